@@ -1,0 +1,9 @@
+from rest_framework.authtoken.models import Token
+
+from pawpact.accounts.models import User
+
+
+def api_token_issue(*, user: User) -> str:
+    """The user's API token in the current shop, created on first use."""
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key

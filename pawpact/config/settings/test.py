@@ -1,0 +1,14 @@
+"""Settings for the test suite: the database address is filled in by tests/conftest.py."""
+from pawpact.config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "en"
+# Tasks run in-process through the same tenant-aware task class as in production.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CACHES["default"] = {  # noqa: F405
+    **CACHES["default"],  # noqa: F405
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pawpact-tests",
+}

@@ -1,0 +1,21 @@
+"""URLs of the public site (the base domain): signup, platform console, platform admin."""
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from pawpact.platform import views as platform_views
+from pawpact.tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.public_home, name="public_home"),
+    path("signup/", tenant_views.ShopSignupView.as_view(), name="shop_signup"),
+    path("accounts/signup/", tenant_views.ShopSignupView.as_view(), name="account_signup"),
+    path("accounts/", include("allauth.urls")),
+    path("console/", platform_views.console_shops, name="console_shops"),
+    re_path(
+        r"^console/shops/(?P<shop_id>\d+)/(?P<action>deactivate|reactivate)/$",
+        platform_views.console_shop_state,
+        name="console_shop_state",
+    ),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

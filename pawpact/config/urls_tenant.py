@@ -1,0 +1,14 @@
+"""URLs of a shop's own domain: storefront, staff back office, REST API."""
+from django.contrib import admin
+from django.urls import include, path
+
+from pawpact.tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.shop_home, name="shop_home"),
+    path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("pawpact.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,67 @@
+"""An injectable clock, so services can be run at any instant in tests.
+
+Services take it as a keyword argument:
+
+    from pawpact.core.clock import Clock, default_clock
+
+    def debit_schedule(*, contract, clock: Clock = default_clock) -> None: ...
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Protocol
+
+from django.utils import timezone
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, aware, in UTC."""
+        ...
+
+    def today(self, tz: tzinfo | None = None) -> date:
+        """The current date in `tz`, by default settings.TIME_ZONE."""
+        ...
+
+
+def _local_date(now: datetime, tz: tzinfo | None) -> date:
+    # The default time zone, not the "current" one a request may have activated,
+    # so a task and a request agree on what day it is.
+    if tz is None:
+        tz = timezone.get_default_timezone()
+    return timezone.localdate(now, timezone=tz)
+
+
+class SystemClock:
+    """Real time, read through Django so time-machine can move it in tests."""
+
+    def now(self) -> datetime:
+        return timezone.now()
+
+    def today(self, tz: tzinfo | None = None) -> date:
+        return _local_date(self.now(), tz)
+
+
+class FixedClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, at: datetime) -> None:
+        if timezone.is_naive(at):
+            raise ValueError("FixedClock needs an aware datetime")
+        self.at = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def today(self, tz: tzinfo | None = None) -> date:
+        return _local_date(self.at, tz)
+
+    def advance(self, delta: timedelta) -> None:
+        self.at += delta
+
+
+clock = SystemClock()
+# The name to import as a parameter default: a parameter called `clock` would
+# otherwise shadow the module-level `clock`.
+default_clock: Clock = clock

@@ -1,0 +1,42 @@
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pawpact.core.errors import DomainError
+from pawpact.platform.selectors import shop_list
+from pawpact.tenants.enums import ShopState
+from pawpact.tenants.services import shop_set_state
+
+_ACTIONS = {"deactivate": ShopState.DEACTIVATED, "reactivate": ShopState.ACTIVE}
+
+
+@staff_member_required(login_url="account_login")
+def console_shops(request):
+    shops = shop_list()
+    state = request.GET.get("state")
+    if state in ShopState.values:
+        shops = shops.filter(state=state)
+    page = Paginator(shops, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "platform/shops.html", {"page": page, "states": ShopState.choices, "state": state}
+    )
+
+
+@staff_member_required(login_url="account_login")
+@require_POST
+def console_shop_state(request, shop_id: int, action: str):
+    shop = get_object_or_404(shop_list(), pk=shop_id)
+    target = _ACTIONS.get(action)
+    if target is None:
+        messages.error(request, _("Unknown action."))
+        return redirect("console_shops")
+    try:
+        shop_set_state(shop=shop, state=target, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(shop)s is now %(state)s.") % {"shop": shop.name, "state": target.label})
+    return redirect("console_shops")

@@ -1,0 +1,119 @@
+"""Writes on shops: provisioning, activation state, login hand-off."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from pawpact.accounts.models import User
+from pawpact.core.clock import Clock, default_clock
+from pawpact.tenants.enums import ShopEventKind, ShopState
+from pawpact.tenants.errors import IllegalShopTransition, ProvisioningFailed, SlugTaken
+from pawpact.tenants.models import Domain, LoginHandoff, Shop, ShopEvent
+from pawpact.tenants.slugs import schema_name_for
+from pawpact.tenants.template import schema_create_from_template
+
+HANDOFF_LIFETIME = timedelta(minutes=2)
+
+# The allowed state transitions of a shop, each with the event it logs.
+_TRANSITION_EVENTS = {
+    (ShopState.PROVISIONING, ShopState.ACTIVE): ShopEventKind.ACTIVATED,
+    (ShopState.ACTIVE, ShopState.DEACTIVATED): ShopEventKind.DEACTIVATED,
+    (ShopState.DEACTIVATED, ShopState.ACTIVE): ShopEventKind.REACTIVATED,
+}
+
+
+def shop_domain(slug: str) -> str:
+    return f"{slug}.{settings.PAWPACT_BASE_DOMAIN}"
+
+
+def shop_provision(*, name: str, slug: str, owner: User, clock: Clock = default_clock) -> Shop:
+    """Create a live shop: row, domain, schema from the template, owner as its administrator.
+
+    Everything happens in one transaction, so a failure at any step leaves no
+    Shop, no Domain and no schema behind. Of two people claiming one slug at the
+    same moment, the unique index lets exactly one through.
+    """
+    try:
+        with transaction.atomic():
+            shop = Shop.objects.create(
+                schema_name=schema_name_for(slug),
+                name=name,
+                slug=slug,
+                owner=owner,
+                state=ShopState.ACTIVE,
+                created_at=clock.now(),
+            )
+            Domain.objects.create(domain=shop_domain(slug), tenant=shop, is_primary=True)
+            schema_create_from_template(shop.schema_name)
+            _shop_administrator_create(shop=shop, owner=owner)
+            ShopEvent.objects.create(shop=shop, kind=ShopEventKind.CREATED, actor=owner, at=clock.now())
+    except IntegrityError as error:
+        if Shop.objects.filter(slug=slug).exists() or "slug" in str(error) or "schema_name" in str(error):
+            raise SlugTaken(
+                _("The address %(slug)s was just taken. Please choose another.") % {"slug": slug},
+                fields={"slug": [_("This address is taken.")]},
+            ) from error
+        raise ProvisioningFailed(_("Your shop could not be created: %(error)s") % {"error": error}) from error
+    return shop
+
+
+def _shop_administrator_create(*, shop: Shop, owner: User) -> User:
+    """The owner's account inside the shop, with the same password (hash copied)."""
+    with schema_context(shop.schema_name):
+        return User.objects.create(
+            email=owner.email,
+            name=owner.name,
+            phone=owner.phone,
+            password=owner.password,
+            is_staff=True,
+            is_superuser=True,
+        )
+
+
+def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "", clock: Clock = default_clock) -> Shop:
+    """Deactivate or reactivate a shop. Deactivated shops keep every row."""
+    with transaction.atomic():
+        shop = Shop.objects.select_for_update().get(pk=shop.pk)
+        if shop.is_platform or (shop.state, state) not in _TRANSITION_EVENTS:
+            raise IllegalShopTransition(
+                _("A shop that is %(current)s cannot become %(target)s.")
+                % {"current": ShopState(shop.state).label, "target": ShopState(state).label}
+            )
+        kind = _TRANSITION_EVENTS[(shop.state, state)]
+        shop.state = state
+        shop.save(update_fields=["state"])
+        ShopEvent.objects.create(shop=shop, kind=kind, actor=actor, reason=reason, at=clock.now())
+    return shop
+
+
+def login_handoff_issue(*, shop: Shop, email: str, clock: Clock = default_clock) -> str:
+    """A ticket the shop's host exchanges once for a session; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    LoginHandoff.objects.create(
+        token_hash=_hash(token), shop=shop, email=email, expires_at=clock.now() + HANDOFF_LIFETIME
+    )
+    return token
+
+
+def login_handoff_redeem(*, shop: Shop, token: str, clock: Clock = default_clock) -> User | None:
+    """The shop user the ticket names, or None if it is unknown, used, expired or for another shop."""
+    # LoginHandoff is a public table, which stays on a shop connection's search path.
+    with transaction.atomic():
+        handoff = (
+            LoginHandoff.objects.select_for_update()
+            .filter(token_hash=_hash(token), shop=shop, used_at__isnull=True, expires_at__gt=clock.now())
+            .first()
+        )
+        if handoff is None:
+            return None
+        handoff.used_at = clock.now()
+        handoff.save(update_fields=["used_at"])
+        return User.objects.filter(email=handoff.email, is_active=True).first()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

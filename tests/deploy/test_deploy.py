@@ -1,0 +1,124 @@
+"""The deployment files agree with deploy/Procfile, and the production settings pass
+`check --deploy`. No database: these tests only read files and run subprocesses."""
+import json
+import os
+import secrets
+import shlex
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+APP_SERVICES = ("release", "web", "worker", "beat")
+PRODUCTION = "pawpact.config.settings.production"
+
+
+def procfile() -> dict[str, str]:
+    commands = {}
+    for line in (DEPLOY / "Procfile").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, command = line.partition(":")
+        commands[name.strip()] = command.strip()
+    return commands
+
+
+def compose_services() -> dict:
+    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+
+
+def environment_of(service: dict) -> dict[str, str]:
+    """Compose allows the environment as a mapping or as a list of KEY=VALUE."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.partition("=")[::2] for item in env)
+    return env
+
+
+def production_env(**overrides) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    alphabet = string.ascii_letters + string.digits + "!@%^&*(-_=+)"
+    env.update(
+        DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
+        DATABASE_URL="postgres://u:p@db:5432/x",
+        REDIS_URL="redis://r:6379/0",
+    )
+    env.pop("DJANGO_SECURE_SSL_REDIRECT", None)
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_procfile_has_the_four_processes():
+    assert set(APP_SERVICES) <= set(procfile())
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_compose_command_is_the_procfile_command(name):
+    assert compose_services()[name]["command"] == procfile()[name]
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_get_database_and_redis(name):
+    env = environment_of(compose_services()[name])
+    assert env.get("DATABASE_URL", "").startswith("postgres://")
+    assert env.get("REDIS_URL", "").startswith("redis://")
+    assert "DJANGO_SECRET_KEY" in env
+
+
+def test_compose_has_postgres_and_redis():
+    services = compose_services()
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+
+
+@pytest.mark.parametrize("name", ("web", "worker", "beat"))
+def test_long_running_services_wait_for_release(name):
+    depends_on = compose_services()[name]["depends_on"]
+    assert depends_on["release"]["condition"] == "service_completed_successfully"
+
+
+def test_dockerfile_cmd_is_the_procfile_web_command():
+    # Join continuation lines, then take the last CMD (the one that counts).
+    text = (DEPLOY / "Dockerfile").read_text().replace("\\\n", " ")
+    cmds = [line.strip()[3:].strip() for line in text.splitlines() if line.strip().startswith("CMD ")]
+    assert cmds, "Dockerfile has no CMD"
+    cmd = cmds[-1]
+    argv = json.loads(cmd) if cmd.startswith("[") else shlex.split(cmd)
+    assert argv == shlex.split(procfile()["web"])
+
+
+def test_check_deploy_reports_no_issues():
+    result = manage("check", "--deploy", f"--settings={PRODUCTION}", env=production_env())
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "no issues" in output, output
+
+
+def test_production_settings_refuse_to_load_without_secret_key():
+    result = manage("check", f"--settings={PRODUCTION}", env=production_env(DJANGO_SECRET_KEY=None))
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_production_settings_refuse_a_weak_secret_key():
+    weak = "django-insecure-" + "x" * 60
+    result = manage("check", f"--settings={PRODUCTION}", env=production_env(DJANGO_SECRET_KEY=weak))
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stdout + result.stderr
