@@ -7,6 +7,7 @@ urlpatterns = [
     path("health", views.HealthApi.as_view(), name="api_health"),
     path("auth/token", views.TokenCreateApi.as_view(), name="api_token_create"),
     path("me", views.MeApi.as_view(), name="api_me"),
+    path("staff", views.StaffListApi.as_view(), name="api_staff_list"),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.tenants.models import Shop
-from pawpact.tenants.slugs import SLUG_MAX_LENGTH, validate_slug
+from pawpact.tenants.slugs import validate_slug
 
 _PHONE_HELP = _("Digits, optionally starting with +, 6 to 20 characters.")
 
@@ -14,8 +14,7 @@ class ShopSignupForm(SignupForm):
     shop_name = forms.CharField(label=_("Shop name"), max_length=120)
     slug = forms.CharField(
         label=_("Shop address"),
-        max_length=SLUG_MAX_LENGTH,
-        validators=[validate_slug],
+        validators=[validate_slug],  # length too, so one message covers every rule
         help_text=_("Lowercase letters, digits and hyphens; your shop will live at <address>.%(domain)s"),
     )
     owner_name = forms.CharField(label=_("Your name"), max_length=150)

@@ -1,5 +1,6 @@
 """Writes on shops: provisioning, activation state, login hand-off."""
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from pawpact.tenants.models import Domain, LoginHandoff, Shop, ShopEvent
 from pawpact.tenants.slugs import schema_name_for
 from pawpact.tenants.template import schema_create_from_template
 
+logger = logging.getLogger(__name__)
 HANDOFF_LIFETIME = timedelta(minutes=2)
 
 # The allowed state transitions of a shop, each with the event it logs.
@@ -52,13 +54,24 @@ def shop_provision(*, name: str, slug: str, owner: User, clock: Clock = default_
             _shop_administrator_create(shop=shop, owner=owner)
             ShopEvent.objects.create(shop=shop, kind=ShopEventKind.CREATED, actor=owner, at=clock.now())
     except IntegrityError as error:
-        if Shop.objects.filter(slug=slug).exists() or "slug" in str(error) or "schema_name" in str(error):
+        if Shop.objects.filter(slug=slug).exists():
             raise SlugTaken(
                 _("The address %(slug)s was just taken. Please choose another.") % {"slug": slug},
                 fields={"slug": [_("This address is taken.")]},
             ) from error
-        raise ProvisioningFailed(_("Your shop could not be created: %(error)s") % {"error": error}) from error
+        raise _provisioning_failed(slug, error) from error
+    except Exception as error:
+        # Whatever broke, the transaction is rolled back: say so instead of a server error.
+        raise _provisioning_failed(slug, error) from error
     return shop
+
+
+def _provisioning_failed(slug: str, error: Exception) -> ProvisioningFailed:
+    logger.exception("Provisioning shop %s failed; nothing was kept", slug)
+    return ProvisioningFailed(
+        _("Your shop could not be set up (%(reason)s). Nothing was saved; please try again.")
+        % {"reason": type(error).__name__}
+    )
 
 
 def _shop_administrator_create(*, shop: Shop, owner: User) -> User:

@@ -28,3 +28,10 @@ class MeSerializer(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField()
     is_staff = serializers.BooleanField()
+
+
+class StaffSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    phone = serializers.CharField()

@@ -2,15 +2,18 @@ from django.contrib.auth import authenticate
 from django.db import connection
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pawpact.accounts.selectors import staff_list
 from pawpact.accounts.services import api_token_issue
 from pawpact.api.v1.serializers import (
     ErrorSerializer,
     HealthSerializer,
     MeSerializer,
+    StaffSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
@@ -50,3 +53,17 @@ class MeApi(APIView):
     @extend_schema(responses={200: MeSerializer, 401: ErrorSerializer})
     def get(self, request):
         return Response(MeSerializer(request.user).data)
+
+
+class StaffListApi(ListAPIView):
+    """This shop's staff members, newest first; staff only."""
+
+    permission_classes = [IsAdminUser]
+    serializer_class = StaffSerializer
+
+    def get_queryset(self):
+        return staff_list()
+
+    @extend_schema(responses={200: StaffSerializer(many=True), 401: ErrorSerializer, 403: ErrorSerializer})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

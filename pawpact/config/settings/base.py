@@ -35,6 +35,7 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
+    "rest_framework.authtoken",  # platform admins' tokens; shops have their own table
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -172,6 +173,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pawpact.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Password guessing on the token endpoint is slowed per client address (counts live in the cache).
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pawpact shop API",
