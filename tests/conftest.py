@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -54,18 +55,28 @@ def _public_schema_after_test():
     connection.set_schema_to_public()
 
 
+def _back_to_public(**kwargs):
+    # A request leaves the connection in its shop's schema (django-tenants resets it at
+    # the start of the next request); a test that then queries public tables must not
+    # resolve a shared table name, such as accounts_user, to the shop's copy.
+    connection.set_schema_to_public()
+
+
+request_finished.connect(_back_to_public, dispatch_uid="tests.back_to_public")
+
+
 @pytest.fixture
 def shop(db):
     from pawpact.tenants.models import Shop
 
-    return Shop.objects.get(slug="alpha")
+    return Shop.objects.select_related("owner").get(slug="alpha")
 
 
 @pytest.fixture
 def other_shop(db):
     from pawpact.tenants.models import Shop
 
-    return Shop.objects.get(slug="beta")
+    return Shop.objects.select_related("owner").get(slug="beta")
 
 
 def host_of(shop) -> str:

@@ -1,0 +1,93 @@
+import pytest
+from django.test import Client
+
+from pawpact.accounts.models import User
+from pawpact.tenants.enums import ShopEventKind, ShopState
+from pawpact.tenants.models import Shop, ShopEvent
+from tests.conftest import SHOP_PASSWORD, host_of
+
+
+@pytest.fixture
+def platform_admin(db):
+    return User.objects.create_user("ops@pawpact.test", SHOP_PASSWORD, name="Ops", is_staff=True)
+
+
+@pytest.fixture
+def console(public_client, platform_admin):
+    public_client.force_login(platform_admin)
+    return public_client
+
+
+def test_console_lists_shops_with_state_owner_and_created_date(console, shop, other_shop):
+    response = console.get("/console/")
+
+    assert response.status_code == 200
+    listed = [s.slug for s in response.context["page"]]
+    assert listed == ["beta", "alpha"]  # newest first, the public site's row excluded
+    page = response.content.decode()
+    for expected in ("Alpha Pets", "alpha.localhost", "owner@alpha.test", shop.created_at.strftime("%Y-%m-%d")):
+        assert expected in page
+
+
+def test_console_filters_by_state(console, shop, other_shop):
+    Shop.objects.filter(pk=other_shop.pk).update(state=ShopState.DEACTIVATED)
+    response = console.get("/console/?state=deactivated")
+    assert [s.slug for s in response.context["page"]] == ["beta"]
+
+
+def test_console_is_for_platform_staff_only(public_client, shop):
+    assert public_client.get("/console/").status_code == 302
+    owner_browser = Client(HTTP_HOST="localhost")
+    owner_browser.force_login(shop.owner)  # shop owners are public users, but not platform staff
+    response = owner_browser.get("/console/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_console_is_not_served_on_shop_hosts(shop_client):
+    assert shop_client.get("/console/").status_code == 404
+
+
+def test_deactivate_closes_the_shop_and_reactivate_reopens_it(console, shop, platform_admin):
+    response = console.post(f"/console/shops/{shop.pk}/deactivate/", {"reason": "unpaid"})
+    assert response.status_code == 302
+    shop.refresh_from_db()
+    assert shop.state == ShopState.DEACTIVATED
+    closed = Client(HTTP_HOST=host_of(shop)).get("/")
+    assert closed.status_code == 403
+    assert "This shop is closed" in closed.content.decode()
+    assert Client(HTTP_HOST=host_of(shop)).get("/api/v1/health").status_code == 403
+
+    console.post(f"/console/shops/{shop.pk}/reactivate/")
+    shop.refresh_from_db()
+    assert shop.state == ShopState.ACTIVE
+    assert Client(HTTP_HOST=host_of(shop)).get("/").status_code == 200
+    events = list(ShopEvent.objects.filter(shop=shop).values_list("kind", "actor__email", "reason"))
+    assert events[:2] == [
+        (ShopEventKind.REACTIVATED, "ops@pawpact.test", ""),
+        (ShopEventKind.DEACTIVATED, "ops@pawpact.test", "unpaid"),
+    ]
+
+
+def test_an_illegal_transition_is_refused_and_changes_nothing(console, shop):
+    events_before = ShopEvent.objects.count()
+    response = console.post(f"/console/shops/{shop.pk}/reactivate/", follow=True)
+
+    shop.refresh_from_db()
+    assert shop.state == ShopState.ACTIVE
+    assert ShopEvent.objects.count() == events_before
+    assert "A shop that is Active cannot become Active." in [str(m) for m in response.context["messages"]]
+
+
+def test_unknown_actions_and_shops_are_404_and_get_is_refused(console, shop):
+    assert console.post(f"/console/shops/{shop.pk}/delete/").status_code == 404
+    assert console.post("/console/shops/999999/deactivate/").status_code == 404
+    assert console.get(f"/console/shops/{shop.pk}/deactivate/").status_code == 405
+    shop.refresh_from_db()
+    assert shop.state == ShopState.ACTIVE
+
+
+def test_a_shop_still_provisioning_answers_with_a_clear_page(shop):
+    Shop.objects.filter(pk=shop.pk).update(state=ShopState.PROVISIONING)
+    response = Client(HTTP_HOST=host_of(shop)).get("/")
+    assert response.status_code == 503
+    assert "This shop is being set up" in response.content.decode()

@@ -1,0 +1,82 @@
+"""Nothing of one shop is visible or writable from another shop's host, back office, token or task."""
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from pawpact.accounts.models import User
+from tests.conftest import SHOP_PASSWORD, host_of
+
+
+@pytest.fixture
+def alpha_secret(shop):
+    with schema_context(shop.schema_name):
+        return User.objects.create_user("secret@alpha.test", SHOP_PASSWORD, name="Alpha Secret", is_staff=True)
+
+
+def _admin_client(shop) -> Client:
+    client = Client(HTTP_HOST=host_of(shop))
+    response = client.post("/admin/login/?next=/admin/", {"username": shop.owner.email, "password": SHOP_PASSWORD})
+    assert response.status_code == 302, "the shop's own owner can log in to its back office"
+    return client
+
+
+def test_a_row_of_shop_a_is_absent_from_shop_b(shop, other_shop, alpha_secret):
+    with schema_context(other_shop.schema_name):
+        assert not User.objects.filter(email="secret@alpha.test").exists()
+    with schema_context(shop.schema_name):
+        assert User.objects.filter(email="secret@alpha.test").count() == 1
+
+
+def test_shop_b_back_office_does_not_list_shop_a_users(shop, other_shop, alpha_secret):
+    own = _admin_client(shop).get("/admin/accounts/user/")
+    other = _admin_client(other_shop).get("/admin/accounts/user/")
+
+    assert "secret@alpha.test" in own.content.decode()
+    assert other.status_code == 200
+    assert "secret@alpha.test" not in other.content.decode()
+    assert _admin_client(other_shop).get(f"/admin/accounts/user/{alpha_secret.pk}/change/").status_code == 302
+
+
+def test_shop_a_staff_cannot_log_in_to_shop_b_back_office(other_shop, alpha_secret):
+    client = Client(HTTP_HOST=host_of(other_shop))
+    response = client.post("/admin/login/?next=/admin/", {"username": "secret@alpha.test", "password": SHOP_PASSWORD})
+
+    assert response.status_code == 200  # the form again, with an error
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_session_of_shop_a_is_worthless_on_shop_b(shop, other_shop):
+    client = _admin_client(shop)
+    cookie = client.cookies["sessionid"].value
+    intruder = Client(HTTP_HOST=host_of(other_shop))
+    intruder.cookies["sessionid"] = cookie
+
+    assert intruder.get("/admin/").status_code == 302
+    assert intruder.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+def test_platform_admins_are_unknown_to_shops(shop):
+    User.objects.create_superuser("root@platform.test", SHOP_PASSWORD)
+    client = Client(HTTP_HOST=host_of(shop))
+    client.post("/admin/login/", {"username": "root@platform.test", "password": SHOP_PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_unknown_hosts_get_404_never_another_shop(db):
+    for host in ("nope.localhost", "alpha.example.com", "testserver"):
+        assert Client(HTTP_HOST=host).get("/").status_code == 404
+
+
+def test_cache_keys_are_per_schema(shop, other_shop):
+    with schema_context(shop.schema_name):
+        cache.set("greeting", "alpha")
+    with schema_context(other_shop.schema_name):
+        assert cache.get("greeting") is None
+        cache.set("greeting", "beta")
+    with schema_context(shop.schema_name):
+        assert cache.get("greeting") == "alpha"
+    assert cache.get("greeting") is None
+    assert connection.schema_name == "public"
