@@ -85,7 +85,7 @@ def timed(function, *args) -> tuple[float, str]:
 def summary(label: str, times: list[float]) -> dict:
     stats = {
         "p50": statistics.median(times),
-        "p95": statistics.quantiles(times, n=20, method="inclusive")[-1],
+        "p95": statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0],
         "max": max(times),
     }
     print(f"{label:<22} n={len(times):<4} p50={stats['p50']:7.1f} ms  p95={stats['p95']:7.1f} ms  max={stats['max']:7.1f} ms")
@@ -102,16 +102,17 @@ def schema_differences(schema_a: str, schema_b: str) -> list[str]:
         return dump_schema(schema, schema_only=True).replace(f'"{schema}"', '"<schema>"').splitlines()
 
     def seeds(schema):
+        queries = {
+            "django_migrations": f'SELECT app, name FROM "{schema}".django_migrations',
+            "django_content_type": f'SELECT app_label, model FROM "{schema}".django_content_type',
+            "auth_permission": f'SELECT codename, count(*) FROM "{schema}".auth_permission GROUP BY codename',
+        }
+        lines = []
         with connection.cursor() as cursor:
-            rows = {}
-            for label, sql in [
-                ("django_migrations", "SELECT app, name FROM django_migrations"),
-                ("django_content_type", "SELECT app_label, model FROM django_content_type"),
-                ("auth_permission", "SELECT codename, count(*) FROM auth_permission GROUP BY codename"),
-            ]:
-                cursor.execute(sql.replace("FROM ", f'FROM "{schema}".'))
-                rows[label] = sorted(cursor.fetchall())
-        return [f"{label}: {row}" for label, found in rows.items() for row in found]
+            for table, sql in queries.items():
+                cursor.execute(sql)
+                lines += [f"{table}: {row}" for row in sorted(cursor.fetchall())]
+        return lines
 
     diff = []
     for part in (ddl, seeds):
@@ -126,6 +127,8 @@ def main() -> int:
     args = parser.parse_args()
     count_a = args.shops
     count_b = args.shops if args.migration_shops is None else args.migration_shops
+    if min(count_a, count_b) < 1:
+        parser.error("each path needs at least one shop")
 
     os.environ["DATABASE_URL"] = database_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
