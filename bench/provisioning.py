@@ -13,6 +13,7 @@ import atexit
 import difflib
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,8 +32,9 @@ def database_url() -> str:
     if not url:
         from pawpact.config.embedded import postgres_start
 
-        pgdata = Path(tempfile.mkdtemp(prefix="pawpact-bench-")) / "pgdata"
-        return postgres_start(pgdata, database="pawpact_bench", throwaway=True)
+        folder = tempfile.mkdtemp(prefix="pawpact-bench-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # runs after the server is deleted
+        return postgres_start(Path(folder) / "pgdata", database="pawpact_bench", throwaway=True)
     import dj_database_url
     import psycopg
 

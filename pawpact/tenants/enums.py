@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ShopState(models.TextChoices):
@@ -9,7 +10,7 @@ class ShopState(models.TextChoices):
 
 
 class ShopEventKind(models.TextChoices):
-    CREATED = "created", _("Created")
-    ACTIVATED = "activated", _("Activated")
+    CREATED = "created", pgettext_lazy("shop event", "Created")
+    ACTIVATED = "activated", pgettext_lazy("shop event", "Activated")
     DEACTIVATED = "deactivated", _("Deactivated")
     REACTIVATED = "reactivated", _("Reactivated")

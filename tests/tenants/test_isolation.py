@@ -80,3 +80,11 @@ def test_cache_keys_are_per_schema(shop, other_shop):
         assert cache.get("greeting") == "alpha"
     assert cache.get("greeting") is None
     assert connection.schema_name == "public"
+
+
+def test_the_shop_back_office_offers_no_platform_tables(shop, other_shop):
+    """Public tables stay on a shop connection's search path: none may be reachable from its admin."""
+    page = _admin_client(shop).get("/admin/").content.decode()
+    assert "/admin/tenants/" not in page
+    assert _admin_client(shop).get("/admin/tenants/shop/").status_code == 404
+    assert "Beta Pets" not in page

@@ -223,3 +223,16 @@ def _drop_committed_race_shop() -> None:
             )
     finally:
         connections.close_all()
+
+
+def test_signup_is_closed_on_shop_hosts(shop_client):
+    before = _counts()
+    response = shop_client.post("/accounts/signup/", GOOD)
+    assert response.status_code == 200
+    assert "Sign Up Closed" in response.content.decode()
+    assert _counts() == before
+
+
+def test_allauth_pages_use_the_pawpact_frame_with_a_language_switch(public_client):
+    page = public_client.get("/accounts/login/").content.decode()
+    assert 'name="language"' in page and "Pawpact" in page
