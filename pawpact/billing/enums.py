@@ -1,0 +1,96 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Species(models.TextChoices):
+    CAT = "cat", _("Cat")
+    DOG = "dog", _("Dog")
+    OTHER = "other", _("Other")
+
+
+class IdVerification(models.TextChoices):
+    UNVERIFIED = "unverified", _("Not verified")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class EntitlementKind(models.TextChoices):
+    FOOD = "food", _("Food")
+    LITTER = "litter", _("Litter")
+    SNACKS = "snacks", _("Snacks")
+    CHECKUP = "checkup", _("Check-up")
+    GROOMING = "grooming", _("Grooming")
+    VACCINE = "vaccine", _("Vaccine")
+    CONSULTATION = "consultation", _("Consultation")
+    DEWORMING = "deworming", _("Deworming")
+
+
+class CreditSource(models.TextChoices):
+    SANDBOX = "sandbox", _("Sandbox credit provider")
+    STAFF = "staff", _("Entered by staff with evidence")
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    TERMINATED_EARLY = "terminated_early", _("Terminated early")
+    TERMINATED_PET_LOSS = "terminated_pet_loss", _("Terminated (pet loss)")
+    CANCELLED_COOLING_OFF = "cancelled_cooling_off", _("Cancelled in cooling-off")
+    DEFAULTED = "defaulted", _("Defaulted")
+
+
+# A pet can be under at most one contract in these states.
+OPEN_CONTRACT_STATUSES = (ContractStatus.DRAFT, ContractStatus.SIGNED, ContractStatus.ACTIVE)
+
+
+class DepositStatus(models.TextChoices):
+    WAIVED = "waived", _("Waived")
+    DUE = "due", _("Due")
+    HELD = "held", _("Held")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class PeriodStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    REMINDED = "reminded", _("Reminded")
+    ATTEMPTED = "attempted", _("Attempted")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    RETRYING = "retrying", _("Retrying")
+    DEFERRED = "deferred", _("Deferred")
+    WRITTEN_OFF = "written_off", _("Written off")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Rail(models.TextChoices):
+    SANDBOX = "sandbox", _("Sandbox")
+    STRIPE = "stripe", _("Card (Stripe)")
+    ALIPAY = "alipay", _("Alipay agreement debit")
+    WECHAT = "wechat", _("WeChat entrusted debit")
+
+
+class AttemptStatus(models.TextChoices):
+    STARTED = "started", _("Started")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class DeclineType(models.TextChoices):
+    SOFT = "soft", _("Soft decline (retry)")
+    HARD = "hard", _("Hard decline (new payment method needed)")
+
+
+class LedgerAccount(models.TextChoices):
+    """The shop ledger's accounts. Debit-positive amounts: assets and expenses grow
+    with positive lines, liabilities and revenue with negative ones."""
+
+    CASH = "cash", _("Cash at payment rail")
+    RECEIVABLE = "receivable", _("Customer receivables")
+    DEPOSITS_HELD = "deposits_held", _("Deposits held")
+    DEFERRED_REVENUE = "deferred_revenue", _("Deferred plan revenue")
+    PLAN_REVENUE = "plan_revenue", _("Plan revenue")
+    PENALTY_REVENUE = "penalty_revenue", _("Penalty revenue")
+    REFUNDS = "refunds", _("Refunds")
+    BAD_DEBT = "bad_debt", _("Bad debt")

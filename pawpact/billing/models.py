@@ -1,0 +1,297 @@
+"""Plans, customers, pets, contracts, the debit calendar, attempts and the shop ledger.
+
+All amounts are integer fen (`*_minor`) in `currency`; rates are Decimal.
+"""
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pawpact.billing.enums import (
+    OPEN_CONTRACT_STATUSES,
+    AttemptStatus,
+    ContractStatus,
+    CreditSource,
+    DeclineType,
+    DepositStatus,
+    IdVerification,
+    LedgerAccount,
+    PeriodStatus,
+    Rail,
+    Species,
+)
+
+MAX_PENALTY_RATE = Decimal("0.10")
+
+
+class Plan(models.Model):
+    """A monthly plan the shop sells; its terms live in immutable versions."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanVersion(models.Model):
+    """The terms a contract signs. Never edited once created: a change is a new version."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    monthly_price_minor = models.BigIntegerField(_("monthly price"))
+    currency = models.CharField(max_length=3, default="CNY")
+    periods = models.PositiveSmallIntegerField(
+        _("periods"), validators=[MinValueValidator(12), MaxValueValidator(24)]
+    )
+    debit_day = models.PositiveSmallIntegerField(
+        _("debit day"), validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    # [{"kind": "food", "item": "Designated food", "quantity": 1500, "unit": "g"}, ...]
+    entitlements = models.JSONField(_("monthly entitlements"), default=list)
+    scope_of_use = models.TextField(_("directed scope of use"))
+    deposit_minor = models.BigIntegerField(_("deposit"))
+    penalty_rate = models.DecimalField(_("early termination penalty rate"), max_digits=4, decimal_places=3)
+    cooling_off_days = models.PositiveSmallIntegerField(_("cooling-off days"))
+    health_guarantee_days = models.PositiveSmallIntegerField(_("health guarantee days"), default=30)
+    # [{"consecutive_paid": 6, "kind": "deworming", "quantity": 1}]
+    fulfilment_rewards = models.JSONField(_("fulfilment rewards"), default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["plan_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "version"], name="plan_version_unique"),
+            models.CheckConstraint(condition=Q(monthly_price_minor__gt=0), name="plan_price_positive"),
+            models.CheckConstraint(condition=Q(periods__gte=12, periods__lte=24), name="plan_periods_12_24"),
+            models.CheckConstraint(condition=Q(debit_day__gte=1, debit_day__lte=28), name="plan_debit_day_1_28"),
+            models.CheckConstraint(condition=Q(deposit_minor__gte=0), name="plan_deposit_not_negative"),
+            models.CheckConstraint(
+                condition=Q(penalty_rate__gte=0, penalty_rate__lte=MAX_PENALTY_RATE), name="plan_penalty_rate_cap"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.name} v{self.version}"
+
+    @property
+    def total_minor(self) -> int:
+        return self.monthly_price_minor * self.periods
+
+
+class Customer(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="customer"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    phone = models.CharField(_("phone"), max_length=32, unique=True)
+    birth_date = models.DateField(_("birth date"))
+    id_verification = models.CharField(
+        _("ID verification"), max_length=16, choices=IdVerification.choices, default=IdVerification.UNVERIFIED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pet(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="pets")
+    name = models.CharField(_("name"), max_length=80)
+    species = models.CharField(_("species"), max_length=16, choices=Species.choices)
+    breed = models.CharField(_("breed"), max_length=80, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    adoption_date = models.DateField(_("adoption date"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentMethod(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payment_methods")
+    rail = models.CharField(max_length=16, choices=Rail.choices)
+    # The rail's reference: a sandbox token, or a Stripe PaymentMethod id.
+    token = models.CharField(max_length=255)
+    rail_customer_ref = models.CharField(max_length=255, blank=True)
+    label = models.CharField(max_length=80, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["rail", "token"], name="payment_method_token_unique")]
+
+
+class Contract(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    pet = models.ForeignKey(Pet, on_delete=models.PROTECT, related_name="contracts")
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="contracts")
+    status = models.CharField(max_length=24, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    currency = models.CharField(max_length=3, default="CNY")
+    monthly_amount_minor = models.BigIntegerField()
+    periods = models.PositiveSmallIntegerField()
+    total_minor = models.BigIntegerField()
+    # Credit decision
+    credit_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    credit_source = models.CharField(max_length=16, choices=CreditSource.choices, blank=True)
+    credit_evidence = models.TextField(blank=True)
+    credit_checked_at = models.DateTimeField(null=True, blank=True)
+    deposit_minor = models.BigIntegerField(default=0)
+    deposit_status = models.CharField(max_length=16, choices=DepositStatus.choices, blank=True)
+    # Agreement and signature: exactly what was shown, and who signed it, when, from where.
+    agreement_text = models.TextField(blank=True)
+    agreement_sha256 = models.CharField(max_length=64, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by_name = models.CharField(max_length=80, blank=True)
+    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    signed_user_agent = models.CharField(max_length=255, blank=True)
+    payment_method = models.ForeignKey(
+        PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts"
+    )
+    cooling_off_until = models.DateField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    renewal_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewed_by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # A pet is under at most one open contract: signing it twice fails in the database.
+            models.UniqueConstraint(
+                fields=["pet"], condition=Q(status__in=OPEN_CONTRACT_STATUSES), name="contract_one_open_per_pet"
+            ),
+            models.CheckConstraint(condition=Q(monthly_amount_minor__gt=0), name="contract_amount_positive"),
+            models.CheckConstraint(condition=Q(deposit_minor__gte=0), name="contract_deposit_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.plan_version}"
+
+
+class DebitPeriod(models.Model):
+    """One line of the debit calendar: period n of N, its date and amount."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="periods_set")
+    number = models.PositiveSmallIntegerField()
+    due_date = models.DateField(db_index=True)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    status = models.CharField(max_length=16, choices=PeriodStatus.choices, default=PeriodStatus.SCHEDULED)
+    # The first moment the rail's policy lets this period be charged (allowed hours, notice).
+    not_before = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contract_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="period_number_unique"),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="period_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "not_before"], name="period_due_idx"),
+        ]
+
+
+class DebitAttempt(models.Model):
+    """One try at charging a period. Written STARTED before the rail is called, so a
+    crash leaves a marker whose idempotency key makes the retry ask, not charge again."""
+
+    period = models.ForeignKey(DebitPeriod, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    rail = models.CharField(max_length=16, choices=Rail.choices)
+    amount_minor = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.STARTED)
+    outcome = models.CharField(max_length=40, blank=True)
+    decline_type = models.CharField(max_length=8, choices=DeclineType.choices, blank=True)
+    rail_reference = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "number"], name="attempt_number_unique"),
+            # Never two successful charges for one period, whatever the workers do.
+            models.UniqueConstraint(
+                fields=["period"], condition=Q(status=AttemptStatus.SUCCEEDED), name="attempt_one_success_per_period"
+            ),
+            # At most one attempt in flight per period.
+            models.UniqueConstraint(
+                fields=["period"], condition=Q(status=AttemptStatus.STARTED), name="attempt_one_in_flight_per_period"
+            ),
+        ]
+
+
+class Journal(models.Model):
+    """A balanced group of ledger lines; the idempotency key makes each money movement happen once."""
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=40)
+    memo = models.CharField(max_length=255, blank=True)
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="journals")
+    attempt = models.OneToOneField(
+        DebitAttempt, on_delete=models.PROTECT, null=True, blank=True, related_name="journal"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class LedgerLine(models.Model):
+    """Append-only. Positive amounts debit the account, negative amounts credit it."""
+
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="lines")
+    account = models.CharField(max_length=24, choices=LedgerAccount.choices)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=~Q(amount_minor=0), name="ledger_line_not_zero")]
+        indexes = [models.Index(fields=["account"], name="ledger_line_account_idx")]
+
+
+class OutboxEvent(models.Model):
+    """A fact the platform needs, written in the same transaction as the fact itself,
+    drained into public tables by the platform layer."""
+
+    kind = models.CharField(max_length=40)
+    aggregate_uuid = models.UUIDField(db_index=True)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(published_at__isnull=True), name="outbox_unpublished_idx")
+        ]
