@@ -158,6 +158,7 @@ class Contract(models.Model):
     credit_checked_at = models.DateTimeField(null=True, blank=True)
     deposit_minor = models.BigIntegerField(default=0)
     deposit_status = models.CharField(max_length=16, choices=DepositStatus.choices, blank=True)
+    deposit_reference = models.CharField(max_length=255, blank=True)  # the rail's charge reference
     # Agreement and signature: exactly what was shown, and who signed it, when, from where.
     agreement_text = models.TextField(blank=True)
     agreement_sha256 = models.CharField(max_length=64, blank=True)

@@ -14,3 +14,11 @@ class ShopEventKind(models.TextChoices):
     ACTIVATED = "activated", pgettext_lazy("shop event", "Activated")
     DEACTIVATED = "deactivated", _("Deactivated")
     REACTIVATED = "reactivated", _("Reactivated")
+
+
+class ShopRiskState(models.TextChoices):
+    """Kept by the platform's risk controls; a blocked shop cannot sign new contracts."""
+
+    HEALTHY = "healthy", _("Healthy")
+    WATCH = "watch", _("Watch")
+    BLOCKED_NEW_SIGNINGS = "blocked_new_signings", _("New signings blocked")

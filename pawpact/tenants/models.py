@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
 
-from pawpact.tenants.enums import ShopEventKind, ShopState
+from pawpact.tenants.enums import ShopEventKind, ShopRiskState, ShopState
 
 
 class Shop(TenantMixin):
@@ -27,6 +27,9 @@ class Shop(TenantMixin):
         null=True,
         blank=True,
         related_name="owned_shops",
+    )
+    risk_state = models.CharField(
+        _("risk state"), max_length=24, choices=ShopRiskState.choices, default=ShopRiskState.HEALTHY
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -50,6 +53,10 @@ class Shop(TenantMixin):
     @property
     def is_ready(self) -> bool:
         return self.state == ShopState.ACTIVE
+
+    @property
+    def may_sign(self) -> bool:
+        return self.is_ready and self.risk_state != ShopRiskState.BLOCKED_NEW_SIGNINGS
 
 
 class Domain(DomainMixin):

@@ -25,6 +25,7 @@ SHARED_APPS = [
     "pawpact.core",
     "pawpact.tenants",
     "pawpact.platform",
+    "pawpact.sandbox",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
