@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
 app = CeleryApp("pawpact")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task modules below an app package (autodiscovery looks only at <app>.tasks).
+app.autodiscover_tasks(["pawpact.billing.rails"])
 
 
 @app.on_after_finalize.connect

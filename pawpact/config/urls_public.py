@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from pawpact.platform import views as platform_views
+from pawpact.platform import webhooks as platform_webhooks
 from pawpact.tenants import views as tenant_views
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
         platform_views.console_shop_state,
         name="console_shop_state",
     ),
+    path("webhooks/stripe/", platform_webhooks.stripe_webhook, name="stripe_webhook"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
+from pawpact.billing.services.plans import plans_seed
 from pawpact.core.clock import Clock, default_clock
 from pawpact.tenants.enums import ShopEventKind, ShopState
 from pawpact.tenants.errors import IllegalShopTransition, ProvisioningFailed, SlugTaken
@@ -52,6 +53,7 @@ def shop_provision(*, name: str, slug: str, owner: User, clock: Clock = default_
             Domain.objects.create(domain=shop_domain(slug), tenant=shop, is_primary=True)
             schema_create_from_template(shop.schema_name)
             _shop_administrator_create(shop=shop, owner=owner)
+            _shop_defaults_seed(shop=shop)
             ShopEvent.objects.create(shop=shop, kind=ShopEventKind.CREATED, actor=owner, at=clock.now())
     except IntegrityError as error:
         if Shop.objects.filter(slug=slug).exists():
@@ -85,6 +87,12 @@ def _shop_administrator_create(*, shop: Shop, owner: User) -> User:
             is_staff=True,
             is_superuser=True,
         )
+
+
+def _shop_defaults_seed(*, shop: Shop) -> None:
+    """What a new shop starts with: the three seed plans of SPEC §1, which the owner can edit."""
+    with schema_context(shop.schema_name):
+        plans_seed()
 
 
 def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "", clock: Clock = default_clock) -> Shop:

@@ -214,3 +214,12 @@ LOGGING = {
 # In development gunicorn serves static files straight from the apps, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- payment rails ---
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Empty: Stripe's own API. Tests and local runs point it at a fake server.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# Webhooks signed longer ago than this, or further in the future, are refused.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+SANDBOX_RAIL_SLOW_SECONDS = float(os.environ.get("SANDBOX_RAIL_SLOW_SECONDS", "2"))

@@ -1,0 +1,322 @@
+"""The debit run: batched (ours) against a naive one-transaction-per-debit loop.
+
+    python -m bench.debit_run [--shops 100] [--contracts 1000] [--workers 2]
+
+Starts a throw-away embedded PostgreSQL (or, with DATABASE_URL set, a fresh
+database on that server, dropped at exit), provisions shops, seeds ACTIVE contracts
+on the sandbox rail with period 1 due today (seeding is not timed), then:
+  (a) times the batched run over every shop (`--workers` processes) → debits/s;
+  (b) on fresh shops, the naive loop and the batched run in one process over the
+      same number of debits → debits/s each and the ratio;
+  (c) verifies: the ledger check passes, no period has two succeeded attempts,
+      the sandbox holds exactly one charge per paid period;
+  (d) on fresh shops, starts the batched run in a child process, SIGKILLs it
+      mid-run, reruns to completion, prints the duplicate count and the ledger check.
+Prints PASS/FAIL for the targets and exits non-zero on any FAIL.
+"""
+import argparse
+import io
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict
+from datetime import timedelta
+
+TARGET_DEBITS = 100_000
+TARGET_SECONDS = 120.0
+
+
+def setup_django() -> None:
+    from bench.provisioning import database_url
+
+    os.environ["DATABASE_URL"] = database_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
+    os.environ.setdefault("DJANGO_DEBUG", "0")  # production-like: no query log
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate_platform", verbosity=0, stdout=io.StringIO())
+
+
+# --- seeding (not timed) ---------------------------------------------------------
+
+
+def shops_provision(prefix: str, count: int, owner) -> list[str]:
+    from pawpact.tenants.services import shop_provision
+
+    return [
+        shop_provision(name=f"Bench {prefix} {i}", slug=f"{prefix}-{i:04d}", owner=owner).schema_name
+        for i in range(count)
+    ]
+
+
+def shop_seed(schema: str, contracts: int) -> None:
+    """`contracts` ACTIVE contracts on the sandbox rail, each with its 12-period calendar,
+    period 1 due today. Bulk inserts; the calendar rows in one INSERT … SELECT."""
+    from datetime import date
+
+    from django.db import connection
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from pawpact.billing.models import Contract, Customer, PaymentMethod, Pet, Plan, PlanVersion
+    from pawpact.billing.rails.policies import debit_not_before, policy_for
+    from pawpact.billing.services.calendar import calendar_due_dates
+
+    today = timezone.localdate()
+    now = timezone.now()
+    with schema_context(schema):
+        plan = Plan.objects.create(code="bench-basic", name="Bench basic")
+        version = PlanVersion.objects.create(
+            plan=plan, version=1, monthly_price_minor=39_900, periods=12, debit_day=15,
+            scope_of_use="Food, litter and deworming only", deposit_minor=50_000,
+            penalty_rate="0.100", cooling_off_days=7,
+        )  # fmt: skip
+        customers = Customer.objects.bulk_create(
+            Customer(name=f"Customer {i}", phone=f"+86139{i:08d}", birth_date=date(1995, 5, 5), created_at=now)
+            for i in range(contracts)
+        )
+        pets = Pet.objects.bulk_create(
+            Pet(owner=customer, name=f"Pet {i}", species="cat", created_at=now) for i, customer in enumerate(customers)
+        )
+        methods = PaymentMethod.objects.bulk_create(
+            PaymentMethod(customer=customer, rail="sandbox", token=f"tok_success.{customer.uuid.hex[:16]}",
+                          label="Sandbox · success", created_at=now)
+            for customer in customers
+        )  # fmt: skip
+        rows = Contract.objects.bulk_create(
+            Contract(
+                customer=customer, pet=pet, plan_version=version, status="active", currency="CNY",
+                monthly_amount_minor=39_900, periods=12, total_minor=12 * 39_900, deposit_status="waived",
+                payment_method=method, signed_at=now, activated_at=now, created_at=now,
+            )
+            for customer, pet, method in zip(customers, pets, methods, strict=True)
+        )  # fmt: skip
+        policy = policy_for("sandbox")
+        calendar = [
+            (number, due, debit_not_before(due_date=due, policy=policy))
+            for number, due in enumerate(calendar_due_dates(first_due_date=today, debit_day=15, periods=12), 1)
+        ]
+        values = ", ".join(["(%s, %s::date, %s::timestamptz)"] * len(calendar))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO billing_debitperiod (contract_id, number, due_date, amount_minor, currency, status, not_before)"
+                f" SELECT c.id, v.number, v.due_date, c.monthly_amount_minor, c.currency, 'scheduled', v.not_before"
+                f" FROM billing_contract c CROSS JOIN (VALUES {values}) AS v(number, due_date, not_before)"
+                " WHERE c.id BETWEEN %s AND %s",
+                [value for row in calendar for value in row] + [rows[0].pk, rows[-1].pk],
+            )
+            # Fresh tables have no statistics; autovacuum would soon gather them in production.
+            for table in ("billing_debitperiod", "billing_contract", "billing_paymentmethod", "billing_debitattempt"):
+                cursor.execute(f"ANALYZE {table}")
+
+
+def seed(prefix: str, shops: int, contracts: int, owner) -> list[str]:
+    schemas = shops_provision(prefix, shops, owner)
+    for schema in schemas:
+        shop_seed(schema, contracts)
+    return schemas
+
+
+# --- runs ------------------------------------------------------------------------
+
+
+def run_batched_in_schema(schema: str) -> dict:
+    from django_tenants.utils import schema_context
+
+    from pawpact.billing.services.debit_run import debit_run_shop
+
+    with schema_context(schema):
+        return asdict(debit_run_shop())
+
+
+def run_naive_in_schema(schema: str) -> dict:
+    from django_tenants.utils import schema_context
+
+    from pawpact.billing.services.debit_run import debit_run_naive
+
+    with schema_context(schema):
+        return asdict(debit_run_naive())
+
+
+def _total(reports: list[dict]) -> dict:
+    keys = reports[0].keys() if reports else ()
+    return {key: sum(report[key] for report in reports) for key in keys}
+
+
+def timed_runs(function, schemas: list[str], workers: int) -> tuple[float, dict]:
+    """Run `function` per shop, in `workers` forked processes (each with its own connection)."""
+    from django.db import connections
+
+    connections.close_all()  # a forked child must not share the parent's socket
+    start = time.perf_counter()
+    if workers <= 1:
+        reports = [function(schema) for schema in schemas]
+    else:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            reports = pool.map(function, schemas, chunksize=1)
+    return time.perf_counter() - start, _total(reports)
+
+
+def _kill_target_run(schemas: list[str]) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    for schema in schemas:
+        run_batched_in_schema(schema)
+
+
+# --- checks ----------------------------------------------------------------------
+
+
+def _scalar(sql: str, params=()) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def duplicates(schemas: list[str]) -> dict[str, int]:
+    """Periods charged twice: in the shop's books, and on the rail itself."""
+    in_books = sum(
+        _scalar(
+            f'SELECT count(*) FROM (SELECT period_id FROM "{schema}".billing_debitattempt'
+            " WHERE status = 'succeeded' GROUP BY period_id HAVING count(*) > 1) AS d"
+        )
+        for schema in schemas
+    )
+    on_rail = _scalar(
+        "SELECT count(*) FROM (SELECT shop_schema, split_part(idempotency_key, ':', 2), split_part(idempotency_key, ':', 3)"
+        " FROM sandbox_sandboxcharge WHERE outcome = 'succeeded' AND shop_schema = ANY(%s)"
+        " GROUP BY 1, 2, 3 HAVING count(*) > 1) AS d",
+        [schemas],
+    )
+    return {"in_books": in_books, "on_rail": on_rail}
+
+
+def counts(schemas: list[str]) -> dict[str, int]:
+    paid = sum(_scalar(f"SELECT count(*) FROM \"{s}\".billing_debitperiod WHERE status = 'paid'") for s in schemas)
+    started = sum(_scalar(f"SELECT count(*) FROM \"{s}\".billing_debitattempt WHERE status = 'started'") for s in schemas)
+    attempts = sum(_scalar(f'SELECT count(*) FROM "{s}".billing_debitattempt') for s in schemas)
+    charges = _scalar(
+        "SELECT count(*) FROM sandbox_sandboxcharge WHERE outcome = 'succeeded' AND shop_schema = ANY(%s)", [schemas]
+    )
+    return {"paid": paid, "started": started, "attempts": attempts, "rail_charges": charges}
+
+
+def ledger_check() -> tuple[bool, str]:
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    try:
+        call_command("billing_ledger_check", stdout=out)
+    except CommandError as error:
+        failures = [line for line in out.getvalue().splitlines() if "FAILED" in line][:5]
+        return False, f"{error} " + " | ".join(failures)
+    return True, out.getvalue().splitlines()[-1]
+
+
+# --- main ------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shops", type=int, default=100)
+    parser.add_argument("--contracts", type=int, default=1000, help="active contracts (due debits) per shop")
+    parser.add_argument("--workers", type=int, default=2, help="processes for the batched run (a)")
+    parser.add_argument("--naive-shops", type=int, default=2)
+    parser.add_argument("--naive-contracts", type=int, default=1000)
+    parser.add_argument("--kill-shops", type=int, default=5)
+    parser.add_argument("--kill-contracts", type=int, default=1000)
+    args = parser.parse_args()
+
+    setup_django()
+    from pawpact.accounts.models import User
+
+    owner = User.objects.create_user("owner@bench.test", "bench-password-123", name="Bench owner")
+    checks: dict[str, bool] = {}
+
+    # (a) the batched run over every shop
+    start = time.perf_counter()
+    main_schemas = seed("run", args.shops, args.contracts, owner)
+    expected = args.shops * args.contracts
+    print(f"seeded {args.shops} shops x {args.contracts} contracts ({expected:,} due debits) in "
+          f"{time.perf_counter() - start:.1f} s (not timed)")  # fmt: skip
+    seconds, report = timed_runs(run_batched_in_schema, main_schemas, args.workers)
+    rate = report["attempted"] / seconds
+    target = TARGET_SECONDS * expected / TARGET_DEBITS
+    print(f"(a) batched, {args.workers} process(es): {report['attempted']:,} debits in {seconds:.2f} s "
+          f"= {rate:,.0f} debits/s  {report}")  # fmt: skip
+    checks[f"{expected:,} debits in <= {target:.1f} s (100,000 in 120 s, scaled)"] = (
+        report["succeeded"] == expected and seconds <= target
+    )
+
+    # (b) naive against batched, one process each, on fresh shops of the same size
+    naive_schemas = seed("naive", args.naive_shops, args.naive_contracts, owner)
+    batched_schemas = seed("batch", args.naive_shops, args.naive_contracts, owner)
+    naive_seconds, naive = timed_runs(run_naive_in_schema, naive_schemas, 1)
+    single_seconds, single = timed_runs(run_batched_in_schema, batched_schemas, 1)
+    naive_rate = naive["attempted"] / naive_seconds
+    single_rate = single["attempted"] / single_seconds
+    print(f"(b) naive loop, 1 process:  {naive['attempted']:,} debits in {naive_seconds:.2f} s = {naive_rate:,.0f} debits/s")
+    print(f"    batched,    1 process:  {single['attempted']:,} debits in {single_seconds:.2f} s = {single_rate:,.0f} debits/s")
+    print(f"    ratio batched/naive = {single_rate / naive_rate:.1f}x (1 process each); "
+          f"(a)/naive = {rate / naive_rate:.1f}x")  # fmt: skip
+
+    # (c) verification of everything charged so far
+    charged = main_schemas + naive_schemas + batched_schemas
+    found = counts(charged)
+    dupes = duplicates(charged)
+    ledger_ok, ledger_line = ledger_check()
+    print(f"(c) {found}; duplicates {dupes}; ledger check: {ledger_line}")
+    checks["(c) ledger check passes"] = ledger_ok
+    checks["(c) zero periods with >1 succeeded attempt, zero double rail charges"] = not any(dupes.values())
+    checks["(c) sandbox charges == paid periods"] = found["rail_charges"] == found["paid"] == found["attempts"]
+
+    # (d) kill a worker mid-run, then rerun to completion
+    kill_schemas = seed("kill", args.kill_shops, args.kill_contracts, owner)
+    kill_total = args.kill_shops * args.kill_contracts
+    from django.db import connections
+
+    connections.close_all()
+    child = multiprocessing.get_context("fork").Process(target=_kill_target_run, args=(kill_schemas,))
+    child.start()
+    while counts(kill_schemas)["attempts"] < kill_total // 3 and child.is_alive():
+        time.sleep(0.005)
+    os.kill(child.pid, signal.SIGKILL)
+    child.join()
+    at_kill = counts(kill_schemas)
+    print(f"(d) killed the run (exit code {child.exitcode}) at {at_kill}")
+    # The child is dead and reaped: nothing can be in flight, so resume at once.
+    from django_tenants.utils import schema_context
+
+    from pawpact.billing.services.debit_run import debit_run_shop
+
+    resumed = []
+    for schema in kill_schemas:
+        with schema_context(schema):
+            resumed.append(asdict(debit_run_shop(resume_after=timedelta(0))))
+    after = counts(kill_schemas)
+    kill_dupes = duplicates(kill_schemas)
+    ledger_ok, ledger_line = ledger_check()
+    print(f"    rerun {_total(resumed)} → {after}")
+    print(f"    duplicate count: {sum(kill_dupes.values())} {kill_dupes}; ledger check: {ledger_line}")
+    checks["(d) zero duplicates after kill + rerun"] = not any(kill_dupes.values())
+    checks["(d) every period paid once after the rerun"] = (
+        after["paid"] == after["rail_charges"] == kill_total and after["started"] == 0
+    )
+    checks["(d) ledger balanced after kill + rerun"] = ledger_ok
+
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

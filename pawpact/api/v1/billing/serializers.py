@@ -1,0 +1,137 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from pawpact.billing.enums import Rail, Species
+from pawpact.billing.models import Contract, Customer, Pet, Plan, PlanVersion
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    total_minor = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = PlanVersion
+        fields = [
+            "id", "version", "monthly_price_minor", "currency", "periods", "total_minor", "debit_day",
+            "entitlements", "scope_of_use", "deposit_minor", "penalty_rate", "cooling_off_days",
+            "health_guarantee_days", "fulfilment_rewards", "created_at",
+        ]  # fmt: skip
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    current_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = ["id", "code", "name", "is_active", "current_version"]
+
+    def get_current_version(self, plan: Plan) -> dict | None:
+        version = max(plan.versions.all(), key=lambda v: v.version, default=None)
+        return PlanVersionSerializer(version).data if version else None
+
+
+class PlanVersionInputSerializer(serializers.Serializer):
+    monthly_price_minor = serializers.IntegerField()
+    periods = serializers.IntegerField()
+    debit_day = serializers.IntegerField()
+    entitlements = serializers.ListField(child=serializers.DictField())
+    scope_of_use = serializers.CharField()
+    deposit_minor = serializers.IntegerField()
+    penalty_rate = serializers.DecimalField(max_digits=4, decimal_places=3)
+    cooling_off_days = serializers.IntegerField()
+    health_guarantee_days = serializers.IntegerField(required=False)
+    fulfilment_rewards = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["uuid", "name", "phone", "birth_date", "id_verification", "created_at"]
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    phone = serializers.CharField(max_length=32)
+    birth_date = serializers.DateField()
+
+
+class CustomerRegisterSerializer(CustomerInputSerializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(min_length=8, trim_whitespace=False, style={"input_type": "password"})
+
+
+class CustomerRegisteredSerializer(serializers.Serializer):
+    customer = CustomerSerializer()
+    token = serializers.CharField()
+
+
+class PetSerializer(serializers.ModelSerializer):
+    owner_uuid = serializers.UUIDField(source="owner.uuid", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Pet
+        fields = ["uuid", "owner_uuid", "name", "species", "breed", "birthday", "adoption_date", "created_at"]
+
+
+class PetInputSerializer(serializers.Serializer):
+    owner_uuid = serializers.UUIDField(required=False, help_text=_("Staff only; customers add their own pets."))
+    name = serializers.CharField(max_length=80)
+    species = serializers.ChoiceField(choices=Species.choices)
+    breed = serializers.CharField(max_length=80, required=False, default="")
+    birthday = serializers.DateField(required=False, allow_null=True, default=None)
+    adoption_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
+    pet_uuid = serializers.UUIDField(source="pet.uuid", read_only=True)
+    plan_code = serializers.CharField(source="plan_version.plan.code", read_only=True)
+    plan_version = serializers.IntegerField(source="plan_version.version", read_only=True)
+    payment_method = serializers.CharField(source="payment_method.label", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "uuid", "status", "customer_uuid", "pet_uuid", "plan_code", "plan_version", "currency",
+            "monthly_amount_minor", "periods", "total_minor", "credit_score", "credit_source",
+            "deposit_minor", "deposit_status", "agreement_sha256", "signed_at", "signed_by_name",
+            "payment_method", "cooling_off_until", "activated_at", "created_at",
+        ]  # fmt: skip
+
+
+class ContractCreateSerializer(serializers.Serializer):
+    customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only; customers apply for themselves."))
+    pet_uuid = serializers.UUIDField()
+    plan_version_id = serializers.IntegerField()
+
+
+class CreditScoreSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=350, max_value=950)
+    evidence = serializers.CharField()
+
+
+class AgreementSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    sha256 = serializers.CharField(allow_blank=True)
+    monthly_amount_minor = serializers.IntegerField()
+    periods = serializers.IntegerField()
+    total_minor = serializers.IntegerField()
+    currency = serializers.CharField()
+
+
+class SignSerializer(serializers.Serializer):
+    signer_name = serializers.CharField(max_length=80)
+
+
+class PaymentMethodInputSerializer(serializers.Serializer):
+    rail = serializers.ChoiceField(choices=Rail.choices)
+    token = serializers.CharField(max_length=255)
+    label = serializers.CharField(max_length=80, required=False, default="")
+
+
+class PeriodSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    due_date = serializers.DateField()
+    amount_minor = serializers.IntegerField()
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    paid_at = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from pawpact.api.v1.billing import views
+
+urlpatterns = [
+    path("plans", views.PlanListApi.as_view(), name="api_plan_list"),
+    path("plans/<slug:code>/versions", views.PlanVersionCreateApi.as_view(), name="api_plan_version_create"),
+    path("customers", views.CustomerListCreateApi.as_view(), name="api_customer_list"),
+    path("customers/register", views.CustomerRegisterApi.as_view(), name="api_customer_register"),
+    path("pets", views.PetListCreateApi.as_view(), name="api_pet_list"),
+    path("contracts", views.ContractListCreateApi.as_view(), name="api_contract_list"),
+    path("contracts/<uuid:uuid>", views.ContractDetailApi.as_view(), name="api_contract_detail"),
+    path("contracts/<uuid:uuid>/credit-check", views.ContractCreditCheckApi.as_view(), name="api_contract_credit_check"),
+    path("contracts/<uuid:uuid>/credit-score", views.ContractCreditScoreApi.as_view(), name="api_contract_credit_score"),
+    path("contracts/<uuid:uuid>/agreement", views.ContractAgreementApi.as_view(), name="api_contract_agreement"),
+    path("contracts/<uuid:uuid>/agreement.pdf", views.ContractAgreementPdfApi.as_view(), name="api_contract_agreement_pdf"),
+    path("contracts/<uuid:uuid>/sign", views.ContractSignApi.as_view(), name="api_contract_sign"),
+    path("contracts/<uuid:uuid>/payment-method", views.ContractPaymentMethodApi.as_view(), name="api_contract_payment_method"),
+    path("contracts/<uuid:uuid>/activate", views.ContractActivateApi.as_view(), name="api_contract_activate"),
+    path("contracts/<uuid:uuid>/calendar", views.ContractCalendarApi.as_view(), name="api_contract_calendar"),
+]

@@ -1,0 +1,403 @@
+"""The shop's back office for billing: plans and their versions, customers, pets, contracts.
+
+Writes that carry rules go through the services (a new plan version, a new
+customer or pet, ID verification); contracts are read-only here because every
+change of a contract is a step of the signing flow or a later transition service.
+Billing tables exist only in shop schemas, so none of this shows on the public site.
+"""
+from django import forms
+from django.contrib import admin, messages
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
+
+from pawpact.billing.agreement_pdf import agreement_pdf
+from pawpact.billing.models import Contract, Customer, DebitPeriod, Pet, Plan, PlanVersion
+from pawpact.billing.services.customers import (
+    customer_create,
+    customer_validate,
+    customer_verify_id,
+    pet_create,
+    pet_validate,
+)
+from pawpact.billing.services.plans import TERM_FIELDS, plan_terms_errors, plan_current_version, plan_version_create
+from pawpact.core.clock import default_clock
+from pawpact.core.errors import DomainError
+from pawpact.core.money import Money
+
+
+def _in_shop() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+class ShopOnlyAdmin(admin.ModelAdmin):
+    """Hidden and refused on the public site, where the shop tables do not exist; never deleted."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _in_shop() and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _in_shop() and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _in_shop() and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _in_shop() and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+def _money(amount_minor: int | None, currency: str = "CNY") -> str:
+    return "" if amount_minor is None else Money(amount_minor, currency).format()
+
+
+# --- Plans ---------------------------------------------------------------------------
+
+
+class PlanVersionInline(admin.TabularInline):
+    model = PlanVersion
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = readonly_fields = ["version", "monthly", "periods", "total", "debit_day", "penalty_rate", "created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("monthly price"))
+    def monthly(self, version: PlanVersion) -> str:
+        return _money(version.monthly_price_minor, version.currency)
+
+    @admin.display(description=_("total cost"))
+    def total(self, version: PlanVersion) -> str:
+        return _money(version.total_minor, version.currency)
+
+
+@admin.register(Plan)
+class PlanAdmin(ShopOnlyAdmin):
+    list_display = ["name", "code", "is_active", "current_price", "current_periods"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+    fields = ["code", "name", "is_active"]
+    inlines = [PlanVersionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Contracts and the API refer to plans by code.
+        return ["code"] if obj else []
+
+    @admin.display(description=_("monthly price"))
+    def current_price(self, plan: Plan) -> str:
+        version = plan_current_version(plan=plan)
+        return _money(version.monthly_price_minor, version.currency) if version else "—"
+
+    @admin.display(description=_("periods"))
+    def current_periods(self, plan: Plan):
+        version = plan_current_version(plan=plan)
+        return version.periods if version else "—"
+
+
+class PlanVersionForm(forms.ModelForm):
+    """Prefilled with the plan's current terms; saving creates the next version."""
+
+    class Meta:
+        model = PlanVersion
+        fields = ["plan", *TERM_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fulfilment_rewards"].required = False  # a plan may have none
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("fulfilment_rewards") in (None, ""):
+            cleaned["fulfilment_rewards"] = []
+        terms = {field: cleaned[field] for field in TERM_FIELDS if field in cleaned}
+        for field, problems in plan_terms_errors(terms).items():
+            if field in self.fields and field not in self.errors:
+                for problem in problems:
+                    self.add_error(field, problem)
+        return cleaned
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(ShopOnlyAdmin):
+    """Versions are immutable: add one to change a plan; signed contracts keep theirs."""
+
+    form = PlanVersionForm
+    list_display = ["plan", "version", "monthly", "periods", "total", "deposit", "penalty_rate", "created_at"]
+    list_filter = ["plan"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        plan = Plan.objects.filter(pk=initial.get("plan")).first()
+        current = plan_current_version(plan=plan) if plan else None
+        if current is not None:
+            initial.update({field: getattr(current, field) for field in TERM_FIELDS})
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        terms = {field: form.cleaned_data[field] for field in TERM_FIELDS}
+        version = plan_version_create(plan=form.cleaned_data["plan"], **terms)
+        obj.pk, obj.version = version.pk, version.version
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    @admin.display(description=_("monthly price"))
+    def monthly(self, version: PlanVersion) -> str:
+        return _money(version.monthly_price_minor, version.currency)
+
+    @admin.display(description=_("total cost"))
+    def total(self, version: PlanVersion) -> str:
+        return _money(version.total_minor, version.currency)
+
+    @admin.display(description=_("deposit"))
+    def deposit(self, version: PlanVersion) -> str:
+        return _money(version.deposit_minor, version.currency)
+
+
+# --- Customers and pets ------------------------------------------------------------------
+
+
+class PetInline(admin.TabularInline):
+    model = Pet
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = readonly_fields = ["name", "species", "breed", "birthday", "adoption_date"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _add_domain_errors(form: forms.ModelForm, error: DomainError) -> None:
+    """Show a service's refusal next to the fields it names (or on top of the form)."""
+    if not error.fields:
+        form.add_error(None, error.message)
+    for field, problems in error.fields.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
+class CustomerAddForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["name", "phone", "birth_date", "user"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                customer_validate(
+                    name=cleaned["name"], phone=cleaned["phone"], birth_date=cleaned["birth_date"], clock=default_clock
+                )
+            except DomainError as error:
+                _add_domain_errors(self, error)
+        return cleaned
+
+
+class PetAddForm(forms.ModelForm):
+    class Meta:
+        model = Pet
+        fields = ["owner", "name", "species", "breed", "birthday", "adoption_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                pet_validate(
+                    name=cleaned["name"],
+                    species=cleaned["species"],
+                    breed=cleaned.get("breed", ""),
+                    birthday=cleaned.get("birthday"),
+                    adoption_date=cleaned.get("adoption_date"),
+                    clock=default_clock,
+                )
+            except DomainError as error:
+                _add_domain_errors(self, error)
+        return cleaned
+
+
+@admin.register(Customer)
+class CustomerAdmin(ShopOnlyAdmin):
+    list_display = ["name", "phone", "birth_date", "id_verification", "created_at"]
+    list_filter = ["id_verification"]
+    search_fields = ["name", "phone"]
+    inlines = [PetInline]
+    actions = ["mark_id_verified", "mark_id_rejected"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = CustomerAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["name", "phone", "birth_date", "user"] + (["id_verification", "uuid", "created_at"] if obj else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        # The phone is the customer's identity in the shop; verification has its own action.
+        return ["phone", "birth_date", "user", "id_verification", "uuid", "created_at"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        # Validated by CustomerAddForm; the service repeats the checks inside its transaction.
+        created = customer_create(
+            name=obj.name, phone=obj.phone, birth_date=obj.birth_date, user=form.cleaned_data.get("user")
+        )
+        obj.pk, obj.uuid, obj.phone = created.pk, created.uuid, created.phone
+
+    @admin.action(description=_("Mark ID as verified"))
+    def mark_id_verified(self, request, queryset):
+        for customer in queryset:
+            customer_verify_id(customer=customer, verified=True)
+        self.message_user(request, _("ID marked verified."), messages.SUCCESS)
+
+    @admin.action(description=_("Mark ID as rejected"))
+    def mark_id_rejected(self, request, queryset):
+        for customer in queryset:
+            customer_verify_id(customer=customer, verified=False)
+        self.message_user(request, _("ID marked rejected."), messages.WARNING)
+
+
+@admin.register(Pet)
+class PetAdmin(ShopOnlyAdmin):
+    list_display = ["name", "species", "breed", "owner", "birthday", "adoption_date"]
+    list_filter = ["species"]
+    search_fields = ["name", "breed", "owner__name", "owner__phone"]
+    autocomplete_fields = ["owner"]
+    fields = ["owner", "name", "species", "breed", "birthday", "adoption_date"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PetAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Ownership changes by adoption (signing), not by hand.
+        return ["owner", "species"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "breed", "birthday", "adoption_date"])
+            return
+        created = pet_create(
+            owner=obj.owner,
+            name=obj.name,
+            species=obj.species,
+            breed=obj.breed,
+            birthday=obj.birthday,
+            adoption_date=obj.adoption_date,
+        )
+        obj.pk, obj.uuid = created.pk, created.uuid
+
+
+# --- Contracts -------------------------------------------------------------------------
+
+
+class DebitPeriodInline(admin.TabularInline):
+    model = DebitPeriod
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["number", "due_date", "amount", "status", "not_before", "paid_at"]
+    ordering = ["number"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("amount"))
+    def amount(self, period: DebitPeriod) -> str:
+        return _money(period.amount_minor, period.currency)
+
+
+@admin.register(Contract)
+class ContractAdmin(ShopOnlyAdmin):
+    """Read-only: contracts move only through the signing flow and transition services."""
+
+    list_display = ["uuid", "customer", "pet", "plan_version", "status", "monthly", "periods", "total", "signed_at"]
+    list_filter = ["status", "deposit_status", "plan_version__plan"]
+    search_fields = ["uuid", "customer__name", "customer__phone", "pet__name"]
+    list_select_related = ["customer", "pet", "plan_version__plan"]
+    inlines = [DebitPeriodInline]
+    fieldsets = [
+        (None, {"fields": ["uuid", "status", "customer", "pet", "plan_version", "created_at", "created_by"]}),
+        (_("Amounts"), {"fields": ["monthly", "periods", "total", "deposit", "deposit_status", "deposit_reference"]}),
+        (_("Credit decision"), {"fields": ["credit_score", "credit_source", "credit_evidence", "credit_checked_at"]}),
+        (
+            _("Signature"),
+            {
+                "fields": [
+                    "signed_at",
+                    "signed_by_name",
+                    "signed_ip",
+                    "signed_user_agent",
+                    "agreement_sha256",
+                    "agreement_pdf_link",
+                    "agreement_text",
+                ]
+            },
+        ),
+        (_("Life"), {"fields": ["payment_method", "activated_at", "cooling_off_until", "ended_at", "renewal_of"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for _title, options in self.fieldsets for name in options["fields"]]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Viewing only: the change form renders read-only fields and no save buttons.
+        return False
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:contract_id>/agreement.pdf",
+                self.admin_site.admin_view(self.agreement_pdf_view),
+                name="billing_contract_agreement_pdf",
+            )
+        ]
+        return own + super().get_urls()
+
+    def agreement_pdf_view(self, request, contract_id: int) -> HttpResponse:
+        contract = Contract.objects.filter(pk=contract_id).first()
+        if contract is None or not self.has_view_permission(request, contract) or not contract.signed_at:
+            raise Http404
+        response = HttpResponse(agreement_pdf(contract), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="agreement-{contract.uuid}.pdf"'
+        return response
+
+    @admin.display(description=_("agreement PDF"))
+    def agreement_pdf_link(self, contract: Contract) -> str:
+        if not contract.signed_at:
+            return "—"
+        url = reverse("admin:billing_contract_agreement_pdf", args=[contract.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+    @admin.display(description=_("monthly amount"))
+    def monthly(self, contract: Contract) -> str:
+        return _money(contract.monthly_amount_minor, contract.currency)
+
+    @admin.display(description=_("total cost"))
+    def total(self, contract: Contract) -> str:
+        return _money(contract.total_minor, contract.currency)
+
+    @admin.display(description=_("deposit"))
+    def deposit(self, contract: Contract) -> str:
+        return _money(contract.deposit_minor, contract.currency)

@@ -1,0 +1,111 @@
+"""Credit checks (Zhima-style scores, 350–950) and the deposit rule they decide.
+
+A `CreditProvider` scores a customer; the sandbox provider is a real local
+implementation (deterministic, no network). Staff may instead enter a score they
+saw elsewhere, with the evidence. Either way the decision is recorded on the
+draft contract: a score of 600 or more waives the deposit, below 600 the plan
+version's deposit is due before the contract starts.
+"""
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pawpact.accounts.models import User
+from pawpact.billing.enums import ContractStatus, CreditSource, DepositStatus
+from pawpact.billing.errors import IllegalTransition
+from pawpact.billing.models import Contract, Customer
+from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import PermissionDenied, ValidationFailed
+
+MIN_SCORE = 350
+MAX_SCORE = 950
+DEPOSIT_WAIVER_SCORE = 600
+
+
+@dataclass(frozen=True)
+class CreditReport:
+    score: int
+    source: CreditSource
+    evidence: str
+
+
+class CreditProvider(Protocol):
+    def score(self, *, customer: Customer) -> CreditReport:
+        """The customer's current credit score, with what it was based on."""
+        ...
+
+
+class SandboxCreditProvider:
+    """Deterministic scores for the embedded default and the tests.
+
+    The last three digits of the customer's phone, 000–999, map linearly onto
+    350–950: score = 350 + n × 600 // 999. So "…000" scores 350, "…999" scores 950,
+    "…416" scores 599 (deposit due) and "…417" scores 600 (deposit waived).
+    """
+
+    def score(self, *, customer: Customer) -> CreditReport:
+        digits = re.sub(r"\D", "", customer.phone)[-3:].rjust(3, "0")
+        suffix = int(digits)
+        score = MIN_SCORE + suffix * (MAX_SCORE - MIN_SCORE) // 999
+        return CreditReport(
+            score=score, source=CreditSource.SANDBOX, evidence=f"sandbox: phone ending {digits} → {score}"
+        )
+
+
+sandbox_provider = SandboxCreditProvider()
+
+
+def credit_record_staff_score(
+    *, contract: Contract, score: int, evidence: str, staff: User, clock: Clock = default_clock
+) -> Contract:
+    """A staff member records a score they checked themselves, with the evidence (e.g. a screenshot reference)."""
+    errors: dict[str, list[str]] = {}
+    if not (isinstance(score, int) and not isinstance(score, bool) and MIN_SCORE <= score <= MAX_SCORE):
+        errors["score"] = [_("A credit score is a whole number from 350 to 950.")]
+    evidence = evidence.strip() if isinstance(evidence, str) else ""
+    if not evidence:
+        errors["evidence"] = [_("Say where the score comes from (report number, screenshot, …).")]
+    if errors:
+        raise ValidationFailed(_("The credit score cannot be recorded."), fields=errors)
+    if staff is None or not staff.is_staff:
+        raise PermissionDenied(_("Only shop staff can enter a credit score."))
+    report = CreditReport(score=score, source=CreditSource.STAFF, evidence=f"{evidence} (entered by {staff.email})")
+    return credit_decision_record(contract=contract, report=report, clock=clock)
+
+
+def credit_decision_record(*, contract: Contract, report: CreditReport, clock: Clock = default_clock) -> Contract:
+    """Store the credit decision on a draft contract and apply the deposit rule.
+
+    A newer decision replaces an older one while the contract is a draft (staff may
+    override a sandbox score with evidence); once signed, the decision is final.
+    """
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().select_related("plan_version").get(pk=contract.pk)
+        if contract.status != ContractStatus.DRAFT:
+            raise IllegalTransition(
+                _("The credit decision of a %(status)s contract cannot change.")
+                % {"status": ContractStatus(contract.status).label}
+            )
+        contract.credit_score = report.score
+        contract.credit_source = report.source
+        contract.credit_evidence = report.evidence
+        contract.credit_checked_at = clock.now()
+        deposit = contract.plan_version.deposit_minor
+        if report.score >= DEPOSIT_WAIVER_SCORE or deposit == 0:
+            contract.deposit_minor, contract.deposit_status = 0, DepositStatus.WAIVED
+        else:
+            contract.deposit_minor, contract.deposit_status = deposit, DepositStatus.DUE
+        contract.save(
+            update_fields=[
+                "credit_score",
+                "credit_source",
+                "credit_evidence",
+                "credit_checked_at",
+                "deposit_minor",
+                "deposit_status",
+            ]
+        )
+    return contract
