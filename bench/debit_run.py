@@ -105,7 +105,8 @@ def shop_seed(schema: str, contracts: int) -> None:
         values = ", ".join(["(%s, %s::date, %s::timestamptz)"] * len(calendar))
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO billing_debitperiod (contract_id, number, due_date, amount_minor, currency, status, not_before)"
+                "INSERT INTO billing_debitperiod"
+                " (contract_id, number, due_date, amount_minor, currency, status, not_before)"
                 f" SELECT c.id, v.number, v.due_date, c.monthly_amount_minor, c.currency, 'scheduled', v.not_before"
                 f" FROM billing_contract c CROSS JOIN (VALUES {values}) AS v(number, due_date, not_before)"
                 " WHERE c.id BETWEEN %s AND %s",
@@ -192,7 +193,8 @@ def duplicates(schemas: list[str]) -> dict[str, int]:
         for schema in schemas
     )
     on_rail = _scalar(
-        "SELECT count(*) FROM (SELECT shop_schema, split_part(idempotency_key, ':', 2), split_part(idempotency_key, ':', 3)"
+        "SELECT count(*) FROM (SELECT shop_schema, split_part(idempotency_key, ':', 2),"
+        " split_part(idempotency_key, ':', 3)"
         " FROM sandbox_sandboxcharge WHERE outcome = 'succeeded' AND shop_schema = ANY(%s)"
         " GROUP BY 1, 2, 3 HAVING count(*) > 1) AS d",
         [schemas],
@@ -200,9 +202,15 @@ def duplicates(schemas: list[str]) -> dict[str, int]:
     return {"in_books": in_books, "on_rail": on_rail}
 
 
+def rail_charges(schemas: list[str]) -> int:
+    return _scalar("SELECT count(*) FROM sandbox_sandboxcharge WHERE shop_schema = ANY(%s)", [schemas])
+
+
 def counts(schemas: list[str]) -> dict[str, int]:
     paid = sum(_scalar(f"SELECT count(*) FROM \"{s}\".billing_debitperiod WHERE status = 'paid'") for s in schemas)
-    started = sum(_scalar(f"SELECT count(*) FROM \"{s}\".billing_debitattempt WHERE status = 'started'") for s in schemas)
+    started = sum(
+        _scalar(f"SELECT count(*) FROM \"{s}\".billing_debitattempt WHERE status = 'started'") for s in schemas
+    )
     attempts = sum(_scalar(f'SELECT count(*) FROM "{s}".billing_debitattempt') for s in schemas)
     charges = _scalar(
         "SELECT count(*) FROM sandbox_sandboxcharge WHERE outcome = 'succeeded' AND shop_schema = ANY(%s)", [schemas]
@@ -264,8 +272,10 @@ def main() -> int:
     single_seconds, single = timed_runs(run_batched_in_schema, batched_schemas, 1)
     naive_rate = naive["attempted"] / naive_seconds
     single_rate = single["attempted"] / single_seconds
-    print(f"(b) naive loop, 1 process:  {naive['attempted']:,} debits in {naive_seconds:.2f} s = {naive_rate:,.0f} debits/s")
-    print(f"    batched,    1 process:  {single['attempted']:,} debits in {single_seconds:.2f} s = {single_rate:,.0f} debits/s")
+    print(f"(b) naive loop, 1 process:  {naive['attempted']:,} debits in {naive_seconds:.2f} s "
+          f"= {naive_rate:,.0f} debits/s")  # fmt: skip
+    print(f"    batched,    1 process:  {single['attempted']:,} debits in {single_seconds:.2f} s "
+          f"= {single_rate:,.0f} debits/s")  # fmt: skip
     print(f"    ratio batched/naive = {single_rate / naive_rate:.1f}x (1 process each); "
           f"(a)/naive = {rate / naive_rate:.1f}x")  # fmt: skip
 
@@ -287,12 +297,17 @@ def main() -> int:
     connections.close_all()
     child = multiprocessing.get_context("fork").Process(target=_kill_target_run, args=(kill_schemas,))
     child.start()
-    while counts(kill_schemas)["attempts"] < kill_total // 3 and child.is_alive():
-        time.sleep(0.005)
+    # Kill in the middle of a batch's rail calls: charged on the rail, not yet recorded.
+    from pawpact.billing.services.debit_run import BATCH_SIZE as batch
+    kill_at = max(batch // 2, (kill_total // 2) // batch * batch + batch // 2)
+    while rail_charges(kill_schemas) < kill_at and child.is_alive():
+        time.sleep(0.002)
     os.kill(child.pid, signal.SIGKILL)
     child.join()
     at_kill = counts(kill_schemas)
-    print(f"(d) killed the run (exit code {child.exitcode}) at {at_kill}")
+    print(f"(d) SIGKILLed the run (exit code {child.exitcode}) at {at_kill}: "
+          f"{at_kill['rail_charges'] - at_kill['paid']} charged on the rail but not recorded, "
+          f"{at_kill['started']} attempts left STARTED")  # fmt: skip
     # The child is dead and reaped: nothing can be in flight, so resume at once.
     from django_tenants.utils import schema_context
 

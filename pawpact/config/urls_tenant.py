@@ -2,11 +2,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
+    path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),

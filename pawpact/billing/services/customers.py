@@ -2,10 +2,13 @@
 import re
 from datetime import date
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
+from pawpact.accounts.services import api_token_issue
 from pawpact.billing.enums import IdVerification, Species
 from pawpact.billing.models import Customer, Pet
 from pawpact.core.clock import Clock, default_clock
@@ -66,6 +69,30 @@ def customer_create(
         if Customer.objects.filter(phone=normalized).exists():
             raise _phone_taken() from error
         raise Conflict(_("This account already belongs to a customer.")) from error
+
+
+def customer_register(
+    *, email: str, password: str, name: str, phone: str, birth_date: date, clock: Clock = default_clock
+) -> tuple[Customer, str]:
+    """Self-service: a login at this shop plus its customer record; returns the API token."""
+    customer_validate(name=name, phone=phone, birth_date=birth_date, clock=clock)
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(
+            _("An account with this email exists at this shop."), fields={"email": [_("This email is taken.")]},
+            code="email_taken",
+        )  # fmt: skip
+    try:
+        validate_password(password, User(email=email, name=name))
+    except ValidationError as error:
+        raise ValidationFailed(_("Choose a stronger password."), fields={"password": list(error.messages)}) from error
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, password, name=name, phone=phone)
+            customer = customer_create(name=name, phone=phone, birth_date=birth_date, user=user, clock=clock)
+            return customer, api_token_issue(user=user)
+    except IntegrityError as error:
+        raise Conflict(_("An account with this email exists at this shop."), code="email_taken") from error
 
 
 def _phone_taken() -> Conflict:

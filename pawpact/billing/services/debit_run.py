@@ -209,10 +209,12 @@ def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) ->
     if not outcomes:
         return
     _attempts_update([outcome.attempt for outcome in outcomes])
-    for status in (PeriodStatus.PAID, PeriodStatus.FAILED):
-        ids = [outcome.period.pk for outcome in outcomes if outcome.period.status == status]
-        if ids:
-            DebitPeriod.objects.filter(pk__in=ids).update(status=status, paid_at=now if status == PeriodStatus.PAID else None)
+    paid = [outcome.period.pk for outcome in outcomes if outcome.period.status == PeriodStatus.PAID]
+    failed = [outcome.period.pk for outcome in outcomes if outcome.period.status == PeriodStatus.FAILED]
+    if paid:
+        DebitPeriod.objects.filter(pk__in=paid).update(status=PeriodStatus.PAID, paid_at=now)
+    if failed:
+        DebitPeriod.objects.filter(pk__in=failed).update(status=PeriodStatus.FAILED)
     _journals_insert([outcome for outcome in outcomes if outcome.journal_key is not None], now=now)
     _events_insert(outcomes, now=now)
 
@@ -305,7 +307,8 @@ def _events_insert(outcomes: list[Outcome], *, now: datetime) -> None:
         cursor.execute(
             f"INSERT INTO {_table(OutboxEvent)} (kind, aggregate_uuid, payload, created_at)"
             " SELECT v.kind, v.aggregate_uuid, v.payload::jsonb, %s"
-            " FROM unnest(%s::text[], %s::uuid[], %s::text[]) WITH ORDINALITY AS v(kind, aggregate_uuid, payload, position)"
+            " FROM unnest(%s::text[], %s::uuid[], %s::text[])"
+            " WITH ORDINALITY AS v(kind, aggregate_uuid, payload, position)"
             " ORDER BY v.position",
             [
                 now,

@@ -252,6 +252,7 @@ def rail_charge(*, attempt: DebitAttempt) -> ChargeResult:
             customer_ref=payment_method.rail_customer_ref,
             amount=Money(attempt.amount_minor, period.currency),
             idempotency_key=attempt.idempotency_key,
+            # A function of the key alone: a rail may refuse a repeated key with other parameters.
             metadata={
                 "contract_uuid": str(contract.uuid),
                 "period_number": str(period.number),

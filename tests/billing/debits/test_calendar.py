@@ -82,7 +82,8 @@ def test_a_contract_without_payment_method_gets_no_calendar(shop):
 
 def test_calendar_list_shows_every_date_and_amount(shop):
     with schema_context(shop.schema_name):
-        contract = contract_create(plan_version=plan_version_create(monthly_price_minor=59_900, periods=24, debit_day=5))
+        version = plan_version_create(monthly_price_minor=59_900, periods=24, debit_day=5)
+        contract = contract_create(plan_version=version)
         calendar = calendar_list(contract=contract)
 
     assert len(calendar) == 24

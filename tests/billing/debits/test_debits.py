@@ -96,7 +96,10 @@ def test_collecting_a_paid_period_again_returns_the_success_and_charges_nothing(
 
 @pytest.mark.parametrize(
     ("token", "outcome", "decline_type"),
-    [("tok_insufficient_funds", "insufficient_funds", DeclineType.SOFT), ("tok_hard_decline", "hard_decline", DeclineType.HARD)],
+    [
+        ("tok_insufficient_funds", "insufficient_funds", DeclineType.SOFT),
+        ("tok_hard_decline", "hard_decline", DeclineType.HARD),
+    ],
 )
 def test_a_declined_debit_fails_the_period_without_a_journal(shop, token, outcome, decline_type):
     clock = FixedClock(SIGNING_DAY_NOON)

@@ -9,6 +9,7 @@ from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import DebitPeriod
 from pawpact.config.celery import app  # noqa: F401 — the app the tasks bind to (eager in tests)
 from pawpact.config.schedules import beat_schedule
+from pawpact.sandbox.models import SandboxCharge
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.services import shop_provision, shop_set_state
 from tests.billing.debits.factories import contract_create
@@ -40,12 +41,15 @@ def test_the_dispatcher_runs_each_ready_shop_in_its_own_schema_and_skips_deactiv
 
     assert ran_in == ["shop_alpha", "shop_beta", "shop_alpha", "shop_beta"]
     assert connection.schema_name == "public"
-    for each, expected in ((shop, PeriodStatus.PAID), (other_shop, PeriodStatus.PAID), (closed, PeriodStatus.SCHEDULED)):
+    expectations = ((shop, PeriodStatus.PAID), (other_shop, PeriodStatus.PAID), (closed, PeriodStatus.SCHEDULED))
+    for each, expected in expectations:
         with schema_context(each.schema_name):
             # Each shop sees only its own contract, and it was charged in its own schema.
             periods = DebitPeriod.objects.filter(number=1)
             assert list(periods.values_list("contract_id", "status")) == [(contracts[each.schema_name].pk, expected)]
-            assert DebitPeriod.objects.filter(status=PeriodStatus.PAID).count() == (expected == PeriodStatus.PAID)
+            charged = int(expected == PeriodStatus.PAID)  # two ticks, one charge
+            assert DebitPeriod.objects.filter(status=PeriodStatus.PAID).count() == charged
+            assert SandboxCharge.objects.filter(shop_schema=each.schema_name).count() == charged
             assert unbalanced_journals() == []
 
 
