@@ -1,8 +1,9 @@
 """The debit run of one shop: charge every due period once, fast, never twice.
 
-Batched, because one transaction per debit spends most of its time committing:
+Batched, because a debit on its own (`period_collect`) costs two transactions and
+about twenty statements; a batch of 500 shares a handful of each:
 1. claim: one transaction takes a batch of due periods with SELECT … FOR UPDATE
-   SKIP LOCKED (an overlapping run skips them), bulk-creates their STARTED attempts
+   SKIP LOCKED (an overlapping run skips them), inserts their STARTED attempts
    and marks the periods attempted, then commits;
 2. charge: the rail is called per debit, outside any transaction, with each
    attempt's idempotency key;
@@ -27,14 +28,14 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
 from pawpact.billing.enums import AttemptStatus, PeriodStatus
+from pawpact.billing.errors import UnbalancedJournal
 from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine, OutboxEvent
 from pawpact.billing.rails.base import ChargeResult
 from pawpact.billing.selectors import attempt_stale_list, period_due_list
-from pawpact.billing.errors import UnbalancedJournal
 from pawpact.billing.services.debits import (
+    IN_FLIGHT_LEASE,
     PERIOD_PAID_KIND,
     Outcome,
-    IN_FLIGHT_LEASE,
     attempt_finish,
     attempt_key,
     outcome_build,

@@ -1,0 +1,79 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RecourseRule(models.TextChoices):
+    """What happens to an advance when its contract ends before it is paid off."""
+
+    FULL = "full", _("Full recourse: unpaid value clawed back")
+    PRO_RATA = "pro_rata", _("Pro rata: advance on the unpaid periods clawed back")
+    NONE = "none", _("No recourse: the platform bears the loss")
+
+
+class AdvanceStatus(models.TextChoices):
+    PENDING = "pending", _("Pending (not yet due)")
+    IN_PAYOUT = "in_payout", _("In a payout")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled before payment")
+
+
+class PayoutStatus(models.TextChoices):
+    CREATED = "created", _("Created")
+    SENT = "sent", _("Sent")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+class ClawbackReason(models.TextChoices):
+    EARLY_TERMINATION = "early_termination", _("Early termination")
+    PET_LOSS = "pet_loss", _("Pet death or loss")
+    COOLING_OFF = "cooling_off", _("Cancelled in cooling-off")
+    DEFAULT = "default", _("Customer default")
+
+
+class PlatformAccount(models.TextChoices):
+    """The platform ledger's accounts (debit-positive, like the shops' ledgers)."""
+
+    CASH = "cash", _("Platform cash")
+    CUSTOMER_RECEIVABLE = "customer_receivable", _("Receivable from customers (purchased contracts)")
+    ADVANCES_PAYABLE = "advances_payable", _("Advances payable to shops")
+    SHOP_RECEIVABLE = "shop_receivable", _("Receivable from shops (clawbacks)")
+    FEE_REVENUE = "fee_revenue", _("Advance fee revenue")
+    DISCOUNT = "discount", _("Contract purchase discount")
+    BAD_DEBT = "bad_debt", _("Bad debt")
+    SAAS_REVENUE = "saas_revenue", _("Subscription revenue")
+    SAAS_RECEIVABLE = "saas_receivable", _("Subscription invoices receivable")
+
+
+class RiskMetric(models.TextChoices):
+    OVERDUE_RATE = "overdue_rate", _("Overdue rate")
+    DEBIT_SUCCESS_RATE = "debit_success_rate", _("Debit success rate")
+    BAD_DEBT_RATE = "bad_debt_rate", _("Bad-debt rate")
+    COMPLAINT_RATE = "complaint_rate", _("Complaint rate")
+
+
+class Kpi(models.TextChoices):
+    DEBIT_SUCCESS_RATE = "debit_success_rate", _("Debit success rate")
+    RENEWAL_RATE = "renewal_rate", _("Renewal rate")
+    OVERDUE_RATE = "overdue_rate", _("Overdue rate")
+    BAD_DEBT_RATE = "bad_debt_rate", _("Bad-debt rate")
+    COMPLAINT_RATE = "complaint_rate", _("Complaint rate")
+    PLAN_REVENUE_SHARE = "plan_revenue_share", _("Plan revenue share")
+    LTV_RATIO = "ltv_ratio", _("LTV of plan customers vs ordinary customers")
+    SIGNINGS = "signings", _("Signings")
+    PLAN_REVENUE = "plan_revenue", _("Plan revenue")
+
+
+class SubscriptionStatus(models.TextChoices):
+    TRIALING = "trialing", _("Free trial")
+    ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Past due (grace period)")
+    READ_ONLY = "read_only", _("Read-only (unpaid)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Payment failed")
+    VOID = "void", _("Void")
