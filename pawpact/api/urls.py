@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from pawpact.api.v1 import views
@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("pawpact.api.v1.billing.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.
+    re_path(r"^.*$", views.NotFoundApi.as_view(), name="api_not_found"),
 ]

@@ -39,6 +39,8 @@ class ContractStatus(models.TextChoices):
     TERMINATED_PET_LOSS = "terminated_pet_loss", _("Terminated (pet loss)")
     CANCELLED_COOLING_OFF = "cancelled_cooling_off", _("Cancelled in cooling-off")
     DEFAULTED = "defaulted", _("Defaulted")
+    # An application or signed contract that never started (the pet is free again).
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # A pet can be under at most one contract in these states.
@@ -94,3 +96,30 @@ class LedgerAccount(models.TextChoices):
     PENALTY_REVENUE = "penalty_revenue", _("Penalty revenue")
     REFUNDS = "refunds", _("Refunds")
     BAD_DEBT = "bad_debt", _("Bad debt")
+
+
+class CustomerStanding(models.TextChoices):
+    CURRENT = "current", _("Current")
+    GRACE = "grace", _("Grace")
+    OVERDUE = "overdue", _("Overdue")
+    DEFAULT = "default", _("Default")
+
+
+class CallTaskKind(models.TextChoices):
+    CALL = "call", _("Phone call")
+    VISIT = "visit", _("Visit")
+
+
+class CallTaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TerminationKind(models.TextChoices):
+    COMPLETION = "completion", _("Completed after the last period")
+    EARLY = "early", _("Early termination by the customer")
+    PET_LOSS = "pet_loss", _("Pet death or loss")
+    COOLING_OFF = "cooling_off", _("Cancelled within the cooling-off period")
+    SHOP_CLOSURE = "shop_closure", _("Shop closed")
+    DEFAULT = "default", _("Customer default")

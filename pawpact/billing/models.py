@@ -16,7 +16,10 @@ from pawpact.billing.enums import (
     OPEN_CONTRACT_STATUSES,
     AttemptStatus,
     ContractStatus,
+    CallTaskKind,
+    CallTaskStatus,
     CreditSource,
+    CustomerStanding,
     DeclineType,
     DepositStatus,
     IdVerification,
@@ -24,6 +27,7 @@ from pawpact.billing.enums import (
     PeriodStatus,
     Rail,
     Species,
+    TerminationKind,
 )
 
 MAX_PENALTY_RATE = Decimal("0.10")
@@ -100,6 +104,11 @@ class Customer(models.Model):
     id_verification = models.CharField(
         _("ID verification"), max_length=16, choices=IdVerification.choices, default=IdVerification.UNVERIFIED
     )
+    # Overdue holds the next shipment and freezes points/tier progress; recovery releases both.
+    standing = models.CharField(
+        _("standing"), max_length=16, choices=CustomerStanding.choices, default=CustomerStanding.CURRENT
+    )
+    standing_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -207,6 +216,10 @@ class DebitPeriod(models.Model):
     # The first moment the rail's policy lets this period be charged (allowed hours, notice).
     not_before = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    original_due_date = models.DateField(null=True, blank=True)  # set when a deferral moved it
+    next_retry_on = models.DateField(null=True, blank=True)
+    overdue_since = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["contract_id", "number"]
@@ -296,3 +309,130 @@ class OutboxEvent(models.Model):
         indexes = [
             models.Index(fields=["id"], condition=Q(published_at__isnull=True), name="outbox_unpublished_idx")
         ]
+
+
+class BillingSettings(models.Model):
+    """The shop's lifecycle rules (one row per shop schema). Defaults are SPEC.md's."""
+
+    reminder_days_before = models.PositiveSmallIntegerField(default=3)
+    # Soft declines are retried these many days after the due date.
+    retry_days = models.JSONField(default=list)  # e.g. [1, 3, 5]
+    grace_days = models.PositiveSmallIntegerField(default=0)
+    # [{"day": 1, "action": "sms"}, {"day": 3, "action": "call"}, {"day": 15, "action": "visit"}]
+    escalation_steps = models.JSONField(default=list)
+    default_after_days = models.PositiveSmallIntegerField(default=60)
+    write_off_after_days = models.PositiveSmallIntegerField(default=180)
+    deferrals_per_contract = models.PositiveSmallIntegerField(default=1)
+    marketing_messages_per_day = models.PositiveSmallIntegerField(default=1)
+    # {"12": [{"key": "gift_pack", ...}, ...], "24": [...]}
+    renewal_rewards = models.JSONField(default=dict)
+    winback_first_month_discount = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.500"))
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class CallTask(models.Model):
+    """Staff work queue for overdue customers: call (day 3), then visit; outcome notes kept."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="call_tasks")
+    period = models.ForeignKey(DebitPeriod, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=8, choices=CallTaskKind.choices, default=CallTaskKind.CALL)
+    due_on = models.DateField()
+    status = models.CharField(max_length=16, choices=CallTaskStatus.choices, default=CallTaskStatus.OPEN)
+    outcome_note = models.TextField(blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["period", "kind"], name="call_task_once_per_period")]
+
+
+class DeferralCoupon(models.Model):
+    """A one-off coupon that postpones one period by a month (the calendar shifts)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="deferral_coupons")
+    reason = models.CharField(max_length=80, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    used_on = models.OneToOneField(
+        DebitPeriod, on_delete=models.PROTECT, null=True, blank=True, related_name="deferral_coupon"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class TerminationQuote(models.Model):
+    """What ending a contract early costs, shown before the customer decides."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="termination_quotes")
+    remaining_minor = models.BigIntegerField()
+    penalty_rate = models.DecimalField(max_digits=4, decimal_places=3)
+    penalty_minor = models.BigIntegerField()
+    deposit_refund_minor = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(penalty_rate__gte=0, penalty_rate__lte=MAX_PENALTY_RATE), name="quote_penalty_rate_cap"
+            )
+        ]
+
+
+class Termination(models.Model):
+    """How and when a contract ended, with every amount it moved."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="termination")
+    kind = models.CharField(max_length=16, choices=TerminationKind.choices)
+    quote = models.OneToOneField(TerminationQuote, on_delete=models.PROTECT, null=True, blank=True)
+    evidence = models.FileField(upload_to="termination-evidence/%Y/%m/", blank=True)
+    evidence_note = models.TextField(blank=True)
+    remaining_minor = models.BigIntegerField(default=0)
+    penalty_minor = models.BigIntegerField(default=0)
+    refund_minor = models.BigIntegerField(default=0)
+    deposit_refund_minor = models.BigIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    executed_at = models.DateTimeField(default=timezone.now)
+
+
+class RenewalOffer(models.Model):
+    """Sent a month before the last period; accepting it creates the next contract."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="renewal_offer")
+    options = models.JSONField(default=list)  # the shop's rewards at the time of the offer
+    sent_at = models.DateTimeField(default=timezone.now)
+    accepted_option = models.CharField(max_length=40, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    renewal_contract = models.OneToOneField(
+        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="from_renewal_offer"
+    )
+
+
+class WinBackOffer(models.Model):
+    """For a terminated customer: first month at a discount if they sign again."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="winback_offers")
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="winback_offer")
+    code = models.CharField(max_length=24, unique=True)
+    discount_rate = models.DecimalField(max_digits=4, decimal_places=3)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_contract = models.OneToOneField(
+        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="redeemed_winback"
+    )
+
+
+class SurveyResponse(models.Model):
+    """The exit survey a terminated customer receives, and their answers."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="exit_survey")
+    token = models.CharField(max_length=48, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)  # 1–5
+    answers = models.JSONField(default=dict)

@@ -17,7 +17,7 @@ from pawpact.api.v1.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-from pawpact.core.errors import ValidationFailed
+from pawpact.core.errors import NotFound, ValidationFailed
 
 
 class HealthApi(APIView):
@@ -67,3 +67,17 @@ class StaffListApi(ListAPIView):
     @extend_schema(responses={200: StaffSerializer(many=True), 401: ErrorSerializer, 403: ErrorSerializer})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+@extend_schema(exclude=True)
+class NotFoundApi(APIView):
+    """Every address under /api/v1/ that no route matches, a malformed id included:
+    a 404 in the API's error shape (not the site's HTML page), for any method and
+    before authentication, so it tells nothing about what exists."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound(_("Not found."))

@@ -53,6 +53,7 @@ TENANT_APPS = [
     "allauth.account",
     "rest_framework.authtoken",
     "pawpact.billing",
+    "pawpact.messaging",
     "pawpact.loyalty",
     "pawpact.storefront",
 ]
@@ -155,8 +156,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (e.g. pet-loss evidence) are kept per shop: MEDIA_ROOT/<schema>/...
+MEDIA_ROOT = Path(os.environ.get("PAWPACT_MEDIA_ROOT", BASE_DIR / ".pawpact" / "media"))
+MEDIA_URL = "/media/"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -118,6 +118,8 @@ def test_the_run_skips_contracts_that_are_not_active_and_rails_without_an_adapte
         assert debit_run_shop(clock=clock) == RunReport()
         assert DebitAttempt.objects.count() == 0
         assert rail_spy.keys == []
+        assert unbalanced_journals() == []
+
 
 
 def test_a_crash_after_started_is_committed_and_before_the_rail_is_called_charges_once(shop, monkeypatch, rail_spy):

@@ -213,6 +213,8 @@ def test_an_unknown_answer_changes_nothing(shop):
         unknown = ChargeResult(succeeded=False, outcome="network_error", is_unknown=True)
         assert attempt_finish(attempt_id=attempt.pk, result=unknown, clock=clock).status == AttemptStatus.STARTED
         assert _snapshot(contract) == before
+        assert unbalanced_journals() == []
+
 
 
 @pytest.mark.parametrize(
@@ -239,6 +241,8 @@ def test_a_refused_debit_writes_nothing_and_asks_no_rail(shop, rail_spy, setup, 
             period_collect(period=period, clock=FixedClock(at))
         assert _snapshot(contract) == before
         assert rail_spy.keys == []
+        assert unbalanced_journals() == []
+
 
 
 def test_the_first_period_is_collected_while_the_contract_is_only_signed(shop):
@@ -269,6 +273,8 @@ def test_the_database_refuses_a_second_attempt_in_flight_or_a_second_success(sho
         with pytest.raises(IntegrityError), transaction.atomic():
             another(2, AttemptStatus.SUCCEEDED)
         assert DebitAttempt.objects.filter(period=attempt.period).count() == 1
+        assert unbalanced_journals() == []
+
 
 
 def test_an_attempt_resumed_after_the_lease_keeps_its_number(shop):
@@ -282,3 +288,4 @@ def test_an_attempt_resumed_after_the_lease_keeps_its_number(shop):
         resumed = period_collect(period=period, clock=clock)
         assert (resumed.pk, resumed.number, resumed.status) == (first.pk, 1, AttemptStatus.FAILED)
         assert resumed.decline_type == DeclineType.HARD
+        assert unbalanced_journals() == []

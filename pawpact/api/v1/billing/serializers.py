@@ -30,16 +30,23 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanVersionInputSerializer(serializers.Serializer):
-    monthly_price_minor = serializers.IntegerField()
-    periods = serializers.IntegerField()
-    debit_day = serializers.IntegerField()
-    entitlements = serializers.ListField(child=serializers.DictField())
-    scope_of_use = serializers.CharField()
-    deposit_minor = serializers.IntegerField()
-    penalty_rate = serializers.DecimalField(max_digits=4, decimal_places=3)
-    cooling_off_days = serializers.IntegerField()
+    """The terms to change; every term left out is copied from the plan's current version."""
+
+    monthly_price_minor = serializers.IntegerField(required=False)
+    periods = serializers.IntegerField(required=False)
+    debit_day = serializers.IntegerField(required=False)
+    entitlements = serializers.ListField(child=serializers.DictField(), required=False)
+    scope_of_use = serializers.CharField(required=False)
+    deposit_minor = serializers.IntegerField(required=False)
+    penalty_rate = serializers.DecimalField(max_digits=4, decimal_places=3, required=False)
+    cooling_off_days = serializers.IntegerField(required=False)
     health_guarantee_days = serializers.IntegerField(required=False)
     fulfilment_rewards = serializers.ListField(child=serializers.DictField(), required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs:
+            raise serializers.ValidationError(_("Change at least one term."))
+        return attrs
 
 
 class CustomerSerializer(serializers.ModelSerializer):

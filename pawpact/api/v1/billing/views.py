@@ -7,7 +7,8 @@ so its existence does not leak.
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -20,12 +21,23 @@ from pawpact.api.v1.billing import serializers as s
 from pawpact.api.v1.serializers import ErrorSerializer
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
+from pawpact.billing.enums import ContractStatus
+from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.models import Contract, Customer, Pet, Plan
 from pawpact.billing.rails.payment_methods import payment_method_attach
 from pawpact.billing.services import credit, customers, plans, signing
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 422)}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="1–255 characters, unique per operation: a retry with the same key gets the first answer.",
+)
+# Payment methods are chosen before the contract starts (signing.contract_attach_payment_method).
+PAYMENT_METHOD_STATUSES = (ContractStatus.DRAFT, ContractStatus.SIGNED)
 
 
 def _own_customer(request) -> Customer | None:
@@ -211,7 +223,13 @@ class ContractAgreementApi(APIView):
 
 
 class ContractAgreementPdfApi(APIView):
-    @extend_schema(summary="The signed agreement as PDF", responses={(200, "application/pdf"): OpenApiResponse(description="PDF"), **ERRORS})
+    @extend_schema(
+        summary="The signed agreement as PDF",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Text and signature record"),
+            **ERRORS,
+        },
+    )
     def get(self, request, uuid):
         contract = _contract(request, uuid)
         if not contract.agreement_sha256:
@@ -242,6 +260,12 @@ class ContractPaymentMethodApi(APIView):
         contract = _contract(request, uuid)
         data = s.PaymentMethodInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if contract.status not in PAYMENT_METHOD_STATUSES:
+            # Refuse before the method is saved: a refused request writes nothing.
+            raise IllegalTransition(
+                _("The payment method can only be chosen before the contract starts; this one is %(status)s.")
+                % {"status": ContractStatus(contract.status).label.lower()}
+            )
         method = payment_method_attach(customer=contract.customer, **data.validated_data)
         contract = signing.contract_attach_payment_method(contract=contract, payment_method=method)
         return Response(s.ContractSerializer(contract).data)
@@ -251,6 +275,7 @@ class ContractActivateApi(APIView):
     @extend_schema(
         summary="Collect the deposit (if due) and the first period, and start the contract",
         description="Requires an `Idempotency-Key` header; a retry returns the first answer.",
+        parameters=[IDEMPOTENCY_KEY],
         request=None,
         responses={200: s.ContractSerializer, **ERRORS},
     )

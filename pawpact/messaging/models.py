@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    IN_APP = "in_app", _("In-app")
+    EMAIL = "email", _("Email")
+
+
+class Category(models.TextChoices):
+    """Service messages (debit reminders, dunning, contract notices) are exempt from the marketing cap."""
+
+    SERVICE = "service", _("Service")
+    MARKETING = "marketing", _("Marketing")
+
+
+class MessageStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    SUPPRESSED = "suppressed", _("Suppressed (frequency cap)")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    customer = models.ForeignKey("billing.Customer", on_delete=models.PROTECT, related_name="messages")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    topic = models.CharField(max_length=40)  # debit_reminder, dunning_sms, renewal_offer, winback, ...
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    # One message per purpose: a rerun of the job that sends it finds it here.
+    dedupe_key = models.CharField(max_length=160, unique=True)
+    status = models.CharField(max_length=16, choices=MessageStatus.choices)
+    backend = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "category", "created_at"], name="message_cap_idx")]

@@ -1,0 +1,36 @@
+"""Errors of the shops' subscription to Pawpact (rendered in the API error shape)."""
+from pawpact.core.errors import BusinessRuleViolation, NotFound, PermissionDenied, ValidationFailed
+
+
+class UnknownSaasPlan(ValidationFailed):
+    code = "unknown_saas_plan"
+
+
+class InvalidSaasPaymentMethod(ValidationFailed):
+    code = "invalid_payment_method"
+
+
+class NoSubscription(NotFound):
+    code = "no_subscription"
+
+
+class SaasInvoiceNotFound(NotFound):
+    code = "saas_invoice_not_found"
+
+
+class NothingToPay(BusinessRuleViolation):
+    code = "nothing_to_pay"
+
+
+class SubscriptionExists(BusinessRuleViolation):
+    code = "subscription_exists"
+
+
+class IllegalSubscriptionTransition(BusinessRuleViolation):
+    code = "illegal_transition"
+
+
+class SubscriptionUnpaid(PermissionDenied):
+    """A staff write to the back office of a shop whose subscription is read-only."""
+
+    code = "subscription_unpaid"
