@@ -21,4 +21,19 @@ def beat_schedule() -> dict:
         "billing-stripe-webhook-requeue": _every(
             crontab(minute="*/5"), "billing.stripe_webhook_requeue", expires=240
         ),
+        # --- INSIGHTS: risk, KPI facts, benchmarks, monthly reports (platform time zone) ---
+        # Yesterday's risk per shop; the facts of the month containing yesterday (the 1st
+        # closes the month before); its quartiles once the shops' facts are in; the past
+        # month's reports on the 1st, repeated up to the 4th (idempotent) so each shop has
+        # its report before the 5th.
+        "platform-risk-daily": _every(crontab(hour=0, minute=20), "platform.risk_daily_dispatch", expires=3600),
+        "platform-kpi-facts": _every(crontab(hour=0, minute=40), "platform.kpi_facts_dispatch", expires=3600),
+        "platform-kpi-benchmarks": _every(crontab(hour=2, minute=0), "platform.kpi_benchmarks", expires=3600),
+        "platform-monthly-reports": _every(
+            crontab(hour=3, minute=0, day_of_month="1-4"), "platform.monthly_reports", expires=3600
+        ),
+        # --- /INSIGHTS ---
+        # --- SAAS: shops' subscriptions: trial/period ends, retries in grace, read-only after it ---
+        "platform-saas-billing": _every(crontab(hour=1, minute=10), "platform.saas_billing_run", expires=3600),
+        # --- /SAAS ---
     }

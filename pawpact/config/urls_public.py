@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
+from pawpact.platform.saas import views as saas_views  # SAAS
 from pawpact.tenants import views as tenant_views
 
 urlpatterns = [
@@ -20,4 +21,7 @@ urlpatterns = [
     path("webhooks/stripe/", platform_webhooks.stripe_webhook, name="stripe_webhook"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # --- SAAS: shops' subscriptions on the platform console ---
+    path("console/subscriptions/", saas_views.console_subscriptions, name="console_subscriptions"),
+    # --- /SAAS ---
 ]

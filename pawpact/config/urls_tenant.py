@@ -13,4 +13,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # --- INSIGHTS: the shop's KPI dashboard and monthly reports (staff only) ---
+    path("insights/", include("pawpact.storefront.kpi_views")),
+    # --- /INSIGHTS ---
+    # --- SAAS: the owner's Pawpact subscription (plan, invoices, payment) ---
+    path("billing/saas/", include("pawpact.platform.saas.urls")),
+    # --- /SAAS ---
 ]

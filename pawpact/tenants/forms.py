@@ -2,10 +2,26 @@ from allauth.account.forms import SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.core.money import Money
+from pawpact.platform.saas.plans import DEFAULT_PLAN_CODE
+from pawpact.platform.saas.selectors import saas_plan_list
 from pawpact.tenants.models import Shop
 from pawpact.tenants.slugs import validate_slug
 
 _PHONE_HELP = _("Digits, optionally starting with +, 6 to 20 characters.")
+
+
+class SaasPlanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, plan) -> str:
+        price = Money(plan.monthly_price_minor, plan.currency).format()
+        if plan.max_contracts:
+            limit = _("up to %(count)s active contracts") % {"count": plan.max_contracts}
+        else:
+            limit = _("unlimited contracts")
+        trial = _("%(days)s-day free trial") % {"days": plan.trial_days}
+        return _("%(name)s: %(price)s/month, %(limit)s, %(trial)s") % {
+            "name": plan.name, "price": price, "limit": limit, "trial": trial,
+        }  # fmt: skip
 
 
 class ShopSignupForm(SignupForm):
@@ -23,11 +39,29 @@ class ShopSignupForm(SignupForm):
         error_messages={"invalid": _PHONE_HELP},
     )  # fmt: skip
 
-    field_order = ["shop_name", "slug", "owner_name", "email", "phone", "password1", "password2"]
+    # The shop's Pawpact plan (SAAS); left out, it is Starter. The plans are seeded by the view.
+    saas_plan = SaasPlanChoiceField(
+        label=_("Pawpact plan"),
+        queryset=saas_plan_list(),
+        to_field_name="code",
+        required=False,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        help_text=_("Pay nothing during the free trial; change your payment method any time."),
+    )
+
+    field_order = ["shop_name", "slug", "owner_name", "email", "phone", "password1", "password2", "saas_plan"]
 
     def __init__(self, *args, base_domain: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].help_text = self.fields["slug"].help_text % {"domain": base_domain}
+        self.fields["saas_plan"].queryset = saas_plan_list()
+        self.fields["saas_plan"].initial = DEFAULT_PLAN_CODE
+
+    def clean_saas_plan(self) -> str:
+        """The chosen plan's code (Starter when none was sent)."""
+        plan = self.cleaned_data.get("saas_plan")
+        return plan.code if plan is not None else DEFAULT_PLAN_CODE
 
     def clean_shop_name(self) -> str:
         name = self.cleaned_data["shop_name"].strip()

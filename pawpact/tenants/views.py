@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from pawpact.core.errors import DomainError
+from pawpact.platform.saas.services import saas_plans_seed, subscription_start
 from pawpact.tenants.forms import ShopSignupForm
 from pawpact.tenants.services import login_handoff_issue, login_handoff_redeem, shop_domain, shop_provision
 
@@ -25,6 +26,10 @@ class ShopSignupView(SignupView):
     def get_form_class(self):
         return ShopSignupForm
 
+    def dispatch(self, request, *args, **kwargs):
+        saas_plans_seed()  # SAAS: the plans the form offers exist (idempotent)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "base_domain": settings.PAWPACT_BASE_DOMAIN}
 
@@ -34,6 +39,7 @@ class ShopSignupView(SignupView):
             with transaction.atomic():
                 owner = form.save(self.request)
                 shop = shop_provision(name=data["shop_name"], slug=data["slug"], owner=owner)
+                subscription_start(shop=shop, plan_code=data["saas_plan"])  # SAAS: the free trial
                 token = login_handoff_issue(shop=shop, email=owner.email)
         except DomainError as error:
             for field, messages in error.fields.items():

@@ -80,7 +80,8 @@ def credit_decision_record(*, contract: Contract, report: CreditReport, clock: C
     """Store the credit decision on a draft contract and apply the deposit rule.
 
     A newer decision replaces an older one while the contract is a draft (staff may
-    override a sandbox score with evidence); once signed, the decision is final.
+    override a sandbox score with evidence, but a provider check never replaces a
+    staff score); once signed, the decision is final.
     """
     with transaction.atomic():
         contract = Contract.objects.select_for_update().select_related("plan_version").get(pk=contract.pk)
@@ -88,6 +89,10 @@ def credit_decision_record(*, contract: Contract, report: CreditReport, clock: C
             raise IllegalTransition(
                 _("The credit decision of a %(status)s contract cannot change.")
                 % {"status": ContractStatus(contract.status).label}
+            )
+        if contract.credit_source == CreditSource.STAFF and report.source != CreditSource.STAFF:
+            raise IllegalTransition(
+                _("A score entered by staff with evidence stands; the provider's check cannot replace it.")
             )
         contract.credit_score = report.score
         contract.credit_source = report.source

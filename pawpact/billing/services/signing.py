@@ -38,6 +38,7 @@ from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, Customer, DebitAttempt, DebitPeriod, PaymentMethod, Pet, PlanVersion
 from pawpact.billing.outbox import OutboxKind, outbox_emit
 from pawpact.billing.rails.base import ChargeResult
+from pawpact.billing.rails.payment_methods import payment_method_attach
 from pawpact.billing.rails.policies import amount_allowed, policy_for
 from pawpact.billing.rails.registry import rail_for
 from pawpact.billing.services.agreement import agreement_render
@@ -291,14 +292,21 @@ def contract_attach_payment_method(*, contract: Contract, payment_method: Paymen
         locked = Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
         if locked.status not in (ContractStatus.DRAFT, ContractStatus.SIGNED):
             raise IllegalTransition(
-                _("The payment method of a %(status)s contract cannot be changed here.")
-                % {"status": ContractStatus(locked.status).label}
+                _("The payment method can only be chosen before the contract starts; this one is %(status)s.")
+                % {"status": ContractStatus(locked.status).label.lower()}
             )
         payment_method = PaymentMethod.objects.get(pk=payment_method.pk)
         _payment_method_check(contract=locked, payment_method=payment_method)
         locked.payment_method = payment_method
         locked.save(update_fields=["payment_method"])
     return locked
+
+
+def contract_payment_method_add(*, contract: Contract, rail: str, token: str, label: str = "") -> Contract:
+    """Save a payment method for the contract's customer and choose it, or neither."""
+    with transaction.atomic():
+        method = payment_method_attach(customer=contract.customer, rail=rail, token=token, label=label)
+        return contract_attach_payment_method(contract=contract, payment_method=method)
 
 
 def _payment_method_check(*, contract: Contract, payment_method: PaymentMethod) -> None:

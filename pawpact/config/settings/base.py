@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pawpact.tenants.middleware.ShopAvailabilityMiddleware",
+    "pawpact.platform.saas.middleware.SubscriptionReadOnlyMiddleware",  # SAAS: unpaid shop → read-only back office
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,4 +1,4 @@
-from pawpact.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, ValidationFailed
 
 
 class FundingTermsInvalid(ValidationFailed):
@@ -13,7 +13,3 @@ class AdvanceRefused(BusinessRuleViolation):
 
 class UnbalancedPlatformJournal(BusinessRuleViolation):
     code = "unbalanced_journal"
-
-
-class IllegalPayoutTransition(Conflict):
-    code = "illegal_payout_transition"

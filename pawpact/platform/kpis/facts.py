@@ -243,7 +243,7 @@ def risk_facts(*, shop_id: int, day: date) -> Facts:
 
 # --- the service -------------------------------------------------------------------------
 
-_FACT_FIELDS = [name for name in Facts.__dataclass_fields__]
+FACT_FIELDS = [name for name in Facts.__dataclass_fields__]
 
 
 def kpi_facts_compute(*, shop: Shop, month: date, clock: Clock = default_clock) -> ShopMonthlyKpi:
@@ -268,6 +268,6 @@ def kpi_facts_compute(*, shop: Shop, month: date, clock: Clock = default_clock) 
             [row],
             update_conflicts=True,
             unique_fields=["shop", "month"],
-            update_fields=[*_FACT_FIELDS, "values", "computed_at"],
+            update_fields=[*FACT_FIELDS, "values", "computed_at"],
         )
     return ShopMonthlyKpi.objects.get(shop=shop, month=month)

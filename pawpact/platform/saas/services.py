@@ -44,7 +44,6 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
 from pawpact.platform.enums import InvoiceStatus, PlatformAccount, SubscriptionStatus
 from pawpact.platform.models import SaasInvoice, SaasPlan, ShopSubscription
-from pawpact.platform.saas import ledger
 from pawpact.platform.saas.billing_adapters import saas_adapter_for
 from pawpact.platform.saas.errors import (
     IllegalSubscriptionTransition,
@@ -190,7 +189,7 @@ def _invoice_issue(*, subscription: ShopSubscription, clock: Clock) -> SaasInvoi
         },
     )
     if created:
-        ledger.post(
+        _journal_post(
             key=f"{INVOICE_KIND}:{invoice.number}",
             kind=INVOICE_KIND,
             shop_id=invoice.shop_id,
@@ -289,7 +288,7 @@ def _invoice_paid(
     invoice.rail_reference = result.reference
     invoice.attempts = max(invoice.attempts, day)
     invoice.save(update_fields=["status", "paid_at", "rail_reference", "attempts"])
-    ledger.post(
+    _journal_post(
         key=f"{PAID_KIND}:{invoice.number}",
         kind=PAID_KIND,
         shop_id=invoice.shop_id,
@@ -307,8 +306,6 @@ def _invoice_paid(
 
 def _invoice_charge(*, invoice: SaasInvoice, manual: bool, clock: Clock) -> SaasInvoice:
     """Charge one unpaid invoice (call outside a transaction: the marker must be committed first)."""
-    if transaction.get_connection().in_atomic_block and not transaction.get_autocommit():
-        logger.debug("SaaS charge inside a transaction: the marker commits with it")
     day = _dunning_day(invoice=invoice, clock=clock)
     attempt = _attempt_begin(invoice_id=invoice.pk, day=day, manual=manual)
     if attempt is None:
@@ -389,3 +386,22 @@ def subscription_pay_now(*, shop: Shop, clock: Clock = default_clock) -> SaasInv
         message = _("Add a payment method first.")
         raise InvalidSaasPaymentMethod(message, fields={"token": [message]})
     return _invoice_charge(invoice=invoice, manual=True, clock=clock)
+
+
+# --- platform ledger -----------------------------------------------------------------
+
+
+def _journal_post(*, key: str, kind: str, shop_id: int, currency: str, memo: str, lines: list[tuple[str, int]]):
+    """TEMPORARY until pawpact.platform.funding.ledger exists."""
+    from pawpact.platform.models import PlatformJournal, PlatformLedgerLine
+
+    assert sum(amount for _account, amount in lines) == 0
+    journal, created = PlatformJournal.objects.get_or_create(
+        idempotency_key=key, defaults={"kind": kind, "memo": memo, "shop_id": shop_id}
+    )
+    if created:
+        PlatformLedgerLine.objects.bulk_create(
+            PlatformLedgerLine(journal=journal, account=account, amount_minor=amount, currency=currency, shop_id=shop_id)
+            for account, amount in lines
+        )
+    return journal

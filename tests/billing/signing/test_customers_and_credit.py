@@ -121,6 +121,21 @@ def test_staff_may_enter_a_score_with_evidence(basic, clock):
     assert contract.credit_evidence == "Zhima report #A-778, screenshot 3 (entered by staff@alpha.test)"
 
 
+def test_a_provider_check_never_replaces_a_staff_score(basic, clock):
+    staff = User.objects.create_user("staff@alpha.test", "pw", is_staff=True)
+    contract = credit_record_staff_score(
+        contract=_draft(basic, "000"), score=720, evidence="Zhima report #A-778", staff=staff, clock=clock
+    )
+
+    with pytest.raises(IllegalTransition, match="A score entered by staff with evidence stands"):
+        application_credit_check(contract=contract, clock=clock)
+
+    contract.refresh_from_db()
+    assert (contract.credit_score, contract.credit_source, contract.deposit_status) == (
+        720, CreditSource.STAFF, DepositStatus.WAIVED,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("score", "evidence", "fields"),
     [

@@ -21,10 +21,7 @@ from pawpact.api.v1.billing import serializers as s
 from pawpact.api.v1.serializers import ErrorSerializer
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
-from pawpact.billing.enums import ContractStatus
-from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.models import Contract, Customer, Pet, Plan
-from pawpact.billing.rails.payment_methods import payment_method_attach
 from pawpact.billing.services import credit, customers, plans, signing
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -36,8 +33,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=True,
     description="1–255 characters, unique per operation: a retry with the same key gets the first answer.",
 )
-# Payment methods are chosen before the contract starts (signing.contract_attach_payment_method).
-PAYMENT_METHOD_STATUSES = (ContractStatus.DRAFT, ContractStatus.SIGNED)
 
 
 def _own_customer(request) -> Customer | None:
@@ -260,14 +255,7 @@ class ContractPaymentMethodApi(APIView):
         contract = _contract(request, uuid)
         data = s.PaymentMethodInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if contract.status not in PAYMENT_METHOD_STATUSES:
-            # Refuse before the method is saved: a refused request writes nothing.
-            raise IllegalTransition(
-                _("The payment method can only be chosen before the contract starts; this one is %(status)s.")
-                % {"status": ContractStatus(contract.status).label.lower()}
-            )
-        method = payment_method_attach(customer=contract.customer, **data.validated_data)
-        contract = signing.contract_attach_payment_method(contract=contract, payment_method=method)
+        contract = signing.contract_payment_method_add(contract=contract, **data.validated_data)
         return Response(s.ContractSerializer(contract).data)
 
 

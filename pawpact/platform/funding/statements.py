@@ -1,0 +1,296 @@
+"""Settlement statements: one per payout, as CSV and PDF.
+
+A statement lists the contracts bought and advanced in the payout, the collections the
+platform booked on the shop's contracts since its previous payout (after that
+payout's settlement date, up to this one's, by booking date in the platform's time
+zone), the clawbacks deducted, and the net payout (advances − clawbacks).
+
+CSV columns: section, contract, date, description, contract_value, advance_rate, fee,
+amount, currency. Amounts are in major units with two decimals (¥4,299.20 → 4299.20);
+clawbacks are negative; the last rows are the totals (advances, collections,
+clawbacks, net_payout).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from uuid import UUID
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from pawpact.core.money import Money
+from pawpact.platform.enums import ClawbackReason, PayoutStatus, PlatformAccount
+from pawpact.platform.funding.ledger import COLLECTION_KIND
+from pawpact.platform.models import Payout, PlatformLedgerLine
+
+CSV_HEADER = [
+    "section", "contract", "date", "description", "contract_value", "advance_rate", "fee", "amount", "currency",
+]  # fmt: skip
+FONT = "STSong-Light"
+
+
+@dataclass(frozen=True)
+class AdvanceRow:
+    contract_uuid: UUID
+    signed_on: date
+    periods: int
+    monthly_amount_minor: int
+    value_minor: int
+    advance_rate: Decimal
+    fee_minor: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class CollectionRow:
+    contract_uuid: UUID
+    booked_on: date
+    description: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class ClawbackRow:
+    contract_uuid: UUID
+    created_on: date
+    reason: str
+    reason_label: str
+    amount_minor: int
+
+
+@dataclass
+class Statement:
+    payout_id: int
+    shop_id: int
+    shop_name: str
+    shop_slug: str
+    settlement_date: date
+    since: date | None  # the previous payout's settlement date (exclusive), None for the first
+    currency: str
+    status: str
+    rail_reference: str
+    advances: list[AdvanceRow] = field(default_factory=list)
+    collections: list[CollectionRow] = field(default_factory=list)
+    clawbacks: list[ClawbackRow] = field(default_factory=list)
+    advances_minor: int = 0
+    clawbacks_minor: int = 0
+    net_minor: int = 0
+
+    @property
+    def collections_minor(self) -> int:
+        return sum(row.amount_minor for row in self.collections)
+
+    @property
+    def filename(self) -> str:
+        return f"settlement-{self.shop_slug}-{self.settlement_date.isoformat()}-{self.payout_id}"
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def statement_build(*, payout: Payout) -> Statement:
+    """The statement of one payout, from public tables only."""
+    shop = payout.shop
+    previous = (
+        Payout.objects.filter(shop_id=payout.shop_id, settlement_date__lt=payout.settlement_date)
+        .order_by("-settlement_date")
+        .values_list("settlement_date", flat=True)
+        .first()
+    )
+    statement = Statement(
+        payout_id=payout.pk,
+        shop_id=shop.pk,
+        shop_name=shop.name,
+        shop_slug=shop.slug,
+        settlement_date=payout.settlement_date,
+        since=previous,
+        currency=payout.currency,
+        status=payout.status,
+        rail_reference=payout.rail_reference,
+        advances_minor=payout.advances_minor,
+        clawbacks_minor=payout.clawbacks_minor,
+        net_minor=payout.amount_minor,
+    )
+    for advance in payout.advances.order_by("signed_at", "id"):
+        statement.advances.append(
+            AdvanceRow(
+                contract_uuid=advance.contract_uuid,
+                signed_on=timezone.localdate(advance.signed_at),
+                periods=advance.periods,
+                monthly_amount_minor=advance.monthly_amount_minor,
+                value_minor=advance.contract_value_minor,
+                advance_rate=advance.advance_rate,
+                fee_minor=advance.fee_minor,
+                amount_minor=advance.amount_minor,
+            )
+        )
+    collections = PlatformLedgerLine.objects.filter(
+        journal__kind=COLLECTION_KIND,
+        journal__shop_id=payout.shop_id,
+        account=PlatformAccount.CASH,
+        journal__created_at__lt=_local_midnight(payout.settlement_date + timedelta(days=1)),
+    )
+    if previous is not None:
+        collections = collections.filter(journal__created_at__gte=_local_midnight(previous + timedelta(days=1)))
+    for line in collections.select_related("journal").order_by("journal__created_at", "journal_id"):
+        statement.collections.append(
+            CollectionRow(
+                contract_uuid=line.journal.contract_uuid,
+                booked_on=timezone.localdate(line.journal.created_at),
+                description=line.journal.memo,
+                amount_minor=line.amount_minor,
+            )
+        )
+    for clawback in payout.clawbacks.select_related("advance").order_by("id"):
+        statement.clawbacks.append(
+            ClawbackRow(
+                contract_uuid=clawback.advance.contract_uuid,
+                created_on=timezone.localdate(clawback.created_at),
+                reason=clawback.reason,
+                reason_label=str(ClawbackReason(clawback.reason).label),
+                amount_minor=clawback.amount_minor,
+            )
+        )
+    return statement
+
+
+def major(amount_minor: int) -> str:
+    """Fen as yuan with two decimals: 429920 → "4299.20", -39900 → "-399.00"."""
+    return f"{Decimal(amount_minor).scaleb(-2):.2f}"
+
+
+def statement_rows(statement: Statement) -> list[list[str]]:
+    """The CSV's rows, header first."""
+    currency = statement.currency
+    rows = [list(CSV_HEADER)]
+    for a in statement.advances:
+        rows.append([
+            "advance", str(a.contract_uuid), a.signed_on.isoformat(),
+            f"{a.periods} × {major(a.monthly_amount_minor)}", major(a.value_minor), str(a.advance_rate),
+            major(a.fee_minor), major(a.amount_minor), currency,
+        ])  # fmt: skip
+    for c in statement.collections:
+        rows.append(["collection", str(c.contract_uuid), c.booked_on.isoformat(), c.description, "", "", "",
+                     major(c.amount_minor), currency])  # fmt: skip
+    for k in statement.clawbacks:
+        rows.append(["clawback", str(k.contract_uuid), k.created_on.isoformat(), k.reason, "", "", "",
+                     major(-k.amount_minor), currency])  # fmt: skip
+    for label, amount in (
+        ("advances", statement.advances_minor),
+        ("collections", statement.collections_minor),
+        ("clawbacks", -statement.clawbacks_minor),
+        ("net_payout", statement.net_minor),
+    ):
+        rows.append(["total", "", statement.settlement_date.isoformat(), label, "", "", "", major(amount), currency])
+    return rows
+
+
+def statement_csv(statement: Statement) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(statement_rows(statement))
+    return out.getvalue().encode("utf-8")
+
+
+_font_registered = False
+
+
+def _font() -> str:
+    global _font_registered
+    if not _font_registered:
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        _font_registered = True
+    return FONT
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    """The statement as a PDF (STSong-Light, so Chinese labels and shop names render)."""
+    font = _font()
+    title = ParagraphStyle("title", fontName=font, fontSize=15, leading=20, spaceAfter=3 * mm)
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+    heading = ParagraphStyle("heading", parent=body, fontSize=11, leading=16, spaceBefore=4 * mm, spaceAfter=2 * mm)
+    currency = statement.currency
+
+    def money(amount: int) -> str:
+        return Money(amount, currency).format()
+
+    def table(header: list[str], rows: list[list[str]]) -> Table:
+        data = [header] + (rows or [[_("None")] + [""] * (len(header) - 1)])
+        t = Table(data, repeatRows=1, hAlign="LEFT")
+        t.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), font, 7.5),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1ee")),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8c8c2")),
+                    ("ALIGN", (-1, 1), (-1, -1), "RIGHT"),
+                ]
+            )
+        )
+        return t
+
+    since = statement.since.isoformat() if statement.since else "—"
+    story = [
+        Paragraph(escape(_("Settlement statement")), title),
+        Paragraph(escape(f"{statement.shop_name} ({statement.shop_slug})"), body),
+        Paragraph(
+            escape(
+                _("Payout %(id)s · settlement date %(date)s · collections after %(since)s · status %(status)s")
+                % {"id": statement.payout_id, "date": statement.settlement_date.isoformat(), "since": since,
+                   "status": PayoutStatus(statement.status).label}  # fmt: skip
+            ),
+            body,
+        ),
+        Paragraph(escape(_("Rail reference: %(ref)s") % {"ref": statement.rail_reference or "—"}), body),
+        Paragraph(escape(_("Contracts and advances")), heading),
+        table(
+            [_("Contract"), _("Signed"), _("Plan"), _("Value"), _("Rate"), _("Fee"), _("Advance")],
+            [
+                [str(a.contract_uuid), a.signed_on.isoformat(), f"{a.periods} × {money(a.monthly_amount_minor)}",
+                 money(a.value_minor), str(a.advance_rate), money(a.fee_minor), money(a.amount_minor)]
+                for a in statement.advances
+            ],  # fmt: skip
+        ),
+        Paragraph(escape(_("Collections")), heading),
+        table(
+            [_("Contract"), _("Booked"), _("Debit"), _("Amount")],
+            [[str(c.contract_uuid), c.booked_on.isoformat(), c.description, money(c.amount_minor)]
+             for c in statement.collections],  # fmt: skip
+        ),
+        Paragraph(escape(_("Clawbacks")), heading),
+        table(
+            [_("Contract"), _("Date"), _("Reason"), _("Amount")],
+            [[str(k.contract_uuid), k.created_on.isoformat(), k.reason_label, money(-k.amount_minor)]
+             for k in statement.clawbacks],  # fmt: skip
+        ),
+        Spacer(1, 4 * mm),
+        table(
+            [_("Total"), _("Amount")],
+            [
+                [_("Advances"), money(statement.advances_minor)],
+                [_("Collections (to the platform)"), money(statement.collections_minor)],
+                [_("Clawbacks"), money(-statement.clawbacks_minor)],
+                [_("Net payout"), money(statement.net_minor)],
+            ],
+        ),
+    ]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm,
+        bottomMargin=14 * mm, title=f"Settlement statement {statement.filename}", author="Pawpact",
+        subject=f"payout {statement.payout_id}",
+    )  # fmt: skip
+    doc.build(story)
+    return buffer.getvalue()

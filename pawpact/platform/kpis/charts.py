@@ -1,0 +1,218 @@
+"""Server-side SVG charts for the dashboards: no JavaScript, no chart library.
+
+Two kinds, both returning SVG markup safe to put in a template:
+- `line_chart`: months along x; the shop's value (solid), the peer median (dashed),
+  the peers' middle half as a band, and the SPEC target as a red line.
+- `bar_chart`: horizontal bars with their counts (shops by risk state).
+Every text goes through `escape`. Missing values leave gaps in a line.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+OWN = "#c2410c"
+MEDIAN = "#52606d"
+BAND = "#cbd2d9"
+TARGET = "#b91c1c"
+GRID = "#e4e4e0"
+TEXT = "#1f2933"
+FONT = 'font-family="system-ui, sans-serif"'
+
+Number = Decimal | int | float
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[Number | None]
+    color: str = OWN
+    dashed: bool = False
+
+
+def _nice_top(value: float) -> float:
+    """A round axis maximum at or above `value`: 1, 2, 2.5 or 5 × 10ⁿ."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value)
+
+
+def _floats(values: Sequence[Number | None]) -> list[float | None]:
+    return [None if value is None else float(value) for value in values]
+
+
+def line_chart(
+    *,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    band: tuple[Sequence[Number | None], Sequence[Number | None]] | None = None,
+    target: Number | None = None,
+    target_label: str = "",
+    value_format: Callable[[float], str] = lambda value: f"{value:g}",
+    width: int = 460,
+    height: int = 220,
+) -> SafeString:
+    left, right, top, bottom = 64, 12, 30, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    lines = [_floats(s.values) for s in series]
+    lows, highs = (_floats(band[0]), _floats(band[1])) if band else ([], [])
+    seen = [v for values in (*lines, lows, highs) for v in values if v is not None]
+    if target is not None:
+        seen.append(float(target))
+    y_max = _nice_top(max(seen, default=0) * 1.1)
+    count = max(len(labels), 1)
+
+    def x(index: int) -> float:
+        return left + (plot_w * (index + 0.5) / count)
+
+    def y(value: float) -> float:
+        return top + plot_h - plot_h * value / y_max
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{left}" y="18" {FONT} font-size="13" font-weight="600" fill="{TEXT}">{escape(title)}</text>',
+    ]
+    for step in range(5):  # horizontal grid with labels
+        value = y_max * step / 4
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" {FONT} font-size="10" '
+            f'fill="{MEDIAN}">{escape(value_format(value))}</text>'
+        )
+    every = max(1, -(-count // 6))  # at most about six month labels
+    for index, label in enumerate(labels):
+        if index % every == 0 or index == count - 1:
+            parts.append(
+                f'<text x="{x(index):.1f}" y="{top + plot_h + 14}" text-anchor="middle" {FONT} font-size="10" '
+                f'fill="{MEDIAN}">{escape(label)}</text>'
+            )
+    if band:
+        upper = [(x(i), y(h)) for i, (lo, h) in enumerate(zip(lows, highs, strict=True)) if lo is not None and h is not None]
+        lower = [(x(i), y(lo)) for i, (lo, h) in enumerate(zip(lows, highs, strict=True)) if lo is not None and h is not None]
+        if upper:
+            points = " ".join(f"{px:.1f},{py:.1f}" for px, py in upper + lower[::-1])
+            parts.append(f'<polygon class="band" points="{points}" fill="{BAND}" fill-opacity="0.45"/>')
+    if target is not None:
+        ty = y(float(target))
+        parts.append(
+            f'<line class="target" x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="{TARGET}" '
+            f'stroke-width="1.5" stroke-dasharray="2 3"/>'
+        )
+        parts.append(
+            f'<text x="{width - right}" y="{ty - 4:.1f}" text-anchor="end" {FONT} font-size="10" '
+            f'fill="{TARGET}">{escape(target_label)}</text>'
+        )
+    for one, values in zip(series, lines, strict=True):
+        parts.extend(_polyline(one, values, x, y))
+    legend_y = height - 8
+    legend_x = left
+    for one in series:
+        dash = ' stroke-dasharray="5 3"' if one.dashed else ""
+        parts.append(
+            f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
+            f'stroke="{one.color}" stroke-width="2"{dash}/>'
+        )
+        parts.append(
+            f'<text x="{legend_x + 22}" y="{legend_y}" {FONT} font-size="10" fill="{TEXT}">{escape(one.name)}</text>'
+        )
+        legend_x += 30 + 6 * len(one.name)
+    if target is not None:
+        parts.append(
+            f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{TARGET}" '
+            f'stroke-width="1.5" stroke-dasharray="2 3"/>'
+        )
+        parts.append(f'<text x="{legend_x + 22}" y="{legend_y}" {FONT} font-size="10" fill="{TEXT}">'
+                     f"{escape(target_label)}</text>")  # fmt: skip
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def _polyline(one: Series, values: list[float | None], x, y) -> list[str]:
+    """One line, broken where a value is missing, with a dot on every point."""
+    dash = ' stroke-dasharray="5 3"' if one.dashed else ""
+    parts, run = [], []
+    for index, value in enumerate([*values, None]):
+        if value is not None:
+            run.append(f"{x(index):.1f},{y(value):.1f}")
+            continue
+        if len(run) > 1:
+            parts.append(
+                f'<polyline class="series" points="{" ".join(run)}" fill="none" stroke="{one.color}" '
+                f'stroke-width="2"{dash}/>'
+            )
+        run = []
+    for index, value in enumerate(values):
+        if value is not None:
+            parts.append(f'<circle cx="{x(index):.1f}" cy="{y(value):.1f}" r="2.5" fill="{one.color}"/>')
+    return parts
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    color: str = MEDIAN
+
+
+def bar_chart(*, title: str, bars: Sequence[Bar], width: int = 460) -> SafeString:
+    """Horizontal bars, one per row, each with its count at its end."""
+    row, left, right, top = 28, 170, 40, 30
+    height = top + row * len(bars) + 8
+    top_value = max((bar.value for bar in bars), default=0) or 1
+    plot_w = width - left - right
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="8" y="18" {FONT} font-size="13" font-weight="600" fill="{TEXT}">{escape(title)}</text>',
+    ]
+    for index, bar in enumerate(bars):
+        y = top + index * row
+        length = plot_w * bar.value / top_value
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" {FONT} font-size="12" fill="{TEXT}">'
+            f"{escape(bar.label)}</text>"
+        )
+        parts.append(
+            f'<rect class="bar" x="{left}" y="{y + 3}" width="{max(length, 1):.1f}" height="{row - 10}" '
+            f'fill="{bar.color}" rx="2"/>'
+        )
+        parts.append(
+            f'<text x="{left + length + 6:.1f}" y="{y + 15}" {FONT} font-size="12" fill="{TEXT}">{bar.value}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def axis_format(unit: str) -> Callable[[float], str]:
+    """Short labels for a y axis: 2.5%, 2×, ¥12.6k, 30."""
+    if unit == "rate":
+        return lambda value: f"{value * 100:.3g}%"
+    if unit == "ratio":
+        return lambda value: f"{value:.3g}×"
+    if unit == "money":  # fen on the axis, yuan in the label
+        return lambda value: f"¥{value / 100_000:.3g}k" if value >= 100_000 else f"¥{value / 100:.3g}"
+    return lambda value: f"{value:.3g}"
+
+
+def kpi_trend_chart(*, series, unit: str, own_label: str, median_label: str, target_label: str = "") -> SafeString:
+    """A KPI's 12-month trend (a pawpact.platform.kpis.selectors.KpiSeries): own value vs the
+    peer median, the middle half of the peers shaded, the SPEC target marked."""
+    return line_chart(
+        title=series.label,
+        labels=[month.strftime("%Y-%m") for month in series.months],
+        series=[Series(own_label, series.values, OWN), Series(median_label, series.p50, MEDIAN, dashed=True)],
+        band=(series.p25, series.p75),
+        target=series.target,
+        target_label=target_label,
+        value_format=axis_format(unit),
+    )
