@@ -11,6 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules below an app package (autodiscovery looks only at <app>.tasks).
 app.autodiscover_tasks(["pawpact.billing.rails"])
+app.autodiscover_tasks(["pawpact.platform"], related_name="saas_tasks")
 
 
 @app.on_after_finalize.connect

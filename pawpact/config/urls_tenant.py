@@ -19,4 +19,7 @@ urlpatterns = [
     # --- SAAS: the owner's Pawpact subscription (plan, invoices, payment) ---
     path("billing/saas/", include("pawpact.platform.saas.urls")),
     # --- /SAAS ---
+    # --- FUNDING: the owner's settlements (payouts and statements, read from public tables) ---
+    path("settlements/", include("pawpact.platform.shop_views")),
+    # --- /FUNDING ---
 ]

@@ -21,8 +21,7 @@ from pawpact.platform.kpis.reports import CSV_TYPE, XLSX_TYPE, report_filename
 from pawpact.platform.kpis.selectors import (
     report_get,
     report_list,
-    shop_benchmark_rows,
-    shop_kpi_series,
+    shop_kpi_overview,
     shop_latest_month,
 )
 
@@ -41,7 +40,7 @@ def kpi_dashboard(request):
     latest = shop_latest_month(shop_id=shop.pk) or month_start(default_clock.today())
     month = _month_param(request.GET.get("month")) or latest
     month = min(month, latest)
-    rows = shop_benchmark_rows(shop_id=shop.pk, month=month)
+    rows, trends = shop_kpi_overview(shop_id=shop.pk, until=month)
     units = {row.kpi: row.unit for row in rows}
     charts = [
         kpi_trend_chart(
@@ -52,7 +51,7 @@ def kpi_dashboard(request):
             target_label=_("Target %(target)s") % {"target": target_format(series.kpi)}
             if series.target is not None else "",
         )
-        for series in shop_kpi_series(shop_id=shop.pk, until=month)
+        for series in trends
     ]  # fmt: skip
     context = {
         "shop": shop,

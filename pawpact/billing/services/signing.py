@@ -49,6 +49,7 @@ from pawpact.billing.services.debits import period_collect
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
 from pawpact.core.money import Money
+from pawpact.platform.saas.selectors import subscription_contract_limit
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop
 
@@ -201,11 +202,16 @@ def shop_check_may_sign() -> None:
     controls change the row while a request's tenant object stays as it was loaded.
     """
     shop = Shop.objects.only("state", "risk_state").get(schema_name=connection.schema_name)
-    if shop.may_sign:
-        return
     if shop.risk_state == ShopRiskState.BLOCKED_NEW_SIGNINGS:
         raise SigningBlocked(_("New signings are blocked by the platform's risk controls."))
-    raise SigningBlocked(_("This shop is not open for new signings."))
+    if not shop.may_sign:
+        raise SigningBlocked(_("This shop is not open for new signings."))
+    limit = subscription_contract_limit(shop_id=shop.pk)
+    if limit is not None and Contract.objects.filter(status=ContractStatus.ACTIVE).count() >= limit:
+        raise SigningBlocked(
+            _("Your Pawpact plan allows %(limit)d active contracts; upgrade it to sign more.") % {"limit": limit},
+            code="plan_limit_reached",
+        )
 
 
 # --- 2. Credit --------------------------------------------------------------------------

@@ -107,7 +107,8 @@ def advance_amounts(*, value_minor: int, currency: str, terms: Terms) -> Advance
 
 def payable_on_for(*, signed_at: datetime, terms: Terms) -> date:
     """T + settlement_delay_days calendar days, T the signing date in the platform's time zone."""
-    return timezone.localdate(signed_at) + timedelta(days=terms.settlement_delay_days)
+    signed_on = timezone.localdate(signed_at, timezone=timezone.get_default_timezone())
+    return signed_on + timedelta(days=terms.settlement_delay_days)
 
 
 def purchase_key(*, shop_id: int, contract_uuid: UUID) -> str:
@@ -332,7 +333,8 @@ def closing_for(*, advance: Advance, reason: str, recourse_rule: str) -> Closing
             Line(PlatformAccount.FEE_REVENUE, fee),
             Line(PlatformAccount.DISCOUNT, discount),
         ]
-        # Collected more than the value (never in a cooling-off window): the excess stays a discount.
+        # Balances to zero unless more than the value was collected (never inside a cooling-off
+        # window); the difference would then go through DISCOUNT.
         lines.append(Line(PlatformAccount.DISCOUNT, -sum(line.amount_minor for line in lines)))
         return Closing(
             clawback_minor=0 if cancels else amount,

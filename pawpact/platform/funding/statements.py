@@ -97,6 +97,11 @@ class Statement:
         return f"settlement-{self.shop_slug}-{self.settlement_date.isoformat()}-{self.payout_id}"
 
 
+def _local_day(at: datetime) -> date:
+    """The platform's calendar day (Asia/Shanghai), whatever time zone a request activated."""
+    return timezone.localdate(at, timezone=timezone.get_default_timezone())
+
+
 def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
@@ -128,7 +133,7 @@ def statement_build(*, payout: Payout) -> Statement:
         statement.advances.append(
             AdvanceRow(
                 contract_uuid=advance.contract_uuid,
-                signed_on=timezone.localdate(advance.signed_at),
+                signed_on=_local_day(advance.signed_at),
                 periods=advance.periods,
                 monthly_amount_minor=advance.monthly_amount_minor,
                 value_minor=advance.contract_value_minor,
@@ -149,7 +154,7 @@ def statement_build(*, payout: Payout) -> Statement:
         statement.collections.append(
             CollectionRow(
                 contract_uuid=line.journal.contract_uuid,
-                booked_on=timezone.localdate(line.journal.created_at),
+                booked_on=_local_day(line.journal.created_at),
                 description=line.journal.memo,
                 amount_minor=line.amount_minor,
             )
@@ -158,7 +163,7 @@ def statement_build(*, payout: Payout) -> Statement:
         statement.clawbacks.append(
             ClawbackRow(
                 contract_uuid=clawback.advance.contract_uuid,
-                created_on=timezone.localdate(clawback.created_at),
+                created_on=_local_day(clawback.created_at),
                 reason=clawback.reason,
                 reason_label=str(ClawbackReason(clawback.reason).label),
                 amount_minor=clawback.amount_minor,

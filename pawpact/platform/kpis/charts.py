@@ -35,12 +35,31 @@ class Series:
     dashed: bool = False
 
 
-def _nice_top(value: float) -> float:
-    """A round axis maximum at or above `value`: 1, 2, 2.5 or 5 × 10ⁿ."""
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value)
+def _nice_step(span: float) -> float:
+    """A round step (1, 2, 2.5 or 5 × 10ⁿ) that cuts `span` into about four."""
+    raw = span / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= raw * 0.999)
+
+
+def axis_range(values: Sequence[float], *, ceiling: float | None = None) -> tuple[float, float, float]:
+    """(bottom, top, step) of a y axis showing `values`: from zero unless the values sit far
+    from it (a debit success rate around 97 % gets 95–100 %), never above `ceiling` (100 %)
+    when no value is."""
+    low, high = min(values, default=0.0), max(values, default=0.0)
+    if high <= low:
+        high = low + (abs(low) or 1.0)
+    pad = (high - low) * 0.1
+    if 0 <= low <= high / 2:
+        bottom = 0.0
+    else:
+        bottom = max(low - pad, 0.0) if low >= 0 else low - pad
+    top = high + pad
+    step = _nice_step(top - bottom)
+    bottom, top = math.floor(bottom / step + 1e-9) * step, math.ceil(top / step - 1e-9) * step
+    if ceiling is not None and top > ceiling >= max(values, default=0.0):
+        top = ceiling
+    return bottom, top, step
 
 
 def _floats(values: Sequence[Number | None]) -> list[float | None]:
@@ -56,6 +75,7 @@ def line_chart(
     target: Number | None = None,
     target_label: str = "",
     value_format: Callable[[float], str] = lambda value: f"{value:g}",
+    ceiling: float | None = None,
     width: int = 460,
     height: int = 220,
 ) -> SafeString:
@@ -66,14 +86,14 @@ def line_chart(
     seen = [v for values in (*lines, lows, highs) for v in values if v is not None]
     if target is not None:
         seen.append(float(target))
-    y_max = _nice_top(max(seen, default=0) * 1.1)
+    y_min, y_max, step = axis_range(seen, ceiling=ceiling)
     count = max(len(labels), 1)
 
     def x(index: int) -> float:
         return left + (plot_w * (index + 0.5) / count)
 
     def y(value: float) -> float:
-        return top + plot_h - plot_h * value / y_max
+        return top + plot_h - plot_h * (value - y_min) / (y_max - y_min)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
@@ -81,8 +101,8 @@ def line_chart(
         f"<title>{escape(title)}</title>",
         f'<text x="{left}" y="18" {FONT} font-size="13" font-weight="600" fill="{TEXT}">{escape(title)}</text>',
     ]
-    for step in range(5):  # horizontal grid with labels
-        value = y_max * step / 4
+    for index in range(math.floor((y_max - y_min) / step + 1e-9) + 1):  # horizontal grid with labels
+        value = y_min + index * step
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="{GRID}"/>')
         parts.append(
             f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" {FONT} font-size="10" '
@@ -90,7 +110,7 @@ def line_chart(
         )
     every = max(1, -(-count // 6))  # at most about six month labels
     for index, label in enumerate(labels):
-        if index % every == 0 or index == count - 1:
+        if (count - 1 - index) % every == 0:  # the last month always, then every `every`
             parts.append(
                 f'<text x="{x(index):.1f}" y="{top + plot_h + 14}" text-anchor="middle" {FONT} font-size="10" '
                 f'fill="{MEDIAN}">{escape(label)}</text>'
@@ -106,10 +126,6 @@ def line_chart(
         parts.append(
             f'<line class="target" x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="{TARGET}" '
             f'stroke-width="1.5" stroke-dasharray="2 3"/>'
-        )
-        parts.append(
-            f'<text x="{width - right}" y="{ty - 4:.1f}" text-anchor="end" {FONT} font-size="10" '
-            f'fill="{TARGET}">{escape(target_label)}</text>'
         )
     for one, values in zip(series, lines, strict=True):
         parts.extend(_polyline(one, values, x, y))
@@ -215,4 +231,5 @@ def kpi_trend_chart(*, series, unit: str, own_label: str, median_label: str, tar
         target=series.target,
         target_label=target_label,
         value_format=axis_format(unit),
+        ceiling=1.0 if unit == "rate" else None,
     )

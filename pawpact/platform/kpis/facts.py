@@ -11,11 +11,11 @@ contract.signed      emitted by billing (contract_signed_payload) when a contrac
                      {contract_uuid, customer_uuid, plan_code, plan_version, monthly_amount_minor,
                       periods, total_minor, currency, signed_at}
                      + optional renews_contract_uuid: the contract this one renews.
-contract.terminated  a contract ended, for any reason:
-                     {contract_uuid, status, at, written_off_minor}
-                     status is one of completed | terminated_early | terminated_pet_loss |
-                     cancelled_cooling_off | defaulted; written_off_minor (default 0) is what
-                     was written off as bad debt when it ended (defaulted contracts).
+contract.terminated  a contract ended, for any reason (the shape the funding drain reads too):
+                     {contract_uuid, reason, terminated_at (optional), written_off_minor (optional)}
+                     reason is completed | early_termination | pet_loss | cooling_off | default;
+                     written_off_minor (default 0) is what was written off as bad debt when it
+                     ended (a defaulted contract's unpaid periods).
 debit.paid           emitted by billing (debit_event_payload): {contract_uuid, period_number,
 debit.failed         amount_minor, currency, attempt_number, outcome, at[, decline_type]}
 period.overdue       a period became overdue: {contract_uuid, period_number, amount_minor, currency, at}
@@ -60,7 +60,7 @@ class EventKind:
     ORDER_PAID = "order.paid"
 
 
-COMPLETED = "completed"  # contract.terminated status of a contract that ran its course
+COMPLETED = "completed"  # contract.terminated reason of a contract that ran its course
 LIFECYCLE_KINDS = (
     EventKind.CONTRACT_SIGNED,
     EventKind.CONTRACT_TERMINATED,
@@ -166,7 +166,7 @@ def facts_between(*, shop_id: int, start: datetime, end: datetime, with_ltv: boo
             terminated.add(contract)
             if occurred_at >= start:
                 bad_debt += int(payload.get("written_off_minor") or 0)
-                if payload.get("status") == COMPLETED:
+                if payload.get("reason") == COMPLETED:
                     completed_in_window.add(contract)
         elif kind == EventKind.PERIOD_OVERDUE:
             open_overdue.add((contract, payload.get("period_number")))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, DecimalField, F, Q, Sum, Value
+from django.db.models import BigIntegerField, Count, DecimalField, F, Q, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Greatest
 from django_tenants.utils import get_public_schema_name
@@ -119,11 +119,7 @@ def _row(kpi: str, value, benchmark: KpiBenchmark | None, currency: str) -> KpiR
 
 def shop_benchmark_rows(*, shop_id: int, month: date) -> list[KpiRow]:
     """Every KPI of the shop for `month`: its own value, the peers' quartiles, the target."""
-    month = month_start(month)
-    own = ShopMonthlyKpi.objects.filter(shop_id=shop_id, month=month).values_list("values", "currency").first()
-    values, currency = own if own else ({}, "CNY")
-    benchmarks = benchmarks_by_month(since=month, until=month)
-    return [_row(kpi, from_json(kpi, values.get(kpi)), benchmarks.get((month, kpi)), currency) for kpi in DEFINITIONS]
+    return shop_kpi_overview(shop_id=shop_id, until=month, months=1)[0]
 
 
 @dataclass(frozen=True)
@@ -140,12 +136,22 @@ class KpiSeries:
     target: Decimal | None
 
 
-def shop_kpi_series(*, shop_id: int, until: date, months: int = DEFAULT_MONTHS) -> list[KpiSeries]:
-    """Every KPI's trend over the `months` months ending with `until`: two queries."""
+def shop_kpi_overview(
+    *, shop_id: int, until: date, months: int = DEFAULT_MONTHS
+) -> tuple[list[KpiRow], list[KpiSeries]]:
+    """The shop's dashboard in two queries: every KPI for `until` beside the quartiles
+    (rows), and every KPI's trend over the `months` months ending with `until` (series)."""
     until = month_start(until)
     calendar = [month_add(until, -offset) for offset in range(months - 1, -1, -1)]
-    own = {row.month: row.values for row in shop_kpi_months(shop_id=shop_id, until=until, months=months)}
+    own = {
+        month: (values, currency)
+        for month, values, currency in ShopMonthlyKpi.objects.filter(
+            shop_id=shop_id, month__gte=calendar[0], month__lte=until
+        ).values_list("month", "values", "currency")
+    }
     benchmarks = benchmarks_by_month(since=calendar[0], until=until)
+    values, currency = own.get(until, ({}, "CNY"))
+    rows = [_row(kpi, from_json(kpi, values.get(kpi)), benchmarks.get((until, kpi)), currency) for kpi in DEFINITIONS]
     series = []
     for kpi, definition in DEFINITIONS.items():
         marks = [benchmarks.get((month, kpi)) for month in calendar]
@@ -154,14 +160,14 @@ def shop_kpi_series(*, shop_id: int, until: date, months: int = DEFAULT_MONTHS) 
                 kpi=kpi,
                 label=definition.label,
                 months=calendar,
-                values=[from_json(kpi, own.get(month, {}).get(kpi)) for month in calendar],
+                values=[from_json(kpi, own.get(month, ({}, ""))[0].get(kpi)) for month in calendar],
                 p25=[mark.p25 if mark else None for mark in marks],
                 p50=[mark.p50 if mark else None for mark in marks],
                 p75=[mark.p75 if mark else None for mark in marks],
                 target=definition.target,
             )
         )
-    return series
+    return rows, series
 
 
 # --- platform admins only ----------------------------------------------------------------
@@ -229,29 +235,29 @@ class Portfolio:
 
 
 def portfolio_summary() -> Portfolio:
-    zero = Value(0, output_field=BigIntegerField())
     advances = Advance.objects.aggregate(
-        due=Sum("amount_minor", filter=Q(status__in=[AdvanceStatus.PENDING, AdvanceStatus.IN_PAYOUT]), default=0),
+        due=Sum("amount_minor", filter=Q(status__in=[AdvanceStatus.PENDING, AdvanceStatus.IN_PAYOUT])),
         outstanding=Sum(
-            Greatest(F("amount_minor") - F("collected_minor"), zero), filter=Q(status=AdvanceStatus.PAID), default=0
+            Greatest(F("amount_minor") - F("collected_minor"), Value(0), output_field=BigIntegerField()),
+            filter=Q(status=AdvanceStatus.PAID),
         ),
-        paid=Sum(Value(1), filter=Q(status=AdvanceStatus.PAID), default=0),
-        collected=Sum("collected_minor", default=0),
+        paid=Count("id", filter=Q(status=AdvanceStatus.PAID)),
+        collected=Sum("collected_minor"),
     )
     payouts = Payout.objects.filter(status=PayoutStatus.PAID).aggregate(
-        amount=Sum("amount_minor", default=0), count=Sum(Value(1), default=0)
+        amount=Sum("amount_minor"), count=Count("id")
     )
     balances = dict(
         PlatformLedgerLine.objects.order_by().values_list("account").annotate(balance=Sum("amount_minor"))
     )
     return Portfolio(
         currency="CNY",
-        advances_due_minor=advances["due"],
-        advances_outstanding_minor=advances["outstanding"],
+        advances_due_minor=advances["due"] or 0,
+        advances_outstanding_minor=advances["outstanding"] or 0,
         advances_paid_count=advances["paid"],
-        collections_minor=advances["collected"],
-        clawbacks_minor=Clawback.objects.aggregate(total=Sum("amount_minor", default=0))["total"],
-        payouts_paid_minor=payouts["amount"],
+        collections_minor=advances["collected"] or 0,
+        clawbacks_minor=Clawback.objects.aggregate(total=Sum("amount_minor"))["total"] or 0,
+        payouts_paid_minor=payouts["amount"] or 0,
         payouts_paid_count=payouts["count"],
         overdue=portfolio_overdue(),
         risk_counts=risk_state_counts(),
@@ -264,9 +270,11 @@ def portfolio_summary() -> Portfolio:
 
 @dataclass(frozen=True)
 class MonthTotal:
+    """Across shops for one month; None where no shop has facts for it yet."""
+
     month: date
-    plan_revenue_minor: int
-    signings: int
+    plan_revenue_minor: int | None
+    signings: int | None
     shops: int
 
 
@@ -280,14 +288,15 @@ def portfolio_months(*, until: date, months: int = DEFAULT_MONTHS) -> list[Month
         .exclude(shop__schema_name=get_public_schema_name())
         .order_by()
         .values("month")
-        .annotate(revenue=Sum("plan_revenue_minor"), signings=Sum("signings"), shops=Sum(Value(1)))
+        .annotate(revenue=Sum("plan_revenue_minor"), signings=Sum("signings"), shops=Count("id"))
     }
+    empty = {"revenue": None, "signings": None, "shops": 0}
     return [
         MonthTotal(
             month=month,
-            plan_revenue_minor=(totals.get(month) or {}).get("revenue") or 0,
-            signings=(totals.get(month) or {}).get("signings") or 0,
-            shops=(totals.get(month) or {}).get("shops") or 0,
+            plan_revenue_minor=totals.get(month, empty)["revenue"],
+            signings=totals.get(month, empty)["signings"],
+            shops=totals.get(month, empty)["shops"],
         )
         for month in calendar
     ]

@@ -60,7 +60,7 @@ def saas_invoice_pdf(invoice: SaasInvoice) -> bytes:
         Paragraph(escape("Pawpact 订阅发票 / Subscription invoice"), title),
         table,
         Spacer(1, 6 * mm),
-        Paragraph(escape(f"Pawpact SaaS · {invoice.plan.name} · {amount} / 月 month"), body),
+        Paragraph(escape(f"Pawpact SaaS — {invoice.plan.name}, {amount} / 月 month"), body),
     ]
     buffer = BytesIO()
     SimpleDocTemplate(

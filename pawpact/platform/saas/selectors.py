@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from pawpact.core.money import Money
@@ -102,7 +102,9 @@ def subscription_overview(*, shop_id: int) -> SubscriptionOverview | None:
         is_read_only=subscription.status == SubscriptionStatus.READ_ONLY,
         unpaid_invoice=unpaid,
         next_invoice_on=subscription.current_period_end if billable else None,
-        next_amount=Money(unpaid.amount_minor, unpaid.currency) if unpaid else Money(plan.monthly_price_minor, plan.currency),
+        next_amount=(
+            Money(unpaid.amount_minor, unpaid.currency) if unpaid else Money(plan.monthly_price_minor, plan.currency)
+        ),
         payment_method_label=method_label(rail=subscription.payment_rail, token=subscription.payment_token),
     )
 
@@ -113,3 +115,26 @@ def subscription_list(*, status: str | None = None) -> QuerySet[ShopSubscription
     if status:
         subscriptions = subscriptions.filter(status=status)
     return subscriptions
+
+
+@dataclass(frozen=True)
+class SaasLedgerExpectation:
+    """What the platform ledger's SaaS accounts must hold, from the invoices (for ledger checks)."""
+
+    revenue_minor: int  # every issued invoice (credited to SAAS_REVENUE, so its balance is minus this)
+    receivable_minor: int  # invoices not yet paid (SAAS_RECEIVABLE)
+    cash_minor: int  # invoices paid (their share of CASH)
+
+
+def saas_ledger_expectation(*, shop_id: int | None = None) -> SaasLedgerExpectation:
+    invoices = SaasInvoice.objects.exclude(status=InvoiceStatus.VOID)
+    if shop_id is not None:
+        invoices = invoices.filter(shop_id=shop_id)
+    totals = invoices.aggregate(
+        issued=Sum("amount_minor"),
+        unpaid=Sum("amount_minor", filter=Q(status__in=UNPAID_INVOICE_STATUSES)),
+        paid=Sum("amount_minor", filter=Q(status=InvoiceStatus.PAID)),
+    )
+    return SaasLedgerExpectation(
+        revenue_minor=totals["issued"] or 0, receivable_minor=totals["unpaid"] or 0, cash_minor=totals["paid"] or 0
+    )

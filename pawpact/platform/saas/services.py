@@ -43,6 +43,7 @@ from pawpact.billing.rails.base import ChargeResult
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
 from pawpact.platform.enums import InvoiceStatus, PlatformAccount, SubscriptionStatus
+from pawpact.platform.funding.ledger import Line, journal_post
 from pawpact.platform.models import SaasInvoice, SaasPlan, ShopSubscription
 from pawpact.platform.saas.billing_adapters import saas_adapter_for
 from pawpact.platform.saas.errors import (
@@ -199,6 +200,7 @@ def _invoice_issue(*, subscription: ShopSubscription, clock: Clock) -> SaasInvoi
                 (PlatformAccount.SAAS_RECEIVABLE, invoice.amount_minor),
                 (PlatformAccount.SAAS_REVENUE, -invoice.amount_minor),
             ],
+            clock=clock,
         )
     return invoice
 
@@ -295,6 +297,7 @@ def _invoice_paid(
         currency=invoice.currency,
         memo=f"SaaS invoice {invoice.number} paid ({result.reference})",
         lines=[(PlatformAccount.CASH, invoice.amount_minor), (PlatformAccount.SAAS_RECEIVABLE, -invoice.amount_minor)],
+        clock=clock,
     )
     _transition(subscription, S.ACTIVE)
     if invoice.period_end > subscription.current_period_end:
@@ -388,20 +391,20 @@ def subscription_pay_now(*, shop: Shop, clock: Clock = default_clock) -> SaasInv
     return _invoice_charge(invoice=invoice, manual=True, clock=clock)
 
 
-# --- platform ledger -----------------------------------------------------------------
+
+# --- platform ledger (pawpact.platform.funding.ledger) ----------------------------------------
 
 
-def _journal_post(*, key: str, kind: str, shop_id: int, currency: str, memo: str, lines: list[tuple[str, int]]):
-    """TEMPORARY until pawpact.platform.funding.ledger exists."""
-    from pawpact.platform.models import PlatformJournal, PlatformLedgerLine
-
-    assert sum(amount for _account, amount in lines) == 0
-    journal, created = PlatformJournal.objects.get_or_create(
-        idempotency_key=key, defaults={"kind": kind, "memo": memo, "shop_id": shop_id}
+def _journal_post(
+    *, key: str, kind: str, shop_id: int, currency: str, memo: str, lines: list[tuple[str, int]], clock: Clock
+):
+    journal, _created = journal_post(
+        key=key,
+        kind=kind,
+        lines=[Line(account, amount_minor) for account, amount_minor in lines],
+        currency=currency,
+        shop_id=shop_id,
+        memo=memo,
+        at=clock.now(),
     )
-    if created:
-        PlatformLedgerLine.objects.bulk_create(
-            PlatformLedgerLine(journal=journal, account=account, amount_minor=amount, currency=currency, shop_id=shop_id)
-            for account, amount in lines
-        )
     return journal

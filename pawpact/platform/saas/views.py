@@ -13,10 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 from pawpact.core.errors import DomainError
 from pawpact.core.money import Money
 from pawpact.platform.enums import InvoiceStatus, SubscriptionStatus
-from pawpact.platform.saas.billing_adapters import RAILS
+from pawpact.platform.saas.billing_adapters import RAILS, SANDBOX
 from pawpact.platform.saas.errors import SaasInvoiceNotFound
 from pawpact.platform.saas.invoice_pdf import saas_invoice_pdf
-from pawpact.platform.saas.selectors import saas_invoice_get, saas_invoice_list, subscription_list, subscription_overview
+from pawpact.platform.saas.selectors import (
+    saas_invoice_get,
+    saas_invoice_list,
+    subscription_list,
+    subscription_overview,
+)
 from pawpact.platform.saas.services import subscription_pay_now, subscription_payment_method_set
 
 
@@ -25,7 +30,9 @@ class PaymentMethodForm(forms.Form):
     token = forms.CharField(
         label=gettext_lazy("Payment token"),
         max_length=255,
-        help_text=gettext_lazy("Sandbox: tok_success, tok_insufficient_funds, …; Stripe: a payment method id (pm_…)."),
+        help_text=gettext_lazy(
+            "Sandbox: tok_success, tok_insufficient_funds, …; Stripe: a payment method id (pm_…)."
+        ),
     )
 
 
@@ -37,6 +44,7 @@ def _shop_only(request) -> None:
 def _billing_page(request, *, form: PaymentMethodForm | None = None, status: int = 200):
     shop = request.tenant
     overview = subscription_overview(shop_id=shop.pk)
+    rail = overview.subscription.payment_rail if overview else SANDBOX
     invoices = [
         (invoice, Money(invoice.amount_minor, invoice.currency).format(), InvoiceStatus(invoice.status).label)
         for invoice in saas_invoice_list(shop_id=shop.pk)
@@ -46,7 +54,7 @@ def _billing_page(request, *, form: PaymentMethodForm | None = None, status: int
         "overview": overview,
         "status_label": SubscriptionStatus(overview.subscription.status).label if overview else "",
         "invoices": invoices,
-        "form": form or PaymentMethodForm(initial={"rail": overview.subscription.payment_rail if overview else "sandbox"}),
+        "form": form or PaymentMethodForm(initial={"rail": rail}),
     }
     return render(request, "platform/saas/billing.html", context, status=status)
 

@@ -1,0 +1,1 @@
+"""The shop's own KPIs and its standing among peers (anonymous quartiles)."""

@@ -1,0 +1,1 @@
+"""The platform's funding API, on the public domain, for platform admins only."""

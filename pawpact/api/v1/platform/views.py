@@ -1,0 +1,120 @@
+"""Funding terms, advances, payouts and settlement statements of one shop.
+
+Platform admins only (public-schema users with is_staff), on the public domain. A
+shop's staff token means nothing here (tokens live in the shop's schema): 401; a
+public user who is not platform staff (a shop owner): 403.
+"""
+from dataclasses import asdict
+
+from django.db import connection
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pawpact.api.v1.platform import serializers as s
+from pawpact.api.v1.serializers import ErrorSerializer
+from pawpact.core.errors import NotFound
+from pawpact.platform.enums import AdvanceStatus
+from pawpact.platform.funding.selectors import advance_list, funding_shop_list, payout_get, payout_list
+from pawpact.platform.funding.statements import statement_build, statement_csv, statement_pdf
+from pawpact.platform.funding.terms import funding_terms_get, funding_terms_set
+
+ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404)}
+
+
+class IsPlatformAdmin(IsAdminUser):
+    """Staff of the public schema, on the public site."""
+
+    def has_permission(self, request, view) -> bool:
+        return connection.schema_name == get_public_schema_name() and super().has_permission(request, view)
+
+
+def _shop(shop_id: int):
+    shop = funding_shop_list().filter(pk=shop_id).first()
+    if shop is None:
+        raise NotFound(_("No such shop."), code="unknown_shop")
+    return shop
+
+
+def _terms_body(shop_id: int) -> dict:
+    return {"shop": shop_id, **asdict(funding_terms_get(shop_id=shop_id))}
+
+
+class FundingTermsApi(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(summary="A shop's funding terms (the defaults when it has none)",
+                   responses={200: s.FundingTermsSerializer, **ERRORS})  # fmt: skip
+    def get(self, request, shop_id: int):
+        shop = _shop(shop_id)
+        return Response(s.FundingTermsSerializer(_terms_body(shop.pk)).data)
+
+    @extend_schema(summary="Set a shop's funding terms (for advances created from now on)",
+                   request=s.FundingTermsInputSerializer, responses={200: s.FundingTermsSerializer, **ERRORS})  # fmt: skip
+    def put(self, request, shop_id: int):
+        shop = _shop(shop_id)
+        data = s.FundingTermsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        funding_terms_set(shop=shop, actor=request.user, **data.validated_data)
+        return Response(s.FundingTermsSerializer(_terms_body(shop.pk)).data)
+
+
+class AdvanceListApi(ListAPIView):
+    """The shop's advances, newest first; `?status=` filters."""
+
+    permission_classes = [IsPlatformAdmin]
+    serializer_class = s.AdvanceSerializer
+
+    def get_queryset(self):
+        shop = _shop(self.kwargs["shop_id"])
+        status = self.request.query_params.get("status")
+        return advance_list(shop_id=shop.pk, status=status if status in AdvanceStatus.values else None)
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=AdvanceStatus.values)],
+                   responses={200: s.AdvanceSerializer(many=True), **ERRORS})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class PayoutListApi(ListAPIView):
+    """The shop's payouts, newest first, each with its statement's addresses."""
+
+    permission_classes = [IsPlatformAdmin]
+    serializer_class = s.PayoutSerializer
+
+    def get_queryset(self):
+        return payout_list(shop_id=_shop(self.kwargs["shop_id"]).pk)
+
+    @extend_schema(responses={200: s.PayoutSerializer(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class PayoutStatementApi(APIView):
+    permission_classes = [IsPlatformAdmin]
+
+    @extend_schema(
+        summary="A payout's settlement statement (CSV or PDF)",
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Statement rows"),
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Statement"),
+            **ERRORS,
+        },
+    )
+    def get(self, request, shop_id: int, payout_id: int, fmt: str):
+        payout = payout_get(payout_id=payout_id, shop_id=_shop(shop_id).pk)
+        if payout is None:
+            raise NotFound(_("No such payout."), code="unknown_payout")
+        statement = statement_build(payout=payout)
+        if fmt == "pdf":
+            response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+        else:
+            response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{statement.filename}.{fmt}"'
+        return response

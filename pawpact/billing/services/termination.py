@@ -1,0 +1,726 @@
+"""How a contract ends: the lifecycle transition map and the one service that moves a
+contract out of ACTIVE (or a DRAFT/SIGNED one to WITHDRAWN), with every amount it moves.
+
+Exits (TerminationKind → contract status, outbox reason):
+  early         → terminated_early       early_termination  penalty = rate × remaining (quoted first)
+  pet_loss      → terminated_pet_loss    pet_loss           evidence required, no penalty
+  cooling_off   → cancelled_cooling_off  cooling_off        everything collected refunded
+  completion    → completed              completion         every period paid
+  default       → defaulted              default            future periods cancelled, overdue ones kept
+  shop_closure  → terminated_early       shop_closure       the platform closed the shop, no penalty
+(ContractStatus has no status of its own for a shop closure: the contract is ended early
+by the shop, and its Termination.kind and outbox reason say why.)
+Every exit cancels the periods it stops, cancels their receivable and refunds a held
+deposit in full. DRAFT/SIGNED → withdrawn (`contract_withdraw`) cancels a calendar that
+never started and refunds a held deposit.
+
+Journals (debit-positive lines; one deterministic key per contract and movement):
+  receivable.cancelled:{uuid}  DEFERRED_REVENUE +remaining, RECEIVABLE −remaining
+  penalty:{uuid}               RECEIVABLE +penalty, PENALTY_REVENUE −penalty
+  penalty.collected:{uuid}     CASH +penalty, RECEIVABLE −penalty
+  refund:{uuid}                PLAN_REVENUE +collected, CASH −collected (cooling-off: the revenue
+                               the refunded periods earned is reversed, so the contract nets to 0)
+  deposit.refunded:{uuid}      DEPOSITS_HELD +deposit, CASH −deposit
+
+Rail calls (the penalty charge, refunds) run inside the transaction that holds the
+contract's row lock, like the activation's first debit in signing.py: a concurrent exit
+waits instead of moving money twice, and if anything after a rail call fails, the whole
+exit rolls back and a retry repeats the same idempotency keys, which a rail answers with
+its first outcome instead of moving money again.
+
+This module keeps its own transition map instead of signing.CONTRACT_TRANSITIONS: the
+shared map has no DRAFT/SIGNED → WITHDRAWN edges (and must not be edited by lifecycle
+helpers); its ACTIVE edges are the same as here.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from pawpact.accounts.models import User
+from pawpact.billing.enums import (
+    AttemptStatus,
+    ContractStatus,
+    DepositStatus,
+    LedgerAccount,
+    PeriodStatus,
+    TerminationKind,
+)
+from pawpact.billing.errors import IllegalTransition, PaymentFailed
+from pawpact.billing.ledger import Line, journal_post
+from pawpact.billing.models import (
+    MAX_PENALTY_RATE,
+    Contract,
+    DebitAttempt,
+    DebitPeriod,
+    PaymentMethod,
+    Termination,
+    TerminationQuote,
+)
+from pawpact.billing.outbox import OutboxKind, outbox_emit
+from pawpact.billing.rails.errors import IdempotencyKeyReused, RailNotAvailable
+from pawpact.billing.rails.registry import rail_for
+from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import BusinessRuleViolation, Conflict, DomainError, ServiceUnavailable, ValidationFailed
+from pawpact.core.money import Money, apply_rate
+
+logger = logging.getLogger(__name__)
+
+# --- Errors -----------------------------------------------------------------------------
+
+
+class PenaltyRateTooHigh(ValidationFailed):
+    code = "penalty_rate_too_high"
+
+
+class EvidenceRequired(ValidationFailed):
+    code = "evidence_required"
+
+
+class QuoteExpired(BusinessRuleViolation):
+    code = "quote_expired"
+
+
+class QuoteStale(Conflict):
+    code = "quote_stale"
+
+
+class CoolingOffOver(BusinessRuleViolation):
+    code = "cooling_off_over"
+
+
+class DebitInFlight(Conflict):
+    code = "debit_in_flight"
+
+
+class RefundFailed(ServiceUnavailable):
+    code = "refund_failed"
+
+
+# --- The transition map -----------------------------------------------------------------
+
+LIFECYCLE_TRANSITIONS: dict[str, frozenset[str]] = {
+    ContractStatus.DRAFT: frozenset({ContractStatus.WITHDRAWN}),
+    ContractStatus.SIGNED: frozenset({ContractStatus.WITHDRAWN}),
+    ContractStatus.ACTIVE: frozenset(
+        {
+            ContractStatus.COMPLETED,
+            ContractStatus.TERMINATED_EARLY,
+            ContractStatus.TERMINATED_PET_LOSS,
+            ContractStatus.CANCELLED_COOLING_OFF,
+            ContractStatus.DEFAULTED,
+        }
+    ),
+}
+
+EXIT_STATUS: dict[str, ContractStatus] = {
+    TerminationKind.COMPLETION: ContractStatus.COMPLETED,
+    TerminationKind.EARLY: ContractStatus.TERMINATED_EARLY,
+    TerminationKind.PET_LOSS: ContractStatus.TERMINATED_PET_LOSS,
+    TerminationKind.COOLING_OFF: ContractStatus.CANCELLED_COOLING_OFF,
+    TerminationKind.DEFAULT: ContractStatus.DEFAULTED,
+    TerminationKind.SHOP_CLOSURE: ContractStatus.TERMINATED_EARLY,
+}
+
+# The `reason` of the contract.terminated outbox event.
+OUTBOX_REASONS: dict[str, str] = {
+    TerminationKind.EARLY: "early_termination",
+    TerminationKind.PET_LOSS: "pet_loss",
+    TerminationKind.COOLING_OFF: "cooling_off",
+    TerminationKind.DEFAULT: "default",
+    TerminationKind.COMPLETION: "completion",
+    TerminationKind.SHOP_CLOSURE: "shop_closure",
+}
+
+# Exits after which the customer gets the exit survey and the win-back offer. Not after a
+# completion (the renewal offer covers it) nor a shop closure (the shop is gone).
+FOLLOWUP_KINDS = frozenset(
+    {TerminationKind.EARLY, TerminationKind.PET_LOSS, TerminationKind.COOLING_OFF, TerminationKind.DEFAULT}
+)
+
+# Periods still to be collected: an exit cancels them (a default only those not yet due).
+OPEN_PERIOD_STATUSES = (
+    PeriodStatus.SCHEDULED,
+    PeriodStatus.REMINDED,
+    PeriodStatus.ATTEMPTED,
+    PeriodStatus.FAILED,
+    PeriodStatus.RETRYING,
+    PeriodStatus.DEFERRED,
+)
+NOT_YET_DUE_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.DEFERRED)
+
+QUOTE_LIFETIME = timedelta(hours=24)
+EVIDENCE_NOTE_MIN_CHARS = 10
+EVIDENCE_NOTE_MAX_CHARS = 2000
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".pdf")
+
+RECEIVABLE_CANCELLED_KIND = "receivable.cancelled"
+PENALTY_KIND = "penalty.charged"
+PENALTY_COLLECTED_KIND = "penalty.collected"
+REFUND_KIND = "refund"
+DEPOSIT_REFUNDED_KIND = "deposit.refunded"
+
+
+def lifecycle_transition_check(*, current: str, target: ContractStatus) -> None:
+    """IllegalTransition unless LIFECYCLE_TRANSITIONS allows current → target."""
+    if target not in LIFECYCLE_TRANSITIONS.get(current, frozenset()):
+        raise IllegalTransition(
+            _("A contract that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": ContractStatus(current).label, "target": ContractStatus(target).label}
+        )
+
+
+def contract_lock_for_exit(*, contract: Contract, target: ContractStatus) -> Contract:
+    """The contract's row, locked, if it may move to `target`. Call inside a transaction."""
+    locked = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("customer", "plan_version__plan", "payment_method")
+        .get(pk=contract.pk)
+    )
+    lifecycle_transition_check(current=locked.status, target=target)
+    return locked
+
+
+def penalty_rate_check(rate: object) -> Decimal:
+    """The rate as a Decimal if it is between 0 and 10%; PenaltyRateTooHigh otherwise."""
+    if not isinstance(rate, Decimal) or not rate.is_finite() or rate < 0 or rate > MAX_PENALTY_RATE:
+        raise PenaltyRateTooHigh(
+            _("The early termination penalty is at most 10%% of the remaining amount; %(rate)s is refused.")
+            % {"rate": rate},
+            fields={"penalty_rate": [_("Between 0 and 0.10.")]},
+        )
+    return rate
+
+
+# --- Keys -------------------------------------------------------------------------------
+
+
+def penalty_charge_key(contract: Contract) -> str:
+    return f"penalty:{contract.uuid}"
+
+
+def deposit_refund_key(contract: Contract) -> str:
+    """The rail's idempotency key for refunding the deposit (the journal's key is the same text)."""
+    return f"deposit.refunded:{contract.uuid}"
+
+
+def period_refund_key(contract: Contract, period_number: int) -> str:
+    return f"refund:{contract.uuid}:{period_number}"
+
+
+# --- Reads ------------------------------------------------------------------------------
+
+
+def open_periods(*, contract: Contract):
+    return DebitPeriod.objects.filter(contract=contract, status__in=OPEN_PERIOD_STATUSES)
+
+
+def remaining_minor(*, contract: Contract) -> int:
+    """What is still to be collected: the unpaid (open) periods' amounts."""
+    return open_periods(contract=contract).aggregate(total=Sum("amount_minor"))["total"] or 0
+
+
+def deposit_refund_minor(contract: Contract) -> int:
+    return contract.deposit_minor if contract.deposit_status == DepositStatus.HELD else 0
+
+
+# --- Rail refunds -----------------------------------------------------------------------
+
+
+def rail_refund(
+    *, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]
+) -> str:
+    """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference.
+
+    The rails' protocol has no refund yet, so this adapter lives here: the sandbox bank
+    books the refund as a negative row under the key; Stripe refunds the PaymentIntent with
+    the key as its idempotency key. A repeated key answers with the first refund.
+    """
+    if payment_method.rail == "sandbox":
+        return _sandbox_refund(payment_method=payment_method, amount=amount, key=key, charge_reference=charge_reference)
+    if payment_method.rail == "stripe":
+        return _stripe_refund(amount=amount, key=key, charge_reference=charge_reference, metadata=metadata)
+    rail_for(payment_method.rail)  # an unknown or unavailable rail says why
+    raise RailNotAvailable(_("Refunds on %(rail)s are not available yet.") % {"rail": payment_method.rail})
+
+
+def _sandbox_refund(*, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str) -> str:
+    from pawpact.sandbox.models import SandboxCharge
+
+    # Back to the card that was charged, as a real rail refunds the original charge.
+    charged = SandboxCharge.objects.filter(reference=charge_reference, shop_schema=connection.schema_name).first()
+    if charged is not None and amount.amount_minor > charged.amount_minor:
+        raise RefundFailed(_("A refund cannot be larger than the charge it gives back."))
+    refund, created = SandboxCharge.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "shop_schema": connection.schema_name,
+            "token": charged.token if charged is not None else payment_method.token,
+            "amount_minor": -amount.amount_minor,
+            "currency": amount.currency,
+            "outcome": "refunded",
+            "reference": f"sbx_re_{uuid_module.uuid4().hex}",
+        },
+    )
+    if not created and (refund.shop_schema, refund.amount_minor, refund.currency, refund.outcome) != (
+        connection.schema_name,
+        -amount.amount_minor,
+        amount.currency,
+        "refunded",
+    ):
+        raise IdempotencyKeyReused(f"Idempotency key {key!r} was used for a different movement.")
+    return refund.reference
+
+
+def _stripe_refund(*, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]) -> str:
+    import stripe
+
+    from pawpact.billing.rails.stripe_rail import stripe_client
+
+    try:
+        refund = stripe_client().v1.refunds.create(
+            {
+                "payment_intent": charge_reference,
+                "amount": amount.amount_minor,
+                "metadata": {**metadata, "shop_schema": connection.schema_name, "idempotency_key": key},
+            },
+            {"idempotency_key": key},
+        )
+    except stripe.StripeError as error:
+        logger.exception("Stripe refund %s failed", key)
+        raise RefundFailed(
+            _("The payment provider did not accept the refund (%(reason)s); nothing was changed, try again.")
+            % {"reason": type(error).__name__}
+        ) from error
+    return refund["id"]
+
+
+def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
+    payment_method = contract.payment_method
+    if payment_method is None:
+        raise PaymentFailed(_("The contract has no payment method to charge the penalty to."))
+    result = rail_for(payment_method.rail).charge(
+        token=payment_method.token,
+        customer_ref=payment_method.rail_customer_ref,
+        amount=amount,
+        idempotency_key=penalty_charge_key(contract),
+        metadata={"contract_uuid": str(contract.uuid), "purpose": "penalty"},
+    )
+    if not result.succeeded:
+        reason = (
+            _("the payment provider did not answer; nothing is charged twice if you try again")
+            if result.is_unknown
+            else result.outcome
+        )
+        raise PaymentFailed(
+            _("The early termination penalty of %(amount)s could not be collected (%(reason)s). "
+              "The contract stays active.")
+            % {"amount": amount.format(), "reason": reason},
+            fields={"payment_method": [reason]},
+        )
+    return result.reference
+
+
+# --- The quote --------------------------------------------------------------------------
+
+
+def termination_quote(*, contract: Contract, clock: Clock = default_clock) -> TerminationQuote:
+    """What ending the contract early costs now: remaining amount, penalty, deposit refund.
+
+    Valid for 24 hours; `termination_execute` charges exactly what it says, and refuses it
+    once a period has been paid since (the remaining amount changed).
+    """
+    with transaction.atomic():
+        locked = contract_lock_for_exit(contract=contract, target=ContractStatus.TERMINATED_EARLY)
+        rate = penalty_rate_check(locked.plan_version.penalty_rate)
+        remaining = remaining_minor(contract=locked)
+        penalty = apply_rate(Money(remaining, locked.currency), rate)
+        now = clock.now()
+        return TerminationQuote.objects.create(
+            contract=locked,
+            remaining_minor=remaining,
+            penalty_rate=rate,
+            penalty_minor=penalty.amount_minor,
+            deposit_refund_minor=deposit_refund_minor(locked),
+            created_at=now,
+            expires_at=now + QUOTE_LIFETIME,
+        )
+
+
+# --- The exits --------------------------------------------------------------------------
+
+
+def termination_execute(
+    *, quote: TerminationQuote, requested_by: User | None = None, clock: Clock = default_clock
+) -> Termination:
+    """End the contract early as quoted: charge the penalty, cancel the rest, refund the deposit.
+
+    Executing the same quote again returns its termination unchanged.
+    """
+    return contract_terminate(
+        contract=quote.contract, kind=TerminationKind.EARLY, quote=quote, requested_by=requested_by, clock=clock
+    )
+
+
+def contract_terminate_pet_loss(
+    *,
+    contract: Contract,
+    evidence: UploadedFile | None = None,
+    evidence_note: str = "",
+    requested_by: User | None = None,
+    clock: Clock = default_clock,
+) -> Termination:
+    """The pet died or was lost: end the contract without penalty, on evidence (a file or a note)."""
+    evidence_note = pet_loss_evidence_check(evidence=evidence, evidence_note=evidence_note)
+    return contract_terminate(
+        contract=contract,
+        kind=TerminationKind.PET_LOSS,
+        evidence=evidence,
+        evidence_note=evidence_note,
+        requested_by=requested_by,
+        clock=clock,
+    )
+
+
+def contract_cancel_cooling_off(
+    *, contract: Contract, requested_by: User | None = None, clock: Clock = default_clock
+) -> Termination:
+    """Cancel within the cooling-off window (its last day included): everything collected is refunded."""
+    return contract_terminate(
+        contract=contract, kind=TerminationKind.COOLING_OFF, requested_by=requested_by, clock=clock
+    )
+
+
+def contract_complete(*, contract: Contract, clock: Clock = default_clock) -> Termination:
+    """Close a contract whose every period is paid; its deposit is refunded."""
+    return contract_terminate(contract=contract, kind=TerminationKind.COMPLETION, clock=clock)
+
+
+def contract_default(*, contract: Contract, requested_by: User | None = None, clock: Clock = default_clock) -> Termination:
+    """Dunning gave up: periods not yet due are cancelled; overdue ones stay owed (written off later)."""
+    return contract_terminate(contract=contract, kind=TerminationKind.DEFAULT, requested_by=requested_by, clock=clock)
+
+
+def contract_close_for_shop(*, contract: Contract, clock: Clock = default_clock) -> Termination:
+    """The platform closed the shop: stop every debit, no penalty, deposit refunded."""
+    return contract_terminate(contract=contract, kind=TerminationKind.SHOP_CLOSURE, clock=clock)
+
+
+def pet_loss_evidence_check(*, evidence: UploadedFile | None, evidence_note: str) -> str:
+    """The note, stripped, if the evidence is enough (a valid file, or a note of ≥ 10 characters)."""
+    note = evidence_note.strip() if isinstance(evidence_note, str) else ""
+    errors: dict[str, list[str]] = {}
+    if len(note) > EVIDENCE_NOTE_MAX_CHARS:
+        errors["evidence_note"] = [_("Use at most %(count)d characters.") % {"count": EVIDENCE_NOTE_MAX_CHARS}]
+    if evidence is not None:
+        extension = os.path.splitext(evidence.name or "")[1].lower()
+        if extension not in EVIDENCE_EXTENSIONS:
+            errors["evidence"] = [
+                _("Upload a photo or a PDF (%(types)s).") % {"types": ", ".join(EVIDENCE_EXTENSIONS)}
+            ]
+        elif not evidence.size:
+            errors["evidence"] = [_("The file is empty.")]
+        elif evidence.size > EVIDENCE_MAX_BYTES:
+            errors["evidence"] = [_("The file is larger than 10 MB.")]
+    elif len(note) < EVIDENCE_NOTE_MIN_CHARS:
+        errors["evidence"] = [
+            _("Upload evidence (e.g. a vet's certificate) or describe what happened in at least %(count)d characters.")
+            % {"count": EVIDENCE_NOTE_MIN_CHARS}
+        ]
+    if errors:
+        raise EvidenceRequired(_("Pet death or loss needs evidence."), fields=errors)
+    return note
+
+
+@dataclass(frozen=True)
+class _Exit:
+    """What one exit moves, decided under the contract's lock."""
+
+    cancel: list[DebitPeriod]  # periods it stops
+    remaining_minor: int
+    penalty_minor: int
+    refunds: list[tuple[DebitPeriod, DebitAttempt]]  # collected periods it gives back
+    refund_minor: int
+    deposit_refund_minor: int
+    paid_periods: int
+
+
+def contract_terminate(
+    *,
+    contract: Contract,
+    kind: TerminationKind,
+    quote: TerminationQuote | None = None,
+    evidence: UploadedFile | None = None,
+    evidence_note: str = "",
+    requested_by: User | None = None,
+    clock: Clock = default_clock,
+) -> Termination:
+    """The one service that ends an active contract, for every kind of exit.
+
+    Locks the contract, refuses an illegal transition (IllegalTransition: nothing written),
+    then in one transaction: the penalty charged (early), collected periods refunded
+    (cooling-off), open periods cancelled with their receivable, the deposit refunded,
+    the Termination row, the journals and the contract.terminated outbox event.
+    """
+    kind = TerminationKind(kind)
+    target = EXIT_STATUS[kind]
+    termination: Termination | None = None
+    replayed = False
+    try:
+        with transaction.atomic():
+            locked = (
+                Contract.objects.select_for_update(of=("self",))
+                .select_related("customer", "plan_version__plan", "payment_method")
+                .get(pk=contract.pk)
+            )
+            if quote is not None:
+                existing = Termination.objects.filter(contract=locked, quote_id=quote.pk).first()
+                if existing is not None:
+                    termination, replayed = existing, True
+                    return existing
+            lifecycle_transition_check(current=locked.status, target=target)
+            now = clock.now()
+            _exit_allowed(kind=kind, contract=locked, quote=quote, clock=clock)
+            _no_debit_in_flight(contract=locked)
+            plan = _exit_plan(kind=kind, contract=locked, quote=quote, clock=clock)
+            _money_move(kind=kind, contract=locked, plan=plan)
+            DebitPeriod.objects.filter(pk__in=[period.pk for period in plan.cancel]).update(
+                status=PeriodStatus.CANCELLED, next_retry_on=None
+            )
+            locked.status = target
+            locked.ended_at = now
+            update_fields = ["status", "ended_at"]
+            if plan.deposit_refund_minor:
+                locked.deposit_status = DepositStatus.REFUNDED
+                update_fields.append("deposit_status")
+            locked.save(update_fields=update_fields)
+            if evidence is not None:
+                # Stored under the shop's schema as <contract uuid>.<ext>: no customer file names on disk.
+                evidence.name = f"{locked.uuid}{os.path.splitext(evidence.name)[1].lower()}"
+            termination = Termination.objects.create(
+                contract=locked,
+                kind=kind,
+                quote=quote,
+                evidence=evidence or "",
+                evidence_note=evidence_note,
+                remaining_minor=plan.remaining_minor,
+                penalty_minor=plan.penalty_minor,
+                refund_minor=plan.refund_minor,
+                deposit_refund_minor=plan.deposit_refund_minor,
+                requested_by=requested_by,
+                executed_at=now,
+            )
+            outbox_emit(
+                kind=OutboxKind.CONTRACT_TERMINATED,
+                aggregate_uuid=locked.uuid,
+                payload=terminated_payload(contract=locked, kind=kind, plan=plan, at=now),
+            )
+    except BaseException:
+        if termination is not None and not replayed and termination.evidence:
+            # The row was rolled back: do not keep the file it stored.
+            termination.evidence.storage.delete(termination.evidence.name)
+        raise
+    if not replayed and kind in FOLLOWUP_KINDS:
+        _exit_followup(contract=locked, clock=clock)
+    return termination
+
+
+def _exit_allowed(*, kind: str, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> None:
+    if kind == TerminationKind.EARLY:
+        _quote_check(contract=contract, quote=quote, clock=clock)
+    elif kind == TerminationKind.COOLING_OFF:
+        today = clock.today()
+        if contract.cooling_off_until is None or today > contract.cooling_off_until:
+            until = contract.cooling_off_until.isoformat() if contract.cooling_off_until else "—"
+            raise CoolingOffOver(
+                _("The cooling-off period ended on %(date)s: cancelling now is an early termination "
+                  "(ask for a termination quote).")
+                % {"date": until}
+            )
+    elif kind == TerminationKind.COMPLETION:
+        if open_periods(contract=contract).exists():
+            raise IllegalTransition(_("The contract still has periods to collect: it cannot be completed yet."))
+
+
+def _quote_check(*, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> None:
+    if quote is None or quote.contract_id != contract.pk:
+        raise ValidationFailed(
+            _("Early termination needs a termination quote for this contract."),
+            fields={"quote": [_("Ask for a termination quote first.")]},
+        )
+    penalty_rate_check(quote.penalty_rate)
+    if clock.now() >= quote.expires_at:
+        raise QuoteExpired(_("This quote expired at %(when)s; ask for a new one.") % {"when": quote.expires_at.isoformat()})
+    if (quote.remaining_minor, quote.deposit_refund_minor) != (
+        remaining_minor(contract=contract),
+        deposit_refund_minor(contract),
+    ):
+        raise QuoteStale(_("The contract changed since this quote was made (a period was paid); ask for a new one."))
+
+
+def _no_debit_in_flight(*, contract: Contract) -> None:
+    if DebitAttempt.objects.filter(period__contract=contract, status=AttemptStatus.STARTED).exists():
+        raise DebitInFlight(_("A debit of this contract is being processed; try again in a few minutes."))
+
+
+def _exit_plan(*, kind: str, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> _Exit:
+    periods = list(DebitPeriod.objects.select_for_update().filter(contract=contract).order_by("number"))
+    if kind == TerminationKind.DEFAULT:
+        today = clock.today()
+        cancel = [p for p in periods if p.status in NOT_YET_DUE_STATUSES and p.due_date > today]
+    else:
+        cancel = [p for p in periods if p.status in OPEN_PERIOD_STATUSES]
+    paid = [p for p in periods if p.status == PeriodStatus.PAID]
+    refunds: list[tuple[DebitPeriod, DebitAttempt]] = []
+    if kind == TerminationKind.COOLING_OFF:
+        attempts = {
+            attempt.period_id: attempt
+            for attempt in DebitAttempt.objects.filter(period__in=paid, status=AttemptStatus.SUCCEEDED)
+        }
+        refunds = [(period, attempts[period.pk]) for period in paid]
+    return _Exit(
+        cancel=cancel,
+        remaining_minor=sum(p.amount_minor for p in cancel),
+        penalty_minor=quote.penalty_minor if kind == TerminationKind.EARLY and quote is not None else 0,
+        refunds=refunds,
+        refund_minor=sum(attempt.amount_minor for _, attempt in refunds),
+        deposit_refund_minor=deposit_refund_minor(contract),
+        paid_periods=len(paid),
+    )
+
+
+def _money_move(*, kind: str, contract: Contract, plan: _Exit) -> None:
+    """Rail calls and journals of one exit, in the caller's transaction."""
+    currency = contract.currency
+    uuid = contract.uuid
+    if plan.penalty_minor:
+        reference = _rail_charge_penalty(contract=contract, amount=Money(plan.penalty_minor, currency))
+        journal_post(
+            key=f"penalty:{uuid}",
+            kind=PENALTY_KIND,
+            lines=[Line(LedgerAccount.RECEIVABLE, plan.penalty_minor), Line(LedgerAccount.PENALTY_REVENUE, -plan.penalty_minor)],
+            currency=currency,
+            contract=contract,
+            memo=f"early termination penalty on {plan.remaining_minor} remaining",
+        )
+        journal_post(
+            key=f"penalty.collected:{uuid}",
+            kind=PENALTY_COLLECTED_KIND,
+            lines=[Line(LedgerAccount.CASH, plan.penalty_minor), Line(LedgerAccount.RECEIVABLE, -plan.penalty_minor)],
+            currency=currency,
+            contract=contract,
+            memo=f"penalty collected, rail reference {reference}",
+        )
+    if plan.remaining_minor:
+        journal_post(
+            key=f"receivable.cancelled:{uuid}",
+            kind=RECEIVABLE_CANCELLED_KIND,
+            lines=[
+                Line(LedgerAccount.DEFERRED_REVENUE, plan.remaining_minor),
+                Line(LedgerAccount.RECEIVABLE, -plan.remaining_minor),
+            ],
+            currency=currency,
+            contract=contract,
+            memo=f"{len(plan.cancel)} period(s) cancelled ({OUTBOX_REASONS[kind]})",
+        )
+    for period, attempt in plan.refunds:
+        rail_refund(
+            payment_method=contract.payment_method,
+            amount=Money(attempt.amount_minor, currency),
+            key=period_refund_key(contract, period.number),
+            charge_reference=attempt.rail_reference,
+            metadata={"contract_uuid": str(uuid), "purpose": "period_refund", "period_number": str(period.number)},
+        )
+    if plan.refund_minor:
+        journal_post(
+            key=f"refund:{uuid}",
+            kind=REFUND_KIND,
+            lines=[Line(LedgerAccount.PLAN_REVENUE, plan.refund_minor), Line(LedgerAccount.CASH, -plan.refund_minor)],
+            currency=currency,
+            contract=contract,
+            memo=f"{len(plan.refunds)} collected period(s) refunded ({OUTBOX_REASONS[kind]})",
+        )
+    if plan.deposit_refund_minor:
+        deposit_refund(contract=contract)
+
+
+def deposit_refund(*, contract: Contract) -> None:
+    """Give a held deposit back through the rail and journal it; the caller marks it refunded."""
+    amount = Money(contract.deposit_minor, contract.currency)
+    reference = rail_refund(
+        payment_method=contract.payment_method,
+        amount=amount,
+        key=deposit_refund_key(contract),
+        charge_reference=contract.deposit_reference,
+        metadata={"contract_uuid": str(contract.uuid), "purpose": "deposit_refund"},
+    )
+    journal_post(
+        key=f"deposit.refunded:{contract.uuid}",
+        kind=DEPOSIT_REFUNDED_KIND,
+        lines=[Line(LedgerAccount.DEPOSITS_HELD, amount.amount_minor), Line(LedgerAccount.CASH, -amount.amount_minor)],
+        currency=contract.currency,
+        contract=contract,
+        memo=f"deposit refunded, rail reference {reference}",
+    )
+
+
+def terminated_payload(*, contract: Contract, kind: str, plan: _Exit, at) -> dict:
+    """The contract.terminated event. refund_minor is what collected periods gave back
+    (cooling-off); the deposit, which the platform never sees, is not in it."""
+    return {
+        "contract_uuid": str(contract.uuid),
+        "reason": OUTBOX_REASONS[kind],
+        "paid_periods": plan.paid_periods,
+        "periods": contract.periods,
+        "remaining_minor": plan.remaining_minor,
+        "penalty_minor": plan.penalty_minor,
+        "refund_minor": plan.refund_minor,
+        "currency": contract.currency,
+        "at": at.isoformat(),
+    }
+
+
+def _exit_followup(*, contract: Contract, clock: Clock = default_clock) -> None:
+    """The exit survey and win-back offer (helper MESSAGES' segments service), after commit
+    of the exit itself: a messaging failure never undoes a termination."""
+    from pawpact.billing.services.segments import exit_followup_send
+
+    try:
+        with transaction.atomic():
+            exit_followup_send(contract=contract, clock=clock)
+    except (DomainError, DatabaseError):
+        logger.exception("Exit follow-up for contract %s failed; the termination stands", contract.uuid)
+
+
+# --- Withdrawal (never started) ---------------------------------------------------------
+
+
+def contract_withdraw(*, contract: Contract, clock: Clock = default_clock) -> Contract:
+    """A draft or signed contract that will not start: WITHDRAWN, its calendar (if any)
+    cancelled, a held deposit refunded. The pet is free for another contract."""
+    with transaction.atomic():
+        locked = contract_lock_for_exit(contract=contract, target=ContractStatus.WITHDRAWN)
+        _no_debit_in_flight(contract=locked)
+        periods = DebitPeriod.objects.select_for_update().filter(contract=locked)
+        if periods.filter(status=PeriodStatus.PAID).exists():
+            raise IllegalTransition(_("Period 1 of this contract is paid: start it instead of withdrawing it."))
+        periods.filter(status__in=OPEN_PERIOD_STATUSES).update(status=PeriodStatus.CANCELLED, next_retry_on=None)
+        update_fields = ["status", "ended_at"]
+        if deposit_refund_minor(locked):
+            deposit_refund(contract=locked)
+            locked.deposit_status = DepositStatus.REFUNDED
+            update_fields.append("deposit_status")
+        locked.status = ContractStatus.WITHDRAWN
+        locked.ended_at = clock.now()
+        locked.save(update_fields=update_fields)
+    return locked

@@ -1,0 +1,141 @@
+"""Platform console pages of advance funding and of the outbox drain (platform staff only)."""
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pawpact.core.clock import default_clock
+from pawpact.core.errors import DomainError
+from pawpact.core.money import Money
+from pawpact.platform.enums import RecourseRule
+from pawpact.platform.funding.selectors import (
+    advance_list,
+    clawback_list,
+    drain_lag_list,
+    funding_shop_list,
+    funding_summary,
+    payout_get,
+    payout_list,
+)
+from pawpact.platform.funding.settlement import settlement_run
+from pawpact.platform.funding.statements import statement_build, statement_csv, statement_pdf
+from pawpact.platform.funding.terms import funding_terms_get, funding_terms_set
+
+PAGE_ROWS = 100
+
+
+def _shop_or_404(shop_id: int):
+    shop = funding_shop_list().filter(pk=shop_id).first()
+    if shop is None:
+        raise Http404
+    return shop
+
+
+@staff_member_required(login_url="account_login")
+def console_funding(request):
+    """Portfolio: what is owed to shops and by them, the latest payouts, the run button."""
+    return render(
+        request,
+        "platform/funding/overview.html",
+        {"summary": funding_summary(), "payouts": payout_list()[:PAGE_ROWS], "shops": funding_shop_list()},
+    )
+
+
+@staff_member_required(login_url="account_login")
+@require_POST
+def console_settlement_run(request):
+    report = settlement_run()
+    messages.success(
+        request,
+        _("Settlement %(date)s: %(created)d payout(s) created, %(paid)d paid (%(amount)s), %(failed)d failed.")
+        % {"date": report.settlement_date, "created": report.payouts_created, "paid": report.payouts_paid,
+           "amount": Money(report.paid_minor).format(), "failed": report.payouts_failed + report.payouts_unknown},
+    )  # fmt: skip
+    return redirect("console_funding")
+
+
+@staff_member_required(login_url="account_login")
+def console_funding_shop(request, shop_id: int):
+    """One shop: its terms (editable), advances, clawbacks and payouts with statements."""
+    shop = _shop_or_404(shop_id)
+    errors: dict[str, list[str]] = {}
+    form = None
+    if request.method == "POST":
+        form = request.POST
+        try:
+            funding_terms_set(
+                shop=shop,
+                advance_rate=_decimal(form.get("advance_rate", "")),
+                fee_minor=_int(form.get("fee_minor", "")),
+                recourse_rule=form.get("recourse_rule", ""),
+                settlement_delay_days=_int(form.get("settlement_delay_days", "")),
+                actor=request.user,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            errors = error.fields
+        else:
+            messages.success(request, _("Funding terms of %(shop)s saved.") % {"shop": shop.name})
+            return redirect("console_funding_shop", shop_id=shop.pk)
+    return render(
+        request,
+        "platform/funding/shop.html",
+        {
+            "shop": shop,
+            "terms": funding_terms_get(shop_id=shop.pk),
+            "form": form,
+            "errors": errors,
+            "recourse_rules": RecourseRule.choices,
+            "summary": funding_summary(shop_id=shop.pk),
+            "advances": advance_list(shop_id=shop.pk)[:PAGE_ROWS],
+            "clawbacks": clawback_list(shop_id=shop.pk)[:PAGE_ROWS],
+            "payouts": payout_list(shop_id=shop.pk)[:PAGE_ROWS],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _decimal(value: str):
+    try:
+        return Decimal(value.strip())
+    except InvalidOperation:
+        return value
+
+
+def _int(value: str):
+    try:
+        return int(value.strip())
+    except ValueError:
+        return value
+
+
+def statement_response(*, payout, fmt: str) -> HttpResponse:
+    statement = statement_build(payout=payout)
+    if fmt == "pdf":
+        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+    else:
+        response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{statement.filename}.{fmt}"'
+    return response
+
+
+@staff_member_required(login_url="account_login")
+def console_statement(request, payout_id: int, fmt: str):
+    payout = payout_get(payout_id=payout_id)
+    if payout is None:
+        raise Http404
+    return statement_response(payout=payout, fmt=fmt)
+
+
+@staff_member_required(login_url="account_login")
+def console_outbox(request):
+    """The outbox lag per shop: events waiting at the last drain, their age, not yet applied."""
+    rows = sorted(
+        drain_lag_list(now=default_clock.now()),
+        key=lambda row: (-(row.pending_age_seconds or 0), -row.pending_count, -row.unapplied, row.shop_name),
+    )
+    return render(request, "platform/funding/outbox.html", {"rows": rows})

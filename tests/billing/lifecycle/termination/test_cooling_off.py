@@ -1,0 +1,130 @@
+"""Cooling-off: cancelling within the plan's cooling-off days (the last day included)
+refunds everything collected, each paid period and the deposit, through the rail."""
+from datetime import date, time, timedelta
+
+import pytest
+
+from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
+from pawpact.billing.errors import IllegalTransition
+from pawpact.billing.ledger import unbalanced_journals
+from pawpact.billing.models import DebitPeriod, Plan
+from pawpact.billing.services.plans import plan_version_create
+from pawpact.billing.services.termination import CoolingOffOver, contract_cancel_cooling_off
+from pawpact.sandbox.models import SandboxCharge
+from tests.billing.lifecycle.termination.helpers import (
+    HIGH,
+    adopt,
+    balances,
+    beijing,
+    collect_through,
+    journal_lines,
+    snapshot,
+    terminated_events,
+)
+
+pytestmark = pytest.mark.usefixtures("in_shop")
+
+LAST_DAY = date(2026, 3, 23)  # signed 16 March, 7 cooling-off days
+
+
+def test_cancelling_on_the_signing_day_refunds_period_1_and_the_deposit(traveller, followups):
+    contract = adopt()
+    assert contract.cooling_off_until == LAST_DAY
+    journals_before = len(journal_lines(contract))
+
+    termination = contract_cancel_cooling_off(contract=contract)
+
+    contract.refresh_from_db()
+    assert (contract.status, contract.deposit_status) == (ContractStatus.CANCELLED_COOLING_OFF, DepositStatus.REFUNDED)
+    assert (
+        termination.kind, termination.remaining_minor, termination.penalty_minor, termination.refund_minor,
+        termination.deposit_refund_minor,
+    ) == (TerminationKind.COOLING_OFF, 11 * 39900, 0, 39900, 50000)  # fmt: skip
+    statuses = list(DebitPeriod.objects.filter(contract=contract).order_by("number").values_list("status", flat=True))
+    assert statuses == [PeriodStatus.PAID] + [PeriodStatus.CANCELLED] * 11
+
+    uuid = contract.uuid
+    assert journal_lines(contract)[journals_before:] == [
+        ("receivable.cancelled", f"receivable.cancelled:{uuid}", [("deferred_revenue", 438900), ("receivable", -438900)]),
+        ("refund", f"refund:{uuid}", [("cash", -39900), ("plan_revenue", 39900)]),
+        ("deposit.refunded", f"deposit.refunded:{uuid}", [("cash", -50000), ("deposits_held", 50000)]),
+    ]  # fmt: skip
+    # Everything the contract moved is undone.
+    assert balances(contract) == {
+        "cash": 0, "receivable": 0, "deferred_revenue": 0, "plan_revenue": 0, "deposits_held": 0,
+    }  # fmt: skip
+    assert unbalanced_journals() == []
+    # The customer's bank: every charge given back.
+    token = contract.payment_method.token
+    assert sum(SandboxCharge.objects.filter(token=token).values_list("amount_minor", flat=True)) == 0
+    assert sorted(
+        SandboxCharge.objects.filter(token=token, outcome="refunded").values_list("idempotency_key", "amount_minor")
+    ) == sorted([(f"refund:{uuid}:1", -39900), (f"deposit.refunded:{uuid}", -50000)])
+    assert terminated_events(contract) == [
+        {
+            "contract_uuid": str(uuid),
+            "reason": "cooling_off",
+            "paid_periods": 1,
+            "periods": 12,
+            "remaining_minor": 438900,
+            "penalty_minor": 0,
+            "refund_minor": 39900,
+            "currency": "CNY",
+            "at": "2026-03-16T02:00:00+00:00",
+        }
+    ]
+    assert followups == [str(uuid)]
+
+
+def test_the_last_second_of_the_last_day_is_allowed(traveller):
+    contract = adopt()
+    traveller.move_to(beijing(LAST_DAY, time(23, 59, 59)))
+
+    assert contract_cancel_cooling_off(contract=contract).refund_minor == 39900
+
+
+def test_the_next_day_is_refused_with_a_clear_message_and_nothing_written(traveller):
+    contract = adopt()
+    traveller.move_to(beijing(LAST_DAY + timedelta(days=1), time(0, 0)))
+    before = snapshot()
+
+    with pytest.raises(CoolingOffOver) as refused:
+        contract_cancel_cooling_off(contract=contract)
+
+    assert refused.value.http_status == 422
+    assert refused.value.message == (
+        "The cooling-off period ended on 2026-03-23: cancelling now is an early termination "
+        "(ask for a termination quote)."
+    )
+    assert snapshot() == before
+
+
+def test_every_period_paid_in_a_long_window_is_refunded(traveller):
+    # A shop that gives 30 cooling-off days: period 2 (10 April) is paid inside the window.
+    basic = Plan.objects.get(code="basic")
+    version = plan_version_create(plan=basic, cooling_off_days=30)
+    contract = adopt(version=version, suffix=HIGH)  # deposit waived
+    collect_through(contract, 2, traveller)
+    traveller.move_to(beijing(date(2026, 4, 15)))  # the window's last day
+
+    termination = contract_cancel_cooling_off(contract=contract)
+
+    assert (termination.refund_minor, termination.deposit_refund_minor, termination.remaining_minor) == (
+        79800, 0, 10 * 39900,
+    )  # fmt: skip
+    uuid = contract.uuid
+    assert sorted(SandboxCharge.objects.filter(outcome="refunded", token=contract.payment_method.token).values_list(
+        "idempotency_key", "amount_minor"
+    )) == [(f"refund:{uuid}:1", -39900), (f"refund:{uuid}:2", -39900)]  # fmt: skip
+    assert balances(contract) == {"cash": 0, "receivable": 0, "deferred_revenue": 0, "plan_revenue": 0}
+    assert unbalanced_journals() == []
+
+
+def test_cancelling_twice_is_refused(traveller):
+    contract = adopt()
+    contract_cancel_cooling_off(contract=contract)
+    before = snapshot()
+
+    with pytest.raises(IllegalTransition):
+        contract_cancel_cooling_off(contract=contract)
+    assert snapshot() == before
