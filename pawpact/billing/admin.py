@@ -623,3 +623,76 @@ class DeferralCouponAdmin(ShopOnlyAdmin):
 
 
 # --- /DUNNING ---
+
+
+# --- TERMINATIONS: how contracts ended (read-only) and the pet-loss evidence, for staff only ---
+from django.http import FileResponse  # noqa: E402
+
+from pawpact.billing.models import Termination  # noqa: E402
+
+
+@admin.register(Termination)
+class TerminationAdmin(ShopOnlyAdmin):
+    """Read-only: every exit is made by the termination services. The evidence file is served
+    by an admin view (staff login required), never from a public media URL."""
+
+    list_display = ["contract", "kind", "remaining", "penalty", "refund", "deposit_refund", "executed_at"]
+    list_filter = ["kind"]
+    search_fields = ["contract__uuid", "contract__customer__name", "contract__customer__phone"]
+    fields = readonly_fields = [
+        "contract", "kind", "quote", "remaining", "penalty", "refund", "deposit_refund", "evidence_note",
+        "evidence_link", "requested_by", "executed_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:termination_id>/evidence/",
+                self.admin_site.admin_view(self.evidence_view),
+                name="billing_termination_evidence",
+            )
+        ]
+        return own + super().get_urls()
+
+    def evidence_view(self, request: HttpRequest, termination_id: int):
+        termination = Termination.objects.select_related("contract").filter(pk=termination_id).first()
+        if termination is None or not termination.evidence or not self.has_view_permission(request, termination):
+            raise Http404
+        extension = termination.evidence.name.rsplit(".", 1)[-1]
+        return FileResponse(
+            termination.evidence.open("rb"),
+            as_attachment=True,
+            filename=f"evidence-{termination.contract.uuid}.{extension}",
+        )
+
+    @admin.display(description=_("evidence"))
+    def evidence_link(self, termination: Termination) -> str:
+        if not termination.evidence:
+            return "—"
+        url = reverse("admin:billing_termination_evidence", args=[termination.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+    @admin.display(description=_("remaining amount"))
+    def remaining(self, termination: Termination) -> str:
+        return _money(termination.remaining_minor, termination.contract.currency)
+
+    @admin.display(description=_("penalty"))
+    def penalty(self, termination: Termination) -> str:
+        return _money(termination.penalty_minor, termination.contract.currency)
+
+    @admin.display(description=_("refund"))
+    def refund(self, termination: Termination) -> str:
+        return _money(termination.refund_minor, termination.contract.currency)
+
+    @admin.display(description=_("deposit refund"))
+    def deposit_refund(self, termination: Termination) -> str:
+        return _money(termination.deposit_refund_minor, termination.contract.currency)
+
+
+# --- /TERMINATIONS ---

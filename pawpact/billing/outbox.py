@@ -11,6 +11,8 @@ class OutboxKind:
     DEBIT_FAILED = "debit.failed"
     PERIOD_OVERDUE = "period.overdue"
     PERIOD_RECOVERED = "period.recovered"
+    PERIOD_WRITTEN_OFF = "period.written_off"
+    CONTRACT_RENEWED = "contract.renewed"
 
 
 def outbox_emit(*, kind: str, aggregate_uuid: uuid.UUID, payload: dict) -> OutboxEvent:

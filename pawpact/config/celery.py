@@ -12,6 +12,7 @@ app.autodiscover_tasks()
 # Task modules below an app package (autodiscovery looks only at <app>.tasks).
 app.autodiscover_tasks(["pawpact.billing.rails"])
 app.autodiscover_tasks(["pawpact.platform"], related_name="saas_tasks")
+app.autodiscover_tasks(["pawpact.billing"], related_name="dunning_tasks")
 
 
 @app.on_after_finalize.connect

@@ -406,7 +406,9 @@ def contract_complete(*, contract: Contract, clock: Clock = default_clock) -> Te
     return contract_terminate(contract=contract, kind=TerminationKind.COMPLETION, clock=clock)
 
 
-def contract_default(*, contract: Contract, requested_by: User | None = None, clock: Clock = default_clock) -> Termination:
+def contract_default(
+    *, contract: Contract, requested_by: User | None = None, clock: Clock = default_clock
+) -> Termination:
     """Dunning gave up: periods not yet due are cancelled; overdue ones stay owed (written off later)."""
     return contract_terminate(contract=contract, kind=TerminationKind.DEFAULT, requested_by=requested_by, clock=clock)
 
@@ -560,7 +562,9 @@ def _quote_check(*, contract: Contract, quote: TerminationQuote | None, clock: C
         )
     penalty_rate_check(quote.penalty_rate)
     if clock.now() >= quote.expires_at:
-        raise QuoteExpired(_("This quote expired at %(when)s; ask for a new one.") % {"when": quote.expires_at.isoformat()})
+        raise QuoteExpired(
+            _("This quote expired at %(when)s; ask for a new one.") % {"when": quote.expires_at.isoformat()}
+        )
     if (quote.remaining_minor, quote.deposit_refund_minor) != (
         remaining_minor(contract=contract),
         deposit_refund_minor(contract),
@@ -608,7 +612,10 @@ def _money_move(*, kind: str, contract: Contract, plan: _Exit) -> None:
         journal_post(
             key=f"penalty:{uuid}",
             kind=PENALTY_KIND,
-            lines=[Line(LedgerAccount.RECEIVABLE, plan.penalty_minor), Line(LedgerAccount.PENALTY_REVENUE, -plan.penalty_minor)],
+            lines=[
+                Line(LedgerAccount.RECEIVABLE, plan.penalty_minor),
+                Line(LedgerAccount.PENALTY_REVENUE, -plan.penalty_minor),
+            ],
             currency=currency,
             contract=contract,
             memo=f"early termination penalty on {plan.remaining_minor} remaining",

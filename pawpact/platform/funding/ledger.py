@@ -33,6 +33,7 @@ from django.utils import timezone
 from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PayoutStatus, PlatformAccount
 from pawpact.platform.funding.errors import UnbalancedPlatformJournal
 from pawpact.platform.models import Advance, Clawback, Payout, PlatformJournal, PlatformLedgerLine
+from pawpact.platform.saas.selectors import saas_ledger_expectation
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,7 @@ class LedgerCheck:
     collection_journals_minor: int = 0
     refunds_minor: int = 0
     payouts_paid_minor: int = 0
+    saas_paid_minor: int = 0
     advances_payable_minor: int = 0
     expected_advances_payable_minor: int = 0
     shop_receivable_minor: int = 0
@@ -227,7 +229,11 @@ def ledger_check() -> LedgerCheck:
     check.payouts_paid_minor = (
         Payout.objects.filter(status=PayoutStatus.PAID).aggregate(t=Sum("amount_minor"))["t"] or 0
     )
-    check.expected_cash_minor = check.collections_minor - check.refunds_minor - check.payouts_paid_minor
+    saas = saas_ledger_expectation()
+    check.saas_paid_minor = saas.cash_minor
+    check.expected_cash_minor = (
+        check.collections_minor - check.refunds_minor - check.payouts_paid_minor + check.saas_paid_minor
+    )
     if check.collection_journals_minor != check.collections_minor:
         check.problems.append(
             f"collection journals {check.collection_journals_minor} != debit.paid amounts of applied events "
@@ -236,8 +242,15 @@ def ledger_check() -> LedgerCheck:
     if check.cash_minor != check.expected_cash_minor:
         check.problems.append(
             f"cash {check.cash_minor} != collections {check.collections_minor} − cooling-off refunds "
-            f"{check.refunds_minor} − paid payouts {check.payouts_paid_minor} = {check.expected_cash_minor}"
+            f"{check.refunds_minor} − paid payouts {check.payouts_paid_minor} + paid subscription invoices "
+            f"{check.saas_paid_minor} = {check.expected_cash_minor}"
         )
+    for account, expected in (
+        (PlatformAccount.SAAS_RECEIVABLE, saas.receivable_minor),
+        (PlatformAccount.SAAS_REVENUE, -saas.revenue_minor),
+    ):
+        if balances.get(account, 0) != expected:
+            check.problems.append(f"{account} {balances.get(account, 0)} != subscription invoices {expected}")
 
     check.advances_payable_minor = balances.get(PlatformAccount.ADVANCES_PAYABLE, 0)
     unpaid = Advance.objects.filter(status__in=(AdvanceStatus.PENDING, AdvanceStatus.IN_PAYOUT))

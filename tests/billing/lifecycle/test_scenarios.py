@@ -1,5 +1,6 @@
 """Time-travel scenarios: contracts lived day by day under time_machine, with the real
-daily jobs of one shop run at their scheduled hours (Beijing time) every simulated day:
+daily jobs of one shop (the services their tenant tasks run) at their scheduled hours
+(Beijing time) every simulated day:
 
     00:15 debit run · 06:30 completion run · 08:00 renewal run + win-back credits
     09:00 reminder run · 09:30 dunning run

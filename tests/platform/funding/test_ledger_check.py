@@ -71,7 +71,7 @@ def test_a_payout_paid_without_its_journal_fails_the_check(books, shop, capsys):
     _failure()
     out = capsys.readouterr().out
     assert "platform ledger: FAILED" in out
-    assert "cash -271320 != collections 159600 − cooling-off refunds 0 − paid payouts 1290760 = -1131160" in out
+    assert "cash -271320 != collections 159600 − cooling-off refunds 0 − paid payouts 1290760 + paid subscription invoices 0 = -1131160" in out
     assert "advances payable -859840 != −(advances not yet paid) 0" in out
 
 
@@ -90,6 +90,6 @@ def test_a_collection_never_booked_fails_the_check(books, capsys):
 def test_a_payout_amount_changed_after_payment_fails_the_check(books, shop, capsys):
     Payout.objects.filter(shop=shop).update(amount_minor=1)
     _failure()
-    assert "cash -1131160 != collections 159600 − cooling-off refunds 0 − paid payouts 430921 = -271321" in (
+    assert "cash -1131160 != collections 159600 − cooling-off refunds 0 − paid payouts 430921 + paid subscription invoices 0 = -271321" in (
         capsys.readouterr().out
     )

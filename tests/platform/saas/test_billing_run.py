@@ -111,6 +111,22 @@ def test_trial_end_issues_the_exact_invoice_and_a_paid_charge_makes_the_shop_act
     _assert_ledger(shop, cash=19_900, revenue=19_900, receivable=0)
 
 
+def test_the_platform_ledger_check_reconciles_subscription_payments(subscribed, shop):
+    from pawpact.platform.funding.ledger import ledger_check
+
+    _set_token(shop, "tok_success")
+    _run(2026, 3, 15, hour=1)
+
+    check = ledger_check()
+    assert (check.problems, check.cash_minor, check.saas_paid_minor) == ([], 19_900, 19_900)
+    SaasInvoice.objects.filter(shop=shop).update(amount_minor=20_000)  # the records no longer match the books
+    assert ledger_check().problems == [
+        "cash 19900 != collections 0 − cooling-off refunds 0 − paid payouts 0 + paid subscription invoices "
+        "20000 = 20000",
+        "saas_revenue -19900 != subscription invoices -20000",
+    ]
+
+
 def test_the_run_twice_a_day_issues_one_invoice_and_charges_once(subscribed, shop):
     _set_token(shop, "tok_success")
     _run(2026, 3, 15, hour=1)

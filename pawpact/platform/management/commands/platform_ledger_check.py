@@ -7,7 +7,7 @@ from pawpact.platform.funding.ledger import ledger_check
 class Command(BaseCommand):
     help = (
         "Check the platform ledger: every journal balances; cash = collections − cooling-off refunds − paid "
-        "payouts; collection journals = debit.paid amounts of applied events; advances payable and shop "
+        "payouts + paid subscription invoices; subscription receivable and revenue match the invoices; collection journals = debit.paid amounts of applied events; advances payable and shop "
         "receivable match the unpaid advances and open clawbacks. Exits non-zero on any mismatch."
     )
 
@@ -16,7 +16,8 @@ class Command(BaseCommand):
         summary = (
             f"{check.journals} journals; cash {Money(check.cash_minor).format()} = collections "
             f"{Money(check.collections_minor).format()} − refunds {Money(check.refunds_minor).format()} − paid payouts "
-            f"{Money(check.payouts_paid_minor).format()}; advances payable "
+            f"{Money(check.payouts_paid_minor).format()} + subscriptions {Money(check.saas_paid_minor).format()}; "
+            f"advances payable "
             f"{Money(check.advances_payable_minor).format()}; shop receivable "
             f"{Money(check.shop_receivable_minor).format()}"
         )
