@@ -28,7 +28,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, time as clock_time, timedelta
+from datetime import date, datetime, time as clock_time
 
 TARGET_P99_MS = 200.0
 

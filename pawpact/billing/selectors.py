@@ -7,7 +7,7 @@ from django_tenants.utils import get_public_schema_name
 
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, LedgerAccount, PeriodStatus
 from pawpact.billing.ledger import account_balances, unbalanced_journals
-from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal
+from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal, Termination
 from pawpact.billing.rails.policies import RAIL_POLICIES, is_within_allowed_hours
 from pawpact.billing.rails.registry import rail_for
 from pawpact.billing.services.debits import PERIOD_PAID_KIND
@@ -125,10 +125,15 @@ def ledger_check() -> LedgerCheck:
     collected = DebitAttempt.objects.filter(status=AttemptStatus.SUCCEEDED).aggregate(total=Sum("amount_minor"))
     # A refunded deposit came in and went out again, so only held deposits are cash.
     deposits = Contract.objects.filter(deposit_status=DepositStatus.HELD).aggregate(total=Sum("deposit_minor"))
-    check.expected_cash_minor = (collected["total"] or 0) + (deposits["total"] or 0)
+    # A Termination row exists only once its money moved: penalties collected, periods refunded.
+    exits = Termination.objects.aggregate(penalties=Sum("penalty_minor"), refunds=Sum("refund_minor"))
+    check.expected_cash_minor = (
+        (collected["total"] or 0) + (deposits["total"] or 0) + (exits["penalties"] or 0) - (exits["refunds"] or 0)
+    )
     if check.cash_minor != check.expected_cash_minor:
         check.problems.append(
-            f"cash {check.cash_minor} != succeeded debits + deposits held {check.expected_cash_minor}"
+            f"cash {check.cash_minor} != succeeded debits + deposits held + penalties − refunds "
+            f"{check.expected_cash_minor}"
         )
 
     paid = DebitPeriod.objects.filter(status=PeriodStatus.PAID)

@@ -13,6 +13,8 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["pawpact.billing.rails"])
 app.autodiscover_tasks(["pawpact.platform"], related_name="saas_tasks")
 app.autodiscover_tasks(["pawpact.billing"], related_name="dunning_tasks")
+app.autodiscover_tasks(["pawpact.billing"], related_name="termination_tasks")
+app.autodiscover_tasks(["pawpact.platform"], related_name="insight_tasks")
 
 
 @app.on_after_finalize.connect

@@ -13,13 +13,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # --- INSIGHTS: the shop's KPI dashboard and monthly reports (staff only) ---
+    path("insights/", include("pawpact.storefront.kpi_views")),  # the owner's KPI dashboard and reports
+    path("billing/saas/", include("pawpact.platform.saas.urls")),  # the owner's Pawpact subscription
+    path("settlements/", include("pawpact.platform.shop_views")),  # payouts and statements
+    path("", include("pawpact.messaging.urls")),  # exit survey pages
     path("insights/", include("pawpact.storefront.kpi_views")),
-    # --- /INSIGHTS ---
-    # --- SAAS: the owner's Pawpact subscription (plan, invoices, payment) ---
     path("billing/saas/", include("pawpact.platform.saas.urls")),
-    # --- /SAAS ---
-    # --- FUNDING: the owner's settlements (payouts and statements, read from public tables) ---
     path("settlements/", include("pawpact.platform.shop_views")),
-    # --- /FUNDING ---
 ]

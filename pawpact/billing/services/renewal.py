@@ -52,7 +52,7 @@ from pawpact.billing.enums import ContractStatus, LedgerAccount, PeriodStatus
 from pawpact.billing.errors import IllegalTransition, UnknownPlanVersion
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitPeriod, Journal, PlanVersion, RenewalOffer
-from pawpact.billing.outbox import outbox_emit
+from pawpact.billing.outbox import OutboxKind, outbox_emit
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.reminders import shop_name_current
 from pawpact.billing.services.signing import application_create
@@ -66,7 +66,6 @@ logger = logging.getLogger(__name__)
 
 RENEWAL_TOPIC = "renewal_offer"
 RENEWAL_CHANNELS = (Channel.SMS.value, Channel.IN_APP.value)
-CONTRACT_RENEWED_KIND = "contract.renewed"  # OutboxKind has no constant for it yet
 FREE_MONTHS_KIND = "renewal.free_months"
 # Periods not yet charged (a waiver never touches a period with an attempt).
 WAIVABLE_PERIOD_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
@@ -299,7 +298,7 @@ def renewal_contract_create(*, offer: RenewalOffer, clock: Clock = default_clock
         locked.renewal_contract = new
         locked.save(update_fields=["renewal_contract"])
         outbox_emit(
-            kind=CONTRACT_RENEWED_KIND,
+            kind=OutboxKind.CONTRACT_RENEWED,
             aggregate_uuid=old.uuid,
             payload={
                 "contract_uuid": str(old.uuid),

@@ -5,23 +5,24 @@ events into PlatformEvent (one row per shop and outbox id), and everything below
 fold over those rows. Events are attributed to time by `occurred_at` (the outbox row's
 creation time, i.e. the moment of the fact), in the platform's time zone.
 
-Payloads read (docs/kpis.md has the same list for humans):
+Payloads read (docs/kpis.md has the same list for humans); billing emits all but the last two:
 
-contract.signed      emitted by billing (contract_signed_payload) when a contract starts:
+contract.signed      when a contract starts (billing.services.signing.contract_signed_payload):
                      {contract_uuid, customer_uuid, plan_code, plan_version, monthly_amount_minor,
                       periods, total_minor, currency, signed_at}
-                     + optional renews_contract_uuid: the contract this one renews.
-contract.terminated  a contract ended, for any reason (the shape the funding drain reads too):
-                     {contract_uuid, reason, terminated_at (optional), written_off_minor (optional)}
-                     reason is completed | early_termination | pet_loss | cooling_off | default;
-                     written_off_minor (default 0) is what was written off as bad debt when it
-                     ended (a defaulted contract's unpaid periods).
-debit.paid           emitted by billing (debit_event_payload): {contract_uuid, period_number,
-debit.failed         amount_minor, currency, attempt_number, outcome, at[, decline_type]}
-period.overdue       a period became overdue: {contract_uuid, period_number, amount_minor, currency, at}
-period.recovered     an overdue period was paid: {contract_uuid, period_number, amount_minor, currency, at}
+contract.terminated  a contract ended, for any reason (billing.services.termination.terminated_payload):
+                     {contract_uuid, reason, paid_periods, periods, remaining_minor, penalty_minor,
+                      refund_minor, currency, at}; reason is completion | early_termination |
+                     pet_loss | cooling_off | default | shop_closure
+contract.renewed     an accepted renewal offer became the next contract (billing.services.renewal):
+                     {contract_uuid (the old one), renewal_contract_uuid, at}
+debit.paid           a debit attempt's answer (billing.services.debits.debit_event_payload):
+debit.failed         {contract_uuid, period_number, amount_minor, currency, attempt_number,
+                      outcome, at[, decline_type]}
+period.overdue       a period became overdue / was paid after being overdue / was written off
+period.recovered     as bad debt (billing.services.standing.period_event_payload, dunning):
+period.written_off   {contract_uuid, customer_uuid, period_number, amount_minor, currency, at}
 complaint.opened     {complaint_uuid, customer_uuid, contract_uuid (optional), category, at}
-complaint.resolved   {complaint_uuid, at} (not counted by any KPI yet)
 order.paid           an ordinary (non-plan) order was paid:
                      {order_uuid, customer_uuid, amount_minor, currency, at}
 
@@ -55,17 +56,21 @@ class EventKind:
     DEBIT_FAILED = "debit.failed"
     PERIOD_OVERDUE = "period.overdue"
     PERIOD_RECOVERED = "period.recovered"
+    PERIOD_WRITTEN_OFF = "period.written_off"
+    CONTRACT_RENEWED = "contract.renewed"
     COMPLAINT_OPENED = "complaint.opened"
     COMPLAINT_RESOLVED = "complaint.resolved"
     ORDER_PAID = "order.paid"
 
 
-COMPLETED = "completed"  # contract.terminated reason of a contract that ran its course
+COMPLETION = "completion"  # contract.terminated reason of a contract that ran its course
 LIFECYCLE_KINDS = (
     EventKind.CONTRACT_SIGNED,
     EventKind.CONTRACT_TERMINATED,
+    EventKind.CONTRACT_RENEWED,
     EventKind.PERIOD_OVERDUE,
     EventKind.PERIOD_RECOVERED,
+    EventKind.PERIOD_WRITTEN_OFF,
 )
 RISK_WINDOW = timedelta(days=30)  # flows (debits, write-offs, complaints) of the daily risk figures
 
@@ -144,7 +149,7 @@ def facts_between(*, shop_id: int, start: datetime, end: datetime, with_ltv: boo
     in_window = Q(occurred_at__gte=start)
 
     customer_of: dict[str, str | None] = {}  # contract → customer, every contract signed by `end`
-    renewed: set[str] = set()  # contracts some later contract renews
+    renewed: set[str] = set()  # contracts renewed by `end`
     terminated: set[str] = set()
     completed_in_window: set[str] = set()
     open_overdue: set[tuple[str, object]] = set()  # (contract, period number)
@@ -155,23 +160,26 @@ def facts_between(*, shop_id: int, start: datetime, end: datetime, with_ltv: boo
     )
     for kind, occurred_at, payload in lifecycle.iterator(chunk_size=5000):
         contract = str(payload.get("contract_uuid", ""))
+        period = (contract, payload.get("period_number"))
         if kind == EventKind.CONTRACT_SIGNED:
             customer_of[contract] = payload.get("customer_uuid")
             currency = currency or payload.get("currency")
-            if payload.get("renews_contract_uuid"):
-                renewed.add(str(payload["renews_contract_uuid"]))
             if occurred_at >= start:
                 signings += 1
         elif kind == EventKind.CONTRACT_TERMINATED:
             terminated.add(contract)
-            if occurred_at >= start:
-                bad_debt += int(payload.get("written_off_minor") or 0)
-                if payload.get("reason") == COMPLETED:
-                    completed_in_window.add(contract)
+            if occurred_at >= start and payload.get("reason") == COMPLETION:
+                completed_in_window.add(contract)
+        elif kind == EventKind.CONTRACT_RENEWED:
+            renewed.add(contract)
         elif kind == EventKind.PERIOD_OVERDUE:
-            open_overdue.add((contract, payload.get("period_number")))
+            open_overdue.add(period)
         elif kind == EventKind.PERIOD_RECOVERED:
-            open_overdue.discard((contract, payload.get("period_number")))
+            open_overdue.discard(period)
+        elif kind == EventKind.PERIOD_WRITTEN_OFF:
+            open_overdue.discard(period)  # no longer owed: bad debt
+            if occurred_at >= start:
+                bad_debt += int(payload.get("amount_minor") or 0)
 
     active = {contract for contract in customer_of if contract not in terminated}
     overdue = {contract for contract, _period in open_overdue if contract in active}

@@ -86,9 +86,9 @@ def _deposit_held_without_journal(contract) -> None:
     ("corrupt", "problem"),
     [
         (_unbalanced_journal, "1 unbalanced journal(s): corrupt:1"),
-        (_cash_without_payment, "cash 209700 != succeeded debits + deposits held 209600"),
+        (_cash_without_payment, "cash 209700 != succeeded debits + deposits held + penalties − refunds 209600"),
         (_paid_without_attempt, "1 paid period(s) without exactly one succeeded attempt and one 'period paid' journal"),
-        (_deposit_held_without_journal, "cash 209600 != succeeded debits + deposits held 239600"),
+        (_deposit_held_without_journal, "cash 209600 != succeeded debits + deposits held + penalties − refunds 239600"),
     ],
 )
 def test_a_corrupted_ledger_fails_and_names_the_shop_and_the_problem(shop, other_shop, corrupt, problem):

@@ -45,7 +45,7 @@ def emit(shop, kind: str, occurred_at: datetime, **payload) -> PlatformEvent:
 
 
 def sign(shop, occurred_at: datetime, *, plan: str = "basic", customer: str | None = None,
-         renews: str | None = None, first_debit: bool = True) -> str:  # fmt: skip
+         first_debit: bool = True) -> str:  # fmt: skip
     """A contract that starts at `occurred_at` (contract.signed, then its period 1 paid); its uuid."""
     contract = str(uuid.uuid4())
     payload = {
@@ -59,8 +59,6 @@ def sign(shop, occurred_at: datetime, *, plan: str = "basic", customer: str | No
         "currency": "CNY",
         "signed_at": occurred_at.isoformat(),
     }
-    if renews:
-        payload["renews_contract_uuid"] = renews
     emit(shop, EventKind.CONTRACT_SIGNED, occurred_at, **payload)
     if first_debit:
         debit(shop, occurred_at, contract=contract, amount=PRICES[plan], period=1)
@@ -93,9 +91,21 @@ def recovered(shop, occurred_at: datetime, *, contract: str, period: int = 2, am
                 amount_minor=amount, currency="CNY", at=occurred_at.isoformat())  # fmt: skip
 
 
-def terminate(shop, occurred_at: datetime, *, contract: str, reason: str, written_off: int = 0) -> PlatformEvent:
+def terminate(shop, occurred_at: datetime, *, contract: str, reason: str) -> PlatformEvent:
+    """contract.terminated as billing's termination service writes it (amounts not read here)."""
     return emit(shop, EventKind.CONTRACT_TERMINATED, occurred_at, contract_uuid=contract, reason=reason,
-                terminated_at=occurred_at.isoformat(), written_off_minor=written_off)  # fmt: skip
+                paid_periods=12, periods=12, remaining_minor=0, penalty_minor=0, refund_minor=0, currency="CNY",
+                at=occurred_at.isoformat())  # fmt: skip
+
+
+def renewed(shop, occurred_at: datetime, *, contract: str, renewal: str) -> PlatformEvent:
+    return emit(shop, EventKind.CONTRACT_RENEWED, occurred_at, contract_uuid=contract,
+                renewal_contract_uuid=renewal, at=occurred_at.isoformat())  # fmt: skip
+
+
+def written_off(shop, occurred_at: datetime, *, contract: str, period: int = 2, amount: int = 39900) -> PlatformEvent:
+    return emit(shop, EventKind.PERIOD_WRITTEN_OFF, occurred_at, contract_uuid=contract, period_number=period,
+                amount_minor=amount, currency="CNY", at=occurred_at.isoformat())  # fmt: skip
 
 
 def order(shop, occurred_at: datetime, *, customer: str, amount: int) -> PlatformEvent:

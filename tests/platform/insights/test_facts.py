@@ -20,8 +20,10 @@ from tests.platform.insights.conftest import (
     order,
     overdue,
     recovered,
+    renewed,
     sign,
     terminate,
+    written_off,
 )
 
 FACTS = [
@@ -68,12 +70,13 @@ def march(shop):
     order(shop, at(3, 12, 2025), customer=x, amount=2000)
     # March.
     debit(shop, at(5), contract=old_c, amount=39900, period=12)
-    terminate(shop, at(5, hour=13), contract=old_c, reason="completed")
-    sign(shop, at(4), customer=c, renews=old_c)  # a renewal is a signing too
+    terminate(shop, at(5, hour=13), contract=old_c, reason="completion")
+    new_c = sign(shop, at(6), customer=c)  # a renewal is a signing too
+    renewed(shop, at(5, hour=13), contract=old_c, renewal=new_c)
     debit(shop, at(20), contract=old_d, amount=39900, period=12)
-    terminate(shop, at(20, hour=13), contract=old_d, reason="completed")
+    terminate(shop, at(20, hour=13), contract=old_d, reason="completion")
     debit(shop, at(25), contract=old_e, amount=39900, period=12)
-    terminate(shop, at(25, hour=13), contract=old_e, reason="completed")
+    terminate(shop, at(25, hour=13), contract=old_e, reason="completion")
     sign(shop, at(10), plan="premium", customer=f)
     sign(shop, at(11), customer=g)
     debit(shop, at(10), contract=c1, amount=39900, attempt=1, paid=False)
@@ -83,12 +86,13 @@ def march(shop):
     debit(shop, at(12), contract=c2, amount=59900)
     overdue(shop, at(21), contract=c5)  # still overdue at the month's end
     overdue(shop, at(1), contract=c6)
-    terminate(shop, at(28), contract=c6, reason="default", written_off=39900)
+    terminate(shop, at(28), contract=c6, reason="default")
+    written_off(shop, at(28, hour=14), contract=c6)
     order(shop, at(8), customer=a, amount=12000)
     order(shop, at(9), customer=x, amount=8000)
     complaint(shop, at(15), customer=a)
     # April: outside the month.
-    sign(shop, at(2, 4), customer=e, renews=old_e)
+    renewed(shop, at(2, 4), contract=old_e, renewal=sign(shop, at(2, 4), customer=e))
     debit(shop, at(1, 4, hour=0), contract=c2, amount=59900, period=3)  # 00:00 Beijing on 1 April
 
 

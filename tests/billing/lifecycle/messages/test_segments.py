@@ -3,7 +3,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import ContractStatus, CustomerStanding, PeriodStatus
@@ -177,7 +176,6 @@ def test_the_survey_is_answered_once_with_a_score_of_1_to_5(shop):
         assert SurveyResponse.objects.get().score == 4
 
 
-@override_settings(ROOT_URLCONF="tests.messaging.urls_with_survey")
 def test_the_public_survey_page_on_the_shop_domain(shop, other_shop, shop_client):
     with schema_context(shop.schema_name):
         contract = _ended(active_contract(), ContractStatus.TERMINATED_EARLY)

@@ -133,3 +133,12 @@ def customer_with_token(*, suffix: str = LOW) -> tuple[Customer, str]:
         phone=f"137{n:05d}{suffix}",
         birth_date=date(1995, 5, 5),
     )
+
+
+def assert_ledger_ok() -> None:
+    """Every journal balances, and the ledger matches the payments, deposits, penalties and refunds."""
+    from pawpact.billing.ledger import unbalanced_journals
+    from pawpact.billing.selectors import ledger_check
+
+    assert unbalanced_journals() == []
+    assert ledger_check().problems == []

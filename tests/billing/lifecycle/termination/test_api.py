@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
 from pawpact.billing.enums import ContractStatus
-from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import Contract, TerminationQuote
 from tests.billing.lifecycle.termination.helpers import (
+    assert_ledger_ok,
     adopt,
     beijing,
     collect_through,
@@ -118,7 +118,7 @@ def test_a_customer_quotes_and_executes_an_early_termination(shop, adopter):
     assert state(shop) == before
     assert ok(client.get(f"/api/v1/contracts/{contract.uuid}/termination")) == done
     with schema_context(shop.schema_name):
-        assert unbalanced_journals() == []
+        assert_ledger_ok()
 
 
 def test_execute_needs_an_idempotency_key_and_writes_nothing_without_one(shop, adopter):

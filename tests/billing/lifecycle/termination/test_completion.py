@@ -8,13 +8,13 @@ from django.db import connection
 from pawpact.billing import termination_tasks
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import IllegalTransition
-from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import Termination
 from pawpact.billing.services.completion import completion_run_shop
 from pawpact.billing.services.termination import contract_complete
 from pawpact.config.celery import app  # noqa: F401 — the app the tasks bind to (eager in tests)
 from pawpact.config.schedules import beat_schedule
 from tests.billing.lifecycle.termination.helpers import (
+    assert_ledger_ok,
     adopt,
     balances,
     beijing,
@@ -57,7 +57,7 @@ def test_the_daily_run_completes_a_fully_paid_contract(all_paid, traveller, foll
     assert balances(all_paid) == {
         "cash": 478800, "receivable": 0, "deferred_revenue": 0, "plan_revenue": -478800, "deposits_held": 0,
     }  # fmt: skip
-    assert unbalanced_journals() == []
+    assert_ledger_ok()
     assert terminated_events(all_paid) == [
         {
             "contract_uuid": str(uuid),
@@ -123,7 +123,7 @@ def test_the_dispatcher_completes_each_shops_contracts_in_its_own_schema(shop, o
             assert list(Termination.objects.values_list("contract__uuid", "kind")) == [
                 (contracts[each.schema_name].uuid, TerminationKind.COMPLETION)
             ]
-            assert unbalanced_journals() == []
+            assert_ledger_ok()
 
 
 def test_the_jobs_are_scheduled_with_an_expiry():

@@ -6,12 +6,12 @@ import pytest
 
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import IllegalTransition
-from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import DebitPeriod, Plan
 from pawpact.billing.services.plans import plan_version_create
 from pawpact.billing.services.termination import CoolingOffOver, contract_cancel_cooling_off
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.lifecycle.termination.helpers import (
+    assert_ledger_ok,
     HIGH,
     adopt,
     balances,
@@ -53,7 +53,7 @@ def test_cancelling_on_the_signing_day_refunds_period_1_and_the_deposit(travelle
     assert balances(contract) == {
         "cash": 0, "receivable": 0, "deferred_revenue": 0, "plan_revenue": 0, "deposits_held": 0,
     }  # fmt: skip
-    assert unbalanced_journals() == []
+    assert_ledger_ok()
     # The customer's bank: every charge given back.
     token = contract.payment_method.token
     assert sum(SandboxCharge.objects.filter(token=token).values_list("amount_minor", flat=True)) == 0
@@ -117,7 +117,7 @@ def test_every_period_paid_in_a_long_window_is_refunded(traveller):
         "idempotency_key", "amount_minor"
     )) == [(f"refund:{uuid}:1", -39900), (f"refund:{uuid}:2", -39900)]  # fmt: skip
     assert balances(contract) == {"cash": 0, "receivable": 0, "deferred_revenue": 0, "plan_revenue": 0}
-    assert unbalanced_journals() == []
+    assert_ledger_ok()
 
 
 def test_cancelling_twice_is_refused(traveller):

@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import IllegalTransition, PaymentFailed
-from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import DebitPeriod, SurveyResponse, Termination, TerminationQuote, WinBackOffer
 from pawpact.billing.services.termination import (
     PenaltyRateTooHigh,
@@ -22,6 +21,7 @@ from pawpact.messaging.models import Message
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import token_set
 from tests.billing.lifecycle.termination.helpers import (
+    assert_ledger_ok,
     HIGH,
     NOW,
     adopt,
@@ -88,7 +88,7 @@ def test_executing_the_quote_ends_the_contract_with_exact_money(three_paid, foll
         "penalty_revenue": -35910,
         "deposits_held": 0,
     }
-    assert unbalanced_journals() == []
+    assert_ledger_ok()
 
     # The rail: the penalty charged once under its key, the deposit given back in full.
     token = three_paid.payment_method.token
@@ -226,7 +226,7 @@ def test_a_waived_deposit_is_not_refunded_and_rounding_is_half_up(traveller):
     assert [kind for kind, _key, _lines in journal_lines(contract)][-3:] == [
         "penalty.charged", "penalty.collected", "receivable.cancelled",
     ]  # fmt: skip
-    assert unbalanced_journals() == []
+    assert_ledger_ok()
 
 
 @pytest.mark.parametrize("rate", [Decimal("0.101"), Decimal("0.5"), Decimal("-0.01"), Decimal("NaN"), 0.1, "0.05"])

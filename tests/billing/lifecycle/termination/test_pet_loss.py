@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import IllegalTransition
-from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import DebitPeriod, Termination
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.termination import (
@@ -18,6 +17,7 @@ from pawpact.billing.services.termination import (
 )
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.lifecycle.termination.helpers import (
+    assert_ledger_ok,
     adopt,
     balances,
     beijing,
@@ -63,7 +63,7 @@ def test_pet_loss_with_a_note_ends_the_contract_without_penalty(two_paid, follow
     assert balances(two_paid) == {
         "cash": 2 * 39900, "receivable": 0, "deferred_revenue": 0, "plan_revenue": -2 * 39900, "deposits_held": 0,
     }  # fmt: skip
-    assert unbalanced_journals() == []
+    assert_ledger_ok()
     assert SandboxCharge.objects.filter(idempotency_key=f"deposit.refunded:{uuid}").values_list(
         "amount_minor", "outcome"
     ).get() == (-50000, "refunded")

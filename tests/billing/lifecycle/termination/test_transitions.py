@@ -6,7 +6,6 @@ import pytest
 
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import IllegalTransition, PaymentFailed
-from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import DebitAttempt, DebitPeriod
 from pawpact.billing.rails.payment_methods import payment_method_attach
 from pawpact.billing.services import signing
@@ -26,6 +25,7 @@ from pawpact.billing.services.termination import (
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import token_set
 from tests.billing.lifecycle.termination.helpers import (
+    assert_ledger_ok,
     LOW,
     adopt,
     balances,
@@ -172,7 +172,7 @@ def test_default_cancels_only_the_periods_not_yet_due(traveller, followups):
     assert (termination.remaining_minor, termination.deposit_refund_minor) == (8 * 39900, 50000)
     assert balances(contract)["receivable"] == 2 * 39900
     assert terminated_events(contract)[0]["reason"] == "default"
-    assert unbalanced_journals() == []
+    assert_ledger_ok()
     assert followups == [str(contract.uuid)]
 
 
