@@ -251,7 +251,7 @@ def main() -> int:
                          ("GET /api/v1/insights/kpis?months=12", kpis)):  # fmt: skip
         rows[label] = (statistics.median(times), percentile(times, 0.99))
         print(f"  {label:<38} p50={rows[label][0]:7.1f} ms  p99={rows[label][1]:7.1f} ms  max={max(times):7.1f} ms")
-    print(f"\nBaseline: quartiles of 12 months computed by scanning shop schemas at request time")
+    print("\nBaseline: quartiles of 12 months computed by scanning shop schemas at request time")
     print(f"  measured over {len(schemas)} real schemas: {scan_ms:8.1f} ms (median of 3) = {per_schema_ms:.2f} ms per schema")
     print(f"  EXTRAPOLATED to {args.shops} shops (× {args.shops}): {extrapolated_ms:8.1f} ms per request "
           f"(flow KPIs only: a lower bound)")  # fmt: skip

@@ -9,18 +9,14 @@ urlpatterns = [
     path("me", views.MeApi.as_view(), name="api_me"),
     path("staff", views.StaffListApi.as_view(), name="api_staff_list"),
     path("", include("pawpact.api.v1.billing.urls")),
-    # --- INSIGHTS: the shop's KPIs and benchmarks ---
+    # the shop's KPIs and benchmarks
     path("insights/", include("pawpact.api.v1.insights.urls")),
-    # --- /INSIGHTS ---
-    # --- TERMINATIONS: contract exits (quote, execute, pet loss, cooling-off) ---
+    # contract exits (quote, execute, pet loss, cooling-off)
     path("", include("pawpact.api.v1.lifecycle_termination")),
-    # --- /TERMINATIONS ---
-    # --- MESSAGES: messages, segments, renewal offers, win-back codes ---
+    # messages, segments, renewal offers, win-back codes
     path("", include("pawpact.api.v1.lifecycle_messages")),
-    # --- /MESSAGES ---
-    # --- DUNNING: call queue, payment method replacement, deferrals, standing and holds ---
+    # call queue, payment method replacement, deferrals, standing and holds
     path("", include("pawpact.api.v1.lifecycle_dunning")),
-    # --- /DUNNING ---
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.

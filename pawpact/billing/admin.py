@@ -403,7 +403,7 @@ class ContractAdmin(ShopOnlyAdmin):
         return _money(contract.deposit_minor, contract.currency)
 
 
-# --- MESSAGES: customer segments filter, renewal offers, win-back offers, exit surveys ---
+# customer segments filter, renewal offers, win-back offers, exit surveys
 from pawpact.billing.models import RenewalOffer, SurveyResponse, WinBackOffer  # noqa: E402
 
 
@@ -467,10 +467,9 @@ class SurveyResponseAdmin(_ReadOnlyLifecycleAdmin):
     exclude = ["token"]
 
 
-# --- /MESSAGES ---
 
 
-# --- DUNNING: the staff call queue (outcome notes) and deferral coupons ---
+# the staff call queue (outcome notes) and deferral coupons
 from pawpact.billing.enums import CallTaskStatus  # noqa: E402
 from pawpact.billing.models import CallTask, DeferralCoupon  # noqa: E402
 
@@ -622,10 +621,9 @@ class DeferralCouponAdmin(ShopOnlyAdmin):
         obj.pk, obj.issued_at = issued.pk, issued.issued_at
 
 
-# --- /DUNNING ---
 
 
-# --- TERMINATIONS: how contracts ended (read-only) and the pet-loss evidence, for staff only ---
+# how contracts ended (read-only) and the pet-loss evidence, for staff only
 from django.http import FileResponse  # noqa: E402
 
 from pawpact.billing.models import Termination  # noqa: E402
@@ -695,4 +693,3 @@ class TerminationAdmin(ShopOnlyAdmin):
         return _money(termination.deposit_refund_minor, termination.contract.currency)
 
 
-# --- /TERMINATIONS ---

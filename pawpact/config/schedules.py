@@ -21,7 +21,7 @@ def beat_schedule() -> dict:
         "billing-stripe-webhook-requeue": _every(
             crontab(minute="*/5"), "billing.stripe_webhook_requeue", expires=240
         ),
-        # --- INSIGHTS: risk, KPI facts, benchmarks, monthly reports (platform time zone) ---
+        # risk, KPI facts, benchmarks, monthly reports (platform time zone)
         # Yesterday's risk per shop; the facts of the month containing yesterday (the 1st
         # closes the month before); its quartiles once the shops' facts are in; the past
         # month's reports on the 1st, repeated up to the 4th (idempotent) so each shop has
@@ -32,15 +32,12 @@ def beat_schedule() -> dict:
         "platform-monthly-reports": _every(
             crontab(hour=3, minute=0, day_of_month="1-4"), "platform.monthly_reports", expires=3600
         ),
-        # --- /INSIGHTS ---
-        # --- SAAS: shops' subscriptions: trial/period ends, retries in grace, read-only after it ---
+        # shops' subscriptions: trial/period ends, retries in grace, read-only after it
         "platform-saas-billing": _every(crontab(hour=1, minute=10), "platform.saas_billing_run", expires=3600),
-        # --- /SAAS ---
-        # --- FUNDING: drain every shop's outbox each minute; the daily settlement run (Beijing time) ---
+        # drain every shop's outbox each minute; the daily settlement run (Beijing time)
         "platform-outbox-drain": _every(crontab(minute="*"), "platform.outbox_drain_dispatch", expires=50),
         "platform-settlement-run": _every(crontab(hour=10, minute=0), "platform.settlement_run", expires=3600),
-        # --- /FUNDING ---
-        # --- TERMINATIONS: contracts whose last period is paid complete; closed shops' debits stop ---
+        # contracts whose last period is paid complete; closed shops' debits stop
         "billing-completion-run": _every(
             crontab(hour=6, minute=30), "billing.completion_run_dispatch", expires=3600
         ),
@@ -48,17 +45,14 @@ def beat_schedule() -> dict:
         "billing-shop-closure-sweep": _every(
             crontab(hour=4, minute=30), "billing.shop_closure_sweep", expires=3600
         ),
-        # --- /TERMINATIONS ---
-        # --- MESSAGES: renewal rewards/contracts/offers and win-back credits at 08:00, debit reminders at 09:00 (Beijing) ---
+        # renewal rewards/contracts/offers and win-back credits at 08:00, debit reminders at 09:00 (Beijing)
         "messaging-renewal-run": _every(crontab(hour=8, minute=0), "messaging.renewal_run_dispatch", expires=3600),
         "messaging-reminder-run": _every(crontab(hour=9, minute=0), "messaging.reminder_run_dispatch", expires=3600),
-        # --- /MESSAGES ---
-        # --- DUNNING: retries, standing, escalation, default and write-off (Beijing time) ---
+        # retries, standing, escalation, default and write-off (Beijing time)
         # The first run of the day (09:30, after the reminders) retries and escalates; the
         # hourly reruns until 21:30 find nothing new to send and only pick up recoveries
         # (e.g. a late webhook) so holds are released within the hour. Idempotent per day.
         "billing-dunning-run": _every(
             crontab(hour="9-21", minute=30), "billing.dunning_run_dispatch", expires=1800
         ),
-        # --- /DUNNING ---
     }

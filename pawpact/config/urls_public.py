@@ -2,10 +2,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from pawpact.platform import funding_views  # FUNDING
+from pawpact.platform import funding_views
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
-from pawpact.platform.saas import views as saas_views  # SAAS
+from pawpact.platform.saas import views as saas_views
 from pawpact.tenants import views as tenant_views
 
 urlpatterns = [
@@ -22,14 +22,10 @@ urlpatterns = [
     path("webhooks/stripe/", platform_webhooks.stripe_webhook, name="stripe_webhook"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    # --- INSIGHTS: platform dashboard, ranking, risk overrides, portfolio reports; platform API ---
+    # Platform dashboard, ranking, risk overrides, portfolio reports.
     path("console/insights/", include("pawpact.platform.insight_views")),
-    path("api/v1/platform/", include("pawpact.api.v1.platform_insights.urls")),
-    # --- /INSIGHTS ---
-    # --- SAAS: shops' subscriptions on the platform console ---
     path("console/subscriptions/", saas_views.console_subscriptions, name="console_subscriptions"),
-    # --- /SAAS ---
-    # --- FUNDING: advance funding and the outbox lag on the console; the funding API ---
+    # Advance funding, settlement statements and the outbox lag.
     path("console/funding/", funding_views.console_funding, name="console_funding"),
     path("console/funding/settlement-run/", funding_views.console_settlement_run, name="console_settlement_run"),
     path("console/funding/shops/<int:shop_id>/", funding_views.console_funding_shop, name="console_funding_shop"),
@@ -39,6 +35,7 @@ urlpatterns = [
         name="console_statement",
     ),
     path("console/outbox/", funding_views.console_outbox, name="console_outbox"),
+    # The platform API (platform admins only): insights and funding.
+    path("api/v1/platform/", include("pawpact.api.v1.platform_insights.urls")),
     path("api/v1/platform/", include("pawpact.api.v1.platform.urls")),
-    # --- /FUNDING ---
 ]

@@ -108,14 +108,14 @@ def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "
         shop.state = state
         shop.save(update_fields=["state"])
         ShopEvent.objects.create(shop=shop, kind=kind, actor=actor, reason=reason, at=clock.now())
-        # --- TERMINATIONS: a closed shop's debits stop (billing.shop_closure in its schema) ---
         if state == ShopState.DEACTIVATED:
+            # A closed shop's debits stop: billing.shop_closure runs in its schema.
+            # Imported here: billing's modules import the tenants app.
             from pawpact.billing.termination_tasks import shop_closure_enqueue
 
             schema_name = shop.schema_name
-            # robust: a broker outage must not fail the deactivation; the daily sweep sends it again.
+            # A broker outage must not fail the deactivation; the daily sweep sends it again.
             transaction.on_commit(lambda: shop_closure_enqueue(schema_name=schema_name), robust=True)
-        # --- end TERMINATIONS ---
     return shop
 
 

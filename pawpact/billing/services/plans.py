@@ -229,10 +229,8 @@ def plan_terms_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
         parsed = _decimal(rate)
         if parsed is None or not (0 <= parsed <= MAX_PENALTY_RATE) or parsed.as_tuple().exponent < -3:
             errors["penalty_rate"] = [
-                _(
-                    "The early termination penalty rate must be between 0 and 0.10 "
-                    "(at most 10% of the remaining amount)."
-                )
+                # xgettext:no-python-format
+                _("The early termination penalty rate must be between 0 and 0.10 (at most 10% of the remaining amount).")
             ]
     for field in ("cooling_off_days", "health_guarantee_days"):
         days = require(field)

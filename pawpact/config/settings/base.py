@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pawpact.tenants.middleware.ShopAvailabilityMiddleware",
-    "pawpact.platform.saas.middleware.SubscriptionReadOnlyMiddleware",  # SAAS: unpaid shop → read-only back office
+    "pawpact.platform.saas.middleware.SubscriptionReadOnlyMiddleware",  # unpaid shop → read-only back office
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -221,7 +221,7 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# --- payment rails ---
+# Payment rails.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # Empty: Stripe's own API. Tests and local runs point it at a fake server.
