@@ -23,36 +23,17 @@ import sys
 import time
 from dataclasses import asdict
 from datetime import timedelta
+from bench.common import setup_django, shops_provision, scalar, timed_runs, total
 
 TARGET_DEBITS = 100_000
 TARGET_SECONDS = 120.0
 
 
-def setup_django() -> None:
-    from bench.provisioning import database_url
-
-    os.environ["DATABASE_URL"] = database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "0")  # production-like: no query log
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate_platform", verbosity=0, stdout=io.StringIO())
 
 
 # --- seeding (not timed) ---------------------------------------------------------
 
 
-def shops_provision(prefix: str, count: int, owner) -> list[str]:
-    from pawpact.tenants.services import shop_provision
-
-    return [
-        shop_provision(name=f"Bench {prefix} {i}", slug=f"{prefix}-{i:04d}", owner=owner).schema_name
-        for i in range(count)
-    ]
 
 
 def shop_seed(schema: str, contracts: int) -> None:
@@ -145,23 +126,8 @@ def run_naive_in_schema(schema: str) -> dict:
         return asdict(debit_run_naive())
 
 
-def _total(reports: list[dict]) -> dict:
-    keys = reports[0].keys() if reports else ()
-    return {key: sum(report[key] for report in reports) for key in keys}
 
 
-def timed_runs(function, schemas: list[str], workers: int) -> tuple[float, dict]:
-    """Run `function` per shop, in `workers` forked processes (each with its own connection)."""
-    from django.db import connections
-
-    connections.close_all()  # a forked child must not share the parent's socket
-    start = time.perf_counter()
-    if workers <= 1:
-        reports = [function(schema) for schema in schemas]
-    else:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            reports = pool.map(function, schemas, chunksize=1)
-    return time.perf_counter() - start, _total(reports)
 
 
 def _kill_target_run(schemas: list[str]) -> None:
@@ -175,24 +141,18 @@ def _kill_target_run(schemas: list[str]) -> None:
 # --- checks ----------------------------------------------------------------------
 
 
-def _scalar(sql: str, params=()) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
 
 
 def duplicates(schemas: list[str]) -> dict[str, int]:
     """Periods charged twice: in the shop's books, and on the rail itself."""
     in_books = sum(
-        _scalar(
+        scalar(
             f'SELECT count(*) FROM (SELECT period_id FROM "{schema}".billing_debitattempt'
             " WHERE status = 'succeeded' GROUP BY period_id HAVING count(*) > 1) AS d"
         )
         for schema in schemas
     )
-    on_rail = _scalar(
+    on_rail = scalar(
         "SELECT count(*) FROM (SELECT shop_schema, split_part(idempotency_key, ':', 2),"
         " split_part(idempotency_key, ':', 3)"
         " FROM sandbox_sandboxcharge WHERE outcome = 'succeeded' AND shop_schema = ANY(%s)"
@@ -203,16 +163,16 @@ def duplicates(schemas: list[str]) -> dict[str, int]:
 
 
 def rail_charges(schemas: list[str]) -> int:
-    return _scalar("SELECT count(*) FROM sandbox_sandboxcharge WHERE shop_schema = ANY(%s)", [schemas])
+    return scalar("SELECT count(*) FROM sandbox_sandboxcharge WHERE shop_schema = ANY(%s)", [schemas])
 
 
 def counts(schemas: list[str]) -> dict[str, int]:
-    paid = sum(_scalar(f"SELECT count(*) FROM \"{s}\".billing_debitperiod WHERE status = 'paid'") for s in schemas)
+    paid = sum(scalar(f"SELECT count(*) FROM \"{s}\".billing_debitperiod WHERE status = 'paid'") for s in schemas)
     started = sum(
-        _scalar(f"SELECT count(*) FROM \"{s}\".billing_debitattempt WHERE status = 'started'") for s in schemas
+        scalar(f"SELECT count(*) FROM \"{s}\".billing_debitattempt WHERE status = 'started'") for s in schemas
     )
-    attempts = sum(_scalar(f'SELECT count(*) FROM "{s}".billing_debitattempt') for s in schemas)
-    charges = _scalar(
+    attempts = sum(scalar(f'SELECT count(*) FROM "{s}".billing_debitattempt') for s in schemas)
+    charges = scalar(
         "SELECT count(*) FROM sandbox_sandboxcharge WHERE outcome = 'succeeded' AND shop_schema = ANY(%s)", [schemas]
     )
     return {"paid": paid, "started": started, "attempts": attempts, "rail_charges": charges}
@@ -320,7 +280,7 @@ def main() -> int:
     after = counts(kill_schemas)
     kill_dupes = duplicates(kill_schemas)
     ledger_ok, ledger_line = ledger_check()
-    print(f"    rerun {_total(resumed)} → {after}")
+    print(f"    rerun {total(resumed)} → {after}")
     print(f"    duplicate count: {sum(kill_dupes.values())} {kill_dupes}; ledger check: {ledger_line}")
     checks["(d) zero duplicates after kill + rerun"] = not any(kill_dupes.values())
     checks["(d) every period paid once after the rerun"] = (

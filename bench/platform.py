@@ -22,30 +22,16 @@ that server, dropped at exit) and migrates the platform, then:
 Prints the figures, the ratios, and PASS/FAIL for p99 ≤ 200 ms; exits non-zero on FAIL.
 """
 import argparse
-import io
-import os
 import random
 import statistics
 import sys
 import time
 from datetime import date, datetime, time as clock_time
+from bench.common import setup_django
 
 TARGET_P99_MS = 200.0
 
 
-def setup_django() -> None:
-    from bench.provisioning import database_url
-
-    os.environ["DATABASE_URL"] = database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "0")  # production-like: no query log
-    os.environ.setdefault("PAWPACT_LANGUAGE_CODE", "en")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate_platform", verbosity=0, stdout=io.StringIO())
 
 
 def percentile(times: list[float], fraction: float) -> float:
@@ -190,7 +176,7 @@ def main() -> int:
     if not 1 <= args.scan_schemas <= args.shops:
         parser.error("--scan-schemas must be between 1 and --shops")
 
-    setup_django()
+    setup_django(PAWPACT_LANGUAGE_CODE="en")
     from django.conf import settings
     from django.test import Client
     from django.utils import timezone

@@ -23,30 +23,17 @@ Prints seconds, advances/s, the ratio against the naive loop, PASS/FAIL for the 
 import argparse
 import io
 import itertools
-import os
 import sys
 import time
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
+from bench.common import setup_django, scalar
 
 TARGET_SECONDS = 30.0
 _rounds = itertools.count(1)
 
 
-def setup_django() -> None:
-    from bench.provisioning import database_url
-
-    os.environ["DATABASE_URL"] = database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "0")  # production-like: no query log
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate_platform", verbosity=0, stdout=io.StringIO())
 
 
 # --- seeding (not timed) ---------------------------------------------------------------
@@ -203,12 +190,6 @@ def settlement_naive(*, today, now, shop_ids: list[int]) -> int:
 # --- checks ------------------------------------------------------------------------------
 
 
-def _scalar(sql: str, params=()) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0] or 0
 
 
 def ledger_check() -> tuple[bool, str]:
@@ -277,16 +258,16 @@ def main() -> int:
     again_seconds = time.perf_counter() - start
     print(f"(c) second run the same day: {again.payouts_created} payouts created, {again.payouts_paid} paid "
           f"({again_seconds:.2f} s)")  # fmt: skip
-    payouts_today = _scalar("SELECT count(*) FROM platform_payout WHERE settlement_date = %s AND shop_id = ANY(%s)",
+    payouts_today = scalar("SELECT count(*) FROM platform_payout WHERE settlement_date = %s AND shop_id = ANY(%s)",
                             [today, main_shops])  # fmt: skip
-    unpaid = _scalar("SELECT count(*) FROM platform_advance WHERE status <> 'paid' AND shop_id = ANY(%s)",
+    unpaid = scalar("SELECT count(*) FROM platform_advance WHERE status <> 'paid' AND shop_id = ANY(%s)",
                      [main_shops + naive_shops])  # fmt: skip
-    wrong_sums = _scalar(
+    wrong_sums = scalar(
         "SELECT count(*) FROM platform_payout p WHERE p.advances_minor <> (SELECT COALESCE(SUM(amount_minor), 0)"
         " FROM platform_advance WHERE payout_id = p.id) OR p.clawbacks_minor <> (SELECT COALESCE(SUM(amount_minor),"
         " 0) FROM platform_clawback WHERE payout_id = p.id) OR p.amount_minor <> p.advances_minor - p.clawbacks_minor"
     )
-    open_clawbacks = _scalar("SELECT count(*) FROM platform_clawback WHERE payout_id IS NULL")
+    open_clawbacks = scalar("SELECT count(*) FROM platform_clawback WHERE payout_id IS NULL")
     ledger_ok, ledger_line = ledger_check()
     print(f"    payouts today {payouts_today:,} (one per shop), advances not paid {unpaid}, payouts with wrong "
           f"sums {wrong_sums}, clawbacks left open {open_clawbacks}")  # fmt: skip

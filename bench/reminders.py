@@ -18,44 +18,20 @@ Prints PASS/FAIL for the target (≥ 2,000 reminders/s in (a)) and the checks; e
 non-zero on any FAIL.
 """
 import argparse
-import io
-import multiprocessing
-import os
 import sys
 import time
 from dataclasses import asdict
+from bench.common import setup_django, shops_provision, scalar, timed_runs
 
 TARGET_PER_SECOND = 2_000
 SCOPE = "仅用于宠粮、猫砂、驱虫 / food, litter and deworming only"
 
 
-def setup_django() -> None:
-    from bench.provisioning import database_url
-
-    os.environ["DATABASE_URL"] = database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
-    os.environ.setdefault("DJANGO_DEBUG", "0")  # production-like: no query log
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.PAWPACT_MESSAGE_BACKEND = "pawpact.messaging.backends.DatabaseBackend"
-    call_command("migrate_platform", verbosity=0, stdout=io.StringIO())
 
 
 # --- seeding (not timed) ---------------------------------------------------------
 
 
-def shops_provision(prefix: str, count: int, owner) -> list[str]:
-    from pawpact.tenants.services import shop_provision
-
-    return [
-        shop_provision(name=f"Bench {prefix} {i}", slug=f"{prefix}-{i:04d}", owner=owner).schema_name
-        for i in range(count)
-    ]
 
 
 def shop_seed(schema: str, contracts: int) -> None:
@@ -140,47 +116,27 @@ def run_naive_in_schema(schema: str) -> dict:
         return asdict(reminder_run_naive())
 
 
-def _total(reports: list[dict]) -> dict:
-    keys = reports[0].keys() if reports else ()
-    return {key: sum(report[key] for report in reports) for key in keys}
 
 
-def timed_runs(function, schemas: list[str], workers: int) -> tuple[float, dict]:
-    from django.db import connections
-
-    connections.close_all()  # a forked child must not share the parent's socket
-    start = time.perf_counter()
-    if workers <= 1:
-        reports = [function(schema) for schema in schemas]
-    else:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            reports = pool.map(function, schemas, chunksize=1)
-    return time.perf_counter() - start, _total(reports)
 
 
 # --- checks ----------------------------------------------------------------------
 
 
-def _scalar(sql: str, params=()) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
 
 
 def counts(schemas: list[str]) -> dict[str, int]:
     total = {"reminded": 0, "messages": 0, "periods_without_two_messages": 0, "bad_bodies": 0}
     for s in schemas:
-        total["reminded"] += _scalar(f"SELECT count(*) FROM \"{s}\".billing_debitperiod WHERE status = 'reminded'")
-        total["messages"] += _scalar(f'SELECT count(*) FROM "{s}".messaging_message')
-        total["periods_without_two_messages"] += _scalar(
+        total["reminded"] += scalar(f"SELECT count(*) FROM \"{s}\".billing_debitperiod WHERE status = 'reminded'")
+        total["messages"] += scalar(f'SELECT count(*) FROM "{s}".messaging_message')
+        total["periods_without_two_messages"] += scalar(
             f"SELECT count(*) FROM \"{s}\".billing_debitperiod p JOIN \"{s}\".billing_contract c ON c.id = p.contract_id"
             f" WHERE p.status = 'reminded' AND (SELECT count(*) FROM \"{s}\".messaging_message m"
             f"  WHERE m.dedupe_key IN ('reminder:' || c.uuid || ':' || p.number || ':' || p.due_date || '#sms',"
             f"                         'reminder:' || c.uuid || ':' || p.number || ':' || p.due_date || '#in_app')) <> 2"
         )
-        total["bad_bodies"] += _scalar(
+        total["bad_bodies"] += scalar(
             f"SELECT count(*) FROM \"{s}\".messaging_message WHERE NOT (body LIKE '%%第 1/12 期 ¥399.00 将于 %%'"
             f" AND body LIKE '%%Period 1 of 12, ¥399.00, will be debited on %%'"
             f" AND body LIKE '%%for food, litter and deworming only.')"

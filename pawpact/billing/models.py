@@ -2,8 +2,10 @@
 
 All amounts are integer fen (`*_minor`) in `currency`; rates are Decimal.
 """
+import operator
 import uuid
 from decimal import Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -193,8 +195,12 @@ class Contract(models.Model):
         ordering = ["-id"]
         constraints = [
             # A pet is under at most one open contract: signing it twice fails in the database.
+            # ORed equalities, not status__in: PostgreSQL prints an IN-list predicate in a form
+            # that parses back differently, and shop schemas are copied from that print-out.
             models.UniqueConstraint(
-                fields=["pet"], condition=Q(status__in=OPEN_CONTRACT_STATUSES), name="contract_one_open_per_pet"
+                fields=["pet"],
+                condition=reduce(operator.or_, (Q(status=status) for status in OPEN_CONTRACT_STATUSES)),
+                name="contract_one_open_per_pet",
             ),
             models.CheckConstraint(condition=Q(monthly_amount_minor__gt=0), name="contract_amount_positive"),
             models.CheckConstraint(condition=Q(deposit_minor__gte=0), name="contract_deposit_not_negative"),

@@ -14,6 +14,7 @@ def _every(schedule, task: str, *, expires: int) -> dict:
 def beat_schedule() -> dict:
     return {
         "platform-heartbeat": _every(crontab(minute="*/5"), "core.heartbeat", expires=240),
+        "tenants-spare-schemas": _every(crontab(minute="*"), "tenants.spare_schemas_fill", expires=50),
         # Every quarter hour: a period becomes due at its not_before (its rail's allowed
         # hours), and each run charges it at most once.
         "billing-debit-run": _every(crontab(minute="*/15"), "billing.debit_run_dispatch", expires=600),

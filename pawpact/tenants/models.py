@@ -100,3 +100,12 @@ class SchemaTemplate(models.Model):
     migration_state = models.CharField(max_length=64, unique=True)
     ddl = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class SpareSchema(models.Model):
+    """A shop schema replayed from the template ahead of time: signup renames one into
+    place instead of building it, so the signup path does not grow with the schema."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    migration_state = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)

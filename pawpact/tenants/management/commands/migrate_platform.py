@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django_tenants.utils import get_public_schema_name
 
 from pawpact.tenants.models import Domain, Shop
-from pawpact.tenants.template import template_refresh
+from pawpact.tenants.template import spare_schemas_discard_stale, spare_schemas_fill, template_refresh
 
 
 class Command(BaseCommand):
@@ -16,6 +16,8 @@ class Command(BaseCommand):
         _ensure_public_site()
         snapshot = template_refresh(verbosity=verbosity)
         self.stdout.write(f"Shop template ready ({len(snapshot.ddl):,} bytes of DDL).")
+        spare_schemas_discard_stale()
+        spare_schemas_fill(count=settings.PAWPACT_SPARE_SCHEMAS)
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=verbosity)
 
 
