@@ -91,3 +91,77 @@ def timed_runs(function, schemas: list[str], workers: int) -> tuple[float, dict]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             reports = pool.map(function, schemas, chunksize=1)
     return time.perf_counter() - start, total(reports)
+
+
+def active_contracts_seed(schema: str, contracts: int, *, first_due_in_days: int, scope: str) -> None:
+    """`contracts` ACTIVE 12-period contracts on the sandbox rail, period 1 due in
+    `first_due_in_days` days. Bulk inserts; the calendar rows in one INSERT … SELECT."""
+    from datetime import date, timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from pawpact.billing.models import (
+        Contract,
+        Customer,
+        PaymentMethod,
+        Pet,
+        Plan,
+        PlanVersion,
+    )
+    from pawpact.billing.rails.policies import debit_not_before, policy_for
+    from pawpact.billing.services.calendar import calendar_due_dates
+
+    first_due = timezone.localdate() + timedelta(days=first_due_in_days)
+    now = timezone.now()
+    with schema_context(schema):
+        plan = Plan.objects.create(code="bench-basic", name="Bench basic")
+        version = PlanVersion.objects.create(
+            plan=plan, version=1, monthly_price_minor=39_900, periods=12, debit_day=15, scope_of_use=scope,
+            deposit_minor=50_000, penalty_rate="0.100", cooling_off_days=7,
+        )  # fmt: skip
+        customers = Customer.objects.bulk_create(
+            Customer(name=f"Customer {i}", phone=f"+86139{i:08d}", birth_date=date(1995, 5, 5), created_at=now)
+            for i in range(contracts)
+        )
+        pets = Pet.objects.bulk_create(
+            Pet(owner=customer, name=f"Pet {i}", species="cat", created_at=now) for i, customer in enumerate(customers)
+        )
+        methods = PaymentMethod.objects.bulk_create(
+            PaymentMethod(customer=customer, rail="sandbox", token=f"tok_success.{customer.uuid.hex[:16]}",
+                          label="Sandbox · success", created_at=now)
+            for customer in customers
+        )  # fmt: skip
+        rows = Contract.objects.bulk_create(
+            Contract(
+                customer=customer, pet=pet, plan_version=version, status="active", currency="CNY",
+                monthly_amount_minor=39_900, periods=12, total_minor=12 * 39_900, deposit_status="waived",
+                payment_method=method, signed_at=now, activated_at=now, created_at=now,
+            )
+            for customer, pet, method in zip(customers, pets, methods, strict=True)
+        )  # fmt: skip
+        policy = policy_for("sandbox")
+        calendar = [
+            (number, due, debit_not_before(due_date=due, policy=policy))
+            for number, due in enumerate(calendar_due_dates(first_due_date=first_due, debit_day=15, periods=12), 1)
+        ]
+        values = ", ".join(["(%s, %s::date, %s::timestamptz)"] * len(calendar))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO billing_debitperiod"
+                " (contract_id, number, due_date, amount_minor, currency, status, not_before)"
+                f" SELECT c.id, v.number, v.due_date, c.monthly_amount_minor, c.currency, 'scheduled', v.not_before"
+                f" FROM billing_contract c CROSS JOIN (VALUES {values}) AS v(number, due_date, not_before)"
+                " WHERE c.id BETWEEN %s AND %s",
+                [value for row in calendar for value in row] + [rows[0].pk, rows[-1].pk],
+            )
+            # Fresh tables have no statistics; autovacuum would soon gather them in production.
+            cursor.execute("ANALYZE")
+
+
+def shops_seed(prefix: str, shops: int, contracts: int, owner, *, first_due_in_days: int, scope: str) -> list[str]:
+    schemas = shops_provision(prefix, shops, owner)
+    for schema in schemas:
+        active_contracts_seed(schema, contracts, first_due_in_days=first_due_in_days, scope=scope)
+    return schemas

@@ -23,7 +23,10 @@ import sys
 import time
 from dataclasses import asdict
 from datetime import timedelta
-from bench.common import setup_django, shops_provision, scalar, timed_runs, total
+
+from bench.common import scalar, setup_django, shops_seed, timed_runs, total
+
+SCOPE = "Food, litter and deworming only"
 
 TARGET_DEBITS = 100_000
 TARGET_SECONDS = 120.0
@@ -36,73 +39,13 @@ TARGET_SECONDS = 120.0
 
 
 
-def shop_seed(schema: str, contracts: int) -> None:
-    """`contracts` ACTIVE contracts on the sandbox rail, each with its 12-period calendar,
-    period 1 due today. Bulk inserts; the calendar rows in one INSERT … SELECT."""
-    from datetime import date
 
-    from django.db import connection
-    from django.utils import timezone
-    from django_tenants.utils import schema_context
-
-    from pawpact.billing.models import Contract, Customer, PaymentMethod, Pet, Plan, PlanVersion
-    from pawpact.billing.rails.policies import debit_not_before, policy_for
-    from pawpact.billing.services.calendar import calendar_due_dates
-
-    today = timezone.localdate()
-    now = timezone.now()
-    with schema_context(schema):
-        plan = Plan.objects.create(code="bench-basic", name="Bench basic")
-        version = PlanVersion.objects.create(
-            plan=plan, version=1, monthly_price_minor=39_900, periods=12, debit_day=15,
-            scope_of_use="Food, litter and deworming only", deposit_minor=50_000,
-            penalty_rate="0.100", cooling_off_days=7,
-        )  # fmt: skip
-        customers = Customer.objects.bulk_create(
-            Customer(name=f"Customer {i}", phone=f"+86139{i:08d}", birth_date=date(1995, 5, 5), created_at=now)
-            for i in range(contracts)
-        )
-        pets = Pet.objects.bulk_create(
-            Pet(owner=customer, name=f"Pet {i}", species="cat", created_at=now) for i, customer in enumerate(customers)
-        )
-        methods = PaymentMethod.objects.bulk_create(
-            PaymentMethod(customer=customer, rail="sandbox", token=f"tok_success.{customer.uuid.hex[:16]}",
-                          label="Sandbox · success", created_at=now)
-            for customer in customers
-        )  # fmt: skip
-        rows = Contract.objects.bulk_create(
-            Contract(
-                customer=customer, pet=pet, plan_version=version, status="active", currency="CNY",
-                monthly_amount_minor=39_900, periods=12, total_minor=12 * 39_900, deposit_status="waived",
-                payment_method=method, signed_at=now, activated_at=now, created_at=now,
-            )
-            for customer, pet, method in zip(customers, pets, methods, strict=True)
-        )  # fmt: skip
-        policy = policy_for("sandbox")
-        calendar = [
-            (number, due, debit_not_before(due_date=due, policy=policy))
-            for number, due in enumerate(calendar_due_dates(first_due_date=today, debit_day=15, periods=12), 1)
-        ]
-        values = ", ".join(["(%s, %s::date, %s::timestamptz)"] * len(calendar))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO billing_debitperiod"
-                " (contract_id, number, due_date, amount_minor, currency, status, not_before)"
-                f" SELECT c.id, v.number, v.due_date, c.monthly_amount_minor, c.currency, 'scheduled', v.not_before"
-                f" FROM billing_contract c CROSS JOIN (VALUES {values}) AS v(number, due_date, not_before)"
-                " WHERE c.id BETWEEN %s AND %s",
-                [value for row in calendar for value in row] + [rows[0].pk, rows[-1].pk],
-            )
-            # Fresh tables have no statistics; autovacuum would soon gather them in production.
-            for table in ("billing_debitperiod", "billing_contract", "billing_paymentmethod", "billing_debitattempt"):
-                cursor.execute(f"ANALYZE {table}")
 
 
 def seed(prefix: str, shops: int, contracts: int, owner) -> list[str]:
-    schemas = shops_provision(prefix, shops, owner)
-    for schema in schemas:
-        shop_seed(schema, contracts)
-    return schemas
+    """Shops with active contracts whose period 1 is due in 0 days (not timed)."""
+    return shops_seed(prefix, shops, contracts, owner, first_due_in_days=0, scope=SCOPE)
+
 
 
 # --- runs ------------------------------------------------------------------------

@@ -26,7 +26,9 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, time as clock_time
+from datetime import date, datetime
+from datetime import time as clock_time
+
 from bench.common import setup_django
 
 TARGET_P99_MS = 200.0

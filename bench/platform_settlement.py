@@ -28,7 +28,8 @@ import time
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
-from bench.common import setup_django, scalar
+
+from bench.common import scalar, setup_django
 
 TARGET_SECONDS = 30.0
 _rounds = itertools.count(1)
@@ -66,8 +67,17 @@ def contracts_seed(shop_ids: list[int], total: int, signed_at: datetime) -> int:
     from django.db import connection
 
     from pawpact.platform.enums import PlatformAccount
-    from pawpact.platform.funding.advances import ContractBought, advances_create_bulk, collection_key
-    from pawpact.platform.funding.ledger import COLLECTION_KIND, Entry, Line, journals_post_many
+    from pawpact.platform.funding.advances import (
+        ContractBought,
+        advances_create_bulk,
+        collection_key,
+    )
+    from pawpact.platform.funding.ledger import (
+        COLLECTION_KIND,
+        Entry,
+        Line,
+        journals_post_many,
+    )
     from pawpact.platform.models import PlatformEvent
 
     plans = ((39_900, 12), (59_900, 12), (89_900, 24))
@@ -148,8 +158,17 @@ def settlement_naive(*, today, now, shop_ids: list[int]) -> int:
 
     from pawpact.core.money import Money
     from pawpact.platform.enums import PlatformAccount
-    from pawpact.platform.funding.ledger import PAYOUT_KIND, Line, journal_post, lines_without_zeros
-    from pawpact.platform.funding.settlement import PayoutOrder, SandboxPayoutRail, payout_key
+    from pawpact.platform.funding.ledger import (
+        PAYOUT_KIND,
+        Line,
+        journal_post,
+        lines_without_zeros,
+    )
+    from pawpact.platform.funding.settlement import (
+        PayoutOrder,
+        SandboxPayoutRail,
+        payout_key,
+    )
     from pawpact.platform.models import Advance, Clawback, Payout
 
     settled = 0

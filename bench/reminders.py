@@ -21,7 +21,8 @@ import argparse
 import sys
 import time
 from dataclasses import asdict
-from bench.common import setup_django, shops_provision, scalar, timed_runs
+
+from bench.common import scalar, setup_django, shops_seed, timed_runs
 
 TARGET_PER_SECOND = 2_000
 SCOPE = "仅用于宠粮、猫砂、驱虫 / food, litter and deworming only"
@@ -34,65 +35,13 @@ SCOPE = "仅用于宠粮、猫砂、驱虫 / food, litter and deworming only"
 
 
 
-def shop_seed(schema: str, contracts: int) -> None:
-    """`contracts` ACTIVE 12-period contracts, period 1 due in 3 days. Bulk inserts."""
-    from datetime import date, timedelta
 
-    from django.db import connection
-    from django.utils import timezone
-    from django_tenants.utils import schema_context
-
-    from pawpact.billing.models import Contract, Customer, Pet, Plan, PlanVersion
-    from pawpact.billing.rails.policies import debit_not_before, policy_for
-    from pawpact.billing.services.calendar import calendar_due_dates
-
-    first_due = timezone.localdate() + timedelta(days=3)
-    now = timezone.now()
-    with schema_context(schema):
-        plan = Plan.objects.create(code="bench-basic", name="Bench basic")
-        version = PlanVersion.objects.create(
-            plan=plan, version=1, monthly_price_minor=39_900, periods=12, debit_day=15, scope_of_use=SCOPE,
-            deposit_minor=50_000, penalty_rate="0.100", cooling_off_days=7,
-        )  # fmt: skip
-        customers = Customer.objects.bulk_create(
-            Customer(name=f"Customer {i}", phone=f"+86139{i:08d}", birth_date=date(1995, 5, 5), created_at=now)
-            for i in range(contracts)
-        )
-        pets = Pet.objects.bulk_create(
-            Pet(owner=customer, name=f"Pet {i}", species="cat", created_at=now) for i, customer in enumerate(customers)
-        )
-        rows = Contract.objects.bulk_create(
-            Contract(
-                customer=customer, pet=pet, plan_version=version, status="active", currency="CNY",
-                monthly_amount_minor=39_900, periods=12, total_minor=12 * 39_900, deposit_status="waived",
-                signed_at=now, activated_at=now, created_at=now,
-            )
-            for customer, pet in zip(customers, pets, strict=True)
-        )  # fmt: skip
-        policy = policy_for("sandbox")
-        calendar = [
-            (number, due, debit_not_before(due_date=due, policy=policy))
-            for number, due in enumerate(calendar_due_dates(first_due_date=first_due, debit_day=15, periods=12), 1)
-        ]
-        values = ", ".join(["(%s, %s::date, %s::timestamptz)"] * len(calendar))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO billing_debitperiod"
-                " (contract_id, number, due_date, amount_minor, currency, status, not_before)"
-                f" SELECT c.id, v.number, v.due_date, c.monthly_amount_minor, c.currency, 'scheduled', v.not_before"
-                f" FROM billing_contract c CROSS JOIN (VALUES {values}) AS v(number, due_date, not_before)"
-                " WHERE c.id BETWEEN %s AND %s",
-                [value for row in calendar for value in row] + [rows[0].pk, rows[-1].pk],
-            )
-            for table in ("billing_debitperiod", "billing_contract", "billing_customer", "messaging_message"):
-                cursor.execute(f"ANALYZE {table}")
 
 
 def seed(prefix: str, shops: int, contracts: int, owner) -> list[str]:
-    schemas = shops_provision(prefix, shops, owner)
-    for schema in schemas:
-        shop_seed(schema, contracts)
-    return schemas
+    """Shops with active contracts whose period 1 is due in 3 days (not timed)."""
+    return shops_seed(prefix, shops, contracts, owner, first_due_in_days=3, scope=SCOPE)
+
 
 
 # --- runs ------------------------------------------------------------------------
