@@ -65,6 +65,8 @@ PUBLIC_SCHEMA_URLCONF = "pawpact.config.urls_public"
 ROOT_URLCONF = "pawpact.config.urls_tenant"
 # The schema new shops are copied from (see pawpact.tenants.template).
 PAWPACT_TEMPLATE_SCHEMA = "pawpact_template"
+# Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
+PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).
 PAWPACT_SPARE_SCHEMAS = int(os.environ.get("PAWPACT_SPARE_SCHEMAS", "3"))
 

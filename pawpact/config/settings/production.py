@@ -44,6 +44,7 @@ CSRF_TRUSTED_ORIGINS = [f"https://{PAWPACT_BASE_DOMAIN}", f"https://*.{PAWPACT_B
 
 # TLS ends at the reverse proxy in front of gunicorn, which must set this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "1"))
 # Overridable to try the image over plain HTTP; check --deploy warns when it is off.
 SECURE_SSL_REDIRECT = _flag("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True

@@ -24,6 +24,7 @@ from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Contract, Customer, Pet, Plan
 from pawpact.billing.services import credit, customers, plans, signing
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pawpact.core.http import client_ip
 
 ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 422)}
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -242,7 +243,7 @@ class ContractSignApi(APIView):
         contract = signing.contract_sign(
             contract=_contract(request, uuid),
             signer_name=data.validated_data["signer_name"],
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
             signed_by_user=request.user,
         )
