@@ -32,20 +32,12 @@ TARGET_DEBITS = 100_000
 TARGET_SECONDS = 120.0
 
 
-
-
 # --- seeding (not timed) ---------------------------------------------------------
-
-
-
-
-
 
 
 def seed(prefix: str, shops: int, contracts: int, owner) -> list[str]:
     """Shops with active contracts whose period 1 is due in 0 days (not timed)."""
     return shops_seed(prefix, shops, contracts, owner, first_due_in_days=0, scope=SCOPE)
-
 
 
 # --- runs ------------------------------------------------------------------------
@@ -69,10 +61,6 @@ def run_naive_in_schema(schema: str) -> dict:
         return asdict(debit_run_naive())
 
 
-
-
-
-
 def _kill_target_run(schemas: list[str]) -> None:
     from django.db import connections
 
@@ -82,8 +70,6 @@ def _kill_target_run(schemas: list[str]) -> None:
 
 
 # --- checks ----------------------------------------------------------------------
-
-
 
 
 def duplicates(schemas: list[str]) -> dict[str, int]:

@@ -28,20 +28,12 @@ TARGET_PER_SECOND = 2_000
 SCOPE = "仅用于宠粮、猫砂、驱虫 / food, litter and deworming only"
 
 
-
-
 # --- seeding (not timed) ---------------------------------------------------------
-
-
-
-
-
 
 
 def seed(prefix: str, shops: int, contracts: int, owner) -> list[str]:
     """Shops with active contracts whose period 1 is due in 3 days (not timed)."""
     return shops_seed(prefix, shops, contracts, owner, first_due_in_days=3, scope=SCOPE)
-
 
 
 # --- runs ------------------------------------------------------------------------
@@ -65,13 +57,7 @@ def run_naive_in_schema(schema: str) -> dict:
         return asdict(reminder_run_naive())
 
 
-
-
-
-
 # --- checks ----------------------------------------------------------------------
-
-
 
 
 def counts(schemas: list[str]) -> dict[str, int]:

@@ -8,14 +8,28 @@ Billing tables exist only in shop schemas, so none of this shows on the public s
 from django import forms
 from django.contrib import admin, messages
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 
 from pawpact.billing.agreement_pdf import agreement_pdf
-from pawpact.billing.models import Contract, Customer, DebitPeriod, Pet, Plan, PlanVersion
+from pawpact.billing.enums import CallTaskStatus
+from pawpact.billing.models import (
+    CallTask,
+    Contract,
+    Customer,
+    DebitPeriod,
+    DeferralCoupon,
+    Pet,
+    Plan,
+    PlanVersion,
+    RenewalOffer,
+    SurveyResponse,
+    Termination,
+    WinBackOffer,
+)
 from pawpact.billing.services.customers import (
     customer_create,
     customer_validate,
@@ -23,7 +37,12 @@ from pawpact.billing.services.customers import (
     pet_create,
     pet_validate,
 )
-from pawpact.billing.services.plans import TERM_FIELDS, plan_terms_errors, plan_current_version, plan_version_create
+from pawpact.billing.services.plans import (
+    TERM_FIELDS,
+    plan_current_version,
+    plan_terms_errors,
+    plan_version_create,
+)
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.money import Money
@@ -52,6 +71,16 @@ class ShopOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _money_column(field: str, label):
+    """An admin column showing the `*_minor` field `field` as money in the row's currency."""
+
+    @admin.display(description=label)
+    def column(self, obj) -> str:
+        return _money(getattr(obj, field), obj.currency)
+
+    return column
+
+
 def _money(amount_minor: int | None, currency: str = "CNY") -> str:
     return "" if amount_minor is None else Money(amount_minor, currency).format()
 
@@ -72,13 +101,8 @@ class PlanVersionInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description=_("monthly price"))
-    def monthly(self, version: PlanVersion) -> str:
-        return _money(version.monthly_price_minor, version.currency)
-
-    @admin.display(description=_("total cost"))
-    def total(self, version: PlanVersion) -> str:
-        return _money(version.total_minor, version.currency)
+    monthly = _money_column("monthly_price_minor", _("monthly price"))
+    total = _money_column("total_minor", _("total cost"))
 
 
 @admin.register(Plan)
@@ -154,17 +178,9 @@ class PlanVersionAdmin(ShopOnlyAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
-    @admin.display(description=_("monthly price"))
-    def monthly(self, version: PlanVersion) -> str:
-        return _money(version.monthly_price_minor, version.currency)
-
-    @admin.display(description=_("total cost"))
-    def total(self, version: PlanVersion) -> str:
-        return _money(version.total_minor, version.currency)
-
-    @admin.display(description=_("deposit"))
-    def deposit(self, version: PlanVersion) -> str:
-        return _money(version.deposit_minor, version.currency)
+    monthly = _money_column("monthly_price_minor", _("monthly price"))
+    total = _money_column("total_minor", _("total cost"))
+    deposit = _money_column("deposit_minor", _("deposit"))
 
 
 # --- Customers and pets ------------------------------------------------------------------
@@ -320,9 +336,7 @@ class DebitPeriodInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description=_("amount"))
-    def amount(self, period: DebitPeriod) -> str:
-        return _money(period.amount_minor, period.currency)
+    amount = _money_column("amount_minor", _("amount"))
 
 
 @admin.register(Contract)
@@ -390,21 +404,12 @@ class ContractAdmin(ShopOnlyAdmin):
         url = reverse("admin:billing_contract_agreement_pdf", args=[contract.pk])
         return format_html('<a href="{}">{}</a>', url, _("Download"))
 
-    @admin.display(description=_("monthly amount"))
-    def monthly(self, contract: Contract) -> str:
-        return _money(contract.monthly_amount_minor, contract.currency)
-
-    @admin.display(description=_("total cost"))
-    def total(self, contract: Contract) -> str:
-        return _money(contract.total_minor, contract.currency)
-
-    @admin.display(description=_("deposit"))
-    def deposit(self, contract: Contract) -> str:
-        return _money(contract.deposit_minor, contract.currency)
+    monthly = _money_column("monthly_amount_minor", _("monthly amount"))
+    total = _money_column("total_minor", _("total cost"))
+    deposit = _money_column("deposit_minor", _("deposit"))
 
 
 # customer segments filter, renewal offers, win-back offers, exit surveys
-from pawpact.billing.models import RenewalOffer, SurveyResponse, WinBackOffer  # noqa: E402
 
 
 class CustomerSegmentFilter(admin.SimpleListFilter):
@@ -414,7 +419,11 @@ class CustomerSegmentFilter(admin.SimpleListFilter):
     parameter_name = "segment"
 
     def lookups(self, request, model_admin):
-        from pawpact.billing.services.segments import SEGMENT_NORMAL, SEGMENT_OVERDUE, SEGMENT_TERMINATED
+        from pawpact.billing.services.segments import (
+            SEGMENT_NORMAL,
+            SEGMENT_OVERDUE,
+            SEGMENT_TERMINATED,
+        )
 
         return [(SEGMENT_NORMAL, _("Normal")), (SEGMENT_OVERDUE, _("Overdue")), (SEGMENT_TERMINATED, _("Terminated"))]
 
@@ -470,8 +479,6 @@ class SurveyResponseAdmin(_ReadOnlyLifecycleAdmin):
 
 
 # the staff call queue (outcome notes) and deferral coupons
-from pawpact.billing.enums import CallTaskStatus  # noqa: E402
-from pawpact.billing.models import CallTask, DeferralCoupon  # noqa: E402
 
 
 class CallTaskOutcomeForm(forms.ModelForm):
@@ -624,9 +631,7 @@ class DeferralCouponAdmin(ShopOnlyAdmin):
 
 
 # how contracts ended (read-only) and the pet-loss evidence, for staff only
-from django.http import FileResponse  # noqa: E402
 
-from pawpact.billing.models import Termination  # noqa: E402
 
 
 @admin.register(Termination)
