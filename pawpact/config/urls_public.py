@@ -2,9 +2,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from pawpact.platform import funding_views
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
+from pawpact.platform.funding import views as funding_views
 from pawpact.platform.saas import views as saas_views
 from pawpact.tenants import views as tenant_views
 
@@ -23,7 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Platform dashboard, ranking, risk overrides, portfolio reports.
-    path("console/insights/", include("pawpact.platform.insight_views")),
+    path("console/insights/", include("pawpact.platform.kpis.views")),
     path("console/subscriptions/", saas_views.console_subscriptions, name="console_subscriptions"),
     # Advance funding, settlement statements and the outbox lag.
     path("console/funding/", funding_views.console_funding, name="console_funding"),

@@ -39,6 +39,7 @@ SHARED_APPS = [
     "rest_framework.authtoken",  # platform admins' tokens; shops have their own table
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pawpact.config",
 ]
 # Auth, sessions and allauth are in both lists: every shop has its own users, so a
 # customer or staff member of one shop is unknown to every other shop.
@@ -52,6 +53,8 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework.authtoken",
+    "pawpact.outbox",
+    "pawpact.customers",
     "pawpact.billing",
     "pawpact.messaging",
     "pawpact.loyalty",
@@ -65,6 +68,13 @@ PUBLIC_SCHEMA_URLCONF = "pawpact.config.urls_public"
 ROOT_URLCONF = "pawpact.config.urls_tenant"
 # The schema new shops are copied from (see pawpact.tenants.template).
 PAWPACT_TEMPLATE_SCHEMA = "pawpact_template"
+# The implementations of the two interfaces between the platform and the shops (pawpact.tenants.ports).
+PAWPACT_SHOP_SIDE = "pawpact.billing.shop_side.BillingShopSide"
+PAWPACT_PLATFORM_SIDE = "pawpact.platform.platform_side.PlatformSideImpl"
+# Who reacts, inside a shop, to the facts its apps publish (pawpact.outbox.services.shop_event_publish).
+PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
+    "contract.terminated": ["pawpact.loyalty.services.exit_followup_on_contract_terminated"],
+}
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).
