@@ -6,12 +6,13 @@ from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
 from pawpact.platform.funding import views as funding_views
 from pawpact.platform.saas import views as saas_views
+from pawpact.platform.signup import views as signup_views
 from pawpact.tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.public_home, name="public_home"),
-    path("signup/", tenant_views.ShopSignupView.as_view(), name="shop_signup"),
-    path("accounts/signup/", tenant_views.ShopSignupView.as_view(), name="account_signup"),
+    path("signup/", signup_views.ShopSignupView.as_view(), name="shop_signup"),
+    path("accounts/signup/", signup_views.ShopSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("console/", platform_views.console_shops, name="console_shops"),
     re_path(

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
-from pawpact.billing.services.plans import plans_seed
 from pawpact.core.clock import Clock, default_clock
 from pawpact.tenants.enums import ShopEventKind, ShopState
 from pawpact.tenants.errors import IllegalShopTransition, ProvisioningFailed, SlugTaken
@@ -93,7 +92,7 @@ def _shop_administrator_create(*, shop: Shop, owner: User) -> User:
 def _shop_defaults_seed(*, shop: Shop) -> None:
     """What a new shop starts with: the three seed plans of SPEC §1, which the owner can edit."""
     with schema_context(shop.schema_name):
-        plans_seed()
+        shop_side().defaults_seed()
 
 
 def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "", clock: Clock = default_clock) -> Shop:

@@ -356,6 +356,7 @@ def test_an_event_whose_enqueue_failed_is_answered_200_and_requeued_later(
     shop, public_client, frozen, django_capture_on_commit_callbacks, monkeypatch
 ):
     from kombu.exceptions import OperationalError
+
     from pawpact.platform import tasks
 
     def broker_down(*args, **kwargs):

@@ -156,7 +156,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("PAWPACT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_ADAPTER = "pawpact.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "pawpact.tenants.forms.ShopSignupForm"}
+ACCOUNT_FORMS = {"signup": "pawpact.platform.signup.forms.ShopSignupForm"}
 # A taken email is refused on the form, not answered with a mail.
 ACCOUNT_PREVENT_ENUMERATION = False
 LOGIN_REDIRECT_URL = "/"

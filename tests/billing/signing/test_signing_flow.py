@@ -4,7 +4,6 @@ import time
 from datetime import date
 
 import pytest
-from pawpact.payments import policies
 
 from pawpact.accounts.models import User
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, LedgerAccount, PeriodStatus
@@ -32,6 +31,7 @@ from pawpact.billing.services.signing import (
 from pawpact.core.errors import PermissionDenied, ValidationFailed
 from pawpact.customers.services import customer_create, pet_create
 from pawpact.outbox.models import OutboxEvent
+from pawpact.payments import policies
 from pawpact.payments.base import RailPolicy
 from pawpact.sandbox.models import SandboxCharge
 from pawpact.tenants.enums import ShopRiskState

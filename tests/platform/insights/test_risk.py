@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
-from pawpact.platform.tasks import risk_daily_dispatch_task
 
 from pawpact.billing.errors import SigningBlocked
 from pawpact.billing.models import Contract, Plan
@@ -16,6 +15,7 @@ from pawpact.customers.services import customer_create, pet_create
 from pawpact.platform.models import ShopDailyRisk, ShopRiskChange, ShopRiskOverride
 from pawpact.platform.risk.errors import NoOverride, OverrideReasonMissing, UnknownRiskState
 from pawpact.platform.risk.services import risk_daily_compute, risk_override_lift, risk_override_set, risk_state_next
+from pawpact.platform.tasks import risk_daily_dispatch_task
 from pawpact.tenants.enums import ShopRiskState as R
 from tests.platform.insights.conftest import NOW, at, debit, overdue, recovered, sign
 

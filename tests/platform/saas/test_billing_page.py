@@ -3,11 +3,11 @@ from datetime import date
 
 from django.test import Client
 from django_tenants.utils import schema_context
-from pawpact.platform.tasks import saas_billing_run_task
 
 from pawpact.accounts.models import User
 from pawpact.platform.models import SaasInvoice, ShopSubscription
 from pawpact.platform.saas.services import subscription_payment_method_set, subscription_start
+from pawpact.platform.tasks import saas_billing_run_task
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.platform.saas.conftest import owner_browser, snapshot, staff_browser, travel
 

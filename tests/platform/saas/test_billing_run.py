@@ -2,7 +2,6 @@
 from datetime import date
 
 import pytest
-from pawpact.platform.tasks import saas_billing_run_task
 
 from pawpact.config.schedules import beat_schedule
 from pawpact.platform.enums import InvoiceStatus, SubscriptionStatus
@@ -19,6 +18,7 @@ from pawpact.platform.saas.services import (
     subscription_payment_method_set,
     subscription_start,
 )
+from pawpact.platform.tasks import saas_billing_run_task
 from pawpact.sandbox.models import SandboxCharge
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.models import Shop

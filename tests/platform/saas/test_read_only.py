@@ -2,7 +2,6 @@
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
-from pawpact.platform.tasks import saas_billing_run_task
 from rest_framework.test import APIClient
 
 from pawpact.billing.enums import AttemptStatus, PeriodStatus
@@ -13,6 +12,7 @@ from pawpact.customers.models import Customer, Pet
 from pawpact.platform.enums import SubscriptionStatus
 from pawpact.platform.models import ShopSubscription
 from pawpact.platform.saas.services import subscription_payment_method_set
+from pawpact.platform.tasks import saas_billing_run_task
 from tests.billing.debits.factories import SIGNING_DAY_NOON, contract_create
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.platform.saas.conftest import owner_browser, staff_browser, travel

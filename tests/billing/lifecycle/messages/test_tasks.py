@@ -5,10 +5,10 @@ import time_machine
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from pawpact.billing import tasks
 from pawpact.billing.models import DebitPeriod, RenewalOffer
 from pawpact.config.celery import app  # noqa: F401 — the app the tasks bind to (eager in tests)
 from pawpact.config.schedules import beat_schedule
-from pawpact.billing import tasks
 from pawpact.loyalty import tasks as loyalty_tasks
 from pawpact.messaging.models import Message
 from tests.billing.lifecycle.messages.helpers import active_contract, at_beijing
