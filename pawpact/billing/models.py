@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.billing.enums import (
     OPEN_CONTRACT_STATUSES,
@@ -36,7 +37,8 @@ class Plan(models.Model):
     """A monthly plan the shop sells; its terms live in immutable versions."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=80)
+    # A thing's name (名称), not a person's (姓名).
+    name = models.CharField(pgettext_lazy("plan", "name"), max_length=80)
     is_active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.customers.enums import CustomerStanding, IdVerification, Species
 
@@ -37,7 +38,8 @@ class Customer(models.Model):
 class Pet(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="pets")
-    name = models.CharField(_("name"), max_length=80)
+    # An animal's name (名字), not a person's (姓名).
+    name = models.CharField(pgettext_lazy("pet", "name"), max_length=80)
     species = models.CharField(_("species"), max_length=16, choices=Species.choices)
     breed = models.CharField(_("breed"), max_length=80, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)

@@ -60,7 +60,8 @@ class PlanVersionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fulfilment_rewards"].required = False  # a plan may have none
+        if "fulfilment_rewards" in self.fields:  # absent when a saved version is shown read-only
+            self.fields["fulfilment_rewards"].required = False  # a plan may have none
 
     def clean(self):
         cleaned = super().clean()

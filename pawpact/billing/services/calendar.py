@@ -1,4 +1,4 @@
-"""The debit calendar (代扣日历): every period's date and amount, generated once at signing."""
+"""The debit calendar (扣款日历): every period's date and amount, generated once at signing."""
 from datetime import date
 
 from django.db import IntegrityError, transaction

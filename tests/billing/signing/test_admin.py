@@ -127,3 +127,14 @@ def test_the_public_admin_does_not_show_shop_tables(db):
     index = client.get("/admin/").content.decode()
     assert "/admin/billing/" not in index
     assert client.get("/admin/billing/contract/").status_code == 403
+
+
+def test_a_plan_version_opens_read_only(shop):
+    office = _back_office(shop)
+    with schema_context(shop.schema_name):
+        version = PlanVersion.objects.get(plan__code="basic")
+    page = office.get(f"/admin/billing/planversion/{version.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "39900" in html and "Basic 基础款" in html
+    assert 'name="monthly_price_minor"' not in html and 'name="_save"' not in html  # versions are immutable
