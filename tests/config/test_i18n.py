@@ -10,7 +10,7 @@ from pawpact.billing.models import Customer, Pet, Plan
 from pawpact.platform.enums import AdvanceStatus, InvoiceStatus, PayoutStatus, SubscriptionStatus
 from pawpact.platform.kpis.selectors import RankedShop
 from pawpact.platform.models import Advance
-from pawpact.tenants.enums import ShopRiskState, ShopState
+from pawpact.tenants.enums import ShopState
 
 CATALOG = Path(__file__).resolve().parents[2] / "pawpact" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOG.with_suffix(".mo")

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import AttemptStatus, ContractStatus, LedgerAccount, PeriodStatus
+from pawpact.billing.enums import AttemptStatus, ContractStatus, JournalKind, LedgerAccount, PeriodStatus
 from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod
@@ -42,7 +42,6 @@ logger = logging.getLogger(__name__)
 # so a later run resumes it with its own key.
 IN_FLIGHT_LEASE = timedelta(minutes=15)
 
-PERIOD_PAID_KIND = "period.paid"
 COLLECTABLE_PERIOD_STATUSES = (
     PeriodStatus.SCHEDULED,
     PeriodStatus.REMINDED,
@@ -157,7 +156,7 @@ def attempt_finish(*, attempt_id: int, result: ChargeResult, clock: Clock = defa
         if outcome.journal_key is not None:
             journal_post(
                 key=outcome.journal_key,
-                kind=PERIOD_PAID_KIND,
+                kind=JournalKind.PERIOD_PAID,
                 lines=outcome.lines,
                 currency=period.currency,
                 contract=period.contract,

@@ -46,6 +46,7 @@ from pawpact.billing.enums import (
     CallTaskKind,
     CallTaskStatus,
     ContractStatus,
+    JournalKind,
     LedgerAccount,
     PeriodStatus,
 )
@@ -83,7 +84,6 @@ logger = logging.getLogger(__name__)
 PAYMENT_METHOD_NEEDED_TOPIC = "payment_method_needed"
 DUNNING_SMS_TOPIC = "dunning_sms"
 DEFERRAL_COUPON_TOPIC = "deferral_coupon_issued"
-WRITE_OFF_KIND = "writeoff"
 ESCALATION_ACTIONS = ("sms", "call", "visit")
 CALL_TASK_KINDS = {"call": CallTaskKind.CALL, "visit": CallTaskKind.VISIT}
 
@@ -486,7 +486,7 @@ def period_write_off(*, period: DebitPeriod, clock: Clock = default_clock) -> De
         contract = locked.contract
         journal_post(
             key=write_off_key(locked),
-            kind=WRITE_OFF_KIND,
+            kind=JournalKind.WRITE_OFF,
             lines=[
                 Line(LedgerAccount.BAD_DEBT, locked.amount_minor),
                 Line(LedgerAccount.RECEIVABLE, -locked.amount_minor),

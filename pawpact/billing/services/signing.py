@@ -17,7 +17,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
-from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, AttemptStatus, ContractStatus, DepositStatus, LedgerAccount
+from pawpact.billing.enums import (
+    OPEN_CONTRACT_STATUSES,
+    AttemptStatus,
+    ContractStatus,
+    DepositStatus,
+    JournalKind,
+    LedgerAccount,
+)
 from pawpact.billing.errors import (
     AlreadySigned,
     AlreadyUnderContract,
@@ -66,8 +73,6 @@ CONTRACT_TRANSITIONS: dict[str, frozenset[str]] = {
     ),
 }
 
-CONTRACT_ACTIVATED_KIND = "contract.activated"
-DEPOSIT_HELD_KIND = "deposit.held"
 
 
 def contract_activated_key(contract: Contract) -> str:
@@ -421,7 +426,7 @@ def _deposit_collect(*, contract: Contract, clock: Clock) -> None:
         locked.save(update_fields=["deposit_status", "deposit_reference"])
         journal_post(
             key=deposit_held_key(locked),
-            kind=DEPOSIT_HELD_KIND,
+            kind=JournalKind.DEPOSIT_HELD,
             lines=[
                 Line(LedgerAccount.CASH, locked.deposit_minor),
                 Line(LedgerAccount.DEPOSITS_HELD, -locked.deposit_minor),
@@ -475,7 +480,7 @@ def _first_debit_and_activate(*, contract: Contract, period: DebitPeriod, clock:
             transition_check(current=locked.status, target=ContractStatus.ACTIVE)
             journal_post(
                 key=contract_activated_key(locked),
-                kind=CONTRACT_ACTIVATED_KIND,
+                kind=JournalKind.CONTRACT_ACTIVATED,
                 lines=[
                     Line(LedgerAccount.RECEIVABLE, locked.total_minor),
                     Line(LedgerAccount.DEFERRED_REVENUE, -locked.total_minor),

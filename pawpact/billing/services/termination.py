@@ -50,6 +50,7 @@ from pawpact.billing.enums import (
     AttemptStatus,
     ContractStatus,
     DepositStatus,
+    JournalKind,
     LedgerAccount,
     PeriodStatus,
     TerminationKind,
@@ -153,11 +154,6 @@ EVIDENCE_NOTE_MAX_CHARS = 2000
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".pdf")
 
-RECEIVABLE_CANCELLED_KIND = "receivable.cancelled"
-PENALTY_KIND = "penalty.charged"
-PENALTY_COLLECTED_KIND = "penalty.collected"
-REFUND_KIND = "refund"
-DEPOSIT_REFUNDED_KIND = "deposit.refunded"
 
 
 def lifecycle_transition_check(*, current: str, target: ContractStatus) -> None:
@@ -543,7 +539,7 @@ def _money_move(*, kind: str, contract: Contract, plan: _Exit) -> None:
         reference = _rail_charge_penalty(contract=contract, amount=Money(plan.penalty_minor, currency))
         journal_post(
             key=f"penalty:{uuid}",
-            kind=PENALTY_KIND,
+            kind=JournalKind.PENALTY_CHARGED,
             lines=[
                 Line(LedgerAccount.RECEIVABLE, plan.penalty_minor),
                 Line(LedgerAccount.PENALTY_REVENUE, -plan.penalty_minor),
@@ -554,7 +550,7 @@ def _money_move(*, kind: str, contract: Contract, plan: _Exit) -> None:
         )
         journal_post(
             key=f"penalty.collected:{uuid}",
-            kind=PENALTY_COLLECTED_KIND,
+            kind=JournalKind.PENALTY_COLLECTED,
             lines=[Line(LedgerAccount.CASH, plan.penalty_minor), Line(LedgerAccount.RECEIVABLE, -plan.penalty_minor)],
             currency=currency,
             contract=contract,
@@ -563,7 +559,7 @@ def _money_move(*, kind: str, contract: Contract, plan: _Exit) -> None:
     if plan.remaining_minor:
         journal_post(
             key=f"receivable.cancelled:{uuid}",
-            kind=RECEIVABLE_CANCELLED_KIND,
+            kind=JournalKind.RECEIVABLE_CANCELLED,
             lines=[
                 Line(LedgerAccount.DEFERRED_REVENUE, plan.remaining_minor),
                 Line(LedgerAccount.RECEIVABLE, -plan.remaining_minor),
@@ -583,7 +579,7 @@ def _money_move(*, kind: str, contract: Contract, plan: _Exit) -> None:
     if plan.refund_minor:
         journal_post(
             key=f"refund:{uuid}",
-            kind=REFUND_KIND,
+            kind=JournalKind.REFUND,
             lines=[Line(LedgerAccount.PLAN_REVENUE, plan.refund_minor), Line(LedgerAccount.CASH, -plan.refund_minor)],
             currency=currency,
             contract=contract,
@@ -605,7 +601,7 @@ def deposit_refund(*, contract: Contract) -> None:
     )
     journal_post(
         key=f"deposit.refunded:{contract.uuid}",
-        kind=DEPOSIT_REFUNDED_KIND,
+        kind=JournalKind.DEPOSIT_REFUNDED,
         lines=[Line(LedgerAccount.DEPOSITS_HELD, amount.amount_minor), Line(LedgerAccount.CASH, -amount.amount_minor)],
         currency=contract.currency,
         contract=contract,
