@@ -1,13 +1,12 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from pawpact.api.v1 import views
+from pawpact.api import views
 
 urlpatterns = [
-    path("health", views.HealthApi.as_view(), name="api_health"),
-    path("auth/token", views.TokenCreateApi.as_view(), name="api_token_create"),
-    path("me", views.MeApi.as_view(), name="api_me"),
-    path("staff", views.StaffListApi.as_view(), name="api_staff_list"),
+    path("health", views.HealthCheckApi.as_view(), name="api_health"),
+    # token, me, staff
+    path("", include("pawpact.api.v1.accounts.urls")),
     path("", include("pawpact.api.v1.billing.urls")),
     # the shop's KPIs and benchmarks
     path("insights/", include("pawpact.api.v1.insights.urls")),

@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from pawpact.api.idempotency import idempotent
 from pawpact.api.pagination import CursorPagination
+from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from pawpact.api.permissions import IsShopStaff
-from pawpact.api.v1.billing.views import ERRORS, IDEMPOTENCY_KEY
 from pawpact.billing.enums import CallTaskStatus, ContractStatus, Rail
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.holds import customer_holds

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.idempotency import idempotent
+from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from pawpact.api.permissions import IsShopStaff
-from pawpact.api.v1.billing.views import ERRORS, IDEMPOTENCY_KEY
 from pawpact.billing.models import Contract, Customer, RenewalOffer
 from pawpact.billing.services import renewal, segments
 from pawpact.core.errors import NotFound

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -16,24 +16,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.idempotency import idempotent
+from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.billing import serializers as s
-from pawpact.api.v1.serializers import ErrorSerializer
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Contract, Customer, Pet, Plan
 from pawpact.billing.services import credit, customers, plans, signing
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pawpact.core.http import client_ip
-
-ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 422)}
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="1–255 characters, unique per operation: a retry with the same key gets the first answer.",
-)
 
 
 def _own_customer(request) -> Customer | None:

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.insights import serializers as s
-from pawpact.api.v1.serializers import ErrorSerializer
+from pawpact.api.serializers import ErrorSerializer
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import ValidationFailed
 from pawpact.platform.kpis.benchmarks import MIN_SHOPS

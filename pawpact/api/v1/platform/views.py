@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.v1.platform import serializers as s
-from pawpact.api.v1.serializers import ErrorSerializer
+from pawpact.api.serializers import ErrorSerializer
 from pawpact.core.errors import NotFound
 from pawpact.platform.enums import AdvanceStatus
 from pawpact.platform.funding.selectors import advance_list, funding_shop_list, payout_get, payout_list

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.v1.platform_insights import serializers as s
-from pawpact.api.v1.serializers import ErrorSerializer
+from pawpact.api.serializers import ErrorSerializer
 from pawpact.core.clock import default_clock
 from pawpact.platform.kpis.definitions import DEFINITIONS
 from pawpact.platform.kpis.facts import month_start
