@@ -23,10 +23,15 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import AttemptStatus, ContractStatus, JournalKind, LedgerAccount, PeriodStatus
-from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
+from pawpact.billing.errors import (
+    AmountOverRailCap,
+    DebitNotAllowed,
+    DebitNotDue,
+    IllegalTransition,
+    InvalidPaymentMethod,
+)
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod
-from pawpact.billing.services.debit_errors import AmountOverRailCap, DebitNotAllowed, DebitNotDue
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money

@@ -21,7 +21,7 @@ from pawpact.api.v1.billing import serializers as s
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Plan
-from pawpact.billing.services import credit, plans, signing
+from pawpact.billing.services import activation, credit, plans, signing
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pawpact.core.http import client_ip
 from pawpact.customers.models import Customer, Pet
@@ -186,7 +186,7 @@ class ContractActivateApi(APIView):
     )
     @idempotent
     def post(self, request, uuid):
-        contract = signing.contract_activate(contract=contract_get(request, uuid))
+        contract = activation.contract_activate(contract=contract_get(request, uuid))
         return Response(s.ContractSerializer(contract).data)
 
 

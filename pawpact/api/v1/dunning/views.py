@@ -22,7 +22,7 @@ from pawpact.billing.enums import CallTaskStatus, ContractStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.holds import customer_holds
 from pawpact.billing.models import CallTask, DebitPeriod
-from pawpact.billing.services import deferral, dunning
+from pawpact.billing.services import deferral, dunning, escalation
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.customers.models import Customer
 
@@ -42,10 +42,10 @@ class CallTaskListApi(ListAPIView):
     def get_queryset(self):
         wanted = self.request.query_params.get("status", CallTaskStatus.OPEN)
         if wanted == "all":
-            return dunning.call_task_list(status=None)
+            return escalation.call_task_list(status=None)
         if wanted not in CallTaskStatus.values:
             wanted = CallTaskStatus.OPEN
-        return dunning.call_task_list(status=wanted)
+        return escalation.call_task_list(status=wanted)
 
     @extend_schema(
         summary="The call queue: overdue customers to call or visit (staff)",
@@ -68,8 +68,8 @@ class CallTaskCloseApi(APIView):
         task = get_object_or_404(CallTask, pk=task_id)
         data = s.CallTaskOutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        task = dunning.call_task_close(task=task, staff=request.user, **data.validated_data)
-        return Response(s.CallTaskSerializer(dunning.call_task_list(status=None).get(pk=task.pk)).data)
+        task = escalation.call_task_close(task=task, staff=request.user, **data.validated_data)
+        return Response(s.CallTaskSerializer(escalation.call_task_list(status=None).get(pk=task.pk)).data)
 
 
 class ContractPaymentMethodReplaceApi(APIView):
