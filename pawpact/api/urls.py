@@ -1,6 +1,6 @@
 """Mounted under /api/v1/ on every shop's host (pawpact.config.urls_tenant); one include per domain."""
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerView
 
 from pawpact.api import views
 
@@ -23,6 +23,7 @@ urlpatterns = [
     # call queue, payment method replacement, deferrals, standing and holds
     path("", include("pawpact.api.v1.dunning.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
+    path("schema.json", SpectacularJSONAPIView.as_view(), name="api_schema_json"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.
     re_path(r"^.*$", views.NotFoundApi.as_view(), name="api_not_found"),
