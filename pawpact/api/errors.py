@@ -21,13 +21,65 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from pawpact.core.errors import DomainError, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, Conflict, DomainError, ValidationFailed
 
 
 class ShopFromHostOnly(ValidationFailed):
     """A query parameter named a shop: the shop is the host called, never a parameter."""
 
     code = "shop_from_host"
+
+
+class BadCredentials(DomainError):
+    """The email and password (or the token) do not sign anyone in at this shop."""
+
+    code = "bad_credentials"
+    http_status = 401
+
+
+class IdempotencyKeyRequired(ValidationFailed):
+    """This operation needs an `Idempotency-Key` header."""
+
+    code = "idempotency_key_required"
+
+    def __init__(self):
+        super().__init__(
+            _("Send an Idempotency-Key header (1–255 characters) with this request."),
+            fields={"Idempotency-Key": [_("This header is required.")]},
+        )
+
+
+class IdempotencyKeyInvalid(ValidationFailed):
+    """The `Idempotency-Key` header is empty, too long or has characters other than visible ASCII."""
+
+    code = "idempotency_key_invalid"
+
+    def __init__(self):
+        super().__init__(
+            _("Some fields are invalid."),
+            fields={"Idempotency-Key": [_("Use 1–255 visible ASCII characters.")]},
+        )
+
+
+class IdempotencyKeyReused(BusinessRuleViolation):
+    """The key was used before for a different request (another body, operation or record)."""
+
+    code = "idempotency_key_reused"
+
+    def __init__(self):
+        super().__init__(
+            _("This Idempotency-Key was used for a different request; use a new key for a new request."),
+            fields={"Idempotency-Key": [_("Already used for a different request.")]},
+        )
+
+
+class IdempotencyKeyInUse(Conflict):
+    """A request with this key is still being processed: retry after it finishes."""
+
+    code = "idempotency_key_in_use"
+
+    def __init__(self):
+        super().__init__(_("A request with this Idempotency-Key is still being processed; retry in a moment."))
 
 
 def exception_handler(exc, context):

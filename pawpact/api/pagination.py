@@ -1,4 +1,15 @@
+"""Cursor pages. A page size or cursor the client got wrong answers 400 instead of being
+quietly replaced by the default, so a frontend learns of its mistake at once."""
+import re
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.pagination import CursorPagination as DrfCursorPagination
+from rest_framework.response import Response
+
+from pawpact.core.errors import ValidationFailed
+
+_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 class CursorPagination(DrfCursorPagination):
@@ -7,6 +18,53 @@ class CursorPagination(DrfCursorPagination):
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 200
+    page_size_query_description = "Results per page: 1–200 (default 50)."
+    cursor_query_description = "The `next` or `previous` link's cursor; opaque."
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationFailed(
+                _("Some fields are invalid."),
+                fields={"page_size": [_("Ask for 1 to %(max)d results.") % {"max": self.max_page_size}]},
+            )
+        return int(raw)
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except DrfNotFound:
+            raise ValidationFailed(
+                _("Some fields are invalid."), fields={"cursor": [_("Use the cursor of a `next` or `previous` link.")]}
+            ) from None
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": 50}
+            elif parameter["name"] == self.cursor_query_param:
+                parameter["schema"] = {"type": "string", "minLength": 1}
+        return parameters
+
+    def get_paginated_response(self, data) -> Response:
+        next_link = self.get_next_link()
+        return Response(
+            {"object": "list", "has_more": next_link is not None, "next": next_link,
+             "previous": self.get_previous_link(), "results": data}
+        )  # fmt: skip
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"] = {
+            "object": {"type": "string", "enum": ["list"]},
+            "has_more": {"type": "boolean", "description": "Whether `next` leads to more results."},
+            **response["properties"],
+        }
+        response["required"] = ["object", "has_more", "next", "previous", "results"]
+        return response
 
 
 class CallTaskPagination(CursorPagination):

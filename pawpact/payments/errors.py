@@ -19,7 +19,7 @@ class RailNotConfigured(ServiceUnavailable):
 class IdempotencyKeyReused(Conflict):
     """The same idempotency key was sent with different charge parameters: a caller bug."""
 
-    code = "idempotency_key_reused"
+    code = "payment_idempotency_key_reused"
 
 
 class RefundFailed(ServiceUnavailable):

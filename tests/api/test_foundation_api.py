@@ -60,7 +60,7 @@ def test_token_for_right_password_is_the_staff_token(api_client, shop, shop_staf
 def test_token_for_wrong_password_is_refused(api_client, shop, shop_staff):
     tokens_before = _token_count(shop)
     response = api_client.post("/api/v1/auth/token", {"email": shop_staff.email, "password": "wrong"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert response.json() == BAD_CREDENTIALS
     assert _token_count(shop) == tokens_before
 
@@ -116,7 +116,7 @@ def test_password_of_one_shop_is_unknown_to_another(other_shop, shop_staff):
     response = _client(other_shop).post(
         "/api/v1/auth/token", {"email": shop_staff.email, "password": SHOP_PASSWORD}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert response.json() == BAD_CREDENTIALS
     assert _token_count(other_shop) == tokens_before
 

@@ -103,7 +103,12 @@ def test_a_customer_sees_only_their_own_delivered_messages_and_marks_them_read(s
     assert {m["body"] for m in suppressed_rows} == {"Another sale"}
     theirs_rows = ok(api(shop, staff_token).get(f"/api/v1/messages?customer_uuid={theirs.customer.uuid}"))["results"]
     assert {m["body"] for m in theirs_rows} == {"Not yours"}
-    assert ok(api(shop, staff_token).get("/api/v1/messages?customer_uuid=not-a-uuid"))["results"] == []
+    # A malformed filter is refused, not ignored.
+    refused = error(api(shop, staff_token).get("/api/v1/messages?customer_uuid=not-a-uuid"), 400)
+    assert refused["fields"] == {"customer_uuid": ["Must be a valid UUID."]}
+    assert error(api(shop, staff_token).get("/api/v1/messages?status=AAA"), 400)["fields"] == {
+        "status": ['"AAA" is not a valid choice.']
+    }
 
 
 def test_another_shops_token_or_none_is_refused(shop, other_shop):

@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 
 from pawpact.accounts.selectors import staff_list
 from pawpact.accounts.services import api_token_issue
+from pawpact.api.errors import BadCredentials
 from pawpact.api.serializers import ErrorSerializer
 from pawpact.api.v1.accounts import serializers as s
-from pawpact.core.errors import ValidationFailed
 
 
 class TokenCreateApi(APIView):
@@ -21,13 +21,13 @@ class TokenCreateApi(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
-    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer, 400: ErrorSerializer}, auth=[])
+    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer, 400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer}, auth=[])
     def post(self, request):
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, email=data.validated_data["email"], password=data.validated_data["password"])
         if user is None or not user.is_active:
-            raise ValidationFailed(_("Email or password is wrong."), code="bad_credentials")
+            raise BadCredentials(_("Email or password is wrong."))
         return Response(s.TokenSerializer({"token": api_token_issue(user=user)}).data)
 
 

@@ -26,6 +26,13 @@ class CallTaskSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class CallTaskQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[*CallTaskStatus.values, "all"], default=CallTaskStatus.OPEN,
+        help_text=gettext_lazy("Which tasks (default: open)."),
+    )  # fmt: skip
+
+
 class CallTaskOutcomeSerializer(serializers.Serializer):
     outcome_note = serializers.CharField(max_length=2000, help_text=gettext_lazy("What happened on the call or visit."))
     status = serializers.ChoiceField(

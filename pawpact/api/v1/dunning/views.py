@@ -6,7 +6,7 @@ Staff see every record of their shop; a customer acts on their own contracts onl
 """
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -17,21 +17,15 @@ from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from pawpact.api.pagination import CallTaskPagination
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.query import query_valid
 from pawpact.api.v1.dunning import serializers as s
-from pawpact.billing.enums import CallTaskStatus, ContractStatus
+from pawpact.billing.enums import ContractStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.holds import customer_holds
 from pawpact.billing.models import CallTask, DebitPeriod
 from pawpact.billing.services import deferral, dunning, escalation
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.customers.models import Customer
-
-STATUS_FILTER = OpenApiParameter(
-    "status",
-    str,
-    enum=[*CallTaskStatus.values, "all"],
-    description="Which tasks (default: open).",
-)
 
 
 class CallTaskListApi(ListAPIView):
@@ -40,16 +34,12 @@ class CallTaskListApi(ListAPIView):
     pagination_class = CallTaskPagination
 
     def get_queryset(self):
-        wanted = self.request.query_params.get("status", CallTaskStatus.OPEN)
-        if wanted == "all":
-            return escalation.call_task_list(status=None)
-        if wanted not in CallTaskStatus.values:
-            wanted = CallTaskStatus.OPEN
-        return escalation.call_task_list(status=wanted)
+        wanted = query_valid(s.CallTaskQuerySerializer, self.request)["status"]
+        return escalation.call_task_list(status=None if wanted == "all" else wanted)
 
     @extend_schema(
         summary="The call queue: overdue customers to call or visit (staff)",
-        parameters=[STATUS_FILTER],
+        parameters=[s.CallTaskQuerySerializer],
         responses={200: s.CallTaskSerializer(many=True), **ERRORS},
     )
     def get(self, request, *args, **kwargs):

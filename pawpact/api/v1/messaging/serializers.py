@@ -1,6 +1,7 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from pawpact.messaging.models import Message
+from pawpact.messaging.models import Category, Channel, Message, MessageStatus
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -12,3 +13,11 @@ class MessageSerializer(serializers.ModelSerializer):
             "id", "customer_uuid", "channel", "category", "topic", "subject", "body", "status", "created_at",
             "read_at",
         ]  # fmt: skip
+
+
+class MessageQuerySerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False, help_text=_("Staff only."))
+    status = serializers.ChoiceField(choices=MessageStatus.choices, required=False, help_text=_("Staff only."))
+    topic = serializers.CharField(max_length=40, required=False, help_text=_("Staff only."))
+    customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only."))
