@@ -30,6 +30,12 @@ class ShopFromHostOnly(ValidationFailed):
     code = "shop_from_host"
 
 
+class CustomerRequired(BusinessRuleViolation):
+    """Staff act on a customer's behalf and must name the customer (customers act for themselves)."""
+
+    code = "customer_required"
+
+
 class BadCredentials(DomainError):
     """The email and password (or the token) do not sign anyone in at this shop."""
 

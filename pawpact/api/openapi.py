@@ -5,7 +5,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from pawpact.api.serializers import ErrorSerializer
+from pawpact.api.serializers import ErrorSerializer, InputSerializer
 
 # A trimmed string must keep one visible character: "   " is refused like "".
 NOT_ONLY_WHITESPACE = r"\S"
@@ -33,7 +33,18 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's schema, plus the rule every trimmed, non-blank text field applies."""
+    """drf-spectacular's schema, plus the rules DRF's fields do not state themselves: a
+    trimmed text field needs a visible character, a decimal a digit, and a body whose
+    serializer sets `min_properties` at least that many members."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, InputSerializer):
+            schema["additionalProperties"] = False
+        minimum = getattr(serializer, "min_properties", None)
+        if direction == "request" and minimum:
+            schema["minProperties"] = minimum
+        return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -46,4 +57,15 @@ class AutoSchema(SpectacularAutoSchema):
             and "pattern" not in schema
         ):
             schema["pattern"] = NOT_ONLY_WHITESPACE
+        if (
+            direction == "request"
+            and isinstance(field, (serializers.ListSerializer, serializers.ListField))
+            and not field.allow_empty
+        ):
+            schema["minItems"] = max(schema.get("minItems", 0), 1)
+        if direction == "request" and isinstance(field, serializers.DecimalField) and schema.get("type") == "string":
+            # drf-spectacular's pattern lets "" and "." through; the field refuses both.
+            whole = (field.max_digits or 20) - (field.decimal_places or 0)
+            places = field.decimal_places or 0
+            schema["pattern"] = rf"^-?(?:[0-9]{{1,{whole}}}(?:\.[0-9]{{0,{places}}})?|\.[0-9]{{1,{places}}})$"
         return schema

@@ -18,3 +18,62 @@ class HealthSerializer(serializers.Serializer):
     status = serializers.CharField()
     shop = serializers.CharField()
     database = serializers.BooleanField()
+
+
+# A JSON value of the wrong type is refused, not coerced: 0 is not the text "0", "1" is not
+# the number 1. The schema states the types, and the server keeps to them.
+_JSON_TYPES: tuple[tuple[type[serializers.Field], tuple[type, ...]], ...] = (
+    (serializers.BooleanField, (bool,)),
+    (serializers.IntegerField, (int,)),
+    (serializers.DecimalField, (str,)),
+    (serializers.FileField, (object,)),
+    (serializers.CharField, (str,)),  # also Choice, Email, UUID, Regex… fields
+    (serializers.ChoiceField, (str,)),
+    (serializers.DateField, (str,)),
+    (serializers.DateTimeField, (str,)),
+    (serializers.UUIDField, (str,)),
+    (serializers.ListField, (list,)),
+    (serializers.ListSerializer, (list,)),
+    (serializers.DictField, (dict,)),
+    (serializers.Serializer, (dict,)),
+)
+
+
+def _json_type_error(field: serializers.Field, value: object) -> str | None:
+    if value is None:
+        return None  # allow_null decides
+    for field_class, types in _JSON_TYPES:
+        if isinstance(field, field_class):
+            wrong = not isinstance(value, types) or (bool not in types and isinstance(value, bool))
+            return _TYPE_NAMES[types[0]] if wrong else None
+    return None
+
+
+_TYPE_NAMES = {
+    bool: _("Expected true or false."),
+    int: _("Expected an integer."),
+    str: _("Expected a string."),
+    list: _("Expected a list."),
+    dict: _("Expected an object."),
+    object: _("Expected a value."),
+}
+
+
+# The base of every request body: unknown members are refused (a misspelt optional field
+# would otherwise be silently dropped) and JSON types are checked before DRF's coercion.
+# Form and query values are strings by nature and are left to the fields. No docstring:
+# the schema would show it as every body's description.
+class InputSerializer(serializers.Serializer):
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and not hasattr(data, "getlist"):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {name: [_("Unknown field.")] for name in data if name not in writable}
+            for name, field in self.fields.items():
+                if not field.read_only and field.source_attrs and name in data:
+                    message = _json_type_error(field, data[name])
+                    if message:
+                        errors[name] = [message]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)

@@ -30,7 +30,13 @@ class UnknownPlanVersion(NotFound):
     code = "unknown_plan_version"
 
 
-class InvalidPaymentMethod(ValidationFailed):
+class PlanTermsInvalid(BusinessRuleViolation):
+    """A plan's terms that break a rule together (a fulfilment reward after the last period)."""
+
+    code = "plan_terms_invalid"
+
+
+class InvalidPaymentMethod(BusinessRuleViolation):
     code = "invalid_payment_method"
 
     @classmethod
@@ -47,7 +53,7 @@ class PenaltyRateTooHigh(ValidationFailed):
     code = "penalty_rate_too_high"
 
 
-class EvidenceRequired(ValidationFailed):
+class EvidenceRequired(BusinessRuleViolation):
     code = "evidence_required"
 
 

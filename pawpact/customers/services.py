@@ -12,6 +12,7 @@ from pawpact.accounts.services import api_token_issue
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.customers.enums import IdVerification, Species
+from pawpact.customers.errors import ImpossibleDate, PasswordTooWeak
 from pawpact.customers.models import Customer, Pet
 
 # A mainland mobile number (11 digits starting 13–19, optional +86), or any
@@ -47,8 +48,7 @@ def customer_validate(*, name: str, phone: str, birth_date: date, clock: Clock =
         errors["birth_date"] = [_("Enter a date of birth.")]
     elif birth_date > clock.today():
         errors["birth_date"] = [_("The date of birth cannot be in the future.")]
-    if errors:
-        raise ValidationFailed(_("The customer's details are invalid."), fields=errors)
+    _raise_invalid(_("The customer's details are invalid."), errors)
     if Customer.objects.filter(phone=normalized).exists():
         raise _phone_taken()
     return name, normalized
@@ -85,7 +85,7 @@ def customer_register(
     try:
         validate_password(password, User(email=email, name=name))
     except ValidationError as error:
-        raise ValidationFailed(_("Choose a stronger password."), fields={"password": list(error.messages)}) from error
+        raise PasswordTooWeak(_("Choose a stronger password."), fields={"password": list(error.messages)}) from error
     try:
         with transaction.atomic():
             user = User.objects.create_user(email, password, name=name, phone=phone)
@@ -93,6 +93,20 @@ def customer_register(
             return customer, api_token_issue(user=user)
     except IntegrityError as error:
         raise Conflict(_("An account with this email exists at this shop."), code="email_taken") from error
+
+
+def _raise_invalid(message: str, errors: dict[str, list[str]]) -> None:
+    """Malformed input is invalid (400); well-formed dates that cannot be true are a rule (422)."""
+    if not errors:
+        return
+    impossible = {
+        _("The date of birth cannot be in the future."),
+        _("This date cannot be in the future."),
+        _("A pet cannot be adopted before it is born."),
+    }
+    if all(set(messages) <= impossible for messages in errors.values()):
+        raise ImpossibleDate(message, fields=errors)
+    raise ValidationFailed(message, fields=errors)
 
 
 def _phone_taken() -> Conflict:
@@ -136,8 +150,7 @@ def pet_validate(
     dates_valid = not errors.keys() & {"birthday", "adoption_date"}
     if dates_valid and birthday is not None and adoption_date is not None and adoption_date < birthday:
         errors["adoption_date"] = [_("A pet cannot be adopted before it is born.")]
-    if errors:
-        raise ValidationFailed(_("The pet's details are invalid."), fields=errors)
+    _raise_invalid(_("The pet's details are invalid."), errors)
     return name, breed
 
 

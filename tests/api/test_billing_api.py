@@ -440,7 +440,7 @@ def test_invalid_plan_terms_are_refused(shop, staff, field, value, message):
         response = staff.post("/api/v1/plans/basic/versions", {field: value}, format="json")
         assert error(response, 400) == {
             "code": "invalid",
-            "message": "The plan's terms are invalid.",
+            "message": "Some fields are invalid.",
             "fields": {field: [message]},
         }
     assert current_versions(staff)["basic"]["version"] == 1
@@ -454,7 +454,9 @@ def test_invalid_plan_version_bodies_are_refused(shop, staff):
             "fields": {"non_field_errors": ["Change at least one term."]},
         }
         not_a_number = staff.post("/api/v1/plans/basic/versions", {"monthly_price_minor": "lots"}, format="json")
-        assert error(not_a_number, 400)["fields"] == {"monthly_price_minor": ["A valid integer is required."]}
+        assert error(not_a_number, 400)["fields"] == {"monthly_price_minor": ["Expected an integer."]}
+        misspelt = staff.post("/api/v1/plans/basic/versions", {"period": 12}, format="json")
+        assert error(misspelt, 400)["fields"] == {"period": ["Unknown field."]}
         assert error(staff.post("/api/v1/plans/nope/versions", {"periods": 12}, format="json"), 404) == NOT_FOUND
 
 
@@ -530,28 +532,28 @@ def test_a_pet_already_under_contract_is_refused(shop, staff):
 
 
 @pytest.mark.parametrize(
-    ("body", "fields"),
+    ("body", "status", "fields"),
     [
-        ({"phone": "12345"}, {"phone": ["Enter a mobile number such as 13800138000 or +85291234567."]}),
-        ({"birth_date": "2026-03-17"}, {"birth_date": ["The date of birth cannot be in the future."]}),
-        ({"birth_date": "1990-02-30"}, {
+        ({"phone": "12345"}, 400, {"phone": ["Enter a mobile number such as 13800138000 or +85291234567."]}),
+        ({"birth_date": "2026-03-17"}, 422, {"birth_date": ["The date of birth cannot be in the future."]}),
+        ({"birth_date": "1990-02-30"}, 400, {
             "birth_date": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],
         }),
     ],
 )  # fmt: skip
-def test_invalid_customer_details_are_refused(shop, staff, body, fields):
+def test_invalid_customer_details_are_refused(shop, staff, body, status, fields):
     with nothing_written(shop):
         valid = {"name": "Wang Fang", "phone": phone_ending("999"), "birth_date": ADULT}
         response = staff.post("/api/v1/customers", {**valid, **body}, format="json")
-        assert error(response, 400)["fields"] == fields
+        assert error(response, status)["fields"] == fields
 
 
 def test_a_pet_born_tomorrow_is_refused(shop, staff):
     owner = customer_add(staff)["uuid"]
     with nothing_written(shop):
         body = {"owner_uuid": owner, "name": "Mimi", "species": "cat", "birthday": "2026-03-17"}
-        assert error(staff.post("/api/v1/pets", body, format="json"), 400) == {
-            "code": "invalid",
+        assert error(staff.post("/api/v1/pets", body, format="json"), 422) == {
+            "code": "impossible_date",
             "message": "The pet's details are invalid.",
             "fields": {"birthday": ["This date cannot be in the future."]},
         }
@@ -588,7 +590,7 @@ def test_an_invalid_sandbox_token_is_refused(shop, staff):
     uuid = draft(staff)["uuid"]
     signed(staff, uuid)
     with nothing_written(shop):
-        assert error(attach(staff, uuid, token="tok_nope"), 400) == {
+        assert error(attach(staff, uuid, token="tok_nope"), 422) == {
             "code": "invalid_payment_method",
             "message": "This is not a sandbox payment token.",
             "fields": {"token": ["This is not a sandbox payment token."]},

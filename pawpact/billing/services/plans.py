@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import EntitlementKind
 from pawpact.billing.models import MAX_PENALTY_RATE, Plan, PlanVersion
+from pawpact.billing.errors import PlanTermsInvalid
 from pawpact.core.errors import Conflict, ValidationFailed
 
 # Every term a version carries; `plan_version_create` copies the ones not given
@@ -152,7 +153,8 @@ def plan_version_create(*, plan: Plan, **terms: Any) -> PlanVersion:
         values = {**base, **terms}
         errors = plan_terms_errors(values)
         if errors:
-            raise ValidationFailed(_("The plan's terms are invalid."), fields=errors)
+            # The changed terms are combined with the current ones (a reward after the last period).
+            raise PlanTermsInvalid(_("The plan's terms are invalid."), fields=errors)
         return _version_insert(plan=plan, number=(current.version + 1) if current else 1, values=values)
 
 

@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.serializers import InputSerializer
 
-class TokenRequestSerializer(serializers.Serializer):
+
+class TokenRequestSerializer(InputSerializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from pawpact.accounts.selectors import staff_list
 from pawpact.accounts.services import api_token_issue
 from pawpact.api.errors import BadCredentials
+from pawpact.api.openapi import error_responses
 from pawpact.api.serializers import ErrorSerializer
 from pawpact.api.v1.accounts import serializers as s
 
@@ -46,6 +47,6 @@ class StaffListApi(ListAPIView):
     def get_queryset(self):
         return staff_list()
 
-    @extend_schema(responses={200: s.StaffSerializer(many=True), 401: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(responses={200: s.StaffSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -1,7 +1,13 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pawpact.billing.models import Contract, Plan, PlanVersion
+from pawpact.api.serializers import InputSerializer
+from pawpact.billing.enums import EntitlementKind
+from pawpact.billing.models import MAX_PENALTY_RATE, Contract, Plan, PlanVersion
+from pawpact.billing.services.payment_methods import ATTACHABLE_RAILS
 from pawpact.payments.enums import Rail
 
 
@@ -29,19 +35,64 @@ class PlanSerializer(serializers.ModelSerializer):
         return PlanVersionSerializer(version).data if version else None
 
 
-class PlanVersionInputSerializer(serializers.Serializer):
+class EntitlementSerializer(InputSerializer):
+    kind = serializers.ChoiceField(choices=EntitlementKind.choices)
+    item = serializers.CharField(max_length=80)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    unit = serializers.CharField(max_length=20, help_text=_("g, bag, visit…"))
+
+
+class FulfilmentRewardSerializer(InputSerializer):
+    consecutive_paid = serializers.IntegerField(
+        min_value=1, max_value=24, help_text=_("Paid periods in a row that earn it; at most the plan's periods.")
+    )
+    kind = serializers.ChoiceField(choices=EntitlementKind.choices)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+# The plan service's own messages, so a term out of range reads the same here as in the back office.
+PRICE_RULE = _("The monthly price must be a positive whole number of fen.")
+PERIODS_RULE = _("A plan runs for 12 to 24 periods.")
+DEBIT_DAY_RULE = _("The debit day must be a day of the month from 1 to 28.")
+# xgettext:no-python-format
+PENALTY_RULE = _("The early termination penalty rate must be between 0 and 0.10 (at most 10% of the remaining amount).")
+
+
+def _range(message) -> dict:
+    return {"min_value": message, "max_value": message}
+
+
+@extend_schema_field({"type": "string", "pattern": r"^(?:0\.?|0?\.(?:0[0-9]{0,2}|10{0,2}))$", "example": "0.05"})
+class PenaltyRateField(serializers.DecimalField):
+    """A share from 0 to 0.10 with at most three decimals, as a string ("0.05")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=MAX_PENALTY_RATE, **kwargs)
+
+
+class PlanVersionInputSerializer(InputSerializer):
     """The terms to change; every term left out is copied from the plan's current version."""
 
-    monthly_price_minor = serializers.IntegerField(required=False)
-    periods = serializers.IntegerField(required=False)
-    debit_day = serializers.IntegerField(required=False)
-    entitlements = serializers.ListField(child=serializers.DictField(), required=False)
-    scope_of_use = serializers.CharField(required=False)
-    deposit_minor = serializers.IntegerField(required=False)
-    penalty_rate = serializers.DecimalField(max_digits=4, decimal_places=3, required=False)
-    cooling_off_days = serializers.IntegerField(required=False)
-    health_guarantee_days = serializers.IntegerField(required=False)
-    fulfilment_rewards = serializers.ListField(child=serializers.DictField(), required=False)
+    min_properties = 1
+
+    monthly_price_minor = serializers.IntegerField(
+        required=False, min_value=1, max_value=10**9, error_messages=_range(PRICE_RULE)
+    )
+    periods = serializers.IntegerField(required=False, min_value=12, max_value=24, error_messages=_range(PERIODS_RULE))
+    debit_day = serializers.IntegerField(
+        required=False, min_value=1, max_value=28, error_messages=_range(DEBIT_DAY_RULE)
+    )
+    entitlements = EntitlementSerializer(many=True, required=False, allow_empty=False)
+    scope_of_use = serializers.CharField(required=False, max_length=200)
+    deposit_minor = serializers.IntegerField(required=False, min_value=0, max_value=10**9)
+    penalty_rate = PenaltyRateField(
+        required=False,
+        help_text=_("Share of the remaining amount charged on early termination: 0 to 0.10."),
+        error_messages=_range(PENALTY_RULE),
+    )
+    cooling_off_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+    health_guarantee_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+    fulfilment_rewards = FulfilmentRewardSerializer(many=True, required=False)
 
     def validate(self, attrs: dict) -> dict:
         if not attrs:
@@ -66,13 +117,17 @@ class ContractSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ContractCreateSerializer(serializers.Serializer):
-    customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only; customers apply for themselves."))
+class ContractCreateSerializer(InputSerializer):
+    customer_uuid = serializers.UUIDField(
+        required=False,
+        help_text=_("Required from staff (422 `customer_required` without it); customers apply for themselves "
+                    "and leave it out."),
+    )  # fmt: skip
     pet_uuid = serializers.UUIDField()
     plan_version_id = serializers.IntegerField()
 
 
-class CreditScoreSerializer(serializers.Serializer):
+class CreditScoreSerializer(InputSerializer):
     score = serializers.IntegerField(min_value=350, max_value=950)
     evidence = serializers.CharField()
 
@@ -86,12 +141,15 @@ class AgreementSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
-class SignSerializer(serializers.Serializer):
+class SignSerializer(InputSerializer):
     signer_name = serializers.CharField(max_length=80)
 
 
-class PaymentMethodInputSerializer(serializers.Serializer):
-    rail = serializers.ChoiceField(choices=Rail.choices)
+class PaymentMethodInputSerializer(InputSerializer):
+    rail = serializers.ChoiceField(
+        choices=[(rail, label) for rail, label in Rail.choices if rail in ATTACHABLE_RAILS],
+        help_text=_("In test mode `sandbox` with a test token (tok_success…); `stripe` with a confirmed `pm_…`."),
+    )
     token = serializers.CharField(max_length=255)
     label = serializers.CharField(max_length=80, required=False, default="")
 

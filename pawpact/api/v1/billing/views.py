@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, contracts_for, own_customer
+from pawpact.api.errors import CustomerRequired
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from pawpact.api.permissions import IsShopStaff
@@ -22,7 +23,7 @@ from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Plan
 from pawpact.billing.services import activation, credit, plans, signing
-from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pawpact.core.errors import NotFound, PermissionDenied
 from pawpact.core.http import client_ip
 from pawpact.customers.models import Customer, Pet
 
@@ -75,8 +76,9 @@ class ContractListCreateApi(ListAPIView):
         data.is_valid(raise_exception=True)
         if request.user.is_staff:
             if "customer_uuid" not in data.validated_data:
-                raise ValidationFailed(
-                    _("Some fields are invalid."), fields={"customer_uuid": [_("This field is required.")]}
+                raise CustomerRequired(
+                    _("Staff apply on a customer's behalf: name the customer."),
+                    fields={"customer_uuid": [_("This field is required.")]},
                 )
             customer = get_object_or_404(Customer, uuid=data.validated_data["customer_uuid"])
             pet = get_object_or_404(Pet, uuid=data.validated_data["pet_uuid"])

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.serializers import InputSerializer
 from pawpact.customers.enums import Species
 from pawpact.customers.models import Customer, Pet
 
@@ -11,15 +12,35 @@ class CustomerSerializer(serializers.ModelSerializer):
         fields = ["uuid", "name", "phone", "birth_date", "id_verification", "created_at"]
 
 
-class CustomerInputSerializer(serializers.Serializer):
+# What pawpact.customers.services.phone_normalize accepts, without separators: a mainland
+# mobile (optionally with 86 or +86) or any number in E.164 form.
+PHONE_PATTERN = r"^(?:(?:\+?86)?1[3-9][0-9]{9}|\+[1-9][0-9]{7,14})$"
+
+
+def phone_field(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(
+        PHONE_PATTERN,
+        max_length=16,
+        error_messages={"invalid": _("Enter a mobile number such as 13800138000 or +85291234567.")},
+        help_text=_("Digits only: a mainland mobile (13800138000, 8613800138000 or +8613800138000) or an "
+                    "international number in E.164 form (+85291234567)."),
+        **kwargs,
+    )  # fmt: skip
+
+
+class CustomerInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=80)
-    phone = serializers.CharField(max_length=32)
-    birth_date = serializers.DateField()
+    phone = phone_field()
+    birth_date = serializers.DateField(help_text=_("Not in the future (422 `impossible_date`); 18 or older to sign."))
 
 
 class CustomerRegisterSerializer(CustomerInputSerializer):
     email = serializers.EmailField()
-    password = serializers.CharField(min_length=8, trim_whitespace=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        min_length=8, max_length=128, trim_whitespace=False, style={"input_type": "password"},
+        help_text=_("At least 8 characters, not all digits, not a common password and not like the name or email "
+                    "(422 `password_too_weak` otherwise)."),
+    )  # fmt: skip
 
 
 class CustomerRegisteredSerializer(serializers.Serializer):
@@ -35,7 +56,7 @@ class PetSerializer(serializers.ModelSerializer):
         fields = ["uuid", "owner_uuid", "name", "species", "breed", "birthday", "adoption_date", "created_at"]
 
 
-class PetInputSerializer(serializers.Serializer):
+class PetInputSerializer(InputSerializer):
     owner_uuid = serializers.UUIDField(required=False, help_text=_("Staff only; customers add their own pets."))
     name = serializers.CharField(max_length=80)
     species = serializers.ChoiceField(choices=Species.choices)

@@ -1,9 +1,10 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from pawpact.api.serializers import InputSerializer
+from pawpact.api.v1.billing.serializers import PaymentMethodInputSerializer
 from pawpact.billing.enums import CallTaskStatus
 from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod, DeferralCoupon
-from pawpact.payments.enums import Rail
 
 
 class CallTaskSerializer(serializers.ModelSerializer):
@@ -33,17 +34,15 @@ class CallTaskQuerySerializer(serializers.Serializer):
     )  # fmt: skip
 
 
-class CallTaskOutcomeSerializer(serializers.Serializer):
+class CallTaskOutcomeSerializer(InputSerializer):
     outcome_note = serializers.CharField(max_length=2000, help_text=gettext_lazy("What happened on the call or visit."))
     status = serializers.ChoiceField(
         choices=[CallTaskStatus.DONE, CallTaskStatus.CANCELLED], default=CallTaskStatus.DONE
     )
 
 
-class PaymentMethodReplaceSerializer(serializers.Serializer):
-    rail = serializers.ChoiceField(choices=Rail.choices)
-    token = serializers.CharField(max_length=255)
-    label = serializers.CharField(max_length=80, required=False, default="")
+class PaymentMethodReplaceSerializer(PaymentMethodInputSerializer):
+    pass
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -68,11 +67,11 @@ class DeferralCouponSerializer(serializers.ModelSerializer):
         fields = ["id", "reason", "issued_at", "used_on_period", "used_at"]
 
 
-class DeferralCouponIssueSerializer(serializers.Serializer):
+class DeferralCouponIssueSerializer(InputSerializer):
     reason = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
 
 
-class DeferralUseSerializer(serializers.Serializer):
+class DeferralUseSerializer(InputSerializer):
     period_number = serializers.IntegerField(min_value=1)
 
 

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from pawpact.api.errors import ShopFromHostOnly
 from pawpact.api.openapi import error_responses
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.query import query_valid
 from pawpact.api.v1.insights import serializers as s
 from pawpact.core.clock import default_clock
 from pawpact.platform.kpis.benchmarks import MIN_SHOPS
@@ -34,9 +35,7 @@ def _refuse_shop_parameters(request) -> None:
 
 def _query(serializer_class, request) -> dict:
     _refuse_shop_parameters(request)
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
+    return query_valid(serializer_class, request)
 
 
 class KpiListApi(APIView):

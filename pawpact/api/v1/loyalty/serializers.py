@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from pawpact.api.serializers import InputSerializer
 from pawpact.customers.models import Customer
 
 
@@ -9,7 +10,7 @@ class SegmentCustomerSerializer(serializers.ModelSerializer):
         fields = ["uuid", "name", "phone", "standing", "standing_since", "created_at"]
 
 
-class WinBackRedeemInputSerializer(serializers.Serializer):
+class WinBackRedeemInputSerializer(InputSerializer):
     code = serializers.CharField(max_length=24)
     contract_uuid = serializers.UUIDField()
 

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.fields import MonthField
+from pawpact.api.serializers import InputSerializer
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus, RecourseRule
 from pawpact.platform.funding.terms import DEFAULT_TERMS
 from pawpact.platform.kpis.definitions import DEFINITIONS
@@ -17,7 +18,7 @@ class FundingTermsSerializer(serializers.Serializer):
     is_default = serializers.BooleanField(help_text="True when the shop has no terms of its own yet.")
 
 
-class FundingTermsInputSerializer(serializers.Serializer):
+class FundingTermsInputSerializer(InputSerializer):
     advance_rate = serializers.DecimalField(
         max_digits=5, decimal_places=4, help_text="In (0, 1]: the share of the contract value advanced."
     )
@@ -100,14 +101,14 @@ class RankingSerializer(serializers.Serializer):
     shops = RankedShopSerializer(many=True)
 
 
-class RiskOverrideSerializer(serializers.Serializer):
+class RiskOverrideSerializer(InputSerializer):
     # Not required here: the service refuses a missing or blank reason itself, with its own code.
     state = serializers.CharField(required=False, allow_blank=True, default="",
                                   help_text=_("One of: %s.") % ", ".join(ShopRiskState.values))  # fmt: skip
     reason = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
 
 
-class RiskLiftSerializer(serializers.Serializer):
+class RiskLiftSerializer(InputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
 
 

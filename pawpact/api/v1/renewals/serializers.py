@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import RenewalOffer
 
 
@@ -14,5 +15,5 @@ class RenewalOfferSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class RenewalAcceptInputSerializer(serializers.Serializer):
+class RenewalAcceptInputSerializer(InputSerializer):
     option_key = serializers.CharField(max_length=40, allow_blank=True)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import Termination, TerminationQuote
 
 
@@ -40,7 +41,7 @@ class TerminationSerializer(serializers.ModelSerializer):
         return bool(termination.evidence)
 
 
-class PetLossInputSerializer(serializers.Serializer):
+class PetLossInputSerializer(InputSerializer):
     evidence = serializers.FileField(
         required=False, allow_empty_file=True, help_text=gettext_lazy("A vet's certificate, a photo or a PDF.")
     )

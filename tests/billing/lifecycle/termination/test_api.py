@@ -196,7 +196,7 @@ def test_pet_loss_without_evidence_is_a_400_and_writes_nothing(shop, adopter):
 
     body = error(
         client.post(f"/api/v1/contracts/{contract.uuid}/pet-loss", {"evidence_note": "sad"}, HTTP_IDEMPOTENCY_KEY="k"),
-        400,
+        422,
     )
 
     assert body["code"] == "evidence_required"
