@@ -20,22 +20,62 @@ ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
-    OpenApiParameter.HEADER,
-    required=True,
-    description="1–255 visible ASCII characters, new for every distinct request: a retry with the same key "
-    "gets the first answer (with `Idempotent-Replayed: true`); the same key with a different body answers "
-    "422 `idempotency_key_reused`; while the first request is still running, 409 `idempotency_key_in_use`. "
-    "Keys are kept 24 hours, per credential.",
+IDEMPOTENCY_KEY_DESCRIPTION = (
+    "1–255 visible ASCII characters, new for every distinct request (a UUID serves well): a retry with the "
+    "same key gets the first successful answer again, marked `Idempotent-Replayed: true`, without a second "
+    "effect; the same key with a different request answers 422 `idempotency_key_reused`; while the first "
+    "request is still running, 409 `idempotency_key_in_use`. Keys are kept 24 hours, per credential."
 )
+
+
+def idempotency_key(*, required: bool) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Idempotency-Key",
+        {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+        OpenApiParameter.HEADER,
+        required=required,
+        description=IDEMPOTENCY_KEY_DESCRIPTION if required else "Optional. " + IDEMPOTENCY_KEY_DESCRIPTION,
+    )
+
 
 
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, plus the rules DRF's fields do not state themselves: a
     trimmed text field needs a visible character, a decimal a digit, and a body whose
     serializer sets `min_properties` at least that many members."""
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        required = self._idempotency_required()
+        if required is not None:
+            parameters.append(idempotency_key(required=required))
+        return parameters
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        responses = operation.get("responses", {})
+        if self._idempotency_required() is not None:
+            for code, response in responses.items():
+                if str(code).startswith("2"):
+                    response.setdefault("headers", {})["Idempotent-Replayed"] = {
+                        "schema": {"type": "string", "enum": ["true"]},
+                        "description": "Present on a replayed answer: this request was answered before with "
+                        "the same Idempotency-Key, and nothing happened again.",
+                    }
+        if getattr(self.view, "throttle_scope", None):
+            responses["429"] = {
+                "description": "Too many attempts from this address or for this account: wait `Retry-After` "
+                "seconds (code `throttled`).",
+                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        return operation
+
+    def _idempotency_required(self) -> bool | None:
+        handler = getattr(self.view, self.method.lower(), None)
+        return getattr(handler, "idempotency_required", None)
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Request bodies get their own components, so "required" and "not blank" are stated for input only.
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"EntitlementKindEnum": "pawpact.billing.enums.EntitlementKind"},
 }
 
 CELERY_BROKER_URL = REDIS_URL or "redis://127.0.0.1:6379/0"

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from pawpact.api.access import contract_get, contracts_for, own_customer
 from pawpact.api.errors import CustomerRequired
 from pawpact.api.idempotency import idempotent
-from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
+from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.billing import serializers as s
 from pawpact.billing import selectors
@@ -48,6 +48,7 @@ class PlanVersionCreateApi(APIView):
         request=s.PlanVersionInputSerializer,
         responses={201: s.PlanVersionSerializer, **ERRORS},
     )
+    @idempotent(required=False)
     def post(self, request, code: str):
         plan = get_object_or_404(Plan, code=code)
         data = s.PlanVersionInputSerializer(data=request.data)
@@ -71,6 +72,7 @@ class ContractListCreateApi(ListAPIView):
         request=s.ContractCreateSerializer,
         responses={201: s.ContractSerializer, **ERRORS},
     )
+    @idempotent(required=False)
     def post(self, request):
         data = s.ContractCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -104,6 +106,7 @@ class ContractDetailApi(APIView):
 
 class ContractCreditCheckApi(APIView):
     @extend_schema(summary="Run the credit check with the shop's credit provider", request=None, responses={200: s.ContractSerializer, **ERRORS})
+    @idempotent(required=False)
     def post(self, request, uuid):
         contract = signing.application_credit_check(contract=contract_get(request, uuid))
         return Response(s.ContractSerializer(contract).data)
@@ -113,6 +116,7 @@ class ContractCreditScoreRecordApi(APIView):
     permission_classes = [IsShopStaff]
 
     @extend_schema(summary="Enter a credit score with evidence (staff)", request=s.CreditScoreSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @idempotent(required=False)
     def post(self, request, uuid):
         data = s.CreditScoreSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -155,6 +159,7 @@ class ContractAgreementPdfDownloadApi(APIView):
 
 class ContractSignApi(APIView):
     @extend_schema(summary="Sign the agreement (the adopter, or staff assisting in the shop)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @idempotent(required=False)
     def post(self, request, uuid):
         data = s.SignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -170,6 +175,7 @@ class ContractSignApi(APIView):
 
 class ContractPaymentMethodAttachApi(APIView):
     @extend_schema(summary="Attach the payment method the debits will use", request=s.PaymentMethodInputSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @idempotent(required=False)
     def post(self, request, uuid):
         contract = contract_get(request, uuid)
         data = s.PaymentMethodInputSerializer(data=request.data)
@@ -182,7 +188,6 @@ class ContractActivateApi(APIView):
     @extend_schema(
         summary="Collect the deposit (if due) and the first period, and start the contract",
         description="Requires an `Idempotency-Key` header; a retry returns the first answer.",
-        parameters=[IDEMPOTENCY_KEY],
         request=None,
         responses={200: s.ContractSerializer, **ERRORS},
     )

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import own_customer
+from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.customers import serializers as s
@@ -28,6 +29,7 @@ class CustomerListCreateApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(summary="Register a customer (staff)", request=s.CustomerInputSerializer, responses={201: s.CustomerSerializer, **ERRORS})
+    @idempotent(required=False)
     def post(self, request):
         data = s.CustomerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -63,6 +65,7 @@ class PetListCreateApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(summary="Add a pet", request=s.PetInputSerializer, responses={201: s.PetSerializer, **ERRORS})
+    @idempotent(required=False)
     def post(self, request):
         data = s.PetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get
 from pawpact.api.idempotency import idempotent
-from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
+from pawpact.api.openapi import ERRORS
 from pawpact.api.pagination import CallTaskPagination
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
@@ -54,6 +54,7 @@ class CallTaskCloseApi(APIView):
         request=s.CallTaskOutcomeSerializer,
         responses={200: s.CallTaskSerializer, **ERRORS},
     )
+    @idempotent(required=False)
     def post(self, request, task_id: int):
         task = get_object_or_404(CallTask, pk=task_id)
         data = s.CallTaskOutcomeSerializer(data=request.data)
@@ -66,7 +67,6 @@ class ContractPaymentMethodReplaceApi(APIView):
     @extend_schema(
         summary="Replace the payment method of an active contract; late periods are retried at once",
         description="Requires an `Idempotency-Key` header; a retry returns the first answer.",
-        parameters=[IDEMPOTENCY_KEY],
         request=s.PaymentMethodReplaceSerializer,
         responses={200: s.PaymentMethodReplacedSerializer, **ERRORS},
     )
@@ -100,6 +100,7 @@ class DeferralCouponListIssueApi(APIView):
         request=s.DeferralCouponIssueSerializer,
         responses={201: s.DeferralCouponSerializer, **ERRORS},
     )
+    @idempotent(required=False)
     def post(self, request, uuid):
         if not request.user.is_staff:
             self.permission_denied(request, message=_("Only staff can issue deferral coupons."))
@@ -116,6 +117,7 @@ class ContractDeferralUseApi(APIView):
         request=s.DeferralUseSerializer,
         responses={200: s.DeferredPeriodSerializer(many=True), **ERRORS},
     )
+    @idempotent(required=False)
     def post(self, request, uuid):
         contract = contract_get(request, uuid)
         data = s.DeferralUseSerializer(data=request.data)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get
 from pawpact.api.idempotency import idempotent
-from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
+from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.loyalty import serializers as s
 from pawpact.core.errors import NotFound
@@ -36,7 +36,6 @@ class CustomerSegmentListApi(ListAPIView):
 class WinBackRedeemApi(APIView):
     @extend_schema(
         summary="Use a win-back code on a new contract (half the first month, credited on the next debit)",
-        parameters=[IDEMPOTENCY_KEY],
         request=s.WinBackRedeemInputSerializer,
         responses={200: s.WinBackOfferSerializer, **ERRORS},
     )

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import own_customer
+from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.query import query_valid
 from pawpact.api.v1.messaging import serializers as s
@@ -53,6 +54,7 @@ class MessageListApi(ListAPIView):
 
 class MessageMarkReadApi(APIView):
     @extend_schema(summary="Mark one of my messages read", request=None, responses={200: s.MessageSerializer, **ERRORS})
+    @idempotent(required=False)
     def post(self, request, message_id: int):
         customer = own_customer(request)
         if customer is None:

@@ -7,6 +7,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.v1.renewals import serializers as s
 from pawpact.billing.models import RenewalOffer
@@ -37,6 +38,7 @@ class RenewalOfferAcceptApi(APIView):
         request=s.RenewalAcceptInputSerializer,
         responses={200: s.RenewalOfferSerializer, **ERRORS},
     )
+    @idempotent(required=False)
     def post(self, request, offer_id: int):
         offer = get_object_or_404(_offers_for(request), pk=offer_id)
         data = s.RenewalAcceptInputSerializer(data=request.data)

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, contracts_for
 from pawpact.api.idempotency import idempotent
-from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
+from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.termination import serializers as s
 from pawpact.billing.models import Termination, TerminationQuote
@@ -36,6 +36,7 @@ class TerminationQuoteCreateApi(APIView):
         request=None,
         responses={201: s.TerminationQuoteSerializer, **ERRORS},
     )
+    @idempotent(required=False)
     def post(self, request, uuid):
         quote = service.termination_quote(contract=contract_get(request, uuid))
         return Response(s.TerminationQuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
@@ -44,7 +45,6 @@ class TerminationQuoteCreateApi(APIView):
 class TerminationQuoteExecuteApi(APIView):
     @extend_schema(
         summary="End the contract early as quoted: the penalty is charged, the deposit refunded",
-        parameters=[IDEMPOTENCY_KEY],
         request=None,
         responses={200: s.TerminationSerializer, **ERRORS},
     )
@@ -65,7 +65,6 @@ class ContractPetLossTerminateApi(APIView):
     @extend_schema(
         summary="Pet death or loss: end the contract without penalty (evidence required)",
         description="Multipart: `evidence` (a file) and/or `evidence_note` (at least 10 characters).",
-        parameters=[IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.PetLossInputSerializer},
         responses={200: s.TerminationSerializer, **ERRORS},
     )
@@ -86,7 +85,6 @@ class ContractPetLossTerminateApi(APIView):
 class ContractCoolingOffCancelApi(APIView):
     @extend_schema(
         summary="Cancel within the cooling-off period: everything collected is refunded",
-        parameters=[IDEMPOTENCY_KEY],
         request=None,
         responses={200: s.TerminationSerializer, **ERRORS},
     )
