@@ -1,5 +1,10 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from pawpact.billing.models import MAX_PENALTY_RATE
 
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
@@ -10,3 +15,25 @@ class MonthField(serializers.DateField):
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%Y-%m"], format="%Y-%m", **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^(?:0\.?|0?\.(?:0[0-9]{0,2}|10{0,2}))$", "example": "0.05"})
+class PenaltyRateField(serializers.DecimalField):
+    """A share from 0 to 0.10 with at most three decimals, as a string ("0.05")."""
+
+    default_error_messages = {
+        # The plan service's own message, so the rule reads the same here as in the back office.
+        # xgettext:no-python-format
+        "out_of_range": _(
+            "The early termination penalty rate must be between 0 and 0.10 (at most 10% of the remaining amount)."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=4, decimal_places=3, **kwargs)
+
+    def to_internal_value(self, data) -> Decimal:
+        value = super().to_internal_value(data)
+        if not Decimal("0") <= value <= MAX_PENALTY_RATE:
+            self.fail("out_of_range")
+        return value

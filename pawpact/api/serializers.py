@@ -1,5 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from pawpact.billing.services.payment_methods import ATTACHABLE_RAILS
+from pawpact.payments.enums import Rail
 
 
 # Documents the body pawpact.api.errors.exception_handler renders; never used to render.
@@ -64,6 +68,9 @@ _TYPE_NAMES = {
 # Form and query values are strings by nature and are left to the fields. No docstring:
 # the schema would show it as every body's description.
 class InputSerializer(serializers.Serializer):
+    # How many members a body needs at least (a PATCH changes at least one field).
+    min_properties = 0
+    min_properties_message = _("Change at least one field.")
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and not hasattr(data, "getlist"):
@@ -76,4 +83,17 @@ class InputSerializer(serializers.Serializer):
                         errors[name] = [message]
             if errors:
                 raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
+        values = super().to_internal_value(data)
+        minimum = getattr(self, "min_properties", 0)
+        if len(values) < minimum:
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [self.min_properties_message]})
+        return values
+
+
+class PaymentMethodInputSerializer(InputSerializer):
+    rail = serializers.ChoiceField(
+        choices=[(rail, label) for rail, label in Rail.choices if rail in ATTACHABLE_RAILS],
+        help_text=_("In test mode `sandbox` with a test token (tok_success…); `stripe` with a confirmed `pm_…`."),
+    )
+    token = serializers.CharField(max_length=255)
+    label = serializers.CharField(max_length=80, required=False, default="")

@@ -33,8 +33,11 @@ def phone_normalize(phone: str) -> str | None:
     return compact if _E164.match(compact) else None
 
 
-def customer_validate(*, name: str, phone: str, birth_date: date, clock: Clock = default_clock) -> tuple[str, str]:
-    """The cleaned (name, phone) of a new customer, or ValidationFailed with a message per field."""
+def customer_validate(
+    *, name: str, phone: str, birth_date: date, clock: Clock = default_clock, exclude: Customer | None = None
+) -> tuple[str, str]:
+    """The cleaned (name, phone) of a new (or, with `exclude`, an edited) customer, or
+    ValidationFailed with a message per field."""
     errors: dict[str, list[str]] = {}
     name = name.strip() if isinstance(name, str) else ""
     if not name:
@@ -49,7 +52,8 @@ def customer_validate(*, name: str, phone: str, birth_date: date, clock: Clock =
     elif birth_date > clock.today():
         errors["birth_date"] = [_("The date of birth cannot be in the future.")]
     _raise_invalid(_("The customer's details are invalid."), errors)
-    if Customer.objects.filter(phone=normalized).exists():
+    others = Customer.objects.exclude(pk=exclude.pk) if exclude is not None else Customer.objects.all()
+    if others.filter(phone=normalized).exists():
         raise _phone_taken()
     return name, normalized
 
@@ -69,6 +73,28 @@ def customer_create(
         if Customer.objects.filter(phone=normalized).exists():
             raise _phone_taken() from error
         raise Conflict(_("This account already belongs to a customer.")) from error
+
+
+def customer_update(*, customer: Customer, clock: Clock = default_clock, **changes: object) -> Customer:
+    """Change a customer's name, phone or date of birth (the fields given; the rest stays).
+    Their login, if any, gets the same name and phone."""
+    unknown = set(changes) - {"name", "phone", "birth_date"}
+    if unknown:
+        raise ValidationFailed(_("Some fields are invalid."), fields={name: [_("Unknown field.")] for name in unknown})
+    try:
+        with transaction.atomic():
+            locked = Customer.objects.select_for_update().get(pk=customer.pk)
+            values = {"name": locked.name, "phone": locked.phone, "birth_date": locked.birth_date, **changes}
+            name, phone = customer_validate(
+                name=values["name"], phone=values["phone"], birth_date=values["birth_date"], clock=clock, exclude=locked
+            )  # fmt: skip
+            locked.name, locked.phone, locked.birth_date = name, phone, values["birth_date"]
+            locked.save(update_fields=["name", "phone", "birth_date"])
+            if locked.user_id:
+                User.objects.filter(pk=locked.user_id).update(name=name, phone=phone)
+            return locked
+    except IntegrityError as error:
+        raise _phone_taken() from error
 
 
 def customer_register(
@@ -171,3 +197,19 @@ def pet_create(
     return Pet.objects.create(
         owner=owner, name=name, species=species, breed=breed, birthday=birthday, adoption_date=adoption_date
     )
+
+
+def pet_update(*, pet: Pet, clock: Clock = default_clock, **changes: object) -> Pet:
+    """Change a pet's name, species, breed, birthday or adoption date (the fields given)."""
+    fields = ("name", "species", "breed", "birthday", "adoption_date")
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ValidationFailed(_("Some fields are invalid."), fields={name: [_("Unknown field.")] for name in unknown})
+    with transaction.atomic():
+        locked = Pet.objects.select_for_update().get(pk=pet.pk)
+        values = {**{field: getattr(locked, field) for field in fields}, **changes}
+        values["name"], values["breed"] = pet_validate(**values, clock=clock)
+        for field in fields:
+            setattr(locked, field, values[field])
+        locked.save(update_fields=list(fields))
+    return locked

@@ -5,12 +5,12 @@ from rest_framework import serializers
 from pawpact.api.errors import exception_handler
 from pawpact.billing.models import PlanVersion
 
-NOT_A_DICT = 'Expected a dictionary of items but got type "str".'
+NOT_A_DICT = "Invalid data. Expected a dictionary, but got str."
 
 
 def test_a_nested_error_from_a_real_endpoint_is_plain_json(api_client, shop, shop_staff):
     api_client.credentials(HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
-    body = {"entitlements": ["food", {"kind": "food"}, 7], "fulfilment_rewards": "weekly", "periods": "x"}
+    body = {"entitlements": ["food", {"kind": "food", "item": "Kibble", "quantity": 0, "unit": "g"}, 7]}
 
     response = api_client.post("/api/v1/plans/basic/versions", body, format="json")
 
@@ -19,10 +19,9 @@ def test_a_nested_error_from_a_real_endpoint_is_plain_json(api_client, shop, sho
         "code": "invalid",
         "message": "Some fields are invalid.",
         "fields": {
-            "periods": ["A valid integer is required."],
             "entitlements.0": [NOT_A_DICT],
-            "entitlements.2": ['Expected a dictionary of items but got type "int".'],
-            "fulfilment_rewards": ['Expected a list of items but got type "str".'],
+            "entitlements.1.quantity": ["Ensure this value is greater than or equal to 1."],
+            "entitlements.2": ["Invalid data. Expected a dictionary, but got int."],
         },
     }
     with schema_context(shop.schema_name):

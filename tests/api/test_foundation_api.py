@@ -83,7 +83,9 @@ def test_token_without_fields_lists_both(api_client, shop, shop_staff):
 def test_me_with_token(shop, shop_staff):
     response = _client(shop, shop_staff.api_token).get("/api/v1/me")
     assert response.status_code == 200
-    assert response.json() == {"email": shop_staff.email, "name": "Alpha staff", "phone": "", "is_staff": True}
+    assert response.json() == {
+        "customer_uuid": None, "email": shop_staff.email, "name": "Alpha staff", "phone": "", "is_staff": True
+    }
 
 
 def test_me_without_token_is_401(api_client):

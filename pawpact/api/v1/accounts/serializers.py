@@ -14,6 +14,10 @@ class TokenSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.Serializer):
+    customer_uuid = serializers.UUIDField(
+        source="customer.uuid", allow_null=True, default=None,
+        help_text=_("The customer record of this login (`/customers/{uuid}`); null for staff."),
+    )  # fmt: skip
     email = serializers.EmailField()
     name = serializers.CharField()
     phone = serializers.CharField()

@@ -4,6 +4,7 @@ from pawpact.api.v1.accounts import views
 
 urlpatterns = [
     path("auth/token", views.TokenCreateApi.as_view(), name="api_token_create"),
+    path("auth/logout", views.TokenRevokeApi.as_view(), name="api_logout"),
     path("me", views.MeDetailApi.as_view(), name="api_me"),
     path("staff", views.StaffListApi.as_view(), name="api_staff_list"),
 ]

@@ -2,13 +2,14 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.accounts.selectors import staff_list
-from pawpact.accounts.services import api_token_issue
+from pawpact.accounts.services import api_token_issue, api_token_revoke
 from pawpact.api.errors import BadCredentials
 from pawpact.api.openapi import error_responses
 from pawpact.api.serializers import ErrorSerializer
@@ -22,7 +23,7 @@ class TokenCreateApi(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
-    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer, 400: ErrorSerializer, 401: ErrorSerializer, 429: ErrorSerializer}, auth=[])
+    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401)}, auth=[])
     def post(self, request):
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -30,6 +31,15 @@ class TokenCreateApi(APIView):
         if user is None or not user.is_active:
             raise BadCredentials(_("Email or password is wrong."))
         return Response(s.TokenSerializer({"token": api_token_issue(user=user)}).data)
+
+
+class TokenRevokeApi(APIView):
+    """Sign out of the API: the token in the request stops working on every device."""
+
+    @extend_schema(summary="Sign out (revoke this token)", request=None, responses={204: None, **error_responses(401)})
+    def post(self, request):
+        api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeDetailApi(APIView):

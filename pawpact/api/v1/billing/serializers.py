@@ -1,14 +1,11 @@
-from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pawpact.api.fields import PenaltyRateField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.enums import EntitlementKind
-from pawpact.billing.models import MAX_PENALTY_RATE, Contract, Plan, PlanVersion
-from pawpact.billing.services.payment_methods import ATTACHABLE_RAILS
-from pawpact.payments.enums import Rail
+from pawpact.billing.models import Contract, Plan, PlanVersion
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
@@ -54,26 +51,17 @@ class FulfilmentRewardSerializer(InputSerializer):
 PRICE_RULE = _("The monthly price must be a positive whole number of fen.")
 PERIODS_RULE = _("A plan runs for 12 to 24 periods.")
 DEBIT_DAY_RULE = _("The debit day must be a day of the month from 1 to 28.")
-# xgettext:no-python-format
-PENALTY_RULE = _("The early termination penalty rate must be between 0 and 0.10 (at most 10% of the remaining amount).")
 
 
 def _range(message) -> dict:
     return {"min_value": message, "max_value": message}
 
 
-@extend_schema_field({"type": "string", "pattern": r"^(?:0\.?|0?\.(?:0[0-9]{0,2}|10{0,2}))$", "example": "0.05"})
-class PenaltyRateField(serializers.DecimalField):
-    """A share from 0 to 0.10 with at most three decimals, as a string ("0.05")."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=MAX_PENALTY_RATE, **kwargs)
-
-
 class PlanVersionInputSerializer(InputSerializer):
     """The terms to change; every term left out is copied from the plan's current version."""
 
     min_properties = 1
+    min_properties_message = _("Change at least one term.")
 
     monthly_price_minor = serializers.IntegerField(
         required=False, min_value=1, max_value=10**9, error_messages=_range(PRICE_RULE)
@@ -86,18 +74,12 @@ class PlanVersionInputSerializer(InputSerializer):
     scope_of_use = serializers.CharField(required=False, max_length=200)
     deposit_minor = serializers.IntegerField(required=False, min_value=0, max_value=10**9)
     penalty_rate = PenaltyRateField(
-        required=False,
-        help_text=_("Share of the remaining amount charged on early termination: 0 to 0.10."),
-        error_messages=_range(PENALTY_RULE),
+        required=False, help_text=_("Share of the remaining amount charged on early termination: 0 to 0.10.")
     )
     cooling_off_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     health_guarantee_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     fulfilment_rewards = FulfilmentRewardSerializer(many=True, required=False)
 
-    def validate(self, attrs: dict) -> dict:
-        if not attrs:
-            raise serializers.ValidationError(_("Change at least one term."))
-        return attrs
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -143,15 +125,6 @@ class AgreementSerializer(serializers.Serializer):
 
 class SignSerializer(InputSerializer):
     signer_name = serializers.CharField(max_length=80)
-
-
-class PaymentMethodInputSerializer(InputSerializer):
-    rail = serializers.ChoiceField(
-        choices=[(rail, label) for rail, label in Rail.choices if rail in ATTACHABLE_RAILS],
-        help_text=_("In test mode `sandbox` with a test token (tok_success…); `stripe` with a confirmed `pm_…`."),
-    )
-    token = serializers.CharField(max_length=255)
-    label = serializers.CharField(max_length=80, required=False, default="")
 
 
 class PeriodSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from pawpact.api.v1.billing import views
 
 urlpatterns = [
     path("plans", views.PlanListApi.as_view(), name="api_plan_list"),
+    path("plans/<slug:code>", views.PlanDetailApi.as_view(), name="api_plan_detail"),
     path("plans/<slug:code>/versions", views.PlanVersionCreateApi.as_view(), name="api_plan_version_create"),
     path("contracts", views.ContractListCreateApi.as_view(), name="api_contract_list"),
     path("contracts/<uuid:uuid>", views.ContractDetailApi.as_view(), name="api_contract_detail"),
@@ -29,6 +30,7 @@ urlpatterns = [
         views.ContractPaymentMethodAttachApi.as_view(),
         name="api_contract_payment_method",
     ),
+    path("contracts/<uuid:uuid>/withdraw", views.ContractWithdrawApi.as_view(), name="api_contract_withdraw"),
     path("contracts/<uuid:uuid>/activate", views.ContractActivateApi.as_view(), name="api_contract_activate"),
     path("contracts/<uuid:uuid>/calendar", views.ContractCalendarListApi.as_view(), name="api_contract_calendar"),
 ]

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,26 +19,46 @@ from pawpact.api.errors import CustomerRequired
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.serializers import PaymentMethodInputSerializer
 from pawpact.api.v1.billing import serializers as s
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Plan
-from pawpact.billing.services import activation, credit, plans, signing
+from pawpact.billing.services import activation, credit, plans, signing, termination
 from pawpact.core.errors import NotFound, PermissionDenied
 from pawpact.core.http import client_ip
 from pawpact.customers.models import Customer, Pet
 
 
+def _plans_for(request):
+    """Staff see every plan; customers and visitors without a token the plans on sale."""
+    plans_on_sale = Plan.objects.prefetch_related("versions")
+    return plans_on_sale if getattr(request.user, "is_staff", False) else plans_on_sale.filter(is_active=True)
+
+
 class PlanListApi(ListAPIView):
+    """Public: a frontend shows the plans before anyone signs in."""
+
+    permission_classes = [AllowAny]
     serializer_class = s.PlanSerializer
 
     def get_queryset(self):
-        plans_on_sale = Plan.objects.prefetch_related("versions")
-        return plans_on_sale if self.request.user.is_staff else plans_on_sale.filter(is_active=True)
+        return _plans_for(self.request)
 
-    @extend_schema(summary="Plans on sale, each with its current terms", responses={200: s.PlanSerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="Plans on sale, each with its current terms (no token needed)",
+        responses={200: s.PlanSerializer(many=True), **ERRORS},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class PlanDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="One plan with its current terms (no token needed)", responses={200: s.PlanSerializer, **ERRORS})
+    def get(self, request, code: str):
+        return Response(s.PlanSerializer(get_object_or_404(_plans_for(request), code=code)).data)
 
 
 class PlanVersionCreateApi(APIView):
@@ -161,10 +182,11 @@ class ContractSignApi(APIView):
     @extend_schema(summary="Sign the agreement (the adopter, or staff assisting in the shop)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
+        contract = contract_get(request, uuid)  # someone else's contract: 404 whatever the body
         data = s.SignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contract = signing.contract_sign(
-            contract=contract_get(request, uuid),
+            contract=contract,
             signer_name=data.validated_data["signer_name"],
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
@@ -174,11 +196,11 @@ class ContractSignApi(APIView):
 
 
 class ContractPaymentMethodAttachApi(APIView):
-    @extend_schema(summary="Attach the payment method the debits will use", request=s.PaymentMethodInputSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(summary="Attach the payment method the debits will use", request=PaymentMethodInputSerializer, responses={200: s.ContractSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         contract = contract_get(request, uuid)
-        data = s.PaymentMethodInputSerializer(data=request.data)
+        data = PaymentMethodInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contract = signing.contract_payment_method_add(contract=contract, **data.validated_data)
         return Response(s.ContractSerializer(contract).data)
@@ -202,3 +224,15 @@ class ContractCalendarListApi(APIView):
     def get(self, request, uuid):
         contract = contract_get(request, uuid)
         return Response(s.PeriodSerializer(selectors.calendar_list(contract=contract), many=True).data)
+
+
+class ContractWithdrawApi(APIView):
+    @extend_schema(
+        summary="Withdraw a draft or signed contract that has not started (a held deposit is refunded)",
+        request=None,
+        responses={200: s.ContractSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, uuid):
+        contract = termination.contract_withdraw(contract=contract_get(request, uuid))
+        return Response(s.ContractSerializer(contract_get(request, contract.uuid)).data)

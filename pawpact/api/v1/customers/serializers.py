@@ -63,3 +63,25 @@ class PetInputSerializer(InputSerializer):
     breed = serializers.CharField(max_length=80, required=False, default="")
     birthday = serializers.DateField(required=False, allow_null=True, default=None)
     adoption_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CustomerUpdateSerializer(InputSerializer):
+    """The details to change; the rest stays."""
+
+    min_properties = 1
+
+    name = serializers.CharField(max_length=80, required=False)
+    phone = phone_field(required=False)
+    birth_date = serializers.DateField(required=False)
+
+
+class PetUpdateSerializer(InputSerializer):
+    """The details to change; the rest stays (the owner does not change here)."""
+
+    min_properties = 1
+
+    name = serializers.CharField(max_length=80, required=False)
+    species = serializers.ChoiceField(choices=Species.choices, required=False)
+    breed = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    birthday = serializers.DateField(required=False, allow_null=True)
+    adoption_date = serializers.DateField(required=False, allow_null=True)

@@ -57,8 +57,7 @@ class PetListCreateApi(ListAPIView):
     serializer_class = s.PetSerializer
 
     def get_queryset(self):
-        pets = Pet.objects.select_related("owner")
-        return pets if self.request.user.is_staff else pets.filter(owner__user=self.request.user)
+        return _pets_for(self.request)
 
     @extend_schema(summary="Pets (staff: all; customer: their own)", responses={200: s.PetSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
@@ -79,3 +78,53 @@ class PetListCreateApi(ListAPIView):
                 raise PermissionDenied(_("Only customers and staff can add pets."))
         pet = customers.pet_create(owner=owner, **values)
         return Response(s.PetSerializer(pet).data, status=status.HTTP_201_CREATED)
+
+
+def _customers_for(request):
+    return Customer.objects.all() if request.user.is_staff else Customer.objects.filter(user=request.user)
+
+
+def _pets_for(request):
+    pets = Pet.objects.select_related("owner")
+    return pets if request.user.is_staff else pets.filter(owner__user=request.user)
+
+
+class CustomerDetailUpdateApi(APIView):
+    """One customer: staff read and edit any customer of the shop, a customer only themself
+    (anyone else's record answers 404)."""
+
+    @extend_schema(summary="A customer (staff; a customer: themself)", responses={200: s.CustomerSerializer, **ERRORS})
+    def get(self, request, uuid):
+        return Response(s.CustomerSerializer(get_object_or_404(_customers_for(request), uuid=uuid)).data)
+
+    @extend_schema(
+        summary="Change a customer's name, phone or date of birth",
+        request=s.CustomerUpdateSerializer,
+        responses={200: s.CustomerSerializer, **ERRORS},
+    )
+    def patch(self, request, uuid):
+        customer = get_object_or_404(_customers_for(request), uuid=uuid)
+        data = s.CustomerUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = customers.customer_update(customer=customer, **data.validated_data)
+        return Response(s.CustomerSerializer(customer).data)
+
+
+class PetDetailUpdateApi(APIView):
+    """One pet: staff read and edit any pet of the shop, a customer only their own."""
+
+    @extend_schema(summary="A pet (staff: any; customer: their own)", responses={200: s.PetSerializer, **ERRORS})
+    def get(self, request, uuid):
+        return Response(s.PetSerializer(get_object_or_404(_pets_for(request), uuid=uuid)).data)
+
+    @extend_schema(
+        summary="Change a pet's name, species, breed or dates",
+        request=s.PetUpdateSerializer,
+        responses={200: s.PetSerializer, **ERRORS},
+    )
+    def patch(self, request, uuid):
+        pet = get_object_or_404(_pets_for(request), uuid=uuid)
+        data = s.PetUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pet = customers.pet_update(pet=pet, **data.validated_data)
+        return Response(s.PetSerializer(pet).data)

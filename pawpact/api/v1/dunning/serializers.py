@@ -1,8 +1,7 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from pawpact.api.serializers import InputSerializer
-from pawpact.api.v1.billing.serializers import PaymentMethodInputSerializer
+from pawpact.api.serializers import InputSerializer, PaymentMethodInputSerializer
 from pawpact.billing.enums import CallTaskStatus
 from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod, DeferralCoupon
 

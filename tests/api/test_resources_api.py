@@ -1,0 +1,175 @@
+"""Single reads and edits a frontend needs: a customer, a pet, a plan (public), withdrawing
+a draft, who am I, signing out. Each is isolated between customers and between shops."""
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from pawpact.accounts.models import User
+from pawpact.accounts.services import api_token_issue
+from pawpact.billing.enums import ContractStatus
+from pawpact.billing.models import Contract, Plan
+from pawpact.billing.services import signing
+from pawpact.customers.models import Customer, Pet
+from pawpact.customers.services import customer_create, pet_create
+from tests.conftest import SHOP_PASSWORD, host_of
+
+NOT_FOUND = {"code": "not_found", "message": "Not found.", "fields": {}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def _client(shop, token: str | None = None) -> APIClient:
+    client = APIClient(HTTP_HOST=host_of(shop))
+    if token:
+        client.credentials(HTTP_AUTHORIZATION="Token " + token)
+    return client
+
+
+def _customer(shop, email: str, phone: str) -> tuple[Customer, Pet, APIClient]:
+    """A customer with a login, a token and a pet."""
+    with schema_context(shop.schema_name):
+        user = User.objects.create_user(email, SHOP_PASSWORD, name="Wang Fang")
+        customer = customer_create(name="Wang Fang", phone=phone, birth_date=date(1990, 5, 5), user=user)
+        pet = pet_create(owner=customer, name="Mochi", species="cat")
+        return customer, pet, _client(shop, api_token_issue(user=user))
+
+
+def _staff(shop, email: str) -> APIClient:
+    with schema_context(shop.schema_name):
+        user = User.objects.create_user(email, SHOP_PASSWORD, is_staff=True)
+        return _client(shop, api_token_issue(user=user))
+
+
+def _row(shop, model, **lookup):
+    with schema_context(shop.schema_name):
+        return model.objects.get(**lookup)
+
+
+# --- Customers ---------------------------------------------------------------------------
+
+
+def test_a_customer_reads_and_edits_themself_and_their_login_follows(shop):
+    me, _pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    assert client.get(f"/api/v1/customers/{me.uuid}").json()["name"] == "Wang Fang"
+    response = client.patch(f"/api/v1/customers/{me.uuid}", {"name": "Wang Xiaofang", "phone": "+8613800000009"})
+    assert response.status_code == 200
+    assert response.json()["phone"] == "13800000009"
+    saved = _row(shop, Customer, pk=me.pk)
+    assert (saved.name, saved.phone, saved.birth_date) == ("Wang Xiaofang", "13800000009", date(1990, 5, 5))
+    assert _row(shop, User, pk=me.user_id).name == "Wang Xiaofang"
+    assert client.get("/api/v1/me").json()["customer_uuid"] == str(me.uuid)
+
+
+def test_a_customer_cannot_read_or_edit_another(shop):
+    _me, _pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    other, _other_pet, _ = _customer(shop, "other@alpha.test", "13800000002")
+    assert client.get(f"/api/v1/customers/{other.uuid}").json() == NOT_FOUND
+    response = client.patch(f"/api/v1/customers/{other.uuid}", {"name": "Taken over"})
+    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+    assert _row(shop, Customer, pk=other.pk).name == "Wang Fang"
+
+
+def test_staff_edit_any_customer_and_a_taken_phone_or_bad_body_changes_nothing(shop):
+    staff = _staff(shop, "staff@alpha.test")
+    one, _pet, _ = _customer(shop, "one@alpha.test", "13800000001")
+    _customer(shop, "two@alpha.test", "13800000002")
+    assert staff.patch(f"/api/v1/customers/{one.uuid}", {"birth_date": "1991-01-02"}).status_code == 200
+    taken = staff.patch(f"/api/v1/customers/{one.uuid}", {"phone": "13800000002"})
+    assert (taken.status_code, taken.json()["code"]) == (409, "phone_taken")
+    assert staff.patch(f"/api/v1/customers/{one.uuid}", {}).status_code == 400
+    unknown = staff.patch(f"/api/v1/customers/{one.uuid}", {"standing": "current"})
+    assert (unknown.status_code, unknown.json()["fields"]) == (400, {"standing": ["Unknown field."]})
+    future = staff.patch(f"/api/v1/customers/{one.uuid}", {"birth_date": "2999-01-01"})
+    assert (future.status_code, future.json()["code"]) == (422, "impossible_date")
+    saved = _row(shop, Customer, pk=one.pk)
+    assert (saved.phone, saved.birth_date) == ("13800000001", date(1991, 1, 2))
+
+
+def test_another_shops_staff_and_tokens_reach_no_customer_or_pet(shop, other_shop):
+    mine, pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    their_staff = _staff(other_shop, "staff@beta.test")
+    for path in (f"/api/v1/customers/{mine.uuid}", f"/api/v1/pets/{pet.uuid}"):
+        assert their_staff.get(path).json() == NOT_FOUND
+        assert their_staff.patch(path, {"name": "Renamed"}).status_code == 404
+        # Alpha's token on beta's host is nobody there.
+        token = client._credentials["HTTP_AUTHORIZATION"].split()[1]
+        assert _client(other_shop, token).get(path).status_code == 401
+    assert _row(shop, Customer, pk=mine.pk).name == "Wang Fang"
+    assert _row(shop, Pet, pk=pet.pk).name == "Mochi"
+
+
+# --- Pets ----------------------------------------------------------------------------------
+
+
+def test_a_customer_edits_their_own_pet_only(shop):
+    _me, pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    _other, other_pet, _ = _customer(shop, "other@alpha.test", "13800000002")
+    edited = client.patch(f"/api/v1/pets/{pet.uuid}", {"breed": "British Shorthair", "birthday": "2024-02-01"})
+    assert edited.status_code == 200 and edited.json()["breed"] == "British Shorthair"
+    assert client.get(f"/api/v1/pets/{other_pet.uuid}").json() == NOT_FOUND
+    assert client.patch(f"/api/v1/pets/{other_pet.uuid}", {"name": "Mine now"}).status_code == 404
+    saved, other_saved = _row(shop, Pet, pk=pet.pk), _row(shop, Pet, pk=other_pet.pk)
+    assert (saved.breed, saved.birthday, other_saved.name) == ("British Shorthair", date(2024, 2, 1), "Mochi")
+
+
+def test_a_pet_adopted_before_birth_is_refused_and_unchanged(shop):
+    _me, pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    response = client.patch(f"/api/v1/pets/{pet.uuid}", {"birthday": "2024-02-01", "adoption_date": "2024-01-01"})
+    assert (response.status_code, response.json()["code"]) == (422, "impossible_date")
+    assert _row(shop, Pet, pk=pet.pk).birthday is None
+
+
+# --- Plans (public) ---------------------------------------------------------------------------
+
+
+def test_plans_are_public_and_an_inactive_plan_is_for_staff_only(shop, other_shop):
+    with schema_context(shop.schema_name):
+        Plan.objects.filter(code="premium").update(is_active=False)
+    anonymous = _client(shop)
+    codes = [plan["code"] for plan in anonymous.get("/api/v1/plans").json()["results"]]
+    assert sorted(codes) == ["advanced", "basic"]
+    assert anonymous.get("/api/v1/plans/basic").json()["current_version"]["monthly_price_minor"] == 39900
+    assert anonymous.get("/api/v1/plans/premium").json() == NOT_FOUND
+    assert _staff(shop, "staff@alpha.test").get("/api/v1/plans/premium").json()["is_active"] is False
+    # Each shop has its own plans: the other shop's premium is still on sale there.
+    assert _client(other_shop).get("/api/v1/plans/premium").json()["is_active"] is True
+
+
+# --- Withdrawing a draft ---------------------------------------------------------------------
+
+
+def _draft(shop, customer: Customer, pet: Pet) -> Contract:
+    with schema_context(shop.schema_name):
+        version = Plan.objects.get(code="basic").versions.order_by("-version").first()
+        return signing.application_create(customer=customer, pet=pet, plan_version_id=version.pk)
+
+
+def test_a_customer_withdraws_their_draft_once_and_not_anothers(shop):
+    me, pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    other, other_pet, _ = _customer(shop, "other@alpha.test", "13800000002")
+    mine, theirs = _draft(shop, me, pet), _draft(shop, other, other_pet)
+    url = f"/api/v1/contracts/{mine.uuid}/withdraw"
+    assert client.post(url).json()["code"] == "idempotency_key_required"
+    first = client.post(url, HTTP_IDEMPOTENCY_KEY="w-1")
+    again = client.post(url, HTTP_IDEMPOTENCY_KEY="w-1")
+    assert first.json()["status"] == ContractStatus.WITHDRAWN and again["Idempotent-Replayed"] == "true"
+    refused = client.post(url, HTTP_IDEMPOTENCY_KEY="w-2")
+    assert (refused.status_code, refused.json()["code"]) == (422, "illegal_transition")
+    assert client.post(f"/api/v1/contracts/{theirs.uuid}/withdraw", HTTP_IDEMPOTENCY_KEY="w-3").status_code == 404
+    assert _row(shop, Contract, pk=theirs.pk).status == ContractStatus.DRAFT
+
+
+# --- Signing out ----------------------------------------------------------------------------------
+
+
+def test_logout_revokes_the_token(shop):
+    _me, _pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.post("/api/v1/auth/logout").status_code == 401
