@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from pawpact.core.errors import BusinessRuleViolation, Conflict, DomainError, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, Conflict, DomainError, NotFound, ValidationFailed
 
 
 class ShopFromHostOnly(ValidationFailed):
@@ -139,3 +139,33 @@ def _join(path: str, key: object) -> str:
 
 
 __all__ = ["exception_handler", "status"]
+
+
+class NotSigned(NotFound):
+    """The agreement PDF exists once the contract is signed."""
+
+    code = "not_signed"
+
+
+class NotTerminated(NotFound):
+    """The contract has no termination record: it has not ended."""
+
+    code = "not_terminated"
+
+
+class NoEvidence(NotFound):
+    """The termination was recorded with a note only, no file."""
+
+    code = "no_evidence"
+
+
+class UnknownShop(NotFound):
+    """No shop with this id (platform API)."""
+
+    code = "unknown_shop"
+
+
+class UnknownPayout(NotFound):
+    """No payout with this id for this shop (platform API)."""
+
+    code = "unknown_payout"

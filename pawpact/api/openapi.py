@@ -1,10 +1,13 @@
 """What the schema says beyond each operation's own serializers: the statuses that
 answer in the one error shape, the `Idempotency-Key` header, and input rules the
 server enforces that DRF's fields do not describe by themselves."""
+from pathlib import Path
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 
 # A trimmed string must keep one visible character: "   " is refused like "".
@@ -109,3 +112,22 @@ class AutoSchema(SpectacularAutoSchema):
             places = field.decimal_places or 0
             schema["pattern"] = rf"^-?(?:[0-9]{{1,{whole}}}(?:\.[0-9]{{0,{places}}})?|\.[0-9]{{1,{places}}})$"
         return schema
+
+
+_DESCRIPTION = Path(__file__).with_name("description.md")
+
+
+def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
+    """drf-spectacular hook: the conventions, error catalogue and sandbox values as the API's
+    description; every error response lists the codes of its status; `code` is an enum."""
+    result["info"]["description"] = _DESCRIPTION.read_text().replace("{catalogue}", catalogue_markdown())
+    error = result.get("components", {}).get("schemas", {}).get("Error")
+    if error is not None:
+        error["properties"]["code"]["enum"] = sorted(entry.code for entry in error_catalogue())
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if str(status)[0] == "4" and str(status).isdigit():
+                    codes = ", ".join(f"`{code}`" for code in codes_for_status(int(status)))
+                    response["description"] = f"Codes: {codes}." if codes else response.get("description", "")
+    return result

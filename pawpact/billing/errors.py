@@ -3,30 +3,44 @@ from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, Valid
 
 
 class UnbalancedJournal(BusinessRuleViolation):
+    """A ledger journal that does not sum to zero (a bug; nothing was written)."""
+
     code = "unbalanced_journal"
 
 
 class IllegalTransition(BusinessRuleViolation):
+    """The record's state does not allow this step (e.g. activating an unsigned contract)."""
+
     code = "illegal_transition"
 
 
 class SigningBlocked(BusinessRuleViolation):
+    """New signings are blocked at this shop (risk controls, or the shop is closed)."""
+
     code = "signing_blocked"
 
 
 class AlreadyUnderContract(Conflict):
+    """The pet is already under an open contract."""
+
     code = "pet_under_contract"
 
 
 class AlreadySigned(Conflict):
+    """The agreement is signed already."""
+
     code = "already_signed"
 
 
 class CustomerTooYoung(BusinessRuleViolation):
+    """Only adults (18 or older) sign a contract."""
+
     code = "customer_under_18"
 
 
 class UnknownPlanVersion(NotFound):
+    """No such plan version at this shop."""
+
     code = "unknown_plan_version"
 
 
@@ -37,6 +51,8 @@ class PlanTermsInvalid(BusinessRuleViolation):
 
 
 class InvalidPaymentMethod(BusinessRuleViolation):
+    """The rail refused the payment method (unknown, or not the customer's)."""
+
     code = "invalid_payment_method"
 
     @classmethod
@@ -46,38 +62,56 @@ class InvalidPaymentMethod(BusinessRuleViolation):
 
 
 class PaymentFailed(BusinessRuleViolation):
+    """The debit was declined; `fields.payment_method` says why."""
+
     code = "payment_failed"
 
 
 class PenaltyRateTooHigh(ValidationFailed):
+    """The early-termination penalty rate is above 10%."""
+
     code = "penalty_rate_too_high"
 
 
 class EvidenceRequired(BusinessRuleViolation):
+    """Pet death or loss needs a file or a note of at least 10 characters."""
+
     code = "evidence_required"
 
 
 class QuoteExpired(BusinessRuleViolation):
+    """The termination quote is older than 24 hours: ask for a new one."""
+
     code = "quote_expired"
 
 
 class QuoteStale(Conflict):
+    """The contract changed since the quote (a debit was paid): ask for a new one."""
+
     code = "quote_stale"
 
 
 class CoolingOffOver(BusinessRuleViolation):
+    """The cooling-off period has ended."""
+
     code = "cooling_off_over"
 
 
 class DebitInFlight(Conflict):
+    """A debit of this contract is being processed: retry in a few minutes."""
+
     code = "debit_in_flight"
 
 
 class CalendarExists(Conflict):
+    """The contract's debit calendar exists already."""
+
     code = "calendar_exists"
 
 
 class AmountOverRailCap(ValidationFailed):
+    """The amount is over the per-debit cap of the rail."""
+
     code = "amount_over_rail_cap"
 
 
@@ -91,3 +125,39 @@ class DebitNotDue(BusinessRuleViolation):
     """Too early for this period, or outside the hours its rail allows."""
 
     code = "debit_not_due"
+
+
+class RenewalAccepted(Conflict):
+    """The renewal offer was accepted already (with another option)."""
+
+    code = "renewal_accepted"
+
+
+class RenewedAlready(Conflict):
+    """The contract has been renewed already."""
+
+    code = "renewed_already"
+
+
+class PlanLimitReached(SigningBlocked):
+    """The shop's Pawpact plan allows no more active contracts."""
+
+    code = "plan_limit_reached"
+
+
+class DeferralRefused(BusinessRuleViolation):
+    """A deferral coupon cannot be used on this period."""
+
+    code = "deferral_refused"
+
+
+class NoDeferralCoupon(DeferralRefused):
+    """The contract has no unused deferral coupon."""
+
+    code = "no_deferral_coupon"
+
+
+class DeferralTwiceInARow(DeferralRefused):
+    """Two neighbouring periods cannot both be deferred."""
+
+    code = "deferral_twice_in_a_row"

@@ -1,5 +1,5 @@
 """Customers' errors; each has the code the API and pages show (pawpact.core.errors)."""
-from pawpact.core.errors import BusinessRuleViolation
+from pawpact.core.errors import BusinessRuleViolation, Conflict
 
 
 class ImpossibleDate(BusinessRuleViolation):
@@ -12,3 +12,15 @@ class PasswordTooWeak(BusinessRuleViolation):
     """A password the shop's password policy refuses (too common, all digits, like the name or email)."""
 
     code = "password_too_weak"
+
+
+class EmailTaken(Conflict):
+    """An account with this email exists at this shop."""
+
+    code = "email_taken"
+
+
+class PhoneTaken(Conflict):
+    """A phone number belongs to one customer of the shop only."""
+
+    code = "phone_taken"

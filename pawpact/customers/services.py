@@ -12,7 +12,7 @@ from pawpact.accounts.services import api_token_issue
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.customers.enums import IdVerification, Species
-from pawpact.customers.errors import ImpossibleDate, PasswordTooWeak
+from pawpact.customers.errors import EmailTaken, ImpossibleDate, PasswordTooWeak, PhoneTaken
 from pawpact.customers.models import Customer, Pet
 
 # A mainland mobile number (11 digits starting 13–19, optional +86), or any
@@ -104,10 +104,9 @@ def customer_register(
     customer_validate(name=name, phone=phone, birth_date=birth_date, clock=clock)
     email = User.objects.normalize_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise Conflict(
-            _("An account with this email exists at this shop."), fields={"email": [_("This email is taken.")]},
-            code="email_taken",
-        )  # fmt: skip
+        raise EmailTaken(
+            _("An account with this email exists at this shop."), fields={"email": [_("This email is taken.")]}
+        )
     try:
         validate_password(password, User(email=email, name=name))
     except ValidationError as error:
@@ -118,7 +117,7 @@ def customer_register(
             customer = customer_create(name=name, phone=phone, birth_date=birth_date, user=user, clock=clock)
             return customer, api_token_issue(user=user)
     except IntegrityError as error:
-        raise Conflict(_("An account with this email exists at this shop."), code="email_taken") from error
+        raise EmailTaken(_("An account with this email exists at this shop.")) from error
 
 
 def _raise_invalid(message: str, errors: dict[str, list[str]]) -> None:
@@ -135,11 +134,10 @@ def _raise_invalid(message: str, errors: dict[str, list[str]]) -> None:
     raise ValidationFailed(message, fields=errors)
 
 
-def _phone_taken() -> Conflict:
-    return Conflict(
+def _phone_taken() -> PhoneTaken:
+    return PhoneTaken(
         _("A customer with this phone number is registered already."),
         fields={"phone": [_("This phone number is taken.")]},
-        code="phone_taken",
     )
 
 

@@ -35,8 +35,9 @@ from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitPeriod, Journal
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied, ValidationFailed
+from pawpact.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from pawpact.core.money import Money, apply_rate
+from pawpact.loyalty.errors import SurveyAnswered, WinBackExpired, WinBackRedeemed
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
 from pawpact.loyalty.selectors import TERMINATED_STATUSES
 from pawpact.messaging.models import Category, Channel
@@ -188,7 +189,7 @@ def survey_answer(*, token: str, score, comment: str = "", clock: Clock = defaul
     with transaction.atomic():
         locked = SurveyResponse.objects.select_for_update().get(pk=survey.pk)
         if locked.answered_at is not None:
-            raise Conflict(_("Thank you: this survey has been answered already."), code="survey_answered")
+            raise SurveyAnswered(_("Thank you: this survey has been answered already."))
         locked.score = score
         locked.answers = {"comment": comment.strip()}
         locked.answered_at = clock.now()
@@ -216,9 +217,9 @@ def winback_redeem(*, offer: WinBackOffer, contract: Contract, clock: Clock = de
         if locked.redeemed_at is not None:
             if locked.redeemed_contract_id == target.pk:
                 return locked
-            raise Conflict(_("This win-back code has been used already."), code="winback_redeemed")
+            raise WinBackRedeemed(_("This win-back code has been used already."))
         if clock.now() >= locked.expires_at:
-            raise BusinessRuleViolation(_("This win-back code has expired."), code="winback_expired")
+            raise WinBackExpired(_("This win-back code has expired."))
         if target.customer_id != locked.customer_id:
             raise PermissionDenied(_("This win-back code belongs to another customer."))
         if target.pk == locked.contract_id or target.created_at < locked.sent_at:
@@ -232,7 +233,7 @@ def winback_redeem(*, offer: WinBackOffer, contract: Contract, clock: Clock = de
                 % {"status": ContractStatus(target.status).label}
             )
         if WinBackOffer.objects.filter(redeemed_contract=target).exists():
-            raise Conflict(_("This contract has a win-back discount already."), code="winback_redeemed")
+            raise WinBackRedeemed(_("This contract has a win-back discount already."))
         locked.redeemed_at = clock.now()
         locked.redeemed_contract = target
         locked.save(update_fields=["redeemed_at", "redeemed_contract"])

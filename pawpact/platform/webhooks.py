@@ -18,16 +18,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name
 
-from pawpact.core.errors import ValidationFailed
+from pawpact.platform.errors import (
+    WebhookPayloadInvalid,
+    WebhookRejected,
+    WebhookSignatureInvalid,
+    WebhookTimestampFuture,
+    WebhookTimestampStale,
+)
 from pawpact.platform.models import WebhookEvent, WebhookStatus
 from pawpact.platform.stripe_events import HANDLED_TYPES, PROVIDER, intent_of
 from pawpact.platform.tasks import stripe_event_enqueue
 from pawpact.tenants.models import Shop
-
-
-class WebhookRejected(ValidationFailed):
-    code = "webhook_rejected"
-
 
 # --- receiving (public schema, in the request) ---
 
@@ -59,23 +60,23 @@ def stripe_event_verify(*, payload: bytes, signature: str) -> dict:
     tolerance = settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
     signed_at = _signed_at(signature)
     if signed_at is None:
-        raise WebhookRejected(
-            _("The Stripe-Signature header is missing or malformed."), code="webhook_signature_invalid"
+        raise WebhookSignatureInvalid(
+            _("The Stripe-Signature header is missing or malformed.")
         )
     # Checked before the signature as well as by it: a stale or future-dated event is refused
     # whether or not its signature is good, and says which.
     now = time.time()
     if signed_at < now - tolerance:
-        raise WebhookRejected(_("The webhook's timestamp is too old."), code="webhook_timestamp_stale")
+        raise WebhookTimestampStale(_("The webhook's timestamp is too old."))
     if signed_at > now + tolerance:
-        raise WebhookRejected(_("The webhook's timestamp is in the future."), code="webhook_timestamp_future")
+        raise WebhookTimestampFuture(_("The webhook's timestamp is in the future."))
     try:
         stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=tolerance)
         event = json.loads(payload)
     except stripe.SignatureVerificationError:
-        raise WebhookRejected(_("The webhook's signature is not valid."), code="webhook_signature_invalid") from None
+        raise WebhookSignatureInvalid(_("The webhook's signature is not valid.")) from None
     except ValueError:  # not UTF-8 or not JSON
-        raise WebhookRejected(_("The webhook's body is not JSON."), code="webhook_payload_invalid") from None
+        raise WebhookPayloadInvalid(_("The webhook's body is not JSON.")) from None
     if not (
         isinstance(event, dict)
         and isinstance(event.get("id"), str)
@@ -83,7 +84,7 @@ def stripe_event_verify(*, payload: bytes, signature: str) -> dict:
         and 0 < len(event["id"]) <= 255
         and 0 < len(event["type"]) <= 80
     ):
-        raise WebhookRejected(_("The webhook is not a Stripe event."), code="webhook_payload_invalid")
+        raise WebhookPayloadInvalid(_("The webhook is not a Stripe event."))
     return event
 
 

@@ -31,11 +31,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pawpact.billing.enums import ContractStatus, PeriodStatus
+from pawpact.billing.errors import DeferralRefused, DeferralTwiceInARow, NoDeferralCoupon
 from pawpact.billing.models import BillingSettings, Contract, DebitPeriod, DeferralCoupon
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.standing import customer_standing_refresh, period_recovered_emit
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import BusinessRuleViolation, ValidationFailed
+from pawpact.core.errors import ValidationFailed
 from pawpact.payments.policies import debit_not_before, policy_for
 
 DEFERRABLE_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.FAILED, PeriodStatus.RETRYING)
@@ -43,10 +44,6 @@ DEFERRABLE_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStat
 SHIFTABLE_LATER_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
 SETTLED_STATUSES = (PeriodStatus.PAID, PeriodStatus.CANCELLED, PeriodStatus.WRITTEN_OFF)
 OVERDUE_REASON = "overdue"
-
-
-class DeferralRefused(BusinessRuleViolation):
-    code = "deferral_refused"
 
 
 def month_add(day: date, months: int = 1) -> date:
@@ -127,7 +124,7 @@ def deferral_use(
             .first()
         )
         if coupon is None:
-            raise DeferralRefused(_("This contract has no unused deferral coupon."), code="no_deferral_coupon")
+            raise NoDeferralCoupon(_("This contract has no unused deferral coupon."))
         periods = list(
             DebitPeriod.objects.select_for_update()
             .filter(contract=locked, number__gte=period_number)
@@ -192,13 +189,12 @@ def _period_check_deferrable(*, contract: Contract, period: DebitPeriod, later: 
         .first()
     )
     if neighbour is not None:
-        raise DeferralRefused(
+        raise DeferralTwiceInARow(
             _(
                 "Deferrals cannot be used twice in a row: period %(other)d was deferred, "
                 "so period %(number)d cannot be."
             )
-            % {"other": neighbour, "number": period.number},
-            code="deferral_twice_in_a_row",
+            % {"other": neighbour, "number": period.number}
         )
     blocking = [p for p in later if p.status not in SHIFTABLE_LATER_STATUSES]
     if blocking:

@@ -42,7 +42,7 @@ from pawpact.billing.enums import (
     LedgerAccount,
     PeriodStatus,
 )
-from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
+from pawpact.billing.errors import DebitInFlight, IllegalTransition, InvalidPaymentMethod
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import BillingSettings, Contract, DebitAttempt, DebitPeriod, PaymentMethod
 from pawpact.billing.selectors import rails_allowed_q
@@ -59,7 +59,7 @@ from pawpact.billing.services.standing import (
     period_event_payload,
 )
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import Conflict, DomainError
+from pawpact.core.errors import DomainError
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
 from pawpact.customers.enums import CustomerStanding
@@ -238,8 +238,8 @@ def contract_payment_method_replace(
             .values_list("pk", flat=True)
         )
         if DebitAttempt.objects.filter(period__contract=locked, status=AttemptStatus.STARTED).exists():
-            raise Conflict(
-                _("A debit of this contract is being processed; try again in a few minutes."), code="debit_in_flight"
+            raise DebitInFlight(
+                _("A debit of this contract is being processed; try again in a few minutes.")
             )
         locked.payment_method = method
         locked.save(update_fields=["payment_method"])

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import EntitlementKind
-from pawpact.billing.models import MAX_PENALTY_RATE, Plan, PlanVersion
 from pawpact.billing.errors import PlanTermsInvalid
+from pawpact.billing.models import MAX_PENALTY_RATE, Plan, PlanVersion
 from pawpact.core.errors import Conflict, ValidationFailed
 
 # Every term a version carries; `plan_version_create` copies the ones not given

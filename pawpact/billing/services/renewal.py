@@ -49,14 +49,14 @@ from django.db.models import F, Max, Q
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import ContractStatus, JournalKind, LedgerAccount, PeriodStatus
-from pawpact.billing.errors import IllegalTransition, UnknownPlanVersion
+from pawpact.billing.errors import IllegalTransition, RenewalAccepted, RenewedAlready, UnknownPlanVersion
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitPeriod, Journal, PlanVersion, RenewalOffer
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.reminders import shop_name_current
 from pawpact.billing.services.signing import application_create
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import Conflict, DomainError, ValidationFailed
+from pawpact.core.errors import DomainError, ValidationFailed
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money, apply_rate
 from pawpact.messaging.models import Category, Channel
@@ -229,7 +229,7 @@ def renewal_accept(*, offer: RenewalOffer, option_key: str, clock: Clock = defau
         if locked.accepted_at is not None:
             if locked.accepted_option == option_key:
                 return locked
-            raise Conflict(_("This renewal offer was accepted already."), code="renewal_accepted")
+            raise RenewalAccepted(_("This renewal offer was accepted already."))
         option = renewal_option(offer=locked, option_key=option_key)
         contract = locked.contract
         if contract.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
@@ -294,7 +294,7 @@ def renewal_contract_create(*, offer: RenewalOffer, clock: Clock = default_clock
             with transaction.atomic():
                 new.save(update_fields=["monthly_amount_minor", "total_minor", "renewal_of"])
         except IntegrityError as error:  # the old contract was renewed by another path
-            raise Conflict(_("This contract has been renewed already."), code="renewed_already") from error
+            raise RenewedAlready(_("This contract has been renewed already.")) from error
         locked.renewal_contract = new
         locked.save(update_fields=["renewal_contract"])
         outbox_emit(

@@ -28,6 +28,7 @@ from pawpact.billing.errors import (
     CustomerTooYoung,
     IllegalTransition,
     InvalidPaymentMethod,
+    PlanLimitReached,
     SigningBlocked,
     UnknownPlanVersion,
 )
@@ -142,9 +143,8 @@ def shop_check_may_sign() -> None:
         raise SigningBlocked(_("This shop is not open for new signings."))
     limit = platform_side().contract_limit(shop_id=shop.pk)
     if limit is not None and Contract.objects.filter(status=ContractStatus.ACTIVE).count() >= limit:
-        raise SigningBlocked(
-            _("Your Pawpact plan allows %(limit)d active contracts; upgrade it to sign more.") % {"limit": limit},
-            code="plan_limit_reached",
+        raise PlanLimitReached(
+            _("Your Pawpact plan allows %(limit)d active contracts; upgrade it to sign more.") % {"limit": limit}
         )
 
 

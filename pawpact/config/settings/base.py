@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "pawpact.platform.saas.middleware.SubscriptionReadOnlyMiddleware",  # unpaid shop → read-only back office
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "pawpact.api.middleware.ApiLanguageMiddleware",  # the API speaks Accept-Language, English by default
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -215,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get their own components, so "required" and "not blank" are stated for input only.
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"EntitlementKindEnum": "pawpact.billing.enums.EntitlementKind"},
+    # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pawpact.api.openapi.schema_postprocess",
+    ],
 }
 
 CELERY_BROKER_URL = REDIS_URL or "redis://127.0.0.1:6379/0"

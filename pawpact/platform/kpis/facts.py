@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.events import EventKind
+from pawpact.platform.errors import NotAShop
 from pawpact.platform.kpis.definitions import kpi_values, to_json
 from pawpact.platform.models import PlatformEvent, ShopMonthlyKpi
 from pawpact.tenants.models import Shop
@@ -252,7 +253,7 @@ def kpi_facts_compute(*, shop: Shop, month: date, clock: Clock = default_clock) 
             _("KPIs cannot be computed for a month that has not started."), fields={"month": [month.isoformat()]}
         )
     if shop.is_platform:
-        raise ValidationFailed(_("The public site has no KPIs."), code="not_a_shop")
+        raise NotAShop(_("The public site has no KPIs."))
     start, end = month_bounds(month)
     facts = facts_between(shop_id=shop.pk, start=start, end=end)
     values = {kpi: to_json(value) for kpi, value in kpi_values(facts).items()}

@@ -6,7 +6,9 @@ class UnknownSaasPlan(ValidationFailed):
     code = "unknown_saas_plan"
 
 
-class InvalidSaasPaymentMethod(ValidationFailed):
+class InvalidSaasPaymentMethod(BusinessRuleViolation):
+    """The rail refused the payment method (unknown, or not the customer's)."""
+
     code = "invalid_payment_method"
 
 

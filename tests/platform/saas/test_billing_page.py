@@ -63,11 +63,11 @@ def test_only_the_shops_staff_get_the_page_and_the_pdf(subscribed, shop):
     assert Client(HTTP_HOST="localhost").get("/billing/saas/").status_code == 404  # not on the public site
 
 
-def test_an_invalid_token_on_the_page_answers_400_and_writes_nothing(subscribed, shop):
+def test_an_invalid_token_or_rail_on_the_page_is_refused_and_writes_nothing(subscribed, shop):
     office = owner_browser(shop)
     before = snapshot(shop.pk)
     response = office.post("/billing/saas/payment-method/", {"rail": "sandbox", "token": "tok_bogus"})
-    assert response.status_code == 400
+    assert response.status_code == 422  # well formed, but the rail refuses the token
     assert "This is not a sandbox payment token." in response.content.decode()
     response = office.post("/billing/saas/payment-method/", {"rail": "paypal", "token": "tok_success"})
     assert response.status_code == 400

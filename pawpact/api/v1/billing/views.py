@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, contracts_for, own_customer
-from pawpact.api.errors import CustomerRequired
+from pawpact.api.errors import CustomerRequired, NotSigned
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
@@ -25,7 +25,7 @@ from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Plan
 from pawpact.billing.services import activation, credit, plans, signing, termination
-from pawpact.core.errors import NotFound, PermissionDenied
+from pawpact.core.errors import PermissionDenied
 from pawpact.core.http import client_ip
 from pawpact.customers.models import Customer, Pet
 
@@ -172,7 +172,7 @@ class ContractAgreementPdfDownloadApi(APIView):
     def get(self, request, uuid):
         contract = contract_get(request, uuid)
         if not contract.agreement_sha256:
-            raise NotFound(_("The agreement is not signed yet."), code="not_signed")
+            raise NotSigned(_("The agreement is not signed yet."))
         response = HttpResponse(agreement_pdf(contract), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="agreement-{contract.uuid}.pdf"'
         return response

@@ -15,11 +15,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pawpact.api.errors import UnknownPayout, UnknownShop
 from pawpact.api.openapi import error_responses
 from pawpact.api.permissions import IsPlatformAdmin
 from pawpact.api.v1.platform import serializers as s
 from pawpact.core.clock import default_clock
-from pawpact.core.errors import NotFound
 from pawpact.platform.enums import AdvanceStatus
 from pawpact.platform.funding.selectors import advance_list, funding_shop_list, payout_get, payout_list
 from pawpact.platform.funding.statements import statement_build, statement_csv, statement_pdf
@@ -39,7 +39,7 @@ INSIGHTS_ERRORS = error_responses(400, 401, 403, 404, 409)
 def _shop(shop_id: int):
     shop = funding_shop_list().filter(pk=shop_id).first()
     if shop is None:
-        raise NotFound(_("No such shop."), code="unknown_shop")
+        raise UnknownShop(_("No such shop."))
     return shop
 
 
@@ -111,7 +111,7 @@ class PayoutStatementDownloadApi(APIView):
     def get(self, request, shop_id: int, payout_id: int, fmt: str):
         payout = payout_get(payout_id=payout_id, shop_id=_shop(shop_id).pk)
         if payout is None:
-            raise NotFound(_("No such payout."), code="unknown_payout")
+            raise UnknownPayout(_("No such payout."))
         statement = statement_build(payout=payout)
         if fmt == "pdf":
             response = HttpResponse(statement_pdf(statement), content_type="application/pdf")

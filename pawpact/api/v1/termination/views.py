@@ -19,13 +19,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, contracts_for
+from pawpact.api.errors import NoEvidence, NotTerminated
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.termination import serializers as s
 from pawpact.billing.models import Termination, TerminationQuote
 from pawpact.billing.services import termination as service
-from pawpact.core.errors import NotFound
 
 
 class TerminationQuoteCreateApi(APIView):
@@ -98,7 +98,7 @@ def _termination(request, uuid) -> Termination:
     contract = contract_get(request, uuid)
     termination = Termination.objects.select_related("contract").filter(contract=contract).first()
     if termination is None:
-        raise NotFound(_("This contract has not ended."), code="not_terminated")
+        raise NotTerminated(_("This contract has not ended."))
     return termination
 
 
@@ -118,7 +118,7 @@ class TerminationEvidenceDownloadApi(APIView):
     def get(self, request, uuid):
         termination = _termination(request, uuid)
         if not termination.evidence:
-            raise NotFound(_("No evidence file was uploaded for this termination."), code="no_evidence")
+            raise NoEvidence(_("No evidence file was uploaded for this termination."))
         handle = termination.evidence.open("rb")
         return FileResponse(
             handle,

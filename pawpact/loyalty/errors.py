@@ -1,0 +1,20 @@
+"""Loyalty's errors; each has the code the API and pages show (pawpact.core.errors)."""
+from pawpact.core.errors import BusinessRuleViolation, Conflict
+
+
+class SurveyAnswered(Conflict):
+    """An exit survey is answered once."""
+
+    code = "survey_answered"
+
+
+class WinBackRedeemed(Conflict):
+    """The win-back code was used, or the contract has a win-back discount already."""
+
+    code = "winback_redeemed"
+
+
+class WinBackExpired(BusinessRuleViolation):
+    """The win-back code is past its date."""
+
+    code = "winback_expired"
