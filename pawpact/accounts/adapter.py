@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -6,3 +8,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """Owners sign up (with their shop) on the public site only; shops add their own people."""
         tenant = getattr(request, "tenant", None)
         return tenant is not None and tenant.is_platform
+
+    def is_safe_url(self, url: str) -> bool:
+        """Redirects after login stay on the host that was called: any visitor can own a
+        subdomain of the base domain (by signing up a shop), so a sibling host is not safe."""
+        request = context.request
+        return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())

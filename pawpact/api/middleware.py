@@ -1,12 +1,18 @@
-"""The API's language comes from `Accept-Language` alone, English when it is absent: a
-frontend's messages must not change with a cookie set by the shop's pages, nor default
-to the site's Chinese."""
+"""What every API request and answer shares, whatever the view:
+
+- The language comes from `Accept-Language` alone, English when it is absent: a
+  frontend's messages must not change with a cookie set by the shop's pages, nor default
+  to the site's Chinese.
+- An answer to a request that carried credentials is `Cache-Control: no-store`: personal
+  data and documents (agreements, evidence) stay out of shared and browser caches.
+"""
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 
 API_PREFIX = "/api/"
-DEFAULT = "en"
+DEFAULT_LANGUAGE = "en"
 
 
 def api_language(accept_language: str) -> str:
@@ -17,16 +23,22 @@ def api_language(accept_language: str) -> str:
             return get_supported_language_variant(language)
         except LookupError:
             continue
-    return DEFAULT
+    return DEFAULT_LANGUAGE
 
 
-class ApiLanguageMiddleware:
+class ApiMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith(API_PREFIX) and settings.USE_I18N:
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        if settings.USE_I18N:
             language = api_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
             translation.activate(language)
             request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

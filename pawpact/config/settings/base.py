@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "pawpact.platform.saas.middleware.SubscriptionReadOnlyMiddleware",  # unpaid shop → read-only back office
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "pawpact.api.middleware.ApiLanguageMiddleware",  # the API speaks Accept-Language, English by default
+    "pawpact.api.middleware.ApiMiddleware",  # API: Accept-Language (English by default), no-store when signed in
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# allauth's rate limits (failed logins per address and per account) read the same client address.
+ALLAUTH_TRUSTED_PROXY_COUNT = PAWPACT_TRUSTED_PROXY_HOPS
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -202,6 +204,9 @@ REST_FRAMEWORK = {
     # Password guessing on the token endpoint is slowed per client address (counts live in the cache).
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # The client address for throttles: REMOTE_ADDR, or the entry our own proxies added to
+    # X-Forwarded-For, never one the client wrote.
+    "NUM_PROXIES": PAWPACT_TRUSTED_PROXY_HOPS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pawpact shop API",

@@ -1,8 +1,10 @@
 """API tokens and the people behind them: who I am, and the shop's staff."""
-from django.contrib.auth import authenticate
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
@@ -27,7 +29,13 @@ class TokenCreateApi(APIView):
     def post(self, request):
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, email=data.validated_data["email"], password=data.validated_data["password"])
+        try:
+            # allauth's failed-login limit (per address and per account) guards this door too.
+            user = get_adapter(request).authenticate(
+                request, email=data.validated_data["email"], password=data.validated_data["password"]
+            )
+        except DjangoValidationError as error:
+            raise Throttled(detail=error.messages[0]) from None
         if user is None or not user.is_active:
             raise BadCredentials(_("Email or password is wrong."))
         return Response(s.TokenSerializer({"token": api_token_issue(user=user)}).data)
