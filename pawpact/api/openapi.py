@@ -119,7 +119,10 @@ _DESCRIPTION = Path(__file__).with_name("description.md")
 
 def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
     """drf-spectacular hook: the conventions, error catalogue and sandbox values as the API's
-    description; every error response lists the codes of its status; `code` is an enum."""
+    description; every error response lists the codes of its status; `code` is an enum.
+    The platform API's schema keeps its own description."""
+    if any(path.startswith("/api/v1/platform/") for path in result.get("paths", {})):
+        return result
     result["info"]["description"] = _DESCRIPTION.read_text().replace("{catalogue}", catalogue_markdown())
     error = result.get("components", {}).get("schemas", {}).get("Error")
     if error is not None:

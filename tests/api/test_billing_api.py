@@ -561,11 +561,14 @@ def test_a_pet_born_tomorrow_is_refused(shop, staff):
 
 def test_the_pdf_exists_only_once_signed(shop, staff):
     uuid = draft(staff)["uuid"]
-    assert error(staff.get(contract_url(uuid, "agreement.pdf")), 404) == {
-        "code": "not_signed",
-        "message": "The agreement is not signed yet.",
-        "fields": {},
-    }
+    not_signed = {"code": "not_signed", "message": "The agreement is not signed yet.", "fields": {}}
+    assert error(staff.get(contract_url(uuid, "agreement.pdf")), 404) == not_signed
+    # Asking for the PDF by its type: the error is still JSON, not a 406.
+    refused = staff.get(contract_url(uuid, "agreement.pdf"), HTTP_ACCEPT="application/pdf")
+    assert (refused.status_code, refused["Content-Type"], refused.json()) == (404, "application/json", not_signed)
+    signed(staff, uuid)
+    pdf = staff.get(contract_url(uuid, "agreement.pdf"), HTTP_ACCEPT="application/pdf")
+    assert (pdf.status_code, pdf["Content-Type"], pdf.content[:5]) == (200, "application/pdf", b"%PDF-")
 
 
 def test_a_customer_under_18_cannot_apply_and_one_of_18_today_can(shop, staff):

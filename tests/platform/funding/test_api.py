@@ -177,3 +177,11 @@ def test_advances_payouts_and_statements(admin_api, shop, other_shop, paid_out):
     other = Payout.objects.get(shop=other_shop)
     response = admin_api.get(f"/api/v1/platform/shops/{shop.pk}/payouts/{other.pk}/statement.csv")
     assert (response.status_code, response.json()["code"]) == (404, "unknown_payout")
+
+
+def test_the_platform_api_has_its_own_schema_for_platform_admins(admin_api):
+    schema = admin_api.get("/api/v1/platform/schema.json").json()
+    assert schema["info"]["title"] == "Pawpact platform API"
+    assert "/api/v1/platform/shops/{shop_id}/funding-terms" in schema["paths"]
+    assert all(path.startswith("/api/v1/platform/") for path in schema["paths"])
+    assert APIClient(HTTP_HOST=settings.PAWPACT_BASE_DOMAIN).get("/api/v1/platform/schema.json").status_code == 401

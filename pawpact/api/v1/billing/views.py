@@ -19,6 +19,7 @@ from pawpact.api.errors import CustomerRequired, NotSigned
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.renderers import DocumentDownloadMixin
 from pawpact.api.serializers import PaymentMethodInputSerializer
 from pawpact.api.v1.billing import serializers as s
 from pawpact.billing import selectors
@@ -161,7 +162,7 @@ class ContractAgreementDetailApi(APIView):
         return Response(s.AgreementSerializer(body).data)
 
 
-class ContractAgreementPdfDownloadApi(APIView):
+class ContractAgreementPdfDownloadApi(DocumentDownloadMixin, APIView):
     @extend_schema(
         summary="The signed agreement as PDF",
         responses={

@@ -1,9 +1,28 @@
 """Mounted under /api/v1/platform/ on the public domain (pawpact.config.urls_public)."""
+from django.conf import settings
 from django.urls import path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView
 
+from pawpact.api.permissions import IsPlatformAdmin
 from pawpact.api.v1.platform import views
 
+PLATFORM_SCHEMA = {
+    "TITLE": "Pawpact platform API",
+    "DESCRIPTION": "For platform admins, on the public site: shops' funding terms, advances, payouts and "
+    "settlement statements, the KPI ranking, risk overrides. Authenticate with `Authorization: Token <key>` "
+    "of a platform admin; errors have the shop API's shape `{code, message, fields}`.",
+}
+
 urlpatterns = [
+    path(
+        "schema.json",
+        SpectacularJSONAPIView.as_view(
+            urlconf=settings.PUBLIC_SCHEMA_URLCONF,  # its API views are the platform API
+            permission_classes=[IsPlatformAdmin],
+            custom_settings=PLATFORM_SCHEMA,
+        ),
+        name="api_platform_schema",
+    ),
     path("insights/ranking", views.KpiRankingListApi.as_view(), name="api_platform_ranking"),
     path("shops/<int:shop_id>/risk-override", views.RiskOverrideSetLiftApi.as_view(), name="api_platform_risk_override"),
     path(

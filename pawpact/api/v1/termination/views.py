@@ -23,6 +23,7 @@ from pawpact.api.errors import NoEvidence, NotTerminated
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.renderers import DocumentDownloadMixin, OctetStreamRenderer
 from pawpact.api.v1.termination import serializers as s
 from pawpact.billing.models import Termination, TerminationQuote
 from pawpact.billing.services import termination as service
@@ -108,8 +109,9 @@ class ContractTerminationDetailApi(APIView):
         return Response(s.TerminationSerializer(_termination(request, uuid)).data)
 
 
-class TerminationEvidenceDownloadApi(APIView):
+class TerminationEvidenceDownloadApi(DocumentDownloadMixin, APIView):
     permission_classes = [IsShopStaff]
+    document_renderers = (OctetStreamRenderer,)
 
     @extend_schema(
         summary="Download the pet-loss evidence (staff)",
