@@ -173,3 +173,32 @@ def test_logout_revokes_the_token(shop):
     assert client.post("/api/v1/auth/logout").status_code == 204
     assert client.get("/api/v1/me").status_code == 401
     assert client.post("/api/v1/auth/logout").status_code == 401
+
+
+# --- Filters and search -----------------------------------------------------------------------
+
+
+def test_lists_filter_and_search_within_what_the_caller_may_see(shop):
+    staff = _staff(shop, "staff@alpha.test")
+    me, pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    other, other_pet, _ = _customer(shop, "other@alpha.test", "13900000002")
+    with schema_context(shop.schema_name):
+        Customer.objects.filter(pk=other.pk).update(name="Zhao Lei")
+    mine, theirs = _draft(shop, me, pet), _draft(shop, other, other_pet)
+
+    def uuids(response):
+        assert response.status_code == 200, response.content
+        return [row["uuid"] for row in response.json()["results"]]
+
+    assert uuids(staff.get("/api/v1/customers?search=zhao")) == [str(other.uuid)]
+    assert uuids(staff.get("/api/v1/customers?search=1380000")) == [str(me.uuid)]
+    assert uuids(staff.get(f"/api/v1/contracts?customer_uuid={other.uuid}&status=draft")) == [str(theirs.uuid)]
+    assert uuids(staff.get("/api/v1/contracts?status=active")) == []
+    assert uuids(staff.get(f"/api/v1/pets?owner_uuid={me.uuid}")) == [str(pet.uuid)]
+    # A customer's filters never reach past their own records.
+    assert uuids(client.get(f"/api/v1/contracts?customer_uuid={other.uuid}")) == []
+    assert uuids(client.get("/api/v1/contracts?status=draft")) == [str(mine.uuid)]
+    assert uuids(client.get(f"/api/v1/pets?owner_uuid={other.uuid}")) == []
+    bad = staff.get("/api/v1/contracts?status=AAA")
+    assert (bad.status_code, list(bad.json()["fields"])) == (400, ["status"])
+    assert staff.get("/api/v1/customers?search=").status_code == 400

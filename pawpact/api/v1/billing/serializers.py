@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from pawpact.api.fields import PenaltyRateField
 from pawpact.api.serializers import InputSerializer
-from pawpact.billing.enums import EntitlementKind
+from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, Plan, PlanVersion
 
 
@@ -134,3 +134,9 @@ class PeriodSerializer(serializers.Serializer):
     currency = serializers.CharField()
     status = serializers.CharField()
     paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class ContractQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ContractStatus.choices, required=False)
+    customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only: one customer's contracts."))
+    pet_uuid = serializers.UUIDField(required=False)

@@ -19,6 +19,7 @@ from pawpact.api.errors import CustomerRequired, NotSigned
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.query import query_valid
 from pawpact.api.renderers import DocumentDownloadMixin
 from pawpact.api.serializers import PaymentMethodInputSerializer
 from pawpact.api.v1.billing import serializers as s
@@ -83,9 +84,18 @@ class ContractListCreateApi(ListAPIView):
     serializer_class = s.ContractSerializer
 
     def get_queryset(self):
-        return contracts_for(self.request)
+        query = query_valid(s.ContractQuerySerializer, self.request)
+        contracts = contracts_for(self.request)
+        for name, lookup in (("status", "status"), ("customer_uuid", "customer__uuid"), ("pet_uuid", "pet__uuid")):
+            if name in query:
+                contracts = contracts.filter(**{lookup: query[name]})
+        return contracts
 
-    @extend_schema(summary="Contracts (staff: all; customer: their own)", responses={200: s.ContractSerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="Contracts (staff: all; customer: their own)",
+        parameters=[s.ContractQuerySerializer],
+        responses={200: s.ContractSerializer(many=True), **ERRORS},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

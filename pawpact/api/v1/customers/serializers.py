@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.serializers import InputSerializer
-from pawpact.customers.enums import Species
+from pawpact.customers.enums import CustomerStanding, Species
 from pawpact.customers.models import Customer, Pet
 
 
@@ -85,3 +85,16 @@ class PetUpdateSerializer(InputSerializer):
     breed = serializers.CharField(max_length=80, required=False, allow_blank=True)
     birthday = serializers.DateField(required=False, allow_null=True)
     adoption_date = serializers.DateField(required=False, allow_null=True)
+
+
+class CustomerQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(
+        max_length=80, required=False, trim_whitespace=False,
+        help_text=_("Part of the name, or of the phone number."),
+    )  # fmt: skip
+    standing = serializers.ChoiceField(choices=CustomerStanding.choices, required=False)
+
+
+class PetQuerySerializer(serializers.Serializer):
+    owner_uuid = serializers.UUIDField(required=False, help_text=_("Staff only: one customer's pets."))
+    species = serializers.ChoiceField(choices=Species.choices, required=False)

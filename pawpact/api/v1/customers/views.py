@@ -1,5 +1,6 @@
 """Customers and their pets. Staff register customers and add pets for anyone; a customer
 opens their own account and adds their own pets."""
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -13,6 +14,7 @@ from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.query import query_valid
 from pawpact.api.v1.customers import serializers as s
 from pawpact.core.errors import PermissionDenied
 from pawpact.customers import services as customers
@@ -22,9 +24,21 @@ from pawpact.customers.models import Customer, Pet
 class CustomerListCreateApi(ListAPIView):
     permission_classes = [IsShopStaff]
     serializer_class = s.CustomerSerializer
-    queryset = Customer.objects.all()
 
-    @extend_schema(summary="Customers of the shop (staff)", responses={200: s.CustomerSerializer(many=True), **ERRORS})
+    def get_queryset(self):
+        query = query_valid(s.CustomerQuerySerializer, self.request)
+        found = Customer.objects.all()
+        if "search" in query:
+            found = found.filter(Q(name__icontains=query["search"]) | Q(phone__contains=query["search"]))
+        if "standing" in query:
+            found = found.filter(standing=query["standing"])
+        return found
+
+    @extend_schema(
+        summary="Customers of the shop (staff)",
+        parameters=[s.CustomerQuerySerializer],
+        responses={200: s.CustomerSerializer(many=True), **ERRORS},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -57,9 +71,19 @@ class PetListCreateApi(ListAPIView):
     serializer_class = s.PetSerializer
 
     def get_queryset(self):
-        return _pets_for(self.request)
+        query = query_valid(s.PetQuerySerializer, self.request)
+        pets = _pets_for(self.request)
+        if "owner_uuid" in query:
+            pets = pets.filter(owner__uuid=query["owner_uuid"])
+        if "species" in query:
+            pets = pets.filter(species=query["species"])
+        return pets
 
-    @extend_schema(summary="Pets (staff: all; customer: their own)", responses={200: s.PetSerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="Pets (staff: all; customer: their own)",
+        parameters=[s.PetQuerySerializer],
+        responses={200: s.PetSerializer(many=True), **ERRORS},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
