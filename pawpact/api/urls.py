@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("pawpact.api.v1.renewals.urls")),
     # customer segments and win-back codes
     path("", include("pawpact.api.v1.loyalty.urls")),
+    # saved payment methods: list, read, remove
+    path("", include("pawpact.api.v1.payment_methods.urls")),
     # call queue, payment method replacement, deferrals, standing and holds
     path("", include("pawpact.api.v1.dunning.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),

@@ -161,3 +161,9 @@ class DeferralTwiceInARow(DeferralRefused):
     """Two neighbouring periods cannot both be deferred."""
 
     code = "deferral_twice_in_a_row"
+
+
+class PaymentMethodInUse(Conflict):
+    """A signed or active contract debits this payment method: replace it there first."""
+
+    code = "payment_method_in_use"

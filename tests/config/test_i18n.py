@@ -143,7 +143,8 @@ def test_open_for_business_and_a_persons_name_are_used_only_where_they_fit():
     catalog = _catalog()
     assert [key for key, msgstr in catalog.items() if "营业中" in msgstr] == [("shop state", "Active")]
     assert sorted(key for key, msgstr in catalog.items() if "姓名" in msgstr) == [
-        ("", "Enter the customer's name."), ("", "Your name"), ("", "name"),
+        ("", "Enter the customer's name."), ("", "Part of the name, or of the phone number."), ("", "Your name"),
+        ("", "name"),
     ]  # fmt: skip
 
 

@@ -2,8 +2,9 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from pawpact.billing.errors import InvalidPaymentMethod
-from pawpact.billing.models import PaymentMethod
+from pawpact.billing.enums import ContractStatus
+from pawpact.billing.errors import InvalidPaymentMethod, PaymentMethodInUse
+from pawpact.billing.models import Contract, PaymentMethod
 from pawpact.customers.models import Customer
 from pawpact.payments import sandbox
 from pawpact.payments.stripe import SetupIntentHandle, StripeRail
@@ -63,7 +64,29 @@ def _save(*, customer: Customer, rail: str, token: str, customer_ref: str, label
         existing = PaymentMethod.objects.get(rail=rail, token=token)
     if existing.customer_id != customer.pk:
         raise _invalid(_("This payment method belongs to another customer."))
+    if not existing.is_active:  # attached again after it was removed
+        existing.is_active = True
+        existing.save(update_fields=["is_active"])
     return existing
+
+
+def payment_method_detach(*, payment_method: PaymentMethod) -> PaymentMethod:
+    """Remove a saved payment method from the customer's choices (kept for the records).
+    Refused while a signed or active contract debits it; removing it twice is harmless."""
+    with transaction.atomic():
+        locked = PaymentMethod.objects.select_for_update().get(pk=payment_method.pk)
+        in_use = Contract.objects.filter(
+            payment_method=locked, status__in=(ContractStatus.SIGNED, ContractStatus.ACTIVE)
+        )
+        if in_use.exists():
+            raise PaymentMethodInUse(
+                _("A contract debits this payment method: give the contract another one first."),
+                fields={"payment_method": [_("In use.")]},
+            )
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+    return locked
 
 
 def _invalid(message: str) -> InvalidPaymentMethod:

@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from pawpact.billing.models import PaymentMethod
+
+
+class PaymentMethodSerializer(serializers.ModelSerializer):
+    customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
+
+    class Meta:
+        model = PaymentMethod
+        fields = ["id", "customer_uuid", "rail", "label", "created_at"]
+
+
+class PaymentMethodQuerySerializer(serializers.Serializer):
+    customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only: one customer's methods."))

@@ -1,0 +1,54 @@
+"""Saved payment methods: a customer lists and removes their own (someone else's answers
+404), staff those of every customer. Attaching one happens on a contract
+(`/contracts/{uuid}/payment-method`); a method a signed or active contract debits is not
+removed (409 `payment_method_in_use`)."""
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pawpact.api.openapi import ERRORS
+from pawpact.api.query import query_valid
+from pawpact.api.v1.payment_methods import serializers as s
+from pawpact.billing.models import PaymentMethod
+from pawpact.billing.services.payment_methods import payment_method_detach
+
+
+def _methods_for(request):
+    methods = PaymentMethod.objects.select_related("customer").filter(is_active=True)
+    return methods if request.user.is_staff else methods.filter(customer__user=request.user)
+
+
+class PaymentMethodListApi(ListAPIView):
+    serializer_class = s.PaymentMethodSerializer
+
+    def get_queryset(self):
+        query = query_valid(s.PaymentMethodQuerySerializer, self.request)
+        methods = _methods_for(self.request)
+        if "customer_uuid" in query:
+            methods = methods.filter(customer__uuid=query["customer_uuid"])
+        return methods
+
+    @extend_schema(
+        summary="Saved payment methods (staff: every customer's; customer: their own)",
+        parameters=[s.PaymentMethodQuerySerializer],
+        responses={200: s.PaymentMethodSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class PaymentMethodDetailDetachApi(APIView):
+    @extend_schema(summary="One saved payment method", responses={200: s.PaymentMethodSerializer, **ERRORS})
+    def get(self, request, method_id: int):
+        return Response(s.PaymentMethodSerializer(get_object_or_404(_methods_for(request), pk=method_id)).data)
+
+    @extend_schema(
+        summary="Remove a saved payment method (not while a contract debits it)",
+        responses={204: None, **ERRORS},
+    )
+    def delete(self, request, method_id: int):
+        payment_method_detach(payment_method=get_object_or_404(_methods_for(request), pk=method_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
