@@ -28,5 +28,5 @@ urlpatterns = [
     path("schema.json", SpectacularJSONAPIView.as_view(), name="api_schema_json"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.
-    re_path(r"^.*$", views.NotFoundApi.as_view(), name="api_not_found"),
+    re_path(r"^[\s\S]*$", views.NotFoundApi.as_view(), name="api_not_found"),  # newlines too
 ]

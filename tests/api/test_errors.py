@@ -90,3 +90,9 @@ def test_a_problem_with_the_whole_body_is_a_non_field_error():
     assert _fields(_Line(data=[{"sku": "a", "quantity": 1}, {"sku": "b"}], many=True)) == {
         "1.quantity": ["This field is required."],
     }
+
+
+def test_an_address_with_a_newline_still_answers_the_json_404(api_client):
+    response = api_client.get("/api/v1/contracts/a%0Ab/termination/evidence")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json()["code"] == "not_found"
