@@ -10,8 +10,14 @@ from rest_framework import serializers
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 
-# A trimmed string must keep one visible character: "   " is refused like "".
-NOT_ONLY_WHITESPACE = r"\S"
+# Text never holds a NUL character (DRF refuses it), and a trimmed, required text keeps
+# one visible character: "   " is refused like "".
+NO_NUL = r"^[^\x00]*$"
+NOT_ONLY_WHITESPACE = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+def _text_pattern(field: serializers.CharField) -> str:
+    return NOT_ONLY_WHITESPACE if field.trim_whitespace and not field.allow_blank else NO_NUL
 
 
 def error_responses(*codes: int) -> dict[int, type[ErrorSerializer]]:
@@ -91,15 +97,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if (
-            direction == "request"
-            and type(field) is serializers.CharField
-            and not field.allow_blank
-            and field.trim_whitespace
-            and schema.get("type") == "string"
-            and "pattern" not in schema
-        ):
-            schema["pattern"] = NOT_ONLY_WHITESPACE
+        if direction == "request" and type(field) is serializers.CharField and schema.get("type") == "string":
+            schema.setdefault("pattern", _text_pattern(field))
         if (
             direction == "request"
             and isinstance(field, (serializers.ListSerializer, serializers.ListField))
