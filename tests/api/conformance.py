@@ -68,6 +68,8 @@ def run(*, host: str, token: str | None, max_examples: int, phases: tuple[str, .
             "generation": {"max-examples": max_examples, "database": "none", "deterministic": True},
             "phases": {name: _phase(name, phases) for name in ("examples", "coverage", "fuzzing", "stateful")},
             "warnings": False,
+            # Nothing kept between runs: each run is the same, and writes no files.
+            "cache": {"enabled": False},
             # 422 is the API's answer to input the schema allows but the shop's rules refuse
             # (a state, a role, a policy); 400 is kept for input the schema itself refuses.
             "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", 401, 403, 404, 409, 422, 429]}},
