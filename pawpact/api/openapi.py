@@ -47,7 +47,6 @@ def idempotency_key(*, required: bool) -> OpenApiParameter:
     )
 
 
-
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, plus the rules DRF's fields do not state themselves: a
     trimmed text field needs a visible character, a decimal a digit, and a body whose

@@ -90,9 +90,13 @@ class InputSerializer(serializers.Serializer):
         return values
 
 
+# The rails a payment method can be saved on (the schema's AttachableRailEnum).
+ATTACHABLE_RAIL_CHOICES = [(rail, label) for rail, label in Rail.choices if rail in ATTACHABLE_RAILS]
+
+
 class PaymentMethodInputSerializer(InputSerializer):
     rail = serializers.ChoiceField(
-        choices=[(rail, label) for rail, label in Rail.choices if rail in ATTACHABLE_RAILS],
+        choices=ATTACHABLE_RAIL_CHOICES,
         help_text=_("In test mode `sandbox` with a test token (tok_success…); `stripe` with a confirmed `pm_…`."),
     )
     token = serializers.CharField(max_length=255)

@@ -44,10 +44,12 @@ class UnknownPlanVersion(NotFound):
     code = "unknown_plan_version"
 
 
-class PlanTermsInvalid(BusinessRuleViolation):
+class PlanTermsInvalid(ValidationFailed):
     """A plan's terms that break a rule together (a fulfilment reward after the last period)."""
 
     code = "plan_terms_invalid"
+    # The API's serializer refuses each malformed term (400); what reaches here is a rule.
+    http_status = 422
 
 
 class InvalidPaymentMethod(BusinessRuleViolation):
@@ -73,10 +75,11 @@ class PenaltyRateTooHigh(ValidationFailed):
     code = "penalty_rate_too_high"
 
 
-class EvidenceRequired(BusinessRuleViolation):
+class EvidenceRequired(ValidationFailed):
     """Pet death or loss needs a file or a note of at least 10 characters."""
 
     code = "evidence_required"
+    http_status = 422  # a rule of the shop, not a malformed request
 
 
 class QuoteExpired(BusinessRuleViolation):

@@ -1,17 +1,20 @@
 """Customers' errors; each has the code the API and pages show (pawpact.core.errors)."""
-from pawpact.core.errors import BusinessRuleViolation, Conflict
+from pawpact.core.errors import Conflict, ValidationFailed
 
 
-class ImpossibleDate(BusinessRuleViolation):
+# Input the services check but no schema can express: well formed, refused by a rule (422).
+class ImpossibleDate(ValidationFailed):
     """A date of birth or adoption after today, or an adoption before the pet was born."""
 
     code = "impossible_date"
+    http_status = 422
 
 
-class PasswordTooWeak(BusinessRuleViolation):
+class PasswordTooWeak(ValidationFailed):
     """A password the shop's password policy refuses (too common, all digits, like the name or email)."""
 
     code = "password_too_weak"
+    http_status = 422
 
 
 class EmailTaken(Conflict):

@@ -220,7 +220,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Request bodies get their own components, so "required" and "not blank" are stated for input only.
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"EntitlementKindEnum": "pawpact.billing.enums.EntitlementKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "EntitlementKindEnum": "pawpact.billing.enums.EntitlementKind",
+        "RailEnum": "pawpact.payments.enums.Rail",
+        "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
+    },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -25,7 +25,7 @@ def test_an_invalid_method_is_refused_and_nothing_is_written(subscribed, shop, r
     before = snapshot(shop.pk)
     with pytest.raises(InvalidSaasPaymentMethod) as refused:
         subscription_payment_method_set(shop=shop, rail=rail, token=token)
-    assert refused.value.http_status == 400
+    assert refused.value.http_status == 422
     assert field in refused.value.fields
     assert snapshot(shop.pk) == before
 

@@ -117,7 +117,7 @@ def test_missing_or_bad_evidence_is_refused_and_nothing_is_written(two_paid, med
     with pytest.raises(EvidenceRequired) as refused:
         contract_terminate_pet_loss(contract=two_paid, evidence=evidence, evidence_note=note)
 
-    assert refused.value.http_status == 400
+    assert refused.value.http_status == 422
     assert field in refused.value.fields
     assert snapshot() == before
     assert not Path(media_root).exists() or not any(Path(media_root).rglob("*.*"))
