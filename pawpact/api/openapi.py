@@ -47,6 +47,11 @@ def idempotency_key(*, required: bool) -> OpenApiParameter:
     )
 
 
+# For an explicit `parameters=[IDEMPOTENCY_KEY]`; the AutoSchema adds the header by itself
+# to every view method decorated with @idempotent.
+IDEMPOTENCY_KEY = idempotency_key(required=True)
+
+
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, plus the rules DRF's fields do not state themselves: a
     trimmed text field needs a visible character, a decimal a digit, and a body whose
