@@ -10,30 +10,9 @@ from datetime import date, timedelta
 from django.conf import settings
 
 DEFAULT_PLAN_CODE = "starter"
-DEFAULT_TRIAL_DAYS = 14
 # Days an unpaid shop keeps its full back office after the first failed charge
 # (settings.PAWPACT_SAAS_GRACE_DAYS overrides it).
 DEFAULT_GRACE_DAYS = 7
-
-SEED_SAAS_PLANS: tuple[dict, ...] = (
-    {
-        "code": "starter",
-        "name": "Starter",
-        "monthly_price_minor": 19_900,  # ¥199/month
-        "currency": "CNY",
-        "trial_days": DEFAULT_TRIAL_DAYS,
-        "max_contracts": 200,  # active contracts
-    },
-    {
-        "code": "growth",
-        "name": "Growth",
-        "monthly_price_minor": 49_900,  # ¥499/month
-        "currency": "CNY",
-        "trial_days": DEFAULT_TRIAL_DAYS,
-        "max_contracts": None,  # unlimited
-    },
-)
-
 
 def grace_days() -> int:
     return int(getattr(settings, "PAWPACT_SAAS_GRACE_DAYS", DEFAULT_GRACE_DAYS))
