@@ -24,7 +24,7 @@ CACHE_TABLE = '"public"."pawpact_cache"'
 def local_redis_server(environ: dict | None = None) -> tuple[str, str] | None:
     """(binary, where it came from) of the redis-server to start, or None."""
     environ = os.environ if environ is None else environ
-    if environ.get(HIDE_LOCAL_REDIS, "") not in ("", "0"):
+    if local_redis_hidden(environ):
         return None
     from pawpact.config.embedded import bundled_redis_server
 
@@ -35,6 +35,10 @@ def local_redis_server(environ: dict | None = None) -> tuple[str, str] | None:
     if on_path:
         return on_path, "found on the PATH"
     return None
+
+
+def local_redis_hidden(environ: dict) -> bool:
+    return environ.get(HIDE_LOCAL_REDIS, "") not in ("", "0")
 
 
 def broker_and_cache_start(env: dict) -> subprocess.Popen | None:
@@ -48,7 +52,7 @@ def broker_and_cache_start(env: dict) -> subprocess.Popen | None:
     if found is None:
         env.pop("REDIS_URL", None)
         postgres_broker_prepare(env["DATABASE_URL"])
-        reason = "hidden by " + HIDE_LOCAL_REDIS if env.get(HIDE_LOCAL_REDIS) else "none bundled, none on the PATH"
+        reason = f"hidden by {HIDE_LOCAL_REDIS}" if local_redis_hidden(env) else "none bundled, none on the PATH"
         print(f"No Redis ({reason}): Celery and the cache run on PostgreSQL.")
         return None
     from pawpact.config.embedded import redis_start
