@@ -110,3 +110,11 @@ def test_idempotency_key_replays_through_the_database_cache(database_cache, shop
         elsewhere = _post("k-1")
     assert (elsewhere.data, elsewhere.get("Idempotent-Replayed")) == ({"call": 2, "schema": "shop_beta"}, None)
     assert [key.split(":")[0] for key in cache_keys()] == ["shop_alpha", "shop_beta"]
+
+
+def test_a_busy_hour_does_not_cull_the_days_idempotency_answers(database_cache, shop):
+    with schema_context(shop.schema_name):
+        database_cache.set("idempotency:first", {"status": 201}, 24 * 3600)
+        database_cache.set_many({f"throttle_token_{n}": [1] for n in range(400)}, 60)
+        assert database_cache.get("idempotency:first") == {"status": 201}
+    assert len(cache_keys()) == 401
