@@ -1,7 +1,7 @@
 """The run command: the whole platform in one terminal.
 
 Without DATABASE_URL / REDIS_URL it starts the embedded PostgreSQL (data kept in
-.pawpact/pgdata, reused on the next start) and a private Redis; then it runs the
+.pawpact/pgdata, reused on the next start) and a private Redis where it can; then it runs the
 Procfile's `release` step, loads the demo data on the first run, and supervises
 web, worker and beat. Ctrl-C stops all of them, and the servers it started.
 """
@@ -13,7 +13,8 @@ from pathlib import Path
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
-from pawpact.config.embedded import postgres_start, redis_start
+from pawpact.config.embedded import postgres_start
+from pawpact.config.services_select import broker_and_cache_start
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCFILE = ROOT / "deploy" / "Procfile"
@@ -27,13 +28,10 @@ def procfile_commands() -> dict[str, str]:
 def main() -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    redis = None
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = postgres_start(ROOT / ".pawpact" / "pgdata", database="pawpact")
         print("Embedded PostgreSQL is running (data in .pawpact/pgdata).")
-    if not env.get("REDIS_URL"):
-        redis, env["REDIS_URL"] = redis_start()
-        print(f"Embedded Redis is running at {env['REDIS_URL']}.")
+    redis = broker_and_cache_start(env)  # a local Redis, or PostgreSQL for Celery and the cache
     commands = procfile_commands()
     try:
         subprocess.run(commands["release"], shell=True, check=True, cwd=ROOT, env=env)

@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.config.services_select import CACHE_TABLE, postgres_broker_url
+
 BASE_DIR = Path(__file__).resolve().parents[3]
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-pawpact")
@@ -125,18 +127,24 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
+# Redis carries Celery and the cache wherever REDIS_URL is set (production must set it).
+# Without it, the PostgreSQL database carries both, so every process of a machine with
+# no Redis shares one cache and one queue (see pawpact.config.services_select).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
         "BACKEND": (
             "django.core.cache.backends.redis.RedisCache"
             if REDIS_URL
-            else "django.core.cache.backends.locmem.LocMemCache"
+            else "django.core.cache.backends.db.DatabaseCache"
         ),
-        "LOCATION": REDIS_URL or "pawpact",
+        "LOCATION": REDIS_URL or CACHE_TABLE,
         # Keys carry the current schema, so one shop never reads another's cache.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # The database cache drops a third of its rows past MAX_ENTRIES (300 by default),
+        # which would forget Idempotency-Key answers within the day that Redis keeps them.
+        **({} if REDIS_URL else {"OPTIONS": {"MAX_ENTRIES": 100_000}}),
     }
 }
 
@@ -211,7 +219,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
-CELERY_BROKER_URL = REDIS_URL or "redis://127.0.0.1:6379/0"
+CELERY_BROKER_URL = REDIS_URL or postgres_broker_url(DATABASES["default"])
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -35,7 +35,7 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or len(set(S
 
 # base.py already parsed both URLs (keeping DATABASE_CONN_MAX_AGE and the
 # django-tenants engine); here they only have to be present, since base falls back
-# to a local database and an in-process cache when they are not.
+# to a local database, and to PostgreSQL for Celery and the cache, when they are not.
 _required("DATABASE_URL")
 _required("REDIS_URL")
 
