@@ -5,6 +5,8 @@ import os
 from celery.signals import worker_process_init
 from tenant_schemas_celery.app import CeleryApp
 
+from pawpact.config.schedules import beat_schedule
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
 
 app = CeleryApp("pawpact")
@@ -15,8 +17,6 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _install_schedule(sender, **kwargs):
-    from pawpact.config.schedules import beat_schedule
-
     sender.conf.beat_schedule = beat_schedule()
 
 

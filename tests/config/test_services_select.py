@@ -4,12 +4,8 @@ import pytest
 import redis
 
 from pawpact.config import embedded, services_select
-from pawpact.config.services_select import (
-    HIDE_LOCAL_REDIS,
-    broker_and_cache_start,
-    local_redis_server,
-    postgres_broker_url,
-)
+from pawpact.config.postgres_broker import postgres_broker_url
+from pawpact.config.services_select import HIDE_LOCAL_REDIS, broker_and_cache_start, local_redis_server
 
 
 @pytest.fixture

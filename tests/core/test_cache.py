@@ -14,7 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from pawpact.api.idempotency import idempotent
-from pawpact.config.services_select import CACHE_TABLE
+from pawpact.config.postgres_broker import CACHE_TABLE
 from pawpact.core.cache import database_cache_tables_create
 from tests.conftest import SHOP_PASSWORD, host_of
 

@@ -11,7 +11,8 @@ from django_tenants.utils import schema_context
 
 from pawpact.config.celery import app
 from pawpact.config.embedded import redis_start
-from pawpact.config.services_select import HIDE_LOCAL_REDIS, local_redis_server, postgres_broker_url
+from pawpact.config.postgres_broker import postgres_broker_url
+from pawpact.config.services_select import HIDE_LOCAL_REDIS, local_redis_server
 from pawpact.core.tasks import WrongSchema
 from tests.core import probe_tasks
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from pawpact.config.services_select import CACHE_TABLE, postgres_broker_url
+from pawpact.config.postgres_broker import CACHE_TABLE, postgres_broker_url
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
