@@ -21,3 +21,9 @@ urlpatterns = [
     path("billing/saas/", include("pawpact.platform.saas.urls")),
     path("settlements/", include("pawpact.platform.shop_views")),
 ]
+
+# Friendly pages in the visitor's language; the API's error shape under /api/.
+handler400 = "pawpact.config.error_views.bad_request"
+handler403 = "pawpact.config.error_views.permission_denied"
+handler404 = "pawpact.config.error_views.page_not_found"
+handler500 = "pawpact.config.error_views.server_error"
