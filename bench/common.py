@@ -102,16 +102,10 @@ def active_contracts_seed(schema: str, contracts: int, *, first_due_in_days: int
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    from pawpact.billing.models import (
-        Contract,
-        Customer,
-        PaymentMethod,
-        Pet,
-        Plan,
-        PlanVersion,
-    )
-    from pawpact.billing.rails.policies import debit_not_before, policy_for
+    from pawpact.billing.models import Contract, PaymentMethod, Plan, PlanVersion
     from pawpact.billing.services.calendar import calendar_due_dates
+    from pawpact.customers.models import Customer, Pet
+    from pawpact.payments.policies import debit_not_before, policy_for
 
     first_due = timezone.localdate() + timedelta(days=first_due_in_days)
     now = timezone.now()

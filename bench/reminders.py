@@ -84,7 +84,7 @@ def cap_at_scale(schema: str) -> tuple[float, int, int, int]:
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    from pawpact.billing.models import Customer
+    from pawpact.customers.models import Customer
     from pawpact.messaging.models import Message
     from pawpact.messaging.services import MessageDraft, message_send_many
 

@@ -1,9 +1,24 @@
-"""One error shape for the whole API: {"code", "message", "fields"}."""
+"""One error shape for the whole API: {"code", "message", "fields"}.
+
+`fields` is always flat: a JSON object from a field's path to a list of readable
+messages. A path joins the keys and list indexes that lead to the field with dots,
+so nested input (nested objects, lists of objects, list and dict fields) reports
+where each problem is without nesting the shape:
+
+    {"entitlements": [{"kind": "food"}, "bag"]}  →  {"entitlements.1": ["Expected a dictionary…"]}
+    {"lines": [{}, {"quantity": 0}]}             →  {"lines.1.quantity": ["Ensure this value…"]}
+    {"address": {"city": ""}}                    →  {"address.city": ["This field may not be blank."]}
+
+A problem with the body as a whole is under "non_field_errors"; a problem with a
+nested object or list as a whole ("This list may not be empty.") is under that
+object's own path ("lines"), not under "lines.non_field_errors".
+"""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from pawpact.core.errors import DomainError
@@ -32,12 +47,31 @@ def _shape(exc: exceptions.APIException, status_code: int) -> dict:
 
 
 def _field_messages(detail) -> dict[str, list[str]]:
-    if isinstance(detail, list):
-        return {"non_field_errors": [str(message) for message in detail]}
-    return {
-        field: [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
-        for field, messages in detail.items()
-    }
+    fields: dict[str, list[str]] = {}
+    _collect(detail, "", fields)
+    return fields
+
+
+def _collect(detail, path: str, fields: dict[str, list[str]]) -> None:
+    """Add every message found in DRF's `detail` (dicts, lists, strings) to `fields`."""
+    if isinstance(detail, dict):  # a serializer's fields, or a list/dict field's failing entries
+        for key, inner in detail.items():
+            if key == api_settings.NON_FIELD_ERRORS_KEY and path:
+                _collect(inner, path, fields)
+            else:
+                _collect(inner, _join(path, key), fields)
+    elif isinstance(detail, list):  # messages, or one entry per item of a list of objects
+        for index, inner in enumerate(detail):
+            if isinstance(inner, (dict, list)):
+                _collect(inner, _join(path, index), fields)
+            else:
+                _collect(inner, path, fields)
+    else:
+        fields.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).append(str(detail))
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
 
 
 __all__ = ["exception_handler", "status"]

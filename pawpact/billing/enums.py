@@ -2,18 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Species(models.TextChoices):
-    CAT = "cat", _("Cat")
-    DOG = "dog", _("Dog")
-    OTHER = "other", _("Other")
-
-
-class IdVerification(models.TextChoices):
-    UNVERIFIED = "unverified", _("Not verified")
-    VERIFIED = "verified", _("Verified")
-    REJECTED = "rejected", _("Rejected")
-
-
 class EntitlementKind(models.TextChoices):
     FOOD = "food", _("Food")
     LITTER = "litter", _("Litter")
@@ -66,22 +54,10 @@ class PeriodStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Rail(models.TextChoices):
-    SANDBOX = "sandbox", _("Sandbox")
-    STRIPE = "stripe", _("Card (Stripe)")
-    ALIPAY = "alipay", _("Alipay agreement debit")
-    WECHAT = "wechat", _("WeChat entrusted debit")
-
-
 class AttemptStatus(models.TextChoices):
     STARTED = "started", _("Started")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
-
-
-class DeclineType(models.TextChoices):
-    SOFT = "soft", _("Soft decline (retry)")
-    HARD = "hard", _("Hard decline (new payment method needed)")
 
 
 class LedgerAccount(models.TextChoices):
@@ -96,13 +72,6 @@ class LedgerAccount(models.TextChoices):
     PENALTY_REVENUE = "penalty_revenue", _("Penalty revenue")
     REFUNDS = "refunds", _("Refunds")
     BAD_DEBT = "bad_debt", _("Bad debt")
-
-
-class CustomerStanding(models.TextChoices):
-    CURRENT = "current", _("Current")
-    GRACE = "grace", _("Grace")
-    OVERDUE = "overdue", _("Overdue")
-    DEFAULT = "default", _("Default")
 
 
 class CallTaskKind(models.TextChoices):

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import CustomerStanding
-from pawpact.billing.models import Customer
+from pawpact.customers.enums import CustomerStanding
+from pawpact.customers.models import Customer
 
 # Grace is not held: the debit is being retried and may still succeed.
 HELD_STANDINGS = (CustomerStanding.OVERDUE, CustomerStanding.DEFAULT)

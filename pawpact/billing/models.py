@@ -13,24 +13,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.billing.enums import (
     OPEN_CONTRACT_STATUSES,
     AttemptStatus,
-    ContractStatus,
     CallTaskKind,
     CallTaskStatus,
+    ContractStatus,
     CreditSource,
-    CustomerStanding,
-    DeclineType,
     DepositStatus,
-    IdVerification,
     LedgerAccount,
     PeriodStatus,
-    Rail,
-    Species,
     TerminationKind,
 )
+from pawpact.customers.models import Customer, Pet
+from pawpact.payments.enums import DeclineType, Rail
 
 MAX_PENALTY_RATE = Decimal("0.10")
 
@@ -39,7 +37,8 @@ class Plan(models.Model):
     """A monthly plan the shop sells; its terms live in immutable versions."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=80)
+    # A thing's name (名称), not a person's (姓名).
+    name = models.CharField(pgettext_lazy("plan", "name"), max_length=80)
     is_active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -93,48 +92,6 @@ class PlanVersion(models.Model):
     @property
     def total_minor(self) -> int:
         return self.monthly_price_minor * self.periods
-
-
-class Customer(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="customer"
-    )
-    name = models.CharField(_("name"), max_length=80)
-    phone = models.CharField(_("phone"), max_length=32, unique=True)
-    birth_date = models.DateField(_("birth date"))
-    id_verification = models.CharField(
-        _("ID verification"), max_length=16, choices=IdVerification.choices, default=IdVerification.UNVERIFIED
-    )
-    # Overdue holds the next shipment and freezes points/tier progress; recovery releases both.
-    standing = models.CharField(
-        _("standing"), max_length=16, choices=CustomerStanding.choices, default=CustomerStanding.CURRENT
-    )
-    standing_since = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Pet(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="pets")
-    name = models.CharField(_("name"), max_length=80)
-    species = models.CharField(_("species"), max_length=16, choices=Species.choices)
-    breed = models.CharField(_("breed"), max_length=80, blank=True)
-    birthday = models.DateField(_("birthday"), null=True, blank=True)
-    adoption_date = models.DateField(_("adoption date"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PaymentMethod(models.Model):
@@ -300,23 +257,6 @@ class LedgerLine(models.Model):
         indexes = [models.Index(fields=["account"], name="ledger_line_account_idx")]
 
 
-class OutboxEvent(models.Model):
-    """A fact the platform needs, written in the same transaction as the fact itself,
-    drained into public tables by the platform layer."""
-
-    kind = models.CharField(max_length=40)
-    aggregate_uuid = models.UUIDField(db_index=True)
-    payload = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
-    published_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [
-            models.Index(fields=["id"], condition=Q(published_at__isnull=True), name="outbox_unpublished_idx")
-        ]
-
-
 class BillingSettings(models.Model):
     """The shop's lifecycle rules (one row per shop schema). Defaults are SPEC.md's."""
 
@@ -329,7 +269,6 @@ class BillingSettings(models.Model):
     default_after_days = models.PositiveSmallIntegerField(default=60)
     write_off_after_days = models.PositiveSmallIntegerField(default=180)
     deferrals_per_contract = models.PositiveSmallIntegerField(default=1)
-    marketing_messages_per_day = models.PositiveSmallIntegerField(default=1)
     # {"12": [{"key": "gift_pack", ...}, ...], "24": [...]}
     renewal_rewards = models.JSONField(default=dict)
     winback_first_month_discount = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.500"))
@@ -416,29 +355,3 @@ class RenewalOffer(models.Model):
     renewal_contract = models.OneToOneField(
         Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="from_renewal_offer"
     )
-
-
-class WinBackOffer(models.Model):
-    """For a terminated customer: first month at a discount if they sign again."""
-
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="winback_offers")
-    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="winback_offer")
-    code = models.CharField(max_length=24, unique=True)
-    discount_rate = models.DecimalField(max_digits=4, decimal_places=3)
-    sent_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    redeemed_at = models.DateTimeField(null=True, blank=True)
-    redeemed_contract = models.OneToOneField(
-        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="redeemed_winback"
-    )
-
-
-class SurveyResponse(models.Model):
-    """The exit survey a terminated customer receives, and their answers."""
-
-    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="exit_survey")
-    token = models.CharField(max_length=48, unique=True)
-    sent_at = models.DateTimeField(default=timezone.now)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)  # 1–5
-    answers = models.JSONField(default=dict)

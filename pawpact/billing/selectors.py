@@ -3,17 +3,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django_tenants.utils import get_public_schema_name
 
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, LedgerAccount, PeriodStatus
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal, Termination
-from pawpact.billing.rails.policies import RAIL_POLICIES, is_within_allowed_hours
-from pawpact.billing.rails.registry import rail_for
 from pawpact.billing.services.debits import PERIOD_PAID_KIND
 from pawpact.core.errors import DomainError
-from pawpact.tenants.enums import ShopState
-from pawpact.tenants.models import Shop
+from pawpact.payments.policies import RAIL_POLICIES, is_within_allowed_hours
+from pawpact.payments.registry import rail_for
 
 # Periods the debit run charges. Failed periods are retried by dunning, not by the run.
 DUE_PERIOD_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
@@ -92,11 +89,6 @@ def attempt_stale_list(*, started_before: datetime, at: datetime) -> QuerySet[De
         .select_related("period__contract__payment_method")
         .order_by("id")
     )
-
-
-def shop_ready_list() -> QuerySet[Shop]:
-    """Shops whose scheduled jobs run: active, and not the public site's row."""
-    return Shop.objects.filter(state=ShopState.ACTIVE).exclude(schema_name=get_public_schema_name()).order_by("id")
 
 
 @dataclass

@@ -1,26 +1,114 @@
-"""Thin Celery entry points of billing."""
+"""Thin Celery entry points of billing: public dispatchers fan out one run per ready shop.
+
+Times are in pawpact.config.schedules. The hard time limit of the debit run bounds how
+long an attempt can be in flight: IN_FLIGHT_LEASE (15 minutes) is longer, so a run
+never resumes an attempt a live worker still owns.
+"""
+from datetime import timedelta
+
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from pawpact.billing.selectors import shop_ready_list
+from pawpact.billing.services.completion import completion_run_shop
 from pawpact.billing.services.debit_run import debit_run_shop
+from pawpact.billing.services.dunning import dunning_run_shop
+from pawpact.billing.services.reminders import reminder_run_shop
+from pawpact.billing.services.renewal import renewal_run_shop
+from pawpact.billing.services.shop_closure import shop_closure_run
 from pawpact.core.tasks import public_task, tenant_task
+from pawpact.tenants.enums import ShopEventKind, ShopState
+from pawpact.tenants.fan_out import fan_out_to_ready_shops
+from pawpact.tenants.models import Shop
 
-# A shop's run that has not started within this long is dropped: the next tick sends another.
-SHOP_RUN_EXPIRES_SECONDS = 600
+SHOP_RUN = {"acks_late": True, "reject_on_worker_lost": True, "time_limit": 600, "soft_time_limit": 540}
+# Contracts a closure had to skip (a debit in flight) are tried again this much later, this often.
+CLOSURE_RETRY_SECONDS = 900
+CLOSURE_MAX_ROUNDS = 8
+# The daily sweep sends the closure again to shops deactivated this recently.
+CLOSURE_SWEEP_WINDOW = timedelta(days=30)
 
 
 @public_task("billing.debit_run_dispatch")
 def debit_run_dispatch_task() -> int:
-    """Fan out one debit run per ready shop, each sent from (and so run in) its shop's schema."""
-    shops = list(shop_ready_list().values_list("schema_name", flat=True))
-    for schema_name in shops:
-        with schema_context(schema_name):
-            debit_run_shop_task.apply_async(expires=SHOP_RUN_EXPIRES_SECONDS)
-    return len(shops)
+    return fan_out_to_ready_shops(debit_run_shop_task, expires=600)
 
 
-# The hard time limit bounds how long an attempt can be in flight: IN_FLIGHT_LEASE
-# (15 minutes) is longer, so a run never resumes an attempt a live worker still owns.
-@tenant_task("billing.debit_run_shop", acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
+@tenant_task("billing.debit_run_shop", **SHOP_RUN)
 def debit_run_shop_task() -> None:
     debit_run_shop()
+
+
+@public_task("billing.dunning_run_dispatch")
+def dunning_run_dispatch_task() -> int:
+    return fan_out_to_ready_shops(dunning_run_shop_task, expires=1800)
+
+
+@tenant_task("billing.dunning_run_shop", **SHOP_RUN)
+def dunning_run_shop_task() -> None:
+    dunning_run_shop()
+
+
+@public_task("billing.reminder_run_dispatch")
+def reminder_run_dispatch_task() -> int:
+    # A missed day is caught up by the reminder window, so a stale task is simply dropped.
+    return fan_out_to_ready_shops(reminder_run_shop_task, expires=3600)
+
+
+@tenant_task("billing.reminder_run_shop", **SHOP_RUN)
+def reminder_run_shop_task() -> None:
+    reminder_run_shop()
+
+
+@public_task("billing.renewal_run_dispatch")
+def renewal_run_dispatch_task() -> int:
+    """Rewards, renewal contracts and offers per ready shop."""
+    return fan_out_to_ready_shops(renewal_run_shop_task, expires=3600)
+
+
+@tenant_task("billing.renewal_run_shop", **SHOP_RUN)
+def renewal_run_shop_task() -> None:
+    renewal_run_shop()
+
+
+@public_task("billing.completion_run_dispatch")
+def completion_run_dispatch_task() -> int:
+    return fan_out_to_ready_shops(completion_run_shop_task, expires=3600)
+
+
+@tenant_task("billing.completion_run_shop", **SHOP_RUN)
+def completion_run_shop_task() -> int:
+    return len(completion_run_shop().completed)
+
+
+@tenant_task("billing.shop_closure", **SHOP_RUN)
+def shop_closure_task(round_number: int = 1) -> int:
+    """Stop every future debit of the (deactivated) shop this runs in; returns contracts ended."""
+    report = shop_closure_run()
+    if not report.is_done and round_number < CLOSURE_MAX_ROUNDS:
+        shop_closure_task.apply_async(args=[round_number + 1], countdown=CLOSURE_RETRY_SECONDS)
+    return len(report.terminated) + len(report.withdrawn)
+
+
+def shop_closure_enqueue(*, schema_name: str) -> None:
+    """Send the closure task from the closed shop's schema (so it runs there). Call after commit."""
+    with schema_context(schema_name):
+        shop_closure_task.apply_async()
+
+
+@public_task("billing.shop_closure_sweep")
+def shop_closure_sweep_task() -> int:
+    """Daily backstop: send the closure task again to every shop deactivated in the last
+    30 days (a task lost at deactivation, contracts skipped); it ends nothing twice."""
+    since = timezone.now() - CLOSURE_SWEEP_WINDOW
+    shops = list(
+        Shop.objects.filter(
+            state=ShopState.DEACTIVATED, events__kind=ShopEventKind.DEACTIVATED, events__at__gte=since
+        )
+        .distinct()
+        .order_by("id")
+        .values_list("schema_name", flat=True)
+    )
+    for schema_name in shops:
+        with schema_context(schema_name):
+            shop_closure_task.apply_async(expires=3600)
+    return len(shops)

@@ -8,13 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
 
 app = CeleryApp("pawpact")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Every app keeps its tasks in one <app>.tasks module.
 app.autodiscover_tasks()
-# Task modules below an app package (autodiscovery looks only at <app>.tasks).
-app.autodiscover_tasks(["pawpact.billing.rails"])
-app.autodiscover_tasks(["pawpact.platform"], related_name="saas_tasks")
-app.autodiscover_tasks(["pawpact.billing"], related_name="dunning_tasks")
-app.autodiscover_tasks(["pawpact.billing"], related_name="termination_tasks")
-app.autodiscover_tasks(["pawpact.platform"], related_name="insight_tasks")
 
 
 @app.on_after_finalize.connect

@@ -19,8 +19,8 @@ def beat_schedule() -> dict:
         # hours), and each run charges it at most once.
         "billing-debit-run": _every(crontab(minute="*/15"), "billing.debit_run_dispatch", expires=600),
         # Webhooks whose processing task could not be enqueued (broker down) are sent again.
-        "billing-stripe-webhook-requeue": _every(
-            crontab(minute="*/5"), "billing.stripe_webhook_requeue", expires=240
+        "platform-stripe-webhook-requeue": _every(
+            crontab(minute="*/5"), "platform.stripe_webhook_requeue", expires=240
         ),
         # risk, KPI facts, benchmarks, monthly reports (platform time zone)
         # Yesterday's risk per shop; the facts of the month containing yesterday (the 1st
@@ -47,8 +47,11 @@ def beat_schedule() -> dict:
             crontab(hour=4, minute=30), "billing.shop_closure_sweep", expires=3600
         ),
         # renewal rewards/contracts/offers and win-back credits at 08:00, debit reminders at 09:00 (Beijing)
-        "messaging-renewal-run": _every(crontab(hour=8, minute=0), "messaging.renewal_run_dispatch", expires=3600),
-        "messaging-reminder-run": _every(crontab(hour=9, minute=0), "messaging.reminder_run_dispatch", expires=3600),
+        "billing-renewal-run": _every(crontab(hour=8, minute=0), "billing.renewal_run_dispatch", expires=3600),
+        "loyalty-winback-credit-run": _every(
+            crontab(hour=8, minute=0), "loyalty.winback_credit_run_dispatch", expires=3600
+        ),
+        "billing-reminder-run": _every(crontab(hour=9, minute=0), "billing.reminder_run_dispatch", expires=3600),
         # retries, standing, escalation, default and write-off (Beijing time)
         # The first run of the day (09:30, after the reminders) retries and escalates; the
         # hourly reruns until 21:30 find nothing new to send and only pick up recoveries

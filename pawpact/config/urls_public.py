@@ -2,16 +2,17 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from pawpact.platform import funding_views
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
+from pawpact.platform.funding import views as funding_views
 from pawpact.platform.saas import views as saas_views
+from pawpact.platform.signup import views as signup_views
 from pawpact.tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.public_home, name="public_home"),
-    path("signup/", tenant_views.ShopSignupView.as_view(), name="shop_signup"),
-    path("accounts/signup/", tenant_views.ShopSignupView.as_view(), name="account_signup"),
+    path("signup/", signup_views.ShopSignupView.as_view(), name="shop_signup"),
+    path("accounts/signup/", signup_views.ShopSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("console/", platform_views.console_shops, name="console_shops"),
     re_path(
@@ -23,7 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Platform dashboard, ranking, risk overrides, portfolio reports.
-    path("console/insights/", include("pawpact.platform.insight_views")),
+    path("console/insights/", include("pawpact.platform.kpis.views")),
     path("console/subscriptions/", saas_views.console_subscriptions, name="console_subscriptions"),
     # Advance funding, settlement statements and the outbox lag.
     path("console/funding/", funding_views.console_funding, name="console_funding"),

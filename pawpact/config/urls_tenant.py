@@ -13,13 +13,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("insights/", include("pawpact.storefront.kpi_views")),  # the owner's KPI dashboard and reports
+    path("insights/", include("pawpact.platform.kpis.shop_views")),  # the owner's KPI dashboard and reports
     path("billing/saas/", include("pawpact.platform.saas.urls")),  # the owner's Pawpact subscription
-    path("settlements/", include("pawpact.platform.shop_views")),  # payouts and statements
-    path("", include("pawpact.messaging.urls")),  # exit survey pages
-    path("insights/", include("pawpact.storefront.kpi_views")),
-    path("billing/saas/", include("pawpact.platform.saas.urls")),
-    path("settlements/", include("pawpact.platform.shop_views")),
+    path("settlements/", include("pawpact.platform.funding.shop_views")),  # payouts and statements
+    path("", include("pawpact.loyalty.urls")),  # exit survey pages
 ]
 
 # Friendly pages in the visitor's language; the API's error shape under /api/.

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from pawpact.billing.admin import ShopOnlyAdmin
+from pawpact.core.admin import ShopOnlyAdmin
 from pawpact.messaging.models import Message
 
 

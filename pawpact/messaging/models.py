@@ -23,7 +23,7 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    customer = models.ForeignKey("billing.Customer", on_delete=models.PROTECT, related_name="messages")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="messages")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     category = models.CharField(max_length=16, choices=Category.choices)
     topic = models.CharField(max_length=40)  # debit_reminder, dunning_sms, renewal_offer, winback, ...
@@ -39,3 +39,10 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["customer", "category", "created_at"], name="message_cap_idx")]
+
+
+class MessagingSettings(models.Model):
+    """The shop's messaging rules (one row, pk 1, per shop schema)."""
+
+    # Marketing messages a customer gets per day (Beijing time); service messages are never capped.
+    marketing_messages_per_day = models.PositiveSmallIntegerField(_("marketing messages per day"), default=1)

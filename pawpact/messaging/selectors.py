@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from pawpact.billing.models import Customer
+from pawpact.customers.models import Customer
 from pawpact.messaging.models import Message, MessageStatus
 
 

@@ -4,7 +4,7 @@
 backend (see backends.py) once the transaction commits. Two rules are enforced
 centrally, for every sender:
 
-- **Frequency cap.** A customer gets at most `BillingSettings.marketing_messages_per_day`
+- **Frequency cap.** A customer gets at most `MessagingSettings.marketing_messages_per_day`
   marketing messages in their calendar day (Asia/Shanghai); more are stored with
   status `suppressed` and never delivered. One message sent on two channels counts
   once. Service messages (debit reminders, dunning, contract notices) are exempt and
@@ -31,12 +31,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Func, Value
 from django.utils.translation import gettext as _
 
-from pawpact.billing.models import Customer
-from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import NotFound, ValidationFailed
+from pawpact.customers.models import Customer
 from pawpact.messaging.backends import backend_get, backend_path
-from pawpact.messaging.models import Category, Channel, Message, MessageStatus
+from pawpact.messaging.models import Category, Channel, Message, MessageStatus, MessagingSettings
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +230,7 @@ def _statuses(*, drafts: Sequence[MessageDraft], existing: dict[str, Message], n
     if not marketing:
         return statuses
 
-    cap = billing_settings_get().marketing_messages_per_day
+    cap = messaging_settings_get().marketing_messages_per_day
     customer_ids = sorted({d.customer_id for d in marketing})
     # Serialise marketing sends per customer, so two concurrent senders cannot both
     # take the last slot of the day.
@@ -320,3 +319,11 @@ def message_mark_read(*, message_id: int, customer: Customer, clock: Clock = def
             message.read_at = clock.now()
             message.save(update_fields=["read_at"])
     return message
+
+
+def messaging_settings_get() -> MessagingSettings:
+    """The current shop's messaging rules, created with the defaults on first use."""
+    row = MessagingSettings.objects.filter(pk=1).first()
+    if row is None:
+        row, _created = MessagingSettings.objects.get_or_create(pk=1)
+    return row

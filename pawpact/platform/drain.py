@@ -52,13 +52,13 @@ from uuid import UUID
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, Min
 from django.utils.dateparse import parse_datetime
 from django_tenants.utils import get_public_schema_name
 
-from pawpact.billing.models import OutboxEvent
-from pawpact.billing.outbox import OutboxKind
 from pawpact.core.clock import Clock, default_clock
+from pawpact.core.events import EventKind
+from pawpact.outbox.selectors import outbox_unpublished_batch, outbox_waiting
+from pawpact.outbox.services import outbox_mark_published
 from pawpact.platform.enums import ClawbackReason
 from pawpact.platform.funding.advances import ContractBought, advance_close, advance_create, collection_record
 from pawpact.platform.funding.errors import AdvanceRefused
@@ -130,28 +130,20 @@ def outbox_drain_shop(
     for _batch in range(max_batches):
         with transaction.atomic():
             state = _state_locked(shop.pk)
-            events = list(
-                OutboxEvent.objects.filter(published_at__isnull=True)
-                .order_by("id")
-                .values("id", "kind", "aggregate_uuid", "payload", "created_at")[:batch_size]
-            )
+            events = outbox_unpublished_batch(limit=batch_size)
             if not events:
                 break
             now = clock.now()
             report.copied += platform_events_insert(shop_id=shop.pk, events=events, now=now)
             ids = [e["id"] for e in events]
-            report.published += OutboxEvent.objects.filter(id__in=ids, published_at__isnull=True).update(
-                published_at=now
-            )
+            report.published += outbox_mark_published(ids=ids, at=now)
             state.last_event_id = max(state.last_event_id, ids[-1])
             state.save(update_fields=["last_event_id"])
         if len(events) < batch_size:
             break
     with transaction.atomic():
         state = _state_locked(shop.pk)
-        waiting = OutboxEvent.objects.filter(published_at__isnull=True).aggregate(
-            count=Count("id"), oldest=Min("created_at")
-        )
+        waiting = outbox_waiting()
         state.pending_count = waiting["count"]
         state.oldest_pending_at = waiting["oldest"]
         state.drained_at = clock.now()
@@ -215,9 +207,9 @@ def _apply_contract_terminated(event: PlatformEvent, clock: Clock) -> None:
 
 
 APPLIERS: dict[str, Callable[[PlatformEvent, Clock], None]] = {
-    OutboxKind.CONTRACT_SIGNED: _apply_contract_signed,
-    OutboxKind.DEBIT_PAID: _apply_debit_paid,
-    OutboxKind.CONTRACT_TERMINATED: _apply_contract_terminated,
+    EventKind.CONTRACT_SIGNED: _apply_contract_signed,
+    EventKind.DEBIT_PAID: _apply_debit_paid,
+    EventKind.CONTRACT_TERMINATED: _apply_contract_terminated,
 }
 
 

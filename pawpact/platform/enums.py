@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RecourseRule(models.TextChoices):
@@ -10,17 +11,18 @@ class RecourseRule(models.TextChoices):
     NONE = "none", _("No recourse: the platform bears the loss")
 
 
+# The "payout" context: money the platform pays out to a shop (已打款), not a payment it receives (已支付).
 class AdvanceStatus(models.TextChoices):
     PENDING = "pending", _("Pending (not yet due)")
     IN_PAYOUT = "in_payout", _("In a payout")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("payout", "Paid")
     CANCELLED = "cancelled", _("Cancelled before payment")
 
 
 class PayoutStatus(models.TextChoices):
-    CREATED = "created", _("Created")
-    SENT = "sent", _("Sent")
-    PAID = "paid", _("Paid")
+    CREATED = "created", pgettext_lazy("payout", "Created")
+    SENT = "sent", pgettext_lazy("payout", "Sent")
+    PAID = "paid", pgettext_lazy("payout", "Paid")
     FAILED = "failed", _("Failed")
 
 
@@ -73,7 +75,7 @@ class SubscriptionStatus(models.TextChoices):
 
 
 class InvoiceStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("invoice", "Open")  # awaiting payment, not a task to handle
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Payment failed")
     VOID = "void", _("Void")

@@ -140,6 +140,12 @@ class Advance(models.Model):
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="advance_amount_positive"),
         ]
 
+    @property
+    def closed_reason_label(self) -> str:
+        if self.closed_reason in ClawbackReason.values:
+            return ClawbackReason(self.closed_reason).label
+        return self.closed_reason
+
 
 class Clawback(models.Model):
     shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="clawbacks")

@@ -1,11 +1,34 @@
-"""Thin Celery entry points of the platform's funding: the outbox drain and the settlement run."""
-from django.db import connection
+"""Thin Celery entry points of the platform: the outbox drain, settlement, Stripe events,
+the shops' subscriptions, risk, KPI facts, benchmarks and monthly reports.
+
+Times are in pawpact.config.schedules (the platform's time zone). Risk, KPI and report
+tasks run in the public schema (they read and write public tables only) and fan out
+one task per ready shop with ids and ISO dates as arguments.
+"""
+
+from datetime import date, timedelta
+
+from django.db import OperationalError, connection
 from django_tenants.utils import schema_context
 
-from pawpact.billing.selectors import shop_ready_list
+from pawpact.core.clock import default_clock
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.funding.settlement import settlement_run
+from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
+from pawpact.platform.kpis.facts import kpi_facts_compute, month_add, month_start
+from pawpact.platform.kpis.reports import (
+    monthly_report_email,
+    monthly_report_generate,
+    portfolio_report_generate,
+)
+from pawpact.platform.models import ShopSubscription
+from pawpact.platform.risk.selectors import risk_shop_list
+from pawpact.platform.risk.services import risk_daily_compute
+from pawpact.platform.saas.selectors import subscription_due_ids
+from pawpact.platform.saas.services import subscription_bill
+from pawpact.platform.stripe_events import stripe_event_process, stripe_events_waiting
+from pawpact.tenants.fan_out import fan_out_to_ready_shops
 from pawpact.tenants.models import Shop
 
 # A shop's drain that has not started within this long is dropped: the next tick sends another.
@@ -14,15 +37,16 @@ DRAIN_EXPIRES_SECONDS = 240
 
 @public_task("platform.outbox_drain_dispatch")
 def outbox_drain_dispatch_task() -> int:
-    """Fan out one drain per ready shop, each sent from (and so run in) its shop's schema."""
-    schemas = list(shop_ready_list().values_list("schema_name", flat=True))
-    for schema_name in schemas:
-        with schema_context(schema_name):
-            outbox_drain_shop_task.apply_async(expires=DRAIN_EXPIRES_SECONDS)
-    return len(schemas)
+    return fan_out_to_ready_shops(outbox_drain_shop_task, expires=DRAIN_EXPIRES_SECONDS)
 
 
-@tenant_task("platform.outbox_drain_shop", acks_late=True, reject_on_worker_lost=True, time_limit=300, soft_time_limit=270)
+@tenant_task(
+    "platform.outbox_drain_shop",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=300,
+    soft_time_limit=270,
+)
 def outbox_drain_shop_task() -> None:
     shop = Shop.objects.filter(schema_name=connection.schema_name).first()
     if shop is None:
@@ -30,7 +54,150 @@ def outbox_drain_shop_task() -> None:
     outbox_drain_and_apply(shop=shop)
 
 
-@public_task("platform.settlement_run", acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1740)
+@public_task(
+    "platform.settlement_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=1800,
+    soft_time_limit=1740,
+)
 def settlement_run_task() -> dict:
     report = settlement_run()
-    return {"payouts_created": report.payouts_created, "payouts_paid": report.payouts_paid}
+    return {
+        "payouts_created": report.payouts_created,
+        "payouts_paid": report.payouts_paid,
+    }
+
+
+@tenant_task(
+    "platform.stripe_webhook_process",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def stripe_webhook_process_task(event_id: int) -> None:
+    """Apply one stored Stripe event, in the schema of the shop it belongs to."""
+    stripe_event_process(event_id=event_id)
+
+
+def stripe_event_enqueue(*, event_id: int, shop_schema: str) -> None:
+    # tenant-schemas-celery sends the current schema with the task: the shop's.
+    with schema_context(shop_schema):
+        stripe_webhook_process_task.delay(event_id)
+
+
+@public_task("platform.stripe_webhook_requeue")
+def stripe_webhook_requeue_task() -> int:
+    """Periodic: enqueue again stored events that were never processed. Processing is
+    idempotent, so a double enqueue is harmless."""
+    waiting = stripe_events_waiting()
+    for event_id, shop_schema in waiting:
+        stripe_event_enqueue(event_id=event_id, shop_schema=shop_schema)
+    return len(waiting)
+
+
+# --- the shops' subscriptions to Pawpact ---
+
+
+@public_task("platform.saas_billing_run", acks_late=True)
+def saas_billing_run_task() -> None:
+    """Daily: fan out one billing task per subscription with something due today."""
+    for subscription_id in subscription_due_ids(today=default_clock.today()):
+        saas_subscription_bill_task.delay(subscription_id)
+
+
+@public_task(
+    "platform.saas_subscription_bill",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def saas_subscription_bill_task(subscription_id: int) -> None:
+    """One shop's billing step: grace, invoice, charge (safe to repeat the same day)."""
+    if not ShopSubscription.objects.filter(pk=subscription_id).exists():
+        return
+    subscription_bill(subscription_id=subscription_id)
+
+
+# --- risk, KPI facts, benchmarks, monthly reports ---
+
+
+# A shop's task not started within this long is dropped: the next run sends another.
+SHOP_TASK_EXPIRES_SECONDS = 3600
+SHOP_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "time_limit": 300,
+    "soft_time_limit": 270,
+}
+
+
+def _yesterday() -> date:
+    return default_clock.today() - timedelta(days=1)
+
+
+def _fan_out(task, *extra: str) -> int:
+    shop_ids = list(risk_shop_list().values_list("id", flat=True))
+    for shop_id in shop_ids:
+        task.apply_async(args=(shop_id, *extra), expires=SHOP_TASK_EXPIRES_SECONDS)
+    return len(shop_ids)
+
+
+def _shop(shop_id: int) -> Shop | None:
+    return Shop.objects.filter(pk=shop_id).first()
+
+
+@public_task("platform.risk_daily_dispatch")
+def risk_daily_dispatch_task(day: str | None = None) -> int:
+    """Compute every ready shop's risk for `day` (default: yesterday)."""
+    return _fan_out(risk_daily_shop_task, day or _yesterday().isoformat())
+
+
+@public_task("platform.risk_daily_shop", **SHOP_TASK_OPTIONS)
+def risk_daily_shop_task(shop_id: int, day: str) -> None:
+    shop = _shop(shop_id)
+    if shop is not None:
+        risk_daily_compute(shop=shop, day=date.fromisoformat(day))
+
+
+@public_task("platform.kpi_facts_dispatch")
+def kpi_facts_dispatch_task(month: str | None = None) -> int:
+    """Fill every ready shop's facts for `month` (default: the month containing yesterday,
+    so the 1st closes the month before)."""
+    return _fan_out(kpi_facts_shop_task, month or month_start(_yesterday()).isoformat())
+
+
+@public_task("platform.kpi_facts_shop", **SHOP_TASK_OPTIONS)
+def kpi_facts_shop_task(shop_id: int, month: str) -> None:
+    shop = _shop(shop_id)
+    if shop is not None:
+        kpi_facts_compute(shop=shop, month=date.fromisoformat(month))
+
+
+@public_task(
+    "platform.kpi_benchmarks",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=600,
+)
+def kpi_benchmarks_task(month: str | None = None) -> int:
+    """Quartiles across shops for `month` (default: the month containing yesterday)."""
+    return len(kpi_benchmarks_compute(month=date.fromisoformat(month) if month else month_start(_yesterday())))
+
+
+@public_task("platform.monthly_reports")
+def monthly_reports_task(month: str | None = None) -> int:
+    """The past month's reports: the portfolio's here, each shop's (made and emailed) in its own task."""
+    month = month or month_add(month_start(default_clock.today()), -1).isoformat()
+    portfolio_report_generate(month=date.fromisoformat(month))
+    return _fan_out(monthly_report_shop_task, month)
+
+
+@public_task("platform.monthly_report_shop", **SHOP_TASK_OPTIONS)
+def monthly_report_shop_task(shop_id: int, month: str) -> None:
+    shop = _shop(shop_id)
+    if shop is not None:
+        report = monthly_report_generate(shop=shop, month=date.fromisoformat(month))
+        monthly_report_email(report_id=report.pk)

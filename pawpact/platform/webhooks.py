@@ -6,32 +6,23 @@ library refuses old timestamps only, so timestamps from the future are refused h
 """
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import stripe
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
-from pawpact.billing.enums import AttemptStatus
-from pawpact.billing.models import DebitAttempt
-from pawpact.billing.rails.base import ChargeResult
-from pawpact.billing.rails.stripe_rail import decline_type_for
-from pawpact.billing.services.debits import attempt_finish
 from pawpact.core.errors import ValidationFailed
 from pawpact.platform.models import WebhookEvent, WebhookStatus
+from pawpact.platform.stripe_events import HANDLED_TYPES, PROVIDER, intent_of
+from pawpact.platform.tasks import stripe_event_enqueue
 from pawpact.tenants.models import Shop
-
-PROVIDER = "stripe"
-SUCCEEDED = "payment_intent.succeeded"
-PAYMENT_FAILED = "payment_intent.payment_failed"
-HANDLED_TYPES = (SUCCEEDED, PAYMENT_FAILED)
-REQUEUE_AFTER = timedelta(minutes=5)
 
 
 class WebhookRejected(ValidationFailed):
@@ -96,13 +87,8 @@ def stripe_event_verify(*, payload: bytes, signature: str) -> dict:
     return event
 
 
-def _intent(payload: dict) -> dict:
-    obj = (payload.get("data") or {}).get("object")
-    return obj if isinstance(obj, dict) else {}
-
-
 def _shop_schema_of(payload: dict) -> str:
-    schema = (_intent(payload).get("metadata") or {}).get("shop_schema", "")
+    schema = (intent_of(payload).get("metadata") or {}).get("shop_schema", "")
     return schema if isinstance(schema, str) else ""
 
 
@@ -142,90 +128,7 @@ def stripe_event_receive(*, payload: dict) -> tuple[WebhookEvent, bool]:
             # would redeliver a duplicate); stripe_event_requeue picks it up later.
             # (A closure, not functools.partial: Django logs a failing hook by its __qualname__.)
             def enqueue_on_commit(event_id=event.pk):
-                _enqueue(event_id=event_id, shop_schema=shop_schema)
+                stripe_event_enqueue(event_id=event_id, shop_schema=shop_schema)
 
             transaction.on_commit(enqueue_on_commit, robust=True)
     return event, True
-
-
-def stripe_event_requeue(*, older_than: timedelta = REQUEUE_AFTER) -> int:
-    """Enqueue again the events still waiting well after they arrived (the broker was down,
-    or a worker lost them). Processing is idempotent, so a double enqueue is harmless."""
-    waiting = WebhookEvent.objects.filter(
-        provider=PROVIDER, status=WebhookStatus.RECEIVED, received_at__lt=timezone.now() - older_than
-    ).values_list("pk", "shop_schema")
-    count = 0
-    for event_id, shop_schema in waiting.iterator():
-        _enqueue(event_id=event_id, shop_schema=shop_schema)
-        count += 1
-    return count
-
-
-def _enqueue(*, event_id: int, shop_schema: str) -> None:
-    # Imported here: the task module imports this one.
-    from pawpact.billing.rails.tasks import stripe_webhook_process_task
-
-    # tenant-schemas-celery sends the current schema with the task: the shop's.
-    with schema_context(shop_schema):
-        stripe_webhook_process_task.delay(event_id)
-
-
-# --- processing (in the shop's schema, from the task) ---
-
-
-def _attempt_for(metadata: dict) -> DebitAttempt | None:
-    key = str(metadata.get("idempotency_key", ""))
-    attempt_id = str(metadata.get("attempt_id", ""))
-    if attempt_id.isdigit():
-        attempt = DebitAttempt.objects.filter(pk=int(attempt_id)).first()
-        # The key is the stronger identity: an id alone could point at another attempt.
-        if attempt is not None and key and attempt.idempotency_key != key:
-            return None
-        return attempt
-    return DebitAttempt.objects.filter(idempotency_key=key).first() if key else None
-
-
-def _result_of(event_type: str, intent: dict) -> ChargeResult:
-    reference = str(intent.get("id", ""))
-    if event_type == SUCCEEDED:
-        return ChargeResult(succeeded=True, outcome="succeeded", reference=reference)
-    error = intent.get("last_payment_error") or {}
-    reason = error.get("decline_code") or error.get("code") or "payment_failed"
-    return ChargeResult(succeeded=False, outcome=reason, reference=reference, decline_type=decline_type_for(reason))
-
-
-def stripe_event_process(*, event_id: int) -> WebhookEvent | None:
-    """Apply a stored event to its debit attempt, once. A finished attempt is never
-    changed: a late or repeated event only leaves a note on the inbox row."""
-    try:
-        with transaction.atomic():
-            return _process(event_id)
-    except Exception as error:
-        WebhookEvent.objects.filter(pk=event_id, status__in=(WebhookStatus.RECEIVED, WebhookStatus.FAILED)).update(
-            status=WebhookStatus.FAILED, error=repr(error)[:2000]
-        )
-        raise
-
-
-def _process(event_id: int) -> WebhookEvent | None:
-    event = WebhookEvent.objects.select_for_update().filter(pk=event_id, provider=PROVIDER).first()
-    if event is None or event.status not in (WebhookStatus.RECEIVED, WebhookStatus.FAILED):
-        return event  # gone, or already handled: run twice, one effect
-    if event.shop_schema != connection.schema_name:
-        return _close(event, WebhookStatus.FAILED, f"processed in {connection.schema_name}, not {event.shop_schema}")
-    intent = _intent(event.payload)
-    attempt = _attempt_for(intent.get("metadata") or {})
-    if attempt is None:
-        return _close(event, WebhookStatus.IGNORED, "no debit attempt for this payment")
-    if intent.get("amount") != attempt.amount_minor:
-        return _close(event, WebhookStatus.FAILED, f"amount {intent.get('amount')} != attempt {attempt.amount_minor}")
-    was_open = attempt.status == AttemptStatus.STARTED
-    attempt = attempt_finish(attempt_id=attempt.pk, result=_result_of(event.event_type, intent))
-    note = "" if was_open else f"attempt already {attempt.status}: left unchanged"
-    return _close(event, WebhookStatus.PROCESSED, note)
-
-
-def _close(event: WebhookEvent, status: str, note: str) -> WebhookEvent:
-    event.status, event.error, event.processed_at = status, note, timezone.now()
-    event.save(update_fields=["status", "error", "processed_at"])
-    return event

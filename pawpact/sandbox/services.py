@@ -19,6 +19,7 @@ SUCCEEDED = "succeeded"
 INSUFFICIENT_FUNDS = "insufficient_funds"
 HARD_DECLINE = "hard_decline"
 INVALID_TOKEN = "invalid_token"
+REFUNDED = "refunded"
 
 # token → the outcome the provider records for it.
 TOKEN_OUTCOMES: dict[str, str] = {
@@ -90,3 +91,25 @@ _INSERT = (
     f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
 )
+
+
+def sandbox_refund(
+    *, idempotency_key: str, shop_schema: str, token: str, amount_minor: int, currency: str, charge_reference: str
+) -> tuple[SandboxCharge, bool]:
+    """Book a refund of an earlier charge as a negative row, once per key; returns (refund, created).
+    Refused (ValueError) when larger than the charge it gives back."""
+    # Back to the card that was charged, as a real rail refunds the original charge.
+    charged = SandboxCharge.objects.filter(reference=charge_reference, shop_schema=shop_schema).first()
+    if charged is not None and amount_minor > charged.amount_minor:
+        raise ValueError("refund larger than its charge")
+    return SandboxCharge.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "shop_schema": shop_schema,
+            "token": charged.token if charged is not None else token,
+            "amount_minor": -amount_minor,
+            "currency": currency,
+            "outcome": REFUNDED,
+            "reference": f"sbx_re_{uuid.uuid4().hex}",
+        },
+    )

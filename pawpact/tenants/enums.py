@@ -5,7 +5,8 @@ from django.utils.translation import pgettext_lazy
 
 class ShopState(models.TextChoices):
     PROVISIONING = "provisioning", _("Provisioning")
-    ACTIVE = "active", _("Active")
+    # Open for business (营业中); a contract or subscription that is "Active" is in force (生效中).
+    ACTIVE = "active", pgettext_lazy("shop state", "Active")
     DEACTIVATED = "deactivated", _("Deactivated")
 
 

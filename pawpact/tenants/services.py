@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
-from pawpact.billing.services.plans import plans_seed
 from pawpact.core.clock import Clock, default_clock
 from pawpact.tenants.enums import ShopEventKind, ShopState
 from pawpact.tenants.errors import IllegalShopTransition, ProvisioningFailed, SlugTaken
 from pawpact.tenants.models import Domain, LoginHandoff, Shop, ShopEvent
+from pawpact.tenants.ports import shop_side
 from pawpact.tenants.slugs import schema_name_for
 from pawpact.tenants.template import schema_create_from_template
 
@@ -92,7 +92,7 @@ def _shop_administrator_create(*, shop: Shop, owner: User) -> User:
 def _shop_defaults_seed(*, shop: Shop) -> None:
     """What a new shop starts with: the three seed plans of SPEC §1, which the owner can edit."""
     with schema_context(shop.schema_name):
-        plans_seed()
+        shop_side().defaults_seed()
 
 
 def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "", clock: Clock = default_clock) -> Shop:
@@ -109,13 +109,10 @@ def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "
         shop.save(update_fields=["state"])
         ShopEvent.objects.create(shop=shop, kind=kind, actor=actor, reason=reason, at=clock.now())
         if state == ShopState.DEACTIVATED:
-            # A closed shop's debits stop: billing.shop_closure runs in its schema.
-            # Imported here: billing's modules import the tenants app.
-            from pawpact.billing.termination_tasks import shop_closure_enqueue
-
+            # A closed shop's debits stop. A broker outage must not fail the deactivation;
+            # the daily sweep sends the closure again.
             schema_name = shop.schema_name
-            # A broker outage must not fail the deactivation; the daily sweep sends it again.
-            transaction.on_commit(lambda: shop_closure_enqueue(schema_name=schema_name), robust=True)
+            transaction.on_commit(lambda: shop_side().closure_start(schema_name=schema_name), robust=True)
     return shop
 
 

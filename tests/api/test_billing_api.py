@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
-from pawpact.billing.models import Contract, Customer, DebitPeriod, Journal, PaymentMethod, Pet, PlanVersion
+from pawpact.billing.models import Contract, DebitPeriod, Journal, PaymentMethod, PlanVersion
+from pawpact.customers.models import Customer, Pet
 from pawpact.sandbox.models import SandboxCharge
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop

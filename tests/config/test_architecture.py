@@ -1,14 +1,50 @@
+"""The shape of the code base: one-way layers, module size, no import hidden in a function."""
+import ast
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+MAX_MODULE_LINES = 500
+# Still over the limit, to be split next; the list may only shrink.
+OVERSIZED = {
+    "pawpact/billing/services/dunning.py",
+    "pawpact/billing/services/signing.py",
+    "pawpact/billing/services/termination.py",
+}
+
+
+def _modules():
+    for path in sorted((ROOT / "pawpact").rglob("*.py")):
+        if "migrations" not in path.parts:
+            yield path.relative_to(ROOT).as_posix(), path
 
 
 def test_import_contracts_hold():
-    """Domain apps never import the API layer; core depends on no domain app (pyproject.toml)."""
+    """The layers, and the platform and payments kept apart from the shop apps (pyproject.toml)."""
     result = subprocess.run(
         [str(Path(sys.executable).parent / "lint-imports")], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken." in result.stdout
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_no_module_is_over_500_lines():
+    sizes = {name: len(path.read_text().splitlines()) for name, path in _modules()}
+    over = {name for name, lines in sizes.items() if lines > MAX_MODULE_LINES}
+    assert over == OVERSIZED, {name: sizes[name] for name in over ^ OVERSIZED}
+
+
+def test_no_project_import_hides_inside_a_function():
+    """A function-level import of a project module would dodge the layer contracts' cycle checks
+    in review; only the Celery app's late schedule import is allowed (settings load first)."""
+    hidden = []
+    for name, path in _modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(node):
+                    module = getattr(inner, "module", None) if isinstance(inner, ast.ImportFrom) else None
+                    names = [alias.name for alias in inner.names] if isinstance(inner, ast.Import) else []
+                    if (module or "").startswith("pawpact") or any(n.startswith("pawpact") for n in names):
+                        hidden.append(f"{name}:{inner.lineno}")
+    assert hidden == ["pawpact/config/celery.py:17"]

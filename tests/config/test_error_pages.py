@@ -12,7 +12,7 @@ from tests.conftest import host_of
 
 NOT_FOUND_PAGE = {
     "en": ("Page not found", "There is no page at this address. It may have moved, or the address may have a typo."),
-    "zh-hans": ("页面不存在", "这个地址没有页面。页面可能已经移走，或者地址有误。"),
+    "zh-hans": ("页面不存在", "这个网址没有页面。页面可能已经移走，或者网址有误。"),
 }
 SERVER_ERROR_PAGE = {
     "en": ("Something went wrong", "Sorry, something went wrong on our side. Please try again in a moment."),

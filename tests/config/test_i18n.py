@@ -1,10 +1,32 @@
 """UI text ships in Simplified Chinese and English, with a switch on every page."""
+import gettext
 import re
 from pathlib import Path
 
 from django.utils import translation
 
+from pawpact.billing.enums import CallTaskStatus, ContractStatus, EntitlementKind, PeriodStatus
+from pawpact.billing.models import Customer, Pet, Plan
+from pawpact.platform.enums import AdvanceStatus, InvoiceStatus, PayoutStatus, SubscriptionStatus
+from pawpact.platform.kpis.selectors import RankedShop
+from pawpact.platform.models import Advance
+from pawpact.tenants.enums import ShopRiskState, ShopState
+
 CATALOG = Path(__file__).resolve().parents[2] / "pawpact" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+COMPILED = CATALOG.with_suffix(".mo")
+
+# One Chinese term per concept. Each key is a variant the catalog once mixed in; the
+# value is the term kept (the one the signed agreement uses where it names the concept).
+REJECTED_TERMS = {
+    "店铺": "门店",  # shop
+    "客户": "顾客",  # a shop's customer (Stripe's own "customer" object excepted)
+    "回归优惠": "召回优惠",  # win-back
+    "电话回访": "电话联系",  # a dunning call
+    "代扣日历": "扣款日历",  # debit calendar
+    "死亡": "离世",  # pet death
+    "证明文件": "证明材料",  # evidence
+    "“": "「",  # a quoted status or name
+}
 
 
 def _zh(text: str) -> str:
@@ -12,29 +34,30 @@ def _zh(text: str) -> str:
         return translation.gettext(text)
 
 
-def _catalog() -> dict[str, str]:
-    """msgid → msgstr of the .po file (plural forms: the first), continuation lines joined."""
-    entries: dict[str, str] = {}
+def _catalog() -> dict[tuple[str, str], str]:
+    """(msgctxt, msgid) → msgstr of the .po file (msgctxt "" when none; plural forms: the
+    first), continuation lines joined."""
+    entries: dict[tuple[str, str], str] = {}
     current: dict[str, str] = {}
     field = None
     for line in CATALOG.read_text(encoding="utf-8").splitlines() + [""]:
-        match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[0\])?) "(.*)"$', line)
+        match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[0\])?) "(.*)"$', line)
         if match:
             field = match.group(1).replace("[0]", "")
             current[field] = match.group(2)
         elif line.startswith('"') and field:
             current[field] += line[1:-1]
         elif not line.strip() and current:
-            entries[current.get("msgid", "")] = current.get("msgstr", "")
+            entries[(current.get("msgctxt", ""), current.get("msgid", ""))] = current.get("msgstr", "")
             current, field = {}, None
-    entries.pop("", None)  # the header
+    entries.pop(("", ""), None)  # the header
     return entries
 
 
 def test_every_message_of_the_catalog_is_translated():
     catalog = _catalog()
     assert len(catalog) > 50
-    assert [msgid for msgid, msgstr in catalog.items() if not msgstr] == []
+    assert [key for key, msgstr in catalog.items() if not msgstr] == []
     assert "#, fuzzy" not in CATALOG.read_text(encoding="utf-8")
 
 
@@ -58,3 +81,94 @@ def test_every_page_offers_the_switch(public_client, shop_client):
     for client, path in ((public_client, "/"), (public_client, "/signup/"), (public_client, "/accounts/login/"),
                          (shop_client, "/")):  # fmt: skip
         assert 'action="/i18n/setlang/"' in client.get(path).content.decode(), path
+
+
+def test_the_compiled_catalog_matches_its_source():
+    """The committed .mo is `manage.py compilemessages` of the committed .po."""
+    with COMPILED.open("rb") as compiled:
+        mo = gettext.GNUTranslations(compiled)
+    stale = []
+    for (context, msgid), msgstr in _catalog().items():
+        key = _unescape(f"{context}\x04{msgid}" if context else msgid)
+        if mo._catalog.get(key, mo._catalog.get((key, 0))) != _unescape(msgstr):
+            stale.append((context, msgid))
+    assert stale == []
+
+
+def _unescape(po_text: str) -> str:
+    """A .po string's C escapes (\\n, \\", …) as the characters they stand for."""
+    return po_text.encode().decode("unicode_escape").encode("latin-1").decode()
+
+
+def test_one_english_word_gets_the_chinese_of_its_meaning():
+    with translation.override("zh-hans"):
+        labels = {
+            "contract active": ContractStatus.ACTIVE.label,
+            "subscription active": SubscriptionStatus.ACTIVE.label,
+            "shop active": ShopState.ACTIVE.label,
+            "plan name": Plan._meta.get_field("name").verbose_name,
+            "pet name": Pet._meta.get_field("name").verbose_name,
+            "customer name": Customer._meta.get_field("name").verbose_name,
+            "period paid": PeriodStatus.PAID.label,
+            "advance paid": AdvanceStatus.PAID.label,
+            "payout paid": PayoutStatus.PAID.label,
+            "call task open": CallTaskStatus.OPEN.label,
+            "invoice open": InvoiceStatus.OPEN.label,
+            "grooming": EntitlementKind.GROOMING.label,
+            "consultation": EntitlementKind.CONSULTATION.label,
+        }
+        labels = {meaning: str(label) for meaning, label in labels.items()}
+        pawpact_plan = translation.pgettext("Pawpact subscription", "Plan")
+        food_plan = translation.gettext("Plan")
+    assert labels == {
+        "contract active": "生效中",
+        "subscription active": "生效中",
+        "shop active": "营业中",
+        "plan name": "名称",
+        "pet name": "名字",
+        "customer name": "姓名",
+        "period paid": "已支付",
+        "advance paid": "已打款",
+        "payout paid": "已打款",
+        "call task open": "待处理",
+        "invoice open": "待支付",
+        "grooming": "洗护",  # as in the plans' entitlements and the agreement
+        "consultation": "医疗咨询",
+    }
+    assert (pawpact_plan, food_plan) == ("订阅方案", "套餐")
+
+
+def test_open_for_business_and_a_persons_name_are_used_only_where_they_fit():
+    catalog = _catalog()
+    assert [key for key, msgstr in catalog.items() if "营业中" in msgstr] == [("shop state", "Active")]
+    assert sorted(key for key, msgstr in catalog.items() if "姓名" in msgstr) == [
+        ("", "Enter the customer's name."), ("", "Your name"), ("", "name"),
+    ]  # fmt: skip
+
+
+def test_one_chinese_term_per_concept():
+    offenders = [
+        (msgid, rejected, kept)
+        for (_context, msgid), msgstr in _catalog().items()
+        for rejected, kept in REJECTED_TERMS.items()
+        if rejected in msgstr and not (rejected == "客户" and "Stripe customer" in msgid)
+    ]
+    assert offenders == []
+
+
+def test_console_pages_show_labels_not_codes():
+    with translation.override("zh-hans"):
+        ranked = RankedShop(rank=1, shop_id=1, name="Alpha", slug="alpha", risk_state="watch", value=1, kpi="signings")
+        assert ranked.risk_state_label == "重点关注"
+        assert Advance(closed_reason="pet_loss").closed_reason_label == "宠物离世或走失"
+        assert Advance(closed_reason="").closed_reason_label == ""
+
+
+def test_the_outbox_page_names_each_shops_state(public_client, shop):
+    from pawpact.accounts.models import User
+
+    public_client.force_login(User.objects.create_user("ops@pawpact.test", "pw-long-enough-1", is_staff=True))
+    chinese = public_client.get("/console/outbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = public_client.get("/console/outbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<td class="state-active">营业中</td>' in chinese
+    assert '<td class="state-active">Active</td>' in english

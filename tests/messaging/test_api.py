@@ -9,11 +9,14 @@ from rest_framework.test import APIClient
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
-from pawpact.billing.enums import ContractStatus, CustomerStanding
-from pawpact.billing.models import Contract, Customer, Journal, RenewalOffer, WinBackOffer
+from pawpact.billing.enums import ContractStatus
+from pawpact.billing.models import Contract, Journal, RenewalOffer
 from pawpact.billing.services.renewal import renewal_offer_send
-from pawpact.billing.services.segments import exit_followup_send
 from pawpact.billing.services.signing import application_create
+from pawpact.customers.enums import CustomerStanding
+from pawpact.customers.models import Customer
+from pawpact.loyalty.models import WinBackOffer
+from pawpact.loyalty.services import exit_followup_send
 from pawpact.messaging.models import Message
 from pawpact.messaging.services import message_send
 from tests.billing.lifecycle.messages.helpers import active_contract, clock_on

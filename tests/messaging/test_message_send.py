@@ -9,12 +9,11 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from pawpact.billing.models import Customer
-from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.errors import ValidationFailed
+from pawpact.customers.models import Customer
 from pawpact.messaging import backends, services
 from pawpact.messaging.models import Message
-from pawpact.messaging.services import MessageDraft, message_send, message_send_many
+from pawpact.messaging.services import MessageDraft, message_send, message_send_many, messaging_settings_get
 from tests.billing.lifecycle.messages.helpers import clock_on
 
 DAY = date(2026, 3, 7)
@@ -69,7 +68,7 @@ def test_the_second_marketing_message_of_the_day_is_suppressed_service_is_exempt
 
 def test_the_cap_is_configurable_and_counts_a_message_on_two_channels_once(shop):
     with schema_context(shop.schema_name):
-        settings_row = billing_settings_get()
+        settings_row = messaging_settings_get()
         settings_row.marketing_messages_per_day = 2
         settings_row.save()
         customer = _customer()
@@ -131,7 +130,7 @@ def _statements(monkeypatch) -> list[str]:
 def test_service_messages_cost_no_query_per_message(shop, monkeypatch):
     with schema_context(shop.schema_name):
         customers = [_customer(n) for n in range(1, 41)]
-        billing_settings_get()
+        messaging_settings_get()
         drafts = [
             MessageDraft(customer_id=c.pk, topic="debit_reminder", category="service", channels=("sms", "in_app"),
                          subject="", body="Reminder", dedupe_key=f"r:{c.pk}")

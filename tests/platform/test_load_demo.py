@@ -18,9 +18,11 @@ from django_tenants.utils import tenant_context
 
 from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus
-from pawpact.billing.models import Contract, Customer, DebitPeriod, OutboxEvent, Pet
+from pawpact.billing.models import Contract, DebitPeriod
 from pawpact.config.demo_login import LEGACY_PASSWORD, demo_password
 from pawpact.core.clock import default_clock
+from pawpact.customers.models import Customer, Pet
+from pawpact.outbox.models import OutboxEvent
 from pawpact.platform.kpis.facts import month_start
 from pawpact.platform.models import (
     Advance,

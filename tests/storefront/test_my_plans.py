@@ -7,8 +7,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from pawpact.billing.models import Plan
-from pawpact.billing.rails.payment_methods import payment_method_attach
-from pawpact.billing.services.customers import customer_register, pet_create
+from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
@@ -17,6 +16,7 @@ from pawpact.billing.services.signing import (
     contract_sign,
 )
 from pawpact.core.clock import FixedClock
+from pawpact.customers.services import customer_register, pet_create
 from tests.conftest import SHOP_PASSWORD, host_of
 
 # 10:00 in Beijing on Monday 16 March 2026: period 1 today, then the 10th of each month.

@@ -77,7 +77,7 @@ def test_a_failing_subscription_leaves_no_shop_behind(public_client, monkeypatch
     def fail(**kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr("pawpact.tenants.views.subscription_start", fail)
+    monkeypatch.setattr("pawpact.platform.signup.services.subscription_start", fail)
     before = _counts()
     with pytest.raises(RuntimeError):
         public_client.post("/signup/", GOOD)
@@ -92,7 +92,7 @@ def test_a_plan_refused_by_the_service_is_shown_on_the_field(public_client, monk
         SaasPlan.objects.filter(code=plan_code).update(is_active=False)  # retired between form and save
         return real_start(shop=shop, plan_code=plan_code)
 
-    monkeypatch.setattr("pawpact.tenants.views.subscription_start", start)
+    monkeypatch.setattr("pawpact.platform.signup.services.subscription_start", start)
     before = _counts()
     response = public_client.post("/signup/", {**GOOD, "saas_plan": "growth"})
     assert response.status_code == 200

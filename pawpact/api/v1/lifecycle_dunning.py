@@ -18,12 +18,14 @@ from pawpact.api.idempotency import idempotent
 from pawpact.api.pagination import CursorPagination
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.billing.views import ERRORS, IDEMPOTENCY_KEY
-from pawpact.billing.enums import CallTaskStatus, ContractStatus, Rail
+from pawpact.billing.enums import CallTaskStatus, ContractStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.holds import customer_holds
-from pawpact.billing.models import CallTask, Contract, Customer, DebitAttempt, DebitPeriod, DeferralCoupon
-from pawpact.billing.rails.payment_methods import payment_method_attach
+from pawpact.billing.models import CallTask, Contract, DebitAttempt, DebitPeriod, DeferralCoupon
 from pawpact.billing.services import deferral, dunning
+from pawpact.billing.services.payment_methods import payment_method_attach
+from pawpact.customers.models import Customer
+from pawpact.payments.enums import Rail
 
 
 def _contracts_for(request):

@@ -18,9 +18,12 @@ from rest_framework.views import APIView
 from pawpact.api.idempotency import idempotent
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.billing.views import ERRORS, IDEMPOTENCY_KEY
-from pawpact.billing.models import Contract, Customer, RenewalOffer
-from pawpact.billing.services import renewal, segments
+from pawpact.billing.models import Contract, RenewalOffer
+from pawpact.billing.services import renewal
 from pawpact.core.errors import NotFound
+from pawpact.customers.models import Customer
+from pawpact.loyalty import selectors as segments
+from pawpact.loyalty import services as winback
 from pawpact.messaging import selectors
 from pawpact.messaging.models import Category, Channel, Message, MessageStatus
 from pawpact.messaging.services import message_mark_read
@@ -208,10 +211,10 @@ class WinBackRedeemApi(APIView):
         data.is_valid(raise_exception=True)
         contracts = Contract.objects.all() if request.user.is_staff else Contract.objects.filter(customer__user=request.user)
         contract = get_object_or_404(contracts, uuid=data.validated_data["contract_uuid"])
-        offer = segments.winback_offer_get(code=data.validated_data["code"])
+        offer = winback.winback_offer_get(code=data.validated_data["code"])
         if not request.user.is_staff and offer.customer_id != contract.customer_id:
             raise NotFound(_("Unknown win-back code."), fields={"code": [_("Unknown code.")]})
-        offer = segments.winback_redeem(offer=offer, contract=contract)
+        offer = winback.winback_redeem(offer=offer, contract=contract)
         return Response(WinBackOfferSerializer(offer).data, status=status.HTTP_200_OK)
 
 

@@ -5,7 +5,11 @@ from rest_framework import serializers
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Messages by field; a nested field's path joins keys and list positions with dots "
+                    "(`lines.1.quantity`)."),
+    )
 
 
 class HealthSerializer(serializers.Serializer):

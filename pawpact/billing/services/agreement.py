@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.db import connection
 from django.template.loader import render_to_string
 
-from pawpact.billing.enums import DepositStatus, EntitlementKind, Species
+from pawpact.billing.enums import DepositStatus, EntitlementKind
 from pawpact.billing.models import Contract
 from pawpact.core.money import Money, apply_rate
+from pawpact.customers.enums import Species
 from pawpact.tenants.models import Shop
 
 TEMPLATE = "billing/agreement.txt"

@@ -1,4 +1,4 @@
-"""The debit calendar (代扣日历): every period's date and amount, generated once at signing."""
+"""The debit calendar (扣款日历): every period's date and amount, generated once at signing."""
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from pawpact.billing.enums import PeriodStatus
 from pawpact.billing.errors import InvalidPaymentMethod
 from pawpact.billing.models import Contract, DebitPeriod
-from pawpact.billing.rails.policies import debit_not_before, policy_for
 from pawpact.billing.services.debit_errors import AmountOverRailCap, CalendarExists
+from pawpact.payments.policies import debit_not_before, policy_for
 
 
 def calendar_due_dates(*, first_due_date: date, debit_day: int, periods: int) -> list[date]:

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus, CreditSource, DepositStatus
 from pawpact.billing.errors import IllegalTransition
-from pawpact.billing.models import Contract, Customer
+from pawpact.billing.models import Contract
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
+from pawpact.customers.models import Customer
 
 MIN_SCORE = 350
 MAX_SCORE = 950

@@ -29,8 +29,7 @@ from django.db.models import Max
 
 from pawpact.billing.enums import AttemptStatus, PeriodStatus
 from pawpact.billing.errors import UnbalancedJournal
-from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine, OutboxEvent
-from pawpact.billing.rails.base import ChargeResult
+from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine
 from pawpact.billing.selectors import attempt_stale_list, period_due_list
 from pawpact.billing.services.debits import (
     IN_FLIGHT_LEASE,
@@ -44,6 +43,8 @@ from pawpact.billing.services.debits import (
 )
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
+from pawpact.outbox.models import OutboxEvent
+from pawpact.payments.base import ChargeResult
 
 logger = logging.getLogger(__name__)
 

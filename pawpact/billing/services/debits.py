@@ -26,13 +26,14 @@ from pawpact.billing.enums import AttemptStatus, ContractStatus, LedgerAccount, 
 from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod
-from pawpact.billing.outbox import OutboxKind, outbox_emit
-from pawpact.billing.rails.base import ChargeResult
-from pawpact.billing.rails.policies import is_within_allowed_hours, policy_for
-from pawpact.billing.rails.registry import rail_for
 from pawpact.billing.services.debit_errors import AmountOverRailCap, DebitNotAllowed, DebitNotDue
 from pawpact.core.clock import Clock, default_clock
+from pawpact.core.events import EventKind
 from pawpact.core.money import Money
+from pawpact.outbox.services import outbox_emit
+from pawpact.payments.base import ChargeResult
+from pawpact.payments.policies import is_within_allowed_hours, policy_for
+from pawpact.payments.registry import rail_for
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def outcome_build(*, attempt: DebitAttempt, period: DebitPeriod, result: ChargeR
         outcome = Outcome(
             attempt=attempt,
             period=period,
-            event_kind=OutboxKind.DEBIT_PAID,
+            event_kind=EventKind.DEBIT_PAID,
             event_payload={},
             journal_key=period_paid_key(period.pk),
             lines=period_paid_lines(attempt.amount_minor),
@@ -126,7 +127,7 @@ def outcome_build(*, attempt: DebitAttempt, period: DebitPeriod, result: ChargeR
         attempt.status = AttemptStatus.FAILED
         attempt.decline_type = result.decline_type or ""
         period.status = PeriodStatus.FAILED
-        outcome = Outcome(attempt=attempt, period=period, event_kind=OutboxKind.DEBIT_FAILED, event_payload={})
+        outcome = Outcome(attempt=attempt, period=period, event_kind=EventKind.DEBIT_FAILED, event_payload={})
     outcome.event_payload = debit_event_payload(contract=period.contract, period=period, attempt=attempt, at=now)
     return outcome
 

@@ -32,11 +32,11 @@ from django.utils.translation import ngettext
 
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import BillingSettings, Contract, DebitPeriod, DeferralCoupon
-from pawpact.billing.rails.policies import debit_not_before, policy_for
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.standing import customer_standing_refresh, period_recovered_emit
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import BusinessRuleViolation, ValidationFailed
+from pawpact.payments.policies import debit_not_before, policy_for
 
 DEFERRABLE_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.FAILED, PeriodStatus.RETRYING)
 # Later periods move with the deferred one; they must still be waiting for their date.

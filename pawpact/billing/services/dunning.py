@@ -46,24 +46,12 @@ from pawpact.billing.enums import (
     CallTaskKind,
     CallTaskStatus,
     ContractStatus,
-    CustomerStanding,
-    DeclineType,
     LedgerAccount,
     PeriodStatus,
 )
 from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
 from pawpact.billing.ledger import Line, journal_post
-from pawpact.billing.models import (
-    BillingSettings,
-    CallTask,
-    Contract,
-    Customer,
-    DebitAttempt,
-    DebitPeriod,
-    PaymentMethod,
-)
-from pawpact.billing.outbox import outbox_emit
-from pawpact.billing.rails.policies import amount_allowed, policy_for
+from pawpact.billing.models import BillingSettings, CallTask, Contract, DebitAttempt, DebitPeriod, PaymentMethod
 from pawpact.billing.selectors import rails_allowed_q
 from pawpact.billing.services import termination
 from pawpact.billing.services.debits import period_collect
@@ -80,9 +68,15 @@ from pawpact.billing.services.standing import (
 )
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, DomainError, ValidationFailed
+from pawpact.core.events import EventKind
 from pawpact.core.money import Money
+from pawpact.customers.enums import CustomerStanding
+from pawpact.customers.models import Customer
 from pawpact.messaging.models import Category, Channel, Message
 from pawpact.messaging.services import channel_dedupe_key, message_send
+from pawpact.outbox.services import outbox_emit
+from pawpact.payments.enums import DeclineType
+from pawpact.payments.policies import amount_allowed, policy_for
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +84,6 @@ PAYMENT_METHOD_NEEDED_TOPIC = "payment_method_needed"
 DUNNING_SMS_TOPIC = "dunning_sms"
 DEFERRAL_COUPON_TOPIC = "deferral_coupon_issued"
 WRITE_OFF_KIND = "writeoff"
-PERIOD_WRITTEN_OFF_EVENT = "period.written_off"
 ESCALATION_ACTIONS = ("sms", "call", "visit")
 CALL_TASK_KINDS = {"call": CallTaskKind.CALL, "visit": CallTaskKind.VISIT}
 
@@ -506,7 +499,7 @@ def period_write_off(*, period: DebitPeriod, clock: Clock = default_clock) -> De
         locked.next_retry_on = None
         locked.save(update_fields=["status", "next_retry_on"])
         outbox_emit(
-            kind=PERIOD_WRITTEN_OFF_EVENT,
+            kind=EventKind.PERIOD_WRITTEN_OFF,
             aggregate_uuid=contract.uuid,
             payload=period_event_payload(period=locked, customer=contract.customer, at=clock.now()),
         )

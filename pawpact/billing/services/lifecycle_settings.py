@@ -2,7 +2,7 @@
 
 `billing_settings_get()` returns it, creating it with SPEC.md's defaults on
 first use, so every lifecycle service (reminders, dunning, deferrals, renewal,
-win-back, the message cap) reads the same row:
+win-back) reads the same row:
 
     from pawpact.billing.services.lifecycle_settings import billing_settings_get
 
@@ -40,7 +40,6 @@ DEFAULT_ESCALATION_STEPS: list[dict[str, Any]] = [
     {"day": 15, "action": "visit"},
 ]
 DEFAULT_DEFERRALS_PER_CONTRACT = 1
-DEFAULT_MARKETING_MESSAGES_PER_DAY = 1
 DEFAULT_WINBACK_FIRST_MONTH_DISCOUNT = Decimal("0.500")
 
 DEFAULT_RENEWAL_REWARDS: dict[str, list[dict[str, Any]]] = {
@@ -98,7 +97,6 @@ def billing_settings_defaults() -> dict[str, Any]:
         "retry_days": list(DEFAULT_RETRY_DAYS),
         "escalation_steps": copy.deepcopy(DEFAULT_ESCALATION_STEPS),
         "deferrals_per_contract": DEFAULT_DEFERRALS_PER_CONTRACT,
-        "marketing_messages_per_day": DEFAULT_MARKETING_MESSAGES_PER_DAY,
         "renewal_rewards": copy.deepcopy(DEFAULT_RENEWAL_REWARDS),
         "winback_first_month_discount": DEFAULT_WINBACK_FIRST_MONTH_DISCOUNT,
     }

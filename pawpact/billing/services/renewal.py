@@ -52,15 +52,16 @@ from pawpact.billing.enums import ContractStatus, LedgerAccount, PeriodStatus
 from pawpact.billing.errors import IllegalTransition, UnknownPlanVersion
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitPeriod, Journal, PlanVersion, RenewalOffer
-from pawpact.billing.outbox import OutboxKind, outbox_emit
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.reminders import shop_name_current
 from pawpact.billing.services.signing import application_create
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, DomainError, ValidationFailed
+from pawpact.core.events import EventKind
 from pawpact.core.money import Money, apply_rate
 from pawpact.messaging.models import Category, Channel
 from pawpact.messaging.services import message_send
+from pawpact.outbox.services import outbox_emit
 
 logger = logging.getLogger(__name__)
 
@@ -298,7 +299,7 @@ def renewal_contract_create(*, offer: RenewalOffer, clock: Clock = default_clock
         locked.renewal_contract = new
         locked.save(update_fields=["renewal_contract"])
         outbox_emit(
-            kind=OutboxKind.CONTRACT_RENEWED,
+            kind=EventKind.CONTRACT_RENEWED,
             aggregate_uuid=old.uuid,
             payload={
                 "contract_uuid": str(old.uuid),

@@ -17,13 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
-from pawpact.billing.enums import (
-    OPEN_CONTRACT_STATUSES,
-    AttemptStatus,
-    ContractStatus,
-    DepositStatus,
-    LedgerAccount,
-)
+from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, AttemptStatus, ContractStatus, DepositStatus, LedgerAccount
 from pawpact.billing.errors import (
     AlreadySigned,
     AlreadyUnderContract,
@@ -35,23 +29,25 @@ from pawpact.billing.errors import (
     UnknownPlanVersion,
 )
 from pawpact.billing.ledger import Line, journal_post
-from pawpact.billing.models import Contract, Customer, DebitAttempt, DebitPeriod, PaymentMethod, Pet, PlanVersion
-from pawpact.billing.outbox import OutboxKind, outbox_emit
-from pawpact.billing.rails.base import ChargeResult
-from pawpact.billing.rails.payment_methods import payment_method_attach
-from pawpact.billing.rails.policies import amount_allowed, policy_for
-from pawpact.billing.rails.registry import rail_for
+from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, PaymentMethod, PlanVersion
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.calendar import calendar_generate
 from pawpact.billing.services.credit import CreditProvider, credit_decision_record, sandbox_provider
 from pawpact.billing.services.debit_errors import CalendarExists
 from pawpact.billing.services.debits import period_collect
+from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
+from pawpact.core.events import EventKind
 from pawpact.core.money import Money
-from pawpact.platform.saas.selectors import subscription_contract_limit
+from pawpact.customers.models import Customer, Pet
+from pawpact.outbox.services import outbox_emit
+from pawpact.payments.base import ChargeResult
+from pawpact.payments.policies import amount_allowed, policy_for
+from pawpact.payments.registry import rail_for
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop
+from pawpact.tenants.ports import platform_side
 
 ADULT_AGE = 18
 
@@ -206,7 +202,7 @@ def shop_check_may_sign() -> None:
         raise SigningBlocked(_("New signings are blocked by the platform's risk controls."))
     if not shop.may_sign:
         raise SigningBlocked(_("This shop is not open for new signings."))
-    limit = subscription_contract_limit(shop_id=shop.pk)
+    limit = platform_side().contract_limit(shop_id=shop.pk)
     if limit is not None and Contract.objects.filter(status=ContractStatus.ACTIVE).count() >= limit:
         raise SigningBlocked(
             _("Your Pawpact plan allows %(limit)d active contracts; upgrade it to sign more.") % {"limit": limit},
@@ -489,7 +485,7 @@ def _first_debit_and_activate(*, contract: Contract, period: DebitPeriod, clock:
                 memo=f"{locked.periods} × {locked.monthly_amount_minor}",
             )
             outbox_emit(
-                kind=OutboxKind.CONTRACT_SIGNED, aggregate_uuid=locked.uuid, payload=contract_signed_payload(locked)
+                kind=EventKind.CONTRACT_SIGNED, aggregate_uuid=locked.uuid, payload=contract_signed_payload(locked)
             )
             attempt = period_collect(period=period, clock=clock)
             if attempt.status != AttemptStatus.SUCCEEDED:

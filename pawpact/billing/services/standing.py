@@ -32,17 +32,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import (
-    CallTaskStatus,
-    ContractStatus,
-    CustomerStanding,
-    PeriodStatus,
-)
+from pawpact.billing.enums import CallTaskStatus, ContractStatus, PeriodStatus
 from pawpact.billing.errors import IllegalTransition
-from pawpact.billing.models import BillingSettings, CallTask, Customer, DebitPeriod
-from pawpact.billing.outbox import OutboxKind, outbox_emit
+from pawpact.billing.models import BillingSettings, CallTask, DebitPeriod
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.clock import Clock, default_clock
+from pawpact.core.events import EventKind
+from pawpact.customers.enums import CustomerStanding
+from pawpact.customers.models import Customer
+from pawpact.outbox.services import outbox_emit
 
 # Forward one step at a time; back to any better standing.
 STANDING_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -194,7 +192,7 @@ def customer_standing_refresh(
                 period.overdue_since = overdue_start(due_date=period.due_date, grace_days=settings.grace_days)
                 period.save(update_fields=["overdue_since"])
                 outbox_emit(
-                    kind=OutboxKind.PERIOD_OVERDUE,
+                    kind=EventKind.PERIOD_OVERDUE,
                     aggregate_uuid=period.contract.uuid,
                     payload=period_event_payload(period=period, customer=locked, at=now),
                 )
@@ -227,7 +225,7 @@ def period_recovered_emit(*, period: DebitPeriod, customer: Customer, at: dateti
     if period.overdue_since is None:
         return
     outbox_emit(
-        kind=OutboxKind.PERIOD_RECOVERED,
+        kind=EventKind.PERIOD_RECOVERED,
         aggregate_uuid=period.contract.uuid,
         payload=period_event_payload(period=period, customer=customer, at=at),
     )

@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -66,12 +65,12 @@ from pawpact.billing.models import (
     Termination,
     TerminationQuote,
 )
-from pawpact.billing.outbox import OutboxKind, outbox_emit
-from pawpact.billing.rails.errors import IdempotencyKeyReused, RailNotAvailable
-from pawpact.billing.rails.registry import rail_for
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import BusinessRuleViolation, Conflict, DomainError, ServiceUnavailable, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
+from pawpact.core.events import EventKind
 from pawpact.core.money import Money, apply_rate
+from pawpact.outbox.services import outbox_emit, shop_event_publish
+from pawpact.payments.registry import rail_for
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +99,6 @@ class CoolingOffOver(BusinessRuleViolation):
 
 class DebitInFlight(Conflict):
     code = "debit_in_flight"
-
-
-class RefundFailed(ServiceUnavailable):
-    code = "refund_failed"
 
 
 # --- The transition map -----------------------------------------------------------------
@@ -140,12 +135,6 @@ OUTBOX_REASONS: dict[str, str] = {
     TerminationKind.COMPLETION: "completion",
     TerminationKind.SHOP_CLOSURE: "shop_closure",
 }
-
-# Exits after which the customer gets the exit survey and the win-back offer. Not after a
-# completion (the renewal offer covers it) nor a shop closure (the shop is gone).
-FOLLOWUP_KINDS = frozenset(
-    {TerminationKind.EARLY, TerminationKind.PET_LOSS, TerminationKind.COOLING_OFF, TerminationKind.DEFAULT}
-)
 
 # Periods still to be collected: an exit cancels them (a default only those not yet due).
 OPEN_PERIOD_STATUSES = (
@@ -234,75 +223,14 @@ def deposit_refund_minor(contract: Contract) -> int:
     return contract.deposit_minor if contract.deposit_status == DepositStatus.HELD else 0
 
 
-# --- Rail refunds -----------------------------------------------------------------------
-
-
 def rail_refund(
     *, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]
 ) -> str:
-    """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference.
-
-    The rails' protocol has no refund yet, so this adapter lives here: the sandbox bank
-    books the refund as a negative row under the key; Stripe refunds the PaymentIntent with
-    the key as its idempotency key. A repeated key answers with the first refund.
-    """
-    if payment_method.rail == "sandbox":
-        return _sandbox_refund(payment_method=payment_method, amount=amount, key=key, charge_reference=charge_reference)
-    if payment_method.rail == "stripe":
-        return _stripe_refund(amount=amount, key=key, charge_reference=charge_reference, metadata=metadata)
-    rail_for(payment_method.rail)  # an unknown or unavailable rail says why
-    raise RailNotAvailable(_("Refunds on %(rail)s are not available yet.") % {"rail": payment_method.rail})
-
-
-def _sandbox_refund(*, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str) -> str:
-    from pawpact.sandbox.models import SandboxCharge
-
-    # Back to the card that was charged, as a real rail refunds the original charge.
-    charged = SandboxCharge.objects.filter(reference=charge_reference, shop_schema=connection.schema_name).first()
-    if charged is not None and amount.amount_minor > charged.amount_minor:
-        raise RefundFailed(_("A refund cannot be larger than the charge it gives back."))
-    refund, created = SandboxCharge.objects.get_or_create(
-        idempotency_key=key,
-        defaults={
-            "shop_schema": connection.schema_name,
-            "token": charged.token if charged is not None else payment_method.token,
-            "amount_minor": -amount.amount_minor,
-            "currency": amount.currency,
-            "outcome": "refunded",
-            "reference": f"sbx_re_{uuid_module.uuid4().hex}",
-        },
-    )
-    if not created and (refund.shop_schema, refund.amount_minor, refund.currency, refund.outcome) != (
-        connection.schema_name,
-        -amount.amount_minor,
-        amount.currency,
-        "refunded",
-    ):
-        raise IdempotencyKeyReused(f"Idempotency key {key!r} was used for a different movement.")
-    return refund.reference
-
-
-def _stripe_refund(*, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]) -> str:
-    import stripe
-
-    from pawpact.billing.rails.stripe_rail import stripe_client
-
-    try:
-        refund = stripe_client().v1.refunds.create(
-            {
-                "payment_intent": charge_reference,
-                "amount": amount.amount_minor,
-                "metadata": {**metadata, "shop_schema": connection.schema_name, "idempotency_key": key},
-            },
-            {"idempotency_key": key},
-        )
-    except stripe.StripeError as error:
-        logger.exception("Stripe refund %s failed", key)
-        raise RefundFailed(
-            _("The payment provider did not accept the refund (%(reason)s); nothing was changed, try again.")
-            % {"reason": type(error).__name__}
-        ) from error
-    return refund["id"]
+    """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference."""
+    return rail_for(payment_method.rail).refund(
+        token=payment_method.token, charge_reference=charge_reference, amount=amount, idempotency_key=key,
+        metadata=metadata,
+    )  # fmt: skip
 
 
 def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
@@ -523,7 +451,7 @@ def contract_terminate(
                 executed_at=now,
             )
             outbox_emit(
-                kind=OutboxKind.CONTRACT_TERMINATED,
+                kind=EventKind.CONTRACT_TERMINATED,
                 aggregate_uuid=locked.uuid,
                 payload=terminated_payload(contract=locked, kind=kind, plan=plan, at=now),
             )
@@ -532,8 +460,12 @@ def contract_terminate(
             # The row was rolled back: do not keep the file it stored.
             termination.evidence.storage.delete(termination.evidence.name)
         raise
-    if not replayed and kind in FOLLOWUP_KINDS:
-        _exit_followup(contract=locked, clock=clock)
+    if not replayed:
+        shop_event_publish(
+            kind=EventKind.CONTRACT_TERMINATED,
+            payload=terminated_payload(contract=locked, kind=kind, plan=plan, at=now),
+            clock=clock,
+        )
     return termination
 
 
@@ -695,18 +627,6 @@ def terminated_payload(*, contract: Contract, kind: str, plan: _Exit, at) -> dic
         "currency": contract.currency,
         "at": at.isoformat(),
     }
-
-
-def _exit_followup(*, contract: Contract, clock: Clock = default_clock) -> None:
-    """The exit survey and win-back offer (helper MESSAGES' segments service), after commit
-    of the exit itself: a messaging failure never undoes a termination."""
-    from pawpact.billing.services.segments import exit_followup_send
-
-    try:
-        with transaction.atomic():
-            exit_followup_send(contract=contract, clock=clock)
-    except (DomainError, DatabaseError):
-        logger.exception("Exit follow-up for contract %s failed; the termination stands", contract.uuid)
 
 
 # --- Withdrawal (never started) ---------------------------------------------------------

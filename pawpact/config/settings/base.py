@@ -51,6 +51,7 @@ SHARED_APPS = [
     "rest_framework.authtoken",  # platform admins' tokens; shops have their own table
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pawpact.config",
 ]
 # Auth, sessions and allauth are in both lists: every shop has its own users, so a
 # customer or staff member of one shop is unknown to every other shop.
@@ -64,6 +65,8 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework.authtoken",
+    "pawpact.outbox",
+    "pawpact.customers",
     "pawpact.billing",
     "pawpact.messaging",
     "pawpact.loyalty",
@@ -77,6 +80,13 @@ PUBLIC_SCHEMA_URLCONF = "pawpact.config.urls_public"
 ROOT_URLCONF = "pawpact.config.urls_tenant"
 # The schema new shops are copied from (see pawpact.tenants.template).
 PAWPACT_TEMPLATE_SCHEMA = "pawpact_template"
+# The implementations of the two interfaces between the platform and the shops (pawpact.tenants.ports).
+PAWPACT_SHOP_SIDE = "pawpact.billing.shop_side.BillingShopSide"
+PAWPACT_PLATFORM_SIDE = "pawpact.platform.platform_side.PlatformSideImpl"
+# Who reacts, inside a shop, to the facts its apps publish (pawpact.outbox.services.shop_event_publish).
+PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
+    "contract.terminated": ["pawpact.loyalty.services.exit_followup_on_contract_terminated"],
+}
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).
@@ -158,7 +168,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("PAWPACT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_ADAPTER = "pawpact.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "pawpact.tenants.forms.ShopSignupForm"}
+ACCOUNT_FORMS = {"signup": "pawpact.platform.signup.forms.ShopSignupForm"}
 # A taken email is refused on the form, not answered with a mail.
 ACCOUNT_PREVENT_ENUMERATION = False
 LOGIN_REDIRECT_URL = "/"

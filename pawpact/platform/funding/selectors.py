@@ -9,6 +9,7 @@ from django_tenants.utils import get_public_schema_name
 
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus
 from pawpact.platform.models import Advance, Clawback, Payout, PlatformEvent, ShopDrainState
+from pawpact.tenants.enums import ShopState
 from pawpact.tenants.models import Shop
 
 
@@ -80,6 +81,10 @@ class DrainLag:
     drained_at: datetime | None
     last_event_id: int
     unapplied: int
+
+    @property
+    def shop_state_label(self) -> str:
+        return ShopState(self.shop_state).label
 
 
 def drain_lag_list(*, now: datetime, shop_ids=None) -> list[DrainLag]:

@@ -43,6 +43,7 @@ from django_tenants.utils import get_public_schema_name
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
+from pawpact.payments.stripe import stripe_client
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus, PlatformAccount
 from pawpact.platform.funding.ledger import PAYOUT_KIND, Entry, Line, journals_post_many, lines_without_zeros
 from pawpact.platform.models import Payout
@@ -119,11 +120,7 @@ class StripeConnectPayoutRail:
         client: stripe.StripeClient | None = None,
         destination_for: Callable[[PayoutOrder], str | None] = stripe_destinations_from_settings,
     ) -> None:
-        if client is None:
-            from pawpact.billing.rails.stripe_rail import stripe_client
-
-            client = stripe_client()
-        self._client = client
+        self._client = client or stripe_client()
         self._destination_for = destination_for
 
     def transfer(self, order: PayoutOrder) -> TransferResult:

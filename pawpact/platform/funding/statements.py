@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -261,7 +262,7 @@ def statement_pdf(statement: Statement) -> bytes:
         Paragraph(escape(_("Rail reference: %(ref)s") % {"ref": statement.rail_reference or "—"}), body),
         Paragraph(escape(_("Contracts and advances")), heading),
         table(
-            [_("Contract"), _("Signed"), _("Plan"), _("Value"), _("Rate"), _("Fee"), _("Advance")],
+            [_("Contract"), pgettext("date", "Signed"), _("Plan"), _("Value"), _("Rate"), _("Fee"), _("Advance")],
             [
                 [str(a.contract_uuid), a.signed_on.isoformat(), f"{a.periods} × {money(a.monthly_amount_minor)}",
                  money(a.value_minor), str(a.advance_rate), money(a.fee_minor), money(a.amount_minor)]

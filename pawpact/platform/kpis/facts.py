@@ -44,24 +44,10 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
+from pawpact.core.events import EventKind
 from pawpact.platform.kpis.definitions import kpi_values, to_json
 from pawpact.platform.models import PlatformEvent, ShopMonthlyKpi
 from pawpact.tenants.models import Shop
-
-
-class EventKind:
-    CONTRACT_SIGNED = "contract.signed"
-    CONTRACT_TERMINATED = "contract.terminated"
-    DEBIT_PAID = "debit.paid"
-    DEBIT_FAILED = "debit.failed"
-    PERIOD_OVERDUE = "period.overdue"
-    PERIOD_RECOVERED = "period.recovered"
-    PERIOD_WRITTEN_OFF = "period.written_off"
-    CONTRACT_RENEWED = "contract.renewed"
-    COMPLAINT_OPENED = "complaint.opened"
-    COMPLAINT_RESOLVED = "complaint.resolved"
-    ORDER_PAID = "order.paid"
-
 
 COMPLETION = "completion"  # contract.terminated reason of a contract that ran its course
 LIFECYCLE_KINDS = (

@@ -28,6 +28,7 @@ from pawpact.platform.models import (
     ShopMonthlyKpi,
 )
 from pawpact.platform.risk.selectors import PortfolioOverdue, portfolio_overdue, risk_state_counts
+from pawpact.tenants.enums import ShopRiskState
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 24
@@ -187,6 +188,10 @@ class RankedShop:
     @property
     def value_display(self) -> str:
         return kpi_format(self.kpi, self.value, self.currency)
+
+    @property
+    def risk_state_label(self) -> str:
+        return ShopRiskState(self.risk_state).label
 
 
 def kpi_ranking(*, kpi: str, month: date) -> list[RankedShop]:

@@ -8,13 +8,14 @@ from django.db.models import Count, QuerySet
 from django_tenants.utils import get_public_schema_name
 
 from pawpact.platform.models import ShopDailyRisk, ShopRiskChange, ShopRiskOverride
-from pawpact.tenants.enums import ShopRiskState, ShopState
+from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop
+from pawpact.tenants.selectors import shop_ready_list
 
 
 def risk_shop_list() -> QuerySet[Shop]:
-    """Shops the risk controls watch: active, not the public site's row."""
-    return Shop.objects.filter(state=ShopState.ACTIVE).exclude(schema_name=get_public_schema_name()).order_by("id")
+    """Shops the risk controls watch: the ready ones."""
+    return shop_ready_list()
 
 
 def risk_state_counts() -> dict[str, int]:

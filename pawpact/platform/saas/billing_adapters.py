@@ -16,11 +16,11 @@ import stripe
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from pawpact.billing.rails import sandbox
-from pawpact.billing.rails.base import ChargeResult
-from pawpact.billing.rails.stripe_rail import StripeRail, stripe_client
 from pawpact.core.errors import ServiceUnavailable
 from pawpact.core.money import Money
+from pawpact.payments import sandbox
+from pawpact.payments.base import ChargeResult
+from pawpact.payments.stripe import StripeRail, stripe_client
 from pawpact.platform.saas.errors import InvalidSaasPaymentMethod
 
 SANDBOX = "sandbox"

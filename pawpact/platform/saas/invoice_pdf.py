@@ -41,11 +41,11 @@ def saas_invoice_pdf(invoice: SaasInvoice) -> bytes:
     if invoice.paid_at:
         status = f"{status} {timezone.localtime(invoice.paid_at):%Y-%m-%d %H:%M}"
     rows = [
-        ["发票号 Invoice number", invoice.number],
-        ["开具日期 Issued", f"{timezone.localtime(invoice.created_at):%Y-%m-%d}"],
-        ["店铺 Shop", shop.name],
-        ["套餐 Plan", invoice.plan.name],
-        ["服务期 Service period", period],
+        ["账单编号 Invoice number", invoice.number],
+        ["出账日期 Issued", f"{timezone.localtime(invoice.created_at):%Y-%m-%d}"],
+        ["门店 Shop", shop.name],
+        ["订阅方案 Plan", invoice.plan.name],
+        ["计费周期 Service period", period],
         ["金额 Amount", amount],
         ["状态 Status", str(status)],
     ]
@@ -57,7 +57,7 @@ def saas_invoice_pdf(invoice: SaasInvoice) -> bytes:
         TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
     story = [
-        Paragraph(escape("Pawpact 订阅发票 / Subscription invoice"), title),
+        Paragraph(escape("Pawpact 订阅账单 / Subscription invoice"), title),
         table,
         Spacer(1, 6 * mm),
         Paragraph(escape(f"Pawpact SaaS — {invoice.plan.name}, {amount} / 月 month"), body),

@@ -39,9 +39,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pawpact.billing.rails.base import ChargeResult
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
+from pawpact.payments.base import ChargeResult
 from pawpact.platform.enums import InvoiceStatus, PlatformAccount, SubscriptionStatus
 from pawpact.platform.funding.ledger import Line, journal_post
 from pawpact.platform.models import SaasInvoice, SaasPlan, ShopSubscription

@@ -1,7 +1,7 @@
 import pytest
 
-from pawpact.billing.rails.registry import rail_for
 from pawpact.billing.services import debits
+from pawpact.payments.registry import rail_for
 
 
 class RailSpy:

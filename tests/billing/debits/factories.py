@@ -7,9 +7,11 @@ import itertools
 import uuid
 from datetime import UTC, date, datetime
 
-from pawpact.billing.enums import ContractStatus, DepositStatus, Species
-from pawpact.billing.models import Contract, Customer, PaymentMethod, Pet, Plan, PlanVersion
+from pawpact.billing.enums import ContractStatus, DepositStatus
+from pawpact.billing.models import Contract, PaymentMethod, Plan, PlanVersion
 from pawpact.billing.services.calendar import calendar_generate
+from pawpact.customers.enums import Species
+from pawpact.customers.models import Customer, Pet
 
 _numbers = itertools.count(1)
 

@@ -4,13 +4,15 @@ import pytest
 from django.db.models import Count, Q
 from django_tenants.utils import schema_context
 
-from pawpact.billing.enums import AttemptStatus, ContractStatus, DeclineType, PeriodStatus
+from pawpact.billing.enums import AttemptStatus, ContractStatus, PeriodStatus
 from pawpact.billing.ledger import account_balances, unbalanced_journals
-from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine, OutboxEvent
+from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine
 from pawpact.billing.services import debit_run as run_module
 from pawpact.billing.services.debit_run import RunReport, debit_run_naive, debit_run_shop
 from pawpact.billing.services.debits import IN_FLIGHT_LEASE, period_collect
 from pawpact.core.clock import FixedClock
+from pawpact.outbox.models import OutboxEvent
+from pawpact.payments.enums import DeclineType
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import SIGNING_DAY_NOON, contract_create
 

@@ -4,13 +4,15 @@ import pytest
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
-from pawpact.billing.enums import AttemptStatus, ContractStatus, DeclineType, PeriodStatus
+from pawpact.billing.enums import AttemptStatus, ContractStatus, PeriodStatus
 from pawpact.billing.ledger import account_balances, unbalanced_journals
-from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine, OutboxEvent
-from pawpact.billing.rails.base import ChargeResult
+from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine
 from pawpact.billing.services.debit_errors import DebitNotAllowed, DebitNotDue
 from pawpact.billing.services.debits import IN_FLIGHT_LEASE, attempt_finish, period_collect
 from pawpact.core.clock import FixedClock
+from pawpact.outbox.models import OutboxEvent
+from pawpact.payments.base import ChargeResult
+from pawpact.payments.enums import DeclineType
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import SIGNING_DAY_NOON, contract_create, token_set
 

@@ -8,10 +8,11 @@ from django_tenants.utils import schema_context, schema_exists
 from pawpact.accounts.models import User
 from pawpact.billing.enums import AttemptStatus, PeriodStatus
 from pawpact.billing.ledger import unbalanced_journals
-from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, OutboxEvent
+from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal
 from pawpact.billing.selectors import ledger_check
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.core.clock import FixedClock
+from pawpact.outbox.models import OutboxEvent
 from pawpact.sandbox.models import SandboxCharge
 from pawpact.tenants.services import shop_provision
 from tests.billing.debits.factories import SIGNING_DAY_NOON, contract_create

@@ -23,47 +23,38 @@ from pawpact.billing.enums import (
     CallTaskKind,
     CallTaskStatus,
     ContractStatus,
-    CustomerStanding,
     DepositStatus,
     PeriodStatus,
     TerminationKind,
 )
 from pawpact.billing.holds import customer_holds
 from pawpact.billing.ledger import unbalanced_journals
-from pawpact.billing.models import (
-    CallTask,
-    Contract,
-    Customer,
-    DebitPeriod,
-    DeferralCoupon,
-    OutboxEvent,
-    RenewalOffer,
-    SurveyResponse,
-    Termination,
-    WinBackOffer,
-)
+from pawpact.billing.models import CallTask, Contract, DebitPeriod, DeferralCoupon, RenewalOffer, Termination
 from pawpact.billing.selectors import ledger_check
+from pawpact.billing.services.completion import completion_run_shop
+from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.deferral import deferral_use
-from pawpact.billing.services.renewal import renewal_accept
+from pawpact.billing.services.dunning import dunning_run_shop
+from pawpact.billing.services.reminders import reminder_run_shop
+from pawpact.billing.services.renewal import renewal_accept, renewal_run_shop
 from pawpact.billing.services.termination import (
     contract_terminate_pet_loss,
     termination_execute,
     termination_quote,
 )
-from pawpact.billing.services.completion import completion_run_shop
-from pawpact.billing.services.debit_run import debit_run_shop
-from pawpact.billing.services.dunning import dunning_run_shop
-from pawpact.billing.services.reminders import reminder_run_shop
-from pawpact.billing.services.renewal import renewal_run_shop
-from pawpact.billing.services.segments import winback_credit_run
+from pawpact.customers.enums import CustomerStanding
+from pawpact.customers.models import Customer
+from pawpact.loyalty.models import SurveyResponse, WinBackOffer
+from pawpact.loyalty.services import winback_credit_run
 from pawpact.messaging.models import Message
+from pawpact.outbox.models import OutboxEvent
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import token_set
 from tests.billing.lifecycle.termination.helpers import BEIJING, NOW, adopt, balances, beijing
 
 # The daily jobs, at their hours in pawpact/config/schedules.py: the services their tenant
-# tasks call (billing.debit_run_shop, billing.completion_run_shop, messaging.renewal_run_shop,
-# messaging.winback_credit_run_shop, messaging.reminder_run_shop, billing.dunning_run_shop),
+# tasks call (billing.debit_run_shop, billing.completion_run_shop, billing.renewal_run_shop,
+# loyalty.winback_credit_run_shop, billing.reminder_run_shop, billing.dunning_run_shop),
 # called directly: the eager Celery round trip would double the run time of 730 days.
 DAILY_JOBS: list[tuple[time, Callable]] = [
     (time(0, 15), debit_run_shop),

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal, OutboxEvent, Plan
+from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal, Plan
 from pawpact.core.clock import FixedClock
+from pawpact.outbox.models import OutboxEvent
 from pawpact.sandbox.models import SandboxCharge
 
 # 10:00 in Beijing on Monday 16 March 2026.

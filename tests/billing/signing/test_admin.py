@@ -3,9 +3,8 @@ download the agreement PDF; the public site's admin does not show shop tables.""
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from pawpact.billing.models import Contract, Customer, Pet, PlanVersion
-from pawpact.billing.rails.payment_methods import payment_method_attach
-from pawpact.billing.services.customers import customer_create, pet_create
+from pawpact.billing.models import Contract, PlanVersion
+from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
@@ -13,6 +12,8 @@ from pawpact.billing.services.signing import (
     contract_attach_payment_method,
     contract_sign,
 )
+from pawpact.customers.models import Customer, Pet
+from pawpact.customers.services import customer_create, pet_create
 from tests.billing.signing.conftest import ADULT_BIRTH_DATE, phone_ending
 from tests.conftest import SHOP_PASSWORD, host_of
 
@@ -42,7 +43,7 @@ def test_staff_browse_billing_and_download_the_agreement(shop, clock):
     office = _back_office(shop)
 
     index = office.get("/admin/").content.decode()
-    for listed in ("/admin/billing/plan/", "/admin/billing/contract/", "/admin/billing/customer/"):
+    for listed in ("/admin/billing/plan/", "/admin/billing/contract/", "/admin/customers/customer/"):
         assert listed in index
     plans = office.get("/admin/billing/plan/").content.decode()
     assert "Basic 基础款" in plans and "¥399.00" in plans
@@ -60,7 +61,7 @@ def test_staff_browse_billing_and_download_the_agreement(shop, clock):
 def test_staff_add_customers_and_pets_through_the_services(shop):
     office = _back_office(shop)
     response = office.post(
-        "/admin/billing/customer/add/",
+        "/admin/customers/customer/add/",
         {"name": "Li Lei", "phone": "+86 139 0000 1234", "birth_date": "1990-01-02",
          "pet_set-TOTAL_FORMS": "0", "pet_set-INITIAL_FORMS": "0", "pets-TOTAL_FORMS": "0", "pets-INITIAL_FORMS": "0"},
     )  # fmt: skip
@@ -70,7 +71,7 @@ def test_staff_add_customers_and_pets_through_the_services(shop):
         assert customer.phone == "13900001234"
 
     duplicate = office.post(
-        "/admin/billing/customer/add/",
+        "/admin/customers/customer/add/",
         {"name": "Copy", "phone": "13900001234", "birth_date": "1990-01-02",
          "pets-TOTAL_FORMS": "0", "pets-INITIAL_FORMS": "0"},
     )  # fmt: skip
@@ -78,11 +79,11 @@ def test_staff_add_customers_and_pets_through_the_services(shop):
     assert "This phone number is taken." in duplicate.content.decode()
 
     future = office.post(
-        "/admin/billing/pet/add/", {"owner": customer.pk, "name": "Mimi", "species": "cat", "birthday": "2999-01-01"}
+        "/admin/customers/pet/add/", {"owner": customer.pk, "name": "Mimi", "species": "cat", "birthday": "2999-01-01"}
     )
     assert "This date cannot be in the future." in future.content.decode()
     assert office.post(
-        "/admin/billing/pet/add/", {"owner": customer.pk, "name": "Mimi", "species": "cat"}
+        "/admin/customers/pet/add/", {"owner": customer.pk, "name": "Mimi", "species": "cat"}
     ).status_code == 302
     with schema_context(shop.schema_name):
         assert list(Pet.objects.values_list("name", "owner_id")) == [("Mimi", customer.pk)]
@@ -126,3 +127,14 @@ def test_the_public_admin_does_not_show_shop_tables(db):
     index = client.get("/admin/").content.decode()
     assert "/admin/billing/" not in index
     assert client.get("/admin/billing/contract/").status_code == 403
+
+
+def test_a_plan_version_opens_read_only(shop):
+    office = _back_office(shop)
+    with schema_context(shop.schema_name):
+        version = PlanVersion.objects.get(plan__code="basic")
+    page = office.get(f"/admin/billing/planversion/{version.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "39900" in html and "Basic 基础款" in html
+    assert 'name="monthly_price_minor"' not in html and 'name="_save"' not in html  # versions are immutable

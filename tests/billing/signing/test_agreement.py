@@ -4,8 +4,8 @@ import pytest
 
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.services.agreement import agreement_render
-from pawpact.billing.services.customers import customer_create, pet_create
 from pawpact.billing.services.signing import application_create, application_credit_check, contract_sign
+from pawpact.customers.services import customer_create, pet_create
 from tests.billing.signing.conftest import ADULT_BIRTH_DATE, phone_ending
 
 

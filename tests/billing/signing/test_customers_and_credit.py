@@ -3,13 +3,15 @@ from datetime import date
 import pytest
 
 from pawpact.accounts.models import User
-from pawpact.billing.enums import ContractStatus, CreditSource, DepositStatus, IdVerification
+from pawpact.billing.enums import ContractStatus, CreditSource, DepositStatus
 from pawpact.billing.errors import IllegalTransition
-from pawpact.billing.models import Contract, Customer, Pet
+from pawpact.billing.models import Contract
 from pawpact.billing.services.credit import SandboxCreditProvider, credit_record_staff_score
-from pawpact.billing.services.customers import customer_create, customer_verify_id, pet_create
 from pawpact.billing.services.signing import application_create, application_credit_check, contract_sign
 from pawpact.core.errors import Conflict, PermissionDenied, ValidationFailed
+from pawpact.customers.enums import IdVerification
+from pawpact.customers.models import Customer, Pet
+from pawpact.customers.services import customer_create, customer_verify_id, pet_create
 from tests.billing.signing.conftest import ADULT_BIRTH_DATE, NOW, TODAY, phone_ending
 
 

@@ -8,10 +8,10 @@ from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.errors import UnknownPlanVersion
 from pawpact.billing.models import Plan, PlanVersion
-from pawpact.billing.services.customers import customer_create, pet_create
 from pawpact.billing.services.plans import plan_create, plan_version_create, plans_seed
 from pawpact.billing.services.signing import application_create
 from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.customers.services import customer_create, pet_create
 from pawpact.tenants.services import shop_provision
 from tests.billing.signing.conftest import ADULT_BIRTH_DATE, phone_ending
 from tests.conftest import SHOP_PASSWORD

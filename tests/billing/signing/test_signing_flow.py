@@ -18,12 +18,9 @@ from pawpact.billing.errors import (
     UnknownPlanVersion,
 )
 from pawpact.billing.ledger import account_balances, unbalanced_journals
-from pawpact.billing.models import Contract, DebitAttempt, Journal, OutboxEvent, Plan
-from pawpact.billing.rails import policies
-from pawpact.billing.rails.base import RailPolicy
-from pawpact.billing.rails.payment_methods import payment_method_attach
+from pawpact.billing.models import Contract, DebitAttempt, Journal, Plan
 from pawpact.billing.services import signing
-from pawpact.billing.services.customers import customer_create, pet_create
+from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
@@ -32,6 +29,10 @@ from pawpact.billing.services.signing import (
     contract_sign,
 )
 from pawpact.core.errors import PermissionDenied, ValidationFailed
+from pawpact.customers.services import customer_create, pet_create
+from pawpact.outbox.models import OutboxEvent
+from pawpact.payments import policies
+from pawpact.payments.base import RailPolicy
 from pawpact.sandbox.models import SandboxCharge
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.billing.models import OutboxEvent
 from pawpact.core.clock import FixedClock
+from pawpact.outbox.models import OutboxEvent
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.funding.ledger import ledger_check
 

@@ -14,8 +14,7 @@ from tests.platform.funding.conftest import assert_ledger_ok, drain
 
 def _sign_in_shop(shop, clock, phone: str):
     from pawpact.billing.models import Plan
-    from pawpact.billing.rails.payment_methods import payment_method_attach
-    from pawpact.billing.services.customers import customer_create, pet_create
+    from pawpact.billing.services.payment_methods import payment_method_attach
     from pawpact.billing.services.signing import (
         application_create,
         application_credit_check,
@@ -23,6 +22,7 @@ def _sign_in_shop(shop, clock, phone: str):
         contract_attach_payment_method,
         contract_sign,
     )
+    from pawpact.customers.services import customer_create, pet_create
 
     with schema_context(shop.schema_name):
         basic = Plan.objects.get(code="basic").versions.get(version=1)

@@ -9,7 +9,7 @@ import pytest
 
 from pawpact.accounts.models import User
 from pawpact.core.clock import FixedClock
-from pawpact.platform.kpis.facts import EventKind
+from pawpact.core.events import EventKind
 from pawpact.platform.models import PlatformEvent
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.models import Shop

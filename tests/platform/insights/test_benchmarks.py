@@ -3,10 +3,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pawpact.core.clock import FixedClock
-from pawpact.platform.insight_tasks import kpi_benchmarks_task
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
 from pawpact.platform.kpis.selectors import kpi_ranking, shop_benchmark_rows
 from pawpact.platform.models import KpiBenchmark, ShopMonthlyKpi
+from pawpact.platform.tasks import kpi_benchmarks_task
 from tests.platform.insights.conftest import MARCH, kpi_row, peer_shop
 
 

@@ -175,8 +175,7 @@ def test_a_month_that_has_not_started_is_refused_and_nothing_is_written(shop, cl
 def test_through_the_real_signing_flow_and_the_outbox_drain(shop, clock):
     """contract.signed and debit.paid as billing writes them, drained by the platform's drain."""
     from pawpact.billing.models import Plan
-    from pawpact.billing.rails.payment_methods import payment_method_attach
-    from pawpact.billing.services.customers import customer_create, pet_create
+    from pawpact.billing.services.payment_methods import payment_method_attach
     from pawpact.billing.services.signing import (
         application_create,
         application_credit_check,
@@ -184,6 +183,7 @@ def test_through_the_real_signing_flow_and_the_outbox_drain(shop, clock):
         contract_attach_payment_method,
         contract_sign,
     )
+    from pawpact.customers.services import customer_create, pet_create
     from pawpact.platform.drain import outbox_drain_shop
 
     march_10 = FixedClock(datetime(2026, 3, 10, 2, 0, tzinfo=UTC))
@@ -218,7 +218,7 @@ def test_through_the_real_signing_flow_and_the_outbox_drain(shop, clock):
 
 
 def test_the_nightly_facts_run_twice_keeps_one_row_per_shop(shop, other_shop, time_machine):
-    from pawpact.platform.insight_tasks import kpi_facts_dispatch_task
+    from pawpact.platform.tasks import kpi_facts_dispatch_task
 
     sign(shop, at(3))
     time_machine.move_to(datetime(2026, 3, 31, 16, 40, tzinfo=UTC), tick=False)  # 00:40 on 1 April in Beijing

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 
 from pawpact.core.clock import FixedClock
 from pawpact.core.errors import ValidationFailed
-from pawpact.platform.insight_tasks import monthly_reports_task
 from pawpact.platform.kpis.facts import kpi_facts_compute
 from pawpact.platform.kpis.reports import monthly_report_email, monthly_report_generate, portfolio_report_generate
 from pawpact.platform.models import MonthlyReport, ShopMonthlyKpi
+from pawpact.platform.tasks import monthly_reports_task
 from tests.conftest import host_of
 from tests.platform.insights.conftest import MARCH, at, shop_browser, sign
 

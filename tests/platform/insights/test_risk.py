@@ -8,14 +8,14 @@ from django_tenants.utils import schema_context
 
 from pawpact.billing.errors import SigningBlocked
 from pawpact.billing.models import Contract, Plan
-from pawpact.billing.services.customers import customer_create, pet_create
 from pawpact.billing.services.signing import application_create
 from pawpact.core.clock import FixedClock
 from pawpact.core.errors import ValidationFailed
-from pawpact.platform.insight_tasks import risk_daily_dispatch_task
+from pawpact.customers.services import customer_create, pet_create
 from pawpact.platform.models import ShopDailyRisk, ShopRiskChange, ShopRiskOverride
 from pawpact.platform.risk.errors import NoOverride, OverrideReasonMissing, UnknownRiskState
 from pawpact.platform.risk.services import risk_daily_compute, risk_override_lift, risk_override_set, risk_state_next
+from pawpact.platform.tasks import risk_daily_dispatch_task
 from pawpact.tenants.enums import ShopRiskState as R
 from tests.platform.insights.conftest import NOW, at, debit, overdue, recovered, sign
 

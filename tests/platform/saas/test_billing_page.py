@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from pawpact.accounts.models import User
 from pawpact.platform.models import SaasInvoice, ShopSubscription
 from pawpact.platform.saas.services import subscription_payment_method_set, subscription_start
-from pawpact.platform.saas_tasks import saas_billing_run_task
+from pawpact.platform.tasks import saas_billing_run_task
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.platform.saas.conftest import owner_browser, snapshot, staff_browser, travel
 

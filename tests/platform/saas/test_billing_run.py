@@ -18,7 +18,7 @@ from pawpact.platform.saas.services import (
     subscription_payment_method_set,
     subscription_start,
 )
-from pawpact.platform.saas_tasks import saas_billing_run_task
+from pawpact.platform.tasks import saas_billing_run_task
 from pawpact.sandbox.models import SandboxCharge
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.models import Shop
@@ -279,7 +279,7 @@ def test_an_unknown_outcome_is_asked_again_with_the_same_key(subscribed, shop, m
             calls.append(kwargs["idempotency_key"])
             if len(calls) == 1:
                 real_charge(**kwargs)  # the provider charged, but the answer was lost
-                from pawpact.billing.rails.base import ChargeResult
+                from pawpact.payments.base import ChargeResult
 
                 return ChargeResult(succeeded=False, outcome="network_error", is_unknown=True)
             return real_charge(**kwargs)

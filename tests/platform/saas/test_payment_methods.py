@@ -8,7 +8,7 @@ from pawpact.platform.funding.ledger import account_balances, unbalanced_journal
 from pawpact.platform.models import SaasInvoice, ShopSubscription
 from pawpact.platform.saas.errors import InvalidSaasPaymentMethod, NoSubscription
 from pawpact.platform.saas.services import subscription_pay_now, subscription_payment_method_set
-from pawpact.platform.saas_tasks import saas_billing_run_task
+from pawpact.platform.tasks import saas_billing_run_task
 from tests.platform.saas.conftest import snapshot, travel
 
 

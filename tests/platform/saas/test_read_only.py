@@ -5,13 +5,14 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from pawpact.billing.enums import AttemptStatus, PeriodStatus
-from pawpact.billing.models import Customer, DebitPeriod, Pet
+from pawpact.billing.models import DebitPeriod
 from pawpact.billing.services.debits import period_collect
 from pawpact.core.clock import FixedClock
+from pawpact.customers.models import Customer, Pet
 from pawpact.platform.enums import SubscriptionStatus
 from pawpact.platform.models import ShopSubscription
 from pawpact.platform.saas.services import subscription_payment_method_set
-from pawpact.platform.saas_tasks import saas_billing_run_task
+from pawpact.platform.tasks import saas_billing_run_task
 from tests.billing.debits.factories import SIGNING_DAY_NOON, contract_create
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.platform.saas.conftest import owner_browser, staff_browser, travel
@@ -39,10 +40,10 @@ def _customer_count(shop) -> int:
 def test_staff_writes_to_the_back_office_are_refused_with_a_page_reads_still_work(read_only, shop):
     office = owner_browser(shop)  # logging in is not a write to the shop's data
     assert office.get("/admin/").status_code == 200
-    assert office.get("/admin/billing/customer/").status_code == 200
+    assert office.get("/admin/customers/customer/").status_code == 200
     before = _customer_count(shop)
 
-    response = office.post("/admin/billing/customer/add/", {"name": "Wang Fang", "phone": "+8613800009999"})
+    response = office.post("/admin/customers/customer/add/", {"name": "Wang Fang", "phone": "+8613800009999"})
 
     assert response.status_code == 403
     html = response.content.decode()
@@ -53,7 +54,7 @@ def test_staff_writes_to_the_back_office_are_refused_with_a_page_reads_still_wor
 
 def test_the_same_write_goes_through_while_the_shop_is_paid_up(subscribed, shop):
     office = owner_browser(shop)
-    response = office.post("/admin/billing/customer/add/", {})
+    response = office.post("/admin/customers/customer/add/", {})
     assert response.status_code == 200  # the form answers (with its errors): not refused
 
 
@@ -127,10 +128,10 @@ def test_the_owner_reaches_the_billing_page_and_paying_unlocks_the_back_office(r
         paid = office.post("/billing/saas/pay/")
         assert paid.status_code == 302
     assert ShopSubscription.objects.get(shop=shop).status == SubscriptionStatus.ACTIVE
-    response = office.post("/admin/billing/customer/add/", {})
+    response = office.post("/admin/customers/customer/add/", {})
     assert response.status_code == 200  # writes work again
 
 
 def test_other_shops_are_not_affected(read_only, other_shop):
     office = owner_browser(other_shop)
-    assert office.post("/admin/billing/customer/add/", {}).status_code == 200
+    assert office.post("/admin/customers/customer/add/", {}).status_code == 200

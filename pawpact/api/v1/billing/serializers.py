@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from pawpact.billing.enums import Rail, Species
-from pawpact.billing.models import Contract, Customer, Pet, Plan, PlanVersion
+from pawpact.billing.models import Contract, Plan, PlanVersion
+from pawpact.customers.enums import Species
+from pawpact.customers.models import Customer, Pet
+from pawpact.payments.enums import Rail
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):

@@ -21,10 +21,12 @@ from pawpact.api.v1.billing import serializers as s
 from pawpact.api.v1.serializers import ErrorSerializer
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
-from pawpact.billing.models import Contract, Customer, Pet, Plan
-from pawpact.billing.services import credit, customers, plans, signing
+from pawpact.billing.models import Contract, Plan
+from pawpact.billing.services import credit, plans, signing
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pawpact.core.http import client_ip
+from pawpact.customers import services as customers
+from pawpact.customers.models import Customer, Pet
 
 ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409, 422)}
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from pawpact.billing.selectors import ledger_check, shop_ready_list
+from pawpact.billing.selectors import ledger_check
 from pawpact.core.money import Money
+from pawpact.tenants.selectors import shop_ready_list
 
 
 class Command(BaseCommand):

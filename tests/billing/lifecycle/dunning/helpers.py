@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal, OutboxEvent
+from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.debits import period_collect
 from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.messaging.models import Message
+from pawpact.outbox.models import OutboxEvent
 from tests.billing.debits.factories import SIGNED_ON, contract_create, plan_version_create, token_set
 
 BEIJING = ZoneInfo("Asia/Shanghai")

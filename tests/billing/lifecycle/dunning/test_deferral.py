@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.billing.enums import CustomerStanding, PeriodStatus
+from pawpact.billing.enums import PeriodStatus
 from pawpact.billing.holds import customer_holds
 from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import DebitAttempt, DebitPeriod, DeferralCoupon
@@ -14,6 +14,7 @@ from pawpact.billing.services.deferral import (
     deferral_use,
     month_add,
 )
+from pawpact.customers.enums import CustomerStanding
 from tests.billing.lifecycle.dunning.helpers import (
     DUE,
     at,

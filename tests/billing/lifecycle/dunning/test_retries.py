@@ -5,15 +5,17 @@ from datetime import date
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.billing.enums import AttemptStatus, ContractStatus, CustomerStanding, PeriodStatus
+from pawpact.billing.enums import AttemptStatus, ContractStatus, PeriodStatus
 from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
 from pawpact.billing.holds import customer_holds
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import CallTask, Contract, DebitAttempt, Journal
-from pawpact.billing.rails.payment_methods import payment_method_attach
 from pawpact.billing.services.dunning import contract_payment_method_replace, retry_next_on
+from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.errors import Conflict
+from pawpact.customers.enums import CustomerStanding
 from pawpact.messaging.models import Message
+from tests.billing.debits.factories import contract_create, token_set
 from tests.billing.lifecycle.dunning.helpers import (
     DUE,
     attempts,
@@ -29,7 +31,6 @@ from tests.billing.lifecycle.dunning.helpers import (
     settings_set,
     state,
 )
-from tests.billing.debits.factories import contract_create, token_set
 
 SOFT = ("failed", "insufficient_funds", "soft")
 HARD = ("failed", "hard_decline", "hard")

@@ -4,12 +4,12 @@ from datetime import date
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.billing.enums import CallTaskKind, CallTaskStatus, CustomerStanding, PeriodStatus
+from pawpact.billing.enums import CallTaskKind, CallTaskStatus, PeriodStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.holds import Holds, customer_holds
-from pawpact.billing.models import CallTask, Customer, DebitPeriod, DeferralCoupon
-from pawpact.billing.rails.payment_methods import payment_method_attach
+from pawpact.billing.models import CallTask, DebitPeriod, DeferralCoupon
 from pawpact.billing.services.dunning import contract_payment_method_replace
+from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.standing import (
     STANDING_TRANSITIONS,
     customer_standing_refresh,
@@ -18,6 +18,9 @@ from pawpact.billing.services.standing import (
     standing_path,
 )
 from pawpact.core.clock import FixedClock
+from pawpact.customers.enums import CustomerStanding
+from pawpact.customers.models import Customer
+from tests.billing.debits.factories import contract_create
 from tests.billing.lifecycle.dunning.helpers import (
     DUE,
     at,
@@ -30,7 +33,6 @@ from tests.billing.lifecycle.dunning.helpers import (
     settings_set,
     state,
 )
-from tests.billing.debits.factories import contract_create
 
 C, G, O, D = (CustomerStanding.CURRENT, CustomerStanding.GRACE, CustomerStanding.OVERDUE, CustomerStanding.DEFAULT)
 

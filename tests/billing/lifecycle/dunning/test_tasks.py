@@ -2,11 +2,11 @@
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from pawpact.billing import dunning_tasks
-from pawpact.billing.enums import CustomerStanding
+from pawpact.billing import tasks as dunning_tasks
 from pawpact.billing.models import CallTask, DebitAttempt
 from pawpact.config.celery import app  # noqa: F401 — the app the tasks bind to (eager in tests)
 from pawpact.config.schedules import beat_schedule
+from pawpact.customers.enums import CustomerStanding
 from pawpact.messaging.models import Message
 from tests.billing.lifecycle.dunning.helpers import DUE, day, debit_run_on, late_contract, on, state
 

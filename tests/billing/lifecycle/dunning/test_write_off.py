@@ -5,12 +5,13 @@ from datetime import date
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.billing.enums import CallTaskStatus, ContractStatus, CustomerStanding, LedgerAccount, PeriodStatus
+from pawpact.billing.enums import CallTaskStatus, ContractStatus, LedgerAccount, PeriodStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.holds import customer_holds
 from pawpact.billing.ledger import Line, account_balances, journal_post, unbalanced_journals
 from pawpact.billing.models import CallTask, Contract, DebitPeriod, Journal, Termination
 from pawpact.billing.services.dunning import period_write_off
+from pawpact.customers.enums import CustomerStanding
 from tests.billing.lifecycle.dunning.helpers import (
     DUE,
     MONTHLY,

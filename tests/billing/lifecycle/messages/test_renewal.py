@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.errors import IllegalTransition, UnknownPlanVersion
 from pawpact.billing.ledger import account_balances, unbalanced_journals
-from pawpact.billing.models import Contract, DebitPeriod, Journal, OutboxEvent, PlanVersion, RenewalOffer
+from pawpact.billing.models import Contract, DebitPeriod, Journal, PlanVersion, RenewalOffer
 from pawpact.billing.services.lifecycle_settings import DEFAULT_RENEWAL_REWARDS
 from pawpact.billing.services.renewal import (
     RenewalRunReport,
@@ -23,6 +23,7 @@ from pawpact.billing.services.renewal import (
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.messaging.models import Message
 from pawpact.messaging.services import message_send
+from pawpact.outbox.models import OutboxEvent
 from tests.billing.lifecycle.messages.helpers import (
     active_contract,
     at_beijing,

@@ -5,21 +5,23 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.billing.enums import ContractStatus, CustomerStanding, PeriodStatus
+from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.ledger import account_balances, unbalanced_journals
-from pawpact.billing.models import Contract, Customer, DebitPeriod, Journal, Pet, SurveyResponse, WinBackOffer
-from pawpact.billing.services.segments import (
-    customer_segment,
-    customer_segment_list,
+from pawpact.billing.models import Contract, DebitPeriod, Journal
+from pawpact.billing.services.signing import application_create
+from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied, ValidationFailed
+from pawpact.customers.enums import CustomerStanding
+from pawpact.customers.models import Customer, Pet
+from pawpact.loyalty.models import SurveyResponse, WinBackOffer
+from pawpact.loyalty.selectors import customer_segment, customer_segment_list
+from pawpact.loyalty.services import (
     exit_followup_send,
     survey_answer,
     winback_credit_apply,
     winback_credit_run,
     winback_redeem,
 )
-from pawpact.billing.services.signing import application_create
-from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied, ValidationFailed
 from pawpact.messaging.models import Message
 from pawpact.messaging.services import message_send
 from tests.billing.lifecycle.messages.helpers import (

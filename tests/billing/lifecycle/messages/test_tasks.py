@@ -5,10 +5,11 @@ import time_machine
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from pawpact.billing import tasks
 from pawpact.billing.models import DebitPeriod, RenewalOffer
 from pawpact.config.celery import app  # noqa: F401 — the app the tasks bind to (eager in tests)
 from pawpact.config.schedules import beat_schedule
-from pawpact.messaging import tasks
+from pawpact.loyalty import tasks as loyalty_tasks
 from pawpact.messaging.models import Message
 from tests.billing.lifecycle.messages.helpers import active_contract, at_beijing
 
@@ -58,10 +59,12 @@ def test_the_renewal_dispatcher_sends_offers_once(shop, other_shop):
 
 def test_the_jobs_are_scheduled_with_an_expiry():
     schedule = beat_schedule()
-    assert schedule["messaging-reminder-run"]["task"] == "messaging.reminder_run_dispatch"
-    assert schedule["messaging-renewal-run"]["task"] == "messaging.renewal_run_dispatch"
-    assert schedule["messaging-reminder-run"]["options"]["expires"] == 3600
-    assert schedule["messaging-renewal-run"]["options"]["expires"] == 3600
-    assert tasks.reminder_run_shop_task.name == "messaging.reminder_run_shop"
-    assert tasks.renewal_run_shop_task.name == "messaging.renewal_run_shop"
-    assert tasks.winback_credit_run_shop_task.name == "messaging.winback_credit_run_shop"
+    assert schedule["billing-reminder-run"]["task"] == "billing.reminder_run_dispatch"
+    assert schedule["billing-renewal-run"]["task"] == "billing.renewal_run_dispatch"
+    assert schedule["loyalty-winback-credit-run"]["task"] == "loyalty.winback_credit_run_dispatch"
+    assert schedule["billing-reminder-run"]["options"]["expires"] == 3600
+    assert schedule["billing-renewal-run"]["options"]["expires"] == 3600
+    assert schedule["loyalty-winback-credit-run"]["options"]["expires"] == 3600
+    assert tasks.reminder_run_shop_task.name == "billing.reminder_run_shop"
+    assert tasks.renewal_run_shop_task.name == "billing.renewal_run_shop"
+    assert loyalty_tasks.winback_credit_run_shop_task.name == "loyalty.winback_credit_run_shop"

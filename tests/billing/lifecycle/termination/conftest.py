@@ -3,7 +3,7 @@ import time_machine
 from django.core.files.storage import storages
 from django_tenants.utils import schema_context
 
-from pawpact.billing.services import termination
+from pawpact.loyalty import services as loyalty_services
 from tests.billing.lifecycle.termination.helpers import NOW
 
 
@@ -33,14 +33,14 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def followups(monkeypatch):
-    """Records each exit follow-up (survey + win-back) the services ask for, then sends it
-    through helper MESSAGES' segments service."""
+    """Records each exit follow-up (survey + win-back) that loyalty sends when billing
+    publishes contract.terminated, and still sends it."""
     calls: list[str] = []
-    real = termination._exit_followup
+    real = loyalty_services.exit_followup_send
 
     def recording(*, contract, **kwargs):
         calls.append(str(contract.uuid))
-        real(contract=contract, **kwargs)
+        return real(contract=contract, **kwargs)
 
-    monkeypatch.setattr(termination, "_exit_followup", recording)
+    monkeypatch.setattr(loyalty_services, "exit_followup_send", recording)
     return calls

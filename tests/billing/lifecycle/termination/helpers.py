@@ -15,19 +15,16 @@ from pawpact.billing.enums import ContractStatus
 from pawpact.billing.ledger import account_balances
 from pawpact.billing.models import (
     Contract,
-    Customer,
     DebitPeriod,
     Journal,
     LedgerLine,
-    OutboxEvent,
     Plan,
     PlanVersion,
     Termination,
     TerminationQuote,
 )
-from pawpact.billing.rails.payment_methods import payment_method_attach
-from pawpact.billing.services.customers import customer_create, customer_register, pet_create
 from pawpact.billing.services.debit_run import debit_run_shop
+from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
@@ -35,6 +32,9 @@ from pawpact.billing.services.signing import (
     contract_attach_payment_method,
     contract_sign,
 )
+from pawpact.customers.models import Customer
+from pawpact.customers.services import customer_create, customer_register, pet_create
+from pawpact.outbox.models import OutboxEvent
 from pawpact.sandbox.models import SandboxCharge
 
 BEIJING = ZoneInfo("Asia/Shanghai")

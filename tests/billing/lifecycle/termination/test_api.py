@@ -13,8 +13,8 @@ from pawpact.accounts.services import api_token_issue
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.models import Contract, TerminationQuote
 from tests.billing.lifecycle.termination.helpers import (
-    assert_ledger_ok,
     adopt,
+    assert_ledger_ok,
     beijing,
     collect_through,
     customer_with_token,

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from pawpact.billing import termination_tasks
+from pawpact.billing import tasks as termination_tasks
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.models import Termination
@@ -14,8 +14,8 @@ from pawpact.billing.services.termination import contract_complete
 from pawpact.config.celery import app  # noqa: F401 — the app the tasks bind to (eager in tests)
 from pawpact.config.schedules import beat_schedule
 from tests.billing.lifecycle.termination.helpers import (
-    assert_ledger_ok,
     adopt,
+    assert_ledger_ok,
     balances,
     beijing,
     collect_through,

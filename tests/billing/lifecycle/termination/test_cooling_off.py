@@ -11,9 +11,9 @@ from pawpact.billing.services.plans import plan_version_create
 from pawpact.billing.services.termination import CoolingOffOver, contract_cancel_cooling_off
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.lifecycle.termination.helpers import (
-    assert_ledger_ok,
     HIGH,
     adopt,
+    assert_ledger_ok,
     balances,
     beijing,
     collect_through,

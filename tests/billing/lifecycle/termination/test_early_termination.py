@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import IllegalTransition, PaymentFailed
-from pawpact.billing.models import DebitPeriod, SurveyResponse, Termination, TerminationQuote, WinBackOffer
+from pawpact.billing.models import DebitPeriod, Termination, TerminationQuote
 from pawpact.billing.services.termination import (
     PenaltyRateTooHigh,
     QuoteExpired,
@@ -17,14 +17,15 @@ from pawpact.billing.services.termination import (
     termination_execute,
     termination_quote,
 )
+from pawpact.loyalty.models import SurveyResponse, WinBackOffer
 from pawpact.messaging.models import Message
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import token_set
 from tests.billing.lifecycle.termination.helpers import (
-    assert_ledger_ok,
     HIGH,
     NOW,
     adopt,
+    assert_ledger_ok,
     balances,
     beijing,
     collect_through,

@@ -17,8 +17,8 @@ from pawpact.billing.services.termination import (
 )
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.lifecycle.termination.helpers import (
-    assert_ledger_ok,
     adopt,
+    assert_ledger_ok,
     balances,
     beijing,
     collect_through,

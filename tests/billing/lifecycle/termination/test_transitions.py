@@ -7,10 +7,9 @@ import pytest
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import IllegalTransition, PaymentFailed
 from pawpact.billing.models import DebitAttempt, DebitPeriod
-from pawpact.billing.rails.payment_methods import payment_method_attach
 from pawpact.billing.services import signing
-from pawpact.billing.services.customers import customer_create, pet_create
 from pawpact.billing.services.debits import attempt_key
+from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.termination import (
     EXIT_STATUS,
     LIFECYCLE_TRANSITIONS,
@@ -22,12 +21,13 @@ from pawpact.billing.services.termination import (
     contract_withdraw,
     lifecycle_transition_check,
 )
+from pawpact.customers.services import customer_create, pet_create
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import token_set
 from tests.billing.lifecycle.termination.helpers import (
-    assert_ledger_ok,
     LOW,
     adopt,
+    assert_ledger_ok,
     balances,
     beijing,
     collect_through,

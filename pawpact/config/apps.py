@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ConfigConfig(AppConfig):
+    """Installed for its management commands (load_demo): config sits above every app."""
+
+    name = "pawpact.config"
+    label = "config"

@@ -1,0 +1,80 @@
+"""The catalogue of facts a shop tells the platform: one definition per event kind.
+
+A tenant app writes an event with `pawpact.outbox.services.outbox_emit` in the same
+transaction as the fact; the platform drains it into public tables (funding, KPI
+facts, risk). This module is the only place both sides agree on: the platform never
+imports a tenant app to learn what an event means.
+"""
+from dataclasses import dataclass
+
+
+class EventKind:
+    CONTRACT_SIGNED = "contract.signed"
+    CONTRACT_TERMINATED = "contract.terminated"
+    CONTRACT_RENEWED = "contract.renewed"
+    DEBIT_PAID = "debit.paid"
+    DEBIT_FAILED = "debit.failed"
+    PERIOD_OVERDUE = "period.overdue"
+    PERIOD_RECOVERED = "period.recovered"
+    PERIOD_WRITTEN_OFF = "period.written_off"
+    COMPLAINT_OPENED = "complaint.opened"
+    COMPLAINT_RESOLVED = "complaint.resolved"
+    ORDER_PAID = "order.paid"
+
+
+@dataclass(frozen=True)
+class EventDefinition:
+    kind: str
+    description: str
+    fields: tuple[str, ...]
+
+
+_DEBIT_FIELDS = ("contract_uuid", "period_number", "amount_minor", "currency", "attempt_number", "outcome", "at")
+_PERIOD_FIELDS = ("contract_uuid", "customer_uuid", "period_number", "amount_minor", "currency", "at")
+
+CATALOGUE: dict[str, EventDefinition] = {
+    definition.kind: definition
+    for definition in (
+        EventDefinition(
+            EventKind.CONTRACT_SIGNED,
+            "A contract's first period is paid: it is active and the platform may advance its value.",
+            ("contract_uuid", "customer_uuid", "plan_code", "plan_version", "monthly_amount_minor", "periods",
+             "total_minor", "currency", "signed_at"),
+        ),  # fmt: skip
+        EventDefinition(
+            EventKind.CONTRACT_TERMINATED,
+            "A contract ended (completion, early, pet loss, cooling-off, shop closure or default).",
+            ("contract_uuid", "reason", "paid_periods", "periods", "remaining_minor", "penalty_minor",
+             "refund_minor", "currency", "at"),
+        ),  # fmt: skip
+        EventDefinition(
+            EventKind.CONTRACT_RENEWED,
+            "A contract was renewed into a new one.",
+            ("contract_uuid", "renewal_contract_uuid", "at"),
+        ),
+        EventDefinition(EventKind.DEBIT_PAID, "A period's debit succeeded.", _DEBIT_FIELDS),
+        EventDefinition(EventKind.DEBIT_FAILED, "A period's debit attempt failed.", (*_DEBIT_FIELDS, "decline_type")),
+        EventDefinition(EventKind.PERIOD_OVERDUE, "A period is past its grace days unpaid.", _PERIOD_FIELDS),
+        EventDefinition(EventKind.PERIOD_RECOVERED, "An overdue period was paid after all.", _PERIOD_FIELDS),
+        EventDefinition(EventKind.PERIOD_WRITTEN_OFF, "An overdue period was written off as bad debt.", _PERIOD_FIELDS),
+        EventDefinition(EventKind.COMPLAINT_OPENED, "A customer opened a complaint.", ("complaint_uuid", "at")),
+        EventDefinition(EventKind.COMPLAINT_RESOLVED, "A complaint was resolved.", ("complaint_uuid", "at")),
+        EventDefinition(
+            EventKind.ORDER_PAID, "A storefront order was paid.", ("order_uuid", "customer_uuid", "amount_minor",
+                                                                     "currency", "at"),
+        ),  # fmt: skip
+    )
+}
+
+
+class UnknownEvent(ValueError):
+    """An event kind or payload the catalogue does not define: a programming error."""
+
+
+def event_payload_check(*, kind: str, payload: dict) -> None:
+    """Refuse a kind the catalogue lacks, or a payload without exactly its fields."""
+    definition = CATALOGUE.get(kind)
+    if definition is None:
+        raise UnknownEvent(f"{kind!r} is not in the event catalogue")
+    if set(payload) != set(definition.fields):
+        raise UnknownEvent(f"{kind} payload has {sorted(payload)}, the catalogue says {sorted(definition.fields)}")

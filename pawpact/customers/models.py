@@ -1,0 +1,53 @@
+"""The shop's customers and their pets: every tenant app needs them."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from pawpact.customers.enums import CustomerStanding, IdVerification, Species
+
+
+class Customer(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="customer"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    phone = models.CharField(_("phone"), max_length=32, unique=True)
+    birth_date = models.DateField(_("birth date"))
+    id_verification = models.CharField(
+        _("ID verification"), max_length=16, choices=IdVerification.choices, default=IdVerification.UNVERIFIED
+    )
+    # Overdue holds the next shipment and freezes points/tier progress; recovery releases both.
+    standing = models.CharField(
+        _("standing"), max_length=16, choices=CustomerStanding.choices, default=CustomerStanding.CURRENT
+    )
+    standing_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pet(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="pets")
+    # An animal's name (名字), not a person's (姓名).
+    name = models.CharField(pgettext_lazy("pet", "name"), max_length=80)
+    species = models.CharField(_("species"), max_length=16, choices=Species.choices)
+    breed = models.CharField(_("breed"), max_length=80, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    adoption_date = models.DateField(_("adoption date"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,160 @@
+"""Writes on the shop's customers and their pets (minimal records; the pet archive is elsewhere)."""
+import re
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from pawpact.accounts.models import User
+from pawpact.accounts.services import api_token_issue
+from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.customers.enums import IdVerification, Species
+from pawpact.customers.models import Customer, Pet
+
+# A mainland mobile number (11 digits starting 13–19, optional +86), or any
+# international number in E.164 form (+ and 8–15 digits).
+_CN_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+def phone_normalize(phone: str) -> str | None:
+    """The stored form of a phone number ("138 0013 8000" → "13800138000"), or None if invalid."""
+    if not isinstance(phone, str):
+        return None
+    compact = _SEPARATORS.sub("", phone.strip())
+    mobile = _CN_MOBILE.match(compact)
+    if mobile:
+        return mobile.group(1)
+    return compact if _E164.match(compact) else None
+
+
+def customer_validate(*, name: str, phone: str, birth_date: date, clock: Clock = default_clock) -> tuple[str, str]:
+    """The cleaned (name, phone) of a new customer, or ValidationFailed with a message per field."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = [_("Enter the customer's name.")]
+    elif len(name) > 80:
+        errors["name"] = [_("Use at most 80 characters.")]
+    normalized = phone_normalize(phone)
+    if normalized is None:
+        errors["phone"] = [_("Enter a mobile number such as 13800138000 or +85291234567.")]
+    if not isinstance(birth_date, date):
+        errors["birth_date"] = [_("Enter a date of birth.")]
+    elif birth_date > clock.today():
+        errors["birth_date"] = [_("The date of birth cannot be in the future.")]
+    if errors:
+        raise ValidationFailed(_("The customer's details are invalid."), fields=errors)
+    if Customer.objects.filter(phone=normalized).exists():
+        raise _phone_taken()
+    return name, normalized
+
+
+def customer_create(
+    *, name: str, phone: str, birth_date: date, user: User | None = None, clock: Clock = default_clock
+) -> Customer:
+    """Register a customer of the shop. A phone number belongs to one customer only."""
+    name, normalized = customer_validate(name=name, phone=phone, birth_date=birth_date, clock=clock)
+    if user is not None and Customer.objects.filter(user=user).exists():
+        raise Conflict(_("This account already belongs to a customer."), fields={"user": [_("Already linked.")]})
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(name=name, phone=normalized, birth_date=birth_date, user=user)
+    except IntegrityError as error:
+        # Two registrations raced for one number (or account): the unique index decided.
+        if Customer.objects.filter(phone=normalized).exists():
+            raise _phone_taken() from error
+        raise Conflict(_("This account already belongs to a customer.")) from error
+
+
+def customer_register(
+    *, email: str, password: str, name: str, phone: str, birth_date: date, clock: Clock = default_clock
+) -> tuple[Customer, str]:
+    """Self-service: a login at this shop plus its customer record; returns the API token."""
+    customer_validate(name=name, phone=phone, birth_date=birth_date, clock=clock)
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(
+            _("An account with this email exists at this shop."), fields={"email": [_("This email is taken.")]},
+            code="email_taken",
+        )  # fmt: skip
+    try:
+        validate_password(password, User(email=email, name=name))
+    except ValidationError as error:
+        raise ValidationFailed(_("Choose a stronger password."), fields={"password": list(error.messages)}) from error
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, password, name=name, phone=phone)
+            customer = customer_create(name=name, phone=phone, birth_date=birth_date, user=user, clock=clock)
+            return customer, api_token_issue(user=user)
+    except IntegrityError as error:
+        raise Conflict(_("An account with this email exists at this shop."), code="email_taken") from error
+
+
+def _phone_taken() -> Conflict:
+    return Conflict(
+        _("A customer with this phone number is registered already."),
+        fields={"phone": [_("This phone number is taken.")]},
+        code="phone_taken",
+    )
+
+
+def customer_verify_id(*, customer: Customer, verified: bool) -> Customer:
+    """Record the outcome of the customer's ID check (verified or rejected)."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer.id_verification = IdVerification.VERIFIED if verified else IdVerification.REJECTED
+        customer.save(update_fields=["id_verification"])
+    return customer
+
+
+def pet_validate(
+    *, name: str, species: str, breed: str, birthday: date | None, adoption_date: date | None, clock: Clock
+) -> tuple[str, str]:
+    """The cleaned (name, breed) of a new pet, or ValidationFailed with a message per field."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = [_("Enter the pet's name.")]
+    elif len(name) > 80:
+        errors["name"] = [_("Use at most 80 characters.")]
+    if species not in Species.values:
+        errors["species"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Species.values)}]
+    breed = breed.strip() if isinstance(breed, str) else ""
+    if len(breed) > 80:
+        errors["breed"] = [_("Use at most 80 characters.")]
+    today = clock.today()
+    for field, value in (("birthday", birthday), ("adoption_date", adoption_date)):
+        if value is not None and not isinstance(value, date):
+            errors[field] = [_("Enter a date.")]
+        elif value is not None and value > today:
+            errors[field] = [_("This date cannot be in the future.")]
+    dates_valid = not errors.keys() & {"birthday", "adoption_date"}
+    if dates_valid and birthday is not None and adoption_date is not None and adoption_date < birthday:
+        errors["adoption_date"] = [_("A pet cannot be adopted before it is born.")]
+    if errors:
+        raise ValidationFailed(_("The pet's details are invalid."), fields=errors)
+    return name, breed
+
+
+def pet_create(
+    *,
+    owner: Customer | None = None,
+    name: str,
+    species: str,
+    breed: str = "",
+    birthday: date | None = None,
+    adoption_date: date | None = None,
+    clock: Clock = default_clock,
+) -> Pet:
+    """Register a pet: the shop's own (no owner yet, waiting for adoption) or a customer's."""
+    name, breed = pet_validate(
+        name=name, species=species, breed=breed, birthday=birthday, adoption_date=adoption_date, clock=clock
+    )
+    return Pet.objects.create(
+        owner=owner, name=name, species=species, breed=breed, birthday=birthday, adoption_date=adoption_date
+    )

@@ -1,0 +1,70 @@
+"""Customer segments (SPEC §1 "normal / overdue / terminated"), each customer in at most one:
+- **overdue**: standing `overdue` or `default` (whatever their contracts);
+- **terminated**: not overdue, no signed or active contract, and their most recently
+  ended contract ended by termination (early, pet loss, cooling-off, default);
+- **normal**: not overdue, and a signed or active contract, or a most recently ended
+  contract that completed.
+Customers with only drafts or withdrawn applications are in none.
+"""
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from pawpact.billing.enums import ContractStatus
+from pawpact.billing.models import Contract
+from pawpact.core.errors import NotFound
+from pawpact.customers.enums import CustomerStanding
+from pawpact.customers.models import Customer
+
+SEGMENT_NORMAL = "normal"
+SEGMENT_OVERDUE = "overdue"
+SEGMENT_TERMINATED = "terminated"
+SEGMENTS = (SEGMENT_NORMAL, SEGMENT_OVERDUE, SEGMENT_TERMINATED)
+
+OVERDUE_STANDINGS = (CustomerStanding.OVERDUE, CustomerStanding.DEFAULT)
+RUNNING_STATUSES = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
+TERMINATED_STATUSES = (
+    ContractStatus.TERMINATED_EARLY,
+    ContractStatus.TERMINATED_PET_LOSS,
+    ContractStatus.CANCELLED_COOLING_OFF,
+    ContractStatus.DEFAULTED,
+)
+ENDED_STATUSES = (*TERMINATED_STATUSES, ContractStatus.COMPLETED)
+
+
+def _segment_annotated() -> QuerySet[Customer]:
+    running = Contract.objects.filter(customer=OuterRef("pk"), status__in=RUNNING_STATUSES)
+    last_ended = (
+        Contract.objects.filter(customer=OuterRef("pk"), status__in=ENDED_STATUSES)
+        .order_by(F("ended_at").desc(nulls_last=True), "-id")
+        .values("status")[:1]
+    )
+    return Customer.objects.annotate(has_running=Exists(running), last_ended_status=Subquery(last_ended))
+
+
+def customer_segment_list(*, name: str) -> QuerySet[Customer]:
+    """The customers of one segment (normal, overdue, terminated), by name."""
+    if name not in SEGMENTS:
+        raise NotFound(
+            _("Unknown segment: use one of %(names)s.") % {"names": ", ".join(SEGMENTS)},
+            fields={"segment": [_("Unknown segment.")]},
+        )
+    customers = _segment_annotated()
+    if name == SEGMENT_OVERDUE:
+        customers = customers.filter(standing__in=OVERDUE_STANDINGS)
+    elif name == SEGMENT_TERMINATED:
+        customers = customers.exclude(standing__in=OVERDUE_STANDINGS).filter(
+            has_running=False, last_ended_status__in=TERMINATED_STATUSES
+        )
+    else:
+        customers = customers.exclude(standing__in=OVERDUE_STANDINGS).filter(
+            Q(has_running=True) | Q(last_ended_status=ContractStatus.COMPLETED)
+        )
+    return customers.order_by("name", "id")
+
+
+def customer_segment(*, customer: Customer) -> str | None:
+    """The segment one customer is in, or None."""
+    for name in SEGMENTS:
+        if customer_segment_list(name=name).filter(pk=customer.pk).exists():
+            return name
+    return None

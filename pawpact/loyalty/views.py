@@ -1,0 +1,45 @@
+"""The exit survey's public page on the shop's domain: /survey/<token>/ (no login; the token is the key)."""
+from django import forms
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from pawpact.core.errors import Conflict, DomainError, NotFound
+from pawpact.loyalty.services import SURVEY_COMMENT_MAX, survey_answer, survey_get
+
+SCORES = [(n, str(n)) for n in range(1, 6)]
+
+
+class SurveyForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How likely are you to recommend us? (1 = not at all, 5 = very)"),
+        choices=SCORES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell us?"), required=False, max_length=SURVEY_COMMENT_MAX, widget=forms.Textarea
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def survey_page(request, token: str):
+    try:
+        survey = survey_get(token=token)
+    except NotFound as error:
+        raise Http404 from error
+    context = {"shop": getattr(request, "tenant", None), "survey": survey, "answered": survey.answered_at is not None}
+    if context["answered"]:
+        return render(request, "loyalty/survey.html", context)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey_answer(token=token, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+        except Conflict:
+            pass  # answered in another tab meanwhile: thank them all the same
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return render(request, "loyalty/survey.html", {**context, "form": form}, status=400)
+        return render(request, "loyalty/survey.html", {**context, "answered": True})
+    return render(request, "loyalty/survey.html", {**context, "form": form}, status=400 if form.errors else 200)

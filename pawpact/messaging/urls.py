@@ -1,8 +1,0 @@
-"""Public pages of the messages app on a shop's domain; included at the root of the tenant URLs."""
-from django.urls import path
-
-from pawpact.messaging import views
-
-urlpatterns = [
-    path("survey/<str:token>/", views.survey_page, name="survey_page"),
-]

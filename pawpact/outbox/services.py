@@ -1,0 +1,42 @@
+"""Facts the platform layer needs, written in the caller's transaction.
+
+Every kind and its payload fields are catalogued in pawpact.core.events; an emit
+with a kind or payload the catalogue does not define is a programming error.
+"""
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils.module_loading import import_string
+
+from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import DomainError
+from pawpact.core.events import event_payload_check
+from pawpact.outbox.models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+
+def outbox_emit(*, kind: str, aggregate_uuid: uuid.UUID, payload: dict) -> OutboxEvent:
+    event_payload_check(kind=kind, payload=payload)
+    return OutboxEvent.objects.create(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload)
+
+
+def outbox_mark_published(*, ids: list[int], at) -> int:
+    """Mark drained events published; an event marked already is not counted again."""
+    return OutboxEvent.objects.filter(id__in=ids, published_at__isnull=True).update(published_at=at)
+
+
+def shop_event_publish(*, kind: str, payload: dict, clock: Clock = default_clock) -> None:
+    """Tell the shop's own subscribers (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS: kind → dotted
+    paths) about a fact that has been committed, so apps above the one that owns the fact
+    (loyalty above billing) react without being imported by it. Each subscriber runs in
+    its own savepoint: one failing never undoes the fact or the other subscribers."""
+    event_payload_check(kind=kind, payload=payload)
+    for path in settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS.get(kind, ()):
+        try:
+            with transaction.atomic():
+                import_string(path)(payload=payload, clock=clock)
+        except (DomainError, DatabaseError):
+            logger.exception("Subscriber %s of %s failed; the fact stands", path, kind)

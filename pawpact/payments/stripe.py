@@ -1,0 +1,211 @@
+"""The Stripe rail: cards saved with a SetupIntent, each debit an off-session
+PaymentIntent confirmed at once and carrying the attempt's idempotency key.
+
+A repeated idempotency key makes Stripe answer with the first response instead of
+charging again, so an attempt whose outcome is unknown (timeout, network, Stripe
+5xx) is retried with the same key, never a new one.
+"""
+import logging
+from dataclasses import dataclass
+
+import stripe
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from pawpact.core.money import Money
+from pawpact.payments.base import ChargeResult
+from pawpact.payments.enums import DeclineType
+from pawpact.payments.errors import RailNotConfigured, RefundFailed
+
+# Decline reasons (Stripe's decline_code, else the error code) that retrying cannot fix:
+# the customer must give a new payment method. Everything else is retried by dunning.
+HARD_DECLINE_REASONS = frozenset(
+    {
+        "lost_card",
+        "stolen_card",
+        "expired_card",
+        "do_not_honor",
+        "pickup_card",
+        "fraudulent",
+        "restricted_card",
+        "security_violation",
+        "invalid_account",
+        "incorrect_number",
+        "card_not_supported",
+        "currency_not_supported",
+        "revocation_of_authorization",
+        "revocation_of_all_authorizations",
+        "stop_payment_order",
+        "transaction_not_allowed",
+        "authentication_required",  # off-session 3-D Secure: only the customer can pass it
+        "invalid_payment_method",
+        "resource_missing",
+    }
+)
+SOFT_DECLINE_REASONS = frozenset(
+    {"insufficient_funds", "processing_error", "try_again_later", "generic_decline", "card_velocity_exceeded"}
+)
+TIMEOUT_SECONDS = 30
+# The client retries timeouts and dropped connections itself, with the same idempotency key.
+MAX_NETWORK_RETRIES = 2
+logger = logging.getLogger(__name__)
+NETWORK_ERROR = "network_error"
+
+
+def decline_type_for(reason: str) -> DeclineType:
+    return DeclineType.HARD if reason in HARD_DECLINE_REASONS else DeclineType.SOFT
+
+
+def _decline_reason(error: dict | None, default: str) -> str:
+    error = error or {}
+    return error.get("decline_code") or error.get("code") or default
+
+
+def result_from_intent(intent: dict) -> ChargeResult:
+    """A PaymentIntent (API response or webhook payload) as a rail outcome."""
+    status = intent.get("status")
+    reference = intent.get("id", "")
+    if status == "succeeded":
+        return ChargeResult(succeeded=True, outcome="succeeded", reference=reference)
+    if status in ("requires_payment_method", "requires_action"):
+        reason = _decline_reason(intent.get("last_payment_error"), "authentication_required")
+        return ChargeResult(
+            succeeded=False, outcome=reason, reference=reference, decline_type=decline_type_for(reason)
+        )
+    # "processing" and anything unexpected: the outcome comes later, by webhook.
+    return ChargeResult(succeeded=False, outcome=status or "unknown", reference=reference, is_unknown=True)
+
+
+@dataclass(frozen=True)
+class SetupIntentHandle:
+    id: str
+    client_secret: str
+    customer_ref: str
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    id: str
+    customer_ref: str  # "" when the card is not saved to a customer
+    brand: str
+    last4: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.brand.title()} •••• {self.last4}"
+
+
+def stripe_client(
+    *, max_network_retries: int | None = None, timeout_seconds: float | None = None
+) -> stripe.StripeClient:
+    if not settings.STRIPE_SECRET_KEY:
+        raise RailNotConfigured("The Stripe rail is not configured: set STRIPE_SECRET_KEY.")
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base,
+        max_network_retries=MAX_NETWORK_RETRIES if max_network_retries is None else max_network_retries,
+        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds),
+    )
+
+
+class StripeRail:
+    name = "stripe"
+
+    def __init__(self, *, client: stripe.StripeClient | None = None) -> None:
+        self._client = client or stripe_client()
+
+    def customer_create(self, *, name: str, metadata: dict[str, str]) -> str:
+        customer = self._client.v1.customers.create(
+            {"name": name, "metadata": {**metadata, "shop_schema": connection.schema_name}}
+        )
+        return customer["id"]
+
+    def setup_intent_create(self, customer_ref: str) -> SetupIntentHandle:
+        """A SetupIntent the customer's browser confirms with Stripe.js to save a card for off-session debits."""
+        intent = self._client.v1.setup_intents.create(
+            {
+                "customer": customer_ref,
+                "usage": "off_session",
+                "payment_method_types": ["card"],
+                "metadata": {"shop_schema": connection.schema_name},
+            }
+        )
+        return SetupIntentHandle(id=intent["id"], client_secret=intent["client_secret"], customer_ref=customer_ref)
+
+    def payment_method_get(self, *, token: str) -> CardDetails | None:
+        try:
+            method = self._client.v1.payment_methods.retrieve(token).to_dict()
+        except stripe.InvalidRequestError as error:
+            if error.http_status == 404:
+                return None
+            raise
+        card = method.get("card") or {}
+        return CardDetails(
+            id=method["id"],
+            customer_ref=method.get("customer") or "",
+            brand=card.get("brand", "card"),
+            last4=card.get("last4", ""),
+        )
+
+    def charge(
+        self, *, token: str, customer_ref: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
+    ) -> ChargeResult:
+        params = {
+            "amount": amount.amount_minor,
+            "currency": amount.currency.lower(),
+            "customer": customer_ref,
+            "payment_method": token,
+            "payment_method_types": ["card"],
+            "off_session": True,
+            "confirm": True,
+            # What the webhook needs to find the attempt again, in the right shop.
+            "metadata": {
+                **{key: str(value) for key, value in metadata.items()},
+                "shop_schema": metadata.get("shop_schema") or connection.schema_name,
+                "idempotency_key": idempotency_key,
+            },
+        }
+        try:
+            intent = self._client.v1.payment_intents.create(params, {"idempotency_key": idempotency_key})
+        except stripe.CardError as error:
+            body = (error.json_body or {}).get("error", {})
+            reason = _decline_reason(body, "card_declined")
+            return ChargeResult(
+                succeeded=False,
+                outcome=reason,
+                reference=(body.get("payment_intent") or {}).get("id", ""),
+                decline_type=decline_type_for(reason),
+            )
+        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError):
+            # Timeouts, dropped connections, Stripe 5xx: it may or may not have charged.
+            return ChargeResult(succeeded=False, outcome=NETWORK_ERROR, is_unknown=True)
+        except stripe.InvalidRequestError as error:
+            if error.code == "resource_missing" or (error.param or "").startswith("payment_method"):
+                # The saved card is gone or unusable: only the customer can fix that.
+                reason = error.code or "invalid_payment_method"
+                return ChargeResult(succeeded=False, outcome=reason, decline_type=DeclineType.HARD)
+            raise
+        return result_from_intent(intent.to_dict())
+
+    def refund(
+        self, *, token: str, charge_reference: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        """Refund the PaymentIntent `charge_reference`, with the key as Stripe's idempotency key."""
+        try:
+            refund = self._client.v1.refunds.create(
+                {
+                    "payment_intent": charge_reference,
+                    "amount": amount.amount_minor,
+                    "metadata": {**metadata, "shop_schema": connection.schema_name, "idempotency_key": idempotency_key},
+                },
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as error:
+            logger.exception("Stripe refund %s failed", idempotency_key)
+            raise RefundFailed(
+                _("The payment provider did not accept the refund (%(reason)s); nothing was changed, try again.")
+                % {"reason": type(error).__name__}
+            ) from error
+        return refund["id"]

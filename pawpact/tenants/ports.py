@@ -1,0 +1,64 @@
+"""The two named interfaces between the platform and the shops.
+
+The platform (public schema) never imports a tenant app, and tenant apps never
+import the platform. Where one side must act on, or ask, the other, it goes
+through one of these protocols; the implementations are chosen in settings
+(`PAWPACT_SHOP_SIDE`, `PAWPACT_PLATFORM_SIDE`), like Django's backends, so the
+wiring is in `config` and every crossing is listed here.
+
+Everything else the platform learns about shops comes through the outbox events
+catalogued in pawpact.core.events.
+"""
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class PaymentEventOutcome:
+    """What a shop did with a provider's payment event: one of the three statuses, and a note."""
+
+    APPLIED = "applied"
+    IGNORED = "ignored"
+    REJECTED = "rejected"
+
+    status: str
+    note: str = ""
+
+
+class ShopSide(Protocol):
+    """What the platform asks of a shop. Called in the shop's schema."""
+
+    def payment_event_apply(self, *, succeeded: bool, payment: dict) -> PaymentEventOutcome:
+        """Apply a provider's verified payment result (its payment object) to the debit it
+        belongs to, once; a late or repeated event changes nothing."""
+        ...
+
+    def defaults_seed(self) -> None:
+        """A new shop's starting data (the seed plans), in its freshly made schema."""
+        ...
+
+    def closure_start(self, *, schema_name: str) -> None:
+        """The shop was deactivated: stop its debits (called after commit, from the public schema)."""
+        ...
+
+
+class PlatformSide(Protocol):
+    """What a shop asks of the platform."""
+
+    def contract_limit(self, *, shop_id: int) -> int | None:
+        """How many active contracts the shop's Pawpact plan allows; None is unlimited."""
+        ...
+
+
+@cache
+def shop_side() -> ShopSide:
+    return import_string(settings.PAWPACT_SHOP_SIDE)()
+
+
+@cache
+def platform_side() -> PlatformSide:
+    return import_string(settings.PAWPACT_PLATFORM_SIDE)()
