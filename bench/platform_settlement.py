@@ -1,3 +1,5 @@
+from pawpact.platform.enums import PlatformJournalKind
+
 """The daily settlement run: set-based (ours) against a naive per-advance loop.
 
     python -m bench.platform_settlement [--shops 1000] [--contracts 10000] [--naive-shops 50]
@@ -73,7 +75,6 @@ def contracts_seed(shop_ids: list[int], total: int, signed_at: datetime) -> int:
         collection_key,
     )
     from pawpact.platform.funding.ledger import (
-        COLLECTION_KIND,
         Entry,
         Line,
         journals_post_many,
@@ -108,7 +109,7 @@ def contracts_seed(shop_ids: list[int], total: int, signed_at: datetime) -> int:
     report = advances_create_bulk(contracts=contracts)
     journals_post_many([
         Entry(key=collection_key(shop_id=c.shop_id, contract_uuid=c.contract_uuid, period_number=1, attempt_number=1),
-              kind=COLLECTION_KIND, currency="CNY", shop_id=c.shop_id, contract_uuid=c.contract_uuid,
+              kind=PlatformJournalKind.ADVANCE_COLLECTION, currency="CNY", shop_id=c.shop_id, contract_uuid=c.contract_uuid,
               memo="period 1, attempt 1",
               lines=[Line(PlatformAccount.CASH, c.monthly_amount_minor),
                      Line(PlatformAccount.CUSTOMER_RECEIVABLE, -c.monthly_amount_minor)])
@@ -159,7 +160,6 @@ def settlement_naive(*, today, now, shop_ids: list[int]) -> int:
     from pawpact.core.money import Money
     from pawpact.platform.enums import PlatformAccount
     from pawpact.platform.funding.ledger import (
-        PAYOUT_KIND,
         Line,
         journal_post,
         lines_without_zeros,
@@ -199,7 +199,7 @@ def settlement_naive(*, today, now, shop_ids: list[int]) -> int:
             for advance in Advance.objects.filter(payout=payout):
                 advance.status = "paid"
                 advance.save(update_fields=["status"])
-            journal_post(key=payout_key(payout.pk), kind=PAYOUT_KIND, shop_id=payout.shop_id, at=now,
+            journal_post(key=payout_key(payout.pk), kind=PlatformJournalKind.PAYOUT_PAID, shop_id=payout.shop_id, at=now,
                          lines=lines_without_zeros([Line(PlatformAccount.ADVANCES_PAYABLE, payout.advances_minor),
                                                     Line(PlatformAccount.SHOP_RECEIVABLE, -clawed),
                                                     Line(PlatformAccount.CASH, -payout.amount_minor)]))  # fmt: skip

@@ -21,7 +21,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from pawpact.core.errors import DomainError
+from pawpact.core.errors import DomainError, ValidationFailed
+
+
+class ShopFromHostOnly(ValidationFailed):
+    """A query parameter named a shop: the shop is the host called, never a parameter."""
+
+    code = "shop_from_host"
 
 
 def exception_handler(exc, context):

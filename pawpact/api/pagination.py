@@ -7,3 +7,9 @@ class CursorPagination(DrfCursorPagination):
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class CallTaskPagination(CursorPagination):
+    """The call queue: the task due soonest first."""
+
+    ordering = ("due_on", "id")

@@ -1,22 +1,27 @@
+"""Mounted under /api/v1/ on every shop's host (pawpact.config.urls_tenant); one include per domain."""
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from pawpact.api.v1 import views
+from pawpact.api import views
 
 urlpatterns = [
-    path("health", views.HealthApi.as_view(), name="api_health"),
-    path("auth/token", views.TokenCreateApi.as_view(), name="api_token_create"),
-    path("me", views.MeApi.as_view(), name="api_me"),
-    path("staff", views.StaffListApi.as_view(), name="api_staff_list"),
+    path("health", views.HealthCheckApi.as_view(), name="api_health"),
+    # token, me, staff
+    path("", include("pawpact.api.v1.accounts.urls")),
+    # customers and pets
+    path("", include("pawpact.api.v1.customers.urls")),
+    # plans, applying, signing, the debit calendar
     path("", include("pawpact.api.v1.billing.urls")),
     # the shop's KPIs and benchmarks
     path("insights/", include("pawpact.api.v1.insights.urls")),
     # contract exits (quote, execute, pet loss, cooling-off)
-    path("", include("pawpact.api.v1.lifecycle_termination")),
-    # messages, segments, renewal offers, win-back codes
-    path("", include("pawpact.api.v1.lifecycle_messages")),
+    path("", include("pawpact.api.v1.termination.urls")),
+    path("", include("pawpact.api.v1.messaging.urls")),
+    path("", include("pawpact.api.v1.renewals.urls")),
+    # customer segments and win-back codes
+    path("", include("pawpact.api.v1.loyalty.urls")),
     # call queue, payment method replacement, deferrals, standing and holds
-    path("", include("pawpact.api.v1.lifecycle_dunning")),
+    path("", include("pawpact.api.v1.dunning.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.

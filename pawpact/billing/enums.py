@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -92,3 +94,19 @@ class TerminationKind(models.TextChoices):
     COOLING_OFF = "cooling_off", _("Cancelled within the cooling-off period")
     SHOP_CLOSURE = "shop_closure", _("Shop closed")
     DEFAULT = "default", _("Customer default")
+
+
+class JournalKind(StrEnum):
+    """The kinds of journal on a shop's ledger; each journal's key is `<kind>:<what it is for>`."""
+
+    WINBACK_CREDIT = "winback.credit"
+    WRITE_OFF = "writeoff"
+    RENEWAL_FREE_MONTHS = "renewal.free_months"
+    CONTRACT_ACTIVATED = "contract.activated"
+    DEPOSIT_HELD = "deposit.held"
+    RECEIVABLE_CANCELLED = "receivable.cancelled"
+    PENALTY_CHARGED = "penalty.charged"
+    PENALTY_COLLECTED = "penalty.collected"
+    REFUND = "refund"
+    DEPOSIT_REFUNDED = "deposit.refunded"
+    PERIOD_PAID = "period.paid"

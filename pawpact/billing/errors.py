@@ -1,3 +1,4 @@
+"""Billing's errors; each has the code the API and pages show (pawpact.core.errors)."""
 from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 
 
@@ -32,6 +33,55 @@ class UnknownPlanVersion(NotFound):
 class InvalidPaymentMethod(ValidationFailed):
     code = "invalid_payment_method"
 
+    @classmethod
+    def on_field(cls, message: str) -> "InvalidPaymentMethod":
+        """The error shown on the payment_method field."""
+        return cls(message, fields={"payment_method": [message]})
+
 
 class PaymentFailed(BusinessRuleViolation):
     code = "payment_failed"
+
+
+class PenaltyRateTooHigh(ValidationFailed):
+    code = "penalty_rate_too_high"
+
+
+class EvidenceRequired(ValidationFailed):
+    code = "evidence_required"
+
+
+class QuoteExpired(BusinessRuleViolation):
+    code = "quote_expired"
+
+
+class QuoteStale(Conflict):
+    code = "quote_stale"
+
+
+class CoolingOffOver(BusinessRuleViolation):
+    code = "cooling_off_over"
+
+
+class DebitInFlight(Conflict):
+    code = "debit_in_flight"
+
+
+class CalendarExists(Conflict):
+    code = "calendar_exists"
+
+
+class AmountOverRailCap(ValidationFailed):
+    code = "amount_over_rail_cap"
+
+
+class DebitNotAllowed(BusinessRuleViolation):
+    """The period or its contract is in a state that cannot be charged."""
+
+    code = "debit_not_allowed"
+
+
+class DebitNotDue(BusinessRuleViolation):
+    """Too early for this period, or outside the hours its rail allows."""
+
+    code = "debit_not_due"

@@ -4,10 +4,9 @@ from datetime import date, datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, LedgerAccount, PeriodStatus
+from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, JournalKind, LedgerAccount, PeriodStatus
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal, Termination
-from pawpact.billing.services.debits import PERIOD_PAID_KIND
 from pawpact.core.errors import DomainError
 from pawpact.payments.policies import RAIL_POLICIES, is_within_allowed_hours
 from pawpact.payments.registry import rail_for
@@ -132,13 +131,13 @@ def ledger_check() -> LedgerCheck:
     check.paid_periods = paid.count()
     wrong = paid.annotate(
         successes=Count("attempts", filter=Q(attempts__status=AttemptStatus.SUCCEEDED), distinct=True),
-        journals=Count("attempts__journal", filter=Q(attempts__journal__kind=PERIOD_PAID_KIND), distinct=True),
+        journals=Count("attempts__journal", filter=Q(attempts__journal__kind=JournalKind.PERIOD_PAID), distinct=True),
     ).exclude(successes=1, journals=1)
     if wrong.exists():
         check.problems.append(
             f"{wrong.count()} paid period(s) without exactly one succeeded attempt and one 'period paid' journal"
         )
-    stray = Journal.objects.filter(kind=PERIOD_PAID_KIND).exclude(
+    stray = Journal.objects.filter(kind=JournalKind.PERIOD_PAID).exclude(
         attempt__status=AttemptStatus.SUCCEEDED, attempt__period__status=PeriodStatus.PAID
     )
     if stray.exists():

@@ -24,10 +24,10 @@ from django_tenants.utils import tenant_context
 
 from pawpact.accounts.models import User
 from pawpact.billing.models import Plan
+from pawpact.billing.services.activation import contract_activate
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
-    contract_activate,
     contract_payment_method_add,
     contract_sign,
 )

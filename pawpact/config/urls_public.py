@@ -37,7 +37,6 @@ urlpatterns = [
     ),
     path("console/outbox/", funding_views.console_outbox, name="console_outbox"),
     # The platform API (platform admins only): insights and funding.
-    path("api/v1/platform/", include("pawpact.api.v1.platform_insights.urls")),
     path("api/v1/platform/", include("pawpact.api.v1.platform.urls")),
 ]
 

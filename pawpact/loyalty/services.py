@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import ContractStatus, LedgerAccount, PeriodStatus
+from pawpact.billing.enums import ContractStatus, JournalKind, LedgerAccount, PeriodStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitPeriod, Journal
@@ -53,7 +53,6 @@ WINBACK_VALID_DAYS = 30
 WINBACK_TOPIC = "winback_offer"
 SURVEY_TOPIC = "exit_survey"
 FOLLOWUP_CHANNELS = (Channel.SMS.value, Channel.IN_APP.value)
-WINBACK_CREDIT_KIND = "winback.credit"
 SURVEY_COMMENT_MAX = 2000
 CREDITABLE_PERIOD_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
 
@@ -273,7 +272,7 @@ def winback_credit_apply(*, contract: Contract, clock: Clock = default_clock) ->
         Contract.objects.filter(pk=locked.pk).update(total_minor=F("total_minor") - credit.amount_minor)
         return journal_post(
             key=key,
-            kind=WINBACK_CREDIT_KIND,
+            kind=JournalKind.WINBACK_CREDIT,
             lines=[
                 Line(LedgerAccount.DEFERRED_REVENUE, credit.amount_minor),
                 Line(LedgerAccount.RECEIVABLE, -credit.amount_minor),
@@ -289,7 +288,7 @@ def winback_credit_run(*, clock: Clock = default_clock) -> int:
     """Apply every pending win-back credit of the current shop; how many were applied."""
     applied = 0
     pending = Contract.objects.filter(status=ContractStatus.ACTIVE, redeemed_winback__isnull=False).exclude(
-        journals__kind=WINBACK_CREDIT_KIND
+        journals__kind=JournalKind.WINBACK_CREDIT
     )
     for contract in pending:
         if winback_credit_apply(contract=contract, clock=clock) is not None:

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -79,3 +81,15 @@ class InvoiceStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Payment failed")
     VOID = "void", _("Void")
+
+
+class PlatformJournalKind(StrEnum):
+    """The kinds of journal on the platform's ledger."""
+
+    SAAS_INVOICE = "saas.invoice"
+    SAAS_PAID = "saas.paid"
+    ADVANCE_PURCHASED = "advance.purchased"
+    ADVANCE_COLLECTION = "advance.collection"
+    ADVANCE_CLOSED = "advance.closed"
+    ADVANCE_CANCELLED = "advance.cancelled"
+    PAYOUT_PAID = "payout.paid"

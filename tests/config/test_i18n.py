@@ -6,11 +6,12 @@ from pathlib import Path
 from django.utils import translation
 
 from pawpact.billing.enums import CallTaskStatus, ContractStatus, EntitlementKind, PeriodStatus
-from pawpact.billing.models import Customer, Pet, Plan
+from pawpact.billing.models import Plan
+from pawpact.customers.models import Customer, Pet
 from pawpact.platform.enums import AdvanceStatus, InvoiceStatus, PayoutStatus, SubscriptionStatus
 from pawpact.platform.kpis.selectors import RankedShop
 from pawpact.platform.models import Advance
-from pawpact.tenants.enums import ShopRiskState, ShopState
+from pawpact.tenants.enums import ShopState
 
 CATALOG = Path(__file__).resolve().parents[2] / "pawpact" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOG.with_suffix(".mo")

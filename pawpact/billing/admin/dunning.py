@@ -10,7 +10,7 @@ from pawpact.billing.models import (
     DeferralCoupon,
 )
 from pawpact.billing.services.deferral import deferral_coupon_issue, deferral_coupon_issue_check
-from pawpact.billing.services.dunning import call_task_close
+from pawpact.billing.services.escalation import call_task_close
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.admin import ShopOnlyAdmin, money_display
 from pawpact.core.errors import DomainError

@@ -5,9 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import PeriodStatus
-from pawpact.billing.errors import InvalidPaymentMethod
+from pawpact.billing.errors import AmountOverRailCap, CalendarExists, InvalidPaymentMethod
 from pawpact.billing.models import Contract, DebitPeriod
-from pawpact.billing.services.debit_errors import AmountOverRailCap, CalendarExists
 from pawpact.payments.policies import debit_not_before, policy_for
 
 

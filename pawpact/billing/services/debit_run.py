@@ -33,7 +33,6 @@ from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLin
 from pawpact.billing.selectors import attempt_stale_list, period_due_list
 from pawpact.billing.services.debits import (
     IN_FLIGHT_LEASE,
-    PERIOD_PAID_KIND,
     Outcome,
     attempt_finish,
     attempt_key,
@@ -287,7 +286,6 @@ def _journals_insert(outcomes: list[Outcome], *, now: datetime) -> None:
             " SELECT v.key, %s, '', v.contract_id, v.attempt_id, %s"
             " FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS v(key, contract_id, attempt_id)",
             [
-                PERIOD_PAID_KIND,
                 now,
                 [o.journal_key for o in outcomes],
                 [o.period.contract_id for o in outcomes],

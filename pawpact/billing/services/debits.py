@@ -22,11 +22,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import AttemptStatus, ContractStatus, LedgerAccount, PeriodStatus
-from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
+from pawpact.billing.enums import AttemptStatus, ContractStatus, JournalKind, LedgerAccount, PeriodStatus
+from pawpact.billing.errors import (
+    AmountOverRailCap,
+    DebitNotAllowed,
+    DebitNotDue,
+    IllegalTransition,
+    InvalidPaymentMethod,
+)
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod
-from pawpact.billing.services.debit_errors import AmountOverRailCap, DebitNotAllowed, DebitNotDue
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
@@ -42,7 +47,6 @@ logger = logging.getLogger(__name__)
 # so a later run resumes it with its own key.
 IN_FLIGHT_LEASE = timedelta(minutes=15)
 
-PERIOD_PAID_KIND = "period.paid"
 COLLECTABLE_PERIOD_STATUSES = (
     PeriodStatus.SCHEDULED,
     PeriodStatus.REMINDED,
@@ -157,7 +161,7 @@ def attempt_finish(*, attempt_id: int, result: ChargeResult, clock: Clock = defa
         if outcome.journal_key is not None:
             journal_post(
                 key=outcome.journal_key,
-                kind=PERIOD_PAID_KIND,
+                kind=JournalKind.PERIOD_PAID,
                 lines=outcome.lines,
                 currency=period.currency,
                 contract=period.contract,

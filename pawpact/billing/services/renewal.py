@@ -48,7 +48,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import ContractStatus, LedgerAccount, PeriodStatus
+from pawpact.billing.enums import ContractStatus, JournalKind, LedgerAccount, PeriodStatus
 from pawpact.billing.errors import IllegalTransition, UnknownPlanVersion
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitPeriod, Journal, PlanVersion, RenewalOffer
@@ -67,7 +67,6 @@ logger = logging.getLogger(__name__)
 
 RENEWAL_TOPIC = "renewal_offer"
 RENEWAL_CHANNELS = (Channel.SMS.value, Channel.IN_APP.value)
-FREE_MONTHS_KIND = "renewal.free_months"
 # Periods not yet charged (a waiver never touches a period with an attempt).
 WAIVABLE_PERIOD_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
 
@@ -342,7 +341,7 @@ def renewal_rewards_apply(*, contract: Contract, clock: Clock = default_clock) -
         Contract.objects.filter(pk=locked.pk).update(total_minor=F("total_minor") - amount)
         return journal_post(
             key=key,
-            kind=FREE_MONTHS_KIND,
+            kind=JournalKind.RENEWAL_FREE_MONTHS,
             lines=[Line(LedgerAccount.DEFERRED_REVENUE, amount), Line(LedgerAccount.RECEIVABLE, -amount)],
             currency=locked.currency,
             contract=locked,
@@ -363,7 +362,7 @@ def renewal_run_shop(*, clock: Clock = default_clock) -> RenewalRunReport:
     """The daily renewal work of the current shop: rewards, pending renewal contracts, new offers."""
     report = RenewalRunReport()
     for contract in Contract.objects.filter(status=ContractStatus.ACTIVE, from_renewal_offer__isnull=False).exclude(
-        Q(journals__kind=FREE_MONTHS_KIND)
+        Q(journals__kind=JournalKind.RENEWAL_FREE_MONTHS)
     ):
         if renewal_rewards_apply(contract=contract, clock=clock) is not None:
             report.rewards_applied += 1

@@ -28,15 +28,12 @@ waits instead of moving money twice, and if anything after a rail call fails, th
 exit rolls back and a retry repeats the same idempotency keys, which a rail answers with
 its first outcome instead of moving money again.
 
-This module keeps its own transition map instead of signing.CONTRACT_TRANSITIONS: the
-shared map has no DRAFT/SIGNED → WITHDRAWN edges (and must not be edited by lifecycle
-helpers); its ACTIVE edges are the same as here.
+The moves themselves are checked against the one contract state machine (contract_state.py).
 """
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -50,72 +47,36 @@ from pawpact.billing.enums import (
     AttemptStatus,
     ContractStatus,
     DepositStatus,
-    LedgerAccount,
     PeriodStatus,
     TerminationKind,
 )
-from pawpact.billing.errors import IllegalTransition, PaymentFailed
-from pawpact.billing.ledger import Line, journal_post
+from pawpact.billing.errors import (
+    CoolingOffOver,
+    DebitInFlight,
+    EvidenceRequired,
+    IllegalTransition,
+    PenaltyRateTooHigh,
+    QuoteExpired,
+    QuoteStale,
+)
 from pawpact.billing.models import (
     MAX_PENALTY_RATE,
     Contract,
     DebitAttempt,
     DebitPeriod,
-    PaymentMethod,
     Termination,
     TerminationQuote,
 )
+from pawpact.billing.services.contract_state import contract_lock, contract_transition_check
+from pawpact.billing.services.exit_money import OUTBOX_REASONS, ExitPlan, deposit_refund, exit_money_move
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
+from pawpact.core.errors import ValidationFailed
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money, apply_rate
 from pawpact.outbox.services import outbox_emit, shop_event_publish
-from pawpact.payments.registry import rail_for
 
 logger = logging.getLogger(__name__)
 
-# --- Errors -----------------------------------------------------------------------------
-
-
-class PenaltyRateTooHigh(ValidationFailed):
-    code = "penalty_rate_too_high"
-
-
-class EvidenceRequired(ValidationFailed):
-    code = "evidence_required"
-
-
-class QuoteExpired(BusinessRuleViolation):
-    code = "quote_expired"
-
-
-class QuoteStale(Conflict):
-    code = "quote_stale"
-
-
-class CoolingOffOver(BusinessRuleViolation):
-    code = "cooling_off_over"
-
-
-class DebitInFlight(Conflict):
-    code = "debit_in_flight"
-
-
-# --- The transition map -----------------------------------------------------------------
-
-LIFECYCLE_TRANSITIONS: dict[str, frozenset[str]] = {
-    ContractStatus.DRAFT: frozenset({ContractStatus.WITHDRAWN}),
-    ContractStatus.SIGNED: frozenset({ContractStatus.WITHDRAWN}),
-    ContractStatus.ACTIVE: frozenset(
-        {
-            ContractStatus.COMPLETED,
-            ContractStatus.TERMINATED_EARLY,
-            ContractStatus.TERMINATED_PET_LOSS,
-            ContractStatus.CANCELLED_COOLING_OFF,
-            ContractStatus.DEFAULTED,
-        }
-    ),
-}
 
 EXIT_STATUS: dict[str, ContractStatus] = {
     TerminationKind.COMPLETION: ContractStatus.COMPLETED,
@@ -126,15 +87,6 @@ EXIT_STATUS: dict[str, ContractStatus] = {
     TerminationKind.SHOP_CLOSURE: ContractStatus.TERMINATED_EARLY,
 }
 
-# The `reason` of the contract.terminated outbox event.
-OUTBOX_REASONS: dict[str, str] = {
-    TerminationKind.EARLY: "early_termination",
-    TerminationKind.PET_LOSS: "pet_loss",
-    TerminationKind.COOLING_OFF: "cooling_off",
-    TerminationKind.DEFAULT: "default",
-    TerminationKind.COMPLETION: "completion",
-    TerminationKind.SHOP_CLOSURE: "shop_closure",
-}
 
 # Periods still to be collected: an exit cancels them (a default only those not yet due).
 OPEN_PERIOD_STATUSES = (
@@ -153,32 +105,6 @@ EVIDENCE_NOTE_MAX_CHARS = 2000
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".pdf")
 
-RECEIVABLE_CANCELLED_KIND = "receivable.cancelled"
-PENALTY_KIND = "penalty.charged"
-PENALTY_COLLECTED_KIND = "penalty.collected"
-REFUND_KIND = "refund"
-DEPOSIT_REFUNDED_KIND = "deposit.refunded"
-
-
-def lifecycle_transition_check(*, current: str, target: ContractStatus) -> None:
-    """IllegalTransition unless LIFECYCLE_TRANSITIONS allows current → target."""
-    if target not in LIFECYCLE_TRANSITIONS.get(current, frozenset()):
-        raise IllegalTransition(
-            _("A contract that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": ContractStatus(current).label, "target": ContractStatus(target).label}
-        )
-
-
-def contract_lock_for_exit(*, contract: Contract, target: ContractStatus) -> Contract:
-    """The contract's row, locked, if it may move to `target`. Call inside a transaction."""
-    locked = (
-        Contract.objects.select_for_update(of=("self",))
-        .select_related("customer", "plan_version__plan", "payment_method")
-        .get(pk=contract.pk)
-    )
-    lifecycle_transition_check(current=locked.status, target=target)
-    return locked
-
 
 def penalty_rate_check(rate: object) -> Decimal:
     """The rate as a Decimal if it is between 0 and 10%; PenaltyRateTooHigh otherwise."""
@@ -192,19 +118,6 @@ def penalty_rate_check(rate: object) -> Decimal:
 
 
 # --- Keys -------------------------------------------------------------------------------
-
-
-def penalty_charge_key(contract: Contract) -> str:
-    return f"penalty:{contract.uuid}"
-
-
-def deposit_refund_key(contract: Contract) -> str:
-    """The rail's idempotency key for refunding the deposit (the journal's key is the same text)."""
-    return f"deposit.refunded:{contract.uuid}"
-
-
-def period_refund_key(contract: Contract, period_number: int) -> str:
-    return f"refund:{contract.uuid}:{period_number}"
 
 
 # --- Reads ------------------------------------------------------------------------------
@@ -223,42 +136,6 @@ def deposit_refund_minor(contract: Contract) -> int:
     return contract.deposit_minor if contract.deposit_status == DepositStatus.HELD else 0
 
 
-def rail_refund(
-    *, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]
-) -> str:
-    """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference."""
-    return rail_for(payment_method.rail).refund(
-        token=payment_method.token, charge_reference=charge_reference, amount=amount, idempotency_key=key,
-        metadata=metadata,
-    )  # fmt: skip
-
-
-def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
-    payment_method = contract.payment_method
-    if payment_method is None:
-        raise PaymentFailed(_("The contract has no payment method to charge the penalty to."))
-    result = rail_for(payment_method.rail).charge(
-        token=payment_method.token,
-        customer_ref=payment_method.rail_customer_ref,
-        amount=amount,
-        idempotency_key=penalty_charge_key(contract),
-        metadata={"contract_uuid": str(contract.uuid), "purpose": "penalty"},
-    )
-    if not result.succeeded:
-        reason = (
-            _("the payment provider did not answer; nothing is charged twice if you try again")
-            if result.is_unknown
-            else result.outcome
-        )
-        raise PaymentFailed(
-            _("The early termination penalty of %(amount)s could not be collected (%(reason)s). "
-              "The contract stays active.")
-            % {"amount": amount.format(), "reason": reason},
-            fields={"payment_method": [reason]},
-        )
-    return result.reference
-
-
 # --- The quote --------------------------------------------------------------------------
 
 
@@ -269,7 +146,7 @@ def termination_quote(*, contract: Contract, clock: Clock = default_clock) -> Te
     once a period has been paid since (the remaining amount changed).
     """
     with transaction.atomic():
-        locked = contract_lock_for_exit(contract=contract, target=ContractStatus.TERMINATED_EARLY)
+        locked = contract_lock(contract=contract, target=ContractStatus.TERMINATED_EARLY)
         rate = penalty_rate_check(locked.plan_version.penalty_rate)
         remaining = remaining_minor(contract=locked)
         penalty = apply_rate(Money(remaining, locked.currency), rate)
@@ -372,19 +249,6 @@ def pet_loss_evidence_check(*, evidence: UploadedFile | None, evidence_note: str
     return note
 
 
-@dataclass(frozen=True)
-class _Exit:
-    """What one exit moves, decided under the contract's lock."""
-
-    cancel: list[DebitPeriod]  # periods it stops
-    remaining_minor: int
-    penalty_minor: int
-    refunds: list[tuple[DebitPeriod, DebitAttempt]]  # collected periods it gives back
-    refund_minor: int
-    deposit_refund_minor: int
-    paid_periods: int
-
-
 def contract_terminate(
     *,
     contract: Contract,
@@ -408,48 +272,26 @@ def contract_terminate(
     replayed = False
     try:
         with transaction.atomic():
-            locked = (
-                Contract.objects.select_for_update(of=("self",))
-                .select_related("customer", "plan_version__plan", "payment_method")
-                .get(pk=contract.pk)
-            )
+            # Locked before the transition check: a replayed quote answers with its exit.
+            locked = Contract.objects.select_for_update(of=("self",)).select_related(
+                "customer", "plan_version__plan", "payment_method"
+            ).get(pk=contract.pk)
             if quote is not None:
                 existing = Termination.objects.filter(contract=locked, quote_id=quote.pk).first()
                 if existing is not None:
                     termination, replayed = existing, True
                     return existing
-            lifecycle_transition_check(current=locked.status, target=target)
+            contract_transition_check(current=locked.status, target=target)
             now = clock.now()
             _exit_allowed(kind=kind, contract=locked, quote=quote, clock=clock)
             _no_debit_in_flight(contract=locked)
             plan = _exit_plan(kind=kind, contract=locked, quote=quote, clock=clock)
-            _money_move(kind=kind, contract=locked, plan=plan)
-            DebitPeriod.objects.filter(pk__in=[period.pk for period in plan.cancel]).update(
-                status=PeriodStatus.CANCELLED, next_retry_on=None
-            )
-            locked.status = target
-            locked.ended_at = now
-            update_fields = ["status", "ended_at"]
-            if plan.deposit_refund_minor:
-                locked.deposit_status = DepositStatus.REFUNDED
-                update_fields.append("deposit_status")
-            locked.save(update_fields=update_fields)
-            if evidence is not None:
-                # Stored under the shop's schema as <contract uuid>.<ext>: no customer file names on disk.
-                evidence.name = f"{locked.uuid}{os.path.splitext(evidence.name)[1].lower()}"
-            termination = Termination.objects.create(
-                contract=locked,
-                kind=kind,
-                quote=quote,
-                evidence=evidence or "",
-                evidence_note=evidence_note,
-                remaining_minor=plan.remaining_minor,
-                penalty_minor=plan.penalty_minor,
-                refund_minor=plan.refund_minor,
-                deposit_refund_minor=plan.deposit_refund_minor,
-                requested_by=requested_by,
-                executed_at=now,
-            )
+            exit_money_move(kind=kind, contract=locked, plan=plan)
+            _contract_close(contract=locked, target=target, plan=plan, now=now)
+            termination = _termination_record(
+                contract=locked, kind=kind, quote=quote, plan=plan, evidence=evidence,
+                evidence_note=evidence_note, requested_by=requested_by, now=now,
+            )  # fmt: skip
             outbox_emit(
                 kind=EventKind.CONTRACT_TERMINATED,
                 aggregate_uuid=locked.uuid,
@@ -467,6 +309,42 @@ def contract_terminate(
             clock=clock,
         )
     return termination
+
+
+def _contract_close(*, contract: Contract, target: ContractStatus, plan: ExitPlan, now) -> None:
+    """The stopped periods cancelled; the contract in its end state, its deposit marked refunded."""
+    DebitPeriod.objects.filter(pk__in=[period.pk for period in plan.cancel]).update(
+        status=PeriodStatus.CANCELLED, next_retry_on=None
+    )
+    contract.status = target
+    contract.ended_at = now
+    update_fields = ["status", "ended_at"]
+    if plan.deposit_refund_minor:
+        contract.deposit_status = DepositStatus.REFUNDED
+        update_fields.append("deposit_status")
+    contract.save(update_fields=update_fields)
+
+
+def _termination_record(
+    *, contract: Contract, kind: str, quote: TerminationQuote | None, plan: ExitPlan, evidence: UploadedFile | None,
+    evidence_note: str, requested_by: User | None, now,
+) -> Termination:  # fmt: skip
+    if evidence is not None:
+        # Stored under the shop's schema as <contract uuid>.<ext>: no customer file names on disk.
+        evidence.name = f"{contract.uuid}{os.path.splitext(evidence.name)[1].lower()}"
+    return Termination.objects.create(
+        contract=contract,
+        kind=kind,
+        quote=quote,
+        evidence=evidence or "",
+        evidence_note=evidence_note,
+        remaining_minor=plan.remaining_minor,
+        penalty_minor=plan.penalty_minor,
+        refund_minor=plan.refund_minor,
+        deposit_refund_minor=plan.deposit_refund_minor,
+        requested_by=requested_by,
+        executed_at=now,
+    )
 
 
 def _exit_allowed(*, kind: str, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> None:
@@ -509,7 +387,7 @@ def _no_debit_in_flight(*, contract: Contract) -> None:
         raise DebitInFlight(_("A debit of this contract is being processed; try again in a few minutes."))
 
 
-def _exit_plan(*, kind: str, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> _Exit:
+def _exit_plan(*, kind: str, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> ExitPlan:
     periods = list(DebitPeriod.objects.select_for_update().filter(contract=contract).order_by("number"))
     if kind == TerminationKind.DEFAULT:
         today = clock.today()
@@ -524,7 +402,7 @@ def _exit_plan(*, kind: str, contract: Contract, quote: TerminationQuote | None,
             for attempt in DebitAttempt.objects.filter(period__in=paid, status=AttemptStatus.SUCCEEDED)
         }
         refunds = [(period, attempts[period.pk]) for period in paid]
-    return _Exit(
+    return ExitPlan(
         cancel=cancel,
         remaining_minor=sum(p.amount_minor for p in cancel),
         penalty_minor=quote.penalty_minor if kind == TerminationKind.EARLY and quote is not None else 0,
@@ -535,85 +413,7 @@ def _exit_plan(*, kind: str, contract: Contract, quote: TerminationQuote | None,
     )
 
 
-def _money_move(*, kind: str, contract: Contract, plan: _Exit) -> None:
-    """Rail calls and journals of one exit, in the caller's transaction."""
-    currency = contract.currency
-    uuid = contract.uuid
-    if plan.penalty_minor:
-        reference = _rail_charge_penalty(contract=contract, amount=Money(plan.penalty_minor, currency))
-        journal_post(
-            key=f"penalty:{uuid}",
-            kind=PENALTY_KIND,
-            lines=[
-                Line(LedgerAccount.RECEIVABLE, plan.penalty_minor),
-                Line(LedgerAccount.PENALTY_REVENUE, -plan.penalty_minor),
-            ],
-            currency=currency,
-            contract=contract,
-            memo=f"early termination penalty on {plan.remaining_minor} remaining",
-        )
-        journal_post(
-            key=f"penalty.collected:{uuid}",
-            kind=PENALTY_COLLECTED_KIND,
-            lines=[Line(LedgerAccount.CASH, plan.penalty_minor), Line(LedgerAccount.RECEIVABLE, -plan.penalty_minor)],
-            currency=currency,
-            contract=contract,
-            memo=f"penalty collected, rail reference {reference}",
-        )
-    if plan.remaining_minor:
-        journal_post(
-            key=f"receivable.cancelled:{uuid}",
-            kind=RECEIVABLE_CANCELLED_KIND,
-            lines=[
-                Line(LedgerAccount.DEFERRED_REVENUE, plan.remaining_minor),
-                Line(LedgerAccount.RECEIVABLE, -plan.remaining_minor),
-            ],
-            currency=currency,
-            contract=contract,
-            memo=f"{len(plan.cancel)} period(s) cancelled ({OUTBOX_REASONS[kind]})",
-        )
-    for period, attempt in plan.refunds:
-        rail_refund(
-            payment_method=contract.payment_method,
-            amount=Money(attempt.amount_minor, currency),
-            key=period_refund_key(contract, period.number),
-            charge_reference=attempt.rail_reference,
-            metadata={"contract_uuid": str(uuid), "purpose": "period_refund", "period_number": str(period.number)},
-        )
-    if plan.refund_minor:
-        journal_post(
-            key=f"refund:{uuid}",
-            kind=REFUND_KIND,
-            lines=[Line(LedgerAccount.PLAN_REVENUE, plan.refund_minor), Line(LedgerAccount.CASH, -plan.refund_minor)],
-            currency=currency,
-            contract=contract,
-            memo=f"{len(plan.refunds)} collected period(s) refunded ({OUTBOX_REASONS[kind]})",
-        )
-    if plan.deposit_refund_minor:
-        deposit_refund(contract=contract)
-
-
-def deposit_refund(*, contract: Contract) -> None:
-    """Give a held deposit back through the rail and journal it; the caller marks it refunded."""
-    amount = Money(contract.deposit_minor, contract.currency)
-    reference = rail_refund(
-        payment_method=contract.payment_method,
-        amount=amount,
-        key=deposit_refund_key(contract),
-        charge_reference=contract.deposit_reference,
-        metadata={"contract_uuid": str(contract.uuid), "purpose": "deposit_refund"},
-    )
-    journal_post(
-        key=f"deposit.refunded:{contract.uuid}",
-        kind=DEPOSIT_REFUNDED_KIND,
-        lines=[Line(LedgerAccount.DEPOSITS_HELD, amount.amount_minor), Line(LedgerAccount.CASH, -amount.amount_minor)],
-        currency=contract.currency,
-        contract=contract,
-        memo=f"deposit refunded, rail reference {reference}",
-    )
-
-
-def terminated_payload(*, contract: Contract, kind: str, plan: _Exit, at) -> dict:
+def terminated_payload(*, contract: Contract, kind: str, plan: ExitPlan, at) -> dict:
     """The contract.terminated event. refund_minor is what collected periods gave back
     (cooling-off); the deposit, which the platform never sees, is not in it."""
     return {
@@ -636,7 +436,7 @@ def contract_withdraw(*, contract: Contract, clock: Clock = default_clock) -> Co
     """A draft or signed contract that will not start: WITHDRAWN, its calendar (if any)
     cancelled, a held deposit refunded. The pet is free for another contract."""
     with transaction.atomic():
-        locked = contract_lock_for_exit(contract=contract, target=ContractStatus.WITHDRAWN)
+        locked = contract_lock(contract=contract, target=ContractStatus.WITHDRAWN)
         _no_debit_in_flight(contract=locked)
         periods = DebitPeriod.objects.select_for_update().filter(contract=locked)
         if periods.filter(status=PeriodStatus.PAID).exists():

@@ -51,13 +51,9 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money, apply_rate
-from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PlatformAccount, RecourseRule
+from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PlatformAccount, PlatformJournalKind, RecourseRule
 from pawpact.platform.funding.errors import AdvanceRefused
 from pawpact.platform.funding.ledger import (
-    CANCEL_KIND,
-    CLOSE_KIND,
-    COLLECTION_KIND,
-    PURCHASE_KIND,
     Entry,
     Line,
     journal_post,
@@ -182,7 +178,7 @@ def advance_create(*, contract: ContractBought, clock: Clock = default_clock) ->
             advance.save()
             journal_post(
                 key=purchase_key(shop_id=contract.shop_id, contract_uuid=contract.contract_uuid),
-                kind=PURCHASE_KIND,
+                kind=PlatformJournalKind.ADVANCE_PURCHASED,
                 lines=purchase_lines(amounts),
                 currency=contract.currency,
                 shop_id=contract.shop_id,
@@ -222,7 +218,7 @@ def advances_create_bulk(*, contracts: Sequence[ContractBought], clock: Clock = 
         entries.append(
             Entry(
                 key=purchase_key(shop_id=contract.shop_id, contract_uuid=contract.contract_uuid),
-                kind=PURCHASE_KIND,
+                kind=PlatformJournalKind.ADVANCE_PURCHASED,
                 lines=purchase_lines(amounts),
                 currency=contract.currency,
                 shop_id=contract.shop_id,
@@ -269,7 +265,7 @@ def collection_record(
         journal, created = journal_post(
             key=collection_key(shop_id=shop_id, contract_uuid=contract_uuid, period_number=period_number,
                                attempt_number=attempt_number),  # fmt: skip
-            kind=COLLECTION_KIND,
+            kind=PlatformJournalKind.ADVANCE_COLLECTION,
             lines=[Line(PlatformAccount.CASH, amount_minor), Line(PlatformAccount.CUSTOMER_RECEIVABLE, -amount_minor)],
             currency=currency,
             shop_id=shop_id,
@@ -338,7 +334,7 @@ def closing_for(*, advance: Advance, reason: str, recourse_rule: str) -> Closing
         lines.append(Line(PlatformAccount.DISCOUNT, -sum(line.amount_minor for line in lines)))
         return Closing(
             clawback_minor=0 if cancels else amount,
-            kind=CANCEL_KIND if cancels else CLOSE_KIND,
+            kind=PlatformJournalKind.ADVANCE_CANCELLED if cancels else PlatformJournalKind.ADVANCE_CLOSED,
             lines=_merged(lines),
             cancels=cancels,
         )
@@ -349,7 +345,7 @@ def closing_for(*, advance: Advance, reason: str, recourse_rule: str) -> Closing
         Line(PlatformAccount.CUSTOMER_RECEIVABLE, -receivable),
         Line(PlatformAccount.BAD_DEBT if reason == ClawbackReason.DEFAULT else PlatformAccount.DISCOUNT, rest),
     ]
-    return Closing(clawback_minor=clawback, kind=CLOSE_KIND, lines=_merged(lines), cancels=False)
+    return Closing(clawback_minor=clawback, kind=PlatformJournalKind.ADVANCE_CLOSED, lines=_merged(lines), cancels=False)
 
 
 def _merged(lines: list[Line]) -> list[Line]:

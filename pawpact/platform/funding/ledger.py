@@ -30,18 +30,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PayoutStatus, PlatformAccount
+from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PayoutStatus, PlatformAccount, PlatformJournalKind
 from pawpact.platform.funding.errors import UnbalancedPlatformJournal
 from pawpact.platform.models import Advance, Clawback, Payout, PlatformJournal, PlatformLedgerLine
 from pawpact.platform.saas.selectors import saas_ledger_expectation
 
 logger = logging.getLogger(__name__)
 
-PURCHASE_KIND = "advance.purchased"
-COLLECTION_KIND = "advance.collection"
-CLOSE_KIND = "advance.closed"
-CANCEL_KIND = "advance.cancelled"
-PAYOUT_KIND = "payout.paid"
 
 
 @dataclass(frozen=True)
@@ -221,7 +216,7 @@ def ledger_check() -> LedgerCheck:
     check.collection_journals_minor = _scalar(
         "SELECT SUM(l.amount_minor) FROM platform_platformledgerline l"
         " JOIN platform_platformjournal j ON j.id = l.journal_id WHERE j.kind = %s AND l.account = %s",
-        [COLLECTION_KIND, PlatformAccount.CASH],
+        [PlatformJournalKind.ADVANCE_COLLECTION, PlatformAccount.CASH],
     )
     check.refunds_minor = (
         Advance.objects.filter(closed_reason=ClawbackReason.COOLING_OFF).aggregate(t=Sum("collected_minor"))["t"] or 0

@@ -44,8 +44,8 @@ from django_tenants.utils import get_public_schema_name
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
 from pawpact.payments.stripe import stripe_client
-from pawpact.platform.enums import AdvanceStatus, PayoutStatus, PlatformAccount
-from pawpact.platform.funding.ledger import PAYOUT_KIND, Entry, Line, journals_post_many, lines_without_zeros
+from pawpact.platform.enums import AdvanceStatus, PayoutStatus, PlatformAccount, PlatformJournalKind
+from pawpact.platform.funding.ledger import Entry, Line, journals_post_many, lines_without_zeros
 from pawpact.platform.models import Payout
 from pawpact.tenants.enums import ShopState
 
@@ -267,7 +267,7 @@ def payouts_record(
                 [
                     Entry(
                         key=payout_key(payout_id),
-                        kind=PAYOUT_KIND,
+                        kind=PlatformJournalKind.PAYOUT_PAID,
                         lines=lines_without_zeros(
                             [
                                 Line(PlatformAccount.ADVANCES_PAYABLE, advances),

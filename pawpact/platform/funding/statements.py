@@ -32,8 +32,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from pawpact.core.money import Money
-from pawpact.platform.enums import ClawbackReason, PayoutStatus, PlatformAccount
-from pawpact.platform.funding.ledger import COLLECTION_KIND
+from pawpact.platform.enums import ClawbackReason, PayoutStatus, PlatformAccount, PlatformJournalKind
 from pawpact.platform.models import Payout, PlatformLedgerLine
 
 CSV_HEADER = [
@@ -144,7 +143,7 @@ def statement_build(*, payout: Payout) -> Statement:
             )
         )
     collections = PlatformLedgerLine.objects.filter(
-        journal__kind=COLLECTION_KIND,
+        journal__kind=PlatformJournalKind.ADVANCE_COLLECTION,
         journal__shop_id=payout.shop_id,
         account=PlatformAccount.CASH,
         journal__created_at__lt=_local_midnight(payout.settlement_date + timedelta(days=1)),

@@ -7,7 +7,7 @@ creation time, i.e. the moment of the fact), in the platform's time zone.
 
 Payloads read (docs/kpis.md has the same list for humans); billing emits all but the last two:
 
-contract.signed      when a contract starts (billing.services.signing.contract_signed_payload):
+contract.signed      when a contract starts (billing.services.activation.contract_signed_payload):
                      {contract_uuid, customer_uuid, plan_code, plan_version, monthly_amount_minor,
                       periods, total_minor, currency, signed_at}
 contract.terminated  a contract ended, for any reason (billing.services.termination.terminated_payload):

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
 from pawpact.payments.base import ChargeResult
-from pawpact.platform.enums import InvoiceStatus, PlatformAccount, SubscriptionStatus
+from pawpact.platform.enums import InvoiceStatus, PlatformAccount, PlatformJournalKind, SubscriptionStatus
 from pawpact.platform.funding.ledger import Line, journal_post
 from pawpact.platform.models import SaasInvoice, SaasPlan, ShopSubscription
 from pawpact.platform.saas.billing_adapters import saas_adapter_for
@@ -67,8 +67,6 @@ logger = logging.getLogger(__name__)
 
 PENDING = "pending:"
 NO_PAYMENT_METHOD = "no_payment_method"
-INVOICE_KIND = "saas.invoice"
-PAID_KIND = "saas.paid"
 
 S = SubscriptionStatus
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -191,8 +189,8 @@ def _invoice_issue(*, subscription: ShopSubscription, clock: Clock) -> SaasInvoi
     )
     if created:
         _journal_post(
-            key=f"{INVOICE_KIND}:{invoice.number}",
-            kind=INVOICE_KIND,
+            key=f"{PlatformJournalKind.SAAS_INVOICE}:{invoice.number}",
+            kind=PlatformJournalKind.SAAS_INVOICE,
             shop_id=invoice.shop_id,
             currency=invoice.currency,
             memo=f"SaaS invoice {invoice.number}",
@@ -291,8 +289,8 @@ def _invoice_paid(
     invoice.attempts = max(invoice.attempts, day)
     invoice.save(update_fields=["status", "paid_at", "rail_reference", "attempts"])
     _journal_post(
-        key=f"{PAID_KIND}:{invoice.number}",
-        kind=PAID_KIND,
+        key=f"{PlatformJournalKind.SAAS_PAID}:{invoice.number}",
+        kind=PlatformJournalKind.SAAS_PAID,
         shop_id=invoice.shop_id,
         currency=invoice.currency,
         memo=f"SaaS invoice {invoice.number} paid ({result.reference})",

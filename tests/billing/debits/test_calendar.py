@@ -4,11 +4,10 @@ import pytest
 from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import PeriodStatus
-from pawpact.billing.errors import InvalidPaymentMethod
+from pawpact.billing.errors import AmountOverRailCap, CalendarExists, InvalidPaymentMethod
 from pawpact.billing.models import DebitPeriod
 from pawpact.billing.selectors import CalendarEntry, calendar_list
 from pawpact.billing.services.calendar import calendar_due_dates, calendar_generate
-from pawpact.billing.services.debit_errors import AmountOverRailCap, CalendarExists
 from tests.billing.debits.factories import contract_create, plan_version_create
 
 

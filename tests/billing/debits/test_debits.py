@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import AttemptStatus, ContractStatus, PeriodStatus
+from pawpact.billing.errors import DebitNotAllowed, DebitNotDue
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine
-from pawpact.billing.services.debit_errors import DebitNotAllowed, DebitNotDue
 from pawpact.billing.services.debits import IN_FLIGHT_LEASE, attempt_finish, period_collect
 from pawpact.core.clock import FixedClock
 from pawpact.outbox.models import OutboxEvent

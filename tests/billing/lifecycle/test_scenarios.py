@@ -37,11 +37,7 @@ from pawpact.billing.services.deferral import deferral_use
 from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.reminders import reminder_run_shop
 from pawpact.billing.services.renewal import renewal_accept, renewal_run_shop
-from pawpact.billing.services.termination import (
-    contract_terminate_pet_loss,
-    termination_execute,
-    termination_quote,
-)
+from pawpact.billing.services.termination import contract_terminate_pet_loss, termination_execute, termination_quote
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer

@@ -4,11 +4,11 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from pawpact.billing.models import Contract, PlanVersion
+from pawpact.billing.services.activation import contract_activate
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
-    contract_activate,
     contract_attach_payment_method,
     contract_sign,
 )

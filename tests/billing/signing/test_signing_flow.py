@@ -20,11 +20,11 @@ from pawpact.billing.errors import (
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import Contract, DebitAttempt, Journal, Plan
 from pawpact.billing.services import signing
+from pawpact.billing.services.activation import contract_activate
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
-    contract_activate,
     contract_attach_payment_method,
     contract_sign,
 )
@@ -456,7 +456,7 @@ def test_steps_out_of_order_are_illegal(basic, clock):
 
     with pytest.raises(IllegalTransition, match="Run the credit check before signing"):
         contract_sign(contract=draft, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x", clock=clock)
-    with pytest.raises(IllegalTransition, match="A Draft contract cannot become Active."):
+    with pytest.raises(IllegalTransition, match="A contract that is “Draft” cannot become “Active”."):
         contract_activate(contract=draft, clock=clock)
 
     assert counts() == before

@@ -14,11 +14,11 @@ from tests.platform.funding.conftest import assert_ledger_ok, drain
 
 def _sign_in_shop(shop, clock, phone: str):
     from pawpact.billing.models import Plan
+    from pawpact.billing.services.activation import contract_activate
     from pawpact.billing.services.payment_methods import payment_method_attach
     from pawpact.billing.services.signing import (
         application_create,
         application_credit_check,
-        contract_activate,
         contract_attach_payment_method,
         contract_sign,
     )

@@ -175,11 +175,11 @@ def test_a_month_that_has_not_started_is_refused_and_nothing_is_written(shop, cl
 def test_through_the_real_signing_flow_and_the_outbox_drain(shop, clock):
     """contract.signed and debit.paid as billing writes them, drained by the platform's drain."""
     from pawpact.billing.models import Plan
+    from pawpact.billing.services.activation import contract_activate
     from pawpact.billing.services.payment_methods import payment_method_attach
     from pawpact.billing.services.signing import (
         application_create,
         application_credit_check,
-        contract_activate,
         contract_attach_payment_method,
         contract_sign,
     )

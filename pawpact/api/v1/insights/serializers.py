@@ -1,17 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import MonthField
 from pawpact.platform.kpis.selectors import DEFAULT_MONTHS, MAX_MONTHS
-
-# Query parameters that would name a shop: the shop is the host called, never a parameter.
-SHOP_PARAMETERS = ("shop", "shop_id", "shop_slug", "schema", "schema_name", "tenant")
-
-
-class MonthField(serializers.DateField):
-    """A month as YYYY-MM (the first day of it)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(input_formats=["%Y-%m"], format="%Y-%m", **kwargs)
 
 
 class KpisQuerySerializer(serializers.Serializer):

@@ -8,24 +8,23 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pawpact.api.errors import ShopFromHostOnly
+from pawpact.api.openapi import error_responses
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.insights import serializers as s
-from pawpact.api.v1.serializers import ErrorSerializer
 from pawpact.core.clock import default_clock
-from pawpact.core.errors import ValidationFailed
 from pawpact.platform.kpis.benchmarks import MIN_SHOPS
 from pawpact.platform.kpis.facts import month_start
 from pawpact.platform.kpis.selectors import shop_benchmark_rows, shop_kpi_months, shop_latest_month
 
-ERRORS = {code: ErrorSerializer for code in (400, 401, 403)}
+INSIGHTS_ERRORS = error_responses(400, 401, 403)
 
-
-class ShopFromHostOnly(ValidationFailed):
-    code = "shop_from_host"
+# Query parameters that would name a shop: the shop is the host called, never a parameter.
+SHOP_PARAMETERS = ("shop", "shop_id", "shop_slug", "schema", "schema_name", "tenant")
 
 
 def _refuse_shop_parameters(request) -> None:
-    named = [name for name in s.SHOP_PARAMETERS if name in request.query_params]
+    named = [name for name in SHOP_PARAMETERS if name in request.query_params]
     if named:
         raise ShopFromHostOnly(
             _("The shop is the host you call; a shop cannot be chosen with a parameter."),
@@ -40,14 +39,14 @@ def _query(serializer_class, request) -> dict:
     return query.validated_data
 
 
-class KpisApi(APIView):
+class KpiListApi(APIView):
     """This shop's KPIs and the facts behind them, month by month (oldest first)."""
 
     permission_classes = [IsShopStaff]
 
     @extend_schema(
         parameters=[s.KpisQuerySerializer],
-        responses={200: s.KpisSerializer, **ERRORS},
+        responses={200: s.KpisSerializer, **INSIGHTS_ERRORS},
         summary="This shop's monthly KPIs (staff only)",
     )
     def get(self, request):
@@ -66,14 +65,14 @@ class KpisApi(APIView):
         return Response(s.KpisSerializer(body).data)
 
 
-class BenchmarksApi(APIView):
+class BenchmarkListApi(APIView):
     """This shop's value of every KPI beside the quartiles across all shops (anonymous)."""
 
     permission_classes = [IsShopStaff]
 
     @extend_schema(
         parameters=[s.BenchmarksQuerySerializer],
-        responses={200: s.BenchmarksSerializer, **ERRORS},
+        responses={200: s.BenchmarksSerializer, **INSIGHTS_ERRORS},
         summary="This shop's standing among peers (staff only)",
     )
     def get(self, request):

@@ -1,1 +1,1 @@
-"""The platform's funding API, on the public domain, for platform admins only."""
+"""The platform API (public domain, platform admins only): funding, KPI ranking, risk overrides."""

@@ -55,8 +55,9 @@ def contract_start(contract: Contract, *, clock: FixedClock) -> Contract:
     sandbox method, activation (period 1 collected today)."""
     from pawpact.billing.enums import CreditSource
     from pawpact.billing.models import PaymentMethod
+    from pawpact.billing.services.activation import contract_activate
     from pawpact.billing.services.credit import CreditReport, credit_decision_record
-    from pawpact.billing.services.signing import contract_activate, contract_attach_payment_method, contract_sign
+    from pawpact.billing.services.signing import contract_attach_payment_method, contract_sign
 
     credit_decision_record(
         contract=contract, report=CreditReport(score=700, source=CreditSource.SANDBOX, evidence="test"), clock=clock

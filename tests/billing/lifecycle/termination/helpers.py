@@ -23,12 +23,12 @@ from pawpact.billing.models import (
     Termination,
     TerminationQuote,
 )
+from pawpact.billing.services.activation import contract_activate
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
-    contract_activate,
     contract_attach_payment_method,
     contract_sign,
 )

@@ -5,10 +5,10 @@ from datetime import date, time, timedelta
 import pytest
 
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
-from pawpact.billing.errors import IllegalTransition
+from pawpact.billing.errors import CoolingOffOver, IllegalTransition
 from pawpact.billing.models import DebitPeriod, Plan
 from pawpact.billing.services.plans import plan_version_create
-from pawpact.billing.services.termination import CoolingOffOver, contract_cancel_cooling_off
+from pawpact.billing.services.termination import contract_cancel_cooling_off
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.lifecycle.termination.helpers import (
     HIGH,

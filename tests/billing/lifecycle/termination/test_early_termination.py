@@ -7,16 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
-from pawpact.billing.errors import IllegalTransition, PaymentFailed
+from pawpact.billing.errors import IllegalTransition, PaymentFailed, PenaltyRateTooHigh, QuoteExpired, QuoteStale
 from pawpact.billing.models import DebitPeriod, Termination, TerminationQuote
-from pawpact.billing.services.termination import (
-    PenaltyRateTooHigh,
-    QuoteExpired,
-    QuoteStale,
-    penalty_rate_check,
-    termination_execute,
-    termination_quote,
-)
+from pawpact.billing.services.termination import penalty_rate_check, termination_execute, termination_quote
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
 from pawpact.messaging.models import Message
 from pawpact.sandbox.models import SandboxCharge

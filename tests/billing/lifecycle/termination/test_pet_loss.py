@@ -6,15 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
-from pawpact.billing.errors import IllegalTransition
+from pawpact.billing.errors import EvidenceRequired, IllegalTransition
 from pawpact.billing.models import DebitPeriod, Termination
 from pawpact.billing.services.debit_run import debit_run_shop
-from pawpact.billing.services.termination import (
-    EvidenceRequired,
-    contract_terminate_pet_loss,
-    termination_execute,
-    termination_quote,
-)
+from pawpact.billing.services.termination import contract_terminate_pet_loss, termination_execute, termination_quote
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.lifecycle.termination.helpers import (
     adopt,

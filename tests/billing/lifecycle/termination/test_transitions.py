@@ -5,21 +5,19 @@ from datetime import date
 import pytest
 
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, PeriodStatus, TerminationKind
-from pawpact.billing.errors import IllegalTransition, PaymentFailed
+from pawpact.billing.errors import DebitInFlight, IllegalTransition, PaymentFailed
 from pawpact.billing.models import DebitAttempt, DebitPeriod
-from pawpact.billing.services import signing
+from pawpact.billing.services import activation, signing
+from pawpact.billing.services.contract_state import CONTRACT_TRANSITIONS, contract_transition_check
 from pawpact.billing.services.debits import attempt_key
+from pawpact.billing.services.exit_money import OUTBOX_REASONS
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.termination import (
     EXIT_STATUS,
-    LIFECYCLE_TRANSITIONS,
-    OUTBOX_REASONS,
-    DebitInFlight,
     contract_cancel_cooling_off,
     contract_default,
     contract_terminate_pet_loss,
     contract_withdraw,
-    lifecycle_transition_check,
 )
 from pawpact.customers.services import customer_create, pet_create
 from pawpact.sandbox.models import SandboxCharge
@@ -50,9 +48,9 @@ ENDED = (
 
 
 def test_the_map_is_explicit():
-    assert LIFECYCLE_TRANSITIONS == {
-        ContractStatus.DRAFT: {ContractStatus.WITHDRAWN},
-        ContractStatus.SIGNED: {ContractStatus.WITHDRAWN},
+    assert CONTRACT_TRANSITIONS == {
+        ContractStatus.DRAFT: {ContractStatus.SIGNED, ContractStatus.WITHDRAWN},
+        ContractStatus.SIGNED: {ContractStatus.ACTIVE, ContractStatus.WITHDRAWN},
         ContractStatus.ACTIVE: {
             ContractStatus.COMPLETED,
             ContractStatus.TERMINATED_EARLY,
@@ -63,14 +61,14 @@ def test_the_map_is_explicit():
     }
     # Every exit kind has a legal target from ACTIVE and an outbox reason.
     assert set(EXIT_STATUS) == set(TerminationKind) == set(OUTBOX_REASONS)
-    assert set(EXIT_STATUS.values()) <= LIFECYCLE_TRANSITIONS[ContractStatus.ACTIVE]
+    assert set(EXIT_STATUS.values()) <= CONTRACT_TRANSITIONS[ContractStatus.ACTIVE]
 
 
 @pytest.mark.parametrize("current", ENDED)
 @pytest.mark.parametrize("target", [*ENDED, ContractStatus.ACTIVE])
 def test_an_ended_contract_goes_nowhere(current, target):
     with pytest.raises(IllegalTransition):
-        lifecycle_transition_check(current=current, target=target)
+        contract_transition_check(current=current, target=target)
 
 
 def _signed_with_deposit(token: str = "tok_success"):
@@ -87,11 +85,11 @@ def test_a_signed_contract_whose_first_debit_failed_is_withdrawn_and_its_deposit
     contract, pet = _signed_with_deposit()
     # The deposit goes through, then the customer's account runs dry before period 1.
     original = contract.payment_method.token
-    signing._deposit_collect(contract=contract, clock=signing.default_clock)
+    activation._deposit_collect(contract=contract, clock=activation.default_clock)
     token_set(contract, "tok_insufficient_funds")
     contract.refresh_from_db()
     with pytest.raises(PaymentFailed):
-        signing.contract_activate(contract=contract)
+        activation.contract_activate(contract=contract)
     contract.refresh_from_db()
     assert (contract.status, contract.deposit_status) == (ContractStatus.SIGNED, DepositStatus.HELD)
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from pawpact.api.v1.customers import views
+
+urlpatterns = [
+    path("customers", views.CustomerListCreateApi.as_view(), name="api_customer_list"),
+    path("customers/register", views.CustomerRegisterApi.as_view(), name="api_customer_register"),
+    path("pets", views.PetListCreateApi.as_view(), name="api_pet_list"),
+]

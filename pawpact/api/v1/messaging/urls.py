@@ -1,0 +1,8 @@
+from django.urls import path
+
+from pawpact.api.v1.messaging import views
+
+urlpatterns = [
+    path("messages", views.MessageListApi.as_view(), name="api_message_list"),
+    path("messages/<int:message_id>/read", views.MessageMarkReadApi.as_view(), name="api_message_read"),
+]

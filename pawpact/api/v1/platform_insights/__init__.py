@@ -1,1 +1,0 @@
-"""Platform admins' insights API, on the public domain: every shop ranked, risk overrides."""

@@ -1,0 +1,47 @@
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from pawpact.billing.models import Termination, TerminationQuote
+
+
+class TerminationQuoteSerializer(serializers.ModelSerializer):
+    contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
+    currency = serializers.CharField(source="contract.currency", read_only=True)
+    remaining_periods = serializers.SerializerMethodField()
+    monthly_amount_minor = serializers.IntegerField(source="contract.monthly_amount_minor", read_only=True)
+
+    class Meta:
+        model = TerminationQuote
+        fields = [
+            "id", "contract_uuid", "remaining_periods", "monthly_amount_minor", "remaining_minor", "penalty_rate",
+            "penalty_minor", "deposit_refund_minor", "currency", "created_at", "expires_at",
+        ]  # fmt: skip
+
+    def get_remaining_periods(self, quote: TerminationQuote) -> int:
+        monthly = quote.contract.monthly_amount_minor
+        return quote.remaining_minor // monthly if monthly else 0
+
+
+class TerminationSerializer(serializers.ModelSerializer):
+    contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
+    contract_status = serializers.CharField(source="contract.status", read_only=True)
+    currency = serializers.CharField(source="contract.currency", read_only=True)
+    quote_id = serializers.IntegerField(read_only=True, allow_null=True)
+    has_evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Termination
+        fields = [
+            "contract_uuid", "contract_status", "kind", "quote_id", "remaining_minor", "penalty_minor",
+            "refund_minor", "deposit_refund_minor", "currency", "evidence_note", "has_evidence", "executed_at",
+        ]  # fmt: skip
+
+    def get_has_evidence(self, termination: Termination) -> bool:
+        return bool(termination.evidence)
+
+
+class PetLossInputSerializer(serializers.Serializer):
+    evidence = serializers.FileField(
+        required=False, allow_empty_file=True, help_text=gettext_lazy("A vet's certificate, a photo or a PDF.")
+    )
+    evidence_note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, default="")

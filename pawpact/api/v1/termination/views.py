@@ -1,0 +1,129 @@
+"""Ending a contract over the API: early termination (quote, then execute), pet death or
+loss (with evidence), cooling-off cancellation, and the termination record.
+
+Customers act on their own contracts only, staff on every contract of the shop; someone
+else's contract or quote answers 404. Every POST that moves money takes an
+`Idempotency-Key` header. Pet-loss evidence is downloadable by staff only, through an
+authenticated view: it is never served from a public media URL.
+"""
+import os
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pawpact.api.access import contract_get, contracts_for
+from pawpact.api.idempotency import idempotent
+from pawpact.api.openapi import ERRORS, IDEMPOTENCY_KEY
+from pawpact.api.permissions import IsShopStaff
+from pawpact.api.v1.termination import serializers as s
+from pawpact.billing.models import Termination, TerminationQuote
+from pawpact.billing.services import termination as service
+from pawpact.core.errors import NotFound
+
+
+class TerminationQuoteCreateApi(APIView):
+    @extend_schema(
+        summary="What ending the contract early costs now (valid 24 hours)",
+        description="Remaining amount (unpaid periods × monthly amount), the penalty "
+        "(the plan's rate, at most 10%, × the remaining amount) and the deposit refund.",
+        request=None,
+        responses={201: s.TerminationQuoteSerializer, **ERRORS},
+    )
+    def post(self, request, uuid):
+        quote = service.termination_quote(contract=contract_get(request, uuid))
+        return Response(s.TerminationQuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
+
+
+class TerminationQuoteExecuteApi(APIView):
+    @extend_schema(
+        summary="End the contract early as quoted: the penalty is charged, the deposit refunded",
+        parameters=[IDEMPOTENCY_KEY],
+        request=None,
+        responses={200: s.TerminationSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, quote_id: int):
+        quote = get_object_or_404(
+            TerminationQuote.objects.select_related("contract"),
+            pk=quote_id,
+            contract__in=contracts_for(request),
+        )
+        termination = service.termination_execute(quote=quote, requested_by=request.user)
+        return Response(s.TerminationSerializer(termination).data)
+
+
+class ContractPetLossTerminateApi(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        summary="Pet death or loss: end the contract without penalty (evidence required)",
+        description="Multipart: `evidence` (a file) and/or `evidence_note` (at least 10 characters).",
+        parameters=[IDEMPOTENCY_KEY],
+        request={"multipart/form-data": s.PetLossInputSerializer},
+        responses={200: s.TerminationSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, uuid):
+        contract = contract_get(request, uuid)
+        data = s.PetLossInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        termination = service.contract_terminate_pet_loss(
+            contract=contract,
+            evidence=data.validated_data.get("evidence"),
+            evidence_note=data.validated_data.get("evidence_note", ""),
+            requested_by=request.user,
+        )
+        return Response(s.TerminationSerializer(termination).data)
+
+
+class ContractCoolingOffCancelApi(APIView):
+    @extend_schema(
+        summary="Cancel within the cooling-off period: everything collected is refunded",
+        parameters=[IDEMPOTENCY_KEY],
+        request=None,
+        responses={200: s.TerminationSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, uuid):
+        termination = service.contract_cancel_cooling_off(contract=contract_get(request, uuid), requested_by=request.user)
+        return Response(s.TerminationSerializer(termination).data)
+
+
+def _termination(request, uuid) -> Termination:
+    contract = contract_get(request, uuid)
+    termination = Termination.objects.select_related("contract").filter(contract=contract).first()
+    if termination is None:
+        raise NotFound(_("This contract has not ended."), code="not_terminated")
+    return termination
+
+
+class ContractTerminationDetailApi(APIView):
+    @extend_schema(summary="How and when the contract ended, with every amount", responses={200: s.TerminationSerializer, **ERRORS})
+    def get(self, request, uuid):
+        return Response(s.TerminationSerializer(_termination(request, uuid)).data)
+
+
+class TerminationEvidenceDownloadApi(APIView):
+    permission_classes = [IsShopStaff]
+
+    @extend_schema(
+        summary="Download the pet-loss evidence (staff)",
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS},
+    )
+    def get(self, request, uuid):
+        termination = _termination(request, uuid)
+        if not termination.evidence:
+            raise NotFound(_("No evidence file was uploaded for this termination."), code="no_evidence")
+        handle = termination.evidence.open("rb")
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"evidence-{termination.contract.uuid}{os.path.splitext(termination.evidence.name)[1]}",
+        )

@@ -1,0 +1,36 @@
+"""The API's own addresses, outside any domain: the health check and the JSON 404."""
+from django.db import connection
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pawpact.api.serializers import HealthSerializer
+from pawpact.core.errors import NotFound
+
+
+class HealthCheckApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: HealthSerializer}, auth=[], summary="Is this shop's API up?")
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            database = cursor.fetchone() == (1,)
+        return Response(HealthSerializer({"status": "ok", "shop": request.tenant.slug, "database": database}).data)
+
+
+@extend_schema(exclude=True)
+class NotFoundApi(APIView):
+    """Every address under /api/v1/ that no route matches, a malformed id included:
+    a 404 in the API's error shape (not the site's HTML page), for any method and
+    before authentication, so it tells nothing about what exists."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound(_("Not found."))

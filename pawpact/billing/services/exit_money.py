@@ -1,0 +1,178 @@
+"""What an exit moves, and through which rail: the receivable cancelled, the penalty charged
+and collected, collected periods refunded, the held deposit given back. Each movement
+has one deterministic idempotency key per contract, so a retried exit repeats the same
+keys and a rail answers them with its first outcome instead of moving money again."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from pawpact.billing.enums import (
+    JournalKind,
+    LedgerAccount,
+    TerminationKind,
+)
+from pawpact.billing.errors import (
+    PaymentFailed,
+)
+from pawpact.billing.ledger import Line, journal_post
+from pawpact.billing.models import (
+    Contract,
+    DebitAttempt,
+    DebitPeriod,
+    PaymentMethod,
+)
+from pawpact.core.money import Money
+from pawpact.payments.registry import rail_for
+
+
+def penalty_charge_key(contract: Contract) -> str:
+    return f"penalty:{contract.uuid}"
+
+
+def deposit_refund_key(contract: Contract) -> str:
+    """The rail's idempotency key for refunding the deposit (the journal's key is the same text)."""
+    return f"deposit.refunded:{contract.uuid}"
+
+
+def period_refund_key(contract: Contract, period_number: int) -> str:
+    return f"refund:{contract.uuid}:{period_number}"
+
+
+def rail_refund(
+    *, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]
+) -> str:
+    """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference."""
+    return rail_for(payment_method.rail).refund(
+        token=payment_method.token, charge_reference=charge_reference, amount=amount, idempotency_key=key,
+        metadata=metadata,
+    )  # fmt: skip
+
+
+def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
+    payment_method = contract.payment_method
+    if payment_method is None:
+        raise PaymentFailed(_("The contract has no payment method to charge the penalty to."))
+    result = rail_for(payment_method.rail).charge(
+        token=payment_method.token,
+        customer_ref=payment_method.rail_customer_ref,
+        amount=amount,
+        idempotency_key=penalty_charge_key(contract),
+        metadata={"contract_uuid": str(contract.uuid), "purpose": "penalty"},
+    )
+    if not result.succeeded:
+        reason = (
+            _("the payment provider did not answer; nothing is charged twice if you try again")
+            if result.is_unknown
+            else result.outcome
+        )
+        raise PaymentFailed(
+            _("The early termination penalty of %(amount)s could not be collected (%(reason)s). "
+              "The contract stays active.")
+            % {"amount": amount.format(), "reason": reason},
+            fields={"payment_method": [reason]},
+        )
+    return result.reference
+
+
+def exit_money_move(*, kind: str, contract: Contract, plan: ExitPlan) -> None:
+    """Rail calls and journals of one exit, in the caller's transaction."""
+    currency = contract.currency
+    uuid = contract.uuid
+    if plan.penalty_minor:
+        reference = _rail_charge_penalty(contract=contract, amount=Money(plan.penalty_minor, currency))
+        journal_post(
+            key=f"penalty:{uuid}",
+            kind=JournalKind.PENALTY_CHARGED,
+            lines=[
+                Line(LedgerAccount.RECEIVABLE, plan.penalty_minor),
+                Line(LedgerAccount.PENALTY_REVENUE, -plan.penalty_minor),
+            ],
+            currency=currency,
+            contract=contract,
+            memo=f"early termination penalty on {plan.remaining_minor} remaining",
+        )
+        journal_post(
+            key=f"penalty.collected:{uuid}",
+            kind=JournalKind.PENALTY_COLLECTED,
+            lines=[Line(LedgerAccount.CASH, plan.penalty_minor), Line(LedgerAccount.RECEIVABLE, -plan.penalty_minor)],
+            currency=currency,
+            contract=contract,
+            memo=f"penalty collected, rail reference {reference}",
+        )
+    if plan.remaining_minor:
+        journal_post(
+            key=f"receivable.cancelled:{uuid}",
+            kind=JournalKind.RECEIVABLE_CANCELLED,
+            lines=[
+                Line(LedgerAccount.DEFERRED_REVENUE, plan.remaining_minor),
+                Line(LedgerAccount.RECEIVABLE, -plan.remaining_minor),
+            ],
+            currency=currency,
+            contract=contract,
+            memo=f"{len(plan.cancel)} period(s) cancelled ({OUTBOX_REASONS[kind]})",
+        )
+    for period, attempt in plan.refunds:
+        rail_refund(
+            payment_method=contract.payment_method,
+            amount=Money(attempt.amount_minor, currency),
+            key=period_refund_key(contract, period.number),
+            charge_reference=attempt.rail_reference,
+            metadata={"contract_uuid": str(uuid), "purpose": "period_refund", "period_number": str(period.number)},
+        )
+    if plan.refund_minor:
+        journal_post(
+            key=f"refund:{uuid}",
+            kind=JournalKind.REFUND,
+            lines=[Line(LedgerAccount.PLAN_REVENUE, plan.refund_minor), Line(LedgerAccount.CASH, -plan.refund_minor)],
+            currency=currency,
+            contract=contract,
+            memo=f"{len(plan.refunds)} collected period(s) refunded ({OUTBOX_REASONS[kind]})",
+        )
+    if plan.deposit_refund_minor:
+        deposit_refund(contract=contract)
+
+
+def deposit_refund(*, contract: Contract) -> None:
+    """Give a held deposit back through the rail and journal it; the caller marks it refunded."""
+    amount = Money(contract.deposit_minor, contract.currency)
+    reference = rail_refund(
+        payment_method=contract.payment_method,
+        amount=amount,
+        key=deposit_refund_key(contract),
+        charge_reference=contract.deposit_reference,
+        metadata={"contract_uuid": str(contract.uuid), "purpose": "deposit_refund"},
+    )
+    journal_post(
+        key=f"deposit.refunded:{contract.uuid}",
+        kind=JournalKind.DEPOSIT_REFUNDED,
+        lines=[Line(LedgerAccount.DEPOSITS_HELD, amount.amount_minor), Line(LedgerAccount.CASH, -amount.amount_minor)],
+        currency=contract.currency,
+        contract=contract,
+        memo=f"deposit refunded, rail reference {reference}",
+    )
+
+
+# The `reason` of the contract.terminated outbox event.
+OUTBOX_REASONS: dict[str, str] = {
+    TerminationKind.EARLY: "early_termination",
+    TerminationKind.PET_LOSS: "pet_loss",
+    TerminationKind.COOLING_OFF: "cooling_off",
+    TerminationKind.DEFAULT: "default",
+    TerminationKind.COMPLETION: "completion",
+    TerminationKind.SHOP_CLOSURE: "shop_closure",
+}
+
+
+@dataclass(frozen=True)
+class ExitPlan:
+    """What one exit moves, decided under the contract's lock."""
+
+    cancel: list[DebitPeriod]  # periods it stops
+    remaining_minor: int
+    penalty_minor: int
+    refunds: list[tuple[DebitPeriod, DebitAttempt]]  # collected periods it gives back
+    refund_minor: int
+    deposit_refund_minor: int
+    paid_periods: int
