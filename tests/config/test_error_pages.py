@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from pawpact.api.v1.views import HealthApi
+from pawpact.api.views import HealthCheckApi
 from tests.conftest import host_of
 
 NOT_FOUND_PAGE = {
@@ -119,7 +119,7 @@ def broken_pages(monkeypatch):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr("pawpact.tenants.views.render", broken)
-    monkeypatch.setattr(HealthApi, "get", broken)
+    monkeypatch.setattr(HealthCheckApi, "get", broken)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
