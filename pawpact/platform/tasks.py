@@ -12,11 +12,12 @@ from django.db import OperationalError, connection
 from django_tenants.utils import schema_context
 
 from pawpact.core.clock import default_clock
+from pawpact.core.months import month_add, month_start
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
-from pawpact.platform.kpis.facts import kpi_facts_compute, month_add, month_start
+from pawpact.platform.kpis.facts import kpi_facts_compute
 from pawpact.platform.kpis.reports import (
     monthly_report_email,
     monthly_report_generate,

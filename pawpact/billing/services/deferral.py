@@ -23,7 +23,6 @@ future (a period overdue by more than a month).
 A deferred overdue period is no longer overdue: it gets its period.recovered
 outbox row and the customer's standing is refreshed at once (holds released).
 """
-import calendar
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -36,6 +35,7 @@ from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.standing import customer_standing_refresh, period_recovered_emit
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import BusinessRuleViolation, ValidationFailed
+from pawpact.core.months import add_months
 from pawpact.payments.policies import debit_not_before, policy_for
 
 DEFERRABLE_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.FAILED, PeriodStatus.RETRYING)
@@ -47,13 +47,6 @@ OVERDUE_REASON = "overdue"
 
 class DeferralRefused(BusinessRuleViolation):
     code = "deferral_refused"
-
-
-def month_add(day: date, months: int = 1) -> date:
-    """The same day `months` later, or the month's last day if it has no such day."""
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month_index + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- Issue ----------------------------------------------------------------------------------
@@ -144,7 +137,7 @@ def deferral_use(
         policy = policy_for(locked.payment_method.rail)
         for each in [period, *later]:
             each.original_due_date = each.original_due_date or each.due_date
-            each.due_date = month_add(each.due_date)
+            each.due_date = add_months(each.due_date, 1)
             each.not_before = debit_not_before(due_date=each.due_date, policy=policy)
             each.reminded_at = None
             each.status = PeriodStatus.SCHEDULED
@@ -206,7 +199,7 @@ def _period_check_deferrable(*, contract: Contract, period: DebitPeriod, later: 
             _("Period %(number)d is %(status)s: settle it before deferring an earlier period.")
             % {"number": blocking[0].number, "status": PeriodStatus(blocking[0].status).label.lower()}
         )
-    if month_add(period.due_date) <= today:
+    if add_months(period.due_date, 1) <= today:
         raise DeferralRefused(
             _("Period %(number)d was due on %(date)s: a month later is not in the future, so it cannot be deferred.")
             % {"number": period.number, "date": period.due_date.isoformat()}

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.events import EventKind
+from pawpact.core.months import month_add, month_start
 from pawpact.platform.kpis.definitions import kpi_values, to_json
 from pawpact.platform.models import PlatformEvent, ShopMonthlyKpi
 from pawpact.tenants.models import Shop
@@ -86,16 +87,7 @@ class Facts:
     ordinary_customer_ltv_minor: int = 0
 
 
-# --- months and days in the platform's time zone ---------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_add(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+# --- month and day bounds in the platform's time zone ------------------------------------
 
 
 def _local_midnight(day: date) -> datetime:

@@ -13,10 +13,10 @@ from django.urls import path, re_path
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
+from pawpact.core.months import month_add, month_start
 from pawpact.platform.kpis.benchmarks import MIN_SHOPS
 from pawpact.platform.kpis.charts import kpi_trend_chart
 from pawpact.platform.kpis.definitions import target_format
-from pawpact.platform.kpis.facts import month_add, month_start
 from pawpact.platform.kpis.reports import CSV_TYPE, XLSX_TYPE, report_filename
 from pawpact.platform.kpis.selectors import (
     report_get,

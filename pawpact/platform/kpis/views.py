@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.months import month_add, month_start
 from pawpact.platform.kpis.charts import MEDIAN, OWN, Bar, Series, axis_format, bar_chart, line_chart
 from pawpact.platform.kpis.definitions import DEFINITIONS, kpi_format
-from pawpact.platform.kpis.facts import month_add, month_start
 from pawpact.platform.kpis.reports import CSV_TYPE, XLSX_TYPE, report_filename
 from pawpact.platform.kpis.selectors import (
     benchmark_get,

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
+from pawpact.core.months import month_add
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
-from pawpact.platform.kpis.facts import month_add
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop
 from tests.conftest import host_of

@@ -20,12 +20,12 @@ from pawpact.api.permissions import IsPlatformAdmin
 from pawpact.api.v1.platform import serializers as s
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import NotFound
+from pawpact.core.months import month_start
 from pawpact.platform.enums import AdvanceStatus
 from pawpact.platform.funding.selectors import advance_list, funding_shop_list, payout_get, payout_list
 from pawpact.platform.funding.statements import statement_build, statement_csv, statement_pdf
 from pawpact.platform.funding.terms import funding_terms_get, funding_terms_set
 from pawpact.platform.kpis.definitions import DEFINITIONS
-from pawpact.platform.kpis.facts import month_start
 from pawpact.platform.kpis.selectors import benchmark_get, benchmark_latest_month, kpi_ranking
 from pawpact.platform.risk.services import risk_override_lift, risk_override_set
 
