@@ -1,4 +1,4 @@
-"""Errors of the debit calendar and debit attempts (helper DEBITS's own module)."""
+"""Errors of the debit calendar and debit attempts."""
 from pawpact.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
 
 

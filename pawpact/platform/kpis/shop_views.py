@@ -86,7 +86,7 @@ def kpi_report_download(request, month: str, extension: str):
     return response
 
 
-# Mounted under /insights/ by pawpact.config.urls_tenant (INSIGHTS block).
+# Mounted under /insights/ by pawpact.config.urls_tenant.
 urlpatterns = [
     path("", kpi_dashboard, name="kpi_dashboard"),
     path("reports/", kpi_reports, name="kpi_reports"),

@@ -157,7 +157,7 @@ def console_report_download(request, month: str, extension: str):
     return response
 
 
-# Mounted under /console/insights/ by pawpact.config.urls_public (INSIGHTS block).
+# Mounted under /console/insights/ by pawpact.config.urls_public.
 urlpatterns = [
     path("", console_insights, name="console_insights"),
     path("ranking/", console_ranking, name="console_ranking"),
