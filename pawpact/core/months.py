@@ -13,6 +13,14 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def month_parse(value: str | None) -> date | None:
+    """A month written as in a URL or query string: "2026-03" → 1 March 2026; None for anything else."""
+    try:
+        return date.fromisoformat(f"{value}-01") if value else None
+    except ValueError:
+        return None
+
+
 def month_add(month: date, months: int) -> date:
     """The first day of the month `months` calendar months after `month`'s (before it, if negative)."""
     index = month.year * 12 + month.month - 1 + months

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from pawpact.core.months import add_months, day_in_month, month_add, month_start
+from pawpact.core.months import add_months, day_in_month, month_add, month_parse, month_start
 
 
 def test_month_start_is_the_first_of_the_month():
@@ -67,3 +67,12 @@ def test_a_month_by_month_walk_never_skips_a_month():
         seen.append((day.year, day.month))
         day = add_months(day, 1, anchor_day=31)
     assert seen == [(2026 + (m - 1) // 12, (m - 1) % 12 + 1) for m in range(1, 15)]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2026-03", date(2026, 3, 1)), ("2026-12", date(2026, 12, 1)), ("2026-13", None), ("2026-03-05", None),
+     ("march", None), ("", None), (None, None)],
+)  # fmt: skip
+def test_month_parse_reads_year_and_month_or_gives_none(value, expected):
+    assert month_parse(value) == expected
