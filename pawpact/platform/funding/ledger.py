@@ -85,24 +85,29 @@ def journal_post(
     """Post a balanced journal once: (journal, True), or (the journal already posted, False)."""
     entry = Entry(key=key, kind=kind, lines=lines, currency=currency, shop_id=shop_id,
                   contract_uuid=contract_uuid, memo=memo)  # fmt: skip
+    return entry_post(entry, at=at)
+
+
+def entry_post(entry: Entry, *, at: datetime | None = None) -> tuple[PlatformJournal, bool]:
+    """`journal_post` of a journal already described as an Entry."""
     _validate(entry)
-    existing = PlatformJournal.objects.filter(idempotency_key=key).first()
+    existing = PlatformJournal.objects.filter(idempotency_key=entry.key).first()
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
             journal = PlatformJournal.objects.create(
-                idempotency_key=key, kind=kind, memo=memo[:255], shop_id=shop_id, contract_uuid=contract_uuid,
-                created_at=at or timezone.now(),
+                idempotency_key=entry.key, kind=entry.kind, memo=entry.memo[:255], shop_id=entry.shop_id,
+                contract_uuid=entry.contract_uuid, created_at=at or timezone.now(),
             )  # fmt: skip
             PlatformLedgerLine.objects.bulk_create(
                 PlatformLedgerLine(journal=journal, account=line.account, amount_minor=line.amount_minor,
-                                   currency=currency, shop_id=shop_id)
-                for line in lines
+                                   currency=entry.currency, shop_id=entry.shop_id)
+                for line in entry.lines
             )  # fmt: skip
     except IntegrityError:
         # A concurrent poster won the key: theirs is the movement.
-        return PlatformJournal.objects.get(idempotency_key=key), False
+        return PlatformJournal.objects.get(idempotency_key=entry.key), False
     return journal, True
 
 

@@ -16,11 +16,10 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib import colors
@@ -29,6 +28,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from pawpact.core.clock import local_date, local_midnight
 from pawpact.core.money import Money
 from pawpact.core.pdf import body_style, cjk_font, heading_style, pdf_render, text, title_style
 from pawpact.platform.enums import ClawbackReason, PayoutStatus, PlatformAccount, PlatformJournalKind
@@ -95,15 +95,6 @@ class Statement:
         return f"settlement-{self.shop_slug}-{self.settlement_date.isoformat()}-{self.payout_id}"
 
 
-def _local_day(at: datetime) -> date:
-    """The platform's calendar day (Asia/Shanghai), whatever time zone a request activated."""
-    return timezone.localdate(at, timezone=timezone.get_default_timezone())
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
-
-
 def statement_build(*, payout: Payout) -> Statement:
     """The statement of one payout, from public tables only."""
     shop = payout.shop
@@ -140,7 +131,7 @@ def _advance_rows(payout: Payout) -> list[AdvanceRow]:
     return [
         AdvanceRow(
             contract_uuid=advance.contract_uuid,
-            signed_on=_local_day(advance.signed_at),
+            signed_on=local_date(advance.signed_at),
             periods=advance.periods,
             monthly_amount_minor=advance.monthly_amount_minor,
             value_minor=advance.contract_value_minor,
@@ -158,14 +149,14 @@ def _collection_rows(payout: Payout, *, since: date | None) -> list[CollectionRo
         journal__kind=PlatformJournalKind.ADVANCE_COLLECTION,
         journal__shop_id=payout.shop_id,
         account=PlatformAccount.CASH,
-        journal__created_at__lt=_local_midnight(payout.settlement_date + timedelta(days=1)),
+        journal__created_at__lt=local_midnight(payout.settlement_date + timedelta(days=1)),
     )
     if since is not None:
-        lines = lines.filter(journal__created_at__gte=_local_midnight(since + timedelta(days=1)))
+        lines = lines.filter(journal__created_at__gte=local_midnight(since + timedelta(days=1)))
     return [
         CollectionRow(
             contract_uuid=line.journal.contract_uuid,
-            booked_on=_local_day(line.journal.created_at),
+            booked_on=local_date(line.journal.created_at),
             description=line.journal.memo,
             amount_minor=line.amount_minor,
         )
@@ -177,7 +168,7 @@ def _clawback_rows(payout: Payout) -> list[ClawbackRow]:
     return [
         ClawbackRow(
             contract_uuid=clawback.advance.contract_uuid,
-            created_on=_local_day(clawback.created_at),
+            created_on=local_date(clawback.created_at),
             reason=clawback.reason,
             reason_label=str(ClawbackReason(clawback.reason).label),
             amount_minor=clawback.amount_minor,

@@ -32,17 +32,16 @@ can grow without breaking the facts.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import BigIntegerField, Count, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pawpact.core.clock import Clock, default_clock
+from pawpact.core.clock import Clock, default_clock, local_midnight
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.events import EventKind
 from pawpact.core.months import month_add, month_start
@@ -90,18 +89,14 @@ class Facts:
 # --- month and day bounds in the platform's time zone ------------------------------------
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
-
-
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """[first instant of the month, first instant of the next), in the platform's time zone."""
     first = month_start(month)
-    return _local_midnight(first), _local_midnight(month_add(first, 1))
+    return local_midnight(first), local_midnight(month_add(first, 1))
 
 
 def day_end(day: date) -> datetime:
-    return _local_midnight(day + timedelta(days=1))
+    return local_midnight(day + timedelta(days=1))
 
 
 # --- the fold ----------------------------------------------------------------------------
