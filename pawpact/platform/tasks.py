@@ -34,6 +34,14 @@ from pawpact.tenants.models import Shop
 
 # A shop's drain that has not started within this long is dropped: the next tick sends another.
 DRAIN_EXPIRES_SECONDS = 240
+# For tasks whose step is safe to repeat: acknowledged only once done, and retried with
+# backoff while the database is briefly unreachable.
+RETRY_ON_DATABASE_ERRORS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 @public_task("platform.outbox_drain_dispatch")
@@ -70,13 +78,7 @@ def settlement_run_task() -> dict:
     }
 
 
-@tenant_task(
-    "platform.stripe_webhook_process",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@tenant_task("platform.stripe_webhook_process", **RETRY_ON_DATABASE_ERRORS)
 def stripe_webhook_process_task(event_id: int) -> None:
     """Apply one stored Stripe event, in the schema of the shop it belongs to."""
     stripe_event_process(event_id=event_id)
@@ -108,13 +110,7 @@ def saas_billing_run_task() -> None:
         saas_subscription_bill_task.delay(subscription_id)
 
 
-@public_task(
-    "platform.saas_subscription_bill",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@public_task("platform.saas_subscription_bill", **RETRY_ON_DATABASE_ERRORS)
 def saas_subscription_bill_task(subscription_id: int) -> None:
     """One shop's billing step: grace, invoice, charge (safe to repeat the same day)."""
     if not ShopSubscription.objects.filter(pk=subscription_id).exists():
