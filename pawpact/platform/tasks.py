@@ -12,11 +12,12 @@ from django.db import OperationalError, connection
 from django_tenants.utils import schema_context
 
 from pawpact.core.clock import default_clock
+from pawpact.core.months import month_add, month_start
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
-from pawpact.platform.kpis.facts import kpi_facts_compute, month_add, month_start
+from pawpact.platform.kpis.facts import kpi_facts_compute
 from pawpact.platform.kpis.reports import (
     monthly_report_email,
     monthly_report_generate,
@@ -32,6 +33,14 @@ from pawpact.tenants.models import Shop
 
 # A shop's drain that has not started within this long is dropped: the next tick sends another.
 DRAIN_EXPIRES_SECONDS = 240
+# For tasks whose step is safe to repeat: acknowledged only once done, and retried with
+# backoff while the database is briefly unreachable.
+RETRY_ON_DATABASE_ERRORS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 @public_task("platform.outbox_drain_dispatch")
@@ -68,13 +77,7 @@ def settlement_run_task() -> dict:
     }
 
 
-@tenant_task(
-    "platform.stripe_webhook_process",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@tenant_task("platform.stripe_webhook_process", **RETRY_ON_DATABASE_ERRORS)
 def stripe_webhook_process_task(event_id: int) -> None:
     """Apply one stored Stripe event, in the schema of the shop it belongs to."""
     stripe_event_process(event_id=event_id)
@@ -106,13 +109,7 @@ def saas_billing_run_task() -> None:
         saas_subscription_bill_task.delay(subscription_id)
 
 
-@public_task(
-    "platform.saas_subscription_bill",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@public_task("platform.saas_subscription_bill", **RETRY_ON_DATABASE_ERRORS)
 def saas_subscription_bill_task(subscription_id: int) -> None:
     """One shop's billing step: grace, invoice, charge (safe to repeat the same day)."""
     if not ShopSubscription.objects.filter(pk=subscription_id).exists():

@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pawpact.core.clock import default_clock  # FUNDING
+from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
-from pawpact.platform.funding.selectors import drain_lag_list  # FUNDING
+from pawpact.platform.funding.selectors import drain_lag_list
 from pawpact.platform.selectors import shop_list
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.services import shop_set_state
@@ -23,7 +23,7 @@ def console_shops(request):
         shops = shops.filter(state=state)
     page = Paginator(shops, 50).get_page(request.GET.get("page"))
     context = {"page": page, "states": ShopState.choices, "state": state}
-    # FUNDING: the outbox lag of the shops on this page (public tables only).
+    # How far behind each listed shop's outbox drain is, read from public tables only.
     context["outbox_lag"] = drain_lag_list(now=default_clock.now(), shop_ids=[shop.pk for shop in page])
     return render(request, "platform/shops.html", context)
 

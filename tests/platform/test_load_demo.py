@@ -21,9 +21,9 @@ from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus
 from pawpact.billing.models import Contract, DebitPeriod
 from pawpact.config.demo_login import LEGACY_PASSWORD, demo_password
 from pawpact.core.clock import default_clock
+from pawpact.core.months import month_start
 from pawpact.customers.models import Customer, Pet
 from pawpact.outbox.models import OutboxEvent
-from pawpact.platform.kpis.facts import month_start
 from pawpact.platform.models import (
     Advance,
     FundingTerms,

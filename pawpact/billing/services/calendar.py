@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from pawpact.billing.enums import PeriodStatus
 from pawpact.billing.errors import AmountOverRailCap, CalendarExists, InvalidPaymentMethod
 from pawpact.billing.models import Contract, DebitPeriod
+from pawpact.core.months import add_months
 from pawpact.payments.policies import debit_not_before, policy_for
 
 
@@ -15,11 +16,9 @@ def calendar_due_dates(*, first_due_date: date, debit_day: int, periods: int) ->
 
     debit_day is 1–28 (a database constraint), so every month has that day.
     """
-    dates = [first_due_date]
-    for offset in range(1, periods):
-        years, month_index = divmod(first_due_date.month - 1 + offset, 12)
-        dates.append(date(first_due_date.year + years, month_index + 1, debit_day))
-    return dates
+    return [first_due_date] + [
+        add_months(first_due_date, offset, anchor_day=debit_day) for offset in range(1, periods)
+    ]
 
 
 def calendar_generate(*, contract: Contract, first_due_date: date) -> list[DebitPeriod]:

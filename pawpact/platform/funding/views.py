@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.http import attachment
 from pawpact.core.money import Money
 from pawpact.platform.enums import RecourseRule
 from pawpact.platform.funding.selectors import (
@@ -114,13 +115,13 @@ def _int(value: str):
 
 
 def statement_response(*, payout, fmt: str) -> HttpResponse:
+    """The payout's settlement statement as a PDF (`fmt` "pdf") or CSV download."""
     statement = statement_build(payout=payout)
     if fmt == "pdf":
-        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+        body, content_type = statement_pdf(statement), "application/pdf"
     else:
-        response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{statement.filename}.{fmt}"'
-    return response
+        body, content_type = statement_csv(statement), "text/csv; charset=utf-8"
+    return attachment(body, content_type=content_type, filename=f"{statement.filename}.{fmt}")
 
 
 @staff_member_required(login_url="account_login")

@@ -1,8 +1,6 @@
 """The platform's insights on the console (public site, platform admins only): the
 portfolio dashboard, every shop ranked by a KPI, a shop's risk with its override, and
 the monthly portfolio reports. Public tables only."""
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
@@ -12,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.http import attachment
+from pawpact.core.months import month_add, month_parse, month_start
 from pawpact.platform.kpis.charts import MEDIAN, OWN, Bar, Series, axis_format, bar_chart, line_chart
 from pawpact.platform.kpis.definitions import DEFINITIONS, kpi_format
-from pawpact.platform.kpis.facts import month_add, month_start
 from pawpact.platform.kpis.reports import CSV_TYPE, XLSX_TYPE, report_filename
 from pawpact.platform.kpis.selectors import (
     benchmark_get,
@@ -34,13 +33,6 @@ RISK_COLORS = {
     ShopRiskState.WATCH: "#d97706",
     ShopRiskState.BLOCKED_NEW_SIGNINGS: "#b91c1c",
 }
-
-
-def _month_param(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(f"{value}-01") if value else None
-    except ValueError:
-        return None
 
 
 def _percent(rate) -> str:
@@ -92,7 +84,7 @@ def console_ranking(request):
     kpi = request.GET.get("kpi")
     if kpi not in DEFINITIONS:
         kpi = next(iter(DEFINITIONS))
-    month = _month_param(request.GET.get("month")) or benchmark_latest_month() or month_start(default_clock.today())
+    month = month_parse(request.GET.get("month")) or benchmark_latest_month() or month_start(default_clock.today())
     ranking = kpi_ranking(kpi=kpi, month=month)
     benchmark = benchmark_get(kpi=kpi, month=month)
     context = {
@@ -147,17 +139,20 @@ def console_reports(request):
 
 @staff_member_required(login_url="account_login")
 def console_report_download(request, month: str, extension: str):
-    parsed = _month_param(month)
-    report = report_get(shop_id=None, month=parsed) if parsed else None
+    return report_download(shop_id=None, month=month, extension=extension)
+
+
+def report_download(*, shop_id: int | None, month: str, extension: str) -> HttpResponse:
+    """A stored monthly report, a shop's or (shop_id None) the platform's, as a CSV or XLSX file."""
+    parsed = month_parse(month)
+    report = report_get(shop_id=shop_id, month=parsed) if parsed else None
     if report is None:
         raise Http404(_("No report for that month."))
     body, content_type = (report.csv, CSV_TYPE) if extension == "csv" else (report.xlsx, XLSX_TYPE)
-    response = HttpResponse(bytes(body), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(report, extension)}"'
-    return response
+    return attachment(bytes(body), content_type=content_type, filename=report_filename(report, extension))
 
 
-# Mounted under /console/insights/ by pawpact.config.urls_public (INSIGHTS block).
+# Mounted under /console/insights/ by pawpact.config.urls_public.
 urlpatterns = [
     path("", console_insights, name="console_insights"),
     path("ranking/", console_ranking, name="console_ranking"),

@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from pawpact.core.errors import DomainError
+from pawpact.core.http import attachment
 from pawpact.core.money import Money
 from pawpact.platform.enums import InvoiceStatus, SubscriptionStatus
 from pawpact.platform.saas.billing_adapters import RAILS, SANDBOX
@@ -116,9 +117,7 @@ def saas_invoice_download(request, number: str):
         invoice = saas_invoice_get(shop_id=request.tenant.pk, number=number)
     except SaasInvoiceNotFound:
         raise Http404 from None
-    response = HttpResponse(saas_invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
-    return response
+    return attachment(saas_invoice_pdf(invoice), content_type="application/pdf", filename=f"{invoice.number}.pdf")
 
 
 @staff_member_required(login_url="account_login")

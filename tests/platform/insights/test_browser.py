@@ -7,8 +7,8 @@ Screenshots go to the test's tmp dir, or to $PAWPACT_SCREENSHOT_DIR.
 import pytest
 from django.test import Client
 
+from pawpact.core.months import month_add
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
-from pawpact.platform.kpis.facts import month_add
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop
 from tests.browser import browser_marks, chromium, fetch, page_open, screenshot
