@@ -258,7 +258,7 @@ class LedgerLine(models.Model):
 
 
 class BillingSettings(models.Model):
-    """The shop's lifecycle rules (one row per shop schema). Defaults are SPEC.md's."""
+    """The shop's lifecycle rules (one row per shop schema). Defaults are the product's (docs/product.md)."""
 
     reminder_days_before = models.PositiveSmallIntegerField(default=3)
     # Soft declines are retried these many days after the due date.

@@ -49,7 +49,7 @@ def test_the_run_command_without_redis_serves_the_api_and_runs_beats_tasks(fresh
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update({
         HIDE_LOCAL_REDIS: "1", "DATABASE_URL": fresh_database_url, "PAWPACT_SPARE_SCHEMAS": "3",
-        # The port as the run command will take it from the environment (issue 18).
+        # The port as the run command will take it from the environment.
         "PAWPACT_PORT": str(port), "PAWPACT_BIND": f"127.0.0.1:{port}",
     })  # fmt: skip
     command = [sys.executable, "-m", "tests.config.devstack_isolated", str(port), str(tmp_path / "beat-schedule")]

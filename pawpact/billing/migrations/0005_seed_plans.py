@@ -1,4 +1,4 @@
-"""The three seed plans of SPEC §1, which every new shop starts with and its owner can edit.
+"""The three seed plans of docs/product.md, which every new shop starts with and its owner can edit.
 
 A data migration, so the schema template carries them and a new shop is provisioned
 with them in its one transaction. The terms are written out here, frozen: later
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import migrations
 
-# SPEC §1: 6 consecutive paid periods earn one free deworming.
+# 6 consecutive paid periods earn one free deworming.
 _SEED_REWARDS = [{"consecutive_paid": 6, "kind": "deworming", "quantity": 1}]
 _COMMON = {
     "debit_day": 10,

@@ -2,7 +2,7 @@
 
 Two kinds, both returning SVG markup safe to put in a template:
 - `line_chart`: months along x; the shop's value (solid), the peer median (dashed),
-  the peers' middle half as a band, and the SPEC target as a red line.
+  the peers' middle half as a band, and the product's target as a red line.
 - `bar_chart`: horizontal bars with their counts (shops by risk state).
 Every text goes through `escape`. Missing values leave gaps in a line.
 """
@@ -271,7 +271,7 @@ def axis_format(unit: str) -> Callable[[float], str]:
 
 def kpi_trend_chart(*, series, unit: str, own_label: str, median_label: str, target_label: str = "") -> SafeString:
     """A KPI's 12-month trend (a pawpact.platform.kpis.selectors.KpiSeries): own value vs the
-    peer median, the middle half of the peers shaded, the SPEC target marked."""
+    peer median, the middle half of the peers shaded, the product's target marked."""
     return line_chart(
         title=series.label,
         labels=[month.strftime("%Y-%m") for month in series.months],
