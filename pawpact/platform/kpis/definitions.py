@@ -1,5 +1,5 @@
-"""The KPI definitions: one pure function per KPI over a month's facts, and the targets
-and the product's targets (docs/product.md) as data. docs/kpis.md explains each one for humans.
+"""The KPI definitions: one pure function per KPI over a month's facts, and the
+product's targets (docs/product.md) as data. docs/kpis.md explains each one for humans.
 
 A rate is a Decimal in [0, 1] rounded half-up to 6 places; it is None when its
 denominator is zero (no data is not 0 %). Counts are ints, money is integer fen.
