@@ -13,6 +13,7 @@ urlpatterns = [
     path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)
     path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
     path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),
+    path("my/plans/<uuid:uuid>/end/", signing_views.my_contract_end, name="my_contract_end"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),
