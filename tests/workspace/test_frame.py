@@ -44,7 +44,7 @@ def test_menu_and_pages_in_chinese(owner_client):
     owner_client.cookies["django_language"] = "zh-hans"
     response = owner_client.get("/manage/")
     text = response.content.decode()
-    for label in ("概况", "签约", "客户与宠物", "合同", "扣款与催收"):
+    for label in ("概况", "签约", "顾客与宠物", "合同", "扣款与催收"):
         assert label in text
 
 
