@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.workspace.enums import Action, Role
 from pawpact.workspace.roles import role_allows, role_of
@@ -24,7 +25,7 @@ class MenuItem:
 # (marketing, catalog) join the menu when their pages exist.
 MENU = (
     MenuItem("overview", _("Overview"), "workspace:overview"),
-    MenuItem("signings", _("Signings"), "workspace:signings"),
+    MenuItem("signings", pgettext_lazy("workspace menu", "Signings"), "workspace:signings"),
     MenuItem("customers", _("Customers & pets"), "workspace:customers"),
     MenuItem("contracts", _("Contracts"), "workspace:contracts"),
     MenuItem("collections", _("Debits & collections"), "workspace:collections"),
