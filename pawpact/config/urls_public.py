@@ -12,6 +12,7 @@ from pawpact.tenants import views as tenant_views
 urlpatterns = [
     path("", tenant_views.public_home, name="public_home"),
     path("signup/", signup_views.ShopSignupView.as_view(), name="shop_signup"),
+    path("shops/<slug:slug>/open/", tenant_views.shop_open, name="shop_open"),  # owner → shop workspace
     path("accounts/signup/", signup_views.ShopSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("console/", platform_views.console_shops, name="console_shops"),

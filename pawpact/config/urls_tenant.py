@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pawpact.storefront import signing_views
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
 
@@ -9,6 +10,10 @@ urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
+    path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)
+    path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
+    path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),
+    path("my/plans/<uuid:uuid>/end/", signing_views.my_contract_end, name="my_contract_end"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),

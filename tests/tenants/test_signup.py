@@ -45,8 +45,8 @@ def test_signup_provisions_the_shop_and_lands_logged_in_in_its_back_office(publi
 
     shop_browser = client.__class__(HTTP_HOST="sunny-paws.localhost")
     handoff = shop_browser.get(response["Location"].removeprefix("http://sunny-paws.localhost"))
-    assert handoff.status_code == 302 and handoff["Location"] == "/admin/"
-    back_office = shop_browser.get("/admin/")
+    assert handoff.status_code == 302 and handoff["Location"] == "/manage/"
+    back_office = shop_browser.get("/manage/")
     assert back_office.status_code == 200
     assert "zhang@sunny.test" in back_office.content.decode() or "Zhang San" in back_office.content.decode()
 

@@ -52,6 +52,10 @@ SHARED_APPS = [
     "rest_framework.authtoken",  # platform admins' tokens; shops have their own table
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Pages: htmx (and its script), template components, list filters.
+    "django_htmx",
+    "django_cotton",
+    "django_filters",
     "pawpact.config",
 ]
 # Auth, sessions and allauth are in both lists: every shop has its own users, so a
@@ -72,6 +76,7 @@ TENANT_APPS = [
     "pawpact.messaging",
     "pawpact.loyalty",
     "pawpact.storefront",
+    "pawpact.workspace",  # the merchant back office on the shop host (/manage/)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -107,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 TEMPLATES = [

@@ -151,7 +151,7 @@ class ContractAgreementPdfDownloadApi(APIView):
 
 
 class ContractSignApi(APIView):
-    @extend_schema(summary="Sign the agreement (the adopter, or staff assisting in the shop)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(summary="Sign the agreement (the adopter only; staff send a signing link instead)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
     def post(self, request, uuid):
         data = s.SignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
