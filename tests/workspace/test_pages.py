@@ -10,14 +10,13 @@ from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.models import Contract, PlanVersion
-from pawpact.billing.services.activation import contract_activate
 from pawpact.billing.services.remote_signing import signing_code_send, signing_link_issue, signing_pay, signing_sign
 from pawpact.billing.services.signing import application_create, application_credit_check
 from pawpact.customers.models import Customer, Pet
 from pawpact.customers.services import customer_create, pet_create
 from pawpact.messaging.models import Message
-from tests.workspace.conftest import client_for, staff_user
 from pawpact.workspace.enums import Role
+from tests.workspace.conftest import client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 

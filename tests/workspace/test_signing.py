@@ -14,7 +14,6 @@ from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import Contract, DebitPeriod, SigningLink
 from pawpact.billing.selectors import ledger_check
 from pawpact.messaging.models import Message
-from tests.conftest import host_of
 from tests.workspace.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +142,8 @@ def test_a_declined_card_leaves_the_contract_signed_and_another_card_starts_it(s
 
 
 def test_staff_cannot_sign_through_the_api(shop, shop_staff, api_client, adopter):
-    from pawpact.billing.services.signing import application_create, application_credit_check
     from pawpact.billing.models import PlanVersion
+    from pawpact.billing.services.signing import application_create, application_credit_check
 
     customer, pet = adopter
     with schema_context(shop.schema_name):
