@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.platform.funding.selectors import drain_lag_list
 from pawpact.platform.selectors import shop_list
@@ -15,7 +15,7 @@ from pawpact.tenants.services import shop_set_state
 _ACTIONS = {"deactivate": ShopState.DEACTIVATED, "reactivate": ShopState.ACTIVE}
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_shops(request):
     shops = shop_list()
     state = request.GET.get("state")
@@ -28,7 +28,7 @@ def console_shops(request):
     return render(request, "platform/shops.html", context)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 @require_POST
 def console_shop_state(request, shop_id: int, action: str):
     shop = get_object_or_404(shop_list(), pk=shop_id)

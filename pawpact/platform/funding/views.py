@@ -2,13 +2,13 @@
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
 from pawpact.core.money import Money
@@ -36,7 +36,7 @@ def _shop_or_404(shop_id: int):
     return shop
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_funding(request):
     """Portfolio: what is owed to shops and by them, the latest payouts, the run button."""
     return render(
@@ -46,7 +46,7 @@ def console_funding(request):
     )
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 @require_POST
 def console_settlement_run(request):
     report = settlement_run()
@@ -59,7 +59,7 @@ def console_settlement_run(request):
     return redirect("console_funding")
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_funding_shop(request, shop_id: int):
     """One shop: its terms (editable), advances, clawbacks and payouts with statements."""
     shop = _shop_or_404(shop_id)
@@ -124,7 +124,7 @@ def statement_response(*, payout, fmt: str) -> HttpResponse:
     return attachment(body, content_type=content_type, filename=f"{statement.filename}.{fmt}")
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_statement(request, payout_id: int, fmt: str):
     payout = payout_get(payout_id=payout_id)
     if payout is None:
@@ -132,7 +132,7 @@ def console_statement(request, payout_id: int, fmt: str):
     return statement_response(payout=payout, fmt=fmt)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_outbox(request):
     """The outbox lag per shop: events waiting at the last drain, their age, not yet applied."""
     rows = sorted(

@@ -4,12 +4,12 @@ The shop is always the host's (request.tenant): these pages read public tables f
 to it, so no parameter can show another shop. They show the shop's own values beside
 the peers' anonymous quartiles, never another shop's name or value.
 """
-from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
 from pawpact.core.months import month_add, month_parse, month_start
 from pawpact.platform.kpis.benchmarks import MIN_SHOPS
 from pawpact.platform.kpis.charts import kpi_trend_chart
@@ -22,7 +22,7 @@ from pawpact.platform.kpis.selectors import (
 from pawpact.platform.kpis.views import report_download
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def kpi_dashboard(request):
     shop = request.tenant
     latest = shop_latest_month(shop_id=shop.pk) or month_start(default_clock.today())
@@ -53,7 +53,7 @@ def kpi_dashboard(request):
     return render(request, "platform/shop_kpis/dashboard.html", context)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def kpi_reports(request):
     return render(
         request,
@@ -62,7 +62,7 @@ def kpi_reports(request):
     )
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def kpi_report_download(request, month: str, extension: str):
     return report_download(shop_id=request.tenant.pk, month=month, extension=extension)
 

@@ -2,13 +2,13 @@
 portfolio dashboard, every shop ranked by a KPI, a shop's risk with its override, and
 the monthly portfolio reports. Public tables only."""
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
 from pawpact.core.months import month_add, month_parse, month_start
@@ -39,7 +39,7 @@ def _percent(rate) -> str:
     return "—" if rate is None else f"{rate * 100:.2f}%"
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_insights(request):
     portfolio = portfolio_summary()
     this_month = month_start(default_clock.today())
@@ -79,7 +79,7 @@ def console_insights(request):
     return render(request, "platform/insights/dashboard.html", context)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_ranking(request):
     kpi = request.GET.get("kpi")
     if kpi not in DEFINITIONS:
@@ -101,7 +101,7 @@ def console_ranking(request):
     return render(request, "platform/insights/ranking.html", context)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_shop_risk(request, shop_id: int):
     status = 200
     if request.method == "POST":
@@ -132,12 +132,12 @@ def console_shop_risk(request, shop_id: int):
     return render(request, "platform/insights/shop_risk.html", context, status=status)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_reports(request):
     return render(request, "platform/insights/reports.html", {"reports": report_list(shop_id=None)})
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_report_download(request, month: str, extension: str):
     return report_download(shop_id=None, month=month, extension=extension)
 
