@@ -150,3 +150,10 @@ def test_static_files_are_served_with_debug_off(shop):
 
         assert response.status_code == 200, host
         assert b"".join(response.streaming_content).startswith(b"/*")
+
+
+def test_a_browser_gets_json_under_api_too(shop_client):
+    response = shop_client.get("/api/v1/no-such-thing", HTTP_ACCEPT="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"code", "message", "fields"}
