@@ -8,11 +8,15 @@ session a processor would read.
 """
 from typing import NamedTuple
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from pawpact.core.http import is_api_path
+from pawpact.core.links import site_url
 
 
 class ErrorText(NamedTuple):
@@ -62,6 +66,8 @@ def error_response(request, status: int) -> HttpResponse:
             return JsonResponse({"code": error.code, "message": str(error.message), "fields": {}}, status=status)
         shop = getattr(request, "tenant", None)
         context = {
+            # An unknown host has no home of its own: its way back is the public site.
+            "home_url": "/" if shop is not None else site_url(settings.PAWPACT_BASE_DOMAIN),
             "request": request,
             "csrf_token": get_token(request),
             "shop": None if shop is None or shop.is_platform else shop,
@@ -70,7 +76,3 @@ def error_response(request, status: int) -> HttpResponse:
             "text": str(error.text),
         }
         return HttpResponse(render_to_string("errors/error.html", context), status=status)
-
-
-def is_api_path(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/")

@@ -21,3 +21,8 @@ def attachment(body: bytes, *, content_type: str, filename: str) -> HttpResponse
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def is_api_path(path: str) -> bool:
+    """Under /api/ every answer, errors included, is JSON in the API's error shape."""
+    return path == "/api" or path.startswith("/api/")

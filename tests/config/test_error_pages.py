@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from pawpact.api.views import HealthCheckApi
+from pawpact.core.links import site_url
 from tests.conftest import host_of
 
 NOT_FOUND_PAGE = {
@@ -38,7 +39,7 @@ def _page(response) -> dict[str, str]:
         "brand": re.search(r'<a class="brand" href="/">(.*?)</a>', html, re.S).group(1).strip(),
         "h1": re.search(r"<h1>(.*?)</h1>", html, re.S).group(1).strip(),
         "text": re.search(r"</h1>\s*<p>(.*?)</p>", html, re.S).group(1).strip(),
-        "home": re.search(r'<a class="button" href="/">(.*?)</a>', html, re.S).group(1).strip(),
+        "home": re.search(r'<a class="button" href="[^"]*">(.*?)</a>', html, re.S).group(1).strip(),
         "lang": re.search(r'<html lang="(.*?)">', html).group(1),
         "switch": 'action="/i18n/setlang/"' in html and 'name="csrfmiddlewaretoken"' in html,
     }
@@ -88,6 +89,8 @@ def test_an_unknown_shop_host_is_the_friendly_page_too(db):
 
     assert response.status_code == 404
     assert (_page(response)["h1"], _page(response)["brand"]) == ("Page not found", "Pawpact")
+    # The way back leads to the public site, not to "/" of a host that does not exist.
+    assert f'href="{site_url(settings.PAWPACT_BASE_DOMAIN)}"' in response.content.decode()
 
 
 @pytest.mark.parametrize("method", ["get", "post", "delete"])

@@ -55,7 +55,9 @@ def test_deactivate_closes_the_shop_and_reactivate_reopens_it(console, shop, pla
     closed = Client(HTTP_HOST=host_of(shop)).get("/")
     assert closed.status_code == 403
     assert "This shop is closed" in closed.content.decode()
-    assert Client(HTTP_HOST=host_of(shop)).get("/api/v1/health").status_code == 403
+    api = Client(HTTP_HOST=host_of(shop)).get("/api/v1/health")
+    assert (api.status_code, api["Content-Type"]) == (403, "application/json")
+    assert api.json() == {"code": "shop_closed", "message": "This shop is closed.", "fields": {}}
 
     console.post(f"/console/shops/{shop.pk}/reactivate/")
     shop.refresh_from_db()
