@@ -53,9 +53,18 @@ def exposure_warnings(address: ListenAddress, environ: dict[str, str], state_dir
             f"Warning: listening on {address.bind}: anyone who can reach this machine on port "
             f"{address.port} can try the demo logins, the platform admin's included."
         )
-    if environ.get("PAWPACT_DEBUG", "").strip() == "1":
-        warnings.append("Warning: PAWPACT_DEBUG=1 shows settings and source code in error pages to every visitor.")
     return warnings
+
+
+def exposure_refusal(address: ListenAddress, environ: dict[str, str]) -> str | None:
+    """Why the run command will not start: debug pages (settings, source code) are never
+    served to other machines."""
+    if not address.is_loopback and environ.get("PAWPACT_DEBUG", "").strip() == "1":
+        return (
+            f"PAWPACT_DEBUG=1 is for this machine only: it shows settings and source code to every visitor. "
+            f"Unset it, or listen on 127.0.0.1 instead of {address.bind}."
+        )
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     except ListenAddressInvalid as error:
         print(error, file=sys.stderr)
         return 2
-    problem = listen_problem(address)
+    problem = exposure_refusal(address, os.environ) or listen_problem(address)
     if problem:
         print(problem, file=sys.stderr)
         return 1

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pawpact.config.devstack import exposure_warnings
+from pawpact.config.devstack import exposure_refusal, exposure_warnings
 from pawpact.config.listen import ListenAddress, ListenAddressInvalid, listen_address, listen_problem
 from pawpact.config.local_state import secret_key_get, secret_read_or_create
 
@@ -130,12 +130,21 @@ def test_listening_beyond_this_machine_warns_when_demo_logins_exist(tmp_path):
     assert exposure_warnings(everyone, {}, tmp_path) == []  # no demo logins made yet
     (tmp_path / "demo-password").write_text("abcd-efgh-jkmn\n")
 
-    assert exposure_warnings(local, {"PAWPACT_DEBUG": "1"}, tmp_path) == []
-    assert exposure_warnings(everyone, {"PAWPACT_DEBUG": "1"}, tmp_path) == [
+    assert exposure_warnings(local, {}, tmp_path) == []
+    assert exposure_warnings(everyone, {}, tmp_path) == [
         "Warning: listening on 0.0.0.0:8000: anyone who can reach this machine on port 8000 can try the "
         "demo logins, the platform admin's included.",
-        "Warning: PAWPACT_DEBUG=1 shows settings and source code in error pages to every visitor.",
     ]
+
+
+def test_debug_pages_are_never_served_to_other_machines(capsys):
+    everyone, local = ListenAddress("0.0.0.0", 8000), ListenAddress("127.0.0.1", 8000)
+    assert exposure_refusal(local, {"PAWPACT_DEBUG": "1"}) is None
+    assert exposure_refusal(everyone, {}) is None
+    assert exposure_refusal(everyone, {"PAWPACT_DEBUG": "1"}) == (
+        "PAWPACT_DEBUG=1 is for this machine only: it shows settings and source code to every visitor. "
+        "Unset it, or listen on 127.0.0.1 instead of 0.0.0.0:8000."
+    )
 
 
 def test_the_secret_key_is_made_on_first_use_kept_private_and_reused(tmp_path):
