@@ -1,6 +1,8 @@
 """Test session: a throw-away embedded PostgreSQL (unless DATABASE_URL is set),
 the shop template, and two shops created once for the whole session."""
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -46,8 +48,10 @@ def pytest_terminal_summary(terminalreporter):
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if os.environ.get("DATABASE_URL"):
         return
-    pgdata = Path(tempfile.mkdtemp(prefix="pawpact-test-")) / "pgdata"
-    url = postgres_start(pgdata, database="pawpact", throwaway=True)
+    folder = Path(tempfile.mkdtemp(prefix="pawpact-test-"))
+    # Registered first, so it runs last: after the server has stopped and deleted pgdata.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    url = postgres_start(folder / "pgdata", database="pawpact", throwaway=True)
     # Update in place: connections hold this very dict.
     settings.DATABASES["default"].update(
         {k: v for k, v in dj_database_url.parse(url).items() if k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}

@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 1
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PAWPACT_BIND": address.bind, "PAWPACT_PORT": str(address.port)}
+    # Beat's schedule file (deploy/Procfile) stays in this checkout's .pawpact/, not in a /tmp path others share.
+    env["PAWPACT_STATE_DIR"] = str(STATE_DIR)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     if not env.get("DJANGO_SECRET_KEY"):
         secret_key_get()  # made once here, so the processes started below all read the same key

@@ -10,7 +10,7 @@ import sys
 
 from pawpact.config import devstack
 
-PROCFILE_SCHEDULE = "/tmp/pawpact-celerybeat-schedule"
+PROCFILE_SCHEDULE = "${PAWPACT_STATE_DIR:-/tmp}/celerybeat-schedule"
 
 
 def main(port: str, schedule: str) -> int:

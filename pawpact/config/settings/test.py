@@ -1,10 +1,13 @@
 """Settings for the test suite: the database address is filled in by tests/conftest.py."""
+import atexit
 import os
+import shutil
 import tempfile
 
 # The suite neither reads nor writes the checkout's .pawpact/ (secret key, demo password,
-# media): a folder of its own, set before base.py reads it.
+# media): a folder of its own, set before base.py reads it, and gone when the run ends.
 os.environ["PAWPACT_STATE_DIR"] = tempfile.mkdtemp(prefix="pawpact-test-state-")
+atexit.register(shutil.rmtree, os.environ["PAWPACT_STATE_DIR"], ignore_errors=True)
 
 from pawpact.config.settings.base import *  # noqa: E402,F403
 
