@@ -110,7 +110,7 @@ def _retry_later(fulfilment: Fulfilment, reason: str, *, clock: Clock) -> Fulfil
 def _accepted(*, fulfilment_id: int, warehouse: Warehouse, answer: dict, clock: Clock) -> Fulfilment:
     now = clock.now()
     with transaction.atomic():
-        fulfilment = Fulfilment.objects.select_for_update().get(pk=fulfilment_id)
+        fulfilment = Fulfilment.objects.select_for_update(of=("self",)).get(pk=fulfilment_id)
         if fulfilment.status != FulfilmentStatus.WAITING:
             return fulfilment
         fulfilment_move(fulfilment, FulfilmentStatus.SENT)
@@ -145,7 +145,7 @@ def tracking_apply(*, reference, event_id: str, event_type: str, data: dict, clo
     at = parse_datetime(str(data.get("delivered_at") or data.get("dispatched_at") or "")) or clock.now()
     target = STATUS_OF_EVENT[event_type]
     with transaction.atomic():
-        fulfilment = Fulfilment.objects.select_for_update().filter(uuid=reference).first()
+        fulfilment = Fulfilment.objects.select_for_update(of=("self",)).filter(uuid=reference).first()
         if fulfilment is None or TrackingEvent.objects.filter(event_id=event_id).exists():
             return False
         TrackingEvent.objects.create(fulfilment=fulfilment, event_id=event_id, status=target, at=at,

@@ -88,7 +88,7 @@ def box_hold_if_needed(*, fulfilment: Fulfilment) -> bool:
     if not reason:
         return False
     with transaction.atomic():
-        locked = Fulfilment.objects.select_for_update().get(pk=fulfilment.pk)
+        locked = Fulfilment.objects.select_for_update(of=("self",)).get(pk=fulfilment.pk)
         if locked.status != FulfilmentStatus.WAITING:
             return True
         parcels.fulfilment_move(locked, FulfilmentStatus.HELD)
@@ -105,7 +105,7 @@ def boxes_release(*, clock: Clock = default_clock) -> int:
     held = Fulfilment.objects.filter(kind=FulfilmentKind.PLAN_BOX, status=FulfilmentStatus.HELD)
     for box_id in held.exclude(held_customers_q("customer__")).values_list("pk", flat=True):
         with transaction.atomic():
-            box = Fulfilment.objects.select_for_update().select_related("contract", "customer").get(pk=box_id)
+            box = Fulfilment.objects.select_for_update(of=("self",)).select_related("contract", "customer").get(pk=box_id)
             if box.status != FulfilmentStatus.HELD:
                 continue
             if box.contract.status not in SHIPPING_CONTRACT_STATUSES:
@@ -133,7 +133,7 @@ def boxes_on_contract_terminated(*, payload: dict, clock: Clock = default_clock)
 
 def _cancel(*, fulfilment_id: int, clock: Clock) -> bool:
     with transaction.atomic():
-        box = Fulfilment.objects.select_for_update().get(pk=fulfilment_id)
+        box = Fulfilment.objects.select_for_update(of=("self",)).get(pk=fulfilment_id)
         if box.status not in (FulfilmentStatus.HELD, FulfilmentStatus.WAITING):
             return False
         parcels.fulfilment_move(box, FulfilmentStatus.CANCELLED)
