@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
+from django_tenants.utils import schema_context
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import LedgerAccount
@@ -45,7 +46,14 @@ def fulfilment_queue(*, fulfilment: Fulfilment, now: datetime) -> None:
     fulfilment_move(fulfilment, FulfilmentStatus.WAITING)
     fulfilment.hold_reason, fulfilment.next_push_at = "", now
     fulfilment.save(update_fields=["status", "hold_reason", "next_push_at"])
-    transaction.on_commit(lambda: storefront_tasks.fulfilment_push_task.delay(fulfilment.pk), robust=True)
+    schema_name, fulfilment_id = connection.schema_name, fulfilment.pk
+
+    def push_on_commit():
+        # Sent from the shop's schema, wherever the connection is when the commit happens.
+        with schema_context(schema_name):
+            storefront_tasks.fulfilment_push_task.delay(fulfilment_id)
+
+    transaction.on_commit(push_on_commit, robust=True)
 
 
 def _payload(fulfilment: Fulfilment) -> dict:
