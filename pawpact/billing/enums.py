@@ -74,6 +74,11 @@ class LedgerAccount(models.TextChoices):
     PENALTY_REVENUE = "penalty_revenue", _("Penalty revenue")
     REFUNDS = "refunds", _("Refunds")
     BAD_DEBT = "bad_debt", _("Bad debt")
+    # The storefront's: one-off orders are the shop's own money, apart from plan debits.
+    STORE_CASH = "store_cash", _("Cash from shop orders")
+    GOODS_REVENUE = "goods_revenue", _("Goods revenue")
+    COST_OF_GOODS = "cost_of_goods", _("Cost of goods shipped")
+    WAREHOUSE_PAYABLE = "warehouse_payable", _("Payable to the warehouse")
 
 
 class CallTaskKind(models.TextChoices):

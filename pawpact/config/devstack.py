@@ -11,6 +11,7 @@ PAWPACT_DEBUG=1.
 """
 import argparse
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -20,12 +21,12 @@ from honcho.manager import Manager
 
 from pawpact.config.embedded import postgres_start
 from pawpact.config.listen import ListenAddress, ListenAddressInvalid, listen_address, listen_problem
-from pawpact.config.local_state import DEMO_PASSWORD_FILE, STATE_DIR, secret_key_get
+from pawpact.config.local_state import DEMO_PASSWORD_FILE, STATE_DIR, secret_key_get, secret_read_or_create
 from pawpact.config.services_select import broker_and_cache_start
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCFILE = ROOT / "deploy" / "Procfile"
-LONG_RUNNING = ("web", "worker", "beat")
+LONG_RUNNING = ("web", "worker", "beat", "warehouse")
 
 
 def procfile_commands() -> dict[str, str]:
@@ -83,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     if not env.get("DJANGO_SECRET_KEY"):
         secret_key_get()  # made once here, so the processes started below all read the same key
+    if not env.get("PAWPACT_WAREHOUSE_SECRET"):
+        # The sandbox warehouse's shared HMAC secret, made once for this checkout.
+        env["PAWPACT_WAREHOUSE_SECRET"], _created = secret_read_or_create(
+            STATE_DIR / "warehouse-secret", lambda: secrets.token_urlsafe(32)
+        )
     return _run(env, address)
 
 

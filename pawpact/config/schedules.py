@@ -14,6 +14,11 @@ def _every(schedule, task: str, *, expires: int) -> dict:
 def beat_schedule() -> dict:
     return {
         "platform-heartbeat": _every(crontab(minute="*/5"), "core.heartbeat", expires=240),
+        # storefront: parcels due to the warehouse, held boxes released, callbacks applied,
+        # and a stock pull for any stock callback that was lost
+        "storefront-dispatch": _every(crontab(minute="*"), "storefront.dispatch", expires=55),
+        "storefront-warehouse-events": _every(crontab(minute="*"), "storefront.warehouse_events_process", expires=55),
+        "storefront-stock-reconcile": _every(crontab(minute="*/10"), "storefront.stock_reconcile", expires=540),
         "tenants-spare-schemas": _every(crontab(minute="*"), "tenants.spare_schemas_fill", expires=50),
         # Every quarter hour: a period becomes due at its not_before (its rail's allowed
         # hours), and each run charges it at most once.

@@ -7,6 +7,7 @@ from pawpact.platform import webhooks as platform_webhooks
 from pawpact.platform.funding import views as funding_views
 from pawpact.platform.saas import views as saas_views
 from pawpact.platform.signup import views as signup_views
+from pawpact.storefront import webhooks as storefront_webhooks
 from pawpact.tenants import views as tenant_views
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
         name="console_shop_state",
     ),
     path("webhooks/stripe/", platform_webhooks.stripe_webhook, name="stripe_webhook"),
+    path("webhooks/warehouse/<slug:code>/", storefront_webhooks.warehouse_callback, name="warehouse_callback"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Platform dashboard, ranking, risk overrides, portfolio reports.

@@ -70,7 +70,7 @@ def test_the_run_command_without_redis_serves_the_api_and_runs_beats_tasks(fresh
         spares = db.execute("SELECT count(*) FROM tenants_spareschema").fetchone()
     assert sent == (1,)
     assert spares == (3,)
-    assert len(children) == 3, log.read_text()
+    assert len(children) == 4, log.read_text()  # web, worker, beat, the sandbox warehouse
     assert not [pid for pid in children if _alive(pid)], "Ctrl-C left processes running"
 
 

@@ -37,6 +37,7 @@ from pawpact.billing.services.debits import (
     attempt_finish,
     attempt_key,
     outcome_build,
+    paid_publish,
     period_collect,
     rail_charge,
 )
@@ -174,7 +175,8 @@ def _charge_and_record(attempts: list[DebitAttempt], *, clock: Clock, report: Ru
         return
     try:
         with transaction.atomic():
-            _record(known, now=clock.now())
+            recorded = _record(known, now=clock.now())
+        paid_publish(recorded, clock=clock)
     except DatabaseError:
         # One bad row must not block the batch: record them one by one instead.
         logger.exception("Recording a batch of %d debit outcomes failed; recording one by one", len(known))
@@ -190,7 +192,7 @@ def _charge_and_record(attempts: list[DebitAttempt], *, clock: Clock, report: Ru
 # the rows. They write exactly the rows `attempt_finish` writes, built by `outcome_build`.
 
 
-def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) -> None:
+def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) -> list[Outcome]:
     """Write known outcomes for the attempts still STARTED (a webhook or another run may
     have finished some), under the same period → attempt locks as attempt_finish."""
     period_ids = sorted({attempt.period_id for attempt, _ in known})
@@ -208,7 +210,7 @@ def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) ->
         if attempt.pk in still_started
     ]
     if not outcomes:
-        return
+        return []
     _attempts_update([outcome.attempt for outcome in outcomes])
     paid = [outcome.period.pk for outcome in outcomes if outcome.period.status == PeriodStatus.PAID]
     failed = [outcome.period.pk for outcome in outcomes if outcome.period.status == PeriodStatus.FAILED]
@@ -218,6 +220,7 @@ def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) ->
         DebitPeriod.objects.filter(pk__in=failed).update(status=PeriodStatus.FAILED)
     _journals_insert([outcome for outcome in outcomes if outcome.journal_key is not None], now=now)
     _events_insert(outcomes, now=now)
+    return outcomes
 
 
 def _table(model) -> str:

@@ -39,6 +39,7 @@ SHARED_APPS = [
     "pawpact.tenants",
     "pawpact.platform",
     "pawpact.sandbox",
+    "pawpact.warehouses",  # partner warehouses, their shared stock and callbacks
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -91,8 +92,17 @@ PAWPACT_SHOP_SIDE = "pawpact.billing.shop_side.BillingShopSide"
 PAWPACT_PLATFORM_SIDE = "pawpact.platform.platform_side.PlatformSideImpl"
 # Who reacts, inside a shop, to the facts its apps publish (pawpact.outbox.services.shop_event_publish).
 PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
-    "contract.terminated": ["pawpact.loyalty.services.exit_followup_on_contract_terminated"],
+    "contract.terminated": [
+        "pawpact.loyalty.services.exit_followup_on_contract_terminated",
+        "pawpact.storefront.services.plan_boxes.boxes_on_contract_terminated",
+    ],
+    "debit.paid": ["pawpact.storefront.services.plan_boxes.box_on_debit_paid"],
 }
+# Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
+PAWPACT_STOREFRONT_PRICING = "pawpact.storefront.pricing.no_discount"
+# Encrypts partner secrets at rest (a Fernet key, or several comma-separated to rotate);
+# derived from SECRET_KEY when unset.
+PAWPACT_FIELD_ENCRYPTION_KEY = os.environ.get("PAWPACT_FIELD_ENCRYPTION_KEY", "")
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).

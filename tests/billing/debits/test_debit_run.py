@@ -198,7 +198,7 @@ def test_an_outcome_recorded_meanwhile_by_someone_else_is_not_recorded_again(sho
         def webhook_first(known, *, now):
             attempt, result = known[0]
             run_module.attempt_finish(attempt_id=attempt.pk, result=result, clock=clock)
-            real_record(known, now=now)
+            return real_record(known, now=now)
 
         monkeypatch.setattr(run_module, "_record", webhook_first)
         debit_run_shop(clock=clock)
