@@ -83,13 +83,18 @@ def test_a_customer_quotes_and_executes_an_early_termination(shop, adopter):
     quote = ok(client.post(quote_url(contract)), 201)
     assert {k: v for k, v in quote.items() if k not in ("id",)} == {
         "contract_uuid": str(contract.uuid),
+        "kind": "early",
         "remaining_periods": 9,
         "monthly_amount_minor": 39900,
         "remaining_minor": 359100,
         "penalty_rate": "0.100",
         "penalty_minor": 35910,
+        "refund_minor": 0,
         "deposit_refund_minor": 50000,
         "currency": "CNY",
+        "cooling_off_until": "2026-03-16",
+        "summary": "Ending the contract early costs a penalty of ¥359.10, 10% of the ¥3,591.00 still to pay; "
+        "the remaining periods are cancelled. Your deposit of ¥500.00 is refunded.",
         "created_at": "2026-05-20T10:00:00+08:00",
         "expires_at": "2026-05-21T10:00:00+08:00",
     }
@@ -101,9 +106,11 @@ def test_a_customer_quotes_and_executes_an_early_termination(shop, adopter):
         "contract_status": "terminated_early",
         "kind": "early",
         "quote_id": quote["id"],
-        "remaining_minor": 359100,
+        "cancelled_minor": 359100,
+        "remaining_minor": 0,
         "penalty_minor": 35910,
         "refund_minor": 0,
+        "deposit_applied_minor": 0,
         "deposit_refund_minor": 50000,
         "currency": "CNY",
         "evidence_note": "",
@@ -175,7 +182,7 @@ def test_staff_report_a_pet_loss_with_an_evidence_file_only_staff_can_download(s
     assert (done["contract_status"], done["kind"], done["penalty_minor"], done["deposit_refund_minor"]) == (
         "terminated_pet_loss", "pet_loss", 0, 50000,
     )  # fmt: skip
-    assert (done["has_evidence"], done["remaining_minor"]) == (True, 9 * 39900)
+    assert (done["has_evidence"], done["cancelled_minor"], done["remaining_minor"]) == (True, 9 * 39900, 0)
 
     evidence_url = f"/api/v1/contracts/{contract.uuid}/termination/evidence"
     download = staff.get(evidence_url)
@@ -212,7 +219,7 @@ def test_a_customer_reports_a_pet_loss_with_a_note_and_cannot_report_it_twice(sh
     assert (done["evidence_note"], done["has_evidence"]) == ("Hit by a car on 18 May.", False)
     before = state(shop)
 
-    body = error(client.post(url, {"evidence_note": "Hit by a car on 18 May."}, format="json", HTTP_IDEMPOTENCY_KEY="b"), 422)
+    body = error(client.post(url, {"evidence_note": "Hit by a car on 18 May."}, format="json", HTTP_IDEMPOTENCY_KEY="b"), 409)
     assert body == {
         "code": "illegal_transition",
         "message": "A contract that is “Terminated (pet loss)” cannot become “Terminated (pet loss)”.",
@@ -229,13 +236,13 @@ def test_cooling_off_cancel_inside_and_outside_the_window(shop, traveller):
     client = api(shop, token)
     url = f"/api/v1/contracts/{contract.uuid}/cooling-off-cancel"
 
-    traveller.move_to(beijing(date(2026, 3, 24), at=time(0, 0)))
+    traveller.move_to(beijing(date(2026, 3, 17), at=time(0, 0)))
     before = state(shop)
     body = error(client.post(url, HTTP_IDEMPOTENCY_KEY="c1"), 422)
     assert body["code"] == "cooling_off_over"
     assert state(shop) == before
 
-    traveller.move_to(beijing(date(2026, 3, 23), at=time(23, 0)))
+    traveller.move_to(beijing(date(2026, 3, 16), at=time(23, 0)))
     done = ok(client.post(url, HTTP_IDEMPOTENCY_KEY="c2"))
     assert (done["contract_status"], done["refund_minor"], done["deposit_refund_minor"]) == (
         "cancelled_cooling_off", 39900, 50000,

@@ -7,6 +7,7 @@ import pytest
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import CoolingOffOver, IllegalTransition
 from pawpact.billing.models import DebitPeriod, Plan
+from pawpact.billing.selectors import calendar_list
 from pawpact.billing.services.plans import plan_version_create
 from pawpact.billing.services.termination import contract_cancel_cooling_off
 from pawpact.sandbox.models import SandboxCharge
@@ -24,7 +25,7 @@ from tests.billing.lifecycle.termination.helpers import (
 
 pytestmark = pytest.mark.usefixtures("in_shop")
 
-LAST_DAY = date(2026, 3, 23)  # signed 16 March, 7 cooling-off days
+LAST_DAY = date(2026, 3, 16)  # signed 9 March, 7 cooling-off days
 
 
 def test_cancelling_on_the_signing_day_refunds_period_1_and_the_deposit(traveller, followups):
@@ -36,12 +37,16 @@ def test_cancelling_on_the_signing_day_refunds_period_1_and_the_deposit(travelle
 
     contract.refresh_from_db()
     assert (contract.status, contract.deposit_status) == (ContractStatus.CANCELLED_COOLING_OFF, DepositStatus.REFUNDED)
+    # Periods 2–12 cancelled, nothing left to pay, period 1 and the deposit given back.
     assert (
-        termination.kind, termination.remaining_minor, termination.penalty_minor, termination.refund_minor,
-        termination.deposit_refund_minor,
-    ) == (TerminationKind.COOLING_OFF, 11 * 39900, 0, 39900, 50000)  # fmt: skip
+        termination.kind, termination.cancelled_minor, termination.remaining_minor, termination.penalty_minor,
+        termination.refund_minor, termination.deposit_refund_minor,
+    ) == (TerminationKind.COOLING_OFF, 11 * 39900, 0, 0, 39900, 50000)  # fmt: skip
     statuses = list(DebitPeriod.objects.filter(contract=contract).order_by("number").values_list("status", flat=True))
-    assert statuses == [PeriodStatus.PAID] + [PeriodStatus.CANCELLED] * 11
+    assert statuses == [PeriodStatus.REFUNDED] + [PeriodStatus.CANCELLED] * 11
+    assert [(entry.number, entry.status) for entry in calendar_list(contract=contract)][:2] == [
+        (1, "refunded"), (2, "cancelled"),
+    ]  # fmt: skip
 
     uuid = contract.uuid
     assert journal_lines(contract)[journals_before:] == [
@@ -66,11 +71,12 @@ def test_cancelling_on_the_signing_day_refunds_period_1_and_the_deposit(travelle
             "reason": "cooling_off",
             "paid_periods": 1,
             "periods": 12,
-            "remaining_minor": 438900,
+            "cancelled_minor": 438900,
+            "remaining_minor": 0,
             "penalty_minor": 0,
             "refund_minor": 39900,
             "currency": "CNY",
-            "at": "2026-03-16T02:00:00+00:00",
+            "at": "2026-03-09T02:00:00+00:00",
         }
     ]
     assert followups == [str(uuid)]
@@ -93,25 +99,29 @@ def test_the_next_day_is_refused_with_a_clear_message_and_nothing_written(travel
 
     assert refused.value.http_status == 422
     assert refused.value.message == (
-        "The cooling-off period ended on 2026-03-23: cancelling now is an early termination "
+        "The cooling-off period ended on 2026-03-16: cancelling now is an early termination "
         "(ask for a termination quote)."
     )
     assert snapshot() == before
 
 
 def test_every_period_paid_in_a_long_window_is_refunded(traveller):
-    # A shop that gives 30 cooling-off days: period 2 (10 April) is paid inside the window.
+    # A shop that gives 37 cooling-off days: period 2 (10 April) is paid inside the window.
     basic = Plan.objects.get(code="basic")
-    version = plan_version_create(plan=basic, cooling_off_days=30)
+    version = plan_version_create(plan=basic, cooling_off_days=37)
     contract = adopt(version=version, suffix=HIGH)  # deposit waived
     collect_through(contract, 2, traveller)
     traveller.move_to(beijing(date(2026, 4, 15)))  # the window's last day
 
     termination = contract_cancel_cooling_off(contract=contract)
 
-    assert (termination.refund_minor, termination.deposit_refund_minor, termination.remaining_minor) == (
-        79800, 0, 10 * 39900,
-    )  # fmt: skip
+    assert (
+        termination.refund_minor, termination.deposit_refund_minor, termination.cancelled_minor,
+        termination.remaining_minor,
+    ) == (79800, 0, 10 * 39900, 0)  # fmt: skip
+    assert list(DebitPeriod.objects.filter(contract=contract, number__lte=3).order_by("number").values_list(
+        "status", flat=True
+    )) == [PeriodStatus.REFUNDED, PeriodStatus.REFUNDED, PeriodStatus.CANCELLED]  # fmt: skip
     uuid = contract.uuid
     assert sorted(SandboxCharge.objects.filter(outcome="refunded", token=contract.payment_method.token).values_list(
         "idempotency_key", "amount_minor"
