@@ -9,6 +9,8 @@ urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
+    path("my/plans/<uuid:uuid>/withdraw/", storefront_views.my_contract_withdraw, name="my_contract_withdraw"),
+    path("my/plans/<uuid:uuid>/cancel/", storefront_views.my_contract_cancel, name="my_contract_cancel"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),

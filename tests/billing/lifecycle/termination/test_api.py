@@ -284,3 +284,31 @@ def test_the_operations_are_documented(staff):
     ):
         assert path in paths, path
     assert "multipart/form-data" in paths["/api/v1/contracts/{uuid}/pet-loss"]["post"]["requestBody"]["content"]
+
+
+def test_a_quote_in_the_cooling_off_period_is_the_free_cancellation(shop, traveller):
+    with schema_context(shop.schema_name):
+        customer, token = customer_with_token()
+        contract = adopt(customer=customer)  # today is the signing day
+    client = api(shop, token)
+
+    quote = ok(client.post(quote_url(contract), HTTP_ACCEPT_LANGUAGE="en"), 201)
+
+    assert {k: quote[k] for k in ("kind", "penalty_rate", "penalty_minor", "refund_minor", "deposit_refund_minor",
+                                  "remaining_minor", "cooling_off_until")} == {
+        "kind": "cooling_off", "penalty_rate": "0.000", "penalty_minor": 0, "refund_minor": 39900,
+        "deposit_refund_minor": 50000, "remaining_minor": 11 * 39900, "cooling_off_until": "2026-03-16",
+    }  # fmt: skip
+    assert quote["summary"].startswith("You are within the cooling-off period (until 2026-03-16): cancelling is free")
+    done = ok(client.post(f"/api/v1/termination-quotes/{quote['id']}/execute", HTTP_IDEMPOTENCY_KEY="free-1"))
+    assert {k: done[k] for k in ("contract_status", "kind", "penalty_minor", "refund_minor", "deposit_refund_minor",
+                                 "cancelled_minor", "remaining_minor")} == {
+        "contract_status": "cancelled_cooling_off", "kind": "cooling_off", "penalty_minor": 0, "refund_minor": 39900,
+        "deposit_refund_minor": 50000, "cancelled_minor": 11 * 39900, "remaining_minor": 0,
+    }  # fmt: skip
+    # The calendar shows what happened to each period: period 1 refunded, the rest cancelled.
+    calendar = ok(client.get(f"/api/v1/contracts/{contract.uuid}/calendar"))
+    assert [row["status"] for row in calendar] == ["refunded"] + ["cancelled"] * 11
+    with schema_context(shop.schema_name):
+        assert_ledger_ok()
+    assert error(client.post(quote_url(contract)), 409)["code"] == "illegal_transition"  # ended: no more quotes

@@ -1,15 +1,17 @@
 """Cooling-off: cancelling within the plan's cooling-off days (the last day included)
 refunds everything collected, each paid period and the deposit, through the rail."""
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
-from pawpact.billing.errors import CoolingOffOver, IllegalTransition
+from pawpact.billing.errors import CoolingOffOver, IllegalTransition, QuoteStale
 from pawpact.billing.models import DebitPeriod, Plan
-from pawpact.billing.selectors import calendar_list
+from pawpact.billing.selectors import calendar_list, termination_quote_summary
 from pawpact.billing.services.plans import plan_version_create
-from pawpact.billing.services.termination import contract_cancel_cooling_off
+from pawpact.billing.services.termination import contract_cancel_cooling_off, termination_execute, termination_quote
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.lifecycle.termination.helpers import (
     HIGH,
@@ -138,3 +140,73 @@ def test_cancelling_twice_is_refused(traveller):
     with pytest.raises(IllegalTransition):
         contract_cancel_cooling_off(contract=contract)
     assert snapshot() == before
+
+
+# --- A termination quote inside the window is the free cancellation ---------------------------
+
+
+def test_a_quote_inside_the_window_offers_the_free_cancellation_and_executing_it_is_free(traveller):
+    contract = adopt()  # ¥500 deposit held, period 1 paid today
+    before_rail = SandboxCharge.objects.filter(token=contract.payment_method.token).count()
+
+    quote = termination_quote(contract=contract)
+
+    assert (
+        quote.kind, quote.remaining_minor, quote.penalty_rate, quote.penalty_minor, quote.refund_minor,
+        quote.deposit_refund_minor,
+    ) == (TerminationKind.COOLING_OFF, 11 * 39900, Decimal("0"), 0, 39900, 50000)  # fmt: skip
+    assert quote.expires_at - quote.created_at == timedelta(hours=24)
+    with translation.override("en"):
+        assert termination_quote_summary(quote) == (
+            "You are within the cooling-off period (until 2026-03-16): cancelling is free, with no penalty. "
+            "The ¥4,389.00 still to pay is cancelled and the ¥399.00 you paid is refunded. "
+            "Your deposit of ¥500.00 is refunded."
+        )
+
+    termination = termination_execute(quote=quote)
+
+    contract.refresh_from_db()
+    assert (contract.status, contract.deposit_status) == (ContractStatus.CANCELLED_COOLING_OFF, DepositStatus.REFUNDED)
+    assert (
+        termination.kind, termination.quote_id, termination.penalty_minor, termination.refund_minor,
+        termination.deposit_refund_minor, termination.cancelled_minor, termination.remaining_minor,
+    ) == (TerminationKind.COOLING_OFF, quote.pk, 0, 39900, 50000, 11 * 39900, 0)  # fmt: skip
+    # No penalty charged: only the two refunds went through the rail.
+    rail = SandboxCharge.objects.filter(token=contract.payment_method.token)
+    assert rail.count() == before_rail + 2
+    assert not rail.filter(idempotency_key=f"penalty:{contract.uuid}").exists()
+    assert balances(contract) == {
+        "cash": 0, "receivable": 0, "deferred_revenue": 0, "plan_revenue": 0, "deposits_held": 0,
+    }  # fmt: skip
+    assert_ledger_ok()
+    assert termination_execute(quote=quote).pk == termination.pk  # executing it again changes nothing
+
+
+def test_a_quote_on_the_last_day_expires_with_the_window(traveller):
+    contract = adopt()
+    traveller.move_to(beijing(LAST_DAY, time(20, 0)))
+    quote = termination_quote(contract=contract)
+    assert (quote.kind, quote.expires_at) == (TerminationKind.COOLING_OFF, beijing(LAST_DAY + timedelta(days=1), time(0, 0)))
+
+    traveller.move_to(beijing(LAST_DAY + timedelta(days=1), time(0, 0, 1)))
+    before = snapshot()
+    with pytest.raises(CoolingOffOver):  # its expiry too: the window says why
+        termination_execute(quote=quote)
+    assert snapshot() == before
+
+    fresh = termination_quote(contract=contract)  # the window is over: an early termination now
+    assert (fresh.kind, fresh.penalty_minor) == (TerminationKind.EARLY, 43890)
+
+
+def test_a_free_cancellation_quote_is_stale_once_a_period_is_paid(traveller):
+    basic = Plan.objects.get(code="basic")
+    contract = adopt(version=plan_version_create(plan=basic, cooling_off_days=37), suffix=HIGH)
+    quote = termination_quote(contract=contract)
+    quote.expires_at = quote.expires_at + timedelta(days=40)  # only staleness is tested here
+    collect_through(contract, 2, traveller)  # 10 April: period 2 paid, inside the window
+    before = snapshot()
+
+    with pytest.raises(QuoteStale):
+        termination_execute(quote=quote)
+    assert snapshot() == before
+    assert termination_quote(contract=contract).refund_minor == 2 * 39900
