@@ -102,7 +102,7 @@ class ContractAdmin(ShopOnlyAdmin):
 
     def withdraw_view(self, request: HttpRequest, contract_id: int) -> HttpResponse:
         """GET: what withdrawing does, and a button; POST: withdraw (the service decides)."""
-        contract = Contract.objects.select_related("customer", "pet", "plan_version__plan").filter(pk=contract_id).first()
+        contract = Contract.objects.select_related("customer", "pet").filter(pk=contract_id).first()
         if contract is None or not self.has_view_permission(request, contract):
             raise Http404
         error = None
@@ -112,7 +112,9 @@ class ContractAdmin(ShopOnlyAdmin):
             except DomainError as refused:
                 error = refused
             else:
-                self.message_user(request, _("The contract is withdrawn; a held deposit is refunded."), messages.SUCCESS)
+                self.message_user(
+                    request, _("The contract is withdrawn; a held deposit is refunded."), messages.SUCCESS
+                )
                 return redirect("admin:billing_contract_change", contract.pk)
         context = {
             **self.admin_site.each_context(request),

@@ -133,7 +133,9 @@ def test_signing_on_any_day_keeps_every_debit_at_least_the_rails_minimum_period_
                 assert min(gaps) >= minimum, (signing_day, debit_day, gaps[0])
                 # No later: one month earlier would have been too close (or not after signing).
                 assert (_month_before(dates[1]) - signing_day).days < minimum, (signing_day, debit_day)
-                assert all(_month_before(later) == earlier for earlier, later in zip(dates[1:], dates[2:], strict=False))
+                assert all(
+                    _month_before(later) == earlier for earlier, later in zip(dates[1:], dates[2:], strict=False)
+                )
 
 
 def test_signing_through_the_flow_on_each_day_of_a_month(shop):
@@ -144,7 +146,8 @@ def test_signing_through_the_flow_on_each_day_of_a_month(shop):
         seen = {}
         for n in range(1, 32):
             contract = contract_create(plan_version=version, signed_on=date(2026, 3, n))
-            dates = list(DebitPeriod.objects.filter(contract=contract).order_by("number").values_list("due_date", flat=True))
+            periods = DebitPeriod.objects.filter(contract=contract).order_by("number")
+            dates = list(periods.values_list("due_date", flat=True))
             assert (dates[1] - dates[0]).days >= policy_for("sandbox").min_period_days == 28
             seen[n] = dates[1]
     # Signed up to 13 March → 10 April (28 days or more); from 14 March → 10 May.

@@ -110,7 +110,8 @@ def expected_terms(contract) -> dict[str, list[str]]:
             *reminder_lines(settings_row.reminder_days_before, channels),
         ],
         "五、押金 / Deposit": [
-            f"押金由信用评估决定：信用分{DEPOSIT_WAIVER_SCORE}及以上免押金，低于{DEPOSIT_WAIVER_SCORE}需支付押金¥500.00。 / "
+            f"押金由信用评估决定：信用分{DEPOSIT_WAIVER_SCORE}及以上免押金，"
+            f"低于{DEPOSIT_WAIVER_SCORE}需支付押金¥500.00。 / "
             f"The credit check decides the deposit: none for a score of {DEPOSIT_WAIVER_SCORE} or more, a deposit "
             f"of ¥500.00 below {DEPOSIT_WAIVER_SCORE}.",
             f"押金在{zh_refunds}，或合同生效前撤回时全额退还；违约时，押金先用于支付逾期未付的款项，余额退还。",

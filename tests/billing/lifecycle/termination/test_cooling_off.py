@@ -186,7 +186,8 @@ def test_a_quote_on_the_last_day_expires_with_the_window(traveller):
     contract = adopt()
     traveller.move_to(beijing(LAST_DAY, time(20, 0)))
     quote = termination_quote(contract=contract)
-    assert (quote.kind, quote.expires_at) == (TerminationKind.COOLING_OFF, beijing(LAST_DAY + timedelta(days=1), time(0, 0)))
+    window_closes = beijing(LAST_DAY + timedelta(days=1), time(0, 0))
+    assert (quote.kind, quote.expires_at) == (TerminationKind.COOLING_OFF, window_closes)
 
     traveller.move_to(beijing(LAST_DAY + timedelta(days=1), time(0, 0, 1)))
     before = snapshot()

@@ -70,9 +70,12 @@ def test_the_deposit_pays_the_overdue_periods_and_the_rest_is_written_off(travel
     ) == (TerminationKind.DEFAULT, 8 * MONTHLY, 2 * MONTHLY - DEPOSIT, DEPOSIT, 0, 0, 0)  # fmt: skip
     uuid = contract.uuid
     assert journal_lines(contract)[journals_before:] == [
-        ("receivable.cancelled", f"receivable.cancelled:{uuid}", [("deferred_revenue", 8 * MONTHLY), ("receivable", -8 * MONTHLY)]),
+        ("receivable.cancelled", f"receivable.cancelled:{uuid}", [
+            ("deferred_revenue", 8 * MONTHLY), ("receivable", -8 * MONTHLY),
+        ]),
         ("deposit.applied", f"deposit.applied:{uuid}", [
-            ("deferred_revenue", DEPOSIT), ("deposits_held", DEPOSIT), ("plan_revenue", -DEPOSIT), ("receivable", -DEPOSIT),
+            ("deferred_revenue", DEPOSIT), ("deposits_held", DEPOSIT),
+            ("plan_revenue", -DEPOSIT), ("receivable", -DEPOSIT),
         ]),
     ]  # fmt: skip
     assert balances(contract) == {

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("in_shop")
 
 # The service that moves a contract into each state (none moves one back to draft).
 SERVICES = {
-    ContractStatus.SIGNED: lambda c: contract_sign(contract=c, signer_name="Zhao Lei", ip="203.0.113.9", user_agent="t"),
+    ContractStatus.SIGNED: lambda c: contract_sign(contract=c, signer_name="Zhao", ip="203.0.113.9", user_agent="t"),
     ContractStatus.ACTIVE: lambda c: contract_activate(contract=c),
     ContractStatus.COMPLETED: lambda c: contract_complete(contract=c),
     ContractStatus.TERMINATED_EARLY: lambda c: termination_quote(contract=c),

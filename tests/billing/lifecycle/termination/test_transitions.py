@@ -15,7 +15,6 @@ from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.termination import (
     EXIT_STATUS,
     contract_cancel_cooling_off,
-    contract_default,
     contract_terminate_pet_loss,
 )
 from pawpact.billing.services.withdrawal import contract_withdraw
@@ -23,12 +22,8 @@ from pawpact.customers.services import customer_create, pet_create
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import token_set
 from tests.billing.lifecycle.termination.helpers import (
-    LOW,
     adopt,
-    assert_ledger_ok,
-    balances,
     beijing,
-    collect_through,
     journal_lines,
     plan_version,
     snapshot,

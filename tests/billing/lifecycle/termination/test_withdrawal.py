@@ -151,7 +151,8 @@ def test_another_shops_token_does_not_reach_it(shop, other_shop, traveller, cust
         _other, other_token = customer_with_token()
     before = snapshot_of(shop)
 
-    response = api(other_shop, other_token).post(f"/api/v1/contracts/{contract.uuid}/withdraw", HTTP_IDEMPOTENCY_KEY="x")
+    url = f"/api/v1/contracts/{contract.uuid}/withdraw"
+    response = api(other_shop, other_token).post(url, HTTP_IDEMPOTENCY_KEY="x")
     assert response.status_code == 404
     # The token of the other shop is unknown on this shop's host.
     assert api(shop, other_token).post(
