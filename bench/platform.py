@@ -186,8 +186,9 @@ def main() -> int:
 
     from pawpact.accounts.models import User
     from pawpact.accounts.services import api_token_issue
+    from pawpact.core.months import month_add, month_start
     from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
-    from pawpact.platform.kpis.facts import month_add, month_bounds, month_start
+    from pawpact.platform.kpis.facts import month_bounds
     from pawpact.platform.models import KpiBenchmark
 
     settings.ALLOWED_HOSTS = ["*"]

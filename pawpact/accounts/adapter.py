@@ -1,8 +1,19 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
+WORKSPACE_URL = "/manage/"
+CUSTOMER_HOME_URL = "/my/plans/"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         """Owners sign up (with their shop) on the public site only; shops add their own people."""
         tenant = getattr(request, "tenant", None)
         return tenant is not None and tenant.is_platform
+
+    def get_login_redirect_url(self, request) -> str:
+        """On a shop's host staff land in the workspace and customers on their plans; on the
+        public site, its home page, which offers the owner's shops."""
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_platform or request.GET.get("next") or request.POST.get("next"):
+            return super().get_login_redirect_url(request)
+        return WORKSPACE_URL if request.user.is_staff else CUSTOMER_HOME_URL

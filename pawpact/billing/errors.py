@@ -84,3 +84,17 @@ class DebitNotDue(BusinessRuleViolation):
     """Too early for this period, or outside the hours its rail allows."""
 
     code = "debit_not_due"
+
+
+class SigningLinkInvalid(NotFound):
+    """Unknown, replaced, expired or already used: the customer asks the shop for a new link."""
+
+    code = "signing_link_invalid"
+
+
+class SigningCodeInvalid(ValidationFailed):
+    code = "signing_code_invalid"
+
+
+class SigningLocked(BusinessRuleViolation):
+    code = "signing_locked"

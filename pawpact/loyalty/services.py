@@ -27,7 +27,6 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -39,6 +38,7 @@ from pawpact.billing.models import Contract, DebitPeriod, Journal
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied, ValidationFailed
+from pawpact.core.links import site_url
 from pawpact.core.money import Money, apply_rate
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
 from pawpact.loyalty.selectors import TERMINATED_STATUSES
@@ -68,9 +68,7 @@ def _shop() -> Shop:
 
 
 def survey_url(token: str) -> str:
-    domain = _shop().get_primary_domain().domain
-    scheme = getattr(settings, "PAWPACT_URL_SCHEME", "https")
-    return f"{scheme}://{domain}/survey/{token}/"
+    return site_url(_shop().get_primary_domain().domain, f"/survey/{token}/")
 
 
 def _winback_code() -> str:

@@ -39,7 +39,7 @@ from pawpact.messaging.models import Category, Channel, Message, MessageStatus, 
 
 logger = logging.getLogger(__name__)
 
-# The customer's calendar day, for the cap (SPEC: customers are in mainland China).
+# The customer's calendar day, for the cap (customers are in mainland China).
 CAP_TIMEZONE = ZoneInfo("Asia/Shanghai")
 CHANNEL_SEPARATOR = "#"
 _KEY_MAX = Message._meta.get_field("dedupe_key").max_length

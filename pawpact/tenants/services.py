@@ -53,7 +53,6 @@ def shop_provision(*, name: str, slug: str, owner: User, clock: Clock = default_
             Domain.objects.create(domain=shop_domain(slug), tenant=shop, is_primary=True)
             schema_create_from_template(shop.schema_name)
             _shop_administrator_create(shop=shop, owner=owner)
-            _shop_defaults_seed(shop=shop)
             ShopEvent.objects.create(shop=shop, kind=ShopEventKind.CREATED, actor=owner, at=clock.now())
     except IntegrityError as error:
         if Shop.objects.filter(slug=slug).exists():
@@ -87,12 +86,6 @@ def _shop_administrator_create(*, shop: Shop, owner: User) -> User:
             is_staff=True,
             is_superuser=True,
         )
-
-
-def _shop_defaults_seed(*, shop: Shop) -> None:
-    """What a new shop starts with: the three seed plans of SPEC §1, which the owner can edit."""
-    with schema_context(shop.schema_name):
-        shop_side().defaults_seed()
 
 
 def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "", clock: Clock = default_clock) -> Shop:

@@ -144,7 +144,23 @@ def apply(client, *, pet_uuid: str, plan_version_id: int, customer_uuid: str | N
 
 
 def sign(client, uuid: str):
-    return client.post(contract_url(uuid, "sign"), {"signer_name": "Wang Fang"}, format="json")
+    """The adopter signs with their own login: staff cannot sign for a customer (the API refuses them)."""
+    return adopter_client(client, uuid).post(contract_url(uuid, "sign"), {"signer_name": "Wang Fang"}, format="json")
+
+
+def adopter_client(client, uuid: str) -> APIClient:
+    """A client logged in as the contract's customer (an account is made for them if they have none)."""
+    shop = Shop.objects.get(domains__domain=client.defaults["HTTP_HOST"])
+    with schema_context(shop.schema_name):
+        contract = Contract.objects.select_related("customer__user").filter(uuid=uuid).first()
+        if contract is None:
+            return client  # an unknown contract: the API answers for itself
+        customer = contract.customer
+        if customer.user is None:
+            customer.user = User.objects.create_user(f"adopter-{customer.pk}@{shop.slug}.test", SHOP_PASSWORD)
+            customer.save(update_fields=["user"])
+        token = api_token_issue(user=customer.user)
+    return api(shop, token)
 
 
 def attach(client, uuid: str, token: str = "tok_success"):

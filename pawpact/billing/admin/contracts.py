@@ -18,6 +18,7 @@ from pawpact.billing.services.contract_state import CONTRACT_TRANSITIONS
 from pawpact.billing.services.withdrawal import contract_withdraw
 from pawpact.core.admin import ShopOnlyAdmin, money_column, money_display
 from pawpact.core.errors import DomainError
+from pawpact.core.http import attachment
 
 # --- Contracts -------------------------------------------------------------------------
 
@@ -133,9 +134,9 @@ class ContractAdmin(ShopOnlyAdmin):
         contract = Contract.objects.filter(pk=contract_id).first()
         if contract is None or not self.has_view_permission(request, contract) or not contract.signed_at:
             raise Http404
-        response = HttpResponse(agreement_pdf(contract), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="agreement-{contract.uuid}.pdf"'
-        return response
+        return attachment(
+            agreement_pdf(contract), content_type="application/pdf", filename=f"agreement-{contract.uuid}.pdf"
+        )
 
     @admin.display(description=_("agreement PDF"))
     def agreement_pdf_link(self, contract: Contract) -> str:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from pawpact.billing.enums import PeriodStatus
 from pawpact.billing.errors import AmountOverRailCap, CalendarExists, InvalidPaymentMethod
 from pawpact.billing.models import Contract, DebitPeriod
+from pawpact.core.months import add_months
 from pawpact.payments.policies import debit_not_before, policy_for
 
 
@@ -17,24 +18,17 @@ def calendar_due_dates(*, first_due_date: date, debit_day: int, periods: int, mi
     The first regular debit is shifted, not prorated: a rail refuses two debits closer
     than its minimum period whatever their amounts, so a prorated period 2 on the next
     debit day would still be too early, and every period keeps the amount and the total
-    the adopter signed. Period 1 then covers the longer first stretch at no extra cost
-    (at most a month more), and the last debit comes a month later.
+    the adopter signed; the first stretch is simply longer (by at most a month) and the
+    last debit comes a month later.
 
     debit_day is 1–28 (a database constraint), so every month has that day and every
     later gap is at least 28 days.
     """
     dates = [first_due_date]
     offset = 1
-    while (_month_day(first_due_date, offset, debit_day) - first_due_date).days < min_period_days:
+    while (add_months(first_due_date, offset, anchor_day=debit_day) - first_due_date).days < min_period_days:
         offset += 1
-    for number in range(periods - 1):
-        dates.append(_month_day(first_due_date, offset + number, debit_day))
-    return dates
-
-
-def _month_day(start: date, months_later: int, day: int) -> date:
-    years, month_index = divmod(start.month - 1 + months_later, 12)
-    return date(start.year + years, month_index + 1, day)
+    return dates + [add_months(first_due_date, offset + n, anchor_day=debit_day) for n in range(periods - 1)]
 
 
 def calendar_generate(*, contract: Contract, first_due_date: date) -> list[DebitPeriod]:

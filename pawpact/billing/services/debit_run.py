@@ -286,7 +286,7 @@ def _journals_insert(outcomes: list[Outcome], *, now: datetime) -> None:
             " SELECT v.key, %s, '', v.contract_id, v.attempt_id, %s"
             " FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS v(key, contract_id, attempt_id)",
             [
-                JournalKind.PERIOD_PAID.value,
+                JournalKind.PERIOD_PAID,
                 now,
                 [o.journal_key for o in outcomes],
                 [o.period.contract_id for o in outcomes],

@@ -48,20 +48,16 @@ def shop_closure_run(*, clock: Clock = default_clock) -> ShopClosureReport:
     if shop.state != ShopState.DEACTIVATED:
         raise ShopNotClosed(_("Only a deactivated shop's contracts are closed."))
     report = ShopClosureReport()
-    for contract in Contract.objects.filter(status=ContractStatus.ACTIVE).order_by("id"):
-        try:
-            contract_close_for_shop(contract=contract, clock=clock)
-        except DomainError:
-            logger.exception("Closing contract %s of closed shop %s failed", contract.uuid, shop.schema_name)
-            report.skipped.append(str(contract.uuid))
-            continue
-        report.terminated.append(str(contract.uuid))
-    for contract in Contract.objects.filter(status__in=(ContractStatus.DRAFT, ContractStatus.SIGNED)).order_by("id"):
-        try:
-            contract_withdraw(contract=contract, clock=clock)
-        except DomainError:
-            logger.exception("Withdrawing contract %s of closed shop %s failed", contract.uuid, shop.schema_name)
-            report.skipped.append(str(contract.uuid))
-            continue
-        report.withdrawn.append(str(contract.uuid))
+    for statuses, end, done, verb in (
+        ((ContractStatus.ACTIVE,), contract_close_for_shop, report.terminated, "Closing"),
+        ((ContractStatus.DRAFT, ContractStatus.SIGNED), contract_withdraw, report.withdrawn, "Withdrawing"),
+    ):
+        for contract in Contract.objects.filter(status__in=statuses).order_by("id"):
+            try:
+                end(contract=contract, clock=clock)
+            except DomainError:
+                logger.exception("%s contract %s of closed shop %s failed", verb, contract.uuid, shop.schema_name)
+                report.skipped.append(str(contract.uuid))
+                continue
+            done.append(str(contract.uuid))
     return report

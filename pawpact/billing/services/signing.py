@@ -190,9 +190,9 @@ def contract_sign(
             .select_related("customer", "pet", "plan_version__plan")
             .get(pk=contract.pk)
         )
-        # Only the adopter signs: a customer account may sign its own contract only
-        # (staff may hold the device for an adopter who signs in the shop).
-        if signed_by_user is not None and not signed_by_user.is_staff and locked.customer.user_id != signed_by_user.pk:
+        # Only the adopter signs: an account may sign its own contract only. Staff never sign
+        # for a customer; the customer signs on their own phone (remote_signing.py).
+        if signed_by_user is not None and locked.customer.user_id != signed_by_user.pk:
             raise PermissionDenied(_("Only the adopter named in the contract can sign it."))
         contract_transition_check(current=locked.status, target=ContractStatus.SIGNED)
         if locked.credit_checked_at is None:

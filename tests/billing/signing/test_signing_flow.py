@@ -395,14 +395,17 @@ def test_only_the_adopter_signs(basic, clock):
     signed = contract_sign(contract=contract, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x",
                            signed_by_user=adopter_user, clock=clock)  # fmt: skip
     assert signed.status == ContractStatus.SIGNED
-    # In the shop, staff hold the tablet while the adopter signs.
+    # Staff never sign for a customer: the adopter signs on their own phone (a signing link).
     other_pet = pet_create(owner=customer, name="Dudu", species="dog")
     assisted = application_credit_check(
         contract=application_create(customer=customer, pet=other_pet, plan_version_id=basic.pk, clock=clock),
         clock=clock,
     )
-    assert contract_sign(contract=assisted, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x",
-                         signed_by_user=staff_user, clock=clock).status == ContractStatus.SIGNED  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        contract_sign(contract=assisted, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x",
+                      signed_by_user=staff_user, clock=clock)  # fmt: skip
+    assisted.refresh_from_db()
+    assert (assisted.status, assisted.signed_at) == (ContractStatus.DRAFT, None)
 
 
 def test_a_customer_account_applies_only_for_itself(basic, clock):

@@ -3,7 +3,6 @@
 Staff see and act on every contract of their shop; a customer sees only their own
 and signs only their own contract.
 """
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +22,7 @@ from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Plan
 from pawpact.billing.services import activation, credit, plans, signing, withdrawal
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
-from pawpact.core.http import client_ip
+from pawpact.core.http import attachment, client_ip
 from pawpact.customers.models import Customer, Pet
 
 
@@ -146,13 +145,13 @@ class ContractAgreementPdfDownloadApi(APIView):
         contract = contract_get(request, uuid)
         if not contract.agreement_sha256:
             raise NotFound(_("The agreement is not signed yet."), code="not_signed")
-        response = HttpResponse(agreement_pdf(contract), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="agreement-{contract.uuid}.pdf"'
-        return response
+        return attachment(
+            agreement_pdf(contract), content_type="application/pdf", filename=f"agreement-{contract.uuid}.pdf"
+        )
 
 
 class ContractSignApi(APIView):
-    @extend_schema(summary="Sign the agreement (the adopter, or staff assisting in the shop)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(summary="Sign the agreement (the adopter only; staff send a signing link instead)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
     def post(self, request, uuid):
         data = s.SignSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,7 +12,6 @@ from pawpact.billing.models import Contract, DebitPeriod, Journal, PlanVersion, 
 from pawpact.billing.services.lifecycle_settings import DEFAULT_RENEWAL_REWARDS
 from pawpact.billing.services.renewal import (
     RenewalRunReport,
-    add_months,
     renewal_accept,
     renewal_offer_due_on,
     renewal_offer_run,
@@ -57,7 +56,6 @@ def test_one_calendar_month_before_clamps_to_the_month_end():
     assert renewal_offer_due_on(last_due_date=date(2027, 3, 31)) == date(2027, 2, 28)
     assert renewal_offer_due_on(last_due_date=date(2028, 3, 31)) == date(2028, 2, 29)
     assert renewal_offer_due_on(last_due_date=date(2027, 1, 15)) == date(2026, 12, 15)
-    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
 
 
 def test_the_offer_goes_exactly_one_month_before_the_last_period_and_once(shop):
