@@ -11,7 +11,6 @@ urlpatterns = [
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
     path("my/plans/<uuid:uuid>/withdraw/", storefront_views.my_contract_withdraw, name="my_contract_withdraw"),
-    path("my/plans/<uuid:uuid>/cancel/", storefront_views.my_contract_cancel, name="my_contract_cancel"),
     path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)
     path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
     path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),

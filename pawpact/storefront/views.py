@@ -1,6 +1,6 @@
-"""The customer's plans page: every debit's date and amount up front, and the ways out the
-customer has (withdraw an application or a contract that never started; cancel free of
-charge inside the cooling-off period). A refused move shows the service's message with its
+"""The customer's plans page: every debit's date and amount up front, and the way out of a
+contract that never started (withdraw it; ending an active plan is on its own page,
+signing_views.my_contract_end). A refused move shows the service's message with its
 status (409 for a move the contract's state machine does not allow) and changes nothing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,7 @@ from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import Contract
 from pawpact.billing.selectors import calendar_list
 from pawpact.billing.services.contract_state import CONTRACT_TRANSITIONS
-from pawpact.billing.services.termination import contract_cancel_cooling_off, is_within_cooling_off
+from pawpact.billing.services.termination import is_within_cooling_off
 from pawpact.billing.services.withdrawal import contract_withdraw
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
@@ -35,7 +35,7 @@ def _page(request, *, error: DomainError | None = None):
             "contract": contract,
             "calendar": [(period, PeriodStatus(period.status).label) for period in calendar_list(contract=contract)],
             "may_withdraw": ContractStatus.WITHDRAWN in CONTRACT_TRANSITIONS.get(contract.status, ()),
-            "may_cancel_free": contract.status == ContractStatus.ACTIVE
+            "in_cooling_off": contract.status == ContractStatus.ACTIVE
             and is_within_cooling_off(contract=contract, clock=default_clock),
         }
         for contract in contracts
@@ -57,16 +57,4 @@ def my_contract_withdraw(request, uuid):
     except DomainError as error:
         return _page(request, error=error)
     messages.success(request, _("Your contract is withdrawn. Any deposit you paid is refunded."))
-    return redirect("my_contracts")
-
-
-@login_required(login_url="account_login")
-@require_POST
-def my_contract_cancel(request, uuid):
-    """Cancel free of charge inside the cooling-off period: everything paid is refunded."""
-    try:
-        contract_cancel_cooling_off(contract=_own_contract(request, uuid), requested_by=request.user)
-    except DomainError as error:
-        return _page(request, error=error)
-    messages.success(request, _("Your plan is cancelled free of charge. Everything you paid is refunded."))
     return redirect("my_contracts")

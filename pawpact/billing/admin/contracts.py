@@ -1,23 +1,13 @@
-"""Contracts (read-only: every change is a service), renewal offers, and how contracts ended.
-
-Staff withdraw a contract that never started from its page (confirm, then POST): the way out
-of a signed contract whose first debit failed. A move the contract's state machine refuses
-answers 409 with the service's message and changes nothing."""
-from django.contrib import admin, messages
+"""Contracts (read-only: every change is a service), renewal offers, and how contracts ended."""
+from django.contrib import admin
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.agreement_pdf import agreement_pdf
-from pawpact.billing.enums import ContractStatus, DepositStatus
 from pawpact.billing.models import Contract, DebitPeriod, RenewalOffer, Termination
-from pawpact.billing.services.contract_state import CONTRACT_TRANSITIONS
-from pawpact.billing.services.withdrawal import contract_withdraw
 from pawpact.core.admin import ShopOnlyAdmin, money_column, money_display
-from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
 
 # --- Contracts -------------------------------------------------------------------------
@@ -48,7 +38,6 @@ class ContractAdmin(ShopOnlyAdmin):
     search_fields = ["uuid", "customer__name", "customer__phone", "pet__name"]
     list_select_related = ["customer", "pet", "plan_version__plan"]
     inlines = [DebitPeriodInline]
-    change_form_template = "billing/admin/contract_change_form.html"
     fieldsets = [
         (None, {"fields": ["uuid", "status", "customer", "pet", "plan_version", "created_at", "created_by"]}),
         (_("Amounts"), {"fields": ["monthly", "periods", "total", "deposit", "deposit_status", "deposit_reference"]}),
@@ -86,49 +75,9 @@ class ContractAdmin(ShopOnlyAdmin):
                 "<int:contract_id>/agreement.pdf",
                 self.admin_site.admin_view(self.agreement_pdf_view),
                 name="billing_contract_agreement_pdf",
-            ),
-            path(
-                "<int:contract_id>/withdraw/",
-                self.admin_site.admin_view(self.withdraw_view),
-                name="billing_contract_withdraw",
-            ),
+            )
         ]
         return own + super().get_urls()
-
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        context["may_withdraw"] = obj is not None and ContractStatus.WITHDRAWN in CONTRACT_TRANSITIONS.get(
-            obj.status, ()
-        )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
-
-    def withdraw_view(self, request: HttpRequest, contract_id: int) -> HttpResponse:
-        """GET: what withdrawing does, and a button; POST: withdraw (the service decides)."""
-        contract = Contract.objects.select_related("customer", "pet").filter(pk=contract_id).first()
-        if contract is None or not self.has_view_permission(request, contract):
-            raise Http404
-        error = None
-        if request.method == "POST":
-            try:
-                contract_withdraw(contract=contract, requested_by=request.user)
-            except DomainError as refused:
-                error = refused
-            else:
-                self.message_user(
-                    request, _("The contract is withdrawn; a held deposit is refunded."), messages.SUCCESS
-                )
-                return redirect("admin:billing_contract_change", contract.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Withdraw this contract?"),
-            "contract": contract,
-            "deposit": money_display(contract.deposit_minor, contract.currency),
-            "deposit_held": contract.deposit_status == DepositStatus.HELD,
-            "error": error.message if error else None,
-        }
-        return TemplateResponse(
-            request, "billing/admin/contract_withdraw.html", context, status=error.http_status if error else 200
-        )
 
     def agreement_pdf_view(self, request, contract_id: int) -> HttpResponse:
         contract = Contract.objects.filter(pk=contract_id).first()

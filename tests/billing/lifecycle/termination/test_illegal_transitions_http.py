@@ -1,7 +1,7 @@
 """Every move the contract state machine refuses, tried as an outside client would: through
-the REST API (the customer's own token) and through the pages (the customer's plans page,
-the staff contract page). Each answers 409; the API in the one error shape with the code
-illegal_transition, the pages with the service's message; nothing is written."""
+the REST API (the customer's own token) and through the pages (the customer's plan pages,
+the staff workspace's contract page). Each answers 409; the API in the one error shape with
+the code illegal_transition, the pages with the service's message; nothing is written."""
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -9,9 +9,11 @@ from rest_framework.test import APIClient
 
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.services.contract_state import CONTRACT_TRANSITIONS
+from pawpact.workspace.enums import Role
 from tests.billing.lifecycle.termination.helpers import customer_with_token, snapshot
 from tests.billing.lifecycle.termination.states import contract_in
-from tests.conftest import SHOP_PASSWORD, host_of
+from tests.conftest import host_of
+from tests.workspace.conftest import client_for, staff_user
 
 # The API operation that moves a contract into each state a client may ask for.
 API_MOVES = {
@@ -22,20 +24,29 @@ API_MOVES = {
     ContractStatus.CANCELLED_COOLING_OFF: ("cooling-off-cancel", None),
     ContractStatus.WITHDRAWN: ("withdraw", None),
 }
-API_ILLEGAL = [
-    (current, target)
-    for current in ContractStatus
-    for target in API_MOVES
-    if target not in CONTRACT_TRANSITIONS.get(current, frozenset())
-]
-PAGE_MOVES = {ContractStatus.WITHDRAWN: "withdraw", ContractStatus.CANCELLED_COOLING_OFF: "cancel"}
-PAGE_ILLEGAL = [
-    (current, target)
-    for current in ContractStatus
-    for target in PAGE_MOVES
-    if target not in CONTRACT_TRANSITIONS.get(current, frozenset())
-]
-WITHDRAW_ILLEGAL = [current for current, target in PAGE_ILLEGAL if target == ContractStatus.WITHDRAWN]
+
+
+def _illegal(moves: dict) -> list[tuple[str, str]]:
+    return [
+        (current, target)
+        for current in ContractStatus
+        for target in moves
+        if target not in CONTRACT_TRANSITIONS.get(current, frozenset())
+    ]
+
+
+API_ILLEGAL = _illegal(API_MOVES)
+# The customer's pages: withdraw (plans page), end the plan (its own page, quote first).
+PAGE_MOVES = {ContractStatus.WITHDRAWN: ("withdraw", {}), ContractStatus.TERMINATED_EARLY: ("end", {"quote": ""})}
+PAGE_ILLEGAL = _illegal(PAGE_MOVES)
+# The staff workspace's contract actions.
+STAFF_MOVES = {
+    ContractStatus.WITHDRAWN: ("withdraw", {}),
+    ContractStatus.CANCELLED_COOLING_OFF: ("cooling-off", {}),
+    ContractStatus.TERMINATED_EARLY: ("quote", {}),
+    ContractStatus.TERMINATED_PET_LOSS: ("pet-loss", {"evidence_note": "Lost on a walk, police report 42."}),
+}
+STAFF_ILLEGAL = _illegal(STAFF_MOVES)
 
 
 def _state(shop) -> dict:
@@ -82,31 +93,33 @@ def _page_client(shop, customer) -> Client:
 
 
 @pytest.mark.parametrize(("current", "target"), PAGE_ILLEGAL, ids=[f"{c}->{t}" for c, t in PAGE_ILLEGAL])
-def test_the_customers_page_answers_409_with_the_reason_and_writes_nothing(shop, traveller, customer, current, target):
+def test_the_customers_pages_answer_409_with_the_reason_and_write_nothing(shop, traveller, customer, current, target):
     owner, _token = customer
     contract = _contract(shop, traveller, current, owner)
     browser = _page_client(shop, owner)
+    operation, body = PAGE_MOVES[target]
     before = _state(shop)
 
-    response = browser.post(f"/my/plans/{contract.uuid}/{PAGE_MOVES[target]}/")
+    response = browser.post(f"/my/plans/{contract.uuid}/{operation}/", body, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 409
     html = response.content.decode()
-    assert '<li class="error">A contract that is' in html and "cannot become" in html
+    assert "A contract that is" in html and "cannot become" in html
     assert "illegal_transition" not in html  # a message, never a code
     assert _state(shop) == before
 
 
-@pytest.mark.parametrize("current", WITHDRAW_ILLEGAL)
-def test_the_staff_contract_page_answers_409_and_writes_nothing(shop, traveller, customer, current):
+@pytest.mark.parametrize(("current", "target"), STAFF_ILLEGAL, ids=[f"{c}->{t}" for c, t in STAFF_ILLEGAL])
+def test_the_staff_contract_page_answers_409_and_writes_nothing(shop, traveller, customer, current, target):
     owner, _token = customer
     contract = _contract(shop, traveller, current, owner)
-    office = Client(HTTP_HOST=host_of(shop))
-    assert office.post("/admin/login/", {"username": shop.owner.email, "password": SHOP_PASSWORD}).status_code == 302
+    office = client_for(shop, staff_user(shop, Role.OWNER))
+    action, body = STAFF_MOVES[target]
     before = _state(shop)
 
-    response = office.post(f"/admin/billing/contract/{contract.pk}/withdraw/")
+    response = office.post(f"/manage/contracts/{contract.uuid}/{action}/", body, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 409
-    assert "cannot become" in response.content.decode()
+    html = response.content.decode()
+    assert '<li class="error" role="alert">' in html and "cannot become" in html
     assert _state(shop) == before

@@ -11,10 +11,12 @@ from pawpact.billing.errors import PaymentFailed
 from pawpact.billing.models import Contract, DebitPeriod
 from pawpact.billing.services import activation
 from pawpact.sandbox.models import SandboxCharge
+from pawpact.workspace.enums import Role
 from tests.billing.debits.factories import token_set
 from tests.billing.lifecycle.termination.helpers import assert_ledger_ok, customer_with_token, journal_lines, snapshot
 from tests.billing.lifecycle.termination.states import contract_in
-from tests.conftest import SHOP_PASSWORD, host_of
+from tests.conftest import host_of
+from tests.workspace.conftest import client_for, staff_user
 
 DEPOSIT = 50000
 
@@ -110,20 +112,21 @@ def test_the_customer_withdraws_it_on_their_plans_page(shop, traveller, customer
 def test_staff_withdraw_it_from_the_contract_page(shop, traveller, customer):
     owner, _token = customer
     contract = stuck(shop, traveller, owner)
-    office = Client(HTTP_HOST=host_of(shop))
-    assert office.post("/admin/login/", {"username": shop.owner.email, "password": SHOP_PASSWORD}).status_code == 302
-    url = f"/admin/billing/contract/{contract.pk}/withdraw/"
-    assert url in office.get(f"/admin/billing/contract/{contract.pk}/change/").content.decode()
-    before = snapshot_of(shop)
+    office = client_for(shop, staff_user(shop, Role.OWNER))
+    page = office.get(f"/manage/contracts/{contract.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    url = f"/manage/contracts/{contract.uuid}/withdraw/"
+    assert f'action="{url}"' in page and "Withdraw the contract" in page
 
-    confirm = office.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "The deposit of ¥500.00 is refunded through the payment method it came from." in confirm
-    assert snapshot_of(shop) == before  # looking changes nothing
+    done = office.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="en")
 
-    done = office.post(url)
-
-    assert (done.status_code, done["Location"]) == (302, f"/admin/billing/contract/{contract.pk}/change/")
+    assert done.redirect_chain == [(f"/manage/contracts/{contract.uuid}/", 302)]
+    assert "The contract is withdrawn; a held deposit is refunded." in done.content.decode()
     assert_withdrawn_with_the_deposit_back(shop, contract)
+    # A clerk may look but not act.
+    clerk = client_for(shop, staff_user(shop, Role.CLERK))
+    before = snapshot_of(shop)
+    assert clerk.post(url).status_code == 403
+    assert snapshot_of(shop) == before
 
 
 def test_someone_elses_contract_is_not_found(shop, traveller, customer):

@@ -27,7 +27,7 @@ def terminations_restate(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0004_models_moved_out'),
+        ('billing', '0006_signinglink'),
     ]
 
     operations = [
