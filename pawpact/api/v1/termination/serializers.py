@@ -50,6 +50,18 @@ class TerminationSerializer(serializers.ModelSerializer):
             "penalty_minor", "refund_minor", "deposit_applied_minor", "deposit_refund_minor", "currency",
             "evidence_note", "has_evidence", "executed_at",
         ]  # fmt: skip
+        extra_kwargs = {
+            "cancelled_minor": {"help_text": gettext_lazy("The unpaid periods this exit cancelled: no longer owed.")},
+            "remaining_minor": {
+                "help_text": gettext_lazy(
+                    "What the customer still owes after the exit: only a default leaves debt (its overdue "
+                    "periods, less what the deposit paid)."
+                )
+            },
+            "deposit_applied_minor": {
+                "help_text": gettext_lazy("On default, the part of the held deposit that paid what was owed.")
+            },
+        }
 
     def get_has_evidence(self, termination: Termination) -> bool:
         return bool(termination.evidence)
