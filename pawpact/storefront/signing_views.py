@@ -49,7 +49,7 @@ def signing_page(request, token: str):
         link = signing_link_open(token=token)
     except SigningLinkInvalid as error:
         return render(request, "storefront/sign/invalid.html", {"message": error.message, "shop": request.tenant}, status=404)
-    contract, error, fields = link.contract, None, {}
+    contract, error, fields, status = link.contract, None, {}, 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -67,7 +67,7 @@ def signing_page(request, token: str):
                 return redirect("signing_done", uuid=contract.uuid)
             return redirect("signing_page", token=token)
         except DomainError as failure:
-            error, fields = failure.message, failure.fields
+            error, fields, status = failure.message, failure.fields, failure.http_status
         link.refresh_from_db()
         contract.refresh_from_db()
     context = {
@@ -82,7 +82,7 @@ def signing_page(request, token: str):
         "cards": TEST_CARDS,
         "masked_phone": link.phone[:3] + "****" + link.phone[-4:],
     }
-    return render(request, "storefront/sign/page.html", context)
+    return render(request, "storefront/sign/page.html", context, status=status)
 
 
 def signing_done(request, uuid):

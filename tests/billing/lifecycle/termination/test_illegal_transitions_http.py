@@ -123,3 +123,22 @@ def test_the_staff_contract_page_answers_409_and_writes_nothing(shop, traveller,
     html = response.content.decode()
     assert '<li class="error" role="alert">' in html and "cannot become" in html
     assert _state(shop) == before
+
+
+PAST_SIGNING = [ContractStatus.ACTIVE, ContractStatus.COMPLETED, ContractStatus.WITHDRAWN]
+
+
+@pytest.mark.parametrize("current", PAST_SIGNING)
+def test_the_workspace_signing_steps_refuse_a_contract_past_them_with_409(shop, traveller, customer, current):
+    owner, _token = customer
+    contract = _contract(shop, traveller, current, owner)
+    office = client_for(shop, staff_user(shop, Role.OWNER))
+    before = _state(shop)
+
+    credit = office.post(f"/manage/signings/{contract.uuid}/credit/", {"action": "check"}, HTTP_ACCEPT_LANGUAGE="en")
+    link = office.post(f"/manage/signings/{contract.uuid}/link/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert (credit.status_code, link.status_code) == (409, 409)
+    assert "cannot change" in credit.content.decode()
+    assert "This contract is no longer waiting for the customer." in link.content.decode()
+    assert _state(shop) == before
