@@ -55,22 +55,6 @@ def test_the_run_charges_each_due_period_once_and_nothing_else(shop, rail_spy):
         assert unbalanced_journals() == []
 
 
-def test_a_batch_is_recorded_in_bulk_not_one_by_one(shop, monkeypatch, caplog):
-    """The bulk statements are the fast path: a batch that falls back to attempt_finish
-    row by row still records everything, so only this shows the bulk path broke."""
-    fallbacks = []
-    monkeypatch.setattr(run_module, "attempt_finish", lambda **kwargs: fallbacks.append(kwargs))
-    with schema_context(shop.schema_name):
-        for _ in range(3):
-            contract_create()
-        report = debit_run_shop(clock=FixedClock(SIGNING_DAY_NOON))
-
-        assert report == RunReport(attempted=3, succeeded=3)
-        assert (fallbacks, [r.message for r in caplog.records if r.levelname == "ERROR"]) == ([], [])
-        assert set(Journal.objects.values_list("kind", flat=True)) == {"period.paid"}
-        assert DebitPeriod.objects.filter(status=PeriodStatus.PAID).count() == 3
-
-
 def test_running_twice_charges_once(shop):
     clock = FixedClock(SIGNING_DAY_NOON)
     with schema_context(shop.schema_name):
