@@ -6,7 +6,10 @@ class UnbalancedJournal(BusinessRuleViolation):
     code = "unbalanced_journal"
 
 
-class IllegalTransition(BusinessRuleViolation):
+class IllegalTransition(Conflict):
+    """A move its state machine does not allow from the current state: 409, one code for
+    every such refusal (the state changed under the caller, or the step makes no sense now)."""
+
     code = "illegal_transition"
 
 
@@ -16,10 +19,6 @@ class SigningBlocked(BusinessRuleViolation):
 
 class AlreadyUnderContract(Conflict):
     code = "pet_under_contract"
-
-
-class AlreadySigned(Conflict):
-    code = "already_signed"
 
 
 class CustomerTooYoung(BusinessRuleViolation):

@@ -10,7 +10,7 @@ from functools import reduce
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -183,12 +183,18 @@ class DebitPeriod(models.Model):
     original_due_date = models.DateField(null=True, blank=True)  # set when a deferral moved it
     next_retry_on = models.DateField(null=True, blank=True)
     overdue_since = models.DateField(null=True, blank=True)
+    # What a defaulted contract's held deposit paid of this period; the rest stays owed.
+    deposit_applied_minor = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["contract_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "number"], name="period_number_unique"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="period_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(deposit_applied_minor__gte=0, deposit_applied_minor__lte=F("amount_minor")),
+                name="period_deposit_applied_within_amount",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "not_before"], name="period_due_idx"),
@@ -308,12 +314,16 @@ class DeferralCoupon(models.Model):
 
 
 class TerminationQuote(models.Model):
-    """What ending a contract early costs, shown before the customer decides."""
+    """What ending a contract costs now, shown before the customer decides. Inside the
+    cooling-off window the quote is a free cancellation (kind cooling_off: no penalty,
+    everything collected refunded); after it, an early termination with its penalty."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="termination_quotes")
-    remaining_minor = models.BigIntegerField()
+    kind = models.CharField(max_length=16, choices=TerminationKind.choices, default=TerminationKind.EARLY)
+    remaining_minor = models.BigIntegerField()  # unpaid periods the exit cancels
     penalty_rate = models.DecimalField(max_digits=4, decimal_places=3)
     penalty_minor = models.BigIntegerField()
+    refund_minor = models.BigIntegerField(default=0)  # collected periods given back (cooling-off)
     deposit_refund_minor = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -327,16 +337,24 @@ class TerminationQuote(models.Model):
 
 
 class Termination(models.Model):
-    """How and when a contract ended, with every amount it moved."""
+    """How and when a contract ended, with every amount it moved.
+
+    cancelled_minor: the unpaid periods the exit cancelled (no longer owed);
+    remaining_minor: what the customer still owes after the exit (only a default leaves
+    debt: its overdue periods, less what the deposit paid);
+    deposit_applied_minor / deposit_refund_minor: how a held deposit was used and given back.
+    """
 
     contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="termination")
     kind = models.CharField(max_length=16, choices=TerminationKind.choices)
     quote = models.OneToOneField(TerminationQuote, on_delete=models.PROTECT, null=True, blank=True)
     evidence = models.FileField(upload_to="termination-evidence/%Y/%m/", blank=True)
     evidence_note = models.TextField(blank=True)
+    cancelled_minor = models.BigIntegerField(default=0)
     remaining_minor = models.BigIntegerField(default=0)
     penalty_minor = models.BigIntegerField(default=0)
     refund_minor = models.BigIntegerField(default=0)
+    deposit_applied_minor = models.BigIntegerField(default=0)
     deposit_refund_minor = models.BigIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
+    path("my/plans/<uuid:uuid>/withdraw/", storefront_views.my_contract_withdraw, name="my_contract_withdraw"),
     path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)
     path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
     path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),

@@ -44,8 +44,8 @@ CATALOGUE: dict[str, EventDefinition] = {
         EventDefinition(
             EventKind.CONTRACT_TERMINATED,
             "A contract ended (completion, early, pet loss, cooling-off, shop closure or default).",
-            ("contract_uuid", "reason", "paid_periods", "periods", "remaining_minor", "penalty_minor",
-             "refund_minor", "currency", "at"),
+            ("contract_uuid", "reason", "paid_periods", "periods", "cancelled_minor", "remaining_minor",
+             "penalty_minor", "refund_minor", "currency", "at"),
         ),  # fmt: skip
         EventDefinition(
             EventKind.CONTRACT_RENEWED,

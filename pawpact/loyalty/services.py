@@ -4,7 +4,10 @@ Exit follow-up (`exit_followup_send`, run when billing publishes contract.termin
 SurveyResponse with a random token, answered on the shop's public page
 `/survey/<token>/` (score 1–5 + comment), announced by a *service* message; and a
 WinBackOffer (code, `BillingSettings.winback_first_month_discount`, default half
-price, valid 30 days) sent as a *marketing* message (capped). Both once per contract.
+price, valid 30 days) sent as a *marketing* message (capped). Both once per contract,
+and only to a customer with no active contract left: someone who ended one plan while
+another runs has not left ("your plan has ended" would be false, and a win-back offer
+for a customer who never went away is a discount for nothing).
 
 Win-back redemption (`winback_redeem`): a new contract of the same customer, made
 after the offer, gets the discount on its first month. Period 1 is collected at
@@ -79,8 +82,11 @@ def exit_followup_on_contract_terminated(*, payload: dict, clock: Clock = defaul
         exit_followup_send(contract=Contract.objects.get(uuid=payload["contract_uuid"]), clock=clock)
 
 
-def exit_followup_send(*, contract: Contract, clock: Clock = default_clock) -> tuple[SurveyResponse, WinBackOffer]:
-    """Survey and win-back offer for a terminated contract's customer; once per contract."""
+def exit_followup_send(
+    *, contract: Contract, clock: Clock = default_clock
+) -> tuple[SurveyResponse, WinBackOffer] | None:
+    """Survey and win-back offer for a terminated contract's customer; once per contract.
+    None (nothing sent) while the customer still has an active contract."""
     with transaction.atomic():
         locked = Contract.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contract.pk)
         if locked.status not in TERMINATED_STATUSES:
@@ -88,6 +94,8 @@ def exit_followup_send(*, contract: Contract, clock: Clock = default_clock) -> t
                 _("Only a terminated contract gets an exit survey; this one is %(status)s.")
                 % {"status": ContractStatus(locked.status).label}
             )
+        if Contract.objects.filter(customer_id=locked.customer_id, status=ContractStatus.ACTIVE).exists():
+            return None
         now = clock.now()
         survey = SurveyResponse.objects.filter(contract=locked).first()
         if survey is None:

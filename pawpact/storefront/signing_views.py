@@ -11,14 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from pawpact.billing.enums import ContractStatus, PeriodStatus
+from pawpact.billing.enums import ContractStatus, TerminationKind
 from pawpact.billing.errors import SigningLinkInvalid
 from pawpact.billing.models import Contract, TerminationQuote
-from pawpact.billing.selectors import calendar_list
+from pawpact.billing.selectors import termination_quote_summary
 from pawpact.billing.services.agreement import agreement_render
+from pawpact.billing.services.contract_state import contract_transition_check
 from pawpact.billing.services.remote_signing import signing_code_send, signing_link_open, signing_pay, signing_sign
-from pawpact.billing.services.termination import contract_cancel_cooling_off, termination_execute, termination_quote
-from pawpact.core.clock import default_clock
+from pawpact.billing.services.termination import termination_execute, termination_quote
 from pawpact.core.errors import DomainError
 from pawpact.core.http import client_ip
 from pawpact.customers.services import customer_account_create
@@ -49,7 +49,7 @@ def signing_page(request, token: str):
         link = signing_link_open(token=token)
     except SigningLinkInvalid as error:
         return render(request, "storefront/sign/invalid.html", {"message": error.message, "shop": request.tenant}, status=404)
-    contract, error, fields = link.contract, None, {}
+    contract, error, fields, status = link.contract, None, {}, 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -67,7 +67,7 @@ def signing_page(request, token: str):
                 return redirect("signing_done", uuid=contract.uuid)
             return redirect("signing_page", token=token)
         except DomainError as failure:
-            error, fields = failure.message, failure.fields
+            error, fields, status = failure.message, failure.fields, failure.http_status
         link.refresh_from_db()
         contract.refresh_from_db()
     context = {
@@ -82,7 +82,7 @@ def signing_page(request, token: str):
         "cards": TEST_CARDS,
         "masked_phone": link.phone[:3] + "****" + link.phone[-4:],
     }
-    return render(request, "storefront/sign/page.html", context)
+    return render(request, "storefront/sign/page.html", context, status=status)
 
 
 def signing_done(request, uuid):
@@ -113,36 +113,27 @@ def signing_done(request, uuid):
 
 @login_required(login_url="account_login")
 def my_contract_end(request, uuid):
-    """The customer ends their plan: the cost first (free in cooling-off), then a confirmation."""
+    """The customer ends their plan: the quote first (the free cancellation inside the
+    cooling-off period, else the early termination penalty), then its confirmation.
+    A refusal is shown with its status: 409 for a plan that is no longer (or not yet) in force."""
     contract = get_object_or_404(
         Contract.objects.select_related("plan_version__plan", "pet"), uuid=uuid, customer__user=request.user
     )
-    in_cooling_off = contract_in_cooling_off(contract)
     quote, error = None, None
     try:
-        if request.method == "POST" and in_cooling_off:
-            contract_cancel_cooling_off(contract=contract, requested_by=request.user)
-            return redirect("my_contracts")
         if request.method == "POST":
+            contract_transition_check(current=contract.status, target=ContractStatus.TERMINATED_EARLY)
             quote = get_object_or_404(TerminationQuote, pk=request.POST.get("quote"), contract=contract)
             termination_execute(quote=quote, requested_by=request.user)
             return redirect("my_contracts")
-        if contract.status == ContractStatus.ACTIVE and not in_cooling_off:
+        if contract.status == ContractStatus.ACTIVE:
             quote = termination_quote(contract=contract)
     except DomainError as failure:
-        error = failure.message
-    paid = sum(
-        period.amount_minor for period in calendar_list(contract=contract) if period.status == PeriodStatus.PAID
-    )
-    context = {"shop": request.tenant, "contract": contract, "quote": quote, "in_cooling_off": in_cooling_off,
-               "refund_minor": paid + (contract.deposit_minor if contract.deposit_status == "held" else 0),
-               "error": error, "is_active": contract.status == ContractStatus.ACTIVE}  # fmt: skip
-    return render(request, "storefront/my_contract_end.html", context)
-
-
-def contract_in_cooling_off(contract: Contract) -> bool:
-    return bool(
-        contract.status == ContractStatus.ACTIVE
-        and contract.cooling_off_until
-        and default_clock.today() <= contract.cooling_off_until
-    )
+        error = failure
+    context = {
+        "shop": request.tenant, "contract": contract, "quote": quote, "error": error.message if error else None,
+        "summary": termination_quote_summary(quote) if quote else "",
+        "is_free": quote is not None and quote.kind == TerminationKind.COOLING_OFF,
+        "is_active": contract.status == ContractStatus.ACTIVE,
+    }  # fmt: skip
+    return render(request, "storefront/my_contract_end.html", context, status=error.http_status if error else 200)

@@ -2,7 +2,8 @@
 may see and do what, bad input that writes nothing, shop isolation, and OpenAPI.
 
 Time stands still at 10:00 in Beijing on Monday 16 March 2026, so period 1 is due
-that day and every later period on the plan's debit day (the 10th).
+that day and every later period on the plan's debit day (the 10th), from the first 10th
+at least the rails' minimum period (28 days) later: 10 May.
 """
 import hashlib
 import itertools
@@ -28,10 +29,11 @@ from tests.conftest import SHOP_PASSWORD, host_of
 NOW = datetime(2026, 3, 16, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 16)
 ADULT = "1990-05-05"
-# The Basic plan's calendar when signed today: period 1 today, then the 10th of each month.
+# The Basic plan's calendar when signed today: period 1 today, then the 10th of each month
+# from 10 May (10 April is only 25 days away).
 BASIC_DUE_DATES = [
-    "2026-03-16", "2026-04-10", "2026-05-10", "2026-06-10", "2026-07-10", "2026-08-10",
-    "2026-09-10", "2026-10-10", "2026-11-10", "2026-12-10", "2027-01-10", "2027-02-10",
+    "2026-03-16", "2026-05-10", "2026-06-10", "2026-07-10", "2026-08-10", "2026-09-10",
+    "2026-10-10", "2026-11-10", "2026-12-10", "2027-01-10", "2027-02-10", "2027-03-10",
 ]  # fmt: skip
 
 NOT_FOUND = {"code": "not_found", "message": "Not found.", "fields": {}}
@@ -312,8 +314,14 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
     assert replay.status_code == 200
     assert replay["Idempotent-Replayed"] == "true"
     assert replay.json() == first.json()
-    # A new key runs the service again, which leaves an active contract as it is.
-    assert ok(activate(staff, uuid, key="staff-flow-2")) == first.json()
+    # A new key asks again: an active contract cannot be activated, 409, nothing charged.
+    with nothing_written(shop):
+        again = error(activate(staff, uuid, key="staff-flow-2"), 409)
+    assert again == {
+        "code": "illegal_transition",
+        "message": "A contract that is “Active” cannot become “Active”.",
+        "fields": {},
+    }
     assert counts(shop)["sandbox_charges"] == before["sandbox_charges"] + 1
 
     with nothing_written(shop):
@@ -513,8 +521,8 @@ def test_signing_twice_is_refused(shop, staff):
     first = signed(staff, uuid)
     with nothing_written(shop):
         assert error(sign(staff, uuid), 409) == {
-            "code": "already_signed",
-            "message": "This contract is signed already.",
+            "code": "illegal_transition",
+            "message": "A contract that is “Signed” cannot become “Signed”.",
             "fields": {},
         }
     assert ok(staff.get(contract_url(uuid)))["agreement_sha256"] == first["agreement_sha256"]
@@ -523,7 +531,7 @@ def test_signing_twice_is_refused(shop, staff):
 def test_signing_before_the_credit_check_is_refused(shop, staff):
     uuid = draft(staff)["uuid"]
     with nothing_written(shop):
-        assert error(sign(staff, uuid), 422) == {
+        assert error(sign(staff, uuid), 409) == {
             "code": "illegal_transition",
             "message": "Run the credit check before signing: it decides the deposit.",
             "fields": {},
@@ -618,7 +626,7 @@ def test_an_active_contracts_payment_method_is_not_changed_nor_saved(shop, staff
     uuid = draft(staff)["uuid"]
     active(staff, uuid)
     with nothing_written(shop):
-        assert error(attach(staff, uuid, token="tok_hard_decline"), 422) == {
+        assert error(attach(staff, uuid, token="tok_hard_decline"), 409) == {
             "code": "illegal_transition",
             "message": "The payment method can only be chosen before the contract starts; this one is active.",
             "fields": {},

@@ -79,7 +79,7 @@ def test_terminated_contract_ships_nothing_more(shop, linked):
         contract.save(update_fields=["status"])
         shop_event_publish(kind="contract.terminated", payload={
             "contract_uuid": str(contract.uuid), "reason": "early_termination", "paid_periods": 3, "periods": 12,
-            "remaining_minor": 0, "penalty_minor": 0, "refund_minor": 0, "currency": "CNY", "at": "2026-03-01T00:00:00+00:00"})
+            "remaining_minor": 0, "cancelled_minor": 0, "penalty_minor": 0, "refund_minor": 0, "currency": "CNY", "at": "2026-03-01T00:00:00+00:00"})
         shop_event_publish(kind="debit.paid", payload=_paid_payload(contract, 4))
         assert [(b.period_number, b.status) for b in Fulfilment.objects.filter(contract=contract)] == [
             (3, FulfilmentStatus.CANCELLED)

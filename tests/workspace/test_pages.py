@@ -2,10 +2,12 @@
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
+import time_machine
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import ContractStatus
@@ -76,12 +78,32 @@ def test_cooling_off_cancel_refunds_everything_and_clerk_may_not(shop, owner_cli
 def test_early_termination_shows_the_quote_before_anything_is_charged(shop, manager_client, adopter):
     customer, pet = adopter
     contract = active_contract(shop, customer, pet)
-    response = manager_client.post(f"/manage/contracts/{contract.uuid}/quote/")
-    assert response.status_code == 302 and "?quote=" in response["Location"]
-    with schema_context(shop.schema_name):
-        assert Contract.objects.get(pk=contract.pk).status == ContractStatus.ACTIVE
-    page = manager_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=10)):  # after the 7 cooling-off days
+        response = manager_client.post(f"/manage/contracts/{contract.uuid}/quote/")
+        assert response.status_code == 302 and "?quote=" in response["Location"]
+        with schema_context(shop.schema_name):
+            assert Contract.objects.get(pk=contract.pk).status == ContractStatus.ACTIVE
+        page = manager_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "penalty ¥438.90 (10%)" in page  # 10% of 11 × ¥399.00
+    assert "Confirm early termination as quoted" in page
+
+
+def test_a_quote_in_the_cooling_off_period_is_the_free_cancellation(shop, manager_client, adopter):
+    customer, pet = adopter
+    contract = active_contract(shop, customer, pet)
+    response = manager_client.post(f"/manage/contracts/{contract.uuid}/quote/")
+    page = manager_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "penalty ¥0.00 (0%)" in page and "cancelling is free, with no penalty" in page
+    assert "Confirm the free cancellation as quoted" in page
+    quote = re.search(r'name="quote" value="(\d+)"', page).group(1)
+
+    done = manager_client.post(f"/manage/contracts/{contract.uuid}/terminate/", {"quote": quote})
+
+    assert done.status_code == 302
+    with schema_context(shop.schema_name):
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.CANCELLED_COOLING_OFF
+        assert (contract.termination.penalty_minor, contract.termination.refund_minor) == (0, 39900)
 
 
 def test_customer_phone_edit_and_pet_owner_change(shop, owner_client, adopter):

@@ -131,7 +131,7 @@ def test_a_declined_card_leaves_the_contract_signed_and_another_card_starts_it(s
     phone.post(f"/sign/{link.token}/", {"action": "send"})
     phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link)})
     page = phone.post(f"/sign/{link.token}/", {"action": "pay", "card": "tok_hard_decline"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert page.status_code == 200 and "failed" in page.content.decode()
+    assert page.status_code == 422 and "failed" in page.content.decode()  # refused: a 4xx, the reason shown
     with schema_context(shop.schema_name):
         contract.refresh_from_db()
         assert contract.status == ContractStatus.SIGNED

@@ -42,7 +42,13 @@ from pawpact.payments.policies import debit_not_before, policy_for
 DEFERRABLE_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.FAILED, PeriodStatus.RETRYING)
 # Later periods move with the deferred one; they must still be waiting for their date.
 SHIFTABLE_LATER_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
-SETTLED_STATUSES = (PeriodStatus.PAID, PeriodStatus.CANCELLED, PeriodStatus.WRITTEN_OFF)
+SETTLED_STATUSES = (
+    PeriodStatus.PAID,
+    PeriodStatus.CANCELLED,
+    PeriodStatus.WRITTEN_OFF,
+    PeriodStatus.REFUNDED,
+    PeriodStatus.PAID_BY_DEPOSIT,
+)
 OVERDUE_REASON = "overdue"
 
 

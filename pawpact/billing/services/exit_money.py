@@ -1,7 +1,14 @@
 """What an exit moves, and through which rail: the receivable cancelled, the penalty charged
-and collected, collected periods refunded, the held deposit given back. Each movement
-has one deterministic idempotency key per contract, so a retried exit repeats the same
-keys and a rail answers them with its first outcome instead of moving money again."""
+and collected, collected periods refunded, a held deposit applied to what a defaulting
+customer owes, and the rest of it given back. Each movement has one deterministic
+idempotency key per contract, so a retried exit repeats the same keys and a rail answers
+them with its first outcome instead of moving money again.
+
+The deposit on default (SPEC §1): it exists to cover default, so it pays the periods still
+owed, oldest first (journal deposit.applied:{uuid}: DEPOSITS_HELD +applied, RECEIVABLE −applied,
+and the share of deferred revenue those payments earn: DEFERRED_REVENUE +applied,
+PLAN_REVENUE −applied, as a collected debit would), and only the remainder is refunded.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -81,33 +88,14 @@ def exit_money_move(*, kind: str, contract: Contract, plan: ExitPlan) -> None:
     currency = contract.currency
     uuid = contract.uuid
     if plan.penalty_minor:
-        reference = _rail_charge_penalty(contract=contract, amount=Money(plan.penalty_minor, currency))
-        journal_post(
-            key=f"penalty:{uuid}",
-            kind=JournalKind.PENALTY_CHARGED,
-            lines=[
-                Line(LedgerAccount.RECEIVABLE, plan.penalty_minor),
-                Line(LedgerAccount.PENALTY_REVENUE, -plan.penalty_minor),
-            ],
-            currency=currency,
-            contract=contract,
-            memo=f"early termination penalty on {plan.remaining_minor} remaining",
-        )
-        journal_post(
-            key=f"penalty.collected:{uuid}",
-            kind=JournalKind.PENALTY_COLLECTED,
-            lines=[Line(LedgerAccount.CASH, plan.penalty_minor), Line(LedgerAccount.RECEIVABLE, -plan.penalty_minor)],
-            currency=currency,
-            contract=contract,
-            memo=f"penalty collected, rail reference {reference}",
-        )
-    if plan.remaining_minor:
+        _penalty_collect(contract=contract, plan=plan)
+    if plan.cancelled_minor:
         journal_post(
             key=f"receivable.cancelled:{uuid}",
             kind=JournalKind.RECEIVABLE_CANCELLED,
             lines=[
-                Line(LedgerAccount.DEFERRED_REVENUE, plan.remaining_minor),
-                Line(LedgerAccount.RECEIVABLE, -plan.remaining_minor),
+                Line(LedgerAccount.DEFERRED_REVENUE, plan.cancelled_minor),
+                Line(LedgerAccount.RECEIVABLE, -plan.cancelled_minor),
             ],
             currency=currency,
             contract=contract,
@@ -130,13 +118,73 @@ def exit_money_move(*, kind: str, contract: Contract, plan: ExitPlan) -> None:
             contract=contract,
             memo=f"{len(plan.refunds)} collected period(s) refunded ({OUTBOX_REASONS[kind]})",
         )
+    if plan.deposit_applied_minor:
+        deposit_apply(contract=contract, plan=plan)
     if plan.deposit_refund_minor:
-        deposit_refund(contract=contract)
+        deposit_refund(contract=contract, amount_minor=plan.deposit_refund_minor)
 
 
-def deposit_refund(*, contract: Contract) -> None:
-    """Give a held deposit back through the rail and journal it; the caller marks it refunded."""
-    amount = Money(contract.deposit_minor, contract.currency)
+def _penalty_collect(*, contract: Contract, plan: ExitPlan) -> None:
+    penalty = plan.penalty_minor
+    reference = _rail_charge_penalty(contract=contract, amount=Money(penalty, contract.currency))
+    journal_post(
+        key=f"penalty:{contract.uuid}",
+        kind=JournalKind.PENALTY_CHARGED,
+        lines=[Line(LedgerAccount.RECEIVABLE, penalty), Line(LedgerAccount.PENALTY_REVENUE, -penalty)],
+        currency=contract.currency,
+        contract=contract,
+        memo=f"early termination penalty on {plan.cancelled_minor} remaining",
+    )
+    journal_post(
+        key=f"penalty.collected:{contract.uuid}",
+        kind=JournalKind.PENALTY_COLLECTED,
+        lines=[Line(LedgerAccount.CASH, penalty), Line(LedgerAccount.RECEIVABLE, -penalty)],
+        currency=contract.currency,
+        contract=contract,
+        memo=f"penalty collected, rail reference {reference}",
+    )
+
+
+def deposit_applied_key(contract: Contract) -> str:
+    return f"deposit.applied:{contract.uuid}"
+
+
+def deposit_allocate(*, deposit_minor: int, owed: list[DebitPeriod]) -> list[tuple[DebitPeriod, int]]:
+    """How much of the deposit pays each owed period, oldest first; periods it does not reach are left out."""
+    allocation = []
+    left = deposit_minor
+    for period in sorted(owed, key=lambda p: (p.due_date, p.number)):
+        share = min(left, period.amount_minor - period.deposit_applied_minor)
+        if share <= 0:
+            break
+        allocation.append((period, share))
+        left -= share
+    return allocation
+
+
+def deposit_apply(*, contract: Contract, plan: ExitPlan) -> None:
+    """The held deposit pays what the defaulting customer owes: no rail call, the shop holds the money."""
+    amount = plan.deposit_applied_minor
+    numbers = ", ".join(str(period.number) for period, _share in plan.deposit_applied)
+    journal_post(
+        key=deposit_applied_key(contract),
+        kind=JournalKind.DEPOSIT_APPLIED,
+        lines=[
+            Line(LedgerAccount.DEPOSITS_HELD, amount),
+            Line(LedgerAccount.RECEIVABLE, -amount),
+            Line(LedgerAccount.DEFERRED_REVENUE, amount),
+            Line(LedgerAccount.PLAN_REVENUE, -amount),
+        ],
+        currency=contract.currency,
+        contract=contract,
+        memo=f"deposit applied to period(s) {numbers} on default",
+    )
+
+
+def deposit_refund(*, contract: Contract, amount_minor: int | None = None) -> None:
+    """Give a held deposit (or what is left of it) back through the rail and journal it;
+    the caller marks the deposit."""
+    amount = Money(contract.deposit_minor if amount_minor is None else amount_minor, contract.currency)
     reference = rail_refund(
         payment_method=contract.payment_method,
         amount=amount,
@@ -170,9 +218,12 @@ class ExitPlan:
     """What one exit moves, decided under the contract's lock."""
 
     cancel: list[DebitPeriod]  # periods it stops
-    remaining_minor: int
+    cancelled_minor: int
+    remaining_minor: int  # still owed after the exit: a default's overdue periods, less the deposit
     penalty_minor: int
     refunds: list[tuple[DebitPeriod, DebitAttempt]]  # collected periods it gives back
     refund_minor: int
+    deposit_applied: list[tuple[DebitPeriod, int]]  # owed periods the deposit pays, and how much of each
+    deposit_applied_minor: int
     deposit_refund_minor: int
     paid_periods: int

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.models import Contract
-from pawpact.billing.services.termination import contract_close_for_shop, contract_withdraw
+from pawpact.billing.services.termination import contract_close_for_shop
+from pawpact.billing.services.withdrawal import contract_withdraw
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import BusinessRuleViolation, DomainError
 from pawpact.tenants.enums import ShopState

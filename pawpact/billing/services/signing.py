@@ -23,7 +23,6 @@ from pawpact.billing.enums import (
     DepositStatus,
 )
 from pawpact.billing.errors import (
-    AlreadySigned,
     AlreadyUnderContract,
     CustomerTooYoung,
     IllegalTransition,
@@ -195,8 +194,6 @@ def contract_sign(
         # for a customer; the customer signs on their own phone (remote_signing.py).
         if signed_by_user is not None and locked.customer.user_id != signed_by_user.pk:
             raise PermissionDenied(_("Only the adopter named in the contract can sign it."))
-        if locked.signed_at is not None:
-            raise AlreadySigned(_("This contract is signed already."))
         contract_transition_check(current=locked.status, target=ContractStatus.SIGNED)
         if locked.credit_checked_at is None:
             raise IllegalTransition(_("Run the credit check before signing: it decides the deposit."))

@@ -92,7 +92,7 @@ def signing_plan(request, customer_uuid, pet_uuid):
     """Step 3: the plan, with its total cost, deposit rule, penalty cap and cooling-off; creates the application."""
     customer = get_object_or_404(Customer, uuid=customer_uuid)
     pet = get_object_or_404(Pet, uuid=pet_uuid)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             version_id = int(request.POST.get("plan_version", ""))
@@ -103,11 +103,11 @@ def signing_plan(request, customer_uuid, pet_uuid):
                 customer=customer, pet=pet, plan_version_id=version_id, created_by=request.user
             )
         except DomainError as failure:
-            error = failure.message
+            error, status = failure.message, failure.http_status
         else:
             return redirect("workspace:signing_credit", uuid=contract.uuid)
     context = {"customer": customer, "pet": pet, "versions": plans_on_sale(), "error": error, "step": 3}
-    return render(request, "workspace/signings/plan.html", context)
+    return render(request, "workspace/signings/plan.html", context, status=status)
 
 
 @workspace_view(Action.SIGN, section="signings")
@@ -117,7 +117,7 @@ def signing_credit(request, uuid):
     may_override = role_allows(request.workspace_role, Action.CREDIT_OVERRIDE)
     override = request.POST.get("action") == "override"
     form = CreditOverrideForm(request.POST if override else None)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         if override and not may_override:
             return forbidden(request, _("Only a manager or the owner can enter a credit score."))
@@ -132,22 +132,26 @@ def signing_credit(request, uuid):
                     application_credit_check(contract=contract)
             except DomainError as failure:
                 form_errors_apply(form, failure) if override else None
-                error = None if override else failure.message
+                error, status = (None if override else failure.message), failure.http_status
             else:
                 return redirect("workspace:signing_detail", uuid=contract.uuid)
     context = {"contract": contract, "form": form, "may_override": may_override, "error": error, "step": 4}
-    return render(request, "workspace/signings/credit.html", context)
+    return render(request, "workspace/signings/credit.html", context, status=status)
 
 
 @workspace_view(Action.SIGN, section="signings")
 def signing_detail(request, uuid):
     """Step 5: the link and QR code for the customer's phone, and the steps as they arrive."""
+    return _signing_detail(request, uuid)
+
+
+def _signing_detail(request, uuid, status: int = 200):
     contract = get_object_or_404(Contract.objects.select_related("customer", "pet", "plan_version__plan"), uuid=uuid)
     state = signing_state(contract=contract)
     link = state.link if link_is_live(state.link) else None
     url = request.build_absolute_uri(reverse("signing_page", args=[link.token])) if link else ""
     context = {"contract": contract, "state": state, "link": link, "url": url, "qr": qr_svg(url) if url else "", "step": 5}
-    return render(request, "workspace/signings/detail.html", context)
+    return render(request, "workspace/signings/detail.html", context, status=status)
 
 
 @workspace_view(Action.SIGN, section="signings")
@@ -164,5 +168,6 @@ def signing_link_new(request, uuid):
     try:
         signing_link_issue(contract=contract, staff=request.user)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.message)  # shown on the page answered with the refusal's status
+        return _signing_detail(request, uuid, status=error.http_status)
     return HttpResponseRedirect(reverse("workspace:signing_detail", args=[contract.uuid]))

@@ -15,9 +15,11 @@ from pawpact.customers.models import Customer, Pet
 
 _numbers = itertools.count(1)
 
-SIGNED_ON = date(2026, 1, 31)
+# Monday 12 January 2026: the first 10th or 15th of a month at least the rails' minimum
+# period of 28 days later is in February, so period 2 is due on 10 or 15 February.
+SIGNED_ON = date(2026, 1, 12)
 # 12:00 in Beijing on the signing day: period 1 is due, period 2 is not.
-SIGNING_DAY_NOON = datetime(2026, 1, 31, 4, 0, tzinfo=UTC)
+SIGNING_DAY_NOON = datetime(2026, 1, 12, 4, 0, tzinfo=UTC)
 
 
 def plan_version_create(*, monthly_price_minor: int = 39_900, periods: int = 12, debit_day: int = 15) -> PlanVersion:

@@ -250,7 +250,7 @@ def test_later_periods_become_due_on_their_date(shop):
     with schema_context(shop.schema_name):
         contract = contract_create()
         debit_run_shop(clock=clock)
-        clock.advance(timedelta(days=15))  # 2026-02-15 12:00 Beijing
+        clock.advance(timedelta(days=34))  # 2026-02-15 12:00 Beijing
         report = debit_run_shop(clock=clock)
 
         assert report == RunReport(attempted=1, succeeded=1)

@@ -30,5 +30,6 @@ urlpatterns = [
         name="api_contract_payment_method",
     ),
     path("contracts/<uuid:uuid>/activate", views.ContractActivateApi.as_view(), name="api_contract_activate"),
+    path("contracts/<uuid:uuid>/withdraw", views.ContractWithdrawApi.as_view(), name="api_contract_withdraw"),
     path("contracts/<uuid:uuid>/calendar", views.ContractCalendarListApi.as_view(), name="api_contract_calendar"),
 ]

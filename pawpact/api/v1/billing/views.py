@@ -20,7 +20,7 @@ from pawpact.api.v1.billing import serializers as s
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Plan
-from pawpact.billing.services import activation, credit, plans, signing
+from pawpact.billing.services import activation, credit, plans, signing, withdrawal
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pawpact.core.http import attachment, client_ip
 from pawpact.customers.models import Customer, Pet
@@ -186,6 +186,22 @@ class ContractActivateApi(APIView):
     @idempotent
     def post(self, request, uuid):
         contract = activation.contract_activate(contract=contract_get(request, uuid))
+        return Response(s.ContractSerializer(contract).data)
+
+
+class ContractWithdrawApi(APIView):
+    @extend_schema(
+        summary="Withdraw a contract that has not started (an application, or signed but not active)",
+        description="The way out when the first debit failed: the calendar is cancelled and a held deposit is "
+        "refunded. An active or ended contract answers 409 `illegal_transition`. Requires an `Idempotency-Key` "
+        "header.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=None,
+        responses={200: s.ContractSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, uuid):
+        contract = withdrawal.contract_withdraw(contract=contract_get(request, uuid), requested_by=request.user)
         return Response(s.ContractSerializer(contract).data)
 
 

@@ -66,7 +66,7 @@ def test_a_deferral_moves_the_period_and_every_later_one_by_a_month(shop):
         assert deferred.number == 3
         rows = calendar(contract)
         assert rows[:2] == [
-            (1, date(2026, 1, 31), None, PeriodStatus.PAID),
+            (1, date(2026, 1, 12), None, PeriodStatus.PAID),
             (2, date(2026, 2, 10), None, PeriodStatus.PAID),
         ]
         assert rows[2] == (3, date(2026, 4, 10), date(2026, 3, 10), PeriodStatus.DEFERRED)
