@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pawpact.billing import notifications as rail_notifications
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
 
@@ -9,6 +10,9 @@ urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
+    # Alipay and WeChat Pay notify each shop on its own host (pawpact.billing.notifications).
+    path("webhooks/alipay/", rail_notifications.alipay_notification, name="alipay_notification"),
+    path("webhooks/wechat/", rail_notifications.wechat_notification, name="wechat_notification"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),

@@ -35,6 +35,12 @@ class PaymentRail(Protocol):
         key answers with the first refund); the refund's reference. Raises RefundFailed."""
         ...
 
+    def query(self, *, idempotency_key: str, amount: Money) -> ChargeResult | None:
+        """What became of the charge sent with `idempotency_key`: its outcome, None if the
+        provider never received it (charging again with the same key is then safe), or an
+        unknown result if the provider cannot say yet."""
+        ...
+
 
 @dataclass(frozen=True)
 class RailPolicy:

@@ -64,6 +64,7 @@ from pawpact.platform.funding.advances import ContractBought, advance_close, adv
 from pawpact.platform.funding.errors import AdvanceRefused
 from pawpact.platform.models import PlatformEvent, ShopDrainState
 from pawpact.tenants.models import Shop
+from pawpact.tenants.modes import platform_livemode
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +99,10 @@ def platform_events_insert(*, shop_id: int, events: list[dict], now: datetime) -
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO public.platform_platformevent"
-            " (shop_id, tenant_event_id, kind, aggregate_uuid, payload, occurred_at, received_at)"
-            " SELECT %s, e.id, e.kind, e.aggregate_uuid, e.payload, e.occurred_at, %s"
-            " FROM unnest(%s::bigint[], %s::varchar[], %s::uuid[], %s::jsonb[], %s::timestamptz[])"
-            " AS e(id, kind, aggregate_uuid, payload, occurred_at) ORDER BY e.id"
+            " (shop_id, tenant_event_id, kind, aggregate_uuid, payload, livemode, occurred_at, received_at)"
+            " SELECT %s, e.id, e.kind, e.aggregate_uuid, e.payload, e.livemode, e.occurred_at, %s"
+            " FROM unnest(%s::bigint[], %s::varchar[], %s::uuid[], %s::jsonb[], %s::boolean[], %s::timestamptz[])"
+            " AS e(id, kind, aggregate_uuid, payload, livemode, occurred_at) ORDER BY e.id"
             " ON CONFLICT (shop_id, tenant_event_id) DO NOTHING",
             [
                 shop_id,
@@ -110,6 +111,7 @@ def platform_events_insert(*, shop_id: int, events: list[dict], now: datetime) -
                 [e["kind"] for e in events],
                 [e["aggregate_uuid"] for e in events],
                 [_json(e["payload"]) for e in events],
+                [bool(e.get("livemode")) for e in events],
                 [e["created_at"] for e in events],
             ],
         )
@@ -220,7 +222,10 @@ def platform_event_apply(*, event_id: int, clock: Clock = default_clock) -> bool
         if event is None:
             return False
         applier = APPLIERS.get(event.kind)
-        if applier is not None:
+        # The platform's books hold facts of its own mode: a test-mode contract is never
+        # funded, collected or clawed back by a live platform (and live facts never enter
+        # a test platform's pretend books).
+        if applier is not None and event.livemode == platform_livemode():
             applier(event, clock)
         event.applied_at = clock.now()
         event.save(update_fields=["applied_at"])

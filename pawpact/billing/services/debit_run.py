@@ -161,7 +161,7 @@ def _due_claim(*, clock: Clock, batch_size: int) -> list[DebitAttempt]:
 
 CLAIM_FIELDS = (
     "id", "contract_id", "number", "amount_minor", "currency", "status", "paid_at",
-    "contract__id", "contract__uuid", "contract__payment_method__id", "contract__payment_method__rail",
+    "contract__id", "contract__uuid", "contract__livemode", "contract__payment_method__id", "contract__payment_method__rail",
     "contract__payment_method__token", "contract__payment_method__rail_customer_ref",
 )  # fmt: skip
 
@@ -305,15 +305,16 @@ def _journals_insert(outcomes: list[Outcome], *, now: datetime) -> None:
 def _events_insert(outcomes: list[Outcome], *, now: datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_table(OutboxEvent)} (kind, aggregate_uuid, payload, created_at)"
-            " SELECT v.kind, v.aggregate_uuid, v.payload::jsonb, %s"
-            " FROM unnest(%s::text[], %s::uuid[], %s::text[])"
-            " WITH ORDINALITY AS v(kind, aggregate_uuid, payload, position)"
+            f"INSERT INTO {_table(OutboxEvent)} (kind, aggregate_uuid, payload, livemode, created_at)"
+            " SELECT v.kind, v.aggregate_uuid, v.payload::jsonb, v.livemode, %s"
+            " FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::boolean[])"
+            " WITH ORDINALITY AS v(kind, aggregate_uuid, payload, livemode, position)"
             " ORDER BY v.position",
             [
                 now,
                 [o.event_kind for o in outcomes],
                 [o.period.contract.uuid for o in outcomes],
                 [json.dumps(o.event_payload) for o in outcomes],
+                [o.period.contract.livemode for o in outcomes],
             ],
         )

@@ -313,6 +313,7 @@ def period_write_off(*, period: DebitPeriod, clock: Clock = default_clock) -> De
             kind=EventKind.PERIOD_WRITTEN_OFF,
             aggregate_uuid=contract.uuid,
             payload=period_event_payload(period=locked, customer=contract.customer, at=clock.now()),
+            livemode=contract.livemode,
         )
     return locked
 

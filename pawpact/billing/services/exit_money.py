@@ -44,7 +44,7 @@ def rail_refund(
     *, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]
 ) -> str:
     """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference."""
-    return rail_for(payment_method.rail).refund(
+    return rail_for(payment_method.rail, livemode=payment_method.livemode).refund(
         token=payment_method.token, charge_reference=charge_reference, amount=amount, idempotency_key=key,
         metadata=metadata,
     )  # fmt: skip
@@ -54,7 +54,7 @@ def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
     payment_method = contract.payment_method
     if payment_method is None:
         raise PaymentFailed(_("The contract has no payment method to charge the penalty to."))
-    result = rail_for(payment_method.rail).charge(
+    result = rail_for(payment_method.rail, livemode=payment_method.livemode).charge(
         token=payment_method.token,
         customer_ref=payment_method.rail_customer_ref,
         amount=amount,

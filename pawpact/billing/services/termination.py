@@ -296,6 +296,7 @@ def contract_terminate(
                 kind=EventKind.CONTRACT_TERMINATED,
                 aggregate_uuid=locked.uuid,
                 payload=terminated_payload(contract=locked, kind=kind, plan=plan, at=now),
+                livemode=locked.livemode,
             )
     except BaseException:
         if termination is not None and not replayed and termination.evidence:
