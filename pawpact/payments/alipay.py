@@ -253,12 +253,14 @@ class AlipayRail:
 
 
 def _unsigned_error(error: AliPayException) -> dict:
+    # The SDK keeps the raw answer in a private attribute; its text form is "…, message:<json>".
+    raw = getattr(error, "_AliPayException__message", None) or str(error).partition("message:")[2]
     try:
-        body = json.loads(error.message)
+        body = json.loads(raw)
     except (TypeError, ValueError):
-        return {"code": str(error.code or "0"), "sub_code": "unreadable"}
+        return {"code": "0", "sub_code": "unreadable"}
     inner = next((value for value in body.values() if isinstance(value, dict)), {})
-    return {"code": str(inner.get("code", error.code or "0")), **inner}
+    return {"code": str(inner.get("code", "0")), **inner}
 
 
 def _reason(answer: dict) -> str:
