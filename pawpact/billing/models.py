@@ -364,6 +364,26 @@ class RenewalOffer(models.Model):
     )
 
 
+class RailRefund(models.Model):
+    """Money given back through a rail, one row per refund key, as the provider confirmed it:
+    what the daily statement's refund lines are matched against."""
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    rail = models.CharField(max_length=16, choices=Rail.choices)
+    livemode = models.BooleanField()
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="rail_refunds")
+    purpose = models.CharField(max_length=24)  # period_refund | deposit_refund
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    charge_reference = models.CharField(max_length=255)
+    reference = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="rail_refund_positive")]
+
+
 class ProviderNotification(models.Model):
     """Inbox of the Chinese rails' notifications to this shop (agreement signed, trade paid):
     verified, stored once per provider notification id, applied once. A redelivery is

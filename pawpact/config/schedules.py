@@ -18,6 +18,14 @@ def beat_schedule() -> dict:
         # Every quarter hour: a period becomes due at its not_before (its rail's allowed
         # hours), and each run charges it at most once.
         "billing-debit-run": _every(crontab(minute="*/15"), "billing.debit_run_dispatch", expires=600),
+        # WeChat's pre-debit notices, hourly within its 07:00–22:00 (Beijing); yesterday's
+        # provider statements matched against every shop's books at 10:30.
+        "billing-pre-debit-notices": _every(
+            crontab(hour="7-21", minute=5), "billing.pre_debit_notice_dispatch", expires=3000
+        ),
+        "billing-reconciliation": _every(
+            crontab(hour=10, minute=30), "billing.reconciliation_dispatch", expires=3600
+        ),
         # Webhooks whose processing task could not be enqueued (broker down) are sent again.
         "platform-stripe-webhook-requeue": _every(
             crontab(minute="*/5"), "platform.stripe_webhook_requeue", expires=240

@@ -23,12 +23,15 @@ The flow:
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import socket
 from datetime import date, datetime
 from http.client import HTTPException
 from urllib.error import URLError
+from urllib.request import urlopen
 from zoneinfo import ZoneInfo
 
 from alipay import AliPay
@@ -37,7 +40,7 @@ from alipay.utils import AliPayConfig
 from django.utils.translation import gettext as _
 
 from pawpact.core.money import Money
-from pawpact.payments.base import ChargeResult
+from pawpact.payments.base import ChargeResult, StatementLine
 from pawpact.payments.enums import DeclineType
 from pawpact.payments.errors import NotificationRejected, ProviderRefused, RefundFailed
 from pawpact.payments.gateways import adapter_for_current_shop, fen, gateway_url, out_trade_no, yuan
@@ -172,6 +175,28 @@ class AlipayRail:
             raise ProviderRefused(_("Alipay's answer could not be verified (%(reason)s).") % {"reason": error}) from None
         if answer.get("code") not in (SUCCESS, "40004"):
             raise ProviderRefused(_("Alipay refused the credentials: %(reason)s") % {"reason": _reason(answer)})
+
+    def statement(self, *, day: date) -> list[StatementLine]:
+        """The day's trades and refunds (Beijing day): `alipay.data.dataservice.bill.downloadurl.query`,
+        then the bill itself. The fake gateway serves one CSV (type, trade_no, out_trade_no,
+        out_request_no, amount in yuan); Alipay's real bill is a zip of such CSVs."""
+        answer = self._agreement_call(
+            "alipay.data.dataservice.bill.downloadurl.query", {"bill_type": "trade", "bill_date": day.isoformat()}
+        )
+        try:
+            with urlopen(answer["bill_download_url"], timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 — the provider's URL
+                text = response.read().decode("utf-8")
+        except (URLError, HTTPException, OSError, KeyError) as error:
+            raise ProviderRefused(_("Alipay's bill could not be downloaded; try again.")) from error
+        return [
+            StatementLine(
+                kind="charge" if row["type"] == "trade" else "refund",
+                order_no=row["out_trade_no"] if row["type"] == "trade" else row["out_request_no"],
+                provider_reference=row["trade_no"],
+                amount_minor=fen(row["amount"]),
+            )
+            for row in csv.DictReader(io.StringIO(text))
+        ]
 
     # --- money ----------------------------------------------------------------------
 

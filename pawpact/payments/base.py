@@ -19,6 +19,16 @@ class ChargeResult:
     is_unknown: bool = False
 
 
+@dataclass(frozen=True)
+class StatementLine:
+    """One line of a provider's daily statement: a charge (positive) or a refund (negative)."""
+
+    kind: str  # "charge" | "refund"
+    order_no: str  # our out_trade_no (charges) or out_request_no / out_refund_no (refunds)
+    provider_reference: str  # the provider's trade or transaction id
+    amount_minor: int
+
+
 class PaymentRail(Protocol):
     name: str
 

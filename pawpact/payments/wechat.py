@@ -20,6 +20,9 @@ Notification timestamps older or newer than five minutes are refused, as WeChat 
 """
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import logging
 import time
@@ -30,7 +33,7 @@ from wechatpayv3.core import Core
 from wechatpayv3.type import RequestType
 
 from pawpact.core.money import Money
-from pawpact.payments.base import ChargeResult
+from pawpact.payments.base import ChargeResult, StatementLine
 from pawpact.payments.enums import DeclineType
 from pawpact.payments.errors import NotificationRejected, ProviderRefused, RefundFailed
 from pawpact.payments.gateways import adapter_for_current_shop, gateway_url, out_trade_no
@@ -158,6 +161,27 @@ class WechatRail:
             "deduct_duration": {"count": DEDUCT_DURATION_DAYS, "unit": "DAY"},
             "estimated_amount": {"amount": amount.amount_minor, "currency": amount.currency},
         })  # fmt: skip
+
+    def statement(self, *, day: date) -> list[StatementLine]:
+        """The day's trade bill: GET /v3/bill/tradebill, then the file, checked against its SHA-1.
+        The fake gateway's file has one CSV line per charge and refund (amounts in fen)."""
+        answer = self._contract_call(f"/v3/bill/tradebill?bill_date={day.isoformat()}", RequestType.GET)
+        path = str(answer.get("download_url", "")).removeprefix(self.gateway)
+        try:
+            # Bill files are not signed; their hash, from the signed answer above, is what proves them.
+            status, content = self._core.request(path, skip_verify=True)
+        except Exception as error:  # noqa: BLE001
+            raise ProviderRefused(_("WeChat Pay's bill could not be downloaded; try again.")) from error
+        content = content.encode() if isinstance(content, str) else content
+        if status != 200 or hashlib.sha1(content).hexdigest() != answer.get("hash_value"):  # noqa: S324 — WeChat's hash
+            raise ProviderRefused(_("WeChat Pay's bill does not match its hash; try again."))
+        return [
+            StatementLine(
+                kind=row["type"], order_no=row["out_trade_no"] if row["type"] == "charge" else row["out_refund_no"],
+                provider_reference=row["transaction_id"], amount_minor=int(row["amount"]),
+            )
+            for row in csv.DictReader(io.StringIO(content.decode("utf-8")))
+        ]
 
     # --- money ----------------------------------------------------------------------
 

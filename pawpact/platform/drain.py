@@ -62,6 +62,7 @@ from pawpact.outbox.services import outbox_mark_published
 from pawpact.platform.enums import ClawbackReason
 from pawpact.platform.funding.advances import ContractBought, advance_close, advance_create, collection_record
 from pawpact.platform.funding.errors import AdvanceRefused
+from pawpact.platform.funding.reconciliation import reconciliation_result_apply
 from pawpact.platform.models import PlatformEvent, ShopDrainState
 from pawpact.tenants.models import Shop
 from pawpact.tenants.modes import platform_livemode
@@ -212,6 +213,7 @@ APPLIERS: dict[str, Callable[[PlatformEvent, Clock], None]] = {
     EventKind.CONTRACT_SIGNED: _apply_contract_signed,
     EventKind.DEBIT_PAID: _apply_debit_paid,
     EventKind.CONTRACT_TERMINATED: _apply_contract_terminated,
+    EventKind.RECONCILIATION_DONE: reconciliation_result_apply,
 }
 
 

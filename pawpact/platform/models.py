@@ -117,6 +117,30 @@ class PayoutAccount(models.Model):
         return self.status == PayoutAccountStatus.VERIFIED
 
 
+class ReconciliationMismatch(models.Model):
+    """A line where a provider's statement and a shop's books disagree, open until a later
+    reconciliation of the same day matches it (pawpact.billing.services.reconciliation)."""
+
+    shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="reconciliation_mismatches")
+    provider = models.CharField(max_length=16)
+    statement_date = models.DateField()
+    kind = models.CharField(max_length=24)  # missing_here | missing_at_provider | amount_differs
+    reference = models.CharField(max_length=64)
+    amount_minor = models.BigIntegerField()  # on the statement
+    our_amount_minor = models.BigIntegerField()  # in the shop's books
+    currency = models.CharField(max_length=3, default="CNY")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["statement_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "provider", "statement_date", "kind", "reference"], name="mismatch_once"
+            )
+        ]
+
+
 class Payout(models.Model):
     shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="payouts")
     settlement_date = models.DateField()

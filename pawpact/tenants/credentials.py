@@ -123,7 +123,7 @@ PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Call
 def _cleaned(provider: str, config: dict, secrets: dict) -> tuple[dict, dict]:
     config_fields, secret_fields = PROVIDER_FIELDS[provider]
     errors: dict[str, list[str]] = {}
-    clean_config, clean_secrets = dict(config), {}
+    clean_config, clean_secrets = {}, {}
     for fields, source, target in ((config_fields, config, clean_config), (secret_fields, secrets, clean_secrets)):
         for name, clean in fields.items():
             try:

@@ -22,6 +22,7 @@ from pawpact.billing.models import (
     DebitAttempt,
     DebitPeriod,
     PaymentMethod,
+    RailRefund,
 )
 from pawpact.core.money import Money
 from pawpact.payments.registry import rail_for
@@ -43,11 +44,19 @@ def period_refund_key(contract: Contract, period_number: int) -> str:
 def rail_refund(
     *, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]
 ) -> str:
-    """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference."""
-    return rail_for(payment_method.rail, livemode=payment_method.livemode).refund(
+    """Give `amount` of an earlier charge back through its rail, once per key; the refund's
+    reference. Recorded as a RailRefund (once per key), which the daily statement is matched against."""
+    reference = rail_for(payment_method.rail, livemode=payment_method.livemode).refund(
         token=payment_method.token, charge_reference=charge_reference, amount=amount, idempotency_key=key,
         metadata=metadata,
     )  # fmt: skip
+    RailRefund.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"rail": payment_method.rail, "livemode": payment_method.livemode, "amount_minor": amount.amount_minor,
+                  "currency": amount.currency, "charge_reference": charge_reference, "reference": reference[:255],
+                  "purpose": metadata.get("purpose", "")[:24], "contract_id": int(metadata["contract_id"])},
+    )  # fmt: skip
+    return reference
 
 
 def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
@@ -119,7 +128,8 @@ def exit_money_move(*, kind: str, contract: Contract, plan: ExitPlan) -> None:
             amount=Money(attempt.amount_minor, currency),
             key=period_refund_key(contract, period.number),
             charge_reference=attempt.rail_reference,
-            metadata={"contract_uuid": str(uuid), "purpose": "period_refund", "period_number": str(period.number)},
+            metadata={"contract_uuid": str(uuid), "contract_id": str(contract.pk), "purpose": "period_refund",
+                      "period_number": str(period.number), "charged_minor": str(attempt.amount_minor)},
         )
     if plan.refund_minor:
         journal_post(
@@ -142,7 +152,8 @@ def deposit_refund(*, contract: Contract) -> None:
         amount=amount,
         key=deposit_refund_key(contract),
         charge_reference=contract.deposit_reference,
-        metadata={"contract_uuid": str(contract.uuid), "purpose": "deposit_refund"},
+        metadata={"contract_uuid": str(contract.uuid), "contract_id": str(contract.pk), "purpose": "deposit_refund",
+                  "charged_minor": str(contract.deposit_minor)},
     )
     journal_post(
         key=f"deposit.refunded:{contract.uuid}",

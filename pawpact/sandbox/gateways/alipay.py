@@ -259,22 +259,24 @@ class FakeAlipay(FakeGateway):
         self.bills[token] = (params["app_id"], biz.get("bill_date", ""))
         return {"code": "10000", "bill_download_url": f"{self.url}/bills/{token}.csv"}
 
-    def statement_rows(self, app_id: str) -> list[dict[str, str]]:
-        """The app's trades and refunds, as the statement lists them."""
+    def statement_rows(self, app_id: str, day: str = "") -> list[dict[str, str]]:
+        """The app's trades and refunds of `day` (Beijing), as the statement lists them."""
         rows = [{"type": "trade", "trade_no": t["trade_no"], "out_trade_no": t["out_trade_no"],
                  "amount": t["total_amount"]}
-                for t in self.trades.values() if t["app_id"] == app_id and t["trade_status"] == "TRADE_SUCCESS"]
+                for t in self.trades.values() if t["app_id"] == app_id and t["trade_status"] == "TRADE_SUCCESS"
+                and t["gmt_payment"].startswith(day)]
         rows += [{"type": "refund", "trade_no": r["trade_no"], "out_trade_no": r["out_trade_no"],
                   "out_request_no": no, "amount": f"-{r['refund_amount']}"}
-                 for (_trade, no), r in self.refunds.items() if r["app_id"] == app_id]  # fmt: skip
+                 for (_trade, no), r in self.refunds.items()
+                 if r["app_id"] == app_id and r["gmt_refund_pay"].startswith(day)]  # fmt: skip
         return rows
 
     def _bill(self, path: str) -> tuple[int, bytes, dict]:
         token = path.removeprefix("/bills/").removesuffix(".csv")
         if token not in self.bills:
             return 404, b"", {}
-        app_id, _day = self.bills[token]
+        app_id, day = self.bills[token]
         lines = ["type,trade_no,out_trade_no,out_request_no,amount"]
         lines += [",".join(row.get(k, "") for k in ("type", "trade_no", "out_trade_no", "out_request_no", "amount"))
-                  for row in self.statement_rows(app_id)]  # fmt: skip
+                  for row in self.statement_rows(app_id, day)]  # fmt: skip
         return 200, ("\n".join(lines) + "\n").encode(), {"Content-Type": "text/csv; charset=utf-8"}

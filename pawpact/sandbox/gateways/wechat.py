@@ -15,12 +15,15 @@ query, domestic refunds, and the trade bill.
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import json
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
+
+from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,6 +34,7 @@ from cryptography.x509.oid import NameOID
 from pawpact.sandbox.gateways.base import FakeGateway, rsa2_sign, rsa2_verify, rsa_key_new
 
 TIMESTAMP_TOLERANCE_SECONDS = 300
+BEIJING = ZoneInfo("Asia/Shanghai")
 _numbers = itertools.count(1)
 
 
@@ -51,6 +55,19 @@ def aead_encrypt(apiv3_key: str, plaintext: str, associated_data: str) -> dict:
             "ciphertext": base64.b64encode(ciphertext).decode()}  # fmt: skip
 
 
+def _today() -> str:
+    return datetime.now(UTC).astimezone(BEIJING).date().isoformat()
+
+
+def bill_csv(orders: list[dict], refunds: list[dict]) -> str:
+    """The fake's trade bill: one line per paid order and per refund, amounts in fen."""
+    lines = ["type,transaction_id,out_trade_no,out_refund_no,amount"]
+    lines += [f"charge,{o['transaction_id']},{o['out_trade_no']},,{o['amount']['total']}" for o in orders]
+    lines += [f"refund,{r['transaction_id']},{r['out_trade_no']},{r['out_refund_no']},-{r['amount']['refund']}"
+              for r in refunds]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 class FakeWechat(FakeGateway):
     def __init__(self, *, latency_seconds: float = 0.0, rate_limit: float | None = None) -> None:
         super().__init__(latency_seconds=latency_seconds, rate_limit=rate_limit)
@@ -66,6 +83,7 @@ class FakeWechat(FakeGateway):
         self.notifications: list[tuple[str, dict[str, str], str]] = []
         self.calls: dict[str, int] = {}
         self.rejected: list[str] = []
+        self.bills: dict[str, str] = {}
 
     def merchant_register(self, mchid: str, public_key_pem: str, serial_no: str, apiv3_key: str, appid: str) -> None:
         self.merchants[mchid] = {"key": load_pem_public_key(public_key_pem.encode()), "serial": serial_no.upper(),
@@ -156,6 +174,8 @@ class FakeWechat(FakeGateway):
         ("POST", "/v3/papay/pay/transactions/apply", "_apply"),
         ("GET", "/v3/pay/transactions/out-trade-no/", "_order_query"),
         ("POST", "/v3/refund/domestic/refunds", "_refund"),
+        ("GET", "/v3/bill/tradebill", "_tradebill"),
+        ("GET", "/v3/billdownload/file", "_bill_file"),
     )
 
     def _certificates(self, mchid, rest, data, query):
@@ -214,7 +234,7 @@ class FakeWechat(FakeGateway):
         order = {"mchid": mchid, "appid": data.get("appid"), "out_trade_no": key[1], "trade_state": state,
                  "transaction_id": f"42000{next(_numbers):023d}", "amount": {"total": total, "currency": "CNY"},
                  "notify_url": data.get("transaction_notify_url", ""), "refunded": 0,
-                 "contract_id": contract["contract_id"], "attach": data.get("attach", "")}  # fmt: skip
+                 "contract_id": contract["contract_id"], "attach": data.get("attach", ""), "day": _today()}  # fmt: skip
         self.orders[key] = order
         if state != "ACCEPT":
             self.notices.pop(contract["contract_id"], None)  # one debit per notice
@@ -258,5 +278,22 @@ class FakeWechat(FakeGateway):
         self.refunds[key] = {"refund_id": f"50300{next(_numbers):023d}", "out_refund_no": key[1],
                              "transaction_id": order["transaction_id"], "out_trade_no": order["out_trade_no"],
                              "status": "SUCCESS", "amount": {"refund": amount, "total": order["amount"]["total"],
-                                                             "currency": "CNY"}}  # fmt: skip
+                                                             "currency": "CNY"}, "day": _today()}  # fmt: skip
         return self._reply(200, self.refunds[key])
+
+    def _tradebill(self, mchid, rest, data, query):
+        token = secrets.token_hex(8)
+        day = query.get("bill_date", "")
+        orders = [o for o in self.orders.values() if o["mchid"] == mchid and o["trade_state"] == "SUCCESS"
+                  and o["day"] == day]
+        refunds = [r for (m, _no), r in self.refunds.items() if m == mchid and r["day"] == day]  # fmt: skip
+        body = bill_csv(orders, refunds)
+        self.bills[token] = body
+        return self._reply(200, {"hash_type": "SHA1", "hash_value": hashlib.sha1(body.encode()).hexdigest(),
+                                 "download_url": f"{self.url}/v3/billdownload/file?token={token}"})  # fmt: skip
+
+    def _bill_file(self, mchid, rest, data, query):
+        body = self.bills.get(query.get("token", ""))
+        if body is None:
+            return self._reply(404, {"code": "NOT_FOUND", "message": "no such bill"})
+        return 200, body.encode(), {"Content-Type": "text/csv; charset=utf-8"}
