@@ -1,4 +1,5 @@
 """The Alipay agreement-debit rail against the local fake gateway (real HTTP, RSA2 both ways)."""
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -210,3 +211,27 @@ def test_credentials_are_proven_by_a_signed_exchange(shop, fake_alipay):
     checked = credential_verify(shop=shop, provider="alipay", livemode=True)
     assert checked.verified_at is None and "isv.invalid-signature" in checked.verification_error
     assert fake_alipay.rejected == ["isv.invalid-signature"] and good.pk != bad.pk
+
+
+def test_the_debit_run_calls_alipay_concurrently_within_the_merchant_limit(settings, shop, alpha_alipay):
+    """30 debits at 0.2 s an answer: far faster than one by one, never over 40 requests a second."""
+    settings.PAWPACT_RAIL_RATE_LIMITS = {"alipay": 40.0}
+    settings.PAWPACT_RAIL_CONCURRENCY = 16
+    alpha_alipay.latency_seconds = 0.2
+    app_id = next(iter(alpha_alipay.apps))
+    with schema_context(shop.schema_name):
+        for n in range(30):
+            contract = contract_create()
+            agreement_no = f"20269{n:015d}"
+            alpha_alipay.agreements[agreement_no] = {"app_id": app_id, "external_agreement_no": contract.uuid.hex,
+                                                     "status": "NORMAL", "behaviour": "success", "next_deduct": "",
+                                                     "single_amount": "399.00"}  # fmt: skip
+            PaymentMethod.objects.filter(pk=contract.payment_method_id).update(rail="alipay", token=agreement_no)
+        started = time.monotonic()
+        report = debit_run_shop(clock=FixedClock(NOW))
+        elapsed = time.monotonic() - started
+        assert (report.attempted, report.succeeded) == (30, 30)
+        assert Journal.objects.filter(kind="period.paid").count() == 30 and unbalanced_journals() == []
+    assert len(alpha_alipay.trades) == 30
+    assert alpha_alipay.rate.refused == 0 and alpha_alipay.rate.max_per_second <= 40
+    assert elapsed < 30 * 0.2 / 2, elapsed  # sequential calls would take 6 s

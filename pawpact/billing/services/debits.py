@@ -36,7 +36,7 @@ from pawpact.core.clock import Clock, default_clock, local_date
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
 from pawpact.outbox.services import outbox_emit
-from pawpact.payments.base import ChargeResult
+from pawpact.payments.base import ChargeResult, PaymentRail
 from pawpact.payments.policies import is_within_allowed_hours, policy_for
 from pawpact.payments.registry import rail_for, rail_ready
 
@@ -264,17 +264,18 @@ def period_notice_ok(*, period: DebitPeriod, rail: str, now: datetime) -> bool:
     return noticed is not None and local_date(noticed) <= local_date(now - timedelta(days=days))
 
 
-def rail_charge(*, attempt: DebitAttempt) -> ChargeResult:
+def rail_charge(*, attempt: DebitAttempt, rail: PaymentRail | None = None) -> ChargeResult:
     """Ask the rail to charge a STARTED attempt (first time or again, always with its own key).
 
-    Expects attempt.period.contract.payment_method loaded. Any exception counts as
-    an unknown outcome: the attempt stays STARTED and is asked again later.
+    Expects attempt.period.contract.payment_method loaded; with `rail` given (an adapter
+    resolved beforehand) it touches no database, so threads may call it. Any exception
+    counts as an unknown outcome: the attempt stays STARTED and is asked again later.
     """
     period = attempt.period
     contract = period.contract
     payment_method = contract.payment_method
     try:
-        return rail_for(attempt.rail, livemode=contract.livemode).charge(
+        return (rail or rail_for(attempt.rail, livemode=contract.livemode)).charge(
             token=payment_method.token,
             customer_ref=payment_method.rail_customer_ref,
             amount=Money(attempt.amount_minor, period.currency),
