@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
-from pawpact.billing.enums import AttemptStatus, PeriodStatus
+from pawpact.billing.enums import AttemptStatus, JournalKind, PeriodStatus
 from pawpact.billing.errors import UnbalancedJournal
 from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine
 from pawpact.billing.selectors import attempt_stale_list, period_due_list
@@ -323,6 +323,7 @@ def _journals_insert(outcomes: list[Outcome], *, now: datetime) -> None:
             " SELECT v.key, %s, '', v.contract_id, v.attempt_id, %s"
             " FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS v(key, contract_id, attempt_id)",
             [
+                JournalKind.PERIOD_PAID,
                 now,
                 [o.journal_key for o in outcomes],
                 [o.period.contract_id for o in outcomes],

@@ -69,6 +69,12 @@ class FakeAlipay(FakeGateway):
         self.apps[app_id] = load_pem_public_key(app_public_key_pem.encode())
         return app_id
 
+    def stats(self) -> dict:
+        with self._lock:
+            paid = [t["out_trade_no"] for t in self.trades.values() if t["trade_status"] == "TRADE_SUCCESS"]
+            return {**super().stats(), "calls": dict(self.calls), "trades": len(self.trades), "paid": len(paid),
+                    "paid_orders": len(set(paid))}  # fmt: skip
+
     # --- the customer's side, and notifications -------------------------------------
 
     def customer_signs(self, sign_url: str, *, behaviour: str = "success") -> dict[str, str]:

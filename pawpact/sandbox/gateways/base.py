@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 from collections import deque
@@ -77,11 +78,12 @@ class FakeGateway:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self):
+    def start(self, port: int = 0):
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as a real server sends them
 
             def do_GET(self):
                 gateway.dispatch(self, "GET")
@@ -95,7 +97,7 @@ class FakeGateway:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._server.request_queue_size = 1024
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -114,6 +116,9 @@ class FakeGateway:
     def dispatch(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        if handler.path == "/__stats":  # for benchmarks running the gateway in another process
+            self.send(handler, 200, json.dumps(self.stats()).encode(), {})
+            return
         failure = self.injected_failure()
         if failure == "500":
             self.send(handler, 500, b'{"code":"SYSTEM_ERROR","message":"injected"}', {})
@@ -128,6 +133,9 @@ class FakeGateway:
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str, body: bytes) -> tuple[int, bytes, dict]:
         raise NotImplementedError
+
+    def stats(self) -> dict:
+        return {"max_per_second": self.rate.max_per_second, "refused": self.rate.refused}
 
     @staticmethod
     def send(handler: BaseHTTPRequestHandler, status: int, payload: bytes, headers: dict) -> None:
