@@ -28,6 +28,10 @@ DEFAULT_BACKEND = "pawpact.messaging.backends.DatabaseBackend"
 class BaseBackend:
     """Deliver stored messages; return how many were delivered. Raise to mark them failed."""
 
+    # A sandbox backend delivers nothing outside the database: a live shop's SMS and email
+    # are refused (stored as failed, with the reason) instead of counted as sent.
+    is_sandbox = False
+
     def send_messages(self, messages: Sequence[Message]) -> int:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -39,12 +43,16 @@ class BaseBackend:
 class DatabaseBackend(BaseBackend):
     """Storing is delivering: in-app messages are read from the table, SMS copies are kept there."""
 
+    is_sandbox = True
+
     def send_messages(self, messages: Sequence[Message]) -> int:
         return len(messages)
 
 
 class ConsoleBackend(BaseBackend):
     """Stores (like every backend) and prints each message to a stream (stdout by default)."""
+
+    is_sandbox = True
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
@@ -64,6 +72,10 @@ class ConsoleBackend(BaseBackend):
 
 def backend_path() -> str:
     return getattr(settings, "PAWPACT_MESSAGE_BACKEND", DEFAULT_BACKEND) or DEFAULT_BACKEND
+
+
+def backend_is_sandbox(path: str | None = None) -> bool:
+    return bool(getattr(import_string(path or backend_path()), "is_sandbox", False))
 
 
 def backend_get(path: str | None = None) -> BaseBackend:

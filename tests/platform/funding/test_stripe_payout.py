@@ -146,7 +146,7 @@ def test_a_shop_without_a_connected_account_is_not_paid(shop, clock, fake):
     _due(shop, clock)
     rail = StripeConnectPayoutRail(client=_client(fake), destination_for=lambda order: None)
     report = settlement_run(clock=clock, rail=rail)
-    assert report.failures == [f"payout {Payout.objects.get().pk}: shop alpha has no Stripe connected account"]
+    assert report.failures == [f"payout {Payout.objects.get().pk}: shop alpha has no verified Stripe Connect payout account"]
     assert fake.requests == []
     assert_ledger_ok()
 
