@@ -17,6 +17,7 @@ refusing anything over `--limit` requests per second (all shops together). Then:
   (d) on fresh shops, SIGKILLs a run mid-way, reruns it, and checks the same again.
 Prints PASS/FAIL for the targets (100,000 debits in 300 s, scaled) and exits non-zero on a FAIL.
 """
+
 import argparse
 import json
 import multiprocessing
@@ -68,8 +69,14 @@ def alipay_shops(prefix: str, shops: int, contracts: int, owner, gateway) -> lis
                 " token = %s || lpad(id::text, 14, '0') RETURNING token", [f"2026{prefix[:1]}{index:03d}"]
             )  # fmt: skip
             for (token,) in cursor.fetchall():
-                gateway.agreements[token] = {"app_id": app_id, "external_agreement_no": token, "status": "NORMAL",
-                                             "behaviour": "success", "next_deduct": "", "single_amount": "399.00"}
+                gateway.agreements[token] = {
+                    "app_id": app_id,
+                    "external_agreement_no": token,
+                    "status": "NORMAL",
+                    "behaviour": "success",
+                    "next_deduct": "",
+                    "single_amount": "399.00",
+                }
     return schemas
 
 
@@ -79,7 +86,7 @@ def gateway_serve(gateway, port: int) -> None:
 
 
 def gateway_stats(url: str) -> dict:
-    with urllib.request.urlopen(f"{url}/__stats", timeout=10) as response:  # noqa: S310 — the local fake
+    with urllib.request.urlopen(f"{url}/__stats", timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -90,7 +97,9 @@ def paid_periods(schemas: list[str]) -> dict[str, int]:
                " GROUP BY period_id HAVING count(*) > 1) AS d")
         for s in schemas
     )  # fmt: skip
-    started = sum(scalar(f"SELECT count(*) FROM \"{s}\".billing_debitattempt WHERE status = 'started'") for s in schemas)
+    started = sum(
+        scalar(f"SELECT count(*) FROM \"{s}\".billing_debitattempt WHERE status = 'started'") for s in schemas
+    )
     return {"paid": paid, "doubled_in_books": doubled, "started": started}
 
 
@@ -102,7 +111,7 @@ def _kill_target(schemas: list[str]) -> None:
         run_batched_in_schema(schema)
 
 
-def main() -> int:  # noqa: C901 — a script's steps, in order
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shops", type=int, default=10)
     parser.add_argument("--contracts", type=int, default=10_000, help="due debits per shop")
@@ -148,8 +157,10 @@ def main() -> int:  # noqa: C901 — a script's steps, in order
         stats = gateway_stats(url)
         print(f"gateway: {stats['calls']}, highest rate {stats['max_per_second']}/s, refused {stats['refused']}")
         checks[f"the gateway's {args.limit:.0f}/s limit was never exceeded (nothing refused)"] = stats["refused"] == 0
-        checks["the gateway holds one paid trade per paid period"] = stats["paid"] == stats["paid_orders"] == sum(
-            paid_periods(s)["paid"] for s in (main_schemas, sample_schemas, kill_schemas)
+        checks["the gateway holds one paid trade per paid period"] = (
+            stats["paid"]
+            == stats["paid_orders"]
+            == sum(paid_periods(s)["paid"] for s in (main_schemas, sample_schemas, kill_schemas))
         )
     finally:
         server.kill()

@@ -7,6 +7,7 @@ nothing, and a late one never changes a finished debit (`attempt_finish` leaves 
 is). A notification about an agreement or a debit this shop does not have is refused
 and logged; nothing moves.
 """
+
 from __future__ import annotations
 
 import logging
@@ -91,7 +92,9 @@ def alipay_notification_receive(*, params: dict[str, str]) -> str:
     if sent < timezone.now() - ALIPAY_MAX_AGE:
         raise NotificationRejected(_("The notification is too old to be trusted."))
     kind = data.get("notify_type", "")
-    return _once(Rail.ALIPAY, data.get("notify_id", ""), kind, livemode, data, lambda: _alipay_apply(kind, data, livemode))
+    return _once(
+        Rail.ALIPAY, data.get("notify_id", ""), kind, livemode, data, lambda: _alipay_apply(kind, data, livemode)
+    )
 
 
 def wechat_notification_receive(*, headers: dict[str, str], body: bytes) -> str:
@@ -148,7 +151,9 @@ def _alipay_apply(kind: str, data: dict, livemode: bool) -> tuple[str, str]:
         )  # fmt: skip
         return "applied", f"agreement saved as payment method {method.pk}"
     if kind == "dut_user_unsign":
-        count = PaymentMethod.objects.filter(rail=Rail.ALIPAY, token=data.get("agreement_no", "")).update(is_active=False)
+        count = PaymentMethod.objects.filter(rail=Rail.ALIPAY, token=data.get("agreement_no", "")).update(
+            is_active=False
+        )
         return "applied", f"{count} agreement(s) ended"
     if kind == "trade_status_sync":
         attempt = _attempt_for(data.get("passback_params", ""), data.get("out_trade_no", ""), livemode)
@@ -181,4 +186,3 @@ def _wechat_apply(kind: str, resource: dict, livemode: bool) -> tuple[str, str]:
         attempt = _attempt_for(resource.get("attach", ""), resource.get("out_trade_no", ""), livemode)
         return _finish(attempt, order_result(resource, amount_minor=attempt.amount_minor))
     return "ignored", f"event {kind!r} not handled"
-

@@ -21,13 +21,13 @@ The flow:
    next debit date (deferrals), `agreement_unsign` ends the agreement with the contract,
    `refund` is `alipay.trade.refund` with `out_request_no` from the refund's key.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 import logging
-import socket
 from datetime import date, datetime
 from http.client import HTTPException
 from urllib.error import URLError
@@ -93,7 +93,9 @@ class AlipayRail:
     def for_current_shop(cls, *, livemode: bool) -> AlipayRail:
         gateway = gateway_url(Provider.ALIPAY, livemode=livemode)
         return adapter_for_current_shop(
-            Provider.ALIPAY, livemode=livemode, build=lambda creds, url: cls(credentials=creds, gateway=gateway, notify_url=url)
+            Provider.ALIPAY,
+            livemode=livemode,
+            build=lambda creds, url: cls(credentials=creds, gateway=gateway, notify_url=url),
         )
 
     # --- the signed exchange -------------------------------------------------------
@@ -108,7 +110,7 @@ class AlipayRail:
         except AliPayException as error:
             # An unsigned error answer (bad request signature, unknown app): Alipay refused it.
             return _unsigned_error(error)
-        except (URLError, HTTPException, socket.timeout, OSError, ValueError) as error:
+        except (TimeoutError, URLError, HTTPException, OSError, ValueError) as error:
             raise _NoAnswer(type(error).__name__) from error
 
     # --- agreements -----------------------------------------------------------------
@@ -172,7 +174,9 @@ class AlipayRail:
         try:
             answer = self.call("alipay.trade.query", {"out_trade_no": "pawpact-credential-check"})
         except _NoAnswer as error:
-            raise ProviderRefused(_("Alipay's answer could not be verified (%(reason)s).") % {"reason": error}) from None
+            raise ProviderRefused(
+                _("Alipay's answer could not be verified (%(reason)s).") % {"reason": error}
+            ) from None
         if answer.get("code") not in (SUCCESS, "40004"):
             raise ProviderRefused(_("Alipay refused the credentials: %(reason)s") % {"reason": _reason(answer)})
 
@@ -184,7 +188,7 @@ class AlipayRail:
             "alipay.data.dataservice.bill.downloadurl.query", {"bill_type": "trade", "bill_date": day.isoformat()}
         )
         try:
-            with urlopen(answer["bill_download_url"], timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 — the provider's URL
+            with urlopen(answer["bill_download_url"], timeout=TIMEOUT_SECONDS) as response:
                 text = response.read().decode("utf-8")
         except (URLError, HTTPException, OSError, KeyError) as error:
             raise ProviderRefused(_("Alipay's bill could not be downloaded; try again.")) from error

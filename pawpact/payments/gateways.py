@@ -1,5 +1,6 @@
 """What the Chinese rails share: where their gateways are, per mode, and the shop's
 adapters cached briefly so the debit run does not decrypt keys once per debit."""
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ limited" past it). `RateLimiter.acquire` spaces the calls of every thread of thi
 evenly, blocking the caller until its slot; with N worker processes, give each 1/N of the
 merchant's limit (settings.PAWPACT_RAIL_RATE_LIMITS is per process).
 """
+
 from __future__ import annotations
 
 import threading

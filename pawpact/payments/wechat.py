@@ -18,6 +18,7 @@ decrypts notifications. The papay paths and bodies are ours:
   the refund's key).
 Notification timestamps older or newer than five minutes are refused, as WeChat advises.
 """
+
 from __future__ import annotations
 
 import csv
@@ -82,7 +83,9 @@ class WechatRail:
     def for_current_shop(cls, *, livemode: bool) -> WechatRail:
         gateway = gateway_url(Provider.WECHAT, livemode=livemode)
         return adapter_for_current_shop(
-            Provider.WECHAT, livemode=livemode, build=lambda creds, url: cls(credentials=creds, gateway=gateway, notify_url=url)
+            Provider.WECHAT,
+            livemode=livemode,
+            build=lambda creds, url: cls(credentials=creds, gateway=gateway, notify_url=url),
         )
 
     @property
@@ -108,7 +111,7 @@ class WechatRail:
         """One signed request; (HTTP status, the verified JSON answer or {})."""
         try:
             status, text = self._core.request(path, method=method, data=data)
-        except Exception as error:  # noqa: BLE001 — network, certificates, or an answer whose signature fails
+        except Exception as error:
             raise _NoAnswer(type(error).__name__) from error
         if isinstance(text, bytes):
             text = text.decode() if text else ""
@@ -170,15 +173,17 @@ class WechatRail:
         try:
             # Bill files are not signed; their hash, from the signed answer above, is what proves them.
             status, content = self._core.request(path, skip_verify=True)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise ProviderRefused(_("WeChat Pay's bill could not be downloaded; try again.")) from error
         content = content.encode() if isinstance(content, str) else content
-        if status != 200 or hashlib.sha1(content).hexdigest() != answer.get("hash_value"):  # noqa: S324 — WeChat's hash
+        if status != 200 or hashlib.sha1(content).hexdigest() != answer.get("hash_value"):
             raise ProviderRefused(_("WeChat Pay's bill does not match its hash; try again."))
         return [
             StatementLine(
-                kind=row["type"], order_no=row["out_trade_no"] if row["type"] == "charge" else row["out_refund_no"],
-                provider_reference=row["transaction_id"], amount_minor=int(row["amount"]),
+                kind=row["type"],
+                order_no=row["out_trade_no"] if row["type"] == "charge" else row["out_refund_no"],
+                provider_reference=row["transaction_id"],
+                amount_minor=int(row["amount"]),
             )
             for row in csv.DictReader(io.StringIO(content.decode("utf-8")))
         ]
@@ -242,7 +247,7 @@ class WechatRail:
             raise NotificationRejected(_("The notification's timestamp is missing, stale or in the future."))
         try:
             event = self._core.callback(headers=headers, body=body)
-        except Exception as error:  # noqa: BLE001 — unknown algorithms, broken JSON: not a notification we trust
+        except Exception as error:
             raise NotificationRejected(_("The notification cannot be verified.")) from error
         if not event or not isinstance(event.get("resource"), dict):
             raise NotificationRejected(_("The notification's signature or encryption is not valid."))

@@ -38,8 +38,15 @@ Payloads the funding appliers read (extra keys are ignored):
                       reason early_termination | pet_loss | cooling_off | default → advance_close;
                       shop_closure → advance_close as an early termination (the shop ended it);
                       completion (or anything else) has no funding effect, logged.
+  reconciliation.done {"provider", "statement_date", "lines", "matched", "mismatches", "at"}
+                      → the shop's open reconciliation mismatches of that day (funding.reconciliation)
 Other kinds (debit.failed, period.overdue, ...) have no funding effect; they are marked
 applied as well, and read by the KPI facts from the PlatformEvent table.
+
+Every event carries the mode of the record it is about (`livemode`, copied from the
+outbox row). The platform applies and counts only the events of its own mode
+(pawpact.tenants.modes.platform_livemode): a live platform never funds, collects or
+reports a test-mode contract; the others are marked applied and left out.
 """
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ A shop goes live only when everything live money needs is in place and proven:
 - its payout account is verified.
 Back to test mode needs no check; contracts keep the mode they were signed in.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The console page of a shop's money set-up: test or live mode, provider credentials, payout account."""
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404, redirect, render

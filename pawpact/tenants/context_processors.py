@@ -1,4 +1,5 @@
 """What every page needs to know about the host's shop."""
+
 from pawpact.tenants.enums import ShopMode
 from pawpact.tenants.models import Shop
 

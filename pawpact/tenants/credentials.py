@@ -6,6 +6,7 @@ and resets verification; the provider's adapter then proves the credentials work
 records it with `credential_verification_record`. Adapters read them decrypted with
 `credential_get`. Neither secrets nor their ciphertext are logged.
 """
+
 from __future__ import annotations
 
 import logging
@@ -113,9 +114,15 @@ PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Call
         },
     ),
     Provider.ALIYUN_SMS: (
-        {"access_key_id": _matching(r"[0-9A-Za-z]{12,40}", _("An AccessKey ID is 12 to 40 letters and digits.")),
-         "sign_name": _TEXT},
-        {"access_key_secret": _matching(r"[0-9A-Za-z]{20,60}", _("An AccessKey secret is 20 to 60 letters and digits."))},
+        {
+            "access_key_id": _matching(r"[0-9A-Za-z]{12,40}", _("An AccessKey ID is 12 to 40 letters and digits.")),
+            "sign_name": _TEXT,
+        },
+        {
+            "access_key_secret": _matching(
+                r"[0-9A-Za-z]{20,60}", _("An AccessKey secret is 20 to 60 letters and digits.")
+            )
+        },
     ),  # fmt: skip
 }
 

@@ -13,6 +13,7 @@ The platform keeps the books of its own mode (`platform_livemode`, a deployment 
 test in development, live in production): a live platform funds, counts and reports
 live-mode facts only; a test-mode fact never enters them.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -50,8 +51,7 @@ def sandbox_refuse_in_live(*, provider: str, livemode: bool) -> None:
     """A sandbox provider acts for test-mode records only."""
     if livemode:
         raise SandboxRefusedInLiveMode(
-            _("%(provider)s is a sandbox: it works only in test mode, and this is live.")
-            % {"provider": provider},
+            _("%(provider)s is a sandbox: it works only in test mode, and this is live.") % {"provider": provider},
             fields={"mode": [_("Live mode uses the shop's verified providers only.")]},
         )
 

@@ -10,6 +10,7 @@ first key), then dropping the old one. Without PAWPACT_SECRET_KEYS the key is de
 from SECRET_KEY, which a checkout generates for itself and production takes from the
 environment.
 """
+
 from __future__ import annotations
 
 import base64

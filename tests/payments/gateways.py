@@ -1,4 +1,5 @@
 """Shop credentials pointing at the local fake gateways (real RSA keys, made per test)."""
+
 import pytest
 
 from pawpact.payments.gateways import adapters_forget
@@ -8,11 +9,14 @@ from pawpact.sandbox.gateways.wechat import FakeWechat
 from pawpact.tenants.credentials import credential_save, credential_verification_record
 
 APIV3_KEY = "0123456789abcdefABCDEF0123456789"
+
+
 @pytest.fixture
 def fake_alipay(settings):
     gateway = FakeAlipay().start()
     settings.PAWPACT_GATEWAYS = {
-        **settings.PAWPACT_GATEWAYS, "alipay": {"live": gateway.gateway_url, "test": gateway.gateway_url}
+        **settings.PAWPACT_GATEWAYS,
+        "alipay": {"live": gateway.gateway_url, "test": gateway.gateway_url},
     }
     adapters_forget()
     yield gateway

@@ -1,4 +1,5 @@
 """The Alipay agreement-debit rail against the local fake gateway (real HTTP, RSA2 both ways)."""
+
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -87,8 +88,13 @@ def test_a_debit_is_one_signed_trade_pay_and_a_retry_never_pays_twice(shop, alph
         assert (trade["total_amount"], trade["trade_no"]) == ("399.00", attempt.rail_reference)
         # The same key sent again (a worker resumed it): Alipay answers "already paid", no second trade.
         rail = AlipayRail.for_current_shop(livemode=False)
-        again = rail.charge(token=contract.payment_method.token, customer_ref="", amount=Money(39_900),
-                            idempotency_key=attempt.idempotency_key, metadata={})
+        again = rail.charge(
+            token=contract.payment_method.token,
+            customer_ref="",
+            amount=Money(39_900),
+            idempotency_key=attempt.idempotency_key,
+            metadata={},
+        )
         assert (again.succeeded, again.reference) == (True, attempt.rail_reference)
         assert len(alpha_alipay.trades) == 1 and alpha_alipay.calls["alipay.trade.pay"] == 2
         assert Journal.objects.filter(kind="period.paid").count() == 1 and unbalanced_journals() == []
@@ -155,7 +161,10 @@ def test_forged_stale_foreign_and_unknown_notifications_are_refused_and_move_not
     # Genuinely signed, but three days old.
     stale = alpha_alipay.notify("", app_id, {"notify_type": "dut_user_sign", "agreement_no": "20261", "status": "NORMAL",
                                              "external_agreement_no": contract.uuid.hex})  # fmt: skip
-    stale = {**stale, "notify_time": (datetime.now(UTC) + timedelta(hours=8) - timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")}
+    stale = {
+        **stale,
+        "notify_time": (datetime.now(UTC) + timedelta(hours=8) - timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S"),
+    }
     stale["sign"] = rsa2_sign(alpha_alipay.key, signing_string(stale, exclude=("sign", "sign_type")))
     # Genuinely signed, about an agreement for no contract of this shop.
     unknown = alpha_alipay.notify("", app_id, {"notify_type": "dut_user_sign", "agreement_no": "20262",

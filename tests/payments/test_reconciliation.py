@@ -1,4 +1,5 @@
 """Reconciliation: the providers' daily statements matched line by line against a shop's books."""
+
 from datetime import UTC, datetime
 
 import pytest
@@ -74,7 +75,8 @@ def test_alipay_statement_mismatches_are_listed_until_the_books_agree(shop, fake
     _drain(shop)
     open_rows = ReconciliationMismatch.objects.filter(shop=shop, resolved_at__isnull=True).order_by("kind")
     assert [(m.kind, m.amount_minor, m.our_amount_minor) for m in open_rows] == [
-        ("missing_at_provider", 0, 39_900), ("missing_here", 39_900, 0)
+        ("missing_at_provider", 0, 39_900),
+        ("missing_here", 39_900, 0),
     ]
     assert any("2 open reconciliation mismatch" in problem for problem in ledger_check().problems)
     page = admin_client_public.get("/console/reconciliation/").content.decode()

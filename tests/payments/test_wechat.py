@@ -1,4 +1,5 @@
 """The WeChat Pay entrusted-debit rail (papay, APIv3) against the local fake gateway."""
+
 import json
 import time
 from datetime import timedelta
@@ -9,13 +10,13 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import AttemptStatus, ContractStatus
+from pawpact.billing.errors import DebitNotDue
 from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import DebitPeriod, Journal, PaymentMethod, ProviderNotification
 from pawpact.billing.services.agreements import agreement_end, agreement_sign_begin
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.debits import period_collect
 from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
-from pawpact.billing.errors import DebitNotDue
 from pawpact.core.clock import FixedClock
 from pawpact.core.money import Money
 from pawpact.payments.enums import DeclineType
@@ -129,8 +130,12 @@ def test_forged_tampered_stale_and_foreign_notifications_are_refused(shop, other
         start = agreement_sign_begin(contract=contract, rail="wechat", clock=FixedClock(NOW))
     url, headers, body = alpha_wechat.customer_signs(start.url.rsplit("/", 1)[1])
     tampered = (url, headers, body.replace('"PAPAY.SIGN"', '"PAPAY.TERMINATE"'))
-    forged_headers = {**headers, "Wechatpay-Signature": rsa2_sign(rsa_key_new(), f"{headers['Wechatpay-Timestamp']}\n"
-                                                                                  f"{headers['Wechatpay-Nonce']}\n{body}\n")}
+    forged_headers = {
+        **headers,
+        "Wechatpay-Signature": rsa2_sign(
+            rsa_key_new(), f"{headers['Wechatpay-Timestamp']}\n{headers['Wechatpay-Nonce']}\n{body}\n"
+        ),
+    }
     stale_stamp = str(int(time.time()) - 3600)
     stale_headers = {**headers, "Wechatpay-Timestamp": stale_stamp,
                      "Wechatpay-Signature": rsa2_sign(alpha_wechat.key, f"{stale_stamp}\n{headers['Wechatpay-Nonce']}"

@@ -1,4 +1,5 @@
 """Going live: a console action with checks; the banner tells test mode everywhere."""
+
 import pytest
 from django.test import Client
 
@@ -11,8 +12,8 @@ from pawpact.tenants.enums import ShopEventKind
 from pawpact.tenants.errors import LiveModeNotReady
 from pawpact.tenants.models import Shop, ShopEvent
 from tests.conftest import SHOP_PASSWORD, host_of
+from tests.payments.gateways import alipay_credentials
 from tests.platform.saas.conftest import owner_browser
-from tests.payments.gateways import alipay_credentials, fake_alipay  # noqa: F401  (fixture)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Test and live modes: sandbox providers serve test mode only, live mode needs verified
 providers, and the platform's books hold facts of its own mode only."""
+
 import os
 import subprocess
 import sys
@@ -30,8 +31,8 @@ from pawpact.tenants.models import Shop, ShopCredential
 from pawpact.tenants.secrets import SecretUnreadable
 from tests.api.test_billing_api import NOW, api, contract_url, counts, draft, error, ok
 from tests.billing.debits.factories import SIGNING_DAY_NOON, contract_create
+from tests.payments.gateways import alipay_credentials
 from tests.platform.funding.conftest import signed
-from tests.payments.gateways import alipay_credentials, fake_alipay  # noqa: F401  (fixture)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -104,7 +105,9 @@ def test_a_payment_method_never_pays_a_contract_of_the_other_mode(shop):
         with pytest.raises(InvalidPaymentMethod, match="live mode cannot pay a test-mode contract"):
             contract_attach_payment_method(contract=test_contract, payment_method=live_method)
         live_contract = contract_create(status="signed", livemode=True)
-        test_method = PaymentMethod.objects.create(customer=live_contract.customer, rail="sandbox", token="tok_success.x")
+        test_method = PaymentMethod.objects.create(
+            customer=live_contract.customer, rail="sandbox", token="tok_success.x"
+        )
         with pytest.raises(InvalidPaymentMethod, match="test mode cannot pay a live contract"):
             contract_attach_payment_method(contract=live_contract, payment_method=test_method)
         test_contract.refresh_from_db()

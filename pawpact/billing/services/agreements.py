@@ -10,6 +10,7 @@
    closure, completion), the agreement is unsigned at the provider.
 Debits then go through the rail like any other (pawpact.payments.registry).
 """
+
 from __future__ import annotations
 
 import logging

@@ -20,8 +20,8 @@ benchmark's baseline, and a fallback that needs no batching to be right.
 """
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 

@@ -6,6 +6,7 @@ amount then debited. `pre_debit_notice_run` sends it for every period due within
 notice window that has none yet, and records `pre_debit_noticed_at`; the debit waits
 until the notice is that many days old (`period_notice_ok`). A rerun sends nothing again.
 """
+
 from __future__ import annotations
 
 import logging

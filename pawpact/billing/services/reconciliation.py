@@ -13,6 +13,7 @@ The result crosses to the platform as a `reconciliation.done` outbox event (the 
 lists open mismatches with amount and age; the platform ledger check counts them).
 Rerunning a day replaces that day's result.
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,19 +69,26 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     )
     for key, status, amount, finished in attempts:
         paid = status == AttemptStatus.SUCCEEDED
-        ours[out_trade_no(key)] = _Ours(amount if paid else 0, paid and finished is not None and start <= finished < end)
+        ours[out_trade_no(key)] = _Ours(
+            amount if paid else 0, paid and finished is not None and start <= finished < end
+        )
     contracts = Contract.objects.filter(payment_method__rail=rail, livemode=livemode).select_related("payment_method")
     held = dict(
-        Journal.objects.filter(kind=JournalKind.DEPOSIT_HELD, contract__in=contracts).values_list("contract_id", "created_at")
+        Journal.objects.filter(kind=JournalKind.DEPOSIT_HELD, contract__in=contracts).values_list(
+            "contract_id", "created_at"
+        )
     )
     for contract in contracts.filter(pk__in=held):
         key = out_trade_no(deposit_charge_key(contract, contract.payment_method))
         ours[key] = _Ours(contract.deposit_minor, start <= held[contract.pk] < end)
     collected = dict(
-        Journal.objects.filter(kind=JournalKind.PENALTY_COLLECTED, contract__in=contracts)
-        .values_list("contract_id", "created_at")
+        Journal.objects.filter(kind=JournalKind.PENALTY_COLLECTED, contract__in=contracts).values_list(
+            "contract_id", "created_at"
+        )
     )
-    for termination in Termination.objects.filter(contract_id__in=collected, penalty_minor__gt=0).select_related("contract"):
+    for termination in Termination.objects.filter(contract_id__in=collected, penalty_minor__gt=0).select_related(
+        "contract"
+    ):
         key = out_trade_no(penalty_charge_key(termination.contract))
         ours[key] = _Ours(termination.penalty_minor, start <= collected[termination.contract_id] < end)
     return ours
@@ -118,8 +126,12 @@ def statement_reconcile(
     """Match one day's statement of `rail` and tell the platform the result."""
     charges = [line for line in lines if line.kind == "charge"]
     refunds = [line for line in lines if line.kind == "refund"]
-    charged, charge_mismatches = statement_match(lines=charges, ours=_our_charges(rail=rail, livemode=livemode, day=day))
-    refunded, refund_mismatches = statement_match(lines=refunds, ours=_our_refunds(rail=rail, livemode=livemode, day=day))
+    charged, charge_mismatches = statement_match(
+        lines=charges, ours=_our_charges(rail=rail, livemode=livemode, day=day)
+    )
+    refunded, refund_mismatches = statement_match(
+        lines=refunds, ours=_our_refunds(rail=rail, livemode=livemode, day=day)
+    )
     mismatches = charge_mismatches + refund_mismatches
     with transaction.atomic():
         outbox_emit(

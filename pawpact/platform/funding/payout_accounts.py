@@ -6,6 +6,7 @@ receiver by a platform admin who checked the binding at the provider, with the e
 recorded. A changed account is pending again. No live payout goes to an account that is
 not verified (pawpact.platform.funding.settlement).
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,10 @@ from pawpact.tenants.models import Shop
 logger = logging.getLogger(__name__)
 
 ACCOUNT_FORMATS = {
-    PayoutAccountKind.STRIPE_CONNECT: (r"acct_[0-9A-Za-z]{8,40}", _("A Stripe connected account id starts with acct_.")),
+    PayoutAccountKind.STRIPE_CONNECT: (
+        r"acct_[0-9A-Za-z]{8,40}",
+        _("A Stripe connected account id starts with acct_."),
+    ),
     PayoutAccountKind.ALIPAY_RECEIVER: (r"2088\d{12}", _("An Alipay user id is 2088 followed by 12 digits.")),
     PayoutAccountKind.WECHAT_RECEIVER: (r"\d{8,12}", _("A WeChat Pay merchant id is 8 to 12 digits.")),
 }
@@ -62,7 +66,9 @@ def payout_account_verify(*, shop: Shop, actor: User, evidence: str = "", client
     profit-sharing receiver, the admin's evidence (what they checked at the provider)."""
     account = PayoutAccount.objects.filter(shop=shop).first()
     if account is None:
-        raise ValidationFailed(_("The shop has no payout account yet."), fields={"account_ref": [_("Enter one first.")]})
+        raise ValidationFailed(
+            _("The shop has no payout account yet."), fields={"account_ref": [_("Enter one first.")]}
+        )
     if account.kind == PayoutAccountKind.STRIPE_CONNECT:
         status, note = _stripe_account_state(account.account_ref, client=client)
     else:

@@ -4,6 +4,7 @@ open mismatches (amount, age) in the console and in the platform ledger check.
 A day's result replaces that day's: mismatches it no longer lists are resolved, new ones
 are opened, the ones still listed stay open since they were first seen.
 """
+
 from __future__ import annotations
 
 from datetime import date

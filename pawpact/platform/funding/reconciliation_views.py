@@ -1,4 +1,5 @@
 """The console's list of open reconciliation mismatches, with amount and age."""
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 

@@ -52,8 +52,8 @@ from pawpact.platform.enums import (
     PlatformAccount,
     PlatformJournalKind,
 )
-from pawpact.platform.funding.payout_accounts import payout_account_verified_ref
 from pawpact.platform.funding.ledger import Entry, Line, journals_post_many, lines_without_zeros
+from pawpact.platform.funding.payout_accounts import payout_account_verified_ref
 from pawpact.platform.models import Payout
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.modes import platform_livemode, sandbox_refuse_in_live

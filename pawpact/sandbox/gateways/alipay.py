@@ -16,6 +16,7 @@ Debits follow each agreement's `behaviour`: success, insufficient (soft decline)
 trade status) are signed forms collected in `notifications`, for tests to deliver — twice,
 late, out of order.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -144,7 +145,9 @@ class FakeAlipay(FakeGateway):
             self.calls[api] = self.calls.get(api, 0) + 1
             handler_method = getattr(self, "_" + api.replace(".", "_"), None)
             biz = json.loads(params.get("biz_content") or "{}")
-            result = handler_method(params, biz) if handler_method else {"code": "40004", "sub_code": "isv.invalid-method"}
+            result = (
+                handler_method(params, biz) if handler_method else {"code": "40004", "sub_code": "isv.invalid-method"}
+            )
         return self._answer(response_key, result)
 
     def _request_problem(self, params: dict[str, str]) -> str:
@@ -267,10 +270,11 @@ class FakeAlipay(FakeGateway):
 
     def statement_rows(self, app_id: str, day: str = "") -> list[dict[str, str]]:
         """The app's trades and refunds of `day` (Beijing), as the statement lists them."""
-        rows = [{"type": "trade", "trade_no": t["trade_no"], "out_trade_no": t["out_trade_no"],
-                 "amount": t["total_amount"]}
-                for t in self.trades.values() if t["app_id"] == app_id and t["trade_status"] == "TRADE_SUCCESS"
-                and t["gmt_payment"].startswith(day)]
+        rows = [
+            {"type": "trade", "trade_no": t["trade_no"], "out_trade_no": t["out_trade_no"], "amount": t["total_amount"]}
+            for t in self.trades.values()
+            if t["app_id"] == app_id and t["trade_status"] == "TRADE_SUCCESS" and t["gmt_payment"].startswith(day)
+        ]
         rows += [{"type": "refund", "trade_no": r["trade_no"], "out_trade_no": r["out_trade_no"],
                   "out_request_no": no, "amount": f"-{r['refund_amount']}"}
                  for (_trade, no), r in self.refunds.items()

@@ -12,6 +12,7 @@ pre-debit notice (required before each debit, amount at most the notice's estima
 transactions/apply (accepted; the outcome follows by notification or query), order
 query, domestic refunds, and the trade bill.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,7 +23,6 @@ import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
-
 from zoneinfo import ZoneInfo
 
 from cryptography import x509
@@ -203,8 +203,11 @@ class FakeWechat(FakeGateway):
         contract = self._contract(mchid, rest.strip("/"))
         if contract is None:
             return self._reply(404, {"code": "CONTRACT_NOT_EXIST", "message": "no such contract"})
-        return self._reply(200, {key: contract[key] for key in ("contract_id", "out_contract_code", "plan_id")}
-                           | {"contract_state": contract["state"]})
+        return self._reply(
+            200,
+            {key: contract[key] for key in ("contract_id", "out_contract_code", "plan_id")}
+            | {"contract_state": contract["state"]},
+        )
 
     def _contract_terminate(self, mchid, rest, data, query):
         contract = self._contract(mchid, rest.removesuffix("/terminate").strip("/"))
@@ -284,8 +287,9 @@ class FakeWechat(FakeGateway):
     def _tradebill(self, mchid, rest, data, query):
         token = secrets.token_hex(8)
         day = query.get("bill_date", "")
-        orders = [o for o in self.orders.values() if o["mchid"] == mchid and o["trade_state"] == "SUCCESS"
-                  and o["day"] == day]
+        orders = [
+            o for o in self.orders.values() if o["mchid"] == mchid and o["trade_state"] == "SUCCESS" and o["day"] == day
+        ]
         refunds = [r for (m, _no), r in self.refunds.items() if m == mchid and r["day"] == day]  # fmt: skip
         body = bill_csv(orders, refunds)
         self.bills[token] = body

@@ -4,6 +4,7 @@ Rotation: put a new key first in PAWPACT_SECRET_KEYS (keep the old ones after it
 run this command, then drop the old keys. It fails, changing nothing, if any secret cannot
 be opened with the keys configured.
 """
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
