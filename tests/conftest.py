@@ -132,7 +132,3 @@ def shop_staff(shop):
         user = User.objects.create_user("staff@alpha.test", SHOP_PASSWORD, name="Alpha staff", is_staff=True)
         user.api_token = api_token_issue(user=user)
     return user
-
-
-# The local fake Alipay and WeChat Pay gateways, for any test that needs them.
-from tests.payments.gateways import fake_alipay, fake_wechat  # noqa: E402,F401

@@ -32,3 +32,5 @@ def _celery_app():
 
     return app
 
+
+from tests.payments.gateways import fake_alipay, fake_wechat  # noqa: E402,F401  (fixtures)

@@ -13,6 +13,7 @@ from pawpact.tenants.errors import LiveModeNotReady
 from pawpact.tenants.models import Shop, ShopEvent
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.payments.gateways import alipay_credentials
+from tests.payments.gateways import fake_alipay  # noqa: F401  (a fixture)
 from tests.platform.saas.conftest import owner_browser
 
 

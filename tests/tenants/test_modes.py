@@ -32,6 +32,7 @@ from pawpact.tenants.secrets import SecretUnreadable
 from tests.api.test_billing_api import NOW, api, contract_url, counts, draft, error, ok
 from tests.billing.debits.factories import SIGNING_DAY_NOON, contract_create
 from tests.payments.gateways import alipay_credentials
+from tests.payments.gateways import fake_alipay  # noqa: F401  (a fixture)
 from tests.platform.funding.conftest import signed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
