@@ -16,6 +16,7 @@ from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.debits import period_collect
 from pawpact.core.clock import FixedClock
 from pawpact.core.money import Money
+from pawpact.outbox.services import shop_event_publish
 from pawpact.payments.alipay import AlipayRail
 from pawpact.payments.enums import DeclineType
 from pawpact.payments.errors import RefundFailed
@@ -244,3 +245,18 @@ def test_the_debit_run_calls_alipay_concurrently_within_the_merchant_limit(setti
     assert len(alpha_alipay.trades) == 30
     assert alpha_alipay.rate.refused == 0 and alpha_alipay.rate.max_per_second <= 40
     assert elapsed < 30 * 0.2 / 2, elapsed  # sequential calls would take 6 s
+
+
+def test_the_agreement_is_unsigned_when_its_contract_ends(shop, alpha_alipay):
+    contract = _signed_agreement(shop, alpha_alipay)
+    with schema_context(shop.schema_name):
+        contract.status = ContractStatus.TERMINATED_PET_LOSS
+        contract.save(update_fields=["status"])
+        shop_event_publish(kind="contract.terminated", payload={
+            "contract_uuid": str(contract.uuid), "reason": "pet_loss", "paid_periods": 0, "periods": 12,
+            "remaining_minor": 0, "penalty_minor": 0, "refund_minor": 0, "currency": "CNY", "at": NOW.isoformat(),
+        })  # fmt: skip
+        method = PaymentMethod.objects.get(pk=contract.payment_method_id)
+    assert method.is_active is False
+    assert alpha_alipay.agreements[method.token]["status"] == "UNSIGN"
+    assert alpha_alipay.calls["alipay.user.agreement.unsign"] == 1

@@ -20,7 +20,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import ContractStatus
+from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus
 from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
 from pawpact.billing.models import Contract, DebitPeriod, PaymentMethod
 from pawpact.billing.services.signing import contract_attach_payment_method
@@ -103,6 +103,19 @@ def agreement_signed_apply(*, rail: str, code: str, agreement_no: str, user_ref:
     if created:
         logger.info("%s agreement %s saved for contract %s", rail, agreement_no, contract.uuid)
     return method
+
+
+def agreement_end_on_contract_terminated(*, payload: dict, clock: Clock = default_clock) -> None:
+    """Subscriber of contract.terminated (any end: completion, early, pet loss, default, shop
+    closure): the contract's debit agreement is unsigned, unless another open contract of
+    the customer still debits through it."""
+    contract = Contract.objects.select_related("payment_method").filter(uuid=payload["contract_uuid"]).first()
+    method = contract.payment_method if contract is not None else None
+    if method is None or method.rail not in AGREEMENT_RAILS:
+        return
+    still_used = Contract.objects.filter(payment_method=method, status__in=OPEN_CONTRACT_STATUSES).exists()
+    if not still_used:
+        agreement_end(payment_method=method, reason=str(payload.get("reason", "")))
 
 
 def agreement_end(*, payment_method: PaymentMethod, reason: str) -> None:

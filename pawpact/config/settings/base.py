@@ -86,7 +86,10 @@ PAWPACT_SHOP_SIDE = "pawpact.billing.shop_side.BillingShopSide"
 PAWPACT_PLATFORM_SIDE = "pawpact.platform.platform_side.PlatformSideImpl"
 # Who reacts, inside a shop, to the facts its apps publish (pawpact.outbox.services.shop_event_publish).
 PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
-    "contract.terminated": ["pawpact.loyalty.services.exit_followup_on_contract_terminated"],
+    "contract.terminated": [
+        "pawpact.loyalty.services.exit_followup_on_contract_terminated",
+        "pawpact.billing.services.agreements.agreement_end_on_contract_terminated",
+    ],
 }
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
