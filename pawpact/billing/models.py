@@ -101,6 +101,8 @@ class PaymentMethod(models.Model):
     token = models.CharField(max_length=255)
     rail_customer_ref = models.CharField(max_length=255, blank=True)
     label = models.CharField(max_length=80, blank=True)
+    # Saved in test mode (sandbox tokens, test credentials) or live mode; never pays the other mode.
+    livemode = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -115,6 +117,9 @@ class Contract(models.Model):
     pet = models.ForeignKey(Pet, on_delete=models.PROTECT, related_name="contracts")
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="contracts")
     status = models.CharField(max_length=24, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    # Born in the shop's mode and kept for life (pawpact.tenants.modes): a test-mode contract
+    # moves pretend money only and never enters the platform's live books.
+    livemode = models.BooleanField(default=False)
     currency = models.CharField(max_length=3, default="CNY")
     monthly_amount_minor = models.BigIntegerField()
     periods = models.PositiveSmallIntegerField()
@@ -180,6 +185,8 @@ class DebitPeriod(models.Model):
     not_before = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # When the rail's pre-debit notice (WeChat entrusted debits) was accepted by the provider.
+    pre_debit_noticed_at = models.DateTimeField(null=True, blank=True)
     original_due_date = models.DateField(null=True, blank=True)  # set when a deferral moved it
     next_retry_on = models.DateField(null=True, blank=True)
     overdue_since = models.DateField(null=True, blank=True)
@@ -406,3 +413,44 @@ class SigningLink(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+class RailRefund(models.Model):
+    """Money given back through a rail, one row per refund key, as the provider confirmed it:
+    what the daily statement's refund lines are matched against."""
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    rail = models.CharField(max_length=16, choices=Rail.choices)
+    livemode = models.BooleanField()
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="rail_refunds")
+    purpose = models.CharField(max_length=24)  # period_refund | deposit_refund
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    charge_reference = models.CharField(max_length=255)
+    reference = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="rail_refund_positive")]
+
+
+class ProviderNotification(models.Model):
+    """Inbox of the Chinese rails' notifications to this shop (agreement signed, trade paid):
+    verified, stored once per provider notification id, applied once. A redelivery is
+    answered without being applied again."""
+
+    provider = models.CharField(max_length=16, choices=Rail.choices)
+    notification_id = models.CharField(max_length=80)
+    kind = models.CharField(max_length=40)
+    livemode = models.BooleanField()
+    payload = models.JSONField()
+    status = models.CharField(max_length=16)  # applied | ignored | rejected
+    note = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "notification_id"], name="provider_notification_once")
+        ]

@@ -1,6 +1,6 @@
 """Reads of billing: the debit calendar, due periods, attempts, and the ledger check."""
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
@@ -25,10 +25,11 @@ from pawpact.billing.models import (
     Termination,
     TerminationQuote,
 )
-from pawpact.core.errors import DomainError
+from pawpact.core.clock import local_date, local_midnight
 from pawpact.core.money import Money
+from pawpact.payments.enums import Rail
 from pawpact.payments.policies import RAIL_POLICIES, is_within_allowed_hours
-from pawpact.payments.registry import rail_for
+from pawpact.payments.registry import rail_ready
 
 # Periods the debit run charges. Failed periods are retried by dunning, not by the run.
 DUE_PERIOD_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
@@ -58,27 +59,30 @@ def period_attempt_list(*, period: DebitPeriod) -> QuerySet[DebitAttempt]:
     return DebitAttempt.objects.filter(period=period).order_by("number")
 
 
+def notice_given_q(*, at: datetime) -> Q:
+    """Periods whose rail needs no pre-debit notice, or whose notice is old enough."""
+    given = Q()
+    for rail, policy in RAIL_POLICIES.items():
+        if policy.pre_debit_notice_days:
+            latest = local_midnight(local_date(at) - timedelta(days=policy.pre_debit_notice_days - 1))
+            given &= ~Q(contract__payment_method__rail=rail) | Q(pre_debit_noticed_at__lt=latest)
+    return given
+
+
 def rails_allowed_q(*, at: datetime, prefix: str = "") -> Q:
     """Periods whose payment rail allows a debit at `at` and whose amount is within its cap."""
     allowed = Q(pk__in=[])  # matches nothing when no rail is open
     for rail, policy in RAIL_POLICIES.items():
-        if not is_within_allowed_hours(at=at, policy=policy) or not rail_is_chargeable(rail):
+        if not is_within_allowed_hours(at=at, policy=policy):
             continue
-        condition = Q(**{f"{prefix}contract__payment_method__rail": rail})
-        if policy.max_amount_minor is not None:
-            condition &= Q(**{f"{prefix}amount_minor__lte": policy.max_amount_minor})
-        allowed |= condition
+        for livemode in (False, True):
+            if not rail_ready(rail, livemode=livemode):
+                continue
+            condition = Q(**{f"{prefix}contract__payment_method__rail": rail, f"{prefix}contract__livemode": livemode})
+            if policy.max_amount_minor is not None:
+                condition &= Q(**{f"{prefix}amount_minor__lte": policy.max_amount_minor})
+            allowed |= condition
     return allowed
-
-
-def rail_is_chargeable(rail: str) -> bool:
-    """Whether an adapter can charge this rail here (WeChat has none yet; Stripe needs its key).
-    Periods on other rails wait instead of leaving attempts nobody can finish."""
-    try:
-        rail_for(rail)
-    except DomainError:
-        return False
-    return True
 
 
 def period_due_list(*, at: datetime) -> QuerySet[DebitPeriod]:
@@ -93,7 +97,10 @@ def period_due_list(*, at: datetime) -> QuerySet[DebitPeriod]:
             contract__payment_method__is_active=True,
         )
         .filter(rails_allowed_q(at=at))
+        .filter(notice_given_q(at=at))
         .filter(~Exists(in_flight))
+        # A sandbox token never pays live money (period_check_collectable says why, one by one).
+        .exclude(contract__livemode=True, contract__payment_method__rail=Rail.SANDBOX)
         .order_by("not_before", "id")
     )
 

@@ -2,8 +2,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from pawpact.platform import golive_views
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
+from pawpact.platform.funding import reconciliation_views
 from pawpact.platform.funding import views as funding_views
 from pawpact.platform.saas import views as saas_views
 from pawpact.platform.signup import views as signup_views
@@ -22,6 +24,14 @@ urlpatterns = [
         platform_views.console_shop_state,
         name="console_shop_state",
     ),
+    # A shop's test or live mode, provider credentials and payout account.
+    path("console/shops/<int:shop_id>/money/", golive_views.console_shop_money, name="console_shop_money"),
+    re_path(
+        r"^console/shops/(?P<shop_id>\d+)/money/(?P<action>[a-z-]+)/$",
+        golive_views.console_shop_money_action,
+        name="console_shop_money_action",
+    ),
+    path("console/reconciliation/", reconciliation_views.console_reconciliation, name="console_reconciliation"),
     path("webhooks/stripe/", platform_webhooks.stripe_webhook, name="stripe_webhook"),
     path("webhooks/warehouse/<slug:code>/", storefront_webhooks.warehouse_callback, name="warehouse_callback"),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pawpact.storefront import signing_views
+from pawpact.billing import notifications as rail_notifications
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
     path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),
     path("my/plans/<uuid:uuid>/end/", signing_views.my_contract_end, name="my_contract_end"),
+    # Alipay and WeChat Pay notify each shop on its own host (pawpact.billing.notifications).
+    path("webhooks/alipay/", rail_notifications.alipay_notification, name="alipay_notification"),
+    path("webhooks/wechat/", rail_notifications.wechat_notification, name="wechat_notification"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),

@@ -34,6 +34,9 @@ class BaseBackend:
 
     # The channels whose messages reach the customer through this backend.
     delivered_channels: frozenset[str] = frozenset()
+    # A sandbox backend delivers nothing outside the database: a live shop's SMS and email
+    # are refused (stored as failed, with the reason) instead of counted as sent.
+    is_sandbox = False
 
     def send_messages(self, messages: Sequence[Message]) -> int:  # pragma: no cover - interface
         raise NotImplementedError
@@ -47,6 +50,7 @@ class DatabaseBackend(BaseBackend):
     """Storing is delivering: in-app messages are read from the table, SMS copies are kept there."""
 
     delivered_channels = frozenset({"in_app"})
+    is_sandbox = True
 
     def send_messages(self, messages: Sequence[Message]) -> int:
         return len(messages)
@@ -56,6 +60,7 @@ class ConsoleBackend(BaseBackend):
     """Stores (like every backend) and prints each message to a stream (stdout by default)."""
 
     delivered_channels = frozenset({"in_app"})  # printing reaches a developer, not the customer
+    is_sandbox = True
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
@@ -80,6 +85,10 @@ def backend_path() -> str:
 def channels_delivered() -> frozenset[str]:
     """The channels the configured backend delivers to customers."""
     return import_string(backend_path()).delivered_channels
+
+
+def backend_is_sandbox(path: str | None = None) -> bool:
+    return bool(getattr(import_string(path or backend_path()), "is_sandbox", False))
 
 
 def backend_get(path: str | None = None) -> BaseBackend:

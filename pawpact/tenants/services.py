@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
 from pawpact.core.clock import Clock, default_clock
-from pawpact.tenants.enums import ShopEventKind, ShopState
+from pawpact.tenants.enums import ShopEventKind, ShopMode, ShopState
 from pawpact.tenants.errors import IllegalShopTransition, ProvisioningFailed, SlugTaken
 from pawpact.tenants.models import Domain, LoginHandoff, Shop, ShopEvent
 from pawpact.tenants.ports import shop_side
@@ -106,6 +106,24 @@ def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "
             # the daily sweep sends the closure again.
             schema_name = shop.schema_name
             transaction.on_commit(lambda: shop_side().closure_start(schema_name=schema_name), robust=True)
+    return shop
+
+
+def shop_mode_change(*, shop: Shop, mode: str, actor: User, reason: str = "", clock: Clock = default_clock) -> Shop:
+    """Put a shop in test or live mode, logged. Records keep the mode they were born in;
+    the checks before going live are the platform's (pawpact.platform.golive)."""
+    with transaction.atomic():
+        shop = Shop.objects.select_for_update().get(pk=shop.pk)
+        if shop.is_platform or mode not in ShopMode.values or shop.mode == mode:
+            raise IllegalShopTransition(
+                _("A shop in %(current)s cannot switch to %(target)s.")
+                % {"current": ShopMode(shop.mode).label, "target": ShopMode(mode).label if mode in ShopMode.values
+                   else mode}
+            )  # fmt: skip
+        shop.mode = mode
+        shop.save(update_fields=["mode"])
+        kind = ShopEventKind.WENT_LIVE if mode == ShopMode.LIVE else ShopEventKind.BACK_TO_TEST
+        ShopEvent.objects.create(shop=shop, kind=kind, actor=actor, reason=reason, at=clock.now())
     return shop
 
 

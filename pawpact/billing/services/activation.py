@@ -148,7 +148,7 @@ def _deposit_collect(*, contract: Contract, clock: Clock) -> None:
 
 
 def _rail_charge(*, payment_method: PaymentMethod, amount: Money, key: str, metadata: dict) -> ChargeResult:
-    return rail_for(payment_method.rail).charge(
+    return rail_for(payment_method.rail, livemode=payment_method.livemode).charge(
         token=payment_method.token,
         customer_ref=payment_method.rail_customer_ref,
         amount=amount,
@@ -198,7 +198,8 @@ def _first_debit_and_activate(*, contract: Contract, period: DebitPeriod, clock:
                 memo=f"{locked.periods} × {locked.monthly_amount_minor}",
             )
             outbox_emit(
-                kind=EventKind.CONTRACT_SIGNED, aggregate_uuid=locked.uuid, payload=contract_signed_payload(locked)
+                kind=EventKind.CONTRACT_SIGNED, aggregate_uuid=locked.uuid, payload=contract_signed_payload(locked),
+                livemode=locked.livemode,
             )
             attempt = period_collect(period=period, clock=clock)
             if attempt.status != AttemptStatus.SUCCEEDED:

@@ -326,7 +326,10 @@ def period_write_off(*, period: DebitPeriod, clock: Clock = default_clock) -> De
         locked.save(update_fields=["status", "next_retry_on"])
         payload = period_event_payload(period=locked, customer=contract.customer, at=clock.now())
         outbox_emit(
-            kind=EventKind.PERIOD_WRITTEN_OFF, aggregate_uuid=contract.uuid, payload={**payload, "amount_minor": amount}
+            kind=EventKind.PERIOD_WRITTEN_OFF,
+            aggregate_uuid=contract.uuid,
+            payload={**payload, "amount_minor": amount},
+            livemode=contract.livemode,
         )
     return locked
 

@@ -29,6 +29,7 @@ from pawpact.billing.models import (
     DebitAttempt,
     DebitPeriod,
     PaymentMethod,
+    RailRefund,
 )
 from pawpact.core.money import Money
 from pawpact.payments.registry import rail_for
@@ -50,18 +51,26 @@ def period_refund_key(contract: Contract, period_number: int) -> str:
 def rail_refund(
     *, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]
 ) -> str:
-    """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference."""
-    return rail_for(payment_method.rail).refund(
+    """Give `amount` of an earlier charge back through its rail, once per key; the refund's
+    reference. Recorded as a RailRefund (once per key), which the daily statement is matched against."""
+    reference = rail_for(payment_method.rail, livemode=payment_method.livemode).refund(
         token=payment_method.token, charge_reference=charge_reference, amount=amount, idempotency_key=key,
         metadata=metadata,
     )  # fmt: skip
+    RailRefund.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"rail": payment_method.rail, "livemode": payment_method.livemode, "amount_minor": amount.amount_minor,
+                  "currency": amount.currency, "charge_reference": charge_reference, "reference": reference[:255],
+                  "purpose": metadata.get("purpose", "")[:24], "contract_id": int(metadata["contract_id"])},
+    )  # fmt: skip
+    return reference
 
 
 def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
     payment_method = contract.payment_method
     if payment_method is None:
         raise PaymentFailed(_("The contract has no payment method to charge the penalty to."))
-    result = rail_for(payment_method.rail).charge(
+    result = rail_for(payment_method.rail, livemode=payment_method.livemode).charge(
         token=payment_method.token,
         customer_ref=payment_method.rail_customer_ref,
         amount=amount,
@@ -107,7 +116,8 @@ def exit_money_move(*, kind: str, contract: Contract, plan: ExitPlan) -> None:
             amount=Money(attempt.amount_minor, currency),
             key=period_refund_key(contract, period.number),
             charge_reference=attempt.rail_reference,
-            metadata={"contract_uuid": str(uuid), "purpose": "period_refund", "period_number": str(period.number)},
+            metadata={"contract_uuid": str(uuid), "contract_id": str(contract.pk), "purpose": "period_refund",
+                      "period_number": str(period.number), "charged_minor": str(attempt.amount_minor)},
         )
     if plan.refund_minor:
         journal_post(
@@ -190,7 +200,8 @@ def deposit_refund(*, contract: Contract, amount_minor: int | None = None) -> No
         amount=amount,
         key=deposit_refund_key(contract),
         charge_reference=contract.deposit_reference,
-        metadata={"contract_uuid": str(contract.uuid), "purpose": "deposit_refund"},
+        metadata={"contract_uuid": str(contract.uuid), "contract_id": str(contract.pk), "purpose": "deposit_refund",
+                  "charged_minor": str(contract.deposit_minor)},
     )
     journal_post(
         key=f"deposit.refunded:{contract.uuid}",

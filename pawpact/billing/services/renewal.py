@@ -293,6 +293,7 @@ def renewal_contract_create(*, offer: RenewalOffer, clock: Clock = default_clock
         outbox_emit(
             kind=EventKind.CONTRACT_RENEWED,
             aggregate_uuid=old.uuid,
+            livemode=old.livemode,
             payload={
                 "contract_uuid": str(old.uuid),
                 "renewal_contract_uuid": str(new.uuid),

@@ -197,6 +197,7 @@ def customer_standing_refresh(
                     kind=EventKind.PERIOD_OVERDUE,
                     aggregate_uuid=period.contract.uuid,
                     payload=period_event_payload(period=period, customer=locked, at=now),
+                    livemode=period.contract.livemode,
                 )
                 refresh.newly_overdue.append(period)
         for period in periods:
@@ -230,6 +231,7 @@ def period_recovered_emit(*, period: DebitPeriod, customer: Customer, at: dateti
         kind=EventKind.PERIOD_RECOVERED,
         aggregate_uuid=period.contract.uuid,
         payload=period_event_payload(period=period, customer=customer, at=at),
+        livemode=period.contract.livemode,
     )
     period.overdue_since = None
     period.next_retry_on = None

@@ -329,11 +329,11 @@ def contract_terminate(
                 contract=locked, kind=kind, quote=quote, plan=plan, evidence=evidence,
                 evidence_note=evidence_note, requested_by=requested_by, now=now,
             )  # fmt: skip
+            payload = terminated_payload(contract=locked, kind=kind, plan=plan, at=now)
             outbox_emit(
-                kind=EventKind.CONTRACT_TERMINATED,
-                aggregate_uuid=locked.uuid,
-                payload=terminated_payload(contract=locked, kind=kind, plan=plan, at=now),
-            )
+                kind=EventKind.CONTRACT_TERMINATED, aggregate_uuid=locked.uuid, payload=payload,
+                livemode=locked.livemode,
+            )  # fmt: skip
     except BaseException:
         if termination is not None and not replayed and termination.evidence:
             # The row was rolled back: do not keep the file it stored.

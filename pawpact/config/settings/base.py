@@ -95,6 +95,7 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     "contract.terminated": [
         "pawpact.loyalty.services.exit_followup_on_contract_terminated",
         "pawpact.storefront.services.plan_boxes.boxes_on_contract_terminated",
+        "pawpact.billing.services.agreements.agreement_end_on_contract_terminated",
     ],
     "debit.paid": ["pawpact.storefront.services.plan_boxes.box_on_debit_paid"],
 }
@@ -136,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "pawpact.tenants.context_processors.mode",
             ],
         },
     },
@@ -282,3 +284,23 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # Webhooks signed longer ago than this, or further in the future, are refused.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 SANDBOX_RAIL_SLOW_SECONDS = float(os.environ.get("SANDBOX_RAIL_SLOW_SECONDS", "2"))
+
+# Test and live modes (pawpact.tenants.modes). Development and tests run in test mode:
+# sandbox providers, pretend money. Production sets both to live.
+PAWPACT_PLATFORM_MODE = "test"
+PAWPACT_DEFAULT_SHOP_MODE = os.environ.get("PAWPACT_DEFAULT_SHOP_MODE", "test")
+# Fernet keys encrypting provider secrets at rest, newest first (pawpact.tenants.secrets).
+PAWPACT_SECRET_KEYS = [key for key in os.environ.get("PAWPACT_SECRET_KEYS", "").split(",") if key.strip()]
+# The gateways of the Chinese rails, per mode: test credentials talk to the provider's own
+# sandbox (or a local fake gateway: pawpact.sandbox.gateways), live ones to the real one.
+PAWPACT_GATEWAYS = {
+    "alipay": {
+        "live": "https://openapi.alipay.com/gateway.do",
+        "test": os.environ.get("PAWPACT_ALIPAY_TEST_GATEWAY", "https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
+    },
+    "wechat": {"live": "https://api.mch.weixin.qq.com", "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY", "")},
+}
+# Requests a provider's gateway may take from us per second (the merchant's limit), and how
+# many debits the debit run keeps in flight at once; a provider answer takes 100–300 ms.
+PAWPACT_RAIL_RATE_LIMITS = {"alipay": 500.0, "wechat": 500.0}
+PAWPACT_RAIL_CONCURRENCY = int(os.environ.get("PAWPACT_RAIL_CONCURRENCY", "96"))

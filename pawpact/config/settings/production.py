@@ -52,3 +52,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
+
+# Live money only: the platform funds, counts and pays out live-mode facts, and refuses
+# sandbox providers for them. New shops start live (no sandbox) unless the operator lets
+# them try the product in test mode first (PAWPACT_DEFAULT_SHOP_MODE=test).
+PAWPACT_PLATFORM_MODE = "live"
+PAWPACT_DEFAULT_SHOP_MODE = os.environ.get("PAWPACT_DEFAULT_SHOP_MODE", "live")

@@ -2,6 +2,8 @@
 
 Standard library only, so a test can ask about any environment without loading settings.
 """
+import base64
+import binascii
 from collections.abc import Mapping
 
 NEW_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
@@ -35,6 +37,27 @@ def production_problems(environ: Mapping[str, str]) -> list[str]:
             "STRIPE_WEBHOOK_SECRET is not set while Stripe is enabled (STRIPE_SECRET_KEY is set): "
             "without it no Stripe webhook can be verified; copy the endpoint's signing secret (whsec_...)."
         )
+    return problems + _mode_problems(environ)
+
+
+def _fernet_key_ok(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32
+    except (ValueError, binascii.Error):
+        return False
+
+
+def _mode_problems(environ: Mapping[str, str]) -> list[str]:
+    problems = []
+    keys = [key.strip() for key in environ.get("PAWPACT_SECRET_KEYS", "").split(",") if key.strip()]
+    if any(not _fernet_key_ok(key) for key in keys):
+        problems.append(
+            "PAWPACT_SECRET_KEYS holds a key that is not a Fernet key (32 url-safe base64 bytes); make one with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
+        )
+    mode = environ.get("PAWPACT_DEFAULT_SHOP_MODE", "").strip()
+    if mode and mode not in ("test", "live"):
+        problems.append(f"PAWPACT_DEFAULT_SHOP_MODE={mode} is neither test nor live.")
     return problems
 
 

@@ -32,8 +32,16 @@ from django.utils import timezone
 
 from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PayoutStatus, PlatformAccount, PlatformJournalKind
 from pawpact.platform.funding.errors import UnbalancedPlatformJournal
-from pawpact.platform.models import Advance, Clawback, Payout, PlatformJournal, PlatformLedgerLine
+from pawpact.platform.models import (
+    Advance,
+    Clawback,
+    Payout,
+    PlatformJournal,
+    PlatformLedgerLine,
+    ReconciliationMismatch,
+)
 from pawpact.platform.saas.selectors import SaasLedgerExpectation, saas_ledger_expectation
+from pawpact.tenants.modes import platform_livemode
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +226,9 @@ def ledger_check() -> LedgerCheck:
     _check_saas(check, balances, saas)
     _check_advances_payable(check, balances)
     _check_shop_receivable(check, balances)
+    mismatches = ReconciliationMismatch.objects.filter(resolved_at__isnull=True).count()
+    if mismatches:
+        check.problems.append(f"{mismatches} open reconciliation mismatch(es) with the providers' statements")
     return check
 
 
@@ -228,7 +239,8 @@ def _check_cash(check: LedgerCheck, balances: dict[str, int]) -> SaasLedgerExpec
     check.collections_minor = _scalar(
         "SELECT SUM((e.payload->>'amount_minor')::bigint) FROM platform_platformevent e"
         " JOIN platform_advance a ON a.shop_id = e.shop_id AND a.contract_uuid = e.aggregate_uuid"
-        " WHERE e.kind = 'debit.paid' AND e.applied_at IS NOT NULL"
+        " WHERE e.kind = 'debit.paid' AND e.applied_at IS NOT NULL AND e.livemode = %s",
+        [platform_livemode()],
     )
     check.collection_journals_minor = _scalar(
         "SELECT SUM(l.amount_minor) FROM platform_platformledgerline l"

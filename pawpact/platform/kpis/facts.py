@@ -48,6 +48,7 @@ from pawpact.core.months import month_add, month_start
 from pawpact.platform.kpis.definitions import kpi_values, to_json
 from pawpact.platform.models import PlatformEvent, ShopMonthlyKpi
 from pawpact.tenants.models import Shop
+from pawpact.tenants.modes import platform_livemode
 
 COMPLETION = "completion"  # contract.terminated reason of a contract that ran its course
 LIFECYCLE_KINDS = (
@@ -118,7 +119,9 @@ def facts_between(*, shop_id: int, start: datetime, end: datetime, with_ltv: boo
     Five queries whatever the shop's size: the contracts' life events up to `end`
     (small: a few per contract), and SQL aggregates for debits, orders and complaints.
     """
-    events = PlatformEvent.objects.filter(shop_id=shop_id, occurred_at__lt=end)
+    # Facts of the platform's own mode only: test-mode contracts never enter live KPIs,
+    # benchmarks or reports.
+    events = PlatformEvent.objects.filter(shop_id=shop_id, occurred_at__lt=end, livemode=platform_livemode())
     in_window = events.filter(occurred_at__gte=start)
     lifecycle = _lifecycle_replay(events, start=start)
     active = lifecycle.active()

@@ -125,7 +125,7 @@ def order_pay(*, order: Order, clock: Clock = default_clock) -> OrderPayment:
         return payment
     method = order.payment_method
     try:
-        result = rail_for(payment.rail).charge(
+        result = rail_for(payment.rail, livemode=method.livemode).charge(
             token=method.token, customer_ref=method.rail_customer_ref, amount=Money(payment.amount_minor, order.currency),
             idempotency_key=payment.idempotency_key, metadata={"order_uuid": str(order.uuid)},
         )  # fmt: skip
@@ -188,6 +188,6 @@ def _order_paid(*, order: Order, now) -> None:
                             Line(LedgerAccount.GOODS_REVENUE, -order.total_minor)])  # fmt: skip
     outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload={
         "order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid), "amount_minor": order.total_minor,
-        "currency": order.currency, "at": now.isoformat()})  # fmt: skip
+        "currency": order.currency, "at": now.isoformat()}, livemode=order.payment_method.livemode)  # fmt: skip
     CartLine.objects.filter(customer=order.customer, product_id__in=order.lines.values("product_id")).delete()
     parcels.fulfilment_queue(fulfilment=order.fulfilment, now=now)

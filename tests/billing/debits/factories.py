@@ -48,6 +48,7 @@ def contract_create(
     with_calendar: bool = True,
     deposit_minor: int = 0,
     deposit_status: str = DepositStatus.WAIVED,
+    livemode: bool = False,
 ) -> Contract:
     version = plan_version or plan_version_create()
     n = next(_numbers)
@@ -55,7 +56,7 @@ def contract_create(
     pet = Pet.objects.create(owner=customer, name=f"Pet {n}", species=Species.CAT)
     # A suffix per saved method, as payment_method_attach stores sandbox tokens.
     payment_method = PaymentMethod.objects.create(
-        customer=customer, rail=rail, token=f"{token}.{uuid.uuid4().hex[:16]}", label=token
+        customer=customer, rail=rail, token=f"{token}.{uuid.uuid4().hex[:16]}", label=token, livemode=livemode
     )
     contract = Contract.objects.create(
         customer=customer,
@@ -69,6 +70,7 @@ def contract_create(
         deposit_minor=deposit_minor,
         deposit_status=deposit_status,
         payment_method=payment_method,
+        livemode=livemode,
         signed_at=datetime.combine(signed_on, datetime.min.time(), tzinfo=UTC),
     )
     if with_calendar:
