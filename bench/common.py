@@ -144,8 +144,8 @@ def active_contracts_seed(schema: str, contracts: int, *, first_due_in_days: int
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO billing_debitperiod"
-                " (contract_id, number, due_date, amount_minor, currency, status, not_before)"
-                f" SELECT c.id, v.number, v.due_date, c.monthly_amount_minor, c.currency, 'scheduled', v.not_before"
+                " (contract_id, number, due_date, amount_minor, currency, status, not_before, deposit_applied_minor)"
+                f" SELECT c.id, v.number, v.due_date, c.monthly_amount_minor, c.currency, 'scheduled', v.not_before, 0"
                 f" FROM billing_contract c CROSS JOIN (VALUES {values}) AS v(number, due_date, not_before)"
                 " WHERE c.id BETWEEN %s AND %s",
                 [value for row in calendar for value in row] + [rows[0].pk, rows[-1].pk],

@@ -62,7 +62,7 @@ def outbox_seed(schema: str, *, months: int, first_month: date) -> int:
     per_month = 330
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO "{schema}".billing_outboxevent (kind, aggregate_uuid, payload, created_at, published_at)'
+            f'INSERT INTO "{schema}".outbox_outboxevent (kind, aggregate_uuid, payload, created_at, published_at)'
             " SELECT CASE WHEN i %% 11 = 0 THEN 'contract.signed'"
             "             WHEN i %% 33 = 1 THEN 'debit.failed' ELSE 'debit.paid' END,"
             "        gen_random_uuid(),"
@@ -73,7 +73,7 @@ def outbox_seed(schema: str, *, months: int, first_month: date) -> int:
             " FROM generate_series(0, %s) AS i",
             [start, per_month, start, per_month, months * per_month - 1],
         )
-        cursor.execute(f'ANALYZE "{schema}".billing_outboxevent')
+        cursor.execute(f'ANALYZE "{schema}".outbox_outboxevent')
     return months * per_month
 
 
@@ -156,7 +156,7 @@ def scan_benchmark(schemas: list[str], *, since: datetime, until: datetime) -> d
                 "  count(*) FILTER (WHERE kind = 'debit.paid'),"
                 "  count(*) FILTER (WHERE kind = 'contract.signed'),"
                 "  coalesce(sum((payload->>'amount_minor')::bigint) FILTER (WHERE kind = 'debit.paid'), 0)"
-                f' FROM "{schema}".billing_outboxevent'
+                f' FROM "{schema}".outbox_outboxevent'
                 " WHERE created_at >= %s AND created_at < %s GROUP BY 1",
                 [since, until],
             )
@@ -186,8 +186,9 @@ def main() -> int:
 
     from pawpact.accounts.models import User
     from pawpact.accounts.services import api_token_issue
+    from pawpact.core.months import month_add, month_start
     from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
-    from pawpact.platform.kpis.facts import month_add, month_bounds, month_start
+    from pawpact.platform.kpis.facts import month_bounds
     from pawpact.platform.models import KpiBenchmark
 
     settings.ALLOWED_HOSTS = ["*"]

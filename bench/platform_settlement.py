@@ -1,5 +1,3 @@
-from pawpact.platform.enums import PlatformJournalKind
-
 """The daily settlement run: set-based (ours) against a naive per-advance loop.
 
     python -m bench.platform_settlement [--shops 1000] [--contracts 10000] [--naive-shops 50]
@@ -68,7 +66,7 @@ def contracts_seed(shop_ids: list[int], total: int, signed_at: datetime) -> int:
     events, advances, purchase and collection journals. Returns the advances created."""
     from django.db import connection
 
-    from pawpact.platform.enums import PlatformAccount
+    from pawpact.platform.enums import PlatformAccount, PlatformJournalKind
     from pawpact.platform.funding.advances import (
         ContractBought,
         advances_create_bulk,
@@ -158,7 +156,7 @@ def settlement_naive(*, today, now, shop_ids: list[int]) -> int:
     from django.db.models import F
 
     from pawpact.core.money import Money
-    from pawpact.platform.enums import PlatformAccount
+    from pawpact.platform.enums import PlatformAccount, PlatformJournalKind
     from pawpact.platform.funding.ledger import (
         Line,
         journal_post,

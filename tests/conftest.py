@@ -1,6 +1,8 @@
 """Test session: a throw-away embedded PostgreSQL (unless DATABASE_URL is set),
 the shop template, and two shops created once for the whole session."""
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,14 +18,40 @@ from rest_framework.test import APIClient
 from pawpact.config.embedded import postgres_start
 
 SHOP_PASSWORD = "correct-horse-battery"
+# CI (.ci/run) installs chromium and sets this: there, a browser test that is skipped fails the run.
+BROWSER_REQUIRED = os.environ.get("PAWPACT_REQUIRE_BROWSER", "").strip() == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if BROWSER_REQUIRED and report.skipped and item.get_closest_marker("browser") is not None:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"PAWPACT_REQUIRE_BROWSER=1, yet this browser test was skipped: {reason}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "browser" in report.keywords]
+    if skipped:
+        reason = skipped[0].longrepr[2] if isinstance(skipped[0].longrepr, tuple) else ""
+        terminalreporter.write_line(
+            f"{len(skipped)} browser test(s) skipped: {reason.removeprefix('Skipped: ')}. "
+            "CI runs them (PAWPACT_REQUIRE_BROWSER=1 fails the run instead of skipping).",
+            yellow=True,
+        )
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if os.environ.get("DATABASE_URL"):
         return
-    pgdata = Path(tempfile.mkdtemp(prefix="pawpact-test-")) / "pgdata"
-    url = postgres_start(pgdata, database="pawpact", throwaway=True)
+    folder = Path(tempfile.mkdtemp(prefix="pawpact-test-"))
+    # Registered first, so it runs last: after the server has stopped and deleted pgdata.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    url = postgres_start(folder / "pgdata", database="pawpact", throwaway=True)
     # Update in place: connections hold this very dict.
     settings.DATABASES["default"].update(
         {k: v for k, v in dj_database_url.parse(url).items() if k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}

@@ -2,6 +2,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.utils.http import url_has_allowed_host_and_scheme
 
+WORKSPACE_URL = "/manage/"
+CUSTOMER_HOME_URL = "/my/plans/"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
@@ -14,3 +17,11 @@ class AccountAdapter(DefaultAccountAdapter):
         subdomain of the base domain (by signing up a shop), so a sibling host is not safe."""
         request = context.request
         return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+
+    def get_login_redirect_url(self, request) -> str:
+        """On a shop's host staff land in the workspace and customers on their plans; on the
+        public site, its home page, which offers the owner's shops."""
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_platform or request.GET.get("next") or request.POST.get("next"):
+            return super().get_login_redirect_url(request)
+        return WORKSPACE_URL if request.user.is_staff else CUSTOMER_HOME_URL

@@ -42,6 +42,8 @@ class DepositStatus(models.TextChoices):
     DUE = "due", _("Due")
     HELD = "held", _("Held")
     REFUNDED = "refunded", _("Refunded")
+    # On default the deposit pays what the customer owes; any remainder is refunded.
+    APPLIED = "applied", _("Applied to what was owed")
 
 
 class PeriodStatus(models.TextChoices):
@@ -54,6 +56,10 @@ class PeriodStatus(models.TextChoices):
     DEFERRED = "deferred", _("Deferred")
     WRITTEN_OFF = "written_off", _("Written off")
     CANCELLED = "cancelled", _("Cancelled")
+    # Paid, then given back (a cooling-off cancellation).
+    REFUNDED = "refunded", _("Refunded")
+    # Owed on a defaulted contract and paid in full from the held deposit.
+    PAID_BY_DEPOSIT = "paid_by_deposit", _("Paid from the deposit")
 
 
 class AttemptStatus(models.TextChoices):
@@ -74,6 +80,11 @@ class LedgerAccount(models.TextChoices):
     PENALTY_REVENUE = "penalty_revenue", _("Penalty revenue")
     REFUNDS = "refunds", _("Refunds")
     BAD_DEBT = "bad_debt", _("Bad debt")
+    # The storefront's: one-off orders are the shop's own money, apart from plan debits.
+    STORE_CASH = "store_cash", _("Cash from shop orders")
+    GOODS_REVENUE = "goods_revenue", _("Goods revenue")
+    COST_OF_GOODS = "cost_of_goods", _("Cost of goods shipped")
+    WAREHOUSE_PAYABLE = "warehouse_payable", _("Payable to the warehouse")
 
 
 class CallTaskKind(models.TextChoices):
@@ -101,6 +112,7 @@ class JournalKind(StrEnum):
 
     WINBACK_CREDIT = "winback.credit"
     WRITE_OFF = "writeoff"
+    WRITE_OFF_REVENUE_REVERSED = "writeoff.revenue_reversed"
     RENEWAL_FREE_MONTHS = "renewal.free_months"
     CONTRACT_ACTIVATED = "contract.activated"
     DEPOSIT_HELD = "deposit.held"
@@ -109,4 +121,5 @@ class JournalKind(StrEnum):
     PENALTY_COLLECTED = "penalty.collected"
     REFUND = "refund"
     DEPOSIT_REFUNDED = "deposit.refunded"
+    DEPOSIT_APPLIED = "deposit.applied"
     PERIOD_PAID = "period.paid"

@@ -8,8 +8,9 @@ class UnbalancedJournal(BusinessRuleViolation):
     code = "unbalanced_journal"
 
 
-class IllegalTransition(BusinessRuleViolation):
-    """The record's state does not allow this step (e.g. activating an unsigned contract)."""
+class IllegalTransition(Conflict):
+    """A move its state machine does not allow from the current state: 409, one code for
+    every such refusal (the state changed under the caller, or the step makes no sense now)."""
 
     code = "illegal_transition"
 
@@ -26,12 +27,6 @@ class AlreadyUnderContract(Conflict):
     code = "pet_under_contract"
 
 
-class AlreadySigned(Conflict):
-    """The agreement is signed already."""
-
-    code = "already_signed"
-
-
 class CustomerTooYoung(BusinessRuleViolation):
     """Only adults (18 or older) sign a contract."""
 
@@ -42,14 +37,6 @@ class UnknownPlanVersion(NotFound):
     """No such plan version at this shop."""
 
     code = "unknown_plan_version"
-
-
-class PlanTermsInvalid(ValidationFailed):
-    """A plan's terms that break a rule together (a fulfilment reward after the last period)."""
-
-    code = "plan_terms_invalid"
-    # The API's serializer refuses each malformed term (400); what reaches here is a rule.
-    http_status = 422
 
 
 class InvalidPaymentMethod(BusinessRuleViolation):
@@ -130,6 +117,32 @@ class DebitNotDue(BusinessRuleViolation):
     code = "debit_not_due"
 
 
+class SigningLinkInvalid(NotFound):
+    """Unknown, replaced, expired or already used: the customer asks the shop for a new link."""
+
+    code = "signing_link_invalid"
+
+
+class SigningCodeInvalid(ValidationFailed):
+    """The signing code is wrong or expired."""
+
+    code = "signing_code_invalid"
+
+
+class SigningLocked(BusinessRuleViolation):
+    """Too many wrong signing codes: ask for a new signing link."""
+
+    code = "signing_locked"
+
+
+class PlanTermsInvalid(ValidationFailed):
+    """A plan's terms that break a rule together (a fulfilment reward after the last period)."""
+
+    code = "plan_terms_invalid"
+    # The API's serializer refuses each malformed term (400); what reaches here is a rule.
+    http_status = 422
+
+
 class RenewalAccepted(Conflict):
     """The renewal offer was accepted already (with another option)."""
 
@@ -170,3 +183,33 @@ class PaymentMethodInUse(Conflict):
     """A signed or active contract debits this payment method: replace it there first."""
 
     code = "payment_method_in_use"
+
+
+class SigningLinkUsed(SigningLinkInvalid):
+    """The signing link has been used already."""
+
+    code = "signing_link_used"
+
+
+class SigningLinkExpired(SigningLinkInvalid):
+    """The signing link expired: the customer asks the shop for a new one."""
+
+    code = "signing_link_expired"
+
+
+class SigningCodeTooSoon(SigningCodeInvalid):
+    """A code was sent less than a minute ago."""
+
+    code = "signing_code_too_soon"
+
+
+class SigningCodeUsed(SigningCodeInvalid):
+    """The agreement is signed already; a code works once."""
+
+    code = "signing_code_used"
+
+
+class SigningCodeExpired(SigningCodeInvalid):
+    """No code was sent in the last 10 minutes."""
+
+    code = "signing_code_expired"

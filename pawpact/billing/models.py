@@ -10,7 +10,7 @@ from functools import reduce
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -101,6 +101,8 @@ class PaymentMethod(models.Model):
     token = models.CharField(max_length=255)
     rail_customer_ref = models.CharField(max_length=255, blank=True)
     label = models.CharField(max_length=80, blank=True)
+    # Saved in test mode (sandbox tokens, test credentials) or live mode; never pays the other mode.
+    livemode = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -115,6 +117,9 @@ class Contract(models.Model):
     pet = models.ForeignKey(Pet, on_delete=models.PROTECT, related_name="contracts")
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="contracts")
     status = models.CharField(max_length=24, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    # Born in the shop's mode and kept for life (pawpact.tenants.modes): a test-mode contract
+    # moves pretend money only and never enters the platform's live books.
+    livemode = models.BooleanField(default=False)
     currency = models.CharField(max_length=3, default="CNY")
     monthly_amount_minor = models.BigIntegerField()
     periods = models.PositiveSmallIntegerField()
@@ -180,15 +185,23 @@ class DebitPeriod(models.Model):
     not_before = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # When the rail's pre-debit notice (WeChat entrusted debits) was accepted by the provider.
+    pre_debit_noticed_at = models.DateTimeField(null=True, blank=True)
     original_due_date = models.DateField(null=True, blank=True)  # set when a deferral moved it
     next_retry_on = models.DateField(null=True, blank=True)
     overdue_since = models.DateField(null=True, blank=True)
+    # What a defaulted contract's held deposit paid of this period; the rest stays owed.
+    deposit_applied_minor = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["contract_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "number"], name="period_number_unique"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="period_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(deposit_applied_minor__gte=0, deposit_applied_minor__lte=F("amount_minor")),
+                name="period_deposit_applied_within_amount",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "not_before"], name="period_due_idx"),
@@ -258,7 +271,7 @@ class LedgerLine(models.Model):
 
 
 class BillingSettings(models.Model):
-    """The shop's lifecycle rules (one row per shop schema). Defaults are SPEC.md's."""
+    """The shop's lifecycle rules (one row per shop schema). Defaults are the product's (docs/product.md)."""
 
     reminder_days_before = models.PositiveSmallIntegerField(default=3)
     # Soft declines are retried these many days after the due date.
@@ -308,12 +321,16 @@ class DeferralCoupon(models.Model):
 
 
 class TerminationQuote(models.Model):
-    """What ending a contract early costs, shown before the customer decides."""
+    """What ending a contract costs now, shown before the customer decides. Inside the
+    cooling-off window the quote is a free cancellation (kind cooling_off: no penalty,
+    everything collected refunded); after it, an early termination with its penalty."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="termination_quotes")
-    remaining_minor = models.BigIntegerField()
+    kind = models.CharField(max_length=16, choices=TerminationKind.choices, default=TerminationKind.EARLY)
+    remaining_minor = models.BigIntegerField()  # unpaid periods the exit cancels
     penalty_rate = models.DecimalField(max_digits=4, decimal_places=3)
     penalty_minor = models.BigIntegerField()
+    refund_minor = models.BigIntegerField(default=0)  # collected periods given back (cooling-off)
     deposit_refund_minor = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -327,16 +344,24 @@ class TerminationQuote(models.Model):
 
 
 class Termination(models.Model):
-    """How and when a contract ended, with every amount it moved."""
+    """How and when a contract ended, with every amount it moved.
+
+    cancelled_minor: the unpaid periods the exit cancelled (no longer owed);
+    remaining_minor: what the customer still owes after the exit (only a default leaves
+    debt: its overdue periods, less what the deposit paid);
+    deposit_applied_minor / deposit_refund_minor: how a held deposit was used and given back.
+    """
 
     contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="termination")
     kind = models.CharField(max_length=16, choices=TerminationKind.choices)
     quote = models.OneToOneField(TerminationQuote, on_delete=models.PROTECT, null=True, blank=True)
     evidence = models.FileField(upload_to="termination-evidence/%Y/%m/", blank=True)
     evidence_note = models.TextField(blank=True)
+    cancelled_minor = models.BigIntegerField(default=0)
     remaining_minor = models.BigIntegerField(default=0)
     penalty_minor = models.BigIntegerField(default=0)
     refund_minor = models.BigIntegerField(default=0)
+    deposit_applied_minor = models.BigIntegerField(default=0)
     deposit_refund_minor = models.BigIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -355,3 +380,77 @@ class RenewalOffer(models.Model):
     renewal_contract = models.OneToOneField(
         Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="from_renewal_offer"
     )
+
+
+class SigningLink(models.Model):
+    """A link the customer opens on their own phone to read and sign their agreement.
+
+    The link alone signs nothing: the one-time code sent by SMS to the phone on file
+    is the proof that the adopter signed. Its evidence (phone, code hash, device, IP,
+    time; the text's hash is on the contract) stays on the row. The token is kept
+    readable so staff can show the link and its QR code again.
+    """
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="signing_links")
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)  # replaced by a newer link
+    opened_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64, blank=True)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    signed_user_agent = models.CharField(max_length=255, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)  # the contract became active
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class RailRefund(models.Model):
+    """Money given back through a rail, one row per refund key, as the provider confirmed it:
+    what the daily statement's refund lines are matched against."""
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    rail = models.CharField(max_length=16, choices=Rail.choices)
+    livemode = models.BooleanField()
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="rail_refunds")
+    purpose = models.CharField(max_length=24)  # period_refund | deposit_refund
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    charge_reference = models.CharField(max_length=255)
+    reference = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="rail_refund_positive")]
+
+
+class ProviderNotification(models.Model):
+    """Inbox of the Chinese rails' notifications to this shop (agreement signed, trade paid):
+    verified, stored once per provider notification id, applied once. A redelivery is
+    answered without being applied again."""
+
+    provider = models.CharField(max_length=16, choices=Rail.choices)
+    notification_id = models.CharField(max_length=80)
+    kind = models.CharField(max_length=40)
+    livemode = models.BooleanField()
+    payload = models.JSONField()
+    status = models.CharField(max_length=16)  # applied | ignored | rejected
+    note = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "notification_id"], name="provider_notification_once")
+        ]

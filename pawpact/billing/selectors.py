@@ -1,15 +1,35 @@
 """Reads of billing: the debit calendar, due periods, attempts, and the ledger check."""
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, JournalKind, LedgerAccount, PeriodStatus
+from pawpact.billing.enums import (
+    AttemptStatus,
+    ContractStatus,
+    DepositStatus,
+    JournalKind,
+    LedgerAccount,
+    PeriodStatus,
+    TerminationKind,
+)
 from pawpact.billing.ledger import account_balances, unbalanced_journals
-from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal, Termination
-from pawpact.core.errors import DomainError
+from pawpact.billing.models import (
+    Contract,
+    DebitAttempt,
+    DebitPeriod,
+    Journal,
+    LedgerLine,
+    Termination,
+    TerminationQuote,
+)
+from pawpact.core.clock import local_date, local_midnight
+from pawpact.core.money import Money
+from pawpact.payments.enums import Rail
 from pawpact.payments.policies import RAIL_POLICIES, is_within_allowed_hours
-from pawpact.payments.registry import rail_for
+from pawpact.payments.registry import rail_ready
 
 # Periods the debit run charges. Failed periods are retried by dunning, not by the run.
 DUE_PERIOD_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
@@ -39,27 +59,30 @@ def period_attempt_list(*, period: DebitPeriod) -> QuerySet[DebitAttempt]:
     return DebitAttempt.objects.filter(period=period).order_by("number")
 
 
+def notice_given_q(*, at: datetime) -> Q:
+    """Periods whose rail needs no pre-debit notice, or whose notice is old enough."""
+    given = Q()
+    for rail, policy in RAIL_POLICIES.items():
+        if policy.pre_debit_notice_days:
+            latest = local_midnight(local_date(at) - timedelta(days=policy.pre_debit_notice_days - 1))
+            given &= ~Q(contract__payment_method__rail=rail) | Q(pre_debit_noticed_at__lt=latest)
+    return given
+
+
 def rails_allowed_q(*, at: datetime, prefix: str = "") -> Q:
     """Periods whose payment rail allows a debit at `at` and whose amount is within its cap."""
     allowed = Q(pk__in=[])  # matches nothing when no rail is open
     for rail, policy in RAIL_POLICIES.items():
-        if not is_within_allowed_hours(at=at, policy=policy) or not rail_is_chargeable(rail):
+        if not is_within_allowed_hours(at=at, policy=policy):
             continue
-        condition = Q(**{f"{prefix}contract__payment_method__rail": rail})
-        if policy.max_amount_minor is not None:
-            condition &= Q(**{f"{prefix}amount_minor__lte": policy.max_amount_minor})
-        allowed |= condition
+        for livemode in (False, True):
+            if not rail_ready(rail, livemode=livemode):
+                continue
+            condition = Q(**{f"{prefix}contract__payment_method__rail": rail, f"{prefix}contract__livemode": livemode})
+            if policy.max_amount_minor is not None:
+                condition &= Q(**{f"{prefix}amount_minor__lte": policy.max_amount_minor})
+            allowed |= condition
     return allowed
-
-
-def rail_is_chargeable(rail: str) -> bool:
-    """Whether an adapter can charge this rail here (WeChat has none yet; Stripe needs its key).
-    Periods on other rails wait instead of leaving attempts nobody can finish."""
-    try:
-        rail_for(rail)
-    except DomainError:
-        return False
-    return True
 
 
 def period_due_list(*, at: datetime) -> QuerySet[DebitPeriod]:
@@ -74,7 +97,10 @@ def period_due_list(*, at: datetime) -> QuerySet[DebitPeriod]:
             contract__payment_method__is_active=True,
         )
         .filter(rails_allowed_q(at=at))
+        .filter(notice_given_q(at=at))
         .filter(~Exists(in_flight))
+        # A sandbox token never pays live money (period_check_collectable says why, one by one).
+        .exclude(contract__livemode=True, contract__payment_method__rail=Rail.SANDBOX)
         .order_by("not_before", "id")
     )
 
@@ -105,31 +131,57 @@ class LedgerCheck:
         return not self.problems
 
 
+# Periods whose debit was collected: still paid, or paid and then refunded (cooling-off).
+COLLECTED_PERIOD_STATUSES = (PeriodStatus.PAID, PeriodStatus.REFUNDED)
+# Periods whose amount (less what a deposit paid) is still owed on a contract that booked its receivable.
+OWED_PERIOD_STATUSES = (
+    PeriodStatus.SCHEDULED,
+    PeriodStatus.REMINDED,
+    PeriodStatus.ATTEMPTED,
+    PeriodStatus.FAILED,
+    PeriodStatus.RETRYING,
+    PeriodStatus.DEFERRED,
+)
+
+
 def ledger_check() -> LedgerCheck:
     """Check the ledger of the shop schema the connection is in."""
     check = LedgerCheck(journals=Journal.objects.count())
     unbalanced = unbalanced_journals()
     if unbalanced:
         check.problems.append(f"{len(unbalanced)} unbalanced journal(s): {', '.join(unbalanced[:5])}")
+    _cash_check(check)
+    _collected_periods_check(check)
+    _deposits_check(check)
+    _receivables_check(check)
+    return check
 
+
+def _cash_check(check: LedgerCheck) -> None:
     check.cash_minor = account_balances().get(LedgerAccount.CASH, 0)
     collected = DebitAttempt.objects.filter(status=AttemptStatus.SUCCEEDED).aggregate(total=Sum("amount_minor"))
-    # A refunded deposit came in and went out again, so only held deposits are cash.
+    # A refunded deposit came in and went out again, so only held deposits are cash, plus
+    # what deposits paid on default (the shop keeps that part).
     deposits = Contract.objects.filter(deposit_status=DepositStatus.HELD).aggregate(total=Sum("deposit_minor"))
     # A Termination row exists only once its money moved: penalties collected, periods refunded.
-    exits = Termination.objects.aggregate(penalties=Sum("penalty_minor"), refunds=Sum("refund_minor"))
-    check.expected_cash_minor = (
-        (collected["total"] or 0) + (deposits["total"] or 0) + (exits["penalties"] or 0) - (exits["refunds"] or 0)
+    exits = Termination.objects.aggregate(
+        penalties=Sum("penalty_minor"), refunds=Sum("refund_minor"), applied=Sum("deposit_applied_minor")
     )
+    check.expected_cash_minor = (
+        (collected["total"] or 0) + (deposits["total"] or 0) + (exits["applied"] or 0)
+        + (exits["penalties"] or 0) - (exits["refunds"] or 0)
+    )  # fmt: skip
     if check.cash_minor != check.expected_cash_minor:
         check.problems.append(
-            f"cash {check.cash_minor} != succeeded debits + deposits held + penalties − refunds "
+            f"cash {check.cash_minor} != succeeded debits + deposits held + deposits applied + penalties − refunds "
             f"{check.expected_cash_minor}"
         )
 
-    paid = DebitPeriod.objects.filter(status=PeriodStatus.PAID)
-    check.paid_periods = paid.count()
-    wrong = paid.annotate(
+
+def _collected_periods_check(check: LedgerCheck) -> None:
+    check.paid_periods = DebitPeriod.objects.filter(status=PeriodStatus.PAID).count()
+    collected = DebitPeriod.objects.filter(status__in=COLLECTED_PERIOD_STATUSES)
+    wrong = collected.annotate(
         successes=Count("attempts", filter=Q(attempts__status=AttemptStatus.SUCCEEDED), distinct=True),
         journals=Count("attempts__journal", filter=Q(attempts__journal__kind=JournalKind.PERIOD_PAID), distinct=True),
     ).exclude(successes=1, journals=1)
@@ -138,11 +190,94 @@ def ledger_check() -> LedgerCheck:
             f"{wrong.count()} paid period(s) without exactly one succeeded attempt and one 'period paid' journal"
         )
     stray = Journal.objects.filter(kind=JournalKind.PERIOD_PAID).exclude(
-        attempt__status=AttemptStatus.SUCCEEDED, attempt__period__status=PeriodStatus.PAID
+        attempt__status=AttemptStatus.SUCCEEDED, attempt__period__status__in=COLLECTED_PERIOD_STATUSES
     )
     if stray.exists():
         check.problems.append(f"{stray.count()} 'period paid' journal(s) without a succeeded attempt on a paid period")
-    unrecorded = DebitAttempt.objects.filter(status=AttemptStatus.SUCCEEDED).exclude(period__status=PeriodStatus.PAID)
+    unrecorded = DebitAttempt.objects.filter(status=AttemptStatus.SUCCEEDED).exclude(
+        period__status__in=COLLECTED_PERIOD_STATUSES
+    )
     if unrecorded.exists():
         check.problems.append(f"{unrecorded.count()} succeeded attempt(s) on a period not marked paid")
-    return check
+    refunded = DebitAttempt.objects.filter(status=AttemptStatus.SUCCEEDED, period__status=PeriodStatus.REFUNDED)
+    refunded_minor = refunded.aggregate(total=Sum("amount_minor"))["total"] or 0
+    refund_minor = Termination.objects.aggregate(total=Sum("refund_minor"))["total"] or 0
+    if refunded_minor != refund_minor:
+        check.problems.append(f"refunded periods {refunded_minor} != refunds recorded on terminations {refund_minor}")
+
+
+def _deposits_check(check: LedgerCheck) -> None:
+    """What the ledger holds as deposits is exactly the deposits still held."""
+    held = Contract.objects.filter(deposit_status=DepositStatus.HELD).aggregate(total=Sum("deposit_minor"))
+    expected = -(held["total"] or 0)
+    balance = account_balances().get(LedgerAccount.DEPOSITS_HELD, 0)
+    if balance != expected:
+        check.problems.append(f"deposits held on the ledger {-balance} != deposits held on contracts {-expected}")
+
+
+def _receivables_check(check: LedgerCheck) -> None:
+    """Per contract: the receivable equals the revenue still deferred (what is collected,
+    paid from a deposit, cancelled or written off leaves both), and, once the contract
+    booked its receivable at activation, the amount its periods still owe."""
+    balances: dict[int, dict[str, int]] = {}
+    lines = (
+        LedgerLine.objects.filter(
+            contract__isnull=False, account__in=(LedgerAccount.RECEIVABLE, LedgerAccount.DEFERRED_REVENUE)
+        )
+        .values("contract_id", "account")
+        .annotate(total=Sum("amount_minor"))
+    )
+    for row in lines:
+        balances.setdefault(row["contract_id"], {})[row["account"]] = row["total"]
+    unearned = [
+        contract_id for contract_id, accounts in balances.items()
+        if accounts.get(LedgerAccount.RECEIVABLE, 0) + accounts.get(LedgerAccount.DEFERRED_REVENUE, 0) != 0
+    ]  # fmt: skip
+    if unearned:
+        check.problems.append(f"{len(unearned)} contract(s) whose receivable differs from their deferred revenue")
+    booked = list(Journal.objects.filter(kind=JournalKind.CONTRACT_ACTIVATED).values_list("contract_id", flat=True))
+    owed = dict(
+        DebitPeriod.objects.filter(contract_id__in=booked, status__in=OWED_PERIOD_STATUSES)
+        .values("contract_id")
+        .annotate(total=Sum(F("amount_minor") - F("deposit_applied_minor")))
+        .values_list("contract_id", "total")
+    )
+    wrong = [
+        contract_id for contract_id in booked
+        if balances.get(contract_id, {}).get(LedgerAccount.RECEIVABLE, 0) != owed.get(contract_id, 0)
+    ]  # fmt: skip
+    if wrong:
+        check.problems.append(f"{len(wrong)} contract(s) whose receivable differs from what their periods owe")
+
+
+def termination_quote_summary(quote: TerminationQuote) -> str:
+    """What the quote offers, in one paragraph for the customer (the reader's language)."""
+    currency = quote.contract.currency
+    amounts = {
+        "remaining": Money(quote.remaining_minor, currency).format(),
+        "penalty": Money(quote.penalty_minor, currency).format(),
+        "refund": Money(quote.refund_minor, currency).format(),
+        "deposit": Money(quote.deposit_refund_minor, currency).format(),
+    }
+    if quote.kind == TerminationKind.COOLING_OFF:
+        until = quote.contract.cooling_off_until.isoformat()
+        parts = [
+            _("You are within the cooling-off period (until %(date)s): cancelling is free, with no penalty.")
+            % {"date": until},
+            _("The %(remaining)s still to pay is cancelled and the %(refund)s you paid is refunded.") % amounts,
+        ]
+    else:
+        parts = [
+            _("Ending the contract early costs a penalty of %(penalty)s, %(rate)s%% of the %(remaining)s still to pay;"
+              " the remaining periods are cancelled.")
+            % {**amounts, "rate": rate_percent(quote.penalty_rate)}
+        ]
+    if quote.deposit_refund_minor:
+        parts.append(_("Your deposit of %(deposit)s is refunded.") % amounts)
+    return " ".join(parts)
+
+
+def rate_percent(rate: Decimal) -> str:
+    """Decimal("0.100") → "10", Decimal("0.085") → "8.5"."""
+    text = f"{rate * 100:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

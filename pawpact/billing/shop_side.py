@@ -2,7 +2,6 @@
 from pawpact.billing.enums import AttemptStatus
 from pawpact.billing.models import DebitAttempt
 from pawpact.billing.services.debits import attempt_finish
-from pawpact.billing.services.plans import plans_seed
 from pawpact.billing.tasks import shop_closure_enqueue
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.stripe import decline_type_for
@@ -22,9 +21,6 @@ class BillingShopSide:
         attempt = attempt_finish(attempt_id=attempt.pk, result=_result_of(succeeded, payment))
         note = "" if was_open else f"attempt already {attempt.status}: left unchanged"
         return PaymentEventOutcome(PaymentEventOutcome.APPLIED, note)
-
-    def defaults_seed(self) -> None:
-        plans_seed()
 
     def closure_start(self, *, schema_name: str) -> None:
         shop_closure_enqueue(schema_name=schema_name)

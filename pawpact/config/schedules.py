@@ -12,12 +12,14 @@ def _every(schedule, task: str, *, expires: int) -> dict:
 
 
 def beat_schedule() -> dict:
+    return {**_platform_jobs(), **_shop_jobs()}
+
+
+def _platform_jobs() -> dict:
+    """Jobs on the public schema: the platform's, and the dispatchers of tenants' housekeeping."""
     return {
         "platform-heartbeat": _every(crontab(minute="*/5"), "core.heartbeat", expires=240),
         "tenants-spare-schemas": _every(crontab(minute="*"), "tenants.spare_schemas_fill", expires=50),
-        # Every quarter hour: a period becomes due at its not_before (its rail's allowed
-        # hours), and each run charges it at most once.
-        "billing-debit-run": _every(crontab(minute="*/15"), "billing.debit_run_dispatch", expires=600),
         # Webhooks whose processing task could not be enqueued (broker down) are sent again.
         "platform-stripe-webhook-requeue": _every(
             crontab(minute="*/5"), "platform.stripe_webhook_requeue", expires=240
@@ -38,6 +40,28 @@ def beat_schedule() -> dict:
         # drain every shop's outbox each minute; the daily settlement run (Beijing time)
         "platform-outbox-drain": _every(crontab(minute="*"), "platform.outbox_drain_dispatch", expires=50),
         "platform-settlement-run": _every(crontab(hour=10, minute=0), "platform.settlement_run", expires=3600),
+    }
+
+
+def _shop_jobs() -> dict:
+    """Per-shop jobs: each is a public dispatcher that fans out over the ready shops."""
+    return {
+        # storefront: parcels due to the warehouse, held boxes released, callbacks applied,
+        # and a stock pull for any stock callback that was lost
+        "storefront-dispatch": _every(crontab(minute="*"), "storefront.dispatch", expires=55),
+        "storefront-warehouse-events": _every(crontab(minute="*"), "storefront.warehouse_events_process", expires=55),
+        "storefront-stock-reconcile": _every(crontab(minute="*/10"), "storefront.stock_reconcile", expires=540),
+        # Every quarter hour: a period becomes due at its not_before (its rail's allowed
+        # hours), and each run charges it at most once.
+        "billing-debit-run": _every(crontab(minute="*/15"), "billing.debit_run_dispatch", expires=600),
+        # WeChat's pre-debit notices, hourly within its 07:00–22:00 (Beijing); yesterday's
+        # provider statements matched against every shop's books at 10:30.
+        "billing-pre-debit-notices": _every(
+            crontab(hour="7-21", minute=5), "billing.pre_debit_notice_dispatch", expires=3000
+        ),
+        "billing-reconciliation": _every(
+            crontab(hour=10, minute=30), "billing.reconciliation_dispatch", expires=3600
+        ),
         # contracts whose last period is paid complete; closed shops' debits stop
         "billing-completion-run": _every(
             crontab(hour=6, minute=30), "billing.completion_run_dispatch", expires=3600

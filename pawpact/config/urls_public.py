@@ -2,16 +2,20 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from pawpact.platform import golive_views
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
+from pawpact.platform.funding import reconciliation_views
 from pawpact.platform.funding import views as funding_views
 from pawpact.platform.saas import views as saas_views
 from pawpact.platform.signup import views as signup_views
+from pawpact.storefront import webhooks as storefront_webhooks
 from pawpact.tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.public_home, name="public_home"),
     path("signup/", signup_views.ShopSignupView.as_view(), name="shop_signup"),
+    path("shops/<slug:slug>/open/", tenant_views.shop_open, name="shop_open"),  # owner → shop workspace
     path("accounts/signup/", signup_views.ShopSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("console/", platform_views.console_shops, name="console_shops"),
@@ -20,7 +24,16 @@ urlpatterns = [
         platform_views.console_shop_state,
         name="console_shop_state",
     ),
+    # A shop's test or live mode, provider credentials and payout account.
+    path("console/shops/<int:shop_id>/money/", golive_views.console_shop_money, name="console_shop_money"),
+    re_path(
+        r"^console/shops/(?P<shop_id>\d+)/money/(?P<action>[a-z-]+)/$",
+        golive_views.console_shop_money_action,
+        name="console_shop_money_action",
+    ),
+    path("console/reconciliation/", reconciliation_views.console_reconciliation, name="console_reconciliation"),
     path("webhooks/stripe/", platform_webhooks.stripe_webhook, name="stripe_webhook"),
+    path("webhooks/warehouse/<slug:code>/", storefront_webhooks.warehouse_callback, name="warehouse_callback"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Platform dashboard, ranking, risk overrides, portfolio reports.
@@ -39,3 +52,9 @@ urlpatterns = [
     # The platform API (platform admins only): insights and funding.
     path("api/v1/platform/", include("pawpact.api.v1.platform.urls")),
 ]
+
+# Friendly pages in the visitor's language; the API's error shape under /api/.
+handler400 = "pawpact.config.error_views.bad_request"
+handler403 = "pawpact.config.error_views.permission_denied"
+handler404 = "pawpact.config.error_views.page_not_found"
+handler500 = "pawpact.config.error_views.server_error"

@@ -2,6 +2,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pawpact.billing import notifications as rail_notifications
+from pawpact.storefront import signing_views
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
 
@@ -9,6 +11,14 @@ urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
+    path("my/plans/<uuid:uuid>/withdraw/", storefront_views.my_contract_withdraw, name="my_contract_withdraw"),
+    path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)
+    path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
+    path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),
+    path("my/plans/<uuid:uuid>/end/", signing_views.my_contract_end, name="my_contract_end"),
+    # Alipay and WeChat Pay notify each shop on its own host (pawpact.billing.notifications).
+    path("webhooks/alipay/", rail_notifications.alipay_notification, name="alipay_notification"),
+    path("webhooks/wechat/", rail_notifications.wechat_notification, name="wechat_notification"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),
@@ -17,4 +27,11 @@ urlpatterns = [
     path("billing/saas/", include("pawpact.platform.saas.urls")),  # the owner's Pawpact subscription
     path("settlements/", include("pawpact.platform.funding.shop_views")),  # payouts and statements
     path("", include("pawpact.loyalty.urls")),  # exit survey pages
+    path("", include("pawpact.storefront.urls")),  # the H5 shop (/shop/) and its staff pages (/manage/catalog/)
 ]
+
+# Friendly pages in the visitor's language; the API's error shape under /api/.
+handler400 = "pawpact.config.error_views.bad_request"
+handler403 = "pawpact.config.error_views.permission_denied"
+handler404 = "pawpact.config.error_views.page_not_found"
+handler500 = "pawpact.config.error_views.server_error"

@@ -9,7 +9,7 @@ Services take it as a keyword argument:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
 from django.utils import timezone
@@ -25,12 +25,18 @@ class Clock(Protocol):
         ...
 
 
-def _local_date(now: datetime, tz: tzinfo | None) -> date:
+def local_date(at: datetime, tz: tzinfo | None = None) -> date:
+    """The calendar day of `at` in `tz`, by default settings.TIME_ZONE."""
     # The default time zone, not the "current" one a request may have activated,
     # so a task and a request agree on what day it is.
     if tz is None:
         tz = timezone.get_default_timezone()
-    return timezone.localdate(now, timezone=tz)
+    return timezone.localdate(at, timezone=tz)
+
+
+def local_midnight(day: date) -> datetime:
+    """The first instant of `day` in settings.TIME_ZONE."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 class SystemClock:
@@ -40,7 +46,7 @@ class SystemClock:
         return timezone.now()
 
     def today(self, tz: tzinfo | None = None) -> date:
-        return _local_date(self.now(), tz)
+        return local_date(self.now(), tz)
 
 
 class FixedClock:
@@ -55,7 +61,7 @@ class FixedClock:
         return self.at
 
     def today(self, tz: tzinfo | None = None) -> date:
-        return _local_date(self.at, tz)
+        return local_date(self.at, tz)
 
     def advance(self, delta: timedelta) -> None:
         self.at += delta

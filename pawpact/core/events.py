@@ -20,6 +20,7 @@ class EventKind:
     COMPLAINT_OPENED = "complaint.opened"
     COMPLAINT_RESOLVED = "complaint.resolved"
     ORDER_PAID = "order.paid"
+    RECONCILIATION_DONE = "reconciliation.done"
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ CATALOGUE: dict[str, EventDefinition] = {
         EventDefinition(
             EventKind.CONTRACT_TERMINATED,
             "A contract ended (completion, early, pet loss, cooling-off, shop closure or default).",
-            ("contract_uuid", "reason", "paid_periods", "periods", "remaining_minor", "penalty_minor",
-             "refund_minor", "currency", "at"),
+            ("contract_uuid", "reason", "paid_periods", "periods", "cancelled_minor", "remaining_minor",
+             "penalty_minor", "refund_minor", "currency", "at"),
         ),  # fmt: skip
         EventDefinition(
             EventKind.CONTRACT_RENEWED,
@@ -59,6 +60,12 @@ CATALOGUE: dict[str, EventDefinition] = {
         EventDefinition(EventKind.PERIOD_WRITTEN_OFF, "An overdue period was written off as bad debt.", _PERIOD_FIELDS),
         EventDefinition(EventKind.COMPLAINT_OPENED, "A customer opened a complaint.", ("complaint_uuid", "at")),
         EventDefinition(EventKind.COMPLAINT_RESOLVED, "A complaint was resolved.", ("complaint_uuid", "at")),
+        EventDefinition(
+            EventKind.RECONCILIATION_DONE,
+            "A provider's daily statement was matched line by line against the shop's debits and refunds; "
+            "mismatches: [{kind, reference, amount_minor, our_amount_minor}].",
+            ("provider", "statement_date", "lines", "matched", "mismatches", "at"),
+        ),
         EventDefinition(
             EventKind.ORDER_PAID, "A storefront order was paid.", ("order_uuid", "customer_uuid", "amount_minor",
                                                                      "currency", "at"),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpResponse
 
 
 def client_ip(request) -> str | None:
@@ -13,3 +14,15 @@ def client_ip(request) -> str | None:
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
     return request.META.get("REMOTE_ADDR")
+
+
+def attachment(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    """A file download: the browser saves `body` as `filename` instead of showing it."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def is_api_path(path: str) -> bool:
+    """Under /api/ every answer, errors included, is JSON in the API's error shape."""
+    return path == "/api" or path.startswith("/api/")

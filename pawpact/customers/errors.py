@@ -27,3 +27,15 @@ class PhoneTaken(Conflict):
     """A phone number belongs to one customer of the shop only."""
 
     code = "phone_taken"
+
+
+class AccountExists(Conflict):
+    """The customer has a login already."""
+
+    code = "account_exists"
+
+
+class PetUnderContract(Conflict):
+    """The pet is under an open contract."""
+
+    code = "pet_under_contract"

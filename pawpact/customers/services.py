@@ -12,7 +12,14 @@ from pawpact.accounts.services import api_token_issue
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.customers.enums import IdVerification, Species
-from pawpact.customers.errors import EmailTaken, ImpossibleDate, PasswordTooWeak, PhoneTaken
+from pawpact.customers.errors import (
+    AccountExists,
+    EmailTaken,
+    ImpossibleDate,
+    PasswordTooWeak,
+    PetUnderContract,
+    PhoneTaken,
+)
 from pawpact.customers.models import Customer, Pet
 
 # A mainland mobile number (11 digits starting 13–19, optional +86), or any
@@ -211,3 +218,53 @@ def pet_update(*, pet: Pet, clock: Clock = default_clock, **changes: object) -> 
             setattr(locked, field, values[field])
         locked.save(update_fields=list(fields))
     return locked
+
+
+def customer_account_create(*, customer: Customer, email: str, password: str) -> User:
+    """A login for a customer registered in the shop (e.g. after signing on their phone)."""
+    if customer.user_id is not None:
+        raise AccountExists(_("You have an account already; log in with it."))
+    email = User.objects.normalize_email(email or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not email or "@" not in email:
+        errors["email"] = [_("Enter an email address.")]
+    elif User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("This email is taken.")]
+    if not errors:
+        try:
+            validate_password(password, User(email=email, name=customer.name))
+        except ValidationError as error:
+            errors["password"] = list(error.messages)
+    if errors:
+        raise ValidationFailed(_("The account cannot be created."), fields=errors)
+    try:
+        with transaction.atomic():
+            locked = Customer.objects.select_for_update().get(pk=customer.pk)
+            if locked.user_id is not None:
+                raise AccountExists(_("You have an account already; log in with it."))
+            user = User.objects.create_user(email, password, name=locked.name, phone=locked.phone)
+            locked.user = user
+            locked.save(update_fields=["user"])
+            return user
+    except IntegrityError as error:
+        raise EmailTaken(_("An account with this email exists at this shop.")) from error
+
+
+def pet_owner_change(*, pet: Pet, owner: Customer) -> Pet:
+    """Give a pet to another customer (never to nobody: a customer's pet is never orphaned).
+
+    Refused while the pet is under an open contract, whose adopter it belongs to.
+    """
+    if not isinstance(owner, Customer) or owner.pk is None:
+        raise ValidationFailed(_("Choose the new owner."), fields={"owner": [_("Choose a customer.")]})
+    with transaction.atomic():
+        locked = Pet.objects.select_for_update().get(pk=pet.pk)
+        open_contract = locked.contracts.filter(status__in=("draft", "signed", "active")).exists()
+        if open_contract:
+            raise PetUnderContract(
+                _("This pet is under an open contract; end or withdraw it before changing the owner."),
+                fields={"owner": [_("The pet is under contract.")]},
+            )
+        locked.owner = owner
+        locked.save(update_fields=["owner"])
+        return locked

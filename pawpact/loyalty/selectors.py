@@ -1,4 +1,4 @@
-"""Customer segments (SPEC §1 "normal / overdue / terminated"), each customer in at most one:
+"""Customer segments ("normal / overdue / terminated" in docs/product.md), each customer in at most one:
 - **overdue**: standing `overdue` or `default` (whatever their contracts);
 - **terminated**: not overdue, no signed or active contract, and their most recently
   ended contract ended by termination (early, pet loss, cooling-off, default);

@@ -4,7 +4,10 @@ Exit follow-up (`exit_followup_send`, run when billing publishes contract.termin
 SurveyResponse with a random token, answered on the shop's public page
 `/survey/<token>/` (score 1–5 + comment), announced by a *service* message; and a
 WinBackOffer (code, `BillingSettings.winback_first_month_discount`, default half
-price, valid 30 days) sent as a *marketing* message (capped). Both once per contract.
+price, valid 30 days) sent as a *marketing* message (capped). Both once per contract,
+and only to a customer with no active contract left: someone who ended one plan while
+another runs has not left ("your plan has ended" would be false, and a win-back offer
+for a customer who never went away is a discount for nothing).
 
 Win-back redemption (`winback_redeem`): a new contract of the same customer, made
 after the offer, gets the discount on its first month. Period 1 is collected at
@@ -24,7 +27,6 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -36,6 +38,7 @@ from pawpact.billing.models import Contract, DebitPeriod, Journal
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from pawpact.core.links import site_url
 from pawpact.core.money import Money, apply_rate
 from pawpact.loyalty.errors import SurveyAnswered, WinBackExpired, WinBackRedeemed
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
@@ -66,9 +69,7 @@ def _shop() -> Shop:
 
 
 def survey_url(token: str) -> str:
-    domain = _shop().get_primary_domain().domain
-    scheme = getattr(settings, "PAWPACT_URL_SCHEME", "https")
-    return f"{scheme}://{domain}/survey/{token}/"
+    return site_url(_shop().get_primary_domain().domain, f"/survey/{token}/")
 
 
 def _winback_code() -> str:
@@ -82,8 +83,11 @@ def exit_followup_on_contract_terminated(*, payload: dict, clock: Clock = defaul
         exit_followup_send(contract=Contract.objects.get(uuid=payload["contract_uuid"]), clock=clock)
 
 
-def exit_followup_send(*, contract: Contract, clock: Clock = default_clock) -> tuple[SurveyResponse, WinBackOffer]:
-    """Survey and win-back offer for a terminated contract's customer; once per contract."""
+def exit_followup_send(
+    *, contract: Contract, clock: Clock = default_clock
+) -> tuple[SurveyResponse, WinBackOffer] | None:
+    """Survey and win-back offer for a terminated contract's customer; once per contract.
+    None (nothing sent) while the customer still has an active contract."""
     with transaction.atomic():
         locked = Contract.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contract.pk)
         if locked.status not in TERMINATED_STATUSES:
@@ -91,6 +95,8 @@ def exit_followup_send(*, contract: Contract, clock: Clock = default_clock) -> t
                 _("Only a terminated contract gets an exit survey; this one is %(status)s.")
                 % {"status": ContractStatus(locked.status).label}
             )
+        if Contract.objects.filter(customer_id=locked.customer_id, status=ContractStatus.ACTIVE).exists():
+            return None
         now = clock.now()
         survey = SurveyResponse.objects.filter(contract=locked).first()
         if survey is None:

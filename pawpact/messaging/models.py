@@ -33,6 +33,7 @@ class Message(models.Model):
     dedupe_key = models.CharField(max_length=160, unique=True)
     status = models.CharField(max_length=16, choices=MessageStatus.choices)
     backend = models.CharField(max_length=80, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

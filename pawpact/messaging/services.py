@@ -34,12 +34,13 @@ from django.utils.translation import gettext as _
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import NotFound, ValidationFailed
 from pawpact.customers.models import Customer
-from pawpact.messaging.backends import backend_get, backend_path
+from pawpact.messaging.backends import backend_get, backend_is_sandbox, backend_path
 from pawpact.messaging.models import Category, Channel, Message, MessageStatus, MessagingSettings
+from pawpact.tenants.modes import current_livemode
 
 logger = logging.getLogger(__name__)
 
-# The customer's calendar day, for the cap (SPEC: customers are in mainland China).
+# The customer's calendar day, for the cap (customers are in mainland China).
 CAP_TIMEZONE = ZoneInfo("Asia/Shanghai")
 CHANNEL_SEPARATOR = "#"
 _KEY_MAX = Message._meta.get_field("dedupe_key").max_length
@@ -49,6 +50,7 @@ _CHANNELS = frozenset(Channel.values)
 _CATEGORIES = frozenset(Category.values)
 _LONGEST_CHANNEL = max(len(value) for value in _CHANNELS)
 _INSERT_RETRIES = 3
+SANDBOX_REFUSED = "sandbox_in_live_mode: the shop is live and its message backend is a sandbox"
 
 
 @dataclass(frozen=True)
@@ -137,13 +139,17 @@ def _store(*, drafts: Sequence[MessageDraft], now: datetime) -> list[Message]:
     statuses = _statuses(drafts=pending, existing=existing, now=now)
 
     path = backend_path()
+    # A live shop's SMS and email never go to a sandbox backend: refused, and stored as failed.
+    refused = current_livemode() and backend_is_sandbox(path)
     new_rows: list[Message] = []
     for draft in pending:
-        status = statuses[draft.dedupe_key]
         for channel in draft.channels:
             key = channel_dedupe_key(draft.dedupe_key, channel)
             if key in existing:
                 continue
+            status, reason = statuses[draft.dedupe_key], ""
+            if refused and channel != Channel.IN_APP and status == MessageStatus.SENT:
+                status, reason = MessageStatus.FAILED, SANDBOX_REFUSED
             new_rows.append(
                 Message(
                     customer_id=draft.customer_id,
@@ -155,6 +161,7 @@ def _store(*, drafts: Sequence[MessageDraft], now: datetime) -> list[Message]:
                     dedupe_key=key,
                     status=status,
                     backend=path if status == MessageStatus.SENT else "",
+                    failure_reason=reason,
                     created_at=now,
                 )
             )
@@ -191,7 +198,7 @@ def _existing(keys: list[str]) -> dict[str, Message]:
 
 _COPY_COLUMNS = (
     "id", "customer_id", "channel", "category", "topic", "subject", "body", "dedupe_key", "status", "backend",
-    "created_at",
+    "failure_reason", "created_at",
 )  # fmt: skip
 
 
@@ -209,7 +216,7 @@ def _insert(rows: list[Message]) -> None:
             for row in rows:
                 copy.write_row(
                     (row.pk, row.customer_id, row.channel, row.category, row.topic, row.subject, row.body,
-                     row.dedupe_key, row.status, row.backend, row.created_at)
+                     row.dedupe_key, row.status, row.backend, row.failure_reason, row.created_at)
                 )  # fmt: skip
     for row in rows:
         row._state.adding = False

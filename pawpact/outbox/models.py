@@ -10,6 +10,8 @@ class OutboxEvent(models.Model):
     kind = models.CharField(max_length=40)
     aggregate_uuid = models.UUIDField(db_index=True)
     payload = models.JSONField()
+    # The mode of the record the fact is about: a live platform takes in live facts only.
+    livemode = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,7 +9,7 @@ def outbox_unpublished_batch(*, limit: int) -> list[dict]:
     return list(
         OutboxEvent.objects.filter(published_at__isnull=True)
         .order_by("id")
-        .values("id", "kind", "aggregate_uuid", "payload", "created_at")[:limit]
+        .values("id", "kind", "aggregate_uuid", "payload", "livemode", "created_at")[:limit]
     )
 
 

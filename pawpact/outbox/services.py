@@ -18,9 +18,10 @@ from pawpact.outbox.models import OutboxEvent
 logger = logging.getLogger(__name__)
 
 
-def outbox_emit(*, kind: str, aggregate_uuid: uuid.UUID, payload: dict) -> OutboxEvent:
+def outbox_emit(*, kind: str, aggregate_uuid: uuid.UUID, payload: dict, livemode: bool) -> OutboxEvent:
+    """`livemode`: the mode of the record the fact is about (the contract's), not the shop's today."""
     event_payload_check(kind=kind, payload=payload)
-    return OutboxEvent.objects.create(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload)
+    return OutboxEvent.objects.create(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload, livemode=livemode)
 
 
 def outbox_mark_published(*, ids: list[int], at) -> int:

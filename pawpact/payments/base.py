@@ -19,6 +19,16 @@ class ChargeResult:
     is_unknown: bool = False
 
 
+@dataclass(frozen=True)
+class StatementLine:
+    """One line of a provider's daily statement: a charge (positive) or a refund (negative)."""
+
+    kind: str  # "charge" | "refund"
+    order_no: str  # our out_trade_no (charges) or out_request_no / out_refund_no (refunds)
+    provider_reference: str  # the provider's trade or transaction id
+    amount_minor: int
+
+
 class PaymentRail(Protocol):
     name: str
 
@@ -33,6 +43,12 @@ class PaymentRail(Protocol):
     ) -> str:
         """Give `amount` of an earlier charge back, at most once per idempotency key (a repeated
         key answers with the first refund); the refund's reference. Raises RefundFailed."""
+        ...
+
+    def query(self, *, idempotency_key: str, amount: Money) -> ChargeResult | None:
+        """What became of the charge sent with `idempotency_key`: its outcome, None if the
+        provider never received it (charging again with the same key is then safe), or an
+        unknown result if the provider cannot say yet."""
         ...
 
 

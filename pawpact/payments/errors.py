@@ -1,15 +1,9 @@
 """Errors of the payment-rail adapters (the shared billing errors are in pawpact.billing.errors)."""
-from pawpact.core.errors import BusinessRuleViolation, Conflict, ServiceUnavailable, ValidationFailed
+from pawpact.core.errors import Conflict, ServiceUnavailable, ValidationFailed
 
 
 class UnknownRail(ValidationFailed):
     code = "unknown_rail"
-
-
-class RailNotAvailable(BusinessRuleViolation):
-    """A rail the policies describe but no adapter charges yet (Alipay, WeChat)."""
-
-    code = "rail_not_available"
 
 
 class RailNotConfigured(ServiceUnavailable):
@@ -24,3 +18,15 @@ class IdempotencyKeyReused(Conflict):
 
 class RefundFailed(ServiceUnavailable):
     code = "refund_failed"
+
+
+class NotificationRejected(ValidationFailed):
+    """A provider notification that is forged, stale, malformed or not ours."""
+
+    code = "notification_rejected"
+
+
+class ProviderRefused(ServiceUnavailable):
+    """The provider answered, and said no (agreement calls, certificate downloads, ...)."""
+
+    code = "provider_refused"

@@ -80,6 +80,16 @@ class SandboxRail:
         ):
             # Like Stripe: one key, one request. Answering with the other charge would hide a bug.
             raise IdempotencyKeyReused(f"Idempotency key {idempotency_key!r} was used for a different charge.")
+        return self._result(charge)
+
+    def query(self, *, idempotency_key: str, amount: Money) -> ChargeResult | None:
+        charge = provider.sandbox_charge_get(idempotency_key=idempotency_key, shop_schema=connection.schema_name)
+        if charge is None:
+            return None
+        return self._result(charge)
+
+    @staticmethod
+    def _result(charge) -> ChargeResult:
         if charge.outcome == provider.SUCCEEDED:
             return ChargeResult(succeeded=True, outcome=charge.outcome, reference=charge.reference)
         return ChargeResult(

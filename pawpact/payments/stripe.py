@@ -17,6 +17,7 @@ from pawpact.core.money import Money
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.enums import DeclineType
 from pawpact.payments.errors import RailNotConfigured, RefundFailed
+from pawpact.tenants.modes import live_key_refuse_in_test, sandbox_refuse_in_live
 
 # Decline reasons (Stripe's decline_code, else the error code) that retrying cannot fix:
 # the customer must give a new payment method. Everything else is retried by dunning.
@@ -110,10 +111,23 @@ def stripe_client(
     )
 
 
+def stripe_key_mode_check(*, livemode: bool) -> None:
+    """Stripe keys say their mode (sk_live_…, sk_test_…): a live record needs a live key, and a
+    test-mode record never reaches a live key."""
+    key = settings.STRIPE_SECRET_KEY or ""
+    is_live_key = key.startswith(("sk_live_", "rk_live_"))
+    live_key_refuse_in_test(provider="Stripe", key_is_live=is_live_key, livemode=livemode)
+    if livemode and not is_live_key:
+        sandbox_refuse_in_live(provider=_("Stripe with a test key"), livemode=livemode)
+
+
 class StripeRail:
     name = "stripe"
 
-    def __init__(self, *, client: stripe.StripeClient | None = None) -> None:
+    def __init__(self, *, client: stripe.StripeClient | None = None, livemode: bool = False) -> None:
+        if not settings.STRIPE_SECRET_KEY and client is None:
+            raise RailNotConfigured("The Stripe rail is not configured: set STRIPE_SECRET_KEY.")
+        stripe_key_mode_check(livemode=livemode)
         self._client = client or stripe_client()
 
     def customer_create(self, *, name: str, metadata: dict[str, str]) -> str:
@@ -209,3 +223,14 @@ class StripeRail:
                 % {"reason": type(error).__name__}
             ) from error
         return refund["id"]
+
+    def query(self, *, idempotency_key: str, amount: Money) -> ChargeResult | None:
+        """The PaymentIntent created with this key (its metadata carries it), found by search."""
+        try:
+            found = self._client.v1.payment_intents.search(
+                {"query": f"metadata['idempotency_key']:'{idempotency_key}'", "limit": 1}
+            ).to_dict()
+        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError):
+            return ChargeResult(succeeded=False, outcome=NETWORK_ERROR, is_unknown=True)
+        intents = found.get("data") or []
+        return result_from_intent(intents[0]) if intents else None

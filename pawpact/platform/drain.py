@@ -38,8 +38,15 @@ Payloads the funding appliers read (extra keys are ignored):
                       reason early_termination | pet_loss | cooling_off | default → advance_close;
                       shop_closure → advance_close as an early termination (the shop ended it);
                       completion (or anything else) has no funding effect, logged.
+  reconciliation.done {"provider", "statement_date", "lines", "matched", "mismatches", "at"}
+                      → the shop's open reconciliation mismatches of that day (funding.reconciliation)
 Other kinds (debit.failed, period.overdue, ...) have no funding effect; they are marked
 applied as well, and read by the KPI facts from the PlatformEvent table.
+
+Every event carries the mode of the record it is about (`livemode`, copied from the
+outbox row). The platform applies and counts only the events of its own mode
+(pawpact.tenants.modes.platform_livemode): a live platform never funds, collects or
+reports a test-mode contract; the others are marked applied and left out.
 """
 from __future__ import annotations
 
@@ -62,8 +69,10 @@ from pawpact.outbox.services import outbox_mark_published
 from pawpact.platform.enums import ClawbackReason
 from pawpact.platform.funding.advances import ContractBought, advance_close, advance_create, collection_record
 from pawpact.platform.funding.errors import AdvanceRefused
+from pawpact.platform.funding.reconciliation import reconciliation_result_apply
 from pawpact.platform.models import PlatformEvent, ShopDrainState
 from pawpact.tenants.models import Shop
+from pawpact.tenants.modes import platform_livemode
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +107,10 @@ def platform_events_insert(*, shop_id: int, events: list[dict], now: datetime) -
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO public.platform_platformevent"
-            " (shop_id, tenant_event_id, kind, aggregate_uuid, payload, occurred_at, received_at)"
-            " SELECT %s, e.id, e.kind, e.aggregate_uuid, e.payload, e.occurred_at, %s"
-            " FROM unnest(%s::bigint[], %s::varchar[], %s::uuid[], %s::jsonb[], %s::timestamptz[])"
-            " AS e(id, kind, aggregate_uuid, payload, occurred_at) ORDER BY e.id"
+            " (shop_id, tenant_event_id, kind, aggregate_uuid, payload, livemode, occurred_at, received_at)"
+            " SELECT %s, e.id, e.kind, e.aggregate_uuid, e.payload, e.livemode, e.occurred_at, %s"
+            " FROM unnest(%s::bigint[], %s::varchar[], %s::uuid[], %s::jsonb[], %s::boolean[], %s::timestamptz[])"
+            " AS e(id, kind, aggregate_uuid, payload, livemode, occurred_at) ORDER BY e.id"
             " ON CONFLICT (shop_id, tenant_event_id) DO NOTHING",
             [
                 shop_id,
@@ -110,6 +119,7 @@ def platform_events_insert(*, shop_id: int, events: list[dict], now: datetime) -
                 [e["kind"] for e in events],
                 [e["aggregate_uuid"] for e in events],
                 [_json(e["payload"]) for e in events],
+                [bool(e.get("livemode")) for e in events],
                 [e["created_at"] for e in events],
             ],
         )
@@ -210,6 +220,7 @@ APPLIERS: dict[str, Callable[[PlatformEvent, Clock], None]] = {
     EventKind.CONTRACT_SIGNED: _apply_contract_signed,
     EventKind.DEBIT_PAID: _apply_debit_paid,
     EventKind.CONTRACT_TERMINATED: _apply_contract_terminated,
+    EventKind.RECONCILIATION_DONE: reconciliation_result_apply,
 }
 
 
@@ -220,7 +231,10 @@ def platform_event_apply(*, event_id: int, clock: Clock = default_clock) -> bool
         if event is None:
             return False
         applier = APPLIERS.get(event.kind)
-        if applier is not None:
+        # The platform's books hold facts of its own mode: a test-mode contract is never
+        # funded, collected or clawed back by a live platform (and live facts never enter
+        # a test platform's pretend books).
+        if applier is not None and event.livemode == platform_livemode():
             applier(event, clock)
         event.applied_at = clock.now()
         event.save(update_fields=["applied_at"])

@@ -28,6 +28,20 @@ class PayoutStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class PayoutAccountKind(models.TextChoices):
+    STRIPE_CONNECT = "stripe_connect", _("Stripe Connect account")
+    ALIPAY_RECEIVER = "alipay_receiver", _("Alipay profit-sharing receiver")
+    WECHAT_RECEIVER = "wechat_receiver", _("WeChat Pay profit-sharing receiver")
+
+
+class PayoutAccountStatus(models.TextChoices):
+    """Onboarding: entered (pending) → verified with the provider, or rejected with the reason."""
+
+    PENDING = "pending", _("Pending verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
 class ClawbackReason(models.TextChoices):
     EARLY_TERMINATION = "early_termination", _("Early termination")
     PET_LOSS = "pet_loss", _("Pet death or loss")

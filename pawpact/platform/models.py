@@ -7,6 +7,8 @@ from pawpact.platform.enums import (
     ClawbackReason,
     InvoiceStatus,
     Kpi,
+    PayoutAccountKind,
+    PayoutAccountStatus,
     PayoutStatus,
     PlatformAccount,
     RecourseRule,
@@ -53,6 +55,8 @@ class PlatformEvent(models.Model):
     kind = models.CharField(max_length=40)
     aggregate_uuid = models.UUIDField(db_index=True)
     payload = models.JSONField()
+    # The mode of the record the fact is about; the platform takes in facts of its own mode only.
+    livemode = models.BooleanField(default=False)
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
     applied_at = models.DateTimeField(null=True, blank=True)  # when funding/KPI facts took it in
@@ -90,6 +94,50 @@ class FundingTerms(models.Model):
                 condition=models.Q(advance_rate__gt=0, advance_rate__lte=1), name="funding_rate_in_0_1"
             ),
             models.CheckConstraint(condition=models.Q(fee_minor__gte=0), name="funding_fee_not_negative"),
+        ]
+
+
+class PayoutAccount(models.Model):
+    """Where a shop's live payouts go, with its onboarding state: never paid while unverified."""
+
+    shop = models.OneToOneField("tenants.Shop", on_delete=models.PROTECT, related_name="payout_account")
+    kind = models.CharField(_("kind"), max_length=16, choices=PayoutAccountKind.choices)
+    account_ref = models.CharField(_("account"), max_length=64)  # acct_…, an Alipay 2088… id, a WeChat mchid
+    holder_name = models.CharField(_("holder"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PayoutAccountStatus.choices, default=PayoutAccountStatus.PENDING
+    )
+    note = models.TextField(blank=True)  # the provider's answer, or the evidence a platform admin checked
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == PayoutAccountStatus.VERIFIED
+
+
+class ReconciliationMismatch(models.Model):
+    """A line where a provider's statement and a shop's books disagree, open until a later
+    reconciliation of the same day matches it (pawpact.billing.services.reconciliation)."""
+
+    shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="reconciliation_mismatches")
+    provider = models.CharField(max_length=16)
+    statement_date = models.DateField()
+    kind = models.CharField(max_length=24)  # missing_here | missing_at_provider | amount_differs
+    reference = models.CharField(max_length=64)
+    amount_minor = models.BigIntegerField()  # on the statement
+    our_amount_minor = models.BigIntegerField()  # in the shop's books
+    currency = models.CharField(max_length=3, default="CNY")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["statement_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "provider", "statement_date", "kind", "reference"], name="mismatch_once"
+            )
         ]
 
 

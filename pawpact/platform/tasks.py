@@ -12,27 +12,35 @@ from django.db import OperationalError, connection
 from django_tenants.utils import schema_context
 
 from pawpact.core.clock import default_clock
+from pawpact.core.months import month_add, month_start
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
-from pawpact.platform.kpis.facts import kpi_facts_compute, month_add, month_start
+from pawpact.platform.kpis.facts import kpi_facts_compute
 from pawpact.platform.kpis.reports import (
     monthly_report_email,
     monthly_report_generate,
     portfolio_report_generate,
 )
 from pawpact.platform.models import ShopSubscription
-from pawpact.platform.risk.selectors import risk_shop_list
 from pawpact.platform.risk.services import risk_daily_compute
 from pawpact.platform.saas.selectors import subscription_due_ids
 from pawpact.platform.saas.services import subscription_bill
 from pawpact.platform.stripe_events import stripe_event_process, stripe_events_waiting
-from pawpact.tenants.fan_out import fan_out_to_ready_shops
+from pawpact.tenants.fan_out import fan_out_shop_ids, fan_out_to_ready_shops
 from pawpact.tenants.models import Shop
 
 # A shop's drain that has not started within this long is dropped: the next tick sends another.
 DRAIN_EXPIRES_SECONDS = 240
+# For tasks whose step is safe to repeat: acknowledged only once done, and retried with
+# backoff while the database is briefly unreachable.
+RETRY_ON_DATABASE_ERRORS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 @public_task("platform.outbox_drain_dispatch")
@@ -69,13 +77,7 @@ def settlement_run_task() -> dict:
     }
 
 
-@tenant_task(
-    "platform.stripe_webhook_process",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@tenant_task("platform.stripe_webhook_process", **RETRY_ON_DATABASE_ERRORS)
 def stripe_webhook_process_task(event_id: int) -> None:
     """Apply one stored Stripe event, in the schema of the shop it belongs to."""
     stripe_event_process(event_id=event_id)
@@ -107,13 +109,7 @@ def saas_billing_run_task() -> None:
         saas_subscription_bill_task.delay(subscription_id)
 
 
-@public_task(
-    "platform.saas_subscription_bill",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@public_task("platform.saas_subscription_bill", **RETRY_ON_DATABASE_ERRORS)
 def saas_subscription_bill_task(subscription_id: int) -> None:
     """One shop's billing step: grace, invoice, charge (safe to repeat the same day)."""
     if not ShopSubscription.objects.filter(pk=subscription_id).exists():
@@ -138,13 +134,6 @@ def _yesterday() -> date:
     return default_clock.today() - timedelta(days=1)
 
 
-def _fan_out(task, *extra: str) -> int:
-    shop_ids = list(risk_shop_list().values_list("id", flat=True))
-    for shop_id in shop_ids:
-        task.apply_async(args=(shop_id, *extra), expires=SHOP_TASK_EXPIRES_SECONDS)
-    return len(shop_ids)
-
-
 def _shop(shop_id: int) -> Shop | None:
     return Shop.objects.filter(pk=shop_id).first()
 
@@ -152,7 +141,7 @@ def _shop(shop_id: int) -> Shop | None:
 @public_task("platform.risk_daily_dispatch")
 def risk_daily_dispatch_task(day: str | None = None) -> int:
     """Compute every ready shop's risk for `day` (default: yesterday)."""
-    return _fan_out(risk_daily_shop_task, day or _yesterday().isoformat())
+    return fan_out_shop_ids(risk_daily_shop_task, day or _yesterday().isoformat(), expires=SHOP_TASK_EXPIRES_SECONDS)
 
 
 @public_task("platform.risk_daily_shop", **SHOP_TASK_OPTIONS)
@@ -166,7 +155,9 @@ def risk_daily_shop_task(shop_id: int, day: str) -> None:
 def kpi_facts_dispatch_task(month: str | None = None) -> int:
     """Fill every ready shop's facts for `month` (default: the month containing yesterday,
     so the 1st closes the month before)."""
-    return _fan_out(kpi_facts_shop_task, month or month_start(_yesterday()).isoformat())
+    return fan_out_shop_ids(
+        kpi_facts_shop_task, month or month_start(_yesterday()).isoformat(), expires=SHOP_TASK_EXPIRES_SECONDS
+    )
 
 
 @public_task("platform.kpi_facts_shop", **SHOP_TASK_OPTIONS)
@@ -192,7 +183,7 @@ def monthly_reports_task(month: str | None = None) -> int:
     """The past month's reports: the portfolio's here, each shop's (made and emailed) in its own task."""
     month = month or month_add(month_start(default_clock.today()), -1).isoformat()
     portfolio_report_generate(month=date.fromisoformat(month))
-    return _fan_out(monthly_report_shop_task, month)
+    return fan_out_shop_ids(monthly_report_shop_task, month, expires=SHOP_TASK_EXPIRES_SECONDS)
 
 
 @public_task("platform.monthly_report_shop", **SHOP_TASK_OPTIONS)

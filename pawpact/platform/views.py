@@ -1,13 +1,13 @@
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pawpact.core.clock import default_clock  # FUNDING
+from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
-from pawpact.platform.funding.selectors import drain_lag_list  # FUNDING
+from pawpact.platform.funding.selectors import drain_lag_list
 from pawpact.platform.selectors import shop_list
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.services import shop_set_state
@@ -15,7 +15,7 @@ from pawpact.tenants.services import shop_set_state
 _ACTIONS = {"deactivate": ShopState.DEACTIVATED, "reactivate": ShopState.ACTIVE}
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_shops(request):
     shops = shop_list()
     state = request.GET.get("state")
@@ -23,12 +23,12 @@ def console_shops(request):
         shops = shops.filter(state=state)
     page = Paginator(shops, 50).get_page(request.GET.get("page"))
     context = {"page": page, "states": ShopState.choices, "state": state}
-    # FUNDING: the outbox lag of the shops on this page (public tables only).
+    # How far behind each listed shop's outbox drain is, read from public tables only.
     context["outbox_lag"] = drain_lag_list(now=default_clock.now(), shop_ids=[shop.pk for shop in page])
     return render(request, "platform/shops.html", context)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 @require_POST
 def console_shop_state(request, shop_id: int, action: str):
     shop = get_object_or_404(shop_list(), pk=shop_id)

@@ -93,6 +93,15 @@ _INSERT = (
 )
 
 
+def sandbox_charge_get(*, idempotency_key: str, shop_schema: str) -> SandboxCharge | None:
+    """The charge processed under this key for this shop, if any (refunds are not charges)."""
+    return (
+        SandboxCharge.objects.filter(idempotency_key=idempotency_key, shop_schema=shop_schema)
+        .exclude(outcome=REFUNDED)
+        .first()
+    )
+
+
 def sandbox_refund(
     *, idempotency_key: str, shop_schema: str, token: str, amount_minor: int, currency: str, charge_reference: str
 ) -> tuple[SandboxCharge, bool]:

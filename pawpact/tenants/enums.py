@@ -15,6 +15,8 @@ class ShopEventKind(models.TextChoices):
     ACTIVATED = "activated", pgettext_lazy("shop event", "Activated")
     DEACTIVATED = "deactivated", _("Deactivated")
     REACTIVATED = "reactivated", _("Reactivated")
+    WENT_LIVE = "went_live", _("Switched to live mode")
+    BACK_TO_TEST = "back_to_test", _("Switched back to test mode")
 
 
 class ShopRiskState(models.TextChoices):
@@ -23,3 +25,20 @@ class ShopRiskState(models.TextChoices):
     HEALTHY = "healthy", _("Healthy")
     WATCH = "watch", _("Watch")
     BLOCKED_NEW_SIGNINGS = "blocked_new_signings", _("New signings blocked")
+
+
+class ShopMode(models.TextChoices):
+    """As Stripe has them: test mode moves pretend money through sandbox providers only;
+    live mode moves real money through the shop's verified providers only."""
+
+    TEST = "test", _("Test mode")
+    LIVE = "live", _("Live mode")
+
+
+class Provider(models.TextChoices):
+    """The outside providers a shop holds credentials for."""
+
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIYUN_SMS = "aliyun_sms", _("Aliyun SMS")
+    ZHIMA = "zhima", _("Zhima credit (Alipay)")

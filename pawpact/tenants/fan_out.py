@@ -1,9 +1,12 @@
 """One task per ready shop: how every per-shop periodic job starts.
 
-A public dispatcher calls `fan_out_to_ready_shops`; each task is sent from inside the
-shop's schema, so tenant-schemas-celery runs it there. A task that no worker starts
-within `expires` seconds is dropped: the next tick sends another.
+A public dispatcher calls `fan_out_to_ready_shops` for work inside each shop's schema
+(each task is sent from inside it, so tenant-schemas-celery runs it there), or
+`fan_out_shop_ids` for platform work on public tables that takes the shop's id. A
+task that no worker starts within `expires` seconds is dropped: the next tick sends
+another.
 """
+
 from django_tenants.utils import schema_context
 
 from pawpact.tenants.selectors import shop_ready_list
@@ -17,3 +20,11 @@ def fan_out_to_ready_shops(*tasks, expires: int) -> int:
             for task in tasks:
                 task.apply_async(expires=expires)
     return len(schemas)
+
+
+def fan_out_shop_ids(task, *args, expires: int) -> int:
+    """Send `task(shop_id, *args)` once per ready shop, from the public schema."""
+    shop_ids = list(shop_ready_list().values_list("id", flat=True))
+    for shop_id in shop_ids:
+        task.apply_async(args=(shop_id, *args), expires=expires)
+    return len(shop_ids)

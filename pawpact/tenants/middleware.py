@@ -1,15 +1,24 @@
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext as _
 
+from pawpact.core.http import is_api_path
 from pawpact.tenants.enums import ShopState
 
 
 class ShopAvailabilityMiddleware(MiddlewareMixin):
-    """A shop that is still being set up, or deactivated, answers with a page saying so."""
+    """A shop that is still being set up, or deactivated, answers with a page saying so
+    (with the API's error shape under /api/)."""
 
     def process_request(self, request):
         shop = getattr(request, "tenant", None)
         if shop is None or shop.is_platform or shop.is_ready:
             return None
-        status = 503 if shop.state == ShopState.PROVISIONING else 403
+        if shop.state == ShopState.PROVISIONING:
+            status, code, message = 503, "shop_provisioning", _("This shop is being set up; try again shortly.")
+        else:
+            status, code, message = 403, "shop_closed", _("This shop is closed.")
+        if is_api_path(request.path):
+            return JsonResponse({"code": code, "message": message, "fields": {}}, status=status)
         return render(request, "tenants/shop_unavailable.html", {"shop": shop}, status=status)

@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
 
-from pawpact.tenants.enums import ShopEventKind, ShopRiskState, ShopState
+from pawpact.tenants.enums import Provider, ShopEventKind, ShopMode, ShopRiskState, ShopState
+
+
+def shop_mode_default() -> str:
+    """New shops start in the deployment's mode: test in development, live in production."""
+    return settings.PAWPACT_DEFAULT_SHOP_MODE
 
 
 class Shop(TenantMixin):
@@ -31,6 +36,8 @@ class Shop(TenantMixin):
     risk_state = models.CharField(
         _("risk state"), max_length=24, choices=ShopRiskState.choices, default=ShopRiskState.HEALTHY
     )
+    # Test mode moves pretend money (sandbox providers only), live mode real money.
+    mode = models.CharField(_("mode"), max_length=8, choices=ShopMode.choices, default=shop_mode_default)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     # Schemas are provisioned from the template (pawpact.tenants.provisioning) and
@@ -53,6 +60,10 @@ class Shop(TenantMixin):
     @property
     def is_ready(self) -> bool:
         return self.state == ShopState.ACTIVE
+
+    @property
+    def is_live(self) -> bool:
+        return self.mode == ShopMode.LIVE
 
     @property
     def may_sign(self) -> bool:
@@ -109,3 +120,39 @@ class SpareSchema(models.Model):
     schema_name = models.CharField(max_length=63, unique=True)
     migration_state = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class ShopCredential(models.Model):
+    """A shop's credentials at one provider, for one mode.
+
+    Identifiers that are not secret (app id, merchant id, certificate serial, SMS sign
+    name) are kept readable in `config`; keys are kept only as `secret_ciphertext`,
+    encrypted with the deployment's key (pawpact.tenants.secrets), and shown again to
+    nobody: pages show `secret_fingerprint`.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="credentials")
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    livemode = models.BooleanField(_("live"))
+    config = models.JSONField(default=dict)
+    secret_ciphertext = models.TextField()
+    secret_fingerprint = models.CharField(max_length=16)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verification_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["shop_id", "provider", "-livemode"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "provider", "livemode"], name="credential_one_per_mode")
+        ]
+
+    def __repr__(self) -> str:  # never the secret, not even encrypted
+        return f"<ShopCredential {self.shop_id} {self.provider} live={self.livemode} {self.secret_fingerprint}>"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None

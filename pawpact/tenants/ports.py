@@ -37,10 +37,6 @@ class ShopSide(Protocol):
         belongs to, once; a late or repeated event changes nothing."""
         ...
 
-    def defaults_seed(self) -> None:
-        """A new shop's starting data (the seed plans), in its freshly made schema."""
-        ...
-
     def closure_start(self, *, schema_name: str) -> None:
         """The shop was deactivated: stop its debits (called after commit, from the public schema)."""
         ...

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
 from pawpact.core.clock import Clock, default_clock
-from pawpact.tenants.enums import ShopEventKind, ShopState
+from pawpact.tenants.enums import ShopEventKind, ShopMode, ShopState
 from pawpact.tenants.errors import IllegalShopTransition, ProvisioningFailed, SlugTaken
 from pawpact.tenants.models import Domain, LoginHandoff, Shop, ShopEvent
 from pawpact.tenants.ports import shop_side
@@ -53,7 +53,6 @@ def shop_provision(*, name: str, slug: str, owner: User, clock: Clock = default_
             Domain.objects.create(domain=shop_domain(slug), tenant=shop, is_primary=True)
             schema_create_from_template(shop.schema_name)
             _shop_administrator_create(shop=shop, owner=owner)
-            _shop_defaults_seed(shop=shop)
             ShopEvent.objects.create(shop=shop, kind=ShopEventKind.CREATED, actor=owner, at=clock.now())
     except IntegrityError as error:
         if Shop.objects.filter(slug=slug).exists():
@@ -89,12 +88,6 @@ def _shop_administrator_create(*, shop: Shop, owner: User) -> User:
         )
 
 
-def _shop_defaults_seed(*, shop: Shop) -> None:
-    """What a new shop starts with: the three seed plans of SPEC §1, which the owner can edit."""
-    with schema_context(shop.schema_name):
-        shop_side().defaults_seed()
-
-
 def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "", clock: Clock = default_clock) -> Shop:
     """Deactivate or reactivate a shop. Deactivated shops keep every row."""
     with transaction.atomic():
@@ -113,6 +106,24 @@ def shop_set_state(*, shop: Shop, state: ShopState, actor: User, reason: str = "
             # the daily sweep sends the closure again.
             schema_name = shop.schema_name
             transaction.on_commit(lambda: shop_side().closure_start(schema_name=schema_name), robust=True)
+    return shop
+
+
+def shop_mode_change(*, shop: Shop, mode: str, actor: User, reason: str = "", clock: Clock = default_clock) -> Shop:
+    """Put a shop in test or live mode, logged. Records keep the mode they were born in;
+    the checks before going live are the platform's (pawpact.platform.golive)."""
+    with transaction.atomic():
+        shop = Shop.objects.select_for_update().get(pk=shop.pk)
+        if shop.is_platform or mode not in ShopMode.values or shop.mode == mode:
+            raise IllegalShopTransition(
+                _("A shop in %(current)s cannot switch to %(target)s.")
+                % {"current": ShopMode(shop.mode).label, "target": ShopMode(mode).label if mode in ShopMode.values
+                   else mode}
+            )  # fmt: skip
+        shop.mode = mode
+        shop.save(update_fields=["mode"])
+        kind = ShopEventKind.WENT_LIVE if mode == ShopMode.LIVE else ShopEventKind.BACK_TO_TEST
+        ShopEvent.objects.create(shop=shop, kind=kind, actor=actor, reason=reason, at=clock.now())
     return shop
 
 

@@ -1,11 +1,30 @@
 from django.contrib.auth import login
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from pawpact.tenants.services import login_handoff_redeem
+from pawpact.tenants.models import Shop
+from pawpact.tenants.services import login_handoff_issue, login_handoff_redeem, shop_domain
 
 
 def public_home(request):
-    return render(request, "tenants/public_home.html")
+    """The public site; a logged-in owner sees their shops, each one click from its workspace."""
+    shops = Shop.objects.filter(owner=request.user).order_by("name") if request.user.is_authenticated else []
+    return render(request, "tenants/public_home.html", {"shops": shops})
+
+
+@require_POST
+def shop_open(request, slug: str):
+    """An owner on the public site opens one of their shops: a one-time ticket to its workspace."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    shop = Shop.objects.filter(owner=request.user, slug=slug).first()
+    if shop is None:
+        raise Http404
+    token = login_handoff_issue(shop=shop, email=request.user.email)
+    port = request.get_port()
+    host = shop_domain(shop.slug) if port in ("80", "443") else f"{shop_domain(shop.slug)}:{port}"
+    return HttpResponseRedirect(f"{request.scheme}://{host}/handoff/{token}/")
 
 
 def shop_home(request):
@@ -18,4 +37,4 @@ def login_handoff(request, token: str):
     if user is None:
         return render(request, "tenants/handoff_invalid.html", status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("admin:index")
+    return redirect("workspace:overview")

@@ -2,7 +2,8 @@
 may see and do what, bad input that writes nothing, shop isolation, and OpenAPI.
 
 Time stands still at 10:00 in Beijing on Monday 16 March 2026, so period 1 is due
-that day and every later period on the plan's debit day (the 10th).
+that day and every later period on the plan's debit day (the 10th), from the first 10th
+at least the rails' minimum period (28 days) later: 10 May.
 """
 import hashlib
 import itertools
@@ -28,10 +29,11 @@ from tests.conftest import SHOP_PASSWORD, host_of
 NOW = datetime(2026, 3, 16, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 16)
 ADULT = "1990-05-05"
-# The Basic plan's calendar when signed today: period 1 today, then the 10th of each month.
+# The Basic plan's calendar when signed today: period 1 today, then the 10th of each month
+# from 10 May (10 April is only 25 days away).
 BASIC_DUE_DATES = [
-    "2026-03-16", "2026-04-10", "2026-05-10", "2026-06-10", "2026-07-10", "2026-08-10",
-    "2026-09-10", "2026-10-10", "2026-11-10", "2026-12-10", "2027-01-10", "2027-02-10",
+    "2026-03-16", "2026-05-10", "2026-06-10", "2026-07-10", "2026-08-10", "2026-09-10",
+    "2026-10-10", "2026-11-10", "2026-12-10", "2027-01-10", "2027-02-10", "2027-03-10",
 ]  # fmt: skip
 
 NOT_FOUND = {"code": "not_found", "message": "Not found.", "fields": {}}
@@ -142,7 +144,23 @@ def apply(client, *, pet_uuid: str, plan_version_id: int, customer_uuid: str | N
 
 
 def sign(client, uuid: str):
-    return client.post(contract_url(uuid, "sign"), {"signer_name": "Wang Fang"}, format="json")
+    """The adopter signs with their own login: staff cannot sign for a customer (the API refuses them)."""
+    return adopter_client(client, uuid).post(contract_url(uuid, "sign"), {"signer_name": "Wang Fang"}, format="json")
+
+
+def adopter_client(client, uuid: str) -> APIClient:
+    """A client logged in as the contract's customer (an account is made for them if they have none)."""
+    shop = Shop.objects.get(domains__domain=client.defaults["HTTP_HOST"])
+    with schema_context(shop.schema_name):
+        contract = Contract.objects.select_related("customer__user").filter(uuid=uuid).first()
+        if contract is None:
+            return client  # an unknown contract: the API answers for itself
+        customer = contract.customer
+        if customer.user is None:
+            customer.user = User.objects.create_user(f"adopter-{customer.pk}@{shop.slug}.test", SHOP_PASSWORD)
+            customer.save(update_fields=["user"])
+        token = api_token_issue(user=customer.user)
+    return api(shop, token)
 
 
 def attach(client, uuid: str, token: str = "tok_success"):
@@ -296,8 +314,14 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
     assert replay.status_code == 200
     assert replay["Idempotent-Replayed"] == "true"
     assert replay.json() == first.json()
-    # A new key runs the service again, which leaves an active contract as it is.
-    assert ok(activate(staff, uuid, key="staff-flow-2")) == first.json()
+    # A new key asks again: an active contract cannot be activated, 409, nothing charged.
+    with nothing_written(shop):
+        again = error(activate(staff, uuid, key="staff-flow-2"), 409)
+    assert again == {
+        "code": "illegal_transition",
+        "message": "A contract that is “Active” cannot become “Active”.",
+        "fields": {},
+    }
     assert counts(shop)["sandbox_charges"] == before["sandbox_charges"] + 1
 
     with nothing_written(shop):
@@ -499,8 +523,8 @@ def test_signing_twice_is_refused(shop, staff):
     first = signed(staff, uuid)
     with nothing_written(shop):
         assert error(sign(staff, uuid), 409) == {
-            "code": "already_signed",
-            "message": "This contract is signed already.",
+            "code": "illegal_transition",
+            "message": "A contract that is “Signed” cannot become “Signed”.",
             "fields": {},
         }
     assert ok(staff.get(contract_url(uuid)))["agreement_sha256"] == first["agreement_sha256"]
@@ -509,7 +533,7 @@ def test_signing_twice_is_refused(shop, staff):
 def test_signing_before_the_credit_check_is_refused(shop, staff):
     uuid = draft(staff)["uuid"]
     with nothing_written(shop):
-        assert error(sign(staff, uuid), 422) == {
+        assert error(sign(staff, uuid), 409) == {
             "code": "illegal_transition",
             "message": "Run the credit check before signing: it decides the deposit.",
             "fields": {},
@@ -607,7 +631,7 @@ def test_an_active_contracts_payment_method_is_not_changed_nor_saved(shop, staff
     uuid = draft(staff)["uuid"]
     active(staff, uuid)
     with nothing_written(shop):
-        assert error(attach(staff, uuid, token="tok_hard_decline"), 422) == {
+        assert error(attach(staff, uuid, token="tok_hard_decline"), 409) == {
             "code": "illegal_transition",
             "message": "The payment method can only be chosen before the contract starts; this one is active.",
             "fields": {},

@@ -161,7 +161,7 @@ def test_a_customer_withdraws_their_draft_once_and_not_anothers(shop):
     again = client.post(url, HTTP_IDEMPOTENCY_KEY="w-1")
     assert first.json()["status"] == ContractStatus.WITHDRAWN and again["Idempotent-Replayed"] == "true"
     refused = client.post(url, HTTP_IDEMPOTENCY_KEY="w-2")
-    assert (refused.status_code, refused.json()["code"]) == (422, "illegal_transition")
+    assert (refused.status_code, refused.json()["code"]) == (409, "illegal_transition")
     assert client.post(f"/api/v1/contracts/{theirs.uuid}/withdraw", HTTP_IDEMPOTENCY_KEY="w-3").status_code == 404
     assert _row(shop, Contract, pk=theirs.pk).status == ContractStatus.DRAFT
 

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.utils import timezone as django_timezone
 
-from pawpact.core.clock import Clock, FixedClock, SystemClock, clock, default_clock
+from pawpact.core.clock import Clock, FixedClock, SystemClock, clock, default_clock, local_date, local_midnight
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -82,3 +82,12 @@ def test_a_service_can_take_either_clock():
     with time_machine.travel(EVENING_UTC, tick=False):
         assert days_until(date(2025, 3, 12)) == 10
     assert days_until(date(2025, 3, 12), clock=FixedClock(EVENING_UTC - timedelta(days=2))) == 12
+
+
+def test_local_date_and_midnight_are_in_the_platform_time_zone_whatever_zone_is_active():
+    with django_timezone.override(NEW_YORK):
+        assert local_date(EVENING_UTC) == date(2025, 3, 2)
+        assert local_date(EVENING_UTC, NEW_YORK) == date(2025, 3, 1)
+        midnight = local_midnight(date(2025, 3, 2))
+    assert midnight == datetime(2025, 3, 2, tzinfo=SHANGHAI)
+    assert midnight == datetime(2025, 3, 1, 16, 0, tzinfo=UTC)

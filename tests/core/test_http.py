@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from pawpact.core.http import client_ip
+from pawpact.core.http import attachment, client_ip
 
 
 @pytest.mark.parametrize(
@@ -19,3 +19,10 @@ def test_client_ip_trusts_only_the_configured_proxies(settings, hops, forwarded,
     settings.PAWPACT_TRUSTED_PROXY_HOPS = hops
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_attachment_is_saved_under_its_file_name():
+    response = attachment(b"a,b\n", content_type="text/csv; charset=utf-8", filename="report-2026-03.csv")
+    assert response.content == b"a,b\n"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="report-2026-03.csv"'

@@ -48,6 +48,7 @@ def production_env(**overrides) -> dict[str, str]:
         DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         DATABASE_URL="postgres://u:p@db:5432/x",
         REDIS_URL="redis://r:6379/0",
+        PAWPACT_BASE_DOMAIN="pawpact.example",
     )
     env.pop("DJANGO_SECURE_SSL_REDIRECT", None)
     env.update(overrides)

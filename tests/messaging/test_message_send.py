@@ -142,9 +142,10 @@ def test_service_messages_cost_no_query_per_message(shop, monkeypatch):
         assert len(rows) == 80
         assert [m.pk for m in rows] == list(Message.objects.order_by("id").values_list("id", flat=True))
         # The same statements for 40 messages as for 1: no cap query for service messages
-        # (django-tenants' "SET search_path" before each ORM statement aside).
+        # (django-tenants' "SET search_path" before each ORM statement aside), and one read of
+        # the shop's mode (a live shop's SMS never goes to a sandbox backend).
         orm = [q["sql"].split()[0] for q in queries.captured_queries if not q["sql"].startswith("SET ")]
-        assert orm == ["SAVEPOINT", "RELEASE"]
+        assert orm == ["SAVEPOINT", "SELECT", "RELEASE"]
         assert raw == ["SELECT", "SELECT", "COPY"]  # existence check, 80 ids, the rows
 
 
@@ -217,3 +218,19 @@ def test_the_console_backend_writes_to_a_given_stream():
     assert backends.ConsoleBackend(stream=stream).send_messages([message]) == 1
     assert stream.getvalue() == "[sms/service] to customer 7 (t) S\nB\n" + "-" * 40 + "\n"
     assert backends.backend_path() == "pawpact.messaging.backends.DatabaseBackend"
+
+
+def test_a_live_shop_never_counts_sms_as_sent_through_the_sandbox_backend(shop):
+    """Live mode refuses the sandbox backend: SMS and email are stored as failed, with the reason."""
+    from pawpact.tenants.models import Shop
+
+    Shop.objects.filter(pk=shop.pk).update(mode="live")
+    with schema_context(shop.schema_name):
+        messages = _send(_customer(7), "live-1", category="service", clock=clock_on(date(2026, 3, 10)),
+                         channels=("sms", "email", "in_app"))  # fmt: skip
+        rows = {m.channel: (m.status, m.failure_reason[:20], m.backend) for m in Message.objects.filter(pk__in=[m.pk for m in messages])}
+    assert rows == {
+        "sms": ("failed", "sandbox_in_live_mode", ""),
+        "email": ("failed", "sandbox_in_live_mode", ""),
+        "in_app": ("sent", "", "pawpact.messaging.backends.DatabaseBackend"),
+    }

@@ -31,3 +31,6 @@ def _celery_app():
     from pawpact.config.celery import app
 
     return app
+
+
+from tests.payments.gateways import fake_alipay, fake_wechat  # noqa: E402,F401  (fixtures)

@@ -6,11 +6,12 @@ from django_tenants.utils import schema_context
 from pawpact.core.money import Money
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.enums import DeclineType
-from pawpact.payments.errors import IdempotencyKeyReused, RailNotAvailable, RailNotConfigured, UnknownRail
+from pawpact.payments.errors import IdempotencyKeyReused, RailNotConfigured, UnknownRail
 from pawpact.payments.registry import rail_for
 from pawpact.payments.sandbox import SandboxRail, token_label, token_vault, validate_token
 from pawpact.payments.stripe import StripeRail
 from pawpact.sandbox.models import SandboxCharge
+from pawpact.tenants.errors import CredentialsMissing, LiveProviderInTestMode, SandboxRefusedInLiveMode
 
 AMOUNT = Money(39_900, "CNY")
 
@@ -157,13 +158,26 @@ def test_token_labels_and_vaulting():
 
 
 def test_rail_for(settings):
-    assert isinstance(rail_for("sandbox"), SandboxRail)
+    assert isinstance(rail_for("sandbox", livemode=False), SandboxRail)
+    with pytest.raises(SandboxRefusedInLiveMode):
+        rail_for("sandbox", livemode=True)
     settings.STRIPE_SECRET_KEY = ""
     with pytest.raises(RailNotConfigured):
-        rail_for("stripe")
+        rail_for("stripe", livemode=False)
     settings.STRIPE_SECRET_KEY = "sk_test_x"
-    assert isinstance(rail_for("stripe"), StripeRail)
-    with pytest.raises(RailNotAvailable, match="wechat"):
-        rail_for("wechat")
+    assert isinstance(rail_for("stripe", livemode=False), StripeRail)
+    # A test key never charges a live contract, a live key never a test-mode one.
+    with pytest.raises(SandboxRefusedInLiveMode):
+        rail_for("stripe", livemode=True)
+    settings.STRIPE_SECRET_KEY = "sk_live_x"
+    with pytest.raises(LiveProviderInTestMode):
+        rail_for("stripe", livemode=False)
+    assert isinstance(rail_for("stripe", livemode=True), StripeRail)
+    # Alipay and WeChat need a shop's verified credentials (the platform has none) and a gateway.
+    with pytest.raises(CredentialsMissing):
+        rail_for("alipay", livemode=False)
+    settings.PAWPACT_GATEWAYS = {**settings.PAWPACT_GATEWAYS, "wechat": {"live": "", "test": ""}}
+    with pytest.raises(RailNotConfigured):
+        rail_for("wechat", livemode=False)
     with pytest.raises(UnknownRail):
-        rail_for("paypal")
+        rail_for("paypal", livemode=False)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.test import Client
 from django_tenants.utils import tenant_context
@@ -18,11 +19,11 @@ from django_tenants.utils import tenant_context
 from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus
 from pawpact.billing.models import Contract, DebitPeriod
-from pawpact.config.demo import DEMO_PASSWORD
+from pawpact.config.demo_login import LEGACY_PASSWORD, demo_password
 from pawpact.core.clock import default_clock
+from pawpact.core.months import month_start
 from pawpact.customers.models import Customer, Pet
 from pawpact.outbox.models import OutboxEvent
-from pawpact.platform.kpis.facts import month_start
 from pawpact.platform.models import (
     Advance,
     FundingTerms,
@@ -47,7 +48,8 @@ def load_demo(*args: str) -> str:
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, settings, tmp_path):
+    settings.PAWPACT_STATE_DIR = tmp_path  # a first run: no demo password yet
     output = load_demo()
     shops = {shop.slug: shop for shop in Shop.objects.filter(slug__in=SLUGS)}
     assert set(shops) == set(SLUGS)
@@ -91,7 +93,7 @@ def test_one_customer_per_shop_logs_in_to_their_own_shop_and_sees_their_calendar
         with tenant_context(shop):
             assert list(Customer.objects.filter(user__isnull=False).values_list("user__email", flat=True)) == [email]
         browser = Client(HTTP_HOST=host_of(shop))
-        login = browser.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        login = browser.post("/accounts/login/", {"login": email, "password": demo_password()})
         assert login.status_code == 302, login.content.decode()[:500]
         page = browser.get("/my/plans/")
         assert page.status_code == 200
@@ -101,7 +103,7 @@ def test_one_customer_per_shop_logs_in_to_their_own_shop_and_sees_their_calendar
 
         other = shops[next(s for s in SLUGS if s != slug)]
         elsewhere = Client(HTTP_HOST=host_of(other)).post(
-            "/accounts/login/", {"login": email, "password": DEMO_PASSWORD}
+            "/accounts/login/", {"login": email, "password": demo_password()}
         )
         assert elsewhere.status_code == 200  # the form again: no such account at the other shop
 
@@ -177,7 +179,7 @@ def test_the_summary_prints_every_login(demo):
 def test_the_demo_logins_reach_dashboards_that_show_the_demo(demo):
     _output, shops = demo
     console = Client(HTTP_HOST=settings.PAWPACT_BASE_DOMAIN)
-    login = console.post("/accounts/login/", {"login": "admin@pawpact.localhost", "password": DEMO_PASSWORD})
+    login = console.post("/accounts/login/", {"login": "admin@pawpact.localhost", "password": demo_password()})
     assert login.status_code == 302
     for path in ("/console/funding/", "/console/insights/"):
         page = console.get(path)
@@ -187,7 +189,7 @@ def test_the_demo_logins_reach_dashboards_that_show_the_demo(demo):
     shop = shops["happy-paws"]
     office = Client(HTTP_HOST=host_of(shop))
     login = office.post("/admin/login/?next=/admin/", {"username": "owner@happy-paws.localhost",
-                                                       "password": DEMO_PASSWORD})  # fmt: skip
+                                                       "password": demo_password()})  # fmt: skip
     assert login.status_code == 302
     assert office.get("/admin/").status_code == 200
     insights = office.get("/insights/")
@@ -196,3 +198,68 @@ def test_the_demo_logins_reach_dashboards_that_show_the_demo(demo):
     page = insights.content.decode()
     success = re.search(r'<tr data-kpi="debit_success_rate">(.*?)</tr>', page, re.DOTALL).group(1)
     assert re.findall(r'<td class="num">([^<]*)</td>', success)[0] == "100.00%"  # 7 of 7 first debits
+
+
+def _demo_users(shops) -> list[User]:
+    """Every login the demo made: the platform admin and owners, and each shop's own accounts."""
+    users = list(User.objects.filter(email__endswith=".localhost"))
+    for shop in shops.values():
+        with tenant_context(shop):
+            users += list(User.objects.all())
+    return users
+
+
+def test_no_demo_login_has_the_old_shared_password(demo):
+    output, shops = demo
+    password = demo_password()
+    users = _demo_users(shops)
+
+    assert len(users) == 3 + 2 * 2  # admin and two owners; in each shop its owner and one customer
+    assert [user.email for user in users if user.check_password(LEGACY_PASSWORD)] == []
+    assert all(user.check_password(password) for user in users)
+    assert password != LEGACY_PASSWORD and re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", password)
+
+
+def test_the_password_is_printed_on_the_first_run_only_and_kept_in_the_state_folder(demo, settings):
+    output, _shops = demo
+    password = (settings.PAWPACT_STATE_DIR / "demo-password").read_text().strip()
+
+    assert password == demo_password()
+    assert f"Demo logins (password for each: {password}, kept in " in output
+    again = load_demo("--if-empty")
+    assert password not in again
+    assert "Demo logins (the password of each is in " in again and "demo-password)" in again
+
+
+def _legacy_passwords_set(shops) -> None:
+    """The demo as earlier versions left it: every login with the one published password."""
+    legacy = make_password(LEGACY_PASSWORD)
+    User.objects.filter(email__endswith=".localhost").update(password=legacy)
+    for shop in shops.values():
+        with tenant_context(shop):
+            User.objects.update(password=legacy)
+
+
+def test_a_demo_made_with_the_old_password_gets_a_new_one(demo, settings, tmp_path):
+    _output, shops = demo
+    _legacy_passwords_set(shops)
+    settings.PAWPACT_STATE_DIR = tmp_path / "fresh-checkout"  # this version's first run
+
+    output = load_demo("--if-empty")
+
+    password = demo_password()
+    assert f"Demo logins (password for each: {password}, kept in " in output
+    users = _demo_users(shops)
+    assert len(users) == 7
+    assert [user.email for user in users if user.check_password(LEGACY_PASSWORD)] == []
+    assert [user.email for user in users if not user.check_password(password)] == []
+
+
+def test_the_printed_links_use_the_run_commands_port(demo, settings):
+    settings.PAWPACT_URL_PORT = "8123"
+
+    output = load_demo("--if-empty")
+
+    assert "http://localhost:8123/console/   admin@pawpact.localhost" in output
+    assert "http://happy-paws.localhost:8123/admin/   owner@happy-paws.localhost" in output
+    assert "http://whisker-home.localhost:8123/my/plans/   customer@whisker-home.localhost" in output

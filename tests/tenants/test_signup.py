@@ -2,6 +2,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context, schema_exists
 
 from pawpact.accounts.models import User
@@ -44,8 +45,8 @@ def test_signup_provisions_the_shop_and_lands_logged_in_in_its_back_office(publi
 
     shop_browser = client.__class__(HTTP_HOST="sunny-paws.localhost")
     handoff = shop_browser.get(response["Location"].removeprefix("http://sunny-paws.localhost"))
-    assert handoff.status_code == 302 and handoff["Location"] == "/admin/"
-    back_office = shop_browser.get("/admin/")
+    assert handoff.status_code == 302 and handoff["Location"] == "/manage/"
+    back_office = shop_browser.get("/manage/")
     assert back_office.status_code == 200
     assert "zhang@sunny.test" in back_office.content.decode() or "Zhang San" in back_office.content.decode()
 
@@ -236,3 +237,15 @@ def test_signup_is_closed_on_shop_hosts(shop_client):
 def test_allauth_pages_use_the_pawpact_frame_with_a_language_switch(public_client):
     page = public_client.get("/accounts/login/").content.decode()
     assert 'name="language"' in page and "Pawpact" in page
+
+
+def test_the_signup_form_offers_the_seeded_plans_and_writes_nothing(public_client):
+    with CaptureQueriesContext(connection) as queries:
+        response = public_client.get("/signup/")
+    assert response.status_code == 200
+    assert [code for code, _label in response.context["form"].fields["saas_plan"].choices if code] == [
+        "starter",
+        "growth",
+    ]
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Contract, DebitPeriod, RenewalOffer, Termination
 from pawpact.core.admin import ShopOnlyAdmin, money_column, money_display
+from pawpact.core.http import attachment
 
 # --- Contracts -------------------------------------------------------------------------
 
@@ -82,9 +83,9 @@ class ContractAdmin(ShopOnlyAdmin):
         contract = Contract.objects.filter(pk=contract_id).first()
         if contract is None or not self.has_view_permission(request, contract) or not contract.signed_at:
             raise Http404
-        response = HttpResponse(agreement_pdf(contract), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="agreement-{contract.uuid}.pdf"'
-        return response
+        return attachment(
+            agreement_pdf(contract), content_type="application/pdf", filename=f"agreement-{contract.uuid}.pdf"
+        )
 
     @admin.display(description=_("agreement PDF"))
     def agreement_pdf_link(self, contract: Contract) -> str:
@@ -129,12 +130,12 @@ class TerminationAdmin(ShopOnlyAdmin):
     """Read-only: every exit is made by the termination services. The evidence file is served
     by an admin view (staff login required), never from a public media URL."""
 
-    list_display = ["contract", "kind", "remaining", "penalty", "refund", "deposit_refund", "executed_at"]
+    list_display = ["contract", "kind", "cancelled", "remaining", "penalty", "refund", "deposit_refund", "executed_at"]
     list_filter = ["kind"]
     search_fields = ["contract__uuid", "contract__customer__name", "contract__customer__phone"]
     fields = readonly_fields = [
-        "contract", "kind", "quote", "remaining", "penalty", "refund", "deposit_refund", "evidence_note",
-        "evidence_link", "requested_by", "executed_at",
+        "contract", "kind", "quote", "cancelled", "remaining", "penalty", "refund", "deposit_applied",
+        "deposit_refund", "evidence_note", "evidence_link", "requested_by", "executed_at",
     ]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -171,9 +172,17 @@ class TerminationAdmin(ShopOnlyAdmin):
         url = reverse("admin:billing_termination_evidence", args=[termination.pk])
         return format_html('<a href="{}">{}</a>', url, _("Download"))
 
-    @admin.display(description=_("remaining amount"))
+    @admin.display(description=_("cancelled periods"))
+    def cancelled(self, termination: Termination) -> str:
+        return money_display(termination.cancelled_minor, termination.contract.currency)
+
+    @admin.display(description=_("still owed"))
     def remaining(self, termination: Termination) -> str:
         return money_display(termination.remaining_minor, termination.contract.currency)
+
+    @admin.display(description=_("deposit applied to what was owed"))
+    def deposit_applied(self, termination: Termination) -> str:
+        return money_display(termination.deposit_applied_minor, termination.contract.currency)
 
     @admin.display(description=_("penalty"))
     def penalty(self, termination: Termination) -> str:

@@ -64,11 +64,11 @@ def contract_activate(*, contract: Contract, clock: Clock = default_clock) -> Co
     Only a paid period 1 activates it. If a charge fails the contract stays SIGNED
     and PaymentFailed says why; calling this again later (e.g. after attaching
     another payment method) resumes where it stopped, and rail idempotency keys
-    make sure nothing is charged twice. An active contract is returned unchanged.
+    make sure nothing is charged twice. A contract that is not SIGNED (already active,
+    ended, a draft) is refused with IllegalTransition, nothing written: a client that
+    lost the answer repeats its Idempotency-Key and gets the first answer instead.
     """
     contract = _activation_start(contract=contract)
-    if contract.status == ContractStatus.ACTIVE:
-        return contract
     if contract.deposit_status == DepositStatus.DUE:
         _deposit_collect(contract=contract, clock=clock)
     first_period = _calendar_ensure(contract=contract, clock=clock)
@@ -94,8 +94,6 @@ def _activation_start(*, contract: Contract) -> Contract:
             .select_related("customer", "plan_version", "payment_method")
             .get(pk=contract.pk)
         )
-        if locked.status == ContractStatus.ACTIVE:
-            return locked
         contract_transition_check(current=locked.status, target=ContractStatus.ACTIVE)
         if locked.payment_method is None:
             raise InvalidPaymentMethod.on_field(_("Attach a payment method before starting the contract."))
@@ -150,7 +148,7 @@ def _deposit_collect(*, contract: Contract, clock: Clock) -> None:
 
 
 def _rail_charge(*, payment_method: PaymentMethod, amount: Money, key: str, metadata: dict) -> ChargeResult:
-    return rail_for(payment_method.rail).charge(
+    return rail_for(payment_method.rail, livemode=payment_method.livemode).charge(
         token=payment_method.token,
         customer_ref=payment_method.rail_customer_ref,
         amount=amount,
@@ -200,7 +198,8 @@ def _first_debit_and_activate(*, contract: Contract, period: DebitPeriod, clock:
                 memo=f"{locked.periods} × {locked.monthly_amount_minor}",
             )
             outbox_emit(
-                kind=EventKind.CONTRACT_SIGNED, aggregate_uuid=locked.uuid, payload=contract_signed_payload(locked)
+                kind=EventKind.CONTRACT_SIGNED, aggregate_uuid=locked.uuid, payload=contract_signed_payload(locked),
+                livemode=locked.livemode,
             )
             attempt = period_collect(period=period, clock=clock)
             if attempt.status != AttemptStatus.SUCCEEDED:

@@ -1,18 +1,39 @@
-"""The agreement an adopter signs, rendered from the contract and its plan version.
+"""The agreement an adopter signs, rendered from the contract, its plan version and the
+shop's lifecycle settings.
 
-The text is bilingual (Chinese, then English, clause by clause) and deterministic:
-it depends only on stored rows, never on the request's language or the time, so
-its SHA-256 can be recomputed from the stored text at any later date.
+The text is bilingual (Chinese, then English, clause by clause) and never depends on the
+request's language or the time; what is signed is stored with its SHA-256, so the record
+holds even after the shop changes its settings.
+
+It promises only what the system performs, each promise from the setting or service
+behind it (tests/billing/signing/test_agreement.py checks them one by one):
+  debit calendar   the plan version's debit day; the rails' minimum period (calendar.py)
+  reminders        BillingSettings.reminder_days_before, on the reminder service's channels
+                   that the message backend delivers (an SMS copy that is only stored is
+                   not promised); no reminder promised when the setting is 0
+  entitlements     the plan version's entitlements
+  deposit          the credit decision (credit.py) and where every exit puts it (exit_money.py)
+  cooling-off      the plan version's cooling_off_days (termination: free cancellation)
+  early exit       the plan version's penalty_rate (termination quote)
+  pet death/loss   termination.contract_terminate_pet_loss (no penalty, deposit refunded)
+  default          BillingSettings.default_after_days (standing + dunning), the deposit applied
+  shop closure     shop_closure.py
+Fulfilment rewards and the health guarantee's replacement pet are plan terms no service
+grants yet, so the agreement does not promise them.
 """
-from decimal import Decimal
-
 from django.db import connection
 from django.template.loader import render_to_string
 
 from pawpact.billing.enums import DepositStatus, EntitlementKind
-from pawpact.billing.models import Contract
+from pawpact.billing.models import MAX_PENALTY_RATE, Contract
+from pawpact.billing.selectors import rate_percent
+from pawpact.billing.services.credit import DEPOSIT_WAIVER_SCORE
+from pawpact.billing.services.lifecycle_settings import billing_settings_get
+from pawpact.billing.services.reminders import REMINDER_CHANNELS
 from pawpact.core.money import Money, apply_rate
 from pawpact.customers.enums import Species
+from pawpact.messaging.backends import channels_delivered
+from pawpact.payments.policies import RAIL_POLICIES
 from pawpact.tenants.models import Shop
 
 TEMPLATE = "billing/agreement.txt"
@@ -28,22 +49,15 @@ _KIND_LABELS = {
     EntitlementKind.CONSULTATION: "医疗咨询 Consultation",
     EntitlementKind.DEWORMING: "驱虫 Deworming",
 }
-_REWARD_LABELS = {
-    EntitlementKind.FOOD: ("宠粮", "food"),
-    EntitlementKind.LITTER: ("猫砂", "litter"),
-    EntitlementKind.SNACKS: ("零食", "snacks"),
-    EntitlementKind.CHECKUP: ("体检", "check-up"),
-    EntitlementKind.GROOMING: ("洗护", "grooming"),
-    EntitlementKind.VACCINE: ("疫苗", "vaccine"),
-    EntitlementKind.CONSULTATION: ("医疗咨询", "consultation"),
-    EntitlementKind.DEWORMING: ("驱虫", "deworming"),
-}
+# Fixed bilingual labels of the channels a reminder may be promised on.
+CHANNEL_LABELS = {"sms": ("短信", "SMS"), "in_app": ("站内信", "in-app message"), "email": ("电子邮件", "email")}
 _SPECIES = {Species.CAT: "猫 cat", Species.DOG: "狗 dog", Species.OTHER: "其他 other"}
 
 
 def agreement_render(*, contract: Contract) -> str:
     """The exact agreement text for this contract (what is shown, signed and hashed)."""
     version = contract.plan_version
+    settings_row = billing_settings_get()
     monthly = Money(contract.monthly_amount_minor, contract.currency)
     remaining = Money(contract.total_minor - contract.monthly_amount_minor, contract.currency)
     context = {
@@ -61,16 +75,62 @@ def agreement_render(*, contract: Contract) -> str:
         "total": Money(contract.total_minor, contract.currency).format(),
         "scope_line": _scope_line(monthly, version.scope_of_use),
         "debit_day": version.debit_day,
+        "min_period_days": calendar_min_period_days(),
+        "reminder_line": reminder_line(days=settings_row.reminder_days_before, channels=reminder_channels()),
         "entitlements": [_entitlement_line(entry) for entry in version.entitlements],
-        "rewards": [_reward_line(entry) for entry in version.fulfilment_rewards],
         "deposit_line": _deposit_line(contract),
-        "cooling_off_days": version.cooling_off_days,
-        "penalty_percent": _percent(version.penalty_rate),
+        "deposit_applies": contract.credit_checked_at is None or contract.deposit_minor > 0,
+        "cooling_off_line": cooling_off_line(days=version.cooling_off_days),
+        "penalty_percent": rate_percent(version.penalty_rate),
+        "max_penalty_percent": rate_percent(MAX_PENALTY_RATE),
         "example_remaining": remaining.format(),
         "example_penalty": apply_rate(remaining, version.penalty_rate).format(),
-        "health_guarantee_days": version.health_guarantee_days,
+        "default_after_days": settings_row.default_after_days,
     }
     return render_to_string(TEMPLATE, context).strip() + "\n"
+
+
+def calendar_min_period_days() -> int:
+    """The least time between two debits whatever rail the contract ends up on: the
+    calendar keeps each rail's own minimum, which is never less."""
+    return min(policy.min_period_days for policy in RAIL_POLICIES.values())
+
+
+def reminder_channels() -> list[str]:
+    """The reminder service's channels that actually reach the customer, in its order."""
+    delivered = channels_delivered()
+    return [channel for channel in REMINDER_CHANNELS if channel in delivered]
+
+
+def reminder_line(*, days: int, channels: list[str]) -> str:
+    """The reminder promise, or "" when there is none to make (no days ahead, or no channel)."""
+    if days < 1 or not channels:
+        return ""
+    chinese = "及".join(CHANNEL_LABELS[channel][0] for channel in channels)
+    english = " and ".join(CHANNEL_LABELS[channel][1] for channel in channels)
+    unit = "day" if days == 1 else "days"
+    return (
+        f"自第2期起，每次扣款前{days}天通过{chinese}提醒，注明金额、期数及用途。\n"
+        f"From period 2 on, a reminder stating the amount, period n of N and the scope of use is sent by "
+        f"{english} {days} {unit} before each debit."
+    )
+
+
+def cooling_off_line(*, days: int) -> str:
+    """The free cancellation window: up to the end of the day `days` after the start day
+    (Contract.cooling_off_until, which the termination service checks)."""
+    if days == 0:
+        chinese, english = "合同生效当日结束前", "Until the end of the day the contract starts"
+    else:
+        unit = "day" if days == 1 else "days"
+        chinese = f"合同生效后{days}天内（至生效日后第{days}天结束）"
+        english = f"Until the end of the day {days} {unit} after the day the contract starts"
+    return (
+        f"{chinese}，领养人可无理由取消，已支付的全部款项及押金全额退还，不收取违约金；"
+        f"此期间申请的解约报价即为免费取消。\n"
+        f"{english}, the adopter may cancel for any reason: everything paid and the deposit are refunded in full "
+        f"and no penalty is charged. A termination quote asked for in this period is this free cancellation."
+    )
 
 
 def _masked(phone: str) -> str:
@@ -91,35 +151,21 @@ def _entitlement_line(entry: dict) -> str:
     return f"{label}: {entry['item']} × {entry['quantity']} {entry['unit']}"
 
 
-def _reward_line(entry: dict) -> str:
-    chinese, english = _REWARD_LABELS.get(entry["kind"], (entry["kind"], entry["kind"]))
-    paid, quantity = entry["consecutive_paid"], entry["quantity"]
-    return (
-        f"连续按时支付{paid}期，赠送{chinese}{quantity}次 / "
-        f"{paid} consecutive paid periods: {quantity} free {english}"
-    )
-
-
 def _deposit_line(contract: Contract) -> str:
     score = contract.credit_score
     if contract.credit_checked_at is None:
         # A preview before the credit check: state the rule and the amount at stake.
         deposit = Money(contract.plan_version.deposit_minor, contract.currency).format()
         return (
-            f"押金由信用评估决定：信用分600及以上免押金，低于600需支付可退还押金{deposit}。 / "
-            f"The credit check decides the deposit: none for a score of 600 or more, "
-            f"a refundable deposit of {deposit} below 600."
+            f"押金由信用评估决定：信用分{DEPOSIT_WAIVER_SCORE}及以上免押金，低于{DEPOSIT_WAIVER_SCORE}需支付"
+            f"押金{deposit}。 / The credit check decides the deposit: none for a score of "
+            f"{DEPOSIT_WAIVER_SCORE} or more, a deposit of {deposit} below {DEPOSIT_WAIVER_SCORE}."
         )
     if contract.deposit_status == DepositStatus.WAIVED or contract.deposit_minor == 0:
         return f"信用分{score}，免收押金。 / Credit score {score}: no deposit is required."
     deposit = Money(contract.deposit_minor, contract.currency).format()
     return (
-        f"信用分{score}（低于600），需支付可退还押金{deposit}，于合同生效时收取。 / "
-        f"Credit score {score} (below 600): a refundable deposit of {deposit} is collected when the contract starts."
+        f"信用分{score}（低于{DEPOSIT_WAIVER_SCORE}），需支付押金{deposit}，于合同生效时收取。 / "
+        f"Credit score {score} (below {DEPOSIT_WAIVER_SCORE}): a deposit of {deposit} is collected when the "
+        f"contract starts."
     )
-
-
-def _percent(rate: Decimal) -> str:
-    """Decimal("0.100") → "10", Decimal("0.085") → "8.5"."""
-    text = f"{rate * 100:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -7,19 +7,28 @@ from django.utils.translation import gettext as _
 from pawpact.billing.enums import PeriodStatus
 from pawpact.billing.errors import AmountOverRailCap, CalendarExists, InvalidPaymentMethod
 from pawpact.billing.models import Contract, DebitPeriod
+from pawpact.core.months import add_months
 from pawpact.payments.policies import debit_not_before, policy_for
 
 
-def calendar_due_dates(*, first_due_date: date, debit_day: int, periods: int) -> list[date]:
-    """Period 1 on the signing day, period n on `debit_day` of the (n-1)-th following month.
+def calendar_due_dates(*, first_due_date: date, debit_day: int, periods: int, min_period_days: int = 0) -> list[date]:
+    """Period 1 on the signing day; period 2 on `debit_day` of the first following month
+    that is at least `min_period_days` after period 1; then `debit_day` of each month.
 
-    debit_day is 1–28 (a database constraint), so every month has that day.
+    The first regular debit is shifted, not prorated: a rail refuses two debits closer
+    than its minimum period whatever their amounts, so a prorated period 2 on the next
+    debit day would still be too early, and every period keeps the amount and the total
+    the adopter signed; the first stretch is simply longer (by at most a month) and the
+    last debit comes a month later.
+
+    debit_day is 1–28 (a database constraint), so every month has that day and every
+    later gap is at least 28 days.
     """
     dates = [first_due_date]
-    for offset in range(1, periods):
-        years, month_index = divmod(first_due_date.month - 1 + offset, 12)
-        dates.append(date(first_due_date.year + years, month_index + 1, debit_day))
-    return dates
+    offset = 1
+    while (add_months(first_due_date, offset, anchor_day=debit_day) - first_due_date).days < min_period_days:
+        offset += 1
+    return dates + [add_months(first_due_date, offset + n, anchor_day=debit_day) for n in range(periods - 1)]
 
 
 def calendar_generate(*, contract: Contract, first_due_date: date) -> list[DebitPeriod]:
@@ -34,7 +43,10 @@ def calendar_generate(*, contract: Contract, first_due_date: date) -> list[Debit
             fields={"monthly_amount_minor": [_("Above the payment rail's per-debit cap.")]},
         )
     due_dates = calendar_due_dates(
-        first_due_date=first_due_date, debit_day=contract.plan_version.debit_day, periods=contract.periods
+        first_due_date=first_due_date,
+        debit_day=contract.plan_version.debit_day,
+        periods=contract.periods,
+        min_period_days=policy.min_period_days,
     )
     periods = [
         DebitPeriod(

@@ -20,6 +20,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
 from pawpact.customers.models import Customer
+from pawpact.tenants.errors import CredentialsMissing
 
 MIN_SCORE = 350
 MAX_SCORE = 950
@@ -47,6 +48,8 @@ class SandboxCreditProvider:
     "…416" scores 599 (deposit due) and "…417" scores 600 (deposit waived).
     """
 
+    is_sandbox = True
+
     def score(self, *, customer: Customer) -> CreditReport:
         digits = re.sub(r"\D", "", customer.phone)[-3:].rjust(3, "0")
         suffix = int(digits)
@@ -57,6 +60,16 @@ class SandboxCreditProvider:
 
 
 sandbox_provider = SandboxCreditProvider()
+
+
+def credit_provider_for(*, livemode: bool) -> CreditProvider:
+    """The sandbox in test mode; in live mode the shop's real provider, which it must have set up."""
+    if not livemode:
+        return sandbox_provider
+    raise CredentialsMissing(
+        _("No credit provider is set up for live mode: enter the score you checked, with its evidence."),
+        fields={"score": [_("Enter the score and where it comes from.")]},
+    )
 
 
 def credit_record_staff_score(

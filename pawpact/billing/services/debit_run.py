@@ -21,13 +21,15 @@ benchmark's baseline, and a fallback that needs no batching to be right.
 import json
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
-from pawpact.billing.enums import AttemptStatus, PeriodStatus
+from pawpact.billing.enums import AttemptStatus, JournalKind, PeriodStatus
 from pawpact.billing.errors import UnbalancedJournal
 from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine
 from pawpact.billing.selectors import attempt_stale_list, period_due_list
@@ -37,6 +39,7 @@ from pawpact.billing.services.debits import (
     attempt_finish,
     attempt_key,
     outcome_build,
+    paid_publish,
     period_collect,
     rail_charge,
 )
@@ -44,6 +47,9 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
 from pawpact.outbox.models import OutboxEvent
 from pawpact.payments.base import ChargeResult
+from pawpact.payments.enums import Rail
+from pawpact.payments.registry import rail_for
+from pawpact.payments.throttle import limiter_for
 
 logger = logging.getLogger(__name__)
 
@@ -161,20 +167,21 @@ def _due_claim(*, clock: Clock, batch_size: int) -> list[DebitAttempt]:
 
 CLAIM_FIELDS = (
     "id", "contract_id", "number", "amount_minor", "currency", "status", "paid_at",
-    "contract__id", "contract__uuid", "contract__payment_method__id", "contract__payment_method__rail",
+    "contract__id", "contract__uuid", "contract__livemode", "contract__payment_method__id", "contract__payment_method__rail",
     "contract__payment_method__token", "contract__payment_method__rail_customer_ref",
 )  # fmt: skip
 
 
 def _charge_and_record(attempts: list[DebitAttempt], *, clock: Clock, report: RunReport) -> None:
-    results = [(attempt, rail_charge(attempt=attempt)) for attempt in attempts]
+    results = charge_all(attempts)
     report.add(result for _, result in results)
     known = [(attempt, result) for attempt, result in results if not result.is_unknown]
     if not known:
         return
     try:
         with transaction.atomic():
-            _record(known, now=clock.now())
+            recorded = _record(known, now=clock.now())
+        paid_publish(recorded, clock=clock)
     except DatabaseError:
         # One bad row must not block the batch: record them one by one instead.
         logger.exception("Recording a batch of %d debit outcomes failed; recording one by one", len(known))
@@ -185,12 +192,44 @@ def _charge_and_record(attempts: list[DebitAttempt], *, clock: Clock, report: Ru
                 logger.exception("Recording attempt %s failed; it stays STARTED", attempt.idempotency_key)
 
 
+def charge_all(attempts: list[DebitAttempt]) -> list[tuple[DebitAttempt, ChargeResult]]:
+    """Every attempt's rail answer. Local rails (the sandbox) are called one by one; remote
+    ones (Alipay, WeChat Pay, Stripe: 100–300 ms an answer) from a pool of threads, up to
+    settings.PAWPACT_RAIL_CONCURRENCY in flight and never faster than the rail's
+    per-process limit. The adapters are resolved here, so the threads never touch the database."""
+    by_rail: dict[tuple[str, bool], list[DebitAttempt]] = {}
+    for attempt in attempts:
+        by_rail.setdefault((attempt.rail, attempt.period.contract.livemode), []).append(attempt)
+    answers: dict[int, ChargeResult] = {}
+    for (rail_name, livemode), group in by_rail.items():
+        if rail_name == Rail.SANDBOX or len(group) == 1:
+            answers.update((attempt.pk, rail_charge(attempt=attempt)) for attempt in group)
+            continue
+        try:
+            rail = rail_for(rail_name, livemode=livemode)
+        except DomainError:
+            logger.exception("Rail %s cannot charge now; %d attempts wait", rail_name, len(group))
+            answers.update((a.pk, ChargeResult(False, "rail_not_ready", is_unknown=True)) for a in group)
+            continue
+        limiter = limiter_for(rail_name)
+
+        def charge(attempt: DebitAttempt, rail=rail, limiter=limiter) -> ChargeResult:
+            if limiter is not None:
+                limiter.acquire()
+            return rail_charge(attempt=attempt, rail=rail)
+
+        workers = max(1, min(settings.PAWPACT_RAIL_CONCURRENCY, len(group)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"rail-{rail_name}") as pool:
+            answers.update(zip((a.pk for a in group), pool.map(charge, group), strict=True))
+    return [(attempt, answers[attempt.pk]) for attempt in attempts]
+
+
 # The batch writes below are single statements over arrays (UPDATE/INSERT … unnest):
 # the ORM's bulk_create and bulk_update cost more in Python than PostgreSQL spends on
 # the rows. They write exactly the rows `attempt_finish` writes, built by `outcome_build`.
 
 
-def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) -> None:
+def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) -> list[Outcome]:
     """Write known outcomes for the attempts still STARTED (a webhook or another run may
     have finished some), under the same period → attempt locks as attempt_finish."""
     period_ids = sorted({attempt.period_id for attempt, _ in known})
@@ -208,7 +247,7 @@ def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) ->
         if attempt.pk in still_started
     ]
     if not outcomes:
-        return
+        return []
     _attempts_update([outcome.attempt for outcome in outcomes])
     paid = [outcome.period.pk for outcome in outcomes if outcome.period.status == PeriodStatus.PAID]
     failed = [outcome.period.pk for outcome in outcomes if outcome.period.status == PeriodStatus.FAILED]
@@ -218,6 +257,7 @@ def _record(known: list[tuple[DebitAttempt, ChargeResult]], *, now: datetime) ->
         DebitPeriod.objects.filter(pk__in=failed).update(status=PeriodStatus.FAILED)
     _journals_insert([outcome for outcome in outcomes if outcome.journal_key is not None], now=now)
     _events_insert(outcomes, now=now)
+    return outcomes
 
 
 def _table(model) -> str:
@@ -286,6 +326,7 @@ def _journals_insert(outcomes: list[Outcome], *, now: datetime) -> None:
             " SELECT v.key, %s, '', v.contract_id, v.attempt_id, %s"
             " FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS v(key, contract_id, attempt_id)",
             [
+                JournalKind.PERIOD_PAID,
                 now,
                 [o.journal_key for o in outcomes],
                 [o.period.contract_id for o in outcomes],
@@ -305,15 +346,16 @@ def _journals_insert(outcomes: list[Outcome], *, now: datetime) -> None:
 def _events_insert(outcomes: list[Outcome], *, now: datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_table(OutboxEvent)} (kind, aggregate_uuid, payload, created_at)"
-            " SELECT v.kind, v.aggregate_uuid, v.payload::jsonb, %s"
-            " FROM unnest(%s::text[], %s::uuid[], %s::text[])"
-            " WITH ORDINALITY AS v(kind, aggregate_uuid, payload, position)"
+            f"INSERT INTO {_table(OutboxEvent)} (kind, aggregate_uuid, payload, livemode, created_at)"
+            " SELECT v.kind, v.aggregate_uuid, v.payload::jsonb, v.livemode, %s"
+            " FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::boolean[])"
+            " WITH ORDINALITY AS v(kind, aggregate_uuid, payload, livemode, position)"
             " ORDER BY v.position",
             [
                 now,
                 [o.event_kind for o in outcomes],
                 [o.period.contract.uuid for o in outcomes],
                 [json.dumps(o.event_payload) for o in outcomes],
+                [o.period.contract.livemode for o in outcomes],
             ],
         )

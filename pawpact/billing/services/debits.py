@@ -32,13 +32,13 @@ from pawpact.billing.errors import (
 )
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod
-from pawpact.core.clock import Clock, default_clock
+from pawpact.core.clock import Clock, default_clock, local_date
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
-from pawpact.outbox.services import outbox_emit
-from pawpact.payments.base import ChargeResult
+from pawpact.outbox.services import outbox_emit, shop_event_publish
+from pawpact.payments.base import ChargeResult, PaymentRail
 from pawpact.payments.policies import is_within_allowed_hours, policy_for
-from pawpact.payments.registry import rail_for
+from pawpact.payments.registry import rail_for, rail_ready
 
 logger = logging.getLogger(__name__)
 
@@ -167,8 +167,19 @@ def attempt_finish(*, attempt_id: int, result: ChargeResult, clock: Clock = defa
                 contract=period.contract,
                 attempt=attempt,
             )
-        outbox_emit(kind=outcome.event_kind, aggregate_uuid=period.contract.uuid, payload=outcome.event_payload)
+        outbox_emit(
+            kind=outcome.event_kind, aggregate_uuid=period.contract.uuid, payload=outcome.event_payload,
+            livemode=period.contract.livemode,
+        )  # fmt: skip
+    paid_publish([outcome], clock=clock)
     return attempt
+
+
+def paid_publish(outcomes: list[Outcome], *, clock: Clock = default_clock) -> None:
+    """Tell the shop's own apps (the storefront ships the period's box) about periods just paid."""
+    for outcome in outcomes:
+        if outcome.event_kind == EventKind.DEBIT_PAID:
+            shop_event_publish(kind=EventKind.DEBIT_PAID, payload=outcome.event_payload, clock=clock)
 
 
 def period_collect(*, period: DebitPeriod, clock: Clock = default_clock) -> DebitAttempt:
@@ -235,24 +246,44 @@ def period_check_collectable(*, period: DebitPeriod, now: datetime) -> None:
         raise InvalidPaymentMethod(_("The contract has no active payment method."))
     if now < period.not_before:
         raise DebitNotDue(_("This period cannot be charged before %(when)s.") % {"when": period.not_before.isoformat()})
+    if payment_method.livemode != contract.livemode:
+        raise InvalidPaymentMethod(_("The contract's payment method belongs to the other mode (test or live)."))
     policy = policy_for(payment_method.rail)
     if not is_within_allowed_hours(at=now, policy=policy):
         raise DebitNotDue(_("The payment method's rail does not allow debits at this hour."))
+    if not period_notice_ok(period=period, rail=payment_method.rail, now=now):
+        raise DebitNotDue(_("The rail's pre-debit notice for this period has not been given long enough ago."))
     if policy.max_amount_minor is not None and period.amount_minor > policy.max_amount_minor:
         raise AmountOverRailCap(_("The amount exceeds what this payment method may debit at once."))
+    if not rail_ready(payment_method.rail, livemode=contract.livemode):
+        # Nothing is sent: a sandbox token never pays a live contract, and a real rail needs
+        # the shop's verified credentials for the contract's mode.
+        rail_for(payment_method.rail, livemode=contract.livemode)
+        raise DebitNotAllowed(_("The payment method's rail cannot charge here."))
 
 
-def rail_charge(*, attempt: DebitAttempt) -> ChargeResult:
+def period_notice_ok(*, period: DebitPeriod, rail: str, now: datetime) -> bool:
+    """Whether the rail's pre-debit notice for this period (if it needs one) is old enough
+    (pawpact.billing.services.pre_debit_notices sends them)."""
+    days = policy_for(rail).pre_debit_notice_days
+    if not days:
+        return True
+    noticed = period.pre_debit_noticed_at
+    return noticed is not None and local_date(noticed) <= local_date(now - timedelta(days=days))
+
+
+def rail_charge(*, attempt: DebitAttempt, rail: PaymentRail | None = None) -> ChargeResult:
     """Ask the rail to charge a STARTED attempt (first time or again, always with its own key).
 
-    Expects attempt.period.contract.payment_method loaded. Any exception counts as
-    an unknown outcome: the attempt stays STARTED and is asked again later.
+    Expects attempt.period.contract.payment_method loaded; with `rail` given (an adapter
+    resolved beforehand) it touches no database, so threads may call it. Any exception
+    counts as an unknown outcome: the attempt stays STARTED and is asked again later.
     """
     period = attempt.period
     contract = period.contract
     payment_method = contract.payment_method
     try:
-        return rail_for(attempt.rail).charge(
+        return (rail or rail_for(attempt.rail, livemode=contract.livemode)).charge(
             token=payment_method.token,
             customer_ref=payment_method.rail_customer_ref,
             amount=Money(attempt.amount_minor, period.currency),

@@ -23,7 +23,6 @@ future (a period overdue by more than a month).
 A deferred overdue period is no longer overdue: it gets its period.recovered
 outbox row and the customer's standing is refreshed at once (holds released).
 """
-import calendar
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -37,20 +36,21 @@ from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.standing import customer_standing_refresh, period_recovered_emit
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
+from pawpact.core.months import add_months
+from pawpact.payments.base import RailPolicy
 from pawpact.payments.policies import debit_not_before, policy_for
 
 DEFERRABLE_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.FAILED, PeriodStatus.RETRYING)
 # Later periods move with the deferred one; they must still be waiting for their date.
 SHIFTABLE_LATER_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
-SETTLED_STATUSES = (PeriodStatus.PAID, PeriodStatus.CANCELLED, PeriodStatus.WRITTEN_OFF)
+SETTLED_STATUSES = (
+    PeriodStatus.PAID,
+    PeriodStatus.CANCELLED,
+    PeriodStatus.WRITTEN_OFF,
+    PeriodStatus.REFUNDED,
+    PeriodStatus.PAID_BY_DEPOSIT,
+)
 OVERDUE_REASON = "overdue"
-
-
-def month_add(day: date, months: int = 1) -> date:
-    """The same day `months` later, or the month's last day if it has no such day."""
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month_index + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- Issue ----------------------------------------------------------------------------------
@@ -101,10 +101,7 @@ def deferral_use(
     clock: Clock = default_clock,
 ) -> DebitPeriod:
     """Use the contract's unused coupon on period `period_number`; the calendar shifts a month."""
-    if not isinstance(period_number, int) or isinstance(period_number, bool) or period_number < 1:
-        raise ValidationFailed(
-            _("Some fields are invalid."), fields={"period_number": [_("Give the number of a period (1 or more).")]}
-        )
+    _period_number_check(period_number)
     settings = settings or billing_settings_get()
     today, now = clock.today(), clock.now()
     with transaction.atomic():
@@ -114,37 +111,10 @@ def deferral_use(
             .get(pk=contract.pk)
         )
         _contract_check_active(locked)
-        used = DeferralCoupon.objects.filter(contract=locked, used_on__isnull=False).count()
-        if used >= settings.deferrals_per_contract:
-            raise DeferralRefused(_allowance_message(settings.deferrals_per_contract))
-        coupon = (
-            DeferralCoupon.objects.select_for_update()
-            .filter(contract=locked, used_on__isnull=True)
-            .order_by("id")
-            .first()
-        )
-        if coupon is None:
-            raise NoDeferralCoupon(_("This contract has no unused deferral coupon."))
-        periods = list(
-            DebitPeriod.objects.select_for_update()
-            .filter(contract=locked, number__gte=period_number)
-            .order_by("number")
-        )
-        if not periods or periods[0].number != period_number:
-            raise ValidationFailed(
-                _("This contract has no period %(number)d.") % {"number": period_number},
-                fields={"period_number": [_("Unknown period.")]},
-            )
-        period, later = periods[0], [p for p in periods[1:] if p.status not in SETTLED_STATUSES]
+        coupon = _coupon_lock(contract=locked, allowed=settings.deferrals_per_contract)
+        period, later = _periods_lock(contract=locked, period_number=period_number)
         _period_check_deferrable(contract=locked, period=period, later=later, today=today)
-
-        policy = policy_for(locked.payment_method.rail)
-        for each in [period, *later]:
-            each.original_due_date = each.original_due_date or each.due_date
-            each.due_date = month_add(each.due_date)
-            each.not_before = debit_not_before(due_date=each.due_date, policy=policy)
-            each.reminded_at = None
-            each.status = PeriodStatus.SCHEDULED
+        _periods_move_a_month([period, *later], policy=policy_for(locked.payment_method.rail))
         period.status = PeriodStatus.DEFERRED
         period.next_retry_on = None
         period.contract = locked
@@ -157,6 +127,52 @@ def deferral_use(
         coupon.save(update_fields=["used_on", "used_at"])
     customer_standing_refresh(customer=locked.customer, settings=settings, clock=clock)
     return period
+
+
+def _period_number_check(period_number: object) -> None:
+    if not isinstance(period_number, int) or isinstance(period_number, bool) or period_number < 1:
+        raise ValidationFailed(
+            _("Some fields are invalid."), fields={"period_number": [_("Give the number of a period (1 or more).")]}
+        )
+
+
+def _coupon_lock(*, contract: Contract, allowed: int) -> DeferralCoupon:
+    """The contract's oldest unused coupon, locked; refused once `allowed` coupons are used."""
+    used = DeferralCoupon.objects.filter(contract=contract, used_on__isnull=False).count()
+    if used >= allowed:
+        raise DeferralRefused(_allowance_message(allowed))
+    coupon = (
+        DeferralCoupon.objects.select_for_update()
+        .filter(contract=contract, used_on__isnull=True)
+        .order_by("id")
+        .first()
+    )
+    if coupon is None:
+        raise NoDeferralCoupon(_("This contract has no unused deferral coupon."))
+    return coupon
+
+
+def _periods_lock(*, contract: Contract, period_number: int) -> tuple[DebitPeriod, list[DebitPeriod]]:
+    """The period to defer and the later ones still to be settled, all locked."""
+    periods = list(
+        DebitPeriod.objects.select_for_update().filter(contract=contract, number__gte=period_number).order_by("number")
+    )
+    if not periods or periods[0].number != period_number:
+        raise ValidationFailed(
+            _("This contract has no period %(number)d.") % {"number": period_number},
+            fields={"period_number": [_("Unknown period.")]},
+        )
+    return periods[0], [p for p in periods[1:] if p.status not in SETTLED_STATUSES]
+
+
+def _periods_move_a_month(periods: list[DebitPeriod], *, policy: RailPolicy) -> None:
+    """Each period a month later, waiting for its new date; the first signed date is kept."""
+    for each in periods:
+        each.original_due_date = each.original_due_date or each.due_date
+        each.due_date = add_months(each.due_date, 1)
+        each.not_before = debit_not_before(due_date=each.due_date, policy=policy)
+        each.reminded_at = None
+        each.status = PeriodStatus.SCHEDULED
 
 
 def _contract_check_active(contract: Contract) -> None:
@@ -202,7 +218,7 @@ def _period_check_deferrable(*, contract: Contract, period: DebitPeriod, later: 
             _("Period %(number)d is %(status)s: settle it before deferring an earlier period.")
             % {"number": blocking[0].number, "status": PeriodStatus(blocking[0].status).label.lower()}
         )
-    if month_add(period.due_date) <= today:
+    if add_months(period.due_date, 1) <= today:
         raise DeferralRefused(
             _("Period %(number)d was due on %(date)s: a month later is not in the future, so it cannot be deferred.")
             % {"number": period.number, "date": period.due_date.isoformat()}

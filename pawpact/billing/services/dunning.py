@@ -18,9 +18,14 @@ Escalation and the staff call queue: escalation.py.
 Default and write-off. When the customer's standing is DEFAULT, every active contract
 of theirs with an overdue period is ended through the termination service
 (`termination.contract_default`: later periods cancelled, overdue ones stay owed).
-Owed periods `write_off_after_days` old are written off: journal
-"writeoff:<period id>" (BAD_DEBT +amount, RECEIVABLE −amount), period WRITTEN_OFF,
-and an outbox row "period.written_off" (same payload as period.overdue) so the
+Owed periods `write_off_after_days` old are written off, for what the deposit did not
+pay of them (termination applies a held deposit on default): journal
+"writeoff:<period id>" (BAD_DEBT +amount, RECEIVABLE −amount) and, since the month's
+revenue was deferred and never earned, "writeoff.revenue_reversed:<period id>"
+(DEFERRED_REVENUE +amount, BAD_DEBT −amount): nothing is left deferred for a month
+that will never be delivered, and the receivable and deferred revenue stay equal (the
+ledger check proves it). The period becomes WRITTEN_OFF, with an outbox row
+"period.written_off" (same payload as period.overdue, the amount written off) so the
 platform can count bad debt.
 
 `dunning_run_shop` runs all of it for the current shop; every step is idempotent,
@@ -48,7 +53,7 @@ from pawpact.billing.models import BillingSettings, Contract, DebitAttempt, Debi
 from pawpact.billing.selectors import rails_allowed_q
 from pawpact.billing.services import termination
 from pawpact.billing.services.debits import period_collect
-from pawpact.billing.services.deferral import deferred_periods_release
+from pawpact.billing.services.deferral import SETTLED_STATUSES, deferred_periods_release
 from pawpact.billing.services.escalation import customer_escalate, message_exists
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.standing import (
@@ -77,6 +82,10 @@ PAYMENT_METHOD_NEEDED_TOPIC = "payment_method_needed"
 
 def write_off_key(period: DebitPeriod) -> str:
     return f"writeoff:{period.pk}"
+
+
+def write_off_reversal_key(period: DebitPeriod) -> str:
+    return f"writeoff.revenue_reversed:{period.pk}"
 
 
 # --- Retries ---------------------------------------------------------------------------------
@@ -234,7 +243,7 @@ def contract_payment_method_replace(
         list(
             DebitPeriod.objects.select_for_update(of=("self",))
             .filter(contract=locked)
-            .exclude(status__in=(PeriodStatus.PAID, PeriodStatus.CANCELLED, PeriodStatus.WRITTEN_OFF))
+            .exclude(status__in=SETTLED_STATUSES)
             .values_list("pk", flat=True)
         )
         if DebitAttempt.objects.filter(period__contract=locked, status=AttemptStatus.STARTED).exists():
@@ -295,24 +304,32 @@ def period_write_off(*, period: DebitPeriod, clock: Clock = default_clock) -> De
                 % {"number": locked.number, "status": PeriodStatus(locked.status).label.lower()}
             )
         contract = locked.contract
+        amount = locked.amount_minor - locked.deposit_applied_minor
         journal_post(
             key=write_off_key(locked),
             kind=JournalKind.WRITE_OFF,
-            lines=[
-                Line(LedgerAccount.BAD_DEBT, locked.amount_minor),
-                Line(LedgerAccount.RECEIVABLE, -locked.amount_minor),
-            ],
+            lines=[Line(LedgerAccount.BAD_DEBT, amount), Line(LedgerAccount.RECEIVABLE, -amount)],
             currency=locked.currency,
             contract=contract,
             memo=f"period {locked.number} written off, due {locked.due_date.isoformat()}",
         )
+        journal_post(
+            key=write_off_reversal_key(locked),
+            kind=JournalKind.WRITE_OFF_REVENUE_REVERSED,
+            lines=[Line(LedgerAccount.DEFERRED_REVENUE, amount), Line(LedgerAccount.BAD_DEBT, -amount)],
+            currency=locked.currency,
+            contract=contract,
+            memo=f"period {locked.number}: deferred revenue never earned, reversed",
+        )
         locked.status = PeriodStatus.WRITTEN_OFF
         locked.next_retry_on = None
         locked.save(update_fields=["status", "next_retry_on"])
+        payload = period_event_payload(period=locked, customer=contract.customer, at=clock.now())
         outbox_emit(
             kind=EventKind.PERIOD_WRITTEN_OFF,
             aggregate_uuid=contract.uuid,
-            payload=period_event_payload(period=locked, customer=contract.customer, at=clock.now()),
+            payload={**payload, "amount_minor": amount},
+            livemode=contract.livemode,
         )
     return locked
 

@@ -1,7 +1,14 @@
 """What an exit moves, and through which rail: the receivable cancelled, the penalty charged
-and collected, collected periods refunded, the held deposit given back. Each movement
-has one deterministic idempotency key per contract, so a retried exit repeats the same
-keys and a rail answers them with its first outcome instead of moving money again."""
+and collected, collected periods refunded, a held deposit applied to what a defaulting
+customer owes, and the rest of it given back. Each movement has one deterministic
+idempotency key per contract, so a retried exit repeats the same keys and a rail answers
+them with its first outcome instead of moving money again.
+
+The deposit on default (SPEC §1): it exists to cover default, so it pays the periods still
+owed, oldest first (journal deposit.applied:{uuid}: DEPOSITS_HELD +applied, RECEIVABLE −applied,
+and the share of deferred revenue those payments earn: DEFERRED_REVENUE +applied,
+PLAN_REVENUE −applied, as a collected debit would), and only the remainder is refunded.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +29,7 @@ from pawpact.billing.models import (
     DebitAttempt,
     DebitPeriod,
     PaymentMethod,
+    RailRefund,
 )
 from pawpact.core.money import Money
 from pawpact.payments.registry import rail_for
@@ -43,18 +51,26 @@ def period_refund_key(contract: Contract, period_number: int) -> str:
 def rail_refund(
     *, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, metadata: dict[str, str]
 ) -> str:
-    """Give `amount` of an earlier charge back through its rail, once per key; the refund's reference."""
-    return rail_for(payment_method.rail).refund(
+    """Give `amount` of an earlier charge back through its rail, once per key; the refund's
+    reference. Recorded as a RailRefund (once per key), which the daily statement is matched against."""
+    reference = rail_for(payment_method.rail, livemode=payment_method.livemode).refund(
         token=payment_method.token, charge_reference=charge_reference, amount=amount, idempotency_key=key,
         metadata=metadata,
     )  # fmt: skip
+    RailRefund.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"rail": payment_method.rail, "livemode": payment_method.livemode, "amount_minor": amount.amount_minor,
+                  "currency": amount.currency, "charge_reference": charge_reference, "reference": reference[:255],
+                  "purpose": metadata.get("purpose", "")[:24], "contract_id": int(metadata["contract_id"])},
+    )  # fmt: skip
+    return reference
 
 
 def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
     payment_method = contract.payment_method
     if payment_method is None:
         raise PaymentFailed(_("The contract has no payment method to charge the penalty to."))
-    result = rail_for(payment_method.rail).charge(
+    result = rail_for(payment_method.rail, livemode=payment_method.livemode).charge(
         token=payment_method.token,
         customer_ref=payment_method.rail_customer_ref,
         amount=amount,
@@ -81,33 +97,14 @@ def exit_money_move(*, kind: str, contract: Contract, plan: ExitPlan) -> None:
     currency = contract.currency
     uuid = contract.uuid
     if plan.penalty_minor:
-        reference = _rail_charge_penalty(contract=contract, amount=Money(plan.penalty_minor, currency))
-        journal_post(
-            key=f"penalty:{uuid}",
-            kind=JournalKind.PENALTY_CHARGED,
-            lines=[
-                Line(LedgerAccount.RECEIVABLE, plan.penalty_minor),
-                Line(LedgerAccount.PENALTY_REVENUE, -plan.penalty_minor),
-            ],
-            currency=currency,
-            contract=contract,
-            memo=f"early termination penalty on {plan.remaining_minor} remaining",
-        )
-        journal_post(
-            key=f"penalty.collected:{uuid}",
-            kind=JournalKind.PENALTY_COLLECTED,
-            lines=[Line(LedgerAccount.CASH, plan.penalty_minor), Line(LedgerAccount.RECEIVABLE, -plan.penalty_minor)],
-            currency=currency,
-            contract=contract,
-            memo=f"penalty collected, rail reference {reference}",
-        )
-    if plan.remaining_minor:
+        _penalty_collect(contract=contract, plan=plan)
+    if plan.cancelled_minor:
         journal_post(
             key=f"receivable.cancelled:{uuid}",
             kind=JournalKind.RECEIVABLE_CANCELLED,
             lines=[
-                Line(LedgerAccount.DEFERRED_REVENUE, plan.remaining_minor),
-                Line(LedgerAccount.RECEIVABLE, -plan.remaining_minor),
+                Line(LedgerAccount.DEFERRED_REVENUE, plan.cancelled_minor),
+                Line(LedgerAccount.RECEIVABLE, -plan.cancelled_minor),
             ],
             currency=currency,
             contract=contract,
@@ -119,7 +116,8 @@ def exit_money_move(*, kind: str, contract: Contract, plan: ExitPlan) -> None:
             amount=Money(attempt.amount_minor, currency),
             key=period_refund_key(contract, period.number),
             charge_reference=attempt.rail_reference,
-            metadata={"contract_uuid": str(uuid), "purpose": "period_refund", "period_number": str(period.number)},
+            metadata={"contract_uuid": str(uuid), "contract_id": str(contract.pk), "purpose": "period_refund",
+                      "period_number": str(period.number), "charged_minor": str(attempt.amount_minor)},
         )
     if plan.refund_minor:
         journal_post(
@@ -130,19 +128,80 @@ def exit_money_move(*, kind: str, contract: Contract, plan: ExitPlan) -> None:
             contract=contract,
             memo=f"{len(plan.refunds)} collected period(s) refunded ({OUTBOX_REASONS[kind]})",
         )
+    if plan.deposit_applied_minor:
+        deposit_apply(contract=contract, plan=plan)
     if plan.deposit_refund_minor:
-        deposit_refund(contract=contract)
+        deposit_refund(contract=contract, amount_minor=plan.deposit_refund_minor)
 
 
-def deposit_refund(*, contract: Contract) -> None:
-    """Give a held deposit back through the rail and journal it; the caller marks it refunded."""
-    amount = Money(contract.deposit_minor, contract.currency)
+def _penalty_collect(*, contract: Contract, plan: ExitPlan) -> None:
+    penalty = plan.penalty_minor
+    reference = _rail_charge_penalty(contract=contract, amount=Money(penalty, contract.currency))
+    journal_post(
+        key=f"penalty:{contract.uuid}",
+        kind=JournalKind.PENALTY_CHARGED,
+        lines=[Line(LedgerAccount.RECEIVABLE, penalty), Line(LedgerAccount.PENALTY_REVENUE, -penalty)],
+        currency=contract.currency,
+        contract=contract,
+        memo=f"early termination penalty on {plan.cancelled_minor} remaining",
+    )
+    journal_post(
+        key=f"penalty.collected:{contract.uuid}",
+        kind=JournalKind.PENALTY_COLLECTED,
+        lines=[Line(LedgerAccount.CASH, penalty), Line(LedgerAccount.RECEIVABLE, -penalty)],
+        currency=contract.currency,
+        contract=contract,
+        memo=f"penalty collected, rail reference {reference}",
+    )
+
+
+def deposit_applied_key(contract: Contract) -> str:
+    return f"deposit.applied:{contract.uuid}"
+
+
+def deposit_allocate(*, deposit_minor: int, owed: list[DebitPeriod]) -> list[tuple[DebitPeriod, int]]:
+    """How much of the deposit pays each owed period, oldest first; periods it does not reach are left out."""
+    allocation = []
+    left = deposit_minor
+    for period in sorted(owed, key=lambda p: (p.due_date, p.number)):
+        share = min(left, period.amount_minor - period.deposit_applied_minor)
+        if share <= 0:
+            break
+        allocation.append((period, share))
+        left -= share
+    return allocation
+
+
+def deposit_apply(*, contract: Contract, plan: ExitPlan) -> None:
+    """The held deposit pays what the defaulting customer owes: no rail call, the shop holds the money."""
+    amount = plan.deposit_applied_minor
+    numbers = ", ".join(str(period.number) for period, _share in plan.deposit_applied)
+    journal_post(
+        key=deposit_applied_key(contract),
+        kind=JournalKind.DEPOSIT_APPLIED,
+        lines=[
+            Line(LedgerAccount.DEPOSITS_HELD, amount),
+            Line(LedgerAccount.RECEIVABLE, -amount),
+            Line(LedgerAccount.DEFERRED_REVENUE, amount),
+            Line(LedgerAccount.PLAN_REVENUE, -amount),
+        ],
+        currency=contract.currency,
+        contract=contract,
+        memo=f"deposit applied to period(s) {numbers} on default",
+    )
+
+
+def deposit_refund(*, contract: Contract, amount_minor: int | None = None) -> None:
+    """Give a held deposit (or what is left of it) back through the rail and journal it;
+    the caller marks the deposit."""
+    amount = Money(contract.deposit_minor if amount_minor is None else amount_minor, contract.currency)
     reference = rail_refund(
         payment_method=contract.payment_method,
         amount=amount,
         key=deposit_refund_key(contract),
         charge_reference=contract.deposit_reference,
-        metadata={"contract_uuid": str(contract.uuid), "purpose": "deposit_refund"},
+        metadata={"contract_uuid": str(contract.uuid), "contract_id": str(contract.pk), "purpose": "deposit_refund",
+                  "charged_minor": str(contract.deposit_minor)},
     )
     journal_post(
         key=f"deposit.refunded:{contract.uuid}",
@@ -170,9 +229,12 @@ class ExitPlan:
     """What one exit moves, decided under the contract's lock."""
 
     cancel: list[DebitPeriod]  # periods it stops
-    remaining_minor: int
+    cancelled_minor: int
+    remaining_minor: int  # still owed after the exit: a default's overdue periods, less the deposit
     penalty_minor: int
     refunds: list[tuple[DebitPeriod, DebitAttempt]]  # collected periods it gives back
     refund_minor: int
+    deposit_applied: list[tuple[DebitPeriod, int]]  # owed periods the deposit pays, and how much of each
+    deposit_applied_minor: int
     deposit_refund_minor: int
     paid_periods: int

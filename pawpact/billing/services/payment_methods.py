@@ -8,6 +8,7 @@ from pawpact.billing.models import Contract, PaymentMethod
 from pawpact.customers.models import Customer
 from pawpact.payments import sandbox
 from pawpact.payments.stripe import SetupIntentHandle, StripeRail
+from pawpact.tenants.modes import current_livemode, sandbox_refuse_in_live
 
 ATTACHABLE_RAILS = (sandbox.SandboxRail.name, StripeRail.name)
 
@@ -15,7 +16,7 @@ ATTACHABLE_RAILS = (sandbox.SandboxRail.name, StripeRail.name)
 def stripe_card_setup_begin(*, customer: Customer) -> SetupIntentHandle:
     """Start saving a card: a SetupIntent (for Stripe.js) on the customer's Stripe customer,
     created on first use. The card is saved by payment_method_attach once confirmed."""
-    rail = StripeRail()
+    rail = StripeRail(livemode=current_livemode())
     customer_ref = (
         customer.payment_methods.filter(rail=StripeRail.name).exclude(rail_customer_ref="")
         .values_list("rail_customer_ref", flat=True).first()
@@ -27,16 +28,21 @@ def stripe_card_setup_begin(*, customer: Customer) -> SetupIntentHandle:
 
 def payment_method_attach(*, customer: Customer, rail: str, token: str, label: str = "") -> PaymentMethod:
     """Validate `token` on `rail` and save it for `customer`; attaching the same method
-    again returns the saved one. Raises InvalidPaymentMethod, writing nothing."""
+    again returns the saved one. Raises InvalidPaymentMethod, writing nothing.
+
+    The method is saved in the shop's current mode: a live shop refuses sandbox tokens
+    (SandboxRefusedInLiveMode), and Stripe's key must belong to that mode."""
     token = (token or "").strip()
+    livemode = current_livemode()
     if rail == sandbox.SandboxRail.name:
+        sandbox_refuse_in_live(provider=_("The sandbox payment rail"), livemode=livemode)
         if not sandbox.validate_token(token):
             raise _invalid(_("This is not a sandbox payment token."))
         stored_token, customer_ref = sandbox.token_vault(token), ""
         label = label or sandbox.token_label(token)
     elif rail == StripeRail.name:
         # The rail is asked before anything is written: an external call never holds a transaction open.
-        card = StripeRail().payment_method_get(token=token) if token.startswith("pm_") else None
+        card = StripeRail(livemode=livemode).payment_method_get(token=token) if token.startswith("pm_") else None
         if card is None:
             raise _invalid(_("Stripe does not know this payment method."))
         if not card.customer_ref:
@@ -51,15 +57,18 @@ def payment_method_attach(*, customer: Customer, rail: str, token: str, label: s
             _("Payment methods cannot be saved on this rail."),
             fields={"rail": _("Choose one of: %(rails)s.") % {"rails": ", ".join(ATTACHABLE_RAILS)}},
         )
-    return _save(customer=customer, rail=rail, token=stored_token, customer_ref=customer_ref, label=label[:80])
+    return _save(
+        customer=customer, rail=rail, token=stored_token, customer_ref=customer_ref, label=label[:80], livemode=livemode
+    )
 
 
-def _save(*, customer: Customer, rail: str, token: str, customer_ref: str, label: str) -> PaymentMethod:
+def _save(*, customer: Customer, rail: str, token: str, customer_ref: str, label: str, livemode: bool) -> PaymentMethod:
     try:
         with transaction.atomic():
             return PaymentMethod.objects.create(
-                customer=customer, rail=rail, token=token, rail_customer_ref=customer_ref, label=label
-            )
+                customer=customer, rail=rail, token=token, rail_customer_ref=customer_ref, label=label,
+                livemode=livemode,
+            )  # fmt: skip
     except IntegrityError:
         existing = PaymentMethod.objects.get(rail=rail, token=token)
     if existing.customer_id != customer.pk:

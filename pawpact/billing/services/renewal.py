@@ -38,7 +38,6 @@ Rewards, with exact amounts:
 
 from __future__ import annotations
 
-import calendar as calendar_module
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -59,6 +58,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError, ValidationFailed
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money, apply_rate
+from pawpact.core.months import add_months
 from pawpact.messaging.models import Category, Channel
 from pawpact.messaging.services import message_send
 from pawpact.outbox.services import outbox_emit
@@ -69,13 +69,6 @@ RENEWAL_TOPIC = "renewal_offer"
 RENEWAL_CHANNELS = (Channel.SMS.value, Channel.IN_APP.value)
 # Periods not yet charged (a waiver never touches a period with an attempt).
 WAIVABLE_PERIOD_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` calendar months later (or earlier), clamped to the month's end."""
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month_index + 1
-    return date(year, month, min(day.day, calendar_module.monthrange(year, month)[1]))
 
 
 def renewal_offer_due_on(*, last_due_date: date) -> date:
@@ -300,6 +293,7 @@ def renewal_contract_create(*, offer: RenewalOffer, clock: Clock = default_clock
         outbox_emit(
             kind=EventKind.CONTRACT_RENEWED,
             aggregate_uuid=old.uuid,
+            livemode=old.livemode,
             payload={
                 "contract_uuid": str(old.uuid),
                 "renewal_contract_uuid": str(new.uuid),

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.models import Contract
-from pawpact.billing.services.termination import contract_close_for_shop, contract_withdraw
+from pawpact.billing.services.termination import contract_close_for_shop
+from pawpact.billing.services.withdrawal import contract_withdraw
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import BusinessRuleViolation, DomainError
 from pawpact.tenants.enums import ShopState
@@ -47,20 +48,16 @@ def shop_closure_run(*, clock: Clock = default_clock) -> ShopClosureReport:
     if shop.state != ShopState.DEACTIVATED:
         raise ShopNotClosed(_("Only a deactivated shop's contracts are closed."))
     report = ShopClosureReport()
-    for contract in Contract.objects.filter(status=ContractStatus.ACTIVE).order_by("id"):
-        try:
-            contract_close_for_shop(contract=contract, clock=clock)
-        except DomainError:
-            logger.exception("Closing contract %s of closed shop %s failed", contract.uuid, shop.schema_name)
-            report.skipped.append(str(contract.uuid))
-            continue
-        report.terminated.append(str(contract.uuid))
-    for contract in Contract.objects.filter(status__in=(ContractStatus.DRAFT, ContractStatus.SIGNED)).order_by("id"):
-        try:
-            contract_withdraw(contract=contract, clock=clock)
-        except DomainError:
-            logger.exception("Withdrawing contract %s of closed shop %s failed", contract.uuid, shop.schema_name)
-            report.skipped.append(str(contract.uuid))
-            continue
-        report.withdrawn.append(str(contract.uuid))
+    for statuses, end, done, verb in (
+        ((ContractStatus.ACTIVE,), contract_close_for_shop, report.terminated, "Closing"),
+        ((ContractStatus.DRAFT, ContractStatus.SIGNED), contract_withdraw, report.withdrawn, "Withdrawing"),
+    ):
+        for contract in Contract.objects.filter(status__in=statuses).order_by("id"):
+            try:
+                end(contract=contract, clock=clock)
+            except DomainError:
+                logger.exception("%s contract %s of closed shop %s failed", verb, contract.uuid, shop.schema_name)
+                report.skipped.append(str(contract.uuid))
+                continue
+            done.append(str(contract.uuid))
     return report

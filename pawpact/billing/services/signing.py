@@ -23,7 +23,6 @@ from pawpact.billing.enums import (
     DepositStatus,
 )
 from pawpact.billing.errors import (
-    AlreadySigned,
     AlreadyUnderContract,
     CustomerTooYoung,
     IllegalTransition,
@@ -35,7 +34,7 @@ from pawpact.billing.errors import (
 from pawpact.billing.models import Contract, PaymentMethod, PlanVersion
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.contract_state import contract_transition_check
-from pawpact.billing.services.credit import CreditProvider, credit_decision_record, sandbox_provider
+from pawpact.billing.services.credit import CreditProvider, credit_decision_record, credit_provider_for
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
@@ -44,6 +43,7 @@ from pawpact.customers.models import Customer, Pet
 from pawpact.payments.policies import amount_allowed, policy_for
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop
+from pawpact.tenants.modes import current_livemode, sandbox_refuse_in_live
 from pawpact.tenants.ports import platform_side
 
 ADULT_AGE = 18
@@ -83,6 +83,7 @@ def application_create(
                 pet=pet,
                 plan_version=version,
                 status=ContractStatus.DRAFT,
+                livemode=current_livemode(),
                 currency=version.currency,
                 monthly_amount_minor=version.monthly_price_minor,
                 periods=version.periods,
@@ -154,8 +155,14 @@ def shop_check_may_sign() -> None:
 def application_credit_check(
     *, contract: Contract, provider: CreditProvider | None = None, clock: Clock = default_clock
 ) -> Contract:
-    """Score the applicant (sandbox provider by default) and apply the deposit rule."""
-    report = (provider or sandbox_provider).score(customer=contract.customer)
+    """Score the applicant with the provider of the contract's mode and apply the deposit rule.
+
+    The sandbox provider scores test-mode applications only; a live application needs the
+    shop's real provider (or a staff-entered score with evidence)."""
+    provider = provider or credit_provider_for(livemode=contract.livemode)
+    if getattr(provider, "is_sandbox", False):
+        sandbox_refuse_in_live(provider=_("The sandbox credit score"), livemode=contract.livemode)
+    report = provider.score(customer=contract.customer)
     return credit_decision_record(contract=contract, report=report, clock=clock)
 
 
@@ -191,12 +198,10 @@ def contract_sign(
             .select_related("customer", "pet", "plan_version__plan")
             .get(pk=contract.pk)
         )
-        # Only the adopter signs: a customer account may sign its own contract only
-        # (staff may hold the device for an adopter who signs in the shop).
-        if signed_by_user is not None and not signed_by_user.is_staff and locked.customer.user_id != signed_by_user.pk:
+        # Only the adopter signs: an account may sign its own contract only. Staff never sign
+        # for a customer; the customer signs on their own phone (remote_signing.py).
+        if signed_by_user is not None and locked.customer.user_id != signed_by_user.pk:
             raise PermissionDenied(_("Only the adopter named in the contract can sign it."))
-        if locked.signed_at is not None:
-            raise AlreadySigned(_("This contract is signed already."))
         contract_transition_check(current=locked.status, target=ContractStatus.SIGNED)
         if locked.credit_checked_at is None:
             raise IllegalTransition(_("Run the credit check before signing: it decides the deposit."))
@@ -254,6 +259,12 @@ def payment_method_check(*, contract: Contract, payment_method: PaymentMethod) -
         raise InvalidPaymentMethod.on_field(_("This payment method belongs to another customer."))
     if not payment_method.is_active:
         raise InvalidPaymentMethod.on_field(_("This payment method has been removed."))
+    if payment_method.livemode != contract.livemode:
+        raise InvalidPaymentMethod.on_field(
+            _("A payment method saved in live mode cannot pay a test-mode contract.")
+            if payment_method.livemode
+            else _("A payment method saved in test mode cannot pay a live contract.")
+        )
     policy = policy_for(payment_method.rail)
     amounts = [("monthly", contract.monthly_amount_minor)]
     if contract.deposit_status == DepositStatus.DUE:

@@ -62,6 +62,8 @@ STANDING_ORDER: tuple[str, ...] = (
 
 # Unpaid with a failed debit: what makes a customer late.
 DELINQUENT_STATUSES = (PeriodStatus.FAILED, PeriodStatus.RETRYING)
+# An overdue period that ends paid (by a debit, or by the deposit on default) has recovered.
+RECOVERED_STATUSES = (PeriodStatus.PAID, PeriodStatus.PAID_BY_DEPOSIT)
 # A defaulted contract's overdue periods stay owed (termination.contract_default) until written off.
 DEBT_CONTRACT_STATUSES = (ContractStatus.ACTIVE, ContractStatus.DEFAULTED)
 
@@ -173,10 +175,10 @@ def customer_standing_refresh(
             DebitPeriod.objects.select_for_update(of=("self",))
             .select_related("contract")
             .filter(contract__customer=locked)
-            .filter(delinquent_periods_q() | Q(status=PeriodStatus.PAID, overdue_since__isnull=False))
+            .filter(delinquent_periods_q() | Q(status__in=RECOVERED_STATUSES, overdue_since__isnull=False))
             .order_by("due_date", "id")
         )
-        delinquent = [p for p in periods if p.status != PeriodStatus.PAID]
+        delinquent = [p for p in periods if p.status not in RECOVERED_STATUSES]
         written_off = DebitPeriod.objects.filter(
             contract__customer=locked, status=PeriodStatus.WRITTEN_OFF
         ).exists()
@@ -195,10 +197,11 @@ def customer_standing_refresh(
                     kind=EventKind.PERIOD_OVERDUE,
                     aggregate_uuid=period.contract.uuid,
                     payload=period_event_payload(period=period, customer=locked, at=now),
+                    livemode=period.contract.livemode,
                 )
                 refresh.newly_overdue.append(period)
         for period in periods:
-            if period.status == PeriodStatus.PAID:
+            if period.status in RECOVERED_STATUSES:
                 period_recovered_emit(period=period, customer=locked, at=now)
                 refresh.recovered.append(period)
         _call_tasks_close_settled(customer=locked, now=now)
@@ -228,6 +231,7 @@ def period_recovered_emit(*, period: DebitPeriod, customer: Customer, at: dateti
         kind=EventKind.PERIOD_RECOVERED,
         aggregate_uuid=period.contract.uuid,
         payload=period_event_payload(period=period, customer=customer, at=at),
+        livemode=period.contract.livemode,
     )
     period.overdue_since = None
     period.next_retry_on = None
@@ -251,7 +255,7 @@ def customers_to_refresh_q() -> Q:
     has_delinquent = Exists(DebitPeriod.objects.filter(delinquent_periods_q(), contract__customer=OuterRef("pk")))
     has_recovered = Exists(
         DebitPeriod.objects.filter(
-            contract__customer=OuterRef("pk"), status=PeriodStatus.PAID, overdue_since__isnull=False
+            contract__customer=OuterRef("pk"), status__in=RECOVERED_STATUSES, overdue_since__isnull=False
         )
     )
     return ~Q(standing=CustomerStanding.CURRENT) | has_delinquent | has_recovered

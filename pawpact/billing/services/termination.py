@@ -1,26 +1,32 @@
-"""How a contract ends: the lifecycle transition map and the one service that moves a
-contract out of ACTIVE (or a DRAFT/SIGNED one to WITHDRAWN), with every amount it moves.
+"""How a contract ends: the one service that moves a contract out of ACTIVE, with every
+amount it moves, and the termination quote shown before a customer decides.
 
 Exits (TerminationKind → contract status, outbox reason):
   early         → terminated_early       early_termination  penalty = rate × remaining (quoted first)
   pet_loss      → terminated_pet_loss    pet_loss           evidence required, no penalty
-  cooling_off   → cancelled_cooling_off  cooling_off        everything collected refunded
+  cooling_off   → cancelled_cooling_off  cooling_off        everything collected refunded, no penalty
   completion    → completed              completion         every period paid
   default       → defaulted              default            future periods cancelled, overdue ones kept
   shop_closure  → terminated_early       shop_closure       the platform closed the shop, no penalty
 (ContractStatus has no status of its own for a shop closure: the contract is ended early
 by the shop, and its Termination.kind and outbox reason say why.)
-Every exit cancels the periods it stops, cancels their receivable and refunds a held
-deposit in full. DRAFT/SIGNED → withdrawn (`contract_withdraw`) cancels a calendar that
-never started and refunds a held deposit.
+Every exit cancels the periods it stops with their receivable. A held deposit is refunded
+in full, except on default: it pays the overdue periods first and only the rest is
+refunded (exit_money.py). Refunded periods show as refunded on the debit calendar.
+
+A quote asked for inside the cooling-off window (its last day included) is the free
+cancellation, not an early termination: no penalty, every collected period and the deposit
+refunded, valid until the window closes; executing it is the cooling-off exit.
 
 Journals (debit-positive lines; one deterministic key per contract and movement):
-  receivable.cancelled:{uuid}  DEFERRED_REVENUE +remaining, RECEIVABLE −remaining
+  receivable.cancelled:{uuid}  DEFERRED_REVENUE +cancelled, RECEIVABLE −cancelled
   penalty:{uuid}               RECEIVABLE +penalty, PENALTY_REVENUE −penalty
   penalty.collected:{uuid}     CASH +penalty, RECEIVABLE −penalty
   refund:{uuid}                PLAN_REVENUE +collected, CASH −collected (cooling-off: the revenue
                                the refunded periods earned is reversed, so the contract nets to 0)
-  deposit.refunded:{uuid}      DEPOSITS_HELD +deposit, CASH −deposit
+  deposit.applied:{uuid}       default only: DEPOSITS_HELD +applied, RECEIVABLE −applied,
+                               DEFERRED_REVENUE +applied, PLAN_REVENUE −applied
+  deposit.refunded:{uuid}      DEPOSITS_HELD +refund, CASH −refund
 
 Rail calls (the penalty charge, refunds) run inside the transaction that holds the
 contract's row lock, like the activation's first debit in signing.py: a concurrent exit
@@ -28,18 +34,20 @@ waits instead of moving money twice, and if anything after a rail call fails, th
 exit rolls back and a retry repeats the same idempotency keys, which a rail answers with
 its first outcome instead of moving money again.
 
-The moves themselves are checked against the one contract state machine (contract_state.py).
+The moves themselves are checked against the one contract state machine (contract_state.py);
+withdrawal of a contract that never started is in withdrawal.py.
 """
 from __future__ import annotations
 
 import logging
 import os
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
@@ -68,7 +76,7 @@ from pawpact.billing.models import (
     TerminationQuote,
 )
 from pawpact.billing.services.contract_state import contract_lock, contract_transition_check
-from pawpact.billing.services.exit_money import OUTBOX_REASONS, ExitPlan, deposit_refund, exit_money_move
+from pawpact.billing.services.exit_money import OUTBOX_REASONS, ExitPlan, deposit_allocate, exit_money_move
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.events import EventKind
@@ -117,9 +125,6 @@ def penalty_rate_check(rate: object) -> Decimal:
     return rate
 
 
-# --- Keys -------------------------------------------------------------------------------
-
-
 # --- Reads ------------------------------------------------------------------------------
 
 
@@ -132,32 +137,64 @@ def remaining_minor(*, contract: Contract) -> int:
     return open_periods(contract=contract).aggregate(total=Sum("amount_minor"))["total"] or 0
 
 
+def collected_refund_minor(*, contract: Contract) -> int:
+    """What a cooling-off cancellation gives back: every collected period."""
+    return (
+        DebitAttempt.objects.filter(
+            period__contract=contract, period__status=PeriodStatus.PAID, status=AttemptStatus.SUCCEEDED
+        ).aggregate(total=Sum("amount_minor"))["total"]
+        or 0
+    )
+
+
 def deposit_refund_minor(contract: Contract) -> int:
     return contract.deposit_minor if contract.deposit_status == DepositStatus.HELD else 0
+
+
+def is_within_cooling_off(*, contract: Contract, clock: Clock) -> bool:
+    """Whether cancelling now is free: on or before the window's last day (shop's time zone)."""
+    return contract.cooling_off_until is not None and clock.today() <= contract.cooling_off_until
+
+
+def cooling_off_closes_at(contract: Contract) -> datetime:
+    """The first instant after the window's last day, in the shop's time zone."""
+    day_after = contract.cooling_off_until + timedelta(days=1)
+    return datetime.combine(day_after, time(0, 0), tzinfo=timezone.get_default_timezone())
 
 
 # --- The quote --------------------------------------------------------------------------
 
 
 def termination_quote(*, contract: Contract, clock: Clock = default_clock) -> TerminationQuote:
-    """What ending the contract early costs now: remaining amount, penalty, deposit refund.
+    """What ending the contract costs now, as `termination_execute` will carry it out.
 
-    Valid for 24 hours; `termination_execute` charges exactly what it says, and refuses it
-    once a period has been paid since (the remaining amount changed).
+    Inside the cooling-off window: the free cancellation (kind cooling_off: no penalty,
+    every collected period and the deposit refunded), valid until the window closes or
+    24 hours, whichever comes first. After it: early termination, the penalty at the
+    plan's rate on the remaining amount, valid 24 hours. Either is refused once a period
+    has been paid since (the amounts changed).
     """
     with transaction.atomic():
         locked = contract_lock(contract=contract, target=ContractStatus.TERMINATED_EARLY)
-        rate = penalty_rate_check(locked.plan_version.penalty_rate)
-        remaining = remaining_minor(contract=locked)
-        penalty = apply_rate(Money(remaining, locked.currency), rate)
         now = clock.now()
+        remaining = remaining_minor(contract=locked)
+        values = {"contract": locked, "remaining_minor": remaining, "created_at": now}
+        values["deposit_refund_minor"] = deposit_refund_minor(locked)
+        if is_within_cooling_off(contract=locked, clock=clock):
+            return TerminationQuote.objects.create(
+                **values,
+                kind=TerminationKind.COOLING_OFF,
+                penalty_rate=Decimal("0"),
+                penalty_minor=0,
+                refund_minor=collected_refund_minor(contract=locked),
+                expires_at=min(now + QUOTE_LIFETIME, cooling_off_closes_at(locked)),
+            )
+        rate = penalty_rate_check(locked.plan_version.penalty_rate)
         return TerminationQuote.objects.create(
-            contract=locked,
-            remaining_minor=remaining,
+            **values,
+            kind=TerminationKind.EARLY,
             penalty_rate=rate,
-            penalty_minor=penalty.amount_minor,
-            deposit_refund_minor=deposit_refund_minor(locked),
-            created_at=now,
+            penalty_minor=apply_rate(Money(remaining, locked.currency), rate).amount_minor,
             expires_at=now + QUOTE_LIFETIME,
         )
 
@@ -168,12 +205,12 @@ def termination_quote(*, contract: Contract, clock: Clock = default_clock) -> Te
 def termination_execute(
     *, quote: TerminationQuote, requested_by: User | None = None, clock: Clock = default_clock
 ) -> Termination:
-    """End the contract early as quoted: charge the penalty, cancel the rest, refund the deposit.
-
-    Executing the same quote again returns its termination unchanged.
+    """End the contract as quoted: an early termination (penalty charged, the rest cancelled,
+    the deposit refunded) or, for a quote made in the cooling-off window, the free
+    cancellation. Executing the same quote again returns its termination unchanged.
     """
     return contract_terminate(
-        contract=quote.contract, kind=TerminationKind.EARLY, quote=quote, requested_by=requested_by, clock=clock
+        contract=quote.contract, kind=quote.kind, quote=quote, requested_by=requested_by, clock=clock
     )
 
 
@@ -284,7 +321,7 @@ def contract_terminate(
             contract_transition_check(current=locked.status, target=target)
             now = clock.now()
             _exit_allowed(kind=kind, contract=locked, quote=quote, clock=clock)
-            _no_debit_in_flight(contract=locked)
+            no_debit_in_flight_check(contract=locked)
             plan = _exit_plan(kind=kind, contract=locked, quote=quote, clock=clock)
             exit_money_move(kind=kind, contract=locked, plan=plan)
             _contract_close(contract=locked, target=target, plan=plan, now=now)
@@ -292,11 +329,11 @@ def contract_terminate(
                 contract=locked, kind=kind, quote=quote, plan=plan, evidence=evidence,
                 evidence_note=evidence_note, requested_by=requested_by, now=now,
             )  # fmt: skip
+            payload = terminated_payload(contract=locked, kind=kind, plan=plan, at=now)
             outbox_emit(
-                kind=EventKind.CONTRACT_TERMINATED,
-                aggregate_uuid=locked.uuid,
-                payload=terminated_payload(contract=locked, kind=kind, plan=plan, at=now),
-            )
+                kind=EventKind.CONTRACT_TERMINATED, aggregate_uuid=locked.uuid, payload=payload,
+                livemode=locked.livemode,
+            )  # fmt: skip
     except BaseException:
         if termination is not None and not replayed and termination.evidence:
             # The row was rolled back: do not keep the file it stored.
@@ -312,15 +349,26 @@ def contract_terminate(
 
 
 def _contract_close(*, contract: Contract, target: ContractStatus, plan: ExitPlan, now) -> None:
-    """The stopped periods cancelled; the contract in its end state, its deposit marked refunded."""
+    """The stopped periods cancelled, refunded ones marked, the deposit's share recorded on the
+    periods it paid; the contract in its end state with its deposit's fate."""
     DebitPeriod.objects.filter(pk__in=[period.pk for period in plan.cancel]).update(
         status=PeriodStatus.CANCELLED, next_retry_on=None
     )
+    DebitPeriod.objects.filter(pk__in=[period.pk for period, _attempt in plan.refunds]).update(
+        status=PeriodStatus.REFUNDED
+    )
+    for period, share in plan.deposit_applied:
+        period.deposit_applied_minor += share
+        update_fields = ["deposit_applied_minor"]
+        if period.deposit_applied_minor == period.amount_minor:
+            period.status, period.next_retry_on = PeriodStatus.PAID_BY_DEPOSIT, None
+            update_fields += ["status", "next_retry_on"]
+        period.save(update_fields=update_fields)
     contract.status = target
     contract.ended_at = now
     update_fields = ["status", "ended_at"]
-    if plan.deposit_refund_minor:
-        contract.deposit_status = DepositStatus.REFUNDED
+    if plan.deposit_applied_minor or plan.deposit_refund_minor:
+        contract.deposit_status = DepositStatus.APPLIED if plan.deposit_applied_minor else DepositStatus.REFUNDED
         update_fields.append("deposit_status")
     contract.save(update_fields=update_fields)
 
@@ -338,9 +386,11 @@ def _termination_record(
         quote=quote,
         evidence=evidence or "",
         evidence_note=evidence_note,
+        cancelled_minor=plan.cancelled_minor,
         remaining_minor=plan.remaining_minor,
         penalty_minor=plan.penalty_minor,
         refund_minor=plan.refund_minor,
+        deposit_applied_minor=plan.deposit_applied_minor,
         deposit_refund_minor=plan.deposit_refund_minor,
         requested_by=requested_by,
         executed_at=now,
@@ -349,23 +399,24 @@ def _termination_record(
 
 def _exit_allowed(*, kind: str, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> None:
     if kind == TerminationKind.EARLY:
-        _quote_check(contract=contract, quote=quote, clock=clock)
+        _quote_check(kind=kind, contract=contract, quote=quote, clock=clock)
     elif kind == TerminationKind.COOLING_OFF:
-        today = clock.today()
-        if contract.cooling_off_until is None or today > contract.cooling_off_until:
+        if not is_within_cooling_off(contract=contract, clock=clock):
             until = contract.cooling_off_until.isoformat() if contract.cooling_off_until else "—"
             raise CoolingOffOver(
                 _("The cooling-off period ended on %(date)s: cancelling now is an early termination "
                   "(ask for a termination quote).")
                 % {"date": until}
             )
+        if quote is not None:
+            _quote_check(kind=kind, contract=contract, quote=quote, clock=clock)
     elif kind == TerminationKind.COMPLETION:
         if open_periods(contract=contract).exists():
             raise IllegalTransition(_("The contract still has periods to collect: it cannot be completed yet."))
 
 
-def _quote_check(*, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> None:
-    if quote is None or quote.contract_id != contract.pk:
+def _quote_check(*, kind: str, contract: Contract, quote: TerminationQuote | None, clock: Clock) -> None:
+    if quote is None or quote.contract_id != contract.pk or quote.kind != kind:
         raise ValidationFailed(
             _("Early termination needs a termination quote for this contract."),
             fields={"quote": [_("Ask for a termination quote first.")]},
@@ -375,14 +426,13 @@ def _quote_check(*, contract: Contract, quote: TerminationQuote | None, clock: C
         raise QuoteExpired(
             _("This quote expired at %(when)s; ask for a new one.") % {"when": quote.expires_at.isoformat()}
         )
-    if (quote.remaining_minor, quote.deposit_refund_minor) != (
-        remaining_minor(contract=contract),
-        deposit_refund_minor(contract),
-    ):
+    quoted = (quote.remaining_minor, quote.deposit_refund_minor, quote.refund_minor)
+    refund = collected_refund_minor(contract=contract) if kind == TerminationKind.COOLING_OFF else 0
+    if quoted != (remaining_minor(contract=contract), deposit_refund_minor(contract), refund):
         raise QuoteStale(_("The contract changed since this quote was made (a period was paid); ask for a new one."))
 
 
-def _no_debit_in_flight(*, contract: Contract) -> None:
+def no_debit_in_flight_check(*, contract: Contract) -> None:
     if DebitAttempt.objects.filter(period__contract=contract, status=AttemptStatus.STARTED).exists():
         raise DebitInFlight(_("A debit of this contract is being processed; try again in a few minutes."))
 
@@ -394,6 +444,7 @@ def _exit_plan(*, kind: str, contract: Contract, quote: TerminationQuote | None,
         cancel = [p for p in periods if p.status in NOT_YET_DUE_STATUSES and p.due_date > today]
     else:
         cancel = [p for p in periods if p.status in OPEN_PERIOD_STATUSES]
+    owed = [p for p in periods if p.status in OPEN_PERIOD_STATUSES and p not in cancel]
     paid = [p for p in periods if p.status == PeriodStatus.PAID]
     refunds: list[tuple[DebitPeriod, DebitAttempt]] = []
     if kind == TerminationKind.COOLING_OFF:
@@ -402,52 +453,38 @@ def _exit_plan(*, kind: str, contract: Contract, quote: TerminationQuote | None,
             for attempt in DebitAttempt.objects.filter(period__in=paid, status=AttemptStatus.SUCCEEDED)
         }
         refunds = [(period, attempts[period.pk]) for period in paid]
+    deposit = deposit_refund_minor(contract)
+    # The deposit covers default: it pays what is owed first; only the rest goes back.
+    applied = deposit_allocate(deposit_minor=deposit, owed=owed) if kind == TerminationKind.DEFAULT else []
+    applied_minor = sum(share for _period, share in applied)
     return ExitPlan(
         cancel=cancel,
-        remaining_minor=sum(p.amount_minor for p in cancel),
+        cancelled_minor=sum(p.amount_minor for p in cancel),
+        remaining_minor=sum(p.amount_minor - p.deposit_applied_minor for p in owed) - applied_minor,
         penalty_minor=quote.penalty_minor if kind == TerminationKind.EARLY and quote is not None else 0,
         refunds=refunds,
-        refund_minor=sum(attempt.amount_minor for _, attempt in refunds),
-        deposit_refund_minor=deposit_refund_minor(contract),
+        refund_minor=sum(attempt.amount_minor for _period, attempt in refunds),
+        deposit_applied=applied,
+        deposit_applied_minor=applied_minor,
+        deposit_refund_minor=deposit - applied_minor,
         paid_periods=len(paid),
     )
 
 
 def terminated_payload(*, contract: Contract, kind: str, plan: ExitPlan, at) -> dict:
-    """The contract.terminated event. refund_minor is what collected periods gave back
-    (cooling-off); the deposit, which the platform never sees, is not in it."""
+    """The contract.terminated event. cancelled_minor is what the exit stopped collecting,
+    remaining_minor what the customer still owes after it (a default's overdue periods, less
+    the deposit), refund_minor what collected periods gave back (cooling-off); the deposit,
+    which the platform never sees, is not in it."""
     return {
         "contract_uuid": str(contract.uuid),
         "reason": OUTBOX_REASONS[kind],
         "paid_periods": plan.paid_periods,
         "periods": contract.periods,
+        "cancelled_minor": plan.cancelled_minor,
         "remaining_minor": plan.remaining_minor,
         "penalty_minor": plan.penalty_minor,
         "refund_minor": plan.refund_minor,
         "currency": contract.currency,
         "at": at.isoformat(),
     }
-
-
-# --- Withdrawal (never started) ---------------------------------------------------------
-
-
-def contract_withdraw(*, contract: Contract, clock: Clock = default_clock) -> Contract:
-    """A draft or signed contract that will not start: WITHDRAWN, its calendar (if any)
-    cancelled, a held deposit refunded. The pet is free for another contract."""
-    with transaction.atomic():
-        locked = contract_lock(contract=contract, target=ContractStatus.WITHDRAWN)
-        _no_debit_in_flight(contract=locked)
-        periods = DebitPeriod.objects.select_for_update().filter(contract=locked)
-        if periods.filter(status=PeriodStatus.PAID).exists():
-            raise IllegalTransition(_("Period 1 of this contract is paid: start it instead of withdrawing it."))
-        periods.filter(status__in=OPEN_PERIOD_STATUSES).update(status=PeriodStatus.CANCELLED, next_retry_on=None)
-        update_fields = ["status", "ended_at"]
-        if deposit_refund_minor(locked):
-            deposit_refund(contract=locked)
-            locked.deposit_status = DepositStatus.REFUNDED
-            update_fields.append("deposit_status")
-        locked.status = ContractStatus.WITHDRAWN
-        locked.ended_at = clock.now()
-        locked.save(update_fields=update_fields)
-    return locked

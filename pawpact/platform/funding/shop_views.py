@@ -46,7 +46,7 @@ def shop_settlement_statement(request, payout_id: int, fmt: str):
     return statement_response(payout=payout, fmt=fmt)
 
 
-# Mounted at /settlements/ by pawpact.config.urls_tenant (FUNDING block).
+# Mounted at /settlements/ by pawpact.config.urls_tenant.
 urlpatterns = [
     path("", shop_settlements, name="shop_settlements"),
     re_path(r"^(?P<payout_id>\d+)/statement\.(?P<fmt>csv|pdf)$", shop_settlement_statement,

@@ -14,31 +14,29 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
-from xml.sax.saxutils import escape
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from pawpact.core.clock import local_date, local_midnight
 from pawpact.core.money import Money
+from pawpact.core.pdf import body_style, cjk_font, heading_style, pdf_render, text, title_style
 from pawpact.platform.enums import ClawbackReason, PayoutStatus, PlatformAccount, PlatformJournalKind
 from pawpact.platform.models import Payout, PlatformLedgerLine
 
 CSV_HEADER = [
     "section", "contract", "date", "description", "contract_value", "advance_rate", "fee", "amount", "currency",
 ]  # fmt: skip
-FONT = "STSong-Light"
 
 
 @dataclass(frozen=True)
@@ -97,25 +95,11 @@ class Statement:
         return f"settlement-{self.shop_slug}-{self.settlement_date.isoformat()}-{self.payout_id}"
 
 
-def _local_day(at: datetime) -> date:
-    """The platform's calendar day (Asia/Shanghai), whatever time zone a request activated."""
-    return timezone.localdate(at, timezone=timezone.get_default_timezone())
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
-
-
 def statement_build(*, payout: Payout) -> Statement:
     """The statement of one payout, from public tables only."""
     shop = payout.shop
-    previous = (
-        Payout.objects.filter(shop_id=payout.shop_id, settlement_date__lt=payout.settlement_date)
-        .order_by("-settlement_date")
-        .values_list("settlement_date", flat=True)
-        .first()
-    )
-    statement = Statement(
+    previous = _previous_settlement_date(payout)
+    return Statement(
         payout_id=payout.pk,
         shop_id=shop.pk,
         shop_name=shop.name,
@@ -125,51 +109,72 @@ def statement_build(*, payout: Payout) -> Statement:
         currency=payout.currency,
         status=payout.status,
         rail_reference=payout.rail_reference,
+        advances=_advance_rows(payout),
+        collections=_collection_rows(payout, since=previous),
+        clawbacks=_clawback_rows(payout),
         advances_minor=payout.advances_minor,
         clawbacks_minor=payout.clawbacks_minor,
         net_minor=payout.amount_minor,
     )
-    for advance in payout.advances.order_by("signed_at", "id"):
-        statement.advances.append(
-            AdvanceRow(
-                contract_uuid=advance.contract_uuid,
-                signed_on=_local_day(advance.signed_at),
-                periods=advance.periods,
-                monthly_amount_minor=advance.monthly_amount_minor,
-                value_minor=advance.contract_value_minor,
-                advance_rate=advance.advance_rate,
-                fee_minor=advance.fee_minor,
-                amount_minor=advance.amount_minor,
-            )
+
+
+def _previous_settlement_date(payout: Payout) -> date | None:
+    return (
+        Payout.objects.filter(shop_id=payout.shop_id, settlement_date__lt=payout.settlement_date)
+        .order_by("-settlement_date")
+        .values_list("settlement_date", flat=True)
+        .first()
+    )
+
+
+def _advance_rows(payout: Payout) -> list[AdvanceRow]:
+    return [
+        AdvanceRow(
+            contract_uuid=advance.contract_uuid,
+            signed_on=local_date(advance.signed_at),
+            periods=advance.periods,
+            monthly_amount_minor=advance.monthly_amount_minor,
+            value_minor=advance.contract_value_minor,
+            advance_rate=advance.advance_rate,
+            fee_minor=advance.fee_minor,
+            amount_minor=advance.amount_minor,
         )
-    collections = PlatformLedgerLine.objects.filter(
+        for advance in payout.advances.order_by("signed_at", "id")
+    ]
+
+
+def _collection_rows(payout: Payout, *, since: date | None) -> list[CollectionRow]:
+    """Collections booked after the previous payout's settlement day, up to this one's (inclusive)."""
+    lines = PlatformLedgerLine.objects.filter(
         journal__kind=PlatformJournalKind.ADVANCE_COLLECTION,
         journal__shop_id=payout.shop_id,
         account=PlatformAccount.CASH,
-        journal__created_at__lt=_local_midnight(payout.settlement_date + timedelta(days=1)),
+        journal__created_at__lt=local_midnight(payout.settlement_date + timedelta(days=1)),
     )
-    if previous is not None:
-        collections = collections.filter(journal__created_at__gte=_local_midnight(previous + timedelta(days=1)))
-    for line in collections.select_related("journal").order_by("journal__created_at", "journal_id"):
-        statement.collections.append(
-            CollectionRow(
-                contract_uuid=line.journal.contract_uuid,
-                booked_on=_local_day(line.journal.created_at),
-                description=line.journal.memo,
-                amount_minor=line.amount_minor,
-            )
+    if since is not None:
+        lines = lines.filter(journal__created_at__gte=local_midnight(since + timedelta(days=1)))
+    return [
+        CollectionRow(
+            contract_uuid=line.journal.contract_uuid,
+            booked_on=local_date(line.journal.created_at),
+            description=line.journal.memo,
+            amount_minor=line.amount_minor,
         )
-    for clawback in payout.clawbacks.select_related("advance").order_by("id"):
-        statement.clawbacks.append(
-            ClawbackRow(
-                contract_uuid=clawback.advance.contract_uuid,
-                created_on=_local_day(clawback.created_at),
-                reason=clawback.reason,
-                reason_label=str(ClawbackReason(clawback.reason).label),
-                amount_minor=clawback.amount_minor,
-            )
+        for line in lines.select_related("journal").order_by("journal__created_at", "journal_id")
+    ]
+
+
+def _clawback_rows(payout: Payout) -> list[ClawbackRow]:
+    return [
+        ClawbackRow(
+            contract_uuid=clawback.advance.contract_uuid,
+            created_on=local_date(clawback.created_at),
+            reason=clawback.reason,
+            reason_label=str(ClawbackReason(clawback.reason).label),
+            amount_minor=clawback.amount_minor,
         )
-    return statement
+        for clawback in payout.clawbacks.select_related("advance").order_by("id")
+    ]
 
 
 def major(amount_minor: int) -> str:
@@ -209,93 +214,102 @@ def statement_csv(statement: Statement) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-_font_registered = False
-
-
-def _font() -> str:
-    global _font_registered
-    if not _font_registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _font_registered = True
-    return FONT
-
-
 def statement_pdf(statement: Statement) -> bytes:
-    """The statement as a PDF (STSong-Light, so Chinese labels and shop names render)."""
-    font = _font()
-    title = ParagraphStyle("title", fontName=font, fontSize=15, leading=20, spaceAfter=3 * mm)
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
-    heading = ParagraphStyle("heading", parent=body, fontSize=11, leading=16, spaceBefore=4 * mm, spaceAfter=2 * mm)
-    currency = statement.currency
-
-    def money(amount: int) -> str:
-        return Money(amount, currency).format()
-
-    def table(header: list[str], rows: list[list[str]]) -> Table:
-        data = [header] + (rows or [[_("None")] + [""] * (len(header) - 1)])
-        t = Table(data, repeatRows=1, hAlign="LEFT")
-        t.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, -1), font, 7.5),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1ee")),
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8c8c2")),
-                    ("ALIGN", (-1, 1), (-1, -1), "RIGHT"),
-                ]
-            )
-        )
-        return t
-
-    since = statement.since.isoformat() if statement.since else "—"
+    """The statement as a PDF (in the CJK font, so Chinese labels and shop names render)."""
+    title = title_style(size=15, leading=20, space_after=3 * mm)
+    body = body_style(size=9, leading=13)
+    heading = heading_style(body, space_before=4 * mm, space_after=2 * mm)
     story = [
-        Paragraph(escape(_("Settlement statement")), title),
-        Paragraph(escape(f"{statement.shop_name} ({statement.shop_slug})"), body),
-        Paragraph(
-            escape(
-                _("Payout %(id)s · settlement date %(date)s · collections after %(since)s · status %(status)s")
-                % {"id": statement.payout_id, "date": statement.settlement_date.isoformat(), "since": since,
-                   "status": PayoutStatus(statement.status).label}  # fmt: skip
-            ),
+        text(_("Settlement statement"), title),
+        *_pdf_header(statement, body),
+        text(_("Contracts and advances"), heading),
+        _pdf_advances(statement),
+        text(_("Collections"), heading),
+        _pdf_collections(statement),
+        text(_("Clawbacks"), heading),
+        _pdf_clawbacks(statement),
+        Spacer(1, 4 * mm),
+        _pdf_totals(statement),
+    ]
+    return pdf_render(
+        story, pagesize=landscape(A4), margin=14 * mm, title=f"Settlement statement {statement.filename}",
+        author="Pawpact", subject=f"payout {statement.payout_id}",
+    )  # fmt: skip
+
+
+def _pdf_header(statement: Statement, body: ParagraphStyle) -> list[Paragraph]:
+    since = statement.since.isoformat() if statement.since else "—"
+    return [
+        text(f"{statement.shop_name} ({statement.shop_slug})", body),
+        text(
+            _("Payout %(id)s · settlement date %(date)s · collections after %(since)s · status %(status)s")
+            % {"id": statement.payout_id, "date": statement.settlement_date.isoformat(), "since": since,
+               "status": PayoutStatus(statement.status).label},  # fmt: skip
             body,
         ),
-        Paragraph(escape(_("Rail reference: %(ref)s") % {"ref": statement.rail_reference or "—"}), body),
-        Paragraph(escape(_("Contracts and advances")), heading),
-        table(
-            [_("Contract"), pgettext("date", "Signed"), _("Plan"), _("Value"), _("Rate"), _("Fee"), _("Advance")],
-            [
-                [str(a.contract_uuid), a.signed_on.isoformat(), f"{a.periods} × {money(a.monthly_amount_minor)}",
-                 money(a.value_minor), str(a.advance_rate), money(a.fee_minor), money(a.amount_minor)]
-                for a in statement.advances
-            ],  # fmt: skip
-        ),
-        Paragraph(escape(_("Collections")), heading),
-        table(
-            [_("Contract"), _("Booked"), _("Debit"), _("Amount")],
-            [[str(c.contract_uuid), c.booked_on.isoformat(), c.description, money(c.amount_minor)]
-             for c in statement.collections],  # fmt: skip
-        ),
-        Paragraph(escape(_("Clawbacks")), heading),
-        table(
-            [_("Contract"), _("Date"), _("Reason"), _("Amount")],
-            [[str(k.contract_uuid), k.created_on.isoformat(), k.reason_label, money(-k.amount_minor)]
-             for k in statement.clawbacks],  # fmt: skip
-        ),
-        Spacer(1, 4 * mm),
-        table(
-            [_("Total"), _("Amount")],
-            [
-                [_("Advances"), money(statement.advances_minor)],
-                [_("Collections (to the platform)"), money(statement.collections_minor)],
-                [_("Clawbacks"), money(-statement.clawbacks_minor)],
-                [_("Net payout"), money(statement.net_minor)],
-            ],
-        ),
+        text(_("Rail reference: %(ref)s") % {"ref": statement.rail_reference or "—"}, body),
     ]
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm,
-        bottomMargin=14 * mm, title=f"Settlement statement {statement.filename}", author="Pawpact",
-        subject=f"payout {statement.payout_id}",
-    )  # fmt: skip
-    doc.build(story)
-    return buffer.getvalue()
+
+
+def _pdf_table(header: list[str], rows: list[list[str]]) -> Table:
+    """A small grid with a shaded header row repeated on every page; an empty section reads "None"."""
+    data = [header] + (rows or [[_("None")] + [""] * (len(header) - 1)])
+    table = Table(data, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), cjk_font(), 7.5),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1ee")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8c8c2")),
+                ("ALIGN", (-1, 1), (-1, -1), "RIGHT"),
+            ]
+        )
+    )
+    return table
+
+
+def _money_format(currency: str) -> Callable[[int], str]:
+    return lambda amount_minor: Money(amount_minor, currency).format()
+
+
+def _pdf_advances(statement: Statement) -> Table:
+    money = _money_format(statement.currency)
+    return _pdf_table(
+        [_("Contract"), pgettext("date", "Signed"), _("Plan"), _("Value"), _("Rate"), _("Fee"), _("Advance")],
+        [
+            [str(a.contract_uuid), a.signed_on.isoformat(), f"{a.periods} × {money(a.monthly_amount_minor)}",
+             money(a.value_minor), str(a.advance_rate), money(a.fee_minor), money(a.amount_minor)]
+            for a in statement.advances
+        ],  # fmt: skip
+    )
+
+
+def _pdf_collections(statement: Statement) -> Table:
+    money = _money_format(statement.currency)
+    return _pdf_table(
+        [_("Contract"), _("Booked"), _("Debit"), _("Amount")],
+        [[str(c.contract_uuid), c.booked_on.isoformat(), c.description, money(c.amount_minor)]
+         for c in statement.collections],  # fmt: skip
+    )
+
+
+def _pdf_clawbacks(statement: Statement) -> Table:
+    money = _money_format(statement.currency)
+    return _pdf_table(
+        [_("Contract"), _("Date"), _("Reason"), _("Amount")],
+        [[str(k.contract_uuid), k.created_on.isoformat(), k.reason_label, money(-k.amount_minor)]
+         for k in statement.clawbacks],  # fmt: skip
+    )
+
+
+def _pdf_totals(statement: Statement) -> Table:
+    money = _money_format(statement.currency)
+    return _pdf_table(
+        [_("Total"), _("Amount")],
+        [
+            [_("Advances"), money(statement.advances_minor)],
+            [_("Collections (to the platform)"), money(statement.collections_minor)],
+            [_("Clawbacks"), money(-statement.clawbacks_minor)],
+            [_("Net payout"), money(statement.net_minor)],
+        ],
+    )

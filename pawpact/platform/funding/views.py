@@ -2,14 +2,15 @@
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
+from pawpact.core.http import attachment
 from pawpact.core.money import Money
 from pawpact.platform.enums import RecourseRule
 from pawpact.platform.funding.selectors import (
@@ -35,7 +36,7 @@ def _shop_or_404(shop_id: int):
     return shop
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_funding(request):
     """Portfolio: what is owed to shops and by them, the latest payouts, the run button."""
     return render(
@@ -45,7 +46,7 @@ def console_funding(request):
     )
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 @require_POST
 def console_settlement_run(request):
     report = settlement_run()
@@ -58,7 +59,7 @@ def console_settlement_run(request):
     return redirect("console_funding")
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_funding_shop(request, shop_id: int):
     """One shop: its terms (editable), advances, clawbacks and payouts with statements."""
     shop = _shop_or_404(shop_id)
@@ -114,16 +115,16 @@ def _int(value: str):
 
 
 def statement_response(*, payout, fmt: str) -> HttpResponse:
+    """The payout's settlement statement as a PDF (`fmt` "pdf") or CSV download."""
     statement = statement_build(payout=payout)
     if fmt == "pdf":
-        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+        body, content_type = statement_pdf(statement), "application/pdf"
     else:
-        response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{statement.filename}.{fmt}"'
-    return response
+        body, content_type = statement_csv(statement), "text/csv; charset=utf-8"
+    return attachment(body, content_type=content_type, filename=f"{statement.filename}.{fmt}")
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_statement(request, payout_id: int, fmt: str):
     payout = payout_get(payout_id=payout_id)
     if payout is None:
@@ -131,7 +132,7 @@ def console_statement(request, payout_id: int, fmt: str):
     return statement_response(payout=payout, fmt=fmt)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_outbox(request):
     """The outbox lag per shop: events waiting at the last drain, their age, not yet applied."""
     rows = sorted(

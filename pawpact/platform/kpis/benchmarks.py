@@ -15,8 +15,8 @@ from django.db.models.fields.json import KT
 from django_tenants.utils import get_public_schema_name
 
 from pawpact.core.clock import Clock, default_clock
+from pawpact.core.months import month_start
 from pawpact.platform.kpis.definitions import DEFINITIONS, PLACES
-from pawpact.platform.kpis.facts import month_start
 from pawpact.platform.models import KpiBenchmark, ShopMonthlyKpi
 
 MIN_SHOPS = 5

@@ -2,7 +2,7 @@
 
 Two kinds, both returning SVG markup safe to put in a template:
 - `line_chart`: months along x; the shop's value (solid), the peer median (dashed),
-  the peers' middle half as a band, and the SPEC target as a red line.
+  the peers' middle half as a band, and the product's target as a red line.
 - `bar_chart`: horizontal bars with their counts (shops by risk state).
 Every text goes through `escape`. Missing values leave gaps in a line.
 """
@@ -66,6 +66,36 @@ def _floats(values: Sequence[Number | None]) -> list[float | None]:
     return [None if value is None else float(value) for value in values]
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """A line chart's plot area: month index → x at the middle of its slot, value → y."""
+
+    width: int
+    height: int
+    count: int  # months along x
+    y_min: float
+    y_max: float
+    step: float
+    left: int = 64
+    right: int = 12
+    top: int = 30
+    bottom: int = 44
+
+    @property
+    def plot_w(self) -> int:
+        return self.width - self.left - self.right
+
+    @property
+    def plot_h(self) -> int:
+        return self.height - self.top - self.bottom
+
+    def x(self, index: int) -> float:
+        return self.left + (self.plot_w * (index + 0.5) / self.count)
+
+    def y(self, value: float) -> float:
+        return self.top + self.plot_h - self.plot_h * (value - self.y_min) / (self.y_max - self.y_min)
+
+
 def line_chart(
     *,
     title: str,
@@ -79,58 +109,83 @@ def line_chart(
     width: int = 460,
     height: int = 220,
 ) -> SafeString:
-    left, right, top, bottom = 64, 12, 30, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
     lines = [_floats(s.values) for s in series]
     lows, highs = (_floats(band[0]), _floats(band[1])) if band else ([], [])
     seen = [v for values in (*lines, lows, highs) for v in values if v is not None]
     if target is not None:
         seen.append(float(target))
     y_min, y_max, step = axis_range(seen, ceiling=ceiling)
-    count = max(len(labels), 1)
+    plot = _Plot(width=width, height=height, count=max(len(labels), 1), y_min=y_min, y_max=y_max, step=step)
+    parts = _svg_open(title=title, width=width, height=height, title_x=plot.left)
+    parts += _y_grid(plot, value_format)
+    parts += _x_labels(plot, labels)
+    if band:
+        parts += _band(plot, lows, highs)
+    if target is not None:
+        parts.append(
+            f'<line class="target" x1="{plot.left}" x2="{width - plot.right}" y1="{plot.y(float(target)):.1f}" '
+            f'y2="{plot.y(float(target)):.1f}" stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="2 3"/>'
+        )
+    for one, values in zip(series, lines, strict=True):
+        parts.extend(_polyline(one, values, plot.x, plot.y))
+    parts += _legend(plot, series, target_label=target_label if target is not None else None)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
 
-    def x(index: int) -> float:
-        return left + (plot_w * (index + 0.5) / count)
 
-    def y(value: float) -> float:
-        return top + plot_h - plot_h * (value - y_min) / (y_max - y_min)
-
-    parts = [
+def _svg_open(*, title: str, width: int, height: int, title_x: int) -> list[str]:
+    """The SVG element, its accessible title, and the title printed at the top left."""
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
-        f'<text x="{left}" y="18" {FONT} font-size="13" font-weight="600" fill="{TEXT}">{escape(title)}</text>',
+        f'<text x="{title_x}" y="18" {FONT} font-size="13" font-weight="600" fill="{TEXT}">{escape(title)}</text>',
     ]
-    for index in range(math.floor((y_max - y_min) / step + 1e-9) + 1):  # horizontal grid with labels
-        value = y_min + index * step
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="{GRID}"/>')
+
+
+def _y_grid(plot: _Plot, value_format: Callable[[float], str]) -> list[str]:
+    """A horizontal grid line at every step of the y axis, labelled on the left."""
+    parts = []
+    for index in range(math.floor((plot.y_max - plot.y_min) / plot.step + 1e-9) + 1):
+        value = plot.y_min + index * plot.step
+        y = plot.y(value)
         parts.append(
-            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" {FONT} font-size="10" '
+            f'<line x1="{plot.left}" x2="{plot.width - plot.right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
+        )
+        parts.append(
+            f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" {FONT} font-size="10" '
             f'fill="{MEDIAN}">{escape(value_format(value))}</text>'
         )
-    every = max(1, -(-count // 6))  # at most about six month labels
-    for index, label in enumerate(labels):
-        if (count - 1 - index) % every == 0:  # the last month always, then every `every`
-            parts.append(
-                f'<text x="{x(index):.1f}" y="{top + plot_h + 14}" text-anchor="middle" {FONT} font-size="10" '
-                f'fill="{MEDIAN}">{escape(label)}</text>'
-            )
-    if band:
-        upper = [(x(i), y(h)) for i, (lo, h) in enumerate(zip(lows, highs, strict=True)) if lo is not None and h is not None]
-        lower = [(x(i), y(lo)) for i, (lo, h) in enumerate(zip(lows, highs, strict=True)) if lo is not None and h is not None]
-        if upper:
-            points = " ".join(f"{px:.1f},{py:.1f}" for px, py in upper + lower[::-1])
-            parts.append(f'<polygon class="band" points="{points}" fill="{BAND}" fill-opacity="0.45"/>')
-    if target is not None:
-        ty = y(float(target))
-        parts.append(
-            f'<line class="target" x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="{TARGET}" '
-            f'stroke-width="1.5" stroke-dasharray="2 3"/>'
-        )
-    for one, values in zip(series, lines, strict=True):
-        parts.extend(_polyline(one, values, x, y))
-    legend_y = height - 8
-    legend_x = left
+    return parts
+
+
+def _x_labels(plot: _Plot, labels: Sequence[str]) -> list[str]:
+    """At most about six month labels: the last month always, then every `every` before it."""
+    every = max(1, -(-plot.count // 6))
+    return [
+        f'<text x="{plot.x(index):.1f}" y="{plot.top + plot.plot_h + 14}" text-anchor="middle" {FONT} font-size="10" '
+        f'fill="{MEDIAN}">{escape(label)}</text>'
+        for index, label in enumerate(labels)
+        if (plot.count - 1 - index) % every == 0
+    ]
+
+
+def _band(plot: _Plot, lows: list[float | None], highs: list[float | None]) -> list[str]:
+    """The peers' middle half, shaded, over the months where both bounds are known."""
+    pairs = enumerate(zip(lows, highs, strict=True))
+    known = [(i, lo, high) for i, (lo, high) in pairs if lo is not None and high is not None]
+    if not known:
+        return []
+    upper = [(plot.x(i), plot.y(high)) for i, _lo, high in known]
+    lower = [(plot.x(i), plot.y(lo)) for i, lo, _high in known]
+    points = " ".join(f"{px:.1f},{py:.1f}" for px, py in upper + lower[::-1])
+    return [f'<polygon class="band" points="{points}" fill="{BAND}" fill-opacity="0.45"/>']
+
+
+def _legend(plot: _Plot, series: Sequence[Series], *, target_label: str | None) -> list[str]:
+    """A sample of each line and its name along the bottom, then the target's, if any."""
+    parts = []
+    legend_y, legend_x = plot.height - 8, plot.left
     for one in series:
         dash = ' stroke-dasharray="5 3"' if one.dashed else ""
         parts.append(
@@ -141,15 +196,14 @@ def line_chart(
             f'<text x="{legend_x + 22}" y="{legend_y}" {FONT} font-size="10" fill="{TEXT}">{escape(one.name)}</text>'
         )
         legend_x += 30 + 6 * len(one.name)
-    if target is not None:
+    if target_label is not None:
         parts.append(
             f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{TARGET}" '
             f'stroke-width="1.5" stroke-dasharray="2 3"/>'
         )
         parts.append(f'<text x="{legend_x + 22}" y="{legend_y}" {FONT} font-size="10" fill="{TEXT}">'
                      f"{escape(target_label)}</text>")  # fmt: skip
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return parts
 
 
 def _polyline(one: Series, values: list[float | None], x, y) -> list[str]:
@@ -185,12 +239,7 @@ def bar_chart(*, title: str, bars: Sequence[Bar], width: int = 460) -> SafeStrin
     height = top + row * len(bars) + 8
     top_value = max((bar.value for bar in bars), default=0) or 1
     plot_w = width - left - right
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="8" y="18" {FONT} font-size="13" font-weight="600" fill="{TEXT}">{escape(title)}</text>',
-    ]
+    parts = _svg_open(title=title, width=width, height=height, title_x=8)
     for index, bar in enumerate(bars):
         y = top + index * row
         length = plot_w * bar.value / top_value
@@ -222,7 +271,7 @@ def axis_format(unit: str) -> Callable[[float], str]:
 
 def kpi_trend_chart(*, series, unit: str, own_label: str, median_label: str, target_label: str = "") -> SafeString:
     """A KPI's 12-month trend (a pawpact.platform.kpis.selectors.KpiSeries): own value vs the
-    peer median, the middle half of the peers shaded, the SPEC target marked."""
+    peer median, the middle half of the peers shaded, the product's target marked."""
     return line_chart(
         title=series.label,
         labels=[month.strftime("%Y-%m") for month in series.months],

@@ -1,5 +1,5 @@
-"""The KPI definitions: one pure function per KPI over a month's facts, and the targets
-of SPEC.md §4 as data. docs/kpis.md explains each one for humans.
+"""The KPI definitions: one pure function per KPI over a month's facts, and the
+product's targets (docs/product.md) as data. docs/kpis.md explains each one for humans.
 
 A rate is a Decimal in [0, 1] rounded half-up to 6 places; it is None when its
 denominator is zero (no data is not 0 %). Counts are ints, money is integer fen.
@@ -118,7 +118,7 @@ class KpiDefinition:
         return self.direction == Direction.AT_LEAST
 
     def target_met(self, value: Decimal | int | None) -> bool | None:
-        """Whether `value` meets the SPEC target; None when there is no target or no value."""
+        """Whether `value` meets the product's target; None when there is no target or no value."""
         if self.target is None or value is None:
             return None
         if self.direction == Direction.AT_LEAST:
@@ -126,7 +126,7 @@ class KpiDefinition:
         return Decimal(value) <= self.target
 
 
-# SPEC.md §4, as data: debit success ≥ 98 %, renewal ≥ 60 %, overdue ≤ 3 %, bad debt ≤ 1 %,
+# The product's targets (docs/product.md): debit success ≥ 98 %, renewal ≥ 60 %, overdue ≤ 3 %, bad debt ≤ 1 %,
 # complaints ≤ 2 %, plan revenue share ≥ 40 %, plan customers' LTV ≥ 2 × ordinary customers'.
 DEFINITIONS: dict[str, KpiDefinition] = {
     d.kpi.value: d

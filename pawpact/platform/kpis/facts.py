@@ -31,24 +31,25 @@ can grow without breaking the facts.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import BigIntegerField, Count, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pawpact.core.clock import Clock, default_clock
+from pawpact.core.clock import Clock, default_clock, local_midnight
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.events import EventKind
+from pawpact.core.months import month_add, month_start
 from pawpact.platform.errors import NotAShop
 from pawpact.platform.kpis.definitions import kpi_values, to_json
 from pawpact.platform.models import PlatformEvent, ShopMonthlyKpi
 from pawpact.tenants.models import Shop
+from pawpact.tenants.modes import platform_livemode
 
 COMPLETION = "completion"  # contract.terminated reason of a contract that ran its course
 LIFECYCLE_KINDS = (
@@ -87,30 +88,17 @@ class Facts:
     ordinary_customer_ltv_minor: int = 0
 
 
-# --- months and days in the platform's time zone ---------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_add(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+# --- month and day bounds in the platform's time zone ------------------------------------
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """[first instant of the month, first instant of the next), in the platform's time zone."""
     first = month_start(month)
-    return _local_midnight(first), _local_midnight(month_add(first, 1))
+    return local_midnight(first), local_midnight(month_add(first, 1))
 
 
 def day_end(day: date) -> datetime:
-    return _local_midnight(day + timedelta(days=1))
+    return local_midnight(day + timedelta(days=1))
 
 
 # --- the fold ----------------------------------------------------------------------------
@@ -132,81 +120,116 @@ def facts_between(*, shop_id: int, start: datetime, end: datetime, with_ltv: boo
     Five queries whatever the shop's size: the contracts' life events up to `end`
     (small: a few per contract), and SQL aggregates for debits, orders and complaints.
     """
-    events = PlatformEvent.objects.filter(shop_id=shop_id, occurred_at__lt=end)
-    in_window = Q(occurred_at__gte=start)
-
-    customer_of: dict[str, str | None] = {}  # contract → customer, every contract signed by `end`
-    renewed: set[str] = set()  # contracts renewed by `end`
-    terminated: set[str] = set()
-    completed_in_window: set[str] = set()
-    open_overdue: set[tuple[str, object]] = set()  # (contract, period number)
-    signings = bad_debt = 0
-    currency = None
-    lifecycle = (
-        events.filter(kind__in=LIFECYCLE_KINDS).order_by("occurred_at", "id").values_list("kind", "occurred_at", "payload")
-    )
-    for kind, occurred_at, payload in lifecycle.iterator(chunk_size=5000):
-        contract = str(payload.get("contract_uuid", ""))
-        period = (contract, payload.get("period_number"))
-        if kind == EventKind.CONTRACT_SIGNED:
-            customer_of[contract] = payload.get("customer_uuid")
-            currency = currency or payload.get("currency")
-            if occurred_at >= start:
-                signings += 1
-        elif kind == EventKind.CONTRACT_TERMINATED:
-            terminated.add(contract)
-            if occurred_at >= start and payload.get("reason") == COMPLETION:
-                completed_in_window.add(contract)
-        elif kind == EventKind.CONTRACT_RENEWED:
-            renewed.add(contract)
-        elif kind == EventKind.PERIOD_OVERDUE:
-            open_overdue.add(period)
-        elif kind == EventKind.PERIOD_RECOVERED:
-            open_overdue.discard(period)
-        elif kind == EventKind.PERIOD_WRITTEN_OFF:
-            open_overdue.discard(period)  # no longer owed: bad debt
-            if occurred_at >= start:
-                bad_debt += int(payload.get("amount_minor") or 0)
-
-    active = {contract for contract in customer_of if contract not in terminated}
-    overdue = {contract for contract, _period in open_overdue if contract in active}
-
-    debits = events.filter(in_window, kind__in=(EventKind.DEBIT_PAID, EventKind.DEBIT_FAILED)).aggregate(
-        attempted=Count("id"),
-        succeeded=Count("id", filter=Q(kind=EventKind.DEBIT_PAID)),
-        collected=Sum(_amount(), filter=Q(kind=EventKind.DEBIT_PAID)),
-        receivable=Sum(_amount(), filter=Q(payload__attempt_number=1)),
-    )
-    orders = events.filter(in_window, kind=EventKind.ORDER_PAID)
-    order_revenue = orders.aggregate(total=Sum(_amount()))["total"] or 0
-    order_customers = set(orders.order_by().values_list(KT("payload__customer_uuid"), flat=True).distinct())
-    complaints = events.filter(in_window, kind=EventKind.COMPLAINT_OPENED).count()
-    customers = {customer_of[contract] for contract in active} | order_customers
+    # Facts of the platform's own mode only: test-mode contracts never enter live KPIs,
+    # benchmarks or reports.
+    events = PlatformEvent.objects.filter(shop_id=shop_id, occurred_at__lt=end, livemode=platform_livemode())
+    in_window = events.filter(occurred_at__gte=start)
+    lifecycle = _lifecycle_replay(events, start=start)
+    active = lifecycle.active()
+    debits = _debit_totals(in_window)
+    order_revenue, order_customers = _order_totals(in_window)
+    complaints = in_window.filter(kind=EventKind.COMPLAINT_OPENED).count()
+    customers = {lifecycle.customer_of[contract] for contract in active} | order_customers
     customers.discard(None)
     plan_revenue = debits["collected"] or 0
 
     plan_ltv = ordinary_ltv = 0
     if with_ltv:
-        plan_ltv, ordinary_ltv = _lifetime_values(events, plan_customers=set(customer_of.values()) - {None})
+        plan_ltv, ordinary_ltv = _lifetime_values(events, plan_customers=set(lifecycle.customer_of.values()) - {None})
 
     return Facts(
-        currency=currency or "CNY",
-        signings=signings,
+        currency=lifecycle.currency or "CNY",
+        signings=lifecycle.signings,
         plan_revenue_minor=plan_revenue,
         total_revenue_minor=plan_revenue + order_revenue,
         debits_attempted=debits["attempted"],
         debits_succeeded=debits["succeeded"],
         active_contracts=len(active),
-        overdue_contracts=len(overdue),
+        overdue_contracts=len(lifecycle.overdue(active)),
         receivable_minor=debits["receivable"] or 0,
-        bad_debt_minor=bad_debt,
+        bad_debt_minor=lifecycle.bad_debt_minor,
         complaints=complaints,
         customers=len(customers),
-        renewals_due=len(completed_in_window),
-        renewals=len(completed_in_window & renewed),
+        renewals_due=len(lifecycle.completed_in_window),
+        renewals=len(lifecycle.completed_in_window & lifecycle.renewed),
         plan_customer_ltv_minor=plan_ltv,
         ordinary_customer_ltv_minor=ordinary_ltv,
     )
+
+
+@dataclass
+class _Lifecycle:
+    """Where every contract stands at the end of the window, and what happened to them in it."""
+
+    start: datetime
+    customer_of: dict[str, str | None] = field(default_factory=dict)  # contract → customer, every contract signed
+    renewed: set[str] = field(default_factory=set)
+    terminated: set[str] = field(default_factory=set)
+    completed_in_window: set[str] = field(default_factory=set)
+    open_overdue: set[tuple[str, object]] = field(default_factory=set)  # (contract, period number)
+    signings: int = 0  # in the window
+    bad_debt_minor: int = 0  # written off in the window
+    currency: str | None = None  # of the first contract signed
+
+    def apply(self, kind: str, occurred_at: datetime, payload: dict) -> None:
+        contract = str(payload.get("contract_uuid", ""))
+        period = (contract, payload.get("period_number"))
+        if kind == EventKind.CONTRACT_SIGNED:
+            self.customer_of[contract] = payload.get("customer_uuid")
+            self.currency = self.currency or payload.get("currency")
+            if occurred_at >= self.start:
+                self.signings += 1
+        elif kind == EventKind.CONTRACT_TERMINATED:
+            self.terminated.add(contract)
+            if occurred_at >= self.start and payload.get("reason") == COMPLETION:
+                self.completed_in_window.add(contract)
+        elif kind == EventKind.CONTRACT_RENEWED:
+            self.renewed.add(contract)
+        elif kind == EventKind.PERIOD_OVERDUE:
+            self.open_overdue.add(period)
+        elif kind == EventKind.PERIOD_RECOVERED:
+            self.open_overdue.discard(period)
+        elif kind == EventKind.PERIOD_WRITTEN_OFF:
+            self.open_overdue.discard(period)  # no longer owed: bad debt
+            if occurred_at >= self.start:
+                self.bad_debt_minor += int(payload.get("amount_minor") or 0)
+
+    def active(self) -> set[str]:
+        return {contract for contract in self.customer_of if contract not in self.terminated}
+
+    def overdue(self, active: set[str]) -> set[str]:
+        return {contract for contract, _period in self.open_overdue if contract in active}
+
+
+def _lifecycle_replay(events, *, start: datetime) -> _Lifecycle:
+    """The contracts' life events in the order they happened (one query, read in chunks)."""
+    lifecycle = _Lifecycle(start=start)
+    rows = (
+        events.filter(kind__in=LIFECYCLE_KINDS)
+        .order_by("occurred_at", "id")
+        .values_list("kind", "occurred_at", "payload")
+    )
+    for kind, occurred_at, payload in rows.iterator(chunk_size=5000):
+        lifecycle.apply(kind, occurred_at, payload)
+    return lifecycle
+
+
+def _debit_totals(in_window) -> dict:
+    """Debit attempts and their outcome; the receivable counts each period's first attempt only."""
+    return in_window.filter(kind__in=(EventKind.DEBIT_PAID, EventKind.DEBIT_FAILED)).aggregate(
+        attempted=Count("id"),
+        succeeded=Count("id", filter=Q(kind=EventKind.DEBIT_PAID)),
+        collected=Sum(_amount(), filter=Q(kind=EventKind.DEBIT_PAID)),
+        receivable=Sum(_amount(), filter=Q(payload__attempt_number=1)),
+    )
+
+
+def _order_totals(in_window) -> tuple[int, set[str | None]]:
+    """Ordinary orders' revenue and the customers who placed them."""
+    orders = in_window.filter(kind=EventKind.ORDER_PAID)
+    revenue = orders.aggregate(total=Sum(_amount()))["total"] or 0
+    customers = set(orders.order_by().values_list(KT("payload__customer_uuid"), flat=True).distinct())
+    return revenue, customers
 
 
 def _lifetime_values(events, *, plan_customers: set[str]) -> tuple[int, int]:

@@ -22,8 +22,9 @@ from openpyxl.styles import Font
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
+from pawpact.core.months import month_start
 from pawpact.platform.kpis.definitions import DEFINITIONS, from_json
-from pawpact.platform.kpis.facts import FACT_FIELDS, kpi_facts_compute, month_bounds, month_start
+from pawpact.platform.kpis.facts import FACT_FIELDS, kpi_facts_compute, month_bounds
 from pawpact.platform.kpis.selectors import shop_benchmark_rows
 from pawpact.platform.models import MonthlyReport, ShopMonthlyKpi
 from pawpact.tenants.models import Shop

@@ -15,9 +15,9 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Greatest
 from django_tenants.utils import get_public_schema_name
 
+from pawpact.core.months import month_add, month_start
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus, PlatformAccount
 from pawpact.platform.kpis.definitions import DEFINITIONS, from_json, kpi_format, target_format
-from pawpact.platform.kpis.facts import month_add, month_start
 from pawpact.platform.models import (
     Advance,
     Clawback,

@@ -4,41 +4,29 @@ The shop is always the host's (request.tenant): these pages read public tables f
 to it, so no parameter can show another shop. They show the shop's own values beside
 the peers' anonymous quartiles, never another shop's name or value.
 """
-from datetime import date
-
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
+from pawpact.core.months import month_add, month_parse, month_start
 from pawpact.platform.kpis.benchmarks import MIN_SHOPS
 from pawpact.platform.kpis.charts import kpi_trend_chart
 from pawpact.platform.kpis.definitions import target_format
-from pawpact.platform.kpis.facts import month_add, month_start
-from pawpact.platform.kpis.reports import CSV_TYPE, XLSX_TYPE, report_filename
 from pawpact.platform.kpis.selectors import (
-    report_get,
     report_list,
     shop_kpi_overview,
     shop_latest_month,
 )
+from pawpact.platform.kpis.views import report_download
 
 
-def _month_param(value: str | None) -> date | None:
-    """?month=2026-03 → 2026-03-01; anything else → None (the latest month is shown)."""
-    try:
-        return date.fromisoformat(f"{value}-01") if value else None
-    except ValueError:
-        return None
-
-
-@staff_member_required(login_url="account_login")
+@staff_required
 def kpi_dashboard(request):
     shop = request.tenant
     latest = shop_latest_month(shop_id=shop.pk) or month_start(default_clock.today())
-    month = _month_param(request.GET.get("month")) or latest
+    month = month_parse(request.GET.get("month")) or latest
     month = min(month, latest)
     rows, trends = shop_kpi_overview(shop_id=shop.pk, until=month)
     units = {row.kpi: row.unit for row in rows}
@@ -65,7 +53,7 @@ def kpi_dashboard(request):
     return render(request, "platform/shop_kpis/dashboard.html", context)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def kpi_reports(request):
     return render(
         request,
@@ -74,19 +62,12 @@ def kpi_reports(request):
     )
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def kpi_report_download(request, month: str, extension: str):
-    parsed = _month_param(month)
-    report = report_get(shop_id=request.tenant.pk, month=parsed) if parsed else None
-    if report is None:
-        raise Http404(_("No report for that month."))
-    body, content_type = (report.csv, CSV_TYPE) if extension == "csv" else (report.xlsx, XLSX_TYPE)
-    response = HttpResponse(bytes(body), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(report, extension)}"'
-    return response
+    return report_download(shop_id=request.tenant.pk, month=month, extension=extension)
 
 
-# Mounted under /insights/ by pawpact.config.urls_tenant (INSIGHTS block).
+# Mounted under /insights/ by pawpact.config.urls_tenant.
 urlpatterns = [
     path("", kpi_dashboard, name="kpi_dashboard"),
     path("reports/", kpi_reports, name="kpi_reports"),

@@ -1,20 +1,19 @@
 """The platform's insights on the console (public site, platform admins only): the
 portfolio dashboard, every shop ranked by a KPI, a shop's risk with its override, and
 the monthly portfolio reports. Public tables only."""
-from datetime import date
-
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
+from pawpact.core.http import attachment
+from pawpact.core.months import month_add, month_parse, month_start
 from pawpact.platform.kpis.charts import MEDIAN, OWN, Bar, Series, axis_format, bar_chart, line_chart
 from pawpact.platform.kpis.definitions import DEFINITIONS, kpi_format
-from pawpact.platform.kpis.facts import month_add, month_start
 from pawpact.platform.kpis.reports import CSV_TYPE, XLSX_TYPE, report_filename
 from pawpact.platform.kpis.selectors import (
     benchmark_get,
@@ -36,18 +35,11 @@ RISK_COLORS = {
 }
 
 
-def _month_param(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(f"{value}-01") if value else None
-    except ValueError:
-        return None
-
-
 def _percent(rate) -> str:
     return "—" if rate is None else f"{rate * 100:.2f}%"
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_insights(request):
     portfolio = portfolio_summary()
     this_month = month_start(default_clock.today())
@@ -87,12 +79,12 @@ def console_insights(request):
     return render(request, "platform/insights/dashboard.html", context)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_ranking(request):
     kpi = request.GET.get("kpi")
     if kpi not in DEFINITIONS:
         kpi = next(iter(DEFINITIONS))
-    month = _month_param(request.GET.get("month")) or benchmark_latest_month() or month_start(default_clock.today())
+    month = month_parse(request.GET.get("month")) or benchmark_latest_month() or month_start(default_clock.today())
     ranking = kpi_ranking(kpi=kpi, month=month)
     benchmark = benchmark_get(kpi=kpi, month=month)
     context = {
@@ -109,7 +101,7 @@ def console_ranking(request):
     return render(request, "platform/insights/ranking.html", context)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_shop_risk(request, shop_id: int):
     status = 200
     if request.method == "POST":
@@ -140,24 +132,27 @@ def console_shop_risk(request, shop_id: int):
     return render(request, "platform/insights/shop_risk.html", context, status=status)
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_reports(request):
     return render(request, "platform/insights/reports.html", {"reports": report_list(shop_id=None)})
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 def console_report_download(request, month: str, extension: str):
-    parsed = _month_param(month)
-    report = report_get(shop_id=None, month=parsed) if parsed else None
+    return report_download(shop_id=None, month=month, extension=extension)
+
+
+def report_download(*, shop_id: int | None, month: str, extension: str) -> HttpResponse:
+    """A stored monthly report, a shop's or (shop_id None) the platform's, as a CSV or XLSX file."""
+    parsed = month_parse(month)
+    report = report_get(shop_id=shop_id, month=parsed) if parsed else None
     if report is None:
         raise Http404(_("No report for that month."))
     body, content_type = (report.csv, CSV_TYPE) if extension == "csv" else (report.xlsx, XLSX_TYPE)
-    response = HttpResponse(bytes(body), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(report, extension)}"'
-    return response
+    return attachment(bytes(body), content_type=content_type, filename=report_filename(report, extension))
 
 
-# Mounted under /console/insights/ by pawpact.config.urls_public (INSIGHTS block).
+# Mounted under /console/insights/ by pawpact.config.urls_public.
 urlpatterns = [
     path("", console_insights, name="console_insights"),
     path("ranking/", console_ranking, name="console_ranking"),

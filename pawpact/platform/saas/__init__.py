@@ -1,4 +1,4 @@
-"""Shops' subscription to Pawpact (issue 5, item 9): SaaS plans, free trial, monthly
+"""Shops' subscription to Pawpact: SaaS plans, free trial, monthly
 invoices charged through a payment adapter, grace period, read-only back office.
 
 Shops created without the signup flow (demo data, tests) have no subscription and

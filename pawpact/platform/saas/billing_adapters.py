@@ -22,6 +22,7 @@ from pawpact.payments import sandbox
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.stripe import StripeRail, stripe_client
 from pawpact.platform.saas.errors import InvalidSaasPaymentMethod
+from pawpact.tenants.modes import platform_livemode, sandbox_refuse_in_live
 
 SANDBOX = "sandbox"
 STRIPE = "stripe"
@@ -61,6 +62,8 @@ class SandboxSaasAdapter:
     name = SANDBOX
 
     def method_save(self, *, token: str, customer_ref: str, shop_name: str, shop_id: int) -> SavedMethod:
+        # Pawpact's own subscription is the platform's money: a live platform takes no pretend tokens.
+        sandbox_refuse_in_live(provider=_("The sandbox payment rail"), livemode=platform_livemode())
         if not sandbox.validate_token(token):
             raise _invalid(_("This is not a sandbox payment token."))
         return SavedMethod(rail=SANDBOX, token=token, customer_ref=customer_ref, label=sandbox.token_label(token))
@@ -68,6 +71,7 @@ class SandboxSaasAdapter:
     def charge(
         self, *, token: str, customer_ref: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
     ) -> ChargeResult:
+        sandbox_refuse_in_live(provider=_("The sandbox payment rail"), livemode=platform_livemode())
         # The provider keys its records by the caller's schema: always the platform's here,
         # so a charge started by the daily run and re-asked from the shop's billing page match.
         with schema_context(get_public_schema_name()):
@@ -114,7 +118,7 @@ class StripeSaasAdapter:
     ) -> ChargeResult:
         # Not a shop's debit: the webhook inbox ignores intents whose schema is the public one.
         metadata = {**metadata, "shop_schema": get_public_schema_name()}
-        return StripeRail(client=self._client).charge(
+        return StripeRail(client=self._client, livemode=platform_livemode()).charge(
             token=token, customer_ref=customer_ref, amount=amount, idempotency_key=idempotency_key, metadata=metadata
         )
 

@@ -1,38 +1,20 @@
-"""A shop's SaaS invoice as a PDF (ReportLab; the CID font STSong-Light renders Chinese
-without shipping font files)."""
+"""A shop's SaaS invoice as a PDF."""
 from datetime import timedelta
-from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from pawpact.core.money import Money
+from pawpact.core.pdf import body_style, pdf_render, text, title_style
 from pawpact.platform.enums import InvoiceStatus
 from pawpact.platform.models import SaasInvoice
 
-FONT = "STSong-Light"
-_font_registered = False
-
-
-def _font() -> str:
-    global _font_registered
-    if not _font_registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _font_registered = True
-    return FONT
-
 
 def saas_invoice_pdf(invoice: SaasInvoice) -> bytes:
-    font = _font()
-    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4 * mm)
-    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    title = title_style(size=16, leading=22, space_after=4 * mm)
+    body = body_style(size=10, leading=15)
     shop = invoice.shop
     amount = Money(invoice.amount_minor, invoice.currency).format()
     last_day = invoice.period_end - timedelta(days=1)  # periods are [start, end)
@@ -49,30 +31,20 @@ def saas_invoice_pdf(invoice: SaasInvoice) -> bytes:
         ["金额 Amount", amount],
         ["状态 Status", str(status)],
     ]
-    table = Table(
-        [[Paragraph(escape(label), body), Paragraph(escape(value), body)] for label, value in rows],
-        colWidths=[55 * mm, 110 * mm],
-    )
+    table = Table([[text(label, body), text(value, body)] for label, value in rows], colWidths=[55 * mm, 110 * mm])
     table.setStyle(
         TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
     story = [
-        Paragraph(escape("Pawpact 订阅账单 / Subscription invoice"), title),
+        text("Pawpact 订阅账单 / Subscription invoice", title),
         table,
         Spacer(1, 6 * mm),
-        Paragraph(escape(f"Pawpact SaaS — {invoice.plan.name}, {amount} / 月 month"), body),
+        text(f"Pawpact SaaS — {invoice.plan.name}, {amount} / 月 month", body),
     ]
-    buffer = BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
+    return pdf_render(
+        story,
         title=f"Pawpact invoice {invoice.number}",
         author="Pawpact",
         subject=f"{shop.name} {invoice.number}",
         creator="Pawpact",
-    ).build(story)
-    return buffer.getvalue()
+    )

@@ -21,7 +21,7 @@ from pawpact.platform.saas.errors import SubscriptionUnpaid
 from pawpact.platform.saas.selectors import subscription_is_read_only
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-GUARDED_PREFIXES = ("/admin/", "/api/")
+GUARDED_PREFIXES = ("/admin/", "/api/", "/manage/")
 # Signing in and out is never a write to the shop's data.
 ALWAYS_ALLOWED = frozenset({"/admin/login/", "/admin/logout/", "/api/v1/auth/token"})
 

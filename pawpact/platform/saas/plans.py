@@ -4,36 +4,16 @@ Periods are half-open: [start, end). A trial started on 1 March with 14 trial da
 covers 1–14 March; `trial_ends_on` (15 March) is the first day not covered, the
 day the first invoice is issued and charged.
 """
-import calendar
 from datetime import date, timedelta
 
 from django.conf import settings
 
+from pawpact.core.months import add_months, day_in_month
+
 DEFAULT_PLAN_CODE = "starter"
-DEFAULT_TRIAL_DAYS = 14
 # Days an unpaid shop keeps its full back office after the first failed charge
 # (settings.PAWPACT_SAAS_GRACE_DAYS overrides it).
 DEFAULT_GRACE_DAYS = 7
-
-SEED_SAAS_PLANS: tuple[dict, ...] = (
-    {
-        "code": "starter",
-        "name": "Starter",
-        "monthly_price_minor": 19_900,  # ¥199/month
-        "currency": "CNY",
-        "trial_days": DEFAULT_TRIAL_DAYS,
-        "max_contracts": 200,  # active contracts
-    },
-    {
-        "code": "growth",
-        "name": "Growth",
-        "monthly_price_minor": 49_900,  # ¥499/month
-        "currency": "CNY",
-        "trial_days": DEFAULT_TRIAL_DAYS,
-        "max_contracts": None,  # unlimited
-    },
-)
-
 
 def grace_days() -> int:
     return int(getattr(settings, "PAWPACT_SAAS_GRACE_DAYS", DEFAULT_GRACE_DAYS))
@@ -43,14 +23,8 @@ def trial_end(*, start: date, trial_days: int) -> date:
     return start + timedelta(days=trial_days)
 
 
-def _add_month(day: date, anchor_day: int) -> date:
-    years, month_index = divmod(day.month, 12)  # day.month - 1 + 1
-    year, month = day.year + years, month_index + 1
-    return date(year, month, min(anchor_day, calendar.monthrange(year, month)[1]))
-
-
 def period_end(*, start: date, anchor_day: int) -> date:
     """One month after `start`, on the subscription's anchor day (clamped to short months),
     so 31 Jan → 28 Feb → 31 Mar instead of drifting to the 28th."""
-    on_anchor = start.day == min(anchor_day, calendar.monthrange(start.year, start.month)[1])
-    return _add_month(start, anchor_day if on_anchor else start.day)
+    on_anchor = start == day_in_month(start.year, start.month, anchor_day)
+    return add_months(start, 1, anchor_day=anchor_day if on_anchor else None)

@@ -44,7 +44,7 @@ from pawpact.core.money import Money
 from pawpact.payments.base import ChargeResult
 from pawpact.platform.enums import InvoiceStatus, PlatformAccount, PlatformJournalKind, SubscriptionStatus
 from pawpact.platform.funding.ledger import Line, journal_post
-from pawpact.platform.models import SaasInvoice, SaasPlan, ShopSubscription
+from pawpact.platform.models import SaasInvoice, ShopSubscription
 from pawpact.platform.saas.billing_adapters import saas_adapter_for
 from pawpact.platform.saas.errors import (
     IllegalSubscriptionTransition,
@@ -53,7 +53,7 @@ from pawpact.platform.saas.errors import (
     NothingToPay,
     SubscriptionExists,
 )
-from pawpact.platform.saas.plans import DEFAULT_PLAN_CODE, SEED_SAAS_PLANS, grace_days, period_end, trial_end
+from pawpact.platform.saas.plans import DEFAULT_PLAN_CODE, grace_days, period_end, trial_end
 from pawpact.platform.saas.selectors import (
     BILLABLE_STATUSES,
     UNPAID_INVOICE_STATUSES,
@@ -81,16 +81,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 # --- plans ---------------------------------------------------------------------------
 
 
-def saas_plans_seed() -> list[SaasPlan]:
-    """Create the seed plans (Starter, Growth) if missing; edits made since are kept."""
-    plans = []
-    for spec in SEED_SAAS_PLANS:
-        defaults = {name: value for name, value in spec.items() if name != "code"}
-        plan, _created = SaasPlan.objects.get_or_create(code=spec["code"], defaults=defaults)
-        plans.append(plan)
-    return plans
-
-
 # --- subscription life cycle -----------------------------------------------------------
 
 
@@ -98,7 +88,6 @@ def subscription_start(*, shop: Shop, plan_code: str = "", clock: Clock = defaul
     """The free trial of a new shop on `plan_code` (Starter when empty): trialing until
     `trial_ends_on` = today + the plan's trial days, the trial being the current period.
     Call it inside the shop's creation transaction. Raises UnknownSaasPlan."""
-    saas_plans_seed()
     plan = saas_plan_get(code=plan_code or DEFAULT_PLAN_CODE)
     today = clock.today()
     ends = trial_end(start=today, trial_days=plan.trial_days)

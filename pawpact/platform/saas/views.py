@@ -2,15 +2,16 @@
 (staff only) and the platform console's list of subscriptions (platform admins only)."""
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
+from pawpact.core.http import attachment
 from pawpact.core.money import Money
 from pawpact.platform.enums import InvoiceStatus, SubscriptionStatus
 from pawpact.platform.saas.billing_adapters import RAILS, SANDBOX
@@ -59,14 +60,14 @@ def _billing_page(request, *, form: PaymentMethodForm | None = None, status: int
     return render(request, "platform/saas/billing.html", context, status=status)
 
 
-@staff_member_required(login_url="admin:login")
+@staff_required
 @require_GET
 def saas_billing(request):
     _shop_only(request)
     return _billing_page(request)
 
 
-@staff_member_required(login_url="admin:login")
+@staff_required
 @require_POST
 def saas_payment_method(request):
     _shop_only(request)
@@ -88,7 +89,7 @@ def saas_payment_method(request):
     return redirect("saas_billing")
 
 
-@staff_member_required(login_url="admin:login")
+@staff_required
 @require_POST
 def saas_pay_now(request):
     _shop_only(request)
@@ -108,7 +109,7 @@ def saas_pay_now(request):
     return redirect("saas_billing")
 
 
-@staff_member_required(login_url="admin:login")
+@staff_required
 @require_GET
 def saas_invoice_download(request, number: str):
     _shop_only(request)
@@ -116,12 +117,10 @@ def saas_invoice_download(request, number: str):
         invoice = saas_invoice_get(shop_id=request.tenant.pk, number=number)
     except SaasInvoiceNotFound:
         raise Http404 from None
-    response = HttpResponse(saas_invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
-    return response
+    return attachment(saas_invoice_pdf(invoice), content_type="application/pdf", filename=f"{invoice.number}.pdf")
 
 
-@staff_member_required(login_url="account_login")
+@staff_required
 @require_GET
 def console_subscriptions(request):
     status = request.GET.get("status")

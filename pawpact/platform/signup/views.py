@@ -7,7 +7,6 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from pawpact.core.errors import DomainError
-from pawpact.platform.saas.services import saas_plans_seed
 from pawpact.platform.signup.forms import ShopSignupForm
 from pawpact.platform.signup.services import shop_signup
 from pawpact.tenants.services import shop_domain
@@ -21,10 +20,6 @@ class ShopSignupView(SignupView):
 
     def get_form_class(self):
         return ShopSignupForm
-
-    def dispatch(self, request, *args, **kwargs):
-        saas_plans_seed()  # the plans the form offers exist (idempotent)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "base_domain": settings.PAWPACT_BASE_DOMAIN}

@@ -10,8 +10,8 @@ class RailSpy:
     def __init__(self) -> None:
         self.keys: list[str] = []
 
-    def rail_for(self, rail: str):
-        real = rail_for(rail)
+    def rail_for(self, rail: str, *, livemode: bool):
+        real = rail_for(rail, livemode=livemode)
         spy = self
 
         class Recording:

@@ -15,9 +15,11 @@ from pawpact.customers.models import Customer, Pet
 
 _numbers = itertools.count(1)
 
-SIGNED_ON = date(2026, 1, 31)
+# Monday 12 January 2026: the first 10th or 15th of a month at least the rails' minimum
+# period of 28 days later is in February, so period 2 is due on 10 or 15 February.
+SIGNED_ON = date(2026, 1, 12)
 # 12:00 in Beijing on the signing day: period 1 is due, period 2 is not.
-SIGNING_DAY_NOON = datetime(2026, 1, 31, 4, 0, tzinfo=UTC)
+SIGNING_DAY_NOON = datetime(2026, 1, 12, 4, 0, tzinfo=UTC)
 
 
 def plan_version_create(*, monthly_price_minor: int = 39_900, periods: int = 12, debit_day: int = 15) -> PlanVersion:
@@ -46,6 +48,7 @@ def contract_create(
     with_calendar: bool = True,
     deposit_minor: int = 0,
     deposit_status: str = DepositStatus.WAIVED,
+    livemode: bool = False,
 ) -> Contract:
     version = plan_version or plan_version_create()
     n = next(_numbers)
@@ -53,7 +56,7 @@ def contract_create(
     pet = Pet.objects.create(owner=customer, name=f"Pet {n}", species=Species.CAT)
     # A suffix per saved method, as payment_method_attach stores sandbox tokens.
     payment_method = PaymentMethod.objects.create(
-        customer=customer, rail=rail, token=f"{token}.{uuid.uuid4().hex[:16]}", label=token
+        customer=customer, rail=rail, token=f"{token}.{uuid.uuid4().hex[:16]}", label=token, livemode=livemode
     )
     contract = Contract.objects.create(
         customer=customer,
@@ -67,6 +70,7 @@ def contract_create(
         deposit_minor=deposit_minor,
         deposit_status=deposit_status,
         payment_method=payment_method,
+        livemode=livemode,
         signed_at=datetime.combine(signed_on, datetime.min.time(), tzinfo=UTC),
     )
     if with_calendar:

@@ -72,8 +72,11 @@ def test_running_twice_charges_once(shop):
         assert unbalanced_journals() == []
 
 
-def test_every_outcome_is_recorded_like_a_single_collect(shop):
+def test_every_outcome_is_recorded_like_a_single_collect(shop, monkeypatch):
     clock = FixedClock(SIGNING_DAY_NOON)
+    # The batch path itself, not the one-by-one fallback that would hide a broken batch statement.
+    one_by_one = []
+    monkeypatch.setattr(run_module, "attempt_finish", lambda **kwargs: one_by_one.append(kwargs))
     with schema_context(shop.schema_name):
         tokens = ("tok_success", "tok_insufficient_funds", "tok_hard_decline", "tok_network_error")
         ok, soft, hard, lost = (contract_create(token=token) for token in tokens)
@@ -105,6 +108,7 @@ def test_every_outcome_is_recorded_like_a_single_collect(shop):
         failed_event = OutboxEvent.objects.get(aggregate_uuid=hard.uuid)
         assert (failed_event.kind, failed_event.payload["decline_type"]) == ("debit.failed", "hard")
         assert unbalanced_journals() == []
+        assert one_by_one == []
 
 
 def test_the_run_skips_contracts_that_are_not_active_and_rails_without_an_adapter(shop, rail_spy):
@@ -194,7 +198,7 @@ def test_an_outcome_recorded_meanwhile_by_someone_else_is_not_recorded_again(sho
         def webhook_first(known, *, now):
             attempt, result = known[0]
             run_module.attempt_finish(attempt_id=attempt.pk, result=result, clock=clock)
-            real_record(known, now=now)
+            return real_record(known, now=now)
 
         monkeypatch.setattr(run_module, "_record", webhook_first)
         debit_run_shop(clock=clock)
@@ -246,7 +250,7 @@ def test_later_periods_become_due_on_their_date(shop):
     with schema_context(shop.schema_name):
         contract = contract_create()
         debit_run_shop(clock=clock)
-        clock.advance(timedelta(days=15))  # 2026-02-15 12:00 Beijing
+        clock.advance(timedelta(days=34))  # 2026-02-15 12:00 Beijing
         report = debit_run_shop(clock=clock)
 
         assert report == RunReport(attempted=1, succeeded=1)

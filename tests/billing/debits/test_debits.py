@@ -73,7 +73,7 @@ def test_a_successful_debit_pays_the_period_with_one_journal_and_one_event(shop,
             "currency": "CNY",
             "attempt_number": 1,
             "outcome": "succeeded",
-            "at": "2026-01-31T04:00:00+00:00",
+            "at": "2026-01-12T04:00:00+00:00",
         }
         charge = SandboxCharge.objects.get(idempotency_key=attempt.idempotency_key)
         assert (charge.shop_schema, charge.amount_minor, charge.reference) == (
@@ -126,7 +126,7 @@ def test_a_declined_debit_fails_the_period_without_a_journal(shop, token, outcom
             "attempt_number": 1,
             "outcome": outcome,
             "decline_type": decline_type.value,
-            "at": "2026-01-31T04:00:00+00:00",
+            "at": "2026-01-12T04:00:00+00:00",
         }
         assert account_balances(contract=contract) == {}
         assert unbalanced_journals() == []
@@ -224,8 +224,8 @@ def test_an_unknown_answer_changes_nothing(shop):
     [
         ("terminated", SIGNING_DAY_NOON, DebitNotAllowed),
         ("cancelled_period", SIGNING_DAY_NOON, DebitNotAllowed),
-        ("too_early", datetime(2026, 1, 30, 15, 59, tzinfo=UTC), DebitNotDue),  # 23:59 Beijing the day before
-        ("wechat_at_night", datetime(2026, 1, 31, 14, 30, tzinfo=UTC), DebitNotDue),  # 22:30 Beijing
+        ("too_early", datetime(2026, 1, 11, 15, 59, tzinfo=UTC), DebitNotDue),  # 23:59 Beijing the day before
+        ("wechat_at_night", datetime(2026, 1, 12, 14, 30, tzinfo=UTC), DebitNotDue),  # 22:30 Beijing
     ],
 )
 def test_a_refused_debit_writes_nothing_and_asks_no_rail(shop, rail_spy, setup, at, error):

@@ -17,6 +17,12 @@ def _good_ledger(shop):
     """Three paid periods, one declined, one deposit held with its journal."""
     with schema_context(shop.schema_name):
         contracts = [contract_create() for _ in range(3)]
+        journal_post(  # the receivable the signing flow books at activation
+            key=f"contract.activated:{contracts[0].uuid}",
+            kind="contract.activated",
+            lines=[Line(LedgerAccount.RECEIVABLE, 12 * 39_900), Line(LedgerAccount.DEFERRED_REVENUE, -12 * 39_900)],
+            contract=contracts[0],
+        )
         contract_create(token="tok_insufficient_funds")
         held = contract_create(deposit_minor=50_000, deposit_status=DepositStatus.HELD)
         journal_post(
@@ -45,7 +51,7 @@ def test_a_good_ledger_passes(shop, other_shop):
     assert error is None
     lines = output.splitlines()
     assert lines == [
-        "shop_alpha: ok (5 journals, 4 paid periods, cash ¥2,096.00)",
+        "shop_alpha: ok (6 journals, 4 paid periods, cash ¥2,096.00)",
         "shop_beta: ok (0 journals, 0 paid periods, cash ¥0.00)",
         "2 shop ledger(s) checked, 2 ok, 0 failed.",
     ]
@@ -82,13 +88,49 @@ def _deposit_held_without_journal(contract) -> None:
     contract.save(update_fields=["deposit_minor", "deposit_status"])
 
 
+def _written_off_without_revenue_reversal(contract) -> None:
+    journal_post(
+        key="writeoff:manual", kind="writeoff",
+        lines=[Line(LedgerAccount.BAD_DEBT, 39_900), Line(LedgerAccount.RECEIVABLE, -39_900)], contract=contract,
+    )  # fmt: skip
+
+
+def _receivable_cancelled_without_its_periods(contract) -> None:
+    journal_post(
+        key="receivable.cancelled:manual", kind="receivable.cancelled",
+        lines=[Line(LedgerAccount.DEFERRED_REVENUE, 39_900), Line(LedgerAccount.RECEIVABLE, -39_900)],
+        contract=contract,
+    )  # fmt: skip
+
+
+def _deposit_spent_on_the_ledger_only(contract) -> None:
+    journal_post(
+        key="manual:deposit", kind="manual",
+        lines=[Line(LedgerAccount.DEPOSITS_HELD, 50_000), Line(LedgerAccount.PENALTY_REVENUE, -50_000)],
+        contract=contract,
+    )  # fmt: skip
+
+
+def _refunded_without_a_termination(contract) -> None:
+    DebitPeriod.objects.filter(contract=contract, number=1).update(status="refunded")
+
+
+CASH = "cash {} != succeeded debits + deposits held + deposits applied + penalties − refunds {}"
+
+
 @pytest.mark.parametrize(
     ("corrupt", "problem"),
     [
         (_unbalanced_journal, "1 unbalanced journal(s): corrupt:1"),
-        (_cash_without_payment, "cash 209700 != succeeded debits + deposits held + penalties − refunds 209600"),
+        (_cash_without_payment, CASH.format(209700, 209600)),
         (_paid_without_attempt, "1 paid period(s) without exactly one succeeded attempt and one 'period paid' journal"),
-        (_deposit_held_without_journal, "cash 209600 != succeeded debits + deposits held + penalties − refunds 239600"),
+        (_deposit_held_without_journal, CASH.format(209600, 239600)),
+        (_deposit_held_without_journal, "deposits held on the ledger 50000 != deposits held on contracts 80000"),
+        (_deposit_spent_on_the_ledger_only, "deposits held on the ledger 0 != deposits held on contracts 50000"),
+        (_written_off_without_revenue_reversal, "1 contract(s) whose receivable differs from their deferred revenue"),
+        (_written_off_without_revenue_reversal, "1 contract(s) whose receivable differs from what their periods owe"),
+        (_receivable_cancelled_without_its_periods, "1 contract(s) whose receivable differs from what their periods owe"),
+        (_refunded_without_a_termination, "refunded periods 39900 != refunds recorded on terminations 0"),
     ],
 )
 def test_a_corrupted_ledger_fails_and_names_the_shop_and_the_problem(shop, other_shop, corrupt, problem):

@@ -38,6 +38,7 @@ from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.reminders import reminder_run_shop
 from pawpact.billing.services.renewal import renewal_accept, renewal_run_shop
 from pawpact.billing.services.termination import contract_terminate_pet_loss, termination_execute, termination_quote
+from pawpact.core.months import add_months
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
@@ -141,7 +142,7 @@ def ledger_ok() -> None:
 
 @pytest.mark.usefixtures("in_shop")
 def test_b_a_basic_contract_lived_until_early_termination(traveller):
-    contract = adopt()  # Basic 399 × 12, score 350: ¥500 deposit held; period 1 paid on 16 March
+    contract = adopt()  # Basic 399 × 12, score 350: ¥500 deposit held; period 1 paid on 9 March
     customer = contract.customer
     life = Life(traveller)
     life.checks.append(lambda day: ledger_ok())
@@ -207,9 +208,10 @@ def test_c_an_advanced_contract_lived_until_the_pet_is_lost(traveller):
 
     # 20 August, noon: staff record the pet's death with the vet's note.
     termination = contract_terminate_pet_loss(contract=contract, evidence_note="Died of FIP on 18 August (vet: Dr Li).")
-    assert (termination.remaining_minor, termination.penalty_minor, termination.deposit_refund_minor) == (
-        18 * 59900, 0, 80000,
-    )  # fmt: skip
+    assert (
+        termination.cancelled_minor, termination.remaining_minor, termination.penalty_minor,
+        termination.deposit_refund_minor,
+    ) == (18 * 59900, 0, 0, 80000)  # fmt: skip
 
     life.live_until(date(2026, 10, 31))  # the 10 September and 10 October debits never come
     contract.refresh_from_db()
@@ -227,7 +229,8 @@ def test_c_an_advanced_contract_lived_until_the_pet_is_lost(traveller):
         "reason": "pet_loss",
         "paid_periods": 6,
         "periods": 24,
-        "remaining_minor": 18 * 59900,
+        "cancelled_minor": 18 * 59900,
+        "remaining_minor": 0,
         "penalty_minor": 0,
         "refund_minor": 0,
         "currency": "CNY",
@@ -239,19 +242,14 @@ def test_c_an_advanced_contract_lived_until_the_pet_is_lost(traveller):
 # --- (a) 24 months: reminders, a failed debit, dunning, recovery, a deferral, renewal, completion ---
 
 
-def _month(day: date, months: int) -> date:
-    years, index = divmod(day.month - 1 + months, 12)
-    return date(day.year + years, index + 1, day.day)
-
-
 ADVANCED_MONTHLY, ADVANCED_TOTAL, ADVANCED_DEPOSIT = 59900, 24 * 59900, 80000
 FAILED_ON = date(2026, 7, 10)  # period 5
 TOPPED_UP_ON = date(2026, 7, 14)
 RECOVERED_ON = date(2026, 7, 15)  # the day-5 retry
 DEFERRED_ON = date(2026, 10, 1)  # period 8 (10 October) moves to 10 November, and the rest with it
 # Due dates after the deferral: periods 2–7 on the 10th from April, 8–24 a month later than signed.
-DUE = {1: date(2026, 3, 16), **{n: _month(date(2026, 4, 10), n - 2) for n in range(2, 8)}}
-DUE |= {n: _month(date(2026, 11, 10), n - 8) for n in range(8, 25)}
+DUE = {1: date(2026, 3, 9), **{n: add_months(date(2026, 4, 10), n - 2) for n in range(2, 8)}}
+DUE |= {n: add_months(date(2026, 11, 10), n - 8) for n in range(8, 25)}
 LAST_DUE = DUE[24]  # 10 March 2028
 OFFER_ON = date(2028, 2, 10)  # one month before the last period
 ACCEPTED_ON = date(2028, 2, 15)
@@ -387,6 +385,7 @@ def test_a_an_advanced_contract_lived_through_its_24_months(traveller):
         "reason": "completion",
         "paid_periods": 24,
         "periods": 24,
+        "cancelled_minor": 0,
         "remaining_minor": 0,
         "penalty_minor": 0,
         "refund_minor": 0,

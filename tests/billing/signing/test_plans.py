@@ -8,7 +8,7 @@ from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.errors import UnknownPlanVersion
 from pawpact.billing.models import Plan, PlanVersion
-from pawpact.billing.services.plans import plan_create, plan_version_create, plans_seed
+from pawpact.billing.services.plans import plan_create, plan_version_create
 from pawpact.billing.services.signing import application_create
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.customers.services import customer_create, pet_create
@@ -51,9 +51,7 @@ def test_seed_plans_are_exact(in_shop):
     assert scope == "仅用于宠粮、猫砂、驱虫及基础体检 / food, litter, deworming and basic check-ups only"
 
 
-def test_seeding_twice_changes_nothing(in_shop):
-    plans_seed()
-    plans_seed()
+def test_the_seed_plans_come_with_the_schema_template_once(in_shop):
     assert Plan.objects.count() == 3
     assert _seed_rows() == SEEDS
 

@@ -8,7 +8,6 @@ import pytest
 from pawpact.accounts.models import User
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, LedgerAccount, PeriodStatus
 from pawpact.billing.errors import (
-    AlreadySigned,
     AlreadyUnderContract,
     CustomerTooYoung,
     IllegalTransition,
@@ -96,10 +95,12 @@ def test_the_whole_flow_with_a_good_score_needs_no_deposit_and_no_waiting(basic,
     assert contract.agreement_sha256 == hashlib.sha256(contract.agreement_text.encode("utf-8")).hexdigest()
 
     periods = list(contract.periods_set.order_by("number"))
+    # 10 April is 25 days after 16 March, under the rails' 28-day minimum period: the first
+    # regular debit is on 10 May, the same amount; the last one a month later too.
     assert [(p.number, p.due_date, p.amount_minor) for p in periods[:3]] == [
-        (1, TODAY, 39900), (2, date(2026, 4, 10), 39900), (3, date(2026, 5, 10), 39900),
+        (1, TODAY, 39900), (2, date(2026, 5, 10), 39900), (3, date(2026, 6, 10), 39900),
     ]  # fmt: skip
-    assert (len(periods), periods[-1].due_date) == (12, date(2027, 2, 10))
+    assert (len(periods), periods[-1].due_date) == (12, date(2027, 3, 10))
     assert [p.status for p in periods] == [PeriodStatus.PAID] + [PeriodStatus.SCHEDULED] * 11
     assert DebitAttempt.objects.filter(period__contract=contract).count() == 1
 
@@ -187,13 +188,17 @@ def test_another_customers_pet_cannot_be_applied_for(basic, clock):
     assert counts() == before
 
 
-def test_activating_twice_charges_once(basic, clock):
+def test_activating_an_active_contract_is_an_illegal_transition_that_charges_nothing(basic, clock):
     contract = contract_activate(contract=_signed(basic, clock, suffix=LOW), clock=clock)
     before = counts()
 
-    again = contract_activate(contract=contract, clock=clock)
+    with pytest.raises(IllegalTransition) as refused:
+        contract_activate(contract=contract, clock=clock)
 
-    assert again.status == ContractStatus.ACTIVE
+    assert (refused.value.code, refused.value.http_status) == ("illegal_transition", 409)
+    assert refused.value.message == "A contract that is “Active” cannot become “Active”."
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
     assert counts() == before
     assert unbalanced_journals() == []
 
@@ -224,7 +229,8 @@ def test_a_failed_first_debit_leaves_the_contract_signed_and_a_retry_activates_i
     new_method = payment_method_attach(customer=contract.customer, rail="sandbox", token="tok_success")
     contract = contract_attach_payment_method(contract=contract, payment_method=new_method)
     contract = contract_activate(contract=contract, clock=clock)
-    contract_activate(contract=contract, clock=clock)  # and once more: nothing new
+    with pytest.raises(IllegalTransition):  # and once more: refused, nothing new
+        contract_activate(contract=contract, clock=clock)
 
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
@@ -287,13 +293,15 @@ def test_signing_twice_is_refused(basic, clock):
     signed = Contract.objects.values("signed_at", "agreement_sha256", "signed_ip").get(pk=contract.pk)
     before = counts()
 
-    with pytest.raises(AlreadySigned):
+    with pytest.raises(IllegalTransition) as refused:
         contract_sign(contract=contract, signer_name="Wang Fang", ip="198.51.100.1", user_agent="other", clock=clock)
 
+    assert (refused.value.code, refused.value.http_status) == ("illegal_transition", 409)
+    assert refused.value.message == "A contract that is “Signed” cannot become “Signed”."
     assert counts() == before
     assert Contract.objects.values("signed_at", "agreement_sha256", "signed_ip").get(pk=contract.pk) == signed
     contract_activate(contract=contract, clock=clock)
-    with pytest.raises(AlreadySigned):
+    with pytest.raises(IllegalTransition):
         contract_sign(contract=contract, signer_name="Wang Fang", ip="198.51.100.1", user_agent="other", clock=clock)
 
 
@@ -387,14 +395,17 @@ def test_only_the_adopter_signs(basic, clock):
     signed = contract_sign(contract=contract, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x",
                            signed_by_user=adopter_user, clock=clock)  # fmt: skip
     assert signed.status == ContractStatus.SIGNED
-    # In the shop, staff hold the tablet while the adopter signs.
+    # Staff never sign for a customer: the adopter signs on their own phone (a signing link).
     other_pet = pet_create(owner=customer, name="Dudu", species="dog")
     assisted = application_credit_check(
         contract=application_create(customer=customer, pet=other_pet, plan_version_id=basic.pk, clock=clock),
         clock=clock,
     )
-    assert contract_sign(contract=assisted, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x",
-                         signed_by_user=staff_user, clock=clock).status == ContractStatus.SIGNED  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        contract_sign(contract=assisted, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x",
+                      signed_by_user=staff_user, clock=clock)  # fmt: skip
+    assisted.refresh_from_db()
+    assert (assisted.status, assisted.signed_at) == (ContractStatus.DRAFT, None)
 
 
 def test_a_customer_account_applies_only_for_itself(basic, clock):

@@ -120,7 +120,7 @@ def test_funding_pages_are_for_platform_staff_only(public_client, shop, shop_cli
         assert shop_client.get(path).status_code == 404  # not served on shop hosts
     owner = Client(HTTP_HOST=settings.PAWPACT_BASE_DOMAIN)
     owner.force_login(shop.owner)
-    assert owner.get("/console/funding/").status_code == 302
+    assert owner.get("/console/funding/").status_code == 403  # logged in, not platform staff
 
 
 def test_the_owner_downloads_their_own_statements_on_the_shops_domain(shop, settled):

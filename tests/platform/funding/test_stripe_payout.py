@@ -10,9 +10,9 @@ from urllib.parse import parse_qsl
 import pytest
 import stripe
 
-from pawpact.platform.enums import AdvanceStatus, PayoutStatus
+from pawpact.platform.enums import AdvanceStatus, PayoutAccountKind, PayoutAccountStatus, PayoutStatus
 from pawpact.platform.funding.settlement import StripeConnectPayoutRail, payout_rail_for, settlement_run
-from pawpact.platform.models import Advance, Payout
+from pawpact.platform.models import Advance, Payout, PayoutAccount
 from tests.platform.funding.conftest import assert_ledger_ok, drain, emit, signed
 
 
@@ -146,17 +146,20 @@ def test_a_shop_without_a_connected_account_is_not_paid(shop, clock, fake):
     _due(shop, clock)
     rail = StripeConnectPayoutRail(client=_client(fake), destination_for=lambda order: None)
     report = settlement_run(clock=clock, rail=rail)
-    assert report.failures == [f"payout {Payout.objects.get().pk}: shop alpha has no Stripe connected account"]
+    assert report.failures == [f"payout {Payout.objects.get().pk}: shop alpha has no verified Stripe Connect payout account"]
     assert fake.requests == []
     assert_ledger_ok()
 
 
-def test_the_rail_is_chosen_by_settings(settings, fake):
+def test_the_rail_is_chosen_by_settings_and_pays_the_verified_account(settings, fake, shop):
     assert payout_rail_for().name == "sandbox"
     settings.PAWPACT_PAYOUT_RAIL = "stripe"
     settings.STRIPE_SECRET_KEY = "sk_test_fake"
     settings.STRIPE_API_BASE = fake.url
-    settings.PAWPACT_STRIPE_CONNECT_ACCOUNTS = {"alpha": "acct_from_settings"}
+    PayoutAccount.objects.create(
+        shop=shop, kind=PayoutAccountKind.STRIPE_CONNECT, account_ref="acct_from_account", holder_name="Alpha",
+        status=PayoutAccountStatus.VERIFIED,
+    )  # fmt: skip
     rail = payout_rail_for()
     assert rail.name == "stripe"
     from datetime import date
@@ -164,7 +167,7 @@ def test_the_rail_is_chosen_by_settings(settings, fake):
     from pawpact.core.money import Money
     from pawpact.platform.funding.settlement import PayoutOrder
 
-    result = rail.transfer(PayoutOrder(payout_id=7, shop_id=1, shop_slug="alpha", settlement_date=date(2026, 3, 23),
+    result = rail.transfer(PayoutOrder(payout_id=7, shop_id=shop.pk, shop_slug="alpha", settlement_date=date(2026, 3, 23),
                                        amount=Money(100)))  # fmt: skip
     assert result.succeeded
-    assert fake.requests[0][0] == "payout:7" and fake.requests[0][1]["destination"] == "acct_from_settings"
+    assert fake.requests[0][0] == "payout:7" and fake.requests[0][1]["destination"] == "acct_from_account"

@@ -94,7 +94,8 @@ def recovered(shop, occurred_at: datetime, *, contract: str, period: int = 2, am
 def terminate(shop, occurred_at: datetime, *, contract: str, reason: str) -> PlatformEvent:
     """contract.terminated as billing's termination service writes it (amounts not read here)."""
     return emit(shop, EventKind.CONTRACT_TERMINATED, occurred_at, contract_uuid=contract, reason=reason,
-                paid_periods=12, periods=12, remaining_minor=0, penalty_minor=0, refund_minor=0, currency="CNY",
+                paid_periods=12, periods=12, cancelled_minor=0, remaining_minor=0, penalty_minor=0, refund_minor=0,
+                currency="CNY",
                 at=occurred_at.isoformat())  # fmt: skip
 
 

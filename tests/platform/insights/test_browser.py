@@ -1,35 +1,21 @@
-"""The dashboards in a real browser: Debian's chromium driven by Playwright.
+"""The dashboards in a real browser: Debian's chromium driven by Playwright (tests/browser.py).
 
 The browser navigates to the real addresses (http://alpha.localhost/insights/,
-http://localhost/console/insights/); every request it makes is answered by Django's
-test client in this process (Playwright's request routing), so the pages see this
-test's data. Screenshots go to the test's tmp dir, or to $PAWPACT_SCREENSHOT_DIR.
-Skipped when /usr/bin/chromium or the playwright package is missing.
+http://localhost/console/insights/) and is answered with this test's pages.
+Screenshots go to the test's tmp dir, or to $PAWPACT_SCREENSHOT_DIR.
 """
-import importlib.util
-import os
-import shutil
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
 from django.test import Client
 
+from pawpact.core.months import month_add
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
-from pawpact.platform.kpis.facts import month_add
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop
+from tests.browser import browser_marks, chromium, fetch, page_open, screenshot
 from tests.conftest import host_of
 from tests.platform.insights.conftest import MARCH, NOW, kpi_row, peer_shop, shop_browser
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None,
-        reason="needs Debian's chromium and the playwright package",
-    ),
-]
+pytestmark = browser_marks
 
 
 @pytest.fixture
@@ -54,78 +40,34 @@ def year_of_facts(shop, other_shop, time_machine):
     return shops
 
 
-def _fetch(client: Client, url: str):
-    """The page at `url` through the whole Django stack (host routing, middleware, login),
-    in this test's thread and transaction; before Playwright starts, whose event loop would
-    make Django refuse synchronous database calls."""
-    parts = urlsplit(url)
-    response = client.get(parts.path + (f"?{parts.query}" if parts.query else ""), HTTP_HOST=parts.hostname)
-    assert response.status_code == 200, (url, response.status_code)
-    return response
-
-
-def _open(page, url: str, response) -> None:
-    """Navigate the browser to `url` and answer it with Django's response. The dashboards
-    need nothing else (inline CSS and SVG, no scripts): any other request gets a 404."""
-
-    def handle(route):
-        if route.request.url == url:
-            route.fulfill(status=200, headers=dict(response.items()), body=response.content)
-        else:
-            route.fulfill(status=404, body=b"")
-
-    page.route("**/*", handle)
-    page.goto(url)
-
-
-def _screenshot(page, tmp_path: Path, name: str) -> Path:
-    path = tmp_path / name
-    page.screenshot(path=str(path), full_page=True)
-    folder = os.environ.get("PAWPACT_SCREENSHOT_DIR")
-    if folder:
-        shutil.copy(path, Path(folder) / name)
-    return path
-
-
 def test_both_dashboards_render_their_charts_in_chromium(shop, year_of_facts, funding, platform_admin, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     owner = shop_browser(shop, is_staff=True)
     console = Client(HTTP_HOST="localhost")
     console.force_login(platform_admin)
     shop_url = f"http://{host_of(shop)}/insights/?month=2026-03"
     console_url = "http://localhost/console/insights/"
-    shop_page, console_page = _fetch(owner, shop_url), _fetch(console, console_url)
+    shop_page, console_page = fetch(owner, shop_url), fetch(console, console_url)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            _open(page, shop_url, shop_page)
-            assert page.title() == "KPIs · Alpha Pets"
-            charts = page.locator("svg.chart")
-            assert charts.count() == 9
-            for index in range(9):
-                box = charts.nth(index).bounding_box()
-                assert box["width"] > 400 and box["height"] > 200
-            assert page.locator("svg.chart line.target").count() == 7
-            assert page.locator("svg.chart polyline.series").count() == 18  # own and median, every KPI
-            assert "Zeta" not in page.content()
-            assert _screenshot(page, tmp_path, "insights-shop.png").stat().st_size > 20_000
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page_open(page, shop_url, shop_page)
+        assert page.title() == "KPIs · Alpha Pets"
+        charts = page.locator("svg.chart")
+        assert charts.count() == 9
+        for index in range(9):
+            box = charts.nth(index).bounding_box()
+            assert box["width"] > 400 and box["height"] > 200
+        assert page.locator("svg.chart line.target").count() == 7
+        assert page.locator("svg.chart polyline.series").count() == 18  # own and median, every KPI
+        assert "Zeta" not in page.content()
+        assert screenshot(page, tmp_path, "insights-shop.png").stat().st_size > 20_000
 
-            page = browser.new_page(viewport={"width": 1240, "height": 900})
-            _open(page, console_url, console_page)
-            assert page.locator("svg.chart").count() == 3
-            bars = page.locator("svg.chart rect.bar")
-            assert bars.count() == 3
-            widths = [bars.nth(i).bounding_box()["width"] for i in range(3)]
-            assert widths[0] > widths[1] >= 1 and widths[2] >= 1  # 5 healthy, 1 watch, 1 blocked
-            assert page.get_by_text("Zeta Rival 5").count() >= 1  # platform staff see the shops
-            assert _screenshot(page, tmp_path, "insights-console.png").stat().st_size > 20_000
-        finally:
-            browser.close()
-
-
+        page = browser.new_page(viewport={"width": 1240, "height": 900})
+        page_open(page, console_url, console_page)
+        assert page.locator("svg.chart").count() == 3
+        bars = page.locator("svg.chart rect.bar")
+        assert bars.count() == 3
+        widths = [bars.nth(i).bounding_box()["width"] for i in range(3)]
+        assert widths[0] > widths[1] >= 1 and widths[2] >= 1  # 5 healthy, 1 watch, 1 blocked
+        assert page.get_by_text("Zeta Rival 5").count() >= 1  # platform staff see the shops
+        assert screenshot(page, tmp_path, "insights-console.png").stat().st_size > 20_000

@@ -138,7 +138,7 @@ def test_the_shop_downloads_its_own_reports_only(shop, other_shop, seed_month, a
     other = shop_browser(other_shop, is_staff=True)
     assert other.get("/insights/reports/2026-03.csv").status_code == 404  # beta has none; alpha's is not reachable
     assert "2026-03" not in other.get("/insights/reports/").content.decode()
-    assert shop_browser(shop, is_staff=False).get("/insights/reports/2026-03.csv").status_code == 302
+    assert shop_browser(shop, is_staff=False).get("/insights/reports/2026-03.csv").status_code == 403
     assert Client(HTTP_HOST=host_of(shop)).get("/insights/reports/").status_code == 302
 
     console = Client(HTTP_HOST="localhost")

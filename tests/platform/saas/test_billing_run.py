@@ -6,13 +6,12 @@ import pytest
 from pawpact.config.schedules import beat_schedule
 from pawpact.platform.enums import InvoiceStatus, SubscriptionStatus
 from pawpact.platform.funding.ledger import account_balances, unbalanced_journals
-from pawpact.platform.models import PlatformJournal, SaasInvoice, ShopSubscription
+from pawpact.platform.models import PlatformJournal, SaasInvoice, SaasPlan, ShopSubscription
 from pawpact.platform.saas import services
 from pawpact.platform.saas.errors import NothingToPay
 from pawpact.platform.saas.selectors import SaasLedgerExpectation, saas_ledger_expectation
 from pawpact.platform.saas.services import (
     saas_billing_run,
-    saas_plans_seed,
     subscription_bill,
     subscription_pay_now,
     subscription_payment_method_set,
@@ -54,11 +53,11 @@ def _assert_ledger(shop, *, cash: int, revenue: int, receivable: int) -> None:
     )
 
 
-def test_seed_plans_are_starter_and_growth_and_seeding_is_idempotent(db):
-    first = saas_plans_seed()
-    again = saas_plans_seed()
-    assert [p.pk for p in first] == [p.pk for p in again]
-    plans = {p.code: (p.name, p.monthly_price_minor, p.currency, p.trial_days, p.max_contracts) for p in again}
+def test_the_seed_plans_starter_and_growth_come_with_the_database(db):
+    plans = {
+        p.code: (p.name, p.monthly_price_minor, p.currency, p.trial_days, p.max_contracts)
+        for p in SaasPlan.objects.all()
+    }
     assert plans == {
         "starter": ("Starter", 19_900, "CNY", 14, 200),
         "growth": ("Growth", 49_900, "CNY", 14, None),

@@ -3,7 +3,6 @@
 Staff see and act on every contract of their shop; a customer sees only their own
 and signs only their own contract.
 """
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,9 +25,9 @@ from pawpact.api.v1.billing import serializers as s
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Plan
-from pawpact.billing.services import activation, credit, plans, signing, termination
+from pawpact.billing.services import activation, credit, plans, signing, withdrawal
 from pawpact.core.errors import PermissionDenied
-from pawpact.core.http import client_ip
+from pawpact.core.http import attachment, client_ip
 from pawpact.customers.models import Customer, Pet
 
 
@@ -184,13 +183,13 @@ class ContractAgreementPdfDownloadApi(DocumentDownloadMixin, APIView):
         contract = contract_get(request, uuid)
         if not contract.agreement_sha256:
             raise NotSigned(_("The agreement is not signed yet."))
-        response = HttpResponse(agreement_pdf(contract), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="agreement-{contract.uuid}.pdf"'
-        return response
+        return attachment(
+            agreement_pdf(contract), content_type="application/pdf", filename=f"agreement-{contract.uuid}.pdf"
+        )
 
 
 class ContractSignApi(APIView):
-    @extend_schema(summary="Sign the agreement (the adopter, or staff assisting in the shop)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(summary="Sign the agreement (the adopter only; staff send a signing link instead)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         contract = contract_get(request, uuid)  # someone else's contract: 404 whatever the body
@@ -230,20 +229,23 @@ class ContractActivateApi(APIView):
         return Response(s.ContractSerializer(contract).data)
 
 
-class ContractCalendarListApi(APIView):
-    @extend_schema(summary="The debit calendar: every period's date, amount and state", responses={200: s.PeriodSerializer(many=True), **ERRORS})
-    def get(self, request, uuid):
-        contract = contract_get(request, uuid)
-        return Response(s.PeriodSerializer(selectors.calendar_list(contract=contract), many=True).data)
-
-
 class ContractWithdrawApi(APIView):
     @extend_schema(
-        summary="Withdraw a draft or signed contract that has not started (a held deposit is refunded)",
+        summary="Withdraw a contract that has not started (an application, or signed but not active)",
+        description="The way out when the first debit failed: the calendar is cancelled and a held deposit is "
+        "refunded. An active or ended contract answers 409 `illegal_transition`. Requires an `Idempotency-Key` "
+        "header.",
         request=None,
         responses={200: s.ContractSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request, uuid):
-        contract = termination.contract_withdraw(contract=contract_get(request, uuid))
-        return Response(s.ContractSerializer(contract_get(request, contract.uuid)).data)
+        contract = withdrawal.contract_withdraw(contract=contract_get(request, uuid), requested_by=request.user)
+        return Response(s.ContractSerializer(contract).data)
+
+
+class ContractCalendarListApi(APIView):
+    @extend_schema(summary="The debit calendar: every period's date, amount and state", responses={200: s.PeriodSerializer(many=True), **ERRORS})
+    def get(self, request, uuid):
+        contract = contract_get(request, uuid)
+        return Response(s.PeriodSerializer(selectors.calendar_list(contract=contract), many=True).data)

@@ -14,8 +14,8 @@ from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.insights import serializers as s
 from pawpact.core.clock import default_clock
+from pawpact.core.months import month_start
 from pawpact.platform.kpis.benchmarks import MIN_SHOPS
-from pawpact.platform.kpis.facts import month_start
 from pawpact.platform.kpis.selectors import shop_benchmark_rows, shop_kpi_months, shop_latest_month
 
 INSIGHTS_ERRORS = error_responses(400, 401, 403)

@@ -7,7 +7,6 @@ public user who is not platform staff (a shop owner): 403.
 """
 from dataclasses import asdict
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -20,12 +19,12 @@ from pawpact.api.openapi import error_responses
 from pawpact.api.permissions import IsPlatformAdmin
 from pawpact.api.v1.platform import serializers as s
 from pawpact.core.clock import default_clock
+from pawpact.core.months import month_start
 from pawpact.platform.enums import AdvanceStatus
 from pawpact.platform.funding.selectors import advance_list, funding_shop_list, payout_get, payout_list
-from pawpact.platform.funding.statements import statement_build, statement_csv, statement_pdf
 from pawpact.platform.funding.terms import funding_terms_get, funding_terms_set
+from pawpact.platform.funding.views import statement_response
 from pawpact.platform.kpis.definitions import DEFINITIONS
-from pawpact.platform.kpis.facts import month_start
 from pawpact.platform.kpis.selectors import benchmark_get, benchmark_latest_month, kpi_ranking
 from pawpact.platform.risk.services import risk_override_lift, risk_override_set
 
@@ -112,13 +111,7 @@ class PayoutStatementDownloadApi(APIView):
         payout = payout_get(payout_id=payout_id, shop_id=_shop(shop_id).pk)
         if payout is None:
             raise UnknownPayout(_("No such payout."))
-        statement = statement_build(payout=payout)
-        if fmt == "pdf":
-            response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
-        else:
-            response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{statement.filename}.{fmt}"'
-        return response
+        return statement_response(payout=payout, fmt=fmt)
 
 
 # --- Insights and risk -------------------------------------------------------------------

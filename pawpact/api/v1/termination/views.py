@@ -31,9 +31,12 @@ from pawpact.billing.services import termination as service
 
 class TerminationQuoteCreateApi(APIView):
     @extend_schema(
-        summary="What ending the contract early costs now (valid 24 hours)",
-        description="Remaining amount (unpaid periods × monthly amount), the penalty "
-        "(the plan's rate, at most 10%, × the remaining amount) and the deposit refund.",
+        summary="What ending the contract costs now (valid 24 hours)",
+        description="Inside the cooling-off period (`kind` cooling_off, until `cooling_off_until`) the quote is "
+        "the free cancellation: no penalty, every paid period (`refund_minor`) and the deposit refunded; it "
+        "expires when the period ends. After it (`kind` early): the remaining amount (unpaid periods × monthly "
+        "amount), the penalty (the plan's rate, at most 10%, × the remaining amount) and the deposit refund. "
+        "`summary` says it in the reader's language.",
         request=None,
         responses={201: s.TerminationQuoteSerializer, **ERRORS},
     )
@@ -45,7 +48,7 @@ class TerminationQuoteCreateApi(APIView):
 
 class TerminationQuoteExecuteApi(APIView):
     @extend_schema(
-        summary="End the contract early as quoted: the penalty is charged, the deposit refunded",
+        summary="End the contract as quoted: free in the cooling-off period, else the penalty is charged",
         request=None,
         responses={200: s.TerminationSerializer, **ERRORS},
     )

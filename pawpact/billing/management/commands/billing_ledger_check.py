@@ -8,8 +8,10 @@ from pawpact.tenants.selectors import shop_ready_list
 
 class Command(BaseCommand):
     help = (
-        "Check every ready shop's ledger: journals balance, cash matches the succeeded debits "
-        "and deposits held, every paid period has one succeeded attempt and one journal. "
+        "Check every ready shop's ledger: journals balance; cash matches the succeeded debits, "
+        "deposits held or applied, penalties and refunds; every paid or refunded period has one "
+        "succeeded attempt and one journal; deposits held on the ledger match the contracts; each "
+        "contract's receivable equals its deferred revenue and what its periods still owe. "
         "Exits non-zero if any shop fails."
     )
 

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django_tenants.utils import get_public_schema_name
 
+from pawpact.core.cache import database_cache_tables_create
 from pawpact.tenants.models import Domain, Shop
 from pawpact.tenants.template import spare_schemas_discard_stale, spare_schemas_fill, template_refresh
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
         _ensure_public_site()
+        database_cache_tables_create()
         snapshot = template_refresh(verbosity=verbosity)
         self.stdout.write(f"Shop template ready ({len(snapshot.ddl):,} bytes of DDL).")
         spare_schemas_discard_stale()

@@ -1,6 +1,6 @@
 """Contracts that fall behind, and days to run the jobs on (Beijing time).
 
-The contract is signed on Saturday 31 January 2026 on a plan debited on the 10th:
+The contract is signed on Monday 12 January 2026 on a plan debited on the 10th:
 period 1 (¥399.00) is paid at signing, period 2 is due on 10 February 2026.
 Every helper runs inside the shop's schema (`schema_context`).
 """

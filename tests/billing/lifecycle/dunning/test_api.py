@@ -85,7 +85,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
         assert answer(staff.get("/api/v1/call-tasks"), 200)["results"] == []
         assert [t["id"] for t in answer(staff.get("/api/v1/call-tasks?status=done"), 200)["results"]] == [task.pk]
 
-        again = answer(staff.post(url, {"outcome_note": "Again"}, format="json"), 422)
+        again = answer(staff.post(url, {"outcome_note": "Again"}, format="json"), 409)
         assert again == {
             "code": "illegal_transition",
             "message": "This task is done already; its outcome cannot be recorded again.",
@@ -155,7 +155,7 @@ def test_replacing_the_payment_method_is_refused_for_an_ended_contract_or_someon
     body = {"rail": "sandbox", "token": "tok_success"}
     with on(day(13), 15, 0):
         url = f"/api/v1/contracts/{contract.uuid}/payment-method/replace"
-        ended = answer(customer.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pm-2"), 422)
+        ended = answer(customer.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pm-2"), 409)
         assert ended == {
             "code": "illegal_transition",
             "message": "Only an active contract's payment method can be replaced; this one is terminated early.",

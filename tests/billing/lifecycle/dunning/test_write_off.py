@@ -10,6 +10,7 @@ from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.holds import customer_holds
 from pawpact.billing.ledger import Line, account_balances, journal_post, unbalanced_journals
 from pawpact.billing.models import CallTask, Contract, DebitPeriod, Journal, Termination
+from pawpact.billing.selectors import ledger_check
 from pawpact.billing.services.dunning import period_write_off
 from pawpact.customers.enums import CustomerStanding
 from tests.billing.lifecycle.dunning.helpers import (
@@ -63,12 +64,16 @@ def test_default_then_write_off_moves_the_debt_to_bad_debt_once_with_a_balanced_
         assert statuses(contract) == [PeriodStatus.PAID, PeriodStatus.FAILED] + [PeriodStatus.CANCELLED] * 10
         assert state(contract) == (PeriodStatus.FAILED, None, day(11), CustomerStanding.DEFAULT)
         termination = Termination.objects.get(contract=contract)
-        assert (termination.kind, termination.remaining_minor, termination.penalty_minor) == ("default", 399_000, 0)
+        # Periods 3–12 cancelled; period 2 still owed (no deposit: its score waived it).
+        assert (
+            termination.kind, termination.cancelled_minor, termination.remaining_minor, termination.penalty_minor,
+            termination.deposit_applied_minor, termination.deposit_refund_minor,
+        ) == ("default", 399_000, MONTHLY, 0, 0, 0)  # fmt: skip
         [(_, terminated)] = events(contract, "contract.terminated")
         assert terminated == {
             "contract_uuid": str(contract.uuid), "reason": "default", "paid_periods": 1, "periods": 12,
-            "remaining_minor": 399_000, "penalty_minor": 0, "refund_minor": 0, "currency": "CNY",
-            "at": "2026-02-13T01:30:00+00:00",
+            "cancelled_minor": 399_000, "remaining_minor": MONTHLY, "penalty_minor": 0, "refund_minor": 0,
+            "currency": "CNY", "at": "2026-02-13T01:30:00+00:00",
         }  # fmt: skip
         assert customer_holds(customer=contract.customer).shipment_held is True
         assert CallTask.objects.get(customer=contract.customer).status == CallTaskStatus.OPEN  # day 3: the call
@@ -85,26 +90,36 @@ def test_default_then_write_off_moves_the_debt_to_bad_debt_once_with_a_balanced_
             ("bad_debt", MONTHLY, "CNY"),
             ("receivable", -MONTHLY, "CNY"),
         ]
+        # The month was never earned: its deferred revenue is reversed against the bad debt.
+        reversal = Journal.objects.get(idempotency_key=f"writeoff.revenue_reversed:{second.pk}")
+        assert reversal.kind == "writeoff.revenue_reversed"
+        assert sorted(reversal.lines.values_list("account", "amount_minor", "currency")) == [
+            ("bad_debt", -MONTHLY, "CNY"),
+            ("deferred_revenue", MONTHLY, "CNY"),
+        ]
         assert journal_keys(contract) == [
             f"period.paid:{period(contract, 1).pk}",
             f"contract.activated:{contract.uuid}",
             f"receivable.cancelled:{contract.uuid}",
             f"writeoff:{second.pk}",
+            f"writeoff.revenue_reversed:{second.pk}",
         ]
         [(_, written_off)] = events(contract, "period.written_off")
         assert written_off == {
             "contract_uuid": str(contract.uuid), "customer_uuid": str(contract.customer.uuid), "period_number": 2,
             "amount_minor": MONTHLY, "currency": "CNY", "at": "2026-02-15T01:30:00+00:00",
         }  # fmt: skip
-        # Every receivable of the contract is settled: collected, cancelled, or written off.
+        # Every receivable of the contract is settled: collected, cancelled, or written off;
+        # nothing stays deferred for a month that will never be delivered.
         assert account_balances(contract=contract) == {
             "cash": 39_900,
             "receivable": 0,
-            "deferred_revenue": -39_900,  # the written-off month was never earned
+            "deferred_revenue": 0,
             "plan_revenue": -39_900,
-            "bad_debt": 39_900,
+            "bad_debt": 0,
         }
         assert unbalanced_journals() == []
+        assert ledger_check().problems == []
         # Written-off debt keeps the customer in default; the call is closed.
         contract.customer.refresh_from_db()
         assert contract.customer.standing == CustomerStanding.DEFAULT

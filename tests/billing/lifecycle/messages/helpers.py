@@ -10,9 +10,10 @@ from tests.billing.debits.factories import contract_create, plan_version_create
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 SCOPE = "仅用于宠粮、猫砂、驱虫 / food, litter and deworming only"
-# Signed on 31 January 2026, debit day 10: period 1 on 2026-01-31, period n on the 10th of
-# the (n-1)-th following month, so period 3 is due 2026-03-10 and period 12 2026-12-10.
-SIGNED_ON = date(2026, 1, 31)
+# Signed on 12 January 2026, debit day 10: period 1 on 2026-01-12, period n on the 10th of
+# the (n-1)-th following month (10 February is 29 days later: the rails' 28-day minimum
+# holds), so period 3 is due 2026-03-10 and period 12 2026-12-10.
+SIGNED_ON = date(2026, 1, 12)
 
 
 def at_beijing(day: date, hour: int = 12, minute: int = 0) -> datetime:

@@ -117,7 +117,7 @@ def test_termination_sends_a_survey_and_a_winback_offer_once(shop):
             contract.customer_id, contract.pk, Decimal("0.500"),
         )  # fmt: skip
         assert (offer.sent_at, offer.expires_at) == (clock.now(), clock.now() + timedelta(days=30))
-        link = f"https://{host_of(shop)}/survey/{survey.token}/"
+        link = f"http://{host_of(shop)}:8000/survey/{survey.token}/"  # the run command's address
         assert [(row[1], row[2], row[3], row[4]) for row in message_rows()] == [
             ("sms", "service", "exit_survey", "sent"), ("in_app", "service", "exit_survey", "sent"),
             ("sms", "marketing", "winback_offer", "sent"), ("in_app", "marketing", "winback_offer", "sent"),

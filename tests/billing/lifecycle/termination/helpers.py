@@ -1,9 +1,10 @@
 """Contracts built through the real signing flow and paid by the real debit run, for the
 exit tests and the lifecycle scenarios. Call inside the shop's schema, under time_machine.
 
-Time starts at 10:00 in Beijing on Monday 16 March 2026: a Basic contract signed then has
-period 1 paid at once, periods 2–12 due on the 10th of April 2026 … February 2027, and a
-cooling-off window up to and including 23 March 2026.
+Time starts at 10:00 in Beijing on Monday 9 March 2026: a Basic contract signed then has
+period 1 paid at once, periods 2–12 due on the 10th of April 2026 … February 2027 (10 April is
+32 days later, over the rails' 28-day minimum period), and a cooling-off window up to and
+including 16 March 2026.
 """
 import itertools
 from datetime import UTC, date, datetime, time
@@ -38,8 +39,8 @@ from pawpact.outbox.models import OutboxEvent
 from pawpact.sandbox.models import SandboxCharge
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 3, 16, 2, 0, tzinfo=UTC)
-TODAY = date(2026, 3, 16)
+NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 9)
 LOW, HIGH = "000", "999"  # sandbox credit scores 350 (deposit held) and 950 (waived)
 
 _phones = itertools.count(1)

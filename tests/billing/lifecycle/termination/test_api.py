@@ -83,13 +83,18 @@ def test_a_customer_quotes_and_executes_an_early_termination(shop, adopter):
     quote = ok(client.post(quote_url(contract)), 201)
     assert {k: v for k, v in quote.items() if k not in ("id",)} == {
         "contract_uuid": str(contract.uuid),
+        "kind": "early",
         "remaining_periods": 9,
         "monthly_amount_minor": 39900,
         "remaining_minor": 359100,
         "penalty_rate": "0.100",
         "penalty_minor": 35910,
+        "refund_minor": 0,
         "deposit_refund_minor": 50000,
         "currency": "CNY",
+        "cooling_off_until": "2026-03-16",
+        "summary": "Ending the contract early costs a penalty of ¥359.10, 10% of the ¥3,591.00 still to pay; "
+        "the remaining periods are cancelled. Your deposit of ¥500.00 is refunded.",
         "created_at": "2026-05-20T10:00:00+08:00",
         "expires_at": "2026-05-21T10:00:00+08:00",
     }
@@ -101,9 +106,11 @@ def test_a_customer_quotes_and_executes_an_early_termination(shop, adopter):
         "contract_status": "terminated_early",
         "kind": "early",
         "quote_id": quote["id"],
-        "remaining_minor": 359100,
+        "cancelled_minor": 359100,
+        "remaining_minor": 0,
         "penalty_minor": 35910,
         "refund_minor": 0,
+        "deposit_applied_minor": 0,
         "deposit_refund_minor": 50000,
         "currency": "CNY",
         "evidence_note": "",
@@ -175,7 +182,7 @@ def test_staff_report_a_pet_loss_with_an_evidence_file_only_staff_can_download(s
     assert (done["contract_status"], done["kind"], done["penalty_minor"], done["deposit_refund_minor"]) == (
         "terminated_pet_loss", "pet_loss", 0, 50000,
     )  # fmt: skip
-    assert (done["has_evidence"], done["remaining_minor"]) == (True, 9 * 39900)
+    assert (done["has_evidence"], done["cancelled_minor"], done["remaining_minor"]) == (True, 9 * 39900, 0)
 
     evidence_url = f"/api/v1/contracts/{contract.uuid}/termination/evidence"
     download = staff.get(evidence_url)
@@ -212,7 +219,8 @@ def test_a_customer_reports_a_pet_loss_with_a_note_and_cannot_report_it_twice(sh
     assert (done["evidence_note"], done["has_evidence"]) == ("Hit by a car on 18 May.", False)
     before = state(shop)
 
-    body = error(client.post(url, {"evidence_note": "Hit by a car on 18 May."}, format="json", HTTP_IDEMPOTENCY_KEY="b"), 422)
+    again = client.post(url, {"evidence_note": "Hit by a car on 18 May."}, format="json", HTTP_IDEMPOTENCY_KEY="b")
+    body = error(again, 409)
     assert body == {
         "code": "illegal_transition",
         "message": "A contract that is “Terminated (pet loss)” cannot become “Terminated (pet loss)”.",
@@ -229,13 +237,13 @@ def test_cooling_off_cancel_inside_and_outside_the_window(shop, traveller):
     client = api(shop, token)
     url = f"/api/v1/contracts/{contract.uuid}/cooling-off-cancel"
 
-    traveller.move_to(beijing(date(2026, 3, 24), at=time(0, 0)))
+    traveller.move_to(beijing(date(2026, 3, 17), at=time(0, 0)))
     before = state(shop)
     body = error(client.post(url, HTTP_IDEMPOTENCY_KEY="c1"), 422)
     assert body["code"] == "cooling_off_over"
     assert state(shop) == before
 
-    traveller.move_to(beijing(date(2026, 3, 23), at=time(23, 0)))
+    traveller.move_to(beijing(date(2026, 3, 16), at=time(23, 0)))
     done = ok(client.post(url, HTTP_IDEMPOTENCY_KEY="c2"))
     assert (done["contract_status"], done["refund_minor"], done["deposit_refund_minor"]) == (
         "cancelled_cooling_off", 39900, 50000,
@@ -277,3 +285,31 @@ def test_the_operations_are_documented(staff):
     ):
         assert path in paths, path
     assert "multipart/form-data" in paths["/api/v1/contracts/{uuid}/pet-loss"]["post"]["requestBody"]["content"]
+
+
+def test_a_quote_in_the_cooling_off_period_is_the_free_cancellation(shop, traveller):
+    with schema_context(shop.schema_name):
+        customer, token = customer_with_token()
+        contract = adopt(customer=customer)  # today is the signing day
+    client = api(shop, token)
+
+    quote = ok(client.post(quote_url(contract), HTTP_ACCEPT_LANGUAGE="en"), 201)
+
+    assert {k: quote[k] for k in ("kind", "penalty_rate", "penalty_minor", "refund_minor", "deposit_refund_minor",
+                                  "remaining_minor", "cooling_off_until")} == {
+        "kind": "cooling_off", "penalty_rate": "0.000", "penalty_minor": 0, "refund_minor": 39900,
+        "deposit_refund_minor": 50000, "remaining_minor": 11 * 39900, "cooling_off_until": "2026-03-16",
+    }  # fmt: skip
+    assert quote["summary"].startswith("You are within the cooling-off period (until 2026-03-16): cancelling is free")
+    done = ok(client.post(f"/api/v1/termination-quotes/{quote['id']}/execute", HTTP_IDEMPOTENCY_KEY="free-1"))
+    assert {k: done[k] for k in ("contract_status", "kind", "penalty_minor", "refund_minor", "deposit_refund_minor",
+                                 "cancelled_minor", "remaining_minor")} == {
+        "contract_status": "cancelled_cooling_off", "kind": "cooling_off", "penalty_minor": 0, "refund_minor": 39900,
+        "deposit_refund_minor": 50000, "cancelled_minor": 11 * 39900, "remaining_minor": 0,
+    }  # fmt: skip
+    # The calendar shows what happened to each period: period 1 refunded, the rest cancelled.
+    calendar = ok(client.get(f"/api/v1/contracts/{contract.uuid}/calendar"))
+    assert [row["status"] for row in calendar] == ["refunded"] + ["cancelled"] * 11
+    with schema_context(shop.schema_name):
+        assert_ledger_ok()
+    assert error(client.post(quote_url(contract)), 409)["code"] == "illegal_transition"  # ended: no more quotes

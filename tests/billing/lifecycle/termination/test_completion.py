@@ -64,6 +64,7 @@ def test_the_daily_run_completes_a_fully_paid_contract(all_paid, traveller, foll
             "reason": "completion",
             "paid_periods": 12,
             "periods": 12,
+            "cancelled_minor": 0,
             "remaining_minor": 0,
             "penalty_minor": 0,
             "refund_minor": 0,

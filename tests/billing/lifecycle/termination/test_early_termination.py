@@ -1,6 +1,6 @@
 """Early termination by the customer: a quote first (remaining amount, penalty ≤ 10%,
 deposit refund, valid 24 hours), then its execution, with every amount exact."""
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.usefixtures("in_shop")
 
 @pytest.fixture
 def three_paid(traveller):
-    """Basic 399 × 12 with a ¥500 deposit held, periods 1–3 paid (16 March, 10 April, 10 May)."""
+    """Basic 399 × 12 with a ¥500 deposit held, periods 1–3 paid (9 March, 10 April, 10 May)."""
     contract = adopt()
     collect_through(contract, 3, traveller)
     traveller.move_to(beijing(NOW.date().replace(month=5, day=20)))
@@ -42,9 +42,10 @@ def three_paid(traveller):
 def test_the_quote_shows_remaining_penalty_and_deposit_refund(three_paid):
     quote = termination_quote(contract=three_paid)
 
-    assert (quote.remaining_minor, quote.penalty_rate, quote.penalty_minor, quote.deposit_refund_minor) == (
-        9 * 39900, Decimal("0.100"), 35910, 50000,
-    )  # fmt: skip
+    assert (
+        quote.kind, quote.remaining_minor, quote.penalty_rate, quote.penalty_minor, quote.refund_minor,
+        quote.deposit_refund_minor,
+    ) == (TerminationKind.EARLY, 9 * 39900, Decimal("0.100"), 35910, 0, 50000)  # fmt: skip
     assert quote.remaining_minor == 359100
     assert quote.expires_at - quote.created_at == timedelta(hours=24)
     three_paid.refresh_from_db()
@@ -61,9 +62,9 @@ def test_executing_the_quote_ends_the_contract_with_exact_money(three_paid, foll
     assert (three_paid.status, three_paid.deposit_status) == (ContractStatus.TERMINATED_EARLY, DepositStatus.REFUNDED)
     assert three_paid.ended_at == beijing(NOW.date().replace(month=5, day=20))
     assert (
-        termination.kind, termination.quote_id, termination.remaining_minor, termination.penalty_minor,
-        termination.refund_minor, termination.deposit_refund_minor,
-    ) == (TerminationKind.EARLY, quote.pk, 359100, 35910, 0, 50000)  # fmt: skip
+        termination.kind, termination.quote_id, termination.cancelled_minor, termination.remaining_minor,
+        termination.penalty_minor, termination.refund_minor, termination.deposit_refund_minor,
+    ) == (TerminationKind.EARLY, quote.pk, 359100, 0, 35910, 0, 50000)  # fmt: skip
     statuses = list(DebitPeriod.objects.filter(contract=three_paid).order_by("number").values_list("status", flat=True))
     assert statuses == [PeriodStatus.PAID] * 3 + [PeriodStatus.CANCELLED] * 9
 
@@ -101,7 +102,8 @@ def test_executing_the_quote_ends_the_contract_with_exact_money(three_paid, foll
             "reason": "early_termination",
             "paid_periods": 3,
             "periods": 12,
-            "remaining_minor": 359100,
+            "cancelled_minor": 359100,
+            "remaining_minor": 0,
             "penalty_minor": 35910,
             "refund_minor": 0,
             "currency": "CNY",
@@ -141,7 +143,7 @@ def test_a_second_quote_for_a_terminated_contract_is_refused(three_paid):
     with pytest.raises(IllegalTransition) as refused:
         termination_quote(contract=three_paid)
 
-    assert refused.value.http_status == 422
+    assert (refused.value.code, refused.value.http_status) == ("illegal_transition", 409)
     assert refused.value.message == "A contract that is “Terminated early” cannot become “Terminated early”."
     assert snapshot() == before
 
@@ -210,9 +212,10 @@ def test_a_declined_penalty_charge_writes_nothing_and_keeps_the_contract_active(
 def test_a_waived_deposit_is_not_refunded_and_rounding_is_half_up(traveller):
     # Premium 899 × 24 at 5%: 23 × 89900 = 2,067,700 → penalty 103,385.
     contract = adopt(plan_code="premium", suffix=HIGH)
+    traveller.move_to(beijing(date(2026, 3, 17)))  # the day after the cooling-off window
     termination = termination_execute(quote=termination_quote(contract=contract))
 
-    assert (termination.remaining_minor, termination.penalty_minor, termination.deposit_refund_minor) == (
+    assert (termination.cancelled_minor, termination.penalty_minor, termination.deposit_refund_minor) == (
         2067700, 103385, 0,
     )  # fmt: skip
     contract.refresh_from_db()

@@ -44,9 +44,10 @@ def test_pet_loss_with_a_note_ends_the_contract_without_penalty(two_paid, follow
     two_paid.refresh_from_db()
     assert (two_paid.status, two_paid.deposit_status) == (ContractStatus.TERMINATED_PET_LOSS, DepositStatus.REFUNDED)
     assert (
-        termination.kind, termination.evidence_note, bool(termination.evidence), termination.remaining_minor,
-        termination.penalty_minor, termination.refund_minor, termination.deposit_refund_minor,
-    ) == (TerminationKind.PET_LOSS, "Died of FIP on 18 April.", False, 10 * 39900, 0, 0, 50000)  # fmt: skip
+        termination.kind, termination.evidence_note, bool(termination.evidence), termination.cancelled_minor,
+        termination.remaining_minor, termination.penalty_minor, termination.refund_minor,
+        termination.deposit_refund_minor,
+    ) == (TerminationKind.PET_LOSS, "Died of FIP on 18 April.", False, 10 * 39900, 0, 0, 0, 50000)  # fmt: skip
     statuses = list(DebitPeriod.objects.filter(contract=two_paid).order_by("number").values_list("status", flat=True))
     assert statuses == [PeriodStatus.PAID] * 2 + [PeriodStatus.CANCELLED] * 10
 
@@ -68,7 +69,8 @@ def test_pet_loss_with_a_note_ends_the_contract_without_penalty(two_paid, follow
             "reason": "pet_loss",
             "paid_periods": 2,
             "periods": 12,
-            "remaining_minor": 399000,
+            "cancelled_minor": 399000,
+            "remaining_minor": 0,
             "penalty_minor": 0,
             "refund_minor": 0,
             "currency": "CNY",
@@ -136,7 +138,7 @@ def test_pet_loss_twice_is_refused_and_writes_nothing(two_paid, media_root):
             contract=two_paid, evidence=SimpleUploadedFile("again.pdf", PDF), evidence_note="Second report."
         )
 
-    assert refused.value.http_status == 422
+    assert (refused.value.code, refused.value.http_status) == ("illegal_transition", 409)
     assert snapshot() == before
     assert list(Path(media_root).rglob("*.pdf")) == []  # the refused upload is not kept
 

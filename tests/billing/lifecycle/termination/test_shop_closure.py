@@ -69,14 +69,15 @@ def test_deactivating_a_shop_stops_its_debits_and_leaves_the_other_shop_alone(
                 "reason": "shop_closure",
                 "paid_periods": 2,
                 "periods": 12,
-                "remaining_minor": 10 * 39900,
+                "cancelled_minor": 10 * 39900,
+                "remaining_minor": 0,
                 "penalty_minor": 0,
                 "refund_minor": 0,
                 "currency": "CNY",
                 "at": "2026-04-20T02:00:00+00:00",
             }
         ]
-        assert terminated_events(Contract.objects.get(pk=alpha_waived.pk))[0]["remaining_minor"] == 10 * 39900  # the run paid its period 2 too
+        assert terminated_events(Contract.objects.get(pk=alpha_waived.pk))[0]["cancelled_minor"] == 10 * 39900  # the run paid its period 2 too
         assert balances(held) == {
             "cash": 2 * 39900, "receivable": 0, "deferred_revenue": 0, "plan_revenue": -2 * 39900, "deposits_held": 0,
         }  # fmt: skip

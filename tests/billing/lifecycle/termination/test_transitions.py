@@ -15,20 +15,15 @@ from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.billing.services.termination import (
     EXIT_STATUS,
     contract_cancel_cooling_off,
-    contract_default,
     contract_terminate_pet_loss,
-    contract_withdraw,
 )
+from pawpact.billing.services.withdrawal import contract_withdraw
 from pawpact.customers.services import customer_create, pet_create
 from pawpact.sandbox.models import SandboxCharge
 from tests.billing.debits.factories import token_set
 from tests.billing.lifecycle.termination.helpers import (
-    LOW,
     adopt,
-    assert_ledger_ok,
-    balances,
     beijing,
-    collect_through,
     journal_lines,
     plan_version,
     snapshot,
@@ -145,33 +140,6 @@ def test_an_exit_waits_for_a_debit_in_flight(traveller):
         contract_terminate_pet_loss(contract=contract, evidence_note="Died of FIP on 18 April.")
     assert refused.value.http_status == 409
     assert snapshot() == before
-
-
-def test_default_cancels_only_the_periods_not_yet_due(traveller, followups):
-    contract = adopt(suffix=LOW)
-    collect_through(contract, 2, traveller)
-    token_set(contract, "tok_insufficient_funds")
-    collect_through(contract, 3, traveller)  # 10 May: period 3 fails and stays owed
-    traveller.move_to(beijing(contract.activated_at.date().replace(month=7, day=1)))
-    period_3 = DebitPeriod.objects.get(contract=contract, number=3)
-    assert period_3.status == PeriodStatus.FAILED
-    period_4 = DebitPeriod.objects.get(contract=contract, number=4)
-    assert period_4.status == PeriodStatus.SCHEDULED  # due 10 June, not collected (no run since)
-
-    termination = contract_default(contract=contract)
-
-    contract.refresh_from_db()
-    assert contract.status == ContractStatus.DEFAULTED
-    statuses = dict(DebitPeriod.objects.filter(contract=contract).values_list("number", "status"))
-    # Periods already due (3 failed, 4 overdue) stay owed for dunning's write-off; 5–12 are cancelled.
-    assert [statuses[n] for n in range(1, 13)] == [PeriodStatus.PAID] * 2 + [
-        PeriodStatus.FAILED, PeriodStatus.SCHEDULED,
-    ] + [PeriodStatus.CANCELLED] * 8  # fmt: skip
-    assert (termination.remaining_minor, termination.deposit_refund_minor) == (8 * 39900, 50000)
-    assert balances(contract)["receivable"] == 2 * 39900
-    assert terminated_events(contract)[0]["reason"] == "default"
-    assert_ledger_ok()
-    assert followups == [str(contract.uuid)]
 
 
 def test_cooling_off_after_pet_loss_is_refused(traveller):

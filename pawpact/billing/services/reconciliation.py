@@ -1,0 +1,167 @@
+"""Reconciliation with the providers: each day's statement, line by line, against our books.
+
+For every rail the shop holds verified credentials for (Alipay, WeChat Pay; each mode), the
+day's statement (Beijing day) is downloaded through the rail's adapter and matched by
+order number — our out_trade_no / out_request_no, derived from the idempotency key:
+- charges: every debit attempt we sent on that rail (any state), deposits and penalties;
+  a paid line must be a charge we recorded as paid, for the same amount;
+- refunds: every RailRefund (one per refund key);
+- and everything we recorded as paid or refunded that day must be on the statement.
+Mismatch kinds: `missing_here` (the provider moved money our books do not show as moved),
+`missing_at_provider` (our books show money the provider did not move), `amount_differs`.
+The result crosses to the platform as a `reconciliation.done` outbox event (the console
+lists open mismatches with amount and age; the platform ledger check counts them).
+Rerunning a day replaces that day's result.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from pawpact.billing.enums import AttemptStatus, JournalKind
+from pawpact.billing.models import Contract, DebitAttempt, Journal, RailRefund, Termination
+from pawpact.billing.services.activation import deposit_charge_key
+from pawpact.billing.services.exit_money import penalty_charge_key
+from pawpact.core.clock import Clock, default_clock, local_midnight
+from pawpact.core.errors import DomainError
+from pawpact.core.events import EventKind
+from pawpact.outbox.services import outbox_emit
+from pawpact.payments.base import StatementLine
+from pawpact.payments.enums import Rail
+from pawpact.payments.gateways import out_trade_no
+from pawpact.payments.registry import rail_for, rail_ready
+
+logger = logging.getLogger(__name__)
+STATEMENT_RAILS = (Rail.ALIPAY, Rail.WECHAT)
+MISSING_HERE = "missing_here"
+MISSING_AT_PROVIDER = "missing_at_provider"
+AMOUNT_DIFFERS = "amount_differs"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: str
+    reference: str  # the order number both sides know
+    amount_minor: int  # on the statement (0 when missing there)
+    our_amount_minor: int  # in our books (0 when missing here)
+
+
+@dataclass(frozen=True)
+class _Ours:
+    amount_minor: int  # what our books say moved (0: sent, but not recorded as moved)
+    on_day: bool  # recorded as moved on the statement's day
+
+
+def _day_bounds(day: date):
+    return local_midnight(day), local_midnight(day + timedelta(days=1))
+
+
+def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
+    start, end = _day_bounds(day)
+    ours: dict[str, _Ours] = {}
+    attempts = DebitAttempt.objects.filter(rail=rail, period__contract__livemode=livemode).values_list(
+        "idempotency_key", "status", "amount_minor", "finished_at"
+    )
+    for key, status, amount, finished in attempts:
+        paid = status == AttemptStatus.SUCCEEDED
+        ours[out_trade_no(key)] = _Ours(
+            amount if paid else 0, paid and finished is not None and start <= finished < end
+        )
+    contracts = Contract.objects.filter(payment_method__rail=rail, livemode=livemode).select_related("payment_method")
+    held = dict(
+        Journal.objects.filter(kind=JournalKind.DEPOSIT_HELD, contract__in=contracts).values_list(
+            "contract_id", "created_at"
+        )
+    )
+    for contract in contracts.filter(pk__in=held):
+        key = out_trade_no(deposit_charge_key(contract, contract.payment_method))
+        ours[key] = _Ours(contract.deposit_minor, start <= held[contract.pk] < end)
+    collected = dict(
+        Journal.objects.filter(kind=JournalKind.PENALTY_COLLECTED, contract__in=contracts).values_list(
+            "contract_id", "created_at"
+        )
+    )
+    for termination in Termination.objects.filter(contract_id__in=collected, penalty_minor__gt=0).select_related(
+        "contract"
+    ):
+        key = out_trade_no(penalty_charge_key(termination.contract))
+        ours[key] = _Ours(termination.penalty_minor, start <= collected[termination.contract_id] < end)
+    return ours
+
+
+def _our_refunds(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
+    start, end = _day_bounds(day)
+    return {
+        out_trade_no(refund.idempotency_key): _Ours(-refund.amount_minor, start <= refund.created_at < end)
+        for refund in RailRefund.objects.filter(rail=rail, livemode=livemode)
+    }
+
+
+def statement_match(*, lines: list[StatementLine], ours: dict[str, _Ours]) -> tuple[int, list[Mismatch]]:
+    """(lines matched, mismatches) of one statement against our records of the same kind."""
+    matched, mismatches, seen = 0, [], set()
+    for line in lines:
+        seen.add(line.order_no)
+        mine = ours.get(line.order_no)
+        if mine is None or mine.amount_minor == 0:
+            mismatches.append(Mismatch(MISSING_HERE, line.order_no, line.amount_minor, 0))
+        elif mine.amount_minor != line.amount_minor:
+            mismatches.append(Mismatch(AMOUNT_DIFFERS, line.order_no, line.amount_minor, mine.amount_minor))
+        else:
+            matched += 1
+    for number, mine in ours.items():
+        if mine.on_day and mine.amount_minor and number not in seen:
+            mismatches.append(Mismatch(MISSING_AT_PROVIDER, number, 0, mine.amount_minor))
+    return matched, mismatches
+
+
+def statement_reconcile(
+    *, rail: str, livemode: bool, day: date, lines: list[StatementLine], clock: Clock = default_clock
+) -> list[Mismatch]:
+    """Match one day's statement of `rail` and tell the platform the result."""
+    charges = [line for line in lines if line.kind == "charge"]
+    refunds = [line for line in lines if line.kind == "refund"]
+    charged, charge_mismatches = statement_match(
+        lines=charges, ours=_our_charges(rail=rail, livemode=livemode, day=day)
+    )
+    refunded, refund_mismatches = statement_match(
+        lines=refunds, ours=_our_refunds(rail=rail, livemode=livemode, day=day)
+    )
+    mismatches = charge_mismatches + refund_mismatches
+    with transaction.atomic():
+        outbox_emit(
+            kind=EventKind.RECONCILIATION_DONE, aggregate_uuid=_day_uuid(rail, day), livemode=livemode,
+            payload={"provider": rail, "statement_date": day.isoformat(), "lines": len(lines),
+                     "matched": charged + refunded, "mismatches": [asdict(m) for m in mismatches],
+                     "at": clock.now().isoformat()},
+        )  # fmt: skip
+    if mismatches:
+        logger.warning("%s statement of %s: %d mismatch(es)", rail, day, len(mismatches))
+    return mismatches
+
+
+def _day_uuid(rail: str, day: date) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"pawpact:reconciliation:{rail}:{day.isoformat()}")
+
+
+def reconciliation_run_shop(*, day: date | None = None, clock: Clock = default_clock) -> dict[str, int]:
+    """Reconcile yesterday (or `day`) for every statement rail the shop can reach; {rail/mode: mismatches}."""
+    day = day or clock.today() - timedelta(days=1)
+    results: dict[str, int] = {}
+    for rail in STATEMENT_RAILS:
+        for livemode in (True, False):
+            if not rail_ready(rail, livemode=livemode):
+                continue
+            try:
+                lines = rail_for(rail, livemode=livemode).statement(day=day)
+            except DomainError as error:
+                logger.warning("%s statement of %s not fetched: %s", rail, day, error.message)
+                continue
+            mismatches = statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)
+            results[f"{rail}/{'live' if livemode else 'test'}"] = len(mismatches)
+    return results

@@ -1,0 +1,204 @@
+"""Signing on the customer's own phone: staff issue a link, the adopter reads the agreement,
+confirms with a one-time SMS code, binds a payment method and the contract starts.
+
+Only the adopter signs: the code goes to the phone on file, so staff holding the shop's
+device cannot sign for them. A link lives 72 hours, a newer link replaces an older one,
+a used link opens nothing, and five wrong codes lock it (staff then issue a new one).
+"""
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pawpact.accounts.models import User
+from pawpact.billing.enums import ContractStatus
+from pawpact.billing.errors import (
+    IllegalTransition,
+    SigningCodeExpired,
+    SigningCodeInvalid,
+    SigningCodeTooSoon,
+    SigningCodeUsed,
+    SigningLinkExpired,
+    SigningLinkInvalid,
+    SigningLinkUsed,
+    SigningLocked,
+)
+from pawpact.billing.models import Contract, SigningLink
+from pawpact.billing.services.activation import contract_activate
+from pawpact.billing.services.signing import contract_payment_method_add, contract_sign, shop_check_may_sign
+from pawpact.core.clock import Clock, default_clock
+from pawpact.messaging.models import Category, Channel
+from pawpact.messaging.services import message_send
+
+LINK_LIFETIME = timedelta(hours=72)
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_RESEND_AFTER = timedelta(seconds=60)
+MAX_WRONG_CODES = 5
+MAX_CODES_SENT = 10
+
+
+def signing_link_issue(*, contract: Contract, staff: User | None, clock: Clock = default_clock) -> SigningLink:
+    """A new link for a credit-checked application (older open links of the contract stop working)."""
+    shop_check_may_sign()
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contract.pk)
+        if locked.status not in (ContractStatus.DRAFT, ContractStatus.SIGNED):
+            raise IllegalTransition(_("This contract is no longer waiting for the customer."))
+        if locked.credit_checked_at is None:
+            raise IllegalTransition(_("Run the credit check first: it decides the deposit the customer sees."))
+        now = clock.now()
+        SigningLink.objects.filter(contract=locked, revoked_at__isnull=True, completed_at__isnull=True).update(
+            revoked_at=now
+        )
+        return SigningLink.objects.create(
+            contract=locked,
+            token=secrets.token_urlsafe(24),
+            created_by=staff,
+            created_at=now,
+            expires_at=now + LINK_LIFETIME,
+            phone=locked.customer.phone,
+        )
+
+
+def signing_link_open(*, token: str, clock: Clock = default_clock) -> SigningLink:
+    """The link behind `token` if it may still be used; notes when the customer first opened it."""
+    link = (
+        SigningLink.objects.select_related("contract__customer", "contract__pet", "contract__plan_version__plan")
+        .filter(token=token)
+        .first()
+        if isinstance(token, str)
+        else None
+    )
+    now = clock.now()
+    if link is None or link.revoked_at is not None:
+        raise SigningLinkInvalid(_("This signing link is not valid. Ask the shop for a new one."))
+    if link.completed_at is not None:
+        raise SigningLinkUsed(_("This signing link has been used already."))
+    if link.expires_at <= now:
+        raise SigningLinkExpired(
+            _("This signing link expired. Ask the shop for a new one.")
+        )
+    if link.opened_at is None:
+        SigningLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=now)
+        link.opened_at = now
+    return link
+
+
+def _code_hash(link: SigningLink, code: str) -> str:
+    return hmac.new(link.token.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def signing_code_send(*, link: SigningLink, clock: Clock = default_clock) -> SigningLink:
+    """Text a new six-digit code to the phone on file (at most once a minute)."""
+    with transaction.atomic():
+        link = SigningLink.objects.select_for_update().select_related("contract__customer").get(pk=link.pk)
+        _check_usable(link)
+        now = clock.now()
+        if link.code_sent_at is not None and now < link.code_sent_at + CODE_RESEND_AFTER:
+            raise SigningCodeTooSoon(
+                _("A code was sent less than a minute ago; wait a moment before asking again."),
+                fields={"code": [_("Wait a minute before asking for another code.")]},
+            )
+        if link.codes_sent >= MAX_CODES_SENT:
+            raise SigningLocked(_("Too many codes were sent for this link. Ask the shop for a new one."))
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        link.code_hash = _code_hash(link, code)
+        link.code_sent_at = now
+        link.codes_sent += 1
+        link.save(update_fields=["code_hash", "code_sent_at", "codes_sent"])
+        message_send(
+            customer=link.contract.customer,
+            topic="signing_code",
+            category=Category.SERVICE,
+            channels=[Channel.SMS],
+            subject="",
+            body=_("Your signing code is %(code)s (valid 10 minutes). Do not share it; the shop never asks for it.")
+            % {"code": code},
+            dedupe_key=f"signing-code:{link.pk}:{link.codes_sent}",
+            clock=clock,
+        )
+    return link
+
+
+def _check_usable(link: SigningLink) -> None:
+    if link.locked_at is not None:
+        raise SigningLocked(_("Too many wrong codes: this link is locked. Ask the shop for a new one."))
+    if link.verified_at is not None:
+        raise SigningCodeUsed(
+            _("This agreement is signed already; a code cannot be used twice."),
+            fields={"code": [_("Already used.")]},
+        )
+
+
+def signing_sign(
+    *, link: SigningLink, code: str, ip: str, user_agent: str, clock: Clock = default_clock
+) -> SigningLink:
+    """Check the code; if it matches, the adopter signs (contract_sign) with this link as evidence.
+
+    A wrong code is counted (and committed) before the error is raised; the fifth locks the link.
+    """
+    error = _code_check(link=link, code=code, clock=clock)
+    if error is not None:
+        raise error
+    with transaction.atomic():
+        link = SigningLink.objects.select_for_update().select_related("contract__customer").get(pk=link.pk)
+        _check_usable(link)
+        contract = link.contract
+        if contract.status == ContractStatus.DRAFT:
+            contract_sign(
+                contract=contract, signer_name=contract.customer.name, ip=ip, user_agent=user_agent, clock=clock
+            )
+        link.verified_at = clock.now()
+        link.signed_ip = ip
+        link.signed_user_agent = (user_agent or "")[:255]
+        link.save(update_fields=["verified_at", "signed_ip", "signed_user_agent"])
+    return link
+
+
+def _code_check(*, link: SigningLink, code: str, clock: Clock) -> Exception | None:
+    """None when `code` is right; otherwise the error to raise, after the wrong try is stored."""
+    with transaction.atomic():
+        link = SigningLink.objects.select_for_update().get(pk=link.pk)
+        _check_usable(link)
+        now = clock.now()
+        code = code.strip() if isinstance(code, str) else ""
+        if not link.code_hash or link.code_sent_at is None or now > link.code_sent_at + CODE_LIFETIME:
+            return SigningCodeExpired(
+                _("Ask for a code first; a code is valid for 10 minutes."),
+                fields={"code": [_("No valid code was sent.")]},
+            )
+        if hmac.compare_digest(link.code_hash, _code_hash(link, code)):
+            return None
+        link.wrong_codes += 1
+        left = MAX_WRONG_CODES - link.wrong_codes
+        if left <= 0:
+            link.locked_at = now
+        link.save(update_fields=["wrong_codes", "locked_at"])
+    if left <= 0:
+        return SigningLocked(_("Too many wrong codes: this link is locked. Ask the shop for a new one."))
+    return SigningCodeInvalid(
+        _("The code is not right."),
+        fields={"code": [_("Wrong code; %(left)d tries left.") % {"left": left}]},
+    )
+
+
+def signing_pay(
+    *, link: SigningLink, rail: str, token: str, label: str = "", clock: Clock = default_clock
+) -> Contract:
+    """Bind the customer's payment method and start the contract (deposit if due, period 1).
+
+    A declined charge raises PaymentFailed and leaves the contract signed: the customer
+    may try another method on the same link.
+    """
+    link = SigningLink.objects.select_related("contract").get(pk=link.pk)
+    if link.verified_at is None:
+        raise IllegalTransition(_("Sign the agreement with the SMS code first."))
+    if link.completed_at is not None:
+        raise SigningLinkUsed(_("This signing link has been used already."))
+    contract = contract_payment_method_add(contract=link.contract, rail=rail, token=token, label=label)
+    contract = contract_activate(contract=contract, clock=clock)
+    SigningLink.objects.filter(pk=link.pk, completed_at__isnull=True).update(completed_at=clock.now())
+    return contract

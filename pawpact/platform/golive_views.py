@@ -1,0 +1,88 @@
+"""The console page of a shop's money set-up: test or live mode, provider credentials, payout account."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from pawpact.core.errors import DomainError
+from pawpact.platform.enums import PayoutAccountKind
+from pawpact.platform.funding.payout_accounts import payout_account_set, payout_account_verify
+from pawpact.platform.golive import credential_verify, go_live_checks, shop_back_to_test, shop_go_live
+from pawpact.platform.models import PayoutAccount
+from pawpact.platform.selectors import shop_list
+from pawpact.tenants.credentials import PROVIDER_FIELDS, credential_save
+from pawpact.tenants.enums import Provider
+from pawpact.tenants.models import ShopCredential
+
+FIELD_LABELS = {
+    "app_id": gettext_lazy("App id"), "mchid": gettext_lazy("Merchant id"), "appid": gettext_lazy("WeChat app id"),
+    "cert_serial_no": gettext_lazy("Certificate serial number"), "plan_id": gettext_lazy("Entrusted-debit template id"),
+    "access_key_id": gettext_lazy("AccessKey ID"), "sign_name": gettext_lazy("SMS signature name"),
+    "app_private_key": gettext_lazy("App private key"), "alipay_public_key": gettext_lazy("Alipay public key"),
+    "private_key": gettext_lazy("Merchant private key"), "apiv3_key": gettext_lazy("APIv3 key"), "access_key_secret": gettext_lazy("AccessKey secret"),
+}  # fmt: skip
+
+
+def _page(request, shop):
+    fields = sorted({name for config, secrets in PROVIDER_FIELDS.values() for name in (*config, *secrets)})
+    secret_fields = {name for _config, secrets in PROVIDER_FIELDS.values() for name in secrets}
+    context = {
+        "shop": shop,
+        "checks": go_live_checks(shop),
+        "credentials": ShopCredential.objects.filter(shop=shop),
+        "providers": Provider.choices,
+        "fields": [(name, FIELD_LABELS.get(name, name), name in secret_fields) for name in fields],
+        "account": PayoutAccount.objects.filter(shop=shop).first(),
+        "account_kinds": PayoutAccountKind.choices,
+    }
+    return render(request, "platform/shop_money.html", context)
+
+
+@staff_member_required(login_url="account_login")
+def console_shop_money(request, shop_id: int):
+    return _page(request, get_object_or_404(shop_list(), pk=shop_id))
+
+
+def _run(request, action, done: str):
+    try:
+        action()
+    except DomainError as error:
+        details = "; ".join(message for messages_ in error.fields.values() for message in messages_)
+        messages.error(request, f"{error.message} {details}".strip())
+    else:
+        messages.success(request, done)
+
+
+@staff_member_required(login_url="account_login")
+@require_POST
+def console_shop_money_action(request, shop_id: int, action: str):
+    shop = get_object_or_404(shop_list(), pk=shop_id)
+    post, user = request.POST, request.user
+    livemode = post.get("mode") == "live"
+    actions = {
+        "go-live": (lambda: shop_go_live(shop=shop, actor=user, reason=post.get("reason", "")),
+                    _("The shop is now in live mode.")),
+        "back-to-test": (lambda: shop_back_to_test(shop=shop, actor=user, reason=post.get("reason", "")),
+                         _("The shop is back in test mode.")),
+        "credentials": (lambda: credential_save(
+            shop=shop, provider=post.get("provider", ""), livemode=livemode, actor=user,
+            config={name: post.get(name, "") for name, _label in FIELD_LABELS.items()},
+            secrets={name: post.get(name, "") for name, _label in FIELD_LABELS.items()},
+        ), _("Credentials saved; verify them with the provider.")),
+        "verify": (lambda: credential_verify(shop=shop, provider=post.get("provider", ""), livemode=livemode),
+                   _("The provider was asked; see the result below.")),
+        "payout-account": (lambda: payout_account_set(
+            shop=shop, kind=post.get("kind", ""), account_ref=post.get("account_ref", ""),
+            holder_name=post.get("holder_name", ""), actor=user,
+        ), _("Payout account saved; verify it.")),
+        "payout-account-verify": (lambda: payout_account_verify(shop=shop, actor=user, evidence=post.get("evidence", "")),
+                                  _("The payout account was checked; see its status below.")),
+    }  # fmt: skip
+    if action not in actions:
+        messages.error(request, _("Unknown action."))
+    else:
+        _run(request, *actions[action])
+    return redirect("console_shop_money", shop_id=shop.pk)

@@ -1,0 +1,41 @@
+from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+
+
+class ProductInvalid(ValidationFailed):
+    code = "product_invalid"
+
+
+class PriceBelowCost(BusinessRuleViolation):
+    """A price under the warehouse's cost needs an explicit confirmation."""
+
+    code = "price_below_cost"
+
+
+class NotSellable(Conflict):
+    """Delisted, sold out, or not from the shop's warehouse."""
+
+    code = "not_sellable"
+
+
+class CartEmpty(ValidationFailed):
+    code = "cart_empty"
+
+
+class AddressMissing(ValidationFailed):
+    code = "address_missing"
+
+
+class OrderNotPayable(Conflict):
+    code = "order_not_payable"
+
+
+class ReshipRefused(BusinessRuleViolation):
+    code = "reship_refused"
+
+
+class FulfilmentNotFound(NotFound):
+    code = "not_found"
+
+
+class IllegalFulfilmentMove(Conflict):
+    code = "illegal_transition"

@@ -1,0 +1,29 @@
+"""Discounts on a shop order: the hook that tier discounts and coupons plug into.
+
+`settings.PAWPACT_STOREFRONT_PRICING` names a function `(customer, subtotal_minor,
+coupon_code) -> Discount`; the default gives none. A loyalty app sets its own without
+the storefront importing it.
+"""
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from pawpact.customers.models import Customer
+
+
+@dataclass(frozen=True)
+class Discount:
+    amount_minor: int = 0
+    label: str = ""
+
+
+def no_discount(*, customer: Customer, subtotal_minor: int, coupon_code: str = "") -> Discount:
+    return Discount()
+
+
+def discount_for(*, customer: Customer, subtotal_minor: int, coupon_code: str = "") -> Discount:
+    path = getattr(settings, "PAWPACT_STOREFRONT_PRICING", "pawpact.storefront.pricing.no_discount")
+    discount = import_string(path)(customer=customer, subtotal_minor=subtotal_minor, coupon_code=coupon_code)
+    # Never below zero, never more than the goods.
+    return Discount(max(0, min(int(discount.amount_minor), subtotal_minor)), discount.label)

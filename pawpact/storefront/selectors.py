@@ -1,0 +1,62 @@
+"""Reads of the storefront: what a shop sells now, carts, orders, parcels, SLA breaches."""
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from pawpact.customers.models import Customer
+from pawpact.storefront.enums import FulfilmentStatus
+from pawpact.storefront.models import CartLine, Fulfilment, Order, Product
+from pawpact.storefront.services.catalog import linked_warehouse_id
+
+
+def _sellable_q(prefix: str = "warehouse_sku__") -> Q:
+    return Q(**{f"{prefix}is_active": True, f"{prefix}available__gt": F(f"{prefix}reserved")})
+
+
+def product_list(*, category: str = "", include_unavailable: bool = False) -> QuerySet[Product]:
+    """The shop's products from its linked warehouse; by default only those a customer can
+    buy now (listed and in stock): a sold-out SKU is delisted the moment stock says so."""
+    warehouse_id = linked_warehouse_id()
+    products = Product.objects.select_related("warehouse_sku").filter(warehouse_sku__warehouse_id=warehouse_id or 0)
+    if not include_unavailable:
+        products = products.filter(_sellable_q(), is_listed=True)
+    if category:
+        products = products.filter(warehouse_sku__category=category)
+    return products.order_by("warehouse_sku__category", "id")
+
+
+def product_is_sellable(product: Product) -> bool:
+    return product.is_listed and product.warehouse_sku.warehouse_id == linked_warehouse_id() and product.warehouse_sku.sellable > 0
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: list[CartLine]
+    subtotal_minor: int
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+def cart_get(*, customer: Customer) -> CartView:
+    lines = list(CartLine.objects.filter(customer=customer).select_related("product__warehouse_sku"))
+    return CartView(lines=lines, subtotal_minor=sum(line.product.price_minor * line.quantity for line in lines))
+
+
+def order_list(*, customer: Customer | None = None) -> QuerySet[Order]:
+    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related("lines")
+    return orders.filter(customer=customer) if customer is not None else orders
+
+
+def fulfilment_list() -> QuerySet[Fulfilment]:
+    return Fulfilment.objects.select_related("customer", "order", "contract__plan_version__plan")
+
+
+def sla_breach_list(*, now=None) -> QuerySet[Fulfilment]:
+    """Parcels past their promised dispatch (open), or dispatched late."""
+    now = now or timezone.now()
+    late_open = Q(status=FulfilmentStatus.SENT, due_at__lt=now)
+    late_done = Q(dispatched_at__isnull=False, due_at__isnull=False, dispatched_at__gt=F("due_at"))
+    return fulfilment_list().filter(late_open | late_done).order_by("due_at")

@@ -1,0 +1,193 @@
+"""Cart, checkout and payment of one-off orders.
+
+Checkout writes the order and reserves its stock in one transaction (all or nothing;
+a sold-out line refuses the whole order). Payment follows the debit protocol: a STARTED
+payment with its idempotency key is committed before the rail is called, and the
+outcome is recorded in a second transaction, so a retry asks the rail again under the
+same key and money never moves twice. A paid order posts `order.paid:<uuid>` on the
+shop ledger, emits `order.paid` to the outbox and is queued for the warehouse.
+"""
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from pawpact.billing.enums import LedgerAccount
+from pawpact.billing.ledger import Line, journal_post
+from pawpact.billing.models import PaymentMethod
+from pawpact.core.clock import Clock, default_clock
+from pawpact.core.events import EventKind
+from pawpact.core.money import Money
+from pawpact.customers.models import Customer
+from pawpact.outbox.services import outbox_emit
+from pawpact.payments.base import ChargeResult
+from pawpact.payments.registry import rail_for
+from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, OrderStatus, PaymentStatus
+from pawpact.storefront.errors import AddressMissing, CartEmpty, NotSellable, OrderNotPayable, ProductInvalid
+from pawpact.storefront.models import CartLine, Fulfilment, FulfilmentLine, Order, OrderLine, OrderPayment, Product
+from pawpact.storefront.pricing import discount_for
+from pawpact.storefront.selectors import cart_get, product_is_sellable
+from pawpact.storefront.services import fulfilment as parcels
+from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
+from pawpact.warehouses.stock import reservation_release, stock_reserve
+
+logger = logging.getLogger(__name__)
+MAX_QUANTITY = 99
+# A payment left STARTED longer than this lost its worker: a later run asks the rail again.
+IN_FLIGHT_LEASE = timedelta(minutes=5)
+
+
+def cart_set(*, customer: Customer, product: Product, quantity: int) -> CartLine | None:
+    """Put `quantity` of a product in the cart (0 removes it)."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= MAX_QUANTITY:
+        raise ProductInvalid(_("Quantities are 0 to 99."), fields={"quantity": [_("0 to 99.")]})
+    if quantity == 0:
+        CartLine.objects.filter(customer=customer, product=product).delete()
+        return None
+    if not product_is_sellable(product):
+        raise NotSellable(_("This product is sold out or no longer sold."), fields={"product": [_("Not available.")]})
+    if quantity > product.warehouse_sku.sellable:
+        raise NotSellable(_("Only %(n)s left.") % {"n": product.warehouse_sku.sellable}, fields={"quantity": [_("Too many.")]})
+    with transaction.atomic():
+        line, _created = CartLine.objects.update_or_create(customer=customer, product=product, defaults={"quantity": quantity})
+    return line
+
+
+def checkout(*, customer: Customer, payment_method: PaymentMethod, checkout_key: str, coupon_code: str = "",
+             clock: Clock = default_clock) -> Order:  # fmt: skip
+    """Turn the cart into an order with its stock reserved, then pay it. Call outside a transaction.
+
+    A checkout retried with the same key returns the same order (and pays it if it is
+    still waiting). Refuses, writing nothing: an empty cart, no address, a payment method
+    of someone else, a line no longer sellable, not enough stock."""
+    existing = Order.objects.filter(checkout_key=checkout_key, customer=customer).first()
+    if existing is None:
+        existing = _order_create(customer=customer, payment_method=payment_method, checkout_key=checkout_key,
+                                 coupon_code=coupon_code, clock=clock)  # fmt: skip
+    if existing.status == OrderStatus.PENDING_PAYMENT:
+        order_pay(order=existing, clock=clock)
+        existing.refresh_from_db()
+    return existing
+
+
+def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock) -> Order:
+    if payment_method.customer_id != customer.pk or not payment_method.is_active:
+        raise OrderNotPayable(_("Choose one of your own payment methods."), fields={"payment_method": [_("Not yours.")]})
+    address = getattr(customer, "shipping_address", None)
+    if address is None:
+        raise AddressMissing(_("Add a delivery address first."), fields={"address": [_("Required.")]})
+    cart = cart_get(customer=customer)
+    if not cart.lines:
+        raise CartEmpty(_("The cart is empty."), fields={"cart": [_("Add a product first.")]})
+    unavailable = [line.product.warehouse_sku.sku for line in cart.lines if not product_is_sellable(line.product)]
+    if unavailable:
+        raise NotSellable(_("Some products are sold out or no longer sold: %(skus)s.") % {"skus": ", ".join(unavailable)},
+                          fields={"cart": unavailable})  # fmt: skip
+    discount = discount_for(customer=customer, subtotal_minor=cart.subtotal_minor, coupon_code=coupon_code)
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                customer=customer, subtotal_minor=cart.subtotal_minor, discount_minor=discount.amount_minor,
+                discount_label=discount.label, total_minor=cart.subtotal_minor - discount.amount_minor,
+                cost_minor=sum(line.product.warehouse_sku.cost_minor * line.quantity for line in cart.lines),
+                payment_method=payment_method, checkout_key=checkout_key, created_at=clock.now(),
+            )  # fmt: skip
+            OrderLine.objects.bulk_create(
+                OrderLine(order=order, product=line.product, warehouse_sku=line.product.warehouse_sku,
+                          name=line.product.warehouse_sku.name, quantity=line.quantity,
+                          unit_price_minor=line.product.price_minor, unit_cost_minor=line.product.warehouse_sku.cost_minor)
+                for line in cart.lines
+            )  # fmt: skip
+            stock_reserve(shop_id=current_shop().pk, reference=order.uuid,
+                          lines=[(line.product.warehouse_sku_id, line.quantity) for line in cart.lines])  # fmt: skip
+            fulfilment = Fulfilment.objects.create(
+                uuid=order.uuid, kind=FulfilmentKind.ORDER, customer=customer, order=order,
+                warehouse_id=linked_warehouse_id(), status=FulfilmentStatus.HELD, ship_to=address.as_payload(),
+                cost_minor=order.cost_minor, created_at=clock.now(),
+            )  # fmt: skip
+            FulfilmentLine.objects.bulk_create(
+                FulfilmentLine(fulfilment=fulfilment, warehouse_sku=line.product.warehouse_sku, sku=line.product.warehouse_sku.sku,
+                               name=line.product.warehouse_sku.name, quantity=line.quantity,
+                               unit_cost_minor=line.product.warehouse_sku.cost_minor)
+                for line in cart.lines
+            )  # fmt: skip
+    except IntegrityError:
+        # The same checkout key raced in from a second request: that order is the one.
+        return Order.objects.get(checkout_key=checkout_key, customer=customer)
+    return order
+
+
+def order_pay(*, order: Order, clock: Clock = default_clock) -> OrderPayment:
+    payment, should_charge = _payment_open(order_id=order.pk, clock=clock)
+    if not should_charge:
+        return payment
+    method = order.payment_method
+    try:
+        result = rail_for(payment.rail, livemode=method.livemode).charge(
+            token=method.token, customer_ref=method.rail_customer_ref, amount=Money(payment.amount_minor, order.currency),
+            idempotency_key=payment.idempotency_key, metadata={"order_uuid": str(order.uuid)},
+        )  # fmt: skip
+    except Exception as error:  # noqa: BLE001 — an unreachable rail must not lose the STARTED marker
+        logger.exception("Rail failed for order payment %s; outcome unknown", payment.idempotency_key)
+        result = ChargeResult(succeeded=False, outcome=f"rail_error:{type(error).__name__}", is_unknown=True)
+    return payment_finish(payment_id=payment.pk, result=result, clock=clock)
+
+
+def _payment_open(*, order_id: int, clock: Clock) -> tuple[OrderPayment, bool]:
+    now = clock.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).select_related("payment_method").get(pk=order_id)
+        succeeded = order.payments.filter(status=PaymentStatus.SUCCEEDED).first()
+        if succeeded is not None:
+            return succeeded, False
+        started = order.payments.filter(status=PaymentStatus.STARTED).first()
+        if started is not None:
+            return started, started.started_at <= now - IN_FLIGHT_LEASE
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise OrderNotPayable(_("This order cannot be paid now."))
+        number = (order.payments.aggregate(last=Max("number"))["last"] or 0) + 1
+        payment = OrderPayment.objects.create(
+            order=order, number=number, idempotency_key=f"order:{order.uuid}:{number}", rail=order.payment_method.rail,
+            amount_minor=order.total_minor, started_at=now,
+        )  # fmt: skip
+    return payment, True
+
+
+def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = default_clock) -> OrderPayment:
+    """Record the rail's answer once; a finished payment is returned unchanged."""
+    if result.is_unknown:
+        return OrderPayment.objects.get(pk=payment_id)
+    with transaction.atomic():
+        order_id = OrderPayment.objects.values_list("order_id", flat=True).get(pk=payment_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order_id)
+        payment = OrderPayment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != PaymentStatus.STARTED:
+            return payment
+        now = clock.now()
+        payment.outcome, payment.reference, payment.finished_at = result.outcome, result.reference, now
+        payment.status = PaymentStatus.SUCCEEDED if result.succeeded else PaymentStatus.FAILED
+        payment.save(update_fields=["status", "outcome", "reference", "finished_at"])
+        if result.succeeded:
+            _order_paid(order=order, now=now)
+        else:
+            order.status = OrderStatus.PAYMENT_FAILED
+            order.save(update_fields=["status"])
+            Fulfilment.objects.filter(order=order).update(status=FulfilmentStatus.CANCELLED, cancelled_at=now)
+            reservation_release(reference=order.uuid)
+    return payment
+
+
+def _order_paid(*, order: Order, now) -> None:
+    order.status, order.paid_at = OrderStatus.PAID, now
+    order.save(update_fields=["status", "paid_at"])
+    if order.total_minor:
+        journal_post(key=f"order.paid:{order.uuid}", kind="order.paid", currency=order.currency,
+                     lines=[Line(LedgerAccount.STORE_CASH, order.total_minor),
+                            Line(LedgerAccount.GOODS_REVENUE, -order.total_minor)])  # fmt: skip
+    outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload={
+        "order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid), "amount_minor": order.total_minor,
+        "currency": order.currency, "at": now.isoformat()}, livemode=order.payment_method.livemode)  # fmt: skip
+    CartLine.objects.filter(customer=order.customer, product_id__in=order.lines.values("product_id")).delete()
+    parcels.fulfilment_queue(fulfilment=order.fulfilment, now=now)

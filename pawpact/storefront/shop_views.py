@@ -1,0 +1,155 @@
+"""The customer's H5 storefront on the shop's host: browse (no login), cart, checkout,
+orders with tracking, reship requests. Mobile first (390 px)."""
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pawpact.billing.models import PaymentMethod, Plan, PlanVersion
+from pawpact.billing.services.payment_methods import payment_method_attach
+from pawpact.core.errors import DomainError
+from pawpact.customers.models import Customer
+from pawpact.storefront.forms import AddressForm, ReshipForm
+from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product
+from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
+from pawpact.storefront.services.orders import cart_set, checkout
+from pawpact.storefront.services.reships import reship_request
+from pawpact.warehouses.enums import SkuCategory
+
+NEW_SANDBOX_CARD = "sandbox-new"
+
+
+def _customer(request) -> Customer | None:
+    if not request.user.is_authenticated:
+        return None
+    return Customer.objects.filter(user=request.user).select_related("shipping_address").first()
+
+
+def _context(request, **extra) -> dict:
+    customer = _customer(request)
+    return {"shop": request.tenant, "customer": customer,
+            "cart_count": cart_get(customer=customer).count if customer else 0, **extra}  # fmt: skip
+
+
+def shop_front(request):
+    category = request.GET.get("category", "")
+    if category not in SkuCategory.values:
+        category = ""
+    plans = Plan.objects.filter(is_active=True).prefetch_related(
+        Prefetch("versions", queryset=PlanVersion.objects.order_by("-version"))
+    )
+    plan_rows = [(plan, plan.versions.all()[0]) for plan in plans if plan.versions.all()]
+    return render(request, "storefront/shop/front.html", _context(
+        request, products=product_list(category=category)[:60], plans=plan_rows, category=category,
+        categories=SkuCategory.choices))  # fmt: skip
+
+
+def plan_page(request, code: str):
+    plan = get_object_or_404(Plan, code=code, is_active=True)
+    version = plan.versions.order_by("-version").first()
+    items = PlanBoxItem.objects.filter(plan_version=version).select_related("warehouse_sku")
+    return render(request, "storefront/shop/plan.html", _context(request, plan=plan, version=version, items=items))
+
+
+def product_page(request, product_id: int):
+    product = get_object_or_404(Product.objects.select_related("warehouse_sku"), pk=product_id, is_listed=True)
+    return render(request, "storefront/shop/product.html",
+                  _context(request, product=product, sellable=product_is_sellable(product)))  # fmt: skip
+
+
+@require_POST
+def cart_add(request, product_id: int):
+    if not request.user.is_authenticated:
+        return redirect(f"/accounts/login/?next=/shop/products/{product_id}/")
+    customer = _customer(request)
+    product = get_object_or_404(Product.objects.select_related("warehouse_sku"), pk=product_id)
+    if customer is None:
+        messages.error(request, _("Only customers of this shop can buy."))
+        return redirect("storefront:product", product_id=product_id)
+    try:
+        quantity = int(request.POST.get("quantity", "1"))
+    except ValueError:
+        quantity = -1
+    try:
+        cart_set(customer=customer, product=product, quantity=quantity)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("storefront:product", product_id=product_id)
+    return redirect("storefront:cart")
+
+
+@login_required(login_url="account_login")
+def cart_page(request):
+    customer = _customer(request)
+    if customer is None:
+        raise Http404
+    address_form = AddressForm(instance=getattr(customer, "shipping_address", None))
+    if request.method == "POST" and request.POST.get("action") == "address":
+        address_form = AddressForm(request.POST, instance=getattr(customer, "shipping_address", None))
+        if address_form.is_valid():
+            address = address_form.save(commit=False)
+            address.customer = customer
+            address.save()
+            return redirect("storefront:cart")
+    methods = PaymentMethod.objects.filter(customer=customer, is_active=True)
+    return render(request, "storefront/shop/cart.html", _context(
+        request, cart=cart_get(customer=customer), address_form=address_form, methods=methods,
+        checkout_key=uuid.uuid4().hex, new_card=NEW_SANDBOX_CARD))  # fmt: skip
+
+
+@require_POST
+@login_required(login_url="account_login")
+def checkout_submit(request):
+    customer = _customer(request)
+    if customer is None:
+        raise Http404
+    choice = request.POST.get("payment_method", "")
+    try:
+        if choice == NEW_SANDBOX_CARD:
+            method = payment_method_attach(customer=customer, rail="sandbox", token="tok_success")
+        else:
+            method = PaymentMethod.objects.filter(customer=customer, pk=int(choice or 0)).first()
+        if method is None:
+            messages.error(request, _("Choose a payment method."))
+            return redirect("storefront:cart")
+        order = checkout(customer=customer, payment_method=method, checkout_key=request.POST.get("checkout_key", "")[:100])
+    except (DomainError, ValueError) as error:
+        messages.error(request, getattr(error, "message", _("Choose a payment method.")))
+        return redirect("storefront:cart")
+    return redirect("storefront:order", order_uuid=order.uuid)
+
+
+@login_required(login_url="account_login")
+def orders_page(request):
+    customer = _customer(request)
+    orders = order_list(customer=customer) if customer else Order.objects.none()
+    boxes = Fulfilment.objects.filter(customer=customer, kind="plan_box") if customer else []
+    return render(request, "storefront/shop/orders.html", _context(request, orders=orders[:50], boxes=boxes[:24]))
+
+
+@login_required(login_url="account_login")
+def order_page(request, order_uuid):
+    customer = _customer(request)
+    order = get_object_or_404(order_list(customer=customer), uuid=order_uuid) if customer else None
+    if order is None:
+        raise Http404
+    parcel = order.fulfilment
+    form = ReshipForm()
+    if request.method == "POST":
+        form = ReshipForm(request.POST)
+        if form.is_valid():
+            try:
+                reship_request(customer=customer, parcel_uuid=parcel.uuid, reason=form.cleaned_data["reason"],
+                               note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"))  # fmt: skip
+                messages.success(request, _("Reship requested: the warehouse ships it within 48 hours."))
+                return redirect("storefront:order", order_uuid=order.uuid)
+            except DomainError as error:
+                form.add_error(None, error.message)
+    return render(request, "storefront/shop/order.html", _context(
+        request, order=order, parcel=parcel, tracking=parcel.tracking.all(), form=form,
+        reships=parcel.reships.all()))  # fmt: skip

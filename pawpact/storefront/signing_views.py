@@ -1,0 +1,139 @@
+"""The customer's phone: read the agreement, confirm with the SMS code, add a payment method, done.
+
+Mobile-first (390 px). Nothing here links to staff pages or the API. The link's token is
+the only way in; after signing, the browser's session remembers the contract so the
+customer can create a login and find their plan later.
+"""
+from django import forms
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from pawpact.billing.enums import ContractStatus, TerminationKind
+from pawpact.billing.errors import SigningLinkInvalid
+from pawpact.billing.models import Contract, TerminationQuote
+from pawpact.billing.selectors import termination_quote_summary
+from pawpact.billing.services.agreement import agreement_render
+from pawpact.billing.services.contract_state import contract_transition_check
+from pawpact.billing.services.remote_signing import signing_code_send, signing_link_open, signing_pay, signing_sign
+from pawpact.billing.services.termination import termination_execute, termination_quote
+from pawpact.core.errors import DomainError
+from pawpact.core.http import client_ip
+from pawpact.customers.services import customer_account_create
+from pawpact.payments.enums import Rail
+
+SESSION_KEY = "signed_contracts"
+# The sandbox rail's test cards (test mode); a live shop offers its real rails here.
+TEST_CARDS = [
+    ("tok_success", _("Test card: pays")),
+    ("tok_insufficient_funds", _("Test card: insufficient funds")),
+    ("tok_hard_decline", _("Test card: declined")),
+]
+
+
+class AccountForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
+
+
+def _remember(request, contract: Contract) -> None:
+    signed = set(request.session.get(SESSION_KEY, []))
+    signed.add(str(contract.uuid))
+    request.session[SESSION_KEY] = sorted(signed)
+
+
+def signing_page(request, token: str):
+    try:
+        link = signing_link_open(token=token)
+    except SigningLinkInvalid as error:
+        return render(request, "storefront/sign/invalid.html", {"message": error.message, "shop": request.tenant}, status=404)
+    contract, error, fields, status = link.contract, None, {}, 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "send":
+                signing_code_send(link=link)
+            elif action == "sign":
+                signing_sign(
+                    link=link, code=request.POST.get("code", ""), ip=client_ip(request) or "",
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )  # fmt: skip
+                _remember(request, contract)
+            elif action == "pay":
+                signing_pay(link=link, rail=Rail.SANDBOX, token=request.POST.get("card", ""))
+                _remember(request, contract)
+                return redirect("signing_done", uuid=contract.uuid)
+            return redirect("signing_page", token=token)
+        except DomainError as failure:
+            error, fields, status = failure.message, failure.fields, failure.http_status
+        link.refresh_from_db()
+        contract.refresh_from_db()
+    context = {
+        "shop": request.tenant,
+        "link": link,
+        "contract": contract,
+        "version": contract.plan_version,
+        "agreement": agreement_render(contract=contract) if contract.signed_at is None else contract.agreement_text,
+        "remaining_minor": contract.total_minor - contract.monthly_amount_minor,
+        "error": error,
+        "fields": fields,
+        "cards": TEST_CARDS,
+        "masked_phone": link.phone[:3] + "****" + link.phone[-4:],
+    }
+    return render(request, "storefront/sign/page.html", context, status=status)
+
+
+def signing_done(request, uuid):
+    """After paying: the contract in force, and a login to see it later (unless they have one)."""
+    if str(uuid) not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    contract = Contract.objects.select_related("customer", "pet", "plan_version__plan").filter(uuid=uuid).first()
+    if contract is None:
+        raise Http404
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = customer_account_create(customer=contract.customer, **form.cleaned_data)
+        except DomainError as failure:
+            for field, messages in failure.fields.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+            if not failure.fields:
+                form.add_error(None, failure.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("my_contracts")
+    has_account = contract.customer.user_id is not None
+    return render(
+        request, "storefront/sign/done.html", {"shop": request.tenant, "contract": contract, "form": form, "has_account": has_account}
+    )
+
+
+@login_required(login_url="account_login")
+def my_contract_end(request, uuid):
+    """The customer ends their plan: the quote first (the free cancellation inside the
+    cooling-off period, else the early termination penalty), then its confirmation.
+    A refusal is shown with its status: 409 for a plan that is no longer (or not yet) in force."""
+    contract = get_object_or_404(
+        Contract.objects.select_related("plan_version__plan", "pet"), uuid=uuid, customer__user=request.user
+    )
+    quote, error = None, None
+    try:
+        if request.method == "POST":
+            contract_transition_check(current=contract.status, target=ContractStatus.TERMINATED_EARLY)
+            quote = get_object_or_404(TerminationQuote, pk=request.POST.get("quote"), contract=contract)
+            termination_execute(quote=quote, requested_by=request.user)
+            return redirect("my_contracts")
+        if contract.status == ContractStatus.ACTIVE:
+            quote = termination_quote(contract=contract)
+    except DomainError as failure:
+        error = failure
+    context = {
+        "shop": request.tenant, "contract": contract, "quote": quote, "error": error.message if error else None,
+        "summary": termination_quote_summary(quote) if quote else "",
+        "is_free": quote is not None and quote.kind == TerminationKind.COOLING_OFF,
+        "is_active": contract.status == ContractStatus.ACTIVE,
+    }  # fmt: skip
+    return render(request, "storefront/my_contract_end.html", context, status=error.http_status if error else 200)

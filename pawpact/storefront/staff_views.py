@@ -1,0 +1,79 @@
+"""Staff pages: the catalog (warehouse SKUs, the shop's prices and margins, plan box margins)
+and the parcels (orders, boxes, reships; dispatch SLA breaches). They plug into the
+merchant workspace's 商品 Catalog menu."""
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from pawpact.core.errors import DomainError
+from pawpact.storefront.forms import PriceForm
+from pawpact.storefront.models import Product
+from pawpact.storefront.selectors import fulfilment_list, sla_breach_list
+from pawpact.storefront.services.catalog import (
+    DROP_SHIP_MIN_MARGIN,
+    linked_warehouse_id,
+    margin,
+    plan_margins,
+    product_save,
+)
+from pawpact.warehouses.enums import SkuCategory
+from pawpact.warehouses.models import Warehouse, WarehouseSku
+
+
+def staff_only(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), "/accounts/login/")
+        if not request.user.is_staff:
+            return render(request, "storefront/staff/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_only
+def catalog_page(request):
+    warehouse_id = linked_warehouse_id()
+    if request.method == "POST":
+        form = PriceForm(request.POST)
+        if form.is_valid():
+            try:
+                product_save(sku=form.cleaned_data["sku"], price_minor=form.cleaned_data["price"],
+                             is_listed=form.cleaned_data["is_listed"],
+                             confirm_below_cost=form.cleaned_data["confirm_below_cost"])  # fmt: skip
+                messages.success(request, _("Saved."))
+                return redirect(request.get_full_path())
+            except DomainError as error:
+                messages.error(request, error.message)
+        else:
+            messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    query, category = request.GET.get("q", "").strip(), request.GET.get("category", "")
+    skus = WarehouseSku.objects.filter(warehouse_id=warehouse_id or 0)
+    if query:
+        skus = skus.filter(Q(sku__icontains=query) | Q(name__icontains=query) | Q(name_en__icontains=query))
+    if category in SkuCategory.values:
+        skus = skus.filter(category=category)
+    page = Paginator(skus.order_by("sku"), 25).get_page(request.GET.get("page"))
+    products = {p.warehouse_sku_id: p for p in Product.objects.filter(warehouse_sku_id__in=[s.pk for s in page])}
+    rows = []
+    for sku in page:
+        product = products.get(sku.pk)
+        value = margin(product.price_minor, sku.cost_minor) if product else None
+        rows.append({"sku": sku, "product": product, "margin": value,
+                     "low": value is not None and value < DROP_SHIP_MIN_MARGIN})  # fmt: skip
+    return render(request, "storefront/staff/catalog.html", {
+        "warehouse": Warehouse.objects.filter(pk=warehouse_id).first(), "rows": rows, "page": page, "q": query,
+        "category": category, "categories": SkuCategory.choices, "plans": plan_margins(),
+        "min_margin": int(DROP_SHIP_MIN_MARGIN * 100)})  # fmt: skip
+
+
+@staff_only
+def parcels_page(request):
+    parcels = fulfilment_list().prefetch_related("lines")[:100]
+    return render(request, "storefront/staff/parcels.html", {"parcels": parcels, "breaches": sla_breach_list()[:50]})

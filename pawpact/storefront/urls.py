@@ -1,0 +1,18 @@
+from django.urls import path
+
+from pawpact.storefront import shop_views, staff_views
+
+app_name = "storefront"
+urlpatterns = [
+    path("shop/", shop_views.shop_front, name="front"),
+    path("shop/plans/<slug:code>/", shop_views.plan_page, name="plan"),
+    path("shop/products/<int:product_id>/", shop_views.product_page, name="product"),
+    path("shop/products/<int:product_id>/add/", shop_views.cart_add, name="cart_add"),
+    path("shop/cart/", shop_views.cart_page, name="cart"),
+    path("shop/checkout/", shop_views.checkout_submit, name="checkout"),
+    path("shop/orders/", shop_views.orders_page, name="orders"),
+    path("shop/orders/<uuid:order_uuid>/", shop_views.order_page, name="order"),
+    # Staff: the workspace's Catalog menu.
+    path("manage/catalog/", staff_views.catalog_page, name="staff_catalog"),
+    path("manage/parcels/", staff_views.parcels_page, name="staff_parcels"),
+]

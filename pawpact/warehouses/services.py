@@ -1,0 +1,164 @@
+"""Onboarding a warehouse, checking it, importing its catalog, linking shops, receiving callbacks."""
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.tenants.models import Shop
+from pawpact.warehouses.client import WarehouseClient
+from pawpact.warehouses.crypto import secret_decrypt, secret_encrypt
+from pawpact.warehouses.enums import EventType, ImportStatus, SkuCategory, WarehouseStatus
+from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
+from pawpact.warehouses.models import CatalogImport, Warehouse, WarehouseEvent, WarehouseLink, WarehouseSku
+from pawpact.warehouses.signing import signature_verify
+from pawpact.warehouses.stock import stock_apply
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 500
+MIN_SKUS = 1000  # SPEC §4: a warehouse is onboarded with at least 1,000 SKUs
+
+
+def warehouse_register(*, code: str, name: str, base_url: str, key_id: str, secret: str) -> Warehouse:
+    errors = {}
+    if not base_url.startswith(("http://", "https://")):
+        errors["base_url"] = [_("Enter an http:// or https:// address.")]
+    if len(secret) < 16:
+        errors["secret"] = [_("The shared secret needs at least 16 characters.")]
+    if not key_id.strip():
+        errors["key_id"] = [_("Enter the key id the warehouse gave you.")]
+    if errors:
+        raise ValidationFailed(_("The warehouse's details are invalid."), fields=errors)
+    try:
+        with transaction.atomic():
+            return Warehouse.objects.create(
+                code=code, name=name, base_url=base_url.rstrip("/"), key_id=key_id.strip(),
+                secret_encrypted=secret_encrypt(secret),
+            )  # fmt: skip
+    except IntegrityError:
+        raise Conflict(_("A warehouse with this code exists."), fields={"code": [_("Choose another code.")]}) from None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+    skus: int = 0
+
+
+def warehouse_check(*, warehouse: Warehouse, callback_url: str, clock: Clock = default_clock) -> CheckResult:
+    """Ping with a signed request and register our callback URL; the outcome is kept on the warehouse."""
+    client = WarehouseClient.for_warehouse(warehouse)
+    try:
+        ping = client.call("GET", "/v1/ping")
+        client.call("PUT", "/v1/callback", payload={"url": callback_url})
+        result = CheckResult(ok=True, message=_("Reachable; signatures accepted; %(n)s SKUs.") % {"n": ping.get("skus", "?")},
+                             skus=int(ping.get("skus") or 0))  # fmt: skip
+    except WarehouseRefused as refused:
+        reason = _("the signature was refused") if refused.status == 401 else refused.message
+        result = CheckResult(ok=False, message=_("Refused: %(reason)s") % {"reason": reason})
+    except WarehouseUnavailable as error:
+        result = CheckResult(ok=False, message=error.message)
+    Warehouse.objects.filter(pk=warehouse.pk).update(
+        last_check_at=clock.now(), last_check_ok=result.ok, last_check_message=result.message[:255]
+    )
+    return result
+
+
+def catalog_import_start(*, warehouse: Warehouse, expected_items: int | None = None) -> CatalogImport:
+    return CatalogImport.objects.create(warehouse=warehouse, expected_items=expected_items)
+
+
+def catalog_import_run(*, run: CatalogImport) -> CatalogImport:
+    """Page through the catalog feed, upserting SKUs; progress is saved after every page."""
+    client = WarehouseClient.for_warehouse(run.warehouse)
+    cursor = ""
+    try:
+        while True:
+            page = client.call("GET", "/v1/catalog", query={"cursor": cursor, "limit": PAGE_SIZE})
+            items = page.get("items") or []
+            _skus_upsert(warehouse_id=run.warehouse_id, items=items)
+            run.pages += 1
+            run.items += len(items)
+            run.save(update_fields=["pages", "items"])
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+    except (WarehouseRefused, WarehouseUnavailable) as error:
+        run.status, run.error, run.finished_at = ImportStatus.FAILED, error.message[:255], timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        return run
+    run.status, run.finished_at = ImportStatus.DONE, timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    if run.items >= MIN_SKUS:
+        Warehouse.objects.filter(pk=run.warehouse_id, status=WarehouseStatus.ONBOARDING).update(status=WarehouseStatus.ACTIVE)
+    return run
+
+
+def _skus_upsert(*, warehouse_id: int, items: list[dict]) -> None:
+    """New SKUs created, known ones updated (stock only when the report is newer)."""
+    categories = set(SkuCategory.values)
+    rows = [
+        WarehouseSku(
+            warehouse_id=warehouse_id, sku=str(item["sku"])[:40], name=str(item.get("name", ""))[:200],
+            name_en=str(item.get("name_en", ""))[:200],
+            category=item.get("category") if item.get("category") in categories else SkuCategory.FOOD,
+            unit=str(item.get("unit", ""))[:40], weight_g=max(0, int(item.get("weight_g") or 0)),
+            cost_minor=max(0, int(item["cost_minor"])), currency=str(item.get("currency") or "CNY")[:3],
+            available=0, stock_version=0, is_active=bool(item.get("is_active", True)), updated_at=timezone.now(),
+        )
+        for item in items
+    ]  # fmt: skip
+    WarehouseSku.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["warehouse", "sku"],
+        update_fields=["name", "name_en", "category", "unit", "weight_g", "cost_minor", "currency", "is_active", "updated_at"],
+    )  # fmt: skip
+    stock_apply(warehouse_id=warehouse_id, items=items)
+
+
+def shop_link(*, shop: Shop, warehouse: Warehouse) -> WarehouseLink:
+    if warehouse.status != WarehouseStatus.ACTIVE:
+        raise Conflict(_("Only an onboarded warehouse (catalog imported) can be linked."), fields={"warehouse": [_("Not onboarded yet.")]})
+    with transaction.atomic():
+        link, _created = WarehouseLink.objects.update_or_create(shop=shop, defaults={"warehouse": warehouse})
+    return link
+
+
+def event_receive(*, warehouse: Warehouse, method: str, path: str, body: bytes, headers) -> tuple[WarehouseEvent, bool]:
+    """Verify and store one callback (before answering it); a repeated event id returns the
+    stored row and False. Raises SignatureRefused (401) or ValidationFailed, storing nothing."""
+    signature_verify(key_id=warehouse.key_id, secret=secret_decrypt(warehouse.secret_encrypted),
+                     method=method, path=path, body=body, headers=headers)  # fmt: skip
+    try:
+        event = json.loads(body)
+        event_id, kind, data = str(event["event_id"])[:64], event["type"], event["data"]
+    except (ValueError, KeyError, TypeError):
+        raise ValidationFailed(_("The callback is not a warehouse event.")) from None
+    if kind not in EventType.values or not isinstance(data, dict):
+        raise ValidationFailed(_("Unknown event type."), fields={"type": [str(kind)[:40]]})
+    try:
+        with transaction.atomic():
+            return WarehouseEvent.objects.create(warehouse=warehouse, event_id=event_id, type=kind, payload=data), True
+    except IntegrityError:
+        return WarehouseEvent.objects.get(warehouse=warehouse, event_id=event_id), False
+
+
+def stock_reconcile(*, warehouse: Warehouse) -> int:
+    """Pull every stock level (for callbacks that were lost) and apply the newer ones."""
+    client = WarehouseClient.for_warehouse(warehouse)
+    cursor, changed = "", 0
+    while True:
+        page = client.call("GET", "/v1/stock", query={"cursor": cursor, "limit": 1000})
+        changed += stock_apply(warehouse_id=warehouse.pk, items=page.get("items") or [])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return changed
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)

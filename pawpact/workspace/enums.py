@@ -1,0 +1,27 @@
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Who a staff member is in the shop: the owner runs it, a manager runs the floor, a clerk serves customers."""
+
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    CLERK = "clerk", _("Clerk")
+
+
+class Action(StrEnum):
+    """What a role may do in the workspace; every view and form names the action it performs."""
+
+    VIEW = "view"
+    SIGN = "sign"  # start signings, register customers and pets
+    CUSTOMER_EDIT = "customer_edit"
+    CONTRACT_ACT = "contract_act"  # terminate, pet loss, cooling-off cancel, deferral, hold, payment method
+    COLLECT = "collect"  # call-queue outcomes
+    WRITE_OFF = "write_off"
+    CREDIT_OVERRIDE = "credit_override"
+    PLAN_EDIT = "plan_edit"
+    SETTINGS = "settings"
+    STAFF = "staff"

@@ -1,0 +1,26 @@
+"""The merchant workspace, mounted at /manage/ on every shop host."""
+from django.urls import path
+
+from pawpact.workspace.views import collections, contracts, customers, overview, signings
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", overview.overview, name="overview"),
+    path("signings/", signings.signings, name="signings"),
+    path("signings/new/", signings.signing_new, name="signing_new"),
+    path("signings/new/<uuid:customer_uuid>/", signings.signing_pet, name="signing_pet"),
+    path("signings/new/<uuid:customer_uuid>/<uuid:pet_uuid>/", signings.signing_plan, name="signing_plan"),
+    path("signings/<uuid:uuid>/", signings.signing_detail, name="signing_detail"),
+    path("signings/<uuid:uuid>/credit/", signings.signing_credit, name="signing_credit"),
+    path("signings/<uuid:uuid>/steps/", signings.signing_steps, name="signing_steps"),
+    path("signings/<uuid:uuid>/link/", signings.signing_link_new, name="signing_link_new"),
+    path("customers/", customers.customers, name="customers"),
+    path("customers/<uuid:uuid>/", customers.customer_detail, name="customer_detail"),
+    path("pets/<uuid:uuid>/owner/", customers.pet_transfer, name="pet_transfer"),
+    path("contracts/", contracts.contracts, name="contracts"),
+    path("contracts/<uuid:uuid>/", contracts.contract_detail, name="contract_detail"),
+    path("contracts/<uuid:uuid>/<str:action>/", contracts.contract_action, name="contract_action"),
+    path("collections/", collections.collections, name="collections"),
+    path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
+]

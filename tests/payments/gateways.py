@@ -1,0 +1,63 @@
+"""Shop credentials pointing at the local fake gateways (real RSA keys, made per test)."""
+
+import pytest
+
+from pawpact.payments.gateways import adapters_forget
+from pawpact.sandbox.gateways.alipay import FakeAlipay
+from pawpact.sandbox.gateways.base import private_pem, public_pem, rsa_key_new
+from pawpact.sandbox.gateways.wechat import FakeWechat
+from pawpact.tenants.credentials import credential_save, credential_verification_record
+
+APIV3_KEY = "0123456789abcdefABCDEF0123456789"
+
+
+@pytest.fixture
+def fake_alipay(settings):
+    gateway = FakeAlipay().start()
+    settings.PAWPACT_GATEWAYS = {
+        **settings.PAWPACT_GATEWAYS,
+        "alipay": {"live": gateway.gateway_url, "test": gateway.gateway_url},
+    }
+    adapters_forget()
+    yield gateway
+    gateway.stop()
+    adapters_forget()
+
+
+@pytest.fixture
+def fake_wechat(settings):
+    gateway = FakeWechat().start()
+    settings.PAWPACT_GATEWAYS = {**settings.PAWPACT_GATEWAYS, "wechat": {"live": gateway.url, "test": gateway.url}}
+    adapters_forget()
+    yield gateway
+    gateway.stop()
+    adapters_forget()
+
+
+def alipay_credentials(shop, gateway: FakeAlipay, *, livemode: bool = False, verified: bool = True, key=None):
+    """Credentials of a new Alipay app registered at the fake gateway; returns the saved row."""
+    key = key or rsa_key_new()
+    app_id = gateway.app_register(public_pem(key))
+    credential = credential_save(
+        shop=shop, provider="alipay", livemode=livemode, config={"app_id": app_id},
+        secrets={"app_private_key": private_pem(key), "alipay_public_key": gateway.public_key_pem}, actor=None,
+    )  # fmt: skip
+    if verified:
+        credential_verification_record(credential_id=credential.pk)
+    adapters_forget()
+    return credential
+
+
+def wechat_credentials(shop, gateway: FakeWechat, *, livemode: bool = False, mchid: str = "1900000109"):
+    key = rsa_key_new()
+    serial = f"{abs(hash((shop.pk, livemode, mchid))) % 16**16:016X}"
+    appid = "wx" + "a1b2c3d4e5f60718"
+    gateway.merchant_register(mchid, public_pem(key), serial, APIV3_KEY, appid)
+    credential = credential_save(
+        shop=shop, provider="wechat", livemode=livemode,
+        config={"mchid": mchid, "appid": appid, "cert_serial_no": serial, "plan_id": "12535"},
+        secrets={"private_key": private_pem(key), "apiv3_key": APIV3_KEY}, actor=None,
+    )  # fmt: skip
+    credential_verification_record(credential_id=credential.pk)
+    adapters_forget()
+    return credential

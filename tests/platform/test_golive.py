@@ -1,0 +1,83 @@
+"""Going live: a console action with checks; the banner tells test mode everywhere."""
+
+import pytest
+from django.test import Client
+
+from pawpact.accounts.models import User
+from pawpact.platform.enums import PayoutAccountKind
+from pawpact.platform.funding.payout_accounts import payout_account_set, payout_account_verify
+from pawpact.platform.golive import shop_go_live
+from pawpact.tenants.credentials import credential_save, credential_verification_record
+from pawpact.tenants.enums import ShopEventKind
+from pawpact.tenants.errors import LiveModeNotReady
+from pawpact.tenants.models import Shop, ShopEvent
+from tests.conftest import SHOP_PASSWORD, host_of
+from tests.payments.gateways import (
+    alipay_credentials,
+    fake_alipay,  # noqa: F401  (a fixture)
+)
+from tests.platform.saas.conftest import owner_browser
+
+
+@pytest.fixture
+def platform_admin(db):
+    return User.objects.create_user("ops@pawpact.test", SHOP_PASSWORD, name="Ops", is_staff=True)
+
+
+@pytest.fixture
+def console(public_client, platform_admin):
+    public_client.force_login(platform_admin)
+    return public_client
+
+
+def _sms_credentials(shop, *, verified=True):
+    row = credential_save(shop=shop, provider="aliyun_sms", livemode=True, actor=None,
+                          config={"access_key_id": "LTAI5tTestKeyId01", "sign_name": "快乐爪爪"},
+                          secrets={"access_key_secret": "a" * 30})  # fmt: skip
+    if verified:
+        credential_verification_record(credential_id=row.pk)
+
+
+def test_going_live_needs_every_check_then_logs_it(settings, shop, platform_admin, fake_alipay):
+    with pytest.raises(LiveModeNotReady) as refused:
+        shop_go_live(shop=shop, actor=platform_admin)
+    assert set(refused.value.fields) == {"platform", "debit_rail", "sms", "payout_account"}
+    settings.PAWPACT_PLATFORM_MODE = "live"
+    alipay_credentials(shop, fake_alipay, livemode=True, verified=False)  # entered, not yet verified
+    _sms_credentials(shop)
+    payout_account_set(shop=shop, kind=PayoutAccountKind.ALIPAY_RECEIVER, account_ref="2088000000000001",
+                       holder_name="Alpha Pets Ltd", actor=platform_admin)  # fmt: skip
+    with pytest.raises(LiveModeNotReady) as refused:
+        shop_go_live(shop=shop, actor=platform_admin)
+    assert set(refused.value.fields) == {"debit_rail", "payout_account"}
+    assert Shop.objects.get(pk=shop.pk).mode == "test"
+    alipay_credentials(shop, fake_alipay, livemode=True)
+    payout_account_verify(shop=shop, actor=platform_admin, evidence="分账关系 bound, ticket 4411")
+    shop = shop_go_live(shop=shop, actor=platform_admin, reason="contract signed with Alipay")
+    assert shop.mode == "live"
+    event = ShopEvent.objects.filter(shop=shop).first()
+    assert (event.kind, event.actor, event.reason) == (ShopEventKind.WENT_LIVE, platform_admin,
+                                                       "contract signed with Alipay")  # fmt: skip
+
+
+def test_the_console_page_shows_checks_and_never_a_secret(console, shop, fake_alipay):
+    row = alipay_credentials(shop, fake_alipay)
+    page = console.get(f"/console/shops/{shop.pk}/money/").content.decode()
+    assert "Test mode" in page and "Go live" in page and row.secret_fingerprint in page
+    assert "PRIVATE KEY" not in page and row.secret_ciphertext[:20] not in page
+    response = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "try"}, follow=True)
+    assert "The shop cannot go live yet." in response.content.decode()
+    assert Shop.objects.get(pk=shop.pk).mode == "test"
+    # A malformed key is refused on the page, and nothing is saved.
+    response = console.post(f"/console/shops/{shop.pk}/money/credentials/",
+                            {"provider": "wechat", "mode": "live", "mchid": "12", "private_key": "nope"}, follow=True)  # fmt: skip
+    assert "These credentials cannot be used; nothing was saved." in response.content.decode()
+    assert shop.credentials.filter(provider="wechat").count() == 0
+
+
+def test_a_shop_in_test_mode_shows_the_banner_on_its_pages(shop, other_shop):
+    Shop.objects.filter(pk=other_shop.pk).update(mode="live")
+    banner = "Sandbox providers, pretend money"
+    assert banner in Client(HTTP_HOST=host_of(shop)).get("/accounts/login/").content.decode()
+    assert banner not in Client(HTTP_HOST=host_of(other_shop)).get("/accounts/login/").content.decode()
+    assert banner in owner_browser(shop).get("/admin/").content.decode()  # the back office too

@@ -1,0 +1,177 @@
+"""The signing wizard (staff) and the customer's phone: link, SMS code, payment, activation.
+
+Staff never sign: the code goes to the phone on file. Bad input (wrong code, five tries,
+a used or expired link, another shop's host) writes nothing the customer did not do.
+"""
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from pawpact.billing.enums import ContractStatus, PeriodStatus
+from pawpact.billing.models import Contract, DebitPeriod, SigningLink
+from pawpact.billing.selectors import ledger_check
+from pawpact.messaging.models import Message
+from tests.workspace.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _wizard(client, shop, customer, pet) -> Contract:
+    """Pet → plan (the cheapest) → credit check → link, through the staff pages."""
+    response = client.post(f"/manage/signings/new/{customer.uuid}/", {"pet": str(pet.uuid)})
+    assert response.status_code == 302, response.content
+    plan_page = client.get(response["Location"])
+    version = re.search(rb'name="plan_version" value="(\d+)"', plan_page.content).group(1).decode()
+    response = client.post(response["Location"], {"plan_version": version})
+    assert response.status_code == 302, response.content
+    with schema_context(shop.schema_name):
+        contract = Contract.objects.get(pet=pet)
+    assert client.post(f"/manage/signings/{contract.uuid}/credit/", {"action": "check"}).status_code == 302
+    assert client.post(f"/manage/signings/{contract.uuid}/link/").status_code == 302
+    return contract
+
+
+def _code(shop, link) -> str:
+    with schema_context(shop.schema_name):
+        body = Message.objects.filter(dedupe_key__startswith=f"signing-code:{link.pk}:").order_by("-id").first().body
+    return re.search(r"\d{6}", body).group(0)
+
+
+def _link(shop, contract) -> SigningLink:
+    with schema_context(shop.schema_name):
+        return SigningLink.objects.get(contract=contract, revoked_at__isnull=True)
+
+
+def test_staff_start_customer_signs_on_phone_and_the_contract_starts(shop, owner_client, adopter):
+    customer, pet = adopter
+    contract = _wizard(owner_client, shop, customer, pet)
+    link = _link(shop, contract)
+    detail = owner_client.get(f"/manage/signings/{contract.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/sign/{link.token}/" in detail and "<svg" in detail  # link and QR code
+
+    phone = client_for(shop)
+    page = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Total cost" in page and "/manage/" not in page and "/api/" not in page
+    assert phone.post(f"/sign/{link.token}/", {"action": "send"}).status_code == 302
+    response = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link)},
+                          HTTP_USER_AGENT="iPhone Safari", REMOTE_ADDR="203.0.113.5")  # fmt: skip
+    assert response.status_code == 302
+    response = phone.post(f"/sign/{link.token}/", {"action": "pay", "card": "tok_success"})
+    assert response.status_code == 302 and response["Location"] == f"/sign/done/{contract.uuid}/"
+
+    with schema_context(shop.schema_name):
+        contract.refresh_from_db()
+        link.refresh_from_db()
+        assert contract.status == ContractStatus.ACTIVE
+        assert contract.signed_by_name == "Wang Fang" and contract.signed_ip == "203.0.113.5"
+        assert link.verified_at and link.completed_at and link.signed_user_agent == "iPhone Safari"
+        assert DebitPeriod.objects.get(contract=contract, number=1).status == PeriodStatus.PAID
+        assert ledger_check().is_ok
+    steps = owner_client.get(f"/manage/signings/{contract.uuid}/steps/").content.decode()
+    assert steps.count('class="done"') == 5 and "hx-trigger" not in steps  # polling stops when done
+    # The link cannot be used twice.
+    assert phone.get(f"/sign/{link.token}/").status_code == 404
+    # The customer creates a login and lands on their plans.
+    response = phone.post(f"/sign/done/{contract.uuid}/", {"email": "wang@example.com", "password": "a-long-pass-123"})
+    assert response.status_code == 302 and response["Location"] == "/my/plans/"
+
+
+def test_wrong_code_five_times_locks_the_link_and_signs_nothing(shop, owner_client, adopter):
+    customer, pet = adopter
+    contract = _wizard(owner_client, shop, customer, pet)
+    link = _link(shop, contract)
+    phone = client_for(shop)
+    phone.post(f"/sign/{link.token}/", {"action": "send"})
+    right = _code(shop, link)
+    wrong = "000000" if right != "000000" else "111111"
+    for tries_left in (4, 3, 2, 1):
+        page = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": wrong}, HTTP_ACCEPT_LANGUAGE="en")
+        assert f"{tries_left} tries left" in page.content.decode()
+    page = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": wrong}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "locked" in page.content.decode()
+    page = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": right}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "locked" in page.content.decode()
+    with schema_context(shop.schema_name):
+        link.refresh_from_db()
+        contract.refresh_from_db()
+        assert link.wrong_codes == 5 and link.locked_at is not None and link.verified_at is None
+        assert contract.status == ContractStatus.DRAFT and contract.signed_at is None
+
+
+def test_expired_link_and_replaced_link_open_nothing(shop, owner_client, adopter, time_machine):
+    customer, pet = adopter
+    contract = _wizard(owner_client, shop, customer, pet)
+    first = _link(shop, contract)
+    owner_client.post(f"/manage/signings/{contract.uuid}/link/")
+    assert client_for(shop).get(f"/sign/{first.token}/").status_code == 404  # replaced
+    second = _link(shop, contract)
+    time_machine.move_to(timezone.now() + timedelta(hours=72, seconds=1))
+    page = client_for(shop).get(f"/sign/{second.token}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 404 and "expired" in page.content.decode()
+
+
+def test_another_shops_host_does_not_know_the_link(shop, other_shop, owner_client, adopter):
+    customer, pet = adopter
+    contract = _wizard(owner_client, shop, customer, pet)
+    link = _link(shop, contract)
+    assert client_for(other_shop).get(f"/sign/{link.token}/").status_code == 404
+    assert client_for(other_shop).post(f"/sign/{link.token}/", {"action": "send"}).status_code == 404
+    with schema_context(shop.schema_name):
+        assert Message.objects.filter(topic="signing_code").count() == 0
+
+
+def test_a_declined_card_leaves_the_contract_signed_and_another_card_starts_it(shop, owner_client, adopter):
+    customer, pet = adopter
+    contract = _wizard(owner_client, shop, customer, pet)
+    link = _link(shop, contract)
+    phone = client_for(shop)
+    phone.post(f"/sign/{link.token}/", {"action": "send"})
+    phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link)})
+    page = phone.post(f"/sign/{link.token}/", {"action": "pay", "card": "tok_hard_decline"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 422 and "failed" in page.content.decode()  # refused: a 4xx, the reason shown
+    with schema_context(shop.schema_name):
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.SIGNED
+    assert phone.post(f"/sign/{link.token}/", {"action": "pay", "card": "tok_success"}).status_code == 302
+    with schema_context(shop.schema_name):
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.ACTIVE
+
+
+def test_staff_cannot_sign_through_the_api(shop, shop_staff, api_client, adopter):
+    from pawpact.billing.models import PlanVersion
+    from pawpact.billing.services.signing import application_create, application_credit_check
+
+    customer, pet = adopter
+    with schema_context(shop.schema_name):
+        version = PlanVersion.objects.order_by("monthly_price_minor").first()
+        contract = application_credit_check(
+            contract=application_create(customer=customer, pet=pet, plan_version_id=version.pk)
+        )
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {shop_staff.api_token}")
+    response = api_client.post(f"/api/v1/contracts/{contract.uuid}/sign", {"signer_name": "Wang Fang"}, format="json")
+    assert response.status_code == 403
+    with schema_context(shop.schema_name):
+        contract.refresh_from_db()
+        assert contract.signed_at is None
+
+
+def test_clerk_cannot_override_the_credit_score_manager_can(shop, clerk_client, manager_client, adopter):
+    customer, pet = adopter
+    contract = _wizard(clerk_client, shop, customer, pet)
+    data = {"action": "override", "score": "700", "reason": "Zhima report 12345"}
+    assert clerk_client.post(f"/manage/signings/{contract.uuid}/credit/", data).status_code == 403
+    with schema_context(shop.schema_name):
+        contract.refresh_from_db()
+        assert contract.credit_source == "sandbox"
+        Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.DRAFT)
+    response = manager_client.post(f"/manage/signings/{contract.uuid}/credit/", {**data, "reason": ""})
+    assert response.status_code == 200  # the reason is required
+    assert manager_client.post(f"/manage/signings/{contract.uuid}/credit/", data).status_code == 302
+    with schema_context(shop.schema_name):
+        contract.refresh_from_db()
+        assert contract.credit_source == "staff" and contract.credit_score == 700
+        assert "manager@alpha.test" in contract.credit_evidence
