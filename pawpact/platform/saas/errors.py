@@ -1,5 +1,5 @@
 """Errors of the shops' subscription to Pawpact (rendered in the API error shape)."""
-from pawpact.core.errors import BusinessRuleViolation, NotFound, PermissionDenied, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
 class UnknownSaasPlan(ValidationFailed):
@@ -28,7 +28,7 @@ class SubscriptionExists(BusinessRuleViolation):
     code = "subscription_exists"
 
 
-class IllegalSubscriptionTransition(BusinessRuleViolation):
+class IllegalSubscriptionTransition(Conflict):
     code = "illegal_transition"
 
 
