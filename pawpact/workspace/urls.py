@@ -1,7 +1,7 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
-from pawpact.workspace.views import collections, contracts, customers, overview, signings
+from pawpact.workspace.views import collections, contracts, customers, overview, plans, signings
 
 app_name = "workspace"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("contracts/", contracts.contracts, name="contracts"),
     path("contracts/<uuid:uuid>/", contracts.contract_detail, name="contract_detail"),
     path("contracts/<uuid:uuid>/<str:action>/", contracts.contract_action, name="contract_action"),
+    path("plans/", plans.plans, name="plans"),
+    path("plans/new/", plans.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
     path("collections/", collections.collections, name="collections"),
     path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
 ]
