@@ -107,6 +107,13 @@ class RewardRowForm(forms.Form):
 
 
 class _RowsFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        # Every posted row is read, also one left as it was shown (Django would skip an
+        # unchanged extra row; blank rows are dropped by the row's own rule).
+        form = super()._construct_form(i, **kwargs)
+        form.empty_permitted = False
+        return form
+
     minimum_message = ""
 
     def add_fields(self, form, index):

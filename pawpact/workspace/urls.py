@@ -1,7 +1,7 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
-from pawpact.workspace.views import collections, contracts, customers, overview, plans, signings
+from pawpact.workspace.views import collections, contracts, customers, overview, plans, settings, signings
 
 app_name = "workspace"
 
@@ -25,6 +25,13 @@ urlpatterns = [
     path("plans/new/", plans.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
+    path("settings/", settings.settings_profile, name="settings"),
+    path("settings/licence/", settings.settings_licence, name="settings_licence"),
+    path("settings/billing/", settings.settings_billing, name="settings_billing"),
+    path("settings/messages/", settings.settings_messages, name="settings_messages"),
+    path("settings/staff/", settings.settings_staff, name="settings_staff"),
+    path("settings/staff/<int:user_id>/", settings.settings_staff_member, name="settings_staff_member"),
+    path("settings/log/", settings.settings_log, name="settings_log"),
     path("collections/", collections.collections, name="collections"),
     path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
 ]

@@ -126,6 +126,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # On shop hosts: the shop's profile, and the workspace menu for staff pages
+                # that other apps render (settlements, insights, subscription).
+                "pawpact.workspace.context_processors.workspace",
             ],
         },
     },
