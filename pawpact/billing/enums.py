@@ -110,3 +110,9 @@ class JournalKind(StrEnum):
     REFUND = "refund"
     DEPOSIT_REFUNDED = "deposit.refunded"
     PERIOD_PAID = "period.paid"
+
+
+class PetLossReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for the shop")
+    ACCEPTED = "accepted", _("Accepted: the plan ended without penalty")
+    REJECTED = "rejected", _("Not accepted")

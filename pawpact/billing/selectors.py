@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, JournalKind, LedgerAccount, PeriodStatus
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal, Termination
+from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.payments.policies import RAIL_POLICIES, is_within_allowed_hours
 from pawpact.payments.registry import rail_for
@@ -33,6 +34,12 @@ def calendar_list(*, contract: Contract) -> list[CalendarEntry]:
         .order_by("number")
         .values("number", "due_date", "amount_minor", "currency", "status", "paid_at")
     ]
+
+
+def contract_in_cooling_off(contract: Contract, *, today: date | None = None) -> bool:
+    """In force and within its cooling-off window (the last day included): cancelling is free."""
+    today = today or default_clock.today()
+    return bool(contract.status == ContractStatus.ACTIVE and contract.cooling_off_until and today <= contract.cooling_off_until)
 
 
 def period_attempt_list(*, period: DebitPeriod) -> QuerySet[DebitAttempt]:

@@ -16,6 +16,10 @@ urlpatterns = [
     path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
     path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),
     path("my/plans/<uuid:uuid>/end/", signing_views.my_contract_end, name="my_contract_end"),
+    path("my/plans/<uuid:uuid>/agreement.pdf", storefront_views.my_agreement, name="my_agreement"),
+    path("my/plans/<uuid:uuid>/payment/", storefront_views.my_payment_method, name="my_payment_method"),
+    path("my/plans/<uuid:uuid>/pet-loss/", storefront_views.my_pet_loss, name="my_pet_loss"),
+    path("my/messages/", storefront_views.my_messages, name="my_messages"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),

@@ -345,3 +345,8 @@ def messaging_settings_update(*, marketing_messages_per_day: int) -> MessagingSe
         MessagingSettings.objects.filter(pk=row.pk).update(marketing_messages_per_day=value)
         row.marketing_messages_per_day = value
     return row
+
+
+def messages_mark_read(*, customer: Customer, clock: Clock = default_clock) -> int:
+    """Every unread in-app message of the customer read now (they opened their messages)."""
+    return Message.objects.filter(customer=customer, channel=Channel.IN_APP, read_at__isnull=True).update(read_at=clock.now())

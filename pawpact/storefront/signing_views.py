@@ -14,11 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.errors import SigningLinkInvalid
 from pawpact.billing.models import Contract, TerminationQuote
-from pawpact.billing.selectors import calendar_list
+from pawpact.billing.selectors import calendar_list, contract_in_cooling_off
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.remote_signing import signing_code_send, signing_link_open, signing_pay, signing_sign
 from pawpact.billing.services.termination import contract_cancel_cooling_off, termination_execute, termination_quote
-from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.http import client_ip
 from pawpact.customers.services import customer_account_create
@@ -139,10 +138,3 @@ def my_contract_end(request, uuid):
                "error": error, "is_active": contract.status == ContractStatus.ACTIVE}  # fmt: skip
     return render(request, "storefront/my_contract_end.html", context)
 
-
-def contract_in_cooling_off(contract: Contract) -> bool:
-    return bool(
-        contract.status == ContractStatus.ACTIVE
-        and contract.cooling_off_until
-        and default_clock.today() <= contract.cooling_off_until
-    )

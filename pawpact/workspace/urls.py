@@ -20,6 +20,8 @@ urlpatterns = [
     path("pets/<uuid:uuid>/owner/", customers.pet_transfer, name="pet_transfer"),
     path("contracts/", contracts.contracts, name="contracts"),
     path("contracts/<uuid:uuid>/", contracts.contract_detail, name="contract_detail"),
+    path("contracts/<uuid:uuid>/agreement.pdf", contracts.contract_agreement, name="contract_agreement"),
+    path("contracts/<uuid:uuid>/evidence/<str:source>/", contracts.contract_evidence, name="contract_evidence"),
     path("contracts/<uuid:uuid>/<str:action>/", contracts.contract_action, name="contract_action"),
     path("plans/", plans.plans, name="plans"),
     path("plans/new/", plans.plan_new, name="plan_new"),
@@ -34,4 +36,5 @@ urlpatterns = [
     path("settings/log/", settings.settings_log, name="settings_log"),
     path("collections/", collections.collections, name="collections"),
     path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
+    path("collections/periods/<int:period_id>/write-off/", collections.period_write_off, name="period_write_off"),
 ]
