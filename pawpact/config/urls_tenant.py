@@ -1,5 +1,8 @@
-"""URLs of a shop's own domain: storefront, staff back office, REST API."""
-from django.contrib import admin
+"""URLs of a shop's own domain: storefront, staff back office, REST API.
+
+No Django admin here: staff work in the workspace (/manage/); the admin stays on the
+public host for platform admins only.
+"""
 from django.urls import include, path
 
 from pawpact.storefront import signing_views
@@ -21,7 +24,6 @@ urlpatterns = [
     path("my/plans/<uuid:uuid>/pet-loss/", storefront_views.my_pet_loss, name="my_pet_loss"),
     path("my/messages/", storefront_views.my_messages, name="my_messages"),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("insights/", include("pawpact.platform.kpis.shop_views")),  # the owner's KPI dashboard and reports

@@ -60,14 +60,14 @@ def _billing_page(request, *, form: PaymentMethodForm | None = None, status: int
     return render(request, "platform/saas/billing.html", context, status=status)
 
 
-@staff_member_required(login_url="admin:login")
+@staff_member_required(login_url="account_login")
 @require_GET
 def saas_billing(request):
     _shop_only(request)
     return _billing_page(request)
 
 
-@staff_member_required(login_url="admin:login")
+@staff_member_required(login_url="account_login")
 @require_POST
 def saas_payment_method(request):
     _shop_only(request)
@@ -89,7 +89,7 @@ def saas_payment_method(request):
     return redirect("saas_billing")
 
 
-@staff_member_required(login_url="admin:login")
+@staff_member_required(login_url="account_login")
 @require_POST
 def saas_pay_now(request):
     _shop_only(request)
@@ -109,7 +109,7 @@ def saas_pay_now(request):
     return redirect("saas_billing")
 
 
-@staff_member_required(login_url="admin:login")
+@staff_member_required(login_url="account_login")
 @require_GET
 def saas_invoice_download(request, number: str):
     _shop_only(request)

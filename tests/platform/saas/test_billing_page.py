@@ -55,7 +55,7 @@ def test_only_the_shops_staff_get_the_page_and_the_pdf(subscribed, shop):
     anonymous = Client(HTTP_HOST=host_of(shop))
     for path in ("/billing/saas/", f"/billing/saas/invoices/{invoice.number}.pdf"):
         response = anonymous.get(path)
-        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     with schema_context(shop.schema_name):
         customer = User.objects.create_user("adopter@alpha.test", SHOP_PASSWORD, name="Adopter")
     response = staff_browser(shop, customer).get(f"/billing/saas/invoices/{invoice.number}.pdf")
