@@ -170,3 +170,31 @@ def test_contract_page_and_collections_stay_within_twenty_queries(shop, owner_cl
         with page_queries() as queries:
             assert owner_client.get(url).status_code == 200
         assert queries.count <= 20, (url, queries.count)
+
+
+def test_staff_download_the_signed_agreement(shop, clerk_client, adopter):
+    contract = active_contract(shop, *adopter)
+    response = clerk_client.get(f"/manage/contracts/{contract.uuid}/agreement.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"] == f'attachment; filename="agreement-{contract.uuid}.pdf"'
+
+
+def test_the_call_queue_records_the_outcome(shop, clerk_client):
+    from pawpact.billing.models import CallTask
+
+    with schema_context(shop.schema_name):
+        contract = late_contract("tok_hard_decline")
+        debit_run_on(DUE)
+        for each in (DUE, day(11), day(13)):
+            dunning_on(each)
+        task = CallTask.objects.get(customer=contract.customer)
+    with on(day(13), 15):
+        queue = clerk_client.get("/manage/collections/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert contract.customer.phone in queue and "¥399.00" in queue
+        clerk_client.post(f"/manage/collections/calls/{task.pk}/", {"outcome_note": " ", "status": "done"})
+        with schema_context(shop.schema_name):
+            assert CallTask.objects.get(pk=task.pk).status == "open"
+        clerk_client.post(f"/manage/collections/calls/{task.pk}/", {"outcome_note": "Will pay on Friday.", "status": "done"})
+    with schema_context(shop.schema_name):
+        task.refresh_from_db()
+        assert (task.status, task.outcome_note, task.assigned_to.email) == ("done", "Will pay on Friday.", "clerk@alpha.test")

@@ -92,3 +92,19 @@ def test_role_row_makes_a_manager(shop):
     with schema_context(shop.schema_name):
         manager = staff_user(shop, Role.MANAGER)
         assert role_of(manager) == Role.MANAGER
+
+
+@pytest.mark.parametrize("url, current", [
+    ("/settlements/", "Settlements & funding"), ("/insights/", "Insights"), ("/billing/saas/", "Settings"),
+])  # fmt: skip
+def test_settlements_insights_and_subscription_keep_the_workspace_menu(owner_client, url, current):
+    response = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="ws-menu"' in html and "/manage/contracts/" in html
+    assert f'class="current" aria-current="page">{current}</a>'.replace("&", "&amp;") in html
+    assert "/admin/" not in html
+
+
+def test_a_clerk_gets_no_settlements(clerk_client):
+    assert clerk_client.get("/settlements/").status_code == 403
