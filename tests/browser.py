@@ -99,6 +99,7 @@ def screenshot(page, tmp_path: Path, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     folder = os.environ.get("PAWPACT_SCREENSHOT_DIR")
     if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(folder) / name)
     return path
 

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -108,6 +109,11 @@ class PaymentMethod(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["rail", "token"], name="payment_method_token_unique")]
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language (the sandbox's test cards carry catalogued names)."""
+        return gettext(self.label) if self.label else str(self.get_rail_display())
 
 
 class Contract(models.Model):

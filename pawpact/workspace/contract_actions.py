@@ -91,7 +91,7 @@ def _payment_method(request, contract):
     result = contract_payment_method_replace(contract=contract, payment_method=method)
     paid = sum(1 for attempt in result.attempts if attempt.status == "succeeded")
     messages.success(
-        request, _("Debits now use %(label)s; %(paid)d late period(s) collected at once.") % {"label": method.label, "paid": paid}
+        request, _("Debits now use %(label)s; %(paid)d late period(s) collected at once.") % {"label": method.shown_label, "paid": paid}
     )
 
 

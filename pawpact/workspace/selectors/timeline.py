@@ -21,6 +21,7 @@ from pawpact.billing.models import (
     SigningLink,
     Termination,
 )
+from pawpact.billing.services.remote_signing import SIGNING_CODE_TOPIC
 from pawpact.core.money import Money
 from pawpact.messaging.models import Message
 
@@ -82,12 +83,21 @@ def _debits(contract: Contract) -> list[TimelineEntry]:
     return entries
 
 
+def message_text(message: Message) -> str:
+    """What staff may read of a message: never a one-time signing code (staff must not sign)."""
+    if message.topic == SIGNING_CODE_TOPIC:
+        return _("Signing code sent to the customer's phone (hidden from staff)")
+    return (message.subject or message.body)[:90]
+
+
 def _contact(contract: Contract) -> list[TimelineEntry]:
     entries = []
-    messages = Message.objects.filter(customer_id=contract.customer_id).only("created_at", "channel", "subject", "body")
+    messages = Message.objects.filter(customer_id=contract.customer_id).only(
+        "created_at", "channel", "subject", "body", "topic"
+    )
     for message in messages[:MESSAGES_SHOWN]:
         entries.append(TimelineEntry(message.created_at, _("Message (%(channel)s): %(text)s") % {
-            "channel": message.get_channel_display(), "text": (message.subject or message.body)[:90]}))  # fmt: skip
+            "channel": message.get_channel_display(), "text": message_text(message)}))  # fmt: skip
     for task in CallTask.objects.filter(period__contract=contract):
         entries.append(TimelineEntry(task.done_at or task.created_at, _("%(kind)s: %(status)s %(note)s") % {
             "kind": task.get_kind_display(), "status": task.get_status_display(), "note": task.outcome_note}))  # fmt: skip
@@ -107,7 +117,7 @@ def _changes(contract: Contract, facts: ContractFacts) -> list[TimelineEntry]:
         if hold.released_at:
             entries.append(TimelineEntry(hold.released_at, _("Hold released by %(who)s") % {"who": _who(hold.released_by)}))
     for method in (method for method in facts.methods if method.created_at >= contract.created_at):
-        entries.append(TimelineEntry(method.created_at, _("Payment method added: %(label)s") % {"label": method.label}))
+        entries.append(TimelineEntry(method.created_at, _("Payment method added: %(label)s") % {"label": method.shown_label}))
     for journal in Journal.objects.filter(contract=contract, kind=JournalKind.WRITE_OFF):
         entries.append(TimelineEntry(journal.created_at, _("Written off as bad debt: %(memo)s") % {"memo": journal.memo}, "bad"))
     return entries

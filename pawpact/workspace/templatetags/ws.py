@@ -5,6 +5,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import EntitlementKind, PeriodStatus
+from pawpact.workspace.selectors.timeline import message_text
 
 register = template.Library()
 
@@ -57,3 +58,9 @@ def reward(entry: dict) -> str:
         "quantity": entry.get("quantity"),
         "kind": kind_label(entry.get("kind", "")),
     }
+
+
+@register.filter
+def staff_message(message) -> str:
+    """A message as staff may read it (a signing code never shows)."""
+    return message_text(message)

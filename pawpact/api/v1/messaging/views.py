@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from pawpact.api.access import own_customer
 from pawpact.api.openapi import ERRORS
 from pawpact.api.v1.messaging import serializers as s
+from pawpact.billing.services.remote_signing import SIGNING_CODE_TOPIC
 from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer
 from pawpact.messaging import selectors
@@ -33,13 +34,14 @@ class MessageListApi(ListAPIView):
                 customer = Customer.objects.filter(uuid=wanted).first() if _is_uuid(wanted) else None
                 if customer is None:
                     return Message.objects.none()
+            # A customer's one-time signing code is theirs alone: staff who read it could sign for them.
             return selectors.message_list(
                 customer=customer,
                 channel=channel,
                 category=params.get("category") if params.get("category") in Category.values else None,
                 status=params.get("status") if params.get("status") in MessageStatus.values else None,
                 topic=params.get("topic") or None,
-            )
+            ).exclude(topic=SIGNING_CODE_TOPIC)
         customer = own_customer(self.request)
         if customer is None:
             return Message.objects.none()
