@@ -26,6 +26,8 @@ DEBUG = os.environ.get("PAWPACT_DEBUG", "").strip() == "1"
 
 # The public site lives at the base domain, each shop at <slug>.<base domain>.
 PAWPACT_BASE_DOMAIN = os.environ.get("PAWPACT_BASE_DOMAIN", "localhost")
+# Where a shop owner reaches the platform (e.g. about a deactivated shop).
+PAWPACT_SUPPORT_EMAIL = os.environ.get("PAWPACT_SUPPORT_EMAIL", f"support@{PAWPACT_BASE_DOMAIN}")
 # The port the web server listens on (PAWPACT_PORT, or the port of PAWPACT_BIND).
 PAWPACT_PORT = str(listen_address(os.environ).port)
 # Links the site sends out (messages, printed logins); production: https on the proxy's port.
