@@ -231,6 +231,8 @@ class DebitAttempt(models.Model):
                 fields=["period"], condition=Q(status=AttemptStatus.STARTED), name="attempt_one_in_flight_per_period"
             ),
         ]
+        # The workspace's day and month figures and its latest failures read attempts by finish time.
+        indexes = [models.Index(fields=["finished_at"], name="attempt_finished_idx")]
 
 
 class Journal(models.Model):

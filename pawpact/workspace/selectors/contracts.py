@@ -1,10 +1,10 @@
 """Reads for the contract list (the contract page's timeline: selectors/timeline.py)."""
 from datetime import date
 
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from pawpact.billing.enums import PeriodStatus
-from pawpact.billing.models import Contract
+from pawpact.billing.models import Contract, DebitPeriod
 
 OPEN_PERIOD_STATUSES = (
     PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.ATTEMPTED, PeriodStatus.FAILED, PeriodStatus.RETRYING,
@@ -15,9 +15,13 @@ def contract_list(
     *, query: str = "", status: str = "", plan: str = "", standing: str = "", due_before: date | None = None,
     ending_soon_until: date | None = None,
 ) -> QuerySet[Contract]:  # fmt: skip
-    """Contracts as the list's filters ask, newest first, each with its next open debit date."""
+    """Contracts as the list's filters ask, newest first, each with its next open debit date.
+
+    The next date is a per-row lookup (the period index), not a GROUP BY over every
+    period of the shop: a page computes it for its 25 rows, an export streams it."""
+    upcoming = DebitPeriod.objects.filter(contract=OuterRef("pk"), status__in=OPEN_PERIOD_STATUSES).order_by("number")
     contracts = Contract.objects.select_related("customer", "pet", "plan_version__plan").annotate(
-        next_due=Min("periods_set__due_date", filter=Q(periods_set__status__in=OPEN_PERIOD_STATUSES))
+        next_due=Subquery(upcoming.values("due_date")[:1])
     )
     if status:
         contracts = contracts.filter(status=status)
