@@ -154,7 +154,7 @@ def run_pages(client, shop, requests: int) -> list[bool]:
         ("contracts, filtered", lambda: f"/manage/contracts/?status=active&plan=bench-24&standing=current&due_before={until}"),
         ("contracts, searched", lambda: f"/manage/contracts/?q=顾客0{random.randint(1000, 9999)}"),
         ("contract page", lambda: f"/manage/contracts/{random.choice(uuids)}/"),
-        ("customers by name", lambda: f"/manage/customers/?q=Customer&segment=active"),
+        ("customers by name", lambda: "/manage/customers/?q=Customer&segment=active"),
         ("customers by phone", lambda: f"/manage/customers/?q=139{random.randint(0, 9999):08d}"),
         ("collections", lambda: "/manage/collections/"),
     ]  # fmt: skip
