@@ -136,3 +136,29 @@ def shop_staff(shop):
         user = User.objects.create_user("staff@alpha.test", SHOP_PASSWORD, name="Alpha staff", is_staff=True)
         user.api_token = api_token_issue(user=user)
     return user
+
+
+class _Queries:
+    def __init__(self, context):
+        self.context = context
+
+    @property
+    def count(self) -> int:
+        # django-tenants re-sets the search path before queries; that is not a query of the page.
+        return sum(1 for query in self.context.captured_queries if not query["sql"].startswith("SET search_path"))
+
+
+@pytest.fixture
+def page_queries():
+    """with page_queries() as queries: ...; queries.count → the page's SQL queries, search-path switches aside."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def capture():
+        with CaptureQueriesContext(connection) as context:
+            yield _Queries(context)
+
+    return capture

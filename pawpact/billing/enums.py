@@ -123,3 +123,9 @@ class JournalKind(StrEnum):
     DEPOSIT_REFUNDED = "deposit.refunded"
     DEPOSIT_APPLIED = "deposit.applied"
     PERIOD_PAID = "period.paid"
+
+
+class PetLossReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for the shop")
+    ACCEPTED = "accepted", _("Accepted: the plan ended without penalty")
+    REJECTED = "rejected", _("Not accepted")

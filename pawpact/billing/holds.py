@@ -11,12 +11,16 @@ holds are read from `Customer.standing`, which dunning keeps up to date
     holds = customer_holds(customer=customer)
     if holds.shipment_held: ...   # do not ship the next box
     if holds.loyalty_frozen: ...  # award no points, no tier progress
+
+Staff may also hold one contract's shipments by hand (pawpact.billing.services.contract_holds);
+`contract_holds` adds that hold to the customer's.
 """
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from pawpact.billing.models import Contract, ContractHold
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
 
@@ -28,7 +32,7 @@ HELD_STANDINGS = (CustomerStanding.OVERDUE, CustomerStanding.DEFAULT)
 class Holds:
     shipment_held: bool
     loyalty_frozen: bool
-    reason: str  # "" when nothing is held, else the standing that holds: "overdue" | "default"
+    reason: str  # "" when nothing is held, else what holds: "overdue" | "default" | "manual"
 
     @property
     def message(self) -> str:
@@ -37,10 +41,13 @@ class Holds:
             return _("Payments are in default: shipments are held and points are frozen.")
         if self.reason == CustomerStanding.OVERDUE:
             return _("A monthly payment is overdue: the next shipment is held and points are frozen until it is paid.")
+        if self.reason == MANUAL:
+            return _("The shop has put this plan's shipments on hold; debits continue.")
         return ""
 
 
 NO_HOLDS = Holds(shipment_held=False, loyalty_frozen=False, reason="")
+MANUAL = "manual"
 
 
 def holds_for_standing(standing: str) -> Holds:
@@ -62,3 +69,13 @@ def held_customers_q(prefix: str = "") -> Q:
 
 def held_customer_list() -> QuerySet[Customer]:
     return Customer.objects.filter(held_customers_q())
+
+
+def contract_holds(*, contract: Contract) -> Holds:
+    """What holds this contract's next box: the customer's standing, else a staff hold."""
+    holds = customer_holds(customer=contract.customer)
+    if holds.shipment_held:
+        return holds
+    if ContractHold.objects.filter(contract=contract, released_at__isnull=True).exists():
+        return Holds(shipment_held=True, loyalty_frozen=False, reason=MANUAL)
+    return NO_HOLDS

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -25,6 +26,7 @@ from pawpact.billing.enums import (
     DepositStatus,
     LedgerAccount,
     PeriodStatus,
+    PetLossReportStatus,
     TerminationKind,
 )
 from pawpact.customers.models import Customer, Pet
@@ -109,6 +111,11 @@ class PaymentMethod(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["rail", "token"], name="payment_method_token_unique")]
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language (the sandbox's test cards carry catalogued names)."""
+        return gettext(self.label) if self.label else str(self.get_rail_display())
 
 
 class Contract(models.Model):
@@ -237,6 +244,8 @@ class DebitAttempt(models.Model):
                 fields=["period"], condition=Q(status=AttemptStatus.STARTED), name="attempt_one_in_flight_per_period"
             ),
         ]
+        # The workspace's day and month figures and its latest failures read attempts by finish time.
+        indexes = [models.Index(fields=["finished_at"], name="attempt_finished_idx")]
 
 
 class Journal(models.Model):
@@ -453,4 +462,51 @@ class ProviderNotification(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "notification_id"], name="provider_notification_once")
+        ]
+
+
+class ContractHold(models.Model):
+    """Staff hold a contract's shipments (the customer is away, an address or a complaint is
+    being sorted out); debits continue. At most one open hold per contract."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="holds")
+    reason = models.CharField(max_length=200)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(released_at__isnull=True), name="contract_one_open_hold"
+            )
+        ]
+
+
+class PetLossReport(models.Model):
+    """A customer reports their pet's death or loss with evidence; the shop accepts it (the
+    contract ends without penalty) or says why not. One open report per contract."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="pet_loss_reports")
+    evidence = models.FileField(upload_to="pet-loss-reports/%Y/%m/", blank=True)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=PetLossReportStatus.choices, default=PetLossReportStatus.SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(status="submitted"), name="pet_loss_report_one_open"
+            )
         ]

@@ -25,7 +25,7 @@ from pawpact.billing.models import (
     Termination,
     TerminationQuote,
 )
-from pawpact.core.clock import local_date, local_midnight
+from pawpact.core.clock import default_clock, local_date, local_midnight
 from pawpact.core.money import Money
 from pawpact.payments.enums import Rail
 from pawpact.payments.policies import RAIL_POLICIES, is_within_allowed_hours
@@ -53,6 +53,12 @@ def calendar_list(*, contract: Contract) -> list[CalendarEntry]:
         .order_by("number")
         .values("number", "due_date", "amount_minor", "currency", "status", "paid_at")
     ]
+
+
+def contract_in_cooling_off(contract: Contract, *, today: date | None = None) -> bool:
+    """In force and within its cooling-off window (the last day included): cancelling is free."""
+    today = today or default_clock.today()
+    return bool(contract.status == ContractStatus.ACTIVE and contract.cooling_off_until and today <= contract.cooling_off_until)
 
 
 def period_attempt_list(*, period: DebitPeriod) -> QuerySet[DebitAttempt]:

@@ -1,11 +1,15 @@
-"""URLs of a shop's own domain: storefront, staff back office, REST API."""
-from django.contrib import admin
+"""URLs of a shop's own domain: storefront, staff back office, REST API.
+
+No Django admin here: staff work in the workspace (/manage/); the admin stays on the
+public host for platform admins only.
+"""
 from django.urls import include, path
 
 from pawpact.billing import notifications as rail_notifications
 from pawpact.storefront import signing_views
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
+from pawpact.workspace.views import settings as workspace_settings
 
 urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
@@ -13,14 +17,18 @@ urlpatterns = [
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
     path("my/plans/<uuid:uuid>/withdraw/", storefront_views.my_contract_withdraw, name="my_contract_withdraw"),
     path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)
+    path("shop/logo/", workspace_settings.shop_logo, name="shop_logo"),  # the profile's logo, for every visitor
     path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
     path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),
     path("my/plans/<uuid:uuid>/end/", signing_views.my_contract_end, name="my_contract_end"),
     # Alipay and WeChat Pay notify each shop on its own host (pawpact.billing.notifications).
     path("webhooks/alipay/", rail_notifications.alipay_notification, name="alipay_notification"),
     path("webhooks/wechat/", rail_notifications.wechat_notification, name="wechat_notification"),
+    path("my/plans/<uuid:uuid>/agreement.pdf", storefront_views.my_agreement, name="my_agreement"),
+    path("my/plans/<uuid:uuid>/payment/", storefront_views.my_payment_method, name="my_payment_method"),
+    path("my/plans/<uuid:uuid>/pet-loss/", storefront_views.my_pet_loss, name="my_pet_loss"),
+    path("my/messages/", storefront_views.my_messages, name="my_messages"),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
     path("api/v1/", include("pawpact.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("insights/", include("pawpact.platform.kpis.shop_views")),  # the owner's KPI dashboard and reports

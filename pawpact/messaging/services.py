@@ -334,3 +334,26 @@ def messaging_settings_get() -> MessagingSettings:
     if row is None:
         row, _created = MessagingSettings.objects.get_or_create(pk=1)
     return row
+
+
+MAX_MARKETING_PER_DAY = 5
+
+
+def messaging_settings_update(*, marketing_messages_per_day: int) -> MessagingSettings:
+    """The shop's daily cap on marketing messages per customer (0: none at all; at most 5)."""
+    value = marketing_messages_per_day
+    if not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_MARKETING_PER_DAY):
+        raise ValidationFailed(
+            _("Some fields are invalid."),
+            fields={"marketing_messages_per_day": [_("Allow 0 to %(n)s marketing messages a day.") % {"n": MAX_MARKETING_PER_DAY}]},
+        )
+    with transaction.atomic():
+        row = messaging_settings_get()
+        MessagingSettings.objects.filter(pk=row.pk).update(marketing_messages_per_day=value)
+        row.marketing_messages_per_day = value
+    return row
+
+
+def messages_mark_read(*, customer: Customer, clock: Clock = default_clock) -> int:
+    """Every unread in-app message of the customer read now (they opened their messages)."""
+    return Message.objects.filter(customer=customer, channel=Channel.IN_APP, read_at__isnull=True).update(read_at=clock.now())

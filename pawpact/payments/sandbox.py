@@ -13,6 +13,7 @@ import uuid
 
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pawpact.core.money import Money
 from pawpact.payments.base import ChargeResult
@@ -29,12 +30,13 @@ _DECLINES: dict[str, DeclineType] = {
     provider.INVALID_TOKEN: DeclineType.HARD,
 }
 
+# Stored on the saved method in English; pages show them translated (PaymentMethod.shown_label).
 _LABELS = {
-    "tok_success": "Sandbox · success",
-    "tok_insufficient_funds": "Sandbox · insufficient funds",
-    "tok_hard_decline": "Sandbox · hard decline",
-    "tok_network_error": "Sandbox · network error",
-    "tok_slow": "Sandbox · slow",
+    "tok_success": gettext_noop("Sandbox · success"),
+    "tok_insufficient_funds": gettext_noop("Sandbox · insufficient funds"),
+    "tok_hard_decline": gettext_noop("Sandbox · hard decline"),
+    "tok_network_error": gettext_noop("Sandbox · network error"),
+    "tok_slow": gettext_noop("Sandbox · slow"),
 }
 
 

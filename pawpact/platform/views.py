@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from pawpact.core.clock import default_clock
 from pawpact.core.decorators import staff_required
@@ -29,12 +30,18 @@ def console_shops(request):
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def console_shop_state(request, shop_id: int, action: str):
+    """Deactivating asks first, with the reason the owner will read; reactivating is one click."""
     shop = get_object_or_404(shop_list(), pk=shop_id)
     target = _ACTIONS.get(action)
     if target is None:
         messages.error(request, _("Unknown action."))
+        return redirect("console_shops")
+    if target == ShopState.DEACTIVATED and (request.method == "GET" or not request.POST.get("reason", "").strip()):
+        context = {"shop": shop, "failed": request.method == "POST", "support_email": settings.PAWPACT_SUPPORT_EMAIL}
+        return render(request, "platform/shop_deactivate.html", context, status=400 if context["failed"] else 200)
+    if request.method == "GET":
         return redirect("console_shops")
     try:
         shop_set_state(shop=shop, state=target, actor=request.user, reason=request.POST.get("reason", ""))

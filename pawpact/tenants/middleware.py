@@ -6,6 +6,9 @@ from django.utils.translation import gettext as _
 from pawpact.core.http import is_api_path
 from pawpact.tenants.enums import ShopState
 
+# A deactivated shop's owner still logs in, reads why, and pays the Pawpact subscription.
+OPEN_WHEN_DEACTIVATED = ("/accounts/", "/billing/saas/", "/i18n/")
+
 
 class ShopAvailabilityMiddleware(MiddlewareMixin):
     """A shop that is still being set up, or deactivated, answers with a page saying so
@@ -14,6 +17,8 @@ class ShopAvailabilityMiddleware(MiddlewareMixin):
     def process_request(self, request):
         shop = getattr(request, "tenant", None)
         if shop is None or shop.is_platform or shop.is_ready:
+            return None
+        if shop.state == ShopState.DEACTIVATED and request.path_info.startswith(OPEN_WHEN_DEACTIVATED):
             return None
         if shop.state == ShopState.PROVISIONING:
             status, code, message = 503, "shop_provisioning", _("This shop is being set up; try again shortly.")

@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
 from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import ValidationFailed
 from pawpact.tenants.enums import ShopEventKind, ShopMode, ShopState
 from pawpact.tenants.errors import IllegalShopTransition, ProvisioningFailed, SlugTaken
 from pawpact.tenants.models import Domain, LoginHandoff, Shop, ShopEvent
@@ -154,3 +155,14 @@ def login_handoff_redeem(*, shop: Shop, token: str, clock: Clock = default_clock
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def shop_rename(*, shop: Shop, name: str) -> Shop:
+    """The shop's display name (its address, the slug, never changes: links and the schema use it)."""
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationFailed(_("Some fields are invalid."), fields={"name": [_("Enter a name of at most 120 characters.")]})
+    with transaction.atomic():
+        Shop.objects.filter(pk=shop.pk).update(name=name)
+        shop.name = name
+    return shop

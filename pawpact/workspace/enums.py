@@ -25,3 +25,15 @@ class Action(StrEnum):
     PLAN_EDIT = "plan_edit"
     SETTINGS = "settings"
     STAFF = "staff"
+
+
+class EventKind(models.TextChoices):
+    """What the workspace's audit trail records."""
+
+    PROFILE_SAVED = "profile_saved", _("Shop profile saved")
+    BILLING_SETTINGS_SAVED = "billing_settings_saved", _("Debit and collection rules saved")
+    MESSAGING_SETTINGS_SAVED = "messaging_settings_saved", _("Message limits saved")
+    STAFF_ADDED = "staff_added", _("Staff member added")
+    STAFF_ROLE_CHANGED = "staff_role_changed", _("Role changed")
+    STAFF_DEACTIVATED = "staff_deactivated", _("Staff member deactivated")
+    STAFF_REACTIVATED = "staff_reactivated", _("Staff member reactivated")

@@ -83,9 +83,38 @@ def test_an_illegal_transition_is_refused_and_changes_nothing(console, shop):
 def test_unknown_actions_and_shops_are_404_and_get_is_refused(console, shop):
     assert console.post(f"/console/shops/{shop.pk}/delete/").status_code == 404
     assert console.post("/console/shops/999999/deactivate/").status_code == 404
-    assert console.get(f"/console/shops/{shop.pk}/deactivate/").status_code == 405
     shop.refresh_from_db()
     assert shop.state == ShopState.ACTIVE
+
+
+def test_deactivating_asks_first_and_needs_the_reason_the_owner_reads(console, shop):
+    events_before = ShopEvent.objects.count()
+    page = console.get(f"/console/shops/{shop.pk}/deactivate/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "Reason, shown to the owner" in page.content.decode()
+    refused = console.post(f"/console/shops/{shop.pk}/deactivate/", {"reason": "  "}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "Give the reason" in refused.content.decode()
+    shop.refresh_from_db()
+    assert shop.state == ShopState.ACTIVE and ShopEvent.objects.count() == events_before
+
+    console.post(f"/console/shops/{shop.pk}/deactivate/", {"reason": "Licence expired"})
+    office = Client(HTTP_HOST=host_of(shop), HTTP_ACCEPT_LANGUAGE="en")
+    closed = office.get("/manage/")
+    assert closed.status_code == 403 and "/accounts/login/?next=/billing/saas/" in closed.content.decode()
+    login = office.post("/accounts/login/?next=/billing/saas/", {"login": shop.owner.email, "password": SHOP_PASSWORD,
+                                                                 "next": "/billing/saas/"})  # fmt: skip
+    assert login["Location"] == "/billing/saas/"
+    billing = office.get("/billing/saas/").content.decode()
+    assert "Reason: Licence expired" in billing and "support@localhost" in billing
+    assert office.get("/manage/").status_code == 403  # the rest of the shop stays closed
+
+
+def test_every_console_page_has_the_same_menu(console, shop):
+    for url in ("/console/", "/console/funding/", "/console/outbox/", "/console/insights/",
+                "/console/insights/ranking/", "/console/insights/reports/", "/console/subscriptions/"):  # fmt: skip
+        html = console.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert 'class="console-nav"' in html, url
+        for link in ("/console/funding/", "/console/insights/ranking/", "/console/subscriptions/"):
+            assert f'href="{link}"' in html, (url, link)
 
 
 def test_a_shop_still_provisioning_answers_with_a_clear_page(shop):

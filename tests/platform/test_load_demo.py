@@ -188,10 +188,9 @@ def test_the_demo_logins_reach_dashboards_that_show_the_demo(demo):
 
     shop = shops["happy-paws"]
     office = Client(HTTP_HOST=host_of(shop))
-    login = office.post("/admin/login/?next=/admin/", {"username": "owner@happy-paws.localhost",
-                                                       "password": demo_password()})  # fmt: skip
-    assert login.status_code == 302
-    assert office.get("/admin/").status_code == 200
+    login = office.post("/accounts/login/", {"login": "owner@happy-paws.localhost", "password": demo_password()})
+    assert login["Location"] == "/manage/"
+    assert office.get("/manage/").status_code == 200
     insights = office.get("/insights/")
     assert insights.status_code == 200
     assert insights.context["month"] == month_start(default_clock.today())
@@ -261,5 +260,5 @@ def test_the_printed_links_use_the_run_commands_port(demo, settings):
     output = load_demo("--if-empty")
 
     assert "http://localhost:8123/console/   admin@pawpact.localhost" in output
-    assert "http://happy-paws.localhost:8123/admin/   owner@happy-paws.localhost" in output
+    assert "http://happy-paws.localhost:8123/manage/   owner@happy-paws.localhost" in output
     assert "http://whisker-home.localhost:8123/my/plans/   customer@whisker-home.localhost" in output

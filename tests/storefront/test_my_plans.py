@@ -79,8 +79,8 @@ def test_the_customer_sees_every_debit_date_and_amount_and_the_total(shop, adopt
     assert response.status_code == 200
     html = response.content.decode()
     assert "Basic 基础款 · Mimi" in html
-    assert "Monthly ¥399.00" in html
-    assert "Total cost ¥4,788.00" in html
+    assert "¥399.00 a month × 12 periods" in html
+    assert "<dt>Total cost</dt><dd>¥4,788.00</dd>" in html
     for number, due_date in enumerate(BASIC_DUE_DATES, start=1):
         state = "Paid" if number == 1 else "Scheduled"
         assert f"<tr><td>{number} / 12</td><td>{due_date}</td><td>¥399.00</td><td>{state}</td></tr>" in html

@@ -15,10 +15,10 @@ def alpha_secret(shop):
         return User.objects.create_user("secret@alpha.test", SHOP_PASSWORD, name="Alpha Secret", is_staff=True)
 
 
-def _admin_client(shop) -> Client:
+def _owner_client(shop) -> Client:
     client = Client(HTTP_HOST=host_of(shop))
-    response = client.post("/admin/login/?next=/admin/", {"username": shop.owner.email, "password": SHOP_PASSWORD})
-    assert response.status_code == 302, "the shop's own owner can log in to its back office"
+    response = client.post("/accounts/login/", {"login": shop.owner.email, "password": SHOP_PASSWORD})
+    assert response["Location"] == "/manage/", "the shop's own owner logs in to its workspace"
     return client
 
 
@@ -30,38 +30,40 @@ def test_a_row_of_shop_a_is_absent_from_shop_b(shop, other_shop, alpha_secret):
 
 
 def test_shop_b_back_office_does_not_list_shop_a_users(shop, other_shop, alpha_secret):
-    own = _admin_client(shop).get("/admin/accounts/user/")
-    other = _admin_client(other_shop).get("/admin/accounts/user/")
+    own = _owner_client(shop).get("/manage/settings/staff/")
+    other = _owner_client(other_shop).get("/manage/settings/staff/")
 
     assert "secret@alpha.test" in own.content.decode()
     assert other.status_code == 200
     assert "secret@alpha.test" not in other.content.decode()
-    assert _admin_client(other_shop).get(f"/admin/accounts/user/{alpha_secret.pk}/change/").status_code == 302
+    _owner_client(other_shop).post(f"/manage/settings/staff/{alpha_secret.pk}/", {"action": "deactivate"})
+    with schema_context(shop.schema_name):
+        assert User.objects.get(pk=alpha_secret.pk).is_active
 
 
 def test_shop_a_staff_cannot_log_in_to_shop_b_back_office(other_shop, alpha_secret):
     client = Client(HTTP_HOST=host_of(other_shop))
-    response = client.post("/admin/login/?next=/admin/", {"username": "secret@alpha.test", "password": SHOP_PASSWORD})
+    response = client.post("/accounts/login/", {"login": "secret@alpha.test", "password": SHOP_PASSWORD})
 
     assert response.status_code == 200  # the form again, with an error
     assert "_auth_user_id" not in client.session
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/manage/").status_code == 302
 
 
 def test_a_session_of_shop_a_is_worthless_on_shop_b(shop, other_shop):
-    client = _admin_client(shop)
+    client = _owner_client(shop)
     cookie = client.cookies["sessionid"].value
     intruder = Client(HTTP_HOST=host_of(other_shop))
     intruder.cookies["sessionid"] = cookie
 
-    assert intruder.get("/admin/").status_code == 302
-    assert intruder.get("/admin/")["Location"].startswith("/admin/login/")
+    assert intruder.get("/manage/").status_code == 302
+    assert intruder.get("/manage/")["Location"].startswith("/accounts/login/")
 
 
 def test_platform_admins_are_unknown_to_shops(shop):
     User.objects.create_superuser("root@platform.test", SHOP_PASSWORD)
     client = Client(HTTP_HOST=host_of(shop))
-    client.post("/admin/login/", {"username": "root@platform.test", "password": SHOP_PASSWORD})
+    client.post("/accounts/login/", {"login": "root@platform.test", "password": SHOP_PASSWORD})
     assert "_auth_user_id" not in client.session
 
 
@@ -83,8 +85,9 @@ def test_cache_keys_are_per_schema(shop, other_shop):
 
 
 def test_the_shop_back_office_offers_no_platform_tables(shop, other_shop):
-    """Public tables stay on a shop connection's search path: none may be reachable from its admin."""
-    page = _admin_client(shop).get("/admin/").content.decode()
-    assert "/admin/tenants/" not in page
-    assert _admin_client(shop).get("/admin/tenants/shop/").status_code == 404
-    assert "Beta Pets" not in page
+    """Public tables stay on a shop connection's search path: no page of the shop shows them."""
+    client = _owner_client(shop)
+    for url in ("/manage/", "/manage/settings/", "/manage/settings/staff/", "/settlements/"):
+        page = client.get(url).content.decode()
+        assert "Beta Pets" not in page and "owner@beta.test" not in page, url
+    assert client.get("/admin/tenants/shop/").status_code == 404

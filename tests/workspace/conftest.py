@@ -54,29 +54,3 @@ def adopter(shop):
         customer = customer_create(name="Wang Fang", phone="13800138999", birth_date=date(1990, 5, 1))
         pet = pet_create(name="Mimi", species="cat", breed="British shorthair")
     return customer, pet
-
-
-class _Queries:
-    def __init__(self, context):
-        self.context = context
-
-    @property
-    def count(self) -> int:
-        # django-tenants re-sets the search path before queries; that is not a query of the page.
-        return sum(1 for query in self.context.captured_queries if not query["sql"].startswith("SET search_path"))
-
-
-@pytest.fixture
-def page_queries():
-    """with page_queries() as queries: ...; queries.count → the page's SQL queries, search-path switches aside."""
-    from contextlib import contextmanager
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    @contextmanager
-    def capture():
-        with CaptureQueriesContext(connection) as context:
-            yield _Queries(context)
-
-    return capture

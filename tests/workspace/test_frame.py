@@ -34,8 +34,8 @@ def test_owner_sees_every_area_in_business_terms(owner_client):
     assert response.status_code == 200
     menu = [item["label"] for item in response.wsgi_request.workspace_menu]
     assert [str(label) for label in menu] == [
-        "Overview", "Signings", "Customers & pets", "Contracts", "Debits & collections",
-        "Settlements & funding", "Insights",
+        "Overview", "Signings", "Customers & pets", "Contracts", "Debits & collections", "Plans",
+        "Settlements & funding", "Insights", "Settings",
     ]  # fmt: skip
     assert b"/admin/" not in response.content
 
@@ -51,7 +51,7 @@ def test_menu_and_pages_in_chinese(owner_client):
 def test_clerk_does_not_see_the_owner_areas(clerk_client):
     response = clerk_client.get("/manage/", HTTP_ACCEPT_LANGUAGE="en")
     menu = [str(item["label"]) for item in response.wsgi_request.workspace_menu]
-    assert "Settlements & funding" not in menu
+    assert "Settlements & funding" not in menu and "Settings" not in menu and "Plans" in menu
 
 
 def test_login_on_the_shop_host_lands_staff_in_the_workspace(shop, shop_client):
@@ -92,3 +92,19 @@ def test_role_row_makes_a_manager(shop):
     with schema_context(shop.schema_name):
         manager = staff_user(shop, Role.MANAGER)
         assert role_of(manager) == Role.MANAGER
+
+
+@pytest.mark.parametrize("url, current", [
+    ("/settlements/", "Settlements & funding"), ("/insights/", "Insights"), ("/billing/saas/", "Settings"),
+])  # fmt: skip
+def test_settlements_insights_and_subscription_keep_the_workspace_menu(owner_client, url, current):
+    response = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="ws-menu"' in html and "/manage/contracts/" in html
+    assert f'class="current" aria-current="page">{current}</a>'.replace("&", "&amp;") in html
+    assert "/admin/" not in html
+
+
+def test_a_clerk_gets_no_settlements(clerk_client):
+    assert clerk_client.get("/settlements/").status_code == 403

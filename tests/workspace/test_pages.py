@@ -49,7 +49,8 @@ def test_contract_list_filters_and_exports_what_it_shows(shop, owner_client, ado
     assert len(rows) == 2 and rows[1][0] == str(contract.uuid) and rows[1][5] == "Active"
     assert rows[1][7] == "399.00" and rows[1][9] == str(399 * 12) + ".00"
     response = owner_client.get("/manage/contracts/?q=Li&export=xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert response.streaming and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.max_row == 2 and sheet.cell(2, 2).value == "Li Lei"
 
 
@@ -130,7 +131,8 @@ def test_customer_list_segments_and_export(shop, owner_client, adopter):
     page = owner_client.get("/manage/customers/?segment=new", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Li Lei" in page and "Wang Fang" not in page
     response = owner_client.get("/manage/customers/?segment=active&export=xlsx", HTTP_ACCEPT_LANGUAGE="en")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert response.streaming and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [cell.value for cell in sheet[2]][:5] == ["Wang Fang", "13800138999", "Not verified", "Current", 1]
 
 
@@ -166,3 +168,11 @@ def test_list_pages_stay_within_twenty_queries(shop, owner_client, adopter, page
     with page_queries() as queries:
         assert owner_client.get(url).status_code == 200
     assert queries.count <= 20, queries.count
+
+
+def test_signings_export_what_the_list_shows(shop, owner_client, adopter):
+    active_contract(shop, *adopter)
+    response = owner_client.get("/manage/signings/?state=active&export=csv", HTTP_ACCEPT_LANGUAGE="en")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 2 and rows[1][1:4] == ["Wang Fang", "13800138999", "Mimi"] and rows[1][7] == "Active"
+    assert rows[1][5] == "399.00" and rows[1][6] == "4788.00"

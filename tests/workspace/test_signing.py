@@ -175,3 +175,24 @@ def test_clerk_cannot_override_the_credit_score_manager_can(shop, clerk_client, 
         contract.refresh_from_db()
         assert contract.credit_source == "staff" and contract.credit_score == 700
         assert "manager@alpha.test" in contract.credit_evidence
+
+
+def test_staff_never_read_a_customers_signing_code(shop, shop_staff, api_client, owner_client, adopter):
+    """With the code, staff could sign for the customer: no staff page or API shows it."""
+    from pawpact.billing.models import PlanVersion
+    from pawpact.billing.services.remote_signing import signing_code_send, signing_link_issue
+    from pawpact.billing.services.signing import application_create, application_credit_check
+    from pawpact.messaging.models import Message
+
+    customer, pet = adopter
+    with schema_context(shop.schema_name):
+        version = PlanVersion.objects.order_by("monthly_price_minor").first()
+        contract = application_credit_check(contract=application_create(customer=customer, pet=pet, plan_version_id=version.pk))
+        signing_code_send(link=signing_link_issue(contract=contract, staff=None))
+        code = re.search(r"\d{6}", Message.objects.get(topic="signing_code").body).group(0)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {shop_staff.api_token}")
+    listed = api_client.get("/api/v1/messages", {"customer_uuid": str(customer.uuid)}).content.decode()
+    assert code not in listed and "signing_code" not in listed
+    for url in (f"/manage/contracts/{contract.uuid}/", f"/manage/customers/{customer.uuid}/"):
+        page = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert code not in page and "(hidden from staff)" in page, url

@@ -40,6 +40,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pawpact.accounts.models import User
 from pawpact.billing.enums import (
     AttemptStatus,
     ContractStatus,
@@ -64,7 +65,7 @@ from pawpact.billing.services.standing import (
     period_event_payload,
 )
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import DomainError
+from pawpact.core.errors import DomainError, ValidationFailed
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
 from pawpact.customers.enums import CustomerStanding
@@ -279,16 +280,18 @@ def _replacement_check(*, contract: Contract, payment_method: PaymentMethod | No
         )
 
 
-
-
-
-
-
-
 # --- Default and write-off -------------------------------------------------------------------------
 
 
-def period_write_off(*, period: DebitPeriod, clock: Clock = default_clock) -> DebitPeriod:
+def period_write_off_by_staff(*, period: DebitPeriod, reason: str, staff: User, clock: Clock = default_clock) -> DebitPeriod:
+    """Staff write an owed period off before the automatic horizon, saying why (kept on the journal)."""
+    reason = " ".join((reason or "").split())
+    if not 5 <= len(reason) <= 150:
+        raise ValidationFailed(_("Some fields are invalid."), fields={"reason": [_("Give the reason in 5 to 150 characters.")]})
+    return period_write_off(period=period, note=f"{reason} ({staff.email})", clock=clock)
+
+
+def period_write_off(*, period: DebitPeriod, note: str = "", clock: Clock = default_clock) -> DebitPeriod:
     """Write an owed period off as bad debt, once: journal, WRITTEN_OFF, outbox row."""
     with transaction.atomic():
         locked = (
@@ -311,7 +314,7 @@ def period_write_off(*, period: DebitPeriod, clock: Clock = default_clock) -> De
             lines=[Line(LedgerAccount.BAD_DEBT, amount), Line(LedgerAccount.RECEIVABLE, -amount)],
             currency=locked.currency,
             contract=contract,
-            memo=f"period {locked.number} written off, due {locked.due_date.isoformat()}",
+            memo=f"period {locked.number} written off, due {locked.due_date.isoformat()}{': ' + note if note else ''}"[:255],
         )
         journal_post(
             key=write_off_reversal_key(locked),

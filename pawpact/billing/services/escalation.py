@@ -23,6 +23,7 @@ from pawpact.billing.enums import (
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.models import BillingSettings, CallTask, Contract, DebitPeriod
 from pawpact.billing.services.deferral import deferral_coupon_issue_on_overdue
+from pawpact.billing.services.lifecycle_settings import ESCALATION_ACTIONS
 from pawpact.billing.services.standing import (
     StandingRefresh,
     days_overdue,
@@ -40,9 +41,6 @@ logger = logging.getLogger(__name__)
 
 
 DEFERRAL_COUPON_TOPIC = "deferral_coupon_issued"
-
-
-ESCALATION_ACTIONS = ("sms", "call", "visit")
 
 
 CALL_TASK_KINDS = {"call": CallTaskKind.CALL, "visit": CallTaskKind.VISIT}

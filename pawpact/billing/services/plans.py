@@ -32,6 +32,7 @@ TERM_FIELDS = (
 )
 _DEFAULTS: dict[str, Any] = {"currency": "CNY", "health_guarantee_days": 30, "fulfilment_rewards": []}
 
+
 def plan_create(*, code: str, name: str, is_active: bool = True, **terms: Any) -> Plan:
     """A new plan with its first version; every term without a default must be given."""
     errors: dict[str, list[str]] = {}
@@ -73,6 +74,18 @@ def plan_version_create(*, plan: Plan, **terms: Any) -> PlanVersion:
             # The changed terms are combined with the current ones (a reward after the last period).
             raise PlanTermsInvalid(_("The plan's terms are invalid."), fields=errors)
         return _version_insert(plan=plan, number=(current.version + 1) if current else 1, values=values)
+
+
+def plan_update(*, plan: Plan, name: str, is_active: bool) -> Plan:
+    """Rename a plan or take it on/off sale; its terms change only through a new version."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("The plan's terms are invalid."), fields={"name": [_("Enter a name.")]})
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        plan.name, plan.is_active = name, bool(is_active)
+        plan.save(update_fields=["name", "is_active"])
+    return plan
 
 
 def plan_current_version(*, plan: Plan) -> PlanVersion | None:

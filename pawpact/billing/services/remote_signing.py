@@ -39,6 +39,8 @@ CODE_RESEND_AFTER = timedelta(seconds=60)
 MAX_WRONG_CODES = 5
 MAX_CODES_SENT = 10
 
+SIGNING_CODE_TOPIC = "signing_code"
+
 
 def signing_link_issue(*, contract: Contract, staff: User | None, clock: Clock = default_clock) -> SigningLink:
     """A new link for a credit-checked application (older open links of the contract stop working)."""
@@ -111,7 +113,7 @@ def signing_code_send(*, link: SigningLink, clock: Clock = default_clock) -> Sig
         link.save(update_fields=["code_hash", "code_sent_at", "codes_sent"])
         message_send(
             customer=link.contract.customer,
-            topic="signing_code",
+            topic=SIGNING_CODE_TOPIC,
             category=Category.SERVICE,
             channels=[Channel.SMS],
             subject="",

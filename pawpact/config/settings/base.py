@@ -26,6 +26,8 @@ DEBUG = os.environ.get("PAWPACT_DEBUG", "").strip() == "1"
 
 # The public site lives at the base domain, each shop at <slug>.<base domain>.
 PAWPACT_BASE_DOMAIN = os.environ.get("PAWPACT_BASE_DOMAIN", "localhost")
+# Where a shop owner reaches the platform (e.g. about a deactivated shop).
+PAWPACT_SUPPORT_EMAIL = os.environ.get("PAWPACT_SUPPORT_EMAIL", f"support@{PAWPACT_BASE_DOMAIN}")
 # The port the web server listens on (PAWPACT_PORT, or the port of PAWPACT_BIND).
 PAWPACT_PORT = str(listen_address(os.environ).port)
 # Links the site sends out (messages, printed logins); production: https on the proxy's port.
@@ -139,6 +141,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "pawpact.tenants.context_processors.mode",
+                # On shop hosts: the shop's profile, and the workspace menu for staff pages
+                # that other apps render (settlements, insights, subscription).
+                "pawpact.workspace.context_processors.workspace",
             ],
         },
     },

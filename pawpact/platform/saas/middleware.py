@@ -2,7 +2,7 @@
 read-only back office: staff writes are refused, everything else keeps working.
 
 Refused: POST/PUT/PATCH/DELETE by a staff user (session or API token) to the back
-office (/admin/) or the API (/api/). Still allowed: every read; logging in and out;
+office (the workspace, /manage/) or the API (/api/). Still allowed: every read; logging in and out;
 everything a customer does (storefront pages, customer API calls); the owner's
 billing page (/billing/saas/, where the shop pays to become active again); and all
 background work (debit runs, shipments), which never passes through a request.
@@ -21,9 +21,9 @@ from pawpact.platform.saas.errors import SubscriptionUnpaid
 from pawpact.platform.saas.selectors import subscription_is_read_only
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-GUARDED_PREFIXES = ("/admin/", "/api/", "/manage/")
+GUARDED_PREFIXES = ("/api/", "/manage/")
 # Signing in and out is never a write to the shop's data.
-ALWAYS_ALLOWED = frozenset({"/admin/login/", "/admin/logout/", "/api/v1/auth/token"})
+ALWAYS_ALLOWED = frozenset({"/api/v1/auth/token"})
 
 
 def unpaid_error() -> SubscriptionUnpaid:

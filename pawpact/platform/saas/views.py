@@ -1,6 +1,7 @@
 """Pages of the shops' subscription: the owner's billing page on the shop's domain
 (staff only) and the platform console's list of subscriptions (platform admins only)."""
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -24,6 +25,8 @@ from pawpact.platform.saas.selectors import (
     subscription_overview,
 )
 from pawpact.platform.saas.services import subscription_pay_now, subscription_payment_method_set
+from pawpact.tenants.enums import ShopEventKind, ShopState
+from pawpact.tenants.models import ShopEvent
 
 
 class PaymentMethodForm(forms.Form):
@@ -42,6 +45,13 @@ def _shop_only(request) -> None:
         raise Http404
 
 
+def _closure(shop) -> ShopEvent | None:
+    """Why the platform deactivated the shop (its latest event), when it is deactivated."""
+    if shop.state != ShopState.DEACTIVATED:
+        return None
+    return ShopEvent.objects.filter(shop=shop, kind=ShopEventKind.DEACTIVATED).order_by("-at", "-id").first()
+
+
 def _billing_page(request, *, form: PaymentMethodForm | None = None, status: int = 200):
     shop = request.tenant
     overview = subscription_overview(shop_id=shop.pk)
@@ -52,6 +62,8 @@ def _billing_page(request, *, form: PaymentMethodForm | None = None, status: int
     ]
     context = {
         "shop": shop,
+        "closure": _closure(shop),
+        "support_email": settings.PAWPACT_SUPPORT_EMAIL,
         "overview": overview,
         "status_label": SubscriptionStatus(overview.subscription.status).label if overview else "",
         "invoices": invoices,

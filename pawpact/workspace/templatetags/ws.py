@@ -2,8 +2,10 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import PeriodStatus
+from pawpact.billing.enums import EntitlementKind, PeriodStatus
+from pawpact.workspace.selectors.timeline import message_text
 
 register = template.Library()
 
@@ -31,3 +33,34 @@ def tone(status: str) -> str:
 @register.filter
 def period_status(status: str) -> str:
     return str(PeriodStatus(status).label) if status in PeriodStatus.values else status
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    return str(EntitlementKind(kind).label) if kind in EntitlementKind.values else kind
+
+
+@register.filter
+def entitlement(entry: dict) -> str:
+    """{"kind": "food", "item": "猫粮", "quantity": 2, "unit": "kg"} → "猫粮 2 kg / month"."""
+    return _("%(item)s %(quantity)s %(unit)s / month") % {
+        "item": entry.get("item") or kind_label(entry.get("kind", "")),
+        "quantity": entry.get("quantity"),
+        "unit": entry.get("unit", ""),
+    }
+
+
+@register.filter
+def reward(entry: dict) -> str:
+    """{"consecutive_paid": 6, "kind": "deworming", "quantity": 1} → "6 paid periods in a row → 1 × Deworming"."""
+    return _("%(paid)s paid periods in a row → %(quantity)s × %(kind)s") % {
+        "paid": entry.get("consecutive_paid"),
+        "quantity": entry.get("quantity"),
+        "kind": kind_label(entry.get("kind", "")),
+    }
+
+
+@register.filter
+def staff_message(message) -> str:
+    """A message as staff may read it (a signing code never shows)."""
+    return message_text(message)

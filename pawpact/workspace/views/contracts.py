@@ -9,30 +9,25 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pawpact.billing.enums import ContractStatus, TerminationKind
-from pawpact.billing.models import Contract, Plan, TerminationQuote
-from pawpact.billing.selectors import calendar_list, termination_quote_summary
-from pawpact.billing.services.contract_state import CONTRACT_TRANSITIONS
-from pawpact.billing.services.termination import (
-    contract_cancel_cooling_off,
-    contract_terminate_pet_loss,
-    is_within_cooling_off,
-    termination_execute,
-    termination_quote,
-)
-from pawpact.billing.services.withdrawal import contract_withdraw
+from pawpact.billing.agreement_pdf import agreement_pdf
+from pawpact.billing.enums import ContractStatus
+from pawpact.billing.models import Contract, PetLossReport, Plan, Termination, TerminationQuote
+from pawpact.billing.selectors import calendar_list, contract_in_cooling_off
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.http import attachment
 from pawpact.customers.enums import CustomerStanding
+from pawpact.workspace.contract_actions import CONTRACT_ACTIONS, contract_action_state
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import export_response
-from pawpact.workspace.selectors.contracts import contract_list, contract_timeline
+from pawpact.workspace.roles import role_allows
+from pawpact.workspace.selectors.contracts import contract_list
+from pawpact.workspace.selectors.timeline import contract_facts, contract_timeline
 from pawpact.workspace.views.frame import workspace_view
 from pawpact.workspace.views.tables import CONTRACT_COLUMNS
 
@@ -84,19 +79,18 @@ def _detail(request, uuid, *, error: DomainError | None = None):
     contract = get_object_or_404(
         Contract.objects.select_related("customer", "pet", "plan_version__plan", "payment_method"), uuid=uuid
     )
-    quote = TerminationQuote.objects.filter(contract=contract, pk=request.GET.get("quote") or 0).first()
+    is_active = contract.status == ContractStatus.ACTIVE
+    facts = contract_facts(contract=contract)
+    quote_id = request.GET.get("quote", "")
     context = {
         "contract": contract,
         "calendar": calendar_list(contract=contract),
-        "timeline": contract_timeline(contract=contract),
-        "in_cooling_off": contract.status == ContractStatus.ACTIVE
-        and is_within_cooling_off(contract=contract, clock=default_clock),
-        "is_active": contract.status == ContractStatus.ACTIVE,
-        "may_withdraw": ContractStatus.WITHDRAWN in CONTRACT_TRANSITIONS.get(contract.status, ()),
-        "quote": quote,
-        "quote_summary": termination_quote_summary(quote) if quote else "",
-        "quote_is_free": quote is not None and quote.kind == TerminationKind.COOLING_OFF,
-        "error": " ".join([error.message, *(m for field in error.fields.values() for m in field)]) if error else "",
+        "timeline": contract_timeline(contract=contract, facts=facts),
+        "in_cooling_off": contract_in_cooling_off(contract),
+        "is_active": is_active,
+        "quote": TerminationQuote.objects.filter(contract=contract, pk=quote_id).first() if quote_id.isdigit() else None,
+        "may_act": role_allows(request.workspace_role, Action.CONTRACT_ACT),
+        **(contract_action_state(contract=contract, facts=facts) if is_active else {}),
     }
     return render(request, "workspace/contracts/detail.html", context, status=error.http_status if error else 200)
 
@@ -104,34 +98,35 @@ def _detail(request, uuid, *, error: DomainError | None = None):
 @require_POST
 @workspace_view(Action.CONTRACT_ACT, section="contracts")
 def contract_action(request, uuid, action: str):
-    """quote → (confirm) terminate; cooling-off cancel; pet loss with evidence; withdraw a
-    contract that never started. A refusal answers the page with its status, nothing changed."""
-    contract = get_object_or_404(Contract, uuid=uuid)
+    """One action of the contract page (each asked to confirm on the page first)."""
+    contract = get_object_or_404(Contract.objects.select_related("customer"), uuid=uuid)
+    handler = CONTRACT_ACTIONS.get(action)
+    if handler is None:
+        raise Http404
     try:
-        if action == "quote":
-            quote = termination_quote(contract=contract)
-            return redirect(f"{reverse('workspace:contract_detail', args=[contract.uuid])}?quote={quote.pk}#actions")
-        if action == "terminate":
-            quote = get_object_or_404(TerminationQuote, pk=request.POST.get("quote"), contract=contract)
-            termination_execute(quote=quote, requested_by=request.user)
-            if quote.kind == TerminationKind.COOLING_OFF:
-                messages.success(request, _("The contract is cancelled free of charge; everything paid is refunded."))
-            else:
-                messages.success(request, _("The contract is terminated as quoted."))
-        elif action == "cooling-off":
-            contract_cancel_cooling_off(contract=contract, requested_by=request.user)
-            messages.success(request, _("The contract is cancelled in its cooling-off period; everything paid is refunded."))
-        elif action == "pet-loss":
-            contract_terminate_pet_loss(
-                contract=contract, evidence=request.FILES.get("evidence"),
-                evidence_note=request.POST.get("evidence_note", ""), requested_by=request.user,
-            )  # fmt: skip
-            messages.success(request, _("The contract ended without penalty (pet death or loss)."))
-        elif action == "withdraw":
-            contract_withdraw(contract=contract, requested_by=request.user)
-            messages.success(request, _("The contract is withdrawn; a held deposit is refunded."))
-        else:
-            raise Http404
+        response = handler(request, contract)
     except DomainError as error:
-        return _detail(request, uuid, error=error)
-    return redirect("workspace:contract_detail", uuid=contract.uuid)
+        details = [message for field in error.fields.values() for message in field]
+        messages.error(request, " ".join([error.message, *details]))
+        response = None
+    return response or redirect(f"{reverse('workspace:contract_detail', args=[contract.uuid])}#actions")
+
+
+@workspace_view(section="contracts")
+def contract_agreement(request, uuid):
+    """The signed agreement as PDF (the text the customer confirmed with the SMS code)."""
+    contract = get_object_or_404(Contract, uuid=uuid, signed_at__isnull=False)
+    return attachment(agreement_pdf(contract), content_type="application/pdf", filename=f"agreement-{contract.uuid}.pdf")
+
+
+@workspace_view(section="contracts")
+def contract_evidence(request, uuid, source: str):
+    """The pet-loss evidence: of the customer's open report, or of the ended contract."""
+    contract = get_object_or_404(Contract, uuid=uuid)
+    if source == "report":
+        holder = PetLossReport.objects.filter(contract=contract).exclude(evidence="").first()
+    else:
+        holder = Termination.objects.filter(contract=contract).exclude(evidence="").first()
+    if holder is None:
+        raise Http404
+    return FileResponse(holder.evidence.open("rb"), as_attachment=True, filename=holder.evidence.name.rsplit("/", 1)[-1])

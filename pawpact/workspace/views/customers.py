@@ -13,6 +13,7 @@ from pawpact.core.errors import DomainError
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer, Pet
 from pawpact.customers.services import customer_update, pet_owner_change
+from pawpact.loyalty.models import SurveyResponse, WinBackOffer
 from pawpact.messaging.models import Message
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import export_response
@@ -80,6 +81,8 @@ def customer_detail(request, uuid):
         "contracts": Contract.objects.filter(customer=customer).select_related("pet", "plan_version__plan"),
         "pets": Pet.objects.filter(owner=customer),
         "messages_sent": Message.objects.filter(customer=customer)[:30],
+        "winbacks": WinBackOffer.objects.filter(customer=customer).order_by("-sent_at"),
+        "surveys": SurveyResponse.objects.filter(contract__customer=customer, answered_at__isnull=False),
     }
     return render(request, "workspace/customers/detail.html", context)
 

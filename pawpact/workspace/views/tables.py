@@ -1,49 +1,55 @@
-"""The columns each list exports (and shows): headers translated, values as the shop reads them."""
+"""The columns each list exports: headers translated, values as the shop reads them."""
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pawpact.billing.enums import ContractStatus
 from pawpact.customers.enums import CustomerStanding, IdVerification
-from pawpact.workspace.exports import local, yuan
+from pawpact.workspace.exports import column, local, yuan
 
 
-def _label(choices, value: str) -> str:
-    return str(choices(value).label) if value in choices.values else value
+def _label(choices):
+    return lambda value: str(choices(value).label) if value in choices.values else value
 
+
+def _plan(name: str, version: int) -> str:
+    return f"{name} v{version}"
+
+
+PLAN = ("plan_version__plan__name", "plan_version__version")
 
 SIGNING_COLUMNS = [
-    (_("Created"), lambda c: local(c.created_at)),
-    (_("Customer"), lambda c: c.customer.name),
-    (_("Phone"), lambda c: c.customer.phone),
-    (pgettext_lazy("pet", "Pet"), lambda c: c.pet.name),
-    (_("Plan"), lambda c: f"{c.plan_version.plan.name} v{c.plan_version.version}"),
-    (_("Monthly amount (¥)"), lambda c: yuan(c.monthly_amount_minor)),
-    (_("Total cost (¥)"), lambda c: yuan(c.total_minor)),
-    (_("Status"), lambda c: _label(ContractStatus, c.status)),
-    (pgettext_lazy("date", "Signed"), lambda c: local(c.signed_at)),
+    column(_("Created"), "created_at", show=local),
+    column(_("Customer"), "customer__name"),
+    column(_("Phone"), "customer__phone"),
+    column(pgettext_lazy("pet", "Pet"), "pet__name"),
+    column(_("Plan"), *PLAN, show=_plan),
+    column(_("Monthly amount (¥)"), "monthly_amount_minor", show=yuan),
+    column(_("Total cost (¥)"), "total_minor", show=yuan),
+    column(_("Status"), "status", show=_label(ContractStatus)),
+    column(pgettext_lazy("date", "Signed"), "signed_at", show=local),
 ]
 
 CONTRACT_COLUMNS = [
-    (_("Contract"), lambda c: str(c.uuid)),
-    (_("Customer"), lambda c: c.customer.name),
-    (_("Phone"), lambda c: c.customer.phone),
-    (pgettext_lazy("pet", "Pet"), lambda c: c.pet.name),
-    (_("Plan"), lambda c: f"{c.plan_version.plan.name} v{c.plan_version.version}"),
-    (_("Status"), lambda c: _label(ContractStatus, c.status)),
-    (_("Standing"), lambda c: _label(CustomerStanding, c.customer.standing)),
-    (_("Monthly amount (¥)"), lambda c: yuan(c.monthly_amount_minor)),
-    (_("Periods"), lambda c: c.periods),
-    (_("Total cost (¥)"), lambda c: yuan(c.total_minor)),
-    (_("Next debit"), lambda c: getattr(c, "next_due", None) or ""),
-    (pgettext_lazy("date", "Signed"), lambda c: local(c.signed_at)),
+    column(_("Contract"), "uuid", show=str),
+    column(_("Customer"), "customer__name"),
+    column(_("Phone"), "customer__phone"),
+    column(pgettext_lazy("pet", "Pet"), "pet__name"),
+    column(_("Plan"), *PLAN, show=_plan),
+    column(_("Status"), "status", show=_label(ContractStatus)),
+    column(_("Standing"), "customer__standing", show=_label(CustomerStanding)),
+    column(_("Monthly amount (¥)"), "monthly_amount_minor", show=yuan),
+    column(_("Periods"), "periods"),
+    column(_("Total cost (¥)"), "total_minor", show=yuan),
+    column(_("Next debit"), "next_due", show=lambda day: day or ""),
+    column(pgettext_lazy("date", "Signed"), "signed_at", show=local),
 ]
 
 CUSTOMER_COLUMNS = [
-    (_("Name"), lambda c: c.name),
-    (_("Phone"), lambda c: c.phone),
-    (_("ID verification"), lambda c: _label(IdVerification, c.id_verification)),
-    (_("Standing"), lambda c: _label(CustomerStanding, c.standing)),
-    (_("Contracts in force"), lambda c: getattr(c, "active_contracts", 0)),
-    (_("Pets"), lambda c: getattr(c, "pet_count", 0)),
-    (_("Registered"), lambda c: local(c.created_at)),
+    column(_("Name"), "name"),
+    column(_("Phone"), "phone"),
+    column(_("ID verification"), "id_verification", show=_label(IdVerification)),
+    column(_("Standing"), "standing", show=_label(CustomerStanding)),
+    column(_("Contracts in force"), "active_contracts"),
+    column(_("Pets"), "pet_count"),
+    column(_("Registered"), "created_at", show=local),
 ]

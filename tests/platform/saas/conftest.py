@@ -67,7 +67,7 @@ def staff_browser(shop, user) -> Client:
 def owner_browser(shop) -> Client:
     """The owner, logged in to the back office through its login form."""
     browser = Client(HTTP_HOST=host_of(shop))
-    response = browser.post("/admin/login/?next=/admin/", {"username": shop.owner.email, "password": SHOP_PASSWORD})
+    response = browser.post("/accounts/login/", {"login": shop.owner.email, "password": SHOP_PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return browser
 

@@ -13,6 +13,7 @@ from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.query import query_valid
 from pawpact.api.v1.messaging import serializers as s
+from pawpact.billing.services.remote_signing import SIGNING_CODE_TOPIC
 from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer
 from pawpact.messaging import selectors
@@ -31,13 +32,14 @@ class MessageListApi(ListAPIView):
                 customer = Customer.objects.filter(uuid=query["customer_uuid"]).first()
                 if customer is None:
                     return Message.objects.none()
+            # A customer's one-time signing code is theirs alone: staff who read it could sign for them.
             return selectors.message_list(
                 customer=customer,
                 channel=query.get("channel"),
                 category=query.get("category"),
                 status=query.get("status"),
                 topic=query.get("topic"),
-            )
+            ).exclude(topic=SIGNING_CODE_TOPIC)
         customer = own_customer(self.request)
         if customer is None:
             return Message.objects.none()

@@ -50,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'Platform console':<26} {console}   {PLATFORM_ADMIN}")
         for demo in DEMO_SHOPS:
             host = shop_domain(demo.slug)
-            self.stdout.write(f"  {demo.name:<26} {site_url(host, '/admin/')}   {demo.owner_email}")
+            self.stdout.write(f"  {demo.name:<26} {site_url(host, '/manage/')}   {demo.owner_email}")
             self.stdout.write(f"  {'  its customer':<26} {site_url(host, '/my/plans/')}   {demo.customer_email}")
 
 

@@ -1,0 +1,38 @@
+"""What every page on a shop host may show: the shop's profile, and for staff, the workspace frame.
+
+Pages of other apps that staff open from the workspace's menu (settlements, insights, the
+Pawpact subscription) extend `shop_frame` when it is set, so the owner keeps the menu
+there too; those apps name a template, never import the workspace.
+"""
+from django.utils.functional import SimpleLazyObject
+from django_tenants.utils import get_public_schema_name
+
+from pawpact.workspace.roles import role_of
+from pawpact.workspace.services import shop_profile_get
+from pawpact.workspace.views.frame import menu_for
+
+FRAME = "workspace/platform_frame.html"
+# Menu entry of the pages other apps serve on the shop host, by their path.
+SECTIONS = (("/settlements/", "settlements"), ("/insights/", "insights"), ("/billing/saas/", "settings"))
+
+
+def _section(path: str) -> str:
+    return next((key for prefix, key in SECTIONS if path.startswith(prefix)), "")
+
+
+def workspace(request) -> dict:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.schema_name == get_public_schema_name():
+        return {}
+    context = {"shop_profile": SimpleLazyObject(shop_profile_get)}
+    user = getattr(request, "user", None)
+    if not (user is not None and user.is_authenticated and user.is_staff):
+        return context
+    if not hasattr(request, "workspace_menu"):
+        role = role_of(user)
+        if role is None:
+            return context
+        request.workspace_role = role
+        request.workspace_menu = menu_for(role, _section(request.path))
+    context["shop_frame"] = FRAME
+    return context
