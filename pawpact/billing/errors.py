@@ -217,3 +217,15 @@ class SigningCodeExpired(SigningCodeInvalid):
 
 class ShopNotClosed(BusinessRuleViolation):
     code = "shop_not_closed"
+
+
+class AlreadyOnHold(Conflict):
+    """The contract's shipments are held already; release the hold first."""
+
+    code = "already_on_hold"
+
+
+class PetLossReportOpen(Conflict):
+    """The customer's pet-loss report is with the shop already, waiting for a decision."""
+
+    code = "report_open"

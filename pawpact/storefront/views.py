@@ -67,6 +67,10 @@ def _plan_view(contract: Contract) -> PlanView:
 @login_required(login_url="account_login")
 def my_contracts(request):
     """The customer's plans: next debit, paid and remaining, the whole calendar, and what they can do."""
+    return _plans_page(request)
+
+
+def _plans_page(request, *, error: DomainError | None = None):
     contracts = (
         _own_contracts(request)
         .select_related("customer", "pet", "plan_version__plan", "payment_method")
@@ -75,7 +79,7 @@ def my_contracts(request):
     )
     plans = [_plan_view(contract) for contract in contracts]
     context = {"plans": plans, "shop": request.tenant, "unread": _unread(request)}
-    return render(request, "storefront/my_contracts.html", context)
+    return render(request, "storefront/my_contracts.html", context, status=error.http_status if error else 200)
 
 
 def _unread(request) -> int:
@@ -163,6 +167,6 @@ def my_contract_withdraw(request, uuid):
         contract_withdraw(contract=get_object_or_404(_own_contracts(request), uuid=uuid), requested_by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect("my_contracts")
+        return _plans_page(request, error=error)
     messages.success(request, _("Your contract is withdrawn. Any deposit you paid is refunded."))
     return redirect("my_contracts")

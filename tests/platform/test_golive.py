@@ -80,4 +80,4 @@ def test_a_shop_in_test_mode_shows_the_banner_on_its_pages(shop, other_shop):
     banner = "Sandbox providers, pretend money"
     assert banner in Client(HTTP_HOST=host_of(shop)).get("/accounts/login/").content.decode()
     assert banner not in Client(HTTP_HOST=host_of(other_shop)).get("/accounts/login/").content.decode()
-    assert banner in owner_browser(shop).get("/admin/").content.decode()  # the back office too
+    assert banner in owner_browser(shop).get("/manage/").content.decode()  # the back office too

@@ -24,7 +24,7 @@ def plan(shop):
 def test_my_plans_shows_next_debit_paid_and_remaining_and_the_actions(shop, plan):
     customer, contract = plan
     html = browser_of(shop, customer).get("/my/plans/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Next debit: ¥399.00 on 2026-04-10 (period 2 of 12)" in html
+    assert "Next debit: ¥399.00 on 2026-05-10 (period 2 of 12)" in html
     assert "<dt>Paid so far</dt><dd>¥399.00</dd>" in html and "<dt>Still to pay</dt><dd>¥4,389.00</dd>" in html
     for url in ("agreement.pdf", "payment/", "pet-loss/", "end/"):
         assert f"/my/plans/{contract.uuid}/{url}" in html

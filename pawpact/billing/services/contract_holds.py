@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus
-from pawpact.billing.errors import IllegalTransition
+from pawpact.billing.errors import AlreadyOnHold, IllegalTransition
 from pawpact.billing.models import Contract, ContractHold
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.core.errors import ValidationFailed
 
 
 def contract_hold_place(*, contract: Contract, reason: str, staff: User | None, clock: Clock = default_clock) -> ContractHold:
@@ -26,7 +26,7 @@ def contract_hold_place(*, contract: Contract, reason: str, staff: User | None, 
                 raise IllegalTransition(_("Only a contract in force can be held."))
             return ContractHold.objects.create(contract=locked, reason=reason, placed_by=staff, placed_at=clock.now())
     except IntegrityError as error:
-        raise Conflict(_("This contract is on hold already."), code="already_on_hold") from error
+        raise AlreadyOnHold(_("This contract is on hold already.")) from error
 
 
 def contract_hold_release(*, contract: Contract, staff: User | None, clock: Clock = default_clock) -> ContractHold:

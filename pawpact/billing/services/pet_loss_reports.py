@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus, PetLossReportStatus
-from pawpact.billing.errors import IllegalTransition
+from pawpact.billing.errors import IllegalTransition, PetLossReportOpen
 from pawpact.billing.models import Contract, PetLossReport, Termination
 from pawpact.billing.services.termination import contract_terminate_pet_loss, pet_loss_evidence_check
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.core.errors import ValidationFailed
 
 
 def pet_loss_report_submit(
@@ -33,7 +33,7 @@ def pet_loss_report_submit(
                 contract=locked, evidence=evidence or "", note=note, submitted_by=customer_user, submitted_at=clock.now()
             )
     except IntegrityError as error:
-        raise Conflict(_("Your report is with the shop already."), code="report_open") from error
+        raise PetLossReportOpen(_("Your report is with the shop already.")) from error
 
 
 def _open_report_lock(report: PetLossReport) -> PetLossReport:

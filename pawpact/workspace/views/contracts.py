@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pawpact.billing.agreement_pdf import agreement_pdf
-from pawpact.billing.enums import ContractStatus
+from pawpact.billing.enums import ContractStatus, TerminationKind
 from pawpact.billing.models import Contract, PetLossReport, Plan, Termination, TerminationQuote
-from pawpact.billing.selectors import calendar_list, contract_in_cooling_off
+from pawpact.billing.selectors import calendar_list, contract_in_cooling_off, termination_quote_summary
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
@@ -82,13 +82,16 @@ def _detail(request, uuid, *, error: DomainError | None = None):
     is_active = contract.status == ContractStatus.ACTIVE
     facts = contract_facts(contract=contract)
     quote_id = request.GET.get("quote", "")
+    quote = TerminationQuote.objects.filter(contract=contract, pk=quote_id).first() if quote_id.isdigit() else None
     context = {
         "contract": contract,
         "calendar": calendar_list(contract=contract),
         "timeline": contract_timeline(contract=contract, facts=facts),
         "in_cooling_off": contract_in_cooling_off(contract),
         "is_active": is_active,
-        "quote": TerminationQuote.objects.filter(contract=contract, pk=quote_id).first() if quote_id.isdigit() else None,
+        "quote": quote,
+        "quote_summary": termination_quote_summary(quote) if quote else "",
+        "quote_is_free": quote is not None and quote.kind == TerminationKind.COOLING_OFF,
         "may_act": role_allows(request.workspace_role, Action.CONTRACT_ACT),
         **(contract_action_state(contract=contract, facts=facts) if is_active else {}),
     }
@@ -108,7 +111,7 @@ def contract_action(request, uuid, action: str):
     except DomainError as error:
         details = [message for field in error.fields.values() for message in field]
         messages.error(request, " ".join([error.message, *details]))
-        response = None
+        return _detail(request, contract.uuid, error=error)
     return response or redirect(f"{reverse('workspace:contract_detail', args=[contract.uuid])}#actions")
 
 

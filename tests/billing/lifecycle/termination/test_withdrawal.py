@@ -119,7 +119,7 @@ def test_staff_withdraw_it_from_the_contract_page(shop, traveller, customer):
 
     done = office.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="en")
 
-    assert done.redirect_chain == [(f"/manage/contracts/{contract.uuid}/", 302)]
+    assert done.redirect_chain == [(f"/manage/contracts/{contract.uuid}/#actions", 302)]
     assert "The contract is withdrawn; a held deposit is refunded." in done.content.decode()
     assert_withdrawn_with_the_deposit_back(shop, contract)
     # A clerk may look but not act.

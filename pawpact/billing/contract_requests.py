@@ -1,0 +1,54 @@
+"""Requests about a contract in force: a hold on its shipments, a customer's pet-loss report."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from pawpact.billing.enums import PetLossReportStatus
+
+
+class ContractHold(models.Model):
+    """Staff hold a contract's shipments (the customer is away, an address or a complaint is
+    being sorted out); debits continue. At most one open hold per contract."""
+
+    contract = models.ForeignKey("billing.Contract", on_delete=models.PROTECT, related_name="holds")
+    reason = models.CharField(max_length=200)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(released_at__isnull=True), name="contract_one_open_hold"
+            )
+        ]
+
+
+class PetLossReport(models.Model):
+    """A customer reports their pet's death or loss with evidence; the shop accepts it (the
+    contract ends without penalty) or says why not. One open report per contract."""
+
+    contract = models.ForeignKey("billing.Contract", on_delete=models.PROTECT, related_name="pet_loss_reports")
+    evidence = models.FileField(upload_to="pet-loss-reports/%Y/%m/", blank=True)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=PetLossReportStatus.choices, default=PetLossReportStatus.SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(status="submitted"), name="pet_loss_report_one_open"
+            )
+        ]
