@@ -213,3 +213,7 @@ class SigningCodeExpired(SigningCodeInvalid):
     """No code was sent in the last 10 minutes."""
 
     code = "signing_code_expired"
+
+
+class ShopNotClosed(BusinessRuleViolation):
+    code = "shop_not_closed"

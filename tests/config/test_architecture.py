@@ -53,3 +53,15 @@ def test_no_project_import_hides_inside_a_function():
                     if (module or "").startswith("pawpact") or any(n.startswith("pawpact") for n in names):
                         hidden.append(f"{name}:{inner.lineno}")
     assert hidden == []
+
+
+def test_every_domain_error_is_defined_in_an_errors_module():
+    """So the API's error catalogue (pawpact.api.catalogue imports every `errors` module) sees them all."""
+    from pawpact.api.catalogue import domain_error_classes
+
+    strays = sorted(
+        f"{cls.__module__}.{cls.__name__}"
+        for cls in domain_error_classes()
+        if not cls.__module__.endswith(".errors") and cls.__module__ != "pawpact.core.errors"
+    )
+    assert strays == []

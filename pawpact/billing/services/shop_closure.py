@@ -16,19 +16,16 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import ContractStatus
+from pawpact.billing.errors import ShopNotClosed
 from pawpact.billing.models import Contract
 from pawpact.billing.services.termination import contract_close_for_shop
 from pawpact.billing.services.withdrawal import contract_withdraw
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import BusinessRuleViolation, DomainError
+from pawpact.core.errors import DomainError
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.models import Shop
 
 logger = logging.getLogger(__name__)
-
-
-class ShopNotClosed(BusinessRuleViolation):
-    code = "shop_not_closed"
 
 
 @dataclass

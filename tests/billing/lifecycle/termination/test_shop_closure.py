@@ -8,10 +8,11 @@ from django_tenants.utils import schema_context
 
 from pawpact.billing import tasks as termination_tasks
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
+from pawpact.billing.errors import ShopNotClosed
 from pawpact.billing.models import Contract, DebitPeriod, Termination
 from pawpact.billing.services import signing
 from pawpact.billing.services.debit_run import debit_run_shop
-from pawpact.billing.services.shop_closure import ShopNotClosed, shop_closure_run
+from pawpact.billing.services.shop_closure import shop_closure_run
 from pawpact.config.celery import app  # noqa: F401 — the app the tasks bind to (eager in tests)
 from pawpact.customers.services import customer_create, pet_create
 from pawpact.sandbox.models import SandboxCharge
