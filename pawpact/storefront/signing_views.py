@@ -17,11 +17,18 @@ from pawpact.billing.models import Contract, TerminationQuote
 from pawpact.billing.selectors import termination_quote_summary
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.contract_state import contract_transition_check
-from pawpact.billing.services.remote_signing import signing_code_send, signing_link_open, signing_pay, signing_sign
+from pawpact.billing.services.remote_signing import (
+    SIGNING_CODE_TOPIC,
+    signing_code_send,
+    signing_link_open,
+    signing_pay,
+    signing_sign,
+)
 from pawpact.billing.services.termination import termination_execute, termination_quote
 from pawpact.core.errors import DomainError
 from pawpact.core.http import client_ip
 from pawpact.customers.services import customer_account_create
+from pawpact.messaging.models import Channel, Message
 from pawpact.payments.enums import Rail
 
 SESSION_KEY = "signed_contracts"
@@ -42,6 +49,15 @@ def _remember(request, contract: Contract) -> None:
     signed = set(request.session.get(SESSION_KEY, []))
     signed.add(str(contract.uuid))
     request.session[SESSION_KEY] = sorted(signed)
+
+
+def _sandbox_sms(request, contract: Contract) -> str:
+    """A shop in test mode sends no real SMS: the page shows what the sandbox would have
+    texted, so a demo signing can be finished without reading the database."""
+    if request.tenant.mode != "test":
+        return ""
+    sent = Message.objects.filter(customer=contract.customer, topic=SIGNING_CODE_TOPIC, channel=Channel.SMS)
+    return sent.order_by("-created_at", "-id").values_list("body", flat=True).first() or ""
 
 
 def signing_page(request, token: str):
@@ -81,6 +97,7 @@ def signing_page(request, token: str):
         "fields": fields,
         "cards": TEST_CARDS,
         "masked_phone": link.phone[:3] + "****" + link.phone[-4:],
+        "sandbox_sms": _sandbox_sms(request, contract) if contract.signed_at is None else "",
     }
     return render(request, "storefront/sign/page.html", context, status=status)
 

@@ -25,6 +25,8 @@ class Action(StrEnum):
     PLAN_EDIT = "plan_edit"
     SETTINGS = "settings"
     STAFF = "staff"
+    INSIGHTS = "insights"  # the shop's KPIs against its peers
+    SUBSCRIPTION = "subscription"  # the shop's own Pawpact subscription and its payment method
 
 
 class EventKind(models.TextChoices):

@@ -26,6 +26,8 @@ ACTIONS = [
     ("billing rules", "get", "/manage/settings/billing/", {}, {Role.OWNER}),
     ("staff", "get", "/manage/settings/staff/", {}, {Role.OWNER}),
     ("settlements", "get", "/settlements/", {}, {Role.OWNER}),
+    ("insights", "get", "/insights/", {}, {Role.OWNER, Role.MANAGER}),
+    ("subscription", "get", "/billing/saas/", {}, {Role.OWNER}),
 ]  # fmt: skip
 
 

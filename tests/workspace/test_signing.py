@@ -14,6 +14,7 @@ from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import Contract, DebitPeriod, SigningLink
 from pawpact.billing.selectors import ledger_check
 from pawpact.messaging.models import Message
+from pawpact.tenants.models import Shop
 from tests.workspace.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,19 @@ def test_staff_never_read_a_customers_signing_code(shop, shop_staff, api_client,
     for url in (f"/manage/contracts/{contract.uuid}/", f"/manage/customers/{customer.uuid}/"):
         page = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert code not in page and "(hidden from staff)" in page, url
+
+
+def test_a_test_mode_shop_shows_the_sandbox_sms_on_the_phone_and_a_live_shop_never(shop, owner_client, adopter):
+    customer, pet = adopter
+    contract = _wizard(owner_client, shop, customer, pet)
+    link = _link(shop, contract)
+    phone = client_for(shop)
+    phone.post(f"/sign/{link.token}/", {"action": "send"})
+
+    page = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Test mode: no SMS is sent. The sandbox would have texted:" in page
+    assert f"Your signing code is {_code(shop, link)}" in page
+    Shop.objects.filter(pk=shop.pk).update(mode="live")
+    live = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Code from the SMS" in live and _code(shop, link) not in live and "sandbox would have" not in live

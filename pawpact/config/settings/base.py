@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "pawpact.workspace.middleware.ForeignPageRolesMiddleware",  # roles on insights and the subscription
 ]
 
 TEMPLATES = [
