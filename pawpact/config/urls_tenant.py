@@ -4,6 +4,7 @@ No Django admin here: staff work in the workspace (/manage/); the admin stays on
 public host for platform admins only.
 """
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from pawpact.billing import notifications as rail_notifications
 from pawpact.storefront import signing_views
@@ -14,6 +15,7 @@ from pawpact.workspace.views import settings as workspace_settings
 urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
+    path("my/", RedirectView.as_view(pattern_name="my_contracts")),  # the customer's pages start at their plans
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
     path("my/plans/<uuid:uuid>/withdraw/", storefront_views.my_contract_withdraw, name="my_contract_withdraw"),
     path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)

@@ -2,6 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.storefront.enums import ReshipReason
 from pawpact.storefront.models import ShippingAddress
@@ -14,7 +15,7 @@ class AddressForm(forms.ModelForm):
 
 
 class ReshipForm(forms.Form):
-    reason = forms.ChoiceField(label=_("What happened"), choices=ReshipReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label=pgettext_lazy("incident", "What happened"), choices=ReshipReason.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.billing.agreement_pdf import agreement_pdf
@@ -120,7 +120,7 @@ def my_payment_method(request, uuid):
 
 class PetLossForm(forms.Form):
     evidence = forms.FileField(label=gettext_lazy("Evidence (a vet's certificate or a photo)"), required=False)
-    note = forms.CharField(label=gettext_lazy("What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    note = forms.CharField(label=pgettext_lazy("incident", "What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
 @login_required(login_url="account_login")

@@ -3,6 +3,8 @@ whose domain errors come back onto the fields (form_errors_apply)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.billing.services.signing import is_adult
+from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.customers.enums import Species
 
@@ -32,6 +34,14 @@ class CustomerCreateForm(forms.Form):
     id_checked = forms.BooleanField(
         label=_("I have checked the customer's ID card against these details"), required=False
     )
+
+    def clean_birth_date(self):
+        # Said at the first step: a minor registered here could never sign, and the phone
+        # number, once taken, could not be registered again with the right date.
+        birth_date = self.cleaned_data["birth_date"]
+        if not is_adult(birth_date=birth_date, on=default_clock.today()):
+            raise forms.ValidationError(_("Adopters must be 18 or older: check the date on the ID card."))
+        return birth_date
 
 
 class PetCreateForm(forms.Form):

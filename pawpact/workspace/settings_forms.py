@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.billing.models import BillingSettings
 from pawpact.workspace.enums import Role
@@ -16,7 +17,7 @@ from pawpact.workspace.models import ShopProfile
 
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Shop name"), max_length=120)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    address = forms.CharField(label=pgettext_lazy("street", "Address"), max_length=200, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
     contact_email = forms.EmailField(label=_("Contact email"), required=False)
     opening_hours = forms.CharField(label=_("Opening hours"), max_length=80, required=False, help_text=_("e.g. 10:00–21:00 daily"))

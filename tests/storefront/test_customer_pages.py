@@ -115,3 +115,9 @@ def test_customer_pages_in_chinese(shop, plan):
     html = browser.get("/my/plans/").content.decode()
     for text in ("下次扣款", "已付", "更换支付方式", "宠物离世或走失"):
         assert text in html, text
+
+
+def test_my_leads_to_my_plans(shop, plan):
+    customer, _contract = plan
+    response = browser_of(shop, customer).get("/my/")
+    assert (response.status_code, response["Location"]) == (302, "/my/plans/")

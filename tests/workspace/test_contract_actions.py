@@ -1,5 +1,9 @@
 """The contract page's actions (hold/release, deferral, payment method, pet-loss reports) and
 the collections page (standing per customer, write-off with a reason)."""
+import csv
+import io
+
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
@@ -198,3 +202,22 @@ def test_the_call_queue_records_the_outcome(shop, clerk_client):
     with schema_context(shop.schema_name):
         task.refresh_from_db()
         assert (task.status, task.outcome_note, task.assigned_to.email) == ("done", "Will pay on Friday.", "clerk@alpha.test")
+
+
+def test_collections_export_the_late_customers_and_the_owed_periods(shop, manager_client, other_shop):
+    with schema_context(shop.schema_name):
+        contract = late_contract("tok_insufficient_funds")
+        debit_run_on(DUE)
+        dunning_on(day(14))
+    late = manager_client.get("/manage/collections/?export=csv", HTTP_ACCEPT_LANGUAGE="en")
+    rows = list(csv.reader(io.StringIO(b"".join(late.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Customer", "Phone", "Standing"]
+    assert [(row[0], row[5], row[6]) for row in rows[1:]] == [(contract.customer.name, "399.00", "1")]
+    owed = manager_client.get("/manage/collections/?list=owed&export=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(owed.streaming_content))).active
+    number, due, amount = [cell.value for cell in next(sheet.iter_rows(min_row=2))][3:6]
+    assert (number, due.date(), amount) == (2, DUE, 399)
+    # Another shop's export lists none of this shop's customers.
+    beta = client_for(other_shop, staff_user(other_shop, Role.OWNER))
+    other = b"".join(beta.get("/manage/collections/?export=csv").streaming_content).decode("utf-8-sig")
+    assert contract.customer.name not in other and len(other.strip().splitlines()) == 1

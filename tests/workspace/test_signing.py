@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import Contract, DebitPeriod, SigningLink
 from pawpact.billing.selectors import ledger_check
+from pawpact.customers.models import Customer
 from pawpact.messaging.models import Message
 from pawpact.tenants.models import Shop
 from tests.workspace.conftest import client_for
@@ -213,3 +214,14 @@ def test_a_test_mode_shop_shows_the_sandbox_sms_on_the_phone_and_a_live_shop_nev
     Shop.objects.filter(pk=shop.pk).update(mode="live")
     live = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Code from the SMS" in live and _code(shop, link) not in live and "sandbox would have" not in live
+
+
+def test_a_minor_is_refused_at_the_first_step_and_nothing_is_registered(shop, owner_client):
+    data = {"name": "Young Li", "phone": "13800138123", "birth_date": "2015-05-01", "id_checked": "on"}
+
+    page = owner_client.post("/manage/signings/new/", data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert page.status_code == 200
+    assert "Adopters must be 18 or older: check the date on the ID card." in page.content.decode()
+    with schema_context(shop.schema_name):
+        assert not Customer.objects.filter(phone="13800138123").exists()

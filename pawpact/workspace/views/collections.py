@@ -13,6 +13,7 @@ from pawpact.billing.services.escalation import call_task_close, call_task_list
 from pawpact.core.errors import DomainError
 from pawpact.customers.enums import CustomerStanding
 from pawpact.workspace.enums import Action
+from pawpact.workspace.exports import export_response
 from pawpact.workspace.roles import role_allows
 from pawpact.workspace.selectors.collections import (
     LATE_STANDINGS,
@@ -21,6 +22,7 @@ from pawpact.workspace.selectors.collections import (
     owed_period_list,
 )
 from pawpact.workspace.views.frame import workspace_view
+from pawpact.workspace.views.tables import LATE_CUSTOMER_COLUMNS, OWED_PERIOD_COLUMNS
 
 LIST_LIMIT = 100
 
@@ -28,10 +30,15 @@ LIST_LIMIT = 100
 @workspace_view(section="collections")
 def collections(request):
     standing = request.GET.get("standing", "")
+    if request.GET.get("export") and request.GET.get("list") == "owed":
+        return export_response(request, owed_period_list(), OWED_PERIOD_COLUMNS, name="owed-periods")
+    if request.GET.get("export"):
+        return export_response(request, dunning_standing_list(standing=standing), LATE_CUSTOMER_COLUMNS, name="late-customers")
     context = {
         "tasks": call_task_list()[:LIST_LIMIT],
         "late": dunning_standing_list(standing=standing)[:LIST_LIMIT],
         "standing": standing,
+        "standing_query": f"standing={standing}" if standing in LATE_STANDINGS else "",
         "standings": [(value, CustomerStanding(value).label) for value in LATE_STANDINGS],
         "owed": owed_period_list()[:LIST_LIMIT],
         "coupons": deferral_coupon_recent_list()[:20],

@@ -2,7 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pawpact.billing.enums import ContractStatus
+from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.customers.enums import CustomerStanding, IdVerification
 from pawpact.workspace.exports import column, local, yuan
 
@@ -52,4 +52,25 @@ CUSTOMER_COLUMNS = [
     column(_("Contracts in force"), "active_contracts"),
     column(_("Pets"), "pet_count"),
     column(_("Registered"), "created_at", show=local),
+]
+
+LATE_CUSTOMER_COLUMNS = [
+    column(_("Customer"), "name"),
+    column(_("Phone"), "phone"),
+    column(_("Standing"), "standing", show=_label(CustomerStanding)),
+    column(_("Since"), "standing_since", show=local),
+    column(_("Oldest unpaid debit"), "oldest_due", show=lambda day: day or ""),
+    column(_("Owed (¥)"), "owed_minor", show=yuan),
+    column(_("Owed periods"), "owed_periods"),
+    column(_("Open calls"), "open_calls"),
+]
+
+OWED_PERIOD_COLUMNS = [
+    column(_("Customer"), "contract__customer__name"),
+    column(_("Phone"), "contract__customer__phone"),
+    column(_("Plan"), "contract__plan_version__plan__name", "contract__plan_version__version", show=_plan),
+    column(_("Period"), "number"),
+    column(_("Debit date"), "due_date"),
+    column(_("Amount (¥)"), "amount_minor", show=yuan),
+    column(_("Status"), "status", show=_label(PeriodStatus)),
 ]
