@@ -1,6 +1,10 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from pawpact.tenants.models import Shop
@@ -24,7 +28,13 @@ def shop_open(request, slug: str):
     token = login_handoff_issue(shop=shop, email=request.user.email)
     port = request.get_port()
     host = shop_domain(shop.slug) if port in ("80", "443") else f"{shop_domain(shop.slug)}:{port}"
-    return HttpResponseRedirect(f"{request.scheme}://{host}/handoff/{token}/")
+    return HttpResponseRedirect(handoff_url(request, host=host, token=token))
+
+
+def handoff_url(request, *, host: str, token: str) -> str:
+    """The ticket's address on the shop's host, carrying the reader's language: the language
+    cookie belongs to the public host and does not travel to the shop's."""
+    return f"{request.scheme}://{host}/handoff/{token}/?{urlencode({'lang': get_language()})}"
 
 
 def shop_home(request):
@@ -37,4 +47,8 @@ def login_handoff(request, token: str):
     if user is None:
         return render(request, "tenants/handoff_invalid.html", status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("workspace:overview")
+    response = redirect("workspace:overview")
+    language = request.GET.get("lang", "")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response

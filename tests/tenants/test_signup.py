@@ -249,3 +249,15 @@ def test_the_signup_form_offers_the_seeded_plans_and_writes_nothing(public_clien
     ]
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
+
+
+def test_the_language_of_the_signup_carries_to_the_shops_host(public_client, client):
+    public_client.cookies["django_language"] = "zh-hans"
+    response = public_client.post("/signup/", GOOD)
+    assert response["Location"].endswith("/?lang=zh-hans")
+
+    shop_browser = client.__class__(HTTP_HOST="sunny-paws.localhost")
+    shop_browser.get(response["Location"].removeprefix("http://sunny-paws.localhost"))
+
+    assert shop_browser.cookies["django_language"].value == "zh-hans"
+    assert 'lang="zh-hans"' in shop_browser.get("/manage/").content.decode()

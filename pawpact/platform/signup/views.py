@@ -10,6 +10,7 @@ from pawpact.core.errors import DomainError
 from pawpact.platform.signup.forms import ShopSignupForm
 from pawpact.platform.signup.services import shop_signup
 from pawpact.tenants.services import shop_domain
+from pawpact.tenants.views import handoff_url
 
 
 class ShopSignupView(SignupView):
@@ -44,9 +45,9 @@ class ShopSignupView(SignupView):
             form.add_error("email", _("A user is already registered with this email address."))
             return self.form_invalid(form)
         host = _host_with_port(self.request, shop_domain(signed_up.shop.slug))
-        handoff_url = f"{self.request.scheme}://{host}/handoff/{signed_up.handoff_token}/"
-        complete_signup(self.request, signed_up.owner, settings.ACCOUNT_EMAIL_VERIFICATION, handoff_url)
-        return HttpResponseRedirect(handoff_url)
+        ticket = handoff_url(self.request, host=host, token=signed_up.handoff_token)
+        complete_signup(self.request, signed_up.owner, settings.ACCOUNT_EMAIL_VERIFICATION, ticket)
+        return HttpResponseRedirect(ticket)
 
 
 def _host_with_port(request, host: str) -> str:
