@@ -26,6 +26,7 @@ REJECTED_TERMS = {
     "代扣日历": "扣款日历",  # debit calendar
     "死亡": "离世",  # pet death
     "证明文件": "证明材料",  # evidence
+    "沙盒": "沙箱",  # sandbox
     "“": "「",  # a quoted status or name
 }
 

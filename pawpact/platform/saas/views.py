@@ -15,7 +15,7 @@ from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
 from pawpact.core.money import Money
 from pawpact.platform.enums import InvoiceStatus, SubscriptionStatus
-from pawpact.platform.saas.billing_adapters import RAILS, SANDBOX
+from pawpact.platform.saas.billing_adapters import RAILS, SANDBOX, STRIPE
 from pawpact.platform.saas.errors import SaasInvoiceNotFound
 from pawpact.platform.saas.invoice_pdf import saas_invoice_pdf
 from pawpact.platform.saas.selectors import (
@@ -29,8 +29,11 @@ from pawpact.tenants.enums import ShopEventKind, ShopState
 from pawpact.tenants.models import ShopEvent
 
 
+RAIL_LABELS = {SANDBOX: gettext_lazy("Sandbox (test cards, no real money)"), STRIPE: gettext_lazy("Card through Stripe")}
+
+
 class PaymentMethodForm(forms.Form):
-    rail = forms.ChoiceField(label=gettext_lazy("Payment rail"), choices=[(rail, rail.title()) for rail in RAILS])
+    rail = forms.ChoiceField(label=gettext_lazy("Payment rail"), choices=[(rail, RAIL_LABELS[rail]) for rail in RAILS])
     token = forms.CharField(
         label=gettext_lazy("Payment token"),
         max_length=255,
