@@ -6,3 +6,8 @@ class ConfigConfig(AppConfig):
 
     name = "pawpact.config"
     label = "config"
+
+    def ready(self):
+        from pawpact.config.metrics import collector_register
+
+        collector_register()

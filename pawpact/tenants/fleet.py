@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, connections, transaction
+from django.db.migrations import operations
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -137,35 +138,76 @@ class _DiskOnceLoader(MigrationLoader):
         )
 
 
+_MODEL_LEVEL = (
+    operations.CreateModel,
+    operations.DeleteModel,
+    operations.RenameModel,
+    operations.AlterModelOptions,
+)
+
+class _Executor(MigrationExecutor):
+    def __init__(self, connection):  # noqa: D107 - the stock one reads every migration file again
+        self.connection = connection
+        self.loader = _DiskOnceLoader(connection)
+        self.recorder = MigrationRecorder(connection)
+        self.progress_callback = None
+
+
 # Rendered project states by the set of migrations applied: shops at the same state
 # start from a copy instead of rendering every model again.
 _states: dict[frozenset, object] = {}
 
 
 def shop_schema_migrate(schema: str) -> str | None:
-    """Apply what `schema` lacks, in one transaction; returns the error text, or None."""
+    """Apply what `schema` lacks; returns the error text, or None.
+
+    Consecutive atomic migrations run in one transaction, so a failure leaves the shop
+    as it was. A non-atomic migration (CREATE INDEX CONCURRENTLY cannot run in a
+    transaction) runs alone and holds one such operation (docs/operations.md); an
+    index it leaves invalid is rebuilt by the rerun.
+    """
     try:
         connection.set_schema(schema, include_public=False)
         MigrationRecorder(connection).ensure_schema()
         connection.set_schema(schema)
-        executor = MigrationExecutor(connection)
-        executor.loader = _DiskOnceLoader(connection)
-        targets = executor.loader.graph.leaf_nodes()
-        plan = executor.migration_plan(targets)
-        if not plan:
-            return None
-        if all(migration.atomic for migration, _ in plan):
-            with transaction.atomic():
+        while step := _next_step(schema):
+            executor, targets, plan = step
+            if plan[0][0].atomic:
+                with transaction.atomic():
+                    _apply(executor, targets, plan)
+            else:
                 _apply(executor, targets, plan)
-        else:
-            # CREATE INDEX CONCURRENTLY cannot run in a transaction; such a migration
-            # holds nothing else (see docs/operations.md), so it is all or nothing too.
-            _apply(executor, targets, plan)
         return None
     except Exception as error:  # noqa: BLE001 - any failure is recorded for that shop, the others go on
         return f"{type(error).__name__}: {error}"
     finally:
         connection.set_schema_to_public()
+
+
+def schema_plan_length(schema: str, *, shared: bool = False) -> int:
+    """How many migrations `schema` lacks (the public schema with `shared`)."""
+    try:
+        if shared:
+            connection.set_schema_to_public()
+        else:
+            connection.set_schema(schema)
+        executor = _Executor(connection)
+        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    finally:
+        connection.set_schema_to_public()
+
+
+def _next_step(schema: str):
+    """The next run of the plan: every atomic migration up to the first non-atomic one, or that one alone."""
+    connection.set_schema(schema)
+    executor = _Executor(connection)
+    targets = executor.loader.graph.leaf_nodes()
+    plan = executor.migration_plan(targets)
+    if not plan:
+        return None
+    atomic = plan[0][0].atomic
+    length = next((i for i, (migration, _) in enumerate(plan) if migration.atomic != atomic), len(plan))
+    return executor, targets, plan[: 1 if not atomic else length]
 
 
 def _apply(executor: MigrationExecutor, targets, plan) -> None:
@@ -176,8 +218,11 @@ def _apply(executor: MigrationExecutor, targets, plan) -> None:
         state.apps  # noqa: B018 - render once, then copy for every shop at this state
         _states[applied] = state
     post_state = executor.migrate(targets, plan=plan, state=state.clone())
-    post_state.clear_delayed_apps_cache()
-    emit_post_migrate_signal(0, False, connection.alias, apps=post_state.apps, plan=plan)
+    if any(isinstance(op, _MODEL_LEVEL) for migration, _ in plan for op in migration.operations):
+        # Content types and permissions follow models; a column or an index changes neither,
+        # and their ~200 queries a shop would dominate an additive deploy.
+        post_state.clear_delayed_apps_cache()
+        emit_post_migrate_signal(0, False, connection.alias, apps=post_state.apps, plan=plan)
 
 
 def default_workers() -> int:

@@ -37,6 +37,7 @@ ALLOWED_HOSTS = [PAWPACT_BASE_DOMAIN, f".{PAWPACT_BASE_DOMAIN}", "127.0.0.1"]
 
 SHARED_APPS = [
     "django_tenants",
+    "django_prometheus",
     "pawpact.core",
     "pawpact.tenants",
     "pawpact.platform",
@@ -112,6 +113,8 @@ PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0
 PAWPACT_SPARE_SCHEMAS = int(os.environ.get("PAWPACT_SPARE_SCHEMAS", "3"))
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "pawpact.config.health.HealthMiddleware",  # /healthz, /readyz, /metrics on every host, no tenant lookup
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -127,7 +130,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # request latency per route
 ]
+# /metrics asks for this bearer token when set (Prometheus sends it; see deploy/k8s).
+PAWPACT_METRICS_TOKEN = os.environ.get("PAWPACT_METRICS_TOKEN", "")
 
 TEMPLATES = [
     {
