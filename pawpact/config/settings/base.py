@@ -165,7 +165,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend; with DATABASE_TRANSACTION_POOLING=1 (pgbouncer in transaction
+# mode in front) each transaction sets its shop's search path itself (pawpact.core.pooled_db).
+DATABASES["default"]["ENGINE"] = "pawpact.core.pooled_db"
+DATABASES["default"]["TRANSACTION_POOLING"] = os.environ.get("DATABASE_TRANSACTION_POOLING", "") == "1"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 # Redis carries Celery and the cache wherever REDIS_URL is set (production must set it).
