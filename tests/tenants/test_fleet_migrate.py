@@ -130,3 +130,17 @@ def test_migrate_platform_with_nothing_to_do_says_so(db, shop, capsys, verbosity
     call_command("migrate_platform", verbosity=verbosity, stdout=out, workers=1)
 
     assert "Every shop is at the template's migrations." in out.getvalue()
+
+
+def test_migrations_wait_returns_once_current_and_gives_up_while_pending(db):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("migrations_wait", timeout=0, stdout=out)
+    assert "Migrations are current." in out.getvalue()
+
+    _sql(f"DELETE FROM {TEMPLATE}.django_migrations WHERE app = 'messaging' AND name LIKE '0003_%%'")
+    with pytest.raises(CommandError, match="pawpact_template': 1"):
+        call_command("migrations_wait", timeout=0, interval=0)
