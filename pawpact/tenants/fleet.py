@@ -11,6 +11,7 @@ the other shops go on. A killed run is simply run again: shops already migrated 
 not behind any more.
 """
 import multiprocessing
+from contextlib import contextmanager
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -164,24 +165,63 @@ def shop_schema_migrate(schema: str) -> str | None:
     Consecutive atomic migrations run in one transaction, so a failure leaves the shop
     as it was. A non-atomic migration (CREATE INDEX CONCURRENTLY cannot run in a
     transaction) runs alone and holds one such operation (docs/operations.md); an
-    index it leaves invalid is rebuilt by the rerun.
+    index a failed or killed build left invalid is dropped before the next try.
     """
     try:
-        connection.set_schema(schema, include_public=False)
-        MigrationRecorder(connection).ensure_schema()
-        connection.set_schema(schema)
-        while step := _next_step(schema):
-            executor, targets, plan = step
-            if plan[0][0].atomic:
-                with transaction.atomic():
-                    _apply(executor, targets, plan)
-            else:
-                _apply(executor, targets, plan)
+        with _recorder_table_check_by_name():
+            connection.set_schema(schema, include_public=False)
+            MigrationRecorder(connection).ensure_schema()
+            connection.set_schema(schema)
+            _migrate_steps(schema)
         return None
     except Exception as error:  # noqa: BLE001 - any failure is recorded for that shop, the others go on
         return f"{type(error).__name__}: {error}"
     finally:
         connection.set_schema_to_public()
+
+
+def _migrate_steps(schema: str) -> None:
+    while step := _next_step(schema):
+        executor, targets, plan = step
+        if plan[0][0].atomic:
+            with transaction.atomic():
+                _apply(executor, targets, plan)
+        else:
+            _invalid_indexes_drop(schema)
+            _apply(executor, targets, plan)
+
+
+def _invalid_indexes_drop(schema: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND NOT i.indisvalid",
+            [schema],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {connection.ops.quote_name(schema)}.{connection.ops.quote_name(name)}")
+
+
+@contextmanager
+def _recorder_table_check_by_name():
+    """Django asks whether django_migrations exists by listing every table the search path
+    sees (introspection over pg_class): with a thousand schemas, 100,000 rows, several
+    times a shop. Asked by name instead, for this schema only."""
+    stock = MigrationRecorder.has_table
+
+    def has_table(recorder):
+        if not recorder._has_table:
+            with recorder.connection.cursor() as cursor:
+                name = f"{recorder.connection.ops.quote_name(recorder.connection.schema_name)}.django_migrations"
+                cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+                recorder._has_table = cursor.fetchone()[0]
+        return recorder._has_table
+
+    MigrationRecorder.has_table = has_table
+    try:
+        yield
+    finally:
+        MigrationRecorder.has_table = stock
 
 
 def schema_plan_length(schema: str, *, shared: bool = False) -> int:
