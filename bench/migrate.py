@@ -25,7 +25,7 @@ TARGET_ADDITIVE_S = 120.0
 V2, V3 = "bench.migrate_app.migrations_v2", "bench.migrate_app.migrations_v3"
 
 
-def provision(count: int) -> list[str]:
+def provision(count: int, *, offset: int = 0) -> list[str]:
     """Shops straight from the template's script (the signup path without its seed data)."""
     from django.db import connection
 
@@ -34,7 +34,7 @@ def provision(count: int) -> list[str]:
     from pawpact.tenants.template import _replay
 
     schemas = []
-    for i in range(count):
+    for i in range(offset, offset + count):
         schema = f"shop_fleet_{i:05d}"
         _replay(schema)
         shop = Shop.objects.create(schema_name=schema, name=f"Fleet {i}", slug=f"fleet-{i:05d}", state="active")
