@@ -1,7 +1,7 @@
 """bench.migrate's settings: the platform's, plus a shop app whose migrations the benchmark switches."""
 import os
 
-from pawpact.config.settings.base import *  # noqa: F403
+from pawpact.config.settings.base import *
 from pawpact.config.settings.base import INSTALLED_APPS, TENANT_APPS
 
 TENANT_APPS = [*TENANT_APPS, "bench.migrate_app"]

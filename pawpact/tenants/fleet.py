@@ -11,9 +11,9 @@ the other shops go on. A killed run is simply run again: shops already migrated 
 not behind any more.
 """
 import multiprocessing
-from contextlib import contextmanager
 import os
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.management.sql import emit_post_migrate_signal
@@ -146,8 +146,11 @@ _MODEL_LEVEL = (
     operations.AlterModelOptions,
 )
 
+
 class _Executor(MigrationExecutor):
-    def __init__(self, connection):  # noqa: D107 - the stock one reads every migration file again
+    """The stock executor, without the stock loader that reads every migration file again."""
+
+    def __init__(self, connection):  # the parent's would build a MigrationLoader
         self.connection = connection
         self.loader = _DiskOnceLoader(connection)
         self.recorder = MigrationRecorder(connection)

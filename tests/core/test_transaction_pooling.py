@@ -5,7 +5,7 @@ import threading
 
 import psycopg
 import pytest
-from django.db import OperationalError, InterfaceError, connections, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 
 from pawpact.billing.models import Plan
 from tests.core.pgbouncer import PgBouncer, pgbouncer_or_skip
@@ -108,12 +108,11 @@ def test_two_shops_interleaved_on_one_server_connection_each_see_their_own(bounc
 def test_pgbouncer_restarted_mid_request_fails_cleanly_and_the_next_request_is_right(bouncer, unblocked):
     pooled = connections["pooled"]
     pooled.set_schema("shop_beta")
-    with pytest.raises((OperationalError, InterfaceError)):
-        with transaction.atomic(using="pooled"):
-            assert _current_schema("pooled") == "shop_beta"
-            bouncer.stop()
-            bouncer.start()
-            Plan.objects.using("pooled").count()
+    with pytest.raises((OperationalError, InterfaceError)), transaction.atomic(using="pooled"):
+        assert _current_schema("pooled") == "shop_beta"
+        bouncer.stop()
+        bouncer.start()
+        Plan.objects.using("pooled").count()
     # Django's end-of-request handling drops the broken connection; the next request reconnects.
     pooled.close_if_unusable_or_obsolete()
     pooled.close()
