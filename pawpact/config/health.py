@@ -6,6 +6,7 @@ the code's state) — a pod takes traffic only when all three hold. /metrics: Pr
 behind `PAWPACT_METRICS_TOKEN` when set (a bearer token the scraper sends).
 """
 import hmac
+import os
 import time
 
 from django.conf import settings
@@ -89,9 +90,19 @@ def metrics(request) -> HttpResponse:
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if token and not hmac.compare_digest(given.encode(), token.encode()):
         return JsonResponse({"code": "not_authenticated", "message": "A metrics token is required.", "fields": {}}, status=401)
-    from django_prometheus.exports import ExportToDjangoView
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+
+    from pawpact.config.metrics import FleetCollector
 
     started = time.perf_counter()
-    response = ExportToDjangoView(request)
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # The processes' files hold the counters; the fleet figures are read here, once.
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(FleetCollector())
+    response = HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
     response["X-Scrape-Seconds"] = f"{time.perf_counter() - started:.3f}"
     return response

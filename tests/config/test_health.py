@@ -98,3 +98,13 @@ def test_task_signals_record_latency_and_debit_run_progress(db):
     assert value("pawpact_debit_run_shops_dispatched") == 12
     assert value("pawpact_debit_run_shops_finished_total", state="SUCCESS") == finished_before + 3
     assert value("pawpact_celery_task_seconds_count", task="billing.debit_run_shop") == runs_before + 3
+
+
+def test_metrics_with_a_multiprocess_folder_still_carry_the_fleet_figures(db, monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+
+    response = Client(HTTP_HOST="localhost").get("/metrics")
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "pawpact_outbox_pending_events 0.0" in text and "pawpact_outbox_unapplied_events 0.0" in text
