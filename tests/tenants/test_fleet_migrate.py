@@ -122,7 +122,7 @@ def test_a_removed_shop_is_ignored_by_the_next_run(db, shop):
     assert shops_behind(TEMPLATE) == []
 
 
-@pytest.mark.parametrize("verbosity", [0])
+@pytest.mark.parametrize("verbosity", [1])
 def test_migrate_platform_with_nothing_to_do_says_so(db, shop, capsys, verbosity):
     from io import StringIO
 

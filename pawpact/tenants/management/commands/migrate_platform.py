@@ -48,7 +48,8 @@ class Command(BaseCommand):
         for bar in bars:
             bar.close()
         if report.behind == 0:
-            self.stdout.write("Every shop is at the template's migrations.")
+            if options["verbosity"] >= 1:
+                self.stdout.write("Every shop is at the template's migrations.")
             return
         self.stdout.write(f"Shops migrated: {len(report.migrated)} of {report.behind}.")
         if report.failed:
