@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from pawpact.config.metrics import collector_register
+
 
 class ConfigConfig(AppConfig):
     """Installed for its management commands (load_demo): config sits above every app."""
@@ -8,6 +10,4 @@ class ConfigConfig(AppConfig):
     label = "config"
 
     def ready(self):
-        from pawpact.config.metrics import collector_register
-
         collector_register()

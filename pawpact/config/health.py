@@ -12,6 +12,10 @@ import time
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+
+from pawpact.config.metrics import FleetCollector
+from pawpact.tenants.fleet import schema_plan_length
 
 _PATHS = ("/healthz", "/readyz", "/metrics")
 # Once a process saw its migrations applied they stay applied for its lifetime (a new
@@ -71,8 +75,6 @@ def _migrations() -> str:
     global _migrations_current
     if _migrations_current:
         return "ok"
-    from pawpact.tenants.fleet import schema_plan_length
-
     connection.set_schema_to_public()
     pending = {
         "public": schema_plan_length("public", shared=True),
@@ -90,10 +92,6 @@ def metrics(request) -> HttpResponse:
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if token and not hmac.compare_digest(given.encode(), token.encode()):
         return JsonResponse({"code": "not_authenticated", "message": "A metrics token is required.", "fields": {}}, status=401)
-    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
-
-    from pawpact.config.metrics import FleetCollector
-
     started = time.perf_counter()
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -69,12 +69,13 @@ def queue_lengths() -> dict[str, int]:
 
 
 def outbox_lag() -> dict[str, float]:
+    from django.apps import apps
     from django.db import connection
     from django.db.models import Min, Sum
     from django.utils import timezone
 
-    from pawpact.platform.models import PlatformEvent, ShopDrainState
-
+    # Looked up by name: this module is imported before the app registry is ready.
+    PlatformEvent, ShopDrainState = apps.get_model("platform", "PlatformEvent"), apps.get_model("platform", "ShopDrainState")
     connection.set_schema_to_public()
     drain = ShopDrainState.objects.aggregate(pending=Sum("pending_count"), oldest=Min("oldest_pending_at"))
     oldest = drain["oldest"]

