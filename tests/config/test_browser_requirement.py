@@ -68,5 +68,6 @@ def test_ci_installs_chromium_and_runs_the_readmes_test_command_with_browsers_re
 
     assert commands[-2:] == ["export PAWPACT_REQUIRE_BROWSER=1", "./dev test"]
     assert "./dev test    # the test suite" in (ROOT / "README.md").read_text()
-    assert 'for package in chromium fonts-noto-cjk; do' in commands
+    # pgbouncer: the connection-pooling tests run through Debian's (tests/core/test_transaction_pooling.py).
+    assert 'for package in chromium fonts-noto-cjk pgbouncer; do' in commands
     assert 'apt-get install -y "${missing[@]}"' in commands

@@ -123,3 +123,17 @@ def test_production_settings_refuse_a_weak_secret_key():
     result = manage("check", f"--settings={PRODUCTION}", env=production_env(DJANGO_SECRET_KEY=weak))
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ("web", "worker", "beat"))
+def test_processes_reach_postgres_through_pgbouncer_in_transaction_mode(name):
+    services = compose_services()
+    env = environment_of(services[name])
+    assert "@pgbouncer:5432/" in env["DATABASE_URL"] and env["DATABASE_TRANSACTION_POOLING"] == "1"
+    assert environment_of(services["pgbouncer"])["POOL_MODE"] == "transaction"
+    assert "@postgres:5432/" in environment_of(services["pgbouncer"])["DATABASE_URL"]
+
+
+def test_release_migrates_over_a_direct_connection():
+    env = environment_of(compose_services()["release"])
+    assert "@postgres:5432/" in env["DATABASE_URL"] and env["DATABASE_TRANSACTION_POOLING"] == "0"

@@ -37,6 +37,7 @@ ALLOWED_HOSTS = [PAWPACT_BASE_DOMAIN, f".{PAWPACT_BASE_DOMAIN}", "127.0.0.1"]
 
 SHARED_APPS = [
     "django_tenants",
+    "django_prometheus",
     "pawpact.core",
     "pawpact.tenants",
     "pawpact.platform",
@@ -112,6 +113,8 @@ PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0
 PAWPACT_SPARE_SCHEMAS = int(os.environ.get("PAWPACT_SPARE_SCHEMAS", "3"))
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "pawpact.config.health.HealthMiddleware",  # /healthz, /readyz, /metrics on every host, no tenant lookup
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -128,7 +131,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pawpact.workspace.middleware.ForeignPageRolesMiddleware",  # roles on insights and the subscription
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # request latency per route
 ]
+# /metrics asks for this bearer token when set (Prometheus sends it; see deploy/k8s).
+PAWPACT_METRICS_TOKEN = os.environ.get("PAWPACT_METRICS_TOKEN", "")
 
 TEMPLATES = [
     {
@@ -160,7 +166,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend; with DATABASE_TRANSACTION_POOLING=1 (pgbouncer in transaction
+# mode in front) each transaction sets its shop's search path itself (pawpact.core.pooled_db).
+DATABASES["default"]["ENGINE"] = "pawpact.core.pooled_db"
+DATABASES["default"]["TRANSACTION_POOLING"] = os.environ.get("DATABASE_TRANSACTION_POOLING", "") == "1"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 # Redis carries Celery and the cache wherever REDIS_URL is set (production must set it).

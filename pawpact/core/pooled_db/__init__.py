@@ -1,0 +1,1 @@
+"""The database backend: django-tenants', safe behind a transaction-mode pooler (pgbouncer)."""

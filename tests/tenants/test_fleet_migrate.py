@@ -1,0 +1,146 @@
+"""Migrations across the fleet: one query finds the shops behind; each is migrated in
+one transaction; a failing shop stays on its old schema behind a maintenance page."""
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from pawpact.accounts.models import User
+from pawpact.tenants.fleet import fleet_migrate, schema_fingerprints, shops_behind
+from pawpact.tenants.models import Shop, ShopEvent
+from pawpact.tenants.services import shop_provision
+
+TEMPLATE = settings.PAWPACT_TEMPLATE_SCHEMA
+
+
+def _shop(slug: str) -> Shop:
+    return shop_provision(name=slug.title(), slug=slug, owner=User.objects.create_user(f"o@{slug}.test", "pw"))
+
+
+def _sql(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
+
+
+def _column_exists(schema: str) -> bool:
+    return bool(
+        _sql(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = %s"
+            " AND table_name = 'messaging_message' AND column_name = 'failure_reason'",
+            [schema],
+        )
+    )
+
+
+def _applied(schema: str, app: str, name: str) -> bool:
+    return bool(_sql(f'SELECT 1 FROM "{schema}".django_migrations WHERE app = %s AND name = %s', [app, name]))
+
+
+def _roll_back_messaging_0003(schema: str) -> None:
+    """The shop as it was before messaging 0003: no column, no record of it."""
+    _sql(f'ALTER TABLE "{schema}".messaging_message DROP COLUMN failure_reason')
+    _sql(f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'messaging' AND name = '0003_message_failure_reason'")
+
+
+def test_every_shop_at_the_template_state_is_not_behind(db, shop, other_shop):
+    fingerprints = schema_fingerprints([TEMPLATE, shop.schema_name, other_shop.schema_name, "no_such_schema"])
+
+    assert fingerprints[shop.schema_name] == fingerprints[TEMPLATE] == fingerprints[other_shop.schema_name]
+    assert "no_such_schema" not in fingerprints
+    assert shops_behind(TEMPLATE) == []
+    assert fleet_migrate(template=TEMPLATE, workers=1).behind == 0
+
+
+def test_only_the_shop_behind_is_migrated(db, shop):
+    late = _shop("late-shop")
+    _roll_back_messaging_0003(late.schema_name)
+    assert shops_behind(TEMPLATE) == [late.schema_name]
+
+    report = fleet_migrate(template=TEMPLATE, workers=1)
+
+    assert (report.behind, report.migrated, report.failed) == (1, [late.schema_name], {})
+    assert _column_exists(late.schema_name)
+    assert _applied(late.schema_name, "messaging", "0003_message_failure_reason")
+    assert shops_behind(TEMPLATE) == []
+
+
+def test_a_failing_shop_keeps_its_old_schema_and_shows_maintenance_while_others_migrate(db, shop):
+    broken, fine = _shop("broken-shop"), _shop("fine-shop")
+    for schema in (broken.schema_name, fine.schema_name):
+        _roll_back_messaging_0003(schema)
+    # billing 0013's tables exist but its record is gone: replaying it fails on `broken` only.
+    _sql(f"DELETE FROM \"{broken.schema_name}\".django_migrations WHERE app = 'billing' AND name LIKE '0013_%%'")
+
+    report = fleet_migrate(template=TEMPLATE, workers=1)
+
+    assert report.migrated == [fine.schema_name]
+    assert list(report.failed) == [broken.schema_name] and "already exists" in report.failed[broken.schema_name]
+    # Nothing of the failed run stayed: neither the column nor either record.
+    assert not _column_exists(broken.schema_name)
+    assert not _applied(broken.schema_name, "messaging", "0003_message_failure_reason")
+    assert _column_exists(fine.schema_name)
+    broken.refresh_from_db()
+    assert "already exists" in broken.migration_error and broken.migration_failed_at is not None
+    host = broken.get_primary_domain().domain
+    page = Client(HTTP_HOST=host).get("/")
+    assert page.status_code == 503 and "down for maintenance" in page.content.decode()
+    api = Client(HTTP_HOST=host).get("/api/v1/plans/")
+    assert api.status_code == 503 and api.json()["code"] == "shop_maintenance"
+    assert Client(HTTP_HOST=fine.get_primary_domain().domain).get("/").status_code != 503
+    assert shops_behind(TEMPLATE) == [broken.schema_name]
+
+
+def test_a_rerun_after_the_fix_migrates_the_failed_shop_and_lifts_maintenance(db, shop):
+    broken = _shop("mended-shop")
+    _roll_back_messaging_0003(broken.schema_name)
+    _sql(f"DELETE FROM \"{broken.schema_name}\".django_migrations WHERE app = 'billing' AND name LIKE '0013_%%'")
+    fleet_migrate(template=TEMPLATE, workers=1)
+    # The fix: the record put back (as an operator would fake the migration).
+    _sql(
+        f"INSERT INTO \"{broken.schema_name}\".django_migrations (app, name, applied)"
+        " SELECT app, name, applied FROM pawpact_template.django_migrations WHERE app = 'billing' AND name LIKE '0013_%%'"
+    )
+    added = _shop("added-later")  # a shop added between the runs is already current
+    _roll_back_messaging_0003(added.schema_name)
+
+    report = fleet_migrate(template=TEMPLATE, workers=1)
+
+    assert sorted(report.migrated) == sorted([broken.schema_name, added.schema_name]) and report.failed == {}
+    broken.refresh_from_db()
+    assert (broken.migration_error, broken.migration_failed_at) == ("", None)
+    assert Client(HTTP_HOST=broken.get_primary_domain().domain).get("/").status_code != 503
+
+
+def test_a_removed_shop_is_ignored_by_the_next_run(db, shop):
+    gone = _shop("gone-shop")
+    _roll_back_messaging_0003(gone.schema_name)
+    ShopEvent.objects.filter(shop=gone).delete()
+    Shop.objects.filter(pk=gone.pk).delete()  # its schema stays (shops are never dropped with their data)
+
+    assert shops_behind(TEMPLATE) == []
+
+
+@pytest.mark.parametrize("verbosity", [1])
+def test_migrate_platform_with_nothing_to_do_says_so(db, shop, capsys, verbosity):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("migrate_platform", verbosity=verbosity, stdout=out, workers=1)
+
+    assert "Every shop is at the template's migrations." in out.getvalue()
+
+
+def test_migrations_wait_returns_once_current_and_gives_up_while_pending(db):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("migrations_wait", timeout=0, stdout=out)
+    assert "Migrations are current." in out.getvalue()
+
+    _sql(f"DELETE FROM {TEMPLATE}.django_migrations WHERE app = 'messaging' AND name LIKE '0003_%%'")
+    with pytest.raises(CommandError, match="pawpact_template': 1"):
+        call_command("migrations_wait", timeout=0, interval=0)
