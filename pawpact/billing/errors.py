@@ -217,3 +217,9 @@ class SigningCodeExpired(SigningCodeInvalid):
 
 class ShopNotClosed(BusinessRuleViolation):
     code = "shop_not_closed"
+
+
+class CreditCheckFailed(BusinessRuleViolation):
+    """The credit provider gave no score (the customer has not authorised it, or it refused)."""
+
+    code = "credit_check_failed"

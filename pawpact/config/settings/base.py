@@ -325,6 +325,14 @@ PAWPACT_GATEWAYS = {
         "test": os.environ.get("PAWPACT_ALIPAY_TEST_GATEWAY", "https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
     },
     "wechat": {"live": "https://api.mch.weixin.qq.com", "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY", "")},
+    # Zhima credit answers on Alipay's open-platform gateway, with the shop's Zhima app.
+    "zhima": {
+        "live": "https://openapi.alipay.com/gateway.do",
+        "test": os.environ.get("PAWPACT_ALIPAY_TEST_GATEWAY", "https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
+    },
+    "aliyun_sms": {"live": "https://dysmsapi.aliyuncs.com", "test": os.environ.get("PAWPACT_ALIYUN_SMS_TEST_GATEWAY", "")},
+    # Empty: the ESP's own API (anymail's default for the shop's ESP).
+    "email": {"live": "", "test": os.environ.get("PAWPACT_EMAIL_TEST_GATEWAY", "")},
 }
 # Requests a provider's gateway may take from us per second (the merchant's limit), and how
 # many debits the debit run keeps in flight at once; a provider answer takes 100–300 ms.
