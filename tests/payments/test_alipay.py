@@ -260,3 +260,80 @@ def test_the_agreement_is_unsigned_when_its_contract_ends(shop, alpha_alipay):
     assert method.is_active is False
     assert alpha_alipay.agreements[method.token]["status"] == "UNSIGN"
     assert alpha_alipay.calls["alipay.user.agreement.unsign"] == 1
+
+
+def test_each_batch_is_recorded_while_the_next_ones_calls_are_in_flight(settings, shop, alpha_alipay, monkeypatch):
+    """Recording hides behind the gateway's latency: batch N is written while batch N+1 waits on Alipay."""
+    from pawpact.billing.services import debit_run as run_module
+
+    alpha_alipay.latency_seconds = 0.3
+    app_id = next(iter(alpha_alipay.apps))
+    events: list[tuple[str, int, float]] = []
+    charge_remote, record = run_module._charge_remote, run_module._record_results
+
+    def charging(remote):
+        answers = charge_remote(remote)
+        events.append(("answered", len(answers), time.monotonic()))
+        return answers
+
+    def recording(results, **kwargs):
+        events.append(("record", len(results), time.monotonic()))
+        return record(results, **kwargs)
+
+    monkeypatch.setattr(run_module, "_charge_remote", charging)
+    monkeypatch.setattr(run_module, "_record_results", recording)
+    with schema_context(shop.schema_name):
+        for n in range(9):
+            contract = contract_create()
+            agreement_no = f"20268{n:015d}"
+            alpha_alipay.agreements[agreement_no] = {"app_id": app_id, "external_agreement_no": contract.uuid.hex,
+                                                     "status": "NORMAL", "behaviour": "success", "next_deduct": "",
+                                                     "single_amount": "399.00"}  # fmt: skip
+            PaymentMethod.objects.filter(pk=contract.payment_method_id).update(rail="alipay", token=agreement_no)
+        report = debit_run_shop(clock=FixedClock(NOW), batch_size=3)
+        assert (report.attempted, report.succeeded) == (9, 9)
+        assert Journal.objects.filter(kind="period.paid").count() == 9 and unbalanced_journals() == []
+        assert set(DebitAttempt.objects.values_list("status", flat=True)) == {"succeeded"}
+    records = [e for e in events if e[0] == "record"]
+    answers = [e for e in events if e[0] == "answered"]
+    assert [e[1] for e in records] == [3, 3, 3] and [e[1] for e in answers] == [3, 3, 3]
+    # Batches 1 and 2 are recorded before the calls of the batch after them have been answered.
+    assert records[0][2] < answers[1][2] and records[1][2] < answers[2][2]
+    assert len(alpha_alipay.trades) == 9
+
+
+def test_a_crash_while_recording_leaves_two_batches_in_flight_resumed_without_paying_twice(shop, alpha_alipay, monkeypatch):
+    from pawpact.billing.services import debit_run as run_module
+    from pawpact.billing.services.debits import IN_FLIGHT_LEASE
+
+    class Crash(BaseException):
+        pass
+
+    app_id = next(iter(alpha_alipay.apps))
+    clock = FixedClock(NOW)
+    with schema_context(shop.schema_name):
+        for n in range(9):
+            contract = contract_create()
+            agreement_no = f"20267{n:015d}"
+            alpha_alipay.agreements[agreement_no] = {"app_id": app_id, "external_agreement_no": contract.uuid.hex,
+                                                     "status": "NORMAL", "behaviour": "success", "next_deduct": "",
+                                                     "single_amount": "399.00"}  # fmt: skip
+            PaymentMethod.objects.filter(pk=contract.payment_method_id).update(rail="alipay", token=agreement_no)
+
+        def crash(*args, **kwargs):
+            raise Crash
+
+        with monkeypatch.context() as patch:
+            patch.setattr(run_module, "_record", crash)
+            with pytest.raises(Crash):
+                debit_run_shop(clock=clock, batch_size=3)
+        # Batch 1 was being recorded, batch 2's calls were made meanwhile: both stay STARTED.
+        assert DebitAttempt.objects.filter(status="started").count() == 6 and len(alpha_alipay.trades) == 6
+        assert Journal.objects.count() == 0
+        clock.advance(IN_FLIGHT_LEASE)
+        report = debit_run_shop(clock=clock, batch_size=3)
+        assert (report.resumed, report.succeeded) == (6, 9)
+        assert DebitAttempt.objects.count() == 9 and set(DebitAttempt.objects.values_list("status", flat=True)) == {"succeeded"}
+        assert Journal.objects.filter(kind="period.paid").count() == 9 and unbalanced_journals() == []
+    paid = [t["out_trade_no"] for t in alpha_alipay.trades.values() if t["trade_status"] == "TRADE_SUCCESS"]
+    assert len(paid) == len(set(paid)) == 9
