@@ -10,9 +10,6 @@ about twenty statements; a batch of 500 shares a handful of each:
 3. record: one transaction per batch writes every known outcome with bulk
    statements — the same states, journals and outbox rows as `attempt_finish`,
    built by the same `outcome_build`.
-The steps overlap across batches: while a remote rail answers batch N+1 (a background
-thread waits on the gateway), this thread records batch N and claims the next one, so
-the database work hides behind the provider's latency instead of adding to it.
 A worker killed between 1 and 3 leaves STARTED attempts; once older than
 IN_FLIGHT_LEASE a later run resumes them with their own keys, and the rail answers
 a repeated key with its first outcome. The partial unique indexes on DebitAttempt
@@ -24,7 +21,7 @@ benchmark's baseline, and a fallback that needs no batching to be right.
 import json
 import logging
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,54 +88,13 @@ def debit_run_shop(
     """
     report = RunReport()
     last_id = 0
-    with _Pipeline(clock=clock, report=report) as pipeline:
-        while batch := _stale_claim(after_id=last_id, clock=clock, resume_after=resume_after, batch_size=batch_size):
-            last_id = batch[-1].pk
-            report.resumed += len(batch)
-            pipeline.push(batch)
-        while batch := _due_claim(clock=clock, batch_size=batch_size):
-            pipeline.push(batch)
+    while batch := _stale_claim(after_id=last_id, clock=clock, resume_after=resume_after, batch_size=batch_size):
+        last_id = batch[-1].pk
+        report.resumed += len(batch)
+        _charge_and_record(batch, clock=clock, report=report)
+    while batch := _due_claim(clock=clock, batch_size=batch_size):
+        _charge_and_record(batch, clock=clock, report=report)
     return report
-
-
-class _Pipeline:
-    """One batch's remote rail calls in flight while the previous batch is recorded.
-
-    Only rail calls run in the background thread (`_charge_remote` touches no database);
-    claiming, local rails and recording stay on this thread and its connection. At most
-    two batches are STARTED at once; a kill leaves them to be resumed like any other."""
-
-    def __init__(self, *, clock: Clock, report: RunReport) -> None:
-        self.clock, self.report = clock, report
-        self._calls = ThreadPoolExecutor(max_workers=1, thread_name_prefix="debit-run-calls")
-        self._in_flight: tuple[list[DebitAttempt], dict[int, ChargeResult], Future] | None = None
-
-    def __enter__(self) -> "_Pipeline":
-        return self
-
-    def push(self, attempts: list[DebitAttempt]) -> None:
-        local, remote = _charge_plan(attempts)
-        if not remote:  # answered already (local rails): nothing to overlap
-            self._drain()
-            _record_results([(a, local[a.pk]) for a in attempts], clock=self.clock, report=self.report)
-            return
-        calls = self._calls.submit(_charge_remote, remote)
-        self._drain()
-        self._in_flight = (attempts, local, calls)
-
-    def _drain(self) -> None:
-        if self._in_flight is None:
-            return
-        attempts, answers, calls = self._in_flight
-        self._in_flight = None
-        answers = {**answers, **calls.result()}
-        _record_results([(attempt, answers[attempt.pk]) for attempt in attempts], clock=self.clock, report=self.report)
-
-    def __exit__(self, *exc_info) -> None:
-        try:
-            self._drain()  # calls made must be recorded, even when claiming the next batch failed
-        finally:
-            self._calls.shutdown(wait=True)
 
 
 def debit_run_naive(*, clock: Clock = default_clock) -> RunReport:
@@ -216,7 +172,8 @@ CLAIM_FIELDS = (
 )  # fmt: skip
 
 
-def _record_results(results: list[tuple[DebitAttempt, ChargeResult]], *, clock: Clock, report: RunReport) -> None:
+def _charge_and_record(attempts: list[DebitAttempt], *, clock: Clock, report: RunReport) -> None:
+    results = charge_all(attempts)
     report.add(result for _, result in results)
     known = [(attempt, result) for attempt, result in results if not result.is_unknown]
     if not known:
@@ -235,20 +192,17 @@ def _record_results(results: list[tuple[DebitAttempt, ChargeResult]], *, clock: 
                 logger.exception("Recording attempt %s failed; it stays STARTED", attempt.idempotency_key)
 
 
-RemoteGroup = tuple[str, object, object, list[DebitAttempt]]  # rail name, adapter, limiter, attempts
-
-
-def _charge_plan(attempts: list[DebitAttempt]) -> tuple[dict[int, ChargeResult], list[RemoteGroup]]:
-    """Local rails (the sandbox, which writes its own rows) answered here, one by one; remote
-    ones (Alipay, WeChat Pay, Stripe: 100–300 ms an answer) grouped with their adapter and
-    limiter, resolved here so that the threads calling them never touch the database."""
+def charge_all(attempts: list[DebitAttempt]) -> list[tuple[DebitAttempt, ChargeResult]]:
+    """Every attempt's rail answer. Local rails (the sandbox) are called one by one; remote
+    ones (Alipay, WeChat Pay, Stripe: 100–300 ms an answer) from a pool of threads, up to
+    settings.PAWPACT_RAIL_CONCURRENCY in flight and never faster than the rail's
+    per-process limit. The adapters are resolved here, so the threads never touch the database."""
     by_rail: dict[tuple[str, bool], list[DebitAttempt]] = {}
     for attempt in attempts:
         by_rail.setdefault((attempt.rail, attempt.period.contract.livemode), []).append(attempt)
     answers: dict[int, ChargeResult] = {}
-    remote: list[RemoteGroup] = []
     for (rail_name, livemode), group in by_rail.items():
-        if rail_name == Rail.SANDBOX:
+        if rail_name == Rail.SANDBOX or len(group) == 1:
             answers.update((attempt.pk, rail_charge(attempt=attempt)) for attempt in group)
             continue
         try:
@@ -257,15 +211,7 @@ def _charge_plan(attempts: list[DebitAttempt]) -> tuple[dict[int, ChargeResult],
             logger.exception("Rail %s cannot charge now; %d attempts wait", rail_name, len(group))
             answers.update((a.pk, ChargeResult(False, "rail_not_ready", is_unknown=True)) for a in group)
             continue
-        remote.append((rail_name, rail, limiter_for(rail_name), group))
-    return answers, remote
-
-
-def _charge_remote(remote: list[RemoteGroup]) -> dict[int, ChargeResult]:
-    """The remote rails' answers: up to settings.PAWPACT_RAIL_CONCURRENCY calls in flight,
-    never faster than each rail's per-process limit. Touches no database."""
-    answers: dict[int, ChargeResult] = {}
-    for rail_name, rail, limiter, group in remote:
+        limiter = limiter_for(rail_name)
 
         def charge(attempt: DebitAttempt, rail=rail, limiter=limiter) -> ChargeResult:
             if limiter is not None:
@@ -275,7 +221,7 @@ def _charge_remote(remote: list[RemoteGroup]) -> dict[int, ChargeResult]:
         workers = max(1, min(settings.PAWPACT_RAIL_CONCURRENCY, len(group)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"rail-{rail_name}") as pool:
             answers.update(zip((a.pk for a in group), pool.map(charge, group), strict=True))
-    return answers
+    return [(attempt, answers[attempt.pk]) for attempt in attempts]
 
 
 # The batch writes below are single statements over arrays (UPDATE/INSERT … unnest):
