@@ -17,6 +17,7 @@ class EntitlementKind(models.TextChoices):
 
 class CreditSource(models.TextChoices):
     SANDBOX = "sandbox", _("Sandbox credit provider")
+    ZHIMA = "zhima", _("Zhima credit (Alipay)")
     STAFF = "staff", _("Entered by staff with evidence")
 
 

@@ -229,3 +229,9 @@ class PetLossReportOpen(Conflict):
     """The customer's pet-loss report is with the shop already, waiting for a decision."""
 
     code = "report_open"
+
+
+class CreditCheckFailed(BusinessRuleViolation):
+    """The credit provider gave no score (the customer has not authorised it, or it refused)."""
+
+    code = "credit_check_failed"

@@ -3,6 +3,7 @@ from pawpact.billing.enums import AttemptStatus
 from pawpact.billing.models import DebitAttempt
 from pawpact.billing.services.debits import attempt_finish
 from pawpact.billing.tasks import shop_closure_enqueue
+from pawpact.messaging.delivery import provider_credentials_check
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.stripe import decline_type_for
 from pawpact.tenants.ports import PaymentEventOutcome
@@ -24,6 +25,9 @@ class BillingShopSide:
 
     def closure_start(self, *, schema_name: str) -> None:
         shop_closure_enqueue(schema_name=schema_name)
+
+    def messaging_credentials_check(self, *, credentials, livemode: bool) -> str:
+        return provider_credentials_check(credentials=credentials, livemode=livemode)
 
 
 def _attempt_for(metadata: dict) -> DebitAttempt | None:

@@ -34,6 +34,8 @@ class Message(models.Model):
     status = models.CharField(max_length=16, choices=MessageStatus.choices)
     backend = models.CharField(max_length=80, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
+    # The provider's id of the sent message (Aliyun's BizId, the ESP's message id).
+    provider_ref = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

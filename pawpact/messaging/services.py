@@ -198,7 +198,7 @@ def _existing(keys: list[str]) -> dict[str, Message]:
 
 _COPY_COLUMNS = (
     "id", "customer_id", "channel", "category", "topic", "subject", "body", "dedupe_key", "status", "backend",
-    "failure_reason", "created_at",
+    "failure_reason", "provider_ref", "created_at",
 )  # fmt: skip
 
 
@@ -216,7 +216,7 @@ def _insert(rows: list[Message]) -> None:
             for row in rows:
                 copy.write_row(
                     (row.pk, row.customer_id, row.channel, row.category, row.topic, row.subject, row.body,
-                     row.dedupe_key, row.status, row.backend, row.failure_reason, row.created_at)
+                     row.dedupe_key, row.status, row.backend, row.failure_reason, row.provider_ref, row.created_at)
                 )  # fmt: skip
     for row in rows:
         row._state.adding = False
@@ -282,6 +282,32 @@ def _deliver(messages: list[Message]) -> None:
     except Exception:
         logger.exception("Message backend %s failed for %d message(s)", backend_path(), len(messages))
         Message.objects.filter(pk__in=[m.pk for m in messages]).update(status=MessageStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What a provider did with one stored message: accepted it (its id), or refused it (why)."""
+
+    message_id: int
+    provider_ref: str = ""
+    failure: str = ""
+
+
+def messages_delivery_record(*, outcomes: Sequence[DeliveryOutcome]) -> None:
+    """Record each message's delivery: the provider's id, or failed with the reason."""
+    if not outcomes:
+        return
+    with transaction.atomic():
+        rows = Message.objects.in_bulk([o.message_id for o in outcomes])
+        for outcome in outcomes:
+            row = rows[outcome.message_id]
+            row.provider_ref = outcome.provider_ref[:100]
+            if outcome.failure:
+                row.status, row.failure_reason = MessageStatus.FAILED, outcome.failure[:200]
+        Message.objects.bulk_update(rows.values(), ["provider_ref", "status", "failure_reason"])
+    failed = sum(1 for o in outcomes if o.failure)
+    if failed:
+        logger.warning("%d of %d message(s) were refused by their provider", failed, len(outcomes))
 
 
 def _draft_check(draft: MessageDraft) -> None:

@@ -3,8 +3,9 @@
 A shop goes live only when everything live money needs is in place and proven:
 - the platform itself runs in live mode (a test platform keeps pretend books only);
 - the shop is open;
-- it has verified live credentials for a debit rail (Alipay or WeChat Pay) and for SMS
-  (Aliyun), each accepted by the provider when asked (`credential_verify`);
+- it has verified live credentials for a debit rail (Alipay or WeChat Pay), for SMS
+  (Aliyun), for email (its ESP) and for credit scores (Zhima), each accepted by the
+  provider when asked (`credential_verify`);
 - its payout account is verified.
 Back to test mode needs no check; contracts keep the mode they were signed in.
 """
@@ -21,19 +22,23 @@ from pawpact.core.errors import DomainError
 from pawpact.payments.alipay import AlipayRail
 from pawpact.payments.gateways import adapters_forget, gateway_url
 from pawpact.payments.wechat import WechatRail
+from pawpact.payments.zhima import ZhimaCredit
 from pawpact.platform.models import PayoutAccount
 from pawpact.tenants.credentials import credential_get, credential_verification_record
 from pawpact.tenants.enums import Provider, ShopMode
 from pawpact.tenants.errors import CredentialsInvalid, LiveModeNotReady
 from pawpact.tenants.models import Shop, ShopCredential
 from pawpact.tenants.modes import platform_livemode
+from pawpact.tenants.ports import shop_side
 from pawpact.tenants.services import shop_mode_change
 
 DEBIT_PROVIDERS = (Provider.ALIPAY, Provider.WECHAT)
 VERIFIERS = {
     Provider.ALIPAY: lambda creds, live: AlipayRail(credentials=creds, gateway=gateway_url(Provider.ALIPAY, livemode=live)),
     Provider.WECHAT: lambda creds, live: WechatRail(credentials=creds, gateway=gateway_url(Provider.WECHAT, livemode=live)),
+    Provider.ZHIMA: lambda creds, live: ZhimaCredit(credentials=creds, gateway=gateway_url(Provider.ZHIMA, livemode=live)),
 }  # fmt: skip
+MESSAGING_PROVIDERS = (Provider.ALIYUN_SMS, Provider.EMAIL)
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,17 @@ def credential_verify(*, shop: Shop, provider: str, livemode: bool, clock: Clock
     """Ask the provider whether the shop's credentials work, and record its answer."""
     credentials = credential_get(shop_id=shop.pk, provider=provider, livemode=livemode, verified=False)
     build = VERIFIERS.get(provider)
-    if build is None:
+    if provider in MESSAGING_PROVIDERS:
+        # SMS and email adapters belong to the shops' messaging: asked through the port.
+        error = shop_side().messaging_credentials_check(credentials=credentials, livemode=livemode)
+    elif build is None:
         raise CredentialsInvalid(_("These credentials cannot be checked automatically yet."))
-    try:
-        build(credentials, livemode).verify()
-        error = ""
-    except DomainError as refused:
-        error = refused.message
+    else:
+        try:
+            build(credentials, livemode).verify()
+            error = ""
+        except DomainError as refused:
+            error = refused.message
     credential_verification_record(credential_id=credentials.id, error=error, clock=clock)
     adapters_forget()
     return ShopCredential.objects.get(pk=credentials.id)
@@ -72,6 +81,8 @@ def go_live_checks(shop: Shop) -> list[Check]:
         Check("shop", shop.is_ready, _("The shop is open")),
         Check("debit_rail", _verified(shop, DEBIT_PROVIDERS), _("Verified live Alipay or WeChat Pay credentials")),
         Check("sms", _verified(shop, (Provider.ALIYUN_SMS,)), _("Verified live SMS credentials")),
+        Check("email", _verified(shop, (Provider.EMAIL,)), _("Verified live email credentials")),
+        Check("credit", _verified(shop, (Provider.ZHIMA,)), _("Verified live Zhima credit credentials")),
         Check("payout_account", bool(account and account.is_verified), _("A verified payout account")),
     ]
 

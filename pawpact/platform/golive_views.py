@@ -21,6 +21,8 @@ FIELD_LABELS = {
     "app_id": gettext_lazy("App id"), "mchid": gettext_lazy("Merchant id"), "appid": gettext_lazy("WeChat app id"),
     "cert_serial_no": gettext_lazy("Certificate serial number"), "plan_id": gettext_lazy("Entrusted-debit template id"),
     "access_key_id": gettext_lazy("AccessKey ID"), "sign_name": gettext_lazy("SMS signature name"),
+    "template_code": gettext_lazy("SMS template code"), "esp": gettext_lazy("Email provider (postmark, sendgrid, brevo, resend)"),
+    "from_email": gettext_lazy("Sender address"), "api_key": gettext_lazy("Email provider API key"),
     "app_private_key": gettext_lazy("App private key"), "alipay_public_key": gettext_lazy("Alipay public key"),
     "private_key": gettext_lazy("Merchant private key"), "apiv3_key": gettext_lazy("APIv3 key"), "access_key_secret": gettext_lazy("AccessKey secret"),
 }  # fmt: skip

@@ -20,6 +20,7 @@ from pawpact.storefront.selectors import cart_get, order_list, product_is_sellab
 from pawpact.storefront.services.orders import cart_set, checkout
 from pawpact.storefront.services.reships import reship_request
 from pawpact.warehouses.enums import SkuCategory
+from pawpact.tenants.modes import current_livemode
 
 NEW_SANDBOX_CARD = "sandbox-new"
 
@@ -96,10 +97,11 @@ def cart_page(request):
             address.customer = customer
             address.save()
             return redirect("storefront:cart")
-    methods = PaymentMethod.objects.filter(customer=customer, is_active=True)
+    livemode = current_livemode()
+    methods = PaymentMethod.objects.filter(customer=customer, is_active=True, livemode=livemode)
     return render(request, "storefront/shop/cart.html", _context(
         request, cart=cart_get(customer=customer), address_form=address_form, methods=methods,
-        checkout_key=uuid.uuid4().hex, new_card=NEW_SANDBOX_CARD))  # fmt: skip
+        checkout_key=uuid.uuid4().hex, new_card="" if livemode else NEW_SANDBOX_CARD))  # fmt: skip
 
 
 @require_POST

@@ -117,6 +117,7 @@ PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Call
         {
             "access_key_id": _matching(r"[0-9A-Za-z]{12,40}", _("An AccessKey ID is 12 to 40 letters and digits.")),
             "sign_name": _TEXT,
+            "template_code": _matching(r"SMS_\d{6,12}", _("An SMS template code looks like SMS_123456789.")),
         },
         {
             "access_key_secret": _matching(
@@ -124,6 +125,13 @@ PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Call
             )
         },
     ),  # fmt: skip
+    Provider.EMAIL: (
+        {
+            "esp": _matching(r"postmark|sendgrid|brevo|resend", _("Choose Postmark, SendGrid, Brevo or Resend.")),
+            "from_email": _matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", _("Enter the sender's email address.")),
+        },
+        {"api_key": _matching(r"[\x21-\x7e]{16,200}", _("The API key is 16 to 200 characters without spaces."))},
+    ),
 }
 
 

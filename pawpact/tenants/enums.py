@@ -42,3 +42,4 @@ class Provider(models.TextChoices):
     WECHAT = "wechat", _("WeChat Pay")
     ALIYUN_SMS = "aliyun_sms", _("Aliyun SMS")
     ZHIMA = "zhima", _("Zhima credit (Alipay)")
+    EMAIL = "email", _("Email provider")

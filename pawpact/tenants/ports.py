@@ -41,6 +41,11 @@ class ShopSide(Protocol):
         """The shop was deactivated: stop its debits (called after commit, from the public schema)."""
         ...
 
+    def messaging_credentials_check(self, *, credentials, livemode: bool) -> str:
+        """Ask the shop's SMS or email provider whether these credentials work: "" if they
+        do, else the provider's reason. Any schema."""
+        ...
+
 
 class PlatformSide(Protocol):
     """What a shop asks of the platform."""

@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from django.utils.translation import gettext as _
 
-from pawpact.warehouses.crypto import secret_decrypt
+from pawpact.tenants.secrets import text_decrypt
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
 from pawpact.warehouses.models import Warehouse
 from pawpact.warehouses.signing import signed_headers
@@ -27,7 +27,7 @@ class WarehouseClient:
     @classmethod
     def for_warehouse(cls, warehouse: Warehouse) -> "WarehouseClient":
         return cls(base_url=warehouse.base_url.rstrip("/"), key_id=warehouse.key_id,
-                   secret=secret_decrypt(warehouse.secret_encrypted))  # fmt: skip
+                   secret=text_decrypt(warehouse.secret_encrypted))  # fmt: skip
 
     def call(self, method: str, path: str, *, query: dict | None = None, payload: dict | None = None) -> dict:
         """The JSON answer of a 2xx; WarehouseRefused on 4xx; WarehouseUnavailable otherwise."""

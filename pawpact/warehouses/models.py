@@ -21,7 +21,7 @@ class Warehouse(models.Model):
     name = models.CharField(_("name"), max_length=120)
     base_url = models.URLField(_("API address"))
     key_id = models.CharField(_("key id"), max_length=80)
-    # Fernet token of the shared HMAC secret (pawpact.warehouses.secrets); never shown again.
+    # Fernet token of the shared HMAC secret (pawpact.tenants.secrets); never shown again.
     secret_encrypted = models.TextField()
     status = models.CharField(max_length=16, choices=WarehouseStatus.choices, default=WarehouseStatus.ONBOARDING)
     last_check_at = models.DateTimeField(null=True, blank=True)

@@ -12,7 +12,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.tenants.models import Shop
 from pawpact.warehouses.client import WarehouseClient
-from pawpact.warehouses.crypto import secret_decrypt, secret_encrypt
+from pawpact.tenants.secrets import text_decrypt, text_encrypt
 from pawpact.warehouses.enums import EventType, ImportStatus, SkuCategory, WarehouseStatus
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
 from pawpact.warehouses.models import CatalogImport, Warehouse, WarehouseEvent, WarehouseLink, WarehouseSku
@@ -38,7 +38,7 @@ def warehouse_register(*, code: str, name: str, base_url: str, key_id: str, secr
         with transaction.atomic():
             return Warehouse.objects.create(
                 code=code, name=name, base_url=base_url.rstrip("/"), key_id=key_id.strip(),
-                secret_encrypted=secret_encrypt(secret),
+                secret_encrypted=text_encrypt(secret),
             )  # fmt: skip
     except IntegrityError:
         raise Conflict(_("A warehouse with this code exists."), fields={"code": [_("Choose another code.")]}) from None
@@ -132,7 +132,7 @@ def shop_link(*, shop: Shop, warehouse: Warehouse) -> WarehouseLink:
 def event_receive(*, warehouse: Warehouse, method: str, path: str, body: bytes, headers) -> tuple[WarehouseEvent, bool]:
     """Verify and store one callback (before answering it); a repeated event id returns the
     stored row and False. Raises SignatureRefused (401) or ValidationFailed, storing nothing."""
-    signature_verify(key_id=warehouse.key_id, secret=secret_decrypt(warehouse.secret_encrypted),
+    signature_verify(key_id=warehouse.key_id, secret=text_decrypt(warehouse.secret_encrypted),
                      method=method, path=path, body=body, headers=headers)  # fmt: skip
     try:
         event = json.loads(body)

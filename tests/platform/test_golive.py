@@ -11,12 +11,16 @@ from pawpact.tenants.credentials import credential_save, credential_verification
 from pawpact.tenants.enums import ShopEventKind
 from pawpact.tenants.errors import LiveModeNotReady
 from pawpact.tenants.models import Shop, ShopEvent
+from pawpact.sandbox.gateways.base import private_pem, public_pem, rsa_key_new
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.payments.gateways import (
     alipay_credentials,
     fake_alipay,  # noqa: F401  (a fixture)
 )
 from tests.platform.saas.conftest import owner_browser
+
+
+KEY = rsa_key_new()
 
 
 @pytest.fixture
@@ -30,21 +34,30 @@ def console(public_client, platform_admin):
     return public_client
 
 
-def _sms_credentials(shop, *, verified=True):
+def _messaging_and_credit_credentials(shop, *, verified=True):
     row = credential_save(shop=shop, provider="aliyun_sms", livemode=True, actor=None,
-                          config={"access_key_id": "LTAI5tTestKeyId01", "sign_name": "快乐爪爪"},
+                          config={"access_key_id": "LTAI5tTestKeyId01", "sign_name": "快乐爪爪",
+                                  "template_code": "SMS_100000001"},
                           secrets={"access_key_secret": "a" * 30})  # fmt: skip
     if verified:
         credential_verification_record(credential_id=row.pk)
+    email = credential_save(shop=shop, provider="email", livemode=True, actor=None,
+                            config={"esp": "postmark", "from_email": "hello@alpha.example"},
+                            secrets={"api_key": "postmark-token-0001"})  # fmt: skip
+    zhima = credential_save(shop=shop, provider="zhima", livemode=True, actor=None, config={"app_id": "2021000000000001"},
+                            secrets={"app_private_key": private_pem(KEY), "alipay_public_key": public_pem(KEY)})  # fmt: skip
+    if verified:
+        credential_verification_record(credential_id=email.pk)
+        credential_verification_record(credential_id=zhima.pk)
 
 
 def test_going_live_needs_every_check_then_logs_it(settings, shop, platform_admin, fake_alipay):
     with pytest.raises(LiveModeNotReady) as refused:
         shop_go_live(shop=shop, actor=platform_admin)
-    assert set(refused.value.fields) == {"platform", "debit_rail", "sms", "payout_account"}
+    assert set(refused.value.fields) == {"platform", "debit_rail", "sms", "email", "credit", "payout_account"}
     settings.PAWPACT_PLATFORM_MODE = "live"
     alipay_credentials(shop, fake_alipay, livemode=True, verified=False)  # entered, not yet verified
-    _sms_credentials(shop)
+    _messaging_and_credit_credentials(shop)
     payout_account_set(shop=shop, kind=PayoutAccountKind.ALIPAY_RECEIVER, account_ref="2088000000000001",
                        holder_name="Alpha Pets Ltd", actor=platform_admin)  # fmt: skip
     with pytest.raises(LiveModeNotReady) as refused:

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus, CreditSource, DepositStatus
-from pawpact.billing.errors import IllegalTransition
+from pawpact.billing.errors import CreditCheckFailed, IllegalTransition
 from pawpact.billing.models import Contract
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
 from pawpact.customers.models import Customer
+from pawpact.payments.errors import ProviderRefused, RailNotConfigured
+from pawpact.payments.zhima import ZhimaCredit
 from pawpact.tenants.errors import CredentialsMissing
 
 MIN_SCORE = 350
@@ -62,10 +64,34 @@ class SandboxCreditProvider:
 sandbox_provider = SandboxCreditProvider()
 
 
+class ZhimaCreditProvider:
+    """The customer's Zhima score, read with the shop's Zhima app (after the customer authorised it)."""
+
+    is_sandbox = False
+
+    def __init__(self, adapter: ZhimaCredit) -> None:
+        self.adapter = adapter
+
+    def score(self, *, customer: Customer) -> CreditReport:
+        check_key = f"credit:{customer.uuid}:{default_clock.now().date().isoformat()}"
+        try:
+            answer = self.adapter.score(mobile=re.sub(r"\D", "", customer.phone)[-11:], check_key=check_key)
+        except ProviderRefused as refused:
+            raise CreditCheckFailed(
+                _("Zhima gave no score: %(reason)s") % {"reason": refused.message},
+                fields={"score": [_("Ask the customer to authorise the check in Alipay, or enter a score with evidence.")]},
+            ) from None
+        return CreditReport(score=answer.score, source=CreditSource.ZHIMA, evidence=f"zhima biz_no {answer.biz_no}")
+
+
 def credit_provider_for(*, livemode: bool) -> CreditProvider:
-    """The sandbox in test mode; in live mode the shop's real provider, which it must have set up."""
-    if not livemode:
-        return sandbox_provider
+    """The shop's Zhima app for the mode; in test mode without one, the sandbox. Live mode never
+    falls back to the sandbox: without verified live Zhima credentials, staff enter the score."""
+    try:
+        return ZhimaCreditProvider(ZhimaCredit.for_current_shop(livemode=livemode))
+    except (CredentialsMissing, RailNotConfigured):
+        if not livemode:
+            return sandbox_provider
     raise CredentialsMissing(
         _("No credit provider is set up for live mode: enter the score you checked, with its evidence."),
         fields={"score": [_("Enter the score and where it comes from.")]},

@@ -104,9 +104,6 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
 }
 # Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
 PAWPACT_STOREFRONT_PRICING = "pawpact.storefront.pricing.no_discount"
-# Encrypts partner secrets at rest (a Fernet key, or several comma-separated to rotate);
-# derived from SECRET_KEY when unset.
-PAWPACT_FIELD_ENCRYPTION_KEY = os.environ.get("PAWPACT_FIELD_ENCRYPTION_KEY", "")
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).
@@ -325,8 +322,17 @@ SANDBOX_RAIL_SLOW_SECONDS = float(os.environ.get("SANDBOX_RAIL_SLOW_SECONDS", "2
 # sandbox providers, pretend money. Production sets both to live.
 PAWPACT_PLATFORM_MODE = "test"
 PAWPACT_DEFAULT_SHOP_MODE = os.environ.get("PAWPACT_DEFAULT_SHOP_MODE", "test")
-# Fernet keys encrypting provider secrets at rest, newest first (pawpact.tenants.secrets).
-PAWPACT_SECRET_KEYS = [key for key in os.environ.get("PAWPACT_SECRET_KEYS", "").split(",") if key.strip()]
+# Fernet keys encrypting every secret at rest, newest first (pawpact.tenants.secrets); derived
+# from SECRET_KEY when unset. Keys of the retired PAWPACT_FIELD_ENCRYPTION_KEY still decrypt
+# (after the others) until `secrets_rotate` has re-encrypted what they protect.
+PAWPACT_SECRET_KEYS = [
+    key.strip()
+    for name in ("PAWPACT_SECRET_KEYS", "PAWPACT_FIELD_ENCRYPTION_KEY")
+    for key in os.environ.get(name, "").split(",")
+    if key.strip()
+]
+# The fields holding such ciphertexts, re-encrypted by `secrets_rotate`.
+PAWPACT_ENCRYPTED_FIELDS = ["tenants.ShopCredential.secret_ciphertext", "warehouses.Warehouse.secret_encrypted"]
 # The gateways of the Chinese rails, per mode: test credentials talk to the provider's own
 # sandbox (or a local fake gateway: pawpact.sandbox.gateways), live ones to the real one.
 PAWPACT_GATEWAYS = {
@@ -335,6 +341,14 @@ PAWPACT_GATEWAYS = {
         "test": os.environ.get("PAWPACT_ALIPAY_TEST_GATEWAY", "https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
     },
     "wechat": {"live": "https://api.mch.weixin.qq.com", "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY", "")},
+    # Zhima credit answers on Alipay's open-platform gateway, with the shop's Zhima app.
+    "zhima": {
+        "live": "https://openapi.alipay.com/gateway.do",
+        "test": os.environ.get("PAWPACT_ALIPAY_TEST_GATEWAY", "https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
+    },
+    "aliyun_sms": {"live": "https://dysmsapi.aliyuncs.com", "test": os.environ.get("PAWPACT_ALIYUN_SMS_TEST_GATEWAY", "")},
+    # Empty: the ESP's own API (anymail's default for the shop's ESP).
+    "email": {"live": "", "test": os.environ.get("PAWPACT_EMAIL_TEST_GATEWAY", "")},
 }
 # Requests a provider's gateway may take from us per second (the merchant's limit), and how
 # many debits the debit run keeps in flight at once; a provider answer takes 100–300 ms.

@@ -58,3 +58,6 @@ WHITENOISE_AUTOREFRESH = False
 # them try the product in test mode first (PAWPACT_DEFAULT_SHOP_MODE=test).
 PAWPACT_PLATFORM_MODE = "live"
 PAWPACT_DEFAULT_SHOP_MODE = os.environ.get("PAWPACT_DEFAULT_SHOP_MODE", "live")
+# Messages reach customers through each shop's own SMS and email providers (live shops:
+# verified live credentials only; test shops: test credentials, else the sandboxes).
+PAWPACT_MESSAGE_BACKEND = os.environ.get("PAWPACT_MESSAGE_BACKEND", "pawpact.messaging.delivery.ProviderBackend")

@@ -49,12 +49,13 @@ def _fernet_key_ok(key: str) -> bool:
 
 def _mode_problems(environ: Mapping[str, str]) -> list[str]:
     problems = []
-    keys = [key.strip() for key in environ.get("PAWPACT_SECRET_KEYS", "").split(",") if key.strip()]
-    if any(not _fernet_key_ok(key) for key in keys):
-        problems.append(
-            "PAWPACT_SECRET_KEYS holds a key that is not a Fernet key (32 url-safe base64 bytes); make one with "
-            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
-        )
+    for name in ("PAWPACT_SECRET_KEYS", "PAWPACT_FIELD_ENCRYPTION_KEY"):
+        keys = [key.strip() for key in environ.get(name, "").split(",") if key.strip()]
+        if any(not _fernet_key_ok(key) for key in keys):
+            problems.append(
+                f"{name} holds a key that is not a Fernet key (32 url-safe base64 bytes); make one with "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
+            )
     mode = environ.get("PAWPACT_DEFAULT_SHOP_MODE", "").strip()
     if mode and mode not in ("test", "live"):
         problems.append(f"PAWPACT_DEFAULT_SHOP_MODE={mode} is neither test nor live.")

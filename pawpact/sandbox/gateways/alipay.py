@@ -56,6 +56,7 @@ class FakeAlipay(FakeGateway):
         self.calls: dict[str, int] = {}
         self.rejected: list[str] = []
         self.bills: dict[str, tuple[str, str]] = {}
+        self.zhima_scores: dict[tuple[str, str], int] = {}  # (app id, mobile) → score, once the user authorised
 
     @property
     def public_key_pem(self) -> str:
@@ -262,6 +263,19 @@ class FakeAlipay(FakeGateway):
                   "refund_fee": f"{trade['refunded']:.2f}", "fund_change": "Y", "gmt_refund_pay": _now()}  # fmt: skip
         self.refunds[key] = {**answer, "refund_amount": f"{amount:.2f}", "app_id": params["app_id"]}
         return answer
+
+    def zhima_authorise(self, app_id: str, mobile: str, score: int) -> None:
+        """The customer agreed in Alipay that this app may read their Zhima score."""
+        self.zhima_scores[(app_id, mobile)] = score
+
+    def _zhima_credit_score_get(self, params, biz):
+        mobile = (biz.get("identity_param") or {}).get("mobileNo", "")
+        score = self.zhima_scores.get((params["app_id"], mobile))
+        if biz.get("product_code") != "w1010100100000000001" or not biz.get("transaction_id"):
+            return {"code": "40004", "sub_code": "ZMCREDIT.invalid_params"}
+        if score is None:
+            return {"code": "40004", "sub_code": "ZMCREDIT.authentication_fail", "sub_msg": "用户未授权"}
+        return {"code": "10000", "biz_no": f"ZM{biz['transaction_id'][:20]}", "zm_score": str(score)}
 
     def _alipay_data_dataservice_bill_downloadurl_query(self, params, biz):
         token = secrets.token_hex(8)

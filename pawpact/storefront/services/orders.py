@@ -31,6 +31,7 @@ from pawpact.storefront.pricing import discount_for
 from pawpact.storefront.selectors import cart_get, product_is_sellable
 from pawpact.storefront.services import fulfilment as parcels
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
+from pawpact.tenants.modes import current_livemode, sandbox_refuse_in_live
 from pawpact.warehouses.stock import reservation_release, stock_reserve
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,13 @@ def checkout(*, customer: Customer, payment_method: PaymentMethod, checkout_key:
 def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock) -> Order:
     if payment_method.customer_id != customer.pk or not payment_method.is_active:
         raise OrderNotPayable(_("Choose one of your own payment methods."), fields={"payment_method": [_("Not yours.")]})
+    livemode = current_livemode()
+    if payment_method.rail == "sandbox":
+        sandbox_refuse_in_live(provider=_("The sandbox payment rail"), livemode=livemode)
+    if payment_method.livemode != livemode:
+        # A method saved in test mode moves pretend money: a live order would ship real goods for it.
+        raise OrderNotPayable(_("This payment method belongs to the other mode (test or live); choose another."),
+                              fields={"payment_method": [_("Not usable in this mode.")]})  # fmt: skip
     address = getattr(customer, "shipping_address", None)
     if address is None:
         raise AddressMissing(_("Add a delivery address first."), fields={"address": [_("Required.")]})

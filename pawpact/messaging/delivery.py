@@ -1,0 +1,121 @@
+"""The backend that reaches customers: SMS by the shop's Aliyun account, email by its ESP.
+
+    PAWPACT_MESSAGE_BACKEND = "pawpact.messaging.delivery.ProviderBackend"   # production
+
+Each shop sends with its own credentials of its mode (pawpact.tenants.credentials): a live
+shop only through its verified live providers (without them its messages fail with the
+reason, nothing is pretended), a test shop through its test credentials when it has some,
+else through the sandboxes, which refuse live messages. In-app messages are the stored rows.
+Each message's outcome (the provider's id, or why it failed) is recorded on its row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from django.conf import settings
+
+from pawpact.core.errors import DomainError
+from pawpact.customers.models import Customer
+from pawpact.messaging.backends import BaseBackend
+from pawpact.messaging.email import EmailFailed, EspEmail, SandboxEmail
+from pawpact.messaging.models import Channel, Message
+from pawpact.messaging.services import DeliveryOutcome, messages_delivery_record
+from pawpact.messaging.sms import AliyunSms, SandboxSms, SmsFailed
+from pawpact.payments.gateways import adapter_for_current_shop
+from pawpact.tenants.enums import Provider
+from pawpact.tenants.errors import CredentialsMissing
+from pawpact.tenants.modes import current_livemode
+
+logger = logging.getLogger(__name__)
+ALIYUN_SMS_ENDPOINT = "https://dysmsapi.aliyuncs.com"
+
+
+def provider_endpoint(provider: str, *, livemode: bool) -> str:
+    """Where a provider is reached in that mode (settings.PAWPACT_GATEWAYS; empty: its own default)."""
+    return settings.PAWPACT_GATEWAYS.get(provider, {}).get("live" if livemode else "test", "")
+
+
+def sms_provider(*, livemode: bool):
+    """The current shop's SMS provider for the mode: its Aliyun account, or (test mode only) the sandbox."""
+    endpoint = provider_endpoint(Provider.ALIYUN_SMS, livemode=livemode) or ALIYUN_SMS_ENDPOINT
+    build = lambda creds, _url: AliyunSms(credentials=creds, endpoint=endpoint)  # noqa: E731
+    return _own_or_sandbox(Provider.ALIYUN_SMS, livemode, build, lambda: SandboxSms(livemode=livemode))
+
+
+def email_provider(*, livemode: bool):
+    """The current shop's email provider for the mode: its ESP account, or (test mode only) the sandbox."""
+    api_url = provider_endpoint(Provider.EMAIL, livemode=livemode)
+    build = lambda creds, _url: EspEmail(credentials=creds, api_url=api_url)  # noqa: E731
+    sandbox = lambda: SandboxEmail(livemode=livemode, sender=settings.DEFAULT_FROM_EMAIL)  # noqa: E731
+    return _own_or_sandbox(Provider.EMAIL, livemode, build, sandbox)
+
+
+def provider_credentials_check(*, credentials, livemode: bool) -> str:
+    """"" when the SMS or email provider accepts these credentials, else its reason."""
+    endpoint = provider_endpoint(credentials.provider, livemode=livemode)
+    try:
+        if credentials.provider == Provider.ALIYUN_SMS:
+            AliyunSms(credentials=credentials, endpoint=endpoint or ALIYUN_SMS_ENDPOINT).verify()
+        elif credentials.provider == Provider.EMAIL:
+            EspEmail(credentials=credentials, api_url=endpoint).verify()
+        else:
+            return "not a messaging provider"
+    except (SmsFailed, EmailFailed) as failed:
+        return failed.code
+    return ""
+
+
+def _own_or_sandbox(provider: str, livemode: bool, build: Callable, sandbox: Callable):
+    try:
+        return adapter_for_current_shop(provider, livemode=livemode, build=build)
+    except CredentialsMissing:
+        if livemode:
+            raise
+        return sandbox()
+
+
+def _address(channel: str, customer: Customer | None) -> str:
+    if customer is None:
+        return ""
+    if channel == Channel.SMS:
+        return customer.phone
+    return customer.user.email if customer.user_id else ""
+
+
+class ProviderBackend(BaseBackend):
+    delivered_channels = frozenset({Channel.IN_APP, Channel.SMS, Channel.EMAIL})
+    is_sandbox = False
+
+    def send_messages(self, messages: Sequence[Message]) -> int:
+        livemode = current_livemode()
+        customers = Customer.objects.select_related("user").in_bulk({m.customer_id for m in messages})
+        outcomes: list[DeliveryOutcome] = []
+        for channel, get in ((Channel.SMS, sms_provider), (Channel.EMAIL, email_provider)):
+            group = [m for m in messages if m.channel == channel]
+            if group:
+                outcomes += self._send_group(group, get, livemode, customers)
+        messages_delivery_record(outcomes=outcomes)
+        return sum(1 for m in messages if m.channel == Channel.IN_APP) + sum(1 for o in outcomes if not o.failure)
+
+    @staticmethod
+    def _send_group(group, get_provider, livemode: bool, customers: dict) -> list[DeliveryOutcome]:
+        try:
+            provider = get_provider(livemode=livemode)
+        except DomainError as refused:
+            reason = f"{refused.code}: {refused.message}"
+            return [DeliveryOutcome(message_id=m.pk, failure=reason) for m in group]
+        outcomes = []
+        for message in group:
+            to = _address(message.channel, customers.get(message.customer_id))
+            try:
+                if message.channel == Channel.SMS:
+                    receipt = provider.send(phone=to, text=message.body, out_id=message.dedupe_key)
+                else:
+                    receipt = provider.send(to=to, subject=message.subject, text=message.body, out_id=message.dedupe_key)
+            except (SmsFailed, EmailFailed) as failed:
+                outcomes.append(DeliveryOutcome(message_id=message.pk, failure=failed.code))
+            else:
+                outcomes.append(DeliveryOutcome(message_id=message.pk, provider_ref=receipt.provider_ref))
+        return outcomes

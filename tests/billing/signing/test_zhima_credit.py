@@ -1,0 +1,88 @@
+"""Zhima credit scores through Alipay's open platform (the fake gateway); the sandbox in test mode only."""
+
+import pytest
+
+from pawpact.billing.enums import CreditSource, DepositStatus
+from pawpact.billing.errors import CreditCheckFailed
+from pawpact.billing.models import Contract
+from pawpact.billing.services.signing import application_create, application_credit_check
+from pawpact.customers.services import customer_create, pet_create
+from pawpact.payments.gateways import adapters_forget
+from pawpact.sandbox.gateways.alipay import FakeAlipay
+from pawpact.sandbox.gateways.base import private_pem, public_pem, rsa_key_new
+from pawpact.tenants.credentials import credential_save, credential_verification_record
+from pawpact.tenants.errors import CredentialsMissing, SandboxRefusedInLiveMode
+from pawpact.billing.services.credit import sandbox_provider
+from pawpact.tenants.models import Shop
+from tests.billing.signing.conftest import ADULT_BIRTH_DATE, NOW, counts, phone_ending
+
+
+@pytest.fixture
+def fake_zhima(settings):
+    gateway = FakeAlipay().start()
+    settings.PAWPACT_GATEWAYS = {**settings.PAWPACT_GATEWAYS,
+                                 "zhima": {"live": gateway.gateway_url, "test": gateway.gateway_url}}  # fmt: skip
+    adapters_forget()
+    yield gateway
+    gateway.stop()
+    adapters_forget()
+
+
+def _zhima_credentials(shop, gateway, *, livemode=False) -> str:
+    key = rsa_key_new()
+    app_id = gateway.app_register(public_pem(key))
+    row = credential_save(shop=shop, provider="zhima", livemode=livemode, config={"app_id": app_id}, actor=None,
+                          secrets={"app_private_key": private_pem(key), "alipay_public_key": gateway.public_key_pem})  # fmt: skip
+    credential_verification_record(credential_id=row.pk)
+    adapters_forget()
+    return app_id
+
+
+def _draft(basic, suffix="000") -> Contract:
+    customer = customer_create(name="Adopter", phone=phone_ending(suffix), birth_date=ADULT_BIRTH_DATE)
+    pet = pet_create(owner=customer, name="Mimi", species="cat")
+    return application_create(customer=customer, pet=pet, plan_version_id=basic.pk)
+
+
+def test_a_shop_with_a_zhima_app_scores_through_alipay(basic, in_shop, clock, fake_zhima):
+    app_id = _zhima_credentials(in_shop, fake_zhima)
+    contract = _draft(basic, "000")  # the sandbox would say 350; Zhima says 712
+    fake_zhima.zhima_authorise(app_id, contract.customer.phone[-11:], 712)
+    contract = application_credit_check(contract=contract, clock=clock)
+    assert (contract.credit_score, contract.credit_source, contract.credit_checked_at) == (712, CreditSource.ZHIMA, NOW)
+    assert (contract.deposit_minor, contract.deposit_status) == (0, DepositStatus.WAIVED)
+    assert contract.credit_evidence.startswith("zhima biz_no ZM")
+    assert fake_zhima.calls == {"zhima.credit.score.get": 1}
+
+
+def test_without_the_customers_consent_nothing_is_recorded(basic, in_shop, clock, fake_zhima):
+    _zhima_credentials(in_shop, fake_zhima)
+    contract = _draft(basic)
+    before = counts()
+    with pytest.raises(CreditCheckFailed) as refused:
+        application_credit_check(contract=contract, clock=clock)
+    assert "ZMCREDIT.authentication_fail" in refused.value.message or "用户未授权" in refused.value.message
+    assert counts() == before
+    assert Contract.objects.filter(pk=contract.pk, credit_checked_at__isnull=True, credit_score__isnull=True).exists()
+
+
+def test_a_live_shop_needs_live_zhima_credentials_and_never_gets_the_sandbox(basic, in_shop, clock, fake_zhima):
+    _zhima_credentials(in_shop, fake_zhima)  # test credentials only
+    contract = _draft(basic)
+    Contract.objects.filter(pk=contract.pk).update(livemode=True)
+    Shop.objects.filter(pk=in_shop.pk).update(mode="live")
+    contract.refresh_from_db()
+    with pytest.raises(CredentialsMissing):
+        application_credit_check(contract=contract, clock=clock)
+    with pytest.raises(SandboxRefusedInLiveMode):
+        application_credit_check(contract=contract, provider=sandbox_provider, clock=clock)
+    assert Contract.objects.get(pk=contract.pk).credit_checked_at is None
+    app_id = _zhima_credentials(in_shop, fake_zhima, livemode=True)
+    fake_zhima.zhima_authorise(app_id, contract.customer.phone[-11:], 580)
+    contract = application_credit_check(contract=contract, clock=clock)
+    assert (contract.credit_score, contract.deposit_status) == (580, DepositStatus.DUE)
+
+
+def test_a_test_shop_without_zhima_keeps_the_sandbox(basic, in_shop, clock):
+    contract = application_credit_check(contract=_draft(basic, "417"), clock=clock)
+    assert (contract.credit_score, contract.credit_source) == (600, CreditSource.SANDBOX)
