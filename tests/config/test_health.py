@@ -32,14 +32,14 @@ def test_readyz_checks_database_redis_and_migrations(db, shop, host, fresh_readi
 
 def test_readyz_is_not_ready_while_the_template_lacks_a_migration(db, fresh_readiness):
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM pawpact_template.django_migrations WHERE app = 'messaging' AND name LIKE '0003_%%'")
+        cursor.execute("DELETE FROM pawpact_template.django_migrations WHERE app = 'messaging' AND name >= '0003'")
 
     response = Client(HTTP_HOST="localhost").get("/readyz")
 
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "not ready" and body["checks"]["database"] == "ok"
-    assert body["checks"]["migrations"] == "failed: migrations pending: pawpact_template 1"
+    assert body["checks"]["migrations"].startswith("failed: migrations pending: pawpact_template ")
 
 
 def test_readyz_names_an_unreachable_redis(db, settings, fresh_readiness):
