@@ -6,8 +6,8 @@ months ever; spend and visits per rolling window the ladder uses; the on-time st
 are met, lifts it one level for a streak of STREAK_LIFT on-time debits, and
 - upgrades at once (a member never goes down here: the yearly drop does that);
 - records `qualified_on` = today for members who meet their own level's minimum;
-- leaves members with a held standing (overdue, default) alone: no tier progress
-  while a payment is overdue (pawpact.billing.holds).
+- leaves members with a held standing (overdue, default) where they are: no tier
+  progress while a payment is overdue (pawpact.billing.holds).
 
 `reevaluation_run` walks every member in chunks, committing progress after each, so
 the workspace can show how far a rule change has got; `tier_drop_run` drops by one
@@ -66,8 +66,10 @@ def _metrics_sql(tiers: list[Tier], today: date) -> tuple[str, dict]:
         "count(*) FILTER (WHERE a.kind = 'debit') AS paid_months",
         "coalesce(sum(a.amount_minor) FILTER (WHERE a.kind IN ('debit', 'order')), 0) AS spend_all",
         "count(*) FILTER (WHERE a.kind IN ('order', 'visit')) AS visits_all",
-        "count(*) FILTER (WHERE a.kind = 'debit' AND a.on_time"
-        " AND a.occurred_at > coalesce(l.last_late, '-infinity')) AS streak",
+        (
+            "count(*) FILTER (WHERE a.kind = 'debit' AND a.on_time"
+            " AND a.occurred_at > coalesce(l.last_late, '-infinity')) AS streak"
+        ),
     ]
     for months in windows:
         params[f"since_{months}"] = _window_start(today, months)
@@ -82,42 +84,48 @@ def _metrics_sql(tiers: list[Tier], today: date) -> tuple[str, dict]:
     return ", ".join(columns), params
 
 
-def _evaluate_sql(rule_set: TierRuleSet, tiers: list[Tier], today: date) -> tuple[str, dict]:
+def _evaluate_sql(rule_set: TierRuleSet, tiers: list[Tier], today: date, ids: list[int] | None) -> tuple[str, dict]:
     columns, params = _metrics_sql(tiers, today)
     top = max(tier.rank for tier in tiers)
+    only = "AND {col} = ANY(%(ids)s)" if ids else ""
     sql = f"""
 WITH late AS (
     SELECT customer_id, max(occurred_at) AS last_late FROM loyalty_activity
-    WHERE customer_id BETWEEN %(lo)s AND %(hi)s AND kind = 'debit' AND NOT on_time GROUP BY customer_id
+    WHERE customer_id BETWEEN %(lo)s AND %(hi)s {only.format(col="customer_id")} AND kind = 'debit' AND NOT on_time
+    GROUP BY customer_id
 ), m AS (
     SELECT a.customer_id, {columns}
     FROM loyalty_activity a LEFT JOIN late l ON l.customer_id = a.customer_id
-    WHERE a.customer_id BETWEEN %(lo)s AND %(hi)s AND (%(ids)s::bigint[] IS NULL OR a.customer_id = ANY(%(ids)s))
+    WHERE a.customer_id BETWEEN %(lo)s AND %(hi)s {only.format(col="a.customer_id")}
     GROUP BY a.customer_id
 ), q AS (
-    SELECT ms.id AS membership_id, ms.tier_rank AS before_rank, {_qualify_sql(tiers, rule_set.basis)} AS qualified,
-           coalesce(m.streak, 0) AS streak
+    SELECT ms.id AS membership_id, ms.tier_rank AS before_rank, ms.tier_id AS before_tier,
+           ms.qualified_on AS before_qualified, {_qualify_sql(tiers, rule_set.basis)} AS qualified,
+           coalesce(m.streak, 0) AS streak, c.standing = ANY(%(held)s) AS held
     FROM loyalty_membership ms
     JOIN customers_customer c ON c.id = ms.customer_id
     LEFT JOIN m ON m.customer_id = ms.customer_id
-    WHERE ms.customer_id BETWEEN %(lo)s AND %(hi)s AND (%(ids)s::bigint[] IS NULL OR ms.customer_id = ANY(%(ids)s))
-      AND c.standing <> ALL(%(held)s)
-), t AS (
-    SELECT membership_id, before_rank,
-           LEAST({top}, CASE WHEN streak >= {STREAK_LIFT} THEN qualified + 1 ELSE qualified END) AS reached
+    WHERE ms.customer_id BETWEEN %(lo)s AND %(hi)s {only.format(col="ms.customer_id")}
+), r AS (
+    SELECT q.*, CASE WHEN held THEN -1 ELSE LEAST({top},
+                CASE WHEN streak >= {STREAK_LIFT} THEN qualified + 1 ELSE qualified END) END AS reached
     FROM q
+), t AS (
+    SELECT r.*, GREATEST(LEAST(r.before_rank, {top}), r.reached) AS new_rank,
+           CASE WHEN r.reached >= LEAST(r.before_rank, {top}) AND r.reached >= 0
+                THEN %(today)s::date ELSE r.before_qualified END AS new_qualified
+    FROM r
+), n AS (
+    SELECT t.*, nt.id AS new_tier FROM t
+    LEFT JOIN loyalty_tier nt ON nt.rule_set_id = %(rule_set)s AND nt.rank = t.new_rank
 ), u AS (
-    UPDATE loyalty_membership ms SET
-        tier_rank = GREATEST(LEAST(t.before_rank, {top}), t.reached),
-        tier_id = (SELECT id FROM loyalty_tier WHERE rule_set_id = %(rule_set)s
-                   AND rank = GREATEST(LEAST(t.before_rank, {top}), t.reached)),
-        tier_since = CASE WHEN t.reached > t.before_rank THEN %(today)s ELSE ms.tier_since END,
-        qualified_on = CASE WHEN t.reached >= LEAST(t.before_rank, {top}) AND t.reached >= 0
-                            THEN %(today)s ELSE ms.qualified_on END
-    FROM t WHERE ms.id = t.membership_id
-    RETURNING (t.reached > t.before_rank) AS upgraded
+    UPDATE loyalty_membership ms SET tier_rank = n.new_rank, tier_id = n.new_tier, qualified_on = n.new_qualified,
+        tier_since = CASE WHEN n.new_rank > n.before_rank THEN %(today)s ELSE ms.tier_since END
+    FROM n WHERE ms.id = n.membership_id AND (n.new_rank <> n.before_rank
+        OR n.new_tier IS DISTINCT FROM n.before_tier OR n.new_qualified IS DISTINCT FROM n.before_qualified)
+    RETURNING (n.new_rank > n.before_rank) AS upgraded
 )
-SELECT count(*), count(*) FILTER (WHERE upgraded) FROM u
+SELECT (SELECT count(*) FROM n), (SELECT count(*) FROM u WHERE upgraded)
 """
     params.update(rule_set=rule_set.pk, today=today, held=list(HELD_STANDINGS))
     return sql, params
@@ -144,7 +152,7 @@ def members_evaluate(
         return 0, 0
     tiers = list(rule_set.tiers.all())
     memberships_ensure(lo=lo, hi=hi, ids=ids)
-    sql, params = _evaluate_sql(rule_set, tiers, clock.today())
+    sql, params = _evaluate_sql(rule_set, tiers, clock.today(), ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "lo": lo, "hi": hi, "ids": ids})
         evaluated, upgraded = cursor.fetchone()
@@ -156,15 +164,6 @@ def members_evaluate_ids(*, ids: list[int], clock: Clock = default_clock) -> tup
     if not ids:
         return 0, 0
     return members_evaluate(lo=min(ids), hi=max(ids), ids=sorted(set(ids)), clock=clock)
-
-
-def reevaluation_start(*, rule_set: TierRuleSet) -> Reevaluation:
-    """Queue the re-evaluation of every member (after the caller's transaction commits)."""
-    from pawpact.loyalty.tasks import reevaluation_run_task
-
-    reevaluation = Reevaluation.objects.create(rule_set=rule_set, total=Customer.objects.count())
-    transaction.on_commit(lambda: reevaluation_run_task.delay(reevaluation.pk))
-    return reevaluation
 
 
 def reevaluation_run(*, reevaluation_id: int, chunk: int = CHUNK, clock: Clock = default_clock) -> Reevaluation:

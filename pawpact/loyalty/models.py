@@ -102,6 +102,10 @@ class Membership(models.Model):
     qualified_on = models.DateField(null=True, blank=True)
     points_balance = models.BigIntegerField(default=0)
     points_frozen = models.BigIntegerField(default=0)
+    # RFM quintiles within the shop (5 = best), refreshed with the daily run; 0 = not scored yet.
+    rfm_recency = models.PositiveSmallIntegerField(default=0, db_default=0)
+    rfm_frequency = models.PositiveSmallIntegerField(default=0, db_default=0)
+    rfm_monetary = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [

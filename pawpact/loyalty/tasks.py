@@ -2,6 +2,7 @@
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.loyalty.evaluation import reevaluation_run, tier_daily_run
 from pawpact.loyalty.points import points_expire_run, points_release_run
+from pawpact.loyalty.rfm import rfm_scores_refresh
 from pawpact.loyalty.services import winback_credit_run
 from pawpact.tenants.fan_out import fan_out_to_ready_shops
 
@@ -31,9 +32,10 @@ def loyalty_daily_run_dispatch_task() -> int:
 @tenant_task("loyalty.daily_run_shop", acks_late=True, time_limit=1800, soft_time_limit=1740)
 def loyalty_daily_run_shop_task() -> None:
     """Rolling windows move every day: re-evaluate, then drop members a year below their
-    level's minimum, then expire points past their date."""
+    level's minimum, then expire points past their date and score RFM."""
     tier_daily_run()
     points_expire_run()
+    rfm_scores_refresh()
 
 
 @public_task("loyalty.points_release_dispatch")

@@ -20,14 +20,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pawpact.core.errors import ValidationFailed
+from pawpact.customers.models import Customer
 from pawpact.loyalty.models import QuotaPeriod, Reevaluation, Tier, TierBasis, TierRuleSet
+from pawpact.loyalty.tasks import reevaluation_run_task
 
 MAX_TIERS = 8
-MAX_MULTIPLIER = Decimal("10")
+MAX_MULTIPLIER = Decimal(10)
 THRESHOLDS = ("min_paid_months", "min_spend_minor", "min_visits")
 BENEFIT_DEFAULTS = {
     "goods_discount_percent": 0, "free_service_quota": 0, "quota_period": QuotaPeriod.MONTH,
-    "points_multiplier": Decimal("1"), "birthday_multiplier": Decimal("1"),
+    "points_multiplier": Decimal(1), "birthday_multiplier": Decimal(1),
 }  # fmt: skip
 
 
@@ -38,24 +40,24 @@ def _tier(name: str, **values) -> dict:
 
 # Normal → Gold 3 → Platinum 6 → Diamond 12 paid months.
 PRESET_PAID_MONTHS = [
-    _tier("Normal", min_paid_months=0, birthday_multiplier=Decimal("2")),
+    _tier("Normal", min_paid_months=0, birthday_multiplier=Decimal(2)),
     _tier("Gold", min_paid_months=3, goods_discount_percent=3, free_service_quota=1,
-          quota_period=QuotaPeriod.QUARTER, points_multiplier=Decimal("1.2"), birthday_multiplier=Decimal("2")),
+          quota_period=QuotaPeriod.QUARTER, points_multiplier=Decimal("1.2"), birthday_multiplier=Decimal(2)),
     _tier("Platinum", min_paid_months=6, goods_discount_percent=5, free_service_quota=1,
-          points_multiplier=Decimal("1.5"), birthday_multiplier=Decimal("2")),
+          points_multiplier=Decimal("1.5"), birthday_multiplier=Decimal(2)),
     _tier("Diamond", min_paid_months=12, goods_discount_percent=8, free_service_quota=2,
-          points_multiplier=Decimal("2"), birthday_multiplier=Decimal("3")),
+          points_multiplier=Decimal(2), birthday_multiplier=Decimal(3)),
 ]  # fmt: skip
 # Bronze ≥ ¥100 spent → Silver ≥ ¥1,000 in 6 months or 6 visits → Gold ≥ ¥5,000 in 12 months
 # or 15 visits → Diamond ≥ ¥20,000 in 24 months or 30 visits.
 PRESET_SPEND_VISITS = [
-    _tier("Bronze", min_spend_minor=10_000, birthday_multiplier=Decimal("2")),
+    _tier("Bronze", min_spend_minor=10_000, birthday_multiplier=Decimal(2)),
     _tier("Silver", min_spend_minor=100_000, min_visits=6, window_months=6, goods_discount_percent=2,
-          points_multiplier=Decimal("1.2"), birthday_multiplier=Decimal("2")),
+          points_multiplier=Decimal("1.2"), birthday_multiplier=Decimal(2)),
     _tier("Gold", min_spend_minor=500_000, min_visits=15, window_months=12, goods_discount_percent=5,
-          free_service_quota=1, points_multiplier=Decimal("1.5"), birthday_multiplier=Decimal("2")),
+          free_service_quota=1, points_multiplier=Decimal("1.5"), birthday_multiplier=Decimal(2)),
     _tier("Diamond", min_spend_minor=2_000_000, min_visits=30, window_months=24, goods_discount_percent=8,
-          free_service_quota=2, points_multiplier=Decimal("2"), birthday_multiplier=Decimal("3")),
+          free_service_quota=2, points_multiplier=Decimal(2), birthday_multiplier=Decimal(3)),
 ]  # fmt: skip
 PRESETS = {TierBasis.PAID_MONTHS: PRESET_PAID_MONTHS, TierBasis.SPEND_VISITS: PRESET_SPEND_VISITS}
 
@@ -84,8 +86,8 @@ def _multiplier(value, *, field: str, errors: dict) -> Decimal:
         number = None
     if number is None or not number.is_finite() or number.as_tuple().exponent < -2:
         errors[field] = [_("Enter a number with at most 2 decimals.")]
-        return Decimal("1")
-    if not Decimal("0") < number <= MAX_MULTIPLIER:
+        return Decimal(1)
+    if not Decimal(0) < number <= MAX_MULTIPLIER:
         errors[field] = [_("Enter a multiplier above 0 and at most %(max)s.") % {"max": MAX_MULTIPLIER}]
     return number
 
@@ -160,10 +162,15 @@ def tier_rules_clean(*, basis: str, tiers) -> list[dict]:
     return cleaned
 
 
+def reevaluation_start(*, rule_set: TierRuleSet) -> Reevaluation:
+    """Queue the re-evaluation of every member (after the caller's transaction commits)."""
+    reevaluation = Reevaluation.objects.create(rule_set=rule_set, total=Customer.objects.count())
+    transaction.on_commit(lambda: reevaluation_run_task.delay(reevaluation.pk))
+    return reevaluation
+
+
 def tier_rules_save(*, basis: str, tiers) -> tuple[TierRuleSet, Reevaluation]:
     """Replace the active rule set by a new version and queue the re-evaluation of every member."""
-    from pawpact.loyalty.evaluation import reevaluation_start
-
     cleaned = tier_rules_clean(basis=basis, tiers=tiers)
     with transaction.atomic():
         previous = TierRuleSet.objects.select_for_update().filter(active=True).first()

@@ -5,15 +5,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django_tenants.utils import schema_context
 
 from pawpact.core.errors import ValidationFailed
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
 from pawpact.loyalty.errors import InsufficientPoints
-from pawpact.loyalty.models import Membership, PointsEntry, PointsKind
+from pawpact.loyalty.models import Membership, PointsEntry, PointsKind, Tier
 from pawpact.loyalty.points import points_events_apply, points_expire_run, points_redeem, points_release_run
 from pawpact.loyalty.tiers import tier_preset_apply
 from pawpact.outbox.services import shop_event_publish
+from tests.billing.lifecycle.termination.helpers import adopt
 from tests.loyalty.conftest import NOW, member
 from tests.loyalty.helpers import debit, order
 
@@ -47,8 +49,6 @@ def test_order_paid_published_by_the_shop_awards_a_point_per_yuan_once():
 
 
 def test_a_paid_debit_through_billing_awards_100_points(shop):
-    from tests.billing.lifecycle.termination.helpers import adopt
-
     contract = adopt()  # period 1 paid at activation
 
     entry = PointsEntry.objects.get(customer=contract.customer)
@@ -71,8 +71,6 @@ def test_tier_and_birthday_multipliers(django_capture_on_commit_callbacks):
 
 
 def _tier_id(name: str) -> int:
-    from pawpact.loyalty.models import Tier
-
     return Tier.objects.get(rule_set__active=True, name=name).pk
 
 
@@ -156,8 +154,6 @@ def test_a_replay_in_any_order_with_duplicates_awards_each_event_once():
 
 
 def test_events_for_another_shops_customer_award_nothing_here(other_shop):
-    from django_tenants.utils import schema_context
-
     customer = member()
     payload = {"order_uuid": "3f1d7c1e-0000-4000-8000-000000000002", "customer_uuid": str(customer.uuid),
                "amount_minor": 10_000, "currency": "CNY", "at": NOW.isoformat()}  # fmt: skip

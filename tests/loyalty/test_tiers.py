@@ -5,12 +5,14 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
 
 from pawpact.core.errors import ValidationFailed
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
 from pawpact.loyalty.evaluation import members_evaluate_ids, reevaluation_run, tier_drop_run
 from pawpact.loyalty.models import Membership, Reevaluation, ReevaluationStatus, Tier, TierBasis, TierRuleSet
+from pawpact.loyalty.points import points_events_apply
 from pawpact.loyalty.tiers import tier_preset, tier_preset_apply, tier_rules_save
 from tests.loyalty.conftest import NOW, member
 from tests.loyalty.helpers import monthly_debits, order
@@ -72,7 +74,7 @@ def test_upgrades_apply_at_once_as_paid_months_arrive(django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         tier_preset_apply(basis=TierBasis.PAID_MONTHS)
     customer = member()
-    late = lambda i: i != 1  # noqa: E731 — the second debit was late: no streak lift here
+    late = lambda i: i != 1
     monthly_debits(customer, count=2, last=NOW - timedelta(days=60), on_time=late)
     assert rank_of(customer) == (0, "Normal")
     monthly_debits(customer, count=1, last=NOW, on_time=lambda i: False)
@@ -91,8 +93,6 @@ def test_six_on_time_debits_in_a_row_lift_one_level_early(django_capture_on_comm
 
 
 def test_spend_or_visits_within_the_window(django_capture_on_commit_callbacks):
-    from pawpact.loyalty.points import points_events_apply
-
     with django_capture_on_commit_callbacks(execute=True):
         tier_preset_apply(basis=TierBasis.SPEND_VISITS)
     old_spender, visitor = member(), member()
@@ -138,7 +138,7 @@ def test_a_rule_change_reevaluates_everyone_in_chunks_with_progress(django_captu
     customers = [member() for _ in range(7)]
     for count, customer in enumerate(customers):
         monthly_debits(customer, count=count * 2, last=NOW, on_time=lambda i: False)
-    rules, run = tier_rules_save(basis=TierBasis.PAID_MONTHS, tiers=tier_preset(TierBasis.PAID_MONTHS))
+    _rules, run = tier_rules_save(basis=TierBasis.PAID_MONTHS, tiers=tier_preset(TierBasis.PAID_MONTHS))
     assert run.status == ReevaluationStatus.QUEUED and run.total == Customer.objects.count()
 
     with CaptureQueriesContext(connection) as queries:
@@ -154,8 +154,6 @@ def test_a_rule_change_reevaluates_everyone_in_chunks_with_progress(django_captu
 
 
 def test_another_shop_sees_none_of_it(other_shop, django_capture_on_commit_callbacks):
-    from django_tenants.utils import schema_context
-
     with django_capture_on_commit_callbacks(execute=True):
         tier_preset_apply(basis=TierBasis.PAID_MONTHS)
     monthly_debits(member(), count=3, last=NOW)
