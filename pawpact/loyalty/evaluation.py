@@ -154,6 +154,8 @@ def members_evaluate(
     memberships_ensure(lo=lo, hi=hi, ids=ids)
     sql, params = _evaluate_sql(rule_set, tiers, clock.today(), ids)
     with connection.cursor() as cursor:
+        if ids is None:  # a whole chunk: aggregate and sort in memory, not on disk
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, {**params, "lo": lo, "hi": hi, "ids": ids})
         evaluated, upgraded = cursor.fetchone()
     return evaluated, upgraded

@@ -34,5 +34,6 @@ def rfm_scores_refresh(*, clock: Clock = default_clock) -> int:
     """Score every member of the shop; how many were scored."""
     with transaction.atomic(), connection.cursor() as cursor:
         memberships_ensure(lo=0, hi=2**62)
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # three sorts of every member: in memory
         cursor.execute(_RFM_SQL, {"since": clock.now() - relativedelta(months=RFM_WINDOW_MONTHS)})
         return cursor.rowcount
