@@ -75,6 +75,12 @@ def _shop_jobs() -> dict:
         "loyalty-winback-credit-run": _every(
             crontab(hour=8, minute=0), "loyalty.winback_credit_run_dispatch", expires=3600
         ),
+        # tiers (rolling windows, the yearly drop) and points expiry, after midnight (Beijing)
+        "loyalty-daily-run": _every(crontab(hour=2, minute=15), "loyalty.daily_run_dispatch", expires=3600),
+        # frozen points released within the hour after dunning's reruns find a recovery
+        "loyalty-points-release": _every(
+            crontab(hour="9-22", minute=45), "loyalty.points_release_dispatch", expires=3000
+        ),
         "billing-reminder-run": _every(crontab(hour=9, minute=0), "billing.reminder_run_dispatch", expires=3600),
         # retries, standing, escalation, default and write-off (Beijing time)
         # The first run of the day (09:30, after the reminders) retries and escalates; the

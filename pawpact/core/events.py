@@ -21,6 +21,7 @@ class EventKind:
     COMPLAINT_RESOLVED = "complaint.resolved"
     ORDER_PAID = "order.paid"
     RECONCILIATION_DONE = "reconciliation.done"
+    REFERRAL_CONVERTED = "referral.converted"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ CATALOGUE: dict[str, EventDefinition] = {
             "A provider's daily statement was matched line by line against the shop's debits and refunds; "
             "mismatches: [{kind, reference, amount_minor, our_amount_minor}].",
             ("provider", "statement_date", "lines", "matched", "mismatches", "at"),
+        ),
+        EventDefinition(
+            EventKind.REFERRAL_CONVERTED,
+            "A referred newcomer signed a plan (in-shop only: loyalty rewards the referrer).",
+            ("referrer_uuid", "referred_uuid", "contract_uuid", "at"),
         ),
         EventDefinition(
             EventKind.ORDER_PAID, "A storefront order was paid.", ("order_uuid", "customer_uuid", "amount_minor",

@@ -18,3 +18,9 @@ class WinBackExpired(BusinessRuleViolation):
     """The win-back code is past its date."""
 
     code = "winback_expired"
+
+
+class InsufficientPoints(BusinessRuleViolation):
+    """A redemption beyond the points available (frozen points are not available)."""
+
+    code = "insufficient_points"

@@ -1,6 +1,7 @@
-"""What keeps a customer: the exit survey and the win-back offer (tiers, points and coupons come next)."""
+"""What keeps a customer: tiers, points, the exit survey and the win-back offer."""
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.models import Contract
 from pawpact.customers.models import Customer
@@ -30,3 +31,171 @@ class SurveyResponse(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True)  # 1–5
     answers = models.JSONField(default=dict)
+
+
+# --- Tiers ---------------------------------------------------------------------------------------
+
+
+class TierBasis(models.TextChoices):
+    PAID_MONTHS = "paid_months", _("By paid months")
+    SPEND_VISITS = "spend_visits", _("By spend or visits in a rolling window")
+
+
+class QuotaPeriod(models.TextChoices):
+    MONTH = "month", _("per month")
+    QUARTER = "quarter", _("per quarter")
+    YEAR = "year", _("per year")
+
+
+class TierRuleSet(models.Model):
+    """The shop's tier rules; one is active, an edit replaces the tiers under a new version."""
+
+    basis = models.CharField(_("basis"), max_length=16, choices=TierBasis.choices)
+    version = models.PositiveIntegerField(default=1)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=models.Q(active=True), name="loyalty_one_active_rules")
+        ]
+
+
+class Tier(models.Model):
+    """One level of a rule set. A member qualifies when any threshold that is set is met
+    (paid months ever; spend or visits within the window)."""
+
+    rule_set = models.ForeignKey(TierRuleSet, on_delete=models.CASCADE, related_name="tiers")
+    rank = models.PositiveSmallIntegerField()  # 0 = the entry level
+    name = models.CharField(_("name"), max_length=40)
+    min_paid_months = models.PositiveIntegerField(null=True, blank=True)
+    min_spend_minor = models.BigIntegerField(null=True, blank=True)
+    min_visits = models.PositiveIntegerField(null=True, blank=True)
+    window_months = models.PositiveSmallIntegerField(null=True, blank=True)  # None: since joining
+    goods_discount_percent = models.PositiveSmallIntegerField(default=0)
+    free_service_quota = models.PositiveSmallIntegerField(default=0)
+    quota_period = models.CharField(max_length=8, choices=QuotaPeriod.choices, default=QuotaPeriod.MONTH)
+    points_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+    birthday_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+
+    class Meta:
+        ordering = ["rule_set", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "rank"], name="loyalty_tier_rank_unique"),
+            models.CheckConstraint(condition=models.Q(goods_discount_percent__lte=100), name="loyalty_tier_discount_le_100"),
+            models.CheckConstraint(condition=models.Q(points_multiplier__gte=0), name="loyalty_tier_multiplier_ge_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A customer's tier and points. Balances are kept by the points ledger's services and
+    checked by the database: never below zero."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="membership")
+    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    tier_rank = models.SmallIntegerField(default=-1)  # -1: below the entry level
+    tier_since = models.DateField(null=True, blank=True)
+    # The last day the member met their own level's minimum; a year without drops one level.
+    qualified_on = models.DateField(null=True, blank=True)
+    points_balance = models.BigIntegerField(default=0)
+    points_frozen = models.BigIntegerField(default=0)
+    # RFM quintiles within the shop (5 = best), refreshed with the daily run; 0 = not scored yet.
+    rfm_recency = models.PositiveSmallIntegerField(default=0, db_default=0)
+    rfm_frequency = models.PositiveSmallIntegerField(default=0, db_default=0)
+    rfm_monetary = models.PositiveSmallIntegerField(default=0, db_default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(points_balance__gte=0), name="loyalty_points_balance_ge_0"),
+            models.CheckConstraint(condition=models.Q(points_frozen__gte=0), name="loyalty_points_frozen_ge_0"),
+        ]
+
+
+class ReevaluationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Reevaluation(models.Model):
+    """A background re-evaluation of every member's tier, with its progress."""
+
+    rule_set = models.ForeignKey(TierRuleSet, on_delete=models.PROTECT, related_name="reevaluations")
+    status = models.CharField(max_length=8, choices=ReevaluationStatus.choices, default=ReevaluationStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    upgraded = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+# --- Activity and points --------------------------------------------------------------------------
+
+
+class ActivityKind(models.TextChoices):
+    DEBIT = "debit", _("Monthly debit paid")
+    ORDER = "order", _("Shop order paid")
+    VISIT = "visit", _("Visit")
+
+
+class Activity(models.Model):
+    """What a member did that counts towards tiers (spend, paid months, visits, on-time
+    streaks); one row per source event, so a replayed event counts once."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=ActivityKind.choices)
+    source_key = models.CharField(max_length=120, unique=True)
+    amount_minor = models.BigIntegerField(default=0)
+    on_time = models.BooleanField(default=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "occurred_at"], name="loyalty_activity_cust_at")]
+
+
+class PointsKind(models.TextChoices):
+    EARN = "earn", _("Earned")
+    REDEEM = "redeem", _("Redeemed")
+    EXPIRE = "expire", _("Expired")
+    ADJUST = "adjust", _("Adjusted by the shop")
+
+
+class PointsEntry(models.Model):
+    """One movement of a member's points. `source_key` is the event it comes from
+    (unique: an event replayed awards nothing more). An earn entry is a lot: `remaining`
+    is what is left of it for redemption and expiry (oldest expiry first); an entry
+    earned while the customer was overdue is `frozen` until they pay."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=PointsKind.choices)
+    points = models.BigIntegerField()
+    source_key = models.CharField(max_length=120, unique=True)
+    source_event = models.CharField(max_length=40)
+    memo = models.CharField(max_length=200, blank=True)
+    remaining = models.BigIntegerField(default=0)
+    frozen = models.BooleanField(default=False)
+    released_at = models.DateTimeField(null=True, blank=True)  # when frozen points became spendable
+    expires_on = models.DateField(null=True, blank=True)
+    occurred_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"], name="loyalty_points_cust_at"),
+            models.Index(
+                fields=["expires_on"], name="loyalty_points_open_lots", condition=models.Q(remaining__gt=0)
+            ),
+            models.Index(fields=["customer"], name="loyalty_points_frozen", condition=models.Q(frozen=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(remaining__gte=0), name="loyalty_points_remaining_ge_0"),
+        ]

@@ -14,6 +14,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.errors import NotFound
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
+from pawpact.loyalty.models import Membership, PointsEntry, Reevaluation
 
 SEGMENT_NORMAL = "normal"
 SEGMENT_OVERDUE = "overdue"
@@ -68,3 +69,17 @@ def customer_segment(*, customer: Customer) -> str | None:
         if customer_segment_list(name=name).filter(pk=customer.pk).exists():
             return name
     return None
+
+
+def reevaluation_latest() -> Reevaluation | None:
+    """The shop's most recent tier re-evaluation (its progress), or None."""
+    return Reevaluation.objects.select_related("rule_set").order_by("-created_at", "-id").first()
+
+
+def membership_get(*, customer: Customer) -> Membership | None:
+    return Membership.objects.select_related("tier").filter(customer=customer).first()
+
+
+def points_history(*, customer: Customer) -> QuerySet[PointsEntry]:
+    """The customer's points movements, newest first."""
+    return PointsEntry.objects.filter(customer=customer).order_by("-occurred_at", "-id")

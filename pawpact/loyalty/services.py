@@ -16,8 +16,9 @@ so the half month is **credited against the next debit**: once the contract is
 active, its first unpaid period after period 1 is reduced by
 `apply_rate(monthly, rate)` (399.00 → 199.50 off period 2, which becomes 199.50),
 the total drops by the same, and a balanced journal `winback.credit:<code>`
-(DEFERRED_REVENUE +x, RECEIVABLE −x) records it. `winback_credit_apply` does it,
-idempotent by the journal key; the daily run applies it to newly active contracts.
+(DEFERRED_REVENUE +x, RECEIVABLE −x) records it. `winback_credit_apply` asks billing
+for it (pawpact.billing.services.debit_credits), idempotent by the journal key; the
+daily run applies it to newly active contracts.
 """
 
 from __future__ import annotations
@@ -28,13 +29,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import ContractStatus, JournalKind, LedgerAccount, PeriodStatus
+from pawpact.billing.enums import ContractStatus, JournalKind
 from pawpact.billing.errors import IllegalTransition
-from pawpact.billing.ledger import Line, journal_post
-from pawpact.billing.models import Contract, DebitPeriod, Journal
+from pawpact.billing.models import Contract, Journal
+from pawpact.billing.services.debit_credits import next_debit_credit_apply
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -58,7 +58,6 @@ WINBACK_TOPIC = "winback_offer"
 SURVEY_TOPIC = "exit_survey"
 FOLLOWUP_CHANNELS = (Channel.SMS.value, Channel.IN_APP.value)
 SURVEY_COMMENT_MAX = 2000
-CREDITABLE_PERIOD_STATUSES = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)
 
 
 # --- Exit follow-up: survey + win-back offer -------------------------------------------------
@@ -253,44 +252,23 @@ def winback_credit_key(offer: WinBackOffer) -> str:
 
 
 def winback_credit_apply(*, contract: Contract, clock: Clock = default_clock) -> Journal | None:
-    """Credit the win-back discount against the active contract's next debit; once.
+    """Credit the win-back discount against the active contract's next debit; once
+    (billing's next_debit_credit_apply writes the period, the total and the journal).
 
-    None when the contract redeemed no offer or is not active yet.
+    None when the contract redeemed no offer, is not active yet, or has no period to credit.
     """
     offer = WinBackOffer.objects.filter(redeemed_contract_id=contract.pk).first()
     if offer is None:
         return None
-    key = winback_credit_key(offer)
-    with transaction.atomic():
-        locked = Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
-        existing = Journal.objects.filter(idempotency_key=key).first()
-        if existing is not None or locked.status != ContractStatus.ACTIVE:
-            return existing
-        credit = apply_rate(Money(locked.monthly_amount_minor, locked.currency), Decimal(offer.discount_rate))
-        period = (
-            DebitPeriod.objects.select_for_update()
-            .filter(contract=locked, number__gt=1, status__in=CREDITABLE_PERIOD_STATUSES,
-                    amount_minor__gt=credit.amount_minor)
-            .order_by("number")
-            .first()
-        )  # fmt: skip
-        if credit.is_zero or period is None:
-            logger.warning("Contract %s: no period to credit the win-back discount against", locked.uuid)
-            return None
-        DebitPeriod.objects.filter(pk=period.pk).update(amount_minor=F("amount_minor") - credit.amount_minor)
-        Contract.objects.filter(pk=locked.pk).update(total_minor=F("total_minor") - credit.amount_minor)
-        return journal_post(
-            key=key,
-            kind=JournalKind.WINBACK_CREDIT,
-            lines=[
-                Line(LedgerAccount.DEFERRED_REVENUE, credit.amount_minor),
-                Line(LedgerAccount.RECEIVABLE, -credit.amount_minor),
-            ],
-            currency=locked.currency,
-            contract=locked,
-            memo=f"win-back {offer.code}: first month {_percent(offer.discount_rate)}% off, "
-            f"credited on period {period.number}",
-        )
+    monthly = Contract.objects.values_list("monthly_amount_minor", "currency").get(pk=contract.pk)
+    credit = apply_rate(Money(monthly[0], monthly[1]), Decimal(offer.discount_rate))
+    return next_debit_credit_apply(
+        contract=contract,
+        amount_minor=credit.amount_minor,
+        key=winback_credit_key(offer),
+        kind=JournalKind.WINBACK_CREDIT,
+        memo=f"win-back {offer.code}: first month {_percent(offer.discount_rate)}% off",
+    )
 
 
 def winback_credit_run(*, clock: Clock = default_clock) -> int:

@@ -100,7 +100,12 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
         "pawpact.storefront.services.plan_boxes.boxes_on_contract_terminated",
         "pawpact.billing.services.agreements.agreement_end_on_contract_terminated",
     ],
-    "debit.paid": ["pawpact.storefront.services.plan_boxes.box_on_debit_paid"],
+    "debit.paid": [
+        "pawpact.storefront.services.plan_boxes.box_on_debit_paid",
+        "pawpact.loyalty.points.points_on_debit_paid",
+    ],
+    "order.paid": ["pawpact.loyalty.points.points_on_order_paid"],
+    "referral.converted": ["pawpact.loyalty.points.points_on_referral_converted"],
 }
 # Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
 PAWPACT_STOREFRONT_PRICING = "pawpact.storefront.pricing.no_discount"

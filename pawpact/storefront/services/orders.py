@@ -21,7 +21,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
 from pawpact.customers.models import Customer
-from pawpact.outbox.services import outbox_emit
+from pawpact.outbox.services import outbox_emit, shop_event_publish
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.registry import rail_for
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, OrderStatus, PaymentStatus
@@ -194,8 +194,10 @@ def _order_paid(*, order: Order, now) -> None:
         journal_post(key=f"order.paid:{order.uuid}", kind="order.paid", currency=order.currency,
                      lines=[Line(LedgerAccount.STORE_CASH, order.total_minor),
                             Line(LedgerAccount.GOODS_REVENUE, -order.total_minor)])  # fmt: skip
-    outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload={
-        "order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid), "amount_minor": order.total_minor,
-        "currency": order.currency, "at": now.isoformat()}, livemode=order.payment_method.livemode)  # fmt: skip
+    payload = {"order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid),
+               "amount_minor": order.total_minor, "currency": order.currency, "at": now.isoformat()}  # fmt: skip
+    outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload=payload,
+                livemode=order.payment_method.livemode)  # fmt: skip
+    shop_event_publish(kind=EventKind.ORDER_PAID, payload=payload)  # loyalty's points and tier spend
     CartLine.objects.filter(customer=order.customer, product_id__in=order.lines.values("product_id")).delete()
     parcels.fulfilment_queue(fulfilment=order.fulfilment, now=now)
