@@ -3,6 +3,7 @@ answer in the one error shape, the `Idempotency-Key` header, and input rules the
 server enforces that DRF's fields do not describe by themselves."""
 from pathlib import Path
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -137,3 +138,17 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
                     codes = ", ".join(f"`{code}`" for code in codes_for_status(int(status)))
                     response["description"] = f"Codes: {codes}." if codes else response.get("description", "")
     return result
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "pawpact.accounts.authentication.DeviceTokenAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <access token>` of a signed-in device (`/auth/token`, `/auth/wechat`); "
+            "it expires (401 `token_expired`): exchange the refresh token at `/auth/refresh`.",
+        }

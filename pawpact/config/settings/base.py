@@ -4,7 +4,9 @@ Nothing here needs a running database at import time: the embedded PostgreSQL is
 started by the run command (`pawpact.config.devstack`) or by the test session,
 which hand its address over through `DATABASE_URL`.
 """
+import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -196,6 +198,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # allauth's rate limits (failed logins per address and per account) read the same client address.
 ALLAUTH_TRUSTED_PROXY_COUNT = PAWPACT_TRUSTED_PROXY_HOPS
+# API sign-ins: a short-lived access token per device, renewed with a rotating refresh token.
+PAWPACT_API_ACCESS_TTL = timedelta(hours=2)
+PAWPACT_API_REFRESH_TTL = timedelta(days=30)
+# Live-mode WeChat mini-program logins (code2session), per shop slug: {"appid": ..., "secret": ...}.
+PAWPACT_WECHAT_MINIPROGRAMS: dict = json.loads(os.environ.get("PAWPACT_WECHAT_MINIPROGRAMS", "{}"))
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -231,6 +238,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pawpact <noreply@pawp
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # A shop's per-device tokens; then the platform admins' DRF tokens (public schema).
+        "pawpact.accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
