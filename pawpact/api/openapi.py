@@ -11,10 +11,12 @@ from rest_framework import serializers
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 
-# Text never holds a NUL character (DRF refuses it), and a trimmed, required text keeps
-# one visible character: "   " is refused like "".
-NO_NUL = r"^[^\x00]*$"
-NOT_ONLY_WHITESPACE = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Text never holds a NUL character (DRF refuses it) nor invisible or text-direction
+# characters (pawpact.core.text), and a trimmed, required text keeps one visible
+# character: "   " is refused like "".
+_REFUSED = r"\x00\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+NO_NUL = rf"^[^{_REFUSED}]*$"
+NOT_ONLY_WHITESPACE = rf"^[^{_REFUSED}]*[^\s{_REFUSED}][^{_REFUSED}]*$"
 
 
 def _text_pattern(field: serializers.CharField) -> str:

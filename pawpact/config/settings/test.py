@@ -27,3 +27,5 @@ ACCOUNT_RATE_LIMITS = False
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "10000/min"}}  # noqa: F405
 # Links and printed addresses the tests compare, whatever PAWPACT_PORT the shell has.
 PAWPACT_PORT = PAWPACT_URL_PORT = "8000"
+# Browser and webhook tests serve on random ports; tests/core/test_security.py checks ports.
+PAWPACT_HOST_PORTS = None
