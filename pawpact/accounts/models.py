@@ -59,7 +59,7 @@ class ApiDevice(models.Model):
     (a stolen copy racing the real device) revokes the device, as OAuth 2.0's refresh token
     rotation recommends."""
 
-    uuid = models.UUIDField(_("id"), unique=True, editable=False)
+    uuid = models.UUIDField(_("device id"), unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_devices")
     name = models.CharField(_("device name"), max_length=100, blank=True)
     access_digest = models.CharField(max_length=64, unique=True)

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             name='ApiDevice',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(editable=False, unique=True, verbose_name='id')),
+                ('uuid', models.UUIDField(editable=False, unique=True, verbose_name='device id')),
                 ('name', models.CharField(blank=True, max_length=100, verbose_name='device name')),
                 ('access_digest', models.CharField(max_length=64, unique=True)),
                 ('access_expires_at', models.DateTimeField()),
