@@ -18,6 +18,13 @@ class TokenExpiredFailure(exceptions.AuthenticationFailed):
 
 
 class DeviceTokenAuthentication(TokenAuthentication):
+    def authenticate(self, request):
+        authenticated = super().authenticate(request)
+        if authenticated is not None:
+            # The dated API version this device signed in with (pawpact.api.versioning).
+            request._request.pawpact_pinned_version = authenticated[1].api_version
+        return authenticated
+
     def authenticate_credentials(self, key):
         device = api_device_by_access_token(token=key)
         if device is None:

@@ -62,6 +62,8 @@ class ApiDevice(models.Model):
     uuid = models.UUIDField(_("device id"), unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_devices")
     name = models.CharField(_("device name"), max_length=100, blank=True)
+    # The dated API version this device's answers keep unless a request names another.
+    api_version = models.CharField(max_length=10, blank=True)
     access_digest = models.CharField(max_length=64, unique=True)
     access_expires_at = models.DateTimeField()
     refresh_digest = models.CharField(max_length=64, unique=True)

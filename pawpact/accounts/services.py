@@ -41,10 +41,10 @@ def _new_pair(device: ApiDevice, now: datetime) -> tuple[str, str]:
     return access, refresh
 
 
-def api_device_sign_in(*, user: User, name: str = "", clock: Clock = default_clock) -> IssuedTokens:
-    """A new device for `user` with a fresh access and refresh token."""
+def api_device_sign_in(*, user: User, name: str = "", api_version: str = "", clock: Clock = default_clock) -> IssuedTokens:
+    """A new device for `user` with a fresh access and refresh token, pinned to `api_version`."""
     now = clock.now()
-    device = ApiDevice(uuid=uuid.uuid4(), user=user, name=name, created_at=now)
+    device = ApiDevice(uuid=uuid.uuid4(), user=user, name=name, api_version=api_version, created_at=now)
     access, refresh = _new_pair(device, now)
     device.save()
     return IssuedTokens(device=device, access_token=access, refresh_token=refresh)

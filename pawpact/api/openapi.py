@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
+from pawpact.api.versioning import VERSIONS
 
 # Text never holds a NUL character (DRF refuses it) nor invisible or text-direction
 # characters (pawpact.core.text), and a trimmed, required text keeps one visible
@@ -31,6 +32,12 @@ def error_responses(*codes: int) -> dict[int, type[ErrorSerializer]]:
 ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+
+API_VERSION_PARAMETER = OpenApiParameter(
+    "Pawpact-Version", str, OpenApiParameter.HEADER, required=False, enum=list(VERSIONS),
+    description="The dated API version to answer in; default: the one the token was signed in with, else the "
+    "latest. The answer's `Pawpact-Version` header names the version used. See docs/api-changelog.md.",
+)  # fmt: skip
 
 IDEMPOTENCY_KEY_DESCRIPTION = (
     "1–255 visible ASCII characters, new for every distinct request (a UUID serves well): a retry with the "
@@ -61,7 +68,7 @@ class AutoSchema(SpectacularAutoSchema):
     serializer sets `min_properties` at least that many members."""
 
     def get_override_parameters(self):
-        parameters = list(super().get_override_parameters())
+        parameters = [*super().get_override_parameters(), API_VERSION_PARAMETER]
         required = self._idempotency_required()
         if required is not None:
             parameters.append(idempotency_key(required=required))
@@ -72,6 +79,11 @@ class AutoSchema(SpectacularAutoSchema):
         if operation is None:
             return None
         responses = operation.get("responses", {})
+        # Any request may name an API version that does not exist (400 `api_version_invalid`).
+        responses.setdefault("400", {
+            "description": "",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        })  # fmt: skip
         if self._idempotency_required() is not None:
             for code, response in responses.items():
                 if str(code).startswith("2"):

@@ -82,7 +82,7 @@ def customer_registration_start(
 
 
 def customer_registration_confirm(
-    *, email: str, code: str, device_name: str = "", clock: Clock = default_clock
+    *, email: str, code: str, device_name: str = "", api_version: str = "", clock: Clock = default_clock
 ) -> tuple[Customer, IssuedTokens]:
     """Create the login and customer of a started registration whose code this is."""
     key = _pending_key(User.objects.normalize_email(email))
@@ -108,7 +108,7 @@ def customer_registration_confirm(
                 name=pending["name"], phone=pending["phone"], birth_date=date.fromisoformat(pending["birth_date"]),
                 user=user, clock=clock,
             )  # fmt: skip
-            tokens = api_device_sign_in(user=user, name=device_name, clock=clock)
+            tokens = api_device_sign_in(user=user, name=device_name, api_version=api_version, clock=clock)
     except IntegrityError as error:  # the email was registered meanwhile
         cache.delete(key)
         raise EmailTaken(_("An account with this email exists at this shop.")) from error

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
-from pawpact.core.text import INVISIBLE_MESSAGE, has_invisible
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.core.text import INVISIBLE_MESSAGE, has_invisible
 from pawpact.customers.enums import IdVerification, Species
 from pawpact.customers.errors import (
     AccountExists,

@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('uuid', models.UUIDField(editable=False, unique=True, verbose_name='device id')),
                 ('name', models.CharField(blank=True, max_length=100, verbose_name='device name')),
+                ('api_version', models.CharField(blank=True, max_length=10)),
                 ('access_digest', models.CharField(max_length=64, unique=True)),
                 ('access_expires_at', models.DateTimeField()),
                 ('refresh_digest', models.CharField(max_length=64, unique=True)),

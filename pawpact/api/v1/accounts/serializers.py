@@ -3,7 +3,6 @@ from rest_framework import serializers
 
 from pawpact.api.serializers import InputSerializer
 
-
 DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\").")
 
 

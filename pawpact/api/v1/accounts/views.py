@@ -2,8 +2,8 @@
 signed in, and the people behind them: who I am, and the shop's staff."""
 from allauth.account.adapter import get_adapter
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -25,8 +25,9 @@ from pawpact.accounts.services import (
 from pawpact.api.errors import BadCredentials
 from pawpact.api.openapi import error_responses
 from pawpact.api.serializers import ErrorSerializer
-from pawpact.api.wechat import code2session
 from pawpact.api.v1.accounts import serializers as s
+from pawpact.api.versioning import answered_version
+from pawpact.api.wechat import code2session
 
 
 def _tokens(issued) -> Response:
@@ -59,7 +60,7 @@ class TokenCreateApi(APIView):
             raise Throttled(detail=error.messages[0]) from None
         if user is None or not user.is_active:
             raise BadCredentials(_("Email or password is wrong."))
-        return _tokens(api_device_sign_in(user=user, name=data.validated_data["device_name"]))
+        return _tokens(api_device_sign_in(user=user, name=data.validated_data["device_name"], api_version=answered_version(request)))
 
 
 class TokenRefreshApi(APIView):
@@ -94,7 +95,8 @@ class WeChatLoginApi(APIView):
         user = wechat_user(openid=session["openid"])
         if user is None or not user.is_active:
             raise WeChatNotLinked(_("This WeChat account is not linked to a login of this shop yet."))
-        return _tokens(api_device_sign_in(user=user, name=data.validated_data["device_name"] or "WeChat"))
+        name = data.validated_data["device_name"] or "WeChat"
+        return _tokens(api_device_sign_in(user=user, name=name, api_version=answered_version(request)))
 
 
 class WeChatLinkApi(APIView):

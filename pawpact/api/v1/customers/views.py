@@ -16,6 +16,7 @@ from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.customers import serializers as s
+from pawpact.api.versioning import answered_version
 from pawpact.core.errors import PermissionDenied
 from pawpact.customers import services as customers
 from pawpact.customers.models import Customer, Pet
@@ -81,7 +82,7 @@ class CustomerRegisterConfirmApi(APIView):
     def post(self, request):
         data = s.RegistrationConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer, tokens = customer_registration_confirm(**data.validated_data)
+        customer, tokens = customer_registration_confirm(**data.validated_data, api_version=answered_version(request))
         body = {
             "customer": customer, "token": tokens.access_token,
             "token_expires_at": tokens.device.access_expires_at, "refresh_token": tokens.refresh_token,
