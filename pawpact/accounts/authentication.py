@@ -22,7 +22,7 @@ class DeviceTokenAuthentication(TokenAuthentication):
         authenticated = super().authenticate(request)
         if authenticated is not None:
             # The dated API version this device signed in with (pawpact.api.versioning).
-            request._request.pawpact_pinned_version = authenticated[1].api_version
+            getattr(request, "_request", request).pawpact_pinned_version = authenticated[1].api_version
         return authenticated
 
     def authenticate_credentials(self, key):

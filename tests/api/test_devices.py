@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
@@ -16,6 +17,12 @@ from pawpact.accounts.services import api_device_sign_in
 from pawpact.api.wechat import live_code2session
 from pawpact.core.clock import FixedClock
 from tests.conftest import SHOP_PASSWORD, host_of
+
+
+@pytest.fixture(autouse=True)
+def _deployed_lifetimes():
+    with override_settings(PAWPACT_API_ACCESS_TTL=timedelta(hours=2), PAWPACT_API_REFRESH_TTL=timedelta(days=30)):
+        yield
 
 
 @pytest.fixture(autouse=True)
