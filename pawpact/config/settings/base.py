@@ -207,7 +207,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ALLAUTH_TRUSTED_PROXY_COUNT = PAWPACT_TRUSTED_PROXY_HOPS
 # Pages load scripts and styles from this site only; a page that needs an inline script
 # gives it nonce="{{ request.csp_nonce }}". Styles stay inline-able (style attributes and
-# <style> blocks carry no code). Nothing frames a page, forms post to this site only.
+# <style> blocks carry no code). Nothing frames a page.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -217,7 +217,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # No form-action: signing up posts here and is redirected to the new shop's host,
+        # and payment providers' pages are reached by form posts; browsers apply it to both.
     },
 }
 # No page uses the camera, microphone, location, payment or USB APIs: nor may anything embedded.
