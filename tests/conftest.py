@@ -162,3 +162,16 @@ def page_queries():
             yield _Queries(context)
 
     return capture
+
+
+def api_register(client, body: dict):
+    """Self-service registration through the API as a frontend does it: start, read the
+    code from the email, confirm. The confirmation's response."""
+    import re
+
+    from django.core import mail
+
+    started = client.post("/api/v1/customers/register", body, format="json")
+    assert started.status_code == 202, started.content
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].subject).group(1)
+    return client.post("/api/v1/customers/register/confirm", {"email": body["email"], "code": code}, format="json")

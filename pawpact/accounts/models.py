@@ -50,3 +50,46 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name or self.email
+
+
+class ApiDevice(models.Model):
+    """One signed-in device (an app, a mini-program, a browser): its short-lived access token
+    and its refresh token, both stored as SHA-256 digests only. Refreshing rotates both; the
+    refresh tokens it gave out before are kept in `ApiRetiredRefresh`, so one presented again
+    (a stolen copy racing the real device) revokes the device, as OAuth 2.0's refresh token
+    rotation recommends."""
+
+    uuid = models.UUIDField(_("device id"), unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_devices")
+    name = models.CharField(_("device name"), max_length=100, blank=True)
+    # The dated API version this device's answers keep unless a request names another.
+    api_version = models.CharField(max_length=10, blank=True)
+    access_digest = models.CharField(max_length=64, unique=True)
+    access_expires_at = models.DateTimeField()
+    refresh_digest = models.CharField(max_length=64, unique=True)
+    refresh_expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in device")
+        verbose_name_plural = _("signed-in devices")
+        indexes = [models.Index(fields=["user", "revoked_at"], name="accounts_device_user_live")]
+
+
+class ApiRetiredRefresh(models.Model):
+    """A refresh token that was already exchanged: presenting it again revokes its device."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    device = models.ForeignKey(ApiDevice, on_delete=models.CASCADE, related_name="retired_refreshes")
+    retired_at = models.DateTimeField(default=timezone.now)
+
+
+class WeChatIdentity(models.Model):
+    """A WeChat user (their mini-program openid) linked to a login of this shop."""
+
+    openid = models.CharField(max_length=128, unique=True)
+    unionid = models.CharField(max_length=128, blank=True)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="wechat_identity")
+    linked_at = models.DateTimeField(default=timezone.now)

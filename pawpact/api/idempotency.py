@@ -94,7 +94,9 @@ def _run(view_method, view, request, args, kwargs, *, cache_key: str, fingerprin
 
 
 def _cache_key(request, key: str) -> str:
-    credential = getattr(request.auth, "key", None) or f"user:{request.user.pk}"
+    # A device keeps its scope across token refreshes: a retry after a refresh still replays.
+    device = getattr(request.auth, "uuid", None)
+    credential = f"device:{device}" if device else getattr(request.auth, "key", None) or f"user:{request.user.pk}"
     digest = hashlib.sha256(f"{credential}\x00{key}".encode()).hexdigest()
     return f"idempotency:{digest}"
 

@@ -3,13 +3,18 @@
 - The language comes from `Accept-Language` alone, English when it is absent: a
   frontend's messages must not change with a cookie set by the shop's pages, nor default
   to the site's Chinese.
+- The answer names the API version it was given in (`Pawpact-Version`, pawpact.api.versioning).
 - An answer to a request that carried credentials is `Cache-Control: no-store`: personal
   data and documents (agreements, evidence) stay out of shared and browser caches.
 """
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
+
+from pawpact.api.versioning import RESPONSE_HEADER, answered_version, requested_version
+from pawpact.core.errors import ApiVersionInvalid
 
 API_PREFIX = "/api/"
 DEFAULT_LANGUAGE = "en"
@@ -37,7 +42,12 @@ class ApiMiddleware:
             language = api_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        try:
+            requested_version(request)
+        except ApiVersionInvalid as error:
+            return JsonResponse(error.as_dict(), status=error.http_status)
         response = self.get_response(request)
+        response[RESPONSE_HEADER] = answered_version(request)
         user = getattr(request, "user", None)
         if "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):
             patch_cache_control(response, no_store=True, private=True)

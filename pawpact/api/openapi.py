@@ -3,17 +3,21 @@ answer in the one error shape, the `Idempotency-Key` header, and input rules the
 server enforces that DRF's fields do not describe by themselves."""
 from pathlib import Path
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
+from pawpact.api.versioning import VERSIONS
 
-# Text never holds a NUL character (DRF refuses it), and a trimmed, required text keeps
-# one visible character: "   " is refused like "".
-NO_NUL = r"^[^\x00]*$"
-NOT_ONLY_WHITESPACE = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Text never holds a NUL character (DRF refuses it) nor invisible or text-direction
+# characters (pawpact.core.text), and a trimmed, required text keeps one visible
+# character: "   " is refused like "".
+_REFUSED = r"\x00\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+NO_NUL = rf"^[^{_REFUSED}]*$"
+NOT_ONLY_WHITESPACE = rf"^[^{_REFUSED}]*[^\s{_REFUSED}][^{_REFUSED}]*$"
 
 
 def _text_pattern(field: serializers.CharField) -> str:
@@ -28,6 +32,12 @@ def error_responses(*codes: int) -> dict[int, type[ErrorSerializer]]:
 ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+
+API_VERSION_PARAMETER = OpenApiParameter(
+    "Pawpact-Version", str, OpenApiParameter.HEADER, required=False, enum=list(VERSIONS),
+    description="The dated API version to answer in; default: the one the token was signed in with, else the "
+    "latest. The answer's `Pawpact-Version` header names the version used. See docs/api-changelog.md.",
+)  # fmt: skip
 
 IDEMPOTENCY_KEY_DESCRIPTION = (
     "1–255 visible ASCII characters, new for every distinct request (a UUID serves well): a retry with the "
@@ -58,7 +68,7 @@ class AutoSchema(SpectacularAutoSchema):
     serializer sets `min_properties` at least that many members."""
 
     def get_override_parameters(self):
-        parameters = list(super().get_override_parameters())
+        parameters = [*super().get_override_parameters(), API_VERSION_PARAMETER]
         required = self._idempotency_required()
         if required is not None:
             parameters.append(idempotency_key(required=required))
@@ -69,6 +79,11 @@ class AutoSchema(SpectacularAutoSchema):
         if operation is None:
             return None
         responses = operation.get("responses", {})
+        # Any request may name an API version that does not exist (400 `api_version_invalid`).
+        responses.setdefault("400", {
+            "description": "",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        })  # fmt: skip
         if self._idempotency_required() is not None:
             for code, response in responses.items():
                 if str(code).startswith("2"):
@@ -137,3 +152,17 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
                     codes = ", ".join(f"`{code}`" for code in codes_for_status(int(status)))
                     response["description"] = f"Codes: {codes}." if codes else response.get("description", "")
     return result
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "pawpact.accounts.authentication.DeviceTokenAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <access token>` of a signed-in device (`/auth/token`, `/auth/wechat`); "
+            "it expires (401 `token_expired`): exchange the refresh token at `/auth/refresh`.",
+        }

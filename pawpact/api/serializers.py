@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from pawpact.billing.services.payment_methods import ATTACHABLE_RAILS
+from pawpact.core.text import INVISIBLE_MESSAGE, has_invisible
 from pawpact.payments.enums import Rail
 
 
@@ -79,6 +80,8 @@ class InputSerializer(serializers.Serializer):
             for name, field in self.fields.items():
                 if not field.read_only and field.source_attrs and name in data:
                     message = _json_type_error(field, data[name])
+                    if not message and type(field) is serializers.CharField and has_invisible(data[name]):
+                        message = INVISIBLE_MESSAGE
                     if message:
                         errors[name] = [message]
             if errors:

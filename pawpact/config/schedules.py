@@ -49,6 +49,8 @@ def _shop_jobs() -> dict:
         # storefront: parcels due to the warehouse, held boxes released, callbacks applied,
         # and a stock pull for any stock callback that was lost
         "storefront-dispatch": _every(crontab(minute="*"), "storefront.dispatch", expires=55),
+        # outbound webhooks: new events queued per endpoint, due deliveries (and retries) posted
+        "outbox-webhooks": _every(crontab(minute="*"), "outbox.webhooks_dispatch", expires=55),
         "storefront-warehouse-events": _every(crontab(minute="*"), "storefront.warehouse_events_process", expires=55),
         "storefront-stock-reconcile": _every(crontab(minute="*/10"), "storefront.stock_reconcile", expires=540),
         # Every quarter hour: a period becomes due at its not_before (its rail's allowed

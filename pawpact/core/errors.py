@@ -71,3 +71,11 @@ class BusinessRuleViolation(DomainError):
 class ServiceUnavailable(DomainError):
     code = "unavailable"
     http_status = 503
+
+
+# Here rather than in pawpact/api/errors.py: DRF imports the versioning class while
+# pawpact.api.errors is still importing DRF.
+class ApiVersionInvalid(ValidationFailed):
+    """The `Pawpact-Version` header names no version of this API (see docs/api-changelog.md)."""
+
+    code = "api_version_invalid"

@@ -39,3 +39,10 @@ class PetUnderContract(Conflict):
     """The pet is under an open contract."""
 
     code = "pet_under_contract"
+
+
+class VerificationCodeInvalid(ValidationFailed):
+    """The email's verification code is wrong or expired, or no registration awaits it: register again."""
+
+    code = "verification_code_invalid"
+    http_status = 422

@@ -11,6 +11,7 @@ from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.core.text import INVISIBLE_MESSAGE, has_invisible
 from pawpact.customers.enums import IdVerification, Species
 from pawpact.customers.errors import (
     AccountExists,
@@ -51,6 +52,8 @@ def customer_validate(
         errors["name"] = [_("Enter the customer's name.")]
     elif len(name) > 80:
         errors["name"] = [_("Use at most 80 characters.")]
+    elif has_invisible(name):
+        errors["name"] = [str(INVISIBLE_MESSAGE)]
     normalized = phone_normalize(phone)
     if normalized is None:
         errors["phone"] = [_("Enter a mobile number such as 13800138000 or +85291234567.")]
@@ -167,11 +170,15 @@ def pet_validate(
         errors["name"] = [_("Enter the pet's name.")]
     elif len(name) > 80:
         errors["name"] = [_("Use at most 80 characters.")]
+    elif has_invisible(name):
+        errors["name"] = [str(INVISIBLE_MESSAGE)]
     if species not in Species.values:
         errors["species"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Species.values)}]
     breed = breed.strip() if isinstance(breed, str) else ""
     if len(breed) > 80:
         errors["breed"] = [_("Use at most 80 characters.")]
+    elif has_invisible(breed):
+        errors["breed"] = [str(INVISIBLE_MESSAGE)]
     today = clock.today()
     for field, value in (("birthday", birthday), ("adoption_date", adoption_date)):
         if value is not None and not isinstance(value, date):

@@ -1,10 +1,9 @@
 from urllib.parse import urlsplit
 
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from pawpact.accounts.models import User
+from pawpact.accounts.models import ApiDevice, User
 from pawpact.accounts.services import api_token_issue
 from pawpact.api.errors import exception_handler
 from pawpact.core.errors import Conflict
@@ -28,7 +27,7 @@ def _client(shop, token: str | None = None) -> APIClient:
 
 def _token_count(shop) -> int:
     with schema_context(shop.schema_name):
-        return Token.objects.count()
+        return ApiDevice.objects.count()
 
 
 # Health
@@ -47,14 +46,16 @@ def test_health_on_unknown_host_is_404(db):
 # Token
 
 
-def test_token_for_right_password_is_the_staff_token(api_client, shop, shop_staff):
+def test_token_for_right_password_signs_in_a_new_device(api_client, shop, shop_staff):
     tokens_before = _token_count(shop)
     response = api_client.post(
         "/api/v1/auth/token", {"email": shop_staff.email, "password": SHOP_PASSWORD}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == {"token": shop_staff.api_token}
-    assert _token_count(shop) == tokens_before
+    body = response.json()
+    assert body["object"] == "token" and body["token"] != shop_staff.api_token
+    assert _token_count(shop) == tokens_before + 1
+    assert _client(shop, body["token"]).get("/api/v1/me").json()["email"] == shop_staff.email
 
 
 def test_token_for_wrong_password_is_refused(api_client, shop, shop_staff):

@@ -4,10 +4,13 @@ Nothing here needs a running database at import time: the embedded PostgreSQL is
 started by the run command (`pawpact.config.devstack`) or by the test session,
 which hand its address over through `DATABASE_URL`.
 """
+import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.config.listen import listen_address
@@ -34,6 +37,9 @@ PAWPACT_PORT = str(listen_address(os.environ).port)
 PAWPACT_URL_SCHEME = "http"
 PAWPACT_URL_PORT = PAWPACT_PORT
 ALLOWED_HOSTS = [PAWPACT_BASE_DOMAIN, f".{PAWPACT_BASE_DOMAIN}", "127.0.0.1"]
+# Ports a Host header may name besides none, 80, 443, PAWPACT_PORT and PAWPACT_URL_PORT
+# (pawpact.core.security); None accepts any.
+PAWPACT_HOST_PORTS: list[str] | None = [p for p in os.environ.get("PAWPACT_HOST_PORTS", "").split(",") if p]
 
 SHARED_APPS = [
     "django_tenants",
@@ -117,8 +123,11 @@ PAWPACT_SPARE_SCHEMAS = int(os.environ.get("PAWPACT_SPARE_SCHEMAS", "3"))
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "pawpact.config.health.HealthMiddleware",  # /healthz, /readyz, /metrics on every host, no tenant lookup
+    "pawpact.core.security.HostPortMiddleware",  # a Host header naming a port we do not serve: 400
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pawpact.tenants.middleware.ShopAvailabilityMiddleware",
     "pawpact.platform.saas.middleware.SubscriptionReadOnlyMiddleware",  # unpaid shop → read-only back office
@@ -208,14 +217,45 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # allauth's rate limits (failed logins per address and per account) read the same client address.
 ALLAUTH_TRUSTED_PROXY_COUNT = PAWPACT_TRUSTED_PROXY_HOPS
+# Pages load scripts and styles from this site only; a page that needs an inline script
+# gives it nonce="{{ request.csp_nonce }}". Styles stay inline-able (style attributes and
+# <style> blocks carry no code). Nothing frames a page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # No form-action: signing up posts here and is redirected to the new shop's host,
+        # and payment providers' pages are reached by form posts; browsers apply it to both.
+    },
+}
+# No page uses the camera, microphone, location, payment or USB APIs: nor may anything embedded.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "usb", "browsing-topics",
+    )
+}  # fmt: skip
+# API sign-ins: a short-lived access token per device, renewed with a rotating refresh token.
+PAWPACT_API_ACCESS_TTL = timedelta(hours=2)
+PAWPACT_API_REFRESH_TTL = timedelta(days=30)
+# Live-mode WeChat mini-program logins (code2session), per shop slug: {"appid": ..., "secret": ...}.
+PAWPACT_WECHAT_MINIPROGRAMS: dict = json.loads(os.environ.get("PAWPACT_WECHAT_MINIPROGRAMS", "{}"))
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("PAWPACT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_ADAPTER = "pawpact.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "pawpact.platform.signup.forms.ShopSignupForm"}
-# A taken email is refused on the form, not answered with a mail.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up and password reset answer the same whether or not an address is known: its owner
+# gets a mail ("you already have an account", "no account here") instead.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 LOGIN_REDIRECT_URL = "/"
 
 # Default language is configurable per deployment; every page offers a switch.
@@ -243,6 +283,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pawpact <noreply@pawp
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # A shop's per-device tokens; then the platform admins' DRF tokens (public schema).
+        "pawpact.accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

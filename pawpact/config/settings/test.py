@@ -3,6 +3,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from datetime import timedelta
 
 # The suite neither reads nor writes the checkout's .pawpact/ (secret key, demo password,
 # media): a folder of its own, set before base.py reads it, and gone when the run ends.
@@ -27,3 +28,8 @@ ACCOUNT_RATE_LIMITS = False
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "10000/min"}}  # noqa: F405
 # Links and printed addresses the tests compare, whatever PAWPACT_PORT the shell has.
 PAWPACT_PORT = PAWPACT_URL_PORT = "8000"
+# Browser and webhook tests serve on random ports; tests/core/test_security.py checks ports.
+PAWPACT_HOST_PORTS = None
+# Many tests travel in time with tokens issued before the trip; tests/api/test_devices.py
+# sets the deployed lifetimes where it checks expiry.
+PAWPACT_API_ACCESS_TTL = PAWPACT_API_REFRESH_TTL = timedelta(days=3650)

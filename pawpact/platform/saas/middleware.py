@@ -15,8 +15,10 @@ from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
+
 from rest_framework.exceptions import AuthenticationFailed
 
+from pawpact.accounts.authentication import DeviceTokenAuthentication
 from pawpact.platform.saas.errors import SubscriptionUnpaid
 from pawpact.platform.saas.selectors import subscription_is_read_only
 
@@ -39,7 +41,9 @@ def _is_staff(request) -> bool:
     """Who the view will act for: the API's token first (as DRF authenticates), else the session."""
     if request.path_info.startswith("/api/") and request.META.get("HTTP_AUTHORIZATION"):
         try:
-            authenticated = TokenAuthentication().authenticate(request)
+            authenticated = DeviceTokenAuthentication().authenticate(request) or TokenAuthentication().authenticate(
+                request
+            )
         except AuthenticationFailed:
             return False  # the view refuses the bad token itself
         if authenticated is not None:

@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.core.money import Money
+from pawpact.core.text import refuse_invisible
 from pawpact.platform.saas.plans import DEFAULT_PLAN_CODE
 from pawpact.platform.saas.selectors import saas_plan_list
 from pawpact.tenants.models import Shop
@@ -67,6 +68,12 @@ class ShopSignupForm(SignupForm):
         name = self.cleaned_data["shop_name"].strip()
         if not name:
             raise forms.ValidationError(_("Enter your shop's name."))
+        refuse_invisible(name)  # customers see it: it must read as what it is
+        return name
+
+    def clean_owner_name(self) -> str:
+        name = self.cleaned_data["owner_name"]
+        refuse_invisible(name)
         return name
 
     def clean_slug(self) -> str:

@@ -27,6 +27,11 @@ class ShopSignupView(SignupView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        if getattr(form, "account_already_exists", False):
+            # An owner lands in a shop provisioned on the spot, so a known address cannot be
+            # answered like a new one here (allauth's mail-only answer needs verification first).
+            form.add_error("email", _("A user is already registered with this email address."))
+            return self.form_invalid(form)
         try:
             signed_up = shop_signup(
                 owner_create=lambda: form.save(self.request),

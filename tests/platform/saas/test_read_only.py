@@ -14,7 +14,7 @@ from pawpact.platform.models import ShopSubscription
 from pawpact.platform.saas.services import subscription_payment_method_set
 from pawpact.platform.tasks import saas_billing_run_task
 from tests.billing.debits.factories import SIGNING_DAY_NOON, contract_create
-from tests.conftest import SHOP_PASSWORD, host_of
+from tests.conftest import SHOP_PASSWORD, api_register, host_of
 from tests.platform.saas.conftest import owner_browser, staff_browser, travel
 from tests.storefront.test_my_plans import active_basic_contract, customer_with_login
 
@@ -83,7 +83,7 @@ def test_customers_keep_using_the_api(read_only, shop):
     anonymous = APIClient(HTTP_HOST=host_of(shop))
     body = {"email": "adopter@example.com", "password": SHOP_PASSWORD, "name": "Li Na",
             "phone": "13900001111", "birth_date": "1990-01-01"}  # fmt: skip
-    registered = anonymous.post("/api/v1/customers/register", body, format="json")
+    registered = api_register(anonymous, body)
     assert registered.status_code == 201, registered.content
     customer = APIClient(HTTP_HOST=host_of(shop))
     customer.credentials(HTTP_AUTHORIZATION=f"Token {registered.json()['token']}")

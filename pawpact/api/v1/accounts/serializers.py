@@ -3,14 +3,53 @@ from rest_framework import serializers
 
 from pawpact.api.serializers import InputSerializer
 
+DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\").")
+
 
 class TokenRequestSerializer(InputSerializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    device_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True, help_text=DEVICE_NAME_HELP)
+
+
+class RefreshRequestSerializer(InputSerializer):
+    refresh_token = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
+class WeChatLoginSerializer(InputSerializer):
+    code = serializers.CharField(
+        max_length=128,
+        help_text=_("The code `wx.login()` gave the mini-program; each code works once. "
+                    "Test mode: `wx_test_<anything>` (the same suffix is the same WeChat user)."),
+    )  # fmt: skip
+    device_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True, help_text=DEVICE_NAME_HELP)
+
+
+class WeChatLinkSerializer(InputSerializer):
+    code = serializers.CharField(max_length=128, help_text=_("A fresh `wx.login()` code of the user to link."))
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text=_("Send it as `Authorization: Token <token>`."))
+    object = serializers.CharField(default="token", help_text=_("Always `token`."))
+    token = serializers.CharField(help_text=_("The access token: send it as `Authorization: Token <token>`."))
+    token_expires_at = serializers.DateTimeField(help_text=_("After this, calls answer 401 `token_expired`: refresh."))
+    refresh_token = serializers.CharField(
+        help_text=_("Exchange it once at `/auth/refresh` for a new pair. Presenting it a second time signs the device out.")
+    )  # fmt: skip
+    refresh_expires_at = serializers.DateTimeField()
+    device_id = serializers.UUIDField(help_text=_("This sign-in in `/auth/devices`."))
+
+
+class DeviceSerializer(serializers.Serializer):
+    object = serializers.CharField(default="device", help_text=_("Always `device`."))
+    id = serializers.UUIDField(source="uuid")
+    name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField()
+    current = serializers.SerializerMethodField(help_text=_("True for the device making this request."))
+
+    def get_current(self, device) -> bool:
+        return getattr(self.context.get("current"), "pk", None) == device.pk
 
 
 class MeSerializer(serializers.Serializer):

@@ -1,6 +1,8 @@
-"""API tokens and the people behind them: who I am, and the shop's staff."""
+"""Signing in per device (password, refresh, WeChat mini-program), signing out, the devices
+signed in, and the people behind them: who I am, and the shop's staff."""
 from allauth.account.adapter import get_adapter
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -10,16 +12,36 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pawpact.accounts.selectors import staff_list
-from pawpact.accounts.services import api_token_issue, api_token_revoke
+from pawpact.accounts.errors import WeChatNotLinked
+from pawpact.accounts.models import ApiDevice
+from pawpact.accounts.selectors import api_device_list, staff_list, wechat_user
+from pawpact.accounts.services import (
+    api_device_refresh,
+    api_device_revoke,
+    api_device_sign_in,
+    api_token_revoke,
+    wechat_identity_link,
+)
 from pawpact.api.errors import BadCredentials
 from pawpact.api.openapi import error_responses
 from pawpact.api.serializers import ErrorSerializer
 from pawpact.api.v1.accounts import serializers as s
+from pawpact.api.versioning import answered_version
+from pawpact.api.wechat import code2session
+
+
+def _tokens(issued) -> Response:
+    device = issued.device
+    return Response(s.TokenSerializer({
+        "token": issued.access_token, "token_expires_at": device.access_expires_at,
+        "refresh_token": issued.refresh_token, "refresh_expires_at": device.refresh_expires_at,
+        "device_id": device.uuid,
+    }).data)  # fmt: skip
 
 
 class TokenCreateApi(APIView):
-    """Exchange a staff member's or customer's email and password for an API token of this shop."""
+    """Sign a staff member or customer of this shop in on one device: an access token (valid two
+    hours) and a refresh token (valid 30 days, one exchange each) for that device."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -38,15 +60,91 @@ class TokenCreateApi(APIView):
             raise Throttled(detail=error.messages[0]) from None
         if user is None or not user.is_active:
             raise BadCredentials(_("Email or password is wrong."))
-        return Response(s.TokenSerializer({"token": api_token_issue(user=user)}).data)
+        return _tokens(api_device_sign_in(user=user, name=data.validated_data["device_name"], api_version=answered_version(request)))
+
+
+class TokenRefreshApi(APIView):
+    """Exchange a device's refresh token for a new access and refresh token. Each refresh token
+    works once: presenting one that was already exchanged signs that device out."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_scope = "token"
+
+    @extend_schema(request=s.RefreshRequestSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401)}, auth=[])
+    def post(self, request):
+        data = s.RefreshRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _tokens(api_device_refresh(refresh_token=data.validated_data["refresh_token"]))
+
+
+class WeChatLoginApi(APIView):
+    """Sign in from a WeChat mini-program with the code of `wx.login()`. The WeChat user must
+    have been linked to a login of this shop once (`/auth/wechat/link`), else 401
+    `wechat_not_linked`. In test mode the codes are the sandbox's (`wx_test_<anything>`)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_scope = "token"
+
+    @extend_schema(request=s.WeChatLoginSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401, 503)}, auth=[])
+    def post(self, request):
+        data = s.WeChatLoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = code2session(code=data.validated_data["code"])
+        user = wechat_user(openid=session["openid"])
+        if user is None or not user.is_active:
+            raise WeChatNotLinked(_("This WeChat account is not linked to a login of this shop yet."))
+        name = data.validated_data["device_name"] or "WeChat"
+        return _tokens(api_device_sign_in(user=user, name=name, api_version=answered_version(request)))
+
+
+class WeChatLinkApi(APIView):
+    """Link the signed-in user's WeChat account (a fresh `wx.login()` code), so the mini-program
+    signs them in with `/auth/wechat` from then on."""
+
+    @extend_schema(request=s.WeChatLinkSerializer, responses={204: None, **error_responses(400, 401, 409, 503)})
+    def post(self, request):
+        data = s.WeChatLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = code2session(code=data.validated_data["code"])
+        wechat_identity_link(user=request.user, openid=session["openid"], unionid=session["unionid"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenRevokeApi(APIView):
-    """Sign out of the API: the token in the request stops working on every device."""
+    """Sign out of the API on this device: its access and refresh tokens stop working."""
 
-    @extend_schema(summary="Sign out (revoke this token)", request=None, responses={204: None, **error_responses(401)})
+    @extend_schema(summary="Sign out (revoke this device)", request=None, responses={204: None, **error_responses(401)})
     def post(self, request):
-        api_token_revoke(user=request.user)
+        if isinstance(request.auth, ApiDevice):
+            api_device_revoke(device=request.auth)
+        else:
+            api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceListApi(ListAPIView):
+    """The devices you are signed in on, most recently used first."""
+
+    serializer_class = s.DeviceSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return api_device_list(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "current": self.request.auth}
+
+    @extend_schema(responses={200: s.DeviceSerializer(many=True), **error_responses(401)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DeviceRevokeApi(APIView):
+    @extend_schema(summary="Sign one of your devices out", responses={204: None, **error_responses(401, 404)})
+    def delete(self, request, device_id):
+        api_device_revoke(device=get_object_or_404(api_device_list(user=request.user), uuid=device_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

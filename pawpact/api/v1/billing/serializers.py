@@ -8,30 +8,6 @@ from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, Plan, PlanVersion
 
 
-class PlanVersionSerializer(serializers.ModelSerializer):
-    total_minor = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = PlanVersion
-        fields = [
-            "id", "version", "monthly_price_minor", "currency", "periods", "total_minor", "debit_day",
-            "entitlements", "scope_of_use", "deposit_minor", "penalty_rate", "cooling_off_days",
-            "health_guarantee_days", "fulfilment_rewards", "created_at",
-        ]  # fmt: skip
-
-
-class PlanSerializer(serializers.ModelSerializer):
-    current_version = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Plan
-        fields = ["id", "code", "name", "is_active", "current_version"]
-
-    def get_current_version(self, plan: Plan) -> dict | None:
-        version = max(plan.versions.all(), key=lambda v: v.version, default=None)
-        return PlanVersionSerializer(version).data if version else None
-
-
 class EntitlementSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=EntitlementKind.choices)
     item = serializers.CharField(max_length=80)
@@ -55,6 +31,32 @@ DEBIT_DAY_RULE = _("The debit day must be a day of the month from 1 to 28.")
 
 def _range(message) -> dict:
     return {"min_value": message, "max_value": message}
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    total_minor = serializers.IntegerField(read_only=True)
+    entitlements = EntitlementSerializer(many=True, read_only=True)
+    fulfilment_rewards = FulfilmentRewardSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanVersion
+        fields = [
+            "id", "version", "monthly_price_minor", "currency", "periods", "total_minor", "debit_day",
+            "entitlements", "scope_of_use", "deposit_minor", "penalty_rate", "cooling_off_days",
+            "health_guarantee_days", "fulfilment_rewards", "created_at",
+        ]  # fmt: skip
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    current_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = ["id", "code", "name", "is_active", "current_version"]
+
+    def get_current_version(self, plan: Plan) -> dict | None:
+        version = max(plan.versions.all(), key=lambda v: v.version, default=None)
+        return PlanVersionSerializer(version).data if version else None
 
 
 class PlanVersionInputSerializer(InputSerializer):

@@ -43,9 +43,29 @@ class CustomerRegisterSerializer(CustomerInputSerializer):
     )  # fmt: skip
 
 
+class RegistrationSerializer(serializers.Serializer):
+    object = serializers.CharField(default="registration", help_text=_("Always `registration`."))
+    email = serializers.EmailField()
+    status = serializers.CharField(
+        default="verification_sent",
+        help_text=_("Always `verification_sent`, whether or not the email or phone is known here: a new "
+                    "address gets a six-digit code valid 30 minutes, a known one a notice to sign in instead."),
+    )  # fmt: skip
+
+
+class RegistrationConfirmSerializer(InputSerializer):
+    email = serializers.EmailField()
+    code = serializers.RegexField(r"^[0-9]{6}$", help_text=_("The six digits from the email."))
+    device_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+
+
 class CustomerRegisteredSerializer(serializers.Serializer):
     customer = CustomerSerializer()
-    token = serializers.CharField()
+    token = serializers.CharField(help_text=_("The access token of this device, as `/auth/token` answers it."))
+    token_expires_at = serializers.DateTimeField()
+    refresh_token = serializers.CharField()
+    refresh_expires_at = serializers.DateTimeField()
+    device_id = serializers.UUIDField()
 
 
 class PetSerializer(serializers.ModelSerializer):

@@ -5,6 +5,9 @@ from pawpact.api.v1.customers import views
 urlpatterns = [
     path("customers", views.CustomerListCreateApi.as_view(), name="api_customer_list"),
     path("customers/register", views.CustomerRegisterApi.as_view(), name="api_customer_register"),
+    path(
+        "customers/register/confirm", views.CustomerRegisterConfirmApi.as_view(), name="api_customer_register_confirm"
+    ),
     path("customers/<uuid:uuid>", views.CustomerDetailUpdateApi.as_view(), name="api_customer_detail"),
     path("pets", views.PetListCreateApi.as_view(), name="api_pet_list"),
     path("pets/<uuid:uuid>", views.PetDetailUpdateApi.as_view(), name="api_pet_detail"),

@@ -16,9 +16,11 @@ from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.customers import serializers as s
+from pawpact.api.versioning import answered_version
 from pawpact.core.errors import PermissionDenied
 from pawpact.customers import services as customers
 from pawpact.customers.models import Customer, Pet
+from pawpact.customers.registration import customer_registration_confirm, customer_registration_start
 
 
 class CustomerListCreateApi(ListAPIView):
@@ -52,19 +54,41 @@ class CustomerListCreateApi(ListAPIView):
 
 
 class CustomerRegisterApi(APIView):
-    """A customer opens an account at this shop (self-service) and gets an API token."""
+    """A customer opens an account at this shop (self-service): the answer is the same whether or
+    not the email or phone is known here; the code mailed to a new address finishes it at
+    `/customers/register/confirm`."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
-    @extend_schema(request=s.CustomerRegisterSerializer, responses={201: s.CustomerRegisteredSerializer, **ERRORS}, auth=[])
+    @extend_schema(request=s.CustomerRegisterSerializer, responses={202: s.RegistrationSerializer, **ERRORS}, auth=[])
     def post(self, request):
         data = s.CustomerRegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer, token = customers.customer_register(**data.validated_data)
-        body = {"customer": s.CustomerSerializer(customer).data, "token": token}
-        return Response(body, status=status.HTTP_201_CREATED)
+        customer_registration_start(**data.validated_data, shop_name=request.tenant.name)
+        body = s.RegistrationSerializer({"email": data.validated_data["email"]}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class CustomerRegisterConfirmApi(APIView):
+    """Finish a registration with the emailed code: the login, the customer and a signed-in device."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_scope = "token"
+
+    @extend_schema(request=s.RegistrationConfirmSerializer, responses={201: s.CustomerRegisteredSerializer, **ERRORS}, auth=[])
+    def post(self, request):
+        data = s.RegistrationConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer, tokens = customer_registration_confirm(**data.validated_data, api_version=answered_version(request))
+        body = {
+            "customer": customer, "token": tokens.access_token,
+            "token_expires_at": tokens.device.access_expires_at, "refresh_token": tokens.refresh_token,
+            "refresh_expires_at": tokens.device.refresh_expires_at, "device_id": tokens.device.uuid,
+        }  # fmt: skip
+        return Response(s.CustomerRegisteredSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class PetListCreateApi(ListAPIView):

@@ -1,0 +1,49 @@
+from pawpact.core.errors import DomainError, ServiceUnavailable
+
+
+class TokenExpired(DomainError):
+    """The access token has expired: exchange the device's refresh token at `/auth/refresh`."""
+
+    code = "token_expired"
+    http_status = 401
+
+
+class RefreshTokenInvalid(DomainError):
+    """The refresh token is unknown, expired, or its device was signed out: sign in again."""
+
+    code = "refresh_token_invalid"
+    http_status = 401
+
+
+class RefreshTokenReused(DomainError):
+    """A refresh token was presented after it had been exchanged: the device is signed out, sign in again."""
+
+    code = "refresh_token_reused"
+    http_status = 401
+
+
+class WeChatCodeInvalid(DomainError):
+    """WeChat refused the login `code` (expired, used, or from another mini-program)."""
+
+    code = "wechat_code_invalid"
+    http_status = 401
+
+
+class WeChatNotLinked(DomainError):
+    """This WeChat user is not linked to a login of this shop yet: sign in once and link it."""
+
+    code = "wechat_not_linked"
+    http_status = 401
+
+
+class WeChatAlreadyLinked(DomainError):
+    """This WeChat user is already linked to another login of this shop."""
+
+    code = "wechat_already_linked"
+    http_status = 409
+
+
+class WeChatUnavailable(ServiceUnavailable):
+    """WeChat login is not set up for this shop, or WeChat did not answer: try again later."""
+
+    code = "wechat_unavailable"

@@ -1,0 +1,65 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from pawpact.api.serializers import InputSerializer
+from pawpact.core.events import CATALOGUE
+from pawpact.outbox.models import WebhookDelivery
+
+EVENT_CHOICES = sorted(CATALOGUE)
+
+
+class WebhookEndpointInputSerializer(InputSerializer):
+    url = serializers.URLField(max_length=500, help_text=_("https (http only in test mode)."))
+    events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), allow_empty=False)
+    description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class WebhookEndpointPatchSerializer(InputSerializer):
+    min_properties = 1
+    url = serializers.URLField(max_length=500, required=False)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), allow_empty=False, required=False)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class WebhookEndpointSerializer(serializers.Serializer):
+    object = serializers.CharField(default="webhook_endpoint", help_text=_("Always `webhook_endpoint`."))
+    id = serializers.UUIDField(source="uuid")
+    url = serializers.URLField()
+    description = serializers.CharField()
+    events = serializers.ListField(child=serializers.CharField())
+    livemode = serializers.BooleanField(help_text=_("Receives events of records of this mode only."))
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(help_text=_("The signing secret (`whsec_…`): shown this once only."))
+
+
+class WebhookDeliverySerializer(serializers.Serializer):
+    object = serializers.CharField(default="webhook_delivery", help_text=_("Always `webhook_delivery`."))
+    id = serializers.UUIDField(source="uuid")
+    event_id = serializers.SerializerMethodField()
+    event_type = serializers.CharField(source="event.kind")
+    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices)
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_event_id(self, delivery) -> str:
+        return f"evt_{delivery.event_id}"
+
+
+class WebhookDeliveryQuerySerializer(InputSerializer):
+    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices, required=False)
+
+
+class EventTypeSerializer(serializers.Serializer):
+    object = serializers.CharField(default="event_type")
+    type = serializers.CharField()
+    description = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())

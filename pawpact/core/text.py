@@ -1,0 +1,26 @@
+"""Text shown to other people must look like what it is.
+
+Bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) can make a name
+read backwards or hide part of it ("Trojan Source"); zero-width characters (U+200B–U+200D,
+U+2060, U+FEFF) make two names that look identical differ, so a customer or a pet can be
+impersonated. Names and free text refuse both; ordinary text, Chinese included, is untouched.
+"""
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+INVISIBLE_MESSAGE = _("Remove the invisible or text-direction characters.")
+
+
+def has_invisible(value: object) -> bool:
+    return isinstance(value, str) and INVISIBLE.search(value) is not None
+
+
+def refuse_invisible(value: object) -> None:
+    """A validator for form and model fields."""
+    if has_invisible(value):
+        raise ValidationError(INVISIBLE_MESSAGE, code="invisible_characters")
