@@ -155,4 +155,4 @@ class MessagingForm(forms.Form):
 class StaffAddForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     email = forms.EmailField(label=_("Email"), help_text=_("An invitation to set a password is sent here."))
-    role = forms.ChoiceField(label=_("Role"), choices=[(Role.MANAGER, Role.MANAGER.label), (Role.CLERK, Role.CLERK.label)])
+    role = forms.ChoiceField(label=_("Role"), choices=[(Role.CLERK, Role.CLERK.label), (Role.MANAGER, Role.MANAGER.label)], initial=Role.CLERK)

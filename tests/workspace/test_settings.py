@@ -146,6 +146,8 @@ def test_owner_adds_a_manager_who_sets_a_password_from_the_invitation(shop, owne
     again = owner_client.post("/manage/settings/staff/", {"name": "Zhou", "email": "zhou@alpha.test", "role": "clerk"},
                               HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
     assert again.status_code == 400 and "This email is taken." in again.content.decode()
+    listing = owner_client.get("/manage/settings/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Invited: no password yet" in listing
 
 
 def test_owner_changes_a_role_and_deactivates_a_member(shop, owner_client):
