@@ -75,6 +75,8 @@ def _shop_jobs() -> dict:
         "loyalty-winback-credit-run": _every(
             crontab(hour=8, minute=0), "loyalty.winback_credit_run_dispatch", expires=3600
         ),
+        # appointments starting within 24 hours, reminded once (hourly)
+        "care-reminder-run": _every(crontab(minute=15), "care.reminder_run_dispatch", expires=3000),
         "billing-reminder-run": _every(crontab(hour=9, minute=0), "billing.reminder_run_dispatch", expires=3600),
         # retries, standing, escalation, default and write-off (Beijing time)
         # The first run of the day (09:30, after the reminders) retries and escalates; the

@@ -79,6 +79,7 @@ TENANT_APPS = [
     "pawpact.messaging",
     "pawpact.loyalty",
     "pawpact.storefront",
+    "pawpact.care",  # service booking, pet archive and complaints
     "pawpact.workspace",  # the merchant back office on the shop host (/manage/)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -102,6 +103,8 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     "debit.paid": ["pawpact.storefront.services.plan_boxes.box_on_debit_paid"],
 }
 # Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
+# What covers a booking's price, tried in order (pawpact.care.benefits); what none covers is paid.
+PAWPACT_CARE_BENEFIT_SOURCES = ["pawpact.care.benefits.plan_entitlement_claim"]
 PAWPACT_STOREFRONT_PRICING = "pawpact.storefront.pricing.no_discount"
 # Encrypts partner secrets at rest (a Fernet key, or several comma-separated to rotate);
 # derived from SECRET_KEY when unset.
