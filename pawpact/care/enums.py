@@ -35,3 +35,24 @@ class PaymentStatus(models.TextChoices):
     NOT_DUE = "not_due", _("Nothing to pay")
     DUE = "due", _("To pay at the counter")
     PAID = "paid", _("Paid")
+
+
+class ComplaintCategory(models.TextChoices):
+    SERVICE = "service", _("A service (grooming, check-up…)")
+    PRODUCT = "product", _("A product or delivery")
+    BILLING = "billing", _("A debit or a contract")
+    STAFF = "staff", _("Staff behaviour")
+    HEALTH = "health", _("The pet's health")
+    OTHER = "other", _("Something else")
+
+
+class ComplaintStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESPONDED = "responded", _("Responded")
+    RESOLVED = "resolved", _("Resolved, awaiting the customer")
+    CLOSED = "closed", _("Closed")
+
+
+class ComplaintClock(models.TextChoices):
+    RESPONSE = "response", _("First response (24 h)")
+    RESOLUTION = "resolution", _("Resolution (48 h)")

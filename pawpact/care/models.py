@@ -16,8 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.models import Contract, DebitPeriod
-from pawpact.care.enums import BenefitSource, BookingStatus, PaymentStatus, ServiceKind
+from pawpact.care.enums import (
+    BenefitSource,
+    BookingStatus,
+    ComplaintCategory,
+    ComplaintClock,
+    ComplaintStatus,
+    PaymentStatus,
+    ServiceKind,
+)
 from pawpact.customers.models import Customer, Pet
+from pawpact.storefront.models import Order
 
 
 class ServiceType(models.Model):
@@ -140,3 +149,68 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} · {self.pet} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Complaint(models.Model):
+    """A customer's complaint with two clocks from when it was (re)opened: a first response
+    within 24 hours, a resolution within 48. A missed clock is recorded once, when the
+    breach run first sees it, and the owner is told."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
+    category = models.CharField(_("category"), max_length=16, choices=ComplaintCategory.choices)
+    text = models.TextField(_("what happened"))
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN)
+    livemode = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(_("opened"))
+    respond_by = models.DateTimeField(_("respond by"))
+    resolve_by = models.DateTimeField(_("resolve by"))
+    responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    response_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["status", "respond_by"], name="care_complaint_clock_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} · {self.customer}"
+
+
+class ComplaintEntry(models.Model):
+    """One line of the complaint's thread: the customer's words or the staff's answer."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="entries")
+    by_staff = models.BooleanField(default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class ComplaintPhoto(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to="complaint-photos/%Y/%m/")
+
+
+class ComplaintBreach(models.Model):
+    """A missed clock, listed for the owner; one per complaint, clock and (re)opening."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="breaches")
+    clock = models.CharField(max_length=16, choices=ComplaintClock.choices)
+    due_at = models.DateTimeField()
+    noticed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-noticed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "clock", "due_at"], name="care_complaint_breach_once")
+        ]

@@ -271,6 +271,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EntitlementKindEnum": "pawpact.billing.enums.EntitlementKind",
         "RailEnum": "pawpact.payments.enums.Rail",
+        "ServiceKindEnum": "pawpact.care.enums.ServiceKind",
+        "ComplaintCategoryEnum": "pawpact.care.enums.ComplaintCategory",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).

@@ -2,8 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.serializers import InputSerializer
-from pawpact.care.enums import ServiceKind
-from pawpact.care.models import Booking, Resource, ServiceType
+from pawpact.care.enums import ComplaintCategory, ComplaintStatus, ServiceKind
+from pawpact.care.models import Booking, Complaint, Resource, ServiceType
 
 
 class ServiceTypeSerializer(serializers.ModelSerializer):
@@ -97,3 +97,44 @@ class BookingRescheduleSerializer(InputSerializer):
 
 class BookingCompleteSerializer(InputSerializer):
     collected = serializers.BooleanField(help_text=_("The amount due was collected at the counter."))
+
+
+class ComplaintEntrySerializer(serializers.Serializer):
+    by_staff = serializers.BooleanField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
+    booking_uuid = serializers.UUIDField(source="booking.uuid", read_only=True, allow_null=True)
+    contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True, allow_null=True)
+    order_uuid = serializers.UUIDField(source="order.uuid", read_only=True, allow_null=True)
+    entries = ComplaintEntrySerializer(many=True, read_only=True)
+    photo_count = serializers.IntegerField(source="photos.count", read_only=True)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "uuid", "customer_uuid", "category", "text", "booking_uuid", "contract_uuid", "order_uuid", "status",
+            "opened_at", "respond_by", "resolve_by", "responded_at", "resolved_at", "closed_at",
+            "response_breached_at", "resolution_breached_at", "reopened_count", "entries", "photo_count",
+        ]  # fmt: skip
+
+
+class ComplaintInputSerializer(InputSerializer):
+    category = serializers.ChoiceField(choices=ComplaintCategory.choices)
+    text = serializers.CharField(max_length=4000)
+    booking_uuid = serializers.UUIDField(required=False)
+    contract_uuid = serializers.UUIDField(required=False)
+    order_uuid = serializers.UUIDField(required=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6)
+
+
+class ComplaintQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ComplaintStatus.choices, required=False)
+    breached = serializers.BooleanField(required=False, help_text=_("Staff: only complaints that missed a clock."))
+
+
+class ComplaintTextSerializer(InputSerializer):
+    text = serializers.CharField(max_length=4000)

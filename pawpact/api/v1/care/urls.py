@@ -13,4 +13,10 @@ urlpatterns = [
     path("care/bookings/<uuid:uuid>/cancel", views.BookingCancelApi.as_view(), name="api_care_booking_cancel"),
     path("care/bookings/<uuid:uuid>/complete", views.BookingCompleteApi.as_view(), name="api_care_booking_complete"),
     path("care/bookings/<uuid:uuid>/no-show", views.BookingNoShowApi.as_view(), name="api_care_booking_no_show"),
+    path("care/complaints", views.ComplaintListCreateApi.as_view(), name="api_care_complaint_list"),
+    path("care/complaints/<uuid:uuid>", views.ComplaintDetailApi.as_view(), name="api_care_complaint_detail"),
+    path("care/complaints/<uuid:uuid>/respond", views.ComplaintRespondApi.as_view(), name="api_care_complaint_respond"),
+    path("care/complaints/<uuid:uuid>/resolve", views.ComplaintResolveApi.as_view(), name="api_care_complaint_resolve"),
+    path("care/complaints/<uuid:uuid>/confirm", views.ComplaintConfirmApi.as_view(), name="api_care_complaint_confirm"),
+    path("care/complaints/<uuid:uuid>/reopen", views.ComplaintReopenApi.as_view(), name="api_care_complaint_reopen"),
 ]

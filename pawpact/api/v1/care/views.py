@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,10 +21,10 @@ from pawpact.api.query import query_valid
 from pawpact.api.v1.care import serializers as s
 from pawpact.care import selectors
 from pawpact.care.errors import BookingInvalid
-from pawpact.care.models import Booking, Resource, ServiceType
+from pawpact.care.models import Booking, Complaint, Resource, ServiceType
 from pawpact.care.services import bookings as booking_services
-from pawpact.care.services import catalogue
-from pawpact.core.errors import PermissionDenied, ValidationFailed
+from pawpact.care.services import catalogue, complaints
+from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pawpact.customers.models import Pet
 
 MAX_SLOT_DAYS = 31
@@ -212,3 +213,96 @@ class BookingNoShowApi(APIView):
     def post(self, request, uuid):
         booking = get_object_or_404(Booking, uuid=uuid)
         return Response(s.BookingSerializer(booking_services.booking_no_show(booking=booking)).data)
+
+
+def _complaints_for(request):
+    found = Complaint.objects.select_related("customer", "booking", "contract", "order").prefetch_related("entries")
+    return found if _staff(request) else found.filter(customer__user=request.user)
+
+
+class ComplaintListCreateApi(ListAPIView):
+    serializer_class = s.ComplaintSerializer
+    # Photos come as multipart form data; a complaint without photos may be JSON.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        query = query_valid(s.ComplaintQuerySerializer, self.request)
+        found = _complaints_for(self.request)
+        if "status" in query:
+            found = found.filter(status=query["status"])
+        if query.get("breached") and _staff(self.request):
+            found = found.filter(breaches__isnull=False).distinct()
+        return found
+
+    @extend_schema(summary="Complaints (staff: all, with their clocks; customer: their own)", parameters=[s.ComplaintQuerySerializer], responses={200: s.ComplaintSerializer(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="File a complaint (customer)", request=s.ComplaintInputSerializer, responses={201: s.ComplaintSerializer, **ERRORS})
+    @idempotent(required=False)
+    def post(self, request):
+        customer = own_customer(request)
+        if customer is None:
+            raise PermissionDenied(_("Only customers file complaints."))
+        data = s.ComplaintInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = complaints.complaint_file(customer=customer, **data.validated_data)
+        return Response(s.ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
+
+
+class ComplaintDetailApi(APIView):
+    @extend_schema(summary="A complaint and its thread", responses={200: s.ComplaintSerializer, **ERRORS})
+    def get(self, request, uuid):
+        return Response(s.ComplaintSerializer(get_object_or_404(_complaints_for(request), uuid=uuid)).data)
+
+
+class ComplaintRespondApi(APIView):
+    permission_classes = [IsShopStaff]
+
+    @extend_schema(summary="Answer a complaint (staff)", request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        complaint = get_object_or_404(Complaint, uuid=uuid)
+        data = s.ComplaintTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = complaints.complaint_respond(complaint=complaint, author=request.user, text=data.validated_data["text"])
+        return Response(s.ComplaintSerializer(complaint).data)
+
+
+class ComplaintResolveApi(APIView):
+    permission_classes = [IsShopStaff]
+
+    @extend_schema(summary="Resolve a complaint, saying how (staff)", request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        complaint = get_object_or_404(Complaint, uuid=uuid)
+        data = s.ComplaintTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = complaints.complaint_resolve(complaint=complaint, author=request.user, text=data.validated_data["text"])
+        return Response(s.ComplaintSerializer(complaint).data)
+
+
+def _customers_complaint(request, uuid) -> Complaint:
+    complaint = Complaint.objects.filter(uuid=uuid, customer__user=request.user).first()
+    if complaint is None:
+        raise NotFound(_("Not found."))
+    return complaint
+
+
+class ComplaintConfirmApi(APIView):
+    @extend_schema(summary="Accept the resolution (customer)", request=None, responses={200: s.ComplaintSerializer, **ERRORS})
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        complaint = complaints.complaint_confirm(complaint=_customers_complaint(request, uuid))
+        return Response(s.ComplaintSerializer(complaint).data)
+
+
+class ComplaintReopenApi(APIView):
+    @extend_schema(summary="Reopen a resolved complaint, saying why (customer)", request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        complaint = _customers_complaint(request, uuid)
+        data = s.ComplaintTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = complaints.complaint_reopen(complaint=complaint, text=data.validated_data["text"])
+        return Response(s.ComplaintSerializer(complaint).data)
