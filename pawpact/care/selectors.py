@@ -6,12 +6,12 @@ walks each day's windows against the sorted busy intervals in memory.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, Func, QuerySet
 from django.utils import timezone
 
 from pawpact.care.enums import BookingStatus
@@ -39,6 +39,13 @@ def _windows(hours: list[WorkingHours], day: date) -> list[tuple[datetime, datet
     return [(local_at(day, h.opens), local_at(day, h.closes)) for h in hours if h.weekday == day.weekday()]
 
 
+class _Epoch(Func):
+    """Whole seconds since 1970 (bookings start and end on whole minutes): cheap to load and compare."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)::bigint"
+    output_field = BigIntegerField()
+
+
 def slots_available(
     *,
     service: ServiceType,
@@ -57,48 +64,53 @@ def slots_available(
     for row in WorkingHours.objects.filter(resource_id__in=ids):
         hours[row.resource_id].append(row)
     off = set(DayOff.objects.filter(resource_id__in=ids, day__range=(day_from, day_to)).values_list("resource_id", "day"))
-    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     window_start, window_end = local_at(day_from, time.min), local_at(day_to + timedelta(days=1), time.min)
     for resource_id, starts_at, ends_at in (
         Booking.objects.filter(resource_id__in=ids, starts_at__lt=window_end, ends_at__gt=window_start)
         .exclude(status=BookingStatus.CANCELLED)
         .order_by("resource_id", "starts_at")
-        .values_list("resource_id", "starts_at", "ends_at")
+        .values_list("resource_id", _Epoch("starts_at"), _Epoch("ends_at"))
     ):
         busy[resource_id].append((starts_at, ends_at))
-    duration, step = timedelta(minutes=service.duration_minutes), timedelta(minutes=step_minutes)
+    windows = {day: {} for day in _days(day_from, day_to)}
     found: list[Slot] = []
     for resource_id in ids:
         intervals = busy[resource_id]
         ends = [end for _, end in intervals]
-        for day in _days(day_from, day_to):
+        for day, cache in windows.items():
             if (resource_id, day) in off:
                 continue
-            for opens, closes in _windows(hours[resource_id], day):
-                found.extend(_free_in_window(resource_id, opens, closes, duration, step, now, intervals, ends))
+            weekday_hours = tuple((h.opens, h.closes) for h in hours[resource_id] if h.weekday == day.weekday())
+            if weekday_hours not in cache:
+                cache[weekday_hours] = [(int(local_at(day, o).timestamp()), int(local_at(day, c).timestamp())) for o, c in weekday_hours]
+            for opens, closes in cache[weekday_hours]:
+                for start in _free_in_window(opens, closes, service.duration_minutes * 60, step_minutes * 60, now.timestamp(), intervals, ends):
+                    found.append(Slot(resource_id, _at(start), _at(start + service.duration_minutes * 60)))
     return found
 
 
-def _free_in_window(resource_id, opens, closes, duration, step, now, intervals, ends) -> list[Slot]:
+def _at(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def _free_in_window(opens: int, closes: int, duration: int, step: int, now: float, intervals, ends) -> list[int]:
+    """Free starts (epoch seconds) in one window, walking the busy intervals sorted by start."""
     free = []
     start = opens
+    index = bisect_right(ends, start)
     while start + duration <= closes:
         end = start + duration
-        # The first busy interval that ends after `start` is the only one that can overlap first.
-        index = bisect_left(ends, start + timedelta(microseconds=1))
+        # The first busy interval ending after `start` is the only one that can overlap first.
+        while index < len(intervals) and ends[index] <= start:
+            index += 1
         if index < len(intervals) and intervals[index][0] < end:
-            start = max(start + step, _next_step(opens, intervals[index][1], step))
+            start = max(start + step, opens + -(-(ends[index] - opens) // step) * step)
             continue
         if start > now:
-            free.append(Slot(resource_id, start, end))
+            free.append(start)
         start += step
     return free
-
-
-def _next_step(opens: datetime, after: datetime, step: timedelta) -> datetime:
-    """The first step boundary of the window at or after `after`."""
-    steps = -(-(after - opens) // step)
-    return opens + steps * step
 
 
 def slot_is_offered(*, resource: Resource, starts_at: datetime, ends_at: datetime) -> bool:
