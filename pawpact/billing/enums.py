@@ -86,6 +86,8 @@ class LedgerAccount(models.TextChoices):
     GOODS_REVENUE = "goods_revenue", _("Goods revenue")
     COST_OF_GOODS = "cost_of_goods", _("Cost of goods shipped")
     WAREHOUSE_PAYABLE = "warehouse_payable", _("Payable to the warehouse")
+    # Care: services paid at the counter (into STORE_CASH), apart from plan revenue.
+    SERVICE_REVENUE = "service_revenue", _("Service revenue")
 
 
 class CallTaskKind(models.TextChoices):

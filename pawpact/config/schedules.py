@@ -83,6 +83,10 @@ def _shop_jobs() -> dict:
         "loyalty-points-release": _every(
             crontab(hour="9-22", minute=45), "loyalty.points_release_dispatch", expires=3000
         ),
+        # appointments starting within 24 hours, reminded once (hourly)
+        "care-reminder-run": _every(crontab(minute=15), "care.reminder_run_dispatch", expires=3000),
+        # complaints past their 24 h response or 48 h resolution clock, told to the owner once
+        "care-complaint-clocks": _every(crontab(minute="*/15"), "care.complaint_clock_dispatch", expires=800),
         "billing-reminder-run": _every(crontab(hour=9, minute=0), "billing.reminder_run_dispatch", expires=3600),
         # retries, standing, escalation, default and write-off (Beijing time)
         # The first run of the day (09:30, after the reminders) retries and escalates; the

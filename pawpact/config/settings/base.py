@@ -86,6 +86,7 @@ TENANT_APPS = [
     "pawpact.messaging",
     "pawpact.loyalty",
     "pawpact.storefront",
+    "pawpact.care",  # service booking, pet archive and complaints
     "pawpact.workspace",  # the merchant back office on the shop host (/manage/)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -114,6 +115,8 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     "referral.converted": ["pawpact.loyalty.points.points_on_referral_converted"],
 }
 # Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
+# What covers a booking's price, tried in order (pawpact.care.benefits); what none covers is paid.
+PAWPACT_CARE_BENEFIT_SOURCES = ["pawpact.care.benefits.plan_entitlement_claim"]
 PAWPACT_STOREFRONT_PRICING = "pawpact.storefront.pricing.no_discount"
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
@@ -322,6 +325,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EntitlementKindEnum": "pawpact.billing.enums.EntitlementKind",
         "RailEnum": "pawpact.payments.enums.Rail",
+        "ServiceKindEnum": "pawpact.care.enums.ServiceKind",
+        "ComplaintCategoryEnum": "pawpact.care.enums.ComplaintCategory",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).
