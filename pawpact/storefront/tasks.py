@@ -19,6 +19,7 @@ from pawpact.storefront.models import Fulfilment, OrderPayment
 from pawpact.storefront.services import fulfilment as fulfilment_services
 from pawpact.storefront.services import orders as order_services
 from pawpact.storefront.services import plan_boxes
+from pawpact.storefront.services import refunds as refund_services
 from pawpact.tenants.fan_out import fan_out_to_ready_shops
 from pawpact.warehouses.enums import EventType
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
@@ -41,6 +42,11 @@ def fulfilment_push_task(fulfilment_id: int) -> None:
     fulfilment_services.fulfilment_push(fulfilment_id=fulfilment_id)
 
 
+@tenant_task("storefront.order_refund")
+def order_refund_task(refund_id: int) -> None:
+    refund_services.refund_run(refund_id=refund_id)
+
+
 @tenant_task("storefront.fulfilment_push_due")
 def fulfilment_push_due_task() -> int:
     """Every waiting parcel whose next try is due (the warehouse was down, stock was short)."""
@@ -53,14 +59,15 @@ def fulfilment_push_due_task() -> int:
 
 @tenant_task("storefront.shop_tick")
 def shop_tick_task() -> None:
-    """The storefront's minute: release held boxes, send what is due, resume lost payments,
-    ask about parcels whose callbacks may have been lost."""
+    """The storefront's minute: release held boxes, send what is due, resume lost payments
+    and refunds, ask about parcels whose callbacks may have been lost."""
     plan_boxes.boxes_release()
     fulfilment_push_due_task()
     stale = OrderPayment.objects.filter(status=PaymentStatus.STARTED,
                                         started_at__lte=timezone.now() - order_services.IN_FLIGHT_LEASE)  # fmt: skip
     for payment in stale.select_related("order__payment_method")[:100]:
         order_services.order_pay(order=payment.order)
+    refund_services.refunds_retry()
     quiet = Fulfilment.objects.filter(
         Q(status=FulfilmentStatus.SENT) | Q(status=FulfilmentStatus.DISPATCHED), sent_at__lte=timezone.now() - POLL_AFTER
     )  # fmt: skip
