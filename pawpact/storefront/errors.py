@@ -51,3 +51,7 @@ class RefundInvalid(BusinessRuleViolation):
     """A refund larger than what is left, of an unpaid order, or while another is on its way."""
 
     code = "refund_invalid"
+
+
+class WarehouseChangeRefused(Conflict):
+    code = "warehouse_change_refused"
