@@ -18,7 +18,7 @@ from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus
 from pawpact.storefront.models import Fulfilment, OrderPayment
 from pawpact.storefront.services import fulfilment as fulfilment_services
 from pawpact.storefront.services import orders as order_services
-from pawpact.storefront.services import plan_boxes
+from pawpact.storefront.services import demand, plan_boxes
 from pawpact.storefront.services import refunds as refund_services
 from pawpact.tenants.fan_out import fan_out_to_ready_shops
 from pawpact.warehouses.enums import EventType
@@ -81,6 +81,16 @@ def shop_tick_task() -> None:
 @public_task("storefront.dispatch")
 def storefront_dispatch_task() -> int:
     return fan_out_to_ready_shops(shop_tick_task, expires=55)
+
+
+@tenant_task("storefront.demand_compute")
+def demand_compute_task() -> int:
+    return demand.demand_compute()
+
+
+@public_task("storefront.demand_dispatch")
+def demand_dispatch_task() -> int:
+    return fan_out_to_ready_shops(demand_compute_task, expires=2700)
 
 
 @public_task("storefront.warehouse_events_process")
