@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("pawpact.api.v1.payment_methods.urls")),
     # call queue, payment method replacement, deferrals, standing and holds
     path("", include("pawpact.api.v1.dunning.urls")),
+    # the storefront's catalog (anonymous)
+    path("", include("pawpact.api.v1.storefront.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("schema.json", SpectacularJSONAPIView.as_view(), name="api_schema_json"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
