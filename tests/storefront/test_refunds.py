@@ -221,3 +221,17 @@ def test_pages_cancel_own_orders_only_and_staff_refund_in_yuan(shop, other_shop,
     with schema_context(shop.schema_name):
         order.refresh_from_db()
         assert (order.status, order.refunded_minor) == (OrderStatus.CANCELLED, 25_800)
+
+
+def test_an_order_whose_payment_is_in_flight_is_not_cancelled(shop, linked):
+    from pawpact.storefront.models import OrderPayment
+
+    with schema_context(shop.schema_name):
+        order = _paid_order()
+        Order.objects.filter(pk=order.pk).update(status=OrderStatus.PENDING_PAYMENT, paid_at=None)
+        OrderPayment.objects.filter(order=order).update(status=PaymentStatus.STARTED)
+        with pytest.raises(OrderNotCancellable):
+            order_cancel(order=Order.objects.get(pk=order.pk))
+        order.refresh_from_db()
+        assert (order.status, OrderRefund.objects.count()) == (OrderStatus.PENDING_PAYMENT, 0)
+        assert Fulfilment.objects.get(order=order).status == FulfilmentStatus.WAITING

@@ -59,6 +59,9 @@ def order_cancel(*, order: Order, note: str = "", clock: Clock = default_clock) 
         parcel = Fulfilment.objects.select_for_update(of=("self",)).filter(order=order).first()
         if order.status == OrderStatus.CANCELLED:
             return order
+        if order.payments.filter(status=PaymentStatus.STARTED).exists():
+            # The rail may still take the money: cancelling now could keep a paid order unshipped.
+            raise OrderNotCancellable(_("The payment is still being processed; try again in a few minutes."))
         if parcel is not None and parcel.status != FulfilmentStatus.CANCELLED:
             if parcel.status not in CANCELLABLE:
                 raise OrderNotCancellable(_("This order has left the warehouse and can no longer be cancelled."))

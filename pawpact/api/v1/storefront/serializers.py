@@ -23,3 +23,4 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductQuerySerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=SkuCategory.choices, required=False)
+

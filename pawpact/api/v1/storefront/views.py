@@ -5,27 +5,21 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny
 
 from pawpact.api.openapi import ERRORS
-from pawpact.api.pagination import CursorPagination
 from pawpact.api.v1.storefront import serializers as s
 from pawpact.storefront.selectors import product_list
-
-
-class ProductPagination(CursorPagination):
-    ordering = "id"
 
 
 class ProductListApi(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = s.ProductSerializer
-    pagination_class = ProductPagination
 
     def get_queryset(self):
         query = s.ProductQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return product_list(category=query.validated_data.get("category", "")).order_by("id")
+        return product_list(category=query.validated_data.get("category", ""))
 
     @extend_schema(
-        summary="Products on sale now (anonymous), oldest first; filter by category",
+        summary="Products on sale now (anonymous), newest first; filter by category",
         parameters=[s.ProductQuerySerializer], responses={200: s.ProductSerializer(many=True), **ERRORS},
     )  # fmt: skip
     def get(self, request, *args, **kwargs):
