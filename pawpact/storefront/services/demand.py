@@ -12,7 +12,7 @@ from pawpact.billing.models import DebitPeriod
 from pawpact.core.clock import Clock, default_clock
 from pawpact.storefront.models import PlanBoxItem
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
-from pawpact.storefront.services.plan_boxes import SHIPPING_CONTRACT_STATUSES
+from pawpact.storefront.services import plan_boxes
 from pawpact.warehouses.models import Forecast
 
 MONTHS = 3
@@ -35,7 +35,7 @@ def demand_compute(*, clock: Clock = default_clock) -> int:
     warehouse_id = linked_warehouse_id()
     starts = month_starts(clock.today())
     periods = DebitPeriod.objects.filter(
-        contract__status__in=SHIPPING_CONTRACT_STATUSES, status__in=UPCOMING,
+        contract__status__in=plan_boxes.SHIPPING_CONTRACT_STATUSES, status__in=UPCOMING,
         due_date__gte=clock.today(), due_date__lt=starts[-1],
     ).values_list("contract__plan_version_id", "due_date")  # fmt: skip
     boxes: dict[tuple[int, date], int] = defaultdict(int)
