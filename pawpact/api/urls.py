@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("pawpact.api.v1.webhooks.urls")),
     # services, resources, free slots and bookings
     path("", include("pawpact.api.v1.care.urls")),
+    # the storefront's catalog (anonymous)
+    path("", include("pawpact.api.v1.storefront.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("schema.json", SpectacularJSONAPIView.as_view(), name="api_schema_json"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

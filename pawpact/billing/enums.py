@@ -126,6 +126,11 @@ class JournalKind(StrEnum):
     DEPOSIT_REFUNDED = "deposit.refunded"
     DEPOSIT_APPLIED = "deposit.applied"
     PERIOD_PAID = "period.paid"
+    # The storefront's movements (shop orders and the parcels the warehouse ships).
+    ORDER_PAID = "order.paid"
+    ORDER_REFUNDED = "order.refunded"
+    FULFILMENT_COST = "fulfilment.cost"
+    FULFILMENT_COST_REVERSED = "fulfilment.cost_reversed"
 
 
 class PetLossReportStatus(models.TextChoices):

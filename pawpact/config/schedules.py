@@ -53,6 +53,9 @@ def _shop_jobs() -> dict:
         "outbox-webhooks": _every(crontab(minute="*"), "outbox.webhooks_dispatch", expires=55),
         "storefront-warehouse-events": _every(crontab(minute="*"), "storefront.warehouse_events_process", expires=55),
         "storefront-stock-reconcile": _every(crontab(minute="*/10"), "storefront.stock_reconcile", expires=540),
+        # committed plan-box demand: each shop's rows at 04:00, each warehouse told at 04:45
+        "storefront-demand": _every(crontab(hour=4, minute=0), "storefront.demand_dispatch", expires=2700),
+        "warehouses-forecast-push": _every(crontab(hour=4, minute=45), "warehouses.forecast_push", expires=3600),
         # Every quarter hour: a period becomes due at its not_before (its rail's allowed
         # hours), and each run charges it at most once.
         "billing-debit-run": _every(crontab(minute="*/15"), "billing.debit_run_dispatch", expires=600),

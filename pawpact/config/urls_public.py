@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from pawpact.platform import golive_views
+from pawpact.platform import golive_views, warehouse_views
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
 from pawpact.platform.funding import reconciliation_views
@@ -49,6 +49,15 @@ urlpatterns = [
         name="console_statement",
     ),
     path("console/outbox/", funding_views.console_outbox, name="console_outbox"),
+    # Partner warehouses: onboarding, credentials, connectivity, catalog import, SLA.
+    path("console/warehouses/", warehouse_views.console_warehouses, name="console_warehouses"),
+    path("console/warehouses/<int:warehouse_id>/", warehouse_views.console_warehouse, name="console_warehouse"),
+    path("console/warehouses/<int:warehouse_id>/check/", warehouse_views.console_warehouse_check,
+         name="console_warehouse_check"),
+    path("console/warehouses/<int:warehouse_id>/import/", warehouse_views.console_warehouse_import,
+         name="console_warehouse_import"),
+    path("console/warehouses/<int:warehouse_id>/imports/<int:run_id>/", warehouse_views.console_warehouse_import_progress,
+         name="console_warehouse_import_progress"),
     # The platform API (platform admins only): insights and funding.
     path("api/v1/platform/", include("pawpact.api.v1.platform.urls")),
 ]

@@ -20,6 +20,7 @@ class EventKind:
     COMPLAINT_OPENED = "complaint.opened"
     COMPLAINT_RESOLVED = "complaint.resolved"
     ORDER_PAID = "order.paid"
+    ORDER_REFUNDED = "order.refunded"
     RECONCILIATION_DONE = "reconciliation.done"
     REFERRAL_CONVERTED = "referral.converted"
 
@@ -76,6 +77,12 @@ CATALOGUE: dict[str, EventDefinition] = {
             EventKind.ORDER_PAID, "A storefront order was paid.", ("order_uuid", "customer_uuid", "amount_minor",
                                                                      "currency", "at"),
         ),  # fmt: skip
+        EventDefinition(
+            EventKind.ORDER_REFUNDED,
+            "Money of a paid storefront order was given back (a cancellation before dispatch, or a refund after); "
+            "amount_minor is this refund, refunded_minor the order's total refunded so far.",
+            ("order_uuid", "customer_uuid", "amount_minor", "refunded_minor", "currency", "reason", "at"),
+        ),
     )
 }
 

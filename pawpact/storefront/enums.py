@@ -51,3 +51,11 @@ class HoldReason(models.TextChoices):
 class ReshipReason(models.TextChoices):
     MISSING = "missing", _("An item is missing")
     DAMAGED = "damaged", _("An item arrived damaged")
+
+
+class RefundReason(models.TextChoices):
+    CANCELLED = "cancelled", _("Order cancelled before dispatch")
+    NOT_SHIPPED = "not_shipped", _("The warehouse could not ship it")
+    DAMAGED = "damaged", _("Item damaged or missing")
+    RETURNED = "returned", _("Goods returned")
+    GOODWILL = "goodwill", _("Goodwill")

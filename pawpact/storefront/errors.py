@@ -39,3 +39,19 @@ class FulfilmentNotFound(NotFound):
 
 class IllegalFulfilmentMove(Conflict):
     code = "illegal_transition"
+
+
+class OrderNotCancellable(Conflict):
+    """The parcel has left the warehouse (or the order is already closed)."""
+
+    code = "order_not_cancellable"
+
+
+class RefundInvalid(BusinessRuleViolation):
+    """A refund larger than what is left, of an unpaid order, or while another is on its way."""
+
+    code = "refund_invalid"
+
+
+class WarehouseChangeRefused(Conflict):
+    code = "warehouse_change_refused"

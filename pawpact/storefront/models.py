@@ -19,6 +19,7 @@ from pawpact.storefront.enums import (
     HoldReason,
     OrderStatus,
     PaymentStatus,
+    RefundReason,
     ReshipReason,
 )
 from pawpact.warehouses.models import WarehouseSku
@@ -149,6 +150,33 @@ class OrderPayment(models.Model):
             models.UniqueConstraint(fields=["order", "number"], name="order_payment_number_unique"),
             models.UniqueConstraint(fields=["order"], condition=Q(status="succeeded"), name="order_one_success"),
             models.UniqueConstraint(fields=["order"], condition=Q(status="started"), name="order_one_in_flight"),
+        ]
+
+
+class OrderRefund(models.Model):
+    """Money of a paid order given back through the rail it was paid with. STARTED (with its
+    idempotency key) is committed before the rail is called, so a retry repeats the same key
+    and the customer is refunded once."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    number = models.PositiveSmallIntegerField()
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    amount_minor = models.BigIntegerField(_("amount"))
+    reason = models.CharField(_("reason"), max_length=16, choices=RefundReason.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.STARTED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    reference = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="order_refund_number_unique"),
+            models.UniqueConstraint(fields=["order"], condition=Q(status="started"), name="order_one_refund_in_flight"),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="order_refund_positive"),
         ]
 
 

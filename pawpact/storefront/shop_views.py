@@ -18,6 +18,7 @@ from pawpact.storefront.forms import AddressForm, ReshipForm
 from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product
 from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
 from pawpact.storefront.services.orders import cart_set, checkout
+from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel
 from pawpact.storefront.services.reships import reship_request
 from pawpact.warehouses.enums import SkuCategory
 from pawpact.tenants.modes import current_livemode
@@ -134,12 +135,17 @@ def orders_page(request):
     return render(request, "storefront/shop/orders.html", _context(request, orders=orders[:50], boxes=boxes[:24]))
 
 
+def _own_order(request, order_uuid) -> tuple[Customer, Order]:
+    """The logged-in customer's order; anyone else's (or another shop's) is a 404."""
+    customer = _customer(request)
+    if customer is None:
+        raise Http404
+    return customer, get_object_or_404(order_list(customer=customer), uuid=order_uuid)
+
+
 @login_required(login_url="account_login")
 def order_page(request, order_uuid):
-    customer = _customer(request)
-    order = get_object_or_404(order_list(customer=customer), uuid=order_uuid) if customer else None
-    if order is None:
-        raise Http404
+    customer, order = _own_order(request, order_uuid)
     parcel = order.fulfilment
     form = ReshipForm()
     if request.method == "POST":
@@ -153,5 +159,17 @@ def order_page(request, order_uuid):
             except DomainError as error:
                 form.add_error(None, error.message)
     return render(request, "storefront/shop/order.html", _context(
-        request, order=order, parcel=parcel, tracking=parcel.tracking.all(), form=form,
-        reships=parcel.reships.all()))  # fmt: skip
+        request, order=order, parcel=parcel, tracking=parcel.tracking.all(), form=form, reships=parcel.reships.all(),
+        can_cancel=order.status == "paid" and parcel.status in CANCELLABLE, refunds=order.refunds.all()))  # fmt: skip
+
+
+@require_POST
+@login_required(login_url="account_login")
+def order_cancel_submit(request, order_uuid):
+    order = _own_order(request, order_uuid)[1]
+    try:
+        order_cancel(order=order)
+        messages.success(request, _("Order cancelled. The payment is being refunded to where it came from."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("storefront:order", order_uuid=order.uuid)

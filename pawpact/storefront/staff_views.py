@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from pawpact.core.errors import DomainError
-from pawpact.storefront.forms import PriceForm
+from pawpact.storefront.forms import PriceForm, RefundForm
 from pawpact.storefront.models import Product
-from pawpact.storefront.selectors import fulfilment_list, sla_breach_list
+from pawpact.storefront.selectors import fulfilment_list, order_list, sla_breach_list
 from pawpact.storefront.services.catalog import (
     DROP_SHIP_MIN_MARGIN,
     linked_warehouse_id,
@@ -21,6 +21,7 @@ from pawpact.storefront.services.catalog import (
     plan_margins,
     product_save,
 )
+from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel, order_refund
 from pawpact.warehouses.enums import SkuCategory
 from pawpact.warehouses.models import Warehouse, WarehouseSku
 
@@ -77,3 +78,32 @@ def catalog_page(request):
 def parcels_page(request):
     parcels = fulfilment_list().prefetch_related("lines")[:100]
     return render(request, "storefront/staff/parcels.html", {"parcels": parcels, "breaches": sla_breach_list()[:50]})
+
+
+@staff_only
+def order_page(request, order_uuid):
+    """One order: lines, payment, parcel, refunds; cancel before dispatch, refund after."""
+    order = get_object_or_404(order_list().prefetch_related("payments", "refunds"), uuid=order_uuid)
+    form = RefundForm()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel":
+                order_cancel(order=order, note=request.POST.get("note", "")[:255])
+                messages.success(request, _("Order cancelled; the payment is refunded."))
+                return redirect("storefront:staff_order", order_uuid=order.uuid)
+            form = RefundForm(request.POST)
+            if form.is_valid():
+                refund = order_refund(order=order, amount_minor=form.cleaned_data["amount"],
+                                      reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])  # fmt: skip
+                if refund.status == "succeeded":
+                    messages.success(request, _("Refunded."))
+                else:
+                    messages.warning(request, _("The payment provider has not confirmed the refund yet; it is asked again every few minutes."))
+                return redirect("storefront:staff_order", order_uuid=order.uuid)
+        except DomainError as error:
+            messages.error(request, error.message)
+    parcel = getattr(order, "fulfilment", None)
+    return render(request, "storefront/staff/order.html", {
+        "order": order, "parcel": parcel, "form": form, "refunds": order.refunds.all(),
+        "can_cancel": order.status == "paid" and parcel is not None and parcel.status in CANCELLABLE,
+        "can_refund": order.paid_at is not None and order.refunded_minor < order.total_minor})  # fmt: skip

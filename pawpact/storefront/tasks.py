@@ -18,7 +18,8 @@ from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus
 from pawpact.storefront.models import Fulfilment, OrderPayment
 from pawpact.storefront.services import fulfilment as fulfilment_services
 from pawpact.storefront.services import orders as order_services
-from pawpact.storefront.services import plan_boxes
+from pawpact.storefront.services import demand, plan_boxes
+from pawpact.storefront.services import refunds as refund_services
 from pawpact.tenants.fan_out import fan_out_to_ready_shops
 from pawpact.warehouses.enums import EventType
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
@@ -41,6 +42,11 @@ def fulfilment_push_task(fulfilment_id: int) -> None:
     fulfilment_services.fulfilment_push(fulfilment_id=fulfilment_id)
 
 
+@tenant_task("storefront.order_refund")
+def order_refund_task(refund_id: int) -> None:
+    refund_services.refund_run(refund_id=refund_id)
+
+
 @tenant_task("storefront.fulfilment_push_due")
 def fulfilment_push_due_task() -> int:
     """Every waiting parcel whose next try is due (the warehouse was down, stock was short)."""
@@ -53,14 +59,15 @@ def fulfilment_push_due_task() -> int:
 
 @tenant_task("storefront.shop_tick")
 def shop_tick_task() -> None:
-    """The storefront's minute: release held boxes, send what is due, resume lost payments,
-    ask about parcels whose callbacks may have been lost."""
+    """The storefront's minute: release held boxes, send what is due, resume lost payments
+    and refunds, ask about parcels whose callbacks may have been lost."""
     plan_boxes.boxes_release()
     fulfilment_push_due_task()
     stale = OrderPayment.objects.filter(status=PaymentStatus.STARTED,
                                         started_at__lte=timezone.now() - order_services.IN_FLIGHT_LEASE)  # fmt: skip
     for payment in stale.select_related("order__payment_method")[:100]:
         order_services.order_pay(order=payment.order)
+    refund_services.refunds_retry()
     quiet = Fulfilment.objects.filter(
         Q(status=FulfilmentStatus.SENT) | Q(status=FulfilmentStatus.DISPATCHED), sent_at__lte=timezone.now() - POLL_AFTER
     )  # fmt: skip
@@ -74,6 +81,16 @@ def shop_tick_task() -> None:
 @public_task("storefront.dispatch")
 def storefront_dispatch_task() -> int:
     return fan_out_to_ready_shops(shop_tick_task, expires=55)
+
+
+@tenant_task("storefront.demand_compute")
+def demand_compute_task() -> int:
+    return demand.demand_compute()
+
+
+@public_task("storefront.demand_dispatch")
+def demand_dispatch_task() -> int:
+    return fan_out_to_ready_shops(demand_compute_task, expires=2700)
 
 
 @public_task("storefront.warehouse_events_process")

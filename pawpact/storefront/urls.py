@@ -12,7 +12,9 @@ urlpatterns = [
     path("shop/checkout/", shop_views.checkout_submit, name="checkout"),
     path("shop/orders/", shop_views.orders_page, name="orders"),
     path("shop/orders/<uuid:order_uuid>/", shop_views.order_page, name="order"),
+    path("shop/orders/<uuid:order_uuid>/cancel/", shop_views.order_cancel_submit, name="order_cancel"),
     # Staff: the workspace's Catalog menu.
     path("manage/catalog/", staff_views.catalog_page, name="staff_catalog"),
     path("manage/parcels/", staff_views.parcels_page, name="staff_parcels"),
+    path("manage/orders/<uuid:order_uuid>/", staff_views.order_page, name="staff_order"),
 ]

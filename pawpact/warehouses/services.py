@@ -3,6 +3,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,18 +23,23 @@ from pawpact.warehouses.stock import stock_apply
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 500
 MIN_SKUS = 1000  # SPEC §4: a warehouse is onboarded with at least 1,000 SKUs
+IMPORT_STALE = timedelta(minutes=30)  # a running import with no end after this lost its worker
 
 
-def warehouse_register(*, code: str, name: str, base_url: str, key_id: str, secret: str) -> Warehouse:
+def _credentials_check(*, base_url: str, key_id: str, secret: str | None) -> None:
     errors = {}
     if not base_url.startswith(("http://", "https://")):
         errors["base_url"] = [_("Enter an http:// or https:// address.")]
-    if len(secret) < 16:
+    if secret is not None and len(secret) < 16:
         errors["secret"] = [_("The shared secret needs at least 16 characters.")]
     if not key_id.strip():
         errors["key_id"] = [_("Enter the key id the warehouse gave you.")]
     if errors:
         raise ValidationFailed(_("The warehouse's details are invalid."), fields=errors)
+
+
+def warehouse_register(*, code: str, name: str, base_url: str, key_id: str, secret: str) -> Warehouse:
+    _credentials_check(base_url=base_url, key_id=key_id, secret=secret)
     try:
         with transaction.atomic():
             return Warehouse.objects.create(
@@ -42,6 +48,20 @@ def warehouse_register(*, code: str, name: str, base_url: str, key_id: str, secr
             )  # fmt: skip
     except IntegrityError:
         raise Conflict(_("A warehouse with this code exists."), fields={"code": [_("Choose another code.")]}) from None
+
+
+def warehouse_credentials_update(*, warehouse: Warehouse, base_url: str, key_id: str, secret: str = "") -> Warehouse:
+    """New address or key id; a new shared secret only when one is given (the old one is never shown).
+    The last check no longer speaks for the new credentials, so it is cleared."""
+    _credentials_check(base_url=base_url, key_id=key_id, secret=secret or None)
+    warehouse.base_url, warehouse.key_id = base_url.rstrip("/"), key_id.strip()
+    if secret:
+        warehouse.secret_encrypted = secret_encrypt(secret)
+    warehouse.last_check_at, warehouse.last_check_ok, warehouse.last_check_message = None, None, ""
+    with transaction.atomic():
+        warehouse.save(update_fields=["base_url", "key_id", "secret_encrypted", "last_check_at", "last_check_ok",
+                                      "last_check_message"])  # fmt: skip
+    return warehouse
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,10 @@ def warehouse_check(*, warehouse: Warehouse, callback_url: str, clock: Clock = d
 
 
 def catalog_import_start(*, warehouse: Warehouse, expected_items: int | None = None) -> CatalogImport:
+    """A new import, or the one already running (a second click does not start a second worker)."""
+    running = warehouse.imports.filter(status=ImportStatus.RUNNING, started_at__gte=timezone.now() - IMPORT_STALE).first()
+    if running is not None:
+        return running
     return CatalogImport.objects.create(warehouse=warehouse, expected_items=expected_items)
 
 

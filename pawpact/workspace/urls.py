@@ -31,6 +31,7 @@ urlpatterns = [
     path("settings/licence/", settings.settings_licence, name="settings_licence"),
     path("settings/billing/", settings.settings_billing, name="settings_billing"),
     path("settings/messages/", settings.settings_messages, name="settings_messages"),
+    path("settings/warehouse/", settings.settings_warehouse, name="settings_warehouse"),
     path("settings/staff/", settings.settings_staff, name="settings_staff"),
     path("settings/staff/<int:user_id>/", settings.settings_staff_member, name="settings_staff_member"),
     path("settings/log/", settings.settings_log, name="settings_log"),

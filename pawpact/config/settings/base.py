@@ -94,6 +94,9 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 TENANT_MODEL = "tenants.Shop"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_URLCONF = "pawpact.config.urls_public"
+# The search path is set once when a request (or task) picks its schema, not again before
+# every cursor: one SET for the shop's schema per request (django-tenants keeps it per connection).
+TENANT_LIMIT_SET_CALLS = True
 ROOT_URLCONF = "pawpact.config.urls_tenant"
 # The schema new shops are copied from (see pawpact.tenants.template).
 PAWPACT_TEMPLATE_SCHEMA = "pawpact_template"

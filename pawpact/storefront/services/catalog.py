@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pawpact.billing.models import PlanVersion
-from pawpact.storefront.errors import PriceBelowCost, ProductInvalid
-from pawpact.storefront.models import PlanBoxItem, Product
+from pawpact.storefront.errors import PriceBelowCost, ProductInvalid, WarehouseChangeRefused
+from pawpact.storefront.enums import FulfilmentStatus
+from pawpact.storefront.models import Fulfilment, PlanBoxItem, Product
 from pawpact.tenants.models import Shop
 from pawpact.warehouses.errors import NOT_LINKED
-from pawpact.warehouses.models import WarehouseLink, WarehouseSku
+from pawpact.warehouses.models import Warehouse, WarehouseLink, WarehouseSku
+from pawpact.warehouses.services import shop_link
 
 DROP_SHIP_MIN_MARGIN = Decimal("0.35")
 PLAN_MIN_MARGIN = Decimal("0.50")
@@ -40,6 +42,23 @@ def current_shop() -> Shop:
 
 def linked_warehouse_id() -> int | None:
     return WarehouseLink.objects.filter(shop__schema_name=connection.schema_name).values_list("warehouse_id", flat=True).first()
+
+
+def warehouse_link_set(*, warehouse_id: int) -> WarehouseLink:
+    """Link the current shop to an onboarded warehouse. Moving to another one is refused while
+    parcels are still open at the old one (they would have no warehouse to report back to)."""
+    warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+    if warehouse is None:
+        raise ProductInvalid(_("Choose one of the listed warehouses."), fields={"warehouse": [_("Unknown warehouse.")]})
+    current = linked_warehouse_id()
+    if current is not None and current != warehouse.pk:
+        open_parcels = Fulfilment.objects.filter(warehouse_id=current, status__in=(
+            FulfilmentStatus.HELD, FulfilmentStatus.WAITING, FulfilmentStatus.SENT, FulfilmentStatus.DISPATCHED)).count()  # fmt: skip
+        if open_parcels:
+            raise WarehouseChangeRefused(
+                _("%(n)s parcels are still open at the current warehouse; change once they are delivered or cancelled.")
+                % {"n": open_parcels}, fields={"warehouse": [_("Parcels still open.")]})  # fmt: skip
+    return shop_link(shop=current_shop(), warehouse=warehouse)
 
 
 def shop_sku_get(*, sku: str) -> WarehouseSku:

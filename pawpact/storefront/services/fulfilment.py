@@ -13,13 +13,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from pawpact.billing.enums import LedgerAccount
+from pawpact.billing.enums import JournalKind, LedgerAccount
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.core.clock import Clock, default_clock
 from pawpact.storefront import tasks as storefront_tasks
 from pawpact.storefront.enums import FULFILMENT_TRANSITIONS, FulfilmentKind, FulfilmentStatus
 from pawpact.storefront.errors import IllegalFulfilmentMove
 from pawpact.storefront.models import Fulfilment, TrackingEvent
+from pawpact.storefront.services import refunds as refund_services
 from pawpact.storefront.services.catalog import current_shop
 from pawpact.warehouses.client import WarehouseClient
 from pawpact.warehouses.enums import EventType
@@ -119,6 +120,8 @@ def _accepted(*, fulfilment_id: int, warehouse: Warehouse, answer: dict, clock: 
     now = clock.now()
     with transaction.atomic():
         fulfilment = Fulfilment.objects.select_for_update(of=("self",)).get(pk=fulfilment_id)
+        if fulfilment.status == FulfilmentStatus.CANCELLED:
+            transaction.on_commit(lambda: _recall(warehouse, fulfilment.uuid), robust=True)
         if fulfilment.status != FulfilmentStatus.WAITING:
             return fulfilment
         fulfilment_move(fulfilment, FulfilmentStatus.SENT)
@@ -134,10 +137,18 @@ def _accepted(*, fulfilment_id: int, warehouse: Warehouse, answer: dict, clock: 
             "warehouse": warehouse, "shop_id": current_shop().pk, "kind": fulfilment.kind,
             "sent_at": now, "due_at": fulfilment.due_at})  # fmt: skip
         if fulfilment.cost_minor and fulfilment.kind != FulfilmentKind.RESHIP:
-            journal_post(key=f"fulfilment.cost:{fulfilment.uuid}", kind="fulfilment.cost", currency="CNY",
+            journal_post(key=f"{JournalKind.FULFILMENT_COST}:{fulfilment.uuid}", kind=JournalKind.FULFILMENT_COST, currency="CNY",
                          lines=[Line(LedgerAccount.COST_OF_GOODS, fulfilment.cost_minor),
                                 Line(LedgerAccount.WAREHOUSE_PAYABLE, -fulfilment.cost_minor)])  # fmt: skip
     return fulfilment
+
+
+def _recall(warehouse: Warehouse, reference) -> None:
+    """The parcel was cancelled while its send was under way: the warehouse must not ship it."""
+    try:
+        WarehouseClient.for_warehouse(warehouse).call("POST", f"/v1/orders/{reference}/cancel", payload={"reason": "cancelled"})
+    except (WarehouseRefused, WarehouseUnavailable) as error:
+        logger.error("Could not recall cancelled parcel %s from the warehouse: %s", reference, error.message)
 
 
 STATUS_OF_EVENT = {
@@ -181,12 +192,24 @@ def tracking_apply(*, reference, event_id: str, event_type: str, data: dict, clo
 def _cancelled_by_warehouse(fulfilment: Fulfilment, *, now) -> bool:
     if fulfilment.status not in (FulfilmentStatus.SENT, FulfilmentStatus.WAITING):
         return False
-    fulfilment_move(fulfilment, FulfilmentStatus.CANCELLED)
-    fulfilment.cancelled_at = now
-    fulfilment.save(update_fields=["status", "cancelled_at"])
-    reservation_release(reference=fulfilment.uuid)
-    Shipment.objects.filter(reference=fulfilment.uuid).update(cancelled_at=now)
+    parcel_cancel(fulfilment, now=now)
+    if fulfilment.kind == FulfilmentKind.ORDER:
+        refund_services.order_cancelled_by_warehouse(parcel=fulfilment, now=now)
     return True
+
+
+def parcel_cancel(parcel: Fulfilment, *, now: datetime) -> None:
+    """The parcel will not ship: stock released, its booked cost reversed. In the caller's transaction."""
+    was_sent = parcel.status == FulfilmentStatus.SENT
+    fulfilment_move(parcel, FulfilmentStatus.CANCELLED)
+    parcel.cancelled_at = now
+    parcel.save(update_fields=["status", "cancelled_at"])
+    reservation_release(reference=parcel.uuid)
+    Shipment.objects.filter(reference=parcel.uuid).update(cancelled_at=now)
+    if was_sent and parcel.cost_minor:
+        journal_post(key=f"{JournalKind.FULFILMENT_COST_REVERSED}:{parcel.uuid}", kind=JournalKind.FULFILMENT_COST_REVERSED,
+                     lines=[Line(LedgerAccount.WAREHOUSE_PAYABLE, parcel.cost_minor),
+                            Line(LedgerAccount.COST_OF_GOODS, -parcel.cost_minor)])  # fmt: skip
 
 
 def fulfilment_poll(*, fulfilment: Fulfilment, clock: Clock = default_clock) -> bool:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import LedgerAccount
+from pawpact.billing.enums import JournalKind, LedgerAccount
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.clock import Clock, default_clock
@@ -191,7 +191,7 @@ def _order_paid(*, order: Order, now) -> None:
     order.status, order.paid_at = OrderStatus.PAID, now
     order.save(update_fields=["status", "paid_at"])
     if order.total_minor:
-        journal_post(key=f"order.paid:{order.uuid}", kind="order.paid", currency=order.currency,
+        journal_post(key=f"{JournalKind.ORDER_PAID}:{order.uuid}", kind=JournalKind.ORDER_PAID, currency=order.currency,
                      lines=[Line(LedgerAccount.STORE_CASH, order.total_minor),
                             Line(LedgerAccount.GOODS_REVENUE, -order.total_minor)])  # fmt: skip
     payload = {"order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid),

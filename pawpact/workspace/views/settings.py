@@ -10,6 +10,9 @@ from pawpact.accounts.models import User
 from pawpact.billing.services.lifecycle_settings import billing_settings_get, billing_settings_update
 from pawpact.core.errors import DomainError
 from pawpact.messaging.services import messaging_settings_get, messaging_settings_update
+from pawpact.storefront.services.catalog import linked_warehouse_id, warehouse_link_set
+from pawpact.warehouses.enums import WarehouseStatus
+from pawpact.warehouses.selectors import warehouse_list
 from pawpact.workspace.enums import Action, Role
 from pawpact.workspace.forms import form_errors_apply
 from pawpact.workspace.models import WorkspaceEvent
@@ -33,7 +36,7 @@ from pawpact.workspace.settings_forms import (
 )
 from pawpact.workspace.views.frame import forbidden, workspace_view
 
-TABS = ("profile", "billing", "messages", "staff", "log")
+TABS = ("profile", "billing", "messages", "warehouse", "staff", "log")
 
 
 def _render(request, template: str, tab: str, context: dict, *, failed: bool = False):
@@ -170,3 +173,19 @@ def settings_staff_member(request, user_id: int):
 def settings_log(request):
     events = WorkspaceEvent.objects.select_related("actor")[:100]
     return _render(request, "workspace/settings/log.html", "log", {"events": events})
+
+
+@workspace_view(Action.SETTINGS, section="settings")
+def settings_warehouse(request):
+    """The partner warehouse the shop sells from and ships through (one of the onboarded ones)."""
+    current = linked_warehouse_id()
+    if request.method == "POST":
+        try:
+            warehouse_link_set(warehouse_id=int(request.POST.get("warehouse") or 0))
+        except (DomainError, ValueError) as error:
+            messages.error(request, getattr(error, "message", _("Choose one of the listed warehouses.")))
+        else:
+            return _saved(request, "workspace:settings_warehouse")
+    warehouses = warehouse_list().filter(status=WarehouseStatus.ACTIVE)
+    return _render(request, "workspace/settings/warehouse.html", "warehouse",
+                   {"warehouses": warehouses, "current": current})  # fmt: skip

@@ -1,0 +1,114 @@
+"""Partner warehouses in the platform console: register one (its secret stored encrypted and
+never shown again), change its credentials, check it (pass or fail with the reason), import
+its catalog with a progress bar, see the shops using it and its SLA record."""
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from pawpact.core.clock import default_clock
+from pawpact.core.decorators import staff_required
+from pawpact.core.errors import DomainError
+from pawpact.warehouses import tasks as warehouse_tasks
+from pawpact.warehouses.forecast import committed_demand
+from pawpact.warehouses.models import CatalogImport, Warehouse
+from pawpact.warehouses.selectors import sla_record, warehouse_list, warehouse_shops
+from pawpact.warehouses.services import (
+    catalog_import_start,
+    warehouse_check,
+    warehouse_credentials_update,
+    warehouse_register,
+)
+
+
+class CredentialsForm(forms.Form):
+    base_url = forms.URLField(label=gettext_lazy("API address"), max_length=200, assume_scheme="https")
+    key_id = forms.CharField(label=gettext_lazy("Key id"), max_length=80)
+    secret = forms.CharField(label=gettext_lazy("Shared secret (HMAC)"), min_length=16, max_length=200,
+                             widget=forms.PasswordInput(render_value=False))  # fmt: skip
+
+
+class RegisterForm(CredentialsForm):
+    code = forms.SlugField(label=gettext_lazy("Code"), max_length=40)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    field_order = ["name", "code", "base_url", "key_id", "secret"]
+
+
+def _form_errors(form: forms.Form, error: DomainError) -> None:
+    form.add_error(None, error.message)
+    for field, problems in (error.fields or {}).items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, str(problem))
+
+
+def _callback_url(request, warehouse: Warehouse) -> str:
+    return request.build_absolute_uri(reverse("warehouse_callback", args=[warehouse.code]))
+
+
+@staff_required
+def console_warehouses(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            warehouse = warehouse_register(**form.cleaned_data)
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Registered. Check the connection, then import the catalog."))
+            return redirect("console_warehouse", warehouse_id=warehouse.pk)
+    return render(request, "platform/warehouses/list.html", {"warehouses": warehouse_list(), "form": form})
+
+
+@staff_required
+def console_warehouse(request, warehouse_id: int):
+    warehouse = get_object_or_404(warehouse_list(), pk=warehouse_id)
+    form = CredentialsForm(request.POST or None, initial={"base_url": warehouse.base_url, "key_id": warehouse.key_id})
+    form.fields["secret"].required = False
+    form.fields["secret"].help_text = _("Leave empty to keep the current secret.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            warehouse_credentials_update(warehouse=warehouse, **form.cleaned_data)
+        except DomainError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Credentials saved. Check the connection again."))
+            return redirect("console_warehouse", warehouse_id=warehouse.pk)
+    months, demand = committed_demand(warehouse=warehouse)
+    return render(request, "platform/warehouses/detail.html", {
+        "warehouse": warehouse, "form": form, "shops": warehouse_shops(warehouse=warehouse),
+        "demand_months": months, "demand": demand[:100],
+        "sla": sla_record(warehouse=warehouse, now=default_clock.now()), "run": warehouse.imports.first(),
+    })  # fmt: skip
+
+
+@staff_required
+@require_POST
+def console_warehouse_check(request, warehouse_id: int):
+    warehouse = get_object_or_404(Warehouse, pk=warehouse_id)
+    result = warehouse_check(warehouse=warehouse, callback_url=_callback_url(request, warehouse))
+    (messages.success if result.ok else messages.error)(request, result.message)
+    return redirect("console_warehouse", warehouse_id=warehouse.pk)
+
+
+@staff_required
+@require_POST
+def console_warehouse_import(request, warehouse_id: int):
+    warehouse = get_object_or_404(Warehouse, pk=warehouse_id)
+    # The import starts from a passing check, which also tells how many SKUs to expect.
+    result = warehouse_check(warehouse=warehouse, callback_url=_callback_url(request, warehouse))
+    if not result.ok:
+        messages.error(request, result.message)
+        return redirect("console_warehouse", warehouse_id=warehouse.pk)
+    run = catalog_import_start(warehouse=warehouse, expected_items=result.skus or None)
+    if run.pages == 0 and run.finished_at is None:
+        warehouse_tasks.catalog_import_task.delay(run.pk)
+    return redirect("console_warehouse", warehouse_id=warehouse.pk)
+
+
+@staff_required
+def console_warehouse_import_progress(request, warehouse_id: int, run_id: int):
+    run = get_object_or_404(CatalogImport, pk=run_id, warehouse_id=warehouse_id)
+    return render(request, "platform/warehouses/_import.html", {"run": run, "warehouse_id": warehouse_id})
