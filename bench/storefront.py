@@ -46,7 +46,7 @@ def seed(*, products: int):
     from pawpact.accounts.models import User
     from pawpact.storefront.models import Product
     from pawpact.tenants.services import shop_provision
-    from pawpact.warehouses.crypto import secret_encrypt
+    from pawpact.tenants.secrets import text_encrypt as secret_encrypt
     from pawpact.warehouses.enums import SkuCategory
     from pawpact.warehouses.models import Warehouse, WarehouseLink, WarehouseSku
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.tenants.models import Shop
-from pawpact.warehouses.client import WarehouseClient
 from pawpact.tenants.secrets import text_decrypt, text_encrypt
+from pawpact.warehouses.client import WarehouseClient
 from pawpact.warehouses.enums import EventType, ImportStatus, SkuCategory, WarehouseStatus
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
 from pawpact.warehouses.models import CatalogImport, Warehouse, WarehouseEvent, WarehouseLink, WarehouseSku
@@ -56,7 +56,7 @@ def warehouse_credentials_update(*, warehouse: Warehouse, base_url: str, key_id:
     _credentials_check(base_url=base_url, key_id=key_id, secret=secret or None)
     warehouse.base_url, warehouse.key_id = base_url.rstrip("/"), key_id.strip()
     if secret:
-        warehouse.secret_encrypted = secret_encrypt(secret)
+        warehouse.secret_encrypted = text_encrypt(secret)
     warehouse.last_check_at, warehouse.last_check_ok, warehouse.last_check_message = None, None, ""
     with transaction.atomic():
         warehouse.save(update_fields=["base_url", "key_id", "secret_encrypted", "last_check_at", "last_check_ok",

@@ -1,7 +1,7 @@
 """What every page on a shop host may show: the shop's profile, and for staff, the workspace frame.
 
 Pages of other apps that staff open from the workspace's menu (settlements, insights, the
-Pawpact subscription) extend `shop_frame` when it is set, so the owner keeps the menu
+Pawpact subscription, the catalog and parcels) extend `shop_frame` when it is set, so the owner keeps the menu
 there too; those apps name a template, never import the workspace.
 """
 from django.utils.functional import SimpleLazyObject
@@ -13,7 +13,10 @@ from pawpact.workspace.views.frame import menu_for
 
 FRAME = "workspace/platform_frame.html"
 # Menu entry of the pages other apps serve on the shop host, by their path.
-SECTIONS = (("/settlements/", "settlements"), ("/insights/", "insights"), ("/billing/saas/", "settings"))
+SECTIONS = (
+    ("/settlements/", "settlements"), ("/insights/", "insights"), ("/billing/saas/", "settings"),
+    ("/manage/catalog/", "catalog"), ("/manage/parcels/", "catalog"), ("/manage/orders/", "catalog"),
+)  # fmt: skip
 
 
 def _section(path: str) -> str:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
-from pawpact.warehouses.crypto import secret_decrypt
+from pawpact.tenants.secrets import text_decrypt as secret_decrypt
 from pawpact.warehouses.models import CatalogImport, Shipment, Warehouse, WarehouseLink, WarehouseSku
 from pawpact.warehouses.services import shop_link
 from pawpact.workspace.enums import Role

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from pawpact.billing.enums import LedgerAccount
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.care.benefits import BenefitClaim, BenefitRequest, benefit_claim, benefit_release
-from pawpact.care.enums import BenefitSource, BookingStatus, PaymentStatus
+from pawpact.care.enums import BookingStatus, PaymentStatus
 from pawpact.care.errors import BookingChangeClosed, BookingInvalid, BookingStateInvalid, SlotUnavailable
 from pawpact.care.models import Booking, Resource, ServiceType
 from pawpact.care.selectors import slot_is_offered

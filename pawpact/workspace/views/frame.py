@@ -22,7 +22,7 @@ class MenuItem:
 
 
 # In business terms, in the order the shop works. Areas that other apps have not built yet
-# (marketing, catalog) join the menu when their pages exist.
+# (marketing) join the menu when their pages exist.
 MENU = (
     MenuItem("overview", _("Overview"), "workspace:overview"),
     MenuItem("signings", pgettext_lazy("workspace menu", "Signings"), "workspace:signings"),
@@ -30,6 +30,7 @@ MENU = (
     MenuItem("contracts", _("Contracts"), "workspace:contracts"),
     MenuItem("collections", _("Debits & collections"), "workspace:collections"),
     MenuItem("plans", _("Plans"), "workspace:plans"),
+    MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
     MenuItem("settlements", _("Settlements & funding"), "shop_settlements", owner_only=True),
     MenuItem("insights", _("Insights"), "kpi_dashboard", action=Action.INSIGHTS),
     MenuItem("settings", _("Settings"), "workspace:settings", action=Action.SETTINGS),

@@ -170,7 +170,8 @@ def peers(shop):
 
 
 def shop_browser(shop, *, is_staff: bool):
-    """A browser on the shop's host, logged in as a new staff member or customer of the shop."""
+    """A browser on the shop's host, logged in as an owner of the shop (the shop's insights are
+    for owners and managers) or as one of its customers."""
     from django.test import Client
     from django_tenants.utils import schema_context
 
@@ -178,7 +179,9 @@ def shop_browser(shop, *, is_staff: bool):
 
     browser = Client(HTTP_HOST=host_of(shop))
     with schema_context(shop.schema_name):  # sessions and users live in the shop's schema
-        user = User.objects.create_user(f"{uuid.uuid4().hex[:8]}@{shop.slug}.test", SHOP_PASSWORD, is_staff=is_staff)
+        user = User.objects.create_user(
+            f"{uuid.uuid4().hex[:8]}@{shop.slug}.test", SHOP_PASSWORD, is_staff=is_staff, is_superuser=is_staff
+        )
         browser.force_login(user)
     return browser
 
