@@ -34,7 +34,7 @@ def test_owner_sees_every_area_in_business_terms(owner_client):
     assert response.status_code == 200
     menu = [item["label"] for item in response.wsgi_request.workspace_menu]
     assert [str(label) for label in menu] == [
-        "Overview", "Signings", "Customers & pets", "Contracts", "Debits & collections", "Plans",
+        "Overview", "Signings", "Customers & pets", "Contracts", "Debits & collections", "Plans", "Catalog",
         "Settlements & funding", "Insights", "Settings",
     ]  # fmt: skip
     assert b"/admin/" not in response.content
@@ -96,6 +96,7 @@ def test_role_row_makes_a_manager(shop):
 
 @pytest.mark.parametrize("url, current", [
     ("/settlements/", "Settlements & funding"), ("/insights/", "Insights"), ("/billing/saas/", "Settings"),
+    ("/manage/catalog/", "Catalog"), ("/manage/parcels/", "Catalog"),
 ])  # fmt: skip
 def test_settlements_insights_and_subscription_keep_the_workspace_menu(owner_client, url, current):
     response = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
