@@ -17,9 +17,10 @@ def _base(rows: list[MonthRow]) -> dict:
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 56, "right": 56, "top": 36, "bottom": 28},
+        # The legend sits below the chart: above it, it covered the axis names on a phone.
+        "grid": {"left": 56, "right": 56, "top": 36, "bottom": 56},
         "xAxis": {"type": "category", "data": _months(rows), "axisLabel": {"hideOverlap": True}},
-        "legend": {"top": 0},
+        "legend": {"bottom": 0},
     }
 
 
@@ -57,7 +58,10 @@ def debit_success_chart(rows: list[MonthRow], *, target_percent: float = 98.0) -
             "markLine": {
                 "symbol": "none",
                 "lineStyle": {"type": "dashed", "color": BRAND},
-                "label": {"formatter": _("Target %(target)s%%") % {"target": f"{target_percent:g}"}},
+                "label": {
+                    "formatter": _("Target %(target)s%%") % {"target": f"{target_percent:g}"},
+                    "position": "insideEndTop",  # at the line's end it ran past the chart's edge
+                },
                 "data": [{"yAxis": target_percent}],
             },
         }
