@@ -330,6 +330,8 @@ SPECTACULAR_SETTINGS = {
         "RailEnum": "pawpact.payments.enums.Rail",
         "ServiceKindEnum": "pawpact.care.enums.ServiceKind",
         "ComplaintCategoryEnum": "pawpact.care.enums.ComplaintCategory",
+        "CategoryEnum": "pawpact.messaging.models.Category",  # the name clients of 2026-12-01 know
+        "SkuCategoryEnum": "pawpact.warehouses.enums.SkuCategory",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).
