@@ -3,6 +3,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
@@ -148,6 +149,15 @@ def test_owner_adds_a_manager_who_sets_a_password_from_the_invitation(shop, owne
     assert again.status_code == 400 and "This email is taken." in again.content.decode()
     listing = owner_client.get("/manage/settings/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Invited: no password yet" in listing
+    invited = Client(HTTP_HOST="alpha.localhost")
+    form_page = invited.get(link.removeprefix("http://alpha.localhost"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Choose your password" in form_page.content.decode() and "Cancel" not in form_page.content.decode()
+    done = invited.post(form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.removeprefix("http://alpha.localhost"),
+                        {"password1": "a-long-good-password", "password2": "a-long-good-password"},
+                        follow=True, HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert "Your password is saved" in done.content.decode() and 'href="/accounts/login/"' in done.content.decode()
+    with schema_context(shop.schema_name):
+        assert User.objects.get(email="zhou@alpha.test").check_password("a-long-good-password")
 
 
 def test_owner_changes_a_role_and_deactivates_a_member(shop, owner_client):
