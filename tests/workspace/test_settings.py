@@ -3,9 +3,9 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django_tenants.utils import schema_context
 from PIL import Image
 
