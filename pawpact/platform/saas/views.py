@@ -32,15 +32,39 @@ from pawpact.tenants.models import ShopEvent
 RAIL_LABELS = {SANDBOX: gettext_lazy("Sandbox (test cards, no real money)"), STRIPE: gettext_lazy("Card through Stripe")}
 
 
+# The sandbox's test cards by what they do (billing_adapters names them): an owner trying the
+# platform picks one; nobody types a token.
+TEST_CARDS = [
+    ("tok_success", gettext_lazy("Test card that pays")),
+    ("tok_insufficient_funds", gettext_lazy("Test card declined: insufficient funds")),
+    ("tok_hard_decline", gettext_lazy("Test card declined by the bank")),
+]
+
+
 class PaymentMethodForm(forms.Form):
     rail = forms.ChoiceField(label=gettext_lazy("Payment rail"), choices=[(rail, RAIL_LABELS[rail]) for rail in RAILS])
+    card = forms.ChoiceField(
+        label=gettext_lazy("Test card"), choices=TEST_CARDS, required=False, widget=forms.RadioSelect,
+        help_text=gettext_lazy("For the sandbox rail."),
+    )  # fmt: skip
     token = forms.CharField(
-        label=gettext_lazy("Payment token"),
+        label=gettext_lazy("Stripe payment method"),
         max_length=255,
-        help_text=gettext_lazy(
-            "Sandbox: tok_success, tok_insufficient_funds, …; Stripe: a payment method id (pm_…)."
-        ),
+        required=False,
+        help_text=gettext_lazy("For a card through Stripe: the payment method id Stripe gives (pm_…)."),
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rail") == SANDBOX and not data.get("token"):
+            data["token"] = data.get("card") or ""
+        if data.get("token"):
+            return data
+        if data.get("rail") == SANDBOX:
+            self.add_error("card", gettext_lazy("Choose a card."))
+        else:
+            self.add_error("token", gettext_lazy("Enter the payment method id."))
+        return data
 
 
 def _shop_only(request) -> None:

@@ -108,3 +108,19 @@ def test_the_console_lists_subscriptions_for_platform_admins_only(subscribed, sh
     filtered = public_client.get("/console/subscriptions/?status=read_only")
     assert [sub.shop.slug for sub, _label, _price in filtered.context["rows"]] == ["alpha"]
     assert Client(HTTP_HOST=host_of(shop)).get("/console/subscriptions/").status_code == 404
+
+
+def test_the_owner_picks_a_sandbox_test_card_by_what_it_does(subscribed, shop):
+    office = owner_browser(shop)
+    page = office.get("/billing/saas/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Test card that pays" in page and 'value="tok_insufficient_funds"' in page
+    before = snapshot(shop.pk)
+    refused = office.post("/billing/saas/payment-method/", {"rail": "sandbox"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "Choose a card." in refused.content.decode()
+    assert snapshot(shop.pk) == before
+
+    saved = office.post("/billing/saas/payment-method/", {"rail": "sandbox", "card": "tok_insufficient_funds"})
+
+    assert saved.status_code == 302
+    subscription = ShopSubscription.objects.get(shop_id=shop.pk)
+    assert (subscription.payment_rail, subscription.payment_token) == ("sandbox", "tok_insufficient_funds")
