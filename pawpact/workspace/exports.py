@@ -44,7 +44,9 @@ def local(value):
     """Aware datetimes as the shop's local time without tzinfo (spreadsheets have no zones)."""
     if value is None:
         return ""
-    return timezone.localtime(value).replace(tzinfo=None) if hasattr(value, "tzinfo") and value.tzinfo else value
+    if hasattr(value, "tzinfo") and value.tzinfo:
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)  # seconds are what a reader uses
+    return value
 
 
 def _rows(queryset, columns: Sequence[Column]) -> Iterator[list]:
