@@ -9,7 +9,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.enums import ContractStatus, TerminationKind
@@ -72,9 +71,7 @@ def signing_page(request, token: str):
         try:
             if action == "send":
                 signing_code_send(link=link)
-                # Back to the code box, not the top of the long agreement above it.
-                return redirect(reverse("signing_page", kwargs={"token": token}) + "#sign")
-            if action == "sign":
+            elif action == "sign":
                 signing_sign(
                     link=link, code=request.POST.get("code", ""), ip=client_ip(request) or "",
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
