@@ -7,6 +7,7 @@ there too; those apps name a template, never import the workspace.
 from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_public_schema_name
 
+from pawpact.workspace.customer_menu import customer_menu_for
 from pawpact.workspace.roles import role_of
 from pawpact.workspace.services import shop_profile_get
 from pawpact.workspace.views.frame import menu_for
@@ -29,7 +30,10 @@ def workspace(request) -> dict:
         return {}
     context = {"shop_profile": SimpleLazyObject(shop_profile_get)}
     user = getattr(request, "user", None)
-    if not (user is not None and user.is_authenticated and user.is_staff):
+    if user is None or not user.is_authenticated:
+        return context
+    if not user.is_staff:
+        context["customer_menu"] = customer_menu_for(request.path)
         return context
     if not hasattr(request, "workspace_menu"):
         role = role_of(user)

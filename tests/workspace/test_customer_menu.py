@@ -1,0 +1,12 @@
+"""The customer's menu lists every customer page on every customer page, and only for customers."""
+import pytest
+
+from pawpact.workspace.customer_menu import customer_menu_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_menu_lists_installed_customer_pages_in_order():
+    menu = customer_menu_for("/my/plans/")
+    assert [item["key"] for item in menu] == ["plans", "orders", "messages"]
+    assert [item["is_current"] for item in menu] == [True, False, False]
