@@ -51,6 +51,8 @@ def _shop_jobs() -> dict:
         "storefront-dispatch": _every(crontab(minute="*"), "storefront.dispatch", expires=55),
         # outbound webhooks: new events queued per endpoint, due deliveries (and retries) posted
         "outbox-webhooks": _every(crontab(minute="*"), "outbox.webhooks_dispatch", expires=55),
+        # SMS refused with "not now" sent again; carriers' delivery receipts collected
+        "messaging-in-flight": _every(crontab(minute="*/2"), "messaging.in_flight_dispatch", expires=110),
         "storefront-warehouse-events": _every(crontab(minute="*"), "storefront.warehouse_events_process", expires=55),
         "storefront-stock-reconcile": _every(crontab(minute="*/10"), "storefront.stock_reconcile", expires=540),
         # committed plan-box demand: each shop's rows at 04:00, each warehouse told at 04:45

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from django.conf import settings
 
@@ -22,7 +23,7 @@ from pawpact.messaging.backends import BaseBackend
 from pawpact.messaging.email import EmailFailed, EspEmail, SandboxEmail
 from pawpact.messaging.models import Channel, Message
 from pawpact.messaging.services import DeliveryOutcome, messages_delivery_record
-from pawpact.messaging.sms import AliyunSms, SandboxSms, SmsFailed
+from pawpact.messaging.sms import BEIJING, AliyunSms, SandboxSms, SmsFailed
 from pawpact.payments.gateways import adapter_for_current_shop
 from pawpact.tenants.enums import Provider
 from pawpact.tenants.errors import CredentialsMissing
@@ -30,6 +31,8 @@ from pawpact.tenants.modes import current_livemode
 
 logger = logging.getLogger(__name__)
 ALIYUN_SMS_ENDPOINT = "https://dysmsapi.aliyuncs.com"
+# Kept in front of the reason of an attempt that got no answer: the next attempt asks first.
+NO_ANSWER = "no_answer:"
 
 
 def provider_endpoint(provider: str, *, livemode: bool) -> str:
@@ -106,16 +109,28 @@ class ProviderBackend(BaseBackend):
         except DomainError as refused:
             reason = f"{refused.code}: {refused.message}"
             return [DeliveryOutcome(message_id=m.pk, failure=reason) for m in group]
-        outcomes = []
-        for message in group:
-            to = _address(message.channel, customers.get(message.customer_id))
-            try:
-                if message.channel == Channel.SMS:
-                    receipt = provider.send(phone=to, text=message.body, out_id=message.dedupe_key)
-                else:
-                    receipt = provider.send(to=to, subject=message.subject, text=message.body, out_id=message.dedupe_key)
-            except (SmsFailed, EmailFailed) as failed:
-                outcomes.append(DeliveryOutcome(message_id=message.pk, failure=failed.code))
+        return [ProviderBackend._attempt(provider, message, customers) for message in group]
+
+    @staticmethod
+    def _attempt(provider, message: Message, customers: dict) -> DeliveryOutcome:
+        to = _address(message.channel, customers.get(message.customer_id))
+        try:
+            if message.channel == Channel.SMS:
+                if message.failure_reason.startswith(NO_ANSWER) and provider.sent_lookup(
+                    phone=to, out_id=message.dedupe_key, sent_on=beijing_date(message.created_at)
+                ):
+                    return DeliveryOutcome(message_id=message.pk)  # the lost answer was a yes: never sent twice
+                receipt = provider.send(phone=to, text=message.body, out_id=message.dedupe_key)
             else:
-                outcomes.append(DeliveryOutcome(message_id=message.pk, provider_ref=receipt.provider_ref))
-        return outcomes
+                receipt = provider.send(to=to, subject=message.subject, text=message.body, out_id=message.dedupe_key)
+        except SmsFailed as failed:
+            reason = f"{NO_ANSWER}{failed.code}" if failed.no_answer else failed.code
+            return DeliveryOutcome(message_id=message.pk, failure=reason, retry=failed.is_transient)
+        except EmailFailed as failed:
+            return DeliveryOutcome(message_id=message.pk, failure=failed.code)
+        return DeliveryOutcome(message_id=message.pk, provider_ref=receipt.provider_ref)
+
+
+def beijing_date(instant) -> date:
+    """The day Aliyun filed a message under (its send dates are Beijing dates)."""
+    return instant.astimezone(BEIJING).date()

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -18,6 +19,10 @@ class Category(models.TextChoices):
 
 class MessageStatus(models.TextChoices):
     SENT = "sent", _("Sent")
+    # The carrier's receipt came back: the phone got it (SMS only; email and in-app stay "sent").
+    DELIVERED = "delivered", pgettext_lazy("message status", "Delivered")
+    # The provider said "not now" (flow control, its own error, no answer): sent again later.
+    RETRYING = "retrying", _("Waiting to retry")
     SUPPRESSED = "suppressed", _("Suppressed (frequency cap)")
     FAILED = "failed", _("Failed")
 
@@ -36,12 +41,24 @@ class Message(models.Model):
     failure_reason = models.CharField(max_length=200, blank=True)
     # The provider's id of the sent message (Aliyun's BizId, the ESP's message id).
     provider_ref = models.CharField(max_length=100, blank=True)
+    # Attempts at the provider, the next one's time while retrying, and the carrier's receipt.
+    # Database defaults: the batched COPY insert names only the columns a new message fills.
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["customer", "category", "created_at"], name="message_cap_idx")]
+        indexes = [
+            models.Index(fields=["customer", "category", "created_at"], name="message_cap_idx"),
+            # The retry and receipt runs read only messages still in flight.
+            models.Index(
+                fields=["status", "created_at"], name="message_in_flight_idx",
+                condition=models.Q(status__in=["sent", "retrying"], channel="sms"),
+            ),
+        ]  # fmt: skip
 
 
 class MessagingSettings(models.Model):

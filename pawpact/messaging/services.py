@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Func, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import Clock, default_clock
@@ -286,25 +287,42 @@ def _deliver(messages: list[Message]) -> None:
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    """What a provider did with one stored message: accepted it (its id), or refused it (why)."""
+    """What a provider did with one stored message: accepted it (its id), or refused it (why).
+
+    `retry`: the refusal was "not now" (flow control, the provider's fault, no answer), so
+    the message is sent again later, up to MAX_ATTEMPTS attempts in all."""
 
     message_id: int
     provider_ref: str = ""
     failure: str = ""
+    retry: bool = False
 
 
-def messages_delivery_record(*, outcomes: Sequence[DeliveryOutcome]) -> None:
-    """Record each message's delivery: the provider's id, or failed with the reason."""
+MAX_ATTEMPTS = 4
+# After the 1st, 2nd and 3rd attempt: long enough for flow control and short outages to pass.
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+
+
+def messages_delivery_record(*, outcomes: Sequence[DeliveryOutcome], now: datetime | None = None) -> None:
+    """Record each attempt: the provider's id, a retry later, or failed with the reason."""
     if not outcomes:
         return
+    now = now or timezone.now()
     with transaction.atomic():
         rows = Message.objects.in_bulk([o.message_id for o in outcomes])
         for outcome in outcomes:
             row = rows[outcome.message_id]
-            row.provider_ref = outcome.provider_ref[:100]
-            if outcome.failure:
+            row.attempts += 1
+            row.provider_ref, row.retry_at = outcome.provider_ref[:100], None
+            if not outcome.failure:
+                row.status, row.failure_reason = MessageStatus.SENT, ""
+            elif outcome.retry and row.attempts < MAX_ATTEMPTS:
+                row.status, row.failure_reason = MessageStatus.RETRYING, outcome.failure[:200]
+                row.retry_at = now + RETRY_AFTER[row.attempts - 1]
+            else:
                 row.status, row.failure_reason = MessageStatus.FAILED, outcome.failure[:200]
-        Message.objects.bulk_update(rows.values(), ["provider_ref", "status", "failure_reason"])
+        fields = ["provider_ref", "status", "failure_reason", "attempts", "retry_at"]
+        Message.objects.bulk_update(rows.values(), fields)
     failed = sum(1 for o in outcomes if o.failure)
     if failed:
         logger.warning("%d of %d message(s) were refused by their provider", failed, len(outcomes))

@@ -17,9 +17,11 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from alibabacloud_dysmsapi20170525.client import Client
-from alibabacloud_dysmsapi20170525.models import QuerySmsSignRequest, SendSmsRequest
+from alibabacloud_dysmsapi20170525.models import QuerySendDetailsRequest, QuerySmsSignRequest, SendSmsRequest
 from alibabacloud_tea_openapi.models import Config
 from darabonba.runtime import RuntimeOptions
 from django.utils.translation import gettext as _
@@ -33,19 +35,45 @@ MAINLAND_MOBILE = re.compile(r"1\d{10}")
 # Aliyun caps a template variable's value; longer texts are cut (with an ellipsis) rather than refused.
 MAX_CONTENT = 300
 SIGN_APPROVED = 1
+# Aliyun's answers that mean "not now": its flow control and its own faults. Any other
+# refusal is about the message or the account, and sending it again cannot help.
+TRANSIENT_CODES = frozenset({
+    "isv.BUSINESS_LIMIT_CONTROL", "isp.SYSTEM_ERROR", "isp.GATEWAY_ERROR", "Throttling", "Throttling.User",
+    "ServiceUnavailable",
+})  # fmt: skip
+# QuerySendDetails' SendStatus: 1 waiting for the carrier, 2 failed, 3 delivered.
+SEND_FAILED, SEND_DELIVERED = 2, 3
+BEIJING = ZoneInfo("Asia/Shanghai")  # Aliyun's send dates and receipt times
 
 
 class SmsFailed(Exception):
-    """The provider did not accept the message: `code` is its reason, kept on the message."""
+    """The provider did not accept the message: `code` is its reason, kept on the message.
 
-    def __init__(self, code: str) -> None:
+    `no_answer`: the request may have reached Aliyun (a timeout, a dropped connection, a
+    5xx), so the message may have been sent; it is looked up before any second send."""
+
+    def __init__(self, code: str, *, no_answer: bool = False) -> None:
         super().__init__(code)
         self.code = code
+        self.no_answer = no_answer
+
+    @property
+    def is_transient(self) -> bool:
+        return self.no_answer or self.code in TRANSIENT_CODES
 
 
 @dataclass(frozen=True)
 class SmsReceipt:
     provider_ref: str
+
+
+@dataclass(frozen=True)
+class SmsReport:
+    """The carrier's word on one message: delivered, failed (with its code), or not yet."""
+
+    delivered: bool | None
+    code: str = ""
+    at: datetime | None = None
 
 
 def mobile_clean(phone: str) -> str:
@@ -97,6 +125,33 @@ class AliyunSms:
             raise SmsFailed(body.code or "unknown")
         return SmsReceipt(provider_ref=body.biz_id)
 
+    def sent_lookup(self, *, phone: str, out_id: str, sent_on: date) -> bool:
+        """Whether Aliyun took our message `out_id` that day (asked after an answer was lost)."""
+        return any(d.out_id == out_id[:64] for d in self._details(phone=phone, biz_id="", sent_on=sent_on))
+
+    def report(self, *, phone: str, out_id: str, provider_ref: str, sent_on: date) -> SmsReport:
+        """The carrier's receipt of one sent message (Aliyun keeps them 30 days)."""
+        for detail in self._details(phone=phone, biz_id=provider_ref, sent_on=sent_on):
+            if detail.out_id != out_id[:64]:
+                continue
+            at = _beijing(detail.receive_date)
+            if detail.send_status == SEND_DELIVERED:
+                return SmsReport(delivered=True, code=detail.err_code or "", at=at)
+            if detail.send_status == SEND_FAILED:
+                return SmsReport(delivered=False, code=detail.err_code or "unknown", at=at)
+        return SmsReport(delivered=None)
+
+    def _details(self, *, phone: str, biz_id: str, sent_on: date) -> list:
+        request = QuerySendDetailsRequest(
+            phone_number=mobile_clean(phone), biz_id=biz_id or None, send_date=sent_on.strftime("%Y%m%d"),
+            page_size=50, current_page=1,
+        )  # fmt: skip
+        body = self._call(lambda: self._client.query_send_details_with_options(request, self._runtime))
+        if body.code != "OK":
+            raise SmsFailed(body.code or "unknown")
+        dtos = body.sms_send_detail_dtos
+        return list(dtos.sms_send_detail_dto or []) if dtos else []
+
     def verify(self) -> None:
         """Prove the AccessKey works and the signature is approved; SmsFailed says why not."""
         request = QuerySmsSignRequest(sign_name=self.credentials.config["sign_name"])
@@ -111,9 +166,18 @@ class AliyunSms:
         try:
             return call().body
         except Exception as error:  # the SDK raises its own types for refusals and network errors alike
-            code = getattr(error, "code", None) or type(error).__name__
-            logger.warning("Aliyun SMS call failed: %s", code)
-            raise SmsFailed(str(code)) from None
+            code = getattr(error, "code", None)
+            status = getattr(error, "status_code", None) or getattr(error, "statusCode", None) or 0
+            no_answer = not code or int(status) >= 500
+            logger.warning("Aliyun SMS call failed: %s", code or type(error).__name__)
+            raise SmsFailed(str(code or type(error).__name__), no_answer=no_answer) from None
+
+
+def _beijing(text: str | None) -> datetime | None:
+    try:
+        return datetime.strptime(text or "", "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
+    except ValueError:
+        return None
 
 
 class SandboxSms:
@@ -128,3 +192,9 @@ class SandboxSms:
         mobile_clean(phone)
         content_clean(text)
         return SmsReceipt(provider_ref=f"sandbox-{secrets.token_hex(8)}")
+
+    def sent_lookup(self, *, phone: str, out_id: str, sent_on: date) -> bool:
+        return False  # the sandbox answers every send, so no answer is ever lost
+
+    def report(self, *, phone: str, out_id: str, provider_ref: str, sent_on: date) -> SmsReport:
+        return SmsReport(delivered=True, code="DELIVERED")

@@ -233,3 +233,27 @@ def test_settings_pages_stay_within_twenty_queries(shop, owner_client, page_quer
     with page_queries() as queries:
         assert owner_client.get(url).status_code == 200
     assert queries.count <= 20, queries.count
+
+
+def test_the_messages_page_counts_the_shops_sms_by_outcome(shop, other_shop, owner_client):
+    from datetime import date
+
+    from pawpact.customers.models import Customer
+    from pawpact.messaging.models import Message
+
+    def rows(statuses):
+        customer = Customer.objects.create(name="Li", phone="13800138000", birth_date=date(1990, 1, 1))
+        for n, (status, attempts) in enumerate(statuses):
+            Message.objects.create(customer=customer, channel="sms", category="service", topic="t", body="b",
+                                   dedupe_key=f"k{n}#sms", status=status, attempts=attempts)  # fmt: skip
+
+    with schema_context(shop.schema_name):
+        rows([("delivered", 1), ("delivered", 2), ("failed", 4), ("retrying", 1), ("sent", 1)])
+    with schema_context(other_shop.schema_name):
+        rows([("failed", 1)] * 7)
+    response = owner_client.get("/manage/settings/messages/", HTTP_ACCEPT_LANGUAGE="en")
+    sms = response.context["sms"]
+    assert (sms["delivered"], sms["failed"], sms["retrying"], sms["sent"], sms["retried"]) == (2, 1, 1, 1, 2)
+    assert "SMS in the last 30 days" in response.content.decode()
+    zh = owner_client.get("/manage/settings/messages/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "近 30 天的短信" in zh and "已送达" in zh

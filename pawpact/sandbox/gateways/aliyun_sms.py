@@ -8,7 +8,8 @@ Requests are POSTs to "/" with the action in `x-acs-action` and its parameters i
 query, authorised by an `ACS3-HMAC-SHA256` signature over the canonical request, as
 Alibaba Cloud's OpenAPI v3 signs them (the official SDK sends exactly that). A request
 signed with an unknown key or a wrong secret is answered 4xx like Aliyun does. Actions:
-SendSms (the message is kept in `sent` with its BizId), QuerySmsSign, QuerySendDetails.
+SendSms (the message is kept in `sent` with its BizId), QuerySmsSign, QuerySendDetails
+(by phone and send date, BizId optional; `pending` holds BizIds whose receipt has not come).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class FakeAliyunSms(FakeGateway):
         self.sent: list[dict] = []
         self.rejected: list[str] = []
         self.undeliverable: set[str] = set()  # phone numbers whose messages fail at the carrier
+        self.pending: set[str] = set()  # BizIds the carrier has not reported on yet
         self._sent_lock = threading.Lock()
 
     def account_register(self, access_key_id: str, access_key_secret: str) -> None:
@@ -122,10 +124,14 @@ class FakeAliyunSms(FakeGateway):
         return {"Code": "OK", "Message": "OK", "SignName": name, "SignStatus": self.signs[name]}
 
     def _QuerySendDetails(self, query: dict) -> dict:  # noqa: N802
+        if not re.fullmatch(r"\d{8}", query.get("SendDate", "")):
+            return {"Code": "isv.INVALID_PARAMETERS", "Message": "SendDate is required (yyyyMMdd)"}
+        day, biz_id = query["SendDate"], query.get("BizId")
         with self._sent_lock:
-            rows = [s for s in self.sent if s["biz_id"] == query.get("BizId") and s["phone"] == query.get("PhoneNumber")]
+            rows = [s for s in self.sent if s["phone"] == query.get("PhoneNumber") and (not biz_id or s["biz_id"] == biz_id)
+                    and s["at"][:10].replace("-", "") == day]  # fmt: skip
         details = [
-            {"PhoneNum": s["phone"], "SendStatus": 3 if s["delivered"] else 2, "ErrCode": "DELIVERED" if s["delivered"]
+            {"PhoneNum": s["phone"], "SendStatus": 1 if s["biz_id"] in self.pending else 3 if s["delivered"] else 2, "ErrCode": "DELIVERED" if s["delivered"]
              else "MK:0001", "TemplateCode": s["template"], "OutId": s["out_id"], "ReceiveDate": s["at"],
              "SendDate": s["at"], "Content": json.dumps(s["params"], ensure_ascii=False)}
             for s in rows

@@ -1,14 +1,18 @@
 """设置: shop profile, debit and collection rules, message limit, staff and roles (owner only),
 the change log, and a link to the Pawpact subscription."""
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pawpact.accounts.models import User
 from pawpact.billing.services.lifecycle_settings import billing_settings_get, billing_settings_update
 from pawpact.core.errors import DomainError
+from pawpact.messaging.in_flight import sms_delivery_counts
 from pawpact.messaging.services import messaging_settings_get, messaging_settings_update
 from pawpact.storefront.services.catalog import linked_warehouse_id, warehouse_link_set
 from pawpact.warehouses.enums import WarehouseStatus
@@ -119,7 +123,10 @@ def settings_messages(request):
             form_errors_apply(form, error)
         else:
             return _saved(request, "workspace:settings_messages")
-    return _render(request, "workspace/settings/messages.html", "messages", {"form": form}, failed=form.is_bound)
+    # What happened to the shop's SMS: the carrier's receipts, retries, and refusals.
+    sms = sms_delivery_counts(since=timezone.now() - timedelta(days=30))
+    context = {"form": form, "sms": sms}
+    return _render(request, "workspace/settings/messages.html", "messages", context, failed=form.is_bound)
 
 
 @workspace_view(Action.STAFF, section="settings")
