@@ -162,7 +162,7 @@ def settlement_naive(*, today, now, shop_ids: list[int]) -> int:
         journal_post,
         lines_without_zeros,
     )
-    from pawpact.platform.funding.settlement import (
+    from pawpact.platform.funding.payout_rails import (
         PayoutOrder,
         SandboxPayoutRail,
         payout_key,

@@ -20,7 +20,8 @@ from pawpact.billing.services.signing import contract_attach_payment_method
 from pawpact.core.clock import FixedClock
 from pawpact.outbox.models import OutboxEvent
 from pawpact.platform.drain import outbox_drain_and_apply
-from pawpact.platform.funding.settlement import payout_rail_for, settlement_run
+from pawpact.platform.funding.payout_rails import payout_rail_for
+from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.kpis.facts import facts_between
 from pawpact.platform.models import Advance, Payout
 from pawpact.platform.saas.billing_adapters import SandboxSaasAdapter

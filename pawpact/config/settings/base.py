@@ -374,6 +374,15 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # Webhooks signed longer ago than this, or further in the future, are refused.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 SANDBOX_RAIL_SLOW_SECONDS = float(os.environ.get("SANDBOX_RAIL_SLOW_SECONDS", "2"))
+# How the platform pays shops their advances (pawpact.platform.funding.payout_rails):
+# "sandbox" (test mode), "stripe", or "accounts" (each shop's own verified payout account).
+PAWPACT_PAYOUT_RAIL = os.environ.get("PAWPACT_PAYOUT_RAIL", "sandbox")
+# The platform's own Alipay app, which pays shops whose payout account is an Alipay account.
+PAWPACT_PLATFORM_ALIPAY = {
+    "app_id": os.environ.get("PAWPACT_PLATFORM_ALIPAY_APP_ID", ""),
+    "app_private_key": os.environ.get("PAWPACT_PLATFORM_ALIPAY_APP_PRIVATE_KEY", ""),
+    "alipay_public_key": os.environ.get("PAWPACT_PLATFORM_ALIPAY_PUBLIC_KEY", ""),
+}
 
 # Test and live modes (pawpact.tenants.modes). Development and tests run in test mode:
 # sandbox providers, pretend money. Production sets both to live.

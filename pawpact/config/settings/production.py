@@ -58,6 +58,8 @@ WHITENOISE_AUTOREFRESH = False
 # them try the product in test mode first (PAWPACT_DEFAULT_SHOP_MODE=test).
 PAWPACT_PLATFORM_MODE = "live"
 PAWPACT_DEFAULT_SHOP_MODE = os.environ.get("PAWPACT_DEFAULT_SHOP_MODE", "live")
+# Live advances go to each shop's own verified payout account, through the real provider.
+PAWPACT_PAYOUT_RAIL = os.environ.get("PAWPACT_PAYOUT_RAIL", "accounts")
 # Messages reach customers through each shop's own SMS and email providers (live shops:
 # verified live credentials only; test shops: test credentials, else the sandboxes).
 PAWPACT_MESSAGE_BACKEND = os.environ.get("PAWPACT_MESSAGE_BACKEND", "pawpact.messaging.delivery.ProviderBackend")

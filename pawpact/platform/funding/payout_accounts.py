@@ -99,6 +99,11 @@ def _stripe_account_state(account_ref: str, *, client: stripe.StripeClient | Non
     return PayoutAccountStatus.VERIFIED, f"Stripe: {data.get('id')} payouts enabled"
 
 
+def payout_account_verified(*, shop_id: int) -> PayoutAccount | None:
+    """The shop's payout account if it is verified (whatever its kind), else None."""
+    return PayoutAccount.objects.filter(shop_id=shop_id, status=PayoutAccountStatus.VERIFIED).first()
+
+
 def payout_account_verified_ref(*, shop_id: int, kind: str) -> str | None:
     """The verified account of that kind to pay the shop into, or None."""
     return (

@@ -29,147 +29,38 @@ would wait; shops trade in CNY.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
 
-import stripe
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
-from pawpact.payments.stripe import stripe_client, stripe_key_mode_check
 from pawpact.platform.enums import (
     AdvanceStatus,
-    PayoutAccountKind,
     PayoutStatus,
     PlatformAccount,
     PlatformJournalKind,
 )
 from pawpact.platform.funding.ledger import Entry, Line, journals_post_many, lines_without_zeros
-from pawpact.platform.funding.payout_accounts import payout_account_verified_ref
+from pawpact.platform.funding.payout_rails import (
+    PayoutOrder,
+    PayoutRail,
+    TransferResult,
+    payout_key,
+    payout_rail_for,
+)
 from pawpact.platform.models import Payout
 from pawpact.tenants.enums import ShopState
-from pawpact.tenants.modes import platform_livemode, sandbox_refuse_in_live
 
 logger = logging.getLogger(__name__)
 
 # The states a payout may be paid from (the SQL guards enforce the transitions).
 PAYABLE_STATUSES = (PayoutStatus.CREATED, PayoutStatus.FAILED)
 RECORD_CHUNK = 500
-
-
-def payout_key(payout_id: int) -> str:
-    return f"payout:{payout_id}"
-
-
-# --- payout rails --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PayoutOrder:
-    """What a rail needs to pay a payout."""
-
-    payout_id: int
-    shop_id: int
-    shop_slug: str
-    settlement_date: date
-    amount: Money
-
-    @property
-    def idempotency_key(self) -> str:
-        return payout_key(self.payout_id)
-
-
-@dataclass(frozen=True)
-class TransferResult:
-    succeeded: bool
-    reference: str = ""
-    error: str = ""
-    is_unknown: bool = False  # the rail did not answer: retry later with the same key
-
-
-class PayoutRail(Protocol):
-    name: str
-
-    def transfer(self, order: PayoutOrder) -> TransferResult: ...
-
-
-class SandboxPayoutRail:
-    """Pays at once, locally. The reference is derived from the idempotency key, so a
-    repeated transfer answers the first reference, like a real rail."""
-
-    name = "sandbox"
-
-    def transfer(self, order: PayoutOrder) -> TransferResult:
-        digest = hashlib.sha256(order.idempotency_key.encode()).hexdigest()[:24]
-        return TransferResult(succeeded=True, reference=f"sbx_tr_{digest}")
-
-
-def stripe_destination_verified(order: PayoutOrder) -> str | None:
-    """The shop's verified Stripe Connect payout account (pawpact.platform.funding.payout_accounts)."""
-    return payout_account_verified_ref(shop_id=order.shop_id, kind=PayoutAccountKind.STRIPE_CONNECT)
-
-
-class StripeConnectPayoutRail:
-    """A Stripe Connect transfer to the shop's connected account, one per payout,
-    with the idempotency key "payout:<id>"."""
-
-    name = "stripe"
-
-    def __init__(
-        self,
-        *,
-        client: stripe.StripeClient | None = None,
-        destination_for: Callable[[PayoutOrder], str | None] = stripe_destination_verified,
-    ) -> None:
-        self._client = client or stripe_client()
-        self._destination_for = destination_for
-
-    def transfer(self, order: PayoutOrder) -> TransferResult:
-        destination = self._destination_for(order)
-        if not destination:
-            return TransferResult(
-                succeeded=False, error=f"shop {order.shop_slug} has no verified Stripe Connect payout account"
-            )
-        params = {
-            "amount": order.amount.amount_minor,
-            "currency": order.amount.currency.lower(),
-            "destination": destination,
-            "transfer_group": f"payout-{order.payout_id}",
-            "description": f"Pawpact settlement {order.settlement_date.isoformat()}",
-            "metadata": {
-                "payout_id": str(order.payout_id),
-                "shop_id": str(order.shop_id),
-                "settlement_date": order.settlement_date.isoformat(),
-            },
-        }
-        try:
-            transfer = self._client.v1.transfers.create(params, {"idempotency_key": order.idempotency_key})
-        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
-            return TransferResult(succeeded=False, error=str(error)[:200], is_unknown=True)
-        except stripe.StripeError as error:
-            return TransferResult(succeeded=False, error=str(error)[:200])
-        return TransferResult(succeeded=True, reference=transfer["id"])
-
-
-def payout_rail_for(name: str | None = None) -> PayoutRail:
-    name = name or getattr(settings, "PAWPACT_PAYOUT_RAIL", "sandbox")
-    if name == "sandbox":
-        # A live platform pays real advances: never through a rail that moves nothing.
-        sandbox_refuse_in_live(provider=_("The sandbox payout rail"), livemode=platform_livemode())
-        return SandboxPayoutRail()
-    if name == "stripe":
-        if platform_livemode():
-            stripe_key_mode_check(livemode=True)
-        return StripeConnectPayoutRail()
-    raise ValueError(f"unknown payout rail {name!r}")
 
 
 # --- the run ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ timestamp within 15 minutes; answers are `{"<method>_response": {...}, "sign": .
 signed with the gateway's key, as Alipay does. Methods: alipay.user.agreement.page.sign
 (through `customer_signs`), alipay.user.agreement.query / unsign /
 executionplan.modify, alipay.trade.pay (agreement), alipay.trade.query,
-alipay.trade.refund, alipay.data.dataservice.bill.downloadurl.query (a CSV statement).
+alipay.trade.refund, alipay.data.dataservice.bill.downloadurl.query (a CSV statement),
+alipay.fund.trans.uni.transfer (to an account in `payees`; once per out_biz_no).
 
 Debits follow each agreement's `behaviour`: success, insufficient (soft decline), hard
 (agreement broken), processing (paid later by `settle_pending`). Notifications (signing,
@@ -56,6 +57,8 @@ class FakeAlipay(FakeGateway):
         self.calls: dict[str, int] = {}
         self.rejected: list[str] = []
         self.bills: dict[str, tuple[str, str]] = {}
+        self.transfers: dict[tuple[str, str], dict] = {}  # (app id, out_biz_no) → the transfer
+        self.payees: dict[str, str] = {}  # Alipay user id → the account holder's real name
         self.zhima_scores: dict[tuple[str, str], int] = {}  # (app id, mobile) → score, once the user authorised
 
     @property
@@ -267,6 +270,27 @@ class FakeAlipay(FakeGateway):
     def zhima_authorise(self, app_id: str, mobile: str, score: int) -> None:
         """The customer agreed in Alipay that this app may read their Zhima score."""
         self.zhima_scores[(app_id, mobile)] = score
+
+    def _alipay_fund_trans_uni_transfer(self, params, biz):
+        key = (params["app_id"], biz.get("out_biz_no", ""))
+        if key in self.transfers:  # the same out_biz_no: the first order, never a second payment
+            return self.transfers[key]
+        payee = biz.get("payee_info") or {}
+        if payee.get("identity") not in self.payees:
+            return {"code": "40004", "sub_code": "PAYEE_NOT_EXIST", "sub_msg": "payee account does not exist"}
+        if payee.get("name") and payee["name"] != self.payees[payee["identity"]]:
+            return {"code": "40004", "sub_code": "PAYEE_USERINFO_ERROR", "sub_msg": "payee name does not match"}
+        try:
+            amount = Decimal(str(biz.get("trans_amount")))
+        except ArithmeticError:
+            return {"code": "40004", "sub_code": "INVALID_PARAMETER", "sub_msg": "trans_amount"}
+        if amount <= 0 or amount.as_tuple().exponent < -2:
+            return {"code": "40004", "sub_code": "INVALID_PARAMETER", "sub_msg": "trans_amount"}
+        number = next(_numbers)
+        self.transfers[key] = {"code": "10000", "out_biz_no": key[1], "order_id": f"2026{number:020d}",
+                               "pay_fund_order_id": f"2026{number:020d}", "status": "SUCCESS", "trans_date": _now(),
+                               "amount": str(amount), "payee": payee["identity"]}  # fmt: skip
+        return self.transfers[key]
 
     def _zhima_credit_score_get(self, params, biz):
         mobile = (biz.get("identity_param") or {}).get("mobileNo", "")

@@ -8,7 +8,8 @@ from pawpact.config.celery import app  # noqa: F401 — the app the tasks bind t
 from pawpact.platform import tasks
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus
 from pawpact.platform.funding.ledger import account_balances
-from pawpact.platform.funding.settlement import SandboxPayoutRail, TransferResult, settlement_run
+from pawpact.platform.funding.payout_rails import SandboxPayoutRail, TransferResult
+from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.terms import funding_terms_set
 from pawpact.platform.models import Advance, Clawback, Payout, PlatformJournal
 from pawpact.tenants.enums import ShopState
@@ -80,7 +81,7 @@ def test_one_payout_per_shop_with_exact_sums_and_a_second_run_creates_nothing(sh
 
 def _order(payout):
     from pawpact.core.money import Money
-    from pawpact.platform.funding.settlement import PayoutOrder
+    from pawpact.platform.funding.payout_rails import PayoutOrder
 
     return PayoutOrder(payout_id=payout.pk, shop_id=payout.shop_id, shop_slug=payout.shop.slug,
                        settlement_date=payout.settlement_date, amount=Money(payout.amount_minor))  # fmt: skip

@@ -11,7 +11,8 @@ import pytest
 import stripe
 
 from pawpact.platform.enums import AdvanceStatus, PayoutAccountKind, PayoutAccountStatus, PayoutStatus
-from pawpact.platform.funding.settlement import StripeConnectPayoutRail, payout_rail_for, settlement_run
+from pawpact.platform.funding.payout_rails import StripeConnectPayoutRail, payout_rail_for
+from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.models import Advance, Payout, PayoutAccount
 from tests.platform.funding.conftest import assert_ledger_ok, drain, emit, signed
 
@@ -165,7 +166,7 @@ def test_the_rail_is_chosen_by_settings_and_pays_the_verified_account(settings, 
     from datetime import date
 
     from pawpact.core.money import Money
-    from pawpact.platform.funding.settlement import PayoutOrder
+    from pawpact.platform.funding.payout_rails import PayoutOrder
 
     result = rail.transfer(PayoutOrder(payout_id=7, shop_id=shop.pk, shop_slug="alpha", settlement_date=date(2026, 3, 23),
                                        amount=Money(100)))  # fmt: skip
