@@ -1,8 +1,10 @@
-"""Requests about a contract in force: a hold on its shipments, a customer's pet-loss report."""
+"""Requests about a contract: the applicant's consent to a credit check, a hold on its
+shipments, a customer's pet-loss report."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.enums import PetLossReportStatus
 
@@ -52,3 +54,25 @@ class PetLossReport(models.Model):
                 fields=["contract"], condition=Q(status="submitted"), name="pet_loss_report_one_open"
             )
         ]
+
+
+class CreditConsent(models.Model):
+    """The applicant's consent to a credit check with a real provider (personal information
+    law: a credit score is read only with the person's explicit agreement), as they saw it:
+    the wording in their language, when, and how it was given — on their own account, or in
+    person at the counter with the staff member who witnessed it. One per contract."""
+
+    class Channel(models.TextChoices):
+        CUSTOMER = "customer", _("By the customer on their own account")
+        IN_PERSON = "in_person", _("In person, witnessed by staff")
+
+    contract = models.OneToOneField("billing.Contract", on_delete=models.PROTECT, related_name="credit_consent")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    witnessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    given_at = models.DateTimeField(default=timezone.now)

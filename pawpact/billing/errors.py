@@ -235,3 +235,9 @@ class CreditCheckFailed(BusinessRuleViolation):
     """The credit provider gave no score (the customer has not authorised it, or it refused)."""
 
     code = "credit_check_failed"
+
+
+class CreditConsentMissing(BusinessRuleViolation):
+    """A real credit provider is asked only after the applicant agreed to the check."""
+
+    code = "credit_consent_missing"

@@ -466,4 +466,4 @@ class ProviderNotification(models.Model):
 
 # Requests about a contract in force live in their own module (kept small); importing them
 # here registers them with the billing app as before.
-from pawpact.billing.contract_requests import ContractHold, PetLossReport  # noqa: E402, F401
+from pawpact.billing.contract_requests import ContractHold, CreditConsent, PetLossReport  # noqa: E402, F401

@@ -400,7 +400,7 @@ def test_a_customer_reaches_no_other_customers_contract(shop, staff):
     with nothing_written(shop):
         for step in ("", "agreement", "agreement.pdf", "calendar"):
             assert (step, error(client.get(contract_url(theirs, step)), 404)) == (step, NOT_FOUND)
-        for step in ("credit-check", "sign", "payment-method", "activate"):
+        for step in ("credit-consent", "credit-check", "sign", "payment-method", "activate"):
             response = client.post(contract_url(theirs, step), body, format="json", HTTP_IDEMPOTENCY_KEY="k")
             assert (step, error(response, 404)) == (step, NOT_FOUND)
     untouched = ok(staff.get(contract_url(theirs)))
@@ -788,3 +788,21 @@ def test_schema_validates_without_warnings(tmp_path):
     GENERATOR_STATS.reset()
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3.")
+
+
+def test_the_applicant_records_consent_to_the_credit_check_once(shop, staff):
+    from pawpact.billing.models import CreditConsent
+
+    _, client = customer_register(shop)
+    own = ok(
+        apply(client, pet_uuid=pet_add(client)["uuid"], plan_version_id=current_versions(client)["basic"]["id"]), 201
+    )["uuid"]
+    consent = ok(client.post(contract_url(own, "credit-consent"), HTTP_ACCEPT_LANGUAGE="en"))
+    assert consent["channel"] == "customer" and "reads my Zhima Credit score" in consent["text"]
+    assert consent["text_sha256"] == hashlib.sha256(consent["text"].encode()).hexdigest()
+    again = ok(staff.post(contract_url(own, "credit-consent"), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert again == consent  # the first consent stands, in the words the applicant saw
+    at_the_counter = ok(staff.post(contract_url(draft(staff, suffix="998")["uuid"], "credit-consent")))
+    assert at_the_counter["channel"] == "in_person"
+    with schema_context(shop.schema_name):
+        assert CreditConsent.objects.count() == 2

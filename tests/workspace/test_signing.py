@@ -225,3 +225,50 @@ def test_a_minor_is_refused_at_the_first_step_and_nothing_is_registered(shop, ow
     assert "Adopters must be 18 or older: check the date on the ID card." in page.content.decode()
     with schema_context(shop.schema_name):
         assert not Customer.objects.filter(phone="13800138123").exists()
+
+
+def test_with_a_real_credit_provider_the_clerk_records_the_applicants_consent_first(shop, clerk_client, adopter, settings):
+    from pawpact.billing.models import CreditConsent
+    from pawpact.billing.services.signing import application_create
+    from pawpact.payments.gateways import adapters_forget
+    from pawpact.sandbox.gateways.alipay import FakeAlipay
+    from pawpact.sandbox.gateways.base import private_pem, public_pem, rsa_key_new
+    from pawpact.tenants.credentials import credential_save, credential_verification_record
+
+    gateway = FakeAlipay().start()
+    settings.PAWPACT_GATEWAYS = {**settings.PAWPACT_GATEWAYS, "zhima": {"live": gateway.gateway_url, "test": gateway.gateway_url}}
+    key = rsa_key_new()
+    app_id = gateway.app_register(public_pem(key))
+    row = credential_save(shop=shop, provider="zhima", livemode=False, config={"app_id": app_id}, actor=None,
+                          secrets={"app_private_key": private_pem(key), "alipay_public_key": gateway.public_key_pem})  # fmt: skip
+    credential_verification_record(credential_id=row.pk)
+    adapters_forget()
+    customer, pet = adopter
+    try:
+        with schema_context(shop.schema_name):
+            from pawpact.billing.models import PlanVersion
+
+            version = PlanVersion.objects.order_by("monthly_price_minor").first()
+            contract = application_create(customer=customer, pet=pet, plan_version_id=version.pk)
+        gateway.zhima_authorise(app_id, customer.phone[-11:], 712)
+        url = f"/manage/signings/{contract.uuid}/credit/"
+        page = clerk_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "reads my Zhima Credit score" in page and 'name="consent"' in page
+        refused = clerk_client.post(url, {"action": "check"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert refused.status_code == 422 and "has not agreed to the credit check" in refused.content.decode()
+        assert gateway.calls == {}
+        with schema_context(shop.schema_name):
+            assert not CreditConsent.objects.exists()
+            assert Contract.objects.get(pk=contract.pk).credit_checked_at is None
+        assert clerk_client.post(url, {"action": "check", "consent": "yes"}).status_code == 302
+        with schema_context(shop.schema_name):
+            consent = CreditConsent.objects.select_related("witnessed_by").get(contract=contract)
+            contract.refresh_from_db()
+        assert (consent.channel, consent.witnessed_by.email) == ("in_person", "clerk@alpha.test")
+        assert (contract.credit_score, contract.credit_source) == (712, "zhima")
+        assert gateway.calls == {"zhima.credit.score.get": 1}
+        zh = clerk_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "申请人已于" in zh and 'name="consent"' not in zh
+    finally:
+        gateway.stop()
+        adapters_forget()

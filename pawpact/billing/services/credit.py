@@ -6,6 +6,7 @@ saw elsewhere, with the evidence. Either way the decision is recorded on the
 draft contract: a score of 600 or more waives the deposit, below 600 the plan
 version's deposit is due before the contract starts.
 """
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus, CreditSource, DepositStatus
-from pawpact.billing.errors import CreditCheckFailed, IllegalTransition
-from pawpact.billing.models import Contract
+from pawpact.billing.errors import CreditCheckFailed, CreditConsentMissing, IllegalTransition
+from pawpact.billing.models import Contract, CreditConsent
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
 from pawpact.customers.models import Customer
@@ -154,3 +155,46 @@ def credit_decision_record(*, contract: Contract, report: CreditReport, clock: C
             ]
         )
     return contract
+
+
+def credit_consent_text(*, shop_name: str) -> str:
+    """What the applicant agrees to, in the active language (stored as they saw it)."""
+    return _(
+        "I agree that %(shop)s reads my Zhima Credit score (芝麻信用, Alipay) once, to decide the deposit "
+        "of this adoption contract. The score is used for this contract only and is not shared."
+    ) % {"shop": shop_name}
+
+
+def credit_consent_record(
+    *, contract: Contract, user: User, shop_name: str, ip: str = "", user_agent: str = "", clock: Clock = default_clock
+) -> CreditConsent:
+    """Record the applicant's consent to the credit check: given on their own account, or in
+    person before a staff member (who is recorded). Giving it again keeps the first record."""
+    if user is None or not (user.is_staff or user.pk == contract.customer.user_id):
+        raise PermissionDenied(_("Only the applicant, or staff they are with, can record their consent."))
+    if contract.status != ContractStatus.DRAFT:
+        raise IllegalTransition(_("Consent to the credit check is given before the contract is signed."))
+    text = credit_consent_text(shop_name=shop_name)
+    own = user.pk == contract.customer.user_id
+    consent, _created = CreditConsent.objects.get_or_create(
+        contract=contract,
+        defaults={
+            "channel": CreditConsent.Channel.CUSTOMER if own else CreditConsent.Channel.IN_PERSON,
+            "witnessed_by": None if own else user, "text": text,
+            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "ip": ip or None,
+            "user_agent": (user_agent or "")[:255], "given_at": clock.now(),
+        },
+    )  # fmt: skip
+    return consent
+
+
+def credit_consent_require(*, contract: Contract, provider: CreditProvider) -> None:
+    """A real provider reads a person's credit data: only with their recorded consent. The
+    sandbox reads nobody's, so test-mode demos need none."""
+    if getattr(provider, "is_sandbox", False):
+        return
+    if not CreditConsent.objects.filter(contract_id=contract.pk).exists():
+        raise CreditConsentMissing(
+            _("The applicant has not agreed to the credit check yet."),
+            fields={"consent": [_("Ask the applicant to agree to the credit check first.")]},
+        )

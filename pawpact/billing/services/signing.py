@@ -34,7 +34,12 @@ from pawpact.billing.errors import (
 from pawpact.billing.models import Contract, PaymentMethod, PlanVersion
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.contract_state import contract_transition_check
-from pawpact.billing.services.credit import CreditProvider, credit_decision_record, credit_provider_for
+from pawpact.billing.services.credit import (
+    CreditProvider,
+    credit_consent_require,
+    credit_decision_record,
+    credit_provider_for,
+)
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
@@ -162,6 +167,7 @@ def application_credit_check(
     provider = provider or credit_provider_for(livemode=contract.livemode)
     if getattr(provider, "is_sandbox", False):
         sandbox_refuse_in_live(provider=_("The sandbox credit score"), livemode=contract.livemode)
+    credit_consent_require(contract=contract, provider=provider)
     report = provider.score(customer=contract.customer)
     return credit_decision_record(contract=contract, report=report, clock=clock)
 

@@ -331,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceKindEnum": "pawpact.care.enums.ServiceKind",
         "ComplaintCategoryEnum": "pawpact.care.enums.ComplaintCategory",
         "CategoryEnum": "pawpact.messaging.models.Category",  # the name clients of 2026-12-01 know
+        "ChannelEnum": "pawpact.messaging.models.Channel",  # the name clients of 2026-12-01 know
+        "CreditConsentChannelEnum": "pawpact.billing.contract_requests.CreditConsent.Channel",
         "SkuCategoryEnum": "pawpact.warehouses.enums.SkuCategory",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
     },

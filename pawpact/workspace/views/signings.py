@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pawpact.billing.models import Contract
+from pawpact.billing.models import Contract, CreditConsent
 from pawpact.billing.services import credit as credit_services
 from pawpact.billing.services.remote_signing import signing_link_issue
 from pawpact.billing.services.signing import application_create, application_credit_check
 from pawpact.core.errors import DomainError
+from pawpact.core.http import client_ip
 from pawpact.customers.models import Customer, Pet
 from pawpact.customers.services import customer_create, customer_verify_id, pet_create
 from pawpact.workspace.enums import Action
@@ -129,14 +130,26 @@ def signing_credit(request, uuid):
                         staff=request.user,
                     )  # fmt: skip
                 else:
+                    _consent_at_the_counter(request, contract)
                     application_credit_check(contract=contract)
             except DomainError as failure:
                 form_errors_apply(form, failure) if override else None
                 error, status = (None if override else failure.message), failure.http_status
             else:
                 return redirect("workspace:signing_detail", uuid=contract.uuid)
-    context = {"contract": contract, "form": form, "may_override": may_override, "error": error, "step": 4}
+    context = {"contract": contract, "form": form, "may_override": may_override, "error": error, "step": 4,
+               "consent": CreditConsent.objects.filter(contract=contract).select_related("witnessed_by").first(),
+               "consent_text": credit_services.credit_consent_text(shop_name=request.tenant.name)}  # fmt: skip
     return render(request, "workspace/signings/credit.html", context, status=status)
+
+
+def _consent_at_the_counter(request, contract) -> None:
+    """The applicant agreed, in front of the staff member, to the wording the page showed."""
+    if request.POST.get("consent") == "yes":
+        credit_services.credit_consent_record(
+            contract=contract, user=request.user, shop_name=request.tenant.name, ip=client_ip(request) or "",
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )  # fmt: skip
 
 
 @workspace_view(Action.SIGN, section="signings")

@@ -1,10 +1,16 @@
 """Zhima credit scores through Alipay's open platform (the fake gateway); the sandbox in test mode only."""
 
+import hashlib
+
 import pytest
 
 from pawpact.billing.enums import CreditSource, DepositStatus
-from pawpact.billing.errors import CreditCheckFailed
-from pawpact.billing.models import Contract
+from pawpact.accounts.models import User
+from pawpact.billing.errors import CreditCheckFailed, CreditConsentMissing
+from pawpact.billing.models import Contract, CreditConsent
+from pawpact.billing.services.credit import credit_consent_record
+from pawpact.core.errors import PermissionDenied
+from pawpact.customers.models import Customer
 from pawpact.billing.services.signing import application_create, application_credit_check
 from pawpact.customers.services import customer_create, pet_create
 from pawpact.payments.gateways import adapters_forget
@@ -38,10 +44,14 @@ def _zhima_credentials(shop, gateway, *, livemode=False) -> str:
     return app_id
 
 
-def _draft(basic, suffix="000") -> Contract:
+def _draft(basic, suffix="000", *, consent=True) -> Contract:
     customer = customer_create(name="Adopter", phone=phone_ending(suffix), birth_date=ADULT_BIRTH_DATE)
     pet = pet_create(owner=customer, name="Mimi", species="cat")
-    return application_create(customer=customer, pet=pet, plan_version_id=basic.pk)
+    contract = application_create(customer=customer, pet=pet, plan_version_id=basic.pk)
+    if consent:  # given at the counter, witnessed by a clerk
+        clerk = User.objects.create_user(f"clerk-{suffix}@alpha.test", "x-Secret-123", name="Clerk", is_staff=True)
+        credit_consent_record(contract=contract, user=clerk, shop_name="Alpha Pets", ip="203.0.113.9")
+    return contract
 
 
 def test_a_shop_with_a_zhima_app_scores_through_alipay(basic, in_shop, clock, fake_zhima):
@@ -53,6 +63,40 @@ def test_a_shop_with_a_zhima_app_scores_through_alipay(basic, in_shop, clock, fa
     assert (contract.deposit_minor, contract.deposit_status) == (0, DepositStatus.WAIVED)
     assert contract.credit_evidence.startswith("zhima biz_no ZM")
     assert fake_zhima.calls == {"zhima.credit.score.get": 1}
+
+
+def test_without_recorded_consent_zhima_is_never_asked_and_nothing_is_written(basic, in_shop, clock, fake_zhima):
+    app_id = _zhima_credentials(in_shop, fake_zhima)
+    contract = _draft(basic, consent=False)
+    fake_zhima.zhima_authorise(app_id, contract.customer.phone[-11:], 712)
+    before = counts()
+    with pytest.raises(CreditConsentMissing) as refused:
+        application_credit_check(contract=contract, clock=clock)
+    assert (refused.value.code, refused.value.http_status) == ("credit_consent_missing", 422)
+    assert fake_zhima.calls == {} and counts() == before
+    assert Contract.objects.filter(pk=contract.pk, credit_checked_at__isnull=True).exists()
+
+
+def test_consent_is_kept_as_the_applicant_saw_it_once_per_contract(basic, in_shop, clock):
+    contract = _draft(basic)
+    consent = CreditConsent.objects.get(contract=contract)
+    assert (consent.channel, consent.witnessed_by.email, consent.ip) == ("in_person", "clerk-000@alpha.test", "203.0.113.9")
+    assert "Alpha Pets" in consent.text and consent.text_sha256 == hashlib.sha256(consent.text.encode()).hexdigest()
+    customer_user = User.objects.create_user("adopter@alpha.test", "x-Secret-123", name="Adopter")
+    Customer.objects.filter(pk=contract.customer_id).update(user=customer_user)
+    contract.refresh_from_db()
+    again = credit_consent_record(contract=contract, user=customer_user, shop_name="Alpha Pets")
+    assert again.pk == consent.pk and CreditConsent.objects.count() == 1
+    stranger = User.objects.create_user("stranger@alpha.test", "x-Secret-123", name="Stranger")
+    other = _draft(basic, "001", consent=False)
+    with pytest.raises(PermissionDenied):
+        credit_consent_record(contract=other, user=stranger, shop_name="Alpha Pets")
+    assert not CreditConsent.objects.filter(contract=other).exists()
+
+
+def test_the_sandbox_needs_no_consent(basic, in_shop, clock):
+    contract = application_credit_check(contract=_draft(basic, "417", consent=False), clock=clock)
+    assert (contract.credit_score, contract.credit_source) == (600, CreditSource.SANDBOX)
 
 
 def test_without_the_customers_consent_nothing_is_recorded(basic, in_shop, clock, fake_zhima):

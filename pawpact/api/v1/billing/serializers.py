@@ -5,7 +5,7 @@ from rest_framework import serializers
 from pawpact.api.fields import PenaltyRateField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.enums import ContractStatus, EntitlementKind
-from pawpact.billing.models import Contract, Plan, PlanVersion
+from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
 
 
 class EntitlementSerializer(InputSerializer):
@@ -142,3 +142,11 @@ class ContractQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ContractStatus.choices, required=False)
     customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only: one customer's contracts."))
     pet_uuid = serializers.UUIDField(required=False)
+
+
+class CreditConsentSerializer(serializers.ModelSerializer):
+    """The applicant's consent to the credit check, as they saw it."""
+
+    class Meta:
+        model = CreditConsent
+        fields = ["channel", "text", "text_sha256", "given_at"]

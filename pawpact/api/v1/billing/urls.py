@@ -14,6 +14,11 @@ urlpatterns = [
         name="api_contract_credit_check",
     ),
     path(
+        "contracts/<uuid:uuid>/credit-consent",
+        views.ContractCreditConsentApi.as_view(),
+        name="api_contract_credit_consent",
+    ),
+    path(
         "contracts/<uuid:uuid>/credit-score",
         views.ContractCreditScoreRecordApi.as_view(),
         name="api_contract_credit_score",

@@ -143,6 +143,25 @@ class ContractCreditCheckApi(APIView):
         return Response(s.ContractSerializer(contract).data)
 
 
+class ContractCreditConsentApi(APIView):
+    @extend_schema(
+        summary="Record the applicant's consent to the credit check",
+        description=(
+            "The applicant agrees, on their own account (or in person, with the staff member's token), to the "
+            "wording returned in `text`, in the request's language. A real credit provider (Zhima) is asked only "
+            "after this; the test-mode sandbox needs none. Recording it again returns the first consent."
+        ),
+        request=None, responses={200: s.CreditConsentSerializer, **ERRORS},
+    )  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        consent = credit.credit_consent_record(
+            contract=contract_get(request, uuid), user=request.user, shop_name=request.tenant.name,
+            ip=client_ip(request) or "", user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )  # fmt: skip
+        return Response(s.CreditConsentSerializer(consent).data)
+
+
 class ContractCreditScoreRecordApi(APIView):
     permission_classes = [IsShopStaff]
 
