@@ -1,20 +1,21 @@
 """Reads of care: free slots, bookings, resources and services.
 
 `slots_available` answers for every resource offering a service over a range of days
-in four queries (resources, their hours, their days off, and their live bookings folded
-into one sorted array per resource by PostgreSQL), then walks each working window against
-the busy intervals in integer seconds. A search over 20 resources and 30 days yields
+in one query (a row per resource with its hours, days off and live bookings folded into
+sorted arrays by PostgreSQL), then walks each working window against the busy intervals
+in integer seconds. A search over 20 resources and 30 days yields
 thousands of slots on a shared half-hour grid: each instant becomes a datetime once, and
 a slot is a plain tuple, because building objects is what such a search spends its time on.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import BigIntegerField, Func, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pawpact.care.enums import BookingStatus
@@ -41,38 +42,58 @@ def _windows(hours: list[WorkingHours], day: date) -> list[tuple[datetime, datet
     return [(local_at(day, h.opens), local_at(day, h.closes)) for h in hours if h.weekday == day.weekday()]
 
 
-class _Epoch(Func):
-    """Whole seconds since 1970 (bookings start and end on whole minutes): cheap to load and compare."""
-
-    template = "EXTRACT(EPOCH FROM %(expressions)s)::bigint"
-    output_field = BigIntegerField()
-
-
-def _busy(ids: list[int], day_from: date, day_to: date) -> dict[int, tuple[list[int], list[int]]]:
-    """Each resource's live bookings in the range as (starts, ends) in epoch seconds, sorted by start."""
-    window_start, window_end = local_at(day_from, time.min), local_at(day_to + timedelta(days=1), time.min)
-    rows = (
-        Booking.objects.filter(resource_id__in=ids, starts_at__lt=window_end, ends_at__gt=window_start)
-        .exclude(status=BookingStatus.CANCELLED)
-        .values("resource_id")
-        .annotate(
-            starts=ArrayAgg(_Epoch("starts_at"), order_by=("starts_at",)),
-            ends=ArrayAgg(_Epoch("ends_at"), order_by=("starts_at",)),
-        )
-        .order_by()
-        .values_list("resource_id", "starts", "ends")
-    )
-    return {resource_id: (starts, ends) for resource_id, starts, ends in rows}
+_RESOURCES_SQL = """
+SELECT r.id,
+       ARRAY(SELECT h.weekday FROM {hours} h WHERE h.resource_id = r.id ORDER BY h.weekday, h.opens),
+       ARRAY(SELECT h.opens FROM {hours} h WHERE h.resource_id = r.id ORDER BY h.weekday, h.opens),
+       ARRAY(SELECT h.closes FROM {hours} h WHERE h.resource_id = r.id ORDER BY h.weekday, h.opens),
+       ARRAY(SELECT d.day FROM {off} d WHERE d.resource_id = r.id AND d.day BETWEEN %(first)s AND %(last)s),
+       ARRAY(SELECT EXTRACT(EPOCH FROM b.starts_at)::bigint FROM {booking} b
+             WHERE b.resource_id = r.id AND b.status <> %(cancelled)s AND b.starts_at < %(until)s AND b.ends_at > %(since)s
+             ORDER BY b.starts_at),
+       ARRAY(SELECT EXTRACT(EPOCH FROM b.ends_at)::bigint FROM {booking} b
+             WHERE b.resource_id = r.id AND b.status <> %(cancelled)s AND b.starts_at < %(until)s AND b.ends_at > %(since)s
+             ORDER BY b.starts_at)
+  FROM {resource} r
+ WHERE r.is_active AND EXISTS (SELECT 1 FROM {offers} o WHERE o.resource_id = r.id AND o.servicetype_id = %(service)s)
+   AND (%(all)s OR r.id = ANY(%(ids)s::bigint[]))
+ ORDER BY r.id
+"""
 
 
-def _weekly(ids: list[int]) -> dict[int, list[tuple]]:
-    """Each resource's windows per weekday (index 0 = Monday), as a hashable tuple of (opens, closes)."""
-    week: dict[int, list[list]] = {resource_id: [[] for _ in range(7)] for resource_id in ids}
-    for resource_id, weekday, opens, closes in (
-        WorkingHours.objects.filter(resource_id__in=ids).order_by("opens").values_list("resource_id", "weekday", "opens", "closes")
-    ):
-        week[resource_id][weekday].append((opens, closes))
-    return {resource_id: [tuple(windows) for windows in days] for resource_id, days in week.items()}
+@dataclass(frozen=True)
+class _Calendar:
+    """What a search needs of one resource: windows per weekday (0 = Monday), days off, live bookings."""
+
+    resource_id: int
+    week: list[tuple]
+    off: frozenset
+    starts: list[int]  # epoch seconds, sorted
+    ends: list[int]
+
+
+def _calendars(service: ServiceType, day_from: date, day_to: date, resource_ids: list[int] | None) -> list[_Calendar]:
+    """Every active resource offering `service`, with its hours, days off in the range and live
+    bookings overlapping it, in one round trip (a search is mostly waiting otherwise)."""
+    sql = _RESOURCES_SQL.format(
+        resource=Resource._meta.db_table, hours=WorkingHours._meta.db_table, off=DayOff._meta.db_table,
+        booking=Booking._meta.db_table, offers=Resource.services.through._meta.db_table,
+    )  # fmt: skip
+    params = {
+        "first": day_from, "last": day_to, "cancelled": BookingStatus.CANCELLED.value, "service": service.pk,
+        "since": local_at(day_from, time.min), "until": local_at(day_to + timedelta(days=1), time.min),
+        "all": resource_ids is None, "ids": list(resource_ids or []),
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for resource_id, weekdays, opens, closes, off, starts, ends in rows:
+        week: list[list] = [[] for _ in range(7)]
+        for weekday, opens_at, closes_at in zip(weekdays, opens, closes, strict=True):
+            week[weekday].append((opens_at, closes_at))
+        found.append(_Calendar(resource_id, [tuple(windows) for windows in week], frozenset(off), starts, ends))
+    return found
 
 
 class _Grid:
@@ -114,22 +135,14 @@ def slots_available(
     step_minutes: int = SLOT_STEP_MINUTES,
 ) -> list[Slot]:
     """Every free start for `service` from `day_from` to `day_to` (shop-local days), by resource then time."""
-    resources = Resource.objects.filter(services=service, is_active=True).order_by("id")
-    if resource_ids is not None:
-        resources = resources.filter(id__in=resource_ids)
-    ids = list(resources.values_list("id", flat=True))
-    weekly = _weekly(ids)
-    off = set(DayOff.objects.filter(resource_id__in=ids, day__range=(day_from, day_to)).values_list("resource_id", "day"))
-    busy = _busy(ids, day_from, day_to)
     grid = _Grid(service.duration_minutes * 60, step_minutes * 60, int(now.timestamp()))
     days = [(day, day.weekday()) for day in _days(day_from, day_to)]
     found: list[Slot] = []
-    for resource_id in ids:
-        starts, ends = busy.get(resource_id, ((), ()))
-        week = weekly[resource_id]
+    for calendar in _calendars(service, day_from, day_to, resource_ids):
+        resource_id, week, starts, ends = calendar.resource_id, calendar.week, calendar.starts, calendar.ends
         for day, weekday in days:
-            if week[weekday] and (resource_id, day) not in off:
-                for opens, closes, candidates in grid.day(day, week[weekday]):
+            if week[weekday] and day not in calendar.off:
+                for opens, _closes, candidates in grid.day(day, week[weekday]):
                     _free_in_window(found, resource_id, candidates, grid.duration, starts, ends, bisect_right(ends, opens))
     return found
 
