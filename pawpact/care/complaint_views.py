@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.billing.models import Contract
@@ -24,7 +24,7 @@ from pawpact.storefront.models import Order
 
 class ComplaintForm(forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("What is it about?"), choices=ComplaintCategory.choices, widget=forms.RadioSelect)
-    text = forms.CharField(label=gettext_lazy("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+    text = forms.CharField(label=pgettext_lazy("incident", "What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
     link = forms.CharField(label=gettext_lazy("About"), required=False)
 
 

@@ -5,6 +5,7 @@ from datetime import time
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.care.enums import ServiceKind
 from pawpact.care.models import Resource, ServiceType
@@ -15,7 +16,7 @@ WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
 
 
 class ServiceForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("care", "Name"), max_length=80)
     kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=1440)
     price = YuanField(label=_("Price (yuan)"), allow_zero=True, min_value=0)
@@ -33,7 +34,7 @@ def _window(text: str) -> tuple[time, time]:
 
 
 class ResourceForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("care", "Name"), max_length=80)
     services = forms.ModelMultipleChoiceField(
         label=_("Services"), queryset=ServiceType.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
     )

@@ -13,7 +13,7 @@ def _label(choices):
 BOOKING_COLUMNS = [
     column(_("Starts"), "starts_at", show=local),
     column(_("Ends"), "ends_at", show=local),
-    column(_("Service"), "service__name"),
+    column(pgettext_lazy("care", "Service"), "service__name"),
     column(_("With"), "resource__name"),
     column(_("Customer"), "customer__name"),
     column(_("Phone"), "customer__phone"),
@@ -23,14 +23,14 @@ BOOKING_COLUMNS = [
     column(_("Price (¥)"), "price_minor", show=yuan),
     column(_("To pay (¥)"), "amount_due_minor", show=yuan),
     column(_("Payment"), "payment_status", show=_label(PaymentStatus)),
-    column(_("Booked"), "created_at", show=local),
+    column(_("Booked on"), "created_at", show=local),
 ]
 
 COMPLAINT_COLUMNS = [
     column(_("Opened"), "opened_at", show=local),
     column(_("Customer"), "customer__name"),
     column(_("Phone"), "customer__phone"),
-    column(_("Category"), "category", show=_label(ComplaintCategory)),
+    column(pgettext_lazy("complaint", "Category"), "category", show=_label(ComplaintCategory)),
     column(_("Status"), "status", show=_label(ComplaintStatus)),
     column(_("Respond by"), "respond_by", show=local),
     column(_("First response"), "responded_at", show=local),
@@ -39,5 +39,5 @@ COMPLAINT_COLUMNS = [
     column(_("Response deadline missed"), "response_breached_at", show=local),
     column(_("Resolution deadline missed"), "resolution_breached_at", show=local),
     column(_("Reopened"), "reopened_count"),
-    column(_("What happened"), "text"),
+    column(pgettext_lazy("incident", "What happened"), "text"),
 ]
