@@ -29,7 +29,7 @@ class BenefitSource(models.TextChoices):
     PLAN_ENTITLEMENT = "plan_entitlement", _("Plan entitlement")
     TIER_BENEFIT = "tier_benefit", _("Membership tier benefit")
     COUPON = "coupon", _("Coupon")
-    PAID = "paid", _("Paid")
+    PAID = "paid", _("Paid by the customer")
 
 
 class PaymentStatus(models.TextChoices):

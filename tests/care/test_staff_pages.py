@@ -65,7 +65,7 @@ def test_clerk_books_at_the_counter_sees_what_pays_then_checks_in_collecting_onc
     query = f"?customer={customer.uuid}&pet={pet.uuid}&service={service.uuid}&day=2026-03-09"
     page = clerk.get("/manage/bookings/new/" + query)
     assert page.status_code == 200
-    assert re.search(r'data-testid="what-pays">Paid by: <strong>Paid</strong> · To pay: <strong>¥88.00', page.content.decode())
+    assert re.search(r'data-testid="what-pays">Paid by: <strong>Paid by the customer</strong> · To pay: <strong>¥88.00', page.content.decode())
     start = at(MONDAY, 15).isoformat()
     response = clerk.post("/manage/bookings/new/" + query, {"slot": f"{setup['zhao'].pk}|{start}"})
     assert response.status_code == 302
