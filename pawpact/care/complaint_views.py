@@ -25,7 +25,7 @@ from pawpact.storefront.models import Order
 class ComplaintForm(forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("What is it about?"), choices=ComplaintCategory.choices, widget=forms.RadioSelect)
     text = forms.CharField(label=pgettext_lazy("incident", "What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
-    link = forms.CharField(label=gettext_lazy("About"), required=False)
+    link = forms.CharField(label=gettext_lazy("Linked record (optional)"), required=False)
 
 
 def _links(customer) -> list[tuple[str, str]]:
