@@ -3,6 +3,7 @@ what pays), my bookings (upcoming and past; move or cancel until the cut-off).
 
 Every page answers for the logged-in customer's own rows only: another customer's booking
 or pet, like another shop's, is a 404."""
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
@@ -32,6 +33,14 @@ def customer_of(request) -> Customer:
     return customer
 
 
+def uuid_or_none(value: str | None) -> uuid.UUID | None:
+    """A UUID from the query string; anything else matches nothing (filter(uuid=None) finds no row)."""
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
+
+
 def error_text(error: DomainError) -> str:
     details = [message for field in error.fields.values() for message in field]
     return " ".join(dict.fromkeys([error.message, *details]))
@@ -39,8 +48,8 @@ def error_text(error: DomainError) -> str:
 
 def _choice(request, customer: Customer) -> dict:
     """What the customer picked so far, from the query string; unknown or foreign values are dropped."""
-    service = ServiceType.objects.filter(is_active=True, uuid=request.GET.get("service")).first() if request.GET.get("service") else None
-    pet = customer.pets.filter(uuid=request.GET.get("pet")).first() if request.GET.get("pet") else None
+    service = ServiceType.objects.filter(is_active=True, uuid=uuid_or_none(request.GET.get("service"))).first()
+    pet = customer.pets.filter(uuid=uuid_or_none(request.GET.get("pet"))).first()
     today = default_clock.today()
     day = parse_date(request.GET.get("day", "") or "")
     day = day if day and today <= day <= today + timedelta(days=booking_services.BOOKING_HORIZON_DAYS) else None
@@ -92,7 +101,7 @@ def my_book(request):
     if request.method != "POST":
         return render(request, "care/my_book.html", context)
     resource, starts_at = _slot(request.POST.get("slot", ""))
-    pet = customer.pets.filter(uuid=request.POST.get("pet") or None).first() if request.POST.get("pet") else context["pet"]
+    pet = customer.pets.filter(uuid=uuid_or_none(request.POST.get("pet"))).first() if request.POST.get("pet") else context["pet"]
     if context["service"] is None or resource is None or starts_at is None or pet is None:
         context["error"] = _("Choose a service, your pet and a free time.")
         return render(request, "care/my_book.html", context, status=400)

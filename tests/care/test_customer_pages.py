@@ -84,6 +84,7 @@ def test_bad_bookings_are_refused_and_write_nothing(shop, care):
         response = client.post("/my/book/" + query, body)
         assert response.status_code == status, text
         assert text in response.content.decode()
+    assert client.get("/my/book/?service=not-a-uuid&pet=nor-this&day=someday").status_code == 200
     with schema_context(shop.schema_name):
         assert Booking.objects.count() == 0
 

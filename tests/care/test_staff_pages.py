@@ -102,6 +102,7 @@ def test_counter_refuses_past_outside_hours_taken_and_foreign_pet_writing_nothin
         response = clerk.post("/manage/bookings/new/" + query, {"slot": f"{li.pk}|{starts_at.isoformat()}"})
         assert response.status_code == status, text
         assert text in response.content.decode()
+    assert clerk.get("/manage/bookings/new/?customer=nope&pet=nope&service=nope").status_code == 200
     foreign = f"?customer={customer.uuid}&pet={strangers_pet.uuid}&service={service.uuid}&day=2026-03-09"
     response = clerk.post("/manage/bookings/new/" + foreign, {"slot": f"{li.pk}|{at(MONDAY, 15).isoformat()}"})
     assert response.status_code == 400

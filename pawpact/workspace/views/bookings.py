@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pawpact.care.benefits import BenefitRequest, benefit_preview
+from pawpact.care.booking_views import uuid_or_none
 from pawpact.care.enums import BenefitSource, BookingStatus
 from pawpact.care.models import Booking, Resource, ServiceType
 from pawpact.care.selectors import local_at, slots_available
@@ -139,14 +140,14 @@ def booking_reschedule(request, uuid):
 def _counter_context(request) -> dict:
     """The counter booking's choices so far: customer → pet, service, day → free slots and what pays."""
     query = request.GET.get("q", "").strip()
-    customer = Customer.objects.filter(uuid=request.GET.get("customer") or None).first() if request.GET.get("customer") else None
+    customer = Customer.objects.filter(uuid=uuid_or_none(request.GET.get("customer"))).first()
     context: dict = {"q": query, "customer": customer, "services": ServiceType.objects.filter(is_active=True)}
     if customer is None:
         context["matches"] = Customer.objects.filter(name__icontains=query) | Customer.objects.filter(phone__icontains=query) if query else []
         return context
     pets = list(customer.pets.all())
-    pet = next((p for p in pets if str(p.uuid) == request.GET.get("pet")), None)
-    service = ServiceType.objects.filter(is_active=True, uuid=request.GET.get("service") or None).first() if request.GET.get("service") else None
+    pet = next((p for p in pets if p.uuid == uuid_or_none(request.GET.get("pet"))), None)
+    service = ServiceType.objects.filter(is_active=True, uuid=uuid_or_none(request.GET.get("service"))).first()
     day = _day(request.GET.get("day"))
     context.update({"pets": pets, "pet": pet, "service": service, "day": day})
     if pet and service:
