@@ -1,4 +1,4 @@
-"""Slot search: the four-query walk (ours) against a naive per-slot computation, same run.
+"""Slot search: the one-query walk (ours) against a naive per-slot computation, same run.
 
     python -m bench.booking [--resources 20] [--days 30] [--searches 200] [--naive-searches 3]
 

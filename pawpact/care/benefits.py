@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from pawpact.billing.enums import ContractStatus
@@ -55,6 +56,17 @@ def benefit_claim(*, request: BenefitRequest) -> BenefitClaim:
         if claim is not None:
             return claim
     return BenefitClaim(source=BenefitSource.PAID, reference="", covered_minor=0)
+
+
+def benefit_preview(*, request: BenefitRequest) -> BenefitClaim:
+    """What would pay for `request` if it were booked now, for the booking pages to show.
+
+    Sources may lock or hold rows when they claim, so the claim runs in a savepoint that is
+    rolled back: nothing is taken."""
+    with transaction.atomic():
+        claim = benefit_claim(request=request)
+        transaction.set_rollback(True)
+    return claim
 
 
 def benefit_release(*, booking) -> None:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ServiceKind(models.TextChoices):
@@ -15,7 +16,7 @@ class ServiceKind(models.TextChoices):
 
 
 class BookingStatus(models.TextChoices):
-    BOOKED = "booked", _("Booked")
+    BOOKED = "booked", pgettext_lazy("booking", "Booked")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     NO_SHOW = "no_show", _("No-show")
@@ -28,7 +29,7 @@ class BenefitSource(models.TextChoices):
     PLAN_ENTITLEMENT = "plan_entitlement", _("Plan entitlement")
     TIER_BENEFIT = "tier_benefit", _("Membership tier benefit")
     COUPON = "coupon", _("Coupon")
-    PAID = "paid", _("Paid")
+    PAID = "paid", _("Paid by the customer")
 
 
 class PaymentStatus(models.TextChoices):

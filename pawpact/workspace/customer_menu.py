@@ -20,6 +20,9 @@ class CustomerMenuItem:
 CUSTOMER_MENU = (
     CustomerMenuItem("plans", _("My plans"), "my_contracts"),
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
+    CustomerMenuItem("book", _("Book a service"), "care:my_book"),
+    CustomerMenuItem("bookings", _("My bookings"), "care:my_bookings"),
+    CustomerMenuItem("complaints", _("Complaints"), "care:my_complaints"),
     CustomerMenuItem("messages", _("Messages"), "my_messages"),
 )
 

@@ -27,6 +27,9 @@ class Action(StrEnum):
     STAFF = "staff"
     INSIGHTS = "insights"  # the shop's KPIs against its peers
     SUBSCRIPTION = "subscription"  # the shop's own Pawpact subscription and its payment method
+    BOOK = "book"  # book services for customers, check in, record no-shows, move and cancel bookings
+    COMPLAINT_ACT = "complaint_act"  # answer and resolve complaints
+    CARE_EDIT = "care_edit"  # service types, resources, working hours and days off
 
 
 class EventKind(models.TextChoices):

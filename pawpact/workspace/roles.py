@@ -3,8 +3,8 @@ from pawpact.accounts.models import User
 from pawpact.workspace.enums import Action, Role
 from pawpact.workspace.models import StaffRole
 
-_CLERK = frozenset({Action.VIEW, Action.SIGN, Action.CUSTOMER_EDIT, Action.COLLECT})
-_MANAGER = _CLERK | {Action.CONTRACT_ACT, Action.WRITE_OFF, Action.CREDIT_OVERRIDE, Action.PLAN_EDIT,
+_CLERK = frozenset({Action.VIEW, Action.SIGN, Action.CUSTOMER_EDIT, Action.COLLECT, Action.BOOK, Action.COMPLAINT_ACT})
+_MANAGER = _CLERK | {Action.CARE_EDIT, Action.CONTRACT_ACT, Action.WRITE_OFF, Action.CREDIT_OVERRIDE, Action.PLAN_EDIT,
                       Action.INSIGHTS}  # fmt: skip
 _OWNER = frozenset(Action)
 

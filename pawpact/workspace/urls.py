@@ -1,6 +1,7 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
+from pawpact.workspace.views import bookings, care_setup, complaints
 from pawpact.workspace.views import collections, contracts, customers, overview, plans, settings, signings
 
 app_name = "workspace"
@@ -38,4 +39,22 @@ urlpatterns = [
     path("collections/", collections.collections, name="collections"),
     path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
     path("collections/periods/<int:period_id>/write-off/", collections.period_write_off, name="period_write_off"),
+    path("bookings/", bookings.booking_calendar, name="booking_calendar"),
+    path("bookings/list/", bookings.booking_list, name="booking_list"),
+    path("bookings/new/", bookings.booking_new, name="booking_new"),
+    path("bookings/setup/", care_setup.care_setup, name="care_setup"),
+    path("bookings/setup/services/new/", care_setup.service_save, name="service_new"),
+    path("bookings/setup/services/<int:pk>/", care_setup.service_edit, name="service_edit"),
+    path("bookings/setup/services/<int:pk>/save/", care_setup.service_save, name="service_save"),
+    path("bookings/setup/resources/new/", care_setup.resource_edit, name="resource_new"),
+    path("bookings/setup/resources/<int:pk>/", care_setup.resource_edit, name="resource_edit"),
+    path("bookings/setup/resources/<int:pk>/days-off/", care_setup.day_off_add, name="day_off_add"),
+    path("bookings/setup/days-off/<int:pk>/remove/", care_setup.day_off_remove, name="day_off_remove"),
+    path("bookings/<uuid:uuid>/", bookings.booking_detail, name="booking_detail"),
+    path("bookings/<uuid:uuid>/reschedule/", bookings.booking_reschedule, name="booking_reschedule"),
+    path("bookings/<uuid:uuid>/<str:action>/", bookings.booking_action, name="booking_action"),
+    path("complaints/", complaints.complaints, name="complaints"),
+    path("complaints/<uuid:uuid>/", complaints.complaint_detail, name="complaint_detail"),
+    path("complaints/<uuid:uuid>/photos/<int:photo_id>/", complaints.complaint_photo, name="complaint_photo"),
+    path("complaints/<uuid:uuid>/<str:action>/", complaints.complaint_action, name="complaint_action"),
 ]

@@ -50,3 +50,42 @@ def test_slots_leave_out_lunch_days_off_bookings_and_the_past(alpha):
     assert starts == saturday + monday
     assert all(slot.ends_at - slot.starts_at == timedelta(minutes=90) for slot in slots)
     assert slots == naive_slots(service, resource, [SATURDAY, SUNDAY, MONDAY], NOW)
+
+
+def test_slots_match_the_naive_check_on_random_bookings_days_off_and_hours(alpha):
+    """Several resources with different hours, random bookings of 30–120 minutes (some cancelled)
+    and days off: the search gives exactly the slots of the per-slot check, in the same order."""
+    import random
+    from datetime import time
+
+    from pawpact.care.enums import BookingStatus
+    from pawpact.care.services.catalogue import resource_create
+
+    rng = random.Random(20260307)
+    service = grooming(minutes=60)
+    short = grooming(minutes=30)
+    resources = [groomer(service, short, name="Groomer A")]
+    resources.append(resource_create(name="Vet B", services=[service, short],
+                                     hours=[(d, time(8, 30), time(11)) for d in range(5)] + [(d, time(14), time(20)) for d in range(6)]))  # fmt: skip
+    resources.append(resource_create(name="Place C", services=[service], hours=[(d, time(10), time(16)) for d in (0, 2, 4, 5, 6)]))
+    customer, pet = customer_with_pet()
+    days = [MONDAY + timedelta(days=n) for n in range(4)]
+    day_off_add(resource=resources[1], day=days[2])
+    for resource in resources:
+        for _attempt in range(12):
+            day, hour, minute = rng.choice(days), rng.randint(8, 19), rng.choice((0, 30))
+            length = rng.choice((30, 60, 90, 120))
+            starts = at(day, hour, minute)
+            if Booking.objects.filter(resource=resource, starts_at__lt=starts + timedelta(minutes=length), ends_at__gt=starts).exists():
+                continue
+            Booking.objects.create(customer=customer, pet=pet, service=service, resource=resource, starts_at=starts,
+                                   ends_at=starts + timedelta(minutes=length), benefit_source="paid", price_minor=100,
+                                   amount_due_minor=100, payment_status="due",
+                                   status=BookingStatus.CANCELLED if rng.random() < 0.2 else BookingStatus.BOOKED)  # fmt: skip
+    now = at(MONDAY, 10, 15)
+    for chosen in (service, short):
+        expected = [slot for resource in sorted(resources, key=lambda r: r.pk) if resource.services.filter(pk=chosen.pk).exists()
+                    for slot in naive_slots(chosen, resource, days, now)]  # fmt: skip
+        found = slots_available(service=chosen, day_from=days[0], day_to=days[-1], now=now)
+        assert len(found) > 40
+        assert found == expected

@@ -17,15 +17,7 @@ MAX_PRICE_MINOR = 10**8  # ¥1,000,000: a typo guard, far above any service
 
 @transaction.atomic
 def service_type_create(*, name: str, kind: str, duration_minutes: int, price_minor: int) -> ServiceType:
-    errors: dict[str, list[str]] = {}
-    if not name.strip():
-        errors["name"] = [_("Name the service.")]
-    if kind not in ServiceKind.values:
-        errors["kind"] = [_("Choose a kind of service.")]
-    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 1440:
-        errors["duration_minutes"] = [_("Between 5 minutes and 24 hours.")]
-    if not isinstance(price_minor, int) or not 0 <= price_minor <= MAX_PRICE_MINOR:
-        errors["price"] = [_("Enter a price between ¥0 and ¥1,000,000.")]
+    errors = _service_errors(name=name, kind=kind, duration_minutes=duration_minutes, price_minor=price_minor)
     if errors:
         raise ValidationFailed(_("Check the service."), fields=errors)
     return ServiceType.objects.create(
@@ -79,3 +71,66 @@ def day_off_add(*, resource: Resource, day: date, reason: str = "") -> DayOff:
         raise BookingInvalid(message, fields={"day": [message]})
     day_off, _created = DayOff.objects.get_or_create(resource=resource, day=day, defaults={"reason": reason[:120]})
     return day_off
+
+
+def _service_errors(*, name: str, kind: str, duration_minutes: int, price_minor: int) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Name the service.")]
+    if kind not in ServiceKind.values:
+        errors["kind"] = [_("Choose a kind of service.")]
+    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 1440:
+        errors["duration_minutes"] = [_("Between 5 minutes and 24 hours.")]
+    if not isinstance(price_minor, int) or not 0 <= price_minor <= MAX_PRICE_MINOR:
+        errors["price"] = [_("Enter a price between ¥0 and ¥1,000,000.")]
+    return errors
+
+
+@transaction.atomic
+def service_type_update(
+    *, service: ServiceType, name: str, kind: str, duration_minutes: int, price_minor: int, is_active: bool
+) -> ServiceType:
+    """Change a service. Bookings already made keep the price and length they were booked with."""
+    errors = _service_errors(name=name, kind=kind, duration_minutes=duration_minutes, price_minor=price_minor)
+    if errors:
+        raise ValidationFailed(_("Check the service."), fields=errors)
+    service = ServiceType.objects.select_for_update().get(pk=service.pk)
+    service.name, service.kind, service.duration_minutes = name.strip(), kind, duration_minutes
+    service.price_minor, service.is_active = price_minor, is_active
+    service.save(update_fields=["name", "kind", "duration_minutes", "price_minor", "is_active"])
+    return service
+
+
+@transaction.atomic
+def resource_update(
+    *,
+    resource: Resource,
+    name: str,
+    services: Sequence[ServiceType],
+    hours: Sequence[tuple[int, time, time]],
+    is_active: bool,
+) -> Resource:
+    """Change a resource's name, services and weekly hours. Appointments already booked stay as they are."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Name the resource.")]
+    messages = _hours_errors(hours)
+    if messages:
+        errors["hours"] = messages
+    if errors:
+        raise ValidationFailed(_("Check the resource."), fields=errors)
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    resource.name, resource.is_active = name.strip(), is_active
+    resource.save(update_fields=["name", "is_active"])
+    resource.services.set(services)
+    resource.hours.all().delete()
+    WorkingHours.objects.bulk_create(
+        WorkingHours(resource=resource, weekday=weekday, opens=opens, closes=closes) for weekday, opens, closes in hours
+    )
+    return resource
+
+
+@transaction.atomic
+def day_off_remove(*, day_off: DayOff) -> None:
+    """Open the resource again on that day."""
+    DayOff.objects.filter(pk=day_off.pk).delete()
