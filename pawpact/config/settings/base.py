@@ -49,6 +49,7 @@ SHARED_APPS = [
     "pawpact.platform",
     "pawpact.sandbox",
     "pawpact.warehouses",  # partner warehouses, their shared stock and callbacks
+    "pawpact.partners",  # service partners: clinics and groomers, their bookings and ratings
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
