@@ -49,6 +49,11 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def service_labels(self) -> list[str]:
+        labels = dict(PartnerService.choices)
+        return [str(labels.get(service, service)) for service in self.services]
+
 
 class PartnerStateChange(models.Model):
     """The partner's history: every state it entered, why, and the average at that moment."""

@@ -21,6 +21,8 @@ CUSTOMER_MENU = (
     CustomerMenuItem("plans", _("My plans"), "my_contracts"),
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
     CustomerMenuItem("messages", _("Messages"), "my_messages"),
+    CustomerMenuItem("partner_services", _("Clinic & grooming visits"), "my_partner_services"),
+    CustomerMenuItem("emergency", _("Emergency clinics"), "emergency_clinics"),
 )
 
 
