@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 
 from pawpact.core.clock import default_clock
@@ -38,7 +38,7 @@ class OnboardForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=PartnerKind.choices)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40)
-    address = forms.CharField(label=gettext_lazy("Address"), max_length=255)
+    address = forms.CharField(label=pgettext_lazy("street", "Address"), max_length=255)
     latitude = forms.FloatField(label=gettext_lazy("Latitude"), help_text=gettext_lazy("−90 to 90, e.g. 31.2304"))
     longitude = forms.FloatField(label=gettext_lazy("Longitude"), help_text=gettext_lazy("−180 to 180, e.g. 121.4737"))
     services = forms.MultipleChoiceField(label=gettext_lazy("Services"), choices=PartnerService.choices,
@@ -74,7 +74,7 @@ def _average_text(value) -> str:
 
 
 def _export(request, partners):
-    headers = [_("Partner"), _("Kind"), _("State"), _("Phone"), _("Address"), _("Latitude"), _("Longitude"),
+    headers = [_("Partner"), _("Kind"), _("State"), _("Phone"), pgettext("street", "Address"), _("Latitude"), _("Longitude"),
                _("Ratings"), _("Average stars"), _("Price per redeemed entitlement (¥)")]  # fmt: skip
     rows = [[p.name, p.get_kind_display(), p.get_state_display(), p.phone, p.address, p.latitude, p.longitude,
              p.rating_count, _average_text(p.rating_average), Decimal(p.entitlement_price_minor) / 100]
