@@ -35,8 +35,11 @@ class Partner(models.Model):
     class Meta:
         ordering = ["name", "id"]
         indexes = [
-            # Emergency search: equality on kind and state, then a latitude range, longitude filtered in the index.
-            models.Index(fields=["kind", "state", "latitude", "longitude"], name="partner_search_idx"),
+            # Emergency search: only the clinics it can return, a latitude range with longitude filtered in the index.
+            models.Index(
+                fields=["latitude", "longitude"], name="partner_clinic_search_idx",
+                condition=Q(kind="clinic", state__in=["listed", "rectification"]),
+            ),  # fmt: skip
         ]
         constraints = [
             models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90), name="partner_latitude_range"),

@@ -22,7 +22,7 @@ from pawpact.partners.models import Partner, PartnerBooking, PartnerRating
 
 EARTH_RADIUS_M = 6_371_008.8
 EMERGENCY_RADIUS_M = 3000
-SEARCHABLE = (PartnerState.LISTED, PartnerState.RECTIFICATION)
+SEARCHABLE = (PartnerState.LISTED, PartnerState.RECTIFICATION)  # as in the partial index partner_clinic_search_idx
 
 _HAVERSINE = """2 * %(r)s * asin(sqrt(
     power(sin(radians(latitude - %%s) / 2), 2)
@@ -65,11 +65,12 @@ def clinics_near(
         SELECT * FROM (
             SELECT id, name, phone, address, latitude, longitude, open_24h, {_HAVERSINE} AS distance
             FROM partners_partner
-            WHERE kind = %s AND state IN (%s, %s) AND latitude BETWEEN %s AND %s AND {lng_filter}
+            WHERE kind = 'clinic' AND state IN ('listed', 'rectification')
+              AND latitude BETWEEN %s AND %s AND {lng_filter}
         ) nearby WHERE distance <= %s ORDER BY distance, id LIMIT %s
     """
-    args = [latitude, latitude, longitude, PartnerKind.CLINIC, *SEARCHABLE, lat_min, lat_max, *lng_args,
-            radius_m, limit]  # fmt: skip
+    # The kind and states are written in the SQL, not bound, so the planner matches the partial index.
+    args = [latitude, latitude, longitude, lat_min, lat_max, *lng_args, radius_m, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()
