@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PartnerKind(models.TextChoices):
@@ -10,7 +11,7 @@ class PartnerKind(models.TextChoices):
 class PartnerState(models.TextChoices):
     APPLIED = "applied", _("Applied")
     VERIFIED = "verified", _("Verified")
-    LISTED = "listed", _("Listed")
+    LISTED = "listed", pgettext_lazy("partner state", "Listed")
     RECTIFICATION = "rectification", _("Under rectification")
     DELISTED = "delisted", _("Delisted")
 
@@ -48,7 +49,7 @@ class ChangeReason(models.TextChoices):
 
     ONBOARDED = "onboarded", _("Application received")
     VERIFIED = "verified", _("Licence and service standard verified")
-    LISTED = "listed", _("Listed")
+    LISTED = "listed", pgettext_lazy("partner state", "Listed")
     LOW_RATING = "low_rating", _("Average rating below 4 stars")
     RECOVERED = "recovered", _("Average rating back to 4 stars or more")
     LOW_RATING_AGAIN = "low_rating_again", _("Average rating below 4 stars a second time in a row")

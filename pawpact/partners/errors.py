@@ -8,16 +8,20 @@ class PartnerInvalid(ValidationFailed):
 
 
 class PartnerStateConflict(Conflict):
-    """The partner is not in a state that allows this (e.g. a booking to a delisted partner)."""
+    """The partner does not take this now: delisted, or not in the state the action needs."""
 
     code = "partner_not_available"
 
 
 class RatingRefused(ValidationFailed):
+    """The rating is not 1 to 5 stars, or the service is not completed yet."""
+
     code = "rating_refused"
 
 
 class AlreadyRated(Conflict):
+    """This service has been rated already: one rating per completed service."""
+
     code = "already_rated"
 
 

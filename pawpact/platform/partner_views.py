@@ -36,7 +36,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class OnboardForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=PartnerKind.choices)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("partner", "Name"), max_length=120)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40)
     address = forms.CharField(label=pgettext_lazy("street", "Address"), max_length=255)
     latitude = forms.FloatField(label=gettext_lazy("Latitude"), help_text=gettext_lazy("−90 to 90, e.g. 31.2304"))

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from pawpact.accounts.models import User
 from pawpact.partners.bookings import rating_submit
 from pawpact.workspace.enums import Role
-from tests.browser import browser_marks, chromium, fetch, page_open, screenshot
+from tests.browser import browser_marks, chromium, fetch, page_serve, screenshot
 from tests.care.factories import customer_with_pet
 from tests.care.test_api import login
 from tests.conftest import SHOP_PASSWORD, host_of
@@ -50,6 +50,24 @@ def _pages(shop, near, customer):
     ]
 
 
+def _with_styles(url: str, response) -> dict:
+    """The page and its stylesheets (the workspace's are static files), as page_serve wants them."""
+    import re
+    from urllib.parse import urljoin
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.http import HttpResponse
+
+    answers = {url: response}
+    for href in re.findall(r'<link[^>]+href="([^"]+\.css)"', response.content.decode()):
+        found = finders.find(href.removeprefix(settings.STATIC_URL))
+        if found:
+            with open(found, "rb") as css:
+                answers[urljoin(url, href)] = HttpResponse(css.read(), content_type="text/css")
+    return answers
+
+
 def test_partner_pages_fit_both_widths_in_both_languages(shop, scene, tmp_path):
     near, customer = scene
     pages = _pages(shop, near, customer)
@@ -64,7 +82,8 @@ def test_partner_pages_fit_both_widths_in_both_languages(shop, scene, tmp_path):
             for width in (1366, 390):
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 for name, url, response in answers:
-                    page_open(page, url, response)
+                    page_serve(page, _with_styles(url, response))
+                    page.goto(url)
                     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                     assert overflow <= 1 or name.startswith(("console", "staff")), (name, language, width, overflow)
                     screenshot(page, tmp_path, f"partners-{name}-{language}-{width}.png")

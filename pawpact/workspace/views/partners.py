@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.billing.enums import ContractStatus
@@ -35,7 +35,7 @@ def _label(choices):
 BOOKING_COLUMNS = [
     column(gettext_lazy("Appointment"), "scheduled_at", show=local),
     column(gettext_lazy("Partner"), "partner__name"),
-    column(gettext_lazy("Service"), "service", show=_label(PartnerService)),
+    column(pgettext_lazy("partner service", "Service"), "service", show=_label(PartnerService)),
     column(gettext_lazy("Customer"), "customer_name"),
     column(gettext_lazy("Pet"), "pet_name"),
     column(gettext_lazy("Plan entitlement"), "with_entitlement", show=lambda v: _("Yes") if v else _("No")),
@@ -46,7 +46,7 @@ BOOKING_COLUMNS = [
 
 class BookingForm(forms.Form):
     pet = forms.ModelChoiceField(label=gettext_lazy("Pet"), queryset=Pet.objects.none())
-    service = forms.ChoiceField(label=gettext_lazy("Service"))
+    service = forms.ChoiceField(label=pgettext_lazy("partner service", "Service"))
     day = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
     at = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
     note = forms.CharField(label=gettext_lazy("Note for the partner"), max_length=255, required=False)
