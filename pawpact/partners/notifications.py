@@ -7,12 +7,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 
+from pawpact.partners.models import PartnerStateChange
+
 logger = logging.getLogger(__name__)
 
 
 def _send(change_id: int) -> None:
-    from pawpact.partners.models import PartnerStateChange
-
     change = PartnerStateChange.objects.select_related("partner").get(pk=change_id)
     recipients = list(
         get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
