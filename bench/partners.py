@@ -12,6 +12,7 @@ the rest in the other states. Then, at the same random points in the city:
   (c) checks that both return the same clinics in the same order at every point timed in (b).
 Prints PASS/FAIL for **p99(a) ≤ 20 ms** and the check; exits non-zero on any FAIL.
 """
+
 import argparse
 import random
 import statistics
@@ -74,7 +75,11 @@ def plan_print(lat: float, lng: float) -> None:
 
         def fetchall(self):
             lines = [row[0] for row in self.cursor.fetchall()]
-            print("plan:", *(line for line in lines if "Index" in line or "Scan" in line or "Execution" in line), sep="\n  ")
+            print(
+                "plan:",
+                *(line for line in lines if "Index" in line or "Scan" in line or "Execution" in line),
+                sep="\n  ",
+            )
             return []
 
     connection.cursor = lambda: Explain(real())

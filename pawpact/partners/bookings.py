@@ -4,6 +4,7 @@ A booking paid by a plan entitlement is cleared through the platform when it is
 completed: the platform posts the shop's debt to the partner on its ledger, once
 (pawpact.tenants.ports.PlatformSide.partner_clearing_post).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -107,7 +108,9 @@ def rating_submit(
         if booking is None:
             raise PartnerBookingNotFound(_("No such booking."))
         if booking.status != BookingStatus.COMPLETED:
-            raise RatingRefused(_("Only a completed service can be rated."), fields={"booking": [_("Not completed yet.")]})
+            raise RatingRefused(
+                _("Only a completed service can be rated."), fields={"booking": [_("Not completed yet.")]}
+            )
         if PartnerRating.objects.filter(booking=booking).exists():
             raise AlreadyRated(_("You have already rated this service."))
         partner = Partner.objects.select_for_update().get(pk=booking.partner_id)

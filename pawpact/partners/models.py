@@ -4,6 +4,7 @@ the bookings shops send them, and the ratings customers give those bookings.
 Shops refer to these rows by id; every booking and rating carries its shop, and every
 read of them names the shop (pawpact.partners.selectors), so no shop sees another's.
 """
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -37,7 +38,8 @@ class Partner(models.Model):
         indexes = [
             # Emergency search: only the clinics it can return, a latitude range with longitude filtered in the index.
             models.Index(
-                fields=["latitude", "longitude"], name="partner_clinic_search_idx",
+                fields=["latitude", "longitude"],
+                name="partner_clinic_search_idx",
                 condition=Q(kind="clinic", state__in=["listed", "rectification"]),
             ),  # fmt: skip
         ]

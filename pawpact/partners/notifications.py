@@ -1,4 +1,5 @@
 """Tell the platform admins when a partner's state changes on its own or by another admin."""
+
 from __future__ import annotations
 
 import logging

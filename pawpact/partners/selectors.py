@@ -5,6 +5,7 @@ range on latitude, longitude filtered inside the same index) narrows 10,000 part
 the few nearby, then the exact haversine distance keeps those within the radius and
 orders them, nearest first. No extension is needed, so any managed PostgreSQL will do.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,11 +25,10 @@ EARTH_RADIUS_M = 6_371_008.8
 EMERGENCY_RADIUS_M = 3000
 SEARCHABLE = (PartnerState.LISTED, PartnerState.RECTIFICATION)  # as in the partial index partner_clinic_search_idx
 
-_HAVERSINE = """2 * %(r)s * asin(sqrt(
-    power(sin(radians(latitude - %%s) / 2), 2)
-    + cos(radians(%%s)) * cos(radians(latitude)) * power(sin(radians(longitude - %%s) / 2), 2)))""" % {
-    "r": EARTH_RADIUS_M
-}
+# Distance in metres from the point (bound as %s, %s, %s: latitude, latitude, longitude) to each row.
+_HAVERSINE = f"""2 * {EARTH_RADIUS_M} * asin(sqrt(
+    power(sin(radians(latitude - %s) / 2), 2)
+    + cos(radians(%s)) * cos(radians(latitude)) * power(sin(radians(longitude - %s) / 2), 2)))"""
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def clinics_near(
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()
-    return [NearbyPartner(*row[:7], distance_m=int(round(row[7]))) for row in rows]
+    return [NearbyPartner(*row[:7], distance_m=round(row[7])) for row in rows]
 
 
 def clinics_near_naive(*, latitude: float, longitude: float, radius_m: int = EMERGENCY_RADIUS_M, limit: int = 20):
@@ -86,7 +86,7 @@ def clinics_near_naive(*, latitude: float, longitude: float, radius_m: int = EME
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [latitude, latitude, longitude, PartnerKind.CLINIC, *SEARCHABLE, radius_m, limit])
-        return [(row[0], int(round(row[1]))) for row in cursor.fetchall()]
+        return [(row[0], round(row[1])) for row in cursor.fetchall()]
 
 
 def partner_list(*, state: str = "", kind: str = "", query: str = "") -> QuerySet[Partner]:
@@ -141,7 +141,9 @@ class StatementLine:
     amount_minor: int
 
 
-def clearing_statement(*, month: date, partner_id: int | None = None, shop_id: int | None = None) -> list[StatementLine]:
+def clearing_statement(
+    *, month: date, partner_id: int | None = None, shop_id: int | None = None
+) -> list[StatementLine]:
     """What shops owe partners for entitlements redeemed (completed) in `month`: per shop for a
     partner's statement, per partner for a shop's."""
     start, end = local_midnight(month_start(month)), local_midnight(month_add(month_start(month), 1))

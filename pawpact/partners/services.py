@@ -7,8 +7,10 @@ is judged on the ratings received since, again once there are 5: below 4 a secon
 in a row delists it automatically, 4 or more lists it again. Every change is kept with
 the average that caused it and notified to the platform admins.
 """
+
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -36,9 +38,9 @@ def coordinates_errors(latitude, longitude) -> dict[str, list[str]]:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            errors[name] = [COORDINATES_OUT_OF_RANGE]
+            errors[name] = [str(COORDINATES_OUT_OF_RANGE)]
             continue
-        if not -bound <= number <= bound or number != number:
+        if math.isnan(number) or not -bound <= number <= bound:
             errors[name] = [str(COORDINATES_OUT_OF_RANGE)]
     return errors
 
@@ -128,7 +130,7 @@ def partner_verify(*, partner: Partner, checklist: list[str], clock=default_cloc
     return locked
 
 
-def partner_list(*, partner: Partner, clock=default_clock) -> Partner:
+def partner_publish(*, partner: Partner, clock=default_clock) -> Partner:
     """Verified → listed: shops can book it, customers find it."""
     with transaction.atomic():
         locked = _locked(partner, PartnerState.VERIFIED)

@@ -6,6 +6,7 @@ debit what the shop owes the platform, credit what the platform owes the partner
 platform collects from the shop and pays the partner on the monthly statements
 (pawpact.partners.selectors.clearing_statement).
 """
+
 from pawpact.partners.enums import BookingStatus
 from pawpact.partners.models import PartnerBooking
 from pawpact.platform.enums import PlatformAccount, PlatformJournalKind

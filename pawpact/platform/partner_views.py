@@ -2,6 +2,7 @@
 onboarding form with the licence upload, and a partner's page: licence, service-standard
 check, ratings chart, rectification history, monthly clearing statement, and the
 list / delist / relist actions (delist and relist ask for confirmation first)."""
+
 import csv
 import io
 from decimal import Decimal
@@ -23,8 +24,8 @@ from pawpact.partners.models import Partner
 from pawpact.partners.selectors import clearing_statement, partner_list, rating_months
 from pawpact.partners.services import (
     partner_delist,
-    partner_list as partner_list_publicly,
     partner_onboard,
+    partner_publish,
     partner_relist,
     partner_verify,
     rolling_average,
@@ -149,7 +150,7 @@ def console_partner(request, partner_id: int):
                 partner_verify(partner=partner, checklist=form.cleaned_data["checklist"])
                 messages.success(request, _("Verified. List the partner to make it bookable."))
             else:
-                partner_list_publicly(partner=partner)
+                partner_publish(partner=partner)
                 messages.success(request, _("Listed: shops can book it and customers find it."))
         except DomainError as error:
             _form_errors(form, error)

@@ -1,6 +1,7 @@
 """The customer's partner pages (H5, 390 px first): the emergency clinic search near them
 (anyone may use it: an emergency does not wait for a login) and their services at partner
 clinics and groomers, each completed one rated once, 1 to 5 stars."""
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

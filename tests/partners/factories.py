@@ -1,4 +1,5 @@
 """Partners in the states tests need, through the services (never by hand)."""
+
 import uuid
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pawpact.core.clock import default_clock
 from pawpact.partners.bookings import partner_booking_complete, partner_booking_send
 from pawpact.partners.enums import StandardItem
-from pawpact.partners.services import partner_list, partner_onboard, partner_verify
+from pawpact.partners.services import partner_onboard, partner_publish, partner_verify
 
 PDF = b"%PDF-1.4\n% licence\n"
 
@@ -28,7 +29,7 @@ def onboard(*, name="Riverside Vet", kind="clinic", latitude=31.2304, longitude=
 def listed(**kwargs):
     partner = onboard(**kwargs)
     partner = partner_verify(partner=partner, checklist=StandardItem.values)
-    return partner_list(partner=partner)
+    return partner_publish(partner=partner)
 
 
 def booking(shop, partner, *, customer_uuid=None, with_entitlement=False, service="checkup", completed=True):

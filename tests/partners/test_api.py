@@ -1,5 +1,6 @@
 """The partner API: emergency search for anyone, bookings for staff (their shop's only),
 ratings for the customer of a completed booking; errors in the one shape, nothing written."""
+
 from datetime import timedelta
 
 import pytest
@@ -96,7 +97,9 @@ def test_the_customer_rates_their_completed_booking_once(shop):
         assert error(client.post(f"/api/v1/partners/bookings/{done.pk}/rating", {"stars": stars}), 400)
     ok = client.post(f"/api/v1/partners/bookings/{done.pk}/rating", {"stars": 4, "comment": "Kind vet"})
     assert ok.status_code == 201 and ok.json()["stars"] == 4
-    assert error(client.post(f"/api/v1/partners/bookings/{done.pk}/rating", {"stars": 5}), 409)["code"] == "already_rated"
+    assert (
+        error(client.post(f"/api/v1/partners/bookings/{done.pk}/rating", {"stars": 5}), 409)["code"] == "already_rated"
+    )
     assert list(PartnerRating.objects.values_list("stars", flat=True)) == [4]
     mine = client.get("/api/v1/partners/bookings").json()
     rows = mine["results"] if isinstance(mine, dict) else mine

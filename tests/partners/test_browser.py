@@ -1,5 +1,6 @@
 """The partner pages in chromium at 1366 and 390 px, English and Chinese: nothing wider
 than the screen, and screenshots to look at (tests/browser.py)."""
+
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context

@@ -1,5 +1,6 @@
 """Staff find and book partners and see only their shop's bookings; customers search
 clinics near them and rate their completed visits once."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from pawpact.core.clock import default_clock
 from pawpact.partners.models import PartnerBooking, PartnerRating
 from pawpact.workspace.enums import Role
 from tests.care.factories import customer_with_pet
-from tests.care.test_api import login  # noqa: F401 — the same customer login the API tests use
+from tests.care.test_api import login
 from tests.partners.factories import booking, listed
 from tests.workspace.conftest import client_for, staff_user
 

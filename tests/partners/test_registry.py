@@ -4,7 +4,7 @@ from pawpact.core.errors import DomainError
 from pawpact.partners.enums import ChangeReason, PartnerState, StandardItem
 from pawpact.partners.errors import PartnerInvalid, PartnerStateConflict
 from pawpact.partners.models import Partner, PartnerStateChange
-from pawpact.partners.services import partner_delist, partner_list, partner_relist, partner_verify
+from pawpact.partners.services import partner_delist, partner_publish, partner_relist, partner_verify
 from tests.partners.factories import listed, onboard
 
 pytestmark = pytest.mark.django_db
@@ -15,14 +15,16 @@ def test_onboarding_walks_applied_verified_listed_with_history():
     assert partner.state == PartnerState.APPLIED
     assert partner.licence_file.name.startswith("partner-licences/")
     partner = partner_verify(partner=partner, checklist=StandardItem.values)
-    partner = partner_list(partner=partner)
+    partner = partner_publish(partner=partner)
     assert Partner.objects.get(pk=partner.pk).state == PartnerState.LISTED
     history = list(PartnerStateChange.objects.filter(partner=partner).order_by("id").values_list("to_state", "reason"))
     assert history == [("applied", "onboarded"), ("verified", "verified"), ("listed", "listed")]
 
 
-@pytest.mark.parametrize("latitude,longitude,field", [(91, 121, "latitude"), (-90.5, 0, "latitude"),
-                                                      (31, 180.01, "longitude"), (31, "east", "longitude")])
+@pytest.mark.parametrize(
+    "latitude,longitude,field",
+    [(91, 121, "latitude"), (-90.5, 0, "latitude"), (31, 180.01, "longitude"), (31, "east", "longitude")],
+)
 def test_coordinates_out_of_range_are_refused_and_nothing_is_written(latitude, longitude, field):
     with pytest.raises(PartnerInvalid) as error:
         onboard(latitude=latitude, longitude=longitude)
@@ -66,4 +68,4 @@ def test_delist_and_relist_record_the_reason():
 def test_a_listed_partner_cannot_be_listed_again():
     partner = listed()
     with pytest.raises(DomainError):
-        partner_list(partner=partner)
+        partner_publish(partner=partner)

@@ -7,108 +7,261 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0006_alter_shopcredential_provider'),
+        ("tenants", "0006_alter_shopcredential_provider"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('clinic', 'Clinic'), ('groomer', 'Groomer')], max_length=16, verbose_name='kind')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('phone', models.CharField(max_length=40, verbose_name='phone')),
-                ('address', models.CharField(max_length=255, verbose_name='address')),
-                ('latitude', models.FloatField(verbose_name='latitude')),
-                ('longitude', models.FloatField(verbose_name='longitude')),
-                ('services', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('emergency', 'Emergency care'), ('checkup', 'Check-up'), ('vaccine', 'Vaccination'), ('surgery', 'Surgery'), ('dental', 'Dental care'), ('grooming', 'Grooming'), ('bath', 'Bath'), ('boarding', 'Boarding')], max_length=16), default=list, size=None)),
-                ('open_24h', models.BooleanField(default=False, verbose_name='open 24 hours')),
-                ('checklist', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=32), blank=True, default=list, size=None)),
-                ('licence_number', models.CharField(max_length=60, verbose_name='licence number')),
-                ('licence_file', models.FileField(upload_to='partner-licences/%Y/%m/', verbose_name='licence document')),
-                ('state', models.CharField(choices=[('applied', 'Applied'), ('verified', 'Verified'), ('listed', 'Listed'), ('rectification', 'Under rectification'), ('delisted', 'Delisted')], default='applied', max_length=16)),
-                ('entitlement_price_minor', models.BigIntegerField(default=0)),
-                ('rectification_started_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("clinic", "Clinic"), ("groomer", "Groomer")], max_length=16, verbose_name="kind"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("phone", models.CharField(max_length=40, verbose_name="phone")),
+                ("address", models.CharField(max_length=255, verbose_name="address")),
+                ("latitude", models.FloatField(verbose_name="latitude")),
+                ("longitude", models.FloatField(verbose_name="longitude")),
+                (
+                    "services",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("emergency", "Emergency care"),
+                                ("checkup", "Check-up"),
+                                ("vaccine", "Vaccination"),
+                                ("surgery", "Surgery"),
+                                ("dental", "Dental care"),
+                                ("grooming", "Grooming"),
+                                ("bath", "Bath"),
+                                ("boarding", "Boarding"),
+                            ],
+                            max_length=16,
+                        ),
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("open_24h", models.BooleanField(default=False, verbose_name="open 24 hours")),
+                (
+                    "checklist",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=32), blank=True, default=list, size=None
+                    ),
+                ),
+                ("licence_number", models.CharField(max_length=60, verbose_name="licence number")),
+                (
+                    "licence_file",
+                    models.FileField(upload_to="partner-licences/%Y/%m/", verbose_name="licence document"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("verified", "Verified"),
+                            ("listed", "Listed"),
+                            ("rectification", "Under rectification"),
+                            ("delisted", "Delisted"),
+                        ],
+                        default="applied",
+                        max_length=16,
+                    ),
+                ),
+                ("entitlement_price_minor", models.BigIntegerField(default=0)),
+                ("rectification_started_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['name', 'id'],
-                'indexes': [models.Index(condition=models.Q(('kind', 'clinic'), ('state__in', ['listed', 'rectification'])), fields=['latitude', 'longitude'], name='partner_clinic_search_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90)), name='partner_latitude_range'), models.CheckConstraint(condition=models.Q(('longitude__gte', -180), ('longitude__lte', 180)), name='partner_longitude_range'), models.CheckConstraint(condition=models.Q(('entitlement_price_minor__gte', 0)), name='partner_price_not_negative')],
+                "ordering": ["name", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("kind", "clinic"), ("state__in", ["listed", "rectification"])),
+                        fields=["latitude", "longitude"],
+                        name="partner_clinic_search_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("latitude__gte", -90), ("latitude__lte", 90)), name="partner_latitude_range"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                        name="partner_longitude_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("entitlement_price_minor__gte", 0)), name="partner_price_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PartnerBooking',
+            name="PartnerBooking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('customer_uuid', models.UUIDField()),
-                ('customer_name', models.CharField(max_length=120)),
-                ('pet_name', models.CharField(max_length=80)),
-                ('service', models.CharField(choices=[('emergency', 'Emergency care'), ('checkup', 'Check-up'), ('vaccine', 'Vaccination'), ('surgery', 'Surgery'), ('dental', 'Dental care'), ('grooming', 'Grooming'), ('bath', 'Bath'), ('boarding', 'Boarding')], max_length=16)),
-                ('scheduled_at', models.DateTimeField()),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('with_entitlement', models.BooleanField(default=False)),
-                ('price_minor', models.BigIntegerField(default=0)),
-                ('currency', models.CharField(default='CNY', max_length=3)),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='requested', max_length=16)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='partners.partner')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("customer_uuid", models.UUIDField()),
+                ("customer_name", models.CharField(max_length=120)),
+                ("pet_name", models.CharField(max_length=80)),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[
+                            ("emergency", "Emergency care"),
+                            ("checkup", "Check-up"),
+                            ("vaccine", "Vaccination"),
+                            ("surgery", "Surgery"),
+                            ("dental", "Dental care"),
+                            ("grooming", "Grooming"),
+                            ("bath", "Bath"),
+                            ("boarding", "Boarding"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("scheduled_at", models.DateTimeField()),
+                ("note", models.CharField(blank=True, max_length=255)),
+                ("with_entitlement", models.BooleanField(default=False)),
+                ("price_minor", models.BigIntegerField(default=0)),
+                ("currency", models.CharField(default="CNY", max_length=3)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("requested", "Requested"), ("completed", "Completed"), ("cancelled", "Cancelled")],
+                        default="requested",
+                        max_length=16,
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="bookings", to="partners.partner"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenants.shop"),
+                ),
             ],
             options={
-                'ordering': ['-scheduled_at', '-id'],
+                "ordering": ["-scheduled_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerRating',
+            name="PartnerRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stars', models.PositiveSmallIntegerField()),
-                ('comment', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('booking', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='rating', to='partners.partnerbooking')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ratings', to='partners.partner')),
-                ('shop', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.shop')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stars", models.PositiveSmallIntegerField()),
+                ("comment", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "booking",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="rating", to="partners.partnerbooking"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ratings", to="partners.partner"
+                    ),
+                ),
+                (
+                    "shop",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenants.shop"),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerStateChange',
+            name="PartnerStateChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(blank=True, choices=[('applied', 'Applied'), ('verified', 'Verified'), ('listed', 'Listed'), ('rectification', 'Under rectification'), ('delisted', 'Delisted')], max_length=16)),
-                ('to_state', models.CharField(choices=[('applied', 'Applied'), ('verified', 'Verified'), ('listed', 'Listed'), ('rectification', 'Under rectification'), ('delisted', 'Delisted')], max_length=16)),
-                ('reason', models.CharField(choices=[('onboarded', 'Application received'), ('verified', 'Licence and service standard verified'), ('listed', 'Listed'), ('low_rating', 'Average rating below 4 stars'), ('recovered', 'Average rating back to 4 stars or more'), ('low_rating_again', 'Average rating below 4 stars a second time in a row'), ('delisted_by_admin', 'Delisted by the platform'), ('relisted_by_admin', 'Relisted by the platform')], max_length=24)),
-                ('average', models.DecimalField(blank=True, decimal_places=2, max_digits=3, null=True)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='partners.partner')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("applied", "Applied"),
+                            ("verified", "Verified"),
+                            ("listed", "Listed"),
+                            ("rectification", "Under rectification"),
+                            ("delisted", "Delisted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("verified", "Verified"),
+                            ("listed", "Listed"),
+                            ("rectification", "Under rectification"),
+                            ("delisted", "Delisted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("onboarded", "Application received"),
+                            ("verified", "Licence and service standard verified"),
+                            ("listed", "Listed"),
+                            ("low_rating", "Average rating below 4 stars"),
+                            ("recovered", "Average rating back to 4 stars or more"),
+                            ("low_rating_again", "Average rating below 4 stars a second time in a row"),
+                            ("delisted_by_admin", "Delisted by the platform"),
+                            ("relisted_by_admin", "Relisted by the platform"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("average", models.DecimalField(blank=True, decimal_places=2, max_digits=3, null=True)),
+                ("note", models.CharField(blank=True, max_length=255)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="changes", to="partners.partner"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='partnerbooking',
-            index=models.Index(fields=['shop', '-scheduled_at'], name='partner_booking_shop_idx'),
+            model_name="partnerbooking",
+            index=models.Index(fields=["shop", "-scheduled_at"], name="partner_booking_shop_idx"),
         ),
         migrations.AddConstraint(
-            model_name='partnerbooking',
-            constraint=models.CheckConstraint(condition=models.Q(('price_minor__gte', 0)), name='partner_booking_price_not_negative'),
+            model_name="partnerbooking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_minor__gte", 0)), name="partner_booking_price_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='partnerrating',
-            index=models.Index(fields=['partner', '-created_at'], name='partner_rating_recent_idx'),
+            model_name="partnerrating",
+            index=models.Index(fields=["partner", "-created_at"], name="partner_rating_recent_idx"),
         ),
         migrations.AddConstraint(
-            model_name='partnerrating',
-            constraint=models.CheckConstraint(condition=models.Q(('stars__gte', 1), ('stars__lte', 5)), name='partner_rating_1_to_5'),
+            model_name="partnerrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stars__gte", 1), ("stars__lte", 5)), name="partner_rating_1_to_5"
+            ),
         ),
     ]

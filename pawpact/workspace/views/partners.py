@@ -4,6 +4,7 @@ and the shop's bookings with them (its own only), with XLSX/CSV exports.
 A booking may redeem the customer's plan entitlement: then the shop owes the partner the
 partner's agreed price, cleared through the platform when the booking is completed.
 """
+
 from datetime import datetime, time
 
 from django import forms
@@ -59,7 +60,9 @@ class BookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(PartnerService.choices)
         self.fields["service"].choices = [(s, labels.get(s, s)) for s in partner.services]
-        self.fields["pet"].queryset = Pet.objects.filter(owner__isnull=False).select_related("owner").order_by("owner__name", "name")
+        self.fields["pet"].queryset = (
+            Pet.objects.filter(owner__isnull=False).select_related("owner").order_by("owner__name", "name")
+        )
         self.fields["pet"].label_from_instance = lambda pet: f"{pet.name} · {pet.owner.name} ({pet.owner.phone})"
 
     def clean(self):

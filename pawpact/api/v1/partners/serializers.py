@@ -60,7 +60,9 @@ class PartnerBookingSerializer(serializers.Serializer):
     scheduled_at = serializers.DateTimeField()
     note = serializers.CharField()
     with_entitlement = serializers.BooleanField()
-    price_minor = serializers.IntegerField(help_text=_("What the shop owes the partner for a redeemed entitlement, in fen."))
+    price_minor = serializers.IntegerField(
+        help_text=_("What the shop owes the partner for a redeemed entitlement, in fen.")
+    )
     currency = serializers.CharField()
     status = serializers.ChoiceField(choices=BookingStatus.choices)
     completed_at = serializers.DateTimeField(allow_null=True)

@@ -1,6 +1,7 @@
 """Service partners over the API: the emergency clinic search (anyone), the listed partners
 (staff), the shop's partner bookings (staff: the shop's; a customer: their own) and the
 customer's rating of a completed one. Another shop's booking answers 404."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
