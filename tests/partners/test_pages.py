@@ -58,7 +58,11 @@ def test_staff_see_only_their_shops_bookings_and_export_them(shop, other_shop):
     page = client.get("/manage/partners/").content.decode()
     assert "Lin Wei" in page and "Beta customer" not in page
     csv_text = client.get("/manage/partners/?export=csv").getvalue().decode("utf-8-sig")
-    assert csv_text.count("\n") == 2 and "Beta customer" not in csv_text
+    assert csv_text.count("\n") == 2 and "Beta customer" not in csv_text  # the header and our one booking
+    booking(shop, partner, with_entitlement=True)
+    booking(other_shop, partner, with_entitlement=True)
+    assert [(line.counterparty, line.bookings, line.amount_minor)
+            for line in client.get("/manage/partners/").context["statement"]] == [("Riverside Vet", 1, 8000)]  # fmt: skip
     # Another shop's booking cannot be completed from this shop's page.
     client.post(f"/manage/partners/bookings/{theirs.pk}/complete/")
     assert PartnerBooking.objects.get(pk=theirs.pk).status == "requested"

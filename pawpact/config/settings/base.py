@@ -333,6 +333,10 @@ SPECTACULAR_SETTINGS = {
         "ComplaintCategoryEnum": "pawpact.care.enums.ComplaintCategory",
         "CategoryEnum": "pawpact.messaging.models.Category",  # the name clients of 2026-12-01 know
         "SkuCategoryEnum": "pawpact.warehouses.enums.SkuCategory",
+        "PartnerServiceEnum": "pawpact.partners.enums.PartnerService",
+        "PartnerKindEnum": "pawpact.partners.enums.PartnerKind",
+        "PartnerStateEnum": "pawpact.partners.enums.PartnerState",
+        "PartnerBookingStatusEnum": "pawpact.partners.enums.BookingStatus",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).

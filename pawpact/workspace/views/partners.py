@@ -17,11 +17,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.billing.enums import ContractStatus
+from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.months import month_start
 from pawpact.customers.models import Customer, Pet
 from pawpact.partners.bookings import partner_booking_cancel, partner_booking_complete, partner_booking_send
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerService
-from pawpact.partners.selectors import bookable_partners, shop_bookings
+from pawpact.partners.selectors import bookable_partners, clearing_statement, shop_bookings
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import column, export_response, local, yuan
 from pawpact.workspace.forms import DateInput, form_errors_apply
@@ -89,6 +91,8 @@ def partners(request):
         "page": Paginator(rows, 25).get_page(request.GET.get("page")), "query": query.urlencode(),
         "status": status, "statuses": BookingStatus.choices,
         "may_act": role_allows(request.workspace_role, Action.CUSTOMER_EDIT),
+        "month": month_start(default_clock.today()),
+        "statement": clearing_statement(month=default_clock.today(), shop_id=request.tenant.pk),
     })  # fmt: skip
 
 
