@@ -12,7 +12,7 @@ week and about 40 % of their hours booked over `--days` days (bulk inserts, not 
       one for the hours, one for an overlapping booking) `--naive-searches` times;
   (c) checks that both give exactly the same slots.
 Prints PASS/FAIL for **p99(a) ≤ 50 ms** and the check; exits non-zero on any FAIL.
-The clinic search among 10,000 partners is not part of this run (no partner registry yet).
+The clinic search among 10,000 partners is `bench.partners`.
 """
 import argparse
 import random

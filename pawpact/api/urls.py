@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("pawpact.api.v1.webhooks.urls")),
     # services, resources, free slots and bookings
     path("", include("pawpact.api.v1.care.urls")),
+    # service partners: emergency clinic search, partner bookings, ratings
+    path("", include("pawpact.api.v1.partners.urls")),
     # the storefront's catalog (anonymous)
     path("", include("pawpact.api.v1.storefront.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),

@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from pawpact.platform import golive_views, warehouse_views
+from pawpact.platform import golive_views, partner_views, warehouse_views
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
 from pawpact.platform.funding import reconciliation_views
@@ -49,6 +49,14 @@ urlpatterns = [
         name="console_statement",
     ),
     path("console/outbox/", funding_views.console_outbox, name="console_outbox"),
+    # Service partners: onboarding, licence, service standard, ratings, delist and relist.
+    path("console/partners/", partner_views.console_partners, name="console_partners"),
+    path("console/partners/new/", partner_views.console_partner_new, name="console_partner_new"),
+    path("console/partners/<int:partner_id>/", partner_views.console_partner, name="console_partner"),
+    path("console/partners/<int:partner_id>/licence/", partner_views.console_partner_licence,
+         name="console_partner_licence"),
+    path("console/partners/<int:partner_id>/<slug:action>/", partner_views.console_partner_state,
+         name="console_partner_state"),
     # Partner warehouses: onboarding, credentials, connectivity, catalog import, SLA.
     path("console/warehouses/", warehouse_views.console_warehouses, name="console_warehouses"),
     path("console/warehouses/<int:warehouse_id>/", warehouse_views.console_warehouse, name="console_warehouse"),

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from pawpact.billing import notifications as rail_notifications
+from pawpact.storefront import partner_views as storefront_partner_views
 from pawpact.storefront import signing_views
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
@@ -30,6 +31,10 @@ urlpatterns = [
     path("my/plans/<uuid:uuid>/payment/", storefront_views.my_payment_method, name="my_payment_method"),
     path("my/plans/<uuid:uuid>/pet-loss/", storefront_views.my_pet_loss, name="my_pet_loss"),
     path("my/messages/", storefront_views.my_messages, name="my_messages"),
+    path("my/partner-services/", storefront_partner_views.my_partner_services, name="my_partner_services"),
+    path("my/partner-services/<int:booking_id>/rate/", storefront_partner_views.my_partner_rate,
+         name="my_partner_rate"),
+    path("emergency/", storefront_partner_views.emergency_clinics, name="emergency_clinics"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("pawpact.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

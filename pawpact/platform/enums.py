@@ -61,6 +61,8 @@ class PlatformAccount(models.TextChoices):
     BAD_DEBT = "bad_debt", _("Bad debt")
     SAAS_REVENUE = "saas_revenue", _("Subscription revenue")
     SAAS_RECEIVABLE = "saas_receivable", _("Subscription invoices receivable")
+    CLEARING_RECEIVABLE = "clearing_receivable", _("Receivable from shops (partner entitlements)")
+    PARTNER_PAYABLE = "partner_payable", _("Payable to service partners")
 
 
 class RiskMetric(models.TextChoices):
@@ -107,3 +109,4 @@ class PlatformJournalKind(StrEnum):
     ADVANCE_CLOSED = "advance.closed"
     ADVANCE_CANCELLED = "advance.cancelled"
     PAYOUT_PAID = "payout.paid"
+    PARTNER_CLEARING = "partner.clearing"

@@ -283,8 +283,9 @@ class ShopDailyRisk(models.Model):
     complaints = models.PositiveIntegerField(default=0)
     overdue_rate = models.DecimalField(max_digits=7, decimal_places=6, default=0)
     debit_success_rate = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
-    bad_debt_rate = models.DecimalField(max_digits=7, decimal_places=6, default=0)
-    complaint_rate = models.DecimalField(max_digits=7, decimal_places=6, default=0)
+    # None: no data in the window (nothing fell due; no complaint opened or resolved).
+    bad_debt_rate = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
+    complaint_rate = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
     state = models.CharField(max_length=24, choices=ShopRiskState.choices)
 
     class Meta:
@@ -308,6 +309,7 @@ class ShopMonthlyKpi(models.Model):
     receivable_minor = models.BigIntegerField(default=0)
     bad_debt_minor = models.BigIntegerField(default=0)
     complaints = models.PositiveIntegerField(default=0)
+    complaints_resolved = models.PositiveIntegerField(default=0)
     customers = models.PositiveIntegerField(default=0)
     renewals_due = models.PositiveIntegerField(default=0)
     renewals = models.PositiveIntegerField(default=0)

@@ -54,6 +54,11 @@ class PlatformSide(Protocol):
         """How many active contracts the shop's Pawpact plan allows; None is unlimited."""
         ...
 
+    def partner_clearing_post(self, *, booking_id: int) -> None:
+        """A partner booking paid by a plan entitlement was completed: post, once, what the
+        shop owes the partner on the platform's ledger (inside the caller's transaction)."""
+        ...
+
 
 @cache
 def shop_side() -> ShopSide:

@@ -22,6 +22,8 @@ CUSTOMER_MENU = (
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
     CustomerMenuItem("book", _("Book a service"), "care:my_book"),
     CustomerMenuItem("bookings", _("My bookings"), "care:my_bookings"),
+    CustomerMenuItem("partner_services", _("Clinic & grooming visits"), "my_partner_services"),
+    CustomerMenuItem("emergency", _("Emergency clinics"), "emergency_clinics"),
     CustomerMenuItem("complaints", _("Complaints"), "care:my_complaints"),
     CustomerMenuItem("messages", _("Messages"), "my_messages"),
 )

@@ -2,7 +2,7 @@
 from django.urls import path
 
 from pawpact.workspace.views import bookings, care_setup, complaints
-from pawpact.workspace.views import collections, contracts, customers, overview, plans, settings, signings
+from pawpact.workspace.views import collections, contracts, customers, overview, partners, plans, settings, signings
 
 app_name = "workspace"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("contracts/<uuid:uuid>/agreement.pdf", contracts.contract_agreement, name="contract_agreement"),
     path("contracts/<uuid:uuid>/evidence/<str:source>/", contracts.contract_evidence, name="contract_evidence"),
     path("contracts/<uuid:uuid>/<str:action>/", contracts.contract_action, name="contract_action"),
+    path("partners/", partners.partners, name="partners"),
+    path("partners/find/", partners.partner_find, name="partner_find"),
+    path("partners/<int:partner_id>/book/", partners.partner_book, name="partner_book"),
+    path("partners/bookings/<int:booking_id>/<slug:action>/", partners.partner_booking_act, name="partner_booking_act"),
     path("plans/", plans.plans, name="plans"),
     path("plans/new/", plans.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),

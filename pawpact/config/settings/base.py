@@ -49,6 +49,7 @@ SHARED_APPS = [
     "pawpact.platform",
     "pawpact.sandbox",
     "pawpact.warehouses",  # partner warehouses, their shared stock and callbacks
+    "pawpact.partners",  # service partners: clinics and groomers, their bookings and ratings
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -334,6 +335,10 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "pawpact.messaging.models.Channel",  # the name clients of 2026-12-01 know
         "CreditConsentChannelEnum": "pawpact.billing.contract_requests.CreditConsent.Channel",
         "SkuCategoryEnum": "pawpact.warehouses.enums.SkuCategory",
+        "PartnerServiceEnum": "pawpact.partners.enums.PartnerService",
+        "PartnerKindEnum": "pawpact.partners.enums.PartnerKind",
+        "PartnerStateEnum": "pawpact.partners.enums.PartnerState",
+        "PartnerBookingStatusEnum": "pawpact.partners.enums.BookingStatus",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).

@@ -3,6 +3,10 @@ product's targets (docs/product.md) as data. docs/kpis.md explains each one for 
 
 A rate is a Decimal in [0, 1] rounded half-up to 6 places; it is None when its
 denominator is zero (no data is not 0 %). Counts are ints, money is integer fen.
+Every KPI is None, shown as "no data", when the events it is computed from did not occur
+in the month: no complaint opened or resolved, no ordinary order paid, no debit attempted,
+no plan revenue or no ordinary customer to date. A source that is silent is not a 0 %
+(or 100 %) that meets a target.
 """
 from __future__ import annotations
 
@@ -11,10 +15,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext_lazy
+
 from pawpact.core.money import Money
 from pawpact.platform.enums import Kpi
 
 PLACES = Decimal("0.000001")
+NO_DATA = gettext_lazy("no data")
 
 
 class MonthFacts(Protocol):
@@ -30,6 +37,7 @@ class MonthFacts(Protocol):
     receivable_minor: int
     bad_debt_minor: int
     complaints: int
+    complaints_resolved: int
     customers: int
     renewals_due: int
     renewals: int
@@ -65,27 +73,41 @@ def bad_debt_rate(facts: MonthFacts) -> Decimal | None:
 
 
 def complaint_rate(facts: MonthFacts) -> Decimal | None:
-    """Complaints opened in the month / the month's customers."""
+    """Complaints opened in the month / the month's customers; no data when the month saw no
+    complaint opened or resolved (the shop's complaints may not reach the platform at all)."""
+    if not facts.complaints and not facts.complaints_resolved:
+        return None
     return ratio(facts.complaints, facts.customers)
 
 
 def plan_revenue_share(facts: MonthFacts) -> Decimal | None:
-    """Plan revenue / total revenue (plan debits collected + ordinary orders paid)."""
+    """Plan revenue / total revenue (plan debits collected + ordinary orders paid); no data
+    without an ordinary order paid in the month, which would make it 100 % by default."""
+    if facts.total_revenue_minor <= facts.plan_revenue_minor:
+        return None
     return ratio(facts.plan_revenue_minor, facts.total_revenue_minor)
 
 
 def ltv_ratio(facts: MonthFacts) -> Decimal | None:
-    """Average lifetime revenue of a plan customer / that of an ordinary customer."""
+    """Average lifetime revenue of a plan customer / that of an ordinary customer; no data
+    until both kinds of customer have paid something."""
+    if not facts.plan_customer_ltv_minor:
+        return None
     return ratio(facts.plan_customer_ltv_minor, facts.ordinary_customer_ltv_minor)
 
 
-def signings(facts: MonthFacts) -> int:
-    """Contracts signed (and started) in the month, renewals included."""
+def signings(facts: MonthFacts) -> int | None:
+    """Contracts signed (and started) in the month, renewals included; no data when the
+    month had no contract event and no debit at all."""
+    if not facts.signings and not facts.debits_attempted and not facts.renewals_due:
+        return None
     return facts.signings
 
 
-def plan_revenue(facts: MonthFacts) -> int:
-    """Plan debits collected in the month, in fen."""
+def plan_revenue(facts: MonthFacts) -> int | None:
+    """Plan debits collected in the month, in fen; no data when no debit was attempted."""
+    if not facts.debits_attempted:
+        return None
     return facts.plan_revenue_minor
 
 
@@ -167,9 +189,9 @@ def from_json(kpi: str, value) -> Decimal | int | None:
 
 
 def kpi_format(kpi: str, value: Decimal | int | None, currency: str = "CNY") -> str:
-    """A value for people: 98.50%, 2.10×, 30, ¥12,570.00; an em dash when there is none."""
+    """A value for people: 98.50%, 2.10×, 30, ¥12,570.00; "no data" when there is none."""
     if value is None:
-        return "—"
+        return str(NO_DATA)
     unit = DEFINITIONS[kpi].unit
     if unit == Unit.RATE:
         return f"{(Decimal(value) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"

@@ -23,6 +23,7 @@ period.overdue       a period became overdue / was paid after being overdue / wa
 period.recovered     as bad debt (billing.services.standing.period_event_payload, dunning):
 period.written_off   {contract_uuid, customer_uuid, period_number, amount_minor, currency, at}
 complaint.opened     {complaint_uuid, customer_uuid, contract_uuid (optional), category, at}
+complaint.resolved   counted only: with complaint.opened, whether the month has complaint data
 order.paid           an ordinary (non-plan) order was paid:
                      {order_uuid, customer_uuid, amount_minor, currency, at}
 
@@ -81,6 +82,7 @@ class Facts:
     receivable_minor: int = 0
     bad_debt_minor: int = 0
     complaints: int = 0
+    complaints_resolved: int = 0
     customers: int = 0
     renewals_due: int = 0
     renewals: int = 0
@@ -129,6 +131,7 @@ def facts_between(*, shop_id: int, start: datetime, end: datetime, with_ltv: boo
     debits = _debit_totals(in_window)
     order_revenue, order_customers = _order_totals(in_window)
     complaints = in_window.filter(kind=EventKind.COMPLAINT_OPENED).count()
+    complaints_resolved = in_window.filter(kind=EventKind.COMPLAINT_RESOLVED).count()
     customers = {lifecycle.customer_of[contract] for contract in active} | order_customers
     customers.discard(None)
     plan_revenue = debits["collected"] or 0
@@ -149,6 +152,7 @@ def facts_between(*, shop_id: int, start: datetime, end: datetime, with_ltv: boo
         receivable_minor=debits["receivable"] or 0,
         bad_debt_minor=lifecycle.bad_debt_minor,
         complaints=complaints,
+        complaints_resolved=complaints_resolved,
         customers=len(customers),
         renewals_due=len(lifecycle.completed_in_window),
         renewals=len(lifecycle.completed_in_window & lifecycle.renewed),

@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.months import month_start
-from pawpact.platform.kpis.definitions import DEFINITIONS, from_json
+from pawpact.platform.kpis.definitions import DEFINITIONS, NO_DATA, from_json
 from pawpact.platform.kpis.facts import FACT_FIELDS, kpi_facts_compute, month_bounds
 from pawpact.platform.kpis.selectors import shop_benchmark_rows
 from pawpact.platform.models import MonthlyReport, ShopMonthlyKpi
@@ -33,6 +33,11 @@ CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KPI_COLUMNS = ["shop", "month", "kpi", "label", "value", "display", "target", "target_met",
                "peer_p25", "peer_median", "peer_p75", "peer_shops"]  # fmt: skip
+
+
+def _value(value) -> str:
+    """A KPI's cell: the figure, or "no data" (a blank would read as 0 to some readers)."""
+    return str(NO_DATA) if value is None else str(value)
 
 
 def _plain(value) -> str:
@@ -136,7 +141,7 @@ def portfolio_report_generate(*, month: date, clock: Clock = default_clock) -> M
         .order_by("shop__name", "shop_id")
     )
     for row in facts:
-        values = [_plain(from_json(kpi, row.values.get(kpi))) for kpi in DEFINITIONS]
+        values = [_value(from_json(kpi, row.values.get(kpi))) for kpi in DEFINITIONS]
         rows.append([row.shop_id, row.shop.name, row.shop.slug, row.shop.risk_state, *values])
     return _store(shop=None, month=month, csv_bytes=_csv(header, rows),
                   xlsx_bytes=_xlsx([("Portfolio", header, rows)]), clock=clock)  # fmt: skip

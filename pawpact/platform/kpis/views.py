@@ -13,7 +13,7 @@ from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
 from pawpact.core.months import month_add, month_parse, month_start
 from pawpact.platform.kpis.charts import MEDIAN, OWN, Bar, Series, axis_format, bar_chart, line_chart
-from pawpact.platform.kpis.definitions import DEFINITIONS, kpi_format
+from pawpact.platform.kpis.definitions import DEFINITIONS, NO_DATA, kpi_format
 from pawpact.platform.kpis.reports import CSV_TYPE, XLSX_TYPE, report_filename
 from pawpact.platform.kpis.selectors import (
     benchmark_get,
@@ -36,7 +36,7 @@ RISK_COLORS = {
 
 
 def _percent(rate) -> str:
-    return "—" if rate is None else f"{rate * 100:.2f}%"
+    return str(NO_DATA) if rate is None else f"{rate * 100:.2f}%"
 
 
 @staff_required

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from pawpact.accounts.models import User
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
-from pawpact.platform.kpis.definitions import debit_success_rate, ratio
+from pawpact.platform.kpis.definitions import bad_debt_rate, complaint_rate, debit_success_rate, ratio
 from pawpact.platform.kpis.facts import risk_facts
 from pawpact.platform.models import ShopDailyRisk, ShopRiskChange, ShopRiskOverride
 from pawpact.platform.risk.errors import NoOverride, OverrideReasonMissing, ShopNotFound, UnknownRiskState
@@ -96,8 +96,8 @@ def risk_daily_compute(*, shop: Shop, day: date, clock: Clock = default_clock) -
                 "complaints": facts.complaints,
                 "overdue_rate": overdue_rate,
                 "debit_success_rate": debit_success_rate(facts),
-                "bad_debt_rate": ratio(facts.bad_debt_minor, facts.receivable_minor) or Decimal(0),
-                "complaint_rate": ratio(facts.complaints, facts.customers) or Decimal(0),
+                "bad_debt_rate": bad_debt_rate(facts),
+                "complaint_rate": complaint_rate(facts),
                 "state": computed,
             },
         )

@@ -33,6 +33,7 @@ MENU = (
     MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
     MenuItem("bookings", _("Bookings"), "workspace:booking_calendar"),
     MenuItem("complaints", _("Complaints"), "workspace:complaints"),
+    MenuItem("partners", _("Service partners"), "workspace:partners"),
     MenuItem("settlements", _("Settlements & funding"), "shop_settlements", owner_only=True),
     MenuItem("insights", _("Insights"), "kpi_dashboard", action=Action.INSIGHTS),
     MenuItem("settings", _("Settings"), "workspace:settings", action=Action.SETTINGS),

@@ -12,7 +12,7 @@ from pawpact.platform.kpis.benchmarks import percentile, quartiles
 def facts(**overrides):
     base = dict(
         signings=0, plan_revenue_minor=0, total_revenue_minor=0, debits_attempted=0, debits_succeeded=0,
-        active_contracts=0, overdue_contracts=0, receivable_minor=0, bad_debt_minor=0, complaints=0, customers=0,
+        active_contracts=0, overdue_contracts=0, receivable_minor=0, bad_debt_minor=0, complaints=0, complaints_resolved=0, customers=0,
         renewals_due=0, renewals=0, plan_customer_ltv_minor=0, ordinary_customer_ltv_minor=0,
     )  # fmt: skip
     return SimpleNamespace(**{**base, **overrides})
@@ -25,13 +25,16 @@ def test_seed_example_thirty_signings_at_60_30_10_percent():
     of the same digits: 18 × 399 + 9 × 599 + 3 × 899 = 7,182 + 5,391 + 2,697 = 15,270.
     """
     revenue = 18 * 39900 + 9 * 59900 + 3 * 89900
-    month = facts(signings=30, plan_revenue_minor=revenue, total_revenue_minor=revenue)
+    month = facts(signings=30, plan_revenue_minor=revenue, total_revenue_minor=revenue, debits_attempted=30,
+                  debits_succeeded=30)
 
     assert revenue == 1_527_000
     assert d.signings(month) == 30
     assert d.plan_revenue(month) == 1_527_000
     assert d.kpi_format(Kpi.PLAN_REVENUE, d.plan_revenue(month)) == "¥15,270.00"
-    assert d.plan_revenue_share(month) == Decimal("1.000000")
+    # No ordinary order paid: the share has no data rather than a 100 % that meets the target.
+    assert d.plan_revenue_share(month) is None
+    assert d.plan_revenue_share(facts(plan_revenue_minor=revenue, total_revenue_minor=revenue + 1)) == Decimal("0.999999")
 
 
 def test_each_rate_on_a_hand_computed_month():
@@ -58,8 +61,9 @@ def test_each_rate_on_a_hand_computed_month():
 
 def test_a_rate_without_a_denominator_is_empty_not_zero():
     empty = facts()
-    assert [d.DEFINITIONS[k].compute(empty) for k in d.DEFINITIONS] == [None] * 7 + [0, 0]
-    assert d.kpi_format(Kpi.OVERDUE_RATE, None) == "—"
+    # A month without any event: every KPI, counts included, is no data.
+    assert [d.DEFINITIONS[k].compute(empty) for k in d.DEFINITIONS] == [None] * 9
+    assert d.kpi_format(Kpi.OVERDUE_RATE, None) == "no data"
 
 
 @pytest.mark.parametrize(

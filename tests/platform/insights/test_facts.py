@@ -48,7 +48,8 @@ def test_seed_example_month(shop, clock):
     assert (row.debits_attempted, row.debits_succeeded, row.active_contracts, row.customers) == (30, 30, 30, 30)
     assert row.values["signings"] == 30 and row.values["plan_revenue"] == 1_527_000
     assert row.values["debit_success_rate"] == "1.000000"
-    assert row.values["plan_revenue_share"] == "1.000000"
+    # No ordinary order was paid and no complaint opened or resolved: no data, not 100 % and 0 %.
+    assert row.values["plan_revenue_share"] is None and row.values["complaint_rate"] is None
     assert row.values["renewal_rate"] is None and row.values["ltv_ratio"] is None
 
 

@@ -30,6 +30,7 @@ class FactsSerializer(serializers.Serializer):
     receivable_minor = serializers.IntegerField()
     bad_debt_minor = serializers.IntegerField()
     complaints = serializers.IntegerField()
+    complaints_resolved = serializers.IntegerField()
     customers = serializers.IntegerField()
     renewals_due = serializers.IntegerField()
     renewals = serializers.IntegerField()

@@ -1,0 +1,158 @@
+"""Reads of the partner registry. Bookings and ratings are always read for one shop.
+
+Emergency search runs on plain PostgreSQL: a bounding box around the point (an index
+range on latitude, longitude filtered inside the same index) narrows 10,000 partners to
+the few nearby, then the exact haversine distance keeps those within the radius and
+orders them, nearest first. No extension is needed, so any managed PostgreSQL will do.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import Avg, Count, DateField, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from pawpact.core.clock import local_midnight
+from pawpact.core.months import month_add, month_start
+from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerState
+from pawpact.partners.models import Partner, PartnerBooking, PartnerRating
+
+EARTH_RADIUS_M = 6_371_008.8
+EMERGENCY_RADIUS_M = 3000
+SEARCHABLE = (PartnerState.LISTED, PartnerState.RECTIFICATION)  # as in the partial index partner_clinic_search_idx
+
+# Distance in metres from the point (bound as %s, %s, %s: latitude, latitude, longitude) to each row.
+_HAVERSINE = f"""2 * {EARTH_RADIUS_M} * asin(sqrt(
+    power(sin(radians(latitude - %s) / 2), 2)
+    + cos(radians(%s)) * cos(radians(latitude)) * power(sin(radians(longitude - %s) / 2), 2)))"""
+
+
+@dataclass(frozen=True)
+class NearbyPartner:
+    id: int
+    name: str
+    phone: str
+    address: str
+    latitude: float
+    longitude: float
+    open_24h: bool
+    distance_m: int
+
+
+def _box(latitude: float, longitude: float, radius_m: float) -> tuple[float, float, float, float]:
+    d_lat = math.degrees(radius_m / EARTH_RADIUS_M)
+    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
+    d_lng = min(180.0, math.degrees(radius_m / (EARTH_RADIUS_M * cos_lat)))
+    return latitude - d_lat, latitude + d_lat, longitude - d_lng, longitude + d_lng
+
+
+def clinics_near(
+    *, latitude: float, longitude: float, radius_m: int = EMERGENCY_RADIUS_M, limit: int = 20
+) -> list[NearbyPartner]:
+    """Listed clinics within `radius_m` of the point, nearest first (ties by id)."""
+    lat_min, lat_max, lng_min, lng_max = _box(latitude, longitude, radius_m)
+    # Near the antimeridian the box wraps; two longitude ranges then.
+    if lng_min < -180 or lng_max > 180:
+        lng_filter = "(longitude >= %s OR longitude <= %s)"
+        lng_args = [lng_min + 360 if lng_min < -180 else lng_min, lng_max - 360 if lng_max > 180 else lng_max]
+    else:
+        lng_filter, lng_args = "longitude BETWEEN %s AND %s", [lng_min, lng_max]
+    sql = f"""
+        SELECT * FROM (
+            SELECT id, name, phone, address, latitude, longitude, open_24h, {_HAVERSINE} AS distance
+            FROM partners_partner
+            WHERE kind = 'clinic' AND state IN ('listed', 'rectification')
+              AND latitude BETWEEN %s AND %s AND {lng_filter}
+        ) nearby WHERE distance <= %s ORDER BY distance, id LIMIT %s
+    """
+    # The kind and states are written in the SQL, not bound, so the planner matches the partial index.
+    args = [latitude, latitude, longitude, lat_min, lat_max, *lng_args, radius_m, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        rows = cursor.fetchall()
+    return [NearbyPartner(*row[:7], distance_m=round(row[7])) for row in rows]
+
+
+def clinics_near_naive(*, latitude: float, longitude: float, radius_m: int = EMERGENCY_RADIUS_M, limit: int = 20):
+    """The same answer by computing every partner's distance: the benchmark's baseline."""
+    sql = f"""
+        SELECT * FROM (
+            SELECT id, {_HAVERSINE} AS distance FROM partners_partner WHERE kind = %s AND state IN (%s, %s)
+        ) d WHERE distance <= %s ORDER BY distance, id LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [latitude, latitude, longitude, PartnerKind.CLINIC, *SEARCHABLE, radius_m, limit])
+        return [(row[0], round(row[1])) for row in cursor.fetchall()]
+
+
+def partner_list(*, state: str = "", kind: str = "", query: str = "") -> QuerySet[Partner]:
+    partners = Partner.objects.annotate(rating_count=Count("ratings"), rating_average=Avg("ratings__stars"))
+    if state:
+        partners = partners.filter(state=state)
+    if kind:
+        partners = partners.filter(kind=kind)
+    if query:
+        partners = partners.filter(name__icontains=query)
+    return partners.order_by("name", "id")
+
+
+def bookable_partners(*, kind: str = "", service: str = "", query: str = "") -> QuerySet[Partner]:
+    partners = partner_list(kind=kind, query=query).filter(state__in=SEARCHABLE)
+    if service:
+        partners = partners.filter(services__contains=[service])
+    return partners
+
+
+def shop_bookings(*, shop_id: int) -> QuerySet[PartnerBooking]:
+    return PartnerBooking.objects.filter(shop_id=shop_id).select_related("partner")
+
+
+def customer_bookings(*, shop_id: int, customer_uuid) -> QuerySet[PartnerBooking]:
+    return shop_bookings(shop_id=shop_id).filter(customer_uuid=customer_uuid).select_related("rating")
+
+
+def rating_months(*, partner: Partner, months: int = 12, today: date) -> list[tuple[date, float | None, int]]:
+    """(month, average stars or None, count) for the last `months` months: the console's chart."""
+    first = month_add(month_start(today), -(months - 1))
+    rows = {
+        row["month"]: row
+        for row in PartnerRating.objects.filter(partner=partner, created_at__gte=local_midnight(first))
+        .annotate(month=TruncMonth("created_at", output_field=DateField()))
+        .values("month")
+        .annotate(avg=Avg("stars"), n=Count("id"))
+    }
+    out = []
+    for i in range(months):
+        month = month_add(first, i)
+        row = rows.get(month)
+        out.append((month, round(float(row["avg"]), 2) if row else None, row["n"] if row else 0))
+    return out
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    counterparty_id: int
+    counterparty: str
+    bookings: int
+    amount_minor: int
+
+
+def clearing_statement(
+    *, month: date, partner_id: int | None = None, shop_id: int | None = None
+) -> list[StatementLine]:
+    """What shops owe partners for entitlements redeemed (completed) in `month`: per shop for a
+    partner's statement, per partner for a shop's."""
+    start, end = local_midnight(month_start(month)), local_midnight(month_add(month_start(month), 1))
+    rows = PartnerBooking.objects.filter(
+        status=BookingStatus.COMPLETED, with_entitlement=True, completed_at__gte=start, completed_at__lt=end
+    )
+    if partner_id is not None:
+        rows, key, name = rows.filter(partner_id=partner_id), "shop_id", "shop__name"
+    else:
+        rows, key, name = rows.filter(shop_id=shop_id), "partner_id", "partner__name"
+    grouped = rows.values(key, name).annotate(n=Count("id"), total=Sum("price_minor")).order_by(name)
+    return [StatementLine(row[key], row[name], row["n"], row["total"] or 0) for row in grouped]
