@@ -1,5 +1,7 @@
 """Referrals: codes, the newcomer's ¥200 off the deposit, the referrer's 1,000 points and
 ¥50 off the next debit, once; self-referral and loops refused."""
+from datetime import date
+
 import pytest
 
 from pawpact.billing.enums import DepositStatus
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("in_shop", "traveller")
 
 
 def newcomer(n: int):
-    return customer_create(name=f"Newcomer {n}", phone=f"1360000{n:01d}{LOW}", birth_date=None)
+    return customer_create(name=f"Newcomer {n}", phone=f"1360000{n:01d}{LOW}", birth_date=date(1995, 5, 5))
 
 
 def period_amounts(contract):
@@ -62,7 +64,7 @@ def test_a_converted_referral_rewards_both_sides_exactly_once():
 
 
 def test_a_referrer_without_a_plan_gets_the_credit_when_theirs_starts():
-    referrer = customer_create(name="Referrer", phone=f"13500000{LOW}", birth_date=None)
+    referrer = customer_create(name="Referrer", phone=f"13500000{LOW}", birth_date=date(1995, 5, 5))
     newbie = newcomer(2)
     referrals.claim(newcomer=newbie, code=referrals.code_for(customer=referrer).code)
     adopt(customer=newbie)
