@@ -21,6 +21,9 @@ CUSTOMER_MENU = (
     CustomerMenuItem("plans", _("My plans"), "my_contracts"),
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
     CustomerMenuItem("messages", _("Messages"), "my_messages"),
+    CustomerMenuItem("stored_value", _("Stored value"), "my_stored_value"),
+    CustomerMenuItem("mall", _("Points mall"), "my_mall"),
+    CustomerMenuItem("referral", _("Refer a friend"), "my_referral"),
 )
 
 
