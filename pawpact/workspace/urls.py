@@ -2,6 +2,7 @@
 from django.urls import path
 
 from pawpact.workspace.views import collections, contracts, customers, overview, plans, settings, signings
+from pawpact.workspace.views import stored_value, wallet
 
 app_name = "workspace"
 
@@ -38,4 +39,17 @@ urlpatterns = [
     path("collections/", collections.collections, name="collections"),
     path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
     path("collections/periods/<int:period_id>/write-off/", collections.period_write_off, name="period_write_off"),
+    # 营销 Marketing: referrals, the points mall, stored value
+    path("marketing/referrals/", wallet.referrals, name="marketing_referrals"),
+    path("marketing/mall/", wallet.mall_items, name="marketing_mall"),
+    path("marketing/mall/<int:pk>/", wallet.mall_item_edit, name="marketing_mall_item"),
+    path("marketing/mall/redemptions/", wallet.redemptions, name="marketing_redemptions"),
+    path("marketing/mall/redemptions/<uuid:uuid>/hand-over/", wallet.redemption_hand_over, name="marketing_hand_over"),
+    path("marketing/stored-value/", stored_value.stored_value_page, name="marketing_stored_value"),
+    path("marketing/stored-value/movements/", stored_value.movements, name="marketing_movements"),
+    path("marketing/stored-value/gift-rules/", stored_value.gift_rule_add, name="marketing_gift_rule_add"),
+    path("marketing/stored-value/gift-rules/<int:pk>/remove/", stored_value.gift_rule_remove,
+         name="marketing_gift_rule_remove"),
+    path("marketing/stored-value/rules/", stored_value.rules_save, name="marketing_rules_save"),
+    path("marketing/stored-value/<uuid:uuid>/", stored_value.account_detail, name="marketing_account"),
 ]

@@ -66,7 +66,7 @@ class StoredValueSerializer(serializers.Serializer):
 class MovementSerializer(serializers.ModelSerializer):
     class Meta:
         model = StoredValueMovement
-        fields = ["kind", "paid_minor", "gift_minor", "memo", "occurred_at"]
+        fields = ["kind", "paid_minor", "gift_minor", "occurred_at"]
 
 
 class TopUpInputSerializer(InputSerializer):
