@@ -31,7 +31,7 @@ MENU = (
     MenuItem("collections", _("Debits & collections"), "workspace:collections"),
     MenuItem("plans", _("Plans"), "workspace:plans"),
     MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
-    MenuItem("marketing", _("Marketing"), "workspace:marketing_referrals"),
+    MenuItem("marketing", pgettext_lazy("workspace menu", "Marketing"), "workspace:marketing_referrals"),
     MenuItem("settlements", _("Settlements & funding"), "shop_settlements", owner_only=True),
     MenuItem("insights", _("Insights"), "kpi_dashboard", action=Action.INSIGHTS),
     MenuItem("settings", _("Settings"), "workspace:settings", action=Action.SETTINGS),

@@ -107,8 +107,12 @@ def account_detail(request, uuid):
     may_refund = role_allows(request.workspace_role, Action.MARKETING)
     form = RefundForm(request.POST or None, initial={"request_key": _new_key()})
     confirm = False
+    account = selectors.stored_value_of(customer=customer)
     if request.method == "POST" and may_refund and form.is_valid():
-        if not form.cleaned_data["confirmed"]:
+        if form.cleaned_data["amount"] > account.paid_minor:
+            form.add_error("amount", _("At most the paid part, %(paid)s, can be refunded.")
+                           % {"paid": f"¥{account.paid_minor / 100:,.2f}"})
+        elif not form.cleaned_data["confirmed"]:
             confirm = True  # show the amount and the gift forfeited before any money leaves
         else:
             try:
@@ -119,7 +123,7 @@ def account_detail(request, uuid):
             else:
                 messages.success(request, _("Refunded. Pay the amount back to the customer."))
                 return redirect("workspace:marketing_account", uuid=uuid)
-    account = selectors.stored_value_of(customer=customer)
+    account = selectors.stored_value_of(customer=customer)  # after a refund, the new balance
     amount = form.cleaned_data["amount"] if confirm else 0
     return render(request, "workspace/marketing/account.html", {
         "customer": customer, "account": account, "movements": selectors.movements_of(customer=customer)[:100],

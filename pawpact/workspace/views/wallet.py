@@ -17,7 +17,7 @@ from pawpact.workspace.exports import export_response
 from pawpact.workspace.fields import YuanField, fen_to_yuan
 from pawpact.workspace.forms import form_errors_apply
 from pawpact.workspace.roles import role_allows
-from pawpact.workspace.views.frame import workspace_view
+from pawpact.workspace.views.frame import forbidden, workspace_view
 from pawpact.workspace.views.wallet_tables import REDEMPTION_COLUMNS, REFERRAL_COLUMNS
 
 PAGE_SIZE = 25
@@ -65,7 +65,7 @@ def mall_items(request):
     form = MallItemForm(request.POST or None)
     if request.method == "POST":
         if not may_edit:
-            return redirect("workspace:marketing_mall")
+            return forbidden(request)
         if _item_save(request, form, item=None):
             return redirect("workspace:marketing_mall")
     return render(request, "workspace/marketing/mall.html", {
