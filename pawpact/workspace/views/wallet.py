@@ -18,7 +18,7 @@ from pawpact.workspace.fields import YuanField, fen_to_yuan
 from pawpact.workspace.forms import form_errors_apply
 from pawpact.workspace.roles import role_allows
 from pawpact.workspace.views.frame import forbidden, workspace_view
-from pawpact.workspace.views.wallet_tables import REDEMPTION_COLUMNS, REFERRAL_COLUMNS
+from pawpact.workspace.views.wallet_tables import MALL_ITEM_COLUMNS, REDEMPTION_COLUMNS, REFERRAL_COLUMNS
 
 PAGE_SIZE = 25
 SECTION = "marketing"
@@ -61,6 +61,8 @@ def referrals(request):
 
 @workspace_view(section=SECTION)
 def mall_items(request):
+    if request.GET.get("export"):
+        return export_response(request, selectors.mall_items(), MALL_ITEM_COLUMNS, name="mall-items")
     may_edit = role_allows(request.workspace_role, Action.MARKETING)
     form = MallItemForm(request.POST or None)
     if request.method == "POST":

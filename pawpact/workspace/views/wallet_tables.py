@@ -23,6 +23,15 @@ REFERRAL_COLUMNS = [
     column(_("Converted"), "converted_at", show=local),
 ]
 
+MALL_ITEM_COLUMNS = [
+    column(_("Name"), "name"),
+    column(_("Points"), "points"),
+    column(_("Cash part (¥)"), "cash_minor", show=yuan),
+    column(_("Stock"), "stock"),
+    column(_("Redeemed"), "redeemed"),
+    column(_("On sale"), "active", show=lambda value: str(_("Yes") if value else _("No"))),
+]
+
 REDEMPTION_COLUMNS = [
     column(_("Created"), "created_at", show=local),
     column(_("Customer"), "customer__name"),
