@@ -32,10 +32,10 @@ class ReferralRefused(BusinessRuleViolation):
     code = "referral_refused"
 
 
-class OutOfStock(BusinessRuleViolation):
+class OutOfStock(Conflict):
     """A mall item with no stock left (or no longer on sale)."""
 
-    code = "out_of_stock"
+    code = "mall_sold_out"
 
 
 class InsufficientStoredValue(BusinessRuleViolation):

@@ -43,7 +43,8 @@ class YuanInput(forms.DecimalField):
 
 class TopUpForm(forms.Form):
     amount = YuanInput(label=gettext_lazy("Amount (¥)"))
-    payment_method = forms.ModelChoiceField(queryset=PaymentMethod.objects.none(), label=gettext_lazy("Pay with"))
+    payment_method = forms.ModelChoiceField(queryset=PaymentMethod.objects.none(), label=gettext_lazy("Pay with"),
+                                            empty_label=None)
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
 
     def __init__(self, *args, customer, **kwargs):

@@ -63,7 +63,7 @@ class StoredValueSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
-class MovementSerializer(serializers.ModelSerializer):
+class StoredValueMovementSerializer(serializers.ModelSerializer):
     class Meta:
         model = StoredValueMovement
         fields = ["kind", "paid_minor", "gift_minor", "occurred_at"]

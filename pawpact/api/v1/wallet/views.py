@@ -119,12 +119,12 @@ class StoredValueApi(APIView):
 
 
 class MovementListApi(ListAPIView):
-    serializer_class = s.MovementSerializer
+    serializer_class = s.StoredValueMovementSerializer
 
     def get_queryset(self):
         return selectors.movements_of(customer=_customer(self.request))
 
-    @extend_schema(summary="Every movement of my stored value", responses={200: s.MovementSerializer(many=True), **ERRORS})
+    @extend_schema(summary="Every movement of my stored value", responses={200: s.StoredValueMovementSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
