@@ -52,4 +52,5 @@ urlpatterns = [
          name="marketing_gift_rule_remove"),
     path("marketing/stored-value/rules/", stored_value.rules_save, name="marketing_rules_save"),
     path("marketing/stored-value/<uuid:uuid>/", stored_value.account_detail, name="marketing_account"),
+    path("marketing/stored-value/<uuid:uuid>/spend/", stored_value.account_spend, name="marketing_account_spend"),
 ]

@@ -159,3 +159,21 @@ def test_the_share_link_offers_the_code_to_a_newcomer(shop, shop_client, topped_
         code = referrals.code_for(customer=topped_up[0]).code
     page = shop_client.get(f"/join/{code}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and code in page.content.decode() and "¥200" in page.content.decode()
+
+
+def test_a_clerk_takes_a_counter_payment_from_stored_value_once(shop, topped_up, clerk_client):
+    customer, _method = topped_up
+    url = f"/manage/marketing/stored-value/{customer.uuid}/spend/"
+    body = {"amount": "128", "revenue": "service_revenue", "memo": "Grooming", "request_key": "c1"}
+    assert clerk_client.post(url, body).status_code == 302
+    assert clerk_client.post(url, body).status_code == 302
+    with schema_context(shop.schema_name):
+        assert list(StoredValueAccount.objects.values_list("paid_minor", "gift_minor")) == [(87_200, 10_000)]
+        from pawpact.billing.models import Journal
+
+        journal = Journal.objects.get(idempotency_key="stored_value.spend:counter:c1")
+        assert sorted((line.account, line.amount_minor) for line in journal.lines.all()) == [
+            ("service_revenue", -12_800), ("stored_value_paid", 12_800)]
+    before = effects(shop)
+    refused = clerk_client.post(url, {**body, "amount": "972.01", "request_key": "c2"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Only ¥972.00 of stored value is left." in refused.content.decode() and effects(shop) == before

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from pawpact.billing.enums import LedgerAccount
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty import stored_value
@@ -94,6 +95,36 @@ def rules_save(request):
     return redirect("workspace:marketing_stored_value")
 
 
+class SpendForm(forms.Form):
+    amount = YuanField(label=gettext_lazy("Amount (¥)"))
+    revenue = forms.ChoiceField(label=gettext_lazy("For"), choices=[
+        (LedgerAccount.SERVICE_REVENUE, gettext_lazy("Services at the counter")),
+        (LedgerAccount.GOODS_REVENUE, gettext_lazy("Goods at the counter")),
+    ])  # fmt: skip
+    memo = forms.CharField(label=gettext_lazy("Note"), max_length=120, required=False)
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+
+
+@require_POST
+@workspace_view(Action.CUSTOMER_EDIT, section=SECTION)
+def account_spend(request, uuid):
+    """Pay at the counter from the customer's stored value (the shop's rule picks paid or gift first)."""
+    customer = get_object_or_404(Customer, uuid=uuid)
+    form = SpendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("workspace:marketing_account", uuid=uuid)
+    data = form.cleaned_data
+    try:
+        stored_value.spend(customer=customer, amount_minor=data["amount"], key=f"counter:{data['request_key']}",
+                           memo=data["memo"] or "counter", revenue_account=LedgerAccount(data["revenue"]))  # fmt: skip
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Paid from stored value."))
+    return redirect("workspace:marketing_account", uuid=uuid)
+
+
 @workspace_view(section=SECTION)
 def movements(request):
     context, export = _listing(request, selectors.movement_list(), MOVEMENT_COLUMNS, name="stored-value-movements")
@@ -128,6 +159,8 @@ def account_detail(request, uuid):
     return render(request, "workspace/marketing/account.html", {
         "customer": customer, "account": account, "movements": selectors.movements_of(customer=customer)[:100],
         "form": form, "may_refund": may_refund, "confirm": confirm, "amount": amount,
+        "spend_form": SpendForm(initial={"request_key": _new_key()}),
+        "may_spend": role_allows(request.workspace_role, Action.CUSTOMER_EDIT),
         "forfeit": account.gift_minor * amount // account.paid_minor if confirm and account.paid_minor else 0,
     }, status=400 if form.errors else 200)  # fmt: skip
 
