@@ -168,3 +168,23 @@ def test_a_refund_beyond_the_paid_part_is_refused_writing_nothing():
     with pytest.raises(InsufficientStoredValue):
         stored_value.refund(customer=customer, amount_minor=100, key="r")
     assert snapshot() == before
+
+
+def test_a_top_up_the_rail_never_answered_is_settled_once_by_the_run(traveller):
+    from datetime import timedelta
+
+    from pawpact.billing.models import PaymentMethod
+    from pawpact.loyalty.wallet_payments import wallet_payments_resolve
+
+    gift_rules()
+    customer, method = with_method("tok_network_error")
+    top = stored_value.topup(customer=customer, amount_minor=100_000, payment_method=method, request_key="lost")
+    assert top.status == TopUpStatus.PAYING and balance(customer) == (0, 0)
+    assert wallet_payments_resolve() == 0  # still within the lease
+    PaymentMethod.objects.filter(pk=method.pk).update(token="tok_success")  # the rail answers now
+    traveller.shift(timedelta(minutes=6))
+    assert wallet_payments_resolve() == 1
+    wallet_payments_resolve()
+    assert TopUp.objects.get(pk=top.pk).status == TopUpStatus.PAID and balance(customer) == (100_000, 10_000)
+    assert StoredValueMovement.objects.count() == 1
+    assert SandboxCharge.objects.filter(shop_schema=connection.schema_name, idempotency_key=top.charge_key).count() == 1
