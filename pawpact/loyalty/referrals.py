@@ -17,7 +17,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import ContractStatus, JournalKind
+from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus, JournalKind
 from pawpact.billing.models import Contract
 from pawpact.billing.services.debit_credits import next_debit_credit_apply
 from pawpact.core.clock import Clock, default_clock
@@ -84,11 +84,14 @@ def _in_chain(*, newcomer_id: int, referrer_id: int) -> bool:
 
 def deposit_discount(*, contract: Contract) -> int:
     """What comes off the contract's deposit for a pending referral (billing asks when it sets the deposit)."""
-    referral = Referral.objects.select_for_update().filter(
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("contract").filter(
         referred_id=contract.customer_id, status=ReferralStatus.PENDING
     ).first()
     if referral is None:
         return 0
+    held_by = referral.contract
+    if held_by is not None and held_by.pk != contract.pk and held_by.status in OPEN_CONTRACT_STATUSES:
+        return 0  # one discounted deposit per newcomer: another open application has it
     discount = min(DEPOSIT_DISCOUNT_MINOR, contract.plan_version.deposit_minor)
     Referral.objects.filter(pk=referral.pk).update(contract=contract, deposit_discount_minor=discount)
     return discount

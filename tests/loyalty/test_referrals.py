@@ -106,3 +106,20 @@ def test_self_referral_same_phone_loops_unknown_codes_and_old_customers_are_refu
     signed = adopt().customer
     refused(signed, referrals.code_for(customer=member()).code)
 
+
+
+def test_one_discounted_deposit_per_newcomer_while_another_application_is_open():
+    from pawpact.billing.services.signing import application_create, application_credit_check
+    from pawpact.customers.services import pet_create
+
+    referrer = member()
+    newbie = newcomer(4)
+    referrals.claim(newcomer=newbie, code=referrals.code_for(customer=referrer).code)
+    deposit = plan_version().deposit_minor
+    first = application_create(customer=newbie, pet=pet_create(owner=newbie, name="A", species="cat", breed="x"),
+                               plan_version_id=plan_version().pk)  # fmt: skip
+    second = application_create(customer=newbie, pet=pet_create(owner=newbie, name="B", species="cat", breed="x"),
+                                plan_version_id=plan_version().pk)  # fmt: skip
+    first, second = application_credit_check(contract=first), application_credit_check(contract=second)
+    assert (first.deposit_minor, second.deposit_minor) == (deposit - 20_000, deposit)
+    assert application_credit_check(contract=first).deposit_minor == deposit - 20_000  # a re-check keeps it
