@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("pawpact.api.v1.renewals.urls")),
     # customer segments and win-back codes
     path("", include("pawpact.api.v1.loyalty.urls")),
+    # referral code, points mall, stored value (the customer's own)
+    path("", include("pawpact.api.v1.wallet.urls")),
     # saved payment methods: list, read, remove
     path("", include("pawpact.api.v1.payment_methods.urls")),
     # call queue, payment method replacement, deferrals, standing and holds

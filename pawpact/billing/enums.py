@@ -88,6 +88,11 @@ class LedgerAccount(models.TextChoices):
     WAREHOUSE_PAYABLE = "warehouse_payable", _("Payable to the warehouse")
     # Care: services paid at the counter (into STORE_CASH), apart from plan revenue.
     SERVICE_REVENUE = "service_revenue", _("Service revenue")
+    # Loyalty's stored value: what customers paid in and what the shop gave on top are
+    # separate liabilities (only the paid part is ever refundable); gifts cost marketing.
+    STORED_VALUE_PAID = "stored_value_paid", _("Stored value (paid)")
+    STORED_VALUE_GIFT = "stored_value_gift", _("Stored value (gift)")
+    MARKETING_EXPENSE = "marketing_expense", _("Marketing expense")
 
 
 class CallTaskKind(models.TextChoices):
@@ -131,6 +136,12 @@ class JournalKind(StrEnum):
     ORDER_REFUNDED = "order.refunded"
     FULFILMENT_COST = "fulfilment.cost"
     FULFILMENT_COST_REVERSED = "fulfilment.cost_reversed"
+    # Loyalty's: stored value, the points mall's cash part, referral rewards.
+    STORED_VALUE_TOPUP = "stored_value.topup"
+    STORED_VALUE_SPEND = "stored_value.spend"
+    STORED_VALUE_REFUND = "stored_value.refund"
+    MALL_PAID = "mall.paid"
+    REFERRAL_CREDIT = "referral.credit"
 
 
 class PetLossReportStatus(models.TextChoices):

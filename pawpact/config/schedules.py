@@ -88,6 +88,8 @@ def _shop_jobs() -> dict:
         "loyalty-points-release": _every(
             crontab(hour="9-22", minute=45), "loyalty.points_release_dispatch", expires=3000
         ),
+        # stored-value top-ups and mall redemptions whose rail never answered, asked again
+        "loyalty-wallet-payments": _every(crontab(minute="*/10"), "loyalty.wallet_payments_dispatch", expires=500),
         # appointments starting within 24 hours, reminded once (hourly)
         "care-reminder-run": _every(crontab(minute=15), "care.reminder_run_dispatch", expires=3000),
         # complaints past their 24 h response or 48 h resolution clock, told to the owner once

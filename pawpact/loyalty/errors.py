@@ -24,3 +24,27 @@ class InsufficientPoints(BusinessRuleViolation):
     """A redemption beyond the points available (frozen points are not available)."""
 
     code = "insufficient_points"
+
+
+class ReferralRefused(BusinessRuleViolation):
+    """A referral code that cannot apply: one's own, a loop, an unknown code, already referred."""
+
+    code = "referral_refused"
+
+
+class OutOfStock(Conflict):
+    """A mall item with no stock left (or no longer on sale)."""
+
+    code = "mall_sold_out"
+
+
+class InsufficientStoredValue(BusinessRuleViolation):
+    """Spending or refunding beyond the stored value there is."""
+
+    code = "insufficient_stored_value"
+
+
+class PaymentDeclined(BusinessRuleViolation):
+    """The rail declined the cash part of a redemption or a top-up; nothing was kept."""
+
+    code = "payment_declined"

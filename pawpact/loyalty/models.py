@@ -199,3 +199,11 @@ class PointsEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(remaining__gte=0), name="loyalty_points_remaining_ge_0"),
         ]
+
+
+# Referrals, the points mall and stored value live in their own module; imported here so
+# Django registers them with the loyalty app.
+from pawpact.loyalty.wallet_models import (  # noqa: E402, F401
+    GiftRule, MallItem, Redemption, Referral, ReferralCode, StoredValueAccount, StoredValueMovement, StoredValueRules,
+    TopUp,
+)  # fmt: skip

@@ -4,6 +4,7 @@ from pawpact.loyalty.evaluation import reevaluation_run, tier_daily_run
 from pawpact.loyalty.points import points_expire_run, points_release_run
 from pawpact.loyalty.rfm import rfm_scores_refresh
 from pawpact.loyalty.services import winback_credit_run
+from pawpact.loyalty.wallet_payments import wallet_payments_resolve
 from pawpact.tenants.fan_out import fan_out_to_ready_shops
 
 
@@ -46,3 +47,13 @@ def points_release_dispatch_task() -> int:
 @tenant_task("loyalty.points_release_shop", acks_late=True, time_limit=600, soft_time_limit=540)
 def points_release_shop_task() -> None:
     points_release_run()
+
+
+@public_task("loyalty.wallet_payments_dispatch")
+def wallet_payments_dispatch_task() -> int:
+    return fan_out_to_ready_shops(wallet_payments_shop_task, expires=500)
+
+
+@tenant_task("loyalty.wallet_payments_shop", acks_late=True, time_limit=300, soft_time_limit=270)
+def wallet_payments_shop_task() -> None:
+    wallet_payments_resolve()

@@ -1,8 +1,12 @@
 """Public pages of loyalty on a shop's domain; included at the root of the tenant URLs."""
 from django.urls import path
 
-from pawpact.loyalty import views
+from pawpact.loyalty import views, wallet_pages
 
 urlpatterns = [
     path("survey/<str:token>/", views.survey_page, name="survey_page"),
+    path("join/<str:code>/", wallet_pages.referral_join, name="referral_join"),
+    path("my/referral/", wallet_pages.my_referral, name="my_referral"),
+    path("my/mall/", wallet_pages.my_mall, name="my_mall"),
+    path("my/stored-value/", wallet_pages.my_stored_value, name="my_stored_value"),
 ]

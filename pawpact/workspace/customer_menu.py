@@ -24,6 +24,9 @@ CUSTOMER_MENU = (
     CustomerMenuItem("bookings", _("My bookings"), "care:my_bookings"),
     CustomerMenuItem("partner_services", _("Clinic & grooming visits"), "my_partner_services"),
     CustomerMenuItem("emergency", _("Emergency clinics"), "emergency_clinics"),
+    CustomerMenuItem("stored_value", _("Stored value"), "my_stored_value"),
+    CustomerMenuItem("mall", _("Points mall"), "my_mall"),
+    CustomerMenuItem("referral", _("Refer a friend"), "my_referral"),
     CustomerMenuItem("complaints", _("Complaints"), "care:my_complaints"),
     CustomerMenuItem("messages", _("Messages"), "my_messages"),
 )

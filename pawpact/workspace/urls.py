@@ -3,6 +3,7 @@ from django.urls import path
 
 from pawpact.workspace.views import bookings, care_setup, complaints
 from pawpact.workspace.views import collections, contracts, customers, overview, partners, plans, settings, signings
+from pawpact.workspace.views import stored_value, wallet
 
 app_name = "workspace"
 
@@ -61,4 +62,18 @@ urlpatterns = [
     path("complaints/<uuid:uuid>/", complaints.complaint_detail, name="complaint_detail"),
     path("complaints/<uuid:uuid>/photos/<int:photo_id>/", complaints.complaint_photo, name="complaint_photo"),
     path("complaints/<uuid:uuid>/<str:action>/", complaints.complaint_action, name="complaint_action"),
+    # 营销 Marketing: referrals, the points mall, stored value
+    path("marketing/referrals/", wallet.referrals, name="marketing_referrals"),
+    path("marketing/mall/", wallet.mall_items, name="marketing_mall"),
+    path("marketing/mall/<int:pk>/", wallet.mall_item_edit, name="marketing_mall_item"),
+    path("marketing/mall/redemptions/", wallet.redemptions, name="marketing_redemptions"),
+    path("marketing/mall/redemptions/<uuid:uuid>/hand-over/", wallet.redemption_hand_over, name="marketing_hand_over"),
+    path("marketing/stored-value/", stored_value.stored_value_page, name="marketing_stored_value"),
+    path("marketing/stored-value/movements/", stored_value.movements, name="marketing_movements"),
+    path("marketing/stored-value/gift-rules/", stored_value.gift_rule_add, name="marketing_gift_rule_add"),
+    path("marketing/stored-value/gift-rules/<int:pk>/remove/", stored_value.gift_rule_remove,
+         name="marketing_gift_rule_remove"),
+    path("marketing/stored-value/rules/", stored_value.rules_save, name="marketing_rules_save"),
+    path("marketing/stored-value/<uuid:uuid>/", stored_value.account_detail, name="marketing_account"),
+    path("marketing/stored-value/<uuid:uuid>/spend/", stored_value.account_spend, name="marketing_account_spend"),
 ]

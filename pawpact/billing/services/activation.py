@@ -31,7 +31,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
 from pawpact.customers.models import Pet
-from pawpact.outbox.services import outbox_emit
+from pawpact.outbox.services import outbox_emit, shop_event_publish
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.registry import rail_for
 
@@ -212,6 +212,8 @@ def _first_debit_and_activate(*, contract: Contract, period: DebitPeriod, clock:
             if locked.pet.owner_id is None:
                 # The adoption is complete: the pet is now the customer's.
                 Pet.objects.filter(pk=locked.pet_id, owner__isnull=True).update(owner=locked.customer)
+            # In-shop reactions to a started plan (loyalty's referral rewards), each in its own savepoint.
+            shop_event_publish(kind=EventKind.CONTRACT_SIGNED, payload=contract_signed_payload(locked), clock=clock)
             return locked
     except _FirstDebitNotPaid:
         return None

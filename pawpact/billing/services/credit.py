@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
@@ -117,6 +119,12 @@ def credit_record_staff_score(
     return credit_decision_record(contract=contract, report=report, clock=clock)
 
 
+def deposit_discounts(*, contract: Contract) -> int:
+    """What the shop's programmes take off this contract's deposit (settings.PAWPACT_DEPOSIT_DISCOUNTS:
+    loyalty's referral discount), so billing applies it without importing the apps above it."""
+    return sum(import_string(path)(contract=contract) for path in settings.PAWPACT_DEPOSIT_DISCOUNTS)
+
+
 def credit_decision_record(*, contract: Contract, report: CreditReport, clock: Clock = default_clock) -> Contract:
     """Store the credit decision on a draft contract and apply the deposit rule.
 
@@ -143,7 +151,9 @@ def credit_decision_record(*, contract: Contract, report: CreditReport, clock: C
         if report.score >= DEPOSIT_WAIVER_SCORE or deposit == 0:
             contract.deposit_minor, contract.deposit_status = 0, DepositStatus.WAIVED
         else:
-            contract.deposit_minor, contract.deposit_status = deposit, DepositStatus.DUE
+            deposit -= min(deposit, deposit_discounts(contract=contract))
+            contract.deposit_minor = deposit
+            contract.deposit_status = DepositStatus.DUE if deposit else DepositStatus.WAIVED
         contract.save(
             update_fields=[
                 "credit_score",

@@ -117,7 +117,10 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     ],
     "order.paid": ["pawpact.loyalty.points.points_on_order_paid"],
     "referral.converted": ["pawpact.loyalty.points.points_on_referral_converted"],
+    "contract.signed": ["pawpact.loyalty.referrals.referral_on_contract_signed"],
 }
+# What comes off a new contract's deposit when billing sets it: (contract) -> fen.
+PAWPACT_DEPOSIT_DISCOUNTS = ["pawpact.loyalty.referrals.deposit_discount"]
 # Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
 # What covers a booking's price, tried in order (pawpact.care.benefits); what none covers is paid.
 PAWPACT_CARE_BENEFIT_SOURCES = ["pawpact.care.benefits.plan_entitlement_claim"]

@@ -31,6 +31,7 @@ MENU = (
     MenuItem("collections", _("Debits & collections"), "workspace:collections"),
     MenuItem("plans", _("Plans"), "workspace:plans"),
     MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
+    MenuItem("marketing", pgettext_lazy("workspace menu", "Marketing"), "workspace:marketing_referrals"),
     MenuItem("bookings", _("Bookings"), "workspace:booking_calendar"),
     MenuItem("complaints", _("Complaints"), "workspace:complaints"),
     MenuItem("partners", _("Service partners"), "workspace:partners"),

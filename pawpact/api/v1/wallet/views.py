@@ -1,0 +1,143 @@
+"""A customer's referral code, the points mall and stored value over the API. These are the
+customer's own: a staff token answers 422 `customer_required`; a payment method or item of
+someone else (or of another shop) answers 404/422 and moves nothing."""
+import hashlib
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pawpact.api.access import own_customer
+from pawpact.api.errors import CustomerRequired
+from pawpact.api.idempotency import HEADER, idempotent
+from pawpact.api.openapi import ERRORS
+from pawpact.api.v1.wallet import serializers as s
+from pawpact.billing.models import PaymentMethod
+from pawpact.core.errors import NotFound
+from pawpact.loyalty import mall, referrals, stored_value
+from pawpact.loyalty import wallet_selectors as selectors
+from pawpact.loyalty.wallet_models import MallItem
+
+
+def _customer(request):
+    customer = own_customer(request)
+    if customer is None:
+        raise CustomerRequired(_("Only a customer has a referral code, points and stored value."))
+    return customer
+
+
+def _request_key(request) -> str:
+    """The Idempotency-Key (up to 255 characters) as the services' request key (up to 80)."""
+    return hashlib.sha256(request.META[HEADER].encode()).hexdigest()
+
+
+def _method(customer, method_id):
+    if method_id is None:
+        return None
+    method = PaymentMethod.objects.filter(pk=method_id, customer=customer, is_active=True).first()
+    if method is None:
+        raise NotFound(_("Unknown payment method."), fields={"payment_method_id": [_("Not one of yours.")]})
+    return method
+
+
+class ReferralApi(APIView):
+    @extend_schema(summary="My referral code, share link and rewards", responses={200: s.ReferralSerializer, **ERRORS})
+    def get(self, request):
+        customer = _customer(request)
+        code = referrals.code_for(customer=customer).code
+        summary = selectors.referral_summary(customer=customer)
+        return Response(s.ReferralSerializer({
+            "code": code, "share_url": request.build_absolute_uri(reverse("referral_join", args=[code])),
+            "referred": summary.referred, "converted": summary.converted, "points_earned": summary.points_earned,
+            "credit_earned_minor": summary.credit_earned_minor, "currency": "CNY",
+        }).data)  # fmt: skip
+
+
+class ReferralClaimApi(APIView):
+    @extend_schema(summary="Come with someone's referral code (before signing the first plan: ¥200 off the deposit)",
+                   request=s.ReferralClaimInputSerializer, responses={201: s.ReferralClaimSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request):
+        customer = _customer(request)
+        data = s.ReferralClaimInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = referrals.claim(newcomer=customer, code=data.validated_data["code"])
+        return Response(s.ReferralClaimSerializer({
+            "uuid": referral.uuid, "code": referral.code, "status": referral.status,
+            "deposit_discount_minor": referral.deposit_discount_minor or referrals.DEPOSIT_DISCOUNT_MINOR,
+        }).data, status=status.HTTP_201_CREATED)  # fmt: skip
+
+
+class MallItemListApi(ListAPIView):
+    serializer_class = s.MallItemSerializer
+
+    def get_queryset(self):
+        return selectors.mall_items_on_sale()
+
+    @extend_schema(summary="The points mall's items on sale", responses={200: s.MallItemSerializer(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class RedemptionListCreateApi(ListAPIView):
+    serializer_class = s.RedemptionSerializer
+
+    def get_queryset(self):
+        return selectors.redemption_list(customer=_customer(self.request))
+
+    @extend_schema(summary="My redemptions", responses={200: s.RedemptionSerializer(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Redeem an item: points deducted, stock reserved and the cash part paid at once",
+                   request=s.RedeemInputSerializer, responses={201: s.RedemptionSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request):
+        customer = _customer(request)
+        data = s.RedeemInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = MallItem.objects.filter(pk=data.validated_data["item_id"], active=True).first()
+        if item is None:
+            raise NotFound(_("Unknown mall item."), fields={"item_id": [_("Not on sale.")]})
+        redemption = mall.redeem(customer=customer, item=item, request_key=_request_key(request),
+                                 payment_method=_method(customer, data.validated_data.get("payment_method_id")))  # fmt: skip
+        return Response(s.RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
+
+
+class StoredValueApi(APIView):
+    @extend_schema(summary="My stored value: paid and gift parts", responses={200: s.StoredValueSerializer, **ERRORS})
+    def get(self, request):
+        account = selectors.stored_value_of(customer=_customer(request))
+        return Response(s.StoredValueSerializer({
+            "paid_minor": account.paid_minor, "gift_minor": account.gift_minor, "total_minor": account.total_minor,
+            "refundable_minor": account.paid_minor, "currency": "CNY",
+        }).data)  # fmt: skip
+
+
+class MovementListApi(ListAPIView):
+    serializer_class = s.StoredValueMovementSerializer
+
+    def get_queryset(self):
+        return selectors.movements_of(customer=_customer(self.request))
+
+    @extend_schema(summary="Every movement of my stored value", responses={200: s.StoredValueMovementSerializer(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class TopUpCreateApi(APIView):
+    @extend_schema(summary="Top up stored value through a saved payment method (the shop's gift rules apply)",
+                   request=s.TopUpInputSerializer, responses={201: s.TopUpSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request):
+        customer = _customer(request)
+        data = s.TopUpInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        top = stored_value.topup(customer=customer, amount_minor=data.validated_data["amount_minor"],
+                                 payment_method=_method(customer, data.validated_data["payment_method_id"]),
+                                 request_key=_request_key(request))  # fmt: skip
+        return Response(s.TopUpSerializer(top).data, status=status.HTTP_201_CREATED)

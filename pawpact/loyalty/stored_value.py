@@ -1,0 +1,195 @@
+"""Stored value (储值): top-ups with gifts, spending, refunds of the paid part.
+
+The balance is a liability on the shop ledger, the paid part (STORED_VALUE_PAID) apart
+from the gift part (STORED_VALUE_GIFT, whose cost is a marketing expense when given).
+Every change is a StoredValueMovement and a balanced journal under the same key, so a
+retried call (a replayed payment result, a repeated request) moves nothing twice. The
+account row is locked for each change and the database refuses a negative part.
+
+A top-up is credited only when the rail says it is paid: the PAYING row with its charge
+key is committed first, the rail is called outside any transaction, the outcome is
+recorded once. Spending takes the paid or the gift part first per the shop's rule;
+a refund gives back at most the paid part and forfeits the gift part with it.
+"""
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from pawpact.billing.enums import JournalKind, LedgerAccount
+from pawpact.billing.ledger import Line, journal_post
+from pawpact.billing.models import PaymentMethod
+from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import ValidationFailed
+from pawpact.customers.models import Customer
+from pawpact.loyalty import wallet_rail
+from pawpact.loyalty.errors import InsufficientStoredValue
+from pawpact.loyalty.wallet_models import (
+    GiftRule, MovementKind, SpendOrder, StoredValueAccount, StoredValueMovement, StoredValueRules, TopUp, TopUpStatus,
+)  # fmt: skip
+from pawpact.payments.base import ChargeResult
+
+MAX_TOPUP_MINOR = 5_000_000  # ¥50,000 at once
+
+
+def rules_get() -> StoredValueRules:
+    rules = StoredValueRules.objects.order_by("id").first()
+    return rules or StoredValueRules.objects.create()
+
+
+def gift_for(amount_minor: int) -> int:
+    """The gift of the best active rule the amount reaches (0 when none)."""
+    rule = GiftRule.objects.filter(active=True, threshold_minor__lte=amount_minor).order_by("-threshold_minor").first()
+    return rule.gift_minor if rule else 0
+
+
+def _amount_check(amount_minor, *, field: str, limit: int | None = None) -> None:
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+        raise ValidationFailed(_("Enter an amount above zero."), fields={field: [_("Above zero.")]})
+    if limit is not None and amount_minor > limit:
+        raise ValidationFailed(_("At most ¥%(max)s at once.") % {"max": f"{limit // 100:,}"},
+                               fields={field: [_("Too large.")]})  # fmt: skip
+
+
+def _key_check(key) -> str:
+    if not isinstance(key, str) or not key.strip() or len(key) > 80:
+        raise ValidationFailed(_("A request needs a reference."), fields={"key": [_("Invalid.")]})
+    return key.strip()
+
+
+def _account_locked(customer: Customer) -> StoredValueAccount:
+    StoredValueAccount.objects.get_or_create(customer=customer)
+    return StoredValueAccount.objects.select_for_update().get(customer=customer)
+
+
+def _move(*, account, kind, paid: int, gift: int, key: str, lines: list[Line], memo: str, clock: Clock):
+    """One movement and its journal; the account is locked by the caller."""
+    StoredValueAccount.objects.filter(pk=account.pk).update(
+        paid_minor=account.paid_minor + paid, gift_minor=account.gift_minor + gift
+    )
+    account.paid_minor, account.gift_minor = account.paid_minor + paid, account.gift_minor + gift
+    journal_post(key=key, kind=kind, lines=[line for line in lines if line.amount_minor], memo=memo[:255])
+    return StoredValueMovement.objects.create(account=account, kind=_KIND[kind],
+                                              paid_minor=paid, gift_minor=gift, key=key, memo=memo[:200],
+                                              occurred_at=clock.now())  # fmt: skip
+
+
+_KIND = {
+    JournalKind.STORED_VALUE_TOPUP: MovementKind.TOPUP,
+    JournalKind.STORED_VALUE_SPEND: MovementKind.SPEND,
+    JournalKind.STORED_VALUE_REFUND: MovementKind.REFUND,
+}
+
+
+# --- Top-up ---------------------------------------------------------------------------------------
+
+
+def topup(*, customer: Customer, amount_minor: int, payment_method: PaymentMethod | None, request_key: str,
+          clock: Clock = default_clock) -> TopUp:  # fmt: skip
+    """Top up through the rails; call outside a transaction. A repeated request key returns
+    the same top-up (asking the rail again if its outcome was unknown). A declined payment
+    raises PaymentDeclined and credits nothing."""
+    request_key = _key_check(request_key)
+    existing = TopUp.objects.filter(customer=customer, request_key=request_key).first()
+    if existing is None:
+        _amount_check(amount_minor, field="amount", limit=MAX_TOPUP_MINOR)
+        method = wallet_rail.method_check(customer=customer, payment_method=payment_method)
+        try:
+            with transaction.atomic():
+                existing = TopUp.objects.create(
+                    customer=customer, amount_minor=amount_minor, gift_minor=gift_for(amount_minor),
+                    request_key=request_key, payment_method=method, charge_key=f"topup:{customer.uuid}:{request_key}",
+                    created_at=clock.now(),
+                )  # fmt: skip
+        except IntegrityError:  # the same request raced in twice: that top-up is the one
+            existing = TopUp.objects.get(customer=customer, request_key=request_key)
+    if existing.status == TopUpStatus.PAYING:
+        result = wallet_rail.charge(payment_method=existing.payment_method, amount_minor=existing.amount_minor,
+                                    key=existing.charge_key, metadata={"topup_uuid": str(existing.uuid)})  # fmt: skip
+        existing = topup_finish(topup_id=existing.pk, result=result, clock=clock)
+    if existing.status == TopUpStatus.FAILED:
+        raise wallet_rail.declined(existing.outcome)
+    return existing
+
+
+def topup_finish(*, topup_id: int, result: ChargeResult, clock: Clock = default_clock) -> TopUp:
+    """Record the rail's answer once: paid credits paid value and the gift; a repeat changes nothing."""
+    if result.is_unknown:
+        return TopUp.objects.get(pk=topup_id)
+    with transaction.atomic():
+        top = TopUp.objects.select_for_update().select_related("customer").get(pk=topup_id)
+        if top.status != TopUpStatus.PAYING:
+            return top
+        top.status = TopUpStatus.PAID if result.succeeded else TopUpStatus.FAILED
+        top.outcome, top.reference, top.finished_at = result.outcome[:60], result.reference or "", clock.now()
+        top.save(update_fields=["status", "outcome", "reference", "finished_at"])
+        if result.succeeded:
+            account = _account_locked(top.customer)
+            _move(account=account, kind=JournalKind.STORED_VALUE_TOPUP, paid=top.amount_minor, gift=top.gift_minor,
+                  key=f"{JournalKind.STORED_VALUE_TOPUP}:{top.uuid}", clock=clock,
+                  memo=f"top-up {top.amount_minor} + gift {top.gift_minor}, rail reference {top.reference}",
+                  lines=[Line(LedgerAccount.STORE_CASH, top.amount_minor),
+                         Line(LedgerAccount.STORED_VALUE_PAID, -top.amount_minor),
+                         Line(LedgerAccount.MARKETING_EXPENSE, top.gift_minor),
+                         Line(LedgerAccount.STORED_VALUE_GIFT, -top.gift_minor)])  # fmt: skip
+    return top
+
+
+# --- Spending and refunds ------------------------------------------------------------------------------
+
+
+def spend(*, customer: Customer, amount_minor: int, key: str, memo: str,
+          revenue_account: LedgerAccount = LedgerAccount.GOODS_REVENUE, clock: Clock = default_clock):
+    """Pay `amount_minor` from the balance (the shop's rule decides which part goes first);
+    once per key. Beyond the balance: InsufficientStoredValue, nothing written."""
+    _amount_check(amount_minor, field="amount")
+    key = f"{JournalKind.STORED_VALUE_SPEND}:{_key_check(key)}"
+    with transaction.atomic():
+        account = _account_locked(customer)
+        existing = StoredValueMovement.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        if amount_minor > account.total_minor:
+            raise InsufficientStoredValue(
+                _("Only %(balance)s of stored value is left.") % {"balance": _yuan(account.total_minor)},
+                fields={"amount": [_("More than the balance.")]},
+            )
+        if rules_get().spend_order == SpendOrder.GIFT_FIRST:
+            gift = min(amount_minor, account.gift_minor)
+            paid = amount_minor - gift
+        else:
+            paid = min(amount_minor, account.paid_minor)
+            gift = amount_minor - paid
+        return _move(account=account, kind=JournalKind.STORED_VALUE_SPEND, paid=-paid, gift=-gift, key=key,
+                     memo=memo, clock=clock,
+                     lines=[Line(LedgerAccount.STORED_VALUE_PAID, paid), Line(LedgerAccount.STORED_VALUE_GIFT, gift),
+                            Line(revenue_account, -amount_minor)])  # fmt: skip
+
+
+def refund(*, customer: Customer, amount_minor: int, key: str, memo: str = "", clock: Clock = default_clock):
+    """Pay back part of the paid value (the shop hands it over); the gift value is forfeited in
+    proportion, all of it when the paid part reaches zero. Beyond the paid part, or when the
+    shop's rule allows no refunds: a 4xx, nothing written."""
+    _amount_check(amount_minor, field="amount")
+    key = f"{JournalKind.STORED_VALUE_REFUND}:{_key_check(key)}"
+    with transaction.atomic():
+        account = _account_locked(customer)
+        existing = StoredValueMovement.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        if not rules_get().refunds_allowed:
+            raise InsufficientStoredValue(_("This shop does not refund stored value."), fields={"amount": [_("Not refundable.")]})
+        if amount_minor > account.paid_minor:
+            raise InsufficientStoredValue(
+                _("At most the paid part, %(paid)s, can be refunded.") % {"paid": _yuan(account.paid_minor)},
+                fields={"amount": [_("More than the paid part.")]},
+            )
+        gift = account.gift_minor * amount_minor // account.paid_minor
+        return _move(account=account, kind=JournalKind.STORED_VALUE_REFUND, paid=-amount_minor, gift=-gift, key=key,
+                     memo=memo or f"refund {amount_minor}, gift forfeited {gift}", clock=clock,
+                     lines=[Line(LedgerAccount.STORED_VALUE_PAID, amount_minor), Line(LedgerAccount.STORE_CASH, -amount_minor),
+                            Line(LedgerAccount.STORED_VALUE_GIFT, gift), Line(LedgerAccount.MARKETING_EXPENSE, -gift)])  # fmt: skip
+
+
+def _yuan(amount_minor: int) -> str:
+    return f"¥{amount_minor // 100:,}.{amount_minor % 100:02d}"

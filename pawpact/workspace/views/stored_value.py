@@ -1,0 +1,169 @@
+"""营销 Marketing · 储值 Stored value: what the shop owes its customers (paid and gift apart),
+the gift rules, the spending rule, every movement, and refunds of the paid part with a
+confirmation step (the amount is shown back before money leaves)."""
+import uuid as uuid_module
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from pawpact.billing.enums import LedgerAccount
+from pawpact.core.errors import DomainError
+from pawpact.customers.models import Customer
+from pawpact.loyalty import stored_value
+from pawpact.loyalty import wallet_selectors as selectors
+from pawpact.loyalty.wallet_models import GiftRule, SpendOrder, StoredValueRules
+from pawpact.workspace.enums import Action
+from pawpact.workspace.fields import YuanField
+from pawpact.workspace.forms import form_errors_apply
+from pawpact.workspace.roles import role_allows
+from pawpact.workspace.views.frame import workspace_view
+from pawpact.workspace.views.wallet import SECTION, _listing
+from pawpact.workspace.views.wallet_tables import ACCOUNT_COLUMNS, MOVEMENT_COLUMNS
+
+
+class GiftRuleForm(forms.Form):
+    threshold = YuanField(label=gettext_lazy("Top-up from (¥)"))
+    gift = YuanField(label=gettext_lazy("Gift (¥)"))
+
+
+class RulesForm(forms.Form):
+    spend_order = forms.ChoiceField(label=gettext_lazy("Spend first"), choices=SpendOrder.choices)
+    refunds_allowed = forms.BooleanField(label=gettext_lazy("Refund the paid part on request"), required=False)
+
+
+class RefundForm(forms.Form):
+    amount = YuanField(label=gettext_lazy("Refund (¥)"))
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+
+@workspace_view(section=SECTION)
+def stored_value_page(request):
+    rows = selectors.stored_value_accounts()
+    query_text = request.GET.get("q", "").strip()
+    if query_text:
+        rows = rows.filter(Q(customer__name__icontains=query_text) | Q(customer__phone__contains=query_text))
+    context, export = _listing(request, rows, ACCOUNT_COLUMNS, name="stored-value")
+    if export:
+        return export
+    rules = stored_value.rules_get()
+    return render(request, "workspace/marketing/stored_value.html", {
+        **context, "q": query_text, "totals": selectors.stored_value_totals(), "gift_rules": GiftRule.objects.all(),
+        "gift_form": GiftRuleForm(), "rules_form": RulesForm(initial={"spend_order": rules.spend_order,
+                                                                     "refunds_allowed": rules.refunds_allowed}),
+        "may_edit": role_allows(request.workspace_role, Action.MARKETING),
+    })  # fmt: skip
+
+
+@require_POST
+@workspace_view(Action.MARKETING, section=SECTION)
+def gift_rule_add(request):
+    form = GiftRuleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    elif GiftRule.objects.filter(threshold_minor=form.cleaned_data["threshold"]).exists():
+        messages.error(request, _("A rule for this amount exists already; remove it first."))
+    else:
+        GiftRule.objects.create(threshold_minor=form.cleaned_data["threshold"], gift_minor=form.cleaned_data["gift"])
+        messages.success(request, _("The gift rule is added."))
+    return redirect("workspace:marketing_stored_value")
+
+
+@require_POST
+@workspace_view(Action.MARKETING, section=SECTION)
+def gift_rule_remove(request, pk: int):
+    GiftRule.objects.filter(pk=pk).delete()
+    messages.success(request, _("The gift rule is removed."))
+    return redirect("workspace:marketing_stored_value")
+
+
+@require_POST
+@workspace_view(Action.MARKETING, section=SECTION)
+def rules_save(request):
+    form = RulesForm(request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            rules = stored_value.rules_get()
+            StoredValueRules.objects.filter(pk=rules.pk).update(**form.cleaned_data)
+        messages.success(request, _("The stored-value rules are saved."))
+    return redirect("workspace:marketing_stored_value")
+
+
+class SpendForm(forms.Form):
+    amount = YuanField(label=gettext_lazy("Amount (¥)"))
+    revenue = forms.ChoiceField(label=gettext_lazy("For"), choices=[
+        (LedgerAccount.SERVICE_REVENUE, gettext_lazy("Services at the counter")),
+        (LedgerAccount.GOODS_REVENUE, gettext_lazy("Goods at the counter")),
+    ])  # fmt: skip
+    memo = forms.CharField(label=gettext_lazy("Note"), max_length=120, required=False)
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+
+
+@require_POST
+@workspace_view(Action.CUSTOMER_EDIT, section=SECTION)
+def account_spend(request, uuid):
+    """Pay at the counter from the customer's stored value (the shop's rule picks paid or gift first)."""
+    customer = get_object_or_404(Customer, uuid=uuid)
+    form = SpendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("workspace:marketing_account", uuid=uuid)
+    data = form.cleaned_data
+    try:
+        stored_value.spend(customer=customer, amount_minor=data["amount"], key=f"counter:{data['request_key']}",
+                           memo=data["memo"] or "counter", revenue_account=LedgerAccount(data["revenue"]))  # fmt: skip
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Paid from stored value."))
+    return redirect("workspace:marketing_account", uuid=uuid)
+
+
+@workspace_view(section=SECTION)
+def movements(request):
+    context, export = _listing(request, selectors.movement_list(), MOVEMENT_COLUMNS, name="stored-value-movements")
+    return export or render(request, "workspace/marketing/movements.html", context)
+
+
+@workspace_view(section=SECTION)
+def account_detail(request, uuid):
+    """One customer's balance and movements; a refund is asked, shown back, then confirmed."""
+    customer = get_object_or_404(Customer, uuid=uuid)
+    may_refund = role_allows(request.workspace_role, Action.MARKETING)
+    form = RefundForm(request.POST or None, initial={"request_key": _new_key()})
+    confirm = False
+    account = selectors.stored_value_of(customer=customer)
+    if request.method == "POST" and may_refund and form.is_valid():
+        if form.cleaned_data["amount"] > account.paid_minor:
+            form.add_error("amount", _("At most the paid part, %(paid)s, can be refunded.")
+                           % {"paid": f"¥{account.paid_minor / 100:,.2f}"})
+        elif not form.cleaned_data["confirmed"]:
+            confirm = True  # show the amount and the gift forfeited before any money leaves
+        else:
+            try:
+                stored_value.refund(customer=customer, amount_minor=form.cleaned_data["amount"],
+                                    key=form.cleaned_data["request_key"], memo=f"refund by {request.user.email}")  # fmt: skip
+            except DomainError as error:
+                form_errors_apply(form, error)
+            else:
+                messages.success(request, _("Refunded. Pay the amount back to the customer."))
+                return redirect("workspace:marketing_account", uuid=uuid)
+    account = selectors.stored_value_of(customer=customer)  # after a refund, the new balance
+    amount = form.cleaned_data["amount"] if confirm else 0
+    return render(request, "workspace/marketing/account.html", {
+        "customer": customer, "account": account, "movements": selectors.movements_of(customer=customer)[:100],
+        "form": form, "may_refund": may_refund, "confirm": confirm, "amount": amount,
+        "spend_form": SpendForm(initial={"request_key": _new_key()}),
+        "may_spend": role_allows(request.workspace_role, Action.CUSTOMER_EDIT),
+        "forfeit": account.gift_minor * amount // account.paid_minor if confirm and account.paid_minor else 0,
+    }, status=400 if form.errors else 200)  # fmt: skip
+
+
+def _new_key() -> str:
+    return uuid_module.uuid4().hex
