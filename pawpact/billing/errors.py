@@ -235,3 +235,31 @@ class CreditCheckFailed(BusinessRuleViolation):
     """The credit provider gave no score (the customer has not authorised it, or it refused)."""
 
     code = "credit_check_failed"
+
+
+class TestClockInLiveMode(BusinessRuleViolation):
+    """Test clocks exist in test mode only: live contracts always run on real time."""
+
+    __test__ = False
+    code = "test_clock_live_mode"
+
+
+class TestClockAdvanceInvalid(ValidationFailed):
+    """An advance must name one target after the clock's time and at most 400 days ahead."""
+
+    __test__ = False
+    code = "test_clock_advance_invalid"
+
+
+class TestClockAttachRefused(Conflict):
+    """Only an open test-mode contract that is on no other clock can be attached to a clock."""
+
+    __test__ = False
+    code = "test_clock_attach_refused"
+
+
+class TestClockBusy(Conflict):
+    """The clock is being advanced by another request: wait for it to finish."""
+
+    __test__ = False
+    code = "test_clock_advancing"
