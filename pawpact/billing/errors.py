@@ -244,7 +244,7 @@ class TestClockInLiveMode(BusinessRuleViolation):
     code = "test_clock_live_mode"
 
 
-class TestClockAdvanceInvalid(ValidationFailed):
+class TestClockAdvanceInvalid(BusinessRuleViolation):
     """An advance must name one target after the clock's time and at most 400 days ahead."""
 
     __test__ = False

@@ -1,7 +1,7 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
-from pawpact.workspace.views import collections, contracts, customers, overview, plans, settings, signings
+from pawpact.workspace.views import collections, contracts, customers, overview, plans, settings, signings, webhooks
 
 app_name = "workspace"
 
@@ -38,4 +38,8 @@ urlpatterns = [
     path("collections/", collections.collections, name="collections"),
     path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
     path("collections/periods/<int:period_id>/write-off/", collections.period_write_off, name="period_write_off"),
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<uuid:uuid>/", webhooks.webhook_detail, name="webhook_detail"),
+    path("webhooks/<uuid:uuid>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
+    path("webhooks/<uuid:uuid>/deliveries/<uuid:delivery_uuid>/resend/", webhooks.webhook_resend, name="webhook_resend"),
 ]

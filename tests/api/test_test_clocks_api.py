@@ -69,10 +69,10 @@ def test_live_mode_refuses_clocks_with_the_catalogue_code(staff, shop):
         ({"months": 1, "next_debit": True}, 400, "invalid"),
         ({"months": 0}, 400, "invalid"),
         ({"months": "1"}, 400, "invalid"),
-        ({"next_debit": False}, 400, "invalid"),
-        ({"frozen_time": "2025-01-01T00:00:00Z"}, 400, "test_clock_advance_invalid"),
-        ({"frozen_time": "2027-06-01T00:00:00Z"}, 400, "test_clock_advance_invalid"),
-        ({"next_debit": True}, 400, "test_clock_advance_invalid"),  # nothing attached
+        ({"next_debit": False}, 422, "test_clock_advance_invalid"),
+        ({"frozen_time": "2025-01-01T00:00:00Z"}, 422, "test_clock_advance_invalid"),
+        ({"frozen_time": "2027-06-01T00:00:00Z"}, 422, "test_clock_advance_invalid"),
+        ({"next_debit": True}, 422, "test_clock_advance_invalid"),  # nothing attached
         ({"weeks": 1}, 400, "invalid"),
     ],
 )

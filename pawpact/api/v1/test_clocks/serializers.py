@@ -34,15 +34,11 @@ class TestClockAttachSerializer(InputSerializer):
 
     min_properties = 1
     min_properties_message = _("Give contract_id or customer_id.")
+    max_properties = 1
     contract_id = serializers.UUIDField(required=False, help_text=_("An open test-mode contract (its `uuid`)."))
     customer_id = serializers.UUIDField(
         required=False, help_text=_("A customer: each of their open test-mode contracts on no clock is attached.")
     )
-
-    def validate(self, attrs):
-        if len(attrs) > 1:
-            raise serializers.ValidationError({"customer_id": [_("Give contract_id or customer_id, not both.")]})
-        return attrs
 
 
 class TestClockAdvanceSerializer(InputSerializer):
@@ -50,15 +46,10 @@ class TestClockAdvanceSerializer(InputSerializer):
 
     min_properties = 1
     min_properties_message = _("Give one of months, next_debit or frozen_time.")
+    max_properties = 1
     months = serializers.IntegerField(min_value=1, max_value=13, required=False, help_text=_("Calendar months ahead."))
     next_debit = serializers.BooleanField(
         required=False, help_text=_("`true`: to just after the run that charges the next due or retried debit.")
     )
     frozen_time = serializers.DateTimeField(required=False, help_text=_("An instant after the clock's, ≤ 400 days on."))
 
-    def validate(self, attrs):
-        if len(attrs) > 1:
-            raise serializers.ValidationError({"months": [_("Give one of months, next_debit or frozen_time.")]})
-        if attrs.get("next_debit") is False:
-            raise serializers.ValidationError({"next_debit": [_("Only true is meaningful.")]})
-        return attrs
