@@ -14,20 +14,23 @@ from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus
+from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus, PeriodStatus
 from pawpact.billing.errors import TestClockAdvanceInvalid, TestClockAttachRefused, TestClockBusy, TestClockInLiveMode
 from pawpact.billing.models import Contract, DebitPeriod, TestClock
 from pawpact.billing.selectors import DUE_PERIOD_STATUSES
 from pawpact.billing.services.debit_run import debit_run_shop
+from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
 from pawpact.billing.services.reminders import reminder_run_shop
 from pawpact.core.clock import FixedClock, local_date, local_midnight
+from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
+from pawpact.payments.policies import RAIL_POLICIES
 from pawpact.tenants.modes import current_livemode
 
 MAX_ADVANCE = timedelta(days=400)
@@ -39,6 +42,9 @@ DAILY_RUNS = (
     (time(10, 0), debit_run_shop),
     (time(10, 30), dunning_run_shop),
 )
+# Periods that make a day busy only near their due date, and those that always do.
+QUIET_UNLESS_DUE = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.DEFERRED)
+NEVER_QUIET = (PeriodStatus.ATTEMPTED, PeriodStatus.FAILED, PeriodStatus.RETRYING)
 # An advance to the next debit stops just after the run that charges it.
 NEXT_DEBIT_STOP = time(10, 45)
 
@@ -145,15 +151,40 @@ def test_clock_target(
     return target
 
 
-def _runs_between(start: datetime, end: datetime):
-    """(instant, job) of every daily billing run after `start`, up to and including `end`."""
+def _days_between(start: datetime, end: datetime):
+    """(day, [(instant, job)…]) for every day with a billing run after `start`, up to `end`."""
     day = local_date(start)
     while local_midnight(day) <= end:
+        runs = []
         for at, job in DAILY_RUNS:
             instant = local_midnight(day) + timedelta(hours=at.hour, minutes=at.minute)
             if start < instant <= end:
-                yield instant, job
+                runs.append((instant, job))
+        if runs:
+            yield day, runs
         day += timedelta(days=1)
+
+
+def _quiet_horizon_days() -> int:
+    """How far ahead a due date makes a day busy: the reminder and pre-debit notice windows."""
+    notice = max((policy.pre_debit_notice_days or 0 for policy in RAIL_POLICIES.values()), default=0)
+    return billing_settings_get().reminder_days_before + notice + 1
+
+
+def _day_is_quiet(*, test_clock: TestClock, day, horizon_days: int) -> bool:
+    """No billing job could change anything of the clock's contracts on `day`: no debit due
+    within the reminder and notice windows, nothing failed, late or in flight, every customer
+    in good standing. Such days are skipped (a year in a few hundred queries)."""
+    periods = DebitPeriod.objects.filter(contract__test_clock=test_clock)
+    busy = (
+        Q(status__in=QUIET_UNLESS_DUE, due_date__lte=day + timedelta(days=horizon_days),
+          contract__status__in=OPEN_CONTRACT_STATUSES)
+        | Q(status__in=NEVER_QUIET)
+        | Q(overdue_since__isnull=False)
+    )  # fmt: skip
+    if periods.filter(busy).exists():
+        return False
+    return not Customer.objects.filter(contracts__test_clock=test_clock).exclude(standing=CustomerStanding.CURRENT).exists()
 
 
 def test_clock_advance(*, test_clock: TestClock, **target) -> TestClock:
@@ -166,12 +197,16 @@ def test_clock_advance(*, test_clock: TestClock, **target) -> TestClock:
     if not claimed:
         raise TestClockBusy(_("This clock is being advanced; try again when it is done."))
     # A clock with nothing attached only moves its time.
-    runs = _runs_between(test_clock.frozen_time, end) if test_clock.contracts.exists() else ()
+    days = _days_between(test_clock.frozen_time, end) if test_clock.contracts.exists() else ()
+    horizon_days = _quiet_horizon_days()
     try:
-        for instant, job in runs:
-            job(clock=TestClockTime(instant, test_clock_id=test_clock.pk))
-            # Kept as it goes: an advance that fails halfway resumes from the last run done.
-            TestClock.objects.filter(pk=test_clock.pk).update(frozen_time=instant)
+        for day, runs in days:
+            if _day_is_quiet(test_clock=test_clock, day=day, horizon_days=horizon_days):
+                continue
+            for instant, job in runs:
+                job(clock=TestClockTime(instant, test_clock_id=test_clock.pk))
+                # Kept as it goes: an advance that fails halfway resumes from the last run done.
+                TestClock.objects.filter(pk=test_clock.pk).update(frozen_time=instant)
         TestClock.objects.filter(pk=test_clock.pk).update(frozen_time=end)
     finally:
         TestClock.objects.filter(pk=test_clock.pk).update(advancing_since=None)

@@ -9,14 +9,8 @@ from django_tenants.utils import schema_context
 from pawpact.billing.errors import TestClockAdvanceInvalid, TestClockAttachRefused, TestClockBusy, TestClockInLiveMode
 from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, TestClock
 from pawpact.billing.services.debit_run import debit_run_shop
-from pawpact.billing.services.test_clocks import (
-    TestClockTime,
-    test_clock_advance,
-    test_clock_attach,
-    test_clock_attach_customer,
-    test_clock_create,
-    test_clock_next_debit,
-)
+from pawpact.billing.services import test_clocks as clocks
+from pawpact.billing.services.test_clocks import TestClockTime
 from pawpact.tenants.enums import ShopMode
 from tests.billing.debits.factories import SIGNED_ON, contract_create, plan_version_create, token_set
 from tests.billing.lifecycle.dunning.helpers import BEIJING, late_contract
@@ -42,8 +36,8 @@ def in_shop(shop):
 
 def _clocked(**contract_args):
     contract = contract_create(plan_version=plan_version_create(debit_day=15, periods=12), **contract_args)
-    clock = test_clock_create(name="three months", frozen_time=NOON)
-    test_clock_attach(test_clock=clock, contract=contract)
+    clock = clocks.test_clock_create(name="three months", frozen_time=NOON)
+    clocks.test_clock_attach(test_clock=clock, contract=contract)
     return clock, contract
 
 
@@ -52,7 +46,7 @@ def test_three_months_pay_three_periods_and_move_nothing_else(in_shop):
     other = contract_create(plan_version=plan_version_create(debit_day=15, periods=12))
     other_before = _snapshot(other)
 
-    test_clock_advance(test_clock=clock, months=3)
+    clocks.test_clock_advance(test_clock=clock, months=3)
 
     clock.refresh_from_db()
     assert clock.frozen_time == NOON.replace(month=4) and clock.advancing_since is None
@@ -74,7 +68,7 @@ def test_the_real_run_leaves_clocked_contracts_alone_and_a_rerun_charges_nothing
     debit_run_shop()  # real time (November 2026): every period of the contract would be due
     assert DebitAttempt.objects.filter(period__contract=contract).count() == 0
 
-    test_clock_advance(test_clock=clock, next_debit=True)
+    clocks.test_clock_advance(test_clock=clock, next_debit=True)
     assert _statuses(contract)[:2] == ["paid", "scheduled"]
     debit_run_shop(clock=TestClockTime(clock.frozen_time, test_clock_id=clock.pk))
     assert DebitAttempt.objects.filter(period__contract=contract).count() == 1
@@ -83,10 +77,10 @@ def test_the_real_run_leaves_clocked_contracts_alone_and_a_rerun_charges_nothing
 
 def test_next_debit_stops_after_the_run_that_charges_it(in_shop):
     clock, contract = _clocked()
-    test_clock_advance(test_clock=clock, next_debit=True)
+    clocks.test_clock_advance(test_clock=clock, next_debit=True)
     assert clock.frozen_time == datetime(2026, 1, 13, 10, 45, tzinfo=BEIJING)
-    assert test_clock_next_debit(test_clock=clock) == datetime(2026, 2, 15, 10, 45, tzinfo=BEIJING)
-    test_clock_advance(test_clock=clock, next_debit=True)
+    assert clocks.test_clock_next_debit(test_clock=clock) == datetime(2026, 2, 15, 10, 45, tzinfo=BEIJING)
+    clocks.test_clock_advance(test_clock=clock, next_debit=True)
     assert _statuses(contract)[:3] == ["paid", "paid", "scheduled"]
 
 
@@ -97,15 +91,15 @@ def _attempt_days(period) -> list[tuple[int, str, date]]:
 
 def test_a_failing_card_goes_through_retries_into_dunning(in_shop):
     contract = late_contract("tok_insufficient_funds")  # period 1 paid at signing; period 2 due 10 Feb
-    clock = test_clock_create(frozen_time=NOON)
-    test_clock_attach(test_clock=clock, contract=contract)
+    clock = clocks.test_clock_create(frozen_time=NOON)
+    clocks.test_clock_attach(test_clock=clock, contract=contract)
 
-    test_clock_advance(test_clock=clock, frozen_time=datetime(2026, 2, 10, 12, 0, tzinfo=BEIJING))
+    clocks.test_clock_advance(test_clock=clock, frozen_time=datetime(2026, 2, 10, 12, 0, tzinfo=BEIJING))
     period = DebitPeriod.objects.get(contract=contract, number=2)
     assert (period.status, period.next_retry_on, period.overdue_since) == ("retrying", date(2026, 2, 11), None)
     assert _attempt_days(period) == [(1, "failed", date(2026, 2, 10))]
 
-    test_clock_advance(test_clock=clock, months=1)
+    clocks.test_clock_advance(test_clock=clock, months=1)
     period.refresh_from_db()
     contract.customer.refresh_from_db()
     assert (period.status, period.next_retry_on, period.overdue_since) == ("failed", None, date(2026, 2, 11))
@@ -117,7 +111,7 @@ def test_a_failing_card_goes_through_retries_into_dunning(in_shop):
     assert Journal.objects.filter(contract=contract).count() == 1  # only period 1 moved money
 
     token_set(contract, "tok_success")
-    test_clock_advance(test_clock=clock, next_debit=True)
+    clocks.test_clock_advance(test_clock=clock, next_debit=True)
     # The next due debit (period 3, 10 March) is charged on the new card; period 2 waits for the
     # customer to replace the method (its retries are used up), as at real time.
     assert clock.frozen_time == datetime(2026, 3, 11, 10, 45, tzinfo=BEIJING)
@@ -130,30 +124,30 @@ def test_live_mode_refuses_clocks(in_shop):
     in_shop.mode = ShopMode.LIVE
     in_shop.save(update_fields=["mode"])
     with pytest.raises(TestClockInLiveMode):
-        test_clock_create()
+        clocks.test_clock_create()
     with pytest.raises(TestClockInLiveMode):
-        test_clock_advance(test_clock=clock, months=1)
+        clocks.test_clock_advance(test_clock=clock, months=1)
     assert TestClock.objects.count() == 1 and _statuses(contract)[0] == "scheduled"
 
 
 def test_refused_attachments_and_advances_change_nothing(in_shop):
     clock, contract = _clocked()
-    other_clock = test_clock_create(frozen_time=NOON)
+    other_clock = clocks.test_clock_create(frozen_time=NOON)
     live = contract_create(livemode=True)
     for candidate in (contract, live):
         with pytest.raises(TestClockAttachRefused):
-            test_clock_attach(test_clock=other_clock, contract=candidate)
+            clocks.test_clock_attach(test_clock=other_clock, contract=candidate)
     with pytest.raises(TestClockAttachRefused):
-        test_clock_attach_customer(test_clock=other_clock, customer=contract.customer)
+        clocks.test_clock_attach_customer(test_clock=other_clock, customer=contract.customer)
     assert list(other_clock.contracts.all()) == [] and live.test_clock_id is None
     for target in ({"months": 1, "next_debit": True}, {}, {"frozen_time": NOON - timedelta(seconds=1)},
                    {"frozen_time": NOON + timedelta(days=401)}):  # fmt: skip
         with pytest.raises(TestClockAdvanceInvalid):
-            test_clock_advance(test_clock=clock, **target)
+            clocks.test_clock_advance(test_clock=clock, **target)
     with pytest.raises(TestClockAdvanceInvalid):
-        test_clock_advance(test_clock=other_clock, next_debit=True)  # nothing attached
+        clocks.test_clock_advance(test_clock=other_clock, next_debit=True)  # nothing attached
     TestClock.objects.filter(pk=clock.pk).update(advancing_since=NOON)
     with pytest.raises(TestClockBusy):
-        test_clock_advance(test_clock=clock, months=1)
+        clocks.test_clock_advance(test_clock=clock, months=1)
     clock.refresh_from_db()
     assert clock.frozen_time == NOON and DebitAttempt.objects.count() == 0
