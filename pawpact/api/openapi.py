@@ -112,6 +112,8 @@ class AutoSchema(SpectacularAutoSchema):
         minimum = getattr(serializer, "min_properties", None)
         if direction == "request" and minimum:
             schema["minProperties"] = minimum
+        if direction == "request" and getattr(serializer, "max_properties", 0):
+            schema["maxProperties"] = serializer.max_properties
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

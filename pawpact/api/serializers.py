@@ -72,6 +72,9 @@ class InputSerializer(serializers.Serializer):
     # How many members a body needs at least (a PATCH changes at least one field).
     min_properties = 0
     min_properties_message = _("Change at least one field.")
+    # How many members a body may have at most (1: exactly one of several ways to say it).
+    max_properties = 0
+    max_properties_message = _("Give only one of these fields.")
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and not hasattr(data, "getlist"):
@@ -90,6 +93,8 @@ class InputSerializer(serializers.Serializer):
         minimum = getattr(self, "min_properties", 0)
         if len(values) < minimum:
             raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [self.min_properties_message]})
+        if self.max_properties and len(values) > self.max_properties:
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [self.max_properties_message]})
         return values
 
 

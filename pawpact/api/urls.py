@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("pawpact.api.v1.dunning.urls")),
     # outbound webhooks: endpoints, deliveries, resend
     path("", include("pawpact.api.v1.webhooks.urls")),
+    # test clocks (test mode): billing time travel for attached contracts
+    path("", include("pawpact.api.v1.test_clocks.urls")),
     # services, resources, free slots and bookings
     path("", include("pawpact.api.v1.care.urls")),
     # service partners: emergency clinic search, partner bookings, ratings

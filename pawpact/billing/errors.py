@@ -241,3 +241,31 @@ class CreditConsentMissing(BusinessRuleViolation):
     """A real credit provider is asked only after the applicant agreed to the check."""
 
     code = "credit_consent_missing"
+
+
+class TestClockInLiveMode(BusinessRuleViolation):
+    """Test clocks exist in test mode only: live contracts always run on real time."""
+
+    __test__ = False
+    code = "test_clock_live_mode"
+
+
+class TestClockAdvanceInvalid(BusinessRuleViolation):
+    """An advance must name one target after the clock's time and at most 400 days ahead."""
+
+    __test__ = False
+    code = "test_clock_advance_invalid"
+
+
+class TestClockAttachRefused(Conflict):
+    """Only an open test-mode contract that is on no other clock can be attached to a clock."""
+
+    __test__ = False
+    code = "test_clock_attach_refused"
+
+
+class TestClockBusy(Conflict):
+    """The clock is being advanced by another request: wait for it to finish."""
+
+    __test__ = False
+    code = "test_clock_advancing"

@@ -151,6 +151,10 @@ class Contract(models.Model):
     cooling_off_until = models.DateField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Set in test mode only: the contract is billed at this clock's time, not the real one.
+    test_clock = models.ForeignKey(
+        "billing.TestClock", on_delete=models.SET_NULL, null=True, blank=True, related_name="contracts"
+    )
     renewal_of = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewed_by"
     )
@@ -467,3 +471,4 @@ class ProviderNotification(models.Model):
 # Requests about a contract in force live in their own module (kept small); importing them
 # here registers them with the billing app as before.
 from pawpact.billing.contract_requests import ContractHold, CreditConsent, PetLossReport  # noqa: E402, F401
+from pawpact.billing.test_clock_models import TestClock  # noqa: E402, F401

@@ -30,6 +30,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import CATALOGUE
 from pawpact.outbox.errors import WebhookEventsInvalid, WebhookUrlInvalid
 from pawpact.outbox.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from pawpact.outbox.url_guard import AddressRefused, url_addresses_check, url_host_allowed
 from pawpact.tenants.modes import current_livemode
 from pawpact.tenants.secrets import secret_decrypt, secret_encrypt
 
@@ -47,6 +48,16 @@ Transport = Callable[[str, bytes, dict], int]
 
 def _post(url: str, body: bytes, headers: dict) -> int:
     return requests.post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False).status_code
+
+
+def _guarded_post(livemode: bool) -> Transport:
+    """The real transport: the addresses the URL resolves to are checked first (url_guard)."""
+
+    def post(url: str, body: bytes, headers: dict) -> int:
+        url_addresses_check(url, livemode=livemode)
+        return _post(url, body, headers)
+
+    return post
 
 
 def webhook_signature(*, secret: str, body: bytes, timestamp: int) -> str:
@@ -70,6 +81,11 @@ def webhook_signature_verify(*, secret: str, body: bytes, header: str, now: floa
 def _validated(url: str, events: list, livemode: bool) -> tuple[str, list[str]]:
     if not isinstance(url, str) or not url.startswith(("https://", "http://")) or (livemode and url.startswith("http:")):
         raise WebhookUrlInvalid(_("Use an https URL (http only in test mode)."), fields={"url": [_("Not allowed.")]})
+    if not url_host_allowed(url, livemode=livemode):
+        raise WebhookUrlInvalid(
+            _("Webhooks go to public addresses only (and to this computer in test mode)."),
+            fields={"url": [_("This address is private, local or reserved.")]},
+        )
     unknown = sorted(set(events) - set(CATALOGUE)) if isinstance(events, list) else ["?"]
     if not events or unknown:
         raise WebhookEventsInvalid(
@@ -139,7 +155,7 @@ def webhook_body(delivery: WebhookDelivery) -> bytes:
 
 
 def _attempt(delivery: WebhookDelivery, transport: Transport | None, clock: Clock) -> None:
-    transport = transport or _post
+    transport = transport or _guarded_post(delivery.endpoint.livemode)
     now = clock.now()
     body = webhook_body(delivery)
     secret = secret_decrypt(delivery.endpoint.secret_ciphertext)["secret"]
@@ -149,6 +165,8 @@ def _attempt(delivery: WebhookDelivery, transport: Transport | None, clock: Cloc
     try:
         status = transport(delivery.endpoint.url, body, headers)
         delivery.last_status_code, delivery.last_error = status, ""
+    except AddressRefused as error:
+        status, delivery.last_status_code, delivery.last_error = 0, None, str(error)[:300]
     except (OSError, requests.RequestException) as error:
         status, delivery.last_status_code, delivery.last_error = 0, None, type(error).__name__[:300]
     if 200 <= status < 300:

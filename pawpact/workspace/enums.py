@@ -31,6 +31,7 @@ class Action(StrEnum):
     COMPLAINT_ACT = "complaint_act"  # answer and resolve complaints
     CARE_EDIT = "care_edit"  # service types, resources, working hours and days off
     MARKETING = "marketing"  # mall items, stored-value gift rules and refunds
+    WEBHOOKS = "webhooks"  # developers' webhook endpoints, their secrets and the delivery log
 
 
 class EventKind(models.TextChoices):

@@ -3,7 +3,7 @@ from django.urls import path
 
 from pawpact.workspace.views import bookings, care_setup, complaints
 from pawpact.workspace.views import collections, contracts, customers, overview, partners, plans, settings, signings
-from pawpact.workspace.views import stored_value, wallet
+from pawpact.workspace.views import stored_value, wallet, webhooks
 
 app_name = "workspace"
 
@@ -76,4 +76,8 @@ urlpatterns = [
     path("marketing/stored-value/rules/", stored_value.rules_save, name="marketing_rules_save"),
     path("marketing/stored-value/<uuid:uuid>/", stored_value.account_detail, name="marketing_account"),
     path("marketing/stored-value/<uuid:uuid>/spend/", stored_value.account_spend, name="marketing_account_spend"),
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<uuid:uuid>/", webhooks.webhook_detail, name="webhook_detail"),
+    path("webhooks/<uuid:uuid>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
+    path("webhooks/<uuid:uuid>/deliveries/<uuid:delivery_uuid>/resend/", webhooks.webhook_resend, name="webhook_resend"),
 ]

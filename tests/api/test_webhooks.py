@@ -136,6 +136,8 @@ def test_an_unreachable_endpoint_is_retried_and_a_manual_resend_delivers(shop, s
     assert (done.status, done.attempts, done.last_status_code) == ("succeeded", 2, 204)
     receiver = Receiver(200)
     monkeypatch.setattr("pawpact.outbox.webhooks._post", receiver)
+    # The real transport resolves the host first (url_guard): a public address here.
+    monkeypatch.setattr("socket.getaddrinfo", lambda host, port, **kw: [(2, 1, 6, "", ("93.184.215.14", port))])
     url = f"/api/v1/webhook-endpoints/{created['id']}/deliveries/{delivery.uuid}/resend"
     again = client.post(url)
     assert (again.status_code, again.json()["status"], again.json()["attempts"]) == (200, "succeeded", 3)
@@ -209,3 +211,54 @@ def test_an_endpoint_receives_only_events_after_its_creation_and_can_be_paused(s
     assert _run(shop, receiver) == 0
     client.patch(f"/api/v1/webhook-endpoints/{created['id']}", {"is_active": True}, format="json")
     assert _run(shop, receiver) == 1  # the event of the pause is delivered when it resumes
+
+
+@pytest.mark.parametrize(
+    ("url", "mode"),
+    [
+        ("https://127.0.0.1/hook", "live"), ("https://localhost/hook", "live"), ("https://10.0.0.5/hook", "live"),
+        ("https://169.254.169.254/latest/meta-data", "live"), ("https://[::1]/hook", "live"),
+        ("https://[::ffff:192.168.1.1]/hook", "live"), ("https://100.100.100.200/meta", "live"),
+        ("http://169.254.169.254/", "test"), ("http://192.168.0.10:8000/", "test"), ("http://0.0.0.0/", "test"),
+    ],
+)  # fmt: skip
+def test_private_and_metadata_addresses_are_refused(shop, shop_staff, url, mode):
+    from pawpact.tenants.enums import ShopMode
+
+    if mode == "live":
+        shop.mode = ShopMode.LIVE
+        shop.save(update_fields=["mode"])
+    answer = _staff_client(shop, shop_staff).post("/api/v1/webhook-endpoints", {"url": url, "events": ["debit.paid"]}, format="json")
+    assert (answer.status_code, answer.json()["code"]) == (400, "webhook_url_invalid"), answer.content
+    with schema_context(shop.schema_name):
+        assert WebhookEndpoint.objects.count() == 0
+
+
+def test_loopback_is_allowed_in_test_mode_for_local_development(shop, shop_staff):
+    for url in ("http://127.0.0.1:4000/hooks", "http://localhost:4000/hooks"):
+        assert _endpoint(_staff_client(shop, shop_staff), url=url)["livemode"] is False
+
+
+def test_a_name_resolving_inside_is_refused_at_delivery_and_nothing_is_posted(shop, shop_staff, monkeypatch):
+    import socket
+
+    import pawpact.outbox.webhooks as webhooks
+    from pawpact.tenants.enums import ShopMode
+
+    shop.mode = ShopMode.LIVE
+    shop.save(update_fields=["mode"])
+    _endpoint(_staff_client(shop, shop_staff), url="https://hooks.example.com/pawpact")
+    _emit(shop, livemode=True)
+    answers = {"hooks.example.com": "10.1.2.3"}
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, port, **kw: [(2, 1, 6, "", (answers[host], port))])
+    posted = []
+    monkeypatch.setattr(webhooks, "_post", lambda *args: posted.append(args) or 200)
+    with schema_context(shop.schema_name):
+        webhook_deliveries_enqueue()
+        assert webhook_deliver_due() == 1
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, None)
+        assert delivery.last_error == "address refused: 10.1.2.3" and posted == []
+        answers["hooks.example.com"] = "93.184.215.14"  # published again at a public address
+        assert webhook_delivery_resend(delivery=delivery).status == "succeeded"
+        assert len(posted) == 1

@@ -43,6 +43,7 @@ from pawpact.billing.services.debits import (
     period_collect,
     rail_charge,
 )
+from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
 from pawpact.outbox.models import OutboxEvent
@@ -101,7 +102,7 @@ def debit_run_naive(*, clock: Clock = default_clock) -> RunReport:
     """The same debits, one `period_collect` (two transactions) per period."""
     report = RunReport()
     now = clock.now()
-    for period in list(period_due_list(at=now).select_related("contract__payment_method")):
+    for period in list(period_due_list(at=now).filter(clock_scope_q(clock)).select_related("contract__payment_method")):
         try:
             attempt = period_collect(period=period, clock=clock)
         except DomainError:
@@ -121,7 +122,8 @@ def _stale_claim(*, after_id: int, clock: Clock, resume_after: timedelta, batch_
     """Abandoned STARTED attempts. Not locked: two runs may both ask the rail about one,
     which answers the repeated key with the same outcome; only one records it."""
     now = clock.now()
-    return list(attempt_stale_list(started_before=now - resume_after, at=now).filter(pk__gt=after_id)[:batch_size])
+    stale = attempt_stale_list(started_before=now - resume_after, at=now).filter(clock_scope_q(clock, prefix="period__contract__"))
+    return list(stale.filter(pk__gt=after_id)[:batch_size])
 
 
 def _due_claim(*, clock: Clock, batch_size: int) -> list[DebitAttempt]:
@@ -130,6 +132,7 @@ def _due_claim(*, clock: Clock, batch_size: int) -> list[DebitAttempt]:
     with transaction.atomic():
         periods = list(
             period_due_list(at=now)
+            .filter(clock_scope_q(clock))
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("contract__payment_method")
             # Only what charging and recording read: a contract row carries its agreement text.

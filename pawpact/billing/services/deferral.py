@@ -34,6 +34,7 @@ from pawpact.billing.errors import DeferralRefused, DeferralTwiceInARow, NoDefer
 from pawpact.billing.models import BillingSettings, Contract, DebitPeriod, DeferralCoupon
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.standing import customer_standing_refresh, period_recovered_emit
+from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.months import add_months
@@ -231,7 +232,8 @@ def _period_check_deferrable(*, contract: Contract, period: DebitPeriod, later: 
 def deferred_periods_release(*, settings: BillingSettings, clock: Clock = default_clock) -> int:
     """Deferred periods whose reminder window has opened become SCHEDULED again (one statement)."""
     horizon = clock.today() + timedelta(days=settings.reminder_days_before)
-    return DebitPeriod.objects.filter(status=PeriodStatus.DEFERRED, due_date__lte=horizon).update(
+    deferred = DebitPeriod.objects.filter(clock_scope_q(clock), status=PeriodStatus.DEFERRED, due_date__lte=horizon)
+    return deferred.update(
         status=PeriodStatus.SCHEDULED
     )
 

@@ -64,6 +64,7 @@ from pawpact.billing.services.standing import (
     delinquent_periods_q,
     period_event_payload,
 )
+from pawpact.billing.clock_scope import clock_scope_q, customer_scope_q
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError, ValidationFailed
 from pawpact.core.events import EventKind
@@ -185,6 +186,7 @@ def retries_due_list(*, clock: Clock = default_clock) -> QuerySet[DebitPeriod]:
     in_flight = DebitAttempt.objects.filter(period=OuterRef("pk"), status=AttemptStatus.STARTED)
     return (
         DebitPeriod.objects.filter(
+            clock_scope_q(clock),
             status=PeriodStatus.RETRYING,
             next_retry_on__lte=clock.today(),
             contract__status=ContractStatus.ACTIVE,
@@ -366,7 +368,7 @@ def write_offs_due_list(*, settings: BillingSettings, clock: Clock = default_clo
     """Owed periods `write_off_after_days` old or older (on active or defaulted contracts)."""
     horizon = clock.today() - timedelta(days=settings.write_off_after_days)
     return (
-        DebitPeriod.objects.filter(delinquent_periods_q(), due_date__lte=horizon)
+        DebitPeriod.objects.filter(delinquent_periods_q(), clock_scope_q(clock), due_date__lte=horizon)
         .exclude(status=PeriodStatus.ATTEMPTED)
         .order_by("due_date", "id")
     )
@@ -395,7 +397,7 @@ def dunning_run_shop(*, clock: Clock = default_clock) -> DunningReport:
     report = DunningReport()
     report.released = deferred_periods_release(settings=settings, clock=clock)
 
-    failed = DebitPeriod.objects.filter(status=PeriodStatus.FAILED, contract__status=ContractStatus.ACTIVE)
+    failed = DebitPeriod.objects.filter(clock_scope_q(clock), status=PeriodStatus.FAILED, contract__status=ContractStatus.ACTIVE)
     for period_id in list(failed.values_list("pk", flat=True)):
         handled = period_failure_handle(period_id=period_id, settings=settings, clock=clock)
         report.failures += handled is not None and handled.changed
@@ -407,7 +409,7 @@ def dunning_run_shop(*, clock: Clock = default_clock) -> DunningReport:
             report.recovered += attempt.status == AttemptStatus.SUCCEEDED
 
     touched: set[int] = set()
-    for customer in list(Customer.objects.filter(customers_to_refresh_q()).order_by("pk")):
+    for customer in list(Customer.objects.filter(customers_to_refresh_q(), customer_scope_q(clock)).order_by("pk")):
         refresh = customer_standing_refresh(customer=customer, settings=settings, clock=clock)
         report.customers += 1
         escalation = customer_escalate(refresh=refresh, settings=settings, clock=clock)

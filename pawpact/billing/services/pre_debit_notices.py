@@ -18,6 +18,7 @@ from django.db.models import Q
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.models import DebitPeriod
 from pawpact.billing.services.debits import COLLECTABLE_PERIOD_STATUSES
+from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.money import Money
@@ -50,7 +51,7 @@ def pre_debit_notice_run(*, clock: Clock = default_clock) -> NoticeReport:
         horizon = (now + timedelta(days=policy.pre_debit_notice_days + 1)).date()
         periods = (
             DebitPeriod.objects.filter(
-                notice_pending_q(), contract__payment_method__rail=rail, due_date__lte=horizon,
+                notice_pending_q(), clock_scope_q(clock), contract__payment_method__rail=rail, due_date__lte=horizon,
                 status__in=COLLECTABLE_PERIOD_STATUSES,
                 contract__status__in=(ContractStatus.ACTIVE, ContractStatus.SIGNED),
             ).select_related("contract__payment_method").order_by("due_date", "id")

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import DebitPeriod
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
+from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
 from pawpact.messaging.models import Category, Channel
@@ -127,6 +128,7 @@ def reminder_run_shop(*, clock: Clock = default_clock, batch_size: int = BATCH_S
         with transaction.atomic():
             rows = list(
                 reminder_due_periods(today=today, days_before=settings_row.reminder_days_before)
+                .filter(clock_scope_q(clock))
                 .select_for_update(skip_locked=True, of=("self",))
                 .order_by("id")
                 .values_list(*_FIELDS)[:batch_size]

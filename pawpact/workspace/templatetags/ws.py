@@ -13,7 +13,7 @@ _TONES = {
     "active": "ok", "paid": "ok", "current": "ok", "completed": "ok", "verified": "ok", "done": "ok",
     "draft": "info", "signed": "info", "scheduled": "info", "reminded": "info", "open": "warn",
     "grace": "warn", "retrying": "warn", "deferred": "warn", "attempted": "warn", "failed": "bad",
-    "overdue": "bad", "default": "bad", "defaulted": "bad", "written_off": "bad", "rejected": "bad",
+    "overdue": "bad", "default": "bad", "succeeded": "ok", "pending": "warn", "paused": "warn", "defaulted": "bad", "written_off": "bad", "rejected": "bad",
 }  # fmt: skip
 
 

@@ -38,6 +38,7 @@ MENU = (
     MenuItem("settlements", _("Settlements & funding"), "shop_settlements", owner_only=True),
     MenuItem("insights", _("Insights"), "kpi_dashboard", action=Action.INSIGHTS),
     MenuItem("settings", _("Settings"), "workspace:settings", action=Action.SETTINGS),
+    MenuItem("webhooks", _("Webhooks"), "workspace:webhooks", action=Action.WEBHOOKS),
 )
 
 
