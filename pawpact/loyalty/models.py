@@ -199,3 +199,16 @@ class PointsEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(remaining__gte=0), name="loyalty_points_remaining_ge_0"),
         ]
+
+
+# Coupons, segments and campaigns live in their own module; importing them registers them here.
+from pawpact.loyalty.coupon_models import (  # noqa: E402
+    Campaign,
+    Coupon,
+    CouponTemplate,
+    CouponTrigger,
+    CouponUse,
+    Segment,
+)
+
+__all__ = ["Campaign", "Coupon", "CouponTemplate", "CouponTrigger", "CouponUse", "Segment"]

@@ -1,0 +1,151 @@
+"""Campaigns: a coupon or a message to every customer of a segment, sent in the background.
+
+`campaign_create` stores the campaign and queues `campaign_run`, which walks the
+segment by customer id in chunks, each chunk committed with the progress so far. Each
+customer's coupon is keyed `campaign:<campaign>:<customer>` and their message deduped
+on the same key, so a run repeated (a worker lost, a retry) issues and sends nothing
+twice. Messages are marketing: over the customer's daily cap they are stored
+`suppressed` by messaging. The counts are read back from what was stored: sent (a
+customer with at least one message out), suppressed (all held back by the cap), and
+redeemed (the campaign's coupons used since).
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import ValidationFailed
+from pawpact.loyalty.coupon_models import (
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    Coupon,
+    CouponStatus,
+    CouponTemplate,
+    Segment,
+)
+from pawpact.loyalty.coupons import coupon_issue_if_allowed
+from pawpact.loyalty.segments import segment_customers
+from pawpact.messaging.models import Category, Channel, Message, MessageStatus
+from pawpact.messaging.services import MessageDraft, message_send_many
+
+CHUNK = 200
+CAMPAIGN_CHANNELS = (Channel.SMS.value, Channel.IN_APP.value)
+TOPIC = "campaign"
+
+
+def _errors(*, name, segment, kind, template, subject, body) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 60:
+        errors["name"] = [_("Enter a name of at most 60 characters.")]
+    if not isinstance(segment, Segment):
+        errors["segment"] = [_("Choose a segment.")]
+    if kind not in CampaignKind.values:
+        errors["kind"] = [_("Choose a coupon or a message.")]
+    elif kind == CampaignKind.COUPON and (not isinstance(template, CouponTemplate) or not template.enabled):
+        errors["template"] = [_("Choose an enabled coupon template.")]
+    elif kind == CampaignKind.MESSAGE:
+        if not isinstance(subject, str) or not subject.strip() or len(subject) > 80:
+            errors["subject"] = [_("Enter a subject of at most 80 characters.")]
+        if not isinstance(body, str) or not body.strip() or len(body) > 500:
+            errors["body"] = [_("Enter a message of at most 500 characters.")]
+    return errors
+
+
+def campaign_create(*, name, segment, kind, template=None, subject="", body="", clock: Clock = default_clock) -> Campaign:
+    """Store the campaign and send it in the background; ValidationFailed, nothing written, on bad input."""
+    errors = _errors(name=name, segment=segment, kind=kind, template=template, subject=subject, body=body)
+    if errors:
+        raise ValidationFailed(_("Some fields are invalid."), fields=errors)
+    from pawpact.loyalty.tasks import campaign_run_task
+
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            uuid=uuid.uuid4(), name=name.strip(), segment=segment, kind=kind,
+            template=template if kind == CampaignKind.COUPON else None,
+            subject=(subject or "").strip(), body=(body or "").strip(),
+            total=segment_customers(segment.filters, clock=clock).count(), created_at=clock.now(),
+        )  # fmt: skip
+        transaction.on_commit(lambda: campaign_run_task.delay(campaign.pk))
+    return campaign
+
+
+def _drafts(campaign: Campaign, customers, coupons: dict[int, Coupon]) -> list[MessageDraft]:
+    drafts = []
+    for customer in customers:
+        if campaign.kind == CampaignKind.COUPON:
+            coupon = coupons.get(customer.pk)
+            if coupon is None:
+                continue  # over the template's limits: nothing to announce
+            until = coupon.valid_until.isoformat()
+            subject = campaign.template.name
+            body = (f"您获得一张优惠券「{coupon.template.name}」，券码 {coupon.code}，{until} 前有效。 / "
+                    f"You have a coupon \"{coupon.template.name}\": code {coupon.code}, valid until {until}.")  # fmt: skip
+        else:
+            subject, body = campaign.subject, campaign.body
+        drafts.append(MessageDraft(customer_id=customer.pk, topic=TOPIC, category=Category.MARKETING,
+                                   channels=CAMPAIGN_CHANNELS, subject=subject, body=body,
+                                   dedupe_key=f"campaign:{campaign.uuid}:{customer.uuid}"))  # fmt: skip
+    return drafts
+
+
+def _chunk_send(campaign: Campaign, customers: list, clock: Clock) -> None:
+    coupons: dict[int, Coupon] = {}
+    if campaign.kind == CampaignKind.COUPON:
+        for customer in customers:
+            coupon = coupon_issue_if_allowed(template=campaign.template, customer=customer, campaign=campaign,
+                                             source_key=f"campaign:{campaign.uuid}:{customer.uuid}", clock=clock)  # fmt: skip
+            if coupon is not None:
+                coupons[customer.pk] = coupon
+    message_send_many(drafts=_drafts(campaign, customers, coupons), clock=clock)
+
+
+def campaign_run(*, campaign_id: int, chunk: int = CHUNK, clock: Clock = default_clock) -> Campaign:
+    """Send the campaign chunk by chunk; a repeated run sends nothing twice and ends with the same counts."""
+    campaign = Campaign.objects.select_related("segment", "template").get(pk=campaign_id)
+    if campaign.status == CampaignStatus.DONE:
+        return campaign
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING, done=0)
+    customers = segment_customers(campaign.segment.filters, clock=clock)
+    Campaign.objects.filter(pk=campaign.pk).update(total=customers.count())
+    last_id, done = 0, 0
+    while True:
+        batch = list(customers.filter(id__gt=last_id)[:chunk])
+        if not batch:
+            break
+        with transaction.atomic():
+            _chunk_send(campaign, batch, clock)
+            done += len(batch)
+            Campaign.objects.filter(pk=campaign.pk).update(done=done)
+        last_id = batch[-1].pk
+    campaign_count(campaign=campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.DONE, finished_at=timezone.now())
+    campaign.refresh_from_db()
+    return campaign
+
+
+def campaign_count(*, campaign: Campaign) -> Campaign:
+    """Count sent and suppressed from the messages stored (per customer)."""
+    per_customer = (
+        Message.objects.filter(topic=TOPIC, dedupe_key__startswith=f"campaign:{campaign.uuid}:")
+        .values("customer_id")
+        .annotate(out=Count("id", filter=~Q(status=MessageStatus.SUPPRESSED)))
+    )
+    sent = sum(1 for row in per_customer if row["out"])
+    suppressed = sum(1 for row in per_customer if not row["out"])
+    Campaign.objects.filter(pk=campaign.pk).update(sent=sent, suppressed=suppressed)
+    campaign.sent, campaign.suppressed = sent, suppressed
+    return campaign
+
+
+def campaign_redeemed(campaign: Campaign) -> int:
+    return Coupon.objects.filter(campaign=campaign, status=CouponStatus.USED).count()
+
+
+def campaign_issued(campaign: Campaign) -> int:
+    return Coupon.objects.filter(campaign=campaign).count()
