@@ -20,6 +20,7 @@ class CustomerMenuItem:
 CUSTOMER_MENU = (
     CustomerMenuItem("plans", _("My plans"), "my_contracts"),
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
+    CustomerMenuItem("coupons", _("My coupons"), "my_coupons"),
     CustomerMenuItem("messages", _("Messages"), "my_messages"),
 )
 

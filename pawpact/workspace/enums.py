@@ -27,6 +27,7 @@ class Action(StrEnum):
     STAFF = "staff"
     INSIGHTS = "insights"  # the shop's KPIs against its peers
     SUBSCRIPTION = "subscription"  # the shop's own Pawpact subscription and its payment method
+    MARKETING = "marketing"  # coupons, triggers, segments, campaigns
 
 
 class EventKind(models.TextChoices):

@@ -1,7 +1,17 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
-from pawpact.workspace.views import collections, contracts, customers, overview, plans, settings, signings
+from pawpact.workspace.views import (
+    campaigns,
+    collections,
+    contracts,
+    customers,
+    marketing,
+    overview,
+    plans,
+    settings,
+    signings,
+)
 
 app_name = "workspace"
 
@@ -38,4 +48,14 @@ urlpatterns = [
     path("collections/", collections.collections, name="collections"),
     path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
     path("collections/periods/<int:period_id>/write-off/", collections.period_write_off, name="period_write_off"),
+    path("marketing/", marketing.marketing, name="marketing"),
+    path("marketing/templates/new/", marketing.template_edit, name="marketing_template_new"),
+    path("marketing/templates/<int:pk>/", marketing.template_edit, name="marketing_template"),
+    path("marketing/templates/<int:pk>/toggle/", marketing.template_toggle, name="marketing_template_toggle"),
+    path("marketing/templates/<int:pk>/issue/", marketing.template_issue, name="marketing_template_issue"),
+    path("marketing/coupons/", marketing.coupons, name="marketing_coupons"),
+    path("marketing/triggers/", marketing.triggers, name="marketing_triggers"),
+    path("marketing/segments/", campaigns.segments, name="marketing_segments"),
+    path("marketing/campaigns/", campaigns.campaigns, name="marketing_campaigns"),
+    path("marketing/campaigns/<uuid:uuid>/", campaigns.campaign_detail, name="marketing_campaign"),
 ]

@@ -33,6 +33,7 @@ MENU = (
     MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
     MenuItem("settlements", _("Settlements & funding"), "shop_settlements", owner_only=True),
     MenuItem("insights", _("Insights"), "kpi_dashboard", action=Action.INSIGHTS),
+    MenuItem("marketing", _("Marketing"), "workspace:marketing", action=Action.MARKETING),
     MenuItem("settings", _("Settings"), "workspace:settings", action=Action.SETTINGS),
 )
 
