@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("pawpact.api.v1.renewals.urls")),
     # customer segments and win-back codes
     path("", include("pawpact.api.v1.loyalty.urls")),
+    path("", include("pawpact.api.v1.coupons.urls")),
     # saved payment methods: list, read, remove
     path("", include("pawpact.api.v1.payment_methods.urls")),
     # call queue, payment method replacement, deferrals, standing and holds

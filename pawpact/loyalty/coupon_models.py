@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.core.clock import default_clock
 from pawpact.customers.models import Customer
 
 
@@ -82,6 +83,17 @@ class Coupon(models.Model):
     class Meta:
         ordering = ["-issued_at", "-id"]
         indexes = [models.Index(fields=["customer", "status"], name="loyalty_coupon_cust_status")]
+
+    @property
+    def state(self) -> str:
+        """The status as its holder sees it today: `expired` for an unused coupon past its last day."""
+        if self.status == CouponStatus.ISSUED and self.valid_until < default_clock.today():
+            return "expired"
+        return self.status
+
+    @property
+    def use_or_none(self):
+        return getattr(self, "use", None)
 
 
 class CouponUse(models.Model):
