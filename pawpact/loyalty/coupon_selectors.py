@@ -42,12 +42,6 @@ def customer_coupons(*, customer: Customer) -> QuerySet[Coupon]:
     return Coupon.objects.select_related("template", "use").filter(customer=customer).order_by("status", "valid_until", "id")
 
 
-def coupon_state(coupon: Coupon, *, clock: Clock = default_clock) -> str:
-    if coupon.status == CouponStatus.ISSUED and coupon.valid_until < clock.today():
-        return STATE_EXPIRED
-    return coupon.status
-
-
 def segments_with_counts(*, clock: Clock = default_clock) -> list[tuple[Segment, int]]:
     return [(segment, segment_customers(segment.filters, clock=clock).count()) for segment in Segment.objects.all()]
 

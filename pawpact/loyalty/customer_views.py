@@ -14,7 +14,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty.coupon_models import CouponStatus
-from pawpact.loyalty.coupon_selectors import STATE_EXPIRED, coupon_state, customer_coupons
+from pawpact.loyalty.coupon_selectors import STATE_EXPIRED, customer_coupons
 from pawpact.loyalty.coupons import CONTRACT_KINDS, coupon_apply_to_contract
 
 
@@ -30,7 +30,6 @@ def my_coupons(request):
     customer = _customer(request)
     usable, past = [], []
     for coupon in customer_coupons(customer=customer):
-        coupon.state = coupon_state(coupon)
         coupon.for_plans = coupon.template.kind in CONTRACT_KINDS
         (usable if coupon.state == CouponStatus.ISSUED else past).append(coupon)
     contracts = Contract.objects.filter(customer=customer, status=ContractStatus.ACTIVE).select_related("pet")

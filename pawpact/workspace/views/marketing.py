@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty.coupon_models import CouponStatus, CouponTemplate, CouponTrigger, TriggerKind
-from pawpact.loyalty.coupon_selectors import STATE_EXPIRED, coupon_list, coupon_state, coupon_templates
+from pawpact.loyalty.coupon_selectors import STATE_EXPIRED, coupon_list, coupon_templates
 from pawpact.loyalty.coupon_templates import coupon_template_save
 from pawpact.loyalty.coupon_triggers import coupon_announce, trigger_set
 from pawpact.loyalty.coupons import coupon_issue, coupon_template_enable
@@ -115,8 +115,6 @@ def coupons(request):
     if params.get("export"):
         return export_response(request, rows, COUPON_COLUMNS, name="coupons")
     page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
-    for coupon in page:
-        coupon.state = coupon_state(coupon)
     query = params.copy()
     query.pop("page", None)
     context = {"page": page, "query": query.urlencode(), "filters": params, "states": STATES,
