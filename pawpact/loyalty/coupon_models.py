@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.billing.enums import EntitlementKind
 from pawpact.core.clock import default_clock
 from pawpact.customers.models import Customer
 
@@ -51,6 +52,11 @@ class CouponTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def service_label(self) -> str:
+        """The free service's name (care's service kinds share their values with plan entitlements)."""
+        return str(dict(EntitlementKind.choices).get(self.service_kind, self.service_kind))
 
 
 class CouponStatus(models.TextChoices):

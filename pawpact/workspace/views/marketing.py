@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
@@ -26,7 +26,7 @@ PAGE_SIZE = 25
 STATES = [(CouponStatus.ISSUED.value, CouponStatus.ISSUED.label), (CouponStatus.USED.value, CouponStatus.USED.label),
           (STATE_EXPIRED, gettext_lazy("Expired")), (CouponStatus.VOID.value, CouponStatus.VOID.label)]  # fmt: skip
 COUPON_COLUMNS = (
-    column(gettext_lazy("Code"), "code"),
+    column(pgettext_lazy("coupon", "Code"), "code"),
     column(gettext_lazy("Coupon"), "template__name"),
     column(gettext_lazy("Customer"), "customer__name"),
     column(gettext_lazy("Mobile phone"), "customer__phone"),
