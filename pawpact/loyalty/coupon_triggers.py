@@ -24,6 +24,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.clock import Clock, default_clock, local_date
 from pawpact.customers.models import Customer, Pet
 from pawpact.loyalty.coupon_models import Coupon, CouponTemplate, CouponTrigger, TriggerKind
+from pawpact.loyalty.coupon_templates import coupon_template_save
 from pawpact.loyalty.coupons import coupon_issue_if_allowed
 from pawpact.loyalty.models import Activity, ActivityKind
 from pawpact.loyalty.services import FOLLOWUP_REASONS
@@ -169,3 +170,29 @@ def coupon_triggers_daily_run(*, clock: Clock = default_clock) -> dict[str, int]
         "silent": silent_coupons_run(clock=clock),
     }
 
+
+
+# The demo shops' picks: a template per trigger, so the triggers can be seen working.
+DEMO_TEMPLATES = (
+    (TriggerKind.PAID_STREAK_3, {"name": "连续 3 期按时：免费洗护", "kind": "free_service", "service_kind": "grooming",
+                                  "valid_days": 60, "per_customer_limit": 20}),
+    (TriggerKind.PAID_STREAK_6, {"name": "连续 6 期按时：免费驱虫", "kind": "free_service", "service_kind": "deworming",
+                                  "valid_days": 60, "per_customer_limit": 20}),
+    (TriggerKind.BIRTHDAY, {"name": "生日礼 ¥30", "kind": "amount_off", "amount_off_minor": 3_000,
+                            "min_spend_minor": 10_000, "valid_days": 30, "per_customer_limit": 50}),
+    (TriggerKind.NEW_MEMBER, {"name": "新会员 7 天体验 ¥20", "kind": "amount_off", "amount_off_minor": 2_000,
+                              "valid_days": 7}),
+    (TriggerKind.SILENT_30, {"name": "好久不见 ¥50", "kind": "amount_off", "amount_off_minor": 5_000,
+                             "min_spend_minor": 20_000, "valid_days": 14, "per_customer_limit": 20}),
+    (TriggerKind.WINBACK, {"name": "回来吧：首月半价", "kind": "first_month_half", "valid_days": 30,
+                           "per_customer_limit": 5}),
+)  # fmt: skip
+
+
+def coupon_demo_defaults() -> int:
+    """Create the demo templates and pick them for the triggers, in a shop without any yet."""
+    if CouponTemplate.objects.exists() or CouponTrigger.objects.exists():
+        return 0
+    for kind, data in DEMO_TEMPLATES:
+        trigger_set(kind=kind, template=coupon_template_save(**data))
+    return len(DEMO_TEMPLATES)

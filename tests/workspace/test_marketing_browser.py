@@ -1,4 +1,4 @@
-"""The marketing pages at 1366 px and "My coupons" at 390 px, in both languages, in a real
+"""The marketing pages and "My coupons" at 1366 and 390 px, in both languages, in a real
 browser served by the app (the campaign's ECharts results drawn); screenshots go to
 $PAWPACT_SCREENSHOT_DIR (or the test's tmp dir)."""
 from datetime import date
@@ -65,24 +65,25 @@ def test_marketing_pages_and_my_coupons_in_a_browser(shop, monkeypatch, tmp_path
     host = host_of(shop).split(":")[0]
     with live_browser(monkeypatch) as (browser, server):
         base = f"http://{host}:{server.port}"
-        desk = browser.new_context(viewport={"width": 1366, "height": 900})
-        desk.add_cookies([{"name": "django_language", "value": language, "url": base + "/"},
-                          {"name": settings.SESSION_COOKIE_NAME, "value": owner, "url": base + "/"}])  # fmt: skip
-        page = desk.new_page()
-        for path in [*DESK, f"/manage/marketing/campaigns/{campaign_uuid}/"]:
-            response = page.goto(base + path)
-            assert response.status == 200, path
-            name = path.strip("/").replace("/", "-")[:60]
-            if "campaigns/" in path and path.count("/") > 4:
-                page.wait_for_selector("[data-echarts][data-drawn] svg")
-                name = "manage-marketing-campaign"
-            screenshot(page, tmp_path, f"{name}-1366-{language}.png")
-        desk.close()
-        mobile = browser.new_context(viewport={"width": 390, "height": 844})
-        mobile.add_cookies([{"name": "django_language", "value": language, "url": base + "/"},
-                            {"name": settings.SESSION_COOKIE_NAME, "value": phone, "url": base + "/"}])  # fmt: skip
-        page = mobile.new_page()
-        assert page.goto(base + "/my/coupons/").status == 200
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        screenshot(page, tmp_path, f"my-coupons-390-{language}.png")
-        mobile.close()
+        for width in (1366, 390):
+            desk = browser.new_context(viewport={"width": width, "height": 900})
+            desk.add_cookies([{"name": "django_language", "value": language, "url": base + "/"},
+                              {"name": settings.SESSION_COOKIE_NAME, "value": owner, "url": base + "/"}])  # fmt: skip
+            page = desk.new_page()
+            for path in [*DESK, f"/manage/marketing/campaigns/{campaign_uuid}/"]:
+                response = page.goto(base + path)
+                assert response.status == 200, path
+                name = path.strip("/").replace("/", "-")[:60]
+                if path.count("/") > 4:
+                    page.wait_for_selector("[data-echarts][data-drawn] svg")
+                    name = "manage-marketing-campaign"
+                screenshot(page, tmp_path, f"{name}-{width}-{language}.png")
+            desk.close()
+            mobile = browser.new_context(viewport={"width": width, "height": 844})
+            mobile.add_cookies([{"name": "django_language", "value": language, "url": base + "/"},
+                                {"name": settings.SESSION_COOKIE_NAME, "value": phone, "url": base + "/"}])  # fmt: skip
+            page = mobile.new_page()
+            assert page.goto(base + "/my/coupons/").status == 200
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            screenshot(page, tmp_path, f"my-coupons-{width}-{language}.png")
+            mobile.close()
