@@ -1,6 +1,6 @@
 """Thin Celery entry points of loyalty: public dispatchers fan out one run per ready shop."""
 from pawpact.core.tasks import public_task, tenant_task
-from pawpact.loyalty.campaigns import campaign_run
+from pawpact.loyalty.campaign_runs import campaign_run
 from pawpact.loyalty.coupon_triggers import coupon_triggers_daily_run
 from pawpact.loyalty.evaluation import reevaluation_run, tier_daily_run
 from pawpact.loyalty.points import points_expire_run, points_release_run

@@ -6,7 +6,8 @@ import pytest
 
 from pawpact.core.errors import ValidationFailed
 from pawpact.customers.models import Customer
-from pawpact.loyalty.campaigns import campaign_count, campaign_create, campaign_redeemed, campaign_run
+from pawpact.loyalty.campaign_runs import campaign_count, campaign_run
+from pawpact.loyalty.campaigns import campaign_create, campaign_redeemed
 from pawpact.loyalty.coupon_models import Campaign, Coupon, Segment
 from pawpact.loyalty.coupons import coupon_redeem_order
 from pawpact.loyalty.models import Membership

@@ -10,7 +10,8 @@ from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
 from pawpact.customers.models import Customer
-from pawpact.loyalty.campaigns import campaign_create, campaign_run
+from pawpact.loyalty.campaign_runs import campaign_run
+from pawpact.loyalty.campaigns import campaign_create
 from pawpact.loyalty.coupon_models import TriggerKind
 from pawpact.loyalty.coupon_templates import coupon_template_save
 from pawpact.loyalty.coupon_triggers import trigger_set

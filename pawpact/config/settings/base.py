@@ -336,6 +336,8 @@ SPECTACULAR_SETTINGS = {
         "EntitlementKindEnum": "pawpact.billing.enums.EntitlementKind",
         "RailEnum": "pawpact.payments.enums.Rail",
         "ServiceKindEnum": "pawpact.care.enums.ServiceKind",
+        "CouponKindEnum": "pawpact.loyalty.coupon_models.CouponKind",
+        "CampaignKindEnum": "pawpact.loyalty.coupon_models.CampaignKind",
         "ComplaintCategoryEnum": "pawpact.care.enums.ComplaintCategory",
         "CategoryEnum": "pawpact.messaging.models.Category",  # the name clients of 2026-12-01 know
         "SkuCategoryEnum": "pawpact.warehouses.enums.SkuCategory",
