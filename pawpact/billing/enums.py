@@ -119,6 +119,7 @@ class JournalKind(StrEnum):
     """The kinds of journal on a shop's ledger; each journal's key is `<kind>:<what it is for>`."""
 
     WINBACK_CREDIT = "winback.credit"
+    COUPON_CREDIT = "coupon.credit"
     WRITE_OFF = "writeoff"
     WRITE_OFF_REVENUE_REVERSED = "writeoff.revenue_reversed"
     RENEWAL_FREE_MONTHS = "renewal.free_months"

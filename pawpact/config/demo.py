@@ -36,6 +36,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.enums import Species
 from pawpact.customers.models import Customer
 from pawpact.customers.services import customer_create, customer_register, pet_create, phone_normalize
+from pawpact.loyalty.coupon_triggers import coupon_demo_defaults
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.enums import RecourseRule
 from pawpact.platform.funding.terms import funding_terms_get, funding_terms_set
@@ -166,6 +167,7 @@ def demo_shop_populate(*, shop: Shop, demo: DemoShop, report: DemoReport, clock:
         with tenant_context(shop):
             for customer in DEMO_CUSTOMERS[demo.slug]:
                 _customer_with_contract(demo=demo, spec=customer, report=report, clock=clock)
+            coupon_demo_defaults()  # the triggers' coupons, so the marketing pages show them at work
     else:
         report.notes.append(f"{demo.slug}: new signings are blocked, no customers added")
     if funding_terms_get(shop_id=shop.pk).is_default:

@@ -48,3 +48,28 @@ class PaymentDeclined(BusinessRuleViolation):
     """The rail declined the cash part of a redemption or a top-up; nothing was kept."""
 
     code = "payment_declined"
+
+
+class CouponUsed(Conflict):
+    """A coupon is used at most once; this one is used (or withdrawn)."""
+
+    code = "coupon_used"
+
+
+class CouponExpired(BusinessRuleViolation):
+    """The coupon is past its last day, or not valid yet."""
+
+    code = "coupon_expired"
+
+
+class CouponNotApplicable(BusinessRuleViolation):
+    """The coupon does not apply here: another kind of coupon, below its minimum spend,
+    or nothing to credit it against."""
+
+    code = "coupon_not_applicable"
+
+
+class CouponLimitReached(BusinessRuleViolation):
+    """The template's limit (per customer or in total) is reached, or it is disabled or over."""
+
+    code = "coupon_limit_reached"

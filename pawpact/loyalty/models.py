@@ -201,8 +201,11 @@ class PointsEntry(models.Model):
         ]
 
 
-# Referrals, the points mall and stored value live in their own module; imported here so
-# Django registers them with the loyalty app.
+# Referrals, the points mall and stored value, and coupons, segments and campaigns, live in
+# their own modules; imported here so Django registers them with the loyalty app.
+from pawpact.loyalty.coupon_models import (  # noqa: E402, F401
+    Campaign, Coupon, CouponTemplate, CouponTrigger, CouponUse, Segment,
+)  # fmt: skip
 from pawpact.loyalty.wallet_models import (  # noqa: E402, F401
     GiftRule, MallItem, Redemption, Referral, ReferralCode, StoredValueAccount, StoredValueMovement, StoredValueRules,
     TopUp,

@@ -1,5 +1,7 @@
 """Thin Celery entry points of loyalty: public dispatchers fan out one run per ready shop."""
 from pawpact.core.tasks import public_task, tenant_task
+from pawpact.loyalty.campaign_runs import campaign_run
+from pawpact.loyalty.coupon_triggers import coupon_triggers_daily_run
 from pawpact.loyalty.evaluation import reevaluation_run, tier_daily_run
 from pawpact.loyalty.points import points_expire_run, points_release_run
 from pawpact.loyalty.rfm import rfm_scores_refresh
@@ -37,6 +39,7 @@ def loyalty_daily_run_shop_task() -> None:
     tier_daily_run()
     points_expire_run()
     rfm_scores_refresh()
+    coupon_triggers_daily_run()  # after the tier run: silence is read from the activity it records
 
 
 @public_task("loyalty.points_release_dispatch")
@@ -57,3 +60,8 @@ def wallet_payments_dispatch_task() -> int:
 @tenant_task("loyalty.wallet_payments_shop", acks_late=True, time_limit=300, soft_time_limit=270)
 def wallet_payments_shop_task() -> None:
     wallet_payments_resolve()
+
+
+@tenant_task("loyalty.campaign_run", acks_late=True, time_limit=3600, soft_time_limit=3540)
+def campaign_run_task(campaign_id: int) -> None:
+    campaign_run(campaign_id=campaign_id)

@@ -27,3 +27,12 @@ def discount_for(*, customer: Customer, subtotal_minor: int, coupon_code: str = 
     discount = import_string(path)(customer=customer, subtotal_minor=subtotal_minor, coupon_code=coupon_code)
     # Never below zero, never more than the goods.
     return Discount(max(0, min(int(discount.amount_minor), subtotal_minor)), discount.label)
+
+
+def coupon_redeem(*, customer: Customer, coupon_code: str, order) -> None:
+    """Inside the order's transaction: mark its coupon used (settings.PAWPACT_STOREFRONT_COUPON_REDEEM),
+    so a coupon that another checkout used meanwhile undoes this order rather than discount it twice."""
+    path = getattr(settings, "PAWPACT_STOREFRONT_COUPON_REDEEM", "")
+    if coupon_code and path:
+        import_string(path)(customer=customer, coupon_code=coupon_code, order_uuid=str(order.uuid),
+                            amount_minor=order.discount_minor)  # fmt: skip

@@ -120,7 +120,8 @@ def checkout_submit(request):
         if method is None:
             messages.error(request, _("Choose a payment method."))
             return redirect("storefront:cart")
-        order = checkout(customer=customer, payment_method=method, checkout_key=request.POST.get("checkout_key", "")[:100])
+        order = checkout(customer=customer, payment_method=method, checkout_key=request.POST.get("checkout_key", "")[:100],
+                         coupon_code=request.POST.get("coupon_code", "").strip()[:20])
     except (DomainError, ValueError) as error:
         messages.error(request, getattr(error, "message", _("Choose a payment method.")))
         return redirect("storefront:cart")

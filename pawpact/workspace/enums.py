@@ -30,7 +30,7 @@ class Action(StrEnum):
     BOOK = "book"  # book services for customers, check in, record no-shows, move and cancel bookings
     COMPLAINT_ACT = "complaint_act"  # answer and resolve complaints
     CARE_EDIT = "care_edit"  # service types, resources, working hours and days off
-    MARKETING = "marketing"  # mall items, stored-value gift rules and refunds
+    MARKETING = "marketing"  # coupons, triggers, segments, campaigns, mall items, stored-value rules and refunds
     WEBHOOKS = "webhooks"  # developers' webhook endpoints, their secrets and the delivery log
 
 

@@ -1,7 +1,7 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
-from pawpact.workspace.views import bookings, care_setup, complaints
+from pawpact.workspace.views import bookings, campaigns, care_setup, complaints, marketing
 from pawpact.workspace.views import collections, contracts, customers, overview, partners, plans, settings, signings
 from pawpact.workspace.views import stored_value, wallet, webhooks
 
@@ -80,4 +80,14 @@ urlpatterns = [
     path("webhooks/<uuid:uuid>/", webhooks.webhook_detail, name="webhook_detail"),
     path("webhooks/<uuid:uuid>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
     path("webhooks/<uuid:uuid>/deliveries/<uuid:delivery_uuid>/resend/", webhooks.webhook_resend, name="webhook_resend"),
+    path("marketing/", marketing.marketing, name="marketing"),
+    path("marketing/templates/new/", marketing.template_edit, name="marketing_template_new"),
+    path("marketing/templates/<int:pk>/", marketing.template_edit, name="marketing_template"),
+    path("marketing/templates/<int:pk>/toggle/", marketing.template_toggle, name="marketing_template_toggle"),
+    path("marketing/templates/<int:pk>/issue/", marketing.template_issue, name="marketing_template_issue"),
+    path("marketing/coupons/", marketing.coupons, name="marketing_coupons"),
+    path("marketing/triggers/", marketing.triggers, name="marketing_triggers"),
+    path("marketing/segments/", campaigns.segments, name="marketing_segments"),
+    path("marketing/campaigns/", campaigns.campaigns, name="marketing_campaigns"),
+    path("marketing/campaigns/<uuid:uuid>/", campaigns.campaign_detail, name="marketing_campaign"),
 ]

@@ -110,10 +110,12 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
         "pawpact.loyalty.services.exit_followup_on_contract_terminated",
         "pawpact.storefront.services.plan_boxes.boxes_on_contract_terminated",
         "pawpact.billing.services.agreements.agreement_end_on_contract_terminated",
+        "pawpact.loyalty.coupon_triggers.coupons_on_contract_terminated",
     ],
     "debit.paid": [
         "pawpact.storefront.services.plan_boxes.box_on_debit_paid",
         "pawpact.loyalty.points.points_on_debit_paid",
+        "pawpact.loyalty.coupon_triggers.coupons_on_debit_paid",  # after points: it reads the streak they record
     ],
     "order.paid": ["pawpact.loyalty.points.points_on_order_paid"],
     "referral.converted": ["pawpact.loyalty.points.points_on_referral_converted"],
@@ -123,8 +125,13 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
 PAWPACT_DEPOSIT_DISCOUNTS = ["pawpact.loyalty.referrals.deposit_discount"]
 # Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
 # What covers a booking's price, tried in order (pawpact.care.benefits); what none covers is paid.
-PAWPACT_CARE_BENEFIT_SOURCES = ["pawpact.care.benefits.plan_entitlement_claim"]
-PAWPACT_STOREFRONT_PRICING = "pawpact.storefront.pricing.no_discount"
+PAWPACT_CARE_BENEFIT_SOURCES = [
+    "pawpact.care.benefits.plan_entitlement_claim",
+    "pawpact.care.coupon_benefit.coupon_claim",  # a free-service coupon, once the plan's own allowance is used
+]
+PAWPACT_STOREFRONT_PRICING = "pawpact.loyalty.coupons.coupon_discount"
+# Marks the order's coupon used inside the order's transaction: (customer, coupon_code, order_uuid, amount_minor).
+PAWPACT_STOREFRONT_COUPON_REDEEM = "pawpact.loyalty.coupons.coupon_redeem_order"
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).
@@ -333,6 +340,8 @@ SPECTACULAR_SETTINGS = {
         "EntitlementKindEnum": "pawpact.billing.enums.EntitlementKind",
         "RailEnum": "pawpact.payments.enums.Rail",
         "ServiceKindEnum": "pawpact.care.enums.ServiceKind",
+        "CouponKindEnum": "pawpact.loyalty.coupon_models.CouponKind",
+        "CampaignKindEnum": "pawpact.loyalty.coupon_models.CampaignKind",
         "ComplaintCategoryEnum": "pawpact.care.enums.ComplaintCategory",
         "CategoryEnum": "pawpact.messaging.models.Category",  # the name clients of 2026-12-01 know
         "ChannelEnum": "pawpact.messaging.models.Channel",  # the name clients of 2026-12-01 know

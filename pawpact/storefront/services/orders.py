@@ -27,7 +27,7 @@ from pawpact.payments.registry import rail_for
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, OrderStatus, PaymentStatus
 from pawpact.storefront.errors import AddressMissing, CartEmpty, NotSellable, OrderNotPayable, ProductInvalid
 from pawpact.storefront.models import CartLine, Fulfilment, FulfilmentLine, Order, OrderLine, OrderPayment, Product
-from pawpact.storefront.pricing import discount_for
+from pawpact.storefront.pricing import coupon_redeem, discount_for
 from pawpact.storefront.selectors import cart_get, product_is_sellable
 from pawpact.storefront.services import fulfilment as parcels
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
@@ -102,6 +102,7 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
                 cost_minor=sum(line.product.warehouse_sku.cost_minor * line.quantity for line in cart.lines),
                 payment_method=payment_method, checkout_key=checkout_key, created_at=clock.now(),
             )  # fmt: skip
+            coupon_redeem(customer=customer, coupon_code=coupon_code, order=order)
             OrderLine.objects.bulk_create(
                 OrderLine(order=order, product=line.product, warehouse_sku=line.product.warehouse_sku,
                           name=line.product.warehouse_sku.name, quantity=line.quantity,

@@ -21,8 +21,7 @@ class MenuItem:
     owner_only: bool = False
 
 
-# In business terms, in the order the shop works. Areas that other apps have not built yet
-# (marketing) join the menu when their pages exist.
+# In business terms, in the order the shop works.
 MENU = (
     MenuItem("overview", _("Overview"), "workspace:overview"),
     MenuItem("signings", pgettext_lazy("workspace menu", "Signings"), "workspace:signings"),
@@ -31,7 +30,7 @@ MENU = (
     MenuItem("collections", _("Debits & collections"), "workspace:collections"),
     MenuItem("plans", _("Plans"), "workspace:plans"),
     MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
-    MenuItem("marketing", pgettext_lazy("workspace menu", "Marketing"), "workspace:marketing_referrals"),
+    MenuItem("marketing", pgettext_lazy("workspace menu", "Marketing"), "workspace:marketing", action=Action.MARKETING),
     MenuItem("bookings", _("Bookings"), "workspace:booking_calendar"),
     MenuItem("complaints", _("Complaints"), "workspace:complaints"),
     MenuItem("partners", _("Service partners"), "workspace:partners"),

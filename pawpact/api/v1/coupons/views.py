@@ -1,0 +1,196 @@
+"""Coupons, coupon templates, saved segments and campaigns over the API.
+
+A customer lists and reads only their own coupons (someone else's code answers 404, like
+a missing one) and uses a plan coupon on a contract of their own. Staff see every coupon
+of the shop, manage templates, issue a coupon to a customer, save segments and start
+campaigns. Money is integer fen (`_minor`)."""
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pawpact.api.access import contract_get, own_customer
+from pawpact.api.idempotency import idempotent
+from pawpact.api.openapi import ERRORS
+from pawpact.api.permissions import IsShopStaff
+from pawpact.api.query import query_valid
+from pawpact.api.v1.coupons import serializers as s
+from pawpact.core.clock import default_clock
+from pawpact.core.errors import NotFound
+from pawpact.customers.models import Customer
+from pawpact.loyalty.campaigns import campaign_create
+from pawpact.loyalty.coupon_models import Coupon, CouponStatus, CouponTemplate, Segment
+from pawpact.loyalty.coupon_selectors import campaign_list
+from pawpact.loyalty.coupon_templates import coupon_template_save
+from pawpact.loyalty.coupon_triggers import coupon_announce
+from pawpact.loyalty.coupons import coupon_apply_to_contract, coupon_issue
+from pawpact.loyalty.segments import segment_customers, segment_save
+
+
+def _coupons_for(request):
+    rows = Coupon.objects.select_related("template", "customer", "use")
+    if request.user.is_staff:
+        return rows
+    customer = own_customer(request)
+    return rows.filter(customer=customer) if customer else rows.none()
+
+
+def _state_filter(rows, state: str):
+    today = default_clock.today()
+    if state == "expired":
+        return rows.filter(status=CouponStatus.ISSUED, valid_until__lt=today)
+    if state == CouponStatus.ISSUED:
+        return rows.filter(status=CouponStatus.ISSUED, valid_until__gte=today)
+    return rows.filter(status=state) if state else rows
+
+
+class CouponListApi(ListAPIView):
+    serializer_class = s.CouponSerializer
+
+    def get_queryset(self):
+        query = query_valid(s.CouponQuerySerializer, self.request)
+        rows = _state_filter(_coupons_for(self.request), query.get("status", ""))
+        if query.get("customer_uuid") and self.request.user.is_staff:
+            rows = rows.filter(customer__uuid=query["customer_uuid"])
+        return rows.order_by("-issued_at", "-id")
+
+    @extend_schema(summary="Coupons: a customer's own; staff: the shop's", parameters=[s.CouponQuerySerializer],
+                   responses={200: s.CouponSerializer(many=True), **ERRORS})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CouponDetailApi(APIView):
+    @extend_schema(summary="One coupon by its code", responses={200: s.CouponSerializer, **ERRORS})
+    def get(self, request, code: str):
+        coupon = get_object_or_404(_coupons_for(request), code=code.upper())
+        return Response(s.CouponSerializer(coupon).data)
+
+
+class CouponApplyApi(APIView):
+    @extend_schema(summary="Use an amount-off, first-month-half-price or deferral coupon on a contract's next debit",
+                   request=s.CouponApplyInputSerializer, responses={200: s.CouponSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request, code: str):
+        data = s.CouponApplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = contract_get(request, data.validated_data["contract_uuid"])
+        coupon = get_object_or_404(_coupons_for(request), code=code.upper())
+        coupon_apply_to_contract(customer=coupon.customer, code=coupon.code, contract=contract)
+        return Response(s.CouponSerializer(_coupons_for(request).get(pk=coupon.pk)).data)
+
+
+class CouponTemplateListCreateApi(ListAPIView):
+    permission_classes = [IsShopStaff]
+    serializer_class = s.CouponTemplateSerializer
+    queryset = CouponTemplate.objects.order_by("-enabled", "name", "id")
+
+    @extend_schema(summary="The shop's coupon templates (staff)", responses={200: s.CouponTemplateSerializer(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Add a coupon template (staff)", request=s.CouponTemplateInputSerializer,
+                   responses={201: s.CouponTemplateSerializer, **ERRORS})  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request):
+        data = s.CouponTemplateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        template = coupon_template_save(**data.validated_data)
+        return Response(s.CouponTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+
+
+class CouponTemplateDetailApi(APIView):
+    permission_classes = [IsShopStaff]
+
+    @extend_schema(summary="One coupon template (staff)", responses={200: s.CouponTemplateSerializer, **ERRORS})
+    def get(self, request, pk: int):
+        return Response(s.CouponTemplateSerializer(get_object_or_404(CouponTemplate, pk=pk)).data)
+
+    @extend_schema(summary="Change a coupon template, or enable/disable it (staff)",
+                   request=s.CouponTemplatePatchSerializer, responses={200: s.CouponTemplateSerializer, **ERRORS})  # fmt: skip
+    def patch(self, request, pk: int):
+        template = get_object_or_404(CouponTemplate, pk=pk)
+        data = s.CouponTemplatePatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        template = coupon_template_save(template=template, **data.validated_data)
+        return Response(s.CouponTemplateSerializer(template).data)
+
+
+class CouponIssueApi(APIView):
+    permission_classes = [IsShopStaff]
+
+    @extend_schema(summary="Issue a coupon of this template to a customer (staff; the key makes a retry issue once)",
+                   request=s.CouponIssueInputSerializer, responses={201: s.CouponSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request, pk: int):
+        template = get_object_or_404(CouponTemplate, pk=pk)
+        data = s.CouponIssueInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = Customer.objects.filter(uuid=data.validated_data["customer_uuid"]).first()
+        if customer is None:
+            raise NotFound(_("Unknown customer."), fields={"customer_uuid": [_("Unknown customer.")]})
+        key = f"api:{request.user.pk}:{request.headers.get('Idempotency-Key', '')[:100]}"
+        coupon = coupon_issue(template=template, customer=customer, source_key=key)
+        coupon_announce(coupon=coupon)
+        return Response(s.CouponSerializer(coupon).data, status=status.HTTP_201_CREATED)
+
+
+def _segment_data(segment: Segment) -> dict:
+    segment.member_count = segment_customers(segment.filters).count()
+    return s.SegmentSerializer(segment).data
+
+
+class SegmentListCreateApi(APIView):
+    permission_classes = [IsShopStaff]
+
+    @extend_schema(summary="Saved customer segments with their member counts (staff)",
+                   responses={200: s.SegmentSerializer(many=True), **ERRORS})  # fmt: skip
+    def get(self, request):
+        rows = [_segment_data(segment) for segment in Segment.objects.all()[:200]]
+        return Response({"object": "list", "has_more": False, "next": None, "previous": None, "results": rows})
+
+    @extend_schema(summary="Save a segment (staff)", request=s.SegmentInputSerializer,
+                   responses={201: s.SegmentSerializer, **ERRORS})  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request):
+        data = s.SegmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        segment = segment_save(name=data.validated_data["name"], filters=data.validated_data["filters"])
+        return Response(_segment_data(segment), status=status.HTTP_201_CREATED)
+
+
+class CampaignListCreateApi(ListAPIView):
+    permission_classes = [IsShopStaff]
+    serializer_class = s.CampaignSerializer
+
+    def get_queryset(self):
+        return campaign_list().order_by("-created_at", "-id")
+
+    @extend_schema(summary="Campaigns with their progress and results (staff)",
+                   responses={200: s.CampaignSerializer(many=True), **ERRORS})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Send a coupon or a message to a segment, in the background (staff)",
+                   request=s.CampaignInputSerializer, responses={202: s.CampaignSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request):
+        data = s.CampaignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        segment = Segment.objects.filter(pk=values["segment_id"]).first()
+        template = CouponTemplate.objects.filter(pk=values["template_id"]).first() if values["template_id"] else None
+        campaign = campaign_create(name=values["name"], segment=segment, kind=values["kind"], template=template,
+                                   subject=values["subject"], body=values["body"])  # fmt: skip
+        return Response(s.CampaignSerializer(campaign_list().get(pk=campaign.pk)).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CampaignDetailApi(APIView):
+    permission_classes = [IsShopStaff]
+
+    @extend_schema(summary="One campaign: progress and results (staff)", responses={200: s.CampaignSerializer, **ERRORS})
+    def get(self, request, uuid):
+        return Response(s.CampaignSerializer(get_object_or_404(campaign_list(), uuid=uuid)).data)
