@@ -19,7 +19,7 @@ expire first; the balance never goes below zero (checked here and by the databas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -176,20 +176,72 @@ def points_redeem(
                 _("Only %(balance)d points are available.") % {"balance": balance},
                 fields={"points": [_("More than the available points.")]},
             )
-        left = points
-        lots = PointsEntry.objects.select_for_update().filter(
-            customer=customer, kind=PointsKind.EARN, frozen=False, remaining__gt=0
-        ).order_by("expires_on", "id")
-        for lot in lots:
-            used = min(left, lot.remaining)
-            PointsEntry.objects.filter(pk=lot.pk).update(remaining=lot.remaining - used)
-            left -= used
-            if not left:
-                break
+        _lots_spend(customer=customer, points=points)
         Membership.objects.filter(pk=membership.pk).update(points_balance=balance - points)
         return PointsEntry.objects.create(
             customer=customer, kind=PointsKind.REDEEM, points=-points, source_key=key,
             source_event="points.redeemed", memo=memo[:200], occurred_at=clock.now(),
+        )  # fmt: skip
+
+
+MAX_ADJUST = 1_000_000
+
+
+def _adjust_clean(points, reason: str, key: str) -> str:
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0 or abs(points) > MAX_ADJUST:
+        raise ValidationFailed(
+            _("Enter a whole number of points, not zero, up to %(max)d either way.") % {"max": MAX_ADJUST},
+            fields={"points": [_("Invalid.")]},
+        )
+    if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > 200:
+        raise ValidationFailed(_("Say why the points change."), fields={"reason": [_("Enter a reason (200 characters at most).")]})
+    if not isinstance(key, str) or not key.strip() or len(key) > 100:
+        raise ValidationFailed(_("An adjustment needs a reference."), fields={"key": [_("Invalid.")]})
+    return f"adjust:{key.strip()}"
+
+
+def _lots_spend(*, customer: Customer, points: int) -> None:
+    """Take `points` from the spendable lots, the soonest to expire first."""
+    left = points
+    lots = PointsEntry.objects.select_for_update().filter(
+        customer=customer, kind__in=(PointsKind.EARN, PointsKind.ADJUST), frozen=False, remaining__gt=0
+    ).order_by("expires_on", "id")
+    for lot in lots:
+        used = min(left, lot.remaining)
+        PointsEntry.objects.filter(pk=lot.pk).update(remaining=lot.remaining - used)
+        left -= used
+        if not left:
+            break
+
+
+def points_adjust(
+    *, customer: Customer, points, reason: str, key: str, clock: Clock = default_clock
+) -> PointsEntry:
+    """The shop adds or takes points by hand, with a reason; once per key (a form sent
+    twice changes nothing more). Taking more than the spendable balance is refused:
+    InsufficientPoints, nothing written. Points added are a lot that expires like earned ones."""
+    source_key = _adjust_clean(points, reason, key)
+    with transaction.atomic():
+        memberships_ensure(lo=customer.pk, hi=customer.pk, ids=[customer.pk])
+        membership = Membership.objects.select_for_update().get(customer=customer)
+        existing = PointsEntry.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            if existing.customer_id != customer.pk:
+                raise NotFound(_("Unknown adjustment."))
+            return existing
+        if points < 0:
+            if -points > membership.points_balance:
+                raise InsufficientPoints(
+                    _("Only %(balance)d points are available.") % {"balance": membership.points_balance},
+                    fields={"points": [_("The balance cannot go below zero.")]},
+                )
+            _lots_spend(customer=customer, points=-points)
+        now = clock.now()
+        Membership.objects.filter(pk=membership.pk).update(points_balance=membership.points_balance + points)
+        return PointsEntry.objects.create(
+            customer=customer, kind=PointsKind.ADJUST, points=points, source_key=source_key,
+            source_event="points.adjusted", memo=reason.strip(), remaining=max(points, 0), occurred_at=now,
+            expires_on=date(clock.today().year + 1, 12, 31) if points > 0 else None,
         )  # fmt: skip
 
 

@@ -5,4 +5,5 @@ from pawpact.loyalty import views
 
 urlpatterns = [
     path("survey/<str:token>/", views.survey_page, name="survey_page"),
+    path("my/membership/", views.my_membership, name="my_membership"),
 ]

@@ -20,6 +20,7 @@ class CustomerMenuItem:
 CUSTOMER_MENU = (
     CustomerMenuItem("plans", _("My plans"), "my_contracts"),
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
+    CustomerMenuItem("membership", _("My membership"), "my_membership"),
     CustomerMenuItem("messages", _("Messages"), "my_messages"),
 )
 

@@ -27,6 +27,8 @@ class Action(StrEnum):
     STAFF = "staff"
     INSIGHTS = "insights"  # the shop's KPIs against its peers
     SUBSCRIPTION = "subscription"  # the shop's own Pawpact subscription and its payment method
+    MEMBER_RULES = "member_rules"  # tier rules, member day, multi-pet benefit, paid membership plans
+    POINTS_ADJUST = "points_adjust"  # add or take a member's points by hand, with a reason
 
 
 class EventKind(models.TextChoices):

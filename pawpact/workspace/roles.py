@@ -5,7 +5,7 @@ from pawpact.workspace.models import StaffRole
 
 _CLERK = frozenset({Action.VIEW, Action.SIGN, Action.CUSTOMER_EDIT, Action.COLLECT})
 _MANAGER = _CLERK | {Action.CONTRACT_ACT, Action.WRITE_OFF, Action.CREDIT_OVERRIDE, Action.PLAN_EDIT,
-                      Action.INSIGHTS}  # fmt: skip
+                      Action.INSIGHTS, Action.POINTS_ADJUST}  # fmt: skip
 _OWNER = frozenset(Action)
 
 ALLOWED: dict[Role, frozenset[Action]] = {Role.CLERK: _CLERK, Role.MANAGER: _MANAGER, Role.OWNER: _OWNER}

@@ -1,7 +1,17 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
-from pawpact.workspace.views import collections, contracts, customers, overview, plans, settings, signings
+from pawpact.workspace.views import (
+    collections,
+    contracts,
+    customers,
+    member_rules,
+    members,
+    overview,
+    plans,
+    settings,
+    signings,
+)
 
 app_name = "workspace"
 
@@ -38,4 +48,9 @@ urlpatterns = [
     path("collections/", collections.collections, name="collections"),
     path("collections/calls/<int:task_id>/", collections.call_task_outcome, name="call_task_outcome"),
     path("collections/periods/<int:period_id>/write-off/", collections.period_write_off, name="period_write_off"),
+    path("members/", members.members, name="members"),
+    path("members/rules/", member_rules.member_rules, name="member_rules"),
+    path("members/rules/runs/<int:pk>/", member_rules.member_rules_progress, name="member_rules_progress"),
+    path("members/<uuid:uuid>/", members.member_detail, name="member_detail"),
+    path("members/<uuid:uuid>/points/", members.member_points_adjust, name="member_points_adjust"),
 ]

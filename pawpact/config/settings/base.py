@@ -120,7 +120,7 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
 # Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
 # What covers a booking's price, tried in order (pawpact.care.benefits); what none covers is paid.
 PAWPACT_CARE_BENEFIT_SOURCES = ["pawpact.care.benefits.plan_entitlement_claim"]
-PAWPACT_STOREFRONT_PRICING = "pawpact.storefront.pricing.no_discount"
+PAWPACT_STOREFRONT_PRICING = "pawpact.loyalty.pricing.tier_discount"
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).

@@ -1,0 +1,41 @@
+"""The member's tier discount on goods at the shop's checkout.
+
+Plugged in by settings.PAWPACT_STOREFRONT_PRICING; the storefront reads `amount_minor`
+and `label` of what comes back (it sits beside loyalty and is not imported here). The
+coupon discount is a separate function: `tier_discount` takes no coupon, so a pricing
+function that sums both can call each on its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from pawpact.customers.models import Customer
+from pawpact.loyalty.models import Membership
+
+
+@dataclass(frozen=True)
+class TierDiscount:
+    amount_minor: int = 0
+    label: str = ""
+
+
+def tier_discount_percent(*, customer: Customer) -> tuple[int, str]:
+    """(goods discount %, tier name) of the member's tier; (0, "") without one or while held."""
+    membership = Membership.objects.select_related("tier").filter(customer=customer).first()
+    if membership is None or membership.tier is None:
+        return 0, ""
+    return membership.tier.goods_discount_percent, membership.tier.name
+
+
+def tier_discount(*, customer: Customer, subtotal_minor: int, coupon_code: str = "") -> TierDiscount:
+    """The tier's goods discount % of the subtotal, rounded down to the fen (the shop never
+    gives more than the rate)."""
+    if customer is None or subtotal_minor <= 0:
+        return TierDiscount()
+    percent, name = tier_discount_percent(customer=customer)
+    amount = subtotal_minor * percent // 100
+    if not amount:
+        return TierDiscount()
+    return TierDiscount(amount, _("%(tier)s member: %(percent)d%% off goods") % {"tier": name, "percent": percent})
