@@ -199,3 +199,33 @@ class PointsEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(remaining__gte=0), name="loyalty_points_remaining_ge_0"),
         ]
+
+
+# --- Shop-wide member benefits ---------------------------------------------------------------------
+
+
+class MemberBenefits(models.Model):
+    """The shop's member day and multi-pet household benefit (one row per shop)."""
+
+    # The day of each month (1–31; the month's last day when it has fewer); None: no member day.
+    member_day = models.PositiveSmallIntegerField(_("member day"), null=True, blank=True)
+    member_day_discount_percent = models.PositiveSmallIntegerField(_("extra goods discount on member day"), default=0)
+    member_day_points_multiplier = models.DecimalField(
+        _("points multiplier on member day"), max_digits=4, decimal_places=2, default=1
+    )
+    multi_pet_half_price = models.BooleanField(_("second and further pets' services at half price"), default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(member_day__isnull=True) | models.Q(member_day__gte=1, member_day__lte=31),
+                name="loyalty_member_day_in_month",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member_day_discount_percent__lte=90), name="loyalty_member_day_discount_le_90"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member_day_points_multiplier__gte=1), name="loyalty_member_day_multiplier_ge_1"
+            ),
+        ]

@@ -2,8 +2,9 @@
 
 Earning is driven by the shop's events (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS):
 debit.paid (100 points a paid month), order.paid (1 point per ¥1), referral.converted
-(1,000 points to the referrer); each times the member's tier multiplier, and the tier's
-birthday multiplier in the customer's birthday month. `points_events_apply` takes any
+(1,000 points to the referrer); each times the member's tier multiplier, the tier's
+birthday multiplier in the customer's birthday month, and the shop's member-day
+multiplier on its member day (pawpact.loyalty.benefits). `points_events_apply` takes any
 number of events in one statement set: the entry's `source_key` is unique in the
 database, so an event delivered twice (or replayed, in any order) awards once, and the
 same key records the tier activity (spend, paid months, on-time streak), after which
@@ -30,6 +31,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import NotFound, ValidationFailed
 from pawpact.customers.models import Customer
+from pawpact.loyalty.benefits import member_benefits_get
 from pawpact.loyalty.errors import InsufficientPoints
 from pawpact.loyalty.evaluation import members_evaluate_ids, memberships_ensure
 from pawpact.loyalty.models import Membership, PointsEntry, PointsKind
@@ -66,7 +68,11 @@ WITH ev AS (
     SELECT ev.*, c.standing = ANY(%(held)s) AS frozen,
            floor(ev.base * coalesce(t.points_multiplier, 1) * CASE
                WHEN extract(month FROM c.birth_date) = extract(month FROM ev.occurred_at AT TIME ZONE %(tz)s)
-               THEN coalesce(t.birthday_multiplier, 1) ELSE 1 END)::bigint AS points
+               THEN coalesce(t.birthday_multiplier, 1) ELSE 1 END * CASE
+               WHEN %(member_day)s::int IS NOT NULL AND extract(day FROM ev.occurred_at AT TIME ZONE %(tz)s) = LEAST(
+                   %(member_day)s::int, extract(day FROM date_trunc('month', ev.occurred_at AT TIME ZONE %(tz)s)
+                                                     + interval '1 month - 1 day'))
+               THEN %(member_day_multiplier)s::numeric ELSE 1 END)::bigint AS points
     FROM ev JOIN customers_customer c ON c.id = ev.customer_id
     LEFT JOIN loyalty_membership ms ON ms.customer_id = ev.customer_id
     LEFT JOIN loyalty_tier t ON t.id = ms.tier_id
@@ -101,6 +107,9 @@ def points_events_apply(*, events: list[EarnEvent], clock: Clock = default_clock
         "amounts": [e.amount_minor for e in events], "on_time": [e.on_time for e in events],
         "held": list(HELD_STANDINGS), "tz": settings.TIME_ZONE, "now": clock.now(),
     }  # fmt: skip
+    benefits = member_benefits_get()
+    params["member_day"] = benefits.member_day
+    params["member_day_multiplier"] = benefits.member_day_points_multiplier
     with transaction.atomic():
         memberships_ensure(lo=ids[0], hi=ids[-1], ids=ids)
         with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""The member's tier discount on goods at the shop's checkout.
+"""The member's tier discount (and the member day's extra) on goods at the shop's checkout.
 
 Plugged in by settings.PAWPACT_STOREFRONT_PRICING; the storefront reads `amount_minor`
 and `label` of what comes back (it sits beside loyalty and is not imported here). The
@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.models import Customer
+from pawpact.loyalty.benefits import member_day_today
 from pawpact.loyalty.models import Membership
 
 
@@ -29,13 +31,20 @@ def tier_discount_percent(*, customer: Customer) -> tuple[int, str]:
     return membership.tier.goods_discount_percent, membership.tier.name
 
 
-def tier_discount(*, customer: Customer, subtotal_minor: int, coupon_code: str = "") -> TierDiscount:
-    """The tier's goods discount % of the subtotal, rounded down to the fen (the shop never
-    gives more than the rate)."""
+def tier_discount(
+    *, customer: Customer, subtotal_minor: int, coupon_code: str = "", clock: Clock = default_clock
+) -> TierDiscount:
+    """The tier's goods discount %, plus the member day's extra % on the shop's member day,
+    of the subtotal; rounded down to the fen (the shop never gives more than the rates)."""
     if customer is None or subtotal_minor <= 0:
         return TierDiscount()
     percent, name = tier_discount_percent(customer=customer)
-    amount = subtotal_minor * percent // 100
+    labels = [_("%(tier)s member: %(percent)d%% off goods") % {"tier": name, "percent": percent}] if percent else []
+    member_day = member_day_today(clock=clock)
+    if member_day is not None and member_day.member_day_discount_percent:
+        percent += member_day.member_day_discount_percent
+        labels.append(_("member day: %(percent)d%% off") % {"percent": member_day.member_day_discount_percent})
+    amount = subtotal_minor * min(percent, 100) // 100
     if not amount:
         return TierDiscount()
-    return TierDiscount(amount, _("%(tier)s member: %(percent)d%% off goods") % {"tier": name, "percent": percent})
+    return TierDiscount(amount, "; ".join(labels))

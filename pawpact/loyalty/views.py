@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from pawpact.core.errors import Conflict, DomainError, NotFound
 from pawpact.customers.models import Customer
+from pawpact.loyalty.benefits import member_benefits_get
 from pawpact.loyalty.members import member_points, member_progress, points_expiring
 from pawpact.loyalty.models import Membership
 from pawpact.loyalty.services import SURVEY_COMMENT_MAX, survey_answer, survey_get
@@ -55,7 +56,7 @@ def survey_page(request, token: str):
 def my_membership(request):
     """The customer's tier, the way to the next one, its benefits, and their points."""
     customer = Customer.objects.filter(user=request.user).first()
-    context = {"shop": getattr(request, "tenant", None), "customer": customer}
+    context = {"shop": getattr(request, "tenant", None), "customer": customer, "benefits": member_benefits_get()}
     if customer is not None:
         context.update(
             membership=Membership.objects.select_related("tier").filter(customer=customer).first(),

@@ -106,3 +106,19 @@ class PointsAdjustForm(forms.Form):
         if points == 0:
             raise forms.ValidationError(_("Enter a number of points other than zero."))
         return points
+
+
+class MemberBenefitsForm(forms.Form):
+    member_day = forms.IntegerField(
+        label=gettext_lazy("Member day (day of the month, 1–31)"), required=False,
+        help_text=gettext_lazy("Empty: no member day. In shorter months the member day is the month's last day."),
+    )  # fmt: skip
+    member_day_discount_percent = forms.IntegerField(
+        label=gettext_lazy("Extra goods discount on member day (%)"), initial=0
+    )
+    member_day_points_multiplier = forms.DecimalField(
+        label=gettext_lazy("Points multiplier on member day"), initial=1, max_digits=4, decimal_places=2
+    )
+    multi_pet_half_price = forms.BooleanField(
+        label=gettext_lazy("A customer's second and further pets' services at half price"), required=False
+    )

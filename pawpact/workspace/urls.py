@@ -50,6 +50,7 @@ urlpatterns = [
     path("collections/periods/<int:period_id>/write-off/", collections.period_write_off, name="period_write_off"),
     path("members/", members.members, name="members"),
     path("members/rules/", member_rules.member_rules, name="member_rules"),
+    path("members/benefits/", member_rules.member_benefits, name="member_benefits"),
     path("members/rules/runs/<int:pk>/", member_rules.member_rules_progress, name="member_rules_progress"),
     path("members/<uuid:uuid>/", members.member_detail, name="member_detail"),
     path("members/<uuid:uuid>/points/", members.member_points_adjust, name="member_points_adjust"),

@@ -181,3 +181,26 @@ def test_the_customer_page_is_the_customers_own(shop, other_shop, silver):
     html = browser_of(shop, stranger).get("/my/membership/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1500" not in html and "Silver" not in html
     assert client_for(other_shop).get("/my/membership/").status_code == 302  # to log in on that shop
+
+
+def test_owner_sets_the_member_day_and_bad_days_write_nothing(shop, silver):
+    owner = client_for(shop, staff_user(shop, Role.OWNER))
+    good = {"member_day": "8", "member_day_discount_percent": "5", "member_day_points_multiplier": "2",
+            "multi_pet_half_price": "on"}  # fmt: skip
+    assert owner.post("/manage/members/benefits/", good).status_code == 302
+    for bad, message in (({"member_day": "0"}, "Choose a day from 1 to 31, or none."),
+                         ({"member_day": "32"}, "Choose a day from 1 to 31, or none."),
+                         ({"member_day_discount_percent": "95"}, "Enter a whole percentage from 0 to 90."),
+                         ({"member_day_points_multiplier": "1.255"}, "Ensure that there are no more than 2 decimal places.")):  # fmt: skip
+        response = owner.post("/manage/members/benefits/", {**good, "multi_pet_half_price": "", **bad},
+                              HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+        assert response.status_code == 400 and message in response.content.decode()
+    with schema_context(shop.schema_name):
+        from pawpact.loyalty.benefits import member_benefits_get
+
+        saved = member_benefits_get()
+        assert (saved.member_day, saved.member_day_discount_percent, saved.multi_pet_half_price) == (8, 5, True)
+    html = browser_of(shop, silver).get("/my/membership/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Member day: day 8 of every month" in html and "5% extra off goods" in html and "points × 2" in html
+    clerk = client_for(shop, staff_user(shop, Role.CLERK))
+    assert clerk.post("/manage/members/benefits/", {**good, "member_day": "9"}).status_code == 403

@@ -119,7 +119,11 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
 }
 # Discounts on shop orders (tier discounts, coupons): (customer, subtotal_minor, coupon_code) -> Discount.
 # What covers a booking's price, tried in order (pawpact.care.benefits); what none covers is paid.
-PAWPACT_CARE_BENEFIT_SOURCES = ["pawpact.care.benefits.plan_entitlement_claim"]
+PAWPACT_CARE_BENEFIT_SOURCES = [
+    "pawpact.care.benefits.plan_entitlement_claim",
+    "pawpact.care.member_benefits.tier_quota_claim",
+    "pawpact.care.member_benefits.household_claim",
+]
 PAWPACT_STOREFRONT_PRICING = "pawpact.loyalty.pricing.tier_discount"
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
