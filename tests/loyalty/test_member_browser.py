@@ -76,7 +76,7 @@ def test_members_pages_at_desk_and_phone_width(shop, language, tmp_path):
                 serve(page, f"{base}/{name}/", response)
                 assert page.locator("main").is_visible()
                 if name == "members":
-                    page.wait_for_selector(".ws-chart canvas")
+                    page.wait_for_selector(".ws-chart svg")
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 if name == "my-membership":
                     assert overflow <= 0, f"{name} scrolls sideways at {width} px"
