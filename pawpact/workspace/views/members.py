@@ -51,6 +51,7 @@ def tier_chart(rows: list[tuple[str, int]]) -> dict:
     """An ECharts bar chart of members per tier (entry level first)."""
     labels = [name or _("Below the entry level") for name, _count in rows]
     return {
+        "animation": False,  # the counts are the point, not the motion
         "grid": {"left": 48, "right": 16, "top": 24, "bottom": 32},
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": labels},
