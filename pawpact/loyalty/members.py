@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.models import Customer
 from pawpact.loyalty.evaluation import STREAK_LIFT, _window_start, active_rule_set
-from pawpact.loyalty.models import Activity, ActivityKind, Membership, PointsEntry, Tier, TierBasis
+from pawpact.loyalty.models import Activity, ActivityKind, Membership, PointsEntry, Tier, TierBasis, TierChange
 
 ORDERINGS = {
     "name": ("customer__name", "id"), "-points": ("-points_balance", "id"), "-tier": ("-tier_rank", "id"),
@@ -48,6 +48,11 @@ def tier_counts() -> list[tuple[str, int]]:
     if rule_set is not None:
         rows = [(tier.name, counts.get(tier.rank, 0)) for tier in rule_set.tiers.order_by("rank")]
     return [("", sum(n for rank, n in counts.items() if rank < 0)), *rows]
+
+
+def tier_history(*, customer: Customer) -> QuerySet[TierChange]:
+    """The member's moves between tiers, newest first."""
+    return TierChange.objects.filter(customer=customer).select_related("tier").order_by("-changed_on", "-id")
 
 
 def member_points(*, customer: Customer) -> QuerySet[PointsEntry]:

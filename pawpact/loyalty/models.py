@@ -229,3 +229,22 @@ class MemberBenefits(models.Model):
                 condition=models.Q(member_day_points_multiplier__gte=1), name="loyalty_member_day_multiplier_ge_1"
             ),
         ]
+
+
+class TierChange(models.Model):
+    """A member's move from one tier to another, kept for the member's history."""
+
+    class Why(models.TextChoices):
+        UP = "up", _("Moved up")
+        DROP = "drop", _("Dropped a level after a year below its minimum")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    from_rank = models.SmallIntegerField()
+    to_rank = models.SmallIntegerField()
+    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    why = models.CharField(max_length=8, choices=Why.choices)
+    changed_on = models.DateField()
+
+    class Meta:
+        ordering = ["-changed_on", "-id"]
+        indexes = [models.Index(fields=["customer", "changed_on"], name="loyalty_tierchange_cust")]

@@ -207,3 +207,21 @@ def test_owner_sets_the_member_day_and_bad_days_write_nothing(shop, silver):
     assert "Member day: day 8 of every month" in html and "5% extra off goods" in html and "points × 2" in html
     clerk = client_for(shop, staff_user(shop, Role.CLERK))
     assert clerk.post("/manage/members/benefits/", {**good, "member_day": "9"}).status_code == 403
+
+
+def test_the_member_page_shows_the_tier_history(shop, silver):
+    with schema_context(shop.schema_name):
+        from pawpact.loyalty.evaluation import tier_drop_run
+        from pawpact.loyalty.models import TierChange
+
+        assert list(TierChange.objects.filter(customer=silver).values_list("from_rank", "to_rank", "why")) == [
+            (-1, 1, "up")
+        ]
+        Membership.objects.filter(customer=silver).update(qualified_on=NOW.date() - timedelta(days=400))
+        assert tier_drop_run() == 1
+        assert list(TierChange.objects.filter(customer=silver).values_list("from_rank", "to_rank", "why")) == [
+            (1, 0, "drop"), (-1, 1, "up")
+        ]
+    owner = client_for(shop, staff_user(shop, Role.OWNER))
+    html = owner.get(f"/manage/members/{silver.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Dropped a level after a year below its minimum · Bronze" in html and "Moved up · Silver" in html

@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty.evaluation import active_rule_set
-from pawpact.loyalty.members import member_list, member_points, member_progress, points_expiring, tier_counts
+from pawpact.loyalty.members import (
+    member_list,
+    member_points,
+    member_progress,
+    points_expiring,
+    tier_counts,
+    tier_history,
+)
 from pawpact.loyalty.models import Membership
 from pawpact.loyalty.points import points_adjust
 from pawpact.workspace.enums import Action
@@ -96,6 +103,7 @@ def _detail(request, customer: Customer, form: PointsAdjustForm, status: int = 2
     context = {
         "customer": customer, "membership": membership, "progress": member_progress(customer=customer),
         "page": page, "expiring": points_expiring(customer=customer), "form": form,
+        "history": tier_history(customer=customer)[:50],
         "may_adjust": role_allows(request.workspace_role, Action.POINTS_ADJUST),
     }  # fmt: skip
     return render(request, "workspace/members/detail.html", context, status=status)
