@@ -42,8 +42,9 @@ def tier_quota_claim(*, request: BenefitRequest) -> BenefitClaim | None:
         return None
     reference = f"{TIER_PREFIX}:{request.customer.uuid}:{quota_period_key(tier.quota_period, local_date(request.starts_at))}"
     used = (
-        Booking.objects.filter(customer=request.customer, benefit_source=BenefitSource.TIER_BENEFIT,
-                               benefit_reference=reference)  # fmt: skip
+        Booking.objects.filter(
+            customer=request.customer, benefit_source=BenefitSource.TIER_BENEFIT, benefit_reference=reference
+        )
         .exclude(status=BookingStatus.CANCELLED)
         .exclude(pk=request.booking_id)
         .count()

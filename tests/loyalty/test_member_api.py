@@ -7,10 +7,9 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from pawpact.accounts.services import api_token_issue
-from pawpact.loyalty.models import PointsEntry
+from pawpact.loyalty.models import PointsEntry, TierBasis
 from pawpact.loyalty.points import points_adjust, points_events_apply
 from pawpact.loyalty.tiers import tier_preset_apply
-from pawpact.loyalty.models import TierBasis
 from tests.conftest import host_of
 from tests.loyalty.conftest import NOW
 from tests.loyalty.helpers import order

@@ -63,9 +63,11 @@ def tier_chart(rows: list[tuple[str, int]]) -> dict:
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": labels},
         "yAxis": {"type": "value", "minInterval": 1},
-        "series": [{"type": "bar", "name": _("Members"), "data": [count for _name, count in rows],
-                    "label": {"show": True, "position": "top"}}],  # fmt: skip
-    }
+        "series": [
+            {"type": "bar", "name": _("Members"), "data": [count for _name, count in rows],
+             "label": {"show": True, "position": "top"}},
+        ],
+    }  # fmt: skip
 
 
 @workspace_view(section="members")
