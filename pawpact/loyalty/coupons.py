@@ -45,6 +45,7 @@ from pawpact.loyalty.coupon_models import (
     CouponUseKind,
 )
 from pawpact.loyalty.errors import CouponExpired, CouponLimitReached, CouponNotApplicable, CouponUsed
+from pawpact.loyalty.pricing import tier_discount
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 ORDER_KINDS = (CouponKind.AMOUNT_OFF, CouponKind.PERCENT_OFF)
@@ -200,12 +201,18 @@ def coupon_discount(*, customer: Customer, subtotal_minor: int, coupon_code: str
 
 
 def coupon_redeem_order(*, customer: Customer, coupon_code: str, order_uuid: str, amount_minor: int,
-                        clock: Clock = default_clock) -> CouponUse | None:  # fmt: skip
-    """Mark the order's coupon used, inside the order's transaction (called by the storefront)."""
+                        subtotal_minor: int | None = None, clock: Clock = default_clock) -> CouponUse | None:  # fmt: skip
+    """Mark the order's coupon used, inside the order's transaction (called by the storefront).
+
+    `amount_minor` is the order's whole discount; the coupon's use records only its own part:
+    what its template takes off the subtotal left after the tier's discount."""
     if not coupon_code:
         return None
     coupon = coupon_get(customer=customer, code=coupon_code, lock=True)
     coupon_check_usable(coupon, today=clock.today())
+    if subtotal_minor is not None:
+        tier_minor = tier_discount(customer=customer, subtotal_minor=subtotal_minor, clock=clock).amount_minor
+        amount_minor = min(amount_minor, order_discount_minor(coupon.template, subtotal_minor=subtotal_minor - tier_minor))
     return _use(coupon, kind=CouponUseKind.ORDER, reference=str(order_uuid), amount_minor=amount_minor, clock=clock)
 
 

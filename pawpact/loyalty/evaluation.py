@@ -123,7 +123,10 @@ WITH late AS (
         tier_since = CASE WHEN n.new_rank > n.before_rank THEN %(today)s ELSE ms.tier_since END
     FROM n WHERE ms.id = n.membership_id AND (n.new_rank <> n.before_rank
         OR n.new_tier IS DISTINCT FROM n.before_tier OR n.new_qualified IS DISTINCT FROM n.before_qualified)
-    RETURNING (n.new_rank > n.before_rank) AS upgraded
+    RETURNING ms.customer_id, n.before_rank, n.new_rank, n.new_tier, (n.new_rank > n.before_rank) AS upgraded
+), h AS (
+    INSERT INTO loyalty_tierchange (customer_id, from_rank, to_rank, tier_id, why, changed_on)
+    SELECT customer_id, before_rank, new_rank, new_tier, 'up', %(today)s FROM u WHERE upgraded
 )
 SELECT (SELECT count(*) FROM n), (SELECT count(*) FROM u WHERE upgraded)
 """
@@ -203,10 +206,15 @@ def tier_drop_run(*, clock: Clock = default_clock) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            UPDATE loyalty_membership ms SET tier_rank = ms.tier_rank - 1, tier_since = %(today)s,
-                qualified_on = %(today)s,
-                tier_id = (SELECT id FROM loyalty_tier WHERE rule_set_id = %(rule_set)s AND rank = ms.tier_rank - 1)
-            WHERE ms.tier_rank > 0 AND coalesce(ms.qualified_on, ms.tier_since, '-infinity'::date) <= %(cutoff)s
+            WITH d AS (
+                UPDATE loyalty_membership ms SET tier_rank = ms.tier_rank - 1, tier_since = %(today)s,
+                    qualified_on = %(today)s,
+                    tier_id = (SELECT id FROM loyalty_tier WHERE rule_set_id = %(rule_set)s AND rank = ms.tier_rank - 1)
+                WHERE ms.tier_rank > 0 AND coalesce(ms.qualified_on, ms.tier_since, '-infinity'::date) <= %(cutoff)s
+                RETURNING ms.customer_id, ms.tier_rank, ms.tier_id
+            )
+            INSERT INTO loyalty_tierchange (customer_id, from_rank, to_rank, tier_id, why, changed_on)
+            SELECT customer_id, tier_rank + 1, tier_rank, tier_id, 'drop', %(today)s FROM d
             """,
             {"today": today, "cutoff": today - timedelta(days=365), "rule_set": rule_set.pk},
         )

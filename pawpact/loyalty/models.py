@@ -201,6 +201,55 @@ class PointsEntry(models.Model):
         ]
 
 
+# --- Shop-wide member benefits ---------------------------------------------------------------------
+
+
+class MemberBenefits(models.Model):
+    """The shop's member day and multi-pet household benefit (one row per shop)."""
+
+    # The day of each month (1–31; the month's last day when it has fewer); None: no member day.
+    member_day = models.PositiveSmallIntegerField(_("member day"), null=True, blank=True)
+    member_day_discount_percent = models.PositiveSmallIntegerField(_("extra goods discount on member day"), default=0)
+    member_day_points_multiplier = models.DecimalField(
+        _("points multiplier on member day"), max_digits=4, decimal_places=2, default=1
+    )
+    multi_pet_half_price = models.BooleanField(_("second and further pets' services at half price"), default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(member_day__isnull=True) | models.Q(member_day__gte=1, member_day__lte=31),
+                name="loyalty_member_day_in_month",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member_day_discount_percent__lte=90), name="loyalty_member_day_discount_le_90"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member_day_points_multiplier__gte=1), name="loyalty_member_day_multiplier_ge_1"
+            ),
+        ]
+
+
+class TierChange(models.Model):
+    """A member's move from one tier to another, kept for the member's history."""
+
+    class Why(models.TextChoices):
+        UP = "up", _("Moved up")
+        DROP = "drop", _("Dropped a level after a year below its minimum")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    from_rank = models.SmallIntegerField()
+    to_rank = models.SmallIntegerField()
+    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    why = models.CharField(max_length=8, choices=Why.choices)
+    changed_on = models.DateField()
+
+    class Meta:
+        ordering = ["-changed_on", "-id"]
+        indexes = [models.Index(fields=["customer", "changed_on"], name="loyalty_tierchange_cust")]
+
+
 # Referrals, the points mall and stored value, and coupons, segments and campaigns, live in
 # their own modules; imported here so Django registers them with the loyalty app.
 from pawpact.loyalty.coupon_models import (  # noqa: E402, F401

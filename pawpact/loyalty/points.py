@@ -2,8 +2,9 @@
 
 Earning is driven by the shop's events (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS):
 debit.paid (100 points a paid month), order.paid (1 point per ¥1), referral.converted
-(1,000 points to the referrer); each times the member's tier multiplier, and the tier's
-birthday multiplier in the customer's birthday month. `points_events_apply` takes any
+(1,000 points to the referrer); each times the member's tier multiplier, the tier's
+birthday multiplier in the customer's birthday month, and the shop's member-day
+multiplier on its member day (pawpact.loyalty.benefits). `points_events_apply` takes any
 number of events in one statement set: the entry's `source_key` is unique in the
 database, so an event delivered twice (or replayed, in any order) awards once, and the
 same key records the tier activity (spend, paid months, on-time streak), after which
@@ -19,7 +20,7 @@ expire first; the balance never goes below zero (checked here and by the databas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,6 +31,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import NotFound, ValidationFailed
 from pawpact.customers.models import Customer
+from pawpact.loyalty.benefits import member_benefits_get
 from pawpact.loyalty.errors import InsufficientPoints
 from pawpact.loyalty.evaluation import members_evaluate_ids, memberships_ensure
 from pawpact.loyalty.models import Membership, PointsEntry, PointsKind
@@ -66,7 +68,11 @@ WITH ev AS (
     SELECT ev.*, c.standing = ANY(%(held)s) AS frozen,
            floor(ev.base * coalesce(t.points_multiplier, 1) * CASE
                WHEN extract(month FROM c.birth_date) = extract(month FROM ev.occurred_at AT TIME ZONE %(tz)s)
-               THEN coalesce(t.birthday_multiplier, 1) ELSE 1 END)::bigint AS points
+               THEN coalesce(t.birthday_multiplier, 1) ELSE 1 END * CASE
+               WHEN %(member_day)s::int IS NOT NULL AND extract(day FROM ev.occurred_at AT TIME ZONE %(tz)s) = LEAST(
+                   %(member_day)s::int, extract(day FROM date_trunc('month', ev.occurred_at AT TIME ZONE %(tz)s)
+                                                     + interval '1 month - 1 day'))
+               THEN %(member_day_multiplier)s::numeric ELSE 1 END)::bigint AS points
     FROM ev JOIN customers_customer c ON c.id = ev.customer_id
     LEFT JOIN loyalty_membership ms ON ms.customer_id = ev.customer_id
     LEFT JOIN loyalty_tier t ON t.id = ms.tier_id
@@ -101,6 +107,9 @@ def points_events_apply(*, events: list[EarnEvent], clock: Clock = default_clock
         "amounts": [e.amount_minor for e in events], "on_time": [e.on_time for e in events],
         "held": list(HELD_STANDINGS), "tz": settings.TIME_ZONE, "now": clock.now(),
     }  # fmt: skip
+    benefits = member_benefits_get()
+    params["member_day"] = benefits.member_day
+    params["member_day_multiplier"] = benefits.member_day_points_multiplier
     with transaction.atomic():
         memberships_ensure(lo=ids[0], hi=ids[-1], ids=ids)
         with connection.cursor() as cursor:
@@ -176,20 +185,72 @@ def points_redeem(
                 _("Only %(balance)d points are available.") % {"balance": balance},
                 fields={"points": [_("More than the available points.")]},
             )
-        left = points
-        lots = PointsEntry.objects.select_for_update().filter(
-            customer=customer, kind=PointsKind.EARN, frozen=False, remaining__gt=0
-        ).order_by("expires_on", "id")
-        for lot in lots:
-            used = min(left, lot.remaining)
-            PointsEntry.objects.filter(pk=lot.pk).update(remaining=lot.remaining - used)
-            left -= used
-            if not left:
-                break
+        _lots_spend(customer=customer, points=points)
         Membership.objects.filter(pk=membership.pk).update(points_balance=balance - points)
         return PointsEntry.objects.create(
             customer=customer, kind=PointsKind.REDEEM, points=-points, source_key=key,
             source_event="points.redeemed", memo=memo[:200], occurred_at=clock.now(),
+        )  # fmt: skip
+
+
+MAX_ADJUST = 1_000_000
+
+
+def _adjust_clean(points, reason: str, key: str) -> str:
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0 or abs(points) > MAX_ADJUST:
+        raise ValidationFailed(
+            _("Enter a whole number of points, not zero, up to %(max)d either way.") % {"max": MAX_ADJUST},
+            fields={"points": [_("Invalid.")]},
+        )
+    if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > 200:
+        raise ValidationFailed(_("Say why the points change."), fields={"reason": [_("Enter a reason (200 characters at most).")]})
+    if not isinstance(key, str) or not key.strip() or len(key) > 100:
+        raise ValidationFailed(_("An adjustment needs a reference."), fields={"key": [_("Invalid.")]})
+    return f"adjust:{key.strip()}"
+
+
+def _lots_spend(*, customer: Customer, points: int) -> None:
+    """Take `points` from the spendable lots, the soonest to expire first."""
+    left = points
+    lots = PointsEntry.objects.select_for_update().filter(
+        customer=customer, kind__in=(PointsKind.EARN, PointsKind.ADJUST), frozen=False, remaining__gt=0
+    ).order_by("expires_on", "id")
+    for lot in lots:
+        used = min(left, lot.remaining)
+        PointsEntry.objects.filter(pk=lot.pk).update(remaining=lot.remaining - used)
+        left -= used
+        if not left:
+            break
+
+
+def points_adjust(
+    *, customer: Customer, points, reason: str, key: str, clock: Clock = default_clock
+) -> PointsEntry:
+    """The shop adds or takes points by hand, with a reason; once per key (a form sent
+    twice changes nothing more). Taking more than the spendable balance is refused:
+    InsufficientPoints, nothing written. Points added are a lot that expires like earned ones."""
+    source_key = _adjust_clean(points, reason, key)
+    with transaction.atomic():
+        memberships_ensure(lo=customer.pk, hi=customer.pk, ids=[customer.pk])
+        membership = Membership.objects.select_for_update().get(customer=customer)
+        existing = PointsEntry.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            if existing.customer_id != customer.pk:
+                raise NotFound(_("Unknown adjustment."))
+            return existing
+        if points < 0:
+            if -points > membership.points_balance:
+                raise InsufficientPoints(
+                    _("Only %(balance)d points are available.") % {"balance": membership.points_balance},
+                    fields={"points": [_("The balance cannot go below zero.")]},
+                )
+            _lots_spend(customer=customer, points=-points)
+        now = clock.now()
+        Membership.objects.filter(pk=membership.pk).update(points_balance=membership.points_balance + points)
+        return PointsEntry.objects.create(
+            customer=customer, kind=PointsKind.ADJUST, points=points, source_key=source_key,
+            source_event="points.adjusted", memo=reason.strip(), remaining=max(points, 0), occurred_at=now,
+            expires_on=date(clock.today().year + 1, 12, 31) if points > 0 else None,
         )  # fmt: skip
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("my/stored-value/", wallet_pages.my_stored_value, name="my_stored_value"),
     path("my/coupons/", customer_views.my_coupons, name="my_coupons"),
     path("my/coupons/use/", customer_views.my_coupon_use, name="my_coupon_use"),
+    path("my/membership/", views.my_membership, name="my_membership"),
 ]

@@ -35,4 +35,4 @@ def coupon_redeem(*, customer: Customer, coupon_code: str, order) -> None:
     path = getattr(settings, "PAWPACT_STOREFRONT_COUPON_REDEEM", "")
     if coupon_code and path:
         import_string(path)(customer=customer, coupon_code=coupon_code, order_uuid=str(order.uuid),
-                            amount_minor=order.discount_minor)  # fmt: skip
+                            amount_minor=order.discount_minor, subtotal_minor=order.subtotal_minor)  # fmt: skip

@@ -32,6 +32,8 @@ class Action(StrEnum):
     CARE_EDIT = "care_edit"  # service types, resources, working hours and days off
     MARKETING = "marketing"  # coupons, triggers, segments, campaigns, mall items, stored-value rules and refunds
     WEBHOOKS = "webhooks"  # developers' webhook endpoints, their secrets and the delivery log
+    MEMBER_RULES = "member_rules"  # tier rules, member day, multi-pet benefit, paid membership plans
+    POINTS_ADJUST = "points_adjust"  # add or take a member's points by hand, with a reason
 
 
 class EventKind(models.TextChoices):

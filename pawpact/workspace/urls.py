@@ -1,7 +1,7 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
-from pawpact.workspace.views import bookings, campaigns, care_setup, complaints, marketing
+from pawpact.workspace.views import bookings, campaigns, care_setup, complaints, marketing, member_rules, members
 from pawpact.workspace.views import collections, contracts, customers, overview, partners, plans, settings, signings
 from pawpact.workspace.views import stored_value, wallet, webhooks
 
@@ -90,4 +90,10 @@ urlpatterns = [
     path("marketing/segments/", campaigns.segments, name="marketing_segments"),
     path("marketing/campaigns/", campaigns.campaigns, name="marketing_campaigns"),
     path("marketing/campaigns/<uuid:uuid>/", campaigns.campaign_detail, name="marketing_campaign"),
+    path("members/", members.members, name="members"),
+    path("members/rules/", member_rules.member_rules, name="member_rules"),
+    path("members/benefits/", member_rules.member_benefits, name="member_benefits"),
+    path("members/rules/runs/<int:pk>/", member_rules.member_rules_progress, name="member_rules_progress"),
+    path("members/<uuid:uuid>/", members.member_detail, name="member_detail"),
+    path("members/<uuid:uuid>/points/", members.member_points_adjust, name="member_points_adjust"),
 ]

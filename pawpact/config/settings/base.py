@@ -127,9 +127,12 @@ PAWPACT_DEPOSIT_DISCOUNTS = ["pawpact.loyalty.referrals.deposit_discount"]
 # What covers a booking's price, tried in order (pawpact.care.benefits); what none covers is paid.
 PAWPACT_CARE_BENEFIT_SOURCES = [
     "pawpact.care.benefits.plan_entitlement_claim",
-    "pawpact.care.coupon_benefit.coupon_claim",  # a free-service coupon, once the plan's own allowance is used
+    "pawpact.care.member_benefits.tier_quota_claim",
+    "pawpact.care.coupon_benefit.coupon_claim",  # a free-service coupon, once the plan's and the tier's are used
+    "pawpact.care.member_benefits.household_claim",
 ]
-PAWPACT_STOREFRONT_PRICING = "pawpact.loyalty.coupons.coupon_discount"
+# The tier's (and member day's) discount first, then the customer's coupon on what is left.
+PAWPACT_STOREFRONT_PRICING = "pawpact.loyalty.checkout.member_and_coupon_discount"
 # Marks the order's coupon used inside the order's transaction: (customer, coupon_code, order_uuid, amount_minor).
 PAWPACT_STOREFRONT_COUPON_REDEEM = "pawpact.loyalty.coupons.coupon_redeem_order"
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.

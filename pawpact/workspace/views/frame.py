@@ -30,6 +30,7 @@ MENU = (
     MenuItem("collections", _("Debits & collections"), "workspace:collections"),
     MenuItem("plans", _("Plans"), "workspace:plans"),
     MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
+    MenuItem("members", _("Members"), "workspace:members"),
     MenuItem("marketing", pgettext_lazy("workspace menu", "Marketing"), "workspace:marketing", action=Action.MARKETING),
     MenuItem("bookings", _("Bookings"), "workspace:booking_calendar"),
     MenuItem("complaints", _("Complaints"), "workspace:complaints"),

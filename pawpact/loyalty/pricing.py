@@ -1,0 +1,48 @@
+"""The member's tier discount (and the member day's extra) on goods at the shop's checkout.
+
+The coupon comes on top of it (loyalty/checkout.py, the storefront's pricing hook).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from pawpact.core.clock import Clock, default_clock
+from pawpact.customers.models import Customer
+from pawpact.loyalty.benefits import member_day_today
+from pawpact.loyalty.models import Membership
+
+
+@dataclass(frozen=True)
+class TierDiscount:
+    amount_minor: int = 0
+    label: str = ""
+
+
+def tier_discount_percent(*, customer: Customer) -> tuple[int, str]:
+    """(goods discount %, tier name) of the member's tier; (0, "") without one or while held."""
+    membership = Membership.objects.select_related("tier").filter(customer=customer).first()
+    if membership is None or membership.tier is None:
+        return 0, ""
+    return membership.tier.goods_discount_percent, membership.tier.name
+
+
+def tier_discount(
+    *, customer: Customer, subtotal_minor: int, coupon_code: str = "", clock: Clock = default_clock
+) -> TierDiscount:
+    """The tier's goods discount %, plus the member day's extra % on the shop's member day,
+    of the subtotal; rounded down to the fen (the shop never gives more than the rates)."""
+    if customer is None or subtotal_minor <= 0:
+        return TierDiscount()
+    percent, name = tier_discount_percent(customer=customer)
+    labels = [_("%(tier)s member: %(percent)d%% off goods") % {"tier": name, "percent": percent}] if percent else []
+    member_day = member_day_today(clock=clock)
+    if member_day is not None and member_day.member_day_discount_percent:
+        percent += member_day.member_day_discount_percent
+        labels.append(_("member day: %(percent)d%% off") % {"percent": member_day.member_day_discount_percent})
+    amount = subtotal_minor * min(percent, 100) // 100
+    if not amount:
+        return TierDiscount()
+    return TierDiscount(amount, "; ".join(labels))
+
