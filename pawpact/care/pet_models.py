@@ -42,6 +42,10 @@ class PetWeight(models.Model):
         ordering = ["-measured_on", "-id"]
         constraints = [models.CheckConstraint(condition=Q(grams__gt=0), name="care_pet_weight_positive")]
 
+    @property
+    def kilograms(self) -> str:
+        return f"{self.grams / 1000:.2f}"
+
 
 class HealthRecord(models.Model):
     """A vaccine, a deworming or a check-up: when, with what, and when the next one is due."""

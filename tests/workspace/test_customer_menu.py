@@ -8,5 +8,5 @@ pytestmark = pytest.mark.django_db
 
 def test_menu_lists_installed_customer_pages_in_order():
     menu = customer_menu_for("/my/plans/")
-    assert [item["key"] for item in menu] == ["plans", "orders", "messages"]
-    assert [item["is_current"] for item in menu] == [True, False, False]
+    assert [item["key"] for item in menu] == ["plans", "pets", "orders", "messages"]
+    assert [item["is_current"] for item in menu] == [True, False, False, False]
