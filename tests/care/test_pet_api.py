@@ -81,7 +81,9 @@ def test_bad_archive_input_is_refused_and_writes_nothing(shop):
         customer, pet = customer_with_pet()
         token = login(customer)
     client, base = api(shop, token), f"/api/v1/care/pets/{pet.uuid}"
-    assert error(client.post(f"{base}/weights", {"measured_on": str(TODAY), "grams": 0}, format="json", **key()), 400)["code"] == "pet_record_invalid"
+    assert "grams" in error(client.post(f"{base}/weights", {"measured_on": str(TODAY), "grams": 0}, format="json", **key()), 400)["fields"]
+    past_today = {"measured_on": str(TODAY + timedelta(days=1)), "grams": 3000}
+    assert error(client.post(f"{base}/weights", past_today, format="json", **key()), 400)["code"] == "pet_record_invalid"
     future = {"kind": "vaccine", "done_on": str(TODAY + timedelta(days=1)), "product": "Rabies"}
     assert "done_on" in error(client.post(f"{base}/records", future, format="json", **key()), 400)["fields"]
     backwards = {"kind": "vaccine", "done_on": str(TODAY), "product": "Rabies", "next_due": str(TODAY - timedelta(days=1))}
@@ -102,8 +104,8 @@ def test_guarantee_claims_over_the_api(shop, shop_staff):
         stranger, stranger_pet = customer_with_pet()
         stranger_token = login(stranger)
     body = {"pet_uuid": str(pet.uuid), "condition": "FIP", "diagnosed_on": str(TODAY), "evidence": pdf()}
-    refused = error(api(shop, stranger_token).post("/api/v1/care/guarantee-claims", body, format="multipart", **key()), 400)
-    assert refused["code"] == "guarantee_claim_invalid"
+    refused = error(api(shop, stranger_token).post("/api/v1/care/guarantee-claims", body, format="multipart", **key()), 404)
+    assert list(refused["fields"]) == ["pet_uuid"]
     no_evidence = {k: v for k, v in body.items() if k != "evidence"}
     assert "evidence" in error(api(shop, token).post("/api/v1/care/guarantee-claims", no_evidence, format="multipart", **key()), 400)["fields"]
     body["evidence"] = pdf()

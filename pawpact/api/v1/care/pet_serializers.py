@@ -50,7 +50,7 @@ class PetArchiveUpdateSerializer(InputSerializer):
 
 class WeightInputSerializer(InputSerializer):
     measured_on = serializers.DateField()
-    grams = serializers.IntegerField(help_text=_("Grams, above 0."))
+    grams = serializers.IntegerField(min_value=1, max_value=200_000, help_text=_("Grams, above 0."))
 
 
 class HealthRecordInputSerializer(InputSerializer):

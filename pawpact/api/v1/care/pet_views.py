@@ -20,10 +20,9 @@ from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.v1.care import pet_serializers as s
 from pawpact.care import pet_selectors as selectors
-from pawpact.care.errors import GuaranteeClaimInvalid
 from pawpact.care.pet_models import AdoptionApplication, GuaranteeClaim
 from pawpact.care.services import adoptions, guarantee, pet_archive
-from pawpact.core.errors import ValidationFailed
+from pawpact.core.errors import NotFound, ValidationFailed
 from pawpact.customers.models import Customer, Pet
 
 
@@ -184,8 +183,8 @@ class ClaimListCreateApi(ListAPIView):
         values = dict(data.validated_data)
         customer = own_customer(request)
         pet = Pet.objects.filter(uuid=values.pop("pet_uuid"), owner=customer).first() if customer else None
-        if pet is None:
-            raise GuaranteeClaimInvalid(_("This claim cannot be accepted."), fields={"pet_uuid": [_("Choose one of your own pets.")]})
+        if pet is None:  # someone else's pet answers as an unknown one
+            raise NotFound(_("Choose one of your own pets."), fields={"pet_uuid": [_("Choose one of your own pets.")]})
         claim = guarantee.guarantee_claim_submit(pet=pet, customer=customer, evidence=values.pop("evidence", None), **values)
         return Response(s.ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
