@@ -129,9 +129,14 @@ def test_anyone_applies_for_a_listed_pet_and_staff_review(shop, shop_staff):
     listed = anonymous.get("/api/v1/care/adoptions").json()["results"]
     assert [(row["uuid"], row["fee_minor"]) for row in listed] == [(str(listing.uuid), 30_000)]
     assert error(anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", {**APPLY, "consent": False}, format="json"), 400)["code"] == "adoption_application_invalid"
-    applied = anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", APPLY, format="json")
+    retry = key()
+    applied = anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", APPLY, format="json", **retry)
     assert applied.status_code == 201 and set(applied.json()) == {"uuid", "status", "submitted_at"}
+    replayed = anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", APPLY, format="json", **retry)
+    assert (replayed["Idempotent-Replayed"], replayed.json()["uuid"]) == ("true", applied.json()["uuid"])
     error(anonymous.get("/api/v1/care/adoption-applications"), 401)
+    with schema_context(shop.schema_name):
+        assert AdoptionApplication.objects.count() == 1
     staff = api(shop, shop_staff.api_token)
     queue = staff.get("/api/v1/care/adoption-applications?status=submitted").json()["results"]
     assert [row["name"] for row in queue] == ["Lin"]

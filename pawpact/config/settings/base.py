@@ -333,6 +333,12 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "pawpact.messaging.models.Category",  # the name clients of 2026-12-01 know
         "SkuCategoryEnum": "pawpact.warehouses.enums.SkuCategory",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
+        "HealthRecordKindEnum": "pawpact.care.pet_enums.HealthRecordKind",
+        "GuaranteeClaimStatusEnum": "pawpact.care.pet_enums.GuaranteeClaimStatus",
+        "ListingStatusEnum": "pawpact.care.pet_enums.ListingStatus",
+        "AdoptionApplicationStatusEnum": "pawpact.care.pet_enums.ApplicationStatus",
+        "HousingEnum": "pawpact.care.pet_enums.Housing",
+        "SexEnum": "pawpact.customers.enums.Sex",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).
     "POSTPROCESSING_HOOKS": [

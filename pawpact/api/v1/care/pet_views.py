@@ -108,8 +108,8 @@ class ListingDetailApi(APIView):
 class ListingApplyApi(APIView):
     permission_classes = [AllowAny]
 
-    # No Idempotency-Key: keys are scoped per credential and a visitor has none.
     @extend_schema(summary="Apply to adopt a listed pet (anyone)", request=s.ApplicationInputSerializer, responses={201: s.ApplicationReceiptSerializer, **ERRORS})
+    @idempotent(required=False)
     def post(self, request, uuid):
         listing = get_object_or_404(selectors.listings_all(), uuid=uuid)
         data = s.ApplicationInputSerializer(data=request.data)
