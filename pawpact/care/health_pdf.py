@@ -1,8 +1,8 @@
 """A pet's health record as a PDF, in the reader's language (the agreement's fonts render Chinese)."""
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
-from django.utils.translation import gettext as _
 
 from pawpact.core.pdf import body_style, heading_style, pdf_render, text, title_style
 from pawpact.customers.models import Pet

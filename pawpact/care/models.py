@@ -215,7 +215,7 @@ class ComplaintBreach(models.Model):
             models.UniqueConstraint(fields=["complaint", "clock", "due_at"], name="care_complaint_breach_once")
         ]
 
-from pawpact.care.pet_models import (  # noqa: E402,F401 - one registry for the app's models
+from pawpact.care.pet_models import (  # noqa: F401 - one registry for the app's models
     AdoptionApplication,
     AdoptionListing,
     CareReminder,

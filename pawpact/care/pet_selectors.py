@@ -4,7 +4,14 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from pawpact.care.pet_enums import ApplicationStatus, GuaranteeClaimStatus, ListingStatus
-from pawpact.care.pet_models import AdoptionApplication, AdoptionListing, GuaranteeClaim, HealthRecord, PetPhoto, PetWeight
+from pawpact.care.pet_models import (
+    AdoptionApplication,
+    AdoptionListing,
+    GuaranteeClaim,
+    HealthRecord,
+    PetPhoto,
+    PetWeight,
+)
 from pawpact.customers.models import Customer, Pet
 
 

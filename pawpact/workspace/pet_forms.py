@@ -24,7 +24,7 @@ class ListingForm(forms.Form):
     headline = forms.CharField(label=_("Headline"), max_length=120)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     health_checks = forms.CharField(label=_("Health checks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    fee_yuan = forms.DecimalField(label=_("Adoption fee (¥)"), min_value=Decimal("0"), max_digits=9, decimal_places=2, initial=0)
+    fee_yuan = forms.DecimalField(label=_("Adoption fee (¥)"), min_value=Decimal(0), max_digits=9, decimal_places=2, initial=0)
     suggested_plan = forms.ModelChoiceField(label=_("Suggested plan"), queryset=None, required=False)
 
     def __init__(self, *args, pets, plans, **kwargs):

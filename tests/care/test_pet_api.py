@@ -2,7 +2,7 @@
 listings; refusals keep the one error shape and write nothing; no shop sees another's."""
 import itertools
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine

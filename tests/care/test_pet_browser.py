@@ -3,11 +3,11 @@ to $PAWPACT_SCREENSHOT_DIR (or the test's tmp dir)."""
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.contrib.staticfiles import finders
+from django.db import connections
 from django.http import HttpResponse
 from django.templatetags.static import static
-import time_machine
-from django.db import connections
 from django_tenants.utils import schema_context
 
 from pawpact.care.services.adoptions import adoption_application_submit, adoption_listing_create

@@ -134,7 +134,7 @@ def test_staff_pages_by_role_and_approval_opens_the_signing_wizard(shop):
     with schema_context(shop.schema_name):
         assert AdoptionApplication.objects.get().status == "submitted"
     approved = clerk.post(f"/manage/pets/applications/{application.uuid}/approve/", {"birth_date": "1990-05-01"})
-    assert approved.status_code == 302 and f"/manage/signings/new/" in approved["Location"] and str(listing.pet.uuid) in approved["Location"]
+    assert approved.status_code == 302 and "/manage/signings/new/" in approved["Location"] and str(listing.pet.uuid) in approved["Location"]
     with schema_context(shop.schema_name):
         application.refresh_from_db()
         assert (application.status, application.customer.phone) == ("approved", "13900001111")

@@ -63,7 +63,7 @@ def pet_profile_update(*, pet: Pet, changes: dict, clock: Clock = default_clock)
 def kilograms_to_grams(value) -> int:
     """'4.25' kg → 4250 g; anything not a positive number of kilograms is refused."""
     try:
-        grams = (Decimal(str(value).strip()) * 1000).quantize(Decimal("1"))
+        grams = (Decimal(str(value).strip()) * 1000).quantize(Decimal(1))
     except (InvalidOperation, ValueError):
         raise _invalid({"weight_kg": [_("Enter the weight in kilograms, e.g. 4.2.")]}) from None
     if grams <= 0 or grams > 200_000:

@@ -16,8 +16,8 @@ from pawpact.core.errors import DomainError
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import export_response
 from pawpact.workspace.forms import form_errors_apply
-from pawpact.workspace.roles import role_allows
 from pawpact.workspace.pet_forms import ClaimDecisionForm, GuaranteeSettingsForm, PetProfileForm, ReasonForm
+from pawpact.workspace.roles import role_allows
 from pawpact.workspace.views.frame import forbidden, workspace_view
 from pawpact.workspace.views.pet_tables import CLAIM_COLUMNS, PET_COLUMNS
 
