@@ -13,7 +13,7 @@ from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
 from pawpact.care.pet_models import AdoptionApplication, GuaranteeClaim, HealthRecord, PetWeight
 from pawpact.care.services.adoptions import adoption_listing_create
-from tests.billing.lifecycle.messages.helpers import active_contract
+from tests.billing.lifecycle.messages.helpers import active_contract, version_create
 from tests.care.factories import customer_with_pet
 from tests.care.pet_factories import CLOCK, TODAY, pdf, png, script_as_png, shop_pet
 from tests.conftest import SHOP_PASSWORD, host_of
@@ -123,11 +123,12 @@ def test_guarantee_claims_over_the_api(shop, shop_staff):
 
 def test_anyone_applies_for_a_listed_pet_and_staff_review(shop, shop_staff):
     with schema_context(shop.schema_name):
-        listing = adoption_listing_create(pet=shop_pet(), values={"headline": "Snow", "fee_minor": 30_000}, clock=CLOCK)
+        plan = version_create().plan
+        listing = adoption_listing_create(pet=shop_pet(), values={"headline": "Snow", "fee_minor": 30_000, "suggested_plan": plan}, clock=CLOCK)
         customer, _ = customer_with_pet()
     anonymous = api(shop)
     listed = anonymous.get("/api/v1/care/adoptions").json()["results"]
-    assert [(row["uuid"], row["fee_minor"]) for row in listed] == [(str(listing.uuid), 30_000)]
+    assert [(row["uuid"], row["fee_minor"], row["suggested_plan_code"]) for row in listed] == [(str(listing.uuid), 30_000, plan.code)]
     assert error(anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", {**APPLY, "consent": False}, format="json"), 400)["code"] == "adoption_application_invalid"
     retry = key()
     applied = anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", APPLY, format="json", **retry)

@@ -68,11 +68,11 @@ class PhotoInputSerializer(InputSerializer):
 
 class ListingSerializer(serializers.ModelSerializer):
     pet = PetArchiveSerializer(read_only=True)
-    suggested_plan_uuid = serializers.UUIDField(source="suggested_plan.uuid", allow_null=True, default=None, read_only=True)
+    suggested_plan_code = serializers.CharField(source="suggested_plan.code", allow_null=True, default=None, read_only=True)
 
     class Meta:
         model = AdoptionListing
-        fields = ["uuid", "headline", "description", "health_checks", "fee_minor", "suggested_plan_uuid", "status", "listed_at", "pet"]
+        fields = ["uuid", "headline", "description", "health_checks", "fee_minor", "suggested_plan_code", "status", "listed_at", "pet"]
 
 
 class ApplicationInputSerializer(InputSerializer):
