@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("pawpact.api.v1.webhooks.urls")),
     # services, resources, free slots and bookings
     path("", include("pawpact.api.v1.care.urls")),
+    path("", include("pawpact.api.v1.pets.urls")),  # pet archive, adoptions, health guarantee
     # the storefront's catalog (anonymous)
     path("", include("pawpact.api.v1.storefront.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),

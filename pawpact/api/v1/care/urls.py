@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pawpact.api.v1.care import pet_views, views
+from pawpact.api.v1.care import views
 
 urlpatterns = [
     path("care/services", views.ServiceTypeListCreateApi.as_view(), name="api_care_service_list"),
@@ -19,18 +19,4 @@ urlpatterns = [
     path("care/complaints/<uuid:uuid>/resolve", views.ComplaintResolveApi.as_view(), name="api_care_complaint_resolve"),
     path("care/complaints/<uuid:uuid>/confirm", views.ComplaintConfirmApi.as_view(), name="api_care_complaint_confirm"),
     path("care/complaints/<uuid:uuid>/reopen", views.ComplaintReopenApi.as_view(), name="api_care_complaint_reopen"),
-    path("care/pets/<uuid:uuid>/archive", pet_views.PetArchiveApi.as_view(), name="api_care_pet_archive"),
-    path("care/pets/<uuid:uuid>/weights", pet_views.PetWeightApi.as_view(), name="api_care_pet_weights"),
-    path("care/pets/<uuid:uuid>/records", pet_views.PetRecordApi.as_view(), name="api_care_pet_records"),
-    path("care/pets/<uuid:uuid>/photos", pet_views.PetPhotoApi.as_view(), name="api_care_pet_photos"),
-    path("care/adoptions", pet_views.ListingListApi.as_view(), name="api_care_adoption_list"),
-    path("care/adoptions/<uuid:uuid>", pet_views.ListingDetailApi.as_view(), name="api_care_adoption_detail"),
-    path("care/adoptions/<uuid:uuid>/apply", pet_views.ListingApplyApi.as_view(), name="api_care_adoption_apply"),
-    path("care/adoption-applications", pet_views.ApplicationListApi.as_view(), name="api_care_application_list"),
-    path("care/adoption-applications/<uuid:uuid>/approve", pet_views.ApplicationApproveApi.as_view(), name="api_care_application_approve"),
-    path("care/adoption-applications/<uuid:uuid>/decline", pet_views.ApplicationDeclineApi.as_view(), name="api_care_application_decline"),
-    path("care/guarantee-claims", pet_views.ClaimListCreateApi.as_view(), name="api_care_claim_list"),
-    path("care/guarantee-claims/<uuid:uuid>", pet_views.ClaimDetailApi.as_view(), name="api_care_claim_detail"),
-    path("care/guarantee-claims/<uuid:uuid>/decide", pet_views.ClaimDecideApi.as_view(), name="api_care_claim_decide"),
-    path("care/guarantee-claims/<uuid:uuid>/decline", pet_views.ClaimDeclineApi.as_view(), name="api_care_claim_decline"),
 ]

@@ -18,7 +18,7 @@ from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
-from pawpact.api.v1.care import pet_serializers as s
+from pawpact.api.v1.pets import serializers as s
 from pawpact.care import pet_selectors as selectors
 from pawpact.care.pet_models import AdoptionApplication, GuaranteeClaim
 from pawpact.care.services import adoptions, guarantee, pet_archive
