@@ -96,7 +96,10 @@ def _run(view_method, view, request, args, kwargs, *, cache_key: str, fingerprin
 def _cache_key(request, key: str) -> str:
     # A device keeps its scope across token refreshes: a retry after a refresh still replays.
     device = getattr(request.auth, "uuid", None)
-    credential = f"device:{device}" if device else getattr(request.auth, "key", None) or f"user:{request.user.pk}"
+    # A visitor without a token (e.g. applying to adopt) shares one scope: the key itself, a
+    # random value only its sender knows, keeps their retries apart.
+    user = getattr(request.user, "pk", None)
+    credential = f"device:{device}" if device else getattr(request.auth, "key", None) or f"user:{user or 'anonymous'}"
     digest = hashlib.sha256(f"{credential}\x00{key}".encode()).hexdigest()
     return f"idempotency:{digest}"
 

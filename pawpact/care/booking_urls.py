@@ -1,9 +1,8 @@
-"""The customer's booking and complaint pages, on the shop host under /my/."""
+"""The customer's booking and complaint pages, on the shop host under /my/ (part of care/urls.py)."""
 from django.urls import path
 
 from pawpact.care import booking_views, complaint_views
 
-app_name = "care"
 urlpatterns = [
     path("my/book/", booking_views.my_book, name="my_book"),
     path("my/bookings/", booking_views.my_bookings, name="my_bookings"),

@@ -36,3 +36,45 @@ class ComplaintStateInvalid(Conflict):
     """The complaint is not in a state that allows this step."""
 
     code = "complaint_state_invalid"
+
+
+class PetRecordInvalid(ValidationFailed):
+    """A pet archive entry breaks a rule: a weight of zero or less, a date in the future, a next due before the date."""
+
+    code = "pet_record_invalid"
+
+
+class UploadInvalid(ValidationFailed):
+    """A photo or evidence file of the wrong type or too large."""
+
+    code = "upload_invalid"
+
+
+class GuaranteeClaimInvalid(ValidationFailed):
+    """The claim is outside the guarantee window, without a vet's evidence, for an unlisted condition or someone else's pet."""
+
+    code = "guarantee_claim_invalid"
+
+
+class GuaranteeClaimStateInvalid(Conflict):
+    """The claim has been decided already, or the pet has an open claim."""
+
+    code = "guarantee_claim_state_invalid"
+
+
+class ListingClosed(Conflict):
+    """The pet is no longer listed for adoption."""
+
+    code = "listing_closed"
+
+
+class AdoptionApplicationInvalid(ValidationFailed):
+    """The application is incomplete: contact, housing, experience, consent."""
+
+    code = "adoption_application_invalid"
+
+
+class AdoptionApplicationStateInvalid(Conflict):
+    """The application has been decided already."""
+
+    code = "adoption_application_state_invalid"

@@ -214,3 +214,14 @@ class ComplaintBreach(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["complaint", "clock", "due_at"], name="care_complaint_breach_once")
         ]
+
+from pawpact.care.pet_models import (  # noqa: F401 - one registry for the app's models
+    AdoptionApplication,
+    AdoptionListing,
+    CareReminder,
+    GuaranteeClaim,
+    GuaranteeSettings,
+    HealthRecord,
+    PetPhoto,
+    PetWeight,
+)

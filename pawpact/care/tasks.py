@@ -1,4 +1,5 @@
 """Thin Celery entry points of care: public dispatchers fan out one run per ready shop."""
+from pawpact.care.services.care_reminders import care_reminders_send
 from pawpact.care.services.complaints import complaint_breaches_record
 from pawpact.care.services.reminders import booking_reminders_send
 from pawpact.core.tasks import public_task, tenant_task
@@ -26,3 +27,15 @@ def complaint_clock_dispatch_task() -> int:
 @tenant_task("care.complaint_clock_shop", **SHOP_RUN)
 def complaint_clock_shop_task() -> int:
     return len(complaint_breaches_record())
+
+
+@public_task("care.care_reminder_dispatch")
+def care_reminder_dispatch_task() -> int:
+    # Daily: vaccine, deworming, birthday and anniversary reminders of the shop's day.
+    return fan_out_to_ready_shops(care_reminder_shop_task, expires=3000)
+
+
+@tenant_task("care.care_reminder_shop", **SHOP_RUN)
+def care_reminder_shop_task() -> int:
+    run = care_reminders_send()
+    return run.sent

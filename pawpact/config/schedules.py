@@ -93,6 +93,8 @@ def _shop_jobs() -> dict:
         # appointments starting within 24 hours, reminded once (hourly)
         "care-reminder-run": _every(crontab(minute=15), "care.reminder_run_dispatch", expires=3000),
         # complaints past their 24 h response or 48 h resolution clock, told to the owner once
+        # vaccine/deworming due, birthdays and adoption anniversaries, once a day (Beijing morning)
+        "care-pet-reminders": _every(crontab(hour=10, minute=5), "care.care_reminder_dispatch", expires=3600),
         "care-complaint-clocks": _every(crontab(minute="*/15"), "care.complaint_clock_dispatch", expires=800),
         "billing-reminder-run": _every(crontab(hour=9, minute=0), "billing.reminder_run_dispatch", expires=3600),
         # retries, standing, escalation, default and write-off (Beijing time)

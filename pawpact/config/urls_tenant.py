@@ -41,8 +41,8 @@ urlpatterns = [
     path("insights/", include("pawpact.platform.kpis.shop_views")),  # the owner's KPI dashboard and reports
     path("billing/saas/", include("pawpact.platform.saas.urls")),  # the owner's Pawpact subscription
     path("settlements/", include("pawpact.platform.funding.shop_views")),  # payouts and statements
+    path("", include("pawpact.care.urls")),  # my pets, bookings, complaints, shared health records, adoptable pets
     path("", include("pawpact.loyalty.urls")),  # exit survey pages
-    path("", include("pawpact.care.booking_urls")),  # the customer's bookings and complaints (/my/…)
     path("", include("pawpact.storefront.urls")),  # the H5 shop (/shop/) and its staff pages (/manage/catalog/)
 ]
 

@@ -19,3 +19,11 @@ class CustomerStanding(models.TextChoices):
     GRACE = "grace", _("Grace")
     OVERDUE = "overdue", _("Overdue")
     DEFAULT = "default", _("Default")
+
+
+class Sex(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    MALE_NEUTERED = "male_neutered", _("Male, neutered")
+    FEMALE_SPAYED = "female_spayed", _("Female, spayed")

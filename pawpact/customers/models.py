@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pawpact.customers.enums import CustomerStanding, IdVerification, Species
+from pawpact.customers.enums import CustomerStanding, IdVerification, Sex, Species
 
 
 class Customer(models.Model):
@@ -44,6 +44,9 @@ class Pet(models.Model):
     breed = models.CharField(_("breed"), max_length=80, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     adoption_date = models.DateField(_("adoption date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
+    allergies = models.CharField(_("allergies"), max_length=255, blank=True)
+    microchip = models.CharField(_("microchip number"), max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

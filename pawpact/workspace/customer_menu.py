@@ -19,6 +19,7 @@ class CustomerMenuItem:
 # In the order a customer looks for things: what they signed, what they bought, messages.
 CUSTOMER_MENU = (
     CustomerMenuItem("plans", _("My plans"), "my_contracts"),
+    CustomerMenuItem("pets", _("My pets"), "care:my_pets"),
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
     CustomerMenuItem("book", _("Book a service"), "care:my_book"),
     CustomerMenuItem("bookings", _("My bookings"), "care:my_bookings"),

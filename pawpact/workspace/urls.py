@@ -1,9 +1,28 @@
 """The merchant workspace, mounted at /manage/ on every shop host."""
 from django.urls import path
 
-from pawpact.workspace.views import bookings, campaigns, care_setup, complaints, marketing, member_rules, members
-from pawpact.workspace.views import collections, contracts, customers, overview, partners, plans, settings, signings
-from pawpact.workspace.views import stored_value, wallet, webhooks
+from pawpact.workspace.views import (
+    adoptions,
+    bookings,
+    campaigns,
+    care_setup,
+    collections,
+    complaints,
+    contracts,
+    customers,
+    marketing,
+    member_rules,
+    members,
+    overview,
+    partners,
+    pets,
+    plans,
+    settings,
+    signings,
+    stored_value,
+    wallet,
+    webhooks,
+)
 
 app_name = "workspace"
 
@@ -20,6 +39,19 @@ urlpatterns = [
     path("customers/", customers.customers, name="customers"),
     path("customers/<uuid:uuid>/", customers.customer_detail, name="customer_detail"),
     path("pets/<uuid:uuid>/owner/", customers.pet_transfer, name="pet_transfer"),
+    path("pets/", pets.pets, name="pets"),
+    path("pets/archive/<uuid:uuid>/", pets.pet_archive_page, name="pet_archive"),
+    path("pets/photos/<int:photo_id>/", pets.pet_photo, name="pet_photo"),
+    path("pets/claims/", pets.claims, name="pet_claims"),
+    path("pets/claims/settings/", pets.guarantee_settings, name="pet_guarantee_settings"),
+    path("pets/claims/<uuid:uuid>/decide/", pets.claim_decide, name="pet_claim_decide"),
+    path("pets/claims/<uuid:uuid>/decline/", pets.claim_decline, name="pet_claim_decline"),
+    path("pets/claims/<uuid:uuid>/evidence/", pets.claim_evidence, name="pet_claim_evidence"),
+    path("pets/adoptions/", adoptions.listings, name="pet_listings"),
+    path("pets/adoptions/<uuid:uuid>/withdraw/", adoptions.listing_withdraw, name="pet_listing_withdraw"),
+    path("pets/applications/", adoptions.applications, name="pet_applications"),
+    path("pets/applications/<uuid:uuid>/approve/", adoptions.application_approve, name="pet_application_approve"),
+    path("pets/applications/<uuid:uuid>/decline/", adoptions.application_decline, name="pet_application_decline"),
     path("contracts/", contracts.contracts, name="contracts"),
     path("contracts/<uuid:uuid>/", contracts.contract_detail, name="contract_detail"),
     path("contracts/<uuid:uuid>/agreement.pdf", contracts.contract_agreement, name="contract_agreement"),

@@ -34,9 +34,9 @@ def test_owner_sees_every_area_in_business_terms(owner_client):
     assert response.status_code == 200
     menu = [item["label"] for item in response.wsgi_request.workspace_menu]
     assert [str(label) for label in menu] == [
-        "Overview", "Signings", "Customers & pets", "Contracts", "Debits & collections", "Plans", "Catalog",
-        "Members", "Marketing", "Bookings", "Complaints", "Service partners", "Settlements & funding", "Insights",
-        "Settings", "Webhooks",
+        "Overview", "Signings", "Customers & pets", "Pets & adoptions", "Contracts", "Debits & collections", "Plans",
+        "Catalog", "Members", "Marketing", "Bookings", "Complaints", "Service partners", "Settlements & funding",
+        "Insights", "Settings", "Webhooks",
     ]  # fmt: skip
     assert b"/admin/" not in response.content
 

@@ -355,6 +355,12 @@ SPECTACULAR_SETTINGS = {
         "PartnerStateEnum": "pawpact.partners.enums.PartnerState",
         "PartnerBookingStatusEnum": "pawpact.partners.enums.BookingStatus",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
+        "HealthRecordKindEnum": "pawpact.care.pet_enums.HealthRecordKind",
+        "GuaranteeClaimStatusEnum": "pawpact.care.pet_enums.GuaranteeClaimStatus",
+        "ListingStatusEnum": "pawpact.care.pet_enums.ListingStatus",
+        "AdoptionApplicationStatusEnum": "pawpact.care.pet_enums.ApplicationStatus",
+        "HousingEnum": "pawpact.care.pet_enums.Housing",
+        "SexEnum": "pawpact.customers.enums.Sex",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).
     "POSTPROCESSING_HOOKS": [

@@ -26,6 +26,7 @@ MENU = (
     MenuItem("overview", _("Overview"), "workspace:overview"),
     MenuItem("signings", pgettext_lazy("workspace menu", "Signings"), "workspace:signings"),
     MenuItem("customers", _("Customers & pets"), "workspace:customers"),
+    MenuItem("pets", _("Pets & adoptions"), "workspace:pets"),
     MenuItem("contracts", _("Contracts"), "workspace:contracts"),
     MenuItem("collections", _("Debits & collections"), "workspace:collections"),
     MenuItem("plans", _("Plans"), "workspace:plans"),

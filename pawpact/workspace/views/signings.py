@@ -107,7 +107,9 @@ def signing_plan(request, customer_uuid, pet_uuid):
             error, status = failure.message, failure.http_status
         else:
             return redirect("workspace:signing_credit", uuid=contract.uuid)
-    context = {"customer": customer, "pet": pet, "versions": plans_on_sale(), "error": error, "step": 3}
+    # An approved adoption application arrives with the listing's suggested plan chosen.
+    preselect = int(request.GET["plan"]) if request.GET.get("plan", "").isdigit() else None
+    context = {"customer": customer, "pet": pet, "versions": plans_on_sale(), "error": error, "step": 3, "preselect": preselect}
     return render(request, "workspace/signings/plan.html", context, status=status)
 
 
