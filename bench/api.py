@@ -54,7 +54,7 @@ def _client(shop, token: str, *, tenancy: bool):
     client = APIClient(HTTP_HOST=shop.get_primary_domain().domain, HTTP_AUTHORIZATION=f"Token {token}")
     middleware = list(settings.MIDDLEWARE)
     if not tenancy:
-        middleware[middleware.index("django_tenants.middleware.main.TenantMainMiddleware")] = "bench.api.FixedShopMiddleware"
+        middleware[middleware.index("pawpact.tenants.middleware.ShopFromHostMiddleware")] = "bench.api.FixedShopMiddleware"
     with override_settings(MIDDLEWARE=middleware):
         client.handler.load_middleware()
     return client

@@ -130,7 +130,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "pawpact.config.health.HealthMiddleware",  # /healthz, /readyz, /metrics on every host, no tenant lookup
     "pawpact.core.security.HostPortMiddleware",  # a Host header naming a port we do not serve: 400
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "pawpact.tenants.middleware.ShopFromHostMiddleware",  # django-tenants' selection, one SET per request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
