@@ -333,6 +333,11 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "pawpact.messaging.models.Category",  # the name clients of 2026-12-01 know
         "SkuCategoryEnum": "pawpact.warehouses.enums.SkuCategory",
         "AttachableRailEnum": "pawpact.api.serializers.ATTACHABLE_RAIL_CHOICES",
+        "AttemptStatusEnum": "pawpact.billing.enums.AttemptStatus",  # also a shop order's payment and refund
+        "OrderStatusEnum": "pawpact.storefront.enums.OrderStatus",
+        "ShipmentStatusEnum": "pawpact.storefront.enums.FulfilmentStatus",
+        "ReshipReasonEnum": "pawpact.storefront.enums.ReshipReason",
+        "OrderRefundReasonEnum": "pawpact.storefront.enums.RefundReason",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).
     "POSTPROCESSING_HOOKS": [

@@ -3,7 +3,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pawpact.api.serializers import InputSerializer
-from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, OrderStatus, PaymentStatus, RefundReason, ReshipReason
+from pawpact.storefront.enums import (
+    FulfilmentKind,
+    FulfilmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    RefundReason,
+    ReshipReason,
+)
 from pawpact.storefront.models import Order, Product, ShippingAddress
 from pawpact.storefront.selectors import product_is_sellable
 from pawpact.storefront.services.orders import MAX_QUANTITY
