@@ -21,7 +21,9 @@ SET of the shop's schema per request**, queries per page independent of its size
 (b) Checkout: `--buyers` buyers at once (a barrier releases them together) on `--hot` SKUs,
 stock 3 units each (fewer units than buyers), each buying 1 unit of a random hot SKU through
 `checkout` (reservation, sandbox payment, ledger), at most `--workers` served at once (a web
-server's workers; PostgreSQL's 100 connections); latency counts from arrival. Prints orders paid, refused as sold out,
+server's workers; PostgreSQL's 100 connections); latency counts from arrival. Two rounds on
+fresh buyers and stock: the earlier setup (a connection per buyer, the warehouse push inside
+the request) and pooled workers (connections kept, the push queued); the p99 ratio of the two. Prints orders paid, refused as sold out,
 p50/p99 latency, and the oversold count (units paid beyond stock, must be 0). Targets:
 **0 oversold**, **p99 ≤ 300 ms**.
 """
