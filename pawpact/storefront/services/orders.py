@@ -79,8 +79,7 @@ def checkout(*, customer: Customer, payment_method: PaymentMethod, checkout_key:
 
 
 def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock) -> tuple[Order, OrderPayment | None]:
-    """The order, its parcel, its first (STARTED) payment and its stock reservation in one
-    transaction; (the order a concurrent request with the same key made, None) on a race."""
+    """Order, parcel, STARTED payment and stock reservation in one transaction (payment None: lost a key race)."""
     if payment_method.customer_id != customer.pk or not payment_method.is_active:
         raise OrderNotPayable(_("Choose one of your own payment methods."), fields={"payment_method": [_("Not yours.")]})
     livemode = current_livemode()
@@ -96,7 +95,9 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
     cart = cart_get(customer=customer)
     if not cart.lines:
         raise CartEmpty(_("The cart is empty."), fields={"cart": [_("Add a product first.")]})
-    unavailable = [line.product.warehouse_sku.sku for line in cart.lines if not product_is_sellable(line.product)]
+    warehouse_id = linked_warehouse_id()
+    unavailable = [line.product.warehouse_sku.sku for line in cart.lines
+                   if not product_is_sellable(line.product, warehouse_id=warehouse_id)]  # fmt: skip
     if unavailable:
         raise NotSellable(_("Some products are sold out or no longer sold: %(skus)s.") % {"skus": ", ".join(unavailable)},
                           fields={"cart": unavailable})  # fmt: skip
@@ -117,7 +118,7 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
             )  # fmt: skip
             fulfilment = Fulfilment.objects.create(
                 uuid=order.uuid, kind=FulfilmentKind.ORDER, customer=customer, order=order,
-                warehouse_id=linked_warehouse_id(), status=FulfilmentStatus.HELD, ship_to=address.as_payload(),
+                warehouse_id=warehouse_id, status=FulfilmentStatus.HELD, ship_to=address.as_payload(),
                 cost_minor=order.cost_minor, created_at=clock.now(),
             )  # fmt: skip
             FulfilmentLine.objects.bulk_create(
