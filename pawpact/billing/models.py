@@ -434,8 +434,9 @@ class RailRefund(models.Model):
     idempotency_key = models.CharField(max_length=120, unique=True)
     rail = models.CharField(max_length=16, choices=Rail.choices)
     livemode = models.BooleanField()
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="rail_refunds")
-    purpose = models.CharField(max_length=24)  # period_refund | deposit_refund
+    # Empty for a storefront order's refund (purpose order_refund): the order is named by the key.
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="rail_refunds")
+    purpose = models.CharField(max_length=24)  # period_refund | deposit_refund | order_refund
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="CNY")
     charge_reference = models.CharField(max_length=255)

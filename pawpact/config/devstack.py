@@ -14,6 +14,7 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from honcho.environ import parse_procfile
@@ -108,6 +109,7 @@ def _run(env: dict[str, str], address: ListenAddress) -> int:
         manager = Manager()
         for name in LONG_RUNNING:
             manager.add_process(name, commands[name], env=env, cwd=str(ROOT))
+        _demo_goods_after_start(env)
         manager.loop()  # returns once every process has stopped (Ctrl-C stops them all)
         return manager.returncode or 0
     except KeyboardInterrupt:
@@ -117,6 +119,15 @@ def _run(env: dict[str, str], address: ListenAddress) -> int:
             redis.terminate()
             redis.wait(timeout=10)
         # The embedded PostgreSQL handle stops its server at exit.
+
+
+def _demo_goods_after_start(env: dict[str, str]) -> None:
+    """Once the sandbox warehouse answers, the demo shops get it linked and goods on sale
+    (a thread: the supervisor would stop everything when a one-off process exits)."""
+    if not env.get("PAWPACT_WAREHOUSE_SECRET"):
+        return
+    command = [sys.executable, "manage.py", "load_demo_goods", "--wait", "90"]
+    threading.Thread(target=subprocess.run, args=(command,), kwargs={"cwd": ROOT, "env": env}, daemon=True).start()
 
 
 if __name__ == "__main__":

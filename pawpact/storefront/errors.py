@@ -17,11 +17,15 @@ class NotSellable(Conflict):
     code = "not_sellable"
 
 
-class CartEmpty(ValidationFailed):
+class CartEmpty(BusinessRuleViolation):
+    """Checkout of a cart with nothing in it."""
+
     code = "cart_empty"
 
 
-class AddressMissing(ValidationFailed):
+class AddressMissing(BusinessRuleViolation):
+    """Checkout before the customer saved a delivery address."""
+
     code = "address_missing"
 
 
@@ -55,3 +59,9 @@ class RefundInvalid(BusinessRuleViolation):
 
 class WarehouseChangeRefused(Conflict):
     code = "warehouse_change_refused"
+
+
+class CartQuantityLimit(BusinessRuleViolation):
+    """A cart line of more than 99 of one product."""
+
+    code = "cart_quantity_limit"

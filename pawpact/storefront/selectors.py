@@ -26,8 +26,11 @@ def product_list(*, category: str = "", include_unavailable: bool = False) -> Qu
     return products.order_by("warehouse_sku__category", "id")
 
 
-def product_is_sellable(product: Product) -> bool:
-    return product.is_listed and product.warehouse_sku.warehouse_id == linked_warehouse_id() and product.warehouse_sku.sellable > 0
+def product_is_sellable(product: Product, *, warehouse_id: int | None = None) -> bool:
+    """`warehouse_id`: the shop's linked warehouse when the caller has read it already (one
+    query for a whole cart instead of one per line)."""
+    linked = warehouse_id if warehouse_id is not None else linked_warehouse_id()
+    return product.is_listed and product.warehouse_sku.warehouse_id == linked and product.warehouse_sku.sellable > 0
 
 
 @dataclass(frozen=True)

@@ -57,13 +57,22 @@ def rail_refund(
         token=payment_method.token, charge_reference=charge_reference, amount=amount, idempotency_key=key,
         metadata=metadata,
     )  # fmt: skip
-    RailRefund.objects.get_or_create(
+    rail_refund_record(payment_method=payment_method, amount=amount, key=key, charge_reference=charge_reference,
+                       reference=reference, purpose=metadata.get("purpose", ""), contract_id=int(metadata["contract_id"]))  # fmt: skip
+    return reference
+
+
+def rail_refund_record(*, payment_method: PaymentMethod, amount: Money, key: str, charge_reference: str, reference: str,
+                       purpose: str, contract_id: int | None = None) -> RailRefund:  # fmt: skip
+    """The provider's confirmed refund, once per key: what reconciliation matches the statement's
+    refund lines against (contract refunds here, storefront order refunds from their service)."""
+    refund, _created = RailRefund.objects.get_or_create(
         idempotency_key=key,
         defaults={"rail": payment_method.rail, "livemode": payment_method.livemode, "amount_minor": amount.amount_minor,
                   "currency": amount.currency, "charge_reference": charge_reference, "reference": reference[:255],
-                  "purpose": metadata.get("purpose", "")[:24], "contract_id": int(metadata["contract_id"])},
+                  "purpose": purpose[:24], "contract_id": contract_id},
     )  # fmt: skip
-    return reference
+    return refund
 
 
 def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:

@@ -361,6 +361,11 @@ SPECTACULAR_SETTINGS = {
         "AdoptionApplicationStatusEnum": "pawpact.care.pet_enums.ApplicationStatus",
         "HousingEnum": "pawpact.care.pet_enums.Housing",
         "SexEnum": "pawpact.customers.enums.Sex",
+        "AttemptStatusEnum": "pawpact.billing.enums.AttemptStatus",  # also a shop order's payment and refund
+        "OrderStatusEnum": "pawpact.storefront.enums.OrderStatus",
+        "ShipmentStatusEnum": "pawpact.storefront.enums.FulfilmentStatus",
+        "ReshipReasonEnum": "pawpact.storefront.enums.ReshipReason",
+        "OrderRefundReasonEnum": "pawpact.storefront.enums.RefundReason",
     },
     # Conventions, the error catalogue and the sandbox values (pawpact/api/description.md).
     "POSTPROCESSING_HOOKS": [

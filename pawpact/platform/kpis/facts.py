@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, Q, Sum
+from django.db.models import BigIntegerField, Case, Count, Q, Sum, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
@@ -228,10 +228,19 @@ def _debit_totals(in_window) -> dict:
     )
 
 
+def _net_order_amount():
+    """An order's money net of what was given back: `order.refunded` counts negative (in the
+    window it happened in), so a cancelled order adds nothing to revenue or LTV."""
+    return Case(When(kind=EventKind.ORDER_REFUNDED, then=-_amount()), default=_amount(), output_field=BigIntegerField())
+
+
+ORDER_MONEY = (EventKind.ORDER_PAID, EventKind.ORDER_REFUNDED)
+
+
 def _order_totals(in_window) -> tuple[int, set[str | None]]:
-    """Ordinary orders' revenue and the customers who placed them."""
+    """Ordinary orders' revenue net of refunds, and the customers who placed them."""
     orders = in_window.filter(kind=EventKind.ORDER_PAID)
-    revenue = orders.aggregate(total=Sum(_amount()))["total"] or 0
+    revenue = in_window.filter(kind__in=ORDER_MONEY).aggregate(total=Sum(_net_order_amount()))["total"] or 0
     customers = set(orders.order_by().values_list(KT("payload__customer_uuid"), flat=True).distinct())
     return revenue, customers
 
@@ -242,10 +251,10 @@ def _lifetime_values(events, *, plan_customers: set[str]) -> tuple[int, int]:
     plan_total = events.filter(kind=EventKind.DEBIT_PAID).aggregate(total=Sum(_amount()))["total"] or 0
     ordinary_total = ordinary_customers = 0
     by_customer = (
-        events.filter(kind=EventKind.ORDER_PAID)
+        events.filter(kind__in=ORDER_MONEY)
         .order_by()
         .values(customer=KT("payload__customer_uuid"))
-        .annotate(total=Sum(_amount()))
+        .annotate(total=Sum(_net_order_amount()))
         .values_list("customer", "total")
     )
     for customer, total in by_customer:

@@ -65,15 +65,21 @@ def checkout(*, customer: Customer, payment_method: PaymentMethod, checkout_key:
     of someone else, a line no longer sellable, not enough stock."""
     existing = Order.objects.filter(checkout_key=checkout_key, customer=customer).first()
     if existing is None:
-        existing = _order_create(customer=customer, payment_method=payment_method, checkout_key=checkout_key,
-                                 coupon_code=coupon_code, clock=clock)  # fmt: skip
+        order, payment = _order_create(customer=customer, payment_method=payment_method, checkout_key=checkout_key,
+                                       coupon_code=coupon_code, clock=clock)  # fmt: skip
+        if payment is not None:  # made here, committed with the order: charge it now
+            _charge(order=order, payment=payment, clock=clock)
+            order.refresh_from_db()
+            return order
+        existing = order
     if existing.status == OrderStatus.PENDING_PAYMENT:
         order_pay(order=existing, clock=clock)
         existing.refresh_from_db()
     return existing
 
 
-def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock) -> Order:
+def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock) -> tuple[Order, OrderPayment | None]:
+    """Order, parcel, STARTED payment and stock reservation in one transaction (payment None: lost a key race)."""
     if payment_method.customer_id != customer.pk or not payment_method.is_active:
         raise OrderNotPayable(_("Choose one of your own payment methods."), fields={"payment_method": [_("Not yours.")]})
     livemode = current_livemode()
@@ -89,7 +95,9 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
     cart = cart_get(customer=customer)
     if not cart.lines:
         raise CartEmpty(_("The cart is empty."), fields={"cart": [_("Add a product first.")]})
-    unavailable = [line.product.warehouse_sku.sku for line in cart.lines if not product_is_sellable(line.product)]
+    warehouse_id = linked_warehouse_id()
+    unavailable = [line.product.warehouse_sku.sku for line in cart.lines
+                   if not product_is_sellable(line.product, warehouse_id=warehouse_id)]  # fmt: skip
     if unavailable:
         raise NotSellable(_("Some products are sold out or no longer sold: %(skus)s.") % {"skus": ", ".join(unavailable)},
                           fields={"cart": unavailable})  # fmt: skip
@@ -109,11 +117,9 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
                           unit_price_minor=line.product.price_minor, unit_cost_minor=line.product.warehouse_sku.cost_minor)
                 for line in cart.lines
             )  # fmt: skip
-            stock_reserve(shop_id=current_shop().pk, reference=order.uuid,
-                          lines=[(line.product.warehouse_sku_id, line.quantity) for line in cart.lines])  # fmt: skip
             fulfilment = Fulfilment.objects.create(
                 uuid=order.uuid, kind=FulfilmentKind.ORDER, customer=customer, order=order,
-                warehouse_id=linked_warehouse_id(), status=FulfilmentStatus.HELD, ship_to=address.as_payload(),
+                warehouse_id=warehouse_id, status=FulfilmentStatus.HELD, ship_to=address.as_payload(),
                 cost_minor=order.cost_minor, created_at=clock.now(),
             )  # fmt: skip
             FulfilmentLine.objects.bulk_create(
@@ -122,16 +128,28 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
                                unit_cost_minor=line.product.warehouse_sku.cost_minor)
                 for line in cart.lines
             )  # fmt: skip
+            payment = OrderPayment.objects.create(
+                order=order, number=1, idempotency_key=f"order:{order.uuid}:1", rail=payment_method.rail,
+                amount_minor=order.total_minor, started_at=clock.now(),
+            )  # fmt: skip
+            # Last, so the hot SKUs' rows stay locked only until the commit that follows.
+            stock_reserve(shop_id=current_shop().pk, reference=order.uuid,
+                          lines=[(line.product.warehouse_sku_id, line.quantity) for line in cart.lines])  # fmt: skip
     except IntegrityError:
         # The same checkout key raced in from a second request: that order is the one.
-        return Order.objects.get(checkout_key=checkout_key, customer=customer)
-    return order
+        return Order.objects.get(checkout_key=checkout_key, customer=customer), None
+    return order, payment
 
 
 def order_pay(*, order: Order, clock: Clock = default_clock) -> OrderPayment:
     payment, should_charge = _payment_open(order_id=order.pk, clock=clock)
     if not should_charge:
         return payment
+    return _charge(order=order, payment=payment, clock=clock)
+
+
+def _charge(*, order: Order, payment: OrderPayment, clock: Clock) -> OrderPayment:
+    """Ask the rail under the payment's key (its STARTED row is committed) and record the answer."""
     method = order.payment_method
     try:
         result = rail_for(payment.rail, livemode=method.livemode).charge(
@@ -170,7 +188,7 @@ def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = defa
         return OrderPayment.objects.get(pk=payment_id)
     with transaction.atomic():
         order_id = OrderPayment.objects.values_list("order_id", flat=True).get(pk=payment_id)
-        order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related("customer", "payment_method").get(pk=order_id)
         payment = OrderPayment.objects.select_for_update().get(pk=payment_id)
         if payment.status != PaymentStatus.STARTED:
             return payment

@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import JournalKind, LedgerAccount
 from pawpact.billing.ledger import Line, journal_post
+from pawpact.billing.services.exit_money import rail_refund_record
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ServiceUnavailable
 from pawpact.core.events import EventKind
@@ -197,6 +198,10 @@ def _refund_succeeded(*, refund_id: int, reference: str, clock: Clock) -> OrderR
         if order.refunded_minor == order.total_minor and order.status == OrderStatus.PAID:
             order.status = OrderStatus.REFUNDED
         order.save(update_fields=["refunded_minor", "status"])
+        charge = order.payments.get(status=PaymentStatus.SUCCEEDED)
+        rail_refund_record(payment_method=order.payment_method, amount=Money(refund.amount_minor, order.currency),
+                           key=refund.idempotency_key, charge_reference=charge.reference, reference=reference,
+                           purpose="order_refund")  # fmt: skip
         journal_post(key=refund.idempotency_key, kind=JournalKind.ORDER_REFUNDED, currency=order.currency,
                      lines=[Line(LedgerAccount.GOODS_REVENUE, refund.amount_minor),
                             Line(LedgerAccount.STORE_CASH, -refund.amount_minor)])  # fmt: skip

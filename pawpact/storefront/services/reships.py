@@ -1,5 +1,6 @@
 """Reship requests: a missing or damaged item, with photos; the warehouse ships it again
 within 48 hours (its promise is tracked like a dispatch)."""
+import uuid
 from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
@@ -12,6 +13,7 @@ from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, ReshipRea
 from pawpact.storefront.errors import FulfilmentNotFound, ReshipRefused
 from pawpact.storefront.models import Fulfilment, FulfilmentLine, ReshipPhoto, ReshipRequest
 from pawpact.storefront.services import fulfilment as parcels
+from pawpact.storefront.services.photos import photos_check
 
 RESHIP_WINDOW = timedelta(days=30)
 MAX_PHOTOS, MAX_PHOTO_BYTES = 6, 8 * 1024 * 1024
@@ -29,8 +31,7 @@ def reship_request(*, customer: Customer, parcel_uuid, reason: str, note: str = 
         raise ReshipRefused(_("Only a parcel that has been sent can be reshipped."))
     if (original.dispatched_at or original.created_at) < clock.now() - RESHIP_WINDOW:
         raise ReshipRefused(_("Reships are requested within 30 days of dispatch."))
-    if len(photos) > MAX_PHOTOS or any(photo.size > MAX_PHOTO_BYTES for photo in photos):
-        raise ReshipRefused(_("Up to 6 photos of at most 8 MB each."), fields={"photos": [_("Too many or too large.")]})
+    photos = photos_check(list(photos), max_count=MAX_PHOTOS, max_bytes=MAX_PHOTO_BYTES)
     if reason == ReshipReason.DAMAGED and not photos:
         raise ReshipRefused(_("Add a photo of the damage."), fields={"photos": [_("Required for damage.")]})
     if ReshipRequest.objects.filter(fulfilment=original).exists():
@@ -47,7 +48,9 @@ def reship_request(*, customer: Customer, parcel_uuid, reason: str, note: str = 
         )  # fmt: skip
         request = ReshipRequest.objects.create(fulfilment=original, customer=customer, reason=reason,
                                                note=note[:2000], reship=reship, created_at=clock.now())  # fmt: skip
-        for photo in photos:
+        for photo, extension in photos:
+            # The customer's file name may carry personal details: stored under a random one.
+            photo.name = f"{uuid.uuid4().hex}{extension}"
             ReshipPhoto.objects.create(request=request, image=photo)
         parcels.fulfilment_queue(fulfilment=reship, now=clock.now())
     return request

@@ -228,3 +228,24 @@ def test_the_nightly_facts_run_twice_keeps_one_row_per_shop(shop, other_shop, ti
 
     assert sorted(ShopMonthlyKpi.objects.values_list("shop__slug", "month", "signings")) == [
         ("alpha", MARCH, 1), ("beta", MARCH, 0)]  # fmt: skip
+
+
+def test_order_refunds_come_off_revenue_share_and_ltv(shop, clock):
+    """A plan customer's 39,900 debit; ordinary X pays 10,000 and 6,000 and gets 4,000 back,
+    ordinary Y pays 5,000 and is refunded in full (a cancelled order)."""
+    from pawpact.core.events import EventKind
+    from tests.platform.insights.conftest import emit
+
+    sign(shop, at(2), customer="A")
+    order(shop, at(3), customer="X", amount=10_000)
+    order(shop, at(4), customer="X", amount=6_000)
+    order(shop, at(5), customer="Y", amount=5_000)
+    for customer, amount in (("X", 4_000), ("Y", 5_000)):
+        emit(shop, EventKind.ORDER_REFUNDED, at(6), order_uuid=str(uuid.uuid4()), customer_uuid=customer,
+             amount_minor=amount, refunded_minor=amount, currency="CNY", reason="damaged", at=at(6).isoformat())  # fmt: skip
+
+    row = kpi_facts_compute(shop=shop, month=MARCH, clock=clock)
+
+    assert (row.plan_revenue_minor, row.total_revenue_minor) == (39_900, 39_900 + 12_000)
+    assert row.values["plan_revenue_share"] == "0.768786"  # 39,900 / 51,900
+    assert row.ordinary_customer_ltv_minor == 6_000  # (12,000 + 0) / 2

@@ -1,6 +1,20 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pawpact.storefront.models import Product
+from pawpact.api.serializers import InputSerializer
+from pawpact.storefront.enums import (
+    FulfilmentKind,
+    FulfilmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    RefundReason,
+    ReshipReason,
+)
+from pawpact.storefront.models import Order, Product, ShippingAddress
+from pawpact.storefront.selectors import product_is_sellable
+from pawpact.storefront.services.orders import MAX_QUANTITY
+from pawpact.storefront.services.refunds import CANCELLABLE
 from pawpact.warehouses.enums import SkuCategory
 
 
@@ -24,3 +38,173 @@ class ProductSerializer(serializers.ModelSerializer):
 class ProductQuerySerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=SkuCategory.choices, required=False)
 
+
+
+# --- the customer's cart, checkout, orders, tracking and reships --------------------------
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    object = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ShippingAddress
+        fields = ["object", "name", "phone", "province", "city", "district", "address"]
+        read_only_fields = fields
+
+    def get_object(self, _address) -> str:
+        return "address"
+
+
+class AddressInputSerializer(InputSerializer):
+    name = serializers.CharField(max_length=80)
+    phone = serializers.CharField(max_length=32)
+    province = serializers.CharField(max_length=40)
+    city = serializers.CharField(max_length=40)
+    district = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200)
+
+
+class CartLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(source="product.pk")
+    sku = serializers.CharField(source="product.warehouse_sku.sku")
+    name = serializers.CharField(source="product.warehouse_sku.name")
+    quantity = serializers.IntegerField()
+    unit_price_minor = serializers.IntegerField(source="product.price_minor")
+    total_minor = serializers.SerializerMethodField()
+    in_stock = serializers.SerializerMethodField(help_text=_("False: sold out or delisted; checkout refuses the cart."))
+
+    def get_total_minor(self, line) -> int:
+        return line.product.price_minor * line.quantity
+
+    def get_in_stock(self, line) -> bool:
+        return product_is_sellable(line.product)
+
+
+class CartSerializer(serializers.Serializer):
+    object = serializers.SerializerMethodField()
+    currency = serializers.SerializerMethodField()
+    lines = CartLineSerializer(many=True)
+    count = serializers.IntegerField(help_text=_("Items in the cart (the sum of the quantities)."))
+    subtotal_minor = serializers.IntegerField(help_text=_("Before discounts; checkout applies them."))
+
+    def get_object(self, _cart) -> str:
+        return "cart"
+
+    def get_currency(self, _cart) -> str:
+        return "CNY"
+
+
+class CartLineAddSerializer(InputSerializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1,
+                                        help_text=_("Added to what the cart holds of the product already."))  # fmt: skip
+
+
+class CartLineSetSerializer(InputSerializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class CheckoutSerializer(InputSerializer):
+    payment_method_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+                                                 help_text=_("One of the customer's saved methods (GET /payment-methods)."))  # fmt: skip
+    coupon_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class OrderLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    sku = serializers.CharField(source="warehouse_sku.sku")
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price_minor = serializers.IntegerField()
+    total_minor = serializers.IntegerField()
+
+
+class TrackingEventSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FulfilmentStatus.choices)
+    at = serializers.DateTimeField()
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+
+
+class ShipmentSerializer(serializers.Serializer):
+    object = serializers.SerializerMethodField()
+    uuid = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=FulfilmentKind.choices)
+    status = serializers.ChoiceField(choices=FulfilmentStatus.choices)
+    carrier = serializers.CharField(help_text=_("Empty until the warehouse dispatches."))
+    tracking_number = serializers.CharField(help_text=_("Empty until the warehouse dispatches."))
+    due_at = serializers.DateTimeField(allow_null=True, help_text=_("Dispatch promised by (24 h; a reship 48 h)."))
+    dispatched_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    events = TrackingEventSerializer(source="tracking.all", many=True)
+
+    def get_object(self, _parcel) -> str:
+        return "shipment"
+
+
+class ReshipSerializer(serializers.Serializer):
+    object = serializers.SerializerMethodField()
+    uuid = serializers.UUIDField()
+    order_uuid = serializers.UUIDField(source="fulfilment.order.uuid", allow_null=True)
+    reason = serializers.ChoiceField(choices=ReshipReason.choices)
+    note = serializers.CharField()
+    photo_count = serializers.IntegerField(source="photos.count")
+    created_at = serializers.DateTimeField()
+    shipment = ShipmentSerializer(source="reship")
+
+    def get_object(self, _request) -> str:
+        return "reship"
+
+
+class ReshipInputSerializer(InputSerializer):
+    reason = serializers.ChoiceField(choices=ReshipReason.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, default=list, max_length=6,
+        help_text=_("Up to 6 JPEG, PNG, WebP or HEIC photos of at most 8 MB each; required when damaged."),
+    )  # fmt: skip
+
+
+class RefundSerializer(serializers.Serializer):
+    amount_minor = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=RefundReason.choices)
+    status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderSerializer(serializers.Serializer):
+    object = serializers.SerializerMethodField()
+    uuid = serializers.UUIDField()
+    number = serializers.CharField()
+    customer_uuid = serializers.UUIDField(source="customer.uuid")
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    currency = serializers.CharField()
+    subtotal_minor = serializers.IntegerField()
+    discount_minor = serializers.IntegerField()
+    discount_label = serializers.CharField()
+    total_minor = serializers.IntegerField()
+    refunded_minor = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancellable = serializers.SerializerMethodField(help_text=_("Whether POST …/cancel would be accepted now."))
+    lines = OrderLineSerializer(many=True)
+    shipment = serializers.SerializerMethodField()
+    refunds = RefundSerializer(many=True)
+
+    def get_object(self, _order) -> str:
+        return "order"
+
+    def get_cancellable(self, order: Order) -> bool:
+        parcel = getattr(order, "fulfilment", None)
+        return order.status == OrderStatus.PAID and (parcel is None or parcel.status in CANCELLABLE)
+
+    @extend_schema_field(ShipmentSerializer(allow_null=True))
+    def get_shipment(self, order: Order) -> dict | None:
+        parcel = getattr(order, "fulfilment", None)
+        return ShipmentSerializer(parcel).data if parcel is not None else None
+
+
+class OrderQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)

@@ -1,12 +1,43 @@
 """The storefront's catalog for mini-programs and other clients: anonymous, the shop's listed
-products that can be bought now (a sold-out SKU leaves the list at once)."""
-from drf_spectacular.utils import extend_schema
-from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.permissions import AllowAny
+products that can be bought now (a sold-out SKU leaves the list at once).
 
+The customer's side of the shop for mini-programs: delivery address, cart, checkout,
+orders with their shipment and tracking, cancellation before dispatch, reship requests.
+
+A customer reaches only their own cart and orders (someone else's order answers 404);
+staff have no cart, and read every order of the shop. Checkout moves money, so it needs an
+`Idempotency-Key`; the key also names the order, so a retry whose first answer was lost
+finds the same order and never charges twice."""
+import hashlib
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pawpact.api.access import own_customer
+from pawpact.api.idempotency import HEADER, idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.query import query_valid
 from pawpact.api.v1.storefront import serializers as s
-from pawpact.storefront.selectors import product_list
+from pawpact.billing.errors import InvalidPaymentMethod
+from pawpact.billing.models import PaymentMethod
+from pawpact.core.errors import NotFound, PermissionDenied
+from pawpact.customers.models import Customer
+from pawpact.storefront.errors import CartQuantityLimit
+from pawpact.storefront.models import CartLine, Order, Product, TrackingEvent
+from pawpact.storefront.selectors import cart_get, product_list
+from pawpact.storefront.services.addresses import address_set
+from pawpact.storefront.services.catalog import linked_warehouse_id
+from pawpact.storefront.services.orders import MAX_QUANTITY, cart_set, checkout
+from pawpact.storefront.services.refunds import order_cancel
+from pawpact.storefront.services.reships import reship_request
 
 
 class ProductListApi(ListAPIView):
@@ -37,3 +68,176 @@ class ProductDetailApi(RetrieveAPIView):
                    responses={200: s.ProductSerializer, **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+
+def _customer(request) -> Customer:
+    customer = own_customer(request)
+    if customer is None:
+        raise PermissionDenied(_("The cart, checkout and address belong to a customer's own sign-in."))
+    return customer
+
+
+def _product(product_id: int) -> Product:
+    product = Product.objects.select_related("warehouse_sku").filter(
+        pk=product_id, warehouse_sku__warehouse_id=linked_warehouse_id() or 0).first()  # fmt: skip
+    if product is None:
+        raise NotFound(_("No such product at this shop."), fields={"product_id": [_("Unknown product.")]})
+    return product
+
+
+def _cart_answer(customer: Customer, code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.CartSerializer(cart_get(customer=customer)).data, status=code)
+
+
+def orders_for(request):
+    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(
+        "lines__warehouse_sku", "refunds",
+        Prefetch("fulfilment__tracking", queryset=TrackingEvent.objects.order_by("at", "id")),
+    )  # fmt: skip
+    return orders if request.user.is_staff else orders.filter(customer__user=request.user)
+
+
+class AddressApi(APIView):
+    @extend_schema(summary="My delivery address (404 until one is saved)", responses={200: s.AddressSerializer, **ERRORS})
+    def get(self, request):
+        address = getattr(_customer(request), "shipping_address", None)
+        if address is None:
+            raise NotFound(_("No delivery address yet."))
+        return Response(s.AddressSerializer(address).data)
+
+    @extend_schema(summary="Save my delivery address (orders already placed keep theirs)",
+                   request=s.AddressInputSerializer, responses={200: s.AddressSerializer, **ERRORS})  # fmt: skip
+    def put(self, request):
+        customer = _customer(request)
+        data = s.AddressInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(s.AddressSerializer(address_set(customer=customer, **data.validated_data)).data)
+
+
+class CartApi(APIView):
+    @extend_schema(summary="My cart, with each line's stock state", responses={200: s.CartSerializer, **ERRORS})
+    def get(self, request):
+        return _cart_answer(_customer(request))
+
+
+class CartLineAddApi(APIView):
+    @extend_schema(summary="Add a product to my cart (quantities add up; 99 at most)",
+                   request=s.CartLineAddSerializer, responses={201: s.CartSerializer, **ERRORS})  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request):
+        customer = _customer(request)
+        data = s.CartLineAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = _product(data.validated_data["product_id"])
+        held = CartLine.objects.filter(customer=customer, product=product).values_list("quantity", flat=True).first() or 0
+        quantity = held + data.validated_data["quantity"]
+        if quantity > MAX_QUANTITY:
+            raise CartQuantityLimit(_("At most 99 of one product per order."), fields={"quantity": [_("Too many.")]})
+        cart_set(customer=customer, product=product, quantity=quantity)
+        return _cart_answer(customer, status.HTTP_201_CREATED)
+
+
+class CartLineApi(APIView):
+    @extend_schema(summary="Change the quantity of a product in my cart",
+                   request=s.CartLineSetSerializer, responses={200: s.CartSerializer, **ERRORS})  # fmt: skip
+    def patch(self, request, product_id: int):
+        customer = _customer(request)
+        data = s.CartLineSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        line = get_object_or_404(CartLine.objects.select_related("product__warehouse_sku"), customer=customer,
+                                 product_id=product_id)  # fmt: skip
+        cart_set(customer=customer, product=line.product, quantity=data.validated_data["quantity"])
+        return _cart_answer(customer)
+
+    @extend_schema(summary="Remove a product from my cart", responses={200: s.CartSerializer, **ERRORS})
+    def delete(self, request, product_id: int):
+        customer = _customer(request)
+        line = get_object_or_404(CartLine.objects.select_related("product"), customer=customer, product_id=product_id)
+        cart_set(customer=customer, product=line.product, quantity=0)
+        return _cart_answer(customer)
+
+
+class CheckoutApi(APIView):
+    @extend_schema(
+        summary="Check out my cart: reserve the stock, apply discounts, pay with a saved method",
+        description="Answers the order: `status` is `paid`, `payment_failed` (declined; the stock is released) or "
+        "`pending_payment` (the provider has not answered yet; it is asked again with the same key).",
+        request=s.CheckoutSerializer, responses={201: s.OrderSerializer, **ERRORS},
+    )  # fmt: skip
+    @idempotent
+    def post(self, request):
+        customer = _customer(request)
+        data = s.CheckoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        method = PaymentMethod.objects.filter(pk=data.validated_data["payment_method_id"], customer=customer,
+                                              is_active=True).first()  # fmt: skip
+        if method is None:
+            raise InvalidPaymentMethod(_("Choose one of your saved payment methods."),
+                                       fields={"payment_method_id": [_("Not one of yours.")]})  # fmt: skip
+        digest = hashlib.sha256(request.META[HEADER].encode()).hexdigest()[:40]
+        order = checkout(customer=customer, payment_method=method, checkout_key=f"api:{customer.uuid}:{digest}",
+                         coupon_code=data.validated_data["coupon_code"])  # fmt: skip
+        return Response(s.OrderSerializer(orders_for(request).get(pk=order.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class OrderListApi(ListAPIView):
+    serializer_class = s.OrderSerializer
+
+    def get_queryset(self):
+        query = query_valid(s.OrderQuerySerializer, self.request)
+        orders = orders_for(self.request)
+        return orders.filter(status=query["status"]) if "status" in query else orders
+
+    @extend_schema(summary="Orders, newest first (staff: every order of the shop; customer: their own)",
+                   parameters=[s.OrderQuerySerializer], responses={200: s.OrderSerializer(many=True), **ERRORS})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(summary="One order, with its shipment, tracking and refunds", responses={200: s.OrderSerializer, **ERRORS})
+    def get(self, request, uuid):
+        return Response(s.OrderSerializer(get_object_or_404(orders_for(request), uuid=uuid)).data)
+
+
+class OrderTrackingApi(APIView):
+    @extend_schema(summary="The order's shipment: status, carrier, tracking number and every event",
+                   responses={200: s.ShipmentSerializer, **ERRORS})  # fmt: skip
+    def get(self, request, uuid):
+        order = get_object_or_404(orders_for(request), uuid=uuid)
+        parcel = getattr(order, "fulfilment", None)
+        if parcel is None:
+            raise NotFound(_("This order has no shipment."))
+        return Response(s.ShipmentSerializer(parcel).data)
+
+
+class OrderCancelApi(APIView):
+    @extend_schema(summary="Cancel an order before its parcel leaves the warehouse; what was paid is refunded",
+                   request=None, responses={200: s.OrderSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request, uuid):
+        order = get_object_or_404(orders_for(request), uuid=uuid)
+        order_cancel(order=order)
+        return Response(s.OrderSerializer(orders_for(request).get(pk=order.pk)).data)
+
+
+class OrderReshipApi(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        summary="Ask for a missing or damaged item to be sent again (within 30 days; shipped within 48 h)",
+        description="Multipart: `reason`, `note`, and up to 6 `photos` (a photo is required for damage).",
+        request={"multipart/form-data": s.ReshipInputSerializer}, responses={201: s.ReshipSerializer, **ERRORS},
+    )  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        order = get_object_or_404(orders_for(request), uuid=uuid)
+        parcel = getattr(order, "fulfilment", None)
+        if parcel is None:
+            raise NotFound(_("This order has no shipment."))
+        data = s.ReshipInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reship = reship_request(customer=order.customer, parcel_uuid=parcel.uuid, reason=data.validated_data["reason"],
+                                note=data.validated_data["note"], photos=data.validated_data["photos"])  # fmt: skip
+        return Response(s.ReshipSerializer(reship).data, status=status.HTTP_201_CREATED)
