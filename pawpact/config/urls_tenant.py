@@ -4,19 +4,19 @@ No Django admin here: staff work in the workspace (/manage/); the admin stays on
 public host for platform admins only.
 """
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from pawpact.billing import notifications as rail_notifications
 from pawpact.storefront import partner_views as storefront_partner_views
 from pawpact.storefront import signing_views
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
+from pawpact.workspace.views import customer_home
 from pawpact.workspace.views import settings as workspace_settings
 
 urlpatterns = [
     path("", tenant_views.shop_home, name="shop_home"),
     path("handoff/<str:token>/", tenant_views.login_handoff, name="login_handoff"),
-    path("my/", RedirectView.as_view(pattern_name="my_contracts")),  # the customer's pages start at their plans
+    path("my/", customer_home.my_home, name="my_home"),  # the customer's account: every customer page
     path("my/plans/", storefront_views.my_contracts, name="my_contracts"),
     path("my/plans/<uuid:uuid>/withdraw/", storefront_views.my_contract_withdraw, name="my_contract_withdraw"),
     path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)

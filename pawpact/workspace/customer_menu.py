@@ -1,7 +1,9 @@
 """The customer's menu on a shop host: every customer page of every app, in one list.
 
 The apps that serve these pages sit in different layers, so the list names pages by URL
-name; a page whose app is not installed is left out rather than breaking the menu.
+name; a page whose app is not installed is left out rather than breaking the menu. A phone's
+top bar has room for a few links: the pinned ones, beside "My account" (/my/), the page
+that shows them all.
 """
 from dataclasses import dataclass
 
@@ -14,11 +16,12 @@ class CustomerMenuItem:
     key: str
     label: str
     url_name: str
+    pinned: bool = False  # also in the top bar of every customer page
 
 
 # In the order a customer looks for things: what they signed, what they bought, messages.
 CUSTOMER_MENU = (
-    CustomerMenuItem("plans", _("My plans"), "my_contracts"),
+    CustomerMenuItem("plans", _("My plans"), "my_contracts", pinned=True),
     CustomerMenuItem("pets", _("My pets"), "care:my_pets"),
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
     CustomerMenuItem("book", _("Book a service"), "care:my_book"),
@@ -31,7 +34,7 @@ CUSTOMER_MENU = (
     CustomerMenuItem("mall", _("Points mall"), "my_mall"),
     CustomerMenuItem("referral", _("Refer a friend"), "my_referral"),
     CustomerMenuItem("complaints", _("Complaints"), "care:my_complaints"),
-    CustomerMenuItem("messages", _("Messages"), "my_messages"),
+    CustomerMenuItem("messages", _("Messages"), "my_messages", pinned=True),
 )
 
 
@@ -42,5 +45,7 @@ def customer_menu_for(path: str) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": item.key, "label": item.label, "url": url, "is_current": path.startswith(url)})
+        items.append(
+            {"key": item.key, "label": item.label, "url": url, "pinned": item.pinned, "is_current": path.startswith(url)}
+        )
     return items
