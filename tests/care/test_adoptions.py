@@ -4,6 +4,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
+from pawpact.billing.models import PlanVersion
+from pawpact.billing.services.signing import application_create
 from pawpact.care.errors import AdoptionApplicationInvalid, AdoptionApplicationStateInvalid, ListingClosed
 from pawpact.care.pet_models import AdoptionApplication, AdoptionListing
 from pawpact.care.services.adoptions import (
@@ -12,6 +14,7 @@ from pawpact.care.services.adoptions import (
     adoption_application_submit,
     adoption_listing_create,
     adoption_listing_withdraw,
+    adoption_on_contract_signed,
 )
 from pawpact.core.errors import ValidationFailed
 from tests.care.factories import customer_with_pet
@@ -83,3 +86,18 @@ def test_only_a_shop_pet_can_be_listed_once_with_a_fee_not_below_zero(shop):
         with pytest.raises(ValidationFailed):
             adoption_listing_create(pet=pet, values={"headline": "Snow again"}, clock=CLOCK)
         assert AdoptionListing.objects.count() == 1
+
+
+def test_the_reserved_listing_is_adopted_when_a_plan_starts_for_its_pet(shop):
+    with schema_context(shop.schema_name):
+        offered, other = listing(), listing()
+        staff = User.objects.create_user("desk@alpha.test", "x-Secret-123", name="Desk", is_staff=True)
+        adopters = [customer_with_pet()[0], customer_with_pet()[0]]
+        for each, adopter in zip((offered, other), adopters, strict=True):
+            application = adoption_application_submit(listing=each, values=APPLICANT, clock=CLOCK)
+            adoption_application_approve(application=application, customer=adopter, staff=staff, clock=CLOCK)
+        contract = application_create(customer=adopters[0], pet=offered.pet, plan_version_id=PlanVersion.objects.first().pk)
+        adoption_on_contract_signed(payload={"contract_uuid": str(contract.uuid)}, clock=CLOCK)
+        adoption_on_contract_signed(payload={"contract_uuid": str(contract.uuid)}, clock=CLOCK)  # again: no change
+        assert list(AdoptionListing.objects.filter(pk__in=[offered.pk, other.pk]).order_by("pk").values_list(
+            "status", flat=True)) == ["adopted", "reserved"]  # fmt: skip

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
-from pawpact.billing.models import Plan
+from pawpact.billing.models import Contract, Plan
 from pawpact.care.errors import (
     AdoptionApplicationInvalid,
     AdoptionApplicationStateInvalid,
@@ -156,6 +156,13 @@ def adoption_application_decline(
 
 
 @transaction.atomic
+def adoption_on_contract_signed(*, payload: dict, clock: Clock = default_clock) -> None:
+    """A plan started for a reserved pet (the in-shop `contract.signed`): its listing is adopted."""
+    pet_id = Contract.objects.filter(uuid=payload["contract_uuid"]).values_list("pet_id", flat=True).first()
+    for listing in AdoptionListing.objects.filter(pet_id=pet_id, status=ListingStatus.RESERVED):
+        adoption_listing_mark_adopted(listing=listing)
+
+
 def adoption_listing_mark_adopted(*, listing: AdoptionListing) -> None:
     """The reserved pet has been signed for: the listing leaves the public pages for good."""
     AdoptionListing.objects.filter(pk=listing.pk, status=ListingStatus.RESERVED).update(status=ListingStatus.ADOPTED)

@@ -119,7 +119,10 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     ],
     "order.paid": ["pawpact.loyalty.points.points_on_order_paid"],
     "referral.converted": ["pawpact.loyalty.points.points_on_referral_converted"],
-    "contract.signed": ["pawpact.loyalty.referrals.referral_on_contract_signed"],
+    "contract.signed": [
+        "pawpact.loyalty.referrals.referral_on_contract_signed",
+        "pawpact.care.services.adoptions.adoption_on_contract_signed",
+    ],
 }
 # What comes off a new contract's deposit when billing sets it: (contract) -> fen.
 PAWPACT_DEPOSIT_DISCOUNTS = ["pawpact.loyalty.referrals.deposit_discount"]
