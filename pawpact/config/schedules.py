@@ -12,7 +12,7 @@ def _every(schedule, task: str, *, expires: int) -> dict:
 
 
 def beat_schedule() -> dict:
-    return {**_platform_jobs(), **_shop_jobs()}
+    return {**_platform_jobs(), **_shop_jobs(), **_member_and_care_jobs()}
 
 
 def _platform_jobs() -> dict:
@@ -82,6 +82,20 @@ def _shop_jobs() -> dict:
         "loyalty-winback-credit-run": _every(
             crontab(hour=8, minute=0), "loyalty.winback_credit_run_dispatch", expires=3600
         ),
+        "billing-reminder-run": _every(crontab(hour=9, minute=0), "billing.reminder_run_dispatch", expires=3600),
+        # retries, standing, escalation, default and write-off (Beijing time)
+        # The first run of the day (09:30, after the reminders) retries and escalates; the
+        # hourly reruns until 21:30 find nothing new to send and only pick up recoveries
+        # (e.g. a late webhook) so holds are released within the hour. Idempotent per day.
+        "billing-dunning-run": _every(
+            crontab(hour="9-21", minute=30), "billing.dunning_run_dispatch", expires=1800
+        ),
+    }
+
+
+def _member_and_care_jobs() -> dict:
+    """Per-shop jobs of loyalty and care, each a public dispatcher fanning out over ready shops."""
+    return {
         # tiers (rolling windows, the yearly drop) and points expiry, after midnight (Beijing)
         "loyalty-daily-run": _every(crontab(hour=2, minute=15), "loyalty.daily_run_dispatch", expires=3600),
         # frozen points released within the hour after dunning's reruns find a recovery
@@ -92,16 +106,8 @@ def _shop_jobs() -> dict:
         "loyalty-wallet-payments": _every(crontab(minute="*/10"), "loyalty.wallet_payments_dispatch", expires=500),
         # appointments starting within 24 hours, reminded once (hourly)
         "care-reminder-run": _every(crontab(minute=15), "care.reminder_run_dispatch", expires=3000),
-        # complaints past their 24 h response or 48 h resolution clock, told to the owner once
         # vaccine/deworming due, birthdays and adoption anniversaries, once a day (Beijing morning)
         "care-pet-reminders": _every(crontab(hour=10, minute=5), "care.care_reminder_dispatch", expires=3600),
+        # complaints past their 24 h response or 48 h resolution clock, told to the owner once
         "care-complaint-clocks": _every(crontab(minute="*/15"), "care.complaint_clock_dispatch", expires=800),
-        "billing-reminder-run": _every(crontab(hour=9, minute=0), "billing.reminder_run_dispatch", expires=3600),
-        # retries, standing, escalation, default and write-off (Beijing time)
-        # The first run of the day (09:30, after the reminders) retries and escalates; the
-        # hourly reruns until 21:30 find nothing new to send and only pick up recoveries
-        # (e.g. a late webhook) so holds are released within the hour. Idempotent per day.
-        "billing-dunning-run": _every(
-            crontab(hour="9-21", minute=30), "billing.dunning_run_dispatch", expires=1800
-        ),
     }

@@ -107,7 +107,8 @@ def test_cart_to_paid_order_with_tracking_and_one_charge_on_retry(shop, products
 def test_the_discount_hook_is_applied_at_checkout(shop, products):
     client, _customer, method_id = _buyer(shop, "dan@alpha.test", "13800138005")
     client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 1}, format="json")
-    with override_settings(PAWPACT_STOREFRONT_PRICING="tests.storefront.test_shop_api.ten_yuan_off"):
+    with override_settings(PAWPACT_STOREFRONT_PRICING="tests.storefront.test_shop_api.ten_yuan_off",
+                           PAWPACT_STOREFRONT_COUPON_REDEEM=""):  # a pricing of its own: no coupon to mark used
         order = _checkout(client, method_id, key="discount-1", coupon_code="TEN").json()
     assert (order["subtotal_minor"], order["discount_minor"], order["discount_label"], order["total_minor"]) == (
         12_900, 1_000, "TEN", 11_900)  # fmt: skip

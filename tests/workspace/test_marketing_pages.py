@@ -37,7 +37,9 @@ def test_pages_for_each_role_and_the_clerk_writes_nothing(shop, role):
         response = client.get(path)
         assert response.status_code == (403 if role == Role.CLERK else 200), path
     menu = client.get("/manage/").content.decode()
-    assert ("/manage/marketing/" in menu) is (role != Role.CLERK)
+    # A clerk's Marketing entry opens the mall's redemptions they hand over, not the coupons.
+    assert ('href="/manage/marketing/"' in menu) is (role != Role.CLERK)
+    assert ('href="/manage/marketing/mall/redemptions/"' in menu) is (role == Role.CLERK)
     response = client.post("/manage/marketing/templates/new/", TEMPLATE)
     assert response.status_code == (403 if role == Role.CLERK else 302)
     assert _count(shop, CouponTemplate) == (0 if role == Role.CLERK else 1)

@@ -78,8 +78,7 @@ def checkout(*, customer: Customer, payment_method: PaymentMethod, checkout_key:
     return existing
 
 
-def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock) -> tuple[Order, OrderPayment | None]:
-    """Order, parcel, STARTED payment and stock reservation in one transaction (payment None: lost a key race)."""
+def _payment_method_check(*, customer, payment_method) -> None:
     if payment_method.customer_id != customer.pk or not payment_method.is_active:
         raise OrderNotPayable(_("Choose one of your own payment methods."), fields={"payment_method": [_("Not yours.")]})
     livemode = current_livemode()
@@ -89,6 +88,11 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
         # A method saved in test mode moves pretend money: a live order would ship real goods for it.
         raise OrderNotPayable(_("This payment method belongs to the other mode (test or live); choose another."),
                               fields={"payment_method": [_("Not usable in this mode.")]})  # fmt: skip
+
+
+def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock) -> tuple[Order, OrderPayment | None]:
+    """Order, parcel, STARTED payment and stock reservation in one transaction (payment None: lost a key race)."""
+    _payment_method_check(customer=customer, payment_method=payment_method)
     address = getattr(customer, "shipping_address", None)
     if address is None:
         raise AddressMissing(_("Add a delivery address first."), fields={"address": [_("Required.")]})

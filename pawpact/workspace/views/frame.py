@@ -19,6 +19,10 @@ class MenuItem:
     url_name: str
     action: Action = Action.VIEW
     owner_only: bool = False
+    # An area whose main page needs more than `action`: roles without `full_action` land on
+    # the part of it they work in (clerks hand over mall rewards and take stored value).
+    full_action: Action | None = None
+    limited_url_name: str = ""
 
 
 # In business terms, in the order the shop works.
@@ -32,7 +36,8 @@ MENU = (
     MenuItem("plans", _("Plans"), "workspace:plans"),
     MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
     MenuItem("members", _("Members"), "workspace:members"),
-    MenuItem("marketing", pgettext_lazy("workspace menu", "Marketing"), "workspace:marketing", action=Action.MARKETING),
+    MenuItem("marketing", pgettext_lazy("workspace menu", "Marketing"), "workspace:marketing",
+             full_action=Action.MARKETING, limited_url_name="workspace:marketing_redemptions"),
     MenuItem("bookings", _("Bookings"), "workspace:booking_calendar"),
     MenuItem("complaints", _("Complaints"), "workspace:complaints"),
     MenuItem("partners", _("Service partners"), "workspace:partners"),
@@ -48,8 +53,9 @@ def menu_for(role: Role, current: str) -> list[dict]:
     for item in MENU:
         if not role_allows(role, item.action) or (item.owner_only and role != Role.OWNER):
             continue
+        limited = item.full_action is not None and not role_allows(role, item.full_action)
         try:
-            url = reverse(item.url_name)
+            url = reverse(item.limited_url_name if limited else item.url_name)
         except NoReverseMatch:
             continue  # an area whose pages are not installed
         items.append({"label": item.label, "url": url, "is_current": item.key == current})
