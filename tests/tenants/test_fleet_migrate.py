@@ -40,7 +40,8 @@ def _applied(schema: str, app: str, name: str) -> bool:
 
 def _roll_back_messaging_0003(schema: str) -> None:
     """The shop as it was before messaging 0003: no columns of 0003 or later, no record of them."""
-    for column in ("failure_reason", "provider_ref"):
+    _sql(f'DROP INDEX IF EXISTS "{schema}".message_in_flight_idx')
+    for column in ("failure_reason", "provider_ref", "attempts", "retry_at", "delivered_at"):
         _sql(f'ALTER TABLE "{schema}".messaging_message DROP COLUMN IF EXISTS {column}')
     _sql(f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'messaging' AND name >= '0003'")
 

@@ -74,7 +74,7 @@ def owner_starts_a_signing(page, base: str, *, plan: str, customer: str, pet: st
     page.locator("form.ws-form button[type=submit]").click()
     page.locator(".ws-card", has_text=plan).locator("input[name=plan_version]").check()
     page.locator("main form button[type=submit]").last.click()
-    page.locator("input[value=check] + button").click()
+    page.locator("form:has(input[value=check]) button[type=submit]").click()
     page.locator("form[action$='/link/'] button").click()
     return page.locator("#signing-url").inner_text().strip()
 
