@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -81,6 +82,15 @@ def _session_shop(slug: str, name: str):
 def _public_schema_after_test():
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _settings_language():
+    # A page request activates its visitor's language in this thread and nothing resets it:
+    # each test starts in the settings' language, whatever the test before it asked for.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def _back_to_public(**kwargs):
