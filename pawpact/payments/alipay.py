@@ -35,12 +35,12 @@ from urllib.error import URLError
 from urllib.request import urlopen
 from zoneinfo import ZoneInfo
 
-from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from alipay.utils import AliPayConfig
 from django.utils.translation import gettext as _
 
 from pawpact.core.money import Money
+from pawpact.payments.alipay_sdk import OpenSSLAliPay
 from pawpact.payments.base import ChargeResult, StatementLine
 from pawpact.payments.enums import DeclineType
 from pawpact.payments.errors import NotificationRejected, ProviderRefused, RefundFailed
@@ -90,7 +90,7 @@ class AlipayRail:
     ) -> None:
         self.credentials = credentials
         self.notify_url = notify_url
-        self._client = AliPay(
+        self._client = OpenSSLAliPay(
             appid=credentials.config["app_id"],
             app_private_key_string=credentials.secrets["app_private_key"],
             alipay_public_key_string=credentials.secrets["alipay_public_key"],

@@ -10,10 +10,12 @@ from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import AttemptStatus, ContractStatus, PeriodStatus
 from pawpact.billing.ledger import unbalanced_journals
-from pawpact.billing.models import DebitAttempt, Journal, PaymentMethod, ProviderNotification
+from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, PaymentMethod, ProviderNotification
+from pawpact.billing.services import debit_run as run_module
 from pawpact.billing.services.agreements import agreement_end, agreement_sign_begin
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.debits import period_collect
+from pawpact.billing.services.rail_calls import RailCalls
 from pawpact.core.clock import FixedClock
 from pawpact.core.money import Money
 from pawpact.outbox.services import shop_event_publish
@@ -228,15 +230,8 @@ def test_the_debit_run_calls_alipay_concurrently_within_the_merchant_limit(setti
     settings.PAWPACT_RAIL_RATE_LIMITS = {"alipay": 40.0}
     settings.PAWPACT_RAIL_CONCURRENCY = 16
     alpha_alipay.latency_seconds = 0.2
-    app_id = next(iter(alpha_alipay.apps))
     with schema_context(shop.schema_name):
-        for n in range(30):
-            contract = contract_create()
-            agreement_no = f"20269{n:015d}"
-            alpha_alipay.agreements[agreement_no] = {"app_id": app_id, "external_agreement_no": contract.uuid.hex,
-                                                     "status": "NORMAL", "behaviour": "success", "next_deduct": "",
-                                                     "single_amount": "399.00"}  # fmt: skip
-            PaymentMethod.objects.filter(pk=contract.payment_method_id).update(rail="alipay", token=agreement_no)
+        _agreements_due(alpha_alipay, 30)
         started = time.monotonic()
         report = debit_run_shop(clock=FixedClock(NOW))
         elapsed = time.monotonic() - started
@@ -245,6 +240,44 @@ def test_the_debit_run_calls_alipay_concurrently_within_the_merchant_limit(setti
     assert len(alpha_alipay.trades) == 30
     assert alpha_alipay.rate.refused == 0 and alpha_alipay.rate.max_per_second <= 40
     assert elapsed < 30 * 0.2 / 2, elapsed  # sequential calls would take 6 s
+
+
+def _agreements_due(gateway, count: int) -> None:
+    """`count` contracts with a period due now, each on an Alipay agreement of `gateway`."""
+    app_id = next(iter(gateway.apps))
+    for n in range(count):
+        contract = contract_create()
+        agreement_no = f"20269{n:015d}"
+        gateway.agreements[agreement_no] = {"app_id": app_id, "external_agreement_no": contract.uuid.hex,
+                                            "status": "NORMAL", "behaviour": "success", "next_deduct": "",
+                                            "single_amount": "399.00"}  # fmt: skip
+        PaymentMethod.objects.filter(pk=contract.payment_method_id).update(rail="alipay", token=agreement_no)
+
+
+def test_the_next_batch_is_charged_while_the_last_one_is_recorded(settings, monkeypatch, shop, alpha_alipay):
+    settings.PAWPACT_RAIL_CONCURRENCY = 8
+    steps = []
+    real_start, real_record = RailCalls.start, run_module._record
+
+    def start(calls, attempts):
+        steps.append(("charge", len(attempts)))
+        return real_start(calls, attempts)
+
+    def record(known, **kwargs):
+        steps.append(("record", len(known)))
+        return real_record(known, **kwargs)
+
+    monkeypatch.setattr(RailCalls, "start", start)
+    monkeypatch.setattr(run_module, "_record", record)
+    with schema_context(shop.schema_name):
+        _agreements_due(alpha_alipay, 25)
+        report = debit_run_shop(clock=FixedClock(NOW), batch_size=10)
+
+        assert steps == [("charge", 10), ("charge", 10), ("record", 10), ("charge", 5), ("record", 10), ("record", 5)]
+        assert (report.attempted, report.succeeded) == (25, 25)
+        assert DebitPeriod.objects.filter(status="paid").count() == 25
+        assert Journal.objects.filter(kind="period.paid").count() == 25 and unbalanced_journals() == []
+    assert alpha_alipay.calls == {"alipay.trade.pay": 25} and len(alpha_alipay.trades) == 25
 
 
 def test_the_agreement_is_unsigned_when_its_contract_ends(shop, alpha_alipay):

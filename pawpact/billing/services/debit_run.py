@@ -6,7 +6,8 @@ about twenty statements; a batch of 500 shares a handful of each:
    SKIP LOCKED (an overlapping run skips them), inserts their STARTED attempts
    and marks the periods attempted, then commits;
 2. charge: the rail is called per debit, outside any transaction, with each
-   attempt's idempotency key;
+   attempt's idempotency key; a remote rail's calls run in threads while the
+   previous batch is recorded (`rail_calls`);
 3. record: one transaction per batch writes every known outcome with bulk
    statements — the same states, journals and outbox rows as `attempt_finish`,
    built by the same `outcome_build`.
@@ -20,15 +21,14 @@ benchmark's baseline, and a fallback that needs no batching to be right.
 """
 import json
 import logging
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
+from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.billing.enums import AttemptStatus, JournalKind, PeriodStatus
 from pawpact.billing.errors import UnbalancedJournal
 from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine
@@ -41,16 +41,12 @@ from pawpact.billing.services.debits import (
     outcome_build,
     paid_publish,
     period_collect,
-    rail_charge,
 )
-from pawpact.billing.clock_scope import clock_scope_q
+from pawpact.billing.services.rail_calls import RailCalls
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
 from pawpact.outbox.models import OutboxEvent
 from pawpact.payments.base import ChargeResult
-from pawpact.payments.enums import Rail
-from pawpact.payments.registry import rail_for
-from pawpact.payments.throttle import limiter_for
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +84,27 @@ def debit_run_shop(
     pass timedelta(0) only when no other run can be alive (the benchmark after a kill).
     """
     report = RunReport()
+    with RailCalls() as calls:
+        charging = None
+        for batch in _claims(clock=clock, batch_size=batch_size, resume_after=resume_after, report=report):
+            started = calls.start(batch)
+            if charging is not None:
+                _record_answers(charging.results(), clock=clock, report=report)
+            charging = started
+        if charging is not None:
+            _record_answers(charging.results(), clock=clock, report=report)
+    return report
+
+
+def _claims(*, clock: Clock, batch_size: int, resume_after: timedelta, report: RunReport) -> Iterator[list[DebitAttempt]]:
+    """Batches of STARTED attempts to charge: abandoned ones first, then new ones for due periods."""
     last_id = 0
     while batch := _stale_claim(after_id=last_id, clock=clock, resume_after=resume_after, batch_size=batch_size):
         last_id = batch[-1].pk
         report.resumed += len(batch)
-        _charge_and_record(batch, clock=clock, report=report)
+        yield batch
     while batch := _due_claim(clock=clock, batch_size=batch_size):
-        _charge_and_record(batch, clock=clock, report=report)
-    return report
+        yield batch
 
 
 def debit_run_naive(*, clock: Clock = default_clock) -> RunReport:
@@ -175,8 +184,7 @@ CLAIM_FIELDS = (
 )  # fmt: skip
 
 
-def _charge_and_record(attempts: list[DebitAttempt], *, clock: Clock, report: RunReport) -> None:
-    results = charge_all(attempts)
+def _record_answers(results: list[tuple[DebitAttempt, ChargeResult]], *, clock: Clock, report: RunReport) -> None:
     report.add(result for _, result in results)
     known = [(attempt, result) for attempt, result in results if not result.is_unknown]
     if not known:
@@ -193,38 +201,6 @@ def _charge_and_record(attempts: list[DebitAttempt], *, clock: Clock, report: Ru
                 attempt_finish(attempt_id=attempt.pk, result=result, clock=clock)
             except DatabaseError:
                 logger.exception("Recording attempt %s failed; it stays STARTED", attempt.idempotency_key)
-
-
-def charge_all(attempts: list[DebitAttempt]) -> list[tuple[DebitAttempt, ChargeResult]]:
-    """Every attempt's rail answer. Local rails (the sandbox) are called one by one; remote
-    ones (Alipay, WeChat Pay, Stripe: 100–300 ms an answer) from a pool of threads, up to
-    settings.PAWPACT_RAIL_CONCURRENCY in flight and never faster than the rail's
-    per-process limit. The adapters are resolved here, so the threads never touch the database."""
-    by_rail: dict[tuple[str, bool], list[DebitAttempt]] = {}
-    for attempt in attempts:
-        by_rail.setdefault((attempt.rail, attempt.period.contract.livemode), []).append(attempt)
-    answers: dict[int, ChargeResult] = {}
-    for (rail_name, livemode), group in by_rail.items():
-        if rail_name == Rail.SANDBOX or len(group) == 1:
-            answers.update((attempt.pk, rail_charge(attempt=attempt)) for attempt in group)
-            continue
-        try:
-            rail = rail_for(rail_name, livemode=livemode)
-        except DomainError:
-            logger.exception("Rail %s cannot charge now; %d attempts wait", rail_name, len(group))
-            answers.update((a.pk, ChargeResult(False, "rail_not_ready", is_unknown=True)) for a in group)
-            continue
-        limiter = limiter_for(rail_name)
-
-        def charge(attempt: DebitAttempt, rail=rail, limiter=limiter) -> ChargeResult:
-            if limiter is not None:
-                limiter.acquire()
-            return rail_charge(attempt=attempt, rail=rail)
-
-        workers = max(1, min(settings.PAWPACT_RAIL_CONCURRENCY, len(group)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"rail-{rail_name}") as pool:
-            answers.update(zip((a.pk for a in group), pool.map(charge, group), strict=True))
-    return [(attempt, answers[attempt.pk]) for attempt in attempts]
 
 
 # The batch writes below are single statements over arrays (UPDATE/INSERT … unnest):

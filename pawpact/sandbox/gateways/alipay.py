@@ -137,7 +137,7 @@ class FakeAlipay(FakeGateway):
         params.update(parse_qsl(body.decode(), keep_blank_values=True))
         api = params.get("method", "")
         response_key = api.replace(".", "_") + "_response"
-        if not self.rate.admit():
+        if not handler.admitted:
             return self._answer(response_key, {"code": "20000", "msg": "Service Currently Unavailable",
                                                "sub_code": "isp.flow-limit"})  # fmt: skip
         problem = self._request_problem(params)

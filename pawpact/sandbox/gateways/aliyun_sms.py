@@ -73,7 +73,7 @@ class FakeAliyunSms(FakeGateway):
             self.rejected.append(problem)
             status = 404 if problem == "InvalidAccessKeyId.NotFound" else 400
             return status, json.dumps({"Code": problem, "Message": problem, "RequestId": "fake"}).encode(), {}
-        if not self.rate.admit():
+        if not handler.admitted:
             return 200, json.dumps({"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "flow limit"}).encode(), {}
         action = headers.get("x-acs-action", "")
         act = getattr(self, f"_{action}", None)

@@ -120,6 +120,9 @@ class FakeGateway:
         if handler.path == "/__stats":  # for benchmarks running the gateway in another process
             self.send(handler, 200, json.dumps(self.stats()).encode(), {})
             return
+        # Counted on arrival, as a provider's edge counts them: the latency below would
+        # otherwise bunch requests that arrived evenly.
+        handler.admitted = self.rate.admit()
         failure = self.injected_failure()
         if failure == "500":
             self.send(handler, 500, b'{"code":"SYSTEM_ERROR","message":"injected"}', {})

@@ -148,7 +148,7 @@ class FakeWechat(FakeGateway):
     # --- HTTP ----------------------------------------------------------------------
 
     def handle(self, handler, method, body):
-        if not self.rate.admit():
+        if not handler.admitted:
             return self._reply(429, {"code": "RATELIMIT_EXCEEDED", "message": "too many requests"})
         mchid, problem = self._caller(handler, method, body)
         if problem:

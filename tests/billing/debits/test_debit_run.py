@@ -8,6 +8,7 @@ from pawpact.billing.enums import AttemptStatus, ContractStatus, PeriodStatus
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import DebitAttempt, DebitPeriod, Journal, LedgerLine
 from pawpact.billing.services import debit_run as run_module
+from pawpact.billing.services import rail_calls as rail_calls_module
 from pawpact.billing.services.debit_run import RunReport, debit_run_naive, debit_run_shop
 from pawpact.billing.services.debits import IN_FLIGHT_LEASE, period_collect
 from pawpact.core.clock import FixedClock
@@ -137,7 +138,7 @@ def test_a_crash_after_started_is_committed_and_before_the_rail_is_called_charge
             raise Crash
 
         with monkeypatch.context() as patch:
-            patch.setattr(run_module, "rail_charge", crash)
+            patch.setattr(rail_calls_module, "rail_charge", crash)
             with pytest.raises(Crash):
                 debit_run_shop(clock=clock)
         assert DebitAttempt.objects.filter(status=AttemptStatus.STARTED).count() == 3
@@ -173,13 +174,14 @@ def test_a_crash_after_the_rail_charged_and_before_recording_is_recorded_once_wi
             patch.setattr(run_module, "_record", crash)
             with pytest.raises(Crash):
                 debit_run_shop(clock=clock, batch_size=2)
-        assert _sandbox_charges(shop) == 2  # the first batch reached the rail
-        assert DebitAttempt.objects.filter(status=AttemptStatus.STARTED).count() == 2
+        # Both batches reached the rail: the second is charged while the first is recorded.
+        assert _sandbox_charges(shop) == 4
+        assert DebitAttempt.objects.filter(status=AttemptStatus.STARTED).count() == 4
 
         clock.advance(IN_FLIGHT_LEASE)
         report = debit_run_shop(clock=clock, batch_size=2)
 
-        assert report == RunReport(attempted=4, resumed=2, succeeded=4)
+        assert report == RunReport(attempted=4, resumed=4, succeeded=4)
         assert _sandbox_charges(shop) == 4  # the rail answered the resumed keys from its records
         assert set(_charges_per_period().values()) == {1}
         assert len(_charges_per_period()) == 4
