@@ -90,13 +90,22 @@ class PartnerBooking(models.Model):
     with_entitlement = models.BooleanField(default=False)
     price_minor = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, default="CNY")
+    # Which allowance a redemption uses (the shop's contract, its debit period, the entitlement kind), so
+    # the shop counts it against that period exactly like an in-shop booking.
+    contract_uuid = models.UUIDField(null=True, blank=True)
+    period_number = models.PositiveIntegerField(null=True, blank=True)
+    entitlement_kind = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.REQUESTED)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-scheduled_at", "-id"]
-        indexes = [models.Index(fields=["shop", "-scheduled_at"], name="partner_booking_shop_idx")]
+        indexes = [
+            models.Index(fields=["shop", "-scheduled_at"], name="partner_booking_shop_idx"),
+            models.Index(fields=["shop", "contract_uuid", "period_number"], name="partner_booking_allowance_idx",
+                         condition=Q(with_entitlement=True)),  # fmt: skip
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(price_minor__gte=0), name="partner_booking_price_not_negative"),
         ]

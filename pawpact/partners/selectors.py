@@ -115,6 +115,16 @@ def customer_bookings(*, shop_id: int, customer_uuid) -> QuerySet[PartnerBooking
     return shop_bookings(shop_id=shop_id).filter(customer_uuid=customer_uuid).select_related("rating")
 
 
+def redemptions_used(*, shop_id: int, contract_uuid, period_number: int, kind: str) -> int:
+    """Live (not cancelled) partner redemptions of one allowance: a contract's period's entitlement kind."""
+    return (
+        PartnerBooking.objects.filter(shop_id=shop_id, with_entitlement=True, contract_uuid=contract_uuid,
+                                      period_number=period_number, entitlement_kind=kind)  # fmt: skip
+        .exclude(status=BookingStatus.CANCELLED)
+        .count()
+    )
+
+
 def rating_months(*, partner: Partner, months: int = 12, today: date) -> list[tuple[date, float | None, int]]:
     """(month, average stars or None, count) for the last `months` months: the console's chart."""
     first = month_add(month_start(today), -(months - 1))

@@ -45,14 +45,14 @@ def test_nearby_with_bad_coordinates_is_a_400(shop, params):
 
 
 def test_staff_book_a_partner_with_an_entitlement_and_completing_clears_it(shop, shop_staff):
-    partner = listed(price_minor=9000)
+    partner = listed(price_minor=9000, kind="groomer", services=("grooming", "bath"))
     with schema_context(shop.schema_name):
         contract = contract_with_grooming()
         pet_uuid = str(contract.pet.uuid)
     staff = api(shop, shop_staff.api_token)
     when = (default_clock.now() + timedelta(days=2)).isoformat()
     created = staff.post("/api/v1/partners/bookings", {"partner_id": partner.pk, "pet_uuid": pet_uuid,
-                         "service": "checkup", "scheduled_at": when, "with_entitlement": True}, format="json")  # fmt: skip
+                         "service": "grooming", "scheduled_at": when, "with_entitlement": True}, format="json")  # fmt: skip
     assert created.status_code == 201, created.content
     assert (created.json()["price_minor"], created.json()["status"]) == (9000, "requested")
     done = staff.post(f"/api/v1/partners/bookings/{created.json()['id']}/complete")
