@@ -11,7 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pawpact.partners.enums import BookingStatus, ChangeReason, PartnerKind, PartnerService, PartnerState
+from pawpact.partners.enums import (
+    BookingStatus,
+    ChangeReason,
+    PartnerKind,
+    PartnerService,
+    PartnerState,
+    PaymentStatus,
+)
 from pawpact.tenants.models import Shop
 
 
@@ -125,3 +132,27 @@ class PartnerRating(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["partner", "-created_at"], name="partner_rating_recent_idx")]
         constraints = [models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="partner_rating_1_to_5")]
+
+
+class PartnerPayment(models.Model):
+    """What the platform pays a partner for one month of redeemed plan entitlements, once:
+    the transfer carries the key "partner.payment:<id>", so a retry is the same transfer."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="payments")
+    month = models.DateField()
+    currency = models.CharField(max_length=3, default="CNY")
+    redemptions = models.PositiveIntegerField()
+    amount_minor = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
+    rail = models.CharField(max_length=24, blank=True)
+    rail_reference = models.CharField(max_length=120, blank=True)
+    failure = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "partner_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "month", "currency"], name="partner_payment_once_per_month"),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="partner_payment_amount_positive"),
+        ]
