@@ -79,15 +79,19 @@ def _shop_booking(*, shop: Shop, booking_id: int) -> PartnerBooking:
 def partner_booking_complete(*, shop: Shop, booking_id: int, clock=default_clock) -> PartnerBooking:
     """The service was given: the customer may rate it, and an entitlement is cleared."""
     with transaction.atomic():
-        booking = _shop_booking(shop=shop, booking_id=booking_id)
-        if booking.status == BookingStatus.COMPLETED:
-            return booking
-        if booking.status != BookingStatus.REQUESTED:
-            raise PartnerStateConflict(_("A cancelled booking cannot be completed."))
-        booking.status, booking.completed_at = BookingStatus.COMPLETED, clock.now()
-        booking.save(update_fields=["status", "completed_at"])
-        if booking.with_entitlement and booking.price_minor > 0:
-            platform_side().partner_clearing_post(booking_id=booking.pk)
+        return locked_booking_complete(_shop_booking(shop=shop, booking_id=booking_id), clock=clock)
+
+
+def locked_booking_complete(booking: PartnerBooking, *, clock=default_clock) -> PartnerBooking:
+    """Complete a booking locked by the caller; completing again changes nothing."""
+    if booking.status == BookingStatus.COMPLETED:
+        return booking
+    if booking.status != BookingStatus.REQUESTED:
+        raise PartnerStateConflict(_("A cancelled booking cannot be completed."))
+    booking.status, booking.completed_at = BookingStatus.COMPLETED, clock.now()
+    booking.save(update_fields=["status", "completed_at"])
+    if booking.with_entitlement and booking.price_minor > 0:
+        platform_side().partner_clearing_post(booking_id=booking.pk)
     return booking
 
 

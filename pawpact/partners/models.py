@@ -5,6 +5,7 @@ Shops refer to these rows by id; every booking and rating carries its shop, and 
 read of them names the shop (pawpact.partners.selectors), so no shop sees another's.
 """
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -31,6 +32,7 @@ class Partner(models.Model):
     longitude = models.FloatField(_("longitude"))
     services = ArrayField(models.CharField(max_length=16, choices=PartnerService.choices), default=list)
     open_24h = models.BooleanField(_("open 24 hours"), default=False)
+    opening_hours = models.CharField(_("opening hours"), max_length=120, blank=True)
     checklist = ArrayField(models.CharField(max_length=32), default=list, blank=True)  # StandardItem values met
     licence_number = models.CharField(_("licence number"), max_length=60)
     licence_file = models.FileField(_("licence document"), upload_to="partner-licences/%Y/%m/")
@@ -38,6 +40,8 @@ class Partner(models.Model):
     # The agreed price a shop pays this partner for one redeemed plan entitlement.
     entitlement_price_minor = models.BigIntegerField(default=0)
     rectification_started_at = models.DateTimeField(null=True, blank=True)
+    # The partner changed its licence document or number: the platform checks it again.
+    licence_review_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -156,3 +160,14 @@ class PartnerPayment(models.Model):
             models.UniqueConstraint(fields=["partner", "month", "currency"], name="partner_payment_once_per_month"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="partner_payment_amount_positive"),
         ]
+
+
+class PartnerMember(models.Model):
+    """A person who signs in for a partner (invited by a platform admin): one partner per account."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_membership")
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["partner_id", "id"]
