@@ -25,7 +25,7 @@ from pawpact.platform.table_export import table_response, yuan_cell
 
 def _payment_text(line) -> str:
     if line.payment is None:
-        return _("Open") if line.month >= default_clock.today().replace(day=1) else _("To be paid")
+        return _("Month not over yet") if line.month >= default_clock.today().replace(day=1) else _("To be paid")
     return line.payment.get_status_display()
 
 
