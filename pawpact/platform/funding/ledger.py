@@ -273,8 +273,9 @@ def _check_cash(check: LedgerCheck, balances: dict[str, int]) -> SaasLedgerExpec
         check.problems.append(
             f"cash {check.cash_minor} != collections {check.collections_minor} − cooling-off refunds "
             f"{check.refunds_minor} − paid payouts {check.payouts_paid_minor} + paid subscription invoices "
-            f"{check.saas_paid_minor} − paid partner payments {check.partner_payments_paid_minor} = "
-            f"{check.expected_cash_minor}"
+            f"{check.saas_paid_minor}"
+            + (f" − paid partner payments {check.partner_payments_paid_minor}" if check.partner_payments_paid_minor else "")
+            + f" = {check.expected_cash_minor}"
         )
     return saas
 
