@@ -46,7 +46,7 @@ def statement_export(request, context: dict, *, name: str):
                  line.get_service_display(), line.pet_name, yuan_cell(line.price_minor)]
                 for line in context["lines"]]  # fmt: skip
         return table_response(fmt=fmt, headers=headers, rows=rows, name=f"{name}-{context['month']:%Y-%m}")
-    headers = [_("Month"), _("Redeemed"), _("Owed to the partner (¥)"), _("Paid (¥)"), _("Payment"), _("Paid on"),
+    headers = [_("Month"), _("Redeemed"), _("Owed to the partner (¥)"), _("Paid (¥)"), _("Status"), _("Paid on"),
                _("Reference")]  # fmt: skip
     rows = [[line.month.strftime("%Y-%m"), line.redemptions, yuan_cell(line.amount_minor), yuan_cell(line.paid_minor),
              text, line.payment.paid_at.date().isoformat() if line.payment and line.payment.paid_at else "",
