@@ -27,6 +27,8 @@ from pawpact.care.enums import BenefitSource, BookingStatus
 from pawpact.care.models import Booking
 from pawpact.core.clock import local_date
 from pawpact.customers.models import Customer, Pet
+from pawpact.partners.selectors import redemptions_used
+from pawpact.tenants.modes import current_shop
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,9 @@ def plan_entitlement_claim(*, request: BenefitRequest) -> BenefitClaim | None:
     """The pet's active contract's entitlement of this kind for the appointment's period, if any is left.
 
     One unit per booking. Bookings cancelled in time give their unit back; a no-show keeps it.
-    The contract row is locked, so concurrent bookings on one contract count one after the other.
+    Redemptions at partner clinics and groomers use the same allowance (pawpact.partners:
+    bookings that name this contract and period). The contract row is locked, so concurrent
+    bookings and redemptions on one contract count one after the other.
     """
     contract = (
         Contract.objects.select_for_update()
@@ -121,6 +125,8 @@ def plan_entitlement_claim(*, request: BenefitRequest) -> BenefitClaim | None:
         .filter(service__kind=request.service_kind)
         .count()
     )
+    used += redemptions_used(shop_id=current_shop().pk, contract_uuid=contract.uuid, period_number=period.number,
+                             kind=request.service_kind)  # fmt: skip
     if used >= quantity:
         return None
     return BenefitClaim(

@@ -78,3 +78,9 @@ class AdoptionApplicationStateInvalid(Conflict):
     """The application has been decided already."""
 
     code = "adoption_application_state_invalid"
+
+
+class EntitlementUnavailable(Conflict):
+    """The pet's plan has no unit of this entitlement left for the appointment's period, or none at all."""
+
+    code = "entitlement_unavailable"

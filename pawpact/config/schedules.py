@@ -40,6 +40,10 @@ def _platform_jobs() -> dict:
         # drain every shop's outbox each minute; the daily settlement run (Beijing time)
         "platform-outbox-drain": _every(crontab(minute="*"), "platform.outbox_drain_dispatch", expires=50),
         "platform-settlement-run": _every(crontab(hour=10, minute=0), "platform.settlement_run", expires=3600),
+        # last month's partner redemptions: shops charged before the settlement run deducts them, partners paid
+        "platform-partner-clearing": _every(
+            crontab(hour=9, minute=30), "platform.partner_clearing_close", expires=3600
+        ),
     }
 
 

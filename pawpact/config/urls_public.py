@@ -2,7 +2,13 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from pawpact.platform import golive_views, partner_views, warehouse_views
+from pawpact.platform import (
+    golive_views,
+    partner_portal_views,
+    partner_statement_views,
+    partner_views,
+    warehouse_views,
+)
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
 from pawpact.platform.funding import reconciliation_views
@@ -53,6 +59,19 @@ urlpatterns = [
     path("console/partners/", partner_views.console_partners, name="console_partners"),
     path("console/partners/new/", partner_views.console_partner_new, name="console_partner_new"),
     path("console/partners/<int:partner_id>/", partner_views.console_partner, name="console_partner"),
+    path("console/partners/<int:partner_id>/statement/", partner_statement_views.console_partner_statement,
+         name="console_partner_statement"),
+    path("console/partners/<int:partner_id>/invite/", partner_statement_views.console_partner_invite,
+         name="console_partner_invite"),
+    path("console/partners/<int:partner_id>/licence-reviewed/", partner_statement_views.console_partner_licence_reviewed,
+         name="console_partner_licence_reviewed"),
+    path("partner/", partner_portal_views.partner_home, name="partner_home"),
+    path("partner/profile/", partner_portal_views.partner_profile, name="partner_profile"),
+    path("partner/statement/", partner_portal_views.partner_statement_page, name="partner_statement"),
+    path("partner/bookings/<int:booking_id>/complete/", partner_portal_views.partner_booking_complete_view,
+         name="partner_booking_complete"),
+    path("console/partners/clearing-run/", partner_statement_views.console_partner_clearing_run,
+         name="console_partner_clearing_run"),
     path("console/partners/<int:partner_id>/licence/", partner_views.console_partner_licence,
          name="console_partner_licence"),
     path("console/partners/<int:partner_id>/<slug:action>/", partner_views.console_partner_state,

@@ -32,9 +32,16 @@ BOOKABLE = (PartnerState.LISTED, PartnerState.RECTIFICATION)
 
 def partner_booking_send(
     *, shop: Shop, partner_id: int, customer_uuid: UUID, customer_name: str, pet_name: str, service: str,
-    scheduled_at: datetime, note: str = "", with_entitlement: bool = False, clock=default_clock,
+    scheduled_at: datetime, note: str = "", with_entitlement: bool = False, contract_uuid: UUID | None = None,
+    period_number: int | None = None, entitlement_kind: str = "", clock=default_clock,
 ) -> PartnerBooking:  # fmt: skip
-    """A booking at a listed partner (one under rectification still serves); never at a delisted one."""
+    """A booking at a listed partner (one under rectification still serves); never at a delisted one.
+
+    A redemption names the allowance it uses (contract, period, kind): the shop claims it first
+    (pawpact.care.services.partner_redemptions), in the same transaction."""
+    if with_entitlement and (contract_uuid is None or period_number is None or not entitlement_kind):
+        raise PartnerInvalid(_("Choose the plan entitlement to redeem."),
+                             fields={"with_entitlement": [_("No plan entitlement was claimed.")]})  # fmt: skip
     with transaction.atomic():
         partner = Partner.objects.select_for_update().filter(pk=partner_id).first()
         if partner is None:
@@ -56,6 +63,9 @@ def partner_booking_send(
             pet_name=pet_name.strip()[:80], service=service, scheduled_at=scheduled_at, note=note[:255],
             with_entitlement=with_entitlement,
             price_minor=partner.entitlement_price_minor if with_entitlement else 0, created_at=clock.now(),
+            contract_uuid=contract_uuid if with_entitlement else None,
+            period_number=period_number if with_entitlement else None,
+            entitlement_kind=entitlement_kind if with_entitlement else "",
         )  # fmt: skip
 
 
@@ -69,15 +79,19 @@ def _shop_booking(*, shop: Shop, booking_id: int) -> PartnerBooking:
 def partner_booking_complete(*, shop: Shop, booking_id: int, clock=default_clock) -> PartnerBooking:
     """The service was given: the customer may rate it, and an entitlement is cleared."""
     with transaction.atomic():
-        booking = _shop_booking(shop=shop, booking_id=booking_id)
-        if booking.status == BookingStatus.COMPLETED:
-            return booking
-        if booking.status != BookingStatus.REQUESTED:
-            raise PartnerStateConflict(_("A cancelled booking cannot be completed."))
-        booking.status, booking.completed_at = BookingStatus.COMPLETED, clock.now()
-        booking.save(update_fields=["status", "completed_at"])
-        if booking.with_entitlement and booking.price_minor > 0:
-            platform_side().partner_clearing_post(booking_id=booking.pk)
+        return locked_booking_complete(_shop_booking(shop=shop, booking_id=booking_id), clock=clock)
+
+
+def locked_booking_complete(booking: PartnerBooking, *, clock=default_clock) -> PartnerBooking:
+    """Complete a booking locked by the caller; completing again changes nothing."""
+    if booking.status == BookingStatus.COMPLETED:
+        return booking
+    if booking.status != BookingStatus.REQUESTED:
+        raise PartnerStateConflict(_("A cancelled booking cannot be completed."))
+    booking.status, booking.completed_at = BookingStatus.COMPLETED, clock.now()
+    booking.save(update_fields=["status", "completed_at"])
+    if booking.with_entitlement and booking.price_minor > 0:
+        platform_side().partner_clearing_post(booking_id=booking.pk)
     return booking
 
 

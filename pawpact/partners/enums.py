@@ -55,3 +55,13 @@ class ChangeReason(models.TextChoices):
     LOW_RATING_AGAIN = "low_rating_again", _("Average rating below 4 stars a second time in a row")
     DELISTED_BY_ADMIN = "delisted_by_admin", _("Delisted by the platform")
     RELISTED_BY_ADMIN = "relisted_by_admin", _("Relisted by the platform")
+    LICENCE_CHANGED = "licence_changed", _("Licence changed by the partner: awaiting review")
+    LICENCE_REVIEWED = "licence_reviewed", _("Changed licence reviewed by the platform")
+
+
+class PaymentStatus(models.TextChoices):
+    """The platform's monthly payment to a partner: created → paid | failed; failed → paid."""
+
+    CREATED = "created", pgettext_lazy("payout", "Created")
+    PAID = "paid", pgettext_lazy("payout", "Paid")
+    FAILED = "failed", _("Failed")

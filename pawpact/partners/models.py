@@ -5,13 +5,21 @@ Shops refer to these rows by id; every booking and rating carries its shop, and 
 read of them names the shop (pawpact.partners.selectors), so no shop sees another's.
 """
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pawpact.partners.enums import BookingStatus, ChangeReason, PartnerKind, PartnerService, PartnerState
+from pawpact.partners.enums import (
+    BookingStatus,
+    ChangeReason,
+    PartnerKind,
+    PartnerService,
+    PartnerState,
+    PaymentStatus,
+)
 from pawpact.tenants.models import Shop
 
 
@@ -24,6 +32,7 @@ class Partner(models.Model):
     longitude = models.FloatField(_("longitude"))
     services = ArrayField(models.CharField(max_length=16, choices=PartnerService.choices), default=list)
     open_24h = models.BooleanField(_("open 24 hours"), default=False)
+    opening_hours = models.CharField(_("opening hours"), max_length=120, blank=True)
     checklist = ArrayField(models.CharField(max_length=32), default=list, blank=True)  # StandardItem values met
     licence_number = models.CharField(_("licence number"), max_length=60)
     licence_file = models.FileField(_("licence document"), upload_to="partner-licences/%Y/%m/")
@@ -31,6 +40,8 @@ class Partner(models.Model):
     # The agreed price a shop pays this partner for one redeemed plan entitlement.
     entitlement_price_minor = models.BigIntegerField(default=0)
     rectification_started_at = models.DateTimeField(null=True, blank=True)
+    # The partner changed its licence document or number: the platform checks it again.
+    licence_review_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -90,13 +101,22 @@ class PartnerBooking(models.Model):
     with_entitlement = models.BooleanField(default=False)
     price_minor = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, default="CNY")
+    # Which allowance a redemption uses (the shop's contract, its debit period, the entitlement kind), so
+    # the shop counts it against that period exactly like an in-shop booking.
+    contract_uuid = models.UUIDField(null=True, blank=True)
+    period_number = models.PositiveIntegerField(null=True, blank=True)
+    entitlement_kind = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.REQUESTED)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-scheduled_at", "-id"]
-        indexes = [models.Index(fields=["shop", "-scheduled_at"], name="partner_booking_shop_idx")]
+        indexes = [
+            models.Index(fields=["shop", "-scheduled_at"], name="partner_booking_shop_idx"),
+            models.Index(fields=["shop", "contract_uuid", "period_number"], name="partner_booking_allowance_idx",
+                         condition=Q(with_entitlement=True)),  # fmt: skip
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(price_minor__gte=0), name="partner_booking_price_not_negative"),
         ]
@@ -116,3 +136,38 @@ class PartnerRating(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["partner", "-created_at"], name="partner_rating_recent_idx")]
         constraints = [models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="partner_rating_1_to_5")]
+
+
+class PartnerPayment(models.Model):
+    """What the platform pays a partner for one month of redeemed plan entitlements, once:
+    the transfer carries the key "partner.payment:<id>", so a retry is the same transfer."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="payments")
+    month = models.DateField()
+    currency = models.CharField(max_length=3, default="CNY")
+    redemptions = models.PositiveIntegerField()
+    amount_minor = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
+    rail = models.CharField(max_length=24, blank=True)
+    rail_reference = models.CharField(max_length=120, blank=True)
+    failure = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "partner_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "month", "currency"], name="partner_payment_once_per_month"),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="partner_payment_amount_positive"),
+        ]
+
+
+class PartnerMember(models.Model):
+    """A person who signs in for a partner (invited by a platform admin): one partner per account."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_membership")
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["partner_id", "id"]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 
-from pawpact.partners.models import PartnerStateChange
+from pawpact.partners.models import PartnerMember, PartnerStateChange
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +39,22 @@ def admins_notify(change) -> None:
     """After the change commits: an email to every active platform admin."""
     logger.info("partner %s: %s → %s (%s)", change.partner_id, change.from_state, change.to_state, change.reason)
     transaction.on_commit(lambda: _send(change.pk))
+
+
+def member_invitation_send(*, member_id: int, login_url: str) -> None:
+    """Mail the invited person a link to choose their password, then the partner portal."""
+    member = PartnerMember.objects.select_related("partner", "user").get(pk=member_id)
+    parts = urlsplit(login_url)
+    path = reverse("account_reset_password_from_key",
+                   kwargs={"uidb36": user_pk_to_url_str(member.user), "key": default_token_generator.make_token(member.user)})  # fmt: skip
+    link = f"{parts.scheme}://{parts.netloc}{path}"
+    body = (
+        f"{member.partner.name} 邀请您登录 Pawpact 服务伙伴后台。请先设置密码：\n{link}\n然后登录：{login_url}\n\n"
+        f"You are invited to sign in for {member.partner.name} on Pawpact. Choose your password:\n{link}\n"
+        f"then sign in: {login_url}\n"
+    )
+    try:
+        send_mail(f"[Pawpact] {member.partner.name}", body, None, [member.user.email])
+    except OSError:
+        # The membership stands; the admin can send the invitation again from the console.
+        logger.exception("Could not email the invitation of partner member %s", member_id)

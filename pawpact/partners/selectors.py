@@ -19,7 +19,7 @@ from django.db.models.functions import TruncMonth
 from pawpact.core.clock import local_midnight
 from pawpact.core.months import month_add, month_start
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerState
-from pawpact.partners.models import Partner, PartnerBooking, PartnerRating
+from pawpact.partners.models import Partner, PartnerBooking, PartnerPayment, PartnerRating
 
 EARTH_RADIUS_M = 6_371_008.8
 EMERGENCY_RADIUS_M = 3000
@@ -115,6 +115,16 @@ def customer_bookings(*, shop_id: int, customer_uuid) -> QuerySet[PartnerBooking
     return shop_bookings(shop_id=shop_id).filter(customer_uuid=customer_uuid).select_related("rating")
 
 
+def redemptions_used(*, shop_id: int, contract_uuid, period_number: int, kind: str) -> int:
+    """Live (not cancelled) partner redemptions of one allowance: a contract's period's entitlement kind."""
+    return (
+        PartnerBooking.objects.filter(shop_id=shop_id, with_entitlement=True, contract_uuid=contract_uuid,
+                                      period_number=period_number, entitlement_kind=kind)  # fmt: skip
+        .exclude(status=BookingStatus.CANCELLED)
+        .count()
+    )
+
+
 def rating_months(*, partner: Partner, months: int = 12, today: date) -> list[tuple[date, float | None, int]]:
     """(month, average stars or None, count) for the last `months` months: the console's chart."""
     first = month_add(month_start(today), -(months - 1))
@@ -156,3 +166,48 @@ def clearing_statement(
         rows, key, name = rows.filter(shop_id=shop_id), "partner_id", "partner__name"
     grouped = rows.values(key, name).annotate(n=Count("id"), total=Sum("price_minor")).order_by(name)
     return [StatementLine(row[key], row[name], row["n"], row["total"] or 0) for row in grouped]
+
+
+@dataclass(frozen=True)
+class StatementMonth:
+    """One month of a partner's statement: entitlements redeemed (completed), owed, and paid."""
+
+    month: date
+    redemptions: int
+    amount_minor: int
+    payment: PartnerPayment | None
+
+    @property
+    def paid_minor(self) -> int:
+        return self.payment.amount_minor if self.payment and self.payment.status == "paid" else 0
+
+
+def partner_redemptions(*, partner_id: int, month: date) -> QuerySet[PartnerBooking]:
+    """The partner's redemptions completed in `month` (what its payment for the month pays)."""
+    start, end = local_midnight(month_start(month)), local_midnight(month_add(month_start(month), 1))
+    return (
+        PartnerBooking.objects.filter(partner_id=partner_id, status=BookingStatus.COMPLETED, with_entitlement=True,
+                                      completed_at__gte=start, completed_at__lt=end)  # fmt: skip
+        .select_related("shop")
+        .order_by("completed_at", "id")
+    )
+
+
+def partner_statement(*, partner_id: int, today: date, months: int = 12) -> list[StatementMonth]:
+    """The last `months` months, newest first, each with its payment (if the month was settled)."""
+    first = month_add(month_start(today), -(months - 1))
+    rows = {
+        row["month"]: row
+        for row in PartnerBooking.objects.filter(partner_id=partner_id, status=BookingStatus.COMPLETED,
+                                                 with_entitlement=True, completed_at__gte=local_midnight(first))
+        .annotate(month=TruncMonth("completed_at", output_field=DateField()))
+        .values("month")
+        .annotate(n=Count("id"), total=Sum("price_minor"))
+    }  # fmt: skip
+    payments = {p.month: p for p in PartnerPayment.objects.filter(partner_id=partner_id, month__gte=first)}
+    out = []
+    for i in range(months - 1, -1, -1):
+        month = month_add(first, i)
+        row = rows.get(month)
+        out.append(StatementMonth(month, row["n"] if row else 0, (row["total"] or 0) if row else 0, payments.get(month)))
+    return out

@@ -47,6 +47,7 @@ class ClawbackReason(models.TextChoices):
     PET_LOSS = "pet_loss", _("Pet death or loss")
     COOLING_OFF = "cooling_off", _("Cancelled in cooling-off")
     DEFAULT = "default", _("Customer default")
+    PARTNER_CLEARING = "partner_clearing", _("Plan entitlements redeemed at partners")
 
 
 class PlatformAccount(models.TextChoices):

@@ -196,9 +196,14 @@ class Advance(models.Model):
 
 
 class Clawback(models.Model):
+    """What a shop owes the platform, deducted from its next payout: an advance clawed back, or
+    (without an advance) a month of plan entitlements its customers redeemed at partners."""
+
     shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="clawbacks")
-    advance = models.ForeignKey(Advance, on_delete=models.PROTECT, related_name="clawbacks")
+    advance = models.ForeignKey(Advance, on_delete=models.PROTECT, null=True, blank=True, related_name="clawbacks")
     reason = models.CharField(max_length=24, choices=ClawbackReason.choices)
+    # The month of partner redemptions a partner_clearing clawback charges.
+    clearing_month = models.DateField(null=True, blank=True)
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="CNY")
     payout = models.ForeignKey(Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="clawbacks")
@@ -208,6 +213,15 @@ class Clawback(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["advance", "reason"], name="clawback_once_per_reason"),
+            models.UniqueConstraint(
+                fields=["shop", "clearing_month", "currency"], condition=models.Q(reason="partner_clearing"),
+                name="clawback_clearing_once_per_month",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason="partner_clearing", advance__isnull=True, clearing_month__isnull=False)
+                | (~models.Q(reason="partner_clearing") & models.Q(advance__isnull=False)),
+                name="clawback_names_its_source",
+            ),
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="clawback_amount_positive"),
         ]
 

@@ -24,6 +24,7 @@ from pawpact.platform.kpis.reports import (
     portfolio_report_generate,
 )
 from pawpact.platform.models import ShopSubscription
+from pawpact.platform.partner_clearing import partner_clearing_close
 from pawpact.platform.risk.services import risk_daily_compute
 from pawpact.platform.saas.selectors import subscription_due_ids
 from pawpact.platform.saas.services import subscription_bill
@@ -75,6 +76,13 @@ def settlement_run_task() -> dict:
         "payouts_created": report.payouts_created,
         "payouts_paid": report.payouts_paid,
     }
+
+
+@public_task("platform.partner_clearing_close", acks_late=True, reject_on_worker_lost=True, time_limit=1800,
+             soft_time_limit=1740)  # fmt: skip
+def partner_clearing_close_task() -> dict:
+    report = partner_clearing_close()
+    return {"shops_charged": report.shops_charged, "payments_paid": report.payments_paid}
 
 
 @tenant_task("platform.stripe_webhook_process", **RETRY_ON_DATABASE_ERRORS)

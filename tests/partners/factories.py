@@ -37,6 +37,7 @@ def booking(shop, partner, *, customer_uuid=None, with_entitlement=False, servic
         shop=shop, partner_id=partner.pk, customer_uuid=customer_uuid or uuid.uuid4(), customer_name="Lin Wei",
         pet_name="Mochi", service=service, scheduled_at=default_clock.now() + timedelta(days=1),
         with_entitlement=with_entitlement,
+        **({"contract_uuid": uuid.uuid4(), "period_number": 1, "entitlement_kind": "checkup"} if with_entitlement else {}),
     )  # fmt: skip
     if completed:
         return partner_booking_complete(shop=shop, booking_id=sent.pk)

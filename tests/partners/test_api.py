@@ -45,14 +45,14 @@ def test_nearby_with_bad_coordinates_is_a_400(shop, params):
 
 
 def test_staff_book_a_partner_with_an_entitlement_and_completing_clears_it(shop, shop_staff):
-    partner = listed(price_minor=9000)
+    partner = listed(price_minor=9000, kind="groomer", services=("grooming", "bath"))
     with schema_context(shop.schema_name):
         contract = contract_with_grooming()
         pet_uuid = str(contract.pet.uuid)
     staff = api(shop, shop_staff.api_token)
     when = (default_clock.now() + timedelta(days=2)).isoformat()
     created = staff.post("/api/v1/partners/bookings", {"partner_id": partner.pk, "pet_uuid": pet_uuid,
-                         "service": "checkup", "scheduled_at": when, "with_entitlement": True}, format="json")  # fmt: skip
+                         "service": "grooming", "scheduled_at": when, "with_entitlement": True}, format="json")  # fmt: skip
     assert created.status_code == 201, created.content
     assert (created.json()["price_minor"], created.json()["status"]) == (9000, "requested")
     done = staff.post(f"/api/v1/partners/bookings/{created.json()['id']}/complete")
@@ -131,3 +131,17 @@ def test_another_shops_staff_neither_see_nor_complete_the_booking(shop, other_sh
     assert (listing["results"] if isinstance(listing, dict) else listing) == []
     assert error(theirs.post(f"/api/v1/partners/bookings/{mine.pk}/complete"), 404)
     assert PartnerBooking.objects.get(pk=mine.pk).status == "requested"
+
+
+def test_a_second_redemption_in_the_period_is_a_409_and_writes_nothing(shop, shop_staff):
+    partner = listed(price_minor=9000, kind="groomer", services=("grooming", "bath"))
+    with schema_context(shop.schema_name):
+        pet_uuid = str(contract_with_grooming(quantity=1).pet.uuid)
+    staff = api(shop, shop_staff.api_token)
+    when = (default_clock.now() + timedelta(days=2)).isoformat()
+    body = {"partner_id": partner.pk, "pet_uuid": pet_uuid, "service": "grooming", "scheduled_at": when,
+            "with_entitlement": True}  # fmt: skip
+    assert staff.post("/api/v1/partners/bookings", body, format="json").status_code == 201
+    refused = error(staff.post("/api/v1/partners/bookings", {**body, "service": "bath"}, format="json"), 409)
+    assert (refused["code"], list(refused["fields"])) == ("entitlement_unavailable", ["with_entitlement"])
+    assert PartnerBooking.objects.filter(shop=shop).count() == 1

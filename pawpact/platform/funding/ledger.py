@@ -16,7 +16,9 @@ pawpact.platform.funding.advances and pawpact.platform.funding.settlement.
           − paid payouts;
   - the sum of the collection journals = those debit.paid amounts;
   - ADVANCES_PAYABLE = −(advances not yet paid: pending or in a payout not yet paid);
-  - SHOP_RECEIVABLE = clawbacks not yet settled by a paid payout.
+  - SHOP_RECEIVABLE = clawbacks not yet settled by a paid payout;
+  - CLEARING_RECEIVABLE = partner redemptions cleared − those charged to shops (clawbacks);
+  - PARTNER_PAYABLE = −(partner redemptions cleared − partner payments paid), which CASH also paid.
 """
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from pawpact.partners.enums import BookingStatus as PartnerBookingStatus
+from pawpact.partners.enums import PaymentStatus as PartnerPaymentStatus
+from pawpact.partners.models import PartnerBooking, PartnerPayment
 from pawpact.platform.enums import AdvanceStatus, ClawbackReason, PayoutStatus, PlatformAccount, PlatformJournalKind
 from pawpact.platform.funding.errors import UnbalancedPlatformJournal
 from pawpact.platform.models import (
@@ -194,6 +199,7 @@ class LedgerCheck:
     refunds_minor: int = 0
     payouts_paid_minor: int = 0
     saas_paid_minor: int = 0
+    partner_payments_paid_minor: int = 0
     advances_payable_minor: int = 0
     expected_advances_payable_minor: int = 0
     shop_receivable_minor: int = 0
@@ -226,6 +232,7 @@ def ledger_check() -> LedgerCheck:
     _check_saas(check, balances, saas)
     _check_advances_payable(check, balances)
     _check_shop_receivable(check, balances)
+    _check_clearing(check, balances)
     mismatches = ReconciliationMismatch.objects.filter(resolved_at__isnull=True).count()
     if mismatches:
         check.problems.append(f"{mismatches} open reconciliation mismatch(es) with the providers' statements")
@@ -251,8 +258,11 @@ def _check_cash(check: LedgerCheck, balances: dict[str, int]) -> SaasLedgerExpec
     check.payouts_paid_minor = _total(Payout.objects.filter(status=PayoutStatus.PAID), "amount_minor")
     saas = saas_ledger_expectation()
     check.saas_paid_minor = saas.cash_minor
+    check.partner_payments_paid_minor = _total(PartnerPayment.objects.filter(status=PartnerPaymentStatus.PAID),
+                                               "amount_minor")  # fmt: skip
     check.expected_cash_minor = (
         check.collections_minor - check.refunds_minor - check.payouts_paid_minor + check.saas_paid_minor
+        - check.partner_payments_paid_minor
     )
     if check.collection_journals_minor != check.collections_minor:
         check.problems.append(
@@ -263,7 +273,9 @@ def _check_cash(check: LedgerCheck, balances: dict[str, int]) -> SaasLedgerExpec
         check.problems.append(
             f"cash {check.cash_minor} != collections {check.collections_minor} − cooling-off refunds "
             f"{check.refunds_minor} − paid payouts {check.payouts_paid_minor} + paid subscription invoices "
-            f"{check.saas_paid_minor} = {check.expected_cash_minor}"
+            f"{check.saas_paid_minor}"
+            + (f" − paid partner payments {check.partner_payments_paid_minor}" if check.partner_payments_paid_minor else "")
+            + f" = {check.expected_cash_minor}"
         )
     return saas
 
@@ -297,3 +309,16 @@ def _check_shop_receivable(check: LedgerCheck, balances: dict[str, int]) -> None
             f"shop receivable {check.shop_receivable_minor} != clawbacks not yet settled "
             f"{check.expected_shop_receivable_minor}"
         )
+
+
+def _check_clearing(check: LedgerCheck, balances: dict[str, int]) -> None:
+    cleared = _total(PartnerBooking.objects.filter(status=PartnerBookingStatus.COMPLETED, with_entitlement=True,
+                                                   price_minor__gt=0), "price_minor")  # fmt: skip
+    charged = _total(Clawback.objects.filter(reason=ClawbackReason.PARTNER_CLEARING), "amount_minor")
+    for account, expected, what in (
+        (PlatformAccount.CLEARING_RECEIVABLE, cleared - charged, "partner redemptions not yet charged to shops"),
+        (PlatformAccount.PARTNER_PAYABLE, -(cleared - check.partner_payments_paid_minor),
+         "−(partner redemptions not yet paid to partners)"),
+    ):  # fmt: skip
+        if balances.get(account, 0) != expected:
+            check.problems.append(f"{account} {balances.get(account, 0)} != {what} {expected}")

@@ -61,6 +61,21 @@ class TransferResult:
     is_unknown: bool = False  # the rail did not answer: retry later with the same key
 
 
+@dataclass(frozen=True)
+class PartnerTransferOrder:
+    """A month of redeemed entitlements the platform pays a service partner."""
+
+    payment_id: int
+    partner_id: int
+    partner_name: str
+    month: date
+    amount: Money
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"partner.payment:{self.payment_id}"
+
+
 class PayoutRail(Protocol):
     name: str
 
@@ -73,7 +88,7 @@ class SandboxPayoutRail:
 
     name = "sandbox"
 
-    def transfer(self, order: PayoutOrder) -> TransferResult:
+    def transfer(self, order: PayoutOrder | PartnerTransferOrder) -> TransferResult:
         digest = hashlib.sha256(order.idempotency_key.encode()).hexdigest()[:24]
         return TransferResult(succeeded=True, reference=f"sbx_tr_{digest}")
 
@@ -191,3 +206,24 @@ def payout_rail_for(name: str | None = None) -> PayoutRail:
     if name == "accounts":
         return AccountPayoutRail()
     raise ValueError(f"unknown payout rail {name!r}")
+
+
+class PartnerAccountMissingRail:
+    """Live partners are paid into their own accounts, which the console does not take yet:
+    every transfer is refused with that reason (the payment stays failed and is retried),
+    rather than moving nothing while the books say paid."""
+
+    name = "partner_accounts"
+
+    def transfer(self, order: PartnerTransferOrder) -> TransferResult:
+        return TransferResult(succeeded=False, error=f"partner {order.partner_name} has no payout account yet")
+
+
+def partner_rail_for(name: str | None = None) -> PayoutRail:
+    """How the platform pays service partners: the sandbox in test mode, else refused until
+    partners have verified payout accounts."""
+    name = name or getattr(settings, "PAWPACT_PAYOUT_RAIL", "sandbox")
+    if name == "sandbox":
+        sandbox_refuse_in_live(provider=_("The sandbox payout rail"), livemode=platform_livemode())
+        return SandboxPayoutRail()
+    return PartnerAccountMissingRail()

@@ -61,7 +61,7 @@ class CollectionRow:
 
 @dataclass(frozen=True)
 class ClawbackRow:
-    contract_uuid: UUID
+    contract_uuid: UUID | None  # None for a month of partner redemptions
     created_on: date
     reason: str
     reason_label: str
@@ -167,7 +167,7 @@ def _collection_rows(payout: Payout, *, since: date | None) -> list[CollectionRo
 def _clawback_rows(payout: Payout) -> list[ClawbackRow]:
     return [
         ClawbackRow(
-            contract_uuid=clawback.advance.contract_uuid,
+            contract_uuid=clawback.advance.contract_uuid if clawback.advance else None,
             created_on=local_date(clawback.created_at),
             reason=clawback.reason,
             reason_label=str(ClawbackReason(clawback.reason).label),
@@ -196,7 +196,7 @@ def statement_rows(statement: Statement) -> list[list[str]]:
         rows.append(["collection", str(c.contract_uuid), c.booked_on.isoformat(), c.description, "", "", "",
                      major(c.amount_minor), currency])  # fmt: skip
     for k in statement.clawbacks:
-        rows.append(["clawback", str(k.contract_uuid), k.created_on.isoformat(), k.reason, "", "", "",
+        rows.append(["clawback", str(k.contract_uuid or ""), k.created_on.isoformat(), k.reason, "", "", "",
                      major(-k.amount_minor), currency])  # fmt: skip
     for label, amount in (
         ("advances", statement.advances_minor),
@@ -297,7 +297,7 @@ def _pdf_clawbacks(statement: Statement) -> Table:
     money = _money_format(statement.currency)
     return _pdf_table(
         [_("Contract"), _("Date"), _("Reason"), _("Amount")],
-        [[str(k.contract_uuid), k.created_on.isoformat(), k.reason_label, money(-k.amount_minor)]
+        [[str(k.contract_uuid or "—"), k.created_on.isoformat(), k.reason_label, money(-k.amount_minor)]
          for k in statement.clawbacks],  # fmt: skip
     )
 

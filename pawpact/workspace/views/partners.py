@@ -20,8 +20,9 @@ from pawpact.billing.enums import ContractStatus
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.months import month_start
-from pawpact.customers.models import Customer, Pet
-from pawpact.partners.bookings import partner_booking_cancel, partner_booking_complete, partner_booking_send
+from pawpact.customers.models import Pet
+from pawpact.care.services.partner_redemptions import partner_visit_book
+from pawpact.partners.bookings import partner_booking_cancel, partner_booking_complete
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerService
 from pawpact.partners.selectors import bookable_partners, clearing_statement, shop_bookings
 from pawpact.workspace.enums import Action
@@ -113,11 +114,9 @@ def partner_book(request, partner_id: int):
     form = BookingForm(request.POST or None, partner=partner)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        owner: Customer = data["pet"].owner
         try:
-            partner_booking_send(
-                shop=request.tenant, partner_id=partner.pk, customer_uuid=owner.uuid, customer_name=owner.name,
-                pet_name=data["pet"].name, service=data["service"], note=data["note"],
+            partner_visit_book(
+                shop=request.tenant, partner_id=partner.pk, pet=data["pet"], service=data["service"], note=data["note"],
                 scheduled_at=timezone.make_aware(datetime.combine(data["day"], data["at"] or time(9))),
                 with_entitlement=data["with_entitlement"],
             )  # fmt: skip

@@ -17,6 +17,7 @@ from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.partners import serializers as s
 from pawpact.billing.enums import ContractStatus
+from pawpact.care.services.partner_redemptions import partner_visit_book
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pawpact.customers.models import Pet
 from pawpact.partners import bookings
@@ -83,9 +84,8 @@ class PartnerBookingListCreateApi(ListAPIView):
         if values["with_entitlement"] and not pet.owner.contracts.filter(status=ContractStatus.ACTIVE).exists():
             raise ValidationFailed(_("This customer has no plan in force."),
                                    fields={"with_entitlement": [_("This customer has no plan in force.")]})  # fmt: skip
-        booking = bookings.partner_booking_send(
-            shop=request.tenant, partner_id=values["partner_id"], customer_uuid=pet.owner.uuid,
-            customer_name=pet.owner.name, pet_name=pet.name, service=values["service"],
+        booking = partner_visit_book(
+            shop=request.tenant, partner_id=values["partner_id"], pet=pet, service=values["service"],
             scheduled_at=values["scheduled_at"], note=values["note"], with_entitlement=values["with_entitlement"],
         )  # fmt: skip
         return Response(s.PartnerBookingSerializer(booking).data, status=status.HTTP_201_CREATED)
