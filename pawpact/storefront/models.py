@@ -91,6 +91,10 @@ class Order(models.Model):
     discount_minor = models.BigIntegerField(default=0)
     discount_label = models.CharField(max_length=120, blank=True)
     total_minor = models.BigIntegerField()
+    # Paid from the customer's stored value (the rest, total − this, on the payment rail), and
+    # how much of it went back to the balance; refunded_minor counts both ways of giving back.
+    stored_value_minor = models.BigIntegerField(default=0)
+    stored_value_returned_minor = models.BigIntegerField(default=0)
     cost_minor = models.BigIntegerField()
     refunded_minor = models.BigIntegerField(default=0)
     payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, related_name="+")
@@ -106,7 +110,16 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(total_minor__gte=0, discount_minor__gte=0), name="order_total_ok"),
             models.CheckConstraint(condition=Q(refunded_minor__gte=0, refunded_minor__lte=models.F("total_minor")),
                                    name="order_refund_within_total"),
+            models.CheckConstraint(condition=Q(stored_value_minor__gte=0, stored_value_minor__lte=models.F("total_minor"),
+                                               stored_value_returned_minor__gte=0,
+                                               stored_value_returned_minor__lte=models.F("stored_value_minor")),
+                                   name="order_stored_value_within_total"),
         ]  # fmt: skip
+
+    @property
+    def rail_minor(self) -> int:
+        """What the payment rail is asked for."""
+        return self.total_minor - self.stored_value_minor
 
     @property
     def number(self) -> str:

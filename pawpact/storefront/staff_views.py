@@ -95,7 +95,7 @@ def order_page(request, order_uuid):
             if form.is_valid():
                 refund = order_refund(order=order, amount_minor=form.cleaned_data["amount"],
                                       reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])  # fmt: skip
-                if refund.status == "succeeded":
+                if refund is None or refund.status == "succeeded":
                     messages.success(request, _("Refunded."))
                 else:
                     messages.warning(request, _("The payment provider has not confirmed the refund yet; it is asked again every few minutes."))

@@ -105,8 +105,15 @@ class CartLineSetSerializer(InputSerializer):
 
 
 class CheckoutSerializer(InputSerializer):
-    payment_method_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
-                                                 help_text=_("One of the customer's saved methods (GET /payment-methods)."))  # fmt: skip
+    payment_method_id = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None,
+        help_text=_("One of the customer's saved methods (GET /payment-methods); may be left out when the stored "
+                    "value covers the whole order."),
+    )  # fmt: skip
+    use_stored_value = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Pay from the customer's stored value first (as much as it covers); the rest on the method."),
+    )  # fmt: skip
     coupon_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
@@ -184,7 +191,9 @@ class OrderSerializer(serializers.Serializer):
     discount_minor = serializers.IntegerField()
     discount_label = serializers.CharField()
     total_minor = serializers.IntegerField()
-    refunded_minor = serializers.IntegerField()
+    stored_value_minor = serializers.IntegerField(help_text=_("Paid from the stored value; the rest on the payment rail."))
+    stored_value_returned_minor = serializers.IntegerField(help_text=_("Put back on the stored value (cancelled or refunded)."))
+    refunded_minor = serializers.IntegerField(help_text=_("Given back in all: on the rail plus to the stored value."))
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)

@@ -160,7 +160,7 @@ class CartLineApi(APIView):
 
 class CheckoutApi(APIView):
     @extend_schema(
-        summary="Check out my cart: reserve the stock, apply discounts, pay with a saved method",
+        summary="Check out my cart: reserve the stock, apply discounts, pay from stored value and/or a saved method",
         description="Answers the order: `status` is `paid`, `payment_failed` (declined; the stock is released) or "
         "`pending_payment` (the provider has not answered yet; it is asked again with the same key).",
         request=s.CheckoutSerializer, responses={201: s.OrderSerializer, **ERRORS},
@@ -170,14 +170,16 @@ class CheckoutApi(APIView):
         customer = _customer(request)
         data = s.CheckoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        method = PaymentMethod.objects.filter(pk=data.validated_data["payment_method_id"], customer=customer,
-                                              is_active=True).first()  # fmt: skip
-        if method is None:
-            raise InvalidPaymentMethod(_("Choose one of your saved payment methods."),
-                                       fields={"payment_method_id": [_("Not one of yours.")]})  # fmt: skip
+        method_id, method = data.validated_data["payment_method_id"], None
+        if method_id is not None or not data.validated_data["use_stored_value"]:
+            method = PaymentMethod.objects.filter(pk=method_id or 0, customer=customer, is_active=True).first()
+            if method is None:
+                raise InvalidPaymentMethod(_("Choose one of your saved payment methods."),
+                                           fields={"payment_method_id": [_("Not one of yours.")]})  # fmt: skip
         digest = hashlib.sha256(request.META[HEADER].encode()).hexdigest()[:40]
         order = checkout(customer=customer, payment_method=method, checkout_key=f"api:{customer.uuid}:{digest}",
-                         coupon_code=data.validated_data["coupon_code"])  # fmt: skip
+                         coupon_code=data.validated_data["coupon_code"],
+                         use_stored_value=data.validated_data["use_stored_value"])  # fmt: skip
         return Response(s.OrderSerializer(orders_for(request).get(pk=order.pk)).data, status=status.HTTP_201_CREATED)
 
 
