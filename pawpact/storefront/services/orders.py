@@ -253,8 +253,7 @@ def _order_paid(*, order: Order, now) -> None:
                      lines=[Line(LedgerAccount.STORE_CASH, order.rail_minor),
                             Line(LedgerAccount.GOODS_REVENUE, -order.rail_minor)])  # fmt: skip
     payload = {"order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid),
-               "amount_minor": order.total_minor, "stored_value_minor": order.stored_value_minor,
-               "currency": order.currency, "at": now.isoformat()}  # fmt: skip
+               "amount_minor": order.total_minor, "currency": order.currency, "at": now.isoformat()}  # fmt: skip
     outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload=payload, livemode=order_livemode(order))
     shop_event_publish(kind=EventKind.ORDER_PAID, payload=payload)  # loyalty's points and tier spend
     CartLine.objects.filter(customer=order.customer, product_id__in=order.lines.values("product_id")).delete()

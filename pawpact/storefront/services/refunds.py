@@ -114,14 +114,14 @@ def _stored_value_refund(order: Order, *, amount_minor: int, key: str, reason: s
     if order.refunded_minor == order.total_minor and order.status == OrderStatus.PAID:
         order.status = OrderStatus.REFUNDED
     order.save(update_fields=["refunded_minor", "status"])
-    _refunded_emit(order, amount_minor=amount_minor, reason=reason, now=now, to_stored_value=True)
+    _refunded_emit(order, amount_minor=amount_minor, reason=reason, now=now)
 
 
-def _refunded_emit(order: Order, *, amount_minor: int, reason: str, now: datetime, to_stored_value: bool) -> None:
+def _refunded_emit(order: Order, *, amount_minor: int, reason: str, now: datetime) -> None:
     outbox_emit(kind=EventKind.ORDER_REFUNDED, aggregate_uuid=order.uuid, payload={
         "order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid), "amount_minor": amount_minor,
         "refunded_minor": order.refunded_minor, "currency": order.currency, "reason": reason,
-        "to_stored_value": to_stored_value, "at": now.isoformat()}, livemode=order_livemode(order))  # fmt: skip
+        "at": now.isoformat()}, livemode=order_livemode(order))  # fmt: skip
 
 
 def order_cancelled_by_warehouse(*, parcel: Fulfilment, now: datetime) -> None:
@@ -238,7 +238,7 @@ def _refund_succeeded(*, refund_id: int, reference: str, clock: Clock) -> OrderR
         journal_post(key=refund.idempotency_key, kind=JournalKind.ORDER_REFUNDED, currency=order.currency,
                      lines=[Line(LedgerAccount.GOODS_REVENUE, refund.amount_minor),
                             Line(LedgerAccount.STORE_CASH, -refund.amount_minor)])  # fmt: skip
-        _refunded_emit(order, amount_minor=refund.amount_minor, reason=refund.reason, now=now, to_stored_value=False)
+        _refunded_emit(order, amount_minor=refund.amount_minor, reason=refund.reason, now=now)
     return refund
 
 
