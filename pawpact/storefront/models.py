@@ -6,6 +6,7 @@ stock is shared by every shop linked to the warehouse); rows here point at them 
 """
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,7 @@ from pawpact.storefront.enums import (
     PaymentStatus,
     RefundReason,
     ReshipReason,
+    ReshipStatus,
 )
 from pawpact.warehouses.models import WarehouseSku
 
@@ -263,8 +265,20 @@ class ReshipRequest(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=ReshipReason.choices)
     note = models.TextField(_("what happened"), blank=True)
-    reship = models.OneToOneField(Fulfilment, on_delete=models.PROTECT, related_name="reship_request")
+    status = models.CharField(_("status"), max_length=16, choices=ReshipStatus.choices, default=ReshipStatus.APPROVED)
+    # Made when the request is approved (at once for an order; by staff for a plan box).
+    reship = models.OneToOneField(Fulfilment, on_delete=models.PROTECT, null=True, blank=True, related_name="reship_request")
+    decision_note = models.CharField(_("answer to the customer"), max_length=255, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status="approved", reship__isnull=False) | ~Q(status="approved"),
+                                   name="reship_approved_has_parcel"),
+        ]  # fmt: skip
 
 
 class ReshipPhoto(models.Model):

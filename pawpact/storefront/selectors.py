@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from pawpact.billing.services.reconciliation import ChargeRecord
 from pawpact.customers.models import Customer
-from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus
-from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderPayment, Product
+from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus, ReshipStatus
+from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderPayment, Product, ReshipRequest
 from pawpact.storefront.services.catalog import linked_warehouse_id
 
 
@@ -56,6 +56,13 @@ def order_list(*, customer: Customer | None = None) -> QuerySet[Order]:
 
 def fulfilment_list() -> QuerySet[Fulfilment]:
     return Fulfilment.objects.select_related("customer", "order", "contract__plan_version__plan")
+
+
+def reship_pending_list() -> QuerySet[ReshipRequest]:
+    """Plan boxes' reship requests waiting for the shop's decision, oldest first."""
+    return (ReshipRequest.objects.filter(status=ReshipStatus.PENDING)
+            .select_related("customer", "fulfilment__contract__plan_version__plan")
+            .prefetch_related("photos", "fulfilment__lines").order_by("created_at", "id"))  # fmt: skip
 
 
 def sla_breach_list(*, now=None) -> QuerySet[Fulfilment]:

@@ -10,6 +10,7 @@ from pawpact.storefront.enums import (
     PaymentStatus,
     RefundReason,
     ReshipReason,
+    ReshipStatus,
 )
 from pawpact.storefront.models import Order, Product, ShippingAddress
 from pawpact.storefront.selectors import product_is_sellable
@@ -153,14 +154,44 @@ class ReshipSerializer(serializers.Serializer):
     object = serializers.SerializerMethodField()
     uuid = serializers.UUIDField()
     order_uuid = serializers.UUIDField(source="fulfilment.order.uuid", allow_null=True)
+    box_uuid = serializers.SerializerMethodField(help_text=_("The plan box this reship is for (null for an order)."))
     reason = serializers.ChoiceField(choices=ReshipReason.choices)
     note = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=ReshipStatus.choices,
+        help_text=_("An order's reship is approved at once; a plan box's waits for the shop (pending)."),
+    )  # fmt: skip
+    decision_note = serializers.CharField(help_text=_("The shop's answer (why it was not accepted)."))
+    decided_at = serializers.DateTimeField(allow_null=True)
     photo_count = serializers.IntegerField(source="photos.count")
     created_at = serializers.DateTimeField()
-    shipment = ShipmentSerializer(source="reship")
+    shipment = ShipmentSerializer(source="reship", allow_null=True)
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_box_uuid(self, request):
+        return str(request.fulfilment.uuid) if request.fulfilment.kind == FulfilmentKind.PLAN_BOX else None
 
     def get_object(self, _request) -> str:
         return "reship"
+
+
+class BoxSerializer(serializers.Serializer):
+    """A plan's monthly box: its shipment and any reship asked for it."""
+
+    object = serializers.SerializerMethodField()
+    uuid = serializers.UUIDField()
+    contract_uuid = serializers.UUIDField(source="contract.uuid", allow_null=True)
+    plan_name = serializers.CharField(source="contract.plan_version.plan.name", allow_null=True)
+    period_number = serializers.IntegerField(allow_null=True)
+    items = serializers.SerializerMethodField()
+    shipment = ShipmentSerializer(source="*")
+    reships = ReshipSerializer(source="reship_requests.all", many=True)
+
+    def get_object(self, _box) -> str:
+        return "plan_box"
+
+    def get_items(self, box) -> list[dict]:
+        return [{"sku": line.sku, "name": line.name, "quantity": line.quantity} for line in box.lines.all()]
 
 
 class ReshipInputSerializer(InputSerializer):
