@@ -52,8 +52,10 @@ def cart_set(*, customer: Customer, product: Product, quantity: int) -> CartLine
         raise NotSellable(_("This product is sold out or no longer sold."), fields={"product": [_("Not available.")]})
     if quantity > product.warehouse_sku.sellable:
         raise NotSellable(_("Only %(n)s left.") % {"n": product.warehouse_sku.sellable}, fields={"quantity": [_("Too many.")]})
-    with transaction.atomic():
-        line, _created = CartLine.objects.update_or_create(customer=customer, product=product, defaults={"quantity": quantity})
+    # One INSERT … ON CONFLICT: a checkout's first step, so no savepoints or read-before-write.
+    line = CartLine(customer=customer, product=product, quantity=quantity)
+    CartLine.objects.bulk_create([line], update_conflicts=True, unique_fields=["customer", "product"],
+                                 update_fields=["quantity"])  # fmt: skip
     return line
 
 
@@ -224,8 +226,8 @@ def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = defa
     if result.is_unknown:
         return OrderPayment.objects.get(pk=payment_id)
     with transaction.atomic():
-        order_id = OrderPayment.objects.values_list("order_id", flat=True).get(pk=payment_id)
-        order = Order.objects.select_for_update(of=("self",)).select_related("customer", "payment_method").get(pk=order_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related(
+            "customer", "payment_method", "fulfilment").get(payments__pk=payment_id)  # fmt: skip
         payment = OrderPayment.objects.select_for_update().get(pk=payment_id)
         if payment.status != PaymentStatus.STARTED:
             return payment
