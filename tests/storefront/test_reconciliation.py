@@ -1,6 +1,5 @@
 """Shop orders paid on a statement rail are matched against the provider's daily statement
 line by line, like plan debits: charges by the order payment's key, refunds by the refund's."""
-import pytest
 from django_tenants.utils import schema_context
 
 from pawpact.billing.models import RailRefund
@@ -10,7 +9,8 @@ from pawpact.payments.gateways import out_trade_no
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.models import ReconciliationMismatch
 from pawpact.storefront.enums import OrderStatus, PaymentStatus
-from pawpact.storefront.models import OrderPayment, OrderRefund
+from pawpact.storefront.models import OrderPayment, OrderRefund, ShippingAddress
+from pawpact.storefront.selectors import order_charges_for_reconciliation
 from pawpact.storefront.services.catalog import product_save
 from pawpact.storefront.services.orders import cart_set, checkout
 from pawpact.storefront.services.refunds import order_refund
@@ -25,8 +25,6 @@ def _alipay_order(shop, gateway):
     """A customer whose Alipay agreement pays a ¥258.00 order (2 × ¥129.00)."""
     contract = _alipay_contract(shop, gateway)
     with schema_context(shop.schema_name):
-        from pawpact.storefront.models import ShippingAddress
-
         customer = contract.customer
         if not ShippingAddress.objects.filter(customer=customer).exists():
             ShippingAddress.objects.create(customer=customer, name="王芳", phone="13800138000", province="上海市",
@@ -68,18 +66,7 @@ def test_order_charges_of_one_shop_are_not_matched_in_another(shop, other_shop, 
     alipay_credentials(shop, fake_alipay)
     _alipay_order(shop, fake_alipay)
     with schema_context(other_shop.schema_name):
-        from pawpact.storefront.selectors import order_charges_for_reconciliation
-
         assert order_charges_for_reconciliation(rail="alipay", livemode=False, start=None, end=None) == []
     with schema_context(shop.schema_name):
-        records = order_charges_for_reconciliation_in(shop)
+        records = order_charges_for_reconciliation(rail="alipay", livemode=False, start=None, end=None)
         assert [(r.amount_minor, r.moved_at is not None) for r in records] == [(25_800, True)]
-
-
-def order_charges_for_reconciliation_in(shop):
-    from pawpact.storefront.selectors import order_charges_for_reconciliation
-
-    return order_charges_for_reconciliation(rail="alipay", livemode=False, start=None, end=None)
-
-
-pytestmark = pytest.mark.django_db(transaction=False)

@@ -164,7 +164,7 @@ def test_the_api_checks_out_with_stored_value_and_another_shop_sees_nothing(shop
 
 
 def test_the_cart_page_offers_the_balance_and_pays_with_it(shop, product_id):
-    client, customer, _method_id = _buyer(shop, "svpage@example.com", "13700000002")
+    _api, customer, _method_id = _buyer(shop, "svpage@example.com", "13700000002")
     with schema_context(shop.schema_name):
         topper = PaymentMethod.objects.create(customer=customer, rail="sandbox", token="tok_success.5e11ab1e0002")
         stored_value.topup(customer=customer, amount_minor=15_000, payment_method=topper, request_key="top")

@@ -165,7 +165,7 @@ class ReshipSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     photo_count = serializers.IntegerField(source="photos.count")
     created_at = serializers.DateTimeField()
-    shipment = ShipmentSerializer(source="reship", allow_null=True)
+    shipment = ShipmentSerializer(source="reship")
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_box_uuid(self, request):
@@ -173,6 +173,12 @@ class ReshipSerializer(serializers.Serializer):
 
     def get_object(self, _request) -> str:
         return "reship"
+
+
+class BoxReshipSerializer(ReshipSerializer):
+    """A plan box's reship: no shipment until the shop approves it (an order's has one at once)."""
+
+    shipment = ShipmentSerializer(source="reship", allow_null=True)
 
 
 class BoxSerializer(serializers.Serializer):
@@ -185,7 +191,7 @@ class BoxSerializer(serializers.Serializer):
     period_number = serializers.IntegerField(allow_null=True)
     items = serializers.SerializerMethodField()
     shipment = ShipmentSerializer(source="*")
-    reships = ReshipSerializer(source="reship_requests.all", many=True)
+    reships = BoxReshipSerializer(source="reship_requests.all", many=True)
 
     def get_object(self, _box) -> str:
         return "plan_box"

@@ -255,7 +255,7 @@ class BoxReshipApi(APIView):
         description="Multipart: `reason`, `note`, and up to 6 `photos` (a photo is required for damage). The "
         "request is `pending` until the shop approves it (the warehouse then ships within 48 h) or refuses it "
         "with an answer in `decision_note`.",
-        request={"multipart/form-data": s.ReshipInputSerializer}, responses={201: s.ReshipSerializer, **ERRORS},
+        request={"multipart/form-data": s.ReshipInputSerializer}, responses={201: s.BoxReshipSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)
     def post(self, request, uuid):
@@ -265,7 +265,7 @@ class BoxReshipApi(APIView):
         data.is_valid(raise_exception=True)
         reship = reship_request(customer=customer, parcel_uuid=box.uuid, reason=data.validated_data["reason"],
                                 note=data.validated_data["note"], photos=data.validated_data["photos"])  # fmt: skip
-        return Response(s.ReshipSerializer(reship).data, status=status.HTTP_201_CREATED)
+        return Response(s.BoxReshipSerializer(reship).data, status=status.HTTP_201_CREATED)
 
 
 class OrderReshipApi(APIView):
