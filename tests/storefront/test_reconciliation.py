@@ -16,7 +16,6 @@ from pawpact.storefront.services.orders import cart_set, checkout
 from pawpact.storefront.services.refunds import order_refund
 from tests.payments.gateways import alipay_credentials, fake_alipay  # noqa: F401 (fixture)
 from tests.payments.test_reconciliation import _alipay_contract, _today
-from tests.storefront.conftest import customer_with_address
 
 SKU = "FC-0001"
 
