@@ -371,6 +371,7 @@ SPECTACULAR_SETTINGS = {
         "AttemptStatusEnum": "pawpact.billing.enums.AttemptStatus",  # also a shop order's payment and refund
         "OrderStatusEnum": "pawpact.storefront.enums.OrderStatus",
         "ShipmentStatusEnum": "pawpact.storefront.enums.FulfilmentStatus",
+        "ReshipStatusEnum": "pawpact.storefront.enums.ReshipStatus",
         "ReshipReasonEnum": "pawpact.storefront.enums.ReshipReason",
         "OrderRefundReasonEnum": "pawpact.storefront.enums.RefundReason",
     },
