@@ -141,6 +141,7 @@ class JournalKind(StrEnum):
     STORED_VALUE_TOPUP = "stored_value.topup"
     STORED_VALUE_SPEND = "stored_value.spend"
     STORED_VALUE_REFUND = "stored_value.refund"
+    STORED_VALUE_RETURN = "stored_value.return"  # a spend given back to the balance (a cancelled order)
     MALL_PAID = "mall.paid"
     REFERRAL_CREDIT = "referral.credit"
 

@@ -1,4 +1,5 @@
-"""The storefront's pricing hook (settings.PAWPACT_STOREFRONT_PRICING): what a member pays less.
+"""The storefront's hooks: pricing (settings.PAWPACT_STOREFRONT_PRICING, what a member pays
+less) and stored value (settings.PAWPACT_STOREFRONT_STORED_VALUE, paying an order from the balance).
 
 The storefront reads `amount_minor` and `label` of what comes back (it sits beside loyalty
 and is not imported here).
@@ -7,8 +8,10 @@ from __future__ import annotations
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.models import Customer
+from pawpact.loyalty import stored_value
 from pawpact.loyalty.coupons import coupon_discount
 from pawpact.loyalty.pricing import TierDiscount, tier_discount
+from pawpact.loyalty.wallet_models import StoredValueAccount
 
 
 def member_and_coupon_discount(
@@ -22,3 +25,24 @@ def member_and_coupon_discount(
     )
     labels = [label for label in (tier.label, coupon.label) if label]
     return TierDiscount(tier.amount_minor + coupon.amount_minor, "; ".join(labels))
+
+
+class OrderStoredValue:
+    """The storefront's stored-value port (settings.PAWPACT_STOREFRONT_STORED_VALUE): the balance a
+    customer can pay an order with, the spend inside the order's transaction, and giving it back."""
+
+    @staticmethod
+    def balance_minor(*, customer: Customer) -> int:
+        account = StoredValueAccount.objects.filter(customer=customer).first()
+        return account.total_minor if account else 0
+
+    @staticmethod
+    def pay(*, customer: Customer, amount_minor: int, key: str, memo: str) -> None:
+        stored_value.spend(customer=customer, amount_minor=amount_minor, key=key, memo=memo)
+
+    @staticmethod
+    def give_back(*, customer: Customer, spend_key: str, amount_minor: int, key: str, memo: str) -> None:
+        stored_value.give_back(customer=customer, spend_key=spend_key, amount_minor=amount_minor, key=key, memo=memo)
+
+
+ORDER_STORED_VALUE = OrderStoredValue()

@@ -78,6 +78,7 @@ _KIND = {
     JournalKind.STORED_VALUE_TOPUP: MovementKind.TOPUP,
     JournalKind.STORED_VALUE_SPEND: MovementKind.SPEND,
     JournalKind.STORED_VALUE_REFUND: MovementKind.REFUND,
+    JournalKind.STORED_VALUE_RETURN: MovementKind.RETURN,
 }
 
 
@@ -164,6 +165,34 @@ def spend(*, customer: Customer, amount_minor: int, key: str, memo: str,
                      memo=memo, clock=clock,
                      lines=[Line(LedgerAccount.STORED_VALUE_PAID, paid), Line(LedgerAccount.STORED_VALUE_GIFT, gift),
                             Line(revenue_account, -amount_minor)])  # fmt: skip
+
+
+def give_back(*, customer: Customer, spend_key: str, amount_minor: int, key: str, memo: str = "",
+              clock: Clock = default_clock):
+    """Put back on the balance part or all of what the spend `spend_key` took (an order cancelled
+    or refunded): the paid part first, then the gift part, never more than the spend took less
+    what came back already; once per `key` (a retry moves nothing)."""
+    _amount_check(amount_minor, field="amount")
+    spend_key = _key_check(spend_key)
+    returns = f"{JournalKind.STORED_VALUE_RETURN}:{spend_key}:"
+    key = f"{returns}{_key_check(key)}"
+    with transaction.atomic():
+        account = _account_locked(customer)
+        existing = StoredValueMovement.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        spent = StoredValueMovement.objects.filter(account=account, key=f"{JournalKind.STORED_VALUE_SPEND}:{spend_key}").first()
+        back = list(StoredValueMovement.objects.filter(account=account, key__startswith=returns).values_list("paid_minor", "gift_minor"))
+        paid_left = -spent.paid_minor - sum(paid for paid, _gift in back) if spent else 0
+        gift_left = -spent.gift_minor - sum(gift for _paid, gift in back) if spent else 0
+        if amount_minor > paid_left + gift_left:
+            raise InsufficientStoredValue(_("More than was paid with stored value."),
+                                          fields={"amount": [_("More than was paid with stored value.")]})  # fmt: skip
+        paid = min(amount_minor, paid_left)
+        return _move(account=account, kind=JournalKind.STORED_VALUE_RETURN, paid=paid, gift=amount_minor - paid,
+                     key=key, memo=memo, clock=clock,
+                     lines=[Line(LedgerAccount.GOODS_REVENUE, amount_minor), Line(LedgerAccount.STORED_VALUE_PAID, -paid),
+                            Line(LedgerAccount.STORED_VALUE_GIFT, -(amount_minor - paid))])  # fmt: skip
 
 
 def refund(*, customer: Customer, amount_minor: int, key: str, memo: str = "", clock: Clock = default_clock):

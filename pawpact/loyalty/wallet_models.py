@@ -157,6 +157,7 @@ class MovementKind(models.TextChoices):
     TOPUP = "topup", _("Top-up")
     SPEND = "spend", _("Spent")
     REFUND = "refund", _("Refunded")
+    RETURN = "returned", _("Returned from an order")
 
 
 class StoredValueMovement(models.Model):

@@ -53,6 +53,14 @@ class ReshipReason(models.TextChoices):
     DAMAGED = "damaged", _("An item arrived damaged")
 
 
+class ReshipStatus(models.TextChoices):
+    """An order's reship goes out at once; a plan box's waits for the shop's decision."""
+
+    PENDING = "pending", _("Waiting for the shop")
+    APPROVED = "approved", _("Approved: sent again")
+    REFUSED = "refused", _("Not accepted")
+
+
 class RefundReason(models.TextChoices):
     CANCELLED = "cancelled", _("Order cancelled before dispatch")
     NOT_SHIPPED = "not_shipped", _("The warehouse could not ship it")

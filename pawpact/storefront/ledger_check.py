@@ -1,6 +1,6 @@
 """The storefront's books against its orders: every journal balanced, every paid order's
-cash booked once at its total, every confirmed refund booked once at its amount, the
-order's refunded total equal to its refunds, and the shop-order cash account equal to
+cash booked once at what the rail took (its total less the stored value it was paid with), every confirmed refund booked once at its amount, the
+order's refunded total equal to its rail refunds plus the stored value given back, and the shop-order cash account equal to
 what was paid less what was given back. A read: it changes nothing."""
 from dataclasses import dataclass, field
 
@@ -39,14 +39,19 @@ def storefront_ledger_check() -> LedgerCheck:
     check.problems += [f"unbalanced journal {key}" for key in unbalanced]
     paid_cash, refund_cash = _cash_by_key(JournalKind.ORDER_PAID), _cash_by_key(JournalKind.ORDER_REFUNDED)
     expected_paid, expected_refunds, cash = set(), set(), 0
-    for order in Order.objects.filter(paid_at__isnull=False, total_minor__gt=0).only("uuid", "total_minor", "refunded_minor"):
+    refunded_by_order: dict[int, int] = {}
+    orders = Order.objects.filter(paid_at__isnull=False, total_minor__gt=0).only(
+        "uuid", "total_minor", "refunded_minor", "stored_value_minor", "stored_value_returned_minor")  # fmt: skip
+    for order in orders:
         check.orders += 1
+        refunded_by_order[order.pk] = order.stored_value_returned_minor
+        if not order.rail_minor:
+            continue
         key = f"{JournalKind.ORDER_PAID}:{order.uuid}"
         expected_paid.add(key)
-        if paid_cash.get(key) != order.total_minor:
-            check.problems.append(f"{key}: booked {paid_cash.get(key)}, paid {order.total_minor}")
-        cash += order.total_minor - order.refunded_minor
-    refunded_by_order: dict[int, int] = {}
+        if paid_cash.get(key) != order.rail_minor:
+            check.problems.append(f"{key}: booked {paid_cash.get(key)}, paid {order.rail_minor}")
+        cash += order.rail_minor - (order.refunded_minor - order.stored_value_returned_minor)
     for refund in OrderRefund.objects.filter(status=PaymentStatus.SUCCEEDED).only("idempotency_key", "amount_minor", "order_id"):
         check.refunds += 1
         expected_refunds.add(refund.idempotency_key)
@@ -59,8 +64,9 @@ def storefront_ledger_check() -> LedgerCheck:
     for order_id, refunded in Order.objects.filter(refunded_minor__gt=0).values_list("pk", "refunded_minor"):
         if refunded_by_order.pop(order_id, 0) != refunded:
             check.problems.append(f"order {order_id}: refunded {refunded} but its refunds sum otherwise")
-    check.problems += [f"order {order_id}: refunds not counted on the order" for order_id in refunded_by_order]
-    booked = LedgerLine.objects.filter(account=LedgerAccount.STORE_CASH).aggregate(total=Sum("amount_minor"))["total"] or 0
+    check.problems += [f"order {order_id}: refunds not counted on the order"
+                       for order_id, refunded in refunded_by_order.items() if refunded]  # fmt: skip
+    booked = LedgerLine.objects.filter(account=LedgerAccount.STORE_CASH, journal__kind__in=(JournalKind.ORDER_PAID, JournalKind.ORDER_REFUNDED)).aggregate(total=Sum("amount_minor"))["total"] or 0
     if booked != cash:
         check.problems.append(f"shop-order cash {booked} ≠ paid less refunded {cash}")
     return check

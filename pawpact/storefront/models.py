@@ -6,6 +6,7 @@ stock is shared by every shop linked to the warehouse); rows here point at them 
 """
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,7 @@ from pawpact.storefront.enums import (
     PaymentStatus,
     RefundReason,
     ReshipReason,
+    ReshipStatus,
 )
 from pawpact.warehouses.models import WarehouseSku
 
@@ -91,6 +93,10 @@ class Order(models.Model):
     discount_minor = models.BigIntegerField(default=0)
     discount_label = models.CharField(max_length=120, blank=True)
     total_minor = models.BigIntegerField()
+    # Paid from the customer's stored value (the rest, total − this, on the payment rail), and
+    # how much of it went back to the balance; refunded_minor counts both ways of giving back.
+    stored_value_minor = models.BigIntegerField(default=0)
+    stored_value_returned_minor = models.BigIntegerField(default=0)
     cost_minor = models.BigIntegerField()
     refunded_minor = models.BigIntegerField(default=0)
     payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, related_name="+")
@@ -106,7 +112,16 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(total_minor__gte=0, discount_minor__gte=0), name="order_total_ok"),
             models.CheckConstraint(condition=Q(refunded_minor__gte=0, refunded_minor__lte=models.F("total_minor")),
                                    name="order_refund_within_total"),
+            models.CheckConstraint(condition=Q(stored_value_minor__gte=0, stored_value_minor__lte=models.F("total_minor"),
+                                               stored_value_returned_minor__gte=0,
+                                               stored_value_returned_minor__lte=models.F("stored_value_minor")),
+                                   name="order_stored_value_within_total"),
         ]  # fmt: skip
+
+    @property
+    def rail_minor(self) -> int:
+        """What the payment rail is asked for."""
+        return self.total_minor - self.stored_value_minor
 
     @property
     def number(self) -> str:
@@ -250,8 +265,20 @@ class ReshipRequest(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=ReshipReason.choices)
     note = models.TextField(_("what happened"), blank=True)
-    reship = models.OneToOneField(Fulfilment, on_delete=models.PROTECT, related_name="reship_request")
+    status = models.CharField(_("status"), max_length=16, choices=ReshipStatus.choices, default=ReshipStatus.APPROVED)
+    # Made when the request is approved (at once for an order; by staff for a plan box).
+    reship = models.OneToOneField(Fulfilment, on_delete=models.PROTECT, null=True, blank=True, related_name="reship_request")
+    decision_note = models.CharField(_("answer to the customer"), max_length=255, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status="approved", reship__isnull=False) | ~Q(status="approved"),
+                                   name="reship_approved_has_parcel"),
+        ]  # fmt: skip
 
 
 class ReshipPhoto(models.Model):

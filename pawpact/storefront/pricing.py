@@ -36,3 +36,30 @@ def coupon_redeem(*, customer: Customer, coupon_code: str, order) -> None:
     if coupon_code and path:
         import_string(path)(customer=customer, coupon_code=coupon_code, order_uuid=str(order.uuid),
                             amount_minor=order.discount_minor, subtotal_minor=order.subtotal_minor)  # fmt: skip
+
+
+class NoStoredValue:
+    """The default when no app offers stored value: a balance of 0, never spent."""
+
+    @staticmethod
+    def balance_minor(*, customer: Customer) -> int:
+        return 0
+
+    @staticmethod
+    def pay(*, customer: Customer, amount_minor: int, key: str, memo: str) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def give_back(*, customer: Customer, spend_key: str, amount_minor: int, key: str, memo: str) -> None:
+        raise NotImplementedError
+
+
+NO_STORED_VALUE = NoStoredValue()
+
+
+def stored_value():
+    """`settings.PAWPACT_STOREFRONT_STORED_VALUE`: an object with `balance_minor(customer)`,
+    `pay(customer, amount_minor, key, memo)` (inside the order's transaction; raises a 4xx when
+    the balance is short) and `give_back(customer, spend_key, amount_minor, key, memo)` (once per
+    key). Loyalty provides it, without the storefront importing loyalty."""
+    return import_string(getattr(settings, "PAWPACT_STOREFRONT_STORED_VALUE", "pawpact.storefront.pricing.NO_STORED_VALUE"))

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from pawpact.billing.services.reconciliation import ChargeRecord
 from pawpact.customers.models import Customer
-from pawpact.storefront.enums import FulfilmentStatus
-from pawpact.storefront.models import CartLine, Fulfilment, Order, Product
+from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus, ReshipStatus
+from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderPayment, Product, ReshipRequest
 from pawpact.storefront.services.catalog import linked_warehouse_id
 
 
@@ -57,9 +58,31 @@ def fulfilment_list() -> QuerySet[Fulfilment]:
     return Fulfilment.objects.select_related("customer", "order", "contract__plan_version__plan")
 
 
+def reship_pending_list() -> QuerySet[ReshipRequest]:
+    """Plan boxes' reship requests waiting for the shop's decision, oldest first."""
+    return (ReshipRequest.objects.filter(status=ReshipStatus.PENDING)
+            .select_related("customer", "fulfilment__contract__plan_version__plan")
+            .prefetch_related("photos", "fulfilment__lines").order_by("created_at", "id"))  # fmt: skip
+
+
 def sla_breach_list(*, now=None) -> QuerySet[Fulfilment]:
     """Parcels past their promised dispatch (open), or dispatched late."""
     now = now or timezone.now()
     late_open = Q(status=FulfilmentStatus.SENT, due_at__lt=now)
     late_done = Q(dispatched_at__isnull=False, due_at__isnull=False, dispatched_at__gt=F("due_at"))
     return fulfilment_list().filter(late_open | late_done).order_by("due_at")
+
+
+def order_charges_for_reconciliation(*, rail: str, livemode: bool, start, end) -> list[ChargeRecord]:
+    """Every charge of an order sent to `rail` in one mode (any state), for the providers'
+    statements (settings.PAWPACT_RECONCILIATION_CHARGES): a succeeded one with its amount and
+    when it was recorded, the others as sent but not moved. The refunds of orders reach the
+    statement check as RailRefund rows."""
+    payments = OrderPayment.objects.filter(rail=rail, order__payment_method__livemode=livemode).values_list(
+        "idempotency_key", "status", "amount_minor", "finished_at"
+    )
+    return [
+        ChargeRecord(key, amount if status == PaymentStatus.SUCCEEDED else 0,
+                     finished if status == PaymentStatus.SUCCEEDED else None)
+        for key, status, amount, finished in payments
+    ]  # fmt: skip

@@ -17,6 +17,7 @@ from pawpact.customers.models import Customer
 from pawpact.storefront.forms import AddressForm, ReshipForm
 from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product
 from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
+from pawpact.storefront.pricing import stored_value
 from pawpact.storefront.services.orders import cart_set, checkout
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel
 from pawpact.storefront.services.reships import reship_request
@@ -102,7 +103,7 @@ def cart_page(request):
     methods = PaymentMethod.objects.filter(customer=customer, is_active=True, livemode=livemode)
     return render(request, "storefront/shop/cart.html", _context(
         request, cart=cart_get(customer=customer), address_form=address_form, methods=methods,
-        checkout_key=uuid.uuid4().hex, new_card="" if livemode else NEW_SANDBOX_CARD))  # fmt: skip
+        stored_value_minor=stored_value().balance_minor(customer=customer), checkout_key=uuid.uuid4().hex, new_card="" if livemode else NEW_SANDBOX_CARD))  # fmt: skip
 
 
 @require_POST
@@ -112,16 +113,17 @@ def checkout_submit(request):
     if customer is None:
         raise Http404
     choice = request.POST.get("payment_method", "")
+    use_stored_value = request.POST.get("use_stored_value") == "1"
     try:
         if choice == NEW_SANDBOX_CARD:
             method = payment_method_attach(customer=customer, rail="sandbox", token="tok_success")
         else:
             method = PaymentMethod.objects.filter(customer=customer, pk=int(choice or 0)).first()
-        if method is None:
+        if method is None and not use_stored_value:
             messages.error(request, _("Choose a payment method."))
             return redirect("storefront:cart")
         order = checkout(customer=customer, payment_method=method, checkout_key=request.POST.get("checkout_key", "")[:100],
-                         coupon_code=request.POST.get("coupon_code", "").strip()[:20])
+                         coupon_code=request.POST.get("coupon_code", "").strip()[:20], use_stored_value=use_stored_value)
     except (DomainError, ValueError) as error:
         messages.error(request, getattr(error, "message", _("Choose a payment method.")))
         return redirect("storefront:cart")

@@ -9,11 +9,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
 from pawpact.storefront.forms import PriceForm, RefundForm
 from pawpact.storefront.models import Product
-from pawpact.storefront.selectors import fulfilment_list, order_list, sla_breach_list
+from pawpact.storefront.selectors import fulfilment_list, order_list, reship_pending_list, sla_breach_list
 from pawpact.storefront.services.catalog import (
     DROP_SHIP_MIN_MARGIN,
     linked_warehouse_id,
@@ -22,6 +23,7 @@ from pawpact.storefront.services.catalog import (
     product_save,
 )
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel, order_refund
+from pawpact.storefront.services.reships import reship_decide
 from pawpact.warehouses.enums import SkuCategory
 from pawpact.warehouses.models import Warehouse, WarehouseSku
 
@@ -77,7 +79,22 @@ def catalog_page(request):
 @staff_only
 def parcels_page(request):
     parcels = fulfilment_list().prefetch_related("lines")[:100]
-    return render(request, "storefront/staff/parcels.html", {"parcels": parcels, "breaches": sla_breach_list()[:50]})
+    return render(request, "storefront/staff/parcels.html", {
+        "parcels": parcels, "breaches": sla_breach_list()[:50], "reship_requests": reship_pending_list()[:50]})  # fmt: skip
+
+
+@require_POST
+@staff_only
+def reship_decide_submit(request, request_uuid):
+    """Approve a plan box's reship (the warehouse ships it) or refuse it with an answer."""
+    approve = request.POST.get("decision") == "approve"
+    try:
+        reship_decide(request_uuid=request_uuid, approve=approve, note=request.POST.get("note", ""), actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Approved: the warehouse ships the box again.") if approve else _("Refused; the customer sees your answer."))
+    return redirect("storefront:staff_parcels")
 
 
 @staff_only
@@ -95,7 +112,7 @@ def order_page(request, order_uuid):
             if form.is_valid():
                 refund = order_refund(order=order, amount_minor=form.cleaned_data["amount"],
                                       reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])  # fmt: skip
-                if refund.status == "succeeded":
+                if refund is None or refund.status == "succeeded":
                     messages.success(request, _("Refunded."))
                 else:
                     messages.warning(request, _("The payment provider has not confirmed the refund yet; it is asked again every few minutes."))

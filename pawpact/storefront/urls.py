@@ -16,5 +16,7 @@ urlpatterns = [
     # Staff: the workspace's Catalog menu.
     path("manage/catalog/", staff_views.catalog_page, name="staff_catalog"),
     path("manage/parcels/", staff_views.parcels_page, name="staff_parcels"),
+    path("manage/parcels/reships/<uuid:request_uuid>/decide/", staff_views.reship_decide_submit,
+         name="staff_reship_decide"),
     path("manage/orders/<uuid:order_uuid>/", staff_views.order_page, name="staff_order"),
 ]

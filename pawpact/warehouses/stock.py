@@ -25,6 +25,11 @@ def stock_reserve(*, shop_id: int, reference, lines: Sequence[tuple[int, int]]) 
     """
     short = []
     with transaction.atomic():
+        # The reservations first: a hot SKU's row is locked only from its UPDATE to the commit.
+        StockReservation.objects.bulk_create(
+            StockReservation(sku_id=sku_id, shop_id=shop_id, reference=reference, quantity=quantity)
+            for sku_id, quantity in lines
+        )
         for sku_id, quantity in sorted(lines):  # one lock order everywhere: no deadlocks between buyers
             updated = WarehouseSku.objects.filter(
                 pk=sku_id, is_active=True, available__gte=F("reserved") + quantity
@@ -36,10 +41,6 @@ def stock_reserve(*, shop_id: int, reference, lines: Sequence[tuple[int, int]]) 
     if short:
         names = list(WarehouseSku.objects.filter(pk__in=short).values_list("sku", flat=True))
         raise OutOfStock(_("Not enough stock."), fields={"lines": [_("%(sku)s is sold out or short.") % {"sku": n} for n in names]})
-    StockReservation.objects.bulk_create(
-        StockReservation(sku_id=sku_id, shop_id=shop_id, reference=reference, quantity=quantity)
-        for sku_id, quantity in lines
-    )
 
 
 def reservation_allocated(*, reference, versions: dict[int, int]) -> int:

@@ -6,6 +6,9 @@ order number — our out_trade_no / out_request_no, derived from the idempotency
 - charges: every debit attempt we sent on that rail (any state), deposits and penalties;
   a paid line must be a charge we recorded as paid, for the same amount;
 - refunds: every RailRefund (one per refund key);
+- charges of apps above billing (the storefront's orders) through
+  `settings.PAWPACT_RECONCILIATION_CHARGES`: dotted paths of functions
+  `(rail, livemode, start, end) -> Iterable[ChargeRecord]`, so billing imports none of them;
 - and everything we recorded as paid or refunded that day must be on the statement.
 Mismatch kinds: `missing_here` (the provider moved money our books do not show as moved),
 `missing_at_provider` (our books show money the provider did not move), `amount_differs`.
@@ -19,9 +22,12 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from pawpact.billing.enums import AttemptStatus, JournalKind
 from pawpact.billing.models import Contract, DebitAttempt, Journal, RailRefund, Termination
@@ -49,6 +55,15 @@ class Mismatch:
     reference: str  # the order number both sides know
     amount_minor: int  # on the statement (0 when missing there)
     our_amount_minor: int  # in our books (0 when missing here)
+
+
+@dataclass(frozen=True)
+class ChargeRecord:
+    """One charge an app sent to a rail, as its reconciliation source reports it."""
+
+    idempotency_key: str
+    amount_minor: int  # what our books say moved (0: sent, but not recorded as moved)
+    moved_at: datetime | None  # when it was recorded as moved
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,15 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     ):
         key = out_trade_no(penalty_charge_key(termination.contract))
         ours[key] = _Ours(termination.penalty_minor, start <= collected[termination.contract_id] < end)
+    for record in _charges_of_other_apps(rail=rail, livemode=livemode, start=start, end=end):
+        moved_on_day = record.moved_at is not None and start <= record.moved_at < end
+        ours[out_trade_no(record.idempotency_key)] = _Ours(record.amount_minor, moved_on_day)
     return ours
+
+
+def _charges_of_other_apps(*, rail: str, livemode: bool, start: datetime, end: datetime) -> Iterable[ChargeRecord]:
+    for path in getattr(settings, "PAWPACT_RECONCILIATION_CHARGES", ()):
+        yield from import_string(path)(rail=rail, livemode=livemode, start=start, end=end)
 
 
 def _our_refunds(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:

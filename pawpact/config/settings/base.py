@@ -138,6 +138,10 @@ PAWPACT_CARE_BENEFIT_SOURCES = [
 PAWPACT_STOREFRONT_PRICING = "pawpact.loyalty.checkout.member_and_coupon_discount"
 # Marks the order's coupon used inside the order's transaction: (customer, coupon_code, order_uuid, amount_minor).
 PAWPACT_STOREFRONT_COUPON_REDEEM = "pawpact.loyalty.coupons.coupon_redeem_order"
+# Pays shop orders from the customer's stored value: balance_minor, pay, give_back (see storefront/pricing.py).
+PAWPACT_STOREFRONT_STORED_VALUE = "pawpact.loyalty.checkout.ORDER_STORED_VALUE"
+# Charges of apps above billing that the providers' statements are matched against (billing's reconciliation).
+PAWPACT_RECONCILIATION_CHARGES = ["pawpact.storefront.selectors.order_charges_for_reconciliation"]
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).
@@ -367,6 +371,7 @@ SPECTACULAR_SETTINGS = {
         "AttemptStatusEnum": "pawpact.billing.enums.AttemptStatus",  # also a shop order's payment and refund
         "OrderStatusEnum": "pawpact.storefront.enums.OrderStatus",
         "ShipmentStatusEnum": "pawpact.storefront.enums.FulfilmentStatus",
+        "ReshipStatusEnum": "pawpact.storefront.enums.ReshipStatus",
         "ReshipReasonEnum": "pawpact.storefront.enums.ReshipReason",
         "OrderRefundReasonEnum": "pawpact.storefront.enums.RefundReason",
     },

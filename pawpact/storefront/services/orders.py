@@ -27,7 +27,8 @@ from pawpact.payments.registry import rail_for
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, OrderStatus, PaymentStatus
 from pawpact.storefront.errors import AddressMissing, CartEmpty, NotSellable, OrderNotPayable, ProductInvalid
 from pawpact.storefront.models import CartLine, Fulfilment, FulfilmentLine, Order, OrderLine, OrderPayment, Product
-from pawpact.storefront.pricing import coupon_redeem, discount_for
+from pawpact.storefront.pricing import coupon_redeem, discount_for, stored_value
+from pawpact.storefront.services.order_money import order_livemode, stored_value_give_back
 from pawpact.storefront.selectors import cart_get, product_is_sellable
 from pawpact.storefront.services import fulfilment as parcels
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
@@ -51,22 +52,26 @@ def cart_set(*, customer: Customer, product: Product, quantity: int) -> CartLine
         raise NotSellable(_("This product is sold out or no longer sold."), fields={"product": [_("Not available.")]})
     if quantity > product.warehouse_sku.sellable:
         raise NotSellable(_("Only %(n)s left.") % {"n": product.warehouse_sku.sellable}, fields={"quantity": [_("Too many.")]})
-    with transaction.atomic():
-        line, _created = CartLine.objects.update_or_create(customer=customer, product=product, defaults={"quantity": quantity})
+    # One INSERT … ON CONFLICT: a checkout's first step, so no savepoints or read-before-write.
+    line = CartLine(customer=customer, product=product, quantity=quantity)
+    CartLine.objects.bulk_create([line], update_conflicts=True, unique_fields=["customer", "product"],
+                                 update_fields=["quantity"])  # fmt: skip
     return line
 
 
-def checkout(*, customer: Customer, payment_method: PaymentMethod, checkout_key: str, coupon_code: str = "",
-             clock: Clock = default_clock) -> Order:  # fmt: skip
+def checkout(*, customer: Customer, payment_method: PaymentMethod | None, checkout_key: str, coupon_code: str = "",
+             use_stored_value: bool = False, clock: Clock = default_clock) -> Order:  # fmt: skip
     """Turn the cart into an order with its stock reserved, then pay it. Call outside a transaction.
 
-    A checkout retried with the same key returns the same order (and pays it if it is
-    still waiting). Refuses, writing nothing: an empty cart, no address, a payment method
-    of someone else, a line no longer sellable, not enough stock."""
+    `use_stored_value`: the customer's stored value pays as much as it covers (all of it needs
+    no payment method), the rest goes on the rail. A checkout retried with the same key returns
+    the same order (and pays it if it is still waiting). Refuses, writing nothing: an empty
+    cart, no address, a payment method of someone else, a line no longer sellable, not
+    enough stock."""
     existing = Order.objects.filter(checkout_key=checkout_key, customer=customer).first()
     if existing is None:
         order, payment = _order_create(customer=customer, payment_method=payment_method, checkout_key=checkout_key,
-                                       coupon_code=coupon_code, clock=clock)  # fmt: skip
+                                       coupon_code=coupon_code, use_stored_value=use_stored_value, clock=clock)  # fmt: skip
         if payment is not None:  # made here, committed with the order: charge it now
             _charge(order=order, payment=payment, clock=clock)
             order.refresh_from_db()
@@ -79,6 +84,9 @@ def checkout(*, customer: Customer, payment_method: PaymentMethod, checkout_key:
 
 
 def _payment_method_check(*, customer, payment_method) -> None:
+    if payment_method is None:
+        raise OrderNotPayable(_("Choose a payment method for what the stored value does not cover."),
+                              fields={"payment_method": [_("Required.")]})  # fmt: skip
     if payment_method.customer_id != customer.pk or not payment_method.is_active:
         raise OrderNotPayable(_("Choose one of your own payment methods."), fields={"payment_method": [_("Not yours.")]})
     livemode = current_livemode()
@@ -90,9 +98,8 @@ def _payment_method_check(*, customer, payment_method) -> None:
                               fields={"payment_method": [_("Not usable in this mode.")]})  # fmt: skip
 
 
-def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock) -> tuple[Order, OrderPayment | None]:
-    """Order, parcel, STARTED payment and stock reservation in one transaction (payment None: lost a key race)."""
-    _payment_method_check(customer=customer, payment_method=payment_method)
+def _cart_checked(*, customer) -> tuple:
+    """(address, cart, warehouse id) of a checkout, or a 4xx naming what is missing."""
     address = getattr(customer, "shipping_address", None)
     if address is None:
         raise AddressMissing(_("Add a delivery address first."), fields={"address": [_("Required.")]})
@@ -105,37 +112,43 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
     if unavailable:
         raise NotSellable(_("Some products are sold out or no longer sold: %(skus)s.") % {"skus": ", ".join(unavailable)},
                           fields={"cart": unavailable})  # fmt: skip
+    return address, cart, warehouse_id
+
+
+def _order_create(*, customer, payment_method, checkout_key, coupon_code, use_stored_value,
+                  clock) -> tuple[Order, OrderPayment | None]:  # fmt: skip
+    """Order, parcel, stored-value spend, STARTED payment and stock reservation in one transaction
+    (payment None: nothing left for the rail, or lost a key race)."""
+    if payment_method is not None:
+        _payment_method_check(customer=customer, payment_method=payment_method)
+    address, cart, warehouse_id = _cart_checked(customer=customer)
     discount = discount_for(customer=customer, subtotal_minor=cart.subtotal_minor, coupon_code=coupon_code)
+    total = cart.subtotal_minor - discount.amount_minor
+    from_balance = min(stored_value().balance_minor(customer=customer), total) if use_stored_value else 0
+    if total > from_balance and payment_method is None:
+        _payment_method_check(customer=customer, payment_method=None)
+    now = clock.now()
     try:
         with transaction.atomic():
             order = Order.objects.create(
                 customer=customer, subtotal_minor=cart.subtotal_minor, discount_minor=discount.amount_minor,
-                discount_label=discount.label, total_minor=cart.subtotal_minor - discount.amount_minor,
+                discount_label=discount.label, total_minor=total, stored_value_minor=from_balance,
                 cost_minor=sum(line.product.warehouse_sku.cost_minor * line.quantity for line in cart.lines),
-                payment_method=payment_method, checkout_key=checkout_key, created_at=clock.now(),
+                payment_method=payment_method, checkout_key=checkout_key, created_at=now,
             )  # fmt: skip
             coupon_redeem(customer=customer, coupon_code=coupon_code, order=order)
-            OrderLine.objects.bulk_create(
-                OrderLine(order=order, product=line.product, warehouse_sku=line.product.warehouse_sku,
-                          name=line.product.warehouse_sku.name, quantity=line.quantity,
-                          unit_price_minor=line.product.price_minor, unit_cost_minor=line.product.warehouse_sku.cost_minor)
-                for line in cart.lines
-            )  # fmt: skip
-            fulfilment = Fulfilment.objects.create(
-                uuid=order.uuid, kind=FulfilmentKind.ORDER, customer=customer, order=order,
-                warehouse_id=warehouse_id, status=FulfilmentStatus.HELD, ship_to=address.as_payload(),
-                cost_minor=order.cost_minor, created_at=clock.now(),
-            )  # fmt: skip
-            FulfilmentLine.objects.bulk_create(
-                FulfilmentLine(fulfilment=fulfilment, warehouse_sku=line.product.warehouse_sku, sku=line.product.warehouse_sku.sku,
-                               name=line.product.warehouse_sku.name, quantity=line.quantity,
-                               unit_cost_minor=line.product.warehouse_sku.cost_minor)
-                for line in cart.lines
-            )  # fmt: skip
-            payment = OrderPayment.objects.create(
-                order=order, number=1, idempotency_key=f"order:{order.uuid}:1", rail=payment_method.rail,
-                amount_minor=order.total_minor, started_at=clock.now(),
-            )  # fmt: skip
+            if from_balance:
+                stored_value().pay(customer=customer, amount_minor=from_balance, key=f"order:{order.uuid}",
+                                   memo=f"order {order.number}")  # fmt: skip
+            _order_rows(order=order, cart=cart, address=address, warehouse_id=warehouse_id, now=now)
+            payment = None
+            if order.rail_minor:
+                payment = OrderPayment.objects.create(
+                    order=order, number=1, idempotency_key=f"order:{order.uuid}:1", rail=payment_method.rail,
+                    amount_minor=order.rail_minor, started_at=now,
+                )  # fmt: skip
+            else:
+                _order_paid(order=order, now=now)
             # Last, so the hot SKUs' rows stay locked only until the commit that follows.
             stock_reserve(shop_id=current_shop().pk, reference=order.uuid,
                           lines=[(line.product.warehouse_sku_id, line.quantity) for line in cart.lines])  # fmt: skip
@@ -143,6 +156,28 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, clock)
         # The same checkout key raced in from a second request: that order is the one.
         return Order.objects.get(checkout_key=checkout_key, customer=customer), None
     return order, payment
+
+
+def _order_rows(*, order: Order, cart, address, warehouse_id: int, now) -> None:
+    """The order's lines and its parcel (held until paid), copied from the cart."""
+    OrderLine.objects.bulk_create(
+        OrderLine(order=order, product=line.product, warehouse_sku=line.product.warehouse_sku,
+                  name=line.product.warehouse_sku.name, quantity=line.quantity,
+                  unit_price_minor=line.product.price_minor, unit_cost_minor=line.product.warehouse_sku.cost_minor)
+        for line in cart.lines
+    )  # fmt: skip
+    fulfilment = Fulfilment.objects.create(
+        uuid=order.uuid, kind=FulfilmentKind.ORDER, customer=order.customer, order=order,
+        warehouse_id=warehouse_id, status=FulfilmentStatus.HELD, ship_to=address.as_payload(),
+        cost_minor=order.cost_minor, created_at=now,
+    )  # fmt: skip
+    FulfilmentLine.objects.bulk_create(
+        FulfilmentLine(fulfilment=fulfilment, warehouse_sku=line.product.warehouse_sku, sku=line.product.warehouse_sku.sku,
+                       name=line.product.warehouse_sku.name, quantity=line.quantity,
+                       unit_cost_minor=line.product.warehouse_sku.cost_minor)
+        for line in cart.lines
+    )  # fmt: skip
+    order.fulfilment = fulfilment
 
 
 def order_pay(*, order: Order, clock: Clock = default_clock) -> OrderPayment:
@@ -181,7 +216,7 @@ def _payment_open(*, order_id: int, clock: Clock) -> tuple[OrderPayment, bool]:
         number = (order.payments.aggregate(last=Max("number"))["last"] or 0) + 1
         payment = OrderPayment.objects.create(
             order=order, number=number, idempotency_key=f"order:{order.uuid}:{number}", rail=order.payment_method.rail,
-            amount_minor=order.total_minor, started_at=now,
+            amount_minor=order.rail_minor, started_at=now,
         )  # fmt: skip
     return payment, True
 
@@ -191,8 +226,8 @@ def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = defa
     if result.is_unknown:
         return OrderPayment.objects.get(pk=payment_id)
     with transaction.atomic():
-        order_id = OrderPayment.objects.values_list("order_id", flat=True).get(pk=payment_id)
-        order = Order.objects.select_for_update(of=("self",)).select_related("customer", "payment_method").get(pk=order_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related(
+            "customer", "payment_method", "fulfilment").get(payments__pk=payment_id)  # fmt: skip
         payment = OrderPayment.objects.select_for_update().get(pk=payment_id)
         if payment.status != PaymentStatus.STARTED:
             return payment
@@ -205,6 +240,8 @@ def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = defa
         else:
             order.status = OrderStatus.PAYMENT_FAILED
             order.save(update_fields=["status"])
+            stored_value_give_back(order=order, amount_minor=order.stored_value_minor - order.stored_value_returned_minor,
+                                   key="payment_failed")  # fmt: skip
             Fulfilment.objects.filter(order=order).update(status=FulfilmentStatus.CANCELLED, cancelled_at=now)
             reservation_release(reference=order.uuid)
     return payment
@@ -213,14 +250,13 @@ def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = defa
 def _order_paid(*, order: Order, now) -> None:
     order.status, order.paid_at = OrderStatus.PAID, now
     order.save(update_fields=["status", "paid_at"])
-    if order.total_minor:
+    if order.rail_minor:  # the stored-value part was booked by its spend
         journal_post(key=f"{JournalKind.ORDER_PAID}:{order.uuid}", kind=JournalKind.ORDER_PAID, currency=order.currency,
-                     lines=[Line(LedgerAccount.STORE_CASH, order.total_minor),
-                            Line(LedgerAccount.GOODS_REVENUE, -order.total_minor)])  # fmt: skip
+                     lines=[Line(LedgerAccount.STORE_CASH, order.rail_minor),
+                            Line(LedgerAccount.GOODS_REVENUE, -order.rail_minor)])  # fmt: skip
     payload = {"order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid),
                "amount_minor": order.total_minor, "currency": order.currency, "at": now.isoformat()}  # fmt: skip
-    outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload=payload,
-                livemode=order.payment_method.livemode)  # fmt: skip
+    outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload=payload, livemode=order_livemode(order))
     shop_event_publish(kind=EventKind.ORDER_PAID, payload=payload)  # loyalty's points and tier spend
     CartLine.objects.filter(customer=order.customer, product_id__in=order.lines.values("product_id")).delete()
     parcels.fulfilment_queue(fulfilment=order.fulfilment, now=now)

@@ -34,6 +34,7 @@ from pawpact.storefront.enums import FulfilmentStatus, OrderStatus, PaymentStatu
 from pawpact.storefront.errors import OrderNotCancellable, RefundInvalid
 from pawpact.storefront.models import Fulfilment, Order, OrderRefund
 from pawpact.storefront.services import fulfilment as parcels
+from pawpact.storefront.services.order_money import order_livemode, stored_value_give_back
 from pawpact.warehouses.client import WarehouseClient
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
 from pawpact.warehouses.models import Warehouse
@@ -88,15 +89,39 @@ def _warehouse_cancel(parcel: Fulfilment) -> None:
 
 
 def _order_close(order: Order, *, reason: str, note: str, now: datetime) -> OrderRefund | None:
-    """Mark a locked order cancelled; open the refund of what is left of a paid one."""
+    """Mark a locked order cancelled: what it took from the stored value goes back to the balance
+    now; open the rail refund of what is left of a paid one."""
     was_paid = order.status == OrderStatus.PAID
     order.status, order.cancelled_at = OrderStatus.CANCELLED, now
     order.save(update_fields=["status", "cancelled_at"])
     if not was_paid:
         reservation_release(reference=order.uuid)
+        stored_value_give_back(order=order, amount_minor=order.stored_value_minor - order.stored_value_returned_minor,
+                               key="cancelled")  # fmt: skip
         return None
+    _stored_value_refund(order, amount_minor=order.stored_value_minor - order.stored_value_returned_minor,
+                         key="cancelled", reason=reason, now=now)  # fmt: skip
     left = order.total_minor - order.refunded_minor - _in_flight(order)
     return _refund_open(order, amount_minor=left, reason=reason, note=note, now=now) if left > 0 else None
+
+
+def _stored_value_refund(order: Order, *, amount_minor: int, key: str, reason: str, now: datetime) -> None:
+    """Give part of a paid order back to the stored value it was paid with (the order is locked)."""
+    if amount_minor <= 0:
+        return
+    stored_value_give_back(order=order, amount_minor=amount_minor, key=key)
+    order.refunded_minor += amount_minor
+    if order.refunded_minor == order.total_minor and order.status == OrderStatus.PAID:
+        order.status = OrderStatus.REFUNDED
+    order.save(update_fields=["refunded_minor", "status"])
+    _refunded_emit(order, amount_minor=amount_minor, reason=reason, now=now)
+
+
+def _refunded_emit(order: Order, *, amount_minor: int, reason: str, now: datetime) -> None:
+    outbox_emit(kind=EventKind.ORDER_REFUNDED, aggregate_uuid=order.uuid, payload={
+        "order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid), "amount_minor": amount_minor,
+        "refunded_minor": order.refunded_minor, "currency": order.currency, "reason": reason,
+        "at": now.isoformat()}, livemode=order_livemode(order))  # fmt: skip
 
 
 def order_cancelled_by_warehouse(*, parcel: Fulfilment, now: datetime) -> None:
@@ -110,8 +135,11 @@ def order_cancelled_by_warehouse(*, parcel: Fulfilment, now: datetime) -> None:
         _run_on_commit(refund.pk)
 
 
-def order_refund(*, order: Order, amount_minor: int, reason: str, note: str = "", clock: Clock = default_clock) -> OrderRefund:
-    """Give part or all of a paid order back (staff). Call outside a transaction."""
+def order_refund(*, order: Order, amount_minor: int, reason: str, note: str = "",
+                 clock: Clock = default_clock) -> OrderRefund | None:  # fmt: skip
+    """Give part or all of a paid order back (staff). Call outside a transaction. What the rail
+    took is refunded on the rail first; beyond it, the stored value it took goes back to the
+    balance at once. Returns the rail refund (None when the stored value took all of it)."""
     errors = {}
     if reason not in RefundReason.values or reason == RefundReason.CANCELLED:
         errors["reason"] = [_("Choose a reason.")]
@@ -120,15 +148,20 @@ def order_refund(*, order: Order, amount_minor: int, reason: str, note: str = ""
     if errors:
         raise RefundInvalid(_("The refund is invalid."), fields=errors)
     with transaction.atomic():
-        order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
         if order.status not in (OrderStatus.PAID, OrderStatus.REFUNDED, OrderStatus.CANCELLED) or order.paid_at is None:
             raise RefundInvalid(_("Only a paid order can be refunded."))
         left = order.total_minor - order.refunded_minor - _in_flight(order)
         if amount_minor > left:
             raise RefundInvalid(_("At most %(amount)s can still be refunded.") % {"amount": Money(left, order.currency).format()},
                                 fields={"amount": [_("Too much.")]})  # fmt: skip
-        refund = _refund_open(order, amount_minor=amount_minor, reason=reason, note=note[:255], now=clock.now())
-    return refund_run(refund_id=refund.pk, clock=clock)
+        rail_left = order.rail_minor - (order.refunded_minor - order.stored_value_returned_minor) - _in_flight(order)
+        on_rail = min(amount_minor, rail_left)
+        # What was given back so far only grows: it names this return once.
+        _stored_value_refund(order, amount_minor=amount_minor - on_rail, reason=reason, now=clock.now(),
+                             key=f"refund:{order.refunded_minor}")  # fmt: skip
+        refund = _refund_open(order, amount_minor=on_rail, reason=reason, note=note[:255], now=clock.now()) if on_rail else None
+    return refund_run(refund_id=refund.pk, clock=clock) if refund is not None else None
 
 
 def _in_flight(order: Order) -> int:
@@ -205,10 +238,7 @@ def _refund_succeeded(*, refund_id: int, reference: str, clock: Clock) -> OrderR
         journal_post(key=refund.idempotency_key, kind=JournalKind.ORDER_REFUNDED, currency=order.currency,
                      lines=[Line(LedgerAccount.GOODS_REVENUE, refund.amount_minor),
                             Line(LedgerAccount.STORE_CASH, -refund.amount_minor)])  # fmt: skip
-        outbox_emit(kind=EventKind.ORDER_REFUNDED, aggregate_uuid=order.uuid, payload={
-            "order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid), "amount_minor": refund.amount_minor,
-            "refunded_minor": order.refunded_minor, "currency": order.currency, "reason": refund.reason,
-            "at": now.isoformat()}, livemode=order.payment_method.livemode)  # fmt: skip
+        _refunded_emit(order, amount_minor=refund.amount_minor, reason=refund.reason, now=now)
     return refund
 
 

@@ -1,15 +1,21 @@
 """Reship requests: a missing or damaged item, with photos; the warehouse ships it again
-within 48 hours (its promise is tracked like a dispatch)."""
+within 48 hours (its promise is tracked like a dispatch).
+
+An order's reship goes to the warehouse at once. A plan box's waits for the shop: the box is
+part of a plan the customer pays monthly, so staff check the photos and approve (the parcel
+goes out then) or refuse with an answer the customer reads."""
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pawpact.accounts.models import User
 from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import ValidationFailed
 from pawpact.customers.models import Customer
-from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, ReshipReason
+from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, ReshipReason, ReshipStatus
 from pawpact.storefront.errors import FulfilmentNotFound, ReshipRefused
 from pawpact.storefront.models import Fulfilment, FulfilmentLine, ReshipPhoto, ReshipRequest
 from pawpact.storefront.services import fulfilment as parcels
@@ -36,21 +42,56 @@ def reship_request(*, customer: Customer, parcel_uuid, reason: str, note: str = 
         raise ReshipRefused(_("Add a photo of the damage."), fields={"photos": [_("Required for damage.")]})
     if ReshipRequest.objects.filter(fulfilment=original).exists():
         raise ReshipRefused(_("This parcel has a reship already; contact the shop."))
+    needs_decision = original.kind == FulfilmentKind.PLAN_BOX
     with transaction.atomic():
-        reship = Fulfilment.objects.create(
-            kind=FulfilmentKind.RESHIP, customer=customer, reship_of=original, warehouse_id=original.warehouse_id,
-            status=FulfilmentStatus.HELD, ship_to=original.ship_to, created_at=clock.now(),
+        request = ReshipRequest.objects.create(
+            fulfilment=original, customer=customer, reason=reason, note=note[:2000], created_at=clock.now(),
+            status=ReshipStatus.PENDING if needs_decision else ReshipStatus.APPROVED,
+            reship=None if needs_decision else _reship_parcel(original, now=clock.now()),
         )  # fmt: skip
-        FulfilmentLine.objects.bulk_create(
-            FulfilmentLine(fulfilment=reship, warehouse_sku_id=line.warehouse_sku_id, sku=line.sku, name=line.name,
-                           quantity=line.quantity, unit_cost_minor=line.unit_cost_minor)
-            for line in original.lines.all()
-        )  # fmt: skip
-        request = ReshipRequest.objects.create(fulfilment=original, customer=customer, reason=reason,
-                                               note=note[:2000], reship=reship, created_at=clock.now())  # fmt: skip
         for photo, extension in photos:
             # The customer's file name may carry personal details: stored under a random one.
             photo.name = f"{uuid.uuid4().hex}{extension}"
             ReshipPhoto.objects.create(request=request, image=photo)
-        parcels.fulfilment_queue(fulfilment=reship, now=clock.now())
+        if request.reship is not None:
+            parcels.fulfilment_queue(fulfilment=request.reship, now=clock.now())
+    return request
+
+
+def _reship_parcel(original: Fulfilment, *, now: datetime) -> Fulfilment:
+    reship = Fulfilment.objects.create(
+        kind=FulfilmentKind.RESHIP, customer=original.customer, reship_of=original, warehouse_id=original.warehouse_id,
+        status=FulfilmentStatus.HELD, ship_to=original.ship_to, created_at=now,
+    )  # fmt: skip
+    FulfilmentLine.objects.bulk_create(
+        FulfilmentLine(fulfilment=reship, warehouse_sku_id=line.warehouse_sku_id, sku=line.sku, name=line.name,
+                       quantity=line.quantity, unit_cost_minor=line.unit_cost_minor)
+        for line in original.lines.all()
+    )  # fmt: skip
+    return reship
+
+
+def reship_decide(*, request_uuid, approve: bool, note: str = "", actor: User | None,
+                  clock: Clock = default_clock) -> ReshipRequest:  # fmt: skip
+    """Staff approve a plan box's reship (the parcel goes to the warehouse) or refuse it with an
+    answer for the customer. A request decided already is refused, changing nothing."""
+    note = (note or "").strip()[:255]
+    if not approve and not note:
+        raise ValidationFailed(_("Tell the customer why the reship is not accepted."),
+                               fields={"note": [_("Required when refusing.")]})  # fmt: skip
+    with transaction.atomic():
+        request = ReshipRequest.objects.select_for_update(of=("self",)).select_related("fulfilment").filter(
+            uuid=request_uuid).first()  # fmt: skip
+        if request is None:
+            raise FulfilmentNotFound(_("No such reship request."))
+        if request.status != ReshipStatus.PENDING:
+            raise ReshipRefused(_("This reship request has been decided already."))
+        now = clock.now()
+        request.status = ReshipStatus.APPROVED if approve else ReshipStatus.REFUSED
+        request.decision_note, request.decided_by, request.decided_at = note, actor, now
+        if approve:
+            request.reship = _reship_parcel(request.fulfilment, now=now)
+        request.save(update_fields=["status", "decision_note", "decided_by", "decided_at", "reship"])
+        if approve:
+            parcels.fulfilment_queue(fulfilment=request.reship, now=now)
     return request

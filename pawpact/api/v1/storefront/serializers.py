@@ -10,6 +10,7 @@ from pawpact.storefront.enums import (
     PaymentStatus,
     RefundReason,
     ReshipReason,
+    ReshipStatus,
 )
 from pawpact.storefront.models import Order, Product, ShippingAddress
 from pawpact.storefront.selectors import product_is_sellable
@@ -105,8 +106,15 @@ class CartLineSetSerializer(InputSerializer):
 
 
 class CheckoutSerializer(InputSerializer):
-    payment_method_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
-                                                 help_text=_("One of the customer's saved methods (GET /payment-methods)."))  # fmt: skip
+    payment_method_id = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None,
+        help_text=_("One of the customer's saved methods (GET /payment-methods); may be left out when the stored "
+                    "value covers the whole order."),
+    )  # fmt: skip
+    use_stored_value = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Pay from the customer's stored value first (as much as it covers); the rest on the method."),
+    )  # fmt: skip
     coupon_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
@@ -146,14 +154,50 @@ class ReshipSerializer(serializers.Serializer):
     object = serializers.SerializerMethodField()
     uuid = serializers.UUIDField()
     order_uuid = serializers.UUIDField(source="fulfilment.order.uuid", allow_null=True)
+    box_uuid = serializers.SerializerMethodField(help_text=_("The plan box this reship is for (null for an order)."))
     reason = serializers.ChoiceField(choices=ReshipReason.choices)
     note = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=ReshipStatus.choices,
+        help_text=_("An order's reship is approved at once; a plan box's waits for the shop (pending)."),
+    )  # fmt: skip
+    decision_note = serializers.CharField(help_text=_("The shop's answer (why it was not accepted)."))
+    decided_at = serializers.DateTimeField(allow_null=True)
     photo_count = serializers.IntegerField(source="photos.count")
     created_at = serializers.DateTimeField()
     shipment = ShipmentSerializer(source="reship")
 
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_box_uuid(self, request):
+        return str(request.fulfilment.uuid) if request.fulfilment.kind == FulfilmentKind.PLAN_BOX else None
+
     def get_object(self, _request) -> str:
         return "reship"
+
+
+class BoxReshipSerializer(ReshipSerializer):
+    """A plan box's reship: no shipment until the shop approves it (an order's has one at once)."""
+
+    shipment = ShipmentSerializer(source="reship", allow_null=True)
+
+
+class BoxSerializer(serializers.Serializer):
+    """A plan's monthly box: its shipment and any reship asked for it."""
+
+    object = serializers.SerializerMethodField()
+    uuid = serializers.UUIDField()
+    contract_uuid = serializers.UUIDField(source="contract.uuid", allow_null=True)
+    plan_name = serializers.CharField(source="contract.plan_version.plan.name", allow_null=True)
+    period_number = serializers.IntegerField(allow_null=True)
+    items = serializers.SerializerMethodField()
+    shipment = ShipmentSerializer(source="*")
+    reships = BoxReshipSerializer(source="reship_requests.all", many=True)
+
+    def get_object(self, _box) -> str:
+        return "plan_box"
+
+    def get_items(self, box) -> list[dict]:
+        return [{"sku": line.sku, "name": line.name, "quantity": line.quantity} for line in box.lines.all()]
 
 
 class ReshipInputSerializer(InputSerializer):
@@ -184,7 +228,9 @@ class OrderSerializer(serializers.Serializer):
     discount_minor = serializers.IntegerField()
     discount_label = serializers.CharField()
     total_minor = serializers.IntegerField()
-    refunded_minor = serializers.IntegerField()
+    stored_value_minor = serializers.IntegerField(help_text=_("Paid from the stored value; the rest on the payment rail."))
+    stored_value_returned_minor = serializers.IntegerField(help_text=_("Put back on the stored value (cancelled or refunded)."))
+    refunded_minor = serializers.IntegerField(help_text=_("Given back in all: on the rail plus to the stored value."))
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)

@@ -15,4 +15,6 @@ urlpatterns = [
     path("shop/orders/<uuid:uuid>/tracking", views.OrderTrackingApi.as_view(), name="api_shop_order_tracking"),
     path("shop/orders/<uuid:uuid>/cancel", views.OrderCancelApi.as_view(), name="api_shop_order_cancel"),
     path("shop/orders/<uuid:uuid>/reships", views.OrderReshipApi.as_view(), name="api_shop_order_reships"),
+    path("shop/boxes", views.BoxListApi.as_view(), name="api_shop_box_list"),
+    path("shop/boxes/<uuid:uuid>/reships", views.BoxReshipApi.as_view(), name="api_shop_box_reships"),
 ]

@@ -31,7 +31,8 @@ from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import NotFound, PermissionDenied
 from pawpact.customers.models import Customer
 from pawpact.storefront.errors import CartQuantityLimit
-from pawpact.storefront.models import CartLine, Order, Product, TrackingEvent
+from pawpact.storefront.enums import FulfilmentKind
+from pawpact.storefront.models import CartLine, Fulfilment, Order, Product, ReshipRequest, TrackingEvent
 from pawpact.storefront.selectors import cart_get, product_list
 from pawpact.storefront.services.addresses import address_set
 from pawpact.storefront.services.catalog import linked_warehouse_id
@@ -160,7 +161,7 @@ class CartLineApi(APIView):
 
 class CheckoutApi(APIView):
     @extend_schema(
-        summary="Check out my cart: reserve the stock, apply discounts, pay with a saved method",
+        summary="Check out my cart: reserve the stock, apply discounts, pay from stored value and/or a saved method",
         description="Answers the order: `status` is `paid`, `payment_failed` (declined; the stock is released) or "
         "`pending_payment` (the provider has not answered yet; it is asked again with the same key).",
         request=s.CheckoutSerializer, responses={201: s.OrderSerializer, **ERRORS},
@@ -170,14 +171,16 @@ class CheckoutApi(APIView):
         customer = _customer(request)
         data = s.CheckoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        method = PaymentMethod.objects.filter(pk=data.validated_data["payment_method_id"], customer=customer,
-                                              is_active=True).first()  # fmt: skip
-        if method is None:
-            raise InvalidPaymentMethod(_("Choose one of your saved payment methods."),
-                                       fields={"payment_method_id": [_("Not one of yours.")]})  # fmt: skip
+        method_id, method = data.validated_data["payment_method_id"], None
+        if method_id is not None or not data.validated_data["use_stored_value"]:
+            method = PaymentMethod.objects.filter(pk=method_id or 0, customer=customer, is_active=True).first()
+            if method is None:
+                raise InvalidPaymentMethod(_("Choose one of your saved payment methods."),
+                                           fields={"payment_method_id": [_("Not one of yours.")]})  # fmt: skip
         digest = hashlib.sha256(request.META[HEADER].encode()).hexdigest()[:40]
         order = checkout(customer=customer, payment_method=method, checkout_key=f"api:{customer.uuid}:{digest}",
-                         coupon_code=data.validated_data["coupon_code"])  # fmt: skip
+                         coupon_code=data.validated_data["coupon_code"],
+                         use_stored_value=data.validated_data["use_stored_value"])  # fmt: skip
         return Response(s.OrderSerializer(orders_for(request).get(pk=order.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -220,6 +223,49 @@ class OrderCancelApi(APIView):
         order = get_object_or_404(orders_for(request), uuid=uuid)
         order_cancel(order=order)
         return Response(s.OrderSerializer(orders_for(request).get(pk=order.pk)).data)
+
+
+def boxes_for(request):
+    """Plan boxes: a customer's own; staff read every box of the shop."""
+    boxes = Fulfilment.objects.filter(kind=FulfilmentKind.PLAN_BOX).select_related(
+        "contract__plan_version__plan").prefetch_related(
+        "lines", Prefetch("tracking", queryset=TrackingEvent.objects.order_by("at", "id")),
+        Prefetch("reship_requests", queryset=ReshipRequest.objects.select_related("fulfilment", "reship")
+                 .prefetch_related("photos"))).order_by("-id")  # fmt: skip
+    return boxes if request.user.is_staff else boxes.filter(customer__user=request.user)
+
+
+class BoxListApi(ListAPIView):
+    serializer_class = s.BoxSerializer
+
+    def get_queryset(self):
+        return boxes_for(self.request)
+
+    @extend_schema(summary="Plan boxes, newest first (customer: their own), with shipment and reship requests",
+                   responses={200: s.BoxSerializer(many=True), **ERRORS})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class BoxReshipApi(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        summary="Ask for a damaged or lost plan box to be sent again (within 30 days; the shop decides)",
+        description="Multipart: `reason`, `note`, and up to 6 `photos` (a photo is required for damage). The "
+        "request is `pending` until the shop approves it (the warehouse then ships within 48 h) or refuses it "
+        "with an answer in `decision_note`.",
+        request={"multipart/form-data": s.ReshipInputSerializer}, responses={201: s.BoxReshipSerializer, **ERRORS},
+    )  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        customer = _customer(request)
+        box = get_object_or_404(Fulfilment.objects.filter(kind=FulfilmentKind.PLAN_BOX, customer=customer), uuid=uuid)
+        data = s.ReshipInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reship = reship_request(customer=customer, parcel_uuid=box.uuid, reason=data.validated_data["reason"],
+                                note=data.validated_data["note"], photos=data.validated_data["photos"])  # fmt: skip
+        return Response(s.BoxReshipSerializer(reship).data, status=status.HTTP_201_CREATED)
 
 
 class OrderReshipApi(APIView):
