@@ -25,7 +25,7 @@ def tier_discount_percent(*, customer: Customer) -> tuple[int, str]:
     membership = Membership.objects.select_related("tier").filter(customer=customer).first()
     if membership is None or membership.tier is None:
         return 0, ""
-    return membership.tier.goods_discount_percent, membership.tier.name
+    return membership.tier.goods_discount_percent, membership.tier.display_name
 
 
 def tier_discount(

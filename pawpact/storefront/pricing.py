@@ -36,3 +36,11 @@ def coupon_redeem(*, customer: Customer, coupon_code: str, order) -> None:
     if coupon_code and path:
         import_string(path)(customer=customer, coupon_code=coupon_code, order_uuid=str(order.uuid),
                             amount_minor=order.discount_minor, subtotal_minor=order.subtotal_minor)  # fmt: skip
+
+
+def coupon_release(*, order) -> None:
+    """Inside the transaction that cancels the order or refunds the last of it: give its coupon
+    back (settings.PAWPACT_STOREFRONT_COUPON_RELEASE; the hook gives back at most once)."""
+    path = getattr(settings, "PAWPACT_STOREFRONT_COUPON_RELEASE", "")
+    if path:
+        import_string(path)(order_uuid=str(order.uuid))

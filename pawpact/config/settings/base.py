@@ -138,6 +138,10 @@ PAWPACT_CARE_BENEFIT_SOURCES = [
 PAWPACT_STOREFRONT_PRICING = "pawpact.loyalty.checkout.member_and_coupon_discount"
 # Marks the order's coupon used inside the order's transaction: (customer, coupon_code, order_uuid, amount_minor).
 PAWPACT_STOREFRONT_COUPON_REDEEM = "pawpact.loyalty.coupons.coupon_redeem_order"
+# Gives an order's coupon back when the order is cancelled or fully refunded: (order_uuid).
+PAWPACT_STOREFRONT_COUPON_RELEASE = "pawpact.loyalty.coupons.coupon_release_order"
+# What a staff member's role may do, for the API's permission checks: (user, action) -> bool.
+PAWPACT_STAFF_ROLE_ALLOWS = "pawpact.workspace.roles.user_allows"
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).
