@@ -93,6 +93,8 @@ class LedgerAccount(models.TextChoices):
     STORED_VALUE_PAID = "stored_value_paid", _("Stored value (paid)")
     STORED_VALUE_GIFT = "stored_value_gift", _("Stored value (gift)")
     MARKETING_EXPENSE = "marketing_expense", _("Marketing expense")
+    # Paid membership fees (the shop's own money, like shop orders: into STORE_CASH).
+    MEMBERSHIP_REVENUE = "membership_revenue", _("Membership revenue")
 
 
 class CallTaskKind(models.TextChoices):
@@ -143,6 +145,7 @@ class JournalKind(StrEnum):
     STORED_VALUE_REFUND = "stored_value.refund"
     MALL_PAID = "mall.paid"
     REFERRAL_CREDIT = "referral.credit"
+    MEMBERSHIP_PAID = "membership.paid"
 
 
 class PetLossReportStatus(models.TextChoices):

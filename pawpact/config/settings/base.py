@@ -131,6 +131,7 @@ PAWPACT_DEPOSIT_DISCOUNTS = ["pawpact.loyalty.referrals.deposit_discount"]
 PAWPACT_CARE_BENEFIT_SOURCES = [
     "pawpact.care.benefits.plan_entitlement_claim",
     "pawpact.care.member_benefits.tier_quota_claim",
+    "pawpact.care.member_benefits.paid_quota_claim",  # the paid membership's monthly free services
     "pawpact.care.coupon_benefit.coupon_claim",  # a free-service coupon, once the plan's and the tier's are used
     "pawpact.care.member_benefits.household_claim",
 ]
