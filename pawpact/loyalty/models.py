@@ -285,4 +285,4 @@ from pawpact.loyalty.wallet_models import (  # noqa: E402, F401
     GiftRule, MallItem, Redemption, Referral, ReferralCode, StoredValueAccount, StoredValueMovement, StoredValueRules,
     TopUp,
 )  # fmt: skip
-from pawpact.loyalty.paid_models import PaidCharge, PaidMembership, PaidPlan  # noqa: E402, F401
+from pawpact.loyalty.paid_models import PaidCharge, PaidMembership, PaidPlan  # noqa: E402, F401, I001

@@ -16,7 +16,11 @@ from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty.paid_membership import (
-    membership_live, paid_membership_cancel, paid_membership_join, paid_membership_resume, trial_available,
+    membership_live,
+    paid_membership_cancel,
+    paid_membership_join,
+    paid_membership_resume,
+    trial_available,
 )  # fmt: skip
 from pawpact.loyalty.paid_models import PaidPlan
 

@@ -37,18 +37,18 @@ def _paid(shop) -> list[int]:
 def test_only_the_owner_creates_plans_and_bad_input_writes_nothing(shop):
     owner, manager, clerk = (api(shop, _token(shop, role)) for role in (Role.OWNER, Role.MANAGER, Role.CLERK))
     for refused in (manager, clerk):
-        assert error(refused.post("/api/v1/membership-plans", PLAN, format="json"), 403)["code"] == "permission_denied"
+        assert error(refused.post("/api/v1/paid-membership/plans", PLAN, format="json"), 403)["code"] == "permission_denied"
     for bad, field in (({"price_minor": 0}, "price_minor"), ({"months": 2}, "months"),
                        ({"goods_discount_percent": 91}, "goods_discount_percent"), ({"points_multiplier": "0.5"}, "points_multiplier")):  # fmt: skip
-        assert field in error(owner.post("/api/v1/membership-plans", {**PLAN, **bad}, format="json"), 400)["fields"]
+        assert field in error(owner.post("/api/v1/paid-membership/plans", {**PLAN, **bad}, format="json"), 400)["fields"]
     with schema_context(shop.schema_name):
         assert PaidPlan.objects.count() == 0
-    created = owner.post("/api/v1/membership-plans", PLAN, format="json")
+    created = owner.post("/api/v1/paid-membership/plans", PLAN, format="json")
     assert created.status_code == 201 and created.json()["price_minor"] == 9_900 and created.json()["object"] == "membership_plan"
-    changed = owner.patch(f"/api/v1/membership-plans/{created.json()['id']}", {"price_minor": 9_800}, format="json")
+    changed = owner.patch(f"/api/v1/paid-membership/plans/{created.json()['id']}", {"price_minor": 9_800}, format="json")
     assert changed.json()["price_minor"] == 9_800 and changed.json()["trial_days"] == 7
-    assert error(clerk.patch(f"/api/v1/membership-plans/{created.json()['id']}", {"active": False}, format="json"), 403)
-    assert [row["name"] for row in clerk.get("/api/v1/membership-plans").json()["results"]] == ["Year club"]
+    assert error(clerk.patch(f"/api/v1/paid-membership/plans/{created.json()['id']}", {"active": False}, format="json"), 403)
+    assert [row["name"] for row in clerk.get("/api/v1/paid-membership/plans").json()["results"]] == ["Year club"]
 
 
 def test_a_customer_joins_once_per_key_reads_the_status_and_cancels(shop, other_shop):
@@ -58,21 +58,21 @@ def test_a_customer_joins_once_per_key_reads_the_status_and_cancels(shop, other_
         card = method(customer)
         token = login(customer)
     client = api(shop, token)
-    status = client.get("/api/v1/membership").json()
+    status = client.get("/api/v1/paid-membership").json()
     assert status == {"membership": None, "trial_available": True}
-    error(client.post("/api/v1/membership", {"plan_id": monthly.pk, "payment_method_id": card.pk}, format="json"), 400)
+    error(client.post("/api/v1/paid-membership", {"plan_id": monthly.pk, "payment_method_id": card.pk}, format="json"), 400)
     body = {"plan_id": monthly.pk, "payment_method_id": card.pk}
-    first = client.post("/api/v1/membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-1")
-    again = client.post("/api/v1/membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-1")
+    first = client.post("/api/v1/paid-membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-1")
+    again = client.post("/api/v1/paid-membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-1")
     assert first.status_code == 201 and again.json()["uuid"] == first.json()["uuid"]
     assert first.json()["status"] == "active" and _paid(shop) == [990]
-    assert error(client.post("/api/v1/membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-2"), 409)["code"] == "membership_exists"
-    cancelled = client.post("/api/v1/membership/cancel", format="json")
+    assert error(client.post("/api/v1/paid-membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-2"), 409)["code"] == "membership_exists"
+    cancelled = client.post("/api/v1/paid-membership/cancel", format="json")
     assert cancelled.json()["cancel_at_period_end"] is True and cancelled.json()["status"] == "active"
     staff = api(shop, _token(shop, Role.OWNER))
-    assert error(staff.get("/api/v1/membership"), 422)["code"] == "customer_required"
+    assert error(staff.get("/api/v1/paid-membership"), 422)["code"] == "customer_required"
     stranger = api(other_shop, token)  # this shop's token means nothing at another shop
-    assert stranger.get("/api/v1/membership").status_code == 401
+    assert stranger.get("/api/v1/paid-membership").status_code == 401
     with schema_context(other_shop.schema_name):
         assert PaidMembership.objects.count() == 0
     assert _paid(shop) == [990]

@@ -3,7 +3,6 @@ cancelled before shipping or fully refunded: the use is kept, marked returned, a
 coupon is usable again; a partial refund gives nothing back."""
 import uuid
 
-import pytest
 from django_tenants.utils import schema_context
 
 from pawpact.billing.models import PaymentMethod

@@ -3,8 +3,8 @@ from django.urls import path
 from pawpact.api.v1.paid_membership import views
 
 urlpatterns = [
-    path("membership-plans", views.PaidPlanListCreateApi.as_view(), name="api_membership_plans"),
-    path("membership-plans/<int:pk>", views.PaidPlanDetailApi.as_view(), name="api_membership_plan"),
-    path("membership", views.MembershipApi.as_view(), name="api_membership"),
-    path("membership/cancel", views.MembershipCancelApi.as_view(), name="api_membership_cancel"),
+    path("paid-membership/plans", views.PaidPlanListCreateApi.as_view(), name="api_paid_membership_plans"),
+    path("paid-membership/plans/<int:pk>", views.PaidPlanDetailApi.as_view(), name="api_paid_membership_plan"),
+    path("paid-membership", views.MembershipApi.as_view(), name="api_paid_membership"),
+    path("paid-membership/cancel", views.MembershipCancelApi.as_view(), name="api_paid_membership_cancel"),
 ]

@@ -72,7 +72,7 @@ class PaidPlanDetailApi(APIView):
 
 
 class MembershipApi(APIView):
-    @extend_schema(summary="My membership in force (or null) and whether a free trial is open to me",
+    @extend_schema(summary="My paid membership in force (or null) and whether a free trial is open to me",
                    responses={200: s.MembershipStatusSerializer, **ERRORS})  # fmt: skip
     def get(self, request):
         customer = _customer(request)
