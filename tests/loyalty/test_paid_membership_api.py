@@ -110,9 +110,10 @@ def test_the_staff_page_shows_figures_exports_and_the_owner_edits_plans(shop, ot
     owner = client_for(shop, staff_user(shop, Role.OWNER))
     page = owner.get("/manage/members/paid/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "¥198.00" in page and "chart-paid" in page and page.count("Club 9900") >= 3
-    rows = list(csv.reader(io.StringIO(owner.get("/manage/members/paid/?export=csv&status=live").content.decode("utf-8-sig"))))
+    exported = owner.get("/manage/members/paid/?export=csv&status=live")
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 3 and rows[1][3] == "Active" and rows[1][7] == "99.00"
-    sheet = load_workbook(io.BytesIO(owner.get("/manage/members/paid/?export=xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(owner.get("/manage/members/paid/?export=xlsx").getvalue())).active
     assert sheet.max_row == 3
     clerk = client_for(shop, staff_user(shop, Role.CLERK))
     assert clerk.get("/manage/members/paid/").status_code == 200
