@@ -146,6 +146,7 @@ class JournalKind(StrEnum):
     MALL_PAID = "mall.paid"
     REFERRAL_CREDIT = "referral.credit"
     MEMBERSHIP_PAID = "membership.paid"
+    MEMBERSHIP_REFUNDED = "membership.refunded"
 
 
 class PetLossReportStatus(models.TextChoices):

@@ -82,7 +82,8 @@ CATALOGUE: dict[str, EventDefinition] = {
         ),
         EventDefinition(
             EventKind.MEMBERSHIP_ENDED,
-            "A paid membership ended: cancelled by the member at its period's end, or lapsed after failed renewals.",
+            "A paid membership ended: cancelled by the member (at its period's end, or at once with a refund under the "
+            "shop's rule: reason `refunded`), or lapsed after failed renewals.",
             ("membership_uuid", "customer_uuid", "plan_name", "reason", "at"),
         ),
         EventDefinition(

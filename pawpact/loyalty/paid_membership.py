@@ -9,8 +9,8 @@ again under the same key (pawpact.loyalty.paid_renewals), so money never moves t
 
 A plan may offer a free trial, once per customer ever: the member joins without a charge
 and the first charge falls on the trial's last day + 1, on the saved payment method.
-Cancelling keeps the member until the paid period's end and refunds nothing: unused days
-of a membership are not money the member is owed (the shop's rule in this version).
+Cancelling keeps the member until the paid period's end and refunds nothing, unless the
+plan's refund rule gives the period back (pawpact.loyalty.paid_refunds).
 
 Benefits combine with the member's tier (pawpact.loyalty.pricing, points, care): the goods
 discount is the better of the tier's and the membership's, never both; on the member day
@@ -86,6 +86,7 @@ def paid_plan_clean(data: dict) -> dict:
     cleaned["member_day_extra_percent"] = _whole(data, "member_day_extra_percent", errors, low=0, high=90)
     cleaned["free_services_per_month"] = _whole(data, "free_services_per_month", errors, low=0, high=31)
     cleaned["trial_days"] = _whole(data, "trial_days", errors, low=0, high=31)
+    cleaned["refund_days"] = _whole(data, "refund_days", errors, low=0, high=31)
     cleaned["points_multiplier"] = _multiplier(data.get("points_multiplier", 1), errors)
     if errors:
         raise ValidationFailed(_("The membership plan is not valid."), fields=errors)
@@ -257,20 +258,7 @@ def membership_ended_emit(membership: PaidMembership, *, reason: str, clock: Clo
     }, livemode=membership.payment_method.livemode)  # fmt: skip
 
 
-# --- Cancelling -----------------------------------------------------------------------------------------
-
-
-def paid_membership_cancel(*, membership: PaidMembership, clock: Clock = default_clock) -> PaidMembership:
-    """Stop renewing: the member keeps the benefits until the period's end, then it ends.
-    Nothing is refunded. Cancelling twice changes nothing more."""
-    with transaction.atomic():
-        locked = PaidMembership.objects.select_for_update().get(pk=membership.pk)
-        if locked.status not in LIVE:
-            raise Conflict(_("This membership has ended already."))
-        if not locked.cancel_at_period_end:
-            locked.cancel_at_period_end, locked.cancelled_at = True, clock.now()
-            locked.save(update_fields=["cancel_at_period_end", "cancelled_at"])
-    return locked
+# --- Resuming -----------------------------------------------------------------------------------------
 
 
 def paid_membership_resume(*, membership: PaidMembership) -> PaidMembership:

@@ -25,6 +25,9 @@ class PaidPlan(models.Model):
     free_services_per_month = models.PositiveSmallIntegerField(_("free services per month"), default=0)
     member_day_extra_percent = models.PositiveSmallIntegerField(_("extra discount on member day (%)"), default=0)
     trial_days = models.PositiveSmallIntegerField(_("free trial days"), default=0)
+    # The shop's refund rule: cancelled within this many days of a paid period's start, that
+    # period is refunded in full and the membership ends at once; 0: no refunds.
+    refund_days = models.PositiveSmallIntegerField(_("full refund when cancelled within (days)"), default=0)
     active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -36,7 +39,7 @@ class PaidPlan(models.Model):
             models.CheckConstraint(condition=Q(goods_discount_percent__lte=90, member_day_extra_percent__lte=90),
                                    name="loyalty_paid_plan_discounts_le_90"),
             models.CheckConstraint(condition=Q(points_multiplier__gte=1), name="loyalty_paid_plan_multiplier_ge_1"),
-            models.CheckConstraint(condition=Q(trial_days__lte=31), name="loyalty_paid_plan_trial_le_31"),
+            models.CheckConstraint(condition=Q(trial_days__lte=31, refund_days__lte=31), name="loyalty_paid_plan_days_le_31"),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -49,6 +52,7 @@ class PaidStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAST_DUE = "past_due", _("Renewal failed: retrying")
     ENDED = "ended", _("Ended")
+    REFUNDED = "refunded", _("Cancelled and refunded")
     LAPSED = "lapsed", _("Lapsed: renewal not paid")
     FAILED = "failed", _("Payment failed")
 
@@ -115,6 +119,9 @@ class PaidCharge(models.Model):
     reference = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A refund asked for (the key committed before the rail is called) and when it was confirmed.
+    refund_key = models.CharField(max_length=140, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,12 +17,12 @@ from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty.paid_membership import (
     membership_live,
-    paid_membership_cancel,
     paid_membership_join,
     paid_membership_resume,
     trial_available,
 )  # fmt: skip
-from pawpact.loyalty.paid_models import PaidPlan
+from pawpact.loyalty.paid_models import PaidPlan, PaidStatus
+from pawpact.loyalty.paid_refunds import paid_membership_cancel
 
 
 class JoinForm(forms.Form):
@@ -77,9 +77,12 @@ def my_paid_membership_cancel(request):
                 paid_membership_resume(membership=membership)
                 messages.success(request, _("Your membership will renew again."))
             else:
-                paid_membership_cancel(membership=membership)
-                messages.success(request, _("Cancelled: you stay a member until %(day)s; it will not renew.")
-                                 % {"day": membership.period_end.isoformat()})  # fmt: skip
+                cancelled = paid_membership_cancel(membership=membership)
+                if cancelled.status == PaidStatus.REFUNDED:
+                    messages.success(request, _("Cancelled and refunded in full: the membership has ended."))
+                else:
+                    messages.success(request, _("Cancelled: you stay a member until %(day)s; it will not renew.")
+                                     % {"day": membership.period_end.isoformat()})  # fmt: skip
         except DomainError as error:
             messages.error(request, error.message)
     return redirect("my_paid_membership")

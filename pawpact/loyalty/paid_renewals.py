@@ -18,6 +18,7 @@ from django.db.models import Q
 from pawpact.core.clock import Clock, default_clock
 from pawpact.loyalty.paid_membership import charge_key, membership_ended_emit, paid_charge_run
 from pawpact.loyalty.paid_models import LIVE, ChargeStatus, PaidCharge, PaidMembership, PaidStatus
+from pawpact.loyalty.paid_refunds import paid_refunds_retry
 
 BATCH = 200
 LEASE = timedelta(minutes=5)  # a charge PAYING longer than this lost its answer: ask again
@@ -58,6 +59,7 @@ def paid_renewals_run(*, clock: Clock = default_clock) -> int:
     """Settle charges whose answer was lost, then renew (or end) every membership due; how many
     charges were run."""
     ran = 0
+    paid_refunds_retry(clock=clock)
     stale = PaidCharge.objects.select_related("membership__payment_method").filter(
         status=ChargeStatus.PAYING, created_at__lte=clock.now() - LEASE
     )

@@ -14,7 +14,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.months import month_add, month_start
 from pawpact.loyalty.paid_models import LIVE, ChargeStatus, PaidCharge, PaidMembership, PaidStatus
 
-ENDED = (PaidStatus.ENDED, PaidStatus.LAPSED)
+ENDED = (PaidStatus.ENDED, PaidStatus.LAPSED, PaidStatus.REFUNDED)
 
 
 def paid_member_list(*, status: str = "", plan_id: int | None = None, query: str = "") -> QuerySet[PaidMembership]:

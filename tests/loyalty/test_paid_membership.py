@@ -11,10 +11,11 @@ from pawpact.billing.enums import JournalKind, LedgerAccount
 from pawpact.billing.ledger import account_balances
 from pawpact.billing.models import Journal, PaymentMethod
 from pawpact.core.clock import FixedClock
-from pawpact.core.errors import ValidationFailed
+from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.loyalty.errors import MembershipExists, PaymentDeclined
-from pawpact.loyalty.paid_membership import paid_membership_cancel, paid_membership_join, paid_plan_save
+from pawpact.loyalty.paid_membership import paid_membership_join, paid_plan_save
 from pawpact.loyalty.paid_models import ChargeStatus, PaidCharge, PaidMembership, PaidPlan, PaidStatus
+from pawpact.loyalty.paid_refunds import paid_membership_cancel
 from pawpact.loyalty.paid_renewals import paid_renewals_run
 from pawpact.messaging.models import Message
 from pawpact.outbox.models import OutboxEvent
@@ -197,3 +198,54 @@ def test_another_shop_knows_nothing_of_the_members(shop, other_shop):
         assert PaidMembership.objects.count() == 0 and PaidPlan.objects.count() == 0
         assert paid_renewals_run(clock=FixedClock(NOW + timedelta(days=40))) == 0
     assert _charges(shop) == [990]
+
+
+def _refunds(shop) -> list[int]:
+    return list(SandboxCharge.objects.filter(shop_schema=shop.schema_name, outcome="refunded").values_list("amount_minor", flat=True))
+
+
+def test_the_shops_refund_rule_refunds_a_cancelled_period_once_within_its_days(shop):
+    clock = FixedClock(NOW)
+    early, late = member(), member()
+    refundable = plan(9_900, months=12, refund_days=7)
+    first = paid_membership_join(customer=early, plan=refundable, payment_method=method(early), request_key="e",
+                                 clock=clock)  # fmt: skip
+    second = paid_membership_join(customer=late, plan=refundable, payment_method=method(late), request_key="l",
+                                  clock=clock)  # fmt: skip
+    clock.advance(timedelta(days=6))
+    cancelled = paid_membership_cancel(membership=first, clock=clock)
+    assert cancelled.status == PaidStatus.REFUNDED and _refunds(shop) == [-9_900]
+    assert _revenue() == (9_900, -9_900)  # the other member's year only
+    assert Journal.objects.filter(kind=JournalKind.MEMBERSHIP_REFUNDED).count() == 1
+    with pytest.raises(Conflict):
+        paid_membership_cancel(membership=first, clock=clock)
+    assert paid_renewals_run(clock=clock) == 0 and _refunds(shop) == [-9_900]
+    clock.advance(timedelta(days=1))  # day 7: past the rule, no refund
+    kept = paid_membership_cancel(membership=second, clock=clock)
+    assert (kept.status, kept.cancel_at_period_end) == (PaidStatus.ACTIVE, True) and _refunds(shop) == [-9_900]
+    assert [e.payload["reason"] for e in OutboxEvent.objects.filter(kind="membership.ended")] == ["refunded"]
+
+
+def test_a_refund_the_rail_does_not_confirm_is_asked_again_and_given_once(shop, monkeypatch):
+    from pawpact.payments.errors import RefundFailed
+    from pawpact.payments.sandbox import SandboxRail
+
+    clock = FixedClock(NOW)
+    customer = member()
+    joined = paid_membership_join(customer=customer, plan=plan(990, refund_days=3), payment_method=method(customer),
+                                  request_key="r", clock=clock)  # fmt: skip
+    real = SandboxRail.refund
+
+    def lost(self, **kwargs):
+        real(self, **kwargs)  # the money went back; our side never heard
+        raise RefundFailed("timed out")
+
+    monkeypatch.setattr(SandboxRail, "refund", lost)
+    still = paid_membership_cancel(membership=joined, clock=clock)
+    assert (still.status, still.cancel_at_period_end) == (PaidStatus.ACTIVE, True)
+    assert PaidCharge.objects.get().refunded_at is None and _revenue() == (990, -990)
+    monkeypatch.setattr(SandboxRail, "refund", real)
+    paid_renewals_run(clock=clock)
+    paid_renewals_run(clock=clock)
+    assert PaidMembership.objects.get().status == PaidStatus.REFUNDED
+    assert _refunds(shop) == [-990] and _revenue() == (0, 0)

@@ -8,8 +8,10 @@ import pytest
 from django.db import connections
 from django_tenants.utils import schema_context
 
+from pawpact.billing.models import PaymentMethod
 from pawpact.core.clock import FixedClock
-from pawpact.loyalty.paid_membership import paid_membership_cancel, paid_membership_join
+from pawpact.loyalty.paid_membership import paid_membership_join
+from pawpact.loyalty.paid_refunds import paid_membership_cancel
 from pawpact.loyalty.paid_renewals import paid_renewals_run
 from pawpact.workspace.enums import Role
 from tests.browser import browser_marks, chromium, fetch, screenshot
@@ -31,9 +33,11 @@ def _members(shop):
         members = []
         for n in range(6):
             customer = customer_with_login(shop)
-            card = method(customer, "tok_insufficient_funds" if n == 5 else "tok_success")
-            membership = paid_membership_join(customer=customer, plan=yearly if n % 2 else monthly, payment_method=card,
+            card = method(customer)
+            membership = paid_membership_join(customer=customer, plan=yearly if n in (1, 3) else monthly, payment_method=card,
                                               request_key=f"b{n}", clock=clock)  # fmt: skip
+            if n == 5:  # its renewals are declined: retried, then it lapses
+                PaymentMethod.objects.filter(pk=card.pk).update(token="tok_insufficient_funds.x")
             if n == 4:
                 paid_membership_cancel(membership=membership, clock=clock)
             members.append(customer)

@@ -49,12 +49,14 @@ class PaidPlanForm(forms.Form):
                                                   max_value=90, initial=0)  # fmt: skip
     trial_days = forms.IntegerField(label=gettext_lazy("Free trial days (once per customer; 0: none)"), min_value=0,
                                     max_value=31, initial=0)  # fmt: skip
+    refund_days = forms.IntegerField(label=gettext_lazy("Full refund when cancelled within (days; 0: no refunds)"),
+                                     min_value=0, max_value=31, initial=0)  # fmt: skip
     active = forms.BooleanField(label=gettext_lazy("On sale"), required=False, initial=True)
 
     @classmethod
     def initial_of(cls, plan: PaidPlan) -> dict:
         fields = ("name", "months", "goods_discount_percent", "points_multiplier", "free_services_per_month",
-                  "member_day_extra_percent", "trial_days", "active")  # fmt: skip
+                  "member_day_extra_percent", "trial_days", "refund_days", "active")  # fmt: skip
         return {"price": fen_to_yuan(plan.price_minor), **{name: getattr(plan, name) for name in fields}}
 
     def service_data(self) -> dict:

@@ -14,7 +14,7 @@ class PaidPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = PaidPlan
         fields = ["object", "id", "name", "price_minor", "currency", "months", "goods_discount_percent",
-                  "points_multiplier", "free_services_per_month", "member_day_extra_percent", "trial_days", "active"]  # fmt: skip
+                  "points_multiplier", "free_services_per_month", "member_day_extra_percent", "trial_days", "refund_days", "active"]  # fmt: skip
 
     def get_object(self, _plan) -> str:
         return "membership_plan"
@@ -26,12 +26,17 @@ class PaidPlanSerializer(serializers.ModelSerializer):
 class PaidPlanInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=40)
     price_minor = serializers.IntegerField(min_value=1)
-    months = serializers.ChoiceField(choices=[1, 3, 12])
+    months = serializers.IntegerField(help_text="The billing period: 1, 3 or 12 months.")
     goods_discount_percent = serializers.IntegerField(min_value=0, max_value=90, default=0)
     points_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2, default=1)
     free_services_per_month = serializers.IntegerField(min_value=0, max_value=31, default=0)
     member_day_extra_percent = serializers.IntegerField(min_value=0, max_value=90, default=0)
     trial_days = serializers.IntegerField(min_value=0, max_value=31, default=0)
+    refund_days = serializers.IntegerField(
+        min_value=0, max_value=31, default=0,
+        help_text="Cancelled within this many days of a paid period's start: that period is refunded and the membership "
+                  "ends at once. 0: no refunds (it stays to the period's end).",
+    )  # fmt: skip
     active = serializers.BooleanField(default=True)
 
 

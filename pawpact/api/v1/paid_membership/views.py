@@ -21,9 +21,13 @@ from pawpact.api.v1.paid_membership import serializers as s
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import NotFound
 from pawpact.loyalty.paid_membership import (
-    membership_live, paid_membership_cancel, paid_membership_join, paid_plan_save, trial_available,
+    membership_live,
+    paid_membership_join,
+    paid_plan_save,
+    trial_available,
 )  # fmt: skip
 from pawpact.loyalty.paid_models import PaidPlan
+from pawpact.loyalty.paid_refunds import paid_membership_cancel
 
 
 def _customer(request):
