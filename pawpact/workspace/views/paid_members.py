@@ -50,7 +50,7 @@ class PaidPlanForm(forms.Form):
     trial_days = forms.IntegerField(label=gettext_lazy("Free trial days (once per customer; 0: none)"), min_value=0,
                                     max_value=31, initial=0)  # fmt: skip
     refund_days = forms.IntegerField(label=gettext_lazy("Full refund when cancelled within (days; 0: no refunds)"),
-                                     min_value=0, max_value=31, initial=0)  # fmt: skip
+                                     min_value=0, max_value=31, initial=0, required=False)  # fmt: skip
     active = forms.BooleanField(label=gettext_lazy("On sale"), required=False, initial=True)
 
     @classmethod
@@ -62,6 +62,7 @@ class PaidPlanForm(forms.Form):
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["price_minor"] = data.pop("price")
+        data["refund_days"] = data.get("refund_days") or 0
         return data
 
 

@@ -68,7 +68,7 @@ class PaidPlanDetailApi(APIView):
                    responses={200: s.PaidPlanSerializer, **ERRORS})  # fmt: skip
     def patch(self, request, pk: int):
         plan = get_object_or_404(PaidPlan, pk=pk)
-        data = s.PaidPlanPatchSerializer(data=request.data)
+        data = s.PaidPlanInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         current = {name: getattr(plan, name) for name in s.PaidPlanInputSerializer().fields}
         plan = paid_plan_save(plan=plan, **{**current, **data.validated_data})
