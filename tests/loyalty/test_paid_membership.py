@@ -249,3 +249,18 @@ def test_a_refund_the_rail_does_not_confirm_is_asked_again_and_given_once(shop, 
     paid_renewals_run(clock=clock)
     assert PaidMembership.objects.get().status == PaidStatus.REFUNDED
     assert _refunds(shop) == [-990] and _revenue() == (0, 0)
+
+
+def test_the_renewal_task_runs_in_the_shop_only_and_twice_charges_once(shop, other_shop, traveller):
+    from pawpact.loyalty.tasks import paid_renewals_shop_task
+
+    customer = member()
+    joined = paid_membership_join(customer=customer, plan=plan(990), payment_method=method(customer), request_key="t")
+    traveller.move_to(NOW + timedelta(days=31))
+    paid_renewals_shop_task()
+    paid_renewals_shop_task()
+    joined.refresh_from_db()
+    assert joined.period_end == date(2026, 5, 9) and _charges(shop) == [990, 990]
+    with schema_context(other_shop.schema_name):
+        paid_renewals_shop_task()
+        assert PaidCharge.objects.count() == 0
