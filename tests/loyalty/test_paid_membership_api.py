@@ -115,6 +115,8 @@ def test_the_staff_page_shows_figures_exports_and_the_owner_edits_plans(shop, ot
     assert len(rows) == 3 and rows[1][3] == "Active" and rows[1][7] == "99.00"
     sheet = load_workbook(io.BytesIO(owner.get("/manage/members/paid/?export=xlsx").getvalue())).active
     assert sheet.max_row == 3
+    member_page = owner.get(f"/manage/members/{customer.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Club 9900 · Active · Renews on" in member_page
     clerk = client_for(shop, staff_user(shop, Role.CLERK))
     assert clerk.get("/manage/members/paid/").status_code == 200
     assert clerk.get("/manage/members/paid/plans/new/").status_code == 403
