@@ -28,7 +28,7 @@ FRAMEWORK_CODES = (
     ErrorCode(400, "parse_error", "The body is not valid JSON."),
     ErrorCode(401, "not_authenticated", "No `Authorization: Token …` header."),
     ErrorCode(401, "authentication_failed", "The token is unknown here (revoked, or another shop's)."),
-    ErrorCode(403, "permission_denied", "Signed in, but this operation is for staff."),
+    ErrorCode(403, "permission_denied", "Signed in, but this operation is for staff (or a staff role above yours)."),
     ErrorCode(404, "not_found", "No such record for you at this shop (someone else's answers the same)."),
     ErrorCode(405, "method_not_allowed", "This address does not take this method."),
     ErrorCode(406, "not_acceptable", "No answer in the media type the `Accept` header asks for."),

@@ -23,6 +23,7 @@ urlpatterns = [
     # referral code, points mall, stored value (the customer's own)
     path("", include("pawpact.api.v1.wallet.urls")),
     path("", include("pawpact.api.v1.coupons.urls")),
+    path("", include("pawpact.api.v1.paid_membership.urls")),
     # saved payment methods: list, read, remove
     path("", include("pawpact.api.v1.payment_methods.urls")),
     # call queue, payment method replacement, deferrals, standing and holds

@@ -93,6 +93,8 @@ class LedgerAccount(models.TextChoices):
     STORED_VALUE_PAID = "stored_value_paid", _("Stored value (paid)")
     STORED_VALUE_GIFT = "stored_value_gift", _("Stored value (gift)")
     MARKETING_EXPENSE = "marketing_expense", _("Marketing expense")
+    # Paid membership fees (the shop's own money, like shop orders: into STORE_CASH).
+    MEMBERSHIP_REVENUE = "membership_revenue", _("Membership revenue")
 
 
 class CallTaskKind(models.TextChoices):
@@ -144,6 +146,8 @@ class JournalKind(StrEnum):
     STORED_VALUE_RETURN = "stored_value.return"  # a spend given back to the balance (a cancelled order)
     MALL_PAID = "mall.paid"
     REFERRAL_CREDIT = "referral.credit"
+    MEMBERSHIP_PAID = "membership.paid"
+    MEMBERSHIP_REFUNDED = "membership.refunded"
 
 
 class PetLossReportStatus(models.TextChoices):

@@ -3,6 +3,7 @@
 - `tier_quota_claim`: the member tier's free services per month, quarter or year, counted
   from the live bookings it covered in the appointment's period (after the plan's own
   entitlement, before coupons);
+- `paid_quota_claim`: the paid membership's free services per month, after the tier's;
 - `household_claim`: with the shop's multi-pet benefit on, a customer's second and further
   pets' services at half price (last: only what nothing else covers).
 
@@ -17,8 +18,10 @@ from pawpact.core.clock import local_date
 from pawpact.customers.models import Pet
 from pawpact.loyalty.benefits import member_benefits_get
 from pawpact.loyalty.models import Membership, QuotaPeriod
+from pawpact.loyalty.paid_models import LIVE, PaidMembership
 
 TIER_PREFIX = "tier"
+PAID_PREFIX = "paid"
 HOUSEHOLD_PREFIX = "household"
 
 
@@ -50,6 +53,27 @@ def tier_quota_claim(*, request: BenefitRequest) -> BenefitClaim | None:
         .count()
     )
     if used >= tier.free_service_quota:
+        return None
+    return BenefitClaim(source=BenefitSource.TIER_BENEFIT, reference=reference, covered_minor=request.price_minor)
+
+
+def paid_quota_claim(*, request: BenefitRequest) -> BenefitClaim | None:
+    """A free service from the paid membership's monthly allowance (after the tier's quota:
+    the two allowances add up, the member paid for this one), if any is left this month."""
+    membership = (
+        PaidMembership.objects.select_for_update(of=("self",)).select_related("plan")
+        .filter(customer=request.customer, status__in=LIVE).first()
+    )  # fmt: skip
+    if membership is None or membership.plan.free_services_per_month <= 0:
+        return None
+    month = quota_period_key(QuotaPeriod.MONTH, local_date(request.starts_at))
+    reference = f"{PAID_PREFIX}:{membership.uuid}:{month}"
+    used = (
+        Booking.objects.filter(customer=request.customer, benefit_source=BenefitSource.TIER_BENEFIT,
+                               benefit_reference=reference)
+        .exclude(status=BookingStatus.CANCELLED).exclude(pk=request.booking_id).count()
+    )  # fmt: skip
+    if used >= membership.plan.free_services_per_month:
         return None
     return BenefitClaim(source=BenefitSource.TIER_BENEFIT, reference=reference, covered_minor=request.price_minor)
 

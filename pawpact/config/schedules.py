@@ -108,6 +108,10 @@ def _member_and_care_jobs() -> dict:
         ),
         # stored-value top-ups and mall redemptions whose rail never answered, asked again
         "loyalty-wallet-payments": _every(crontab(minute="*/10"), "loyalty.wallet_payments_dispatch", expires=500),
+        # paid memberships renewed at their period's end (and failed renewals retried), in the day's hours
+        "loyalty-paid-renewals": _every(
+            crontab(hour="9-21", minute=25), "loyalty.paid_renewals_dispatch", expires=3000
+        ),
         # appointments starting within 24 hours, reminded once (hourly)
         "care-reminder-run": _every(crontab(minute=15), "care.reminder_run_dispatch", expires=3000),
         # vaccine/deworming due, birthdays and adoption anniversaries, once a day (Beijing morning)

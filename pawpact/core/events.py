@@ -23,6 +23,8 @@ class EventKind:
     ORDER_REFUNDED = "order.refunded"
     RECONCILIATION_DONE = "reconciliation.done"
     REFERRAL_CONVERTED = "referral.converted"
+    MEMBERSHIP_CHARGED = "membership.charged"
+    MEMBERSHIP_ENDED = "membership.ended"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,17 @@ CATALOGUE: dict[str, EventDefinition] = {
             EventKind.REFERRAL_CONVERTED,
             "A referred newcomer signed a plan (in-shop only: loyalty rewards the referrer).",
             ("referrer_uuid", "referred_uuid", "contract_uuid", "at"),
+        ),
+        EventDefinition(
+            EventKind.MEMBERSHIP_CHARGED,
+            "A paid membership's period was paid (joining or a renewal): membership revenue of the shop.",
+            ("membership_uuid", "customer_uuid", "plan_name", "amount_minor", "currency", "period_start", "renewal", "at"),
+        ),
+        EventDefinition(
+            EventKind.MEMBERSHIP_ENDED,
+            "A paid membership ended: cancelled by the member (at its period's end, or at once with a refund under the "
+            "shop's rule: reason `refunded`), or lapsed after failed renewals.",
+            ("membership_uuid", "customer_uuid", "plan_name", "reason", "at"),
         ),
         EventDefinition(
             EventKind.ORDER_PAID, "A storefront order was paid.", ("order_uuid", "customer_uuid", "amount_minor",

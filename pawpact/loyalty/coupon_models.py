@@ -98,18 +98,36 @@ class Coupon(models.Model):
         return self.status
 
     @property
+    def use(self):
+        """The coupon's use that stands (None while it is unused or was given back). Reads the
+        `live_uses` the selectors prefetch, else asks the database."""
+        uses = getattr(self, "live_uses", None)
+        if uses is None:
+            return self.uses.filter(returned_at__isnull=True).first()
+        return uses[0] if uses else None
+
+    @property
     def use_or_none(self):
-        return getattr(self, "use", None)
+        return self.use
 
 
 class CouponUse(models.Model):
-    """Where a coupon was used and for how much: at most one per coupon (the database says so)."""
+    """Where a coupon was used and for how much. At most one use stands per coupon (the
+    database says so); a use given back (its order cancelled or fully refunded) keeps its
+    row, marked `returned_at`, and the coupon can be used again."""
 
-    coupon = models.OneToOneField(Coupon, on_delete=models.PROTECT, related_name="use")
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="uses")
     kind = models.CharField(max_length=8, choices=CouponUseKind.choices)
     reference = models.CharField(max_length=120)
     amount_minor = models.BigIntegerField(default=0)
     used_at = models.DateTimeField(default=timezone.now)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coupon"], condition=Q(returned_at__isnull=True),
+                                    name="loyalty_coupon_one_standing_use"),
+        ]  # fmt: skip
 
 
 class TriggerKind(models.TextChoices):

@@ -9,6 +9,8 @@ Where each kind is used:
 - amount off, % off: a shop order, through the storefront's pricing hook
   (`coupon_discount`, settings.PAWPACT_STOREFRONT_PRICING) and marked used in the
   order's own transaction (`coupon_redeem_order`, PAWPACT_STOREFRONT_COUPON_REDEEM);
+  given back once when the order is cancelled or fully refunded (`coupon_release_order`,
+  PAWPACT_STOREFRONT_COUPON_RELEASE): the use is kept, marked returned;
 - amount off, first month half price, deferral: a contract (`coupon_apply_to_contract`):
   a credit on the next debit (billing's next_debit_credit_apply, journal
   `coupon.credit:<code>`), or a deferral coupon of billing's own;
@@ -214,6 +216,26 @@ def coupon_redeem_order(*, customer: Customer, coupon_code: str, order_uuid: str
         tier_minor = tier_discount(customer=customer, subtotal_minor=subtotal_minor, clock=clock).amount_minor
         amount_minor = min(amount_minor, order_discount_minor(coupon.template, subtotal_minor=subtotal_minor - tier_minor))
     return _use(coupon, kind=CouponUseKind.ORDER, reference=str(order_uuid), amount_minor=amount_minor, clock=clock)
+
+
+def coupon_release_order(*, order_uuid: str, clock: Clock = default_clock) -> CouponUse | None:
+    """Give the customer back the coupon an order used, when the order is cancelled before
+    shipping or fully refunded (called by the storefront inside that transaction,
+    PAWPACT_STOREFRONT_COUPON_RELEASE). Exactly once: the use is marked returned and the
+    coupon is usable again until its own last day; a second call finds no standing use and
+    changes nothing. None when the order used no coupon."""
+    use = (
+        CouponUse.objects.select_for_update()
+        .filter(kind=CouponUseKind.ORDER, reference=str(order_uuid), returned_at__isnull=True)
+        .first()
+    )
+    if use is None:
+        return None
+    Coupon.objects.select_for_update().filter(pk=use.coupon_id).first()
+    CouponUse.objects.filter(pk=use.pk).update(returned_at=clock.now())
+    Coupon.objects.filter(pk=use.coupon_id, status=CouponStatus.USED).update(status=CouponStatus.ISSUED)
+    use.returned_at = clock.now()
+    return use
 
 
 # --- Contracts: a credit on the next debit, or a deferral ---------------------------------------------------

@@ -73,3 +73,9 @@ class CouponLimitReached(BusinessRuleViolation):
     """The template's limit (per customer or in total) is reached, or it is disabled or over."""
 
     code = "coupon_limit_reached"
+
+
+class MembershipExists(Conflict):
+    """The customer has a paid membership in force already (one at a time)."""
+
+    code = "membership_exists"

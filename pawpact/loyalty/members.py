@@ -46,7 +46,7 @@ def tier_counts() -> list[tuple[str, int]]:
     counts = dict(Membership.objects.values_list("tier_rank").annotate(n=Count("id")).values_list("tier_rank", "n"))
     rows = []
     if rule_set is not None:
-        rows = [(tier.name, counts.get(tier.rank, 0)) for tier in rule_set.tiers.order_by("rank")]
+        rows = [(tier.display_name, counts.get(tier.rank, 0)) for tier in rule_set.tiers.order_by("rank")]
     return [("", sum(n for rank, n in counts.items() if rank < 0)), *rows]
 
 

@@ -2,6 +2,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.billing.models import Contract
 from pawpact.customers.models import Customer
@@ -61,6 +62,27 @@ class TierRuleSet(models.Model):
         ]
 
 
+# The presets' tier names are stored in English and shown in the viewer's language, so one
+# shop's staff and customers each read their own; a name the shop typed is shown as typed.
+PRESET_TIER_NAMES = {
+    "Normal": pgettext_lazy("tier", "Normal"), "Gold": pgettext_lazy("tier", "Gold"),
+    "Platinum": pgettext_lazy("tier", "Platinum"), "Diamond": pgettext_lazy("tier", "Diamond"),
+    "Bronze": pgettext_lazy("tier", "Bronze"), "Silver": pgettext_lazy("tier", "Silver"),
+}  # fmt: skip
+
+
+def tier_name_display(name: str) -> str:
+    label = PRESET_TIER_NAMES.get(name)
+    return str(label) if label is not None else name
+
+
+def tier_name_stored(name: str) -> str:
+    """A preset's name typed (or kept) in the viewer's language is stored as the preset's own,
+    so it keeps following each viewer's language; any other name is stored as typed."""
+    shown = {str(label): key for key, label in PRESET_TIER_NAMES.items()}
+    return shown.get(name, name)
+
+
 class Tier(models.Model):
     """One level of a rule set. A member qualifies when any threshold that is set is met
     (paid months ever; spend or visits within the window)."""
@@ -87,7 +109,11 @@ class Tier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return tier_name_display(self.name)
 
 
 class Membership(models.Model):
@@ -259,3 +285,4 @@ from pawpact.loyalty.wallet_models import (  # noqa: E402, F401
     GiftRule, MallItem, Redemption, Referral, ReferralCode, StoredValueAccount, StoredValueMovement, StoredValueRules,
     TopUp,
 )  # fmt: skip
+from pawpact.loyalty.paid_models import PaidCharge, PaidMembership, PaidPlan  # noqa: E402, F401, I001

@@ -2,7 +2,8 @@
 
 Earning is driven by the shop's events (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS):
 debit.paid (100 points a paid month), order.paid (1 point per ¥1), referral.converted
-(1,000 points to the referrer); each times the member's tier multiplier, the tier's
+(1,000 points to the referrer); each times the member's tier multiplier (or the paid
+membership's, when it is higher: the better of the two, never both), the tier's
 birthday multiplier in the customer's birthday month, and the shop's member-day
 multiplier on its member day (pawpact.loyalty.benefits). `points_events_apply` takes any
 number of events in one statement set: the entry's `source_key` is unique in the
@@ -35,6 +36,7 @@ from pawpact.loyalty.benefits import member_benefits_get
 from pawpact.loyalty.errors import InsufficientPoints
 from pawpact.loyalty.evaluation import members_evaluate_ids, memberships_ensure
 from pawpact.loyalty.models import Membership, PointsEntry, PointsKind
+from pawpact.loyalty.paid_models import LIVE as PAID_LIVE
 
 DEBIT_POINTS = 100
 REFERRAL_POINTS = 1_000
@@ -66,7 +68,7 @@ WITH ev AS (
     ON CONFLICT (source_key) DO NOTHING
 ), priced AS (
     SELECT ev.*, c.standing = ANY(%(held)s) AS frozen,
-           floor(ev.base * coalesce(t.points_multiplier, 1) * CASE
+           floor(ev.base * GREATEST(coalesce(t.points_multiplier, 1), coalesce(pm.points_multiplier, 1)) * CASE
                WHEN extract(month FROM c.birth_date) = extract(month FROM ev.occurred_at AT TIME ZONE %(tz)s)
                THEN coalesce(t.birthday_multiplier, 1) ELSE 1 END * CASE
                WHEN %(member_day)s::int IS NOT NULL AND extract(day FROM ev.occurred_at AT TIME ZONE %(tz)s) = LEAST(
@@ -76,6 +78,10 @@ WITH ev AS (
     FROM ev JOIN customers_customer c ON c.id = ev.customer_id
     LEFT JOIN loyalty_membership ms ON ms.customer_id = ev.customer_id
     LEFT JOIN loyalty_tier t ON t.id = ms.tier_id
+    LEFT JOIN LATERAL (SELECT p.points_multiplier FROM loyalty_paidmembership m
+                       JOIN loyalty_paidplan p ON p.id = m.plan_id
+                       WHERE m.customer_id = ev.customer_id AND m.status = ANY(%(paid_live)s)
+                       LIMIT 1) pm ON true
 ), ins AS (
     INSERT INTO loyalty_pointsentry (customer_id, kind, points, source_key, source_event, memo, remaining, frozen,
                                      expires_on, occurred_at, created_at)
@@ -110,6 +116,7 @@ def points_events_apply(*, events: list[EarnEvent], clock: Clock = default_clock
     benefits = member_benefits_get()
     params["member_day"] = benefits.member_day
     params["member_day_multiplier"] = benefits.member_day_points_multiplier
+    params["paid_live"] = [str(status) for status in PAID_LIVE]
     with transaction.atomic():
         memberships_ensure(lo=ids[0], hi=ids[-1], ids=ids)
         with connection.cursor() as cursor:

@@ -3,6 +3,7 @@ from pawpact.core.tasks import public_task, tenant_task
 from pawpact.loyalty.campaign_runs import campaign_run
 from pawpact.loyalty.coupon_triggers import coupon_triggers_daily_run
 from pawpact.loyalty.evaluation import reevaluation_run, tier_daily_run
+from pawpact.loyalty.paid_renewals import paid_renewals_run
 from pawpact.loyalty.points import points_expire_run, points_release_run
 from pawpact.loyalty.rfm import rfm_scores_refresh
 from pawpact.loyalty.services import winback_credit_run
@@ -65,3 +66,14 @@ def wallet_payments_shop_task() -> None:
 @tenant_task("loyalty.campaign_run", acks_late=True, time_limit=3600, soft_time_limit=3540)
 def campaign_run_task(campaign_id: int) -> None:
     campaign_run(campaign_id=campaign_id)
+
+
+@public_task("loyalty.paid_renewals_dispatch")
+def paid_renewals_dispatch_task() -> int:
+    return fan_out_to_ready_shops(paid_renewals_shop_task, expires=3000)
+
+
+@tenant_task("loyalty.paid_renewals_shop", acks_late=True, reject_on_worker_lost=True, time_limit=1800,
+             soft_time_limit=1740)  # fmt: skip
+def paid_renewals_shop_task() -> None:
+    paid_renewals_run()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.errors import ValidationFailed
 from pawpact.customers.models import Customer
-from pawpact.loyalty.models import QuotaPeriod, Reevaluation, Tier, TierBasis, TierRuleSet
+from pawpact.loyalty.models import QuotaPeriod, Reevaluation, Tier, TierBasis, TierRuleSet, tier_name_stored
 from pawpact.loyalty.tasks import reevaluation_run_task
 
 MAX_TIERS = 8
@@ -94,7 +94,7 @@ def _multiplier(value, *, field: str, errors: dict) -> Decimal:
 
 def _tier_clean(raw: dict, *, index: int, basis: str, errors: dict) -> dict:
     prefix = f"tiers.{index}."
-    tier = {"name": str(raw.get("name") or "").strip()}
+    tier = {"name": tier_name_stored(str(raw.get("name") or "").strip())}
     if not tier["name"] or len(tier["name"]) > 40:
         errors[prefix + "name"] = [_("Enter a name of at most 40 characters.")]
     for field in (*THRESHOLDS, "window_months"):

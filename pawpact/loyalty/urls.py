@@ -1,7 +1,7 @@
 """Public pages of loyalty on a shop's domain; included at the root of the tenant URLs."""
 from django.urls import path
 
-from pawpact.loyalty import customer_views, views, wallet_pages
+from pawpact.loyalty import customer_views, paid_pages, views, wallet_pages
 
 urlpatterns = [
     path("survey/<str:token>/", views.survey_page, name="survey_page"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("my/coupons/", customer_views.my_coupons, name="my_coupons"),
     path("my/coupons/use/", customer_views.my_coupon_use, name="my_coupon_use"),
     path("my/membership/", views.my_membership, name="my_membership"),
+    path("my/club/", paid_pages.my_paid_membership, name="my_paid_membership"),
+    path("my/club/cancel/", paid_pages.my_paid_membership_cancel, name="my_paid_membership_cancel"),
 ]

@@ -63,3 +63,11 @@ def stored_value():
     the balance is short) and `give_back(customer, spend_key, amount_minor, key, memo)` (once per
     key). Loyalty provides it, without the storefront importing loyalty."""
     return import_string(getattr(settings, "PAWPACT_STOREFRONT_STORED_VALUE", "pawpact.storefront.pricing.NO_STORED_VALUE"))
+
+
+def coupon_release(*, order) -> None:
+    """Inside the transaction that cancels the order or refunds the last of it: give its coupon
+    back (settings.PAWPACT_STOREFRONT_COUPON_RELEASE; the hook gives back at most once)."""
+    path = getattr(settings, "PAWPACT_STOREFRONT_COUPON_RELEASE", "")
+    if path:
+        import_string(path)(order_uuid=str(order.uuid))

@@ -29,6 +29,7 @@ CUSTOMER_MENU = (
     CustomerMenuItem("partner_services", _("Clinic & grooming visits"), "my_partner_services"),
     CustomerMenuItem("emergency", _("Emergency clinics"), "emergency_clinics"),
     CustomerMenuItem("membership", _("My membership"), "my_membership"),
+    CustomerMenuItem("paid_membership", _("Paid membership"), "my_paid_membership"),
     CustomerMenuItem("coupons", _("My coupons"), "my_coupons"),
     CustomerMenuItem("stored_value", _("Stored value"), "my_stored_value"),
     CustomerMenuItem("mall", _("Points mall"), "my_mall"),

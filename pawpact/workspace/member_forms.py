@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pawpact.loyalty.models import QuotaPeriod
+from pawpact.loyalty.models import QuotaPeriod, tier_name_display
 from pawpact.loyalty.tiers import MAX_TIERS
 from pawpact.workspace.fields import FEN_PER_YUAN, fen_to_yuan
 
@@ -73,6 +73,7 @@ def tier_rows_initial(tiers) -> list[dict]:
     for tier in tiers:
         get = tier.get if isinstance(tier, dict) else lambda name, t=tier: getattr(t, name)
         row = {cell: get(cell) for cell in CELLS if cell != "min_spend"}
+        row["name"] = tier_name_display(row["name"])
         row["min_spend"] = fen_to_yuan(get("min_spend_minor"))
         rows.append({cell: "" if value is None else value for cell, value in row.items()})
     return rows_padded(rows)

@@ -23,3 +23,8 @@ def role_of(user: User | None) -> Role | None:
 
 def role_allows(role: Role | None, action: Action) -> bool:
     return role is not None and action in ALLOWED[role]
+
+
+def user_allows(*, user: User, action: str) -> bool:
+    """Whether `user` is shop staff whose role allows `action` (the API's check: settings.PAWPACT_STAFF_ROLE_ALLOWS)."""
+    return role_allows(role_of(user), Action(action))

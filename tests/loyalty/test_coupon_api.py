@@ -23,6 +23,19 @@ _emails = itertools.count(1)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def shop_staff(shop):
+    """A manager of `shop` with an API token: templates and campaigns are the owner's and managers' (a
+    staff member without a role is a clerk; tests/loyalty/test_coupon_api_roles.py covers each role)."""
+    from pawpact.workspace.enums import Role
+    from tests.workspace.conftest import staff_user
+
+    user = staff_user(shop, Role.MANAGER, email="coupon-manager@alpha.test")
+    with schema_context(shop.schema_name):
+        user.api_token = api_token_issue(user=user)
+    return user
+
+
 def api(shop, token=None) -> APIClient:
     client = APIClient(HTTP_HOST=host_of(shop))
     if token:

@@ -131,6 +131,7 @@ PAWPACT_DEPOSIT_DISCOUNTS = ["pawpact.loyalty.referrals.deposit_discount"]
 PAWPACT_CARE_BENEFIT_SOURCES = [
     "pawpact.care.benefits.plan_entitlement_claim",
     "pawpact.care.member_benefits.tier_quota_claim",
+    "pawpact.care.member_benefits.paid_quota_claim",  # the paid membership's monthly free services
     "pawpact.care.coupon_benefit.coupon_claim",  # a free-service coupon, once the plan's and the tier's are used
     "pawpact.care.member_benefits.household_claim",
 ]
@@ -142,6 +143,10 @@ PAWPACT_STOREFRONT_COUPON_REDEEM = "pawpact.loyalty.coupons.coupon_redeem_order"
 PAWPACT_STOREFRONT_STORED_VALUE = "pawpact.loyalty.checkout.ORDER_STORED_VALUE"
 # Charges of apps above billing that the providers' statements are matched against (billing's reconciliation).
 PAWPACT_RECONCILIATION_CHARGES = ["pawpact.storefront.selectors.order_charges_for_reconciliation"]
+# Gives an order's coupon back when the order is cancelled or fully refunded: (order_uuid).
+PAWPACT_STOREFRONT_COUPON_RELEASE = "pawpact.loyalty.coupons.coupon_release_order"
+# What a staff member's role may do, for the API's permission checks: (user, action) -> bool.
+PAWPACT_STAFF_ROLE_ALLOWS = "pawpact.workspace.roles.user_allows"
 # Reverse proxies in front of the web processes (production: the TLS proxy), for client IPs.
 PAWPACT_TRUSTED_PROXY_HOPS = int(os.environ.get("PAWPACT_TRUSTED_PROXY_HOPS", "0"))
 # Shop schemas kept ready ahead of signups (refilled every minute by beat).

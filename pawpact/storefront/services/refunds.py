@@ -33,6 +33,7 @@ from pawpact.storefront import tasks as storefront_tasks
 from pawpact.storefront.enums import FulfilmentStatus, OrderStatus, PaymentStatus, RefundReason
 from pawpact.storefront.errors import OrderNotCancellable, RefundInvalid
 from pawpact.storefront.models import Fulfilment, Order, OrderRefund
+from pawpact.storefront.pricing import coupon_release
 from pawpact.storefront.services import fulfilment as parcels
 from pawpact.storefront.services.order_money import order_livemode, stored_value_give_back
 from pawpact.warehouses.client import WarehouseClient
@@ -94,6 +95,7 @@ def _order_close(order: Order, *, reason: str, note: str, now: datetime) -> Orde
     was_paid = order.status == OrderStatus.PAID
     order.status, order.cancelled_at = OrderStatus.CANCELLED, now
     order.save(update_fields=["status", "cancelled_at"])
+    coupon_release(order=order)
     if not was_paid:
         reservation_release(reference=order.uuid)
         stored_value_give_back(order=order, amount_minor=order.stored_value_minor - order.stored_value_returned_minor,
@@ -228,8 +230,10 @@ def _refund_succeeded(*, refund_id: int, reference: str, clock: Clock) -> OrderR
         refund.attempts += 1
         refund.save(update_fields=["status", "reference", "finished_at", "attempts"])
         order.refunded_minor += refund.amount_minor
-        if order.refunded_minor == order.total_minor and order.status == OrderStatus.PAID:
-            order.status = OrderStatus.REFUNDED
+        if order.refunded_minor == order.total_minor:
+            if order.status == OrderStatus.PAID:
+                order.status = OrderStatus.REFUNDED
+            coupon_release(order=order)
         order.save(update_fields=["refunded_minor", "status"])
         charge = order.payments.get(status=PaymentStatus.SUCCEEDED)
         rail_refund_record(payment_method=order.payment_method, amount=Money(refund.amount_minor, order.currency),

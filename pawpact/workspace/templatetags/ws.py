@@ -5,6 +5,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import EntitlementKind, PeriodStatus
+from pawpact.workspace.enums import Action
+from pawpact.workspace.roles import role_allows
 from pawpact.workspace.selectors.timeline import message_text
 
 register = template.Library()
@@ -64,3 +66,9 @@ def reward(entry: dict) -> str:
 def staff_message(message) -> str:
     """A message as staff may read it (a signing code never shows)."""
     return message_text(message)
+
+
+@register.filter(name="role_allows")
+def role_allows_filter(role, action: str) -> bool:
+    """Whether the staff member's role may do `action` (an Action value): pages show only what it may open."""
+    return role_allows(role, Action(action))

@@ -34,8 +34,8 @@ COUPON_COLUMNS = (
     column(gettext_lazy("Valid from"), "valid_from"),
     column(gettext_lazy("Valid until"), "valid_until"),
     column(gettext_lazy("Issued at"), "issued_at", show=local),
-    column(gettext_lazy("Used at"), "use__used_at", show=local),
-    column(gettext_lazy("Amount used (¥)"), "use__amount_minor", show=yuan),
+    column(gettext_lazy("Used at"), "use_at", show=local),
+    column(gettext_lazy("Amount used (¥)"), "use_minor", show=yuan),
 )
 
 

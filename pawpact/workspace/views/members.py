@@ -21,6 +21,7 @@ from pawpact.loyalty.members import (
     tier_history,
 )
 from pawpact.loyalty.models import Membership
+from pawpact.loyalty.paid_membership import membership_live
 from pawpact.loyalty.points import points_adjust
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import column, export_response, local
@@ -105,7 +106,7 @@ def _detail(request, customer: Customer, form: PointsAdjustForm, status: int = 2
     context = {
         "customer": customer, "membership": membership, "progress": member_progress(customer=customer),
         "page": page, "expiring": points_expiring(customer=customer), "form": form,
-        "history": tier_history(customer=customer)[:50],
+        "history": tier_history(customer=customer)[:50], "paid": membership_live(customer=customer),
         "may_adjust": role_allows(request.workspace_role, Action.POINTS_ADJUST),
     }  # fmt: skip
     return render(request, "workspace/members/detail.html", context, status=status)

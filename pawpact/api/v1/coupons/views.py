@@ -3,7 +3,7 @@
 A customer lists and reads only their own coupons (someone else's code answers 404, like
 a missing one) and uses a plan coupon on a contract of their own. Staff see every coupon
 of the shop, manage templates, issue a coupon to a customer, save segments and start
-campaigns. Money is integer fen (`_minor`)."""
+campaigns (owner and manager; a clerk reads and redeems coupons). Money is integer fen (`_minor`)."""
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from pawpact.api.access import contract_get, own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
-from pawpact.api.permissions import IsShopStaff
+from pawpact.api.permissions import staff_may
 from pawpact.api.query import query_valid
 from pawpact.api.v1.coupons import serializers as s
 from pawpact.core.clock import default_clock
@@ -23,15 +23,19 @@ from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer
 from pawpact.loyalty.campaigns import campaign_create
 from pawpact.loyalty.coupon_models import Coupon, CouponStatus, CouponTemplate, Segment
-from pawpact.loyalty.coupon_selectors import campaign_list
+from pawpact.loyalty.coupon_selectors import campaign_list, with_use
 from pawpact.loyalty.coupon_templates import coupon_template_save
 from pawpact.loyalty.coupon_triggers import coupon_announce
 from pawpact.loyalty.coupons import coupon_apply_to_contract, coupon_issue
 from pawpact.loyalty.segments import segment_customers, segment_save
 
+# Templates, hand issues, segments and campaigns: owner and manager, as on the Marketing pages.
+# Any staff role (a clerk at the counter) reads coupons and redeems one on a contract.
+MARKETING = staff_may("marketing")
+
 
 def _coupons_for(request):
-    rows = Coupon.objects.select_related("template", "customer", "use")
+    rows = with_use(Coupon.objects.select_related("template", "customer"))
     if request.user.is_staff:
         return rows
     customer = own_customer(request)
@@ -84,7 +88,7 @@ class CouponApplyApi(APIView):
 
 
 class CouponTemplateListCreateApi(ListAPIView):
-    permission_classes = [IsShopStaff]
+    permission_classes = [MARKETING]
     serializer_class = s.CouponTemplateSerializer
     queryset = CouponTemplate.objects.order_by("-enabled", "name", "id")
 
@@ -103,7 +107,7 @@ class CouponTemplateListCreateApi(ListAPIView):
 
 
 class CouponTemplateDetailApi(APIView):
-    permission_classes = [IsShopStaff]
+    permission_classes = [MARKETING]
 
     @extend_schema(summary="One coupon template (staff)", responses={200: s.CouponTemplateSerializer, **ERRORS})
     def get(self, request, pk: int):
@@ -120,7 +124,7 @@ class CouponTemplateDetailApi(APIView):
 
 
 class CouponIssueApi(APIView):
-    permission_classes = [IsShopStaff]
+    permission_classes = [MARKETING]
 
     @extend_schema(summary="Issue a coupon of this template to a customer (staff; the key makes a retry issue once)",
                    request=s.CouponIssueInputSerializer, responses={201: s.CouponSerializer, **ERRORS})  # fmt: skip
@@ -144,7 +148,7 @@ def _segment_data(segment: Segment) -> dict:
 
 
 class SegmentListCreateApi(APIView):
-    permission_classes = [IsShopStaff]
+    permission_classes = [MARKETING]
 
     @extend_schema(summary="Saved customer segments with their member counts (staff)",
                    responses={200: s.SegmentSerializer(many=True), **ERRORS})  # fmt: skip
@@ -163,7 +167,7 @@ class SegmentListCreateApi(APIView):
 
 
 class CampaignListCreateApi(ListAPIView):
-    permission_classes = [IsShopStaff]
+    permission_classes = [MARKETING]
     serializer_class = s.CampaignSerializer
 
     def get_queryset(self):
@@ -189,7 +193,7 @@ class CampaignListCreateApi(ListAPIView):
 
 
 class CampaignDetailApi(APIView):
-    permission_classes = [IsShopStaff]
+    permission_classes = [MARKETING]
 
     @extend_schema(summary="One campaign: progress and results (staff)", responses={200: s.CampaignSerializer, **ERRORS})
     def get(self, request, uuid):

@@ -26,6 +26,9 @@ class WinBackOfferSerializer(serializers.Serializer):
 class TierSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     name = serializers.CharField()
+    display_name = serializers.CharField(
+        help_text="The name to show, in the request's language: a preset's name is translated, a shop's own as typed."
+    )
     goods_discount_percent = serializers.IntegerField()
     free_service_quota = serializers.IntegerField()
     quota_period = serializers.CharField()
