@@ -3,8 +3,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.care.pet_enums import HealthRecordKind, Housing
+from pawpact.core.widgets import IsoDateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 class WeightForm(forms.Form):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from pawpact.billing.enums import ContractStatus
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.widgets import IsoTimeInput
 from pawpact.core.months import month_start
 from pawpact.customers.models import Customer, Pet
 from pawpact.partners.bookings import partner_booking_cancel, partner_booking_complete, partner_booking_send
@@ -51,7 +52,7 @@ class BookingForm(forms.Form):
     pet = forms.ModelChoiceField(label=gettext_lazy("Pet"), queryset=Pet.objects.none())
     service = forms.ChoiceField(label=pgettext_lazy("partner service", "Service"))
     day = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
-    at = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    at = forms.TimeField(label=gettext_lazy("Time"), widget=IsoTimeInput())
     note = forms.CharField(label=gettext_lazy("Note for the partner"), max_length=255, required=False)
     with_entitlement = forms.BooleanField(
         label=gettext_lazy("Redeem the customer's plan entitlement"), required=False,
