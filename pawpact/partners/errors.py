@@ -25,6 +25,12 @@ class AlreadyRated(Conflict):
     code = "already_rated"
 
 
+class VisitNotYet(Conflict):
+    """The booked visit is still to come: it cannot be marked completed before its time."""
+
+    code = "visit_not_yet"
+
+
 class PartnerBookingNotFound(NotFound):
     code = "not_found"
 

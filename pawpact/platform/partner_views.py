@@ -28,7 +28,7 @@ from pawpact.partners.services import (
     partner_publish,
     partner_relist,
     partner_verify,
-    rolling_average,
+    rating_standing,
 )
 from pawpact.platform.kpis.charts import Series, line_chart
 
@@ -159,7 +159,7 @@ def console_partner(request, partner_id: int):
     month = month_start(default_clock.today())
     return render(request, "platform/partners/detail.html", {
         "partner": partner, "form": form, "chart": _ratings_chart(partner),
-        "average": _average_text(rolling_average(partner=partner, now=default_clock.now())),
+        "standing": rating_standing(partner=partner, now=default_clock.now()),
         "ratings": partner.ratings.select_related("shop")[:20], "changes": partner.changes.all()[:50],
         "statement": clearing_statement(month=month, partner_id=partner.pk), "month": month,
     })  # fmt: skip

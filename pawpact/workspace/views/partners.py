@@ -92,7 +92,7 @@ def partners(request):
         "page": Paginator(rows, 25).get_page(request.GET.get("page")), "query": query.urlencode(),
         "status": status, "statuses": BookingStatus.choices,
         "may_act": role_allows(request.workspace_role, Action.CUSTOMER_EDIT),
-        "month": month_start(default_clock.today()),
+        "month": month_start(default_clock.today()), "now": default_clock.now(),
         "statement": clearing_statement(month=default_clock.today(), shop_id=request.tenant.pk),
     })  # fmt: skip
 
