@@ -36,3 +36,6 @@ class PartnerBookingNotFound(NotFound):
 
 
 COORDINATES_OUT_OF_RANGE = _("Latitude must be between -90 and 90 and longitude between -180 and 180.")
+# Next to each field, only its own range: both wrong must not repeat one sentence twice.
+COORDINATE_OUT_OF_RANGE = {"latitude": _("Enter a latitude between -90 and 90."),
+                           "longitude": _("Enter a longitude between -180 and 180.")}  # fmt: skip

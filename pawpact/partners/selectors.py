@@ -42,6 +42,10 @@ class NearbyPartner:
     open_24h: bool
     distance_m: int
 
+    @property
+    def distance_km(self) -> float:
+        return self.distance_m / 1000
+
 
 def _box(latitude: float, longitude: float, radius_m: float) -> tuple[float, float, float, float]:
     d_lat = math.degrees(radius_m / EARTH_RADIUS_M)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
 from pawpact.partners.enums import ChangeReason, PartnerKind, PartnerService, PartnerState, StandardItem
-from pawpact.partners.errors import COORDINATES_OUT_OF_RANGE, PartnerInvalid, PartnerStateConflict
+from pawpact.partners.errors import COORDINATE_OUT_OF_RANGE, PartnerInvalid, PartnerStateConflict
 from pawpact.partners.models import Partner, PartnerRating, PartnerStateChange
 from pawpact.partners.notifications import admins_notify
 
@@ -43,10 +43,10 @@ def coordinates_errors(latitude, longitude) -> dict[str, list[str]]:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            errors[name] = [str(COORDINATES_OUT_OF_RANGE)]
+            errors[name] = [str(COORDINATE_OUT_OF_RANGE[name])]
             continue
         if math.isnan(number) or not -bound <= number <= bound:
-            errors[name] = [str(COORDINATES_OUT_OF_RANGE)]
+            errors[name] = [str(COORDINATE_OUT_OF_RANGE[name])]
     return errors
 
 

@@ -64,7 +64,9 @@ class ConfirmForm(forms.Form):
 
 
 def _form_errors(form: forms.Form, error: DomainError) -> None:
-    form.add_error(None, error.message)
+    # The summary above the form only when no field repeats it word for word.
+    if error.message not in [str(problem) for problems in (error.fields or {}).values() for problem in problems]:
+        form.add_error(None, error.message)
     for field, problems in (error.fields or {}).items():
         for problem in problems:
             form.add_error(field if field in form.fields else None, str(problem))

@@ -24,6 +24,7 @@ from pawpact.core.months import month_start
 from pawpact.customers.models import Customer, Pet
 from pawpact.partners.bookings import partner_booking_cancel, partner_booking_complete, partner_booking_send
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerService
+from pawpact.partners.models import Partner
 from pawpact.partners.selectors import bookable_partners, clearing_statement, shop_bookings
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import column, export_response, local, yuan
@@ -108,9 +109,24 @@ def partner_find(request):
     })  # fmt: skip
 
 
+def _partner_unavailable(request, partner_id: int):
+    # A bookmarked or shared booking page of a partner since delisted says why, not a bare 404.
+    partner = get_object_or_404(Partner.objects.only("name", "state"), pk=partner_id)
+    return render(request, "workspace/partners/unavailable.html", {"partner": partner}, status=409)
+
+
+def _booking_errors_apply(form: forms.Form, error: DomainError) -> None:
+    # The service names the appointment `scheduled_at`; the form asks for it as a day and a time.
+    if "scheduled_at" in error.fields:
+        error.fields = {("day" if name == "scheduled_at" else name): problems for name, problems in error.fields.items()}
+    form_errors_apply(form, error)
+
+
 @workspace_view(Action.CUSTOMER_EDIT, section="partners")
 def partner_book(request, partner_id: int):
-    partner = get_object_or_404(bookable_partners(), pk=partner_id)
+    partner = bookable_partners().filter(pk=partner_id).first()
+    if partner is None:
+        return _partner_unavailable(request, partner_id)
     form = BookingForm(request.POST or None, partner=partner)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -123,7 +139,7 @@ def partner_book(request, partner_id: int):
                 with_entitlement=data["with_entitlement"],
             )  # fmt: skip
         except DomainError as error:
-            form_errors_apply(form, error)
+            _booking_errors_apply(form, error)
         else:
             messages.success(request, _("Booking sent to %(name)s.") % {"name": partner.name})
             return redirect("workspace:partners")

@@ -26,3 +26,10 @@ document.addEventListener("click", function (event) {
     form.submit();
   }, fail);
 });
+// data-scroll-current: a sideways strip (days to pick) opens with its current item in view.
+document.querySelectorAll("[data-scroll-current]").forEach(function (strip) {
+  var current = strip.querySelector("[aria-current]");
+  if (!current) return;
+  var box = strip.getBoundingClientRect(), item = current.getBoundingClientRect();
+  strip.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
+});
