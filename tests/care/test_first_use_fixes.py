@@ -41,7 +41,8 @@ def booked(shop):
         booking = booking_create(customer=customer, pet=pet, service=service, resource=li,
                                  starts_at=at(MONDAY, 10), clock=FixedClock(NOW))  # fmt: skip
     client = Client(HTTP_HOST=host_of(shop))
-    client.force_login(user)
+    with schema_context(shop.schema_name):
+        client.force_login(user)
     return {"client": client, "booking": booking, "customer": customer, "pet": pet, "service": service, "li": li}
 
 
