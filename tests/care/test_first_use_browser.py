@@ -77,6 +77,7 @@ def test_confirmations_and_geolocation_work_under_the_csp(shop, monkeypatch, tmp
         screenshot(phone, tmp_path, "first-use-en-390-cancelled.png")
 
         phone.goto(f"{base}emergency/")
+        assert not phone.locator("#locate-error").is_visible()
         phone.get_by_role("button", name="Use my location").click()
         phone.wait_for_url("**/emergency/?lat=31.230400&lng=121.473700")
         assert "Harbour Animal Hospital" in phone.content() and "73 m" in phone.content()

@@ -18,7 +18,7 @@ document.addEventListener("click", function (event) {
   if (!button) return;
   var form = document.getElementById(button.dataset.locate);
   var hint = document.getElementById(button.dataset.locateError);
-  var fail = function () { if (hint) hint.hidden = false; };
+  var fail = function () { if (hint) hint.style.display = "block"; };
   if (!form || !navigator.geolocation) { fail(); return; }
   navigator.geolocation.getCurrentPosition(function (position) {
     form.elements.lat.value = position.coords.latitude.toFixed(6);
