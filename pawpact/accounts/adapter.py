@@ -4,6 +4,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 WORKSPACE_URL = "/manage/"
 CUSTOMER_HOME_URL = "/my/plans/"
+CONSOLE_URL = "/console/"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,8 +21,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request) -> str:
         """On a shop's host staff land in the workspace and customers on their plans; on the
-        public site, its home page, which offers the owner's shops."""
+        public site platform admins land in the console, owners on its home page, which offers
+        their shops."""
         tenant = getattr(request, "tenant", None)
-        if tenant is None or tenant.is_platform or request.GET.get("next") or request.POST.get("next"):
+        if request.GET.get("next") or request.POST.get("next"):
+            return super().get_login_redirect_url(request)
+        if tenant is not None and tenant.is_platform and request.user.is_staff:
+            return CONSOLE_URL
+        if tenant is None or tenant.is_platform:
             return super().get_login_redirect_url(request)
         return WORKSPACE_URL if request.user.is_staff else CUSTOMER_HOME_URL

@@ -63,7 +63,7 @@ def _step(choice: dict) -> int:
 def _what_pays(customer: Customer, pet, service: ServiceType, starts_at: datetime) -> dict:
     claim = benefit_preview(request=BenefitRequest(customer=customer, pet=pet, service_kind=service.kind,
                                                    price_minor=service.price_minor, starts_at=starts_at))  # fmt: skip
-    return {"source_label": BenefitSource(claim.source).label, "is_covered": claim.covered_minor >= service.price_minor,
+    return {"source_label": _("Paid by you") if claim.source == BenefitSource.PAID else BenefitSource(claim.source).label, "is_covered": claim.covered_minor >= service.price_minor,
             "due_minor": service.price_minor - claim.covered_minor}  # fmt: skip
 
 

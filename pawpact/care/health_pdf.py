@@ -1,5 +1,6 @@
 """A pet's health record as a PDF, in the reader's language (the agreement's fonts render Chinese)."""
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
@@ -32,7 +33,7 @@ def pet_health_pdf(pet: Pet, *, shop_name: str) -> bytes:
     ]
     story = [text(_("Health record of %(pet)s") % {"pet": pet.name}, title), text(shop_name, body),
              _table(profile, body, [45 * mm, 120 * mm])]
-    records = [[_("Date"), _("Kind"), _("Product"), _("Next due"), _("Clinic or vet")]] + [
+    records = [[_("Date"), _("Kind"), pgettext("vaccine or medicine", "Product"), _("Next due"), _("Clinic or vet")]] + [
         [_day(r.done_on), r.get_kind_display(), r.product or "—", _day(r.next_due), r.clinic or "—"]
         for r in pet.health_records.all()
     ]

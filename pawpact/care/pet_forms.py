@@ -1,10 +1,12 @@
 """Forms of the pet pages: weights in kilograms and fees in yuan, stored as grams and fen."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.care.pet_enums import HealthRecordKind, Housing
+from pawpact.core.widgets import IsoDateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 class WeightForm(forms.Form):
@@ -15,7 +17,7 @@ class WeightForm(forms.Form):
 class RecordForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=HealthRecordKind.choices)
     done_on = forms.DateField(label=_("Date"), widget=DATE)
-    product = forms.CharField(label=_("Product"), max_length=120, required=False)
+    product = forms.CharField(label=pgettext_lazy("vaccine or medicine", "Product"), max_length=120, required=False)
     next_due = forms.DateField(label=_("Next due"), required=False, widget=DATE)
     clinic = forms.CharField(label=_("Clinic or vet"), max_length=120, required=False)
 

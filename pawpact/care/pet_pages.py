@@ -101,8 +101,10 @@ def my_pet_share(request, uuid):
 def shared_health(request, token):
     try:
         pet_uuid = signing.TimestampSigner(salt=SHARE_SALT).unsign(token, max_age=timedelta(days=SHARE_DAYS))
+    except signing.SignatureExpired:
+        return render(request, "care/shared_expired.html", {"shop": request.tenant, "expired": True}, status=410)
     except signing.BadSignature:
-        return render(request, "care/shared_expired.html", {"shop": request.tenant}, status=410)
+        return render(request, "care/shared_expired.html", {"shop": request.tenant, "expired": False}, status=404)
     pet = get_object_or_404(selectors.pets_with_archive(staff=True), uuid=pet_uuid)
     return render(request, "care/shared_health.html", {"shop": request.tenant, "pet": pet, "shared": True})
 

@@ -21,6 +21,7 @@ from pawpact.partners.errors import (
     PartnerInvalid,
     PartnerStateConflict,
     RatingRefused,
+    VisitNotYet,
 )
 from pawpact.partners.models import Partner, PartnerBooking, PartnerRating
 from pawpact.partners.services import rating_evaluate
@@ -88,11 +89,21 @@ def locked_booking_complete(booking: PartnerBooking, *, clock=default_clock) -> 
         return booking
     if booking.status != BookingStatus.REQUESTED:
         raise PartnerStateConflict(_("A cancelled booking cannot be completed."))
+    _visit_has_happened(booking, now=clock.now())
     booking.status, booking.completed_at = BookingStatus.COMPLETED, clock.now()
     booking.save(update_fields=["status", "completed_at"])
     if booking.with_entitlement and booking.price_minor > 0:
         platform_side().partner_clearing_post(booking_id=booking.pk)
     return booking
+
+
+def _visit_has_happened(booking: PartnerBooking, *, now: datetime) -> None:
+    # Completing clears money to the partner and opens the rating: both need a visit that took place.
+    if booking.scheduled_at > now:
+        raise VisitNotYet(
+            _("This visit is booked for later: it can be completed once it has taken place."),
+            fields={"scheduled_at": [_("Not yet.")]},
+        )
 
 
 def partner_booking_cancel(*, shop: Shop, booking_id: int) -> PartnerBooking:

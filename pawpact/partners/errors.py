@@ -25,8 +25,17 @@ class AlreadyRated(Conflict):
     code = "already_rated"
 
 
+class VisitNotYet(Conflict):
+    """The booked visit is still to come: it cannot be marked completed before its time."""
+
+    code = "visit_not_yet"
+
+
 class PartnerBookingNotFound(NotFound):
     code = "not_found"
 
 
 COORDINATES_OUT_OF_RANGE = _("Latitude must be between -90 and 90 and longitude between -180 and 180.")
+# Next to each field, only its own range: both wrong must not repeat one sentence twice.
+COORDINATE_OUT_OF_RANGE = {"latitude": _("Enter a latitude between -90 and 90."),
+                           "longitude": _("Enter a longitude between -180 and 180.")}  # fmt: skip

@@ -42,6 +42,10 @@ class NearbyPartner:
     open_24h: bool
     distance_m: int
 
+    @property
+    def distance_km(self) -> float:
+        return self.distance_m / 1000
+
 
 def _box(latitude: float, longitude: float, radius_m: float) -> tuple[float, float, float, float]:
     d_lat = math.degrees(radius_m / EARTH_RADIUS_M)
@@ -128,19 +132,25 @@ def redemptions_used(*, shop_id: int, contract_uuid, period_number: int, kind: s
 def rating_months(*, partner: Partner, months: int = 12, today: date) -> list[tuple[date, float | None, int]]:
     """(month, average stars or None, count) for the last `months` months: the console's chart."""
     first = month_add(month_start(today), -(months - 1))
-    rows = {
-        row["month"]: row
-        for row in PartnerRating.objects.filter(partner=partner, created_at__gte=local_midnight(first))
-        .annotate(month=TruncMonth("created_at", output_field=DateField()))
-        .values("month")
-        .annotate(avg=Avg("stars"), n=Count("id"))
-    }
+    stars_by_month: dict[date, list[int]] = {}
+    for row in _monthly_voices(partner=partner, since=first):
+        stars_by_month.setdefault(row["month"], []).append(row["stars"])
     out = []
     for i in range(months):
         month = month_add(first, i)
-        row = rows.get(month)
-        out.append((month, round(float(row["avg"]), 2) if row else None, row["n"] if row else 0))
+        stars = stars_by_month.get(month, [])
+        out.append((month, round(sum(stars) / len(stars), 2) if stars else None, len(stars)))
     return out
+
+
+def _monthly_voices(*, partner: Partner, since: date):
+    # As the ratings rule: one voice per customer, their latest rating of the month.
+    customer = ("month", "shop_id", "booking__customer_uuid")
+    return (
+        PartnerRating.objects.filter(partner=partner, created_at__gte=local_midnight(since))
+        .annotate(month=TruncMonth("created_at", output_field=DateField()))
+        .order_by(*customer, "-created_at", "-id").distinct(*customer).values("month", "stars")
+    )
 
 
 @dataclass(frozen=True)

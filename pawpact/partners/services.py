@@ -1,7 +1,8 @@
 """Onboarding and state changes of service partners (platform console), and their ratings.
 
 Ratings rule (docs/partners.md): a partner is judged on its last 20 ratings of the last
-90 days, and only once it has at least 5 (fewer is no data, not a verdict). A listed
+90 days, one per customer (each customer's latest), and only once 5 different customers
+have rated it (fewer is no data, not a verdict). A listed
 partner whose average falls below 4 stars is put under rectification; from then on it
 is judged on the ratings received since, again once there are 5: below 4 a second time
 in a row delists it automatically, 4 or more lists it again. Every change is kept with
@@ -11,6 +12,7 @@ the average that caused it and notified to the platform admins.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,12 +23,15 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
 from pawpact.partners.enums import ChangeReason, PartnerKind, PartnerService, PartnerState, StandardItem
-from pawpact.partners.errors import COORDINATES_OUT_OF_RANGE, PartnerInvalid, PartnerStateConflict
+from pawpact.partners.errors import COORDINATE_OUT_OF_RANGE, PartnerInvalid, PartnerStateConflict
 from pawpact.partners.models import Partner, PartnerRating, PartnerStateChange
 from pawpact.partners.notifications import admins_notify
 
 WINDOW_RATINGS = 20
 WINDOW_DAYS = 90
+# Different customers needed for a verdict. One unhappy customer rating several visits must
+# not move a partner on their own; five independent voices is the usual floor of review
+# platforms before a score is shown, and a small clinic still reaches it within 90 days.
 MIN_RATINGS = 5
 THRESHOLD = Decimal(4)
 LICENCE_MAX_BYTES = 5 * 1024 * 1024
@@ -38,10 +43,10 @@ def coordinates_errors(latitude, longitude) -> dict[str, list[str]]:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            errors[name] = [str(COORDINATES_OUT_OF_RANGE)]
+            errors[name] = [str(COORDINATE_OUT_OF_RANGE[name])]
             continue
         if math.isnan(number) or not -bound <= number <= bound:
-            errors[name] = [str(COORDINATES_OUT_OF_RANGE)]
+            errors[name] = [str(COORDINATE_OUT_OF_RANGE[name])]
     return errors
 
 
@@ -172,13 +177,26 @@ def _average(ratings) -> Decimal | None:
     return (Decimal(sum(stars)) / len(stars)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def rolling_average(*, partner: Partner, now: datetime) -> Decimal | None:
-    """The average of the last 20 ratings of the last 90 days; None with fewer than 5."""
+def one_voice_per_customer(ratings):
+    """Each customer's latest rating among `ratings` (a customer is one shop's customer uuid)."""
+    customer = ("shop_id", "booking__customer_uuid")
+    latest = ratings.order_by(*customer, "-created_at", "-id").distinct(*customer).values_list("id", flat=True)
+    return PartnerRating.objects.filter(id__in=list(latest))
+
+
+def rolling_window(*, partner: Partner, now: datetime):
+    """The ratings the rule judges now: one per customer, the latest 20 of the last 90 days
+    (under rectification, or after recovering, only those since that started)."""
     recent = PartnerRating.objects.filter(partner=partner, created_at__gte=now - timedelta(days=WINDOW_DAYS))
     if partner.rectification_started_at is not None:
         recent = recent.filter(created_at__gte=partner.rectification_started_at)
-    ids = recent.order_by("-created_at", "-id").values_list("id", flat=True)[:WINDOW_RATINGS]
-    return _average(PartnerRating.objects.filter(id__in=list(ids)))
+    ids = one_voice_per_customer(recent).order_by("-created_at", "-id").values_list("id", flat=True)[:WINDOW_RATINGS]
+    return PartnerRating.objects.filter(id__in=list(ids))
+
+
+def rolling_average(*, partner: Partner, now: datetime) -> Decimal | None:
+    """The average of the window above; None until 5 different customers are in it."""
+    return _average(rolling_window(partner=partner, now=now))
 
 
 def rating_evaluate(*, partner: Partner, now: datetime) -> PartnerStateChange | None:
@@ -204,6 +222,24 @@ def rating_evaluate(*, partner: Partner, now: datetime) -> PartnerStateChange | 
     partner.save(update_fields=["state", "rectification_started_at"])
     admins_notify(change)
     return change
+
+
+@dataclass(frozen=True)
+class RatingStanding:
+    """Where a partner stands under the ratings rule: the average judged (None: no verdict
+    yet), how many customers are in the window, how many a verdict needs, and since when
+    ratings count (None: the last 90 days)."""
+
+    average: Decimal | None
+    customers: int
+    needed: int
+    since: datetime | None
+
+
+def rating_standing(*, partner: Partner, now: datetime) -> RatingStanding:
+    window = rolling_window(partner=partner, now=now)
+    return RatingStanding(average=_average(window), customers=window.count(), needed=MIN_RATINGS,
+                          since=partner.rectification_started_at)  # fmt: skip
 
 
 def partner_average_display(partner: Partner) -> Decimal | None:

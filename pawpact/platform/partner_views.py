@@ -28,7 +28,7 @@ from pawpact.partners.services import (
     partner_publish,
     partner_relist,
     partner_verify,
-    rolling_average,
+    rating_standing,
 )
 from pawpact.platform.kpis.charts import Series, line_chart
 
@@ -64,7 +64,9 @@ class ConfirmForm(forms.Form):
 
 
 def _form_errors(form: forms.Form, error: DomainError) -> None:
-    form.add_error(None, error.message)
+    # The summary above the form only when no field repeats it word for word.
+    if error.message not in [str(problem) for problems in (error.fields or {}).values() for problem in problems]:
+        form.add_error(None, error.message)
     for field, problems in (error.fields or {}).items():
         for problem in problems:
             form.add_error(field if field in form.fields else None, str(problem))
@@ -159,7 +161,7 @@ def console_partner(request, partner_id: int):
     month = month_start(default_clock.today())
     return render(request, "platform/partners/detail.html", {
         "partner": partner, "form": form, "chart": _ratings_chart(partner),
-        "average": _average_text(rolling_average(partner=partner, now=default_clock.now())),
+        "standing": rating_standing(partner=partner, now=default_clock.now()),
         "ratings": partner.ratings.select_related("shop")[:20], "changes": partner.changes.all()[:50],
         "statement": clearing_statement(month=month, partner_id=partner.pk), "month": month,
     })  # fmt: skip

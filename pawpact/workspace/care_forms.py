@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pawpact.core.widgets import IsoDateInput, IsoTimeInput
 from pawpact.care.enums import ServiceKind
 from pawpact.care.models import Resource, ServiceType
 from pawpact.workspace.fields import YuanField
@@ -72,11 +73,11 @@ class ResourceForm(forms.Form):
 
 
 class DayOffForm(forms.Form):
-    day = forms.DateField(label=_("Day off"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day off"), widget=IsoDateInput())
     reason = forms.CharField(label=_("Reason"), max_length=120, required=False)
 
 
 class RescheduleForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    at = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 1800}))
+    day = forms.DateField(label=_("Day"), widget=IsoDateInput())
+    at = forms.TimeField(label=_("Time"), widget=IsoTimeInput(attrs={"step": 1800}))
     resource = forms.ModelChoiceField(label=_("With"), queryset=Resource.objects.filter(is_active=True))

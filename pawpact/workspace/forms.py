@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from pawpact.billing.services.signing import is_adult
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.widgets import IsoDateInput
 from pawpact.customers.enums import Species
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+DateInput = IsoDateInput
 
 
 def form_errors_apply(form: forms.Form, error: DomainError) -> None:

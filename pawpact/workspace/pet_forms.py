@@ -5,10 +5,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.care.pet_models import GuaranteeClaim
+from pawpact.core.widgets import IsoDateInput
 from pawpact.customers.enums import Sex
 from pawpact.customers.models import Pet
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 class PetProfileForm(forms.Form):

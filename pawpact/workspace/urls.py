@@ -49,6 +49,7 @@ urlpatterns = [
     path("pets/claims/<uuid:uuid>/decline/", pets.claim_decline, name="pet_claim_decline"),
     path("pets/claims/<uuid:uuid>/evidence/", pets.claim_evidence, name="pet_claim_evidence"),
     path("pets/adoptions/", adoptions.listings, name="pet_listings"),
+    path("pets/shop-pets/new/", adoptions.shop_pet_new, name="shop_pet_new"),
     path("pets/adoptions/<uuid:uuid>/withdraw/", adoptions.listing_withdraw, name="pet_listing_withdraw"),
     path("pets/applications/", adoptions.applications, name="pet_applications"),
     path("pets/applications/<uuid:uuid>/approve/", adoptions.application_approve, name="pet_application_approve"),

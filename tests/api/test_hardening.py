@@ -155,7 +155,7 @@ def test_pages_carry_csp_and_permissions_policy(shop, path):
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
     assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
-    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=(self)" in response["Permissions-Policy"]
     assert " on" + "change=" not in response.content.decode() and " on" + "submit=" not in response.content.decode()
 
 

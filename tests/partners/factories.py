@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from pawpact.core.clock import default_clock
+from pawpact.core.clock import FixedClock, default_clock
 from pawpact.partners.bookings import partner_booking_complete, partner_booking_send
 from pawpact.partners.enums import StandardItem
 from pawpact.partners.services import partner_onboard, partner_publish, partner_verify
@@ -33,10 +33,13 @@ def listed(**kwargs):
 
 
 def booking(shop, partner, *, customer_uuid=None, with_entitlement=False, service="checkup", completed=True):
+    # A completed visit took place an hour ago (booked the hour before); an open one is tomorrow.
+    now = default_clock.now()
     sent = partner_booking_send(
         shop=shop, partner_id=partner.pk, customer_uuid=customer_uuid or uuid.uuid4(), customer_name="Lin Wei",
-        pet_name="Mochi", service=service, scheduled_at=default_clock.now() + timedelta(days=1),
-        with_entitlement=with_entitlement,
+        pet_name="Mochi", service=service, with_entitlement=with_entitlement,
+        scheduled_at=now - timedelta(hours=1) if completed else now + timedelta(days=1),
+        clock=FixedClock(now - timedelta(hours=2)) if completed else default_clock,
         **({"contract_uuid": uuid.uuid4(), "period_number": 1, "entitlement_kind": "checkup"} if with_entitlement else {}),
     )  # fmt: skip
     if completed:

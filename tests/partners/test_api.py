@@ -4,6 +4,7 @@ ratings for the customer of a completed booking; errors in the one shape, nothin
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -55,7 +56,10 @@ def test_staff_book_a_partner_with_an_entitlement_and_completing_clears_it(shop,
                          "service": "grooming", "scheduled_at": when, "with_entitlement": True}, format="json")  # fmt: skip
     assert created.status_code == 201, created.content
     assert (created.json()["price_minor"], created.json()["status"]) == (9000, "requested")
-    done = staff.post(f"/api/v1/partners/bookings/{created.json()['id']}/complete")
+    early = error(staff.post(f"/api/v1/partners/bookings/{created.json()['id']}/complete"), 409)
+    assert early["code"] == "visit_not_yet" and PlatformJournal.objects.filter(kind="partner.clearing").count() == 0
+    with time_machine.travel(default_clock.now() + timedelta(days=2, hours=1)):
+        done = staff.post(f"/api/v1/partners/bookings/{created.json()['id']}/complete")
     assert done.json()["status"] == "completed"
     assert PlatformJournal.objects.filter(kind="partner.clearing", shop=shop).count() == 1
 

@@ -265,14 +265,15 @@ CONTENT_SECURITY_POLICY = {
         # and payment providers' pages are reached by form posts; browsers apply it to both.
     },
 }
-# No page uses the camera, microphone, location, payment or USB APIs: nor may anything embedded.
+# No page uses the camera, microphone, payment or USB APIs: nor may anything embedded.
+# Location only for our own pages (the emergency clinic search's "Use my location").
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "accelerometer", "camera", "display-capture", "gyroscope", "magnetometer",
         "microphone", "midi", "payment", "usb", "browsing-topics",
     )
-}  # fmt: skip
+} | {"geolocation": ["self"]}  # fmt: skip
 # API sign-ins: a short-lived access token per device, renewed with a rotating refresh token.
 PAWPACT_API_ACCESS_TTL = timedelta(hours=2)
 PAWPACT_API_REFRESH_TTL = timedelta(days=30)

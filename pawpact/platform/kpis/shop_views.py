@@ -7,6 +7,7 @@ the peers' anonymous quartiles, never another shop's name or value.
 from django.shortcuts import render
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pawpact.core.clock import default_clock
 from pawpact.core.decorators import staff_required
@@ -34,7 +35,7 @@ def kpi_dashboard(request):
         kpi_trend_chart(
             series=series,
             unit=units[series.kpi],
-            own_label=_("You"),
+            own_label=pgettext("the shop itself", "You"),
             median_label=_("Peer median"),
             target_label=_("Target %(target)s") % {"target": target_format(series.kpi)}
             if series.target is not None else "",

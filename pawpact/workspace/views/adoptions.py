@@ -15,10 +15,10 @@ from pawpact.care.pet_models import AdoptionApplication, AdoptionListing
 from pawpact.care.services import adoptions
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer, Pet
-from pawpact.customers.services import customer_create, phone_normalize
+from pawpact.customers.services import customer_create, pet_create, phone_normalize
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import export_response
-from pawpact.workspace.forms import form_errors_apply
+from pawpact.workspace.forms import PetCreateForm, form_errors_apply
 from pawpact.workspace.pet_forms import ApproveForm, ListingForm, ReasonForm
 from pawpact.workspace.views.frame import workspace_view
 from pawpact.workspace.views.pet_tables import APPLICATION_COLUMNS, LISTING_COLUMNS
@@ -26,10 +26,11 @@ from pawpact.workspace.views.pet_tables import APPLICATION_COLUMNS, LISTING_COLU
 PAGE_SIZE = 25
 
 
-def _listing_form(data=None) -> ListingForm:
+def _listing_form(data=None, pet: str = "") -> ListingForm:
     open_pets = AdoptionListing.objects.filter(status__in=[ListingStatus.LISTED, ListingStatus.RESERVED]).values("pet")
     pets = Pet.objects.filter(owner__isnull=True).exclude(pk__in=open_pets).order_by("name")
-    return ListingForm(data, pets=pets, plans=Plan.objects.order_by("name"))
+    chosen = pets.filter(uuid=pet).first() if pet else None
+    return ListingForm(data, pets=pets, plans=Plan.objects.order_by("name"), initial={"pet": chosen})
 
 
 def _query(request) -> str:
@@ -44,7 +45,7 @@ def listings(request):
     rows = selectors.listings_all(status=status)
     if request.GET.get("export"):
         return export_response(request, rows, LISTING_COLUMNS, name="adoption-listings")
-    form = _listing_form(request.POST or None)
+    form = _listing_form(request.POST or None, pet=request.GET.get("pet", ""))
     if request.method == "POST" and form.is_valid():
         try:
             adoptions.adoption_listing_create(pet=form.cleaned_data["pet"], values=form.values())
@@ -54,9 +55,24 @@ def listings(request):
             messages.success(request, _("The pet is on your public adoption page."))
             return redirect("workspace:pet_listings")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "query": _query(request), "form": form,
+    context = {"page": page, "status": status, "query": _query(request), "form": form, "pet_form": PetCreateForm(),
                "statuses": ListingStatus.choices, "public_url": reverse("care:adopt_list")}
     return render(request, "workspace/pets/listings.html", context, status=400 if form.errors else 200)
+
+
+@workspace_view(Action.SIGN, section="pets")
+def shop_pet_new(request):
+    """Register a pet of the shop itself (no owner yet), so that it can be listed for adoption."""
+    form = PetCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pet = pet_create(owner=None, **form.cleaned_data)
+        except DomainError as error:
+            form_errors_apply(form, error)
+        else:
+            messages.success(request, _("%(pet)s is registered as a shop pet. List it for adoption below.") % {"pet": pet.name})
+            return redirect(f"{reverse('workspace:pet_listings')}?pet={pet.uuid}#list")
+    return render(request, "workspace/pets/shop_pet_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -122,6 +122,10 @@ def booking_reschedule(request, uuid):
         return _detail(request, booking, form=form, status=400)
     starts_at = local_at(form.cleaned_data["day"], form.cleaned_data["at"])
     resource = form.cleaned_data["resource"]
+    if starts_at <= default_clock.now():
+        # Refused before the preview too: a preview of a past move reads as if it could happen.
+        form.add_error("day", _("Choose a time in the future."))
+        return _detail(request, booking, form=form, status=400)
     if request.POST.get("confirm") != "yes":
         preview = benefit_preview(request=BenefitRequest(customer=booking.customer, pet=booking.pet, service_kind=booking.service.kind,
                                                          price_minor=booking.price_minor, starts_at=starts_at, booking_id=booking.pk))  # fmt: skip

@@ -12,7 +12,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.errors import DomainError
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer, Pet
-from pawpact.customers.services import customer_update, pet_owner_change
+from pawpact.customers.services import customer_update, pet_owner_change, phone_normalize
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
 from pawpact.messaging.models import Message
 from pawpact.workspace.enums import Action
@@ -96,8 +96,11 @@ def _may(request, action: Action) -> bool:
 def pet_transfer(request, uuid):
     """Give the pet to the customer with the phone number entered."""
     pet = get_object_or_404(Pet.objects.select_related("owner"), uuid=uuid)
-    owner = Customer.objects.filter(phone=request.POST.get("phone", "").strip()).first()
+    phone = request.POST.get("phone", "").strip()
+    owner = Customer.objects.filter(phone=phone_normalize(phone) or phone).first() if phone else None
     try:
+        if not phone:
+            raise DomainError(_("Enter the new owner's phone number."))
         if owner is None:
             raise DomainError(_("No customer has this phone number."))
         pet_owner_change(pet=pet, owner=owner)

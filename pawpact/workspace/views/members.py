@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
@@ -65,7 +65,7 @@ def tier_chart(rows: list[tuple[str, int]]) -> dict:
         "xAxis": {"type": "category", "data": labels},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"type": "bar", "name": _("Members"), "data": [count for _name, count in rows],
+            {"type": "bar", "name": pgettext("how many", "Members"), "data": [count for _name, count in rows],
              "label": {"show": True, "position": "top"}},
         ],
     }  # fmt: skip

@@ -19,11 +19,13 @@ from django.views.decorators.http import require_POST
 from pawpact.billing.enums import ContractStatus
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.widgets import IsoTimeInput
 from pawpact.core.months import month_start
 from pawpact.customers.models import Pet
 from pawpact.care.services.partner_redemptions import partner_visit_book
 from pawpact.partners.bookings import partner_booking_cancel, partner_booking_complete
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerService
+from pawpact.partners.models import Partner
 from pawpact.partners.selectors import bookable_partners, clearing_statement, shop_bookings
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import column, export_response, local, yuan
@@ -52,7 +54,7 @@ class BookingForm(forms.Form):
     pet = forms.ModelChoiceField(label=gettext_lazy("Pet"), queryset=Pet.objects.none())
     service = forms.ChoiceField(label=pgettext_lazy("partner service", "Service"))
     day = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
-    at = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    at = forms.TimeField(label=gettext_lazy("Time"), widget=IsoTimeInput())
     note = forms.CharField(label=gettext_lazy("Note for the partner"), max_length=255, required=False)
     with_entitlement = forms.BooleanField(
         label=gettext_lazy("Redeem the customer's plan entitlement"), required=False,
@@ -92,7 +94,7 @@ def partners(request):
         "page": Paginator(rows, 25).get_page(request.GET.get("page")), "query": query.urlencode(),
         "status": status, "statuses": BookingStatus.choices,
         "may_act": role_allows(request.workspace_role, Action.CUSTOMER_EDIT),
-        "month": month_start(default_clock.today()),
+        "month": month_start(default_clock.today()), "now": default_clock.now(),
         "statement": clearing_statement(month=default_clock.today(), shop_id=request.tenant.pk),
     })  # fmt: skip
 
@@ -108,9 +110,24 @@ def partner_find(request):
     })  # fmt: skip
 
 
+def _partner_unavailable(request, partner_id: int):
+    # A bookmarked or shared booking page of a partner since delisted says why, not a bare 404.
+    partner = get_object_or_404(Partner.objects.only("name", "state"), pk=partner_id)
+    return render(request, "workspace/partners/unavailable.html", {"partner": partner}, status=409)
+
+
+def _booking_errors_apply(form: forms.Form, error: DomainError) -> None:
+    # The service names the appointment `scheduled_at`; the form asks for it as a day and a time.
+    if "scheduled_at" in error.fields:
+        error.fields = {("day" if name == "scheduled_at" else name): problems for name, problems in error.fields.items()}
+    form_errors_apply(form, error)
+
+
 @workspace_view(Action.CUSTOMER_EDIT, section="partners")
 def partner_book(request, partner_id: int):
-    partner = get_object_or_404(bookable_partners(), pk=partner_id)
+    partner = bookable_partners().filter(pk=partner_id).first()
+    if partner is None:
+        return _partner_unavailable(request, partner_id)
     form = BookingForm(request.POST or None, partner=partner)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -121,7 +138,7 @@ def partner_book(request, partner_id: int):
                 with_entitlement=data["with_entitlement"],
             )  # fmt: skip
         except DomainError as error:
-            form_errors_apply(form, error)
+            _booking_errors_apply(form, error)
         else:
             messages.success(request, _("Booking sent to %(name)s.") % {"name": partner.name})
             return redirect("workspace:partners")
