@@ -34,6 +34,12 @@ def console(public_client, platform_admin):
     return public_client
 
 
+def _platform_alipay_app(settings, gateway):
+    key = rsa_key_new()
+    settings.PAWPACT_PLATFORM_ALIPAY = {"app_id": gateway.app_register(public_pem(key)), "app_private_key": private_pem(key),
+                                        "alipay_public_key": gateway.public_key_pem}  # fmt: skip
+
+
 def _messaging_and_credit_credentials(shop, *, verified=True):
     row = credential_save(shop=shop, provider="aliyun_sms", livemode=True, actor=None,
                           config={"access_key_id": "LTAI5tTestKeyId01", "sign_name": "快乐爪爪",
@@ -65,7 +71,9 @@ def test_going_live_needs_every_check_then_logs_it(settings, shop, platform_admi
     assert set(refused.value.fields) == {"debit_rail", "payout_account"}
     assert Shop.objects.get(pk=shop.pk).mode == "test"
     alipay_credentials(shop, fake_alipay, livemode=True)
-    payout_account_verify(shop=shop, actor=platform_admin, evidence="分账关系 bound, ticket 4411")
+    _platform_alipay_app(settings, fake_alipay)
+    fake_alipay.payees["2088000000000001"] = "Alpha Pets Ltd"
+    assert payout_account_verify(shop=shop, actor=platform_admin).status == "verified"
     shop = shop_go_live(shop=shop, actor=platform_admin, reason="contract signed with Alipay")
     assert shop.mode == "live"
     event = ShopEvent.objects.filter(shop=shop).first()
