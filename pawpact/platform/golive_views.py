@@ -30,14 +30,17 @@ FIELD_LABELS = {
 
 
 def _page(request, shop, *, reason: str = "", status: int = 200):
-    fields = sorted({name for config, secrets in PROVIDER_FIELDS.values() for name in (*config, *secrets)})
-    secret_fields = {name for _config, secrets in PROVIDER_FIELDS.values() for name in secrets}
+    # One form per provider, each with its own fields only: Alipay's form asks nothing of WeChat's.
+    forms = [
+        (value, label, [(name, FIELD_LABELS.get(name, name), name in PROVIDER_FIELDS[value][1])
+                        for name in (*PROVIDER_FIELDS[value][0], *PROVIDER_FIELDS[value][1])])
+        for value, label in Provider.choices if value in PROVIDER_FIELDS
+    ]  # fmt: skip
     context = {
         "shop": shop,
         "checks": go_live_checks(shop),
         "credentials": ShopCredential.objects.filter(shop=shop),
-        "providers": Provider.choices,
-        "fields": [(name, FIELD_LABELS.get(name, name), name in secret_fields) for name in fields],
+        "provider_forms": forms,
         "account": PayoutAccount.objects.filter(shop=shop).first(),
         "account_kinds": PayoutAccountKind.choices,
         "reason": reason,
@@ -60,7 +63,10 @@ def _run(request, action, done: str) -> bool:
         messages.error(request, error.message)  # it names what is missing; the checklist shows each
         return False
     except DomainError as error:
-        details = _("; ").join(message for messages_ in error.fields.values() for message in messages_)
+        details = _("; ").join(
+            f"{FIELD_LABELS[name]}: {message}" if name in FIELD_LABELS else message
+            for name, messages_ in error.fields.items() for message in messages_
+        )  # fmt: skip
         messages.error(request, f"{error.message} {details}".strip())
         return False
     messages.success(request, done)
