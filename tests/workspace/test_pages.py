@@ -87,6 +87,7 @@ def test_early_termination_shows_the_quote_before_anything_is_charged(shop, mana
         page = manager_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "penalty ¥438.90 (10%)" in page  # 10% of 11 × ¥399.00
     assert "Confirm early termination as quoted" in page
+    assert "End this contract early and charge the penalty as quoted?" in page
 
 
 def test_a_quote_in_the_cooling_off_period_is_the_free_cancellation(shop, manager_client, adopter):
@@ -96,6 +97,7 @@ def test_a_quote_in_the_cooling_off_period_is_the_free_cancellation(shop, manage
     page = manager_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "penalty ¥0.00 (0%)" in page and "cancelling is free, with no penalty" in page
     assert "Confirm the free cancellation as quoted" in page
+    assert "Cancel this contract free of charge and refund everything paid?" in page and "charge the penalty" not in page
     quote = re.search(r'name="quote" value="(\d+)"', page).group(1)
 
     done = manager_client.post(f"/manage/contracts/{contract.uuid}/terminate/", {"quote": quote})
