@@ -76,6 +76,20 @@ def test_cooling_off_cancel_refunds_everything_and_clerk_may_not(shop, owner_cli
         assert contract.termination.refund_minor == 39900 and contract.termination.penalty_minor == 0
 
 
+def test_todays_collected_debits_leave_out_a_debit_refunded_in_cooling_off(shop, owner_client, adopter):
+    from pawpact.workspace.selectors.overview import overview_today
+
+    customer, pet = adopter
+    contract = active_contract(shop, customer, pet)
+    with schema_context(shop.schema_name):
+        today = overview_today()
+        assert (today.debits_succeeded, today.debits_succeeded_minor) == (1, 39900)
+    owner_client.post(f"/manage/contracts/{contract.uuid}/cooling-off/")
+    with schema_context(shop.schema_name):
+        today = overview_today()
+        assert (today.debits_succeeded, today.debits_succeeded_minor) == (0, 0)
+
+
 def test_early_termination_shows_the_quote_before_anything_is_charged(shop, manager_client, adopter):
     customer, pet = adopter
     contract = active_contract(shop, customer, pet)

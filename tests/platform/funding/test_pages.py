@@ -88,13 +88,19 @@ def test_the_funding_pages(console, shop, settled):
 
 def test_terms_are_edited_on_the_console_and_bad_ones_are_refused(console, shop):
     url = f"/console/funding/shops/{shop.pk}/"
-    bad = console.post(url, {"advance_rate": "1.5", "fee_minor": "0", "recourse_rule": "full",
+    bad = console.post(url, {"advance_rate": "1.5", "fee": "0", "recourse_rule": "full",
                              "settlement_delay_days": "7"})  # fmt: skip
     assert bad.status_code == 400
     assert "The advance rate must be more than 0 and at most 1." in bad.content.decode()
     assert FundingTerms.objects.count() == 0
 
-    good = console.post(url, {"advance_rate": "0.88", "fee_minor": "800", "recourse_rule": "pro_rata",
+    comma = console.post(url, {"advance_rate": "0.88", "fee": "8,00", "recourse_rule": "pro_rata",
+                               "settlement_delay_days": "10"})  # fmt: skip
+    assert comma.status_code == 400 and "a comma only separates thousands" in comma.content.decode()
+    assert FundingTerms.objects.count() == 0
+    page = console.get(url).content.decode()
+    assert "Fee per contract (¥)" in page and "(fen)" not in page
+    good = console.post(url, {"advance_rate": "0.88", "fee": "8.00", "recourse_rule": "pro_rata",
                               "settlement_delay_days": "10"})  # fmt: skip
     assert (good.status_code, good["Location"]) == (302, url)
     row = FundingTerms.objects.get(shop=shop)
