@@ -18,6 +18,7 @@ from pawpact.customers.models import Customer, Pet
 from pawpact.customers.services import customer_create, pet_create
 from pawpact.messaging.models import Message
 from pawpact.workspace.enums import Role
+from pawpact.workspace.selectors.overview import overview_today
 from tests.workspace.conftest import client_for, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +78,6 @@ def test_cooling_off_cancel_refunds_everything_and_clerk_may_not(shop, owner_cli
 
 
 def test_todays_collected_debits_leave_out_a_debit_refunded_in_cooling_off(shop, owner_client, adopter):
-    from pawpact.workspace.selectors.overview import overview_today
-
     customer, pet = adopter
     contract = active_contract(shop, customer, pet)
     with schema_context(shop.schema_name):

@@ -18,9 +18,11 @@ from pawpact.platform.enums import RecourseRule
 from pawpact.platform.funding.selectors import (
     advance_list,
     clawback_list,
+    drained_at,
     drain_lag_list,
     funding_shop_list,
     funding_summary,
+    payout_account_of,
     payout_get,
     payout_list,
 )
@@ -101,6 +103,8 @@ def console_funding_shop(request, shop_id: int):
             "advances": advance_list(shop_id=shop.pk)[:PAGE_ROWS],
             "clawbacks": clawback_list(shop_id=shop.pk)[:PAGE_ROWS],
             "payouts": payout_list(shop_id=shop.pk)[:PAGE_ROWS],
+            "payout_account": payout_account_of(shop_id=shop.pk),
+            "drained_at": drained_at(shop_id=shop.pk),
         },
         status=400 if errors else 200,
     )
