@@ -21,9 +21,10 @@ def test_a_comma_that_is_not_a_thousands_separator_is_refused_with_a_clear_messa
     assert refused.value.messages == [
         "Use a point for fen, such as 12.50; a comma only separates thousands, as in 1,250.00."
     ]
-    with translation.override("zh-hans"), pytest.raises(forms.ValidationError) as refused:
-        YuanField().clean(typed)
-    assert "1,250.00" in refused.value.messages[0] and "小数点" in refused.value.messages[0]
+    with translation.override("zh-hans"):
+        with pytest.raises(forms.ValidationError) as refused:
+            YuanField().clean(typed)
+        assert "1,250.00" in refused.value.messages[0] and "小数点" in refused.value.messages[0]
 
 
 @pytest.mark.parametrize(("typed", "code"), [("12.345", "max_decimal_places"), ("0", "positive"), ("-5", "negative")])
