@@ -102,3 +102,26 @@ def test_a_shop_in_test_mode_shows_the_banner_on_its_pages(shop, other_shop):
     assert banner in Client(HTTP_HOST=host_of(shop)).get("/accounts/login/").content.decode()
     assert banner not in Client(HTTP_HOST=host_of(other_shop)).get("/accounts/login/").content.decode()
     assert banner in owner_browser(shop).get("/manage/").content.decode()  # the back office too
+
+
+def test_each_provider_has_its_own_form_and_errors_name_the_field_in_the_admins_language(console, shop):
+    page = console.get(f"/console/shops/{shop.pk}/money/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    alipay_form = page[page.index("<summary>Alipay</summary>"):page.index("</details>", page.index("<summary>Alipay</summary>"))]
+    assert 'name="app_id"' in alipay_form and 'name="apiv3_key"' not in alipay_form and 'name="access_key_id"' not in alipay_form
+    response = console.post(f"/console/shops/{shop.pk}/money/credentials/", {"provider": "alipay", "mode": "test"},
+                            follow=True, HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    body = response.content.decode()
+    assert "App id: An Alipay app id is 16 digits." in body and "支付宝" not in body
+    assert "Required." not in body and shop.credentials.count() == 0
+
+
+def test_a_refused_go_live_lists_what_is_missing_keeps_the_reason_and_says_how_the_platform_goes_live(console, shop):
+    response = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "Signed with Alipay on 3 March"},
+                            HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    body = response.content.decode()
+    assert response.status_code == 400 and Shop.objects.get(pk=shop.pk).mode == "test"
+    assert "The shop cannot go live yet. Missing: The platform runs in live mode; " in body and ".; " not in body
+    assert 'value="Signed with Alipay on 3 March"' in body
+    assert "production settings" in body and "Live mode" in body
+    zh = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "。; " not in zh.content.decode() and "缺少：" in zh.content.decode()
