@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     # Beat's schedule file (deploy/Procfile) stays in this checkout's .pawpact/, not in a /tmp path others share.
     env["PAWPACT_STATE_DIR"] = str(STATE_DIR)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    # Messages go through the providers' path as in production: a test shop's SMS through
+    # the sandbox, whose receipts mark them delivered, instead of rows nothing ever reports on.
+    env.setdefault("PAWPACT_MESSAGE_BACKEND", "pawpact.messaging.delivery.ProviderBackend")
     if not env.get("DJANGO_SECRET_KEY"):
         secret_key_get()  # made once here, so the processes started below all read the same key
     if not env.get("PAWPACT_WAREHOUSE_SECRET"):

@@ -24,3 +24,8 @@ def refuse_invisible(value: object) -> None:
     """A validator for form and model fields."""
     if has_invisible(value):
         raise ValidationError(INVISIBLE_MESSAGE, code="invisible_characters")
+
+
+# Django's forms end each label with gettext(":"), which its own catalog leaves ASCII for
+# Chinese ("邮箱:"); ours carries the full-width colon, and this keeps the msgid in it.
+LABEL_SUFFIX = _(":")

@@ -27,7 +27,7 @@ from pawpact.loyalty.coupon_models import Coupon, CouponTemplate, CouponTrigger,
 from pawpact.loyalty.coupon_templates import coupon_template_save
 from pawpact.loyalty.coupons import coupon_issue_if_allowed
 from pawpact.loyalty.models import Activity, ActivityKind
-from pawpact.loyalty.services import FOLLOWUP_REASONS
+from pawpact.loyalty.services import WINBACK_REASONS
 from pawpact.messaging.models import Category, Channel
 from pawpact.messaging.services import message_send
 
@@ -98,8 +98,8 @@ def coupons_on_debit_paid(*, payload: dict, clock: Clock = default_clock) -> Non
 
 
 def coupons_on_contract_terminated(*, payload: dict, clock: Clock = default_clock) -> None:
-    """The win-back coupon, for the reasons the exit follow-up answers, to a customer with no plan left."""
-    if payload["reason"] not in FOLLOWUP_REASONS:
+    """The win-back coupon, for the reasons that get the win-back offer, to a customer with no plan left."""
+    if payload["reason"] not in WINBACK_REASONS:
         return
     contract = Contract.objects.select_related("customer").filter(uuid=payload["contract_uuid"]).first()
     if contract is None:

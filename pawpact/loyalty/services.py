@@ -52,6 +52,11 @@ logger = logging.getLogger(__name__)
 # contract.terminated reasons (pawpact.core.events) whose customer gets the survey and the offer:
 # not a completion (the renewal offer covers it) nor a shop closure (the shop is gone).
 FOLLOWUP_REASONS = frozenset({"early_termination", "pet_loss", "cooling_off", "default"})
+# The reasons that also get the win-back offer (and coupon). Not a cooling-off cancellation:
+# that customer changed their mind within days and got everything back; they never were a
+# paying customer who left, and a discount pushed at them minutes after saying no reads as
+# pressure (and costs the shop a discount on someone who was never lost). They get the survey.
+WINBACK_REASONS = FOLLOWUP_REASONS - {"cooling_off"}
 
 WINBACK_VALID_DAYS = 30
 WINBACK_TOPIC = "winback_offer"
@@ -79,14 +84,15 @@ def exit_followup_on_contract_terminated(*, payload: dict, clock: Clock = defaul
     """Subscriber of contract.terminated: the exit survey and win-back offer, for the
     reasons that call for them (a completed plan or a closed shop gets neither)."""
     if payload["reason"] in FOLLOWUP_REASONS:
-        exit_followup_send(contract=Contract.objects.get(uuid=payload["contract_uuid"]), clock=clock)
+        contract = Contract.objects.get(uuid=payload["contract_uuid"])
+        exit_followup_send(contract=contract, clock=clock, with_offer=payload["reason"] in WINBACK_REASONS)
 
 
 def exit_followup_send(
-    *, contract: Contract, clock: Clock = default_clock
-) -> tuple[SurveyResponse, WinBackOffer] | None:
-    """Survey and win-back offer for a terminated contract's customer; once per contract.
-    None (nothing sent) while the customer still has an active contract."""
+    *, contract: Contract, clock: Clock = default_clock, with_offer: bool = True
+) -> tuple[SurveyResponse, WinBackOffer | None] | None:
+    """Survey and (`with_offer`) win-back offer for a terminated contract's customer; once
+    per contract. None (nothing sent) while the customer still has an active contract."""
     with transaction.atomic():
         locked = Contract.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contract.pk)
         if locked.status not in TERMINATED_STATUSES:
@@ -101,7 +107,7 @@ def exit_followup_send(
         if survey is None:
             survey = SurveyResponse.objects.create(contract=locked, token=secrets.token_urlsafe(24), sent_at=now)
         offer = WinBackOffer.objects.filter(contract=locked).first()
-        if offer is None:
+        if offer is None and with_offer:
             offer = _winback_offer_create(contract=locked, now=now)
         shop = _shop()
         message_send(
@@ -117,6 +123,8 @@ def exit_followup_send(
             dedupe_key=f"exit_survey:{locked.uuid}",
             clock=clock,
         )
+        if offer is None:
+            return survey, None
         percent = _percent(offer.discount_rate)
         expires = offer.expires_at.astimezone(_local_tz()).date().isoformat()
         message_send(

@@ -20,11 +20,12 @@ from django.conf import settings
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.messaging.backends import BaseBackend
-from pawpact.messaging.email import EmailFailed, EspEmail, SandboxEmail
+from pawpact.messaging.email import EmailFailed, EspEmail, SandboxEmail, email_reason
 from pawpact.messaging.models import Channel, Message
 from pawpact.messaging.services import DeliveryOutcome, messages_delivery_record
-from pawpact.messaging.sms import BEIJING, AliyunSms, SandboxSms, SmsFailed
+from pawpact.messaging.sms import BEIJING, AliyunSms, SandboxSms, SmsFailed, sms_reason
 from pawpact.payments.gateways import adapter_for_current_shop
+from pawpact.sandbox.gateways.aliyun_sms import FakeAliyunSms
 from pawpact.tenants.enums import Provider
 from pawpact.tenants.errors import CredentialsMissing
 from pawpact.tenants.modes import current_livemode
@@ -41,9 +42,16 @@ def provider_endpoint(provider: str, *, livemode: bool) -> str:
 
 
 def sms_provider(*, livemode: bool):
-    """The current shop's SMS provider for the mode: its Aliyun account, or (test mode only) the sandbox."""
-    endpoint = provider_endpoint(Provider.ALIYUN_SMS, livemode=livemode) or ALIYUN_SMS_ENDPOINT
-    build = lambda creds, _url: AliyunSms(credentials=creds, endpoint=endpoint)  # noqa: E731
+    """The current shop's SMS provider for the mode: its Aliyun account, or (test mode only) the sandbox.
+
+    Aliyun has no test environment: a test message sent with real Aliyun keys would reach a
+    real phone and cost money. So test mode reaches Aliyun's protocol only where a test
+    gateway is configured (PAWPACT_ALIYUN_SMS_TEST_GATEWAY, a fake one); otherwise the
+    sandbox takes its messages and reports them delivered, like a carrier would."""
+    endpoint = provider_endpoint(Provider.ALIYUN_SMS, livemode=livemode)
+    if not livemode and not endpoint:
+        return SandboxSms(livemode=livemode)
+    build = lambda creds, _url: AliyunSms(credentials=creds, endpoint=endpoint or ALIYUN_SMS_ENDPOINT)  # noqa: E731
     return _own_or_sandbox(Provider.ALIYUN_SMS, livemode, build, lambda: SandboxSms(livemode=livemode))
 
 
@@ -56,17 +64,39 @@ def email_provider(*, livemode: bool):
 
 
 def provider_credentials_check(*, credentials, livemode: bool) -> str:
-    """"" when the SMS or email provider accepts these credentials, else its reason."""
+    """"" when the SMS or email provider accepts these credentials, else its reason (readable)."""
     endpoint = provider_endpoint(credentials.provider, livemode=livemode)
     try:
         if credentials.provider == Provider.ALIYUN_SMS:
+            if not livemode and not endpoint:
+                return _test_sms_credentials_check(credentials)
             AliyunSms(credentials=credentials, endpoint=endpoint or ALIYUN_SMS_ENDPOINT).verify()
         elif credentials.provider == Provider.EMAIL:
             EspEmail(credentials=credentials, api_url=endpoint).verify()
         else:
             return "not a messaging provider"
-    except (SmsFailed, EmailFailed) as failed:
-        return failed.code
+    except SmsFailed as failed:
+        return sms_reason(failed.code)
+    except EmailFailed as failed:
+        return email_reason(failed.code)
+    return ""
+
+
+def _test_sms_credentials_check(credentials) -> str:
+    """Test credentials asked of a local fake Aliyun (its signed protocol, through the same
+    SDK) instead of the real one: test mode never touches a real account. The fake knows
+    the entered account, as Aliyun would know a real one, so what is proven is that the
+    keys sign requests Aliyun's way and the signature and template are named."""
+    gateway = FakeAliyunSms().start()
+    try:
+        gateway.account_register(credentials.config["access_key_id"], credentials.secrets["access_key_secret"])
+        gateway.sign_register(credentials.config["sign_name"], approved=True)
+        gateway.template_register(credentials.config["template_code"])
+        AliyunSms(credentials=credentials, endpoint=gateway.url).verify()
+    except SmsFailed as failed:
+        return sms_reason(failed.code)
+    finally:
+        gateway.stop()
     return ""
 
 

@@ -25,6 +25,16 @@ ESP_KEY_SETTING = {"postmark": "server_token", "sendgrid": "api_key", "brevo": "
 REFUSED_STATUSES = frozenset({"rejected", "invalid", "failed", "bounced"})
 
 
+def email_reason(code: str) -> str:
+    """Why the ESP refused, as an admin reads it (anymail's error names are for developers)."""
+    if code.startswith("recipient_"):
+        return _("The email provider refused to send to the shop's own sender address; confirm that address there.")
+    if code.startswith("Anymail"):
+        return _("The email provider refused the request: check the API key, and that the sender address is "
+                 "confirmed at the provider.")  # fmt: skip
+    return _("The email provider refused: %(code)s.") % {"code": code}
+
+
 class EmailFailed(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)

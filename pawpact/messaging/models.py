@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     IN_APP = "in_app", _("In-app")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("channel", "Email")
 
 
 class Category(models.TextChoices):

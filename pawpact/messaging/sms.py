@@ -25,6 +25,7 @@ from alibabacloud_dysmsapi20170525.models import QuerySendDetailsRequest, QueryS
 from alibabacloud_tea_openapi.models import Config
 from darabonba.runtime import RuntimeOptions
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pawpact.tenants.credentials import Credentials
 from pawpact.tenants.modes import sandbox_refuse_in_live
@@ -43,6 +44,33 @@ TRANSIENT_CODES = frozenset({
 })  # fmt: skip
 # QuerySendDetails' SendStatus: 1 waiting for the carrier, 2 failed, 3 delivered.
 SEND_FAILED, SEND_DELIVERED = 2, 3
+# Our code for a call that got no answer from Aliyun at all (network, DNS, TLS, timeout).
+UNREACHABLE = "unreachable"
+# What an admin reads when Aliyun refuses credentials: its codes are for developers.
+REASONS = {
+    UNREACHABLE: gettext_lazy("Could not reach Aliyun SMS. Check the server's network and try again."),
+    "InvalidAccessKeyId.NotFound": gettext_lazy("Aliyun does not know this AccessKey ID."),
+    "InvalidAccessKeyId": gettext_lazy("Aliyun does not know this AccessKey ID."),
+    "InvalidAccessKeyId.Inactive": gettext_lazy("This AccessKey is disabled at Aliyun."),
+    "SignatureDoesNotMatch": gettext_lazy("Aliyun rejected the AccessKey secret: it does not belong to this AccessKey ID."),
+    "IncompleteSignature": gettext_lazy("Aliyun rejected the AccessKey secret: it does not belong to this AccessKey ID."),
+    "Forbidden.RAM": gettext_lazy("This AccessKey is not allowed to use Aliyun SMS (grant it the SMS permission)."),
+    "NoPermission": gettext_lazy("This AccessKey is not allowed to use Aliyun SMS (grant it the SMS permission)."),
+    "isv.SMS_SIGN_ILLEGAL": gettext_lazy("Aliyun has no SMS signature of this name on the account."),
+    "isv.SMS_SIGNATURE_ILLEGAL": gettext_lazy("Aliyun has no SMS signature of this name on the account."),
+    "sign_not_approved": gettext_lazy("The SMS signature is not approved by Aliyun yet."),
+    "isv.SMS_TEMPLATE_ILLEGAL": gettext_lazy("Aliyun has no approved SMS template with this code."),
+    "isv.BUSINESS_LIMIT_CONTROL": gettext_lazy("Aliyun is limiting requests right now; try again in a minute."),
+    "Throttling": gettext_lazy("Aliyun is limiting requests right now; try again in a minute."),
+    "isv.AMOUNT_NOT_ENOUGH": gettext_lazy("The Aliyun account has no SMS balance left."),
+    "isv.OUT_OF_SERVICE": gettext_lazy("The Aliyun account is suspended (no balance)."),
+}
+
+
+def sms_reason(code: str) -> str:
+    """An Aliyun answer as an admin reads it, in the active language."""
+    known = REASONS.get(code)
+    return str(known) if known else _("Aliyun refused: %(code)s.") % {"code": code or "?"}
 BEIJING = ZoneInfo("Asia/Shanghai")  # Aliyun's send dates and receipt times
 
 
@@ -169,8 +197,9 @@ class AliyunSms:
             code = getattr(error, "code", None)
             status = getattr(error, "status_code", None) or getattr(error, "statusCode", None) or 0
             no_answer = not code or int(status) >= 500
+            # Without a code Aliyun never answered: the SDK's exception name tells an admin nothing.
             logger.warning("Aliyun SMS call failed: %s", code or type(error).__name__)
-            raise SmsFailed(str(code or type(error).__name__), no_answer=no_answer) from None
+            raise SmsFailed(str(code or UNREACHABLE), no_answer=no_answer) from None
 
 
 def _beijing(text: str | None) -> datetime | None:

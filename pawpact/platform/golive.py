@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pawpact.accounts.models import User
 from pawpact.core.clock import Clock, default_clock
@@ -41,11 +42,23 @@ VERIFIERS = {
 MESSAGING_PROVIDERS = (Provider.ALIYUN_SMS, Provider.EMAIL)
 
 
+# The platform's own mode is where it is deployed, not a console switch: a test platform
+# keeps pretend books (pawpact.tenants.modes.platform_livemode), so no shop may go live on it.
+PLATFORM_MODE_HELP = gettext_lazy(
+    "This platform itself runs in test mode, so no shop can take real money on it yet. The platform's mode "
+    "is not switched on this page: it comes with how the platform is deployed. Whoever runs the servers "
+    "deploys it with the production settings (the Docker image's default), which always run in live mode; "
+    "a laptop started with ./dev run stays in test mode. The operations guide, section “Live mode”, lists "
+    "what live mode needs."
+)
+
+
 @dataclass(frozen=True)
 class Check:
     key: str
     passed: bool
     label: str
+    help: str = ""
 
 
 def credential_verify(*, shop: Shop, provider: str, livemode: bool, clock: Clock = default_clock) -> ShopCredential:
@@ -77,7 +90,7 @@ def _verified(shop: Shop, providers: tuple[str, ...]) -> bool:
 def go_live_checks(shop: Shop) -> list[Check]:
     account = PayoutAccount.objects.filter(shop=shop).first()
     return [
-        Check("platform", platform_livemode(), _("The platform runs in live mode")),
+        Check("platform", platform_livemode(), _("The platform runs in live mode"), str(PLATFORM_MODE_HELP)),
         Check("shop", shop.is_ready, _("The shop is open")),
         Check("debit_rail", _verified(shop, DEBIT_PROVIDERS), _("Verified live Alipay or WeChat Pay credentials")),
         Check("sms", _verified(shop, (Provider.ALIYUN_SMS,)), _("Verified live SMS credentials")),
@@ -92,8 +105,8 @@ def shop_go_live(*, shop: Shop, actor: User, reason: str = "", clock: Clock = de
     failed = [check for check in go_live_checks(shop) if not check.passed]
     if failed:
         raise LiveModeNotReady(
-            _("The shop cannot go live yet."),
-            fields={check.key: [_("Missing: %(what)s.") % {"what": check.label}] for check in failed},
+            _("The shop cannot go live yet. Missing: %(what)s.") % {"what": _("; ").join(c.label for c in failed)},
+            fields={check.key: [check.label] for check in failed},
         )
     shop = shop_mode_change(shop=shop, mode=ShopMode.LIVE, actor=actor, reason=reason, clock=clock)
     adapters_forget()

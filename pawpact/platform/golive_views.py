@@ -15,6 +15,7 @@ from pawpact.platform.models import PayoutAccount
 from pawpact.platform.selectors import shop_list
 from pawpact.tenants.credentials import PROVIDER_FIELDS, credential_save
 from pawpact.tenants.enums import Provider
+from pawpact.tenants.errors import LiveModeNotReady
 from pawpact.tenants.models import ShopCredential
 
 FIELD_LABELS = {
@@ -28,19 +29,23 @@ FIELD_LABELS = {
 }  # fmt: skip
 
 
-def _page(request, shop):
-    fields = sorted({name for config, secrets in PROVIDER_FIELDS.values() for name in (*config, *secrets)})
-    secret_fields = {name for _config, secrets in PROVIDER_FIELDS.values() for name in secrets}
+def _page(request, shop, *, reason: str = "", status: int = 200):
+    # One form per provider, each with its own fields only: Alipay's form asks nothing of WeChat's.
+    forms = [
+        (value, label, [(name, FIELD_LABELS.get(name, name), name in PROVIDER_FIELDS[value][1])
+                        for name in (*PROVIDER_FIELDS[value][0], *PROVIDER_FIELDS[value][1])])
+        for value, label in Provider.choices if value in PROVIDER_FIELDS
+    ]  # fmt: skip
     context = {
         "shop": shop,
         "checks": go_live_checks(shop),
         "credentials": ShopCredential.objects.filter(shop=shop),
-        "providers": Provider.choices,
-        "fields": [(name, FIELD_LABELS.get(name, name), name in secret_fields) for name in fields],
+        "provider_forms": forms,
         "account": PayoutAccount.objects.filter(shop=shop).first(),
         "account_kinds": PayoutAccountKind.choices,
+        "reason": reason,
     }
-    return render(request, "platform/shop_money.html", context)
+    return render(request, "platform/shop_money.html", context, status=status)
 
 
 @staff_member_required(login_url="account_login")
@@ -48,14 +53,24 @@ def console_shop_money(request, shop_id: int):
     return _page(request, get_object_or_404(shop_list(), pk=shop_id))
 
 
-def _run(request, action, done: str):
+MODE_ACTIONS = ("go-live", "back-to-test")
+
+
+def _run(request, action, done: str) -> bool:
     try:
         action()
+    except LiveModeNotReady as error:
+        messages.error(request, error.message)  # it names what is missing; the checklist shows each
+        return False
     except DomainError as error:
-        details = "; ".join(message for messages_ in error.fields.values() for message in messages_)
+        details = _("; ").join(
+            f"{FIELD_LABELS[name]}: {message}" if name in FIELD_LABELS else message
+            for name, messages_ in error.fields.items() for message in messages_
+        )  # fmt: skip
         messages.error(request, f"{error.message} {details}".strip())
-    else:
-        messages.success(request, done)
+        return False
+    messages.success(request, done)
+    return True
 
 
 @staff_member_required(login_url="account_login")
@@ -80,11 +95,12 @@ def console_shop_money_action(request, shop_id: int, action: str):
             shop=shop, kind=post.get("kind", ""), account_ref=post.get("account_ref", ""),
             holder_name=post.get("holder_name", ""), actor=user,
         ), _("Payout account saved; verify it.")),
-        "payout-account-verify": (lambda: payout_account_verify(shop=shop, actor=user, evidence=post.get("evidence", "")),
-                                  _("The payout account was checked; see its status below.")),
+        "payout-account-verify": (lambda: payout_account_verify(shop=shop, actor=user),
+                                  _("The provider was asked about the payout account; see its status below.")),
     }  # fmt: skip
     if action not in actions:
         messages.error(request, _("Unknown action."))
-    else:
-        _run(request, *actions[action])
+    elif not _run(request, *actions[action]) and action in MODE_ACTIONS:
+        # The page again with the reason as typed: a refusal must not cost the admin their words.
+        return _page(request, shop, reason=post.get("reason", "")[:255], status=400)
     return redirect("console_shop_money", shop_id=shop.pk)

@@ -111,7 +111,7 @@ def my_payment_method(request, uuid):
             form.add_error(None, " ".join([error.message, *sum(error.fields.values(), [])]))
         else:
             paid = sum(1 for attempt in result.attempts if attempt.status == "succeeded")
-            messages.success(request, _("Your plan is now paid with %(label)s.") % {"label": method.label}
+            messages.success(request, _("Your plan is now paid with %(label)s.") % {"label": method.shown_label}
                              + (" " + _("Late payments collected: %(n)d.") % {"n": paid} if paid else ""))  # fmt: skip
             return redirect("my_contracts")
     context = {"shop": request.tenant, "contract": contract, "form": form, "is_active": contract.status == ContractStatus.ACTIVE}

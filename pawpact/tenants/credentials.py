@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pawpact.accounts.models import User
 from pawpact.core.clock import Clock, default_clock
@@ -89,8 +90,8 @@ def _matching(pattern: str, message: str) -> Callable[[str], str]:
     return clean
 
 
-_APP_ID = _matching(r"\d{16}", _("An Alipay app id is 16 digits."))
-_TEXT = _matching(r"[^\s].{0,119}", _("Required."))
+_APP_ID = _matching(r"\d{16}", gettext_lazy("An Alipay app id is 16 digits."))
+_TEXT = _matching(r"[^\s].{0,119}", gettext_lazy("Enter the approved SMS signature name (at most 120 characters)."))
 # What each provider needs: config fields (readable) and secret fields (encrypted), with their checks.
 PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Callable[[str], str]]]] = {
     Provider.ALIPAY: (
@@ -103,34 +104,34 @@ PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Call
     ),
     Provider.WECHAT: (
         {
-            "mchid": _matching(r"\d{8,12}", _("A WeChat Pay merchant id is 8 to 12 digits.")),
-            "appid": _matching(r"wx[0-9a-f]{16}", _("A WeChat app id looks like wx followed by 16 hex digits.")),
-            "cert_serial_no": _matching(r"[0-9A-Fa-f]{8,40}", _("The certificate serial number is hexadecimal.")),
-            "plan_id": _matching(r"\d{1,12}", _("The entrusted-debit template (plan) id is a number.")),
+            "mchid": _matching(r"\d{8,12}", gettext_lazy("A WeChat Pay merchant id is 8 to 12 digits.")),
+            "appid": _matching(r"wx[0-9a-f]{16}", gettext_lazy("A WeChat app id looks like wx followed by 16 hex digits.")),
+            "cert_serial_no": _matching(r"[0-9A-Fa-f]{8,40}", gettext_lazy("The certificate serial number is hexadecimal.")),
+            "plan_id": _matching(r"\d{1,12}", gettext_lazy("The entrusted-debit template (plan) id is a number.")),
         },
         {
             "private_key": rsa_private_key_clean,
-            "apiv3_key": _matching(r"[0-9A-Za-z]{32}", _("The APIv3 key is 32 letters and digits.")),
+            "apiv3_key": _matching(r"[0-9A-Za-z]{32}", gettext_lazy("The APIv3 key is 32 letters and digits.")),
         },
     ),
     Provider.ALIYUN_SMS: (
         {
-            "access_key_id": _matching(r"[0-9A-Za-z]{12,40}", _("An AccessKey ID is 12 to 40 letters and digits.")),
+            "access_key_id": _matching(r"[0-9A-Za-z]{12,40}", gettext_lazy("An AccessKey ID is 12 to 40 letters and digits.")),
             "sign_name": _TEXT,
-            "template_code": _matching(r"SMS_\d{6,12}", _("An SMS template code looks like SMS_123456789.")),
+            "template_code": _matching(r"SMS_\d{6,12}", gettext_lazy("An SMS template code looks like SMS_123456789.")),
         },
         {
             "access_key_secret": _matching(
-                r"[0-9A-Za-z]{20,60}", _("An AccessKey secret is 20 to 60 letters and digits.")
+                r"[0-9A-Za-z]{20,60}", gettext_lazy("An AccessKey secret is 20 to 60 letters and digits.")
             )
         },
     ),  # fmt: skip
     Provider.EMAIL: (
         {
-            "esp": _matching(r"postmark|sendgrid|brevo|resend", _("Choose Postmark, SendGrid, Brevo or Resend.")),
-            "from_email": _matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", _("Enter the sender's email address.")),
+            "esp": _matching(r"postmark|sendgrid|brevo|resend", gettext_lazy("Choose Postmark, SendGrid, Brevo or Resend.")),
+            "from_email": _matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", gettext_lazy("Enter the sender's email address.")),
         },
-        {"api_key": _matching(r"[\x21-\x7e]{16,200}", _("The API key is 16 to 200 characters without spaces."))},
+        {"api_key": _matching(r"[\x21-\x7e]{16,200}", gettext_lazy("The API key is 16 to 200 characters without spaces."))},
     ),
 }
 

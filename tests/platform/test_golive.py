@@ -34,6 +34,12 @@ def console(public_client, platform_admin):
     return public_client
 
 
+def _platform_alipay_app(settings, gateway):
+    key = rsa_key_new()
+    settings.PAWPACT_PLATFORM_ALIPAY = {"app_id": gateway.app_register(public_pem(key)), "app_private_key": private_pem(key),
+                                        "alipay_public_key": gateway.public_key_pem}  # fmt: skip
+
+
 def _messaging_and_credit_credentials(shop, *, verified=True):
     row = credential_save(shop=shop, provider="aliyun_sms", livemode=True, actor=None,
                           config={"access_key_id": "LTAI5tTestKeyId01", "sign_name": "快乐爪爪",
@@ -65,7 +71,9 @@ def test_going_live_needs_every_check_then_logs_it(settings, shop, platform_admi
     assert set(refused.value.fields) == {"debit_rail", "payout_account"}
     assert Shop.objects.get(pk=shop.pk).mode == "test"
     alipay_credentials(shop, fake_alipay, livemode=True)
-    payout_account_verify(shop=shop, actor=platform_admin, evidence="分账关系 bound, ticket 4411")
+    _platform_alipay_app(settings, fake_alipay)
+    fake_alipay.payees["2088000000000001"] = "Alpha Pets Ltd"
+    assert payout_account_verify(shop=shop, actor=platform_admin).status == "verified"
     shop = shop_go_live(shop=shop, actor=platform_admin, reason="contract signed with Alipay")
     assert shop.mode == "live"
     event = ShopEvent.objects.filter(shop=shop).first()
@@ -94,3 +102,26 @@ def test_a_shop_in_test_mode_shows_the_banner_on_its_pages(shop, other_shop):
     assert banner in Client(HTTP_HOST=host_of(shop)).get("/accounts/login/").content.decode()
     assert banner not in Client(HTTP_HOST=host_of(other_shop)).get("/accounts/login/").content.decode()
     assert banner in owner_browser(shop).get("/manage/").content.decode()  # the back office too
+
+
+def test_each_provider_has_its_own_form_and_errors_name_the_field_in_the_admins_language(console, shop):
+    page = console.get(f"/console/shops/{shop.pk}/money/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    alipay_form = page[page.index("<summary>Alipay</summary>"):page.index("</details>", page.index("<summary>Alipay</summary>"))]
+    assert 'name="app_id"' in alipay_form and 'name="apiv3_key"' not in alipay_form and 'name="access_key_id"' not in alipay_form
+    response = console.post(f"/console/shops/{shop.pk}/money/credentials/", {"provider": "alipay", "mode": "test"},
+                            follow=True, HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    body = response.content.decode()
+    assert "App id: An Alipay app id is 16 digits." in body and "支付宝" not in body
+    assert "Required." not in body and shop.credentials.count() == 0
+
+
+def test_a_refused_go_live_lists_what_is_missing_keeps_the_reason_and_says_how_the_platform_goes_live(console, shop):
+    response = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "Signed with Alipay on 3 March"},
+                            HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    body = response.content.decode()
+    assert response.status_code == 400 and Shop.objects.get(pk=shop.pk).mode == "test"
+    assert "The shop cannot go live yet. Missing: The platform runs in live mode; " in body and ".; " not in body
+    assert 'value="Signed with Alipay on 3 March"' in body
+    assert "production settings" in body and "Live mode" in body
+    zh = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "。; " not in zh.content.decode() and "缺少：" in zh.content.decode()

@@ -206,7 +206,15 @@ def test_pages_cancel_own_orders_only_and_staff_refund_in_yuan(shop, other_shop,
     assert other.post(f"/manage/orders/{order.uuid}/", {"action": "cancel"}).status_code == 404
     staff_client = _client(shop, staff)
     bad = staff_client.post(f"/manage/orders/{order.uuid}/", {"action": "refund", "amount": "12.345", "reason": "goodwill"})
-    assert bad.status_code == 200 and "such as 129 or 129.90" in bad.content.decode()
+    assert bad.status_code == 200 and "Use at most 2 decimals (fen)." in bad.content.decode()
+    # A decimal comma is refused, never read as thousands (¥1,250); no reason means none is stored.
+    comma = staff_client.post(f"/manage/orders/{order.uuid}/", {"action": "refund", "amount": "12,50", "reason": "goodwill"})
+    assert "a comma only separates thousands" in comma.content.decode()
+    no_reason = staff_client.post(f"/manage/orders/{order.uuid}/", {"action": "refund", "amount": "12.50"})
+    assert no_reason.status_code == 200 and "This field is required." in no_reason.content.decode()
+    form_page = staff_client.get(f"/manage/orders/{order.uuid}/").content.decode()
+    assert '<option value="" selected>Choose a reason</option>' in form_page
+    assert 'data-confirm="Refund this amount to the customer? A refund cannot be undone."' in form_page
     too_much = staff_client.post(f"/manage/orders/{order.uuid}/", {"action": "refund", "amount": "300", "reason": "goodwill"},
                                  follow=True)  # fmt: skip
     assert "At most ¥258.00 can still be refunded" in too_much.content.decode()

@@ -18,6 +18,7 @@ from pawpact.customers.models import Customer, Pet
 from pawpact.customers.services import customer_create, pet_create
 from pawpact.messaging.models import Message
 from pawpact.workspace.enums import Role
+from pawpact.workspace.selectors.overview import overview_today
 from tests.workspace.conftest import client_for, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,18 @@ def test_cooling_off_cancel_refunds_everything_and_clerk_may_not(shop, owner_cli
         assert contract.termination.refund_minor == 39900 and contract.termination.penalty_minor == 0
 
 
+def test_todays_collected_debits_leave_out_a_debit_refunded_in_cooling_off(shop, owner_client, adopter):
+    customer, pet = adopter
+    contract = active_contract(shop, customer, pet)
+    with schema_context(shop.schema_name):
+        today = overview_today()
+        assert (today.debits_succeeded, today.debits_succeeded_minor) == (1, 39900)
+    owner_client.post(f"/manage/contracts/{contract.uuid}/cooling-off/")
+    with schema_context(shop.schema_name):
+        today = overview_today()
+        assert (today.debits_succeeded, today.debits_succeeded_minor) == (0, 0)
+
+
 def test_early_termination_shows_the_quote_before_anything_is_charged(shop, manager_client, adopter):
     customer, pet = adopter
     contract = active_contract(shop, customer, pet)
@@ -87,6 +100,7 @@ def test_early_termination_shows_the_quote_before_anything_is_charged(shop, mana
         page = manager_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "penalty ¥438.90 (10%)" in page  # 10% of 11 × ¥399.00
     assert "Confirm early termination as quoted" in page
+    assert "End this contract early and charge the penalty as quoted?" in page
 
 
 def test_a_quote_in_the_cooling_off_period_is_the_free_cancellation(shop, manager_client, adopter):
@@ -96,6 +110,7 @@ def test_a_quote_in_the_cooling_off_period_is_the_free_cancellation(shop, manage
     page = manager_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "penalty ¥0.00 (0%)" in page and "cancelling is free, with no penalty" in page
     assert "Confirm the free cancellation as quoted" in page
+    assert "Cancel this contract free of charge and refund everything paid?" in page and "charge the penalty" not in page
     quote = re.search(r'name="quote" value="(\d+)"', page).group(1)
 
     done = manager_client.post(f"/manage/contracts/{contract.uuid}/terminate/", {"quote": quote})

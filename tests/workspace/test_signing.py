@@ -92,6 +92,7 @@ def test_wrong_code_five_times_locks_the_link_and_signs_nothing(shop, owner_clie
     for tries_left in (4, 3, 2, 1):
         page = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": wrong}, HTTP_ACCEPT_LANGUAGE="en")
         assert f"{tries_left} tries left" in page.content.decode()
+        assert page.content.decode().count("Wrong code") == 1  # said once, not twice in other words
     page = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": wrong}, HTTP_ACCEPT_LANGUAGE="en")
     assert "locked" in page.content.decode()
     page = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": right}, HTTP_ACCEPT_LANGUAGE="en")
@@ -134,6 +135,8 @@ def test_a_declined_card_leaves_the_contract_signed_and_another_card_starts_it(s
     phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link)})
     page = phone.post(f"/sign/{link.token}/", {"action": "pay", "card": "tok_hard_decline"}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 422 and "failed" in page.content.decode()  # refused: a 4xx, the reason shown
+    body = page.content.decode()
+    assert body.count("declined by the bank") == 1 and "Signed. Last step" not in body  # once, and no green under red
     with schema_context(shop.schema_name):
         contract.refresh_from_db()
         assert contract.status == ContractStatus.SIGNED

@@ -181,10 +181,8 @@ def _code_check(*, link: SigningLink, code: str, clock: Clock) -> Exception | No
         link.save(update_fields=["wrong_codes", "locked_at"])
     if left <= 0:
         return SigningLocked(_("Too many wrong codes: this link is locked. Ask the shop for a new one."))
-    return SigningCodeInvalid(
-        _("The code is not right."),
-        fields={"code": [_("Wrong code; %(left)d tries left.") % {"left": left}]},
-    )
+    wrong = _("Wrong code; %(left)d tries left.") % {"left": left}
+    return SigningCodeInvalid(wrong, fields={"code": [wrong]})
 
 
 def signing_pay(

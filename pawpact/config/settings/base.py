@@ -312,6 +312,8 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where customers' messages go (pawpact.messaging.backends); `./dev run` and production use the providers' path.
+PAWPACT_MESSAGE_BACKEND = os.environ.get("PAWPACT_MESSAGE_BACKEND", "pawpact.messaging.backends.DatabaseBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pawpact <noreply@pawpact.localhost>")
 
 REST_FRAMEWORK = {

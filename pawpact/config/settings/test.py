@@ -14,6 +14,7 @@ from pawpact.config.settings.base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PAWPACT_MESSAGE_BACKEND = "pawpact.messaging.backends.DatabaseBackend"
 LANGUAGE_CODE = "en"
 # Tasks run in-process through the same tenant-aware task class as in production.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,10 +1,14 @@
 """A shop's payout account: where its live advances are paid, with its onboarding state.
 
-Entered by a platform admin (pending), then verified: a Stripe Connect account by asking
-Stripe (it must exist and have payouts enabled); an Alipay or WeChat Pay profit-sharing
-receiver by a platform admin who checked the binding at the provider, with the evidence
-recorded. A changed account is pending again. No live payout goes to an account that is
-not verified (pawpact.platform.funding.settlement).
+Entered by a platform admin (pending), then verified by the provider, never by someone's
+word: a Stripe Connect account by asking Stripe (it must exist and have payouts enabled);
+an Alipay receiver by binding it as a profit-sharing receiver of the platform's Alipay app
+(`alipay.trade.royalty.relation.bind`), which Alipay refuses for an unknown account or a
+holder name that does not match the account's real name: the same check Alipay applies to
+every transfer after it, made before any money depends on it, and moving none. A WeChat Pay
+receiver cannot be paid (WeChat has no transfer to a merchant), so it is not verified.
+A changed account is pending again. No live payout goes to an account that is not verified
+(pawpact.platform.funding.settlement).
 """
 
 from __future__ import annotations
@@ -13,26 +17,34 @@ import logging
 import re
 
 import stripe
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pawpact.accounts.models import User
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import ServiceUnavailable, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, ServiceUnavailable, ValidationFailed
+from pawpact.payments.alipay import AlipayRail
+from pawpact.payments.errors import RailNotConfigured
+from pawpact.payments.gateways import gateway_url
 from pawpact.payments.stripe import stripe_client
 from pawpact.platform.enums import PayoutAccountKind, PayoutAccountStatus
 from pawpact.platform.models import PayoutAccount
+from pawpact.tenants.credentials import Credentials
+from pawpact.tenants.enums import Provider
 from pawpact.tenants.models import Shop
+from pawpact.tenants.modes import platform_livemode
 
 logger = logging.getLogger(__name__)
 
 ACCOUNT_FORMATS = {
     PayoutAccountKind.STRIPE_CONNECT: (
         r"acct_[0-9A-Za-z]{8,40}",
-        _("A Stripe connected account id starts with acct_."),
+        gettext_lazy("A Stripe connected account id starts with acct_."),
     ),
-    PayoutAccountKind.ALIPAY_RECEIVER: (r"2088\d{12}", _("An Alipay user id is 2088 followed by 12 digits.")),
-    PayoutAccountKind.WECHAT_RECEIVER: (r"\d{8,12}", _("A WeChat Pay merchant id is 8 to 12 digits.")),
+    PayoutAccountKind.ALIPAY_RECEIVER: (r"2088\d{12}", gettext_lazy("An Alipay user id is 2088 followed by 12 digits.")),
+    PayoutAccountKind.WECHAT_RECEIVER: (r"\d{8,12}", gettext_lazy("A WeChat Pay merchant id is 8 to 12 digits.")),
 }
 
 
@@ -60,10 +72,9 @@ def payout_account_set(*, shop: Shop, kind: str, account_ref: str, holder_name: 
     return account
 
 
-def payout_account_verify(*, shop: Shop, actor: User, evidence: str = "", client: stripe.StripeClient | None = None,
-                          clock: Clock = default_clock) -> PayoutAccount:  # fmt: skip
-    """Verify the shop's payout account: with Stripe for a connected account; for a
-    profit-sharing receiver, the admin's evidence (what they checked at the provider)."""
+def payout_account_verify(*, shop: Shop, actor: User, client: stripe.StripeClient | None = None,
+                          alipay: AlipayRail | None = None, clock: Clock = default_clock) -> PayoutAccount:  # fmt: skip
+    """Ask the account's provider whether the shop can be paid there, and record its answer."""
     account = PayoutAccount.objects.filter(shop=shop).first()
     if account is None:
         raise ValidationFailed(
@@ -71,14 +82,14 @@ def payout_account_verify(*, shop: Shop, actor: User, evidence: str = "", client
         )
     if account.kind == PayoutAccountKind.STRIPE_CONNECT:
         status, note = _stripe_account_state(account.account_ref, client=client)
+    elif account.kind == PayoutAccountKind.ALIPAY_RECEIVER:
+        status, note = _alipay_receiver_state(account, alipay=alipay)
     else:
-        evidence = (evidence or "").strip()
-        if not evidence:
-            raise ValidationFailed(
-                _("Say what you checked at the provider (the receiver binding, its reference)."),
-                fields={"evidence": [_("Required for a profit-sharing receiver.")]},
-            )
-        status, note = PayoutAccountStatus.VERIFIED, evidence[:1000]
+        raise BusinessRuleViolation(
+            _("WeChat Pay cannot pay a shop's advances (it has no transfer to a merchant): "
+              "give the shop a Stripe or Alipay payout account instead."),
+            fields={"kind": [_("Choose Stripe or Alipay.")]},
+        )  # fmt: skip
     verified = status == PayoutAccountStatus.VERIFIED
     PayoutAccount.objects.filter(pk=account.pk).update(
         status=status, note=note, verified_at=clock.now() if verified else None, verified_by=actor if verified else None
@@ -87,16 +98,46 @@ def payout_account_verify(*, shop: Shop, actor: User, evidence: str = "", client
     return account
 
 
+def platform_alipay_rail() -> AlipayRail:
+    """The platform's own Alipay app (settings.PAWPACT_PLATFORM_ALIPAY, from the environment)."""
+    app = settings.PAWPACT_PLATFORM_ALIPAY
+    if not app.get("app_id"):
+        raise RailNotConfigured(
+            _("Alipay is not set up on this platform yet, so an Alipay account can be neither checked nor paid.")
+        )
+    livemode = platform_livemode()
+    credentials = Credentials(
+        id=0, shop_id=0, provider=Provider.ALIPAY, livemode=livemode, version="platform", config={"app_id": app["app_id"]},
+        secrets={"app_private_key": app["app_private_key"], "alipay_public_key": app["alipay_public_key"]},
+    )  # fmt: skip
+    return AlipayRail(credentials=credentials, gateway=gateway_url(Provider.ALIPAY, livemode=livemode))
+
+
+def _alipay_receiver_state(account: PayoutAccount, *, alipay: AlipayRail | None) -> tuple[str, str]:
+    reason = (alipay or platform_alipay_rail()).royalty_receiver_bind(
+        user_id=account.account_ref, name=account.holder_name, request_key=f"payout-account:{account.pk}:{account.account_ref}"
+    )  # fmt: skip
+    if reason:
+        return PayoutAccountStatus.REJECTED, _("Alipay refused this account: %(reason)s") % {"reason": reason}
+    return PayoutAccountStatus.VERIFIED, _("Alipay bound %(account)s as a receiver under the name %(name)s.") % {
+        "account": account.account_ref, "name": account.holder_name}  # fmt: skip
+
+
 def _stripe_account_state(account_ref: str, *, client: stripe.StripeClient | None) -> tuple[str, str]:
     try:
         data = (client or stripe_client()).v1.accounts.retrieve(account_ref).to_dict()
+    except RailNotConfigured:
+        raise RailNotConfigured(
+            _("Stripe is not set up on this platform yet, so a Stripe account cannot be checked. "
+              "Use an Alipay payout account, or connect Stripe to the platform first.")
+        ) from None  # fmt: skip
     except stripe.InvalidRequestError as error:
         return PayoutAccountStatus.REJECTED, f"Stripe: {error.user_message or error.code or 'unknown account'}"
     except stripe.StripeError as error:
         raise ServiceUnavailable(_("Stripe could not be asked; nothing was changed. Try again.")) from error
     if not data.get("payouts_enabled"):
-        return PayoutAccountStatus.REJECTED, "Stripe: payouts are not enabled on this account yet"
-    return PayoutAccountStatus.VERIFIED, f"Stripe: {data.get('id')} payouts enabled"
+        return PayoutAccountStatus.REJECTED, _("Stripe: payouts are not enabled on this account yet.")
+    return PayoutAccountStatus.VERIFIED, _("Stripe: %(account)s has payouts enabled.") % {"account": data.get("id")}
 
 
 def payout_account_verified(*, shop_id: int) -> PayoutAccount | None:

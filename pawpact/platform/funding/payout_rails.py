@@ -20,17 +20,17 @@ from typing import Protocol
 
 import stripe
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from pawpact.core.money import Money
 from pawpact.payments.alipay import AlipayRail
-from pawpact.payments.gateways import gateway_url
 from pawpact.payments.stripe import stripe_client, stripe_key_mode_check
 from pawpact.platform.enums import PayoutAccountKind
-from pawpact.platform.funding.payout_accounts import payout_account_verified, payout_account_verified_ref
-from pawpact.tenants.credentials import Credentials
-from pawpact.tenants.enums import Provider
+from pawpact.platform.funding.payout_accounts import (
+    payout_account_verified,
+    payout_account_verified_ref,
+    platform_alipay_rail,
+)
 from pawpact.tenants.modes import platform_livemode, sandbox_refuse_in_live
 
 
@@ -178,19 +178,6 @@ class AccountPayoutRail:
         if self._alipay is None:
             self._alipay = platform_alipay_rail()
         return self._alipay
-
-
-def platform_alipay_rail() -> AlipayRail:
-    """The platform's own Alipay app (settings.PAWPACT_PLATFORM_ALIPAY, from the environment)."""
-    app = settings.PAWPACT_PLATFORM_ALIPAY
-    if not app.get("app_id"):
-        raise ImproperlyConfigured("PAWPACT_PLATFORM_ALIPAY_APP_ID and its keys are needed to pay shops by Alipay")
-    livemode = platform_livemode()
-    credentials = Credentials(
-        id=0, shop_id=0, provider=Provider.ALIPAY, livemode=livemode, version="platform", config={"app_id": app["app_id"]},
-        secrets={"app_private_key": app["app_private_key"], "alipay_public_key": app["alipay_public_key"]},
-    )  # fmt: skip
-    return AlipayRail(credentials=credentials, gateway=gateway_url(Provider.ALIPAY, livemode=livemode))
 
 
 def payout_rail_for(name: str | None = None) -> PayoutRail:

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django_tenants.utils import get_public_schema_name
 
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus
-from pawpact.platform.models import Advance, Clawback, Payout, PlatformEvent, ShopDrainState
+from pawpact.platform.models import Advance, Clawback, Payout, PayoutAccount, PlatformEvent, ShopDrainState
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.models import Shop
 
@@ -119,3 +119,12 @@ def drain_lag_list(*, now: datetime, shop_ids=None) -> list[DrainLag]:
             )
         )
     return rows
+
+
+def payout_account_of(*, shop_id: int) -> PayoutAccount | None:
+    return PayoutAccount.objects.filter(shop_id=shop_id).first()
+
+
+def drained_at(*, shop_id: int) -> datetime | None:
+    """When the shop's contract events last reached the platform (advances follow them)."""
+    return ShopDrainState.objects.filter(shop_id=shop_id).values_list("drained_at", flat=True).first()

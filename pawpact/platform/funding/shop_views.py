@@ -11,7 +11,14 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, re_path
 
-from pawpact.platform.funding.selectors import funding_summary, payout_get, payout_list
+from pawpact.platform.funding.selectors import (
+    advance_list,
+    drained_at,
+    funding_summary,
+    payout_account_of,
+    payout_get,
+    payout_list,
+)
 from pawpact.platform.funding.terms import funding_terms_get
 from pawpact.platform.funding.views import statement_response
 
@@ -33,6 +40,9 @@ def shop_settlements(request):
             "terms": funding_terms_get(shop_id=shop.pk),
             "summary": funding_summary(shop_id=shop.pk),
             "payouts": payout_list(shop_id=shop.pk)[:100],
+            "advances": advance_list(shop_id=shop.pk)[:100],
+            "payout_account": payout_account_of(shop_id=shop.pk),
+            "drained_at": drained_at(shop_id=shop.pk),
         },
     )
 

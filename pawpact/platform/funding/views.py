@@ -2,6 +2,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,13 +13,16 @@ from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
 from pawpact.core.money import Money
+from pawpact.core.money_fields import YuanField, fen_to_yuan
 from pawpact.platform.enums import RecourseRule
 from pawpact.platform.funding.selectors import (
     advance_list,
     clawback_list,
+    drained_at,
     drain_lag_list,
     funding_shop_list,
     funding_summary,
+    payout_account_of,
     payout_get,
     payout_list,
 )
@@ -67,18 +71,21 @@ def console_funding_shop(request, shop_id: int):
     form = None
     if request.method == "POST":
         form = request.POST
+        fee = _fen(form.get("fee", ""))
         try:
             funding_terms_set(
                 shop=shop,
                 advance_rate=_decimal(form.get("advance_rate", "")),
-                fee_minor=_int(form.get("fee_minor", "")),
+                fee_minor=fee if isinstance(fee, int) else "",
                 recourse_rule=form.get("recourse_rule", ""),
                 settlement_delay_days=_int(form.get("settlement_delay_days", "")),
                 actor=request.user,
             )
         except DomainError as error:
             messages.error(request, error.message)
-            errors = error.fields
+            errors = dict(error.fields)
+            if not isinstance(fee, int):  # the fee as typed in yuan, explained in yuan
+                errors["fee_minor"] = fee.messages
         else:
             messages.success(request, _("Funding terms of %(shop)s saved.") % {"shop": shop.name})
             return redirect("console_funding_shop", shop_id=shop.pk)
@@ -88,6 +95,7 @@ def console_funding_shop(request, shop_id: int):
         {
             "shop": shop,
             "terms": funding_terms_get(shop_id=shop.pk),
+            "fee_yuan": fen_to_yuan(funding_terms_get(shop_id=shop.pk).fee_minor),
             "form": form,
             "errors": errors,
             "recourse_rules": RecourseRule.choices,
@@ -95,6 +103,8 @@ def console_funding_shop(request, shop_id: int):
             "advances": advance_list(shop_id=shop.pk)[:PAGE_ROWS],
             "clawbacks": clawback_list(shop_id=shop.pk)[:PAGE_ROWS],
             "payouts": payout_list(shop_id=shop.pk)[:PAGE_ROWS],
+            "payout_account": payout_account_of(shop_id=shop.pk),
+            "drained_at": drained_at(shop_id=shop.pk),
         },
         status=400 if errors else 200,
     )
@@ -105,6 +115,14 @@ def _decimal(value: str):
         return Decimal(value.strip())
     except InvalidOperation:
         return value
+
+
+def _fen(value: str) -> int | ValidationError:
+    """The fee typed in yuan, in fen; or why it cannot be read."""
+    try:
+        return YuanField(allow_zero=True).clean(value.strip() or None)
+    except ValidationError as error:
+        return error
 
 
 def _int(value: str):

@@ -10,7 +10,9 @@ signed with the gateway's key, as Alipay does. Methods: alipay.user.agreement.pa
 (through `customer_signs`), alipay.user.agreement.query / unsign /
 executionplan.modify, alipay.trade.pay (agreement), alipay.trade.query,
 alipay.trade.refund, alipay.data.dataservice.bill.downloadurl.query (a CSV statement),
-alipay.fund.trans.uni.transfer (to an account in `payees`; once per out_biz_no).
+alipay.fund.trans.uni.transfer (to an account in `payees`; once per out_biz_no),
+alipay.trade.royalty.relation.bind (a profit-sharing receiver: an account in `payees`,
+under its holder's name; binding again is a success, as at Alipay).
 
 Debits follow each agreement's `behaviour`: success, insufficient (soft decline), hard
 (agreement broken), processing (paid later by `settle_pending`). Notifications (signing,
@@ -59,6 +61,7 @@ class FakeAlipay(FakeGateway):
         self.bills: dict[str, tuple[str, str]] = {}
         self.transfers: dict[tuple[str, str], dict] = {}  # (app id, out_biz_no) → the transfer
         self.payees: dict[str, str] = {}  # Alipay user id → the account holder's real name
+        self.royalty_receivers: set[tuple[str, str]] = set()  # (app id, Alipay user id) bound for 分账
         self.zhima_scores: dict[tuple[str, str], int] = {}  # (app id, mobile) → score, once the user authorised
 
     @property
@@ -291,6 +294,19 @@ class FakeAlipay(FakeGateway):
                                "pay_fund_order_id": f"2026{number:020d}", "status": "SUCCESS", "trans_date": _now(),
                                "amount": str(amount), "payee": payee["identity"]}  # fmt: skip
         return self.transfers[key]
+
+    def _alipay_trade_royalty_relation_bind(self, params, biz):
+        receivers = biz.get("receiver_list") or []
+        if not receivers or not biz.get("out_request_no"):
+            return {"code": "40004", "sub_code": "ACQ.INVALID_PARAMETER", "sub_msg": "receiver_list"}
+        for receiver in receivers:
+            account = receiver.get("account", "")
+            if receiver.get("type") != "userId" or account not in self.payees:
+                return {"code": "40004", "sub_code": "ACQ.ROYALTY_RECEIVER_NOT_EXIST", "sub_msg": "receiver does not exist"}
+            if receiver.get("name") and receiver["name"] != self.payees[account]:
+                return {"code": "40004", "sub_code": "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH", "sub_msg": "name does not match"}
+            self.royalty_receivers.add((params["app_id"], account))
+        return {"code": "10000", "msg": "Success", "result_code": "SUCCESS"}
 
     def _zhima_credit_score_get(self, params, biz):
         mobile = (biz.get("identity_param") or {}).get("mobileNo", "")

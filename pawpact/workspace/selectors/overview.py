@@ -64,9 +64,11 @@ def overview_today(*, clock: Clock = default_clock) -> Today:
     due = DebitPeriod.objects.filter(due_date=clock.today()).exclude(status=PeriodStatus.CANCELLED).aggregate(
         count=Count("id"), amount=Sum("amount_minor")
     )
+    # Collected means kept: a debit given back since (a cooling-off cancellation) is not counted.
+    kept = Q(status=AttemptStatus.SUCCEEDED) & ~Q(period__status=PeriodStatus.REFUNDED)
     attempts = DebitAttempt.objects.filter(finished_at__gte=start, finished_at__lt=end).aggregate(
-        succeeded=Count("id", filter=Q(status=AttemptStatus.SUCCEEDED)),
-        succeeded_amount=Sum("amount_minor", filter=Q(status=AttemptStatus.SUCCEEDED)),
+        succeeded=Count("id", filter=kept),
+        succeeded_amount=Sum("amount_minor", filter=kept),
         failed=Count("id", filter=Q(status=AttemptStatus.FAILED)),
     )
     return Today(

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from pawpact.accounts.models import User
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.terms import funding_terms_set
-from pawpact.platform.models import FundingTerms, Payout
+from pawpact.platform.models import FundingTerms, Payout, PayoutAccount
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.platform.funding.conftest import NOW, drain, emit, paid, signed
 
@@ -88,13 +88,19 @@ def test_the_funding_pages(console, shop, settled):
 
 def test_terms_are_edited_on_the_console_and_bad_ones_are_refused(console, shop):
     url = f"/console/funding/shops/{shop.pk}/"
-    bad = console.post(url, {"advance_rate": "1.5", "fee_minor": "0", "recourse_rule": "full",
+    bad = console.post(url, {"advance_rate": "1.5", "fee": "0", "recourse_rule": "full",
                              "settlement_delay_days": "7"})  # fmt: skip
     assert bad.status_code == 400
     assert "The advance rate must be more than 0 and at most 1." in bad.content.decode()
     assert FundingTerms.objects.count() == 0
 
-    good = console.post(url, {"advance_rate": "0.88", "fee_minor": "800", "recourse_rule": "pro_rata",
+    comma = console.post(url, {"advance_rate": "0.88", "fee": "8,00", "recourse_rule": "pro_rata",
+                               "settlement_delay_days": "10"})  # fmt: skip
+    assert comma.status_code == 400 and "a comma only separates thousands" in comma.content.decode()
+    assert FundingTerms.objects.count() == 0
+    page = console.get(url).content.decode()
+    assert "Fee per contract (¥)" in page and "(fen)" not in page
+    good = console.post(url, {"advance_rate": "0.88", "fee": "8.00", "recourse_rule": "pro_rata",
                               "settlement_delay_days": "10"})  # fmt: skip
     assert (good.status_code, good["Location"]) == (302, url)
     row = FundingTerms.objects.get(shop=shop)
@@ -144,3 +150,24 @@ def test_only_the_shops_administrator_sees_its_settlements(shop, settled):
     anonymous = Client(HTTP_HOST=host_of(shop)).get("/settlements/")
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     assert Client(HTTP_HOST=settings.PAWPACT_BASE_DOMAIN).get("/settlements/").status_code == 404
+
+
+def test_due_advances_without_a_verified_payout_account_are_flagged_to_owner_and_console(console, shop, other_shop, clock):
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    emit(shop, signed(mine))
+    drain(shop, clock)
+    emit(other_shop, signed(theirs))
+    drain(other_shop, clock)
+    owner = _browser_in_shop(shop, superuser=True).get("/settlements/")
+    body = owner.content.decode()
+    # One row per contract, this shop's only, by a short reference rather than a raw UUID.
+    assert [a.contract_uuid for a in owner.context["advances"]] == [mine]
+    assert f"Contract {mine.hex[:8]}" in body and theirs.hex[:8] not in body
+    assert "1 advance (¥4,309.20) is due, but there is no verified payout account" in body
+    assert "No payout account yet." in body and "last brought up to date at" in body
+    page = console.get(f"/console/funding/shops/{shop.pk}/").content.decode()
+    assert "there is no verified payout account" in page and f"/console/shops/{shop.pk}/money/" in page
+    PayoutAccount.objects.create(shop=shop, kind="alipay_receiver", account_ref="2088000000000001",
+                                 holder_name="Alpha Pets Ltd", status="verified")  # fmt: skip
+    page = console.get(f"/console/funding/shops/{shop.pk}/").content.decode()
+    assert "there is no verified payout account" not in page and "2088000000000001" in page

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from pawpact.billing.services.termination import contract_cancel_cooling_off, contract_terminate_pet_loss
+from pawpact.loyalty.coupon_models import Coupon
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
 from pawpact.messaging.models import Message
 from tests.billing.lifecycle.termination.helpers import adopt
@@ -41,3 +42,17 @@ def test_a_customer_with_another_active_plan_gets_neither_message(traveller, fol
     assert WinBackOffer.objects.get().discount_rate == Decimal("0.500")
     body = Message.objects.get(customer=first.customer, topic="exit_survey", channel="in_app").body
     assert "Your plan has ended." in body
+
+
+def test_a_cooling_off_cancellation_gets_the_survey_but_no_win_back_offer_or_coupon(traveller, followups):
+    contract = adopt()
+
+    contract_cancel_cooling_off(contract=contract)
+
+    # Changing one's mind within the cooling-off days is not leaving as a paying customer:
+    # the shop asks how it did, and pushes no discount at them the same minute.
+    assert followups == [str(contract.uuid)]
+    assert followup_messages(contract.customer) == [("exit_survey", "in_app"), ("exit_survey", "sms")]
+    assert SurveyResponse.objects.get().contract == contract
+    assert WinBackOffer.objects.count() == 0
+    assert not Coupon.objects.filter(customer=contract.customer).exists()
