@@ -1,5 +1,6 @@
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pawpact.api.fields import PenaltyRateField
@@ -54,6 +55,8 @@ class PlanSerializer(serializers.ModelSerializer):
         model = Plan
         fields = ["id", "code", "name", "is_active", "current_version"]
 
+    # Typed, so generated clients get the version's fields rather than a bare object.
+    @extend_schema_field(PlanVersionSerializer(allow_null=True))
     def get_current_version(self, plan: Plan) -> dict | None:
         version = max(plan.versions.all(), key=lambda v: v.version, default=None)
         return PlanVersionSerializer(version).data if version else None
