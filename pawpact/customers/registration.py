@@ -33,7 +33,7 @@ from pawpact.accounts.services import IssuedTokens, api_device_sign_in
 from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.errors import EmailTaken, PasswordTooWeak, PhoneTaken, VerificationCodeInvalid
 from pawpact.customers.models import Customer
-from pawpact.customers.services import customer_create, customer_validate
+from pawpact.customers.services import customer_create, customer_validate, phone_normalize
 
 CODE_MINUTES = 30
 MAX_ATTEMPTS = 5
@@ -58,7 +58,8 @@ def _code() -> str:
 def _sms_allowed(phone: str, *, clock: Clock) -> bool:
     """Counts one registration text to `phone`; False when the number had one in the last
     minute or `SMS_PER_DAY` today."""
-    key = "registration-sms:" + hashlib.sha256(phone.encode()).hexdigest()
+    # Counted per number, however it is written (13800138000, +8613800138000…).
+    key = "registration-sms:" + hashlib.sha256((phone_normalize(phone) or phone).encode()).hexdigest()
     now = clock.now().timestamp()
     sent = [at for at in cache.get(key, []) if now - at < 86400]
     if (sent and now - sent[-1] < SMS_GAP_SECONDS) or len(sent) >= SMS_PER_DAY:
