@@ -108,4 +108,5 @@ class PaymentMethodInputSerializer(InputSerializer):
         help_text=_("In test mode `sandbox` with a test token (tok_success…); `stripe` with a confirmed `pm_…`."),
     )
     token = serializers.CharField(max_length=255)
-    label = serializers.CharField(max_length=80, required=False, default="")
+    # No default in the schema: "" would break its own minLength; the service fills it in.
+    label = serializers.CharField(max_length=80, required=False)

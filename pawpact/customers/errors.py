@@ -42,7 +42,7 @@ class PetUnderContract(Conflict):
 
 
 class VerificationCodeInvalid(ValidationFailed):
-    """The email's verification code is wrong or expired, or no registration awaits it: register again."""
+    """A registration code (emailed or texted) is wrong or expired, or no registration awaits it: register again."""
 
     code = "verification_code_invalid"
     http_status = 422

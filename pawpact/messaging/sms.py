@@ -24,6 +24,8 @@ from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_dysmsapi20170525.models import QuerySendDetailsRequest, QuerySmsSignRequest, SendSmsRequest
 from alibabacloud_tea_openapi.models import Config
 from darabonba.runtime import RuntimeOptions
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,6 +74,8 @@ def sms_reason(code: str) -> str:
     known = REASONS.get(code)
     return str(known) if known else _("Aliyun refused: %(code)s.") % {"code": code or "?"}
 BEIJING = ZoneInfo("Asia/Shanghai")  # Aliyun's send dates and receipt times
+# What the sandbox keeps of its texts per number: enough to read the latest codes.
+SANDBOX_INBOX_SIZE, SANDBOX_INBOX_SECONDS = 20, 24 * 3600
 
 
 class SmsFailed(Exception):
@@ -219,11 +223,29 @@ class SandboxSms:
 
     def send(self, *, phone: str, text: str, out_id: str) -> SmsReceipt:
         mobile_clean(phone)
-        content_clean(text)
-        return SmsReceipt(provider_ref=f"sandbox-{secrets.token_hex(8)}")
+        receipt = SmsReceipt(provider_ref=f"sandbox-{secrets.token_hex(8)}")
+        sandbox_inbox_record(phone=phone, text=content_clean(text), provider_ref=receipt.provider_ref)
+        return receipt
 
     def sent_lookup(self, *, phone: str, out_id: str, sent_on: date) -> bool:
         return False  # the sandbox answers every send, so no answer is ever lost
 
     def report(self, *, phone: str, out_id: str, provider_ref: str, sent_on: date) -> SmsReport:
         return SmsReport(delivered=True, code="DELIVERED")
+
+
+def _inbox_key(phone: str) -> str:
+    return "sandbox-sms:" + mobile_clean(phone)
+
+
+def sandbox_inbox_record(*, phone: str, text: str, provider_ref: str) -> None:
+    """Keep a sandbox text where the shop's developers can read it (the cache is per shop): a
+    test number has no handset, and a registration cannot be finished without its code."""
+    kept = cache.get(_inbox_key(phone), [])
+    entry = {"phone": mobile_clean(phone), "text": text, "id": provider_ref, "sent_at": timezone.now().isoformat()}
+    cache.set(_inbox_key(phone), [entry, *kept][:SANDBOX_INBOX_SIZE], SANDBOX_INBOX_SECONDS)
+
+
+def sandbox_inbox(*, phone: str) -> list[dict]:
+    """The last texts the sandbox "sent" to `phone` in this shop, newest first."""
+    return list(cache.get(_inbox_key(phone), []))

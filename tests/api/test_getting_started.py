@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.conftest import host_of
+from tests.conftest import host_of, sandbox_sms_code
 
 
 def test_the_documented_journey_ends_with_an_active_contract(shop):
@@ -19,7 +19,10 @@ def test_the_documented_journey_ends_with_an_active_contract(shop):
     })  # fmt: skip
     assert started.status_code == 202, started.content
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].subject).group(1)
-    registered = api.post("/api/v1/customers/register/confirm", {"email": "li@example.com", "code": code})
+    sms_code = sandbox_sms_code(host_of(shop), "13800138417")
+    registered = api.post(
+        "/api/v1/customers/register/confirm", {"email": "li@example.com", "code": code, "sms_code": sms_code}
+    )
     assert registered.status_code == 201, registered.content
     anonymous_plans = APIClient(HTTP_HOST=host_of(shop)).get("/api/v1/plans/basic").json()
     api.credentials(HTTP_AUTHORIZATION="Token " + registered.json()["token"])

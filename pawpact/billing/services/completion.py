@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
 
+from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import Contract, DebitPeriod, RenewalOffer
 from pawpact.billing.services.renewal import renewal_contract_create
@@ -23,12 +24,13 @@ from pawpact.core.errors import DomainError
 logger = logging.getLogger(__name__)
 
 
-def contract_completable_list():
-    """Active contracts with a calendar, nothing left to collect, and at least one paid period."""
+def contract_completable_list(*, clock: Clock = default_clock):
+    """Active contracts with a calendar, nothing left to collect, and at least one paid period,
+    of those a run on `clock` acts for (a test clock completes its own contracts only)."""
     open_period = DebitPeriod.objects.filter(contract=OuterRef("pk"), status__in=OPEN_PERIOD_STATUSES)
     paid_period = DebitPeriod.objects.filter(contract=OuterRef("pk"), status=PeriodStatus.PAID)
     return (
-        Contract.objects.filter(status=ContractStatus.ACTIVE)
+        Contract.objects.filter(clock_scope_q(clock, prefix=""), status=ContractStatus.ACTIVE)
         .filter(Exists(paid_period))
         .filter(~Exists(open_period))
         .order_by("id")
@@ -45,7 +47,7 @@ class CompletionReport:
 def completion_run_shop(*, clock: Clock = default_clock) -> CompletionReport:
     """Complete every contract of the current shop whose last period is paid."""
     report = CompletionReport()
-    for contract in contract_completable_list():
+    for contract in contract_completable_list(clock=clock):
         try:
             contract_complete(contract=contract, clock=clock)
         except DomainError:

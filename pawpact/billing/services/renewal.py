@@ -47,6 +47,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils.translation import gettext as _
 
+from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.billing.enums import ContractStatus, JournalKind, LedgerAccount, PeriodStatus
 from pawpact.billing.errors import IllegalTransition, RenewalAccepted, RenewedAlready, UnknownPlanVersion
 from pawpact.billing.ledger import Line, journal_post
@@ -116,12 +117,14 @@ def last_chargeable_due_dates(contracts) -> dict[int, date]:
 # --- 1. Offers ------------------------------------------------------------------------------
 
 
-def renewal_offer_candidates(*, today: date) -> list[Contract]:
-    """Active contracts without an offer whose offer day (last due date − 1 month) has come."""
+def renewal_offer_candidates(*, today: date, clock: Clock = default_clock) -> list[Contract]:
+    """Active contracts without an offer whose offer day (last due date − 1 month) has come,
+    of those a run on `clock` acts for."""
     # A month is at most 31 days: narrow in SQL, then decide exactly per contract.
     horizon = today + timedelta(days=31)
     contracts = (
-        Contract.objects.filter(status=ContractStatus.ACTIVE, renewal_offer__isnull=True)
+        Contract.objects.filter(clock_scope_q(clock, prefix=""))
+        .filter(status=ContractStatus.ACTIVE, renewal_offer__isnull=True)
         .annotate(last_due=Max("periods_set__due_date", filter=~Q(periods_set__status=PeriodStatus.CANCELLED)))
         .filter(last_due__gt=today, last_due__lte=horizon)
         .select_related("customer", "plan_version__plan")
@@ -182,7 +185,7 @@ def renewal_offer_text(*, shop_name: str, plan_name: str, last_due_date: date | 
 def renewal_offer_run(*, clock: Clock = default_clock) -> int:
     """Send every renewal offer due today in the current shop; how many were created."""
     sent = 0
-    for contract in renewal_offer_candidates(today=clock.today()):
+    for contract in renewal_offer_candidates(today=clock.today(), clock=clock):
         try:
             renewal_offer_send(contract=contract, clock=clock)
             sent += 1
@@ -283,9 +286,11 @@ def renewal_contract_create(*, offer: RenewalOffer, clock: Clock = default_clock
             new.monthly_amount_minor = monthly.amount_minor
             new.total_minor = monthly.amount_minor * new.periods
         new.renewal_of = old
+        # A renewal of a contract on a test clock lives on the same clock, as its customer's next months do.
+        new.test_clock_id = old.test_clock_id
         try:
             with transaction.atomic():
-                new.save(update_fields=["monthly_amount_minor", "total_minor", "renewal_of"])
+                new.save(update_fields=["monthly_amount_minor", "total_minor", "renewal_of", "test_clock"])
         except IntegrityError as error:  # the old contract was renewed by another path
             raise RenewedAlready(_("This contract has been renewed already.")) from error
         locked.renewal_contract = new
@@ -355,14 +360,16 @@ class RenewalRunReport:
 def renewal_run_shop(*, clock: Clock = default_clock) -> RenewalRunReport:
     """The daily renewal work of the current shop: rewards, pending renewal contracts, new offers."""
     report = RenewalRunReport()
-    for contract in Contract.objects.filter(status=ContractStatus.ACTIVE, from_renewal_offer__isnull=False).exclude(
+    rewarded = Contract.objects.filter(clock_scope_q(clock, prefix=""), status=ContractStatus.ACTIVE)
+    for contract in rewarded.filter(from_renewal_offer__isnull=False).exclude(
         Q(journals__kind=JournalKind.RENEWAL_FREE_MONTHS)
     ):
         if renewal_rewards_apply(contract=contract, clock=clock) is not None:
             report.rewards_applied += 1
     pending = RenewalOffer.objects.filter(
-        accepted_at__isnull=False, renewal_contract__isnull=True, contract__status=ContractStatus.COMPLETED
-    )
+        clock_scope_q(clock), accepted_at__isnull=False, renewal_contract__isnull=True,
+        contract__status=ContractStatus.COMPLETED,
+    )  # fmt: skip
     for offer in pending:
         try:
             if renewal_contract_create(offer=offer, clock=clock) is not None:

@@ -20,13 +20,15 @@ from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus, PeriodStatus
 from pawpact.billing.errors import TestClockAdvanceInvalid, TestClockAttachRefused, TestClockBusy, TestClockInLiveMode
-from pawpact.billing.models import Contract, DebitPeriod, TestClock
+from pawpact.billing.models import Contract, DebitPeriod, RenewalOffer, TestClock
 from pawpact.billing.selectors import DUE_PERIOD_STATUSES
+from pawpact.billing.services.completion import contract_completable_list, completion_run_shop
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
 from pawpact.billing.services.reminders import reminder_run_shop
+from pawpact.billing.services.renewal import renewal_offer_candidates, renewal_run_shop
 from pawpact.core.clock import FixedClock, local_date, local_midnight
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
@@ -36,6 +38,8 @@ from pawpact.tenants.modes import current_livemode
 MAX_ADVANCE = timedelta(days=400)
 # The scheduler's daily times of the billing jobs (pawpact.config.schedules), in local time.
 DAILY_RUNS = (
+    (time(6, 30), completion_run_shop),
+    (time(8, 0), renewal_run_shop),
     (time(8, 5), pre_debit_notice_run),
     (time(9, 0), reminder_run_shop),
     (time(9, 30), dunning_run_shop),
@@ -174,7 +178,10 @@ def _quiet_horizon_days() -> int:
 def _day_is_quiet(*, test_clock: TestClock, day, horizon_days: int) -> bool:
     """No billing job could change anything of the clock's contracts on `day`: no debit due
     within the reminder and notice windows, nothing failed, late or in flight, every customer
-    in good standing. Such days are skipped (a year in a few hundred queries)."""
+    in good standing, nothing to complete, no renewal offer or renewal contract due. Such days
+    are skipped (a year in a few hundred queries)."""
+    if not _lifecycle_is_quiet(test_clock=test_clock, day=day):
+        return False
     periods = DebitPeriod.objects.filter(contract__test_clock=test_clock)
     busy = (
         Q(status__in=QUIET_UNLESS_DUE, due_date__lte=day + timedelta(days=horizon_days),
@@ -185,6 +192,20 @@ def _day_is_quiet(*, test_clock: TestClock, day, horizon_days: int) -> bool:
     if periods.filter(busy).exists():
         return False
     return not Customer.objects.filter(contracts__test_clock=test_clock).exclude(standing=CustomerStanding.CURRENT).exists()
+
+
+def _lifecycle_is_quiet(*, test_clock: TestClock, day) -> bool:
+    """Neither the completion run nor the renewal run has anything to do for the clock on `day`."""
+    clock = TestClockTime(local_midnight(day), test_clock_id=test_clock.pk)
+    if contract_completable_list(clock=clock).exists():
+        return False
+    pending_renewal = RenewalOffer.objects.filter(
+        contract__test_clock=test_clock, accepted_at__isnull=False, renewal_contract__isnull=True,
+        contract__status=ContractStatus.COMPLETED,
+    )  # fmt: skip
+    if pending_renewal.exists():
+        return False
+    return not renewal_offer_candidates(today=day, clock=clock)
 
 
 def test_clock_advance(*, test_clock: TestClock, **target) -> TestClock:

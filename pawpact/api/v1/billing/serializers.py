@@ -56,7 +56,13 @@ class PlanSerializer(serializers.ModelSerializer):
 
     def get_current_version(self, plan: Plan) -> dict | None:
         version = max(plan.versions.all(), key=lambda v: v.version, default=None)
-        return PlanVersionSerializer(version).data if version else None
+        if version is None:
+            return None
+        # One nested serializer for the whole list: building one per plan (its fields deep-copied
+        # each time) was most of a plan list's time.
+        if not hasattr(self, "_version_serializer"):
+            self._version_serializer = PlanVersionSerializer(context=self.context)
+        return self._version_serializer.to_representation(version)
 
 
 class PlanVersionInputSerializer(InputSerializer):

@@ -49,13 +49,18 @@ class RegistrationSerializer(serializers.Serializer):
     status = serializers.CharField(
         default="verification_sent",
         help_text=_("Always `verification_sent`, whether or not the email or phone is known here: a new "
-                    "address gets a six-digit code valid 30 minutes, a known one a notice to sign in instead."),
+                    "address gets a six-digit code by email and a new number another by SMS, valid 30 minutes; "
+                    "a known address or number gets a notice to sign in instead."),
     )  # fmt: skip
 
 
 class RegistrationConfirmSerializer(InputSerializer):
     email = serializers.EmailField()
     code = serializers.RegexField(r"^[0-9]{6}$", help_text=_("The six digits from the email."))
+    sms_code = serializers.RegexField(
+        r"^[0-9]{6}$",
+        help_text=_("The six digits texted to the phone (in test mode: `GET /sandbox/sms?phone=…` with a staff token)."),
+    )
     device_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
 
@@ -80,7 +85,8 @@ class PetInputSerializer(InputSerializer):
     owner_uuid = serializers.UUIDField(required=False, help_text=_("Staff only; customers add their own pets."))
     name = serializers.CharField(max_length=80)
     species = serializers.ChoiceField(choices=Species.choices)
-    breed = serializers.CharField(max_length=80, required=False, default="")
+    # No default in the schema: "" would break its own minLength; the service fills it in.
+    breed = serializers.CharField(max_length=80, required=False)
     birthday = serializers.DateField(required=False, allow_null=True, default=None)
     adoption_date = serializers.DateField(required=False, allow_null=True, default=None)
 

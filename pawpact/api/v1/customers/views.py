@@ -21,6 +21,7 @@ from pawpact.core.errors import PermissionDenied
 from pawpact.customers import services as customers
 from pawpact.customers.models import Customer, Pet
 from pawpact.customers.registration import customer_registration_confirm, customer_registration_start
+from pawpact.messaging.verification import verification_sms_send
 
 
 class CustomerListCreateApi(ListAPIView):
@@ -55,8 +56,8 @@ class CustomerListCreateApi(ListAPIView):
 
 class CustomerRegisterApi(APIView):
     """A customer opens an account at this shop (self-service): the answer is the same whether or
-    not the email or phone is known here; the code mailed to a new address finishes it at
-    `/customers/register/confirm`."""
+    not the email or phone is known here; the code mailed to a new address and the one texted to
+    a new number finish it at `/customers/register/confirm`."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -66,13 +67,16 @@ class CustomerRegisterApi(APIView):
     def post(self, request):
         data = s.CustomerRegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer_registration_start(**data.validated_data, shop_name=request.tenant.name)
+        customer_registration_start(
+            **data.validated_data, shop_name=request.tenant.name, sms_send=verification_sms_send
+        )
         body = s.RegistrationSerializer({"email": data.validated_data["email"]}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class CustomerRegisterConfirmApi(APIView):
-    """Finish a registration with the emailed code: the login, the customer and a signed-in device."""
+    """Finish a registration with the emailed and the texted code: the login, the customer and a
+    signed-in device."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

@@ -21,3 +21,18 @@ class MessageQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=MessageStatus.choices, required=False, help_text=_("Staff only."))
     topic = serializers.CharField(max_length=40, required=False, help_text=_("Staff only."))
     customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only."))
+
+
+class SandboxSmsQuerySerializer(serializers.Serializer):
+    phone = serializers.RegexField(
+        r"^(?:\+?86)?1[3-9][0-9]{9}$", max_length=14,
+        help_text=_("The mainland mobile the sandbox sent to (13800138000, 8613800138000 or +8613800138000)."),
+    )  # fmt: skip
+
+
+class SandboxSmsSerializer(serializers.Serializer):
+    object = serializers.CharField(default="sandbox_sms", help_text=_("Always `sandbox_sms`."))
+    id = serializers.CharField(help_text=_("The sandbox's id of the text."))
+    phone = serializers.CharField(help_text=_("The number as the provider takes it (11 digits)."))
+    text = serializers.CharField()
+    sent_at = serializers.DateTimeField()

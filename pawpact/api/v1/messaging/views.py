@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.messaging import serializers as s
 from pawpact.billing.services.remote_signing import SIGNING_CODE_TOPIC
@@ -19,6 +20,8 @@ from pawpact.customers.models import Customer
 from pawpact.messaging import selectors
 from pawpact.messaging.models import Message
 from pawpact.messaging.services import message_mark_read
+from pawpact.messaging.sms import sandbox_inbox
+from pawpact.tenants.modes import current_livemode, sandbox_refuse_in_live
 
 
 class MessageListApi(ListAPIView):
@@ -63,3 +66,21 @@ class MessageMarkReadApi(APIView):
             raise NotFound(_("Not found."))
         message = message_mark_read(message_id=message_id, customer=customer)
         return Response(s.MessageSerializer(message).data)
+
+
+class SandboxSmsListApi(APIView):
+    """Test mode only: the texts the sandbox SMS provider "sent" to a number of this shop,
+    newest first (at most 20, kept a day). A test number has no handset: this is where a
+    frontend developer reads the registration code the sandbox sent."""
+
+    permission_classes = [IsShopStaff]
+
+    @extend_schema(
+        summary="Texts the sandbox sent to a number (test mode, staff)",
+        parameters=[s.SandboxSmsQuerySerializer],
+        responses={200: s.SandboxSmsSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        query = query_valid(s.SandboxSmsQuerySerializer, request)
+        sandbox_refuse_in_live(provider=_("The sandbox SMS provider"), livemode=current_livemode())
+        return Response(s.SandboxSmsSerializer(sandbox_inbox(phone=query["phone"]), many=True).data)
