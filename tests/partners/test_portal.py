@@ -1,12 +1,14 @@
 """The partner portal: invited from the console, a partner's person signs in and sees and acts on
 their own partner only; the console's statement and its exports."""
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from pawpact.accounts.models import User
 from pawpact.partners.enums import BookingStatus, ChangeReason
@@ -57,8 +59,8 @@ def test_the_console_invites_a_partner_person_who_gets_a_link_to_choose_a_passwo
 def test_a_partner_sees_and_completes_only_its_own_bookings(shop):
     riverside, jade = listed(name="Riverside Vet"), listed(name="Jade Clinic")
     own = booking(shop, riverside, completed=False)
-    own.pet_name = "Mochi-R"
-    own.save(update_fields=["pet_name"])
+    own.pet_name, own.scheduled_at = "Mochi-R", timezone.now() - timedelta(hours=1)  # the visit took place
+    own.save(update_fields=["pet_name", "scheduled_at"])
     theirs = booking(shop, jade, completed=False)
     theirs.pet_name = "Bao-J"
     theirs.save(update_fields=["pet_name"])
