@@ -10,6 +10,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from pawpact.core.gc_tuning import startup_objects_freeze
+
 
 def database_url() -> str:
     """A fresh database: on DATABASE_URL's server if set, else on a throw-away embedded one."""
@@ -55,6 +57,8 @@ def setup_django(**env_defaults: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate_platform", verbosity=0, stdout=io.StringIO())
+    # As the web and worker processes do once loaded (pawpact.config.gunicorn, celery).
+    startup_objects_freeze()
 
 
 def shops_provision(prefix: str, count: int, owner) -> list[str]:

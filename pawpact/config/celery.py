@@ -8,6 +8,7 @@ from tenant_schemas_celery.app import CeleryApp
 
 from pawpact.config.metrics import task_finished, task_started, worker_metrics_serve
 from pawpact.config.schedules import beat_schedule
+from pawpact.core.gc_tuning import startup_objects_freeze
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
 
@@ -32,6 +33,12 @@ def _drop_inherited_broker_connections(**kwargs):
 
     for engine, _ in list(Channel._engines.values()):
         engine.dispose(close=False)
+
+
+@worker_process_init.connect
+def _freeze_startup_objects(**kwargs):
+    """Each pool process, its tasks loaded: freeze what start-up left (pawpact.core.gc_tuning)."""
+    startup_objects_freeze()
 
 
 @before_task_publish.connect

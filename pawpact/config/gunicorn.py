@@ -4,5 +4,11 @@ so the run command, the image and compose share one command line."""
 import os
 
 from pawpact.config.listen import listen_address
+from pawpact.core.gc_tuning import startup_objects_freeze
 
 bind = [listen_address(os.environ).bind]
+
+
+def post_worker_init(worker) -> None:
+    """Each web worker, its application loaded: freeze what start-up left (pawpact.core.gc_tuning)."""
+    startup_objects_freeze()
