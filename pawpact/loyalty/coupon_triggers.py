@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -74,27 +75,41 @@ def coupon_announce(*, coupon: Coupon, clock: Clock = default_clock) -> None:
 # --- Event subscribers (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS) ------------------------------------
 
 
-def on_time_streak(*, customer_id: int) -> int:
-    """How many of the customer's latest paid debits were paid on time, in a row."""
-    streak = 0
-    rows = Activity.objects.filter(customer_id=customer_id, kind=ActivityKind.DEBIT).order_by("-occurred_at", "-id")
-    for on_time in rows.values_list("on_time", flat=True)[:12]:
-        if not on_time:
-            break
-        streak += 1
-    return streak
+# Each debit's streak is read at its own activity row, so a replayed old debit finds the
+# streak it had then, not today's.
+_STREAKS_SQL = """
+    SELECT source_key, pos - coalesce(max(CASE WHEN NOT on_time THEN pos END)
+                                      OVER (PARTITION BY customer_id ORDER BY pos ROWS UNBOUNDED PRECEDING), 0)
+    FROM (SELECT customer_id, source_key, on_time,
+                 row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at, id) AS pos
+          FROM loyalty_activity
+          WHERE kind = %(kind)s
+            AND customer_id IN (SELECT customer_id FROM loyalty_activity WHERE source_key = ANY(%(keys)s))) AS ranked
+"""
 
 
-def coupons_on_debit_paid(*, payload: dict, clock: Clock = default_clock) -> None:
+def on_time_streaks(*, source_keys: list[str]) -> dict[str, int]:
+    """For each paid debit's activity (by source key): how many paid debits in a row, ending
+    with it, were paid on time."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STREAKS_SQL, {"kind": ActivityKind.DEBIT.value, "keys": source_keys})
+        wanted = set(source_keys)
+        return {key: streak for key, streak in cursor.fetchall() if key in wanted}
+
+
+def coupons_on_debit_paid(*, payloads: list[dict], clock: Clock = default_clock) -> None:
     """3 or 6 debits paid on time in a row: the streak's coupon. Listed after the points
-    subscriber, which records this debit as activity first (and records it once)."""
-    contract = Contract.objects.select_related("customer").filter(uuid=payload["contract_uuid"]).first()
-    if contract is None:
+    subscriber, which records each debit as activity first (and records it once)."""
+    if all(trigger_template(kind) is None for kind in STREAKS.values()):
         return
-    kind = STREAKS.get(on_time_streak(customer_id=contract.customer_id))
-    if kind is not None:
-        _issue(kind=kind, customer=contract.customer, clock=clock,
-               source_key=f"{kind}:{payload['contract_uuid']}:{payload['period_number']}")  # fmt: skip
+    contracts = Contract.objects.select_related("customer").filter(uuid__in=[p["contract_uuid"] for p in payloads])
+    by_uuid = {str(contract.uuid): contract for contract in contracts}
+    keys = {f"debit.paid:{p['contract_uuid']}:{p['period_number']}": p for p in payloads if p["contract_uuid"] in by_uuid}
+    for key, streak in on_time_streaks(source_keys=list(keys)).items():
+        kind, payload = STREAKS.get(streak), keys[key]
+        if kind is not None:
+            _issue(kind=kind, customer=by_uuid[payload["contract_uuid"]].customer, clock=clock,
+                   source_key=f"{kind}:{payload['contract_uuid']}:{payload['period_number']}")  # fmt: skip
 
 
 def coupons_on_contract_terminated(*, payload: dict, clock: Clock = default_clock) -> None:

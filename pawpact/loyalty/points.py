@@ -130,16 +130,17 @@ def points_events_apply(*, events: list[EarnEvent], clock: Clock = default_clock
 # --- Event subscribers (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS) --------------------------------------
 
 
-def points_on_debit_paid(*, payload: dict, clock: Clock = default_clock) -> None:
-    """A paid month: 100 points and a tier activity; on time when the first attempt paid it."""
-    customer_id = Contract.objects.values_list("customer_id", flat=True).filter(uuid=payload["contract_uuid"]).first()
-    if customer_id is None:  # not this shop's contract: nothing to award here
-        return
-    points_events_apply(events=[EarnEvent(
-        source_key=f"debit.paid:{payload['contract_uuid']}:{payload['period_number']}", source_event="debit.paid",
-        customer_id=customer_id, base_points=DEBIT_POINTS, occurred_at=datetime.fromisoformat(payload["at"]),
-        activity="debit", amount_minor=int(payload["amount_minor"]), on_time=int(payload["attempt_number"]) == 1,
-    )], clock=clock)  # fmt: skip
+def points_on_debit_paid(*, payloads: list[dict], clock: Clock = default_clock) -> None:
+    """Paid months: 100 points and a tier activity each; on time when the first attempt paid it."""
+    contracts = Contract.objects.filter(uuid__in=[p["contract_uuid"] for p in payloads])
+    customers = {str(uuid): customer_id for uuid, customer_id in contracts.values_list("uuid", "customer_id")}
+    events = [EarnEvent(
+        source_key=f"debit.paid:{p['contract_uuid']}:{p['period_number']}", source_event="debit.paid",
+        customer_id=customers[p["contract_uuid"]], base_points=DEBIT_POINTS,
+        occurred_at=datetime.fromisoformat(p["at"]), activity="debit", amount_minor=int(p["amount_minor"]),
+        on_time=int(p["attempt_number"]) == 1,
+    ) for p in payloads if p["contract_uuid"] in customers]  # another shop's contract earns nothing here
+    points_events_apply(events=events, clock=clock)
 
 
 def points_on_order_paid(*, payload: dict, clock: Clock = default_clock) -> None:

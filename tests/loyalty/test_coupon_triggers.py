@@ -30,8 +30,8 @@ def _paid(contract, number: int, *, attempt: int = 1, at: datetime = NOW) -> dic
 
 
 def _deliver(payload):
-    points_on_debit_paid(payload=payload)  # the subscribers in their settings order
-    coupons_on_debit_paid(payload=payload)
+    points_on_debit_paid(payloads=[payload])  # the subscribers in their settings order
+    coupons_on_debit_paid(payloads=[payload])
 
 
 def test_three_and_six_on_time_debits_issue_their_coupons_once_each_replayed():
@@ -106,9 +106,9 @@ def test_a_terminated_customer_gets_the_winback_coupon_once():
 
 def test_streak_reads_activity_only_once_per_event():
     customer = member()
-    from pawpact.loyalty.coupon_triggers import on_time_streak
+    from pawpact.loyalty.coupon_triggers import on_time_streaks
     from pawpact.loyalty.points import points_events_apply
 
     event = debit(customer, at=NOW)
     points_events_apply(events=[event, event])
-    assert on_time_streak(customer_id=customer.pk) == 1
+    assert on_time_streaks(source_keys=[event.source_key]) == {event.source_key: 1}

@@ -35,7 +35,7 @@ from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod
 from pawpact.core.clock import Clock, default_clock, local_date
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
-from pawpact.outbox.services import outbox_emit, shop_event_publish
+from pawpact.outbox.services import outbox_emit, shop_events_publish
 from pawpact.payments.base import ChargeResult, PaymentRail
 from pawpact.payments.policies import is_within_allowed_hours, policy_for
 from pawpact.payments.registry import rail_for, rail_ready
@@ -177,9 +177,8 @@ def attempt_finish(*, attempt_id: int, result: ChargeResult, clock: Clock = defa
 
 def paid_publish(outcomes: list[Outcome], *, clock: Clock = default_clock) -> None:
     """Tell the shop's own apps (the storefront ships the period's box) about periods just paid."""
-    for outcome in outcomes:
-        if outcome.event_kind == EventKind.DEBIT_PAID:
-            shop_event_publish(kind=EventKind.DEBIT_PAID, payload=outcome.event_payload, clock=clock)
+    payloads = [outcome.event_payload for outcome in outcomes if outcome.event_kind == EventKind.DEBIT_PAID]
+    shop_events_publish(kind=EventKind.DEBIT_PAID, payloads=payloads, clock=clock)
 
 
 def period_collect(*, period: DebitPeriod, clock: Clock = default_clock) -> DebitAttempt:

@@ -25,12 +25,14 @@ logger = logging.getLogger(__name__)
 SHIPPING_CONTRACT_STATUSES = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 
 
-def box_on_debit_paid(*, payload: dict, clock: Clock = default_clock) -> None:
-    """Subscriber of debit.paid (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS)."""
+def box_on_debit_paid(*, payloads: list[dict], clock: Clock = default_clock) -> None:
+    """Subscriber of debit.paid (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS): each paid period's box."""
     if linked_warehouse_id() is None:
         return
-    contract = Contract.objects.select_related("customer", "plan_version").get(uuid=payload["contract_uuid"])
-    box_create(contract=contract, period_number=int(payload["period_number"]), clock=clock)
+    uuids = [payload["contract_uuid"] for payload in payloads]
+    contracts = {str(c.uuid): c for c in Contract.objects.select_related("customer", "plan_version").filter(uuid__in=uuids)}
+    for payload in payloads:
+        box_create(contract=contracts[payload["contract_uuid"]], period_number=int(payload["period_number"]), clock=clock)
 
 
 def _hold_reason(contract: Contract) -> str:
