@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.money import Money
 from pawpact.payments.alipay_sdk import OpenSSLAliPay
-from pawpact.payments.base import ChargeResult, StatementLine
+from pawpact.payments.base import FLOW_LIMITED, ChargeResult, StatementLine
 from pawpact.payments.enums import DeclineType
 from pawpact.payments.errors import NotificationRejected, ProviderRefused, RefundFailed
 from pawpact.payments.gateways import adapter_for_current_shop, fen, gateway_url, out_trade_no, yuan
@@ -354,6 +354,8 @@ def _paid_or_unknown(answer: dict, amount: Money) -> ChargeResult:
 
 def _declined(answer: dict) -> ChargeResult:
     sub_code = str(answer.get("sub_code") or "")
+    if sub_code == "isp.flow-limit":
+        return _unknown(FLOW_LIMITED)
     if answer.get("code") in ("10003", "20000") or sub_code in UNKNOWN_SUB_CODES:
         return _unknown(sub_code or str(answer.get("code")))
     decline = DeclineType.HARD if sub_code in HARD_DECLINES else DeclineType.SOFT

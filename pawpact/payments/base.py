@@ -8,6 +8,12 @@ from pawpact.core.money import Money
 from pawpact.payments.enums import DeclineType
 
 
+# The outcome of a request the provider refused for going over the merchant's requests per
+# second. It is kept unknown (the provider's answer is not a decline), and the same request
+# is asked again at the next slot the limiter gives (pawpact.billing.services.rail_calls).
+FLOW_LIMITED = "flow_limited"
+
+
 @dataclass(frozen=True)
 class ChargeResult:
     succeeded: bool

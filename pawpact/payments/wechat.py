@@ -34,7 +34,7 @@ from wechatpayv3.core import Core
 from wechatpayv3.type import RequestType
 
 from pawpact.core.money import Money
-from pawpact.payments.base import ChargeResult, StatementLine
+from pawpact.payments.base import FLOW_LIMITED, ChargeResult, StatementLine
 from pawpact.payments.enums import DeclineType
 from pawpact.payments.errors import NotificationRejected, ProviderRefused, RefundFailed
 from pawpact.payments.gateways import adapter_for_current_shop, gateway_url, out_trade_no
@@ -277,7 +277,9 @@ def _unknown(outcome: str) -> ChargeResult:
 
 def _refused(status: int, answer: dict) -> ChargeResult:
     code = str(answer.get("code") or status)
-    if status == 429 or status >= 500 or code in ("SYSTEM_ERROR", "FREQUENCY_LIMITED", "RATELIMIT_EXCEEDED"):
+    if status == 429 or code in ("FREQUENCY_LIMITED", "RATELIMIT_EXCEEDED"):
+        return _unknown(FLOW_LIMITED)
+    if status >= 500 or code == "SYSTEM_ERROR":
         return _unknown(code.lower())
     decline = DeclineType.HARD if code in HARD_CODES else DeclineType.SOFT
     return ChargeResult(succeeded=False, outcome=code.lower(), decline_type=decline)

@@ -242,6 +242,19 @@ def test_the_debit_run_calls_alipay_concurrently_within_the_merchant_limit(setti
     assert elapsed < 30 * 0.2 / 2, elapsed  # sequential calls would take 6 s
 
 
+def test_a_request_refused_as_over_the_rate_is_asked_again_and_pays_once(settings, shop, alpha_alipay):
+    settings.PAWPACT_RAIL_RATE_LIMITS = {"alipay": 100.0}
+    alpha_alipay.fail_next = ["limit", "limit", "limit"]  # Alipay answers isp.flow-limit, acting on nothing
+    with schema_context(shop.schema_name):
+        _agreements_due(alpha_alipay, 6)
+        report = debit_run_shop(clock=FixedClock(NOW))
+        assert (report.attempted, report.succeeded, report.unknown) == (6, 6, 0)
+        assert DebitPeriod.objects.filter(status="paid").count() == 6
+        assert Journal.objects.filter(kind="period.paid").count() == 6 and unbalanced_journals() == []
+    assert alpha_alipay.fail_next == [] and alpha_alipay.calls == {"alipay.trade.pay": 6}
+    assert len(alpha_alipay.trades) == 6
+
+
 def _agreements_due(gateway, count: int) -> None:
     """`count` contracts with a period due now, each on an Alipay agreement of `gateway`."""
     app_id = next(iter(gateway.apps))

@@ -18,7 +18,7 @@ from django.conf import settings
 from pawpact.billing.models import DebitAttempt
 from pawpact.billing.services.debits import rail_charge
 from pawpact.core.errors import DomainError
-from pawpact.payments.base import ChargeResult
+from pawpact.payments.base import FLOW_LIMITED, ChargeResult
 from pawpact.payments.enums import Rail
 from pawpact.payments.registry import rail_for
 from pawpact.payments.throttle import RateLimiter, limiter_for
@@ -83,7 +83,16 @@ class RailCalls:
         return self._pools[rail_name]
 
 
+# A request the provider refused as over its rate did nothing there; asked again with the
+# same key at a later slot. A few tries: past them the attempt stays unknown for the next run.
+FLOW_LIMITED_TRIES = 3
+
+
 def _charge(attempt: DebitAttempt, rail, limiter: RateLimiter | None) -> ChargeResult:
-    if limiter is not None:
-        limiter.acquire()
-    return rail_charge(attempt=attempt, rail=rail)
+    for _try in range(FLOW_LIMITED_TRIES):
+        if limiter is not None:
+            limiter.acquire()
+        result = rail_charge(attempt=attempt, rail=rail)
+        if result.outcome != FLOW_LIMITED:
+            return result
+    return result

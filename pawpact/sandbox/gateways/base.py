@@ -69,7 +69,8 @@ class FakeGateway:
     def __init__(self, *, latency_seconds: float = 0.0, rate_limit: float | None = None) -> None:
         self.latency_seconds = latency_seconds
         self.rate = RateWindow(rate_limit)
-        self.fail_next: list[str] = []  # "500": refuse before acting; "drop": act, then hang up
+        # "500": refuse before acting; "drop": act, then hang up; "limit": refuse as over the rate limit
+        self.fail_next: list[str] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -124,6 +125,8 @@ class FakeGateway:
         # otherwise bunch requests that arrived evenly.
         handler.admitted = self.rate.admit()
         failure = self.injected_failure()
+        if failure == "limit":
+            handler.admitted = False
         if failure == "500":
             self.send(handler, 500, b'{"code":"SYSTEM_ERROR","message":"injected"}', {})
             return
