@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -63,6 +64,16 @@ class RateWindow:
             return True
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a caller that hung up (a killed debit run): nothing to report
+        super().handle_error(request, client_address)
+
+
 class FakeGateway:
     """Serves `handle(request_handler, method)` on a free port of 127.0.0.1."""
 
@@ -99,9 +110,7 @@ class FakeGateway:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 1024
+        self._server = _Server(("127.0.0.1", port), Handler)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
