@@ -469,7 +469,8 @@ PAWPACT_GATEWAYS = {
     # Empty: the ESP's own API (anymail's default for the shop's ESP).
     "email": {"live": "", "test": os.environ.get("PAWPACT_EMAIL_TEST_GATEWAY", "")},
 }
-# Requests a provider's gateway may take from us per second (the merchant's limit), and how
-# many debits the debit run keeps in flight at once; a provider answer takes 100–300 ms.
+# Requests per second each worker process sends a provider's gateway (its share of the
+# merchant's limit: docs/operations.md "Debit runs and the providers' rate limits"), and how
+# many debits a debit run keeps in flight at once; a provider answer takes 100–300 ms.
 PAWPACT_RAIL_RATE_LIMITS = {"alipay": 500.0, "wechat": 500.0}
 PAWPACT_RAIL_CONCURRENCY = int(os.environ.get("PAWPACT_RAIL_CONCURRENCY", "96"))
