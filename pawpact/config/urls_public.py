@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from pawpact.platform import (
     golive_views,
+    partner_payout_views,
     partner_portal_views,
     partner_statement_views,
     partner_views,
@@ -65,6 +66,12 @@ urlpatterns = [
          name="console_partner_invite"),
     path("console/partners/<int:partner_id>/licence-reviewed/", partner_statement_views.console_partner_licence_reviewed,
          name="console_partner_licence_reviewed"),
+    path("console/partners/<int:partner_id>/payout-account/", partner_payout_views.console_partner_payout_account,
+         name="console_partner_payout_account"),
+    path("console/partners/<int:partner_id>/payout-account/verify/", partner_payout_views.console_partner_payout_verify,
+         name="console_partner_payout_verify"),
+    path("partner/payout-account/", partner_payout_views.partner_payout_account_page, name="partner_payout_account"),
+    path("partner/payout-account/verify/", partner_payout_views.partner_payout_verify, name="partner_payout_verify"),
     path("partner/", partner_portal_views.partner_home, name="partner_home"),
     path("partner/profile/", partner_portal_views.partner_profile, name="partner_profile"),
     path("partner/statement/", partner_portal_views.partner_statement_page, name="partner_statement"),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Avg, Count, DateField, QuerySet, Sum
@@ -20,6 +21,7 @@ from pawpact.core.clock import local_midnight
 from pawpact.core.months import month_add, month_start
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerState
 from pawpact.partners.models import Partner, PartnerBooking, PartnerPayment, PartnerRating
+from pawpact.partners.services import MIN_RATINGS, WINDOW_DAYS, WINDOW_RATINGS
 
 EARTH_RADIUS_M = 6_371_008.8
 EMERGENCY_RADIUS_M = 3000
@@ -221,3 +223,39 @@ def partner_statement(*, partner_id: int, today: date, months: int = 12) -> list
         row = rows.get(month)
         out.append(StatementMonth(month, row["n"] if row else 0, (row["total"] or 0) if row else 0, payments.get(month)))
     return out
+
+
+# The window of the ratings rule (pawpact.partners.services.rolling_window) for many partners in
+# one query: each customer's latest rating of the last 90 days (since rectification started, when
+# it has), the latest 20 of those per partner.
+_STANDING_SQL = """
+    WITH voices AS (
+        SELECT DISTINCT ON (r.partner_id, r.shop_id, b.customer_uuid) r.partner_id, r.stars, r.created_at, r.id
+        FROM partners_partnerrating r
+        JOIN partners_partnerbooking b ON b.id = r.booking_id
+        JOIN partners_partner p ON p.id = r.partner_id
+        WHERE r.partner_id = ANY(%s) AND r.created_at >= %s
+          AND (p.rectification_started_at IS NULL OR r.created_at >= p.rectification_started_at)
+        ORDER BY r.partner_id, r.shop_id, b.customer_uuid, r.created_at DESC, r.id DESC
+    ), ranked AS (
+        SELECT partner_id, stars, row_number() OVER (PARTITION BY partner_id ORDER BY created_at DESC, id DESC) AS n
+        FROM voices
+    )
+    SELECT partner_id, count(*), sum(stars) FROM ranked WHERE n <= %s GROUP BY partner_id
+"""
+
+
+def standings_attach(partners, *, now: datetime) -> list[Partner]:
+    """Each partner with `standing_customers` (customers in the rule's window) and
+    `standing_average` (their average, None below the 5 customers a verdict needs)."""
+    partners = list(partners)
+    with connection.cursor() as cursor:
+        cursor.execute(_STANDING_SQL, [[p.pk for p in partners], now - timedelta(days=WINDOW_DAYS), WINDOW_RATINGS])
+        found = {partner_id: (count, total) for partner_id, count, total in cursor.fetchall()}
+    for partner in partners:
+        count, total = found.get(partner.pk, (0, 0))
+        partner.standing_customers = count
+        partner.standing_average = (
+            (Decimal(total) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if count >= MIN_RATINGS else None
+        )
+    return partners

@@ -66,6 +66,7 @@ def partner_home(request, partner: Partner):
         "average": _average_text(rolling_average(partner=partner, now=default_clock.now())),
         "all_time": _average_text(average), "ratings": partner.ratings.select_related("shop")[:20],
         "changes": partner.changes.all()[:20], "under_rectification": partner.state == PartnerState.RECTIFICATION,
+        "now": default_clock.now(),
     })  # fmt: skip
 
 
