@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from pawpact.platform import (
     golive_views,
+    partner_hours_views,
     partner_payout_views,
     partner_portal_views,
     partner_statement_views,
@@ -70,6 +71,9 @@ urlpatterns = [
          name="console_partner_payout_account"),
     path("console/partners/<int:partner_id>/payout-account/verify/", partner_payout_views.console_partner_payout_verify,
          name="console_partner_payout_verify"),
+    path("console/partners/<int:partner_id>/hours/", partner_hours_views.console_partner_hours,
+         name="console_partner_hours"),
+    path("partner/hours/", partner_hours_views.partner_hours_page, name="partner_hours"),
     path("partner/payout-account/", partner_payout_views.partner_payout_account_page, name="partner_payout_account"),
     path("partner/payout-account/verify/", partner_payout_views.partner_payout_verify, name="partner_payout_verify"),
     path("partner/", partner_portal_views.partner_home, name="partner_home"),

@@ -9,6 +9,7 @@ class NearbyQuerySerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90, help_text=_("Latitude, -90 to 90."))
     lng = serializers.FloatField(min_value=-180, max_value=180, help_text=_("Longitude, -180 to 180."))
     radius_m = serializers.IntegerField(min_value=100, max_value=EMERGENCY_RADIUS_M, default=EMERGENCY_RADIUS_M)
+    open_now = serializers.BooleanField(default=False, help_text=_("true: only clinics open at this moment."))
 
 
 class NearbyClinicSerializer(serializers.Serializer):
@@ -19,6 +20,11 @@ class NearbyClinicSerializer(serializers.Serializer):
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
     open_24h = serializers.BooleanField()
+    open_now = serializers.BooleanField(allow_null=True, help_text=_("null: the clinic has not given its hours."))
+    weekly_hours = serializers.ListField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
+        help_text=_("Monday first: each day's [open, close] times (HH:MM, local time); [] when not given."),
+    )
     distance_m = serializers.IntegerField()
 
 

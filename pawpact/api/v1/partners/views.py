@@ -31,7 +31,8 @@ class NearbyClinicsApi(APIView):
                    parameters=[s.NearbyQuerySerializer], responses={200: s.NearbyClinicSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request):
         query = query_valid(s.NearbyQuerySerializer, request)
-        found = clinics_near(latitude=query["lat"], longitude=query["lng"], radius_m=query["radius_m"])
+        found = clinics_near(latitude=query["lat"], longitude=query["lng"], radius_m=query["radius_m"],
+                             open_now_only=query["open_now"])  # fmt: skip
         return Response(s.NearbyClinicSerializer(found, many=True).data)
 
 
