@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
+from rest_framework.test import APIClient
 
 from pawpact.accounts.models import User
 from pawpact.core.clock import default_clock
@@ -18,7 +19,7 @@ from pawpact.partners.models import PartnerBooking, PartnerMember, PartnerRating
 from pawpact.partners.selectors import partner_list, standings_attach
 from pawpact.partners.services import rating_standing
 from pawpact.workspace.enums import Role
-from tests.conftest import SHOP_PASSWORD
+from tests.conftest import SHOP_PASSWORD, host_of
 from tests.partners.factories import booking, listed
 from tests.workspace.conftest import client_for, staff_user
 
@@ -36,7 +37,7 @@ def _console():
     return client
 
 
-def test_the_lists_show_the_rules_average_and_its_customers_not_the_all_time_average(shop):
+def test_the_lists_show_the_rules_average_and_its_customers_not_the_all_time_average(shop, shop_staff):
     judged, few = listed(name="Judged Vet"), listed(name="Few Vet")
     old = _rate(shop, judged, 1)  # a customer of 100 days ago: outside the window
     PartnerRating.objects.filter(pk=old.pk).update(created_at=default_clock.now() - timedelta(days=100))
@@ -62,6 +63,12 @@ def test_the_lists_show_the_rules_average_and_its_customers_not_the_all_time_ave
     staff = client_for(shop, staff_user(shop, Role.CLERK))
     find = staff.get("/manage/partners/find/").content.decode()
     assert "4.20" in find and "5 customers" in find and "3 customers" in find and "no data" in find
+    api = APIClient(HTTP_HOST=host_of(shop))
+    api.credentials(HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
+    body = api.get("/api/v1/partners").json()
+    rows = {row["name"]: row for row in (body["results"] if isinstance(body, dict) else body)}
+    assert (rows["Judged Vet"]["standing_average"], rows["Judged Vet"]["standing_customers"]) == ("4.20", 5)
+    assert (rows["Few Vet"]["standing_average"], rows["Few Vet"]["standing_customers"]) == (None, 3)
 
 
 def test_the_portal_offers_mark_completed_only_after_the_visit(shop):

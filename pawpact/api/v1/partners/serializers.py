@@ -48,6 +48,12 @@ class PartnerSerializer(serializers.Serializer):
     rating_count = serializers.IntegerField()
     rating_average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True,
                                               help_text=_("null: no rating yet (no data, not 0)."))  # fmt: skip
+    standing_average = serializers.DecimalField(
+        max_digits=3, decimal_places=2, allow_null=True,
+        help_text=_("The average the rectification rule judges (each customer's latest rating of the last 90 days, "
+                    "the latest 20); null below 5 customers (no data)."),
+    )  # fmt: skip
+    standing_customers = serializers.IntegerField(help_text=_("Customers in that window."))
 
 
 class RatingSerializer(serializers.Serializer):
