@@ -80,6 +80,9 @@ def console_partner_clearing_run(request):
         messages.success(request, _("Settled: %(shops)s shop charges, %(paid)s partner payments paid, %(failed)s failed.")
                          % {"shops": report.shops_charged, "paid": report.payments_paid,
                             "failed": report.payments_failed})  # fmt: skip
+        if report.payments_held:
+            messages.warning(request, _("%(held)s partner payments are held: their partners have no verified payout "
+                                        "account yet.") % {"held": report.payments_held})  # fmt: skip
     return redirect(request.POST.get("next") or "console_partners")
 
 

@@ -146,3 +146,25 @@ def test_the_emergency_page_and_the_api_show_and_filter_open_now(shop, time_mach
 def test_free_text_hours_become_a_week_only_when_they_are_one_range_every_day(text, day):
     week = week_from_text(text)
     assert week == ([day] * 7 if day else [])
+
+
+def test_a_booking_when_the_partner_is_closed_is_refused_with_its_hours(shop):
+    import uuid
+
+    from pawpact.core.clock import FixedClock
+    from pawpact.partners.bookings import partner_booking_send
+    from pawpact.partners.models import PartnerBooking
+
+    riverside = listed(name="Riverside Vet")
+    partner_hours_update(partner=riverside, days=SPLIT, open_24h=False)
+    send = dict(shop=shop, partner_id=riverside.pk, customer_uuid=uuid.uuid4(), customer_name="Lin Wei",
+                pet_name="Mochi", service="checkup", clock=FixedClock(datetime(2026, 3, 15, 2, 0, tzinfo=UTC)))  # fmt: skip
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        partner_booking_send(**send, scheduled_at=MONDAY_13)  # the lunch break
+    assert refused.value.fields["scheduled_at"] == [
+        "Riverside Vet is closed at that time. Its hours on Monday: 09:00–12:00, 14:00–18:00."]
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as refused:
+        partner_booking_send(**send, scheduled_at=SUNDAY_23)
+    assert refused.value.fields["scheduled_at"] == ["Riverside Vet 该时段不营业。周日的营业时间：休息。"]
+    assert not PartnerBooking.objects.exists()
+    assert partner_booking_send(**send, scheduled_at=MONDAY_10).scheduled_at == MONDAY_10
