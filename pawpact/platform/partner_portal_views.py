@@ -19,6 +19,7 @@ from pawpact.partners.enums import BookingStatus, PartnerService, PartnerState
 from pawpact.partners.models import Partner, PartnerMember
 from pawpact.partners.portal import partner_booking_done, partner_profile_update
 from pawpact.partners.services import partner_average_display, rolling_average
+from pawpact.platform.partner_payout import payments_held
 from pawpact.platform.partner_statement_views import statement_context, statement_export
 from pawpact.platform.partner_views import _average_text, _form_errors
 
@@ -63,7 +64,7 @@ def partner_home(request, partner: Partner):
         "average": _average_text(rolling_average(partner=partner, now=default_clock.now())),
         "all_time": _average_text(average), "ratings": partner.ratings.select_related("shop")[:20],
         "changes": partner.changes.all()[:20], "under_rectification": partner.state == PartnerState.RECTIFICATION,
-        "now": default_clock.now(),
+        "now": default_clock.now(), "held": payments_held(partner_id=partner.pk),
     })  # fmt: skip
 
 

@@ -157,6 +157,9 @@ def test_a_partner_enters_its_own_account_and_never_sees_another_partners(shop, 
     redeem(shop, jade, at=NOW)
     partner_clearing_close(clock=APRIL_FIRST, rail=PartnerAccountRail())
     lin = _member(riverside, "lin@riverside.test")
+    jane = _member(jade, "jane@jade.test")
+    assert "1 payment (¥80.00) is held" in jane.get("/partner/").content.decode()
+    assert "is held" not in lin.get("/partner/").content.decode()
     page = lin.get("/partner/payout-account/").content.decode()
     assert "2088000000000555" not in page and "Jade" not in page and "is held" not in page
     response = lin.post("/partner/payout-account/", {"kind": "alipay_receiver", "account_ref": ALIPAY_USER,
