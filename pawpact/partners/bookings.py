@@ -11,6 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import default_clock
@@ -23,6 +24,7 @@ from pawpact.partners.errors import (
     RatingRefused,
     VisitNotYet,
 )
+from pawpact.partners.hours import day_label, is_open, local_moment
 from pawpact.partners.models import Partner, PartnerBooking, PartnerRating
 from pawpact.partners.services import rating_evaluate
 from pawpact.tenants.models import Shop
@@ -55,6 +57,10 @@ def partner_booking_send(
             errors["service"] = [_("%(name)s does not offer this service.") % {"name": partner.name}]
         if scheduled_at <= clock.now():
             errors["scheduled_at"] = [_("Choose a time in the future.")]
+        elif is_open(partner.weekly_hours, open_24h=partner.open_24h, at=scheduled_at) is False:
+            weekday, _time = local_moment(scheduled_at)
+            errors["scheduled_at"] = [_("%(name)s is closed at that time. Its hours on %(day)s: %(hours)s.") % {
+                "name": partner.name, "day": WEEKDAYS[weekday], "hours": day_label(partner.weekly_hours[weekday])}]
         if not pet_name.strip():
             errors["pet_name"] = [_("This field is required.")]
         if errors:

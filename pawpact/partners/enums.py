@@ -60,8 +60,10 @@ class ChangeReason(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
-    """The platform's monthly payment to a partner: created → paid | failed; failed → paid."""
+    """The platform's monthly payment to a partner: created → paid | failed | held; failed → paid;
+    held (live, no verified payout account yet) → paid once the account is verified."""
 
     CREATED = "created", pgettext_lazy("payout", "Created")
     PAID = "paid", pgettext_lazy("payout", "Paid")
     FAILED = "failed", _("Failed")
+    HELD = "held", pgettext_lazy("payout", "Held")

@@ -20,6 +20,7 @@ from pawpact.partners.enums import (
     PartnerState,
     PaymentStatus,
 )
+from pawpact.partners.hours import week_lines
 from pawpact.tenants.models import Shop
 
 
@@ -32,7 +33,9 @@ class Partner(models.Model):
     longitude = models.FloatField(_("longitude"))
     services = ArrayField(models.CharField(max_length=16, choices=PartnerService.choices), default=list)
     open_24h = models.BooleanField(_("open 24 hours"), default=False)
-    opening_hours = models.CharField(_("opening hours"), max_length=120, blank=True)
+    # Monday first, each day a list of ["HH:MM", "HH:MM"] ranges; [] is "not given" (pawpact.partners.hours).
+    weekly_hours = models.JSONField(_("opening hours"), default=list, blank=True)
+    hours_note = models.CharField(_("note on the hours"), max_length=120, blank=True)  # e.g. "closed on public holidays"
     checklist = ArrayField(models.CharField(max_length=32), default=list, blank=True)  # StandardItem values met
     licence_number = models.CharField(_("licence number"), max_length=60)
     licence_file = models.FileField(_("licence document"), upload_to="partner-licences/%Y/%m/")
@@ -64,6 +67,10 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def hours_lines(self) -> list[tuple[str, str]]:
+        return week_lines(self.weekly_hours, open_24h=self.open_24h)
 
     @property
     def service_labels(self) -> list[str]:

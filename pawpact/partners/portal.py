@@ -1,5 +1,5 @@
 """What a partner does for itself once a platform admin has invited its people: keep its
-profile current (a changed licence goes back to the platform for review) and mark the
+profile and weekly hours current (a changed licence goes back to the platform for review) and mark the
 bookings shops sent it as completed, which lets the customer rate the service."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pawpact.core.clock import default_clock
 from pawpact.partners.bookings import locked_booking_complete
 from pawpact.partners.enums import ChangeReason, PartnerService
 from pawpact.partners.errors import PartnerBookingNotFound, PartnerInvalid
+from pawpact.partners.hours import DAYS, week_parse
 from pawpact.partners.models import Partner, PartnerBooking, PartnerMember, PartnerStateChange
 from pawpact.partners.notifications import admins_notify, member_invitation_send
 from pawpact.partners.services import _licence_errors, coordinates_errors
@@ -48,8 +49,8 @@ def _profile_errors(*, phone, address, latitude, longitude, services, licence_nu
 
 
 def partner_profile_update(
-    *, partner: Partner, phone: str, address: str, latitude, longitude, services: list[str], open_24h: bool,
-    opening_hours: str, licence_number: str, licence_file: UploadedFile | None = None, clock=default_clock,
+    *, partner: Partner, phone: str, address: str, latitude, longitude, services: list[str],
+    licence_number: str, licence_file: UploadedFile | None = None, clock=default_clock,
 ) -> Partner:  # fmt: skip
     """Save the partner's own profile; nothing is written unless every field is acceptable."""
     errors = _profile_errors(phone=phone, address=address, latitude=latitude, longitude=longitude,
@@ -61,8 +62,7 @@ def partner_profile_update(
         licence_changed = licence_file is not None or licence_number.strip() != locked.licence_number
         locked.phone, locked.address = phone.strip(), address.strip()
         locked.latitude, locked.longitude = float(latitude), float(longitude)
-        locked.services, locked.open_24h = sorted(set(services)), bool(open_24h)
-        locked.opening_hours, locked.licence_number = (opening_hours or "").strip()[:120], licence_number.strip()
+        locked.services, locked.licence_number = sorted(set(services)), licence_number.strip()
         if licence_file is not None:
             locked.licence_file = licence_file
         if licence_changed:
@@ -71,6 +71,21 @@ def partner_profile_update(
                                                        reason=ChangeReason.LICENCE_CHANGED, at=clock.now())  # fmt: skip
             admins_notify(change)
         locked.save()
+    return locked
+
+
+def partner_hours_update(*, partner: Partner, days: list[str], open_24h: bool, note: str = "") -> Partner:
+    """Set the weekly hours from seven typed days (Monday first); nothing is written unless
+    every day reads as ranges that close after they open and do not overlap."""
+    week, errors = week_parse([*days, *[""] * DAYS][:DAYS])
+    if len(note or "") > 120:
+        errors["hours_note"] = [_("At most 120 characters.")]
+    if errors:
+        raise PartnerInvalid(_("Check the highlighted days."), fields=errors)
+    with transaction.atomic():
+        locked = Partner.objects.select_for_update().get(pk=partner.pk)
+        locked.weekly_hours, locked.open_24h, locked.hours_note = week, bool(open_24h), (note or "").strip()
+        locked.save(update_fields=["weekly_hours", "open_24h", "hours_note"])
     return locked
 
 

@@ -8,18 +8,22 @@ orders them, nearest first. No extension is needed, so any managed PostgreSQL wi
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Avg, Count, DateField, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from pawpact.core.clock import local_midnight
+from pawpact.core.clock import default_clock, local_midnight
 from pawpact.core.months import month_add, month_start
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerState
+from pawpact.partners.hours import DAYS, day_label, local_moment
 from pawpact.partners.models import Partner, PartnerBooking, PartnerPayment, PartnerRating
+from pawpact.partners.services import MIN_RATINGS, WINDOW_DAYS, WINDOW_RATINGS
 
 EARTH_RADIUS_M = 6_371_008.8
 EMERGENCY_RADIUS_M = 3000
@@ -40,11 +44,18 @@ class NearbyPartner:
     latitude: float
     longitude: float
     open_24h: bool
+    weekly_hours: list
+    open_now: bool | None  # None: the clinic has not given its hours
     distance_m: int
+    weekday: int = 0  # the day the search ran, Monday 0, in the platform's time zone
 
     @property
     def distance_km(self) -> float:
         return self.distance_m / 1000
+
+    @property
+    def hours_today(self) -> str:
+        return day_label(self.weekly_hours[self.weekday]) if len(self.weekly_hours) == DAYS else ""
 
 
 def _box(latitude: float, longitude: float, radius_m: float) -> tuple[float, float, float, float]:
@@ -54,10 +65,19 @@ def _box(latitude: float, longitude: float, radius_m: float) -> tuple[float, flo
     return latitude - d_lat, latitude + d_lat, longitude - d_lng, longitude + d_lng
 
 
+# Open at the moment bound as (weekday, "HH:MM", "HH:MM") by the week's ranges of that day;
+# NULL when the hours are not given (pawpact.partners.hours.is_open, in SQL). "HH:MM" compares as text.
+OPEN_NOW_SQL = """CASE WHEN open_24h THEN true WHEN jsonb_array_length(weekly_hours) <> 7 THEN NULL
+    ELSE EXISTS (SELECT 1 FROM jsonb_array_elements(weekly_hours -> %s) AS r(span)
+                 WHERE span ->> 0 <= %s AND %s < span ->> 1) END"""
+
+
 def clinics_near(
-    *, latitude: float, longitude: float, radius_m: int = EMERGENCY_RADIUS_M, limit: int = 20
-) -> list[NearbyPartner]:
-    """Listed clinics within `radius_m` of the point, nearest first (ties by id)."""
+    *, latitude: float, longitude: float, radius_m: int = EMERGENCY_RADIUS_M, limit: int = 20,
+    open_now_only: bool = False, at: datetime | None = None,
+) -> list[NearbyPartner]:  # fmt: skip
+    """Listed clinics within `radius_m` of the point, nearest first (ties by id), each marked
+    open now or not at `at` (default now); with `open_now_only`, only those open."""
     lat_min, lat_max, lng_min, lng_max = _box(latitude, longitude, radius_m)
     # Near the antimeridian the box wraps; two longitude ranges then.
     if lng_min < -180 or lng_max > 180:
@@ -67,18 +87,22 @@ def clinics_near(
         lng_filter, lng_args = "longitude BETWEEN %s AND %s", [lng_min, lng_max]
     sql = f"""
         SELECT * FROM (
-            SELECT id, name, phone, address, latitude, longitude, open_24h, {_HAVERSINE} AS distance
+            SELECT id, name, phone, address, latitude, longitude, open_24h, weekly_hours,
+                   {OPEN_NOW_SQL} AS open_now, {_HAVERSINE} AS distance
             FROM partners_partner
             WHERE kind = 'clinic' AND state IN ('listed', 'rectification')
               AND latitude BETWEEN %s AND %s AND {lng_filter}
-        ) nearby WHERE distance <= %s ORDER BY distance, id LIMIT %s
+        ) nearby WHERE distance <= %s {"AND open_now" if open_now_only else ""} ORDER BY distance, id LIMIT %s
     """
+    weekday, clock = local_moment(at or default_clock.now())
     # The kind and states are written in the SQL, not bound, so the planner matches the partial index.
-    args = [latitude, latitude, longitude, lat_min, lat_max, *lng_args, radius_m, limit]
+    args = [weekday, clock, clock, latitude, latitude, longitude, lat_min, lat_max, *lng_args, radius_m, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()
-    return [NearbyPartner(*row[:7], distance_m=round(row[7])) for row in rows]
+    # Django leaves jsonb undecoded on a plain cursor.
+    return [NearbyPartner(*row[:7], json.loads(row[7]) if isinstance(row[7], str) else row[7], row[8],
+                          distance_m=round(row[9]), weekday=weekday) for row in rows]  # fmt: skip
 
 
 def clinics_near_naive(*, latitude: float, longitude: float, radius_m: int = EMERGENCY_RADIUS_M, limit: int = 20):
@@ -221,3 +245,39 @@ def partner_statement(*, partner_id: int, today: date, months: int = 12) -> list
         row = rows.get(month)
         out.append(StatementMonth(month, row["n"] if row else 0, (row["total"] or 0) if row else 0, payments.get(month)))
     return out
+
+
+# The window of the ratings rule (pawpact.partners.services.rolling_window) for many partners in
+# one query: each customer's latest rating of the last 90 days (since rectification started, when
+# it has), the latest 20 of those per partner.
+_STANDING_SQL = """
+    WITH voices AS (
+        SELECT DISTINCT ON (r.partner_id, r.shop_id, b.customer_uuid) r.partner_id, r.stars, r.created_at, r.id
+        FROM partners_partnerrating r
+        JOIN partners_partnerbooking b ON b.id = r.booking_id
+        JOIN partners_partner p ON p.id = r.partner_id
+        WHERE r.partner_id = ANY(%s) AND r.created_at >= %s
+          AND (p.rectification_started_at IS NULL OR r.created_at >= p.rectification_started_at)
+        ORDER BY r.partner_id, r.shop_id, b.customer_uuid, r.created_at DESC, r.id DESC
+    ), ranked AS (
+        SELECT partner_id, stars, row_number() OVER (PARTITION BY partner_id ORDER BY created_at DESC, id DESC) AS n
+        FROM voices
+    )
+    SELECT partner_id, count(*), sum(stars) FROM ranked WHERE n <= %s GROUP BY partner_id
+"""
+
+
+def standings_attach(partners, *, now: datetime) -> list[Partner]:
+    """Each partner with `standing_customers` (customers in the rule's window) and
+    `standing_average` (their average, None below the 5 customers a verdict needs)."""
+    partners = list(partners)
+    with connection.cursor() as cursor:
+        cursor.execute(_STANDING_SQL, [[p.pk for p in partners], now - timedelta(days=WINDOW_DAYS), WINDOW_RATINGS])
+        found = {partner_id: (count, total) for partner_id, count, total in cursor.fetchall()}
+    for partner in partners:
+        count, total = found.get(partner.pk, (0, 0))
+        partner.standing_customers = count
+        partner.standing_average = (
+            (Decimal(total) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if count >= MIN_RATINGS else None
+        )
+    return partners

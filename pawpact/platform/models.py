@@ -117,6 +117,26 @@ class PayoutAccount(models.Model):
         return self.status == PayoutAccountStatus.VERIFIED
 
 
+class PartnerPayoutAccount(models.Model):
+    """Where the platform pays a service partner its cleared redemptions in live mode, with its
+    onboarding state; a partner is never paid live while it is not verified (partner_clearing)."""
+
+    partner = models.OneToOneField("partners.Partner", on_delete=models.PROTECT, related_name="payout_account")
+    kind = models.CharField(_("kind"), max_length=16, choices=PayoutAccountKind.choices)
+    account_ref = models.CharField(_("account"), max_length=64)
+    holder_name = models.CharField(_("holder"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PayoutAccountStatus.choices, default=PayoutAccountStatus.PENDING
+    )
+    note = models.TextField(blank=True)  # the provider's answer
+    verified_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == PayoutAccountStatus.VERIFIED
+
+
 class ReconciliationMismatch(models.Model):
     """A line where a provider's statement and a shop's books disagree, open until a later
     reconciliation of the same day matches it (pawpact.billing.services.reconciliation)."""

@@ -14,7 +14,9 @@ partner clinic, the shop owes the partner the agreed price, and the platform set
      through the partner rail with the key "partner.payment:<id>"; when the rail confirms:
        partner.payment  key "partner.payment:<id>"
            PARTNER_PAYABLE +total   CASH −total
-     A failed transfer is retried by the next close; an unknown outcome waits, created.
+     A failed transfer is retried by the next close; an unknown outcome waits, created. In
+     live mode a partner is paid into its verified payout account only: without one the
+     payment is held, and paid as soon as the account is verified (or by the next close).
 Nothing is charged or paid twice: the rows are unique per month, the journals per key,
 and the transfer is the same transfer at the provider when retried.
 """
@@ -83,6 +85,7 @@ class ClearingReport:
     paid_minor: int = 0
     payments_failed: int = 0
     payments_unknown: int = 0
+    payments_held: int = 0
 
 
 def _shops_charge(month: date, now: datetime, report: ClearingReport) -> None:
@@ -134,8 +137,12 @@ def _payment_record(payment_id: int, *, reference: str, rail: str, now: datetime
     return True
 
 
-def _payments_pay(rail: PayoutRail, clock: Clock, report: ClearingReport) -> None:
-    payable = PartnerPayment.objects.filter(status__in=(PaymentStatus.CREATED, PaymentStatus.FAILED))
+def _payments_pay(rail: PayoutRail, clock: Clock, report: ClearingReport, *, partner_id: int | None = None) -> None:
+    payable = PartnerPayment.objects.filter(
+        status__in=(PaymentStatus.CREATED, PaymentStatus.FAILED, PaymentStatus.HELD)
+    )
+    if partner_id is not None:
+        payable = payable.filter(partner_id=partner_id)
     for payment in payable.select_related("partner").order_by("id"):
         order = PartnerTransferOrder(payment_id=payment.pk, partner_id=payment.partner_id,
                                      partner_name=payment.partner.name, month=payment.month,
@@ -148,11 +155,21 @@ def _payments_pay(rail: PayoutRail, clock: Clock, report: ClearingReport) -> Non
         elif result.is_unknown:
             report.payments_unknown += 1
         else:
+            status = PaymentStatus.HELD if result.held else PaymentStatus.FAILED
             PartnerPayment.objects.filter(pk=payment.pk).exclude(status=PaymentStatus.PAID).update(
-                status=PaymentStatus.FAILED, rail=rail.name, failure=result.error[:200]
+                status=status, rail=rail.name, failure="" if result.held else result.error[:200]
             )
-            report.payments_failed += 1
-            logger.warning("partner payment %s failed: %s", payment.pk, result.error)
+            report.payments_held += int(result.held)
+            report.payments_failed += int(not result.held)
+            logger.warning("partner payment %s not paid: %s", payment.pk, result.error)
+
+
+def partner_payments_release(*, partner_id: int, clock: Clock = default_clock,
+                             rail: PayoutRail | None = None) -> ClearingReport:  # fmt: skip
+    """Pay what the platform owes one partner now (its payout account was just verified)."""
+    report = ClearingReport()
+    _payments_pay(rail or partner_rail_for(), clock, report, partner_id=partner_id)
+    return report
 
 
 def months_to_close(*, today: date) -> list[date]:
@@ -181,7 +198,7 @@ def partner_clearing_close(*, clock: Clock = default_clock, rail: PayoutRail | N
         _shops_charge(month, clock.now(), report)
         _payments_create(month, clock.now(), report)
     _payments_pay(rail, clock, report)
-    logger.info("partner clearing %s: %s shops charged %s, %s payments paid %s, %s failed, %s unknown",
-                [m.isoformat() for m in report.months], report.shops_charged, report.charged_minor,
-                report.payments_paid, report.paid_minor, report.payments_failed, report.payments_unknown)  # fmt: skip
+    logger.info("partner clearing %s: %s shops charged %s, %s payments paid %s, %s failed, %s held, %s unknown",
+                [m.isoformat() for m in report.months], report.shops_charged, report.charged_minor, report.payments_paid,
+                report.paid_minor, report.payments_failed, report.payments_held, report.payments_unknown)  # fmt: skip
     return report

@@ -19,6 +19,7 @@ from pawpact.partners.enums import BookingStatus, PartnerService, PartnerState
 from pawpact.partners.models import Partner, PartnerMember
 from pawpact.partners.portal import partner_booking_done, partner_profile_update
 from pawpact.partners.services import partner_average_display, rolling_average
+from pawpact.platform.partner_payout import payments_held
 from pawpact.platform.partner_statement_views import statement_context, statement_export
 from pawpact.platform.partner_views import _average_text, _form_errors
 
@@ -45,9 +46,6 @@ class ProfileForm(forms.Form):
     longitude = forms.FloatField(label=gettext_lazy("Longitude"), help_text=gettext_lazy("−180 to 180, e.g. 121.4737"))
     services = forms.MultipleChoiceField(label=gettext_lazy("Services"), choices=PartnerService.choices,
                                          widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    open_24h = forms.BooleanField(label=gettext_lazy("Open 24 hours"), required=False)
-    opening_hours = forms.CharField(label=gettext_lazy("Opening hours"), max_length=120, required=False,
-                                    help_text=gettext_lazy("e.g. Mon–Sun 09:00–21:00"))  # fmt: skip
     licence_number = forms.CharField(label=gettext_lazy("Licence number"), max_length=60)
     licence_file = forms.FileField(label=gettext_lazy("New licence document"), required=False,
                                    help_text=gettext_lazy("Only if it changed: PDF, PNG or JPEG, at most 5 MB. "
@@ -66,13 +64,14 @@ def partner_home(request, partner: Partner):
         "average": _average_text(rolling_average(partner=partner, now=default_clock.now())),
         "all_time": _average_text(average), "ratings": partner.ratings.select_related("shop")[:20],
         "changes": partner.changes.all()[:20], "under_rectification": partner.state == PartnerState.RECTIFICATION,
+        "now": default_clock.now(), "held": payments_held(partner_id=partner.pk),
     })  # fmt: skip
 
 
 @partner_member_required
 def partner_profile(request, partner: Partner):
     initial = {name: getattr(partner, name) for name in ("phone", "address", "latitude", "longitude", "services",
-                                                         "open_24h", "opening_hours", "licence_number")}  # fmt: skip
+                                                         "licence_number")}  # fmt: skip
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

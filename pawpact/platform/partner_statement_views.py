@@ -15,6 +15,7 @@ from pawpact.core.clock import default_clock
 from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.months import month_parse
+from pawpact.partners.enums import PaymentStatus
 from pawpact.partners.errors import PartnerInvalid
 from pawpact.partners.models import Partner
 from pawpact.partners.portal import partner_licence_reviewed, partner_member_invite
@@ -26,6 +27,10 @@ from pawpact.platform.table_export import table_response, yuan_cell
 def _payment_text(line) -> str:
     if line.payment is None:
         return _("Month not over yet") if line.month >= default_clock.today().replace(day=1) else _("To be paid")
+    if line.payment.status == PaymentStatus.HELD:
+        return _("Held: no verified payout account yet (paid once one is verified)")
+    if line.payment.status == PaymentStatus.FAILED and line.payment.failure:
+        return _("Failed: %(reason)s (retried daily)") % {"reason": line.payment.failure}
     return line.payment.get_status_display()
 
 
@@ -75,6 +80,9 @@ def console_partner_clearing_run(request):
         messages.success(request, _("Settled: %(shops)s shop charges, %(paid)s partner payments paid, %(failed)s failed.")
                          % {"shops": report.shops_charged, "paid": report.payments_paid,
                             "failed": report.payments_failed})  # fmt: skip
+        if report.payments_held:
+            messages.warning(request, _("%(held)s partner payments are held: their partners have no verified payout "
+                                        "account yet.") % {"held": report.payments_held})  # fmt: skip
     return redirect(request.POST.get("next") or "console_partners")
 
 

@@ -21,7 +21,7 @@ from pawpact.core.errors import DomainError
 from pawpact.core.months import month_start
 from pawpact.partners.enums import PartnerKind, PartnerService, PartnerState, StandardItem
 from pawpact.partners.models import Partner
-from pawpact.partners.selectors import clearing_statement, partner_list, rating_months
+from pawpact.partners.selectors import clearing_statement, partner_list, rating_months, standings_attach
 from pawpact.partners.services import (
     partner_delist,
     partner_onboard,
@@ -31,6 +31,7 @@ from pawpact.partners.services import (
     rating_standing,
 )
 from pawpact.platform.kpis.charts import Series, line_chart
+from pawpact.platform.partner_payout import partner_payout_account_of, payments_held
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,10 +79,12 @@ def _average_text(value) -> str:
 
 def _export(request, partners):
     headers = [_("Partner"), _("Kind"), _("State"), _("Phone"), pgettext("street", "Address"), _("Latitude"), _("Longitude"),
-               _("Ratings"), _("Average stars"), _("Price per redeemed entitlement (¥)")]  # fmt: skip
+               _("Customers rating (rule window)"), _("Rolling average stars"), _("All ratings"),
+               _("Price per redeemed entitlement (¥)")]  # fmt: skip
     rows = [[p.name, p.get_kind_display(), p.get_state_display(), p.phone, p.address, p.latitude, p.longitude,
-             p.rating_count, _average_text(p.rating_average), Decimal(p.entitlement_price_minor) / 100]
-            for p in partners]  # fmt: skip
+             p.standing_customers, _average_text(p.standing_average), p.rating_count,
+             Decimal(p.entitlement_price_minor) / 100]
+            for p in standings_attach(partners, now=default_clock.now())]  # fmt: skip
     stamp = default_clock.today().isoformat()
     if request.GET.get("export") == "csv":
         out = io.StringIO()
@@ -112,7 +115,8 @@ def console_partners(request):
     if request.GET.get("export") in ("csv", "xlsx"):
         return _export(request, partners)
     return render(request, "platform/partners/list.html", {
-        "partners": partners[:500], "states": PartnerState.choices, "kinds": PartnerKind.choices,
+        "partners": standings_attach(partners[:500], now=default_clock.now()),
+        "states": PartnerState.choices, "kinds": PartnerKind.choices,
         "state": state, "kind": kind, "query": query, "filters": request.GET.urlencode(),
     })  # fmt: skip
 
@@ -164,6 +168,7 @@ def console_partner(request, partner_id: int):
         "standing": rating_standing(partner=partner, now=default_clock.now()),
         "ratings": partner.ratings.select_related("shop")[:20], "changes": partner.changes.all()[:50],
         "statement": clearing_statement(month=month, partner_id=partner.pk), "month": month,
+        "payout_account": partner_payout_account_of(partner_id=partner.pk), "held": payments_held(partner_id=partner.pk),
     })  # fmt: skip
 
 

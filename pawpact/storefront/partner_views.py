@@ -19,6 +19,7 @@ from pawpact.partners.selectors import EMERGENCY_RADIUS_M, clinics_near, custome
 class NearForm(forms.Form):
     lat = forms.FloatField(label=gettext_lazy("Latitude"), min_value=-90, max_value=90)
     lng = forms.FloatField(label=gettext_lazy("Longitude"), min_value=-180, max_value=180)
+    open_now = forms.BooleanField(label=gettext_lazy("Open now only"), required=False)
 
 
 class RatingForm(forms.Form):
@@ -32,7 +33,8 @@ def emergency_clinics(request):
     form = NearForm(request.GET or None)
     clinics = None
     if form.is_valid():
-        clinics = clinics_near(latitude=form.cleaned_data["lat"], longitude=form.cleaned_data["lng"])
+        clinics = clinics_near(latitude=form.cleaned_data["lat"], longitude=form.cleaned_data["lng"],
+                               open_now_only=form.cleaned_data["open_now"])  # fmt: skip
     return render(request, "storefront/emergency.html", {
         "shop": request.tenant, "form": form, "clinics": clinics, "radius_km": EMERGENCY_RADIUS_M // 1000,
     }, status=400 if form.errors else 200)  # fmt: skip

@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
 from pawpact.partners.bookings import rating_submit
+from pawpact.partners.portal import partner_hours_update
 from pawpact.workspace.enums import Role
 from tests.browser import browser_marks, chromium, fetch, page_serve, screenshot
 from tests.care.factories import customer_with_pet
@@ -21,7 +22,9 @@ pytestmark = [*browser_marks, pytest.mark.django_db]
 @pytest.fixture
 def scene(shop):
     near = listed(name="Harbour Animal Hospital", latitude=31.2310, longitude=121.4740, price_minor=8800)
-    listed(name="Jade Pet Clinic", latitude=31.2420, longitude=121.4790)
+    jade = listed(name="Jade Pet Clinic", latitude=31.2420, longitude=121.4790)
+    partner_hours_update(partner=near, days=["00:00-24:00"] * 7, open_24h=True)
+    partner_hours_update(partner=jade, days=["09:00-12:00, 13:30-21:00"] * 6 + [""], open_24h=False)
     listed(name="Silk Groomers", kind="groomer", services=("grooming", "bath"))
     with schema_context(shop.schema_name):
         customer, _pet = customer_with_pet()

@@ -7,6 +7,8 @@ from django.test import Client
 from pawpact.accounts.models import User
 from pawpact.partners.bookings import rating_submit
 from pawpact.partners.models import PartnerMember
+from pawpact.partners.portal import partner_hours_update
+from pawpact.platform.partner_payout import partner_payout_account_set
 from tests.browser import browser_marks, chromium, fetch, page_serve, screenshot
 from tests.conftest import SHOP_PASSWORD
 from tests.partners.factories import booking, listed
@@ -21,6 +23,10 @@ def test_partner_portal_pages_fit_both_widths_in_both_languages(shop, tmp_path):
         done = booking(shop, partner, with_entitlement=True)
         rating_submit(shop=shop, booking_id=done.pk, customer_uuid=done.customer_uuid, stars=stars, comment="Calm")
     booking(shop, partner, completed=False, with_entitlement=True)
+    partner_hours_update(partner=partner, days=["09:00-12:00, 14:00-21:00"] * 6 + [""], open_24h=False,
+                         note="Closed on public holidays")  # fmt: skip
+    partner_payout_account_set(partner=partner, kind="alipay_receiver", account_ref="2088000000000007",
+                               holder_name="Harbour Animal Hospital Ltd")  # fmt: skip
     member = User.objects.create_user("lin@harbour.test", SHOP_PASSWORD, name="Lin")
     PartnerMember.objects.create(partner=partner, user=member)
     mine = Client(HTTP_HOST="localhost")
@@ -31,7 +37,11 @@ def test_partner_portal_pages_fit_both_widths_in_both_languages(shop, tmp_path):
         ("portal-home", mine, "http://localhost/partner/"),
         ("portal-profile", mine, "http://localhost/partner/profile/"),
         ("portal-statement", mine, "http://localhost/partner/statement/"),
+        ("portal-hours", mine, "http://localhost/partner/hours/"),
+        ("portal-payout", mine, "http://localhost/partner/payout-account/"),
         ("console-statement", console, f"http://localhost/console/partners/{partner.pk}/statement/"),
+        ("console-hours", console, f"http://localhost/console/partners/{partner.pk}/hours/"),
+        ("console-payout", console, f"http://localhost/console/partners/{partner.pk}/payout-account/"),
     ]
     by_language = {
         language: [(name, url, fetch(client, url, HTTP_ACCEPT_LANGUAGE=language)) for name, client, url in pages]

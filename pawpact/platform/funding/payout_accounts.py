@@ -30,7 +30,7 @@ from pawpact.payments.errors import RailNotConfigured
 from pawpact.payments.gateways import gateway_url
 from pawpact.payments.stripe import stripe_client
 from pawpact.platform.enums import PayoutAccountKind, PayoutAccountStatus
-from pawpact.platform.models import PayoutAccount
+from pawpact.platform.models import PartnerPayoutAccount, PayoutAccount
 from pawpact.tenants.credentials import Credentials
 from pawpact.tenants.enums import Provider
 from pawpact.tenants.models import Shop
@@ -48,17 +48,25 @@ ACCOUNT_FORMATS = {
 }
 
 
-def payout_account_set(*, shop: Shop, kind: str, account_ref: str, holder_name: str, actor: User,
-                       clock: Clock = default_clock) -> PayoutAccount:  # fmt: skip
-    """Record where the shop is paid; pending until verified. Bad input writes nothing."""
-    account_ref, holder_name = (account_ref or "").strip(), (holder_name or "").strip()
+def account_input_errors(
+    *, kind: str, account_ref: str, holder_name: str, kinds=ACCOUNT_FORMATS
+) -> dict[str, list[str]]:
+    """What is wrong with a payout account as typed (stripped values), field by field."""
     errors: dict[str, list[str]] = {}
-    if kind not in ACCOUNT_FORMATS:
+    if kind not in kinds:
         errors["kind"] = [_("Choose a kind of payout account.")]
     elif not re.fullmatch(ACCOUNT_FORMATS[kind][0], account_ref):
         errors["account_ref"] = [ACCOUNT_FORMATS[kind][1]]
     if not holder_name or len(holder_name) > 120:
         errors["holder_name"] = [_("Enter the account holder's name (at most 120 characters).")]
+    return errors
+
+
+def payout_account_set(*, shop: Shop, kind: str, account_ref: str, holder_name: str, actor: User,
+                       clock: Clock = default_clock) -> PayoutAccount:  # fmt: skip
+    """Record where the shop is paid; pending until verified. Bad input writes nothing."""
+    account_ref, holder_name = (account_ref or "").strip(), (holder_name or "").strip()
+    errors = account_input_errors(kind=kind, account_ref=account_ref, holder_name=holder_name)
     if errors or shop.is_platform:
         raise ValidationFailed(_("The payout account cannot be saved."), fields=errors or {"shop": [_("Not a shop.")]})
     with transaction.atomic():
@@ -72,6 +80,20 @@ def payout_account_set(*, shop: Shop, kind: str, account_ref: str, holder_name: 
     return account
 
 
+def provider_verdict(*, kind: str, account_ref: str, holder_name: str, request_key: str,
+                     client: stripe.StripeClient | None = None, alipay: AlipayRail | None = None) -> tuple[str, str]:  # fmt: skip
+    """The provider's answer on whether an account can be paid: (status, its words)."""
+    if kind == PayoutAccountKind.STRIPE_CONNECT:
+        return _stripe_account_state(account_ref, client=client)
+    if kind == PayoutAccountKind.ALIPAY_RECEIVER:
+        return _alipay_receiver_state(account_ref, holder_name, request_key=request_key, alipay=alipay)
+    raise BusinessRuleViolation(
+        _("WeChat Pay cannot pay a shop's advances (it has no transfer to a merchant): "
+          "give the shop a Stripe or Alipay payout account instead."),
+        fields={"kind": [_("Choose Stripe or Alipay.")]},
+    )  # fmt: skip
+
+
 def payout_account_verify(*, shop: Shop, actor: User, client: stripe.StripeClient | None = None,
                           alipay: AlipayRail | None = None, clock: Clock = default_clock) -> PayoutAccount:  # fmt: skip
     """Ask the account's provider whether the shop can be paid there, and record its answer."""
@@ -80,16 +102,9 @@ def payout_account_verify(*, shop: Shop, actor: User, client: stripe.StripeClien
         raise ValidationFailed(
             _("The shop has no payout account yet."), fields={"account_ref": [_("Enter one first.")]}
         )
-    if account.kind == PayoutAccountKind.STRIPE_CONNECT:
-        status, note = _stripe_account_state(account.account_ref, client=client)
-    elif account.kind == PayoutAccountKind.ALIPAY_RECEIVER:
-        status, note = _alipay_receiver_state(account, alipay=alipay)
-    else:
-        raise BusinessRuleViolation(
-            _("WeChat Pay cannot pay a shop's advances (it has no transfer to a merchant): "
-              "give the shop a Stripe or Alipay payout account instead."),
-            fields={"kind": [_("Choose Stripe or Alipay.")]},
-        )  # fmt: skip
+    status, note = provider_verdict(kind=account.kind, account_ref=account.account_ref, holder_name=account.holder_name,
+                                    request_key=f"payout-account:{account.pk}:{account.account_ref}",
+                                    client=client, alipay=alipay)  # fmt: skip
     verified = status == PayoutAccountStatus.VERIFIED
     PayoutAccount.objects.filter(pk=account.pk).update(
         status=status, note=note, verified_at=clock.now() if verified else None, verified_by=actor if verified else None
@@ -113,14 +128,15 @@ def platform_alipay_rail() -> AlipayRail:
     return AlipayRail(credentials=credentials, gateway=gateway_url(Provider.ALIPAY, livemode=livemode))
 
 
-def _alipay_receiver_state(account: PayoutAccount, *, alipay: AlipayRail | None) -> tuple[str, str]:
+def _alipay_receiver_state(account_ref: str, holder_name: str, *, request_key: str,
+                           alipay: AlipayRail | None) -> tuple[str, str]:  # fmt: skip
     reason = (alipay or platform_alipay_rail()).royalty_receiver_bind(
-        user_id=account.account_ref, name=account.holder_name, request_key=f"payout-account:{account.pk}:{account.account_ref}"
-    )  # fmt: skip
+        user_id=account_ref, name=holder_name, request_key=request_key
+    )
     if reason:
         return PayoutAccountStatus.REJECTED, _("Alipay refused this account: %(reason)s") % {"reason": reason}
     return PayoutAccountStatus.VERIFIED, _("Alipay bound %(account)s as a receiver under the name %(name)s.") % {
-        "account": account.account_ref, "name": account.holder_name}  # fmt: skip
+        "account": account_ref, "name": holder_name}  # fmt: skip
 
 
 def _stripe_account_state(account_ref: str, *, client: stripe.StripeClient | None) -> tuple[str, str]:
@@ -143,6 +159,11 @@ def _stripe_account_state(account_ref: str, *, client: stripe.StripeClient | Non
 def payout_account_verified(*, shop_id: int) -> PayoutAccount | None:
     """The shop's payout account if it is verified (whatever its kind), else None."""
     return PayoutAccount.objects.filter(shop_id=shop_id, status=PayoutAccountStatus.VERIFIED).first()
+
+
+def partner_account_verified(*, partner_id: int) -> PartnerPayoutAccount | None:
+    """The partner's payout account if the provider verified it (Stripe or Alipay), else None."""
+    return PartnerPayoutAccount.objects.filter(partner_id=partner_id, status=PayoutAccountStatus.VERIFIED).first()
 
 
 def payout_account_verified_ref(*, shop_id: int, kind: str) -> str | None:

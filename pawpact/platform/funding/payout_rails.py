@@ -27,6 +27,7 @@ from pawpact.payments.alipay import AlipayRail
 from pawpact.payments.stripe import stripe_client, stripe_key_mode_check
 from pawpact.platform.enums import PayoutAccountKind
 from pawpact.platform.funding.payout_accounts import (
+    partner_account_verified,
     payout_account_verified,
     payout_account_verified_ref,
     platform_alipay_rail,
@@ -59,6 +60,7 @@ class TransferResult:
     reference: str = ""
     error: str = ""
     is_unknown: bool = False  # the rail did not answer: retry later with the same key
+    held: bool = False  # nowhere verified to pay yet: nothing was sent; pay once there is
 
 
 @dataclass(frozen=True)
@@ -131,13 +133,17 @@ class StripeConnectPayoutRail:
                 "settlement_date": order.settlement_date.isoformat(),
             },
         }
-        try:
-            transfer = self._client.v1.transfers.create(params, {"idempotency_key": order.idempotency_key})
-        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
-            return TransferResult(succeeded=False, error=str(error)[:200], is_unknown=True)
-        except stripe.StripeError as error:
-            return TransferResult(succeeded=False, error=str(error)[:200])
-        return TransferResult(succeeded=True, reference=transfer["id"])
+        return stripe_transfer(self._client, params, idempotency_key=order.idempotency_key)
+
+
+def stripe_transfer(client: stripe.StripeClient, params: dict, *, idempotency_key: str) -> TransferResult:
+    try:
+        transfer = client.v1.transfers.create(params, {"idempotency_key": idempotency_key})
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
+        return TransferResult(succeeded=False, error=str(error)[:200], is_unknown=True)
+    except stripe.StripeError as error:
+        return TransferResult(succeeded=False, error=str(error)[:200])
+    return TransferResult(succeeded=True, reference=transfer["id"])
 
 
 class AccountPayoutRail:
@@ -195,22 +201,40 @@ def payout_rail_for(name: str | None = None) -> PayoutRail:
     raise ValueError(f"unknown payout rail {name!r}")
 
 
-class PartnerAccountMissingRail:
-    """Live partners are paid into their own accounts, which the console does not take yet:
-    every transfer is refused with that reason (the payment stays failed and is retried),
-    rather than moving nothing while the books say paid."""
+class PartnerAccountRail:
+    """Each partner paid into its own verified payout account: a Stripe Connect transfer or an
+    Alipay transfer from the platform's app, keyed "partner.payment:<id>" either way, so a retry
+    is the same transfer. With no verified account nothing is sent and the payment is held."""
 
     name = "partner_accounts"
 
+    def __init__(self, *, client: stripe.StripeClient | None = None, alipay: AlipayRail | None = None) -> None:
+        self._client, self._alipay = client, alipay
+
     def transfer(self, order: PartnerTransferOrder) -> TransferResult:
-        return TransferResult(succeeded=False, error=f"partner {order.partner_name} has no payout account yet")
+        account = partner_account_verified(partner_id=order.partner_id)
+        if account is None:
+            return TransferResult(succeeded=False, held=True, error="no verified payout account")
+        title = f"Pawpact partner redemptions {order.month:%Y-%m}"
+        if account.kind == PayoutAccountKind.STRIPE_CONNECT:
+            params = {"amount": order.amount.amount_minor, "currency": order.amount.currency.lower(),
+                      "destination": account.account_ref, "transfer_group": f"partner-payment-{order.payment_id}",
+                      "description": title, "metadata": {"partner_payment_id": str(order.payment_id),
+                                                         "partner_id": str(order.partner_id)}}  # fmt: skip
+            return stripe_transfer(self._client or stripe_client(), params, idempotency_key=order.idempotency_key)
+        outcome = (self._alipay or platform_alipay_rail()).fund_transfer(
+            payee_user_id=account.account_ref, payee_name=account.holder_name, amount=order.amount,
+            idempotency_key=order.idempotency_key, title=title,
+        )  # fmt: skip
+        return TransferResult(succeeded=outcome.paid, reference=outcome.reference,
+                              error=outcome.reason[:200], is_unknown=outcome.unknown)  # fmt: skip
 
 
 def partner_rail_for(name: str | None = None) -> PayoutRail:
-    """How the platform pays service partners: the sandbox in test mode, else refused until
-    partners have verified payout accounts."""
+    """How the platform pays service partners: the sandbox in test mode, else each partner's
+    verified payout account."""
     name = name or getattr(settings, "PAWPACT_PAYOUT_RAIL", "sandbox")
     if name == "sandbox":
         sandbox_refuse_in_live(provider=_("The sandbox payout rail"), livemode=platform_livemode())
         return SandboxPayoutRail()
-    return PartnerAccountMissingRail()
+    return PartnerAccountRail()

@@ -26,7 +26,7 @@ from pawpact.care.services.partner_redemptions import partner_visit_book
 from pawpact.partners.bookings import partner_booking_cancel, partner_booking_complete
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerService
 from pawpact.partners.models import Partner
-from pawpact.partners.selectors import bookable_partners, clearing_statement, shop_bookings
+from pawpact.partners.selectors import bookable_partners, clearing_statement, shop_bookings, standings_attach
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import column, export_response, local, yuan
 from pawpact.workspace.forms import DateInput, form_errors_apply
@@ -105,7 +105,8 @@ def partner_find(request):
     service = request.GET.get("service", "") if request.GET.get("service") in PartnerService.values else ""
     found = bookable_partners(kind=kind, service=service, query=request.GET.get("q", "").strip()[:60])
     return render(request, "workspace/partners/find.html", {
-        "partners": found[:100], "kinds": PartnerKind.choices, "services": PartnerService.choices,
+        "partners": standings_attach(found[:100], now=default_clock.now()),
+        "kinds": PartnerKind.choices, "services": PartnerService.choices,
         "filters": request.GET,
     })  # fmt: skip
 

@@ -9,6 +9,7 @@ class NearbyQuerySerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90, help_text=_("Latitude, -90 to 90."))
     lng = serializers.FloatField(min_value=-180, max_value=180, help_text=_("Longitude, -180 to 180."))
     radius_m = serializers.IntegerField(min_value=100, max_value=EMERGENCY_RADIUS_M, default=EMERGENCY_RADIUS_M)
+    open_now = serializers.BooleanField(default=False, help_text=_("true: only clinics open at this moment."))
 
 
 class NearbyClinicSerializer(serializers.Serializer):
@@ -19,6 +20,11 @@ class NearbyClinicSerializer(serializers.Serializer):
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
     open_24h = serializers.BooleanField()
+    open_now = serializers.BooleanField(allow_null=True, help_text=_("null: the clinic has not given its hours."))
+    weekly_hours = serializers.ListField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
+        help_text=_("Monday first: each day's [open, close] times (HH:MM, local time); [] when not given."),
+    )
     distance_m = serializers.IntegerField()
 
 
@@ -42,6 +48,12 @@ class PartnerSerializer(serializers.Serializer):
     rating_count = serializers.IntegerField()
     rating_average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True,
                                               help_text=_("null: no rating yet (no data, not 0)."))  # fmt: skip
+    standing_average = serializers.DecimalField(
+        max_digits=3, decimal_places=2, allow_null=True,
+        help_text=_("The average the rectification rule judges (each customer's latest rating of the last 90 days, "
+                    "the latest 20); null below 5 customers (no data)."),
+    )  # fmt: skip
+    standing_customers = serializers.IntegerField(help_text=_("Customers in that window."))
 
 
 class RatingSerializer(serializers.Serializer):

@@ -18,10 +18,17 @@ from pawpact.api.query import query_valid
 from pawpact.api.v1.partners import serializers as s
 from pawpact.billing.enums import ContractStatus
 from pawpact.care.services.partner_redemptions import partner_visit_book
+from pawpact.core.clock import default_clock
 from pawpact.core.errors import NotFound, PermissionDenied, ValidationFailed
 from pawpact.customers.models import Pet
 from pawpact.partners import bookings
-from pawpact.partners.selectors import bookable_partners, clinics_near, customer_bookings, shop_bookings
+from pawpact.partners.selectors import (
+    bookable_partners,
+    clinics_near,
+    customer_bookings,
+    shop_bookings,
+    standings_attach,
+)
 
 
 class NearbyClinicsApi(APIView):
@@ -31,7 +38,8 @@ class NearbyClinicsApi(APIView):
                    parameters=[s.NearbyQuerySerializer], responses={200: s.NearbyClinicSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request):
         query = query_valid(s.NearbyQuerySerializer, request)
-        found = clinics_near(latitude=query["lat"], longitude=query["lng"], radius_m=query["radius_m"])
+        found = clinics_near(latitude=query["lat"], longitude=query["lng"], radius_m=query["radius_m"],
+                             open_now_only=query["open_now"])  # fmt: skip
         return Response(s.NearbyClinicSerializer(found, many=True).data)
 
 
@@ -42,6 +50,12 @@ class PartnerListApi(ListAPIView):
     def get_queryset(self):
         query = query_valid(s.PartnerQuerySerializer, self.request)
         return bookable_partners(kind=query.get("kind", ""), service=query.get("service", ""))
+
+    def get_serializer(self, *args, **kwargs):
+        # The page's partners with the ratings rule's standing, in one query for the page.
+        if args:
+            args = (standings_attach(args[0], now=default_clock.now()), *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(summary="Partners a shop can book (staff)", parameters=[s.PartnerQuerySerializer],
                    responses={200: s.PartnerSerializer(many=True), **ERRORS})  # fmt: skip
