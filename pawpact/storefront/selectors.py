@@ -62,7 +62,7 @@ def reship_pending_list() -> QuerySet[ReshipRequest]:
     """Plan boxes' reship requests waiting for the shop's decision, oldest first."""
     return (ReshipRequest.objects.filter(status=ReshipStatus.PENDING)
             .select_related("customer", "fulfilment__contract__plan_version__plan")
-            .prefetch_related("photos", "fulfilment__lines").order_by("created_at", "id"))  # fmt: skip
+            .prefetch_related("photos", "fulfilment__lines", "items__line").order_by("created_at", "id"))  # fmt: skip
 
 
 def sla_breach_list(*, now=None) -> QuerySet[Fulfilment]:
