@@ -3,7 +3,6 @@ import re
 from datetime import date
 
 import phonenumbers
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction

@@ -124,7 +124,7 @@ def test_someone_elses_box_another_shop_and_a_visitor_find_nothing(
     shop, other_shop, linked, django_capture_on_commit_callbacks
 ):
     _web_owner, box, lines = _box_customer(shop, django_capture_on_commit_callbacks)
-    _api, stranger_customer, _method = _buyer(shop, "stranger@alpha.test", "13800138111")
+    _api, _stranger, _method = _buyer(shop, "stranger@alpha.test", "13800138111")
     with schema_context(shop.schema_name):
         stranger = _web(shop, User.objects.get(email="stranger@alpha.test"))
     url, posted = f"/shop/boxes/{box.uuid}/", {f"item_{lines['L-0001'].pk}": "1", "reason": "missing"}
