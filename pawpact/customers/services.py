@@ -20,6 +20,7 @@ from pawpact.customers.errors import (
     ImpossibleDate,
     PasswordTooWeak,
     PetUnderContract,
+    PhoneNotValid,
     PhoneTaken,
 )
 from pawpact.customers.models import Customer, Pet
@@ -86,6 +87,9 @@ def customer_validate(
         errors["birth_date"] = [_("Enter a date of birth.")]
     elif birth_date > clock.today():
         errors["birth_date"] = [_("The date of birth cannot be in the future.")]
+    if set(errors) == {"phone"} and _E164.match(_compact(phone)):
+        # Well formed, yet no carrier's number: a rule, like an impossible date (422, not 400).
+        raise PhoneNotValid(_("The customer's details are invalid."), fields=errors)
     _raise_invalid(_("The customer's details are invalid."), errors)
     others = Customer.objects.exclude(pk=exclude.pk) if exclude is not None else Customer.objects.all()
     if others.filter(phone=normalized).exists():
