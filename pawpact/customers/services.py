@@ -87,7 +87,9 @@ def customer_validate(
         errors["birth_date"] = [_("Enter a date of birth.")]
     elif birth_date > clock.today():
         errors["birth_date"] = [_("The date of birth cannot be in the future.")]
-    if set(errors) == {"phone"} and _E164.match(_compact(phone)):
+    future = [_("The date of birth cannot be in the future.")]
+    if "phone" in errors and _E164.match(_compact(phone)) and all(
+            field == "phone" or messages == future for field, messages in errors.items()):  # fmt: skip
         # Well formed, yet no carrier's number: a rule, like an impossible date (422, not 400).
         raise PhoneNotValid(_("The customer's details are invalid."), fields=errors)
     _raise_invalid(_("The customer's details are invalid."), errors)

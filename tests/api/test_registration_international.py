@@ -89,6 +89,13 @@ def test_aliyun_sends_abroad_with_the_international_template_only(shop, fake_sms
         ("85291234567", "PawpactIntl", "SMS_200000002"), ("13800138000", "快乐爪爪", "SMS_100000001")]
 
 
+def test_an_impossible_number_beside_a_future_birth_date_is_still_a_rule(shop):
+    answer = APIClient(HTTP_HOST=host_of(shop)).post(
+        REGISTER, {**NEW, "phone": "+867986507", "birth_date": "3054-11-05"}, format="json")
+    assert (answer.status_code, answer.json()["code"]) == (422, "phone_not_valid")
+    assert set(answer.json()["fields"]) == {"phone", "birth_date"}
+
+
 def test_a_customer_record_refuses_an_impossible_number_by_field(shop):
     from pawpact.customers.errors import PhoneNotValid
     from pawpact.customers.services import customer_create
