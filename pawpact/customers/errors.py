@@ -10,6 +10,13 @@ class ImpossibleDate(ValidationFailed):
     http_status = 422
 
 
+class PhoneNotValid(ValidationFailed):
+    """A phone number in E.164 form that no carrier can have: libphonenumber's rules for its country code refuse it."""
+
+    code = "phone_not_valid"
+    http_status = 422
+
+
 class PasswordTooWeak(ValidationFailed):
     """A password the shop's password policy refuses (too common, all digits, like the name or email)."""
 

@@ -2,6 +2,7 @@
 import re
 from datetime import date
 
+import phonenumbers
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,12 +20,14 @@ from pawpact.customers.errors import (
     ImpossibleDate,
     PasswordTooWeak,
     PetUnderContract,
+    PhoneNotValid,
     PhoneTaken,
 )
 from pawpact.customers.models import Customer, Pet
 
-# A mainland mobile number (11 digits starting 13–19, optional +86), or any
-# international number in E.164 form (+ and 8–15 digits).
+# A mainland mobile number (11 digits starting 13–19, optional +86), or an international
+# number in E.164 form (+, country code, number) that libphonenumber knows to be valid for
+# its country: a well-formed but impossible number would only fail later, when its SMS bounces.
 _CN_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
@@ -32,13 +35,35 @@ _SEPARATORS = re.compile(r"[\s\-()]")
 
 def phone_normalize(phone: str) -> str | None:
     """The stored form of a phone number ("138 0013 8000" → "13800138000"), or None if invalid."""
-    if not isinstance(phone, str):
-        return None
+    return None if phone_problem(phone) else _compact(phone)
+
+
+def _compact(phone: str) -> str:
     compact = _SEPARATORS.sub("", phone.strip())
     mobile = _CN_MOBILE.match(compact)
-    if mobile:
-        return mobile.group(1)
-    return compact if _E164.match(compact) else None
+    return mobile.group(1) if mobile else compact
+
+
+def phone_problem(phone) -> str | None:
+    """Why a phone number cannot be used (in words for the person typing it), or None."""
+    if not isinstance(phone, str) or not phone.strip():
+        return _("Enter a mobile number such as 13800138000 or +85291234567.")
+    compact = _compact(phone)
+    if _CN_MOBILE.match(compact):
+        return None
+    if not compact.startswith("+"):
+        return _("A mainland mobile has 11 digits starting with 13–19; start any other number with + and its "
+                 "country code, such as +85291234567.")  # fmt: skip
+    if not _E164.match(compact):
+        return _("An international number is + followed by 8 to 15 digits, such as +85291234567.")
+    try:
+        parsed = phonenumbers.parse(compact)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        return _("This is not a valid number for country code +%(code)s; check its digits.") % {
+            "code": parsed.country_code if parsed else compact[1:3]}  # fmt: skip
+    return None
 
 
 def customer_validate(
@@ -54,13 +79,19 @@ def customer_validate(
         errors["name"] = [_("Use at most 80 characters.")]
     elif has_invisible(name):
         errors["name"] = [str(INVISIBLE_MESSAGE)]
-    normalized = phone_normalize(phone)
-    if normalized is None:
-        errors["phone"] = [_("Enter a mobile number such as 13800138000 or +85291234567.")]
+    problem = phone_problem(phone)
+    normalized = None if problem else _compact(phone)
+    if problem:
+        errors["phone"] = [problem]
     if not isinstance(birth_date, date):
         errors["birth_date"] = [_("Enter a date of birth.")]
     elif birth_date > clock.today():
         errors["birth_date"] = [_("The date of birth cannot be in the future.")]
+    future = [_("The date of birth cannot be in the future.")]
+    if "phone" in errors and _E164.match(_compact(phone)) and all(
+            field == "phone" or messages == future for field, messages in errors.items()):  # fmt: skip
+        # Well formed, yet no carrier's number: a rule, like an impossible date (422, not 400).
+        raise PhoneNotValid(_("The customer's details are invalid."), fields=errors)
     _raise_invalid(_("The customer's details are invalid."), errors)
     others = Customer.objects.exclude(pk=exclude.pk) if exclude is not None else Customer.objects.all()
     if others.filter(phone=normalized).exists():

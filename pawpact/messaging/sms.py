@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,12 +28,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pawpact.customers.services import phone_normalize
 from pawpact.tenants.credentials import Credentials
 from pawpact.tenants.modes import sandbox_refuse_in_live
 
 logger = logging.getLogger(__name__)
 TIMEOUT_MS = 5000
-MAINLAND_MOBILE = re.compile(r"1\d{10}")
 # Aliyun caps a template variable's value; longer texts are cut (with an ellipsis) rather than refused.
 MAX_CONTENT = 300
 SIGN_APPROVED = 1
@@ -64,6 +63,10 @@ REASONS = {
     "isv.SMS_TEMPLATE_ILLEGAL": gettext_lazy("Aliyun has no approved SMS template with this code."),
     "isv.BUSINESS_LIMIT_CONTROL": gettext_lazy("Aliyun is limiting requests right now; try again in a minute."),
     "Throttling": gettext_lazy("Aliyun is limiting requests right now; try again in a minute."),
+    "invalid_phone": gettext_lazy("This is not a mobile number an SMS can reach."),
+    "intl_not_configured": gettext_lazy(
+        "The number is outside the mainland and the shop has no Aliyun signature and template approved for "
+        "international SMS; add them to its SMS credentials."),
     "isv.AMOUNT_NOT_ENOUGH": gettext_lazy("The Aliyun account has no SMS balance left."),
     "isv.OUT_OF_SERVICE": gettext_lazy("The Aliyun account is suspended (no balance)."),
 }
@@ -108,14 +111,28 @@ class SmsReport:
     at: datetime | None = None
 
 
-def mobile_clean(phone: str) -> str:
-    """A mainland mobile number as Aliyun takes it (11 digits), or SmsFailed."""
-    digits = re.sub(r"\D", "", phone or "")
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if not MAINLAND_MOBILE.fullmatch(digits):
+@dataclass(frozen=True)
+class SmsNumber:
+    """A number as Aliyun takes it (a mainland mobile's 11 digits; otherwise country code and
+    number, without "+") and the route it goes by."""
+
+    digits: str
+    mainland: bool
+
+
+def sms_number(phone: str) -> SmsNumber:
+    """Where a text to `phone` goes, or SmsFailed("invalid_phone")."""
+    normalized = phone_normalize(phone or "")
+    if normalized is None:
         raise SmsFailed("invalid_phone")
-    return digits
+    if normalized.startswith("+"):
+        return SmsNumber(normalized[1:], mainland=False)
+    return SmsNumber(normalized, mainland=True)
+
+
+def mobile_clean(phone: str) -> str:
+    """A mobile number as Aliyun takes it, or SmsFailed."""
+    return sms_number(phone).digits
 
 
 def content_clean(text: str) -> str:
@@ -145,10 +162,12 @@ class AliyunSms:
         self._runtime = RuntimeOptions(autoretry=False, max_attempts=1, read_timeout=TIMEOUT_MS, connect_timeout=TIMEOUT_MS)
 
     def send(self, *, phone: str, text: str, out_id: str) -> SmsReceipt:
+        number = sms_number(phone)
+        sign, template = self._route(number)
         request = SendSmsRequest(
-            phone_numbers=mobile_clean(phone),
-            sign_name=self.credentials.config["sign_name"],
-            template_code=self.credentials.config["template_code"],
+            phone_numbers=number.digits,
+            sign_name=sign,
+            template_code=template,
             template_param=json.dumps({"content": content_clean(text)}, ensure_ascii=False),
             out_id=out_id[:64],
         )
@@ -156,6 +175,15 @@ class AliyunSms:
         if body.code != "OK":
             raise SmsFailed(body.code or "unknown")
         return SmsReceipt(provider_ref=body.biz_id)
+
+    def _route(self, number: SmsNumber) -> tuple[str, str]:
+        """(signature, template) of the number's route: Aliyun refuses a mainland template abroad."""
+        config = self.credentials.config
+        if number.mainland:
+            return config["sign_name"], config["template_code"]
+        if not config.get("intl_template_code"):
+            raise SmsFailed("intl_not_configured")
+        return config.get("intl_sign_name") or config["sign_name"], config["intl_template_code"]
 
     def sent_lookup(self, *, phone: str, out_id: str, sent_on: date) -> bool:
         """Whether Aliyun took our message `out_id` that day (asked after an answer was lost)."""

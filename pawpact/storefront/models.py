@@ -284,3 +284,19 @@ class ReshipRequest(models.Model):
 class ReshipPhoto(models.Model):
     request = models.ForeignKey(ReshipRequest, on_delete=models.PROTECT, related_name="photos")
     image = models.FileField(upload_to="reship-photos/%Y/%m/")
+
+
+class ReshipItem(models.Model):
+    """What a reship sends again: some of the parcel's items, in some quantity. A request
+    without items sends the whole parcel (an order's reship asked for through the API)."""
+
+    request = models.ForeignKey(ReshipRequest, on_delete=models.PROTECT, related_name="items")
+    line = models.ForeignKey(FulfilmentLine, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "line"], name="reship_item_once"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="reship_item_quantity_positive"),
+        ]

@@ -1,14 +1,15 @@
 """Reads of the storefront: what a shop sells now, carts, orders, parcels, SLA breaches."""
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pawpact.billing.services.reconciliation import ChargeRecord
 from pawpact.customers.models import Customer
 from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus, ReshipStatus
 from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderPayment, Product, ReshipRequest
-from pawpact.storefront.services.catalog import linked_warehouse_id
+from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
+from pawpact.warehouses.models import WarehouseLink
 
 
 def _sellable_q(prefix: str = "warehouse_sku__") -> Q:
@@ -38,15 +39,23 @@ def product_is_sellable(product: Product, *, warehouse_id: int | None = None) ->
 class CartView:
     lines: list[CartLine]
     subtotal_minor: int
+    warehouse_id: int | None = None  # the shop's linked warehouse, read with the lines for a checkout
 
     @property
     def count(self) -> int:
         return sum(line.quantity for line in self.lines)
 
 
-def cart_get(*, customer: Customer) -> CartView:
-    lines = list(CartLine.objects.filter(customer=customer).select_related("product__warehouse_sku"))
-    return CartView(lines=lines, subtotal_minor=sum(line.product.price_minor * line.quantity for line in lines))
+def cart_get(*, customer: Customer, with_warehouse: bool = False) -> CartView:
+    """`with_warehouse`: the linked warehouse's id comes in the same statement as the lines
+    (a checkout needs both; one round trip fewer for every buyer)."""
+    lines = CartLine.objects.filter(customer=customer).select_related("product__warehouse_sku")
+    if with_warehouse:
+        link = WarehouseLink.objects.filter(shop_id=current_shop().pk).values("warehouse_id")[:1]
+        lines = lines.annotate(linked_warehouse_id=Subquery(link))
+    lines = list(lines)
+    return CartView(lines=lines, subtotal_minor=sum(line.product.price_minor * line.quantity for line in lines),
+                    warehouse_id=lines[0].linked_warehouse_id if with_warehouse and lines else None)  # fmt: skip
 
 
 def order_list(*, customer: Customer | None = None) -> QuerySet[Order]:
@@ -62,7 +71,7 @@ def reship_pending_list() -> QuerySet[ReshipRequest]:
     """Plan boxes' reship requests waiting for the shop's decision, oldest first."""
     return (ReshipRequest.objects.filter(status=ReshipStatus.PENDING)
             .select_related("customer", "fulfilment__contract__plan_version__plan")
-            .prefetch_related("photos", "fulfilment__lines").order_by("created_at", "id"))  # fmt: skip
+            .prefetch_related("photos", "fulfilment__lines", "items__line").order_by("created_at", "id"))  # fmt: skip
 
 
 def sla_breach_list(*, now=None) -> QuerySet[Fulfilment]:

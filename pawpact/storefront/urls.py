@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pawpact.storefront import shop_views, staff_views
+from pawpact.storefront import box_views, shop_views, staff_views
 
 app_name = "storefront"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("shop/orders/", shop_views.orders_page, name="orders"),
     path("shop/orders/<uuid:order_uuid>/", shop_views.order_page, name="order"),
     path("shop/orders/<uuid:order_uuid>/cancel/", shop_views.order_cancel_submit, name="order_cancel"),
+    path("shop/boxes/", box_views.boxes_page, name="boxes"),
+    path("shop/boxes/<uuid:box_uuid>/", box_views.box_page, name="box"),
     # Staff: the workspace's Catalog menu.
     path("manage/catalog/", staff_views.catalog_page, name="staff_catalog"),
     path("manage/parcels/", staff_views.parcels_page, name="staff_parcels"),

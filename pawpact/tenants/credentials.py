@@ -92,6 +92,12 @@ def _matching(pattern: str, message: str) -> Callable[[str], str]:
 
 _APP_ID = _matching(r"\d{16}", gettext_lazy("An Alipay app id is 16 digits."))
 _TEXT = _matching(r"[^\s].{0,119}", gettext_lazy("Enter the approved SMS signature name (at most 120 characters)."))
+
+
+def _optional(clean: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda value: clean(value) if (value or "").strip() else ""
+
+
 # What each provider needs: config fields (readable) and secret fields (encrypted), with their checks.
 PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Callable[[str], str]]]] = {
     Provider.ALIPAY: (
@@ -119,6 +125,10 @@ PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Call
             "access_key_id": _matching(r"[0-9A-Za-z]{12,40}", gettext_lazy("An AccessKey ID is 12 to 40 letters and digits.")),
             "sign_name": _TEXT,
             "template_code": _matching(r"SMS_\d{6,12}", gettext_lazy("An SMS template code looks like SMS_123456789.")),
+            # Aliyun approves signatures and templates per route: numbers outside the mainland
+            # need ones approved for its international route, if the shop texts such numbers.
+            "intl_sign_name": _optional(_TEXT),
+            "intl_template_code": _optional(_matching(r"SMS_\d{6,12}", gettext_lazy("An SMS template code looks like SMS_123456789."))),
         },
         {
             "access_key_secret": _matching(

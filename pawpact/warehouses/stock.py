@@ -16,28 +16,46 @@ from django.utils.translation import gettext as _
 from pawpact.warehouses.errors import OutOfStock
 from pawpact.warehouses.models import StockReservation, WarehouseSku
 
+_SKUS, _RESERVATIONS = WarehouseSku._meta.db_table, StockReservation._meta.db_table
+
 
 def stock_reserve(*, shop_id: int, reference, lines: Sequence[tuple[int, int]]) -> None:
     """Reserve `(warehouse_sku_id, quantity)` lines for one order, all or nothing.
 
     Call inside the transaction that writes the order: if it rolls back, so do the
     reservations. Raises OutOfStock naming the short SKUs; reserves nothing then.
+
+    One statement whatever the number of lines (a checkout's round trips are its latency
+    under a burst): it locks the SKUs' rows in id order (one lock order everywhere, so two
+    carts never deadlock), takes each line's units only where they are free, and writes the
+    reservations only if every line got its units.
     """
-    short = []
-    with transaction.atomic():
-        # The reservations first: a hot SKU's row is locked only from its UPDATE to the commit.
-        StockReservation.objects.bulk_create(
-            StockReservation(sku_id=sku_id, shop_id=shop_id, reference=reference, quantity=quantity)
-            for sku_id, quantity in lines
+    merged: dict[int, int] = {}
+    for sku_id, quantity in lines:  # one row per SKU: the statement takes each row once
+        merged[sku_id] = merged.get(sku_id, 0) + quantity
+    wanted = sorted(merged.items())
+    skus, quantities = [sku_id for sku_id, _q in wanted], [quantity for _s, quantity in wanted]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH wanted AS (SELECT * FROM unnest(%s::bigint[], %s::int[]) AS w(sku_id, quantity)),
+                locked AS (SELECT id FROM {_SKUS} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE),
+                taken AS (
+                    UPDATE {_SKUS} AS s SET reserved = s.reserved + w.quantity FROM wanted AS w
+                    WHERE s.id = w.sku_id AND s.id IN (SELECT id FROM locked) AND s.is_active
+                      AND s.available >= s.reserved + w.quantity
+                    RETURNING s.id),
+                booked AS (
+                    INSERT INTO {_RESERVATIONS} (sku_id, shop_id, reference, quantity, created_at)
+                    SELECT w.sku_id, %s, %s, w.quantity, now() FROM wanted AS w
+                    WHERE (SELECT count(*) FROM taken) = %s
+                    RETURNING 1)
+                SELECT array(SELECT id FROM taken), (SELECT count(*) FROM booked)""",
+            [skus, quantities, skus, shop_id, reference, len(wanted)],
         )
-        for sku_id, quantity in sorted(lines):  # one lock order everywhere: no deadlocks between buyers
-            updated = WarehouseSku.objects.filter(
-                pk=sku_id, is_active=True, available__gte=F("reserved") + quantity
-            ).update(reserved=F("reserved") + quantity)
-            if not updated:
-                short.append(sku_id)
+        taken, _booked = cursor.fetchone()
+        short = sorted(set(skus) - set(taken))
         if short:
-            transaction.set_rollback(True)
+            transaction.set_rollback(True)  # the units taken for the other lines go back
     if short:
         names = list(WarehouseSku.objects.filter(pk__in=short).values_list("sku", flat=True))
         raise OutOfStock(_("Not enough stock."), fields={"lines": [_("%(sku)s is sold out or short.") % {"sku": n} for n in names]})

@@ -24,6 +24,7 @@ CUSTOMER_MENU = (
     CustomerMenuItem("plans", _("My plans"), "my_contracts", pinned=True),
     CustomerMenuItem("pets", _("My pets"), "care:my_pets"),
     CustomerMenuItem("orders", _("My orders"), "storefront:orders"),
+    CustomerMenuItem("boxes", _("My plan boxes"), "storefront:boxes"),
     CustomerMenuItem("book", _("Book a service"), "care:my_book"),
     CustomerMenuItem("bookings", _("My bookings"), "care:my_bookings"),
     CustomerMenuItem("partner_services", _("Clinic & grooming visits"), "my_partner_services"),

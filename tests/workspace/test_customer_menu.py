@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 def test_menu_lists_installed_customer_pages_in_order():
     menu = customer_menu_for("/my/plans/")
     assert [item["key"] for item in menu] == [
-        "plans", "pets", "orders", "book", "bookings", "partner_services", "emergency", "membership", "paid_membership",
+        "plans", "pets", "orders", "boxes", "book", "bookings", "partner_services", "emergency", "membership", "paid_membership",
         "coupons",
         "stored_value", "mall", "referral", "complaints", "messages",
     ]  # fmt: skip
-    assert [item["is_current"] for item in menu] == [True] + [False] * 14
+    assert [item["is_current"] for item in menu] == [True] + [False] * 15
 
 
 def test_my_account_lists_every_customer_page_and_the_top_bar_only_the_pinned(shop):

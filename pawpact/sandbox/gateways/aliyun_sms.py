@@ -29,7 +29,8 @@ from pawpact.sandbox.gateways.base import FakeGateway
 BEIJING = ZoneInfo("Asia/Shanghai")
 ALGORITHM = "ACS3-HMAC-SHA256"
 _biz_ids = itertools.count(100000)
-MAINLAND_MOBILE = re.compile(r"(?:\+?86)?1\d{10}")
+# A mainland mobile, or an international number as Aliyun takes it (country code and number).
+MAINLAND_MOBILE = re.compile(r"(?:\+?86)?1\d{10}|[2-9]\d{7,14}")
 
 
 def canonical_request(method: str, path: str, query: dict[str, str], headers: dict[str, str], signed: list[str]) -> str:

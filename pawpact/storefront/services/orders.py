@@ -31,7 +31,7 @@ from pawpact.storefront.pricing import coupon_redeem, discount_for, stored_value
 from pawpact.storefront.services.order_money import order_livemode, stored_value_give_back
 from pawpact.storefront.selectors import cart_get, product_is_sellable
 from pawpact.storefront.services import fulfilment as parcels
-from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
+from pawpact.storefront.services.catalog import current_shop
 from pawpact.tenants.modes import current_livemode, sandbox_refuse_in_live
 from pawpact.warehouses.stock import reservation_release, stock_reserve
 
@@ -73,7 +73,9 @@ def checkout(*, customer: Customer, payment_method: PaymentMethod | None, checko
         order, payment = _order_create(customer=customer, payment_method=payment_method, checkout_key=checkout_key,
                                        coupon_code=coupon_code, use_stored_value=use_stored_value, clock=clock)  # fmt: skip
         if payment is not None:  # made here, committed with the order: charge it now
-            _charge(order=order, payment=payment, clock=clock)
+            paid = getattr(_charge(order=order, payment=payment, clock=clock), "paid_order", None)
+            if paid is not None:  # read under its lock and brought up to date: no second read
+                return paid
             order.refresh_from_db()
             return order
         existing = order
@@ -103,10 +105,10 @@ def _cart_checked(*, customer) -> tuple:
     address = getattr(customer, "shipping_address", None)
     if address is None:
         raise AddressMissing(_("Add a delivery address first."), fields={"address": [_("Required.")]})
-    cart = cart_get(customer=customer)
+    cart = cart_get(customer=customer, with_warehouse=True)
     if not cart.lines:
         raise CartEmpty(_("The cart is empty."), fields={"cart": [_("Add a product first.")]})
-    warehouse_id = linked_warehouse_id()
+    warehouse_id = cart.warehouse_id
     unavailable = [line.product.warehouse_sku.sku for line in cart.lines
                    if not product_is_sellable(line.product, warehouse_id=warehouse_id)]  # fmt: skip
     if unavailable:
@@ -237,6 +239,7 @@ def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = defa
         payment.save(update_fields=["status", "outcome", "reference", "finished_at"])
         if result.succeeded:
             _order_paid(order=order, now=now)
+            payment.paid_order = order
         else:
             order.status = OrderStatus.PAYMENT_FAILED
             order.save(update_fields=["status"])
@@ -258,5 +261,7 @@ def _order_paid(*, order: Order, now) -> None:
                "amount_minor": order.total_minor, "currency": order.currency, "at": now.isoformat()}  # fmt: skip
     outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload=payload, livemode=order_livemode(order))
     shop_event_publish(kind=EventKind.ORDER_PAID, payload=payload)  # loyalty's points and tier spend
-    CartLine.objects.filter(customer=order.customer, product_id__in=order.lines.values("product_id")).delete()
+    # One DELETE: the queryset's delete() would read the rows first to collect them.
+    CartLine.objects.filter(customer_id=order.customer_id, product_id__in=order.lines.values("product_id"))._raw_delete(
+        CartLine.objects.db)  # fmt: skip
     parcels.fulfilment_queue(fulfilment=order.fulfilment, now=now)

@@ -1,0 +1,44 @@
+"""The work of one checkout through the API, counted: the statements it sends to PostgreSQL
+(the benchmark's figure; savepoints left out, since in a test every atomic block is one and in
+production the outer ones are plain BEGIN/COMMIT). A change that adds a round trip per line,
+or reads the shop or the customer again, fails here before it slows every buyer."""
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from pawpact.storefront.models import Order, OrderLine
+from pawpact.warehouses.models import StockReservation
+from tests.storefront.test_shop_api import ADDRESS, FOOD, LITTER, _buyer, _checkout, products  # noqa: F401
+
+# 47 before the checkout was trimmed (and one more per extra cart line).
+CHECKOUT_QUERIES = 38
+
+
+def _statements(queries) -> list[str]:
+    return [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))]
+
+
+def _counted_checkout(client, method_id, products, lines, key) -> list[str]:  # noqa: F811
+    for sku, quantity in lines:
+        client.post("/api/v1/shop/cart/lines", {"product_id": products[sku], "quantity": quantity}, format="json")
+    with CaptureQueriesContext(connection) as queries:
+        answer = _checkout(client, method_id, key=key)
+    assert answer.status_code == 201 and answer.json()["status"] == "paid"
+    return _statements(queries.captured_queries)
+
+
+def test_a_checkout_sends_a_fixed_number_of_statements_whatever_its_lines(shop, products):  # noqa: F811
+    cache.clear()
+    client, _customer, method_id = _buyer(shop, "count@alpha.test", "13800138051")
+    client.put("/api/v1/shop/address", ADDRESS, format="json")
+    one_line = _counted_checkout(client, method_id, products, [(FOOD, 1)], "count-1")
+    two_lines = _counted_checkout(client, method_id, products, [(FOOD, 2), (LITTER, 1)], "count-2")
+    assert len(two_lines) <= CHECKOUT_QUERIES, "\n".join(two_lines)
+    assert len(one_line) == len(two_lines), "\n".join(two_lines)
+    # One statement for the shop's linked warehouse with the cart, one reserving every line.
+    assert sum("warehouses_warehouselink" in sql for sql in two_lines) == 1
+    assert sum("warehouses_stockreservation" in sql or "UPDATE \"warehouses_warehousesku\"" in sql for sql in two_lines) == 1
+    with schema_context(shop.schema_name):
+        assert Order.objects.count() == 2 and OrderLine.objects.count() == 3
+        assert sorted(StockReservation.objects.values_list("quantity", flat=True)) == [1, 1, 2]
