@@ -1,6 +1,5 @@
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pawpact.api.fields import PenaltyRateField
@@ -55,7 +54,6 @@ class PlanSerializer(serializers.ModelSerializer):
         model = Plan
         fields = ["id", "code", "name", "is_active", "current_version"]
 
-    @extend_schema_field(PlanVersionSerializer(allow_null=True, help_text=_("The plan's newest version; null before it has one.")))
     def get_current_version(self, plan: Plan) -> dict | None:
         version = max(plan.versions.all(), key=lambda v: v.version, default=None)
         if version is None:
