@@ -59,6 +59,11 @@ class PlatformSide(Protocol):
         shop owes the partner on the platform's ledger (inside the caller's transaction)."""
         ...
 
+    def outbox_drain_soon(self, *, schema_name: str) -> None:
+        """A fact the platform must act on at once was committed: drain that shop's outbox
+        now rather than at the next periodic tick. Any schema."""
+        ...
+
 
 @cache
 def shop_side() -> ShopSide:
