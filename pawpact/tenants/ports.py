@@ -29,6 +29,16 @@ class PaymentEventOutcome:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class StatementOutcome:
+    """A provider statement matched against a shop's books: its lines, how many matched, how
+    many did not (the mismatches themselves cross as a reconciliation.done outbox event)."""
+
+    lines: int
+    matched: int
+    mismatches: int
+
+
 class ShopSide(Protocol):
     """What the platform asks of a shop. Called in the shop's schema."""
 
@@ -44,6 +54,12 @@ class ShopSide(Protocol):
     def messaging_credentials_check(self, *, credentials, livemode: bool) -> str:
         """Ask the shop's SMS or email provider whether these credentials work: "" if they
         do, else the provider's reason. Any schema."""
+        ...
+
+    def statement_import(self, *, rail: str, livemode: bool, day, lines: list | None) -> StatementOutcome:
+        """Match a provider's statement of `day` against the shop's books: `lines`
+        (pawpact.payments.base.StatementLine) from an uploaded file, or None to fetch it
+        from the provider now. Raises DomainError when the provider cannot be reached."""
         ...
 
 

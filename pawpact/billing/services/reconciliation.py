@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import asdict, dataclass
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -143,9 +143,16 @@ def statement_match(*, lines: list[StatementLine], ours: dict[str, _Ours]) -> tu
     return matched, mismatches
 
 
+@dataclass(frozen=True)
+class Reconciled:
+    lines: int
+    matched: int
+    mismatches: list[Mismatch]
+
+
 def statement_reconcile(
     *, rail: str, livemode: bool, day: date, lines: list[StatementLine], clock: Clock = default_clock
-) -> list[Mismatch]:
+) -> Reconciled:
     """Match one day's statement of `rail` and tell the platform the result."""
     charges = [line for line in lines if line.kind == "charge"]
     refunds = [line for line in lines if line.kind == "refund"]
@@ -165,7 +172,7 @@ def statement_reconcile(
         )  # fmt: skip
     if mismatches:
         logger.warning("%s statement of %s: %d mismatch(es)", rail, day, len(mismatches))
-    return mismatches
+    return Reconciled(lines=len(lines), matched=charged + refunded, mismatches=mismatches)
 
 
 def _day_uuid(rail: str, day: date) -> uuid.UUID:
@@ -185,6 +192,16 @@ def reconciliation_run_shop(*, day: date | None = None, clock: Clock = default_c
             except DomainError as error:
                 logger.warning("%s statement of %s not fetched: %s", rail, day, error.message)
                 continue
-            mismatches = statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)
-            results[f"{rail}/{'live' if livemode else 'test'}"] = len(mismatches)
+            reconciled = statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)
+            results[f"{rail}/{'live' if livemode else 'test'}"] = len(reconciled.mismatches)
     return results
+
+
+def statement_import(
+    *, rail: str, livemode: bool, day: date, lines: list[StatementLine] | None, clock: Clock = default_clock
+) -> Reconciled:
+    """One statement the platform admin imports: the lines of an uploaded file, or (None)
+    fetched from the provider now. Raises DomainError when the rail cannot be reached."""
+    if lines is None:
+        lines = rail_for(rail, livemode=livemode).statement(day=day)
+    return statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)

@@ -1,4 +1,4 @@
-from pawpact.core.errors import BusinessRuleViolation, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
 
 
 class FundingTermsInvalid(ValidationFailed):
@@ -13,3 +13,15 @@ class AdvanceRefused(BusinessRuleViolation):
 
 class UnbalancedPlatformJournal(BusinessRuleViolation):
     code = "unbalanced_journal"
+
+
+class MismatchResolutionInvalid(ValidationFailed):
+    code = "invalid_mismatch_resolution"
+
+
+class MismatchAlreadyResolved(Conflict):
+    code = "mismatch_already_resolved"
+
+
+class StatementImportInvalid(ValidationFailed):
+    code = "invalid_statement_import"
