@@ -21,16 +21,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from pawpact.core.errors import ValidationFailed
 from pawpact.payments.base import StatementLine
 from pawpact.payments.enums import Rail
+from pawpact.payments.errors import StatementFileInvalid
 from pawpact.payments.gateways import out_trade_no
 
 MAX_BYTES = 20 * 1024 * 1024
-
-
-class StatementFileInvalid(ValidationFailed):
-    code = "statement_file_invalid"
 
 
 def _invalid(message: str) -> StatementFileInvalid:

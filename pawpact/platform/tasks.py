@@ -16,7 +16,7 @@ from pawpact.core.months import month_add, month_start
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.funding.settlement import settlement_run
-from pawpact.platform.funding.statement_imports import statement_import_run
+from pawpact.platform.funding.statement_matching import statement_import_run
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
 from pawpact.platform.kpis.facts import kpi_facts_compute
 from pawpact.platform.kpis.reports import (

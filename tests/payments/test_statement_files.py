@@ -5,8 +5,9 @@ import zipfile
 import pytest
 
 from pawpact.payments.base import StatementLine
+from pawpact.payments.errors import StatementFileInvalid
 from pawpact.payments.gateways import out_trade_no
-from pawpact.payments.statement_files import StatementFileInvalid, statement_file_read
+from pawpact.payments.statement_files import statement_file_read
 
 ALIPAY_HEADER = ("支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,"
                  "订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,"
@@ -49,8 +50,9 @@ def wechat_bill(*rows: tuple[str, str, str, str, str, str]) -> bytes:
 
 def stripe_balance(*rows: tuple[str, str, str, str]) -> bytes:
     """Stripe's itemized balance report. rows: (txn id, reporting_category, gross, idempotency key)."""
-    lines = ["balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,source_id,description,"
-             "payment_metadata[idempotency_key],refund_metadata[idempotency_key]"]  # fmt: skip
+    header = ("balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,source_id,description,"
+              "payment_metadata[idempotency_key],refund_metadata[idempotency_key]")  # fmt: skip
+    lines = [header]
     for txn, category, gross, key in rows:
         refund_key = key if category == "refund" else ""
         payment_key = "" if category == "refund" else key

@@ -14,7 +14,7 @@ from pawpact.core.clock import default_clock
 from pawpact.payments.gateways import out_trade_no
 from pawpact.platform.funding.ledger import ledger_check
 from pawpact.platform.models import ReconciliationMismatch, StatementImport
-from tests.conftest import SHOP_PASSWORD, host_of
+from tests.conftest import SHOP_PASSWORD
 from tests.payments.gateways import alipay_credentials, fake_alipay  # noqa: F401 (fixture)
 from tests.payments.test_reconciliation import _alipay_contract, _today
 from tests.payments.test_statement_files import alipay_bill
