@@ -131,6 +131,9 @@ class ReconciliationMismatch(models.Model):
     reference = models.CharField(max_length=64)
     amount_minor = models.BigIntegerField()  # on the statement
     our_amount_minor = models.BigIntegerField()  # in the shop's books
+    provider_reference = models.CharField(max_length=64, blank=True, default="")  # their trade / transaction id
+    our_record = models.CharField(max_length=16, blank=True, default="")  # debit, deposit, penalty, refund, order
+    our_key = models.CharField(max_length=255, blank=True, default="")  # that record's idempotency key
     currency = models.CharField(max_length=3, default="CNY")
     first_seen_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)

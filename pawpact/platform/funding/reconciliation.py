@@ -26,6 +26,7 @@ from pawpact.platform.models import PlatformEvent, ReconciliationMismatch
 # Reasons a person may give; `matched` is only ever set by a later statement.
 MANUAL_RESOLUTIONS = [choice for choice in MismatchResolution.choices if choice[0] != MismatchResolution.MATCHED]
 NOTE_MAX = 1000
+RECORD_FIELDS = {"provider_reference": 64, "our_record": 16, "our_key": 255}
 
 
 def reconciliation_result_apply(event: PlatformEvent, clock: Clock = default_clock) -> None:
@@ -44,13 +45,16 @@ def reconciliation_result_apply(event: PlatformEvent, clock: Clock = default_clo
             row.save(update_fields=["resolved_at", "resolution"])
     for (kind, reference), mismatch in listed.items():
         amounts = {"amount_minor": int(mismatch["amount_minor"]), "our_amount_minor": int(mismatch["our_amount_minor"])}
+        records = {field: str(mismatch.get(field) or "")[:size] for field, size in RECORD_FIELDS.items()}
         row = existing.get((kind, reference))
         if row is None:
             ReconciliationMismatch.objects.create(shop_id=event.shop_id, provider=provider, statement_date=day,
-                                                  kind=kind, reference=reference, first_seen_at=now, **amounts)  # fmt: skip
+                                                  kind=kind, reference=reference, first_seen_at=now, **amounts,
+                                                  **records)  # fmt: skip
         elif row.resolved_by_id is None and _changed(row, amounts):
             # Reopened: a statement matched before lists it again.
-            ReconciliationMismatch.objects.filter(pk=row.pk).update(resolved_at=None, resolution="", **amounts)
+            ReconciliationMismatch.objects.filter(pk=row.pk).update(resolved_at=None, resolution="", **amounts,
+                                                                    **records)  # fmt: skip
 
 
 def _changed(row: ReconciliationMismatch, amounts: dict) -> bool:

@@ -32,6 +32,17 @@ AGES = [(0, gettext_lazy("Any age")), (1, gettext_lazy("1 day or older")), (3, g
 STATES = [("open", gettext_lazy("Open")), ("resolved", gettext_lazy("Resolved")), ("all", gettext_lazy("All"))]
 
 
+def record_labels() -> dict[str, str]:
+    return {"debit": _("Debit"), "deposit": _("Deposit"), "penalty": _("Penalty"), "refund": _("Refund"),
+            "order": _("Order")}  # fmt: skip
+
+
+def _rows(mismatches, *, today) -> list[tuple[ReconciliationMismatch, int, str]]:
+    """(mismatch, age in days, what our books hold under its order number)."""
+    labels = record_labels()
+    return [(m, mismatch_age_days(m, today=today), labels.get(m.our_record, "")) for m in mismatches]
+
+
 def provider_choices():
     return [("alipay", _("Alipay")), ("wechat", _("WeChat Pay")), ("stripe", _("Stripe"))]
 
@@ -80,19 +91,21 @@ def form_errors(form: forms.Form, error: DomainError) -> None:
             form.add_error(field if field in form.fields else None, str(problem))
 
 
-def _export(fmt: str, rows: list[tuple[ReconciliationMismatch, int]]):
+def _export(fmt: str, rows: list[tuple[ReconciliationMismatch, int, str]]):
     providers = dict(provider_choices())
     headers = [_("Shop"), _("Provider"), _("Statement date"), _("Mismatch"), _("Order number"),
                _("On the statement (¥)"), _("In the books (¥)"), _("Age (days)"), _("State"), _("Reason"),
-               _("Note"), _("Resolved by"), _("Resolved at")]  # fmt: skip
+               _("Note"), _("Resolved by"), _("Resolved at"), _("Their record"), _("Our record"),
+               _("Idempotency key")]  # fmt: skip
     table = [[m.shop.name, providers.get(m.provider, m.provider), m.statement_date.isoformat(),
               MismatchKind(m.kind).label if m.kind in MismatchKind.values else m.kind, m.reference,
               yuan_cell(m.amount_minor), yuan_cell(m.our_amount_minor), age,
               _("Resolved") if m.resolved_at else _("Open"),
               MismatchResolution(m.resolution).label if m.resolution else "", m.resolution_note,
               m.resolved_by.email if m.resolved_by else "",
-              m.resolved_at.isoformat(timespec="minutes") if m.resolved_at else ""]
-             for m, age in rows]  # fmt: skip
+              m.resolved_at.isoformat(timespec="minutes") if m.resolved_at else "",
+              m.provider_reference, record, m.our_key]
+             for m, age, record in rows]  # fmt: skip
     return table_response(fmt=fmt, headers=headers, rows=table, name="reconciliation")
 
 
@@ -101,7 +114,7 @@ def console_reconciliation(request):
     today = default_clock.today()
     filter_form = FilterForm(request.GET or None)
     mismatches = mismatch_list(filters=filter_form.filters(), today=today)[:PAGE_ROWS]
-    rows = [(mismatch, mismatch_age_days(mismatch, today=today)) for mismatch in mismatches]
+    rows = _rows(mismatches, today=today)
     if request.GET.get("export") in ("csv", "xlsx"):
         return _export(request.GET["export"], rows)
     params = request.GET.copy()
@@ -129,9 +142,9 @@ def console_statement_import(request):
                 messages.info(request, _("This statement was imported already; nothing changed."))
             return redirect("console_statement_import_status", import_id=row.pk)
     today = default_clock.today()
-    rows = [(m, mismatch_age_days(m, today=today)) for m in mismatch_list(filters=MismatchFilter(), today=today)]
+    rows = _rows(mismatch_list(filters=MismatchFilter(), today=today)[:PAGE_ROWS], today=today)
     return render(request, "platform/reconciliation.html", {
-        "rows": rows[:PAGE_ROWS], "filter_form": FilterForm(), "filters": "", "import_form": form,
+        "rows": rows, "filter_form": FilterForm(), "filters": "", "import_form": form,
         "imports": statement_import_list(),
     }, status=400)  # fmt: skip
 
@@ -143,7 +156,7 @@ def console_statement_import_status(request, import_id: int):
         raise Http404
     finished = row.status in (StatementImportStatus.DONE, StatementImportStatus.FAILED)
     return render(request, "platform/reconciliation_import.html", {
-        "import": row, "finished": finished, "providers": dict(provider_choices()),
+        "import": row, "finished": finished,
     })  # fmt: skip
 
 
@@ -167,5 +180,5 @@ def console_mismatch_resolve(request, mismatch_id: int):
                 return redirect("console_reconciliation")
     return render(request, "platform/reconciliation_resolve.html", {
         "mismatch": mismatch, "form": form, "age": mismatch_age_days(mismatch, today=default_clock.today()),
-        "providers": dict(provider_choices()),
+        "record": record_labels().get(mismatch.our_record, ""),
     }, status=status)  # fmt: skip

@@ -69,6 +69,7 @@ def test_an_uploaded_alipay_bill_is_matched_and_importing_it_again_changes_nothi
     assert (imported.filename, imported.requested_by, imported.lines_json) == ("bill.csv", console.admin, [])
     assert _open() == [("missing_here", GHOST, 12_900, 0)]
     first = ReconciliationMismatch.objects.get()
+    assert (first.provider_reference, first.our_record, first.our_key) == ("2026000000000000000000000099", "", "")
     page = console.get(response["Location"]).content.decode()
     assert "Done" in page and 'http-equiv="refresh"' not in page
 
@@ -112,6 +113,11 @@ def test_a_fetched_statement_runs_as_a_task_and_a_provider_failure_is_shown(
     assert (fetched.status, fetched.filename, fetched.lines, fetched.matched, fetched.mismatches) == (
         "done", "", 0, 0, 1)  # fmt: skip
     assert _open() == [("missing_at_provider", lost["out_trade_no"], 0, 39_900)]
+    missing = ReconciliationMismatch.objects.get()
+    assert (missing.provider_reference, missing.our_record, missing.our_key) == (
+        "", "debit", paid_on_alipay.idempotency_key)  # fmt: skip
+    page = console.get(f"/console/reconciliation/mismatches/{missing.pk}/").content.decode()
+    assert "Debit" in page and paid_on_alipay.idempotency_key in page
 
     # WeChat Pay was never set up for this shop: the import fails with the reason, nothing else changes.
     with django_capture_on_commit_callbacks(execute=True):
