@@ -16,12 +16,18 @@ class UnbalancedPlatformJournal(BusinessRuleViolation):
 
 
 class MismatchResolutionInvalid(ValidationFailed):
+    """A reconciliation mismatch resolved without a reason a person may give, or without a note."""
+
     code = "invalid_mismatch_resolution"
 
 
 class MismatchAlreadyResolved(Conflict):
+    """The reconciliation mismatch was resolved already; its resolution stands."""
+
     code = "mismatch_already_resolved"
 
 
 class StatementImportInvalid(ValidationFailed):
+    """A statement import for an unknown provider, a future day, or a provider that needs its file."""
+
     code = "invalid_statement_import"
