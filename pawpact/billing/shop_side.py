@@ -1,12 +1,15 @@
 """Billing's implementation of the platform's ShopSide interface (pawpact.tenants.ports)."""
+from datetime import date
+
 from pawpact.billing.enums import AttemptStatus
 from pawpact.billing.models import DebitAttempt
 from pawpact.billing.services.debits import attempt_finish
+from pawpact.billing.services.reconciliation import statement_import
 from pawpact.billing.tasks import shop_closure_enqueue
 from pawpact.messaging.delivery import provider_credentials_check
-from pawpact.payments.base import ChargeResult
+from pawpact.payments.base import ChargeResult, StatementLine
 from pawpact.payments.stripe import decline_type_for
-from pawpact.tenants.ports import PaymentEventOutcome
+from pawpact.tenants.ports import PaymentEventOutcome, StatementOutcome
 
 
 class BillingShopSide:
@@ -28,6 +31,11 @@ class BillingShopSide:
 
     def messaging_credentials_check(self, *, credentials, livemode: bool) -> str:
         return provider_credentials_check(credentials=credentials, livemode=livemode)
+
+    def statement_import(self, *, rail: str, livemode: bool, day: date, lines: list[StatementLine] | None):
+        reconciled = statement_import(rail=rail, livemode=livemode, day=day, lines=lines)
+        return StatementOutcome(lines=reconciled.lines, matched=reconciled.matched,
+                                mismatches=len(reconciled.mismatches))  # fmt: skip
 
 
 def _attempt_for(metadata: dict) -> DebitAttempt | None:

@@ -40,6 +40,21 @@ urlpatterns = [
         name="console_shop_money_action",
     ),
     path("console/reconciliation/", reconciliation_views.console_reconciliation, name="console_reconciliation"),
+    path(
+        "console/reconciliation/imports/",
+        reconciliation_views.console_statement_import,
+        name="console_statement_import",
+    ),
+    path(
+        "console/reconciliation/imports/<int:import_id>/",
+        reconciliation_views.console_statement_import_status,
+        name="console_statement_import_status",
+    ),
+    path(
+        "console/reconciliation/mismatches/<int:mismatch_id>/",
+        reconciliation_views.console_mismatch_resolve,
+        name="console_mismatch_resolve",
+    ),
     path("webhooks/stripe/", platform_webhooks.stripe_webhook, name="stripe_webhook"),
     path("webhooks/warehouse/<slug:code>/", storefront_webhooks.warehouse_callback, name="warehouse_callback"),
     path("admin/", admin.site.urls),

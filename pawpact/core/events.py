@@ -100,6 +100,12 @@ CATALOGUE: dict[str, EventDefinition] = {
 }
 
 
+# Facts whose funding consequence people look for at once (the advances pages after a signing,
+# a cancellation or a termination): the shop's outbox is drained right after they commit
+# instead of at the next minute's tick, which stays the safety net.
+PROMPT_KINDS = frozenset({EventKind.CONTRACT_SIGNED, EventKind.CONTRACT_TERMINATED})
+
+
 class UnknownEvent(ValueError):
     """An event kind or payload the catalogue does not define: a programming error."""
 

@@ -9,13 +9,14 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.module_loading import import_string
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
-from pawpact.core.events import event_payload_check
+from pawpact.core.events import PROMPT_KINDS, event_payload_check
 from pawpact.outbox.models import OutboxEvent
+from pawpact.tenants.ports import platform_side
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,13 @@ logger = logging.getLogger(__name__)
 def outbox_emit(*, kind: str, aggregate_uuid: uuid.UUID, payload: dict, livemode: bool) -> OutboxEvent:
     """`livemode`: the mode of the record the fact is about (the contract's), not the shop's today."""
     event_payload_check(kind=kind, payload=payload)
-    return OutboxEvent.objects.create(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload, livemode=livemode)
+    event = OutboxEvent.objects.create(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload, livemode=livemode)
+    if kind in PROMPT_KINDS:
+        # After commit only: a rolled-back fact must not reach the platform, and the drain
+        # must see the row. Robust: a broker hiccup leaves the event to the minute's tick.
+        schema_name = connection.schema_name  # the commit may come after the caller left the schema
+        transaction.on_commit(lambda: platform_side().outbox_drain_soon(schema_name=schema_name), robust=True)
+    return event
 
 
 def outbox_mark_published(*, ids: list[int], at) -> int:

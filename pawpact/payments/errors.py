@@ -30,3 +30,9 @@ class ProviderRefused(ServiceUnavailable):
     """The provider answered, and said no (agreement calls, certificate downloads, ...)."""
 
     code = "provider_refused"
+
+
+class StatementFileInvalid(ValidationFailed):
+    """An uploaded statement file that is not the provider's format, or has a bad line."""
+
+    code = "statement_file_invalid"

@@ -66,6 +66,32 @@ class PlatformAccount(models.TextChoices):
     PARTNER_PAYABLE = "partner_payable", _("Payable to service partners")
 
 
+class MismatchKind(models.TextChoices):
+    MISSING_HERE = "missing_here", _("Moved at the provider, not in the books")
+    MISSING_AT_PROVIDER = "missing_at_provider", _("In the books, not at the provider")
+    AMOUNT_DIFFERS = "amount_differs", _("Amounts differ")
+
+
+class MismatchResolution(models.TextChoices):
+    """Why a reconciliation mismatch was closed. `matched` is the statements' own doing; the
+    others are a platform admin's, always with a note."""
+
+    MATCHED = "matched", _("Matched by a later statement")
+    TIMING = "timing", _("Timing: on another day's statement")
+    PROVIDER_CORRECTED = "provider_corrected", _("Corrected by the provider")
+    BOOKS_CORRECTED = "books_corrected", _("Corrected in the books")
+    NOT_OURS = "not_ours", _("Not a Pawpact transaction")
+    OTHER = "other", _("Other reason")
+
+
+class StatementImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    FETCHING = "fetching", _("Fetching from the provider")
+    MATCHING = "matching", _("Matching against the books")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class RiskMetric(models.TextChoices):
     OVERDUE_RATE = "overdue_rate", _("Overdue rate")
     DEBIT_SUCCESS_RATE = "debit_success_rate", _("Debit success rate")

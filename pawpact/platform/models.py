@@ -7,11 +7,14 @@ from pawpact.platform.enums import (
     ClawbackReason,
     InvoiceStatus,
     Kpi,
+    MismatchKind,
+    MismatchResolution,
     PayoutAccountKind,
     PayoutAccountStatus,
     PayoutStatus,
     PlatformAccount,
     RecourseRule,
+    StatementImportStatus,
     SubscriptionStatus,
 )
 from pawpact.tenants.enums import ShopRiskState
@@ -144,13 +147,22 @@ class ReconciliationMismatch(models.Model):
     shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="reconciliation_mismatches")
     provider = models.CharField(max_length=16)
     statement_date = models.DateField()
-    kind = models.CharField(max_length=24)  # missing_here | missing_at_provider | amount_differs
+    kind = models.CharField(max_length=24, choices=MismatchKind.choices)
     reference = models.CharField(max_length=64)
     amount_minor = models.BigIntegerField()  # on the statement
     our_amount_minor = models.BigIntegerField()  # in the shop's books
+    provider_reference = models.CharField(max_length=64, blank=True, default="")  # their trade / transaction id
+    our_record = models.CharField(max_length=16, blank=True, default="")  # debit, deposit, penalty, refund, order
+    our_key = models.CharField(max_length=255, blank=True, default="")  # that record's idempotency key
     currency = models.CharField(max_length=3, default="CNY")
     first_seen_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Who closed it and why; a person's resolution stands when the day is imported again.
+    resolution = models.CharField(max_length=24, blank=True, default="", choices=MismatchResolution.choices)
+    resolution_note = models.TextField(blank=True, default="")
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["statement_date", "id"]
@@ -159,6 +171,31 @@ class ReconciliationMismatch(models.Model):
                 fields=["shop", "provider", "statement_date", "kind", "reference"], name="mismatch_once"
             )
         ]
+
+
+class StatementImport(models.Model):
+    """One provider statement a platform admin imported for a shop and a day: fetched from
+    the provider, or uploaded as the provider's own file (its lines kept until matched)."""
+
+    shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="statement_imports")
+    provider = models.CharField(max_length=16)
+    livemode = models.BooleanField(default=False)
+    statement_date = models.DateField()
+    filename = models.CharField(max_length=200, blank=True, default="")  # "" when fetched
+    digest = models.CharField(max_length=64, blank=True, default="")  # SHA-256 of the uploaded file
+    lines_json = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, default=StatementImportStatus.QUEUED, choices=StatementImportStatus.choices)
+    lines = models.IntegerField(default=0)
+    matched = models.IntegerField(default=0)
+    mismatches = models.IntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    requested_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
 
 class Payout(models.Model):

@@ -16,6 +16,7 @@ from pawpact.core.months import month_add, month_start
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.funding.settlement import settlement_run
+from pawpact.platform.funding.statement_matching import statement_import_run
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
 from pawpact.platform.kpis.facts import kpi_facts_compute
 from pawpact.platform.kpis.reports import (
@@ -61,6 +62,11 @@ def outbox_drain_shop_task() -> None:
     if shop is None:
         return
     outbox_drain_and_apply(shop=shop)
+
+
+@public_task("platform.statement_import_run", time_limit=900, soft_time_limit=870, **RETRY_ON_DATABASE_ERRORS)
+def statement_import_run_task(import_id: int) -> None:
+    statement_import_run(import_id=import_id)
 
 
 @public_task(

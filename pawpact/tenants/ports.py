@@ -29,6 +29,16 @@ class PaymentEventOutcome:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class StatementOutcome:
+    """A provider statement matched against a shop's books: its lines, how many matched, how
+    many did not (the mismatches themselves cross as a reconciliation.done outbox event)."""
+
+    lines: int
+    matched: int
+    mismatches: int
+
+
 class ShopSide(Protocol):
     """What the platform asks of a shop. Called in the shop's schema."""
 
@@ -46,6 +56,12 @@ class ShopSide(Protocol):
         do, else the provider's reason. Any schema."""
         ...
 
+    def statement_import(self, *, rail: str, livemode: bool, day, lines: list | None) -> StatementOutcome:
+        """Match a provider's statement of `day` against the shop's books: `lines`
+        (pawpact.payments.base.StatementLine) from an uploaded file, or None to fetch it
+        from the provider now. Raises DomainError when the provider cannot be reached."""
+        ...
+
 
 class PlatformSide(Protocol):
     """What a shop asks of the platform."""
@@ -57,6 +73,11 @@ class PlatformSide(Protocol):
     def partner_clearing_post(self, *, booking_id: int) -> None:
         """A partner booking paid by a plan entitlement was completed: post, once, what the
         shop owes the partner on the platform's ledger (inside the caller's transaction)."""
+        ...
+
+    def outbox_drain_soon(self, *, schema_name: str) -> None:
+        """A fact the platform must act on at once was committed: drain that shop's outbox
+        now rather than at the next periodic tick. Any schema."""
         ...
 
 

@@ -177,3 +177,42 @@ def test_the_outbox_page_names_each_shops_state(public_client, shop):
     english = public_client.get("/console/outbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<td class="state-active">营业中</td>' in chinese
     assert '<td class="state-active">Active</td>' in english
+
+
+# A translated label followed by an ASCII colon outside the msgid ({% translate "Amount" %}:)
+# shows "金额:" on Chinese pages; the colon belongs in the msgid, where Chinese gets "：".
+COLON_AFTER_LABEL = re.compile(
+    r"""\{%-?\s*(?:trans|translate)\s+("[^"]*"|'[^']*')[^%]*%\}((?:</?\w+[^>]*>)*)\s*:(?!//)"""
+    r"""|\{%-?\s*endblocktrans(?:late)?\s*-?%\}((?:</?\w+[^>]*>)*)\s*:(?!//)"""
+)
+
+
+def test_no_template_puts_an_ascii_colon_after_a_translated_label():
+    root = CATALOG.parents[3]
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.html")) + sorted(root.rglob("*.txt"))
+        if "templates" in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if COLON_AFTER_LABEL.search(line)
+    ]
+    assert offenders == []
+
+
+def test_chinese_labels_end_in_a_full_width_colon():
+    offenders = [
+        msgid
+        for (_context, msgid), msgstr in _catalog().items()
+        if msgid.rstrip().endswith(":") and msgstr.rstrip().endswith(":")
+    ]
+    assert offenders == []
+    with translation.override("zh-hans"):
+        assert translation.gettext("Paid by:") == "费用来源："
+
+
+def test_the_colon_pattern_catches_what_it_must():
+    assert COLON_AFTER_LABEL.search('<p>{% translate "Amount" %}: {{ x }}</p>')
+    assert COLON_AFTER_LABEL.search("<strong>{% trans 'Note' %}</strong>: hi")
+    assert COLON_AFTER_LABEL.search("{% blocktranslate %}Paid {{ n }}{% endblocktranslate %}:")
+    assert not COLON_AFTER_LABEL.search('<p>{% translate "Amount:" %} {{ x }}</p>')
+    assert not COLON_AFTER_LABEL.search('<a href="{% url "home" %}">{% translate "Site" %}</a> https://x')

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import asdict, dataclass
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -55,6 +55,9 @@ class Mismatch:
     reference: str  # the order number both sides know
     amount_minor: int  # on the statement (0 when missing there)
     our_amount_minor: int  # in our books (0 when missing here)
+    provider_reference: str = ""  # the provider's trade or transaction id ("" when missing there)
+    our_record: str = ""  # what our books hold under the order number: debit, deposit, penalty, refund, order
+    our_key: str = ""  # that record's idempotency key ("" when missing here)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class ChargeRecord:
 class _Ours:
     amount_minor: int  # what our books say moved (0: sent, but not recorded as moved)
     on_day: bool  # recorded as moved on the statement's day
+    record: str = ""
+    key: str = ""
 
 
 def _day_bounds(day: date):
@@ -85,7 +90,7 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     for key, status, amount, finished in attempts:
         paid = status == AttemptStatus.SUCCEEDED
         ours[out_trade_no(key)] = _Ours(
-            amount if paid else 0, paid and finished is not None and start <= finished < end
+            amount if paid else 0, paid and finished is not None and start <= finished < end, "debit", key
         )
     contracts = Contract.objects.filter(payment_method__rail=rail, livemode=livemode).select_related("payment_method")
     held = dict(
@@ -94,8 +99,8 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
         )
     )
     for contract in contracts.filter(pk__in=held):
-        key = out_trade_no(deposit_charge_key(contract, contract.payment_method))
-        ours[key] = _Ours(contract.deposit_minor, start <= held[contract.pk] < end)
+        key = deposit_charge_key(contract, contract.payment_method)
+        ours[out_trade_no(key)] = _Ours(contract.deposit_minor, start <= held[contract.pk] < end, "deposit", key)
     collected = dict(
         Journal.objects.filter(kind=JournalKind.PENALTY_COLLECTED, contract__in=contracts).values_list(
             "contract_id", "created_at"
@@ -104,11 +109,14 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     for termination in Termination.objects.filter(contract_id__in=collected, penalty_minor__gt=0).select_related(
         "contract"
     ):
-        key = out_trade_no(penalty_charge_key(termination.contract))
-        ours[key] = _Ours(termination.penalty_minor, start <= collected[termination.contract_id] < end)
+        key = penalty_charge_key(termination.contract)
+        on_day = start <= collected[termination.contract_id] < end
+        ours[out_trade_no(key)] = _Ours(termination.penalty_minor, on_day, "penalty", key)
     for record in _charges_of_other_apps(rail=rail, livemode=livemode, start=start, end=end):
         moved_on_day = record.moved_at is not None and start <= record.moved_at < end
-        ours[out_trade_no(record.idempotency_key)] = _Ours(record.amount_minor, moved_on_day)
+        ours[out_trade_no(record.idempotency_key)] = _Ours(
+            record.amount_minor, moved_on_day, "order", record.idempotency_key
+        )
     return ours
 
 
@@ -120,7 +128,9 @@ def _charges_of_other_apps(*, rail: str, livemode: bool, start: datetime, end: d
 def _our_refunds(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     start, end = _day_bounds(day)
     return {
-        out_trade_no(refund.idempotency_key): _Ours(-refund.amount_minor, start <= refund.created_at < end)
+        out_trade_no(refund.idempotency_key): _Ours(
+            -refund.amount_minor, start <= refund.created_at < end, "refund", refund.idempotency_key
+        )
         for refund in RailRefund.objects.filter(rail=rail, livemode=livemode)
     }
 
@@ -131,21 +141,32 @@ def statement_match(*, lines: list[StatementLine], ours: dict[str, _Ours]) -> tu
     for line in lines:
         seen.add(line.order_no)
         mine = ours.get(line.order_no)
+        theirs = {"provider_reference": line.provider_reference[:64]}
         if mine is None or mine.amount_minor == 0:
-            mismatches.append(Mismatch(MISSING_HERE, line.order_no, line.amount_minor, 0))
+            sent = {"our_record": mine.record, "our_key": mine.key} if mine else {}
+            mismatches.append(Mismatch(MISSING_HERE, line.order_no, line.amount_minor, 0, **theirs, **sent))
         elif mine.amount_minor != line.amount_minor:
-            mismatches.append(Mismatch(AMOUNT_DIFFERS, line.order_no, line.amount_minor, mine.amount_minor))
+            mismatches.append(Mismatch(AMOUNT_DIFFERS, line.order_no, line.amount_minor, mine.amount_minor,
+                                       **theirs, our_record=mine.record, our_key=mine.key))  # fmt: skip
         else:
             matched += 1
     for number, mine in ours.items():
         if mine.on_day and mine.amount_minor and number not in seen:
-            mismatches.append(Mismatch(MISSING_AT_PROVIDER, number, 0, mine.amount_minor))
+            mismatches.append(Mismatch(MISSING_AT_PROVIDER, number, 0, mine.amount_minor, our_record=mine.record,
+                                       our_key=mine.key))  # fmt: skip
     return matched, mismatches
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    lines: int
+    matched: int
+    mismatches: list[Mismatch]
 
 
 def statement_reconcile(
     *, rail: str, livemode: bool, day: date, lines: list[StatementLine], clock: Clock = default_clock
-) -> list[Mismatch]:
+) -> Reconciled:
     """Match one day's statement of `rail` and tell the platform the result."""
     charges = [line for line in lines if line.kind == "charge"]
     refunds = [line for line in lines if line.kind == "refund"]
@@ -165,7 +186,7 @@ def statement_reconcile(
         )  # fmt: skip
     if mismatches:
         logger.warning("%s statement of %s: %d mismatch(es)", rail, day, len(mismatches))
-    return mismatches
+    return Reconciled(lines=len(lines), matched=charged + refunded, mismatches=mismatches)
 
 
 def _day_uuid(rail: str, day: date) -> uuid.UUID:
@@ -185,6 +206,16 @@ def reconciliation_run_shop(*, day: date | None = None, clock: Clock = default_c
             except DomainError as error:
                 logger.warning("%s statement of %s not fetched: %s", rail, day, error.message)
                 continue
-            mismatches = statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)
-            results[f"{rail}/{'live' if livemode else 'test'}"] = len(mismatches)
+            reconciled = statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)
+            results[f"{rail}/{'live' if livemode else 'test'}"] = len(reconciled.mismatches)
     return results
+
+
+def statement_import(
+    *, rail: str, livemode: bool, day: date, lines: list[StatementLine] | None, clock: Clock = default_clock
+) -> Reconciled:
+    """One statement the platform admin imports: the lines of an uploaded file, or (None)
+    fetched from the provider now. Raises DomainError when the rail cannot be reached."""
+    if lines is None:
+        lines = rail_for(rail, livemode=livemode).statement(day=day)
+    return statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)

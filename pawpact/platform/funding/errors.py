@@ -1,4 +1,4 @@
-from pawpact.core.errors import BusinessRuleViolation, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, Conflict, ValidationFailed
 
 
 class FundingTermsInvalid(ValidationFailed):
@@ -13,3 +13,21 @@ class AdvanceRefused(BusinessRuleViolation):
 
 class UnbalancedPlatformJournal(BusinessRuleViolation):
     code = "unbalanced_journal"
+
+
+class MismatchResolutionInvalid(ValidationFailed):
+    """A reconciliation mismatch resolved without a reason a person may give, or without a note."""
+
+    code = "invalid_mismatch_resolution"
+
+
+class MismatchAlreadyResolved(Conflict):
+    """The reconciliation mismatch was resolved already; its resolution stands."""
+
+    code = "mismatch_already_resolved"
+
+
+class StatementImportInvalid(ValidationFailed):
+    """A statement import for an unknown provider, a future day, or a provider that needs its file."""
+
+    code = "invalid_statement_import"

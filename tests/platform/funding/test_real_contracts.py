@@ -73,3 +73,46 @@ def test_a_real_cooling_off_cancellation_cancels_the_advance_and_refunds_what_th
     assert {k: v for k, v in account_balances().items() if v} == {}
     check = assert_ledger_ok()
     assert check.refunds_minor == event.payload["refund_minor"]
+
+
+def test_advances_follow_a_signing_and_a_cancellation_as_soon_as_they_commit(
+    shop, clock, django_capture_on_commit_callbacks
+):
+    """No drain by hand and no periodic tick: the commit itself sends the shop's outbox over."""
+    from pawpact.billing.services.termination import contract_cancel_cooling_off
+
+    funding_terms_set(shop=shop, advance_rate=Decimal("0.9"), fee_minor=1_000, recourse_rule="none")
+    with django_capture_on_commit_callbacks(execute=True) as signing:
+        contract = _sign_in_shop(shop, clock, "13900002999")
+    assert len(signing) == 1  # one prompt drain, not one per event of the signing
+    advance = Advance.objects.get(shop=shop)
+    assert (advance.contract_uuid, advance.status, advance.amount_minor) == (
+        contract.uuid, AdvanceStatus.PENDING, 429_920,
+    )  # fmt: skip
+
+    clock.advance(timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True), schema_context(shop.schema_name):
+        contract_cancel_cooling_off(contract=contract, clock=clock)
+
+    advance.refresh_from_db()
+    assert (advance.status, advance.closed_reason) == (AdvanceStatus.CANCELLED, "cooling_off")
+    assert PlatformEvent.objects.filter(shop=shop, applied_at__isnull=True).count() == 0
+    assert {k: v for k, v in account_balances().items() if v} == {}
+    assert_ledger_ok()
+
+
+def test_a_rolled_back_termination_sends_nothing_to_the_platform(shop, clock, django_capture_on_commit_callbacks):
+    from pawpact.billing.services.termination import contract_cancel_cooling_off
+
+    funding_terms_set(shop=shop, advance_rate=Decimal("0.9"), fee_minor=1_000, recourse_rule="none")
+    contract = _sign_in_shop(shop, clock, "13900003999")
+    drain(shop, clock)
+    clock.advance(timedelta(days=30))  # past the cooling-off window: refused, nothing written
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, schema_context(shop.schema_name):
+        try:
+            contract_cancel_cooling_off(contract=contract, clock=clock)
+        except Exception:  # noqa: BLE001 - the refusal itself is tested with the terminations
+            pass
+    assert callbacks == []
+    assert Advance.objects.get(shop=shop).status == AdvanceStatus.PENDING
+    assert PlatformEvent.objects.filter(shop=shop, kind="contract.terminated").count() == 0

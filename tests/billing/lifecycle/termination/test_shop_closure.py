@@ -51,7 +51,8 @@ def test_deactivating_a_shop_stops_its_debits_and_leaves_the_other_shop_alone(
     assert connection.schema_name == "public"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         shop_set_state(shop=shop, state=ShopState.DEACTIVATED, actor=shop.owner, reason="closing down")
-    assert len(callbacks) == 1
+    # The closure itself, then the prompt drain of each contract it terminated.
+    assert len(callbacks) == 1 + 2
     assert connection.schema_name == "public"
 
     with schema_context(shop.schema_name):
