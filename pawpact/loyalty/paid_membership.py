@@ -138,8 +138,9 @@ def _create(*, customer, plan, method, request_key, today: date, now) -> PaidMem
         customer=customer, plan=plan, payment_method=method, request_key=request_key, status=PaidStatus.PAYING,
         period_start=today, period_end=add_months(today, plan.months), created_at=now,
     )  # fmt: skip
-    PaidCharge.objects.create(membership=membership, period_start=today, amount_minor=plan.price_minor,
-                              charge_key=charge_key(membership, today, 1), created_at=now)  # fmt: skip
+    PaidCharge.objects.create(membership=membership, payment_method=method, period_start=today,
+                              amount_minor=plan.price_minor, charge_key=charge_key(membership, today, 1),
+                              created_at=now)  # fmt: skip
     return membership
 
 
@@ -179,7 +180,7 @@ def paid_membership_join(*, customer: Customer, plan: PaidPlan | None, payment_m
 
 def paid_charge_run(*, charge: PaidCharge, clock: Clock = default_clock) -> PaidCharge:
     """Ask the rail for the charge under its key (outside a transaction) and record the answer once."""
-    method = charge.membership.payment_method
+    method = charge.payment_method or charge.membership.payment_method
     result = wallet_rail.charge(payment_method=method, amount_minor=charge.amount_minor, key=charge.charge_key,
                                 metadata={"membership_uuid": str(charge.membership.uuid)})  # fmt: skip
     return paid_charge_finish(charge_id=charge.pk, result=result, clock=clock)

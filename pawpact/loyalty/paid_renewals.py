@@ -50,7 +50,8 @@ def renewal_open(*, membership_id: int, clock: Clock = default_clock) -> PaidCha
             return None
         attempt = PaidCharge.objects.filter(membership=membership, period_start=period_start).count() + 1
         return PaidCharge.objects.create(
-            membership=membership, period_start=period_start, attempt=attempt, amount_minor=membership.plan.price_minor,
+            membership=membership, payment_method=membership.payment_method, period_start=period_start, attempt=attempt,
+            amount_minor=membership.plan.price_minor,
             charge_key=charge_key(membership, period_start, attempt), created_at=clock.now(),
         )  # fmt: skip
 
