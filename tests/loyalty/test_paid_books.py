@@ -139,3 +139,19 @@ def test_provider_statements_match_membership_charges_in_their_shop_only(shop, o
         assert loyalty_charges_for_reconciliation(rail="sandbox", livemode=False, start=None, end=None) == []
         (foreign,) = statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[line], clock=clock)
         assert foreign.kind == "missing_here"
+
+
+@pytest.mark.usefixtures("in_shop")
+def test_the_staff_figures_take_a_refund_off_the_revenue_of_its_month(shop):
+    from pawpact.loyalty.paid_selectors import paid_member_list, paid_months, paid_summary
+
+    clock = FixedClock(NOW)
+    kept, refunded = member(), member()
+    _join(kept, plan(990), "k", clock)
+    gone = _join(refunded, plan(9_800, months=12, refund_days=7), "r", clock)
+    paid_membership_cancel(membership=gone, clock=clock)
+    assert paid_summary(clock=clock).revenue_month_minor == 990
+    assert [(row.month.isoformat(), row.revenue_minor) for row in paid_months(months=2, clock=clock)] == [
+        ("2026-02-01", 0), ("2026-03-01", 990)]  # fmt: skip
+    assert sorted(paid_member_list().values_list("customer__name", "paid_minor")) == [
+        (kept.name, 990), (refunded.name, 0)]  # fmt: skip
