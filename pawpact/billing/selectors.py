@@ -3,7 +3,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import (
@@ -160,6 +162,8 @@ def ledger_check() -> LedgerCheck:
     _collected_periods_check(check)
     _deposits_check(check)
     _receivables_check(check)
+    for path in getattr(settings, "PAWPACT_LEDGER_CHECKS", ()):
+        check.problems += import_string(path)()
     return check
 
 

@@ -25,6 +25,7 @@ class EventKind:
     REFERRAL_CONVERTED = "referral.converted"
     MEMBERSHIP_CHARGED = "membership.charged"
     MEMBERSHIP_ENDED = "membership.ended"
+    MEMBERSHIP_REFUNDED = "membership.refunded"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ CATALOGUE: dict[str, EventDefinition] = {
             EventKind.MEMBERSHIP_CHARGED,
             "A paid membership's period was paid (joining or a renewal): membership revenue of the shop.",
             ("membership_uuid", "customer_uuid", "plan_name", "amount_minor", "currency", "period_start", "renewal", "at"),
+        ),
+        EventDefinition(
+            EventKind.MEMBERSHIP_REFUNDED,
+            "A paid membership period's charge was given back (the shop's refund rule): comes off membership revenue.",
+            ("membership_uuid", "customer_uuid", "plan_name", "amount_minor", "currency", "period_start", "at"),
         ),
         EventDefinition(
             EventKind.MEMBERSHIP_ENDED,

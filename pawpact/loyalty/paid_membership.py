@@ -138,8 +138,9 @@ def _create(*, customer, plan, method, request_key, today: date, now) -> PaidMem
         customer=customer, plan=plan, payment_method=method, request_key=request_key, status=PaidStatus.PAYING,
         period_start=today, period_end=add_months(today, plan.months), created_at=now,
     )  # fmt: skip
-    PaidCharge.objects.create(membership=membership, period_start=today, amount_minor=plan.price_minor,
-                              charge_key=charge_key(membership, today, 1), created_at=now)  # fmt: skip
+    PaidCharge.objects.create(membership=membership, payment_method=method, period_start=today,
+                              amount_minor=plan.price_minor, charge_key=charge_key(membership, today, 1),
+                              created_at=now)  # fmt: skip
     return membership
 
 
@@ -179,7 +180,7 @@ def paid_membership_join(*, customer: Customer, plan: PaidPlan | None, payment_m
 
 def paid_charge_run(*, charge: PaidCharge, clock: Clock = default_clock) -> PaidCharge:
     """Ask the rail for the charge under its key (outside a transaction) and record the answer once."""
-    method = charge.membership.payment_method
+    method = charge.payment_method or charge.membership.payment_method
     result = wallet_rail.charge(payment_method=method, amount_minor=charge.amount_minor, key=charge.charge_key,
                                 metadata={"membership_uuid": str(charge.membership.uuid)})  # fmt: skip
     return paid_charge_finish(charge_id=charge.pk, result=result, clock=clock)
@@ -211,20 +212,47 @@ def paid_charge_finish(*, charge_id: int, result: ChargeResult, clock: Clock = d
 
 def _paid(membership: PaidMembership, charge: PaidCharge, *, clock: Clock) -> None:
     renewal = membership.status != PaidStatus.PAYING
-    if renewal:  # the period this charge pays starts where the last one ended
+    paid_membership_apply(membership, charge)
+    membership.save(update_fields=["status", "period_start", "period_end", "failed_renewals", "next_attempt_at"])
+    journal_post(key=paid_journal_key(charge), kind=JournalKind.MEMBERSHIP_PAID, memo=paid_memo(membership, charge),
+                 lines=paid_lines(charge))  # fmt: skip
+    outbox_emit(kind=EventKind.MEMBERSHIP_CHARGED, aggregate_uuid=membership.uuid,
+                payload=charged_payload(membership, charge, renewal=renewal, clock=clock),
+                livemode=membership.payment_method.livemode)  # fmt: skip
+
+
+# The pieces of a paid charge's record, shared with the batched renewal run
+# (pawpact.loyalty.paid_renewal_batch) so both write the same rows.
+
+
+def paid_membership_apply(membership: PaidMembership, charge: PaidCharge) -> None:
+    """The membership as a paid charge leaves it (not saved): a renewal's period starts where
+    the last one ended."""
+    if membership.status != PaidStatus.PAYING:
         membership.period_start = charge.period_start
         membership.period_end = add_months(charge.period_start, membership.plan.months)
     membership.status, membership.failed_renewals, membership.next_attempt_at = PaidStatus.ACTIVE, 0, None
-    membership.save(update_fields=["status", "period_start", "period_end", "failed_renewals", "next_attempt_at"])
-    journal_post(key=f"{JournalKind.MEMBERSHIP_PAID}:{charge.charge_key}", kind=JournalKind.MEMBERSHIP_PAID,
-                 memo=f"membership {membership.plan.name} from {charge.period_start}, rail reference {charge.reference}"[:255],
-                 lines=[Line(LedgerAccount.STORE_CASH, charge.amount_minor),
-                        Line(LedgerAccount.MEMBERSHIP_REVENUE, -charge.amount_minor)])  # fmt: skip
-    outbox_emit(kind=EventKind.MEMBERSHIP_CHARGED, aggregate_uuid=membership.uuid, payload={
+
+
+def paid_journal_key(charge: PaidCharge) -> str:
+    return f"{JournalKind.MEMBERSHIP_PAID}:{charge.charge_key}"
+
+
+def paid_memo(membership: PaidMembership, charge: PaidCharge) -> str:
+    return f"membership {membership.plan.name} from {charge.period_start}, rail reference {charge.reference}"[:255]
+
+
+def paid_lines(charge: PaidCharge) -> list[Line]:
+    """Store cash in, against membership revenue."""
+    return [Line(LedgerAccount.STORE_CASH, charge.amount_minor), Line(LedgerAccount.MEMBERSHIP_REVENUE, -charge.amount_minor)]
+
+
+def charged_payload(membership: PaidMembership, charge: PaidCharge, *, renewal: bool, clock: Clock) -> dict:
+    return {
         "membership_uuid": str(membership.uuid), "customer_uuid": str(membership.customer.uuid),
         "plan_name": membership.plan.name, "amount_minor": charge.amount_minor, "currency": "CNY",
         "period_start": charge.period_start.isoformat(), "renewal": renewal, "at": clock.now().isoformat(),
-    }, livemode=membership.payment_method.livemode)  # fmt: skip
+    }  # fmt: skip
 
 
 def renewal_failed(membership: PaidMembership, charge: PaidCharge, *, clock: Clock) -> None:

@@ -110,6 +110,9 @@ class PaidCharge(models.Model):
     money never moves twice; at most one charge per period is paid (the database says so)."""
 
     membership = models.ForeignKey(PaidMembership, on_delete=models.PROTECT, related_name="charges")
+    # The method the charge was sent to: a rerun asks that one again under the key, and a refund
+    # goes back there, even after the member changed the method renewals use.
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, related_name="+")
     period_start = models.DateField()
     attempt = models.PositiveSmallIntegerField(default=1)
     amount_minor = models.BigIntegerField()

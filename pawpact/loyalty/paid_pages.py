@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from pawpact.loyalty.paid_membership import (
     paid_membership_resume,
     trial_available,
 )  # fmt: skip
+from pawpact.loyalty.paid_methods import membership_of, paid_membership_method_change
 from pawpact.loyalty.paid_models import PaidPlan, PaidStatus
 from pawpact.loyalty.paid_refunds import paid_membership_cancel
 
@@ -30,6 +32,19 @@ class JoinForm(forms.Form):
     payment_method = forms.ModelChoiceField(queryset=PaymentMethod.objects.none(), label=gettext_lazy("Pay with"),
                                             empty_label=None)  # fmt: skip
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payment_method"].queryset = PaymentMethod.objects.filter(customer=customer, is_active=True)
+        self.fields["payment_method"].label_from_instance = lambda method: method.shown_label
+
+
+class MethodForm(forms.Form):
+    """The method the next renewals are charged to; only the member's own active ones are offered."""
+
+    membership = forms.UUIDField(widget=forms.HiddenInput)
+    payment_method = forms.ModelChoiceField(queryset=PaymentMethod.objects.none(), label=gettext_lazy("Renew with"),
+                                            empty_label=None)  # fmt: skip
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +64,8 @@ def my_paid_membership(request):
     if customer is None:
         return render(request, "loyalty/my_paid_membership.html", {**context, "no_customer": True})
     form = JoinForm(request.POST or None, customer=customer, initial={"request_key": uuid.uuid4().hex})
+    membership = membership_live(customer=customer)
+    method_form = _method_form(customer, membership)
     if request.method == "POST" and form.is_valid():
         try:
             membership = paid_membership_join(customer=customer, plan=form.cleaned_data["plan"],
@@ -61,9 +78,48 @@ def my_paid_membership(request):
                              % {"day": membership.period_end.isoformat()})  # fmt: skip
             return redirect("my_paid_membership")
     return render(request, "loyalty/my_paid_membership.html", {
-        **context, "form": form, "membership": membership_live(customer=customer),
+        **context, "form": form, "membership": membership, "method_form": method_form,
         "trial_open": trial_available(customer=customer), "has_methods": form.fields["payment_method"].queryset.exists(),
     }, status=400 if form.errors else 200)  # fmt: skip
+
+
+def _method_form(customer, membership, data=None) -> MethodForm | None:
+    if membership is None:
+        return None
+    initial = {"membership": membership.uuid, "payment_method": membership.payment_method_id}
+    return MethodForm(data, customer=customer, initial=initial)
+
+
+@require_POST
+@login_required(login_url="account_login")
+def my_paid_membership_method(request):
+    """Change the method renewals are charged to; another customer's membership is a 404, a
+    refused method a form error on the page with nothing written."""
+    customer = _customer(request)
+    if customer is None:
+        raise Http404
+    try:
+        membership = membership_of(customer=customer, membership_uuid=request.POST.get("membership"))
+    except DomainError:
+        raise Http404 from None
+    form = _method_form(customer, membership, request.POST)
+    if form.is_valid():
+        try:
+            changed = paid_membership_method_change(membership=membership,
+                                                    payment_method=form.cleaned_data["payment_method"])  # fmt: skip
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if membership.status == PaidStatus.PAST_DUE and changed.status == PaidStatus.ACTIVE:
+                messages.success(request, _("The renewal was charged to the new payment method. Thank you!"))
+            else:
+                messages.success(request, _("Your next renewal will be charged to %(method)s.")
+                                 % {"method": changed.payment_method.shown_label})  # fmt: skip
+            return redirect("my_paid_membership")
+    return render(request, "loyalty/my_paid_membership.html", {
+        "shop": request.tenant, "plans": PaidPlan.objects.filter(active=True).order_by("price_minor", "id"),
+        "membership": membership_live(customer=customer), "method_form": form,
+    }, status=400)  # fmt: skip
 
 
 @require_POST

@@ -5,7 +5,7 @@ in full and the membership ends at once; otherwise (and by default: 0 days) it s
 the period's end and nothing is refunded. The refund follows the debit protocol: its key
 is committed on the charge before the rail is called, the rail gives back at most once
 per key, and the confirmation is recorded once (journal `membership.refunded:<key>`
-reversing the revenue). A rail that does not answer leaves the key; the renewal run asks
+reversing the revenue, and the `membership.refunded` event the platform's revenue figures read). A rail that does not answer leaves the key; the renewal run asks
 again with it (pawpact.loyalty.paid_renewals), so the member is refunded exactly once.
 """
 from __future__ import annotations
@@ -21,9 +21,11 @@ from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.services.exit_money import rail_refund_record
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict
+from pawpact.core.events import EventKind
 from pawpact.core.money import Money
 from pawpact.loyalty.paid_membership import membership_ended_emit
 from pawpact.loyalty.paid_models import LIVE, ChargeStatus, PaidCharge, PaidMembership, PaidStatus
+from pawpact.outbox.services import outbox_emit
 from pawpact.payments.registry import rail_for
 
 logger = logging.getLogger(__name__)
@@ -62,10 +64,10 @@ def paid_membership_cancel(*, membership: PaidMembership, clock: Clock = default
 
 def paid_refund_run(*, charge_id: int, clock: Clock = default_clock) -> PaidCharge:
     """Ask the rail for the charge's refund under its key and record the confirmation once."""
-    charge = PaidCharge.objects.select_related("membership__payment_method").get(pk=charge_id)
+    charge = PaidCharge.objects.select_related("payment_method", "membership__payment_method").get(pk=charge_id)
     if not charge.refund_key or charge.refunded_at is not None:
         return charge
-    method = charge.membership.payment_method
+    method = charge.payment_method or charge.membership.payment_method  # back to the method that paid
     try:
         reference = rail_for(method.rail, livemode=method.livemode).refund(
             token=method.token, charge_reference=charge.reference, amount=Money(charge.amount_minor, "CNY"),
@@ -89,11 +91,21 @@ def paid_refund_run(*, charge_id: int, clock: Clock = default_clock) -> PaidChar
                      memo=f"membership {membership.plan.name} refunded, rail reference {reference}"[:255],
                      lines=[Line(LedgerAccount.MEMBERSHIP_REVENUE, charge.amount_minor),
                             Line(LedgerAccount.STORE_CASH, -charge.amount_minor)])  # fmt: skip
+        _refunded_emit(membership, charge, clock=clock)
         if membership.status in LIVE:
             membership.status, membership.ended_at = PaidStatus.REFUNDED, clock.now()
             membership.save(update_fields=["status", "ended_at"])
             membership_ended_emit(membership, reason="refunded", clock=clock)
     return charge
+
+
+def _refunded_emit(membership: PaidMembership, charge: PaidCharge, *, clock: Clock) -> None:
+    """The platform's revenue figures take the refund off the membership revenue it counted."""
+    outbox_emit(kind=EventKind.MEMBERSHIP_REFUNDED, aggregate_uuid=membership.uuid, payload={
+        "membership_uuid": str(membership.uuid), "customer_uuid": str(membership.customer.uuid),
+        "plan_name": membership.plan.name, "amount_minor": charge.amount_minor, "currency": "CNY",
+        "period_start": charge.period_start.isoformat(), "at": clock.now().isoformat(),
+    }, livemode=membership.payment_method.livemode)  # fmt: skip
 
 
 def paid_refunds_retry(*, clock: Clock = default_clock) -> int:

@@ -1,11 +1,13 @@
 """Renewing paid memberships at their period's end (a daily Celery beat run per shop).
 
-Batched and idempotent: a membership is renewed under its row lock (taken with
-SKIP LOCKED, so two runs at once share the work), its charge row with the idempotency key
-is committed before the rail is called, and a paid charge moves the period on in the same
-transaction that records it. A rerun therefore finds nothing due for a paid period, and a
-charge whose rail never answered is asked again under its own key: never charged twice.
-A cancelled membership ends at its period's end instead; a declined renewal is retried
+`paid_renewals_run` renews in batches (pawpact.loyalty.paid_renewal_batch: claimed with
+SKIP LOCKED, the charges with their idempotency keys committed before the rail is called,
+rail calls from threads, each batch recorded in one transaction). `renewal_open` and
+`paid_renewals_run_one_by_one` renew a single membership under its row lock in its own
+transactions: what a member's change of payment method retries with, and the benchmark's
+baseline. Either way a rerun finds nothing due for a paid period, and a charge whose rail
+never answered is asked again under its own key: never charged twice. A cancelled
+membership ends at its period's end instead; a declined renewal is retried
 (pawpact.loyalty.paid_membership.RETRY_AFTER) and then lapses with a message.
 """
 from __future__ import annotations
@@ -13,21 +15,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.loyalty.paid_membership import charge_key, membership_ended_emit, paid_charge_run
-from pawpact.loyalty.paid_models import LIVE, ChargeStatus, PaidCharge, PaidMembership, PaidStatus
+from pawpact.loyalty.paid_models import ChargeStatus, PaidCharge, PaidStatus
 from pawpact.loyalty.paid_refunds import paid_refunds_retry
+from pawpact.loyalty.paid_renewal_batch import BATCH_SIZE, memberships_due, renewal_batches_run
 
 BATCH = 200
 LEASE = timedelta(minutes=5)  # a charge PAYING longer than this lost its answer: ask again
-
-
-def _due(clock: Clock):
-    return PaidMembership.objects.filter(status__in=LIVE, period_end__lte=clock.today()).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now())
-    )
+_due = memberships_due
 
 
 def renewal_open(*, membership_id: int, clock: Clock = default_clock) -> PaidCharge | None:
@@ -50,14 +47,23 @@ def renewal_open(*, membership_id: int, clock: Clock = default_clock) -> PaidCha
             return None
         attempt = PaidCharge.objects.filter(membership=membership, period_start=period_start).count() + 1
         return PaidCharge.objects.create(
-            membership=membership, period_start=period_start, attempt=attempt, amount_minor=membership.plan.price_minor,
+            membership=membership, payment_method=membership.payment_method, period_start=period_start, attempt=attempt,
+            amount_minor=membership.plan.price_minor,
             charge_key=charge_key(membership, period_start, attempt), created_at=clock.now(),
         )  # fmt: skip
 
 
-def paid_renewals_run(*, clock: Clock = default_clock) -> int:
-    """Settle charges whose answer was lost, then renew (or end) every membership due; how many
-    charges were run."""
+def paid_renewals_run(*, clock: Clock = default_clock, batch_size: int = BATCH_SIZE,
+                      resume_after: timedelta = LEASE) -> int:  # fmt: skip
+    """Settle refunds and charges whose answer was lost, then renew (or end) every membership
+    due, in batches; how many charges were run. `resume_after`: how old a PAYING charge must
+    be before it counts as abandoned (timedelta(0) only when no other run can be alive)."""
+    paid_refunds_retry(clock=clock)
+    return renewal_batches_run(clock=clock, batch_size=batch_size, resume_after=resume_after).charged
+
+
+def paid_renewals_run_one_by_one(*, clock: Clock = default_clock) -> int:
+    """The same renewals, one membership (three transactions) at a time."""
     ran = 0
     paid_refunds_retry(clock=clock)
     stale = PaidCharge.objects.select_related("membership__payment_method").filter(
@@ -66,12 +72,10 @@ def paid_renewals_run(*, clock: Clock = default_clock) -> int:
     for charge in stale.order_by("id")[:BATCH]:
         paid_charge_run(charge=charge, clock=clock)
         ran += 1
-    due = list(_due(clock).order_by("period_end", "id").values_list("pk", flat=True))
-    for start in range(0, len(due), BATCH):
-        for membership_id in due[start:start + BATCH]:
-            charge = renewal_open(membership_id=membership_id, clock=clock)
-            if charge is not None:
-                paid_charge_run(charge=PaidCharge.objects.select_related("membership__payment_method").get(pk=charge.pk),
-                                clock=clock)  # fmt: skip
-                ran += 1
+    for membership_id in list(_due(clock).order_by("period_end", "id").values_list("pk", flat=True)):
+        charge = renewal_open(membership_id=membership_id, clock=clock)
+        if charge is not None:
+            paid_charge_run(charge=PaidCharge.objects.select_related("membership__payment_method").get(pk=charge.pk),
+                            clock=clock)  # fmt: skip
+            ran += 1
     return ran

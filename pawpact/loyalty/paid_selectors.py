@@ -1,5 +1,7 @@
 """What staff read of paid membership: the members (filtered, with what each has paid),
-the month's figures (members, revenue, churn) and twelve months of revenue and churn."""
+the month's figures (members, revenue, churn) and twelve months of revenue and churn.
+Revenue is net of refunds: a refund comes off the month it was given back in, as in the
+platform's figures (membership.refunded) and the ledger."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,7 +23,8 @@ def paid_member_list(*, status: str = "", plan_id: int | None = None, query: str
     """Memberships newest first (failed first payments left out: never members), with `paid_minor`."""
     rows = PaidMembership.objects.exclude(status__in=(PaidStatus.PAYING, PaidStatus.FAILED)).select_related(
         "customer", "plan"
-    ).annotate(paid_minor=Coalesce(Sum("charges__amount_minor", filter=Q(charges__status=ChargeStatus.PAID)), 0))
+    ).annotate(paid_minor=Coalesce(Sum("charges__amount_minor", filter=Q(charges__status=ChargeStatus.PAID,
+                                                                        charges__refunded_at__isnull=True)), 0))
     if status == "live":
         rows = rows.filter(status__in=LIVE)
     elif status in PaidStatus.values:
@@ -63,10 +66,12 @@ def paid_summary(*, clock: Clock = default_clock) -> PaidSummary:
                             cancelling=Count("id", filter=Q(cancel_at_period_end=True)))  # fmt: skip
     revenue = PaidCharge.objects.filter(status=ChargeStatus.PAID, finished_at__date__gte=start,
                                         finished_at__date__lt=end).aggregate(total=Sum("amount_minor"))["total"]  # fmt: skip
+    refunded = PaidCharge.objects.filter(refunded_at__date__gte=start, refunded_at__date__lt=end).aggregate(
+        total=Sum("amount_minor"))["total"]  # fmt: skip
     ended = PaidMembership.objects.filter(status__in=ENDED, ended_at__date__gte=start, ended_at__date__lt=end).count()
     base = counts["n"] + ended
     return PaidSummary(live=counts["n"], trialing=counts["trialing"], cancelling=counts["cancelling"],
-                       revenue_month_minor=revenue or 0, ended_month=ended,
+                       revenue_month_minor=(revenue or 0) - (refunded or 0), ended_month=ended,
                        churn_percent=round(ended * 100 / base, 1) if base else 0.0)  # fmt: skip
 
 
@@ -74,19 +79,24 @@ def paid_months(*, months: int = 12, clock: Clock = default_clock) -> list[PaidM
     """Revenue, new members and ended memberships per month, the last `months` months (oldest first)."""
     first = month_add(month_start(clock.today()), -(months - 1))
     tz = settings.TIME_ZONE
-    revenue = dict(
-        PaidCharge.objects.filter(status=ChargeStatus.PAID, finished_at__date__gte=first)
-        .annotate(month=TruncMonth("finished_at", tzinfo=ZoneInfo(tz))).values("month")
-        .annotate(total=Sum("amount_minor")).values_list("month", "total")
-    )  # fmt: skip
+    revenue = _sum_per_month(PaidCharge.objects.filter(status=ChargeStatus.PAID), "finished_at", first, tz)
+    for month, refunded in _sum_per_month(PaidCharge.objects.all(), "refunded_at", first, tz).items():
+        revenue[month] = revenue.get(month, 0) - refunded
     joined = _per_month(PaidMembership.objects.exclude(status__in=(PaidStatus.PAYING, PaidStatus.FAILED)), "created_at", first, tz)
     ended = _per_month(PaidMembership.objects.filter(status__in=ENDED), "ended_at", first, tz)
-    revenue = {key.date(): value for key, value in revenue.items()}
     rows = []
     for index in range(months):
         month = month_add(first, index)
         rows.append(PaidMonth(month, revenue.get(month, 0), joined.get(month, 0), ended.get(month, 0)))
     return rows
+
+
+def _sum_per_month(charges, field: str, first: date, tz: str) -> dict[date, int]:
+    summed = (
+        charges.filter(**{f"{field}__date__gte": first}).annotate(month=TruncMonth(field, tzinfo=ZoneInfo(tz)))
+        .values("month").annotate(total=Sum("amount_minor")).values_list("month", "total")
+    )  # fmt: skip
+    return {month.date(): total for month, total in summed}
 
 
 def _per_month(rows, field: str, first: date, tz: str) -> dict[date, int]:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("my/membership/", views.my_membership, name="my_membership"),
     path("my/club/", paid_pages.my_paid_membership, name="my_paid_membership"),
     path("my/club/cancel/", paid_pages.my_paid_membership_cancel, name="my_paid_membership_cancel"),
+    path("my/club/method/", paid_pages.my_paid_membership_method, name="my_paid_membership_method"),
 ]

@@ -32,9 +32,10 @@ def method_check(*, customer: Customer, payment_method: PaymentMethod | None) ->
     return payment_method
 
 
-def charge(*, payment_method: PaymentMethod, amount_minor: int, key: str, metadata: dict) -> ChargeResult:
+def charge(*, payment_method: PaymentMethod, amount_minor: int, key: str, metadata: dict, rail=None) -> ChargeResult:
+    """`rail`: the adapter resolved beforehand (a renewal run's threads must not touch the database)."""
     try:
-        return rail_for(payment_method.rail, livemode=payment_method.livemode).charge(
+        return (rail or rail_for(payment_method.rail, livemode=payment_method.livemode)).charge(
             token=payment_method.token, customer_ref=payment_method.rail_customer_ref,
             amount=Money(amount_minor, "CNY"), idempotency_key=key, metadata=metadata,
         )  # fmt: skip

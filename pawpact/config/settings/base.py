@@ -142,7 +142,12 @@ PAWPACT_STOREFRONT_COUPON_REDEEM = "pawpact.loyalty.coupons.coupon_redeem_order"
 # Pays shop orders from the customer's stored value: balance_minor, pay, give_back (see storefront/pricing.py).
 PAWPACT_STOREFRONT_STORED_VALUE = "pawpact.loyalty.checkout.ORDER_STORED_VALUE"
 # Charges of apps above billing that the providers' statements are matched against (billing's reconciliation).
-PAWPACT_RECONCILIATION_CHARGES = ["pawpact.storefront.selectors.order_charges_for_reconciliation"]
+PAWPACT_RECONCILIATION_CHARGES = [
+    "pawpact.storefront.selectors.order_charges_for_reconciliation",
+    "pawpact.loyalty.paid_books.loyalty_charges_for_reconciliation",  # memberships, top-ups, mall cash parts
+]
+# Checks of apps above billing joining the shop's ledger check: () -> list of problems.
+PAWPACT_LEDGER_CHECKS = ["pawpact.loyalty.paid_books.membership_ledger_problems"]
 # Gives an order's coupon back when the order is cancelled or fully refunded: (order_uuid).
 PAWPACT_STOREFRONT_COUPON_RELEASE = "pawpact.loyalty.coupons.coupon_release_order"
 # What a staff member's role may do, for the API's permission checks: (user, action) -> bool.

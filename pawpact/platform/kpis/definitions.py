@@ -81,8 +81,9 @@ def complaint_rate(facts: MonthFacts) -> Decimal | None:
 
 
 def plan_revenue_share(facts: MonthFacts) -> Decimal | None:
-    """Plan revenue / total revenue (plan debits collected + ordinary orders paid); no data
-    without an ordinary order paid in the month, which would make it 100 % by default."""
+    """Plan revenue / total revenue (plan debits collected + ordinary orders and paid
+    memberships, net of refunds); no data without such other revenue in the month, which
+    would make it 100 % by default."""
     if facts.total_revenue_minor <= facts.plan_revenue_minor:
         return None
     return ratio(facts.plan_revenue_minor, facts.total_revenue_minor)

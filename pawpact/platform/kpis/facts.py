@@ -5,7 +5,8 @@ events into PlatformEvent (one row per shop and outbox id), and everything below
 fold over those rows. Events are attributed to time by `occurred_at` (the outbox row's
 creation time, i.e. the moment of the fact), in the platform's time zone.
 
-Payloads read (docs/kpis.md has the same list for humans); billing emits all but the last two:
+Payloads read (docs/kpis.md has the same list for humans); billing emits the contract, debit and
+period events:
 
 contract.signed      when a contract starts (billing.services.activation.contract_signed_payload):
                      {contract_uuid, customer_uuid, plan_code, plan_version, monthly_amount_minor,
@@ -26,6 +27,13 @@ complaint.opened     {complaint_uuid, customer_uuid, contract_uuid (optional), c
 complaint.resolved   counted only: with complaint.opened, whether the month has complaint data
 order.paid           an ordinary (non-plan) order was paid:
                      {order_uuid, customer_uuid, amount_minor, currency, at}
+order.refunded       money of a paid order given back: {customer_uuid, amount_minor, ...}
+membership.charged   a paid membership's period was paid (loyalty.paid_membership):
+                     {membership_uuid, customer_uuid, amount_minor, currency, ...}
+membership.refunded  a membership period's charge given back: {customer_uuid, amount_minor, ...}
+
+Orders and paid memberships are the shop's non-plan revenue: both count in total revenue
+and in their customers' lifetime value, net of what was given back.
 
 Unknown keys are ignored and missing optional keys read as their default, so a payload
 can grow without breaking the facts.
@@ -228,18 +236,21 @@ def _debit_totals(in_window) -> dict:
     )
 
 
+REFUND_KINDS = (EventKind.ORDER_REFUNDED, EventKind.MEMBERSHIP_REFUNDED)
+PAID_KINDS = (EventKind.ORDER_PAID, EventKind.MEMBERSHIP_CHARGED)
+# Money of the shop outside plans: ordinary orders and paid memberships, with their refunds.
+ORDER_MONEY = (*PAID_KINDS, *REFUND_KINDS)
+
+
 def _net_order_amount():
-    """An order's money net of what was given back: `order.refunded` counts negative (in the
-    window it happened in), so a cancelled order adds nothing to revenue or LTV."""
-    return Case(When(kind=EventKind.ORDER_REFUNDED, then=-_amount()), default=_amount(), output_field=BigIntegerField())
-
-
-ORDER_MONEY = (EventKind.ORDER_PAID, EventKind.ORDER_REFUNDED)
+    """An order's or membership's money net of what was given back: a refund counts negative
+    (in the window it happened in), so a cancelled order adds nothing to revenue or LTV."""
+    return Case(When(kind__in=REFUND_KINDS, then=-_amount()), default=_amount(), output_field=BigIntegerField())
 
 
 def _order_totals(in_window) -> tuple[int, set[str | None]]:
-    """Ordinary orders' revenue net of refunds, and the customers who placed them."""
-    orders = in_window.filter(kind=EventKind.ORDER_PAID)
+    """Orders' and memberships' revenue net of refunds, and the customers who paid them."""
+    orders = in_window.filter(kind__in=PAID_KINDS)
     revenue = in_window.filter(kind__in=ORDER_MONEY).aggregate(total=Sum(_net_order_amount()))["total"] or 0
     customers = set(orders.order_by().values_list(KT("payload__customer_uuid"), flat=True).distinct())
     return revenue, customers
@@ -247,7 +258,8 @@ def _order_totals(in_window) -> tuple[int, set[str | None]]:
 
 def _lifetime_values(events, *, plan_customers: set[str]) -> tuple[int, int]:
     """Average revenue per customer to date: plan customers (every debit they paid plus
-    their orders) and ordinary customers (orders only, never signed a plan)."""
+    their orders and memberships) and ordinary customers (orders and memberships only,
+    never signed a plan)."""
     plan_total = events.filter(kind=EventKind.DEBIT_PAID).aggregate(total=Sum(_amount()))["total"] or 0
     ordinary_total = ordinary_customers = 0
     by_customer = (

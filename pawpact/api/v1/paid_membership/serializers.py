@@ -51,11 +51,13 @@ class PaidMembershipSerializer(serializers.ModelSerializer):
     object = serializers.SerializerMethodField()
     plan = PaidPlanSerializer()
     is_live = serializers.BooleanField(help_text="The member enjoys the benefits (trial, active, or a renewal being retried).")
+    payment_method_id = serializers.IntegerField(help_text="The saved payment method the next renewal is charged to.")
 
     class Meta:
         model = PaidMembership
         fields = ["object", "uuid", "plan", "status", "is_live", "is_trial", "period_start", "period_end",
-                  "cancel_at_period_end", "cancelled_at", "failed_renewals", "next_attempt_at", "created_at"]  # fmt: skip
+                  "cancel_at_period_end", "cancelled_at", "failed_renewals", "next_attempt_at", "payment_method_id",
+                  "created_at"]  # fmt: skip
 
     def get_object(self, _membership) -> str:
         return "membership"
@@ -64,6 +66,10 @@ class PaidMembershipSerializer(serializers.ModelSerializer):
 class MembershipStatusSerializer(serializers.Serializer):
     membership = PaidMembershipSerializer(allow_null=True, help_text="The membership in force, or null.")
     trial_available = serializers.BooleanField(help_text="A plan's free trial is still open to this customer.")
+
+
+class MethodInputSerializer(InputSerializer):
+    payment_method_id = serializers.IntegerField(help_text="One of the customer's own saved payment methods.")
 
 
 class JoinInputSerializer(InputSerializer):

@@ -7,4 +7,6 @@ urlpatterns = [
     path("paid-membership/plans/<int:pk>", views.PaidPlanDetailApi.as_view(), name="api_paid_membership_plan"),
     path("paid-membership", views.MembershipApi.as_view(), name="api_paid_membership"),
     path("paid-membership/cancel", views.MembershipCancelApi.as_view(), name="api_paid_membership_cancel"),
+    path("paid-membership/<str:uuid>/payment-method", views.MembershipMethodApi.as_view(),
+         name="api_paid_membership_method"),
 ]

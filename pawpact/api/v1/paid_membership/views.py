@@ -26,6 +26,7 @@ from pawpact.loyalty.paid_membership import (
     paid_plan_save,
     trial_available,
 )  # fmt: skip
+from pawpact.loyalty.paid_methods import membership_of, paid_membership_method_change
 from pawpact.loyalty.paid_models import PaidPlan
 from pawpact.loyalty.paid_refunds import paid_membership_cancel
 
@@ -113,3 +114,21 @@ class MembershipCancelApi(APIView):
         if membership is None:
             raise NotFound(_("You have no membership in force."))
         return Response(s.PaidMembershipSerializer(paid_membership_cancel(membership=membership)).data)
+
+
+class MembershipMethodApi(APIView):
+    @extend_schema(summary="Change the payment method my membership renews with; a renewal waiting for its retry is "
+                           "charged to the new method at once",
+                   request=s.MethodInputSerializer, responses={200: s.PaidMembershipSerializer, **ERRORS})  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request, uuid: str):
+        customer = _customer(request)
+        membership = membership_of(customer=customer, membership_uuid=uuid)
+        data = s.MethodInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        method = PaymentMethod.objects.filter(pk=data.validated_data["payment_method_id"], customer=customer,
+                                              is_active=True).first()  # fmt: skip
+        if method is None:
+            raise NotFound(_("Unknown payment method."), fields={"payment_method_id": [_("Not one of yours.")]})
+        changed = paid_membership_method_change(membership=membership, payment_method=method)
+        return Response(s.PaidMembershipSerializer(changed).data)
