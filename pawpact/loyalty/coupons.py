@@ -170,7 +170,7 @@ def order_discount_minor(template: CouponTemplate, *, subtotal_minor: int) -> in
         raise CouponNotApplicable(_("This coupon is not for shop orders."), fields={"coupon_code": [_("Not for orders.")]})
     if subtotal_minor < template.min_spend_minor:
         raise CouponNotApplicable(
-            _("This coupon needs a spend of at least ¥%(min)s.") % {"min": f"{template.min_spend_minor / 100:.2f}"},
+            _("This coupon needs a spend of at least %(min)s.") % {"min": Money(template.min_spend_minor).format()},
             fields={"coupon_code": [_("Below the minimum spend.")]},
         )
     if template.kind == CouponKind.AMOUNT_OFF:
