@@ -37,6 +37,7 @@ from pawpact.customers.enums import Species
 from pawpact.customers.models import Customer
 from pawpact.customers.services import customer_create, customer_register, pet_create, phone_normalize
 from pawpact.loyalty.coupon_triggers import coupon_demo_defaults
+from pawpact.loyalty.rfm import rfm_scores_refresh
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.enums import RecourseRule
 from pawpact.platform.funding.terms import funding_terms_get, funding_terms_set
@@ -177,6 +178,7 @@ def demo_shop_populate(*, shop: Shop, demo: DemoShop, report: DemoReport, clock:
         )  # fmt: skip
     with tenant_context(shop):
         outbox_drain_and_apply(shop=shop, clock=clock)
+        rfm_scores_refresh(clock=clock)  # segments by R·F·M show members right away, not after the nightly run
     today = clock.today()
     kpi_facts_compute(shop=shop, month=today, clock=clock)
     # Risk is computed for days that have ended: the latest one is yesterday (the nightly

@@ -3,13 +3,16 @@ progress so far; coupons keyed and messages deduped per customer, so a repeated 
 nothing twice; the counts read back from what messaging stored (see pawpact.loyalty.campaigns)."""
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.loyalty.coupon_models import Campaign, CampaignKind, CampaignStatus, Coupon
-from pawpact.loyalty.coupons import coupon_issue_if_allowed
+from pawpact.loyalty.coupons import coupon_issue
+from pawpact.loyalty.errors import CouponHeldLimit, CouponTemplateClosed, CouponTotalReached
 from pawpact.loyalty.segments import segment_customers
 from pawpact.messaging.models import Category, Channel, Message, MessageStatus
 from pawpact.messaging.services import MessageDraft, message_send_many
@@ -38,15 +41,26 @@ def _drafts(campaign: Campaign, customers, coupons: dict[int, Coupon]) -> list[M
     return drafts
 
 
-def _chunk_send(campaign: Campaign, customers: list, clock: Clock) -> None:
+SKIP_FIELDS = {CouponHeldLimit: "skipped_held", CouponTotalReached: "skipped_total",
+               CouponTemplateClosed: "skipped_closed"}  # fmt: skip
+
+
+def _chunk_send(campaign: Campaign, customers: list, clock: Clock) -> Counter:
+    """Issue and announce to one chunk; the customers given no coupon, counted by reason."""
     coupons: dict[int, Coupon] = {}
+    skipped: Counter = Counter()
     if campaign.kind == CampaignKind.COUPON:
         for customer in customers:
-            coupon = coupon_issue_if_allowed(template=campaign.template, customer=customer, campaign=campaign,
-                                             source_key=f"campaign:{campaign.uuid}:{customer.uuid}", clock=clock)  # fmt: skip
-            if coupon is not None:
-                coupons[customer.pk] = coupon
+            try:
+                with transaction.atomic():
+                    coupons[customer.pk] = coupon_issue(
+                        template=campaign.template, customer=customer, campaign=campaign,
+                        source_key=f"campaign:{campaign.uuid}:{customer.uuid}", clock=clock,
+                    )  # fmt: skip
+            except (CouponHeldLimit, CouponTotalReached, CouponTemplateClosed) as refused:
+                skipped[SKIP_FIELDS[type(refused)]] += 1
     message_send_many(drafts=_drafts(campaign, customers, coupons), clock=clock)
+    return skipped
 
 
 def campaign_run(*, campaign_id: int, chunk: int = CHUNK, clock: Clock = default_clock) -> Campaign:
@@ -54,18 +68,19 @@ def campaign_run(*, campaign_id: int, chunk: int = CHUNK, clock: Clock = default
     campaign = Campaign.objects.select_related("segment", "template").get(pk=campaign_id)
     if campaign.status == CampaignStatus.DONE:
         return campaign
-    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING, done=0)
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.RUNNING, done=0, skipped_held=0,
+                                                   skipped_total=0, skipped_closed=0)  # fmt: skip
     customers = segment_customers(campaign.segment.filters, clock=clock)
     Campaign.objects.filter(pk=campaign.pk).update(total=customers.count())
-    last_id, done = 0, 0
+    last_id, done, skipped = 0, 0, Counter()
     while True:
         batch = list(customers.filter(id__gt=last_id)[:chunk])
         if not batch:
             break
         with transaction.atomic():
-            _chunk_send(campaign, batch, clock)
+            skipped += _chunk_send(campaign, batch, clock)
             done += len(batch)
-            Campaign.objects.filter(pk=campaign.pk).update(done=done)
+            Campaign.objects.filter(pk=campaign.pk).update(done=done, **skipped)
         last_id = batch[-1].pk
     campaign_count(campaign=campaign)
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.DONE, finished_at=timezone.now())

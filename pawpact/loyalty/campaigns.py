@@ -43,8 +43,13 @@ def _errors(*, name, segment, kind, template, subject, body) -> dict[str, list[s
         errors["segment"] = [_("Choose a segment.")]
     if kind not in CampaignKind.values:
         errors["kind"] = [_("Choose a coupon or a message.")]
-    elif kind == CampaignKind.COUPON and (not isinstance(template, CouponTemplate) or not template.enabled):
-        errors["template"] = [_("Choose an enabled coupon template.")]
+    elif kind == CampaignKind.COUPON and not isinstance(template, CouponTemplate):
+        errors["template"] = [_("Choose a coupon template.")]
+    elif kind == CampaignKind.COUPON and not template.enabled:
+        errors["template"] = [_("This coupon template is disabled: enable it, or choose another.")]
+    elif kind == CampaignKind.COUPON and template.is_expired:
+        errors["template"] = [_("This coupon template expired on %(day)s: extend its dates, or choose another.")
+                              % {"day": template.valid_until.isoformat()}]  # fmt: skip
     elif kind == CampaignKind.MESSAGE:
         if not isinstance(subject, str) or not subject.strip() or len(subject) > 80:
             errors["subject"] = [_("Enter a subject of at most 80 characters.")]

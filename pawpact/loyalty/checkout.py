@@ -6,9 +6,14 @@ and is not imported here).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from pawpact.core.clock import Clock, default_clock
+from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty import stored_value
+from pawpact.loyalty.coupon_models import Coupon, CouponStatus
 from pawpact.loyalty.coupons import coupon_discount
 from pawpact.loyalty.pricing import TierDiscount, tier_discount
 from pawpact.loyalty.wallet_models import StoredValueAccount
@@ -25,6 +30,31 @@ def member_and_coupon_discount(
     )
     labels = [label for label in (tier.label, coupon.label) if label]
     return TierDiscount(tier.amount_minor + coupon.amount_minor, "; ".join(labels))
+
+
+@dataclass(frozen=True)
+class CouponOption:
+    code: str
+    name: str
+    valid_until: date
+    discount_minor: int  # the tier's and the coupon's together, as the checkout would give
+
+
+def order_coupon_options(*, customer: Customer, subtotal_minor: int, clock: Clock = default_clock) -> list[CouponOption]:
+    """The customer's coupons that apply to an order of `subtotal_minor` today, the largest saving first."""
+    today = clock.today()
+    candidates = Coupon.objects.select_related("template").filter(
+        customer=customer, status=CouponStatus.ISSUED, valid_from__lte=today, valid_until__gte=today
+    ).order_by("valid_until", "id")[:50]
+    options = []
+    for coupon in candidates:
+        try:
+            found = member_and_coupon_discount(customer=customer, subtotal_minor=subtotal_minor,
+                                               coupon_code=coupon.code, clock=clock)  # fmt: skip
+        except DomainError:  # not for orders, or the spend is below its minimum
+            continue
+        options.append(CouponOption(coupon.code, coupon.template.name, coupon.valid_until, found.amount_minor))
+    return sorted(options, key=lambda option: -option.discount_minor)
 
 
 class OrderStoredValue:

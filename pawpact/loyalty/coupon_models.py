@@ -54,6 +54,11 @@ class CouponTemplate(models.Model):
         return self.name
 
     @property
+    def is_expired(self) -> bool:
+        """Fixed dates whose last day has passed: no coupon of it can be issued any more."""
+        return self.valid_until is not None and not self.valid_days and self.valid_until < default_clock.today()
+
+    @property
     def service_label(self) -> str:
         """The free service's name (care's service kinds share their values with plan entitlements)."""
         return str(dict(EntitlementKind.choices).get(self.service_kind, self.service_kind))
@@ -187,11 +192,19 @@ class Campaign(models.Model):
     done = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)
     suppressed = models.PositiveIntegerField(default=0)
+    # Customers given no coupon, by reason (coupon campaigns): with the issued ones they add up to `total`.
+    skipped_held = models.PositiveIntegerField(default=0)
+    skipped_total = models.PositiveIntegerField(default=0)
+    skipped_closed = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    @property
+    def skipped(self) -> int:
+        return self.skipped_held + self.skipped_total + self.skipped_closed
 
     @property
     def percent(self) -> int:

@@ -60,3 +60,10 @@ def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("segment", "template").annotate(
         issued=Count("coupons"), redeemed=Count("coupons", filter=Q(coupons__status=CouponStatus.USED))
     )
+
+
+def coupon_templates_issuing() -> QuerySet[CouponTemplate]:
+    """Templates that can still issue: enabled, and not fixed dates whose last day has passed."""
+    return CouponTemplate.objects.filter(enabled=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_days__isnull=False) | Q(valid_until__gte=default_clock.today())
+    ).order_by("name")

@@ -46,7 +46,15 @@ from pawpact.loyalty.coupon_models import (
     CouponUse,
     CouponUseKind,
 )
-from pawpact.loyalty.errors import CouponExpired, CouponLimitReached, CouponNotApplicable, CouponUsed
+from pawpact.loyalty.errors import (
+    CouponExpired,
+    CouponHeldLimit,
+    CouponLimitReached,
+    CouponNotApplicable,
+    CouponTemplateClosed,
+    CouponTotalReached,
+    CouponUsed,
+)
 from pawpact.loyalty.pricing import tier_discount
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
@@ -92,11 +100,11 @@ def coupon_issue(
         today = clock.today()
         valid_from, valid_until = _validity(locked, today)
         if not locked.enabled or valid_until < today:
-            raise CouponLimitReached(_("This coupon is no longer issued."))
+            raise CouponTemplateClosed(_("This coupon is no longer issued."))
         if locked.total_limit is not None and locked.issued_count >= locked.total_limit:
-            raise CouponLimitReached(_("All %(n)d coupons of this kind have been issued.") % {"n": locked.total_limit})
+            raise CouponTotalReached(_("All %(n)d coupons of this kind have been issued.") % {"n": locked.total_limit})
         if Coupon.objects.filter(template=locked, customer=customer).count() >= locked.per_customer_limit:
-            raise CouponLimitReached(_("This customer has as many of these coupons as a customer may have."))
+            raise CouponHeldLimit(_("This customer has as many of these coupons as a customer may have."))
         CouponTemplate.objects.filter(pk=locked.pk).update(issued_count=F("issued_count") + 1)
         return _coupon_create(template=locked, customer=customer, source_key=source_key, campaign=campaign,
                               valid=(valid_from, valid_until), now=clock.now())  # fmt: skip
@@ -162,7 +170,7 @@ def order_discount_minor(template: CouponTemplate, *, subtotal_minor: int) -> in
         raise CouponNotApplicable(_("This coupon is not for shop orders."), fields={"coupon_code": [_("Not for orders.")]})
     if subtotal_minor < template.min_spend_minor:
         raise CouponNotApplicable(
-            _("This coupon needs a spend of at least ¥%(min)s.") % {"min": f"{template.min_spend_minor / 100:.2f}"},
+            _("This coupon needs a spend of at least %(min)s.") % {"min": Money(template.min_spend_minor).format()},
             fields={"coupon_code": [_("Below the minimum spend.")]},
         )
     if template.kind == CouponKind.AMOUNT_OFF:

@@ -75,6 +75,19 @@ class CouponLimitReached(BusinessRuleViolation):
     code = "coupon_limit_reached"
 
 
+# Why a coupon was not issued, for a campaign's counts; the API answers all three alike.
+class CouponTemplateClosed(CouponLimitReached):
+    """The template is disabled or its last day has passed."""
+
+
+class CouponTotalReached(CouponLimitReached):
+    """Every coupon the template allows in total has been issued."""
+
+
+class CouponHeldLimit(CouponLimitReached):
+    """The customer holds as many coupons of the template as one customer may."""
+
+
 class MembershipExists(Conflict):
     """The customer has a paid membership in force already (one at a time)."""
 

@@ -74,8 +74,11 @@ def my_paid_membership(request):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Welcome! Your membership runs until %(day)s.")
-                             % {"day": membership.period_end.isoformat()})  # fmt: skip
+            day = {"day": membership.period_end.isoformat()}
+            if membership.status == "trialing":
+                messages.success(request, _("Welcome! Your trial ends and the first charge is on %(day)s.") % day)
+            else:
+                messages.success(request, _("Welcome! Your membership renews on %(day)s.") % day)
             return redirect("my_paid_membership")
     return render(request, "loyalty/my_paid_membership.html", {
         **context, "form": form, "membership": membership, "method_form": method_form,

@@ -6,6 +6,9 @@
   contract that completed.
 Customers with only drafts or withdrawn applications are in none.
 """
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
@@ -14,7 +17,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.errors import NotFound
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
-from pawpact.loyalty.models import Membership, PointsEntry, Reevaluation
+from pawpact.loyalty.models import Membership, PointsEntry, QuotaPeriod, Reevaluation
 
 SEGMENT_NORMAL = "normal"
 SEGMENT_OVERDUE = "overdue"
@@ -83,3 +86,47 @@ def membership_get(*, customer: Customer) -> Membership | None:
 def points_history(*, customer: Customer) -> QuerySet[PointsEntry]:
     """The customer's points movements, newest first."""
     return PointsEntry.objects.filter(customer=customer).order_by("-occurred_at", "-id")
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """One benefit in force: what the member gets and where it comes from (a tier or a paid plan)."""
+
+    kind: str  # goods_discount, points, birthday_points, free_services, member_day_extra
+    value: object
+    source: str
+    period: str = ""
+
+
+def _times(multiplier) -> str:
+    """1.50 → "1.5", 2.00 → "2": a multiplier as people write it."""
+    return format(Decimal(multiplier).normalize(), "f")
+
+
+def benefits_effective(*, membership: Membership | None, plan) -> list[Benefit]:
+    """What a member gets in force, as pricing and the points ledger apply it: the better goods
+    discount and points multiplier of the tier and the paid plan, each free-service allowance,
+    the paid plan's member-day extra."""
+    tier = membership.tier if membership is not None else None
+    tier_name = tier.display_name if tier is not None else ""
+    found: list[Benefit] = []
+    goods = [(tier.goods_discount_percent, tier_name)] if tier is not None else []
+    points = [(tier.points_multiplier, tier_name)] if tier is not None else []
+    if plan is not None:
+        goods.append((plan.goods_discount_percent, plan.name))
+        points.append((plan.points_multiplier, plan.name))
+    best_goods = max(goods, key=lambda pair: pair[0], default=(0, ""))
+    if best_goods[0]:
+        found.append(Benefit("goods_discount", best_goods[0], best_goods[1]))
+    best_points = max(points, key=lambda pair: pair[0], default=(1, ""))
+    if best_points[1]:
+        found.append(Benefit("points", _times(best_points[0]), best_points[1]))
+    if tier is not None:
+        found.append(Benefit("birthday_points", _times(tier.birthday_multiplier), tier_name))
+        if tier.free_service_quota:
+            found.append(Benefit("free_services", tier.free_service_quota, tier_name, tier.get_quota_period_display()))
+    if plan is not None and plan.free_services_per_month:
+        found.append(Benefit("free_services", plan.free_services_per_month, plan.name, QuotaPeriod.MONTH.label))
+    if plan is not None and plan.member_day_extra_percent:
+        found.append(Benefit("member_day_extra", plan.member_day_extra_percent, plan.name))
+    return found

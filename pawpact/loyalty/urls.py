@@ -1,10 +1,11 @@
 """Public pages of loyalty on a shop's domain; included at the root of the tenant URLs."""
 from django.urls import path
 
-from pawpact.loyalty import customer_views, paid_pages, views, wallet_pages
+from pawpact.loyalty import customer_views, join_pages, paid_pages, views, wallet_pages
 
 urlpatterns = [
     path("survey/<str:token>/", views.survey_page, name="survey_page"),
+    path("join/signup/", join_pages.join_signup, name="customer_signup"),  # before the code: "signup" is no code
     path("join/<str:code>/", wallet_pages.referral_join, name="referral_join"),
     path("my/referral/", wallet_pages.my_referral, name="my_referral"),
     path("my/mall/", wallet_pages.my_mall, name="my_mall"),

@@ -13,6 +13,8 @@ from pawpact.customers.models import Customer
 from pawpact.loyalty.benefits import member_benefits_get
 from pawpact.loyalty.members import member_points, member_progress, points_expiring
 from pawpact.loyalty.models import Membership
+from pawpact.loyalty.pricing import paid_plan_of
+from pawpact.loyalty.selectors import benefits_effective
 from pawpact.loyalty.services import SURVEY_COMMENT_MAX, survey_answer, survey_get
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
@@ -58,8 +60,9 @@ def my_membership(request):
     customer = Customer.objects.filter(user=request.user).first()
     context = {"shop": getattr(request, "tenant", None), "customer": customer, "benefits": member_benefits_get()}
     if customer is not None:
+        membership = Membership.objects.select_related("tier").filter(customer=customer).first()
         context.update(
-            membership=Membership.objects.select_related("tier").filter(customer=customer).first(),
+            membership=membership, effective=benefits_effective(membership=membership, plan=paid_plan_of(customer=customer)),
             progress=member_progress(customer=customer), expiring=points_expiring(customer=customer),
             page=Paginator(member_points(customer=customer), 30).get_page(request.GET.get("page")),
         )  # fmt: skip

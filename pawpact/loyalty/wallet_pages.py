@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import DomainError
+from pawpact.core.money import Money
 from pawpact.customers.models import Customer
 from pawpact.loyalty import mall, referrals, stored_value
 from pawpact.loyalty.errors import OutOfStock
@@ -140,8 +141,8 @@ def my_stored_value(request):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Topped up ¥%(amount)s, with ¥%(gift)s on top.")
-                             % {"amount": f"{top.amount_minor / 100:.2f}", "gift": f"{top.gift_minor / 100:.2f}"})
+            messages.success(request, _("Topped up %(amount)s, with %(gift)s on top.")
+                             % {"amount": Money(top.amount_minor).format(), "gift": Money(top.gift_minor).format()})
             return redirect("my_stored_value")
     return _page(request, "loyalty/my_stored_value.html", {
         "account": selectors.stored_value_of(customer=customer), "form": form,

@@ -29,6 +29,27 @@ def discount_for(*, customer: Customer, subtotal_minor: int, coupon_code: str = 
     return Discount(max(0, min(int(discount.amount_minor), subtotal_minor)), discount.label)
 
 
+@dataclass(frozen=True)
+class CouponOption:
+    """One of the customer's coupons that applies to the cart, and what the order then pays less in all."""
+
+    code: str
+    name: str
+    valid_until: object
+    discount_minor: int
+
+
+def coupon_options(*, customer: Customer, subtotal_minor: int) -> list[CouponOption]:
+    """The customer's coupons that apply to this cart (settings.PAWPACT_STOREFRONT_COUPON_OPTIONS),
+    each with the whole discount the checkout would give with it; none without loyalty."""
+    path = getattr(settings, "PAWPACT_STOREFRONT_COUPON_OPTIONS", "")
+    if not path:
+        return []
+    options = import_string(path)(customer=customer, subtotal_minor=subtotal_minor)
+    return [CouponOption(o.code, o.name, o.valid_until, max(0, min(int(o.discount_minor), subtotal_minor)))
+            for o in options]  # fmt: skip
+
+
 def coupon_redeem(*, customer: Customer, coupon_code: str, order) -> None:
     """Inside the order's transaction: mark its coupon used (settings.PAWPACT_STOREFRONT_COUPON_REDEEM),
     so a coupon that another checkout used meanwhile undoes this order rather than discount it twice."""

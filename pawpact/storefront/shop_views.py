@@ -17,7 +17,7 @@ from pawpact.customers.models import Customer
 from pawpact.storefront.forms import AddressForm, ReshipForm
 from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product
 from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
-from pawpact.storefront.pricing import stored_value
+from pawpact.storefront.pricing import coupon_options, discount_for, stored_value
 from pawpact.storefront.services.orders import cart_set, checkout
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel
 from pawpact.storefront.services.reships import reship_request
@@ -101,8 +101,14 @@ def cart_page(request):
             return redirect("storefront:cart")
     livemode = current_livemode()
     methods = PaymentMethod.objects.filter(customer=customer, is_active=True, livemode=livemode)
+    cart = cart_get(customer=customer)
+    # The checkout's own computation, so the cart shows what will be charged.
+    member = discount_for(customer=customer, subtotal_minor=cart.subtotal_minor) if cart.lines else None
+    coupons = [{"option": option, "total_minor": cart.subtotal_minor - option.discount_minor}
+               for option in coupon_options(customer=customer, subtotal_minor=cart.subtotal_minor)] if cart.lines else []
     return render(request, "storefront/shop/cart.html", _context(
-        request, cart=cart_get(customer=customer), address_form=address_form, methods=methods,
+        request, cart=cart, address_form=address_form, methods=methods, member_discount=member, coupons=coupons,
+        total_minor=cart.subtotal_minor - (member.amount_minor if member else 0),
         stored_value_minor=stored_value().balance_minor(customer=customer), checkout_key=uuid.uuid4().hex, new_card="" if livemode else NEW_SANDBOX_CARD))  # fmt: skip
 
 
@@ -123,7 +129,7 @@ def checkout_submit(request):
             messages.error(request, _("Choose a payment method."))
             return redirect("storefront:cart")
         order = checkout(customer=customer, payment_method=method, checkout_key=request.POST.get("checkout_key", "")[:100],
-                         coupon_code=request.POST.get("coupon_code", "").strip()[:20], use_stored_value=use_stored_value)
+                         coupon_code=(request.POST.get("coupon_code", "").strip() or request.POST.get("coupon_pick", ""))[:20], use_stored_value=use_stored_value)
     except (DomainError, ValueError) as error:
         messages.error(request, getattr(error, "message", _("Choose a payment method.")))
         return redirect("storefront:cart")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pawpact.care.enums import ServiceKind
 from pawpact.loyalty.coupon_models import CampaignKind, CouponKind, CouponTemplate, Segment, TriggerKind
+from pawpact.loyalty.coupon_selectors import coupon_templates_issuing
 from pawpact.loyalty.segments import ACTIVITIES, STANDINGS
 from pawpact.workspace.fields import YuanField, fen_to_yuan
 from pawpact.workspace.forms import DateInput
@@ -79,10 +80,16 @@ class CampaignForm(forms.Form):
     segment = forms.ModelChoiceField(label=_("Segment"), queryset=Segment.objects.all())
     kind = forms.ChoiceField(label=_("Send"), choices=CampaignKind.choices, widget=forms.RadioSelect,
                              initial=CampaignKind.COUPON)  # fmt: skip
-    template = forms.ModelChoiceField(label=_("Coupon"), required=False,
-                                      queryset=CouponTemplate.objects.filter(enabled=True))  # fmt: skip
+    # Any template is accepted so that a disabled or expired one is refused with its reason;
+    # only those that can still issue are offered.
+    template = forms.ModelChoiceField(label=_("Coupon"), required=False, queryset=CouponTemplate.objects.all())
     subject = forms.CharField(label=_("Message subject"), max_length=80, required=False)
     body = forms.CharField(label=_("Message"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].widget.choices = [("", "---------"),
+                                                  *[(t.pk, t.name) for t in coupon_templates_issuing()]]  # fmt: skip
 
 
 class IssueForm(forms.Form):

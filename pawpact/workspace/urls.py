@@ -129,6 +129,7 @@ urlpatterns = [
     path("members/paid/plans/new/", paid_members.paid_plan_edit, name="paid_plan_new"),
     path("members/paid/plans/<int:pk>/", paid_members.paid_plan_edit, name="paid_plan"),
     path("members/rules/", member_rules.member_rules, name="member_rules"),
+    path("members/rfm/refresh/", members.rfm_refresh, name="members_rfm_refresh"),
     path("members/benefits/", member_rules.member_benefits, name="member_benefits"),
     path("members/rules/runs/<int:pk>/", member_rules.member_rules_progress, name="member_rules_progress"),
     path("members/<uuid:uuid>/", members.member_detail, name="member_detail"),

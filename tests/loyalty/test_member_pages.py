@@ -225,3 +225,21 @@ def test_the_member_page_shows_the_tier_history(shop, silver):
     owner = client_for(shop, staff_user(shop, Role.OWNER))
     html = owner.get(f"/manage/members/{silver.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Dropped a level after a year below its minimum · Bronze" in html and "Moved up · Silver" in html
+
+
+def test_my_membership_shows_the_benefits_in_force_and_where_each_comes_from(shop, silver):
+    from pawpact.loyalty.paid_membership import paid_membership_join
+    from tests.loyalty.paid_helpers import method, plan
+
+    with schema_context(shop.schema_name):
+        club = plan(990, goods_discount_percent=5, points_multiplier="1.5", free_services_per_month=1,
+                    member_day_extra_percent=0)  # fmt: skip
+        paid_membership_join(customer=silver, plan=club, payment_method=method(silver), request_key="join-1")
+    html = browser_of(shop, silver).get("/my/membership/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    benefits = html.split('data-testid="benefits"')[1].split("</ul>")[0]
+    flat = " ".join(benefits.split())
+    assert f"5% off goods in the shop <small class=\"muted\">· from {club.name}" in flat
+    assert f"Points × 1.5 <small class=\"muted\">· from {club.name}" in flat
+    assert "Points × 2 in your birthday month <small class=\"muted\">· from Silver" in flat
+    assert f"1 free service per month <small class=\"muted\">· from {club.name}" in flat
+    assert "2% off goods" not in flat and "Points × 1.2" not in flat  # the better of the two, never both

@@ -80,6 +80,7 @@ def test_a_refund_is_confirmed_first_and_never_beyond_the_paid_part(shop, topped
     assert too_much.status_code == 400 and "At most the paid part, ¥1,000.00" in too_much.content.decode()
     assert asked.status_code == 200
     assert "Refund ¥500.00 of paid value? ¥50.00 of gift value is forfeited" in asked.content.decode()
+    assert "This is a cash refund: hand ¥500.00 back to the customer at the counter" in asked.content.decode()
     assert effects(shop) == before
     refused = manager_client.post(page, {"amount": "1000.01", "request_key": "k2", "confirmed": "on"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400 and "At most the paid part" in refused.content.decode() and effects(shop) == before
@@ -136,6 +137,7 @@ def test_customer_pages_balance_top_up_mall_and_referral(shop, topped_up):
     page = client.get("/my/stored-value/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "¥1,100.00" in page and "¥100.00" in page and "Top up ¥1,000.00, get ¥100.00 on top" in page
     done = client.post("/my/stored-value/", {"amount": "1000", "payment_method": method.pk, "request_key": "p2"})
+    assert "Topped up ¥1,000.00, with ¥100.00 on top." in client.get("/my/stored-value/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     client.post("/my/stored-value/", {"amount": "1000", "payment_method": method.pk, "request_key": "p2"})
     assert done.status_code == 302
     with schema_context(shop.schema_name):
@@ -164,7 +166,13 @@ def test_the_share_link_offers_the_code_to_a_newcomer(shop, shop_client, topped_
 def test_a_clerk_takes_a_counter_payment_from_stored_value_once(shop, topped_up, clerk_client):
     customer, _method = topped_up
     url = f"/manage/marketing/stored-value/{customer.uuid}/spend/"
-    body = {"amount": "128", "revenue": "service_revenue", "memo": "Grooming", "request_key": "c1"}
+    asked = clerk_client.post(url, {"amount": "1234.5", "revenue": "service_revenue", "memo": "Grooming",
+                                    "request_key": "c0"}, HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert asked.status_code == 200
+    assert f"Pay ¥1,234.50 from {customer.name}'s stored value for Services at the counter?" in asked.content.decode()
+    with schema_context(shop.schema_name):
+        assert list(StoredValueAccount.objects.values_list("paid_minor", "gift_minor")) == [(100_000, 10_000)]
+    body = {"amount": "128", "revenue": "service_revenue", "memo": "Grooming", "request_key": "c1", "confirmed": "on"}
     assert clerk_client.post(url, body).status_code == 302
     assert clerk_client.post(url, body).status_code == 302
     with schema_context(shop.schema_name):

@@ -139,6 +139,7 @@ PAWPACT_CARE_BENEFIT_SOURCES = [
 PAWPACT_STOREFRONT_PRICING = "pawpact.loyalty.checkout.member_and_coupon_discount"
 # Marks the order's coupon used inside the order's transaction: (customer, coupon_code, order_uuid, amount_minor).
 PAWPACT_STOREFRONT_COUPON_REDEEM = "pawpact.loyalty.coupons.coupon_redeem_order"
+PAWPACT_STOREFRONT_COUPON_OPTIONS = "pawpact.loyalty.checkout.order_coupon_options"  # the coupons to pick at checkout
 # Pays shop orders from the customer's stored value: balance_minor, pay, give_back (see storefront/pricing.py).
 PAWPACT_STOREFRONT_STORED_VALUE = "pawpact.loyalty.checkout.ORDER_STORED_VALUE"
 # Charges of apps above billing that the providers' statements are matched against (billing's reconciliation).

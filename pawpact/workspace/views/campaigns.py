@@ -54,8 +54,8 @@ def _results_chart(campaign) -> dict:
     labels = [_("Sent"), _("Suppressed (frequency cap)")]
     values = [campaign.sent, campaign.suppressed]
     if campaign.kind == CampaignKind.COUPON:
-        labels += [_("Coupons issued"), _("Redeemed")]
-        values += [campaign.issued, campaign.redeemed]
+        labels += [_("Coupons issued"), _("Skipped"), _("Redeemed")]
+        values += [campaign.issued, campaign.skipped, campaign.redeemed]
     return {
         "grid": {"left": 8, "right": 16, "top": 8, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "minInterval": 1},

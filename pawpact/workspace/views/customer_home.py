@@ -7,4 +7,4 @@ from django.shortcuts import redirect, render
 def my_home(request):
     if request.user.is_staff:
         return redirect("workspace:overview")  # staff work in the workspace; the customer menu is not theirs
-    return render(request, "workspace/customer_home.html")
+    return render(request, "workspace/customer_home.html", {"shop": request.tenant})

@@ -1,4 +1,4 @@
-"""客户与宠物: the customer list (filters, search, exports) and the customer page (contracts, pets,
+"""顾客与宠物: the customer list (filters, search, exports) and the customer page (contracts, pets,
 messages), with corrections of the phone and of a pet's owner."""
 from django import forms
 from django.contrib import messages

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty.coupon_models import CouponStatus, CouponTemplate, CouponTrigger, TriggerKind
-from pawpact.loyalty.coupon_selectors import STATE_EXPIRED, coupon_list, coupon_templates
+from pawpact.loyalty.coupon_selectors import STATE_EXPIRED, coupon_list, coupon_templates, coupon_templates_issuing
 from pawpact.loyalty.coupon_templates import coupon_template_save
 from pawpact.loyalty.coupon_triggers import coupon_announce, trigger_set
 from pawpact.loyalty.coupons import coupon_issue, coupon_template_enable
@@ -56,11 +56,16 @@ def template_edit(request, pk: int | None = None):
     form = CouponTemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            coupon_template_save(template=template, **form.service_data())
+            saved = coupon_template_save(template=template, **form.service_data())
         except DomainError as error:
             _template_errors(form, error)
         else:
-            messages.success(request, _("The coupon is saved."))
+            if saved.is_expired:
+                messages.warning(request, _("The coupon is saved, but its last day (%(day)s) has passed: no coupon "
+                                            "of it can be issued until you extend its dates.")
+                                 % {"day": saved.valid_until.isoformat()})  # fmt: skip
+            else:
+                messages.success(request, _("The coupon is saved."))
             return redirect("workspace:marketing")
     status = 400 if form.errors else 200
     return render(request, "workspace/marketing/template_edit.html",
@@ -124,7 +129,7 @@ def coupons(request):
 
 @workspace_view(Action.MARKETING, section="marketing")
 def triggers(request):
-    templates = list(CouponTemplate.objects.filter(enabled=True).order_by("name"))
+    templates = list(coupon_templates_issuing())
     current = {row.kind: str(row.template_id or "") for row in CouponTrigger.objects.all()}
     form = TriggersForm(request.POST or None, templates=templates, initial=current)
     if request.method == "POST" and form.is_valid():

@@ -47,7 +47,7 @@ def _context(*, basis: str, rows: list[dict], errors: dict | None = None, messag
 def member_rules(request):
     rule_set = active_rule_set()
     preset = request.GET.get("preset", "")
-    if preset in TierBasis.values:  # a preset to start from: shown, saved only when the owner saves
+    if request.method != "POST" and preset in TierBasis.values:  # a preset to start from: shown, saved only when the owner saves
         return render(request, "workspace/members/rules.html",
                       _context(basis=preset, rows=tier_rows_initial(tier_preset(preset))))  # fmt: skip
     if request.method != "POST":

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
@@ -23,6 +23,7 @@ from pawpact.loyalty.members import (
 from pawpact.loyalty.models import Membership
 from pawpact.loyalty.paid_membership import membership_live
 from pawpact.loyalty.points import points_adjust
+from pawpact.loyalty.rfm import rfm_scores_refresh
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import column, export_response, local
 from pawpact.workspace.forms import form_errors_apply
@@ -62,7 +63,9 @@ def tier_chart(rows: list[tuple[str, int]]) -> dict:
         "animation": False,  # the counts are the point, not the motion
         "grid": {"left": 48, "right": 16, "top": 24, "bottom": 32},
         "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": labels},
+        # Every bar labelled, long names wrapped: ECharts drops labels it finds crowded.
+        "xAxis": {"type": "category", "data": labels,
+                  "axisLabel": {"interval": 0, "hideOverlap": False, "width": 56, "overflow": "break"}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
             {"type": "bar", "name": pgettext("how many", "Members"), "data": [count for _name, count in rows],
@@ -129,3 +132,14 @@ def member_points_adjust(request, uuid):
             messages.success(request, _("The points are adjusted."))
             return redirect("workspace:member_detail", uuid=uuid)
     return _detail(request, customer, form, status=400)
+
+
+@require_POST
+@workspace_view(Action.MEMBER_RULES, section="members")
+def rfm_refresh(request):
+    """Score every member's R·F·M now rather than at the nightly run (one statement for the shop)."""
+    scored = rfm_scores_refresh()
+    messages.success(request, ngettext("%(n)d member scored: R·F·M filters and segments use the new scores.",
+                                       "%(n)d members scored: R·F·M filters and segments use the new scores.",
+                                       scored) % {"n": scored})  # fmt: skip
+    return redirect("workspace:members")

@@ -103,18 +103,25 @@ class SpendForm(forms.Form):
     ])  # fmt: skip
     memo = forms.CharField(label=gettext_lazy("Note"), max_length=120, required=False)
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
 
 @require_POST
 @workspace_view(Action.CUSTOMER_EDIT, section=SECTION)
 def account_spend(request, uuid):
-    """Pay at the counter from the customer's stored value (the shop's rule picks paid or gift first)."""
+    """Pay at the counter from the customer's stored value (the shop's rule picks paid or gift
+    first), after the amount is shown back and confirmed: money spent is not undone here."""
     customer = get_object_or_404(Customer, uuid=uuid)
     form = SpendForm(request.POST)
     if not form.is_valid():
         messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("workspace:marketing_account", uuid=uuid)
     data = form.cleaned_data
+    if not data["confirmed"]:
+        return render(request, "workspace/marketing/spend_confirm.html", {
+            "customer": customer, "form": form, "amount": data["amount"],
+            "revenue_label": dict(form.fields["revenue"].choices)[data["revenue"]],
+        })  # fmt: skip
     try:
         stored_value.spend(customer=customer, amount_minor=data["amount"], key=f"counter:{data['request_key']}",
                            memo=data["memo"] or "counter", revenue_account=LedgerAccount(data["revenue"]))  # fmt: skip
