@@ -146,7 +146,9 @@ def adopt_list(request):
 
 
 def adopt_detail(request, uuid):
-    listing = get_object_or_404(selectors.listings_public(), uuid=uuid)
+    listing = selectors.listings_public().filter(uuid=uuid).first()
+    if listing is None:
+        return _adopt_closed(request, uuid)
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         customer = _customer(request) if request.user.is_authenticated else None
@@ -158,6 +160,16 @@ def adopt_detail(request, uuid):
             return render(request, "care/adopt_thanks.html", {"shop": request.tenant, "listing": listing})
     context = {"shop": request.tenant, "listing": listing, "pet": listing.pet, "form": form}
     return render(request, "care/adopt_detail.html", context, status=400 if form.errors else 200)
+
+
+def _adopt_closed(request, uuid):
+    """A shared link to a pet that found a home (or was withdrawn): say so, and show who still waits."""
+    listing = selectors.listing_closed(uuid=uuid)
+    if listing is None:
+        raise Http404
+    others = selectors.listings_public().order_by("-listed_at")[:3]
+    context = {"shop": request.tenant, "listing": listing, "others": others}
+    return render(request, "care/adopt_closed.html", context, status=410)
 
 
 def adopt_photo(request, photo_id):
