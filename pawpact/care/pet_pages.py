@@ -29,6 +29,12 @@ SHARE_DAYS = 7
 SHARE_SALT = "pawpact.care.health-share"
 
 
+def health_share_url(request, pet) -> str:
+    """A link anyone may open for SHARE_DAYS to read the pet's health record (owner or staff made it)."""
+    token = signing.TimestampSigner(salt=SHARE_SALT).sign(str(pet.uuid))
+    return request.build_absolute_uri(reverse("care:shared_health", args=[token]))
+
+
 def _customer(request) -> Customer | None:
     return Customer.objects.filter(user=request.user).first()
 
@@ -92,9 +98,7 @@ def my_pet_pdf(request, uuid):
 @require_POST
 def my_pet_share(request, uuid):
     pet = _own_pet(request, uuid)
-    token = signing.TimestampSigner(salt=SHARE_SALT).sign(str(pet.uuid))
-    url = request.build_absolute_uri(reverse("care:shared_health", args=[token]))
-    context = {"shop": request.tenant, "pet": pet, "url": url, "days": SHARE_DAYS}
+    context = {"shop": request.tenant, "pet": pet, "url": health_share_url(request, pet), "days": SHARE_DAYS}
     return render(request, "care/my_pet_share.html", context)
 
 
