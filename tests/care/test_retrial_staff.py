@@ -155,7 +155,7 @@ def test_the_portal_says_the_rating_rule_and_who_pays_per_row(shop):
     assert "shown once 5 different customers have rated" in html and "from 5 ratings" not in html
     cells = re.findall(r'<td data-label="Who pays">([^<]+)</td>', html)
     assert sorted(cells) == ["Plan entitlement: the platform settles ¥80.00", "The customer pays you"]
-    assert re.search(r'<select id="status" name="status" data-autosubmit>.*?</select>\s*<button type="submit"', html, re.S)
+    assert re.search(r'<select id="status" name="status" data-autosubmit>.*?</select>\s*<button type="submit"', html, re.DOTALL)
 
 
 def test_the_partner_invitation_comes_from_the_platform(db, django_capture_on_commit_callbacks):
