@@ -86,6 +86,7 @@ def test_the_complaint_queue_and_the_services_setup_fit_a_phone(shop, monkeypatc
         _fits(page, "[data-testid=resources] form input:not([type=hidden]), [data-testid=resources] form button")
         screenshot(page, tmp_path, f"retrial-setup-{language}-390.png")
         page.goto(f"{base}manage/pets/archive/{pet.uuid}/")
+        _fits(page, "[data-testid=health-records] td")
         asked = []
         page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
         page.locator("form[data-confirm] button").first.click()
