@@ -15,7 +15,7 @@ entitlements need none: they are counted from the live bookings themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -136,3 +136,27 @@ def plan_entitlement_claim(*, request: BenefitRequest) -> BenefitClaim | None:
         contract=contract,
         period=period,
     )
+
+
+@dataclass(frozen=True)
+class AllowanceUsedUp:
+    """The plan gives this kind of service, but the period's units are taken."""
+
+    quantity: int
+    renews_on: date | None  # the next period's due date; None after the last period
+
+
+def allowance_used_up(*, customer: Customer, pet: Pet, service_kind: str, starts_at: datetime) -> AllowanceUsedUp | None:
+    """Why a booking the plan would normally cover is paid: its allowance for the period is used up.
+
+    A read for the booking page (no lock): the claim at booking time stays the authority."""
+    contract = (Contract.objects.select_related("plan_version")
+                .filter(pet=pet, customer=customer, status=ContractStatus.ACTIVE).first())  # fmt: skip
+    if contract is None or entitled_quantity(contract=contract, kind=service_kind) <= 0:
+        return None
+    period = period_covering(contract=contract, starts_at=starts_at)
+    if period is None:
+        return None
+    following = DebitPeriod.objects.filter(contract=contract, number__gt=period.number).order_by("number").first()
+    return AllowanceUsedUp(quantity=entitled_quantity(contract=contract, kind=service_kind),
+                           renews_on=following.due_date if following else None)  # fmt: skip

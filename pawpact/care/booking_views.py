@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pawpact.care.benefits import BenefitRequest, benefit_preview
+from pawpact.care.benefits import BenefitRequest, allowance_used_up, benefit_preview
 from pawpact.care.enums import BenefitSource, BookingStatus
 from pawpact.care.models import Booking, Resource, ServiceType
 from pawpact.care.selectors import bookings_for_customer, local_at, slots_available
@@ -63,8 +63,11 @@ def _step(choice: dict) -> int:
 def _what_pays(customer: Customer, pet, service: ServiceType, starts_at: datetime) -> dict:
     claim = benefit_preview(request=BenefitRequest(customer=customer, pet=pet, service_kind=service.kind,
                                                    price_minor=service.price_minor, starts_at=starts_at))  # fmt: skip
+    used_up = None
+    if claim.source == BenefitSource.PAID:
+        used_up = allowance_used_up(customer=customer, pet=pet, service_kind=service.kind, starts_at=starts_at)
     return {"source_label": _("Paid by you") if claim.source == BenefitSource.PAID else BenefitSource(claim.source).label, "is_covered": claim.covered_minor >= service.price_minor,
-            "due_minor": service.price_minor - claim.covered_minor}  # fmt: skip
+            "due_minor": service.price_minor - claim.covered_minor, "allowance_used_up": used_up}  # fmt: skip
 
 
 def _book_context(request, customer: Customer) -> dict:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pawpact.billing.models import Contract
 from pawpact.care.booking_views import customer_of, error_text
-from pawpact.care.enums import ComplaintCategory, ComplaintStatus
+from pawpact.care.enums import BookingStatus, ComplaintCategory, ComplaintStatus
 from pawpact.care.models import Booking, Complaint, ComplaintPhoto
 from pawpact.care.services import complaints as complaint_services
 from pawpact.core.clock import default_clock
@@ -31,7 +31,8 @@ class ComplaintForm(forms.Form):
 def _links(customer) -> list[tuple[str, str]]:
     """The customer's own records a complaint may name, as ("kind:uuid", label)."""
     rows = [(f"booking:{b.uuid}", f"{b.service.name} · {timezone.localtime(b.starts_at):%Y-%m-%d %H:%M}")
-            for b in Booking.objects.filter(customer=customer).select_related("service").order_by("-starts_at")[:20]]  # fmt: skip
+            for b in Booking.objects.filter(customer=customer).exclude(status=BookingStatus.CANCELLED, starts_at__gt=default_clock.now())
+            .select_related("service").order_by("-starts_at")[:20]]  # fmt: skip
     rows += [(f"order:{o.uuid}", _("Order of %(day)s") % {"day": f"{o.created_at:%Y-%m-%d}"})
              for o in Order.objects.filter(customer=customer).order_by("-created_at")[:20]]  # fmt: skip
     rows += [(f"contract:{c.uuid}", _("Plan for %(pet)s") % {"pet": c.pet.name})

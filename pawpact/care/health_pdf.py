@@ -26,7 +26,7 @@ def pet_health_pdf(pet: Pet, *, shop_name: str) -> bytes:
     body = body_style(size=10, leading=15)
     heading = heading_style(body, space_before=5 * mm, space_after=2 * mm)
     profile = [
-        [_("Name"), pet.name], [_("Species"), pet.get_species_display()], [_("Breed"), pet.breed or "—"],
+        [pgettext("pet", "Name"), pet.name], [_("Species"), pet.get_species_display()], [_("Breed"), pet.breed or "—"],
         [_("Sex"), pet.get_sex_display()], [_("Birthday"), _day(pet.birthday)],
         [_("Adoption date"), _day(pet.adoption_date)], [_("Microchip number"), pet.microchip or "—"],
         [_("Allergies"), pet.allergies or _("None known")],

@@ -30,7 +30,7 @@ class ClaimForm(forms.Form):
     condition = forms.ChoiceField(label=_("Condition"))
     diagnosed_on = forms.DateField(label=_("Diagnosed on"), widget=DATE)
     evidence = forms.FileField(label=_("Vet's diagnosis (photo or PDF)"), required=False)
-    note = forms.CharField(label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=pgettext_lazy("incident", "What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, conditions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +42,11 @@ class ApplicationForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32)
     email = forms.EmailField(label=_("Email"), required=False)
     housing = forms.ChoiceField(label=_("Housing"), choices=Housing.choices)
-    experience = forms.CharField(label=_("Experience with pets"), widget=forms.Textarea(attrs={"rows": 3}))
+    experience = forms.CharField(
+        label=_("Experience with pets"),
+        help_text=_("A sentence or two: at least 10 letters or 5 Chinese characters."),
+        widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_experience-help"}),
+    )
     message = forms.CharField(label=_("Message to the shop"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     consent = forms.BooleanField(
         label=_("I agree that the shop contacts me and keeps these details for this adoption."), required=False

@@ -29,6 +29,12 @@ SHARE_DAYS = 7
 SHARE_SALT = "pawpact.care.health-share"
 
 
+def health_share_url(request, pet) -> str:
+    """A link anyone may open for SHARE_DAYS to read the pet's health record (owner or staff made it)."""
+    token = signing.TimestampSigner(salt=SHARE_SALT).sign(str(pet.uuid))
+    return request.build_absolute_uri(reverse("care:shared_health", args=[token]))
+
+
 def _customer(request) -> Customer | None:
     return Customer.objects.filter(user=request.user).first()
 
@@ -92,9 +98,7 @@ def my_pet_pdf(request, uuid):
 @require_POST
 def my_pet_share(request, uuid):
     pet = _own_pet(request, uuid)
-    token = signing.TimestampSigner(salt=SHARE_SALT).sign(str(pet.uuid))
-    url = request.build_absolute_uri(reverse("care:shared_health", args=[token]))
-    context = {"shop": request.tenant, "pet": pet, "url": url, "days": SHARE_DAYS}
+    context = {"shop": request.tenant, "pet": pet, "url": health_share_url(request, pet), "days": SHARE_DAYS}
     return render(request, "care/my_pet_share.html", context)
 
 
@@ -146,7 +150,9 @@ def adopt_list(request):
 
 
 def adopt_detail(request, uuid):
-    listing = get_object_or_404(selectors.listings_public(), uuid=uuid)
+    listing = selectors.listings_public().filter(uuid=uuid).first()
+    if listing is None:
+        return _adopt_closed(request, uuid)
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         customer = _customer(request) if request.user.is_authenticated else None
@@ -158,6 +164,16 @@ def adopt_detail(request, uuid):
             return render(request, "care/adopt_thanks.html", {"shop": request.tenant, "listing": listing})
     context = {"shop": request.tenant, "listing": listing, "pet": listing.pet, "form": form}
     return render(request, "care/adopt_detail.html", context, status=400 if form.errors else 200)
+
+
+def _adopt_closed(request, uuid):
+    """A shared link to a pet that found a home (or was withdrawn): say so, and show who still waits."""
+    listing = selectors.listing_closed(uuid=uuid)
+    if listing is None:
+        raise Http404
+    others = selectors.listings_public().order_by("-listed_at")[:3]
+    context = {"shop": request.tenant, "listing": listing, "others": others}
+    return render(request, "care/adopt_closed.html", context, status=410)
 
 
 def adopt_photo(request, photo_id):

@@ -37,6 +37,11 @@ def listings_public() -> QuerySet[AdoptionListing]:
     )
 
 
+def listing_closed(*, uuid) -> AdoptionListing | None:
+    """A listing no longer open (reserved, adopted, withdrawn): old links still say what became of the pet."""
+    return AdoptionListing.objects.exclude(status=ListingStatus.LISTED).select_related("pet").filter(uuid=uuid).first()
+
+
 def listings_all(*, status: str = "") -> QuerySet[AdoptionListing]:
     found = AdoptionListing.objects.select_related("pet", "suggested_plan")
     return found.filter(status=status) if status in ListingStatus.values else found

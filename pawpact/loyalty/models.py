@@ -169,7 +169,7 @@ class Reevaluation(models.Model):
 class ActivityKind(models.TextChoices):
     DEBIT = "debit", _("Monthly debit paid")
     ORDER = "order", _("Shop order paid")
-    VISIT = "visit", _("Visit")
+    VISIT = "visit", pgettext_lazy("shop visit", "Visit")
 
 
 class Activity(models.Model):

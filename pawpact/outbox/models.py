@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboxEvent(models.Model):
@@ -51,7 +52,7 @@ class WebhookDelivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Not delivered yet")
-        SUCCEEDED = "succeeded", _("Delivered")
+        SUCCEEDED = "succeeded", pgettext_lazy("webhook", "Delivered")
         FAILED = "failed", _("Failed")
 
     uuid = models.UUIDField(unique=True, editable=False)

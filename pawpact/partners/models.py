@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.partners.enums import (
     BookingStatus,
@@ -28,7 +29,7 @@ class Partner(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=PartnerKind.choices)
     name = models.CharField(_("name"), max_length=120)
     phone = models.CharField(_("phone"), max_length=40)
-    address = models.CharField(_("address"), max_length=255)
+    address = models.CharField(pgettext_lazy("street", "address"), max_length=255)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
     services = ArrayField(models.CharField(max_length=16, choices=PartnerService.choices), default=list)

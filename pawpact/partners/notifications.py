@@ -49,12 +49,13 @@ def member_invitation_send(*, member_id: int, login_url: str) -> None:
                    kwargs={"uidb36": user_pk_to_url_str(member.user), "key": default_token_generator.make_token(member.user)})  # fmt: skip
     link = f"{parts.scheme}://{parts.netloc}{path}"
     body = (
-        f"{member.partner.name} 邀请您登录 Pawpact 服务伙伴后台。请先设置密码：\n{link}\n然后登录：{login_url}\n\n"
-        f"You are invited to sign in for {member.partner.name} on Pawpact. Choose your password:\n{link}\n"
+        f"Pawpact 平台邀请您以「{member.partner.name}」工作人员的身份登录其服务伙伴后台。请先设置密码：\n{link}\n"
+        f"然后登录：{login_url}\n\n"
+        f"Pawpact invites you, as staff of {member.partner.name}, to its partner portal. Choose your password:\n{link}\n"
         f"then sign in: {login_url}\n"
     )
     try:
-        send_mail(f"[Pawpact] {member.partner.name}", body, None, [member.user.email])
+        send_mail(f"[Pawpact] 服务伙伴后台邀请 · Partner portal invitation: {member.partner.name}", body, None, [member.user.email])
     except OSError:
         # The membership stands; the admin can send the invitation again from the console.
         logger.exception("Could not email the invitation of partner member %s", member_id)

@@ -11,6 +11,7 @@ from pawpact.care.models import Booking, DayOff, Resource, ServiceType, WorkingH
 from pawpact.care.services.bookings import booking_create
 from pawpact.core.clock import FixedClock
 from pawpact.customers.models import Customer, Pet
+from pawpact.messaging.models import Message
 from tests.care.factories import NOW, at, customer_with_pet, groomer, grooming
 
 RACERS = 6
@@ -81,6 +82,12 @@ def test_racing_bookings_of_one_slot_leave_exactly_one(shop):
                 return Booking.objects.filter(resource_id=resource_id).count()
 
         assert _committed(count) == 1
+
+        def confirmations():
+            with schema_context(schema):
+                return Message.objects.filter(customer_id__in=[customer.pk for customer, _ in people]).count()
+
+        assert _committed(confirmations) == 2  # the winner's, on SMS and in-app; the loser rolled back with its booking
     finally:
 
         def clean():
@@ -91,6 +98,7 @@ def test_racing_bookings_of_one_slot_leave_exactly_one(shop):
                 DayOff.objects.filter(resource_id=resource_id).delete()
                 Resource.objects.filter(pk=resource_id).delete()
                 ServiceType.objects.filter(pk=service_id).delete()
+                Message.objects.filter(customer_id__in=customer_ids).delete()  # the winner's confirmation
                 Pet.objects.filter(owner_id__in=customer_ids).delete()
                 Customer.objects.filter(pk__in=customer_ids).delete()
 

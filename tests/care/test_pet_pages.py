@@ -109,7 +109,7 @@ def test_visitors_browse_and_apply_and_a_closed_listing_takes_nothing(shop, othe
         assert AdoptionApplication.objects.count() == 1
         listing.status = "withdrawn"
         listing.save(update_fields=["status"])
-    assert visitor.post(f"/adopt/{listing.uuid}/", APPLY).status_code == 404
+    assert visitor.post(f"/adopt/{listing.uuid}/", APPLY).status_code == 410  # a closed listing says so and takes nothing
     with schema_context(shop.schema_name):
         assert AdoptionApplication.objects.count() == 1
 

@@ -77,6 +77,16 @@ def adoption_listing_withdraw(*, listing: AdoptionListing) -> AdoptionListing:
     return locked
 
 
+# A Chinese character carries about as much as two Latin letters, so five of them make the
+# short sentence the shop needs as much as ten letters do.
+EXPERIENCE_MIN_WEIGHT = 10
+
+
+def experience_weight(text: str) -> int:
+    """How much an answer says: letters and digits 1 each, CJK characters 2, spaces 0."""
+    return sum(2 if "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" else 1 for ch in text if not ch.isspace())
+
+
 def _application_errors(values: dict) -> dict:
     errors: dict[str, list[str]] = {}
     if not 2 <= len(values.get("name", "").strip()) <= 80:
@@ -86,8 +96,8 @@ def _application_errors(values: dict) -> dict:
         errors["phone"] = [_("A phone number we can call.")]
     if values.get("housing") not in Housing.values:
         errors["housing"] = [_("Choose your housing.")]
-    if len(values.get("experience", "").strip()) < 10:
-        errors["experience"] = [_("Tell us about your experience with pets (at least 10 characters).")]
+    if experience_weight(values.get("experience", "")) < EXPERIENCE_MIN_WEIGHT:
+        errors["experience"] = [_("Tell us a little about your experience with pets: at least 10 letters or 5 Chinese characters.")]
     if values.get("consent") is not True:
         errors["consent"] = [_("Agree to the shop contacting you and keeping these details for the adoption.")]
     return errors

@@ -25,6 +25,7 @@ from pawpact.care.enums import BookingStatus, PaymentStatus
 from pawpact.care.errors import BookingChangeClosed, BookingInvalid, BookingStateInvalid, SlotUnavailable
 from pawpact.care.models import Booking, Resource, ServiceType
 from pawpact.care.selectors import slot_is_offered
+from pawpact.care.services.notices import booking_notice_send
 from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.models import Customer, Pet
 
@@ -76,9 +77,9 @@ def _save_or_conflict(booking: Booking, **kwargs) -> None:
             booking.save(**kwargs)
     except IntegrityError as error:
         if CONSTRAINT in str(error):
-            raise SlotUnavailable(
-                _("That time was just taken. Choose another slot."), fields={"starts_at": [_("Already booked.")]}
-            ) from error
+            # One sentence for page and API alike: pages join message and field details.
+            message = _("That time was just taken. Choose another slot.")
+            raise SlotUnavailable(message, fields={"starts_at": [message]}) from error
         raise
 
 
@@ -115,6 +116,7 @@ def booking_create(
         **_benefit_fields(claim, service.price_minor),
     )
     _save_or_conflict(booking)
+    booking_notice_send(booking=booking, fact="booked")
     return booking
 
 
@@ -162,6 +164,7 @@ def booking_reschedule(
         setattr(booking, name, value)
     booking.resource, booking.starts_at, booking.ends_at, booking.reminded_at = resource, starts_at, ends_at, None
     _save_or_conflict(booking)
+    booking_notice_send(booking=booking, fact="moved")
     return booking
 
 
@@ -177,6 +180,7 @@ def booking_cancel(*, booking: Booking, by_staff: bool = False, clock: Clock = d
         booking.payment_status = PaymentStatus.NOT_DUE
         booking.amount_due_minor = 0
     booking.save(update_fields=["status", "cancelled_at", "payment_status", "amount_due_minor"])
+    booking_notice_send(booking=booking, fact="cancelled")
     return booking
 
 

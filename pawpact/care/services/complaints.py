@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from pawpact.billing.models import Contract
-from pawpact.care.enums import ComplaintCategory, ComplaintClock, ComplaintStatus
+from pawpact.care.enums import BookingStatus, ComplaintCategory, ComplaintClock, ComplaintStatus
 from pawpact.care.errors import ComplaintInvalid, ComplaintStateInvalid
 from pawpact.care.models import Booking, Complaint, ComplaintBreach, ComplaintEntry, ComplaintPhoto
+from pawpact.care.services.notices import complaint_notice_send
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import EventKind
 from pawpact.customers.models import Customer
@@ -74,6 +75,9 @@ def complaint_file(
     if len(text.strip()) < 10:
         errors["text"] = [_("Tell us what happened (at least 10 characters).")]
     booking = _own(Booking, booking_uuid, customer, "booking_uuid", errors)
+    if booking is not None and booking.status == BookingStatus.CANCELLED and booking.starts_at > clock.now():
+        # Nothing happened at a visit that was called off and has not come: nothing to look into.
+        errors["booking_uuid"] = [_("This booking was cancelled and has not taken place. Link the visit the complaint is about.")]
     contract = _own(Contract, contract_uuid, customer, "contract_uuid", errors)
     order = _own(Order, order_uuid, customer, "order_uuid", errors)
     photo_errors = _photos_errors(photos)
@@ -120,10 +124,11 @@ def complaint_respond(*, complaint: Complaint, author, text: str, clock: Clock =
     if complaint.status not in OPEN_STATUSES:
         raise ComplaintStateInvalid(_("Only an open complaint can be answered."))
     now = clock.now()
-    ComplaintEntry.objects.create(complaint=complaint, by_staff=True, author=author, text=text, created_at=now)
+    entry = ComplaintEntry.objects.create(complaint=complaint, by_staff=True, author=author, text=text, created_at=now)
     if complaint.status == ComplaintStatus.OPEN:
         complaint.status, complaint.responded_at = ComplaintStatus.RESPONDED, now
         complaint.save(update_fields=["status", "responded_at"])
+    complaint_notice_send(complaint=complaint, entry=entry, resolved=False)
     return complaint
 
 
@@ -135,11 +140,12 @@ def complaint_resolve(*, complaint: Complaint, author, text: str, clock: Clock =
     if complaint.status not in OPEN_STATUSES:
         raise ComplaintStateInvalid(_("Only an open complaint can be resolved."))
     now = clock.now()
-    ComplaintEntry.objects.create(complaint=complaint, by_staff=True, author=author, text=text, created_at=now)
+    entry = ComplaintEntry.objects.create(complaint=complaint, by_staff=True, author=author, text=text, created_at=now)
     complaint.status, complaint.resolved_at = ComplaintStatus.RESOLVED, now
     complaint.responded_at = complaint.responded_at or now
     complaint.save(update_fields=["status", "resolved_at", "responded_at"])
     _emit(complaint, EventKind.COMPLAINT_RESOLVED, now)
+    complaint_notice_send(complaint=complaint, entry=entry, resolved=True)
     return complaint
 
 

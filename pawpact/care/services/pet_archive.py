@@ -82,6 +82,59 @@ def pet_weight_record(*, pet: Pet, measured_on: date, grams: int, clock: Clock =
     return PetWeight.objects.create(pet=pet, measured_on=measured_on, grams=grams, created_at=clock.now())
 
 
+def _record_check(*, kind: str, done_on: date, product: str, next_due: date | None, today: date) -> None:
+    errors: dict[str, list[str]] = {}
+    if kind not in HealthRecordKind.values:
+        errors["kind"] = [_("Choose vaccine, deworming or check-up.")]
+    _not_future(done_on, today, "done_on", errors)
+    if next_due is not None and next_due <= done_on:
+        errors["next_due"] = [_("The next one falls after this one.")]
+    if kind == HealthRecordKind.VACCINE and not product.strip():
+        errors["product"] = [_("Name the vaccine.")]
+    if errors:
+        raise _invalid(errors)
+
+
+@transaction.atomic
+def health_record_update(
+    *, record: HealthRecord, kind: str, done_on: date, product: str = "", next_due: date | None = None,
+    clinic: str = "", note: str | None = None, clock: Clock = default_clock,
+) -> HealthRecord:  # fmt: skip
+    """Correct a record entered wrongly; the same rules as a new one, nothing saved if one fails."""
+    _record_check(kind=kind, done_on=done_on, product=product, next_due=next_due, today=clock.today())
+    record = HealthRecord.objects.select_for_update().get(pk=record.pk)
+    record.kind, record.done_on, record.product, record.next_due = kind, done_on, product.strip(), next_due
+    record.clinic = clinic.strip()
+    record.note = record.note if note is None else note.strip()  # the staff form has no note: keep it
+    record.save(update_fields=["kind", "done_on", "product", "next_due", "clinic", "note"])
+    return record
+
+
+@transaction.atomic
+def health_record_remove(*, record: HealthRecord) -> None:
+    """Delete a record entered by mistake (its due-date reminder goes with it)."""
+    HealthRecord.objects.filter(pk=record.pk).delete()
+
+
+@transaction.atomic
+def pet_weight_update(*, weight: PetWeight, measured_on: date, grams: int, clock: Clock = default_clock) -> PetWeight:
+    errors: dict[str, list[str]] = {}
+    if grams <= 0:
+        errors["weight_kg"] = [_("Enter a weight above 0 kg.")]
+    _not_future(measured_on, clock.today(), "measured_on", errors)
+    if errors:
+        raise _invalid(errors)
+    weight = PetWeight.objects.select_for_update().get(pk=weight.pk)
+    weight.measured_on, weight.grams = measured_on, grams
+    weight.save(update_fields=["measured_on", "grams"])
+    return weight
+
+
+@transaction.atomic
+def pet_weight_remove(*, weight: PetWeight) -> None:
+    PetWeight.objects.filter(pk=weight.pk).delete()
+
+
 @transaction.atomic
 def health_record_add(
     *,
@@ -96,16 +149,7 @@ def health_record_add(
     clock: Clock = default_clock,
 ) -> HealthRecord:
     """Record a vaccine, deworming or check-up; the next due date, if any, follows the date."""
-    errors: dict[str, list[str]] = {}
-    if kind not in HealthRecordKind.values:
-        errors["kind"] = [_("Choose vaccine, deworming or check-up.")]
-    _not_future(done_on, clock.today(), "done_on", errors)
-    if next_due is not None and next_due <= done_on:
-        errors["next_due"] = [_("The next one falls after this one.")]
-    if kind == HealthRecordKind.VACCINE and not product.strip():
-        errors["product"] = [_("Name the vaccine.")]
-    if errors:
-        raise _invalid(errors)
+    _record_check(kind=kind, done_on=done_on, product=product, next_due=next_due, today=clock.today())
     return HealthRecord.objects.create(
         pet=pet, kind=kind, done_on=done_on, product=product.strip(), next_due=next_due,
         clinic=clinic.strip(), note=note.strip(), created_by=by, created_at=clock.now(),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,11 +49,13 @@ def listings(request):
     form = _listing_form(request.POST or None, pet=request.GET.get("pet", ""))
     if request.method == "POST" and form.is_valid():
         try:
-            adoptions.adoption_listing_create(pet=form.cleaned_data["pet"], values=form.values())
+            listing = adoptions.adoption_listing_create(pet=form.cleaned_data["pet"], values=form.values())
         except DomainError as error:
             form_errors_apply(form, error)
         else:
-            messages.success(request, _("The pet is on your public adoption page."))
+            page_url = reverse("care:adopt_detail", kwargs={"uuid": listing.uuid})
+            messages.success(request, format_html('{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+                                                  _("The pet is on your public adoption page."), page_url, _("See the page")))  # fmt: skip
             return redirect("workspace:pet_listings")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "status": status, "query": _query(request), "form": form, "pet_form": PetCreateForm(),

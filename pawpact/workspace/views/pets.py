@@ -75,7 +75,8 @@ def pet_archive_page(request, uuid):
                 messages.success(request, _("Saved."))
                 return redirect("workspace:pet_archive", uuid=pet.uuid)
     status = 400 if request.method == "POST" else 200
-    return render(request, "workspace/pets/archive.html", {"pet": pet, "forms": forms}, status=status)
+    context = {"pet": pet, "forms": forms, "may_edit": role_allows(request.workspace_role, Action.CUSTOMER_EDIT)}
+    return render(request, "workspace/pets/archive.html", context, status=status)
 
 
 @workspace_view(section="pets")

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
@@ -34,7 +34,7 @@ DELIVERY_COLUMNS = (
     column(gettext_lazy("Response code"), "last_status_code"),
     column(gettext_lazy("Error"), "last_error"),
     column(gettext_lazy("Next attempt"), "next_attempt_at", show=local),
-    column(gettext_lazy("Delivered"), "delivered_at", show=local),
+    column(pgettext_lazy("webhook", "Delivered"), "delivered_at", show=local),
 )
 
 
