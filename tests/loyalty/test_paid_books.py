@@ -129,15 +129,16 @@ def test_provider_statements_match_membership_charges_in_their_shop_only(shop, o
     line = StatementLine(kind="charge", order_no=out_trade_no(charge.charge_key), provider_reference="t1",
                          amount_minor=990)  # fmt: skip
     day = NOW.date()
-    assert statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[line], clock=clock) == []
+    matched = statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[line], clock=clock)
+    assert (matched.lines, matched.matched, matched.mismatches) == (1, 1, [])
     short = StatementLine(kind="charge", order_no=line.order_no, provider_reference="t1", amount_minor=980)
-    (mismatch,) = statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[short], clock=clock)
+    (mismatch,) = statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[short], clock=clock).mismatches
     assert (mismatch.kind, mismatch.amount_minor, mismatch.our_amount_minor) == ("amount_differs", 980, 990)
-    (missing,) = statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[], clock=clock)
+    (missing,) = statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[], clock=clock).mismatches
     assert (missing.kind, missing.our_amount_minor) == ("missing_at_provider", 990)
     with schema_context(other_shop.schema_name):
         assert loyalty_charges_for_reconciliation(rail="sandbox", livemode=False, start=None, end=None) == []
-        (foreign,) = statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[line], clock=clock)
+        (foreign,) = statement_reconcile(rail="sandbox", livemode=False, day=day, lines=[line], clock=clock).mismatches
         assert foreign.kind == "missing_here"
 
 

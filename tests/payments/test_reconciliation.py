@@ -1,6 +1,6 @@
 """Reconciliation: the providers' daily statements matched line by line against a shop's books."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from django_tenants.utils import schema_context
@@ -102,7 +102,9 @@ def test_wechat_trade_bill_is_checked_by_its_hash_and_matched(shop, fake_wechat)
         contract.__class__.objects.filter(pk=contract.pk).update(status=ContractStatus.ACTIVE)
         # The notice went out the day before period 1 was due (31 January, 12:00 Beijing).
         assert pre_debit_notice_run(clock=FixedClock(datetime(2026, 1, 30, 4, 0, tzinfo=UTC))).sent == 1
-        attempt = period_collect(period=contract.periods_set.order_by("number").first(), clock=default_clock)
+        # Today at noon in Beijing: the rail takes debits in the daytime only, whenever the suite runs.
+        noon = FixedClock(datetime.combine(_today(), time(12, 0), tzinfo=BEIJING))
+        attempt = period_collect(period=contract.periods_set.order_by("number").first(), clock=noon)
         assert attempt.status == "succeeded"
         assert reconciliation_run_shop(day=_today()) == {"wechat/test": 0}
         order = next(iter(fake_wechat.orders.values()))
