@@ -74,7 +74,9 @@ class SlowRail:
 
     def charge(self, *, token, customer_ref, amount, idempotency_key, metadata):
         from pawpact.payments.base import ChargeResult
+        from pawpact.payments.throttle import throttle
 
+        throttle(self.name)  # as the real adapter does before each request
         time.sleep(self.latency)
         with self._lock:
             reference = self.paid.setdefault(idempotency_key, f"trade-{len(self.paid) + 1}")

@@ -54,7 +54,6 @@ from pawpact.outbox.models import OutboxEvent
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.enums import Rail
 from pawpact.payments.registry import rail_for
-from pawpact.payments.throttle import limiter_for
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
@@ -175,7 +174,7 @@ class RenewalCalls:
                 logger.exception("Rail %s cannot charge now; membership charge %s waits", method.rail, charge.charge_key)
                 answers.append((charge, ChargeResult(False, "rail_not_ready", is_unknown=True)))
                 continue
-            answers.append((charge, self._pool(method.rail).submit(_limited, charge, method, rail)))
+            answers.append((charge, self._pool(method.rail).submit(_ask, charge, method, rail=rail)))
         return answers
 
     def _pool(self, rail_name: str) -> ThreadPoolExecutor:
@@ -188,13 +187,6 @@ class RenewalCalls:
 def _ask(charge: PaidCharge, method, *, rail) -> ChargeResult:
     return wallet_rail.charge(payment_method=method, amount_minor=charge.amount_minor, key=charge.charge_key,
                               metadata={"membership_uuid": str(charge.membership.uuid)}, rail=rail)  # fmt: skip
-
-
-def _limited(charge: PaidCharge, method, rail) -> ChargeResult:
-    limiter = limiter_for(method.rail)
-    if limiter is not None:
-        limiter.acquire()
-    return _ask(charge, method, rail=rail)
 
 
 def _results(answers) -> list[tuple[PaidCharge, ChargeResult]]:

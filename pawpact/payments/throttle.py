@@ -5,8 +5,10 @@ limited" past it), counted over a sliding second as requests arrive. `RateLimite
 spaces the calls of every thread of this process evenly, then lets a caller go only while
 fewer than the limit were let go in the last second, counted at the moment each was really
 let go: a thread that wakes late (the process was busy elsewhere) is counted when it goes,
-so late wakers cannot bunch up with the punctual ones. With N worker processes, give each
-1/N of the merchant's limit (settings.PAWPACT_RAIL_RATE_LIMITS is per process).
+so late wakers cannot bunch up with the punctual ones. The adapters wait here before every
+signed request (`throttle`), whatever it is for: debits, the queries that follow them,
+refunds, agreements. With N worker processes, give each 1/N of the merchant's limit
+(settings.PAWPACT_RAIL_RATE_LIMITS is per process).
 """
 
 from __future__ import annotations
@@ -61,3 +63,10 @@ def limiter_for(rail: str) -> RateLimiter | None:
         return None
     with _lock:
         return _limiters.setdefault((rail, float(rate)), RateLimiter(float(rate)))
+
+
+def throttle(rail: str) -> None:
+    """Wait for a place under `rail`'s limit (at once when it has none)."""
+    limiter = limiter_for(rail)
+    if limiter is not None:
+        limiter.acquire()

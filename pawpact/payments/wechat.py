@@ -35,7 +35,8 @@ from wechatpayv3.type import RequestType
 
 from pawpact.core.money import Money
 from pawpact.payments.base import FLOW_LIMITED, ChargeResult, StatementLine
-from pawpact.payments.enums import DeclineType
+from pawpact.payments.enums import DeclineType, Rail
+from pawpact.payments.throttle import throttle
 from pawpact.payments.errors import NotificationRejected, ProviderRefused, RefundFailed
 from pawpact.payments.gateways import adapter_for_current_shop, gateway_url, out_trade_no
 from pawpact.tenants.credentials import Credentials
@@ -108,7 +109,8 @@ class WechatRail:
         return self._core_instance
 
     def call(self, path: str, method: RequestType = RequestType.GET, data: dict | None = None) -> tuple[int, dict]:
-        """One signed request; (HTTP status, the verified JSON answer or {})."""
+        """One signed request; (HTTP status, the verified JSON answer or {}), within the merchant's rate limit."""
+        throttle(Rail.WECHAT)
         try:
             status, text = self._core.request(path, method=method, data=data)
         except Exception as error:

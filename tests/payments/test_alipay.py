@@ -1,6 +1,7 @@
 """The Alipay agreement-debit rail against the local fake gateway (real HTTP, RSA2 both ways)."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -253,6 +254,28 @@ def test_a_request_refused_as_over_the_rate_is_asked_again_and_pays_once(setting
         assert Journal.objects.filter(kind="period.paid").count() == 6 and unbalanced_journals() == []
     assert alpha_alipay.fail_next == [] and alpha_alipay.calls == {"alipay.trade.pay": 6}
     assert len(alpha_alipay.trades) == 6
+
+
+def test_every_signed_request_waits_for_its_place_under_the_limit(settings, shop, alpha_alipay):
+    """A resumed debit Alipay already paid is a trade.pay then a trade.query: both count.
+    Unthrottled, the 36 requests would arrive at once; the limit is kept with a margin for
+    the jitter between a request leaving and the gateway counting it on a busy machine."""
+    settings.PAWPACT_RAIL_RATE_LIMITS = {"alipay": 15.0}
+    with schema_context(shop.schema_name):
+        _agreements_due(alpha_alipay, 12)
+        rail = AlipayRail.for_current_shop(livemode=False)
+
+    def charge_twice(agreement_no: str) -> tuple[bool, bool]:
+        charge = dict(token=agreement_no, customer_ref="", amount=Money(39_900), metadata={},
+                      idempotency_key=f"debit:{agreement_no}:1")  # fmt: skip
+        return rail.charge(**charge).succeeded, rail.charge(**charge).succeeded
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(charge_twice, list(alpha_alipay.agreements)))
+    assert answers == [(True, True)] * 12
+    assert alpha_alipay.calls == {"alipay.trade.pay": 24, "alipay.trade.query": 12}
+    assert len(alpha_alipay.trades) == 12
+    assert alpha_alipay.rate.refused == 0 and alpha_alipay.rate.max_per_second <= 20
 
 
 def _agreements_due(gateway, count: int) -> None:

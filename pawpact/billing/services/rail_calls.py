@@ -21,7 +21,6 @@ from pawpact.core.errors import DomainError
 from pawpact.payments.base import FLOW_LIMITED, ChargeResult
 from pawpact.payments.enums import Rail
 from pawpact.payments.registry import rail_for
-from pawpact.payments.throttle import RateLimiter, limiter_for
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +70,8 @@ class RailCalls:
                 logger.exception("Rail %s cannot charge now; %d attempts wait", rail_name, len(group))
                 answers.update((a.pk, ChargeResult(False, "rail_not_ready", is_unknown=True)) for a in group)
                 continue
-            pool, limiter = self._pool(rail_name), limiter_for(rail_name)
-            answers.update((a.pk, pool.submit(_charge, a, rail, limiter)) for a in group)
+            pool = self._pool(rail_name)
+            answers.update((a.pk, pool.submit(_charge, a, rail)) for a in group)
         return Charging(attempts, answers)
 
     def _pool(self, rail_name: str) -> ThreadPoolExecutor:
@@ -84,14 +83,13 @@ class RailCalls:
 
 
 # A request the provider refused as over its rate did nothing there; asked again with the
-# same key at a later slot. A few tries: past them the attempt stays unknown for the next run.
+# same key at a later place under the limit (the adapter waits for it). A few tries: past
+# them the attempt stays unknown for the next run.
 FLOW_LIMITED_TRIES = 3
 
 
-def _charge(attempt: DebitAttempt, rail, limiter: RateLimiter | None) -> ChargeResult:
+def _charge(attempt: DebitAttempt, rail) -> ChargeResult:
     for _try in range(FLOW_LIMITED_TRIES):
-        if limiter is not None:
-            limiter.acquire()
         result = rail_charge(attempt=attempt, rail=rail)
         if result.outcome != FLOW_LIMITED:
             return result
