@@ -81,6 +81,13 @@ def alipay_shops(prefix: str, shops: int, contracts: int, owner, gateway) -> lis
 
 
 def gateway_serve(gateway, port: int) -> None:
+    # The gateway stands in for Alipay's servers, which do not share the run's cores: ahead of
+    # the run in the scheduler, it counts requests as they arrive rather than when a busy
+    # machine lets it look (it needs root; otherwise it runs as it is).
+    try:
+        os.nice(-10)
+    except PermissionError:
+        pass
     gateway.start(port=port)
     signal.pause()
 
@@ -123,8 +130,9 @@ def main() -> int:
     args = parser.parse_args()
 
     # Each process keeps under its share of the merchant limit, with a margin for the jitter
-    # between a thread's slot and its request reaching the gateway on a busy machine.
-    share = args.limit * 0.9 / args.workers
+    # between a request leaving and the gateway counting it on a busy machine (the gateway is
+    # a Python process on the same cores here).
+    share = args.limit * 0.8 / args.workers
     setup_django(PAWPACT_RAIL_CONCURRENCY="128")
     from django.conf import settings
 
@@ -155,9 +163,11 @@ def main() -> int:
     checks: dict[str, bool] = {}
     try:
         checks |= _timed_and_sampled(args, url, main_schemas, sample_schemas, expected)
+        refused_timed = gateway_stats(url)["refused"]
         checks |= _killed_and_rerun(url, kill_schemas, args.kill_contracts)
         stats = gateway_stats(url)
-        print(f"gateway: {stats['calls']}, highest rate {stats['max_per_second']}/s, refused {stats['refused']}")
+        print(f"gateway: {stats['calls']}, highest rate {stats['max_per_second']}/s, refused {stats['refused']} "
+              f"({refused_timed} in (a) and (b), {stats['refused'] - refused_timed} in (d))")
         checks[f"the gateway's {args.limit:.0f}/s limit was never exceeded (nothing refused)"] = stats["refused"] == 0
         checks["the gateway holds one paid trade per paid period"] = (
             stats["paid"]

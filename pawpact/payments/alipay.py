@@ -42,8 +42,7 @@ from django.utils.translation import gettext as _
 from pawpact.core.money import Money
 from pawpact.payments.alipay_sdk import OpenSSLAliPay
 from pawpact.payments.base import FLOW_LIMITED, ChargeResult, StatementLine
-from pawpact.payments.enums import DeclineType, Rail
-from pawpact.payments.throttle import throttle
+from pawpact.payments.enums import DeclineType
 from pawpact.payments.errors import NotificationRejected, ProviderRefused, RefundFailed
 from pawpact.payments.gateways import adapter_for_current_shop, fen, gateway_url, out_trade_no, yuan
 from pawpact.tenants.credentials import Credentials
@@ -115,9 +114,9 @@ class AlipayRail:
     def call(self, method: str, biz_content: dict, **params) -> dict:
         """One signed request; Alipay's verified answer (code, msg, sub_code, ...).
 
-        Every request takes a place under the merchant's rate limit, not only the debits: a
-        debit Alipay says was already paid is followed by a query, which counts too."""
-        throttle(Rail.ALIPAY)
+        Every request takes a place under the merchant's rate limit (in the client, as it
+        leaves), not only the debits: a debit Alipay says was already paid is followed by a
+        query, which counts too."""
         try:
             return self._client.server_api(method, biz_content, timestamp=beijing_now(), **params)
         except AliPayValidationError as error:

@@ -36,9 +36,9 @@ from wechatpayv3.type import RequestType
 from pawpact.core.money import Money
 from pawpact.payments.base import FLOW_LIMITED, ChargeResult, StatementLine
 from pawpact.payments.enums import DeclineType, Rail
-from pawpact.payments.throttle import throttle
 from pawpact.payments.errors import NotificationRejected, ProviderRefused, RefundFailed
 from pawpact.payments.gateways import adapter_for_current_shop, gateway_url, out_trade_no
+from pawpact.payments.throttle import throttle
 from pawpact.tenants.credentials import Credentials
 from pawpact.tenants.enums import Provider
 
