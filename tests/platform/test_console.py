@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from pawpact.accounts.models import User
 from pawpact.tenants.enums import ShopEventKind, ShopState
@@ -25,7 +26,8 @@ def test_console_lists_shops_with_state_owner_and_created_date(console, shop, ot
     listed = [s.slug for s in response.context["page"]]
     assert listed == ["beta", "alpha"]  # newest first, the public site's row excluded
     page = response.content.decode()
-    for expected in ("Alpha Pets", "alpha.localhost", "owner@alpha.test", shop.created_at.strftime("%Y-%m-%d")):
+    created = timezone.localtime(shop.created_at).strftime("%Y-%m-%d")  # the page's day is Beijing's
+    for expected in ("Alpha Pets", "alpha.localhost", "owner@alpha.test", created):
         assert expected in page
 
 
