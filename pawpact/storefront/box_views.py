@@ -9,11 +9,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from pawpact.billing.models import Contract
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus
 from pawpact.storefront.forms import ReshipForm
 from pawpact.storefront.models import Fulfilment, ReshipRequest
+from pawpact.storefront.services.catalog import linked_warehouse_id
+from pawpact.storefront.services.plan_boxes import SHIPPING_CONTRACT_STATUSES
 from pawpact.storefront.services.reships import RESHIP_WINDOW, reship_request
 from pawpact.storefront.shop_views import _context, _customer
 
@@ -30,7 +33,11 @@ def boxes_page(request):
     if customer is None:
         raise Http404
     boxes = list(_boxes(customer).order_by("-created_at", "-id")[:60])
-    return render(request, "storefront/shop/boxes.html", _context(request, boxes=boxes))
+    running = Contract.objects.filter(customer=customer, status__in=SHIPPING_CONTRACT_STATUSES)
+    # Said plainly when the shop has not chosen a running plan's box items: nothing can ship.
+    waiting = running.exclude(plan_version__box_items__warehouse_sku__warehouse_id=linked_warehouse_id() or 0)
+    return render(request, "storefront/shop/boxes.html", _context(
+        request, boxes=boxes, running=not boxes and running.exists(), waiting_for_shop=not boxes and waiting.exists()))  # fmt: skip
 
 
 def _items_posted(request, box) -> dict[int, int]:

@@ -97,7 +97,7 @@ def test_role_row_makes_a_manager(shop):
 
 @pytest.mark.parametrize("url, current", [
     ("/settlements/", "Settlements & funding"), ("/insights/", "Insights"), ("/billing/saas/", "Settings"),
-    ("/manage/catalog/", "Catalog"), ("/manage/parcels/", "Catalog"),
+    ("/manage/catalog/", "Catalog"), ("/manage/parcels/", "Orders & parcels"),
 ])  # fmt: skip
 def test_settlements_insights_and_subscription_keep_the_workspace_menu(owner_client, url, current):
     response = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
