@@ -18,7 +18,7 @@ from pawpact.storefront.models import Fulfilment, ReshipRequest
 from pawpact.storefront.services.catalog import linked_warehouse_id
 from pawpact.storefront.services.plan_boxes import SHIPPING_CONTRACT_STATUSES
 from pawpact.storefront.services.reships import RESHIP_WINDOW, reship_request
-from pawpact.storefront.shop_views import _context, _customer
+from pawpact.storefront.shop_views import _context, _customer, items_posted
 
 
 def _boxes(customer):
@@ -40,15 +40,6 @@ def boxes_page(request):
         request, boxes=boxes, running=not boxes and running.exists(), waiting_for_shop=not boxes and waiting.exists()))  # fmt: skip
 
 
-def _items_posted(request, box) -> dict[int, int]:
-    """{line id: quantity} as posted; a value that is not a whole number reaches the service as -1."""
-    items = {}
-    for line in box.lines.all():
-        raw = request.POST.get(f"item_{line.pk}", "").strip() or "0"
-        items[line.pk] = int(raw) if raw.isdigit() else -1
-    return items
-
-
 @login_required(login_url="account_login")
 def box_page(request, box_uuid):
     customer = _customer(request)
@@ -63,7 +54,7 @@ def box_page(request, box_uuid):
             try:
                 reship_request(customer=customer, parcel_uuid=box.uuid, reason=form.cleaned_data["reason"],
                                note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"),
-                               items=_items_posted(request, box))  # fmt: skip
+                               items=items_posted(request, box))  # fmt: skip
                 messages.success(request, _("Reship requested. The shop checks it and answers here."))
                 return redirect("storefront:box", box_uuid=box.uuid)
             except DomainError as error:

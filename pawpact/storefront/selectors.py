@@ -74,6 +74,13 @@ def reship_pending_list() -> QuerySet[ReshipRequest]:
             .prefetch_related("photos", "fulfilment__lines", "items__line").order_by("created_at", "id"))  # fmt: skip
 
 
+def reship_recent_list() -> QuerySet[ReshipRequest]:
+    """Reship requests already on their way or answered (orders' go out at once), newest first."""
+    return (ReshipRequest.objects.exclude(status=ReshipStatus.PENDING)
+            .select_related("customer", "reship", "fulfilment__order")
+            .prefetch_related("photos", "items__line").order_by("-created_at", "-id"))  # fmt: skip
+
+
 def order_reships(*, order: Order) -> list[ReshipRequest]:
     """An order's reship requests with what was asked again and the customer's photos."""
     return list(ReshipRequest.objects.filter(fulfilment__order=order).select_related("reship")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from pawpact.core.errors import DomainError
 from pawpact.storefront.forms import PriceForm, RefundForm
 from pawpact.storefront.models import Product
-from pawpact.storefront.selectors import fulfilment_list, order_list, order_reships, reship_pending_list, sla_breach_list
+from pawpact.storefront.selectors import fulfilment_list, order_list, order_reships, reship_pending_list, reship_recent_list, sla_breach_list
 from pawpact.storefront.services.catalog import (
     DROP_SHIP_MIN_MARGIN,
     linked_warehouse_id,
@@ -104,7 +104,8 @@ def parcels_page(request):
         return redirect(f"{reverse('workspace:parcels_export')}?{request.GET.urlencode()}")
     parcels = fulfilment_list().prefetch_related("lines")[:100]
     return render(request, "storefront/staff/parcels.html", {
-        "parcels": parcels, "breaches": sla_breach_list()[:50], "reship_requests": reship_pending_list()[:50]})  # fmt: skip
+        "parcels": parcels, "breaches": sla_breach_list()[:50], "reship_requests": reship_pending_list()[:50],
+        "reships_recent": reship_recent_list()[:30]})  # fmt: skip
 
 
 @staff_only
