@@ -18,13 +18,16 @@ from pawpact.storefront.forms import AddressForm, ReshipForm
 from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product
 from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
 from pawpact.storefront.pricing import coupon_options, discount_for, stored_value
-from pawpact.storefront.services.orders import cart_add, cart_set, checkout
+from pawpact.storefront.services.orders import cart_line_add, cart_set, checkout
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel
 from pawpact.storefront.services.reships import reship_request
 from pawpact.warehouses.enums import SkuCategory
 from pawpact.tenants.modes import current_livemode
 
 NEW_SANDBOX_CARD = "sandbox-new"
+# Test cards a sandbox shop offers at checkout, so a decline can be tried from the page too.
+SANDBOX_CARDS = {NEW_SANDBOX_CARD: "tok_success", "sandbox-declined": "tok_insufficient_funds",
+                 "sandbox-hard-decline": "tok_hard_decline", "sandbox-slow": "tok_slow"}  # fmt: skip
 
 
 def _customer(request) -> Customer | None:
@@ -84,7 +87,7 @@ def cart_add(request, product_id: int):
     except ValueError:
         quantity = -1
     try:
-        line = cart_add(customer=customer, product=product, quantity=quantity)
+        line = cart_line_add(customer=customer, product=product, quantity=quantity)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("storefront:product", product_id=product_id)
@@ -149,8 +152,8 @@ def checkout_submit(request):
     choice = request.POST.get("payment_method", "")
     use_stored_value = request.POST.get("use_stored_value") == "1"
     try:
-        if choice == NEW_SANDBOX_CARD:
-            method = payment_method_attach(customer=customer, rail="sandbox", token="tok_success")
+        if choice in SANDBOX_CARDS:
+            method = payment_method_attach(customer=customer, rail="sandbox", token=SANDBOX_CARDS[choice])
         else:
             method = PaymentMethod.objects.filter(customer=customer, pk=int(choice or 0)).first()
         if method is None and not use_stored_value:

@@ -56,6 +56,26 @@ def staff_only(view):
     return wrapped
 
 
+def _price_saved(request) -> bool:
+    """Save a posted shop price; a refusal names the SKU, and the page keeps what was typed."""
+    form = PriceForm(request.POST)
+    sku = request.POST.get("sku", "")[:40]
+    if form.is_valid():
+        try:
+            product_save(sku=form.cleaned_data["sku"], price_minor=form.cleaned_data["price"],
+                         is_listed=form.cleaned_data["is_listed"],
+                         confirm_below_cost=form.cleaned_data["confirm_below_cost"])  # fmt: skip
+        except DomainError as error:
+            messages.error(request, f"{sku}: {error.message}")
+        else:
+            messages.success(request, _("Saved."))
+            return True
+    else:
+        messages.error(request, f"{sku}: " + "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    request.price_typed = (sku, request.POST.get("price", "")[:20])
+    return False
+
+
 @staff_only
 def catalog_page(request):
     if request.GET.get("export"):
@@ -64,19 +84,8 @@ def catalog_page(request):
     may_edit = staff_may(request, CATALOG_EDIT)
     if request.method == "POST" and not may_edit:
         return refused(request)
-    if request.method == "POST":
-        form = PriceForm(request.POST)
-        if form.is_valid():
-            try:
-                product_save(sku=form.cleaned_data["sku"], price_minor=form.cleaned_data["price"],
-                             is_listed=form.cleaned_data["is_listed"],
-                             confirm_below_cost=form.cleaned_data["confirm_below_cost"])  # fmt: skip
-                messages.success(request, _("Saved."))
-                return redirect(request.get_full_path())
-            except DomainError as error:
-                messages.error(request, error.message)
-        else:
-            messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    if request.method == "POST" and _price_saved(request):
+        return redirect(request.get_full_path())
     query, category = request.GET.get("q", "").strip(), request.GET.get("category", "")
     skus = WarehouseSku.objects.filter(warehouse_id=warehouse_id or 0)
     if query:
@@ -95,6 +104,7 @@ def catalog_page(request):
         "warehouse": Warehouse.objects.filter(pk=warehouse_id).first(), "rows": rows, "page": page, "q": query,
         "category": category, "categories": SkuCategory.choices, "plans": plan_margins(),
         "min_margin": int(DROP_SHIP_MIN_MARGIN * 100), "may_edit": may_edit,
+        "typed": getattr(request, "price_typed", ("", "")),
         "export_query": request.GET.urlencode()})  # fmt: skip
 
 

@@ -84,7 +84,8 @@ def test_staff_catalog_shows_cost_margin_and_refuses_a_price_below_cost(shop, li
     page = client.get("/manage/catalog/?q=FC-0001").content.decode()
     assert "FC-0001" in page and "¥79.00" in page
     refused = client.post("/manage/catalog/?q=FC-0001", {"sku": "FC-0001", "price": "70", "is_listed": "on"}, follow=True)
-    assert "below the warehouse" in refused.content.decode()
+    assert "FC-0001: The price is below the warehouse" in refused.content.decode()
+    assert 'name="price" inputmode="decimal" value="70"' in refused.content.decode()  # what was typed stays
     with schema_context(shop.schema_name):
         assert Product.objects.count() == 0
     client.post("/manage/catalog/?q=FC-0001", {"sku": "FC-0001", "price": "99.50", "is_listed": "on"})

@@ -35,12 +35,12 @@ def test_adding_twice_adds_up_and_lines_can_be_changed_or_removed(shop, linked):
 def test_the_storefront_finds_products_by_name(shop, linked):
     with schema_context(shop.schema_name):
         food, litter = product_save(sku="FC-0001", price_minor=12_900), product_save(sku="L-0001", price_minor=4_500)
-        assert "food" in food.warehouse_sku.name_en and "food" not in litter.warehouse_sku.name_en
+        assert "adult cat" in food.warehouse_sku.name_en and "adult cat" not in litter.warehouse_sku.name_en
         assert "猫砂" in litter.warehouse_sku.name and "猫砂" not in food.warehouse_sku.name
     client = _login(shop, _customer_user(shop))
     front = client.get("/shop/", **EN).content.decode()
     assert 'type="search" name="q"' in front
-    found = client.get("/shop/", {"q": "FOOD"}, **EN).content.decode()
+    found = client.get("/shop/", {"q": "ADULT CAT"}, **EN).content.decode()
     assert f"/shop/products/{food.pk}/" in found and f"/shop/products/{litter.pk}/" not in found
     in_chinese = client.get("/shop/", {"q": "猫砂"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert f"/shop/products/{litter.pk}/" in in_chinese
@@ -62,3 +62,23 @@ def test_the_coupon_that_saves_most_is_preselected(shop, linked):
     page = browser_of(shop, customer).get("/shop/cart/", **EN).content.decode()
     assert f'value="{big.code}" checked' in page and f'value="{small.code}" checked' not in page
     assert 'name="coupon_pick" value="" checked' not in page
+
+
+def test_a_declined_test_card_can_be_tried_from_the_cart(shop, linked, django_capture_on_commit_callbacks):
+    import re
+
+    from pawpact.storefront.models import Order
+
+    with schema_context(shop.schema_name):
+        product = product_save(sku="FC-0001", price_minor=12_900)
+    buyer = _login(shop, _customer_user(shop))
+    buyer.post(f"/shop/products/{product.pk}/add/", {"quantity": "1"})
+    cart = buyer.get("/shop/cart/", **EN).content.decode()
+    assert 'value="sandbox-declined"' in cart and "declined: insufficient funds" in cart
+    key = re.search(r'name="checkout_key" value="(\w+)"', cart).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = buyer.post("/shop/checkout/", {"payment_method": "sandbox-declined", "checkout_key": key}, follow=True, **EN)
+    with schema_context(shop.schema_name):
+        order = Order.objects.get()
+        assert (order.paid_at, order.payment_method.token.split(".")[0]) == (None, "tok_insufficient_funds")
+    assert order.status != "paid" and done.status_code == 200

@@ -29,3 +29,14 @@ def test_every_linked_shop_is_counted_and_named(shop, other_shop, warehouse, pub
     shop_link(shop=other_shop, warehouse=other)
     listed = public_client.get("/console/warehouses/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert _shops_cell(listed, warehouse.name) == "1" and _shops_cell(listed, "Test B") == "1"
+
+
+def test_the_same_address_and_key_cannot_be_registered_twice(db, sandbox_warehouse, public_client):
+    from tests.storefront.conftest import SECRET
+
+    public_client.force_login(User.objects.create_user("ops@pawpact.test", SHOP_PASSWORD, name="Ops", is_staff=True))
+    data = {"name": "East Cloud", "code": "east", "base_url": sandbox_warehouse.url, "key_id": "sandbox", "secret": SECRET}
+    public_client.post("/console/warehouses/", data)
+    again = public_client.post("/console/warehouses/", {**data, "name": "Twin", "code": "twin"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "East Cloud is registered with this address and key id already." in again.content.decode()
+    assert list(Warehouse.objects.values_list("code", flat=True)) == ["east"]

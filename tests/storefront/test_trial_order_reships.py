@@ -61,3 +61,19 @@ def test_an_order_reship_sends_only_the_chosen_items_and_the_owner_sees_the_phot
     assert "Recent reships" in parcels and photo_url in parcels and "the cat food bag split" in parcels
     elsewhere = client_for(other_shop, staff_user(other_shop, Role.OWNER)).get("/manage/parcels/", **EN)
     assert "the cat food bag split" not in elsewhere.content.decode()
+
+
+def test_a_cancelled_order_says_cancelled_once(shop, linked):
+    import re
+
+    from pawpact.storefront.services.refunds import order_cancel
+    from tests.storefront.test_refunds import _paid_order
+
+    with schema_context(shop.schema_name):
+        order = order_cancel(order=_paid_order())
+        order.customer.user = User.objects.create_user("cancel@alpha.test", "pw-long-enough-1")
+        order.customer.save(update_fields=["user"])
+        user = order.customer.user
+    page = client_for(shop, user).get(f"/shop/orders/{order.uuid}/", **EN).content.decode()
+    state = re.search(r"<p data-order-state>(.*?)</p>", page, re.S).group(1)
+    assert state.count("Cancelled") == 1

@@ -21,6 +21,7 @@ MEASURE = """() => {
     price: price ? box(price).width : null,
     save: price ? box(price.form.querySelector('button')).width : null,
     tallest: Math.max(...cells.map((td) => box(td).height)),
+    lang: box(document.querySelector('.lang select')) ? box(document.querySelector('.lang select')).width : 0,
   };
 }"""
 
@@ -42,6 +43,7 @@ def test_catalog_and_parcels_fit_a_phone(shop, linked, tmp_path):
             assert found["page"] <= 390, (name, found)  # the page does not scroll sideways
             assert all(right <= 390 for right in found["scrollers"]), (name, found)
             assert found["tallest"] < 140, (name, found)  # no name squeezed a letter per line
+            assert found["lang"] <= 160, (name, found)  # the language switch is not a full-width box
             if name == "catalog":
                 assert found["price"] >= 100 and found["save"] >= 40, found
         page.close()

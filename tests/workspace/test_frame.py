@@ -35,7 +35,7 @@ def test_owner_sees_every_area_in_business_terms(owner_client):
     menu = [item["label"] for item in response.wsgi_request.workspace_menu]
     assert [str(label) for label in menu] == [
         "Overview", "Signings", "Customers & pets", "Pets & adoptions", "Contracts", "Debits & collections", "Plans",
-        "Catalog", "Members", "Marketing", "Bookings", "Complaints", "Service partners", "Settlements & funding",
+        "Catalog", "Orders & parcels", "Members", "Marketing", "Bookings", "Complaints", "Service partners", "Settlements & funding",
         "Insights", "Settings", "Webhooks",
     ]  # fmt: skip
     assert b"/admin/" not in response.content

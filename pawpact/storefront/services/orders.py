@@ -59,7 +59,7 @@ def cart_set(*, customer: Customer, product: Product, quantity: int) -> CartLine
     return line
 
 
-def cart_add(*, customer: Customer, product: Product, quantity: int) -> CartLine:
+def cart_line_add(*, customer: Customer, product: Product, quantity: int) -> CartLine:
     """Add `quantity` to what the cart already holds of a product (adding twice adds up)."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
         raise ProductInvalid(_("Quantities are 1 to 99."), fields={"quantity": [_("1 to 99.")]})
