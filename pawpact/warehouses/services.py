@@ -42,7 +42,7 @@ def warehouse_register(*, code: str, name: str, base_url: str, key_id: str, secr
     _credentials_check(base_url=base_url, key_id=key_id, secret=secret)
     # The same address and key would be one warehouse twice: checking either re-points its callbacks.
     twin = Warehouse.objects.filter(base_url=base_url.rstrip("/"), key_id=key_id.strip()).first()
-    if twin is not None:
+    if twin is not None and twin.code != code:
         raise Conflict(_("%(name)s is registered with this address and key id already.") % {"name": twin.name},
                        fields={"base_url": [_("Already registered.")]})  # fmt: skip
     try:

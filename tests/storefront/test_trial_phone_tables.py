@@ -3,6 +3,7 @@ itself does not), product names stay on one line and the price box and its butto
 from django_tenants.utils import schema_context
 
 from pawpact.storefront.services.catalog import product_save
+from pawpact.warehouses.models import WarehouseSku
 from pawpact.workspace.enums import Role
 from tests.browser import browser_marks, chromium, fetch, page_open, screenshot
 from tests.conftest import host_of
@@ -29,7 +30,7 @@ MEASURE = """() => {
 def test_catalog_and_parcels_fit_a_phone(shop, linked, tmp_path):
     _user, order, _lines = _dispatched_two_line_order(shop)
     with schema_context(shop.schema_name):
-        product_save(sku="FC-0003", price_minor=10_000)
+        product_save(sku="FC-0003", price_minor=WarehouseSku.objects.get(warehouse=linked, sku="FC-0003").cost_minor * 2)
     owner = client_for(shop, staff_user(shop, Role.OWNER))
     owner.cookies["django_language"] = "zh-hans"
     base = f"http://{host_of(shop)}"
