@@ -1,13 +1,13 @@
 """Reads of the storefront: what a shop sells now, carts, orders, parcels, SLA breaches."""
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pawpact.billing.services.reconciliation import ChargeRecord
 from pawpact.customers.models import Customer
 from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus, ReshipStatus
-from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderPayment, PlanBoxItem, Product, ReshipRequest
+from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderLine, OrderPayment, PlanBoxItem, Product, ReshipRequest
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
 from pawpact.warehouses.models import WarehouseLink
 
@@ -59,7 +59,8 @@ def cart_get(*, customer: Customer, with_warehouse: bool = False) -> CartView:
 
 
 def order_list(*, customer: Customer | None = None) -> QuerySet[Order]:
-    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related("lines")
+    lines = Prefetch("lines", queryset=OrderLine.objects.select_related("warehouse_sku"))
+    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(lines)
     return orders.filter(customer=customer) if customer is not None else orders
 
 

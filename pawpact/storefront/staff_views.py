@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
 from pawpact.storefront.forms import PriceForm, RefundForm
-from pawpact.storefront.models import Product
+from pawpact.storefront.models import FulfilmentLine, Product
 from pawpact.storefront.selectors import fulfilment_list, order_list, order_reships, reship_pending_list, reship_recent_list, sla_breach_list
 from pawpact.storefront.services.catalog import (
     DROP_SHIP_MIN_MARGIN,
@@ -112,7 +112,7 @@ def catalog_page(request):
 def parcels_page(request):
     if request.GET.get("export"):
         return redirect(f"{reverse('workspace:parcels_export')}?{request.GET.urlencode()}")
-    parcels = fulfilment_list().prefetch_related("lines")[:100]
+    parcels = fulfilment_list().prefetch_related(Prefetch("lines", queryset=FulfilmentLine.objects.select_related("warehouse_sku")))[:100]
     return render(request, "storefront/staff/parcels.html", {
         "parcels": parcels, "breaches": sla_breach_list()[:50], "reship_requests": reship_pending_list()[:50],
         "reships_recent": reship_recent_list()[:30]})  # fmt: skip

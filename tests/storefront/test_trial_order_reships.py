@@ -40,6 +40,9 @@ def test_an_order_reship_sends_only_the_chosen_items_and_the_owner_sees_the_phot
     user, order, lines = _dispatched_two_line_order(shop)
     web = client_for(shop, user)
     page = web.get(f"/shop/orders/{order.uuid}/", **EN).content.decode()
+    english, chinese = lines["FC-0001"].warehouse_sku.name_en, lines["FC-0001"].name
+    assert english in page and chinese not in page  # the English page names products in English
+    assert chinese in web.get(f"/shop/orders/{order.uuid}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert f'name="item_{lines["FC-0001"].pk}"' in page and f'name="item_{lines["L-0001"].pk}"' in page
     none_chosen = web.post(f"/shop/orders/{order.uuid}/", {"reason": "missing", "note": "x"}, **EN)
     assert "Choose what is missing or damaged." in none_chosen.content.decode()
@@ -55,6 +58,7 @@ def test_an_order_reship_sends_only_the_chosen_items_and_the_owner_sees_the_phot
         photo_url = request.photos.get().image.url
     owner = client_for(shop, staff_user(shop, Role.OWNER))
     order_page = owner.get(f"/manage/orders/{order.uuid}/", **EN).content.decode()
+    assert english in order_page
     assert "data-reships" in order_page and "the cat food bag split" in order_page and photo_url in order_page
     assert "× 1" in order_page and "/ 2" in order_page
     parcels = owner.get("/manage/parcels/", **EN).content.decode()
