@@ -85,7 +85,8 @@ def warehouse_check(*, warehouse: Warehouse, callback_url: str, clock: Clock = d
         result = CheckResult(ok=True, message=_("Reachable; signatures accepted; %(n)s SKUs.") % {"n": ping.get("skus", "?")},
                              skus=int(ping.get("skus") or 0))  # fmt: skip
     except WarehouseRefused as refused:
-        reason = _("the signature was refused") if refused.status == 401 else refused.message
+        reason = (_("the signature was refused: check the key id and the shared secret") if refused.status == 401
+                  else refused.message)  # fmt: skip
         result = CheckResult(ok=False, message=_("Refused: %(reason)s") % {"reason": reason})
     except WarehouseUnavailable as error:
         result = CheckResult(ok=False, message=error.message)
