@@ -15,7 +15,8 @@ from pawpact.workspace.views.frame import workspace_view
 
 
 def _order_number(created_at, pk) -> str:
-    return "" if pk is None else f"SO{local(created_at):%y%m%d}{pk:05d}"
+    """As the pages show it (Order.number: the creation date as stored, then the id)."""
+    return "" if pk is None else f"SO{created_at:%y%m%d}{pk:05d}"
 
 
 def _percent(price_minor, cost_minor) -> str:
