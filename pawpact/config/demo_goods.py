@@ -11,6 +11,7 @@ from django.urls import reverse
 from django_tenants.utils import tenant_context
 
 from pawpact.config.demo import DEMO_SHOPS
+from pawpact.config.demo_boxes import demo_boxes_load
 from pawpact.core.links import site_url
 from pawpact.storefront.models import Product
 from pawpact.storefront.services.catalog import product_save
@@ -57,6 +58,7 @@ def demo_goods_load(*, wait_seconds: float = 60, slugs: list[str] | None = None,
         with tenant_context(shop):
             if not Product.objects.exists():
                 report.notes.append(f"{shop.slug}: {_products_list(warehouse)} products on sale.")
+            report.notes.extend(f"{shop.slug}: {note}." for note in demo_boxes_load())
     return report
 
 

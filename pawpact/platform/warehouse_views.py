@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.core.clock import default_clock
@@ -33,7 +33,7 @@ class CredentialsForm(forms.Form):
 
 class RegisterForm(CredentialsForm):
     code = forms.SlugField(label=gettext_lazy("Code"), max_length=40)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("warehouse", "Name"), max_length=120)
     field_order = ["name", "code", "base_url", "key_id", "secret"]
 
 

@@ -9,13 +9,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from pawpact.billing.models import Contract
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus
 from pawpact.storefront.forms import ReshipForm
 from pawpact.storefront.models import Fulfilment, ReshipRequest
+from pawpact.storefront.services.catalog import linked_warehouse_id
+from pawpact.storefront.services.plan_boxes import SHIPPING_CONTRACT_STATUSES
 from pawpact.storefront.services.reships import RESHIP_WINDOW, reship_request
-from pawpact.storefront.shop_views import _context, _customer
+from pawpact.storefront.shop_views import _context, _customer, items_posted
 
 
 def _boxes(customer):
@@ -30,16 +33,11 @@ def boxes_page(request):
     if customer is None:
         raise Http404
     boxes = list(_boxes(customer).order_by("-created_at", "-id")[:60])
-    return render(request, "storefront/shop/boxes.html", _context(request, boxes=boxes))
-
-
-def _items_posted(request, box) -> dict[int, int]:
-    """{line id: quantity} as posted; a value that is not a whole number reaches the service as -1."""
-    items = {}
-    for line in box.lines.all():
-        raw = request.POST.get(f"item_{line.pk}", "").strip() or "0"
-        items[line.pk] = int(raw) if raw.isdigit() else -1
-    return items
+    running = Contract.objects.filter(customer=customer, status__in=SHIPPING_CONTRACT_STATUSES)
+    # Said plainly when the shop has not chosen a running plan's box items: nothing can ship.
+    waiting = running.exclude(plan_version__box_items__warehouse_sku__warehouse_id=linked_warehouse_id() or 0)
+    return render(request, "storefront/shop/boxes.html", _context(
+        request, boxes=boxes, running=not boxes and running.exists(), waiting_for_shop=not boxes and waiting.exists()))  # fmt: skip
 
 
 @login_required(login_url="account_login")
@@ -56,7 +54,7 @@ def box_page(request, box_uuid):
             try:
                 reship_request(customer=customer, parcel_uuid=box.uuid, reason=form.cleaned_data["reason"],
                                note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"),
-                               items=_items_posted(request, box))  # fmt: skip
+                               items=items_posted(request, box))  # fmt: skip
                 messages.success(request, _("Reship requested. The shop checks it and answers here."))
                 return redirect("storefront:box", box_uuid=box.uuid)
             except DomainError as error:

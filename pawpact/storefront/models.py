@@ -83,6 +83,11 @@ class CartLine(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["customer", "product"], name="cart_line_once")]
 
+    @property
+    def total_minor(self) -> int:
+        """What the line costs, as the order will show it."""
+        return self.product.price_minor * self.quantity
+
 
 class Order(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -1,13 +1,13 @@
 """Reads of the storefront: what a shop sells now, carts, orders, parcels, SLA breaches."""
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pawpact.billing.services.reconciliation import ChargeRecord
 from pawpact.customers.models import Customer
 from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus, ReshipStatus
-from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderPayment, Product, ReshipRequest
+from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderLine, OrderPayment, PlanBoxItem, Product, ReshipRequest
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
 from pawpact.warehouses.models import WarehouseLink
 
@@ -59,12 +59,13 @@ def cart_get(*, customer: Customer, with_warehouse: bool = False) -> CartView:
 
 
 def order_list(*, customer: Customer | None = None) -> QuerySet[Order]:
-    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related("lines")
+    lines = Prefetch("lines", queryset=OrderLine.objects.select_related("warehouse_sku"))
+    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(lines)
     return orders.filter(customer=customer) if customer is not None else orders
 
 
 def fulfilment_list() -> QuerySet[Fulfilment]:
-    return Fulfilment.objects.select_related("customer", "order", "contract__plan_version__plan")
+    return Fulfilment.objects.select_related("customer", "order", "reship_of__order", "contract__plan_version__plan")
 
 
 def reship_pending_list() -> QuerySet[ReshipRequest]:
@@ -72,6 +73,19 @@ def reship_pending_list() -> QuerySet[ReshipRequest]:
     return (ReshipRequest.objects.filter(status=ReshipStatus.PENDING)
             .select_related("customer", "fulfilment__contract__plan_version__plan")
             .prefetch_related("photos", "fulfilment__lines", "items__line").order_by("created_at", "id"))  # fmt: skip
+
+
+def reship_recent_list() -> QuerySet[ReshipRequest]:
+    """Reship requests already on their way or answered (orders' go out at once), newest first."""
+    return (ReshipRequest.objects.exclude(status=ReshipStatus.PENDING)
+            .select_related("customer", "reship", "fulfilment__order")
+            .prefetch_related("photos", "items__line").order_by("-created_at", "-id"))  # fmt: skip
+
+
+def order_reships(*, order: Order) -> list[ReshipRequest]:
+    """An order's reship requests with what was asked again and the customer's photos."""
+    return list(ReshipRequest.objects.filter(fulfilment__order=order).select_related("reship")
+                .prefetch_related("photos", "items__line").order_by("created_at", "id"))  # fmt: skip
 
 
 def sla_breach_list(*, now=None) -> QuerySet[Fulfilment]:
@@ -95,3 +109,18 @@ def order_charges_for_reconciliation(*, rail: str, livemode: bool, start, end) -
                      finished if status == PaymentStatus.SUCCEEDED else None)
         for key, status, amount, finished in payments
     ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WarehouseChange:
+    """What moving the shop to another warehouse takes away: the products and plan box items
+    that name the current warehouse's SKUs go off sale / out of the boxes until re-chosen."""
+
+    products_off_sale: int
+    box_items_dropped: int
+
+
+def warehouse_change_effect(*, warehouse_id: int) -> WarehouseChange:
+    listed = product_list().exclude(warehouse_sku__warehouse_id=warehouse_id).count()
+    items = PlanBoxItem.objects.exclude(warehouse_sku__warehouse_id=warehouse_id).count()
+    return WarehouseChange(products_off_sale=listed, box_items_dropped=items)

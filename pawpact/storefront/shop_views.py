@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,13 +18,16 @@ from pawpact.storefront.forms import AddressForm, ReshipForm
 from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product
 from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
 from pawpact.storefront.pricing import coupon_options, discount_for, stored_value
-from pawpact.storefront.services.orders import cart_set, checkout
+from pawpact.storefront.services.orders import cart_line_add, cart_set, checkout
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel
 from pawpact.storefront.services.reships import reship_request
 from pawpact.warehouses.enums import SkuCategory
 from pawpact.tenants.modes import current_livemode
 
 NEW_SANDBOX_CARD = "sandbox-new"
+# Test cards a sandbox shop offers at checkout, so a decline can be tried from the page too.
+SANDBOX_CARDS = {NEW_SANDBOX_CARD: "tok_success", "sandbox-declined": "tok_insufficient_funds",
+                 "sandbox-hard-decline": "tok_hard_decline", "sandbox-slow": "tok_slow"}  # fmt: skip
 
 
 def _customer(request) -> Customer | None:
@@ -47,8 +50,13 @@ def shop_front(request):
         Prefetch("versions", queryset=PlanVersion.objects.order_by("-version"))
     )
     plan_rows = [(plan, plan.versions.all()[0]) for plan in plans if plan.versions.all()]
+    query = request.GET.get("q", "").strip()[:60]
+    products = product_list(category=category)
+    if query:
+        products = products.filter(Q(warehouse_sku__name__icontains=query) | Q(warehouse_sku__name_en__icontains=query)
+                                   | Q(warehouse_sku__sku__iexact=query))  # fmt: skip
     return render(request, "storefront/shop/front.html", _context(
-        request, products=product_list(category=category)[:60], plans=plan_rows, category=category,
+        request, products=products[:60], plans=plan_rows, category=category, q=query,
         categories=SkuCategory.choices))  # fmt: skip
 
 
@@ -79,11 +87,27 @@ def cart_add(request, product_id: int):
     except ValueError:
         quantity = -1
     try:
-        cart_set(customer=customer, product=product, quantity=quantity)
+        line = cart_line_add(customer=customer, product=product, quantity=quantity)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("storefront:product", product_id=product_id)
+    messages.success(request, _("Added: %(n)s in your cart now.") % {"n": line.quantity})
     return redirect("storefront:cart")
+
+
+def _cart_line_change(request, customer) -> None:
+    """A cart line's new quantity (0 or the remove button takes it out)."""
+    product = Product.objects.select_related("warehouse_sku").filter(pk=request.POST.get("product") or 0).first()
+    if product is None:
+        messages.error(request, _("This product is not in your cart."))
+        return
+    raw = "0" if request.POST.get("remove") else request.POST.get("quantity", "").strip()
+    try:
+        cart_set(customer=customer, product=product, quantity=int(raw) if raw.isdigit() else -1)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Cart updated."))
 
 
 @login_required(login_url="account_login")
@@ -92,12 +116,16 @@ def cart_page(request):
     if customer is None:
         raise Http404
     address_form = AddressForm(instance=getattr(customer, "shipping_address", None))
+    if request.method == "POST" and request.POST.get("action") == "line":
+        _cart_line_change(request, customer)
+        return redirect("storefront:cart")
     if request.method == "POST" and request.POST.get("action") == "address":
         address_form = AddressForm(request.POST, instance=getattr(customer, "shipping_address", None))
         if address_form.is_valid():
             address = address_form.save(commit=False)
             address.customer = customer
             address.save()
+            messages.success(request, _("Delivery address saved."))
             return redirect("storefront:cart")
     livemode = current_livemode()
     methods = PaymentMethod.objects.filter(customer=customer, is_active=True, livemode=livemode)
@@ -106,8 +134,11 @@ def cart_page(request):
     member = discount_for(customer=customer, subtotal_minor=cart.subtotal_minor) if cart.lines else None
     coupons = [{"option": option, "total_minor": cart.subtotal_minor - option.discount_minor}
                for option in coupon_options(customer=customer, subtotal_minor=cart.subtotal_minor)] if cart.lines else []
+    # The coupon that saves the most is chosen for the customer; they may pick another or none.
+    best = max(coupons, key=lambda row: row["option"].discount_minor)["option"].code if coupons else ""
     return render(request, "storefront/shop/cart.html", _context(
         request, cart=cart, address_form=address_form, methods=methods, member_discount=member, coupons=coupons,
+        best_coupon=best,
         total_minor=cart.subtotal_minor - (member.amount_minor if member else 0),
         stored_value_minor=stored_value().balance_minor(customer=customer), checkout_key=uuid.uuid4().hex, new_card="" if livemode else NEW_SANDBOX_CARD))  # fmt: skip
 
@@ -121,8 +152,8 @@ def checkout_submit(request):
     choice = request.POST.get("payment_method", "")
     use_stored_value = request.POST.get("use_stored_value") == "1"
     try:
-        if choice == NEW_SANDBOX_CARD:
-            method = payment_method_attach(customer=customer, rail="sandbox", token="tok_success")
+        if choice in SANDBOX_CARDS:
+            method = payment_method_attach(customer=customer, rail="sandbox", token=SANDBOX_CARDS[choice])
         else:
             method = PaymentMethod.objects.filter(customer=customer, pk=int(choice or 0)).first()
         if method is None and not use_stored_value:
@@ -162,14 +193,29 @@ def order_page(request, order_uuid):
         if form.is_valid():
             try:
                 reship_request(customer=customer, parcel_uuid=parcel.uuid, reason=form.cleaned_data["reason"],
-                               note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"))  # fmt: skip
+                               note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"),
+                               items=items_posted(request, parcel))  # fmt: skip
                 messages.success(request, _("Reship requested: the warehouse ships it within 48 hours."))
                 return redirect("storefront:order", order_uuid=order.uuid)
             except DomainError as error:
                 form.add_error(None, error.message)
+                for problems in (getattr(error, "fields", None) or {}).values():
+                    for problem in problems:
+                        form.add_error(None, problem)
+    posted = {key: request.POST.get(key, "") for key in request.POST if key.startswith("item_")}
     return render(request, "storefront/shop/order.html", _context(
         request, order=order, parcel=parcel, tracking=parcel.tracking.all(), form=form, reships=parcel.reships.all(),
+        lines=[(line, posted.get(f"item_{line.pk}", "0")) for line in parcel.lines.all()],
         can_cancel=order.status == "paid" and parcel.status in CANCELLABLE, refunds=order.refunds.all()))  # fmt: skip
+
+
+def items_posted(request, parcel) -> dict[int, int]:
+    """{line id: quantity} of a reship as posted; a value that is not a whole number reaches the service as -1."""
+    items = {}
+    for line in parcel.lines.all():
+        raw = request.POST.get(f"item_{line.pk}", "").strip() or "0"
+        items[line.pk] = int(raw) if raw.isdigit() else -1
+    return items
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pawpact.storefront import box_views, shop_views, staff_views
+from pawpact.storefront import box_views, shop_views, staff_box_views, staff_views
 
 app_name = "storefront"
 urlpatterns = [
@@ -17,7 +17,9 @@ urlpatterns = [
     path("shop/boxes/<uuid:box_uuid>/", box_views.box_page, name="box"),
     # Staff: the workspace's Catalog menu.
     path("manage/catalog/", staff_views.catalog_page, name="staff_catalog"),
+    path("manage/catalog/plans/<int:version_id>/box/", staff_box_views.plan_box_page, name="staff_plan_box"),
     path("manage/parcels/", staff_views.parcels_page, name="staff_parcels"),
+    path("manage/orders/", staff_views.orders_page, name="staff_orders"),
     path("manage/parcels/reships/<uuid:request_uuid>/decide/", staff_views.reship_decide_submit,
          name="staff_reship_decide"),
     path("manage/orders/<uuid:order_uuid>/", staff_views.order_page, name="staff_order"),

@@ -40,6 +40,11 @@ def _credentials_check(*, base_url: str, key_id: str, secret: str | None) -> Non
 
 def warehouse_register(*, code: str, name: str, base_url: str, key_id: str, secret: str) -> Warehouse:
     _credentials_check(base_url=base_url, key_id=key_id, secret=secret)
+    # The same address and key would be one warehouse twice: checking either re-points its callbacks.
+    twin = Warehouse.objects.filter(base_url=base_url.rstrip("/"), key_id=key_id.strip()).first()
+    if twin is not None and twin.code != code:
+        raise Conflict(_("%(name)s is registered with this address and key id already.") % {"name": twin.name},
+                       fields={"base_url": [_("Already registered.")]})  # fmt: skip
     try:
         with transaction.atomic():
             return Warehouse.objects.create(
@@ -80,7 +85,8 @@ def warehouse_check(*, warehouse: Warehouse, callback_url: str, clock: Clock = d
         result = CheckResult(ok=True, message=_("Reachable; signatures accepted; %(n)s SKUs.") % {"n": ping.get("skus", "?")},
                              skus=int(ping.get("skus") or 0))  # fmt: skip
     except WarehouseRefused as refused:
-        reason = _("the signature was refused") if refused.status == 401 else refused.message
+        reason = (_("the signature was refused: check the key id and the shared secret") if refused.status == 401
+                  else refused.message)  # fmt: skip
         result = CheckResult(ok=False, message=_("Refused: %(reason)s") % {"reason": reason})
     except WarehouseUnavailable as error:
         result = CheckResult(ok=False, message=error.message)

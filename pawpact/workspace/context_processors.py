@@ -16,7 +16,7 @@ FRAME = "workspace/platform_frame.html"
 # Menu entry of the pages other apps serve on the shop host, by their path.
 SECTIONS = (
     ("/settlements/", "settlements"), ("/insights/", "insights"), ("/billing/saas/", "settings"),
-    ("/manage/catalog/", "catalog"), ("/manage/parcels/", "catalog"), ("/manage/orders/", "catalog"),
+    ("/manage/catalog/", "catalog"), ("/manage/parcels/", "orders"), ("/manage/orders/", "orders"),
 )  # fmt: skip
 
 

@@ -34,6 +34,8 @@ class Action(StrEnum):
     WEBHOOKS = "webhooks"  # developers' webhook endpoints, their secrets and the delivery log
     MEMBER_RULES = "member_rules"  # tier rules, member day, multi-pet benefit, paid membership plans
     POINTS_ADJUST = "points_adjust"  # add or take a member's points by hand, with a reason
+    CATALOG_EDIT = "catalog_edit"  # the shop's prices, what plan boxes hold; sees costs and margins
+    ORDER_REFUND = "order_refund"  # cancel and refund shop orders, decide plan box reships
 
 
 class EventKind(models.TextChoices):

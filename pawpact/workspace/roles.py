@@ -5,7 +5,8 @@ from pawpact.workspace.models import StaffRole
 
 _CLERK = frozenset({Action.VIEW, Action.SIGN, Action.CUSTOMER_EDIT, Action.COLLECT, Action.BOOK, Action.COMPLAINT_ACT})
 _MANAGER = _CLERK | {Action.CARE_EDIT, Action.CONTRACT_ACT, Action.WRITE_OFF, Action.CREDIT_OVERRIDE, Action.PLAN_EDIT,
-                      Action.INSIGHTS, Action.MARKETING, Action.WEBHOOKS, Action.POINTS_ADJUST}  # fmt: skip
+                      Action.INSIGHTS, Action.MARKETING, Action.WEBHOOKS, Action.POINTS_ADJUST,
+                      Action.CATALOG_EDIT, Action.ORDER_REFUND}  # fmt: skip
 _OWNER = frozenset(Action)
 
 ALLOWED: dict[Role, frozenset[Action]] = {Role.CLERK: _CLERK, Role.MANAGER: _MANAGER, Role.OWNER: _OWNER}

@@ -97,3 +97,19 @@ def deliver(client, callbacks: list[dict]):
 
 
 __all__ = ["Warehouse", "schema_context", "customer_with_address", "deliver"]
+
+
+def as_manager(user):
+    """Call inside the shop's schema: `user` becomes a manager (prices, costs, refunds, reship decisions)."""
+    from pawpact.workspace.models import StaffRole
+
+    StaffRole.objects.update_or_create(user=user, defaults={"role": "manager"})
+    return user
+
+
+@pytest.fixture
+def shop_staff(shop_staff, shop):
+    """The storefront's staff decide reships and see costs: a manager here."""
+    with schema_context(shop.schema_name):
+        as_manager(shop_staff)
+    return shop_staff

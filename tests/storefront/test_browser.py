@@ -9,6 +9,7 @@ from pawpact.storefront.models import Order
 from pawpact.storefront.services.catalog import product_save
 from tests.browser import browser_marks, chromium, fetch, page_open, screenshot
 from tests.conftest import host_of
+from tests.storefront.conftest import as_manager
 from tests.storefront.test_pages import _customer_user, _login
 
 pytestmark = browser_marks
@@ -19,7 +20,7 @@ def test_shop_pages_render_at_phone_and_desk_width(shop, linked, language, tmp_p
     with schema_context(shop.schema_name):
         for sku, price in (("FC-0001", 12_900), ("L-0001", 4_500), ("S-0001", 1_900), ("T-0001", 9_900)):
             product = product_save(sku=sku, price_minor=price)
-        staff = User.objects.create_user("staff@alpha.test", "pw-long-enough-1", is_staff=True)
+        staff = as_manager(User.objects.create_user("staff@alpha.test", "pw-long-enough-1", is_staff=True))
     customer = _login(shop, _customer_user(shop))
     customer.cookies["django_language"] = language
     customer.post(f"/shop/products/{product.pk}/add/", {"quantity": "1"})

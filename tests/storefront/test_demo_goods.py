@@ -27,7 +27,7 @@ def test_demo_goods_are_loaded_once(shop, other_shop, sandbox_warehouse, monkeyp
         assert Product.objects.count() == 0  # not a demo shop here
     connection.set_schema_to_public()
     second = demo_goods_load(wait_seconds=5, slugs=[shop.slug], base_url=sandbox_warehouse.url)
-    assert second.notes == [] and len(first.notes) == 2
+    assert second.notes == [] and len(first.notes) == 3 and "box items set for 3 plans" in first.notes[2]
     assert Warehouse.objects.count() == 1 and WarehouseLink.objects.count() == 1
     with schema_context(shop.schema_name):
         assert Product.objects.count() == len(products)
@@ -37,3 +37,30 @@ def test_without_a_secret_nothing_is_registered(db, monkeypatch):
     monkeypatch.delenv("PAWPACT_WAREHOUSE_SECRET", raising=False)
     report = demo_goods_load(wait_seconds=0)
     assert Warehouse.objects.count() == 0 and "PAWPACT_WAREHOUSE_SECRET" in report.notes[0]
+
+
+def test_demo_plans_get_box_items_and_paid_months_their_boxes(shop, sandbox_warehouse, monkeypatch,
+                                                              django_capture_on_commit_callbacks):
+    """The demo's customers pay their first month at activation: their box is made and sent."""
+    from pawpact.billing.enums import ContractStatus, PeriodStatus
+    from pawpact.billing.models import DebitPeriod, PlanVersion
+    from pawpact.storefront.models import Fulfilment, PlanBoxItem
+    from pawpact.storefront.services.catalog import PLAN_MIN_MARGIN, plan_margins
+    from tests.billing.debits.factories import contract_create
+
+    sandbox_warehouse.faults(down=False, slow_seconds=0, drop_callbacks=False)
+    monkeypatch.setenv("PAWPACT_WAREHOUSE_SECRET", SECRET)
+    with schema_context(shop.schema_name):
+        contract = contract_create(status=ContractStatus.ACTIVE)
+        DebitPeriod.objects.filter(contract=contract, number=1).update(status=PeriodStatus.PAID)
+    connection.set_schema_to_public()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_goods_load(wait_seconds=5, slugs=[shop.slug], base_url=sandbox_warehouse.url)
+    with schema_context(shop.schema_name):
+        active = PlanVersion.objects.filter(plan__is_active=True).values_list("plan_id", flat=True).distinct().count()
+        margins = plan_margins()
+        assert len(margins) == active and all(m.has_box and m.margin >= PLAN_MIN_MARGIN for m in margins)
+        assert PlanBoxItem.objects.filter(plan_version=contract.plan_version).exists()
+        boxes = list(Fulfilment.objects.filter(contract=contract).values_list("period_number", "status", "hold_reason"))
+        assert boxes == [(1, "sent", "")]
+        assert contract.customer.shipping_address.city == "上海市"

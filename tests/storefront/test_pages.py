@@ -10,7 +10,7 @@ from pawpact.storefront.enums import OrderStatus
 from pawpact.storefront.models import Order, Product
 from pawpact.storefront.services.catalog import product_save
 from tests.conftest import host_of
-from tests.storefront.conftest import customer_with_address
+from tests.storefront.conftest import as_manager, customer_with_address
 
 
 def _login(shop, user) -> Client:
@@ -55,7 +55,7 @@ def test_bad_quantity_and_someone_elses_order_write_nothing(shop, linked, shop_c
         product = product_save(sku="FC-0001", price_minor=12_900)
     client = _login(shop, _customer_user(shop))
     response = client.post(f"/shop/products/{product.pk}/add/", {"quantity": "-3"}, follow=True)
-    assert "0 to 99" in response.content.decode()
+    assert "Quantities are 1 to 99." in response.content.decode()
     with schema_context(shop.schema_name):
         assert not Product.objects.get(pk=product.pk).warehouse_sku_id is None
         from pawpact.storefront.models import CartLine
@@ -79,12 +79,13 @@ def test_other_shop_sees_nothing_of_this_shops_catalog_or_orders(shop, other_sho
 
 def test_staff_catalog_shows_cost_margin_and_refuses_a_price_below_cost(shop, linked):
     with schema_context(shop.schema_name):
-        staff = User.objects.create_user("staff@alpha.test", "pw-long-enough-1", is_staff=True)
+        staff = as_manager(User.objects.create_user("staff@alpha.test", "pw-long-enough-1", is_staff=True))
     client = _login(shop, staff)
     page = client.get("/manage/catalog/?q=FC-0001").content.decode()
     assert "FC-0001" in page and "¥79.00" in page
     refused = client.post("/manage/catalog/?q=FC-0001", {"sku": "FC-0001", "price": "70", "is_listed": "on"}, follow=True)
-    assert "below the warehouse" in refused.content.decode()
+    assert "FC-0001: The price is below the warehouse" in refused.content.decode()
+    assert 'name="price" inputmode="decimal" value="70"' in refused.content.decode()  # what was typed stays
     with schema_context(shop.schema_name):
         assert Product.objects.count() == 0
     client.post("/manage/catalog/?q=FC-0001", {"sku": "FC-0001", "price": "99.50", "is_listed": "on"})

@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 from pawpact.accounts.models import User
 from tests.browser import browser_marks, live_browser, screenshot
 from tests.conftest import host_of
+from tests.storefront.conftest import as_manager
 from tests.storefront.test_refunds import _client, _paid_order
 
 pytestmark = browser_marks
@@ -16,7 +17,7 @@ pytestmark = browser_marks
 def test_the_refund_form_on_a_phone_and_a_laptop(shop, linked, monkeypatch, tmp_path, language):
     with schema_context(shop.schema_name):
         order = _paid_order()
-        staff = User.objects.create_user("staff@alpha.test", "pw-long-enough-1", is_staff=True)
+        staff = as_manager(User.objects.create_user("staff@alpha.test", "pw-long-enough-1", is_staff=True))
     session = _client(shop, staff).cookies[settings.SESSION_COOKIE_NAME].value
     host = host_of(shop).split(":")[0]
     with live_browser(monkeypatch) as (browser, server):

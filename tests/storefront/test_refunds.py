@@ -29,7 +29,7 @@ from pawpact.storefront.services.refunds import order_cancel, order_refund, refu
 from pawpact.warehouses.enums import EventType
 from pawpact.warehouses.models import Shipment, WarehouseSku
 from tests.conftest import host_of
-from tests.storefront.conftest import customer_with_address
+from tests.storefront.conftest import as_manager, customer_with_address
 
 SKU = "FC-0001"  # cost ¥79.00
 
@@ -197,7 +197,7 @@ def test_pages_cancel_own_orders_only_and_staff_refund_in_yuan(shop, other_shop,
         other_customer = customer_with_address(name="Li", phone="13900139000")
         other_customer.user = stranger
         other_customer.save(update_fields=["user"])
-        staff = User.objects.create_user("staff@alpha.test", "pw-long-enough-1", is_staff=True)
+        staff = as_manager(User.objects.create_user("staff@alpha.test", "pw-long-enough-1", is_staff=True))
     assert _client(shop, stranger).post(f"/shop/orders/{order.uuid}/cancel/").status_code == 404
     with schema_context(other_shop.schema_name):
         other_staff = User.objects.create_user("staff@beta.test", "pw-long-enough-1", is_staff=True)

@@ -35,7 +35,7 @@ def test_owner_sees_every_area_in_business_terms(owner_client):
     menu = [item["label"] for item in response.wsgi_request.workspace_menu]
     assert [str(label) for label in menu] == [
         "Overview", "Signings", "Customers & pets", "Pets & adoptions", "Contracts", "Debits & collections", "Plans",
-        "Catalog", "Members", "Marketing", "Bookings", "Complaints", "Service partners", "Settlements & funding",
+        "Catalog", "Orders & parcels", "Members", "Marketing", "Bookings", "Complaints", "Service partners", "Settlements & funding",
         "Insights", "Settings", "Webhooks",
     ]  # fmt: skip
     assert b"/admin/" not in response.content
@@ -97,7 +97,7 @@ def test_role_row_makes_a_manager(shop):
 
 @pytest.mark.parametrize("url, current", [
     ("/settlements/", "Settlements & funding"), ("/insights/", "Insights"), ("/billing/saas/", "Settings"),
-    ("/manage/catalog/", "Catalog"), ("/manage/parcels/", "Catalog"),
+    ("/manage/catalog/", "Catalog"), ("/manage/parcels/", "Orders & parcels"),
 ])  # fmt: skip
 def test_settlements_insights_and_subscription_keep_the_workspace_menu(owner_client, url, current):
     response = owner_client.get(url, HTTP_ACCEPT_LANGUAGE="en")

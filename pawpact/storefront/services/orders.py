@@ -59,6 +59,17 @@ def cart_set(*, customer: Customer, product: Product, quantity: int) -> CartLine
     return line
 
 
+def cart_line_add(*, customer: Customer, product: Product, quantity: int) -> CartLine:
+    """Add `quantity` to what the cart already holds of a product (adding twice adds up)."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        raise ProductInvalid(_("Quantities are 1 to 99."), fields={"quantity": [_("1 to 99.")]})
+    held = CartLine.objects.filter(customer=customer, product=product).values_list("quantity", flat=True).first() or 0
+    if held + quantity > MAX_QUANTITY:
+        raise ProductInvalid(_("The cart already holds %(held)s; at most %(max)s of a product per order.")
+                             % {"held": held, "max": MAX_QUANTITY}, fields={"quantity": [_("Too many.")]})  # fmt: skip
+    return cart_set(customer=customer, product=product, quantity=held + quantity)
+
+
 def checkout(*, customer: Customer, payment_method: PaymentMethod | None, checkout_key: str, coupon_code: str = "",
              use_stored_value: bool = False, clock: Clock = default_clock) -> Order:  # fmt: skip
     """Turn the cart into an order with its stock reserved, then pay it. Call outside a transaction.

@@ -49,8 +49,10 @@ def box_create(*, contract: Contract, period_number: int, clock: Clock = default
     existing = Fulfilment.objects.filter(contract=contract, period_number=period_number, kind=FulfilmentKind.PLAN_BOX).first()
     if existing is not None or contract.status not in SHIPPING_CONTRACT_STATUSES:
         return existing
-    items = list(PlanBoxItem.objects.filter(plan_version=contract.plan_version_id).select_related("warehouse_sku"))
     warehouse_id = linked_warehouse_id()
+    # Items of a warehouse the shop has left cannot ship from the one it uses now.
+    items = list(PlanBoxItem.objects.filter(plan_version=contract.plan_version_id, warehouse_sku__warehouse_id=warehouse_id or 0)
+                 .select_related("warehouse_sku"))  # fmt: skip
     if not items or warehouse_id is None:
         logger.warning("Plan version %s has no box items (or no warehouse): period %s ships nothing",
                        contract.plan_version_id, period_number)  # fmt: skip

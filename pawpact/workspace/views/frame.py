@@ -35,6 +35,7 @@ MENU = (
     MenuItem("collections", _("Debits & collections"), "workspace:collections"),
     MenuItem("plans", _("Plans"), "workspace:plans"),
     MenuItem("catalog", _("Catalog"), "storefront:staff_catalog"),
+    MenuItem("orders", _("Orders & parcels"), "storefront:staff_parcels"),
     MenuItem("members", _("Members"), "workspace:members"),
     MenuItem("marketing", pgettext_lazy("workspace menu", "Marketing"), "workspace:marketing",
              full_action=Action.MARKETING, limited_url_name="workspace:marketing_redemptions"),

@@ -14,6 +14,7 @@ from pawpact.billing.services.lifecycle_settings import billing_settings_get, bi
 from pawpact.core.errors import DomainError
 from pawpact.messaging.in_flight import sms_delivery_counts
 from pawpact.messaging.services import messaging_settings_get, messaging_settings_update
+from pawpact.storefront.selectors import warehouse_change_effect
 from pawpact.storefront.services.catalog import linked_warehouse_id, warehouse_link_set
 from pawpact.warehouses.enums import WarehouseStatus
 from pawpact.warehouses.selectors import warehouse_list
@@ -184,15 +185,28 @@ def settings_log(request):
 
 @workspace_view(Action.SETTINGS, section="settings")
 def settings_warehouse(request):
-    """The partner warehouse the shop sells from and ships through (one of the onboarded ones)."""
+    """The partner warehouse the shop sells from and ships through (one of the onboarded ones).
+    Moving to another one takes the old one's products off sale, so it asks first."""
     current = linked_warehouse_id()
+    warehouses = warehouse_list().filter(status=WarehouseStatus.ACTIVE)
+    context = {"warehouses": warehouses, "current": current}
     if request.method == "POST":
         try:
-            warehouse_link_set(warehouse_id=int(request.POST.get("warehouse") or 0))
-        except (DomainError, ValueError) as error:
-            messages.error(request, getattr(error, "message", _("Choose one of the listed warehouses.")))
+            chosen = int(request.POST.get("warehouse") or 0)
+        except ValueError:
+            chosen = 0
+        moving = current is not None and chosen != current and warehouses.filter(pk=chosen).exists()
+        if moving and request.POST.get("confirm") != "yes":
+            context.update(chosen=warehouses.get(pk=chosen), effect=warehouse_change_effect(warehouse_id=chosen))
+            return _render(request, "workspace/settings/warehouse_confirm.html", "warehouse", context)
+        try:
+            warehouse_link_set(warehouse_id=chosen)
+        except DomainError as error:
+            messages.error(request, error.message)
         else:
-            return _saved(request, "workspace:settings_warehouse")
-    warehouses = warehouse_list().filter(status=WarehouseStatus.ACTIVE)
-    return _render(request, "workspace/settings/warehouse.html", "warehouse",
-                   {"warehouses": warehouses, "current": current})  # fmt: skip
+            if not moving:
+                return _saved(request, "workspace:settings_warehouse")
+            messages.success(request, _("Warehouse changed. Choose the products to sell from the new warehouse in "
+                                        "the catalog, and set each plan's box items again."))
+            return redirect("storefront:staff_catalog")
+    return _render(request, "workspace/settings/warehouse.html", "warehouse", context)
