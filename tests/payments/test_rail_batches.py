@@ -1,6 +1,6 @@
 """The shared batch skeleton of rail calls (pawpact.payments.rail_batches), without a database:
 answers in the batch's order, local rails on the run's thread, remote ones from the pool
-within the limiter, a rail that cannot charge leaves its calls unknown, a request refused
+with the adapter resolved once, a rail that cannot charge leaves its calls unknown, a request refused
 as over the rate is asked again, and each batch is recorded while the next one charges."""
 
 import threading
@@ -43,7 +43,6 @@ class Calls(RailBatchCalls[tuple[str, str]]):
 @pytest.fixture
 def one_thread(settings):
     settings.PAWPACT_RAIL_CONCURRENCY = 2
-    settings.PAWPACT_RAIL_RATE_LIMITS = {"alipay": 1000}
 
 
 def test_answers_come_in_the_batch_order_whatever_rail_answered_first(one_thread):
