@@ -7,7 +7,8 @@ a batch of 500 shares a handful:
    charges of the others with their idempotency keys, and commits;
 2. charge: the rail is asked per charge outside any transaction, under the charge's key;
    a remote rail's calls run from a thread pool (the adapter resolved on the run's thread,
-   nothing in a thread touches the database) while the previous batch is recorded;
+   nothing in a thread touches the database) while the previous batch is recorded
+   (pawpact.payments.rail_batches, the debit run's skeleton too);
 3. record: one transaction per batch writes the answers with bulk statements: the same
    charge states, membership periods, `membership.paid` journals and `membership.charged`
    events as `paid_charge_finish`, built by the same functions. Declines (rarer, each with
@@ -24,18 +25,15 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from pawpact.billing.enums import JournalKind
 from pawpact.billing.models import Journal, LedgerLine
 from pawpact.core.clock import Clock
-from pawpact.core.errors import DomainError
 from pawpact.core.events import EventKind, event_payload_check
 from pawpact.loyalty import wallet_rail
 from pawpact.loyalty.paid_membership import (
@@ -52,7 +50,7 @@ from pawpact.loyalty.paid_membership import (
 from pawpact.loyalty.paid_models import LIVE, ChargeStatus, PaidCharge, PaidMembership, PaidStatus
 from pawpact.outbox.models import OutboxEvent
 from pawpact.payments.base import ChargeResult
-from pawpact.payments.enums import Rail
+from pawpact.payments.rail_batches import RailBatchCalls, batches_charge
 from pawpact.payments.registry import rail_for
 
 logger = logging.getLogger(__name__)
@@ -78,15 +76,11 @@ def memberships_due(clock: Clock):
 def renewal_batches_run(*, clock: Clock, batch_size: int = BATCH_SIZE, resume_after: timedelta) -> RenewalReport:
     """Resume charges whose answer was lost, then renew (or end) every membership due."""
     report = RenewalReport()
-    with RenewalCalls() as calls:
-        answers = None
-        for batch in _claims(clock=clock, batch_size=batch_size, resume_after=resume_after, report=report):
-            started = calls.start(batch)
-            if answers is not None:
-                renewals_record(_results(answers), clock=clock, report=report)
-            answers = started
-        if answers is not None:
-            renewals_record(_results(answers), clock=clock, report=report)
+    batches_charge(
+        _claims(clock=clock, batch_size=batch_size, resume_after=resume_after, report=report),
+        calls=RenewalCalls(),
+        record=lambda results: renewals_record(results, clock=clock, report=report),
+    )
     return report
 
 
@@ -146,51 +140,27 @@ def renewal_claim(*, clock: Clock, batch_size: int, report: RenewalReport) -> tu
     return len(memberships), charges
 
 
-class RenewalCalls:
-    """Thread pools for the remote rails of one run, one per rail, shut down on exit."""
+class RenewalCalls(RailBatchCalls[PaidCharge]):
+    """A membership charge is asked on its own payment method's rail (the charge's, else the
+    membership's); a request refused as over the provider's rate stays unknown and is resumed."""
 
-    def __init__(self) -> None:
-        self._pools: dict[str, ThreadPoolExecutor] = {}
+    thread_prefix = "renewal"
 
-    def __enter__(self) -> RenewalCalls:
-        return self
+    def rail_of(self, charge: PaidCharge) -> tuple[str, bool]:
+        method = _method(charge)
+        return method.rail, method.livemode
 
-    def __exit__(self, *exc) -> None:
-        for pool in self._pools.values():
-            pool.shutdown(wait=True)
+    def resolve(self, rail_name: str, livemode: bool):
+        return rail_for(rail_name, livemode=livemode)
 
-    def start(self, charges: list[PaidCharge]) -> list[tuple[PaidCharge, ChargeResult | Future]]:
-        """Ask the rails for every charge; the answers of remote rails arrive in the background.
-        The sandbox is local (it records in the database): asked on this thread."""
-        answers = []
-        for charge in charges:
-            method = charge.payment_method or charge.membership.payment_method
-            if method.rail == Rail.SANDBOX:
-                answers.append((charge, _ask(charge, method, rail=None)))
-                continue
-            try:
-                rail = rail_for(method.rail, livemode=method.livemode)
-            except DomainError:
-                logger.exception("Rail %s cannot charge now; membership charge %s waits", method.rail, charge.charge_key)
-                answers.append((charge, ChargeResult(False, "rail_not_ready", is_unknown=True)))
-                continue
-            answers.append((charge, self._pool(method.rail).submit(_ask, charge, method, rail=rail)))
-        return answers
-
-    def _pool(self, rail_name: str) -> ThreadPoolExecutor:
-        if rail_name not in self._pools:
-            self._pools[rail_name] = ThreadPoolExecutor(max_workers=settings.PAWPACT_RAIL_CONCURRENCY,
-                                                        thread_name_prefix=f"renewal-{rail_name}")  # fmt: skip
-        return self._pools[rail_name]
+    def charge(self, charge: PaidCharge, rail) -> ChargeResult:
+        return wallet_rail.charge(payment_method=_method(charge), amount_minor=charge.amount_minor,
+                                  key=charge.charge_key, metadata={"membership_uuid": str(charge.membership.uuid)},
+                                  rail=rail)  # fmt: skip
 
 
-def _ask(charge: PaidCharge, method, *, rail) -> ChargeResult:
-    return wallet_rail.charge(payment_method=method, amount_minor=charge.amount_minor, key=charge.charge_key,
-                              metadata={"membership_uuid": str(charge.membership.uuid)}, rail=rail)  # fmt: skip
-
-
-def _results(answers) -> list[tuple[PaidCharge, ChargeResult]]:
-    return [(charge, answer.result() if isinstance(answer, Future) else answer) for charge, answer in answers]
+def _method(charge: PaidCharge):
+    return charge.payment_method or charge.membership.payment_method
 
 
 def renewals_record(results: list[tuple[PaidCharge, ChargeResult]], *, clock: Clock, report: RenewalReport) -> None:

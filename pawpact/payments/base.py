@@ -10,7 +10,7 @@ from pawpact.payments.enums import DeclineType
 
 # The outcome of a request the provider refused for going over the merchant's requests per
 # second. It is kept unknown (the provider's answer is not a decline), and the same request
-# is asked again at the next slot the limiter gives (pawpact.billing.services.rail_calls).
+# is asked again at the next slot the limiter gives (pawpact.payments.rail_batches).
 FLOW_LIMITED = "flow_limited"
 
 

@@ -7,16 +7,19 @@ charging again, so an attempt whose outcome is unknown (timeout, network, Stripe
 """
 import logging
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import stripe
 from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from pawpact.core.clock import local_midnight
 from pawpact.core.money import Money
-from pawpact.payments.base import ChargeResult
+from pawpact.payments.base import ChargeResult, StatementLine
 from pawpact.payments.enums import DeclineType
-from pawpact.payments.errors import RailNotConfigured, RefundFailed
+from pawpact.payments.errors import ProviderRefused, RailNotConfigured, RefundFailed
+from pawpact.payments.gateways import out_trade_no
 from pawpact.tenants.modes import live_key_refuse_in_test, sandbox_refuse_in_live
 
 # Decline reasons (Stripe's decline_code, else the error code) that retrying cannot fix:
@@ -52,6 +55,10 @@ TIMEOUT_SECONDS = 30
 MAX_NETWORK_RETRIES = 2
 logger = logging.getLogger(__name__)
 NETWORK_ERROR = "network_error"
+# Balance transaction types that are charges or refunds of ours; payouts, transfers (advances
+# to shops), fees and adjustments are the platform's own movements, not a shop's statement.
+CHARGE_TYPES = frozenset({"charge", "payment"})
+REFUND_TYPES = frozenset({"refund", "payment_refund"})
 
 
 def decline_type_for(reason: str) -> DeclineType:
@@ -102,7 +109,10 @@ def stripe_client(
 ) -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
         raise RailNotConfigured("The Stripe rail is not configured: set STRIPE_SECRET_KEY.")
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    # STRIPE_API_BASE (the local fake Stripe) serves test keys only: a live key always goes to
+    # Stripe itself, so live money can never be sent to a fake by a setting left behind.
+    is_test_key = settings.STRIPE_SECRET_KEY.startswith(("sk_test_", "rk_test_"))
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE and is_test_key else None
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses=base,
@@ -234,3 +244,37 @@ class StripeRail:
             return ChargeResult(succeeded=False, outcome=NETWORK_ERROR, is_unknown=True)
         intents = found.get("data") or []
         return result_from_intent(intents[0]) if intents else None
+
+    def statement(self, *, day: date) -> list[StatementLine]:
+        """The current shop's charges and refunds among the account's balance transactions
+        created on `day` (the platform's day), every page of them. A line is the shop's when
+        its charge or refund carries the shop's schema in its metadata (Stripe copies a
+        PaymentIntent's metadata to its charge); its order number is derived from our
+        idempotency key there, like the other rails' out_trade_no."""
+        start, end = (int(local_midnight(d).timestamp()) for d in (day, day + timedelta(days=1)))
+        params = {"created": {"gte": start, "lt": end}, "limit": 100, "expand": ["data.source"]}
+        try:
+            found = self._client.v1.balance_transactions.list(params)
+            lines = [line for txn in found.auto_paging_iter() if (line := _statement_line(txn.to_dict()))]
+        except stripe.AuthenticationError as error:
+            raise ProviderRefused(_("Stripe refused: %(reason)s") % {"reason": error.user_message or error}) from None
+        except stripe.StripeError as error:
+            logger.warning("Stripe balance transactions of %s not fetched: %s", day, error)
+            raise ProviderRefused(
+                _("Stripe's balance transactions could not be fetched (%(reason)s); try again.")
+                % {"reason": error.user_message or type(error).__name__}
+            ) from None
+        return lines
+
+
+def _statement_line(txn: dict) -> StatementLine | None:
+    kind = txn.get("type")
+    source = txn.get("source") if isinstance(txn.get("source"), dict) else {}
+    metadata = source.get("metadata") or {}
+    if kind not in CHARGE_TYPES | REFUND_TYPES or metadata.get("shop_schema") != connection.schema_name:
+        return None
+    key = metadata.get("idempotency_key") or ""
+    order_no = out_trade_no(key) if key else source.get("id", txn["id"])
+    refund = kind in REFUND_TYPES
+    amount = -abs(txn["amount"]) if refund else txn["amount"]
+    return StatementLine("refund" if refund else "charge", order_no, txn["id"], amount)

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.payments.fake_stripe import FakeStripe
+from pawpact.sandbox.gateways.stripe import FakeStripe
 
 WEBHOOK_SECRET = "whsec_test_rails"
 

@@ -1,4 +1,4 @@
-"""The Stripe rail against a local fake Stripe (tests/payments/fake_stripe.py): no network."""
+"""The Stripe rail against a local fake Stripe (pawpact/sandbox/gateways/stripe.py): no network."""
 import socket
 
 import pytest

@@ -7,7 +7,7 @@ about twenty statements; a batch of 500 shares a handful of each:
    and marks the periods attempted, then commits;
 2. charge: the rail is called per debit, outside any transaction, with each
    attempt's idempotency key; a remote rail's calls run in threads while the
-   previous batch is recorded (`rail_calls`);
+   previous batch is recorded (`rail_calls`, `pawpact.payments.rail_batches`);
 3. record: one transaction per batch writes every known outcome with bulk
    statements — the same states, journals and outbox rows as `attempt_finish`,
    built by the same `outcome_build`.
@@ -47,6 +47,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
 from pawpact.outbox.models import OutboxEvent
 from pawpact.payments.base import ChargeResult
+from pawpact.payments.rail_batches import batches_charge
 
 logger = logging.getLogger(__name__)
 
@@ -84,15 +85,11 @@ def debit_run_shop(
     pass timedelta(0) only when no other run can be alive (the benchmark after a kill).
     """
     report = RunReport()
-    with RailCalls() as calls:
-        charging = None
-        for batch in _claims(clock=clock, batch_size=batch_size, resume_after=resume_after, report=report):
-            started = calls.start(batch)
-            if charging is not None:
-                _record_answers(charging.results(), clock=clock, report=report)
-            charging = started
-        if charging is not None:
-            _record_answers(charging.results(), clock=clock, report=report)
+    batches_charge(
+        _claims(clock=clock, batch_size=batch_size, resume_after=resume_after, report=report),
+        calls=RailCalls(),
+        record=lambda results: _record_answers(results, clock=clock, report=report),
+    )
     return report
 
 

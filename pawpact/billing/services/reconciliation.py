@@ -215,7 +215,8 @@ def statement_import(
     *, rail: str, livemode: bool, day: date, lines: list[StatementLine] | None, clock: Clock = default_clock
 ) -> Reconciled:
     """One statement the platform admin imports: the lines of an uploaded file, or (None)
-    fetched from the provider now. Raises DomainError when the rail cannot be reached."""
+    fetched from the provider now (Alipay, WeChat Pay, Stripe). Raises DomainError when the
+    rail cannot be reached or refuses."""
     if lines is None:
         lines = rail_for(rail, livemode=livemode).statement(day=day)
     return statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)

@@ -69,7 +69,7 @@ class ImportForm(forms.Form):
     statement_date = forms.DateField(label=gettext_lazy("Statement date"), widget=IsoDateInput)
     file = forms.FileField(
         label=gettext_lazy("Statement file (optional)"), required=False,
-        help_text=gettext_lazy("Leave empty to fetch it from the provider (Alipay, WeChat Pay). Upload the "
+        help_text=gettext_lazy("Leave empty to fetch it from the provider (Alipay, WeChat Pay, Stripe). Upload the "
                                "provider's own file: Alipay's bill CSV or zip, WeChat Pay's trade bill, Stripe's "
                                "balance transactions."),
     )  # fmt: skip

@@ -1,8 +1,9 @@
 """Provider statements a platform admin imports for one shop and one day.
 
-The admin either asks for the statement to be fetched from the provider with the shop's
-own credentials (Alipay, WeChat Pay), or uploads the provider's file (those two, and
-Stripe's balance transactions). The file is read here, before anything is written: a
+The admin either asks for the statement to be fetched from the provider (Alipay and
+WeChat Pay with the shop's own credentials; Stripe's balance transactions of the day with
+the platform's key, the shop's lines told apart by the schema in their metadata), or
+uploads the provider's file. The file is read here, before anything is written: a
 malformed one is refused with the line that is wrong. The import then runs as a task that
 moves through queued → fetching → matching → done (or failed, with the provider's reason),
 which the console shows while it runs; the matching happens in the shop's schema (billing)
@@ -36,7 +37,7 @@ from pawpact.tenants.models import Shop
 from pawpact.tenants.modes import platform_livemode
 
 IMPORT_PROVIDERS = (Rail.ALIPAY, Rail.WECHAT, Rail.STRIPE)
-FETCHABLE_PROVIDERS = (Rail.ALIPAY, Rail.WECHAT)  # the providers with a statement download API we speak
+FETCHABLE_PROVIDERS = (Rail.ALIPAY, Rail.WECHAT, Rail.STRIPE)  # the providers with a statement download API we speak
 
 
 def _request_check(*, provider: str, day: date, upload: UploadedFile | None, clock: Clock) -> None:

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from pawpact.platform.models import PlatformJournal, PlatformLedgerLine, SaasInvoice, ShopSubscription
 from pawpact.sandbox.models import SandboxCharge
 from tests.conftest import SHOP_PASSWORD, host_of
-from tests.payments.fake_stripe import PAYMENT_METHODS, FakeStripe, _error
+from pawpact.sandbox.gateways.stripe import PAYMENT_METHODS, FakeStripe, _error
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

@@ -1,14 +1,20 @@
-"""A local fake of the few Stripe API calls the Stripe rail makes.
+"""A local fake of the Stripe API calls Pawpact makes, for test mode and tests.
 
 Real HTTP on 127.0.0.1 (a free port, a thread), so the real stripe client, its
-encoding, headers and error mapping are exercised; no test touches the network.
+encoding, headers and error mapping are exercised; nothing touches the network.
 
   POST /v1/customers, POST /v1/setup_intents, GET /v1/payment_methods/<id>,
-  POST /v1/payment_intents (off-session, confirm=true)
+  POST /v1/payment_intents (off-session, confirm=true), POST /v1/refunds,
+  POST /v1/transfers, POST /v1/payouts,
+  GET /v1/balance_transactions (created[gte|gt|lt|lte], type, limit, starting_after,
+  ending_before, expand[]=data.source) and GET /v1/balance_transactions/<id>
 
-Every POST honours the Idempotency-Key header like Stripe: the same key answers the
-first response again (and a different request under the same key is an error).
-`payment_intents_created` counts the charges really processed.
+Requests authenticate as at Stripe, with a bearer secret key: a test key (sk_test_…),
+one of `secret_keys` when that is set; anything else is answered 401. Every POST
+honours the Idempotency-Key header like Stripe: the same key answers the first
+response again (and a different request under the same key is an error).
+`payment_intents_created` counts the charges really processed. Each succeeded
+charge, refund, transfer and payout books a balance transaction, as Stripe does.
 """
 import hashlib
 import json
@@ -16,7 +22,9 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
+
+from pawpact.sandbox.gateways.stripe_balance import StripeBalance, error_body
 
 # Stripe's test payment methods: brand, last4, (error code, decline code) when declined.
 PAYMENT_METHODS = {
@@ -46,8 +54,10 @@ def _nested(form: list[tuple[str, str]]) -> dict:
     return data
 
 
-class FakeStripe:
-    def __init__(self) -> None:
+class FakeStripe(StripeBalance):
+    def __init__(self, *, secret_keys: set[str] | None = None) -> None:
+        super().__init__()
+        self.secret_keys = secret_keys
         self.customers: dict[str, dict] = {}
         self.setup_intents: dict[str, dict] = {}
         self.payment_intents: dict[str, dict] = {}
@@ -112,11 +122,17 @@ class FakeStripe:
     def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
         path = request.path.split("?")[0]
         self.requests.append((method, path))
-        if not request.headers.get("Authorization", "").startswith("Bearer sk_test_"):
-            return self._send(request, 401, _error("invalid_request_error", "Invalid API Key provided."))
+        refused = self._auth_refusal(request.headers.get("Authorization", ""))
+        if refused:
+            return self._send(request, 401, _error("invalid_request_error", refused))
         if method == "GET":
+            query = parse_qsl(urlsplit(request.path).query, keep_blank_values=True)
             if path.startswith("/v1/payment_methods/"):
                 return self._send(request, *self._payment_method_get(path.rsplit("/", 1)[1]))
+            if path == "/v1/balance_transactions":
+                return self._send(request, *self.balance_transactions_list(query))
+            if path.startswith("/v1/balance_transactions/"):
+                return self._send(request, *self.balance_transaction_get(path.rsplit("/", 1)[1], query))
             return self._send(request, 404, _error("invalid_request_error", "Unrecognized request URL."))
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length).decode()
@@ -125,6 +141,9 @@ class FakeStripe:
             "/v1/customers": self._customer_create,
             "/v1/setup_intents": self._setup_intent_create,
             "/v1/payment_intents": self._payment_intent_create,
+            "/v1/refunds": self.refund_create,
+            "/v1/transfers": self.transfer_create,
+            "/v1/payouts": self.payout_create,
         }
         if path not in routes:
             return self._send(request, 404, _error("invalid_request_error", "Unrecognized request URL."))
@@ -148,6 +167,16 @@ class FakeStripe:
         if path == "/v1/payment_intents" and not replayed and self.latency_seconds:
             time.sleep(self.latency_seconds)  # recorded already: the client times out, the charge stands
         self._send(request, status, body, replayed=replayed)
+
+    def _auth_refusal(self, authorization: str) -> str:
+        """Stripe's message for a request whose key it refuses; "" when the key is accepted."""
+        key = authorization.removeprefix("Bearer ").strip() if authorization.startswith("Bearer ") else ""
+        if not key:
+            return "You did not provide an API key."
+        accepted = key in self.secret_keys if self.secret_keys is not None else key.startswith("sk_test_")
+        if not accepted:
+            return f"Invalid API Key provided: {key[:8]}{'*' * 8}{key[-4:]}"
+        return ""
 
     def _send(self, request, status: int, body: dict, *, replayed: bool = False) -> None:
         data = json.dumps(body).encode()
@@ -228,7 +257,7 @@ class FakeStripe:
         }
         decline = PAYMENT_METHODS[pm_id][2]
         if decline is None:
-            intent.update(status="succeeded", latest_charge=_new_id("ch"))
+            intent.update(status="succeeded", latest_charge=self.charge_book(intent)["id"])
             self.payment_intents[intent["id"]] = intent
             return 200, intent
         code, decline_code = decline
@@ -240,9 +269,4 @@ class FakeStripe:
 
 
 def _error(kind: str, message: str, *, code: str | None = None, param: str | None = None) -> dict:
-    error = {"type": kind, "message": message}
-    if code:
-        error["code"] = code
-    if param:
-        error["param"] = param
-    return {"error": error}
+    return error_body(kind, message, code=code, param=param)
