@@ -172,6 +172,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "pawpact.api.middleware.ApiMiddleware",  # API: Accept-Language (English by default), no-store when signed in
+    "pawpact.api.strict_query.StrictQueryMiddleware",  # API: an undocumented query parameter answers 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
