@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.accounts.errors import WeChatNotLinked
-from pawpact.accounts.models import ApiDevice
+from pawpact.accounts.models import ApiDevice, ApiOrigin
+from pawpact.accounts.origins import api_origin_add, api_origin_list, api_origin_remove
 from pawpact.accounts.selectors import api_device_list, staff_list, wechat_user
 from pawpact.accounts.services import (
     api_device_refresh,
@@ -24,6 +25,7 @@ from pawpact.accounts.services import (
 )
 from pawpact.api.errors import BadCredentials
 from pawpact.api.openapi import error_responses
+from pawpact.api.permissions import staff_may
 from pawpact.api.serializers import ErrorSerializer
 from pawpact.api.v1.accounts import serializers as s
 from pawpact.api.versioning import answered_version
@@ -166,3 +168,36 @@ class StaffListApi(ListAPIView):
     @extend_schema(responses={200: s.StaffSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class ApiOriginListApi(ListAPIView):
+    """The web origins whose pages may call this shop's API from a browser (CORS); owner only.
+    None by default: add your H5 frontend's origin before calling the API from its pages."""
+
+    permission_classes = [staff_may("settings")]
+    serializer_class = s.ApiOriginSerializer
+
+    def get_queryset(self):
+        return api_origin_list()
+
+    @extend_schema(summary="Allowed browser origins (owner)", responses={200: s.ApiOriginSerializer(many=True),
+                   **error_responses(400, 401, 403)})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Allow a browser origin (owner)", request=s.ApiOriginInputSerializer,
+                   responses={201: s.ApiOriginSerializer, **error_responses(400, 401, 403, 409, 422)})  # fmt: skip
+    def post(self, request):
+        data = s.ApiOriginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = api_origin_add(origin=data.validated_data["origin"])
+        return Response(s.ApiOriginSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class ApiOriginDetailApi(APIView):
+    permission_classes = [staff_may("settings")]
+
+    @extend_schema(summary="Stop allowing a browser origin (owner)", responses={204: None, **error_responses(401, 403, 404)})
+    def delete(self, request, origin_id):
+        api_origin_remove(api_origin=get_object_or_404(ApiOrigin, uuid=origin_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
