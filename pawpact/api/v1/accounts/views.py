@@ -1,6 +1,8 @@
 """Signing in per device (password, refresh, WeChat mini-program), signing out, the devices
 signed in, and the people behind them: who I am, and the shop's staff."""
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
+from allauth.core.internal.ratelimit import parse_rates
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -34,11 +36,20 @@ from pawpact.api.wechat import code2session
 
 def _tokens(issued) -> Response:
     device = issued.device
-    return Response(s.TokenSerializer({
+    response = Response(s.TokenSerializer({
         "token": issued.access_token, "token_expires_at": device.access_expires_at,
         "refresh_token": issued.refresh_token, "refresh_expires_at": device.refresh_expires_at,
         "device_id": device.uuid,
     }).data)  # fmt: skip
+    # Secrets: never kept by a browser's or a proxy's cache (the request itself carried none).
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def lockout_seconds() -> int:
+    """How long allauth's failed-login lockout can last: its longest window (the 429's Retry-After)."""
+    rates = parse_rates(allauth_settings.RATE_LIMITS.get("login_failed"))
+    return int(max((rate.duration for rate in rates), default=60))
 
 
 class TokenCreateApi(APIView):
@@ -59,7 +70,7 @@ class TokenCreateApi(APIView):
                 request, email=data.validated_data["email"], password=data.validated_data["password"]
             )
         except DjangoValidationError as error:
-            raise Throttled(detail=error.messages[0]) from None
+            raise Throttled(detail=error.messages[0], wait=lockout_seconds()) from None
         if user is None or not user.is_active:
             raise BadCredentials(_("Email or password is wrong."))
         return _tokens(api_device_sign_in(user=user, name=data.validated_data["device_name"], api_version=answered_version(request)))
