@@ -20,9 +20,10 @@ def test_docs_page_lists_the_operations_under_the_csp(shop, monkeypatch, tmp_pat
             response = page.goto(server.url(host, "/api/v1/docs"))
             assert "script-src" in response.all_headers()["content-security-policy"]
             page.wait_for_selector(".opblock", timeout=60_000)
+            page.wait_for_timeout(3_000)
+            screenshot(page, tmp_path, f"api-docs-{language}-{width}.png")
             # One section per group of operations (auth, customers, plans, ...), each operation in it.
             assert page.locator(".opblock-tag").count() > 10
             assert page.locator(".opblock").count() >= 1
             assert refused == []
-            screenshot(page, tmp_path, f"api-docs-{language}-{width}.png")
             context.close()
