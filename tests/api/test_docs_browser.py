@@ -22,8 +22,8 @@ def test_docs_page_lists_the_operations_under_the_csp(shop, monkeypatch, tmp_pat
             page.wait_for_selector(".opblock", timeout=60_000)
             page.wait_for_timeout(3_000)
             screenshot(page, tmp_path, f"api-docs-{language}-{width}.png")
-            # One section per group of operations (auth, customers, plans, ...), each operation in it.
-            assert page.locator(".opblock-tag").count() > 10
+            assert page.locator(".swagger-ui .info .title").inner_text().startswith("Pawpact shop API")
             assert page.locator(".opblock").count() >= 1
+            assert "/api/v1/" in page.locator(".opblock-summary-path").first.inner_text()
             assert refused == []
             context.close()

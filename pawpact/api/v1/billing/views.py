@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pawpact.api.access import contract_get, contracts_for, own_customer
+from pawpact.api.access import contract_get, contracts_for, own_customer, own_id_only
 from pawpact.api.errors import CustomerRequired, NotSigned
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
@@ -119,6 +119,7 @@ class ContractListCreateApi(ListAPIView):
             customer = own_customer(request)
             if customer is None:
                 raise PermissionDenied(_("Only customers and staff can apply."))
+            own_id_only(customer, data.validated_data.get("customer_uuid"), "customer_uuid")
             pet = get_object_or_404(Pet, uuid=data.validated_data["pet_uuid"], owner=customer)
         contract = signing.application_create(
             customer=customer,

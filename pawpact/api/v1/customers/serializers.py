@@ -85,8 +85,8 @@ class PetInputSerializer(InputSerializer):
     owner_uuid = serializers.UUIDField(required=False, help_text=_("Staff only; customers add their own pets."))
     name = serializers.CharField(max_length=80)
     species = serializers.ChoiceField(choices=Species.choices)
-    # No default in the schema: "" would break its own minLength; the service fills it in.
-    breed = serializers.CharField(max_length=80, required=False)
+    # "" is "no breed", as on PATCH; no default in the schema, the service fills it in.
+    breed = serializers.CharField(max_length=80, required=False, allow_blank=True)
     birthday = serializers.DateField(required=False, allow_null=True, default=None)
     adoption_date = serializers.DateField(required=False, allow_null=True, default=None)
 
