@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, Sp
 from pawpact.api import views
 
 urlpatterns = [
+    path("", views.ApiRootApi.as_view(), name="api_root"),
     path("health", views.HealthCheckApi.as_view(), name="api_health"),
     # token, me, staff
     path("", include("pawpact.api.v1.accounts.urls")),

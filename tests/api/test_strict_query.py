@@ -39,3 +39,12 @@ def test_the_refusal_is_in_the_callers_language(shop):
     response = APIClient(HTTP_HOST=host_of(shop)).get("/api/v1/plans?foo=1", HTTP_ACCEPT_LANGUAGE="zh-Hans")
     assert response.status_code == 400
     assert response.json()["code"] == "unknown_parameter"
+
+
+@pytest.mark.django_db
+def test_the_api_root_names_the_shop_version_and_docs(shop):
+    response = APIClient(HTTP_HOST=host_of(shop)).get("/api/v1/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["object"], body["shop"], body["version"]) == ("api", shop.slug, "2026-12-01")
+    assert body["docs"].endswith("/api/v1/docs") and body["schema"].endswith("/api/v1/schema")
