@@ -155,6 +155,17 @@ class ContractQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ContractStatus.choices, required=False)
     customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only: one customer's contracts."))
     pet_uuid = serializers.UUIDField(required=False)
+    search = serializers.CharField(
+        required=False, min_length=1, max_length=80,
+        help_text=_("Part of the customer's name or phone number, or of the pet's name."),
+    )  # fmt: skip
+    created_from = serializers.DateField(required=False, help_text=_("Applied for on or after this day (shop time)."))
+    created_to = serializers.DateField(required=False, help_text=_("Applied for on or before this day (shop time)."))
+
+    def validate(self, attrs: dict) -> dict:
+        if "created_from" in attrs and "created_to" in attrs and attrs["created_from"] > attrs["created_to"]:
+            raise serializers.ValidationError({"created_to": [_("Must be on or after created_from.")]})
+        return attrs
 
 
 class CreditConsentSerializer(serializers.ModelSerializer):
