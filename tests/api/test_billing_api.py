@@ -229,6 +229,7 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
 
     customer = customer_add(staff, suffix="417")  # the lowest sandbox score that waives the deposit
     assert {k: v for k, v in customer.items() if k not in ("uuid", "phone")} == {
+        "object": "customer",
         "name": "Wang Fang",
         "birth_date": ADULT,
         "id_verification": "unverified",
