@@ -47,3 +47,17 @@ class WeChatUnavailable(ServiceUnavailable):
     """WeChat login is not set up for this shop, or WeChat did not answer: try again later."""
 
     code = "wechat_unavailable"
+
+
+class OriginInvalid(DomainError):
+    """Not a web origin: `https://host` (or `http://localhost:port` while developing), no path."""
+
+    code = "origin_invalid"
+    http_status = 400
+
+
+class OriginLimitReached(DomainError):
+    """The shop already allows the most origins it may (20): remove one first."""
+
+    code = "origin_limit_reached"
+    http_status = 422

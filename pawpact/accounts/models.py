@@ -4,6 +4,8 @@ The app is installed in the public schema (platform admins, shop owners) and in
 every shop schema (that shop's staff and customers), so a user exists only in the
 schema it was created in.
 """
+from uuid import uuid4
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -93,3 +95,16 @@ class WeChatIdentity(models.Model):
     unionid = models.CharField(max_length=128, blank=True)
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="wechat_identity")
     linked_at = models.DateTimeField(default=timezone.now)
+
+
+class ApiOrigin(models.Model):
+    """A web origin (the shop's own H5 frontend on its domain) allowed to call this shop's API
+    from a browser: answered with CORS headers. Set by the owner; no origin is allowed by default."""
+
+    uuid = models.UUIDField(_("id"), unique=True, default=uuid4, editable=False)
+    origin = models.CharField(_("origin"), max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("allowed API origin")
+        verbose_name_plural = _("allowed API origins")

@@ -2,8 +2,10 @@
 their own. Views look records up through these, so someone else's record answers 404,
 not 403, and its existence does not leak."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from pawpact.billing.models import Contract
+from pawpact.core.errors import PermissionDenied
 from pawpact.customers.models import Customer
 
 
@@ -20,3 +22,13 @@ def contracts_for(request):
 
 def contract_get(request, uuid) -> Contract:
     return get_object_or_404(contracts_for(request), uuid=uuid)
+
+
+def own_id_only(customer: Customer, value, field: str) -> None:
+    """A customer acts for themself: naming another customer (`customer_uuid`, `owner_uuid`)
+    is refused (403), never quietly replaced by their own id."""
+    if value is not None and value != customer.uuid:
+        raise PermissionDenied(
+            _("Customers act for themselves: leave out %(field)s, or send your own.") % {"field": field},
+            fields={field: [_("Not your customer id.")]},
+        )

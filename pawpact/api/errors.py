@@ -30,6 +30,12 @@ class ShopFromHostOnly(ValidationFailed):
     code = "shop_from_host"
 
 
+class UnknownParameter(ValidationFailed):
+    """A query parameter the operation does not take: nothing in a request is silently ignored."""
+
+    code = "unknown_parameter"
+
+
 class CustomerRequired(BusinessRuleViolation):
     """Staff act on a customer's behalf and must name the customer (customers act for themselves)."""
 

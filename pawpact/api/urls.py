@@ -1,10 +1,11 @@
 """Mounted under /api/v1/ on every shop's host (pawpact.config.urls_tenant); one include per domain."""
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from pawpact.api import views
 
 urlpatterns = [
+    path("", views.ApiRootApi.as_view(), name="api_root"),
     path("health", views.HealthCheckApi.as_view(), name="api_health"),
     # token, me, staff
     path("", include("pawpact.api.v1.accounts.urls")),
@@ -41,7 +42,8 @@ urlpatterns = [
     path("", include("pawpact.api.v1.storefront.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("schema.json", SpectacularJSONAPIView.as_view(), name="api_schema_json"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # The page's script is a separate file (?script): the CSP refuses inline scripts without a nonce.
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.
     re_path(r"^[\s\S]*$", views.NotFoundApi.as_view(), name="api_not_found"),  # newlines too
 ]

@@ -1,13 +1,29 @@
 """The API's own addresses, outside any domain: the health check and the JSON 404."""
 from django.db import connection
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pawpact.api.serializers import HealthSerializer
+from pawpact.api.serializers import ApiRootSerializer, HealthSerializer
+from pawpact.api.versioning import LATEST
 from pawpact.core.errors import NotFound
+
+
+class ApiRootApi(APIView):
+    """Where a developer starts: which shop this host is, the API version, the docs and schema."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ApiRootSerializer}, auth=[], summary="This shop's API: version, docs and schema")
+    def get(self, request):
+        body = {"shop": request.tenant.slug, "name": request.tenant.name, "version": LATEST,
+                "docs": request.build_absolute_uri(reverse("api_docs")),
+                "schema": request.build_absolute_uri(reverse("api_schema"))}  # fmt: skip
+        return Response(ApiRootSerializer(body).data)
 
 
 class HealthCheckApi(APIView):

@@ -44,6 +44,8 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
+    """Some fields are invalid: `fields` says which and why."""
+
     code = "invalid"
     http_status = 400
 
@@ -54,21 +56,29 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
+    """The record's current state, or a request running at once, does not allow this: read it again, retry."""
+
     code = "conflict"
     http_status = 409
 
 
 class PermissionDenied(DomainError):
+    """Signed in, but this operation or record is not for you (staff only, another role, or not a customer)."""
+
     code = "forbidden"
     http_status = 403
 
 
 class BusinessRuleViolation(DomainError):
+    """Well formed, but a rule of the shop refuses it: `message` says which rule."""
+
     code = "rule_violation"
     http_status = 422
 
 
 class ServiceUnavailable(DomainError):
+    """A provider (payments, messages, a partner) did not answer or is not set up: try again later."""
+
     code = "unavailable"
     http_status = 503
 

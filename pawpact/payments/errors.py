@@ -3,10 +3,14 @@ from pawpact.core.errors import Conflict, ServiceUnavailable, ValidationFailed
 
 
 class UnknownRail(ValidationFailed):
+    """No such payment rail: use one the schema lists (`sandbox`, `stripe`, `alipay`, `wechat`)."""
+
     code = "unknown_rail"
 
 
 class RailNotConfigured(ServiceUnavailable):
+    """This payment rail is not set up for the shop: try another payment method."""
+
     code = "rail_not_configured"
 
 
@@ -17,6 +21,8 @@ class IdempotencyKeyReused(Conflict):
 
 
 class RefundFailed(ServiceUnavailable):
+    """The payment provider did not carry out the refund: nothing was refunded; try again later."""
+
     code = "refund_failed"
 
 

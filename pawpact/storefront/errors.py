@@ -2,6 +2,8 @@ from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, Valid
 
 
 class ProductInvalid(ValidationFailed):
+    """A product's fields break the catalogue's rules (price, stock, images)."""
+
     code = "product_invalid"
 
 
@@ -30,10 +32,14 @@ class AddressMissing(BusinessRuleViolation):
 
 
 class OrderNotPayable(Conflict):
+    """The order is not awaiting payment any more (paid, cancelled or expired)."""
+
     code = "order_not_payable"
 
 
 class ReshipRefused(BusinessRuleViolation):
+    """A reship cannot be asked for this parcel (not delivered yet, too late, or already asked)."""
+
     code = "reship_refused"
 
 
@@ -58,6 +64,8 @@ class RefundInvalid(BusinessRuleViolation):
 
 
 class WarehouseChangeRefused(Conflict):
+    """The shop cannot change warehouses while orders are still open with the current one."""
+
     code = "warehouse_change_refused"
 
 

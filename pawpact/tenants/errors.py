@@ -2,14 +2,20 @@ from pawpact.core.errors import BusinessRuleViolation, Conflict, ValidationFaile
 
 
 class SlugTaken(Conflict):
+    """Another shop already has this address (slug): choose another."""
+
     code = "slug_taken"
 
 
 class EmailTaken(Conflict):
+    """An account with this email exists already."""
+
     code = "email_taken"
 
 
 class ProvisioningFailed(BusinessRuleViolation):
+    """The new shop could not be set up: nothing was kept; try again or contact support."""
+
     code = "provisioning_failed"
 
 
@@ -32,12 +38,18 @@ class LiveProviderInTestMode(BusinessRuleViolation):
 
 
 class CredentialsMissing(BusinessRuleViolation):
+    """The provider's credentials (keys, certificates) needed for live mode are not saved yet."""
+
     code = "credentials_missing"
 
 
 class CredentialsInvalid(ValidationFailed):
+    """The provider refused the saved credentials: check and save them again."""
+
     code = "invalid_credentials"
 
 
 class LiveModeNotReady(BusinessRuleViolation):
+    """Live mode needs every provider's credentials and the shop's checks to pass first."""
+
     code = "live_mode_not_ready"

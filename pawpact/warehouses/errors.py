@@ -28,6 +28,8 @@ class WarehouseRefused(DomainError):
 
 
 class OutOfStock(Conflict):
+    """The warehouse has fewer in stock than asked for: nothing was reserved."""
+
     code = "out_of_stock"
 
 

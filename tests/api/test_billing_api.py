@@ -9,6 +9,7 @@ import hashlib
 import itertools
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -228,6 +229,7 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
 
     customer = customer_add(staff, suffix="417")  # the lowest sandbox score that waives the deposit
     assert {k: v for k, v in customer.items() if k not in ("uuid", "phone")} == {
+        "object": "customer",
         "name": "Wang Fang",
         "birth_date": ADULT,
         "id_verification": "unverified",
@@ -806,3 +808,23 @@ def test_the_applicant_records_consent_to_the_credit_check_once(shop, staff):
     assert at_the_counter["channel"] == "in_person"
     with schema_context(shop.schema_name):
         assert CreditConsent.objects.count() == 2
+
+
+def test_contracts_are_found_by_customer_pet_or_phone_and_by_day(staff):
+    first = draft(staff, suffix="401")
+    second = draft(staff, suffix="402")
+
+    def found(query: str) -> list[str]:
+        return [c["uuid"] for c in ok(staff.get(f"/api/v1/contracts?{query}"))["results"]]
+
+    assert found("search=402") == [second["uuid"]]
+    assert set(found("search=wang")) == {first["uuid"], second["uuid"]}
+    assert set(found("search=mimi")) == {first["uuid"], second["uuid"]}
+    assert found("search=nobody") == []
+    today = NOW.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    assert set(found(f"created_from={today}&created_to={today}")) == {first["uuid"], second["uuid"]}
+    assert found(f"created_from={today + timedelta(days=1)}") == []
+    assert first["object"] == "contract"
+    refused = error(staff.get(f"/api/v1/contracts?created_from={today}&created_to={today - timedelta(days=1)}"), 400)
+    assert list(refused["fields"]) == ["created_to"]
+    assert error(staff.get("/api/v1/contracts?search="), 400)["code"] == "invalid"

@@ -194,6 +194,11 @@ def test_docs_are_served_without_a_cdn(api_client):
     html = response.content.decode()
     assert "drf_spectacular_sidecar" in html
     assert "cdn." not in html
+    # The CSP refuses inline scripts without a nonce: every script of the page is a file.
+    assert "script-src" in response["Content-Security-Policy"]
+    assert "<script>" not in html.replace(" ", "")
+    script = api_client.get("/api/v1/docs?script=")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
 
 
 # Exception handler

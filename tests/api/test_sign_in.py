@@ -13,6 +13,7 @@ from pawpact.accounts.models import User
 from tests.conftest import SHOP_PASSWORD, host_of
 
 LOCKOUT = {"login_failed": "100/m/ip,3/300s/key"}
+LOCKOUT_SECONDS = 300  # the longest window of LOCKOUT
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +49,7 @@ def test_the_token_endpoint_locks_an_account_after_failed_logins(shop):
     assert [_token(client, "target@alpha.test", "guess").status_code for _ in range(3)] == [401, 401, 401]
     locked = _token(client, "target@alpha.test", SHOP_PASSWORD)
     assert (locked.status_code, locked.json()["code"]) == (429, "throttled")
+    assert locked["Retry-After"] == str(LOCKOUT_SECONDS)
     # Another account at the same address still signs in.
     assert _token(client, "bystander@alpha.test", SHOP_PASSWORD).status_code == 200
 
@@ -113,3 +115,22 @@ def test_signed_in_api_answers_are_not_stored(shop):
     for path in ("/api/v1/me", "/api/v1/customers", "/api/v1/contracts/00000000-0000-0000-0000-000000000000"):
         assert "no-store" in client.get(path)["Cache-Control"]
     assert "no-store" not in APIClient(HTTP_HOST=host_of(shop)).get("/api/v1/plans").get("Cache-Control", "")
+
+
+def test_token_answers_are_never_cached(shop):
+    _staff(shop, "cache@alpha.test")
+    client = APIClient(HTTP_HOST=host_of(shop))
+    signed_in = _token(client, "cache@alpha.test", SHOP_PASSWORD)
+    assert signed_in.status_code == 200
+    assert "no-store" in signed_in["Cache-Control"]
+    refreshed = client.post("/api/v1/auth/refresh", {"refresh_token": signed_in.json()["refresh_token"]}, format="json")
+    assert refreshed.status_code == 200
+    assert "no-store" in refreshed["Cache-Control"]
+
+
+def test_an_invalid_token_on_a_public_operation_answers_401_not_the_public_answer(shop):
+    """Documented choice: a token that is sent is checked, so a frontend learns at once that it must refresh."""
+    client = APIClient(HTTP_HOST=host_of(shop))
+    assert client.get("/api/v1/plans").status_code == 200
+    refused = client.get("/api/v1/plans", HTTP_AUTHORIZATION="Token not-a-token")
+    assert (refused.status_code, refused.json()["code"]) == (401, "authentication_failed")

@@ -60,6 +60,7 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
+    "corsheaders",
     "rest_framework.authtoken",  # platform admins' tokens; shops have their own table
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -163,6 +164,7 @@ MIDDLEWARE = [
     "pawpact.config.health.HealthMiddleware",  # /healthz, /readyz, /metrics on every host, no tenant lookup
     "pawpact.core.security.HostPortMiddleware",  # a Host header naming a port we do not serve: 400
     "pawpact.tenants.host_middleware.ShopHostMiddleware",  # host → shop, one SET search_path at most
+    "corsheaders.middleware.CorsMiddleware",  # API from the shop's own H5 origins (pawpact.accounts.origins)
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -172,6 +174,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "pawpact.api.middleware.ApiMiddleware",  # API: Accept-Language (English by default), no-store when signed in
+    "pawpact.api.strict_query.StrictQueryMiddleware",  # API: an undocumented query parameter answers 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -348,6 +351,12 @@ REST_FRAMEWORK = {
     # X-Forwarded-For, never one the client wrote.
     "NUM_PROXIES": PAWPACT_TRUSTED_PROXY_HOPS,
 }
+# CORS: only the API, only the origins each shop's owner allowed (pawpact.accounts.origins); tokens, no cookies.
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "authorization", "content-type", "idempotency-key", "pawpact-version")
+CORS_EXPOSE_HEADERS = ("Pawpact-Version", "Idempotent-Replayed", "Retry-After")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pawpact shop API",
     "DESCRIPTION": "REST API of one Pawpact shop. The shop is the host you call; "

@@ -68,3 +68,14 @@ class StaffSerializer(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField()
     phone = serializers.CharField()
+
+
+class ApiOriginSerializer(serializers.Serializer):
+    object = serializers.CharField(default="api_origin", help_text=_("Always `api_origin`."))
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    origin = serializers.CharField(help_text="`https://host[:port]`: pages there may call this shop's API.")
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ApiOriginInputSerializer(InputSerializer):
+    origin = serializers.CharField(max_length=255, help_text="`https://h5.example.com` (http only for localhost).")

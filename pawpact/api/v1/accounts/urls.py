@@ -11,5 +11,7 @@ urlpatterns = [
     path("auth/devices", views.DeviceListApi.as_view(), name="api_device_list"),
     path("auth/devices/<uuid:device_id>", views.DeviceRevokeApi.as_view(), name="api_device_revoke"),
     path("me", views.MeDetailApi.as_view(), name="api_me"),
+    path("cors-origins", views.ApiOriginListApi.as_view(), name="api_origin_list"),
+    path("cors-origins/<uuid:origin_id>", views.ApiOriginDetailApi.as_view(), name="api_origin_detail"),
     path("staff", views.StaffListApi.as_view(), name="api_staff_list"),
 ]

@@ -1,6 +1,8 @@
 """Signing in per device (password, refresh, WeChat mini-program), signing out, the devices
 signed in, and the people behind them: who I am, and the shop's staff."""
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
+from allauth.core.internal.ratelimit import parse_rates
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -13,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.accounts.errors import WeChatNotLinked
-from pawpact.accounts.models import ApiDevice
+from pawpact.accounts.models import ApiDevice, ApiOrigin
+from pawpact.accounts.origins import api_origin_add, api_origin_list, api_origin_remove
 from pawpact.accounts.selectors import api_device_list, staff_list, wechat_user
 from pawpact.accounts.services import (
     api_device_refresh,
@@ -24,6 +27,7 @@ from pawpact.accounts.services import (
 )
 from pawpact.api.errors import BadCredentials
 from pawpact.api.openapi import error_responses
+from pawpact.api.permissions import staff_may
 from pawpact.api.serializers import ErrorSerializer
 from pawpact.api.v1.accounts import serializers as s
 from pawpact.api.versioning import answered_version
@@ -32,11 +36,20 @@ from pawpact.api.wechat import code2session
 
 def _tokens(issued) -> Response:
     device = issued.device
-    return Response(s.TokenSerializer({
+    response = Response(s.TokenSerializer({
         "token": issued.access_token, "token_expires_at": device.access_expires_at,
         "refresh_token": issued.refresh_token, "refresh_expires_at": device.refresh_expires_at,
         "device_id": device.uuid,
     }).data)  # fmt: skip
+    # Secrets: never kept by a browser's or a proxy's cache (the request itself carried none).
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def lockout_seconds() -> int:
+    """How long allauth's failed-login lockout can last: its longest window (the 429's Retry-After)."""
+    rates = parse_rates(allauth_settings.RATE_LIMITS.get("login_failed"))
+    return int(max((rate.duration for rate in rates), default=60))
 
 
 class TokenCreateApi(APIView):
@@ -57,7 +70,7 @@ class TokenCreateApi(APIView):
                 request, email=data.validated_data["email"], password=data.validated_data["password"]
             )
         except DjangoValidationError as error:
-            raise Throttled(detail=error.messages[0]) from None
+            raise Throttled(detail=error.messages[0], wait=lockout_seconds()) from None
         if user is None or not user.is_active:
             raise BadCredentials(_("Email or password is wrong."))
         return _tokens(api_device_sign_in(user=user, name=data.validated_data["device_name"], api_version=answered_version(request)))
@@ -166,3 +179,36 @@ class StaffListApi(ListAPIView):
     @extend_schema(responses={200: s.StaffSerializer(many=True), **error_responses(400, 401, 403)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class ApiOriginListApi(ListAPIView):
+    """The web origins whose pages may call this shop's API from a browser (CORS); owner only.
+    None by default: add your H5 frontend's origin before calling the API from its pages."""
+
+    permission_classes = [staff_may("settings")]
+    serializer_class = s.ApiOriginSerializer
+
+    def get_queryset(self):
+        return api_origin_list()
+
+    @extend_schema(summary="Allowed browser origins (owner)", responses={200: s.ApiOriginSerializer(many=True),
+                   **error_responses(400, 401, 403)})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Allow a browser origin (owner)", request=s.ApiOriginInputSerializer,
+                   responses={201: s.ApiOriginSerializer, **error_responses(400, 401, 403, 409, 422)})  # fmt: skip
+    def post(self, request):
+        data = s.ApiOriginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = api_origin_add(origin=data.validated_data["origin"])
+        return Response(s.ApiOriginSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class ApiOriginDetailApi(APIView):
+    permission_classes = [staff_may("settings")]
+
+    @extend_schema(summary="Stop allowing a browser origin (owner)", responses={204: None, **error_responses(401, 403, 404)})
+    def delete(self, request, origin_id):
+        api_origin_remove(api_origin=get_object_or_404(ApiOrigin, uuid=origin_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

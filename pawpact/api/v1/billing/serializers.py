@@ -48,11 +48,12 @@ class PlanVersionSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
+    object = serializers.CharField(default="plan", read_only=True, help_text=_("Always `plan`."))
     current_version = serializers.SerializerMethodField()
 
     class Meta:
         model = Plan
-        fields = ["id", "code", "name", "is_active", "current_version"]
+        fields = ["object", "id", "code", "name", "is_active", "current_version"]
 
     def get_current_version(self, plan: Plan) -> dict | None:
         version = max(plan.versions.all(), key=lambda v: v.version, default=None)
@@ -91,19 +92,25 @@ class PlanVersionInputSerializer(InputSerializer):
 
 
 class ContractSerializer(serializers.ModelSerializer):
+    object = serializers.CharField(default="contract", read_only=True, help_text=_("Always `contract`."))
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     pet_uuid = serializers.UUIDField(source="pet.uuid", read_only=True)
     plan_code = serializers.CharField(source="plan_version.plan.code", read_only=True)
     plan_version = serializers.IntegerField(source="plan_version.version", read_only=True)
     payment_method = serializers.CharField(source="payment_method.label", read_only=True, allow_null=True)
+    payment_method_id = serializers.IntegerField(
+        source="payment_method.id", read_only=True, allow_null=True,
+        help_text=_("The saved payment method (`/payment-methods/{id}`); `payment_method` is its display."),
+    )  # fmt: skip
 
     class Meta:
         model = Contract
         fields = [
+            "object",
             "uuid", "status", "customer_uuid", "pet_uuid", "plan_code", "plan_version", "currency",
             "monthly_amount_minor", "periods", "total_minor", "credit_score", "credit_source",
             "deposit_minor", "deposit_status", "agreement_sha256", "signed_at", "signed_by_name",
-            "payment_method", "cooling_off_until", "activated_at", "created_at",
+            "payment_method", "payment_method_id", "cooling_off_until", "activated_at", "created_at",
         ]  # fmt: skip
 
 
@@ -148,6 +155,17 @@ class ContractQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ContractStatus.choices, required=False)
     customer_uuid = serializers.UUIDField(required=False, help_text=_("Staff only: one customer's contracts."))
     pet_uuid = serializers.UUIDField(required=False)
+    search = serializers.CharField(
+        required=False, min_length=1, max_length=80,
+        help_text=_("Part of the customer's name or phone number, or of the pet's name."),
+    )  # fmt: skip
+    created_from = serializers.DateField(required=False, help_text=_("Applied for on or after this day (shop time)."))
+    created_to = serializers.DateField(required=False, help_text=_("Applied for on or before this day (shop time)."))
+
+    def validate(self, attrs: dict) -> dict:
+        if "created_from" in attrs and "created_to" in attrs and attrs["created_from"] > attrs["created_to"]:
+            raise serializers.ValidationError({"created_to": [_("Must be on or after created_from.")]})
+        return attrs
 
 
 class CreditConsentSerializer(serializers.ModelSerializer):

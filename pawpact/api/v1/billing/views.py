@@ -3,6 +3,7 @@
 Staff see and act on every contract of their shop; a customer sees only their own
 and signs only their own contract.
 """
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pawpact.api.access import contract_get, contracts_for, own_customer
+from pawpact.api.access import contract_get, contracts_for, own_customer, own_id_only
 from pawpact.api.errors import CustomerRequired, NotSigned
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
@@ -85,9 +86,16 @@ class ContractListCreateApi(ListAPIView):
     def get_queryset(self):
         query = query_valid(s.ContractQuerySerializer, self.request)
         contracts = contracts_for(self.request)
-        for name, lookup in (("status", "status"), ("customer_uuid", "customer__uuid"), ("pet_uuid", "pet__uuid")):
+        lookups = (("status", "status"), ("customer_uuid", "customer__uuid"), ("pet_uuid", "pet__uuid"),
+                   ("created_from", "created_at__date__gte"), ("created_to", "created_at__date__lte"))  # fmt: skip
+        for name, lookup in lookups:
             if name in query:
                 contracts = contracts.filter(**{lookup: query[name]})
+        if "search" in query:
+            term = query["search"]
+            contracts = contracts.filter(
+                Q(customer__name__icontains=term) | Q(customer__phone__contains=term) | Q(pet__name__icontains=term)
+            )
         return contracts
 
     @extend_schema(
@@ -119,6 +127,7 @@ class ContractListCreateApi(ListAPIView):
             customer = own_customer(request)
             if customer is None:
                 raise PermissionDenied(_("Only customers and staff can apply."))
+            own_id_only(customer, data.validated_data.get("customer_uuid"), "customer_uuid")
             pet = get_object_or_404(Pet, uuid=data.validated_data["pet_uuid"], owner=customer)
         contract = signing.application_create(
             customer=customer,

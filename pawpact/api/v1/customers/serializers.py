@@ -7,9 +7,11 @@ from pawpact.customers.models import Customer, Pet
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    object = serializers.CharField(default="customer", read_only=True, help_text=_("Always `customer`."))
+
     class Meta:
         model = Customer
-        fields = ["uuid", "name", "phone", "birth_date", "id_verification", "created_at"]
+        fields = ["object", "uuid", "name", "phone", "birth_date", "id_verification", "created_at"]
 
 
 # What pawpact.customers.services.phone_normalize accepts, without separators: a mainland
@@ -74,19 +76,20 @@ class CustomerRegisteredSerializer(serializers.Serializer):
 
 
 class PetSerializer(serializers.ModelSerializer):
+    object = serializers.CharField(default="pet", read_only=True, help_text=_("Always `pet`."))
     owner_uuid = serializers.UUIDField(source="owner.uuid", read_only=True, allow_null=True)
 
     class Meta:
         model = Pet
-        fields = ["uuid", "owner_uuid", "name", "species", "breed", "birthday", "adoption_date", "created_at"]
+        fields = ["object", "uuid", "owner_uuid", "name", "species", "breed", "birthday", "adoption_date", "created_at"]
 
 
 class PetInputSerializer(InputSerializer):
     owner_uuid = serializers.UUIDField(required=False, help_text=_("Staff only; customers add their own pets."))
     name = serializers.CharField(max_length=80)
     species = serializers.ChoiceField(choices=Species.choices)
-    # No default in the schema: "" would break its own minLength; the service fills it in.
-    breed = serializers.CharField(max_length=80, required=False)
+    # "" is "no breed", as on PATCH; no default in the schema, the service fills it in.
+    breed = serializers.CharField(max_length=80, required=False, allow_blank=True)
     birthday = serializers.DateField(required=False, allow_null=True, default=None)
     adoption_date = serializers.DateField(required=False, allow_null=True, default=None)
 

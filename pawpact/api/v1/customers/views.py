@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pawpact.api.access import own_customer
+from pawpact.api.access import own_customer, own_id_only
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
@@ -128,6 +128,7 @@ class PetListCreateApi(ListAPIView):
             owner = own_customer(request)
             if owner is None:
                 raise PermissionDenied(_("Only customers and staff can add pets."))
+            own_id_only(owner, owner_uuid, "owner_uuid")
         pet = customers.pet_create(owner=owner, **values)
         return Response(s.PetSerializer(pet).data, status=status.HTTP_201_CREATED)
 

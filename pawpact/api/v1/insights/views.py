@@ -12,6 +12,7 @@ from pawpact.api.errors import ShopFromHostOnly
 from pawpact.api.openapi import error_responses
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
+from pawpact.api.strict_query import SHOP_PARAMETERS
 from pawpact.api.v1.insights import serializers as s
 from pawpact.core.clock import default_clock
 from pawpact.core.months import month_start
@@ -20,12 +21,10 @@ from pawpact.platform.kpis.selectors import shop_benchmark_rows, shop_kpi_months
 
 INSIGHTS_ERRORS = error_responses(400, 401, 403)
 
-# Query parameters that would name a shop: the shop is the host called, never a parameter.
-SHOP_PARAMETERS = ("shop", "shop_id", "shop_slug", "schema", "schema_name", "tenant")
 
 
 def _refuse_shop_parameters(request) -> None:
-    named = [name for name in SHOP_PARAMETERS if name in request.query_params]
+    named = [name for name in sorted(SHOP_PARAMETERS) if name in request.query_params]
     if named:
         raise ShopFromHostOnly(
             _("The shop is the host you call; a shop cannot be chosen with a parameter."),

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, own_customer
+from pawpact.api.errors import CustomerRequired
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.pagination import CursorPagination
@@ -69,8 +70,8 @@ def _membership_body(customer: Customer) -> dict:
 
 def _customer(request) -> Customer:
     customer = own_customer(request)
-    if customer is None:
-        raise NotFound()
+    if customer is None:  # staff read a member at /members/{customer_uuid}
+        raise CustomerRequired(_("Only a customer has a membership; staff read one at /members/{customer_uuid}."))
     return customer
 
 

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.serializers import InputSerializer
-from pawpact.care.pet_enums import GuaranteeClaimStatus, HealthRecordKind, Housing
+from pawpact.care.pet_enums import ApplicationStatus, GuaranteeClaimStatus, HealthRecordKind, Housing
 from pawpact.care.pet_models import AdoptionApplication, AdoptionListing, GuaranteeClaim, HealthRecord
 from pawpact.customers.enums import Sex
 
@@ -139,3 +139,7 @@ class ClaimDecideSerializer(InputSerializer):
     outcome = serializers.ChoiceField(choices=[(v, label) for v, label in GuaranteeClaimStatus.choices if v in ("replacement", "refund")])
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     replacement_pet_uuid = serializers.UUIDField(required=False)
+
+
+class ApplicationQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ApplicationStatus.choices, required=False)

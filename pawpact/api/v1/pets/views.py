@@ -18,6 +18,7 @@ from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.query import query_valid
 from pawpact.api.v1.pets import serializers as s
 from pawpact.care import pet_selectors as selectors
 from pawpact.care.pet_models import AdoptionApplication, GuaranteeClaim
@@ -124,9 +125,11 @@ class ApplicationListApi(ListAPIView):
     serializer_class = s.ApplicationSerializer
 
     def get_queryset(self):
-        return selectors.applications_queue(status=self.request.query_params.get("status", ""))
+        query = query_valid(s.ApplicationQuerySerializer, self.request)
+        return selectors.applications_queue(status=query.get("status", ""))
 
-    @extend_schema(summary="Adoption applications (staff)", responses={200: s.ApplicationSerializer(many=True), **ERRORS})
+    @extend_schema(summary="Adoption applications (staff)", parameters=[s.ApplicationQuerySerializer],
+                   responses={200: s.ApplicationSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
