@@ -28,6 +28,7 @@ import csv
 import io
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from http.client import HTTPException
@@ -55,6 +56,7 @@ TIMEOUT_SECONDS = 10
 PRODUCT_CODE = "CYCLE_PAY_AUTH"
 NETWORK_ERROR = "network_error"
 SUCCESS = "10000"
+USER_ID = re.compile(r"2088\d{12}")  # else an account is named by its login (email or mobile)
 # Alipay's sub codes that only the customer can fix (a new agreement, a working account).
 HARD_DECLINES = frozenset(
     {"ACQ.AGREEMENT_NOT_EXIST", "ACQ.AGREEMENT_INVALID", "ACQ.AGREEMENT_STATUS_NOT_NORMAL", "ACQ.AGREEMENT_ERROR",
@@ -296,11 +298,11 @@ class AlipayRail:
         return TransferOutcome(paid=False, unknown=unknown or answer.get("status") == "DEALING", reason=_reason(answer))
 
     def royalty_receiver_bind(self, *, user_id: str, name: str, request_key: str) -> str:
-        """`alipay.trade.royalty.relation.bind`: make an Alipay account a profit-sharing
-        receiver of this app. Alipay refuses an unknown account or a holder name that does
+        """`alipay.trade.royalty.relation.bind`: make an Alipay account (its user id, or its
+        login: email or mobile) a profit-sharing receiver of this app. Alipay refuses an unknown account or a holder name that does
         not match; "" when bound, else Alipay's reason (ProviderRefused when it did not answer)."""
         biz = {"out_request_no": out_trade_no(request_key),
-               "receiver_list": [{"type": "userId", "account": user_id, "name": name, "memo": "Pawpact payouts"}]}  # fmt: skip
+               "receiver_list": [{"type": "userId" if USER_ID.fullmatch(user_id) else "loginName", "account": user_id, "name": name, "memo": "Pawpact payouts"}]}  # fmt: skip
         try:
             answer = self.call("alipay.trade.royalty.relation.bind", biz)
         except _NoAnswer as error:
