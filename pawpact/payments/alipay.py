@@ -287,7 +287,8 @@ class AlipayRail:
         Alipay answers the first order instead of paying twice."""
         biz = {"out_biz_no": out_trade_no(idempotency_key), "trans_amount": yuan(amount),
                "product_code": "TRANS_ACCOUNT_NO_PWD", "biz_scene": "DIRECT_TRANSFER", "order_title": title[:128],
-               "payee_info": {"identity": payee_user_id, "identity_type": "ALIPAY_USER_ID", "name": payee_name}}  # fmt: skip
+               "payee_info": {"identity": payee_user_id, "name": payee_name,
+                              "identity_type": "ALIPAY_USER_ID" if USER_ID.fullmatch(payee_user_id) else "ALIPAY_LOGON_ID"}}  # fmt: skip
         try:
             answer = self.call("alipay.fund.trans.uni.transfer", biz)
         except _NoAnswer as error:

@@ -13,6 +13,7 @@ from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.widgets import IsoDateInput
 from pawpact.platform.enums import MismatchKind, MismatchResolution, StatementImportStatus
+from pawpact.platform.funding.import_reasons import import_failure_reason, import_needs_credentials
 from pawpact.platform.funding.reconciliation import (
     MANUAL_RESOLUTIONS,
     NOTE_MAX,
@@ -156,7 +157,8 @@ def console_statement_import_status(request, import_id: int):
         raise Http404
     finished = row.status in (StatementImportStatus.DONE, StatementImportStatus.FAILED)
     return render(request, "platform/reconciliation_import.html", {
-        "import": row, "finished": finished,
+        "import": row, "finished": finished, "reason": import_failure_reason(row),
+        "needs_credentials": import_needs_credentials(row),
     })  # fmt: skip
 
 

@@ -293,6 +293,9 @@ class FakeAlipay(FakeGateway):
         if key in self.transfers:  # the same out_biz_no: the first order, never a second payment
             return self.transfers[key]
         payee = biz.get("payee_info") or {}
+        by_user_id = str(payee.get("identity", "")).startswith("2088")
+        if payee.get("identity_type") != ("ALIPAY_USER_ID" if by_user_id else "ALIPAY_LOGON_ID"):
+            return {"code": "40004", "sub_code": "INVALID_PARAMETER", "sub_msg": "identity_type"}
         if payee.get("identity") not in self.payees:
             return {"code": "40004", "sub_code": "PAYEE_NOT_EXIST", "sub_msg": "payee account does not exist"}
         if payee.get("name") and payee["name"] != self.payees[payee["identity"]]:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.billing.enums import LedgerAccount
@@ -97,7 +97,7 @@ def rules_save(request):
 
 class SpendForm(forms.Form):
     amount = YuanField(label=gettext_lazy("Amount (¥)"))
-    revenue = forms.ChoiceField(label=gettext_lazy("For"), choices=[
+    revenue = forms.ChoiceField(label=pgettext_lazy("spent on", "For"), choices=[
         (LedgerAccount.SERVICE_REVENUE, gettext_lazy("Services at the counter")),
         (LedgerAccount.GOODS_REVENUE, gettext_lazy("Goods at the counter")),
     ])  # fmt: skip
