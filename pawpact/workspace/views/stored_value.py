@@ -17,6 +17,7 @@ from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty import stored_value
 from pawpact.loyalty import wallet_selectors as selectors
+from pawpact.loyalty.refund_requests import refund_requests_open
 from pawpact.loyalty.wallet_models import GiftRule, SpendOrder, StoredValueRules
 from pawpact.workspace.enums import Action
 from pawpact.workspace.fields import YuanField
@@ -58,6 +59,7 @@ def stored_value_page(request):
         "gift_form": GiftRuleForm(), "rules_form": RulesForm(initial={"spend_order": rules.spend_order,
                                                                      "refunds_allowed": rules.refunds_allowed}),
         "may_edit": role_allows(request.workspace_role, Action.MARKETING),
+        "open_refund_requests": refund_requests_open().count(),
     })  # fmt: skip
 
 
