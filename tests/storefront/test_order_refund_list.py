@@ -21,11 +21,12 @@ def _staff(shop, email, name) -> Client:
     return client
 
 
-@pytest.mark.parametrize(("language", "texts"), [
-    ("en", ["¥20.00", "Goodwill", "scratched tin", "Lina Staff", "Returned to stored value"]),
-    ("zh-hans", ["¥20.00", "scratched tin", "Lina Staff", "已退回储值"]),
+@pytest.mark.parametrize(("language", "texts", "summary"), [
+    ("en", ["¥20.00", "Goodwill", "scratched tin", "Lina Staff", "Returned to stored value"], "(to stored value: ¥20.00)"),
+    ("zh-hans", ["¥20.00", "scratched tin", "Lina Staff", "已退回储值"], "（退回储值：¥20.00）"),
 ])  # fmt: skip
-def test_a_refund_to_stored_value_is_listed_with_amount_reason_and_who(shop, other_shop, linked, language, texts):
+def test_a_refund_to_stored_value_is_listed_with_amount_reason_and_who(shop, other_shop, linked, language, texts,
+                                                                        summary):  # fmt: skip
     with schema_context(shop.schema_name):
         customer, _method = _customer_with_balance(20_000)
         cart_set(customer=customer, product=product_save(sku=SKU, price_minor=12_900), quantity=1)
@@ -41,7 +42,7 @@ def test_a_refund_to_stored_value_is_listed_with_amount_reason_and_who(shop, oth
     refunds = page[page.index('<div class="card"><h2>'):]
     for text in texts:
         assert text in refunds
-    assert "No refunds." not in page and "暂无退款" not in page
+    assert "No refunds." not in page and "暂无退款" not in page and summary in page
     with schema_context(shop.schema_name):
         row = OrderStoredValueReturn.objects.get()
         assert (row.amount_minor, row.reason, row.refunded_by.email) == (2_000, "goodwill", "lina@alpha.test")
