@@ -8,8 +8,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from pawpact.billing.models import Journal
-from pawpact.loyalty.refund_request_models import StoredValueRefundRequest
 from pawpact.loyalty import stored_value
+from pawpact.loyalty.refund_request_models import StoredValueRefundRequest
 from pawpact.loyalty.wallet_models import StoredValueAccount
 from pawpact.workspace.enums import Role
 from tests.conftest import host_of

@@ -11,7 +11,6 @@ from pawpact.platform.models import StatementImport
 from pawpact.tenants.enums import Provider
 
 CREDENTIALS_MISSING = "credentials_missing"
-RAIL_NOT_CONFIGURED = "rail_not_configured"
 
 
 def import_failure_fields(error: DomainError) -> dict[str, str]:
@@ -25,8 +24,6 @@ def import_failure_reason(row: StatementImport) -> str:
         provider = Provider(row.provider).label if row.provider in Provider.values else row.provider
         mode = _("live mode") if row.livemode else _("test mode")
         return _("The shop has no verified %(provider)s credentials for %(mode)s.") % {"provider": provider, "mode": mode}
-    if row.error_code == RAIL_NOT_CONFIGURED:
-        return _("This provider is not set up on the platform yet, so its statement cannot be fetched: upload its file.")
     return row.error
 
 

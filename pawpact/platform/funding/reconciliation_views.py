@@ -86,7 +86,9 @@ class ResolveForm(forms.Form):
 
 
 def form_errors(form: forms.Form, error: DomainError) -> None:
-    form.add_error(None, error.message)
+    said = {str(problem) for problems in (error.fields or {}).values() for problem in problems}
+    if error.message not in said:  # a message its field already shows is not repeated above the form
+        form.add_error(None, error.message)
     for field, problems in (error.fields or {}).items():
         for problem in problems:
             form.add_error(field if field in form.fields else None, str(problem))

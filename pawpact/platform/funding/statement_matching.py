@@ -9,8 +9,8 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
 from pawpact.payments.base import StatementLine
 from pawpact.platform.drain import outbox_drain_and_apply
-from pawpact.platform.funding.import_reasons import import_failure_fields
 from pawpact.platform.enums import StatementImportStatus as Status
+from pawpact.platform.funding.import_reasons import import_failure_fields
 from pawpact.platform.models import StatementImport
 from pawpact.tenants.ports import shop_side
 
