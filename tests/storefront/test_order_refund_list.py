@@ -48,3 +48,18 @@ def test_a_refund_to_stored_value_is_listed_with_amount_reason_and_who(shop, oth
         assert (row.amount_minor, row.reason, row.refunded_by.email) == (2_000, "goodwill", "lina@alpha.test")
         assert OrderRefund.objects.count() == 0 and _balance(customer) == 20_000 - 12_900 + 2_000
     assert _staff(other_shop, "staff@beta.test", "Beta").get(url).status_code == 404
+
+
+def test_the_customers_order_page_shows_a_stored_value_refund_once(shop, linked):
+    from tests.storefront.test_my_plans import browser_of
+    from pawpact.storefront.services.refunds import order_refund
+
+    with schema_context(shop.schema_name):
+        customer, _method = _customer_with_balance(20_000)
+        customer.user = User.objects.create_user("buyer@alpha.test", "pw-long-enough-1")
+        customer.save(update_fields=["user"])
+        cart_set(customer=customer, product=product_save(sku=SKU, price_minor=12_900), quantity=1)
+        order = checkout(customer=customer, payment_method=None, checkout_key="sv-once", use_stored_value=True)
+        order_refund(order=order, amount_minor=2_000, reason="goodwill")
+    page = browser_of(shop, customer).get(f"/shop/orders/{order.uuid}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert page.count("¥20.00") == 1 and "已退回您的储值" in page
