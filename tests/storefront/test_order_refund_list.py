@@ -51,8 +51,8 @@ def test_a_refund_to_stored_value_is_listed_with_amount_reason_and_who(shop, oth
 
 
 def test_the_customers_order_page_shows_a_stored_value_refund_once(shop, linked):
-    from tests.storefront.test_my_plans import browser_of
     from pawpact.storefront.services.refunds import order_refund
+    from tests.storefront.test_my_plans import browser_of
 
     with schema_context(shop.schema_name):
         customer, _method = _customer_with_balance(20_000)
