@@ -70,7 +70,7 @@ def _sms_allowed(phone: str, *, clock: Clock) -> bool:
 
 def customer_registration_start(
     *, email: str, password: str, name: str, phone: str, birth_date: date, shop_name: str, sms_send: SmsSend,
-    clock: Clock = default_clock,
+    email_send: SmsSend | None = None, clock: Clock = default_clock,
 ) -> None:
     """Check the details, then send a code (or, to a known address or number, a notice) by
     email and by SMS. Raises only for malformed details and weak passwords, the same whether
@@ -98,10 +98,11 @@ def customer_registration_start(
         "sms_code": _code_digest(never if phone_known else sms_code),
     }  # fmt: skip
     cache.set(_pending_key(email), pending, CODE_MINUTES * 60)
+    email_send = email_send or registration_email_send
     if known is not None:  # to the address as the account has it
-        _email_send(email=known.email, code=None, shop_name=shop_name)
+        email_send(email=known.email, code=None, shop_name=shop_name)
     else:
-        _email_send(email=email, code=email_code, shop_name=shop_name)
+        email_send(email=email, code=email_code, shop_name=shop_name)
     if phone_known:
         text = _("%(shop)s: this number already has an account here. Sign in instead; if it was not you, ignore "
                  "this message.") % {"shop": shop_name}  # fmt: skip
@@ -112,7 +113,8 @@ def customer_registration_start(
     sms_send(phone=phone, text=text, out_id="registration-" + secrets.token_hex(8))
 
 
-def _email_send(*, email: str, code: str | None, shop_name: str) -> None:
+def registration_email_send(*, email: str, code: str | None, shop_name: str) -> None:
+    """The registration email: the code, or to a known address a notice (code None)."""
     if code is None:
         send_mail(
             _("Your account at %(shop)s") % {"shop": shop_name},

@@ -92,3 +92,9 @@ class MembershipExists(Conflict):
     """The customer has a paid membership in force already (one at a time)."""
 
     code = "membership_exists"
+
+
+class RefundRequestRefused(BusinessRuleViolation):
+    """A stored-value refund request the shop does not take: no refunds, nothing paid, one already open."""
+
+    code = "refund_request_refused"

@@ -12,12 +12,17 @@ from django.views.decorators.http import require_http_methods
 
 from pawpact.core.errors import DomainError
 from pawpact.core.widgets import IsoDateInput
-from pawpact.customers.registration import customer_registration_confirm, customer_registration_start
+from pawpact.customers.registration import (
+    customer_registration_confirm,
+    customer_registration_start,
+    registration_email_send,
+)
 from pawpact.loyalty import referrals
 from pawpact.loyalty.wallet_pages import SESSION_CODE
 from pawpact.messaging.verification import verification_sms_send
 
 SESSION_EMAIL = "signup_email"
+SESSION_SANDBOX = "signup_sandbox"  # test mode: what would have been sent, shown on the page
 
 
 class SignupForm(forms.Form):
@@ -47,10 +52,32 @@ def _errors_onto(form: forms.Form, error: DomainError) -> None:
 
 
 def _page(request, *, form, step: str, status: int = 200):
+    sandbox = request.session.get(SESSION_SANDBOX, {}) if step == "codes" and request.tenant.mode == "test" else {}
     return render(request, "loyalty/join_signup.html", {
         "shop": request.tenant, "form": form, "step": step, "code": request.session.get(SESSION_CODE, ""),
-        "email": request.session.get(SESSION_EMAIL, ""),
+        "email": request.session.get(SESSION_EMAIL, ""), "sandbox": sandbox,
     }, status=status)  # fmt: skip
+
+
+def _senders(request):
+    """The SMS and email senders; a shop in test mode sends nothing real, so the page keeps
+    what the sandbox would have sent, for a demo sign-up to finish without the server's log."""
+    if request.tenant.mode != "test":
+        return verification_sms_send, registration_email_send
+    kept: dict[str, str] = dict(request.session.get(SESSION_SANDBOX, {}))  # a rate-limited resend sends nothing
+    request.session[SESSION_SANDBOX] = kept
+
+    def sms(*, phone: str, text: str, out_id: str) -> None:
+        verification_sms_send(phone=phone, text=text, out_id=out_id)
+        kept["sms"] = text
+        request.session.modified = True
+
+    def email(*, email: str, code: str | None, shop_name: str) -> None:
+        registration_email_send(email=email, code=code, shop_name=shop_name)
+        kept["email"] = code or _("no code: this address already has an account here (sign in instead)")
+        request.session.modified = True
+
+    return sms, email
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,13 +87,19 @@ def join_signup(request):
         return redirect("my_referral" if request.session.get(SESSION_CODE) else "my_home")
     if request.method == "POST" and request.POST.get("step") == "codes":
         return _confirm(request)
+    if request.method != "POST" and "again" in request.GET:
+        request.session.pop(SESSION_EMAIL, None)
+        request.session.pop(SESSION_SANDBOX, None)
+    elif request.method != "POST" and request.session.get(SESSION_EMAIL):
+        return _page(request, form=CodesForm(), step="codes")  # reopened: the codes sent still work
     form = SignupForm(request.POST or None)
     if request.method != "POST":
         return _page(request, form=form, step="details")
     if form.is_valid():
+        sms_send, email_send = _senders(request)
         try:
             customer_registration_start(**form.cleaned_data, shop_name=request.tenant.name,
-                                        sms_send=verification_sms_send)  # fmt: skip
+                                        sms_send=sms_send, email_send=email_send)  # fmt: skip
         except DomainError as error:
             _errors_onto(form, error)
         else:
@@ -86,6 +119,7 @@ def _confirm(request):
         else:
             login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop(SESSION_EMAIL, None)
+            request.session.pop(SESSION_SANDBOX, None)
             return _welcome(request, customer)
     return _page(request, form=form, step="codes", status=400)
 

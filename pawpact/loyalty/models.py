@@ -286,3 +286,4 @@ from pawpact.loyalty.wallet_models import (  # noqa: E402, F401
     TopUp,
 )  # fmt: skip
 from pawpact.loyalty.paid_models import PaidCharge, PaidMembership, PaidPlan  # noqa: E402, F401, I001
+from pawpact.loyalty.refund_request_models import StoredValueRefundRequest  # noqa: E402, F401, I001

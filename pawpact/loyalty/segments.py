@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
@@ -24,7 +24,7 @@ from pawpact.loyalty.models import Activity
 from pawpact.loyalty.selectors import SEGMENTS, customer_segment_list
 
 ACTIVITY_DAYS = 30
-ACTIVITIES = {"new": gettext_lazy("New"), "active": gettext_lazy("Active"), "silent": gettext_lazy("Silent")}
+ACTIVITIES = {"new": gettext_lazy("New"), "active": pgettext_lazy("activity", "Active"), "silent": gettext_lazy("Silent")}
 STANDINGS = {"normal": gettext_lazy("Normal"), "overdue": gettext_lazy("Overdue"),
              "terminated": gettext_lazy("Terminated")}  # fmt: skip
 RFM_FIELDS = {"r_min": "membership__rfm_recency", "f_min": "membership__rfm_frequency",

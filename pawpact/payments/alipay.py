@@ -28,6 +28,7 @@ import csv
 import io
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from http.client import HTTPException
@@ -54,6 +55,7 @@ TIMEOUT_SECONDS = 10
 PRODUCT_CODE = "CYCLE_PAY_AUTH"
 NETWORK_ERROR = "network_error"
 SUCCESS = "10000"
+USER_ID = re.compile(r"2088\d{12}")  # else an account is named by its login (email or mobile)
 # Alipay's sub codes that only the customer can fix (a new agreement, a working account).
 HARD_DECLINES = frozenset(
     {"ACQ.AGREEMENT_NOT_EXIST", "ACQ.AGREEMENT_INVALID", "ACQ.AGREEMENT_STATUS_NOT_NORMAL", "ACQ.AGREEMENT_ERROR",
@@ -284,7 +286,8 @@ class AlipayRail:
         Alipay answers the first order instead of paying twice."""
         biz = {"out_biz_no": out_trade_no(idempotency_key), "trans_amount": yuan(amount),
                "product_code": "TRANS_ACCOUNT_NO_PWD", "biz_scene": "DIRECT_TRANSFER", "order_title": title[:128],
-               "payee_info": {"identity": payee_user_id, "identity_type": "ALIPAY_USER_ID", "name": payee_name}}  # fmt: skip
+               "payee_info": {"identity": payee_user_id, "name": payee_name,
+                              "identity_type": "ALIPAY_USER_ID" if USER_ID.fullmatch(payee_user_id) else "ALIPAY_LOGON_ID"}}  # fmt: skip
         try:
             answer = self.call("alipay.fund.trans.uni.transfer", biz)
         except _NoAnswer as error:
@@ -295,11 +298,11 @@ class AlipayRail:
         return TransferOutcome(paid=False, unknown=unknown or answer.get("status") == "DEALING", reason=_reason(answer))
 
     def royalty_receiver_bind(self, *, user_id: str, name: str, request_key: str) -> str:
-        """`alipay.trade.royalty.relation.bind`: make an Alipay account a profit-sharing
-        receiver of this app. Alipay refuses an unknown account or a holder name that does
+        """`alipay.trade.royalty.relation.bind`: make an Alipay account (its user id, or its
+        login: email or mobile) a profit-sharing receiver of this app. Alipay refuses an unknown account or a holder name that does
         not match; "" when bound, else Alipay's reason (ProviderRefused when it did not answer)."""
         biz = {"out_request_no": out_trade_no(request_key),
-               "receiver_list": [{"type": "userId", "account": user_id, "name": name, "memo": "Pawpact payouts"}]}  # fmt: skip
+               "receiver_list": [{"type": "userId" if USER_ID.fullmatch(user_id) else "loginName", "account": user_id, "name": name, "memo": "Pawpact payouts"}]}  # fmt: skip
         try:
             answer = self.call("alipay.trade.royalty.relation.bind", biz)
         except _NoAnswer as error:

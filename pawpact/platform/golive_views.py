@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
-from pawpact.platform.enums import PayoutAccountKind
-from pawpact.platform.funding.payout_accounts import payout_account_set, payout_account_verify
+from pawpact.platform.funding.payout_accounts import payout_account_set, payout_account_verify, shop_account_kinds
 from pawpact.platform.golive import credential_verify, go_live_checks, shop_back_to_test, shop_go_live
 from pawpact.platform.models import PayoutAccount
 from pawpact.platform.selectors import shop_list
@@ -29,9 +28,12 @@ FIELD_LABELS = {
     "app_private_key": gettext_lazy("App private key"), "alipay_public_key": gettext_lazy("Alipay public key"),
     "private_key": gettext_lazy("Merchant private key"), "apiv3_key": gettext_lazy("APIv3 key"), "access_key_secret": gettext_lazy("AccessKey secret"),
 }  # fmt: skip
+# The payout account's fields, named in a refusal but never part of a credential.
+ACCOUNT_FIELD_LABELS = {"kind": gettext_lazy("Kind"), "account_ref": gettext_lazy("Account"),
+                        "holder_name": gettext_lazy("Holder")}  # fmt: skip
 
 
-def _page(request, shop, *, reason: str = "", status: int = 200):
+def _page(request, shop, *, reason: str = "", typed=None, status: int = 200):
     # One form per provider, each with its own fields only: Alipay's form asks nothing of WeChat's.
     forms = [
         (value, label, [(name, FIELD_LABELS.get(name, name), name in PROVIDER_FIELDS[value][1])
@@ -44,8 +46,9 @@ def _page(request, shop, *, reason: str = "", status: int = 200):
         "credentials": ShopCredential.objects.filter(shop=shop),
         "provider_forms": forms,
         "account": PayoutAccount.objects.filter(shop=shop).first(),
-        "account_kinds": PayoutAccountKind.choices,
+        "account_kinds": shop_account_kinds(),
         "reason": reason,
+        "typed": typed or {},
     }
     return render(request, "platform/shop_money.html", context, status=status)
 
@@ -55,7 +58,7 @@ def console_shop_money(request, shop_id: int):
     return _page(request, get_object_or_404(shop_list(), pk=shop_id))
 
 
-MODE_ACTIONS = ("go-live", "back-to-test")
+MODE_ACTIONS = ("go-live", "back-to-test", "payout-account")
 
 
 def _run(request, action, done: str) -> bool:
@@ -65,9 +68,10 @@ def _run(request, action, done: str) -> bool:
         messages.error(request, error.message)  # it names what is missing; the checklist shows each
         return False
     except DomainError as error:
-        details = _("; ").join(
-            f"{FIELD_LABELS[name]}: {message}" if name in FIELD_LABELS else message
-            for name, messages_ in error.fields.items() for message in messages_
+        labels = {**FIELD_LABELS, **ACCOUNT_FIELD_LABELS}
+        details = str(_("; ")).join(
+            _("%(field)s: %(message)s") % {"field": labels[name], "message": message} if name in labels
+            else str(message) for name, messages_ in error.fields.items() for message in messages_
         )  # fmt: skip
         messages.error(request, f"{error.message} {details}".strip())
         return False
@@ -104,5 +108,6 @@ def console_shop_money_action(request, shop_id: int, action: str):
         messages.error(request, _("Unknown action."))
     elif not _run(request, *actions[action]) and action in MODE_ACTIONS:
         # The page again with the reason as typed: a refusal must not cost the admin their words.
-        return _page(request, shop, reason=post.get("reason", "")[:255], status=400)
+        typed = {name: post.get(name, "")[:255] for name in ("kind", "account_ref", "holder_name")}
+        return _page(request, shop, reason=post.get("reason", "")[:255], typed=typed, status=400)
     return redirect("console_shop_money", shop_id=shop.pk)

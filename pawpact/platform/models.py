@@ -189,6 +189,7 @@ class StatementImport(models.Model):
     matched = models.IntegerField(default=0)
     mismatches = models.IntegerField(default=0)
     error = models.TextField(blank=True, default="")
+    error_code = models.CharField(max_length=40, blank=True, default="")  # words the reason in the viewer's language
     requested_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now)

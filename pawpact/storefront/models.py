@@ -190,6 +190,8 @@ class OrderRefund(models.Model):
     reference = models.CharField(max_length=255, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    refunded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")  # fmt: skip
 
     class Meta:
         ordering = ["order_id", "number"]
@@ -198,6 +200,23 @@ class OrderRefund(models.Model):
             models.UniqueConstraint(fields=["order"], condition=Q(status="started"), name="order_one_refund_in_flight"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="order_refund_positive"),
         ]
+
+
+class OrderStoredValueReturn(models.Model):
+    """Part of a paid order given back to the stored value it was paid with: the order's
+    refund history names it (amount, reason, who) as it names the rail's refunds."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="stored_value_returns")
+    amount_minor = models.BigIntegerField(_("amount"))
+    reason = models.CharField(_("reason"), max_length=16, choices=RefundReason.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    refunded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")  # fmt: skip
+    returned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order_id", "returned_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="order_sv_return_positive")]
 
 
 class Fulfilment(models.Model):

@@ -124,3 +124,33 @@ def warehouse_change_effect(*, warehouse_id: int) -> WarehouseChange:
     listed = product_list().exclude(warehouse_sku__warehouse_id=warehouse_id).count()
     items = PlanBoxItem.objects.exclude(warehouse_sku__warehouse_id=warehouse_id).count()
     return WarehouseChange(products_off_sale=listed, box_items_dropped=items)
+
+
+@dataclass(frozen=True)
+class RefundRow:
+    """One refund of an order as staff see it: on the payment rail or back to the stored value."""
+
+    amount_minor: int
+    reason: str
+    note: str
+    by: str
+    at: object
+    to_stored_value: bool
+    status: str = ""
+    last_error: str = ""
+
+
+def order_refund_rows(*, order: Order) -> list[RefundRow]:
+    """Every refund of the order, oldest first: the rail's and the stored value's alike."""
+    rail = [RefundRow(amount_minor=r.amount_minor, reason=r.get_reason_display(), note=r.note,
+                      by=_who(r.refunded_by), at=r.started_at, to_stored_value=False,
+                      status=r.get_status_display(), last_error="" if r.status == PaymentStatus.SUCCEEDED else r.last_error)
+            for r in order.refunds.select_related("refunded_by")]  # fmt: skip
+    stored = [RefundRow(amount_minor=r.amount_minor, reason=r.get_reason_display(), note=r.note,
+                        by=_who(r.refunded_by), at=r.returned_at, to_stored_value=True)
+              for r in order.stored_value_returns.select_related("refunded_by")]  # fmt: skip
+    return sorted(rail + stored, key=lambda row: row.at)
+
+
+def _who(user) -> str:
+    return (user.name or user.email) if user is not None else ""

@@ -17,7 +17,15 @@ from django.views.decorators.http import require_POST
 from pawpact.core.errors import DomainError
 from pawpact.storefront.forms import PriceForm, RefundForm
 from pawpact.storefront.models import FulfilmentLine, Product
-from pawpact.storefront.selectors import fulfilment_list, order_list, order_reships, reship_pending_list, reship_recent_list, sla_breach_list
+from pawpact.storefront.selectors import (
+    fulfilment_list,
+    order_list,
+    order_refund_rows,
+    order_reships,
+    reship_pending_list,
+    reship_recent_list,
+    sla_breach_list,
+)
 from pawpact.storefront.services.catalog import (
     DROP_SHIP_MIN_MARGIN,
     linked_warehouse_id,
@@ -158,7 +166,8 @@ def order_page(request, order_uuid):
             form = RefundForm(request.POST)
             if form.is_valid():
                 refund = order_refund(order=order, amount_minor=form.cleaned_data["amount"],
-                                      reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])  # fmt: skip
+                                      reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
+                                      actor=request.user)  # fmt: skip
                 if refund is None or refund.status == "succeeded":
                     messages.success(request, _("Refunded."))
                 else:
@@ -168,7 +177,7 @@ def order_page(request, order_uuid):
             messages.error(request, error.message)
     parcel = getattr(order, "fulfilment", None)
     return render(request, "storefront/staff/order.html", {
-        "order": order, "parcel": parcel, "form": form, "refunds": order.refunds.all(),
+        "order": order, "parcel": parcel, "form": form, "refunds": order_refund_rows(order=order),
         "can_cancel": may_refund and order.status == "paid" and parcel is not None and parcel.status in CANCELLABLE,
         "can_refund": may_refund and order.paid_at is not None and order.refunded_minor < order.total_minor,
         "reships": order_reships(order=order)})  # fmt: skip

@@ -2,6 +2,7 @@
 They parse what staff type; the loyalty services check and write."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.care.enums import ServiceKind
 from pawpact.loyalty.coupon_models import CampaignKind, CouponKind, CouponTemplate, Segment, TriggerKind
@@ -14,7 +15,7 @@ SCORES = [(0, _("Any")), *[(n, f"≥ {n}") for n in range(1, 6)]]
 
 
 class CouponTemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=CouponKind.choices)
     amount_off = YuanField(label=_("Amount off (¥)"), required=False, help_text=_("For amount-off coupons."))
     percent_off = forms.IntegerField(label=_("Percent off"), required=False, help_text=_("From 1 to 100."))
@@ -64,7 +65,7 @@ class TriggersForm(forms.Form):
 
 
 class SegmentForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     activity = forms.ChoiceField(label=_("Activity"), required=False, choices=[("", _("Any")), *ACTIVITIES.items()])
     standing = forms.ChoiceField(label=_("Standing"), required=False, choices=[("", _("Any")), *STANDINGS.items()])
     r_min = forms.TypedChoiceField(label=_("Recency score (R)"), choices=SCORES, coerce=int, initial=0)
@@ -76,7 +77,7 @@ class SegmentForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=60)
     segment = forms.ModelChoiceField(label=_("Segment"), queryset=Segment.objects.all())
     kind = forms.ChoiceField(label=_("Send"), choices=CampaignKind.choices, widget=forms.RadioSelect,
                              initial=CampaignKind.COUPON)  # fmt: skip

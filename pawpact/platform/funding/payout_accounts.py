@@ -43,9 +43,22 @@ ACCOUNT_FORMATS = {
         r"acct_[0-9A-Za-z]{8,40}",
         gettext_lazy("A Stripe connected account id starts with acct_."),
     ),
-    PayoutAccountKind.ALIPAY_RECEIVER: (r"2088\d{12}", gettext_lazy("An Alipay user id is 2088 followed by 12 digits.")),
+    # Alipay binds a receiver by its user id or by its login: the account's email or mainland mobile number.
+    PayoutAccountKind.ALIPAY_RECEIVER: (
+        r"2088\d{12}|1\d{10}|[^@\s]+@[^@\s]+\.[^@\s]+",
+        gettext_lazy("Enter the Alipay account: its email or mobile number, or its user id (2088 and 12 digits)."),
+    ),
     PayoutAccountKind.WECHAT_RECEIVER: (r"\d{8,12}", gettext_lazy("A WeChat Pay merchant id is 8 to 12 digits.")),
 }
+
+
+# Where a shop's own advances can be paid: WeChat Pay has no transfer to a merchant.
+SHOP_ACCOUNT_FORMATS = {kind: rule for kind, rule in ACCOUNT_FORMATS.items() if kind != PayoutAccountKind.WECHAT_RECEIVER}
+
+
+def shop_account_kinds() -> list[tuple[str, str]]:
+    """The kinds of payout account a shop can be given, as (value, label)."""
+    return [(value, label) for value, label in PayoutAccountKind.choices if value in SHOP_ACCOUNT_FORMATS]
 
 
 def account_input_errors(
@@ -66,7 +79,10 @@ def payout_account_set(*, shop: Shop, kind: str, account_ref: str, holder_name: 
                        clock: Clock = default_clock) -> PayoutAccount:  # fmt: skip
     """Record where the shop is paid; pending until verified. Bad input writes nothing."""
     account_ref, holder_name = (account_ref or "").strip(), (holder_name or "").strip()
-    errors = account_input_errors(kind=kind, account_ref=account_ref, holder_name=holder_name)
+    errors = account_input_errors(kind=kind, account_ref=account_ref, holder_name=holder_name,
+                                  kinds=SHOP_ACCOUNT_FORMATS)  # fmt: skip
+    if kind == PayoutAccountKind.WECHAT_RECEIVER:
+        errors["kind"] = [_("WeChat Pay has no transfer to a merchant, so it cannot pay a shop: choose Stripe or Alipay.")]
     if errors or shop.is_platform:
         raise ValidationFailed(_("The payout account cannot be saved."), fields=errors or {"shop": [_("Not a shop.")]})
     with transaction.atomic():

@@ -13,6 +13,7 @@ from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.widgets import IsoDateInput
 from pawpact.platform.enums import MismatchKind, MismatchResolution, StatementImportStatus
+from pawpact.platform.funding.import_reasons import import_failure_reason, import_needs_credentials
 from pawpact.platform.funding.reconciliation import (
     MANUAL_RESOLUTIONS,
     NOTE_MAX,
@@ -85,7 +86,9 @@ class ResolveForm(forms.Form):
 
 
 def form_errors(form: forms.Form, error: DomainError) -> None:
-    form.add_error(None, error.message)
+    said = {str(problem) for problems in (error.fields or {}).values() for problem in problems}
+    if error.message not in said:  # a message its field already shows is not repeated above the form
+        form.add_error(None, error.message)
     for field, problems in (error.fields or {}).items():
         for problem in problems:
             form.add_error(field if field in form.fields else None, str(problem))
@@ -156,7 +159,8 @@ def console_statement_import_status(request, import_id: int):
         raise Http404
     finished = row.status in (StatementImportStatus.DONE, StatementImportStatus.FAILED)
     return render(request, "platform/reconciliation_import.html", {
-        "import": row, "finished": finished,
+        "import": row, "finished": finished, "reason": import_failure_reason(row),
+        "needs_credentials": import_needs_credentials(row),
     })  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from pawpact.core.errors import DomainError
 from pawpact.payments.base import StatementLine
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.enums import StatementImportStatus as Status
+from pawpact.platform.funding.import_reasons import import_failure_fields
 from pawpact.platform.models import StatementImport
 from pawpact.tenants.ports import shop_side
 
@@ -35,7 +36,7 @@ def statement_import_run(*, import_id: int, clock: Clock = default_clock) -> Sta
             )
             outbox_drain_and_apply(shop=row.shop, clock=clock)
     except DomainError as error:
-        _progress(row, Status.FAILED, error=error.message, finished_at=clock.now())
+        _progress(row, Status.FAILED, **import_failure_fields(error), finished_at=clock.now())
     else:
         _progress(row, Status.DONE, lines=outcome.lines, matched=outcome.matched, mismatches=outcome.mismatches,
                   finished_at=clock.now(), lines_json=[])  # fmt: skip

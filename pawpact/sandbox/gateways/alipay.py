@@ -60,7 +60,7 @@ class FakeAlipay(FakeGateway):
         self.rejected: list[str] = []
         self.bills: dict[str, tuple[str, str]] = {}
         self.transfers: dict[tuple[str, str], dict] = {}  # (app id, out_biz_no) → the transfer
-        self.payees: dict[str, str] = {}  # Alipay user id → the account holder's real name
+        self.payees: dict[str, str] = {}  # Alipay user id (or login: email, mobile) → the holder's real name
         self.royalty_receivers: set[tuple[str, str]] = set()  # (app id, Alipay user id) bound for 分账
         self.zhima_scores: dict[tuple[str, str], int] = {}  # (app id, mobile) → score, once the user authorised
 
@@ -293,6 +293,9 @@ class FakeAlipay(FakeGateway):
         if key in self.transfers:  # the same out_biz_no: the first order, never a second payment
             return self.transfers[key]
         payee = biz.get("payee_info") or {}
+        by_user_id = str(payee.get("identity", "")).startswith("2088")
+        if payee.get("identity_type") != ("ALIPAY_USER_ID" if by_user_id else "ALIPAY_LOGON_ID"):
+            return {"code": "40004", "sub_code": "INVALID_PARAMETER", "sub_msg": "identity_type"}
         if payee.get("identity") not in self.payees:
             return {"code": "40004", "sub_code": "PAYEE_NOT_EXIST", "sub_msg": "payee account does not exist"}
         if payee.get("name") and payee["name"] != self.payees[payee["identity"]]:
@@ -315,7 +318,7 @@ class FakeAlipay(FakeGateway):
             return {"code": "40004", "sub_code": "ACQ.INVALID_PARAMETER", "sub_msg": "receiver_list"}
         for receiver in receivers:
             account = receiver.get("account", "")
-            if receiver.get("type") != "userId" or account not in self.payees:
+            if receiver.get("type") not in ("userId", "loginName") or account not in self.payees:
                 return {"code": "40004", "sub_code": "ACQ.ROYALTY_RECEIVER_NOT_EXIST", "sub_msg": "receiver does not exist"}
             if receiver.get("name") and receiver["name"] != self.payees[account]:
                 return {"code": "40004", "sub_code": "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH", "sub_msg": "name does not match"}

@@ -32,7 +32,7 @@ from pawpact.payments.registry import rail_for
 from pawpact.storefront import tasks as storefront_tasks
 from pawpact.storefront.enums import FulfilmentStatus, OrderStatus, PaymentStatus, RefundReason
 from pawpact.storefront.errors import OrderNotCancellable, RefundInvalid
-from pawpact.storefront.models import Fulfilment, Order, OrderRefund
+from pawpact.storefront.models import Fulfilment, Order, OrderRefund, OrderStoredValueReturn
 from pawpact.storefront.pricing import coupon_release
 from pawpact.storefront.services import fulfilment as parcels
 from pawpact.storefront.services.order_money import order_livemode, stored_value_give_back
@@ -107,11 +107,14 @@ def _order_close(order: Order, *, reason: str, note: str, now: datetime) -> Orde
     return _refund_open(order, amount_minor=left, reason=reason, note=note, now=now) if left > 0 else None
 
 
-def _stored_value_refund(order: Order, *, amount_minor: int, key: str, reason: str, now: datetime) -> None:
+def _stored_value_refund(order: Order, *, amount_minor: int, key: str, reason: str, now: datetime, note: str = "",
+                         actor=None) -> None:  # fmt: skip
     """Give part of a paid order back to the stored value it was paid with (the order is locked)."""
     if amount_minor <= 0:
         return
     stored_value_give_back(order=order, amount_minor=amount_minor, key=key)
+    OrderStoredValueReturn.objects.create(order=order, amount_minor=amount_minor, reason=reason, note=note[:255],
+                                          refunded_by=actor, returned_at=now)  # fmt: skip
     order.refunded_minor += amount_minor
     if order.refunded_minor == order.total_minor and order.status == OrderStatus.PAID:
         order.status = OrderStatus.REFUNDED
@@ -137,7 +140,7 @@ def order_cancelled_by_warehouse(*, parcel: Fulfilment, now: datetime) -> None:
         _run_on_commit(refund.pk)
 
 
-def order_refund(*, order: Order, amount_minor: int, reason: str, note: str = "",
+def order_refund(*, order: Order, amount_minor: int, reason: str, note: str = "", actor=None,
                  clock: Clock = default_clock) -> OrderRefund | None:  # fmt: skip
     """Give part or all of a paid order back (staff). Call outside a transaction. What the rail
     took is refunded on the rail first; beyond it, the stored value it took goes back to the
@@ -161,8 +164,9 @@ def order_refund(*, order: Order, amount_minor: int, reason: str, note: str = ""
         on_rail = min(amount_minor, rail_left)
         # What was given back so far only grows: it names this return once.
         _stored_value_refund(order, amount_minor=amount_minor - on_rail, reason=reason, now=clock.now(),
-                             key=f"refund:{order.refunded_minor}")  # fmt: skip
-        refund = _refund_open(order, amount_minor=on_rail, reason=reason, note=note[:255], now=clock.now()) if on_rail else None
+                             key=f"refund:{order.refunded_minor}", note=note, actor=actor)  # fmt: skip
+        refund = _refund_open(order, amount_minor=on_rail, reason=reason, note=note[:255], now=clock.now(),
+                              actor=actor) if on_rail else None  # fmt: skip
     return refund_run(refund_id=refund.pk, clock=clock) if refund is not None else None
 
 
@@ -170,13 +174,13 @@ def _in_flight(order: Order) -> int:
     return order.refunds.filter(status=PaymentStatus.STARTED).aggregate(total=Sum("amount_minor"))["total"] or 0
 
 
-def _refund_open(order: Order, *, amount_minor: int, reason: str, note: str, now: datetime) -> OrderRefund:
+def _refund_open(order: Order, *, amount_minor: int, reason: str, note: str, now: datetime, actor=None) -> OrderRefund:
     if order.refunds.filter(status=PaymentStatus.STARTED).exists():
         raise RefundInvalid(_("A refund of this order is still on its way; try again when it is done."))
     number = (order.refunds.aggregate(last=Max("number"))["last"] or 0) + 1
     return OrderRefund.objects.create(
         order=order, number=number, idempotency_key=f"{JournalKind.ORDER_REFUNDED}:{order.uuid}:{number}",
-        amount_minor=amount_minor, reason=reason, note=note, started_at=now,
+        amount_minor=amount_minor, reason=reason, note=note, started_at=now, refunded_by=actor,
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.billing.enums import LedgerAccount
@@ -17,6 +17,7 @@ from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty import stored_value
 from pawpact.loyalty import wallet_selectors as selectors
+from pawpact.loyalty.refund_requests import refund_requests_open
 from pawpact.loyalty.wallet_models import GiftRule, SpendOrder, StoredValueRules
 from pawpact.workspace.enums import Action
 from pawpact.workspace.fields import YuanField
@@ -58,6 +59,7 @@ def stored_value_page(request):
         "gift_form": GiftRuleForm(), "rules_form": RulesForm(initial={"spend_order": rules.spend_order,
                                                                      "refunds_allowed": rules.refunds_allowed}),
         "may_edit": role_allows(request.workspace_role, Action.MARKETING),
+        "open_refund_requests": refund_requests_open().count(),
     })  # fmt: skip
 
 
@@ -97,7 +99,7 @@ def rules_save(request):
 
 class SpendForm(forms.Form):
     amount = YuanField(label=gettext_lazy("Amount (¥)"))
-    revenue = forms.ChoiceField(label=gettext_lazy("For"), choices=[
+    revenue = forms.ChoiceField(label=pgettext_lazy("spent on", "For"), choices=[
         (LedgerAccount.SERVICE_REVENUE, gettext_lazy("Services at the counter")),
         (LedgerAccount.GOODS_REVENUE, gettext_lazy("Goods at the counter")),
     ])  # fmt: skip

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
@@ -25,7 +25,7 @@ SECTION = "marketing"
 
 
 class MallItemForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=80)
     description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False)
     points = forms.IntegerField(label=gettext_lazy("Points"), min_value=1, max_value=mall.MAX_POINTS)
     cash = YuanField(label=gettext_lazy("Cash part (¥)"), allow_zero=True, required=False,

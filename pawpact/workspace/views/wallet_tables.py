@@ -1,5 +1,6 @@
 """The columns the referral, mall and stored-value lists export."""
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pawpact.loyalty.wallet_models import MovementKind, RedemptionStatus, ReferralStatus
 from pawpact.workspace.exports import column, local, yuan
@@ -24,7 +25,7 @@ REFERRAL_COLUMNS = [
 ]
 
 MALL_ITEM_COLUMNS = [
-    column(_("Name"), "name"),
+    column(pgettext_lazy("thing", "Name"), "name"),
     column(_("Points"), "points"),
     column(_("Cash part (¥)"), "cash_minor", show=yuan),
     column(_("Stock"), "stock"),

@@ -57,6 +57,17 @@ def test_a_shop_with_an_alipay_account_is_paid_once_by_alipay_transfer(shop, clo
     assert_ledger_ok()
 
 
+def test_an_alipay_account_named_by_its_login_is_paid_by_logon_id(shop, clock, alipay):
+    alipay.payees["lina@happypaws.cn"] = HOLDER
+    _account(shop, ref="lina@happypaws.cn")
+    _due(shop, clock)
+    report = settlement_run(clock=clock, rail=AccountPayoutRail())
+    [transfer] = alipay.transfers.values()
+    assert (report.payouts_paid, transfer["amount"], transfer["payee"]) == (1, "4309.20", "lina@happypaws.cn")
+    assert Payout.objects.get().status == PayoutStatus.PAID
+    assert_ledger_ok()
+
+
 def test_a_lost_answer_is_sent_again_with_the_same_out_biz_no_and_paid_once(shop, clock, alipay):
     _account(shop)
     _due(shop, clock)

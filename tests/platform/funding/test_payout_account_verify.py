@@ -81,9 +81,14 @@ def test_a_stripe_account_without_stripe_on_the_platform_says_so_in_plain_words(
     assert PayoutAccount.objects.get(shop=shop).status == PayoutAccountStatus.PENDING
 
 
-def test_a_wechat_receiver_cannot_be_verified_since_wechat_cannot_pay_a_shop(shop, admin):
-    payout_account_set(shop=shop, kind=PayoutAccountKind.WECHAT_RECEIVER, account_ref="1900000109",
-                       holder_name="Alpha Pets Ltd", actor=admin)  # fmt: skip
+def test_a_wechat_receiver_cannot_be_saved_nor_verified_since_wechat_cannot_pay_a_shop(shop, admin):
+    with pytest.raises(ValidationFailed) as refused:
+        payout_account_set(shop=shop, kind=PayoutAccountKind.WECHAT_RECEIVER, account_ref="1900000109",
+                           holder_name="Alpha Pets Ltd", actor=admin)  # fmt: skip
+    assert list(refused.value.fields) == ["kind"] and not PayoutAccount.objects.exists()
+    # One saved before WeChat was refused on saving is still never verified.
+    PayoutAccount.objects.create(shop=shop, kind=PayoutAccountKind.WECHAT_RECEIVER, account_ref="1900000109",
+                                 holder_name="Alpha Pets Ltd")  # fmt: skip
     with pytest.raises(BusinessRuleViolation):
         payout_account_verify(shop=shop, actor=admin)
     assert PayoutAccount.objects.get(shop=shop).status == PayoutAccountStatus.PENDING
