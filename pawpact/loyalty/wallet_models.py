@@ -8,6 +8,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.models import Contract, PaymentMethod
@@ -207,6 +208,16 @@ class TopUp(models.Model):
         ]
 
 
+def destination_label(rail: str) -> str:
+    """Where refunded money goes, in the reader's language (no rail: cash)."""
+    return {
+        "alipay": gettext("Back to Alipay"),
+        "wechat": gettext("Back to WeChat Pay"),
+        "stripe": gettext("Back to the card"),
+        "sandbox": gettext("Back to the test payment method"),
+    }.get(rail, gettext("In cash at the counter"))
+
+
 class RefundLegStatus(models.TextChoices):
     PENDING = "pending", _("Being refunded")
     REFUNDED = "refunded", _("Refunded")
@@ -257,3 +268,7 @@ class StoredValueRefundLeg(models.Model):
     def rail(self) -> str:
         """The rail the money goes back to; empty for cash."""
         return self.payment_method.rail if self.payment_method_id else ""
+
+    @property
+    def destination(self) -> str:
+        return destination_label(self.rail)

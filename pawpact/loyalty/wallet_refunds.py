@@ -33,23 +33,13 @@ from pawpact.customers.models import Customer
 from pawpact.loyalty.errors import InsufficientStoredValue
 from pawpact.loyalty.stored_value import _account_locked, _amount_check, _key_check, _move, _yuan, refund_held, rules_get
 from pawpact.loyalty.wallet_models import (
-    RefundLegStatus, StoredValueAccount, StoredValueRefund, StoredValueRefundLeg, TopUp, TopUpStatus,
+    RefundLegStatus, StoredValueAccount, StoredValueRefund, StoredValueRefundLeg, TopUp, TopUpStatus, destination_label,
 )  # fmt: skip
 from pawpact.payments.registry import rail_for
 
 logger = logging.getLogger(__name__)
 
 PURPOSE = "stored_value_refund"  # RailRefund.purpose: what reconciliation matches the statement's refund lines to
-
-
-def destination_label(rail: str) -> str:
-    """Where a leg's money goes, in the reader's language."""
-    return {
-        "alipay": _("Back to Alipay"),
-        "wechat": _("Back to WeChat Pay"),
-        "stripe": _("Back to the card"),
-        "sandbox": _("Back to the test payment method"),
-    }.get(rail, _("In cash at the counter"))
 
 
 @dataclass(frozen=True)
