@@ -2,10 +2,11 @@
 
 A refund is split into legs over the customer's paid top-ups, newest first (spending is
 taken as coming from the oldest money, so the newest top-ups are the ones still unspent),
-each up to what of that top-up no earlier leg took: a top-up paid through a rail is given
+each up to what of that top-up no earlier leg took (value an order gave back is money of
+the top-ups it was spent from, so it fits there): a top-up paid through a rail is given
 back to its payment method under the leg's own key, a top-up paid in cash at the counter
-is handed back in cash, and what no top-up covers (value returned from cancelled orders)
-is cash too.
+is handed back in cash, and anything no top-up covers (a balance from before top-ups were
+recorded) is cash too.
 
 The legs are committed first; while a leg waits it holds its amount (nothing else can
 spend or refund it) but the balance is untouched. A rail is called outside any
@@ -79,11 +80,12 @@ def routes_for(*, customer: Customer, amount_minor: int) -> list[Route]:
 
 
 def routes_summary(routes: list[Route]) -> list[dict]:
-    """The routes by destination, for pages and the API: [{rail, label, amount_minor}]."""
+    """The routes by destination, for pages and the API: [{destination (a rail or cash), label, amount_minor}]."""
     merged: dict[str, int] = {}
     for route in routes:
         merged[route.rail] = merged.get(route.rail, 0) + route.amount_minor
-    return [{"rail": rail, "label": destination_label(rail), "amount_minor": amount} for rail, amount in merged.items()]
+    return [{"destination": rail or "cash", "label": destination_label(rail), "amount_minor": amount}
+            for rail, amount in merged.items()]  # fmt: skip
 
 
 def refundable_minor(*, customer: Customer) -> int:
@@ -158,7 +160,7 @@ def _leg_confirm(*, leg_id: int, reference: str, clock: Clock) -> StoredValueRef
     with transaction.atomic():
         leg = StoredValueRefundLeg.objects.select_related("refund__customer", "payment_method", "top_up").get(pk=leg_id)
         account = _account_locked(leg.refund.customer)
-        leg = StoredValueRefundLeg.objects.select_for_update().select_related("payment_method", "top_up").get(pk=leg_id)
+        leg = StoredValueRefundLeg.objects.select_for_update(of=("self",)).select_related("payment_method", "top_up").get(pk=leg_id)
         if leg.status != RefundLegStatus.PENDING:
             return leg
         amount = leg.amount_minor

@@ -71,6 +71,11 @@ def top_ups_of(*, customer: Customer):
 
 def refunds_of(*, customer: Customer):
     """The customer's stored-value refunds, newest first, each with its legs (where the money went)."""
+    return refund_list().filter(customer=customer)
+
+
+def refund_list():
+    """Stored-value refunds, newest first, with their customer and legs, and how many legs wait."""
     legs = StoredValueRefundLeg.objects.select_related("payment_method").order_by("id")
-    refunds = StoredValueRefund.objects.filter(customer=customer).prefetch_related(Prefetch("legs", queryset=legs))
+    refunds = StoredValueRefund.objects.select_related("customer").prefetch_related(Prefetch("legs", queryset=legs))
     return refunds.annotate(waiting=Count("legs", filter=Q(legs__status=RefundLegStatus.PENDING))).order_by("-created_at", "-id")

@@ -1,6 +1,7 @@
 """A customer's referral code, the points mall and stored value over the API. These are the
 customer's own: a staff token answers 422 `customer_required`; a payment method or item of
-someone else (or of another shop) answers 404/422 and moves nothing."""
+someone else (or of another shop) answers 404/422 and moves nothing. Stored-value refunds are
+the exception: staff (owner, manager) make them, and a customer reads their own."""
 import hashlib
 
 from django.urls import reverse
@@ -15,12 +16,15 @@ from pawpact.api.access import own_customer
 from pawpact.api.errors import CustomerRequired
 from pawpact.api.idempotency import HEADER, idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.permissions import staff_may
+from pawpact.api.query import query_valid
 from pawpact.api.v1.wallet import serializers as s
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import NotFound
-from pawpact.loyalty import mall, referrals, stored_value
+from pawpact.customers.models import Customer
+from pawpact.loyalty import mall, referrals, stored_value, wallet_refunds
 from pawpact.loyalty import wallet_selectors as selectors
-from pawpact.loyalty.wallet_models import MallItem
+from pawpact.loyalty.wallet_models import MallItem, StoredValueRefund
 
 
 def _customer(request):
@@ -111,10 +115,13 @@ class RedemptionListCreateApi(ListAPIView):
 class StoredValueApi(APIView):
     @extend_schema(summary="My stored value: paid and gift parts", responses={200: s.StoredValueSerializer, **ERRORS})
     def get(self, request):
-        account = selectors.stored_value_of(customer=_customer(request))
+        customer = _customer(request)
+        account = selectors.stored_value_of(customer=customer)
+        refundable = wallet_refunds.refundable_minor(customer=customer)
+        routes = wallet_refunds.routes_for(customer=customer, amount_minor=refundable) if refundable > 0 else []
         return Response(s.StoredValueSerializer({
             "paid_minor": account.paid_minor, "gift_minor": account.gift_minor, "total_minor": account.total_minor,
-            "refundable_minor": account.paid_minor, "currency": "CNY",
+            "refundable_minor": refundable, "refund_to": wallet_refunds.routes_summary(routes), "currency": "CNY",
         }).data)  # fmt: skip
 
 
@@ -141,3 +148,52 @@ class TopUpCreateApi(APIView):
                                  payment_method=_method(customer, data.validated_data["payment_method_id"]),
                                  request_key=_request_key(request))  # fmt: skip
         return Response(s.TopUpSerializer(top).data, status=status.HTTP_201_CREATED)
+
+
+class StoredValueRefundListCreateApi(ListAPIView):
+    serializer_class = s.StoredValueRefundSerializer
+
+    def get_permissions(self):
+        return [staff_may("marketing")()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        if not self.request.user.is_staff:
+            return selectors.refunds_of(customer=_customer(self.request))
+        query = query_valid(s.StoredValueRefundQuerySerializer, self.request)
+        rows = selectors.refund_list()
+        return rows.filter(customer__uuid=query["customer_uuid"]) if query.get("customer_uuid") else rows
+
+    @extend_schema(summary="Stored-value refunds and where each part went (a customer: their own; staff: the shop's)",
+                   parameters=[s.StoredValueRefundQuerySerializer],
+                   responses={200: s.StoredValueRefundSerializer(many=True), **ERRORS})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Refund a customer's paid stored value back the way it was paid: to the payment method of "
+                           "each top-up (newest first), in cash for top-ups paid at the counter (staff)",
+                   request=s.StoredValueRefundInputSerializer, responses={201: s.StoredValueRefundSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request):
+        data = s.StoredValueRefundInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = Customer.objects.filter(uuid=data.validated_data["customer_uuid"]).first()
+        if customer is None:
+            raise NotFound(_("Unknown customer."), fields={"customer_uuid": [_("Unknown customer.")]})
+        refund = wallet_refunds.stored_value_refund(customer=customer, amount_minor=data.validated_data["amount_minor"],
+                                                    key=_request_key(request), memo=f"api refund by {request.user.email}")  # fmt: skip
+        return Response(s.StoredValueRefundSerializer(selectors.refund_list().get(pk=refund.pk)).data,
+                        status=status.HTTP_201_CREATED)  # fmt: skip
+
+
+class StoredValueRefundRetryApi(APIView):
+    permission_classes = [staff_may("marketing")]
+
+    @extend_schema(summary="Ask the provider again for the parts of a refund it has not confirmed (same keys; never "
+                           "paid twice) (staff)", request=None, responses={200: s.StoredValueRefundSerializer, **ERRORS})  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        refund = StoredValueRefund.objects.filter(uuid=uuid).first()
+        if refund is None:
+            raise NotFound(_("Unknown refund."))
+        wallet_refunds.stored_value_refund_retry(refund=refund)
+        return Response(s.StoredValueRefundSerializer(selectors.refund_list().get(pk=refund.pk)).data)
