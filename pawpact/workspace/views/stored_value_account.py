@@ -56,27 +56,38 @@ def _refund_asked(request, customer: Customer, form: RefundForm) -> tuple[dict |
         routes = wallet_refunds.routes_for(customer=customer, amount_minor=amount)
         return {"amount": amount, "routes": wallet_refunds.routes_summary(routes),
                 "forfeit": account.gift_minor * amount // account.paid_minor if account.paid_minor else 0}, None  # fmt: skip
+    earlier = StoredValueRefund.objects.filter(customer=customer, request_key=form.cleaned_data["request_key"]).first()
+    done_before = _done_legs(earlier) if earlier else frozenset()
     try:
         refund = wallet_refunds.stored_value_refund(customer=customer, amount_minor=amount, key=form.cleaned_data["request_key"],
                                                     memo=f"refund by {request.user.email}")  # fmt: skip
     except DomainError as error:
         form_errors_apply(form, error)
         return None, None
-    _refund_told(request, refund)
+    _refund_told(request, refund, done_before=done_before)
     return None, redirect("workspace:marketing_account", uuid=customer.uuid)
 
 
-def _refund_told(request, refund: StoredValueRefund) -> None:
-    legs = list(refund.legs.select_related("payment_method"))
+def _refund_told(request, refund: StoredValueRefund, *, done_before: frozenset = frozenset()) -> None:
+    """What just happened to the money: legs done before this request are not told again
+    (a cash part is handed over once)."""
+    legs = [leg for leg in refund.legs.select_related("payment_method") if leg.pk not in done_before]
+    done = [leg for leg in legs if leg.status == RefundLegStatus.REFUNDED]
+    rail = sum(leg.amount_minor for leg in done if leg.payment_method_id)
+    cash = sum(leg.amount_minor for leg in done if not leg.payment_method_id)
     waiting = sum(leg.amount_minor for leg in legs if leg.status == RefundLegStatus.PENDING)
-    cash = sum(leg.amount_minor for leg in legs if leg.status == RefundLegStatus.REFUNDED and leg.payment_method_id is None)
+    if rail:
+        messages.success(request, _("%(amount)s went back to the payment methods the top-ups were paid with.")
+                         % {"amount": Money(rail).format()})  # fmt: skip
     if cash:
-        messages.success(request, _("Refunded. Hand %(cash)s back to the customer in cash.") % {"cash": Money(cash).format()})
-    else:
-        messages.success(request, _("Refunded to the payment methods the top-ups were paid with."))
+        messages.success(request, _("Hand %(cash)s back to the customer in cash.") % {"cash": Money(cash).format()})
     if waiting:
         messages.warning(request, _("%(amount)s was not confirmed by the payment provider yet: it stays held and is "
                                     "asked again (try again below); it is never paid twice.") % {"amount": Money(waiting).format()})
+
+
+def _done_legs(refund: StoredValueRefund) -> frozenset:
+    return frozenset(refund.legs.filter(status=RefundLegStatus.REFUNDED).values_list("pk", flat=True))
 
 
 @workspace_view(section=SECTION)
@@ -106,8 +117,9 @@ def account_detail(request, uuid):
 def refund_retry(request, uuid, refund_uuid):
     """Ask the provider again for the parts of a refund it did not confirm (same keys)."""
     refund = get_object_or_404(StoredValueRefund, uuid=refund_uuid, customer__uuid=uuid)
+    done_before = _done_legs(refund)
     wallet_refunds.stored_value_refund_retry(refund=refund)
-    _refund_told(request, refund)
+    _refund_told(request, refund, done_before=done_before)
     return redirect("workspace:marketing_account", uuid=uuid)
 
 
