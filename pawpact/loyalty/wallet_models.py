@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.models import Contract, PaymentMethod
 from pawpact.customers.models import Customer
+from pawpact.payments.models import RailAnswer
 
 # --- Referrals ------------------------------------------------------------------------------------
 
@@ -52,6 +53,17 @@ class Referral(models.Model):
         ]
 
 
+class WalletCharge(RailAnswer):
+    """A charge loyalty sends to a rail on the customer's saved method (none: cash at the
+    counter), with the rail's answer."""
+
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
 # --- Points mall ------------------------------------------------------------------------------------
 
 
@@ -82,7 +94,7 @@ class RedemptionStatus(models.TextChoices):
     HANDED_OVER = "handed_over", _("Handed over")
 
 
-class Redemption(models.Model):
+class Redemption(WalletCharge):
     """One redemption: points deducted and stock reserved at once; the cash part is charged
     under `charge_key` (committed before the rail is called), so a retry never charges twice."""
 
@@ -93,13 +105,8 @@ class Redemption(models.Model):
     points = models.PositiveIntegerField()
     cash_minor = models.BigIntegerField(default=0)
     request_key = models.CharField(max_length=80)
-    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     charge_key = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=12, choices=RedemptionStatus.choices)
-    outcome = models.CharField(max_length=60, blank=True)
-    reference = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -182,7 +189,7 @@ class TopUpStatus(models.TextChoices):
     FAILED = "failed", _("Payment failed")
 
 
-class TopUp(models.Model):
+class TopUp(WalletCharge):
     """A top-up paid through the rails (credited once, when the rail says it is paid) or in
     cash at the counter (no payment method; paid at once). A refund of the paid part goes
     back the way the top-up came in."""
@@ -192,13 +199,8 @@ class TopUp(models.Model):
     amount_minor = models.BigIntegerField()
     gift_minor = models.BigIntegerField(default=0)
     request_key = models.CharField(max_length=80)
-    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     charge_key = models.CharField(max_length=120, unique=True)
     status = models.CharField(max_length=8, choices=TopUpStatus.choices, default=TopUpStatus.PAYING)
-    outcome = models.CharField(max_length=60, blank=True)
-    reference = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -47,16 +47,16 @@ def _refund_asked(request, customer: Customer, form: RefundForm) -> tuple[dict |
     """A valid refund request: (what to show back, None) before it is confirmed, else
     (None, the redirect) once done; a refusal lands on the form."""
     amount = form.cleaned_data["amount"]
+    earlier = StoredValueRefund.objects.filter(customer=customer, request_key=form.cleaned_data["request_key"]).first()
     refundable = wallet_refunds.refundable_minor(customer=customer)
-    if amount > refundable:
+    if earlier is None and amount > refundable:
         form.add_error("amount", _("At most the paid part, %(paid)s, can be refunded.") % {"paid": Money(refundable).format()})
         return None, None
-    if not form.cleaned_data["confirmed"]:
+    if not form.cleaned_data["confirmed"] and earlier is None:
         account = selectors.stored_value_of(customer=customer)
         routes = wallet_refunds.routes_for(customer=customer, amount_minor=amount)
         return {"amount": amount, "routes": wallet_refunds.routes_summary(routes),
                 "forfeit": account.gift_minor * amount // account.paid_minor if account.paid_minor else 0}, None  # fmt: skip
-    earlier = StoredValueRefund.objects.filter(customer=customer, request_key=form.cleaned_data["request_key"]).first()
     done_before = _done_legs(earlier) if earlier else frozenset()
     try:
         refund = wallet_refunds.stored_value_refund(customer=customer, amount_minor=amount, key=form.cleaned_data["request_key"],
