@@ -27,8 +27,16 @@ from pawpact.customers.models import Customer
 from pawpact.loyalty import wallet_rail
 from pawpact.loyalty.errors import InsufficientStoredValue
 from pawpact.loyalty.wallet_models import (
-    GiftRule, MovementKind, RefundLegStatus, SpendOrder, StoredValueAccount, StoredValueMovement, StoredValueRefundLeg,
-    StoredValueRules, TopUp, TopUpStatus,
+    GiftRule,
+    MovementKind,
+    RefundLegStatus,
+    SpendOrder,
+    StoredValueAccount,
+    StoredValueMovement,
+    StoredValueRefundLeg,
+    StoredValueRules,
+    TopUp,
+    TopUpStatus,
 )  # fmt: skip
 from pawpact.payments.base import ChargeResult
 

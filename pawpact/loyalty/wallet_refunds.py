@@ -32,9 +32,23 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
 from pawpact.customers.models import Customer
 from pawpact.loyalty.errors import InsufficientStoredValue
-from pawpact.loyalty.stored_value import _account_locked, _amount_check, _key_check, _move, _yuan, refund_held, rules_get
+from pawpact.loyalty.stored_value import (
+    _account_locked,
+    _amount_check,
+    _key_check,
+    _move,
+    _yuan,
+    refund_held,
+    rules_get,
+)
 from pawpact.loyalty.wallet_models import (
-    RefundLegStatus, StoredValueAccount, StoredValueRefund, StoredValueRefundLeg, TopUp, TopUpStatus, destination_label,
+    RefundLegStatus,
+    StoredValueAccount,
+    StoredValueRefund,
+    StoredValueRefundLeg,
+    TopUp,
+    TopUpStatus,
+    destination_label,
 )  # fmt: skip
 from pawpact.payments.registry import rail_for
 

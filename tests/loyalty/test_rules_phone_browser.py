@@ -31,8 +31,8 @@ def _cards_fit(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.evaluate("document.querySelector('.ws-tier-table').parentElement.scrollWidth") <= width
     rows = page.locator(".ws-tier-table tbody tr")
-    assert rows.count() == 4
-    for n in range(4):
+    assert rows.count() >= 4  # the preset's four levels and empty ones to add
+    for n in range(rows.count()):
         box = rows.nth(n).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, n
     last = page.locator("input[name='t3-birthday_multiplier']").bounding_box()

@@ -2,8 +2,15 @@ from rest_framework import serializers
 
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.wallet_models import (
-    MallItem, Redemption, RedemptionStatus, RefundLegStatus, StoredValueMovement, StoredValueRefund, StoredValueRefundLeg,
-    TopUp, TopUpStatus,
+    MallItem,
+    Redemption,
+    RedemptionStatus,
+    RefundLegStatus,
+    StoredValueMovement,
+    StoredValueRefund,
+    StoredValueRefundLeg,
+    TopUp,
+    TopUpStatus,
 )  # fmt: skip
 
 
