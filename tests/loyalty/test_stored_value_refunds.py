@@ -187,3 +187,19 @@ def test_a_bad_refund_writes_nothing(wallet, amount):
         stored_value_refund(customer=customer, amount_minor=amount, key="bad")
     assert refused.value.http_status in (400, 422) and books() == before
     assert not StoredValueRefund.objects.exists()
+
+
+def test_the_ledger_check_sees_the_stored_value_books(wallet):
+    from pawpact.billing.selectors import ledger_check
+
+    customer, *_ = wallet
+    refund = stored_value_refund(customer=customer, amount_minor=70_000, key="books")
+    assert ledger_check().problems == []
+    assert balance(customer) == (50_000, 5_418)  # 13,000 − 5,416 − 2,166 forfeited
+    rail_leg = refund.legs.filter(payment_method__isnull=False).first()
+    RailRefund.objects.filter(idempotency_key=rail_leg.key).delete()
+    StoredValueAccount.objects.filter(customer=customer).update(gift_minor=1)
+    assert ledger_check().problems == [
+        "stored value (gift) on the ledger 5418 != the accounts' 1",
+        f"1 stored-value refund(s) through a rail without the provider's record: {rail_leg.key}",
+    ]
