@@ -15,8 +15,8 @@ from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import staff_may
 from pawpact.api.query import query_valid
+from pawpact.api.shared.views import LoyaltyApi, LoyaltyListApi
 from pawpact.api.v1.coupons import serializers as s
-from pawpact.api.v1.loyalty.base import LoyaltyApi, LoyaltyListApi
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer

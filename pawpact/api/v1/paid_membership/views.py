@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import staff_may
-from pawpact.api.v1.loyalty.base import LoyaltyApi, LoyaltyListApi
+from pawpact.api.shared.views import LoyaltyApi, LoyaltyListApi
 from pawpact.api.v1.paid_membership import serializers as s
 from pawpact.core.errors import NotFound
 from pawpact.loyalty.paid_membership import (
@@ -25,7 +25,7 @@ from pawpact.loyalty.paid_models import PaidPlan
 from pawpact.loyalty.paid_refunds import paid_membership_cancel
 
 
-class MembershipBase(LoyaltyApi):
+class MembershipBaseApi(LoyaltyApi):
     customer_required_message = gettext_lazy("Only a customer has a membership.")
 
 
@@ -48,7 +48,7 @@ class PaidPlanListCreateApi(LoyaltyListApi):
         return self.created(s.PaidPlanSerializer(plan).data)
 
 
-class PaidPlanDetailApi(MembershipBase):
+class PaidPlanDetailApi(MembershipBaseApi):
     permission_classes = [staff_may("member_rules")]
 
     @extend_schema(summary="Change a membership plan or take it off sale (owner)", request=s.PaidPlanPatchSerializer,
@@ -61,7 +61,7 @@ class PaidPlanDetailApi(MembershipBase):
         return Response(s.PaidPlanSerializer(plan).data)
 
 
-class MembershipApi(MembershipBase):
+class MembershipApi(MembershipBaseApi):
     @extend_schema(summary="My paid membership in force (or null) and whether a free trial is open to me",
                    responses={200: s.MembershipStatusSerializer, **ERRORS})  # fmt: skip
     def get(self, request):
@@ -84,7 +84,7 @@ class MembershipApi(MembershipBase):
         return self.created(s.PaidMembershipSerializer(membership).data)
 
 
-class MembershipCancelApi(MembershipBase):
+class MembershipCancelApi(MembershipBaseApi):
     @extend_schema(summary="Stop renewing: the membership stays until its period's end; nothing is refunded",
                    request=None, responses={200: s.PaidMembershipSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
@@ -95,7 +95,7 @@ class MembershipCancelApi(MembershipBase):
         return Response(s.PaidMembershipSerializer(paid_membership_cancel(membership=membership)).data)
 
 
-class MembershipMethodApi(MembershipBase):
+class MembershipMethodApi(MembershipBaseApi):
     @extend_schema(summary="Change the payment method my membership renews with; a renewal waiting for its retry is "
                            "charged to the new method at once",
                    request=s.MethodInputSerializer, responses={200: s.PaidMembershipSerializer, **ERRORS})  # fmt: skip

@@ -12,7 +12,7 @@ from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import staff_may
 from pawpact.api.query import query_valid
-from pawpact.api.v1.loyalty.base import LoyaltyApi, LoyaltyListApi
+from pawpact.api.shared.views import LoyaltyApi, LoyaltyListApi
 from pawpact.api.v1.wallet import serializers as s
 from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer
