@@ -283,7 +283,7 @@ from pawpact.loyalty.coupon_models import (  # noqa: E402, F401
 )  # fmt: skip
 from pawpact.loyalty.wallet_models import (  # noqa: E402, F401
     GiftRule, MallItem, Redemption, Referral, ReferralCode, StoredValueAccount, StoredValueMovement, StoredValueRules,
-    TopUp,
+    StoredValueRefund, StoredValueRefundLeg, TopUp,
 )  # fmt: skip
 from pawpact.loyalty.paid_models import PaidCharge, PaidMembership, PaidPlan  # noqa: E402, F401, I001
 from pawpact.loyalty.refund_request_models import StoredValueRefundRequest  # noqa: E402, F401, I001

@@ -9,11 +9,13 @@ account row is locked for each change and the database refuses a negative part.
 A top-up is credited only when the rail says it is paid: the PAYING row with its charge
 key is committed first, the rail is called outside any transaction, the outcome is
 recorded once. Spending takes the paid or the gift part first per the shop's rule;
-a refund gives back at most the paid part and forfeits the gift part with it.
+a refund (pawpact.loyalty.wallet_refunds) gives back at most the paid part, the way it came
+in, and forfeits the gift part with it; while a refund waits for its rail it holds its amount.
 """
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import JournalKind, LedgerAccount
@@ -25,7 +27,16 @@ from pawpact.customers.models import Customer
 from pawpact.loyalty import wallet_rail
 from pawpact.loyalty.errors import InsufficientStoredValue
 from pawpact.loyalty.wallet_models import (
-    GiftRule, MovementKind, SpendOrder, StoredValueAccount, StoredValueMovement, StoredValueRules, TopUp, TopUpStatus,
+    GiftRule,
+    MovementKind,
+    RefundLegStatus,
+    SpendOrder,
+    StoredValueAccount,
+    StoredValueMovement,
+    StoredValueRefundLeg,
+    StoredValueRules,
+    TopUp,
+    TopUpStatus,
 )  # fmt: skip
 from pawpact.payments.base import ChargeResult
 
@@ -60,6 +71,12 @@ def _key_check(key) -> str:
 def _account_locked(customer: Customer) -> StoredValueAccount:
     StoredValueAccount.objects.get_or_create(customer=customer)
     return StoredValueAccount.objects.select_for_update().get(customer=customer)
+
+
+def refund_held(account: StoredValueAccount) -> int:
+    """Paid value held by refunds waiting for their rail: not to be spent or refunded again."""
+    legs = StoredValueRefundLeg.objects.filter(refund__customer_id=account.customer_id, status=RefundLegStatus.PENDING)
+    return legs.aggregate(total=Sum("amount_minor"))["total"] or 0
 
 
 def _move(*, account, kind, paid: int, gift: int, key: str, lines: list[Line], memo: str, clock: Clock):
@@ -113,6 +130,24 @@ def topup(*, customer: Customer, amount_minor: int, payment_method: PaymentMetho
     return existing
 
 
+def topup_at_counter(*, customer: Customer, amount_minor: int, request_key: str, clock: Clock = default_clock) -> TopUp:
+    """A top-up the shop took in cash at the counter: paid at once, with the gift rules, once
+    per request key; a refund of it is handed back in cash."""
+    request_key = _key_check(request_key)
+    existing = TopUp.objects.filter(customer=customer, request_key=request_key).first()
+    if existing is not None:
+        return existing
+    _amount_check(amount_minor, field="amount", limit=MAX_TOPUP_MINOR)
+    try:
+        with transaction.atomic():
+            top = TopUp.objects.create(customer=customer, amount_minor=amount_minor, gift_minor=gift_for(amount_minor),
+                                       request_key=request_key, payment_method=None, created_at=clock.now(),
+                                       charge_key=f"counter:{customer.uuid}:{request_key}")  # fmt: skip
+            return topup_finish(topup_id=top.pk, result=ChargeResult(succeeded=True, outcome="cash"), clock=clock)
+    except IntegrityError:  # the same request raced in twice: that top-up is the one
+        return TopUp.objects.get(customer=customer, request_key=request_key)
+
+
 def topup_finish(*, topup_id: int, result: ChargeResult, clock: Clock = default_clock) -> TopUp:
     """Record the rail's answer once: paid credits paid value and the gift; a repeat changes nothing."""
     if result.is_unknown:
@@ -128,7 +163,8 @@ def topup_finish(*, topup_id: int, result: ChargeResult, clock: Clock = default_
             account = _account_locked(top.customer)
             _move(account=account, kind=JournalKind.STORED_VALUE_TOPUP, paid=top.amount_minor, gift=top.gift_minor,
                   key=f"{JournalKind.STORED_VALUE_TOPUP}:{top.uuid}", clock=clock,
-                  memo=f"top-up {top.amount_minor} + gift {top.gift_minor}, rail reference {top.reference}",
+                  memo=f"top-up {top.amount_minor} + gift {top.gift_minor}, "
+                       + (f"rail reference {top.reference}" if top.payment_method_id else "cash at the counter"),
                   lines=[Line(LedgerAccount.STORE_CASH, top.amount_minor),
                          Line(LedgerAccount.STORED_VALUE_PAID, -top.amount_minor),
                          Line(LedgerAccount.MARKETING_EXPENSE, top.gift_minor),
@@ -150,16 +186,17 @@ def spend(*, customer: Customer, amount_minor: int, key: str, memo: str,
         existing = StoredValueMovement.objects.filter(key=key).first()
         if existing is not None:
             return existing
-        if amount_minor > account.total_minor:
+        held = refund_held(account)
+        if amount_minor > account.total_minor - held:
             raise InsufficientStoredValue(
-                _("Only %(balance)s of stored value is left.") % {"balance": _yuan(account.total_minor)},
+                _("Only %(balance)s of stored value is left.") % {"balance": _yuan(account.total_minor - held)},
                 fields={"amount": [_("More than the balance.")]},
             )
         if rules_get().spend_order == SpendOrder.GIFT_FIRST:
             gift = min(amount_minor, account.gift_minor)
             paid = amount_minor - gift
         else:
-            paid = min(amount_minor, account.paid_minor)
+            paid = min(amount_minor, account.paid_minor - held)
             gift = amount_minor - paid
         return _move(account=account, kind=JournalKind.STORED_VALUE_SPEND, paid=-paid, gift=-gift, key=key,
                      memo=memo, clock=clock,
@@ -193,31 +230,6 @@ def give_back(*, customer: Customer, spend_key: str, amount_minor: int, key: str
                      key=key, memo=memo, clock=clock,
                      lines=[Line(LedgerAccount.GOODS_REVENUE, amount_minor), Line(LedgerAccount.STORED_VALUE_PAID, -paid),
                             Line(LedgerAccount.STORED_VALUE_GIFT, -(amount_minor - paid))])  # fmt: skip
-
-
-def refund(*, customer: Customer, amount_minor: int, key: str, memo: str = "", clock: Clock = default_clock):
-    """Pay back part of the paid value (the shop hands it over); the gift value is forfeited in
-    proportion, all of it when the paid part reaches zero. Beyond the paid part, or when the
-    shop's rule allows no refunds: a 4xx, nothing written."""
-    _amount_check(amount_minor, field="amount")
-    key = f"{JournalKind.STORED_VALUE_REFUND}:{_key_check(key)}"
-    with transaction.atomic():
-        account = _account_locked(customer)
-        existing = StoredValueMovement.objects.filter(key=key).first()
-        if existing is not None:
-            return existing
-        if not rules_get().refunds_allowed:
-            raise InsufficientStoredValue(_("This shop does not refund stored value."), fields={"amount": [_("Not refundable.")]})
-        if amount_minor > account.paid_minor:
-            raise InsufficientStoredValue(
-                _("At most the paid part, %(paid)s, can be refunded.") % {"paid": _yuan(account.paid_minor)},
-                fields={"amount": [_("More than the paid part.")]},
-            )
-        gift = account.gift_minor * amount_minor // account.paid_minor
-        return _move(account=account, kind=JournalKind.STORED_VALUE_REFUND, paid=-amount_minor, gift=-gift, key=key,
-                     memo=memo or f"refund {amount_minor}, gift forfeited {gift}", clock=clock,
-                     lines=[Line(LedgerAccount.STORED_VALUE_PAID, amount_minor), Line(LedgerAccount.STORE_CASH, -amount_minor),
-                            Line(LedgerAccount.STORED_VALUE_GIFT, gift), Line(LedgerAccount.MARKETING_EXPENSE, -gift)])  # fmt: skip
 
 
 def _yuan(amount_minor: int) -> str:

@@ -8,10 +8,12 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.models import Contract, PaymentMethod
 from pawpact.customers.models import Customer
+from pawpact.payments.models import RailAnswer
 
 # --- Referrals ------------------------------------------------------------------------------------
 
@@ -51,6 +53,17 @@ class Referral(models.Model):
         ]
 
 
+class WalletCharge(RailAnswer):
+    """A charge loyalty sends to a rail on the customer's saved method (none: cash at the
+    counter), with the rail's answer."""
+
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
 # --- Points mall ------------------------------------------------------------------------------------
 
 
@@ -81,7 +94,7 @@ class RedemptionStatus(models.TextChoices):
     HANDED_OVER = "handed_over", _("Handed over")
 
 
-class Redemption(models.Model):
+class Redemption(WalletCharge):
     """One redemption: points deducted and stock reserved at once; the cash part is charged
     under `charge_key` (committed before the rail is called), so a retry never charges twice."""
 
@@ -92,13 +105,8 @@ class Redemption(models.Model):
     points = models.PositiveIntegerField()
     cash_minor = models.BigIntegerField(default=0)
     request_key = models.CharField(max_length=80)
-    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     charge_key = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=12, choices=RedemptionStatus.choices)
-    outcome = models.CharField(max_length=60, blank=True)
-    reference = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -181,21 +189,18 @@ class TopUpStatus(models.TextChoices):
     FAILED = "failed", _("Payment failed")
 
 
-class TopUp(models.Model):
-    """A top-up paid through the rails; credited once, when the rail says it is paid."""
+class TopUp(WalletCharge):
+    """A top-up paid through the rails (credited once, when the rail says it is paid) or in
+    cash at the counter (no payment method; paid at once). A refund of the paid part goes
+    back the way the top-up came in."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     amount_minor = models.BigIntegerField()
     gift_minor = models.BigIntegerField(default=0)
     request_key = models.CharField(max_length=80)
-    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, related_name="+")
     charge_key = models.CharField(max_length=120, unique=True)
     status = models.CharField(max_length=8, choices=TopUpStatus.choices, default=TopUpStatus.PAYING)
-    outcome = models.CharField(max_length=60, blank=True)
-    reference = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -203,3 +208,69 @@ class TopUp(models.Model):
             models.UniqueConstraint(fields=["customer", "request_key"], name="loyalty_topup_request_unique"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0, gift_minor__gte=0), name="loyalty_topup_positive"),
         ]
+
+
+def destination_label(rail: str) -> str:
+    """Where refunded money goes, in the reader's language (no rail: cash)."""
+    return {
+        "alipay": gettext("Back to Alipay"),
+        "wechat": gettext("Back to WeChat Pay"),
+        "stripe": gettext("Back to the card"),
+        "sandbox": gettext("Back to the test payment method"),
+    }.get(rail, gettext("In cash at the counter"))
+
+
+class RefundLegStatus(models.TextChoices):
+    PENDING = "pending", _("Being refunded")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class StoredValueRefund(models.Model):
+    """One refund of paid value as asked (once per request key), split into legs: each back
+    the way a top-up came in, newest top-ups first, cash for cash."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    request_key = models.CharField(max_length=80)
+    amount_minor = models.BigIntegerField()
+    memo = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "request_key"], name="loyalty_sv_refund_request_unique"),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="loyalty_sv_refund_positive"),
+        ]
+
+
+class StoredValueRefundLeg(models.Model):
+    """The part of a refund that goes one way: to the rail of `top_up` under `key` (the rail
+    gives back at most once per key), or in cash (no payment method). PENDING holds the amount
+    on the balance; REFUNDED has its movement and journal under the same key."""
+
+    refund = models.ForeignKey(StoredValueRefund, on_delete=models.PROTECT, related_name="legs")
+    top_up = models.ForeignKey(TopUp, on_delete=models.PROTECT, null=True, blank=True, related_name="refund_legs")
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    amount_minor = models.BigIntegerField()
+    key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(max_length=8, choices=RefundLegStatus.choices, default=RefundLegStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    reference = models.CharField(max_length=255, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["refund_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="loyalty_sv_refund_leg_positive"),
+        ]
+
+    @property
+    def rail(self) -> str:
+        """The rail the money goes back to; empty for cash."""
+        return self.payment_method.rail if self.payment_method_id else ""
+
+    @property
+    def destination(self) -> str:
+        return destination_label(self.rail)

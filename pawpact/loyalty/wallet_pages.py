@@ -20,7 +20,7 @@ from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import DomainError
 from pawpact.core.money import Money
 from pawpact.customers.models import Customer
-from pawpact.loyalty import mall, referrals, stored_value
+from pawpact.loyalty import mall, referrals, stored_value, wallet_refunds
 from pawpact.loyalty.errors import OutOfStock
 from pawpact.loyalty import wallet_selectors as selectors
 from pawpact.loyalty.models import GiftRule, Membership
@@ -144,7 +144,11 @@ def my_stored_value(request):
             messages.success(request, _("Topped up %(amount)s, with %(gift)s on top.")
                              % {"amount": Money(top.amount_minor).format(), "gift": Money(top.gift_minor).format()})
             return redirect("my_stored_value")
+    refundable = wallet_refunds.refundable_minor(customer=customer)
+    routes = wallet_refunds.routes_for(customer=customer, amount_minor=refundable) if refundable > 0 else []
     return _page(request, "loyalty/my_stored_value.html", {
         "account": selectors.stored_value_of(customer=customer), "form": form,
         "rules": GiftRule.objects.filter(active=True), "movements": selectors.movements_of(customer=customer)[:50],
+        "refundable": refundable, "refund_routes": wallet_refunds.routes_summary(routes),
+        "refunds": selectors.refunds_of(customer=customer)[:20],
     }, status=400 if form.errors else 200)  # fmt: skip

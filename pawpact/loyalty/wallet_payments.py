@@ -1,4 +1,5 @@
-"""Top-ups and mall redemptions whose rail never answered (a worker lost, a timeout).
+"""Top-ups, mall redemptions and stored-value refunds whose rail never answered (a worker
+lost, a timeout, a refusal the provider may lift).
 
 Their PAYING rows kept the charge key; after a lease the run asks the rail again under
 that same key (the rail answers with the first charge, or makes it if it never arrived)
@@ -10,6 +11,7 @@ from pawpact.loyalty import wallet_rail
 from pawpact.loyalty.mall import redemption_finish
 from pawpact.loyalty.stored_value import topup_finish
 from pawpact.loyalty.wallet_models import Redemption, RedemptionStatus, TopUp, TopUpStatus
+from pawpact.loyalty.wallet_refunds import stored_value_refunds_retry
 
 LEASE = timedelta(minutes=5)
 
@@ -27,4 +29,4 @@ def wallet_payments_resolve(*, clock: Clock = default_clock) -> int:
         result = wallet_rail.charge(payment_method=redemption.payment_method, amount_minor=redemption.cash_minor,
                                     key=redemption.charge_key, metadata={"redemption_uuid": str(redemption.uuid)})  # fmt: skip
         settled += redemption_finish(redemption_id=redemption.pk, result=result, clock=clock).status != RedemptionStatus.PAYING
-    return settled
+    return settled + stored_value_refunds_retry(clock=clock, asked_before=cutoff)

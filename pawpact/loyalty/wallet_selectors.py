@@ -1,12 +1,13 @@
 """Reads for referrals, the points mall and stored value (pages, API, exports)."""
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
 from pawpact.customers.models import Customer
 from pawpact.loyalty.wallet_models import (
-    MallItem, Redemption, Referral, ReferralStatus, StoredValueAccount, StoredValueMovement, TopUp,
+    MallItem, Redemption, Referral, RefundLegStatus, ReferralStatus, StoredValueAccount, StoredValueMovement, StoredValueRefund,
+    StoredValueRefundLeg, TopUp,
 )  # fmt: skip
 
 
@@ -66,3 +67,15 @@ def movement_list():
 
 def top_ups_of(*, customer: Customer):
     return TopUp.objects.filter(customer=customer).order_by("-created_at", "-id")
+
+
+def refunds_of(*, customer: Customer):
+    """The customer's stored-value refunds, newest first, each with its legs (where the money went)."""
+    return refund_list().filter(customer=customer)
+
+
+def refund_list():
+    """Stored-value refunds, newest first, with their customer and legs, and how many legs wait."""
+    legs = StoredValueRefundLeg.objects.select_related("payment_method").order_by("id")
+    refunds = StoredValueRefund.objects.select_related("customer").prefetch_related(Prefetch("legs", queryset=legs))
+    return refunds.annotate(waiting=Count("legs", filter=Q(legs__status=RefundLegStatus.PENDING))).order_by("-created_at", "-id")

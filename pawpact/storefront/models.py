@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.models import Contract, PaymentMethod, PlanVersion
 from pawpact.customers.models import Customer
+from pawpact.payments.models import RailAnswer
 from pawpact.storefront.enums import (
     FulfilmentKind,
     FulfilmentStatus,
@@ -150,7 +151,7 @@ class OrderLine(models.Model):
         return self.unit_price_minor * self.quantity
 
 
-class OrderPayment(models.Model):
+class OrderPayment(RailAnswer):
     """One try at charging an order; STARTED is committed before the rail is called."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
@@ -159,10 +160,8 @@ class OrderPayment(models.Model):
     rail = models.CharField(max_length=16)
     amount_minor = models.BigIntegerField()
     status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.STARTED)
-    outcome = models.CharField(max_length=40, blank=True)
-    reference = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(max_length=40, blank=True)  # its table's column was made shorter than the rail's
     started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order_id", "number"]

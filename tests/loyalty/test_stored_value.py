@@ -10,7 +10,8 @@ from pawpact.core.errors import ValidationFailed
 from pawpact.loyalty import stored_value
 from pawpact.loyalty.errors import InsufficientStoredValue, PaymentDeclined
 from pawpact.loyalty.models import GiftRule, StoredValueAccount, StoredValueMovement, TopUp
-from pawpact.loyalty.wallet_models import SpendOrder, StoredValueRules, TopUpStatus
+from pawpact.loyalty.wallet_models import SpendOrder, StoredValueRefund, StoredValueRules, TopUpStatus
+from pawpact.loyalty.wallet_refunds import stored_value_refund
 from pawpact.payments.base import ChargeResult
 from pawpact.sandbox.models import SandboxCharge
 from tests.loyalty.conftest import member
@@ -146,9 +147,10 @@ def test_a_refund_pays_back_the_paid_part_and_forfeits_the_gift_in_proportion():
     gift_rules()
     customer, method = with_method()
     paid_in(customer, method)
-    move = stored_value.refund(customer=customer, amount_minor=50_000, key="r1")
+    stored_value_refund(customer=customer, amount_minor=50_000, key="r1")
+    move = StoredValueMovement.objects.get(kind="refund")
     assert (move.paid_minor, move.gift_minor) == (-50_000, -5_000) and balance(customer) == (50_000, 5_000)
-    stored_value.refund(customer=customer, amount_minor=50_000, key="r2")
+    stored_value_refund(customer=customer, amount_minor=50_000, key="r2")
     assert balance(customer) == (0, 0)
     balances = account_balances()
     assert balances.get("stored_value_paid", 0) == 0 and balances.get("stored_value_gift", 0) == 0
@@ -162,12 +164,12 @@ def test_a_refund_beyond_the_paid_part_is_refused_writing_nothing():
     paid_in(customer, method)
     before = snapshot()
     with pytest.raises(InsufficientStoredValue) as refused:
-        stored_value.refund(customer=customer, amount_minor=100_001, key="r")
+        stored_value_refund(customer=customer, amount_minor=100_001, key="r")
     assert refused.value.http_status == 422 and snapshot() == before
     StoredValueRules.objects.create(refunds_allowed=False)
     with pytest.raises(InsufficientStoredValue):
-        stored_value.refund(customer=customer, amount_minor=100, key="r")
-    assert snapshot() == before
+        stored_value_refund(customer=customer, amount_minor=100, key="r")
+    assert snapshot() == before and not StoredValueRefund.objects.exists()
 
 
 def test_a_top_up_the_rail_never_answered_is_settled_once_by_the_run(traveller):

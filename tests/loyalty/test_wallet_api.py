@@ -48,7 +48,8 @@ def test_top_up_balance_and_movements(shop, customer):
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     balance = api.get("/api/v1/stored-value").json()
     assert balance == {"paid_minor": 100_000, "gift_minor": 10_000, "total_minor": 110_000,
-                       "refundable_minor": 100_000, "currency": "CNY"}  # fmt: skip
+                       "refundable_minor": 100_000, "currency": "CNY", "refund_to": [
+                           {"destination": "sandbox", "label": "Back to the test payment method", "amount_minor": 100_000}]}  # fmt: skip
     moves = api.get("/api/v1/stored-value/movements").json()["results"]
     assert [(m["kind"], m["paid_minor"], m["gift_minor"]) for m in moves] == [("topup", 100_000, 10_000)]
     with schema_context(shop.schema_name):

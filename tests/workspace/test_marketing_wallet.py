@@ -80,7 +80,7 @@ def test_a_refund_is_confirmed_first_and_never_beyond_the_paid_part(shop, topped
     assert too_much.status_code == 400 and "At most the paid part, ¥1,000.00" in too_much.content.decode()
     assert asked.status_code == 200
     assert "Refund ¥500.00 of paid value? ¥50.00 of gift value is forfeited" in asked.content.decode()
-    assert "This is a cash refund: hand ¥500.00 back to the customer at the counter" in asked.content.decode()
+    assert "Back to the test payment method</strong> ¥500.00" in asked.content.decode()
     assert effects(shop) == before
     refused = manager_client.post(page, {"amount": "1000.01", "request_key": "k2", "confirmed": "on"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400 and "At most the paid part" in refused.content.decode() and effects(shop) == before

@@ -149,7 +149,10 @@ PAWPACT_RECONCILIATION_CHARGES = [
     "pawpact.loyalty.paid_books.loyalty_charges_for_reconciliation",  # memberships, top-ups, mall cash parts
 ]
 # Checks of apps above billing joining the shop's ledger check: () -> list of problems.
-PAWPACT_LEDGER_CHECKS = ["pawpact.loyalty.paid_books.membership_ledger_problems"]
+PAWPACT_LEDGER_CHECKS = [
+    "pawpact.loyalty.paid_books.membership_ledger_problems",
+    "pawpact.loyalty.wallet_books.stored_value_ledger_problems",
+]
 # Gives an order's coupon back when the order is cancelled or fully refunded: (order_uuid).
 PAWPACT_STOREFRONT_COUPON_RELEASE = "pawpact.loyalty.coupons.coupon_release_order"
 # What a staff member's role may do, for the API's permission checks: (user, action) -> bool.

@@ -1,7 +1,7 @@
 """营销 Marketing · 储值 Stored value: what the shop owes its customers (paid and gift apart),
-the gift rules, the spending rule, every movement, and refunds of the paid part with a
-confirmation step (the amount is shown back before money leaves)."""
-import uuid as uuid_module
+the gift rules, the spending rule, every movement, and payments at the counter with a
+confirmation step (the amount is shown back before money moves). One customer's account,
+top-ups in cash and refunds are in stored_value_account.py."""
 
 from django import forms
 from django.contrib import messages
@@ -21,7 +21,6 @@ from pawpact.loyalty.refund_requests import refund_requests_open
 from pawpact.loyalty.wallet_models import GiftRule, SpendOrder, StoredValueRules
 from pawpact.workspace.enums import Action
 from pawpact.workspace.fields import YuanField
-from pawpact.workspace.forms import form_errors_apply
 from pawpact.workspace.roles import role_allows
 from pawpact.workspace.views.frame import workspace_view
 from pawpact.workspace.views.wallet import SECTION, _listing
@@ -36,12 +35,6 @@ class GiftRuleForm(forms.Form):
 class RulesForm(forms.Form):
     spend_order = forms.ChoiceField(label=gettext_lazy("Spend first"), choices=SpendOrder.choices)
     refunds_allowed = forms.BooleanField(label=gettext_lazy("Refund the paid part on request"), required=False)
-
-
-class RefundForm(forms.Form):
-    amount = YuanField(label=gettext_lazy("Refund (¥)"))
-    request_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
-    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
 
 @workspace_view(section=SECTION)
@@ -138,41 +131,3 @@ def account_spend(request, uuid):
 def movements(request):
     context, export = _listing(request, selectors.movement_list(), MOVEMENT_COLUMNS, name="stored-value-movements")
     return export or render(request, "workspace/marketing/movements.html", context)
-
-
-@workspace_view(section=SECTION)
-def account_detail(request, uuid):
-    """One customer's balance and movements; a refund is asked, shown back, then confirmed."""
-    customer = get_object_or_404(Customer, uuid=uuid)
-    may_refund = role_allows(request.workspace_role, Action.MARKETING)
-    form = RefundForm(request.POST or None, initial={"request_key": _new_key()})
-    confirm = False
-    account = selectors.stored_value_of(customer=customer)
-    if request.method == "POST" and may_refund and form.is_valid():
-        if form.cleaned_data["amount"] > account.paid_minor:
-            form.add_error("amount", _("At most the paid part, %(paid)s, can be refunded.")
-                           % {"paid": f"¥{account.paid_minor / 100:,.2f}"})
-        elif not form.cleaned_data["confirmed"]:
-            confirm = True  # show the amount and the gift forfeited before any money leaves
-        else:
-            try:
-                stored_value.refund(customer=customer, amount_minor=form.cleaned_data["amount"],
-                                    key=form.cleaned_data["request_key"], memo=f"refund by {request.user.email}")  # fmt: skip
-            except DomainError as error:
-                form_errors_apply(form, error)
-            else:
-                messages.success(request, _("Refunded. Pay the amount back to the customer."))
-                return redirect("workspace:marketing_account", uuid=uuid)
-    account = selectors.stored_value_of(customer=customer)  # after a refund, the new balance
-    amount = form.cleaned_data["amount"] if confirm else 0
-    return render(request, "workspace/marketing/account.html", {
-        "customer": customer, "account": account, "movements": selectors.movements_of(customer=customer)[:100],
-        "form": form, "may_refund": may_refund, "confirm": confirm, "amount": amount,
-        "spend_form": SpendForm(initial={"request_key": _new_key()}),
-        "may_spend": role_allows(request.workspace_role, Action.CUSTOMER_EDIT),
-        "forfeit": account.gift_minor * amount // account.paid_minor if confirm and account.paid_minor else 0,
-    }, status=400 if form.errors else 200)  # fmt: skip
-
-
-def _new_key() -> str:
-    return uuid_module.uuid4().hex

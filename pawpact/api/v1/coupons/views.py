@@ -8,15 +8,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import staff_may
 from pawpact.api.query import query_valid
+from pawpact.api.shared.views import LoyaltyApi, LoyaltyListApi
 from pawpact.api.v1.coupons import serializers as s
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import NotFound
@@ -51,8 +50,10 @@ def _state_filter(rows, state: str):
     return rows.filter(status=state) if state else rows
 
 
-class CouponListApi(ListAPIView):
+class CouponListApi(LoyaltyListApi):
     serializer_class = s.CouponSerializer
+    list_summary = "Coupons: a customer's own; staff: the shop's"
+    list_parameters = (s.CouponQuerySerializer,)
 
     def get_queryset(self):
         query = query_valid(s.CouponQuerySerializer, self.request)
@@ -61,52 +62,40 @@ class CouponListApi(ListAPIView):
             rows = rows.filter(customer__uuid=query["customer_uuid"])
         return rows.order_by("-issued_at", "-id")
 
-    @extend_schema(summary="Coupons: a customer's own; staff: the shop's", parameters=[s.CouponQuerySerializer],
-                   responses={200: s.CouponSerializer(many=True), **ERRORS})  # fmt: skip
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
-
-class CouponDetailApi(APIView):
+class CouponDetailApi(LoyaltyApi):
     @extend_schema(summary="One coupon by its code", responses={200: s.CouponSerializer, **ERRORS})
     def get(self, request, code: str):
         coupon = get_object_or_404(_coupons_for(request), code=code.upper())
         return Response(s.CouponSerializer(coupon).data)
 
 
-class CouponApplyApi(APIView):
+class CouponApplyApi(LoyaltyApi):
     @extend_schema(summary="Use an amount-off, first-month-half-price or deferral coupon on a contract's next debit",
                    request=s.CouponApplyInputSerializer, responses={200: s.CouponSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request, code: str):
-        data = s.CouponApplyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = contract_get(request, data.validated_data["contract_uuid"])
+        contract = contract_get(request, self.valid(s.CouponApplyInputSerializer)["contract_uuid"])
         coupon = get_object_or_404(_coupons_for(request), code=code.upper())
         coupon_apply_to_contract(customer=coupon.customer, code=coupon.code, contract=contract)
         return Response(s.CouponSerializer(_coupons_for(request).get(pk=coupon.pk)).data)
 
 
-class CouponTemplateListCreateApi(ListAPIView):
+class CouponTemplateListCreateApi(LoyaltyListApi):
     permission_classes = [MARKETING]
     serializer_class = s.CouponTemplateSerializer
     queryset = CouponTemplate.objects.order_by("-enabled", "name", "id")
-
-    @extend_schema(summary="The shop's coupon templates (staff)", responses={200: s.CouponTemplateSerializer(many=True), **ERRORS})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    list_summary = "The shop's coupon templates (staff)"
 
     @extend_schema(summary="Add a coupon template (staff)", request=s.CouponTemplateInputSerializer,
                    responses={201: s.CouponTemplateSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
-        data = s.CouponTemplateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        template = coupon_template_save(**data.validated_data)
-        return Response(s.CouponTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+        template = coupon_template_save(**self.valid(s.CouponTemplateInputSerializer))
+        return self.created(s.CouponTemplateSerializer(template).data)
 
 
-class CouponTemplateDetailApi(APIView):
+class CouponTemplateDetailApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
     @extend_schema(summary="One coupon template (staff)", responses={200: s.CouponTemplateSerializer, **ERRORS})
@@ -117,13 +106,11 @@ class CouponTemplateDetailApi(APIView):
                    request=s.CouponTemplatePatchSerializer, responses={200: s.CouponTemplateSerializer, **ERRORS})  # fmt: skip
     def patch(self, request, pk: int):
         template = get_object_or_404(CouponTemplate, pk=pk)
-        data = s.CouponTemplatePatchSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        template = coupon_template_save(template=template, **data.validated_data)
+        template = coupon_template_save(template=template, **self.valid(s.CouponTemplatePatchSerializer))
         return Response(s.CouponTemplateSerializer(template).data)
 
 
-class CouponIssueApi(APIView):
+class CouponIssueApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
     @extend_schema(summary="Issue a coupon of this template to a customer (staff; the key makes a retry issue once)",
@@ -131,15 +118,13 @@ class CouponIssueApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         template = get_object_or_404(CouponTemplate, pk=pk)
-        data = s.CouponIssueInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        customer = Customer.objects.filter(uuid=data.validated_data["customer_uuid"]).first()
+        customer = Customer.objects.filter(uuid=self.valid(s.CouponIssueInputSerializer)["customer_uuid"]).first()
         if customer is None:
             raise NotFound(_("Unknown customer."), fields={"customer_uuid": [_("Unknown customer.")]})
         key = f"api:{request.user.pk}:{request.headers.get('Idempotency-Key', '')[:100]}"
         coupon = coupon_issue(template=template, customer=customer, source_key=key)
         coupon_announce(coupon=coupon)
-        return Response(s.CouponSerializer(coupon).data, status=status.HTTP_201_CREATED)
+        return self.created(s.CouponSerializer(coupon).data)
 
 
 def _segment_data(segment: Segment) -> dict:
@@ -147,7 +132,7 @@ def _segment_data(segment: Segment) -> dict:
     return s.SegmentSerializer(segment).data
 
 
-class SegmentListCreateApi(APIView):
+class SegmentListCreateApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
     @extend_schema(summary="Saved customer segments with their member counts (staff)",
@@ -160,39 +145,31 @@ class SegmentListCreateApi(APIView):
                    responses={201: s.SegmentSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
-        data = s.SegmentInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        segment = segment_save(name=data.validated_data["name"], filters=data.validated_data["filters"])
-        return Response(_segment_data(segment), status=status.HTTP_201_CREATED)
+        data = self.valid(s.SegmentInputSerializer)
+        return self.created(_segment_data(segment_save(name=data["name"], filters=data["filters"])))
 
 
-class CampaignListCreateApi(ListAPIView):
+class CampaignListCreateApi(LoyaltyListApi):
     permission_classes = [MARKETING]
     serializer_class = s.CampaignSerializer
+    list_summary = "Campaigns with their progress and results (staff)"
 
     def get_queryset(self):
         return campaign_list().order_by("-created_at", "-id")
-
-    @extend_schema(summary="Campaigns with their progress and results (staff)",
-                   responses={200: s.CampaignSerializer(many=True), **ERRORS})  # fmt: skip
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(summary="Send a coupon or a message to a segment, in the background (staff)",
                    request=s.CampaignInputSerializer, responses={202: s.CampaignSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
-        data = s.CampaignInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.valid(s.CampaignInputSerializer)
         segment = Segment.objects.filter(pk=values["segment_id"]).first()
         template = CouponTemplate.objects.filter(pk=values["template_id"]).first() if values["template_id"] else None
         campaign = campaign_create(name=values["name"], segment=segment, kind=values["kind"], template=template,
                                    subject=values["subject"], body=values["body"])  # fmt: skip
-        return Response(s.CampaignSerializer(campaign_list().get(pk=campaign.pk)).data, status=status.HTTP_202_ACCEPTED)
+        return self.created(s.CampaignSerializer(campaign_list().get(pk=campaign.pk)).data, answer=status.HTTP_202_ACCEPTED)
 
 
-class CampaignDetailApi(APIView):
+class CampaignDetailApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
     @extend_schema(summary="One campaign: progress and results (staff)", responses={200: s.CampaignSerializer, **ERRORS})

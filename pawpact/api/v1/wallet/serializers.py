@@ -1,7 +1,17 @@
 from rest_framework import serializers
 
 from pawpact.api.serializers import InputSerializer
-from pawpact.loyalty.wallet_models import MallItem, Redemption, RedemptionStatus, StoredValueMovement, TopUp, TopUpStatus
+from pawpact.loyalty.wallet_models import (
+    MallItem,
+    Redemption,
+    RedemptionStatus,
+    RefundLegStatus,
+    StoredValueMovement,
+    StoredValueRefund,
+    StoredValueRefundLeg,
+    TopUp,
+    TopUpStatus,
+)  # fmt: skip
 
 
 class ReferralSerializer(serializers.Serializer):
@@ -55,11 +65,21 @@ class RedemptionSerializer(serializers.ModelSerializer):
         return "CNY"
 
 
+class RefundRouteSerializer(serializers.Serializer):
+    destination = serializers.CharField(help_text="The rail the money goes back to (sandbox, stripe, alipay, wechat), "
+                                                  "or `cash` for top-ups paid at the counter.")  # fmt: skip
+    label = serializers.CharField(help_text="Where the money goes, in the reader's language (e.g. Back to Alipay).")
+    amount_minor = serializers.IntegerField()
+
+
 class StoredValueSerializer(serializers.Serializer):
     paid_minor = serializers.IntegerField()
     gift_minor = serializers.IntegerField()
     total_minor = serializers.IntegerField()
-    refundable_minor = serializers.IntegerField(help_text="The paid part; gift value is never refunded.")
+    refundable_minor = serializers.IntegerField(help_text="The paid part less refunds waiting for their provider; "
+                                                          "gift value is never refunded.")  # fmt: skip
+    refund_to = RefundRouteSerializer(many=True, help_text="Where a refund of the whole refundable part would go: "
+                                                           "the newest top-ups first, each back the way it was paid.")  # fmt: skip
     currency = serializers.CharField()
 
 
@@ -84,3 +104,45 @@ class TopUpSerializer(serializers.ModelSerializer):
 
     def get_currency(self, _top_up) -> str:
         return "CNY"
+
+
+class RefundLegSerializer(serializers.ModelSerializer):
+    destination = serializers.SerializerMethodField(help_text="The rail the money goes back to, or `cash`.")
+    label = serializers.CharField(source="destination", help_text="Where the money goes, in the reader's language.")
+    status = serializers.ChoiceField(choices=RefundLegStatus.choices,
+                                     help_text="`pending`: the provider has not confirmed it yet; the amount stays held "
+                                               "and is asked again under the same key.")  # fmt: skip
+
+    class Meta:
+        model = StoredValueRefundLeg
+        fields = ["destination", "label", "amount_minor", "status", "finished_at"]
+
+    def get_destination(self, leg) -> str:
+        return leg.rail or "cash"
+
+
+class StoredValueRefundSerializer(serializers.ModelSerializer):
+    customer_uuid = serializers.UUIDField(source="customer.uuid")
+    status = serializers.SerializerMethodField(help_text="`refunded` once every part is, else `pending`.")
+    legs = RefundLegSerializer(many=True)
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StoredValueRefund
+        fields = ["uuid", "customer_uuid", "amount_minor", "currency", "status", "legs", "created_at"]
+
+    def get_status(self, refund) -> str:
+        pending = any(leg.status == RefundLegStatus.PENDING for leg in refund.legs.all())
+        return RefundLegStatus.PENDING if pending else RefundLegStatus.REFUNDED
+
+    def get_currency(self, _refund) -> str:
+        return "CNY"
+
+
+class StoredValueRefundInputSerializer(InputSerializer):
+    customer_uuid = serializers.UUIDField()
+    amount_minor = serializers.IntegerField(min_value=1, max_value=5_000_000_000)
+
+
+class StoredValueRefundQuerySerializer(InputSerializer):
+    customer_uuid = serializers.UUIDField(required=False, help_text="Staff: one customer's refunds.")

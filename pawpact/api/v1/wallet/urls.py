@@ -10,4 +10,7 @@ urlpatterns = [
     path("stored-value", views.StoredValueApi.as_view(), name="api_stored_value"),
     path("stored-value/movements", views.MovementListApi.as_view(), name="api_stored_value_movements"),
     path("stored-value/top-ups", views.TopUpCreateApi.as_view(), name="api_stored_value_top_ups"),
+    path("stored-value/refunds", views.StoredValueRefundListCreateApi.as_view(), name="api_stored_value_refunds"),
+    path("stored-value/refunds/<uuid:uuid>/retry", views.StoredValueRefundRetryApi.as_view(),
+         name="api_stored_value_refund_retry"),
 ]

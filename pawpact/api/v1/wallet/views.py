@@ -1,53 +1,38 @@
 """A customer's referral code, the points mall and stored value over the API. These are the
 customer's own: a staff token answers 422 `customer_required`; a payment method or item of
-someone else (or of another shop) answers 404/422 and moves nothing."""
-import hashlib
-
+someone else (or of another shop) answers 404/422 and moves nothing. Stored-value refunds are
+the exception: staff (owner, manager) make them, and a customer reads their own."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from pawpact.api.access import own_customer
-from pawpact.api.errors import CustomerRequired
-from pawpact.api.idempotency import HEADER, idempotent
+from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.permissions import staff_may
+from pawpact.api.query import query_valid
+from pawpact.api.shared.views import LoyaltyApi, LoyaltyListApi
 from pawpact.api.v1.wallet import serializers as s
-from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import NotFound
-from pawpact.loyalty import mall, referrals, stored_value
+from pawpact.customers.models import Customer
+from pawpact.loyalty import mall, referrals, stored_value, wallet_refunds
 from pawpact.loyalty import wallet_selectors as selectors
-from pawpact.loyalty.wallet_models import MallItem
+from pawpact.loyalty.wallet_models import MallItem, StoredValueRefund
 
 
-def _customer(request):
-    customer = own_customer(request)
-    if customer is None:
-        raise CustomerRequired(_("Only a customer has a referral code, points and stored value."))
-    return customer
+class WalletApi(LoyaltyApi):
+    customer_required_message = gettext_lazy("Only a customer has a referral code, points and stored value.")
 
 
-def _request_key(request) -> str:
-    """The Idempotency-Key (up to 255 characters) as the services' request key (up to 80)."""
-    return hashlib.sha256(request.META[HEADER].encode()).hexdigest()
+class WalletListApi(LoyaltyListApi):
+    customer_required_message = WalletApi.customer_required_message
 
 
-def _method(customer, method_id):
-    if method_id is None:
-        return None
-    method = PaymentMethod.objects.filter(pk=method_id, customer=customer, is_active=True).first()
-    if method is None:
-        raise NotFound(_("Unknown payment method."), fields={"payment_method_id": [_("Not one of yours.")]})
-    return method
-
-
-class ReferralApi(APIView):
+class ReferralApi(WalletApi):
     @extend_schema(summary="My referral code, share link and rewards", responses={200: s.ReferralSerializer, **ERRORS})
     def get(self, request):
-        customer = _customer(request)
+        customer = self.customer()
         code = referrals.code_for(customer=customer).code
         summary = selectors.referral_summary(customer=customer)
         return Response(s.ReferralSerializer({
@@ -57,87 +42,123 @@ class ReferralApi(APIView):
         }).data)  # fmt: skip
 
 
-class ReferralClaimApi(APIView):
+class ReferralClaimApi(WalletApi):
     @extend_schema(summary="Come with someone's referral code (before signing the first plan: ¥200 off the deposit)",
                    request=s.ReferralClaimInputSerializer, responses={201: s.ReferralClaimSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
-        customer = _customer(request)
-        data = s.ReferralClaimInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        referral = referrals.claim(newcomer=customer, code=data.validated_data["code"])
-        return Response(s.ReferralClaimSerializer({
+        customer = self.customer()
+        referral = referrals.claim(newcomer=customer, code=self.valid(s.ReferralClaimInputSerializer)["code"])
+        return self.created(s.ReferralClaimSerializer({
             "uuid": referral.uuid, "code": referral.code, "status": referral.status,
             "deposit_discount_minor": referral.deposit_discount_minor or referrals.DEPOSIT_DISCOUNT_MINOR,
-        }).data, status=status.HTTP_201_CREATED)  # fmt: skip
+        }).data)  # fmt: skip
 
 
-class MallItemListApi(ListAPIView):
+class MallItemListApi(WalletListApi):
     serializer_class = s.MallItemSerializer
+    list_summary = "The points mall's items on sale"
 
     def get_queryset(self):
         return selectors.mall_items_on_sale()
 
-    @extend_schema(summary="The points mall's items on sale", responses={200: s.MallItemSerializer(many=True), **ERRORS})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
-
-class RedemptionListCreateApi(ListAPIView):
+class RedemptionListCreateApi(WalletListApi):
     serializer_class = s.RedemptionSerializer
+    list_summary = "My redemptions"
 
     def get_queryset(self):
-        return selectors.redemption_list(customer=_customer(self.request))
-
-    @extend_schema(summary="My redemptions", responses={200: s.RedemptionSerializer(many=True), **ERRORS})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return selectors.redemption_list(customer=self.customer())
 
     @extend_schema(summary="Redeem an item: points deducted, stock reserved and the cash part paid at once",
                    request=s.RedeemInputSerializer, responses={201: s.RedemptionSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
-        customer = _customer(request)
-        data = s.RedeemInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        item = MallItem.objects.filter(pk=data.validated_data["item_id"], active=True).first()
+        customer = self.customer()
+        data = self.valid(s.RedeemInputSerializer)
+        item = MallItem.objects.filter(pk=data["item_id"], active=True).first()
         if item is None:
             raise NotFound(_("Unknown mall item."), fields={"item_id": [_("Not on sale.")]})
-        redemption = mall.redeem(customer=customer, item=item, request_key=_request_key(request),
-                                 payment_method=_method(customer, data.validated_data.get("payment_method_id")))  # fmt: skip
-        return Response(s.RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
+        redemption = mall.redeem(customer=customer, item=item, request_key=self.request_key(),
+                                 payment_method=self.payment_method(customer, data.get("payment_method_id")))  # fmt: skip
+        return self.created(s.RedemptionSerializer(redemption).data)
 
 
-class StoredValueApi(APIView):
+class StoredValueApi(WalletApi):
     @extend_schema(summary="My stored value: paid and gift parts", responses={200: s.StoredValueSerializer, **ERRORS})
     def get(self, request):
-        account = selectors.stored_value_of(customer=_customer(request))
+        customer = self.customer()
+        account = selectors.stored_value_of(customer=customer)
+        refundable = wallet_refunds.refundable_minor(customer=customer)
+        routes = wallet_refunds.routes_for(customer=customer, amount_minor=refundable) if refundable > 0 else []
         return Response(s.StoredValueSerializer({
             "paid_minor": account.paid_minor, "gift_minor": account.gift_minor, "total_minor": account.total_minor,
-            "refundable_minor": account.paid_minor, "currency": "CNY",
+            "refundable_minor": refundable, "refund_to": wallet_refunds.routes_summary(routes), "currency": "CNY",
         }).data)  # fmt: skip
 
 
-class MovementListApi(ListAPIView):
+class MovementListApi(WalletListApi):
     serializer_class = s.StoredValueMovementSerializer
+    list_summary = "Every movement of my stored value"
 
     def get_queryset(self):
-        return selectors.movements_of(customer=_customer(self.request))
-
-    @extend_schema(summary="Every movement of my stored value", responses={200: s.StoredValueMovementSerializer(many=True), **ERRORS})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return selectors.movements_of(customer=self.customer())
 
 
-class TopUpCreateApi(APIView):
+class TopUpCreateApi(WalletApi):
     @extend_schema(summary="Top up stored value through a saved payment method (the shop's gift rules apply)",
                    request=s.TopUpInputSerializer, responses={201: s.TopUpSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
-        customer = _customer(request)
-        data = s.TopUpInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        top = stored_value.topup(customer=customer, amount_minor=data.validated_data["amount_minor"],
-                                 payment_method=_method(customer, data.validated_data["payment_method_id"]),
-                                 request_key=_request_key(request))  # fmt: skip
-        return Response(s.TopUpSerializer(top).data, status=status.HTTP_201_CREATED)
+        customer = self.customer()
+        data = self.valid(s.TopUpInputSerializer)
+        top = stored_value.topup(customer=customer, amount_minor=data["amount_minor"], request_key=self.request_key(),
+                                 payment_method=self.payment_method(customer, data["payment_method_id"]))  # fmt: skip
+        return self.created(s.TopUpSerializer(top).data)
+
+
+class StoredValueRefundListCreateApi(WalletListApi):
+    serializer_class = s.StoredValueRefundSerializer
+
+    def get_permissions(self):
+        return [staff_may("marketing")()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        if not self.request.user.is_staff:
+            return selectors.refunds_of(customer=self.customer())
+        query = query_valid(s.StoredValueRefundQuerySerializer, self.request)
+        rows = selectors.refund_list()
+        return rows.filter(customer__uuid=query["customer_uuid"]) if query.get("customer_uuid") else rows
+
+    @extend_schema(summary="Stored-value refunds and where each part went (a customer: their own; staff: the shop's)",
+                   parameters=[s.StoredValueRefundQuerySerializer],
+                   responses={200: s.StoredValueRefundSerializer(many=True), **ERRORS})  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Refund a customer's paid stored value back the way it was paid: to the payment method of "
+                           "each top-up (newest first), in cash for top-ups paid at the counter (staff)",
+                   request=s.StoredValueRefundInputSerializer, responses={201: s.StoredValueRefundSerializer, **ERRORS})  # fmt: skip
+    @idempotent
+    def post(self, request):
+        data = self.valid(s.StoredValueRefundInputSerializer)
+        customer = Customer.objects.filter(uuid=data["customer_uuid"]).first()
+        if customer is None:
+            raise NotFound(_("Unknown customer."), fields={"customer_uuid": [_("Unknown customer.")]})
+        refund = wallet_refunds.stored_value_refund(customer=customer, amount_minor=data["amount_minor"],
+                                                    key=self.request_key(), memo=f"api refund by {request.user.email}")  # fmt: skip
+        return self.created(s.StoredValueRefundSerializer(selectors.refund_list().get(pk=refund.pk)).data)
+
+
+class StoredValueRefundRetryApi(WalletApi):
+    permission_classes = (staff_may("marketing"),)
+
+    @extend_schema(summary="Ask the provider again for the parts of a refund it has not confirmed (same keys; never "
+                           "paid twice) (staff)", request=None, responses={200: s.StoredValueRefundSerializer, **ERRORS})  # fmt: skip
+    @idempotent(required=False)
+    def post(self, request, uuid):
+        refund = StoredValueRefund.objects.filter(uuid=uuid).first()
+        if refund is None:
+            raise NotFound(_("Unknown refund."))
+        wallet_refunds.stored_value_refund_retry(refund=refund)
+        return Response(s.StoredValueRefundSerializer(selectors.refund_list().get(pk=refund.pk)).data)
