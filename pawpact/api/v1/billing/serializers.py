@@ -1,6 +1,6 @@
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from pawpact.api.fields import PenaltyRateField
@@ -34,6 +34,9 @@ def _range(message) -> dict:
     return {"min_value": message, "max_value": message}
 
 
+# The answers' components keep the names they had (the input's are EntitlementRequest and
+# FulfilmentRewardRequest), so generated clients keep their model names.
+@extend_schema_serializer(component_name="Entitlement")
 class PlanEntitlementSerializer(serializers.Serializer):
     """An entitlement as stored. Not the input serializer: the plan service takes any positive
     quantity (the seeded premium plan has 2,000 g of food), while the API's input caps it, and
@@ -45,6 +48,7 @@ class PlanEntitlementSerializer(serializers.Serializer):
     unit = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="FulfilmentReward")
 class PlanFulfilmentRewardSerializer(serializers.Serializer):
     consecutive_paid = serializers.IntegerField(help_text=_("Paid periods in a row that earn it."))
     kind = serializers.ChoiceField(choices=EntitlementKind.choices)
