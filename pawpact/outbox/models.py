@@ -18,7 +18,8 @@ class OutboxEvent(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # The shop's own subscribers of this fact have yet to run: they run after the commit, in a
     # task, rather than in the request that made the fact (pawpact.outbox.services.shop_reactions_run).
-    reactions_pending = models.BooleanField(default=False)
+    # A database default too: set-based inserts (the debit run's) leave the column out.
+    reactions_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["id"]
