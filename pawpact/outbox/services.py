@@ -11,10 +11,12 @@ import uuid
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils.module_loading import import_string
+from django_tenants.utils import schema_context
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.events import PROMPT_KINDS, event_payload_check
+from pawpact.outbox import tasks as outbox_tasks  # a module: the tasks import this one back
 from pawpact.outbox.models import OutboxEvent
 from pawpact.tenants.ports import platform_side
 
@@ -49,12 +51,8 @@ def outbox_mark_published(*, ids: list[int], at) -> int:
 
 
 def _reactions_soon(schema_name: str) -> None:
-    from django_tenants.utils import schema_context
-
-    from pawpact.outbox.tasks import shop_reactions_task  # the tasks module imports this one
-
     with schema_context(schema_name):  # the task runs in the schema it is sent from
-        shop_reactions_task.apply_async(expires=REACTIONS_EXPIRES_SECONDS)
+        outbox_tasks.shop_reactions_task.apply_async(expires=REACTIONS_EXPIRES_SECONDS)
 
 
 # A send older than this is dropped by the worker: the minute's sweep has run the reactions by then.
