@@ -66,11 +66,12 @@ def buyers_make(shop, skus, *, buyers: int, hot: int, tag: str) -> list[tuple[st
 class Gunicorn:
     """The web process as deploy/Procfile runs it, on a free port, stopped by its PID."""
 
-    def __init__(self, *, workers: int, threads: int) -> None:
+    def __init__(self, *, workers: int, threads: int, env: dict | None = None, host: str = HOST,
+                 ready_path: str = "/api/v1/shop/products?page_size=1") -> None:  # fmt: skip
         from pawpact.config.embedded import _free_port
 
-        self.port = _free_port()
-        env = {**os.environ, "PAWPACT_PORT": str(self.port), "PAWPACT_BIND": f"127.0.0.1:{self.port}"}
+        self.port, self.host = _free_port(), host
+        env = {**os.environ, **(env or {}), "PAWPACT_PORT": str(self.port), "PAWPACT_BIND": f"127.0.0.1:{self.port}"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "pawpact.config.wsgi:application", "--config",
              "python:pawpact.config.gunicorn", "--workers", str(workers), "--threads", str(threads),
@@ -78,7 +79,7 @@ class Gunicorn:
         )  # fmt: skip
         for _ in range(600):
             try:
-                if self.request("GET", "/api/v1/shop/products?page_size=1")[0] == 200:
+                if self.request("GET", ready_path)[0] == 200:
                     break
             except OSError:
                 time.sleep(0.1)
@@ -86,14 +87,14 @@ class Gunicorn:
             self.stop()
             raise RuntimeError("gunicorn did not answer")
         for _ in range(4 * workers):  # every worker past its first request
-            self.request("GET", "/api/v1/shop/products?page_size=1")
+            self.request("GET", ready_path)
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
             payload = json.dumps(body).encode() if body is not None else None
             connection.request(method, path, body=payload,
-                               headers={"Host": HOST, "Content-Type": "application/json", **(headers or {})})  # fmt: skip
+                               headers={"Host": self.host, "Content-Type": "application/json", **(headers or {})})  # fmt: skip
             answer = connection.getresponse()
             return answer.status, answer.read()
         finally:

@@ -16,11 +16,16 @@ class OutboxEvent(models.Model):
     livemode = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The shop's own subscribers of this fact have yet to run: they run after the commit, in a
+    # task, rather than in the request that made the fact (pawpact.outbox.services.shop_reactions_run).
+    # A database default too: set-based inserts (the debit run's) leave the column out.
+    reactions_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["id"], condition=Q(published_at__isnull=True), name="outbox_unpublished_idx")
+            models.Index(fields=["id"], condition=Q(published_at__isnull=True), name="outbox_unpublished_idx"),
+            models.Index(fields=["id"], condition=Q(reactions_pending=True), name="outbox_reactions_pending_idx"),
         ]
 
 

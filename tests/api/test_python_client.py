@@ -101,8 +101,8 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
         me = AuthenticatedClient(base_url=base, token=registered.token, prefix="Token", headers={"Host": host})
         assert me_retrieve.sync(client=me).customer_uuid == registered.customer.uuid
 
-        # `current_version` is an untyped object in the schema: the client keeps its members as a dict.
-        version = plans_retrieve.sync(client=anonymous, code="basic").current_version.additional_properties["id"]
+        # `current_version` is a PlanVersion in the schema: the client gives it typed attributes.
+        version = plans_retrieve.sync(client=anonymous, code="basic").current_version.id
         pet = pets_create.sync(client=me, body=models.PetInputRequest(name="Mochi", species=models.SpeciesEnum.CAT),
                                idempotency_key=str(uuid.uuid4()))  # fmt: skip
         assert isinstance(pet, models.Pet), pet.to_dict()

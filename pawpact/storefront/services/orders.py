@@ -21,7 +21,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money
 from pawpact.customers.models import Customer
-from pawpact.outbox.services import outbox_emit, shop_event_publish
+from pawpact.outbox.services import outbox_emit
 from pawpact.payments.base import ChargeResult
 from pawpact.payments.registry import rail_for
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, OrderStatus, PaymentStatus
@@ -270,8 +270,9 @@ def _order_paid(*, order: Order, now) -> None:
                             Line(LedgerAccount.GOODS_REVENUE, -order.rail_minor)])  # fmt: skip
     payload = {"order_uuid": str(order.uuid), "customer_uuid": str(order.customer.uuid),
                "amount_minor": order.total_minor, "currency": order.currency, "at": now.isoformat()}  # fmt: skip
-    outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload=payload, livemode=order_livemode(order))
-    shop_event_publish(kind=EventKind.ORDER_PAID, payload=payload)  # loyalty's points and tier spend
+    # Loyalty's points and tier spend follow the commit in a task: the buyer waits for the payment only.
+    outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload=payload, livemode=order_livemode(order),
+                react_later=True)  # fmt: skip
     # One DELETE: the queryset's delete() would read the rows first to collect them.
     CartLine.objects.filter(customer_id=order.customer_id, product_id__in=order.lines.values("product_id"))._raw_delete(
         CartLine.objects.db)  # fmt: skip

@@ -1,5 +1,6 @@
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from pawpact.api.fields import PenaltyRateField
@@ -33,10 +34,31 @@ def _range(message) -> dict:
     return {"min_value": message, "max_value": message}
 
 
+# The answers' components keep the names they had (the input's are EntitlementRequest and
+# FulfilmentRewardRequest), so generated clients keep their model names.
+@extend_schema_serializer(component_name="Entitlement")
+class PlanEntitlementSerializer(serializers.Serializer):
+    """An entitlement as stored. Not the input serializer: the plan service takes any positive
+    quantity (the seeded premium plan has 2,000 g of food), while the API's input caps it, and
+    an answer described by the input's limits fails its own schema."""
+
+    kind = serializers.ChoiceField(choices=EntitlementKind.choices)
+    item = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="FulfilmentReward")
+class PlanFulfilmentRewardSerializer(serializers.Serializer):
+    consecutive_paid = serializers.IntegerField(help_text=_("Paid periods in a row that earn it."))
+    kind = serializers.ChoiceField(choices=EntitlementKind.choices)
+    quantity = serializers.IntegerField()
+
+
 class PlanVersionSerializer(serializers.ModelSerializer):
     total_minor = serializers.IntegerField(read_only=True)
-    entitlements = EntitlementSerializer(many=True, read_only=True)
-    fulfilment_rewards = FulfilmentRewardSerializer(many=True, read_only=True)
+    entitlements = PlanEntitlementSerializer(many=True, read_only=True)
+    fulfilment_rewards = PlanFulfilmentRewardSerializer(many=True, read_only=True)
 
     class Meta:
         model = PlanVersion
@@ -55,6 +77,7 @@ class PlanSerializer(serializers.ModelSerializer):
         model = Plan
         fields = ["object", "id", "code", "name", "is_active", "current_version"]
 
+    @extend_schema_field(PlanVersionSerializer(allow_null=True, help_text=_("The plan's newest version; null before it has one.")))
     def get_current_version(self, plan: Plan) -> dict | None:
         version = max(plan.versions.all(), key=lambda v: v.version, default=None)
         if version is None:
