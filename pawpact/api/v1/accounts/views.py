@@ -26,6 +26,7 @@ from pawpact.accounts.services import (
     wechat_identity_link,
 )
 from pawpact.api.errors import BadCredentials
+from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import error_responses
 from pawpact.api.permissions import staff_may
 from pawpact.api.serializers import ErrorSerializer
@@ -198,6 +199,7 @@ class ApiOriginListApi(ListAPIView):
 
     @extend_schema(summary="Allow a browser origin (owner)", request=s.ApiOriginInputSerializer,
                    responses={201: s.ApiOriginSerializer, **error_responses(400, 401, 403, 409, 422)})  # fmt: skip
+    @idempotent(required=False)
     def post(self, request):
         data = s.ApiOriginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
