@@ -138,3 +138,13 @@ def test_someone_elses_box_another_shop_and_a_visitor_find_nothing(
     visitor = Client(HTTP_HOST=host_of(shop)).get(url)
     assert visitor.status_code == 302 and "/accounts/login/" in visitor["Location"]
     assert _counts(shop) == before
+
+
+def test_an_english_box_page_names_the_items_in_english(shop, linked, django_capture_on_commit_callbacks):
+    web, box, lines = _box_customer(shop, django_capture_on_commit_callbacks)
+    with schema_context(shop.schema_name):
+        line = lines["S-0001"]
+        english, stored = line.warehouse_sku.name_en, line.name
+    assert english and english != stored
+    page = web.get(f"/shop/boxes/{box.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert english in page and stored not in page
