@@ -11,13 +11,15 @@ from pawpact.storefront.models import OrderRefund, OrderStoredValueReturn
 from pawpact.storefront.services.catalog import product_save
 from pawpact.storefront.services.orders import cart_set, checkout
 from tests.conftest import host_of
+from tests.storefront.conftest import as_manager
 from tests.storefront.test_stored_value_checkout import SKU, _balance, _customer_with_balance
 
 
 def _staff(shop, email, name) -> Client:
+    """A manager of `shop` (refunds are for managers and owners)."""
     client = Client(HTTP_HOST=host_of(shop))
     with schema_context(shop.schema_name):
-        client.force_login(User.objects.create_user(email, "pw-long-enough-1", name=name, is_staff=True))
+        client.force_login(as_manager(User.objects.create_user(email, "pw-long-enough-1", name=name, is_staff=True)))
     return client
 
 
