@@ -43,9 +43,10 @@ def database_url() -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
-def setup_django(**env_defaults: str) -> None:
-    """Django on a fresh database, production-like (no query log), platform migrated."""
-    os.environ["DATABASE_URL"] = database_url()
+def setup_django(*, database: str | None = None, **env_defaults: str) -> None:
+    """Django on a fresh database (or the one at `database`), production-like (no query
+    log), platform migrated."""
+    os.environ["DATABASE_URL"] = database or database_url()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pawpact.config.settings.base")
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -1,6 +1,6 @@
 """The fleet on one PostgreSQL: N shops from the template, then what grows with N.
 
-    python -m bench.fleet [--shops 10000] [--workers 2] [--requests 50]
+    python -m bench.fleet [--shops 10000] [--workers 2] [--requests 50] [--data DIR [--provision-only]]
 
 Starts a throw-away PostgreSQL (or a fresh database on DATABASE_URL's server) with the
 settings of bench.migrate (one more shop app, so a schema change can be deployed), then
@@ -12,6 +12,11 @@ index built concurrently), the template's `pg_dump`, p50/p99 of the cross-shop p
 debit run's fixed cost per shop (a shop with nothing due). It ends with where it
 degrades and why. 10,000 shops take about an hour to provision on two shared cores;
 run smaller sizes first (`--shops 1000`).
+
+With `--data DIR` the PostgreSQL lives in DIR and is kept: a second run finds the shops
+already there and provisions only the rest, so provisioning can be spread over several
+runs (`--provision-only` stops after it) and measured on a quiet machine later. The
+measurements deploy a migration, so they run once per data directory.
 """
 import argparse
 import os
@@ -38,17 +43,52 @@ def get_ok(client, path: str) -> None:
         raise SystemExit(f"{path} answered {response.status_code}: the timing would be of an error page")
 
 
-def provision_blocks(count: int, start: int = 0) -> list[tuple[int, float]]:
+def fleet_size() -> int:
+    """Shops a kept data directory already holds (each fully provisioned: its row comes last)."""
+    from pawpact.tenants.models import Shop
+
+    return Shop.objects.filter(schema_name__startswith="shop_fleet_").count()
+
+
+def partial_shop_drop(done: int) -> None:
+    """A run stopped mid-replay leaves the next shop's schema without its row: start it again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS shop_fleet_{done:05d} CASCADE")
+
+
+def kept_database(folder: str) -> str:
+    from pathlib import Path
+
+    from pawpact.config.embedded import postgres_start
+
+    url = postgres_start(Path(folder) / "pgdata", database="pawpact_fleet")
+    import dj_database_url
+    import psycopg
+
+    db = dj_database_url.parse(url)
+    with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], autocommit=True) as admin:
+        # A benchmark's database, rebuilt if the machine stops: durability buys nothing.
+        admin.execute("ALTER SYSTEM SET fsync = off")
+        admin.execute("ALTER SYSTEM SET synchronous_commit = off")
+        admin.execute("ALTER SYSTEM SET full_page_writes = off")
+        admin.execute("SELECT pg_reload_conf()")
+    return url
+
+
+def provision_blocks(count: int, start: int = 0) -> list[tuple[int, int, float]]:
+    """(first shop, shops after the block, shops/s) per block of up to a thousand."""
     from bench.migrate import provision
 
     rates, done = [], start
     while done < count:
-        block = min(1000, count - done)
+        block = min(1000 - done % 1000, count - done)
         started = time.perf_counter()
         provision(block, offset=done)
-        rates.append((done + block, block / (time.perf_counter() - started)))
+        rates.append((done, done + block, block / (time.perf_counter() - started)))
         done += block
-        print(f"    {done:>6} shops, {rates[-1][1]:.1f} shops/s over the last {block}", flush=True)
+        print(f"    {done:>6} shops, {rates[-1][2]:.1f} shops/s over the last {block}", flush=True)
     return rates
 
 
@@ -96,40 +136,50 @@ def debit_run_overhead(schemas: list[str]) -> float:
     return (time.perf_counter() - started) * 1000 / len(schemas)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shops", type=int, default=10000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--requests", type=int, default=50)
-    options = parser.parse_args()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.migrate_settings"
-    from bench.common import setup_django
+def block_rates_kept(folder: str, new: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Every run's blocks, so the rates of a provisioning spread over runs are reported whole."""
+    from pathlib import Path
 
-    setup_django()
+    path = Path(folder) / "blocks.txt"
+    with path.open("a") as kept:
+        kept.writelines(f"{first} {size} {rate}\n" for first, size, rate in new)
+    lines = (line.split() for line in path.read_text().splitlines())
+    return [(int(first), int(size), float(rate)) for first, size, rate in lines]
+
+
+def measured(folder: str) -> bool:
+    from pathlib import Path
+
+    return (Path(folder) / "measured").exists()
+
+
+def mark_measured(folder: str) -> None:
+    from pathlib import Path
+
+    (Path(folder) / "measured").write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
+
+
+def report(n: int, rates: list[tuple[int, int, float]], provision_s: float, workers: int, requests: int) -> None:
+    """Measure the fleet as it stands and print the figures, then where it degrades."""
     from pawpact.tenants.template import dump_schema
 
-    n = options.shops
-    print(f"Provisioning {n} shops from the template")
-    started = time.perf_counter()
-    rates = provision_blocks(n)
-    provision_s = time.perf_counter() - started
-    console, api, shop = page_clients()
+    console, api, _shop = page_clients()
     cat = catalog()
-    noop = migrate_platform("bench.migrate_app.migrations_v1", options.workers)
+    noop = migrate_platform("bench.migrate_app.migrations_v1", workers)
     started = time.perf_counter()
     dump_schema("pawpact_template")
     dump_s = time.perf_counter() - started
     pages = {
-        "console portfolio /console/insights/": timed(lambda: get_ok(console, "/console/insights/"), options.requests),
-        "shop benchmark API /api/v1/insights/benchmarks": timed(lambda: get_ok(api, "/api/v1/insights/benchmarks"), options.requests),
-        "shop API /api/v1/plans": timed(lambda: get_ok(api, "/api/v1/plans"), options.requests),
+        "console portfolio /console/insights/": timed(lambda: get_ok(console, "/console/insights/"), requests),
+        "shop benchmark API /api/v1/insights/benchmarks": timed(lambda: get_ok(api, "/api/v1/insights/benchmarks"), requests),
+        "shop API /api/v1/plans": timed(lambda: get_ok(api, "/api/v1/plans"), requests),
     }  # fmt: skip
     debit_ms = debit_run_overhead([f"shop_fleet_{i:05d}" for i in range(0, n, max(1, n // 50))])
-    additive = migrate_platform(V2, options.workers)
+    additive = migrate_platform(V2, workers)
 
     print(f"\n{n} shops on one PostgreSQL")
     print(f"provisioning        {provision_s:8.1f} s   {n / provision_s:6.1f} shops/s overall; first block "
-          f"{rates[0][1]:.1f}/s, last {rates[-1][1]:.1f}/s")  # fmt: skip
+          f"{rates[0][2]:.1f}/s, last {rates[-1][2]:.1f}/s")  # fmt: skip
     print(f"catalog             {cat['pg_class']:8,} pg_class rows ({cat['pg_class'] / n:.0f} a shop), "
           f"database {cat['size_mb']:,.0f} MB ({cat['size_mb'] / n:.2f} MB a shop)")  # fmt: skip
     print(f"migrate no-op       {noop:8.1f} s")
@@ -137,16 +187,46 @@ def main() -> int:
     print(f"template pg_dump    {dump_s:8.1f} s")
     for name, t in pages.items():
         print(f"{name:<48} p50 {t['p50']:7.1f} ms   p99 {t['p99']:7.1f} ms")
-    print(f"debit run, fixed cost per shop   {debit_ms:.1f} ms  (≈{debit_ms * n / 1000 / options.workers:.0f} s per run "
-          f"with {options.workers} workers, before any debit)")  # fmt: skip
+    print(f"debit run, fixed cost per shop   {debit_ms:.1f} ms  (≈{debit_ms * n / 1000 / workers:.0f} s per run "
+          f"with {workers} workers, before any debit)")  # fmt: skip
     print("\nWhere it degrades and why:")
     print(f"- the catalog grows by {cat['pg_class'] / n:.0f} relations a shop: pg_dump of one schema and any "
           "introspection read all of pg_class, so they slow with N (pg_dump here "
           f"{dump_s:.1f} s); PostgreSQL's relation cache per backend grows with the shops it touched.")
-    print(f"- provisioning: {rates[0][1]:.1f} → {rates[-1][1]:.1f} shops/s from the first to the last block "
+    print(f"- provisioning: {rates[0][2]:.1f} → {rates[-1][2]:.1f} shops/s from the first to the last block "
           "(catalog inserts and their indexes).")
     print(f"- the debit run pays ≈{debit_ms:.0f} ms a shop before any debit: at {n} shops "
           f"{debit_ms * n / 1000:.0f} s of worker time each run.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shops", type=int, default=10000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--data", metavar="DIR", help="keep the database in DIR and resume from the shops there")
+    parser.add_argument("--provision-only", action="store_true", help="stop once the shops exist")
+    options = parser.parse_args()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.migrate_settings"
+    from bench.common import setup_django
+
+    setup_django(database=kept_database(options.data) if options.data else None)
+
+    n, done = options.shops, fleet_size()
+    if options.data and not options.provision_only and measured(options.data):
+        raise SystemExit(f"{options.data} was measured already (its shops carry the deployed migration)")
+    partial_shop_drop(done)
+    print(f"Provisioning {n} shops from the template ({done} there already)")
+    rates = provision_blocks(n, start=done)
+    if options.data:
+        rates = block_rates_kept(options.data, rates)
+    provision_s = sum((size - first) / rate for first, size, rate in rates)
+    if options.provision_only:
+        print(f"{fleet_size()} shops in {options.data}; measure with the same command without --provision-only")
+        return 0
+    if options.data:
+        mark_measured(options.data)
+    report(n, rates, provision_s, options.workers, options.requests)
     return 0
 
 
