@@ -71,7 +71,7 @@ class FakeStripe(StripeBalance):
 
     # --- life cycle ---
 
-    def start(self) -> "FakeStripe":
+    def start(self, port: int = 0) -> "FakeStripe":
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,7 +84,7 @@ class FakeStripe(StripeBalance):
             def log_message(self, *args):  # keep test output clean
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
