@@ -45,8 +45,9 @@ def local_gateway_env(environ: Mapping[str, str], state_dir: Path) -> dict[str, 
     if not local_gateways_wanted(environ):
         return {}
     folder = state_dir / "gateways"
-    gateway_key, _new = secret_read_or_create(folder / "alipay-gateway-key.pem", lambda: private_pem(rsa_key_new()))
-    app_key, _new = secret_read_or_create(folder / "platform-alipay-app-key.pem", lambda: private_pem(rsa_key_new()))
+    pem = lambda: private_pem(rsa_key_new()).strip()  # noqa: E731  (as read back: stripped)
+    gateway_key, _new = secret_read_or_create(folder / "alipay-gateway-key.pem", pem)
+    app_key, _new = secret_read_or_create(folder / "platform-alipay-app-key.pem", pem)
     stripe_key, _new = secret_read_or_create(folder / "stripe-secret-key", lambda: f"sk_test_{secrets.token_hex(24)}")
     webhook, _new = secret_read_or_create(folder / "stripe-webhook-secret", lambda: f"whsec_{secrets.token_hex(24)}")
     base = int(environ.get("PAWPACT_GATEWAYS_PORT") or DEFAULT_PORT)

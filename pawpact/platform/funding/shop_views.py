@@ -16,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tenants.utils import get_public_schema_name, schema_context
 
+from pawpact.accounts.models import User
 from pawpact.core.errors import DomainError, ValidationFailed
 from pawpact.platform.funding.payout_accounts import payout_account_set, payout_account_verify, shop_account_kinds
-
 from pawpact.platform.funding.selectors import (
     advance_list,
     drained_at,
@@ -71,8 +72,14 @@ def shop_payout_account_save(request):
     shown on the form as typed and writes nothing."""
     _owner_only(request)
     typed = {name: request.POST.get(name, "")[:255] for name in ("kind", "account_ref", "holder_name")}
+    current = payout_account_of(shop_id=request.tenant.pk)
+    if request.tenant.is_live and current is not None and current.is_verified:
+        # A stolen owner login must not redirect live money: the platform changes it, after checking.
+        messages.error(request, _("Live advances are paid into the verified account; "
+                                  "to change it, ask the platform."))  # fmt: skip
+        return _settlements_page(request, typed=typed, status=403)
     try:
-        payout_account_set(shop=request.tenant, actor=request.user, **typed)
+        payout_account_set(shop=request.tenant, actor=_owner_account(request), **typed)
     except ValidationFailed as error:
         messages.error(request, error.message)
         return _settlements_page(request, typed=typed, errors=error.fields, status=400)
@@ -86,9 +93,16 @@ def shop_payout_account_verify(request):
     return _verify(request)
 
 
+def _owner_account(request) -> User:
+    """The owner's platform account: the payout account is a public row, and the user logged in
+    here is the shop's own copy of that account, in the shop's schema."""
+    with schema_context(get_public_schema_name()):
+        return User.objects.get(pk=request.tenant.owner_id)
+
+
 def _verify(request):
     try:
-        account = payout_account_verify(shop=request.tenant, actor=request.user)
+        account = payout_account_verify(shop=request.tenant, actor=_owner_account(request))
     except DomainError as error:
         messages.error(request, error.message)  # not set up, or the provider unreachable: still pending
     else:
