@@ -208,3 +208,15 @@ def test_the_platform_admin_fetches_a_stripe_statement_from_the_local_stripe_and
                      "statement_date": datetime.now(BEIJING).date().isoformat()})  # fmt: skip
     fetched = StatementImport.objects.get()
     assert (fetched.status, fetched.error, fetched.lines, fetched.matched, fetched.mismatches) == ("done", "", 1, 1, 0)
+
+
+@pytest.mark.parametrize(("account_ref", "status", "said"), [
+    ("acct_1PawpactDemoPays", PayoutAccountStatus.VERIFIED, "has payouts enabled"),
+    ("acct_1PawpactDemoOnboarding", PayoutAccountStatus.REJECTED, "payouts are not enabled on this account yet"),
+    ("acct_1NobodyKnowsThis", PayoutAccountStatus.REJECTED, "No such account: &#x27;acct_1NobodyKnowsThis&#x27;"),
+])  # fmt: skip
+def test_a_stripe_connected_account_is_asked_of_the_local_stripe(shop, local_stack, account_ref, status, said):
+    page = _owner(shop).post("/settlements/payout-account/", {"kind": "stripe_connect", "account_ref": account_ref,
+                                                              "holder_name": "Alpha Pets Ltd"}, follow=True)  # fmt: skip
+    assert PayoutAccount.objects.get(shop=shop).status == status
+    assert said in page.content.decode()

@@ -39,6 +39,12 @@ DEMO_PAYEES = {
     "2088102146225136": "Alpha Pets Ltd",
 }
 
+# Connected accounts the fake Stripe knows: one that can be paid, one still onboarding.
+DEMO_STRIPE_ACCOUNTS = {
+    "acct_1PawpactDemoPays": {"payouts_enabled": True},
+    "acct_1PawpactDemoOnboarding": {"payouts_enabled": False},
+}
+
 
 @dataclass
 class LocalGateways:
@@ -71,6 +77,7 @@ def local_gateways_start(environ: Mapping[str, str], *, base_port: int | None = 
     alipay.payees.update(DEMO_PAYEES)
     stripe_key = environ.get("STRIPE_SECRET_KEY", "")
     stripe = FakeStripe(secret_keys={stripe_key} if stripe_key else None)
+    stripe.accounts.update(DEMO_STRIPE_ACCOUNTS)
     return LocalGateways(
         alipay=alipay.start(port=where["alipay"]),
         wechat=FakeWechat().start(port=where["wechat"]),
