@@ -67,7 +67,6 @@ def console_shop_money(request, shop_id: int):
     return _page(request, shop, reason=kept.get("reason", ""))
 
 
-MODE_ACTIONS = ("go-live", "back-to-test", "payout-account")
 SWITCH_ACTIONS = ("go-live", "back-to-test")
 
 
@@ -116,12 +115,11 @@ def console_shop_money_action(request, shop_id: int, action: str):
     }  # fmt: skip
     if action not in actions:
         messages.error(request, _("Unknown action."))
-    elif _run(request, *actions[action]) or action not in MODE_ACTIONS:
-        pass
-    elif action in SWITCH_ACTIONS:
-        request.session[TYPED_KEY] = {"shop_id": shop.pk, "reason": post.get("reason", "")[:255]}
-    else:
-        # The form again with the account as typed: a refusal must not cost the admin their words.
-        typed = {name: post.get(name, "")[:255] for name in ("kind", "account_ref", "holder_name")}
-        return _page(request, shop, typed=typed, status=400)
+    elif not _run(request, *actions[action]):
+        if action in SWITCH_ACTIONS:
+            request.session[TYPED_KEY] = {"shop_id": shop.pk, "reason": post.get("reason", "")[:255]}
+        elif action == "payout-account":
+            # The form again with the account as typed: a refusal must not cost the admin their words.
+            typed = {name: post.get(name, "")[:255] for name in ("kind", "account_ref", "holder_name")}
+            return _page(request, shop, typed=typed, status=400)
     return redirect("console_shop_money", shop_id=shop.pk)
