@@ -4,7 +4,8 @@ Times are in pawpact.config.schedules. The hard time limit of the debit run boun
 long an attempt can be in flight: IN_FLIGHT_LEASE (15 minutes) is longer, so a run
 never resumes an attempt a live worker still owns.
 """
-from datetime import timedelta
+from dataclasses import asdict
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -13,14 +14,17 @@ from pawpact.billing.services.completion import completion_run_shop
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
-from pawpact.billing.services.reconciliation import reconciliation_run_shop
+from pawpact.billing.services.reconciliation import reconciliation_run_shop, stripe_statements_by_shop
 from pawpact.billing.services.reminders import reminder_run_shop
 from pawpact.billing.services.renewal import renewal_run_shop
 from pawpact.billing.services.shop_closure import shop_closure_run
+from pawpact.core.clock import default_clock
 from pawpact.core.tasks import public_task, tenant_task
+from pawpact.payments.base import StatementLine
 from pawpact.tenants.enums import ShopEventKind, ShopState
 from pawpact.tenants.fan_out import fan_out_to_ready_shops
 from pawpact.tenants.models import Shop
+from pawpact.tenants.selectors import shop_ready_list
 
 SHOP_RUN = {"acks_late": True, "reject_on_worker_lost": True, "time_limit": 600, "soft_time_limit": 540}
 # Contracts a closure had to skip (a debit in flight) are tried again this much later, this often.
@@ -52,12 +56,22 @@ def pre_debit_notice_shop_task() -> None:
 
 @public_task("billing.reconciliation_dispatch")
 def reconciliation_dispatch_task() -> int:
-    return fan_out_to_ready_shops(reconciliation_shop_task, expires=3600)
+    """Yesterday's statements for every ready shop; Stripe's, one list for the platform's
+    account, is fetched here once and each shop is sent its own lines."""
+    day = default_clock.today() - timedelta(days=1)
+    stripe_by_shop = stripe_statements_by_shop(day=day)
+    schemas = list(shop_ready_list().values_list("schema_name", flat=True))
+    for schema_name in schemas:
+        lines = None if stripe_by_shop is None else [asdict(line) for line in stripe_by_shop.get(schema_name, [])]
+        with schema_context(schema_name):
+            reconciliation_shop_task.apply_async(kwargs={"day": day.isoformat(), "stripe_lines": lines}, expires=3600)
+    return len(schemas)
 
 
 @tenant_task("billing.reconciliation_shop", **SHOP_RUN)
-def reconciliation_shop_task() -> None:
-    reconciliation_run_shop()
+def reconciliation_shop_task(day: str | None = None, stripe_lines: list[dict] | None = None) -> None:
+    lines = None if stripe_lines is None else [StatementLine(**line) for line in stripe_lines]
+    reconciliation_run_shop(day=date.fromisoformat(day) if day else None, stripe_lines=lines)
 
 
 @public_task("billing.dunning_run_dispatch")

@@ -21,6 +21,7 @@ from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
 from pawpact.config.embedded import postgres_start
+from pawpact.config.local_gateways import local_gateway_env
 from pawpact.config.listen import ListenAddress, ListenAddressInvalid, listen_address, listen_problem
 from pawpact.config.local_state import DEMO_PASSWORD_FILE, STATE_DIR, secret_key_get, secret_read_or_create
 from pawpact.config.services_select import broker_and_cache_start
@@ -28,6 +29,8 @@ from pawpact.config.services_select import broker_and_cache_start
 ROOT = Path(__file__).resolve().parents[2]
 PROCFILE = ROOT / "deploy" / "Procfile"
 LONG_RUNNING = ("web", "worker", "beat", "warehouse")
+# Started too when the test platform talks to the local fake providers (pawpact.config.local_gateways).
+GATEWAYS = "gateways"
 
 
 def procfile_commands() -> dict[str, str]:
@@ -93,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         env["PAWPACT_WAREHOUSE_SECRET"], _created = secret_read_or_create(
             STATE_DIR / "warehouse-secret", lambda: secrets.token_urlsafe(32)
         )
+    # Without real provider settings, Alipay, WeChat Pay and Stripe are the local fakes.
+    env.update(local_gateway_env(env, STATE_DIR))
     return _run(env, address)
 
 
@@ -110,7 +115,7 @@ def _run(env: dict[str, str], address: ListenAddress) -> int:
         for warning in exposure_warnings(address, env):
             print(warning)
         manager = Manager()
-        for name in LONG_RUNNING:
+        for name in running_processes(env):
             manager.add_process(name, commands[name], env=env, cwd=str(ROOT))
         _demo_goods_after_start(env)
         manager.loop()  # returns once every process has stopped (Ctrl-C stops them all)
@@ -122,6 +127,11 @@ def _run(env: dict[str, str], address: ListenAddress) -> int:
             redis.terminate()
             redis.wait(timeout=10)
         # The embedded PostgreSQL handle stops its server at exit.
+
+
+def running_processes(env: dict[str, str]) -> tuple[str, ...]:
+    """The Procfile's processes to supervise: the fake providers only when the settings point at them."""
+    return LONG_RUNNING + ((GATEWAYS,) if env.get("PAWPACT_FAKE_ALIPAY_KEY") else ())
 
 
 def _demo_goods_after_start(env: dict[str, str]) -> None:

@@ -251,11 +251,19 @@ class StripeRail:
         its charge or refund carries the shop's schema in its metadata (Stripe copies a
         PaymentIntent's metadata to its charge); its order number is derived from our
         idempotency key there, like the other rails' out_trade_no."""
+        return self.statement_by_shop(day=day).get(connection.schema_name, [])
+
+    def statement_by_shop(self, *, day: date) -> dict[str, list[StatementLine]]:
+        """Every shop's lines of `day` from one listing of the platform account's balance
+        transactions, keyed by the shop's schema; lines of no shop are left out."""
         start, end = (int(local_midnight(d).timestamp()) for d in (day, day + timedelta(days=1)))
         params = {"created": {"gte": start, "lt": end}, "limit": 100, "expand": ["data.source"]}
+        by_shop: dict[str, list[StatementLine]] = {}
         try:
-            found = self._client.v1.balance_transactions.list(params)
-            lines = [line for txn in found.auto_paging_iter() if (line := _statement_line(txn.to_dict()))]
+            for txn in self._client.v1.balance_transactions.list(params).auto_paging_iter():
+                schema, line = _statement_line(txn.to_dict())
+                if line is not None:
+                    by_shop.setdefault(schema, []).append(line)
         except stripe.AuthenticationError as error:
             raise ProviderRefused(_("Stripe refused: %(reason)s") % {"reason": error.user_message or error}) from None
         except stripe.StripeError as error:
@@ -264,17 +272,24 @@ class StripeRail:
                 _("Stripe's balance transactions could not be fetched (%(reason)s); try again.")
                 % {"reason": error.user_message or type(error).__name__}
             ) from None
-        return lines
+        return by_shop
 
 
-def _statement_line(txn: dict) -> StatementLine | None:
+def stripe_key_livemode() -> bool:
+    """The mode of the platform's Stripe key (a live key pays live money)."""
+    return (settings.STRIPE_SECRET_KEY or "").startswith(("sk_live_", "rk_live_"))
+
+
+def _statement_line(txn: dict) -> tuple[str, StatementLine | None]:
+    """(the shop's schema, its line) of a charge or refund we made; ("", None) for anything else."""
     kind = txn.get("type")
     source = txn.get("source") if isinstance(txn.get("source"), dict) else {}
     metadata = source.get("metadata") or {}
-    if kind not in CHARGE_TYPES | REFUND_TYPES or metadata.get("shop_schema") != connection.schema_name:
-        return None
+    schema = metadata.get("shop_schema") or ""
+    if kind not in CHARGE_TYPES | REFUND_TYPES or not schema:
+        return "", None
     key = metadata.get("idempotency_key") or ""
     order_no = out_trade_no(key) if key else source.get("id", txn["id"])
     refund = kind in REFUND_TYPES
     amount = -abs(txn["amount"]) if refund else txn["amount"]
-    return StatementLine("refund" if refund else "charge", order_no, txn["id"], amount)
+    return schema, StatementLine("refund" if refund else "charge", order_no, txn["id"], amount)

@@ -53,12 +53,21 @@ def _page(request, shop, *, reason: str = "", typed=None, status: int = 200):
     return render(request, "platform/shop_money.html", context, status=status)
 
 
+# A refused switch of mode comes back to the shop's page with its reasons (messages) and the
+# admin's reason as typed, kept for that one page view.
+TYPED_KEY = "console_shop_money_refused"
+
+
 @staff_member_required(login_url="account_login")
 def console_shop_money(request, shop_id: int):
-    return _page(request, get_object_or_404(shop_list(), pk=shop_id))
+    shop = get_object_or_404(shop_list(), pk=shop_id)
+    kept = request.session.pop(TYPED_KEY, None) or {}
+    if kept.get("shop_id") != shop.pk:
+        return _page(request, shop)
+    return _page(request, shop, reason=kept.get("reason", ""))
 
 
-MODE_ACTIONS = ("go-live", "back-to-test", "payout-account")
+SWITCH_ACTIONS = ("go-live", "back-to-test")
 
 
 def _run(request, action, done: str) -> bool:
@@ -106,8 +115,11 @@ def console_shop_money_action(request, shop_id: int, action: str):
     }  # fmt: skip
     if action not in actions:
         messages.error(request, _("Unknown action."))
-    elif not _run(request, *actions[action]) and action in MODE_ACTIONS:
-        # The page again with the reason as typed: a refusal must not cost the admin their words.
-        typed = {name: post.get(name, "")[:255] for name in ("kind", "account_ref", "holder_name")}
-        return _page(request, shop, reason=post.get("reason", "")[:255], typed=typed, status=400)
+    elif not _run(request, *actions[action]):
+        if action in SWITCH_ACTIONS:
+            request.session[TYPED_KEY] = {"shop_id": shop.pk, "reason": post.get("reason", "")[:255]}
+        elif action == "payout-account":
+            # The form again with the account as typed: a refusal must not cost the admin their words.
+            typed = {name: post.get(name, "")[:255] for name in ("kind", "account_ref", "holder_name")}
+            return _page(request, shop, typed=typed, status=400)
     return redirect("console_shop_money", shop_id=shop.pk)

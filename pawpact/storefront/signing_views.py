@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.enums import ContractStatus, TerminationKind
 from pawpact.billing.errors import SigningLinkInvalid
-from pawpact.billing.models import Contract, TerminationQuote
+from pawpact.billing.models import Contract, CreditConsent, TerminationQuote
 from pawpact.billing.selectors import termination_quote_summary
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.contract_state import contract_transition_check
+from pawpact.billing.services.credit import credit_consent_text
 from pawpact.billing.services.remote_signing import (
     SIGNING_CODE_TOPIC,
+    CreditConsentGiven,
     signing_code_send,
     signing_link_open,
     signing_pay,
@@ -72,9 +74,10 @@ def signing_page(request, token: str):
             if action == "send":
                 signing_code_send(link=link)
             elif action == "sign":
+                consent = CreditConsentGiven(agreed=request.POST.get("consent") == "yes", shop_name=request.tenant.name)
                 signing_sign(
                     link=link, code=request.POST.get("code", ""), ip=client_ip(request) or "",
-                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""), consent=consent,
                 )  # fmt: skip
                 _remember(request, contract)
             elif action == "pay":
@@ -98,6 +101,8 @@ def signing_page(request, token: str):
         "cards": TEST_CARDS,
         "masked_phone": link.phone[:3] + "****" + link.phone[-4:],
         "sandbox_sms": _sandbox_sms(request, contract) if contract.signed_at is None else "",
+        "consent": CreditConsent.objects.filter(contract=contract).first(),
+        "consent_text": credit_consent_text(shop_name=request.tenant.name),
     }
     return render(request, "storefront/sign/page.html", context, status=status)
 

@@ -1,5 +1,5 @@
 """The run command (`pawpact.config.devstack.main`) with its two machine-wide resources
-moved aside: the web server on the given loopback port (and the sandbox warehouse on a free one) (through PAWPACT_PORT, which the
+moved aside: the web server on the given loopback port (and the sandbox warehouse and the fake providers on free ones) (through PAWPACT_PORT, which the
 run command reads) and beat's schedule file at the given path, so a test never meets a
 developer's stack running on the same machine.
 
@@ -26,6 +26,7 @@ def main(port: str, schedule: str) -> int:
     devstack.procfile_commands = lambda: commands
     os.environ["PAWPACT_PORT"] = port
     os.environ["PAWPACT_WAREHOUSE_PORT"] = str(_free_port())  # the sandbox warehouse, out of a running stack's way
+    os.environ.setdefault("PAWPACT_GATEWAYS_PORT", str(_free_port()))  # the fake providers (this port and the next two)
     os.environ.pop("PAWPACT_BIND", None)
     return devstack.main([])
 

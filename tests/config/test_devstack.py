@@ -45,13 +45,17 @@ def _free_port() -> int:
 
 
 def test_the_run_command_without_redis_serves_the_api_and_runs_beats_tasks(fresh_database_url, tmp_path):
-    port, log = _free_port(), tmp_path / "devstack.log"
+    port, log, gateways_port = _free_port(), tmp_path / "devstack.log", _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update({
         HIDE_LOCAL_REDIS: "1", "DATABASE_URL": fresh_database_url, "PAWPACT_SPARE_SCHEMAS": "3",
         # The port as the run command will take it from the environment.
-        "PAWPACT_PORT": str(port), "PAWPACT_BIND": f"127.0.0.1:{port}",
+        "PAWPACT_PORT": str(port), "PAWPACT_BIND": f"127.0.0.1:{port}", "PAWPACT_GATEWAYS_PORT": str(gateways_port),
+        "PAWPACT_STATE_DIR": str(tmp_path / "state"),
     })  # fmt: skip
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_API_BASE", "PAWPACT_PLATFORM_ALIPAY_APP_ID",
+                 "PAWPACT_ALIPAY_TEST_GATEWAY", "PAWPACT_WECHAT_TEST_GATEWAY"):  # fmt: skip
+        env.pop(name, None)
     command = [sys.executable, "-m", "tests.config.devstack_isolated", str(port), str(tmp_path / "beat-schedule")]
     with log.open("w") as output:
         stack = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -59,6 +63,9 @@ def test_the_run_command_without_redis_serves_the_api_and_runs_beats_tasks(fresh
         health = _wait_for_health(stack, port, log)
         assert health == {"status": "ok", "shop": "happy-paws", "database": True}
         assert "No Redis (hidden by PAWPACT_NO_BUNDLED_REDIS): Celery and the cache run on PostgreSQL." in log.read_text()
+        # The fake Alipay, WeChat Pay and Stripe answer where the platform's settings point.
+        assert _wait_for(stack, log, 60, r"Fake Alipay on (http://127\.0\.0\.1:\d+/gateway\.do)") == (
+            f"http://127.0.0.1:{gateways_port}/gateway.do")  # fmt: skip
         task_id = _wait_for(stack, log, BEAT_TIMEOUT, r"Task tenants\.spare_schemas_fill\[([0-9a-f-]+)\] succeeded")
         assert "Sending due task tenants-spare-schemas (tenants.spare_schemas_fill)" in log.read_text()
     finally:
@@ -70,7 +77,7 @@ def test_the_run_command_without_redis_serves_the_api_and_runs_beats_tasks(fresh
         spares = db.execute("SELECT count(*) FROM tenants_spareschema").fetchone()
     assert sent == (1,)
     assert spares == (3,)
-    assert len(children) == 4, log.read_text()  # web, worker, beat, the sandbox warehouse
+    assert len(children) == 5, log.read_text()  # web, worker, beat, the sandbox warehouse, the fake providers
     assert not [pid for pid in children if _alive(pid)], "Ctrl-C left processes running"
 
 

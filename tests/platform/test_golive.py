@@ -117,11 +117,22 @@ def test_each_provider_has_its_own_form_and_errors_name_the_field_in_the_admins_
 
 def test_a_refused_go_live_lists_what_is_missing_keeps_the_reason_and_says_how_the_platform_goes_live(console, shop):
     response = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "Signed with Alipay on 3 March"},
-                            HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+                            HTTP_ACCEPT_LANGUAGE="en", follow=True)  # fmt: skip
     body = response.content.decode()
-    assert response.status_code == 400 and Shop.objects.get(pk=shop.pk).mode == "test"
+    # Back on the shop's own page (not the POST address), with the reasons and the reason as typed.
+    assert response.redirect_chain == [(f"/console/shops/{shop.pk}/money/", 302)]
+    assert response.status_code == 200 and Shop.objects.get(pk=shop.pk).mode == "test"
+    assert not ShopEvent.objects.filter(shop=shop, kind=ShopEventKind.WENT_LIVE).exists()
     assert "The shop cannot go live yet. Missing: The platform runs in live mode; " in body and ".; " not in body
     assert 'value="Signed with Alipay on 3 March"' in body
     assert "production settings" in body and "Live mode" in body
-    zh = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    zh = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans",
+                      follow=True)  # fmt: skip
     assert "。; " not in zh.content.decode() and "缺少：" in zh.content.decode()
+
+
+def test_the_reason_typed_for_a_refused_switch_is_shown_once_and_only_on_that_shops_page(console, shop, other_shop):
+    console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "Signed on 3 March"})
+    other = console.get(f"/console/shops/{other_shop.pk}/money/").content.decode()
+    assert 'value="Signed on 3 March"' not in other
+    assert 'value="Signed on 3 March"' not in console.get(f"/console/shops/{shop.pk}/money/").content.decode()

@@ -6,5 +6,5 @@ from tests.platform.funding.test_payout_account_form import console  # noqa: F40
 
 def test_a_refused_go_live_in_chinese_names_the_guides_section_with_its_meaning(console, shop):  # noqa: F811
     body = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "x"},
-                        HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()  # fmt: skip
+                        HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True).content.decode()  # fmt: skip
     assert "「Live mode（正式模式）」一节" in body

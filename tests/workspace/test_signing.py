@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from pawpact.billing.enums import ContractStatus, PeriodStatus
-from pawpact.billing.models import Contract, DebitPeriod, SigningLink
+from pawpact.billing.models import Contract, CreditConsent, DebitPeriod, SigningLink
 from pawpact.billing.selectors import ledger_check
 from pawpact.customers.models import Customer
 from pawpact.messaging.models import Message
@@ -58,7 +58,7 @@ def test_staff_start_customer_signs_on_phone_and_the_contract_starts(shop, owner
     page = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Total cost" in page and "/manage/" not in page and "/api/" not in page
     assert phone.post(f"/sign/{link.token}/", {"action": "send"}).status_code == 302
-    response = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link)},
+    response = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link), "consent": "yes"},
                           HTTP_USER_AGENT="iPhone Safari", REMOTE_ADDR="203.0.113.5")  # fmt: skip
     assert response.status_code == 302
     response = phone.post(f"/sign/{link.token}/", {"action": "pay", "card": "tok_success"})
@@ -132,7 +132,7 @@ def test_a_declined_card_leaves_the_contract_signed_and_another_card_starts_it(s
     link = _link(shop, contract)
     phone = client_for(shop)
     phone.post(f"/sign/{link.token}/", {"action": "send"})
-    phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link)})
+    phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link), "consent": "yes"})
     page = phone.post(f"/sign/{link.token}/", {"action": "pay", "card": "tok_hard_decline"}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 422 and "failed" in page.content.decode()  # refused: a 4xx, the reason shown
     body = page.content.decode()
@@ -275,3 +275,53 @@ def test_with_a_real_credit_provider_the_clerk_records_the_applicants_consent_fi
     finally:
         gateway.stop()
         adapters_forget()
+
+
+def test_the_customer_agrees_to_the_credit_check_on_their_own_signing_page(shop, owner_client, adopter):
+    customer, pet = adopter
+    contract = _wizard(owner_client, shop, customer, pet)  # checked at the counter by the sandbox: no consent yet
+    link = _link(shop, contract)
+    phone = client_for(shop)
+    phone.post(f"/sign/{link.token}/", {"action": "send"})
+    page = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'name="consent"' in page and "芝麻信用" in page
+    code = _code(shop, link)
+
+    refused = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": code}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 422 and "Agree to the credit check to sign." in refused.content.decode()
+    with schema_context(shop.schema_name):
+        link.refresh_from_db()
+        contract.refresh_from_db()
+        assert (link.verified_at, link.wrong_codes, contract.status) == (None, 0, ContractStatus.DRAFT)
+        assert not CreditConsent.objects.filter(contract=contract).exists()
+
+    signed = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": code, "consent": "yes"},
+                        HTTP_USER_AGENT="iPhone Safari", REMOTE_ADDR="203.0.113.5", HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert signed.status_code == 302
+    with schema_context(shop.schema_name):
+        consent = CreditConsent.objects.get(contract=contract)
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.SIGNED
+    assert (consent.channel, consent.witnessed_by, str(consent.ip), consent.user_agent) == (
+        "customer", None, "203.0.113.5", "iPhone Safari")  # fmt: skip
+    assert consent.text.startswith(f"I agree that {shop.name} reads my Zhima Credit score")
+
+
+def test_a_consent_given_at_the_counter_is_shown_not_asked_again(shop, owner_client, adopter):
+    customer, pet = adopter
+    response = owner_client.post(f"/manage/signings/new/{customer.uuid}/", {"pet": str(pet.uuid)})
+    plan_page = owner_client.get(response["Location"])
+    version = re.search(rb'name="plan_version" value="(\d+)"', plan_page.content).group(1).decode()
+    owner_client.post(response["Location"], {"plan_version": version})
+    with schema_context(shop.schema_name):
+        contract = Contract.objects.get(pet=pet)
+    owner_client.post(f"/manage/signings/{contract.uuid}/credit/", {"action": "check", "consent": "yes"})
+    owner_client.post(f"/manage/signings/{contract.uuid}/link/")
+    link = _link(shop, contract)
+    phone = client_for(shop)
+    phone.post(f"/sign/{link.token}/", {"action": "send"})
+    page = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="consent"' not in page and "You agreed to the credit check on" in page
+    assert phone.post(f"/sign/{link.token}/", {"action": "sign", "code": _code(shop, link)}).status_code == 302
+    with schema_context(shop.schema_name):
+        assert CreditConsent.objects.filter(contract=contract).values_list("channel", flat=True).get() == "in_person"

@@ -184,13 +184,30 @@ def credit_consent_record(
         raise PermissionDenied(_("Only the applicant, or staff they are with, can record their consent."))
     if contract.status != ContractStatus.DRAFT:
         raise IllegalTransition(_("Consent to the credit check is given before the contract is signed."))
-    text = credit_consent_text(shop_name=shop_name)
     own = user.pk == contract.customer.user_id
+    return _consent_keep(contract=contract, witnessed_by=None if own else user, shop_name=shop_name, ip=ip,
+                         user_agent=user_agent, clock=clock)  # fmt: skip
+
+
+def credit_consent_record_by_link(
+    *, contract: Contract, shop_name: str, ip: str = "", user_agent: str = "", clock: Clock = default_clock
+) -> CreditConsent:
+    """The applicant agreed on their own phone, on the signing page their SMS code opens
+    (the caller checks the code in the same transaction). Giving it again keeps the first record."""
+    if contract.status != ContractStatus.DRAFT:
+        raise IllegalTransition(_("Consent to the credit check is given before the contract is signed."))
+    return _consent_keep(contract=contract, witnessed_by=None, shop_name=shop_name, ip=ip, user_agent=user_agent,
+                         clock=clock)  # fmt: skip
+
+
+def _consent_keep(*, contract: Contract, witnessed_by: User | None, shop_name: str, ip: str, user_agent: str,
+                  clock: Clock) -> CreditConsent:  # fmt: skip
+    text = credit_consent_text(shop_name=shop_name)
     consent, _created = CreditConsent.objects.get_or_create(
         contract=contract,
         defaults={
-            "channel": CreditConsent.Channel.CUSTOMER if own else CreditConsent.Channel.IN_PERSON,
-            "witnessed_by": None if own else user, "text": text,
+            "channel": CreditConsent.Channel.CUSTOMER if witnessed_by is None else CreditConsent.Channel.IN_PERSON,
+            "witnessed_by": witnessed_by, "text": text,
             "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "ip": ip or None,
             "user_agent": (user_agent or "")[:255], "given_at": clock.now(),
         },

@@ -41,6 +41,7 @@ from pawpact.payments.base import StatementLine
 from pawpact.payments.enums import Rail
 from pawpact.payments.gateways import out_trade_no
 from pawpact.payments.registry import rail_for, rail_ready
+from pawpact.payments.stripe import StripeRail, stripe_key_livemode
 
 logger = logging.getLogger(__name__)
 STATEMENT_RAILS = (Rail.ALIPAY, Rail.WECHAT)
@@ -193,8 +194,14 @@ def _day_uuid(rail: str, day: date) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"pawpact:reconciliation:{rail}:{day.isoformat()}")
 
 
-def reconciliation_run_shop(*, day: date | None = None, clock: Clock = default_clock) -> dict[str, int]:
-    """Reconcile yesterday (or `day`) for every statement rail the shop can reach; {rail/mode: mismatches}."""
+def reconciliation_run_shop(
+    *, day: date | None = None, stripe_lines: list[StatementLine] | None = None, clock: Clock = default_clock
+) -> dict[str, int]:
+    """Reconcile yesterday (or `day`) for every statement rail the shop can reach; {rail/mode: mismatches}.
+
+    Stripe's balance transactions are one list for the platform's account, fetched once a
+    day for all shops (`stripe_statements_by_shop`): `stripe_lines` are this shop's share
+    of it, [] when it had none that day, None when the list could not be fetched."""
     day = day or clock.today() - timedelta(days=1)
     results: dict[str, int] = {}
     for rail in STATEMENT_RAILS:
@@ -208,7 +215,24 @@ def reconciliation_run_shop(*, day: date | None = None, clock: Clock = default_c
                 continue
             reconciled = statement_reconcile(rail=rail, livemode=livemode, day=day, lines=lines, clock=clock)
             results[f"{rail}/{'live' if livemode else 'test'}"] = len(reconciled.mismatches)
+    if stripe_lines is not None:
+        livemode = stripe_key_livemode()
+        reconciled = statement_reconcile(rail=Rail.STRIPE, livemode=livemode, day=day, lines=stripe_lines, clock=clock)
+        results[f"{Rail.STRIPE}/{'live' if livemode else 'test'}"] = len(reconciled.mismatches)
     return results
+
+
+def stripe_statements_by_shop(*, day: date) -> dict[str, list[StatementLine]] | None:
+    """Every shop's Stripe lines of `day` from one listing of the platform account's balance
+    transactions; None when Stripe is not set up or could not be asked (logged)."""
+    livemode = stripe_key_livemode()
+    if not rail_ready(Rail.STRIPE, livemode=livemode):
+        return None
+    try:
+        return StripeRail(livemode=livemode).statement_by_shop(day=day)
+    except DomainError as error:
+        logger.warning("Stripe balance transactions of %s not fetched: %s", day, error.message)
+        return None
 
 
 def statement_import(

@@ -8,6 +8,7 @@ a used link opens nothing, and five wrong codes lock it (staff then issue a new 
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.errors import (
+    CreditConsentMissing,
     IllegalTransition,
     SigningCodeExpired,
     SigningCodeInvalid,
@@ -26,8 +28,9 @@ from pawpact.billing.errors import (
     SigningLinkUsed,
     SigningLocked,
 )
-from pawpact.billing.models import Contract, SigningLink
+from pawpact.billing.models import Contract, CreditConsent, SigningLink
 from pawpact.billing.services.activation import contract_activate
+from pawpact.billing.services.credit import credit_consent_record_by_link
 from pawpact.billing.services.signing import contract_payment_method_add, contract_sign, shop_check_may_sign
 from pawpact.core.clock import Clock, default_clock
 from pawpact.messaging.models import Category, Channel
@@ -40,6 +43,15 @@ MAX_WRONG_CODES = 5
 MAX_CODES_SENT = 10
 
 SIGNING_CODE_TOPIC = "signing_code"
+
+
+@dataclass(frozen=True)
+class CreditConsentGiven:
+    """What the signing page asked about the credit check: whether the box was ticked, and
+    the shop named in the wording shown."""
+
+    agreed: bool
+    shop_name: str
 
 
 def signing_link_issue(*, contract: Contract, staff: User | None, clock: Clock = default_clock) -> SigningLink:
@@ -136,19 +148,32 @@ def _check_usable(link: SigningLink) -> None:
 
 
 def signing_sign(
-    *, link: SigningLink, code: str, ip: str, user_agent: str, clock: Clock = default_clock
-) -> SigningLink:
+    *, link: SigningLink, code: str, ip: str, user_agent: str, consent: CreditConsentGiven | None = None,
+    clock: Clock = default_clock,
+) -> SigningLink:  # fmt: skip
     """Check the code; if it matches, the adopter signs (contract_sign) with this link as evidence.
 
     A wrong code is counted (and committed) before the error is raised; the fifth locks the link.
+    With `consent` (the signing page, which shows the credit-check wording where the contract
+    has no consent yet), a missing agreement refuses with nothing written, and a given one is
+    recorded with the signature, in the same transaction.
     """
     error = _code_check(link=link, code=code, clock=clock)
     if error is not None:
         raise error
+    # After the code (a right code is not used up by this refusal, so the customer ticks and sends it again).
+    missing = consent is not None and not CreditConsent.objects.filter(contract_id=link.contract_id).exists()
+    if missing and not consent.agreed:
+        raise CreditConsentMissing(
+            _("Agree to the credit check to sign."), fields={"consent": [_("Tick the box to agree.")]}
+        )
     with transaction.atomic():
         link = SigningLink.objects.select_for_update().select_related("contract__customer").get(pk=link.pk)
         _check_usable(link)
         contract = link.contract
+        if contract.status == ContractStatus.DRAFT and consent is not None and consent.agreed:
+            credit_consent_record_by_link(contract=contract, shop_name=consent.shop_name, ip=ip, user_agent=user_agent,
+                                          clock=clock)  # fmt: skip
         if contract.status == ContractStatus.DRAFT:
             contract_sign(
                 contract=contract, signer_name=contract.customer.name, ip=ip, user_agent=user_agent, clock=clock

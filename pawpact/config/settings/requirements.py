@@ -5,6 +5,7 @@ Standard library only, so a test can ask about any environment without loading s
 import base64
 import binascii
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 NEW_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 REQUIRED = {
@@ -59,6 +60,23 @@ def _mode_problems(environ: Mapping[str, str]) -> list[str]:
     mode = environ.get("PAWPACT_DEFAULT_SHOP_MODE", "").strip()
     if mode and mode not in ("test", "live"):
         problems.append(f"PAWPACT_DEFAULT_SHOP_MODE={mode} is neither test nor live.")
+    return problems + _local_gateway_problems(environ)
+
+
+# Provider addresses the run command points at its local fake gateways (pawpact.config.local_gateways).
+GATEWAY_SETTINGS = ("STRIPE_API_BASE", "PAWPACT_ALIPAY_TEST_GATEWAY", "PAWPACT_WECHAT_TEST_GATEWAY")
+
+
+def _local_gateway_problems(environ: Mapping[str, str]) -> list[str]:
+    """A provider on this machine is a fake one (the run command's): never production's."""
+    problems = [
+        f"{name}={environ[name].strip()} is a gateway on this machine (a local fake): "
+        "unset it, or give the provider's own address."
+        for name in GATEWAY_SETTINGS
+        if (urlsplit(environ.get(name, "").strip()).hostname or "") in LOCAL_DOMAINS
+    ]
+    if environ.get("PAWPACT_FAKE_ALIPAY_KEY", "").strip():
+        problems.append("PAWPACT_FAKE_ALIPAY_KEY is the local fake Alipay's key: unset it in production.")
     return problems
 
 

@@ -4,6 +4,7 @@ Real HTTP on 127.0.0.1 (a free port, a thread), so the real stripe client, its
 encoding, headers and error mapping are exercised; nothing touches the network.
 
   POST /v1/customers, POST /v1/setup_intents, GET /v1/payment_methods/<id>,
+  GET /v1/accounts/<id> (a connected account of `accounts`),
   POST /v1/payment_intents (off-session, confirm=true), POST /v1/refunds,
   POST /v1/transfers, POST /v1/payouts,
   GET /v1/balance_transactions (created[gte|gt|lt|lte], type, limit, starting_after,
@@ -64,6 +65,7 @@ class FakeStripe(StripeBalance):
         self.attached: dict[str, str] = {}  # payment method → customer
         self.idempotent: dict[str, tuple[str, int, dict]] = {}  # key → (request hash, status, body)
         self.payment_intents_created = 0
+        self.accounts: dict[str, dict] = {}  # connected accounts: id → {"payouts_enabled": …}
         self.requests: list[tuple[str, str]] = []
         self.latency_seconds = 0.0  # answer payment intents late (after recording them), to cause timeouts
         self._lock = threading.Lock()
@@ -71,7 +73,7 @@ class FakeStripe(StripeBalance):
 
     # --- life cycle ---
 
-    def start(self) -> "FakeStripe":
+    def start(self, port: int = 0) -> "FakeStripe":
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,7 +86,7 @@ class FakeStripe(StripeBalance):
             def log_message(self, *args):  # keep test output clean
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
@@ -129,6 +131,8 @@ class FakeStripe(StripeBalance):
             query = parse_qsl(urlsplit(request.path).query, keep_blank_values=True)
             if path.startswith("/v1/payment_methods/"):
                 return self._send(request, *self._payment_method_get(path.rsplit("/", 1)[1]))
+            if path.startswith("/v1/accounts/"):
+                return self._send(request, *self._account_get(path.rsplit("/", 1)[1]))
             if path == "/v1/balance_transactions":
                 return self._send(request, *self.balance_transactions_list(query))
             if path.startswith("/v1/balance_transactions/"):
@@ -205,6 +209,13 @@ class FakeStripe(StripeBalance):
             "card": {"brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2034},
             "customer": self.attached.get(pm_id),
         }
+
+    def _account_get(self, account_id: str) -> tuple[int, dict]:
+        account = self.accounts.get(account_id)
+        if account is None:
+            return 404, _error("invalid_request_error", f"No such account: '{account_id}'", code="resource_missing",
+                               param="account")  # fmt: skip
+        return 200, {"id": account_id, "object": "account", "charges_enabled": True, **account}
 
     def _customer_create(self, params: dict) -> tuple[int, dict]:
         customer = {"id": _new_id("cus"), "object": "customer", "name": params.get("name"),

@@ -1,0 +1,66 @@
+"""The run command's test platform talks to local fake providers, not to nobody.
+
+Verifying a payout account and fetching a provider's statement need Alipay, WeChat Pay and
+Stripe to answer. Without real provider settings, the run command starts the project's fake
+gateways (pawpact.sandbox.gateways.local, the Procfile's `gateways` process) and gives every
+process the settings below, so the demo can bind an Alipay receiver and fetch a statement
+over the real signed protocols. Keys are generated once into .pawpact/gateways/ like the
+checkout's other secrets. Production never gets these: its settings refuse a provider URL on
+this machine (pawpact.config.settings.requirements), and a live shop still refuses every
+sandbox value whatever the gateway.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+from pawpact.config.local_state import secret_read_or_create
+from pawpact.sandbox.gateways.base import private_pem, public_pem, rsa_key_new
+from pawpact.sandbox.gateways.local import DEFAULT_PORT, ports
+
+# The platform's Alipay app at the fake Alipay (any 16 digits would do: the fake trusts its key).
+LOCAL_PLATFORM_ALIPAY_APP_ID = "2021000000000001"
+# Any of these in the environment means real providers (or the operator's own fakes) are meant.
+PROVIDER_SETTINGS = (
+    "STRIPE_SECRET_KEY", "STRIPE_API_BASE", "PAWPACT_PLATFORM_ALIPAY_APP_ID",
+    "PAWPACT_ALIPAY_TEST_GATEWAY", "PAWPACT_WECHAT_TEST_GATEWAY",
+)  # fmt: skip
+
+
+def local_gateways_wanted(environ: Mapping[str, str]) -> bool:
+    """Test settings, no provider setting given, and not switched off (PAWPACT_LOCAL_GATEWAYS=0)."""
+    if environ.get("PAWPACT_LOCAL_GATEWAYS", "").strip() == "0":
+        return False
+    if environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
+        return False
+    return not any(environ.get(name, "").strip() for name in PROVIDER_SETTINGS)
+
+
+def local_gateway_env(environ: Mapping[str, str], state_dir: Path) -> dict[str, str]:
+    """The settings pointing the platform (and the gateways process) at the local fakes;
+    empty when they are not wanted."""
+    if not local_gateways_wanted(environ):
+        return {}
+    folder = state_dir / "gateways"
+    pem = lambda: private_pem(rsa_key_new()).strip()  # noqa: E731  (as read back: stripped)
+    gateway_key, _new = secret_read_or_create(folder / "alipay-gateway-key.pem", pem)
+    app_key, _new = secret_read_or_create(folder / "platform-alipay-app-key.pem", pem)
+    stripe_key, _new = secret_read_or_create(folder / "stripe-secret-key", lambda: f"sk_test_{secrets.token_hex(24)}")
+    webhook, _new = secret_read_or_create(folder / "stripe-webhook-secret", lambda: f"whsec_{secrets.token_hex(24)}")
+    base = int(environ.get("PAWPACT_GATEWAYS_PORT") or DEFAULT_PORT)
+    where = ports(base)
+    return {
+        "PAWPACT_GATEWAYS_PORT": str(base),
+        "PAWPACT_FAKE_ALIPAY_KEY": gateway_key,
+        "PAWPACT_PLATFORM_ALIPAY_APP_ID": LOCAL_PLATFORM_ALIPAY_APP_ID,
+        "PAWPACT_PLATFORM_ALIPAY_APP_PRIVATE_KEY": app_key,
+        "PAWPACT_PLATFORM_ALIPAY_PUBLIC_KEY": public_pem(load_pem_private_key(gateway_key.encode(), password=None)),
+        "PAWPACT_ALIPAY_TEST_GATEWAY": f"http://127.0.0.1:{where['alipay']}/gateway.do",
+        "PAWPACT_WECHAT_TEST_GATEWAY": f"http://127.0.0.1:{where['wechat']}",
+        "STRIPE_API_BASE": f"http://127.0.0.1:{where['stripe']}",
+        "STRIPE_SECRET_KEY": stripe_key,
+        "STRIPE_WEBHOOK_SECRET": webhook,
+    }
