@@ -71,7 +71,7 @@ class DeferralCouponIssueSerializer(InputSerializer):
 
 
 class DeferralUseSerializer(InputSerializer):
-    period_number = serializers.IntegerField(min_value=1)
+    period_number = serializers.IntegerField(min_value=1, max_value=24)
 
 
 class DeferredPeriodSerializer(serializers.ModelSerializer):
