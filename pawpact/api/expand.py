@@ -10,7 +10,10 @@ Views load what is asked for in the same few queries, whatever the list's length
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_array_type
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 from pawpact.api.errors import UnknownExpansion
 
@@ -51,3 +54,40 @@ class ExpandableMixin:
             path = self.expandable.get(field.field_name)
             if path is None or path in wanted:
                 yield field
+
+
+# An object's serializer by name ("customer"), registered by the domain that owns it, so that
+# another domain expands it without importing that domain's package.
+_SERIALIZERS: dict[str, type] = {}
+
+
+def expandable_object(name: str, serializer_class: type) -> None:
+    _SERIALIZERS[name] = serializer_class
+
+
+class ExpandedField(serializers.Field):
+    """A related record (or list of them) answered with its own domain's serializer."""
+
+    def __init__(self, object_name: str, *, many: bool = False, **kwargs):
+        self.object_name, self.many = object_name, many
+        super().__init__(required=False, **kwargs)
+
+    @property
+    def serializer_class(self) -> type:
+        return _SERIALIZERS[self.object_name]
+
+    def to_representation(self, value):
+        return self.serializer_class(value, many=self.many, context=self.context).data
+
+    def to_internal_value(self, data):  # pragma: no cover - answers only
+        raise NotImplementedError
+
+
+class ExpandedFieldExtension(OpenApiSerializerFieldExtension):
+    """The schema of an ExpandedField: its object's component (a list of them when many)."""
+
+    target_class = ExpandedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        component = auto_schema.resolve_serializer(self.target.serializer_class(), direction)
+        return build_array_type(component.ref) if self.target.many else component.ref

@@ -48,8 +48,7 @@ class PenaltyRateField(serializers.DecimalField):
 METADATA_SCHEMA = {
     "type": "object",
     "maxProperties": 50,
-    "propertyNames": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": r"^[^\[\]]+$"},
-    "additionalProperties": {"type": "string", "maxLength": 500},
+    "additionalProperties": {"type": "string", "maxLength": 500, "pattern": r"^[^\u0000]*$"},
     "example": {"crm_id": "C-1042"},
 }
 
@@ -64,7 +63,8 @@ class MetadataField(serializers.DictField):
 
 @extend_schema_field({
     **METADATA_SCHEMA,
-    "description": "Up to 50 keys (1–40 characters, no square brackets), string values up to 500 characters. "
+    "description": "Up to 50 keys (1–40 characters), string values up to 500 characters "
+    "(no NUL character). "
     "On an update only the keys sent change; a key sent as \"\" is removed.",
 })
 class MetadataInputField(serializers.Field):

@@ -18,11 +18,10 @@ def metadata_errors(metadata: object, *, field: str = "metadata") -> dict[str, l
         return {field: [_("Send an object of string keys and string values.")]}
     errors: dict[str, list[str]] = {}
     for key, value in metadata.items():
-        if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH or "[" in key or "]" in key:
-            errors.setdefault(field, []).append(
-                _("Keys are 1 to %(max)d characters, without square brackets.") % {"max": MAX_KEY_LENGTH}
-            )
-        elif not isinstance(value, str) or len(value) > MAX_VALUE_LENGTH:
+        if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH or "\x00" in key:
+            errors.setdefault(field, []).append(_("Keys are 1 to %(max)d characters.") % {"max": MAX_KEY_LENGTH})
+        # PostgreSQL's jsonb holds no NUL character.
+        elif not isinstance(value, str) or len(value) > MAX_VALUE_LENGTH or "\x00" in value:
             errors[f"{field}.{key}"] = [_("Values are strings of at most %(max)d characters.") % {"max": MAX_VALUE_LENGTH}]
     return errors
 

@@ -4,10 +4,8 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from pawpact.api.fields import MAX_ID, MetadataField, MetadataInputField, PenaltyRateField
-from pawpact.api.expand import ExpandableMixin
+from pawpact.api.expand import ExpandableMixin, ExpandedField, expandable_object
 from pawpact.api.serializers import InputSerializer
-from pawpact.api.v1.customers.serializers import CustomerSerializer, PetSerializer
-from pawpact.api.v1.dunning.serializers import AttemptSerializer
 from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
 
@@ -92,6 +90,9 @@ class PlanSerializer(serializers.ModelSerializer):
         return self._version_serializer.to_representation(version)
 
 
+expandable_object("plan", PlanSerializer)
+
+
 class PlanVersionInputSerializer(InputSerializer):
     """The terms to change; every term left out is copied from the plan's current version."""
 
@@ -121,6 +122,8 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
     expandable = {"customer": "customer", "pet": "pet", "plan": "plan"}
 
     object = serializers.CharField(default="contract", read_only=True, help_text=_("Always `contract`."))
+    # Declared, so the schema keeps the enum alone (the model's default would wrap it in allOf).
+    status = serializers.ChoiceField(choices=ContractStatus.choices)
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     pet_uuid = serializers.UUIDField(source="pet.uuid", read_only=True)
     plan_code = serializers.CharField(source="plan_version.plan.code", read_only=True)
@@ -132,9 +135,9 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
     )  # fmt: skip
 
     metadata = MetadataField()
-    customer = CustomerSerializer(required=False, help_text=_("With `expand[]=customer` only."))
-    pet = PetSerializer(required=False, help_text=_("With `expand[]=pet` only."))
-    plan = PlanSerializer(source="plan_version.plan", required=False, help_text=_("With `expand[]=plan` only."))
+    customer = ExpandedField("customer", help_text=_("With `expand[]=customer` only."))
+    pet = ExpandedField("pet", help_text=_("With `expand[]=pet` only."))
+    plan = ExpandedField("plan", source="plan_version.plan", help_text=_("With `expand[]=plan` only."))
 
     class Meta:
         model = Contract
@@ -192,8 +195,8 @@ class PeriodSerializer(ExpandableMixin, serializers.Serializer):
     currency = serializers.CharField()
     status = serializers.CharField()
     paid_at = serializers.DateTimeField(allow_null=True)
-    attempts = AttemptSerializer(
-        many=True, required=False,
+    attempts = ExpandedField(
+        "debit_attempt", many=True,
         help_text=_("With `expand[]=attempts` only: every try at collecting the period, first one first."),
     )  # fmt: skip
 

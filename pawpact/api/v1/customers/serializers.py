@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.expand import expandable_object
 from pawpact.api.fields import MetadataField, MetadataInputField
 from pawpact.api.serializers import InputSerializer
 from pawpact.customers.enums import CustomerStanding, Species
@@ -136,3 +137,8 @@ class CustomerQuerySerializer(serializers.Serializer):
 class PetQuerySerializer(serializers.Serializer):
     owner_uuid = serializers.UUIDField(required=False, help_text=_("Staff only: one customer's pets."))
     species = serializers.ChoiceField(choices=Species.choices, required=False)
+
+
+# Other domains expand a contract's customer and pet with these (pawpact.api.expand).
+expandable_object("customer", CustomerSerializer)
+expandable_object("pet", PetSerializer)

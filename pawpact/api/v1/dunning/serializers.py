@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from pawpact.api.expand import expandable_object
 from pawpact.api.serializers import InputSerializer, PaymentMethodInputSerializer
 from pawpact.billing.enums import CallTaskStatus
 from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod, DeferralCoupon
@@ -50,6 +51,10 @@ class AttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = DebitAttempt
         fields = ["period_number", "number", "status", "outcome", "decline_type", "amount_minor", "finished_at"]
+
+
+# The debit calendar expands each period's attempts with it (pawpact.api.expand).
+expandable_object("debit_attempt", AttemptSerializer)
 
 
 class PaymentMethodReplacedSerializer(serializers.Serializer):
