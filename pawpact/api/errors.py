@@ -36,6 +36,12 @@ class UnknownParameter(ValidationFailed):
     code = "unknown_parameter"
 
 
+class UnknownExpansion(ValidationFailed):
+    """An `expand[]` path this operation does not offer: the message lists those it does."""
+
+    code = "unknown_expand"
+
+
 class CustomerRequired(BusinessRuleViolation):
     """Staff act on a customer's behalf and must name the customer (customers act for themselves)."""
 

@@ -3,8 +3,14 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from pawpact.billing.models import MAX_PENALTY_RATE
+from pawpact.core.metadata import metadata_errors
+
+# Bounds for integer ids sent in a body: a number past the database's bigint answers 400,
+# never a database error.
+MAX_ID = 2**63 - 1
 
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
@@ -36,4 +42,43 @@ class PenaltyRateField(serializers.DecimalField):
         value = super().to_internal_value(data)
         if not Decimal("0") <= value <= MAX_PENALTY_RATE:
             self.fail("out_of_range")
+        return value
+
+
+METADATA_SCHEMA = {
+    "type": "object",
+    "maxProperties": 50,
+    "additionalProperties": {"type": "string", "maxLength": 500, "pattern": r"^[^\u0000]*$"},
+    "example": {"crm_id": "C-1042"},
+}
+
+
+@extend_schema_field({**METADATA_SCHEMA, "description": "Your own key-value pairs, returned as stored."})
+class MetadataField(serializers.DictField):
+    """Read: the record's metadata as stored."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
+
+
+@extend_schema_field({
+    **METADATA_SCHEMA,
+    "description": "Up to 50 keys (1–40 characters), string values up to 500 characters "
+    "(no NUL character). "
+    "On an update only the keys sent change; a key sent as \"\" is removed.",
+})
+class MetadataInputField(serializers.Field):
+    """Write: checked by the same rules the services apply (pawpact.core.metadata)."""
+
+    def to_internal_value(self, data):
+        errors = metadata_errors(data)
+        if errors:
+            whole = errors.pop("metadata", [])
+            detail = {path.split(".", 1)[1]: messages for path, messages in errors.items()}
+            if whole:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = whole
+            raise serializers.ValidationError(detail)
+        return data
+
+    def to_representation(self, value):
         return value

@@ -1,9 +1,13 @@
 """Query parameters are validated like bodies: a value outside the documented ones
 answers 400 with the parameter named, instead of being ignored."""
+import re
+
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from pawpact.core.errors import ValidationFailed
+from pawpact.core.metadata import metadata_errors
 
 
 def query_valid(serializer_class: type[serializers.Serializer], request) -> dict:
@@ -18,3 +22,29 @@ def query_valid(serializer_class: type[serializers.Serializer], request) -> dict
         raise ValidationFailed(_("Some fields are invalid."), fields=blank)
     query.is_valid(raise_exception=True)
     return query.validated_data
+
+
+# `metadata[crm_id]=C-1042`: Stripe's form for a filter on one metadata key.
+METADATA_PARAMETER = re.compile(r"^metadata\[(.*)\]$")
+
+METADATA_FILTER = OpenApiParameter(
+    "metadata", {"type": "object", "additionalProperties": {"type": "string"}},
+    OpenApiParameter.QUERY, required=False, style="deepObject", explode=True,
+    description="Records whose metadata has these exact values: `metadata[crm_id]=C-1042` (several keys: all must "
+    "match). A key or value metadata cannot hold matches nothing.",
+)  # fmt: skip
+
+
+def metadata_filtered(queryset, request):
+    """`queryset` narrowed to the records whose metadata holds every `metadata[key]=value` sent.
+    A pair no metadata can hold (a key of 41 characters, a NUL) is not an error: nothing has it."""
+    wanted = {}
+    for name, value in request.query_params.items():
+        match = METADATA_PARAMETER.match(name)
+        if match is None:
+            continue
+        if metadata_errors({match.group(1): value}):
+            return queryset.none()
+        wanted[match.group(1)] = value
+    # jsonb containment (@>), which the metadata GIN index answers.
+    return queryset.filter(metadata__contains=wanted) if wanted else queryset

@@ -21,6 +21,8 @@ API_PREFIX = "/api/"
 # Query parameters that would name a shop.
 SHOP_PARAMETERS = frozenset({"shop", "shop_id", "shop_slug", "schema", "schema_name", "tenant", "tenant_id"})
 _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+# The deepObject parameters (`metadata[key]=value`): sent under their name with a key in brackets.
+_DEEP_OBJECT = re.compile(r"^(metadata)\[.*\]$")
 
 
 @cache
@@ -55,7 +57,7 @@ def query_refusal(request) -> ShopFromHostOnly | UnknownParameter | None:
     allowed = documented_query_parameters(urlconf).get((_template(request.resolver_match.route), method))
     if allowed is None:  # not an operation of the schema (the docs, the schema, the JSON 404)
         return None
-    unknown = sorted(names - allowed)
+    unknown = sorted(name for name in names - allowed if _DEEP_OBJECT.sub(r"\1", name) not in allowed)
     if not unknown:
         return None
     accepted = ", ".join(sorted(allowed)) or _("none")

@@ -38,6 +38,8 @@ urlpatterns = [
     # service partners: emergency clinic search, partner bookings, ratings
     path("", include("pawpact.api.v1.partners.urls")),
     path("", include("pawpact.api.v1.pets.urls")),  # pet archive, adoptions, health guarantee
+    # the shop's public profile (anonymous)
+    path("", include("pawpact.api.v1.shop.urls")),
     # the storefront's catalog (anonymous)
     path("", include("pawpact.api.v1.storefront.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),

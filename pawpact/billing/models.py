@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import reduce
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -105,6 +106,8 @@ class PaymentMethod(models.Model):
     # Saved in test mode (sandbox tokens, test credentials) or live mode; never pays the other mode.
     livemode = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # The developer's own key-value pairs (pawpact.core.metadata): stored as given, never read here.
+    metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -119,6 +122,8 @@ class PaymentMethod(models.Model):
 
 class Contract(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The developer's own key-value pairs (pawpact.core.metadata): stored as given, never read here.
+    metadata = models.JSONField(default=dict, blank=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
     pet = models.ForeignKey(Pet, on_delete=models.PROTECT, related_name="contracts")
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="contracts")
@@ -165,6 +170,8 @@ class Contract(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # `metadata[key]=value` filters are jsonb containment, answered by this index.
+        indexes = [GinIndex(fields=["metadata"], opclasses=["jsonb_path_ops"], name="contract_metadata_gin")]
         constraints = [
             # A pet is under at most one open contract: signing it twice fails in the database.
             # ORed equalities, not status__in: PostgreSQL prints an IN-list predicate in a form

@@ -57,6 +57,15 @@ def calendar_list(*, contract: Contract) -> list[CalendarEntry]:
     ]
 
 
+def calendar_attempts(*, contract: Contract) -> dict[int, list[DebitAttempt]]:
+    """Every debit attempt of the contract by period number, first one first: one query."""
+    attempts: dict[int, list[DebitAttempt]] = {}
+    for attempt in (DebitAttempt.objects.filter(period__contract=contract).select_related("period")
+                    .order_by("period__number", "number")):  # fmt: skip
+        attempts.setdefault(attempt.period.number, []).append(attempt)
+    return attempts
+
+
 def contract_in_cooling_off(contract: Contract, *, today: date | None = None) -> bool:
     """In force and within its cooling-off window (the last day included): cancelling is free."""
     today = today or default_clock.today()

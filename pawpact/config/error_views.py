@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.api.middleware import api_language
 from pawpact.core.http import is_api_path
 from pawpact.core.links import site_url
 
@@ -57,9 +58,16 @@ def server_error(request):
     return error_response(request, 500)
 
 
+def _request_language(request) -> str:
+    if is_api_path(request.path):
+        return api_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+    return translation.get_language_from_request(request)
+
+
 def error_response(request, status: int) -> HttpResponse:
-    # LocaleMiddleware has not run when the host itself was refused; ask the request.
-    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(request)
+    # LocaleMiddleware has not run when the host itself was refused; ask the request. The API
+    # answers in English unless Accept-Language asks otherwise, even on a host that is no shop.
+    language = getattr(request, "LANGUAGE_CODE", None) or _request_language(request)
     with translation.override(language):
         error = ERRORS[status]
         if is_api_path(request.path):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 class EventKind:
     CONTRACT_SIGNED = "contract.signed"
+    CONTRACT_ACTIVATED = "contract.activated"
     CONTRACT_TERMINATED = "contract.terminated"
     CONTRACT_RENEWED = "contract.renewed"
     DEBIT_PAID = "debit.paid"
@@ -26,6 +27,7 @@ class EventKind:
     MEMBERSHIP_CHARGED = "membership.charged"
     MEMBERSHIP_ENDED = "membership.ended"
     MEMBERSHIP_REFUNDED = "membership.refunded"
+    MESSAGE_SENT = "message.sent"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class EventDefinition:
     kind: str
     description: str
     fields: tuple[str, ...]
+    # False: a fact for the shop's own webhook subscribers only. The platform's books have no
+    # use for it, so it is written as published and the drain never copies it (a campaign's
+    # thousands of messages stay out of the platform's tables).
+    platform: bool = True
 
 
 _DEBIT_FIELDS = ("contract_uuid", "period_number", "amount_minor", "currency", "attempt_number", "outcome", "at")
@@ -47,6 +53,12 @@ CATALOGUE: dict[str, EventDefinition] = {
             ("contract_uuid", "customer_uuid", "plan_code", "plan_version", "monthly_amount_minor", "periods",
              "total_minor", "currency", "signed_at"),
         ),  # fmt: skip
+        EventDefinition(
+            EventKind.CONTRACT_ACTIVATED,
+            "A contract came into force: its first period is paid and its cooling-off period runs.",
+            ("contract_uuid", "customer_uuid", "pet_uuid", "plan_code", "activated_at", "cooling_off_until"),
+            platform=False,
+        ),
         EventDefinition(
             EventKind.CONTRACT_TERMINATED,
             "A contract ended (completion, early, pet loss, cooling-off, shop closure or default).",
@@ -101,6 +113,13 @@ CATALOGUE: dict[str, EventDefinition] = {
             "Money of a paid storefront order was given back (a cancellation before dispatch, or a refund after); "
             "amount_minor is this refund, refunded_minor the order's total refunded so far.",
             ("order_uuid", "customer_uuid", "amount_minor", "refunded_minor", "currency", "reason", "at"),
+        ),
+        EventDefinition(
+            EventKind.MESSAGE_SENT,
+            "A message went out to a customer (in-app, SMS or email; one event per channel); a message held back "
+            "by the marketing cap sends none.",
+            ("message_id", "customer_uuid", "channel", "category", "topic", "at"),
+            platform=False,
         ),
     )
 }

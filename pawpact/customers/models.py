@@ -2,6 +2,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,8 @@ from pawpact.customers.enums import CustomerStanding, IdVerification, Sex, Speci
 
 class Customer(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The developer's own key-value pairs (pawpact.core.metadata): stored as given, never read here.
+    metadata = models.JSONField(default=dict, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="customer"
     )
@@ -30,6 +33,8 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # `metadata[key]=value` filters are jsonb containment, answered by this index.
+        indexes = [GinIndex(fields=["metadata"], opclasses=["jsonb_path_ops"], name="customer_metadata_gin")]
 
     def __str__(self) -> str:
         return self.name
@@ -37,6 +42,8 @@ class Customer(models.Model):
 
 class Pet(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The developer's own key-value pairs (pawpact.core.metadata): stored as given, never read here.
+    metadata = models.JSONField(default=dict, blank=True)
     owner = models.ForeignKey(Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="pets")
     # An animal's name (名字), not a person's (姓名).
     name = models.CharField(pgettext_lazy("pet", "name"), max_length=80)

@@ -12,6 +12,7 @@ from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.core.metadata import metadata_merged
 from pawpact.core.text import INVISIBLE_MESSAGE, has_invisible
 from pawpact.customers.enums import IdVerification, Species
 from pawpact.customers.errors import (
@@ -100,15 +101,19 @@ def customer_validate(
 
 
 def customer_create(
-    *, name: str, phone: str, birth_date: date, user: User | None = None, clock: Clock = default_clock
-) -> Customer:
+    *, name: str, phone: str, birth_date: date, user: User | None = None, metadata: dict | None = None,
+    clock: Clock = default_clock,
+) -> Customer:  # fmt: skip
     """Register a customer of the shop. A phone number belongs to one customer only."""
     name, normalized = customer_validate(name=name, phone=phone, birth_date=birth_date, clock=clock)
+    metadata = metadata_merged({}, metadata)
     if user is not None and Customer.objects.filter(user=user).exists():
         raise Conflict(_("This account already belongs to a customer."), fields={"user": [_("Already linked.")]})
     try:
         with transaction.atomic():
-            return Customer.objects.create(name=name, phone=normalized, birth_date=birth_date, user=user)
+            return Customer.objects.create(
+                name=name, phone=normalized, birth_date=birth_date, user=user, metadata=metadata
+            )
     except IntegrityError as error:
         # Two registrations raced for one number (or account): the unique index decided.
         if Customer.objects.filter(phone=normalized).exists():
@@ -119,6 +124,7 @@ def customer_create(
 def customer_update(*, customer: Customer, clock: Clock = default_clock, **changes: object) -> Customer:
     """Change a customer's name, phone or date of birth (the fields given; the rest stays).
     Their login, if any, gets the same name and phone."""
+    metadata = changes.pop("metadata", None)
     unknown = set(changes) - {"name", "phone", "birth_date"}
     if unknown:
         raise ValidationFailed(_("Some fields are invalid."), fields={name: [_("Unknown field.")] for name in unknown})
@@ -130,7 +136,8 @@ def customer_update(*, customer: Customer, clock: Clock = default_clock, **chang
                 name=values["name"], phone=values["phone"], birth_date=values["birth_date"], clock=clock, exclude=locked
             )  # fmt: skip
             locked.name, locked.phone, locked.birth_date = name, phone, values["birth_date"]
-            locked.save(update_fields=["name", "phone", "birth_date"])
+            locked.metadata = metadata_merged(locked.metadata, metadata)
+            locked.save(update_fields=["name", "phone", "birth_date", "metadata"])
             if locked.user_id:
                 User.objects.filter(pk=locked.user_id).update(name=name, phone=phone)
             return locked
@@ -231,6 +238,7 @@ def pet_create(
     breed: str = "",
     birthday: date | None = None,
     adoption_date: date | None = None,
+    metadata: dict | None = None,
     clock: Clock = default_clock,
 ) -> Pet:
     """Register a pet: the shop's own (no owner yet, waiting for adoption) or a customer's."""
@@ -238,13 +246,15 @@ def pet_create(
         name=name, species=species, breed=breed, birthday=birthday, adoption_date=adoption_date, clock=clock
     )
     return Pet.objects.create(
-        owner=owner, name=name, species=species, breed=breed, birthday=birthday, adoption_date=adoption_date
-    )
+        owner=owner, name=name, species=species, breed=breed, birthday=birthday, adoption_date=adoption_date,
+        metadata=metadata_merged({}, metadata),
+    )  # fmt: skip
 
 
 def pet_update(*, pet: Pet, clock: Clock = default_clock, **changes: object) -> Pet:
     """Change a pet's name, species, breed, birthday or adoption date (the fields given)."""
     fields = ("name", "species", "breed", "birthday", "adoption_date")
+    metadata = changes.pop("metadata", None)
     unknown = set(changes) - set(fields)
     if unknown:
         raise ValidationFailed(_("Some fields are invalid."), fields={name: [_("Unknown field.")] for name in unknown})
@@ -254,7 +264,8 @@ def pet_update(*, pet: Pet, clock: Clock = default_clock, **changes: object) -> 
         values["name"], values["breed"] = pet_validate(**values, clock=clock)
         for field in fields:
             setattr(locked, field, values[field])
-        locked.save(update_fields=list(fields))
+        locked.metadata = metadata_merged(locked.metadata, metadata)
+        locked.save(update_fields=[*fields, "metadata"])
     return locked
 
 

@@ -34,9 +34,11 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import NotFound, ValidationFailed
+from pawpact.core.events import EventKind
 from pawpact.customers.models import Customer
 from pawpact.messaging.backends import backend_get, backend_is_sandbox, backend_path
 from pawpact.messaging.models import Category, Channel, Message, MessageStatus, MessagingSettings
+from pawpact.outbox.services import outbox_emit_many
 from pawpact.tenants.modes import current_livemode
 
 logger = logging.getLogger(__name__)
@@ -141,7 +143,8 @@ def _store(*, drafts: Sequence[MessageDraft], now: datetime) -> list[Message]:
 
     path = backend_path()
     # A live shop's SMS and email never go to a sandbox backend: refused, and stored as failed.
-    refused = current_livemode() and backend_is_sandbox(path)
+    livemode = current_livemode()
+    refused = livemode and backend_is_sandbox(path)
     new_rows: list[Message] = []
     for draft in pending:
         for channel in draft.channels:
@@ -169,10 +172,23 @@ def _store(*, drafts: Sequence[MessageDraft], now: datetime) -> list[Message]:
     if new_rows:
         _insert(new_rows)
         to_deliver = [row for row in new_rows if row.status == MessageStatus.SENT]
+        _sent_events(to_deliver, now, livemode)
         if to_deliver:
             transaction.on_commit(lambda: _deliver(to_deliver))
     by_key = {**existing, **{row.dedupe_key: row for row in new_rows}}
     return [by_key[channel_dedupe_key(d.dedupe_key, c)] for d in drafts for c in d.channels]
+
+
+def _sent_events(rows: list[Message], now: datetime, livemode: bool) -> None:
+    """One `message.sent` fact per message that went out, for the shop's webhook subscribers."""
+    if not rows:
+        return
+    uuids = dict(Customer.objects.filter(pk__in={row.customer_id for row in rows}).values_list("pk", "uuid"))
+    facts = [(uuids[row.customer_id], {
+        "message_id": row.pk, "customer_uuid": str(uuids[row.customer_id]), "channel": row.channel,
+        "category": row.category, "topic": row.topic, "at": now.isoformat(),
+    }) for row in rows]  # fmt: skip
+    outbox_emit_many(kind=EventKind.MESSAGE_SENT, facts=facts, livemode=livemode)
 
 
 def _raw_cursor() -> psycopg.Cursor:

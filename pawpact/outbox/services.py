@@ -10,12 +10,13 @@ import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import DomainError
-from pawpact.core.events import PROMPT_KINDS, event_payload_check
+from pawpact.core.events import CATALOGUE, PROMPT_KINDS, event_payload_check
 from pawpact.outbox import tasks as outbox_tasks  # a module: the tasks import this one back
 from pawpact.outbox.models import OutboxEvent
 from pawpact.tenants.ports import platform_side
@@ -33,7 +34,7 @@ def outbox_emit(*, kind: str, aggregate_uuid: uuid.UUID, payload: dict, livemode
     """
     event_payload_check(kind=kind, payload=payload)
     event = OutboxEvent.objects.create(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload, livemode=livemode,
-                                       reactions_pending=react_later)  # fmt: skip
+                                       reactions_pending=react_later, published_at=_published_at(kind))  # fmt: skip
     if react_later:
         schema_name = connection.schema_name
         transaction.on_commit(lambda: _reactions_soon(schema_name), robust=True)
@@ -43,6 +44,24 @@ def outbox_emit(*, kind: str, aggregate_uuid: uuid.UUID, payload: dict, livemode
         schema_name = connection.schema_name  # the commit may come after the caller left the schema
         transaction.on_commit(lambda: platform_side().outbox_drain_soon(schema_name=schema_name), robust=True)
     return event
+
+
+def _published_at(kind: str):
+    """Now for a fact the platform does not take (webhooks only): the drain skips published rows."""
+    return None if CATALOGUE[kind].platform else timezone.now()
+
+
+def outbox_emit_many(*, kind: str, facts: list[tuple[uuid.UUID, dict]], livemode: bool) -> list[OutboxEvent]:
+    """Many facts of one kind in one INSERT, for senders that write in batches; `facts` are
+    (aggregate uuid, payload). No shop reactions and no prompt drain: for webhook-only kinds."""
+    for _uuid, payload in facts:
+        event_payload_check(kind=kind, payload=payload)
+    published_at = _published_at(kind)
+    return OutboxEvent.objects.bulk_create(
+        OutboxEvent(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload, livemode=livemode,
+                    published_at=published_at)
+        for aggregate_uuid, payload in facts
+    )  # fmt: skip
 
 
 def outbox_mark_published(*, ids: list[int], at) -> int:

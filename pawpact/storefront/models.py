@@ -92,6 +92,8 @@ class CartLine(models.Model):
 
 class Order(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The developer's own key-value pairs (pawpact.core.metadata): stored as given, never read here.
+    metadata = models.JSONField(default=dict, blank=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
     currency = models.CharField(max_length=3, default="CNY")

@@ -233,6 +233,7 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
         "name": "Wang Fang",
         "birth_date": ADULT,
         "id_verification": "unverified",
+        "metadata": {},
         "created_at": "2026-03-16T10:00:00+08:00",
     }
     pet = pet_add(staff, customer["uuid"])
@@ -760,7 +761,7 @@ BILLING_OPERATIONS = {
     "/api/v1/customers/register": {"post"},
     "/api/v1/pets": {"get", "post"},
     "/api/v1/contracts": {"get", "post"},
-    "/api/v1/contracts/{uuid}": {"get"},
+    "/api/v1/contracts/{uuid}": {"get", "patch"},
     "/api/v1/contracts/{uuid}/credit-check": {"post"},
     "/api/v1/contracts/{uuid}/credit-score": {"post"},
     "/api/v1/contracts/{uuid}/agreement": {"get"},

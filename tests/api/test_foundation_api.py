@@ -208,3 +208,22 @@ def test_domain_error_keeps_its_status_and_shape():
     response = exception_handler(Conflict("x", fields={"slug": ["taken"]}), {})
     assert response.status_code == 409
     assert response.data == {"code": "conflict", "message": "x", "fields": {"slug": ["taken"]}}
+
+
+def test_unknown_host_answers_the_api_in_english_by_default(db, settings):
+    settings.LANGUAGE_CODE = "zh-hans"  # the site's default, which pages use
+    response = APIClient(HTTP_HOST="nope.localhost").get("/api/v1/plans")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "Not found.", "fields": {}}
+
+
+def test_unknown_host_answers_the_api_in_the_language_asked_for(db):
+    response = APIClient(HTTP_HOST="nope.localhost").get("/api/v1/plans", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response.status_code == 404
+    assert response.json()["message"] == "未找到。"
+
+
+def test_unknown_host_pages_keep_the_site_language(db, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    response = APIClient(HTTP_HOST="nope.localhost").get("/shop/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()

@@ -209,6 +209,8 @@ def _first_debit_and_activate(*, contract: Contract, period: DebitPeriod, clock:
             locked.activated_at = now
             locked.cooling_off_until = clock.today() + timedelta(days=locked.plan_version.cooling_off_days)
             locked.save(update_fields=["status", "activated_at", "cooling_off_until"])
+            outbox_emit(kind=EventKind.CONTRACT_ACTIVATED, aggregate_uuid=locked.uuid,
+                        payload=contract_activated_payload(locked), livemode=locked.livemode)  # fmt: skip
             if locked.pet.owner_id is None:
                 # The adoption is complete: the pet is now the customer's.
                 Pet.objects.filter(pk=locked.pet_id, owner__isnull=True).update(owner=locked.customer)
@@ -230,6 +232,17 @@ def contract_signed_payload(contract: Contract) -> dict:
         "total_minor": contract.total_minor,
         "currency": contract.currency,
         "signed_at": contract.signed_at.isoformat(),
+    }
+
+
+def contract_activated_payload(contract: Contract) -> dict:
+    return {
+        "contract_uuid": str(contract.uuid),
+        "customer_uuid": str(contract.customer.uuid),
+        "pet_uuid": str(contract.pet.uuid),
+        "plan_code": contract.plan_version.plan.code,
+        "activated_at": contract.activated_at.isoformat(),
+        "cooling_off_until": contract.cooling_off_until.isoformat(),
     }
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.errors import InvalidPaymentMethod, PaymentMethodInUse
 from pawpact.billing.models import Contract, PaymentMethod
+from pawpact.core.metadata import metadata_update
 from pawpact.customers.models import Customer
 from pawpact.payments import sandbox
 from pawpact.payments.stripe import SetupIntentHandle, StripeRail
@@ -100,3 +101,7 @@ def payment_method_detach(*, payment_method: PaymentMethod) -> PaymentMethod:
 
 def _invalid(message: str) -> InvalidPaymentMethod:
     return InvalidPaymentMethod(message, fields={"token": message})
+
+
+def payment_method_metadata_update(*, payment_method: PaymentMethod, metadata: dict) -> PaymentMethod:
+    return metadata_update(record=payment_method, changes=metadata)

@@ -43,6 +43,7 @@ from pawpact.billing.services.credit import (
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import PermissionDenied, ValidationFailed
+from pawpact.core.metadata import metadata_merged, metadata_update
 from pawpact.core.money import Money
 from pawpact.customers.models import Customer, Pet
 from pawpact.payments.policies import amount_allowed, policy_for
@@ -63,9 +64,11 @@ def application_create(
     pet: Pet,
     plan_version_id: int,
     created_by: User | None = None,
+    metadata: dict | None = None,
     clock: Clock = default_clock,
 ) -> Contract:
     """A draft contract for `pet` on the given plan version, amounts copied from the version."""
+    metadata = metadata_merged({}, metadata)
     shop_check_may_sign()
     if created_by is not None and not created_by.is_staff and customer.user_id != created_by.pk:
         raise PermissionDenied(_("You can only apply for yourself."))
@@ -95,6 +98,7 @@ def application_create(
                 total_minor=version.total_minor,
                 created_by=created_by,
                 created_at=clock.now(),
+                metadata=metadata,
             )
     except IntegrityError as error:
         # Two applications raced for one pet: the partial unique index let one through.
@@ -290,3 +294,8 @@ def payment_method_check(*, contract: Contract, payment_method: PaymentMethod) -
 
 
 
+
+
+def contract_metadata_update(*, contract: Contract, metadata: dict) -> Contract:
+    """Change a contract's metadata only: the terms of a signed contract never change here."""
+    return metadata_update(record=contract, changes=metadata)

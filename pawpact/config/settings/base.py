@@ -105,6 +105,8 @@ PAWPACT_TEMPLATE_SCHEMA = "pawpact_template"
 # The implementations of the two interfaces between the platform and the shops (pawpact.tenants.ports).
 PAWPACT_SHOP_SIDE = "pawpact.billing.shop_side.BillingShopSide"
 PAWPACT_PLATFORM_SIDE = "pawpact.platform.platform_side.PlatformSideImpl"
+# The shop's public profile for the API's `GET /shop` (the API does not import the workspace).
+PAWPACT_SHOP_PROFILE_READER = "pawpact.workspace.selectors.profile.shop_profile_public"
 # Who reacts, inside a shop, to the facts its apps publish (pawpact.outbox.services.shop_event_publish).
 PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     "contract.terminated": [

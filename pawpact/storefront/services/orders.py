@@ -19,6 +19,7 @@ from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import EventKind
+from pawpact.core.metadata import metadata_update
 from pawpact.core.money import Money
 from pawpact.customers.models import Customer
 from pawpact.outbox.services import outbox_emit
@@ -277,3 +278,8 @@ def _order_paid(*, order: Order, now) -> None:
     CartLine.objects.filter(customer_id=order.customer_id, product_id__in=order.lines.values("product_id"))._raw_delete(
         CartLine.objects.db)  # fmt: skip
     parcels.fulfilment_queue(fulfilment=order.fulfilment, now=now)
+
+
+def order_metadata_update(*, order: Order, metadata: dict) -> Order:
+    """Change an order's metadata only (its lines and amounts are fixed once placed)."""
+    return metadata_update(record=order, changes=metadata)

@@ -186,7 +186,9 @@ def test_b_a_basic_contract_lived_until_early_termination(traveller):
         "penalty_revenue": -35910, "deposits_held": 0,
     }  # fmt: skip
     assert SandboxCharge.objects.filter(token=contract.payment_method.token).count() == 6  # deposit, 3 debits, penalty, refund
-    assert outbox(contract) == ["contract.signed", "debit.paid", "debit.paid", "debit.paid", "contract.terminated"]
+    assert outbox(contract) == [
+        "contract.signed", "debit.paid", "contract.activated", "debit.paid", "debit.paid", "contract.terminated",
+    ]  # fmt: skip
     assert customer_holds(customer=customer).shipment_held is False
     assert Customer.objects.get(pk=customer.pk).standing == CustomerStanding.CURRENT
 
@@ -223,7 +225,9 @@ def test_c_an_advanced_contract_lived_until_the_pet_is_lost(traveller):
     assert balances(contract) == {
         "cash": 6 * 59900, "receivable": 0, "deferred_revenue": 0, "plan_revenue": -6 * 59900, "deposits_held": 0,
     }  # fmt: skip
-    assert outbox(contract) == ["contract.signed"] + ["debit.paid"] * 6 + ["contract.terminated"]
+    assert outbox(contract) == ["contract.signed", "debit.paid", "contract.activated"] + ["debit.paid"] * 5 + [
+        "contract.terminated"
+    ]
     assert OutboxEvent.objects.filter(aggregate_uuid=contract.uuid, kind="contract.terminated").get().payload == {
         "contract_uuid": str(contract.uuid),
         "reason": "pet_loss",

@@ -118,7 +118,7 @@ def test_the_whole_flow_with_a_good_score_needs_no_deposit_and_no_waiting(basic,
     )  # fmt: skip
 
     events = list(OutboxEvent.objects.filter(aggregate_uuid=contract.uuid).order_by("id"))
-    assert [e.kind for e in events] == ["contract.signed", "debit.paid"]
+    assert [e.kind for e in events] == ["contract.signed", "debit.paid", "contract.activated"]
     assert events[0].payload == {
         "contract_uuid": str(contract.uuid),
         "customer_uuid": str(customer.uuid),

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from pawpact.api.fields import PenaltyRateField
+from pawpact.api.fields import MAX_ID, MetadataField, MetadataInputField, PenaltyRateField
+from pawpact.api.expand import ExpandableMixin, ExpandedField, expandable_object
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
@@ -89,6 +90,9 @@ class PlanSerializer(serializers.ModelSerializer):
         return self._version_serializer.to_representation(version)
 
 
+expandable_object("plan", PlanSerializer)
+
+
 class PlanVersionInputSerializer(InputSerializer):
     """The terms to change; every term left out is copied from the plan's current version."""
 
@@ -114,8 +118,12 @@ class PlanVersionInputSerializer(InputSerializer):
 
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
+    expandable = {"customer": "customer", "pet": "pet", "plan": "plan"}
+
     object = serializers.CharField(default="contract", read_only=True, help_text=_("Always `contract`."))
+    # Declared, so the schema keeps the enum alone (the model's default would wrap it in allOf).
+    status = serializers.ChoiceField(choices=ContractStatus.choices)
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     pet_uuid = serializers.UUIDField(source="pet.uuid", read_only=True)
     plan_code = serializers.CharField(source="plan_version.plan.code", read_only=True)
@@ -126,6 +134,11 @@ class ContractSerializer(serializers.ModelSerializer):
         help_text=_("The saved payment method (`/payment-methods/{id}`); `payment_method` is its display."),
     )  # fmt: skip
 
+    metadata = MetadataField()
+    customer = ExpandedField("customer", help_text=_("With `expand[]=customer` only."))
+    pet = ExpandedField("pet", help_text=_("With `expand[]=pet` only."))
+    plan = ExpandedField("plan", source="plan_version.plan", help_text=_("With `expand[]=plan` only."))
+
     class Meta:
         model = Contract
         fields = [
@@ -133,7 +146,8 @@ class ContractSerializer(serializers.ModelSerializer):
             "uuid", "status", "customer_uuid", "pet_uuid", "plan_code", "plan_version", "currency",
             "monthly_amount_minor", "periods", "total_minor", "credit_score", "credit_source",
             "deposit_minor", "deposit_status", "agreement_sha256", "signed_at", "signed_by_name",
-            "payment_method", "payment_method_id", "cooling_off_until", "activated_at", "created_at",
+            "payment_method", "payment_method_id", "cooling_off_until", "activated_at", "metadata", "created_at",
+            "customer", "pet", "plan",
         ]  # fmt: skip
 
 
@@ -144,7 +158,14 @@ class ContractCreateSerializer(InputSerializer):
                     "and leave it out."),
     )  # fmt: skip
     pet_uuid = serializers.UUIDField()
-    plan_version_id = serializers.IntegerField()
+    plan_version_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    metadata = MetadataInputField(required=False)
+
+
+class ContractUpdateSerializer(InputSerializer):
+    """Only the metadata changes here: a contract's terms are fixed by its plan version and signature."""
+
+    metadata = MetadataInputField()
 
 
 class CreditScoreSerializer(InputSerializer):
@@ -165,13 +186,19 @@ class SignSerializer(InputSerializer):
     signer_name = serializers.CharField(max_length=80)
 
 
-class PeriodSerializer(serializers.Serializer):
+class PeriodSerializer(ExpandableMixin, serializers.Serializer):
+    expandable = {"attempts": "attempts"}
+
     number = serializers.IntegerField()
     due_date = serializers.DateField()
     amount_minor = serializers.IntegerField()
     currency = serializers.CharField()
     status = serializers.CharField()
     paid_at = serializers.DateTimeField(allow_null=True)
+    attempts = ExpandedField(
+        "debit_attempt", many=True,
+        help_text=_("With `expand[]=attempts` only: every try at collecting the period, first one first."),
+    )  # fmt: skip
 
 
 class ContractQuerySerializer(serializers.Serializer):

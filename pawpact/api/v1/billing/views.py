@@ -3,6 +3,8 @@
 Staff see and act on every contract of their shop; a customer sees only their own
 and signs only their own contract.
 """
+from dataclasses import asdict
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -16,10 +18,11 @@ from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, contracts_for, own_customer, own_id_only
 from pawpact.api.errors import CustomerRequired, NotSigned
+from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
-from pawpact.api.query import query_valid
+from pawpact.api.query import METADATA_FILTER, metadata_filtered, query_valid
 from pawpact.api.renderers import DocumentDownloadMixin
 from pawpact.api.serializers import PaymentMethodInputSerializer
 from pawpact.api.v1.billing import serializers as s
@@ -80,12 +83,27 @@ class PlanVersionCreateApi(APIView):
         return Response(s.PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
+CONTRACT_EXPANDS = ("customer", "pet", "plan")
+
+
+def _contracts_expanded(contracts, wanted: frozenset[str]):
+    """The contracts with what `wanted` expands loaded in the same queries, whatever their number."""
+    if "pet" in wanted:
+        contracts = contracts.select_related("pet__owner")
+    if "plan" in wanted:
+        contracts = contracts.prefetch_related("plan_version__plan__versions")
+    return contracts
+
+
 class ContractListCreateApi(ListAPIView):
     serializer_class = s.ContractSerializer
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "expand": expansions(self.request, CONTRACT_EXPANDS)}
+
     def get_queryset(self):
         query = query_valid(s.ContractQuerySerializer, self.request)
-        contracts = contracts_for(self.request)
+        contracts = _contracts_expanded(contracts_for(self.request), expansions(self.request, CONTRACT_EXPANDS))
         lookups = (("status", "status"), ("customer_uuid", "customer__uuid"), ("pet_uuid", "pet__uuid"),
                    ("created_from", "created_at__date__gte"), ("created_to", "created_at__date__lte"))  # fmt: skip
         for name, lookup in lookups:
@@ -96,11 +114,11 @@ class ContractListCreateApi(ListAPIView):
             contracts = contracts.filter(
                 Q(customer__name__icontains=term) | Q(customer__phone__contains=term) | Q(pet__name__icontains=term)
             )
-        return contracts
+        return metadata_filtered(contracts, self.request)
 
     @extend_schema(
         summary="Contracts (staff: all; customer: their own)",
-        parameters=[s.ContractQuerySerializer],
+        parameters=[s.ContractQuerySerializer, METADATA_FILTER, expand_parameter(*CONTRACT_EXPANDS)],
         responses={200: s.ContractSerializer(many=True), **ERRORS},
     )
     def get(self, request, *args, **kwargs):
@@ -134,14 +152,29 @@ class ContractListCreateApi(ListAPIView):
             pet=pet,
             plan_version_id=data.validated_data["plan_version_id"],
             created_by=request.user,
+            metadata=data.validated_data.get("metadata"),
         )
         return Response(s.ContractSerializer(contract).data, status=status.HTTP_201_CREATED)
 
 
 class ContractDetailApi(APIView):
-    @extend_schema(responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(parameters=[expand_parameter(*CONTRACT_EXPANDS)], responses={200: s.ContractSerializer, **ERRORS})
     def get(self, request, uuid):
-        return Response(s.ContractSerializer(contract_get(request, uuid)).data)
+        wanted = expansions(request, CONTRACT_EXPANDS)
+        contract = get_object_or_404(_contracts_expanded(contracts_for(request), wanted), uuid=uuid)
+        return Response(s.ContractSerializer(contract, context={"expand": wanted}).data)
+
+    @extend_schema(
+        summary="Change a contract's metadata (its terms never change)",
+        request=s.ContractUpdateSerializer,
+        responses={200: s.ContractSerializer, **ERRORS},
+    )
+    def patch(self, request, uuid):
+        contract = contract_get(request, uuid)
+        data = s.ContractUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = signing.contract_metadata_update(contract=contract, metadata=data.validated_data["metadata"])
+        return Response(s.ContractSerializer(contract).data)
 
 
 class ContractCreditCheckApi(APIView):
@@ -273,7 +306,17 @@ class ContractWithdrawApi(APIView):
 
 
 class ContractCalendarListApi(APIView):
-    @extend_schema(summary="The debit calendar: every period's date, amount and state", responses={200: s.PeriodSerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="The debit calendar: every period's date, amount and state",
+        parameters=[expand_parameter("attempts")],
+        responses={200: s.PeriodSerializer(many=True), **ERRORS},
+    )
     def get(self, request, uuid):
+        wanted = expansions(request, ("attempts",))
         contract = contract_get(request, uuid)
-        return Response(s.PeriodSerializer(selectors.calendar_list(contract=contract), many=True).data)
+        periods = [asdict(entry) for entry in selectors.calendar_list(contract=contract)]
+        if "attempts" in wanted:
+            by_number = selectors.calendar_attempts(contract=contract)
+            for period in periods:
+                period["attempts"] = by_number.get(period["number"], [])
+        return Response(s.PeriodSerializer(periods, many=True, context={"expand": wanted}).data)

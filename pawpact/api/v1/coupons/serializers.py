@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import MAX_ID
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.coupon_models import CampaignKind, CampaignStatus, CouponKind, CouponUseKind
+from pawpact.loyalty.coupon_templates import MAX_AMOUNT_MINOR, MAX_VALID_DAYS
 
 COUPON_STATES = ["issued", "used", "void", "expired"]
 
@@ -29,15 +31,19 @@ class CouponTemplateSerializer(serializers.Serializer):
 class CouponTemplateInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=60)
     kind = serializers.ChoiceField(choices=CouponKind.choices)
-    amount_off_minor = serializers.IntegerField(required=False, default=0)
-    percent_off = serializers.IntegerField(required=False, default=0)
+    amount_off_minor = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_MINOR, required=False, default=0)
+    percent_off = serializers.IntegerField(min_value=0, max_value=100, required=False, default=0)
     service_kind = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
-    min_spend_minor = serializers.IntegerField(required=False, default=0)
+    min_spend_minor = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_MINOR, required=False, default=0)
     valid_from = serializers.DateField(required=False, allow_null=True, default=None)
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
-    valid_days = serializers.IntegerField(required=False, allow_null=True, default=None)
-    per_customer_limit = serializers.IntegerField(required=False, default=1)
-    total_limit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    valid_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_VALID_DAYS, required=False, allow_null=True, default=None
+    )
+    per_customer_limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=1)
+    total_limit = serializers.IntegerField(
+        min_value=1, max_value=10_000_000, required=False, allow_null=True, default=None
+    )
     enabled = serializers.BooleanField(required=False, default=True)
 
 
@@ -45,15 +51,15 @@ class CouponTemplatePatchSerializer(InputSerializer):
     min_properties = 1
     name = serializers.CharField(max_length=60, required=False)
     kind = serializers.ChoiceField(choices=CouponKind.choices, required=False)
-    amount_off_minor = serializers.IntegerField(required=False)
-    percent_off = serializers.IntegerField(required=False)
+    amount_off_minor = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_MINOR, required=False)
+    percent_off = serializers.IntegerField(min_value=0, max_value=100, required=False)
     service_kind = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    min_spend_minor = serializers.IntegerField(required=False)
+    min_spend_minor = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_MINOR, required=False)
     valid_from = serializers.DateField(required=False, allow_null=True)
     valid_until = serializers.DateField(required=False, allow_null=True)
-    valid_days = serializers.IntegerField(required=False, allow_null=True)
-    per_customer_limit = serializers.IntegerField(required=False)
-    total_limit = serializers.IntegerField(required=False, allow_null=True)
+    valid_days = serializers.IntegerField(min_value=1, max_value=MAX_VALID_DAYS, required=False, allow_null=True)
+    per_customer_limit = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    total_limit = serializers.IntegerField(min_value=1, max_value=10_000_000, required=False, allow_null=True)
     enabled = serializers.BooleanField(required=False)
 
 
@@ -125,8 +131,8 @@ class CampaignSerializer(serializers.Serializer):
 
 class CampaignInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=60)
-    segment_id = serializers.IntegerField()
+    segment_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     kind = serializers.ChoiceField(choices=CampaignKind.choices)
-    template_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    template_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
     subject = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
     body = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)

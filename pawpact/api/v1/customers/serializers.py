@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.expand import expandable_object
+from pawpact.api.fields import MetadataField, MetadataInputField
 from pawpact.api.serializers import InputSerializer
 from pawpact.customers.enums import CustomerStanding, Species
 from pawpact.customers.models import Customer, Pet
@@ -8,10 +10,11 @@ from pawpact.customers.models import Customer, Pet
 
 class CustomerSerializer(serializers.ModelSerializer):
     object = serializers.CharField(default="customer", read_only=True, help_text=_("Always `customer`."))
+    metadata = MetadataField()
 
     class Meta:
         model = Customer
-        fields = ["object", "uuid", "name", "phone", "birth_date", "id_verification", "created_at"]
+        fields = ["object", "uuid", "name", "phone", "birth_date", "id_verification", "metadata", "created_at"]
 
 
 # What pawpact.customers.services.phone_normalize accepts, without separators: a mainland
@@ -34,9 +37,11 @@ class CustomerInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=80)
     phone = phone_field()
     birth_date = serializers.DateField(help_text=_("Not in the future (422 `impossible_date`); 18 or older to sign."))
+    metadata = MetadataInputField(required=False)
 
 
 class CustomerRegisterSerializer(CustomerInputSerializer):
+    metadata = None  # an account opened by the customer: set by the frontend afterwards, with PATCH
     email = serializers.EmailField()
     password = serializers.CharField(
         min_length=8, max_length=128, trim_whitespace=False, style={"input_type": "password"},
@@ -78,10 +83,12 @@ class CustomerRegisteredSerializer(serializers.Serializer):
 class PetSerializer(serializers.ModelSerializer):
     object = serializers.CharField(default="pet", read_only=True, help_text=_("Always `pet`."))
     owner_uuid = serializers.UUIDField(source="owner.uuid", read_only=True, allow_null=True)
+    metadata = MetadataField()
 
     class Meta:
         model = Pet
-        fields = ["object", "uuid", "owner_uuid", "name", "species", "breed", "birthday", "adoption_date", "created_at"]
+        fields = ["object", "uuid", "owner_uuid", "name", "species", "breed", "birthday", "adoption_date", "metadata",
+                  "created_at"]  # fmt: skip
 
 
 class PetInputSerializer(InputSerializer):
@@ -92,6 +99,7 @@ class PetInputSerializer(InputSerializer):
     breed = serializers.CharField(max_length=80, required=False, allow_blank=True)
     birthday = serializers.DateField(required=False, allow_null=True, default=None)
     adoption_date = serializers.DateField(required=False, allow_null=True, default=None)
+    metadata = MetadataInputField(required=False)
 
 
 class CustomerUpdateSerializer(InputSerializer):
@@ -102,6 +110,7 @@ class CustomerUpdateSerializer(InputSerializer):
     name = serializers.CharField(max_length=80, required=False)
     phone = phone_field(required=False)
     birth_date = serializers.DateField(required=False)
+    metadata = MetadataInputField(required=False)
 
 
 class PetUpdateSerializer(InputSerializer):
@@ -114,6 +123,7 @@ class PetUpdateSerializer(InputSerializer):
     breed = serializers.CharField(max_length=80, required=False, allow_blank=True)
     birthday = serializers.DateField(required=False, allow_null=True)
     adoption_date = serializers.DateField(required=False, allow_null=True)
+    metadata = MetadataInputField(required=False)
 
 
 class CustomerQuerySerializer(serializers.Serializer):
@@ -127,3 +137,8 @@ class CustomerQuerySerializer(serializers.Serializer):
 class PetQuerySerializer(serializers.Serializer):
     owner_uuid = serializers.UUIDField(required=False, help_text=_("Staff only: one customer's pets."))
     species = serializers.ChoiceField(choices=Species.choices, required=False)
+
+
+# Other domains expand a contract's customer and pet with these (pawpact.api.expand).
+expandable_object("customer", CustomerSerializer)
+expandable_object("pet", PetSerializer)

@@ -14,7 +14,7 @@ from pawpact.api.access import own_customer, own_id_only
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
-from pawpact.api.query import query_valid
+from pawpact.api.query import METADATA_FILTER, metadata_filtered, query_valid
 from pawpact.api.v1.customers import serializers as s
 from pawpact.api.versioning import answered_version
 from pawpact.core.errors import PermissionDenied
@@ -35,11 +35,11 @@ class CustomerListCreateApi(ListAPIView):
             found = found.filter(Q(name__icontains=query["search"]) | Q(phone__contains=query["search"]))
         if "standing" in query:
             found = found.filter(standing=query["standing"])
-        return found
+        return metadata_filtered(found, self.request)
 
     @extend_schema(
         summary="Customers of the shop (staff)",
-        parameters=[s.CustomerQuerySerializer],
+        parameters=[s.CustomerQuerySerializer, METADATA_FILTER],
         responses={200: s.CustomerSerializer(many=True), **ERRORS},
     )
     def get(self, request, *args, **kwargs):

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from pawpact.api.expand import expandable_object
 from pawpact.api.serializers import InputSerializer, PaymentMethodInputSerializer
 from pawpact.billing.enums import CallTaskStatus
 from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod, DeferralCoupon
@@ -52,6 +53,10 @@ class AttemptSerializer(serializers.ModelSerializer):
         fields = ["period_number", "number", "status", "outcome", "decline_type", "amount_minor", "finished_at"]
 
 
+# The debit calendar expands each period's attempts with it (pawpact.api.expand).
+expandable_object("debit_attempt", AttemptSerializer)
+
+
 class PaymentMethodReplacedSerializer(serializers.Serializer):
     contract_uuid = serializers.UUIDField(source="contract.uuid")
     payment_method = serializers.CharField(source="contract.payment_method.label")
@@ -71,7 +76,7 @@ class DeferralCouponIssueSerializer(InputSerializer):
 
 
 class DeferralUseSerializer(InputSerializer):
-    period_number = serializers.IntegerField(min_value=1)
+    period_number = serializers.IntegerField(min_value=1, max_value=24)
 
 
 class DeferredPeriodSerializer(serializers.ModelSerializer):

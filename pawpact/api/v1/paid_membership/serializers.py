@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
+from pawpact.api.fields import MAX_ID
 from pawpact.api.serializers import InputSerializer
+from pawpact.loyalty.paid_membership import MAX_PRICE_MINOR
 from pawpact.loyalty.paid_models import PaidMembership, PaidPlan
 
 
@@ -25,8 +27,8 @@ class PaidPlanSerializer(serializers.ModelSerializer):
 
 class PaidPlanInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=40)
-    price_minor = serializers.IntegerField(min_value=1)
-    months = serializers.IntegerField(help_text="The billing period: 1, 3 or 12 months.")
+    price_minor = serializers.IntegerField(min_value=1, max_value=MAX_PRICE_MINOR)
+    months = serializers.IntegerField(min_value=1, max_value=12, help_text="The billing period: 1, 3 or 12 months.")
     goods_discount_percent = serializers.IntegerField(min_value=0, max_value=90, default=0)
     points_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2, default=1)
     free_services_per_month = serializers.IntegerField(min_value=0, max_value=31, default=0)
@@ -69,9 +71,11 @@ class MembershipStatusSerializer(serializers.Serializer):
 
 
 class MethodInputSerializer(InputSerializer):
-    payment_method_id = serializers.IntegerField(help_text="One of the customer's own saved payment methods.")
+    payment_method_id = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="One of the customer's own saved payment methods."
+    )
 
 
 class JoinInputSerializer(InputSerializer):
-    plan_id = serializers.IntegerField()
-    payment_method_id = serializers.IntegerField()
+    plan_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    payment_method_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import MAX_ID
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerService, PartnerState
 from pawpact.partners.selectors import EMERGENCY_RADIUS_M
 
@@ -86,7 +87,7 @@ class PartnerBookingSerializer(serializers.Serializer):
 
 
 class PartnerBookingInputSerializer(serializers.Serializer):
-    partner_id = serializers.IntegerField()
+    partner_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     pet_uuid = serializers.UUIDField()
     service = serializers.ChoiceField(choices=PartnerService.choices)
     scheduled_at = serializers.DateTimeField()
@@ -95,6 +96,7 @@ class PartnerBookingInputSerializer(serializers.Serializer):
 
 
 class RatingInputSerializer(serializers.Serializer):
-    # Range checked by the service, so the API and the page refuse alike with one message.
-    stars = serializers.IntegerField()
+    # The service's own message, so the API and the page refuse alike.
+    stars = serializers.IntegerField(min_value=1, max_value=5, error_messages=dict.fromkeys(
+        ("min_value", "max_value"), _("Give 1 to 5 stars.")))
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

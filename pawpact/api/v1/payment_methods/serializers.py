@@ -1,15 +1,24 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import MetadataField, MetadataInputField
+from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import PaymentMethod
 
 
 class PaymentMethodSerializer(serializers.ModelSerializer):
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
+    metadata = MetadataField()
 
     class Meta:
         model = PaymentMethod
-        fields = ["id", "customer_uuid", "rail", "label", "created_at"]
+        fields = ["id", "customer_uuid", "rail", "label", "metadata", "created_at"]
+
+
+class PaymentMethodUpdateSerializer(InputSerializer):
+    """Only the metadata changes here: the rail's reference and label are the rail's."""
+
+    metadata = MetadataInputField()
 
 
 class PaymentMethodQuerySerializer(serializers.Serializer):

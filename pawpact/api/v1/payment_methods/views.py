@@ -13,7 +13,7 @@ from pawpact.api.openapi import ERRORS
 from pawpact.api.query import query_valid
 from pawpact.api.v1.payment_methods import serializers as s
 from pawpact.billing.models import PaymentMethod
-from pawpact.billing.services.payment_methods import payment_method_detach
+from pawpact.billing.services.payment_methods import payment_method_detach, payment_method_metadata_update
 
 
 def _methods_for(request):
@@ -44,6 +44,18 @@ class PaymentMethodDetailDetachApi(APIView):
     @extend_schema(summary="One saved payment method", responses={200: s.PaymentMethodSerializer, **ERRORS})
     def get(self, request, method_id: int):
         return Response(s.PaymentMethodSerializer(get_object_or_404(_methods_for(request), pk=method_id)).data)
+
+    @extend_schema(
+        summary="Change a saved payment method's metadata",
+        request=s.PaymentMethodUpdateSerializer,
+        responses={200: s.PaymentMethodSerializer, **ERRORS},
+    )
+    def patch(self, request, method_id: int):
+        method = get_object_or_404(_methods_for(request), pk=method_id)
+        data = s.PaymentMethodUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        method = payment_method_metadata_update(payment_method=method, metadata=data.validated_data["metadata"])
+        return Response(s.PaymentMethodSerializer(method).data)
 
     @extend_schema(
         summary="Remove a saved payment method (not while a contract debits it)",

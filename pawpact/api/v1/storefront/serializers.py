@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pawpact.api.expand import ExpandableMixin
+from pawpact.api.fields import MetadataField, MetadataInputField
 from pawpact.api.serializers import InputSerializer
 from pawpact.storefront.enums import (
     FulfilmentKind,
@@ -101,6 +103,12 @@ class CartLineAddSerializer(InputSerializer):
                                         help_text=_("Added to what the cart holds of the product already."))  # fmt: skip
 
 
+class OrderUpdateSerializer(InputSerializer):
+    """Only the metadata changes here: an order's lines and amounts are fixed once placed."""
+
+    metadata = MetadataInputField()
+
+
 class CartLineSetSerializer(InputSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
@@ -118,13 +126,16 @@ class CheckoutSerializer(InputSerializer):
     coupon_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class OrderLineSerializer(serializers.Serializer):
+class OrderLineSerializer(ExpandableMixin, serializers.Serializer):
+    expandable = {"product": "lines.product"}
+
     product_id = serializers.IntegerField()
     sku = serializers.CharField(source="warehouse_sku.sku")
     name = serializers.CharField()
     quantity = serializers.IntegerField()
     unit_price_minor = serializers.IntegerField()
     total_minor = serializers.IntegerField()
+    product = ProductSerializer(required=False, help_text=_("With `expand[]=lines.product` only: the product now."))
 
 
 class TrackingEventSerializer(serializers.Serializer):
@@ -238,6 +249,7 @@ class OrderSerializer(serializers.Serializer):
     lines = OrderLineSerializer(many=True)
     shipment = serializers.SerializerMethodField()
     refunds = RefundSerializer(many=True)
+    metadata = MetadataField()
 
     def get_object(self, _order) -> str:
         return "order"

@@ -21,6 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import HEADER, idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.query import query_valid
@@ -29,13 +30,13 @@ from pawpact.billing.errors import InvalidPaymentMethod
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import NotFound, PermissionDenied
 from pawpact.customers.models import Customer
-from pawpact.storefront.errors import CartQuantityLimit
 from pawpact.storefront.enums import FulfilmentKind
+from pawpact.storefront.errors import CartQuantityLimit
 from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderLine, Product, ReshipRequest, TrackingEvent
 from pawpact.storefront.selectors import cart_get, product_list
 from pawpact.storefront.services.addresses import address_set
 from pawpact.storefront.services.catalog import linked_warehouse_id
-from pawpact.storefront.services.orders import MAX_QUANTITY, cart_set, checkout
+from pawpact.storefront.services.orders import MAX_QUANTITY, cart_set, checkout, order_metadata_update
 from pawpact.storefront.services.refunds import order_cancel
 from pawpact.storefront.services.reships import reship_request
 
@@ -91,9 +92,15 @@ def _cart_answer(customer: Customer, code: int = status.HTTP_200_OK) -> Response
     return Response(s.CartSerializer(cart_get(customer=customer)).data, status=code)
 
 
-def orders_for(request):
+ORDER_EXPANDS = ("lines.product",)
+
+
+def orders_for(request, expand: frozenset[str] = frozenset()):
+    lines = OrderLine.objects.select_related("warehouse_sku")
+    if "lines.product" in expand:
+        lines = lines.select_related("product__warehouse_sku")
     orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("warehouse_sku")), "refunds",
+        Prefetch("lines", queryset=lines), "refunds",
         Prefetch("fulfilment__tracking", queryset=TrackingEvent.objects.order_by("at", "id")),
     )  # fmt: skip
     return orders if request.user.is_staff else orders.filter(customer__user=request.user)
@@ -187,21 +194,37 @@ class CheckoutApi(APIView):
 class OrderListApi(ListAPIView):
     serializer_class = s.OrderSerializer
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "expand": expansions(self.request, ORDER_EXPANDS)}
+
     def get_queryset(self):
         query = query_valid(s.OrderQuerySerializer, self.request)
-        orders = orders_for(self.request)
+        orders = orders_for(self.request, expansions(self.request, ORDER_EXPANDS))
         return orders.filter(status=query["status"]) if "status" in query else orders
 
     @extend_schema(summary="Orders, newest first (staff: every order of the shop; customer: their own)",
-                   parameters=[s.OrderQuerySerializer], responses={200: s.OrderSerializer(many=True), **ERRORS})  # fmt: skip
+                   parameters=[s.OrderQuerySerializer, expand_parameter(*ORDER_EXPANDS)],
+                   responses={200: s.OrderSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
 
 class OrderDetailApi(APIView):
-    @extend_schema(summary="One order, with its shipment, tracking and refunds", responses={200: s.OrderSerializer, **ERRORS})
+    @extend_schema(summary="One order, with its shipment, tracking and refunds",
+                   parameters=[expand_parameter(*ORDER_EXPANDS)], responses={200: s.OrderSerializer, **ERRORS})  # fmt: skip
     def get(self, request, uuid):
-        return Response(s.OrderSerializer(get_object_or_404(orders_for(request), uuid=uuid)).data)
+        wanted = expansions(request, ORDER_EXPANDS)
+        order = get_object_or_404(orders_for(request, wanted), uuid=uuid)
+        return Response(s.OrderSerializer(order, context={"expand": wanted}).data)
+
+    @extend_schema(summary="Change an order's metadata (its lines and amounts never change)",
+                   request=s.OrderUpdateSerializer, responses={200: s.OrderSerializer, **ERRORS})  # fmt: skip
+    def patch(self, request, uuid):
+        order = get_object_or_404(orders_for(request), uuid=uuid)
+        data = s.OrderUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order_metadata_update(order=order, metadata=data.validated_data["metadata"])
+        return Response(s.OrderSerializer(order).data)
 
 
 class OrderTrackingApi(APIView):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from pawpact.api.fields import MAX_ID
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.wallet_models import (
     MallItem,
@@ -48,8 +49,10 @@ class MallItemSerializer(serializers.ModelSerializer):
 
 
 class RedeemInputSerializer(InputSerializer):
-    item_id = serializers.IntegerField(min_value=1)
-    payment_method_id = serializers.IntegerField(min_value=1, required=False, help_text="For an item with a cash part.")
+    item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    payment_method_id = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="For an item with a cash part."
+    )
 
 
 class RedemptionSerializer(serializers.ModelSerializer):
@@ -91,7 +94,7 @@ class StoredValueMovementSerializer(serializers.ModelSerializer):
 
 class TopUpInputSerializer(InputSerializer):
     amount_minor = serializers.IntegerField(min_value=1, max_value=5_000_000)
-    payment_method_id = serializers.IntegerField(min_value=1)
+    payment_method_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class TopUpSerializer(serializers.ModelSerializer):

@@ -1,0 +1,164 @@
+"""`metadata` on customers, pets, contracts and payment methods: set on create and PATCH
+(merged; "" removes a key), returned on read, `metadata[key]=value` filters on customers and
+contracts; bad metadata answers 400 naming the field and writes nothing; never across shops."""
+import pytest
+from django.core.cache import cache
+from django_tenants.utils import schema_context
+
+from pawpact.accounts.models import User
+from pawpact.accounts.services import api_token_issue
+from pawpact.billing.models import Contract, PaymentMethod
+from pawpact.customers.models import Customer, Pet
+from tests.api.test_billing_api import (
+    active, api, apply, current_versions, customer_add, customer_register, draft, ok, pet_add,
+)  # fmt: skip
+from tests.conftest import SHOP_PASSWORD
+
+BODY = {"name": "Zhou Min", "phone": "13800138321", "birth_date": "1990-03-04"}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def staff(shop, shop_staff):
+    return api(shop, shop_staff.api_token)
+
+
+def _row(shop, model, **lookup):
+    with schema_context(shop.schema_name):
+        return model.objects.get(**lookup)
+
+
+def test_customer_metadata_is_set_merged_removed_and_read_back(shop, staff):
+    created = ok(staff.post("/api/v1/customers", {**BODY, "metadata": {"crm_id": "C-1", "tier": "gold"}},
+                            format="json"), 201)  # fmt: skip
+    assert created["metadata"] == {"crm_id": "C-1", "tier": "gold"}
+    url = f"/api/v1/customers/{created['uuid']}"
+    patched = ok(staff.patch(url, {"metadata": {"tier": "", "source": "wechat"}}, format="json"))
+    assert patched["metadata"] == {"crm_id": "C-1", "source": "wechat"}
+    assert patched["name"] == "Zhou Min"  # the rest stays
+    assert ok(staff.get(url))["metadata"] == {"crm_id": "C-1", "source": "wechat"}
+    assert _row(shop, Customer, uuid=created["uuid"]).metadata == {"crm_id": "C-1", "source": "wechat"}
+
+
+@pytest.mark.parametrize(
+    ("metadata", "field"),
+    [
+        ("not an object", "metadata"),
+        ({"k": 5}, "metadata.k"),
+        ({"k": "x" * 501}, "metadata.k"),
+        ({"k" * 41: "v"}, "metadata"),
+        ({"": "v"}, "metadata"),
+        ({"k": "a\x00b"}, "metadata.k"),  # jsonb holds no NUL: a 400, never a database error
+        ({"a\x00": "v"}, "metadata"),
+        ({f"k{n}": "v" for n in range(51)}, "metadata"),
+    ],
+)
+def test_bad_metadata_is_refused_with_the_field_and_nothing_is_written(shop, staff, metadata, field):
+    with schema_context(shop.schema_name):
+        before = Customer.objects.count()
+    response = staff.post("/api/v1/customers", {**BODY, "metadata": metadata}, format="json")
+    assert response.status_code == 400
+    assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", [field])
+    with schema_context(shop.schema_name):
+        assert Customer.objects.count() == before
+
+
+def test_a_patch_that_would_pass_50_keys_is_refused_and_changes_nothing(shop, staff):
+    full = {f"k{n}": "v" for n in range(50)}
+    created = ok(staff.post("/api/v1/customers", {**BODY, "metadata": full}, format="json"), 201)
+    url = f"/api/v1/customers/{created['uuid']}"
+    response = staff.patch(url, {"metadata": {"one_more": "v"}, "name": "Changed"}, format="json")
+    assert (response.status_code, list(response.json()["fields"])) == (400, ["metadata"])
+    saved = _row(shop, Customer, uuid=created["uuid"])
+    assert (saved.metadata, saved.name) == (full, "Zhou Min")
+    # Replacing a key keeps the count: accepted.
+    assert ok(staff.patch(url, {"metadata": {"k0": "w"}}, format="json"))["metadata"]["k0"] == "w"
+
+
+def test_customers_and_contracts_are_found_by_metadata(shop, staff):
+    first = customer_add(staff, suffix="101")
+    second = customer_add(staff, suffix="102")
+    staff.patch(f"/api/v1/customers/{first['uuid']}", {"metadata": {"crm_id": "C-7", "src": "a"}}, format="json")
+    staff.patch(f"/api/v1/customers/{second['uuid']}", {"metadata": {"crm_id": "C-8", "src": "a"}}, format="json")
+    found = ok(staff.get("/api/v1/customers?metadata[crm_id]=C-7"))["results"]
+    assert [row["uuid"] for row in found] == [first["uuid"]]
+    both = ok(staff.get("/api/v1/customers?metadata[src]=a"))["results"]
+    assert sorted(row["uuid"] for row in both) == sorted([first["uuid"], second["uuid"]])
+    assert ok(staff.get("/api/v1/customers?metadata[src]=a&metadata[crm_id]=C-8"))["results"][0]["uuid"] == second["uuid"]
+    assert ok(staff.get("/api/v1/customers?metadata[crm_id]=C-9"))["results"] == []
+
+    pet = pet_add(staff, first["uuid"])
+    version = current_versions(staff)["basic"]["id"]
+    body = {"pet_uuid": pet["uuid"], "plan_version_id": version, "customer_uuid": first["uuid"],
+            "metadata": {"order_ref": "MP-42"}}  # fmt: skip
+    contract = ok(staff.post("/api/v1/contracts", body, format="json"), 201)
+    assert contract["metadata"] == {"order_ref": "MP-42"}
+    apply(staff, pet_uuid=pet_add(staff, first["uuid"])["uuid"], plan_version_id=version, customer_uuid=first["uuid"])
+    found = ok(staff.get("/api/v1/contracts?metadata[order_ref]=MP-42"))["results"]
+    assert [row["uuid"] for row in found] == [contract["uuid"]]
+
+
+def test_a_metadata_filter_no_record_can_match_finds_nothing(staff):
+    customer_add(staff, suffix="401")
+    for query in ("metadata[" + "k" * 41 + "]=v", "metadata[a]b]=v", "metadata[k]=a%00b", "metadata[]=v"):
+        assert ok(staff.get(f"/api/v1/customers?{query}"))["results"] == []
+        assert ok(staff.get(f"/api/v1/contracts?{query}"))["results"] == []
+    assert staff.get("/api/v1/pets?metadata[k]=v").json()["code"] == "unknown_parameter"
+
+
+def test_metadata_messages_follow_the_language(staff):
+    response = staff.post("/api/v1/customers", {**BODY, "metadata": {"k": 1}}, format="json",
+                          HTTP_ACCEPT_LANGUAGE="zh-hans")  # fmt: skip
+    assert response.json()["fields"] == {"metadata.k": ["值为不超过 500 个字符的字符串。"]}
+
+
+def test_pet_metadata_on_create_and_patch(shop, staff):
+    owner = customer_add(staff, suffix="201")
+    body = {"name": "Mimi", "species": "cat", "owner_uuid": owner["uuid"], "metadata": {"chip": "900-1"}}
+    pet = ok(staff.post("/api/v1/pets", body, format="json"), 201)
+    assert pet["metadata"] == {"chip": "900-1"}
+    patched = ok(staff.patch(f"/api/v1/pets/{pet['uuid']}", {"metadata": {"chip": ""}}, format="json"))
+    assert patched["metadata"] == {} and _row(shop, Pet, uuid=pet["uuid"]).metadata == {}
+
+
+def test_contract_and_payment_method_metadata_by_patch_only(shop, staff):
+    contract = active(staff, draft(staff)["uuid"])
+    url = f"/api/v1/contracts/{contract['uuid']}"
+    patched = ok(staff.patch(url, {"metadata": {"crm_deal": "D-9"}}, format="json"))
+    assert patched["metadata"] == {"crm_deal": "D-9"} and patched["status"] == "active"
+    refused = staff.patch(url, {"metadata": {"crm_deal": "D-9"}, "monthly_amount_minor": 1}, format="json")
+    assert (refused.status_code, list(refused.json()["fields"])) == (400, ["monthly_amount_minor"])
+    saved = _row(shop, Contract, uuid=contract["uuid"])
+    assert (saved.metadata, saved.monthly_amount_minor) == ({"crm_deal": "D-9"}, contract["monthly_amount_minor"])
+
+    method_id = contract["payment_method_id"]
+    method = ok(staff.patch(f"/api/v1/payment-methods/{method_id}", {"metadata": {"label2": "work card"}}, format="json"))
+    assert method["metadata"] == {"label2": "work card"}
+    assert _row(shop, PaymentMethod, pk=method_id).metadata == {"label2": "work card"}
+    assert staff.patch(f"/api/v1/payment-methods/{method_id}", {}, format="json").status_code == 400
+
+
+def test_another_shop_cannot_read_or_change_metadata(shop, other_shop, staff):
+    created = ok(staff.post("/api/v1/customers", {**BODY, "metadata": {"crm_id": "C-1"}}, format="json"), 201)
+    contract = draft(staff, suffix="555")
+    with schema_context(other_shop.schema_name):
+        user = User.objects.create_user("staff@beta.test", SHOP_PASSWORD, is_staff=True)
+        intruder = api(other_shop, api_token_issue(user=user))
+    for url in (f"/api/v1/customers/{created['uuid']}", f"/api/v1/contracts/{contract['uuid']}"):
+        response = intruder.patch(url, {"metadata": {"crm_id": "stolen"}}, format="json")
+        assert response.status_code == 404
+    assert intruder.get("/api/v1/customers?metadata[crm_id]=C-1").json()["results"] == []
+    assert _row(shop, Customer, uuid=created["uuid"]).metadata == {"crm_id": "C-1"}
+    assert _row(shop, Contract, uuid=contract["uuid"]).metadata == {}
+
+
+def test_a_customer_token_sets_metadata_on_itself_only(shop, staff):
+    me, client = customer_register(shop, suffix="777")
+    other = customer_add(staff, suffix="778")
+    assert ok(client.patch(f"/api/v1/customers/{me['uuid']}", {"metadata": {"app": "1"}}, format="json"))["metadata"] == {"app": "1"}
+    assert client.patch(f"/api/v1/customers/{other['uuid']}", {"metadata": {"app": "1"}}, format="json").status_code == 404
+    assert _row(shop, Customer, uuid=other["uuid"]).metadata == {}
