@@ -17,6 +17,7 @@ from pawpact.warehouses.forecast import committed_demand
 from pawpact.warehouses.models import CatalogImport, Warehouse
 from pawpact.warehouses.selectors import sla_record, warehouse_list, warehouse_shops
 from pawpact.warehouses.services import (
+    catalog_import_refused,
     catalog_import_start,
     warehouse_check,
     warehouse_credentials_update,
@@ -99,8 +100,8 @@ def console_warehouse_import(request, warehouse_id: int):
     warehouse = get_object_or_404(Warehouse, pk=warehouse_id)
     # The import starts from a passing check, which also tells how many SKUs to expect.
     result = warehouse_check(warehouse=warehouse, callback_url=_callback_url(request, warehouse))
-    if not result.ok:
-        messages.error(request, result.message)
+    if not result.ok:  # the progress area says why; the button starts it again
+        catalog_import_refused(warehouse=warehouse, check=result)
         return redirect("console_warehouse", warehouse_id=warehouse.pk)
     run = catalog_import_start(warehouse=warehouse, expected_items=result.skus or None)
     if run.pages == 0 and run.finished_at is None:

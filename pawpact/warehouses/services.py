@@ -17,6 +17,7 @@ from pawpact.warehouses.client import WarehouseClient
 from pawpact.warehouses.enums import EventType, ImportStatus, SkuCategory, WarehouseStatus
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
 from pawpact.warehouses.models import CatalogImport, Warehouse, WarehouseEvent, WarehouseLink, WarehouseSku
+from pawpact.warehouses.reasons import CHECK_PASSED, reason_of, reason_text
 from pawpact.warehouses.signing import signature_verify
 from pawpact.warehouses.stock import stock_apply
 
@@ -63,36 +64,41 @@ def warehouse_credentials_update(*, warehouse: Warehouse, base_url: str, key_id:
     if secret:
         warehouse.secret_encrypted = text_encrypt(secret)
     warehouse.last_check_at, warehouse.last_check_ok, warehouse.last_check_message = None, None, ""
+    warehouse.last_check_code, warehouse.last_check_params = "", {}
     with transaction.atomic():
         warehouse.save(update_fields=["base_url", "key_id", "secret_encrypted", "last_check_at", "last_check_ok",
-                                      "last_check_message"])  # fmt: skip
+                                      "last_check_message", "last_check_code", "last_check_params"])  # fmt: skip
     return warehouse
 
 
 @dataclass(frozen=True)
 class CheckResult:
     ok: bool
-    message: str
+    code: str
+    params: dict
     skus: int = 0
+
+    @property
+    def message(self) -> str:
+        return reason_text(self.code, self.params)
 
 
 def warehouse_check(*, warehouse: Warehouse, callback_url: str, clock: Clock = default_clock) -> CheckResult:
-    """Ping with a signed request and register our callback URL; the outcome is kept on the warehouse."""
+    """Ping with a signed request and register our callback URL; the outcome is kept on the
+    warehouse as a code (worded for whoever reads it)."""
     client = WarehouseClient.for_warehouse(warehouse)
     try:
         ping = client.call("GET", "/v1/ping")
         client.call("PUT", "/v1/callback", payload={"url": callback_url})
-        result = CheckResult(ok=True, message=_("Reachable; signatures accepted; %(n)s SKUs.") % {"n": ping.get("skus", "?")},
-                             skus=int(ping.get("skus") or 0))  # fmt: skip
-    except WarehouseRefused as refused:
-        reason = (_("the signature was refused: check the key id and the shared secret") if refused.status == 401
-                  else refused.message)  # fmt: skip
-        result = CheckResult(ok=False, message=_("Refused: %(reason)s") % {"reason": reason})
-    except WarehouseUnavailable as error:
-        result = CheckResult(ok=False, message=error.message)
+        skus = int(ping.get("skus") or 0)
+        result = CheckResult(ok=True, code=CHECK_PASSED, params={"skus": ping.get("skus", "?")}, skus=skus)
+    except (WarehouseRefused, WarehouseUnavailable) as error:
+        code, params = reason_of(error)
+        result = CheckResult(ok=False, code=code, params=params)
     Warehouse.objects.filter(pk=warehouse.pk).update(
-        last_check_at=clock.now(), last_check_ok=result.ok, last_check_message=result.message[:255]
-    )
+        last_check_at=clock.now(), last_check_ok=result.ok, last_check_code=result.code, last_check_params=result.params,
+        last_check_message="",
+    )  # fmt: skip
     return result
 
 
@@ -102,6 +108,16 @@ def catalog_import_start(*, warehouse: Warehouse, expected_items: int | None = N
     if running is not None:
         return running
     return CatalogImport.objects.create(warehouse=warehouse, expected_items=expected_items)
+
+
+def catalog_import_refused(*, warehouse: Warehouse, check: CheckResult) -> CatalogImport:
+    """An import that could not start because the check before it failed: recorded as a failed
+    run so the progress area says why (and the admin can fix the credentials and retry)."""
+    with transaction.atomic():
+        return CatalogImport.objects.create(
+            warehouse=warehouse, status=ImportStatus.FAILED, error_code=check.code, error_params=check.params,
+            finished_at=timezone.now(),
+        )  # fmt: skip
 
 
 def catalog_import_run(*, run: CatalogImport) -> CatalogImport:
@@ -120,8 +136,9 @@ def catalog_import_run(*, run: CatalogImport) -> CatalogImport:
             if not cursor:
                 break
     except (WarehouseRefused, WarehouseUnavailable) as error:
-        run.status, run.error, run.finished_at = ImportStatus.FAILED, error.message[:255], timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
+        run.status, run.finished_at = ImportStatus.FAILED, timezone.now()
+        run.error_code, run.error_params = reason_of(error)
+        run.save(update_fields=["status", "error_code", "error_params", "finished_at"])
         return run
     run.status, run.finished_at = ImportStatus.DONE, timezone.now()
     run.save(update_fields=["status", "finished_at"])
