@@ -30,8 +30,7 @@ def reason_text(code: str, params: dict | None) -> str:
     params = params or {}
     words = {
         CHECK_PASSED: lambda: _("Reachable; signatures accepted; %(n)s SKUs.") % {"n": params.get("skus", "?")},
-        SIGNATURE_REFUSED: lambda: _("Refused: %(reason)s") % {
-            "reason": _("the signature was refused: check the key id and the shared secret")},
+        SIGNATURE_REFUSED: lambda: _("The warehouse refused our signature: check the key id and the shared secret."),
         REFUSED: lambda: _("Refused (HTTP %(status)s): %(message)s") % {"status": params.get("status", "?"),
                                                                           "message": params.get("message", "")},
         TIMEOUT: lambda: _("The warehouse did not answer in time (timeout)."),

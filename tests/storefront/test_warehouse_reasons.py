@@ -8,8 +8,8 @@ from pawpact.warehouses.models import CatalogImport, Warehouse, WarehouseSku
 from tests.storefront.conftest import SECRET
 from tests.storefront.test_warehouse_onboarding import _register, console  # noqa: F401
 
-REFUSED_EN = "the signature was refused: check the key id and the shared secret"
-REFUSED_ZH = "签名被拒绝：请核对密钥 ID 和共享密钥"
+REFUSED_EN = "The warehouse refused our signature: check the key id and the shared secret."
+REFUSED_ZH = "仓库拒绝了我们的签名：请核对密钥 ID 和共享密钥。"
 
 
 def _warehouse(console, sandbox_warehouse, **overrides) -> Warehouse:  # noqa: F811
