@@ -53,7 +53,7 @@ class WarehouseApp:
 
     def route(self, method: str, path: str, query: dict, data) -> tuple[int, dict]:
         routes = {
-            ("GET", "/v1/ping"): lambda: (200, {"warehouse": self.name, "time": iso(time.time()),
+            ("GET", "/v1/ping"): lambda: (200, {"warehouse": self.name, "time": iso(time.time()), "sandbox": True,
                                                 "skus": self.store.db.execute("SELECT COUNT(*) FROM skus").fetchone()[0]}),
             ("PUT", "/v1/callback"): lambda: self.callback_set(data),
             ("GET", "/v1/catalog"): lambda: self.page(query, catalog=True),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from pawpact.warehouses.selectors import sla_record, warehouse_list, warehouse_s
 from pawpact.warehouses.services import (
     catalog_import_refused,
     catalog_import_start,
+    sandbox_dispatch_hold,
     warehouse_check,
     warehouse_credentials_update,
     warehouse_register,
@@ -113,3 +115,21 @@ def console_warehouse_import(request, warehouse_id: int):
 def console_warehouse_import_progress(request, warehouse_id: int, run_id: int):
     run = get_object_or_404(CatalogImport, pk=run_id, warehouse_id=warehouse_id)
     return render(request, "platform/warehouses/_import.html", {"run": run, "warehouse_id": warehouse_id})
+
+
+@staff_required
+@require_POST
+def console_warehouse_hold(request, warehouse_id: int):
+    """A sandbox warehouse holds (or releases) dispatch of one order or of all: to try breaches."""
+    warehouse = get_object_or_404(Warehouse, pk=warehouse_id)
+    order_id, hold = request.POST.get("order_id", ""), request.POST.get("hold") == "1"
+    try:
+        held = sandbox_dispatch_hold(warehouse=warehouse, order_id=order_id, hold=hold)
+    except DomainError as error:
+        messages.error(request, " ".join([error.message, *(p for ps in (error.fields or {}).values() for p in ps)]))
+    else:
+        count = len(held.get("orders") or [])
+        state = (_("every dispatch is held") if held.get("all") else
+                 ngettext("%(n)s order held", "%(n)s orders held", count) % {"n": count})  # fmt: skip
+        messages.success(request, _("Done: %(state)s.") % {"state": state})
+    return redirect("console_warehouse", warehouse_id=warehouse.pk)

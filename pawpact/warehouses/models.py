@@ -39,6 +39,11 @@ class Warehouse(models.Model):
         return self.name
 
     @property
+    def is_sandbox(self) -> bool:
+        """The last passing check was answered by a sandbox warehouse (it has test controls)."""
+        return bool(self.last_check_ok and (self.last_check_params or {}).get("sandbox") is True)
+
+    @property
     def last_check_reason(self) -> str:
         """The last check's outcome in the viewer's language."""
         return reason_text(self.last_check_code, self.last_check_params) or self.last_check_message

@@ -1,6 +1,7 @@
 """Onboarding a warehouse, checking it, importing its catalog, linking shops, receiving callbacks."""
 import json
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +24,7 @@ from pawpact.warehouses.stock import stock_apply
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 500
+_ORDER_ID = re.compile(r"[0-9a-fA-F-]{32,36}")
 MIN_SKUS = 1000  # SPEC §4: a warehouse is onboarded with at least 1,000 SKUs
 IMPORT_STALE = timedelta(minutes=30)  # a running import with no end after this lost its worker
 
@@ -91,7 +93,8 @@ def warehouse_check(*, warehouse: Warehouse, callback_url: str, clock: Clock = d
         ping = client.call("GET", "/v1/ping")
         client.call("PUT", "/v1/callback", payload={"url": callback_url})
         skus = int(ping.get("skus") or 0)
-        result = CheckResult(ok=True, code=CHECK_PASSED, params={"skus": ping.get("skus", "?")}, skus=skus)
+        params = {"skus": ping.get("skus", "?"), **({"sandbox": True} if ping.get("sandbox") is True else {})}
+        result = CheckResult(ok=True, code=CHECK_PASSED, params=params, skus=skus)
     except (WarehouseRefused, WarehouseUnavailable) as error:
         code, params = reason_of(error)
         result = CheckResult(ok=False, code=code, params=params)
@@ -205,6 +208,20 @@ def stock_reconcile(*, warehouse: Warehouse) -> int:
         cursor = page.get("next_cursor")
         if not cursor:
             return changed
+
+
+def sandbox_dispatch_hold(*, warehouse: Warehouse, order_id: str = "", hold: bool) -> dict:
+    """Tell a sandbox warehouse to hold (or release) dispatch of one order or of every order,
+    so staff can try a dispatch-SLA breach. Only a warehouse whose last passing check said it
+    is a sandbox: a partner warehouse has no such control."""
+    if not warehouse.is_sandbox:
+        raise Conflict(_("Only a sandbox warehouse can be told to hold dispatch."))
+    order_id = order_id.strip()
+    if order_id and not _ORDER_ID.fullmatch(order_id):
+        raise ValidationFailed(_("Enter an order id as the warehouse knows it (a UUID)."),
+                               fields={"order_id": [_("Not an order id.")]})  # fmt: skip
+    body = {"order_id": order_id, "hold": hold} if order_id else {"all": True, "hold": hold}
+    return WarehouseClient.for_warehouse(warehouse).call("POST", "/_sandbox/holds", payload=body)
 
 
 def new_secret() -> str:

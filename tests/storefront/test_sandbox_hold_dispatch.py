@@ -103,3 +103,32 @@ def test_holding_every_dispatch_and_bad_hold_requests(shop, linked, sandbox_ware
     assert sandbox_warehouse.tick(ahead=3601)["dispatched"] >= 1
     statuses = {o["order_id"]: o["status"] for o in sandbox_warehouse.orders()}
     assert statuses[str(order.uuid)] == "dispatched"
+
+
+def test_platform_staff_hold_a_sandbox_warehouses_dispatch_from_the_console(shop, linked, sandbox_warehouse, relay,
+                                                                           public_client):  # fmt: skip
+    admin = User.objects.create_user("ops-hold@pawpact.test", SHOP_PASSWORD, is_staff=True)
+    public_client.force_login(admin)
+    url = f"/console/warehouses/{linked.pk}/"
+    before = public_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Hold every dispatch" not in before  # not checked yet: not known to be a sandbox
+    refused = public_client.post(f"{url}hold/", {"hold": "1"}, HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
+    assert "Only a sandbox warehouse can be told to hold dispatch." in refused
+    assert sandbox_warehouse.control("holds")["all"] is False  # nothing was asked of the warehouse
+    public_client.post(f"{url}check/", follow=True)
+    page = public_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "暂停所有发货" in page and "恢复此订单发货" in page
+    try:
+        held = public_client.post(f"{url}hold/", {"hold": "1"}, HTTP_ACCEPT_LANGUAGE="en", follow=True).content.decode()
+        assert "Done: every dispatch is held." in held and sandbox_warehouse.control("holds")["all"] is True
+        order_id = str(uuid.uuid4())
+        public_client.post(f"{url}hold/", {"hold": "1", "order_id": order_id}, follow=True)
+        assert order_id in sandbox_warehouse.control("holds")["orders"]
+        bad = public_client.post(f"{url}hold/", {"hold": "1", "order_id": "x'; drop"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+        assert "Enter an order id as the warehouse knows it (a UUID)." in bad.content.decode()
+        public_client.post(f"{url}hold/", {"hold": "0", "order_id": order_id}, follow=True)
+        assert order_id not in sandbox_warehouse.control("holds")["orders"]
+    finally:
+        public_client.post(f"{url}hold/", {"hold": "0"}, follow=True)
+    assert sandbox_warehouse.control("holds")["all"] is False
+    assert public_client.post(f"{url}hold/", {"hold": "1"}, HTTP_HOST=host_of(shop)).status_code == 404  # not on a shop host
