@@ -35,7 +35,7 @@ def test_a_passing_check_keeps_its_count_and_words_it_in_either_language(console
     warehouse = _warehouse(console, sandbox_warehouse)
     console.post(f"/console/warehouses/{warehouse.pk}/check/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
     warehouse.refresh_from_db()
-    assert (warehouse.last_check_ok, warehouse.last_check_code, warehouse.last_check_params) == (True, "passed", {"skus": 1470})
+    assert (warehouse.last_check_ok, warehouse.last_check_code, warehouse.last_check_params) == (True, "passed", {"skus": 1470, "sandbox": True})
     chinese = console.get(f"/console/warehouses/{warehouse.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "连接正常，签名已通过；共 1470 个商品编码。" in chinese
 
