@@ -16,7 +16,7 @@ from pawpact_warehouse.worker import tick
 
 CURSOR = re.compile(r"^[A-Za-z0-9-]{0,40}$")
 ORDER = re.compile(r"^/v1/orders/(?P<order_id>[^/]{1,64})(?P<tail>/cancel|/reships)?$")
-CONFIG_KEYS = ("dispatch_delay", "delivery_delay", "callback_url", "paused")
+CONFIG_KEYS = ("dispatch_delay", "delivery_delay", "callback_url", "paused", "hold_dispatch")
 FAULT_KEYS = ("down", "slow_seconds", "drop_callbacks")
 
 
@@ -53,7 +53,7 @@ class WarehouseApp:
 
     def route(self, method: str, path: str, query: dict, data) -> tuple[int, dict]:
         routes = {
-            ("GET", "/v1/ping"): lambda: (200, {"warehouse": self.name, "time": iso(time.time()),
+            ("GET", "/v1/ping"): lambda: (200, {"warehouse": self.name, "time": iso(time.time()), "sandbox": True,
                                                 "skus": self.store.db.execute("SELECT COUNT(*) FROM skus").fetchone()[0]}),
             ("PUT", "/v1/callback"): lambda: self.callback_set(data),
             ("GET", "/v1/catalog"): lambda: self.page(query, catalog=True),
@@ -66,6 +66,8 @@ class WarehouseApp:
             ("POST", "/_sandbox/tick"): lambda: (200, tick(self.store, key_id=self.key_id, secret=self.secret,
                                                              now=time.time() + float(_dict(data).get("ahead", 0)))),
             ("GET", "/_sandbox/orders"): lambda: (200, self.orders_summary()),
+            ("POST", "/_sandbox/holds"): lambda: (200, orders.hold_set(self.store, _dict(data))),
+            ("GET", "/_sandbox/holds"): lambda: (200, orders.holds(self.store)),
         }  # fmt: skip
         handler = routes.get((method, path))
         if handler is not None:

@@ -134,3 +134,26 @@ def reship_create(store, order_id: str, body: dict) -> tuple[int, dict]:
         full = {**body, "ship_to": json.loads(original["ship_to"]), "merchant": json.loads(original["merchant"])}
         return _allocate(store, order_id=reship_id, kind="reship", body=full, lines=lines, hours=RESHIP_HOURS,
                          reship_of=order_id)  # fmt: skip
+
+
+def hold_set(store, body: dict) -> dict:
+    """Hold (or release) dispatch of one order (`order_id`) or of every order (`all`), so a
+    tester can watch a dispatch promise run out; a held order stays accepted, undispatched."""
+    hold = body.get("hold", True)
+    if not isinstance(hold, bool) or ("order_id" in body) == ("all" in body):
+        raise Refused(400, "invalid", "Give order_id or all, and hold true or false.",
+                      {"order_id": ["order_id or all."], "hold": ["true or false."]})  # fmt: skip
+    with store.lock:
+        if "all" in body:
+            store.config_set("hold_dispatch", "1" if body["all"] and hold else "0")
+        elif hold:
+            store.db.execute("INSERT OR IGNORE INTO holds VALUES (?)", (str(body["order_id"]),))
+        else:
+            store.db.execute("DELETE FROM holds WHERE order_id=?", (str(body["order_id"]),))
+    return holds(store)
+
+
+def holds(store) -> dict:
+    with store.lock:
+        held = [row[0] for row in store.db.execute("SELECT order_id FROM holds ORDER BY order_id")]
+    return {"all": store.config("hold_dispatch") == "1", "orders": held}

@@ -82,6 +82,10 @@ class SandboxWarehouse:
     def orders(self) -> list[dict]:
         return self.control("orders")["orders"]
 
+    def hold(self, *, order_id: str | None = None, everything: bool = False, hold: bool = True) -> dict:
+        """Hold (or release) dispatch of one order, or of every order."""
+        return self.control("holds", {"all": everything, "hold": hold} if order_id is None else {"order_id": order_id, "hold": hold})
+
     def stop(self) -> None:
         self.process.terminate()
         try:

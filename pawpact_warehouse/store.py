@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS events (
   event_id TEXT PRIMARY KEY, type TEXT, body TEXT, created_at REAL, attempts INTEGER DEFAULT 0,
   next_at REAL, delivered_at REAL, dropped INTEGER DEFAULT 0, last_error TEXT);
 CREATE TABLE IF NOT EXISTS forecasts (received_at REAL, body TEXT);
+CREATE TABLE IF NOT EXISTS holds (order_id TEXT PRIMARY KEY);
 """
 CARRIERS = ("SF Express", "ZTO Express", "YTO Express", "JD Logistics")
 RETRY_DELAYS = (5, 30, 120, 600, 3600)

@@ -24,9 +24,12 @@ def tick(store, *, key_id: str, secret: str, now: float | None = None) -> dict:
 
 def _dispatch_due(store, now: float) -> int:
     delay = float(store.config("dispatch_delay", "60"))
+    if store.config("hold_dispatch") == "1":  # a tester holds every dispatch
+        return 0
     with store.lock:
         due = store.db.execute(
-            "SELECT order_id FROM orders WHERE status='accepted' AND created_at <= ? ORDER BY created_at", (now - delay,)
+            "SELECT order_id FROM orders WHERE status='accepted' AND created_at <= ?"
+            " AND order_id NOT IN (SELECT order_id FROM holds) ORDER BY created_at", (now - delay,)
         ).fetchall()
         for row in due:
             shipment_id = "shp_" + uuid.uuid4().hex[:16]

@@ -111,6 +111,8 @@ urlpatterns = [
          name="console_warehouse_import"),
     path("console/warehouses/<int:warehouse_id>/imports/<int:run_id>/", warehouse_views.console_warehouse_import_progress,
          name="console_warehouse_import_progress"),
+    path("console/warehouses/<int:warehouse_id>/hold/", warehouse_views.console_warehouse_hold,
+         name="console_warehouse_hold"),
     # The platform API (platform admins only): insights and funding.
     path("api/v1/platform/", include("pawpact.api.v1.platform.urls")),
 ]

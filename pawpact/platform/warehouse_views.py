@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pawpact.core.clock import default_clock
@@ -17,7 +17,9 @@ from pawpact.warehouses.forecast import committed_demand
 from pawpact.warehouses.models import CatalogImport, Warehouse
 from pawpact.warehouses.selectors import sla_record, warehouse_list, warehouse_shops
 from pawpact.warehouses.services import (
+    catalog_import_refused,
     catalog_import_start,
+    sandbox_dispatch_hold,
     warehouse_check,
     warehouse_credentials_update,
     warehouse_register,
@@ -99,8 +101,8 @@ def console_warehouse_import(request, warehouse_id: int):
     warehouse = get_object_or_404(Warehouse, pk=warehouse_id)
     # The import starts from a passing check, which also tells how many SKUs to expect.
     result = warehouse_check(warehouse=warehouse, callback_url=_callback_url(request, warehouse))
-    if not result.ok:
-        messages.error(request, result.message)
+    if not result.ok:  # the progress area says why; the button starts it again
+        catalog_import_refused(warehouse=warehouse, check=result)
         return redirect("console_warehouse", warehouse_id=warehouse.pk)
     run = catalog_import_start(warehouse=warehouse, expected_items=result.skus or None)
     if run.pages == 0 and run.finished_at is None:
@@ -112,3 +114,21 @@ def console_warehouse_import(request, warehouse_id: int):
 def console_warehouse_import_progress(request, warehouse_id: int, run_id: int):
     run = get_object_or_404(CatalogImport, pk=run_id, warehouse_id=warehouse_id)
     return render(request, "platform/warehouses/_import.html", {"run": run, "warehouse_id": warehouse_id})
+
+
+@staff_required
+@require_POST
+def console_warehouse_hold(request, warehouse_id: int):
+    """A sandbox warehouse holds (or releases) dispatch of one order or of all: to try breaches."""
+    warehouse = get_object_or_404(Warehouse, pk=warehouse_id)
+    order_id, hold = request.POST.get("order_id", ""), request.POST.get("hold") == "1"
+    try:
+        held = sandbox_dispatch_hold(warehouse=warehouse, order_id=order_id, hold=hold)
+    except DomainError as error:
+        messages.error(request, " ".join([error.message, *(p for ps in (error.fields or {}).values() for p in ps)]))
+    else:
+        count = len(held.get("orders") or [])
+        state = (_("every dispatch is held") if held.get("all") else
+                 ngettext("%(n)s order held", "%(n)s orders held", count) % {"n": count})  # fmt: skip
+        messages.success(request, _("Done: %(state)s.") % {"state": state})
+    return redirect("console_warehouse", warehouse_id=warehouse.pk)

@@ -50,16 +50,35 @@ class Product(models.Model):
         ]
 
 
+class CurrentBoxItems(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(valid_until__isnull=True)
+
+
+class BoxItemHistory(models.QuerySet):
+    def as_of(self, at):
+        """The items a box held at `at`: a period ships what its box held when it was paid."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=at), Q(valid_until__isnull=True) | Q(valid_until__gt=at))
+
+
 class PlanBoxItem(models.Model):
-    """What one month's box of a plan version holds."""
+    """What one month's box of a plan version holds. An edit ends the rows it replaces rather
+    than deleting them, so a period paid before the edit still ships what it was paid for."""
 
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="box_items")
     warehouse_sku = _sku_field()
     quantity = models.PositiveSmallIntegerField(default=1)
+    valid_from = models.DateTimeField(null=True, blank=True)  # None: a version's first set, from the start
+    valid_until = models.DateTimeField(null=True, blank=True)  # None: the current set
+
+    objects = CurrentBoxItems()  # every reader but the box of a paid period wants the current set
+    history = BoxItemHistory.as_manager()
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["plan_version", "warehouse_sku"], name="box_item_once")]
+        base_manager_name = "history"
+        constraints = [models.UniqueConstraint(fields=["plan_version", "warehouse_sku"], condition=Q(valid_until__isnull=True),
+                                               name="box_item_once")]  # fmt: skip
 
 
 class ShippingAddress(models.Model):

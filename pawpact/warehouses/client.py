@@ -39,14 +39,18 @@ class WarehouseClient:
         headers["Content-Type"] = "application/json"
         try:
             response = _session.request(method, self.base_url + path, data=body or None, headers=headers, timeout=TIMEOUT)
+        except requests.Timeout as error:
+            raise WarehouseUnavailable(_("The warehouse did not answer in time (timeout)."), reason="timeout") from error
         except requests.RequestException as error:
-            raise WarehouseUnavailable(_("The warehouse did not answer: %(error)s") % {"error": type(error).__name__}) from error
+            raise WarehouseUnavailable(_("The warehouse did not answer: %(error)s") % {"error": type(error).__name__},
+                                       reason="unreachable", params={"error": type(error).__name__}) from error
         try:
             answer = response.json()
         except ValueError:
             answer = {}
         if response.status_code >= 500 or response.status_code == 429:
-            raise WarehouseUnavailable(_("The warehouse answered %(status)s.") % {"status": response.status_code})
+            raise WarehouseUnavailable(_("The warehouse answered %(status)s.") % {"status": response.status_code},
+                                       reason="server_error", params={"status": response.status_code})
         if response.status_code >= 400:
             raise WarehouseRefused(
                 str(answer.get("message") or _("The warehouse refused the request.")),

@@ -15,6 +15,11 @@ class WarehouseUnavailable(ServiceUnavailable):
 
     code = "warehouse_unavailable"
 
+    def __init__(self, message: str, *, reason: str = "unreachable", params: dict | None = None) -> None:
+        super().__init__(message)
+        # What went wrong as a code and its parameters (pawpact.warehouses.reasons words them).
+        self.reason, self.params = reason, params or {}
+
 
 class WarehouseRefused(DomainError):
     """The warehouse answered 4xx: the same request will not succeed."""

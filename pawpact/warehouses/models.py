@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.tenants.models import Shop
+from pawpact.warehouses.reasons import reason_text
 from pawpact.warehouses.enums import EventType, ImportStatus, ShipmentKind, SkuCategory, WarehouseStatus
 
 
@@ -26,7 +27,9 @@ class Warehouse(models.Model):
     status = models.CharField(max_length=16, choices=WarehouseStatus.choices, default=WarehouseStatus.ONBOARDING)
     last_check_at = models.DateTimeField(null=True, blank=True)
     last_check_ok = models.BooleanField(null=True)
-    last_check_message = models.CharField(max_length=255, blank=True)
+    last_check_message = models.CharField(max_length=255, blank=True)  # checks from before codes were kept
+    last_check_code = models.CharField(max_length=32, blank=True)
+    last_check_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -34,6 +37,16 @@ class Warehouse(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_sandbox(self) -> bool:
+        """The last passing check was answered by a sandbox warehouse (it has test controls)."""
+        return bool(self.last_check_ok and (self.last_check_params or {}).get("sandbox") is True)
+
+    @property
+    def last_check_reason(self) -> str:
+        """The last check's outcome in the viewer's language."""
+        return reason_text(self.last_check_code, self.last_check_params) or self.last_check_message
 
 
 class WarehouseSku(models.Model):
@@ -103,12 +116,19 @@ class CatalogImport(models.Model):
     pages = models.PositiveIntegerField(default=0)
     items = models.PositiveIntegerField(default=0)
     expected_items = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=255, blank=True)
+    error = models.CharField(max_length=255, blank=True)  # imports from before codes were kept
+    error_code = models.CharField(max_length=32, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
+
+    @property
+    def error_reason(self) -> str:
+        """Why the import failed, in the viewer's language."""
+        return reason_text(self.error_code, self.error_params) or self.error
 
 
 class WarehouseEvent(models.Model):

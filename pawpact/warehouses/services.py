@@ -1,6 +1,7 @@
 """Onboarding a warehouse, checking it, importing its catalog, linking shops, receiving callbacks."""
 import json
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,11 +18,13 @@ from pawpact.warehouses.client import WarehouseClient
 from pawpact.warehouses.enums import EventType, ImportStatus, SkuCategory, WarehouseStatus
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
 from pawpact.warehouses.models import CatalogImport, Warehouse, WarehouseEvent, WarehouseLink, WarehouseSku
+from pawpact.warehouses.reasons import CHECK_PASSED, reason_of, reason_text
 from pawpact.warehouses.signing import signature_verify
 from pawpact.warehouses.stock import stock_apply
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 500
+_ORDER_ID = re.compile(r"[0-9a-fA-F-]{32,36}")
 MIN_SKUS = 1000  # SPEC §4: a warehouse is onboarded with at least 1,000 SKUs
 IMPORT_STALE = timedelta(minutes=30)  # a running import with no end after this lost its worker
 
@@ -63,36 +66,42 @@ def warehouse_credentials_update(*, warehouse: Warehouse, base_url: str, key_id:
     if secret:
         warehouse.secret_encrypted = text_encrypt(secret)
     warehouse.last_check_at, warehouse.last_check_ok, warehouse.last_check_message = None, None, ""
+    warehouse.last_check_code, warehouse.last_check_params = "", {}
     with transaction.atomic():
         warehouse.save(update_fields=["base_url", "key_id", "secret_encrypted", "last_check_at", "last_check_ok",
-                                      "last_check_message"])  # fmt: skip
+                                      "last_check_message", "last_check_code", "last_check_params"])  # fmt: skip
     return warehouse
 
 
 @dataclass(frozen=True)
 class CheckResult:
     ok: bool
-    message: str
+    code: str
+    params: dict
     skus: int = 0
+
+    @property
+    def message(self) -> str:
+        return reason_text(self.code, self.params)
 
 
 def warehouse_check(*, warehouse: Warehouse, callback_url: str, clock: Clock = default_clock) -> CheckResult:
-    """Ping with a signed request and register our callback URL; the outcome is kept on the warehouse."""
+    """Ping with a signed request and register our callback URL; the outcome is kept on the
+    warehouse as a code (worded for whoever reads it)."""
     client = WarehouseClient.for_warehouse(warehouse)
     try:
         ping = client.call("GET", "/v1/ping")
         client.call("PUT", "/v1/callback", payload={"url": callback_url})
-        result = CheckResult(ok=True, message=_("Reachable; signatures accepted; %(n)s SKUs.") % {"n": ping.get("skus", "?")},
-                             skus=int(ping.get("skus") or 0))  # fmt: skip
-    except WarehouseRefused as refused:
-        reason = (_("the signature was refused: check the key id and the shared secret") if refused.status == 401
-                  else refused.message)  # fmt: skip
-        result = CheckResult(ok=False, message=_("Refused: %(reason)s") % {"reason": reason})
-    except WarehouseUnavailable as error:
-        result = CheckResult(ok=False, message=error.message)
+        skus = int(ping.get("skus") or 0)
+        params = {"skus": ping.get("skus", "?"), **({"sandbox": True} if ping.get("sandbox") is True else {})}
+        result = CheckResult(ok=True, code=CHECK_PASSED, params=params, skus=skus)
+    except (WarehouseRefused, WarehouseUnavailable) as error:
+        code, params = reason_of(error)
+        result = CheckResult(ok=False, code=code, params=params)
     Warehouse.objects.filter(pk=warehouse.pk).update(
-        last_check_at=clock.now(), last_check_ok=result.ok, last_check_message=result.message[:255]
-    )
+        last_check_at=clock.now(), last_check_ok=result.ok, last_check_code=result.code, last_check_params=result.params,
+        last_check_message="",
+    )  # fmt: skip
     return result
 
 
@@ -102,6 +111,16 @@ def catalog_import_start(*, warehouse: Warehouse, expected_items: int | None = N
     if running is not None:
         return running
     return CatalogImport.objects.create(warehouse=warehouse, expected_items=expected_items)
+
+
+def catalog_import_refused(*, warehouse: Warehouse, check: CheckResult) -> CatalogImport:
+    """An import that could not start because the check before it failed: recorded as a failed
+    run so the progress area says why (and the admin can fix the credentials and retry)."""
+    with transaction.atomic():
+        return CatalogImport.objects.create(
+            warehouse=warehouse, status=ImportStatus.FAILED, error_code=check.code, error_params=check.params,
+            finished_at=timezone.now(),
+        )  # fmt: skip
 
 
 def catalog_import_run(*, run: CatalogImport) -> CatalogImport:
@@ -120,8 +139,9 @@ def catalog_import_run(*, run: CatalogImport) -> CatalogImport:
             if not cursor:
                 break
     except (WarehouseRefused, WarehouseUnavailable) as error:
-        run.status, run.error, run.finished_at = ImportStatus.FAILED, error.message[:255], timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
+        run.status, run.finished_at = ImportStatus.FAILED, timezone.now()
+        run.error_code, run.error_params = reason_of(error)
+        run.save(update_fields=["status", "error_code", "error_params", "finished_at"])
         return run
     run.status, run.finished_at = ImportStatus.DONE, timezone.now()
     run.save(update_fields=["status", "finished_at"])
@@ -188,6 +208,20 @@ def stock_reconcile(*, warehouse: Warehouse) -> int:
         cursor = page.get("next_cursor")
         if not cursor:
             return changed
+
+
+def sandbox_dispatch_hold(*, warehouse: Warehouse, order_id: str = "", hold: bool) -> dict:
+    """Tell a sandbox warehouse to hold (or release) dispatch of one order or of every order,
+    so staff can try a dispatch-SLA breach. Only a warehouse whose last passing check said it
+    is a sandbox: a partner warehouse has no such control."""
+    if not warehouse.is_sandbox:
+        raise Conflict(_("Only a sandbox warehouse can be told to hold dispatch."))
+    order_id = order_id.strip()
+    if order_id and not _ORDER_ID.fullmatch(order_id):
+        raise ValidationFailed(_("Enter an order id as the warehouse knows it (a UUID)."),
+                               fields={"order_id": [_("Not an order id.")]})  # fmt: skip
+    body = {"order_id": order_id, "hold": hold} if order_id else {"all": True, "hold": hold}
+    return WarehouseClient.for_warehouse(warehouse).call("POST", "/_sandbox/holds", payload=body)
 
 
 def new_secret() -> str:

@@ -62,7 +62,8 @@ def relay():
 @pytest.fixture
 def warehouse(db, sandbox_warehouse, relay):
     sandbox_warehouse.faults(down=False, slow_seconds=0, drop_callbacks=False)
-    sandbox_warehouse.control("config", {"callback_url": relay.url, "dispatch_delay": 3600, "delivery_delay": 7200})
+    sandbox_warehouse.control("config", {"callback_url": relay.url, "dispatch_delay": 3600, "delivery_delay": 7200,
+                                          "hold_dispatch": 0})
     relay.take()
     connection.set_schema_to_public()
     warehouse = warehouse_register(code=CODE, name="Sandbox Cloud Warehouse", base_url=sandbox_warehouse.url,

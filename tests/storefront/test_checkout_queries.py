@@ -12,8 +12,9 @@ from pawpact.warehouses.models import StockReservation
 from tests.storefront.test_shop_api import ADDRESS, FOOD, LITTER, _buyer, _checkout, products  # noqa: F401
 
 # 47 before the checkout was trimmed (and one more per extra cart line); 38 before the
-# points left the request (they follow the commit in a task).
-CHECKOUT_QUERIES = 32
+# points left the request (they follow the commit in a task); 32 before the payment and its
+# order were locked in one statement and the answer stopped reading the paid order again.
+CHECKOUT_QUERIES = 30
 
 
 def _statements(queries) -> list[str]:
@@ -36,6 +37,9 @@ def test_a_checkout_sends_a_fixed_number_of_statements_whatever_its_lines(shop, 
     one_line = _counted_checkout(client, method_id, products, [(FOOD, 1)], "count-1")
     two_lines = _counted_checkout(client, method_id, products, [(FOOD, 2), (LITTER, 1)], "count-2")
     assert len(two_lines) <= CHECKOUT_QUERIES, "\n".join(two_lines)
+    # The paid order is read once, under its lock (with its payment), and not again for the answer.
+    assert sum(sql.startswith('SELECT "storefront_order"."id"') for sql in two_lines) == 1, "\n".join(two_lines)
+    assert sum("FOR UPDATE" in sql and "storefront_orderpayment" in sql for sql in two_lines) == 1
     assert len(one_line) == len(two_lines), "\n".join(two_lines)
     # One statement for the shop's linked warehouse with the cart, one reserving every line.
     assert sum("warehouses_warehouselink" in sql for sql in two_lines) == 1

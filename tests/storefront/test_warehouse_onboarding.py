@@ -57,7 +57,7 @@ def test_check_passes_or_fails_with_the_reason(console, sandbox_warehouse, relay
     assert warehouse.last_check_ok is None  # new credentials: the last check no longer holds
     page = console.post(f"/console/warehouses/{warehouse.pk}/check/", follow=True).content.decode()
     warehouse.refresh_from_db()
-    assert warehouse.last_check_ok is False and "the signature was refused" in page
+    assert warehouse.last_check_ok is False and "The warehouse refused our signature" in page
 
 
 def test_import_shows_progress_then_activates_and_lists_shops_and_sla(console, sandbox_warehouse, relay, shop, other_shop):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pawpact.billing.models import PlanVersion
+from pawpact.core.clock import Clock, default_clock
 from pawpact.storefront.errors import PriceBelowCost, ProductInvalid, WarehouseChangeRefused
 from pawpact.storefront.enums import FulfilmentStatus
 from pawpact.storefront.models import Fulfilment, PlanBoxItem, Product
@@ -95,10 +96,12 @@ def product_save(*, sku: str, price_minor: int, is_listed: bool = True, confirm_
     return product
 
 
-def plan_box_set(*, plan_version: PlanVersion, items: list[tuple[str, int]]) -> list[PlanBoxItem]:
-    """Replace what a plan version's monthly box holds: (sku, quantity) pairs."""
+def plan_box_set(*, plan_version: PlanVersion, items: list[tuple[str, int]], clock: Clock = default_clock) -> list[PlanBoxItem]:
+    """Replace what a plan version's monthly box holds: (sku, quantity) pairs. The set it
+    replaces is ended, not deleted: periods paid before now ship it, later ones the new set."""
     if not items:
         raise ProductInvalid(_("A box needs at least one item."), fields={"items": [_("Add an item.")]})
+    now = clock.now()
     rows = []
     for index, (sku, quantity) in enumerate(items):
         if not isinstance(quantity, int) or not 1 <= quantity <= 99:
@@ -106,7 +109,10 @@ def plan_box_set(*, plan_version: PlanVersion, items: list[tuple[str, int]]) -> 
         rows.append(PlanBoxItem(plan_version=plan_version, warehouse_sku=shop_sku_get(sku=sku), quantity=quantity))
     try:
         with transaction.atomic():
-            PlanBoxItem.objects.filter(plan_version=plan_version).delete()
+            # The first set of a version holds from the start (valid_from None).
+            ended = PlanBoxItem.objects.filter(plan_version=plan_version).update(valid_until=now)
+            for row in rows:
+                row.valid_from = now if ended else None
             return PlanBoxItem.objects.bulk_create(rows)
     except IntegrityError:
         raise ProductInvalid(_("Each SKU once per box."), fields={"items": [_("A SKU is listed twice.")]}) from None

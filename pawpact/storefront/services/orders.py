@@ -240,9 +240,11 @@ def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = defa
     if result.is_unknown:
         return OrderPayment.objects.get(pk=payment_id)
     with transaction.atomic():
-        order = Order.objects.select_for_update(of=("self",)).select_related(
-            "customer", "payment_method", "fulfilment").get(payments__pk=payment_id)  # fmt: skip
-        payment = OrderPayment.objects.select_for_update().get(pk=payment_id)
+        # One statement locks the payment and its order (only this function locks a payment,
+        # always in this one order, so two finishes of one payment cannot deadlock).
+        payment = OrderPayment.objects.select_for_update(of=("self", "order")).select_related(
+            "order__customer", "order__payment_method", "order__fulfilment").get(pk=payment_id)  # fmt: skip
+        order = payment.order
         if payment.status != PaymentStatus.STARTED:
             return payment
         now = clock.now()

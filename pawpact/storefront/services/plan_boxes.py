@@ -7,6 +7,7 @@ from pawpact.billing.holds) or who has no delivery address waits HELD and is rel
 by `boxes_release` on recovery; a terminated contract ships nothing more.
 """
 import logging
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -32,7 +33,9 @@ def box_on_debit_paid(*, payloads: list[dict], clock: Clock = default_clock) -> 
     uuids = [payload["contract_uuid"] for payload in payloads]
     contracts = {str(c.uuid): c for c in Contract.objects.select_related("customer", "plan_version").filter(uuid__in=uuids)}
     for payload in payloads:
-        box_create(contract=contracts[payload["contract_uuid"]], period_number=int(payload["period_number"]), clock=clock)
+        paid_at = datetime.fromisoformat(payload["at"]) if payload.get("at") else None
+        box_create(contract=contracts[payload["contract_uuid"]], period_number=int(payload["period_number"]),
+                   paid_at=paid_at, clock=clock)  # fmt: skip
 
 
 def _hold_reason(contract: Contract) -> str:
@@ -44,14 +47,18 @@ def _hold_reason(contract: Contract) -> str:
     return ""
 
 
-def box_create(*, contract: Contract, period_number: int, clock: Clock = default_clock) -> Fulfilment | None:
-    """The box of one paid period, once (a repeated report returns the box already made)."""
+def box_create(*, contract: Contract, period_number: int, paid_at: datetime | None = None,
+               clock: Clock = default_clock) -> Fulfilment | None:  # fmt: skip
+    """The box of one paid period, once (a repeated report returns the box already made), holding
+    what the plan's box held when the period was paid (`paid_at`; an edit since applies from the
+    next paid period)."""
     existing = Fulfilment.objects.filter(contract=contract, period_number=period_number, kind=FulfilmentKind.PLAN_BOX).first()
     if existing is not None or contract.status not in SHIPPING_CONTRACT_STATUSES:
         return existing
     warehouse_id = linked_warehouse_id()
     # Items of a warehouse the shop has left cannot ship from the one it uses now.
-    items = list(PlanBoxItem.objects.filter(plan_version=contract.plan_version_id, warehouse_sku__warehouse_id=warehouse_id or 0)
+    items = list(PlanBoxItem.history.as_of(paid_at or clock.now())
+                 .filter(plan_version=contract.plan_version_id, warehouse_sku__warehouse_id=warehouse_id or 0)
                  .select_related("warehouse_sku"))  # fmt: skip
     if not items or warehouse_id is None:
         logger.warning("Plan version %s has no box items (or no warehouse): period %s ships nothing",

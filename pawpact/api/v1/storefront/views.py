@@ -10,7 +10,7 @@ staff have no cart, and read every order of the shop. Checkout moves money, so i
 finds the same order and never charges twice."""
 import hashlib
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -95,15 +95,26 @@ def _cart_answer(customer: Customer, code: int = status.HTTP_200_OK) -> Response
 ORDER_EXPANDS = ("lines.product",)
 
 
-def orders_for(request, expand: frozenset[str] = frozenset()):
+def _order_prefetches(expand: frozenset[str] = frozenset()) -> tuple:
     lines = OrderLine.objects.select_related("warehouse_sku")
     if "lines.product" in expand:
         lines = lines.select_related("product__warehouse_sku")
-    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(
-        Prefetch("lines", queryset=lines), "refunds",
-        Prefetch("fulfilment__tracking", queryset=TrackingEvent.objects.order_by("at", "id")),
-    )  # fmt: skip
+    return (Prefetch("lines", queryset=lines), "refunds",
+            Prefetch("fulfilment__tracking", queryset=TrackingEvent.objects.order_by("at", "id")))  # fmt: skip
+
+
+def orders_for(request, expand: frozenset[str] = frozenset()):
+    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(*_order_prefetches(expand))
     return orders if request.user.is_staff else orders.filter(customer__user=request.user)
+
+
+def _order_answer(request, order: Order) -> Order:
+    """The order as the API answers it. A paid checkout's order comes back read under its lock
+    with its customer and parcel: only its lines, refunds and tracking are fetched."""
+    if Order.customer.is_cached(order) and Order.fulfilment.is_cached(order):
+        prefetch_related_objects([order], *_order_prefetches())
+        return order
+    return orders_for(request).get(pk=order.pk)
 
 
 class AddressApi(APIView):
@@ -188,7 +199,7 @@ class CheckoutApi(APIView):
         order = checkout(customer=customer, payment_method=method, checkout_key=f"api:{customer.uuid}:{digest}",
                          coupon_code=data.validated_data["coupon_code"],
                          use_stored_value=data.validated_data["use_stored_value"])  # fmt: skip
-        return Response(s.OrderSerializer(orders_for(request).get(pk=order.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(s.OrderSerializer(_order_answer(request, order)).data, status=status.HTTP_201_CREATED)
 
 
 class OrderListApi(ListAPIView):
