@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -37,3 +38,16 @@ class PenaltyRateField(serializers.DecimalField):
         if not Decimal("0") <= value <= MAX_PENALTY_RATE:
             self.fail("out_of_range")
         return value
+
+
+class ObjectField(serializers.ReadOnlyField):
+    """A resource's type, the same on every answer of one serializer (`"object": "plan"`):
+    the schema states it as a one-value enum, so a client can tell resources apart."""
+
+    def __init__(self, value: str, **kwargs):
+        self.value = value
+        kwargs.setdefault("help_text", format_lazy(_("Always `{}`."), value))
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, _instance) -> str:
+        return self.value

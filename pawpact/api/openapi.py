@@ -7,8 +7,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 from pawpact.api.versioning import VERSIONS
 
@@ -74,6 +76,15 @@ class AutoSchema(SpectacularAutoSchema):
             parameters.append(idempotency_key(required=required))
         return parameters
 
+    def get_operation_id(self):
+        # A one-page list keeps the `_list` operation id a list has (generated clients name
+        # their functions by it), though its view is not a DRF list view.
+        operation_id = super().get_operation_id()
+        response = self.get_response_serializers()
+        if self.method == "GET" and isinstance(response, dict) and getattr(response.get(200), "one_page", False):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
@@ -117,6 +128,12 @@ class AutoSchema(SpectacularAutoSchema):
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if field.field_name == "object" and direction == "response":
+            value = _object_value(field)
+            if value is not None:
+                # Left as a default here, made a one-value enum after the enum hook has run
+                # (schema_postprocess), so no enum component is made for each resource type.
+                return {"type": "string", "readOnly": True, "default": value, "description": f"Always `{value}`."}
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and type(field) is serializers.CharField and schema.get("type") == "string":
             schema.setdefault("pattern", _text_pattern(field))
@@ -134,6 +151,24 @@ class AutoSchema(SpectacularAutoSchema):
         return schema
 
 
+def _object_value(field: serializers.Field) -> str | None:
+    """The fixed type name an `object` field answers, whichever way the serializer declares it."""
+    if isinstance(field, ObjectField):
+        return field.value
+    if isinstance(field, serializers.SerializerMethodField):
+        return getattr(field.parent, field.method_name)(None)
+    default = getattr(field, "default", empty)
+    return default if isinstance(default, str) else None
+
+
+def _object_enums(components: dict) -> None:
+    """Every resource's `object` as a one-value enum, so a client can switch on it."""
+    for component in components.values():
+        field = component.get("properties", {}).get("object")
+        if field and isinstance(field.get("default"), str) and "enum" not in field:
+            field["enum"] = [field.pop("default")]
+
+
 _DESCRIPTION = Path(__file__).with_name("description.md")
 
 
@@ -141,6 +176,7 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
     """drf-spectacular hook: the conventions, error catalogue and sandbox values as the API's
     description; every error response lists the codes of its status; `code` is an enum.
     The platform API's schema keeps its own description."""
+    _object_enums(result.get("components", {}).get("schemas", {}))
     if any(path.startswith("/api/v1/platform/") for path in result.get("paths", {})):
         return result
     result["info"]["description"] = _DESCRIPTION.read_text().replace("{catalogue}", catalogue_markdown())

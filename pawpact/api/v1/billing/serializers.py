@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from pawpact.api.fields import PenaltyRateField
+from pawpact.api.fields import ObjectField, PenaltyRateField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
@@ -56,6 +56,7 @@ class PlanFulfilmentRewardSerializer(serializers.Serializer):
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
+    object = ObjectField("plan_version")
     total_minor = serializers.IntegerField(read_only=True)
     entitlements = PlanEntitlementSerializer(many=True, read_only=True)
     fulfilment_rewards = PlanFulfilmentRewardSerializer(many=True, read_only=True)
@@ -63,6 +64,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanVersion
         fields = [
+            "object",
             "id", "version", "monthly_price_minor", "currency", "periods", "total_minor", "debit_day",
             "entitlements", "scope_of_use", "deposit_minor", "penalty_rate", "cooling_off_days",
             "health_guarantee_days", "fulfilment_rewards", "created_at",
@@ -153,6 +155,7 @@ class CreditScoreSerializer(InputSerializer):
 
 
 class AgreementSerializer(serializers.Serializer):
+    object = ObjectField("agreement")
     text = serializers.CharField()
     sha256 = serializers.CharField(allow_blank=True)
     monthly_amount_minor = serializers.IntegerField()
@@ -166,6 +169,7 @@ class SignSerializer(InputSerializer):
 
 
 class PeriodSerializer(serializers.Serializer):
+    object = ObjectField("period")
     number = serializers.IntegerField()
     due_date = serializers.DateField()
     amount_minor = serializers.IntegerField()
@@ -193,7 +197,8 @@ class ContractQuerySerializer(serializers.Serializer):
 
 class CreditConsentSerializer(serializers.ModelSerializer):
     """The applicant's consent to the credit check, as they saw it."""
+    object = ObjectField("credit_consent")
 
     class Meta:
         model = CreditConsent
-        fields = ["channel", "text", "text_sha256", "given_at"]
+        fields = ["object", "channel", "text", "text_sha256", "given_at"]

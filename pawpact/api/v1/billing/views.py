@@ -18,6 +18,7 @@ from pawpact.api.access import contract_get, contracts_for, own_customer, own_id
 from pawpact.api.errors import CustomerRequired, NotSigned
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.renderers import DocumentDownloadMixin
@@ -273,7 +274,7 @@ class ContractWithdrawApi(APIView):
 
 
 class ContractCalendarListApi(APIView):
-    @extend_schema(summary="The debit calendar: every period's date, amount and state", responses={200: s.PeriodSerializer(many=True), **ERRORS})
+    @extend_schema(summary="The debit calendar: every period's date, amount and state", responses={200: one_page_of(s.PeriodSerializer), **ERRORS})
     def get(self, request, uuid):
         contract = contract_get(request, uuid)
-        return Response(s.PeriodSerializer(selectors.calendar_list(contract=contract), many=True).data)
+        return one_page(s.PeriodSerializer(selectors.calendar_list(contract=contract), many=True).data)

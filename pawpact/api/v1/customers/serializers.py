@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.customers.enums import CustomerStanding, Species
 from pawpact.customers.models import Customer, Pet
@@ -67,6 +68,7 @@ class RegistrationConfirmSerializer(InputSerializer):
 
 
 class CustomerRegisteredSerializer(serializers.Serializer):
+    object = ObjectField("customer_registered")
     customer = CustomerSerializer()
     token = serializers.CharField(help_text=_("The access token of this device, as `/auth/token` answers it."))
     token_expires_at = serializers.DateTimeField()

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.paid_models import PaidMembership, PaidPlan
 
@@ -64,6 +65,7 @@ class PaidMembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipStatusSerializer(serializers.Serializer):
+    object = ObjectField("membership_status")
     membership = PaidMembershipSerializer(allow_null=True, help_text="The membership in force, or null.")
     trial_available = serializers.BooleanField(help_text="A plan's free trial is still open to this customer.")
 

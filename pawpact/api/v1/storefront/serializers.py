@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.storefront.enums import (
     FulfilmentKind,
@@ -20,6 +21,7 @@ from pawpact.warehouses.enums import SkuCategory
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    object = ObjectField("product")
     sku = serializers.CharField(source="warehouse_sku.sku")
     name = serializers.CharField(source="warehouse_sku.name")
     name_en = serializers.CharField(source="warehouse_sku.name_en")
@@ -29,7 +31,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = ["id", "sku", "name", "name_en", "category", "unit", "price_minor", "in_stock"]
+        fields = ["object", "id", "sku", "name", "name_en", "category", "unit", "price_minor", "in_stock"]
         read_only_fields = fields
 
     def get_in_stock(self, product: Product) -> bool:

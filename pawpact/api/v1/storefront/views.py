@@ -29,8 +29,8 @@ from pawpact.billing.errors import InvalidPaymentMethod
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import NotFound, PermissionDenied
 from pawpact.customers.models import Customer
-from pawpact.storefront.errors import CartQuantityLimit
 from pawpact.storefront.enums import FulfilmentKind
+from pawpact.storefront.errors import CartQuantityLimit
 from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderLine, Product, ReshipRequest, TrackingEvent
 from pawpact.storefront.selectors import cart_get, product_list
 from pawpact.storefront.services.addresses import address_set

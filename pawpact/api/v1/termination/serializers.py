@@ -1,12 +1,14 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import Termination, TerminationQuote
 from pawpact.billing.selectors import termination_quote_summary
 
 
 class TerminationQuoteSerializer(serializers.ModelSerializer):
+    object = ObjectField("termination_quote")
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
     currency = serializers.CharField(source="contract.currency", read_only=True)
     remaining_periods = serializers.SerializerMethodField()
@@ -24,6 +26,7 @@ class TerminationQuoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = TerminationQuote
         fields = [
+            "object",
             "id", "contract_uuid", "kind", "remaining_periods", "monthly_amount_minor", "remaining_minor",
             "penalty_rate", "penalty_minor", "refund_minor", "deposit_refund_minor", "currency", "cooling_off_until",
             "summary", "created_at", "expires_at",
@@ -38,6 +41,7 @@ class TerminationQuoteSerializer(serializers.ModelSerializer):
 
 
 class TerminationSerializer(serializers.ModelSerializer):
+    object = ObjectField("termination")
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
     contract_status = serializers.CharField(source="contract.status", read_only=True)
     currency = serializers.CharField(source="contract.currency", read_only=True)
@@ -47,6 +51,7 @@ class TerminationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Termination
         fields = [
+            "object",
             "contract_uuid", "contract_status", "kind", "quote_id", "cancelled_minor", "remaining_minor",
             "penalty_minor", "refund_minor", "deposit_applied_minor", "deposit_refund_minor", "currency",
             "evidence_note", "has_evidence", "executed_at",

@@ -173,18 +173,18 @@ def test_deferral_coupons_are_issued_by_staff_and_used_by_the_customer_once(shop
     coupons = f"/api/v1/contracts/{contract.uuid}/deferral-coupons"
     with on(day(13), 16, 0):
         # The automatic coupon of the first overdue is there already.
-        [auto] = answer(customer.get(coupons), 200)
+        [auto] = answer(customer.get(coupons), 200)["results"]
         assert (auto["reason"], auto["used_on_period"]) == ("overdue", None)
         assert answer(customer.post(coupons, {"reason": "please"}, format="json"), 403)["code"] == "permission_denied"
         refused = answer(staff.post(coupons, {"reason": "Goodwill"}, format="json"), 422)
         assert refused["message"] == "This contract has used its 1 deferral: the shop allows 1 per contract."
 
         deferrals = f"/api/v1/contracts/{contract.uuid}/deferrals"
-        calendar = answer(customer.post(deferrals, {"period_number": 2}, format="json"), 200)
+        calendar = answer(customer.post(deferrals, {"period_number": 2}, format="json"), 200)["results"]
         assert calendar[1:3] == [
-            {"number": 2, "due_date": "2026-03-10", "original_due_date": "2026-02-10", "amount_minor": 39_900,
+            {"object": "deferred_period", "number": 2, "due_date": "2026-03-10", "original_due_date": "2026-02-10", "amount_minor": 39_900,
              "currency": "CNY", "status": "deferred"},
-            {"number": 3, "due_date": "2026-04-10", "original_due_date": "2026-03-10", "amount_minor": 39_900,
+            {"object": "deferred_period", "number": 3, "due_date": "2026-04-10", "original_due_date": "2026-03-10", "amount_minor": 39_900,
              "currency": "CNY", "status": "scheduled"},
         ]  # fmt: skip
         with schema_context(shop.schema_name):

@@ -1,0 +1,80 @@
+"""Conventions every operation keeps, checked on the served schemas (shop and platform) and on
+live answers: each resource names its type in `object` (a one-value enum), and every list is
+a cursor list, never a bare array."""
+import json
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import host_of
+
+
+def _resolve(schema: dict, components: dict) -> dict:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _answered_objects(schema: dict):
+    """(operation, component, answered schema) of every JSON 2xx answer; a list's items too."""
+    components = schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                body = response.get("content", {}).get("application/json", {}).get("schema")
+                if not status.startswith("2") or body is None:
+                    continue
+                where = f"{method.upper()} {path}"
+                answered = _resolve(body, components)
+                yield where, body.get("$ref", "inline").rsplit("/", 1)[1], answered
+                results = answered.get("properties", {}).get("results")
+                if results is not None:
+                    items = results["items"]
+                    yield where, items.get("$ref", "inline").rsplit("/", 1)[1], _resolve(items, components)
+
+
+@pytest.fixture
+def schemas(api_client, db):
+    platform = SchemaGenerator(urlconf=settings.PUBLIC_SCHEMA_URLCONF).get_schema(request=None, public=True)
+    return {"shop": api_client.get("/api/v1/schema.json").json(), "platform": json.loads(json.dumps(platform, default=str))}
+
+
+def test_every_answered_resource_names_its_type(schemas):
+    missing, seen = [], set()
+    for schema in schemas.values():
+        for where, name, answered in _answered_objects(schema):
+            kind = answered.get("properties", {}).get("object")
+            if kind is None or len(kind.get("enum", [])) != 1 or "object" not in answered.get("required", []):
+                missing.append(f"{where}: {name}")
+            else:
+                seen.add(kind["enum"][0])
+    assert missing == []
+    # The resources a frontend developer met without one before.
+    assert {"period", "termination_quote", "termination", "agreement", "me", "payment_method", "device",
+            "webhook_endpoint", "webhook_delivery", "test_clock", "segment", "coupon", "order", "booking",
+            "list", "advance", "payout"} <= seen  # fmt: skip
+
+
+def test_no_operation_answers_a_bare_array(schemas):
+    arrays = [
+        f"{where}: {name}"
+        for schema in schemas.values()
+        for where, name, answered in _answered_objects(schema)
+        if answered.get("type") == "array"
+    ]
+    assert arrays == []
+
+
+def test_the_former_arrays_answer_one_page_lists(shop, shop_staff):
+    staff = Client(HTTP_HOST=host_of(shop), HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
+    for path in ("/api/v1/auth/devices", "/api/v1/webhook-event-types", "/api/v1/saved-segments",
+                 "/api/v1/sandbox/sms?phone=13800138417"):  # fmt: skip
+        body = staff.get(path).json()
+        assert (body["object"], body["has_more"], body["next"], body["previous"]) == ("list", False, None, None), path
+        assert all(isinstance(row, dict) and row.get("object") for row in body["results"]), path
+    [device] = staff.get("/api/v1/auth/devices").json()["results"]
+    assert (device["object"], device["current"]) == ("device", True)
+    me = staff.get("/api/v1/me").json()
+    assert me["object"] == "me"
