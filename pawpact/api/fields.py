@@ -8,6 +8,9 @@ from rest_framework import serializers
 from pawpact.billing.models import MAX_PENALTY_RATE
 
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+# The years an instant a client sets (a test clock's time) may fall in: a typo such as 0014
+# or 9999 is refused instead of moving billing there.
+SANE_YEARS = (2000, 2099)
 
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-11"})
@@ -51,3 +54,16 @@ class ObjectField(serializers.ReadOnlyField):
 
     def to_representation(self, _instance) -> str:
         return self.value
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": r"^20[0-9]{2}-"})
+class SaneDateTimeField(serializers.DateTimeField):
+    """An instant in the years 2000–2099."""
+
+    default_error_messages = {"out_of_range": _("Give a time between the years 2000 and 2099.")}
+
+    def to_internal_value(self, value):
+        instant = super().to_internal_value(value)
+        if not SANE_YEARS[0] <= instant.year <= SANE_YEARS[1]:
+            self.fail("out_of_range")
+        return instant

@@ -36,12 +36,19 @@ class CursorPagination(DrfCursorPagination):
         return int(raw)
 
     def decode_cursor(self, request):
+        # DRF reads an empty cursor as the first page; the schema says a cursor has a character.
+        if request.query_params.get(self.cursor_query_param) == "":
+            raise self._cursor_invalid()
         try:
             return super().decode_cursor(request)
         except DrfNotFound:
-            raise ValidationFailed(
-                _("Some fields are invalid."), fields={"cursor": [_("Use the cursor of a `next` or `previous` link.")]}
-            ) from None
+            raise self._cursor_invalid() from None
+
+    @staticmethod
+    def _cursor_invalid() -> ValidationFailed:
+        return ValidationFailed(
+            _("Some fields are invalid."), fields={"cursor": [_("Use the cursor of a `next` or `previous` link.")]}
+        )
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)

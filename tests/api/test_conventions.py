@@ -77,3 +77,41 @@ def test_the_former_arrays_answer_one_page_lists(shop, shop_staff):
     assert (device["object"], device["current"]) == ("device", True)
     me = staff.get("/api/v1/me").json()
     assert me["object"] == "me"
+
+
+def test_an_empty_cursor_is_refused(api_client, shop_staff):
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
+    for path in ("/api/v1/contracts", "/api/v1/customers"):
+        refused = api_client.get(path, {"cursor": ""})
+        assert (refused.status_code, refused.json()["code"], list(refused.json()["fields"])) == (400, "invalid", ["cursor"])
+    assert api_client.get("/api/v1/contracts").status_code == 200
+
+
+def test_a_test_clock_outside_2000_to_2099_is_refused_and_nothing_is_made(api_client, shop, shop_staff):
+    from django_tenants.utils import schema_context
+
+    from pawpact.billing.models import TestClock
+
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
+    for instant in ("0014-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z", "9999-12-31T00:00:00Z"):
+        refused = api_client.post("/api/v1/test-clocks", {"frozen_time": instant}, format="json")
+        assert (refused.status_code, refused.json()["code"]) == (400, "invalid"), instant
+        assert refused.json()["fields"] == {"frozen_time": ["Give a time between the years 2000 and 2099."]}
+    with schema_context(shop.schema_name):
+        assert TestClock.objects.count() == 0
+    made = api_client.post("/api/v1/test-clocks", {"frozen_time": "2026-03-01T04:00:00Z"}, format="json")
+    assert made.status_code == 201, made.content
+    advanced = api_client.post(f"/api/v1/test-clocks/{made.json()['id']}/advance", {"frozen_time": "0014-06-01T00:00:00Z"},
+                               format="json")  # fmt: skip
+    assert (advanced.status_code, advanced.json()["code"]) == (400, "invalid")
+    assert api_client.get(f"/api/v1/test-clocks/{made.json()['id']}").json()["frozen_time"] == made.json()["frozen_time"]
+
+
+def test_the_schema_states_the_body_rules(api_client):
+    components = api_client.get("/api/v1/schema.json").json()["components"]["schemas"]
+    assert components["TestClockInputRequest"]["properties"]["frozen_time"]["pattern"] == "^20[0-9]{2}-"
+    assert components["PetLossInputRequest"]["properties"]["evidence_note"]["maxLength"] == 2000
+    assert ".heic" in components["PetLossInputRequest"]["properties"]["evidence"]["description"]
+    register = components["CustomerRegisterRequest"]["properties"]
+    assert (register["password"]["minLength"], register["password"]["maxLength"]) == (8, 128)
+    assert register["phone"]["pattern"].startswith("^(?:(?:\\+?86)?1[3-9]")

@@ -75,6 +75,10 @@ class TerminationSerializer(serializers.ModelSerializer):
 
 class PetLossInputSerializer(InputSerializer):
     evidence = serializers.FileField(
-        required=False, allow_empty_file=True, help_text=gettext_lazy("A vet's certificate, a photo or a PDF.")
+        required=False, allow_empty_file=True,
+        help_text=gettext_lazy("A vet's certificate, a photo or a PDF: a file named .jpg, .jpeg, .png, .webp, .heic "
+                               "or .pdf, at most 10 MB. Without it, `evidence_note` needs at least 10 characters."),
+    )  # fmt: skip
+    evidence_note = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=True, default="", max_length=2000
     )
-    evidence_note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, default="")
