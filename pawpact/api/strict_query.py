@@ -3,7 +3,7 @@ document answers 400 `unknown_parameter`, and one that would name a shop (`shop`
 `tenant`, ...) 400 `shop_from_host` (the shop is the host called, never a parameter).
 
 What each operation documents is read from the API's own schema (built once per process
-and URL configuration), so the check and the docs cannot disagree.
+and URL configuration, at start-up in a web process), so the check and the docs cannot disagree.
 """
 from __future__ import annotations
 
@@ -33,6 +33,13 @@ def documented_query_parameters(urlconf: str) -> dict[tuple[str, str], frozenset
             names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
             documented[(path, method.upper())] = frozenset(names)
     return documented
+
+
+def schemas_build() -> None:
+    """Build what the check reads for both URL configurations now: a web process calls this at
+    start-up (pawpact.config.wsgi), so no worker's first API request waits seconds for it."""
+    for urlconf in {settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF}:
+        documented_query_parameters(urlconf)
 
 
 def _template(route: str) -> str:
