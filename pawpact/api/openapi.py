@@ -8,9 +8,11 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.permissions import AllowAny
 
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
 from pawpact.api.fields import ObjectField
+from pawpact.api.operation_errors import operation_codes
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 from pawpact.api.versioning import VERSIONS
 
@@ -32,6 +34,8 @@ def error_responses(*codes: int) -> dict[int, type[ErrorSerializer]]:
 
 # What a shop's operations may answer besides success.
 ERRORS = error_responses(400, 401, 403, 404, 409, 422)
+
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 
@@ -91,10 +95,7 @@ class AutoSchema(SpectacularAutoSchema):
             return None
         responses = operation.get("responses", {})
         # Any request may name an API version that does not exist (400 `api_version_invalid`).
-        responses.setdefault("400", {
-            "description": "",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        })  # fmt: skip
+        responses.setdefault("400", {"description": "", "content": _ERROR_CONTENT})
         if self._idempotency_required() is not None:
             for code, response in responses.items():
                 if str(code).startswith("2"):
@@ -103,6 +104,7 @@ class AutoSchema(SpectacularAutoSchema):
                         "description": "Present on a replayed answer: this request was answered before with "
                         "the same Idempotency-Key, and nothing happened again.",
                     }
+        self._error_codes_add(operation)
         if getattr(self.view, "throttle_scope", None):
             responses["429"] = {
                 "description": "Too many attempts from this address or for this account: wait `Retry-After` "
@@ -111,6 +113,17 @@ class AutoSchema(SpectacularAutoSchema):
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
         return operation
+
+    def _error_codes_add(self, operation: dict) -> None:
+        """Each error status the operation can answer, with its codes (`x-error-codes`)."""
+        public = any(permission is AllowAny for permission in getattr(self.view, "permission_classes", ()))
+        codes = operation_codes(
+            view=self.view, method=self.method, path=self.path, has_body="requestBody" in operation, public=public
+        )
+        responses = operation.setdefault("responses", {})
+        for status, names in sorted(codes.items()):
+            response = responses.setdefault(str(status), {"description": "", "content": _ERROR_CONTENT})
+            response["x-error-codes"] = sorted(names)
 
     def _idempotency_required(self) -> bool | None:
         handler = getattr(self.view, self.method.lower(), None)
@@ -186,8 +199,9 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
     for operations in result["paths"].values():
         for operation in operations.values():
             for status, response in operation.get("responses", {}).items():
-                if str(status)[0] == "4" and str(status).isdigit():
-                    codes = ", ".join(f"`{code}`" for code in codes_for_status(int(status)))
+                if str(status)[0] in "45" and str(status).isdigit():
+                    listed = response.get("x-error-codes") or codes_for_status(int(status))
+                    codes = ", ".join(f"`{code}`" for code in listed)
                     response["description"] = f"Codes: {codes}." if codes else response.get("description", "")
     return result
 
