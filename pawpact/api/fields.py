@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -64,6 +65,8 @@ class SaneDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         instant = super().to_internal_value(value)
-        if not SANE_YEARS[0] <= instant.year <= SANE_YEARS[1]:
+        # The year as written (the schema's pattern reads the text), not after a shift to UTC.
+        written = parse_datetime(value) if isinstance(value, str) else None
+        if not SANE_YEARS[0] <= (written or instant).year <= SANE_YEARS[1]:
             self.fail("out_of_range")
         return instant

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
 from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import OpaqueIdField, id_pattern, opaque_id
 from pawpact.api.operation_errors import operation_codes
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 from pawpact.api.versioning import VERSIONS
@@ -147,6 +148,9 @@ class AutoSchema(SpectacularAutoSchema):
                 # Left as a default here, made a one-value enum after the enum hook has run
                 # (schema_postprocess), so no enum component is made for each resource type.
                 return {"type": "string", "readOnly": True, "default": value, "description": f"Always `{value}`."}
+        if isinstance(field, OpaqueIdField):
+            opaque = {"type": "string", "pattern": id_pattern(field.prefix), "example": opaque_id(field.prefix, 1)}
+            return {**opaque, **({"readOnly": True} if field.read_only else {}), **({"nullable": True} if field.allow_null else {})}
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and type(field) is serializers.CharField and schema.get("type") == "string":
             schema.setdefault("pattern", _text_pattern(field))

@@ -107,6 +107,8 @@ def operation_codes(*, view, method: str, path: str, has_body: bool, public: boo
     if "{" in path:
         codes[404].add("not_found")
     handler = getattr(type(view), method.lower(), None)
+    if getattr(handler, "idempotency_required", None):
+        codes[400].add("idempotency_key_required")
     if getattr(handler, "idempotency_required", None) is not None:
         codes[409].add("idempotency_key_in_use")
         codes[422].add("idempotency_key_reused")

@@ -11,6 +11,7 @@ import re
 from functools import cache
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.generators import SchemaGenerator
@@ -35,11 +36,26 @@ def documented_query_parameters(urlconf: str) -> dict[tuple[str, str], frozenset
     return documented
 
 
+class _Discard(Exception):
+    pass
+
+
 def schemas_build() -> None:
     """Build what the check reads for both URL configurations now: a web process calls this at
-    start-up (pawpact.config.wsgi), so no worker's first API request waits seconds for it."""
-    for urlconf in {settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF}:
-        documented_query_parameters(urlconf)
+    start-up (pawpact.config.wsgi), so no worker's first API request waits seconds for it.
+
+    The generator asks some views for their querysets, which may fail outside a shop's schema;
+    inside a transaction that is rolled back, such a failure leaves no broken connection behind."""
+    try:
+        with transaction.atomic():
+            for urlconf in {settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF}:
+                documented_query_parameters(urlconf)
+            raise _Discard
+    except _Discard:
+        pass
+    except DatabaseError:  # no database yet: the schemas need none
+        for urlconf in {settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF}:
+            documented_query_parameters(urlconf)
 
 
 def _template(route: str) -> str:

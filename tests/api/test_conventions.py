@@ -93,9 +93,9 @@ def test_a_test_clock_outside_2000_to_2099_is_refused_and_nothing_is_made(api_cl
     from pawpact.billing.models import TestClock
 
     api_client.credentials(HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
-    for instant in ("0014-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z", "9999-12-31T00:00:00Z"):
+    for instant in ("0014-01-01T00:00:00Z", "1999-12-31T23:59:59+08:00", "2100-01-01T00:00:00Z", "9999-12-31T00:00:00Z"):
         refused = api_client.post("/api/v1/test-clocks", {"frozen_time": instant}, format="json")
-        assert (refused.status_code, refused.json()["code"]) == (400, "invalid"), instant
+        assert (refused.status_code, refused.json().get("code")) == (400, "invalid"), (instant, refused.content)
         assert refused.json()["fields"] == {"frozen_time": ["Give a time between the years 2000 and 2099."]}
     with schema_context(shop.schema_name):
         assert TestClock.objects.count() == 0
@@ -103,7 +103,7 @@ def test_a_test_clock_outside_2000_to_2099_is_refused_and_nothing_is_made(api_cl
     assert made.status_code == 201, made.content
     advanced = api_client.post(f"/api/v1/test-clocks/{made.json()['id']}/advance", {"frozen_time": "0014-06-01T00:00:00Z"},
                                format="json")  # fmt: skip
-    assert (advanced.status_code, advanced.json()["code"]) == (400, "invalid")
+    assert (advanced.status_code, advanced.json().get("code")) == (400, "invalid"), advanced.content
     assert api_client.get(f"/api/v1/test-clocks/{made.json()['id']}").json()["frozen_time"] == made.json()["frozen_time"]
 
 

@@ -2,13 +2,18 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import Termination, TerminationQuote
 from pawpact.billing.selectors import termination_quote_summary
 
+# The type prefix of a termination quote's id.
+QUOTE = "quote"
+
 
 class TerminationQuoteSerializer(serializers.ModelSerializer):
     object = ObjectField("termination_quote")
+    id = OpaqueIdField(QUOTE, source="pk", read_only=True)
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
     currency = serializers.CharField(source="contract.currency", read_only=True)
     remaining_periods = serializers.SerializerMethodField()
@@ -45,7 +50,7 @@ class TerminationSerializer(serializers.ModelSerializer):
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
     contract_status = serializers.CharField(source="contract.status", read_only=True)
     currency = serializers.CharField(source="contract.currency", read_only=True)
-    quote_id = serializers.IntegerField(read_only=True, allow_null=True)
+    quote_id = OpaqueIdField(QUOTE, read_only=True, allow_null=True)
     has_evidence = serializers.SerializerMethodField()
 
     class Meta:

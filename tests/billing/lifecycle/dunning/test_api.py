@@ -63,7 +63,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
         assert body["next"] is None
         assert body["results"] == [
             {
-                "id": task.pk, "kind": "call", "status": "open", "due_on": "2026-02-13",
+                "object": "call_task", "id": task.pk, "kind": "call", "status": "open", "due_on": "2026-02-13",
                 "customer_uuid": str(contract.customer.uuid), "customer_name": contract.customer.name,
                 "customer_phone": contract.customer.phone, "contract_uuid": str(contract.uuid), "period_number": 2,
                 "period_due_date": "2026-02-10", "amount_minor": 39_900, "currency": "CNY", "outcome_note": "",
@@ -126,6 +126,7 @@ def test_a_customer_replaces_the_payment_method_and_the_late_period_is_paid_at_o
         assert missing["code"] == "idempotency_key_required"
         first = answer(customer.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pm-1"), 200)
         assert first == {
+            "object": "payment_method_replaced",
             "contract_uuid": str(contract.uuid),
             "payment_method": "Sandbox · success",
             "attempts": [
