@@ -150,7 +150,8 @@ class AutoSchema(SpectacularAutoSchema):
                 return {"type": "string", "readOnly": True, "default": value, "description": f"Always `{value}`."}
         if isinstance(field, OpaqueIdField):
             opaque = {"type": "string", "pattern": id_pattern(field.prefix), "example": opaque_id(field.prefix, 1)}
-            return {**opaque, **({"readOnly": True} if field.read_only else {}), **({"nullable": True} if field.allow_null else {})}
+            flags = {"readOnly": field.read_only, "nullable": field.allow_null}
+            return {**opaque, **{flag: True for flag, value in flags.items() if value}}
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and type(field) is serializers.CharField and schema.get("type") == "string":
             schema.setdefault("pattern", _text_pattern(field))

@@ -86,7 +86,9 @@ class CallTaskPagination(CursorPagination):
 def one_page(results: list) -> Response:
     """A short, bounded collection (a contract's periods, the event types…) in the list shape
     every list has, all of it on one page: the same client code reads both."""
-    return Response({"object": "list", "has_more": False, "next": None, "previous": None, "results": results})
+    response = Response({"object": "list", "has_more": False, "next": None, "previous": None, "results": results})
+    response.one_page = True  # clients of 2026-12-01 get the bare array (pawpact.api.version_shapes)
+    return response
 
 
 @cache
@@ -100,4 +102,5 @@ def one_page_of(item: type[serializers.Serializer]) -> type[serializers.Serializ
         "previous": serializers.CharField(allow_null=True, help_text="Always null."),
         "results": item(many=True),
     }
-    return type(f"{name}ListSerializer", (serializers.Serializer,), {**fields, "one_page": True, "__module__": __name__})
+    attributes = {**fields, "one_page": True, "__module__": __name__}
+    return type(f"{name}ListSerializer", (serializers.Serializer,), attributes)

@@ -21,11 +21,13 @@ from rest_framework.views import APIView
 from pawpact.api.access import contract_get, contracts_for
 from pawpact.api.errors import NoEvidence, NotTerminated
 from pawpact.api.idempotency import idempotent
-from pawpact.api.opaque_ids import id_pattern, pk_of
+from pawpact.api.opaque_ids import id_pattern
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.renderers import DocumentDownloadMixin, OctetStreamRenderer
 from pawpact.api.v1.termination import serializers as s
+from pawpact.api.version_shapes import quote_pk
+from pawpact.api.versioning import answered_version
 from pawpact.billing.models import Termination, TerminationQuote
 from pawpact.billing.services import termination as service
 
@@ -59,7 +61,7 @@ class TerminationQuoteExecuteApi(APIView):
     def post(self, request, quote_id: str):
         quote = get_object_or_404(
             TerminationQuote.objects.select_related("contract"),
-            pk=pk_of(s.QUOTE, quote_id) or 0,
+            pk=quote_pk(quote_id, answered_version(request)) or 0,
             contract__in=contracts_for(request),
         )
         termination = service.termination_execute(quote=quote, requested_by=request.user)
