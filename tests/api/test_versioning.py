@@ -77,7 +77,10 @@ def record() -> None:
     from drf_spectacular.generators import SchemaGenerator
 
     django.setup()
-    schema = SchemaGenerator(urlconf="pawpact.config.urls_tenant").get_schema(request=None, public=True)
+    from django.utils import translation
+
+    with translation.override("en"):  # as the API answers by default
+        schema = SchemaGenerator(urlconf="pawpact.config.urls_tenant").get_schema(request=None, public=True)
     shapes = response_shapes(json.loads(json.dumps(schema, default=str)))
     (ROOT / "docs" / "api-versions" / f"{LATEST}.json").write_text(json.dumps(shapes, indent=1, sort_keys=True) + "\n")
 

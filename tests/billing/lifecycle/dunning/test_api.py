@@ -138,7 +138,7 @@ def test_a_customer_replaces_the_payment_method_and_the_late_period_is_paid_at_o
         assert (replay.json(), replay["Idempotent-Replayed"]) == (first, "true")
         standing = answer(customer.get(f"/api/v1/customers/{contract.customer.uuid}/standing"), 200)
         assert standing == {
-            "customer_uuid": str(contract.customer.uuid), "standing": "current",
+            "object": "standing", "customer_uuid": str(contract.customer.uuid), "standing": "current",
             "standing_since": "2026-02-13T15:00:00+08:00", "shipment_held": False, "loyalty_frozen": False,
             "reason": "", "message": "",
         }  # fmt: skip
