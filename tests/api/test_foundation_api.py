@@ -36,7 +36,7 @@ def _token_count(shop) -> int:
 def test_health_on_shop_host(api_client, shop):
     response = api_client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "shop": shop.slug, "database": True}
+    assert response.json() == {"object": "health", "status": "ok", "shop": shop.slug, "database": True}
 
 
 def test_health_on_unknown_host_is_404(db):
