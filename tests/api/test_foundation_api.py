@@ -85,7 +85,7 @@ def test_me_with_token(shop, shop_staff):
     response = _client(shop, shop_staff.api_token).get("/api/v1/me")
     assert response.status_code == 200
     assert response.json() == {
-        "customer_uuid": None, "email": shop_staff.email, "name": "Alpha staff", "phone": "", "is_staff": True
+        "object": "me", "customer_uuid": None, "email": shop_staff.email, "name": "Alpha staff", "phone": "", "is_staff": True
     }
 
 
@@ -144,7 +144,7 @@ def test_staff_list_pages_through_every_member_once(shop, shop_staff):
     page = client.get("/api/v1/staff", {"page_size": 2}).json()
     assert len(page["results"]) == 2
     assert page["next"] is not None
-    assert set(page["results"][0]) == {"id", "email", "name", "phone"}
+    assert set(page["results"][0]) == {"object", "id", "email", "name", "phone"}
 
     emails = [row["email"] for row in page["results"]]
     while page["next"]:
