@@ -43,7 +43,8 @@ IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 API_VERSION_PARAMETER = OpenApiParameter(
     "Pawpact-Version", str, OpenApiParameter.HEADER, required=False, enum=list(VERSIONS),
     description="The dated API version to answer in; default: the one the token was signed in with, else the "
-    "latest. The answer's `Pawpact-Version` header names the version used. See docs/api-changelog.md.",
+    "latest. The answer's `Pawpact-Version` header names the version used. This schema describes the latest "
+    "version's answers; what older ones answer differently: docs/api-changelog.md.",
 )  # fmt: skip
 
 IDEMPOTENCY_KEY_DESCRIPTION = (
