@@ -155,7 +155,7 @@ def test_advances_payouts_and_statements(admin_api, shop, other_shop, paid_out):
     payouts = admin_api.get(f"/api/v1/platform/shops/{shop.pk}/payouts").json()["results"]
     payout = Payout.objects.get(shop=shop)
     assert payouts == [{
-        "id": payout.pk, "settlement_date": "2026-03-23", "currency": "CNY", "advances_minor": 429_920,
+        "object": "payout", "id": payout.pk, "settlement_date": "2026-03-23", "currency": "CNY", "advances_minor": 429_920,
         "clawbacks_minor": 0, "amount_minor": 429_920, "status": "paid", "rail": "sandbox",
         "rail_reference": payout.rail_reference, "paid_at": "2026-03-23T10:00:00+08:00",
         "statement_csv": f"/api/v1/platform/shops/{shop.pk}/payouts/{payout.pk}/statement.csv",
