@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.utils.dateparse import parse_datetime
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +15,9 @@ from pawpact.core.metadata import metadata_errors
 MAX_ID = 2**63 - 1
 
 MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+# The years an instant a client sets (a test clock's time) may fall in: a typo such as 0014
+# or 9999 is refused instead of moving billing there.
+SANE_YEARS = (2000, 2099)
 
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-11"})
@@ -61,12 +66,14 @@ class MetadataField(serializers.DictField):
         super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
 
 
-@extend_schema_field({
-    **METADATA_SCHEMA,
-    "description": "Up to 50 keys (1–40 characters), string values up to 500 characters "
-    "(no NUL character). "
-    "On an update only the keys sent change; a key sent as \"\" is removed.",
-})
+@extend_schema_field(
+    {
+        **METADATA_SCHEMA,
+        "description": "Up to 50 keys (1–40 characters), string values up to 500 characters "
+        "(no NUL character). "
+        'On an update only the keys sent change; a key sent as "" is removed.',
+    }
+)
 class MetadataInputField(serializers.Field):
     """Write: checked by the same rules the services apply (pawpact.core.metadata)."""
 
@@ -82,3 +89,31 @@ class MetadataInputField(serializers.Field):
 
     def to_representation(self, value):
         return value
+
+
+class ObjectField(serializers.ReadOnlyField):
+    """A resource's type, the same on every answer of one serializer (`"object": "plan"`):
+    the schema states it as a one-value enum, so a client can tell resources apart."""
+
+    def __init__(self, value: str, **kwargs):
+        self.value = value
+        kwargs.setdefault("help_text", format_lazy(_("Always `{}`."), value))
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, _instance) -> str:
+        return self.value
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": r"^20[0-9]{2}-"})
+class SaneDateTimeField(serializers.DateTimeField):
+    """An instant in the years 2000–2099."""
+
+    default_error_messages = {"out_of_range": _("Give a time between the years 2000 and 2099.")}
+
+    def to_internal_value(self, value):
+        instant = super().to_internal_value(value)
+        # The year as written (the schema's pattern reads the text), not after a shift to UTC.
+        written = parse_datetime(value) if isinstance(value, str) else None
+        if not SANE_YEARS[0] <= (written or instant).year <= SANE_YEARS[1]:
+            self.fail("out_of_range")
+        return instant

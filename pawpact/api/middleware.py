@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 
+from pawpact.api.version_shapes import older_shape
 from pawpact.api.versioning import RESPONSE_HEADER, answered_version, requested_version
 from pawpact.core.errors import ApiVersionInvalid
 
@@ -47,7 +48,9 @@ class ApiMiddleware:
         except ApiVersionInvalid as error:
             return JsonResponse(error.as_dict(), status=error.http_status)
         response = self.get_response(request)
-        response[RESPONSE_HEADER] = answered_version(request)
+        version = answered_version(request)
+        response = older_shape(response, version)
+        response[RESPONSE_HEADER] = version
         user = getattr(request, "user", None)
         if "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):
             patch_cache_control(response, no_store=True, private=True)

@@ -7,8 +7,13 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.permissions import AllowAny
 
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
+from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import OpaqueIdField, id_pattern, opaque_id
+from pawpact.api.operation_errors import operation_codes
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 from pawpact.api.versioning import VERSIONS
 
@@ -31,12 +36,15 @@ def error_responses(*codes: int) -> dict[int, type[ErrorSerializer]]:
 # What a shop's operations may answer besides success.
 ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 
 API_VERSION_PARAMETER = OpenApiParameter(
     "Pawpact-Version", str, OpenApiParameter.HEADER, required=False, enum=list(VERSIONS),
     description="The dated API version to answer in; default: the one the token was signed in with, else the "
-    "latest. The answer's `Pawpact-Version` header names the version used. See docs/api-changelog.md.",
+    "latest. The answer's `Pawpact-Version` header names the version used. This schema describes the latest "
+    "version's answers; what older ones answer differently: docs/api-changelog.md.",
 )  # fmt: skip
 
 IDEMPOTENCY_KEY_DESCRIPTION = (
@@ -74,16 +82,22 @@ class AutoSchema(SpectacularAutoSchema):
             parameters.append(idempotency_key(required=required))
         return parameters
 
+    def get_operation_id(self):
+        # A one-page list keeps the `_list` operation id a list has (generated clients name
+        # their functions by it), though its view is not a DRF list view.
+        operation_id = super().get_operation_id()
+        response = self.get_response_serializers()
+        if self.method == "GET" and isinstance(response, dict) and getattr(response.get(200), "one_page", False):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
         responses = operation.get("responses", {})
         # Any request may name an API version that does not exist (400 `api_version_invalid`).
-        responses.setdefault("400", {
-            "description": "",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        })  # fmt: skip
+        responses.setdefault("400", {"description": "", "content": _ERROR_CONTENT})
         if self._idempotency_required() is not None:
             for code, response in responses.items():
                 if str(code).startswith("2"):
@@ -92,6 +106,7 @@ class AutoSchema(SpectacularAutoSchema):
                         "description": "Present on a replayed answer: this request was answered before with "
                         "the same Idempotency-Key, and nothing happened again.",
                     }
+        self._error_codes_add(operation)
         if getattr(self.view, "throttle_scope", None):
             responses["429"] = {
                 "description": "Too many attempts from this address or for this account: wait `Retry-After` "
@@ -100,6 +115,17 @@ class AutoSchema(SpectacularAutoSchema):
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
         return operation
+
+    def _error_codes_add(self, operation: dict) -> None:
+        """Each error status the operation can answer, with its codes (`x-error-codes`)."""
+        public = any(permission is AllowAny for permission in getattr(self.view, "permission_classes", ()))
+        codes = operation_codes(
+            view=self.view, method=self.method, path=self.path, has_body="requestBody" in operation, public=public
+        )
+        responses = operation.setdefault("responses", {})
+        for status, names in sorted(codes.items()):
+            response = responses.setdefault(str(status), {"description": "", "content": _ERROR_CONTENT})
+            response["x-error-codes"] = sorted(names)
 
     def _idempotency_required(self) -> bool | None:
         handler = getattr(self.view, self.method.lower(), None)
@@ -117,6 +143,16 @@ class AutoSchema(SpectacularAutoSchema):
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if field.field_name == "object" and direction == "response":
+            value = _object_value(field)
+            if value is not None:
+                # Left as a default here, made a one-value enum after the enum hook has run
+                # (schema_postprocess), so no enum component is made for each resource type.
+                return {"type": "string", "readOnly": True, "default": value, "description": f"Always `{value}`."}
+        if isinstance(field, OpaqueIdField):
+            opaque = {"type": "string", "pattern": id_pattern(field.prefix), "example": opaque_id(field.prefix, 1)}
+            flags = {"readOnly": field.read_only, "nullable": field.allow_null}
+            return {**opaque, **{flag: True for flag, value in flags.items() if value}}
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and type(field) is serializers.CharField and schema.get("type") == "string":
             schema.setdefault("pattern", _text_pattern(field))
@@ -134,6 +170,24 @@ class AutoSchema(SpectacularAutoSchema):
         return schema
 
 
+def _object_value(field: serializers.Field) -> str | None:
+    """The fixed type name an `object` field answers, whichever way the serializer declares it."""
+    if isinstance(field, ObjectField):
+        return field.value
+    if isinstance(field, serializers.SerializerMethodField):
+        return getattr(field.parent, field.method_name)(None)
+    default = getattr(field, "default", empty)
+    return default if isinstance(default, str) else None
+
+
+def _object_enums(components: dict) -> None:
+    """Every resource's `object` as a one-value enum, so a client can switch on it."""
+    for component in components.values():
+        field = component.get("properties", {}).get("object")
+        if field and isinstance(field.get("default"), str) and "enum" not in field:
+            field["enum"] = [field.pop("default")]
+
+
 _DESCRIPTION = Path(__file__).with_name("description.md")
 
 
@@ -141,6 +195,7 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
     """drf-spectacular hook: the conventions, error catalogue and sandbox values as the API's
     description; every error response lists the codes of its status; `code` is an enum.
     The platform API's schema keeps its own description."""
+    _object_enums(result.get("components", {}).get("schemas", {}))
     if any(path.startswith("/api/v1/platform/") for path in result.get("paths", {})):
         return result
     result["info"]["description"] = _DESCRIPTION.read_text().replace("{catalogue}", catalogue_markdown())
@@ -150,8 +205,9 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
     for operations in result["paths"].values():
         for operation in operations.values():
             for status, response in operation.get("responses", {}).items():
-                if str(status)[0] == "4" and str(status).isdigit():
-                    codes = ", ".join(f"`{code}`" for code in codes_for_status(int(status)))
+                if str(status)[0] in "45" and str(status).isdigit():
+                    listed = response.get("x-error-codes") or codes_for_status(int(status))
+                    codes = ", ".join(f"`{code}`" for code in listed)
                     response["description"] = f"Codes: {codes}." if codes else response.get("description", "")
     return result
 

@@ -1,12 +1,15 @@
 """Cursor pages. A page size or cursor the client got wrong answers 400 instead of being
 quietly replaced by the default, so a frontend learns of its mistake at once."""
 import re
+from functools import cache
 
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.pagination import CursorPagination as DrfCursorPagination
 from rest_framework.response import Response
 
+from pawpact.api.fields import ObjectField
 from pawpact.core.errors import ValidationFailed
 
 _DIGITS = re.compile(r"[0-9]{1,6}")
@@ -33,12 +36,19 @@ class CursorPagination(DrfCursorPagination):
         return int(raw)
 
     def decode_cursor(self, request):
+        # DRF reads an empty cursor as the first page; the schema says a cursor has a character.
+        if request.query_params.get(self.cursor_query_param) == "":
+            raise self._cursor_invalid()
         try:
             return super().decode_cursor(request)
         except DrfNotFound:
-            raise ValidationFailed(
-                _("Some fields are invalid."), fields={"cursor": [_("Use the cursor of a `next` or `previous` link.")]}
-            ) from None
+            raise self._cursor_invalid() from None
+
+    @staticmethod
+    def _cursor_invalid() -> ValidationFailed:
+        return ValidationFailed(
+            _("Some fields are invalid."), fields={"cursor": [_("Use the cursor of a `next` or `previous` link.")]}
+        )
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
@@ -71,3 +81,26 @@ class CallTaskPagination(CursorPagination):
     """The call queue: the task due soonest first."""
 
     ordering = ("due_on", "id")
+
+
+def one_page(results: list) -> Response:
+    """A short, bounded collection (a contract's periods, the event types…) in the list shape
+    every list has, all of it on one page: the same client code reads both."""
+    response = Response({"object": "list", "has_more": False, "next": None, "previous": None, "results": results})
+    response.one_page = True  # clients of 2026-12-01 get the bare array (pawpact.api.version_shapes)
+    return response
+
+
+@cache
+def one_page_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of `one_page` for items of one serializer: component `<Item>List`."""
+    name = item.__name__.removesuffix("Serializer")
+    fields = {
+        "object": ObjectField("list"),
+        "has_more": serializers.BooleanField(help_text="Always false: the whole collection is on this page."),
+        "next": serializers.CharField(allow_null=True, help_text="Always null."),
+        "previous": serializers.CharField(allow_null=True, help_text="Always null."),
+        "results": item(many=True),
+    }
+    attributes = {**fields, "one_page": True, "__module__": __name__}
+    return type(f"{name}ListSerializer", (serializers.Serializer,), attributes)

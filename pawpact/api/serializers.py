@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from pawpact.api.fields import ObjectField
 from pawpact.billing.services.payment_methods import ATTACHABLE_RAILS
 from pawpact.core.text import INVISIBLE_MESSAGE, has_invisible
 from pawpact.payments.enums import Rail
@@ -29,6 +30,7 @@ class ApiRootSerializer(serializers.Serializer):
 
 
 class HealthSerializer(serializers.Serializer):
+    object = ObjectField("health")
     status = serializers.CharField()
     shop = serializers.CharField()
     database = serializers.BooleanField()

@@ -3,7 +3,7 @@ document answers 400 `unknown_parameter`, and one that would name a shop (`shop`
 `tenant`, ...) 400 `shop_from_host` (the shop is the host called, never a parameter).
 
 What each operation documents is read from the API's own schema (built once per process
-and URL configuration), so the check and the docs cannot disagree.
+and URL configuration, at start-up in a web process), so the check and the docs cannot disagree.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import re
 from functools import cache
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.generators import SchemaGenerator
@@ -35,6 +36,30 @@ def documented_query_parameters(urlconf: str) -> dict[tuple[str, str], frozenset
             names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
             documented[(path, method.upper())] = frozenset(names)
     return documented
+
+
+class _Discard(Exception):
+    pass
+
+
+def schemas_build() -> None:
+    """Build what the check reads for both URL configurations now: a web process calls this at
+    start-up (pawpact.config.wsgi), so no worker's first API request waits seconds for it.
+
+    The generator asks some views for their querysets, which may fail outside a shop's schema;
+    inside a transaction that is rolled back, such a failure leaves no broken connection behind."""
+    try:
+        with transaction.atomic():
+            for urlconf in {settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF}:
+                documented_query_parameters(urlconf)
+            raise _Discard
+    except _Discard:
+        pass
+    # No database yet, or none allowed here (a test run importing the WSGI module): the
+    # schemas need none.
+    except (DatabaseError, RuntimeError):
+        for urlconf in {settings.ROOT_URLCONF, settings.PUBLIC_SCHEMA_URLCONF}:
+            documented_query_parameters(urlconf)
 
 
 def _template(route: str) -> str:

@@ -7,8 +7,9 @@ its device was pinned to at sign-in, else the latest; the answer says which in i
 Adding a response field, an operation or an error code is not a new version. Removing or
 renaming a field, or changing its type, is: such a change adds a date to `VERSIONS`, an entry
 to docs/api-changelog.md and, where older versions must keep the old shape, a transform of
-the answer for them. tests/api/test_versioning.py fails when a response shape recorded for
-the latest version (docs/api-versions/<date>.json) loses or retypes a field.
+the answer for them (pawpact.api.version_shapes). tests/api/test_versioning.py fails when a
+response shape recorded for the latest version (docs/api-versions/<date>.json) loses or
+retypes a field.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.errors import ApiVersionInvalid
 
-VERSIONS = ("2026-12-01",)
+VERSIONS = ("2026-12-01", "2026-12-15")
 LATEST = VERSIONS[-1]
 HEADER = "HTTP_PAWPACT_VERSION"
 RESPONSE_HEADER = "Pawpact-Version"

@@ -293,9 +293,10 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
         "journals": before["journals"] + 2,  # contract activated, period 1 paid
     }
 
-    calendar = ok(staff.get(contract_url(uuid, "calendar")))
+    calendar = ok(staff.get(contract_url(uuid, "calendar")))["results"]
     assert calendar == [
         {
+            "object": "period",
             "number": number,
             "due_date": due_date,
             "amount_minor": 39900,
@@ -387,7 +388,7 @@ def test_customer_self_service_flow(shop):
     assert (contract["status"], contract["signed_by_name"], contract["total_minor"]) == ("active", "Wang Fang", 478800)
     assert [c["uuid"] for c in ok(client.get("/api/v1/contracts"))["results"]] == [contract["uuid"]]
     assert [p["uuid"] for p in ok(client.get("/api/v1/pets"))["results"]] == [pet["uuid"]]
-    assert len(ok(client.get(contract_url(contract["uuid"], "calendar")))) == 12
+    assert len(ok(client.get(contract_url(contract["uuid"], "calendar")))["results"]) == 12
 
 
 def test_a_customer_reaches_no_other_customers_contract(shop, staff):

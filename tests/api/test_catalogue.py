@@ -57,7 +57,9 @@ def test_the_schema_lists_codes_per_status_and_the_code_enum(api_client):
     assert codes == sorted(entry.code for entry in error_catalogue())
     responses = schema["paths"]["/api/v1/contracts/{uuid}/activate"]["post"]["responses"]
     assert "`idempotency_key_reused`" in responses["422"]["description"]
-    assert "`not_signed`" in responses["404"]["description"]
+    assert responses["404"]["description"] == "Codes: `not_found`."
+    pdf = schema["paths"]["/api/v1/contracts/{uuid}/agreement.pdf"]["get"]["responses"]
+    assert pdf["404"]["description"] == "Codes: `not_found`, `not_signed`."
     description = schema["info"]["description"]
     assert "tok_insufficient_funds" in description and "| 409 | `phone_taken` |" in description
 

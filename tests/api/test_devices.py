@@ -65,7 +65,7 @@ def test_each_sign_in_is_a_device_with_its_own_expiring_tokens(shop):
     assert timedelta(hours=1, minutes=59) < expires - timezone.now() <= timedelta(hours=2)
     refresh_expires = timezone.datetime.fromisoformat(phone["refresh_expires_at"])
     assert timedelta(days=29) < refresh_expires - timezone.now() <= timedelta(days=30)
-    listed = _client(shop, phone["token"]).get("/api/v1/auth/devices").json()
+    listed = _client(shop, phone["token"]).get("/api/v1/auth/devices").json()["results"]
     assert [(d["name"], d["current"], d["object"]) for d in listed] == [("Laptop", False, "device"), ("iPhone", True, "device")]
     with schema_context(shop.schema_name):  # only digests are stored
         assert not ApiDevice.objects.filter(access_digest=phone["token"]).exists()
@@ -150,7 +150,7 @@ def test_a_user_signs_out_their_own_devices_only(shop):
     answer = _client(shop, ann_laptop["token"]).delete(f"/api/v1/auth/devices/{ann_phone['device_id']}")
     assert answer.status_code == 204
     assert _devices(shop) == [("iPhone", True), ("Laptop", False), ("Desk", False)]
-    assert [d["name"] for d in _client(shop, ann_laptop["token"]).get("/api/v1/auth/devices").json()] == ["Laptop"]
+    assert [d["name"] for d in _client(shop, ann_laptop["token"]).get("/api/v1/auth/devices").json()["results"]] == ["Laptop"]
 
 
 # --- WeChat mini-program -----------------------------------------------------------------------

@@ -36,7 +36,7 @@ def _token_count(shop) -> int:
 def test_health_on_shop_host(api_client, shop):
     response = api_client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "shop": shop.slug, "database": True}
+    assert response.json() == {"object": "health", "status": "ok", "shop": shop.slug, "database": True}
 
 
 def test_health_on_unknown_host_is_404(db):
@@ -85,7 +85,7 @@ def test_me_with_token(shop, shop_staff):
     response = _client(shop, shop_staff.api_token).get("/api/v1/me")
     assert response.status_code == 200
     assert response.json() == {
-        "customer_uuid": None, "email": shop_staff.email, "name": "Alpha staff", "phone": "", "is_staff": True
+        "object": "me", "customer_uuid": None, "email": shop_staff.email, "name": "Alpha staff", "phone": "", "is_staff": True
     }
 
 
@@ -144,7 +144,7 @@ def test_staff_list_pages_through_every_member_once(shop, shop_staff):
     page = client.get("/api/v1/staff", {"page_size": 2}).json()
     assert len(page["results"]) == 2
     assert page["next"] is not None
-    assert set(page["results"][0]) == {"id", "email", "name", "phone"}
+    assert set(page["results"][0]) == {"object", "id", "email", "name", "phone"}
 
     emails = [row["email"] for row in page["results"]]
     while page["next"]:

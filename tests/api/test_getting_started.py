@@ -42,6 +42,6 @@ def test_the_documented_journey_ends_with_an_active_contract(shop):
     assert api.post(f"{url}/payment-method", {"rail": "sandbox", "token": "tok_success"}).status_code == 200
     activated = api.post(f"{url}/activate", HTTP_IDEMPOTENCY_KEY=key())
     assert (activated.status_code, activated.json()["status"]) == (200, "active")
-    calendar = api.get(f"{url}/calendar").json()
+    calendar = api.get(f"{url}/calendar").json()["results"]
     assert [(period["number"], period["status"]) for period in calendar[:2]] == [(1, "paid"), (2, "scheduled")]
     assert api.get("/api/v1/me").json()["customer_uuid"] == registered.json()["customer"]["uuid"]

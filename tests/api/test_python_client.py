@@ -92,7 +92,7 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
         ))  # fmt: skip
         assert (started.status_code, started.parsed.status) == (202, "verification_sent")
         code = re.search(r"\b(\d{6})\b", mail.outbox[-1].subject).group(1)
-        [text] = sandbox_sms_list.sync(client=staff, phone=PHONE)
+        [text] = sandbox_sms_list.sync(client=staff, phone=PHONE).results
         sms_code = re.search(r"\b(\d{6})\b", text.text).group(1)
         registered = customers_register_confirm_create.sync(client=anonymous, body=models.RegistrationConfirmRequest(
             email="li@example.com", code=code, sms_code=sms_code,
@@ -121,7 +121,7 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
         activated = contracts_activate_create.sync(client=me, uuid=contract.uuid, idempotency_key=str(uuid.uuid4()))
         assert activated.status == "active", activated
         calendar = contracts_calendar_list.sync(client=me, uuid=contract.uuid)
-        assert [(period.number, period.status, period.amount_minor) for period in calendar[:2]] == [
+        assert [(period.number, period.status, period.amount_minor) for period in calendar.results[:2]] == [
             (1, "paid", 39900), (2, "scheduled", 39900)
         ]
 

@@ -163,14 +163,14 @@ def test_a_registration_at_one_shop_is_not_confirmed_at_another(shop, other_shop
 def test_staff_read_the_sandbox_texts_of_their_own_shop_only(shop, other_shop, shop_staff):
     APIClient(HTTP_HOST=host_of(shop)).post(REGISTER, NEW, format="json")
     staff = APIClient(HTTP_HOST=host_of(shop), HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
-    [text] = staff.get("/api/v1/sandbox/sms", {"phone": "+86" + NEW["phone"]}).json()
+    [text] = staff.get("/api/v1/sandbox/sms", {"phone": "+86" + NEW["phone"]}).json()["results"]
     assert (text["object"], text["phone"]) == ("sandbox_sms", NEW["phone"])
     assert sandbox_sms_code(host_of(shop), NEW["phone"]) in text["text"]
     with schema_context(other_shop.schema_name):
         other_staff = User.objects.create_user("staff@beta.test", SHOP_PASSWORD, is_staff=True)
         token = api_token_issue(user=other_staff)
     elsewhere = APIClient(HTTP_HOST=host_of(other_shop), HTTP_AUTHORIZATION="Token " + token)
-    assert elsewhere.get("/api/v1/sandbox/sms", {"phone": NEW["phone"]}).json() == []
+    assert elsewhere.get("/api/v1/sandbox/sms", {"phone": NEW["phone"]}).json()["results"] == []
     assert APIClient(HTTP_HOST=host_of(shop)).get("/api/v1/sandbox/sms", {"phone": NEW["phone"]}).status_code == 401
     bad = staff.get("/api/v1/sandbox/sms", {"phone": "12345"})
     assert (bad.status_code, bad.json()["code"], list(bad.json()["fields"])) == (400, "invalid", ["phone"])

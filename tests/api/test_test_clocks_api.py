@@ -47,7 +47,7 @@ def test_create_attach_and_advance_three_months(staff, shop, contract):
     advanced = staff.post(f"/api/v1/test-clocks/{clock['id']}/advance", {"months": 3}, format="json")
     assert advanced.status_code == 200, advanced.content
     assert datetime.fromisoformat(advanced.json()["frozen_time"]) == NOON.replace(month=4)
-    calendar = staff.get(f"/api/v1/contracts/{contract.uuid}/calendar").json()
+    calendar = staff.get(f"/api/v1/contracts/{contract.uuid}/calendar").json()["results"]
     statuses = [row["status"] for row in calendar][:5]
     assert statuses == ["paid", "paid", "paid", "reminded", "scheduled"]
     assert staff.get(f"/api/v1/test-clocks/{clock['id']}").json()["frozen_time"] == advanced.json()["frozen_time"]

@@ -77,6 +77,24 @@ def record() -> None:
     from drf_spectacular.generators import SchemaGenerator
 
     django.setup()
-    schema = SchemaGenerator(urlconf="pawpact.config.urls_tenant").get_schema(request=None, public=True)
+    from django.utils import translation
+
+    with translation.override("en"):  # as the API answers by default
+        schema = SchemaGenerator(urlconf="pawpact.config.urls_tenant").get_schema(request=None, public=True)
     shapes = response_shapes(json.loads(json.dumps(schema, default=str)))
     (ROOT / "docs" / "api-versions" / f"{LATEST}.json").write_text(json.dumps(shapes, indent=1, sort_keys=True) + "\n")
+
+
+def test_clients_of_2026_12_01_keep_bare_arrays_and_numbered_quotes(api_client, shop_staff):
+    from pawpact.api.version_shapes import to_2026_12_01
+
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
+    latest = api_client.get("/api/v1/auth/devices").json()
+    assert (latest["object"], [d["object"] for d in latest["results"]]) == ("list", ["device"])
+    old = api_client.get("/api/v1/auth/devices", HTTP_PAWPACT_VERSION="2026-12-01")
+    assert old["Pawpact-Version"] == "2026-12-01"
+    assert old.json() == latest["results"]
+    quote = {"object": "termination_quote", "id": "quote_pxGOnilJRx", "kind": "early"}
+    termination = {"object": "termination", "quote_id": "quote_pxGOnilJRx"}
+    assert to_2026_12_01(quote, one_page=False) == {**quote, "id": 1}
+    assert to_2026_12_01({"object": "list", "results": [termination]}, one_page=True) == [{**termination, "quote_id": 1}]

@@ -75,7 +75,7 @@ def test_a_customer_finds_a_slot_books_and_cancels(shop, world):
     client = api(shop, world["token"])
     slots = client.get("/api/v1/care/slots", {"service_uuid": world["service"].uuid, "date_from": "2026-03-09", "date_to": "2026-03-09"})
     assert slots.status_code == 200, slots.content
-    starts = [slot["starts_at"] for slot in slots.json()]
+    starts = [slot["starts_at"] for slot in slots.json()["results"]]
     assert at(MONDAY, 10).isoformat() in starts and at(MONDAY, 15).isoformat() not in starts
     created = client.post("/api/v1/care/bookings", body(world), format="json")
     assert created.status_code == 201, created.content

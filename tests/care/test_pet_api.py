@@ -132,7 +132,7 @@ def test_anyone_applies_for_a_listed_pet_and_staff_review(shop, shop_staff):
     assert error(anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", {**APPLY, "consent": False}, format="json"), 400)["code"] == "adoption_application_invalid"
     retry = key()
     applied = anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", APPLY, format="json", **retry)
-    assert applied.status_code == 201 and set(applied.json()) == {"uuid", "status", "submitted_at"}
+    assert applied.status_code == 201 and set(applied.json()) == {"object", "uuid", "status", "submitted_at"}
     replayed = anonymous.post(f"/api/v1/care/adoptions/{listing.uuid}/apply", APPLY, format="json", **retry)
     assert (replayed["Idempotent-Replayed"], replayed.json()["uuid"]) == ("true", applied.json()["uuid"])
     error(anonymous.get("/api/v1/care/adoption-applications"), 401)

@@ -61,7 +61,7 @@ def test_the_run_command_without_redis_serves_the_api_and_runs_beats_tasks(fresh
         stack = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         health = _wait_for_health(stack, port, log)
-        assert health == {"status": "ok", "shop": "happy-paws", "database": True}
+        assert health == {"object": "health", "status": "ok", "shop": "happy-paws", "database": True}
         assert "No Redis (hidden by PAWPACT_NO_BUNDLED_REDIS): Celery and the cache run on PostgreSQL." in log.read_text()
         # The fake Alipay, WeChat Pay and Stripe answer where the platform's settings point.
         assert _wait_for(stack, log, 60, r"Fake Alipay on (http://127\.0\.0\.1:\d+/gateway\.do)") == (

@@ -150,6 +150,8 @@ def test_segments_and_a_campaign_over_the_api(shop, shop_staff, django_capture_o
     error(staff.post("/api/v1/saved-segments", {"name": "X", "filters": {"r_min": 9}}, format="json"), 400)
     segment = staff.post("/api/v1/saved-segments", {"name": "All", "filters": {}}, format="json").json()
     assert segment["member_count"] == 1
+    listed = staff.get("/api/v1/saved-segments").json()  # the one-page list its schema declares
+    assert (listed["object"], listed["has_more"], [row["id"] for row in listed["results"]]) == ("list", False, [segment["id"]])
     with django_capture_on_commit_callbacks() as queued:
         started = staff.post("/api/v1/campaigns", {"name": "Hello", "segment_id": segment["id"], "kind": "coupon",
                                                    "template_id": template.pk}, format="json",

@@ -59,7 +59,7 @@ def test_a_customer_joins_once_per_key_reads_the_status_and_cancels(shop, other_
         token = login(customer)
     client = api(shop, token)
     status = client.get("/api/v1/paid-membership").json()
-    assert status == {"membership": None, "trial_available": True}
+    assert status == {"object": "membership_status", "membership": None, "trial_available": True}
     error(client.post("/api/v1/paid-membership", {"plan_id": monthly.pk, "payment_method_id": card.pk}, format="json"), 400)
     body = {"plan_id": monthly.pk, "payment_method_id": card.pk}
     first = client.post("/api/v1/paid-membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-1")

@@ -47,7 +47,7 @@ def test_top_up_balance_and_movements(shop, customer):
     replay = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": method.pk}, key)
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     balance = api.get("/api/v1/stored-value").json()
-    assert balance == {"paid_minor": 100_000, "gift_minor": 10_000, "total_minor": 110_000,
+    assert balance == {"object": "stored_value", "paid_minor": 100_000, "gift_minor": 10_000, "total_minor": 110_000,
                        "refundable_minor": 100_000, "currency": "CNY", "refund_to": [
                            {"destination": "sandbox", "label": "Back to the test payment method", "amount_minor": 100_000}]}  # fmt: skip
     moves = api.get("/api/v1/stored-value/movements").json()["results"]

@@ -34,7 +34,7 @@ def test_nearby_clinics_nearest_first_within_3_km_for_anyone(shop):
     listed(name="Groomer", kind="groomer", latitude=31.2305, longitude=121.4737, services=("grooming",))
     response = api(shop).get("/api/v1/partners/clinics/nearby", {"lat": 31.2304, "lng": 121.4737})
     assert response.status_code == 200
-    body = response.json()
+    body = response.json()["results"]
     assert [row["id"] for row in body] == [near.pk, far.pk]
     assert 60 <= body[0]["distance_m"] <= 80 and 1940 <= body[1]["distance_m"] <= 1980
 

@@ -129,10 +129,10 @@ def test_the_emergency_page_and_the_api_show_and_filter_open_now(shop, time_mach
     only_open = Client(HTTP_HOST=host_of(shop)).get("/emergency/", {"lat": 31.2304, "lng": 121.4737, "open_now": "on"})
     assert "Split hours" not in only_open.content.decode() and "Always" in only_open.content.decode()
     api = APIClient(HTTP_HOST=host_of(shop))
-    body = api.get("/api/v1/partners/clinics/nearby", {"lat": 31.2304, "lng": 121.4737}).json()
+    body = api.get("/api/v1/partners/clinics/nearby", {"lat": 31.2304, "lng": 121.4737}).json()["results"]
     assert [(row["name"], row["open_now"]) for row in body] == [("Split hours", False), ("Always", True)]
     assert body[0]["weekly_hours"][0] == [["09:00", "12:00"], ["14:00", "18:00"]]
-    filtered = api.get("/api/v1/partners/clinics/nearby", {"lat": 31.2304, "lng": 121.4737, "open_now": "true"}).json()
+    filtered = api.get("/api/v1/partners/clinics/nearby", {"lat": 31.2304, "lng": 121.4737, "open_now": "true"}).json()["results"]
     assert [row["name"] for row in filtered] == ["Always"]
 
 

@@ -40,7 +40,7 @@ def test_get_answers_the_defaults_then_put_sets_the_terms(admin_api, shop, platf
     response = admin_api.get(_terms_url(shop))
     assert response.status_code == 200
     assert response.json() == {
-        "shop": shop.pk, "advance_rate": "0.9000", "fee_minor": 0, "recourse_rule": "full",
+        "object": "funding_terms", "shop": shop.pk, "advance_rate": "0.9000", "fee_minor": 0, "recourse_rule": "full",
         "settlement_delay_days": 7, "is_default": True,
     }  # fmt: skip
 
@@ -49,7 +49,7 @@ def test_get_answers_the_defaults_then_put_sets_the_terms(admin_api, shop, platf
 
     assert response.status_code == 200
     assert response.json() == {
-        "shop": shop.pk, "advance_rate": "0.8500", "fee_minor": 1_500, "recourse_rule": "pro_rata",
+        "object": "funding_terms", "shop": shop.pk, "advance_rate": "0.8500", "fee_minor": 1_500, "recourse_rule": "pro_rata",
         "settlement_delay_days": 5, "is_default": False,
     }  # fmt: skip
     row = FundingTerms.objects.get(shop=shop)
@@ -155,7 +155,7 @@ def test_advances_payouts_and_statements(admin_api, shop, other_shop, paid_out):
     payouts = admin_api.get(f"/api/v1/platform/shops/{shop.pk}/payouts").json()["results"]
     payout = Payout.objects.get(shop=shop)
     assert payouts == [{
-        "id": payout.pk, "settlement_date": "2026-03-23", "currency": "CNY", "advances_minor": 429_920,
+        "object": "payout", "id": payout.pk, "settlement_date": "2026-03-23", "currency": "CNY", "advances_minor": 429_920,
         "clawbacks_minor": 0, "amount_minor": 429_920, "status": "paid", "rail": "sandbox",
         "rail_reference": payout.rail_reference, "paid_at": "2026-03-23T10:00:00+08:00",
         "statement_csv": f"/api/v1/platform/shops/{shop.pk}/payouts/{payout.pk}/statement.csv",

@@ -161,7 +161,7 @@ def test_risk_override_and_lift(shop, admin_token):
 
     assert response.status_code == 200
     assert response.json() | {"at": None} == {
-        "shop_id": shop.pk, "from_state": "healthy", "to_state": "blocked_new_signings", "overdue_rate": None,
+        "object": "risk_change", "shop_id": shop.pk, "from_state": "healthy", "to_state": "blocked_new_signings", "overdue_rate": None,
         "is_override": True, "reason": "Fraud inquiry", "actor": "ops@pawpact.test", "at": None,
     }  # fmt: skip
     shop.refresh_from_db()

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 
 DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\").")
@@ -53,6 +54,7 @@ class DeviceSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.Serializer):
+    object = ObjectField("me")
     customer_uuid = serializers.UUIDField(
         source="customer.uuid", allow_null=True, default=None,
         help_text=_("The customer record of this login (`/customers/{uuid}`); null for staff."),
@@ -64,6 +66,7 @@ class MeSerializer(serializers.Serializer):
 
 
 class StaffSerializer(serializers.Serializer):
+    object = ObjectField("staff")
     id = serializers.IntegerField()
     email = serializers.EmailField()
     name = serializers.CharField()

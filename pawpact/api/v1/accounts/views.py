@@ -28,6 +28,7 @@ from pawpact.accounts.services import (
 from pawpact.api.errors import BadCredentials
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import error_responses
+from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import staff_may
 from pawpact.api.serializers import ErrorSerializer
 from pawpact.api.v1.accounts import serializers as s
@@ -138,21 +139,13 @@ class TokenRevokeApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class DeviceListApi(ListAPIView):
+class DeviceListApi(APIView):
     """The devices you are signed in on, most recently used first."""
 
-    serializer_class = s.DeviceSerializer
-    pagination_class = None
-
-    def get_queryset(self):
-        return api_device_list(user=self.request.user)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "current": self.request.auth}
-
-    @extend_schema(responses={200: s.DeviceSerializer(many=True), **error_responses(401)})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    @extend_schema(responses={200: one_page_of(s.DeviceSerializer), **error_responses(401)})
+    def get(self, request):
+        context = {"request": request, "current": request.auth}
+        return one_page(s.DeviceSerializer(api_device_list(user=request.user), many=True, context=context).data)
 
 
 class DeviceRevokeApi(APIView):

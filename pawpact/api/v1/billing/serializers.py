@@ -1,10 +1,9 @@
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from pawpact.api.fields import MAX_ID, MetadataField, MetadataInputField, PenaltyRateField
 from pawpact.api.expand import ExpandableMixin, ExpandedField, expandable_object
+from pawpact.api.fields import MAX_ID, MetadataField, MetadataInputField, ObjectField, PenaltyRateField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
@@ -57,6 +56,7 @@ class PlanFulfilmentRewardSerializer(serializers.Serializer):
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
+    object = ObjectField("plan_version")
     total_minor = serializers.IntegerField(read_only=True)
     entitlements = PlanEntitlementSerializer(many=True, read_only=True)
     fulfilment_rewards = PlanFulfilmentRewardSerializer(many=True, read_only=True)
@@ -64,6 +64,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanVersion
         fields = [
+            "object",
             "id", "version", "monthly_price_minor", "currency", "periods", "total_minor", "debit_day",
             "entitlements", "scope_of_use", "deposit_minor", "penalty_rate", "cooling_off_days",
             "health_guarantee_days", "fulfilment_rewards", "created_at",
@@ -78,7 +79,9 @@ class PlanSerializer(serializers.ModelSerializer):
         model = Plan
         fields = ["object", "id", "code", "name", "is_active", "current_version"]
 
-    @extend_schema_field(PlanVersionSerializer(allow_null=True, help_text=_("The plan's newest version; null before it has one.")))
+    @extend_schema_field(
+        PlanVersionSerializer(allow_null=True, help_text=_("The plan's newest version; null before it has one."))
+    )
     def get_current_version(self, plan: Plan) -> dict | None:
         version = max(plan.versions.all(), key=lambda v: v.version, default=None)
         if version is None:
@@ -115,7 +118,6 @@ class PlanVersionInputSerializer(InputSerializer):
     cooling_off_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     health_guarantee_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     fulfilment_rewards = FulfilmentRewardSerializer(many=True, required=False)
-
 
 
 class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
@@ -174,6 +176,7 @@ class CreditScoreSerializer(InputSerializer):
 
 
 class AgreementSerializer(serializers.Serializer):
+    object = ObjectField("agreement")
     text = serializers.CharField()
     sha256 = serializers.CharField(allow_blank=True)
     monthly_amount_minor = serializers.IntegerField()
@@ -188,7 +191,7 @@ class SignSerializer(InputSerializer):
 
 class PeriodSerializer(ExpandableMixin, serializers.Serializer):
     expandable = {"attempts": "attempts"}
-
+    object = ObjectField("period")
     number = serializers.IntegerField()
     due_date = serializers.DateField()
     amount_minor = serializers.IntegerField()
@@ -221,6 +224,8 @@ class ContractQuerySerializer(serializers.Serializer):
 class CreditConsentSerializer(serializers.ModelSerializer):
     """The applicant's consent to the credit check, as they saw it."""
 
+    object = ObjectField("credit_consent")
+
     class Meta:
         model = CreditConsent
-        fields = ["channel", "text", "text_sha256", "given_at"]
+        fields = ["object", "channel", "text", "text_sha256", "given_at"]

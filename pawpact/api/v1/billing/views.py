@@ -3,6 +3,7 @@
 Staff see and act on every contract of their shop; a customer sees only their own
 and signs only their own contract.
 """
+
 from dataclasses import asdict
 
 from django.db.models import Q
@@ -21,6 +22,7 @@ from pawpact.api.errors import CustomerRequired, NotSigned
 from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import METADATA_FILTER, metadata_filtered, query_valid
 from pawpact.api.renderers import DocumentDownloadMixin
@@ -61,7 +63,9 @@ class PlanListApi(ListAPIView):
 class PlanDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="One plan with its current terms (no token needed)", responses={200: s.PlanSerializer, **ERRORS})
+    @extend_schema(
+        summary="One plan with its current terms (no token needed)", responses={200: s.PlanSerializer, **ERRORS}
+    )
     def get(self, request, code: str):
         return Response(s.PlanSerializer(get_object_or_404(_plans_for(request), code=code)).data)
 
@@ -178,7 +182,11 @@ class ContractDetailApi(APIView):
 
 
 class ContractCreditCheckApi(APIView):
-    @extend_schema(summary="Run the credit check with the shop's credit provider", request=None, responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(
+        summary="Run the credit check with the shop's credit provider",
+        request=None,
+        responses={200: s.ContractSerializer, **ERRORS},
+    )
     @idempotent(required=False)
     def post(self, request, uuid):
         contract = signing.application_credit_check(contract=contract_get(request, uuid))
@@ -207,17 +215,25 @@ class ContractCreditConsentApi(APIView):
 class ContractCreditScoreRecordApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Enter a credit score with evidence (staff)", request=s.CreditScoreSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(
+        summary="Enter a credit score with evidence (staff)",
+        request=s.CreditScoreSerializer,
+        responses={200: s.ContractSerializer, **ERRORS},
+    )
     @idempotent(required=False)
     def post(self, request, uuid):
         data = s.CreditScoreSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        contract = credit.credit_record_staff_score(contract=contract_get(request, uuid), staff=request.user, **data.validated_data)
+        contract = credit.credit_record_staff_score(
+            contract=contract_get(request, uuid), staff=request.user, **data.validated_data
+        )
         return Response(s.ContractSerializer(contract).data)
 
 
 class ContractAgreementDetailApi(APIView):
-    @extend_schema(summary="The agreement to sign, with its total cost", responses={200: s.AgreementSerializer, **ERRORS})
+    @extend_schema(
+        summary="The agreement to sign, with its total cost", responses={200: s.AgreementSerializer, **ERRORS}
+    )
     def get(self, request, uuid):
         contract = contract_get(request, uuid)
         text = contract.agreement_text or signing.agreement_render(contract=contract)
@@ -250,7 +266,11 @@ class ContractAgreementPdfDownloadApi(DocumentDownloadMixin, APIView):
 
 
 class ContractSignApi(APIView):
-    @extend_schema(summary="Sign the agreement (the adopter only; staff send a signing link instead)", request=s.SignSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(
+        summary="Sign the agreement (the adopter only; staff send a signing link instead)",
+        request=s.SignSerializer,
+        responses={200: s.ContractSerializer, **ERRORS},
+    )
     @idempotent(required=False)
     def post(self, request, uuid):
         contract = contract_get(request, uuid)  # someone else's contract: 404 whatever the body
@@ -267,7 +287,11 @@ class ContractSignApi(APIView):
 
 
 class ContractPaymentMethodAttachApi(APIView):
-    @extend_schema(summary="Attach the payment method the debits will use", request=PaymentMethodInputSerializer, responses={200: s.ContractSerializer, **ERRORS})
+    @extend_schema(
+        summary="Attach the payment method the debits will use",
+        request=PaymentMethodInputSerializer,
+        responses={200: s.ContractSerializer, **ERRORS},
+    )
     @idempotent(required=False)
     def post(self, request, uuid):
         contract = contract_get(request, uuid)
@@ -309,7 +333,7 @@ class ContractCalendarListApi(APIView):
     @extend_schema(
         summary="The debit calendar: every period's date, amount and state",
         parameters=[expand_parameter("attempts")],
-        responses={200: s.PeriodSerializer(many=True), **ERRORS},
+        responses={200: one_page_of(s.PeriodSerializer), **ERRORS},
     )
     def get(self, request, uuid):
         wanted = expansions(request, ("attempts",))
@@ -319,4 +343,4 @@ class ContractCalendarListApi(APIView):
             by_number = selectors.calendar_attempts(contract=contract)
             for period in periods:
                 period["attempts"] = by_number.get(period["number"], [])
-        return Response(s.PeriodSerializer(periods, many=True, context={"expand": wanted}).data)
+        return one_page(s.PeriodSerializer(periods, many=True, context={"expand": wanted}).data)

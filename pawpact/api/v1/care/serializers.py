@@ -1,15 +1,17 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.care.enums import ComplaintCategory, ComplaintStatus, ServiceKind
 from pawpact.care.models import Booking, Complaint, Resource, ServiceType
 
 
 class ServiceTypeSerializer(serializers.ModelSerializer):
+    object = ObjectField("service_type")
     class Meta:
         model = ServiceType
-        fields = ["uuid", "name", "kind", "duration_minutes", "price_minor", "is_active"]
+        fields = ["object", "uuid", "name", "kind", "duration_minutes", "price_minor", "is_active"]
 
 
 class ServiceTypeInputSerializer(InputSerializer):
@@ -26,12 +28,13 @@ class WorkingHoursSerializer(serializers.Serializer):
 
 
 class ResourceSerializer(serializers.ModelSerializer):
+    object = ObjectField("resource")
     service_uuids = serializers.SlugRelatedField(source="services", slug_field="uuid", many=True, read_only=True)
     hours = WorkingHoursSerializer(many=True, read_only=True)
 
     class Meta:
         model = Resource
-        fields = ["uuid", "name", "service_uuids", "hours", "is_active"]
+        fields = ["object", "uuid", "name", "service_uuids", "hours", "is_active"]
 
 
 class ResourceInputSerializer(InputSerializer):
@@ -46,6 +49,7 @@ class DayOffInputSerializer(InputSerializer):
 
 
 class DayOffSerializer(serializers.Serializer):
+    object = ObjectField("day_off")
     day = serializers.DateField()
     reason = serializers.CharField()
 
@@ -58,12 +62,14 @@ class SlotQuerySerializer(serializers.Serializer):
 
 
 class SlotSerializer(serializers.Serializer):
+    object = ObjectField("slot")
     resource_uuid = serializers.UUIDField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
 
 class BookingSerializer(serializers.ModelSerializer):
+    object = ObjectField("booking")
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     pet_uuid = serializers.UUIDField(source="pet.uuid", read_only=True)
     service_uuid = serializers.UUIDField(source="service.uuid", read_only=True)
@@ -72,6 +78,7 @@ class BookingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Booking
         fields = [
+            "object",
             "uuid", "customer_uuid", "pet_uuid", "service_uuid", "resource_uuid", "starts_at", "ends_at", "status",
             "benefit_source", "price_minor", "amount_due_minor", "payment_status", "note", "reminded_at",
             "created_at", "cancelled_at", "completed_at",
@@ -106,6 +113,7 @@ class ComplaintEntrySerializer(serializers.Serializer):
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
+    object = ObjectField("complaint")
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     booking_uuid = serializers.UUIDField(source="booking.uuid", read_only=True, allow_null=True)
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True, allow_null=True)
@@ -116,6 +124,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
+            "object",
             "uuid", "customer_uuid", "category", "text", "booking_uuid", "contract_uuid", "order_uuid", "status",
             "opened_at", "respond_by", "resolve_by", "responded_at", "resolved_at", "closed_at",
             "response_breached_at", "resolution_breached_at", "reopened_count", "entries", "photo_count",

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.care import serializers as s
@@ -100,7 +101,7 @@ class ResourceDayOffApi(APIView):
 
 
 class SlotListApi(APIView):
-    @extend_schema(summary="Free appointment times for a service", parameters=[s.SlotQuerySerializer], responses={200: s.SlotSerializer(many=True), **ERRORS})
+    @extend_schema(summary="Free appointment times for a service", parameters=[s.SlotQuerySerializer], responses={200: one_page_of(s.SlotSerializer), **ERRORS})
     def get(self, request):
         query = query_valid(s.SlotQuerySerializer, request)
         if not timedelta(0) <= query["date_to"] - query["date_from"] <= timedelta(days=MAX_SLOT_DAYS - 1):
@@ -115,7 +116,7 @@ class SlotListApi(APIView):
             service=service, day_from=query["date_from"], day_to=query["date_to"], now=timezone.now(), resource_ids=wanted
         )
         body = [{"resource_uuid": resources[slot.resource_id], "starts_at": slot.starts_at, "ends_at": slot.ends_at} for slot in slots]
-        return Response(s.SlotSerializer(body, many=True).data)
+        return one_page(s.SlotSerializer(body, many=True).data)
 
 
 class BookingListCreateApi(ListAPIView):

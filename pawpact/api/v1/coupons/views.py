@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from pawpact.api.access import contract_get, own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import staff_may
 from pawpact.api.query import query_valid
 from pawpact.api.shared.views import LoyaltyApi, LoyaltyListApi
@@ -136,10 +137,10 @@ class SegmentListCreateApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
     @extend_schema(summary="Saved customer segments with their member counts (staff)",
-                   responses={200: s.SegmentSerializer(many=True), **ERRORS})  # fmt: skip
+                   responses={200: one_page_of(s.SegmentSerializer), **ERRORS})  # fmt: skip
     def get(self, request):
         rows = [_segment_data(segment) for segment in Segment.objects.all()[:200]]
-        return Response({"object": "list", "has_more": False, "next": None, "previous": None, "results": rows})
+        return one_page(rows)
 
     @extend_schema(summary="Save a segment (staff)", request=s.SegmentInputSerializer,
                    responses={201: s.SegmentSerializer, **ERRORS})  # fmt: skip

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.expand import expandable_object
-from pawpact.api.fields import MetadataField, MetadataInputField
+from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.customers.enums import CustomerStanding, Species
 from pawpact.customers.models import Customer, Pet
@@ -66,12 +66,15 @@ class RegistrationConfirmSerializer(InputSerializer):
     code = serializers.RegexField(r"^[0-9]{6}$", help_text=_("The six digits from the email."))
     sms_code = serializers.RegexField(
         r"^[0-9]{6}$",
-        help_text=_("The six digits texted to the phone (in test mode: `GET /sandbox/sms?phone=…` with a staff token)."),
+        help_text=_(
+            "The six digits texted to the phone (in test mode: `GET /sandbox/sms?phone=…` with a staff token)."
+        ),
     )
     device_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
 
 class CustomerRegisteredSerializer(serializers.Serializer):
+    object = ObjectField("customer_registered")
     customer = CustomerSerializer()
     token = serializers.CharField(help_text=_("The access token of this device, as `/auth/token` answers it."))
     token_expires_at = serializers.DateTimeField()

@@ -2,12 +2,14 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from pawpact.api.expand import expandable_object
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer, PaymentMethodInputSerializer
 from pawpact.billing.enums import CallTaskStatus
 from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod, DeferralCoupon
 
 
 class CallTaskSerializer(serializers.ModelSerializer):
+    object = ObjectField("call_task")
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     customer_phone = serializers.CharField(source="customer.phone", read_only=True)
@@ -21,6 +23,7 @@ class CallTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = CallTask
         fields = [
+            "object",
             "id", "kind", "status", "due_on", "customer_uuid", "customer_name", "customer_phone", "contract_uuid",
             "period_number", "period_due_date", "amount_minor", "currency", "outcome_note", "assigned_to",
             "created_at", "done_at",
@@ -58,17 +61,19 @@ expandable_object("debit_attempt", AttemptSerializer)
 
 
 class PaymentMethodReplacedSerializer(serializers.Serializer):
+    object = ObjectField("payment_method_replaced")
     contract_uuid = serializers.UUIDField(source="contract.uuid")
     payment_method = serializers.CharField(source="contract.payment_method.label")
     attempts = AttemptSerializer(many=True, help_text=gettext_lazy("The late periods retried at once."))
 
 
 class DeferralCouponSerializer(serializers.ModelSerializer):
+    object = ObjectField("deferral_coupon")
     used_on_period = serializers.IntegerField(source="used_on.number", read_only=True, allow_null=True)
 
     class Meta:
         model = DeferralCoupon
-        fields = ["id", "reason", "issued_at", "used_on_period", "used_at"]
+        fields = ["object", "id", "reason", "issued_at", "used_on_period", "used_at"]
 
 
 class DeferralCouponIssueSerializer(InputSerializer):
@@ -80,12 +85,15 @@ class DeferralUseSerializer(InputSerializer):
 
 
 class DeferredPeriodSerializer(serializers.ModelSerializer):
+    object = ObjectField("deferred_period")
+
     class Meta:
         model = DebitPeriod
-        fields = ["number", "due_date", "original_due_date", "amount_minor", "currency", "status"]
+        fields = ["object", "number", "due_date", "original_due_date", "amount_minor", "currency", "status"]
 
 
 class StandingSerializer(serializers.Serializer):
+    object = ObjectField("standing")
     customer_uuid = serializers.UUIDField()
     standing = serializers.CharField()
     standing_since = serializers.DateTimeField(allow_null=True)

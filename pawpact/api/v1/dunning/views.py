@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from pawpact.api.access import contract_get
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
-from pawpact.api.pagination import CallTaskPagination
+from pawpact.api.pagination import CallTaskPagination, one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.dunning import serializers as s
@@ -89,11 +89,11 @@ class ContractPaymentMethodReplaceApi(APIView):
 class DeferralCouponListIssueApi(APIView):
     @extend_schema(
         summary="The contract's deferral coupons (used and unused)",
-        responses={200: s.DeferralCouponSerializer(many=True), **ERRORS},
+        responses={200: one_page_of(s.DeferralCouponSerializer), **ERRORS},
     )
     def get(self, request, uuid):
         coupons = deferral.deferral_coupon_list(contract=contract_get(request, uuid))
-        return Response(s.DeferralCouponSerializer(coupons, many=True).data)
+        return one_page(s.DeferralCouponSerializer(coupons, many=True).data)
 
     @extend_schema(
         summary="Give the contract a deferral coupon (staff)",
@@ -115,7 +115,7 @@ class ContractDeferralUseApi(APIView):
     @extend_schema(
         summary="Use the contract's deferral coupon on a period: it and every later unpaid period move a month",
         request=s.DeferralUseSerializer,
-        responses={200: s.DeferredPeriodSerializer(many=True), **ERRORS},
+        responses={200: one_page_of(s.DeferredPeriodSerializer), **ERRORS},
     )
     @idempotent(required=False)
     def post(self, request, uuid):
@@ -124,7 +124,7 @@ class ContractDeferralUseApi(APIView):
         data.is_valid(raise_exception=True)
         deferral.deferral_use(contract=contract, period_number=data.validated_data["period_number"])
         periods = DebitPeriod.objects.filter(contract=contract).order_by("number")
-        return Response(s.DeferredPeriodSerializer(periods, many=True).data)
+        return one_page(s.DeferredPeriodSerializer(periods, many=True).data)
 
 
 class CustomerStandingDetailApi(APIView):

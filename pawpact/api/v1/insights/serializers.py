@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from pawpact.api.fields import MonthField
+from pawpact.api.fields import MonthField, ObjectField
 from pawpact.platform.kpis.selectors import DEFAULT_MONTHS, MAX_MONTHS
 
 
@@ -50,6 +50,7 @@ class MonthKpisSerializer(serializers.Serializer):
 
 
 class KpisSerializer(serializers.Serializer):
+    object = ObjectField("kpis")
     shop = ShopSerializer()
     months = MonthKpisSerializer(many=True)
 
@@ -70,6 +71,7 @@ class KpiRowSerializer(serializers.Serializer):
 
 
 class BenchmarksSerializer(serializers.Serializer):
+    object = ObjectField("benchmarks")
     month = MonthField(allow_null=True)
     min_shops = serializers.IntegerField()
     kpis = KpiRowSerializer(many=True)

@@ -1,13 +1,15 @@
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.customers.models import Customer
 
 
 class SegmentCustomerSerializer(serializers.ModelSerializer):
+    object = ObjectField("segment_customer")
     class Meta:
         model = Customer
-        fields = ["uuid", "name", "phone", "standing", "standing_since", "created_at"]
+        fields = ["object", "uuid", "name", "phone", "standing", "standing_since", "created_at"]
 
 
 class WinBackRedeemInputSerializer(InputSerializer):
@@ -16,6 +18,7 @@ class WinBackRedeemInputSerializer(InputSerializer):
 
 
 class WinBackOfferSerializer(serializers.Serializer):
+    object = ObjectField("win_back_offer")
     code = serializers.CharField()
     discount_rate = serializers.DecimalField(max_digits=4, decimal_places=3)
     expires_at = serializers.DateTimeField()
@@ -55,6 +58,7 @@ class ExpirySerializer(serializers.Serializer):
 
 
 class MembershipSerializer(serializers.Serializer):
+    object = ObjectField("membership")
     customer_uuid = serializers.UUIDField(source="customer.uuid")
     customer_name = serializers.CharField(source="customer.name")
     tier = TierSerializer(allow_null=True)
@@ -67,6 +71,7 @@ class MembershipSerializer(serializers.Serializer):
 
 
 class MembershipDetailSerializer(MembershipSerializer):
+    object = ObjectField("membership_detail")
     progress = ProgressSerializer()
     expiring = ExpirySerializer(many=True)
 
@@ -77,6 +82,7 @@ class MemberQuerySerializer(InputSerializer):
 
 
 class PointsEntrySerializer(serializers.Serializer):
+    object = ObjectField("points_entry")
     id = serializers.IntegerField()
     kind = serializers.CharField()
     points = serializers.IntegerField()

@@ -1,15 +1,18 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.messaging.models import Category, Channel, Message, MessageStatus
 
 
 class MessageSerializer(serializers.ModelSerializer):
+    object = ObjectField("message")
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
 
     class Meta:
         model = Message
         fields = [
+            "object",
             "id", "customer_uuid", "channel", "category", "topic", "subject", "body", "status", "created_at",
             "read_at",
         ]  # fmt: skip

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.messaging import serializers as s
@@ -78,9 +79,9 @@ class SandboxSmsListApi(APIView):
     @extend_schema(
         summary="Texts the sandbox sent to a number (test mode, staff)",
         parameters=[s.SandboxSmsQuerySerializer],
-        responses={200: s.SandboxSmsSerializer(many=True), **ERRORS},
+        responses={200: one_page_of(s.SandboxSmsSerializer), **ERRORS},
     )
     def get(self, request):
         query = query_valid(s.SandboxSmsQuerySerializer, request)
         sandbox_refuse_in_live(provider=_("The sandbox SMS provider"), livemode=current_livemode())
-        return Response(s.SandboxSmsSerializer(sandbox_inbox(phone=query["phone"]), many=True).data)
+        return one_page(s.SandboxSmsSerializer(sandbox_inbox(phone=query["phone"]), many=True).data)

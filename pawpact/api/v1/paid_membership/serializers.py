@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from pawpact.api.fields import MAX_ID
+from pawpact.api.fields import MAX_ID, ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.paid_membership import MAX_PRICE_MINOR
 from pawpact.loyalty.paid_models import PaidMembership, PaidPlan
@@ -52,7 +52,9 @@ class PaidPlanPatchSerializer(PaidPlanInputSerializer):
 class PaidMembershipSerializer(serializers.ModelSerializer):
     object = serializers.SerializerMethodField()
     plan = PaidPlanSerializer()
-    is_live = serializers.BooleanField(help_text="The member enjoys the benefits (trial, active, or a renewal being retried).")
+    is_live = serializers.BooleanField(
+        help_text="The member enjoys the benefits (trial, active, or a renewal being retried)."
+    )
     payment_method_id = serializers.IntegerField(help_text="The saved payment method the next renewal is charged to.")
 
     class Meta:
@@ -66,6 +68,7 @@ class PaidMembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipStatusSerializer(serializers.Serializer):
+    object = ObjectField("membership_status")
     membership = PaidMembershipSerializer(allow_null=True, help_text="The membership in force, or null.")
     trial_available = serializers.BooleanField(help_text="A plan's free trial is still open to this customer.")
 

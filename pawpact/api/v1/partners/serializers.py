@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from pawpact.api.fields import MAX_ID
+from pawpact.api.fields import MAX_ID, ObjectField
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerService, PartnerState
 from pawpact.partners.selectors import EMERGENCY_RADIUS_M
 
@@ -14,6 +14,7 @@ class NearbyQuerySerializer(serializers.Serializer):
 
 
 class NearbyClinicSerializer(serializers.Serializer):
+    object = ObjectField("nearby_clinic")
     id = serializers.IntegerField()
     name = serializers.CharField()
     phone = serializers.CharField()
@@ -35,6 +36,7 @@ class PartnerQuerySerializer(serializers.Serializer):
 
 
 class PartnerSerializer(serializers.Serializer):
+    object = ObjectField("partner")
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=PartnerKind.choices)
     name = serializers.CharField()
@@ -58,12 +60,14 @@ class PartnerSerializer(serializers.Serializer):
 
 
 class RatingSerializer(serializers.Serializer):
+    object = ObjectField("rating")
     stars = serializers.IntegerField()
     comment = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
 class PartnerBookingSerializer(serializers.Serializer):
+    object = ObjectField("partner_booking")
     id = serializers.IntegerField()
     partner_id = serializers.IntegerField()
     partner_name = serializers.CharField(source="partner.name")
@@ -97,6 +101,7 @@ class PartnerBookingInputSerializer(serializers.Serializer):
 
 class RatingInputSerializer(serializers.Serializer):
     # The service's own message, so the API and the page refuse alike.
-    stars = serializers.IntegerField(min_value=1, max_value=5, error_messages=dict.fromkeys(
-        ("min_value", "max_value"), _("Give 1 to 5 stars.")))
+    stars = serializers.IntegerField(
+        min_value=1, max_value=5, error_messages=dict.fromkeys(("min_value", "max_value"), _("Give 1 to 5 stars."))
+    )
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.partners import serializers as s
@@ -35,12 +36,12 @@ class NearbyClinicsApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(summary="Listed clinics near a point, nearest first (anyone; at most 3 km)",
-                   parameters=[s.NearbyQuerySerializer], responses={200: s.NearbyClinicSerializer(many=True), **ERRORS})  # fmt: skip
+                   parameters=[s.NearbyQuerySerializer], responses={200: one_page_of(s.NearbyClinicSerializer), **ERRORS})  # fmt: skip
     def get(self, request):
         query = query_valid(s.NearbyQuerySerializer, request)
         found = clinics_near(latitude=query["lat"], longitude=query["lng"], radius_m=query["radius_m"],
                              open_now_only=query["open_now"])  # fmt: skip
-        return Response(s.NearbyClinicSerializer(found, many=True).data)
+        return one_page(s.NearbyClinicSerializer(found, many=True).data)
 
 
 class PartnerListApi(ListAPIView):

@@ -1,18 +1,19 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from pawpact.api.fields import MetadataField, MetadataInputField
+from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import PaymentMethod
 
 
 class PaymentMethodSerializer(serializers.ModelSerializer):
+    object = ObjectField("payment_method")
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     metadata = MetadataField()
 
     class Meta:
         model = PaymentMethod
-        fields = ["id", "customer_uuid", "rail", "label", "metadata", "created_at"]
+        fields = ["object", "id", "customer_uuid", "rail", "label", "metadata", "created_at"]
 
 
 class PaymentMethodUpdateSerializer(InputSerializer):

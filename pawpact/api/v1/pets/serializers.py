@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.care.pet_enums import ApplicationStatus, GuaranteeClaimStatus, HealthRecordKind, Housing
 from pawpact.care.pet_models import AdoptionApplication, AdoptionListing, GuaranteeClaim, HealthRecord
@@ -13,9 +14,10 @@ class WeightSerializer(serializers.Serializer):
 
 
 class HealthRecordSerializer(serializers.ModelSerializer):
+    object = ObjectField("health_record")
     class Meta:
         model = HealthRecord
-        fields = ["uuid", "kind", "done_on", "product", "next_due", "clinic", "note", "created_at"]
+        fields = ["object", "uuid", "kind", "done_on", "product", "next_due", "clinic", "note", "created_at"]
 
 
 class PhotoSerializer(serializers.Serializer):
@@ -24,6 +26,7 @@ class PhotoSerializer(serializers.Serializer):
 
 
 class PetArchiveSerializer(serializers.Serializer):
+    object = ObjectField("pet_archive")
     uuid = serializers.UUIDField()
     owner_uuid = serializers.UUIDField(source="owner.uuid", allow_null=True, default=None)
     name = serializers.CharField()
@@ -67,12 +70,13 @@ class PhotoInputSerializer(InputSerializer):
 
 
 class ListingSerializer(serializers.ModelSerializer):
+    object = ObjectField("listing")
     pet = PetArchiveSerializer(read_only=True)
     suggested_plan_code = serializers.CharField(source="suggested_plan.code", allow_null=True, default=None, read_only=True)
 
     class Meta:
         model = AdoptionListing
-        fields = ["uuid", "headline", "description", "health_checks", "fee_minor", "suggested_plan_code", "status", "listed_at", "pet"]
+        fields = ["object", "uuid", "headline", "description", "health_checks", "fee_minor", "suggested_plan_code", "status", "listed_at", "pet"]
 
 
 class ApplicationInputSerializer(InputSerializer):
@@ -86,12 +90,14 @@ class ApplicationInputSerializer(InputSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
+    object = ObjectField("application")
     listing_uuid = serializers.UUIDField(source="listing.uuid", read_only=True)
     customer_uuid = serializers.UUIDField(source="customer.uuid", allow_null=True, default=None, read_only=True)
 
     class Meta:
         model = AdoptionApplication
         fields = [
+            "object",
             "uuid", "listing_uuid", "name", "phone", "email", "housing", "experience", "message", "status",
             "customer_uuid", "submitted_at", "decided_at", "decision_reason",
         ]  # fmt: skip
@@ -99,6 +105,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 class ApplicationReceiptSerializer(serializers.Serializer):
     """What an anonymous applicant gets back: no one else's details."""
+    object = ObjectField("application_receipt")
 
     uuid = serializers.UUIDField()
     status = serializers.CharField()
@@ -114,6 +121,7 @@ class ReasonInputSerializer(InputSerializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
+    object = ObjectField("claim")
     pet_uuid = serializers.UUIDField(source="pet.uuid", read_only=True)
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     contract_uuid = serializers.UUIDField(source="contract.uuid", allow_null=True, default=None, read_only=True)
@@ -122,6 +130,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = GuaranteeClaim
         fields = [
+            "object",
             "uuid", "pet_uuid", "customer_uuid", "contract_uuid", "condition", "diagnosed_on", "note", "status",
             "submitted_at", "decided_at", "decision_note", "replacement_pet_uuid",
         ]  # fmt: skip

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from pawpact.api.fields import MonthField
+from pawpact.api.fields import MonthField, ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus, RecourseRule
 from pawpact.platform.funding.terms import DEFAULT_TERMS
@@ -10,6 +10,7 @@ from pawpact.tenants.enums import ShopRiskState
 
 
 class FundingTermsSerializer(serializers.Serializer):
+    object = ObjectField("funding_terms")
     shop = serializers.IntegerField()
     advance_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
     fee_minor = serializers.IntegerField()
@@ -30,6 +31,7 @@ class FundingTermsInputSerializer(InputSerializer):
 
 
 class AdvanceSerializer(serializers.Serializer):
+    object = ObjectField("advance")
     id = serializers.IntegerField()
     contract_uuid = serializers.UUIDField()
     currency = serializers.CharField()
@@ -48,6 +50,7 @@ class AdvanceSerializer(serializers.Serializer):
 
 
 class PayoutSerializer(serializers.Serializer):
+    object = ObjectField("payout")
     id = serializers.IntegerField()
     settlement_date = serializers.DateField()
     currency = serializers.CharField()
@@ -94,6 +97,7 @@ class RankedShopSerializer(serializers.Serializer):
 
 
 class RankingSerializer(serializers.Serializer):
+    object = ObjectField("ranking")
     kpi = serializers.CharField()
     month = MonthField()
     higher_is_better = serializers.BooleanField()
@@ -113,6 +117,7 @@ class RiskLiftSerializer(InputSerializer):
 
 
 class RiskChangeSerializer(serializers.Serializer):
+    object = ObjectField("risk_change")
     shop_id = serializers.IntegerField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()

@@ -1,16 +1,19 @@
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import RenewalOffer
 
 
 class RenewalOfferSerializer(serializers.ModelSerializer):
+    object = ObjectField("renewal_offer")
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
     renewal_contract_uuid = serializers.UUIDField(source="renewal_contract.uuid", read_only=True, allow_null=True)
 
     class Meta:
         model = RenewalOffer
         fields = [
+            "object",
             "id", "contract_uuid", "options", "sent_at", "accepted_option", "accepted_at", "renewal_contract_uuid",
         ]  # fmt: skip
 

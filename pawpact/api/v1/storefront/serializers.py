@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pawpact.api.expand import ExpandableMixin
-from pawpact.api.fields import MetadataField, MetadataInputField
+from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.storefront.enums import (
     FulfilmentKind,
@@ -22,6 +22,7 @@ from pawpact.warehouses.enums import SkuCategory
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    object = ObjectField("product")
     sku = serializers.CharField(source="warehouse_sku.sku")
     name = serializers.CharField(source="warehouse_sku.name")
     name_en = serializers.CharField(source="warehouse_sku.name_en")
@@ -31,7 +32,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = ["id", "sku", "name", "name_en", "category", "unit", "price_minor", "in_stock"]
+        fields = ["object", "id", "sku", "name", "name_en", "category", "unit", "price_minor", "in_stock"]
         read_only_fields = fields
 
     def get_in_stock(self, product: Product) -> bool:
@@ -40,7 +41,6 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductQuerySerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=SkuCategory.choices, required=False)
-
 
 
 # --- the customer's cart, checkout, orders, tracking and reships --------------------------
@@ -239,8 +239,12 @@ class OrderSerializer(serializers.Serializer):
     discount_minor = serializers.IntegerField()
     discount_label = serializers.CharField()
     total_minor = serializers.IntegerField()
-    stored_value_minor = serializers.IntegerField(help_text=_("Paid from the stored value; the rest on the payment rail."))
-    stored_value_returned_minor = serializers.IntegerField(help_text=_("Put back on the stored value (cancelled or refunded)."))
+    stored_value_minor = serializers.IntegerField(
+        help_text=_("Paid from the stored value; the rest on the payment rail.")
+    )
+    stored_value_returned_minor = serializers.IntegerField(
+        help_text=_("Put back on the stored value (cancelled or refunded).")
+    )
     refunded_minor = serializers.IntegerField(help_text=_("Given back in all: on the rail plus to the stored value."))
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)

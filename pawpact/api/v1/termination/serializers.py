@@ -1,12 +1,19 @@
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import Termination, TerminationQuote
 from pawpact.billing.selectors import termination_quote_summary
 
+# The type prefix of a termination quote's id.
+QUOTE = "quote"
+
 
 class TerminationQuoteSerializer(serializers.ModelSerializer):
+    object = ObjectField("termination_quote")
+    id = OpaqueIdField(QUOTE, source="pk", read_only=True)
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
     currency = serializers.CharField(source="contract.currency", read_only=True)
     remaining_periods = serializers.SerializerMethodField()
@@ -24,6 +31,7 @@ class TerminationQuoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = TerminationQuote
         fields = [
+            "object",
             "id", "contract_uuid", "kind", "remaining_periods", "monthly_amount_minor", "remaining_minor",
             "penalty_rate", "penalty_minor", "refund_minor", "deposit_refund_minor", "currency", "cooling_off_until",
             "summary", "created_at", "expires_at",
@@ -38,15 +46,17 @@ class TerminationQuoteSerializer(serializers.ModelSerializer):
 
 
 class TerminationSerializer(serializers.ModelSerializer):
+    object = ObjectField("termination")
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
     contract_status = serializers.CharField(source="contract.status", read_only=True)
     currency = serializers.CharField(source="contract.currency", read_only=True)
-    quote_id = serializers.IntegerField(read_only=True, allow_null=True)
+    quote_id = OpaqueIdField(QUOTE, read_only=True, allow_null=True)
     has_evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = Termination
         fields = [
+            "object",
             "contract_uuid", "contract_status", "kind", "quote_id", "cancelled_minor", "remaining_minor",
             "penalty_minor", "refund_minor", "deposit_applied_minor", "deposit_refund_minor", "currency",
             "evidence_note", "has_evidence", "executed_at",
@@ -70,6 +80,10 @@ class TerminationSerializer(serializers.ModelSerializer):
 
 class PetLossInputSerializer(InputSerializer):
     evidence = serializers.FileField(
-        required=False, allow_empty_file=True, help_text=gettext_lazy("A vet's certificate, a photo or a PDF.")
+        required=False, allow_empty_file=True,
+        help_text=gettext_lazy("A vet's certificate, a photo or a PDF: a file named .jpg, .jpeg, .png, .webp, .heic "
+                               "or .pdf, at most 10 MB. Without it, `evidence_note` needs at least 10 characters."),
+    )  # fmt: skip
+    evidence_note = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=True, default="", max_length=2000
     )
-    evidence_note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True, default="")

@@ -9,7 +9,7 @@ urlpatterns = [
         name="api_contract_termination_quote",
     ),
     path(
-        "termination-quotes/<int:quote_id>/execute",
+        "termination-quotes/<str:quote_id>/execute",
         views.TerminationQuoteExecuteApi.as_view(),
         name="api_termination_quote_execute",
     ),

@@ -12,7 +12,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -21,10 +21,13 @@ from rest_framework.views import APIView
 from pawpact.api.access import contract_get, contracts_for
 from pawpact.api.errors import NoEvidence, NotTerminated
 from pawpact.api.idempotency import idempotent
+from pawpact.api.opaque_ids import id_pattern
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.renderers import DocumentDownloadMixin, OctetStreamRenderer
 from pawpact.api.v1.termination import serializers as s
+from pawpact.api.version_shapes import quote_pk
+from pawpact.api.versioning import answered_version
 from pawpact.billing.models import Termination, TerminationQuote
 from pawpact.billing.services import termination as service
 
@@ -50,13 +53,15 @@ class TerminationQuoteExecuteApi(APIView):
     @extend_schema(
         summary="End the contract as quoted: free in the cooling-off period, else the penalty is charged",
         request=None,
+        parameters=[OpenApiParameter("quote_id", {"type": "string", "pattern": id_pattern(s.QUOTE)}, OpenApiParameter.PATH,
+                                     description="The quote's `id`.")],
         responses={200: s.TerminationSerializer, **ERRORS},
     )
     @idempotent
-    def post(self, request, quote_id: int):
+    def post(self, request, quote_id: str):
         quote = get_object_or_404(
             TerminationQuote.objects.select_related("contract"),
-            pk=quote_id,
+            pk=quote_pk(quote_id, answered_version(request)) or 0,
             contract__in=contracts_for(request),
         )
         termination = service.termination_execute(quote=quote, requested_by=request.user)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.fields import SaneDateTimeField
 from pawpact.api.serializers import InputSerializer
 
 
@@ -26,7 +27,7 @@ class TestClockInputSerializer(InputSerializer):
     __test__ = False
 
     name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    frozen_time = serializers.DateTimeField(required=False, help_text=_("Where the clock starts; now by default."))
+    frozen_time = SaneDateTimeField(required=False, help_text=_("Where the clock starts; now by default."))
 
 
 class TestClockAttachSerializer(InputSerializer):
@@ -51,5 +52,5 @@ class TestClockAdvanceSerializer(InputSerializer):
     next_debit = serializers.BooleanField(
         required=False, help_text=_("`true`: to just after the run that charges the next due or retried debit.")
     )
-    frozen_time = serializers.DateTimeField(required=False, help_text=_("An instant after the clock's, ≤ 400 days on."))
+    frozen_time = SaneDateTimeField(required=False, help_text=_("An instant after the clock's, ≤ 400 days on."))
 

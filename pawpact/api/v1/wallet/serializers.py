@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from pawpact.api.fields import MAX_ID
+from pawpact.api.fields import MAX_ID, ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.wallet_models import (
     MallItem,
@@ -16,6 +16,7 @@ from pawpact.loyalty.wallet_models import (
 
 
 class ReferralSerializer(serializers.Serializer):
+    object = ObjectField("referral")
     code = serializers.CharField()
     share_url = serializers.URLField()
     referred = serializers.IntegerField(help_text="Newcomers who came with the code.")
@@ -30,6 +31,7 @@ class ReferralClaimInputSerializer(InputSerializer):
 
 
 class ReferralClaimSerializer(serializers.Serializer):
+    object = ObjectField("referral_claim")
     uuid = serializers.UUIDField()
     code = serializers.CharField()
     status = serializers.CharField()
@@ -37,12 +39,13 @@ class ReferralClaimSerializer(serializers.Serializer):
 
 
 class MallItemSerializer(serializers.ModelSerializer):
+    object = ObjectField("mall_item")
     cash_minor = serializers.IntegerField()
     currency = serializers.SerializerMethodField()
 
     class Meta:
         model = MallItem
-        fields = ["id", "name", "description", "points", "cash_minor", "currency", "stock"]
+        fields = ["object", "id", "name", "description", "points", "cash_minor", "currency", "stock"]
 
     def get_currency(self, _item) -> str:
         return "CNY"
@@ -56,13 +59,14 @@ class RedeemInputSerializer(InputSerializer):
 
 
 class RedemptionSerializer(serializers.ModelSerializer):
+    object = ObjectField("redemption")
     status = serializers.ChoiceField(choices=RedemptionStatus.choices)
     item_id = serializers.IntegerField()
     currency = serializers.SerializerMethodField()
 
     class Meta:
         model = Redemption
-        fields = ["uuid", "item_id", "item_name", "points", "cash_minor", "currency", "status", "created_at"]
+        fields = ["object", "uuid", "item_id", "item_name", "points", "cash_minor", "currency", "status", "created_at"]
 
     def get_currency(self, _redemption) -> str:
         return "CNY"
@@ -76,6 +80,7 @@ class RefundRouteSerializer(serializers.Serializer):
 
 
 class StoredValueSerializer(serializers.Serializer):
+    object = ObjectField("stored_value")
     paid_minor = serializers.IntegerField()
     gift_minor = serializers.IntegerField()
     total_minor = serializers.IntegerField()
@@ -87,9 +92,11 @@ class StoredValueSerializer(serializers.Serializer):
 
 
 class StoredValueMovementSerializer(serializers.ModelSerializer):
+    object = ObjectField("stored_value_movement")
+
     class Meta:
         model = StoredValueMovement
-        fields = ["kind", "paid_minor", "gift_minor", "occurred_at"]
+        fields = ["object", "kind", "paid_minor", "gift_minor", "occurred_at"]
 
 
 class TopUpInputSerializer(InputSerializer):
@@ -98,12 +105,13 @@ class TopUpInputSerializer(InputSerializer):
 
 
 class TopUpSerializer(serializers.ModelSerializer):
+    object = ObjectField("top_up")
     status = serializers.ChoiceField(choices=TopUpStatus.choices)
     currency = serializers.SerializerMethodField()
 
     class Meta:
         model = TopUp
-        fields = ["uuid", "amount_minor", "gift_minor", "currency", "status", "created_at"]
+        fields = ["object", "uuid", "amount_minor", "gift_minor", "currency", "status", "created_at"]
 
     def get_currency(self, _top_up) -> str:
         return "CNY"
@@ -125,6 +133,7 @@ class RefundLegSerializer(serializers.ModelSerializer):
 
 
 class StoredValueRefundSerializer(serializers.ModelSerializer):
+    object = ObjectField("stored_value_refund")
     customer_uuid = serializers.UUIDField(source="customer.uuid")
     status = serializers.SerializerMethodField(help_text="`refunded` once every part is, else `pending`.")
     legs = RefundLegSerializer(many=True)
@@ -132,7 +141,7 @@ class StoredValueRefundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StoredValueRefund
-        fields = ["uuid", "customer_uuid", "amount_minor", "currency", "status", "legs", "created_at"]
+        fields = ["object", "uuid", "customer_uuid", "amount_minor", "currency", "status", "legs", "created_at"]
 
     def get_status(self, refund) -> str:
         pending = any(leg.status == RefundLegStatus.PENDING for leg in refund.legs.all())

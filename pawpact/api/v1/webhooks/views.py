@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
+from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.webhooks import serializers as s
@@ -26,10 +27,10 @@ from pawpact.outbox.webhooks import (
 class EventTypeListApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Event types a webhook endpoint can subscribe to", responses={200: s.EventTypeSerializer(many=True), **ERRORS})
+    @extend_schema(summary="Event types a webhook endpoint can subscribe to", responses={200: one_page_of(s.EventTypeSerializer), **ERRORS})
     def get(self, request):
         types = [{"type": kind, "description": d.description, "fields": list(d.fields)} for kind, d in sorted(CATALOGUE.items())]
-        return Response(s.EventTypeSerializer(types, many=True).data)
+        return one_page(s.EventTypeSerializer(types, many=True).data)
 
 
 class WebhookEndpointListCreateApi(ListAPIView):

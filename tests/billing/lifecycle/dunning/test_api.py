@@ -63,7 +63,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
         assert body["next"] is None
         assert body["results"] == [
             {
-                "id": task.pk, "kind": "call", "status": "open", "due_on": "2026-02-13",
+                "object": "call_task", "id": task.pk, "kind": "call", "status": "open", "due_on": "2026-02-13",
                 "customer_uuid": str(contract.customer.uuid), "customer_name": contract.customer.name,
                 "customer_phone": contract.customer.phone, "contract_uuid": str(contract.uuid), "period_number": 2,
                 "period_due_date": "2026-02-10", "amount_minor": 39_900, "currency": "CNY", "outcome_note": "",
@@ -126,6 +126,7 @@ def test_a_customer_replaces_the_payment_method_and_the_late_period_is_paid_at_o
         assert missing["code"] == "idempotency_key_required"
         first = answer(customer.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pm-1"), 200)
         assert first == {
+            "object": "payment_method_replaced",
             "contract_uuid": str(contract.uuid),
             "payment_method": "Sandbox · success",
             "attempts": [
@@ -137,7 +138,7 @@ def test_a_customer_replaces_the_payment_method_and_the_late_period_is_paid_at_o
         assert (replay.json(), replay["Idempotent-Replayed"]) == (first, "true")
         standing = answer(customer.get(f"/api/v1/customers/{contract.customer.uuid}/standing"), 200)
         assert standing == {
-            "customer_uuid": str(contract.customer.uuid), "standing": "current",
+            "object": "standing", "customer_uuid": str(contract.customer.uuid), "standing": "current",
             "standing_since": "2026-02-13T15:00:00+08:00", "shipment_held": False, "loyalty_frozen": False,
             "reason": "", "message": "",
         }  # fmt: skip
@@ -173,18 +174,18 @@ def test_deferral_coupons_are_issued_by_staff_and_used_by_the_customer_once(shop
     coupons = f"/api/v1/contracts/{contract.uuid}/deferral-coupons"
     with on(day(13), 16, 0):
         # The automatic coupon of the first overdue is there already.
-        [auto] = answer(customer.get(coupons), 200)
+        [auto] = answer(customer.get(coupons), 200)["results"]
         assert (auto["reason"], auto["used_on_period"]) == ("overdue", None)
         assert answer(customer.post(coupons, {"reason": "please"}, format="json"), 403)["code"] == "permission_denied"
         refused = answer(staff.post(coupons, {"reason": "Goodwill"}, format="json"), 422)
         assert refused["message"] == "This contract has used its 1 deferral: the shop allows 1 per contract."
 
         deferrals = f"/api/v1/contracts/{contract.uuid}/deferrals"
-        calendar = answer(customer.post(deferrals, {"period_number": 2}, format="json"), 200)
+        calendar = answer(customer.post(deferrals, {"period_number": 2}, format="json"), 200)["results"]
         assert calendar[1:3] == [
-            {"number": 2, "due_date": "2026-03-10", "original_due_date": "2026-02-10", "amount_minor": 39_900,
+            {"object": "deferred_period", "number": 2, "due_date": "2026-03-10", "original_due_date": "2026-02-10", "amount_minor": 39_900,
              "currency": "CNY", "status": "deferred"},
-            {"number": 3, "due_date": "2026-04-10", "original_due_date": "2026-03-10", "amount_minor": 39_900,
+            {"object": "deferred_period", "number": 3, "due_date": "2026-04-10", "original_due_date": "2026-03-10", "amount_minor": 39_900,
              "currency": "CNY", "status": "scheduled"},
         ]  # fmt: skip
         with schema_context(shop.schema_name):

@@ -1,6 +1,7 @@
 """The exit endpoints over HTTP: customers on their own contracts, staff on all; the
 Idempotency-Key; bad input answered 4xx in the one error shape with nothing written;
 evidence for staff only; another shop's token unknown."""
+import re
 from datetime import date, time, timedelta
 
 import pytest
@@ -81,7 +82,9 @@ def test_a_customer_quotes_and_executes_an_early_termination(shop, adopter):
     contract, client = adopter
 
     quote = ok(client.post(quote_url(contract)), 201)
+    assert re.fullmatch(r"quote_[0-9A-Za-z]{10,}", quote["id"]), quote["id"]
     assert {k: v for k, v in quote.items() if k not in ("id",)} == {
+        "object": "termination_quote",
         "contract_uuid": str(contract.uuid),
         "kind": "early",
         "remaining_periods": 9,
@@ -102,6 +105,7 @@ def test_a_customer_quotes_and_executes_an_early_termination(shop, adopter):
     url = f"/api/v1/termination-quotes/{quote['id']}/execute"
     done = ok(client.post(url, HTTP_IDEMPOTENCY_KEY="exit-1"))
     assert done == {
+        "object": "termination",
         "contract_uuid": str(contract.uuid),
         "contract_status": "terminated_early",
         "kind": "early",
@@ -308,7 +312,7 @@ def test_a_quote_in_the_cooling_off_period_is_the_free_cancellation(shop, travel
         "deposit_refund_minor": 50000, "cancelled_minor": 11 * 39900, "remaining_minor": 0,
     }  # fmt: skip
     # The calendar shows what happened to each period: period 1 refunded, the rest cancelled.
-    calendar = ok(client.get(f"/api/v1/contracts/{contract.uuid}/calendar"))
+    calendar = ok(client.get(f"/api/v1/contracts/{contract.uuid}/calendar"))["results"]
     assert [row["status"] for row in calendar] == ["refunded"] + ["cancelled"] * 11
     with schema_context(shop.schema_name):
         assert_ledger_ok()

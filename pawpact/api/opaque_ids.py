@@ -1,0 +1,55 @@
+"""Opaque ids for records the database numbers by a sequence (`quote_8Xc2kLm0Qa`): a client
+sees a string with a type prefix, never the count of a shop's records nor the next one's id,
+and may not do arithmetic on it (docs/api.md, "Ids"). The number inside is encoded with
+Sqids, not encrypted: the point is a stable, opaque handle, access is checked as always."""
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from sqids import Sqids
+
+# A fixed shuffle of Sqids' alphabet: the same id for the same record forever (never derived
+# from a secret that may rotate).
+_ALPHABET = "kW3xLq9ZsN0bTgR7vYcH2mJfD5pQ8aKuE1rS6nVzB4wXhCiGoMyPjUAeFlIOdt"
+_MIN_LENGTH = 10
+_SQIDS = Sqids(alphabet=_ALPHABET, min_length=_MIN_LENGTH)
+
+
+def opaque_id(prefix: str, pk: int) -> str:
+    return f"{prefix}_{_SQIDS.encode([pk])}"
+
+
+def pk_of(prefix: str, value: object) -> int | None:
+    """The record number an id of this type names, or None for anything else (only the one
+    canonical spelling of an id is accepted)."""
+    if not isinstance(value, str) or not value.startswith(prefix + "_"):
+        return None
+    numbers = _SQIDS.decode(value[len(prefix) + 1 :])
+    if len(numbers) != 1 or opaque_id(prefix, numbers[0]) != value:
+        return None
+    return numbers[0]
+
+
+def id_pattern(prefix: str) -> str:
+    return rf"^{re.escape(prefix)}_[0-9A-Za-z]{{{_MIN_LENGTH},}}$"
+
+
+class OpaqueIdField(serializers.Field):
+    """A record's opaque id: answered from its number, read back to it (400 `invalid` otherwise)."""
+
+    default_error_messages = {"invalid": _("Not an id of this kind.")}
+
+    def __init__(self, prefix: str, **kwargs):
+        self.prefix = prefix
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return opaque_id(self.prefix, value if isinstance(value, int) else value.pk)
+
+    def to_internal_value(self, data) -> int:
+        pk = pk_of(self.prefix, data)
+        if pk is None:
+            self.fail("invalid")
+        return pk

@@ -1,0 +1,63 @@
+"""Each operation of the served schema lists the error codes it can answer, per status
+(`x-error-codes`), every one of them a code of the catalogue with that status; the statuses
+every request can meet (406, 415 for a body) are documented and answered in the one shape."""
+import pytest
+
+from pawpact.api.catalogue import error_catalogue
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.fixture
+def schema(api_client):
+    return api_client.get("/api/v1/schema.json").json()
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_operation_lists_its_codes_from_the_catalogue(schema):
+    status_of = {entry.code: entry.status for entry in error_catalogue()}
+    wrong = []
+    for where, operation in _operations(schema):
+        responses = operation["responses"]
+        assert "not_acceptable" in responses["406"]["x-error-codes"], where
+        assert "api_version_invalid" in responses["400"]["x-error-codes"], where
+        if "requestBody" in operation:
+            assert responses["415"]["x-error-codes"] == ["unsupported_media_type"], where
+        for status, response in responses.items():
+            for code in response.get("x-error-codes", []):
+                if status_of.get(code) != int(status):
+                    wrong.append(f"{where}: {status} {code}")
+            if status[0] in "45":
+                assert response["content"]["application/json"]["schema"] == ERROR_REF, where
+                assert response["description"].startswith("Codes: `"), where
+    assert wrong == []
+
+
+def test_an_operation_lists_the_codes_its_services_raise(schema):
+    def codes(path, method, status):
+        return set(schema["paths"][path][method]["responses"][status]["x-error-codes"])
+
+    activate = "/api/v1/contracts/{uuid}/activate"
+    assert {"payment_failed", "idempotency_key_reused"} <= codes(activate, "post", "422")
+    assert {"idempotency_key_in_use", "illegal_transition"} <= codes(activate, "post", "409")
+    assert codes(activate, "post", "404") == {"not_found"}
+    assert "test_clock_live_mode" in codes("/api/v1/test-clocks", "post", "422")
+    # Public: a token sent is still checked, but no token is never the problem.
+    assert codes("/api/v1/plans", "get", "401") == {"authentication_failed", "token_expired"}
+    assert "permission_denied" in codes("/api/v1/test-clocks", "get", "403")
+    assert schema["paths"]["/api/v1/plans/{code}"]["get"]["responses"]["400"]["description"] == (
+        "Codes: `api_version_invalid`, `invalid`, `shop_from_host`, `unknown_parameter`."
+    )
+
+
+def test_406_and_415_are_answered_with_their_codes(api_client, shop_staff):
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
+    refused = api_client.get("/api/v1/me", HTTP_ACCEPT="application/xml")
+    assert (refused.status_code, refused.json()["code"]) == (406, "not_acceptable")
+    wrong_type = api_client.post("/api/v1/test-clocks", data="frozen_time=2026", content_type="text/plain")
+    assert (wrong_type.status_code, wrong_type.json()["code"]) == (415, "unsupported_media_type")
