@@ -67,8 +67,8 @@ def test_an_unknown_expand_path_is_a_400_with_the_catalogue_code(staff):
 def test_the_calendar_expands_each_periods_attempts(staff):
     contract = active(staff, draft(staff)["uuid"])
     url = f"/api/v1/contracts/{contract['uuid']}/calendar"
-    assert "attempts" not in ok(staff.get(url))[0]
-    periods = ok(staff.get(f"{url}?expand[]=attempts"))
+    assert "attempts" not in ok(staff.get(url))["results"][0]
+    periods = ok(staff.get(f"{url}?expand[]=attempts"))["results"]
     first, second = periods[0], periods[1]
     assert [(a["number"], a["status"], a["amount_minor"]) for a in first["attempts"]] == [
         (1, "succeeded", contract["monthly_amount_minor"])
