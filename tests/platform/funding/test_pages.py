@@ -1,6 +1,6 @@
 """Console pages (funding, outbox lag) and the shop owner's settlements page."""
 import uuid
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,8 @@ from django_tenants.utils import schema_context
 from pawpact.accounts.models import User
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.terms import funding_terms_set
-from pawpact.platform.models import FundingTerms, Payout, PayoutAccount
+from pawpact.core.clock import FixedClock
+from pawpact.platform.models import Advance, FundingTerms, Payout, PayoutAccount
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.platform.funding.conftest import NOW, drain, emit, paid, signed
 
@@ -150,6 +151,21 @@ def test_only_the_shops_administrator_sees_its_settlements(shop, settled):
     anonymous = Client(HTTP_HOST=host_of(shop)).get("/settlements/")
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     assert Client(HTTP_HOST=settings.PAWPACT_BASE_DOMAIN).get("/settlements/").status_code == 404
+
+
+def test_advances_not_yet_due_are_announced_with_their_day_never_as_due(shop):
+    now = datetime.now(UTC)
+    emit(shop, signed(uuid.uuid4(), signed_at=now))
+    drain(shop, FixedClock(now))
+    advance = Advance.objects.get(shop=shop)
+    assert advance.payable_on > date.today()  # seven days after signing
+    owner = _browser_in_shop(shop, superuser=True).get("/settlements/")
+    body = owner.content.decode()
+    assert f"1 advance (¥4,309.20) will be paid from {advance.payable_on:%Y-%m-%d}" in body
+    assert "is due" not in body and "are due" not in body
+    assert '<option value="alipay_receiver" selected>' in body  # a shop paid in yuan is offered Alipay first
+    summary = owner.context["summary"]
+    assert (summary.advances_due, summary.advances_not_due, summary.first_payable_on) == (0, 1, advance.payable_on)
 
 
 def test_due_advances_without_a_verified_payout_account_are_flagged_to_owner_and_console(console, shop, other_shop, clock):
