@@ -40,9 +40,11 @@ def _page(request, shop, *, reason: str = "", typed=None, status: int = 200):
                         for name in (*PROVIDER_FIELDS[value][0], *PROVIDER_FIELDS[value][1])])
         for value, label in Provider.choices if value in PROVIDER_FIELDS
     ]  # fmt: skip
+    checks = go_live_checks(shop)
     context = {
         "shop": shop,
-        "checks": go_live_checks(shop),
+        "checks": checks,
+        "ready": all(check.passed for check in checks),
         "credentials": ShopCredential.objects.filter(shop=shop),
         "provider_forms": forms,
         "account": PayoutAccount.objects.filter(shop=shop).first(),
