@@ -163,6 +163,7 @@ def test_advances_not_yet_due_are_announced_with_their_day_never_as_due(shop):
     body = owner.content.decode()
     assert f"1 advance (¥4,309.20) will be paid from {advance.payable_on:%Y-%m-%d}" in body
     assert "is due" not in body and "are due" not in body
+    assert "Pending (not yet due)" in body and "Due, waiting to be paid" not in body
     assert '<option value="alipay_receiver" selected>' in body  # a shop paid in yuan is offered Alipay first
     summary = owner.context["summary"]
     assert (summary.advances_due, summary.advances_not_due, summary.first_payable_on) == (0, 1, advance.payable_on)
@@ -180,6 +181,7 @@ def test_due_advances_without_a_verified_payout_account_are_flagged_to_owner_and
     assert [a.contract_uuid for a in owner.context["advances"]] == [mine]
     assert f"Contract {mine.hex[:8]}" in body and theirs.hex[:8] not in body
     assert "1 advance (¥4,309.20) is due, but there is no verified payout account" in body
+    assert "Due, waiting to be paid" in body and "Pending (not yet due)" not in body  # the row agrees with the box
     assert "No payout account yet." in body and "last brought up to date at" in body
     page = console.get(f"/console/funding/shops/{shop.pk}/").content.decode()
     assert "there is no verified payout account" in page and f"/console/shops/{shop.pk}/money/" in page
