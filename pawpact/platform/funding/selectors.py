@@ -8,7 +8,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django_tenants.utils import get_public_schema_name
 
 from pawpact.core.clock import Clock, default_clock
-from pawpact.platform.enums import AdvanceStatus, PayoutStatus
+from pawpact.platform.enums import AdvanceStatus, PayoutAccountKind, PayoutStatus
 from pawpact.platform.models import Advance, Clawback, Payout, PayoutAccount, PlatformEvent, ShopDrainState
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.models import Shop
@@ -147,3 +147,13 @@ def payout_account_of(*, shop_id: int) -> PayoutAccount | None:
 def drained_at(*, shop_id: int) -> datetime | None:
     """When the shop's contract events last reached the platform (advances follow them)."""
     return ShopDrainState.objects.filter(shop_id=shop_id).values_list("drained_at", flat=True).first()
+
+
+def payout_form_initial(*, shop_id: int, account: PayoutAccount | None) -> dict:
+    """What a payout-account form starts with: the account as last given (so a refused one is
+    corrected, not retyped), else Alipay for a shop paid in yuan and Stripe otherwise."""
+    if account is not None:
+        return {"kind": account.kind, "account_ref": account.account_ref, "holder_name": account.holder_name}
+    currency = Advance.objects.filter(shop_id=shop_id).values_list("currency", flat=True).first() or "CNY"
+    kind = PayoutAccountKind.ALIPAY_RECEIVER if currency == "CNY" else PayoutAccountKind.STRIPE_CONNECT
+    return {"kind": kind, "account_ref": "", "holder_name": ""}

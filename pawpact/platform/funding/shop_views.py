@@ -20,13 +20,13 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from pawpact.accounts.models import User
 from pawpact.core.errors import DomainError, ValidationFailed
-from pawpact.platform.enums import PayoutAccountKind
 from pawpact.platform.funding.payout_accounts import payout_account_set, payout_account_verify, shop_account_kinds
 from pawpact.platform.funding.selectors import (
     advance_list,
     drained_at,
     funding_summary,
     payout_account_of,
+    payout_form_initial,
     payout_get,
     payout_list,
 )
@@ -45,16 +45,6 @@ def shop_settlements(request):
     return _settlements_page(request)
 
 
-def _form_values(*, shop_id: int, account) -> dict:
-    """What the payout form starts with: the account as last given (so a refused one can be
-    corrected, not retyped), else Alipay for a shop paid in yuan and Stripe otherwise."""
-    if account is not None:
-        return {"kind": account.kind, "account_ref": account.account_ref, "holder_name": account.holder_name}
-    currency = advance_list(shop_id=shop_id).values_list("currency", flat=True).first() or "CNY"
-    kind = PayoutAccountKind.ALIPAY_RECEIVER if currency == "CNY" else PayoutAccountKind.STRIPE_CONNECT
-    return {"kind": kind, "account_ref": "", "holder_name": ""}
-
-
 def _settlements_page(request, *, typed=None, errors=None, status: int = 200):
     shop = request.tenant
     account = payout_account_of(shop_id=shop.pk)
@@ -64,7 +54,7 @@ def _settlements_page(request, *, typed=None, errors=None, status: int = 200):
         {
             "shop": shop,
             "account_kinds": shop_account_kinds(),
-            "typed": typed or _form_values(shop_id=shop.pk, account=account),
+            "typed": typed or payout_form_initial(shop_id=shop.pk, account=account),
             "account_errors": errors or {},
             "terms": funding_terms_get(shop_id=shop.pk),
             "summary": funding_summary(shop_id=shop.pk),

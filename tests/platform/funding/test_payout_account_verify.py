@@ -138,3 +138,4 @@ def test_the_console_verifies_by_the_provider_and_ignores_any_typed_evidence(pub
     page = public_client.get(f"/console/shops/{shop.pk}/money/").content.decode()
     assert "Alipay cannot find this account" in page and 'name="evidence"' not in page
     assert "ACQ.ROYALTY_RECEIVER_NOT_EXIST" in page  # as a small detail, for support
+    assert 'value="2088000000000999"' in page and f'value="{HOLDER}"' in page  # the refused account, to correct
