@@ -9,9 +9,9 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
+from pawpact.core.clock import FixedClock
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.terms import funding_terms_set
-from pawpact.core.clock import FixedClock
 from pawpact.platform.models import Advance, FundingTerms, Payout, PayoutAccount
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.platform.funding.conftest import NOW, drain, emit, paid, signed

@@ -139,3 +139,20 @@ def test_the_console_verifies_by_the_provider_and_ignores_any_typed_evidence(pub
     assert "Alipay cannot find this account" in page and 'name="evidence"' not in page
     assert "ACQ.ROYALTY_RECEIVER_NOT_EXIST" in page  # as a small detail, for support
     assert 'value="2088000000000999"' in page and f'value="{HOLDER}"' in page  # the refused account, to correct
+
+
+def test_a_refusal_recorded_as_worded_text_before_is_read_again_as_alipays_code(shop, admin):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("pawpact.platform.migrations.0012_payout_verdict_code")
+    account = _alipay_account(shop, admin)
+    PayoutAccount.objects.filter(pk=account.pk).update(
+        status=PayoutAccountStatus.REJECTED, note="支付宝拒绝了该账户：ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH")
+    migration.notes_to_verdicts(apps, None)
+    account.refresh_from_db()
+    assert (account.verdict_code, account.verdict_params, account.note) == (
+        "alipay_refused", {"reason": "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH"}, "")
+    with translation.override("en"):
+        assert "does not match the real name registered with Alipay" in account.note_text
