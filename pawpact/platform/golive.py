@@ -59,6 +59,11 @@ class Check:
     passed: bool
     label: str
     help: str = ""
+    missing: str = ""  # how the refusal names it when it fails, where the label reads as a fact
+
+    @property
+    def missing_text(self) -> str:
+        return self.missing or self.label
 
 
 def credential_verify(*, shop: Shop, provider: str, livemode: bool, clock: Clock = default_clock) -> ShopCredential:
@@ -90,8 +95,9 @@ def _verified(shop: Shop, providers: tuple[str, ...]) -> bool:
 def go_live_checks(shop: Shop) -> list[Check]:
     account = PayoutAccount.objects.filter(shop=shop).first()
     return [
-        Check("platform", platform_livemode(), _("The platform runs in live mode"), str(PLATFORM_MODE_HELP)),
-        Check("shop", shop.is_ready, _("The shop is open")),
+        Check("platform", platform_livemode(), _("The platform runs in live mode"), str(PLATFORM_MODE_HELP),
+              missing=_("The platform itself is in test mode")),
+        Check("shop", shop.is_ready, _("The shop is open"), missing=_("The shop is not open yet")),
         Check("debit_rail", _verified(shop, DEBIT_PROVIDERS), _("Verified live Alipay or WeChat Pay credentials")),
         Check("sms", _verified(shop, (Provider.ALIYUN_SMS,)), _("Verified live SMS credentials")),
         Check("email", _verified(shop, (Provider.EMAIL,)), _("Verified live email credentials")),
@@ -105,8 +111,8 @@ def shop_go_live(*, shop: Shop, actor: User, reason: str = "", clock: Clock = de
     failed = [check for check in go_live_checks(shop) if not check.passed]
     if failed:
         raise LiveModeNotReady(
-            _("The shop cannot go live yet. Missing: %(what)s.") % {"what": _("; ").join(c.label for c in failed)},
-            fields={check.key: [check.label] for check in failed},
+            _("The shop cannot go live yet. Missing: %(what)s.") % {"what": _("; ").join(c.missing_text for c in failed)},
+            fields={check.key: [check.missing_text] for check in failed},
         )
     shop = shop_mode_change(shop=shop, mode=ShopMode.LIVE, actor=actor, reason=reason, clock=clock)
     adapters_forget()

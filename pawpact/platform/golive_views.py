@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
 from pawpact.platform.funding.payout_accounts import payout_account_set, payout_account_verify, shop_account_kinds
+from pawpact.platform.funding.selectors import payout_form_initial
 from pawpact.platform.golive import credential_verify, go_live_checks, shop_back_to_test, shop_go_live
 from pawpact.platform.models import PayoutAccount
 from pawpact.platform.selectors import shop_list
@@ -40,15 +41,18 @@ def _page(request, shop, *, reason: str = "", typed=None, status: int = 200):
                         for name in (*PROVIDER_FIELDS[value][0], *PROVIDER_FIELDS[value][1])])
         for value, label in Provider.choices if value in PROVIDER_FIELDS
     ]  # fmt: skip
+    checks = go_live_checks(shop)
+    account = PayoutAccount.objects.filter(shop=shop).first()
     context = {
         "shop": shop,
-        "checks": go_live_checks(shop),
+        "checks": checks,
+        "ready": all(check.passed for check in checks),
         "credentials": ShopCredential.objects.filter(shop=shop),
         "provider_forms": forms,
-        "account": PayoutAccount.objects.filter(shop=shop).first(),
+        "account": account,
         "account_kinds": shop_account_kinds(),
         "reason": reason,
-        "typed": typed or {},
+        "typed": typed or payout_form_initial(shop_id=shop.pk, account=account),
     }
     return render(request, "platform/shop_money.html", context, status=status)
 

@@ -17,6 +17,7 @@ from pawpact.platform.enums import (
     StatementImportStatus,
     SubscriptionStatus,
 )
+from pawpact.platform.funding.verdicts import VerdictWords
 from pawpact.tenants.enums import ShopRiskState
 
 
@@ -100,7 +101,7 @@ class FundingTerms(models.Model):
         ]
 
 
-class PayoutAccount(models.Model):
+class PayoutAccount(VerdictWords, models.Model):
     """Where a shop's live payouts go, with its onboarding state: never paid while unverified."""
 
     shop = models.OneToOneField("tenants.Shop", on_delete=models.PROTECT, related_name="payout_account")
@@ -110,7 +111,9 @@ class PayoutAccount(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=PayoutAccountStatus.choices, default=PayoutAccountStatus.PENDING
     )
-    note = models.TextField(blank=True)  # the provider's answer, or the evidence a platform admin checked
+    note = models.TextField(blank=True)  # the evidence a platform admin checked (older rows: the provider's answer)
+    verdict_code = models.CharField(max_length=32, blank=True, default="")  # the provider's answer, worded when shown
+    verdict_params = models.JSONField(default=dict, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
@@ -120,7 +123,7 @@ class PayoutAccount(models.Model):
         return self.status == PayoutAccountStatus.VERIFIED
 
 
-class PartnerPayoutAccount(models.Model):
+class PartnerPayoutAccount(VerdictWords, models.Model):
     """Where the platform pays a service partner its cleared redemptions in live mode, with its
     onboarding state; a partner is never paid live while it is not verified (partner_clearing)."""
 
@@ -131,7 +134,9 @@ class PartnerPayoutAccount(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=PayoutAccountStatus.choices, default=PayoutAccountStatus.PENDING
     )
-    note = models.TextField(blank=True)  # the provider's answer
+    note = models.TextField(blank=True)  # older rows: the provider's answer as worded then
+    verdict_code = models.CharField(max_length=32, blank=True, default="")  # the provider's answer, worded when shown
+    verdict_params = models.JSONField(default=dict, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -70,7 +70,7 @@ def partner_payout_account_set(*, partner: Partner, kind: str, account_ref: str,
             return current
         account, _created = PartnerPayoutAccount.objects.update_or_create(
             partner=partner,
-            defaults={"kind": kind, "account_ref": account_ref, "holder_name": holder_name, "note": "",
+            defaults={"kind": kind, "account_ref": account_ref, "holder_name": holder_name, "note": "", "verdict_code": "", "verdict_params": {},
                       "status": PayoutAccountStatus.PENDING, "verified_at": None, "updated_at": clock.now()},
         )  # fmt: skip
     logger.info("payout account of partner %s set to %s %s", partner.pk, kind, account_ref)
@@ -86,13 +86,13 @@ def partner_payout_account_verify(
     account = partner_payout_account_of(partner_id=partner.pk)
     if account is None:
         raise ValidationFailed(_("There is no payout account yet."), fields={"account_ref": [_("Enter one first.")]})
-    status, note = provider_verdict(
+    status, code, params = provider_verdict(
         kind=account.kind, account_ref=account.account_ref, holder_name=account.holder_name,
         request_key=f"partner-payout-account:{account.pk}:{account.account_ref}", client=client, alipay=alipay,
     )  # fmt: skip
     verified = status == PayoutAccountStatus.VERIFIED
     PartnerPayoutAccount.objects.filter(pk=account.pk, account_ref=account.account_ref).update(
-        status=status, note=note, verified_at=clock.now() if verified else None
+        status=status, note="", verdict_code=code, verdict_params=params, verified_at=clock.now() if verified else None
     )
     account.refresh_from_db()
     if account.is_verified:

@@ -44,7 +44,7 @@ def _verify(request, partner: Partner) -> None:
     if account.is_verified:
         messages.success(request, _("Verified by the provider: the platform pays this account from now on."))
     else:
-        messages.error(request, account.note or _("The provider did not verify this account."))
+        messages.error(request, account.note_text or _("The provider did not verify this account."))
 
 
 def _page(request, partner: Partner, *, template: str, done: str, extra: dict):

@@ -34,6 +34,7 @@ from pawpact.messaging.models import Channel, Message
 from pawpact.payments.enums import Rail
 
 SESSION_KEY = "signed_contracts"
+CONSENT_TICKED_KEY = "signing_consent_ticked"
 # The sandbox rail's test cards (test mode); a live shop offers its real rails here.
 TEST_CARDS = [
     ("tok_success", _("Test card: pays")),
@@ -67,12 +68,14 @@ def signing_page(request, token: str):
         link = signing_link_open(token=token)
     except SigningLinkInvalid as error:
         return render(request, "storefront/sign/invalid.html", {"message": error.message, "shop": request.tenant}, status=404)
-    contract, error, fields, status = link.contract, None, {}, 200
+    contract, error, fields, status, consent_error = link.contract, None, {}, 200, None
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "send":
                 signing_code_send(link=link)
+                # The box ticked before asking for the code stays ticked when the page comes back.
+                request.session[f"{CONSENT_TICKED_KEY}:{link.pk}"] = request.POST.get("consent") == "yes"
             elif action == "sign":
                 consent = CreditConsentGiven(agreed=request.POST.get("consent") == "yes", shop_name=request.tenant.name)
                 signing_sign(
@@ -87,6 +90,8 @@ def signing_page(request, token: str):
             return redirect("signing_page", token=token)
         except DomainError as failure:
             error, fields, status = failure.message, failure.fields, failure.http_status
+            if fields and set(fields) == {"consent"}:  # said once, next to the box it is about
+                fields, consent_error, error = {}, error, None
         link.refresh_from_db()
         contract.refresh_from_db()
     context = {
@@ -103,6 +108,10 @@ def signing_page(request, token: str):
         "sandbox_sms": _sandbox_sms(request, contract) if contract.signed_at is None else "",
         "consent": CreditConsent.objects.filter(contract=contract).first(),
         "consent_text": credit_consent_text(shop_name=request.tenant.name),
+        "consent_error": consent_error,
+        "consent_ticked": request.POST.get("consent") == "yes" if request.method == "POST"
+        else request.session.get(f"{CONSENT_TICKED_KEY}:{link.pk}", False),
+        "typed_code": request.POST.get("code", "")[:6] if request.method == "POST" else "",
     }
     return render(request, "storefront/sign/page.html", context, status=status)
 

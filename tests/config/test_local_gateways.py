@@ -151,7 +151,10 @@ def test_an_owner_saves_an_alipay_receiver_and_the_local_alipay_verifies_or_refu
                                                           "holder_name": "Someone Else Ltd"}, follow=True)  # fmt: skip
     account = PayoutAccount.objects.get(shop=shop)
     assert (account.status, account.verified_at) == (PayoutAccountStatus.REJECTED, None)
-    assert "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH" in refused.content.decode()
+    assert "does not match the real name registered with Alipay" in refused.content.decode()
+    # The form keeps what was given, to correct the name rather than retype everything.
+    assert f'value="{RECEIVER}"' in refused.content.decode() and 'value="Someone Else Ltd"' in refused.content.decode()
+    assert '<option value="alipay_receiver" selected>' in refused.content.decode()
     assert payout_account_verified(shop_id=shop.pk) is None  # nothing is paid there
 
     page = owner.post("/settlements/payout-account/", {"kind": "alipay_receiver", "account_ref": RECEIVER,
@@ -213,7 +216,7 @@ def test_the_platform_admin_fetches_a_stripe_statement_from_the_local_stripe_and
 @pytest.mark.parametrize(("account_ref", "status", "said"), [
     ("acct_1PawpactDemoPays", PayoutAccountStatus.VERIFIED, "has payouts enabled"),
     ("acct_1PawpactDemoOnboarding", PayoutAccountStatus.REJECTED, "payouts are not enabled on this account yet"),
-    ("acct_1NobodyKnowsThis", PayoutAccountStatus.REJECTED, "No such account: &#x27;acct_1NobodyKnowsThis&#x27;"),
+    ("acct_1NobodyKnowsThis", PayoutAccountStatus.REJECTED, "Stripe has no such account: check the connected account id"),
 ])  # fmt: skip
 def test_a_stripe_connected_account_is_asked_of_the_local_stripe(shop, local_stack, account_ref, status, said):
     page = _owner(shop).post("/settlements/payout-account/", {"kind": "stripe_connect", "account_ref": account_ref,

@@ -57,7 +57,7 @@ def _messaging_and_credit_credentials(shop, *, verified=True):
         credential_verification_record(credential_id=zhima.pk)
 
 
-def test_going_live_needs_every_check_then_logs_it(settings, shop, platform_admin, fake_alipay):
+def test_going_live_needs_every_check_then_logs_it(settings, shop, platform_admin, fake_alipay, console):
     with pytest.raises(LiveModeNotReady) as refused:
         shop_go_live(shop=shop, actor=platform_admin)
     assert set(refused.value.fields) == {"platform", "debit_rail", "sms", "email", "credit", "payout_account"}
@@ -74,6 +74,8 @@ def test_going_live_needs_every_check_then_logs_it(settings, shop, platform_admi
     _platform_alipay_app(settings, fake_alipay)
     fake_alipay.payees["2088000000000001"] = "Alpha Pets Ltd"
     assert payout_account_verify(shop=shop, actor=platform_admin).status == "verified"
+    page = console.get(f"/console/shops/{shop.pk}/money/").content.decode()
+    assert "<button>Go live</button>" in page  # every check passes: the button is offered
     shop = shop_go_live(shop=shop, actor=platform_admin, reason="contract signed with Alipay")
     assert shop.mode == "live"
     event = ShopEvent.objects.filter(shop=shop).first()
@@ -85,6 +87,9 @@ def test_the_console_page_shows_checks_and_never_a_secret(console, shop, fake_al
     row = alipay_credentials(shop, fake_alipay)
     page = console.get(f"/console/shops/{shop.pk}/money/").content.decode()
     assert "Test mode" in page and "Go live" in page and row.secret_fingerprint in page
+    # Checks are missing: the button is disabled and says why (the server refuses anyway, below).
+    assert '<button disabled aria-describedby="go-live-help">Go live</button>' in page
+    assert "Go live becomes possible once every check above is ticked." in page
     assert "PRIVATE KEY" not in page and row.secret_ciphertext[:20] not in page
     response = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "try"}, follow=True)
     assert "The shop cannot go live yet." in response.content.decode()
@@ -123,12 +128,12 @@ def test_a_refused_go_live_lists_what_is_missing_keeps_the_reason_and_says_how_t
     assert response.redirect_chain == [(f"/console/shops/{shop.pk}/money/", 302)]
     assert response.status_code == 200 and Shop.objects.get(pk=shop.pk).mode == "test"
     assert not ShopEvent.objects.filter(shop=shop, kind=ShopEventKind.WENT_LIVE).exists()
-    assert "The shop cannot go live yet. Missing: The platform runs in live mode; " in body and ".; " not in body
+    assert "The shop cannot go live yet. Missing: The platform itself is in test mode; " in body and ".; " not in body
     assert 'value="Signed with Alipay on 3 March"' in body
     assert "production settings" in body and "Live mode" in body
     zh = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans",
                       follow=True)  # fmt: skip
-    assert "。; " not in zh.content.decode() and "缺少：" in zh.content.decode()
+    assert "。; " not in zh.content.decode() and "缺少：平台本身处于测试模式" in zh.content.decode()
 
 
 def test_the_reason_typed_for_a_refused_switch_is_shown_once_and_only_on_that_shops_page(console, shop, other_shop):

@@ -111,11 +111,12 @@ def test_owner_signs_up_and_the_customer_signs_pays_and_cancels_on_their_phone(m
         phone = accept_dialogs(browser.new_context(locale=locale, bypass_csp=True, **PHONE).new_page())
         phone.goto(url)
         screenshot(phone, tmp_path, f"journey-{language}-390-04-agreement.png")
-        phone.locator("input[value=send] + button").click()
+        phone.check("input[name=consent]")  # the credit check's wording, there before any code is sent
+        phone.locator("button[value=send]").click()
         phone.wait_for_selector("#code")
         phone.fill("#code", sms_code(server, schema))
-        phone.check("input[name=consent]")  # the credit check's wording, agreed on the customer's own phone
-        phone.locator("input[value=sign] ~ button").click()
+        assert phone.is_checked("input[name=consent]")  # still ticked after the code was sent
+        phone.locator("button[value=sign]").click()
         phone.wait_for_selector("input[value=pay]", state="attached")
         screenshot(phone, tmp_path, f"journey-{language}-390-05-pay.png")
         phone.locator("input[value=pay] ~ button").click()

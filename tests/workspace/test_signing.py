@@ -282,13 +282,19 @@ def test_the_customer_agrees_to_the_credit_check_on_their_own_signing_page(shop,
     contract = _wizard(owner_client, shop, customer, pet)  # checked at the counter by the sandbox: no consent yet
     link = _link(shop, contract)
     phone = client_for(shop)
-    phone.post(f"/sign/{link.token}/", {"action": "send"})
+    # The consent is there to read before any code is sent.
+    first = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'name="consent"' in first and "芝麻信用" in first and 'name="code"' not in first
+    phone.post(f"/sign/{link.token}/", {"action": "send", "consent": "yes"})
     page = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert 'name="consent"' in page and "芝麻信用" in page
+    assert 'name="consent" value="yes" required checked' in page  # ticked before sending: still ticked
     code = _code(shop, link)
 
     refused = phone.post(f"/sign/{link.token}/", {"action": "sign", "code": code}, HTTP_ACCEPT_LANGUAGE="en")
-    assert refused.status_code == 422 and "Agree to the credit check to sign." in refused.content.decode()
+    body = refused.content.decode()
+    assert refused.status_code == 422 and body.count("Agree to the credit check to sign.") == 1
+    assert 'class="h5-error"' not in body and 'id="consent-error">Agree to the credit check to sign.' in body
+    assert "Tick the box to agree." not in body and f'value="{code}"' in body  # the typed code is kept
     with schema_context(shop.schema_name):
         link.refresh_from_db()
         contract.refresh_from_db()

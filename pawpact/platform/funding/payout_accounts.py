@@ -30,6 +30,7 @@ from pawpact.payments.errors import RailNotConfigured
 from pawpact.payments.gateways import gateway_url
 from pawpact.payments.stripe import stripe_client
 from pawpact.platform.enums import PayoutAccountKind, PayoutAccountStatus
+from pawpact.platform.funding import verdicts
 from pawpact.platform.models import PartnerPayoutAccount, PayoutAccount
 from pawpact.tenants.credentials import Credentials
 from pawpact.tenants.enums import Provider
@@ -90,15 +91,15 @@ def payout_account_set(*, shop: Shop, kind: str, account_ref: str, holder_name: 
             shop=shop,
             defaults={"kind": kind, "account_ref": account_ref, "holder_name": holder_name,
                       "status": PayoutAccountStatus.PENDING, "verified_at": None, "verified_by": None,
-                      "note": "", "updated_at": clock.now()},
+                      "note": "", "verdict_code": "", "verdict_params": {}, "updated_at": clock.now()},
         )  # fmt: skip
     logger.info("payout account of shop %s set to %s %s by %s", shop.slug, kind, account_ref, actor)
     return account
 
 
 def provider_verdict(*, kind: str, account_ref: str, holder_name: str, request_key: str,
-                     client: stripe.StripeClient | None = None, alipay: AlipayRail | None = None) -> tuple[str, str]:  # fmt: skip
-    """The provider's answer on whether an account can be paid: (status, its words)."""
+                     client: stripe.StripeClient | None = None, alipay: AlipayRail | None = None) -> tuple[str, str, dict]:  # fmt: skip
+    """The provider's answer on whether an account can be paid: (status, verdict code, its parameters)."""
     if kind == PayoutAccountKind.STRIPE_CONNECT:
         return _stripe_account_state(account_ref, client=client)
     if kind == PayoutAccountKind.ALIPAY_RECEIVER:
@@ -118,12 +119,13 @@ def payout_account_verify(*, shop: Shop, actor: User, client: stripe.StripeClien
         raise ValidationFailed(
             _("The shop has no payout account yet."), fields={"account_ref": [_("Enter one first.")]}
         )
-    status, note = provider_verdict(kind=account.kind, account_ref=account.account_ref, holder_name=account.holder_name,
+    status, code, params = provider_verdict(kind=account.kind, account_ref=account.account_ref, holder_name=account.holder_name,
                                     request_key=f"payout-account:{account.pk}:{account.account_ref}",
                                     client=client, alipay=alipay)  # fmt: skip
     verified = status == PayoutAccountStatus.VERIFIED
     PayoutAccount.objects.filter(pk=account.pk).update(
-        status=status, note=note, verified_at=clock.now() if verified else None, verified_by=actor if verified else None
+        status=status, note="", verdict_code=code, verdict_params=params,
+        verified_at=clock.now() if verified else None, verified_by=actor if verified else None,
     )
     account.refresh_from_db()
     return account
@@ -145,17 +147,16 @@ def platform_alipay_rail() -> AlipayRail:
 
 
 def _alipay_receiver_state(account_ref: str, holder_name: str, *, request_key: str,
-                           alipay: AlipayRail | None) -> tuple[str, str]:  # fmt: skip
+                           alipay: AlipayRail | None) -> tuple[str, str, dict]:  # fmt: skip
     reason = (alipay or platform_alipay_rail()).royalty_receiver_bind(
         user_id=account_ref, name=holder_name, request_key=request_key
     )
     if reason:
-        return PayoutAccountStatus.REJECTED, _("Alipay refused this account: %(reason)s") % {"reason": reason}
-    return PayoutAccountStatus.VERIFIED, _("Alipay bound %(account)s as a receiver under the name %(name)s.") % {
-        "account": account_ref, "name": holder_name}  # fmt: skip
+        return PayoutAccountStatus.REJECTED, verdicts.ALIPAY_REFUSED, {"reason": reason[:120]}
+    return PayoutAccountStatus.VERIFIED, verdicts.ALIPAY_BOUND, {"account": account_ref, "name": holder_name}
 
 
-def _stripe_account_state(account_ref: str, *, client: stripe.StripeClient | None) -> tuple[str, str]:
+def _stripe_account_state(account_ref: str, *, client: stripe.StripeClient | None) -> tuple[str, str, dict]:
     try:
         data = (client or stripe_client()).v1.accounts.retrieve(account_ref).to_dict()
     except RailNotConfigured:
@@ -164,12 +165,12 @@ def _stripe_account_state(account_ref: str, *, client: stripe.StripeClient | Non
               "Use an Alipay payout account, or connect Stripe to the platform first.")
         ) from None  # fmt: skip
     except stripe.InvalidRequestError as error:
-        return PayoutAccountStatus.REJECTED, f"Stripe: {error.user_message or error.code or 'unknown account'}"
+        return PayoutAccountStatus.REJECTED, verdicts.STRIPE_REFUSED, {"reason": str(error.code or "")[:120]}
     except stripe.StripeError as error:
         raise ServiceUnavailable(_("Stripe could not be asked; nothing was changed. Try again.")) from error
     if not data.get("payouts_enabled"):
-        return PayoutAccountStatus.REJECTED, _("Stripe: payouts are not enabled on this account yet.")
-    return PayoutAccountStatus.VERIFIED, _("Stripe: %(account)s has payouts enabled.") % {"account": data.get("id")}
+        return PayoutAccountStatus.REJECTED, verdicts.STRIPE_NO_PAYOUTS, {}
+    return PayoutAccountStatus.VERIFIED, verdicts.STRIPE_READY, {"account": str(data.get("id") or account_ref)}
 
 
 def payout_account_verified(*, shop_id: int) -> PayoutAccount | None:

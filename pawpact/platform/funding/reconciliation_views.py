@@ -1,5 +1,8 @@
 """The console's reconciliation: statements imported (fetched or uploaded), every mismatch
 with its amount, age and both sides, filtered and exported, and resolved with a reason."""
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -112,6 +115,25 @@ def _export(fmt: str, rows: list[tuple[ReconciliationMismatch, int, str]]):
     return table_response(fmt=fmt, headers=headers, rows=table, name="reconciliation")
 
 
+def statement_date_default():
+    """Yesterday in China: a provider's statement for today is not complete until tomorrow."""
+    return default_clock.today(ZoneInfo("Asia/Shanghai")) - timedelta(days=1)
+
+
+def _imports() -> list[tuple[StatementImport, str]]:
+    """The latest imports, each with why it failed ("" unless it did)."""
+    return [(row, import_failure_reason(row) if row.status == StatementImportStatus.FAILED else "")
+            for row in statement_import_list()]  # fmt: skip
+
+
+def _page(request, *, rows, filter_form, filters: str, import_form, status: int = 200):
+    imports = _imports()
+    return render(request, "platform/reconciliation.html", {
+        "rows": rows, "filter_form": filter_form, "filters": filters, "import_form": import_form, "imports": imports,
+        "failed_imports": sum(1 for row, _reason in imports if row.status == StatementImportStatus.FAILED),
+    }, status=status)  # fmt: skip
+
+
 @staff_required
 def console_reconciliation(request):
     today = default_clock.today()
@@ -122,10 +144,8 @@ def console_reconciliation(request):
         return _export(request.GET["export"], rows)
     params = request.GET.copy()
     params.pop("export", None)
-    return render(request, "platform/reconciliation.html", {
-        "rows": rows, "filter_form": filter_form, "filters": params.urlencode(),
-        "import_form": ImportForm(initial={"statement_date": today}), "imports": statement_import_list(),
-    })  # fmt: skip
+    return _page(request, rows=rows, filter_form=filter_form, filters=params.urlencode(),
+                 import_form=ImportForm(initial={"statement_date": statement_date_default()}))
 
 
 @staff_required
@@ -146,10 +166,7 @@ def console_statement_import(request):
             return redirect("console_statement_import_status", import_id=row.pk)
     today = default_clock.today()
     rows = _rows(mismatch_list(filters=MismatchFilter(), today=today)[:PAGE_ROWS], today=today)
-    return render(request, "platform/reconciliation.html", {
-        "rows": rows, "filter_form": FilterForm(), "filters": "", "import_form": form,
-        "imports": statement_import_list(),
-    }, status=400)  # fmt: skip
+    return _page(request, rows=rows, filter_form=FilterForm(), filters="", import_form=form, status=400)
 
 
 @staff_required

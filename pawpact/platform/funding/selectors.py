@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django_tenants.utils import get_public_schema_name
 
-from pawpact.platform.enums import AdvanceStatus, PayoutStatus
+from pawpact.core.clock import Clock, default_clock
+from pawpact.platform.enums import AdvanceStatus, PayoutAccountKind, PayoutStatus
 from pawpact.platform.models import Advance, Clawback, Payout, PayoutAccount, PlatformEvent, ShopDrainState
 from pawpact.tenants.enums import ShopState
 from pawpact.tenants.models import Shop
@@ -47,16 +48,31 @@ class FundingSummary:
     advances_paid_minor: int
     open_clawbacks_minor: int
     payouts_unpaid: int
+    advances_due: int = 0  # unpaid and payable today or earlier
+    advances_due_minor: int = 0
+    first_payable_on: date | None = None  # the earliest day an advance not yet due becomes payable
+
+    @property
+    def advances_not_due(self) -> int:
+        return self.advances_pending - self.advances_due
+
+    @property
+    def advances_not_due_minor(self) -> int:
+        return self.advances_pending_minor - self.advances_due_minor
 
 
-def funding_summary(*, shop_id: int | None = None) -> FundingSummary:
+def funding_summary(*, shop_id: int | None = None, clock: Clock = default_clock) -> FundingSummary:
     advances = Advance.objects.all() if shop_id is None else Advance.objects.filter(shop_id=shop_id)
     clawbacks = Clawback.objects.all() if shop_id is None else Clawback.objects.filter(shop_id=shop_id)
     payouts = Payout.objects.all() if shop_id is None else Payout.objects.filter(shop_id=shop_id)
     unpaid = Q(status__in=(AdvanceStatus.PENDING, AdvanceStatus.IN_PAYOUT))
+    due = unpaid & Q(payable_on__lte=clock.today())
     totals = advances.aggregate(
         pending_minor=Sum("amount_minor", filter=unpaid),
         pending=Count("id", filter=unpaid),
+        due_minor=Sum("amount_minor", filter=due),
+        due=Count("id", filter=due),
+        first_payable_on=Min("payable_on", filter=unpaid & ~Q(payable_on__lte=clock.today())),
         paid_minor=Sum("amount_minor", filter=Q(status=AdvanceStatus.PAID)),
     )
     return FundingSummary(
@@ -66,6 +82,9 @@ def funding_summary(*, shop_id: int | None = None) -> FundingSummary:
         open_clawbacks_minor=clawbacks.exclude(payout__status=PayoutStatus.PAID).aggregate(t=Sum("amount_minor"))["t"]
         or 0,
         payouts_unpaid=payouts.exclude(status=PayoutStatus.PAID).count(),
+        advances_due=totals["due"] or 0,
+        advances_due_minor=totals["due_minor"] or 0,
+        first_payable_on=totals["first_payable_on"],
     )
 
 
@@ -128,3 +147,13 @@ def payout_account_of(*, shop_id: int) -> PayoutAccount | None:
 def drained_at(*, shop_id: int) -> datetime | None:
     """When the shop's contract events last reached the platform (advances follow them)."""
     return ShopDrainState.objects.filter(shop_id=shop_id).values_list("drained_at", flat=True).first()
+
+
+def payout_form_initial(*, shop_id: int, account: PayoutAccount | None) -> dict:
+    """What a payout-account form starts with: the account as last given (so a refused one is
+    corrected, not retyped), else Alipay for a shop paid in yuan and Stripe otherwise."""
+    if account is not None:
+        return {"kind": account.kind, "account_ref": account.account_ref, "holder_name": account.holder_name}
+    currency = Advance.objects.filter(shop_id=shop_id).values_list("currency", flat=True).first() or "CNY"
+    kind = PayoutAccountKind.ALIPAY_RECEIVER if currency == "CNY" else PayoutAccountKind.STRIPE_CONNECT
+    return {"kind": kind, "account_ref": "", "holder_name": ""}

@@ -26,6 +26,7 @@ from pawpact.platform.funding.selectors import (
     drained_at,
     funding_summary,
     payout_account_of,
+    payout_form_initial,
     payout_get,
     payout_list,
 )
@@ -46,19 +47,20 @@ def shop_settlements(request):
 
 def _settlements_page(request, *, typed=None, errors=None, status: int = 200):
     shop = request.tenant
+    account = payout_account_of(shop_id=shop.pk)
     return render(
         request,
         "platform/funding/shop_settlements.html",
         {
             "shop": shop,
             "account_kinds": shop_account_kinds(),
-            "typed": typed or {},
+            "typed": typed or payout_form_initial(shop_id=shop.pk, account=account),
             "account_errors": errors or {},
             "terms": funding_terms_get(shop_id=shop.pk),
             "summary": funding_summary(shop_id=shop.pk),
             "payouts": payout_list(shop_id=shop.pk)[:100],
             "advances": advance_list(shop_id=shop.pk)[:100],
-            "payout_account": payout_account_of(shop_id=shop.pk),
+            "payout_account": account,
             "drained_at": drained_at(shop_id=shop.pk),
         },
         status=status,

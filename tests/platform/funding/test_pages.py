@@ -1,6 +1,6 @@
 """Console pages (funding, outbox lag) and the shop owner's settlements page."""
 import uuid
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,9 +9,10 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
+from pawpact.core.clock import FixedClock
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.terms import funding_terms_set
-from pawpact.platform.models import FundingTerms, Payout, PayoutAccount
+from pawpact.platform.models import Advance, FundingTerms, Payout, PayoutAccount
 from tests.conftest import SHOP_PASSWORD, host_of
 from tests.platform.funding.conftest import NOW, drain, emit, paid, signed
 
@@ -152,6 +153,22 @@ def test_only_the_shops_administrator_sees_its_settlements(shop, settled):
     assert Client(HTTP_HOST=settings.PAWPACT_BASE_DOMAIN).get("/settlements/").status_code == 404
 
 
+def test_advances_not_yet_due_are_announced_with_their_day_never_as_due(shop):
+    now = datetime.now(UTC)
+    emit(shop, signed(uuid.uuid4(), signed_at=now))
+    drain(shop, FixedClock(now))
+    advance = Advance.objects.get(shop=shop)
+    assert advance.payable_on > date.today()  # seven days after signing
+    owner = _browser_in_shop(shop, superuser=True).get("/settlements/")
+    body = owner.content.decode()
+    assert f"1 advance (¥4,309.20) will be paid from {advance.payable_on:%Y-%m-%d}" in body
+    assert "is due" not in body and "are due" not in body
+    assert "Pending (not yet due)" in body and "Due, waiting to be paid" not in body
+    assert '<option value="alipay_receiver" selected>' in body  # a shop paid in yuan is offered Alipay first
+    summary = owner.context["summary"]
+    assert (summary.advances_due, summary.advances_not_due, summary.first_payable_on) == (0, 1, advance.payable_on)
+
+
 def test_due_advances_without_a_verified_payout_account_are_flagged_to_owner_and_console(console, shop, other_shop, clock):
     mine, theirs = uuid.uuid4(), uuid.uuid4()
     emit(shop, signed(mine))
@@ -164,6 +181,7 @@ def test_due_advances_without_a_verified_payout_account_are_flagged_to_owner_and
     assert [a.contract_uuid for a in owner.context["advances"]] == [mine]
     assert f"Contract {mine.hex[:8]}" in body and theirs.hex[:8] not in body
     assert "1 advance (¥4,309.20) is due, but there is no verified payout account" in body
+    assert "Due, waiting to be paid" in body and "Pending (not yet due)" not in body  # the row agrees with the box
     assert "No payout account yet." in body and "last brought up to date at" in body
     page = console.get(f"/console/funding/shops/{shop.pk}/").content.decode()
     assert "there is no verified payout account" in page and f"/console/shops/{shop.pk}/money/" in page

@@ -88,7 +88,7 @@ def test_a_live_payment_is_held_without_a_verified_account_and_paid_once_when_ve
     console.post(f"/console/partners/{riverside.pk}/payout-account/",
                  {"kind": "alipay_receiver", "account_ref": ALIPAY_USER, "holder_name": "Someone Else"})  # fmt: skip
     account = PartnerPayoutAccount.objects.get(partner=riverside)
-    assert account.status == PayoutAccountStatus.REJECTED and "NAME_NOT_MATCH" in account.note
+    assert account.status == PayoutAccountStatus.REJECTED and "NAME_NOT_MATCH" in account.note_detail
     assert PartnerPayment.objects.get().status == PaymentStatus.HELD and alipay.transfers == {}
 
     console.post(f"/console/partners/{riverside.pk}/payout-account/",

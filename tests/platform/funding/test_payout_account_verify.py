@@ -2,6 +2,7 @@
 receiver by alipay.trade.royalty.relation.bind on the platform's Alipay app (the local fake
 gateway, real RSA2 both ways), a Stripe account by Stripe; refusals change nothing."""
 import pytest
+import stripe
 from django.utils import translation
 
 from pawpact.accounts.models import User
@@ -50,15 +51,43 @@ def test_an_alipay_receiver_is_verified_when_alipay_binds_it_under_its_holders_n
     assert alipay.transfers == {}  # the check moves no money
 
 
-@pytest.mark.parametrize(("ref", "holder", "sub_code"), [
-    ("2088000000000999", HOLDER, "ACQ.ROYALTY_RECEIVER_NOT_EXIST"),
-    (ALIPAY_USER, "Someone Else Ltd", "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH"),
+@pytest.mark.parametrize(("ref", "holder", "sub_code", "english", "chinese"), [
+    ("2088000000000999", HOLDER, "ACQ.ROYALTY_RECEIVER_NOT_EXIST", "Alipay cannot find this account", "支付宝找不到该账户"),
+    (ALIPAY_USER, "Someone Else Ltd", "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH",
+     "does not match the real name registered with Alipay", "与该支付宝账户的实名认证名称不一致"),
 ])  # fmt: skip
-def test_alipay_refusing_the_receiver_leaves_it_rejected_with_alipays_reason(shop, admin, alipay, ref, holder, sub_code):
+def test_alipay_refusing_the_receiver_leaves_it_rejected_with_a_plain_reason_in_the_viewers_language(
+    shop, admin, alipay, ref, holder, sub_code, english, chinese
+):
     _alipay_account(shop, admin, ref=ref, holder=holder)
-    account = payout_account_verify(shop=shop, actor=admin)
+    with translation.override("zh-hans"):  # checked by a Chinese-speaking owner
+        account = payout_account_verify(shop=shop, actor=admin)
     assert (account.status, account.verified_at, account.verified_by) == (PayoutAccountStatus.REJECTED, None, None)
-    assert sub_code in account.note and alipay.royalty_receivers == set()
+    assert (account.verdict_code, account.verdict_params, account.note) == ("alipay_refused", {"reason": sub_code}, "")
+    assert alipay.royalty_receivers == set()
+    with translation.override("en"):  # read by an English-speaking admin
+        assert english in account.note_text and sub_code not in account.note_text
+    with translation.override("zh-hans"):
+        assert chinese in account.note_text
+    assert account.note_detail == sub_code  # Alipay's own code, kept for support
+
+
+def test_stripe_without_such_an_account_is_worded_in_the_viewers_language(shop, admin):
+    class NoSuchAccount:
+        class v1:
+            class accounts:
+                @staticmethod
+                def retrieve(ref):
+                    raise stripe.InvalidRequestError("No such account: 'acct_1NoSuchAcct0'", "account", code="resource_missing")
+
+    payout_account_set(shop=shop, kind=PayoutAccountKind.STRIPE_CONNECT, account_ref="acct_1NoSuchAcct0", holder_name="Shop",
+                       actor=admin)  # fmt: skip
+    account = payout_account_verify(shop=shop, actor=admin, client=NoSuchAccount)
+    assert (account.status, account.verdict_code) == (PayoutAccountStatus.REJECTED, "stripe_refused")
+    with translation.override("zh-hans"):
+        assert "Stripe 没有该账户" in account.note_text and "No such account" not in account.note_text
+    with translation.override("en"):
+        assert account.note_text.startswith("Stripe has no such account")
 
 
 def test_without_the_platforms_alipay_app_nothing_is_verified_and_the_admin_is_told_so(shop, admin, settings):
@@ -107,4 +136,23 @@ def test_the_console_verifies_by_the_provider_and_ignores_any_typed_evidence(pub
     public_client.post(f"/console/shops/{shop.pk}/money/payout-account-verify/", {"evidence": "I checked, trust me"})
     assert PayoutAccount.objects.get(shop=shop).status == PayoutAccountStatus.REJECTED
     page = public_client.get(f"/console/shops/{shop.pk}/money/").content.decode()
-    assert "ACQ.ROYALTY_RECEIVER_NOT_EXIST" in page and 'name="evidence"' not in page
+    assert "Alipay cannot find this account" in page and 'name="evidence"' not in page
+    assert "ACQ.ROYALTY_RECEIVER_NOT_EXIST" in page  # as a small detail, for support
+    assert 'value="2088000000000999"' in page and f'value="{HOLDER}"' in page  # the refused account, to correct
+
+
+def test_a_refusal_recorded_as_worded_text_before_is_read_again_as_alipays_code(shop, admin):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("pawpact.platform.migrations.0012_payout_verdict_code")
+    account = _alipay_account(shop, admin)
+    PayoutAccount.objects.filter(pk=account.pk).update(
+        status=PayoutAccountStatus.REJECTED, note="支付宝拒绝了该账户：ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH")
+    migration.notes_to_verdicts(apps, None)
+    account.refresh_from_db()
+    assert (account.verdict_code, account.verdict_params, account.note) == (
+        "alipay_refused", {"reason": "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH"}, "")
+    with translation.override("en"):
+        assert "does not match the real name registered with Alipay" in account.note_text

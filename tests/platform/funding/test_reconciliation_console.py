@@ -1,6 +1,7 @@
 """The console's reconciliation: statements imported by upload (the provider's own file) or
 fetched from the provider, mismatches filtered, exported and resolved, platform admins only."""
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -118,6 +119,8 @@ def test_a_fetched_statement_runs_as_a_task_and_a_provider_failure_is_shown(
         "", "debit", paid_on_alipay.idempotency_key)  # fmt: skip
     page = console.get(f"/console/reconciliation/mismatches/{missing.pk}/").content.decode()
     assert "Debit" in page and paid_on_alipay.idempotency_key in page
+    listed = console.get("/console/reconciliation/").content.decode()
+    assert "No lines on the provider's statement for that day, but our books have payments" in listed
 
     # WeChat Pay was never set up for this shop: the import fails with the reason, nothing else changes.
     with django_capture_on_commit_callbacks(execute=True):
@@ -127,6 +130,24 @@ def test_a_fetched_statement_runs_as_a_task_and_a_provider_failure_is_shown(
     assert failed.status == "failed" and failed.error and failed.finished_at is not None
     assert _open() == [("missing_at_provider", lost["out_trade_no"], 0, 39_900)]
     assert failed.error in console.get(f"/console/reconciliation/imports/{failed.pk}/").content.decode()
+
+
+def test_a_failed_import_is_listed_as_failed_with_its_reason_and_the_page_never_says_all_matches(console, shop):
+    day = _today() - timedelta(days=2)
+    StatementImport.objects.create(shop=shop, provider="alipay", statement_date=day, status="failed",
+                                   error="Alipay did not answer.")  # fmt: skip
+    StatementImport.objects.create(shop=shop, provider="stripe", statement_date=day, status="done")
+    page = console.get("/console/reconciliation/")
+    body = page.content.decode()
+    assert "Failed" in body and "Alipay did not answer." in body
+    assert "Every statement matches the books" not in body
+    assert "but 1 import failed: its day is not reconciled" in body
+    assert "No lines on the provider's statement for that day, and our books have no payments" in body
+    # Today's statement is not complete: the form offers yesterday, in China.
+    yesterday = default_clock.today(ZoneInfo("Asia/Shanghai")) - timedelta(days=1)
+    assert page.context["import_form"].initial["statement_date"] == yesterday
+    StatementImport.objects.filter(status="failed").delete()
+    assert "Every statement matches the books" in console.get("/console/reconciliation/").content.decode()
 
 
 def test_a_queued_import_shows_its_progress_and_refreshes(console, shop):
