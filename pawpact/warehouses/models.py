@@ -46,7 +46,7 @@ class Warehouse(models.Model):
     @property
     def last_check_reason(self) -> str:
         """The last check's outcome in the viewer's language."""
-        return reason_text(self.last_check_code, self.last_check_params) or self.last_check_message
+        return reason_text(self.last_check_code, self.last_check_params, said=self.last_check_message)
 
 
 class WarehouseSku(models.Model):
@@ -128,7 +128,7 @@ class CatalogImport(models.Model):
     @property
     def error_reason(self) -> str:
         """Why the import failed, in the viewer's language."""
-        return reason_text(self.error_code, self.error_params) or self.error
+        return reason_text(self.error_code, self.error_params, said=self.error)
 
 
 class WarehouseEvent(models.Model):

@@ -4,8 +4,9 @@ page is shown (a check run by a Chinese-speaking admin reads in English to an En
 A warehouse's own refusal text is its own and is shown as it sent it."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from pawpact.core.reasons import Reasons
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
 
 CHECK_PASSED = "passed"
@@ -14,6 +15,16 @@ REFUSED = "refused"
 TIMEOUT = "timeout"
 UNREACHABLE = "unreachable"
 SERVER_ERROR = "server_error"
+
+WORDS = {
+    CHECK_PASSED: gettext_noop("Reachable; signatures accepted; %(skus)s SKUs."),
+    SIGNATURE_REFUSED: gettext_noop("The warehouse refused our signature: check the key id and the shared secret."),
+    REFUSED: gettext_noop("Refused (HTTP %(status)s): %(message)s"),
+    TIMEOUT: gettext_noop("The warehouse did not answer in time (timeout)."),
+    UNREACHABLE: gettext_noop("The warehouse could not be reached: %(error)s"),
+    SERVER_ERROR: gettext_noop("The warehouse answered %(status)s."),
+}
+REASONS = Reasons(WORDS, kind="warehouse reason", defaults={"skus": "?", "status": "?", "message": "", "error": "?"})
 
 
 def reason_of(error: WarehouseRefused | WarehouseUnavailable) -> tuple[str, dict]:
@@ -25,17 +36,7 @@ def reason_of(error: WarehouseRefused | WarehouseUnavailable) -> tuple[str, dict
     return error.reason, dict(error.params)
 
 
-def reason_text(code: str, params: dict | None) -> str:
-    """The reason worded in the active language ("" for no code)."""
-    params = params or {}
-    words = {
-        CHECK_PASSED: lambda: _("Reachable; signatures accepted; %(n)s SKUs.") % {"n": params.get("skus", "?")},
-        SIGNATURE_REFUSED: lambda: _("The warehouse refused our signature: check the key id and the shared secret."),
-        REFUSED: lambda: _("Refused (HTTP %(status)s): %(message)s") % {"status": params.get("status", "?"),
-                                                                          "message": params.get("message", "")},
-        TIMEOUT: lambda: _("The warehouse did not answer in time (timeout)."),
-        UNREACHABLE: lambda: _("The warehouse could not be reached: %(error)s") % {"error": params.get("error", "?")},
-        SERVER_ERROR: lambda: _("The warehouse answered %(status)s.") % {"status": params.get("status", "?")},
-    }  # fmt: skip
-    worded = words.get(code)
-    return worded() if worded else ""
+def reason_text(code: str, params: dict | None, *, said: str = "") -> str:
+    """The reason worded in the active language; `said` (the text recorded at the time) for a
+    row kept without a code, or with one this release cannot word."""
+    return REASONS.text(code, params, said=said) if code else said

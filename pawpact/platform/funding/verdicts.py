@@ -4,7 +4,9 @@ account checked by a Chinese-speaking owner reads in English to an English-speak
 Alipay's own code stays visible as a small detail, for support."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from pawpact.core.reasons import Reasons
 
 ALIPAY_BOUND = "alipay_bound"
 ALIPAY_REFUSED = "alipay_refused"
@@ -12,42 +14,54 @@ STRIPE_READY = "stripe_ready"
 STRIPE_NO_PAYOUTS = "stripe_no_payouts"
 STRIPE_REFUSED = "stripe_refused"
 
-_ALIPAY_REASONS = {
-    "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH": lambda: _(
+WORDS = {
+    ALIPAY_BOUND: gettext_noop("Alipay bound %(account)s as a receiver under the name %(name)s."),
+    STRIPE_READY: gettext_noop("Stripe: %(account)s has payouts enabled."),
+    STRIPE_NO_PAYOUTS: gettext_noop("Stripe: payouts are not enabled on this account yet."),
+}
+VERDICTS = Reasons(WORDS, kind="payout account verdict", defaults={"account": "", "name": ""})
+
+# Alipay's refusal codes (ALIPAY_REFUSED keeps Alipay's code as its `reason`).
+ALIPAY_WORDS = {
+    "ACQ.ROYALTY_RECEIVER_NAME_NOT_MATCH": gettext_noop(
         "The holder name does not match the real name registered with Alipay for this account "
         "(a company account needs the company's full registered name)."),
-    "ACQ.ROYALTY_RECEIVER_NOT_EXIST": lambda: _(
+    "ACQ.ROYALTY_RECEIVER_NOT_EXIST": gettext_noop(
         "Alipay cannot find this account: check the Alipay user id, email or mobile number."),
-    "ACQ.ROYALTY_RECEIVER_ACCOUNT_STATUS_ERROR": lambda: _(
+    "ACQ.ROYALTY_RECEIVER_ACCOUNT_STATUS_ERROR": gettext_noop(
         "This Alipay account is frozen or closed, so it cannot receive money."),
-    "ACQ.ROYALTY_RECEIVER_NOT_CERTIFIED": lambda: _(
+    "ACQ.ROYALTY_RECEIVER_NOT_CERTIFIED": gettext_noop(
         "This Alipay account has not completed real-name verification, so it cannot receive money."),
-    "ACQ.ROYALTY_RECEIVER_IS_SELF": lambda: _("The platform's own Alipay account cannot be a payout account."),
+    "ACQ.ROYALTY_RECEIVER_IS_SELF": gettext_noop("The platform's own Alipay account cannot be a payout account."),
 }  # fmt: skip
+ALIPAY_REASONS = Reasons(ALIPAY_WORDS, kind="Alipay refusal", unknown=gettext_noop("Alipay refused this account."))
+
+# Stripe's error codes (STRIPE_REFUSED keeps Stripe's code as its `reason`; "": none was given).
+_NO_SUCH_ACCOUNT = gettext_noop("Stripe has no such account: check the connected account id (acct_…).")
+STRIPE_WORDS = {
+    "resource_missing": _NO_SUCH_ACCOUNT,
+    "account_invalid": _NO_SUCH_ACCOUNT,
+    "": _NO_SUCH_ACCOUNT,
+}
+STRIPE_REASONS = Reasons(STRIPE_WORDS, kind="Stripe refusal", unknown=gettext_noop("Stripe refused this account."))
 
 
 def alipay_reason_text(reason: str) -> str:
     """Alipay's refusal as a plain sentence (a general one for a code we do not know)."""
-    worded = _ALIPAY_REASONS.get(reason)
-    return worded() if worded else _("Alipay refused this account.")
+    return ALIPAY_REASONS.text(reason)
 
 
-def verdict_text(code: str, params: dict | None) -> str:
-    """The provider's answer worded in the active language ("" for no code)."""
+def verdict_text(code: str, params: dict | None, *, said: str = "") -> str:
+    """The provider's answer worded in the active language; `said` (the note recorded at the
+    time) for an account kept without a code, or with one this release cannot word."""
+    if not code:
+        return said
     params = params or {}
-    words = {
-        ALIPAY_BOUND: lambda: _("Alipay bound %(account)s as a receiver under the name %(name)s.") % {
-            "account": params.get("account", ""), "name": params.get("name", "")},
-        ALIPAY_REFUSED: lambda: alipay_reason_text(params.get("reason", "")),
-        STRIPE_READY: lambda: _("Stripe: %(account)s has payouts enabled.") % {"account": params.get("account", "")},
-        STRIPE_NO_PAYOUTS: lambda: _("Stripe: payouts are not enabled on this account yet."),
-        STRIPE_REFUSED: lambda: (
-            _("Stripe has no such account: check the connected account id (acct_…).")
-            if params.get("reason") in ("resource_missing", "account_invalid", "")
-            else _("Stripe refused this account.")),
-    }  # fmt: skip
-    worded = words.get(code)
-    return worded() if worded else ""
+    if code == ALIPAY_REFUSED:
+        return alipay_reason_text(params.get("reason", ""))
+    if code == STRIPE_REFUSED:
+        return STRIPE_REASONS.text(params.get("reason"))
+    return VERDICTS.text(code, params, said=said)
 
 
 def verdict_detail(code: str, params: dict | None) -> str:
@@ -66,7 +80,7 @@ class VerdictWords:
 
     @property
     def note_text(self) -> str:
-        return verdict_text(self.verdict_code, self.verdict_params) or self.note
+        return verdict_text(self.verdict_code, self.verdict_params, said=self.note)
 
     @property
     def note_detail(self) -> str:
