@@ -33,14 +33,6 @@ def member_day_of(month_day: int, day: date) -> bool:
     return day.day == min(month_day, last)
 
 
-def member_day_today(*, clock: Clock = default_clock) -> MemberBenefits | None:
-    """The shop's settings when today is its member day, else None."""
-    benefits = member_benefits_get()
-    if benefits.member_day is None or not member_day_of(benefits.member_day, clock.today()):
-        return None
-    return benefits
-
-
 def _member_day_clean(value, errors: dict) -> int | None:
     if value is None or value == "":
         return None

@@ -14,14 +14,21 @@ from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.loyalty import stored_value
 from pawpact.loyalty.coupon_models import Coupon, CouponStatus
-from pawpact.loyalty.coupons import coupon_discount
-from pawpact.loyalty.pricing import TierDiscount, tier_discount
+from pawpact.loyalty.coupons import coupon_discount, order_discount_minor
+from pawpact.loyalty.pricing import tier_discount
 from pawpact.loyalty.wallet_models import StoredValueAccount
+
+
+@dataclass(frozen=True)
+class OrderDiscount:
+    amount_minor: int = 0  # the tier's and the coupon's together
+    label: str = ""
+    coupon_minor: int = 0  # the coupon's own share: what its use records when the order is placed
 
 
 def member_and_coupon_discount(
     *, customer: Customer, subtotal_minor: int, coupon_code: str = "", clock: Clock = default_clock
-) -> TierDiscount:
+) -> OrderDiscount:
     """The tier's discount first, then the coupon on what is left (a % coupon never applies to
     money the tier already took off). A coupon that does not apply raises: nothing is written."""
     tier = tier_discount(customer=customer, subtotal_minor=subtotal_minor, clock=clock)
@@ -29,7 +36,7 @@ def member_and_coupon_discount(
         customer=customer, subtotal_minor=subtotal_minor - tier.amount_minor, coupon_code=coupon_code, clock=clock
     )
     labels = [label for label in (tier.label, coupon.label) if label]
-    return TierDiscount(tier.amount_minor + coupon.amount_minor, "; ".join(labels))
+    return OrderDiscount(tier.amount_minor + coupon.amount_minor, "; ".join(labels), coupon.amount_minor)
 
 
 @dataclass(frozen=True)
@@ -46,14 +53,15 @@ def order_coupon_options(*, customer: Customer, subtotal_minor: int, clock: Cloc
     candidates = Coupon.objects.select_related("template").filter(
         customer=customer, status=CouponStatus.ISSUED, valid_from__lte=today, valid_until__gte=today
     ).order_by("valid_until", "id")[:50]
+    tier = tier_discount(customer=customer, subtotal_minor=subtotal_minor, clock=clock)  # the same for every coupon
     options = []
     for coupon in candidates:
         try:
-            found = member_and_coupon_discount(customer=customer, subtotal_minor=subtotal_minor,
-                                               coupon_code=coupon.code, clock=clock)  # fmt: skip
+            coupon_minor = order_discount_minor(coupon.template, subtotal_minor=subtotal_minor - tier.amount_minor)
         except DomainError:  # not for orders, or the spend is below its minimum
             continue
-        options.append(CouponOption(coupon.code, coupon.template.name, coupon.valid_until, found.amount_minor))
+        discount = tier.amount_minor + coupon_minor
+        options.append(CouponOption(coupon.code, coupon.template.name, coupon.valid_until, discount))
     return sorted(options, key=lambda option: -option.discount_minor)
 
 

@@ -211,16 +211,20 @@ def coupon_discount(*, customer: Customer, subtotal_minor: int, coupon_code: str
 
 
 def coupon_redeem_order(*, customer: Customer, coupon_code: str, order_uuid: str, amount_minor: int,
-                        subtotal_minor: int | None = None, clock: Clock = default_clock) -> CouponUse | None:  # fmt: skip
+                        subtotal_minor: int | None = None, coupon_minor: int | None = None,
+                        clock: Clock = default_clock) -> CouponUse | None:  # fmt: skip
     """Mark the order's coupon used, inside the order's transaction (called by the storefront).
 
     `amount_minor` is the order's whole discount; the coupon's use records only its own part:
+    `coupon_minor` when the checkout priced it (so the member's rates are not read again), else
     what its template takes off the subtotal left after the tier's discount."""
     if not coupon_code:
         return None
     coupon = coupon_get(customer=customer, code=coupon_code, lock=True)
     coupon_check_usable(coupon, today=clock.today())
-    if subtotal_minor is not None:
+    if coupon_minor is not None:
+        amount_minor = min(amount_minor, coupon_minor)
+    elif subtotal_minor is not None:
         tier_minor = tier_discount(customer=customer, subtotal_minor=subtotal_minor, clock=clock).amount_minor
         amount_minor = min(amount_minor, order_discount_minor(coupon.template, subtotal_minor=subtotal_minor - tier_minor))
     return _use(coupon, kind=CouponUseKind.ORDER, reference=str(order_uuid), amount_minor=amount_minor, clock=clock)

@@ -16,6 +16,7 @@ from pawpact.customers.models import Customer
 class Discount:
     amount_minor: int = 0
     label: str = ""
+    coupon_minor: int | None = None  # the coupon's own share, when the hook tells it apart
 
 
 def no_discount(*, customer: Customer, subtotal_minor: int, coupon_code: str = "") -> Discount:
@@ -26,7 +27,8 @@ def discount_for(*, customer: Customer, subtotal_minor: int, coupon_code: str = 
     path = getattr(settings, "PAWPACT_STOREFRONT_PRICING", "pawpact.storefront.pricing.no_discount")
     discount = import_string(path)(customer=customer, subtotal_minor=subtotal_minor, coupon_code=coupon_code)
     # Never below zero, never more than the goods.
-    return Discount(max(0, min(int(discount.amount_minor), subtotal_minor)), discount.label)
+    return Discount(max(0, min(int(discount.amount_minor), subtotal_minor)), discount.label,
+                    getattr(discount, "coupon_minor", None))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,16 @@ def coupon_options(*, customer: Customer, subtotal_minor: int) -> list[CouponOpt
             for o in options]  # fmt: skip
 
 
-def coupon_redeem(*, customer: Customer, coupon_code: str, order) -> None:
+def coupon_redeem(*, customer: Customer, coupon_code: str, order, discount: Discount | None = None) -> None:
     """Inside the order's transaction: mark its coupon used (settings.PAWPACT_STOREFRONT_COUPON_REDEEM),
-    so a coupon that another checkout used meanwhile undoes this order rather than discount it twice."""
+    so a coupon that another checkout used meanwhile undoes this order rather than discount it twice.
+    `discount`: the order's pricing; its coupon share, when it has one, is passed on so the hook
+    need not price the order again."""
     path = getattr(settings, "PAWPACT_STOREFRONT_COUPON_REDEEM", "")
     if coupon_code and path:
+        priced = {"coupon_minor": discount.coupon_minor} if discount and discount.coupon_minor is not None else {}
         import_string(path)(customer=customer, coupon_code=coupon_code, order_uuid=str(order.uuid),
-                            amount_minor=order.discount_minor, subtotal_minor=order.subtotal_minor)  # fmt: skip
+                            amount_minor=order.discount_minor, subtotal_minor=order.subtotal_minor, **priced)  # fmt: skip
 
 
 class NoStoredValue:

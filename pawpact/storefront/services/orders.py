@@ -150,7 +150,7 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, use_st
                 cost_minor=sum(line.product.warehouse_sku.cost_minor * line.quantity for line in cart.lines),
                 payment_method=payment_method, checkout_key=checkout_key, created_at=now,
             )  # fmt: skip
-            coupon_redeem(customer=customer, coupon_code=coupon_code, order=order)
+            coupon_redeem(customer=customer, coupon_code=coupon_code, order=order, discount=discount)
             if from_balance:
                 stored_value().pay(customer=customer, amount_minor=from_balance, key=f"order:{order.uuid}",
                                    memo=f"order {order.number}")  # fmt: skip
