@@ -1,0 +1,88 @@
+"""One demo adopter per demo shop paying by Alipay 周期扣款, through the local fake Alipay
+(pawpact.config.demo_providers): so the demo shop's Alipay statement has lines to match."""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+import urllib.request
+from datetime import date, timedelta
+
+from django_tenants.utils import tenant_context
+
+from pawpact.billing.enums import ContractStatus
+from pawpact.billing.models import Contract, Plan
+from pawpact.billing.services.activation import contract_activate
+from pawpact.billing.services.agreements import agreement_sign_begin
+from pawpact.billing.services.credit import credit_consent_record_by_link
+from pawpact.billing.services.signing import application_create, application_credit_check, contract_sign
+from pawpact.core.errors import DomainError
+from pawpact.customers.enums import Species
+from pawpact.customers.models import Customer
+from pawpact.customers.services import customer_create, pet_create, phone_normalize
+from pawpact.tenants.models import Shop
+
+# The sandbox scores …250 at 500: a deposit is due, so Alipay charges the deposit and period 1.
+ADOPTER = {"name": "Qian Yu 钱宇", "phone": "13900019250", "birth_date": date(1991, 2, 14)}
+PET = {"name": "Nuomi 糯米", "species": Species.CAT.value, "breed": "Scottish Fold 折耳"}
+SIGNING_IP = "203.0.113.10"
+USER_AGENT = "Pawpact demo loader (Alipay adopter)"
+
+
+def alipay_adopter_seed(*, shop: Shop, wait_seconds: float = 60) -> str:
+    """The adopter's contract, signed, its Alipay agreement signed and the contract started;
+    what was done (or why not), in one line."""
+    with tenant_context(shop):
+        customer = Customer.objects.filter(phone=phone_normalize(ADOPTER["phone"])).first()
+        contract = Contract.objects.filter(customer=customer).first() if customer else None
+        if contract is not None and contract.status != ContractStatus.SIGNED:
+            return "the Alipay adopter is there already"
+        try:
+            contract = contract or _signed_contract(shop)
+            if contract is None:
+                return "no Basic plan on sale: no Alipay adopter"
+            if not _agreement_signed(contract, wait_seconds=wait_seconds):
+                return "the fake Alipay's agreement never reached the shop (is the web server up?)"
+            contract_activate(contract=Contract.objects.get(pk=contract.pk))
+        except DomainError as error:
+            return f"the Alipay adopter was not started: {error.message}"
+    return "an adopter pays by Alipay (deposit and period 1 charged there today)"
+
+
+def _signed_contract(shop: Shop) -> Contract | None:
+    plan = Plan.objects.filter(code="basic", is_active=True).first()
+    version = plan.versions.order_by("-version").first() if plan is not None else None
+    if version is None:
+        return None
+    customer = customer_create(**ADOPTER)
+    pet = pet_create(owner=customer, birthday=date.today() - timedelta(days=300), adoption_date=date.today(), **PET)
+    contract = application_create(customer=customer, pet=pet, plan_version_id=version.pk)
+    credit_consent_record_by_link(contract=contract, shop_name=shop.name, ip=SIGNING_IP, user_agent=USER_AGENT)
+    contract = application_credit_check(contract=contract)
+    return contract_sign(contract=contract, signer_name=ADOPTER["name"], ip=SIGNING_IP, user_agent=USER_AGENT)
+
+
+def _agreement_signed(contract: Contract, *, wait_seconds: float) -> bool:
+    """Agree on the fake Alipay's signing page, then wait for its notification to arrive."""
+    if contract.payment_method_id is None or contract.payment_method.rail != "alipay":
+        url = agreement_sign_begin(contract=contract, rail="alipay").url
+        request = urllib.request.Request(url, data=urllib.parse.urlencode({"agree": "1"}).encode())
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            opener.open(request, timeout=10).close()
+        except urllib.error.HTTPError as answer:
+            if answer.code != 302:
+                return False
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        if Contract.objects.filter(pk=contract.pk, payment_method__rail="alipay").exists():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """The page sends the phone back to the shop; the loader stays where it is."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
