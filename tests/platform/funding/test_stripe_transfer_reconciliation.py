@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import stripe
 
+from pawpact.accounts.models import User
 from pawpact.platform.enums import MismatchKind, MismatchResolution, PayoutStatus
 from pawpact.platform.funding.ledger import ledger_check
 from pawpact.platform.funding.payout_rails import StripeConnectPayoutRail
@@ -16,6 +17,7 @@ from pawpact.platform.models import Payout, PlatformEvent, ReconciliationMismatc
 from pawpact.platform.tasks import stripe_transfers_reconcile_task
 from pawpact.payments.errors import ProviderRefused
 from pawpact.sandbox.gateways.stripe import FakeStripe
+from tests.browser import browser_missing, chromium, page_open, screenshot
 from tests.platform.funding.conftest import drain, emit, signed
 
 PAYOUT = 430_920  # one contract's advance, as the settlement pays it (test_stripe_payout)
@@ -129,3 +131,22 @@ def test_stripe_refusing_writes_nothing_and_the_task_skips_without_stripe(paid, 
     assert stripe_transfers_reconcile_task.apply(kwargs={"day": clock.today().isoformat()}).get() == {
         "lines": 2, "matched": 0, "mismatches": 2}  # fmt: skip
     assert ReconciliationMismatch.objects.filter(kind=MismatchKind.AMOUNT_DIFFERS, our_amount_minor=-1).count() == 2
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_console_lists_transfer_mismatches_with_amount_and_age(paid, other_shop, clock, fake, public_client,
+                                                                   language, tmp_path):  # fmt: skip
+    _client(fake).v1.transfers.create({"amount": 5_000, "currency": "cny", "destination": "acct_beta",
+                                       "metadata": {"payout_id": "999999", "shop_id": str(other_shop.pk)}})  # fmt: skip
+    stripe_transfers_reconcile(day=clock.today(), client=_client(fake), clock=clock)
+    admin = User.objects.create_user("ops@pawpact.test", "correct-horse-battery", name="Ops", is_staff=True)
+    public_client.force_login(admin)
+    response = public_client.get("/console/reconciliation/", HTTP_ACCEPT_LANGUAGE=language)
+    page = response.content.decode()
+    assert "payout:999999" in page and "¥50.00" in page and other_shop.name in page
+    assert ("Payout" if language == "en" else "打款") in page
+    if browser_missing() is None:
+        with chromium() as browser:
+            tab = browser.new_page(viewport={"width": 1366, "height": 900})
+            page_open(tab, "http://localhost/console/reconciliation/", response)
+            screenshot(tab, tmp_path, f"console-transfer-mismatch-{language}-1366.png")
