@@ -21,6 +21,8 @@ from pawpact.core.errors import DomainError
 from pawpact.customers.enums import Species
 from pawpact.customers.models import Customer
 from pawpact.customers.services import customer_create, pet_create, phone_normalize
+from pawpact.payments.gateways import notify_url
+from pawpact.sandbox.gateways.base import local_request, local_status
 from pawpact.tenants.models import Shop
 
 # The sandbox scores …250 at 500: a deposit is due, so Alipay charges the deposit and period 1.
@@ -44,6 +46,8 @@ def alipay_adopter_seed(*, shop: Shop, wait_seconds: float = 60) -> str:
                 return "no Basic plan on sale: no Alipay adopter"
             sign_url = "" if _pays_by_alipay(contract) else agreement_sign_begin(contract=contract, rail="alipay").url
         # The adopter's phone, outside the shop's schema: the fake notifies the shop's web server meanwhile.
+        if sign_url and not _web_answers(notify_url(shop, "alipay"), wait_seconds=wait_seconds):
+            return "the shop's web server never answered: the agreement is signed at the next start"
         if sign_url and not _agree(sign_url):
             return "the fake Alipay's signing page refused the agreement"
         with tenant_context(shop):
@@ -70,6 +74,18 @@ def _signed_contract(shop: Shop) -> Contract | None:
 
 def _pays_by_alipay(contract: Contract) -> bool:
     return Contract.objects.filter(pk=contract.pk, payment_method__rail="alipay").exists()
+
+
+def _web_answers(url: str, *, wait_seconds: float) -> bool:
+    """The shop's web server answers (any status) at `url`'s host, which the fake Alipay notifies."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        root = urllib.parse.urlsplit(url)._replace(path="/", query="").geturl()
+        if local_status(local_request(root), timeout=3) != 0:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(1)
 
 
 def _agree(sign_url: str) -> bool:

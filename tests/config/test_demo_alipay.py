@@ -16,7 +16,7 @@ from tests.conftest import host_of
 from tests.payments.gateways import alipay_credentials, fake_alipay  # noqa: F401  (the fixture)
 
 
-def test_the_demo_alipay_adopter_pays_through_alipay_and_the_statement_matches(shop, fake_alipay, monkeypatch):
+def test_the_demo_alipay_adopter_pays_through_alipay_and_the_statement_matches(shop, fake_alipay, monkeypatch):  # noqa: F811
     alipay_credentials(shop, fake_alipay)
     with app_server(monkeypatch) as server:
         monkeypatch.setattr("pawpact.payments.gateways.notify_url",

@@ -1,5 +1,7 @@
 """The demo shops get their own Alipay app and WeChat Pay merchant at the local fake
 gateways, verified there, so a platform admin can fetch their statements; they stay in test mode."""
+from datetime import datetime
+
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
@@ -12,8 +14,6 @@ from pawpact.sandbox.gateways.alipay import BEIJING
 from pawpact.tenants.models import Shop, ShopCredential
 from tests.config.test_local_gateways import local_stack  # noqa: F401  (the fixture)
 from tests.conftest import SHOP_PASSWORD
-
-from datetime import datetime
 
 
 @pytest.fixture

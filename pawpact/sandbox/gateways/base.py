@@ -44,20 +44,19 @@ def rsa2_verify(key: rsa.RSAPublicKey, text: str, signature: str) -> bool:
     return True
 
 
-def notification_post(url: str, fields: dict[str, str], *, timeout: float = 10) -> int:
-    """POST a form notification to the merchant, as a provider's servers do; the HTTP status,
-    0 when nobody answered. A shop's *.localhost host is reached on 127.0.0.1 (the name
-    resolves in a browser, not always in a resolver)."""
-    if not url:
-        return 0
+def local_request(url: str, *, data: bytes | None = None, headers: dict | None = None) -> urllib.request.Request:
+    """A request to `url`; a shop's *.localhost host is reached on 127.0.0.1 under its own
+    Host header (the name resolves in a browser, not always in a resolver)."""
     parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    target = url
-    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
-    if host.endswith(".localhost"):
+    headers = dict(headers or {})
+    if (parts.hostname or "").endswith(".localhost"):
         headers["Host"] = parts.netloc
-        target = parts._replace(netloc=f"127.0.0.1:{parts.port or 80}").geturl()
-    request = urllib.request.Request(target, data=urllib.parse.urlencode(fields).encode(), headers=headers)
+        url = parts._replace(netloc=f"127.0.0.1:{parts.port or 80}").geturl()
+    return urllib.request.Request(url, data=data, headers=headers)
+
+
+def local_status(request: urllib.request.Request, *, timeout: float = 10) -> int:
+    """The HTTP status the request was answered with; 0 when nobody answered."""
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310  (http to this machine)
             return answer.status
@@ -65,6 +64,16 @@ def notification_post(url: str, fields: dict[str, str], *, timeout: float = 10) 
         return error.code
     except OSError:
         return 0
+
+
+def notification_post(url: str, fields: dict[str, str], *, timeout: float = 10) -> int:
+    """POST a form notification to the merchant, as a provider's servers do; the HTTP status,
+    0 when nobody answered."""
+    if not url:
+        return 0
+    body = urllib.parse.urlencode(fields).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    return local_status(local_request(url, data=body, headers=headers), timeout=timeout)
 
 
 class RateWindow:

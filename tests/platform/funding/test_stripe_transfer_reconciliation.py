@@ -7,6 +7,7 @@ import pytest
 import stripe
 
 from pawpact.accounts.models import User
+from pawpact.payments.errors import ProviderRefused
 from pawpact.platform.enums import MismatchKind, MismatchResolution, PayoutStatus
 from pawpact.platform.funding.ledger import ledger_check
 from pawpact.platform.funding.payout_rails import StripeConnectPayoutRail
@@ -15,7 +16,6 @@ from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.transfer_reconciliation import stripe_transfers_reconcile
 from pawpact.platform.models import Payout, PlatformEvent, ReconciliationMismatch
 from pawpact.platform.tasks import stripe_transfers_reconcile_task
-from pawpact.payments.errors import ProviderRefused
 from pawpact.sandbox.gateways.stripe import FakeStripe
 from tests.browser import browser_missing, chromium, page_open, screenshot
 from tests.platform.funding.conftest import drain, emit, signed
