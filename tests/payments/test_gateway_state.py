@@ -140,8 +140,10 @@ def test_stripe_keeps_its_objects_and_idempotency_keys(tmp_path):
         client = stripe.StripeClient("sk_test_state", base_addresses={"api": gateway.url}, max_network_retries=0)
         again = client.v1.transfers.create(params, {"idempotency_key": "payout:7"})  # a retry after the restart
         assert again["id"] == first["id"] and len(gateway.transfers) == 1  # never a second transfer
+        later = client.v1.transfers.create({**params, "amount": 6_000, "metadata": {"payout_id": "8"}},
+                                           {"idempotency_key": "payout:8"})  # fmt: skip
         listed = client.v1.balance_transactions.list({"type": "transfer"}).to_dict()["data"]
-        assert [(txn["amount"], txn["source"]) for txn in listed] == [(-5_000, first["id"])]
+        assert [(txn["amount"], txn["source"]) for txn in listed] == [(-6_000, later["id"]), (-5_000, first["id"])]
         assert json.loads(path.read_text())["fields"]["transfers"][first["id"]]["amount"] == 5_000
     finally:
         gateway.stop()

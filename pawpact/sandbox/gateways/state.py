@@ -75,7 +75,7 @@ def _decode(value):
 
 
 def state_encode(state: dict) -> str:
-    return json.dumps(_encode(state), ensure_ascii=False, sort_keys=True)
+    return json.dumps(_encode(state), ensure_ascii=False)  # key order kept: Stripe lists in booking order
 
 
 def state_decode(text: str) -> dict:
