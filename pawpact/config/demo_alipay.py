@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import date, timedelta
 
 from django_tenants.utils import tenant_context
@@ -21,7 +19,7 @@ from pawpact.core.errors import DomainError
 from pawpact.customers.enums import Species
 from pawpact.customers.models import Customer
 from pawpact.customers.services import customer_create, pet_create, phone_normalize
-from pawpact.payments.gateways import notify_url
+from pawpact.payments import gateways
 from pawpact.sandbox.gateways.base import local_request, local_status
 from pawpact.tenants.models import Shop
 
@@ -46,7 +44,7 @@ def alipay_adopter_seed(*, shop: Shop, wait_seconds: float = 60) -> str:
                 return "no Basic plan on sale: no Alipay adopter"
             sign_url = "" if _pays_by_alipay(contract) else agreement_sign_begin(contract=contract, rail="alipay").url
         # The adopter's phone, outside the shop's schema: the fake notifies the shop's web server meanwhile.
-        if sign_url and not _web_answers(notify_url(shop, "alipay"), wait_seconds=wait_seconds):
+        if sign_url and not _web_answers(gateways.notify_url(shop, "alipay"), wait_seconds=wait_seconds):
             return "the shop's web server never answered: the agreement is signed at the next start"
         if sign_url and not _agree(sign_url):
             return "the fake Alipay's signing page refused the agreement"
@@ -90,14 +88,8 @@ def _web_answers(url: str, *, wait_seconds: float) -> bool:
 
 def _agree(sign_url: str) -> bool:
     """Agree on the fake Alipay's signing page, as the adopter's phone would."""
-    request = urllib.request.Request(sign_url, data=urllib.parse.urlencode({"agree": "1"}).encode())
-    try:
-        urllib.request.build_opener(_NoRedirect).open(request, timeout=10).close()
-    except urllib.error.HTTPError as answer:
-        return answer.code == 302
-    except OSError:
-        return False
-    return True
+    status = local_status(local_request(sign_url, data=urllib.parse.urlencode({"agree": "1"}).encode()))
+    return status in (200, 302)
 
 
 def _agreement_arrived(contract: Contract, *, wait_seconds: float) -> bool:
@@ -107,10 +99,3 @@ def _agreement_arrived(contract: Contract, *, wait_seconds: float) -> bool:
             return False
         time.sleep(0.5)
     return True
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """The page sends the phone back to the shop; the loader stays where it is."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None

@@ -55,10 +55,17 @@ def local_request(url: str, *, data: bytes | None = None, headers: dict | None =
     return urllib.request.Request(url, data=data, headers=headers)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer here (a shop's page sending a visitor on, a signing page back)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def local_status(request: urllib.request.Request, *, timeout: float = 10) -> int:
-    """The HTTP status the request was answered with; 0 when nobody answered."""
+    """The HTTP status the request was answered with (redirects not followed); 0 when nobody answered."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310  (http to this machine)
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=timeout) as answer:
             return answer.status
     except urllib.error.HTTPError as error:
         return error.code
