@@ -238,7 +238,7 @@ class CreditCheckFailed(BusinessRuleViolation):
 
 
 class CreditConsentMissing(BusinessRuleViolation):
-    """A real credit provider is asked only after the applicant agreed to the check."""
+    """The credit check runs (in both modes) only after the applicant agreed to it."""
 
     code = "credit_consent_missing"
 

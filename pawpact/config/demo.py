@@ -25,6 +25,7 @@ from django_tenants.utils import tenant_context
 from pawpact.accounts.models import User
 from pawpact.billing.models import Plan
 from pawpact.billing.services.activation import contract_activate
+from pawpact.billing.services.credit import credit_consent_record_by_link
 from pawpact.billing.services.signing import (
     application_create,
     application_credit_check,
@@ -212,6 +213,9 @@ def _customer_with_contract(*, demo: DemoShop, spec: DemoCustomer, report: DemoR
     contract = application_create(
         customer=customer, pet=pet, plan_version_id=version.pk, created_by=actor, clock=clock
     )
+    # The adopters agreed to the credit check on their own phones, as the signing page asks.
+    credit_consent_record_by_link(contract=contract, shop_name=demo.name, ip=SIGNING_IP,
+                                  user_agent=SIGNING_USER_AGENT, clock=clock)  # fmt: skip
     contract = application_credit_check(contract=contract, clock=clock)
     if spec.is_draft:
         report.drafts_created += 1

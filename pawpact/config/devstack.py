@@ -118,6 +118,7 @@ def _run(env: dict[str, str], address: ListenAddress) -> int:
         for name in running_processes(env):
             manager.add_process(name, commands[name], env=env, cwd=str(ROOT))
         _demo_goods_after_start(env)
+        _demo_providers_after_start(env)
         manager.loop()  # returns once every process has stopped (Ctrl-C stops them all)
         return manager.returncode or 0
     except KeyboardInterrupt:
@@ -142,6 +143,15 @@ def _demo_goods_after_start(env: dict[str, str]) -> None:
     command = [sys.executable, "manage.py", "load_demo_goods", "--wait", "90"]
     threading.Thread(target=subprocess.run, args=(command,), kwargs={"cwd": ROOT, "env": env}, daemon=True).start()
 
+
+
+def _demo_providers_after_start(env: dict[str, str]) -> None:
+    """Once the fake gateways answer, the demo shops get their Alipay and WeChat Pay
+    credentials there, verified (pawpact.config.demo_providers)."""
+    if not env.get("PAWPACT_FAKE_DEMO_MERCHANTS"):
+        return
+    command = [sys.executable, "manage.py", "load_demo_providers", "--wait", "90"]
+    threading.Thread(target=subprocess.run, args=(command,), kwargs={"cwd": ROOT, "env": env}, daemon=True).start()
 
 if __name__ == "__main__":
     sys.exit(main())

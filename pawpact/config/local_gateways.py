@@ -11,6 +11,7 @@ sandbox value whatever the gateway.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,8 @@ from pawpact.sandbox.gateways.local import DEFAULT_PORT, ports
 
 # The platform's Alipay app at the fake Alipay (any 16 digits would do: the fake trusts its key).
 LOCAL_PLATFORM_ALIPAY_APP_ID = "2021000000000001"
+# The demo shops (pawpact.config.demo) that get their own Alipay app and WeChat Pay merchant at the fakes.
+DEMO_MERCHANT_SLUGS = ("happy-paws", "whisker-home")
 # Any of these in the environment means real providers (or the operator's own fakes) are meant.
 PROVIDER_SETTINGS = (
     "STRIPE_SECRET_KEY", "STRIPE_API_BASE", "PAWPACT_PLATFORM_ALIPAY_APP_ID",
@@ -52,7 +55,10 @@ def local_gateway_env(environ: Mapping[str, str], state_dir: Path) -> dict[str, 
     webhook, _new = secret_read_or_create(folder / "stripe-webhook-secret", lambda: f"whsec_{secrets.token_hex(24)}")
     base = int(environ.get("PAWPACT_GATEWAYS_PORT") or DEFAULT_PORT)
     where = ports(base)
+    merchants = [_public_half(merchant) for merchant in demo_merchants(state_dir).values()]
     return {
+        "PAWPACT_GATEWAYS_STATE_DIR": str(folder),
+        "PAWPACT_FAKE_DEMO_MERCHANTS": json.dumps(merchants),
         "PAWPACT_GATEWAYS_PORT": str(base),
         "PAWPACT_FAKE_ALIPAY_KEY": gateway_key,
         "PAWPACT_PLATFORM_ALIPAY_APP_ID": LOCAL_PLATFORM_ALIPAY_APP_ID,
@@ -64,3 +70,34 @@ def local_gateway_env(environ: Mapping[str, str], state_dir: Path) -> dict[str, 
         "STRIPE_SECRET_KEY": stripe_key,
         "STRIPE_WEBHOOK_SECRET": webhook,
     }
+
+
+def _merchant_new(number: int) -> str:
+    """One demo shop's Alipay app and WeChat Pay merchant, as their portals would issue them."""
+    serial = secrets.token_hex(20).upper()
+    return json.dumps({
+        "alipay_app_id": f"20210000000001{number:02d}", "alipay_app_private_key": private_pem(rsa_key_new()).strip(),
+        "mchid": f"19000001{number:02d}", "appid": f"wx{secrets.token_hex(8)}", "cert_serial_no": serial,
+        "plan_id": f"{1000 + number}", "wechat_private_key": private_pem(rsa_key_new()).strip(),
+        "apiv3_key": secrets.token_hex(16),
+    })  # fmt: skip
+
+
+def demo_merchants(state_dir: Path) -> dict[str, dict[str, str]]:
+    """Every demo shop's credentials at the local fakes, by slug: made once into
+    .pawpact/gateways/demo-<slug>.json (owner-only), the same for every process after."""
+    folder = state_dir / "gateways"
+    merchants = {}
+    for number, slug in enumerate(DEMO_MERCHANT_SLUGS, start=1):
+        text, _new = secret_read_or_create(folder / f"demo-{slug}.json", lambda number=number: _merchant_new(number))
+        merchants[slug] = json.loads(text)
+    return merchants
+
+
+def _public_half(merchant: dict[str, str]) -> dict[str, str]:
+    """What the fake providers know of a merchant: its ids and public keys (and the APIv3 key,
+    which WeChat Pay and the merchant share)."""
+    public = lambda name: public_pem(load_pem_private_key(merchant[name].encode(), password=None))  # noqa: E731
+    return {"alipay_app_id": merchant["alipay_app_id"], "alipay_public_key": public("alipay_app_private_key"),
+            "mchid": merchant["mchid"], "appid": merchant["appid"], "cert_serial_no": merchant["cert_serial_no"],
+            "wechat_public_key": public("wechat_private_key"), "apiv3_key": merchant["apiv3_key"]}  # fmt: skip

@@ -73,6 +73,10 @@ def _shop_jobs() -> dict:
         "billing-reconciliation": _every(
             crontab(hour=10, minute=30), "billing.reconciliation_dispatch", expires=3600
         ),
+        # and the platform's Stripe transfers (payouts to shops) against its payouts
+        "platform-stripe-transfers": _every(
+            crontab(hour=10, minute=35), "platform.stripe_transfers_reconcile", expires=3600
+        ),
         # contracts whose last period is paid complete; closed shops' debits stop
         "billing-completion-run": _every(
             crontab(hour=6, minute=30), "billing.completion_run_dispatch", expires=3600

@@ -8,15 +8,18 @@ one task per ready shop with ids and ISO dates as arguments.
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import OperationalError, connection
 from django_tenants.utils import schema_context
 
 from pawpact.core.clock import default_clock
+from pawpact.core.errors import DomainError
 from pawpact.core.months import month_add, month_start
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.platform.drain import outbox_drain_and_apply
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.statement_matching import statement_import_run
+from pawpact.platform.funding.transfer_reconciliation import stripe_transfers_reconcile
 from pawpact.platform.kpis.benchmarks import kpi_benchmarks_compute
 from pawpact.platform.kpis.facts import kpi_facts_compute
 from pawpact.platform.kpis.reports import (
@@ -82,6 +85,19 @@ def settlement_run_task() -> dict:
         "payouts_created": report.payouts_created,
         "payouts_paid": report.payouts_paid,
     }
+
+
+@public_task("platform.stripe_transfers_reconcile", time_limit=900, soft_time_limit=870)
+def stripe_transfers_reconcile_task(day: str | None = None) -> dict | None:
+    """Yesterday's Stripe transfers against our payouts; nothing when Stripe is not set up
+    (the sandbox payout rail), or could not be asked (logged; the next day's run goes on)."""
+    if not settings.STRIPE_SECRET_KEY:
+        return None
+    try:
+        result = stripe_transfers_reconcile(day=date.fromisoformat(day) if day else None)
+    except DomainError:
+        return None
+    return {"lines": result.lines, "matched": result.matched, "mismatches": result.mismatches}
 
 
 @public_task("platform.partner_clearing_close", acks_late=True, reject_on_worker_lost=True, time_limit=1800,

@@ -183,6 +183,7 @@ def draft(staff_client, *, plan: str = "basic", suffix: str = "999") -> dict:
 
 
 def signed(client, uuid: str) -> dict:
+    ok(client.post(contract_url(uuid, "credit-consent")))
     ok(client.post(contract_url(uuid, "credit-check")))
     return ok(sign(client, uuid))
 
@@ -252,6 +253,7 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
     }
     assert (contract["monthly_amount_minor"], contract["periods"], contract["total_minor"]) == (39900, 12, 478800)
 
+    ok(staff.post(contract_url(uuid, "credit-consent")))
     contract = ok(staff.post(contract_url(uuid, "credit-check")))
     assert {k: contract[k] for k in ("credit_score", "credit_source", "deposit_minor", "deposit_status")} == {
         "credit_score": 600,
@@ -339,6 +341,7 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
 
 def test_a_score_below_600_charges_the_deposit_before_period_one(shop, staff):
     uuid = draft(staff, suffix="416")["uuid"]
+    ok(staff.post(contract_url(uuid, "credit-consent")))
     contract = ok(staff.post(contract_url(uuid, "credit-check")))
     assert (contract["credit_score"], contract["deposit_minor"], contract["deposit_status"]) == (599, 50000, "due")
     before = counts(shop)
@@ -397,6 +400,7 @@ def test_a_customer_reaches_no_other_customers_contract(shop, staff):
         apply(client, pet_uuid=pet_add(client)["uuid"], plan_version_id=current_versions(client)["basic"]["id"]), 201
     )["uuid"]
     theirs = draft(staff)["uuid"]
+    ok(staff.post(contract_url(theirs, "credit-consent")))
     ok(staff.post(contract_url(theirs, "credit-check")))  # signable, by its own adopter
 
     assert [c["uuid"] for c in ok(client.get("/api/v1/contracts"))["results"]] == [own]
@@ -691,6 +695,7 @@ def test_missing_fields_are_listed(shop, staff, path, fields):
 def test_missing_fields_of_contract_steps_are_listed(shop, staff):
     contract = draft(staff)
     uuid = contract["uuid"]
+    ok(staff.post(contract_url(uuid, "credit-consent")))
     ok(staff.post(contract_url(uuid, "credit-check")))
     pet = pet_add(staff, contract["customer_uuid"])
     basic_id = current_versions(staff)["basic"]["id"]
@@ -717,6 +722,7 @@ def test_missing_fields_of_contract_steps_are_listed(shop, staff):
 
 def test_a_blocked_shop_cannot_sign_and_says_why(shop, staff):
     uuid = draft(staff)["uuid"]
+    ok(staff.post(contract_url(uuid, "credit-consent")))
     ok(staff.post(contract_url(uuid, "credit-check")))
     customer = customer_add(staff)
     pet = pet_add(staff, customer["uuid"])

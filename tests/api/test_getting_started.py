@@ -34,6 +34,7 @@ def test_the_documented_journey_ends_with_an_active_contract(shop):
     body = {"pet_uuid": pet["uuid"], "plan_version_id": anonymous_plans["current_version"]["id"]}
     contract = api.post("/api/v1/contracts", body, HTTP_IDEMPOTENCY_KEY=key()).json()
     url = f"/api/v1/contracts/{contract['uuid']}"
+    assert api.post(f"{url}/credit-consent").status_code == 200  # the applicant agrees, on their own account
     checked = api.post(f"{url}/credit-check").json()
     assert (checked["credit_score"], checked["deposit_minor"]) == (600, 0)
     agreement = api.get(f"{url}/agreement").json()

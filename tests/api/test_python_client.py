@@ -69,6 +69,7 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
         contracts_calendar_list,
         contracts_create,
         contracts_credit_check_create,
+        contracts_credit_consent_create,
         contracts_list,
         contracts_payment_method_create,
         contracts_sign_create,
@@ -110,6 +111,7 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
             client=me, body=models.ContractCreateRequest(pet_uuid=pet.uuid, plan_version_id=version),
             idempotency_key=str(uuid.uuid4()),
         )
+        assert contracts_credit_consent_create.sync(client=me, uuid=contract.uuid).text  # the applicant agrees
         checked = contracts_credit_check_create.sync(client=me, uuid=contract.uuid)
         assert (checked.credit_score, checked.deposit_minor) == (600, 0)
         assert contracts_agreement_retrieve.sync(client=me, uuid=contract.uuid).total_minor == 12 * 39900

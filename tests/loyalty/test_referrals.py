@@ -13,6 +13,7 @@ from pawpact.loyalty.models import Membership, PointsEntry
 from pawpact.loyalty.wallet_models import Referral, ReferralStatus
 from tests.billing.lifecycle.termination.helpers import LOW, adopt, plan_version
 from tests.loyalty.conftest import member
+from tests.consent import consented
 
 pytestmark = pytest.mark.usefixtures("in_shop", "traveller")
 
@@ -120,6 +121,6 @@ def test_one_discounted_deposit_per_newcomer_while_another_application_is_open()
                                plan_version_id=plan_version().pk)  # fmt: skip
     second = application_create(customer=newbie, pet=pet_create(owner=newbie, name="B", species="cat", breed="x"),
                                 plan_version_id=plan_version().pk)  # fmt: skip
-    first, second = application_credit_check(contract=first), application_credit_check(contract=second)
+    first, second = application_credit_check(contract=consented(first)), application_credit_check(contract=consented(second))
     assert (first.deposit_minor, second.deposit_minor) == (deposit - 20_000, deposit)
-    assert application_credit_check(contract=first).deposit_minor == deposit - 20_000  # a re-check keeps it
+    assert application_credit_check(contract=consented(first)).deposit_minor == deposit - 20_000  # a re-check keeps it

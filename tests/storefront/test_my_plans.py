@@ -21,6 +21,7 @@ from pawpact.billing.services.signing import (
 from pawpact.core.clock import FixedClock
 from pawpact.customers.services import customer_register, pet_create
 from tests.conftest import SHOP_PASSWORD, host_of
+from tests.consent import consented
 
 # 10:00 in Beijing on Monday 16 March 2026: period 1 today, then the 10th of each month from
 # 10 May (10 April is under the rails' 28-day minimum period away).
@@ -53,7 +54,7 @@ def active_basic_contract(shop, customer, pet_name: str):
         basic = Plan.objects.get(code="basic").versions.order_by("-version").first()
         pet = pet_create(owner=customer, name=pet_name, species="cat", clock=CLOCK)
         contract = application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=CLOCK)
-        application_credit_check(contract=contract, clock=CLOCK)
+        application_credit_check(contract=consented(contract), clock=CLOCK)
         contract_sign(contract=contract, signer_name=customer.name, ip="203.0.113.7", user_agent="test", clock=CLOCK)
         method = payment_method_attach(customer=customer, rail="sandbox", token="tok_success")
         contract = contract_attach_payment_method(contract=contract, payment_method=method)

@@ -20,6 +20,7 @@ from pawpact.messaging.models import Message
 from pawpact.workspace.enums import Role
 from pawpact.workspace.selectors.overview import overview_today
 from tests.workspace.conftest import client_for, staff_user
+from tests.consent import consented
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def active_contract(shop, customer, pet) -> Contract:
     """A contract signed on the customer's phone and started (period 1 paid)."""
     with schema_context(shop.schema_name):
         version = PlanVersion.objects.order_by("monthly_price_minor").first()
-        contract = application_credit_check(contract=application_create(customer=customer, pet=pet, plan_version_id=version.pk))
+        contract = application_credit_check(contract=consented(application_create(customer=customer, pet=pet, plan_version_id=version.pk)))
         link = signing_link_issue(contract=contract, staff=None)
         signing_code_send(link=link)
         code = re.search(r"\d{6}", Message.objects.filter(topic="signing_code").latest("id").body).group(0)

@@ -17,11 +17,12 @@ from pawpact.customers.models import Customer
 from pawpact.messaging.models import Message
 from pawpact.tenants.models import Shop
 from tests.workspace.conftest import client_for
+from tests.consent import consented
 
 pytestmark = pytest.mark.django_db
 
 
-def _wizard(client, shop, customer, pet) -> Contract:
+def _wizard(client, shop, customer, pet, credit: dict | None = None) -> Contract:
     """Pet → plan (the cheapest) → credit check → link, through the staff pages."""
     response = client.post(f"/manage/signings/new/{customer.uuid}/", {"pet": str(pet.uuid)})
     assert response.status_code == 302, response.content
@@ -31,7 +32,8 @@ def _wizard(client, shop, customer, pet) -> Contract:
     assert response.status_code == 302, response.content
     with schema_context(shop.schema_name):
         contract = Contract.objects.get(pet=pet)
-    assert client.post(f"/manage/signings/{contract.uuid}/credit/", {"action": "check"}).status_code == 302
+    answer = client.post(f"/manage/signings/{contract.uuid}/credit/", credit or {"action": "check", "consent": "yes"})
+    assert answer.status_code == 302, answer.content
     assert client.post(f"/manage/signings/{contract.uuid}/link/").status_code == 302
     return contract
 
@@ -154,8 +156,8 @@ def test_staff_cannot_sign_through_the_api(shop, shop_staff, api_client, adopter
     with schema_context(shop.schema_name):
         version = PlanVersion.objects.order_by("monthly_price_minor").first()
         contract = application_credit_check(
-            contract=application_create(customer=customer, pet=pet, plan_version_id=version.pk)
-        )
+            contract=consented(application_create(customer=customer, pet=pet, plan_version_id=version.pk)
+        ))
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {shop_staff.api_token}")
     response = api_client.post(f"/api/v1/contracts/{contract.uuid}/sign", {"signer_name": "Wang Fang"}, format="json")
     assert response.status_code == 403
@@ -192,7 +194,7 @@ def test_staff_never_read_a_customers_signing_code(shop, shop_staff, api_client,
     customer, pet = adopter
     with schema_context(shop.schema_name):
         version = PlanVersion.objects.order_by("monthly_price_minor").first()
-        contract = application_credit_check(contract=application_create(customer=customer, pet=pet, plan_version_id=version.pk))
+        contract = application_credit_check(contract=consented(application_create(customer=customer, pet=pet, plan_version_id=version.pk)))
         signing_code_send(link=signing_link_issue(contract=contract, staff=None))
         code = re.search(r"\d{6}", Message.objects.get(topic="signing_code").body).group(0)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {shop_staff.api_token}")
@@ -279,7 +281,9 @@ def test_with_a_real_credit_provider_the_clerk_records_the_applicants_consent_fi
 
 def test_the_customer_agrees_to_the_credit_check_on_their_own_signing_page(shop, owner_client, adopter):
     customer, pet = adopter
-    contract = _wizard(owner_client, shop, customer, pet)  # checked at the counter by the sandbox: no consent yet
+    # A score the owner checked elsewhere (with evidence) needs no consent at the counter: the phone asks for it.
+    contract = _wizard(owner_client, shop, customer, pet,
+                       {"action": "override", "score": "700", "reason": "Zhima report screenshot #12"})
     link = _link(shop, contract)
     phone = client_for(shop)
     # The consent is there to read before any code is sent.

@@ -125,6 +125,15 @@ def deposit_discounts(*, contract: Contract) -> int:
     return sum(import_string(path)(contract=contract) for path in settings.PAWPACT_DEPOSIT_DISCOUNTS)
 
 
+def credit_decision_open_check(*, contract: Contract) -> None:
+    """The credit decision is made on a draft; once signed (or ended), it is final."""
+    if contract.status != ContractStatus.DRAFT:
+        raise IllegalTransition(
+            _("The credit decision of a %(status)s contract cannot change.")
+            % {"status": ContractStatus(contract.status).label}
+        )
+
+
 def credit_decision_record(*, contract: Contract, report: CreditReport, clock: Clock = default_clock) -> Contract:
     """Store the credit decision on a draft contract and apply the deposit rule.
 
@@ -134,11 +143,7 @@ def credit_decision_record(*, contract: Contract, report: CreditReport, clock: C
     """
     with transaction.atomic():
         contract = Contract.objects.select_for_update().select_related("plan_version").get(pk=contract.pk)
-        if contract.status != ContractStatus.DRAFT:
-            raise IllegalTransition(
-                _("The credit decision of a %(status)s contract cannot change.")
-                % {"status": ContractStatus(contract.status).label}
-            )
+        credit_decision_open_check(contract=contract)
         if contract.credit_source == CreditSource.STAFF and report.source != CreditSource.STAFF:
             raise IllegalTransition(
                 _("A score entered by staff with evidence stands; the provider's check cannot replace it.")
@@ -216,10 +221,8 @@ def _consent_keep(*, contract: Contract, witnessed_by: User | None, shop_name: s
 
 
 def credit_consent_require(*, contract: Contract, provider: CreditProvider) -> None:
-    """A real provider reads a person's credit data: only with their recorded consent. The
-    sandbox reads nobody's, so test-mode demos need none."""
-    if getattr(provider, "is_sandbox", False):
-        return
+    """A provider reads a person's credit data: only with their recorded consent, in test mode
+    too, so that staff practise on test contracts the same step live ones need."""
     if not CreditConsent.objects.filter(contract_id=contract.pk).exists():
         raise CreditConsentMissing(
             _("The applicant has not agreed to the credit check yet."),

@@ -37,6 +37,7 @@ from pawpact.billing.services.contract_state import contract_transition_check
 from pawpact.billing.services.credit import (
     CreditProvider,
     credit_consent_require,
+    credit_decision_open_check,
     credit_decision_record,
     credit_provider_for,
 )
@@ -171,6 +172,7 @@ def application_credit_check(
     provider = provider or credit_provider_for(livemode=contract.livemode)
     if getattr(provider, "is_sandbox", False):
         sandbox_refuse_in_live(provider=_("The sandbox credit score"), livemode=contract.livemode)
+    credit_decision_open_check(contract=contract)  # a contract past its draft says so, consent or not
     credit_consent_require(contract=contract, provider=provider)
     report = provider.score(customer=contract.customer)
     return credit_decision_record(contract=contract, report=report, clock=clock)

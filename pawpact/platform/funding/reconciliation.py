@@ -36,7 +36,9 @@ def reconciliation_result_apply(event: PlatformEvent, clock: Clock = default_clo
     if day is None or not provider:
         return
     listed = {(str(m["kind"])[:24], str(m["reference"])[:64]): m for m in payload.get("mismatches") or []}
-    day_rows = ReconciliationMismatch.objects.filter(shop_id=event.shop_id, provider=provider, statement_date=day)
+    # Stripe transfers of the shop's payouts are the platform's lines (transfer_reconciliation), not its statement's.
+    day_rows = ReconciliationMismatch.objects.filter(shop_id=event.shop_id, provider=provider,
+                                                     statement_date=day).exclude(our_record="payout")  # fmt: skip
     now = clock.now()
     existing = {(row.kind, row.reference): row for row in day_rows}
     for key, row in existing.items():

@@ -38,7 +38,7 @@ STATES = [("open", gettext_lazy("Open")), ("resolved", gettext_lazy("Resolved"))
 
 def record_labels() -> dict[str, str]:
     return {"debit": _("Debit"), "deposit": _("Deposit"), "penalty": _("Penalty"), "refund": _("Refund"),
-            "order": _("Order")}  # fmt: skip
+            "order": _("Order"), "payout": _("Payout")}  # fmt: skip
 
 
 def _rows(mismatches, *, today) -> list[tuple[ReconciliationMismatch, int, str]]:

@@ -22,7 +22,7 @@ late, out of order.
 
 from __future__ import annotations
 
-import itertools
+import html
 import json
 import secrets
 from datetime import datetime, timedelta
@@ -32,11 +32,29 @@ from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from pawpact.sandbox.gateways.base import FakeGateway, public_pem, rsa2_sign, rsa2_verify, rsa_key_new
+from pawpact.sandbox.gateways.base import (
+    FakeGateway,
+    notification_post,
+    public_pem,
+    rsa2_sign,
+    rsa2_verify,
+    rsa_key_new,
+)
+from pawpact.sandbox.gateways.state import PersistentState, Sequence
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 TIMESTAMP_TOLERANCE = timedelta(minutes=15)
-_numbers = itertools.count(1)
+_numbers = Sequence()
+
+
+SIGN_PAGE = """<!doctype html><html lang="zh-Hans"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>支付宝 周期扣款 (fake)</title>
+<body style="font-family:sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem">
+<h1 style="font-size:1.2rem">支付宝 · 周期扣款协议 (local fake Alipay)</h1>
+<p>The shop asks to debit your Alipay account once a month, as your adoption plan says.</p>
+<form method="post" action="{action}"><input type="hidden" name="agree" value="1">
+<button type="submit" style="font-size:1rem;padding:.6rem 1.2rem">同意并签约 / Agree and sign</button></form>
+</body></html>"""
 
 
 def _now() -> str:
@@ -47,7 +65,11 @@ def signing_string(params: dict[str, str], *, exclude: tuple[str, ...]) -> str:
     return "&".join(f"{key}={value}" for key, value in sorted(params.items()) if key not in exclude and value != "")
 
 
-class FakeAlipay(FakeGateway):
+class FakeAlipay(PersistentState, FakeGateway):
+    # What a restart keeps (pawpact.sandbox.gateways.state); notifications are delivered or lost, as at Alipay.
+    STATE_FIELDS = ("agreements", "trades", "refunds", "bills", "transfers", "payees", "royalty_receivers",
+                    "zhima_scores")  # fmt: skip
+
     def __init__(self, *, latency_seconds: float = 0.0, rate_limit: float | None = None) -> None:
         super().__init__(latency_seconds=latency_seconds, rate_limit=rate_limit)
         self.key = rsa_key_new()
@@ -75,7 +97,20 @@ class FakeAlipay(FakeGateway):
     def app_register(self, app_public_key_pem: str, app_id: str | None = None) -> str:
         app_id = app_id or f"2021{next(_numbers):012d}"
         self.apps[app_id] = load_pem_public_key(app_public_key_pem.encode())
+        self.state_save()
         return app_id
+
+    def state_extra_dump(self) -> dict:
+        return {"apps": {app_id: public_pem(key) for app_id, key in self.apps.items()}, "numbers": _numbers.value}
+
+    def state_extra_load(self, state: dict) -> None:
+        for app_id, pem in state.get("apps", {}).items():
+            self.apps.setdefault(app_id, load_pem_public_key(pem.encode()))
+        _numbers.advance_to(state.get("numbers", 0))
+
+    def dispatch(self, handler, method: str) -> None:
+        super().dispatch(handler, method)
+        self.state_save()
 
     def stats(self) -> dict:
         with self._lock:
@@ -101,11 +136,13 @@ class FakeAlipay(FakeGateway):
             "alipay_user_id": user_id, "behaviour": behaviour, "next_deduct": rule.get("execute_time", ""),
             "single_amount": rule.get("single_amount", "0"),
         }  # fmt: skip
-        return self.notify(params.get("notify_url", ""), params["app_id"], {
+        notification = self.notify(params.get("notify_url", ""), params["app_id"], {
             "notify_type": "dut_user_sign", "agreement_no": agreement_no, "status": "NORMAL",
             "external_agreement_no": biz["external_agreement_no"], "alipay_user_id": user_id,
             "personal_product_code": "CYCLE_PAY_AUTH_P", "sign_time": _now(), "valid_time": _now(),
         })  # fmt: skip
+        self.state_save()
+        return notification
 
     @property
     def notifications(self) -> list[tuple[str, dict[str, str]]]:
@@ -136,6 +173,7 @@ class FakeAlipay(FakeGateway):
             if trade["trade_status"] == "WAIT_BUYER_PAY":
                 trade["trade_status"] = "TRADE_SUCCESS"
                 sent.append(self._trade_notify(trade))
+        self.state_save()
         return sent
 
     def _trade_notify(self, trade: dict, *, sign_now: bool = True) -> dict[str, str]:
@@ -153,6 +191,8 @@ class FakeAlipay(FakeGateway):
         params = dict(parse_qsl(urlsplit(handler.path).query, keep_blank_values=True))
         params.update(parse_qsl(body.decode(), keep_blank_values=True))
         api = params.get("method", "")
+        if api == "alipay.user.agreement.page.sign":
+            return self._sign_page(handler, method, body)
         response_key = api.replace(".", "_") + "_response"
         if not handler.admitted:
             return self._answer(response_key, {"code": "20000", "msg": "Service Currently Unavailable",
@@ -170,6 +210,26 @@ class FakeAlipay(FakeGateway):
                 handler_method(params, biz) if handler_method else {"code": "40004", "sub_code": "isv.invalid-method"}
             )
         return self._answer(response_key, result)
+
+    def _sign_page(self, handler, method: str, body: bytes) -> tuple[int, bytes, dict]:
+        """The page the customer's phone opens: agreeing signs the agreement, notifies the
+        merchant's notify_url over HTTP and returns to the merchant's return_url. Alipay
+        notifies in the background; the fake does before answering, so the phone comes back
+        to a shop that knows the agreement already (a late notification is for tests to play)."""
+        sign_url = f"{self.url}{handler.path}"
+        if method != "POST" or b"agree=1" not in body:
+            page = SIGN_PAGE.format(action=html.escape(handler.path, quote=True))
+            return 200, page.encode(), {"Content-Type": "text/html; charset=utf-8"}
+        try:
+            notification = self.customer_signs(sign_url)
+        except ValueError as error:
+            return 400, html.escape(str(error)).encode(), {"Content-Type": "text/plain; charset=utf-8"}
+        target = dict(parse_qsl(urlsplit(handler.path).query)).get("notify_url", "")
+        notification_post(target, notification)
+        return_url = dict(parse_qsl(urlsplit(handler.path).query)).get("return_url", "")
+        if return_url:
+            return 302, b"", {"Location": return_url}
+        return 200, "<p>签约成功 / Signed.</p>".encode(), {"Content-Type": "text/html; charset=utf-8"}
 
     def _request_problem(self, params: dict[str, str]) -> str:
         key = self.apps.get(params.get("app_id", ""))
@@ -287,6 +347,7 @@ class FakeAlipay(FakeGateway):
     def zhima_authorise(self, app_id: str, mobile: str, score: int) -> None:
         """The customer agreed in Alipay that this app may read their Zhima score."""
         self.zhima_scores[(app_id, mobile)] = score
+        self.state_save()
 
     def _alipay_fund_trans_uni_transfer(self, params, biz):
         key = (params["app_id"], biz.get("out_biz_no", ""))

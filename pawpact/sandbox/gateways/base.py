@@ -7,6 +7,9 @@ import json
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -39,6 +42,45 @@ def rsa2_verify(key: rsa.RSAPublicKey, text: str, signature: str) -> bool:
     except Exception:
         return False
     return True
+
+
+def local_request(url: str, *, data: bytes | None = None, headers: dict | None = None) -> urllib.request.Request:
+    """A request to `url`; a shop's *.localhost host is reached on 127.0.0.1 under its own
+    Host header (the name resolves in a browser, not always in a resolver)."""
+    parts = urllib.parse.urlsplit(url)
+    headers = dict(headers or {})
+    if (parts.hostname or "").endswith(".localhost"):
+        headers["Host"] = parts.netloc
+        url = parts._replace(netloc=f"127.0.0.1:{parts.port or 80}").geturl()
+    return urllib.request.Request(url, data=data, headers=headers)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer here (a shop's page sending a visitor on, a signing page back)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def local_status(request: urllib.request.Request, *, timeout: float = 10) -> int:
+    """The HTTP status the request was answered with (redirects not followed); 0 when nobody answered."""
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=timeout) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+def notification_post(url: str, fields: dict[str, str], *, timeout: float = 10) -> int:
+    """POST a form notification to the merchant, as a provider's servers do; the HTTP status,
+    0 when nobody answered."""
+    if not url:
+        return 0
+    body = urllib.parse.urlencode(fields).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    return local_status(local_request(url, data=body, headers=headers), timeout=timeout)
 
 
 class RateWindow:

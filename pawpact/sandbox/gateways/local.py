@@ -13,16 +13,24 @@ as the app the gateway trusts), and the Stripe test key it accepts (STRIPE_SECRE
 
 The accounts this Alipay knows (`DEMO_PAYEES`) are the ones a demo owner can bind as an
 分账 receiver; any other account, or a holder name that differs, is refused with Alipay's
-reason, as Alipay would. State is kept in memory: a restart forgets trades and bindings.
+reason, as Alipay would. The demo shops' own Alipay apps and WeChat Pay merchants
+(PAWPACT_FAKE_DEMO_MERCHANTS: their public halves, generated once by the run command) are
+registered too, so a demo shop's statements can be fetched with its own credentials.
+
+With PAWPACT_GATEWAYS_STATE_DIR each fake keeps its state in a JSON file there
+(pawpact.sandbox.gateways.state), loaded at start: a restart keeps trades, agreements,
+registered apps and bills, so earlier days' statements and queries still answer.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
@@ -67,22 +75,36 @@ def local_gateways_start(environ: Mapping[str, str], *, base_port: int | None = 
     base_port 0 takes free ports (tests)."""
     base = int(environ.get("PAWPACT_GATEWAYS_PORT") or DEFAULT_PORT) if base_port is None else base_port
     where = ports(base) if base else {"alipay": 0, "wechat": 0, "stripe": 0}
-    alipay = FakeAlipay()
+    stripe_key = environ.get("STRIPE_SECRET_KEY", "")
+    alipay, wechat = FakeAlipay(), FakeWechat()
+    stripe = FakeStripe(secret_keys={stripe_key} if stripe_key else None)
+    if environ.get("PAWPACT_GATEWAYS_STATE_DIR"):
+        folder = Path(environ["PAWPACT_GATEWAYS_STATE_DIR"])
+        for name, gateway in (("alipay", alipay), ("wechat", wechat), ("stripe", stripe)):
+            gateway.persist_to(folder / f"{name}-state.json")
     if environ.get("PAWPACT_FAKE_ALIPAY_KEY"):
         alipay.key = load_pem_private_key(environ["PAWPACT_FAKE_ALIPAY_KEY"].encode(), password=None)
     app_key = environ.get("PAWPACT_PLATFORM_ALIPAY_APP_PRIVATE_KEY", "")
     if environ.get("PAWPACT_PLATFORM_ALIPAY_APP_ID") and app_key:
         app_public = public_pem(load_pem_private_key(app_key.encode(), password=None))
         alipay.app_register(app_public, app_id=environ["PAWPACT_PLATFORM_ALIPAY_APP_ID"])
+    _demo_merchants_register(json.loads(environ.get("PAWPACT_FAKE_DEMO_MERCHANTS") or "[]"), alipay, wechat)
     alipay.payees.update(DEMO_PAYEES)
-    stripe_key = environ.get("STRIPE_SECRET_KEY", "")
-    stripe = FakeStripe(secret_keys={stripe_key} if stripe_key else None)
     stripe.accounts.update(DEMO_STRIPE_ACCOUNTS)
     return LocalGateways(
         alipay=alipay.start(port=where["alipay"]),
-        wechat=FakeWechat().start(port=where["wechat"]),
+        wechat=wechat.start(port=where["wechat"]),
         stripe=stripe.start(port=where["stripe"]),
     )
+
+
+def _demo_merchants_register(merchants: list[dict], alipay: FakeAlipay, wechat: FakeWechat) -> None:
+    """Each demo shop's Alipay app and WeChat Pay merchant, as the providers' portals would
+    have registered them (public keys only: the private halves stay with the shop)."""
+    for merchant in merchants:
+        alipay.app_register(merchant["alipay_public_key"], app_id=merchant["alipay_app_id"])
+        wechat.merchant_register(merchant["mchid"], merchant["wechat_public_key"], merchant["cert_serial_no"],
+                                 merchant["apiv3_key"], merchant["appid"])  # fmt: skip
 
 
 def main() -> int:

@@ -25,6 +25,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from pawpact.sandbox.gateways.state import PersistentState
 from pawpact.sandbox.gateways.stripe_balance import StripeBalance, error_body
 
 # Stripe's test payment methods: brand, last4, (error code, decline code) when declined.
@@ -55,7 +56,12 @@ def _nested(form: list[tuple[str, str]]) -> dict:
     return data
 
 
-class FakeStripe(StripeBalance):
+class FakeStripe(PersistentState, StripeBalance):
+    # What a restart keeps (pawpact.sandbox.gateways.state): every object and idempotency key.
+    STATE_FIELDS = ("customers", "setup_intents", "payment_intents", "attached", "idempotent", "accounts",
+                    "payment_intents_created", "charges", "refunds", "transfers", "payouts",
+                    "balance_transactions")  # fmt: skip
+
     def __init__(self, *, secret_keys: set[str] | None = None) -> None:
         super().__init__()
         self.secret_keys = secret_keys
@@ -108,6 +114,7 @@ class FakeStripe(StripeBalance):
             intent = self.setup_intents[setup_intent_id]
             intent.update(status="succeeded", payment_method=payment_method)
             self.attached[payment_method] = intent["customer"]
+        self.state_save()
 
     def event(self, event_type: str, intent_id: str, *, event_id: str | None = None) -> dict:
         """The webhook event Stripe would send about a payment intent."""
@@ -168,6 +175,8 @@ class FakeStripe(StripeBalance):
             else:
                 _fingerprint, status, body = stored
                 replayed = True
+        if not replayed:
+            self.state_save()
         if path == "/v1/payment_intents" and not replayed and self.latency_seconds:
             time.sleep(self.latency_seconds)  # recorded already: the client times out, the charge stands
         self._send(request, status, body, replayed=replayed)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import itertools
 import json
 import secrets
 import time
@@ -31,11 +30,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from cryptography.x509.oid import NameOID
 
-from pawpact.sandbox.gateways.base import FakeGateway, rsa2_sign, rsa2_verify, rsa_key_new
+from pawpact.sandbox.gateways.base import FakeGateway, private_pem, public_pem, rsa2_sign, rsa2_verify, rsa_key_new
+from pawpact.sandbox.gateways.state import PersistentState, Sequence
 
 TIMESTAMP_TOLERANCE_SECONDS = 300
 BEIJING = ZoneInfo("Asia/Shanghai")
-_numbers = itertools.count(1)
+_numbers = Sequence()
 
 
 def _certificate(key) -> x509.Certificate:
@@ -68,7 +68,10 @@ def bill_csv(orders: list[dict], refunds: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class FakeWechat(FakeGateway):
+class FakeWechat(PersistentState, FakeGateway):
+    # What a restart keeps (pawpact.sandbox.gateways.state), with the platform key and certificate.
+    STATE_FIELDS = ("presigns", "contracts", "notices", "orders", "refunds", "bills")
+
     def __init__(self, *, latency_seconds: float = 0.0, rate_limit: float | None = None) -> None:
         super().__init__(latency_seconds=latency_seconds, rate_limit=rate_limit)
         self.key = rsa_key_new()
@@ -88,6 +91,26 @@ class FakeWechat(FakeGateway):
     def merchant_register(self, mchid: str, public_key_pem: str, serial_no: str, apiv3_key: str, appid: str) -> None:
         self.merchants[mchid] = {"key": load_pem_public_key(public_key_pem.encode()), "serial": serial_no.upper(),
                                  "apiv3_key": apiv3_key, "appid": appid}  # fmt: skip
+        self.state_save()
+
+    def state_extra_dump(self) -> dict:
+        merchants = {mchid: {**merchant, "key": public_pem(merchant["key"])} for mchid, merchant in self.merchants.items()}
+        certificate = self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+        return {"merchants": merchants, "key": private_pem(self.key), "certificate": certificate,
+                "numbers": _numbers.value}  # fmt: skip
+
+    def state_extra_load(self, state: dict) -> None:
+        for mchid, merchant in state.get("merchants", {}).items():
+            self.merchants.setdefault(mchid, {**merchant, "key": load_pem_public_key(merchant["key"].encode())})
+        if state.get("key") and state.get("certificate"):
+            self.key = serialization.load_pem_private_key(state["key"].encode(), password=None)
+            self.certificate = x509.load_pem_x509_certificate(state["certificate"].encode())
+            self.serial = format(self.certificate.serial_number, "X")
+        _numbers.advance_to(state.get("numbers", 0))
+
+    def dispatch(self, handler, method: str) -> None:
+        super().dispatch(handler, method)
+        self.state_save()
 
     # --- signing -------------------------------------------------------------------
 
@@ -138,12 +161,14 @@ class FakeWechat(FakeGateway):
         contract_id = f"{next(_numbers):018d}"
         self.contracts[contract_id] = {**presign, "contract_id": contract_id, "state": "SIGNED",
                                        "behaviour": presign.get("behaviour", "success")}  # fmt: skip
-        return self.notify(presign["notify_url"], presign["mchid"], "PAPAY.SIGN", {
+        notification = self.notify(presign["notify_url"], presign["mchid"], "PAPAY.SIGN", {
             "mchid": presign["mchid"], "appid": presign["appid"], "contract_id": contract_id,
             "out_contract_code": presign["out_contract_code"], "plan_id": presign["plan_id"],
             "contract_state": "SIGNED", "openid": f"o{secrets.token_hex(14)}",
             "contract_signed_time": datetime.now(UTC).isoformat(),
         })  # fmt: skip
+        self.state_save()
+        return notification
 
     # --- HTTP ----------------------------------------------------------------------
 
@@ -259,6 +284,7 @@ class FakeWechat(FakeGateway):
             if order["trade_state"] == "ACCEPT":
                 order["trade_state"] = "SUCCESS"
                 self._order_notify(order)
+        self.state_save()
 
     def _order_query(self, mchid, rest, data, query):
         order = self.orders.get((mchid, rest.strip("/")))

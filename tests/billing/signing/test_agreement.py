@@ -25,6 +25,7 @@ from pawpact.payments.policies import RAIL_POLICIES
 from tests.billing.debits.factories import contract_create
 from tests.billing.lifecycle.messages.helpers import clock_on
 from tests.billing.signing.conftest import ADULT_BIRTH_DATE, phone_ending
+from tests.consent import consented
 
 HEADINGS = [
     "一、当事人 / Parties",
@@ -63,7 +64,7 @@ def _checked(version, clock, suffix: str):
     customer = customer_create(name="Wang Fang", phone=phone_ending(suffix), birth_date=ADULT_BIRTH_DATE)
     pet = pet_create(owner=customer, name="Mimi", species="cat", breed="Ragdoll")
     contract = application_create(customer=customer, pet=pet, plan_version_id=version.pk, clock=clock)
-    return application_credit_check(contract=contract, clock=clock)
+    return application_credit_check(contract=consented(contract), clock=clock)
 
 
 def clauses(text: str) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from pawpact.customers.enums import IdVerification
 from pawpact.customers.models import Customer, Pet
 from pawpact.customers.services import customer_create, customer_verify_id, pet_create
 from tests.billing.signing.conftest import ADULT_BIRTH_DATE, NOW, TODAY, phone_ending
+from tests.consent import consented
 
 
 def test_customer_phone_is_normalised_and_unique(in_shop, clock):
@@ -103,13 +104,13 @@ def _draft(basic, suffix: str) -> Contract:
     [("416", 50000, DepositStatus.DUE), ("417", 0, DepositStatus.WAIVED), ("000", 50000, DepositStatus.DUE)],
 )
 def test_the_deposit_rule(basic, clock, suffix, deposit, status):
-    contract = application_credit_check(contract=_draft(basic, suffix), clock=clock)
+    contract = application_credit_check(contract=consented(_draft(basic, suffix)), clock=clock)
     assert (contract.deposit_minor, contract.deposit_status, contract.credit_checked_at) == (deposit, status, NOW)
 
 
 def test_staff_may_enter_a_score_with_evidence(basic, clock):
     staff = User.objects.create_user("staff@alpha.test", "pw", is_staff=True)
-    contract = application_credit_check(contract=_draft(basic, "000"), clock=clock)
+    contract = application_credit_check(contract=consented(_draft(basic, "000")), clock=clock)
     assert contract.deposit_status == DepositStatus.DUE
 
     contract = credit_record_staff_score(
@@ -130,7 +131,7 @@ def test_a_provider_check_never_replaces_a_staff_score(basic, clock):
     )
 
     with pytest.raises(IllegalTransition, match="A score entered by staff with evidence stands"):
-        application_credit_check(contract=contract, clock=clock)
+        application_credit_check(contract=consented(contract), clock=clock)
 
     contract.refresh_from_db()
     assert (contract.credit_score, contract.credit_source, contract.deposit_status) == (
@@ -169,10 +170,10 @@ def test_only_staff_enter_scores(basic, clock):
 
 
 def test_the_credit_decision_is_final_once_signed(basic, clock):
-    contract = application_credit_check(contract=_draft(basic, "999"), clock=clock)
+    contract = application_credit_check(contract=consented(_draft(basic, "999")), clock=clock)
     contract_sign(contract=contract, signer_name="Adopter", ip="203.0.113.7", user_agent="test", clock=clock)
     with pytest.raises(IllegalTransition):
-        application_credit_check(contract=contract, clock=clock)
+        application_credit_check(contract=consented(contract), clock=clock)
     contract.refresh_from_db()
     assert (contract.status, contract.credit_score) == (ContractStatus.SIGNED, 950)
     assert TODAY == clock.today()

@@ -36,6 +36,7 @@ from pawpact.sandbox.models import SandboxCharge
 from pawpact.tenants.enums import ShopRiskState
 from pawpact.tenants.models import Shop
 from tests.billing.signing.conftest import ADULT_BIRTH_DATE, NOW, TODAY, counts, phone_ending
+from tests.consent import consented
 
 HIGH, LOW = "999", "000"  # sandbox credit scores 950 and 350
 
@@ -49,7 +50,7 @@ def _adopter(suffix: str = HIGH, *, birth_date: date = ADULT_BIRTH_DATE, user=No
 def _signed(basic, clock, suffix: str = HIGH, token: str = "tok_success") -> Contract:
     customer, pet = _adopter(suffix)
     contract = application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock)
-    application_credit_check(contract=contract, clock=clock)
+    application_credit_check(contract=consented(contract), clock=clock)
     contract = contract_sign(
         contract=contract, signer_name="Wang Fang", ip="203.0.113.7", user_agent="Mozilla/5.0", clock=clock
     )
@@ -75,7 +76,7 @@ def test_the_whole_flow_with_a_good_score_needs_no_deposit_and_no_waiting(basic,
     started = time.perf_counter()
     customer, pet = _adopter(HIGH)
     contract = application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock)
-    contract = application_credit_check(contract=contract, clock=clock)
+    contract = application_credit_check(contract=consented(contract), clock=clock)
     contract = contract_sign(
         contract=contract, signer_name="Wang Fang", ip="203.0.113.7", user_agent="Mozilla/5.0", clock=clock
     )
@@ -163,7 +164,7 @@ def test_activation_completes_the_adoption_of_a_shop_pet(basic, clock):
     customer, _own_pet = _adopter()
     shop_pet = pet_create(name="Xiaobai", species="cat")  # waiting in the shop, no owner yet
     contract = application_credit_check(
-        contract=application_create(customer=customer, pet=shop_pet, plan_version_id=basic.pk, clock=clock),
+        contract=consented(application_create(customer=customer, pet=shop_pet, plan_version_id=basic.pk, clock=clock)),
         clock=clock,
     )
     contract_sign(contract=contract, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x", clock=clock)
@@ -357,7 +358,7 @@ def test_unknown_and_inactive_plan_versions_are_refused(basic, clock):
 def test_a_shop_blocked_by_risk_controls_cannot_sign(basic, clock, in_shop):
     customer, pet = _adopter()
     draft = application_credit_check(
-        contract=application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock), clock=clock
+        contract=consented(application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock)), clock=clock
     )
     Shop.objects.filter(pk=in_shop.pk).update(risk_state=ShopRiskState.BLOCKED_NEW_SIGNINGS)
     other_pet = pet_create(owner=customer, name="Dudu", species="dog")
@@ -381,7 +382,7 @@ def test_only_the_adopter_signs(basic, clock):
     customer, pet = _adopter(user=adopter_user)
     customer_create(name="Intruder", phone=phone_ending("555"), birth_date=ADULT_BIRTH_DATE, user=intruder_user)
     contract = application_credit_check(
-        contract=application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock), clock=clock
+        contract=consented(application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock)), clock=clock
     )
     before = counts()
 
@@ -398,7 +399,7 @@ def test_only_the_adopter_signs(basic, clock):
     # Staff never sign for a customer: the adopter signs on their own phone (a signing link).
     other_pet = pet_create(owner=customer, name="Dudu", species="dog")
     assisted = application_credit_check(
-        contract=application_create(customer=customer, pet=other_pet, plan_version_id=basic.pk, clock=clock),
+        contract=consented(application_create(customer=customer, pet=other_pet, plan_version_id=basic.pk, clock=clock)),
         clock=clock,
     )
     with pytest.raises(PermissionDenied):
@@ -478,7 +479,7 @@ def test_steps_out_of_order_are_illegal(basic, clock):
 def test_activation_needs_a_payment_method(basic, clock):
     customer, pet = _adopter()
     contract = application_credit_check(
-        contract=application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock), clock=clock
+        contract=consented(application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock)), clock=clock
     )
     contract_sign(contract=contract, signer_name="Wang Fang", ip="203.0.113.7", user_agent="x", clock=clock)
     before = counts()
@@ -493,7 +494,7 @@ def test_activation_needs_a_payment_method(basic, clock):
 def test_a_signature_needs_a_name_and_an_address(basic, clock, signer_name, ip, fields):
     customer, pet = _adopter()
     contract = application_credit_check(
-        contract=application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock), clock=clock
+        contract=consented(application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock)), clock=clock
     )
     with pytest.raises(ValidationFailed) as refused:
         contract_sign(contract=contract, signer_name=signer_name, ip=ip, user_agent="x", clock=clock)

@@ -94,8 +94,19 @@ def test_consent_is_kept_as_the_applicant_saw_it_once_per_contract(basic, in_sho
     assert not CreditConsent.objects.filter(contract=other).exists()
 
 
-def test_the_sandbox_needs_no_consent(basic, in_shop, clock):
-    contract = application_credit_check(contract=_draft(basic, "417", consent=False), clock=clock)
+def test_the_sandbox_too_needs_the_applicants_consent(basic, in_shop, clock):
+    contract = _draft(basic, "417", consent=False)
+    before = counts()
+    with pytest.raises(CreditConsentMissing) as refused:
+        application_credit_check(contract=contract, clock=clock)
+    assert refused.value.code == "credit_consent_missing" and "consent" in refused.value.fields
+    assert counts() == before
+    assert Contract.objects.filter(pk=contract.pk, credit_checked_at__isnull=True, credit_score__isnull=True,
+                                   deposit_minor=0).exists()  # fmt: skip
+    assert not CreditConsent.objects.filter(contract=contract).exists()
+    credit_consent_record(contract=contract, user=contract.customer.user or User.objects.create_user(
+        "clerk-x@alpha.test", "x-Secret-123", name="Clerk", is_staff=True), shop_name="Alpha Pets")  # fmt: skip
+    contract = application_credit_check(contract=contract, clock=clock)
     assert (contract.credit_score, contract.credit_source) == (600, CreditSource.SANDBOX)
 
 

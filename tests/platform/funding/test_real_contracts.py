@@ -10,6 +10,7 @@ from pawpact.platform.funding.ledger import account_balances
 from pawpact.platform.funding.terms import funding_terms_set
 from pawpact.platform.models import Advance, Clawback, PlatformEvent
 from tests.platform.funding.conftest import assert_ledger_ok, drain
+from tests.consent import consented
 
 
 def _sign_in_shop(shop, clock, phone: str):
@@ -29,7 +30,7 @@ def _sign_in_shop(shop, clock, phone: str):
         customer = customer_create(name="Wang Fang", phone=phone, birth_date=date(1995, 5, 5))
         pet = pet_create(owner=customer, name="Mimi", species="cat", breed="Ragdoll")
         contract = application_create(customer=customer, pet=pet, plan_version_id=basic.pk, clock=clock)
-        application_credit_check(contract=contract, clock=clock)
+        application_credit_check(contract=consented(contract), clock=clock)
         contract = contract_sign(contract=contract, signer_name="Wang Fang", ip="203.0.113.7",
                                  user_agent="Mozilla/5.0", clock=clock)  # fmt: skip
         method = payment_method_attach(customer=customer, rail="sandbox", token="tok_success")

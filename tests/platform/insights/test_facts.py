@@ -25,6 +25,7 @@ from tests.platform.insights.conftest import (
     terminate,
     written_off,
 )
+from tests.consent import consented
 
 FACTS = [
     "signings", "plan_revenue_minor", "total_revenue_minor", "debits_attempted", "debits_succeeded",
@@ -194,7 +195,7 @@ def test_through_the_real_signing_flow_and_the_outbox_drain(shop, clock):
                                    clock=march_10)  # fmt: skip
         pet = pet_create(owner=customer, name="Dudu", species="dog")
         contract = application_create(customer=customer, pet=pet, plan_version_id=advanced.pk, clock=march_10)
-        application_credit_check(contract=contract, clock=march_10)
+        application_credit_check(contract=consented(contract), clock=march_10)
         contract = contract_sign(contract=contract, signer_name="Li Lei", ip="203.0.113.9", user_agent="x",
                                  clock=march_10)  # fmt: skip
         method = payment_method_attach(customer=customer, rail="sandbox", token="tok_success")

@@ -198,8 +198,8 @@ class ContractCreditConsentApi(APIView):
         summary="Record the applicant's consent to the credit check",
         description=(
             "The applicant agrees, on their own account (or in person, with the staff member's token), to the "
-            "wording returned in `text`, in the request's language. A real credit provider (Zhima) is asked only "
-            "after this; the test-mode sandbox needs none. Recording it again returns the first consent."
+            "wording returned in `text`, in the request's language. The credit check (Zhima, or the test-mode "
+            "sandbox) runs only after this, in both modes. Recording it again returns the first consent."
         ),
         request=None, responses={200: s.CreditConsentSerializer, **ERRORS},
     )  # fmt: skip

@@ -37,6 +37,7 @@ from pawpact.customers.models import Customer
 from pawpact.customers.services import customer_create, customer_register, pet_create
 from pawpact.outbox.models import OutboxEvent
 from pawpact.sandbox.models import SandboxCharge
+from tests.consent import consented
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
@@ -71,7 +72,7 @@ def adopt(
     pet = pet_create(owner=customer, name=f"Mimi {n}", species="cat", breed="Ragdoll")
     version = version or plan_version(plan_code)
     contract = application_create(customer=customer, pet=pet, plan_version_id=version.pk)
-    application_credit_check(contract=contract)
+    application_credit_check(contract=consented(contract))
     contract = contract_sign(contract=contract, signer_name=customer.name, ip="203.0.113.7", user_agent="pytest")
     method = payment_method_attach(customer=customer, rail="sandbox", token=token)
     contract = contract_attach_payment_method(contract=contract, payment_method=method)

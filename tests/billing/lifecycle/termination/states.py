@@ -19,6 +19,7 @@ from pawpact.customers.models import Customer
 from pawpact.customers.services import customer_create, pet_create
 from tests.billing.lifecycle.termination import helpers
 from tests.billing.lifecycle.termination.helpers import LOW, adopt, beijing, collect_through, plan_version
+from tests.consent import consented
 
 AFTER_COOLING_OFF = date(2026, 3, 20)
 
@@ -33,7 +34,7 @@ def _draft(customer: Customer | None) -> Contract:
 
 def _signed(customer: Customer | None) -> Contract:
     contract = _draft(customer)
-    signing.application_credit_check(contract=contract)
+    signing.application_credit_check(contract=consented(contract))
     contract = signing.contract_sign(
         contract=contract, signer_name=contract.customer.name, ip="203.0.113.9", user_agent="pytest"
     )

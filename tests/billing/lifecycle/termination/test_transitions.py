@@ -29,6 +29,7 @@ from tests.billing.lifecycle.termination.helpers import (
     snapshot,
     terminated_events,
 )
+from tests.consent import consented
 
 pytestmark = pytest.mark.usefixtures("in_shop")
 
@@ -70,7 +71,7 @@ def _signed_with_deposit(token: str = "tok_success"):
     customer = customer_create(name="Li Lei", phone="13912345000", birth_date=date(1990, 1, 1))
     pet = pet_create(owner=customer, name="Dou", species="dog")
     contract = signing.application_create(customer=customer, pet=pet, plan_version_id=plan_version("basic").pk)
-    signing.application_credit_check(contract=contract)  # "…000": score 350, deposit due
+    signing.application_credit_check(contract=consented(contract))  # "…000": score 350, deposit due
     contract = signing.contract_sign(contract=contract, signer_name="Li Lei", ip="203.0.113.9", user_agent="pytest")
     method = payment_method_attach(customer=customer, rail="sandbox", token=token)
     return signing.contract_attach_payment_method(contract=contract, payment_method=method), pet
