@@ -200,3 +200,15 @@ def test_a_customer_token_neither_writes_nor_reads_contract_and_payment_method_m
     assert ok(adopter.get(method_url))["metadata"] == {}
     _refused(adopter.patch(method_url, {"metadata": {"label2": "x"}}, format="json"))
     assert _row(shop, PaymentMethod, pk=contract["payment_method_id"]).metadata == {}
+
+
+def test_staff_find_a_registered_customer_by_their_whole_email(shop, staff, other_shop):
+    me, _client = customer_register(shop, suffix="781")
+    with schema_context(shop.schema_name):
+        email = Customer.objects.select_related("user").get(uuid=me["uuid"]).user.email
+    assert [row["uuid"] for row in ok(staff.get(f"/api/v1/customers?search={email.upper()}"))["results"]] == [me["uuid"]]
+    assert ok(staff.get(f"/api/v1/customers?search={email[:6]}"))["results"] == []
+    with schema_context(other_shop.schema_name):
+        user = User.objects.create_user("staff2@beta.test", SHOP_PASSWORD, is_staff=True)
+        intruder = api(other_shop, api_token_issue(user=user))
+    assert ok(intruder.get(f"/api/v1/customers?search={email}"))["results"] == []

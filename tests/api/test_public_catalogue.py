@@ -51,7 +51,7 @@ def test_one_shop_s_services_are_not_found_at_another(shop, other_shop):
 
 
 def test_staff_still_see_inactive_services_and_visitors_cannot_add(shop, shop_staff):
-    on, off, _item = _catalogue(shop, "Alpha")
+    _on, off, _item = _catalogue(shop, "Alpha")
     staff = api(shop, shop_staff.api_token)
     assert sorted(row["name"] for row in ok(staff.get("/api/v1/care/services"))["results"]) == ["Alpha bath", "Alpha retired"]
     assert ok(staff.get(f"/api/v1/care/services/{off.uuid}"))["is_active"] is False

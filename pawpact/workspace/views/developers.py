@@ -49,7 +49,7 @@ def settings_developers(request):
         else:
             return _page(request, error=_("Choose what to do with the key."), status=400)
     except DomainError as error:
-        return _page(request, error=" ".join([error.message, *sum(error.fields.values(), [])][:1]), status=400)
+        return _page(request, error=error.message, status=400)
     response = _page(request, issued=issued)
     response["Cache-Control"] = "no-store"
     return response

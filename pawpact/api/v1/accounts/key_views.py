@@ -20,7 +20,7 @@ from pawpact.tenants.modes import current_livemode
 
 
 class KeyManagementApi(APIView):
-    permission_classes = [staff_may("settings")]
+    permission_classes = (staff_may("settings"),)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
