@@ -207,7 +207,7 @@ def test_staff_find_a_registered_customer_by_their_whole_email(shop, staff, othe
     with schema_context(shop.schema_name):
         email = Customer.objects.select_related("user").get(uuid=me["uuid"]).user.email
     assert [row["uuid"] for row in ok(staff.get(f"/api/v1/customers?search={email.upper()}"))["results"]] == [me["uuid"]]
-    assert ok(staff.get(f"/api/v1/customers?search={email[:6]}"))["results"] == []
+    assert ok(staff.get(f"/api/v1/customers?search={email.split('@')[1]}"))["results"] == []  # never by a fragment
     with schema_context(other_shop.schema_name):
         user = User.objects.create_user("staff2@beta.test", SHOP_PASSWORD, is_staff=True)
         intruder = api(other_shop, api_token_issue(user=user))
