@@ -61,3 +61,31 @@ class OriginLimitReached(DomainError):
 
     code = "origin_limit_reached"
     http_status = 422
+
+
+class ApiKeyInvalid(DomainError):
+    """The secret API key is unknown here: revoked, mistyped, or another shop's."""
+
+    code = "api_key_invalid"
+    http_status = 401
+
+
+class ApiKeyWrongMode(DomainError):
+    """A test key (`sk_test_`) sent to a live shop, or a live key (`sk_live_`) to a shop in test mode."""
+
+    code = "api_key_wrong_mode"
+    http_status = 401
+
+
+class ApiKeyLimitReached(DomainError):
+    """The shop already has the most secret keys it may (20 unrevoked): revoke one first."""
+
+    code = "api_key_limit_reached"
+    http_status = 422
+
+
+class ApiKeyNameInvalid(DomainError):
+    """A key needs a name (up to 100 characters) saying which system holds it."""
+
+    code = "api_key_name_invalid"
+    http_status = 400

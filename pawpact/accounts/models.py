@@ -108,3 +108,26 @@ class ApiOrigin(models.Model):
     class Meta:
         verbose_name = _("allowed API origin")
         verbose_name_plural = _("allowed API origins")
+
+
+class ApiKey(models.Model):
+    """A secret key for the shop's own servers (an ERP, a CRM, a mini-program's backend): it
+    acts as the owner who made it, with their staff permissions, until revoked. As Stripe's,
+    it is shown once and only its SHA-256 is stored; its mode is in its prefix (`sk_test_`,
+    `sk_live_`) so a test key can never act on a live shop, nor the reverse."""
+
+    uuid = models.UUIDField(_("id"), unique=True, default=uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    livemode = models.BooleanField(_("live mode"))
+    digest = models.CharField(max_length=64, unique=True)
+    last4 = models.CharField(max_length=4)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys")
+    # The dated API version its answers keep unless a request names another (pawpact.api.versioning).
+    api_version = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("secret API key")
+        verbose_name_plural = _("secret API keys")

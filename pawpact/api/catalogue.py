@@ -26,7 +26,7 @@ class ErrorCode:
 FRAMEWORK_CODES = (
     ErrorCode(400, "invalid", "Some fields are invalid: `fields` says which and why."),
     ErrorCode(400, "parse_error", "The body is not valid JSON."),
-    ErrorCode(401, "not_authenticated", "No `Authorization: Token …` header."),
+    ErrorCode(401, "not_authenticated", "No `Authorization: Token …` (device) or `Bearer sk_…` (secret key) header."),
     ErrorCode(401, "authentication_failed", "The token is unknown here (revoked, or another shop's)."),
     ErrorCode(403, "permission_denied", "Signed in, but this operation is for staff (or a staff role above yours)."),
     ErrorCode(404, "not_found", "No such record for you at this shop (someone else's answers the same)."),

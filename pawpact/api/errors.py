@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from pawpact.core.errors import BusinessRuleViolation, Conflict, DomainError, NotFound, ValidationFailed
+from pawpact.core.errors import BusinessRuleViolation, Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
 class ShopFromHostOnly(ValidationFailed):
@@ -46,6 +46,18 @@ class CustomerRequired(BusinessRuleViolation):
     """Staff act on a customer's behalf and must name the customer (customers act for themselves)."""
 
     code = "customer_required"
+
+
+class MetadataNotAllowed(PermissionDenied):
+    """`metadata` is written by the shop's staff and secret keys only, never by a customer's token."""
+
+    code = "metadata_not_allowed"
+
+
+class ApiKeyNotAllowed(PermissionDenied):
+    """Secret keys are made, rolled and revoked by an owner signed in on a device, not by a key."""
+
+    code = "api_key_not_allowed"
 
 
 class BadCredentials(DomainError):

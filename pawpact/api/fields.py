@@ -7,6 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from pawpact.api.current import asked_by_customer
+from pawpact.api.errors import MetadataNotAllowed
 from pawpact.billing.models import MAX_PENALTY_RATE
 from pawpact.core.metadata import metadata_errors
 
@@ -58,12 +60,16 @@ METADATA_SCHEMA = {
 }
 
 
-@extend_schema_field({**METADATA_SCHEMA, "description": "Your own key-value pairs, returned as stored."})
+@extend_schema_field({**METADATA_SCHEMA, "description": "Your own key-value pairs, returned as stored to staff "
+                     "and secret keys; a customer's token reads `{}` (as Stripe keeps metadata from publishable keys)."})
 class MetadataField(serializers.DictField):
-    """Read: the record's metadata as stored."""
+    """Read: the record's metadata as stored; `{}` for a customer, as it is the integrator's own."""
 
     def __init__(self, **kwargs):
         super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return {} if asked_by_customer() else super().to_representation(value)
 
 
 @extend_schema_field(
@@ -71,13 +77,20 @@ class MetadataField(serializers.DictField):
         **METADATA_SCHEMA,
         "description": "Up to 50 keys (1–40 characters), string values up to 500 characters "
         "(no NUL character). "
-        'On an update only the keys sent change; a key sent as "" is removed.',
+        'On an update only the keys sent change; a key sent as "" is removed. '
+        "Staff and secret keys only: a customer's token sending it answers 403 `metadata_not_allowed`.",
     }
 )
 class MetadataInputField(serializers.Field):
-    """Write: checked by the same rules the services apply (pawpact.core.metadata)."""
+    """Write: checked by the same rules the services apply (pawpact.core.metadata); staff and
+    secret keys only, as a customer could otherwise rewrite the ids an integrator files under."""
 
     def to_internal_value(self, data):
+        if asked_by_customer():
+            raise MetadataNotAllowed(
+                _("Metadata is written by the shop's staff and servers, not by a customer's token."),
+                fields={"metadata": [_("Leave metadata out: it is set by the shop's own systems.")]},
+            )
         errors = metadata_errors(data)
         if errors:
             whole = errors.pop("metadata", [])

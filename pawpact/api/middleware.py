@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 
+from pawpact.api import current
 from pawpact.api.version_shapes import older_shape
 from pawpact.api.versioning import RESPONSE_HEADER, answered_version, requested_version
 from pawpact.core.errors import ApiVersionInvalid
@@ -47,7 +48,11 @@ class ApiMiddleware:
             requested_version(request)
         except ApiVersionInvalid as error:
             return JsonResponse(error.as_dict(), status=error.http_status)
-        response = self.get_response(request)
+        token = current.set_request(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current.reset(token)
         version = answered_version(request)
         response = older_shape(response, version)
         response[RESPONSE_HEADER] = version

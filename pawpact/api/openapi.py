@@ -224,3 +224,18 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
             "description": "`Token <access token>` of a signed-in device (`/auth/token`, `/auth/wechat`); "
             "it expires (401 `token_expired`): exchange the refresh token at `/auth/refresh`.",
         }
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "pawpact.api.key_auth.ApiKeyAuthentication"
+    name = "secretKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`Bearer sk_test_…` or `Bearer sk_live_…`: a secret API key for your server, made by "
+            "the shop's owner (Settings → Developers, or `POST /api-keys`). It acts with the owner's staff "
+            "permissions until revoked; a key of the other mode answers 401 `api_key_wrong_mode`, an unknown "
+            "or revoked one 401 `api_key_invalid`. Never put it in a mini-program or a web page.",
+        }

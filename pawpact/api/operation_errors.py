@@ -100,7 +100,7 @@ def operation_codes(*, view, method: str, path: str, has_body: bool, public: boo
         codes[400].add("parse_error")
         codes[415].add("unsupported_media_type")
     # A token sent is checked even where none is needed.
-    codes[401] |= {"authentication_failed", "token_expired"}
+    codes[401] |= {"authentication_failed", "token_expired", "api_key_invalid", "api_key_wrong_mode"}
     if not public:
         codes[401].add("not_authenticated")
         codes[403].add("permission_denied")

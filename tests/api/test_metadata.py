@@ -10,7 +10,7 @@ from pawpact.accounts.services import api_token_issue
 from pawpact.billing.models import Contract, PaymentMethod
 from pawpact.customers.models import Customer, Pet
 from tests.api.test_billing_api import (
-    active, api, apply, current_versions, customer_add, customer_register, draft, ok, pet_add,
+    active, adopter_client, api, apply, current_versions, customer_add, customer_register, draft, ok, pet_add,
 )  # fmt: skip
 from tests.conftest import SHOP_PASSWORD
 
@@ -156,9 +156,59 @@ def test_another_shop_cannot_read_or_change_metadata(shop, other_shop, staff):
     assert _row(shop, Contract, uuid=contract["uuid"]).metadata == {}
 
 
-def test_a_customer_token_sets_metadata_on_itself_only(shop, staff):
+def _refused(response):
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "metadata_not_allowed" and list(response.json()["fields"]) == ["metadata"]
+
+
+def test_a_customer_token_neither_writes_nor_reads_customer_and_pet_metadata(shop, staff):
     me, client = customer_register(shop, suffix="777")
-    other = customer_add(staff, suffix="778")
-    assert ok(client.patch(f"/api/v1/customers/{me['uuid']}", {"metadata": {"app": "1"}}, format="json"))["metadata"] == {"app": "1"}
-    assert client.patch(f"/api/v1/customers/{other['uuid']}", {"metadata": {"app": "1"}}, format="json").status_code == 404
-    assert _row(shop, Customer, uuid=other["uuid"]).metadata == {}
+    url = f"/api/v1/customers/{me['uuid']}"
+    ok(staff.patch(url, {"metadata": {"openid": "o-1"}}, format="json"))
+    assert ok(client.get(url))["metadata"] == {}  # the integrator's, as Stripe keeps it from publishable keys
+    _refused(client.patch(url, {"metadata": {"openid": "o-123"}, "name": "Changed"}, format="json"))
+    saved = _row(shop, Customer, uuid=me["uuid"])
+    assert (saved.metadata, saved.name) == ({"openid": "o-1"}, me["name"])
+    with schema_context(shop.schema_name):
+        pets_before = Pet.objects.count()
+    _refused(client.post("/api/v1/pets", {"name": "Mimi", "species": "cat", "metadata": {"chip": "1"}}, format="json"))
+    with schema_context(shop.schema_name):
+        assert Pet.objects.count() == pets_before
+    pet = pet_add(client)
+    _refused(client.patch(f"/api/v1/pets/{pet['uuid']}", {"metadata": {"chip": "1"}}, format="json"))
+    assert _row(shop, Pet, uuid=pet["uuid"]).metadata == {}
+    assert ok(staff.get(url))["metadata"] == {"openid": "o-1"}
+
+
+def test_a_customer_token_neither_writes_nor_reads_contract_and_payment_method_metadata(shop, staff):
+    me, client = customer_register(shop, suffix="779")
+    version = current_versions(staff)["basic"]["id"]
+    with schema_context(shop.schema_name):
+        contracts_before = Contract.objects.count()
+    _refused(client.post("/api/v1/contracts", {"pet_uuid": pet_add(client)["uuid"], "plan_version_id": version,
+                                               "metadata": {"deal": "D-1"}}, format="json"))  # fmt: skip
+    with schema_context(shop.schema_name):
+        assert Contract.objects.count() == contracts_before
+    contract = active(staff, draft(staff, suffix="780")["uuid"])
+    url = f"/api/v1/contracts/{contract['uuid']}"
+    ok(staff.patch(url, {"metadata": {"deal": "D-9"}}, format="json"))
+    adopter = adopter_client(staff, contract["uuid"])
+    assert ok(adopter.get(url))["metadata"] == {}
+    _refused(adopter.patch(url, {"metadata": {"deal": "mine"}}, format="json"))
+    assert _row(shop, Contract, uuid=contract["uuid"]).metadata == {"deal": "D-9"}
+    method_url = f"/api/v1/payment-methods/{contract['payment_method_id']}"
+    assert ok(adopter.get(method_url))["metadata"] == {}
+    _refused(adopter.patch(method_url, {"metadata": {"label2": "x"}}, format="json"))
+    assert _row(shop, PaymentMethod, pk=contract["payment_method_id"]).metadata == {}
+
+
+def test_staff_find_a_registered_customer_by_their_whole_email(shop, staff, other_shop):
+    me, _client = customer_register(shop, suffix="781")
+    with schema_context(shop.schema_name):
+        email = Customer.objects.select_related("user").get(uuid=me["uuid"]).user.email
+    assert [row["uuid"] for row in ok(staff.get(f"/api/v1/customers?search={email.upper()}"))["results"]] == [me["uuid"]]
+    assert ok(staff.get(f"/api/v1/customers?search={email.split('@')[1]}"))["results"] == []  # never by a fragment
+    with schema_context(other_shop.schema_name):
+        user = User.objects.create_user("staff2@beta.test", SHOP_PASSWORD, is_staff=True)
+        intruder = api(other_shop, api_token_issue(user=user))
+    assert ok(intruder.get(f"/api/v1/customers?search={email}"))["results"] == []

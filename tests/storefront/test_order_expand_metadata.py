@@ -42,16 +42,24 @@ def order_method(shop, order) -> int:
         return Order.objects.get(uuid=order["uuid"]).customer.payment_methods.first().pk
 
 
-def test_order_metadata_by_patch_for_its_customer_only(shop, products):  # noqa: F811
+def test_order_metadata_by_patch_for_staff_only(shop, products):  # noqa: F811
+    from pawpact.accounts.models import User
+    from pawpact.accounts.services import api_token_issue
+    from tests.api.test_billing_api import api
+
     client, order = _order(shop, products)
-    other, _ = _order(shop, products, email="bo@alpha.test", phone="13800138002", key="checkout-9")
     url = f"/api/v1/shop/orders/{order['uuid']}"
     assert client.get(url).json()["metadata"] == {}
-    patched = client.patch(url, {"metadata": {"mp_order": "wx-1"}}, format="json")
+    refused = client.patch(url, {"metadata": {"mp_order": "wx-1"}}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (403, "metadata_not_allowed")
+    with schema_context(shop.schema_name):
+        assert Order.objects.get(uuid=order["uuid"]).metadata == {}
+        staff = api(shop, api_token_issue(user=User.objects.create_user("ops@alpha.test", "pw-ops-2026", is_staff=True)))
+    patched = staff.patch(url, {"metadata": {"mp_order": "wx-1"}}, format="json")
     assert (patched.status_code, patched.json()["metadata"]) == (200, {"mp_order": "wx-1"})
     assert patched.json()["total_minor"] == order["total_minor"]
-    assert other.patch(url, {"metadata": {"mp_order": "x"}}, format="json").status_code == 404
-    bad = client.patch(url, {"metadata": {"mp_order": 1}}, format="json")
+    assert client.get(url).json()["metadata"] == {}
+    bad = staff.patch(url, {"metadata": {"mp_order": 1}}, format="json")
     assert (bad.status_code, list(bad.json()["fields"])) == (400, ["metadata.mp_order"])
     with schema_context(shop.schema_name):
         assert Order.objects.get(uuid=order["uuid"]).metadata == {"mp_order": "wx-1"}

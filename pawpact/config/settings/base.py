@@ -177,6 +177,7 @@ MIDDLEWARE = [
     "pawpact.tenants.middleware.ShopAvailabilityMiddleware",
     "pawpact.platform.saas.middleware.SubscriptionReadOnlyMiddleware",  # unpaid shop → read-only back office
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "pawpact.core.languages.AcceptLanguageMiddleware",  # WeChat's `zh_CN` and other Chinese tags → zh-hans
     "django.middleware.locale.LocaleMiddleware",
     "pawpact.api.middleware.ApiMiddleware",  # API: Accept-Language (English by default), no-store when signed in
     "pawpact.api.strict_query.StrictQueryMiddleware",  # API: an undocumented query parameter answers 400
@@ -332,7 +333,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pawpact <noreply@pawp
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # A shop's per-device tokens; then the platform admins' DRF tokens (public schema).
+        # A shop's secret API keys (`sk_…`, its servers); its per-device tokens; then the platform admins' DRF tokens (public schema).
+        "pawpact.api.key_auth.ApiKeyAuthentication",
         "pawpact.accounts.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -365,7 +367,8 @@ CORS_EXPOSE_HEADERS = ("Pawpact-Version", "Idempotent-Replayed", "Retry-After")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pawpact shop API",
     "DESCRIPTION": "REST API of one Pawpact shop. The shop is the host you call; "
-    "authenticate with `Authorization: Token <key>`.",
+    "authenticate with `Authorization: Token <device token>` (apps, mini-programs) or "
+    "`Authorization: Bearer sk_…` (a secret API key, for your server).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -82,3 +82,28 @@ class ApiOriginSerializer(serializers.Serializer):
 
 class ApiOriginInputSerializer(InputSerializer):
     origin = serializers.CharField(max_length=255, help_text="`https://h5.example.com` (http only for localhost).")
+
+
+class ApiKeySerializer(serializers.Serializer):
+    object = ObjectField("api_key")
+    id = serializers.UUIDField(source="uuid")
+    name = serializers.CharField()
+    mode = serializers.SerializerMethodField(help_text=_("`test` or `live`: the shops of this mode accept it."))
+    redacted = serializers.SerializerMethodField(help_text=_("The key as shown after it was made: prefix and last four."))
+    created_by = serializers.EmailField(source="user.email", help_text=_("The owner it acts as."))
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+    def get_mode(self, key) -> str:
+        return "live" if key.livemode else "test"
+
+    def get_redacted(self, key) -> str:
+        return f"sk_{self.get_mode(key)}_…{key.last4}"
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    secret = serializers.CharField(help_text=_("The whole key, shown this once: store it on your server now."))
+
+
+class ApiKeyInputSerializer(InputSerializer):
+    name = serializers.CharField(max_length=100, help_text=_("Which system holds the key, e.g. `ERP`."))

@@ -4,6 +4,7 @@ from pawpact.api.v1.care import views
 
 urlpatterns = [
     path("care/services", views.ServiceTypeListCreateApi.as_view(), name="api_care_service_list"),
+    path("care/services/<uuid:uuid>", views.ServiceTypeDetailApi.as_view(), name="api_care_service_detail"),
     path("care/resources", views.ResourceListCreateApi.as_view(), name="api_care_resource_list"),
     path("care/resources/<uuid:uuid>/days-off", views.ResourceDayOffApi.as_view(), name="api_care_day_off"),
     path("care/slots", views.SlotListApi.as_view(), name="api_care_slot_list"),

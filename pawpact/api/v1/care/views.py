@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,7 +33,13 @@ MAX_SLOT_DAYS = 31
 
 
 def _staff(request) -> bool:
-    return bool(request.user.is_staff)
+    return bool(getattr(request.user, "is_staff", False))
+
+
+def _services_for(request):
+    """Staff see every service; customers and visitors without a token the active ones."""
+    found = ServiceType.objects.all()
+    return found if _staff(request) else found.filter(is_active=True)
 
 
 def _bookings_for(request):
@@ -43,13 +50,17 @@ def _bookings_for(request):
 
 
 class ServiceTypeListCreateApi(ListAPIView):
+    """Public to read: a mini-program shows the services before anyone signs in."""
+
     serializer_class = s.ServiceTypeSerializer
 
-    def get_queryset(self):
-        found = ServiceType.objects.all()
-        return found if _staff(self.request) else found.filter(is_active=True)
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
-    @extend_schema(summary="Services the shop offers (customers: the active ones)", responses={200: s.ServiceTypeSerializer(many=True), **ERRORS})
+    def get_queryset(self):
+        return _services_for(self.request)
+
+    @extend_schema(summary="Services the shop offers (no token needed; staff: inactive ones too)", responses={200: s.ServiceTypeSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -62,6 +73,14 @@ class ServiceTypeListCreateApi(ListAPIView):
         data.is_valid(raise_exception=True)
         service = catalogue.service_type_create(**data.validated_data)
         return Response(s.ServiceTypeSerializer(service).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceTypeDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="One service the shop offers (no token needed)", responses={200: s.ServiceTypeSerializer, **ERRORS})
+    def get(self, request, uuid):
+        return Response(s.ServiceTypeSerializer(get_object_or_404(_services_for(request), uuid=uuid)).data)
 
 
 class ResourceListCreateApi(ListAPIView):

@@ -132,7 +132,7 @@ class PetUpdateSerializer(InputSerializer):
 class CustomerQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         max_length=80, required=False, trim_whitespace=False,
-        help_text=_("Part of the name, or of the phone number."),
+        help_text=_("Part of the name or of the phone number, or the whole email of the customer's login."),
     )  # fmt: skip
     standing = serializers.ChoiceField(choices=CustomerStanding.choices, required=False)
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from pawpact.api.idempotency import idempotent
@@ -56,8 +57,11 @@ class ReferralClaimApi(WalletApi):
 
 
 class MallItemListApi(WalletListApi):
+    """Public: a mini-program shows the mall before anyone signs in (items carry no customer data)."""
+
     serializer_class = s.MallItemSerializer
-    list_summary = "The points mall's items on sale"
+    list_summary = "The points mall's items on sale (no token needed)"
+    permission_classes = [AllowAny]
 
     def get_queryset(self):
         return selectors.mall_items_on_sale()
