@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 
 from pawpact.api.version_shapes import older_shape
-from pawpact.api.versioning import RESPONSE_HEADER, answered_version, requested_version
+from pawpact.api.versioning import RESPONSE_HEADER, answered_version, current_request, requested_version
 from pawpact.core.errors import ApiVersionInvalid
 
 API_PREFIX = "/api/"
@@ -47,7 +47,11 @@ class ApiMiddleware:
             requested_version(request)
         except ApiVersionInvalid as error:
             return JsonResponse(error.as_dict(), status=error.http_status)
-        response = self.get_response(request)
+        token = current_request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
         version = answered_version(request)
         response = older_shape(response, version)
         response[RESPONSE_HEADER] = version

@@ -7,10 +7,19 @@ from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
+from pawpact.api.opaque_ids import PAYMENT_METHOD, pk_of
 from pawpact.billing.models import Contract, PaymentMethod
 from pawpact.customers.models import Customer, Pet
 from tests.api.test_billing_api import (
-    active, api, apply, current_versions, customer_add, customer_register, draft, ok, pet_add,
+    active,
+    api,
+    apply,
+    current_versions,
+    customer_add,
+    customer_register,
+    draft,
+    ok,
+    pet_add,
 )  # fmt: skip
 from tests.conftest import SHOP_PASSWORD
 
@@ -138,7 +147,7 @@ def test_contract_and_payment_method_metadata_by_patch_only(shop, staff):
     method_id = contract["payment_method_id"]
     method = ok(staff.patch(f"/api/v1/payment-methods/{method_id}", {"metadata": {"label2": "work card"}}, format="json"))
     assert method["metadata"] == {"label2": "work card"}
-    assert _row(shop, PaymentMethod, pk=method_id).metadata == {"label2": "work card"}
+    assert _row(shop, PaymentMethod, pk=pk_of(PAYMENT_METHOD, method_id)).metadata == {"label2": "work card"}
     assert staff.patch(f"/api/v1/payment-methods/{method_id}", {}, format="json").status_code == 400
 
 
