@@ -171,3 +171,25 @@ def test_a_customer_token_sets_metadata_on_itself_only(shop, staff):
     assert ok(client.patch(f"/api/v1/customers/{me['uuid']}", {"metadata": {"app": "1"}}, format="json"))["metadata"] == {"app": "1"}
     assert client.patch(f"/api/v1/customers/{other['uuid']}", {"metadata": {"app": "1"}}, format="json").status_code == 404
     assert _row(shop, Customer, uuid=other["uuid"]).metadata == {}
+
+
+def test_every_metadata_field_of_the_schema_states_the_key_rules(api_client):
+    """OpenAPI 3.0 cannot bound a map's keys: the rules are in words on each field and filter."""
+    schema = api_client.get("/api/v1/schema.json").json()
+    rules = ("At most 50 keys of 1–40 characters", "at most 500 characters")
+    fields = [
+        (name, field)
+        for name, component in schema["components"]["schemas"].items()
+        for field_name, field in component.get("properties", {}).items()
+        if field_name == "metadata"
+    ]
+    assert {"Customer", "ContractCreateRequest", "PatchedPaymentMethodUpdateRequest", "Order"} <= {n for n, _f in fields}
+    assert [name for name, field in fields if not all(rule in field.get("description", "") for rule in rules)] == []
+    filters = [
+        parameter
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "metadata"
+    ]
+    assert len(filters) == 2 and all(all(rule in f["description"] for rule in rules) for f in filters)
