@@ -25,6 +25,8 @@ _MAX_PK = 2**63 - 1
 PLAN = "plan"
 PLAN_VERSION = "planver"
 PAYMENT_METHOD = "paymethod"
+MESSAGE = "msg"
+RENEWAL_OFFER = "offer"
 
 
 def opaque_id(prefix: str, pk: int) -> str:

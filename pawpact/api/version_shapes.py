@@ -3,13 +3,22 @@ shapes when a newer version changes them (docs/api-changelog.md). Each entry tur
 of the next version into one of the version named.
 
 2026-12-15 changed: short collections from bare arrays to one-page lists; the ids of
-termination quotes, plans, plan versions and saved payment methods from integers to opaque
-strings (`quote_…`, `plan_…`, `planver_…`, `paymethod_…`)."""
+termination quotes, plans, plan versions, saved payment methods, messages and renewal offers
+from integers to opaque strings (`quote_…`, `plan_…`, `planver_…`, `paymethod_…`, `msg_…`,
+`offer_…`)."""
 from __future__ import annotations
 
 import json
 
-from pawpact.api.opaque_ids import PAYMENT_METHOD, PLAN, PLAN_VERSION, legacy_number, pk_of
+from pawpact.api.opaque_ids import (
+    MESSAGE,
+    PAYMENT_METHOD,
+    PLAN,
+    PLAN_VERSION,
+    RENEWAL_OFFER,
+    legacy_number,
+    pk_of,
+)
 from pawpact.api.versioning import LAST_WITH_NUMBERED_IDS, numbers_for_ids
 
 QUOTE = "quote"
@@ -23,6 +32,8 @@ NUMBERED_IN_2026_12_01 = {
     "payment_method": {"id": PAYMENT_METHOD},
     "contract": {"payment_method_id": PAYMENT_METHOD},
     "membership": {"payment_method_id": PAYMENT_METHOD},
+    "message": {"id": MESSAGE},
+    "renewal_offer": {"id": RENEWAL_OFFER},
 }
 
 

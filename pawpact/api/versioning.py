@@ -23,7 +23,8 @@ VERSIONS = ("2026-12-01", "2026-12-15")
 LATEST = VERSIONS[-1]
 HEADER = "HTTP_PAWPACT_VERSION"
 # The last version whose clients name records by their numbers (quotes, plans, plan versions,
-# saved payment methods); later ones use opaque ids (pawpact.api.opaque_ids).
+# saved payment methods, messages, renewal offers); later ones use opaque ids
+# (pawpact.api.opaque_ids).
 LAST_WITH_NUMBERED_IDS = "2026-12-01"
 RESPONSE_HEADER = "Pawpact-Version"
 

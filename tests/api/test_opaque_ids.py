@@ -8,7 +8,7 @@ import re
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.api.opaque_ids import PAYMENT_METHOD, PLAN, PLAN_VERSION, opaque_id, pk_of
+from pawpact.api.opaque_ids import MESSAGE, PAYMENT_METHOD, PLAN, PLAN_VERSION, RENEWAL_OFFER, opaque_id, pk_of
 from pawpact.api.version_shapes import to_2026_12_01
 from pawpact.billing.models import Contract, PaymentMethod, Plan, PlanVersion
 from tests.api.test_resources_api import NOT_FOUND, _client, _customer, _method, _row, _staff
@@ -127,6 +127,9 @@ def test_another_shop_finds_nothing_by_an_id_from_this_one(shop, other_shop):
         ({"object": "contract", "payment_method_id": None}, {"object": "contract", "payment_method_id": None}),
         ({"object": "membership", "payment_method_id": opaque_id(PAYMENT_METHOD, 4)},
          {"object": "membership", "payment_method_id": 4}),
+        ({"object": "list", "results": [{"object": "message", "id": opaque_id(MESSAGE, 6)},
+                                        {"object": "renewal_offer", "id": opaque_id(RENEWAL_OFFER, 8)}]},
+         {"object": "list", "results": [{"object": "message", "id": 6}, {"object": "renewal_offer", "id": 8}]}),
         ({"object": "membership_plan", "id": 5}, {"object": "membership_plan", "id": 5}),
     ],
 )  # fmt: skip

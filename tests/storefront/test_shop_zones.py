@@ -28,9 +28,15 @@ def _zones(shop) -> list[tuple[str, str, str]]:
     return [(zone["key"], zone["name"], zone["path"]) for zone in body["zones"]]
 
 
+# How each zone's tile is told apart on the page.
+TILES = {"plans": 'class="sf-zone" href="#plans"', "adoption": 'class="sf-zone" href="/adopt/"',
+         "goods": 'class="sf-zone" href="#goods"', "mall": 'data-testid="zone-mall"',
+         "services": 'data-testid="zone-services"'}  # fmt: skip
+
+
 def _page_zones(shop) -> list[str]:
     html = Client(HTTP_HOST=host_of(shop)).get("/shop/").content.decode()
-    return [key for key, _name, _path in ALL_ZONES if f'data-testid="zone-{key}"' in html]
+    return [key for key, _name, _path in ALL_ZONES if TILES[key] in html]
 
 
 def _offer_everything(shop, warehouse) -> None:
