@@ -85,6 +85,7 @@ def seed(customers: int, spare_pets: int):
     from bench import workspace
     from pawpact.accounts.models import User
     from pawpact.accounts.services import api_token_issue
+    from pawpact.api.opaque_ids import PLAN, PLAN_VERSION, opaque_id
     from pawpact.billing.models import Contract, PlanVersion
     from pawpact.customers.models import Customer, Pet
 
@@ -98,10 +99,12 @@ def seed(customers: int, spare_pets: int):
         owners = list(Customer.objects.order_by("id")[:200])
         free = Pet.objects.bulk_create(Pet(owner=owners[i % len(owners)], name=f"Free {i}", species="cat")
                                        for i in range(spare_pets))  # fmt: skip
+        version = PlanVersion.objects.get(plan__code="bench-12")
         ids = {
             "customer": owners[0].uuid, "pet": Pet.objects.order_by("id").first().uuid,
             "contract": Contract.objects.order_by("id").first().uuid,
-            "plan": "bench-12", "version": PlanVersion.objects.get(plan__code="bench-12").pk,
+            # Plans and their versions by their opaque ids (the latest API version's).
+            "plan": opaque_id(PLAN, version.plan_id), "version": opaque_id(PLAN_VERSION, version.pk),
         }  # fmt: skip
     return shop, token, ids, [(str(pet.owner.uuid), str(pet.uuid)) for pet in free]
 

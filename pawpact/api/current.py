@@ -1,5 +1,5 @@
-"""The API request being answered, for the few checks that depend on who asks but run where
-the request is not passed (serializer fields built without a context). Set by ApiMiddleware;
+"""The API request being answered, for the few checks that depend on who asks or in which
+API version but run where the request is not passed (serializer fields built without a context). Set by ApiMiddleware;
 DRF writes the user it authenticated back onto this request."""
 from contextvars import ContextVar
 
@@ -12,6 +12,11 @@ def set_request(request):
 
 def reset(token) -> None:
     _request.reset(token)
+
+
+def get_request():
+    """The API request being answered, or None outside one."""
+    return _request.get()
 
 
 def asked_by_customer() -> bool:

@@ -10,7 +10,7 @@ from rest_framework.settings import api_settings
 from pawpact.api.current import asked_by_customer
 from pawpact.api.errors import MetadataNotAllowed
 from pawpact.billing.models import MAX_PENALTY_RATE
-from pawpact.core.metadata import metadata_errors
+from pawpact.core.metadata import MAX_KEY_LENGTH, MAX_KEYS, MAX_VALUE_LENGTH, metadata_errors
 
 # Bounds for integer ids sent in a body: a number past the database's bigint answers 400,
 # never a database error.
@@ -54,14 +54,27 @@ class PenaltyRateField(serializers.DecimalField):
 
 METADATA_SCHEMA = {
     "type": "object",
-    "maxProperties": 50,
-    "additionalProperties": {"type": "string", "maxLength": 500, "pattern": r"^[^\u0000]*$"},
+    "maxProperties": MAX_KEYS,
+    "additionalProperties": {"type": "string", "maxLength": MAX_VALUE_LENGTH, "pattern": r"^[^\u0000]*$"},
     "example": {"crm_id": "C-1042"},
 }
 
 
-@extend_schema_field({**METADATA_SCHEMA, "description": "Your own key-value pairs, returned as stored to staff "
-                     "and secret keys; a customer's token reads `{}` (as Stripe keeps metadata from publishable keys)."})
+# OpenAPI 3.0 cannot bound a map's keys, so the key rule is stated in words on every metadata
+# field (the schema bounds the count and the values).
+METADATA_RULES = (
+    f"At most {MAX_KEYS} keys of 1–{MAX_KEY_LENGTH} characters; values are strings of at most "
+    f"{MAX_VALUE_LENGTH} characters (no NUL character)."
+)
+
+
+@extend_schema_field(
+    {
+        **METADATA_SCHEMA,
+        "description": "Your own key-value pairs, returned as stored to staff and secret keys; a customer's "
+        "token reads `{}` (as Stripe keeps metadata from publishable keys). " + METADATA_RULES,
+    }
+)
 class MetadataField(serializers.DictField):
     """Read: the record's metadata as stored; `{}` for a customer, as it is the integrator's own."""
 
@@ -75,10 +88,9 @@ class MetadataField(serializers.DictField):
 @extend_schema_field(
     {
         **METADATA_SCHEMA,
-        "description": "Up to 50 keys (1–40 characters), string values up to 500 characters "
-        "(no NUL character). "
-        'On an update only the keys sent change; a key sent as "" is removed. '
-        "Staff and secret keys only: a customer's token sending it answers 403 `metadata_not_allowed`.",
+        "description": METADATA_RULES
+        + ' On an update only the keys sent change; a key sent as "" is removed.'
+        + " Staff and secret keys only: a customer's token sending it answers 403 `metadata_not_allowed`.",
     }
 )
 class MetadataInputField(serializers.Field):

@@ -10,11 +10,23 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from sqids import Sqids
 
+from pawpact.api.versioning import numbers_for_ids
+
 # A fixed shuffle of Sqids' alphabet: the same id for the same record forever (never derived
 # from a secret that may rotate).
 _ALPHABET = "kW3xLq9ZsN0bTgR7vYcH2mJfD5pQ8aKuE1rS6nVzB4wXhCiGoMyPjUAeFlIOdt"
 _MIN_LENGTH = 10
 _SQIDS = Sqids(alphabet=_ALPHABET, min_length=_MIN_LENGTH)
+# The largest number a record's id can hold (bigint): a longer id names no record.
+_MAX_PK = 2**63 - 1
+
+# The type prefixes. A saved payment method is `paymethod_…`, not Stripe's `pm_…`: a Stripe
+# token is what a client sends to attach a method, and the two must never be mistaken.
+PLAN = "plan"
+PLAN_VERSION = "planver"
+PAYMENT_METHOD = "paymethod"
+MESSAGE = "msg"
+RENEWAL_OFFER = "offer"
 
 
 def opaque_id(prefix: str, pk: int) -> str:
@@ -27,7 +39,7 @@ def pk_of(prefix: str, value: object) -> int | None:
     if not isinstance(value, str) or not value.startswith(prefix + "_"):
         return None
     numbers = _SQIDS.decode(value[len(prefix) + 1 :])
-    if len(numbers) != 1 or opaque_id(prefix, numbers[0]) != value:
+    if len(numbers) != 1 or not 0 < numbers[0] <= _MAX_PK or opaque_id(prefix, numbers[0]) != value:
         return None
     return numbers[0]
 
@@ -36,8 +48,19 @@ def id_pattern(prefix: str) -> str:
     return rf"^{re.escape(prefix)}_[0-9A-Za-z]{{{_MIN_LENGTH},}}$"
 
 
+def legacy_number(value: object) -> int | None:
+    """A record number as clients of versions before opaque ids send it (a JSON integer, or
+    digits in a path), or None."""
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_PK:
+        return value
+    return None
+
+
 class OpaqueIdField(serializers.Field):
-    """A record's opaque id: answered from its number, read back to it (400 `invalid` otherwise)."""
+    """A record's opaque id: answered from its number, read back to it (400 `invalid` otherwise).
+    A client pinned to a version from before the ids were opaque sends the number itself."""
 
     default_error_messages = {"invalid": _("Not an id of this kind.")}
 
@@ -50,6 +73,8 @@ class OpaqueIdField(serializers.Field):
 
     def to_internal_value(self, data) -> int:
         pk = pk_of(self.prefix, data)
+        if pk is None and numbers_for_ids() and not isinstance(data, str):
+            pk = legacy_number(data)
         if pk is None:
             self.fail("invalid")
         return pk

@@ -11,7 +11,7 @@ from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
 
 from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
-from pawpact.api.fields import ObjectField
+from pawpact.api.fields import MAX_ID, ObjectField
 from pawpact.api.opaque_ids import OpaqueIdField, id_pattern, opaque_id
 from pawpact.api.operation_errors import operation_codes
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
@@ -188,6 +188,16 @@ def _object_enums(components: dict) -> None:
             field["enum"] = [field.pop("default")]
 
 
+def _path_numbers_bounded(paths: dict) -> None:
+    """A record number in a path is 1 to the largest bigint: a larger one names no record (404)."""
+    for operations in paths.values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer":
+                    parameter["schema"].setdefault("minimum", 1)
+                    parameter["schema"].setdefault("maximum", MAX_ID)
+
+
 _DESCRIPTION = Path(__file__).with_name("description.md")
 
 
@@ -196,6 +206,7 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
     description; every error response lists the codes of its status; `code` is an enum.
     The platform API's schema keeps its own description."""
     _object_enums(result.get("components", {}).get("schemas", {}))
+    _path_numbers_bounded(result.get("paths", {}))
     if any(path.startswith("/api/v1/platform/") for path in result.get("paths", {})):
         return result
     result["info"]["description"] = _DESCRIPTION.read_text().replace("{catalogue}", catalogue_markdown())

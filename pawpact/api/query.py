@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from pawpact.api.fields import METADATA_RULES
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.metadata import metadata_errors
 
@@ -31,7 +32,7 @@ METADATA_FILTER = OpenApiParameter(
     "metadata", {"type": "object", "additionalProperties": {"type": "string"}},
     OpenApiParameter.QUERY, required=False, style="deepObject", explode=True,
     description="Records whose metadata has these exact values: `metadata[crm_id]=C-1042` (several keys: all must "
-    "match). A key or value metadata cannot hold matches nothing.",
+    "match). A key or value metadata cannot hold matches nothing: " + METADATA_RULES,
 )  # fmt: skip
 
 

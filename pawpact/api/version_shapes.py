@@ -2,32 +2,56 @@
 shapes when a newer version changes them (docs/api-changelog.md). Each entry turns an answer
 of the next version into one of the version named.
 
-2026-12-15 changed: short collections from bare arrays to one-page lists; termination quotes'
-ids from integers to opaque `quote_…` strings."""
+2026-12-15 changed: short collections from bare arrays to one-page lists; the ids of
+termination quotes, plans, plan versions, saved payment methods, messages and renewal offers
+from integers to opaque strings (`quote_…`, `plan_…`, `planver_…`, `paymethod_…`, `msg_…`,
+`offer_…`)."""
 from __future__ import annotations
 
 import json
 
-from pawpact.api.opaque_ids import pk_of
+from pawpact.api.opaque_ids import (
+    MESSAGE,
+    PAYMENT_METHOD,
+    PLAN,
+    PLAN_VERSION,
+    RENEWAL_OFFER,
+    legacy_number,
+    pk_of,
+)
+from pawpact.api.versioning import LAST_WITH_NUMBERED_IDS, numbers_for_ids
 
 QUOTE = "quote"
 
+# Resource type → its fields that 2026-12-01 answered as record numbers, with their id type.
+NUMBERED_IN_2026_12_01 = {
+    "termination_quote": {"id": QUOTE},
+    "termination": {"quote_id": QUOTE},
+    "plan": {"id": PLAN},
+    "plan_version": {"id": PLAN_VERSION},
+    "payment_method": {"id": PAYMENT_METHOD},
+    "contract": {"payment_method_id": PAYMENT_METHOD},
+    "membership": {"payment_method_id": PAYMENT_METHOD},
+    "message": {"id": MESSAGE},
+    "renewal_offer": {"id": RENEWAL_OFFER},
+}
 
-def _quote_ids_as_numbers(value):
-    """Termination quotes and terminations as 2026-12-01 had them: the quote's number."""
+
+def _ids_as_numbers(value):
+    """Every resource in the answer with the record numbers 2026-12-01 had for its ids."""
     if isinstance(value, list):
-        return [_quote_ids_as_numbers(item) for item in value]
+        return [_ids_as_numbers(item) for item in value]
     if not isinstance(value, dict):
         return value
-    value = {key: _quote_ids_as_numbers(item) for key, item in value.items()}
-    field = {"termination_quote": "id", "termination": "quote_id"}.get(value.get("object"))
-    if field and isinstance(value.get(field), str):
-        value[field] = pk_of(QUOTE, value[field])
+    value = {key: _ids_as_numbers(item) for key, item in value.items()}
+    for field, prefix in NUMBERED_IN_2026_12_01.get(value.get("object"), {}).items():
+        if isinstance(value.get(field), str):
+            value[field] = pk_of(prefix, value[field])
     return value
 
 
 def to_2026_12_01(data, *, one_page: bool):
-    data = _quote_ids_as_numbers(data)
+    data = _ids_as_numbers(data)
     return data["results"] if one_page and isinstance(data, dict) else data
 
 
@@ -49,9 +73,17 @@ def older_shape(response, version: str):
     return response
 
 
+def path_pk(prefix: str, value: str, request) -> int | None:
+    """The record number a path's id names; clients of 2026-12-01 send the number itself."""
+    pk = pk_of(prefix, value)
+    if pk is None and numbers_for_ids(request):
+        return legacy_number(value)
+    return pk
+
+
 def quote_pk(value: str, version: str) -> int | None:
     """A termination quote's number from its id; clients of 2026-12-01 send the number itself."""
     pk = pk_of(QUOTE, value)
-    if pk is None and version <= "2026-12-01" and value.isdigit() and len(value) < 19:
-        return int(value)
+    if pk is None and version <= LAST_WITH_NUMBERED_IDS:
+        return legacy_number(value)
     return pk

@@ -13,13 +13,19 @@ retypes a field.
 """
 from __future__ import annotations
 
+
 from django.utils.translation import gettext as _
 
+from pawpact.api import current
 from pawpact.core.errors import ApiVersionInvalid
 
 VERSIONS = ("2026-12-01", "2026-12-15")
 LATEST = VERSIONS[-1]
 HEADER = "HTTP_PAWPACT_VERSION"
+# The last version whose clients name records by their numbers (quotes, plans, plan versions,
+# saved payment methods, messages, renewal offers); later ones use opaque ids
+# (pawpact.api.opaque_ids).
+LAST_WITH_NUMBERED_IDS = "2026-12-01"
 RESPONSE_HEADER = "Pawpact-Version"
 
 
@@ -90,3 +96,10 @@ def _only_widened(before: dict, after: dict) -> bool:
         return False
     rest = {key for key in before if key != "enum"}
     return all(before[key] == after[key] for key in rest) and set(before["enum"]) <= set(after["enum"])
+
+
+def numbers_for_ids(request=None) -> bool:
+    """The request (else the one being answered) is in a version whose clients send record
+    numbers where later ones send opaque ids."""
+    request = request if request is not None else current.get_request()
+    return request is not None and answered_version(request) <= LAST_WITH_NUMBERED_IDS

@@ -2,11 +2,13 @@
 orders with tracking, reship requests. Mobile first (390 px)."""
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,13 +18,13 @@ from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.storefront.forms import AddressForm, ReshipForm
 from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product
-from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
 from pawpact.storefront.pricing import coupon_options, discount_for, stored_value
+from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
 from pawpact.storefront.services.orders import cart_line_add, cart_set, checkout
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel
 from pawpact.storefront.services.reships import reship_request
-from pawpact.warehouses.enums import SkuCategory
 from pawpact.tenants.modes import current_livemode
+from pawpact.warehouses.enums import SkuCategory
 
 NEW_SANDBOX_CARD = "sandbox-new"
 # Test cards a sandbox shop offers at checkout, so a decline can be tried from the page too.
@@ -57,7 +59,7 @@ def shop_front(request):
                                    | Q(warehouse_sku__sku__iexact=query))  # fmt: skip
     return render(request, "storefront/shop/front.html", _context(
         request, products=products[:60], plans=plan_rows, category=category, q=query,
-        categories=SkuCategory.choices))  # fmt: skip
+        categories=SkuCategory.choices, zones=import_string(settings.PAWPACT_SHOP_ZONES_READER)()))  # fmt: skip
 
 
 def plan_page(request, code: str):

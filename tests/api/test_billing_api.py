@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
+from pawpact.api.opaque_ids import PLAN_VERSION, opaque_id
 from pawpact.billing.models import Contract, DebitPeriod, Journal, PaymentMethod, PlanVersion
 from pawpact.customers.models import Customer, Pet
 from pawpact.sandbox.models import SandboxCharge
@@ -106,6 +107,12 @@ def contract_url(uuid: str, step: str = "") -> str:
 # --- Helpers: the HTTP steps of the flow -------------------------------------------------
 
 
+def plan_versions_url(client, code: str) -> str:
+    """Where a plan's new versions are posted: the plan found by its code, addressed by its id."""
+    [plan] = ok(client.get(f"/api/v1/plans?code={code}"))["results"]
+    return f"/api/v1/plans/{plan['id']}/versions"
+
+
 def current_versions(client) -> dict[str, dict]:
     """GET /plans as {plan code: its current version}."""
     return {plan["code"]: plan["current_version"] for plan in ok(client.get("/api/v1/plans"))["results"]}
@@ -137,7 +144,7 @@ def pet_add(client, owner_uuid: str | None = None) -> dict:
     return ok(client.post("/api/v1/pets", body, format="json"), 201)
 
 
-def apply(client, *, pet_uuid: str, plan_version_id: int, customer_uuid: str | None = None):
+def apply(client, *, pet_uuid: str, plan_version_id: str, customer_uuid: str | None = None):
     body = {"pet_uuid": pet_uuid, "plan_version_id": plan_version_id}
     if customer_uuid:
         body["customer_uuid"] = customer_uuid
@@ -423,7 +430,7 @@ def test_a_customer_may_not_use_staff_operations(shop):
     with nothing_written(shop):
         score = client.post(contract_url(own, "credit-score"), {"score": 900, "evidence": "me"}, format="json")
         assert error(score, 403) == FORBIDDEN
-        version = client.post("/api/v1/plans/basic/versions", {"monthly_price_minor": 1}, format="json")
+        version = client.post(plan_versions_url(client, "basic"), {"monthly_price_minor": 1}, format="json")
         assert error(version, 403) == FORBIDDEN
         customers = client.post(
             "/api/v1/customers", {"name": "X", "phone": phone_ending("999"), "birth_date": ADULT}, format="json"
@@ -469,7 +476,7 @@ PENALTY = "The early termination penalty rate must be between 0 and 0.10 (at mos
 )
 def test_invalid_plan_terms_are_refused(shop, staff, field, value, message):
     with nothing_written(shop):
-        response = staff.post("/api/v1/plans/basic/versions", {field: value}, format="json")
+        response = staff.post(plan_versions_url(staff, "basic"), {field: value}, format="json")
         assert error(response, 400) == {
             "code": "invalid",
             "message": "Some fields are invalid.",
@@ -480,14 +487,14 @@ def test_invalid_plan_terms_are_refused(shop, staff, field, value, message):
 
 def test_invalid_plan_version_bodies_are_refused(shop, staff):
     with nothing_written(shop):
-        assert error(staff.post("/api/v1/plans/basic/versions", {}, format="json"), 400) == {
+        assert error(staff.post(plan_versions_url(staff, "basic"), {}, format="json"), 400) == {
             "code": "invalid",
             "message": "Some fields are invalid.",
             "fields": {"non_field_errors": ["Change at least one term."]},
         }
-        not_a_number = staff.post("/api/v1/plans/basic/versions", {"monthly_price_minor": "lots"}, format="json")
+        not_a_number = staff.post(plan_versions_url(staff, "basic"), {"monthly_price_minor": "lots"}, format="json")
         assert error(not_a_number, 400)["fields"] == {"monthly_price_minor": ["Expected an integer."]}
-        misspelt = staff.post("/api/v1/plans/basic/versions", {"period": 12}, format="json")
+        misspelt = staff.post(plan_versions_url(staff, "basic"), {"period": 12}, format="json")
         assert error(misspelt, 400)["fields"] == {"period": ["Unknown field."]}
         assert error(staff.post("/api/v1/plans/nope/versions", {"periods": 12}, format="json"), 404) == NOT_FOUND
 
@@ -495,7 +502,7 @@ def test_invalid_plan_version_bodies_are_refused(shop, staff):
 def test_a_new_version_changes_new_applications_only(shop, staff):
     old = current_versions(staff)["basic"]
     running = draft(staff)["uuid"]
-    new = ok(staff.post("/api/v1/plans/basic/versions", {"monthly_price_minor": 45900}, format="json"), 201)
+    new = ok(staff.post(plan_versions_url(staff, "basic"), {"monthly_price_minor": 45900}, format="json"), 201)
     assert (new["version"], new["monthly_price_minor"], new["total_minor"]) == (2, 45900, 550800)
     # Every term not given is copied from version 1.
     unchanged = ("periods", "debit_day", "entitlements", "scope_of_use", "deposit_minor", "penalty_rate")
@@ -518,7 +525,7 @@ def test_an_unknown_plan_version_is_refused(shop, staff):
     customer = customer_add(staff)
     pet = pet_add(staff, customer["uuid"])
     with nothing_written(shop):
-        response = apply(staff, pet_uuid=pet["uuid"], plan_version_id=999999, customer_uuid=customer["uuid"])
+        response = apply(staff, pet_uuid=pet["uuid"], plan_version_id=opaque_id(PLAN_VERSION, 999999), customer_uuid=customer["uuid"])
         assert error(response, 404) == {
             "code": "unknown_plan_version",
             "message": "This plan is not offered.",
@@ -763,7 +770,7 @@ def test_a_contract_of_one_shop_is_invisible_from_another(shop, staff, other_sta
 
 BILLING_OPERATIONS = {
     "/api/v1/plans": {"get"},
-    "/api/v1/plans/{code}/versions": {"post"},
+    "/api/v1/plans/{plan_id}/versions": {"post"},
     "/api/v1/customers": {"get", "post"},
     "/api/v1/customers/register": {"post"},
     "/api/v1/pets": {"get", "post"},

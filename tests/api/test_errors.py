@@ -12,7 +12,8 @@ def test_a_nested_error_from_a_real_endpoint_is_plain_json(api_client, shop, sho
     api_client.credentials(HTTP_AUTHORIZATION="Token " + shop_staff.api_token)
     body = {"entitlements": ["food", {"kind": "food", "item": "Kibble", "quantity": 0, "unit": "g"}, 7]}
 
-    response = api_client.post("/api/v1/plans/basic/versions", body, format="json")
+    [plan] = api_client.get("/api/v1/plans?code=basic").json()["results"]
+    response = api_client.post(f"/api/v1/plans/{plan['id']}/versions", body, format="json")
 
     assert response.status_code == 400
     assert response.json() == {

@@ -24,7 +24,7 @@ def test_the_documented_journey_ends_with_an_active_contract(shop):
         "/api/v1/customers/register/confirm", {"email": "li@example.com", "code": code, "sms_code": sms_code}
     )
     assert registered.status_code == 201, registered.content
-    anonymous_plans = APIClient(HTTP_HOST=host_of(shop)).get("/api/v1/plans/basic").json()
+    [anonymous_plans] = APIClient(HTTP_HOST=host_of(shop)).get("/api/v1/plans?code=basic").json()["results"]
     api.credentials(HTTP_AUTHORIZATION="Token " + registered.json()["token"])
 
     def key() -> str:

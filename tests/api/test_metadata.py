@@ -7,10 +7,20 @@ from django_tenants.utils import schema_context
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
+from pawpact.api.opaque_ids import PAYMENT_METHOD, pk_of
 from pawpact.billing.models import Contract, PaymentMethod
 from pawpact.customers.models import Customer, Pet
 from tests.api.test_billing_api import (
-    active, adopter_client, api, apply, current_versions, customer_add, customer_register, draft, ok, pet_add,
+    active,
+    adopter_client,
+    api,
+    apply,
+    current_versions,
+    customer_add,
+    customer_register,
+    draft,
+    ok,
+    pet_add,
 )  # fmt: skip
 from tests.conftest import SHOP_PASSWORD
 
@@ -138,7 +148,7 @@ def test_contract_and_payment_method_metadata_by_patch_only(shop, staff):
     method_id = contract["payment_method_id"]
     method = ok(staff.patch(f"/api/v1/payment-methods/{method_id}", {"metadata": {"label2": "work card"}}, format="json"))
     assert method["metadata"] == {"label2": "work card"}
-    assert _row(shop, PaymentMethod, pk=method_id).metadata == {"label2": "work card"}
+    assert _row(shop, PaymentMethod, pk=pk_of(PAYMENT_METHOD, method_id)).metadata == {"label2": "work card"}
     assert staff.patch(f"/api/v1/payment-methods/{method_id}", {}, format="json").status_code == 400
 
 
@@ -199,7 +209,7 @@ def test_a_customer_token_neither_writes_nor_reads_contract_and_payment_method_m
     method_url = f"/api/v1/payment-methods/{contract['payment_method_id']}"
     assert ok(adopter.get(method_url))["metadata"] == {}
     _refused(adopter.patch(method_url, {"metadata": {"label2": "x"}}, format="json"))
-    assert _row(shop, PaymentMethod, pk=contract["payment_method_id"]).metadata == {}
+    assert _row(shop, PaymentMethod, pk=pk_of(PAYMENT_METHOD, contract["payment_method_id"])).metadata == {}
 
 
 def test_staff_find_a_registered_customer_by_their_whole_email(shop, staff, other_shop):
@@ -212,3 +222,25 @@ def test_staff_find_a_registered_customer_by_their_whole_email(shop, staff, othe
         user = User.objects.create_user("staff2@beta.test", SHOP_PASSWORD, is_staff=True)
         intruder = api(other_shop, api_token_issue(user=user))
     assert ok(intruder.get(f"/api/v1/customers?search={email}"))["results"] == []
+
+
+def test_every_metadata_field_of_the_schema_states_the_key_rules(api_client):
+    """OpenAPI 3.0 cannot bound a map's keys: the rules are in words on each field and filter."""
+    schema = api_client.get("/api/v1/schema.json").json()
+    rules = ("At most 50 keys of 1–40 characters", "at most 500 characters")
+    fields = [
+        (name, field)
+        for name, component in schema["components"]["schemas"].items()
+        for field_name, field in component.get("properties", {}).items()
+        if field_name == "metadata"
+    ]
+    assert {"Customer", "ContractCreateRequest", "PatchedPaymentMethodUpdateRequest", "Order"} <= {n for n, _f in fields}
+    assert [name for name, field in fields if not all(rule in field.get("description", "") for rule in rules)] == []
+    filters = [
+        parameter
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "metadata"
+    ]
+    assert len(filters) == 2 and all(all(rule in f["description"] for rule in rules) for f in filters)

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
+from pawpact.api.opaque_ids import PLAN_VERSION, opaque_id
 from pawpact.billing.models import Contract
 from pawpact.customers.models import Pet
 from pawpact.customers.services import customer_create, pet_create
@@ -42,7 +43,7 @@ def test_a_pet_for_another_customer_is_refused(shop, two_customers):
 
 def test_a_contract_for_another_customer_is_refused(shop, two_customers):
     client, _me, other, pet = two_customers
-    body = {"customer_uuid": str(other.uuid), "pet_uuid": str(pet.uuid), "plan_version_id": 1}
+    body = {"customer_uuid": str(other.uuid), "pet_uuid": str(pet.uuid), "plan_version_id": opaque_id(PLAN_VERSION, 1)}
     refused = client.post("/api/v1/contracts", body, format="json")
     assert refused.status_code == 403
     assert list(refused.json()["fields"]) == ["customer_uuid"]

@@ -77,7 +77,7 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
     from pawpact_client.api.customers import customers_register_confirm_create, customers_register_create
     from pawpact_client.api.me import me_retrieve
     from pawpact_client.api.pets import pets_create, pets_list
-    from pawpact_client.api.plans import plans_retrieve
+    from pawpact_client.api.plans import plans_list
     from pawpact_client.api.sandbox import sandbox_sms_list
 
     cache.clear()
@@ -103,7 +103,8 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
         assert me_retrieve.sync(client=me).customer_uuid == registered.customer.uuid
 
         # `current_version` is a PlanVersion in the schema: the client gives it typed attributes.
-        version = plans_retrieve.sync(client=anonymous, code="basic").current_version.id
+        [basic] = plans_list.sync(client=anonymous, code="basic").results
+        version = basic.current_version.id
         pet = pets_create.sync(client=me, body=models.PetInputRequest(name="Mochi", species=models.SpeciesEnum.CAT),
                                idempotency_key=str(uuid.uuid4()))  # fmt: skip
         assert isinstance(pet, models.Pet), pet.to_dict()

@@ -94,7 +94,8 @@ def test_plan_answers_match_the_typed_current_version(shop):
     validator = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/Plan", "components": schema["components"]})
     plans = client.get("/api/v1/plans").json()["results"]
     assert {plan["code"] for plan in plans} >= {"premium"}
-    for plan in plans + [client.get("/api/v1/plans/premium").json()]:
+    premium_id = next(plan["id"] for plan in plans if plan["code"] == "premium")
+    for plan in plans + [client.get(f"/api/v1/plans/{premium_id}").json()]:
         assert not [error.message for error in validator.iter_errors(plan)], plan["code"]
     premium = next(plan for plan in plans if plan["code"] == "premium")
     assert premium["current_version"]["entitlements"][0]["quantity"] == 2000

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
+from pawpact.api.opaque_ids import PAYMENT_METHOD, PLAN, opaque_id
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.models import Contract, PaymentMethod, Plan
 from pawpact.billing.services import signing
@@ -135,11 +136,22 @@ def test_plans_are_public_and_an_inactive_plan_is_for_staff_only(shop, other_sho
     anonymous = _client(shop)
     codes = [plan["code"] for plan in anonymous.get("/api/v1/plans").json()["results"]]
     assert sorted(codes) == ["advanced", "basic"]
-    assert anonymous.get("/api/v1/plans/basic").json()["current_version"]["monthly_price_minor"] == 39900
-    assert anonymous.get("/api/v1/plans/premium").json() == NOT_FOUND
-    assert _staff(shop, "staff@alpha.test").get("/api/v1/plans/premium").json()["is_active"] is False
+    basic, premium = _plan_id(shop, "basic"), _plan_id(shop, "premium")
+    assert anonymous.get(f"/api/v1/plans/{basic}").json()["current_version"]["monthly_price_minor"] == 39900
+    assert anonymous.get(f"/api/v1/plans/{premium}").json() == NOT_FOUND
+    assert _staff(shop, "staff@alpha.test").get(f"/api/v1/plans/{premium}").json()["is_active"] is False
     # Each shop has its own plans: the other shop's premium is still on sale there.
-    assert _client(other_shop).get("/api/v1/plans/premium").json()["is_active"] is True
+    theirs = _plan_id(other_shop, "premium")
+    assert _client(other_shop).get(f"/api/v1/plans/{theirs}").json()["is_active"] is True
+
+
+def _plan_id(shop, code: str) -> str:
+    with schema_context(shop.schema_name):
+        return opaque_id(PLAN, Plan.objects.get(code=code).pk)
+
+
+def pm(method: PaymentMethod) -> str:
+    return opaque_id(PAYMENT_METHOD, method.pk)
 
 
 # --- Withdrawing a draft ---------------------------------------------------------------------
@@ -218,12 +230,12 @@ def test_a_customer_lists_and_removes_their_own_unused_payment_method(shop):
     other, _other_pet, _ = _customer(shop, "other@alpha.test", "13800000002")
     mine, theirs = _method(shop, me), _method(shop, other, "tok_hard_decline")
     listed = client.get("/api/v1/payment-methods").json()["results"]
-    assert [(row["id"], row["rail"], row["label"]) for row in listed] == [(mine.pk, "sandbox", "Sandbox · success")]
-    assert client.get(f"/api/v1/payment-methods/{theirs.pk}").json() == NOT_FOUND
-    assert client.delete(f"/api/v1/payment-methods/{theirs.pk}").status_code == 404
-    assert client.delete(f"/api/v1/payment-methods/{mine.pk}").status_code == 204
+    assert [(row["id"], row["rail"], row["label"]) for row in listed] == [(pm(mine), "sandbox", "Sandbox · success")]
+    assert client.get(f"/api/v1/payment-methods/{pm(theirs)}").json() == NOT_FOUND
+    assert client.delete(f"/api/v1/payment-methods/{pm(theirs)}").status_code == 404
+    assert client.delete(f"/api/v1/payment-methods/{pm(mine)}").status_code == 204
     assert client.get("/api/v1/payment-methods").json()["results"] == []
-    assert client.delete(f"/api/v1/payment-methods/{mine.pk}").status_code == 404
+    assert client.delete(f"/api/v1/payment-methods/{pm(mine)}").status_code == 404
     assert (_row(shop, PaymentMethod, pk=mine.pk).is_active, _row(shop, PaymentMethod, pk=theirs.pk).is_active) == (
         False, True,
     )  # fmt: skip
@@ -238,7 +250,7 @@ def test_a_payment_method_a_contract_debits_is_not_removed(shop):
     contract = _draft(shop, me, pet)
     with schema_context(shop.schema_name):
         Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.SIGNED, payment_method=method)
-    response = client.delete(f"/api/v1/payment-methods/{method.pk}")
+    response = client.delete(f"/api/v1/payment-methods/{pm(method)}")
     assert (response.status_code, response.json()["code"]) == (409, "payment_method_in_use")
     assert _row(shop, PaymentMethod, pk=method.pk).is_active is True
 
@@ -249,10 +261,10 @@ def test_staff_see_every_customers_methods_and_another_shop_sees_none(shop, othe
     mine, theirs = _method(shop, me), _method(shop, other, "tok_hard_decline")
     staff = _staff(shop, "staff@alpha.test")
     ids = [row["id"] for row in staff.get("/api/v1/payment-methods").json()["results"]]
-    assert ids == [theirs.pk, mine.pk]
+    assert ids == [pm(theirs), pm(mine)]
     only_mine = staff.get(f"/api/v1/payment-methods?customer_uuid={me.uuid}").json()["results"]
-    assert [row["id"] for row in only_mine] == [mine.pk]
+    assert [row["id"] for row in only_mine] == [pm(mine)]
     beta_staff = _staff(other_shop, "staff@beta.test")
-    assert beta_staff.get(f"/api/v1/payment-methods/{mine.pk}").status_code == 404
-    assert beta_staff.delete(f"/api/v1/payment-methods/{mine.pk}").status_code == 404
+    assert beta_staff.get(f"/api/v1/payment-methods/{pm(mine)}").status_code == 404
+    assert beta_staff.delete(f"/api/v1/payment-methods/{pm(mine)}").status_code == 404
     assert _row(shop, PaymentMethod, pk=mine.pk).is_active

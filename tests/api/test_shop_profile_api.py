@@ -6,13 +6,8 @@ from rest_framework.test import APIClient
 from pawpact.workspace.models import ShopProfile
 from tests.conftest import host_of
 
-ZONE_PATHS = {
-    "plans": "/api/v1/plans",
-    "goods": "/api/v1/shop/products",
-    "services": "/api/v1/care/services",
-    "mall": "/api/v1/mall/items",
-    "adoption": "/api/v1/care/adoptions",
-}
+# The seeded shop sells plans and nothing else yet (tests/storefront/test_shop_zones.py: all zones).
+ZONE_PATHS = {"plans": "/api/v1/plans"}
 
 
 def _profile(shop, **values):

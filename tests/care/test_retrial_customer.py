@@ -84,7 +84,14 @@ def test_the_partner_visit_shows_address_phone_and_what_the_customer_pays(shop):
 
 
 def test_home_and_shop_lead_to_the_adoption_page(shop):
+    from pawpact.care.services.adoptions import adoption_listing_create
+    from tests.care.pet_factories import shop_pet
+
     visitor = Client(HTTP_HOST=host_of(shop))
+    # The shop's zones are what it offers (pawpact.care.zones): no pet listed, no adoption zone.
+    assert 'href="/adopt/">Adopt a pet' not in visitor.get("/shop/").content.decode()
+    with schema_context(shop.schema_name):
+        adoption_listing_create(pet=shop_pet("Snow"), values={"headline": "Snow"})
     for path in ("/", "/shop/"):
         page = visitor.get(path).content.decode()
         assert re.search(r'<a class="[^"]*" href="/adopt/">Adopt a pet', page), path

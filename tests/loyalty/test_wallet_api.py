@@ -6,6 +6,7 @@ import pytest
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
 from pawpact.billing.models import Journal
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.loyalty import referrals
@@ -41,10 +42,10 @@ def customer(shop):
 def test_top_up_balance_and_movements(shop, customer):
     person, api, method = customer
     key = str(uuid.uuid4())
-    created = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": method.pk}, key)
+    created = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)}, key)
     assert created.status_code == 201, created.json()
     assert (created.json()["amount_minor"], created.json()["gift_minor"], created.json()["status"]) == (100_000, 10_000, "paid")
-    replay = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": method.pk}, key)
+    replay = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)}, key)
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     balance = api.get("/api/v1/stored-value").json()
     assert balance == {"object": "stored_value", "paid_minor": 100_000, "gift_minor": 10_000, "total_minor": 110_000,
@@ -60,7 +61,7 @@ def test_top_up_balance_and_movements(shop, customer):
                                   {"amount_minor": -1}, {"amount_minor": 5_000_001}])  # fmt: skip
 def test_a_bad_top_up_is_400_and_writes_nothing(shop, customer, body):
     _person, api, method = customer
-    refused = post(api, "/api/v1/stored-value/top-ups", {**body, "payment_method_id": method.pk})
+    refused = post(api, "/api/v1/stored-value/top-ups", {**body, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)})
     assert refused.status_code == 400 and refused.json()["code"] == "invalid"
     assert "amount_minor" in refused.json()["fields"]
     with schema_context(shop.schema_name):
@@ -71,7 +72,7 @@ def test_someone_elses_payment_method_is_404(shop, customer):
     _person, api, _method = customer
     with schema_context(shop.schema_name):
         theirs = payment_method_attach(customer=member(), rail="sandbox", token="tok_success")
-    refused = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": theirs.pk})
+    refused = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": opaque_id(PAYMENT_METHOD, theirs.pk)})
     assert refused.status_code == 404 and refused.json()["fields"] == {"payment_method_id": ["Not one of yours."]}
     with schema_context(shop.schema_name):
         assert TopUp.objects.count() == 0
@@ -120,7 +121,7 @@ def test_nothing_crosses_shops(shop, other_shop, customer):
     assert (refused.status_code, refused.json()["code"]) == (422, "referral_refused")
     assert post(api, "/api/v1/mall/redemptions", {"item_id": their_item.pk}).status_code == 404
     other = client(other_shop, token)
-    assert post(other, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": method.pk}).status_code == 404
+    assert post(other, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)}).status_code == 404
     assert other.get("/api/v1/mall/items").json()["results"][0]["name"] == "Other toy"
     assert client(other_shop, "nope").get("/api/v1/stored-value").status_code == 401
     with schema_context(shop.schema_name):

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
+from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
 from pawpact.billing.enums import LedgerAccount
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import PaymentMethod, RailRefund
@@ -43,7 +44,7 @@ def _buyer(shop, email: str, phone: str, *, token_rail="tok_success"):
         customer.user = User.objects.create_user(email, SHOP_PASSWORD)
         customer.save(update_fields=["user"])
         method = PaymentMethod.objects.create(customer=customer, rail="sandbox", token=f"{token_rail}.{uuid.uuid4().hex[:12]}")
-        return _client(shop, api_token_issue(user=customer.user)), customer, method.pk
+        return _client(shop, api_token_issue(user=customer.user)), customer, opaque_id(PAYMENT_METHOD, method.pk)
 
 
 @pytest.fixture

@@ -107,6 +107,8 @@ PAWPACT_SHOP_SIDE = "pawpact.billing.shop_side.BillingShopSide"
 PAWPACT_PLATFORM_SIDE = "pawpact.platform.platform_side.PlatformSideImpl"
 # The shop's public profile for the API's `GET /shop` (the API does not import the workspace).
 PAWPACT_SHOP_PROFILE_READER = "pawpact.workspace.selectors.profile.shop_profile_public"
+# The zones a shop's home shows, from what it offers (the storefront does not import care).
+PAWPACT_SHOP_ZONES_READER = "pawpact.care.zones.zones_offered"
 # Who reacts, inside a shop, to the facts its apps publish (pawpact.outbox.services.shop_event_publish).
 PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     "contract.terminated": [

@@ -58,25 +58,34 @@ def test_get_answers_the_defaults_then_put_sets_the_terms(admin_api, shop, platf
     )  # fmt: skip
 
 
+# A value outside its bounds (stated in the schema) is refused by the API's input, `invalid`,
+# with the funding service's own words; a fee above the advance at the rate given by the service.
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "code", "field", "message"),
     [
-        ({"advance_rate": "0", "fee_minor": 0, "recourse_rule": "full"}, "advance_rate"),
-        ({"advance_rate": "1.5", "fee_minor": 0, "recourse_rule": "full"}, "advance_rate"),
-        ({"advance_rate": "0.9", "fee_minor": 95_000, "recourse_rule": "full"}, "fee_minor"),  # > the advance
-        ({"advance_rate": "0.9", "fee_minor": -5, "recourse_rule": "full"}, "fee_minor"),
+        ({"advance_rate": "0", "fee_minor": 0, "recourse_rule": "full"}, "invalid", "advance_rate",
+         "The advance rate must be more than 0 and at most 1."),
+        ({"advance_rate": "1.5", "fee_minor": 0, "recourse_rule": "full"}, "invalid", "advance_rate",
+         "The advance rate must be more than 0 and at most 1."),
+        ({"advance_rate": "0.9", "fee_minor": 95_000, "recourse_rule": "full"}, "invalid_funding_terms", "fee_minor",
+         "The fee must be smaller than the advance on a ¥1,000.00 contract at this rate (¥900.00)."),
+        ({"advance_rate": "0.9", "fee_minor": -5, "recourse_rule": "full"}, "invalid", "fee_minor",
+         "The fee is a whole number of fen, 0 or more."),
+        ({"advance_rate": "0.9", "fee_minor": 10**12, "recourse_rule": "full"}, "invalid", "fee_minor",
+         "Ensure this value is less than or equal to 99999."),
         ({"advance_rate": "0.9", "fee_minor": 0, "recourse_rule": "full", "settlement_delay_days": 400},
-         "settlement_delay_days"),
+         "invalid", "settlement_delay_days", "The settlement delay is 0 to 90 calendar days."),
+        ({"advance_rate": "0.9", "fee_minor": 0, "recourse_rule": "full", "settlement_delay_days": -1},
+         "invalid", "settlement_delay_days", "The settlement delay is 0 to 90 calendar days."),
     ],
 )  # fmt: skip
-def test_bad_terms_answer_400_and_write_nothing(admin_api, shop, body, field):
+def test_bad_terms_answer_400_and_write_nothing(admin_api, shop, body, code, field, message):
     funding_terms_set(shop=shop, advance_rate=Decimal("0.8"), fee_minor=500, recourse_rule="none")
     response = admin_api.put(_terms_url(shop), body, format="json")
 
     assert response.status_code == 400
     error = response.json()
-    assert (error["code"], list(error["fields"])) == ("invalid_funding_terms", [field])
-    assert error["message"] == "These funding terms are not valid."
+    assert (error["code"], list(error["fields"]), error["fields"][field]) == (code, [field], [message])
     row = FundingTerms.objects.get(shop=shop)
     assert (row.advance_rate, row.fee_minor, row.recourse_rule, row.settlement_delay_days) == (
         Decimal("0.8"), 500, "none", 7,

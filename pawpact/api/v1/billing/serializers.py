@@ -3,7 +3,8 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from pawpact.api.expand import ExpandableMixin, ExpandedField, expandable_object
-from pawpact.api.fields import MAX_ID, MetadataField, MetadataInputField, ObjectField, PenaltyRateField
+from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField, PenaltyRateField
+from pawpact.api.opaque_ids import PAYMENT_METHOD, PLAN, PLAN_VERSION, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
@@ -57,6 +58,7 @@ class PlanFulfilmentRewardSerializer(serializers.Serializer):
 
 class PlanVersionSerializer(serializers.ModelSerializer):
     object = ObjectField("plan_version")
+    id = OpaqueIdField(PLAN_VERSION, source="pk", read_only=True)
     total_minor = serializers.IntegerField(read_only=True)
     entitlements = PlanEntitlementSerializer(many=True, read_only=True)
     fulfilment_rewards = PlanFulfilmentRewardSerializer(many=True, read_only=True)
@@ -73,6 +75,10 @@ class PlanVersionSerializer(serializers.ModelSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     object = serializers.CharField(default="plan", read_only=True, help_text=_("Always `plan`."))
+    id = OpaqueIdField(PLAN, source="pk", read_only=True)
+    code = serializers.CharField(
+        read_only=True, help_text=_("The shop's own short name for the plan; `GET /plans?code=` finds it.")
+    )
     current_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,6 +100,12 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 expandable_object("plan", PlanSerializer)
+
+
+class PlanQuerySerializer(serializers.Serializer):
+    code = serializers.SlugField(
+        required=False, max_length=40, help_text=_("The plan with this `code` (a list of one, or empty).")
+    )
 
 
 class PlanVersionInputSerializer(InputSerializer):
@@ -131,8 +143,8 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
     plan_code = serializers.CharField(source="plan_version.plan.code", read_only=True)
     plan_version = serializers.IntegerField(source="plan_version.version", read_only=True)
     payment_method = serializers.CharField(source="payment_method.label", read_only=True, allow_null=True)
-    payment_method_id = serializers.IntegerField(
-        source="payment_method.id", read_only=True, allow_null=True,
+    payment_method_id = OpaqueIdField(
+        PAYMENT_METHOD, read_only=True, allow_null=True,
         help_text=_("The saved payment method (`/payment-methods/{id}`); `payment_method` is its display."),
     )  # fmt: skip
 
@@ -160,7 +172,7 @@ class ContractCreateSerializer(InputSerializer):
                     "and leave it out."),
     )  # fmt: skip
     pet_uuid = serializers.UUIDField()
-    plan_version_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    plan_version_id = OpaqueIdField(PLAN_VERSION, help_text=_("A version's `id`: a plan's `current_version.id`."))
     metadata = MetadataInputField(required=False)
 
 

@@ -4,8 +4,8 @@ from pawpact.api.v1.billing import views
 
 urlpatterns = [
     path("plans", views.PlanListApi.as_view(), name="api_plan_list"),
-    path("plans/<slug:code>", views.PlanDetailApi.as_view(), name="api_plan_detail"),
-    path("plans/<slug:code>/versions", views.PlanVersionCreateApi.as_view(), name="api_plan_version_create"),
+    path("plans/<slug:plan_id>", views.PlanDetailApi.as_view(), name="api_plan_detail"),
+    path("plans/<slug:plan_id>/versions", views.PlanVersionCreateApi.as_view(), name="api_plan_version_create"),
     path("contracts", views.ContractListCreateApi.as_view(), name="api_contract_list"),
     path("contracts/<uuid:uuid>", views.ContractDetailApi.as_view(), name="api_contract_detail"),
     path(

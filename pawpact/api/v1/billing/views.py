@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -21,6 +21,7 @@ from pawpact.api.access import contract_get, contracts_for, own_customer, own_id
 from pawpact.api.errors import CustomerRequired, NotSigned
 from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import idempotent
+from pawpact.api.opaque_ids import PLAN, id_pattern
 from pawpact.api.openapi import ERRORS
 from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
@@ -28,6 +29,8 @@ from pawpact.api.query import METADATA_FILTER, metadata_filtered, query_valid
 from pawpact.api.renderers import DocumentDownloadMixin
 from pawpact.api.serializers import PaymentMethodInputSerializer
 from pawpact.api.v1.billing import serializers as s
+from pawpact.api.version_shapes import path_pk
+from pawpact.api.versioning import numbers_for_ids
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.models import Plan
@@ -43,6 +46,19 @@ def _plans_for(request):
     return plans_on_sale if getattr(request.user, "is_staff", False) else plans_on_sale.filter(is_active=True)
 
 
+def _plan_get(request, plan_id: str, plans_seen) -> Plan:
+    """The plan a path names by its `id`; clients of 2026-12-01 name it by its code."""
+    if numbers_for_ids(request):
+        return get_object_or_404(plans_seen, code=plan_id)
+    return get_object_or_404(plans_seen, pk=path_pk(PLAN, plan_id, request) or 0)
+
+
+PLAN_ID = OpenApiParameter(
+    "plan_id", {"type": "string", "pattern": id_pattern(PLAN)}, OpenApiParameter.PATH,
+    description="The plan's `id` (clients of 2026-12-01 send its `code`).",
+)  # fmt: skip
+
+
 class PlanListApi(ListAPIView):
     """Public: a frontend shows the plans before anyone signs in."""
 
@@ -50,10 +66,13 @@ class PlanListApi(ListAPIView):
     serializer_class = s.PlanSerializer
 
     def get_queryset(self):
-        return _plans_for(self.request)
+        query = query_valid(s.PlanQuerySerializer, self.request)
+        plans_seen = _plans_for(self.request)
+        return plans_seen.filter(code=query["code"]) if "code" in query else plans_seen
 
     @extend_schema(
         summary="Plans on sale, each with its current terms (no token needed)",
+        parameters=[s.PlanQuerySerializer],
         responses={200: s.PlanSerializer(many=True), **ERRORS},
     )
     def get(self, request, *args, **kwargs):
@@ -64,10 +83,12 @@ class PlanDetailApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="One plan with its current terms (no token needed)", responses={200: s.PlanSerializer, **ERRORS}
+        summary="One plan with its current terms (no token needed)",
+        parameters=[PLAN_ID],
+        responses={200: s.PlanSerializer, **ERRORS},
     )
-    def get(self, request, code: str):
-        return Response(s.PlanSerializer(get_object_or_404(_plans_for(request), code=code)).data)
+    def get(self, request, plan_id: str):
+        return Response(s.PlanSerializer(_plan_get(request, plan_id, _plans_for(request))).data)
 
 
 class PlanVersionCreateApi(APIView):
@@ -76,11 +97,12 @@ class PlanVersionCreateApi(APIView):
     @extend_schema(
         summary="Change a plan's terms: creates a new version (signed contracts keep theirs)",
         request=s.PlanVersionInputSerializer,
+        parameters=[PLAN_ID],
         responses={201: s.PlanVersionSerializer, **ERRORS},
     )
     @idempotent(required=False)
-    def post(self, request, code: str):
-        plan = get_object_or_404(Plan, code=code)
+    def post(self, request, plan_id: str):
+        plan = _plan_get(request, plan_id, Plan.objects.all())
         data = s.PlanVersionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = plans.plan_version_create(plan=plan, **data.validated_data)

@@ -2,11 +2,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import MESSAGE, OpaqueIdField
 from pawpact.messaging.models import Category, Channel, Message, MessageStatus
 
 
 class MessageSerializer(serializers.ModelSerializer):
     object = ObjectField("message")
+    id = OpaqueIdField(MESSAGE, source="pk", read_only=True)
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
 
     class Meta:

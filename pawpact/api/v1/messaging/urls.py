@@ -4,6 +4,6 @@ from pawpact.api.v1.messaging import views
 
 urlpatterns = [
     path("messages", views.MessageListApi.as_view(), name="api_message_list"),
-    path("messages/<int:message_id>/read", views.MessageMarkReadApi.as_view(), name="api_message_read"),
+    path("messages/<str:message_id>/read", views.MessageMarkReadApi.as_view(), name="api_message_read"),
     path("sandbox/sms", views.SandboxSmsListApi.as_view(), name="api_sandbox_sms"),
 ]

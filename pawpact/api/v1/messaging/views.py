@@ -3,18 +3,20 @@ a customer sees only their own delivered messages and marks them read. Someone e
 message answers 404, not 403.
 """
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
+from pawpact.api.opaque_ids import MESSAGE, id_pattern
 from pawpact.api.openapi import ERRORS
 from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.messaging import serializers as s
+from pawpact.api.version_shapes import path_pk
 from pawpact.billing.services.remote_signing import SIGNING_CODE_TOPIC
 from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer
@@ -59,13 +61,19 @@ class MessageListApi(ListAPIView):
 
 
 class MessageMarkReadApi(APIView):
-    @extend_schema(summary="Mark one of my messages read", request=None, responses={200: s.MessageSerializer, **ERRORS})
+    @extend_schema(
+        summary="Mark one of my messages read",
+        request=None,
+        parameters=[OpenApiParameter("message_id", {"type": "string", "pattern": id_pattern(MESSAGE)},
+                                     OpenApiParameter.PATH, description="The message's `id`.")],
+        responses={200: s.MessageSerializer, **ERRORS},
+    )  # fmt: skip
     @idempotent(required=False)
-    def post(self, request, message_id: int):
+    def post(self, request, message_id: str):
         customer = own_customer(request)
         if customer is None:
             raise NotFound(_("Not found."))
-        message = message_mark_read(message_id=message_id, customer=customer)
+        message = message_mark_read(message_id=path_pk(MESSAGE, message_id, request) or 0, customer=customer)
         return Response(s.MessageSerializer(message).data)
 
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from pawpact.api.fields import MAX_ID, ObjectField
+from pawpact.api.opaque_ids import PAYMENT_METHOD, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.paid_membership import MAX_PRICE_MINOR
 from pawpact.loyalty.paid_models import PaidMembership, PaidPlan
@@ -55,7 +56,9 @@ class PaidMembershipSerializer(serializers.ModelSerializer):
     is_live = serializers.BooleanField(
         help_text="The member enjoys the benefits (trial, active, or a renewal being retried)."
     )
-    payment_method_id = serializers.IntegerField(help_text="The saved payment method the next renewal is charged to.")
+    payment_method_id = OpaqueIdField(
+        PAYMENT_METHOD, read_only=True, help_text="The saved payment method the next renewal is charged to."
+    )
 
     class Meta:
         model = PaidMembership
@@ -74,11 +77,9 @@ class MembershipStatusSerializer(serializers.Serializer):
 
 
 class MethodInputSerializer(InputSerializer):
-    payment_method_id = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text="One of the customer's own saved payment methods."
-    )
+    payment_method_id = OpaqueIdField(PAYMENT_METHOD, help_text="One of the customer's own saved payment methods.")
 
 
 class JoinInputSerializer(InputSerializer):
     plan_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    payment_method_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    payment_method_id = OpaqueIdField(PAYMENT_METHOD)

@@ -2,12 +2,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
+from pawpact.api.opaque_ids import PAYMENT_METHOD, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import PaymentMethod
 
 
 class PaymentMethodSerializer(serializers.ModelSerializer):
     object = ObjectField("payment_method")
+    id = OpaqueIdField(PAYMENT_METHOD, source="pk", read_only=True)
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     metadata = MetadataField()
 

@@ -1,10 +1,14 @@
+from decimal import Decimal
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.fields import MonthField, ObjectField
 from pawpact.api.serializers import InputSerializer
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus, RecourseRule
-from pawpact.platform.funding.terms import DEFAULT_TERMS
+from pawpact.platform.funding.terms import DEFAULT_TERMS, MAX_SETTLEMENT_DELAY_DAYS, SMALLEST_PLAUSIBLE_CONTRACT_MINOR
 from pawpact.platform.kpis.definitions import DEFINITIONS
 from pawpact.tenants.enums import ShopRiskState
 
@@ -19,15 +23,36 @@ class FundingTermsSerializer(serializers.Serializer):
     is_default = serializers.BooleanField(help_text="True when the shop has no terms of its own yet.")
 
 
+# The funding service's own messages, so a value out of range reads the same here as in the console.
+RATE_RULE = _("The advance rate must be more than 0 and at most 1.")
+FEE_RULE = _("The fee is a whole number of fen, 0 or more.")
+DELAY_RULE = lazy(
+    lambda: gettext("The settlement delay is 0 to %(max)d calendar days.") % {"max": MAX_SETTLEMENT_DELAY_DAYS}, str
+)()
+
+
+def _range(message) -> dict:
+    return {"min_value": message, "max_value": message}
+
+
 class FundingTermsInputSerializer(InputSerializer):
+    """Each value within its bounds here (stated in the schema); whether the fee is below the
+    advance at the rate given is the funding service's check (`invalid_funding_terms`)."""
+
     advance_rate = serializers.DecimalField(
-        max_digits=5, decimal_places=4, help_text="In (0, 1]: the share of the contract value advanced."
-    )
-    fee_minor = serializers.IntegerField(help_text="Flat fee per contract, in fen; below the smallest advance.")
+        max_digits=5, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal("1"),
+        error_messages=_range(RATE_RULE), help_text="In (0, 1]: the share of the contract value advanced.",
+    )  # fmt: skip
+    # An advance is never more than the smallest plausible contract, and the fee is below it.
+    fee_minor = serializers.IntegerField(
+        min_value=0, max_value=SMALLEST_PLAUSIBLE_CONTRACT_MINOR - 1, error_messages={"min_value": FEE_RULE},
+        help_text="Flat fee per contract, in fen; below the smallest advance.",
+    )  # fmt: skip
     recourse_rule = serializers.ChoiceField(choices=RecourseRule.choices)
     settlement_delay_days = serializers.IntegerField(
-        required=False, default=DEFAULT_TERMS.settlement_delay_days, help_text="Calendar days after signing."
-    )
+        required=False, default=DEFAULT_TERMS.settlement_delay_days, min_value=0, max_value=MAX_SETTLEMENT_DELAY_DAYS,
+        error_messages=_range(DELAY_RULE), help_text="Calendar days after signing.",
+    )  # fmt: skip
 
 
 class AdvanceSerializer(serializers.Serializer):

@@ -1,12 +1,14 @@
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import RENEWAL_OFFER, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import RenewalOffer
 
 
 class RenewalOfferSerializer(serializers.ModelSerializer):
     object = ObjectField("renewal_offer")
+    id = OpaqueIdField(RENEWAL_OFFER, source="pk", read_only=True)
     contract_uuid = serializers.UUIDField(source="contract.uuid", read_only=True)
     renewal_contract_uuid = serializers.UUIDField(source="renewal_contract.uuid", read_only=True, allow_null=True)
 

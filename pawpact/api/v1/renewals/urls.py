@@ -5,7 +5,7 @@ from pawpact.api.v1.renewals import views
 urlpatterns = [
     path("renewal-offers", views.RenewalOfferListApi.as_view(), name="api_renewal_offer_list"),
     path(
-        "renewal-offers/<int:offer_id>/accept",
+        "renewal-offers/<str:offer_id>/accept",
         views.RenewalOfferAcceptApi.as_view(),
         name="api_renewal_offer_accept",
     ),

@@ -2,14 +2,16 @@
 accepts their own. Someone else's offer answers 404, not 403.
 """
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.idempotency import idempotent
+from pawpact.api.opaque_ids import RENEWAL_OFFER, id_pattern
 from pawpact.api.openapi import ERRORS
 from pawpact.api.v1.renewals import serializers as s
+from pawpact.api.version_shapes import path_pk
 from pawpact.billing.models import RenewalOffer
 from pawpact.billing.services import renewal
 
@@ -36,11 +38,13 @@ class RenewalOfferAcceptApi(APIView):
     @extend_schema(
         summary="Renew with one of the offered rewards (the new contract is created when the current one completes)",
         request=s.RenewalAcceptInputSerializer,
+        parameters=[OpenApiParameter("offer_id", {"type": "string", "pattern": id_pattern(RENEWAL_OFFER)},
+                                     OpenApiParameter.PATH, description="The offer's `id`.")],
         responses={200: s.RenewalOfferSerializer, **ERRORS},
-    )
+    )  # fmt: skip
     @idempotent(required=False)
-    def post(self, request, offer_id: int):
-        offer = get_object_or_404(_offers_for(request), pk=offer_id)
+    def post(self, request, offer_id: str):
+        offer = get_object_or_404(_offers_for(request), pk=path_pk(RENEWAL_OFFER, offer_id, request) or 0)
         data = s.RenewalAcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         offer = renewal.renewal_accept(offer=offer, option_key=data.validated_data["option_key"])

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 
 class ZoneSerializer(serializers.Serializer):
-    key = serializers.ChoiceField(choices=["plans", "goods", "services", "mall", "adoption"])
+    key = serializers.ChoiceField(choices=["plans", "adoption", "goods", "mall", "services"])
     name = serializers.CharField(help_text=_("In the request's language."))
     path = serializers.CharField(help_text=_("The API list that holds the zone's items."))
 
@@ -16,7 +16,11 @@ class ShopProfileSerializer(serializers.Serializer):
     phone = serializers.CharField(help_text=_("The shop's contact phone; may be empty."))
     email = serializers.CharField(help_text=_("The shop's contact email; may be empty."))
     logo_url = serializers.URLField(allow_null=True, help_text=_("Absolute address of the logo; null without one."))
-    zones = ZoneSerializer(many=True, help_text=_("What the shop offers, each with the list that holds it."))
+    zones = ZoneSerializer(
+        many=True,
+        help_text=_("What the shop offers now, in the order its home page shows it, each with the list that holds "
+                    "it: a zone with nothing in it (no plan on sale, no listed product…) is left out."),
+    )  # fmt: skip
     livemode = serializers.BooleanField(
         help_text=_("False while the shop is in test mode: payments go to the sandbox and move no money.")
     )

@@ -11,15 +11,17 @@ from rest_framework.views import APIView
 
 from pawpact.api.openapi import error_responses
 from pawpact.api.v1.shop.serializers import ShopProfileSerializer
+from pawpact.care.zones import zones_offered
 
-# Every shop offers the same zones (SPEC §3); a frontend lays out its home from this list.
-ZONES = (
-    ("plans", _("Plan zone"), "api_plan_list"),
-    ("goods", _("Drop-ship shop"), "api_shop_product_list"),
-    ("services", _("Services"), "api_care_service_list"),
-    ("mall", _("Points mall"), "api_mall_items"),
-    ("adoption", _("Adopt a pet"), "api_care_adoption_list"),
-)
+# Each zone's name and the API list holding its items; which zones a shop shows comes from
+# what it offers (pawpact.care.zones), the same as its own home page.
+ZONES = {
+    "plans": (_("Plan zone"), "api_plan_list"),
+    "adoption": (_("Adopt a pet"), "api_care_adoption_list"),
+    "goods": (_("Drop-ship shop"), "api_shop_product_list"),
+    "mall": (_("Points mall"), "api_mall_items"),
+    "services": (_("Services"), "api_care_service_list"),
+}
 
 
 def shop_profile(request) -> dict:
@@ -29,7 +31,9 @@ def shop_profile(request) -> dict:
         "name": shop.name,
         **{key: profile[key] for key in ("address", "opening_hours", "phone", "email")},
         "logo_url": request.build_absolute_uri(reverse("shop_logo")) if profile["has_logo"] else None,
-        "zones": [{"key": key, "name": str(name), "path": reverse(url_name)} for key, name, url_name in ZONES],
+        "zones": [
+            {"key": key, "name": str(ZONES[key][0]), "path": reverse(ZONES[key][1])} for key in zones_offered()
+        ],
         "livemode": shop.is_live,
     }
 

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from pawpact.api.expand import ExpandableMixin
 from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
+from pawpact.api.opaque_ids import PAYMENT_METHOD, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.storefront.enums import (
     FulfilmentKind,
@@ -114,8 +115,8 @@ class CartLineSetSerializer(InputSerializer):
 
 
 class CheckoutSerializer(InputSerializer):
-    payment_method_id = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, required=False, allow_null=True, default=None,
+    payment_method_id = OpaqueIdField(
+        PAYMENT_METHOD, required=False, allow_null=True, default=None,
         help_text=_("One of the customer's saved methods (GET /payment-methods); may be left out when the stored "
                     "value covers the whole order."),
     )  # fmt: skip

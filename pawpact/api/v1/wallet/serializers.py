@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from pawpact.api.fields import MAX_ID, ObjectField
+from pawpact.api.opaque_ids import PAYMENT_METHOD, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.wallet_models import (
     MallItem,
@@ -53,9 +54,7 @@ class MallItemSerializer(serializers.ModelSerializer):
 
 class RedeemInputSerializer(InputSerializer):
     item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    payment_method_id = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, help_text="For an item with a cash part."
-    )
+    payment_method_id = OpaqueIdField(PAYMENT_METHOD, required=False, help_text="For an item with a cash part.")
 
 
 class RedemptionSerializer(serializers.ModelSerializer):
@@ -101,7 +100,7 @@ class StoredValueMovementSerializer(serializers.ModelSerializer):
 
 class TopUpInputSerializer(InputSerializer):
     amount_minor = serializers.IntegerField(min_value=1, max_value=5_000_000)
-    payment_method_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    payment_method_id = OpaqueIdField(PAYMENT_METHOD)
 
 
 class TopUpSerializer(serializers.ModelSerializer):
