@@ -227,7 +227,7 @@ def line_problems(error) -> list[str]:
     """A refusal's per-line notes ("0 to 2.") to show under its message; the other fields' notes
     only restate the message on a page (the API still returns them by field)."""
     fields = getattr(error, "fields", None) or {}
-    return [problem for key, problems in fields.items() if key.startswith("item_") for problem in problems]
+    return [problem for key, problems in fields.items() if key.startswith("item") for problem in problems]
 
 
 def items_posted(request, parcel) -> dict[int, int]:

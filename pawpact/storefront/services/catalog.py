@@ -113,11 +113,7 @@ def plan_box_set(*, plan_version: PlanVersion, items: list[tuple[str, int]], clo
             ended = PlanBoxItem.objects.filter(plan_version=plan_version).update(valid_until=now)
             for row in rows:
                 row.valid_from = now if ended else None
-            created = PlanBoxItem.objects.bulk_create(rows)
-            from pawpact.storefront.services.demand import demand_after_box_change  # demand imports this module
-
-            demand_after_box_change()
-            return created
+            return PlanBoxItem.objects.bulk_create(rows)
     except IntegrityError:
         raise ProductInvalid(_("Each SKU once per box."), fields={"items": [_("A SKU is listed twice.")]}) from None
 

@@ -69,6 +69,7 @@ def demand_on_contract_change(*, payload: dict, clock: Clock = default_clock) ->
 
 
 def demand_after_box_change() -> None:
-    """A plan's box changed: recompute once the change is committed."""
+    """A plan's box changed (call after catalog.plan_box_set, which this module builds on):
+    recompute once the change is committed."""
     if linked_warehouse_id() is not None:
         transaction.on_commit(demand_compute)

@@ -4,6 +4,8 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.storefront.parcel_reasons import parcel_reason_text
+
 register = template.Library()
 
 CARRIERS = {
@@ -35,8 +37,6 @@ def shown_name(line) -> str:
 @register.filter
 def parcel_problem(parcel) -> str:
     """Why a parcel waits, in the reader's language (see pawpact.storefront.parcel_reasons)."""
-    from pawpact.storefront.parcel_reasons import parcel_reason_text
-
     return parcel_reason_text(parcel)
 
 
