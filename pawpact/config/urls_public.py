@@ -113,6 +113,8 @@ urlpatterns = [
          name="console_warehouse_import_progress"),
     path("console/warehouses/<int:warehouse_id>/hold/", warehouse_views.console_warehouse_hold,
          name="console_warehouse_hold"),
+    path("console/warehouses/<int:warehouse_id>/fault/", warehouse_views.console_warehouse_fault,
+         name="console_warehouse_fault"),
     # The platform API (platform admins only): insights and funding.
     path("api/v1/platform/", include("pawpact.api.v1.platform.urls")),
 ]

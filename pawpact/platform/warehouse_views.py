@@ -20,6 +20,7 @@ from pawpact.warehouses.services import (
     catalog_import_refused,
     catalog_import_start,
     sandbox_dispatch_hold,
+    sandbox_fault_set,
     warehouse_check,
     warehouse_credentials_update,
     warehouse_register,
@@ -131,4 +132,21 @@ def console_warehouse_hold(request, warehouse_id: int):
         state = (_("every dispatch is held") if held.get("all") else
                  ngettext("%(n)s order held", "%(n)s orders held", count) % {"n": count})  # fmt: skip
         messages.success(request, _("Done: %(state)s.") % {"state": state})
+    return redirect("console_warehouse", warehouse_id=warehouse.pk)
+
+
+@staff_required
+@require_POST
+def console_warehouse_fault(request, warehouse_id: int):
+    """A sandbox warehouse goes down or comes back; a check right after shows its state."""
+    warehouse = get_object_or_404(Warehouse, pk=warehouse_id)
+    down = request.POST.get("down") == "1"
+    try:
+        sandbox_fault_set(warehouse=warehouse, down=down)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("console_warehouse", warehouse_id=warehouse.pk)
+    warehouse_check(warehouse=warehouse, callback_url=_callback_url(request, warehouse))
+    messages.success(request, _("The warehouse is down: every call to it fails until it comes back.") if down
+                     else _("The warehouse is back; waiting parcels are sent on the next retry."))  # fmt: skip
     return redirect("console_warehouse", warehouse_id=warehouse.pk)

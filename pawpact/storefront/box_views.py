@@ -18,7 +18,7 @@ from pawpact.storefront.models import Fulfilment, ReshipRequest
 from pawpact.storefront.services.catalog import linked_warehouse_id
 from pawpact.storefront.services.plan_boxes import SHIPPING_CONTRACT_STATUSES
 from pawpact.storefront.services.reships import RESHIP_WINDOW, reship_request
-from pawpact.storefront.shop_views import _context, _customer, items_posted
+from pawpact.storefront.shop_views import _context, _customer, items_posted, line_problems
 
 
 def _boxes(customer):
@@ -68,6 +68,6 @@ def box_page(request, box_uuid):
         items=reship.items.select_related("line") if reship else [], can_request=reship is None and sent and in_window,
         reship_tracking=reship.reship.tracking.all() if reship and reship.reship else [],
         lines=[(line, posted.get(f"item_{line.pk}", "0")) for line in box.lines.all()],
-        problems=[problem for field in (refusal.fields or {}).values() for problem in field] if refusal else [],
+        problems=line_problems(refusal) if refusal else [],
     )  # fmt: skip
     return render(request, "storefront/shop/box.html", context, status=refusal.http_status if refusal else 200)

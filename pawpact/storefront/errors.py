@@ -73,3 +73,9 @@ class CartQuantityLimit(BusinessRuleViolation):
     """A cart line of more than 99 of one product."""
 
     code = "cart_quantity_limit"
+
+
+class TestClockRefused(Conflict):
+    """Moving a parcel's time is for a shop in test mode, on a parcel waiting at the warehouse."""
+
+    code = "test_clock_refused"

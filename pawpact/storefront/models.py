@@ -152,7 +152,12 @@ class Order(models.Model):
 
     @property
     def number(self) -> str:
-        return f"SO{self.created_at:%y%m%d}{self.pk:05d}"
+        return order_number(self.created_at, self.pk)
+
+
+def order_number(created_at, pk) -> str:
+    """SO + the day the order was placed in the shop's time zone (the day its pages show) + the id."""
+    return f"SO{timezone.localtime(created_at):%y%m%d}{pk:05d}"
 
 
 class OrderLine(models.Model):
@@ -258,6 +263,10 @@ class Fulfilment(models.Model):
     push_attempts = models.PositiveSmallIntegerField(default=0)
     next_push_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True)
+    # Why the last push did not go through, as a code and its parameters, worded when shown
+    # (pawpact.storefront.parcel_reasons), so each reader sees it in their own language.
+    last_reason = models.CharField(max_length=32, blank=True)
+    last_reason_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)  # dispatch (or reship) promised by

@@ -9,7 +9,8 @@ from pawpact.customers.models import Customer
 from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus, ReshipStatus
 from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderLine, OrderPayment, PlanBoxItem, Product, ReshipRequest
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
-from pawpact.warehouses.models import WarehouseLink
+from pawpact.warehouses.enums import SkuCategory
+from pawpact.warehouses.models import WarehouseLink, WarehouseSku
 
 
 def _sellable_q(prefix: str = "warehouse_sku__") -> Q:
@@ -58,6 +59,17 @@ def cart_get(*, customer: Customer, with_warehouse: bool = False) -> CartView:
                     warehouse_id=lines[0].linked_warehouse_id if with_warehouse and lines else None)  # fmt: skip
 
 
+def catalog_skus(*, query: str = "", category: str = "") -> QuerySet[WarehouseSku]:
+    """The linked warehouse's SKUs as the staff catalog lists them (on sale here or not),
+    by SKU, name or English name and category: the page and its export read the same rows."""
+    skus = WarehouseSku.objects.filter(warehouse_id=linked_warehouse_id() or 0)
+    if query:
+        skus = skus.filter(Q(sku__icontains=query) | Q(name__icontains=query) | Q(name_en__icontains=query))
+    if category in SkuCategory.values:
+        skus = skus.filter(category=category)
+    return skus.order_by("sku")
+
+
 def order_list(*, customer: Customer | None = None) -> QuerySet[Order]:
     lines = Prefetch("lines", queryset=OrderLine.objects.select_related("warehouse_sku"))
     orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(lines)
@@ -72,20 +84,21 @@ def reship_pending_list() -> QuerySet[ReshipRequest]:
     """Plan boxes' reship requests waiting for the shop's decision, oldest first."""
     return (ReshipRequest.objects.filter(status=ReshipStatus.PENDING)
             .select_related("customer", "fulfilment__contract__plan_version__plan")
-            .prefetch_related("photos", "fulfilment__lines", "items__line").order_by("created_at", "id"))  # fmt: skip
+            .prefetch_related("photos", "fulfilment__lines__warehouse_sku", "items__line__warehouse_sku")
+            .order_by("created_at", "id"))  # fmt: skip
 
 
 def reship_recent_list() -> QuerySet[ReshipRequest]:
     """Reship requests already on their way or answered (orders' go out at once), newest first."""
     return (ReshipRequest.objects.exclude(status=ReshipStatus.PENDING)
             .select_related("customer", "reship", "fulfilment__order")
-            .prefetch_related("photos", "items__line").order_by("-created_at", "-id"))  # fmt: skip
+            .prefetch_related("photos", "items__line__warehouse_sku").order_by("-created_at", "-id"))  # fmt: skip
 
 
 def order_reships(*, order: Order) -> list[ReshipRequest]:
     """An order's reship requests with what was asked again and the customer's photos."""
     return list(ReshipRequest.objects.filter(fulfilment__order=order).select_related("reship")
-                .prefetch_related("photos", "items__line").order_by("created_at", "id"))  # fmt: skip
+                .prefetch_related("photos", "items__line__warehouse_sku").order_by("created_at", "id"))  # fmt: skip
 
 
 def sla_breach_list(*, now=None) -> QuerySet[Fulfilment]:

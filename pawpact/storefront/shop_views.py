@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -17,9 +17,10 @@ from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.errors import DomainError
 from pawpact.customers.models import Customer
 from pawpact.storefront.forms import AddressForm, ReshipForm
-from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product
+from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product, ReshipPhoto
 from pawpact.storefront.pricing import coupon_options, discount_for, stored_value
 from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
+from pawpact.storefront.services.addresses import address_set
 from pawpact.storefront.services.orders import cart_line_add, cart_set, checkout
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel
 from pawpact.storefront.services.reships import reship_request
@@ -129,6 +130,11 @@ def cart_page(request):
             address.save()
             messages.success(request, _("Delivery address saved."))
             return redirect("storefront:cart")
+    return _cart_render(request, customer, address_form)
+
+
+def _cart_render(request, customer, address_form, status: int = 200):
+    """The cart with its checkout: the address form shown is the one the order ships to."""
     livemode = current_livemode()
     methods = PaymentMethod.objects.filter(customer=customer, is_active=True, livemode=livemode)
     cart = cart_get(customer=customer)
@@ -142,7 +148,7 @@ def cart_page(request):
         request, cart=cart, address_form=address_form, methods=methods, member_discount=member, coupons=coupons,
         best_coupon=best,
         total_minor=cart.subtotal_minor - (member.amount_minor if member else 0),
-        stored_value_minor=stored_value().balance_minor(customer=customer), checkout_key=uuid.uuid4().hex, new_card="" if livemode else NEW_SANDBOX_CARD))  # fmt: skip
+        stored_value_minor=stored_value().balance_minor(customer=customer), checkout_key=uuid.uuid4().hex, new_card="" if livemode else NEW_SANDBOX_CARD), status=status)  # fmt: skip
 
 
 @require_POST
@@ -151,6 +157,15 @@ def checkout_submit(request):
     customer = _customer(request)
     if customer is None:
         raise Http404
+    # The order ships to the address posted with the payment, i.e. the one the customer saw and
+    # could edit on the cart page; a missing or incomplete one is refused before any money moves.
+    address_form = AddressForm(request.POST, instance=getattr(customer, "shipping_address", None))
+    if not address_form.is_valid():
+        messages.error(request, _("Add the delivery address before paying."))
+        return _cart_render(request, customer, address_form, status=400)
+    if address_form.has_changed() or address_form.instance.pk is None:
+        address_set(customer=customer, **address_form.cleaned_data)
+        customer = _customer(request)
     choice = request.POST.get("payment_method", "")
     use_stored_value = request.POST.get("use_stored_value") == "1"
     try:
@@ -201,14 +216,20 @@ def order_page(request, order_uuid):
                 return redirect("storefront:order", order_uuid=order.uuid)
             except DomainError as error:
                 form.add_error(None, error.message)
-                for problems in (getattr(error, "fields", None) or {}).values():
-                    for problem in problems:
-                        form.add_error(None, problem)
+                for problem in line_problems(error):
+                    form.add_error(None, problem)
     posted = {key: request.POST.get(key, "") for key in request.POST if key.startswith("item_")}
     return render(request, "storefront/shop/order.html", _context(
         request, order=order, parcel=parcel, tracking=parcel.tracking.all(), form=form, reships=parcel.reships.all(),
         lines=[(line, posted.get(f"item_{line.pk}", "0")) for line in parcel.lines.all()],
         can_cancel=order.status == "paid" and parcel.status in CANCELLABLE, refunds=order.refunds.all()))  # fmt: skip
+
+
+def line_problems(error) -> list[str]:
+    """A refusal's per-line notes ("0 to 2.") to show under its message; the other fields' notes
+    only restate the message on a page (the API still returns them by field)."""
+    fields = getattr(error, "fields", None) or {}
+    return [problem for key, problems in fields.items() if key.startswith("item") for problem in problems]
 
 
 def items_posted(request, parcel) -> dict[int, int]:
@@ -230,3 +251,18 @@ def order_cancel_submit(request, order_uuid):
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("storefront:order", order_uuid=order.uuid)
+
+
+@login_required(login_url="account_login")
+def reship_photo(request, request_uuid, photo_id: int):
+    """A reship's damage photo, for this shop's staff or the customer who sent it; anyone else
+    (another customer; another shop, whose schema has no such row) gets a 404, never a file."""
+    photos = ReshipPhoto.objects.filter(pk=photo_id, request__uuid=request_uuid)
+    if not request.user.is_staff:
+        customer = _customer(request)
+        photos = photos.filter(request__customer=customer) if customer else photos.none()
+    photo = get_object_or_404(photos)
+    response = FileResponse(photo.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

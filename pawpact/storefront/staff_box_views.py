@@ -9,6 +9,7 @@ from pawpact.billing.models import PlanVersion
 from pawpact.core.errors import DomainError
 from pawpact.storefront.models import PlanBoxItem, Product
 from pawpact.storefront.services.catalog import PLAN_MIN_MARGIN, linked_warehouse_id, plan_box_set, plan_margins
+from pawpact.storefront.services.demand import demand_after_box_change
 from pawpact.storefront.staff_views import CATALOG_EDIT, refused, staff_may, staff_only
 
 ROWS = 8  # a box holds a few items; eight lines leave room to add some
@@ -35,6 +36,7 @@ def plan_box_page(request, version_id: int):
     if request.method == "POST":
         try:
             plan_box_set(plan_version=version, items=_posted_items(request))
+            demand_after_box_change()
         except DomainError as error:
             problems = [error.message, *(p for field in (error.fields or {}).values() for p in field)]
         else:

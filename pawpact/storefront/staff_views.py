@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -18,6 +18,7 @@ from pawpact.core.errors import DomainError
 from pawpact.storefront.forms import PriceForm, RefundForm
 from pawpact.storefront.models import FulfilmentLine, Product
 from pawpact.storefront.selectors import (
+    catalog_skus,
     fulfilment_list,
     order_list,
     order_refund_rows,
@@ -33,10 +34,12 @@ from pawpact.storefront.services.catalog import (
     plan_margins,
     product_save,
 )
+from pawpact.storefront.services.parcel_clock import parcel_age_for_test
+from pawpact.tenants.modes import current_livemode
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel, order_refund
 from pawpact.storefront.services.reships import reship_decide
 from pawpact.warehouses.enums import SkuCategory
-from pawpact.warehouses.models import Warehouse, WarehouseSku
+from pawpact.warehouses.models import Warehouse
 
 
 # The workspace's role table decides (settings.PAWPACT_STAFF_ROLE_ALLOWS): the owner and managers set
@@ -95,12 +98,7 @@ def catalog_page(request):
     if request.method == "POST" and _price_saved(request):
         return redirect(request.get_full_path())
     query, category = request.GET.get("q", "").strip(), request.GET.get("category", "")
-    skus = WarehouseSku.objects.filter(warehouse_id=warehouse_id or 0)
-    if query:
-        skus = skus.filter(Q(sku__icontains=query) | Q(name__icontains=query) | Q(name_en__icontains=query))
-    if category in SkuCategory.values:
-        skus = skus.filter(category=category)
-    page = Paginator(skus.order_by("sku"), 25).get_page(request.GET.get("page"))
+    page = Paginator(catalog_skus(query=query, category=category), 25).get_page(request.GET.get("page"))
     products = {p.warehouse_sku_id: p for p in Product.objects.filter(warehouse_sku_id__in=[s.pk for s in page])}
     rows = []
     for sku in page:
@@ -123,7 +121,8 @@ def parcels_page(request):
     parcels = fulfilment_list().prefetch_related(Prefetch("lines", queryset=FulfilmentLine.objects.select_related("warehouse_sku")))[:100]
     return render(request, "storefront/staff/parcels.html", {
         "parcels": parcels, "breaches": sla_breach_list()[:50], "reship_requests": reship_pending_list()[:50],
-        "reships_recent": reship_recent_list()[:30]})  # fmt: skip
+        "reships_recent": reship_recent_list()[:30], "test_mode": not current_livemode(),
+        "may_age": staff_may(request, ORDER_REFUND)})  # fmt: skip
 
 
 @staff_only
@@ -147,6 +146,21 @@ def reship_decide_submit(request, request_uuid):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Approved: the warehouse ships the box again.") if approve else _("Refused; the customer sees your answer."))
+    return redirect("storefront:staff_parcels")
+
+
+@require_POST
+@staff_only
+def parcel_age_submit(request, parcel_uuid):
+    """Test mode: pretend 24 hours have passed for a parcel at the warehouse (see parcel_clock)."""
+    if not staff_may(request, ORDER_REFUND):
+        return refused(request)
+    try:
+        parcel_age_for_test(parcel_uuid=parcel_uuid)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Test mode: the parcel was sent and promised 24 hours earlier."))
     return redirect("storefront:staff_parcels")
 
 

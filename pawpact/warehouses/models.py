@@ -44,6 +44,11 @@ class Warehouse(models.Model):
         return bool(self.last_check_ok and (self.last_check_params or {}).get("sandbox") is True)
 
     @property
+    def sandbox_known(self) -> bool:
+        """A sandbox answered a check once; it stays one while it is down (its controls still answer)."""
+        return (self.last_check_params or {}).get("sandbox") is True
+
+    @property
     def last_check_reason(self) -> str:
         """The last check's outcome in the viewer's language."""
         return reason_text(self.last_check_code, self.last_check_params, said=self.last_check_message)
@@ -157,6 +162,8 @@ class Shipment(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="shipments")
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=ShipmentKind.choices)
+    # The shop's own number for it (SO… for an order), so staff can name it as their pages do.
+    label = models.CharField(max_length=24, blank=True, db_index=True)
     sent_at = models.DateTimeField()
     due_at = models.DateTimeField()
     dispatched_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ from pawpact.tenants.secrets import text_decrypt, text_encrypt
 from pawpact.warehouses.client import WarehouseClient
 from pawpact.warehouses.enums import EventType, ImportStatus, SkuCategory, WarehouseStatus
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
-from pawpact.warehouses.models import CatalogImport, Warehouse, WarehouseEvent, WarehouseLink, WarehouseSku
+from pawpact.warehouses.models import CatalogImport, Shipment, Warehouse, WarehouseEvent, WarehouseLink, WarehouseSku
 from pawpact.warehouses.reasons import CHECK_PASSED, reason_of, reason_text
 from pawpact.warehouses.signing import signature_verify
 from pawpact.warehouses.stock import stock_apply
@@ -97,6 +97,8 @@ def warehouse_check(*, warehouse: Warehouse, callback_url: str, clock: Clock = d
         result = CheckResult(ok=True, code=CHECK_PASSED, params=params, skus=skus)
     except (WarehouseRefused, WarehouseUnavailable) as error:
         code, params = reason_of(error)
+        if warehouse.sandbox_known:  # still a sandbox while down: its test controls stay on the console
+            params = {**params, "sandbox": True}
         result = CheckResult(ok=False, code=code, params=params)
     Warehouse.objects.filter(pk=warehouse.pk).update(
         last_check_at=clock.now(), last_check_ok=result.ok, last_check_code=result.code, last_check_params=result.params,
@@ -213,15 +215,34 @@ def stock_reconcile(*, warehouse: Warehouse) -> int:
 def sandbox_dispatch_hold(*, warehouse: Warehouse, order_id: str = "", hold: bool) -> dict:
     """Tell a sandbox warehouse to hold (or release) dispatch of one order or of every order,
     so staff can try a dispatch-SLA breach. Only a warehouse whose last passing check said it
-    is a sandbox: a partner warehouse has no such control."""
+    is a sandbox: a partner warehouse has no such control. One order is named by the shop's
+    number (SO…) as staff pages show it, or by the warehouse's id for it (a UUID)."""
     if not warehouse.is_sandbox:
         raise Conflict(_("Only a sandbox warehouse can be told to hold dispatch."))
-    order_id = order_id.strip()
-    if order_id and not _ORDER_ID.fullmatch(order_id):
-        raise ValidationFailed(_("Enter an order id as the warehouse knows it (a UUID)."),
-                               fields={"order_id": [_("Not an order id.")]})  # fmt: skip
+    order_id = _warehouse_order_id(warehouse, order_id.strip())
     body = {"order_id": order_id, "hold": hold} if order_id else {"all": True, "hold": hold}
     return WarehouseClient.for_warehouse(warehouse).call("POST", "/_sandbox/holds", payload=body)
+
+
+def _warehouse_order_id(warehouse: Warehouse, given: str) -> str:
+    if not given or _ORDER_ID.fullmatch(given):
+        return given
+    matches = list(Shipment.objects.filter(warehouse=warehouse, label__iexact=given).values_list("reference", flat=True)[:2])
+    if len(matches) == 1:
+        return str(matches[0])
+    if matches:
+        raise ValidationFailed(_("Two shops have an order with this number: give the warehouse's id for it (a UUID)."),
+                               fields={"order_id": [_("Ambiguous.")]})  # fmt: skip
+    raise ValidationFailed(_("No order with this number has reached this warehouse."),
+                           fields={"order_id": [_("Give an order number (SO…) of a parcel sent to this warehouse.")]})  # fmt: skip
+
+
+def sandbox_fault_set(*, warehouse: Warehouse, down: bool) -> dict:
+    """Make a sandbox warehouse go down (every call answers 503) or come back, to try what
+    shops see during an outage. Its test controls answer either way."""
+    if not warehouse.sandbox_known:
+        raise Conflict(_("Only a sandbox warehouse can be told to go down."))
+    return WarehouseClient.for_warehouse(warehouse).call("POST", "/_sandbox/faults", payload={"down": down})
 
 
 def new_secret() -> str:

@@ -27,6 +27,7 @@ REJECTED_TERMS = {
     "死亡": "离世",  # pet death
     "证明文件": "证明材料",  # evidence
     "沙盒": "沙箱",  # sandbox
+    "套餐月包裹": "套餐月盒",  # plan box
     "“": "「",  # a quoted status or name
 }
 

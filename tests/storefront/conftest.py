@@ -79,6 +79,11 @@ def linked(shop, warehouse):
     return warehouse
 
 
+# The address as the cart page shows it pre-filled: a checkout posts it back with the payment.
+SHOWN_ADDRESS = {"name": "Wang Fang", "phone": "13800138000", "province": "上海市", "city": "上海市",
+                 "district": "浦东新区", "address": "世纪大道 100 号"}  # fmt: skip
+
+
 def customer_with_address(*, name="Wang Fang", phone="13800138000") -> Customer:
     """Call inside the shop's schema."""
     customer = Customer.objects.create(name=name, phone=phone, birth_date=date(1990, 5, 1))
@@ -97,7 +102,7 @@ def deliver(client, callbacks: list[dict]):
     return responses
 
 
-__all__ = ["Warehouse", "schema_context", "customer_with_address", "deliver"]
+__all__ = ["Warehouse", "schema_context", "customer_with_address", "deliver", "SHOWN_ADDRESS"]
 
 
 def as_manager(user):

@@ -18,7 +18,7 @@ pytestmark = browser_marks
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 WORDS = {  # language → (browser locale, link on my plans, submit, waiting, approved)
     "en": ("en-US", "Monthly boxes and reships", "Request a reship", "Waiting for the shop", "Approved: sent again"),
-    "zh-hans": ("zh-CN", "套餐月包裹与补发", "申请补发", "等待门店处理", "已同意：已补发"),
+    "zh-hans": ("zh-CN", "套餐月盒与补发", "申请补发", "等待门店处理", "已同意：已补发"),
 }
 
 

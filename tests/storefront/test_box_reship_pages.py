@@ -117,7 +117,7 @@ def test_the_pages_speak_chinese(shop, linked, django_capture_on_commit_callback
     web, box, _lines = _box_customer(shop, django_capture_on_commit_callbacks)
     page = web.get(f"/shop/boxes/{box.uuid}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "申请补发" in page and "Something missing" not in page
-    assert "我的套餐月包裹" in web.get("/shop/boxes/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "我的套餐月盒" in web.get("/shop/boxes/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
 
 def test_someone_elses_box_another_shop_and_a_visitor_find_nothing(

@@ -11,6 +11,7 @@ from tests.browser import browser_marks, chromium, fetch, page_open, screenshot
 from tests.conftest import host_of
 from tests.storefront.conftest import as_manager
 from tests.storefront.test_pages import _customer_user, _login
+from tests.storefront.conftest import SHOWN_ADDRESS
 
 pytestmark = browser_marks
 
@@ -25,7 +26,7 @@ def test_shop_pages_render_at_phone_and_desk_width(shop, linked, language, tmp_p
     customer.cookies["django_language"] = language
     customer.post(f"/shop/products/{product.pk}/add/", {"quantity": "1"})
     with django_capture_on_commit_callbacks(execute=True):
-        customer.post("/shop/checkout/", {"payment_method": "sandbox-new", "checkout_key": "browser"})
+        customer.post("/shop/checkout/", {**SHOWN_ADDRESS, "payment_method": "sandbox-new", "checkout_key": "browser"})
     customer.post(f"/shop/products/{product.pk}/add/", {"quantity": "2"})
     with schema_context(shop.schema_name):
         order = Order.objects.get()

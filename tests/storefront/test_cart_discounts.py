@@ -19,6 +19,7 @@ from pawpact.storefront.shop_views import NEW_SANDBOX_CARD
 from tests.loyalty.coupon_helpers import amount_off, percent_off
 from tests.loyalty.helpers import order
 from tests.storefront.test_my_plans import browser_of, customer_with_login
+from tests.storefront.conftest import SHOWN_ADDRESS
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_the_cart_shows_the_member_discount_and_the_picked_coupon_is_charged(sho
     assert "No coupon: pay ¥245.10" in page and f'value="{twenty.code}"' in page and "pay ¥225.10" in page
     assert page.count('name="coupon_pick"') == 2  # none, and this customer's one coupon
 
-    done = browser.post("/shop/checkout/", {"payment_method": NEW_SANDBOX_CARD, "checkout_key": "k1",
+    done = browser.post("/shop/checkout/", {**SHOWN_ADDRESS, "payment_method": NEW_SANDBOX_CARD, "checkout_key": "k1",
                                             "coupon_pick": twenty.code})  # fmt: skip
     assert done.status_code == 302
     with schema_context(shop.schema_name):

@@ -18,6 +18,7 @@ from pawpact.tenants.models import Shop
 from pawpact.warehouses.models import StockReservation, WarehouseSku
 from tests.storefront.conftest import customer_with_address
 from tests.storefront.test_pages import _customer_user, _login
+from tests.storefront.conftest import SHOWN_ADDRESS
 
 SKU = "FC-0001"
 
@@ -70,7 +71,7 @@ def test_the_live_cart_page_offers_no_test_card_and_the_checkout_refuses_one(sho
     key = re.search(r'name="checkout_key" value="(\w+)"', cart).group(1)
     with schema_context(shop.schema_name):
         before = _written(linked)
-    response = client.post("/shop/checkout/", {"payment_method": "sandbox-new", "checkout_key": key}, follow=True)
+    response = client.post("/shop/checkout/", {**SHOWN_ADDRESS, "payment_method": "sandbox-new", "checkout_key": key}, follow=True)
     assert "sandbox" in response.content.decode() and response.redirect_chain[-1][0] == "/shop/cart/"
     with schema_context(shop.schema_name):
         assert _written(linked) == before

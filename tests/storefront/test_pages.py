@@ -11,6 +11,7 @@ from pawpact.storefront.models import Order, Product
 from pawpact.storefront.services.catalog import product_save
 from tests.conftest import host_of
 from tests.storefront.conftest import as_manager, customer_with_address
+from tests.storefront.conftest import SHOWN_ADDRESS
 
 
 def _login(shop, user) -> Client:
@@ -41,7 +42,7 @@ def test_anonymous_browse_then_buy_and_track(shop, linked, shop_client, django_c
     cart = client.get("/shop/cart/").content.decode()
     key = re.search(r'name="checkout_key" value="(\w+)"', cart).group(1)
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post("/shop/checkout/", {"payment_method": "sandbox-new", "checkout_key": key})
+        done = client.post("/shop/checkout/", {**SHOWN_ADDRESS, "payment_method": "sandbox-new", "checkout_key": key})
     with schema_context(shop.schema_name):
         order = Order.objects.get()
     assert done.status_code == 302 and done["Location"] == f"/shop/orders/{order.uuid}/"

@@ -23,6 +23,7 @@ from pawpact.storefront.services.refunds import order_cancel, order_refund
 from tests.storefront.conftest import customer_with_address
 from tests.storefront.test_my_plans import browser_of
 from tests.storefront.test_shop_api import _buyer
+from tests.storefront.conftest import SHOWN_ADDRESS
 
 SKU = "FC-0001"  # cost ¥79.00; sold at ¥129.00
 
@@ -172,7 +173,7 @@ def test_the_cart_page_offers_the_balance_and_pays_with_it(shop, product_id):
     page = browser_of(shop, customer)
     cart = page.get("/shop/cart/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "¥150.00" in cart and 'name="use_stored_value"' in cart
-    response = page.post("/shop/checkout/", {"use_stored_value": "1", "checkout_key": "sv-page-1", "payment_method": ""})
+    response = page.post("/shop/checkout/", {**SHOWN_ADDRESS, "use_stored_value": "1", "checkout_key": "sv-page-1", "payment_method": ""})
     assert response.status_code == 302
     with schema_context(shop.schema_name):
         order = Order.objects.get(customer=customer)

@@ -5,6 +5,7 @@ from django_tenants.utils import schema_context
 from pawpact.storefront.models import CartLine
 from pawpact.storefront.services.catalog import product_save
 from tests.storefront.test_pages import _customer_user, _login
+from tests.storefront.conftest import SHOWN_ADDRESS
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -77,7 +78,7 @@ def test_a_declined_test_card_can_be_tried_from_the_cart(shop, linked, django_ca
     assert 'value="sandbox-declined"' in cart and "declined: insufficient funds" in cart
     key = re.search(r'name="checkout_key" value="(\w+)"', cart).group(1)
     with django_capture_on_commit_callbacks(execute=True):
-        done = buyer.post("/shop/checkout/", {"payment_method": "sandbox-declined", "checkout_key": key}, follow=True, **EN)
+        done = buyer.post("/shop/checkout/", {**SHOWN_ADDRESS, "payment_method": "sandbox-declined", "checkout_key": key}, follow=True, **EN)
     with schema_context(shop.schema_name):
         order = Order.objects.get()
         assert (order.paid_at, order.payment_method.token.split(".")[0]) == (None, "tok_insufficient_funds")

@@ -66,7 +66,10 @@ def test_orders_parcels_and_catalog_export_what_the_shop_has(shop, other_shop, l
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("SKU", "Product", "Product (English)")
-    assert [(r[0], float(r[5]), float(r[6]), r[7]) for r in rows[1:]] == [("FC-0001", 79.0, 129.0, "38.8%")]
+    # Every SKU the list shows for "FC", on sale here or not; only FC-0001 has a price.
+    assert [(r[0], float(r[5]), float(r[6]), r[7], r[8]) for r in rows[1:] if r[6] is not None] == [
+        ("FC-0001", 79.0, 129.0, "38.8%", "On sale")]
+    assert all(r[8] == "Not on sale" for r in rows[1:] if r[6] is None) and len(rows) > 2
     page = owner.get("/manage/parcels/", **EN).content.decode()
     assert "?export=xlsx" in page and "/manage/orders/?export=csv" in page
     clerk = client_for(shop, staff_user(shop, Role.CLERK))

@@ -114,6 +114,7 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     "contract.terminated": [
         "pawpact.loyalty.services.exit_followup_on_contract_terminated",
         "pawpact.storefront.services.plan_boxes.boxes_on_contract_terminated",
+        "pawpact.storefront.services.demand.demand_on_contract_change",
         "pawpact.billing.services.agreements.agreement_end_on_contract_terminated",
         "pawpact.loyalty.coupon_triggers.coupons_on_contract_terminated",
     ],
@@ -127,6 +128,7 @@ PAWPACT_SHOP_EVENT_SUBSCRIBERS = {
     "contract.signed": [
         "pawpact.loyalty.referrals.referral_on_contract_signed",
         "pawpact.care.services.adoptions.adoption_on_contract_signed",
+        "pawpact.storefront.services.demand.demand_on_contract_change",
     ],
 }
 # What comes off a new contract's deposit when billing sets it: (contract) -> fen.

@@ -43,7 +43,8 @@ def demand_compute(*, clock: Clock = default_clock) -> int:
         boxes[(version_id, due.replace(day=1))] += 1
     items = defaultdict(list)
     for version_id, sku_id, quantity in PlanBoxItem.objects.filter(
-        plan_version_id__in={version for version, _month in boxes}, warehouse_sku__warehouse_id=warehouse_id or 0
+        plan_version_id__in={version for version, _month in boxes}, warehouse_sku__warehouse_id=warehouse_id or 0,
+        valid_until__isnull=True,  # the set in force: an ended one ships only for periods paid before it changed
     ).values_list("plan_version_id", "warehouse_sku_id", "quantity"):
         items[version_id].append((sku_id, quantity))
     demand: dict[tuple[int, date], int] = defaultdict(int)
@@ -58,3 +59,17 @@ def demand_compute(*, clock: Clock = default_clock) -> int:
             for (sku_id, month), quantity in sorted(demand.items())
         )  # fmt: skip
     return len(demand)
+
+
+def demand_on_contract_change(*, payload: dict, clock: Clock = default_clock) -> None:
+    """Subscriber of contract.signed and contract.terminated: the forecast follows the contracts
+    in force at once, not only at the nightly run (a new shop's console would read empty until then)."""
+    if linked_warehouse_id() is not None:
+        demand_compute(clock=clock)
+
+
+def demand_after_box_change() -> None:
+    """A plan's box changed (call after catalog.plan_box_set, which this module builds on):
+    recompute once the change is committed."""
+    if linked_warehouse_id() is not None:
+        transaction.on_commit(demand_compute)

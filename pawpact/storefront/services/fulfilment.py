@@ -20,6 +20,7 @@ from pawpact.storefront import tasks as storefront_tasks
 from pawpact.storefront.enums import FULFILMENT_TRANSITIONS, FulfilmentKind, FulfilmentStatus
 from pawpact.storefront.errors import IllegalFulfilmentMove
 from pawpact.storefront.models import Fulfilment, TrackingEvent
+from pawpact.storefront.parcel_reasons import OUT_OF_STOCK, WAREHOUSE_REFUSED, reason_of
 from pawpact.storefront.services import refunds as refund_services
 from pawpact.storefront.services.catalog import current_shop
 from pawpact.warehouses.client import WarehouseClient
@@ -83,11 +84,13 @@ def fulfilment_push(*, fulfilment_id: int, clock: Clock = default_clock) -> Fulf
         else:
             answer = client.call("POST", "/v1/orders", payload=_payload(fulfilment))
     except WarehouseUnavailable as error:
-        return _retry_later(fulfilment, error.message, clock=clock)
+        return _retry_later(fulfilment, error.message, reason=reason_of(error), clock=clock)
     except WarehouseRefused as refused:
         if refused.remote_code == "out_of_stock":
-            return _retry_later(fulfilment, refused.message, clock=clock)
-        Fulfilment.objects.filter(pk=fulfilment.pk).update(last_error=refused.message[:255], next_push_at=None)
+            return _retry_later(fulfilment, refused.message, reason=(OUT_OF_STOCK, {}), clock=clock)
+        Fulfilment.objects.filter(pk=fulfilment.pk).update(
+            last_error=refused.message[:255], next_push_at=None, last_reason=WAREHOUSE_REFUSED,
+            last_reason_params={"message": refused.message[:200]})  # fmt: skip
         logger.error("Warehouse refused parcel %s: %s", fulfilment.uuid, refused.message)
         return fulfilment
     return _accepted(fulfilment_id=fulfilment.pk, warehouse=warehouse, answer=answer, clock=clock)
@@ -101,16 +104,17 @@ def _reserve(fulfilment: Fulfilment, *, clock: Clock) -> bool:
         stock_reserve(shop_id=current_shop().pk, reference=fulfilment.uuid,
                       lines=[(line.warehouse_sku_id, line.quantity) for line in fulfilment.lines.all()])  # fmt: skip
     except OutOfStock as error:
-        _retry_later(fulfilment, error.message, clock=clock)
+        _retry_later(fulfilment, error.message, reason=(OUT_OF_STOCK, {}), clock=clock)
         return False
     return True
 
 
-def _retry_later(fulfilment: Fulfilment, reason: str, *, clock: Clock) -> Fulfilment:
+def _retry_later(fulfilment: Fulfilment, text: str, *, reason: tuple[str, dict], clock: Clock) -> Fulfilment:
     attempts = fulfilment.push_attempts + 1
     delay = BACKOFF[min(attempts, len(BACKOFF)) - 1]
     Fulfilment.objects.filter(pk=fulfilment.pk, status=FulfilmentStatus.WAITING).update(
-        push_attempts=attempts, next_push_at=clock.now() + timedelta(seconds=delay), last_error=reason[:255]
+        push_attempts=attempts, next_push_at=clock.now() + timedelta(seconds=delay), last_error=text[:255],
+        last_reason=reason[0], last_reason_params=reason[1],
     )
     fulfilment.refresh_from_db()
     return fulfilment
@@ -128,13 +132,16 @@ def _accepted(*, fulfilment_id: int, warehouse: Warehouse, answer: dict, clock: 
         hours = RESHIP_HOURS if fulfilment.kind == FulfilmentKind.RESHIP else DISPATCH_HOURS
         fulfilment.sent_at, fulfilment.due_at = now, now + timedelta(hours=hours)
         fulfilment.push_attempts, fulfilment.next_push_at, fulfilment.last_error = fulfilment.push_attempts + 1, None, ""
-        fulfilment.save(update_fields=["status", "sent_at", "due_at", "push_attempts", "next_push_at", "last_error"])
+        fulfilment.last_reason, fulfilment.last_reason_params = "", {}
+        fulfilment.save(update_fields=["status", "sent_at", "due_at", "push_attempts", "next_push_at", "last_error",
+                                       "last_reason", "last_reason_params"])  # fmt: skip
         by_code = {line.sku: line.warehouse_sku_id for line in fulfilment.lines.all()}
         versions = {by_code[line["sku"]]: int(line["stock_version"]) for line in answer.get("lines") or []
                     if line.get("sku") in by_code and line.get("stock_version") is not None}  # fmt: skip
         reservation_allocated(reference=fulfilment.uuid, versions=versions)
         Shipment.objects.get_or_create(reference=fulfilment.uuid, defaults={
             "warehouse": warehouse, "shop_id": current_shop().pk, "kind": fulfilment.kind,
+            "label": fulfilment.order.number if fulfilment.order_id else "",
             "sent_at": now, "due_at": fulfilment.due_at})  # fmt: skip
         if fulfilment.cost_minor and fulfilment.kind != FulfilmentKind.RESHIP:
             journal_post(key=f"{JournalKind.FULFILMENT_COST}:{fulfilment.uuid}", kind=JournalKind.FULFILMENT_COST, currency="CNY",

@@ -18,6 +18,7 @@ from pawpact.billing.models import Contract
 from pawpact.core.clock import Clock, default_clock
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, HoldReason
 from pawpact.storefront.models import Fulfilment, FulfilmentLine, PlanBoxItem, ShippingAddress
+from pawpact.storefront.parcel_reasons import CONTRACT_ENDED
 from pawpact.storefront.services import fulfilment as parcels
 from pawpact.storefront.services.catalog import linked_warehouse_id
 from pawpact.warehouses.stock import reservation_release
@@ -150,6 +151,7 @@ def _cancel(*, fulfilment_id: int, clock: Clock) -> bool:
         parcels.fulfilment_move(box, FulfilmentStatus.CANCELLED)
         box.cancelled_at, box.next_push_at = clock.now(), None
         box.last_error = _("The contract ended before the box was sent.")
-        box.save(update_fields=["status", "cancelled_at", "next_push_at", "last_error"])
+        box.last_reason = CONTRACT_ENDED
+        box.save(update_fields=["status", "cancelled_at", "next_push_at", "last_error", "last_reason"])
         reservation_release(reference=box.uuid)
     return True

@@ -4,6 +4,8 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.storefront.parcel_reasons import parcel_reason_text
+
 register = template.Library()
 
 CARRIERS = {
@@ -30,3 +32,23 @@ def shown_name(line) -> str:
         return line.name
     sku = getattr(line, "warehouse_sku", None)
     return (sku.name_en if sku is not None else "") or line.name
+
+
+@register.filter
+def parcel_problem(parcel) -> str:
+    """Why a parcel waits, in the reader's language (see pawpact.storefront.parcel_reasons)."""
+    return parcel_reason_text(parcel)
+
+
+@register.filter
+def reship_state(request) -> str:
+    """A reship request's state as it really is: "sent again" only once the new parcel has left
+    the warehouse; before that, approved and where the new parcel stands."""
+    parcel = getattr(request, "reship", None)
+    if request.status != "approved" or parcel is None:
+        return request.get_status_display()
+    if parcel.status in ("dispatched", "delivered"):
+        return _("Approved: sent again")
+    if parcel.status == "cancelled":
+        return _("Approved, but the new parcel was cancelled")
+    return _("Approved: %(state)s") % {"state": parcel.get_status_display()}

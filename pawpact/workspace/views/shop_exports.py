@@ -5,8 +5,8 @@ roles that may see them get it."""
 from django.utils.translation import gettext_lazy
 
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, OrderStatus
-from pawpact.storefront.models import Order, Product
-from pawpact.storefront.selectors import fulfilment_list
+from pawpact.storefront.models import Order, Product, order_number
+from pawpact.storefront.selectors import catalog_skus, fulfilment_list
 from pawpact.storefront.services.catalog import linked_warehouse_id, margin
 from pawpact.warehouses.enums import SkuCategory
 from pawpact.workspace.enums import Action
@@ -15,8 +15,8 @@ from pawpact.workspace.views.frame import workspace_view
 
 
 def _order_number(created_at, pk) -> str:
-    """As the pages show it (Order.number: the creation date as stored, then the id)."""
-    return "" if pk is None else f"SO{created_at:%y%m%d}{pk:05d}"
+    """As the pages show it (Order.number)."""
+    return "" if pk is None else order_number(created_at, pk)
 
 
 def _percent(price_minor, cost_minor) -> str:
@@ -48,17 +48,29 @@ PARCEL_COLUMNS = [
     column(gettext_lazy("Dispatched at"), "dispatched_at", show=local),
     column(gettext_lazy("Delivered at"), "delivered_at", show=local),
 ]
-CATALOG_COLUMNS = [
-    column("SKU", "warehouse_sku__sku"),
-    column(gettext_lazy("Product"), "warehouse_sku__name"),
-    column(gettext_lazy("Product (English)"), "warehouse_sku__name_en"),
-    column(gettext_lazy("Category"), "warehouse_sku__category", show=lambda value: str(SkuCategory(value).label)),
-    column(gettext_lazy("Stock"), "warehouse_sku__available", "warehouse_sku__reserved", show=lambda a, r: max(a - r, 0)),
-    column(gettext_lazy("Cost (¥)"), "warehouse_sku__cost_minor", show=yuan),
-    column(gettext_lazy("Shop price (¥)"), "price_minor", show=yuan),
-    column(gettext_lazy("Margin"), "price_minor", "warehouse_sku__cost_minor", show=_percent),
-    column(gettext_lazy("Listed"), "is_listed", show=lambda value: str(gettext_lazy("Yes") if value else gettext_lazy("No"))),
-]
+def _catalog_columns(products: dict[int, tuple[int, bool]]) -> list:
+    """The catalog's columns over the warehouse's SKUs; a SKU this shop does not sell has no
+    price, margin or listing (`products`: SKU id → (price, listed) of this shop)."""
+    def price(pk):
+        return yuan(products[pk][0]) if pk in products else None
+
+    def listed(pk):
+        if pk not in products:
+            return str(gettext_lazy("Not on sale"))
+        return str(gettext_lazy("On sale") if products[pk][1] else gettext_lazy("Not listed"))
+
+    return [
+        column("SKU", "sku"),
+        column(gettext_lazy("Product"), "name"),
+        column(gettext_lazy("Product (English)"), "name_en"),
+        column(gettext_lazy("Category"), "category", show=lambda value: str(SkuCategory(value).label)),
+        column(gettext_lazy("Stock"), "available", "reserved", show=lambda a, r: max(a - r, 0)),
+        column(gettext_lazy("Cost (¥)"), "cost_minor", show=yuan),
+        column(gettext_lazy("Shop price (¥)"), "pk", show=price),
+        column(gettext_lazy("Margin"), "pk", "cost_minor",
+               show=lambda pk, cost: _percent(products[pk][0], cost) if pk in products else ""),
+        column(gettext_lazy("On sale"), "pk", show=listed),
+    ]
 
 
 @workspace_view(section="orders")
@@ -74,12 +86,9 @@ def parcels_export(request):
 
 @workspace_view(Action.CATALOG_EDIT, section="catalog")
 def catalog_export(request):
-    """The shop's products from its warehouse, as the catalog's search and category show them."""
-    rows = Product.objects.filter(warehouse_sku__warehouse_id=linked_warehouse_id() or 0)
-    query, category = request.GET.get("q", "").strip(), request.GET.get("category", "")
-    if query:
-        rows = rows.filter(warehouse_sku__sku__icontains=query) | rows.filter(warehouse_sku__name__icontains=query) \
-            | rows.filter(warehouse_sku__name_en__icontains=query)
-    if category in SkuCategory.values:
-        rows = rows.filter(warehouse_sku__category=category)
-    return export_response(request, rows.order_by("warehouse_sku__sku"), CATALOG_COLUMNS, name="catalog")
+    """Every SKU the catalog page lists for the same search and category (all pages, on sale
+    here or not), with this shop's price and whether it is on sale."""
+    skus = catalog_skus(query=request.GET.get("q", "").strip(), category=request.GET.get("category", ""))
+    products = {sku_id: (price, listed) for sku_id, price, listed in Product.objects.filter(
+        warehouse_sku__warehouse_id=linked_warehouse_id() or 0).values_list("warehouse_sku_id", "price_minor", "is_listed")}
+    return export_response(request, skus, _catalog_columns(products), name="catalog")
