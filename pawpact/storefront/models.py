@@ -152,7 +152,8 @@ class Order(models.Model):
 
     @property
     def number(self) -> str:
-        return f"SO{self.created_at:%y%m%d}{self.pk:05d}"
+        # The shop's day, like every time the API and pages show (not UTC's).
+        return f"SO{timezone.localtime(self.created_at):%y%m%d}{self.pk:05d}"
 
 
 class OrderLine(models.Model):

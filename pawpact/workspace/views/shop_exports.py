@@ -2,6 +2,7 @@
 The pages live in the storefront, below the workspace; their ?export= links land here, where
 workspace/exports.py writes them. The catalog's export carries costs and margins, so only
 roles that may see them get it."""
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from pawpact.storefront.enums import FulfilmentKind, FulfilmentStatus, OrderStatus
@@ -15,8 +16,8 @@ from pawpact.workspace.views.frame import workspace_view
 
 
 def _order_number(created_at, pk) -> str:
-    """As the pages show it (Order.number: the creation date as stored, then the id)."""
-    return "" if pk is None else f"SO{created_at:%y%m%d}{pk:05d}"
+    """As the pages show it (Order.number: the shop's day of creation, then the id)."""
+    return "" if pk is None else f"SO{timezone.localtime(created_at):%y%m%d}{pk:05d}"
 
 
 def _percent(price_minor, cost_minor) -> str:
