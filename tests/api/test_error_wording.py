@@ -3,6 +3,7 @@ no Python type names, no wait tacked on a throttle's sentence (it is in Retry-Af
 `retry_after`), no space between Chinese sentences, and a bad Idempotency-Key says what is
 wrong with it. Each refusal writes nothing."""
 import pytest
+from django.core.cache import cache
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
@@ -62,6 +63,7 @@ def test_a_validate_refusal_at_body_level_keeps_its_own_words(staff):
     [({}, "Request was throttled."), (ZH, "请求已被限流。")],
 )
 def test_a_throttled_answer_keeps_the_wait_out_of_its_sentence(shop, monkeypatch, headers, message):
+    cache.clear()  # the throttle's count of an earlier case
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"token": "1/min"})
     client = APIClient(HTTP_HOST=host_of(shop))
     body = {"email": "nobody@alpha.test", "password": "wrong"}
