@@ -9,7 +9,6 @@ from rest_framework import serializers
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.metadata import metadata_errors
 
-
 # Sent empty by a search box nobody typed in: the same as not sent.
 EMPTY_MEANS_ABSENT = frozenset({"search"})
 

@@ -156,7 +156,7 @@ def shop_times(value):
     if isinstance(value, list):
         return [shop_times(inner) for inner in value]
     if isinstance(value, str) and _INSTANT.match(value):
-        return timezone.localtime(datetime.fromisoformat(value.replace("Z", "+00:00"))).isoformat()
+        return timezone.localtime(datetime.fromisoformat(value)).isoformat()
     return value
 
 

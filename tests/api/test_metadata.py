@@ -10,7 +10,15 @@ from pawpact.accounts.services import api_token_issue
 from pawpact.billing.models import Contract, PaymentMethod
 from pawpact.customers.models import Customer, Pet
 from tests.api.test_billing_api import (
-    active, api, apply, current_versions, customer_add, customer_register, draft, ok, pet_add,
+    active,
+    api,
+    apply,
+    current_versions,
+    customer_add,
+    customer_register,
+    draft,
+    ok,
+    pet_add,
 )  # fmt: skip
 from tests.conftest import SHOP_PASSWORD
 
@@ -162,3 +170,25 @@ def test_a_customer_token_sets_metadata_on_itself_only(shop, staff):
     assert ok(client.patch(f"/api/v1/customers/{me['uuid']}", {"metadata": {"app": "1"}}, format="json"))["metadata"] == {"app": "1"}
     assert client.patch(f"/api/v1/customers/{other['uuid']}", {"metadata": {"app": "1"}}, format="json").status_code == 404
     assert _row(shop, Customer, uuid=other["uuid"]).metadata == {}
+
+
+@pytest.mark.parametrize("name", ["metadata", "metadata[]"])
+@pytest.mark.parametrize("path", ["/api/v1/contracts", "/api/v1/customers"])
+def test_a_metadata_filter_without_a_key_is_refused(staff, name, path):
+    answer = staff.get(path, {name: "x"})
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "code": "invalid",
+        "message": "Filter on metadata with a key in brackets: metadata[crm_id]=C-1042.",
+        "fields": {name: ["Name the metadata key in brackets."]},
+    }
+
+
+@pytest.mark.parametrize("path", ["/api/v1/contracts", "/api/v1/customers"])
+def test_an_empty_search_is_no_search(staff, path):
+    draft(staff)
+    everything = ok(staff.get(path))["results"]
+    assert everything
+    assert ok(staff.get(path, {"search": ""}))["results"] == everything
+    assert ok(staff.get(path, {"search": "  "}))["results"] == everything
+    assert ok(staff.get(path, {"search": "no-such-name"}))["results"] == []

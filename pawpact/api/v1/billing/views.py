@@ -162,7 +162,8 @@ def _applicant_and_pet(request, data: dict) -> tuple[Customer, Pet]:
             )
         customer = Customer.objects.filter(uuid=data["customer_uuid"]).first()
         if customer is None:
-            problems.append(UnknownCustomer(_("No such customer at this shop."), fields={"customer_uuid": [_("Unknown customer.")]}))
+            unknown = {"customer_uuid": [_("Unknown customer.")]}
+            problems.append(UnknownCustomer(_("No such customer at this shop."), fields=unknown))
         pet = Pet.objects.filter(uuid=data["pet_uuid"]).first()
     else:
         customer = own_customer(request)
