@@ -112,7 +112,7 @@ def test_customers_and_contracts_are_found_by_metadata(shop, staff):
 
 def test_a_metadata_filter_no_record_can_match_finds_nothing(staff):
     customer_add(staff, suffix="401")
-    for query in ("metadata[" + "k" * 41 + "]=v", "metadata[a]b]=v", "metadata[k]=a%00b", "metadata[]=v"):
+    for query in ("metadata[" + "k" * 41 + "]=v", "metadata[a]b]=v", "metadata[k]=a%00b"):
         assert ok(staff.get(f"/api/v1/customers?{query}"))["results"] == []
         assert ok(staff.get(f"/api/v1/contracts?{query}"))["results"] == []
     assert staff.get("/api/v1/pets?metadata[k]=v").json()["code"] == "unknown_parameter"
