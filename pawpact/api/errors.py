@@ -16,6 +16,7 @@ object's own path ("lines"), not under "lines.non_field_errors".
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -84,11 +85,16 @@ class IdempotencyKeyInvalid(ValidationFailed):
 
     code = "idempotency_key_invalid"
 
-    def __init__(self):
-        super().__init__(
-            _("Some fields are invalid."),
-            fields={"Idempotency-Key": [_("Use 1–255 visible ASCII characters.")]},
-        )
+    def __init__(self, key: str = ""):
+        if not key:
+            problem = _("The Idempotency-Key header is empty.")
+        elif len(key) > 255:
+            problem = _("The Idempotency-Key header is %(length)s characters long; at most 255 are accepted.") % {
+                "length": len(key)
+            }
+        else:
+            problem = _("The Idempotency-Key header holds a space, a control character or a non-ASCII character.")
+        super().__init__(problem, fields={"Idempotency-Key": [_("Use 1–255 visible ASCII characters.")]})
 
 
 class IdempotencyKeyReused(BusinessRuleViolation):
@@ -122,16 +128,56 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    response.data = _shape(exc, response.status_code)
+    response.data = _shape(exc, context)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response.data["retry_after"] = int(exc.wait)
     return response
 
 
-def _shape(exc: exceptions.APIException, status_code: int) -> dict:
+def _shape(exc: exceptions.APIException, context) -> dict:
     if isinstance(exc, exceptions.ValidationError):
+        if _not_an_object(exc.detail, context):
+            return {
+                "code": "invalid",
+                "message": _("The body must be a JSON object."),
+                "fields": {api_settings.NON_FIELD_ERRORS_KEY: [_('Send a JSON object, like {"name": "Mochi"}.')]},
+            }
         return {"code": "invalid", "message": _("Some fields are invalid."), "fields": _field_messages(exc.detail)}
+    if isinstance(exc, exceptions.ParseError):
+        # The parser's own words (a Python exception's, in English) say nothing a client can act on.
+        return {"code": "parse_error", "message": _("The body is not valid JSON."), "fields": {}}
     detail = exc.detail
     code = detail.code if hasattr(detail, "code") else exc.default_code
-    return {"code": str(code), "message": str(detail), "fields": {}}
+    message = str(detail)
+    if isinstance(exc, exceptions.Throttled):
+        # The wait is in Retry-After and `retry_after`, not tacked on the sentence.
+        message = _throttle_message(exc)
+    return {"code": str(code), "message": message, "fields": {}}
+
+
+def _not_an_object(detail, context) -> bool:
+    """DRF's refusal of a body that is a list, a string or a number rather than an object."""
+    request = (context or {}).get("request")
+    body = getattr(request, "_full_data", None)
+    if not isinstance(body, (list, str, int, float, bool)):
+        return False
+    if not isinstance(detail, dict) or set(detail) != {api_settings.NON_FIELD_ERRORS_KEY}:
+        return False
+    messages = detail[api_settings.NON_FIELD_ERRORS_KEY]
+    return any(getattr(message, "code", None) == "invalid" for message in messages)
+
+
+def _throttle_message(exc: exceptions.Throttled) -> str:
+    message = str(exc.detail)
+    if exc.wait is not None:
+        tail = ngettext(exc.extra_detail_singular, exc.extra_detail_plural, exc.wait).format(wait=exc.wait)
+        message = message.removesuffix(tail).rstrip()
+    return message or str(exc.default_detail)
+
+
+def field_messages(detail) -> dict[str, list[str]]:
+    """DRF's nested `detail` as the flat `fields` of the error shape."""
+    return _field_messages(detail)
 
 
 def _field_messages(detail) -> dict[str, list[str]]:

@@ -52,7 +52,7 @@ def idempotent(view_method=None, *, required: bool = True):
         if key is None:
             raise IdempotencyKeyRequired()
         if not _KEY.fullmatch(key):
-            raise IdempotencyKeyInvalid()
+            raise IdempotencyKeyInvalid(key)
         cache_key = _cache_key(request, key)
         fingerprint = _fingerprint(request)
         replay = _claim(cache_key, fingerprint)

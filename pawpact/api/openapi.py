@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
 
-from pawpact.api.catalogue import catalogue_markdown, codes_for_status, error_catalogue
+from pawpact.api.catalogue import catalogue_markdown, error_catalogue
 from pawpact.api.fields import MAX_ID, ObjectField
 from pawpact.api.opaque_ids import OpaqueIdField, id_pattern, opaque_id
 from pawpact.api.operation_errors import operation_codes
@@ -113,6 +113,7 @@ class AutoSchema(SpectacularAutoSchema):
                 "seconds (code `throttled`).",
                 "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                "x-error-codes": ["throttled"],
             }
         return operation
 
@@ -126,6 +127,10 @@ class AutoSchema(SpectacularAutoSchema):
         for status, names in sorted(codes.items()):
             response = responses.setdefault(str(status), {"description": "", "content": _ERROR_CONTENT})
             response["x-error-codes"] = sorted(names)
+        # An error status declared for the view (ERRORS) that nothing the operation runs answers
+        # with: listing every code of that status would send a client after codes it never meets.
+        for status in [status for status in responses if str(status)[0] in "45" and int(status) not in codes]:
+            del responses[status]
 
     def _idempotency_required(self) -> bool | None:
         handler = getattr(self.view, self.method.lower(), None)
@@ -217,7 +222,7 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
         for operation in operations.values():
             for status, response in operation.get("responses", {}).items():
                 if str(status)[0] in "45" and str(status).isdigit():
-                    listed = response.get("x-error-codes") or codes_for_status(int(status))
+                    listed = response.get("x-error-codes", [])
                     codes = ", ".join(f"`{code}`" for code in listed)
                     response["description"] = f"Codes: {codes}." if codes else response.get("description", "")
     return result

@@ -4,9 +4,11 @@ Two sources: what every operation of its kind answers (a body can be malformed, 
 missing, a path's record absent, a key reused…), and the DomainError classes its view can
 reach: the handler's code is followed through the functions, modules and classes it names
 (services, selectors, access checks), as far as names resolve statically. What is found is
-listed per status on the operation's error responses (`x-error-codes`); a status the code
-walk finds nothing for keeps the catalogue's list for that status, so the schema never
-claims less than the server may answer.
+listed per status on the operation's error responses (`x-error-codes`). Besides the project's
+DomainErrors, the walk knows what Django's and DRF's own refusals answer (`get_object_or_404`
+a 404 `not_found`, DRF's `PermissionDenied` a 403 `permission_denied`…), and it also walks the
+view's own queryset and object lookups, which DRF's generic handlers call. A status it finds
+no code for is not one the operation answers, and is left out of its responses.
 """
 from __future__ import annotations
 
@@ -15,10 +17,25 @@ import types
 from collections import defaultdict
 from functools import cache
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import get_list_or_404, get_object_or_404
+from rest_framework import exceptions as drf_exceptions
+
 from pawpact.core.errors import DomainError
 
 _DEPTH = 8
 _OWN = "pawpact."
+# Refusals of Django's own that the API's exception handler answers with these codes.
+_DJANGO = {
+    id(get_object_or_404): (404, "not_found"),
+    id(get_list_or_404): (404, "not_found"),
+    id(Http404): (404, "not_found"),
+    id(DjangoPermissionDenied): (403, "permission_denied"),
+}
+# The view methods DRF's generic handlers call by themselves (its `get` calls `list`, which
+# calls `get_queryset`), so a code raised there is found though no handler names it.
+_VIEW_HOOKS = ("get_queryset", "get_object", "filter_queryset", "perform_create", "perform_update", "perform_destroy")
 
 
 def _code_names(code: types.CodeType) -> set[str]:
@@ -72,20 +89,39 @@ def _method(cls: type, name: str) -> object | None:
     return None
 
 
+def _answer(value: object) -> tuple[int, str] | None:
+    """(status, code) a named error class or refusing function answers with, if it is one."""
+    if id(value) in _DJANGO:
+        return _DJANGO[id(value)]
+    if not inspect.isclass(value):
+        return None
+    if issubclass(value, DomainError) and value is not DomainError:
+        return value.http_status, value.code
+    if issubclass(value, drf_exceptions.APIException) and value is not drf_exceptions.APIException:
+        if issubclass(value, drf_exceptions.ValidationError):
+            return 400, "invalid"
+        return value.status_code, value.default_code
+    return None
+
+
 @cache
-def reachable_errors(function: types.FunctionType, owner: type | None = None) -> frozenset[type[DomainError]]:
-    """The DomainError classes a view method can reach by name."""
-    found: set[type[DomainError]] = set()
+def reachable_codes(function: types.FunctionType, owner: type | None = None) -> frozenset[tuple[int, str]]:
+    """(status, code) of the errors a view method can reach by name."""
+    found: set[tuple[int, str]] = set()
     seen: set[int] = set()
     stack = [(inspect.unwrap(function), owner, 0)]
+    if owner is not None:
+        hooks = (_method(owner, name) for name in _VIEW_HOOKS)
+        stack += [(inspect.unwrap(hook), owner, 1) for hook in hooks if inspect.isfunction(hook) and _own(hook)]
     while stack:
         current, cls, depth = stack.pop()
         if id(current) in seen or depth > _DEPTH:
             continue
         seen.add(id(current))
         for value in _named(current, cls):
-            if inspect.isclass(value) and issubclass(value, DomainError) and value is not DomainError:
-                found.add(value)
+            answer = _answer(value)
+            if answer is not None:
+                found.add(answer)
             elif inspect.isfunction(value) and _own(value):
                 stack.append((inspect.unwrap(value), None, depth + 1))
     return frozenset(found)
@@ -115,6 +151,6 @@ def operation_codes(*, view, method: str, path: str, has_body: bool, public: boo
     if getattr(view, "throttle_scope", None):
         codes[429].add("throttled")
     if inspect.isfunction(handler):
-        for error in reachable_errors(handler, type(view)):
-            codes[error.http_status].add(error.code)
+        for status, code in reachable_codes(handler, type(view)):
+            codes[status].add(code)
     return codes

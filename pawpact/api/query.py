@@ -10,14 +10,21 @@ from pawpact.api.fields import METADATA_RULES
 from pawpact.core.errors import ValidationFailed
 from pawpact.core.metadata import metadata_errors
 
+# Sent empty by a search box nobody typed in: the same as not sent.
+EMPTY_MEANS_ABSENT = frozenset({"search"})
+
 
 def query_valid(serializer_class: type[serializers.Serializer], request) -> dict:
-    query = serializer_class(data=request.query_params)
+    params = request.query_params.copy()
+    for name in EMPTY_MEANS_ABSENT:
+        if name in params and not params.get(name, "").strip():
+            del params[name]
+    query = serializer_class(data=params)
     # DRF reads an empty form value as "not sent"; in a query string it is a mistake.
     blank = {
         name: [_("This field may not be blank.")]
         for name, field in query.fields.items()
-        if request.query_params.get(name) == "" and not getattr(field, "allow_blank", False)
+        if params.get(name) == "" and not getattr(field, "allow_blank", False)
     }
     if blank:
         raise ValidationFailed(_("Some fields are invalid."), fields=blank)
@@ -40,6 +47,13 @@ def metadata_filtered(queryset, request):
     """`queryset` narrowed to the records whose metadata holds every `metadata[key]=value` sent.
     A pair no metadata can hold (a key of 41 characters, a NUL) is not an error: nothing has it."""
     wanted = {}
+    keyless = sorted(name for name in request.query_params if name in ("metadata", "metadata[]"))
+    if keyless:
+        # `metadata=x` or `metadata[]=x` names no key: refused rather than matching everything or nothing.
+        raise ValidationFailed(
+            _("Filter on metadata with a key in brackets: metadata[crm_id]=C-1042."),
+            fields={name: [_("Name the metadata key in brackets.")] for name in keyless},
+        )
     for name, value in request.query_params.items():
         match = METADATA_PARAMETER.match(name)
         if match is None:

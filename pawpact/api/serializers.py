@@ -18,6 +18,9 @@ class ErrorSerializer(serializers.Serializer):
         help_text=_("Messages by field; a nested field's path joins keys and list positions with dots "
                     "(`lines.1.quantity`)."),
     )
+    retry_after = serializers.IntegerField(
+        required=False, help_text=_("429 only: seconds to wait before trying again (as the `Retry-After` header).")
+    )
 
 
 class ApiRootSerializer(serializers.Serializer):

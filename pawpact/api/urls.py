@@ -45,7 +45,7 @@ urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("schema.json", SpectacularJSONAPIView.as_view(), name="api_schema_json"),
     # The page's script is a separate file (?script): the CSP refuses inline scripts without a nonce.
-    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api_schema_json"), name="api_docs"),
     # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.
     re_path(r"^[\s\S]*$", views.NotFoundApi.as_view(), name="api_not_found"),  # newlines too
 ]

@@ -22,7 +22,7 @@ class ApiRootApi(APIView):
     def get(self, request):
         body = {"shop": request.tenant.slug, "name": request.tenant.name, "version": LATEST,
                 "docs": request.build_absolute_uri(reverse("api_docs")),
-                "schema": request.build_absolute_uri(reverse("api_schema"))}  # fmt: skip
+                "schema": request.build_absolute_uri(reverse("api_schema_json"))}  # fmt: skip
         return Response(ApiRootSerializer(body).data)
 
 

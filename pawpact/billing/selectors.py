@@ -29,6 +29,7 @@ from pawpact.billing.models import (
 )
 from pawpact.core.clock import default_clock, local_date, local_midnight
 from pawpact.core.money import Money
+from pawpact.core.text import sentences_join
 from pawpact.payments.enums import Rail
 from pawpact.payments.policies import RAIL_POLICIES, is_within_allowed_hours
 from pawpact.payments.registry import rail_ready
@@ -293,7 +294,7 @@ def termination_quote_summary(quote: TerminationQuote) -> str:
         ]
     if quote.deposit_refund_minor:
         parts.append(_("Your deposit of %(deposit)s is refunded.") % amounts)
-    return " ".join(parts)
+    return sentences_join(parts)
 
 
 def rate_percent(rate: Decimal) -> str:

@@ -29,3 +29,20 @@ def refuse_invisible(value: object) -> None:
 # Django's forms end each label with gettext(":"), which its own catalog leaves ASCII for
 # Chinese ("邮箱:"); ours carries the full-width colon, and this keeps the msgid in it.
 LABEL_SUFFIX = _(":")
+
+
+# Full-width sentence ends: Chinese sentences follow one another with no space between them.
+_WIDE_END = ("。", "！", "？", "；", "：", "）", "」", "』")
+
+
+def sentences_join(parts) -> str:
+    """Sentences as one paragraph: a space after an English sentence, none after a Chinese one
+    ("请稍后重试。预计…", never "请稍后重试。 预计…")."""
+    text = ""
+    for part in (str(part).strip() for part in parts):
+        if not part:
+            continue
+        if text and not text.endswith(_WIDE_END):
+            text += " "
+        text += part
+    return text

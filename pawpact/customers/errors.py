@@ -1,5 +1,5 @@
 """Customers' errors; each has the code the API and pages show (pawpact.core.errors)."""
-from pawpact.core.errors import Conflict, ValidationFailed
+from pawpact.core.errors import Conflict, NotFound, ValidationFailed
 
 
 # Input the services check but no schema can express: well formed, refused by a rule (422).
@@ -53,3 +53,15 @@ class VerificationCodeInvalid(ValidationFailed):
 
     code = "verification_code_invalid"
     http_status = 422
+
+
+class UnknownCustomer(NotFound):
+    """No customer with this id at this shop."""
+
+    code = "unknown_customer"
+
+
+class UnknownPet(NotFound):
+    """No such pet at this shop (a customer names only their own pets)."""
+
+    code = "unknown_pet"

@@ -275,5 +275,8 @@ def sandbox_inbox_record(*, phone: str, text: str, provider_ref: str) -> None:
 
 
 def sandbox_inbox(*, phone: str) -> list[dict]:
-    """The last texts the sandbox "sent" to `phone` in this shop, newest first."""
-    return list(cache.get(_inbox_key(phone), []))
+    """The last texts the sandbox "sent" to `phone` in this shop, newest first; `sent_at` a
+    datetime, shown like every time of the API (the shop's offset)."""
+    return [
+        {**entry, "sent_at": datetime.fromisoformat(entry["sent_at"])} for entry in cache.get(_inbox_key(phone), [])
+    ]

@@ -16,14 +16,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import Clock, default_clock
@@ -143,12 +145,27 @@ def webhook_deliveries_enqueue(*, clock: Clock = default_clock) -> int:
     return made
 
 
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$")
+
+
+def shop_times(value):
+    """`value` with every instant in it (an ISO 8601 time with an offset) at the shop's offset,
+    as the API answers them: events are stored in UTC, a webhook reads like the API."""
+    if isinstance(value, dict):
+        return {key: shop_times(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [shop_times(inner) for inner in value]
+    if isinstance(value, str) and _INSTANT.match(value):
+        return timezone.localtime(datetime.fromisoformat(value)).isoformat()
+    return value
+
+
 def webhook_body(delivery: WebhookDelivery) -> bytes:
     """The JSON posted: the event as the API shows objects."""
     event = delivery.event
     body = {
         "object": "event", "id": f"evt_{event.id}", "type": event.kind, "livemode": event.livemode,
-        "created": int(event.created_at.timestamp()), "data": {"object": event.payload},
+        "created": int(event.created_at.timestamp()), "data": {"object": shop_times(event.payload)},
         "delivery_id": str(delivery.uuid),
     }  # fmt: skip
     return json.dumps(body, separators=(",", ":"), sort_keys=True, default=str).encode()

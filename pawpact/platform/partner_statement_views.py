@@ -6,8 +6,8 @@ console's partner accounts: invitations to the partner portal, a changed licence
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
@@ -15,6 +15,7 @@ from pawpact.core.clock import default_clock
 from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.months import month_parse
+from pawpact.core.text import sentences_join
 from pawpact.partners.enums import PaymentStatus
 from pawpact.partners.errors import PartnerInvalid
 from pawpact.partners.models import Partner
@@ -104,7 +105,7 @@ def console_partner_invite(request, partner_id: int):
         partner_member_invite(partner=partner, email=form.cleaned_data["email"], name=form.cleaned_data["name"],
                               login_url=login_url)  # fmt: skip
     except DomainError as error:
-        messages.error(request, " ".join([error.message, *(str(p) for ps in (error.fields or {}).values() for p in ps)]))
+        messages.error(request, sentences_join([error.message, *(str(p) for ps in (error.fields or {}).values() for p in ps)]))
     else:
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
     return redirect("console_partner", partner_id=partner.pk)

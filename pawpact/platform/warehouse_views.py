@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from pawpact.core.clock import default_clock
 from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
+from pawpact.core.text import sentences_join
 from pawpact.warehouses import tasks as warehouse_tasks
 from pawpact.warehouses.forecast import committed_demand
 from pawpact.warehouses.models import CatalogImport, Warehouse
@@ -126,7 +127,7 @@ def console_warehouse_hold(request, warehouse_id: int):
     try:
         held = sandbox_dispatch_hold(warehouse=warehouse, order_id=order_id, hold=hold)
     except DomainError as error:
-        messages.error(request, " ".join([error.message, *(p for ps in (error.fields or {}).values() for p in ps)]))
+        messages.error(request, sentences_join([error.message, *(p for ps in (error.fields or {}).values() for p in ps)]))
     else:
         count = len(held.get("orders") or [])
         state = (_("every dispatch is held") if held.get("all") else

@@ -39,6 +39,7 @@ BASIC_DUE_DATES = [
 ]  # fmt: skip
 
 NOT_FOUND = {"code": "not_found", "message": "Not found.", "fields": {}}
+UNKNOWN_PET = {"code": "unknown_pet", "message": "No such pet at this shop.", "fields": {"pet_uuid": ["Unknown pet."]}}
 FORBIDDEN = {"code": "permission_denied", "message": "You do not have permission to perform this action.", "fields": {}}
 
 _phones = itertools.count(1)
@@ -444,7 +445,8 @@ def test_a_customer_cannot_apply_with_someone_elses_pet(shop, staff):
     theirs = pet_add(staff, customer_add(staff)["uuid"])
     with nothing_written(shop):
         response = apply(client, pet_uuid=theirs["uuid"], plan_version_id=current_versions(client)["basic"]["id"])
-        assert error(response, 404) == NOT_FOUND
+        # Someone else's pet answers exactly like a pet that does not exist.
+        assert error(response, 404) == UNKNOWN_PET
 
 
 def test_without_a_token_only_registration_and_the_plans_answer(shop):
@@ -530,6 +532,33 @@ def test_an_unknown_plan_version_is_refused(shop, staff):
             "code": "unknown_plan_version",
             "message": "This plan is not offered.",
             "fields": {"plan_version_id": ["Unknown plan version."]},
+        }
+
+
+def test_an_unknown_pet_is_a_field_error_and_every_unknown_input_is_named_at_once(shop, staff, other_staff):
+    customer = customer_add(staff)
+    pet = pet_add(staff, customer["uuid"])
+    version = current_versions(staff)["basic"]["id"]
+    elsewhere = pet_add(other_staff, customer_add(other_staff)["uuid"])
+    with nothing_written(shop):
+        alone = apply(staff, pet_uuid="00000000-0000-4000-8000-000000000000", plan_version_id=version,
+                      customer_uuid=customer["uuid"])  # fmt: skip
+        assert error(alone, 404) == UNKNOWN_PET
+        # Another shop's pet is unknown here too.
+        assert error(apply(staff, pet_uuid=elsewhere["uuid"], plan_version_id=version,
+                           customer_uuid=customer["uuid"]), 404) == UNKNOWN_PET  # fmt: skip
+        both = apply(staff, pet_uuid=elsewhere["uuid"], plan_version_id=999999, customer_uuid=customer["uuid"])
+        assert error(both, 404) == {
+            "code": "unknown_pet",
+            "message": "Some fields are invalid.",
+            "fields": {"pet_uuid": ["Unknown pet."], "plan_version_id": ["Unknown plan version."]},
+        }
+        nobody = apply(staff, pet_uuid=pet["uuid"], plan_version_id=version,
+                       customer_uuid="00000000-0000-4000-8000-000000000000")  # fmt: skip
+        assert error(nobody, 404) == {
+            "code": "unknown_customer",
+            "message": "No such customer at this shop.",
+            "fields": {"customer_uuid": ["Unknown customer."]},
         }
 
 
@@ -842,4 +871,5 @@ def test_contracts_are_found_by_customer_pet_or_phone_and_by_day(staff):
     assert first["object"] == "contract"
     refused = error(staff.get(f"/api/v1/contracts?created_from={today}&created_to={today - timedelta(days=1)}"), 400)
     assert list(refused["fields"]) == ["created_to"]
-    assert error(staff.get("/api/v1/contracts?search="), 400)["code"] == "invalid"
+    # An empty search box sends `search=`: no search, every contract.
+    assert set(found("search=")) == {first["uuid"], second["uuid"]}

@@ -61,3 +61,36 @@ def test_406_and_415_are_answered_with_their_codes(api_client, shop_staff):
     assert (refused.status_code, refused.json()["code"]) == (406, "not_acceptable")
     wrong_type = api_client.post("/api/v1/test-clocks", data="frozen_time=2026", content_type="text/plain")
     assert (wrong_type.status_code, wrong_type.json()["code"]) == (415, "unsupported_media_type")
+
+
+def test_no_operation_lists_codes_of_another_area(schema):
+    """Every error response names its own codes (the walk of what the operation runs), never a
+    status's whole catalogue: POST /pets cannot answer a SaaS invoice's or a cart's codes."""
+    catalogue_sizes = {}
+    for entry in error_catalogue():
+        catalogue_sizes[entry.status] = catalogue_sizes.get(entry.status, 0) + 1
+    whole = []
+    for where, operation in _operations(schema):
+        for status, response in operation["responses"].items():
+            if status[0] not in "45":
+                continue
+            assert "x-error-codes" in response, f"{where} {status}"
+            listed = response["x-error-codes"]
+            assert listed, f"{where} {status}"
+            if len(listed) == catalogue_sizes[int(status)] and len(listed) > 5:
+                whole.append(f"{where} {status}")
+    assert whole == []
+    pets = schema["paths"]["/api/v1/pets"]["post"]["responses"]
+    listed = {code for response in pets.values() for code in response.get("x-error-codes", [])}
+    assert not listed & {"saas_invoice_not_found", "unknown_payout", "unknown_shop", "cart_empty", "account_exists"}
+    assert pets["404"]["x-error-codes"] == ["not_found"]  # the owner named by owner_uuid
+    services = schema["paths"]["/api/v1/care/services"]["get"]["responses"]
+    assert "409" not in services and "422" not in services
+
+
+def test_a_refusal_answered_by_a_list_view_is_listed(schema):
+    # GET /contracts refuses `metadata=x` in the view's queryset, which DRF's list handler calls.
+    contracts = schema["paths"]["/api/v1/contracts"]
+    assert "invalid" in contracts["get"]["responses"]["400"]["x-error-codes"]
+    created = contracts["post"]["responses"]["404"]["x-error-codes"]
+    assert {"unknown_pet", "unknown_customer", "unknown_plan_version"} <= set(created)

@@ -65,6 +65,7 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
     from pawpact_client import AuthenticatedClient, Client, models
     from pawpact_client.api.contracts import (
         contracts_activate_create,
+        contracts_agreement_pdf_retrieve,
         contracts_agreement_retrieve,
         contracts_calendar_list,
         contracts_create,
@@ -149,3 +150,13 @@ def test_the_getting_started_journey_through_the_generated_client(pawpact_client
         assert [c.uuid for c in contracts_list.sync(client=staff, customer_uuid=registered.customer.uuid).results] == [
             contract.uuid
         ]
+
+        # Metadata filters: the keys spelled as the API reads them (clients/python/README.md).
+        staff.get_httpx_client().patch(f"/api/v1/contracts/{contract.uuid}", json={"metadata": {"crm_id": "C-1042"}})
+        wanted = models.ContractsListMetadata.from_dict({"metadata[crm_id]": "C-1042"})
+        assert [c.uuid for c in contracts_list.sync(client=staff, metadata=wanted).results] == [contract.uuid]
+        other = models.ContractsListMetadata.from_dict({"metadata[crm_id]": "C-9999"})
+        assert contracts_list.sync(client=staff, metadata=other).results == []
+        # The agreement PDF: the generated function's bytes.
+        pdf = contracts_agreement_pdf_retrieve.sync_detailed(client=me, uuid=contract.uuid)
+        assert (pdf.status_code, pdf.content[:5]) == (200, b"%PDF-")

@@ -48,4 +48,4 @@ def test_the_api_root_names_the_shop_version_and_docs(shop):
     assert response.status_code == 200
     body = response.json()
     assert (body["object"], body["shop"], body["version"]) == ("api", shop.slug, LATEST)
-    assert body["docs"].endswith("/api/v1/docs") and body["schema"].endswith("/api/v1/schema")
+    assert body["docs"].endswith("/api/v1/docs") and body["schema"].endswith("/api/v1/schema.json")

@@ -262,3 +262,36 @@ def test_a_name_resolving_inside_is_refused_at_delivery_and_nothing_is_posted(sh
         answers["hooks.example.com"] = "93.184.215.14"  # published again at a public address
         assert webhook_delivery_resend(delivery=delivery).status == "succeeded"
         assert len(posted) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"url": "https://x.example.com", "events": ["debit.paid", "nope"]}, {"events.1"}),
+        ({"url": "https://x.example.com", "events": []}, {"events"}),
+        ({"url": "https://x.example.com", "events": ["nope"], "description": "d" * 201}, {"description", "events.0"}),
+    ],
+)
+def test_unknown_event_types_answer_the_documented_code_naming_the_field(shop, shop_staff, body, fields):
+    answer = _staff_client(shop, shop_staff).post("/api/v1/webhook-endpoints", body, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "webhook_events_invalid"
+    assert answer.json()["message"] == "Choose event types from the catalogue (GET /webhook-event-types)."
+    assert set(answer.json()["fields"]) == fields
+    with schema_context(shop.schema_name):
+        assert WebhookEndpoint.objects.count() == 0
+
+
+def test_a_payloads_times_are_at_the_shops_offset_like_the_apis_answers(shop, shop_staff):
+    _endpoint(_staff_client(shop, shop_staff), events=("contract.terminated",))
+    with schema_context(shop.schema_name):
+        fields = {field: "x" for field in CATALOGUE["contract.terminated"].fields}
+        fields.update({field: "2026-11-28T20:04:00.123456+00:00" for field in list(fields)[:1]})
+        outbox_emit(kind="contract.terminated", aggregate_uuid=uuid.uuid4(), payload=fields, livemode=False)
+    receiver = Receiver(200)
+    assert _run(shop, receiver) == 1
+    (_, body, _), = receiver.calls
+    sent = json.loads(body)["data"]["object"]
+    first = next(iter(fields))
+    assert sent[first] == "2026-11-29T04:04:00.123456+08:00"
+    assert all(sent[name] == "x" for name in list(fields)[1:])

@@ -112,6 +112,12 @@ def _pet_under_contract() -> AlreadyUnderContract:
     )
 
 
+def plan_version_offered(plan_version_id: int) -> PlanVersion:
+    """The plan version an application may name (UnknownPlanVersion otherwise), for a caller
+    that checks it beside its other inputs."""
+    return _plan_version_on_sale(plan_version_id)
+
+
 def _plan_version_on_sale(plan_version_id: int) -> PlanVersion:
     """The newest version of a plan on sale; older versions only live on in signed contracts."""
     version = (

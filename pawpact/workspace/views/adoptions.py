@@ -15,6 +15,7 @@ from pawpact.care.pet_enums import ListingStatus
 from pawpact.care.pet_models import AdoptionApplication, AdoptionListing
 from pawpact.care.services import adoptions
 from pawpact.core.errors import DomainError
+from pawpact.core.text import sentences_join
 from pawpact.customers.models import Customer, Pet
 from pawpact.customers.services import customer_create, pet_create, phone_normalize
 from pawpact.workspace.enums import Action
@@ -122,7 +123,7 @@ def application_approve(request, uuid):
         customer = _applicant(application, birth_date)
         adoptions.adoption_application_approve(application=application, customer=customer, staff=request.user)
     except DomainError as error:
-        messages.error(request, " ".join(sum(error.fields.values(), [])) or error.message)
+        messages.error(request, sentences_join(sum(error.fields.values(), [])) or error.message)
         return redirect("workspace:pet_applications")
     messages.success(request, _("Approved: the pet is reserved. Choose the plan and sign with the adopter."))
     url = reverse("workspace:signing_plan", args=[customer.uuid, application.listing.pet.uuid])
@@ -137,7 +138,7 @@ def application_decline(request, uuid):
     try:
         adoptions.adoption_application_decline(application=application, reason=request.POST.get("reason", ""), staff=request.user)
     except DomainError as error:
-        messages.error(request, " ".join(sum(error.fields.values(), [])) or error.message)
+        messages.error(request, sentences_join(sum(error.fields.values(), [])) or error.message)
     else:
         messages.success(request, _("Declined; the applicant is told your reason."))
     return redirect("workspace:pet_applications")

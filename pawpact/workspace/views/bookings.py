@@ -18,6 +18,7 @@ from pawpact.care.selectors import local_at, slots_available
 from pawpact.care.services import bookings as booking_services
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
+from pawpact.core.text import sentences_join
 from pawpact.customers.models import Customer
 from pawpact.workspace.care_forms import RescheduleForm
 from pawpact.workspace.enums import Action
@@ -36,7 +37,7 @@ def _day(value: str | None) -> date:
 
 def error_text(error: DomainError) -> str:
     details = [message for field in error.fields.values() for message in field]
-    return " ".join(dict.fromkeys([error.message, *details]))
+    return sentences_join(dict.fromkeys([error.message, *details]))
 
 
 @workspace_view(section="bookings")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from pawpact.care.models import DayOff, Resource, ServiceType
 from pawpact.care.services import catalogue
 from pawpact.core.errors import DomainError
+from pawpact.core.text import sentences_join
 from pawpact.workspace.care_forms import WEEKDAYS, DayOffForm, ResourceForm, ServiceForm
 from pawpact.workspace.enums import Action
 from pawpact.workspace.fields import fen_to_yuan
@@ -18,7 +19,7 @@ from pawpact.workspace.views.frame import workspace_view
 def _form_errors(form, error: DomainError) -> None:
     """The service's field errors on the form's fields (price → price, hours → the form)."""
     for field, details in error.fields.items():
-        form.add_error(field if field in form.fields else None, " ".join(details))
+        form.add_error(field if field in form.fields else None, sentences_join(details))
     if not error.fields:
         form.add_error(None, error.message)
 
@@ -109,12 +110,12 @@ def day_off_add(request, pk: int):
     resource = get_object_or_404(Resource, pk=pk)
     form = DayOffForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, sentences_join(e for errors in form.errors.values() for e in errors))
         return _page(request, status=400)
     try:
         catalogue.day_off_add(resource=resource, day=form.cleaned_data["day"], reason=form.cleaned_data["reason"])
     except DomainError as error:
-        messages.error(request, " ".join(dict.fromkeys([error.message, *(m for ms in error.fields.values() for m in ms)])))
+        messages.error(request, sentences_join(dict.fromkeys([error.message, *(m for ms in error.fields.values() for m in ms)])))
         return _page(request, status=error.http_status)
     messages.success(request, _("Day off added."))
     return redirect("workspace:care_setup")

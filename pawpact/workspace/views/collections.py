@@ -11,6 +11,7 @@ from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod
 from pawpact.billing.services.dunning import period_write_off_by_staff
 from pawpact.billing.services.escalation import call_task_close, call_task_list
 from pawpact.core.errors import DomainError
+from pawpact.core.text import sentences_join
 from pawpact.customers.enums import CustomerStanding
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import export_response
@@ -52,7 +53,7 @@ def collections(request):
 
 def _error_text(error: DomainError) -> str:
     details = [message for field in error.fields.values() for message in field]
-    return " ".join(details) or error.message
+    return sentences_join(details) or error.message
 
 
 @require_POST

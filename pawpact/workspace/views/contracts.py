@@ -21,6 +21,7 @@ from pawpact.billing.selectors import calendar_list, contract_in_cooling_off
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
+from pawpact.core.text import sentences_join
 from pawpact.customers.enums import CustomerStanding
 from pawpact.workspace.contract_actions import CONTRACT_ACTIONS, contract_action_state
 from pawpact.workspace.enums import Action
@@ -109,7 +110,7 @@ def contract_action(request, uuid, action: str):
         response = handler(request, contract)
     except DomainError as error:
         details = [message for field in error.fields.values() for message in field]
-        messages.error(request, " ".join([error.message, *details]))
+        messages.error(request, sentences_join([error.message, *details]))
         return _detail(request, contract.uuid, error=error)
     return response or redirect(f"{reverse('workspace:contract_detail', args=[contract.uuid])}#actions")
 

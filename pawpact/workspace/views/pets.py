@@ -13,6 +13,7 @@ from pawpact.care.pet_forms import PhotoForm, RecordForm, WeightForm
 from pawpact.care.pet_models import GuaranteeClaim, PetPhoto
 from pawpact.care.services import guarantee, pet_archive
 from pawpact.core.errors import DomainError
+from pawpact.core.text import sentences_join
 from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import export_response
 from pawpact.workspace.forms import form_errors_apply
@@ -114,7 +115,7 @@ def claim_decide(request, uuid):
         guarantee.guarantee_claim_decide(claim=claim, outcome=data["outcome"], staff=request.user, note=data["note"],
                                          replacement_pet=data["replacement_pet"])  # fmt: skip
     except DomainError as error:
-        messages.error(request, " ".join(sum(error.fields.values(), [])) or error.message)
+        messages.error(request, sentences_join(sum(error.fields.values(), [])) or error.message)
     else:
         messages.success(request, _("Claim decided; the plan ended without penalty."))
     return redirect("workspace:pet_claims")
@@ -127,7 +128,7 @@ def claim_decline(request, uuid):
     try:
         guarantee.guarantee_claim_decline(claim=claim, reason=request.POST.get("reason", ""), staff=request.user)
     except DomainError as error:
-        messages.error(request, " ".join(sum(error.fields.values(), [])) or error.message)
+        messages.error(request, sentences_join(sum(error.fields.values(), [])) or error.message)
     else:
         messages.success(request, _("Claim declined; the customer sees your reason."))
     return redirect("workspace:pet_claims")
@@ -152,7 +153,7 @@ def guarantee_settings(request):
         guarantee.guarantee_settings_update(window_days=form.cleaned_data["window_days"],
                                             conditions=form.cleaned_data["conditions"].splitlines())  # fmt: skip
     except DomainError as error:
-        messages.error(request, " ".join(sum(error.fields.values(), [])) or error.message)
+        messages.error(request, sentences_join(sum(error.fields.values(), [])) or error.message)
     else:
         messages.success(request, _("Guarantee saved."))
     return redirect("workspace:pet_claims")

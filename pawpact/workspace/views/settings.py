@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from pawpact.accounts.models import User
 from pawpact.billing.services.lifecycle_settings import billing_settings_get, billing_settings_update
 from pawpact.core.errors import DomainError
+from pawpact.core.text import sentences_join
 from pawpact.messaging.in_flight import sms_delivery_counts
 from pawpact.messaging.services import messaging_settings_get, messaging_settings_update
 from pawpact.storefront.selectors import warehouse_change_effect
@@ -171,7 +172,7 @@ def settings_staff_member(request, user_id: int):
     except DomainError as error:
         if error.http_status == 403:
             return forbidden(request, error.message)
-        messages.error(request, " ".join([error.message, *sum(error.fields.values(), [])]))
+        messages.error(request, sentences_join([error.message, *sum(error.fields.values(), [])]))
     else:
         messages.success(request, _("Saved."))
     return redirect("workspace:settings_staff")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
 from pawpact.core.events import CATALOGUE
+from pawpact.core.text import sentences_join
 from pawpact.outbox.models import WebhookDelivery, WebhookEndpoint
 from pawpact.outbox.webhooks import (
     webhook_delivery_resend,
@@ -48,7 +49,7 @@ class EndpointForm(forms.Form):
 
 
 def _error_text(error: DomainError) -> str:
-    return " ".join(message for field in error.fields.values() for message in field) or error.message
+    return sentences_join(message for field in error.fields.values() for message in field) or error.message
 
 
 @workspace_view(Action.WEBHOOKS, section="webhooks")

@@ -33,10 +33,12 @@ from pawpact.api.version_shapes import path_pk
 from pawpact.api.versioning import numbers_for_ids
 from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
+from pawpact.billing.errors import UnknownPlanVersion
 from pawpact.billing.models import Plan
 from pawpact.billing.services import activation, credit, plans, signing, withdrawal
-from pawpact.core.errors import PermissionDenied
+from pawpact.core.errors import DomainError, PermissionDenied
 from pawpact.core.http import attachment, client_ip
+from pawpact.customers.errors import UnknownCustomer, UnknownPet
 from pawpact.customers.models import Customer, Pet
 
 
@@ -159,20 +161,7 @@ class ContractListCreateApi(ListAPIView):
     def post(self, request):
         data = s.ContractCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if request.user.is_staff:
-            if "customer_uuid" not in data.validated_data:
-                raise CustomerRequired(
-                    _("Staff apply on a customer's behalf: name the customer."),
-                    fields={"customer_uuid": [_("This field is required.")]},
-                )
-            customer = get_object_or_404(Customer, uuid=data.validated_data["customer_uuid"])
-            pet = get_object_or_404(Pet, uuid=data.validated_data["pet_uuid"])
-        else:
-            customer = own_customer(request)
-            if customer is None:
-                raise PermissionDenied(_("Only customers and staff can apply."))
-            own_id_only(customer, data.validated_data.get("customer_uuid"), "customer_uuid")
-            pet = get_object_or_404(Pet, uuid=data.validated_data["pet_uuid"], owner=customer)
+        customer, pet = _applicant_and_pet(request, data.validated_data)
         contract = signing.application_create(
             customer=customer,
             pet=pet,
@@ -181,6 +170,41 @@ class ContractListCreateApi(ListAPIView):
             metadata=data.validated_data.get("metadata"),
         )
         return Response(s.ContractSerializer(contract).data, status=status.HTTP_201_CREATED)
+
+
+def _applicant_and_pet(request, data: dict) -> tuple[Customer, Pet]:
+    """The customer applying and their pet; an unknown customer, pet or plan version answers
+    with every one of them named at once, under the first one's code."""
+    problems: list[DomainError] = []
+    if request.user.is_staff:
+        if "customer_uuid" not in data:
+            raise CustomerRequired(
+                _("Staff apply on a customer's behalf: name the customer."),
+                fields={"customer_uuid": [_("This field is required.")]},
+            )
+        customer = Customer.objects.filter(uuid=data["customer_uuid"]).first()
+        if customer is None:
+            unknown = {"customer_uuid": [_("Unknown customer.")]}
+            problems.append(UnknownCustomer(_("No such customer at this shop."), fields=unknown))
+        pet = Pet.objects.filter(uuid=data["pet_uuid"]).first()
+    else:
+        customer = own_customer(request)
+        if customer is None:
+            raise PermissionDenied(_("Only customers and staff can apply."))
+        own_id_only(customer, data.get("customer_uuid"), "customer_uuid")
+        pet = Pet.objects.filter(uuid=data["pet_uuid"], owner=customer).first()
+    if pet is None:
+        problems.append(UnknownPet(_("No such pet at this shop."), fields={"pet_uuid": [_("Unknown pet.")]}))
+    try:
+        signing.plan_version_offered(data["plan_version_id"])
+    except UnknownPlanVersion as error:
+        problems.append(error)
+    if len(problems) > 1:
+        fields = {name: messages for problem in problems for name, messages in problem.fields.items()}
+        raise type(problems[0])(_("Some fields are invalid."), fields=fields)
+    if problems:
+        raise problems[0]
+    return customer, pet
 
 
 class ContractDetailApi(APIView):

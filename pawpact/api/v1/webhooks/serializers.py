@@ -1,20 +1,39 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pawpact.api.errors import field_messages
 from pawpact.api.serializers import InputSerializer
 from pawpact.core.events import CATALOGUE
+from pawpact.outbox.errors import WebhookEventsInvalid
 from pawpact.outbox.models import WebhookDelivery
 
 EVENT_CHOICES = sorted(CATALOGUE)
 
 
-class WebhookEndpointInputSerializer(InputSerializer):
+class _EventsChecked(InputSerializer):
+    """Event types outside the catalogue answer the documented `webhook_events_invalid`, with
+    every other invalid field reported beside them."""
+
+    def is_valid(self, *, raise_exception=False):
+        valid = super().is_valid()
+        if not valid and raise_exception:
+            if any(name == "events" or name.startswith("events.") for name in field_messages(self.errors)):
+                raise WebhookEventsInvalid(
+                    gettext("Choose event types from the catalogue (GET /webhook-event-types)."),
+                    fields=field_messages(self.errors),
+                )
+            raise serializers.ValidationError(self.errors)
+        return valid
+
+
+class WebhookEndpointInputSerializer(_EventsChecked):
     url = serializers.URLField(max_length=500, help_text=_("https (http only in test mode)."))
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), allow_empty=False)
     description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class WebhookEndpointPatchSerializer(InputSerializer):
+class WebhookEndpointPatchSerializer(_EventsChecked):
     min_properties = 1
     url = serializers.URLField(max_length=500, required=False)
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), allow_empty=False, required=False)
