@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.management.sql import emit_post_migrate_signal
-from django.db import connection, connections, transaction
+from django.db import connection, connections, router, transaction
 from django.db.migrations import operations
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -284,7 +284,7 @@ def _apply(executor: MigrationExecutor, targets, plan) -> None:
     for migration, _ in plan:
         executor.recorder.record_applied(migration.app_label, migration.name)
     if script.post_state is not None:
-        _post_migrate(script.post_state, plan)
+        emit_post_migrate_signal(0, False, connection.alias, apps=script.post_state.apps, plan=plan)
 
 
 def _state(executor: MigrationExecutor, applied: frozenset):
@@ -297,10 +297,13 @@ def _state(executor: MigrationExecutor, applied: frozenset):
 
 
 def _replayable(plan) -> bool:
-    """Only SQL can be replayed: Python operations and squashed migrations go the stock way."""
-    return all(
-        not migration.replaces and all(op.reduces_to_sql for op in migration.operations) for migration, _ in plan
-    )
+    """Only SQL can be replayed: squashed migrations and Python operations that run in a
+    shop's schema go the stock way (a platform app's Python is skipped there by the router)."""
+    return all(not migration.replaces and all(_sql_only(migration, op) for op in migration.operations) for migration, _ in plan)
+
+
+def _sql_only(migration, op) -> bool:
+    return op.reduces_to_sql or not router.allow_migrate(connection.alias, migration.app_label, **getattr(op, "hints", {}))
 
 
 def _script_build(executor: MigrationExecutor, applied: frozenset, plan) -> _Script:
@@ -310,7 +313,11 @@ def _script_build(executor: MigrationExecutor, applied: frozenset, plan) -> _Scr
             state = migration.apply(state, editor, collect_sql=True)
         # Django interleaves one-line "--" comments naming each operation; they are not SQL to run.
         statements += [sql for sql in editor.collected_sql if not (sql.startswith("--") and "\n" not in sql)]
-    return _Script(tuple(statements), state if _changes_models(plan) else None)
+    if not _changes_models(plan):
+        return _Script(tuple(statements), None)
+    state.clear_delayed_apps_cache()
+    state.apps  # noqa: B018 - rendered once for every shop's post_migrate
+    return _Script(tuple(statements), state)
 
 
 def _changes_models(plan) -> bool:
