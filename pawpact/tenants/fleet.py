@@ -4,8 +4,8 @@
 project state again for every shop: at a thousand shops a deploy that changes
 nothing waits minutes. Here one query reads every shop's `django_migrations` and
 compares it with the template's; only shops behind are migrated, by worker
-processes that load the graph and render the state once and reuse them for every
-shop. Each shop's migrations run in one transaction: a failure leaves the shop on
+processes that load the graph once and render each pending run of migrations to SQL
+once, replayed in every shop at the same state. Each shop's migrations run in one transaction: a failure leaves the shop on
 its old schema, recorded on its Shop row (its hosts show a maintenance page), and
 the other shops go on. A killed run is simply run again: shops already migrated are
 not behind any more.
