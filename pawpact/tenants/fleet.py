@@ -12,6 +12,7 @@ not behind any more.
 """
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,14 @@ class FleetReport:
     behind: int = 0
     migrated: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+
+
+class FleetInterrupted(Exception):
+    """The run was stopped (SIGINT/SIGTERM); `report` holds what finished before."""
+
+    def __init__(self, report: FleetReport):
+        super().__init__("interrupted")
+        self.report = report
 
 
 def schema_fingerprints(schemas: Iterable[str]) -> dict[str, str]:
@@ -87,15 +96,25 @@ def fleet_migrate(*, template: str, workers: int = 2, progress=None, on_start=No
     if not behind:
         return report
     results = _run_serial(behind) if workers <= 1 else _run_parallel(behind, workers)
-    for schema, error in results:
-        _record_outcome(schema, error)
-        if error is None:
-            report.migrated.append(schema)
-        else:
-            report.failed[schema] = error
-        if progress is not None:
-            progress(schema, error)
+    try:
+        for schema, error in results:
+            _record_outcome(schema, error)
+            if error is None:
+                report.migrated.append(schema)
+            else:
+                report.failed[schema] = error
+            if progress is not None:
+                progress(schema, error)
+    except KeyboardInterrupt:
+        results.close()  # a pool's exit terminates its workers
+        workers_backends_stop()
+        raise FleetInterrupted(report) from None
     return report
+
+
+def worker_application_name() -> str:
+    """What the run's worker connections call themselves on the server, so a stop can end them."""
+    return f"pawpact-migrate-{os.getpid()}"
 
 
 def _run_serial(schemas):
@@ -107,8 +126,26 @@ def _run_parallel(schemas, workers):
     # Forked children must not share the parent's socket to PostgreSQL.
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=connections.close_all) as pool:
+    with context.Pool(workers, initializer=_worker_init, initargs=(worker_application_name(),)) as pool:
         yield from pool.imap_unordered(_migrate_in_worker, schemas)
+
+
+def _worker_init(application_name: str) -> None:
+    # The parent decides when to stop: a terminal's Ctrl-C reaches the whole process group.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    connections.close_all()
+    connection.settings_dict.setdefault("OPTIONS", {})["application_name"] = application_name
+
+
+def workers_backends_stop() -> int:
+    """End the server backends of this run's workers: a killed client's statement would run on otherwise."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+            [worker_application_name()],
+        )
+        return cursor.fetchone()[0]
 
 
 def _migrate_in_worker(schema: str):

@@ -87,7 +87,7 @@ def test_a_failing_shop_keeps_its_old_schema_and_shows_maintenance_while_others_
     assert "already exists" in broken.migration_error and broken.migration_failed_at is not None
     host = broken.get_primary_domain().domain
     page = Client(HTTP_HOST=host).get("/")
-    assert page.status_code == 503 and "down for maintenance" in page.content.decode()
+    assert page.status_code == 503 and "being updated" in page.content.decode()
     api = Client(HTTP_HOST=host).get("/api/v1/plans/")
     assert api.status_code == 503 and api.json()["code"] == "shop_maintenance"
     assert Client(HTTP_HOST=fine.get_primary_domain().domain).get("/").status_code != 503
