@@ -108,7 +108,8 @@ def database_probe(timeout: float | None = None) -> None:
     """Run PROBE_SQL on a connection of its own; raise when the database does not answer in `timeout` seconds.
 
     libpq's asynchronous calls let the wait end on the client's clock: a stopped
-    server neither answers nor fires its statement_timeout.
+    server neither answers nor fires its statement_timeout. The connection is closed
+    after the answer or the timeout, whichever comes first.
     """
     import psycopg
     from django.db import connection
@@ -117,9 +118,9 @@ def database_probe(timeout: float | None = None) -> None:
     db = connection.settings_dict
     params = {"host": db.get("HOST"), "port": db.get("PORT"), "dbname": db.get("NAME"), "user": db.get("USER"),
               "password": db.get("PASSWORD")}  # fmt: skip
-    options = f"-c statement_timeout={int(timeout * 1000)}"
+    # No `options` startup parameter (a statement_timeout there): pgbouncer refuses it.
     conn = psycopg.Connection.connect(
-        **{k: v for k, v in params.items() if v}, connect_timeout=max(1, round(timeout)), options=options, autocommit=True
+        **{k: v for k, v in params.items() if v}, connect_timeout=max(1, round(timeout)), autocommit=True
     )
     try:
         pgconn, deadline = conn.pgconn, time.monotonic() + timeout

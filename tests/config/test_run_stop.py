@@ -18,8 +18,8 @@ SCRIPT = textwrap.dedent(
 
     sigterm_as_interrupt()
     postgres_start(Path(sys.argv[1]), database="stopcheck")
-    print("ready", flush=True)
     try:
+        print("ready", flush=True)
         time.sleep(120)
     except KeyboardInterrupt:
         sys.exit(130)
