@@ -11,26 +11,14 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
-from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 
 from pawpact.api import current
 from pawpact.api.version_shapes import older_shape
 from pawpact.api.versioning import RESPONSE_HEADER, answered_version, requested_version
 from pawpact.core.errors import ApiVersionInvalid
+from pawpact.core.http import api_language
 
 API_PREFIX = "/api/"
-DEFAULT_LANGUAGE = "en"
-
-
-def api_language(accept_language: str) -> str:
-    for language, _quality in parse_accept_lang_header(accept_language):
-        if language == "*":
-            break
-        try:
-            return get_supported_language_variant(language)
-        except LookupError:
-            continue
-    return DEFAULT_LANGUAGE
 
 
 class ApiMiddleware:

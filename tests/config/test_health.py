@@ -1,7 +1,10 @@
 """/healthz, /readyz and /metrics: on every host, before any tenant lookup."""
+import time
+
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from pawpact.config import health, metrics
@@ -108,3 +111,56 @@ def test_metrics_with_a_multiprocess_folder_still_carry_the_fleet_figures(db, mo
     assert response.status_code == 200
     text = response.content.decode()
     assert "pawpact_outbox_pending_events 0.0" in text and "pawpact_outbox_unapplied_events 0.0" in text
+
+
+@pytest.fixture
+def slow_database(monkeypatch):
+    """A database that takes longer than the probe waits (pg_sleep on the real server)."""
+    monkeypatch.setattr(metrics, "PROBE_SQL", "SELECT pg_sleep(5)")
+    monkeypatch.setattr(metrics, "PROBE_SECONDS", 0.5)
+
+
+def test_readyz_answers_503_quickly_when_the_database_does_not_answer(db, slow_database, fresh_readiness):
+    started = time.monotonic()
+    response = Client(HTTP_HOST="localhost").get("/readyz")
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 503 and elapsed < 2.5
+    checks = response.json()["checks"]
+    assert checks["database"] == "failed: TimeoutError: the database did not answer within 0.5 s"
+    assert checks["migrations"] == "skipped: database not ready"
+
+
+def test_metrics_serve_the_rest_when_redis_is_unreachable(db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    response = Client(HTTP_HOST="localhost").get("/metrics")
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'pawpact_metrics_collector_up{collector="queue"} 0.0' in text
+    assert 'pawpact_metrics_collector_up{collector="outbox"} 1.0' in text
+    assert "pawpact_celery_queue_length{" not in text
+    assert "pawpact_outbox_pending_events 0.0" in text and "pawpact_shops_in_maintenance 0.0" in text
+
+
+def test_metrics_skip_the_database_figures_quickly_when_it_does_not_answer(db, slow_database):
+    started = time.monotonic()
+    response = Client(HTTP_HOST="localhost").get("/metrics")
+
+    assert response.status_code == 200 and time.monotonic() - started < 2.5
+    text = response.content.decode()
+    assert 'pawpact_metrics_collector_up{collector="database"} 0.0' in text
+    assert "pawpact_outbox_pending_events 0" not in text and "pawpact_shops_in_maintenance 0" not in text
+    assert "django_http_requests_latency_seconds_by_view_method" in text
+
+
+def test_metrics_count_shops_behind_a_failed_migration(db, shop, other_shop):
+    shop.migration_error = "relation already exists"
+    shop.migration_failed_at = timezone.now()
+    shop.save(update_fields=["migration_error", "migration_failed_at"])
+
+    text = Client(HTTP_HOST="localhost").get("/metrics").content.decode()
+
+    assert "pawpact_shops_in_maintenance 1.0" in text and "pawpact_shop_migrations_failed 1.0" in text
+    assert "django_migrations_applied_total" not in text and "django_migrations_unapplied_total" not in text

@@ -31,15 +31,31 @@ def _web_command() -> list[str]:
     return shlex.split(line.partition(":")[2])
 
 
-def _gunicorn_bind(**env: str) -> str:
-    """The address gunicorn would listen on, from the Procfile's very `web` command."""
+def _gunicorn_config(**env: str) -> list[str]:
+    """gunicorn's settings, from the Procfile's very `web` command."""
     command = _web_command()
     command[0] = str(Path(sys.executable).parent / command[0])
     result = subprocess.run(
         [*command, "--print-config"], cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    return next(line for line in result.stdout.splitlines() if line.startswith("bind "))
+    return result.stdout.splitlines()
+
+
+def _gunicorn_bind(**env: str) -> str:
+    """The address gunicorn would listen on."""
+    return next(line for line in _gunicorn_config(**env) if line.startswith("bind "))
+
+
+def test_gunicorn_opens_no_control_socket_at_a_path_every_checkout_shares():
+    config = _gunicorn_config()
+    assert any(line.replace(" ", "") == "control_socket_disable=True" for line in config), config
+
+
+def test_gunicorn_logs_in_the_settings_time_zone_like_its_workers():
+    probe = "import os, pawpact.config.gunicorn, time; print(os.environ['TZ'], time.strftime('%z'))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=_env(TZ="UTC"), capture_output=True, text=True)
+    assert result.stdout.split() == ["Asia/Shanghai", "+0800"], result.stderr
 
 
 def test_the_web_server_listens_on_loopback_by_default():

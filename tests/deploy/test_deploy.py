@@ -137,3 +137,40 @@ def test_processes_reach_postgres_through_pgbouncer_in_transaction_mode(name):
 def test_release_migrates_over_a_direct_connection():
     env = environment_of(compose_services()["release"])
     assert "@postgres:5432/" in env["DATABASE_URL"] and env["DATABASE_TRANSACTION_POOLING"] == "0"
+
+
+def _images() -> list[str]:
+    images = [service["image"] for service in compose_services().values() if "image" in service]
+    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            spec = (doc or {}).get("spec", {}).get("template", {}).get("spec", {})
+            images += [c["image"] for c in spec.get("containers", []) + spec.get("initContainers", [])]
+    return images
+
+
+def test_every_image_is_pinned_to_a_version():
+    images = _images()
+    assert len(images) >= 10
+    for image in images:
+        name, _, tag = image.rpartition(":")
+        assert name and tag and tag != "latest", image
+
+
+def test_the_documented_compose_command_sets_every_required_variable():
+    import re
+
+    required = set(re.findall(r"\$\{(\w+):\?", (DEPLOY / "compose.yaml").read_text()))
+    doc = (ROOT / "docs" / "operations.md").read_text()
+    command = doc[doc.index("docker compose -f deploy/compose.yaml up") - 400 : doc.index("docker compose -f deploy/compose.yaml up")]
+    assert required == {"DJANGO_SECRET_KEY", "PAWPACT_WAREHOUSE_SECRET"}
+    assert all(f"{name}=" in command for name in required)
+    assert set(compose_services()) == {"postgres", "redis", "pgbouncer", "release", "web", "worker", "beat", "warehouse"}
+    assert all(word in doc for word in ("pgbouncer", "sandbox partner warehouse", "./dev test tests/deploy", "Not run here"))
+
+
+def test_the_citus_migrate_command_uses_the_variable_the_app_reads():
+    comment = (DEPLOY / "citus" / "compose.yaml").read_text().split("services:")[0]
+    command = next(line for line in comment.splitlines() if "migrate_platform" in line)
+    assert command.strip("# ").startswith("DATABASE_URL=postgres://")
+    settings_text = (ROOT / "pawpact" / "config" / "settings" / "base.py").read_text()
+    assert 'os.environ.get("DATABASE_URL"' in settings_text and "DATABASE_DIRECT_URL" not in settings_text

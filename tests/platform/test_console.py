@@ -124,3 +124,29 @@ def test_a_shop_still_provisioning_answers_with_a_clear_page(shop):
     response = Client(HTTP_HOST=host_of(shop)).get("/")
     assert response.status_code == 503
     assert "This shop is being set up" in response.content.decode()
+
+
+def _migration_failed(shop) -> None:
+    Shop.objects.filter(pk=shop.pk).update(migration_error="relation \"x\" already exists", migration_failed_at=timezone.now())
+
+
+def test_console_marks_and_filters_shops_behind_a_failed_migration(console, shop, other_shop):
+    _migration_failed(other_shop)
+
+    listing = console.get("/console/", HTTP_ACCEPT_LANGUAGE="en")
+    page = listing.content.decode()
+    assert page.count("Maintenance: migration failed") == 2  # the filter link and beta's badge
+    assert f"/console/shops/{other_shop.pk}/money/#maintenance" in page
+    assert f"/console/shops/{shop.pk}/money/#maintenance" not in page
+    filtered = console.get("/console/?state=maintenance")
+    assert [s.slug for s in filtered.context["page"]] == ["beta"]
+
+
+def test_console_shop_page_shows_the_migration_error_in_chinese(console, other_shop):
+    _migration_failed(other_shop)
+    console.cookies["django_language"] = "zh-hans"
+
+    page = console.get(f"/console/shops/{other_shop.pk}/money/").content.decode()
+
+    assert "维护中：迁移失败" in page and "relation &quot;x&quot; already exists" in page
+    assert "migrate_platform" in page

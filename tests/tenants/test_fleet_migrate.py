@@ -87,7 +87,7 @@ def test_a_failing_shop_keeps_its_old_schema_and_shows_maintenance_while_others_
     assert "already exists" in broken.migration_error and broken.migration_failed_at is not None
     host = broken.get_primary_domain().domain
     page = Client(HTTP_HOST=host).get("/")
-    assert page.status_code == 503 and "down for maintenance" in page.content.decode()
+    assert page.status_code == 503 and "being updated" in page.content.decode()
     api = Client(HTTP_HOST=host).get("/api/v1/plans/")
     assert api.status_code == 503 and api.json()["code"] == "shop_maintenance"
     assert Client(HTTP_HOST=fine.get_primary_domain().domain).get("/").status_code != 503
@@ -146,3 +146,54 @@ def test_migrations_wait_returns_once_current_and_gives_up_while_pending(db):
     _sql(f"DELETE FROM {TEMPLATE}.django_migrations WHERE app = 'messaging' AND name >= '0003'")
     with pytest.raises(CommandError, match=r"pawpact_template': \d+"):
         call_command("migrations_wait", timeout=0, interval=0)
+
+
+def _catalog_signature(schema: str) -> list:
+    """Columns, indexes and constraints of a schema, with the schema's own name taken out."""
+    rows = _sql(
+        "SELECT 'column', c.table_name, c.column_name, c.data_type || ' ' || c.is_nullable, coalesce(c.column_default, '')"
+        " FROM information_schema.columns c WHERE c.table_schema = %s"
+        " UNION ALL SELECT 'index', i.tablename, i.indexname, replace(i.indexdef, %s, 'S'), ''"
+        " FROM pg_indexes i WHERE i.schemaname = %s"
+        " UNION ALL SELECT 'constraint', r.relname, k.conname, pg_get_constraintdef(k.oid), ''"
+        " FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace"
+        " WHERE n.nspname = %s",
+        [schema, f'"{schema}".', schema, schema],
+    )
+    return sorted(tuple(str(v).replace(schema, "S") for v in row) for row in rows)
+
+
+def test_shops_at_one_state_replay_its_sql_and_end_as_the_stock_executor_leaves_a_shop(db, shop, monkeypatch):
+    """The first shop behind renders the migrations to SQL; the others only run that SQL."""
+    from django.db.migrations.migration import Migration
+
+    from pawpact.tenants import fleet
+
+    stock, *late = [_shop(f"late-{i}") for i in range(4)]
+    for each in (stock, *late):
+        _roll_back_messaging_0003(each.schema_name)
+        # A platform migration with Python in it: the router skips it in a shop's schema.
+        _sql(f"DELETE FROM \"{each.schema_name}\".django_migrations WHERE app = 'platform' AND name = '0012_payout_verdict_code'")
+    with monkeypatch.context() as stock_only:
+        stock_only.setattr(fleet, "_replayable", lambda plan: False)
+        assert fleet.shop_schema_migrate(stock.schema_name) is None
+    monkeypatch.setattr(fleet, "_scripts", {})
+    stock_apply, applied_for_real = Migration.apply, []
+
+    def apply(self, state, editor, collect_sql=False):
+        if not collect_sql:
+            applied_for_real.append(self.name)
+        return stock_apply(self, state, editor, collect_sql=collect_sql)
+
+    monkeypatch.setattr(Migration, "apply", apply)
+
+    report = fleet_migrate(template=TEMPLATE, workers=1)
+
+    assert sorted(report.migrated) == sorted(s.schema_name for s in late) and report.failed == {}
+    assert applied_for_real == []  # rendered once to SQL, executed three times
+    assert len(fleet._scripts) == 1
+    wanted = _catalog_signature(stock.schema_name)
+    assert all(_catalog_signature(each.schema_name) == wanted for each in late)
+    assert all(_applied(each.schema_name, "messaging", "0005_message_attempts_receipts") for each in late)
+    assert all(_applied(each.schema_name, "platform", "0012_payout_verdict_code") for each in late)
+    assert shops_behind(TEMPLATE) == []

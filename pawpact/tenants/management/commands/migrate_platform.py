@@ -1,3 +1,5 @@
+import signal
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -5,7 +7,7 @@ from django_tenants.utils import get_public_schema_name
 from tqdm import tqdm
 
 from pawpact.core.cache import database_cache_tables_create
-from pawpact.tenants.fleet import default_workers, fleet_migrate
+from pawpact.tenants.fleet import FleetInterrupted, default_workers, fleet_migrate
 from pawpact.tenants.models import Domain, Shop
 from pawpact.tenants.template import spare_schemas_discard_stale, spare_schemas_fill, template_ensure, template_schema
 
@@ -30,7 +32,23 @@ class Command(BaseCommand):
             self.stdout.write("Shop template stored for the new migrations.")
         spare_schemas_discard_stale()
         spare_schemas_fill(count=settings.PAWPACT_SPARE_SCHEMAS)
-        self._shops(options)
+        # A SIGTERM (a deploy tool stopping the job) ends the run as Ctrl-C does: reported, workers' statements ended.
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            self._shops(options)
+        except FleetInterrupted as stop:
+            self._interrupted(stop.report)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _interrupted(self, report) -> None:
+        done = len(report.migrated) + len(report.failed)
+        self.stderr.write(
+            f"Stopped after {done} of {report.behind} shop(s): {len(report.migrated)} migrated, "
+            f"{len(report.failed)} failed. The shops in progress were rolled back and their statements "
+            "ended on the server; run migrate_platform again to resume with the shops still behind."
+        )
+        raise CommandError("migrate_platform was stopped before it finished.", returncode=130)
 
     def _shops(self, options) -> None:
         show = not options["no_progress"] and options["verbosity"] >= 1
@@ -40,8 +58,13 @@ class Command(BaseCommand):
             if show and total:
                 bars.append(tqdm(total=total, unit="shop", desc="Migrating shops", file=self.stderr._out))
 
+        counts = {"migrated": 0, "failed": 0}
+
         def progress(schema, error):
+            counts["failed" if error else "migrated"] += 1
             for bar in bars:
+                # The bar counts shops done; the postfix keeps a failure from reading as success.
+                bar.set_postfix_str(f"{counts['migrated']} migrated, {counts['failed']} failed", refresh=False)
                 bar.update(1)
 
         report = fleet_migrate(template=template_schema(), workers=options["workers"], progress=progress, on_start=on_start)
