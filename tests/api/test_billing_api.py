@@ -547,7 +547,7 @@ def test_an_unknown_pet_is_a_field_error_and_every_unknown_input_is_named_at_onc
         # Another shop's pet is unknown here too.
         assert error(apply(staff, pet_uuid=elsewhere["uuid"], plan_version_id=version,
                            customer_uuid=customer["uuid"]), 404) == UNKNOWN_PET  # fmt: skip
-        both = apply(staff, pet_uuid=elsewhere["uuid"], plan_version_id=999999, customer_uuid=customer["uuid"])
+        both = apply(staff, pet_uuid=elsewhere["uuid"], plan_version_id=opaque_id(PLAN_VERSION, 999999), customer_uuid=customer["uuid"])
         assert error(both, 404) == {
             "code": "unknown_pet",
             "message": "Some fields are invalid.",

@@ -125,8 +125,9 @@ def test_the_schema_documents_the_header_replays_and_429(api_client):
     assert "429" in schema["paths"]["/api/v1/auth/token"]["post"]["responses"]
     posts = [(path, item["post"]) for path, item in schema["paths"].items() if "post" in item]
     without = [path for path, post in posts if not any(p["name"] == "Idempotency-Key" for p in post.get("parameters", []))]
-    # Signing in, out and up create no resource a retry could duplicate.
+    # Signing in, out and up create no resource a retry could duplicate; a secret key is
+    # shown once and never kept for a replay, so making or rolling one takes no key.
     assert sorted(without) == [
-        "/api/v1/auth/logout", "/api/v1/auth/refresh", "/api/v1/auth/token", "/api/v1/auth/wechat",
+        "/api/v1/api-keys", "/api/v1/api-keys/{key_id}/roll", "/api/v1/auth/logout", "/api/v1/auth/refresh", "/api/v1/auth/token", "/api/v1/auth/wechat",
         "/api/v1/auth/wechat/link", "/api/v1/customers/register", "/api/v1/customers/register/confirm",
     ]  # fmt: skip

@@ -48,7 +48,8 @@ def test_an_operation_lists_the_codes_its_services_raise(schema):
     assert codes(activate, "post", "404") == {"not_found"}
     assert "test_clock_live_mode" in codes("/api/v1/test-clocks", "post", "422")
     # Public: a token sent is still checked, but no token is never the problem.
-    assert codes("/api/v1/plans", "get", "401") == {"authentication_failed", "token_expired"}
+    assert codes("/api/v1/plans", "get", "401") == {
+        "authentication_failed", "token_expired", "api_key_invalid", "api_key_wrong_mode"}  # fmt: skip
     assert "permission_denied" in codes("/api/v1/test-clocks", "get", "403")
     assert schema["paths"]["/api/v1/plans/{plan_id}"]["get"]["responses"]["400"]["description"] == (
         "Codes: `api_version_invalid`, `invalid`, `shop_from_host`, `unknown_parameter`."

@@ -29,7 +29,7 @@ def test_lines_expand_to_their_products_in_constant_queries(shop, products):  # 
     with CaptureQueriesContext(connection) as one:
         client.get("/api/v1/shop/orders?expand[]=lines.product")
     client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 1}, format="json")
-    _checkout(client, order_method(shop, order), key="checkout-2")
+    assert _checkout(client, order_method(shop, order), key="checkout-2").status_code == 201
     with CaptureQueriesContext(connection) as two:
         listed = client.get("/api/v1/shop/orders?expand[]=lines.product").json()["results"]
     assert len(listed) == 2 and all("product" in line for row in listed for line in row["lines"])
@@ -37,9 +37,11 @@ def test_lines_expand_to_their_products_in_constant_queries(shop, products):  # 
     assert client.get(f"{url}?expand[]=lines.warehouse").json()["code"] == "unknown_expand"
 
 
-def order_method(shop, order) -> int:
+def order_method(shop, order) -> str:
+    from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
+
     with schema_context(shop.schema_name):
-        return Order.objects.get(uuid=order["uuid"]).customer.payment_methods.first().pk
+        return opaque_id(PAYMENT_METHOD, Order.objects.get(uuid=order["uuid"]).customer.payment_methods.first().pk)
 
 
 def test_order_metadata_by_patch_for_staff_only(shop, products):  # noqa: F811
