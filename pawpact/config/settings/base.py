@@ -471,12 +471,8 @@ PAWPACT_DEFAULT_SHOP_MODE = os.environ.get("PAWPACT_DEFAULT_SHOP_MODE", "test")
 # Fernet keys encrypting every secret at rest, newest first (pawpact.tenants.secrets); derived
 # from SECRET_KEY when unset. Keys of the retired PAWPACT_FIELD_ENCRYPTION_KEY still decrypt
 # (after the others) until `secrets_rotate` has re-encrypted what they protect.
-PAWPACT_SECRET_KEYS = [
-    key.strip()
-    for name in ("PAWPACT_SECRET_KEYS", "PAWPACT_FIELD_ENCRYPTION_KEY")
-    for key in os.environ.get(name, "").split(",")
-    if key.strip()
-]
+PAWPACT_SECRET_KEYS = [key.strip() for name in ("PAWPACT_SECRET_KEYS", "PAWPACT_FIELD_ENCRYPTION_KEY")
+                       for key in os.environ.get(name, "").split(",") if key.strip()]  # fmt: skip
 # The fields holding such ciphertexts, re-encrypted by `secrets_rotate`.
 PAWPACT_ENCRYPTED_FIELDS = ["tenants.ShopCredential.secret_ciphertext", "warehouses.Warehouse.secret_encrypted"]
 # The gateways of the Chinese rails, per mode: test credentials talk to the provider's own

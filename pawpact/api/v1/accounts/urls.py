@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pawpact.api.v1.accounts import key_views, views
+from pawpact.api.v1.accounts import views
 
 urlpatterns = [
     path("auth/token", views.TokenCreateApi.as_view(), name="api_token_create"),
@@ -13,8 +13,8 @@ urlpatterns = [
     path("me", views.MeDetailApi.as_view(), name="api_me"),
     path("cors-origins", views.ApiOriginListApi.as_view(), name="api_origin_list"),
     path("cors-origins/<uuid:origin_id>", views.ApiOriginDetailApi.as_view(), name="api_origin_detail"),
-    path("api-keys", key_views.ApiKeyListApi.as_view(), name="api_key_list"),
-    path("api-keys/<uuid:key_id>", key_views.ApiKeyDetailApi.as_view(), name="api_key_detail"),
-    path("api-keys/<uuid:key_id>/roll", key_views.ApiKeyRollApi.as_view(), name="api_key_roll"),
+    path("api-keys", views.ApiKeyListApi.as_view(), name="api_key_list"),
+    path("api-keys/<uuid:key_id>", views.ApiKeyDetailApi.as_view(), name="api_key_detail"),
+    path("api-keys/<uuid:key_id>/roll", views.ApiKeyRollApi.as_view(), name="api_key_roll"),
     path("staff", views.StaffListApi.as_view(), name="api_staff_list"),
 ]

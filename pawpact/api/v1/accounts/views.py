@@ -1,5 +1,6 @@
 """Signing in per device (password, refresh, WeChat mini-program), signing out, the devices
 signed in, and the people behind them: who I am, and the shop's staff."""
+
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.core.internal.ratelimit import parse_rates
@@ -14,8 +15,9 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pawpact.accounts.api_keys import api_key_create, api_key_list, api_key_revoke, api_key_roll
 from pawpact.accounts.errors import WeChatNotLinked
-from pawpact.accounts.models import ApiDevice, ApiOrigin
+from pawpact.accounts.models import ApiDevice, ApiKey, ApiOrigin
 from pawpact.accounts.origins import api_origin_add, api_origin_list, api_origin_remove
 from pawpact.accounts.selectors import api_device_list, staff_list, wechat_user
 from pawpact.accounts.services import (
@@ -25,7 +27,7 @@ from pawpact.accounts.services import (
     api_token_revoke,
     wechat_identity_link,
 )
-from pawpact.api.errors import BadCredentials
+from pawpact.api.errors import ApiKeyNotAllowed, BadCredentials
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import error_responses
 from pawpact.api.pagination import one_page, one_page_of
@@ -34,6 +36,7 @@ from pawpact.api.serializers import ErrorSerializer
 from pawpact.api.v1.accounts import serializers as s
 from pawpact.api.versioning import answered_version
 from pawpact.api.wechat import code2session
+from pawpact.tenants.modes import current_livemode
 
 
 def _tokens(issued) -> Response:
@@ -62,7 +65,9 @@ class TokenCreateApi(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
-    @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401)}, auth=[])
+    @extend_schema(
+        request=s.TokenRequestSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401)}, auth=[]
+    )
     def post(self, request):
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -75,7 +80,11 @@ class TokenCreateApi(APIView):
             raise Throttled(detail=error.messages[0], wait=lockout_seconds()) from None
         if user is None or not user.is_active:
             raise BadCredentials(_("Email or password is wrong."))
-        return _tokens(api_device_sign_in(user=user, name=data.validated_data["device_name"], api_version=answered_version(request)))
+        return _tokens(
+            api_device_sign_in(
+                user=user, name=data.validated_data["device_name"], api_version=answered_version(request)
+            )
+        )
 
 
 class TokenRefreshApi(APIView):
@@ -86,7 +95,9 @@ class TokenRefreshApi(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
-    @extend_schema(request=s.RefreshRequestSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401)}, auth=[])
+    @extend_schema(
+        request=s.RefreshRequestSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401)}, auth=[]
+    )
     def post(self, request):
         data = s.RefreshRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -102,7 +113,9 @@ class WeChatLoginApi(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
-    @extend_schema(request=s.WeChatLoginSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401, 503)}, auth=[])
+    @extend_schema(
+        request=s.WeChatLoginSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401, 503)}, auth=[]
+    )
     def post(self, request):
         data = s.WeChatLoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -203,7 +216,64 @@ class ApiOriginListApi(ListAPIView):
 class ApiOriginDetailApi(APIView):
     permission_classes = [staff_may("settings")]
 
-    @extend_schema(summary="Stop allowing a browser origin (owner)", responses={204: None, **error_responses(401, 403, 404)})
+    @extend_schema(
+        summary="Stop allowing a browser origin (owner)", responses={204: None, **error_responses(401, 403, 404)}
+    )
     def delete(self, request, origin_id):
         api_origin_remove(api_origin=get_object_or_404(ApiOrigin, uuid=origin_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# The shop's secret API keys (owner): list, make, roll, revoke. A key is shown whole once, in
+# the answer that made it; these answers are `no-store` and never kept for idempotent replay, so
+# the secret exists nowhere but on the caller's side. Keys are managed by an owner signed in on
+# a device: a key cannot make or roll keys, so a leaked key revoked stays revoked.
+class KeyManagementApi(APIView):
+    permission_classes = (staff_may("settings"),)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if isinstance(request.auth, ApiKey) and request.method != "GET":
+            raise ApiKeyNotAllowed(_("Secret keys are made and revoked by an owner signed in, not by a key."))
+
+    @staticmethod
+    def secret(issued) -> Response:
+        issued.key.secret = issued.secret
+        response = Response(s.ApiKeyCreatedSerializer(issued.key).data, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiKeyListApi(KeyManagementApi):
+    """Secret keys for the shop's servers (owner): `Authorization: Bearer sk_…` acts with the owner's
+    staff permissions until revoked. Listed with their last four characters only."""
+
+    @extend_schema(
+        summary="Secret API keys (owner)", responses={200: one_page_of(s.ApiKeySerializer), **error_responses(401, 403)}
+    )
+    def get(self, request):
+        return one_page(s.ApiKeySerializer(api_key_list(), many=True).data)
+
+    @extend_schema(summary="Make a secret API key, shown this once (owner)", request=s.ApiKeyInputSerializer,
+                   responses={201: s.ApiKeyCreatedSerializer, **error_responses(400, 401, 403, 422)})  # fmt: skip
+    def post(self, request):
+        data = s.ApiKeyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.secret(
+            api_key_create(user=request.user, name=data.validated_data["name"], livemode=current_livemode())
+        )
+
+
+class ApiKeyRollApi(KeyManagementApi):
+    @extend_schema(summary="Roll a secret API key: a new secret, the old one stops now (owner)", request=None,
+                   responses={201: s.ApiKeyCreatedSerializer, **error_responses(401, 403, 404)})  # fmt: skip
+    def post(self, request, key_id):
+        key = get_object_or_404(api_key_list(), uuid=key_id)
+        return self.secret(api_key_roll(key=key, user=request.user, livemode=current_livemode()))
+
+
+class ApiKeyDetailApi(KeyManagementApi):
+    @extend_schema(summary="Revoke a secret API key (owner)", responses={204: None, **error_responses(401, 403, 404)})
+    def delete(self, request, key_id):
+        api_key_revoke(key=get_object_or_404(api_key_list(), uuid=key_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
