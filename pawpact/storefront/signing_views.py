@@ -23,6 +23,7 @@ from pawpact.billing.services.remote_signing import (
     CreditConsentGiven,
     signing_code_send,
     signing_link_open,
+    signing_agreement_activate,
     signing_pay,
     signing_sign,
 )
@@ -32,6 +33,7 @@ from pawpact.core.http import client_ip
 from pawpact.customers.services import customer_account_create
 from pawpact.messaging.models import Channel, Message
 from pawpact.payments.enums import Rail
+from pawpact.storefront.signing_agreement import agreement_begin, agreement_context, is_phone
 
 SESSION_KEY = "signed_contracts"
 CONSENT_TICKED_KEY = "signing_consent_ticked"
@@ -87,6 +89,14 @@ def signing_page(request, token: str):
                 signing_pay(link=link, rail=Rail.SANDBOX, token=request.POST.get("card", ""))
                 _remember(request, contract)
                 return redirect("signing_done", uuid=contract.uuid)
+            elif action == "agreement":
+                url = agreement_begin(request, link, token)
+                if is_phone(request):  # a desktop shows the QR code instead
+                    return redirect(url)
+            elif action == "activate":
+                signing_agreement_activate(link=link)
+                _remember(request, contract)
+                return redirect("signing_done", uuid=contract.uuid)
             return redirect("signing_page", token=token)
         except DomainError as failure:
             error, fields, status = failure.message, failure.fields, failure.http_status
@@ -103,7 +113,7 @@ def signing_page(request, token: str):
         "remaining_minor": contract.total_minor - contract.monthly_amount_minor,
         "error": error,
         "fields": fields,
-        "cards": TEST_CARDS,
+        "cards": TEST_CARDS if not contract.livemode else [],
         "masked_phone": link.phone[:3] + "****" + link.phone[-4:],
         "sandbox_sms": _sandbox_sms(request, contract) if contract.signed_at is None else "",
         "consent": CreditConsent.objects.filter(contract=contract).first(),
@@ -113,6 +123,8 @@ def signing_page(request, token: str):
         else request.session.get(f"{CONSENT_TICKED_KEY}:{link.pk}", False),
         "typed_code": request.POST.get("code", "")[:6] if request.method == "POST" else "",
     }
+    if link.verified_at is not None:
+        context.update(agreement_context(request, link, token))
     return render(request, "storefront/sign/page.html", context, status=status)
 
 
