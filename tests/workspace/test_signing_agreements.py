@@ -7,6 +7,7 @@ and starting the plan debits period 1 through that rail.
 """
 import json
 import urllib.request
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,8 @@ from tests.workspace.test_signing import _code, _link, _wizard
 pytestmark = pytest.mark.django_db
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
 DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"
+MORNING = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Beijing: WeChat debits 07:00–22:00
+NEXT_MORNING = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 
 
 def _signed(shop, owner_client, adopter):
@@ -65,8 +68,9 @@ def _credentials(rail, shop, fake_alipay, fake_wechat):
 
 @pytest.mark.parametrize("rail", ["alipay", "wechat"])
 def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited_on_it(
-    rail, shop, owner_client, adopter, fake_alipay, fake_wechat, served
+    rail, shop, owner_client, adopter, fake_alipay, fake_wechat, served, time_machine
 ):
+    time_machine.move_to(MORNING)
     _credentials(rail, shop, fake_alipay, fake_wechat)
     contract, link, phone = _signed(shop, owner_client, adopter)
     page = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -84,6 +88,14 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
 
     attached = phone.get(f"/sign/{link.token}/agreement/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"{label} is signed" in attached and "hx-trigger" not in attached  # polling stops
+    if rail == "wechat":  # the pre-debit notice goes out first; the debit follows a day later
+        early = phone.post(f"/sign/{link.token}/", {"action": "activate"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert early.status_code == 422 and "notify you the day before each debit" in early.content.decode()
+        assert list(fake_wechat.notices.values()) == [contract.monthly_amount_minor] and fake_wechat.orders == {}
+        with schema_context(shop.schema_name):
+            assert Contract.objects.get(pk=contract.pk).status == ContractStatus.SIGNED
+            assert not DebitAttempt.objects.filter(period__contract=contract, status="succeeded").exists()
+        time_machine.move_to(NEXT_MORNING)
     response = phone.post(f"/sign/{link.token}/", {"action": "activate"})
     assert response.status_code == 302 and response["Location"] == f"/sign/done/{contract.uuid}/"
 
@@ -92,8 +104,8 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
         period = DebitPeriod.objects.get(contract=contract, number=1)
         assert contract.status == ContractStatus.ACTIVE and contract.payment_method.rail == rail
         assert period.status == PeriodStatus.PAID and period.amount_minor == contract.monthly_amount_minor
-        attempt = DebitAttempt.objects.get(period=period)
-        assert attempt.amount_minor == contract.monthly_amount_minor
+        attempt = DebitAttempt.objects.get(period=period, status="succeeded")
+        assert attempt.amount_minor == contract.monthly_amount_minor and attempt.rail == rail
         assert PaymentMethod.objects.filter(rail=rail).count() == 1
         assert ledger_check().is_ok
     if rail == "alipay":
