@@ -77,4 +77,5 @@ def signing_agreement_status(request, token: str):
         link = signing_link_open(token=token)
     except SigningLinkInvalid as error:
         return render(request, "storefront/sign/invalid.html", {"message": error.message, "shop": request.tenant}, status=404)
-    return render(request, "storefront/sign/_agreement.html", {"link": link, **agreement_context(request, link, token)})
+    context = {"link": link, "contract": link.contract, **agreement_context(request, link, token)}
+    return render(request, "storefront/sign/_agreement.html", context)
