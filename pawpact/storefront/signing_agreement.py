@@ -18,6 +18,7 @@ from pawpact.billing.services.remote_signing import (
     signing_link_open,
 )
 from pawpact.payments.enums import Rail
+from pawpact.payments.policies import policy_for
 
 SESSION_PREFIX = "signing_agreement"
 # Providers notify within seconds; after this the page stops polling and says so.
@@ -61,6 +62,7 @@ def agreement_context(request, link: SigningLink, token: str) -> dict:
     if attached:
         method = Contract.objects.select_related("payment_method").get(pk=link.contract_id).payment_method
         context["attached_label"] = RAIL_LABELS.get(method.rail, method.label)
+        context["attached_needs_notice"] = bool(policy_for(method.rail).pre_debit_notice_days)
     elif waiting:
         context["agreement_waiting"] = {
             "label": RAIL_LABELS.get(waiting["rail"], waiting["rail"]),

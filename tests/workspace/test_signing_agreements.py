@@ -88,6 +88,7 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
 
     attached = phone.get(f"/sign/{link.token}/agreement/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"{label} is signed" in attached and "hx-trigger" not in attached  # polling stops
+    assert ("notice given the day before" in attached) == (rail == "wechat")
     if rail == "wechat":  # the pre-debit notice goes out first; the debit follows a day later
         early = phone.post(f"/sign/{link.token}/", {"action": "activate"}, HTTP_ACCEPT_LANGUAGE="en")
         assert early.status_code == 422 and "notify you the day before each debit" in early.content.decode()
