@@ -301,3 +301,9 @@ def rate_percent(rate: Decimal) -> str:
     """Decimal("0.100") → "10", Decimal("0.085") → "8.5"."""
     text = f"{rate * 100:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def agreement_rails_offered(*, livemode: bool) -> list[str]:
+    """The debit-agreement rails the current shop can offer its customers in that mode:
+    Alipay and WeChat Pay where its credentials are verified by the provider."""
+    return [rail for rail in (Rail.ALIPAY, Rail.WECHAT) if rail_ready(rail, livemode=livemode)]

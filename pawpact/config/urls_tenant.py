@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from pawpact.billing import notifications as rail_notifications
 from pawpact.storefront import partner_views as storefront_partner_views
-from pawpact.storefront import signing_views
+from pawpact.storefront import signing_agreement, signing_views
 from pawpact.storefront import views as storefront_views
 from pawpact.tenants import views as tenant_views
 from pawpact.workspace.views import customer_home
@@ -22,6 +22,7 @@ urlpatterns = [
     path("manage/", include("pawpact.workspace.urls")),  # the merchant workspace (staff)
     path("shop/logo/", workspace_settings.shop_logo, name="shop_logo"),  # the profile's logo, for every visitor
     path("sign/<str:token>/", signing_views.signing_page, name="signing_page"),  # the customer's phone
+    path("sign/<str:token>/agreement/", signing_agreement.signing_agreement_status, name="signing_agreement_status"),
     path("sign/done/<uuid:uuid>/", signing_views.signing_done, name="signing_done"),
     path("my/plans/<uuid:uuid>/end/", signing_views.my_contract_end, name="my_contract_end"),
     # Alipay and WeChat Pay notify each shop on its own host (pawpact.billing.notifications).

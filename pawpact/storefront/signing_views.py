@@ -23,6 +23,7 @@ from pawpact.billing.services.remote_signing import (
     CreditConsentGiven,
     signing_code_send,
     signing_link_open,
+    signing_agreement_activate,
     signing_pay,
     signing_sign,
 )
@@ -32,6 +33,7 @@ from pawpact.core.http import client_ip
 from pawpact.customers.services import customer_account_create
 from pawpact.messaging.models import Channel, Message
 from pawpact.payments.enums import Rail
+from pawpact.storefront.signing_agreement import agreement_begin, agreement_context, is_phone
 
 SESSION_KEY = "signed_contracts"
 CONSENT_TICKED_KEY = "signing_consent_ticked"
@@ -63,6 +65,36 @@ def _sandbox_sms(request, contract: Contract) -> str:
     return sent.order_by("-created_at", "-id").values_list("body", flat=True).first() or ""
 
 
+def _signing_act(request, link, token: str):
+    """One step of the signing page's form; the page to go to next."""
+    contract = link.contract
+    action = request.POST.get("action")
+    if action == "send":
+        signing_code_send(link=link)
+        # The box ticked before asking for the code stays ticked when the page comes back.
+        request.session[f"{CONSENT_TICKED_KEY}:{link.pk}"] = request.POST.get("consent") == "yes"
+    elif action == "sign":
+        consent = CreditConsentGiven(agreed=request.POST.get("consent") == "yes", shop_name=request.tenant.name)
+        signing_sign(
+            link=link, code=request.POST.get("code", ""), ip=client_ip(request) or "",
+            user_agent=request.META.get("HTTP_USER_AGENT", ""), consent=consent,
+        )  # fmt: skip
+        _remember(request, contract)
+    elif action == "pay":
+        signing_pay(link=link, rail=Rail.SANDBOX, token=request.POST.get("card", ""))
+        _remember(request, contract)
+        return redirect("signing_done", uuid=contract.uuid)
+    elif action == "agreement":
+        url = agreement_begin(request, link, token)
+        if is_phone(request):  # a desktop shows the QR code instead
+            return redirect(url)
+    elif action == "activate":
+        signing_agreement_activate(link=link)
+        _remember(request, contract)
+        return redirect("signing_done", uuid=contract.uuid)
+    return redirect("signing_page", token=token)
+
+
 def signing_page(request, token: str):
     try:
         link = signing_link_open(token=token)
@@ -70,24 +102,8 @@ def signing_page(request, token: str):
         return render(request, "storefront/sign/invalid.html", {"message": error.message, "shop": request.tenant}, status=404)
     contract, error, fields, status, consent_error = link.contract, None, {}, 200, None
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
-            if action == "send":
-                signing_code_send(link=link)
-                # The box ticked before asking for the code stays ticked when the page comes back.
-                request.session[f"{CONSENT_TICKED_KEY}:{link.pk}"] = request.POST.get("consent") == "yes"
-            elif action == "sign":
-                consent = CreditConsentGiven(agreed=request.POST.get("consent") == "yes", shop_name=request.tenant.name)
-                signing_sign(
-                    link=link, code=request.POST.get("code", ""), ip=client_ip(request) or "",
-                    user_agent=request.META.get("HTTP_USER_AGENT", ""), consent=consent,
-                )  # fmt: skip
-                _remember(request, contract)
-            elif action == "pay":
-                signing_pay(link=link, rail=Rail.SANDBOX, token=request.POST.get("card", ""))
-                _remember(request, contract)
-                return redirect("signing_done", uuid=contract.uuid)
-            return redirect("signing_page", token=token)
+            return _signing_act(request, link, token)
         except DomainError as failure:
             error, fields, status = failure.message, failure.fields, failure.http_status
             if fields and set(fields) == {"consent"}:  # said once, next to the box it is about
@@ -103,7 +119,7 @@ def signing_page(request, token: str):
         "remaining_minor": contract.total_minor - contract.monthly_amount_minor,
         "error": error,
         "fields": fields,
-        "cards": TEST_CARDS,
+        "cards": TEST_CARDS if not contract.livemode else [],
         "masked_phone": link.phone[:3] + "****" + link.phone[-4:],
         "sandbox_sms": _sandbox_sms(request, contract) if contract.signed_at is None else "",
         "consent": CreditConsent.objects.filter(contract=contract).first(),
@@ -113,6 +129,8 @@ def signing_page(request, token: str):
         else request.session.get(f"{CONSENT_TICKED_KEY}:{link.pk}", False),
         "typed_code": request.POST.get("code", "")[:6] if request.method == "POST" else "",
     }
+    if link.verified_at is not None:
+        context.update(agreement_context(request, link, token))
     return render(request, "storefront/sign/page.html", context, status=status)
 
 

@@ -92,3 +92,56 @@ def test_a_forged_signing_link_is_refused_and_signs_nothing(shop, fake_alipay):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(urllib.request.Request(forged, data=b"agree=1"), timeout=5)
     assert refused.value.code == 400 and fake_alipay.agreements == {}
+
+
+class JsonReceiver(Receiver):
+    """A merchant's WeChat notify URL: JSON bodies with their signature headers."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict, str]] = []
+        self.arrived = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                receiver.received.append((dict(self.headers.items()), body))
+                self.send_response(204)
+                self.end_headers()
+                receiver.arrived.set()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+
+
+def test_the_fake_wechat_signing_page_signs_once_and_notifies_the_shop(shop, fake_wechat, monkeypatch):
+    from tests.payments.gateways import wechat_credentials
+    from tests.payments.test_wechat import _deliver as wechat_deliver
+
+    receiver = JsonReceiver()
+    monkeypatch.setattr("pawpact.payments.gateways.notify_url",
+                        lambda shop, provider: f"http://{shop.slug}.localhost:{receiver.port}/webhooks/{provider}/")
+    try:
+        with schema_context(shop.schema_name):
+            wechat_credentials(shop, fake_wechat)
+            contract = contract_create(status=ContractStatus.SIGNED)
+            url = agreement_sign_begin(contract=contract, rail="wechat").url
+        assert "委托代扣" in urllib.request.urlopen(url, timeout=5).read().decode() and fake_wechat.contracts == {}
+        urllib.request.urlopen(urllib.request.Request(url, data=b"agree=1"), timeout=5).close()
+        assert receiver.arrived.wait(5)
+        (headers, body), = receiver.received
+        assert headers["Host"] == f"{shop.slug}.localhost:{receiver.port}" and "Wechatpay-Signature" in headers
+        assert '"PAPAY.SIGN"' in body and "ciphertext" in body and contract.uuid.hex not in body  # encrypted
+        with pytest.raises(urllib.error.HTTPError) as again:  # a pre-sign is signed once
+            urllib.request.urlopen(urllib.request.Request(url, data=b"agree=1"), timeout=5)
+        assert again.value.code == 404 and len(fake_wechat.contracts) == 1
+        signed = {name: value for name, value in headers.items() if name.lower().startswith("wechatpay-")}
+        assert wechat_deliver(shop, ("", signed, body)).status_code == 204
+        with schema_context(shop.schema_name):
+            assert Contract.objects.get(pk=contract.pk).payment_method.token in fake_wechat.contracts
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()

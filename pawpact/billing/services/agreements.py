@@ -37,19 +37,33 @@ AGREEMENT_RAILS = (Rail.ALIPAY, Rail.WECHAT)
 LABELS = {Rail.ALIPAY: "Alipay agreement", Rail.WECHAT: "WeChat entrusted debit"}
 
 
+# WeChat's own signing mini-program, which a shop's mini-program opens with the pre-sign id.
+WECHAT_PAPAY_MINI_PROGRAM = {"app_id": "wxbd687630cd02ce1d", "path": "pages/index/index"}
+
+
 @dataclass(frozen=True)
 class AgreementStart:
     rail: str
     url: str  # open it on the customer's phone, or show it as a QR code
     code: str  # our agreement code: the contract's uuid, hex
+    pre_entrustweb_id: str = ""  # WeChat only: what its signing mini-program is opened with
+
+    @property
+    def mini_program(self) -> dict | None:
+        if not self.pre_entrustweb_id:
+            return None
+        return {**WECHAT_PAPAY_MINI_PROGRAM, "extra_data": {"pre_entrustweb_id": self.pre_entrustweb_id}}
 
 
 def agreement_code(contract: Contract) -> str:
     return contract.uuid.hex
 
 
-def agreement_sign_begin(*, contract: Contract, rail: str, clock: Clock = default_clock) -> AgreementStart:
-    """The page where the adopter signs a debit agreement for `contract` on `rail`."""
+def agreement_sign_begin(
+    *, contract: Contract, rail: str, return_url: str = "", clock: Clock = default_clock
+) -> AgreementStart:
+    """The page where the adopter signs a debit agreement for `contract` on `rail`; Alipay
+    sends the phone back to `return_url` after signing."""
     if rail not in AGREEMENT_RAILS:
         raise InvalidPaymentMethod.on_field(_("Debit agreements exist on Alipay and WeChat Pay only."))
     if contract.status not in (ContractStatus.DRAFT, ContractStatus.SIGNED):
@@ -62,15 +76,17 @@ def agreement_sign_begin(*, contract: Contract, rail: str, clock: Clock = defaul
         url = adapter.agreement_sign_url(
             external_agreement_no=code, single_amount=Money(contract.monthly_amount_minor, contract.currency),
             total_payments=contract.periods, first_debit=first.due_date if first else clock.today(),
-            notify_url=adapter.notify_url,
+            notify_url=adapter.notify_url, return_url=return_url,
         )  # fmt: skip
-    else:
-        assert isinstance(adapter, WechatRail)
-        url = adapter.contract_presign(
-            out_contract_code=code, display_account=contract.customer.name, notify_url=adapter.notify_url,
-            out_user_code=contract.customer.uuid.hex,
-        )["redirect_url"]  # fmt: skip
-    return AgreementStart(rail=rail, url=url, code=code)
+        return AgreementStart(rail=rail, url=url, code=code)
+    assert isinstance(adapter, WechatRail)
+    presign = adapter.contract_presign(
+        out_contract_code=code, display_account=contract.customer.name, notify_url=adapter.notify_url,
+        out_user_code=contract.customer.uuid.hex,
+    )  # fmt: skip
+    return AgreementStart(
+        rail=rail, url=presign["redirect_url"], code=code, pre_entrustweb_id=presign.get("pre_entrustweb_id", "")
+    )
 
 
 def _contract_for_code(code: str, *, livemode: bool) -> Contract:

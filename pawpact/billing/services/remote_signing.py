@@ -18,6 +18,7 @@ from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.errors import (
     CreditConsentMissing,
+    DebitNotDue,
     IllegalTransition,
     SigningCodeExpired,
     SigningCodeInvalid,
@@ -30,7 +31,9 @@ from pawpact.billing.errors import (
 )
 from pawpact.billing.models import Contract, CreditConsent, SigningLink
 from pawpact.billing.services.activation import contract_activate
+from pawpact.billing.services.agreements import AGREEMENT_RAILS, AgreementStart, agreement_sign_begin
 from pawpact.billing.services.credit import credit_consent_record_by_link
+from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
 from pawpact.billing.services.signing import contract_payment_method_add, contract_sign, shop_check_may_sign
 from pawpact.core.clock import Clock, default_clock
 from pawpact.messaging.models import Category, Channel
@@ -218,12 +221,50 @@ def signing_pay(
     A declined charge raises PaymentFailed and leaves the contract signed: the customer
     may try another method on the same link.
     """
-    link = SigningLink.objects.select_related("contract").get(pk=link.pk)
+    link = _link_signed_open(link)
+    contract = contract_payment_method_add(contract=link.contract, rail=rail, token=token, label=label)
+    contract = contract_activate(contract=contract, clock=clock)
+    SigningLink.objects.filter(pk=link.pk, completed_at__isnull=True).update(completed_at=clock.now())
+    return contract
+
+
+def _link_signed_open(link: SigningLink) -> SigningLink:
+    link = SigningLink.objects.select_related("contract__payment_method").get(pk=link.pk)
     if link.verified_at is None:
         raise IllegalTransition(_("Sign the agreement with the SMS code first."))
     if link.completed_at is not None:
         raise SigningLinkUsed(_("This signing link has been used already."))
-    contract = contract_payment_method_add(contract=link.contract, rail=rail, token=token, label=label)
-    contract = contract_activate(contract=contract, clock=clock)
+    return link
+
+
+def signing_agreement_begin(*, link: SigningLink, rail: str, return_url: str = "") -> AgreementStart:
+    """The provider's page where the customer signs the debit agreement for the plan they
+    just signed (Alipay 周期扣款, WeChat 委托代扣); its notification attaches the agreement."""
+    link = _link_signed_open(link)
+    return agreement_sign_begin(contract=link.contract, rail=rail, return_url=return_url)
+
+
+def signing_agreement_attached(link: SigningLink) -> bool:
+    """Whether the provider's signing notification has attached a debit agreement to the contract."""
+    method = Contract.objects.select_related("payment_method").get(pk=link.contract_id).payment_method
+    return method is not None and method.rail in AGREEMENT_RAILS and method.is_active
+
+
+def signing_agreement_activate(*, link: SigningLink, clock: Clock = default_clock) -> Contract:
+    """Start the plan on the attached debit agreement: deposit (if due) and period 1 are
+    debited through Alipay or WeChat Pay, as with a card."""
+    link = _link_signed_open(link)
+    if not signing_agreement_attached(link):
+        raise IllegalTransition(_("The debit agreement is not signed yet."))
+    try:
+        contract = contract_activate(contract=link.contract, clock=clock)
+    except DebitNotDue:
+        # WeChat debits only after a notice given the day before (and 07:00–22:00): the
+        # calendar exists now, so the notice for period 1 goes out and the plan starts later.
+        pre_debit_notice_run(clock=clock)
+        raise DebitNotDue(
+            _("WeChat Pay asks us to notify you the day before each debit. The notice is sent: open this "
+              "link again tomorrow between 07:00 and 22:00 to start the plan with the first debit.")
+        ) from None
     SigningLink.objects.filter(pk=link.pk, completed_at__isnull=True).update(completed_at=clock.now())
     return contract

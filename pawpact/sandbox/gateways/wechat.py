@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import secrets
 import time
@@ -30,12 +31,30 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from cryptography.x509.oid import NameOID
 
-from pawpact.sandbox.gateways.base import FakeGateway, private_pem, public_pem, rsa2_sign, rsa2_verify, rsa_key_new
+from pawpact.sandbox.gateways.base import (
+    FakeGateway,
+    notification_post_json,
+    private_pem,
+    public_pem,
+    rsa2_sign,
+    rsa2_verify,
+    rsa_key_new,
+)
 from pawpact.sandbox.gateways.state import PersistentState, Sequence
 
 TIMESTAMP_TOLERANCE_SECONDS = 300
 BEIJING = ZoneInfo("Asia/Shanghai")
 _numbers = Sequence()
+SIGN_PATH = "/papay/sign/"
+SIGN_PAGE = """<!doctype html><html lang="zh-Hans"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>微信支付 委托代扣 (fake)</title>
+<body style="font-family:sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem">
+<h1 style="font-size:1.2rem">微信支付 · 委托代扣协议 (local fake WeChat Pay)</h1>
+<p>The shop asks to debit your WeChat Pay balance or card once a month, as your adoption plan says.</p>
+<form method="post" action="{action}"><input type="hidden" name="agree" value="1">
+<button type="submit" style="font-size:1rem;padding:.6rem 1.2rem">同意并签约 / Agree and sign</button></form>
+</body></html>"""
+HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _certificate(key) -> x509.Certificate:
@@ -172,7 +191,26 @@ class FakeWechat(PersistentState, FakeGateway):
 
     # --- HTTP ----------------------------------------------------------------------
 
+    def _sign_page(self, handler, method: str, body: bytes) -> tuple[int, bytes, dict]:
+        """The page the customer's WeChat opens from redirect_url: agreeing signs the contract
+        and POSTs the signed, AEAD-encrypted PAPAY.SIGN notification to the merchant's
+        contract_notify_url before answering (WeChat notifies in the background; a late or
+        repeated notification is for tests to play). Each pre-sign is signed at most once."""
+        presign_id = urlsplit(handler.path).path.removeprefix(SIGN_PATH).strip("/")
+        presign = self.presigns.get(presign_id)
+        if presign is None or presign.get("signed"):
+            return 404, "<p>签约链接无效 / This signing link is not valid.</p>".encode(), HTML
+        if method != "POST" or b"agree=1" not in body:
+            return 200, SIGN_PAGE.format(action=html.escape(handler.path, quote=True)).encode(), HTML
+        with self._lock:
+            presign["signed"] = True
+        url, headers, notification = self.customer_signs(presign_id)
+        notification_post_json(url, notification, headers)
+        return 200, "<p>签约成功 / Signed. 请返回商户页面 / Return to the shop.</p>".encode(), HTML
+
     def handle(self, handler, method, body):
+        if handler.path.startswith(SIGN_PATH):
+            return self._sign_page(handler, method, body)
         if not handler.admitted:
             return self._reply(429, {"code": "RATELIMIT_EXCEEDED", "message": "too many requests"})
         mchid, problem = self._caller(handler, method, body)

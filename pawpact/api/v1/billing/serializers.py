@@ -241,3 +241,29 @@ class CreditConsentSerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditConsent
         fields = ["object", "channel", "text", "text_sha256", "given_at"]
+
+
+class AgreementSigningInputSerializer(serializers.Serializer):
+    rail = serializers.ChoiceField(
+        choices=[("alipay", "alipay"), ("wechat", "wechat")],
+        help_text=_("`alipay` (周期扣款) or `wechat` (委托代扣); the shop must have verified credentials for it."),
+    )
+    return_url = serializers.URLField(
+        required=False, default="", max_length=500,
+        help_text=_("Alipay only: where the customer's browser returns after signing."),
+    )  # fmt: skip
+
+
+class WechatMiniProgramSerializer(serializers.Serializer):
+    app_id = serializers.CharField(help_text=_("WeChat's signing mini-program, for `wx.navigateToMiniProgram`."))
+    path = serializers.CharField()
+    extra_data = serializers.DictField(child=serializers.CharField(), help_text=_("`{pre_entrustweb_id}`."))
+
+
+class AgreementSigningSerializer(serializers.Serializer):
+    object = serializers.CharField(default="agreement_signing", read_only=True)
+    rail = serializers.CharField()
+    url = serializers.URLField(help_text=_("The provider's signing page: open it (H5) or show it as a QR code."))
+    agreement_code = serializers.CharField(help_text=_("Our agreement number at the provider (the contract's)."))
+    pre_entrustweb_id = serializers.CharField(allow_blank=True, help_text=_("WeChat only; empty for Alipay."))
+    mini_program = WechatMiniProgramSerializer(allow_null=True, help_text=_("WeChat only; null for Alipay."))

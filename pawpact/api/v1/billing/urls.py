@@ -35,6 +35,11 @@ urlpatterns = [
         views.ContractPaymentMethodAttachApi.as_view(),
         name="api_contract_payment_method",
     ),
+    path(
+        "contracts/<uuid:uuid>/agreement-signing",
+        views.ContractAgreementSigningApi.as_view(),
+        name="api_contract_agreement_signing",
+    ),
     path("contracts/<uuid:uuid>/withdraw", views.ContractWithdrawApi.as_view(), name="api_contract_withdraw"),
     path("contracts/<uuid:uuid>/activate", views.ContractActivateApi.as_view(), name="api_contract_activate"),
     path("contracts/<uuid:uuid>/calendar", views.ContractCalendarListApi.as_view(), name="api_contract_calendar"),

@@ -35,7 +35,7 @@ from pawpact.billing import selectors
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.errors import UnknownPlanVersion
 from pawpact.billing.models import Plan
-from pawpact.billing.services import activation, credit, plans, signing, withdrawal
+from pawpact.billing.services import activation, agreements, credit, plans, signing, withdrawal
 from pawpact.core.errors import DomainError, PermissionDenied
 from pawpact.core.http import attachment, client_ip
 from pawpact.customers.errors import UnknownCustomer, UnknownPet
@@ -345,6 +345,28 @@ class ContractPaymentMethodAttachApi(APIView):
         data.is_valid(raise_exception=True)
         contract = signing.contract_payment_method_add(contract=contract, **data.validated_data)
         return Response(s.ContractSerializer(contract).data)
+
+
+class ContractAgreementSigningApi(APIView):
+    @extend_schema(
+        summary="Begin signing a debit agreement (Alipay 周期扣款 or WeChat 委托代扣) for the contract",
+        description="For a draft or signed contract. Send the customer to `url` (H5), show it as a QR code, or, "
+        "in a WeChat mini-program, open `mini_program` with `wx.navigateToMiniProgram`. When the provider "
+        "notifies the signing, the agreement becomes the contract's payment method (`payment_method_id` on the "
+        "contract); then activate the contract. Requires an `Idempotency-Key` header; a retry returns the first "
+        "answer. A rail without the shop's verified credentials answers 4xx and starts nothing.",
+        request=s.AgreementSigningInputSerializer,
+        responses={201: s.AgreementSigningSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, uuid):
+        contract = contract_get(request, uuid)
+        data = s.AgreementSigningInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        start = agreements.agreement_sign_begin(contract=contract, **data.validated_data)
+        answer = {"rail": start.rail, "url": start.url, "agreement_code": start.code,
+                  "pre_entrustweb_id": start.pre_entrustweb_id, "mini_program": start.mini_program}  # fmt: skip
+        return Response(s.AgreementSigningSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 
 class ContractActivateApi(APIView):
