@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
+from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, PaymentMethod
 from pawpact.billing.selectors import agreement_rails_offered, ledger_check
@@ -230,4 +231,4 @@ def test_the_api_begins_the_signing_idempotently_and_the_notification_attaches_i
     detail = api_client.get(f"/api/v1/contracts/{contract.uuid}").json()
     with schema_context(shop.schema_name):
         method = PaymentMethod.objects.get(rail="wechat")
-    assert detail["payment_method_id"] == method.pk and json.dumps(detail)
+    assert detail["payment_method_id"] == opaque_id(PAYMENT_METHOD, method.pk) and json.dumps(detail)
