@@ -154,6 +154,10 @@ class Contract(models.Model):
         PaymentMethod, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts"
     )
     cooling_off_until = models.DateField(null=True, blank=True)
+    # Set while a signed contract waits for its rail's pre-debit notice to age (WeChat);
+    # the activation job starts it then, and clears it whatever the outcome.
+    activation_queued_at = models.DateTimeField(null=True, blank=True)
+    deposit_noticed_at = models.DateTimeField(null=True, blank=True)  # the deposit's own pre-debit notice
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     # Set in test mode only: the contract is billed at this clock's time, not the real one.

@@ -14,6 +14,7 @@ from pawpact.billing.services.completion import completion_run_shop
 from pawpact.billing.services.debit_run import debit_run_shop
 from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
+from pawpact.billing.services.queued_activation import queued_activation_run
 from pawpact.billing.services.reconciliation import reconciliation_run_shop, stripe_statements_by_shop
 from pawpact.billing.services.reminders import reminder_run_shop
 from pawpact.billing.services.renewal import renewal_run_shop
@@ -52,6 +53,16 @@ def pre_debit_notice_dispatch_task() -> int:
 @tenant_task("billing.pre_debit_notice_shop", **SHOP_RUN)
 def pre_debit_notice_shop_task() -> None:
     pre_debit_notice_run()
+
+
+@public_task("billing.queued_activation_dispatch")
+def queued_activation_dispatch_task() -> int:
+    return fan_out_to_ready_shops(queued_activation_shop_task, expires=840)
+
+
+@tenant_task("billing.queued_activation_shop", **SHOP_RUN)
+def queued_activation_shop_task() -> None:
+    queued_activation_run()
 
 
 @public_task("billing.reconciliation_dispatch")

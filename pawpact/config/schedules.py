@@ -70,12 +70,19 @@ def _shop_jobs() -> dict:
         "billing-pre-debit-notices": _every(
             crontab(hour="7-21", minute=5), "billing.pre_debit_notice_dispatch", expires=3000
         ),
+        # signed contracts waiting for their WeChat notice to age start within the same hours
+        "billing-queued-activations": _every(
+            crontab(hour="7-21", minute="20,50"), "billing.queued_activation_dispatch", expires=840
+        ),
         "billing-reconciliation": _every(
             crontab(hour=10, minute=30), "billing.reconciliation_dispatch", expires=3600
         ),
         # and the platform's Stripe transfers (payouts to shops) against its payouts
         "platform-stripe-transfers": _every(
             crontab(hour=10, minute=35), "platform.stripe_transfers_reconcile", expires=3600
+        ),
+        "platform-alipay-transfers": _every(
+            crontab(hour=10, minute=40), "platform.alipay_transfers_reconcile", expires=3600
         ),
         # contracts whose last period is paid complete; closed shops' debits stop
         "billing-completion-run": _every(

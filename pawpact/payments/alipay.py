@@ -84,6 +84,9 @@ def beijing_now() -> str:
     return datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# The bill's business types: its trades are our charges; transfers carry their out_biz_no.
+STATEMENT_KINDS = {"trade": "charge", "refund": "refund", "transfer": "transfer"}
+
 class AlipayRail:
     name = "alipay"
 
@@ -198,9 +201,10 @@ class AlipayRail:
             raise ProviderRefused(_("Alipay refused the credentials: %(reason)s") % {"reason": _reason(answer)})
 
     def statement(self, *, day: date) -> list[StatementLine]:
-        """The day's trades and refunds (Beijing day): `alipay.data.dataservice.bill.downloadurl.query`,
+        """The day's trades, refunds and transfers out (Beijing day): `alipay.data.dataservice.bill.downloadurl.query`,
         then the bill itself. The fake gateway serves one CSV (type, trade_no, out_trade_no,
-        out_request_no, amount in yuan); Alipay's real bill is a zip of such CSVs."""
+        out_request_no, amount in yuan, payee); Alipay's real bill is a zip of such CSVs, its
+        transfers (转账, `alipay.fund.trans.uni.transfer`) under their own business type."""
         answer = self._agreement_call(
             "alipay.data.dataservice.bill.downloadurl.query", {"bill_type": "trade", "bill_date": day.isoformat()}
         )
@@ -211,10 +215,11 @@ class AlipayRail:
             raise ProviderRefused(_("Alipay's bill could not be downloaded; try again.")) from error
         return [
             StatementLine(
-                kind="charge" if row["type"] == "trade" else "refund",
-                order_no=row["out_trade_no"] if row["type"] == "trade" else row["out_request_no"],
+                kind=STATEMENT_KINDS.get(row["type"], "refund"),
+                order_no=row["out_request_no"] if row["type"] == "refund" else row["out_trade_no"],
                 provider_reference=row["trade_no"],
                 amount_minor=fen(row["amount"]),
+                counterparty=row.get("payee") or "",
             )
             for row in csv.DictReader(io.StringIO(text))
         ]

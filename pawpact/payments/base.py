@@ -27,12 +27,14 @@ class ChargeResult:
 
 @dataclass(frozen=True)
 class StatementLine:
-    """One line of a provider's daily statement: a charge (positive) or a refund (negative)."""
+    """One line of a provider's daily statement: a charge (positive), a refund or a transfer
+    out of the account (negative)."""
 
-    kind: str  # "charge" | "refund"
-    order_no: str  # our out_trade_no (charges) or out_request_no / out_refund_no (refunds)
+    kind: str  # "charge" | "refund" | "transfer"
+    order_no: str  # our out_trade_no (charges), out_request_no / out_refund_no (refunds), out_biz_no (transfers)
     provider_reference: str  # the provider's trade or transaction id
     amount_minor: int
+    counterparty: str = ""  # a transfer's payee account, as the statement names it
 
 
 class PaymentRail(Protocol):

@@ -3,7 +3,7 @@
 A platform admin uploads the file a provider's merchant portal gives out when the
 statement cannot be fetched (or to check a fetched one):
 - Alipay: the trade bill (账务明细 / 业务明细) CSV, GBK or UTF-8, comment lines starting with
-  "#", or the zip Alipay serves it in; 业务类型 交易 is a charge, 退款 a refund;
+  "#", or the zip Alipay serves it in; 业务类型 交易 is a charge, 退款 a refund, 转账 a transfer out;
 - WeChat Pay: the trade bill (交易账单, ALL), every value prefixed with a backquote and the
   totals after the lines; 交易状态 SUCCESS is a charge, REFUND a refund;
 - Stripe: the balance transactions export (dashboard or the itemized report), with the
@@ -82,20 +82,23 @@ def _required(row: dict, column: str, *, line: int) -> str:
     return value
 
 
+# 交易 a charge, 退款 a refund, 转账 a transfer out (the platform's payouts by alipay.fund.trans.uni.transfer).
+ALIPAY_KINDS = {"交易": "charge", "退款": "refund", "转账": "transfer"}
+
+
 def alipay_bill_read(content: bytes) -> list[StatementLine]:
     if content[:2] == b"PK":
         content = _alipay_detail_from_zip(content)
     lines = []
     for number, row in _rows(_text(content), header_has="商户订单号", skip=lambda cells: False):
-        kind = row.get("业务类型", "")
-        if kind not in ("交易", "退款"):
-            raise _invalid(_("Line %(line)d: unknown 业务类型 %(kind)r.") % {"line": number, "kind": kind})
-        refund = kind == "退款"
-        order_no = _required(row, "退款批次号/请求号" if refund else "商户订单号", line=number)
+        kind = ALIPAY_KINDS.get(row.get("业务类型", ""))
+        if kind is None:
+            raise _invalid(_("Line %(line)d: unknown 业务类型 %(kind)r.") % {"line": number, "kind": row.get("业务类型", "")})
+        order_no = _required(row, "退款批次号/请求号" if kind == "refund" else "商户订单号", line=number)
         amount = abs(_fen(_required(row, "订单金额（元）", line=number), line=number))
-        lines.append(StatementLine(kind="refund" if refund else "charge", order_no=order_no,
-                                   provider_reference=row.get("支付宝交易号", ""),
-                                   amount_minor=-amount if refund else amount))  # fmt: skip
+        lines.append(StatementLine(kind=kind, order_no=order_no, provider_reference=row.get("支付宝交易号", ""),
+                                   amount_minor=amount if kind == "charge" else -amount,
+                                   counterparty=row.get("对方账户", "")))  # fmt: skip
     return lines
 
 

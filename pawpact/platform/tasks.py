@@ -17,6 +17,7 @@ from pawpact.core.errors import DomainError
 from pawpact.core.months import month_add, month_start
 from pawpact.core.tasks import public_task, tenant_task
 from pawpact.platform.drain import outbox_drain_and_apply
+from pawpact.platform.funding.alipay_transfers import alipay_transfers_reconcile
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.statement_matching import statement_import_run
 from pawpact.platform.funding.transfer_reconciliation import stripe_transfers_reconcile
@@ -98,6 +99,20 @@ def stripe_transfers_reconcile_task(day: str | None = None) -> dict | None:
     except DomainError:
         return None
     return {"lines": result.lines, "matched": result.matched, "mismatches": result.mismatches}
+
+
+@public_task("platform.alipay_transfers_reconcile", time_limit=900, soft_time_limit=870)
+def alipay_transfers_reconcile_task(day: str | None = None) -> dict | None:
+    """Yesterday's Alipay transfers against our payouts; nothing when the platform has no
+    Alipay app, or Alipay could not be asked (logged; the next day's run goes on)."""
+    if not (getattr(settings, "PAWPACT_PLATFORM_ALIPAY", None) or {}).get("app_id"):
+        return None
+    try:
+        result = alipay_transfers_reconcile(day=date.fromisoformat(day) if day else None)
+    except DomainError:
+        return None
+    return {"lines": result.lines, "matched": result.matched, "mismatches": result.mismatches,
+            "unattributed": result.unattributed}  # fmt: skip
 
 
 @public_task("platform.partner_clearing_close", acks_late=True, reject_on_worker_lost=True, time_limit=1800,

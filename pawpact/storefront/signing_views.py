@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from pawpact.billing.enums import ContractStatus, TerminationKind
 from pawpact.billing.errors import SigningLinkInvalid
 from pawpact.billing.models import Contract, CreditConsent, TerminationQuote
-from pawpact.billing.selectors import termination_quote_summary
+from pawpact.billing.selectors import activation_starts_on, termination_quote_summary
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.contract_state import contract_transition_check
 from pawpact.billing.services.credit import credit_consent_text
@@ -138,7 +138,7 @@ def signing_done(request, uuid):
     """After paying: the contract in force, and a login to see it later (unless they have one)."""
     if str(uuid) not in request.session.get(SESSION_KEY, []):
         raise Http404
-    contract = Contract.objects.select_related("customer", "pet", "plan_version__plan").filter(uuid=uuid).first()
+    contract = Contract.objects.select_related("customer", "pet", "plan_version__plan", "payment_method").filter(uuid=uuid).first()
     if contract is None:
         raise Http404
     form = AccountForm(request.POST or None)
@@ -155,9 +155,9 @@ def signing_done(request, uuid):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("my_contracts")
     has_account = contract.customer.user_id is not None
-    return render(
-        request, "storefront/sign/done.html", {"shop": request.tenant, "contract": contract, "form": form, "has_account": has_account}
-    )
+    context = {"shop": request.tenant, "contract": contract, "form": form, "has_account": has_account,
+               "starts_on": activation_starts_on(contract)}  # fmt: skip
+    return render(request, "storefront/sign/done.html", context)
 
 
 @login_required(login_url="account_login")

@@ -5,6 +5,7 @@ Every page shows the logged-in customer's own contracts only (another customer's
 another shop's, is a 404). Nothing here links to staff pages or the API.
 """
 from dataclasses import dataclass
+from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.holds import contract_holds
+from pawpact.billing.selectors import activation_starts_on
 from pawpact.billing.models import Contract, DebitPeriod, PetLossReport
 from pawpact.billing.services.dunning import contract_payment_method_replace
 from pawpact.billing.services.payment_methods import payment_method_attach
@@ -44,6 +46,7 @@ class PlanView:
     next_period: DebitPeriod | None
     open_report: PetLossReport | None
     hold_message: str = ""
+    starts_on: date | None = None
 
     @property
     def is_active(self) -> bool:
@@ -61,7 +64,7 @@ def _plan_view(contract: Contract) -> PlanView:
     reports = [report for report in contract.pet_loss_reports.all() if report.status == "submitted"]
     held = contract_holds(contract=contract).message if contract.status == ContractStatus.ACTIVE else ""
     return PlanView(contract, periods, paid, sum(period.amount_minor for period in owed), owed[0] if owed else None,
-                    reports[0] if reports else None, held)  # fmt: skip
+                    reports[0] if reports else None, held, activation_starts_on(contract))  # fmt: skip
 
 
 @login_required(login_url="account_login")

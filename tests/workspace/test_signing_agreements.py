@@ -17,6 +17,7 @@ from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, PaymentMethod
 from pawpact.billing.selectors import agreement_rails_offered, ledger_check
+from pawpact.billing.services.queued_activation import queued_activation_run
 from pawpact.payments.gateways import adapters_forget
 from pawpact.sandbox.gateways.base import local_request, local_status, notification_post, notification_post_json
 from pawpact.storefront import signing_agreement
@@ -90,16 +91,20 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
     attached = phone.get(f"/sign/{link.token}/agreement/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"{label} is signed" in attached and "hx-trigger" not in attached  # polling stops
     assert ("notice given the day before" in attached) == (rail == "wechat")
-    if rail == "wechat":  # the pre-debit notice goes out first; the debit follows a day later
-        early = phone.post(f"/sign/{link.token}/", {"action": "activate"}, HTTP_ACCEPT_LANGUAGE="en")
-        assert early.status_code == 422 and "notify you the day before each debit" in early.content.decode()
+    response = phone.post(f"/sign/{link.token}/", {"action": "activate"})
+    assert response.status_code == 302 and response["Location"] == f"/sign/done/{contract.uuid}/"
+    if rail == "wechat":  # the pre-debit notice goes out first; the plan starts by itself a day later
+        done = phone.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "your plan starts by itself on 2026-12-02" in done and "first month is paid" not in done
         assert list(fake_wechat.notices.values()) == [contract.monthly_amount_minor] and fake_wechat.orders == {}
+        staff = owner_client.get(f"/manage/contracts/{contract.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Waiting for WeChat Pay&#x27;s notice period" in staff and "2026-12-02" in staff
         with schema_context(shop.schema_name):
             assert Contract.objects.get(pk=contract.pk).status == ContractStatus.SIGNED
             assert not DebitAttempt.objects.filter(period__contract=contract, status="succeeded").exists()
         time_machine.move_to(NEXT_MORNING)
-    response = phone.post(f"/sign/{link.token}/", {"action": "activate"})
-    assert response.status_code == 302 and response["Location"] == f"/sign/done/{contract.uuid}/"
+        with schema_context(shop.schema_name):
+            assert queued_activation_run().started == 1
 
     with schema_context(shop.schema_name):
         contract.refresh_from_db()

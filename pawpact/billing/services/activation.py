@@ -71,7 +71,7 @@ def contract_activate(*, contract: Contract, clock: Clock = default_clock) -> Co
     contract = _activation_start(contract=contract)
     if contract.deposit_status == DepositStatus.DUE:
         _deposit_collect(contract=contract, clock=clock)
-    first_period = _calendar_ensure(contract=contract, clock=clock)
+    first_period = first_period_ensure(contract=contract, clock=clock)
     activated = _first_debit_and_activate(contract=contract, period=first_period, clock=clock)
     if activated is not None:
         return activated
@@ -157,7 +157,7 @@ def _rail_charge(*, payment_method: PaymentMethod, amount: Money, key: str, meta
     )
 
 
-def _calendar_ensure(*, contract: Contract, clock: Clock) -> DebitPeriod:
+def first_period_ensure(*, contract: Contract, clock: Clock) -> DebitPeriod:
     """Period 1 of the contract's calendar, generating the calendar (period 1 due today) once."""
     if not DebitPeriod.objects.filter(contract=contract).exists():
         try:

@@ -18,7 +18,6 @@ from pawpact.accounts.models import User
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.errors import (
     CreditConsentMissing,
-    DebitNotDue,
     IllegalTransition,
     SigningCodeExpired,
     SigningCodeInvalid,
@@ -33,7 +32,7 @@ from pawpact.billing.models import Contract, CreditConsent, SigningLink
 from pawpact.billing.services.activation import contract_activate
 from pawpact.billing.services.agreements import AGREEMENT_RAILS, AgreementStart, agreement_sign_begin
 from pawpact.billing.services.credit import credit_consent_record_by_link
-from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
+from pawpact.billing.services.queued_activation import activation_queue, queued_notices_send, rail_needs_notice
 from pawpact.billing.services.signing import contract_payment_method_add, contract_sign, shop_check_may_sign
 from pawpact.core.clock import Clock, default_clock
 from pawpact.messaging.models import Category, Channel
@@ -252,19 +251,16 @@ def signing_agreement_attached(link: SigningLink) -> bool:
 
 def signing_agreement_activate(*, link: SigningLink, clock: Clock = default_clock) -> Contract:
     """Start the plan on the attached debit agreement: deposit (if due) and period 1 are
-    debited through Alipay or WeChat Pay, as with a card."""
+    debited through Alipay or WeChat Pay, as with a card. A rail that debits only after a
+    notice given the day before (WeChat) queues the contract instead: the notice goes out now
+    and the activation job starts the plan once it may (queued_activation)."""
     link = _link_signed_open(link)
     if not signing_agreement_attached(link):
         raise IllegalTransition(_("The debit agreement is not signed yet."))
-    try:
+    if rail_needs_notice(link.contract.payment_method.rail):
+        contract = activation_queue(contract=link.contract, clock=clock)
+        queued_notices_send(clock=clock)
+    else:
         contract = contract_activate(contract=link.contract, clock=clock)
-    except DebitNotDue:
-        # WeChat debits only after a notice given the day before (and 07:00–22:00): the
-        # calendar exists now, so the notice for period 1 goes out and the plan starts later.
-        pre_debit_notice_run(clock=clock)
-        raise DebitNotDue(
-            _("WeChat Pay asks us to notify you the day before each debit. The notice is sent: open this "
-              "link again tomorrow between 07:00 and 22:00 to start the plan with the first debit.")
-        ) from None
     SigningLink.objects.filter(pk=link.pk, completed_at__isnull=True).update(completed_at=clock.now())
     return contract

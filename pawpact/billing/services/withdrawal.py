@@ -8,18 +8,23 @@ Nothing was booked as receivable (only a paid period 1 activates a contract), an
 platform never heard of it, so no other journal and no outbox event. The pet is free for
 another contract.
 """
+import logging
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
-from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus
+from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus, DepositStatus, PeriodStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.models import Contract, DebitPeriod
+from pawpact.billing.services.agreements import AGREEMENT_RAILS, agreement_end
 from pawpact.billing.services.contract_state import contract_lock
 from pawpact.billing.services.exit_money import deposit_refund
 from pawpact.billing.services.termination import OPEN_PERIOD_STATUSES, no_debit_in_flight_check
 from pawpact.core.clock import Clock, default_clock
-from pawpact.core.errors import PermissionDenied
+from pawpact.core.errors import DomainError, PermissionDenied
+
+logger = logging.getLogger(__name__)
 
 
 def contract_withdraw(
@@ -43,5 +48,23 @@ def contract_withdraw(
             update_fields.append("deposit_status")
         locked.status = ContractStatus.WITHDRAWN
         locked.ended_at = clock.now()
+        locked.activation_queued_at = None
+        update_fields.append("activation_queued_at")
         locked.save(update_fields=update_fields)
+    _agreement_release(locked)
     return locked
+
+
+def _agreement_release(contract: Contract) -> None:
+    """A debit agreement signed for this contract alone is unsigned at the provider: the
+    customer must not keep an authorisation to debit for a plan that never started. A
+    provider that does not answer leaves it for the ledger of agreements; the withdrawal stands."""
+    method = contract.payment_method
+    if method is None or method.rail not in AGREEMENT_RAILS or not method.is_active:
+        return
+    if Contract.objects.filter(payment_method=method, status__in=OPEN_CONTRACT_STATUSES).exists():
+        return
+    try:
+        agreement_end(payment_method=method, reason="withdrawn")
+    except DomainError as error:
+        logger.warning("agreement %s of withdrawn contract %s not ended: %s", method.pk, contract.pk, error.message)

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 import stripe
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from pawpact.core.clock import Clock, default_clock, local_midnight
@@ -80,11 +81,18 @@ def _int(value) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
-def transfers_match(*, lines: list[TransferLine], day: date) -> tuple[int, list[TransferMismatch]]:
-    """(lines matched, mismatches) of the day's transfers against our Stripe payouts."""
+def payouts_paid_on(day: date) -> QuerySet[Payout]:
     start, end = local_midnight(day), local_midnight(day + timedelta(days=1))
-    paid_on_day = Payout.objects.filter(status=PayoutStatus.PAID, rail__in=STRIPE_PAYOUT_RAILS, paid_at__gte=start,
-                                        paid_at__lt=end, rail_reference__startswith="tr_")  # fmt: skip
+    return Payout.objects.filter(status=PayoutStatus.PAID, paid_at__gte=start, paid_at__lt=end)
+
+
+def transfers_match(
+    *, lines: list[TransferLine], day: date, paid_on_day: QuerySet[Payout] | None = None
+) -> tuple[int, list[TransferMismatch]]:
+    """(lines matched, mismatches) of the day's transfers against our payouts paid that day
+    through the same provider (`paid_on_day`; Stripe's by default)."""
+    if paid_on_day is None:
+        paid_on_day = payouts_paid_on(day).filter(rail__in=STRIPE_PAYOUT_RAILS, rail_reference__startswith="tr_")
     ids = {line.payout_id for line in lines if line.payout_id} | {p.pk for p in paid_on_day}
     refs = [line.transfer_id for line in lines]
     ours = {p.pk: p for p in Payout.objects.filter(pk__in=ids)}
@@ -116,12 +124,14 @@ def transfers_match(*, lines: list[TransferLine], day: date) -> tuple[int, list[
     return matched, mismatches
 
 
-def transfer_mismatches_apply(*, day: date, mismatches: list[TransferMismatch], clock: Clock = default_clock) -> None:
-    """The day's transfer result replaces the day's earlier one (the shops' own lines untouched)."""
+def transfer_mismatches_apply(
+    *, day: date, mismatches: list[TransferMismatch], provider: str = PROVIDER, clock: Clock = default_clock
+) -> None:
+    """The day's transfer result of `provider` replaces its earlier one (the shops' own lines untouched)."""
     now = clock.now()
     listed = {(m.shop_id, m.kind, m.reference): m for m in mismatches}
     with transaction.atomic():
-        rows = ReconciliationMismatch.objects.select_for_update().filter(provider=PROVIDER, statement_date=day,
+        rows = ReconciliationMismatch.objects.select_for_update().filter(provider=provider, statement_date=day,
                                                                          our_record=RECORD)  # fmt: skip
         existing = {(row.shop_id, row.kind, row.reference): row for row in rows}
         for key, row in existing.items():
@@ -133,7 +143,7 @@ def transfer_mismatches_apply(*, day: date, mismatches: list[TransferMismatch], 
                       "provider_reference": m.provider_reference[:64], "our_key": m.our_key, "our_record": RECORD}  # fmt: skip
             row = existing.get(key)
             if row is None:
-                ReconciliationMismatch.objects.create(shop_id=m.shop_id, provider=PROVIDER, statement_date=day,
+                ReconciliationMismatch.objects.create(shop_id=m.shop_id, provider=provider, statement_date=day,
                                                       kind=m.kind, reference=m.reference[:64], first_seen_at=now,
                                                       **values)  # fmt: skip
             elif row.resolved_by_id is None and (row.resolved_at is not None or row.amount_minor != m.amount_minor

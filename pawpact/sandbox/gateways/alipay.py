@@ -401,7 +401,7 @@ class FakeAlipay(PersistentState, FakeGateway):
         return {"code": "10000", "bill_download_url": f"{self.url}/bills/{token}.csv"}
 
     def statement_rows(self, app_id: str, day: str = "") -> list[dict[str, str]]:
-        """The app's trades and refunds of `day` (Beijing), as the statement lists them."""
+        """The app's trades, refunds and transfers out of `day` (Beijing), as the statement lists them."""
         rows = [
             {"type": "trade", "trade_no": t["trade_no"], "out_trade_no": t["out_trade_no"], "amount": t["total_amount"]}
             for t in self.trades.values()
@@ -411,6 +411,10 @@ class FakeAlipay(PersistentState, FakeGateway):
                   "out_request_no": no, "amount": f"-{r['refund_amount']}"}
                  for (_trade, no), r in self.refunds.items()
                  if r["app_id"] == app_id and r["gmt_refund_pay"].startswith(day)]  # fmt: skip
+        rows += [{"type": "transfer", "trade_no": t["order_id"], "out_trade_no": out_biz_no,
+                  "amount": f"-{t['amount']}", "payee": t["payee"]}
+                 for (app, out_biz_no), t in self.transfers.items()
+                 if app == app_id and t.get("code") == "10000" and t["trans_date"].startswith(day)]  # fmt: skip
         return rows
 
     def _bill(self, path: str) -> tuple[int, bytes, dict]:
@@ -418,7 +422,8 @@ class FakeAlipay(PersistentState, FakeGateway):
         if token not in self.bills:
             return 404, b"", {}
         app_id, day = self.bills[token]
-        lines = ["type,trade_no,out_trade_no,out_request_no,amount"]
-        lines += [",".join(row.get(k, "") for k in ("type", "trade_no", "out_trade_no", "out_request_no", "amount"))
+        columns = ("type", "trade_no", "out_trade_no", "out_request_no", "amount", "payee")
+        lines = [",".join(columns)]
+        lines += [",".join(row.get(k, "") for k in columns)
                   for row in self.statement_rows(app_id, day)]  # fmt: skip
         return 200, ("\n".join(lines) + "\n").encode(), {"Content-Type": "text/csv; charset=utf-8"}

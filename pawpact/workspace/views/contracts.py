@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.enums import ContractStatus, TerminationKind
 from pawpact.billing.models import Contract, PetLossReport, Plan, Termination, TerminationQuote
-from pawpact.billing.selectors import calendar_list, contract_in_cooling_off
+from pawpact.billing.selectors import activation_starts_on, calendar_list, contract_in_cooling_off
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
@@ -90,6 +90,7 @@ def _detail(request, uuid, *, error: DomainError | None = None):
         "timeline": contract_timeline(contract=contract, facts=facts),
         "in_cooling_off": contract_in_cooling_off(contract),
         "is_active": is_active,
+        "starts_on": activation_starts_on(contract),
         "quote": quote,
         "quote_is_free": quote is not None and quote.kind == TerminationKind.COOLING_OFF,
         "may_act": role_allows(request.workspace_role, Action.CONTRACT_ACT),

@@ -8,6 +8,7 @@ from pawpact.api.opaque_ids import PAYMENT_METHOD, PLAN, PLAN_VERSION, OpaqueIdF
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
+from pawpact.billing.selectors import activation_starts_on
 
 
 class EntitlementSerializer(InputSerializer):
@@ -147,6 +148,13 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
         PAYMENT_METHOD, read_only=True, allow_null=True,
         help_text=_("The saved payment method (`/payment-methods/{id}`); `payment_method` is its display."),
     )  # fmt: skip
+    activation_queued_at = serializers.DateTimeField(
+        read_only=True, allow_null=True,
+        help_text=_("Set while a signed contract waits for WeChat Pay's notice period; it then starts by itself."),
+    )  # fmt: skip
+    activation_starts_on = serializers.SerializerMethodField(
+        help_text=_("The day a waiting contract starts (Beijing date), with its first debit; null otherwise."),
+    )  # fmt: skip
 
     metadata = MetadataField()
     customer = ExpandedField("customer", help_text=_("With `expand[]=customer` only."))
@@ -160,9 +168,15 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
             "uuid", "status", "customer_uuid", "pet_uuid", "plan_code", "plan_version", "currency",
             "monthly_amount_minor", "periods", "total_minor", "credit_score", "credit_source",
             "deposit_minor", "deposit_status", "agreement_sha256", "signed_at", "signed_by_name",
-            "payment_method", "payment_method_id", "cooling_off_until", "activated_at", "metadata", "created_at",
+            "payment_method", "payment_method_id", "cooling_off_until", "activation_queued_at", "activation_starts_on",
+            "activated_at", "metadata", "created_at",
             "customer", "pet", "plan",
         ]  # fmt: skip
+
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_activation_starts_on(self, contract: Contract):
+        return activation_starts_on(contract)
 
 
 class ContractCreateSerializer(InputSerializer):
