@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django_tenants.utils import schema_context
 
+from pawpact.accounts.models import User
+from pawpact.accounts.services import api_token_issue
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus, PeriodStatus
 from pawpact.billing.ledger import unbalanced_journals
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, Journal
@@ -16,7 +18,9 @@ from pawpact.billing.services.withdrawal import contract_withdraw
 from pawpact.billing.tasks import queued_activation_dispatch_task
 from pawpact.core.clock import FixedClock
 from pawpact.messaging.models import Message
+from tests.api.test_billing_api import api
 from tests.billing.debits.factories import contract_create
+from tests.conftest import SHOP_PASSWORD
 from tests.payments.gateways import fake_wechat, wechat_credentials  # noqa: F401  (fixture)
 from tests.payments.test_wechat import _deliver
 
@@ -27,7 +31,7 @@ MONTHLY = 39_900
 
 
 @pytest.fixture
-def shop_wechat(shop, fake_wechat):
+def shop_wechat(shop, fake_wechat):  # noqa: F811
     with schema_context(shop.schema_name):
         wechat_credentials(shop, fake_wechat)
     return fake_wechat
@@ -146,7 +150,7 @@ def test_staff_withdraw_a_waiting_contract_and_the_agreement_ends(shop, shop_wec
     assert _run(shop, NEXT_DAY).started == 0 and shop_wechat.orders == {}
 
 
-def test_one_shops_job_never_touches_another_shops_contracts(shop, other_shop, fake_wechat, time_machine):
+def test_one_shops_job_never_touches_another_shops_contracts(shop, other_shop, fake_wechat, time_machine):  # noqa: F811
     with schema_context(shop.schema_name):
         wechat_credentials(shop, fake_wechat)
     with schema_context(other_shop.schema_name):
@@ -166,3 +170,17 @@ def test_the_beat_job_fans_out_to_every_ready_shop(shop, shop_wechat, time_machi
     sent = []
     monkeypatch.setattr("pawpact.billing.tasks.fan_out_to_ready_shops", lambda task, **kw: sent.append(task.name) or 1)
     assert queued_activation_dispatch_task() == 1 and sent == ["billing.queued_activation_shop"]
+
+
+def test_the_api_shows_the_wait_to_the_shop_only(shop, other_shop, shop_wechat, time_machine, shop_staff):
+    contract = _agreement_signed(shop, shop_wechat, time_machine)
+    _run(shop, SIGNED_AT)
+    answer = api(shop, shop_staff.api_token).get(f"/api/v1/contracts/{contract.uuid}")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert (body["status"], body["activation_starts_on"]) == ("signed", NEXT_DAY.date().isoformat())
+    assert body["activation_queued_at"] is not None
+    with schema_context(other_shop.schema_name):
+        user = User.objects.create_user("staff@beta.test", SHOP_PASSWORD, is_staff=True)
+        token = api_token_issue(user=user)
+    assert api(other_shop, token).get(f"/api/v1/contracts/{contract.uuid}").status_code == 404
