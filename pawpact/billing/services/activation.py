@@ -18,6 +18,7 @@ from pawpact.billing.enums import (
 )
 from pawpact.billing.errors import (
     CalendarExists,
+    DebitNotDue,
     InvalidPaymentMethod,
     PaymentFailed,
 )
@@ -33,6 +34,7 @@ from pawpact.core.money import Money
 from pawpact.customers.models import Pet
 from pawpact.outbox.services import outbox_emit, shop_event_publish
 from pawpact.payments.base import ChargeResult
+from pawpact.payments.policies import policy_for
 from pawpact.payments.registry import rail_for
 
 
@@ -58,7 +60,7 @@ class _FirstDebitNotPaid(Exception):
     """Rolls back the activation when period 1 is not paid."""
 
 
-def contract_activate(*, contract: Contract, clock: Clock = default_clock) -> Contract:
+def contract_activate(*, contract: Contract, clock: Clock = default_clock, queued: bool = False) -> Contract:
     """Start a signed contract: deposit (if due), debit calendar, period 1 collected now.
 
     Only a paid period 1 activates it. If a charge fails the contract stays SIGNED
@@ -67,8 +69,13 @@ def contract_activate(*, contract: Contract, clock: Clock = default_clock) -> Co
     make sure nothing is charged twice. A contract that is not SIGNED (already active,
     ended, a draft) is refused with IllegalTransition, nothing written: a client that
     lost the answer repeats its Idempotency-Key and gets the first answer instead.
+    A rail that debits only after a notice (WeChat) is started by the activation job alone
+    (`queued`, pawpact.billing.services.queued_activation), which waits for each notice.
     """
     contract = _activation_start(contract=contract)
+    if not queued and policy_for(contract.payment_method.rail).pre_debit_notice_days:
+        raise DebitNotDue(_("WeChat Pay debits only the day after its notice: this contract starts by itself "
+                            "once the notice period is over (07:00–22:00)."))
     if contract.deposit_status == DepositStatus.DUE:
         _deposit_collect(contract=contract, clock=clock)
     first_period = first_period_ensure(contract=contract, clock=clock)

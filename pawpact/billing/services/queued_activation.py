@@ -142,7 +142,7 @@ def _may_debit_now(contract: Contract, *, now: datetime) -> bool:
 def _activate_one(*, contract: Contract, clock: Clock) -> str:
     """"started", "failed" or "waiting" (the deposit is paid and period 1 now waits for its notice)."""
     try:
-        contract_activate(contract=contract, clock=clock)
+        contract_activate(contract=contract, clock=clock, queued=True)
     except PaymentFailed as failure:
         _unqueue(contract)
         _tell(contract=contract, topic=ACTIVATION_FAILED_TOPIC, clock=clock, body=_(
