@@ -98,7 +98,7 @@ def alipay_bill_read(content: bytes) -> list[StatementLine]:
         amount = abs(_fen(_required(row, "订单金额（元）", line=number), line=number))
         lines.append(StatementLine(kind=kind, order_no=order_no, provider_reference=row.get("支付宝交易号", ""),
                                    amount_minor=amount if kind == "charge" else -amount,
-                                   counterparty=row.get("对方账户", "")))  # fmt: skip
+                                   counterparty=row.get("对方账户", "") if kind == "transfer" else ""))  # fmt: skip
     return lines
 
 

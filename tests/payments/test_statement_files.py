@@ -69,6 +69,13 @@ def test_an_alipay_bill_in_gbk_with_its_comment_lines():
     ]
 
 
+def test_an_alipay_bill_lists_transfers_out_under_their_own_type_with_the_payee():
+    content = alipay_bill(("20260316110070001", "c" * 32, "转账", "-4309.20", ""))
+    assert statement_file_read(rail="alipay", content=content) == [
+        StatementLine("transfer", "c" * 32, "20260316110070001", -430_920, counterparty="buyer@example.com"),
+    ]
+
+
 def test_an_alipay_bill_inside_the_zip_alipay_serves():
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as bundle:
@@ -102,7 +109,7 @@ def test_stripe_balance_transactions_by_the_metadata_key():
     [
         ("alipay", alipay_bill(("1", "a" * 32, "交易", "3.9x", "")), "Line 6: '3.9x' is not an amount."),
         ("alipay", alipay_bill(("1", "a" * 32, "交易", "399.001", "")), "Line 6: '399.001' has more than two decimals."),
-        ("alipay", alipay_bill(("1", "a" * 32, "转账", "399.00", "")), "Line 6: unknown 业务类型 '转账'."),
+        ("alipay", alipay_bill(("1", "a" * 32, "提现", "399.00", "")), "Line 6: unknown 业务类型 '提现'."),
         ("alipay", alipay_bill(("1", "", "交易", "399.00", "")), "Line 6: 商户订单号 is empty."),
         ("alipay", wechat_bill(("1", "a" * 32, "SUCCESS", "1.00", "", "0.00")), "unknown 业务类型"),
         ("wechat", alipay_bill(("1", "a" * 32, "交易", "399.00", "")), "unknown 交易状态"),
