@@ -160,35 +160,35 @@ def mark_measured(folder: str) -> None:
 
 
 def report(n: int, rates: list[tuple[int, int, float]], provision_s: float, workers: int, requests: int) -> None:
-    """Measure the fleet as it stands and print the figures, then where it degrades."""
+    """Measure the fleet as it stands, printing each figure as soon as it is taken (at 10,000
+    shops the whole takes an hour: a stopped run keeps what it printed), then where it degrades."""
     from pawpact.tenants.template import dump_schema
 
     console, api, _shop = page_clients()
     cat = catalog()
-    noop = migrate_platform("bench.migrate_app.migrations_v1", workers)
-    started = time.perf_counter()
-    dump_schema("pawpact_template")
-    dump_s = time.perf_counter() - started
-    pages = {
-        "console portfolio /console/insights/": timed(lambda: get_ok(console, "/console/insights/"), requests),
-        "shop benchmark API /api/v1/insights/benchmarks": timed(lambda: get_ok(api, "/api/v1/insights/benchmarks"), requests),
-        "shop API /api/v1/plans": timed(lambda: get_ok(api, "/api/v1/plans"), requests),
-    }  # fmt: skip
-    debit_ms = debit_run_overhead([f"shop_fleet_{i:05d}" for i in range(0, n, max(1, n // 50))])
-    additive = migrate_platform(V2, workers)
-
     print(f"\n{n} shops on one PostgreSQL")
     print(f"provisioning        {provision_s:8.1f} s   {n / provision_s:6.1f} shops/s overall; first block "
           f"{rates[0][2]:.1f}/s, last {rates[-1][2]:.1f}/s")  # fmt: skip
     print(f"catalog             {cat['pg_class']:8,} pg_class rows ({cat['pg_class'] / n:.0f} a shop), "
-          f"database {cat['size_mb']:,.0f} MB ({cat['size_mb'] / n:.2f} MB a shop)")  # fmt: skip
-    print(f"migrate no-op       {noop:8.1f} s")
-    print(f"migrate additive    {additive:8.1f} s   (column + index built concurrently, every shop)")
-    print(f"template pg_dump    {dump_s:8.1f} s")
-    for name, t in pages.items():
-        print(f"{name:<48} p50 {t['p50']:7.1f} ms   p99 {t['p99']:7.1f} ms")
+          f"database {cat['size_mb']:,.0f} MB ({cat['size_mb'] / n:.2f} MB a shop)", flush=True)  # fmt: skip
+    noop = migrate_platform("bench.migrate_app.migrations_v1", workers)
+    print(f"migrate no-op       {noop:8.1f} s", flush=True)
+    started = time.perf_counter()
+    dump_schema("pawpact_template")
+    dump_s = time.perf_counter() - started
+    print(f"template pg_dump    {dump_s:8.1f} s", flush=True)
+    for name, path, client in (
+        ("console portfolio /console/insights/", "/console/insights/", console),
+        ("shop benchmark API /api/v1/insights/benchmarks", "/api/v1/insights/benchmarks", api),
+        ("shop API /api/v1/plans", "/api/v1/plans", api),
+    ):
+        t = timed(lambda client=client, path=path: get_ok(client, path), requests)
+        print(f"{name:<48} p50 {t['p50']:7.1f} ms   p99 {t['p99']:7.1f} ms", flush=True)
+    debit_ms = debit_run_overhead([f"shop_fleet_{i:05d}" for i in range(0, n, max(1, n // 50))])
     print(f"debit run, fixed cost per shop   {debit_ms:.1f} ms  (≈{debit_ms * n / 1000 / workers:.0f} s per run "
-          f"with {workers} workers, before any debit)")  # fmt: skip
+          f"with {workers} workers, before any debit)", flush=True)  # fmt: skip
+    additive = migrate_platform(V2, workers)
+    print(f"migrate additive    {additive:8.1f} s   (column + index built concurrently, every shop)")
     print("\nWhere it degrades and why:")
     print(f"- the catalog grows by {cat['pg_class'] / n:.0f} relations a shop: pg_dump of one schema and any "
           "introspection read all of pg_class, so they slow with N (pg_dump here "

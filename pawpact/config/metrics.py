@@ -45,8 +45,7 @@ class FleetCollector(Collector):
         yield GaugeMetricFamily("pawpact_celery_queue_length", "", labels=["queue"])
         yield GaugeMetricFamily("pawpact_metrics_collector_up", "", labels=["collector"])
         for name in ("pawpact_outbox_oldest_pending_seconds", "pawpact_outbox_pending_events",
-                     "pawpact_outbox_unapplied_events", "pawpact_shops_in_maintenance",
-                     "pawpact_shop_migrations_failed"):  # fmt: skip
+                     "pawpact_outbox_unapplied_events", "pawpact_shops_in_maintenance"):  # fmt: skip
             yield GaugeMetricFamily(name, "")
 
     def collect(self):
@@ -97,11 +96,7 @@ def _shop_families():
     from django.apps import apps
 
     failed = apps.get_model("tenants", "Shop").objects.exclude(migration_error="").count()
-    # One figure under two names: the page operators watch, and the deploy step that caused it.
-    return [
-        GaugeMetricFamily("pawpact_shops_in_maintenance", "Shops behind a maintenance page (their schema migration failed)", value=failed),
-        GaugeMetricFamily("pawpact_shop_migrations_failed", "Shops whose last deploy migration failed", value=failed),
-    ]
+    return [GaugeMetricFamily("pawpact_shops_in_maintenance", "Shops behind a maintenance page (their schema migration failed)", value=failed)]
 
 
 def database_probe(timeout: float | None = None) -> None:
@@ -177,7 +172,7 @@ def collector_register() -> None:
 
 def _migration_gauges_drop() -> None:
     """django-prometheus declares migration gauges it fills only for one schema at startup;
-    per-shop migrations are what pawpact_shop_migrations_failed reports."""
+    per-shop migration failures are what pawpact_shops_in_maintenance reports."""
     from django_prometheus import migrations
 
     for gauge in (migrations.applied_migrations, migrations.unapplied_migrations):
