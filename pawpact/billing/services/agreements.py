@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus
 from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
 from pawpact.billing.models import Contract, DebitPeriod, PaymentMethod
-from pawpact.billing.services.queued_activation import activation_queue, rail_needs_notice
+from pawpact.billing.services.queued_activation import activation_queue
 from pawpact.billing.services.signing import contract_attach_payment_method
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
@@ -117,7 +117,7 @@ def agreement_signed_apply(*, rail: str, code: str, agreement_no: str, user_ref:
             raise NotificationRejected(_("This agreement belongs to another customer."))
         if contract.payment_method_id != method.pk and contract.status in (ContractStatus.DRAFT, ContractStatus.SIGNED):
             contract_attach_payment_method(contract=contract, payment_method=method)
-        if contract.status == ContractStatus.SIGNED and rail_needs_notice(rail):
+        if contract.status == ContractStatus.SIGNED:
             # The customer may never come back to the signing page: the plan starts by itself.
             activation_queue(contract=contract)
     if created:

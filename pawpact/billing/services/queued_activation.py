@@ -1,9 +1,11 @@
 """Contracts that start by themselves once their rail lets us debit.
 
-WeChat entrusted debits need a pre-debit notice given the day before each debit (the rail
+A customer who signs an Alipay or WeChat debit agreement may never come back to the signing
+page, so the agreement's notification queues the contract (`activation_queued_at`) and
+`queued_activation_run` starts it. An Alipay contract starts at the job's next run. WeChat entrusted debits need a pre-debit notice given the day before each debit (the rail
 policy's `pre_debit_notice_days`, one debit per notice), so a contract whose customer signed
-a WeChat agreement cannot debit on the spot. It is queued instead (`activation_queued_at`)
-and `queued_activation_run` (scheduled within the rail's 07:00–22:00) moves it on:
+a WeChat agreement cannot debit on the spot; the job (scheduled within the rail's
+07:00–22:00) moves it on:
 - with a deposit due: the deposit's notice goes out first (`deposit_noticed_at`); once it is
   old enough the activation collects the deposit and makes the calendar, then stops at
   period 1, whose notice goes out next;
@@ -21,6 +23,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.billing.enums import ContractStatus, DepositStatus
@@ -41,6 +44,8 @@ from pawpact.payments.wechat import WechatRail
 logger = logging.getLogger(__name__)
 
 ACTIVATION_STARTED_TOPIC = "activation_started"
+# Words in the customer's messages: the provider's name as the customer knows it.
+RAIL_NAMES = {"alipay": _lazy("Alipay"), "wechat": _lazy("WeChat Pay")}
 ACTIVATION_FAILED_TOPIC = "activation_failed"
 
 
@@ -61,16 +66,14 @@ def deposit_first(contract: Contract) -> bool:
 
 
 def activation_queue(*, contract: Contract, clock: Clock = default_clock) -> Contract:
-    """Queue a signed contract whose agreement rail needs a notice. Without a deposit due its
-    calendar is made now (period 1 due today) so period 1's notice can go out; with one, the
-    deposit's notice goes first and the calendar follows the deposit."""
+    """Queue a signed contract whose debit agreement is signed. Without a deposit due its
+    calendar is made now (period 1 due today) so period 1's notice (if the rail needs one)
+    can go out; with one, the deposit's notice goes first and the calendar follows it."""
     with transaction.atomic():
         locked = Contract.objects.select_for_update(of=("self",)).select_related("payment_method").get(pk=contract.pk)
         method = locked.payment_method
         if locked.status != ContractStatus.SIGNED or method is None or not method.is_active:
             raise IllegalTransition(_("Only a signed contract with an active debit agreement can wait to start."))
-        if not rail_needs_notice(method.rail):
-            raise IllegalTransition(_("This payment method debits at once; start the plan now."))
         if not deposit_first(locked):
             first_period_ensure(contract=locked, clock=clock)
         if locked.activation_queued_at is None:
@@ -131,6 +134,8 @@ def _may_debit_now(contract: Contract, *, now: datetime) -> bool:
     policy = policy_for(method.rail)
     if not is_within_allowed_hours(at=now, policy=policy):
         return False
+    if not policy.pre_debit_notice_days:
+        return True
     if deposit_first(contract):
         noticed = contract.deposit_noticed_at
         days = policy.pre_debit_notice_days or 0
@@ -161,8 +166,8 @@ def _activate_one(*, contract: Contract, clock: Clock) -> str:
     _unqueue(contract)
     amount = Money(contract.monthly_amount_minor, contract.currency).format()
     _tell(contract=contract, topic=ACTIVATION_STARTED_TOPIC, clock=clock, body=_(
-        "Your plan for %(pet)s has started: the first monthly debit of %(amount)s was taken through WeChat Pay."
-    ) % {"pet": contract.pet.name, "amount": amount})  # fmt: skip
+        "Your plan for %(pet)s has started: the first monthly debit of %(amount)s was taken through %(rail)s."
+    ) % {"pet": contract.pet.name, "amount": amount, "rail": RAIL_NAMES[contract.payment_method.rail]})  # fmt: skip
     return "started"
 
 
