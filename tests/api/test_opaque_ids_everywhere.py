@@ -2,7 +2,6 @@
 has an opaque, typed id (pawpact.core.opaque_ids), in answers, paths and the `*_id` fields that
 point at it. Clients pinned to 2026-12-01 keep the numbers. An id of the wrong type, a number
 under the latest version, or another shop's id names nothing, and nothing is written."""
-import pytest
 from django.conf import settings
 from django_tenants.utils import schema_context
 from rest_framework.authtoken.models import Token
@@ -11,11 +10,10 @@ from rest_framework.test import APIClient
 from pawpact.accounts.models import User
 from pawpact.api.version_shapes import NUMBERED_IN_2026_12_01, to_2026_12_01
 from pawpact.core import opaque_ids
-from pawpact.core.opaque_ids import COUPON_TEMPLATE, PRODUCT, SEGMENT, opaque_id, pk_of
+from pawpact.core.opaque_ids import COUPON_TEMPLATE, PAID_PLAN, PRODUCT, SEGMENT, opaque_id, pk_of
 from pawpact.loyalty.coupon_models import Campaign, CouponTemplate, Segment
-from pawpact.storefront.models import CartLine
-from pawpact.storefront.services.catalog import product_save
-from tests.api.test_resources_api import NOT_FOUND, _client, _customer
+from pawpact.loyalty.paid_models import PaidPlan
+from tests.api.test_resources_api import NOT_FOUND, _client
 from tests.conftest import SHOP_PASSWORD
 from tests.loyalty.test_coupon_api import shop_staff as coupon_manager  # noqa: F401 - a fixture
 
@@ -190,40 +188,36 @@ def test_another_shop_finds_no_template_by_an_id_from_this_one(shop, other_shop,
     assert _row_enabled(shop, template.pk) is True
 
 
-# --- Products and the cart -------------------------------------------------------------------
+# --- Membership plans ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def product(shop, linked):
+def _owner(shop) -> APIClient:
+    from pawpact.accounts.services import api_token_issue
+    from pawpact.workspace.enums import Role
+    from tests.workspace.conftest import staff_user
+
+    user = staff_user(shop, Role.OWNER)
     with schema_context(shop.schema_name):
-        return product_save(sku="FC-0001", price_minor=12_900).pk
+        return _client(shop, api_token_issue(user=user))
 
 
-def _lines(shop) -> list[tuple[int, int]]:
+def _price(shop, pk) -> int:
     with schema_context(shop.schema_name):
-        return list(CartLine.objects.values_list("product_id", "quantity"))
+        return PaidPlan.objects.get(pk=pk).price_minor
 
 
-def test_products_and_cart_lines_by_typed_id(shop, product):
-    anonymous = _client(shop)
-    typed = opaque_id(PRODUCT, product)
-    listed = anonymous.get("/api/v1/shop/products").json()["results"]
-    assert [row["id"] for row in listed] == [typed]
-    assert anonymous.get(f"/api/v1/shop/products/{typed}").json()["id"] == typed
-    assert anonymous.get(f"/api/v1/shop/products/{product}").json() == NOT_FOUND
-    assert anonymous.get(f"/api/v1/shop/products/{product}", **OLD).json()["id"] == product
-
-    _me, _pet, client = _customer(shop, "me@alpha.test", "13800000001")
-    for wrong in (product, str(product), opaque_id(SEGMENT, product)):
-        refused = client.post("/api/v1/shop/cart/lines", {"product_id": wrong}, format="json")
-        assert (refused.status_code, list(refused.json()["fields"])) == (400, ["product_id"]), wrong
-    assert _lines(shop) == []
-    cart = client.post("/api/v1/shop/cart/lines", {"product_id": typed, "quantity": 2}, format="json").json()
-    assert [(line["product_id"], line["quantity"]) for line in cart["lines"]] == [(typed, 2)]
-    assert client.patch(f"/api/v1/shop/cart/lines/{product}", {"quantity": 5}, format="json").status_code == 404
-    assert _lines(shop) == [(product, 2)]
-    assert client.get("/api/v1/shop/cart", **OLD).json()["lines"][0]["product_id"] == product
-    old = client.patch(f"/api/v1/shop/cart/lines/{product}", {"quantity": 3}, format="json", **OLD)
-    assert old.json()["lines"][0]["product_id"] == product
-    assert client.delete(f"/api/v1/shop/cart/lines/{typed}").json()["lines"] == []
-    assert _lines(shop) == []
+def test_membership_plans_by_typed_id_and_not_from_another_shop(shop, other_shop):
+    owner, beta = _owner(shop), _owner(other_shop)
+    body = {"name": "Month club", "price_minor": 990, "months": 1}
+    created = owner.post("/api/v1/paid-membership/plans", body, format="json").json()
+    pk = pk_of(PAID_PLAN, created["id"])
+    assert _price(shop, pk) == 990
+    for wrong in (str(pk), opaque_id(PRODUCT, pk)):
+        assert owner.patch(f"/api/v1/paid-membership/plans/{wrong}", {"price_minor": 1}, format="json").json() == NOT_FOUND
+    assert beta.patch(f"/api/v1/paid-membership/plans/{created['id']}", {"price_minor": 1}, format="json").json() == (
+        NOT_FOUND
+    )
+    assert _price(shop, pk) == 990
+    old = owner.patch(f"/api/v1/paid-membership/plans/{pk}", {"price_minor": 1_290}, format="json", **OLD).json()
+    assert (old["id"], old["price_minor"]) == (pk, 1_290)
+    assert owner.get("/api/v1/paid-membership/plans").json()["results"][0]["id"] == created["id"]
