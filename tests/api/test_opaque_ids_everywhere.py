@@ -59,7 +59,7 @@ def _integer_path_ids(schema: dict) -> set[str]:
         for path, operations in schema["paths"].items()
         for operation in operations.values()
         for parameter in operation.get("parameters", [])
-        if parameter["in"] == "path" and parameter["name"].endswith("_id") and parameter["schema"].get("type") == "integer"
+        if parameter["in"] == "path" and parameter["schema"].get("type") == "integer"
     }
 
 

@@ -136,6 +136,7 @@ class PartnerRatingApi(APIView):
             raise NotFound(_("No such booking."))
         data = s.RatingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rating = bookings.rating_submit(shop=request.tenant, booking_id=path_pk(PARTNER_BOOKING, booking_id, request) or 0, customer_uuid=customer.uuid,
+        number = path_pk(PARTNER_BOOKING, booking_id, request) or 0
+        rating = bookings.rating_submit(shop=request.tenant, booking_id=number, customer_uuid=customer.uuid,
                                         **data.validated_data)  # fmt: skip
         return Response(s.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
