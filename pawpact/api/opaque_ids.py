@@ -1,61 +1,40 @@
-"""Opaque ids for records the database numbers by a sequence (`quote_8Xc2kLm0Qa`): a client
-sees a string with a type prefix, never the count of a shop's records nor the next one's id,
-and may not do arithmetic on it (docs/api.md, "Ids"). The number inside is encoded with
-Sqids, not encrypted: the point is a stable, opaque handle, access is checked as always."""
+"""The DRF field for opaque ids (the encoding and the type prefixes: pawpact.core.opaque_ids)."""
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-from sqids import Sqids
 
 from pawpact.api.versioning import numbers_for_ids
 
-# A fixed shuffle of Sqids' alphabet: the same id for the same record forever (never derived
-# from a secret that may rotate).
-_ALPHABET = "kW3xLq9ZsN0bTgR7vYcH2mJfD5pQ8aKuE1rS6nVzB4wXhCiGoMyPjUAeFlIOdt"
-_MIN_LENGTH = 10
-_SQIDS = Sqids(alphabet=_ALPHABET, min_length=_MIN_LENGTH)
-# The largest number a record's id can hold (bigint): a longer id names no record.
-_MAX_PK = 2**63 - 1
-
-# The type prefixes. A saved payment method is `paymethod_…`, not Stripe's `pm_…`: a Stripe
-# token is what a client sends to attach a method, and the two must never be mistaken.
-PLAN = "plan"
-PLAN_VERSION = "planver"
-PAYMENT_METHOD = "paymethod"
-MESSAGE = "msg"
-RENEWAL_OFFER = "offer"
-
-
-def opaque_id(prefix: str, pk: int) -> str:
-    return f"{prefix}_{_SQIDS.encode([pk])}"
-
-
-def pk_of(prefix: str, value: object) -> int | None:
-    """The record number an id of this type names, or None for anything else (only the one
-    canonical spelling of an id is accepted)."""
-    if not isinstance(value, str) or not value.startswith(prefix + "_"):
-        return None
-    numbers = _SQIDS.decode(value[len(prefix) + 1 :])
-    if len(numbers) != 1 or not 0 < numbers[0] <= _MAX_PK or opaque_id(prefix, numbers[0]) != value:
-        return None
-    return numbers[0]
-
-
-def id_pattern(prefix: str) -> str:
-    return rf"^{re.escape(prefix)}_[0-9A-Za-z]{{{_MIN_LENGTH},}}$"
-
-
-def legacy_number(value: object) -> int | None:
-    """A record number as clients of versions before opaque ids send it (a JSON integer, or
-    digits in a path), or None."""
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_PK:
-        return value
-    return None
+# Re-exported: the API's modules name the codec and the prefixes from here.
+from pawpact.core.opaque_ids import (  # noqa: F401
+    ADVANCE,
+    CALL_TASK,
+    COUPON_TEMPLATE,
+    DEFERRAL_COUPON,
+    EVENT,
+    MALL_ITEM,
+    MESSAGE,
+    PAID_PLAN,
+    PARTNER,
+    PARTNER_BOOKING,
+    PAYMENT_METHOD,
+    PAYOUT,
+    PHOTO,
+    PLAN,
+    PLAN_VERSION,
+    POINTS_ENTRY,
+    PRODUCT,
+    QUOTE,
+    RENEWAL_OFFER,
+    SEGMENT,
+    STAFF,
+    id_pattern,
+    legacy_number,
+    opaque_id,
+    pk_of,
+)
 
 
 class OpaqueIdField(serializers.Field):
@@ -78,3 +57,11 @@ class OpaqueIdField(serializers.Field):
         if pk is None:
             self.fail("invalid")
         return pk
+
+
+def id_parameter(name: str, prefix: str, what: str) -> OpenApiParameter:
+    """A path parameter holding an opaque id of one type (documented with its pattern)."""
+    return OpenApiParameter(
+        name, {"type": "string", "pattern": id_pattern(prefix)}, OpenApiParameter.PATH,
+        description=f"The {what}'s `id` (clients of 2026-12-01 send its number).",
+    )  # fmt: skip

@@ -2,28 +2,45 @@
 shapes when a newer version changes them (docs/api-changelog.md). Each entry turns an answer
 of the next version into one of the version named.
 
-2026-12-15 changed: short collections from bare arrays to one-page lists; the ids of
-termination quotes, plans, plan versions, saved payment methods, messages and renewal offers
-from integers to opaque strings (`quote_…`, `plan_…`, `planver_…`, `paymethod_…`, `msg_…`,
-`offer_…`)."""
+2026-12-15 changed: short collections from bare arrays to one-page lists; the ids of every
+resource the database numbers (termination quotes, plans and their versions, saved payment
+methods, messages, renewal offers, products, mall items, coupon templates, segments, staff,
+partners and their bookings, call tasks, deferral coupons, membership plans, pet photos,
+points entries; on the platform API advances and payouts) from integers to opaque strings (pawpact.core.opaque_ids), in answers and in
+the `*_id` fields and paths that name them."""
 from __future__ import annotations
 
 import json
 
-from pawpact.api.opaque_ids import (
+from pawpact.api.versioning import LAST_WITH_NUMBERED_IDS, numbers_for_ids
+from pawpact.api.versioning import LAST_WITH_NUMBERED_IDS, numbers_for_ids
+from pawpact.core.opaque_ids import (
+    ADVANCE,
+    CALL_TASK,
+    COUPON_TEMPLATE,
+    DEFERRAL_COUPON,
+    MALL_ITEM,
     MESSAGE,
+    PAID_PLAN,
+    PARTNER,
+    PARTNER_BOOKING,
     PAYMENT_METHOD,
+    PAYOUT,
+    PHOTO,
     PLAN,
     PLAN_VERSION,
+    POINTS_ENTRY,
+    PRODUCT,
+    QUOTE,
     RENEWAL_OFFER,
+    SEGMENT,
+    STAFF,
     legacy_number,
     pk_of,
 )
-from pawpact.api.versioning import LAST_WITH_NUMBERED_IDS, numbers_for_ids
 
-QUOTE = "quote"
-
-# Resource type → its fields that 2026-12-01 answered as record numbers, with their id type.
+# Resource type → its fields that 2026-12-01 answered as record numbers, with their id type
+# (or, for a field holding objects without a type of their own, the same rules for them).
 NUMBERED_IN_2026_12_01 = {
     "termination_quote": {"id": QUOTE},
     "termination": {"quote_id": QUOTE},
@@ -34,6 +51,25 @@ NUMBERED_IN_2026_12_01 = {
     "membership": {"payment_method_id": PAYMENT_METHOD},
     "message": {"id": MESSAGE},
     "renewal_offer": {"id": RENEWAL_OFFER},
+    "product": {"id": PRODUCT},
+    "cart": {"lines": {"product_id": PRODUCT}},
+    "order": {"lines": {"product_id": PRODUCT}},
+    "mall_item": {"id": MALL_ITEM},
+    "redemption": {"item_id": MALL_ITEM},
+    "coupon_template": {"id": COUPON_TEMPLATE},
+    "segment": {"id": SEGMENT},
+    "campaign": {"segment_id": SEGMENT, "template_id": COUPON_TEMPLATE},
+    "staff": {"id": STAFF},
+    "partner": {"id": PARTNER},
+    "nearby_clinic": {"id": PARTNER},
+    "partner_booking": {"id": PARTNER_BOOKING, "partner_id": PARTNER},
+    "call_task": {"id": CALL_TASK},
+    "deferral_coupon": {"id": DEFERRAL_COUPON},
+    "membership_plan": {"id": PAID_PLAN},
+    "pet_archive": {"photos": {"id": PHOTO}},
+    "points_entry": {"id": POINTS_ENTRY},
+    "advance": {"id": ADVANCE, "payout": PAYOUT},
+    "payout": {"id": PAYOUT},
 }
 
 
@@ -44,10 +80,20 @@ def _ids_as_numbers(value):
     if not isinstance(value, dict):
         return value
     value = {key: _ids_as_numbers(item) for key, item in value.items()}
-    for field, prefix in NUMBERED_IN_2026_12_01.get(value.get("object"), {}).items():
-        if isinstance(value.get(field), str):
-            value[field] = pk_of(prefix, value[field])
+    _renumber(value, NUMBERED_IN_2026_12_01.get(value.get("object"), {}))
     return value
+
+
+def _renumber(value: dict, rules: dict) -> None:
+    for field, rule in rules.items():
+        inner = value.get(field)
+        if isinstance(rule, str):
+            if isinstance(inner, str):
+                value[field] = pk_of(rule, inner)
+            continue
+        for item in inner if isinstance(inner, list) else [inner]:
+            if isinstance(item, dict):
+                _renumber(item, rule)
 
 
 def to_2026_12_01(data, *, one_page: bool):

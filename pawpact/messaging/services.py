@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import NotFound, ValidationFailed
 from pawpact.core.events import EventKind
+from pawpact.core.opaque_ids import MESSAGE, opaque_id
 from pawpact.customers.models import Customer
 from pawpact.messaging.backends import backend_get, backend_is_sandbox, backend_path
 from pawpact.messaging.models import Category, Channel, Message, MessageStatus, MessagingSettings
@@ -185,7 +186,7 @@ def _sent_events(rows: list[Message], now: datetime, livemode: bool) -> None:
         return
     uuids = dict(Customer.objects.filter(pk__in={row.customer_id for row in rows}).values_list("pk", "uuid"))
     facts = [(uuids[row.customer_id], {
-        "message_id": row.pk, "customer_uuid": str(uuids[row.customer_id]), "channel": row.channel,
+        "message_id": opaque_id(MESSAGE, row.pk), "customer_uuid": str(uuids[row.customer_id]), "channel": row.channel,
         "category": row.category, "topic": row.topic, "at": now.isoformat(),
     }) for row in rows]  # fmt: skip
     outbox_emit_many(kind=EventKind.MESSAGE_SENT, facts=facts, livemode=livemode)

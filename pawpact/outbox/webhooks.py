@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.events import CATALOGUE
+from pawpact.core.opaque_ids import EVENT, opaque_id
 from pawpact.outbox.errors import WebhookEventsInvalid, WebhookUrlInvalid
 from pawpact.outbox.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from pawpact.outbox.url_guard import AddressRefused, url_addresses_check, url_host_allowed
@@ -164,7 +165,7 @@ def webhook_body(delivery: WebhookDelivery) -> bytes:
     """The JSON posted: the event as the API shows objects."""
     event = delivery.event
     body = {
-        "object": "event", "id": f"evt_{event.id}", "type": event.kind, "livemode": event.livemode,
+        "object": "event", "id": opaque_id(EVENT, event.id), "type": event.kind, "livemode": event.livemode,
         "created": int(event.created_at.timestamp()), "data": {"object": shop_times(event.payload)},
         "delivery_id": str(delivery.uuid),
     }  # fmt: skip

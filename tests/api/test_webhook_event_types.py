@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 
 import pawpact
 from pawpact.core.events import CATALOGUE, EventKind
+from pawpact.core.opaque_ids import MESSAGE, opaque_id
 from pawpact.customers.models import Customer
 from pawpact.messaging.models import Category, Channel, Message
 from pawpact.messaging.services import message_send
@@ -61,7 +62,7 @@ def test_a_message_sent_is_delivered_once_per_channel_and_a_repeat_sends_none(sh
             rows = message_send(customer=customer, topic="debit_reminder", category=Category.SERVICE,
                                 channels=[Channel.IN_APP, Channel.SMS], subject="Reminder", body="Due tomorrow",
                                 dedupe_key=f"reminder-{customer.pk}")  # fmt: skip
-            sent = {row.channel: row.pk for row in rows}
+            sent = {row.channel: opaque_id(MESSAGE, row.pk) for row in rows}
         assert OutboxEvent.objects.filter(kind="message.sent").count() == 2
         assert not OutboxEvent.objects.filter(kind="message.sent", published_at__isnull=True).exists()
     receiver = Receiver()

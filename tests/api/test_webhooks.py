@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from pawpact.core.clock import FixedClock
 from pawpact.core.events import CATALOGUE
+from pawpact.core.opaque_ids import EVENT, opaque_id
 from pawpact.outbox.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from pawpact.outbox.services import outbox_emit
 from pawpact.outbox.webhooks import (
@@ -77,7 +78,7 @@ def test_a_subscribed_event_is_delivered_signed_once(shop, shop_staff):
     assert not webhook_signature_verify(secret=created["secret"], body=body + b" ", header=headers["Pawpact-Signature"])
     assert not webhook_signature_verify(secret="whsec_other", body=body, header=headers["Pawpact-Signature"])
     payload = json.loads(body)
-    assert (payload["type"], payload["id"], payload["data"]["object"]) == ("debit.paid", f"evt_{event.id}", PAID)
+    assert (payload["type"], payload["id"], payload["data"]["object"]) == ("debit.paid", opaque_id(EVENT, event.id), PAID)
     log = _staff_client(shop, shop_staff).get(f"/api/v1/webhook-endpoints/{created['id']}/deliveries").json()
     assert [(d["status"], d["attempts"], d["last_status_code"]) for d in log["results"]] == [("succeeded", 1, 200)]
 

@@ -6,7 +6,7 @@ import pytest
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
+from pawpact.api.opaque_ids import MALL_ITEM, PAYMENT_METHOD, opaque_id
 from pawpact.billing.models import Journal
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.loyalty import referrals
@@ -85,9 +85,9 @@ def test_redeem_and_beyond_the_balance(shop, customer):
                                               base_points=1_000, occurred_at=NOW)])  # fmt: skip
         item = MallItem.objects.create(name="Toy", points=600, stock=3)
     assert [i["name"] for i in api.get("/api/v1/mall/items").json()["results"]] == ["Toy"]
-    done = post(api, "/api/v1/mall/redemptions", {"item_id": item.pk})
+    done = post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, item.pk)})
     assert done.status_code == 201 and done.json()["status"] == "redeemed" and done.json()["points"] == 600
-    refused = post(api, "/api/v1/mall/redemptions", {"item_id": item.pk})
+    refused = post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, item.pk)})
     assert (refused.status_code, refused.json()["code"]) == (422, "insufficient_points")
     with schema_context(shop.schema_name):
         assert Membership.objects.get(customer=person).points_balance == 400
@@ -119,7 +119,7 @@ def test_nothing_crosses_shops(shop, other_shop, customer):
         their_item = MallItem.objects.create(name="Other toy", points=1, stock=5)
     refused = post(api, "/api/v1/referral/claim", {"code": their_code})
     assert (refused.status_code, refused.json()["code"]) == (422, "referral_refused")
-    assert post(api, "/api/v1/mall/redemptions", {"item_id": their_item.pk}).status_code == 404
+    assert post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, their_item.pk)}).status_code == 404
     other = client(other_shop, token)
     assert post(other, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)}).status_code == 404
     assert other.get("/api/v1/mall/items").json()["results"][0]["name"] == "Other toy"

@@ -5,16 +5,17 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from pawpact.api.opaque_ids import PRODUCT, opaque_id
 from pawpact.storefront.services.catalog import product_save
 from pawpact.warehouses.models import WarehouseSku
 from pawpact.warehouses.stock import stock_apply
 from tests.conftest import host_of
 
 
-def _products(shop, warehouse, count: int) -> list[int]:
+def _products(shop, warehouse, count: int) -> list[str]:
     skus = WarehouseSku.objects.filter(warehouse=warehouse, available__gt=0).order_by("sku")[:count]
     with schema_context(shop.schema_name):
-        return [product_save(sku=sku.sku, price_minor=max(sku.cost_minor * 2, 100)).pk for sku in skus]
+        return [opaque_id(PRODUCT, product_save(sku=sku.sku, price_minor=max(sku.cost_minor * 2, 100)).pk) for sku in skus]
 
 
 def test_anonymous_list_shows_what_is_on_sale_now(shop, other_shop, linked):

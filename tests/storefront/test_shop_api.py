@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
-from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
+from pawpact.api.opaque_ids import PAYMENT_METHOD, PRODUCT, opaque_id, pk_of
 from pawpact.billing.enums import LedgerAccount
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import PaymentMethod, RailRefund
@@ -50,7 +50,8 @@ def _buyer(shop, email: str, phone: str, *, token_rail="tok_success"):
 @pytest.fixture
 def products(shop, linked):
     with schema_context(shop.schema_name):
-        return {sku: product_save(sku=sku, price_minor=price).pk for sku, price in ((FOOD, 12_900), (LITTER, 19_990))}
+        return {sku: opaque_id(PRODUCT, product_save(sku=sku, price_minor=price).pk)
+                for sku, price in ((FOOD, 12_900), (LITTER, 19_990))}  # fmt: skip
 
 
 def _counts(shop) -> tuple:
@@ -124,11 +125,11 @@ def test_bad_input_is_refused_and_writes_nothing(shop, products):
     _other, _stranger, strangers_method = _buyer(shop, "eve@alpha.test", "13800138003")
     before = _counts(shop)
     cases = [
-        (client.post("/api/v1/shop/cart/lines", {"product_id": 999_999}, format="json"), 404, "not_found"),
+        (client.post("/api/v1/shop/cart/lines", {"product_id": opaque_id(PRODUCT, 999_999)}, format="json"), 404, "not_found"),
         (client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 0}, format="json"), 400, "invalid"),
         (client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": -2}, format="json"), 400, "invalid"),
         (client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 100}, format="json"), 400, "invalid"),
-        (client.post("/api/v1/shop/cart/lines", {"product_id": str(products[FOOD])}, format="json"), 400, "invalid"),
+        (client.post("/api/v1/shop/cart/lines", {"product_id": pk_of(PRODUCT, products[FOOD])}, format="json"), 400, "invalid"),
         (_checkout(client, method_id), 422, "cart_empty"),
         (client.post("/api/v1/shop/checkout", {"payment_method_id": method_id}, format="json"), 400, "idempotency_key_required"),
         (client.patch(f"/api/v1/shop/cart/lines/{products[FOOD]}", {"quantity": 2}, format="json"), 404, "not_found"),
@@ -144,7 +145,7 @@ def test_bad_input_is_refused_and_writes_nothing(shop, products):
     with schema_context(shop.schema_name):
         from pawpact.storefront.models import Product
 
-        Product.objects.filter(pk=products[FOOD]).update(is_listed=False)
+        Product.objects.filter(pk=pk_of(PRODUCT, products[FOOD])).update(is_listed=False)
     delisted = _checkout(client, method_id, key="delisted")
     assert (delisted.status_code, delisted.json()["code"]) == (409, "not_sellable")
     again = client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD]}, format="json")

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from pawpact.api.opaque_ids import PRODUCT, opaque_id
 from pawpact.billing.enums import LedgerAccount
 from pawpact.billing.ledger import account_balances, unbalanced_journals
 from pawpact.billing.models import Journal, PaymentMethod
@@ -20,10 +21,9 @@ from pawpact.storefront.models import Order, OrderPayment, OrderRefund
 from pawpact.storefront.services.catalog import product_save
 from pawpact.storefront.services.orders import cart_set, checkout
 from pawpact.storefront.services.refunds import order_cancel, order_refund
-from tests.storefront.conftest import customer_with_address
+from tests.storefront.conftest import SHOWN_ADDRESS, customer_with_address
 from tests.storefront.test_my_plans import browser_of
 from tests.storefront.test_shop_api import _buyer
-from tests.storefront.conftest import SHOWN_ADDRESS
 
 SKU = "FC-0001"  # cost ¥79.00; sold at ¥129.00
 
@@ -141,7 +141,7 @@ def test_without_a_method_a_short_balance_is_refused_writing_nothing(shop, linke
 @pytest.fixture
 def product_id(shop, linked):
     with schema_context(shop.schema_name):
-        return product_save(sku=SKU, price_minor=12_900).pk
+        return opaque_id(PRODUCT, product_save(sku=SKU, price_minor=12_900).pk)
 
 
 def test_the_api_checks_out_with_stored_value_and_another_shop_sees_nothing(shop, other_shop, product_id):

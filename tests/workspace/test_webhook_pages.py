@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django_tenants.utils import schema_context
 
+from pawpact.core.opaque_ids import EVENT, opaque_id
 from pawpact.outbox.models import WebhookDelivery, WebhookEndpoint
 from pawpact.outbox.services import outbox_emit
 from pawpact.outbox.webhooks import webhook_deliveries_enqueue
@@ -91,7 +92,7 @@ def test_pause_resume_log_resend_and_export(shop, owner_client, monkeypatch):
     csv = owner_client.get(page + "?export=csv", HTTP_ACCEPT_LANGUAGE="en")
     lines = b"".join(csv.streaming_content).decode("utf-8-sig").strip().splitlines()
     assert lines[0] == "Created,Event,Event type,Status,Attempts,Response code,Error,Next attempt,Delivered"
-    assert len(lines) == 2 and f"evt_{delivery.event_id},debit.paid,Delivered,2,204," in lines[1]
+    assert len(lines) == 2 and f"{opaque_id(EVENT, delivery.event_id)},debit.paid,Delivered,2,204," in lines[1]
     xlsx = owner_client.get(page + "?export=xlsx&status=failed")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
 

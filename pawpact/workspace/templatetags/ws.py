@@ -5,6 +5,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import EntitlementKind, PeriodStatus
+from pawpact.core.opaque_ids import EVENT, opaque_id
 from pawpact.workspace.enums import Action
 from pawpact.workspace.roles import role_allows
 from pawpact.workspace.selectors.timeline import message_text
@@ -72,3 +73,9 @@ def staff_message(message) -> str:
 def role_allows_filter(role, action: str) -> bool:
     """Whether the staff member's role may do `action` (an Action value): pages show only what it may open."""
     return role_allows(role, Action(action))
+
+
+@register.filter
+def event_ref(event_pk: int) -> str:
+    """An outbox event as its webhook payload names it (`evt_…`), for matching against a log."""
+    return opaque_id(EVENT, event_pk)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pawpact.core.errors import DomainError
 from pawpact.core.events import CATALOGUE
+from pawpact.core.opaque_ids import EVENT, opaque_id
 from pawpact.core.text import sentences_join
 from pawpact.outbox.models import WebhookDelivery, WebhookEndpoint
 from pawpact.outbox.webhooks import (
@@ -28,7 +29,7 @@ _SECRET_KEY = "webhook_secret:%s"
 
 DELIVERY_COLUMNS = (
     column(gettext_lazy("Created"), "created_at", show=local),
-    column(gettext_lazy("Event"), "event_id", show=lambda value: f"evt_{value}"),
+    column(gettext_lazy("Event"), "event_id", show=lambda value: opaque_id(EVENT, value)),
     column(gettext_lazy("Event type"), "event__kind"),
     column(gettext_lazy("Status"), "status", show=lambda value: str(WebhookDelivery.Status(value).label)),
     column(gettext_lazy("Attempts"), "attempts"),

@@ -11,6 +11,7 @@ from django_tenants.utils import get_public_schema_name
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from pawpact.api.opaque_ids import PAYOUT, opaque_id
 from pawpact.accounts.models import User
 from pawpact.platform.funding.settlement import settlement_run
 from pawpact.platform.funding.terms import funding_terms_set
@@ -164,11 +165,11 @@ def test_advances_payouts_and_statements(admin_api, shop, other_shop, paid_out):
     payouts = admin_api.get(f"/api/v1/platform/shops/{shop.pk}/payouts").json()["results"]
     payout = Payout.objects.get(shop=shop)
     assert payouts == [{
-        "object": "payout", "id": payout.pk, "settlement_date": "2026-03-23", "currency": "CNY", "advances_minor": 429_920,
+        "object": "payout", "id": opaque_id(PAYOUT, payout.pk), "settlement_date": "2026-03-23", "currency": "CNY", "advances_minor": 429_920,
         "clawbacks_minor": 0, "amount_minor": 429_920, "status": "paid", "rail": "sandbox",
         "rail_reference": payout.rail_reference, "paid_at": "2026-03-23T10:00:00+08:00",
-        "statement_csv": f"/api/v1/platform/shops/{shop.pk}/payouts/{payout.pk}/statement.csv",
-        "statement_pdf": f"/api/v1/platform/shops/{shop.pk}/payouts/{payout.pk}/statement.pdf",
+        "statement_csv": f"/api/v1/platform/shops/{shop.pk}/payouts/{opaque_id(PAYOUT, payout.pk)}/statement.csv",
+        "statement_pdf": f"/api/v1/platform/shops/{shop.pk}/payouts/{opaque_id(PAYOUT, payout.pk)}/statement.pdf",
     }]  # fmt: skip
 
     statement = admin_api.get(payouts[0]["statement_csv"])
@@ -184,7 +185,7 @@ def test_advances_payouts_and_statements(admin_api, shop, other_shop, paid_out):
 
     # Another shop's payout under this shop's address: 404.
     other = Payout.objects.get(shop=other_shop)
-    response = admin_api.get(f"/api/v1/platform/shops/{shop.pk}/payouts/{other.pk}/statement.csv")
+    response = admin_api.get(f"/api/v1/platform/shops/{shop.pk}/payouts/{opaque_id(PAYOUT, other.pk)}/statement.csv")
     assert (response.status_code, response.json()["code"]) == (404, "unknown_payout")
 
 

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import STAFF, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 
 DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\").")
@@ -67,7 +68,7 @@ class MeSerializer(serializers.Serializer):
 
 class StaffSerializer(serializers.Serializer):
     object = ObjectField("staff")
-    id = serializers.IntegerField()
+    id = OpaqueIdField(STAFF, read_only=True)
     email = serializers.EmailField()
     name = serializers.CharField()
     phone = serializers.CharField()

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from pawpact.api.fields import MAX_ID
+from pawpact.api.opaque_ids import COUPON_TEMPLATE, SEGMENT, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.coupon_models import CampaignKind, CampaignStatus, CouponKind, CouponUseKind
 from pawpact.loyalty.coupon_templates import MAX_AMOUNT_MINOR, MAX_VALID_DAYS
@@ -11,7 +11,7 @@ COUPON_STATES = ["issued", "used", "void", "expired"]
 
 class CouponTemplateSerializer(serializers.Serializer):
     object = serializers.CharField(default="coupon_template", help_text=_("Always `coupon_template`."))
-    id = serializers.IntegerField()
+    id = OpaqueIdField(COUPON_TEMPLATE, read_only=True)
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=CouponKind.choices)
     amount_off_minor = serializers.IntegerField()
@@ -98,7 +98,7 @@ class CouponApplyInputSerializer(InputSerializer):
 
 class SegmentSerializer(serializers.Serializer):
     object = serializers.CharField(default="segment", help_text=_("Always `segment`."))
-    id = serializers.IntegerField()
+    id = OpaqueIdField(SEGMENT, read_only=True)
     name = serializers.CharField()
     filters = serializers.DictField()
     member_count = serializers.IntegerField()
@@ -114,9 +114,9 @@ class CampaignSerializer(serializers.Serializer):
     object = serializers.CharField(default="campaign", help_text=_("Always `campaign`."))
     id = serializers.UUIDField(source="uuid")
     name = serializers.CharField()
-    segment_id = serializers.IntegerField()
+    segment_id = OpaqueIdField(SEGMENT, read_only=True)
     kind = serializers.ChoiceField(choices=CampaignKind.choices)
-    template_id = serializers.IntegerField(allow_null=True)
+    template_id = OpaqueIdField(COUPON_TEMPLATE, read_only=True, allow_null=True)
     subject = serializers.CharField()
     body = serializers.CharField()
     status = serializers.ChoiceField(choices=CampaignStatus.choices)
@@ -131,8 +131,10 @@ class CampaignSerializer(serializers.Serializer):
 
 class CampaignInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=60)
-    segment_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    segment_id = OpaqueIdField(SEGMENT, help_text=_("A saved segment's `id`."))
     kind = serializers.ChoiceField(choices=CampaignKind.choices)
-    template_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
+    template_id = OpaqueIdField(
+        COUPON_TEMPLATE, required=False, allow_null=True, default=None, help_text=_("A coupon template's `id`.")
+    )
     subject = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
     body = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)

@@ -12,12 +12,14 @@ from rest_framework.response import Response
 
 from pawpact.api.access import contract_get, own_customer
 from pawpact.api.idempotency import idempotent
+from pawpact.api.opaque_ids import COUPON_TEMPLATE, id_parameter
 from pawpact.api.openapi import ERRORS
 from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import staff_may
 from pawpact.api.query import query_valid
 from pawpact.api.shared.views import LoyaltyApi, LoyaltyListApi
 from pawpact.api.v1.coupons import serializers as s
+from pawpact.api.version_shapes import path_pk
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer
@@ -96,29 +98,38 @@ class CouponTemplateListCreateApi(LoyaltyListApi):
         return self.created(s.CouponTemplateSerializer(template).data)
 
 
+TEMPLATE_ID = id_parameter("template_id", COUPON_TEMPLATE, "coupon template")
+
+
+def _template_get(request, template_id: str) -> CouponTemplate:
+    return get_object_or_404(CouponTemplate, pk=path_pk(COUPON_TEMPLATE, template_id, request) or 0)
+
+
+@extend_schema(parameters=[TEMPLATE_ID])
 class CouponTemplateDetailApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
     @extend_schema(summary="One coupon template (staff)", responses={200: s.CouponTemplateSerializer, **ERRORS})
-    def get(self, request, pk: int):
-        return Response(s.CouponTemplateSerializer(get_object_or_404(CouponTemplate, pk=pk)).data)
+    def get(self, request, template_id: str):
+        return Response(s.CouponTemplateSerializer(_template_get(request, template_id)).data)
 
     @extend_schema(summary="Change a coupon template, or enable/disable it (staff)",
                    request=s.CouponTemplatePatchSerializer, responses={200: s.CouponTemplateSerializer, **ERRORS})  # fmt: skip
-    def patch(self, request, pk: int):
-        template = get_object_or_404(CouponTemplate, pk=pk)
+    def patch(self, request, template_id: str):
+        template = _template_get(request, template_id)
         template = coupon_template_save(template=template, **self.valid(s.CouponTemplatePatchSerializer))
         return Response(s.CouponTemplateSerializer(template).data)
 
 
+@extend_schema(parameters=[TEMPLATE_ID])
 class CouponIssueApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
     @extend_schema(summary="Issue a coupon of this template to a customer (staff; the key makes a retry issue once)",
                    request=s.CouponIssueInputSerializer, responses={201: s.CouponSerializer, **ERRORS})  # fmt: skip
     @idempotent
-    def post(self, request, pk: int):
-        template = get_object_or_404(CouponTemplate, pk=pk)
+    def post(self, request, template_id: str):
+        template = _template_get(request, template_id)
         customer = Customer.objects.filter(uuid=self.valid(s.CouponIssueInputSerializer)["customer_uuid"]).first()
         if customer is None:
             raise NotFound(_("Unknown customer."), fields={"customer_uuid": [_("Unknown customer.")]})

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from pawpact.api.expand import expandable_object
 from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import CALL_TASK, DEFERRAL_COUPON, OpaqueIdField
 from pawpact.api.serializers import InputSerializer, PaymentMethodInputSerializer
 from pawpact.billing.enums import CallTaskStatus
 from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod, DeferralCoupon
@@ -10,6 +11,7 @@ from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod, Deferral
 
 class CallTaskSerializer(serializers.ModelSerializer):
     object = ObjectField("call_task")
+    id = OpaqueIdField(CALL_TASK, read_only=True)
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     customer_phone = serializers.CharField(source="customer.phone", read_only=True)
@@ -69,6 +71,7 @@ class PaymentMethodReplacedSerializer(serializers.Serializer):
 
 class DeferralCouponSerializer(serializers.ModelSerializer):
     object = ObjectField("deferral_coupon")
+    id = OpaqueIdField(DEFERRAL_COUPON, read_only=True)
     used_on_period = serializers.IntegerField(source="used_on.number", read_only=True, allow_null=True)
 
     class Meta:

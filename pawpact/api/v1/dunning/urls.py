@@ -4,7 +4,7 @@ from pawpact.api.v1.dunning import views
 
 urlpatterns = [
     path("call-tasks", views.CallTaskListApi.as_view(), name="api_call_task_list"),
-    path("call-tasks/<int:task_id>/outcome", views.CallTaskCloseApi.as_view(), name="api_call_task_outcome"),
+    path("call-tasks/<str:task_id>/outcome", views.CallTaskCloseApi.as_view(), name="api_call_task_outcome"),
     path(
         "contracts/<uuid:uuid>/payment-method/replace",
         views.ContractPaymentMethodReplaceApi.as_view(),

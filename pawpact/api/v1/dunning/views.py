@@ -14,11 +14,13 @@ from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get
 from pawpact.api.idempotency import idempotent
+from pawpact.api.opaque_ids import CALL_TASK, id_parameter
 from pawpact.api.openapi import ERRORS
 from pawpact.api.pagination import CallTaskPagination, one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.dunning import serializers as s
+from pawpact.api.version_shapes import path_pk
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.errors import IllegalTransition
 from pawpact.billing.holds import customer_holds
@@ -46,6 +48,7 @@ class CallTaskListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+@extend_schema(parameters=[id_parameter("task_id", CALL_TASK, "call task")])
 class CallTaskCloseApi(APIView):
     permission_classes = [IsShopStaff]
 
@@ -55,8 +58,8 @@ class CallTaskCloseApi(APIView):
         responses={200: s.CallTaskSerializer, **ERRORS},
     )
     @idempotent(required=False)
-    def post(self, request, task_id: int):
-        task = get_object_or_404(CallTask, pk=task_id)
+    def post(self, request, task_id: str):
+        task = get_object_or_404(CallTask, pk=path_pk(CALL_TASK, task_id, request) or 0)
         data = s.CallTaskOutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = escalation.call_task_close(task=task, staff=request.user, **data.validated_data)

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import POINTS_ENTRY, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.customers.models import Customer
 
@@ -83,7 +84,7 @@ class MemberQuerySerializer(InputSerializer):
 
 class PointsEntrySerializer(serializers.Serializer):
     object = ObjectField("points_entry")
-    id = serializers.IntegerField()
+    id = OpaqueIdField(POINTS_ENTRY, read_only=True)
     kind = serializers.CharField()
     points = serializers.IntegerField()
     source_event = serializers.CharField()

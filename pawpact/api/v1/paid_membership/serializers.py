@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from pawpact.api.fields import MAX_ID, ObjectField
-from pawpact.api.opaque_ids import PAYMENT_METHOD, OpaqueIdField
+from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import PAID_PLAN, PAYMENT_METHOD, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.paid_membership import MAX_PRICE_MINOR
 from pawpact.loyalty.paid_models import PaidMembership, PaidPlan
@@ -9,6 +9,7 @@ from pawpact.loyalty.paid_models import PaidMembership, PaidPlan
 
 class PaidPlanSerializer(serializers.ModelSerializer):
     object = serializers.SerializerMethodField()
+    id = OpaqueIdField(PAID_PLAN, read_only=True)
     price_minor = serializers.IntegerField()
     currency = serializers.SerializerMethodField()
     months = serializers.IntegerField(help_text="The billing period: 1, 3 or 12 months.")
@@ -81,5 +82,5 @@ class MethodInputSerializer(InputSerializer):
 
 
 class JoinInputSerializer(InputSerializer):
-    plan_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    plan_id = OpaqueIdField(PAID_PLAN, help_text="A membership plan's `id`.")
     payment_method_id = OpaqueIdField(PAYMENT_METHOD)

@@ -9,10 +9,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from pawpact.api.idempotency import idempotent
+from pawpact.api.opaque_ids import PAID_PLAN, id_parameter
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import staff_may
 from pawpact.api.shared.views import LoyaltyApi, LoyaltyListApi
 from pawpact.api.v1.paid_membership import serializers as s
+from pawpact.api.version_shapes import path_pk
 from pawpact.core.errors import NotFound
 from pawpact.loyalty.paid_membership import (
     membership_live,
@@ -48,13 +50,14 @@ class PaidPlanListCreateApi(LoyaltyListApi):
         return self.created(s.PaidPlanSerializer(plan).data)
 
 
+@extend_schema(parameters=[id_parameter("plan_id", PAID_PLAN, "membership plan")])
 class PaidPlanDetailApi(MembershipBaseApi):
     permission_classes = [staff_may("member_rules")]
 
     @extend_schema(summary="Change a membership plan or take it off sale (owner)", request=s.PaidPlanPatchSerializer,
                    responses={200: s.PaidPlanSerializer, **ERRORS})  # fmt: skip
-    def patch(self, request, pk: int):
-        plan = get_object_or_404(PaidPlan, pk=pk)
+    def patch(self, request, plan_id: str):
+        plan = get_object_or_404(PaidPlan, pk=path_pk(PAID_PLAN, plan_id, request) or 0)
         data = self.valid(s.PaidPlanInputSerializer, partial=True)
         current = {name: getattr(plan, name) for name in s.PaidPlanInputSerializer().fields}
         plan = paid_plan_save(plan=plan, **{**current, **data})

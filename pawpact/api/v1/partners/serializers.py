@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from pawpact.api.fields import MAX_ID, ObjectField
+from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import PARTNER, PARTNER_BOOKING, OpaqueIdField
 from pawpact.partners.enums import BookingStatus, PartnerKind, PartnerService, PartnerState
 from pawpact.partners.selectors import EMERGENCY_RADIUS_M
 
@@ -15,7 +16,7 @@ class NearbyQuerySerializer(serializers.Serializer):
 
 class NearbyClinicSerializer(serializers.Serializer):
     object = ObjectField("nearby_clinic")
-    id = serializers.IntegerField()
+    id = OpaqueIdField(PARTNER, read_only=True, help_text=_("The clinic's partner `id`."))
     name = serializers.CharField()
     phone = serializers.CharField()
     address = serializers.CharField()
@@ -37,7 +38,7 @@ class PartnerQuerySerializer(serializers.Serializer):
 
 class PartnerSerializer(serializers.Serializer):
     object = ObjectField("partner")
-    id = serializers.IntegerField()
+    id = OpaqueIdField(PARTNER, read_only=True)
     kind = serializers.ChoiceField(choices=PartnerKind.choices)
     name = serializers.CharField()
     phone = serializers.CharField()
@@ -68,8 +69,8 @@ class RatingSerializer(serializers.Serializer):
 
 class PartnerBookingSerializer(serializers.Serializer):
     object = ObjectField("partner_booking")
-    id = serializers.IntegerField()
-    partner_id = serializers.IntegerField()
+    id = OpaqueIdField(PARTNER_BOOKING, read_only=True)
+    partner_id = OpaqueIdField(PARTNER, read_only=True)
     partner_name = serializers.CharField(source="partner.name")
     customer_uuid = serializers.UUIDField()
     pet_name = serializers.CharField()
@@ -91,7 +92,7 @@ class PartnerBookingSerializer(serializers.Serializer):
 
 
 class PartnerBookingInputSerializer(serializers.Serializer):
-    partner_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    partner_id = OpaqueIdField(PARTNER, help_text=_("A partner's `id`."))
     pet_uuid = serializers.UUIDField()
     service = serializers.ChoiceField(choices=PartnerService.choices)
     scheduled_at = serializers.DateTimeField()

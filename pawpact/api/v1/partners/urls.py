@@ -7,14 +7,14 @@ urlpatterns = [
     path("partners", views.PartnerListApi.as_view(), name="api_partner_list"),
     path("partners/bookings", views.PartnerBookingListCreateApi.as_view(), name="api_partner_booking_list"),
     path(
-        "partners/bookings/<int:booking_id>/complete",
+        "partners/bookings/<str:booking_id>/complete",
         views.PartnerBookingActApi.as_view(action="complete"),
         name="api_partner_booking_complete",
     ),
     path(
-        "partners/bookings/<int:booking_id>/cancel",
+        "partners/bookings/<str:booking_id>/cancel",
         views.PartnerBookingActApi.as_view(action="cancel"),
         name="api_partner_booking_cancel",
     ),
-    path("partners/bookings/<int:booking_id>/rating", views.PartnerRatingApi.as_view(), name="api_partner_rating"),
+    path("partners/bookings/<str:booking_id>/rating", views.PartnerRatingApi.as_view(), name="api_partner_rating"),
 ]

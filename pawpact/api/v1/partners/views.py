@@ -12,11 +12,13 @@ from rest_framework.views import APIView
 
 from pawpact.api.access import own_customer
 from pawpact.api.idempotency import idempotent
+from pawpact.api.opaque_ids import PARTNER_BOOKING, id_parameter
 from pawpact.api.openapi import ERRORS
 from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import query_valid
 from pawpact.api.v1.partners import serializers as s
+from pawpact.api.version_shapes import path_pk
 from pawpact.billing.enums import ContractStatus
 from pawpact.care.services.partner_redemptions import partner_visit_book
 from pawpact.core.clock import default_clock
@@ -106,6 +108,10 @@ class PartnerBookingListCreateApi(ListAPIView):
         return Response(s.PartnerBookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
+BOOKING_ID = id_parameter("booking_id", PARTNER_BOOKING, "booking")
+
+
+@extend_schema(parameters=[BOOKING_ID])
 class PartnerBookingActApi(APIView):
     permission_classes = [IsShopStaff]
     action = ""
@@ -113,22 +119,24 @@ class PartnerBookingActApi(APIView):
     @extend_schema(summary="Complete or cancel a partner booking (staff); completing clears an entitlement",
                    request=None, responses={200: s.PartnerBookingSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
-    def post(self, request, booking_id: int):
+    def post(self, request, booking_id: str):
         act = bookings.partner_booking_complete if self.action == "complete" else bookings.partner_booking_cancel
-        booking = act(shop=request.tenant, booking_id=booking_id)
+        booking = act(shop=request.tenant, booking_id=path_pk(PARTNER_BOOKING, booking_id, request) or 0)
         return Response(s.PartnerBookingSerializer(booking).data)
 
 
+@extend_schema(parameters=[BOOKING_ID])
 class PartnerRatingApi(APIView):
     @extend_schema(summary="Rate your completed partner service, 1 to 5 stars, once (customer)",
                    request=s.RatingInputSerializer, responses={201: s.RatingSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
-    def post(self, request, booking_id: int):
+    def post(self, request, booking_id: str):
         customer = own_customer(request)
         if customer is None:
             raise NotFound(_("No such booking."))
         data = s.RatingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rating = bookings.rating_submit(shop=request.tenant, booking_id=booking_id, customer_uuid=customer.uuid,
+        number = path_pk(PARTNER_BOOKING, booking_id, request) or 0
+        rating = bookings.rating_submit(shop=request.tenant, booking_id=number, customer_uuid=customer.uuid,
                                         **data.validated_data)  # fmt: skip
         return Response(s.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)

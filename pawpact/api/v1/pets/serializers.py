@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import PHOTO, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.care.pet_enums import ApplicationStatus, GuaranteeClaimStatus, HealthRecordKind, Housing
 from pawpact.care.pet_models import AdoptionApplication, AdoptionListing, GuaranteeClaim, HealthRecord
@@ -21,7 +22,7 @@ class HealthRecordSerializer(serializers.ModelSerializer):
 
 
 class PhotoSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = OpaqueIdField(PHOTO, read_only=True)
     uploaded_at = serializers.DateTimeField()
 
 

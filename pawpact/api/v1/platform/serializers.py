@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from pawpact.api.fields import MonthField, ObjectField
+from pawpact.api.opaque_ids import ADVANCE, PAYOUT, OpaqueIdField, opaque_id
 from pawpact.api.serializers import InputSerializer
 from pawpact.platform.enums import AdvanceStatus, PayoutStatus, RecourseRule
 from pawpact.platform.funding.terms import DEFAULT_TERMS, MAX_SETTLEMENT_DELAY_DAYS, SMALLEST_PLAUSIBLE_CONTRACT_MINOR
@@ -57,7 +58,7 @@ class FundingTermsInputSerializer(InputSerializer):
 
 class AdvanceSerializer(serializers.Serializer):
     object = ObjectField("advance")
-    id = serializers.IntegerField()
+    id = OpaqueIdField(ADVANCE, read_only=True)
     contract_uuid = serializers.UUIDField()
     currency = serializers.CharField()
     contract_value_minor = serializers.IntegerField()
@@ -69,14 +70,14 @@ class AdvanceSerializer(serializers.Serializer):
     signed_at = serializers.DateTimeField()
     payable_on = serializers.DateField()
     status = serializers.ChoiceField(choices=AdvanceStatus.choices)
-    payout = serializers.IntegerField(source="payout_id", allow_null=True)
+    payout = OpaqueIdField(PAYOUT, source="payout_id", read_only=True, allow_null=True)
     collected_minor = serializers.IntegerField()
     closed_reason = serializers.CharField()
 
 
 class PayoutSerializer(serializers.Serializer):
     object = ObjectField("payout")
-    id = serializers.IntegerField()
+    id = OpaqueIdField(PAYOUT, read_only=True)
     settlement_date = serializers.DateField()
     currency = serializers.CharField()
     advances_minor = serializers.IntegerField()
@@ -90,7 +91,7 @@ class PayoutSerializer(serializers.Serializer):
     statement_pdf = serializers.SerializerMethodField()
 
     def _url(self, payout, suffix: str) -> str:
-        return f"/api/v1/platform/shops/{payout.shop_id}/payouts/{payout.pk}/statement.{suffix}"
+        return f"/api/v1/platform/shops/{payout.shop_id}/payouts/{opaque_id(PAYOUT, payout.pk)}/statement.{suffix}"
 
     def get_statement_csv(self, payout) -> str:
         return self._url(payout, "csv")

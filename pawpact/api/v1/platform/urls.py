@@ -33,7 +33,7 @@ urlpatterns = [
     path("shops/<int:shop_id>/advances", views.AdvanceListApi.as_view(), name="api_platform_advances"),
     path("shops/<int:shop_id>/payouts", views.PayoutListApi.as_view(), name="api_platform_payouts"),
     re_path(
-        r"^shops/(?P<shop_id>\d+)/payouts/(?P<payout_id>\d+)/statement\.(?P<fmt>csv|pdf)$",
+        r"^shops/(?P<shop_id>\d+)/payouts/(?P<payout_id>[0-9A-Za-z_]+)/statement\.(?P<fmt>csv|pdf)$",
         views.PayoutStatementDownloadApi.as_view(),
         name="api_platform_payout_statement",
     ),

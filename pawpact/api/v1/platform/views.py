@@ -15,9 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.errors import UnknownPayout, UnknownShop
+from pawpact.api.opaque_ids import PAYOUT, id_parameter
 from pawpact.api.openapi import error_responses
 from pawpact.api.permissions import IsPlatformAdmin
 from pawpact.api.v1.platform import serializers as s
+from pawpact.api.version_shapes import path_pk
 from pawpact.core.clock import default_clock
 from pawpact.core.months import month_start
 from pawpact.platform.enums import AdvanceStatus
@@ -96,6 +98,7 @@ class PayoutListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+@extend_schema(parameters=[id_parameter("payout_id", PAYOUT, "payout")])
 class PayoutStatementDownloadApi(APIView):
     permission_classes = [IsPlatformAdmin]
 
@@ -107,8 +110,8 @@ class PayoutStatementDownloadApi(APIView):
             **FUNDING_ERRORS,
         },
     )
-    def get(self, request, shop_id: int, payout_id: int, fmt: str):
-        payout = payout_get(payout_id=payout_id, shop_id=_shop(shop_id).pk)
+    def get(self, request, shop_id: int, payout_id: str, fmt: str):
+        payout = payout_get(payout_id=path_pk(PAYOUT, payout_id, request) or 0, shop_id=_shop(shop_id).pk)
         if payout is None:
             raise UnknownPayout(_("No such payout."))
         return statement_response(payout=payout, fmt=fmt)

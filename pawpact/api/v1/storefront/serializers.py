@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from pawpact.api.expand import ExpandableMixin
 from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
-from pawpact.api.opaque_ids import PAYMENT_METHOD, OpaqueIdField
+from pawpact.api.opaque_ids import PAYMENT_METHOD, PRODUCT, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.storefront.enums import (
     FulfilmentKind,
@@ -24,6 +24,7 @@ from pawpact.warehouses.enums import SkuCategory
 
 class ProductSerializer(serializers.ModelSerializer):
     object = ObjectField("product")
+    id = OpaqueIdField(PRODUCT, read_only=True)
     sku = serializers.CharField(source="warehouse_sku.sku")
     name = serializers.CharField(source="warehouse_sku.name")
     name_en = serializers.CharField(source="warehouse_sku.name_en")
@@ -69,7 +70,7 @@ class AddressInputSerializer(InputSerializer):
 
 
 class CartLineSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(source="product.pk")
+    product_id = OpaqueIdField(PRODUCT, source="product.pk", read_only=True)
     sku = serializers.CharField(source="product.warehouse_sku.sku")
     name = serializers.CharField(source="product.warehouse_sku.name")
     quantity = serializers.IntegerField()
@@ -99,7 +100,7 @@ class CartSerializer(serializers.Serializer):
 
 
 class CartLineAddSerializer(InputSerializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    product_id = OpaqueIdField(PRODUCT, help_text=_("A product's `id`."))
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1,
                                         help_text=_("Added to what the cart holds of the product already."))  # fmt: skip
 
@@ -130,7 +131,7 @@ class CheckoutSerializer(InputSerializer):
 class OrderLineSerializer(ExpandableMixin, serializers.Serializer):
     expandable = {"product": "lines.product"}
 
-    product_id = serializers.IntegerField()
+    product_id = OpaqueIdField(PRODUCT, read_only=True)
     sku = serializers.CharField(source="warehouse_sku.sku")
     name = serializers.CharField()
     quantity = serializers.IntegerField()

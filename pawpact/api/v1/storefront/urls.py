@@ -4,11 +4,11 @@ from pawpact.api.v1.storefront import views
 
 urlpatterns = [
     path("shop/products", views.ProductListApi.as_view(), name="api_shop_product_list"),
-    path("shop/products/<int:pk>", views.ProductDetailApi.as_view(), name="api_shop_product_detail"),
+    path("shop/products/<str:product_id>", views.ProductDetailApi.as_view(), name="api_shop_product_detail"),
     path("shop/address", views.AddressApi.as_view(), name="api_shop_address"),
     path("shop/cart", views.CartApi.as_view(), name="api_shop_cart"),
     path("shop/cart/lines", views.CartLineAddApi.as_view(), name="api_shop_cart_line_add"),
-    path("shop/cart/lines/<int:product_id>", views.CartLineApi.as_view(), name="api_shop_cart_line"),
+    path("shop/cart/lines/<str:product_id>", views.CartLineApi.as_view(), name="api_shop_cart_line"),
     path("shop/checkout", views.CheckoutApi.as_view(), name="api_shop_checkout"),
     path("shop/orders", views.OrderListApi.as_view(), name="api_shop_order_list"),
     path("shop/orders/<uuid:uuid>", views.OrderDetailApi.as_view(), name="api_shop_order_detail"),

@@ -23,9 +23,11 @@ from rest_framework.views import APIView
 
 from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import HEADER, idempotent
+from pawpact.api.opaque_ids import PRODUCT, id_parameter
 from pawpact.api.openapi import ERRORS
 from pawpact.api.query import query_valid
 from pawpact.api.v1.storefront import serializers as s
+from pawpact.api.version_shapes import path_pk
 from pawpact.billing.errors import InvalidPaymentMethod
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import NotFound, PermissionDenied
@@ -58,12 +60,20 @@ class ProductListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+PRODUCT_ID = id_parameter("product_id", PRODUCT, "product")
+
+
+@extend_schema(parameters=[PRODUCT_ID])
 class ProductDetailApi(RetrieveAPIView):
     permission_classes = [AllowAny]
     serializer_class = s.ProductSerializer
 
     def get_queryset(self):
         return product_list(include_unavailable=True).filter(is_listed=True)
+
+    def get_object(self):
+        pk = path_pk(PRODUCT, self.kwargs["product_id"], self.request) or 0
+        return get_object_or_404(self.get_queryset(), pk=pk)
 
     @extend_schema(summary="One listed product (anonymous); in_stock says whether it can be bought now",
                    responses={200: s.ProductSerializer, **ERRORS})  # fmt: skip
@@ -157,22 +167,24 @@ class CartLineAddApi(APIView):
         return _cart_answer(customer, status.HTTP_201_CREATED)
 
 
+@extend_schema(parameters=[PRODUCT_ID])
 class CartLineApi(APIView):
     @extend_schema(summary="Change the quantity of a product in my cart",
                    request=s.CartLineSetSerializer, responses={200: s.CartSerializer, **ERRORS})  # fmt: skip
-    def patch(self, request, product_id: int):
+    def patch(self, request, product_id: str):
         customer = _customer(request)
         data = s.CartLineSetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         line = get_object_or_404(CartLine.objects.select_related("product__warehouse_sku"), customer=customer,
-                                 product_id=product_id)  # fmt: skip
+                                 product_id=path_pk(PRODUCT, product_id, request) or 0)  # fmt: skip
         cart_set(customer=customer, product=line.product, quantity=data.validated_data["quantity"])
         return _cart_answer(customer)
 
     @extend_schema(summary="Remove a product from my cart", responses={200: s.CartSerializer, **ERRORS})
-    def delete(self, request, product_id: int):
+    def delete(self, request, product_id: str):
         customer = _customer(request)
-        line = get_object_or_404(CartLine.objects.select_related("product"), customer=customer, product_id=product_id)
+        line = get_object_or_404(CartLine.objects.select_related("product"), customer=customer,
+                                 product_id=path_pk(PRODUCT, product_id, request) or 0)  # fmt: skip
         cart_set(customer=customer, product=line.product, quantity=0)
         return _cart_answer(customer)
 

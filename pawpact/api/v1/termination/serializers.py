@@ -2,13 +2,10 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
-from pawpact.api.opaque_ids import OpaqueIdField
+from pawpact.api.opaque_ids import QUOTE, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.models import Termination, TerminationQuote
 from pawpact.billing.selectors import termination_quote_summary
-
-# The type prefix of a termination quote's id.
-QUOTE = "quote"
 
 
 class TerminationQuoteSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from pawpact.api.fields import MAX_ID, ObjectField
-from pawpact.api.opaque_ids import PAYMENT_METHOD, OpaqueIdField
+from pawpact.api.fields import ObjectField
+from pawpact.api.opaque_ids import MALL_ITEM, PAYMENT_METHOD, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
 from pawpact.loyalty.wallet_models import (
     MallItem,
@@ -41,6 +41,7 @@ class ReferralClaimSerializer(serializers.Serializer):
 
 class MallItemSerializer(serializers.ModelSerializer):
     object = ObjectField("mall_item")
+    id = OpaqueIdField(MALL_ITEM, read_only=True)
     cash_minor = serializers.IntegerField()
     currency = serializers.SerializerMethodField()
 
@@ -53,14 +54,14 @@ class MallItemSerializer(serializers.ModelSerializer):
 
 
 class RedeemInputSerializer(InputSerializer):
-    item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    item_id = OpaqueIdField(MALL_ITEM, help_text="A mall item's `id`.")
     payment_method_id = OpaqueIdField(PAYMENT_METHOD, required=False, help_text="For an item with a cash part.")
 
 
 class RedemptionSerializer(serializers.ModelSerializer):
     object = ObjectField("redemption")
     status = serializers.ChoiceField(choices=RedemptionStatus.choices)
-    item_id = serializers.IntegerField()
+    item_id = OpaqueIdField(MALL_ITEM, read_only=True)
     currency = serializers.SerializerMethodField()
 
     class Meta:

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from pawpact.api.errors import field_messages
 from pawpact.api.serializers import InputSerializer
 from pawpact.core.events import CATALOGUE
+from pawpact.core.opaque_ids import EVENT, opaque_id
 from pawpact.outbox.errors import WebhookEventsInvalid
 from pawpact.outbox.models import WebhookDelivery
 
@@ -70,7 +71,7 @@ class WebhookDeliverySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_event_id(self, delivery) -> str:
-        return f"evt_{delivery.event_id}"
+        return opaque_id(EVENT, delivery.event_id)
 
 
 class WebhookDeliveryQuerySerializer(InputSerializer):

@@ -4,6 +4,7 @@ import pytest
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from pawpact.api.opaque_ids import CALL_TASK, opaque_id
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
 from pawpact.billing.enums import CallTaskStatus, ContractStatus
@@ -63,7 +64,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
         assert body["next"] is None
         assert body["results"] == [
             {
-                "object": "call_task", "id": task.pk, "kind": "call", "status": "open", "due_on": "2026-02-13",
+                "object": "call_task", "id": opaque_id(CALL_TASK, task.pk), "kind": "call", "status": "open", "due_on": "2026-02-13",
                 "customer_uuid": str(contract.customer.uuid), "customer_name": contract.customer.name,
                 "customer_phone": contract.customer.phone, "contract_uuid": str(contract.uuid), "period_number": 2,
                 "period_due_date": "2026-02-10", "amount_minor": 39_900, "currency": "CNY", "outcome_note": "",
@@ -71,7 +72,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
             }
         ]  # fmt: skip
 
-        url = f"/api/v1/call-tasks/{task.pk}/outcome"
+        url = f"/api/v1/call-tasks/{opaque_id(CALL_TASK, task.pk)}/outcome"
         refused = answer(staff.post(url, {"outcome_note": "   "}, format="json"), 400)
         assert refused["code"] == "invalid" and set(refused["fields"]) == {"outcome_note"}
         with schema_context(shop.schema_name):
@@ -83,7 +84,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
             "done", note, shop_staff.email, "2026-02-13T14:00:00+08:00",
         )  # fmt: skip
         assert answer(staff.get("/api/v1/call-tasks"), 200)["results"] == []
-        assert [t["id"] for t in answer(staff.get("/api/v1/call-tasks?status=done"), 200)["results"]] == [task.pk]
+        assert [t["id"] for t in answer(staff.get("/api/v1/call-tasks?status=done"), 200)["results"]] == [opaque_id(CALL_TASK, task.pk)]
 
         again = answer(staff.post(url, {"outcome_note": "Again"}, format="json"), 409)
         assert again == {
@@ -98,7 +99,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
 def test_a_customer_cannot_see_the_call_queue(overdue):
     contract, customer = overdue
     assert answer(customer.get("/api/v1/call-tasks"), 403) == FORBIDDEN
-    assert answer(customer.post("/api/v1/call-tasks/1/outcome", {"outcome_note": "x"}, format="json"), 403) == FORBIDDEN
+    assert answer(customer.post(f"/api/v1/call-tasks/{opaque_id(CALL_TASK, 1)}/outcome", {"outcome_note": "x"}, format="json"), 403) == FORBIDDEN
 
 
 def test_another_shop_s_token_is_unknown_here(shop, other_shop, shop_staff):
