@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import JournalKind, LedgerAccount
@@ -274,9 +275,10 @@ def renewal_failed(membership: PaidMembership, charge: PaidCharge, *, clock: Clo
                 f"The renewal of your membership \"{name}\" ({amount}) failed; we will try again on {day}. "
                 f"Please check your payment method.")  # fmt: skip
     membership.save(update_fields=["status", "failed_renewals", "next_attempt_at", "ended_at"])
-    message_send(customer=membership.customer, topic=TOPIC, category=Category.SERVICE,
-                 channels=(Channel.IN_APP.value, Channel.SMS.value), subject=_("Membership renewal failed"), body=body,
-                 dedupe_key=f"membership-renewal:{charge.charge_key}", clock=clock)  # fmt: skip
+    with translation.override(membership.customer.message_language):
+        message_send(customer=membership.customer, topic=TOPIC, category=Category.SERVICE,
+                     channels=(Channel.IN_APP.value, Channel.SMS.value), subject=_("Membership renewal failed"), body=body,
+                     dedupe_key=f"membership-renewal:{charge.charge_key}", clock=clock)  # fmt: skip
 
 
 def membership_ended_emit(membership: PaidMembership, *, reason: str, clock: Clock) -> None:

@@ -45,6 +45,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.billing.clock_scope import clock_scope_q
@@ -154,19 +155,20 @@ def renewal_offer_send(*, contract: Contract, clock: Clock = default_clock) -> R
             contract=locked, options=renewal_options(periods=version.periods), sent_at=clock.now()
         )
         last_due = last_chargeable_due_dates([locked.pk]).get(locked.pk)
-        message_send(
-            customer=locked.customer,
-            topic=RENEWAL_TOPIC,
-            category=Category.MARKETING,
-            channels=RENEWAL_CHANNELS,
-            subject=_("Renew your plan"),
-            body=renewal_offer_text(
-                shop_name=shop_name_current(), plan_name=locked.plan_version.plan.name, last_due_date=last_due,
-                options=offer.options,
-            ),  # fmt: skip
-            dedupe_key=renewal_offer_dedupe_key(locked),
-            clock=clock,
-        )
+        with translation.override(locked.customer.message_language):
+            message_send(
+                customer=locked.customer,
+                topic=RENEWAL_TOPIC,
+                category=Category.MARKETING,
+                channels=RENEWAL_CHANNELS,
+                subject=_("Renew your plan"),
+                body=renewal_offer_text(
+                    shop_name=shop_name_current(), plan_name=locked.plan_version.plan.name, last_due_date=last_due,
+                    options=offer.options,
+                ),  # fmt: skip
+                dedupe_key=renewal_offer_dedupe_key(locked),
+                clock=clock,
+            )
     return offer
 
 
