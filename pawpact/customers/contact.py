@@ -18,7 +18,8 @@ def email_clean(email, *, exclude: Customer | None = None) -> str:
     if email is None:
         return ""
     if not isinstance(email, str):
-        raise ValidationFailed(_("The customer's details are invalid."), fields={"email": [_("Enter an email address.")]})
+        raise ValidationFailed(_("The customer's details are invalid."),
+                               fields={"email": [_("Enter an email address.")]})  # fmt: skip
     email = email.strip()
     if not email:
         return ""
@@ -27,7 +28,8 @@ def email_clean(email, *, exclude: Customer | None = None) -> str:
             raise ValidationError(str(INVISIBLE_MESSAGE) if has_invisible(email) else _("Use at most 254 characters."))
         validate_email(email)
     except ValidationError as error:
-        raise ValidationFailed(_("The customer's details are invalid."), fields={"email": list(error.messages)}) from None
+        problem = list(error.messages)
+        raise ValidationFailed(_("The customer's details are invalid."), fields={"email": problem}) from None
     local, _at, domain = email.rpartition("@")
     email = f"{local}@{domain.lower()}"
     others = Customer.objects.exclude(pk=exclude.pk) if exclude is not None else Customer.objects.all()

@@ -113,7 +113,8 @@ def phone_sign_in(
             customer.save(update_fields=["user"])
         user = customer.user
         if not user.is_active:
-            raise VerificationCodeInvalid(_("This login is disabled. Ask the shop."), fields={"phone": [_("Disabled.")]})
+            disabled = _("This login is disabled. Ask the shop.")
+            raise VerificationCodeInvalid(disabled, fields={"phone": [_("Disabled.")]})
         tokens = api_device_sign_in(user=user, name=device_name, api_version=api_version, clock=clock)
     cache.delete(_key(normalized))
     return PhoneSignIn(customer=customer, tokens=tokens, created=created)

@@ -45,8 +45,8 @@ def booking_notice_send(*, booking: Booking, fact: str) -> None:
             "cancelled": _("%(service)s for %(pet)s at %(time)s is cancelled."),
         }
         body = f"{bodies[fact] % values} {_page('care:my_booking', booking.uuid)}"
-        message_send(customer=booking.customer, topic=BOOKING_NOTICE_TOPIC, category=Category.SERVICE, channels=NOTICE_CHANNELS,
-                     subject=subjects[fact], body=body,
+        message_send(customer=booking.customer, topic=BOOKING_NOTICE_TOPIC, category=Category.SERVICE,
+                     channels=NOTICE_CHANNELS, subject=subjects[fact], body=body,
                      dedupe_key=f"care-booking-{fact}:{booking.uuid}:{booking.starts_at:%Y%m%d%H%M}")  # fmt: skip
 
 
@@ -55,7 +55,9 @@ def complaint_notice_send(*, complaint: Complaint, entry: ComplaintEntry, resolv
     with translation.override(complaint.customer.message_language):
         if resolved:
             subject = _("Your complaint is resolved")
-            lead = _("The shop says your complaint is resolved. Please confirm, or reopen it if something is still wrong:")
+            lead = _(
+                "The shop says your complaint is resolved. Please confirm, or reopen it if something is still wrong:"
+            )
         else:
             subject = _("The shop answered your complaint")
             lead = _("The shop answered your complaint:")

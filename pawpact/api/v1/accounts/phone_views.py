@@ -68,7 +68,8 @@ class PhoneCodeApi(APIView):
     def post(self, request):
         data = PhoneCodeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        phone_code_send(phone=data.validated_data["phone"], shop_name=request.tenant.name, sms_send=verification_sms_send)
+        phone = data.validated_data["phone"]
+        phone_code_send(phone=phone, shop_name=request.tenant.name, sms_send=verification_sms_send)
         return Response(PhoneCodeSentSerializer({}).data, status=status.HTTP_202_ACCEPTED)
 
 
