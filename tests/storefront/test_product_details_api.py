@@ -14,7 +14,7 @@ from tests.conftest import host_of
 
 def _listed(shop, sku: WarehouseSku) -> int:
     with schema_context(shop.schema_name):
-        return product_save(sku=sku.sku, price_minor=2590).pk
+        return product_save(sku=sku.sku, price_minor=sku.cost_minor + 2590).pk
 
 
 def test_the_import_carries_description_and_pictures_and_the_picture_is_served(linked, sandbox_warehouse):
@@ -37,7 +37,8 @@ def test_name_and_description_follow_the_request_language(shop, other_shop, link
     assert (english["display_name"], english["description"]) == (sku.name_en, sku.description_en)
     assert (chinese["display_name"], chinese["description"]) == (sku.name, sku.description)
     assert chinese["name"] == english["name"] == sku.name and chinese["name_en"] == sku.name_en
-    assert (english["price_minor"], english["currency"], english["image_urls"]) == (2590, "CNY", sku.image_urls)
+    assert (english["price_minor"], english["currency"], english["image_urls"]) == (sku.cost_minor + 2590, "CNY",
+                                                                                   sku.image_urls)  # fmt: skip
     assert APIClient(HTTP_HOST=host_of(other_shop)).get(f"/api/v1/shop/products/{product_id}").status_code == 404
 
 
