@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +24,7 @@ from pawpact.accounts.models import User
 from pawpact.accounts.services import IssuedTokens, api_device_sign_in
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import ValidationFailed
-from pawpact.customers.errors import RegistrationDetailsRequired, VerificationCodeInvalid
+from pawpact.customers.errors import PhoneNotValid, RegistrationDetailsRequired, VerificationCodeInvalid
 from pawpact.customers.models import Customer
 from pawpact.customers.registration import SmsSend, _code, _code_digest, _sms_allowed
 from pawpact.customers.services import customer_create, phone_normalize, phone_problem
@@ -33,6 +34,8 @@ MAX_ATTEMPTS = 5
 # Logins made from a phone alone have no address: this reserved domain (RFC 2606) never
 # receives mail, and the API shows such an email as "".
 PHONE_LOGIN_DOMAIN = "phone.invalid"
+# What the API's phone field lets through: a mainland mobile or a number in E.164 form.
+PHONE_WELL_FORMED = re.compile(r"^(?:(?:\+?86)?1[3-9][0-9]{9}|\+[1-9][0-9]{7,14})$")
 
 
 @dataclass
@@ -47,11 +50,14 @@ def _key(phone: str) -> str:
 
 
 def phone_checked(phone) -> str:
-    """The stored form of the number, or ValidationFailed naming `phone`."""
+    """The stored form of the number; a malformed one is ValidationFailed (400), a well-formed
+    one no carrier can have (`+10000000000`) PhoneNotValid (422), as at registration."""
     normalized = phone_normalize(phone) if isinstance(phone, str) else None
     if normalized is None:
         problem = phone_problem(phone) or _("Enter a mobile number.")
-        raise ValidationFailed(_("The phone number is invalid."), fields={"phone": [problem]})
+        well_formed = isinstance(phone, str) and PHONE_WELL_FORMED.match(phone.strip())
+        refused = PhoneNotValid if well_formed else ValidationFailed
+        raise refused(_("The phone number is invalid."), fields={"phone": [problem]})
     return normalized
 
 
