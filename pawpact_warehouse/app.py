@@ -10,11 +10,13 @@ import time
 from urllib.parse import parse_qsl
 
 from pawpact_warehouse import orders
+from pawpact_warehouse.catalog import describe, image_svg
 from pawpact_warehouse.signing import Verifier
 from pawpact_warehouse.store import iso
 from pawpact_warehouse.worker import tick
 
 CURSOR = re.compile(r"^[A-Za-z0-9-]{0,40}$")
+IMAGE = re.compile(r"^/images/(?P<sku>[A-Za-z0-9-]{1,40})\.svg$")
 ORDER = re.compile(r"^/v1/orders/(?P<order_id>[^/]{1,64})(?P<tail>/cancel|/reships)?$")
 CONFIG_KEYS = ("dispatch_delay", "delivery_delay", "callback_url", "paused", "hold_dispatch")
 FAULT_KEYS = ("down", "slow_seconds", "drop_callbacks")
@@ -32,6 +34,9 @@ class WarehouseApp:
         full_path = path + (f"?{query}" if query else "")
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
+        image = IMAGE.match(path) if method == "GET" else None
+        if image:  # pictures are public, as on a CDN: shop frontends show them unsigned
+            return self.image(start_response, image["sku"])
         problem = self.verifier.problem(environ, method, full_path, body)
         if problem is not None:
             return _answer(start_response, 401, _error(problem, "The request is not signed correctly."))
@@ -46,17 +51,18 @@ class WarehouseApp:
         except ValueError:
             return _answer(start_response, 400, _error("invalid", "The body is not JSON."))
         try:
-            status, payload = self.route(method, path, _query(query), data)
+            base_url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}"
+            status, payload = self.route(method, path, _query(query), data, base_url=base_url)
         except orders.Refused as refused:
             status, payload = refused.status, _error(refused.code, refused.message, refused.fields)
         return _answer(start_response, status, payload)
 
-    def route(self, method: str, path: str, query: dict, data) -> tuple[int, dict]:
+    def route(self, method: str, path: str, query: dict, data, *, base_url: str = "") -> tuple[int, dict]:
         routes = {
             ("GET", "/v1/ping"): lambda: (200, {"warehouse": self.name, "time": iso(time.time()), "sandbox": True,
                                                 "skus": self.store.db.execute("SELECT COUNT(*) FROM skus").fetchone()[0]}),
             ("PUT", "/v1/callback"): lambda: self.callback_set(data),
-            ("GET", "/v1/catalog"): lambda: self.page(query, catalog=True),
+            ("GET", "/v1/catalog"): lambda: self.page(query, catalog=True, base_url=base_url),
             ("GET", "/v1/stock"): lambda: self.page(query, catalog=False),
             ("POST", "/v1/orders"): lambda: orders.order_create(self.store, _dict(data)),
             ("PUT", "/v1/forecast"): lambda: self.forecast(data),
@@ -94,10 +100,10 @@ class WarehouseApp:
         self.store.config_set("callback_url", url)
         return 200, {"url": url}
 
-    def page(self, query: dict, *, catalog: bool) -> tuple[int, dict]:
+    def page(self, query: dict, *, catalog: bool, base_url: str = "") -> tuple[int, dict]:
         if query.get("skus"):
             rows = self.store.skus_named([s for s in query["skus"].split(",") if s][:1000])
-            return 200, {"items": [_item(row, catalog) for row in rows], "next_cursor": None}
+            return 200, {"items": [_item(row, catalog, base_url) for row in rows], "next_cursor": None}
         cursor = query.get("cursor", "")
         try:
             limit = int(query.get("limit", "200"))
@@ -108,7 +114,17 @@ class WarehouseApp:
         rows = self.store.sku_page(cursor, limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
-        return 200, {"items": [_item(row, catalog) for row in rows], "next_cursor": rows[-1]["sku"] if more else None}
+        items = [_item(row, catalog, base_url) for row in rows]
+        return 200, {"items": items, "next_cursor": rows[-1]["sku"] if more else None}
+
+    def image(self, start_response, sku: str):
+        rows = self.store.skus_named([sku])
+        if not rows:
+            return _answer(start_response, 404, _error("not_found", "No such image."))
+        body = image_svg(sku, rows[0]["category"])
+        start_response("200 OK", [("Content-Type", "image/svg+xml"), ("Content-Length", str(len(body))),
+                                  ("Cache-Control", "public, max-age=86400")])  # fmt: skip
+        return [body]
 
     def forecast(self, data) -> tuple[int, dict]:
         if not isinstance(_dict(data).get("items"), list):
@@ -131,12 +147,14 @@ class WarehouseApp:
         return {"orders": [dict(row) for row in rows], "forecast": json.loads(forecasts[0]) if forecasts else None}
 
 
-def _item(row, catalog: bool) -> dict:
+def _item(row, catalog: bool, base_url: str) -> dict:
     item = {"sku": row["sku"], "available": row["available"], "stock_version": row["stock_version"]}
     if catalog:
         item.update({key: row[key] for key in ("name", "name_en", "category", "unit", "weight_g", "cost_minor",
                                                  "currency")})  # fmt: skip
         item["is_active"] = bool(row["is_active"])
+        item["description"], item["description_en"] = describe(row)
+        item["image_urls"] = [f"{base_url}/images/{row['sku']}.svg"]
     return item
 
 

@@ -57,3 +57,30 @@ def generate(seed: int = 7) -> list[dict]:
                 add("T", "toys", f"{colour}{kind}（{size}）", f"{kind_en}, {colour_en}, {size_en}", size_en, 0,
                     rng.randint(8, 120) * 100)
     return rows
+
+
+# A product page needs more than a name: one sentence per category, in both languages.
+DESCRIPTIONS = {
+    "food": ("{name}，营养均衡，适合日常主食喂养。", "{name}: balanced nutrition for everyday feeding."),
+    "litter": ("{name}，结团快、低粉尘，方便清理。", "{name}: clumps fast, low dust, easy to scoop."),
+    "snacks": ("{name}，训练奖励与日常加餐皆宜。", "{name}: for training rewards and everyday treats."),
+    "toys": ("{name}，陪伴玩耍，消耗精力。", "{name}: for play time and burning off energy."),
+}
+CATEGORY_COLOURS = {"food": "#e8a33d", "litter": "#7fa7c9", "snacks": "#d9735b", "toys": "#6bb38a"}
+
+
+def describe(row) -> tuple[str, str]:
+    """The product's description in Chinese and English, from its names and category."""
+    zh, en = DESCRIPTIONS.get(row["category"], ("{name}", "{name}"))
+    return zh.format(name=row["name"]), en.format(name=row["name_en"] or row["name"])
+
+
+def image_svg(sku: str, category: str) -> bytes:
+    """A placeholder product picture (a coloured tile with the SKU), so frontends have an image to show."""
+    colour = CATEGORY_COLOURS.get(category, "#999999")
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">'
+        f'<rect width="400" height="400" fill="{colour}"/>'
+        f'<text x="200" y="215" font-family="sans-serif" font-size="40" text-anchor="middle" fill="#fff">{sku}</text>'
+        "</svg>"
+    ).encode()

@@ -46,3 +46,13 @@ def sentences_join(parts) -> str:
             text += " "
         text += part
     return text
+
+
+def written_in(language: str, chinese: str, english: str) -> str:
+    """A message body for a customer: in their chosen language alone, or in both ("中文 / English")
+    when they chose none (the shop cannot know which one they read)."""
+    if language.startswith("zh"):
+        return chinese
+    if language == "en":
+        return english
+    return f"{chinese} / {english}"

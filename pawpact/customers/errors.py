@@ -25,7 +25,7 @@ class PasswordTooWeak(ValidationFailed):
 
 
 class EmailTaken(Conflict):
-    """An account with this email exists at this shop."""
+    """An account, or another customer, with this email exists at this shop."""
 
     code = "email_taken"
 
@@ -49,7 +49,7 @@ class PetUnderContract(Conflict):
 
 
 class VerificationCodeInvalid(ValidationFailed):
-    """A registration code (emailed or texted) is wrong or expired, or no registration awaits it: register again."""
+    """A registration or sign-in code (emailed or texted) is wrong or expired, or nothing awaits it: ask for a new one."""
 
     code = "verification_code_invalid"
     http_status = 422
@@ -65,3 +65,10 @@ class UnknownPet(NotFound):
     """No such pet at this shop (a customer names only their own pets)."""
 
     code = "unknown_pet"
+
+
+class RegistrationDetailsRequired(ValidationFailed):
+    """A verified phone number no customer of the shop has: send `name` and `birth_date` with the same code to register."""
+
+    code = "registration_details_required"
+    http_status = 422

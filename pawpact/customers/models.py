@@ -4,11 +4,18 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pawpact.customers.enums import CustomerStanding, IdVerification, Sex, Species
+
+
+def message_language_of(language: str) -> str:
+    """A customer's stored language ("" for the shop's default) as the one to write in."""
+    return language or settings.LANGUAGE_CODE
 
 
 class Customer(models.Model):
@@ -20,6 +27,10 @@ class Customer(models.Model):
     )
     name = models.CharField(_("name"), max_length=80)
     phone = models.CharField(_("phone"), max_length=32, unique=True)
+    # Optional; one customer per address at a shop, whatever its letters' case ("" is none).
+    email = models.CharField(_("email"), max_length=254, blank=True, default="")
+    # The language messages to the customer are written in; "" is the shop's default language.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     birth_date = models.DateField(_("birth date"))
     id_verification = models.CharField(
         _("ID verification"), max_length=16, choices=IdVerification.choices, default=IdVerification.UNVERIFIED
@@ -35,9 +46,17 @@ class Customer(models.Model):
         ordering = ["-id"]
         # `metadata[key]=value` filters are jsonb containment, answered by this index.
         indexes = [GinIndex(fields=["metadata"], opclasses=["jsonb_path_ops"], name="customer_metadata_gin")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="customer_email_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def message_language(self) -> str:
+        """The language to write to this customer in."""
+        return message_language_of(self.language)
 
 
 class Pet(models.Model):

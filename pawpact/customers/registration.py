@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from pawpact.accounts.models import User
 from pawpact.accounts.services import IssuedTokens, api_device_sign_in
 from pawpact.core.clock import Clock, default_clock
+from pawpact.customers.contact import language_clean
 from pawpact.customers.errors import EmailTaken, PasswordTooWeak, PhoneTaken, VerificationCodeInvalid
 from pawpact.customers.models import Customer
 from pawpact.customers.services import customer_create, customer_validate, phone_normalize
@@ -70,7 +71,7 @@ def _sms_allowed(phone: str, *, clock: Clock) -> bool:
 
 def customer_registration_start(
     *, email: str, password: str, name: str, phone: str, birth_date: date, shop_name: str, sms_send: SmsSend,
-    email_send: SmsSend | None = None, clock: Clock = default_clock,
+    email_send: SmsSend | None = None, language: str = "", clock: Clock = default_clock,
 ) -> None:
     """Check the details, then send a code (or, to a known address or number, a notice) by
     email and by SMS. Raises only for malformed details and weak passwords, the same whether
@@ -80,7 +81,7 @@ def customer_registration_start(
         customer_validate(name=name, phone=phone, birth_date=birth_date, clock=clock)
     except PhoneTaken:
         phone_known = True  # told to the number's owner only, by SMS
-    email = User.objects.normalize_email(email)
+    email, language = User.objects.normalize_email(email), language_clean(language)
     try:
         validate_password(password, User(email=email, name=name))
     except ValidationError as error:
@@ -93,7 +94,7 @@ def customer_registration_start(
     never = secrets.token_hex(16)
     pending = {
         "email": email, "password": make_password(password), "name": name, "phone": phone,
-        "birth_date": birth_date.isoformat(), "attempts": 0,
+        "birth_date": birth_date.isoformat(), "attempts": 0, "language": language,
         "code": _code_digest(never if known is not None else email_code),
         "sms_code": _code_digest(never if phone_known else sms_code),
     }  # fmt: skip
@@ -161,9 +162,11 @@ def customer_registration_confirm(
             user = User(email=pending["email"], name=pending["name"], phone=pending["phone"])
             user.password = pending["password"]
             user.save()
+            # The login's address becomes the customer's, unless the shop gave it to another customer.
+            taken = Customer.objects.filter(email__iexact=pending["email"]).exists()
             customer = customer_create(
                 name=pending["name"], phone=pending["phone"], birth_date=date.fromisoformat(pending["birth_date"]),
-                user=user, clock=clock,
+                user=user, email="" if taken else pending["email"], language=pending.get("language", ""), clock=clock,
             )  # fmt: skip
             tokens = api_device_sign_in(user=user, name=device_name, api_version=api_version, clock=clock)
     except IntegrityError as error:  # the email was registered meanwhile

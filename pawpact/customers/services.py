@@ -14,6 +14,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.core.metadata import metadata_merged
 from pawpact.core.text import INVISIBLE_MESSAGE, has_invisible
+from pawpact.customers.contact import email_clean, email_taken, language_clean
 from pawpact.customers.enums import IdVerification, Species
 from pawpact.customers.errors import (
     AccountExists,
@@ -102,29 +103,34 @@ def customer_validate(
 
 def customer_create(
     *, name: str, phone: str, birth_date: date, user: User | None = None, metadata: dict | None = None,
-    clock: Clock = default_clock,
+    email: str = "", language: str = "", clock: Clock = default_clock,
 ) -> Customer:  # fmt: skip
-    """Register a customer of the shop. A phone number belongs to one customer only."""
+    """Register a customer of the shop. A phone number, and an email, belong to one customer only."""
     name, normalized = customer_validate(name=name, phone=phone, birth_date=birth_date, clock=clock)
+    email, language = email_clean(email), language_clean(language)
     metadata = metadata_merged({}, metadata)
     if user is not None and Customer.objects.filter(user=user).exists():
         raise Conflict(_("This account already belongs to a customer."), fields={"user": [_("Already linked.")]})
     try:
         with transaction.atomic():
             return Customer.objects.create(
-                name=name, phone=normalized, birth_date=birth_date, user=user, metadata=metadata
-            )
+                name=name, phone=normalized, birth_date=birth_date, user=user, metadata=metadata, email=email,
+                language=language,
+            )  # fmt: skip
     except IntegrityError as error:
-        # Two registrations raced for one number (or account): the unique index decided.
+        # Two registrations raced for one number, email (or account): the unique index decided.
         if Customer.objects.filter(phone=normalized).exists():
             raise _phone_taken() from error
+        if email and Customer.objects.filter(email__iexact=email).exists():
+            raise email_taken() from error
         raise Conflict(_("This account already belongs to a customer.")) from error
 
 
 def customer_update(*, customer: Customer, clock: Clock = default_clock, **changes: object) -> Customer:
-    """Change a customer's name, phone or date of birth (the fields given; the rest stays).
-    Their login, if any, gets the same name and phone."""
+    """Change a customer's name, phone, date of birth, email or language (the fields given;
+    the rest stays). Their login, if any, gets the same name and phone."""
     metadata = changes.pop("metadata", None)
+    contact = {key: changes.pop(key) for key in ("email", "language") if key in changes}
     unknown = set(changes) - {"name", "phone", "birth_date"}
     if unknown:
         raise ValidationFailed(_("Some fields are invalid."), fields={name: [_("Unknown field.")] for name in unknown})
@@ -136,12 +142,18 @@ def customer_update(*, customer: Customer, clock: Clock = default_clock, **chang
                 name=values["name"], phone=values["phone"], birth_date=values["birth_date"], clock=clock, exclude=locked
             )  # fmt: skip
             locked.name, locked.phone, locked.birth_date = name, phone, values["birth_date"]
+            if "email" in contact:
+                locked.email = email_clean(contact["email"], exclude=locked)
+            if "language" in contact:
+                locked.language = language_clean(contact["language"])
             locked.metadata = metadata_merged(locked.metadata, metadata)
-            locked.save(update_fields=["name", "phone", "birth_date", "metadata"])
+            locked.save(update_fields=["name", "phone", "birth_date", "email", "language", "metadata"])
             if locked.user_id:
                 User.objects.filter(pk=locked.user_id).update(name=name, phone=phone)
             return locked
     except IntegrityError as error:
+        if "email" in contact and Customer.objects.filter(email__iexact=contact["email"]).exclude(pk=customer.pk).exists():
+            raise email_taken() from error
         raise _phone_taken() from error
 
 
@@ -162,7 +174,9 @@ def customer_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(email, password, name=name, phone=phone)
-            customer = customer_create(name=name, phone=phone, birth_date=birth_date, user=user, clock=clock)
+            taken = Customer.objects.filter(email__iexact=email).exists()
+            customer = customer_create(name=name, phone=phone, birth_date=birth_date, user=user,
+                                       email="" if taken else email, clock=clock)  # fmt: skip
             return customer, api_token_issue(user=user)
     except IntegrityError as error:
         raise EmailTaken(_("An account with this email exists at this shop.")) from error

@@ -18,11 +18,13 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import ContractStatus
 from pawpact.billing.models import Contract
 from pawpact.core.clock import Clock, default_clock, local_date
+from pawpact.core.text import written_in
 from pawpact.customers.models import Customer, Pet
 from pawpact.loyalty.coupon_models import Coupon, CouponTemplate, CouponTrigger, TriggerKind
 from pawpact.loyalty.coupon_templates import coupon_template_save
@@ -63,13 +65,15 @@ def _issue(*, kind: str, customer: Customer, source_key: str, clock: Clock) -> C
 def coupon_announce(*, coupon: Coupon, clock: Clock = default_clock) -> None:
     """Tell the customer of a new coupon (once per coupon; capped like all marketing)."""
     until = coupon.valid_until.isoformat()
-    message_send(
-        customer=coupon.customer, topic=COUPON_TOPIC, category=Category.MARKETING,
-        channels=(Channel.IN_APP.value,), subject=_("A coupon for you"),
-        body=(f"您获得一张优惠券「{coupon.template.name}」，券码 {coupon.code}，{until} 前有效。 / "
-              f"You have a coupon \"{coupon.template.name}\": code {coupon.code}, valid until {until}."),
-        dedupe_key=f"coupon:{coupon.uuid}", clock=clock,
-    )  # fmt: skip
+    with translation.override(coupon.customer.message_language):
+        message_send(
+            customer=coupon.customer, topic=COUPON_TOPIC, category=Category.MARKETING,
+            channels=(Channel.IN_APP.value,), subject=_("A coupon for you"),
+            body=written_in(coupon.customer.language,
+                            f"您获得一张优惠券「{coupon.template.name}」，券码 {coupon.code}，{until} 前有效。",
+                            f"You have a coupon \"{coupon.template.name}\": code {coupon.code}, valid until {until}."),
+            dedupe_key=f"coupon:{coupon.uuid}", clock=clock,
+        )  # fmt: skip
 
 
 # --- Event subscribers (settings.PAWPACT_SHOP_EVENT_SUBSCRIBERS) ------------------------------------

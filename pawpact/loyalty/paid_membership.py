@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import JournalKind, LedgerAccount
@@ -33,6 +34,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, ValidationFailed
 from pawpact.core.events import EventKind
 from pawpact.core.months import add_months
+from pawpact.core.text import written_in
 from pawpact.customers.models import Customer
 from pawpact.loyalty import wallet_rail
 from pawpact.loyalty.errors import MembershipExists
@@ -263,20 +265,24 @@ def renewal_failed(membership: PaidMembership, charge: PaidCharge, *, clock: Clo
     if membership.failed_renewals > len(RETRY_AFTER):
         membership.status, membership.ended_at, membership.next_attempt_at = PaidStatus.LAPSED, clock.now(), None
         membership_ended_emit(membership, reason="lapsed", clock=clock)
-        body = (f"会员「{name}」续费 {amount} 未能扣款成功，会员资格已结束。您可随时重新开通。 / "
-                f"The renewal of your membership \"{name}\" ({amount}) could not be charged; the membership has "
-                f"ended. You can join again at any time.")  # fmt: skip
+        body = written_in(membership.customer.language,
+                          f"会员「{name}」续费 {amount} 未能扣款成功，会员资格已结束。您可随时重新开通。",
+                          f"The renewal of your membership \"{name}\" ({amount}) could not be charged; the membership "
+                          f"has ended. You can join again at any time.")  # fmt: skip
     else:
         retry_at = clock.now() + RETRY_AFTER[membership.failed_renewals - 1]
         membership.status, membership.next_attempt_at = PaidStatus.PAST_DUE, retry_at
         day = retry_at.date().isoformat()
-        body = (f"会员「{name}」续费 {amount} 扣款失败，将于 {day} 再次尝试；请确认支付方式可用。 / "
-                f"The renewal of your membership \"{name}\" ({amount}) failed; we will try again on {day}. "
-                f"Please check your payment method.")  # fmt: skip
+        body = written_in(membership.customer.language,
+                          f"会员「{name}」续费 {amount} 扣款失败，将于 {day} 再次尝试；请确认支付方式可用。",
+                          f"The renewal of your membership \"{name}\" ({amount}) failed; we will try again on {day}. "
+                          f"Please check your payment method.")  # fmt: skip
     membership.save(update_fields=["status", "failed_renewals", "next_attempt_at", "ended_at"])
-    message_send(customer=membership.customer, topic=TOPIC, category=Category.SERVICE,
-                 channels=(Channel.IN_APP.value, Channel.SMS.value), subject=_("Membership renewal failed"), body=body,
-                 dedupe_key=f"membership-renewal:{charge.charge_key}", clock=clock)  # fmt: skip
+    with translation.override(membership.customer.message_language):
+        message_send(customer=membership.customer, topic=TOPIC, category=Category.SERVICE,
+                     channels=(Channel.IN_APP.value, Channel.SMS.value), subject=_("Membership renewal failed"),
+                     body=body,
+                     dedupe_key=f"membership-renewal:{charge.charge_key}", clock=clock)  # fmt: skip
 
 
 def membership_ended_emit(membership: PaidMembership, *, reason: str, clock: Clock) -> None:

@@ -29,6 +29,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import ContractStatus, JournalKind
@@ -40,6 +41,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from pawpact.core.links import site_url
 from pawpact.core.money import Money, apply_rate
+from pawpact.core.text import written_in
 from pawpact.loyalty.errors import SurveyAnswered, WinBackExpired, WinBackRedeemed
 from pawpact.loyalty.models import SurveyResponse, WinBackOffer
 from pawpact.loyalty.selectors import TERMINATED_STATUSES
@@ -110,36 +112,41 @@ def exit_followup_send(
         if offer is None and with_offer:
             offer = _winback_offer_create(contract=locked, now=now)
         shop = _shop()
-        message_send(
-            customer=locked.customer,
-            topic=SURVEY_TOPIC,
-            category=Category.SERVICE,
-            channels=FOLLOWUP_CHANNELS,
-            subject=_("How did we do?"),
-            body=(
-                f"【{shop.name}】您的宠粮月付已结束。欢迎花一分钟告诉我们您的体验：{survey_url(survey.token)} / "
-                f"Your plan has ended. Tell us how we did in one minute: {survey_url(survey.token)}"
-            ),
-            dedupe_key=f"exit_survey:{locked.uuid}",
-            clock=clock,
-        )
+        with translation.override(locked.customer.message_language):
+            message_send(
+                customer=locked.customer,
+                topic=SURVEY_TOPIC,
+                category=Category.SERVICE,
+                channels=FOLLOWUP_CHANNELS,
+                subject=_("How did we do?"),
+                body=written_in(
+                    locked.customer.language,
+                    f"【{shop.name}】您的宠粮月付已结束。欢迎花一分钟告诉我们您的体验：{survey_url(survey.token)}",
+                    f"Your plan has ended. Tell us how we did in one minute: {survey_url(survey.token)}",
+                ),
+                dedupe_key=f"exit_survey:{locked.uuid}",
+                clock=clock,
+            )
         if offer is None:
             return survey, None
         percent = _percent(offer.discount_rate)
         expires = offer.expires_at.astimezone(_local_tz()).date().isoformat()
-        message_send(
-            customer=locked.customer,
-            topic=WINBACK_TOPIC,
-            category=Category.MARKETING,
-            channels=FOLLOWUP_CHANNELS,
-            subject=_("Come back: your first month at a discount"),
-            body=(
-                f"【{shop.name}】重新签约首月立减 {percent}%，优惠码 {offer.code}，{expires} 前有效。 / "
-                f"Sign again and get {percent}% off your first month with code {offer.code}, valid until {expires}."
-            ),
-            dedupe_key=f"winback:{locked.uuid}",
-            clock=clock,
-        )
+        with translation.override(locked.customer.message_language):
+            message_send(
+                customer=locked.customer,
+                topic=WINBACK_TOPIC,
+                category=Category.MARKETING,
+                channels=FOLLOWUP_CHANNELS,
+                subject=_("Come back: your first month at a discount"),
+                body=written_in(
+                    locked.customer.language,
+                    f"【{shop.name}】重新签约首月立减 {percent}%，优惠码 {offer.code}，{expires} 前有效。",
+                    f"Sign again and get {percent}% off your first month with code {offer.code}, "
+                    f"valid until {expires}.",
+                ),
+                dedupe_key=f"winback:{locked.uuid}",
+                clock=clock,
+            )
     return survey, offer
 
 

@@ -59,6 +59,9 @@ class WarehouseSku(models.Model):
     sku = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    image_urls = models.JSONField(default=list, blank=True)  # absolute http(s) URLs, as the feed gave them
     category = models.CharField(max_length=16, choices=SkuCategory.choices)
     unit = models.CharField(max_length=40, blank=True)
     weight_g = models.PositiveIntegerField(default=0)

@@ -158,7 +158,8 @@ def _skus_upsert(*, warehouse_id: int, items: list[dict]) -> None:
     rows = [
         WarehouseSku(
             warehouse_id=warehouse_id, sku=str(item["sku"])[:40], name=str(item.get("name", ""))[:200],
-            name_en=str(item.get("name_en", ""))[:200],
+            name_en=str(item.get("name_en", ""))[:200], description=str(item.get("description") or "")[:2000],
+            description_en=str(item.get("description_en") or "")[:2000], image_urls=_image_urls(item.get("image_urls")),
             category=item.get("category") if item.get("category") in categories else SkuCategory.FOOD,
             unit=str(item.get("unit", ""))[:40], weight_g=max(0, int(item.get("weight_g") or 0)),
             cost_minor=max(0, int(item["cost_minor"])), currency=str(item.get("currency") or "CNY")[:3],
@@ -168,9 +169,18 @@ def _skus_upsert(*, warehouse_id: int, items: list[dict]) -> None:
     ]  # fmt: skip
     WarehouseSku.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["warehouse", "sku"],
-        update_fields=["name", "name_en", "category", "unit", "weight_g", "cost_minor", "currency", "is_active", "updated_at"],
+        update_fields=["name", "name_en", "description", "description_en", "image_urls", "category", "unit",
+                       "weight_g", "cost_minor", "currency", "is_active", "updated_at"],
     )  # fmt: skip
     stock_apply(warehouse_id=warehouse_id, items=items)
+
+
+def _image_urls(value) -> list[str]:
+    """At most ten http(s) URLs: anything else a feed sends is left out rather than shown to customers."""
+    if not isinstance(value, list):
+        return []
+    urls = [url for url in value if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 500]
+    return urls[:10]
 
 
 def shop_link(*, shop: Shop, warehouse: Warehouse) -> WarehouseLink:

@@ -8,6 +8,7 @@ A handler returns a response, or None for "back to the contract page".
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.billing.models import Contract, DebitPeriod, PaymentMethod, PetLossReport, TerminationQuote
@@ -100,13 +101,14 @@ def _payment_method(request, contract):
 def _payment_link(request, contract):
     """An SMS and in-app message with the page where the customer adds a card themselves."""
     url = request.build_absolute_uri(reverse("my_payment_method", args=[contract.uuid]))
-    message_send(
-        customer=contract.customer, topic=PAYMENT_LINK_TOPIC, category=Category.SERVICE,
-        channels=[Channel.SMS, Channel.IN_APP], subject=_("Change your payment method"),
-        body=_("%(shop)s: add or change the payment method of your %(plan)s plan here: %(url)s")
-        % {"shop": request.tenant.name, "plan": contract.plan_version.plan.name, "url": url},
-        dedupe_key=f"{PAYMENT_LINK_TOPIC}:{contract.uuid}:{default_clock.today().isoformat()}",
-    )  # fmt: skip
+    with translation.override(contract.customer.message_language):
+        message_send(
+            customer=contract.customer, topic=PAYMENT_LINK_TOPIC, category=Category.SERVICE,
+            channels=[Channel.SMS, Channel.IN_APP], subject=_("Change your payment method"),
+            body=_("%(shop)s: add or change the payment method of your %(plan)s plan here: %(url)s")
+            % {"shop": request.tenant.name, "plan": contract.plan_version.plan.name, "url": url},
+            dedupe_key=f"{PAYMENT_LINK_TOPIC}:{contract.uuid}:{default_clock.today().isoformat()}",
+        )  # fmt: skip
     messages.success(request, _("The customer got a link to change the payment method on their phone."))
 
 

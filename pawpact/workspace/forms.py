@@ -30,6 +30,7 @@ class CustomerCreateForm(forms.Form):
     phone = forms.CharField(
         label=_("Mobile phone"), max_length=32, help_text=_("The signing code is sent to this number.")
     )
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
     birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput, help_text=_("Adopters must be 18 or older."))
     id_checked = forms.BooleanField(
         label=_("I have checked the customer's ID card against these details"), required=False

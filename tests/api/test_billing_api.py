@@ -240,6 +240,8 @@ def test_staff_assisted_flow_end_to_end(shop, staff):
     assert {k: v for k, v in customer.items() if k not in ("uuid", "phone")} == {
         "object": "customer",
         "name": "Wang Fang",
+        "email": "",
+        "language": "",
         "birth_date": ADULT,
         "id_verification": "unverified",
         "metadata": {},

@@ -128,6 +128,7 @@ def test_the_schema_documents_the_header_replays_and_429(api_client):
     # Signing in, out and up create no resource a retry could duplicate; a secret key is
     # shown once and never kept for a replay, so making or rolling one takes no key.
     assert sorted(without) == [
-        "/api/v1/api-keys", "/api/v1/api-keys/{key_id}/roll", "/api/v1/auth/logout", "/api/v1/auth/refresh", "/api/v1/auth/token", "/api/v1/auth/wechat",
+        "/api/v1/api-keys", "/api/v1/api-keys/{key_id}/roll", "/api/v1/auth/logout", "/api/v1/auth/refresh",
+        "/api/v1/auth/sms", "/api/v1/auth/sms/code", "/api/v1/auth/token", "/api/v1/auth/wechat",
         "/api/v1/auth/wechat/link", "/api/v1/customers/register", "/api/v1/customers/register/confirm",
     ]  # fmt: skip

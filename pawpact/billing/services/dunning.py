@@ -38,6 +38,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
@@ -155,27 +156,28 @@ def _payment_method_needed_send(*, period: DebitPeriod, attempt: DebitAttempt, c
     key = f"{PAYMENT_METHOD_NEEDED_TOPIC}:{attempt.idempotency_key}"
     if message_exists(key):
         return False
-    message_send(
-        customer=contract.customer,
-        topic=PAYMENT_METHOD_NEEDED_TOPIC,
-        category=Category.SERVICE,
-        channels=[Channel.SMS, Channel.IN_APP],
-        subject=_("Please add a new payment method"),
-        body=_(
-            "Your bank declined the debit of %(amount)s for period %(number)d of %(periods)d of your "
-            "%(plan)s plan (due %(date)s). Please add a new payment method in the app: we will "
-            "retry as soon as you do."
+    with translation.override(contract.customer.message_language):
+        message_send(
+            customer=contract.customer,
+            topic=PAYMENT_METHOD_NEEDED_TOPIC,
+            category=Category.SERVICE,
+            channels=[Channel.SMS, Channel.IN_APP],
+            subject=_("Please add a new payment method"),
+            body=_(
+                "Your bank declined the debit of %(amount)s for period %(number)d of %(periods)d of your "
+                "%(plan)s plan (due %(date)s). Please add a new payment method in the app: we will "
+                "retry as soon as you do."
+            )
+            % {
+                "amount": Money(period.amount_minor, period.currency).format(),
+                "number": period.number,
+                "periods": contract.periods,
+                "plan": contract.plan_version.plan.name,
+                "date": period.due_date.isoformat(),
+            },
+            dedupe_key=key,
+            clock=clock,
         )
-        % {
-            "amount": Money(period.amount_minor, period.currency).format(),
-            "number": period.number,
-            "periods": contract.periods,
-            "plan": contract.plan_version.plan.name,
-            "date": period.due_date.isoformat(),
-        },
-        dedupe_key=key,
-        clock=clock,
-    )
     return True
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
@@ -108,26 +109,27 @@ def _dunning_sms_send(*, customer: Customer, period: DebitPeriod, step: Escalati
     key = f"dunning:{period.pk}:day{step.day}:sms"
     if message_exists(key):
         return 0
-    message_send(
-        customer=customer,
-        topic=DUNNING_SMS_TOPIC,
-        category=Category.SERVICE,
-        channels=[Channel.SMS],
-        subject=_("Your monthly debit is overdue"),
-        body=_(
-            "Period %(number)d of %(periods)d, %(amount)s, due %(date)s, has not been paid. Please top up "
-            "or add a new payment method in the app. While a payment is overdue, your next shipment is "
-            "held and your points are frozen; both resume as soon as it is paid."
+    with translation.override(customer.message_language):
+        message_send(
+            customer=customer,
+            topic=DUNNING_SMS_TOPIC,
+            category=Category.SERVICE,
+            channels=[Channel.SMS],
+            subject=_("Your monthly debit is overdue"),
+            body=_(
+                "Period %(number)d of %(periods)d, %(amount)s, due %(date)s, has not been paid. Please top up "
+                "or add a new payment method in the app. While a payment is overdue, your next shipment is "
+                "held and your points are frozen; both resume as soon as it is paid."
+            )
+            % {
+                "number": period.number,
+                "periods": contract.periods,
+                "amount": Money(period.amount_minor, period.currency).format(),
+                "date": period.due_date.isoformat(),
+            },
+            dedupe_key=key,
+            clock=clock,
         )
-        % {
-            "number": period.number,
-            "periods": contract.periods,
-            "amount": Money(period.amount_minor, period.currency).format(),
-            "date": period.due_date.isoformat(),
-        },
-        dedupe_key=key,
-        clock=clock,
-    )
     return 1
 
 
@@ -155,20 +157,21 @@ def _call_task_open(*, customer: Customer, period: DebitPeriod, step: Escalation
 
 
 def _deferral_coupon_announce(*, customer: Customer, contract: Contract, coupon_id: int, clock: Clock) -> None:
-    message_send(
-        customer=customer,
-        topic=DEFERRAL_COUPON_TOPIC,
-        category=Category.SERVICE,
-        channels=[Channel.IN_APP],
-        subject=_("A deferral coupon for your plan"),
-        body=_(
-            "You have a one-off deferral coupon for your %(plan)s plan: use it in the app to move "
-            "one monthly debit (and every later one) a month later."
+    with translation.override(customer.message_language):
+        message_send(
+            customer=customer,
+            topic=DEFERRAL_COUPON_TOPIC,
+            category=Category.SERVICE,
+            channels=[Channel.IN_APP],
+            subject=_("A deferral coupon for your plan"),
+            body=_(
+                "You have a one-off deferral coupon for your %(plan)s plan: use it in the app to move "
+                "one monthly debit (and every later one) a month later."
+            )
+            % {"plan": contract.plan_version.plan.name},
+            dedupe_key=f"{DEFERRAL_COUPON_TOPIC}:{coupon_id}",
+            clock=clock,
         )
-        % {"plan": contract.plan_version.plan.name},
-        dedupe_key=f"{DEFERRAL_COUPON_TOPIC}:{coupon_id}",
-        clock=clock,
-    )
 
 
 CALL_TASK_TRANSITIONS: dict[str, frozenset[str]] = {

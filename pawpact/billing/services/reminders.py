@@ -31,6 +31,7 @@ from datetime import date, timedelta
 
 import psycopg
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.billing.enums import ContractStatus, PeriodStatus
@@ -39,6 +40,8 @@ from pawpact.billing.services.lifecycle_settings import billing_settings_get
 from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.core.clock import Clock, default_clock
 from pawpact.core.money import Money
+from pawpact.core.text import written_in
+from pawpact.customers.models import message_language_of
 from pawpact.messaging.models import Category, Channel
 from pawpact.messaging.services import MessageDraft, message_send, message_send_many
 from pawpact.tenants.models import Shop
@@ -61,6 +64,7 @@ _FIELDS = (
     "contract__periods",
     "contract__customer_id",
     "contract__plan_version__scope_of_use",
+    "contract__customer__language",
 )
 
 
@@ -75,9 +79,11 @@ def reminder_dedupe_key(*, contract_uuid, period_number: int, due_date: date) ->
 
 
 def reminder_text(
-    *, shop_name: str, period_number: int, periods: int, amount: Money, due_date: date, scope_of_use: str
-) -> str:
-    """The bilingual reminder body (SMS and in-app alike)."""
+    *, shop_name: str, period_number: int, periods: int, amount: Money, due_date: date, scope_of_use: str,
+    language: str = "",
+) -> str:  # fmt: skip
+    """The reminder body (SMS and in-app alike), in the customer's language or, when they chose
+    none, in both."""
     chinese_scope, separator, english_scope = scope_of_use.partition(" / ")
     if separator:
         chinese_scope, english_scope = chinese_scope.strip(), english_scope.strip()
@@ -87,9 +93,10 @@ def reminder_text(
         chinese_tail, english_tail = f"，用途：{scope}。", f", scope of use: {scope}."
     day = due_date.isoformat()
     money = amount.format()
-    return (
-        f"【{shop_name}】您的宠粮月付第 {period_number}/{periods} 期 {money} 将于 {day} 自动扣款{chinese_tail} / "
-        f"Period {period_number} of {periods}, {money}, will be debited on {day}{english_tail}"
+    return written_in(
+        language,
+        f"【{shop_name}】您的宠粮月付第 {period_number}/{periods} 期 {money} 将于 {day} 自动扣款{chinese_tail}",
+        f"Period {period_number} of {periods}, {money}, will be debited on {day}{english_tail}",
     )
 
 
@@ -122,7 +129,6 @@ def reminder_run_shop(*, clock: Clock = default_clock, batch_size: int = BATCH_S
     settings_row = billing_settings_get()
     today = clock.today()
     shop_name = shop_name_current()
-    subject = reminder_subject()
     report = ReminderReport()
     while True:
         with transaction.atomic():
@@ -135,25 +141,7 @@ def reminder_run_shop(*, clock: Clock = default_clock, batch_size: int = BATCH_S
             )
             if not rows:
                 break
-            drafts = [
-                MessageDraft(
-                    customer_id=customer_id,
-                    topic=REMINDER_TOPIC,
-                    category=Category.SERVICE,
-                    channels=REMINDER_CHANNELS,
-                    subject=subject,
-                    body=reminder_text(
-                        shop_name=shop_name,
-                        period_number=number,
-                        periods=periods,
-                        amount=Money(amount_minor, currency),
-                        due_date=due_date,
-                        scope_of_use=scope,
-                    ),
-                    dedupe_key=reminder_dedupe_key(contract_uuid=uuid, period_number=number, due_date=due_date),
-                )
-                for (_id, number, due_date, amount_minor, currency, uuid, periods, customer_id, scope) in rows
-            ]
+            drafts = [_reminder_draft(row, shop_name=shop_name) for row in rows]
             messages = message_send_many(drafts=drafts, clock=clock)
             _periods_mark_reminded(period_ids=[row[0] for row in rows], now=clock.now())
         report.periods += len(rows)
@@ -161,6 +149,29 @@ def reminder_run_shop(*, clock: Clock = default_clock, batch_size: int = BATCH_S
         if len(rows) < batch_size:
             break
     return report
+
+
+def _reminder_draft(row: tuple, *, shop_name: str) -> MessageDraft:
+    """One reminder, written in the customer's language."""
+    (_id, number, due_date, amount_minor, currency, uuid, periods, customer_id, scope, language) = row
+    with translation.override(message_language_of(language)):
+        return MessageDraft(
+            customer_id=customer_id,
+            topic=REMINDER_TOPIC,
+            category=Category.SERVICE,
+            channels=REMINDER_CHANNELS,
+            subject=reminder_subject(),
+            body=reminder_text(
+                shop_name=shop_name,
+                period_number=number,
+                periods=periods,
+                amount=Money(amount_minor, currency),
+                due_date=due_date,
+                scope_of_use=scope,
+                language=language,
+            ),
+            dedupe_key=reminder_dedupe_key(contract_uuid=uuid, period_number=number, due_date=due_date),
+        )
 
 
 def _periods_mark_reminded(*, period_ids: list[int], now) -> None:
@@ -183,25 +194,27 @@ def reminder_send(*, period: DebitPeriod, clock: Clock = default_clock, shop_nam
             .get(pk=period.pk)
         )
         contract = locked.contract
-        messages = message_send(
-            customer=contract.customer,
-            topic=REMINDER_TOPIC,
-            category=Category.SERVICE,
-            channels=REMINDER_CHANNELS,
-            subject=reminder_subject(),
-            body=reminder_text(
-                shop_name=shop_name or shop_name_current(),
-                period_number=locked.number,
-                periods=contract.periods,
-                amount=Money(locked.amount_minor, locked.currency),
-                due_date=locked.due_date,
-                scope_of_use=contract.plan_version.scope_of_use,
-            ),
-            dedupe_key=reminder_dedupe_key(
-                contract_uuid=contract.uuid, period_number=locked.number, due_date=locked.due_date
-            ),
-            clock=clock,
-        )
+        with translation.override(contract.customer.message_language):
+            messages = message_send(
+                customer=contract.customer,
+                topic=REMINDER_TOPIC,
+                category=Category.SERVICE,
+                channels=REMINDER_CHANNELS,
+                subject=reminder_subject(),
+                body=reminder_text(
+                    shop_name=shop_name or shop_name_current(),
+                    period_number=locked.number,
+                    periods=contract.periods,
+                    amount=Money(locked.amount_minor, locked.currency),
+                    due_date=locked.due_date,
+                    scope_of_use=contract.plan_version.scope_of_use,
+                    language=contract.customer.language,
+                ),
+                dedupe_key=reminder_dedupe_key(
+                    contract_uuid=contract.uuid, period_number=locked.number, due_date=locked.due_date
+                ),
+                clock=clock,
+            )
         if locked.status in REMINDABLE_STATUSES:
             locked.status = PeriodStatus.REMINDED
             locked.reminded_at = clock.now()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
@@ -125,17 +126,18 @@ def signing_code_send(*, link: SigningLink, clock: Clock = default_clock) -> Sig
         link.code_sent_at = now
         link.codes_sent += 1
         link.save(update_fields=["code_hash", "code_sent_at", "codes_sent"])
-        message_send(
-            customer=link.contract.customer,
-            topic=SIGNING_CODE_TOPIC,
-            category=Category.SERVICE,
-            channels=[Channel.SMS],
-            subject="",
-            body=_("Your signing code is %(code)s (valid 10 minutes). Do not share it; the shop never asks for it.")
-            % {"code": code},
-            dedupe_key=f"signing-code:{link.pk}:{link.codes_sent}",
-            clock=clock,
-        )
+        with translation.override(link.contract.customer.message_language):
+            message_send(
+                customer=link.contract.customer,
+                topic=SIGNING_CODE_TOPIC,
+                category=Category.SERVICE,
+                channels=[Channel.SMS],
+                subject="",
+                body=_("Your signing code is %(code)s (valid 10 minutes). Do not share it; the shop never asks for it.")
+                % {"code": code},
+                dedupe_key=f"signing-code:{link.pk}:{link.codes_sent}",
+                clock=clock,
+            )
     return link
 
 

@@ -45,6 +45,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.billing.clock_scope import clock_scope_q
@@ -60,6 +61,7 @@ from pawpact.core.errors import DomainError, ValidationFailed
 from pawpact.core.events import EventKind
 from pawpact.core.money import Money, apply_rate
 from pawpact.core.months import add_months
+from pawpact.core.text import written_in
 from pawpact.messaging.models import Category, Channel
 from pawpact.messaging.services import message_send
 from pawpact.outbox.services import outbox_emit
@@ -154,31 +156,36 @@ def renewal_offer_send(*, contract: Contract, clock: Clock = default_clock) -> R
             contract=locked, options=renewal_options(periods=version.periods), sent_at=clock.now()
         )
         last_due = last_chargeable_due_dates([locked.pk]).get(locked.pk)
-        message_send(
-            customer=locked.customer,
-            topic=RENEWAL_TOPIC,
-            category=Category.MARKETING,
-            channels=RENEWAL_CHANNELS,
-            subject=_("Renew your plan"),
-            body=renewal_offer_text(
-                shop_name=shop_name_current(), plan_name=locked.plan_version.plan.name, last_due_date=last_due,
-                options=offer.options,
-            ),  # fmt: skip
-            dedupe_key=renewal_offer_dedupe_key(locked),
-            clock=clock,
-        )
+        with translation.override(locked.customer.message_language):
+            message_send(
+                customer=locked.customer,
+                topic=RENEWAL_TOPIC,
+                category=Category.MARKETING,
+                channels=RENEWAL_CHANNELS,
+                subject=_("Renew your plan"),
+                body=renewal_offer_text(
+                    shop_name=shop_name_current(), plan_name=locked.plan_version.plan.name, last_due_date=last_due,
+                    options=offer.options, language=locked.customer.language,
+                ),  # fmt: skip
+                dedupe_key=renewal_offer_dedupe_key(locked),
+                clock=clock,
+            )
     return offer
 
 
-def renewal_offer_text(*, shop_name: str, plan_name: str, last_due_date: date | None, options: list[dict]) -> str:
-    """The bilingual offer: the last debit's date and the rewards to choose from."""
+def renewal_offer_text(
+    *, shop_name: str, plan_name: str, last_due_date: date | None, options: list[dict], language: str = ""
+) -> str:
+    """The offer, in the customer's language (both when they chose none): the last debit's date
+    and the rewards to choose from."""
     day = last_due_date.isoformat() if last_due_date else ""
     labels = [str(option.get("label") or option.get("key")) for option in options]
     chinese_rewards = f"续约可选奖励：{'；'.join(labels)}。" if labels else "欢迎续约。"
     english_rewards = f" Renew and choose a reward: {'; '.join(labels)}." if labels else " Renew to keep it going."
-    return (
-        f"【{shop_name}】您的{plan_name}最后一期将于 {day} 扣款，{chinese_rewards} / "
-        f"Your {plan_name} plan's last period is debited on {day}.{english_rewards}"
+    return written_in(
+        language,
+        f"【{shop_name}】您的{plan_name}最后一期将于 {day} 扣款，{chinese_rewards}",
+        f"Your {plan_name} plan's last period is debited on {day}.{english_rewards}",
     )
 
 

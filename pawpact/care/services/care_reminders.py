@@ -14,12 +14,13 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.care.pet_enums import CareReminderKind, HealthRecordKind
 from pawpact.care.pet_models import CareReminder, HealthRecord
 from pawpact.core.clock import Clock, default_clock
-from pawpact.customers.models import Pet
+from pawpact.customers.models import Customer, Pet, message_language_of
 from pawpact.messaging.models import Category, Channel, MessageStatus
 from pawpact.messaging.services import MessageDraft, channel_dedupe_key, message_send_many
 
@@ -122,8 +123,10 @@ def care_reminders_send(*, clock: Clock = default_clock) -> ReminderRun:
     if not pending:
         return ReminderRun(sent=0, suppressed=0)
     drafts = []
+    languages = dict(Customer.objects.filter(pk__in={d.pet.owner_id for d in pending}).values_list("pk", "language"))
     for due in pending:
-        subject, body = _text(due, today)
+        with translation.override(message_language_of(languages.get(due.pet.owner_id, ""))):
+            subject, body = _text(due, today)
         category = Category.MARKETING if due.kind in MARKETING_KINDS else Category.SERVICE
         drafts.append(MessageDraft(
             customer_id=due.pet.owner_id, topic=CARE_REMINDER_TOPIC, category=category, channels=CHANNELS,

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pawpact.care.enums import BookingStatus
@@ -29,7 +30,7 @@ def booking_reminders_send(*, clock: Clock = default_clock) -> int:
     due = list(
         Booking.objects.filter(
             status=BookingStatus.BOOKED, reminded_at__isnull=True, starts_at__gt=now, starts_at__lte=now + REMINDER_AHEAD
-        ).select_related("service", "resource", "pet")
+        ).select_related("service", "resource", "pet", "customer")
     )
     if not due:
         return 0
@@ -40,6 +41,11 @@ def booking_reminders_send(*, clock: Clock = default_clock) -> int:
 
 
 def _draft(booking: Booking) -> MessageDraft:
+    with translation.override(booking.customer.message_language):
+        return _draft_written(booking)
+
+
+def _draft_written(booking: Booking) -> MessageDraft:
     local = timezone.localtime(booking.starts_at, timezone.get_default_timezone())
     body = _("Reminder: %(service)s for %(pet)s with %(resource)s at %(time)s.") % {
         "service": booking.service.name,

@@ -1,6 +1,7 @@
 """顾客与宠物: the customer list (filters, search, exports) and the customer page (contracts, pets,
 messages), with corrections of the phone and of a pet's owner."""
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +36,11 @@ SEGMENT_LABELS = {
 class CustomerEditForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=80)
     phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=32)
+    email = forms.EmailField(label=gettext_lazy("Email"), max_length=254, required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of messages"), required=False,
+        choices=[("", gettext_lazy("The shop's default")), *settings.LANGUAGES],
+    )  # fmt: skip
 
 
 @workspace_view(section="customers")
@@ -63,7 +69,9 @@ def customers(request):
 @workspace_view(section="customers")
 def customer_detail(request, uuid):
     customer = get_object_or_404(Customer, uuid=uuid)
-    form = CustomerEditForm(request.POST or None, initial={"name": customer.name, "phone": customer.phone})
+    form = CustomerEditForm(request.POST or None, initial={
+        "name": customer.name, "phone": customer.phone, "email": customer.email, "language": customer.language,
+    })  # fmt: skip
     if request.method == "POST":
         if not _may(request, Action.CUSTOMER_EDIT):
             return forbidden(request)

@@ -56,7 +56,8 @@ def signing_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            customer = customer_create(name=data["name"], phone=data["phone"], birth_date=data["birth_date"])
+            customer = customer_create(name=data["name"], phone=data["phone"], birth_date=data["birth_date"],
+                                       email=data.get("email", ""))  # fmt: skip
             if data["id_checked"]:
                 customer_verify_id(customer=customer, verified=True)
         except DomainError as error:

@@ -47,6 +47,7 @@ CONTRACT_COLUMNS = [
 CUSTOMER_COLUMNS = [
     column(_("Name"), "name"),
     column(_("Phone"), "phone"),
+    column(_("Email"), "email"),
     column(_("ID verification"), "id_verification", show=_label(IdVerification)),
     column(pgettext_lazy("customer", "Standing"), "standing", show=_label(CustomerStanding)),
     column(_("Contracts in force"), "active_contracts"),

@@ -4,8 +4,10 @@ from rest_framework import serializers
 from pawpact.api.fields import ObjectField
 from pawpact.api.opaque_ids import STAFF, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
+from pawpact.customers.phone_sign_in import PHONE_LOGIN_DOMAIN
 
-DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\").")
+DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\"); "
+                     "left out, it is read from the User-Agent (\"iPhone · WeChat 8.0\", \"Chrome on Windows\").")
 
 
 class TokenRequestSerializer(InputSerializer):
@@ -60,10 +62,16 @@ class MeSerializer(serializers.Serializer):
         source="customer.uuid", allow_null=True, default=None,
         help_text=_("The customer record of this login (`/customers/{uuid}`); null for staff."),
     )  # fmt: skip
-    email = serializers.EmailField()
+    email = serializers.EmailField(help_text=_("\"\" for a login made with a phone number alone."))
     name = serializers.CharField()
     phone = serializers.CharField()
     is_staff = serializers.BooleanField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["email"].endswith("@" + PHONE_LOGIN_DOMAIN):  # a placeholder, never an address
+            data["email"] = ""
+        return data
 
 
 class StaffSerializer(serializers.Serializer):

@@ -33,6 +33,7 @@ from pawpact.api.openapi import error_responses
 from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import staff_may
 from pawpact.api.serializers import ErrorSerializer
+from pawpact.api.user_agent import device_name
 from pawpact.api.v1.accounts import serializers as s
 from pawpact.api.versioning import answered_version
 from pawpact.api.wechat import code2session
@@ -49,6 +50,10 @@ def _tokens(issued) -> Response:
     # Secrets: never kept by a browser's or a proxy's cache (the request itself carried none).
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _device_name(request, given: str, *, fallback: str = "") -> str:
+    return device_name(given, request.META.get("HTTP_USER_AGENT", ""), fallback=fallback)
 
 
 def lockout_seconds() -> int:
@@ -82,7 +87,8 @@ class TokenCreateApi(APIView):
             raise BadCredentials(_("Email or password is wrong."))
         return _tokens(
             api_device_sign_in(
-                user=user, name=data.validated_data["device_name"], api_version=answered_version(request)
+                user=user, name=_device_name(request, data.validated_data["device_name"]),
+                api_version=answered_version(request),
             )
         )
 
@@ -123,7 +129,7 @@ class WeChatLoginApi(APIView):
         user = wechat_user(openid=session["openid"])
         if user is None or not user.is_active:
             raise WeChatNotLinked(_("This WeChat account is not linked to a login of this shop yet."))
-        name = data.validated_data["device_name"] or "WeChat"
+        name = _device_name(request, data.validated_data["device_name"], fallback="WeChat")
         return _tokens(api_device_sign_in(user=user, name=name, api_version=answered_version(request)))
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -14,7 +15,13 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["object", "uuid", "name", "phone", "birth_date", "id_verification", "metadata", "created_at"]
+        fields = ["object", "uuid", "name", "phone", "email", "language", "birth_date", "id_verification", "metadata",
+                  "created_at"]  # fmt: skip
+        extra_kwargs = {
+            "email": {"help_text": _("Optional (\"\" for none); one customer per address at the shop.")},
+            "language": {"help_text": _("The language messages to the customer are written in; \"\" is the "
+                                        "shop's default (Simplified Chinese).")},
+        }  # fmt: skip
 
 
 # What pawpact.customers.services.phone_normalize accepts, without separators: a mainland
@@ -33,9 +40,26 @@ def phone_field(**kwargs) -> serializers.RegexField:
     )  # fmt: skip
 
 
+def email_field(**kwargs) -> serializers.EmailField:
+    return serializers.EmailField(
+        max_length=254, allow_blank=True,
+        help_text=_("Optional; \"\" removes it. Another customer of the shop with it: 409 `email_taken`."), **kwargs,
+    )  # fmt: skip
+
+
+def language_field(**kwargs) -> serializers.ChoiceField:
+    kwargs.setdefault("help_text", _("`zh-hans` or `en`: the language of the messages the customer gets; \"\" is "
+                                     "the shop's default."))  # fmt: skip
+    return serializers.ChoiceField(
+        choices=[(code, code) for code, _name in settings.LANGUAGES], allow_blank=True, **kwargs
+    )
+
+
 class CustomerInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=80)
     phone = phone_field()
+    email = email_field(required=False)
+    language = language_field(required=False)
     birth_date = serializers.DateField(help_text=_("Not in the future (422 `impossible_date`); 18 or older to sign."))
     metadata = MetadataInputField(required=False)
 
@@ -43,6 +67,11 @@ class CustomerInputSerializer(InputSerializer):
 class CustomerRegisterSerializer(CustomerInputSerializer):
     metadata = None  # an account opened by the customer: set by the frontend afterwards, with PATCH
     email = serializers.EmailField()
+    language = language_field(
+        required=False,
+        help_text=_("The language of the customer's messages; left out, the request's Accept-Language decides "
+                    "(none: the shop's default)."),
+    )  # fmt: skip
     password = serializers.CharField(
         min_length=8, max_length=128, trim_whitespace=False, style={"input_type": "password"},
         help_text=_("At least 8 characters, not all digits, not a common password and not like the name or email "
@@ -112,6 +141,8 @@ class CustomerUpdateSerializer(InputSerializer):
 
     name = serializers.CharField(max_length=80, required=False)
     phone = phone_field(required=False)
+    email = email_field(required=False)
+    language = language_field(required=False)
     birth_date = serializers.DateField(required=False)
     metadata = MetadataInputField(required=False)
 
@@ -132,7 +163,7 @@ class PetUpdateSerializer(InputSerializer):
 class CustomerQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         max_length=80, required=False, trim_whitespace=False,
-        help_text=_("Part of the name or of the phone number, or the whole email of the customer's login."),
+        help_text=_("Part of the name or of the phone number, or the whole email of the customer or their login."),
     )  # fmt: skip
     standing = serializers.ChoiceField(choices=CustomerStanding.choices, required=False)
 

@@ -14,10 +14,12 @@ from pawpact.api.access import own_customer, own_id_only
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
+from pawpact.api.user_agent import device_name
 from pawpact.api.query import METADATA_FILTER, metadata_filtered, query_valid
 from pawpact.api.v1.customers import serializers as s
 from pawpact.api.versioning import answered_version
 from pawpact.core.errors import PermissionDenied
+from pawpact.core.http import api_language
 from pawpact.customers import services as customers
 from pawpact.customers.models import Customer, Pet
 from pawpact.customers.registration import customer_registration_confirm, customer_registration_start
@@ -35,7 +37,8 @@ class CustomerListCreateApi(ListAPIView):
             term = query["search"]
             # A customer's email is their login's: found whole, never by a fragment, so a list
             # cannot be walked address by address.
-            found = found.filter(Q(name__icontains=term) | Q(phone__contains=term) | Q(user__email__iexact=term.strip()))
+            found = found.filter(Q(name__icontains=term) | Q(phone__contains=term) | Q(user__email__iexact=term.strip())
+                                 | Q(email__iexact=term.strip()))
         if "standing" in query:
             found = found.filter(standing=query["standing"])
         return metadata_filtered(found, self.request)
@@ -70,9 +73,10 @@ class CustomerRegisterApi(APIView):
     def post(self, request):
         data = s.CustomerRegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer_registration_start(
-            **data.validated_data, shop_name=request.tenant.name, sms_send=verification_sms_send
-        )
+        values = data.validated_data
+        if "language" not in values and request.META.get("HTTP_ACCEPT_LANGUAGE"):
+            values["language"] = api_language(request.META["HTTP_ACCEPT_LANGUAGE"])
+        customer_registration_start(**values, shop_name=request.tenant.name, sms_send=verification_sms_send)
         body = s.RegistrationSerializer({"email": data.validated_data["email"]}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
@@ -89,7 +93,9 @@ class CustomerRegisterConfirmApi(APIView):
     def post(self, request):
         data = s.RegistrationConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer, tokens = customer_registration_confirm(**data.validated_data, api_version=answered_version(request))
+        values = data.validated_data
+        values["device_name"] = device_name(values["device_name"], request.META.get("HTTP_USER_AGENT", ""))
+        customer, tokens = customer_registration_confirm(**values, api_version=answered_version(request))
         body = {
             "customer": customer, "token": tokens.access_token,
             "token_expires_at": tokens.device.access_expires_at, "refresh_token": tokens.refresh_token,

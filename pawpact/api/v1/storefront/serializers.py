@@ -1,3 +1,4 @@
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,20 +23,51 @@ from pawpact.storefront.services.refunds import CANCELLABLE
 from pawpact.warehouses.enums import SkuCategory
 
 
+def _in_request_language(chinese: str, english: str) -> str:
+    """English for an English request when the catalog has it, Chinese otherwise; either
+    falls back to the other rather than answering empty."""
+    if (get_language() or "en").startswith("zh"):
+        return chinese or english
+    return english or chinese
+
+
 class ProductSerializer(serializers.ModelSerializer):
     object = ObjectField("product")
     id = OpaqueIdField(PRODUCT, read_only=True)
     sku = serializers.CharField(source="warehouse_sku.sku")
     name = serializers.CharField(source="warehouse_sku.name")
     name_en = serializers.CharField(source="warehouse_sku.name_en")
+    display_name = serializers.SerializerMethodField(
+        help_text=_("The name in the request's language (Accept-Language): `name_en` for English when the catalog "
+                    "has it, `name` otherwise."),
+    )  # fmt: skip
+    description = serializers.SerializerMethodField(
+        help_text=_("The warehouse catalog's description in the request's language (the other language when only "
+                    "that one exists; empty when the catalog has none)."),
+    )  # fmt: skip
+    image_urls = serializers.ListField(
+        source="warehouse_sku.image_urls", child=serializers.URLField(),
+        help_text=_("Absolute http(s) URLs of the product's pictures, the main one first; may be empty."),
+    )  # fmt: skip
     category = serializers.ChoiceField(source="warehouse_sku.category", choices=SkuCategory.choices)
     unit = serializers.CharField(source="warehouse_sku.unit")
+    currency = serializers.SerializerMethodField(help_text=_("The currency of `price_minor` (fen for CNY)."))
     in_stock = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
-        fields = ["object", "id", "sku", "name", "name_en", "category", "unit", "price_minor", "in_stock"]
+        fields = ["object", "id", "sku", "name", "name_en", "display_name", "description", "image_urls", "category",
+                  "unit", "price_minor", "currency", "in_stock"]  # fmt: skip
         read_only_fields = fields
+
+    def get_display_name(self, product: Product) -> str:
+        return _in_request_language(product.warehouse_sku.name, product.warehouse_sku.name_en)
+
+    def get_description(self, product: Product) -> str:
+        return _in_request_language(product.warehouse_sku.description, product.warehouse_sku.description_en)
+
+    def get_currency(self, product: Product) -> str:
+        return "CNY"  # shop prices are in yuan whatever the warehouse bills in
 
     def get_in_stock(self, product: Product) -> bool:
         return product.warehouse_sku.sellable > 0
