@@ -48,15 +48,15 @@ def _reship_with_photo(shop) -> tuple[Fulfilment, bytes]:
         return request.reship, data
 
 
-def _foreign_photo(shop, warehouse_id: int) -> ReshipPhoto:
-    """A photo in another shop, its row ids as low as the first shop's."""
+def _foreign_photo(shop, warehouse_id: int, *, pk: int) -> ReshipPhoto:
+    """A photo in another shop under the same id as the first shop's."""
     with schema_context(shop.schema_name):
         customer = customer_with_address(name="Other", phone="13900139000")
         parcel = Fulfilment.objects.create(kind=FulfilmentKind.ORDER, customer=customer, warehouse_id=warehouse_id,
                                            status=FulfilmentStatus.DISPATCHED)  # fmt: skip
         request = ReshipRequest.objects.create(fulfilment=parcel, customer=customer, reason="damaged",
                                                status=ReshipStatus.PENDING)  # fmt: skip
-        return ReshipPhoto.objects.create(request=request, image=SimpleUploadedFile("b.png", _png((0, 0, 200))))
+        return ReshipPhoto.objects.create(pk=pk, request=request, image=SimpleUploadedFile("b.png", _png((0, 0, 200))))
 
 
 def _get(client, url: str):
@@ -100,10 +100,10 @@ def test_a_signed_link_serves_the_photo_and_nothing_else(shop, other_shop, linke
 def test_one_shops_link_never_serves_another_shops_photo(shop, other_shop, linked, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     reship, data = _reship_with_photo(shop)
-    foreign = _foreign_photo(other_shop, linked.pk)
     with schema_context(shop.schema_name):
         [link] = _payload(Fulfilment.objects.get(pk=reship.pk))["photos"]
         own = ReshipPhoto.objects.get()
+    foreign = _foreign_photo(other_shop, linked.pk, pk=own.pk)
     assert own.pk == foreign.pk  # same id in both schemas: only the shop in the link tells them apart
     elsewhere = _get(client_for(other_shop), link)
     assert elsewhere.status_code == 404 and elsewhere.json()["code"] == "not_found"
