@@ -32,8 +32,16 @@ from pawpact.core.errors import NotFound, PermissionDenied
 from pawpact.customers.models import Customer
 from pawpact.storefront.enums import FulfilmentKind
 from pawpact.storefront.errors import CartQuantityLimit
-from pawpact.storefront.models import (CartLine, Fulfilment, Order, OrderLine, OrderRefund, Product, ReshipRequest,
-                                      TrackingEvent)  # fmt: skip
+from pawpact.storefront.models import (
+    CartLine,
+    Fulfilment,
+    Order,
+    OrderLine,
+    OrderRefund,
+    Product,
+    ReshipRequest,
+    TrackingEvent,
+)
 from pawpact.storefront.selectors import cart_get, product_list
 from pawpact.storefront.services.addresses import address_set
 from pawpact.storefront.services.catalog import linked_warehouse_id
