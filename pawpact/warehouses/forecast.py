@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from pawpact.core.clock import Clock, default_clock
+from pawpact.warehouses import tasks as warehouse_tasks  # a module: the tasks import this one back
 from pawpact.warehouses.client import WarehouseClient
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
 from pawpact.warehouses.models import Forecast, ForecastPush, Warehouse
@@ -83,10 +84,8 @@ def forecast_push_request(*, warehouse_ids: set[int], clock: Clock = default_clo
         push.due_at = push.due_at or now + DEBOUNCE
         push.save(update_fields=["requested_at", "due_at"])
     if warehouse_ids:
-        from pawpact.warehouses import tasks  # the tasks module imports this one
-
-        transaction.on_commit(lambda: tasks.forecast_push_due_task.apply_async(countdown=DEBOUNCE.total_seconds()),
-                              robust=True)  # fmt: skip
+        transaction.on_commit(
+            lambda: warehouse_tasks.forecast_push_due_task.apply_async(countdown=DEBOUNCE.total_seconds()), robust=True)
 
 
 def forecast_push_due(*, clock: Clock = default_clock) -> int:

@@ -5,7 +5,7 @@ import logging
 
 from pawpact.core.tasks import public_task
 from pawpact.warehouses.errors import WarehouseRefused, WarehouseUnavailable
-from pawpact.warehouses.forecast import forecast_push, forecast_push_due
+from pawpact.warehouses import forecast
 from pawpact.warehouses.models import CatalogImport, Warehouse
 from pawpact.warehouses.services import catalog_import_run
 
@@ -24,7 +24,7 @@ def forecast_push_task() -> int:
     sent = 0
     for warehouse in Warehouse.objects.filter(links__isnull=False).distinct():
         try:
-            sent += forecast_push(warehouse=warehouse)
+            sent += forecast.forecast_push(warehouse=warehouse)
         except (WarehouseUnavailable, WarehouseRefused) as error:
             logger.warning("Forecast for %s not delivered: %s", warehouse.code, error.message)
     return sent
@@ -32,4 +32,4 @@ def forecast_push_task() -> int:
 
 @public_task("warehouses.forecast_push_due")
 def forecast_push_due_task() -> int:
-    return forecast_push_due()
+    return forecast.forecast_push_due()
