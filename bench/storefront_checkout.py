@@ -40,6 +40,7 @@ def buyers_make(shop, skus, *, buyers: int, hot: int, tag: str) -> list[tuple[st
 
     from pawpact.accounts.models import User
     from pawpact.accounts.services import api_token_issue
+    from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
     from pawpact.billing.models import PaymentMethod
     from pawpact.customers.models import Customer
     from pawpact.storefront.models import CartLine, Product, ShippingAddress
@@ -59,7 +60,8 @@ def buyers_make(shop, skus, *, buyers: int, hot: int, tag: str) -> list[tuple[st
             method = PaymentMethod.objects.create(customer=customer, rail="sandbox", token=f"tok_success.{tag}{i}")
             product = random.Random(f"{tag}{i}").choice(products)
             CartLine.objects.create(customer=customer, product=product, quantity=1)
-            people.append((api_token_issue(user=user), method.pk, product.warehouse_sku_id))
+            # The API names a payment method by its opaque id, as a client reads it from the API.
+            people.append((api_token_issue(user=user), opaque_id(PAYMENT_METHOD, method.pk), product.warehouse_sku_id))
     return people
 
 

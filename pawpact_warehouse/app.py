@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 
 from pawpact_warehouse import orders
 from pawpact_warehouse.catalog import describe, image_svg
+from pawpact_warehouse.photos import photo_fetches
 from pawpact_warehouse.signing import Verifier
 from pawpact_warehouse.store import iso
 from pawpact_warehouse.worker import tick
@@ -144,7 +145,9 @@ class WarehouseApp:
     def orders_summary(self) -> dict:
         rows = self.store.db.execute("SELECT order_id, kind, status, times_received, reship_of FROM orders").fetchall()
         forecasts = self.store.db.execute("SELECT body FROM forecasts ORDER BY received_at DESC LIMIT 1").fetchone()
-        return {"orders": [dict(row) for row in rows], "forecast": json.loads(forecasts[0]) if forecasts else None}
+        return {"orders": [dict(row) for row in rows], "forecast": json.loads(forecasts[0]) if forecasts else None,
+                "forecasts_received": self.store.db.execute("SELECT COUNT(*) FROM forecasts").fetchone()[0],
+                "photo_fetches": photo_fetches(self.store)}  # fmt: skip
 
 
 def _item(row, catalog: bool, base_url: str) -> dict:

@@ -3,6 +3,7 @@ import hashlib
 import json
 import time
 
+from pawpact_warehouse.photos import photos_fetch_start
 from pawpact_warehouse.store import iso
 
 DISPATCH_HOURS = 24
@@ -132,8 +133,11 @@ def reship_create(store, order_id: str, body: dict) -> tuple[int, dict]:
         if wrong:
             raise Refused(400, "invalid", "Reship lines must be part of the order.", {"lines": wrong})
         full = {**body, "ship_to": json.loads(original["ship_to"]), "merchant": json.loads(original["merchant"])}
-        return _allocate(store, order_id=reship_id, kind="reship", body=full, lines=lines, hours=RESHIP_HOURS,
-                         reship_of=order_id)  # fmt: skip
+        status, answer = _allocate(store, order_id=reship_id, kind="reship", body=full, lines=lines,
+                                   hours=RESHIP_HOURS, reship_of=order_id)  # fmt: skip
+    if status == 201:  # a resend of the same reship fetches nothing again
+        photos_fetch_start(store, reship_id, body.get("photos") or [])
+    return status, answer
 
 
 def hold_set(store, body: dict) -> dict:

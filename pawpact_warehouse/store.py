@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS events (
   next_at REAL, delivered_at REAL, dropped INTEGER DEFAULT 0, last_error TEXT);
 CREATE TABLE IF NOT EXISTS forecasts (received_at REAL, body TEXT);
 CREATE TABLE IF NOT EXISTS holds (order_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS photo_fetches (
+  reship_id TEXT, url TEXT, status INTEGER, bytes INTEGER, sha256 TEXT, error TEXT, fetched_at REAL);
 """
 CARRIERS = ("SF Express", "ZTO Express", "YTO Express", "JD Logistics")
 RETRY_DELAYS = (5, 30, 120, 600, 3600)

@@ -62,6 +62,7 @@ def _shop_jobs() -> dict:
         # committed plan-box demand: each shop's rows at 04:00, each warehouse told at 04:45
         "storefront-demand": _every(crontab(hour=4, minute=0), "storefront.demand_dispatch", expires=2700),
         "warehouses-forecast-push": _every(crontab(hour=4, minute=45), "warehouses.forecast_push", expires=3600),
+        "warehouses-forecast-push-due": _every(crontab(minute="*/5"), "warehouses.forecast_push_due", expires=240),
         # Every quarter hour: a period becomes due at its not_before (its rail's allowed
         # hours), and each run charges it at most once.
         "billing-debit-run": _every(crontab(minute="*/15"), "billing.debit_run_dispatch", expires=600),

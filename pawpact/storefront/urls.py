@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pawpact.storefront import box_views, plan_apply_views, shop_views, staff_box_views, staff_views
+from pawpact.storefront import box_views, photo_views, plan_apply_views, shop_views, staff_box_views, staff_views
 
 app_name = "storefront"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("shop/orders/<uuid:order_uuid>/", shop_views.order_page, name="order"),
     path("shop/orders/<uuid:order_uuid>/cancel/", shop_views.order_cancel_submit, name="order_cancel"),
     path("shop/reship-photos/<uuid:request_uuid>/<int:photo_id>/", shop_views.reship_photo, name="reship_photo"),
+    # The warehouse fetches reship photos with a signed link (no session).
+    path("warehouse/reship-photos/<str:token>/", photo_views.warehouse_reship_photo, name="warehouse_reship_photo"),
     path("shop/boxes/", box_views.boxes_page, name="boxes"),
     path("shop/boxes/<uuid:box_uuid>/", box_views.box_page, name="box"),
     # Staff: the workspace's Catalog menu.

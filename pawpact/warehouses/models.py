@@ -189,3 +189,21 @@ class Forecast(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shop", "sku", "month"], name="forecast_once")]
+
+
+class ForecastPush(models.Model):
+    """The warehouse's forecast outbox: a committed-demand change asks for a push, due a few
+    minutes later so a burst of changes (a campaign's signings, a box edited line by line)
+    goes out once; `sent_digest` is what the warehouse has, so an unchanged forecast is not
+    sent again and a retry after a lost answer carries the same `forecast_id`."""
+
+    warehouse = models.OneToOneField(Warehouse, on_delete=models.PROTECT, related_name="forecast_push")
+    due_at = models.DateTimeField(null=True, blank=True)  # null: nothing waiting
+    requested_at = models.DateTimeField(null=True, blank=True)
+    sent_digest = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"], name="forecast_push_due_idx", condition=Q(due_at__isnull=False))]

@@ -14,8 +14,9 @@ from tests.storefront.test_shop_api import ADDRESS, FOOD, LITTER, _buyer, _check
 # 47 before the checkout was trimmed (and one more per extra cart line); 38 before the
 # points left the request (they follow the commit in a task); 32 before the payment and its
 # order were locked in one statement and the answer stopped reading the paid order again; 30
-# before the member's tier, paid plan and the shop's member day were read in one statement.
-CHECKOUT_QUERIES = 28
+# before the member's tier, paid plan and the shop's member day were read in one statement; 28
+# while the answer read the just-paid order's refunds and tracking (there are none yet).
+CHECKOUT_QUERIES = 26
 
 
 def _statements(queries) -> list[str]:
@@ -42,6 +43,7 @@ def test_a_checkout_sends_a_fixed_number_of_statements_whatever_its_lines(shop, 
     assert sum(sql.startswith('SELECT "storefront_order"."id"') for sql in two_lines) == 1, "\n".join(two_lines)
     assert sum("FOR UPDATE" in sql and "storefront_orderpayment" in sql for sql in two_lines) == 1
     assert len(one_line) == len(two_lines), "\n".join(two_lines)
+    assert not any("storefront_orderrefund" in sql or "storefront_trackingevent" in sql for sql in two_lines)
     # The member's rates (tier, paid plan, member day) are read once, in one statement.
     assert sum('"loyalty_' in sql for sql in two_lines) == 1, "\n".join(two_lines)
     # One statement for the shop's linked warehouse with the cart, one reserving every line.

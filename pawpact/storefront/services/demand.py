@@ -13,6 +13,7 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.storefront.models import PlanBoxItem
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
 from pawpact.storefront.services import plan_boxes
+from pawpact.warehouses.forecast import forecast_push_request
 from pawpact.warehouses.models import Forecast
 
 MONTHS = 3
@@ -53,11 +54,17 @@ def demand_compute(*, clock: Clock = default_clock) -> int:
             demand[(sku_id, month)] += count * quantity
     shop, now = current_shop(), clock.now()
     with transaction.atomic():
+        before = list(Forecast.objects.filter(shop=shop).values_list("warehouse_id", "sku_id", "month", "quantity"))
         Forecast.objects.filter(shop=shop).delete()
         Forecast.objects.bulk_create(
             Forecast(warehouse_id=warehouse_id, shop=shop, sku_id=sku_id, month=month, quantity=quantity, computed_at=now)
             for (sku_id, month), quantity in sorted(demand.items())
         )  # fmt: skip
+        after = {(warehouse_id, sku_id, month, quantity) for (sku_id, month), quantity in demand.items()}
+        if set(before) != after:
+            # Any changed quantity is material: the warehouse stocks by these numbers.
+            changed = {row[0] for row in set(before) ^ after if row[0] is not None}
+            forecast_push_request(warehouse_ids=changed, clock=clock)
     return len(demand)
 
 

@@ -21,6 +21,7 @@ from pawpact.storefront.enums import FULFILMENT_TRANSITIONS, FulfilmentKind, Ful
 from pawpact.storefront.errors import IllegalFulfilmentMove
 from pawpact.storefront.models import Fulfilment, TrackingEvent
 from pawpact.storefront.parcel_reasons import OUT_OF_STOCK, WAREHOUSE_REFUSED, reason_of
+from pawpact.storefront.photo_links import photo_links
 from pawpact.storefront.services import refunds as refund_services
 from pawpact.storefront.services.catalog import current_shop
 from pawpact.warehouses.client import WarehouseClient
@@ -62,8 +63,11 @@ def _payload(fulfilment: Fulfilment) -> dict:
     lines = [{"sku": line.sku, "quantity": line.quantity} for line in fulfilment.lines.all()]
     if fulfilment.kind == FulfilmentKind.RESHIP:
         request = fulfilment.reship_request
+        photos = photo_links(host=current_shop().get_primary_domain().domain, request_uuid=request.uuid,
+                             photo_ids=[photo.pk for photo in request.photos.order_by("pk")],
+                             created_at=fulfilment.created_at)  # fmt: skip
         return {"reship_id": str(fulfilment.uuid), "reason": request.reason, "note": request.note,
-                "photos": [photo.image.url for photo in request.photos.all()], "lines": lines}  # fmt: skip
+                "photos": photos, "lines": lines}  # fmt: skip
     shop = current_shop()
     return {"order_id": str(fulfilment.uuid), "kind": fulfilment.kind, "merchant": {"id": shop.slug, "name": shop.name},
             "ship_to": fulfilment.ship_to, "lines": lines}  # fmt: skip
