@@ -87,7 +87,10 @@ def _signing_act(request, link, token: str):
     elif action == "agreement":
         url = agreement_begin(request, link, token)
         if is_phone(request):  # a desktop shows the QR code instead
-            return redirect(url)
+            response = redirect(url)
+            # WeChat's H5 signing returns the phone to its Referer; same-origin would send none.
+            response["Referrer-Policy"] = "no-referrer-when-downgrade"
+            return response
     elif action == "activate":
         signing_agreement_activate(link=link)
         _remember(request, contract)
