@@ -1,5 +1,6 @@
 """A disabled primary button looks unavailable (grey, not-allowed cursor) on the console and
 in the merchant workspace; an enabled one keeps the brand colour. Screenshots at 1366 px."""
+
 from pathlib import Path
 
 from django.conf import settings
@@ -30,7 +31,9 @@ def test_the_disabled_go_live_button_looks_disabled(console, shop, tmp_path):  #
         page.goto(url)
         go_live = "button[disabled][aria-describedby=go-live-help]"
         assert _style(page, go_live) == [GREY, "not-allowed"]
-        enabled = page.eval_on_selector_all("button:not([disabled])", "es => es.map(e => getComputedStyle(e).backgroundColor)")
+        enabled = page.eval_on_selector_all(
+            "button:not([disabled])", "es => es.map(e => getComputedStyle(e).backgroundColor)"
+        )
         assert enabled and GREY not in enabled
         screenshot(page, tmp_path, "console-money-disabled-go-live-en-1366.png")
 

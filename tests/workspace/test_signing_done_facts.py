@@ -1,5 +1,6 @@
 """After paying, the customer sees what was taken today (first month and deposit) and the
 next debit; their plans show the deposit held and the payment method in their language."""
+
 from datetime import date
 
 import pytest

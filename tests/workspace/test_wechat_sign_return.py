@@ -1,5 +1,6 @@
 """The fake WeChat signing page sends the phone back to the shop's page after signing, as the
 real H5 signing does with return_web=1 (to the page that opened it, marked from_wxpay=1)."""
+
 import urllib.error
 import urllib.request
 
@@ -38,7 +39,12 @@ def _start(shop, owner_client, adopter, fake_wechat, time_machine):
 
 
 def test_after_signing_the_phone_returns_to_the_shops_signing_page(
-    shop, owner_client, adopter, fake_wechat, served, time_machine  # noqa: F811
+    shop,
+    owner_client,
+    adopter,
+    fake_wechat,
+    served,
+    time_machine,  # noqa: F811
 ):
     link, url = _start(shop, owner_client, adopter, fake_wechat, time_machine)
     back = f"http://{shop.slug}.localhost/sign/{link.token}/"
@@ -52,7 +58,12 @@ def test_after_signing_the_phone_returns_to_the_shops_signing_page(
 
 
 def test_without_a_referer_the_signed_page_fits_a_phone_and_links_back(
-    shop, owner_client, adopter, fake_wechat, served, time_machine  # noqa: F811
+    shop,
+    owner_client,
+    adopter,
+    fake_wechat,
+    served,
+    time_machine,  # noqa: F811
 ):
     _link, url = _start(shop, owner_client, adopter, fake_wechat, time_machine)
     _open(local_request(url)).read()
