@@ -1,6 +1,7 @@
 """The versioned wordings a customer agrees to. A consent keeps the exact text agreed (for the
 record) and which version it was with its parameters, so that pages word it in the reader's
 language. A changed wording is a new key; old keys stay, as consents given under them do."""
+
 from django.utils.translation import gettext, gettext_noop
 
 CREDIT_CHECK_V1 = "credit-check-v1"
