@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.billing.consent_texts import consent_text
 from pawpact.billing.enums import PetLossReportStatus
 
 
@@ -71,8 +72,17 @@ class CreditConsent(models.Model):
     witnessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    text = models.TextField()
+    text = models.TextField()  # exactly as agreed
     text_sha256 = models.CharField(max_length=64)
+    # Which wording (pawpact.billing.consent_texts) and its values, to show it in any language.
+    text_key = models.CharField(max_length=40, blank=True, default="")
+    text_params = models.JSONField(default=dict, blank=True)
+    text_language = models.CharField(max_length=16, blank=True, default="")
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
     given_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def shown_text(self) -> str:
+        """The agreed wording in the reader's language; the text as agreed when its version is unknown."""
+        return consent_text(self.text_key, self.text_params) or self.text

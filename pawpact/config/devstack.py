@@ -9,23 +9,24 @@ The web server listens on 127.0.0.1:8000 unless asked otherwise (PAWPACT_PORT,
 PAWPACT_BIND or --bind), since the demo data has logins; DEBUG stays off unless
 PAWPACT_DEBUG=1.
 """
+
 import argparse
 import os
 import secrets
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
+from pawpact.config.dev_ready import announce_then_run, manage, step
 from pawpact.config.embedded import postgres_start
-from pawpact.config.local_gateways import local_gateway_env
-from pawpact.config.log_zone import log_zone_align
 from pawpact.config.listen import ListenAddress, ListenAddressInvalid, listen_address, listen_problem
+from pawpact.config.local_gateways import local_gateway_env
 from pawpact.config.local_state import DEMO_PASSWORD_FILE, STATE_DIR, secret_key_get, secret_read_or_create
+from pawpact.config.log_zone import log_zone_align
 from pawpact.config.services_select import broker_and_cache_start
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,21 +109,26 @@ def main(argv: list[str] | None = None) -> int:
 def _run(env: dict[str, str], address: ListenAddress) -> int:
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = postgres_start(STATE_DIR / "pgdata", database="pawpact")
-        print("Embedded PostgreSQL is running (data in .pawpact/pgdata).")
+        step("Embedded PostgreSQL is running (data in .pawpact/pgdata).")
     redis = broker_and_cache_start(env)  # a local Redis, or PostgreSQL for Celery and the cache
+    step("Broker and cache are running.")
     commands = procfile_commands()
     try:
         subprocess.run(commands["release"], shell=True, check=True, cwd=ROOT, env=env)
+        step("Migrations are applied.")
         subprocess.run([sys.executable, "manage.py", "load_demo", "--if-empty"], check=True, cwd=ROOT, env=env)
+        step("Demo data is in place.")
         reach = "this machine only" if address.is_loopback else "other machines too"
-        print(f"Web server on {address.bind} ({reach}).")
+        print(f'Web server on {address.bind} ({reach}); starting, wait for "Ready".')
         for warning in exposure_warnings(address, env):
             print(warning)
         manager = Manager()
         for name in running_processes(env):
             manager.add_process(name, commands[name], env=env, cwd=str(ROOT))
-        _demo_goods_after_start(env)
-        _demo_providers_after_start(env)
+        local = "127.0.0.1" if address.host in ("0.0.0.0", "::", "") else address.host
+        local = f"[{local}]" if ":" in local else local
+        announce_then_run(ready_url=f"http://{local}:{address.port}/readyz", site_url=f"http://localhost:{address.port}/",
+                          after=_demo_after_start(env), cwd=ROOT, env=env)  # fmt: skip
         manager.loop()  # returns once every process has stopped (Ctrl-C stops them all)
         return manager.returncode or 0
     except KeyboardInterrupt:
@@ -145,23 +151,17 @@ def running_processes(env: dict[str, str]) -> tuple[str, ...]:
     return LONG_RUNNING + ((GATEWAYS,) if env.get("PAWPACT_FAKE_ALIPAY_KEY") else ())
 
 
-def _demo_goods_after_start(env: dict[str, str]) -> None:
-    """Once the sandbox warehouse answers, the demo shops get it linked and goods on sale
-    (a thread: the supervisor would stop everything when a one-off process exits)."""
-    if not env.get("PAWPACT_WAREHOUSE_SECRET"):
-        return
-    command = [sys.executable, "manage.py", "load_demo_goods", "--wait", "90"]
-    threading.Thread(target=subprocess.run, args=(command,), kwargs={"cwd": ROOT, "env": env}, daemon=True).start()
+def _demo_after_start(env: dict[str, str]) -> list[list[str]]:
+    """Once the web answers: the demo shops get the sandbox warehouse linked with goods on
+    sale, and their Alipay and WeChat Pay credentials at the fake gateways, verified
+    (pawpact.config.demo_goods, demo_providers); each waits for its party to answer."""
+    commands = []
+    if env.get("PAWPACT_WAREHOUSE_SECRET"):
+        commands.append(manage("load_demo_goods", "--wait", "90"))
+    if env.get("PAWPACT_FAKE_DEMO_MERCHANTS"):
+        commands.append(manage("load_demo_providers", "--wait", "90"))
+    return commands
 
-
-
-def _demo_providers_after_start(env: dict[str, str]) -> None:
-    """Once the fake gateways answer, the demo shops get their Alipay and WeChat Pay
-    credentials there, verified (pawpact.config.demo_providers)."""
-    if not env.get("PAWPACT_FAKE_DEMO_MERCHANTS"):
-        return
-    command = [sys.executable, "manage.py", "load_demo_providers", "--wait", "90"]
-    threading.Thread(target=subprocess.run, args=(command,), kwargs={"cwd": ROOT, "env": env}, daemon=True).start()
 
 if __name__ == "__main__":
     sys.exit(main())

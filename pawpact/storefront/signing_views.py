@@ -11,9 +11,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from pawpact.billing.enums import ContractStatus, TerminationKind
+from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import SigningLinkInvalid
-from pawpact.billing.models import Contract, CreditConsent, TerminationQuote
+from pawpact.billing.models import Contract, CreditConsent, DebitPeriod, TerminationQuote
 from pawpact.billing.selectors import activation_starts_on, termination_quote_summary
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.contract_state import contract_transition_check
@@ -87,7 +87,10 @@ def _signing_act(request, link, token: str):
     elif action == "agreement":
         url = agreement_begin(request, link, token)
         if is_phone(request):  # a desktop shows the QR code instead
-            return redirect(url)
+            response = redirect(url)
+            # WeChat's H5 signing returns the phone to its Referer; same-origin would send none.
+            response["Referrer-Policy"] = "no-referrer-when-downgrade"
+            return response
     elif action == "activate":
         signing_agreement_activate(link=link)
         _remember(request, contract)
@@ -157,7 +160,17 @@ def signing_done(request, uuid):
     has_account = contract.customer.user_id is not None
     context = {"shop": request.tenant, "contract": contract, "form": form, "has_account": has_account,
                "starts_on": activation_starts_on(contract)}  # fmt: skip
-    return render(request, "storefront/sign/done.html", context)
+    return render(request, "storefront/sign/done.html", context | _paid_today(contract))
+
+
+def _paid_today(contract: Contract) -> dict:
+    """What starting took (the first month and the deposit held) and when the next debit is."""
+    periods = list(DebitPeriod.objects.filter(contract=contract).order_by("number"))
+    first = sum(period.amount_minor for period in periods[:1] if period.status == PeriodStatus.PAID)
+    deposit = contract.deposit_minor if contract.deposit_status == DepositStatus.HELD else 0
+    upcoming = [period for period in periods if period.status in (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED)]
+    return {"first_minor": first, "deposit_minor": deposit, "today_minor": first + deposit,
+            "next_period": upcoming[0] if upcoming else None}  # fmt: skip
 
 
 @login_required(login_url="account_login")

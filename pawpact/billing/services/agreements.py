@@ -19,6 +19,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus
 from pawpact.billing.errors import IllegalTransition, InvalidPaymentMethod
@@ -35,7 +36,8 @@ from pawpact.payments.wechat import WechatRail
 
 logger = logging.getLogger(__name__)
 AGREEMENT_RAILS = (Rail.ALIPAY, Rail.WECHAT)
-LABELS = {Rail.ALIPAY: "Alipay agreement", Rail.WECHAT: "WeChat entrusted debit"}
+# Stored in English and worded at display in the reader's language (PaymentMethod.shown_label).
+LABELS = {Rail.ALIPAY: gettext_noop("Alipay agreement"), Rail.WECHAT: gettext_noop("WeChat entrusted debit")}
 
 
 # WeChat's own signing mini-program, which a shop's mini-program opens with the pre-sign id.

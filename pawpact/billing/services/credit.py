@@ -15,8 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
 from pawpact.accounts.models import User
+from pawpact.billing.consent_texts import CURRENT_CREDIT_CHECK, consent_text
 from pawpact.billing.enums import ContractStatus, CreditSource, DepositStatus
 from pawpact.billing.errors import CreditCheckFailed, CreditConsentMissing, IllegalTransition
 from pawpact.billing.models import Contract, CreditConsent
@@ -174,10 +176,7 @@ def credit_decision_record(*, contract: Contract, report: CreditReport, clock: C
 
 def credit_consent_text(*, shop_name: str) -> str:
     """What the applicant agrees to, in the active language (stored as they saw it)."""
-    return _(
-        "I agree that %(shop)s reads my Zhima Credit score (芝麻信用, Alipay) once, to decide the deposit "
-        "of this adoption contract. The score is used for this contract only and is not shared."
-    ) % {"shop": shop_name}
+    return consent_text(CURRENT_CREDIT_CHECK, {"shop": shop_name})
 
 
 def credit_consent_record(
@@ -208,11 +207,12 @@ def credit_consent_record_by_link(
 def _consent_keep(*, contract: Contract, witnessed_by: User | None, shop_name: str, ip: str, user_agent: str,
                   clock: Clock) -> CreditConsent:  # fmt: skip
     text = credit_consent_text(shop_name=shop_name)
+    version = {"text_key": CURRENT_CREDIT_CHECK, "text_params": {"shop": shop_name}, "text_language": get_language() or ""}
     consent, _created = CreditConsent.objects.get_or_create(
         contract=contract,
         defaults={
             "channel": CreditConsent.Channel.CUSTOMER if witnessed_by is None else CreditConsent.Channel.IN_PERSON,
-            "witnessed_by": witnessed_by, "text": text,
+            "witnessed_by": witnessed_by, "text": text, **version,
             "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "ip": ip or None,
             "user_agent": (user_agent or "")[:255], "given_at": clock.now(),
         },

@@ -55,6 +55,13 @@ SIGN_PAGE = """<!doctype html><html lang="zh-Hans"><meta charset="utf-8">
 <button type="submit" style="font-size:1rem;padding:.6rem 1.2rem">同意并签约 / Agree and sign</button></form>
 </body></html>"""
 HTML = {"Content-Type": "text/html; charset=utf-8"}
+# Like the real page with return_web=1: after signing the phone goes back to the page that
+# opened the signing (its Referer), marked from_wxpay=1; without one, the user goes back by hand.
+DONE_PAGE = """<!doctype html><html lang="zh-Hans"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>签约成功 (fake)</title>
+<body style="font-family:sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem">
+<p>{message}</p><p><a href="javascript:history.go(-2)" style="font-size:1rem">返回商户 / Back to the shop</a></p>
+</body></html>"""
 
 
 def _certificate(key) -> x509.Certificate:
@@ -199,14 +206,20 @@ class FakeWechat(PersistentState, FakeGateway):
         presign_id = urlsplit(handler.path).path.removeprefix(SIGN_PATH).strip("/")
         presign = self.presigns.get(presign_id)
         if presign is None or presign.get("signed"):
-            return 404, "<p>签约链接无效 / This signing link is not valid.</p>".encode(), HTML
+            return 404, DONE_PAGE.format(message="签约链接无效 / This signing link is not valid.").encode(), HTML
         if method != "POST" or b"agree=1" not in body:
+            referer = handler.headers.get("Referer", "")
+            if referer.startswith(("http://", "https://")) and not referer.startswith(self.url):
+                presign["return_to"] = referer
             return 200, SIGN_PAGE.format(action=html.escape(handler.path, quote=True)).encode(), HTML
         with self._lock:
             presign["signed"] = True
         url, headers, notification = self.customer_signs(presign_id)
         notification_post_json(url, notification, headers)
-        return 200, "<p>签约成功 / Signed. 请返回商户页面 / Return to the shop.</p>".encode(), HTML
+        if presign.get("return_to"):
+            back = presign["return_to"]
+            return 302, b"", {"Location": f"{back}{'&' if '?' in back else '?'}from_wxpay=1"}
+        return 200, DONE_PAGE.format(message="签约成功 / Signed.").encode(), HTML
 
     def handle(self, handler, method, body):
         if handler.path.startswith(SIGN_PATH):
