@@ -50,9 +50,8 @@ def email_field(**kwargs) -> serializers.EmailField:
 def language_field(**kwargs) -> serializers.ChoiceField:
     kwargs.setdefault("help_text", _("`zh-hans` or `en`: the language of the messages the customer gets; \"\" is "
                                      "the shop's default."))  # fmt: skip
-    return serializers.ChoiceField(
-        choices=[(code, code) for code, _name in settings.LANGUAGES], allow_blank=True, **kwargs
-    )
+    # The model's choices, so the schema has one enum of message languages, not two.
+    return serializers.ChoiceField(choices=settings.LANGUAGES, allow_blank=True, **kwargs)
 
 
 class CustomerInputSerializer(InputSerializer):
