@@ -33,6 +33,8 @@ def test_a_declined_order_says_not_paid_why_and_refills_the_cart(shop, linked, d
     amount = re.search(r"data-order-amount>(.*?)</div>", page).group(1)
     assert "Not paid" in amount and "¥258.00" in amount and "Paid" not in amount.replace("Not paid", "")
     assert "The payment was declined: insufficient funds. Nothing was charged." in page
+    state = re.search(r"<p data-order-state>(.*?)</p>", page, re.S).group(1)
+    assert state == "Payment failed"  # no parcel badge ("Cancelled") beside it
     zh = buyer.get(f"/shop/orders/{order.uuid}/", **ZH).content.decode()
     assert "未支付" in re.search(r"data-order-amount>(.*?)</div>", zh).group(1) and "余额不足" in zh
     with schema_context(shop.schema_name):
