@@ -33,25 +33,36 @@ def demo_boxes_load() -> list[str]:
     return notes
 
 
+# What a plan's box holds, by the plan's rank in price: the cheapest plan food and litter, the
+# dearer ones snacks too (as their scope of use says), with more of the budget per item.
+BOX_CATEGORIES = (("food", "litter"), ("food", "litter", "snacks"), ("food", "litter", "snacks"))
+
+
 def _box_items_fill() -> int:
-    """Box items for each plan on sale that has none: the cheapest product of each category,
-    as long as the box stays within BOX_COST_SHARE of the monthly price."""
-    cheapest = {}
+    """Box items for each plan on sale that has none: per category the dearest product that fits
+    its share of BOX_COST_SHARE of the monthly price, so dearer plans get richer boxes."""
+    on_sale: dict[str, list] = {}
     for product in product_list().order_by("warehouse_sku__cost_minor", "warehouse_sku__sku"):
-        cheapest.setdefault(product.warehouse_sku.category, product.warehouse_sku)
-    if not cheapest:
+        on_sale.setdefault(product.warehouse_sku.category, []).append(product.warehouse_sku)
+    if not on_sale:
         return 0
     filled = 0
-    for plan in Plan.objects.filter(is_active=True):
-        version = plan.versions.order_by("-version").first()
+    plans = sorted(((plan, plan.versions.order_by("-version").first()) for plan in Plan.objects.filter(is_active=True)),
+                   key=lambda pair: (pair[1].monthly_price_minor if pair[1] else 0, pair[0].pk))  # fmt: skip
+    prices = sorted({version.monthly_price_minor for _plan, version in plans if version is not None})
+    for _plan, version in plans:
         if version is None or PlanBoxItem.objects.filter(plan_version=version).exists():
             continue
+        rank = min(prices.index(version.monthly_price_minor), len(BOX_CATEGORIES) - 1)  # plans of one price: one box
+        categories = [c for c in BOX_CATEGORIES[rank] if c in on_sale]
         budget, items = version.monthly_price_minor * BOX_COST_SHARE // 100, []
-        for sku in sorted(cheapest.values(), key=lambda s: (s.cost_minor, s.sku)):
-            if sku.cost_minor <= budget:
-                items.append((sku.sku, 1))
-                budget -= sku.cost_minor
-        plan_box_set(plan_version=version, items=items or [(min(cheapest.values(), key=lambda s: s.cost_minor).sku, 1)])
+        for left, category in zip(range(len(categories), 0, -1), categories):
+            fitting = [sku for sku in on_sale[category] if sku.cost_minor <= budget // left]
+            if fitting:
+                items.append((fitting[-1].sku, 1))
+                budget -= fitting[-1].cost_minor
+        cheapest = min((skus[0] for skus in on_sale.values()), key=lambda sku: (sku.cost_minor, sku.sku))
+        plan_box_set(plan_version=version, items=items or [(cheapest.sku, 1)])
         filled += 1
     return filled
 

@@ -14,7 +14,7 @@ from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.text import sentences_join
 from pawpact.warehouses import tasks as warehouse_tasks
-from pawpact.warehouses.forecast import committed_demand
+from pawpact.warehouses.forecast import FORECAST_MONTHS, committed_demand, demand_freshness, month_starts
 from pawpact.warehouses.models import CatalogImport, Warehouse
 from pawpact.warehouses.selectors import sla_record, warehouse_list, warehouse_shops
 from pawpact.warehouses.services import (
@@ -80,10 +80,10 @@ def console_warehouse(request, warehouse_id: int):
         else:
             messages.success(request, _("Credentials saved. Check the connection again."))
             return redirect("console_warehouse", warehouse_id=warehouse.pk)
-    months, demand = committed_demand(warehouse=warehouse)
+    months, demand = committed_demand(warehouse=warehouse, months=month_starts(default_clock.today())[:FORECAST_MONTHS])
     return render(request, "platform/warehouses/detail.html", {
         "warehouse": warehouse, "form": form, "shops": warehouse_shops(warehouse=warehouse),
-        "demand_months": months, "demand": demand[:100],
+        "demand_months": months, "demand": demand[:100], "demand_freshness": demand_freshness(warehouse=warehouse),
         "sla": sla_record(warehouse=warehouse, now=default_clock.now()), "run": warehouse.imports.first(),
     })  # fmt: skip
 

@@ -77,7 +77,8 @@ def order_list(*, customer: Customer | None = None) -> QuerySet[Order]:
 
 
 def fulfilment_list() -> QuerySet[Fulfilment]:
-    return Fulfilment.objects.select_related("customer", "order", "reship_of__order", "contract__plan_version__plan")
+    return Fulfilment.objects.select_related("customer", "order", "reship_of__order", "contract__plan_version__plan",
+                                             "reship_of__contract__plan_version__plan")
 
 
 def reship_pending_list() -> QuerySet[ReshipRequest]:

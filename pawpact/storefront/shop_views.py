@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 from pawpact.billing.models import PaymentMethod, Plan, PlanVersion
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.errors import DomainError
+from pawpact.payments.outcomes import decline_reason
 from pawpact.customers.models import Customer
 from pawpact.storefront.forms import AddressForm, ReshipForm
 from pawpact.storefront.models import Fulfilment, Order, PlanBoxItem, Product, ReshipPhoto
 from pawpact.storefront.pricing import coupon_options, discount_for, stored_value
 from pawpact.storefront.selectors import cart_get, order_list, product_is_sellable, product_list
 from pawpact.storefront.services.addresses import address_set
-from pawpact.storefront.services.orders import cart_line_add, cart_set, checkout
+from pawpact.storefront.services.orders import cart_line_add, cart_refill, cart_set, checkout
 from pawpact.storefront.services.refunds import CANCELLABLE, order_cancel
 from pawpact.storefront.services.reships import reship_request
 from pawpact.tenants.modes import current_livemode
@@ -220,9 +221,34 @@ def order_page(request, order_uuid):
                     form.add_error(None, problem)
     posted = {key: request.POST.get(key, "") for key in request.POST if key.startswith("item_")}
     return render(request, "storefront/shop/order.html", _context(
-        request, order=order, parcel=parcel, tracking=parcel.tracking.all(), form=form, reships=parcel.reships.all(),
+        request, order=order, parcel=parcel, tracking=parcel.tracking.all(), form=form,
+        reship_requests=parcel.reship_requests.select_related("reship").prefetch_related("items__line", "photos"),
         lines=[(line, posted.get(f"item_{line.pk}", "0")) for line in parcel.lines.all()],
-        can_cancel=order.status == "paid" and parcel.status in CANCELLABLE, refunds=order.refunds.all()))  # fmt: skip
+        can_cancel=order.status == "paid" and parcel.status in CANCELLABLE, refunds=order.refunds.all(),
+        declined=_declined_reason(order)))  # fmt: skip
+
+
+def _declined_reason(order) -> str:
+    """Why the order's last try at paying failed, in plain words ("" unless its payment failed)."""
+    if order.status != "payment_failed":
+        return ""
+    failed = order.payments.filter(status="failed").order_by("-number").first()
+    return decline_reason(failed.outcome if failed else "")
+
+
+@require_POST
+@login_required(login_url="account_login")
+def order_to_cart(request, order_uuid):
+    """Put a declined order's items back in the cart, where the customer can pay again."""
+    customer, order = _own_order(request, order_uuid)
+    if order.status != "payment_failed":
+        raise Http404
+    missing = cart_refill(customer=customer, order=order)
+    if missing:
+        messages.warning(request, _("No longer available: %(names)s.") % {"names": ", ".join(missing)})
+    else:
+        messages.success(request, _("The items are back in your cart: choose how to pay."))
+    return redirect("storefront:cart")
 
 
 def line_problems(error) -> list[str]:

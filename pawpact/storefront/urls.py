@@ -14,6 +14,7 @@ urlpatterns = [
     path("shop/orders/", shop_views.orders_page, name="orders"),
     path("shop/orders/<uuid:order_uuid>/", shop_views.order_page, name="order"),
     path("shop/orders/<uuid:order_uuid>/cancel/", shop_views.order_cancel_submit, name="order_cancel"),
+    path("shop/orders/<uuid:order_uuid>/to-cart/", shop_views.order_to_cart, name="order_to_cart"),
     path("shop/reship-photos/<uuid:request_uuid>/<int:photo_id>/", shop_views.reship_photo, name="reship_photo"),
     # The warehouse fetches reship photos with a signed link (no session).
     path("warehouse/reship-photos/<str:token>/", photo_views.warehouse_reship_photo, name="warehouse_reship_photo"),

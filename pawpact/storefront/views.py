@@ -63,8 +63,10 @@ def _plan_view(contract: Contract) -> PlanView:
     owed = [period for period in periods if period.status in OPEN_STATUSES]
     reports = [report for report in contract.pet_loss_reports.all() if report.status == "submitted"]
     held = contract_holds(contract=contract).message if contract.status == ContractStatus.ACTIVE else ""
-    return PlanView(contract, periods, paid, sum(period.amount_minor for period in owed), owed[0] if owed else None,
-                    reports[0] if reports else None, held, activation_starts_on(contract))  # fmt: skip
+    # A contract not yet active has no debit calendar: all of its cost is still to pay.
+    remaining = sum(period.amount_minor for period in owed) if periods else contract.total_minor - paid
+    return PlanView(contract, periods, paid, remaining, owed[0] if owed else None, reports[0] if reports else None,
+                    held, activation_starts_on(contract))  # fmt: skip
 
 
 @login_required(login_url="account_login")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Max, Min, Sum
+from django.utils.translation import get_language
 
 from pawpact.core.clock import Clock, default_clock
 from pawpact.warehouses import tasks as warehouse_tasks  # a module: the tasks import this one back
@@ -36,14 +37,38 @@ class DemandRow:
         return sum(self.by_month)
 
 
-def committed_demand(*, warehouse: Warehouse) -> tuple[list[date], list[DemandRow]]:
-    """The months that have demand and one row per SKU (largest total first)."""
-    rows = (Forecast.objects.filter(warehouse=warehouse).values("sku__sku", "sku__name", "month")
+FORECAST_MONTHS = 3  # this month and the next two
+
+
+def month_starts(today: date, months: int = FORECAST_MONTHS) -> list[date]:
+    """The first day of this month and of the following `months` (the last one ends the window)."""
+    starts, year, month = [], today.year, today.month
+    for _ in range(months + 1):
+        starts.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return starts
+
+
+@dataclass(frozen=True)
+class DemandFreshness:
+    shops: int  # shops with a box due in the window
+    oldest: object  # the least recent computation among them (None without rows)
+    newest: object
+
+
+def committed_demand(*, warehouse: Warehouse, months: list[date] | None = None) -> tuple[list[date], list[DemandRow]]:
+    """One row per SKU (largest total first) over `months` (every month shown, empty ones as 0;
+    by default the months that have demand). Names in the viewer's language."""
+    name = "sku__name" if (get_language() or "").startswith("zh") else "sku__name_en"
+    rows = (Forecast.objects.filter(warehouse=warehouse).values("sku__sku", "sku__name", "sku__name_en", "month")
             .annotate(quantity=Sum("quantity")).order_by("sku__sku", "month"))  # fmt: skip
-    months = sorted({row["month"] for row in rows})
+    months = months if months is not None else sorted({row["month"] for row in rows})
     by_sku: dict[str, DemandRow] = {}
     for row in rows:
-        entry = by_sku.setdefault(row["sku__sku"], DemandRow(row["sku__sku"], row["sku__name"], [0] * len(months)))
+        if row["month"] not in months:
+            continue
+        shown = row[name] or row["sku__name"]
+        entry = by_sku.setdefault(row["sku__sku"], DemandRow(row["sku__sku"], shown, [0] * len(months)))
         entry.by_month[months.index(row["month"])] += row["quantity"]
     return months, sorted(by_sku.values(), key=lambda r: (-r.total, r.sku))
 
@@ -58,6 +83,13 @@ def forecast_digest(items: list[dict]) -> str:
     """The forecast's identity: the same demand has the same id, whenever it is computed."""
     canonical = json.dumps(sorted(items, key=lambda i: (i["sku"], i["month"])), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def demand_freshness(*, warehouse: Warehouse) -> DemandFreshness:
+    """How many shops the demand counts and when it was computed (each shop computes its own)."""
+    found = Forecast.objects.filter(warehouse=warehouse).aggregate(
+        shops=Count("shop_id", distinct=True), oldest=Min("computed_at"), newest=Max("computed_at"))
+    return DemandFreshness(found["shops"], found["oldest"], found["newest"])
 
 
 def forecast_push(*, warehouse: Warehouse, clock: Clock = default_clock) -> int:

@@ -22,7 +22,7 @@ WORDS = {
     REFUSED: gettext_noop("Refused (HTTP %(status)s): %(message)s"),
     TIMEOUT: gettext_noop("The warehouse did not answer in time (timeout)."),
     UNREACHABLE: gettext_noop("The warehouse could not be reached: %(error)s"),
-    SERVER_ERROR: gettext_noop("The warehouse answered %(status)s."),
+    SERVER_ERROR: gettext_noop("The warehouse is not answering for now (HTTP %(status)s)."),
 }
 REASONS = Reasons(WORDS, kind="warehouse reason", defaults={"skus": "?", "status": "?", "message": "", "error": "?"})
 

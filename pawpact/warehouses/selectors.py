@@ -31,8 +31,11 @@ class SlaLine:
 
     @property
     def on_time_percent(self) -> int | None:
-        done = self.on_time + self.late
-        return round(100 * self.on_time / done) if done else None
+        """On time among the parcels whose promise is decided: left (on time or late) or already
+        late while still open, which counts against the rate now rather than once it leaves.
+        Rounded down, so a single miss never shows as 100%."""
+        decided = self.on_time + self.late + self.overdue_open
+        return 100 * self.on_time // decided if decided else None
 
 
 def sla_record(*, warehouse: Warehouse, now: datetime) -> list[SlaLine]:

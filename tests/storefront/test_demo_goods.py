@@ -14,7 +14,8 @@ def test_demo_goods_are_loaded_once(shop, other_shop, sandbox_warehouse, monkeyp
     sandbox_warehouse.faults(down=False, slow_seconds=0, drop_callbacks=False)
     monkeypatch.setenv("PAWPACT_WAREHOUSE_SECRET", SECRET)
     connection.set_schema_to_public()
-    first = demo_goods_load(wait_seconds=5, slugs=[shop.slug], base_url=sandbox_warehouse.url)
+    said = []
+    first = demo_goods_load(wait_seconds=5, slugs=[shop.slug], base_url=sandbox_warehouse.url, say=said.append)
     warehouse = Warehouse.objects.get(code="sandbox")
     assert (warehouse.status, warehouse.last_check_ok) == ("active", True)
     assert WarehouseSku.objects.filter(warehouse=warehouse).count() == 1470
@@ -27,7 +28,10 @@ def test_demo_goods_are_loaded_once(shop, other_shop, sandbox_warehouse, monkeyp
         assert Product.objects.count() == 0  # not a demo shop here
     connection.set_schema_to_public()
     second = demo_goods_load(wait_seconds=5, slugs=[shop.slug], base_url=sandbox_warehouse.url)
-    assert second.notes == [] and len(first.notes) == 3 and "box items set for 3 plans" in first.notes[2]
+    # Each step is said as it happens, and the count said is what the shop sells (not once per SKU).
+    assert said == first.notes and first.notes[:3] == [
+        "Importing the sandbox warehouse's catalog…", "Imported 1470 SKUs.", f"{shop.slug}: {len(products)} products on sale."]
+    assert second.notes == [] and len(first.notes) == 4 and "box items set for 3 plans" in first.notes[3]
     assert Warehouse.objects.count() == 1 and WarehouseLink.objects.count() == 1
     with schema_context(shop.schema_name):
         assert Product.objects.count() == len(products)
@@ -60,6 +64,14 @@ def test_demo_plans_get_box_items_and_paid_months_their_boxes(shop, sandbox_ware
         active = PlanVersion.objects.filter(plan__is_active=True).values_list("plan_id", flat=True).distinct().count()
         margins = plan_margins()
         assert len(margins) == active and all(m.has_box and m.margin >= PLAN_MIN_MARGIN for m in margins)
+        # Dearer plans get richer boxes: the box costs differ and rise with the monthly price.
+        by_price = {}
+        for m in margins:
+            by_price.setdefault(m.plan_version.monthly_price_minor, set()).add(m.box_cost_minor)
+        costs = [by_price[price] for price in sorted(by_price)]
+        assert len(costs) >= 3 and all(len(same) == 1 for same in costs), by_price  # one price, one box
+        rising = [next(iter(same)) for same in costs]
+        assert rising == sorted(rising) and len(set(rising)) == len(rising), by_price
         assert PlanBoxItem.objects.filter(plan_version=contract.plan_version).exists()
         boxes = list(Fulfilment.objects.filter(contract=contract).values_list("period_number", "status", "hold_reason"))
         assert boxes == [(1, "sent", "")]

@@ -24,6 +24,6 @@ def test_a_warehouse_outage_reads_in_the_viewers_language(shop, linked, sandbox_
         sandbox_warehouse.faults(down=False)
     owner = client_for(shop, staff_user(shop, Role.OWNER))
     english = owner.get("/manage/parcels/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Will retry: The warehouse answered 503." in english and "仓库返回" not in english
+    assert "Will retry: The warehouse is not answering for now (HTTP 503)." in english and "仓库暂时" not in english
     chinese = owner.get("/manage/parcels/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "The warehouse answered 503." not in chinese and "503" in chinese
+    assert "将重试：仓库暂时无法响应（HTTP 503）。" in chinese and "not answering" not in chinese

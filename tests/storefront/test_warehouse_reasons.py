@@ -96,4 +96,4 @@ def test_an_import_that_fails_midway_keeps_the_code_of_what_went_wrong(console, 
         sandbox_warehouse.faults(down=False)
     assert (run.status, run.error_code, run.error_params) == ("failed", "server_error", {"status": 503})
     progress = console.get(f"/console/warehouses/{warehouse.pk}/imports/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "The warehouse answered 503." in progress
+    assert "The warehouse is not answering for now (HTTP 503)." in progress

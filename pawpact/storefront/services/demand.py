@@ -13,21 +13,11 @@ from pawpact.core.clock import Clock, default_clock
 from pawpact.storefront.models import PlanBoxItem
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
 from pawpact.storefront.services import plan_boxes
-from pawpact.warehouses.forecast import forecast_push_request
+from pawpact.warehouses.forecast import forecast_push_request, month_starts
 from pawpact.warehouses.models import Forecast
 
-MONTHS = 3
 UPCOMING = (PeriodStatus.SCHEDULED, PeriodStatus.REMINDED, PeriodStatus.ATTEMPTED, PeriodStatus.FAILED,
             PeriodStatus.RETRYING, PeriodStatus.DEFERRED)  # fmt: skip
-
-
-def month_starts(today: date, months: int = MONTHS) -> list[date]:
-    """The first day of this month and of the following ones."""
-    starts, year, month = [], today.year, today.month
-    for _ in range(months + 1):
-        starts.append(date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return starts
 
 
 def demand_compute(*, clock: Clock = default_clock) -> int:

@@ -71,6 +71,20 @@ def cart_line_add(*, customer: Customer, product: Product, quantity: int) -> Car
     return cart_set(customer=customer, product=product, quantity=held + quantity)
 
 
+def cart_refill(*, customer: Customer, order: Order) -> list[str]:
+    """Put an unpaid order's items back in the cart (at least the order's quantity of each), so
+    the customer can pay again; returns the names of items that can no longer be sold."""
+    missing = []
+    held = dict(CartLine.objects.filter(customer=customer).values_list("product_id", "quantity"))
+    with transaction.atomic():
+        for line in order.lines.select_related("product__warehouse_sku"):
+            try:
+                cart_set(customer=customer, product=line.product, quantity=max(held.get(line.product_id, 0), line.quantity))
+            except (NotSellable, ProductInvalid):
+                missing.append(line.name)
+    return missing
+
+
 def checkout(*, customer: Customer, payment_method: PaymentMethod | None, checkout_key: str, coupon_code: str = "",
              use_stored_value: bool = False, clock: Clock = default_clock) -> Order:  # fmt: skip
     """Turn the cart into an order with its stock reserved, then pay it. Call outside a transaction.

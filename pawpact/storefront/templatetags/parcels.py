@@ -1,6 +1,7 @@
 """Carriers as the reader knows them: warehouses report the carrier's English name, a Chinese
 page shows the carrier's Chinese one (顺丰速运, 京东物流…); an unknown carrier shows as reported."""
 from django import template
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -52,3 +53,23 @@ def reship_state(request) -> str:
     if parcel.status == "cancelled":
         return _("Approved, but the new parcel was cancelled")
     return _("Approved: %(state)s") % {"state": parcel.get_status_display()}
+
+
+@register.filter
+def running_late(parcel) -> bool:
+    """At the warehouse and past its promised dispatch: the customer is told, not left guessing."""
+    return parcel.status == "sent" and parcel.due_at is not None and parcel.due_at < timezone.now()
+
+
+@register.filter
+def in_language(text: str) -> str:
+    """A bilingual "中文 / English" text (as plans' scope of use are written for the agreement)
+    shows the reader's half only; any other text shows as typed."""
+    chinese, separator, english = (text or "").partition(" / ")
+    if not separator or not _has_cjk(chinese) or not english.strip() or _has_cjk(english):
+        return text
+    return chinese.strip() if (get_language() or "").startswith("zh") else english.strip()
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)

@@ -19,6 +19,11 @@ def _order_number(created_at, pk) -> str:
     return "" if pk is None else order_number(created_at, pk)
 
 
+def _parcel_order(created_at, pk, reshipped_created_at, reshipped_pk) -> str:
+    """A reship carries the number of the order it sends again, as the parcels page shows it."""
+    return _order_number(created_at, pk) if pk is not None else _order_number(reshipped_created_at, reshipped_pk)
+
+
 def _percent(price_minor, cost_minor) -> str:
     return f"{margin(price_minor, cost_minor) * 100:.1f}%"
 
@@ -37,8 +42,9 @@ ORDER_COLUMNS = [
 ]
 PARCEL_COLUMNS = [
     column(gettext_lazy("Parcel"), "kind", show=lambda value: str(FulfilmentKind(value).label)),
-    column(gettext_lazy("Order"), "order__created_at", "order_id", show=_order_number),
-    column(gettext_lazy("Month"), "period_number"),
+    column(gettext_lazy("Order"), "order__created_at", "order_id", "reship_of__order__created_at", "reship_of__order_id",
+           show=_parcel_order),
+    column(gettext_lazy("Month"), "period_number", "reship_of__period_number", show=lambda own, of: own or of),
     column(gettext_lazy("Customer"), "customer__name"),
     column(gettext_lazy("Status"), "status", show=lambda value: str(FulfilmentStatus(value).label)),
     column(gettext_lazy("Carrier"), "carrier"),

@@ -13,6 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--wait", type=float, default=60, help="Seconds to wait for the warehouse to answer.")
 
     def handle(self, *args, **options):
-        report = demo_goods_load(wait_seconds=options["wait"])
-        for note in report.notes:
+        # Each step is printed as it ends (flushed), so `./dev run` shows progress, not one late block.
+        def say(note: str) -> None:
             self.stdout.write(f"Demo goods: {note}")
+            self.stdout.flush()
+
+        demo_goods_load(wait_seconds=options["wait"], say=say)

@@ -1,0 +1,12 @@
+"""A rail's decline outcome in words a payer understands (the code itself is never shown)."""
+from django.utils.translation import gettext as _
+
+
+def decline_reason(outcome: str, *, is_unknown: bool = False) -> str:
+    if is_unknown or outcome.startswith("rail_error"):
+        return _("the payment provider did not answer; nothing is charged twice if you try again")
+    return {
+        "insufficient_funds": _("insufficient funds"),
+        "hard_decline": _("declined by the bank; use another payment method"),
+        "invalid_token": _("the payment method is not valid"),
+    }.get(outcome, _("declined"))
