@@ -77,5 +77,5 @@ def test_console_shows_committed_demand_to_platform_staff(shop, linked, public_c
     page = public_client.get(f"/console/warehouses/{linked.pk}/").content.decode()
     assert "Committed demand" in page and "Counts 1 shop with boxes due" in page
     # The table shows this month and the next two; rows computed for months long past are not demand now
-    # (the lines shown are covered in test_trial11b_demand_console).
+    # (the lines shown are covered in test_demand_console).
     assert "<th>2026-02</th>" not in page and "No plan boxes due in the next three months." in page

@@ -11,7 +11,7 @@ from pawpact.workspace.enums import Role
 from tests.browser import browser_marks, live_browser, screenshot
 from tests.conftest import host_of
 from tests.storefront.test_box_reship_pages import _photo
-from tests.storefront.test_trial_order_reships import _dispatched_two_line_order
+from tests.storefront.test_order_reships import _dispatched_two_line_order
 from tests.workspace.conftest import client_for, staff_user
 
 pytestmark = browser_marks

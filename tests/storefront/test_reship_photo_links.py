@@ -27,7 +27,7 @@ from pawpact.storefront.services.orders import cart_set, checkout
 from pawpact.storefront.services.reships import reship_request
 from tests.browser import app_server
 from tests.storefront.conftest import customer_with_address
-from tests.storefront.test_trial_order_reships import _dispatched_two_line_order
+from tests.storefront.test_order_reships import _dispatched_two_line_order
 from tests.workspace.conftest import client_for
 
 

@@ -4,7 +4,7 @@ import re
 from django_tenants.utils import schema_context
 
 from pawpact.billing.models import Contract, DebitPeriod
-from tests.storefront.test_trial11_plan_apply import _customer_and_plan
+from tests.storefront.test_plan_apply import _customer_and_plan
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

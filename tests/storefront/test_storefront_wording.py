@@ -3,7 +3,7 @@ agreement keeps both); the apply page's Chinese title separates the verb from th
 from django_tenants.utils import schema_context
 
 from pawpact.billing.models import PlanVersion
-from tests.storefront.test_trial11_plan_apply import _customer_and_plan
+from tests.storefront.test_plan_apply import _customer_and_plan
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}

@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 
 from pawpact.storefront.models import ReshipRequest
 from tests.storefront.test_box_reship_pages import _box_customer, _photo
-from tests.storefront.test_trial_order_reships import _dispatched_two_line_order
+from tests.storefront.test_order_reships import _dispatched_two_line_order
 from tests.workspace.conftest import client_for
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -6,7 +6,7 @@ from pawpact.storefront.services.catalog import product_save
 from tests.browser import browser_marks, chromium, fetch, page_open, screenshot
 from tests.conftest import host_of
 from tests.storefront.test_pages import _customer_user, _login
-from tests.storefront.test_trial11b_declined import _declined_order
+from tests.storefront.test_declined_order import _declined_order
 
 pytestmark = browser_marks
 

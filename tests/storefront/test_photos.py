@@ -7,7 +7,7 @@ from pawpact.storefront.models import ReshipPhoto
 from pawpact.workspace.enums import Role
 from tests.storefront.conftest import customer_with_address
 from tests.storefront.test_box_reship_pages import _photo
-from tests.storefront.test_trial_order_reships import _dispatched_two_line_order
+from tests.storefront.test_order_reships import _dispatched_two_line_order
 from tests.workspace.conftest import client_for, staff_user
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -12,7 +12,7 @@ from pawpact.storefront.enums import FulfilmentStatus
 from pawpact.storefront.models import Fulfilment, ReshipRequest
 from pawpact.workspace.enums import Role
 from tests.storefront.test_box_reship_pages import _box_customer, _web
-from tests.storefront.test_trial_order_reships import _dispatched_two_line_order
+from tests.storefront.test_order_reships import _dispatched_two_line_order
 from tests.workspace.conftest import client_for, staff_user
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

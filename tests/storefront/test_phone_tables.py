@@ -7,7 +7,7 @@ from pawpact.warehouses.models import WarehouseSku
 from pawpact.workspace.enums import Role
 from tests.browser import browser_marks, chromium, fetch, page_open, screenshot
 from tests.conftest import host_of
-from tests.storefront.test_trial_order_reships import _dispatched_two_line_order
+from tests.storefront.test_order_reships import _dispatched_two_line_order
 from tests.workspace.conftest import client_for, staff_user
 
 pytestmark = browser_marks

@@ -1,4 +1,4 @@
-"""The storefront trial's blockers: a warehouse switch asks first and says what goes off sale;
+"""What stopped a new shop on first use: a warehouse switch asks first and says what goes off sale;
 orders and parcels are in the staff menu; the owner sets what a plan's box holds (cost and
 margin shown, under 50% flagged) and the customer's boxes page says why nothing ships yet."""
 import pytest
