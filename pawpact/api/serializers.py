@@ -124,3 +124,19 @@ class PaymentMethodInputSerializer(InputSerializer):
     token = serializers.CharField(max_length=255)
     # No default in the schema: "" would break its own minLength; the service fills it in.
     label = serializers.CharField(max_length=80, required=False)
+
+
+# The sign-in answers of both the accounts and the customers endpoints.
+DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\"); "
+                     "left out, it is read from the User-Agent (\"iPhone · WeChat 8.0\", \"Chrome on Windows\").")
+
+
+class TokenSerializer(serializers.Serializer):
+    object = serializers.CharField(default="token", help_text=_("Always `token`."))
+    token = serializers.CharField(help_text=_("The access token: send it as `Authorization: Token <token>`."))
+    token_expires_at = serializers.DateTimeField(help_text=_("After this, calls answer 401 `token_expired`: refresh."))
+    refresh_token = serializers.CharField(
+        help_text=_("Exchange it once at `/auth/refresh` for a new pair. Presenting it a second time signs the device out.")
+    )  # fmt: skip
+    refresh_expires_at = serializers.DateTimeField()
+    device_id = serializers.UUIDField(help_text=_("This sign-in in `/auth/devices`."))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 
 from pawpact.api.versioning import LAST_WITH_NUMBERED_IDS, numbers_for_ids
-from pawpact.api.versioning import LAST_WITH_NUMBERED_IDS, numbers_for_ids
 from pawpact.core.opaque_ids import (
     ADVANCE,
     CALL_TASK,

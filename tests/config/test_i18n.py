@@ -148,8 +148,10 @@ def test_open_for_business_and_a_persons_name_are_used_only_where_they_fit():
         ("", "Enter the customer's name."),
         ("", "Name"), ("", "Name or phone"), ("", "Name, phone or pet"),
         ("", "Part of the customer's name or phone number, or of the pet's name."),
-        ("", "Part of the name or of the phone number, or the whole email of the customer's login."),
-        ("", "Phone or name"), ("", "Where the score comes from (report number, screenshot…). Kept with your name."),
+        ("", "Part of the name or of the phone number, or the whole email of the customer or their login."),
+        ("", "Phone or name"),
+        ("", "This number is new here: add a name and a date of birth to register."),
+        ("", "Where the score comes from (report number, screenshot…). Kept with your name."),
         ("", "Your name"), ("", "Your name, please."), ("", "name"), ("", "your name"),
     ]  # fmt: skip
 

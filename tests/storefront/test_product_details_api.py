@@ -6,15 +6,16 @@ import urllib.request
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from pawpact.core.opaque_ids import PRODUCT, opaque_id
 from pawpact.storefront.services.catalog import product_save
 from pawpact.warehouses.models import WarehouseSku
 from pawpact.warehouses.services import _skus_upsert
 from tests.conftest import host_of
 
 
-def _listed(shop, sku: WarehouseSku) -> int:
+def _listed(shop, sku: WarehouseSku) -> str:
     with schema_context(shop.schema_name):
-        return product_save(sku=sku.sku, price_minor=sku.cost_minor + 2590).pk
+        return opaque_id(PRODUCT, product_save(sku=sku.sku, price_minor=sku.cost_minor + 2590).pk)
 
 
 def test_the_import_carries_description_and_pictures_and_the_picture_is_served(linked, sandbox_warehouse):

@@ -15,7 +15,7 @@ from pawpact.billing.services.queued_activation import queued_activation_run
 from pawpact.core.clock import FixedClock
 from pawpact.messaging.models import Message
 from tests.billing.debits.factories import contract_create
-from tests.payments.gateways import alipay_credentials
+from tests.payments.gateways import alipay_credentials, fake_alipay  # noqa: F401  (fixture)
 from tests.payments.test_alipay import _deliver
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,7 @@ def _agreement_signed(shop, gateway, time_machine):
         start = agreement_sign_begin(contract=contract, rail="alipay")
     assert _deliver(shop, gateway.customer_signs(start.url)).status_code == 200
     with schema_context(shop.schema_name):
-        contract.refresh_from_db()
-        return contract
+        return Contract.objects.select_related("payment_method", "customer").get(pk=contract.pk)
 
 
 def test_the_plan_starts_at_the_jobs_next_run_without_the_customer(shop, fake_alipay, time_machine):

@@ -3,11 +3,8 @@ from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
 from pawpact.api.opaque_ids import STAFF, OpaqueIdField
-from pawpact.api.serializers import InputSerializer
+from pawpact.api.serializers import DEVICE_NAME_HELP, InputSerializer
 from pawpact.customers.phone_sign_in import PHONE_LOGIN_DOMAIN
-
-DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\"); "
-                     "left out, it is read from the User-Agent (\"iPhone · WeChat 8.0\", \"Chrome on Windows\").")
 
 
 class TokenRequestSerializer(InputSerializer):
@@ -31,17 +28,6 @@ class WeChatLoginSerializer(InputSerializer):
 
 class WeChatLinkSerializer(InputSerializer):
     code = serializers.CharField(max_length=128, help_text=_("A fresh `wx.login()` code of the user to link."))
-
-
-class TokenSerializer(serializers.Serializer):
-    object = serializers.CharField(default="token", help_text=_("Always `token`."))
-    token = serializers.CharField(help_text=_("The access token: send it as `Authorization: Token <token>`."))
-    token_expires_at = serializers.DateTimeField(help_text=_("After this, calls answer 401 `token_expired`: refresh."))
-    refresh_token = serializers.CharField(
-        help_text=_("Exchange it once at `/auth/refresh` for a new pair. Presenting it a second time signs the device out.")
-    )  # fmt: skip
-    refresh_expires_at = serializers.DateTimeField()
-    device_id = serializers.UUIDField(help_text=_("This sign-in in `/auth/devices`."))
 
 
 class DeviceSerializer(serializers.Serializer):

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from pawpact.api.v1.accounts import phone_views, views
+from pawpact.api.v1.accounts import views
 
 urlpatterns = [
     path("auth/token", views.TokenCreateApi.as_view(), name="api_token_create"),
     path("auth/refresh", views.TokenRefreshApi.as_view(), name="api_token_refresh"),
-    path("auth/sms/code", phone_views.PhoneCodeApi.as_view(), name="api_phone_code"),
-    path("auth/sms", phone_views.PhoneSignInApi.as_view(), name="api_phone_sign_in"),
     path("auth/wechat", views.WeChatLoginApi.as_view(), name="api_wechat_login"),
     path("auth/wechat/link", views.WeChatLinkApi.as_view(), name="api_wechat_link"),
     path("auth/logout", views.TokenRevokeApi.as_view(), name="api_logout"),

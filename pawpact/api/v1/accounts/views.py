@@ -1,9 +1,7 @@
 """Signing in per device (password, refresh, WeChat mini-program), signing out, the devices
 signed in, and the people behind them: who I am, and the shop's staff."""
 
-from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
-from allauth.core.internal.ratelimit import parse_rates
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -29,10 +27,11 @@ from pawpact.accounts.services import (
 )
 from pawpact.api.errors import ApiKeyNotAllowed, BadCredentials
 from pawpact.api.idempotency import idempotent
+from pawpact.api.lockout import lockout_seconds
 from pawpact.api.openapi import error_responses
 from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import staff_may
-from pawpact.api.serializers import ErrorSerializer
+from pawpact.api.serializers import ErrorSerializer, TokenSerializer
 from pawpact.api.user_agent import device_name
 from pawpact.api.v1.accounts import serializers as s
 from pawpact.api.versioning import answered_version
@@ -42,7 +41,7 @@ from pawpact.tenants.modes import current_livemode
 
 def _tokens(issued) -> Response:
     device = issued.device
-    response = Response(s.TokenSerializer({
+    response = Response(TokenSerializer({
         "token": issued.access_token, "token_expires_at": device.access_expires_at,
         "refresh_token": issued.refresh_token, "refresh_expires_at": device.refresh_expires_at,
         "device_id": device.uuid,
@@ -56,12 +55,6 @@ def _device_name(request, given: str, *, fallback: str = "") -> str:
     return device_name(given, request.META.get("HTTP_USER_AGENT", ""), fallback=fallback)
 
 
-def lockout_seconds() -> int:
-    """How long allauth's failed-login lockout can last: its longest window (the 429's Retry-After)."""
-    rates = parse_rates(allauth_settings.RATE_LIMITS.get("login_failed"))
-    return int(max((rate.duration for rate in rates), default=60))
-
-
 class TokenCreateApi(APIView):
     """Sign a staff member or customer of this shop in on one device: an access token (valid two
     hours) and a refresh token (valid 30 days, one exchange each) for that device."""
@@ -71,7 +64,7 @@ class TokenCreateApi(APIView):
     throttle_scope = "token"
 
     @extend_schema(
-        request=s.TokenRequestSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401)}, auth=[]
+        request=s.TokenRequestSerializer, responses={200: TokenSerializer, **error_responses(400, 401)}, auth=[]
     )
     def post(self, request):
         data = s.TokenRequestSerializer(data=request.data)
@@ -102,7 +95,7 @@ class TokenRefreshApi(APIView):
     throttle_scope = "token"
 
     @extend_schema(
-        request=s.RefreshRequestSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401)}, auth=[]
+        request=s.RefreshRequestSerializer, responses={200: TokenSerializer, **error_responses(400, 401)}, auth=[]
     )
     def post(self, request):
         data = s.RefreshRequestSerializer(data=request.data)
@@ -120,7 +113,7 @@ class WeChatLoginApi(APIView):
     throttle_scope = "token"
 
     @extend_schema(
-        request=s.WeChatLoginSerializer, responses={200: s.TokenSerializer, **error_responses(400, 401, 503)}, auth=[]
+        request=s.WeChatLoginSerializer, responses={200: TokenSerializer, **error_responses(400, 401, 503)}, auth=[]
     )
     def post(self, request):
         data = s.WeChatLoginSerializer(data=request.data)

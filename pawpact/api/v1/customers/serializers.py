@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from pawpact.api.expand import expandable_object
 from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
-from pawpact.api.serializers import InputSerializer
+from pawpact.api.serializers import DEVICE_NAME_HELP, InputSerializer, TokenSerializer
 from pawpact.customers.enums import CustomerStanding, Species
 from pawpact.customers.models import Customer, Pet
 
@@ -175,3 +175,36 @@ class PetQuerySerializer(serializers.Serializer):
 # Other domains expand a contract's customer and pet with these (pawpact.api.expand).
 expandable_object("customer", CustomerSerializer)
 expandable_object("pet", PetSerializer)
+
+
+class PhoneCodeRequestSerializer(InputSerializer):
+    phone = phone_field()
+
+
+class PhoneCodeSentSerializer(serializers.Serializer):
+    object = ObjectField("phone_code")
+    status = serializers.CharField(
+        default="sent",
+        help_text=_("Always `sent`, whether or not the number is a customer's here; the code is valid "
+                               "10 minutes (in test mode: `GET /sandbox/sms?phone=…` with a staff token)."),
+    )  # fmt: skip
+
+
+class PhoneSignInSerializer(InputSerializer):
+    phone = phone_field()
+    code = serializers.RegexField(r"^[0-9]{6}$", help_text=_("The six digits texted to the phone."))
+    name = serializers.CharField(
+        max_length=80, required=False,
+        help_text=_("To register a number that is new here (422 `registration_details_required` "
+                               "without it); ignored for a known customer."),
+    )  # fmt: skip
+    birth_date = serializers.DateField(required=False, help_text=_("To register, with `name`."))
+    language = language_field(required=False)
+    device_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True,
+                                        help_text=DEVICE_NAME_HELP)  # fmt: skip
+
+
+class PhoneSignedInSerializer(TokenSerializer):
+    object = serializers.CharField(default="phone_sign_in", help_text=_("Always `phone_sign_in`."))
+    customer = CustomerSerializer()
+    created = serializers.BooleanField(help_text=_("True when this sign-in registered the customer."))

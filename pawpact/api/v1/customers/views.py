@@ -1,10 +1,13 @@
 """Customers and their pets. Staff register customers and add pets for anyone; a customer
 opens their own account and adds their own pets."""
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -12,16 +15,18 @@ from rest_framework.views import APIView
 
 from pawpact.api.access import own_customer, own_id_only
 from pawpact.api.idempotency import idempotent
-from pawpact.api.openapi import ERRORS
+from pawpact.api.lockout import lockout_seconds
+from pawpact.api.openapi import ERRORS, error_responses
 from pawpact.api.permissions import IsShopStaff
-from pawpact.api.user_agent import device_name
 from pawpact.api.query import METADATA_FILTER, metadata_filtered, query_valid
+from pawpact.api.user_agent import device_name
 from pawpact.api.v1.customers import serializers as s
 from pawpact.api.versioning import answered_version
 from pawpact.core.errors import PermissionDenied
 from pawpact.core.http import api_language
 from pawpact.customers import services as customers
 from pawpact.customers.models import Customer, Pet
+from pawpact.customers.phone_sign_in import phone_checked, phone_code_send, phone_sign_in
 from pawpact.customers.registration import customer_registration_confirm, customer_registration_start
 from pawpact.messaging.verification import verification_sms_send
 
@@ -190,3 +195,63 @@ class PetDetailUpdateApi(APIView):
         data.is_valid(raise_exception=True)
         pet = customers.pet_update(pet=pet, **data.validated_data)
         return Response(s.PetSerializer(pet).data)
+
+
+class PhoneCodeApi(APIView):
+    """Text a sign-in code to a phone number. The answer is the same whether or not the number
+    is a customer's here; a number gets at most one text a minute and five a day."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_scope = "token"
+
+    @extend_schema(request=s.PhoneCodeRequestSerializer, responses={202: s.PhoneCodeSentSerializer, **error_responses(400)},
+                   auth=[])  # fmt: skip
+    def post(self, request):
+        data = s.PhoneCodeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone = data.validated_data["phone"]
+        phone_code_send(phone=phone, shop_name=request.tenant.name, sms_send=verification_sms_send)
+        return Response(s.PhoneCodeSentSerializer({}).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PhoneSignInApi(APIView):
+    """Sign in with a phone number and its texted code: a customer of the shop is signed in on
+    a new device; a number new here registers with `name` and `birth_date` (201). Wrong codes
+    count toward the same lockout as wrong passwords (429)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_scope = "token"
+
+    @extend_schema(request=s.PhoneSignInSerializer,
+                   responses={200: s.PhoneSignedInSerializer, 201: s.PhoneSignedInSerializer,
+                              **error_responses(400, 422, 429)}, auth=[])  # fmt: skip
+    def post(self, request):
+        data = s.PhoneSignInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        adapter = get_adapter(request)
+        try:  # allauth's failed-login limit (per address and per number), as on a password login
+            adapter.pre_authenticate(request, username="phone:" + phone_checked(values["phone"]))
+        except DjangoValidationError as error:
+            raise Throttled(detail=error.messages[0], wait=lockout_seconds()) from None
+        if "language" not in values and request.META.get("HTTP_ACCEPT_LANGUAGE"):
+            values["language"] = api_language(request.META["HTTP_ACCEPT_LANGUAGE"])
+        values["device_name"] = device_name(values["device_name"], request.META.get("HTTP_USER_AGENT", ""))
+        # A refusal (a wrong code) keeps its count toward the lockout; a success gives it back.
+        signed = phone_sign_in(**values, api_version=answered_version(request))
+        adapter._rollback_login_failed_rl_usage()
+        return _answer(signed)
+
+
+def _answer(signed) -> Response:
+    device = signed.tokens.device
+    body = s.PhoneSignedInSerializer({
+        "customer": signed.customer, "created": signed.created, "token": signed.tokens.access_token,
+        "token_expires_at": device.access_expires_at, "refresh_token": signed.tokens.refresh_token,
+        "refresh_expires_at": device.refresh_expires_at, "device_id": device.uuid,
+    }).data  # fmt: skip
+    response = Response(body, status=status.HTTP_201_CREATED if signed.created else status.HTTP_200_OK)
+    response["Cache-Control"] = "no-store"  # tokens: never kept by a cache
+    return response
