@@ -19,10 +19,6 @@ SNACKS = [("冻干鸡胸", "freeze-dried chicken"), ("猫条", "cat treat sticks
 SNACK_SIZES = [(50, "50g"), (100, "100g"), (200, "200g"), (400, "400g")]
 TOYS = [("逗猫棒", "teaser wand"), ("猫抓板", "scratching board"), ("发声球", "squeaky ball"), ("磨牙绳", "rope toy"),
         ("隧道", "play tunnel"), ("漏食球", "treat ball"), ("猫爬架", "cat tree"), ("飞盘", "flying disc")]
-# A bigger pack costs more in all but less per kilo (a line's price follows its pack size).
-PACK_FACTOR = {1500: 1.0, 2000: 0.97, 5000: 0.9, 10000: 0.85, 2500: 1.0, 6000: 0.92,
-               50: 1.0, 100: 0.95, 200: 0.9, 400: 0.85}  # fmt: skip
-TOY_FACTOR = (1.0, 1.4, 1.9)  # small, medium, large
 COLOURS = [("红色", "red"), ("蓝色", "blue"), ("灰色", "grey"), ("粉色", "pink"), ("绿色", "green")]
 
 
@@ -41,39 +37,25 @@ def generate(seed: int = 7) -> list[dict]:
     for brand, brand_en in BRANDS:
         for kind, kind_en, animal in FOOD:
             for flavour, flavour_en in FLAVOURS:
-                # The rate per kilo is the line's smallest pack's draw; each size still draws one
-                # number, so the stock figures (drawn from the same sequence) stay as they were.
-                rate = None
                 for grams, label in FOOD_SIZES:
-                    draw = rng.randint(2600, 9000)
-                    rate = rate or draw
-                    cost = round(grams / 1000 * rate * PACK_FACTOR[grams] / 100) * 100
+                    cost = round(grams / 1000 * rng.randint(2600, 9000) / 100) * 100
                     add(f"F{animal}", "food", f"{brand} {flavour}{kind} {label}",
                         f"{brand_en} {flavour_en} {kind_en} {label}", label, grams, cost)
     for brand, brand_en in BRANDS:
         for kind, kind_en in LITTER:
-            rate = None
             for grams, label in LITTER_SIZES:
-                draw = rng.randint(600, 1800)
-                rate = rate or draw
                 add("L", "litter", f"{brand} {kind} {label}", f"{brand_en} {kind_en} {label}", label, grams,
-                    round(grams / 1000 * rate * PACK_FACTOR[grams] / 10) * 10)
+                    round(grams / 1000 * rng.randint(600, 1800) / 10) * 10)
     for brand, brand_en in BRANDS:
         for kind, kind_en in SNACKS:
-            rate = None
             for grams, label in SNACK_SIZES:
-                draw = rng.randint(8, 30)
-                rate = rate or draw
                 add("S", "snacks", f"{brand} {kind} {label}", f"{brand_en} {kind_en} {label}", label, grams,
-                    round(grams * rate * PACK_FACTOR[grams] / 10) * 10)
+                    round(grams * rng.randint(8, 30) / 10) * 10)
     for kind, kind_en in TOYS:
         for colour, colour_en in COLOURS:
-            base = None
-            for (size, size_en), factor in zip((("小号", "small"), ("中号", "medium"), ("大号", "large")), TOY_FACTOR):
-                draw = rng.randint(8, 120)
-                base = base or draw
+            for size, size_en in (("小号", "small"), ("中号", "medium"), ("大号", "large")):
                 add("T", "toys", f"{colour}{kind}（{size}）", f"{kind_en}, {colour_en}, {size_en}", size_en, 0,
-                    round(base * factor) * 100)
+                    rng.randint(8, 120) * 100)
     return rows
 
 

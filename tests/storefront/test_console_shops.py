@@ -12,7 +12,7 @@ from tests.conftest import SHOP_PASSWORD
 
 def _shops_cell(html: str, name: str) -> str:
     row = re.search(rf"{re.escape(name)}.*?</tr>", html, re.S).group(0)
-    return re.findall(r"<td>(\d+)</td>", row)[-1]
+    return re.findall(r"<td[^>]*>(\d+)</td>", row)[-1]
 
 
 def test_every_linked_shop_is_counted_and_named(shop, other_shop, warehouse, public_client):
