@@ -12,7 +12,7 @@ from pawpact.storefront.signing_views import SESSION_KEY
 from tests.billing.signing.test_activation_schedule import _beijing
 from tests.billing.signing.test_queued_activation import SIGNED_AT, _agreement_signed, _run, shop_wechat  # noqa: F401
 from tests.payments.gateways import fake_wechat  # noqa: F401  (fixture)
-from tests.workspace.conftest import client_for
+from tests.workspace.conftest import client_for, owner_client  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 EN = "Deposit ¥500.00 debited on 2026-12-02, first month ¥399.00 on 2026-12-03; the plan starts on 2026-12-03."
@@ -36,9 +36,10 @@ def _page(client, path, language):
 
 def test_the_done_page_says_what_is_debited_when_and_hides_the_unknown_cooling_off_end(shop, waiting):
     phone = client_for(shop)
-    session = phone.session
-    session[SESSION_KEY] = [str(waiting.uuid)]
-    session.save()
+    with schema_context(shop.schema_name):
+        session = phone.session
+        session[SESSION_KEY] = [str(waiting.uuid)]
+        session.save()
     en = _page(phone, f"/sign/done/{waiting.uuid}/", "en")
     assert f"one debit per notice: {EN} We will text you" in en
     assert "<dt>Deposit, to be debited</dt><dd>¥500.00 on 2026-12-02</dd>" in en

@@ -64,7 +64,7 @@ def test_the_deposit_is_debited_the_day_after_its_notice_and_the_plan_starts_the
     _run(shop, _beijing(date(2026, 12, 2), 7, 20))  # on the day shown: the deposit, then period 1's notice
     taken, now = _succeeded(shop, contract)
     assert taken == [] and now.deposit_status == DepositStatus.HELD and now.status == ContractStatus.SIGNED
-    assert list(shop_wechat.notices.values()) == [DEPOSIT_MINOR, MONTHLY]
+    assert list(shop_wechat.notices.values()) == [MONTHLY]  # period 1's notice follows the deposit's
     assert _days(_schedule(shop, contract, _beijing(date(2026, 12, 2), 9))) == (
         [(FIRST_PERIOD, MONTHLY, date(2026, 12, 3))], date(2026, 12, 3))
 
@@ -130,6 +130,7 @@ def test_a_rail_without_notices_takes_everything_at_once_and_other_contracts_hav
             assert activation_schedule_text(schedule) == "首期 ¥399.00 和可退还押金 ¥500.00 立即扣款，套餐今日生效。"
         # a WeChat choice not yet made is planned from now: after 22:00 its notice waits for tomorrow
         wechat = activation_schedule(signed, rail="wechat", clock=FixedClock(at))
-        assert _days(wechat)[1] == date(2026, 12, 3)
+        assert _days(wechat) == (
+            [(DEPOSIT, DEPOSIT_MINOR, date(2026, 12, 3)), (FIRST_PERIOD, MONTHLY, date(2026, 12, 4))], date(2026, 12, 4))
         active = contract_create(status=ContractStatus.ACTIVE)
         assert activation_schedule(active, rail="wechat") is None and activation_schedule(signed) is None
