@@ -59,7 +59,7 @@ def test_my_plans_shows_the_deposit_to_be_debited_and_one_name_for_the_method(sh
     phone = client_for(shop, user)
     zh = _page(phone, "/my/plans/", "zh-hans")
     assert "<dt>押金</dt><dd>¥500.00 · 待扣（2026-12-02 扣款）</dd>" in zh
-    assert "<dd>微信支付委托代扣</dd>" in zh and f"等待微信支付预扣费通知期： {ZH}" in zh
+    assert "<dd>微信支付委托代扣</dd>" in zh and f"等待微信支付预扣费通知期：{ZH}届时我们会短信通知您。" in zh
     en = _page(phone, "/my/plans/", "en")
     assert "<dt>Deposit</dt><dd>¥500.00 · to be debited on 2026-12-02</dd>" in en
     assert "<dd>WeChat Pay auto-debit</dd>" in en and f"Waiting for WeChat Pay's notice period: {EN}" in en
@@ -67,19 +67,20 @@ def test_my_plans_shows_the_deposit_to_be_debited_and_one_name_for_the_method(sh
 
 def test_the_staff_signing_page_explains_the_wait_and_offers_no_new_link(shop, waiting, owner_client):
     en = _page(owner_client, f"/manage/signings/{waiting.uuid}/", "en")
-    assert f"<strong>Waiting for WeChat Pay's notice period:</strong> {EN}" in en
+    assert f"Waiting for WeChat Pay's notice period: {EN}" in en and "Nothing more to do" in en
     assert "Replace with a new link" not in en and "Make the signing link" not in en
     assert '<li class="done" data-step="method">' in en and '<li class="waiting" data-step="paid">' in en
     assert "¥500.00 · debited on 2026-12-02" in en
     zh = _page(owner_client, f"/manage/signings/{waiting.uuid}/", "zh-hans")
-    assert f"等待微信支付预扣费通知期：</strong> {ZH}" in zh and "已添加支付方式" in zh
+    assert f"等待微信支付预扣费通知期：{ZH}" in zh and "已添加支付方式" in zh
 
 
 def test_the_staff_contract_page_says_when_the_deposit_is_taken(shop, waiting, owner_client):
     en = _page(owner_client, f"/manage/contracts/{waiting.uuid}/", "en")
     assert f"one debit per notice: {EN}" in en and "· debited on 2026-12-02" in en
+    assert "<dd>7 days from the day the plan starts</dd>" in en
     zh = _page(owner_client, f"/manage/contracts/{waiting.uuid}/", "zh-hans")
-    assert ZH in zh and "· 2026-12-02 扣款" in zh
+    assert f"每次通知只扣一笔：{ZH}" in zh and "· 2026-12-02 扣款" in zh
 
 
 @pytest.mark.parametrize("path", ["/manage/signings/", "/manage/contracts/"])
