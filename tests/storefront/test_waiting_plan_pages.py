@@ -65,7 +65,7 @@ def test_my_plans_shows_the_deposit_to_be_debited_and_one_name_for_the_method(sh
     assert "<dd>WeChat Pay auto-debit</dd>" in en and f"Waiting for WeChat Pay's notice period: {EN}" in en
 
 
-def test_the_staff_signing_page_explains_the_wait_and_offers_no_new_link(shop, waiting, owner_client):
+def test_the_staff_signing_page_explains_the_wait_and_offers_no_new_link(shop, waiting, owner_client):  # noqa: F811
     en = _page(owner_client, f"/manage/signings/{waiting.uuid}/", "en")
     assert f"Waiting for WeChat Pay's notice period: {EN}" in en and "Nothing more to do" in en
     assert "Replace with a new link" not in en and "Make the signing link" not in en
@@ -75,7 +75,7 @@ def test_the_staff_signing_page_explains_the_wait_and_offers_no_new_link(shop, w
     assert f"等待微信支付预扣费通知期：{ZH}" in zh and "已添加支付方式" in zh
 
 
-def test_the_staff_contract_page_says_when_the_deposit_is_taken(shop, waiting, owner_client):
+def test_the_staff_contract_page_says_when_the_deposit_is_taken(shop, waiting, owner_client):  # noqa: F811
     en = _page(owner_client, f"/manage/contracts/{waiting.uuid}/", "en")
     assert f"one debit per notice: {EN}" in en and "· debited on 2026-12-02" in en
     assert "<dd>7 days from the day the plan starts</dd>" in en
@@ -84,7 +84,7 @@ def test_the_staff_contract_page_says_when_the_deposit_is_taken(shop, waiting, o
 
 
 @pytest.mark.parametrize("path", ["/manage/signings/", "/manage/contracts/"])
-def test_both_lists_show_the_wait_and_the_first_debit(shop, waiting, owner_client, path):
+def test_both_lists_show_the_wait_and_the_first_debit(shop, waiting, owner_client, path):  # noqa: F811
     en = _page(owner_client, path, "en")
     assert "Waiting for WeChat Pay&#x27;s notice period" in en or "Waiting for WeChat Pay's notice period" in en
     assert '<span data-next-debit="2026-12-02">2026-12-02</span><br><span class="muted">Deposit ¥500.00</span>' in en
@@ -92,10 +92,11 @@ def test_both_lists_show_the_wait_and_the_first_debit(shop, waiting, owner_clien
     assert "等待微信支付预扣费通知期" in zh and '<span class="muted">押金 ¥500.00</span>' in zh
 
 
-def test_after_the_deposit_the_lists_show_the_first_month_and_after_the_start_no_wait(shop, waiting, owner_client):
+def test_after_the_deposit_the_lists_show_the_first_month_and_after_the_start_no_wait(shop, waiting, owner_client):  # noqa: F811
     _run(shop, _beijing(date(2026, 12, 2), 7, 20))
     page = _page(owner_client, "/manage/contracts/", "en")
-    assert '<span data-next-debit="2026-12-03">2026-12-03</span><br><span class="muted">First month ¥399.00</span>' in page
+    first = '<span data-next-debit="2026-12-03">2026-12-03</span><br><span class="muted">First month ¥399.00</span>'
+    assert first in page
     _run(shop, _beijing(date(2026, 12, 3), 7, 20))
     page = _page(owner_client, "/manage/contracts/", "en")
     assert "notice period" not in page and "data-next-debit" not in page

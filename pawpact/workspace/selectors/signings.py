@@ -94,9 +94,9 @@ def link_is_live(link: SigningLink | None, *, clock: Clock = default_clock) -> b
 
 def signing_list(*, state: str = "", query: str = "") -> QuerySet[Contract]:
     """Applications and their contracts, newest first: waiting for the customer, or started."""
-    contracts = Contract.objects.select_related("customer", "pet", "plan_version__plan", "payment_method").prefetch_related(
-        Prefetch("signing_links", queryset=SigningLink.objects.order_by("-id"), to_attr="links")
-    )
+    contracts = Contract.objects.select_related(
+        "customer", "pet", "plan_version__plan", "payment_method"
+    ).prefetch_related(Prefetch("signing_links", queryset=SigningLink.objects.order_by("-id"), to_attr="links"))
     if state == "waiting":
         contracts = contracts.filter(status__in=WAITING_STATUSES)
     elif state == "active":

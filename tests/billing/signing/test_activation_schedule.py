@@ -99,9 +99,11 @@ def test_without_a_deposit_period_1_is_debited_the_day_after_its_notice(shop, sh
     schedule = _schedule(shop, contract, SIGNED_AT)
     assert _days(schedule) == ([(FIRST_PERIOD, MONTHLY, date(2026, 12, 2))], date(2026, 12, 2))
     with schema_context(shop.schema_name):
-        assert activation_starts_on(Contract.objects.get(pk=contract.pk), clock=FixedClock(SIGNED_AT)) == date(2026, 12, 2)
+        stored = Contract.objects.get(pk=contract.pk)
+        assert activation_starts_on(stored, clock=FixedClock(SIGNED_AT)) == date(2026, 12, 2)
     with translation.override("en"):
-        assert activation_schedule_text(schedule) == "First month ¥399.00 debited on 2026-12-02; the plan starts on 2026-12-02."
+        assert activation_schedule_text(schedule) == (
+            "First month ¥399.00 debited on 2026-12-02; the plan starts on 2026-12-02.")
     with translation.override("zh-hans"):
         assert activation_schedule_text(schedule) == "首期 ¥399.00 于 2026-12-02 扣款，套餐自 2026-12-02 生效。"
 
@@ -124,13 +126,15 @@ def test_a_rail_without_notices_takes_everything_at_once_and_other_contracts_hav
                                  deposit_status=DepositStatus.DUE)  # fmt: skip
         schedule = activation_schedule(signed, rail="alipay", clock=FixedClock(at))
         assert _days(schedule) == (
-            [(DEPOSIT, DEPOSIT_MINOR, date(2026, 12, 1)), (FIRST_PERIOD, MONTHLY, date(2026, 12, 1))], date(2026, 12, 1))
+            [(DEPOSIT, DEPOSIT_MINOR, date(2026, 12, 1)), (FIRST_PERIOD, MONTHLY, date(2026, 12, 1))],
+            date(2026, 12, 1))
         assert not schedule.waits and waiting_schedule(signed, clock=FixedClock(at)) is None
         with translation.override("zh-hans"):
             assert activation_schedule_text(schedule) == "首期 ¥399.00 和可退还押金 ¥500.00 立即扣款，套餐今日生效。"
         # a WeChat choice not yet made is planned from now: after 22:00 its notice waits for tomorrow
         wechat = activation_schedule(signed, rail="wechat", clock=FixedClock(at))
         assert _days(wechat) == (
-            [(DEPOSIT, DEPOSIT_MINOR, date(2026, 12, 3)), (FIRST_PERIOD, MONTHLY, date(2026, 12, 4))], date(2026, 12, 4))
+            [(DEPOSIT, DEPOSIT_MINOR, date(2026, 12, 3)), (FIRST_PERIOD, MONTHLY, date(2026, 12, 4))],
+            date(2026, 12, 4))
         active = contract_create(status=ContractStatus.ACTIVE)
         assert activation_schedule(active, rail="wechat") is None and activation_schedule(signed) is None
