@@ -79,6 +79,8 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
     label = "Alipay auto-debit" if rail == "alipay" else "WeChat Pay auto-debit"
     other = "WeChat Pay auto-debit" if rail == "alipay" else "Alipay auto-debit"
     assert label in page and other not in page  # only the rail with verified credentials
+    when = "the plan starts on 2026-12-02." if rail == "wechat" else "is debited at once; the plan starts today."
+    assert f'data-rail="{rail}">' in page and when in page and "taken now" not in page
 
     response = phone.post(f"/sign/{link.token}/", {"action": "agreement", "rail": rail}, HTTP_USER_AGENT=PHONE)
     assert response.status_code == 302 and response["Location"].startswith(
