@@ -116,8 +116,11 @@ class PaymentMethod(models.Model):
 
     @property
     def shown_label(self) -> str:
-        """The label in the reader's language (the sandbox's test cards carry catalogued names)."""
-        return gettext(self.label) if self.label else str(self.get_rail_display())
+        """The label in the reader's language (the sandbox's test cards carry catalogued names);
+        a debit agreement is named by its rail, whatever older label it was stored with."""
+        if self.rail in (Rail.ALIPAY, Rail.WECHAT) or not self.label:
+            return str(self.get_rail_display())
+        return gettext(self.label)
 
 
 class Contract(models.Model):

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from pawpact.billing.activation_schedule import waiting_schedule
 from pawpact.billing.enums import (
     AttemptStatus,
     ContractStatus,
@@ -310,19 +311,6 @@ def agreement_rails_offered(*, livemode: bool) -> list[str]:
 
 
 def activation_starts_on(contract: Contract, *, clock=default_clock) -> date | None:
-    """The first day a queued contract can start, None unless it waits for a rail's notice: a
-    day after period 1's notice (the rail's notice days), or after the deposit's notice and
-    then period 1's when a deposit is still due (each debit needs its own notice). A rail
-    without notices starts it at the activation job's next run."""
-    if contract.status != ContractStatus.SIGNED or contract.activation_queued_at is None:
-        return None
-    method = contract.payment_method
-    policy = RAIL_POLICIES.get(method.rail) if method is not None else None
-    days = (policy.pre_debit_notice_days if policy is not None else 0) or 0
-    if not days:
-        return None
-    if contract.deposit_status == DepositStatus.DUE and contract.deposit_minor > 0:
-        return local_date(contract.deposit_noticed_at or clock.now()) + timedelta(days=2 * days)
-    period = DebitPeriod.objects.filter(contract=contract, number=1).only("pre_debit_noticed_at").first()
-    noticed = period.pre_debit_noticed_at if period is not None else None
-    return local_date(noticed or clock.now()) + timedelta(days=days)
+    """The day a contract waiting for a rail's pre-debit notices starts, else None."""
+    schedule = waiting_schedule(contract, clock=clock)
+    return schedule.starts_on if schedule is not None else None

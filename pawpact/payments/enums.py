@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class Rail(models.TextChoices):
     SANDBOX = "sandbox", _("Sandbox")
     STRIPE = "stripe", _("Card (Stripe)")
-    ALIPAY = "alipay", _("Alipay agreement debit")
-    WECHAT = "wechat", _("WeChat entrusted debit")
+    ALIPAY = "alipay", _("Alipay auto-debit")
+    WECHAT = "wechat", _("WeChat Pay auto-debit")
 
 
 class DeclineType(models.TextChoices):

@@ -47,6 +47,7 @@ def _page(request, shop, *, reason: str = "", typed=None, status: int = 200):
         "shop": shop,
         "checks": checks,
         "ready": all(check.passed for check in checks),
+        "unmet": sum(1 for check in checks if not check.passed),
         "credentials": ShopCredential.objects.filter(shop=shop),
         "provider_forms": forms,
         "account": account,

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.billing.activation_schedule import activation_schedule, activation_schedule_text
 from pawpact.billing.errors import SigningLinkInvalid
 from pawpact.billing.models import Contract, SigningLink
 from pawpact.billing.selectors import agreement_rails_offered
@@ -24,7 +25,8 @@ SESSION_PREFIX = "signing_agreement"
 # Providers notify within seconds; after this the page stops polling and says so.
 WAIT_SECONDS = 600
 POLL_SECONDS = 2
-RAIL_LABELS = {Rail.ALIPAY: _("Alipay auto-debit"), Rail.WECHAT: _("WeChat Pay auto-debit")}
+# The names come with the rails (payments.enums.Rail), so every page words them alike.
+RAIL_LABELS = {Rail.ALIPAY: Rail.ALIPAY.label, Rail.WECHAT: Rail.WECHAT.label}
 RAIL_HELP = {
     Rail.ALIPAY: _("Sign an Alipay recurring-payment agreement (周期扣款); each month's amount is debited from Alipay."),
     Rail.WECHAT: _("Sign a WeChat Pay entrusted-debit agreement (委托代扣); each month's amount is debited from WeChat Pay."),
@@ -49,28 +51,38 @@ def agreement_context(request, link: SigningLink, token: str) -> dict:
     """What the page shows about agreements: the rails offered, and the one being signed."""
     waiting = request.session.get(f"{SESSION_PREFIX}:{link.pk}")
     attached = signing_agreement_attached(link)
+    contract = Contract.objects.select_related("payment_method").get(pk=link.contract_id)
     context = {
         "token": token,
         "agreement_rails": [
-            {"rail": rail, "label": RAIL_LABELS[rail], "help": RAIL_HELP[rail]}
+            {"rail": rail, "label": RAIL_LABELS[rail], "help": RAIL_HELP[rail], "when": schedule_text(contract, rail)}
             for rail in agreement_rails_offered(livemode=link.contract.livemode)
         ],
+        "cards_when": schedule_text(contract, Rail.SANDBOX),
         "agreement_attached": attached,
         "agreement_waiting": None,
         "poll_seconds": POLL_SECONDS,
     }
     if attached:
-        method = Contract.objects.select_related("payment_method").get(pk=link.contract_id).payment_method
+        method = contract.payment_method
         context["attached_label"] = RAIL_LABELS.get(method.rail, method.label)
         context["attached_needs_notice"] = bool(policy_for(method.rail).pre_debit_notice_days)
+        context["attached_when"] = schedule_text(contract, method.rail)
     elif waiting:
         context["agreement_waiting"] = {
             "label": RAIL_LABELS.get(waiting["rail"], waiting["rail"]),
+            "when": schedule_text(contract, waiting["rail"]),
             "url": waiting["url"],
             "qr": segno.make(waiting["url"], error="m").svg_data_uri(scale=4),
             "timed_out": time.time() - waiting["at"] > WAIT_SECONDS,
         }
     return context
+
+
+def schedule_text(contract: Contract, rail: str) -> str:
+    """When the deposit and the first month are debited, and the plan starts, on that rail."""
+    schedule = activation_schedule(contract, rail=rail)
+    return activation_schedule_text(schedule) if schedule is not None else ""
 
 
 def signing_agreement_status(request, token: str):

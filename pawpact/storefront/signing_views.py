@@ -11,19 +11,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.billing.activation_schedule import activation_schedule_text, waiting_schedule
 from pawpact.billing.enums import ContractStatus, DepositStatus, PeriodStatus, TerminationKind
 from pawpact.billing.errors import SigningLinkInvalid
 from pawpact.billing.models import Contract, CreditConsent, DebitPeriod, TerminationQuote
-from pawpact.billing.selectors import activation_starts_on, termination_quote_summary
+from pawpact.billing.selectors import termination_quote_summary
 from pawpact.billing.services.agreement import agreement_render
 from pawpact.billing.services.contract_state import contract_transition_check
 from pawpact.billing.services.credit import credit_consent_text
 from pawpact.billing.services.remote_signing import (
     SIGNING_CODE_TOPIC,
     CreditConsentGiven,
+    signing_agreement_activate,
     signing_code_send,
     signing_link_open,
-    signing_agreement_activate,
     signing_pay,
     signing_sign,
 )
@@ -158,8 +159,9 @@ def signing_done(request, uuid):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("my_contracts")
     has_account = contract.customer.user_id is not None
+    waiting = waiting_schedule(contract)
     context = {"shop": request.tenant, "contract": contract, "form": form, "has_account": has_account,
-               "starts_on": activation_starts_on(contract)}  # fmt: skip
+               "schedule": waiting, "schedule_text": activation_schedule_text(waiting) if waiting else ""}  # fmt: skip
     return render(request, "storefront/sign/done.html", context | _paid_today(contract))
 
 

@@ -5,7 +5,6 @@ Every page shows the logged-in customer's own contracts only (another customer's
 another shop's, is a 404). Nothing here links to staff pages or the API.
 """
 from dataclasses import dataclass
-from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -16,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from pawpact.billing.activation_schedule import ActivationSchedule, activation_schedule_text, waiting_schedule
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.enums import ContractStatus, PeriodStatus
 from pawpact.billing.holds import contract_holds
-from pawpact.billing.selectors import activation_starts_on
 from pawpact.billing.models import Contract, DebitPeriod, PetLossReport
 from pawpact.billing.services.dunning import contract_payment_method_replace
 from pawpact.billing.services.payment_methods import payment_method_attach
@@ -46,7 +45,11 @@ class PlanView:
     next_period: DebitPeriod | None
     open_report: PetLossReport | None
     hold_message: str = ""
-    starts_on: date | None = None
+    schedule: ActivationSchedule | None = None  # a plan waiting for its rail's pre-debit notices
+
+    @property
+    def schedule_text(self) -> str:
+        return activation_schedule_text(self.schedule) if self.schedule else ""
 
     @property
     def is_active(self) -> bool:
@@ -66,7 +69,7 @@ def _plan_view(contract: Contract) -> PlanView:
     # A contract not yet active has no debit calendar: all of its cost is still to pay.
     remaining = sum(period.amount_minor for period in owed) if periods else contract.total_minor - paid
     return PlanView(contract, periods, paid, remaining, owed[0] if owed else None, reports[0] if reports else None,
-                    held, activation_starts_on(contract))  # fmt: skip
+                    held, waiting_schedule(contract))  # fmt: skip
 
 
 @login_required(login_url="account_login")

@@ -90,6 +90,11 @@ def test_the_console_page_shows_checks_and_never_a_secret(console, shop, fake_al
     # Checks are missing: the button is disabled and says why (the server refuses anyway, below).
     assert '<button disabled aria-describedby="go-live-help">Go live</button>' in page
     assert "Go live becomes possible once every check above is ticked." in page
+    unmet = page.count("✗ ")  # the reason can't be typed either, and the page counts what is missing
+    assert unmet >= 1 and 'name="reason" value="" disabled aria-describedby="go-live-help">' in page
+    assert f"This shop cannot go live yet: {unmet} check{' above is' if unmet == 1 else 's above are'} not met (✗)." in page
+    zh = console.get(f"/console/shops/{shop.pk}/money/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"该门店暂不能切换到正式模式：上方有 {unmet} 项检查未通过（✗）。" in zh
     assert "PRIVATE KEY" not in page and row.secret_ciphertext[:20] not in page
     response = console.post(f"/console/shops/{shop.pk}/money/go-live/", {"reason": "try"}, follow=True)
     assert "The shop cannot go live yet." in response.content.decode()

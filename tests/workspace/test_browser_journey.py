@@ -124,7 +124,7 @@ def test_owner_signs_up_and_the_customer_signs_pays_and_cancels_on_their_phone(m
         phone.wait_for_url("**/sign/done/**")
         screenshot(phone, tmp_path, f"journey-{language}-390-06-done.png")
 
-        owner.wait_for_function("document.querySelectorAll('#signing-steps li.done').length === 5", timeout=15_000)
+        owner.wait_for_function("document.querySelectorAll('#signing-steps li.done').length === 6", timeout=15_000)
         with server.db(), schema_context(schema):
             contract = Contract.objects.get(customer__phone="13800138999")
             assert contract.status == ContractStatus.ACTIVE and contract.monthly_amount_minor == 19_950

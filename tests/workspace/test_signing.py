@@ -75,7 +75,7 @@ def test_staff_start_customer_signs_on_phone_and_the_contract_starts(shop, owner
         assert DebitPeriod.objects.get(contract=contract, number=1).status == PeriodStatus.PAID
         assert ledger_check().is_ok
     steps = owner_client.get(f"/manage/signings/{contract.uuid}/steps/").content.decode()
-    assert steps.count('class="done"') == 5 and "hx-trigger" not in steps  # polling stops when done
+    assert steps.count('class="done"') == 6 and "hx-trigger" not in steps  # polling stops when done
     # The link cannot be used twice.
     assert phone.get(f"/sign/{link.token}/").status_code == 404
     # The customer creates a login and lands on their plans.

@@ -79,6 +79,8 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
     label = "Alipay auto-debit" if rail == "alipay" else "WeChat Pay auto-debit"
     other = "WeChat Pay auto-debit" if rail == "alipay" else "Alipay auto-debit"
     assert label in page and other not in page  # only the rail with verified credentials
+    when = "the plan starts on 2026-12-02." if rail == "wechat" else "is debited at once; the plan starts today."
+    assert f'data-rail="{rail}">' in page and when in page and "taken now" not in page
 
     response = phone.post(f"/sign/{link.token}/", {"action": "agreement", "rail": rail}, HTTP_USER_AGENT=PHONE)
     assert response.status_code == 302 and response["Location"].startswith(
@@ -91,11 +93,15 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
     attached = phone.get(f"/sign/{link.token}/agreement/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"{label} is signed" in attached and "hx-trigger" not in attached  # polling stops
     assert ("notice given the day before" in attached) == (rail == "wechat")
+    assert ">Done</button>" in attached if rail == "wechat" else ">Start the plan</button>" in attached
+    assert "taken now" not in attached and ("the plan starts on 2026-12-02" in attached) == (rail == "wechat")
     response = phone.post(f"/sign/{link.token}/", {"action": "activate"})
     assert response.status_code == 302 and response["Location"] == f"/sign/done/{contract.uuid}/"
     if rail == "wechat":  # the pre-debit notice goes out first; the plan starts by itself a day later
         done = phone.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert "your plan starts by itself on 2026-12-02" in done and "first month is paid" not in done
+        amount = f"¥{contract.monthly_amount_minor // 100:,}.{contract.monthly_amount_minor % 100:02d}"
+        assert f"First month {amount} debited on 2026-12-02; the plan starts on 2026-12-02." in done
+        assert "first month is paid" not in done and "Cooling-off until" not in done
         assert list(fake_wechat.notices.values()) == [contract.monthly_amount_minor] and fake_wechat.orders == {}
         staff = owner_client.get(f"/manage/contracts/{contract.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "Waiting for WeChat Pay's notice period" in staff and "2026-12-02" in staff

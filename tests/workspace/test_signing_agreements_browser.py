@@ -10,7 +10,7 @@ from tests.payments.test_wechat import _deliver
 from tests.workspace.test_signing_agreements import DESKTOP, _signed
 
 pytestmark = [*browser_marks, pytest.mark.django_db]
-WORDS = {"en": ("WeChat Pay auto-debit", "is signed"), "zh-hans": ("微信支付自动扣款", "已签约")}
+WORDS = {"en": ("WeChat Pay auto-debit", "is signed"), "zh-hans": ("微信支付委托代扣", "已签约")}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

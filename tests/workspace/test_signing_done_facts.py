@@ -62,7 +62,7 @@ def test_done_page_shows_the_deposit_the_total_taken_today_and_the_next_debit(sh
         PaymentMethod.objects.filter(pk=contract.payment_method_id).update(rail=Rail.ALIPAY, label=LABELS[Rail.ALIPAY])
     plans = phone.get("/my/plans/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert f"<dt>押金</dt><dd>{money(deposit)} · " in plans
-    assert "<dd>支付宝周期扣款协议</dd>" in plans and "Alipay agreement" not in plans
+    assert "<dd>支付宝周期扣款</dd>" in plans and "Alipay" not in plans
 
 
 def test_without_a_deposit_the_done_page_shows_the_first_month_only(shop, owner_client, adopter):
@@ -72,4 +72,9 @@ def test_without_a_deposit_the_done_page_shows_the_first_month_only(shop, owner_
     assert "the first month is paid" in en and "Deposit, paid today" not in en and "Paid today in all" not in en
     plans_label = PaymentMethod(rail=Rail.WECHAT, label=LABELS[Rail.WECHAT])
     with translation.override("zh-hans"):
-        assert plans_label.shown_label == "微信委托代扣"
+        assert plans_label.shown_label == "微信支付委托代扣"
+    older = PaymentMethod(rail=Rail.WECHAT, label="WeChat entrusted debit")  # a label stored before the names were one
+    with translation.override("en"):
+        assert older.shown_label == "WeChat Pay auto-debit"
+    with translation.override("zh-hans"):
+        assert older.shown_label == "微信支付委托代扣"

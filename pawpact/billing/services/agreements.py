@@ -37,7 +37,7 @@ from pawpact.payments.wechat import WechatRail
 logger = logging.getLogger(__name__)
 AGREEMENT_RAILS = (Rail.ALIPAY, Rail.WECHAT)
 # Stored in English and worded at display in the reader's language (PaymentMethod.shown_label).
-LABELS = {Rail.ALIPAY: gettext_noop("Alipay agreement"), Rail.WECHAT: gettext_noop("WeChat entrusted debit")}
+LABELS = {Rail.ALIPAY: gettext_noop("Alipay auto-debit"), Rail.WECHAT: gettext_noop("WeChat Pay auto-debit")}
 
 
 # WeChat's own signing mini-program, which a shop's mini-program opens with the pre-sign id.

@@ -20,7 +20,7 @@ def contract_list(
     The next date is a per-row lookup (the period index), not a GROUP BY over every
     period of the shop: a page computes it for its 25 rows, an export streams it."""
     upcoming = DebitPeriod.objects.filter(contract=OuterRef("pk"), status__in=OPEN_PERIOD_STATUSES).order_by("number")
-    contracts = Contract.objects.select_related("customer", "pet", "plan_version__plan").annotate(
+    contracts = Contract.objects.select_related("customer", "pet", "plan_version__plan", "payment_method").annotate(
         next_due=Subquery(upcoming.values("due_date")[:1])
     )
     if status:

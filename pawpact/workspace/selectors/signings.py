@@ -1,8 +1,10 @@
 """Reads for the signing wizard and the signings list."""
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from pawpact.billing.activation_schedule import ActivationSchedule, activation_schedule_text, waiting_schedule
 from pawpact.billing.enums import OPEN_CONTRACT_STATUSES, ContractStatus
 from pawpact.billing.models import Contract, Plan, PlanVersion, SigningLink
 from pawpact.core.clock import Clock, default_clock
@@ -54,8 +56,18 @@ class SigningState:
             ("opened", bool(link and link.opened_at)),
             ("code", bool(link and link.code_sent_at)),
             ("signed", contract.signed_at is not None),
-            ("paid", contract.status == ContractStatus.ACTIVE),
+            ("method", contract.payment_method_id is not None and contract.signed_at is not None),
+            ("paid", contract.status == ContractStatus.ACTIVE or contract.activated_at is not None),
         ]
+
+    @cached_property
+    def schedule(self) -> ActivationSchedule | None:
+        """The contract's start, when it waits for its rail's pre-debit notices."""
+        return waiting_schedule(self.contract)
+
+    @property
+    def schedule_text(self) -> str:
+        return activation_schedule_text(self.schedule) if self.schedule else ""
 
     @property
     def is_done(self) -> bool:
@@ -67,6 +79,13 @@ def signing_state(*, contract: Contract) -> SigningState:
     return SigningState(contract=contract, link=link)
 
 
+def waiting_schedules_attach(contracts) -> None:
+    """Give each listed contract `waiting`: its start schedule while its rail's pre-debit
+    notices hold it back (None otherwise), so lists show the first debit instead of a dash."""
+    for contract in contracts:
+        contract.waiting = waiting_schedule(contract)
+
+
 def link_is_live(link: SigningLink | None, *, clock: Clock = default_clock) -> bool:
     return bool(
         link and link.completed_at is None and link.locked_at is None and link.expires_at > clock.now()
@@ -75,9 +94,9 @@ def link_is_live(link: SigningLink | None, *, clock: Clock = default_clock) -> b
 
 def signing_list(*, state: str = "", query: str = "") -> QuerySet[Contract]:
     """Applications and their contracts, newest first: waiting for the customer, or started."""
-    contracts = Contract.objects.select_related("customer", "pet", "plan_version__plan").prefetch_related(
-        Prefetch("signing_links", queryset=SigningLink.objects.order_by("-id"), to_attr="links")
-    )
+    contracts = Contract.objects.select_related(
+        "customer", "pet", "plan_version__plan", "payment_method"
+    ).prefetch_related(Prefetch("signing_links", queryset=SigningLink.objects.order_by("-id"), to_attr="links"))
     if state == "waiting":
         contracts = contracts.filter(status__in=WAITING_STATUSES)
     elif state == "active":

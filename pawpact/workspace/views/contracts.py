@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from pawpact.billing.activation_schedule import activation_schedule_text, waiting_schedule
 from pawpact.billing.agreement_pdf import agreement_pdf
 from pawpact.billing.enums import ContractStatus, TerminationKind
 from pawpact.billing.models import Contract, PetLossReport, Plan, Termination, TerminationQuote
-from pawpact.billing.selectors import activation_starts_on, calendar_list, contract_in_cooling_off
+from pawpact.billing.selectors import calendar_list, contract_in_cooling_off
 from pawpact.core.clock import default_clock
 from pawpact.core.errors import DomainError
 from pawpact.core.http import attachment
@@ -28,6 +29,7 @@ from pawpact.workspace.enums import Action
 from pawpact.workspace.exports import export_response
 from pawpact.workspace.roles import role_allows
 from pawpact.workspace.selectors.contracts import contract_list
+from pawpact.workspace.selectors.signings import waiting_schedules_attach
 from pawpact.workspace.selectors.timeline import contract_facts, contract_timeline
 from pawpact.workspace.views.frame import workspace_view
 from pawpact.workspace.views.tables import CONTRACT_COLUMNS
@@ -58,6 +60,7 @@ def contracts(request):
     if params.get("export"):
         return export_response(request, rows, CONTRACT_COLUMNS, name="contracts")
     page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
+    waiting_schedules_attach(page)
     query = params.copy()
     query.pop("page", None)
     context = {
@@ -84,13 +87,15 @@ def _detail(request, uuid, *, error: DomainError | None = None):
     facts = contract_facts(contract=contract)
     quote_id = request.GET.get("quote", "")
     quote = TerminationQuote.objects.filter(contract=contract, pk=quote_id).first() if quote_id.isdigit() else None
+    schedule = waiting_schedule(contract)
     context = {
         "contract": contract,
+        "schedule": schedule,
+        "schedule_text": activation_schedule_text(schedule) if schedule else "",
         "calendar": calendar_list(contract=contract),
         "timeline": contract_timeline(contract=contract, facts=facts),
         "in_cooling_off": contract_in_cooling_off(contract),
         "is_active": is_active,
-        "starts_on": activation_starts_on(contract),
         "quote": quote,
         "quote_is_free": quote is not None and quote.kind == TerminationKind.COOLING_OFF,
         "may_act": role_allows(request.workspace_role, Action.CONTRACT_ACT),

@@ -28,6 +28,7 @@ from pawpact.workspace.selectors.signings import (
     plans_on_sale,
     signing_list,
     signing_state,
+    waiting_schedules_attach,
 )
 from pawpact.workspace.views.frame import forbidden, workspace_view
 from pawpact.workspace.views.tables import SIGNING_COLUMNS
@@ -42,6 +43,7 @@ def signings(request):
     if request.GET.get("export"):
         return export_response(request, contracts, SIGNING_COLUMNS, name="signings")
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    waiting_schedules_attach(page)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
