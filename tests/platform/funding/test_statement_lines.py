@@ -1,5 +1,6 @@
 """The console shows every line of an imported statement: what it matched in the shop's books
 or why it did not, filtered, totalled per side and exported; kept once per import."""
+import csv
 import io
 import re
 
@@ -96,9 +97,12 @@ def test_an_import_keeps_every_line_with_its_result_totals_and_exports(
 
     export = console.get(url + "?result=mismatched&export=csv")
     assert export["Content-Type"] == "text/csv; charset=utf-8"
-    rows = [row.split(",") for row in export.content.decode("utf-8-sig").splitlines()]
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[0][:9] == ["Shop", "Provider", "Statement date", "Kind", "Our reference", "Provider's number",
                            "On the statement (¥)", "In the books (¥)", "Result"]  # fmt: skip
+    assert [row[9] for row in rows[1:]] == ["On the statement, but the books show no payment under this number.",
+                                            "-¥90.00 on the statement, -¥100.00 in the books.",
+                                            "Paid in the books (Refund), but not on the statement."]  # fmt: skip
     assert [(row[3], row[4], row[6], row[7], row[8], row[11], row[12]) for row in rows[1:]] == [
         ("Payment", GHOST, "129.00", "0.00", "Moved at the provider, not in the books", "0", "Open"),
         ("Refund", out_trade_no(SHORT), "-90.00", "-100.00", "Amounts differ", "0", "Open"),
