@@ -3,6 +3,7 @@ day on the lines page, each filtered by result, kind (and shop), totalled per si
 exported as CSV or XLSX. Platform admins only."""
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from pawpact.platform.funding.reconciliation_views import provider_choices
 from pawpact.platform.funding.selectors import funding_shop_list
 from pawpact.platform.models import StatementImport
 from pawpact.platform.table_export import table_response, yuan_cell
+
+PAGE_ROWS = 200
 
 
 class LineFilterForm(forms.Form):
@@ -86,7 +89,12 @@ def _lines(request, imports: list[StatementImport], form: LineFilterForm):
         return _export(request.GET["export"], rows)
     params = request.GET.copy()
     params.pop("export", None)
-    return {"line_rows": rows, "totals": line_totals(rows), "line_form": form, "line_filters": params.urlencode()}
+    params.pop("page", None)
+    # A day's statement can run to thousands of lines: the page shows them a page at a time,
+    # the totals and the exports are of every line the filters keep.
+    page = Paginator(rows, PAGE_ROWS).get_page(request.GET.get("page"))
+    return {"line_rows": page.object_list, "line_page": page, "totals": line_totals(rows), "line_form": form,
+            "line_filters": params.urlencode()}  # fmt: skip
 
 
 @staff_required

@@ -189,3 +189,18 @@ def test_statement_lines_are_for_platform_admins_only(public_client, shop, shop_
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         assert shop_client.get(path).status_code == 404
         assert owner.get(path).status_code == 403
+
+
+def test_a_long_statement_is_shown_a_page_at_a_time_and_totalled_and_exported_whole(console, shop):
+    lines = [{"kind": "charge", "order_no": f"{i:032x}", "provider_reference": str(i), "amount_minor": 100,
+              "our_amount_minor": 100, "result": "matched", "our_record": "debit", "our_key": f"k{i}"}
+             for i in range(450)]  # fmt: skip
+    big = StatementImport.objects.create(shop=shop, provider="alipay", statement_date=_today(), status="done",
+                                         lines=450, matched=450, line_results=lines)  # fmt: skip
+    url = f"/console/reconciliation/imports/{big.pk}/?kind=charge"
+    first = console.get(url)
+    assert len(first.context["line_rows"]) == 200 and first.context["totals"].matched_minor == 45_000
+    assert "Lines 1 to 200 of 450" in first.content.decode() and "kind=charge&amp;page=2" in first.content.decode()
+    last = console.get(url + "&page=3")
+    assert [row.line["our_key"] for row in last.context["line_rows"]] == [f"k{i}" for i in range(400, 450)]
+    assert len(console.get(url + "&page=3&export=csv").content.decode("utf-8-sig").splitlines()) == 451
