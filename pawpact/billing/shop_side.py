@@ -35,7 +35,7 @@ class BillingShopSide:
     def statement_import(self, *, rail: str, livemode: bool, day: date, lines: list[StatementLine] | None):
         reconciled = statement_import(rail=rail, livemode=livemode, day=day, lines=lines)
         return StatementOutcome(lines=reconciled.lines, matched=reconciled.matched,
-                                mismatches=len(reconciled.mismatches))  # fmt: skip
+                                mismatches=len(reconciled.mismatches), results=tuple(reconciled.results))  # fmt: skip
 
 
 def _attempt_for(metadata: dict) -> DebitAttempt | None:

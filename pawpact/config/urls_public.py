@@ -13,7 +13,7 @@ from pawpact.platform import (
 )
 from pawpact.platform import views as platform_views
 from pawpact.platform import webhooks as platform_webhooks
-from pawpact.platform.funding import reconciliation_views
+from pawpact.platform.funding import import_lines_views, reconciliation_views
 from pawpact.platform.funding import views as funding_views
 from pawpact.platform.saas import views as saas_views
 from pawpact.platform.signup import views as signup_views
@@ -47,9 +47,10 @@ urlpatterns = [
     ),
     path(
         "console/reconciliation/imports/<int:import_id>/",
-        reconciliation_views.console_statement_import_status,
+        import_lines_views.console_statement_import_status,
         name="console_statement_import_status",
     ),
+    path("console/reconciliation/lines/", import_lines_views.console_statement_lines, name="console_statement_lines"),
     path(
         "console/reconciliation/mismatches/<int:mismatch_id>/",
         reconciliation_views.console_mismatch_resolve,

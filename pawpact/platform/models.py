@@ -193,6 +193,8 @@ class StatementImport(models.Model):
     lines = models.IntegerField(default=0)
     matched = models.IntegerField(default=0)
     mismatches = models.IntegerField(default=0)
+    # Every line's result (pawpact.tenants.ports.StatementLineResult as a dict), kept when matched.
+    line_results = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, default="")
     error_code = models.CharField(max_length=40, blank=True, default="")  # words the reason in the viewer's language
     requested_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,

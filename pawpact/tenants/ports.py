@@ -30,13 +30,32 @@ class PaymentEventOutcome:
 
 
 @dataclass(frozen=True)
+class StatementLineResult:
+    """One line of a matched statement, or one record of the books the statement lacks.
+    `result` is "matched", a mismatch kind (missing_here, missing_at_provider,
+    amount_differs) or "not_matched" (a transfer out, not a payment of the shop's books);
+    the platform words it from the code and these fields when it is shown."""
+
+    kind: str  # the line's: charge | refund | transfer
+    order_no: str  # our out_trade_no / out_refund_no, the number both sides know
+    provider_reference: str  # the provider's trade, refund or transfer id ("" when not on the statement)
+    amount_minor: int  # on the statement (0 when not on it)
+    our_amount_minor: int  # in the books (0 when not in them)
+    result: str
+    our_record: str = ""  # what the books hold under the number: debit, deposit, penalty, refund, order
+    our_key: str = ""  # that record's idempotency key
+
+
+@dataclass(frozen=True)
 class StatementOutcome:
     """A provider statement matched against a shop's books: its lines, how many matched, how
-    many did not (the mismatches themselves cross as a reconciliation.done outbox event)."""
+    many did not (the mismatches themselves cross as a reconciliation.done outbox event),
+    and every line's result, kept by the import so its page reads without matching again."""
 
     lines: int
     matched: int
     mismatches: int
+    results: tuple[StatementLineResult, ...] = ()
 
 
 class ShopSide(Protocol):

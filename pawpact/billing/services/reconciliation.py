@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -42,12 +42,15 @@ from pawpact.payments.enums import Rail
 from pawpact.payments.gateways import out_trade_no
 from pawpact.payments.registry import rail_for, rail_ready
 from pawpact.payments.stripe import StripeRail, stripe_key_livemode
+from pawpact.tenants.ports import StatementLineResult
 
 logger = logging.getLogger(__name__)
 STATEMENT_RAILS = (Rail.ALIPAY, Rail.WECHAT)
 MISSING_HERE = "missing_here"
 MISSING_AT_PROVIDER = "missing_at_provider"
 AMOUNT_DIFFERS = "amount_differs"
+MATCHED = "matched"
+NOT_MATCHED = "not_matched"  # a transfer out: the platform matches it against its payouts
 
 
 @dataclass(frozen=True)
@@ -136,26 +139,35 @@ def _our_refunds(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     }
 
 
-def statement_match(*, lines: list[StatementLine], ours: dict[str, _Ours]) -> tuple[int, list[Mismatch]]:
-    """(lines matched, mismatches) of one statement against our records of the same kind."""
-    matched, mismatches, seen = 0, [], set()
+def statement_results(*, lines: list[StatementLine], ours: dict[str, _Ours], kind: str) -> list[StatementLineResult]:
+    """Every line's result against our records of the same `kind`, then each record of ours
+    moved on the day that the statement does not list."""
+    results, seen = [], set()
     for line in lines:
         seen.add(line.order_no)
         mine = ours.get(line.order_no)
-        theirs = {"provider_reference": line.provider_reference[:64]}
-        if mine is None or mine.amount_minor == 0:
-            sent = {"our_record": mine.record, "our_key": mine.key} if mine else {}
-            mismatches.append(Mismatch(MISSING_HERE, line.order_no, line.amount_minor, 0, **theirs, **sent))
-        elif mine.amount_minor != line.amount_minor:
-            mismatches.append(Mismatch(AMOUNT_DIFFERS, line.order_no, line.amount_minor, mine.amount_minor,
-                                       **theirs, our_record=mine.record, our_key=mine.key))  # fmt: skip
-        else:
-            matched += 1
+        books = mine.amount_minor if mine else 0
+        result = MISSING_HERE if books == 0 else AMOUNT_DIFFERS if books != line.amount_minor else MATCHED
+        sent = {"our_record": mine.record, "our_key": mine.key} if mine else {}
+        results.append(StatementLineResult(kind, line.order_no, line.provider_reference[:64], line.amount_minor,
+                                           books, result, **sent))  # fmt: skip
     for number, mine in ours.items():
         if mine.on_day and mine.amount_minor and number not in seen:
-            mismatches.append(Mismatch(MISSING_AT_PROVIDER, number, 0, mine.amount_minor, our_record=mine.record,
-                                       our_key=mine.key))  # fmt: skip
-    return matched, mismatches
+            results.append(StatementLineResult(kind, number, "", 0, mine.amount_minor, MISSING_AT_PROVIDER,
+                                               mine.record, mine.key))  # fmt: skip
+    return results
+
+
+def _mismatch(result: StatementLineResult) -> Mismatch:
+    return Mismatch(result.result, result.order_no, result.amount_minor, result.our_amount_minor,
+                    provider_reference=result.provider_reference, our_record=result.our_record,
+                    our_key=result.our_key)  # fmt: skip
+
+
+def statement_match(*, lines: list[StatementLine], ours: dict[str, _Ours]) -> tuple[int, list[Mismatch]]:
+    """(lines matched, mismatches) of one statement against our records of the same kind."""
+    results = statement_results(lines=lines, ours=ours, kind="charge")
+    return sum(r.result == MATCHED for r in results), [_mismatch(r) for r in results if r.result != MATCHED]
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,7 @@ class Reconciled:
     lines: int
     matched: int
     mismatches: list[Mismatch]
+    results: list[StatementLineResult] = field(default_factory=list)
 
 
 def statement_reconcile(
@@ -171,23 +184,24 @@ def statement_reconcile(
     """Match one day's statement of `rail` and tell the platform the result."""
     charges = [line for line in lines if line.kind == "charge"]
     refunds = [line for line in lines if line.kind == "refund"]
-    charged, charge_mismatches = statement_match(
-        lines=charges, ours=_our_charges(rail=rail, livemode=livemode, day=day)
-    )
-    refunded, refund_mismatches = statement_match(
-        lines=refunds, ours=_our_refunds(rail=rail, livemode=livemode, day=day)
-    )
-    mismatches = charge_mismatches + refund_mismatches
+    results = statement_results(lines=charges, ours=_our_charges(rail=rail, livemode=livemode, day=day), kind="charge")
+    results += statement_results(lines=refunds, ours=_our_refunds(rail=rail, livemode=livemode, day=day),
+                                 kind="refund")  # fmt: skip
+    # Transfers out are the platform's payouts, matched against its own bill, not a shop's books.
+    results += [StatementLineResult(line.kind, line.order_no, line.provider_reference[:64], line.amount_minor, 0,
+                                    NOT_MATCHED) for line in lines if line.kind not in ("charge", "refund")]  # fmt: skip
+    matched = sum(r.result == MATCHED for r in results)
+    mismatches = [_mismatch(r) for r in results if r.result not in (MATCHED, NOT_MATCHED)]
     with transaction.atomic():
         outbox_emit(
             kind=EventKind.RECONCILIATION_DONE, aggregate_uuid=_day_uuid(rail, day), livemode=livemode,
             payload={"provider": rail, "statement_date": day.isoformat(), "lines": len(lines),
-                     "matched": charged + refunded, "mismatches": [asdict(m) for m in mismatches],
+                     "matched": matched, "mismatches": [asdict(m) for m in mismatches],
                      "at": clock.now().isoformat()},
         )  # fmt: skip
     if mismatches:
         logger.warning("%s statement of %s: %d mismatch(es)", rail, day, len(mismatches))
-    return Reconciled(lines=len(lines), matched=charged + refunded, mismatches=mismatches)
+    return Reconciled(lines=len(lines), matched=matched, mismatches=mismatches, results=results)
 
 
 def _day_uuid(rail: str, day: date) -> uuid.UUID:

@@ -16,7 +16,8 @@ from pawpact.core.decorators import staff_required
 from pawpact.core.errors import DomainError
 from pawpact.core.widgets import IsoDateInput
 from pawpact.platform.enums import MismatchKind, MismatchResolution, StatementImportStatus
-from pawpact.platform.funding.import_reasons import import_failure_reason, import_needs_credentials
+from pawpact.platform.funding.import_lines import record_labels
+from pawpact.platform.funding.import_reasons import import_failure_reason
 from pawpact.platform.funding.reconciliation import (
     MANUAL_RESOLUTIONS,
     NOTE_MAX,
@@ -34,11 +35,6 @@ PAGE_ROWS = 500
 AGES = [(0, gettext_lazy("Any age")), (1, gettext_lazy("1 day or older")), (3, gettext_lazy("3 days or older")),
         (7, gettext_lazy("7 days or older")), (30, gettext_lazy("30 days or older"))]  # fmt: skip
 STATES = [("open", gettext_lazy("Open")), ("resolved", gettext_lazy("Resolved")), ("all", gettext_lazy("All"))]
-
-
-def record_labels() -> dict[str, str]:
-    return {"debit": _("Debit"), "deposit": _("Deposit"), "penalty": _("Penalty"), "refund": _("Refund"),
-            "order": _("Order"), "payout": _("Payout")}  # fmt: skip
 
 
 def _rows(mismatches, *, today) -> list[tuple[ReconciliationMismatch, int, str]]:
@@ -167,18 +163,6 @@ def console_statement_import(request):
     today = default_clock.today()
     rows = _rows(mismatch_list(filters=MismatchFilter(), today=today)[:PAGE_ROWS], today=today)
     return _page(request, rows=rows, filter_form=FilterForm(), filters="", import_form=form, status=400)
-
-
-@staff_required
-def console_statement_import_status(request, import_id: int):
-    row = StatementImport.objects.select_related("shop", "requested_by").filter(pk=import_id).first()
-    if row is None:
-        raise Http404
-    finished = row.status in (StatementImportStatus.DONE, StatementImportStatus.FAILED)
-    return render(request, "platform/reconciliation_import.html", {
-        "import": row, "finished": finished, "reason": import_failure_reason(row),
-        "needs_credentials": import_needs_credentials(row),
-    })  # fmt: skip
 
 
 @staff_required

@@ -81,4 +81,5 @@ def statement_import_request(
 
 
 def statement_import_list(*, limit: int = 20):
-    return StatementImport.objects.select_related("shop", "requested_by")[:limit]
+    # The lines are read on an import's own page; a list of imports needs only their counts.
+    return StatementImport.objects.select_related("shop", "requested_by").defer("lines_json", "line_results")[:limit]

@@ -3,6 +3,8 @@ schema matches the lines against its books, and the result is drained into the m
 list at once, so the import is done when the console shows it done."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django_tenants.utils import schema_context
 
 from pawpact.core.clock import Clock, default_clock
@@ -39,6 +41,7 @@ def statement_import_run(*, import_id: int, clock: Clock = default_clock) -> Sta
         _progress(row, Status.FAILED, **import_failure_fields(error), finished_at=clock.now())
     else:
         _progress(row, Status.DONE, lines=outcome.lines, matched=outcome.matched, mismatches=outcome.mismatches,
-                  finished_at=clock.now(), lines_json=[])  # fmt: skip
+                  line_results=[asdict(result) for result in outcome.results], finished_at=clock.now(),
+                  lines_json=[])  # fmt: skip
     row.refresh_from_db()
     return row
