@@ -6,41 +6,23 @@ credentials, never another shop's credentials, and the AppSecret never logged.""
 import logging
 
 import pytest
-from django.core.cache import cache
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from pawpact.accounts.models import ApiDevice, User, WeChatIdentity
-from pawpact.payments.gateways import adapters_forget
 from pawpact.platform.golive import credential_verify
-from pawpact.sandbox.gateways.wechat import FakeWechat
 from pawpact.sandbox.gateways.wechat_miniprogram import _id as fake_id
 from pawpact.tenants.credentials import credential_save
 from pawpact.tenants.models import Shop
 from tests.conftest import SHOP_PASSWORD, host_of
-
-APPID, SECRET = "wx0123456789abcdef", "0123456789abcdef0123456789abcdef"
-OTHER_APPID, OTHER_SECRET = "wxfedcba9876543210", "fedcba9876543210fedcba9876543210"
+from tests.payments.gateways import APPID, OTHER_APPID, OTHER_SECRET, SECRET
+from tests.payments.gateways import fake_miniprogram  # noqa: F401  (the fixture)
+from tests.payments.gateways import miniprogram_credentials as mini_program
 
 
 @pytest.fixture
-def wechat(settings):
-    cache.clear()
-    gateway = FakeWechat().start()
-    settings.PAWPACT_GATEWAYS = {**settings.PAWPACT_GATEWAYS, "miniprogram": {"live": gateway.url, "test": gateway.url}}
-    adapters_forget()
-    yield gateway
-    gateway.stop()
-    adapters_forget()
-    cache.clear()
-
-
-def mini_program(shop, gateway, *, livemode=False, appid=APPID, secret=SECRET, registered_secret=None):
-    """The shop's mini-program credentials, registered at the fake and verified there (over HTTP)."""
-    gateway.miniprogram_register(appid, registered_secret or secret)
-    credential_save(shop=shop, provider="miniprogram", livemode=livemode, config={"appid": appid},
-                    secrets={"app_secret": secret}, actor=None)  # fmt: skip
-    return credential_verify(shop=shop, provider="miniprogram", livemode=livemode)
+def wechat(fake_miniprogram):  # noqa: F811
+    return fake_miniprogram
 
 
 def _client(shop, token=None) -> APIClient:
