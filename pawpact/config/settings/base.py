@@ -474,18 +474,15 @@ PAWPACT_SECRET_KEYS = [key.strip() for name in ("PAWPACT_SECRET_KEYS", "PAWPACT_
 PAWPACT_ENCRYPTED_FIELDS = ["tenants.ShopCredential.secret_ciphertext", "warehouses.Warehouse.secret_encrypted"]
 # The gateways of the Chinese rails, per mode: test credentials talk to the provider's own
 # sandbox (or a local fake gateway: pawpact.sandbox.gateways), live ones to the real one.
+WECHAT_API = "https://api.weixin.qq.com"
 PAWPACT_GATEWAYS = {
     "alipay": {
         "live": "https://openapi.alipay.com/gateway.do",
         "test": os.environ.get("PAWPACT_ALIPAY_TEST_GATEWAY", "https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
     },
     "wechat": {"live": "https://api.mch.weixin.qq.com", "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY", "")},
-    # Mini-program logins: WeChat has no sandbox host, so test-mode credentials (a test
-    # mini-program, 测试号) reach WeChat itself unless a fake WeChat is set (./dev run's).
-    "miniprogram": {
-        "live": "https://api.weixin.qq.com",
-        "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY") or "https://api.weixin.qq.com",
-    },
+    # Mini-program logins: WeChat has no sandbox host; test credentials (测试号) reach WeChat unless a fake is set.
+    "miniprogram": {"live": WECHAT_API, "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY") or WECHAT_API},
     # Zhima credit answers on Alipay's open-platform gateway, with the shop's Zhima app.
     "zhima": {
         "live": "https://openapi.alipay.com/gateway.do",
