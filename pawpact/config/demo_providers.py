@@ -1,11 +1,12 @@
-"""The demo shops' own Alipay app and WeChat Pay merchant at the local fake gateways.
+"""The demo shops' own Alipay app, WeChat Pay merchant and mini-program at the local fake gateways.
 
 `./dev run` generates each demo shop's keys once into .pawpact/gateways/demo-<slug>.json
 (pawpact.config.local_gateways.demo_merchants) and registers their public halves at the fakes
 it starts. Once the fakes answer, this stores them on each demo shop as its test-mode
-Alipay and WeChat Pay credentials (encrypted like any others) and has the fakes verify them,
-as the console's "verify" does, so a platform admin can fetch a demo shop's Alipay and WeChat
-statements. The shops stay in test mode.
+Alipay, WeChat Pay and WeChat mini-program credentials (encrypted like any others) and has the
+fakes verify them, as the console's "verify" does, so a platform admin can fetch a demo shop's
+Alipay and WeChat statements and its customers sign in with the fake WeChat's wx.login() codes
+(docs/api.md, "WeChat mini-program"). The shops stay in test mode.
 
 So that the Alipay statement has lines to match, each demo shop then gets one adopter paying
 by Alipay 周期扣款: the contract is signed, the agreement signed on the fake Alipay's page (as
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pawpact.config.demo_alipay import alipay_adopter_seed
-from pawpact.config.local_gateways import demo_merchants
+from pawpact.config.local_gateways import demo_merchants, demo_miniprogram
 from pawpact.config.local_state import STATE_DIR
 from pawpact.core.errors import DomainError
 from pawpact.platform.golive import credential_verify
@@ -40,6 +41,7 @@ class ProvidersReport:
 
 def _wanted(merchant: dict[str, str], gateway_public_key: str) -> dict[str, tuple[dict, dict]]:
     """Per provider: (config, secrets) as the console's credentials form takes them."""
+    mini_program = demo_miniprogram(merchant)
     return {
         Provider.ALIPAY: ({"app_id": merchant["alipay_app_id"]},
                           {"app_private_key": merchant["alipay_app_private_key"],
@@ -47,6 +49,8 @@ def _wanted(merchant: dict[str, str], gateway_public_key: str) -> dict[str, tupl
         Provider.WECHAT: ({"mchid": merchant["mchid"], "appid": merchant["appid"],
                            "cert_serial_no": merchant["cert_serial_no"], "plan_id": merchant["plan_id"]},
                           {"private_key": merchant["wechat_private_key"], "apiv3_key": merchant["apiv3_key"]}),
+        Provider.MINIPROGRAM: ({"appid": mini_program["miniprogram_appid"]},
+                               {"app_secret": mini_program["miniprogram_secret"]}),
     }  # fmt: skip
 
 

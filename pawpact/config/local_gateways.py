@@ -11,6 +11,7 @@ sandbox value whatever the gateway.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Mapping
@@ -94,10 +95,18 @@ def demo_merchants(state_dir: Path) -> dict[str, dict[str, str]]:
     return merchants
 
 
+def demo_miniprogram(merchant: dict[str, str]) -> dict[str, str]:
+    """A demo shop's mini-program at the fake WeChat: derived from the shop's generated merchant
+    secrets, so checkouts made before mini-programs existed get one without a new file."""
+    seed = hashlib.sha256(f"miniprogram:{merchant['apiv3_key']}".encode()).hexdigest()
+    return {"miniprogram_appid": f"wx{seed[:16]}", "miniprogram_secret": seed[32:64]}
+
+
 def _public_half(merchant: dict[str, str]) -> dict[str, str]:
-    """What the fake providers know of a merchant: its ids and public keys (and the APIv3 key,
-    which WeChat Pay and the merchant share)."""
+    """What the fake providers know of a merchant: its ids and public keys (and the APIv3 key and
+    the mini-program's AppSecret, which WeChat and the merchant share)."""
     public = lambda name: public_pem(load_pem_private_key(merchant[name].encode(), password=None))  # noqa: E731
     return {"alipay_app_id": merchant["alipay_app_id"], "alipay_public_key": public("alipay_app_private_key"),
             "mchid": merchant["mchid"], "appid": merchant["appid"], "cert_serial_no": merchant["cert_serial_no"],
-            "wechat_public_key": public("wechat_private_key"), "apiv3_key": merchant["apiv3_key"]}  # fmt: skip
+            "wechat_public_key": public("wechat_private_key"), "apiv3_key": merchant["apiv3_key"],
+            **demo_miniprogram(merchant)}  # fmt: skip

@@ -23,6 +23,7 @@ from pawpact.core.errors import DomainError
 from pawpact.payments.alipay import AlipayRail
 from pawpact.payments.gateways import adapters_forget, gateway_url
 from pawpact.payments.wechat import WechatRail
+from pawpact.payments.wechat_miniprogram import MiniProgram
 from pawpact.payments.zhima import ZhimaCredit
 from pawpact.platform.models import PayoutAccount
 from pawpact.tenants.credentials import credential_get, credential_verification_record
@@ -38,6 +39,8 @@ VERIFIERS = {
     Provider.ALIPAY: lambda creds, live: AlipayRail(credentials=creds, gateway=gateway_url(Provider.ALIPAY, livemode=live)),
     Provider.WECHAT: lambda creds, live: WechatRail(credentials=creds, gateway=gateway_url(Provider.WECHAT, livemode=live)),
     Provider.ZHIMA: lambda creds, live: ZhimaCredit(credentials=creds, gateway=gateway_url(Provider.ZHIMA, livemode=live)),
+    Provider.MINIPROGRAM: lambda creds, live: MiniProgram(
+        credentials=creds, gateway=gateway_url(Provider.MINIPROGRAM, livemode=live)),
 }  # fmt: skip
 MESSAGING_PROVIDERS = (Provider.ALIYUN_SMS, Provider.EMAIL)
 

@@ -28,6 +28,7 @@ FIELD_LABELS = {
     "from_email": gettext_lazy("Sender address"), "api_key": gettext_lazy("Email provider API key"),
     "app_private_key": gettext_lazy("App private key"), "alipay_public_key": gettext_lazy("Alipay public key"),
     "private_key": gettext_lazy("Merchant private key"), "apiv3_key": gettext_lazy("APIv3 key"), "access_key_secret": gettext_lazy("AccessKey secret"),
+    "app_secret": gettext_lazy("Mini-program AppSecret"),
 }  # fmt: skip
 # The payout account's fields, named in a refusal but never part of a credential.
 ACCOUNT_FIELD_LABELS = {"kind": gettext_lazy("Kind"), "account_ref": gettext_lazy("Account"),

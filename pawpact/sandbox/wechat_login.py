@@ -1,4 +1,5 @@
-"""A local stand-in for WeChat's `jscode2session`, for shops in test mode.
+"""A local stand-in for WeChat's `jscode2session`, for shops in test mode without a mini-program
+of their own (with one, its test gateway answers: pawpact.api.wechat).
 
 A mini-program calls `wx.login()` and gets a one-time `code`; the server exchanges it for
 the user's `openid`. In the sandbox a code is `wx_test_<anything>`: the same suffix always

@@ -91,6 +91,7 @@ def _matching(pattern: str, message: str) -> Callable[[str], str]:
 
 
 _APP_ID = _matching(r"\d{16}", gettext_lazy("An Alipay app id is 16 digits."))
+_WECHAT_APP_ID = _matching(r"wx[0-9a-f]{16}", gettext_lazy("A WeChat app id looks like wx followed by 16 hex digits."))
 _TEXT = _matching(r"[^\s].{0,119}", gettext_lazy("Enter the approved SMS signature name (at most 120 characters)."))
 
 
@@ -111,7 +112,7 @@ PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Call
     Provider.WECHAT: (
         {
             "mchid": _matching(r"\d{8,12}", gettext_lazy("A WeChat Pay merchant id is 8 to 12 digits.")),
-            "appid": _matching(r"wx[0-9a-f]{16}", gettext_lazy("A WeChat app id looks like wx followed by 16 hex digits.")),
+            "appid": _WECHAT_APP_ID,
             "cert_serial_no": _matching(r"[0-9A-Fa-f]{8,40}", gettext_lazy("The certificate serial number is hexadecimal.")),
             "plan_id": _matching(r"\d{1,12}", gettext_lazy("The entrusted-debit template (plan) id is a number.")),
         },
@@ -142,6 +143,11 @@ PROVIDER_FIELDS: dict[str, tuple[dict[str, Callable[[str], str]], dict[str, Call
             "from_email": _matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", gettext_lazy("Enter the sender's email address.")),
         },
         {"api_key": _matching(r"[\x21-\x7e]{16,200}", gettext_lazy("The API key is 16 to 200 characters without spaces."))},
+    ),
+    # The AppSecret of 开发管理 → 开发设置 in the mini-program's admin console.
+    Provider.MINIPROGRAM: (
+        {"appid": _WECHAT_APP_ID},
+        {"app_secret": _matching(r"[0-9a-fA-F]{32}", gettext_lazy("A mini-program AppSecret is 32 hex digits."))},
     ),
 }
 

@@ -43,3 +43,5 @@ class Provider(models.TextChoices):
     ALIYUN_SMS = "aliyun_sms", _("Aliyun SMS")
     ZHIMA = "zhima", _("Zhima credit (Alipay)")
     EMAIL = "email", _("Email provider")
+    # The shop's mini-program (api.weixin.qq.com): customers sign in with wx.login() codes.
+    MINIPROGRAM = "miniprogram", _("WeChat mini-program")

@@ -1,7 +1,6 @@
 """Per-device sign-in: access tokens expire, refresh tokens rotate once each, a refresh token
 presented again signs its device out, users list and sign out their own devices only, and
 WeChat mini-program logins go through the sandbox in test mode (never the network)."""
-import json
 from datetime import timedelta
 
 import pytest
@@ -11,10 +10,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from pawpact.accounts.errors import WeChatCodeInvalid, WeChatUnavailable
 from pawpact.accounts.models import ApiDevice, ApiRetiredRefresh, User, WeChatIdentity
 from pawpact.accounts.services import api_device_sign_in
-from pawpact.api.wechat import live_code2session
 from pawpact.core.clock import FixedClock
 from tests.conftest import SHOP_PASSWORD, host_of
 
@@ -188,27 +185,3 @@ def test_one_wechat_user_links_to_one_login_and_not_across_shops(shop, other_sho
         assert WeChatIdentity.objects.count() == 1
     with schema_context(other_shop.schema_name):
         assert WeChatIdentity.objects.count() == 0
-
-
-def test_live_code2session_reads_wechats_answers_without_the_network():
-    calls = []
-
-    def transport(answer):
-        def fetch(url):
-            calls.append(url)
-            return json.dumps(answer).encode()
-        return fetch
-
-    session = live_code2session(code="c1", appid="wx1", secret="s", transport=transport({"openid": "o1", "session_key": "k"}))
-    assert session == {"openid": "o1", "unionid": ""}
-    assert calls[0].startswith("https://api.weixin.qq.com/sns/jscode2session?") and "js_code=c1" in calls[0]
-    with pytest.raises(WeChatCodeInvalid):
-        live_code2session(code="c2", appid="wx1", secret="s", transport=transport({"errcode": 40029}))
-    with pytest.raises(WeChatUnavailable):
-        live_code2session(code="c3", appid="wx1", secret="s", transport=transport({"errcode": -1}))
-
-    def down(url):
-        raise OSError("unreachable")
-
-    with pytest.raises(WeChatUnavailable):
-        live_code2session(code="c4", appid="wx1", secret="s", transport=down)

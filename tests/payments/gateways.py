@@ -2,13 +2,19 @@
 
 import pytest
 
+from django.core.cache import cache
+
 from pawpact.payments.gateways import adapters_forget
+from pawpact.platform.golive import credential_verify
 from pawpact.sandbox.gateways.alipay import FakeAlipay
 from pawpact.sandbox.gateways.base import private_pem, public_pem, rsa_key_new
 from pawpact.sandbox.gateways.wechat import FakeWechat
 from pawpact.tenants.credentials import credential_save, credential_verification_record
 
 APIV3_KEY = "0123456789abcdefABCDEF0123456789"
+# Mini-programs' app ids and AppSecrets, as their admin consoles show them.
+APPID, SECRET = "wx0123456789abcdef", "0123456789abcdef0123456789abcdef"
+OTHER_APPID, OTHER_SECRET = "wxfedcba9876543210", "fedcba9876543210fedcba9876543210"
 
 
 @pytest.fixture
@@ -61,3 +67,23 @@ def wechat_credentials(shop, gateway: FakeWechat, *, livemode: bool = False, mch
     credential_verification_record(credential_id=credential.pk)
     adapters_forget()
     return credential
+
+
+@pytest.fixture
+def fake_miniprogram(settings):
+    cache.clear()
+    gateway = FakeWechat().start()
+    settings.PAWPACT_GATEWAYS = {**settings.PAWPACT_GATEWAYS, "miniprogram": {"live": gateway.url, "test": gateway.url}}
+    adapters_forget()
+    yield gateway
+    gateway.stop()
+    adapters_forget()
+    cache.clear()
+
+
+def miniprogram_credentials(shop, gateway, *, livemode=False, appid=APPID, secret=SECRET, registered_secret=None):
+    """The shop's mini-program credentials, registered at the fake and verified there (over HTTP)."""
+    gateway.miniprogram_register(appid, registered_secret or secret)
+    credential_save(shop=shop, provider="miniprogram", livemode=livemode, config={"appid": appid},
+                    secrets={"app_secret": secret}, actor=None)  # fmt: skip
+    return credential_verify(shop=shop, provider="miniprogram", livemode=livemode)

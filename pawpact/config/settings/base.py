@@ -4,7 +4,6 @@ Nothing here needs a running database at import time: the embedded PostgreSQL is
 started by the run command (`pawpact.config.devstack`) or by the test session,
 which hand its address over through `DATABASE_URL`.
 """
-import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -296,8 +295,6 @@ PERMISSIONS_POLICY = {
 # API sign-ins: a short-lived access token per device, renewed with a rotating refresh token.
 PAWPACT_API_ACCESS_TTL = timedelta(hours=2)
 PAWPACT_API_REFRESH_TTL = timedelta(days=30)
-# Live-mode WeChat mini-program logins (code2session), per shop slug: {"appid": ..., "secret": ...}.
-PAWPACT_WECHAT_MINIPROGRAMS: dict = json.loads(os.environ.get("PAWPACT_WECHAT_MINIPROGRAMS", "{}"))
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -477,12 +474,15 @@ PAWPACT_SECRET_KEYS = [key.strip() for name in ("PAWPACT_SECRET_KEYS", "PAWPACT_
 PAWPACT_ENCRYPTED_FIELDS = ["tenants.ShopCredential.secret_ciphertext", "warehouses.Warehouse.secret_encrypted"]
 # The gateways of the Chinese rails, per mode: test credentials talk to the provider's own
 # sandbox (or a local fake gateway: pawpact.sandbox.gateways), live ones to the real one.
+WECHAT_API = "https://api.weixin.qq.com"
 PAWPACT_GATEWAYS = {
     "alipay": {
         "live": "https://openapi.alipay.com/gateway.do",
         "test": os.environ.get("PAWPACT_ALIPAY_TEST_GATEWAY", "https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
     },
     "wechat": {"live": "https://api.mch.weixin.qq.com", "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY", "")},
+    # Mini-program logins: WeChat has no sandbox host; test credentials (测试号) reach WeChat unless a fake is set.
+    "miniprogram": {"live": WECHAT_API, "test": os.environ.get("PAWPACT_WECHAT_TEST_GATEWAY") or WECHAT_API},
     # Zhima credit answers on Alipay's open-platform gateway, with the shop's Zhima app.
     "zhima": {
         "live": "https://openapi.alipay.com/gateway.do",

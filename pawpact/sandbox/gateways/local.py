@@ -15,7 +15,9 @@ The accounts this Alipay knows (`DEMO_PAYEES`) are the ones a demo owner can bin
 分账 receiver; any other account, or a holder name that differs, is refused with Alipay's
 reason, as Alipay would. The demo shops' own Alipay apps and WeChat Pay merchants
 (PAWPACT_FAKE_DEMO_MERCHANTS: their public halves, generated once by the run command) are
-registered too, so a demo shop's statements can be fetched with its own credentials.
+registered too, so a demo shop's statements can be fetched with its own credentials, and so are
+their mini-programs (app id and AppSecret), so their customers can sign in with wx.login()
+codes the fake WeChat issues (pawpact.sandbox.gateways.wechat_miniprogram).
 
 With PAWPACT_GATEWAYS_STATE_DIR each fake keeps its state in a JSON file there
 (pawpact.sandbox.gateways.state), loaded at start: a restart keeps trades, agreements,
@@ -99,12 +101,14 @@ def local_gateways_start(environ: Mapping[str, str], *, base_port: int | None = 
 
 
 def _demo_merchants_register(merchants: list[dict], alipay: FakeAlipay, wechat: FakeWechat) -> None:
-    """Each demo shop's Alipay app and WeChat Pay merchant, as the providers' portals would
-    have registered them (public keys only: the private halves stay with the shop)."""
+    """Each demo shop's Alipay app, WeChat Pay merchant and mini-program, as the providers' portals
+    would have registered them (public keys only: the private halves stay with the shop)."""
     for merchant in merchants:
         alipay.app_register(merchant["alipay_public_key"], app_id=merchant["alipay_app_id"])
         wechat.merchant_register(merchant["mchid"], merchant["wechat_public_key"], merchant["cert_serial_no"],
                                  merchant["apiv3_key"], merchant["appid"])  # fmt: skip
+        if merchant.get("miniprogram_appid"):
+            wechat.miniprogram_register(merchant["miniprogram_appid"], merchant["miniprogram_secret"])
 
 
 def main() -> int:

@@ -10,7 +10,9 @@ the platform's key, whose certificate `/v3/certificates` serves AEAD_AES_256_GCM
 with the merchant's APIv3 key. Endpoints: pre-entrust-sign, contract query/terminate, the
 pre-debit notice (required before each debit, amount at most the notice's estimate),
 transactions/apply (accepted; the outcome follows by notification or query), order
-query, domestic refunds, and the trade bill.
+query, domestic refunds, and the trade bill. The mini-program login calls of WeChat's other
+host (jscode2session, access tokens) answer here too, unsigned as WeChat's are
+(pawpact.sandbox.gateways.wechat_miniprogram).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from pawpact.sandbox.gateways.base import (
     rsa_key_new,
 )
 from pawpact.sandbox.gateways.state import PersistentState, Sequence
+from pawpact.sandbox.gateways.wechat_miniprogram import PATHS as MINIPROGRAM_PATHS
+from pawpact.sandbox.gateways.wechat_miniprogram import MiniProgramFake
 
 TIMESTAMP_TOLERANCE_SECONDS = 300
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -94,9 +98,10 @@ def bill_csv(orders: list[dict], refunds: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class FakeWechat(PersistentState, FakeGateway):
+class FakeWechat(MiniProgramFake, PersistentState, FakeGateway):
     # What a restart keeps (pawpact.sandbox.gateways.state), with the platform key and certificate.
-    STATE_FIELDS = ("presigns", "contracts", "notices", "orders", "refunds", "bills")
+    STATE_FIELDS = ("presigns", "contracts", "notices", "orders", "refunds", "bills",
+                    *MiniProgramFake.MINIPROGRAM_STATE_FIELDS)  # fmt: skip
 
     def __init__(self, *, latency_seconds: float = 0.0, rate_limit: float | None = None) -> None:
         super().__init__(latency_seconds=latency_seconds, rate_limit=rate_limit)
@@ -113,6 +118,7 @@ class FakeWechat(PersistentState, FakeGateway):
         self.calls: dict[str, int] = {}
         self.rejected: list[str] = []
         self.bills: dict[str, str] = {}
+        self.miniprogram_init()
 
     def merchant_register(self, mchid: str, public_key_pem: str, serial_no: str, apiv3_key: str, appid: str) -> None:
         self.merchants[mchid] = {"key": load_pem_public_key(public_key_pem.encode()), "serial": serial_no.upper(),
@@ -222,6 +228,8 @@ class FakeWechat(PersistentState, FakeGateway):
         return 200, DONE_PAGE.format(message="签约成功 / Signed.").encode(), HTML
 
     def handle(self, handler, method, body):
+        if handler.path.startswith(MINIPROGRAM_PATHS):  # api.weixin.qq.com's calls: no WeChat Pay signature
+            return self.miniprogram_handle(handler, method, body)
         if handler.path.startswith(SIGN_PATH):
             return self._sign_page(handler, method, body)
         if not handler.admitted:

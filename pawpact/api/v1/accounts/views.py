@@ -106,14 +106,16 @@ class TokenRefreshApi(APIView):
 class WeChatLoginApi(APIView):
     """Sign in from a WeChat mini-program with the code of `wx.login()`. The WeChat user must
     have been linked to a login of this shop once (`/auth/wechat/link`), else 401
-    `wechat_not_linked`. In test mode the codes are the sandbox's (`wx_test_<anything>`)."""
+    `wechat_not_linked`. The shop's mini-program answers (its app id and AppSecret, verified by
+    the platform); a test-mode shop without one takes the sandbox's codes (`wx_test_<anything>`),
+    which live mode refuses (422 `sandbox_in_live_mode`)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
     @extend_schema(
-        request=s.WeChatLoginSerializer, responses={200: TokenSerializer, **error_responses(400, 401, 503)}, auth=[]
+        request=s.WeChatLoginSerializer, responses={200: TokenSerializer, **error_responses(400, 401, 422, 503)}, auth=[]
     )
     def post(self, request):
         data = s.WeChatLoginSerializer(data=request.data)
@@ -130,7 +132,7 @@ class WeChatLinkApi(APIView):
     """Link the signed-in user's WeChat account (a fresh `wx.login()` code), so the mini-program
     signs them in with `/auth/wechat` from then on."""
 
-    @extend_schema(request=s.WeChatLinkSerializer, responses={204: None, **error_responses(400, 401, 409, 503)})
+    @extend_schema(request=s.WeChatLinkSerializer, responses={204: None, **error_responses(400, 401, 409, 422, 503)})
     def post(self, request):
         data = s.WeChatLinkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
