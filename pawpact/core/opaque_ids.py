@@ -47,8 +47,8 @@ PAYOUT = "payout"
 
 # Sqids shuffles its alphabet on every encode (0.1–0.2 ms): a list of 50 records with a plan,
 # a version and a payment method each spent more on their ids than on their rows. An id
-# never changes, so the answers are kept; the bound holds a busy shop's working set.
-@lru_cache(maxsize=65_536)
+# never changes, so the answers are kept (16,384 of them: a few MB per process).
+@lru_cache(maxsize=16_384)
 def opaque_id(prefix: str, pk: int) -> str:
     return f"{prefix}_{_SQIDS.encode([pk])}"
 
