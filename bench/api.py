@@ -2,6 +2,7 @@
 
     python -m bench.api [--customers 10000] [--clients 32] [--requests 20] [--workers CORES]
                         [--threads 4] [--rate R] [--rate-share 0.7] [--client-processes 4]
+                        [--only "contracts,create contract"]
 
 Seeds one shop as bench.workspace does, a contract per customer, without their debit history
 (not timed). Serves it through gunicorn as deploy/Procfile does (`--workers` processes, one per
@@ -25,6 +26,8 @@ Prints p50/p99 per operation and path, throughput, the throughput ratio A/B over
 operations (closed loop), the `SET search_path` and SQL statements of one request, the p50 of
 one client alone, and the load average. PASS/FAIL: open-loop reads p99 ≤ 50 ms, writes p99 ≤
 150 ms; tenancy overhead (1 − throughput A/B) ≤ 10 %; ≤ 1 `SET search_path` per request.
+`--only` measures just the named operations (comma-separated, as the tables name them), to
+compare one change before and after without the whole run; the overhead is then over those.
 Exits non-zero on any FAIL.
 """
 import argparse
@@ -150,6 +153,15 @@ def operations(ids: dict, free_pets: list, token: str) -> list[Operation]:
     ]
 
 
+def chosen(every: list[Operation], only: str) -> list[Operation]:
+    """The operations `--only` names (all without it); an unknown name stops the run."""
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = sorted(set(names) - {operation.name for operation in every})
+    if unknown:
+        raise SystemExit(f"unknown operation(s) {', '.join(unknown)}; known: {', '.join(o.name for o in every)}")
+    return [operation for operation in every if not names or operation.name in names]
+
+
 def statements(shop, operation: Operation) -> tuple[int, int]:
     """(`SET search_path` statements, all SQL statements) of one request through path A, in
     this process (the servers keep no query log)."""
@@ -157,6 +169,11 @@ def statements(shop, operation: Operation) -> tuple[int, int]:
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
+    from pawpact.api.strict_query import schemas_build
+
+    # As every server process does at start-up: else the first request with a query string
+    # counts the statements of building the schema (8 more for the customer list).
+    schemas_build()
     client = APIClient(HTTP_HOST=shop.get_primary_domain().domain)
     method, path, body, headers, _ = operation.calls(1)[0]
     extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
@@ -221,6 +238,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=None, help="open-loop calls per second (all clients)")
     parser.add_argument("--rate-share", type=float, default=0.7, help="else this share of the closed-loop throughput")
     parser.add_argument("--client-processes", type=int, default=4)
+    parser.add_argument("--only", default="", help="comma-separated operation names (default: all)")
     args = parser.parse_args()
     from pawpact.config.embedded import redis_start
 
@@ -251,7 +269,7 @@ def _run(args) -> int:
         print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread) per path; "
               f"{args.clients} clients in {args.client_processes} processes")  # fmt: skip
         rows = []
-        for operation in operations(ids, free, token):
+        for operation in chosen(operations(ids, free, token), args.only):
             out = measure(load, servers, operation, args)
             rows.append((operation, out, *statements(shop, operation)))
             print(f"  {operation.name}: done, load average {load_average()}", flush=True)

@@ -14,11 +14,11 @@ from datetime import date
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_ipv46_address
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from pawpact.accounts.models import User
 from pawpact.billing.enums import (
-    OPEN_CONTRACT_STATUSES,
     ContractStatus,
     DepositStatus,
 )
@@ -67,8 +67,11 @@ def application_create(
     created_by: User | None = None,
     metadata: dict | None = None,
     clock: Clock = default_clock,
+    offered: PlanVersion | None = None,
 ) -> Contract:
-    """A draft contract for `pet` on the given plan version, amounts copied from the version."""
+    """A draft contract for `pet` on the given plan version, amounts copied from the version.
+    `offered`: what plan_version_offered answered for `plan_version_id` in this request, for a
+    caller that checked the version beside its other inputs (it is not read a second time)."""
     metadata = metadata_merged({}, metadata)
     shop_check_may_sign()
     if created_by is not None and not created_by.is_staff and customer.user_id != created_by.pk:
@@ -78,13 +81,15 @@ def application_create(
             _("The adopter must be at least 18 years old to sign a plan."),
             fields={"customer": [_("Under 18 on %(date)s.") % {"date": clock.today().isoformat()}]},
         )
-    version = _plan_version_on_sale(plan_version_id)
+    # Only a version read by _plan_version_on_sale carries its plan's newest version.
+    checked = offered is not None and offered.pk == plan_version_id and getattr(offered, "newest_pk", None) == offered.pk
+    version = offered if checked else _plan_version_on_sale(plan_version_id)
     if pet.owner_id is not None and pet.owner_id != customer.pk:
         raise ValidationFailed(
             _("This pet belongs to another customer."), fields={"pet": [_("Choose one of the customer's pets.")]}
         )
-    if Contract.objects.filter(pet=pet, status__in=OPEN_CONTRACT_STATUSES).exists():
-        raise _pet_under_contract()
+    # One open contract per pet is the partial unique index's rule: the insert itself is the
+    # check (a read before it would cost a statement and still race).
     try:
         with transaction.atomic():
             return Contract.objects.create(
@@ -120,8 +125,9 @@ def plan_version_offered(plan_version_id: int) -> PlanVersion:
 
 def _plan_version_on_sale(plan_version_id: int) -> PlanVersion:
     """The newest version of a plan on sale; older versions only live on in signed contracts."""
+    newest = PlanVersion.objects.filter(plan_id=OuterRef("plan_id")).order_by("-version").values("pk")[:1]
     version = (
-        PlanVersion.objects.select_related("plan").filter(pk=plan_version_id).first()
+        PlanVersion.objects.select_related("plan").annotate(newest_pk=Subquery(newest)).filter(pk=plan_version_id).first()
         if isinstance(plan_version_id, int) and not isinstance(plan_version_id, bool)
         else None
     )
@@ -129,8 +135,7 @@ def _plan_version_on_sale(plan_version_id: int) -> PlanVersion:
         raise UnknownPlanVersion(
             _("This plan is not offered."), fields={"plan_version_id": [_("Unknown plan version.")]}
         )
-    newest = PlanVersion.objects.filter(plan_id=version.plan_id).order_by("-version").values_list("pk", flat=True)
-    if newest.first() != version.pk:
+    if version.newest_pk != version.pk:
         raise UnknownPlanVersion(
             _("This version of the plan is no longer offered; use its current version."),
             fields={"plan_version_id": [_("Superseded plan version.")]},
