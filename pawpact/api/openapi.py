@@ -5,6 +5,7 @@ from pathlib import Path
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -138,8 +139,8 @@ class AutoSchema(SpectacularAutoSchema):
             del responses[status]
 
     def _takes_metadata(self) -> bool:
-        serializer = self.get_request_serializer() if self.method in ("POST", "PUT", "PATCH") else None
-        fields = getattr(serializer, "fields", {}) if isinstance(serializer, serializers.BaseSerializer) else {}
+        serializer = force_instance(self.get_request_serializer()) if self.method in ("POST", "PUT", "PATCH") else None
+        fields = serializer.fields if isinstance(serializer, serializers.Serializer) else {}
         return any(isinstance(field, MetadataInputField) for field in fields.values())
 
     def _idempotency_required(self) -> bool | None:

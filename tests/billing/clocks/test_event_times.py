@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django_tenants.utils import schema_context
 
-from pawpact.billing.services.test_clocks import test_clock_advance, test_clock_attach, test_clock_create
+from pawpact.billing.services import test_clocks as clocks
 from pawpact.core.events import CATALOGUE
 from pawpact.outbox.models import OutboxEvent, WebhookDelivery
 from pawpact.outbox.webhooks import webhook_body, webhook_deliveries_enqueue, webhook_endpoint_create
@@ -20,10 +20,10 @@ def test_every_event_of_a_clocks_contract_is_at_the_clocks_time(shop):
     with schema_context(shop.schema_name):
         webhook_endpoint_create(url="http://127.0.0.1:4000/hooks", events=sorted(CATALOGUE))
         contract = contract_create(token="tok_insufficient_funds", plan_version=plan_version_create(debit_day=15))
-        clock = test_clock_create(name="QA", frozen_time=NOON)
-        test_clock_attach(test_clock=clock, contract=contract)
+        clock = clocks.test_clock_create(name="QA", frozen_time=NOON)
+        clocks.test_clock_attach(test_clock=clock, contract=contract)
         before = set(OutboxEvent.objects.values_list("id", flat=True))
-        clock = test_clock_advance(test_clock=clock, months=2)
+        clock = clocks.test_clock_advance(test_clock=clock, months=2)
         events = list(OutboxEvent.objects.exclude(id__in=before).order_by("id"))
         kinds = {event.kind for event in events}
         # Besides the debit run's own batch: facts recorded one at a time (overdue, messages...).
