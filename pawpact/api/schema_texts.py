@@ -17,7 +17,8 @@ SECTIONS = (
             "`Bearer sk_live_…` on a live shop (the other mode answers 401 `api_key_wrong_mode`). The shop's "
             "owner makes one in the workspace (Settings › Developers › Create secret key), or signs in with "
             "`POST /auth/token` and calls `POST /api-keys` `{\"name\"}` with that token; the `secret` is shown "
-            "once. A key acts with its owner's staff permissions until it is revoked. Keep it on your server, "
+            "once. A key acts with its owner's staff permissions until it is revoked, and answers in the API "
+            "version current when it was made (`api_version`). Keep it on your server, "
             "never in a mini-program or a web page.\n"
             "- **Device token** (apps, mini-programs, H5 pages): `Authorization: Token <token>` from "
             "`POST /auth/token`, `/auth/sms`, `/auth/wechat` or `/customers/register/confirm`. It is valid 2 "
@@ -38,7 +39,8 @@ SECTIONS = (
         _("Versions"),
         _(
             "Versions are dates (`Pawpact-Version: 2026-12-15`). A request is answered in the version its "
-            "`Pawpact-Version` header names, else the one its device token signed in with, else the latest; "
+            "`Pawpact-Version` header names, else the one its secret key was made in or its device token signed "
+            "in with, else the latest; "
             "every answer names its version in the same header. Adding fields, operations or error codes "
             "makes no new version; removing, renaming or retyping a field does. Send the header from your "
             "servers so a new version never changes what they read."

@@ -17,10 +17,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from pawpact.api import current
+from pawpact.core.api_versions import LATEST, VERSIONS  # noqa: F401 - the API names them from here
 from pawpact.core.errors import ApiVersionInvalid
 
-VERSIONS = ("2026-12-01", "2026-12-15")
-LATEST = VERSIONS[-1]
 HEADER = "HTTP_PAWPACT_VERSION"
 # The last version whose clients name records by their numbers (quotes, plans, plan versions,
 # saved payment methods, messages, renewal offers); later ones use opaque ids
