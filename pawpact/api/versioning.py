@@ -13,11 +13,10 @@ retypes a field.
 """
 from __future__ import annotations
 
-
 from django.utils.translation import gettext as _
 
 from pawpact.api import current
-from pawpact.core.api_versions import LATEST, VERSIONS  # noqa: F401 - the API names them from here
+from pawpact.core.api_versions import LATEST, VERSIONS
 from pawpact.core.errors import ApiVersionInvalid
 
 HEADER = "HTTP_PAWPACT_VERSION"

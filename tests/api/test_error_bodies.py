@@ -10,7 +10,6 @@ from django_tenants.utils import schema_context
 
 from pawpact.customers.models import Pet
 from tests.api.test_billing_api import api, error
-from tests.conftest import host_of
 
 
 @pytest.fixture(autouse=True)

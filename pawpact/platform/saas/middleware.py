@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
-
 from rest_framework.exceptions import AuthenticationFailed
 
 from pawpact.accounts.authentication import DeviceTokenAuthentication
