@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from pawpact.accounts.errors import ApiKeyLimitReached, ApiKeyNameInvalid
 from pawpact.accounts.models import ApiKey, User
 from pawpact.accounts.selectors import token_digest
+from pawpact.core.api_versions import LATEST as LATEST_API_VERSION
 from pawpact.core.clock import Clock, default_clock
 
 PREFIX = "sk_"
@@ -65,9 +66,10 @@ def api_key_create(*, user: User, name: str, livemode: bool, clock: Clock = defa
         if api_key_list().count() >= MAX_KEYS:
             raise ApiKeyLimitReached(_("This shop already has %(count)d keys: revoke one first.") % {"count": MAX_KEYS})
         secret = _secret(livemode)
+        # Pinned now, as Stripe pins a key: a later version never changes what its server reads.
         key = ApiKey.objects.create(
             name=name, livemode=livemode, digest=token_digest(secret), last4=secret[-4:], user=user,
-            created_at=clock.now(),
+            api_version=LATEST_API_VERSION, created_at=clock.now(),
         )  # fmt: skip
     return IssuedKey(key=key, secret=secret)
 

@@ -13,6 +13,8 @@ A problem with the body as a whole is under "non_field_errors"; a problem with a
 nested object or list as a whole ("This list may not be empty.") is under that
 object's own path ("lines"), not under "lines.non_field_errors".
 """
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -239,3 +241,14 @@ class UnknownPayout(NotFound):
     """No payout with this id for this shop (platform API)."""
 
     code = "unknown_payout"
+
+
+@contextmanager
+def fields_as_sent(names: dict[str, str]):
+    """A service names fields as its forms do (`pet`); the API's request names them otherwise
+    (`pet_uuid`): a refusal raised inside names the field the client sent."""
+    try:
+        yield
+    except DomainError as error:
+        error.fields = {names.get(name, name): messages for name, messages in error.fields.items()}
+        raise

@@ -8,7 +8,6 @@
   data and documents (agreements, evidence) stay out of shared and browser caches.
 """
 from django.conf import settings
-from django.http import JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -16,7 +15,7 @@ from pawpact.api import current
 from pawpact.api.version_shapes import older_shape
 from pawpact.api.versioning import RESPONSE_HEADER, answered_version, requested_version
 from pawpact.core.errors import ApiVersionInvalid
-from pawpact.core.http import api_language
+from pawpact.core.http import api_language, json_answer
 
 API_PREFIX = "/api/"
 
@@ -35,7 +34,7 @@ class ApiMiddleware:
         try:
             requested_version(request)
         except ApiVersionInvalid as error:
-            return JsonResponse(error.as_dict(), status=error.http_status)
+            return json_answer(error.as_dict(), status=error.http_status)
         token = current.set_request(request)
         try:
             response = self.get_response(request)

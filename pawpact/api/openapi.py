@@ -5,15 +5,19 @@ from pathlib import Path
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
 
 from pawpact.api.catalogue import catalogue_markdown, error_catalogue
-from pawpact.api.fields import MAX_ID, ObjectField
+from pawpact.api.expand import PARAMETER as EXPAND_PARAMETER
+from pawpact.api.fields import MAX_ID, MetadataInputField, ObjectField
 from pawpact.api.opaque_ids import OpaqueIdField, id_pattern, opaque_id
 from pawpact.api.operation_errors import operation_codes
+from pawpact.api.query import EMPTY_MEANS_ABSENT
+from pawpact.api.schema_texts import description_sections, guide_line
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 from pawpact.api.versioning import VERSIONS
 
@@ -120,9 +124,11 @@ class AutoSchema(SpectacularAutoSchema):
     def _error_codes_add(self, operation: dict) -> None:
         """Each error status the operation can answer, with its codes (`x-error-codes`)."""
         public = any(permission is AllowAny for permission in getattr(self.view, "permission_classes", ()))
+        parameters = {parameter.get("name") for parameter in operation.get("parameters", [])}
         codes = operation_codes(
-            view=self.view, method=self.method, path=self.path, has_body="requestBody" in operation, public=public
-        )
+            view=self.view, method=self.method, path=self.path, has_body="requestBody" in operation, public=public,
+            expands=EXPAND_PARAMETER in parameters, takes_metadata=self._takes_metadata(),
+        )  # fmt: skip
         responses = operation.setdefault("responses", {})
         for status, names in sorted(codes.items()):
             response = responses.setdefault(str(status), {"description": "", "content": _ERROR_CONTENT})
@@ -131,6 +137,11 @@ class AutoSchema(SpectacularAutoSchema):
         # with: listing every code of that status would send a client after codes it never meets.
         for status in [status for status in responses if str(status)[0] in "45" and int(status) not in codes]:
             del responses[status]
+
+    def _takes_metadata(self) -> bool:
+        serializer = force_instance(self.get_request_serializer()) if self.method in ("POST", "PUT", "PATCH") else None
+        fields = serializer.fields if isinstance(serializer, serializers.Serializer) else {}
+        return any(isinstance(field, MetadataInputField) for field in fields.values())
 
     def _idempotency_required(self) -> bool | None:
         handler = getattr(self.view, self.method.lower(), None)
@@ -203,6 +214,18 @@ def _path_numbers_bounded(paths: dict) -> None:
                     parameter["schema"].setdefault("maximum", MAX_ID)
 
 
+def _empty_searches_allowed(paths: dict) -> None:
+    """A search box sent empty (`search=`, or only spaces) means "not sent" (pawpact.api.query):
+    the schema lets such a value through rather than stating a minimum the server does not keep."""
+    for operations in paths.values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and parameter.get("name") in EMPTY_MEANS_ABSENT:
+                    parameter["schema"].pop("minLength", None)
+                    parameter["schema"]["pattern"] = NO_NUL
+                    parameter["allowEmptyValue"] = True
+
+
 _DESCRIPTION = Path(__file__).with_name("description.md")
 
 
@@ -212,9 +235,12 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
     The platform API's schema keeps its own description."""
     _object_enums(result.get("components", {}).get("schemas", {}))
     _path_numbers_bounded(result.get("paths", {}))
+    _empty_searches_allowed(result.get("paths", {}))
     if any(path.startswith("/api/v1/platform/") for path in result.get("paths", {})):
         return result
-    result["info"]["description"] = _DESCRIPTION.read_text().replace("{catalogue}", catalogue_markdown())
+    description = _DESCRIPTION.read_text().replace("{catalogue}", catalogue_markdown())
+    result["info"]["description"] = f"{guide_line()}\n\n{description}\n\n{description_sections()}"
+    _shop_security(result)
     error = result.get("components", {}).get("schemas", {}).get("Error")
     if error is not None:
         error["properties"]["code"]["enum"] = sorted(entry.code for entry in error_catalogue())
@@ -226,6 +252,24 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
                     codes = ", ".join(f"`{code}`" for code in listed)
                     response["description"] = f"Codes: {codes}." if codes else response.get("description", "")
     return result
+
+
+# On a shop's API a device's `Token` is read by DeviceTokenAuthentication (DRF's own token class,
+# which the platform's admins use, reads the same header and would list it twice), and the
+# session cookie serves only the shop's own same-origin pages (no CORS credentials): an
+# integrator authenticates with the two schemes kept.
+_SHOP_SCHEMES = ("secretKey", "deviceToken")
+
+
+def _shop_security(result: dict) -> None:
+    schemes = result.get("components", {}).get("securitySchemes", {})
+    for name in [name for name in schemes if name not in _SHOP_SCHEMES]:
+        del schemes[name]
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "security" in operation:
+                kept = [entry for entry in operation["security"] if not entry or set(entry) <= set(_SHOP_SCHEMES)]
+                operation["security"] = kept
 
 
 class DeviceTokenScheme(OpenApiAuthenticationExtension):

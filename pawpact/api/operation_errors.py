@@ -36,6 +36,9 @@ _DJANGO = {
 # The view methods DRF's generic handlers call by themselves (its `get` calls `list`, which
 # calls `get_queryset`), so a code raised there is found though no handler names it.
 _VIEW_HOOKS = ("get_queryset", "get_object", "filter_queryset", "perform_create", "perform_update", "perform_destroy")
+# Codes of the server's own consistency checks: a client never causes them and cannot act on
+# one (the request fails as a server error would), so no operation lists them.
+INTERNAL_CODES = frozenset({"unbalanced_journal"})
 
 
 def _code_names(code: types.CodeType) -> set[str]:
@@ -127,8 +130,11 @@ def reachable_codes(function: types.FunctionType, owner: type | None = None) -> 
     return frozenset(found)
 
 
-def operation_codes(*, view, method: str, path: str, has_body: bool, public: bool) -> dict[int, set[str]]:
-    """Status → the codes this operation can answer."""
+def operation_codes(
+    *, view, method: str, path: str, has_body: bool, public: bool, expands: bool = False, takes_metadata: bool = False
+) -> dict[int, set[str]]:
+    """Status → the codes this operation can answer. `expands`: it takes `expand[]`;
+    `takes_metadata`: its body has a `metadata` a customer's token may not write."""
     codes: dict[int, set[str]] = defaultdict(set)
     codes[400] |= {"api_version_invalid", "unknown_parameter", "shop_from_host", "invalid"}
     codes[406].add("not_acceptable")
@@ -146,11 +152,19 @@ def operation_codes(*, view, method: str, path: str, has_body: bool, public: boo
     if getattr(handler, "idempotency_required", None):
         codes[400].add("idempotency_key_required")
     if getattr(handler, "idempotency_required", None) is not None:
+        codes[400].add("idempotency_key_invalid")
         codes[409].add("idempotency_key_in_use")
         codes[422].add("idempotency_key_reused")
     if getattr(view, "throttle_scope", None):
         codes[429].add("throttled")
+    if takes_metadata:
+        codes[403].add("metadata_not_allowed")
     if inspect.isfunction(handler):
         for status, code in reachable_codes(handler, type(view)):
             codes[status].add(code)
-    return codes
+    # The expansion check is shared code a handler names whether or not it offers `expand[]`.
+    if not expands:
+        codes[400].discard("unknown_expand")
+    for names in codes.values():
+        names -= INTERNAL_CODES
+    return {status: names for status, names in codes.items() if names}

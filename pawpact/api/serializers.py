@@ -4,6 +4,7 @@ from rest_framework.settings import api_settings
 
 from pawpact.api.fields import ObjectField
 from pawpact.billing.services.payment_methods import ATTACHABLE_RAILS
+from pawpact.core.errors import DomainError
 from pawpact.core.text import INVISIBLE_MESSAGE, has_invisible
 from pawpact.payments.enums import Rail
 
@@ -102,7 +103,7 @@ class InputSerializer(serializers.Serializer):
                     if message:
                         errors[name] = [message]
             if errors:
-                raise serializers.ValidationError(errors)
+                raise serializers.ValidationError({**self._other_errors(data, errors), **errors})
         values = super().to_internal_value(data)
         minimum = getattr(self, "min_properties", 0)
         if len(values) < minimum:
@@ -110,6 +111,19 @@ class InputSerializer(serializers.Serializer):
         if self.max_properties and len(values) > self.max_properties:
             raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [self.max_properties_message]})
         return values
+
+
+    def _other_errors(self, data: dict, refused: dict) -> dict:
+        """The fields' own errors in the rest of the body, so one answer names every problem
+        (an unknown member does not hide a blank name). A refusal of another kind (a customer
+        sending metadata) is left for the corrected request."""
+        try:
+            super().to_internal_value({name: value for name, value in data.items() if name not in refused})
+        except serializers.ValidationError as exc:
+            return exc.detail if isinstance(exc.detail, dict) else {}
+        except DomainError:
+            return {}
+        return {}
 
 
 # The rails a payment method can be saved on (the schema's AttachableRailEnum).

@@ -12,11 +12,11 @@ from functools import cache
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.generators import SchemaGenerator
 
 from pawpact.api.errors import ShopFromHostOnly, UnknownParameter
+from pawpact.core.http import json_answer
 
 API_PREFIX = "/api/"
 # Query parameters that would name a shop.
@@ -107,4 +107,4 @@ class StrictQueryMiddleware:
         refusal = query_refusal(request)
         if refusal is None:
             return None
-        return JsonResponse(refusal.as_dict(), status=refusal.http_status, json_dumps_params={"ensure_ascii": False})
+        return json_answer(refusal.as_dict(), status=refusal.http_status)

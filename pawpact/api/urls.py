@@ -2,7 +2,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
-from pawpact.api import views
+from pawpact.api import guide, views
 
 urlpatterns = [
     path("", views.ApiRootApi.as_view(), name="api_root"),
@@ -42,6 +42,8 @@ urlpatterns = [
     path("", include("pawpact.api.v1.shop.urls")),
     # the storefront's catalog (anonymous)
     path("", include("pawpact.api.v1.storefront.urls")),
+    # The developer guide (docs/api.md as a page), linked from the schema's description.
+    path("guide", guide.guide, name="api_guide"),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("schema.json", SpectacularJSONAPIView.as_view(), name="api_schema_json"),
     # The page's script is a separate file (?script): the CSP refuses inline scripts without a nonce.

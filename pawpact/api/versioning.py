@@ -13,14 +13,12 @@ retypes a field.
 """
 from __future__ import annotations
 
-
 from django.utils.translation import gettext as _
 
 from pawpact.api import current
+from pawpact.core.api_versions import LATEST, VERSIONS
 from pawpact.core.errors import ApiVersionInvalid
 
-VERSIONS = ("2026-12-01", "2026-12-15")
-LATEST = VERSIONS[-1]
 HEADER = "HTTP_PAWPACT_VERSION"
 # The last version whose clients name records by their numbers (quotes, plans, plan versions,
 # saved payment methods, messages, renewal offers); later ones use opaque ids

@@ -51,7 +51,7 @@ class InvalidPaymentMethod(BusinessRuleViolation):
 
 
 class PaymentFailed(BusinessRuleViolation):
-    """The debit was declined; `fields.payment_method` says why."""
+    """The debit was declined (a declined charge, as `payment_declined` elsewhere); `fields.payment_method` says why."""
 
     code = "payment_failed"
 

@@ -9,14 +9,14 @@ session a processor would read.
 from typing import NamedTuple
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.api.middleware import api_language
-from pawpact.core.http import is_api_path
+from pawpact.core.http import is_api_path, json_answer
 from pawpact.core.links import site_url
 
 
@@ -71,7 +71,7 @@ def error_response(request, status: int) -> HttpResponse:
     with translation.override(language):
         error = ERRORS[status]
         if is_api_path(request.path):
-            return JsonResponse({"code": error.code, "message": str(error.message), "fields": {}}, status=status)
+            return json_answer({"code": error.code, "message": str(error.message), "fields": {}}, status=status)
         shop = getattr(request, "tenant", None)
         context = {
             # An unknown host has no home of its own: its way back is the public site.

@@ -9,6 +9,9 @@ Services take it as a keyword argument:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
@@ -71,3 +74,23 @@ clock = SystemClock()
 # The name to import as a parameter default: a parameter called `clock` would
 # otherwise shadow the module-level `clock`.
 default_clock: Clock = clock
+
+
+# The clock a run is working on, for what records a fact's time without being handed a clock
+# (the outbox): a test clock's run records its facts at the clock's time, not the real one.
+_in_force: ContextVar[Clock | None] = ContextVar("pawpact_clock_in_force", default=None)
+
+
+@contextmanager
+def clock_in_force(run_clock: Clock) -> Iterator[None]:
+    token = _in_force.set(run_clock)
+    try:
+        yield
+    finally:
+        _in_force.reset(token)
+
+
+def fact_time() -> datetime:
+    """When a fact happens: the time of the clock in force, else now."""
+    run_clock = _in_force.get()
+    return run_clock.now() if run_clock is not None else timezone.now()

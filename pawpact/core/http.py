@@ -40,3 +40,11 @@ def api_language(accept_language: str) -> str:
         except LookupError:
             continue
     return "en"
+
+
+def json_answer(body: dict, *, status: int = 200) -> HttpResponse:
+    """JSON as the API's renderer writes it (compact, UTF-8 rather than `\\u` escapes), for the
+    answers given before a view runs (middleware, error handlers), so a client sees one format."""
+    from rest_framework.renderers import JSONRenderer
+
+    return HttpResponse(JSONRenderer().render(body), content_type="application/json", status=status)

@@ -45,7 +45,7 @@ class InsufficientStoredValue(BusinessRuleViolation):
 
 
 class PaymentDeclined(BusinessRuleViolation):
-    """The rail declined the cash part of a redemption or a top-up; nothing was kept."""
+    """The rail declined the cash part of a redemption or a top-up (a declined charge, as `payment_failed` on a contract); nothing was kept."""
 
     code = "payment_declined"
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
-from pawpact.core.clock import Clock, default_clock
+from pawpact.core.clock import Clock, default_clock, fact_time
 from pawpact.core.errors import DomainError
 from pawpact.core.events import CATALOGUE, PROMPT_KINDS, event_payload_check
 from pawpact.outbox import tasks as outbox_tasks  # a module: the tasks import this one back
@@ -34,7 +34,8 @@ def outbox_emit(*, kind: str, aggregate_uuid: uuid.UUID, payload: dict, livemode
     """
     event_payload_check(kind=kind, payload=payload)
     event = OutboxEvent.objects.create(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload, livemode=livemode,
-                                       reactions_pending=react_later, published_at=_published_at(kind))  # fmt: skip
+                                       reactions_pending=react_later, published_at=_published_at(kind),
+                                       created_at=fact_time())  # fmt: skip
     if react_later:
         schema_name = connection.schema_name
         transaction.on_commit(lambda: _reactions_soon(schema_name), robust=True)
@@ -59,7 +60,7 @@ def outbox_emit_many(*, kind: str, facts: list[tuple[uuid.UUID, dict]], livemode
     published_at = _published_at(kind)
     return OutboxEvent.objects.bulk_create(
         OutboxEvent(kind=kind, aggregate_uuid=aggregate_uuid, payload=payload, livemode=livemode,
-                    published_at=published_at)
+                    published_at=published_at, created_at=fact_time())
         for aggregate_uuid, payload in facts
     )  # fmt: skip
 

@@ -1,11 +1,10 @@
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
-from pawpact.core.http import api_language, is_api_path
+from pawpact.core.http import api_language, is_api_path, json_answer
 from pawpact.tenants.enums import ShopState
 
 # A deactivated shop's owner still logs in, reads why, and pays the Pawpact subscription.
@@ -52,7 +51,7 @@ def _unavailable(request, shop, status: int, code: str):
     # Runs before LocaleMiddleware: the language is read here, as the API and the pages read it.
     if is_api_path(request.path):
         with translation.override(api_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))):
-            return JsonResponse({"code": code, "message": _message(code), "fields": {}}, status=status)
+            return json_answer({"code": code, "message": _message(code), "fields": {}}, status=status)
     with translation.override(translation.get_language_from_request(request)):
         return render(
             request, "tenants/shop_unavailable.html", {"shop": shop, "maintenance": code == "shop_maintenance"}, status=status

@@ -597,7 +597,7 @@ def test_a_pet_already_under_contract_is_refused(shop, staff):
         assert error(again, 409) == {
             "code": "pet_under_contract",
             "message": "This pet is already under an open contract.",
-            "fields": {"pet": ["Already under contract."]},
+            "fields": {"pet_uuid": ["Already under contract."]},
         }
 
 

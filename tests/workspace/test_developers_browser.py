@@ -1,5 +1,5 @@
 """Settings → Developers in chromium, in both languages, at desktop (1366 px) and phone
-(390 px) width: the keys table scrolls inside its box, nothing is wider than the screen.
+(390 px) width: on a phone each key is a card, nothing is wider than the screen; the guide is linked.
 Screenshots: the test's tmp dir and $PAWPACT_SCREENSHOT_DIR when set."""
 import pytest
 from django_tenants.utils import schema_context
@@ -40,5 +40,11 @@ def test_developers_page_at_desktop_and_phone_width(shop, monkeypatch, tmp_path,
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, (width, overflow)
             assert WORDS[language] in page.content()
+            if width < 500:  # a key per card, each cell the card's width: no column squeezed to a character
+                cells = page.eval_on_selector_all(
+                    "table.ws-stack td[data-label]", "cells => cells.map(c => c.getBoundingClientRect().width)"
+                )
+                assert cells and min(cells) > 250, cells
+            assert page.locator("#api-guide-link").get_attribute("href") == f"http://{host}:{server.port}/api/v1/guide"
             screenshot(page, tmp_path, f"developers-{language}-{width}.png")
             context.close()

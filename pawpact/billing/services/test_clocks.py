@@ -29,7 +29,7 @@ from pawpact.billing.services.dunning import dunning_run_shop
 from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
 from pawpact.billing.services.reminders import reminder_run_shop
 from pawpact.billing.services.renewal import renewal_offer_candidates, renewal_run_shop
-from pawpact.core.clock import FixedClock, local_date, local_midnight
+from pawpact.core.clock import FixedClock, clock_in_force, local_date, local_midnight
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
 from pawpact.payments.policies import RAIL_POLICIES
@@ -225,7 +225,9 @@ def test_clock_advance(*, test_clock: TestClock, **target) -> TestClock:
             if _day_is_quiet(test_clock=test_clock, day=day, horizon_days=horizon_days):
                 continue
             for instant, job in runs:
-                job(clock=TestClockTime(instant, test_clock_id=test_clock.pk))
+                run_clock = TestClockTime(instant, test_clock_id=test_clock.pk)
+                with clock_in_force(run_clock):
+                    job(clock=run_clock)
                 # Kept as it goes: an advance that fails halfway resumes from the last run done.
                 TestClock.objects.filter(pk=test_clock.pk).update(frozen_time=instant)
         TestClock.objects.filter(pk=test_clock.pk).update(frozen_time=end)

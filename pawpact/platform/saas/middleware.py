@@ -10,15 +10,14 @@ background work (debit runs, shipments), which never passes through a request.
 Placed right after ShopAvailabilityMiddleware; it acts in process_view, once the
 session user is known. Safe methods cost nothing (no query).
 """
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
-
 from rest_framework.exceptions import AuthenticationFailed
 
 from pawpact.accounts.authentication import DeviceTokenAuthentication
+from pawpact.core.http import json_answer
 from pawpact.platform.saas.errors import SubscriptionUnpaid
 from pawpact.platform.saas.selectors import subscription_is_read_only
 
@@ -66,7 +65,7 @@ class SubscriptionReadOnlyMiddleware(MiddlewareMixin):
             return None
         error = unpaid_error()
         if path.startswith("/api/"):
-            return JsonResponse(error.as_dict(), status=error.http_status)
+            return json_answer(error.as_dict(), status=error.http_status)
         return render(
             request, "platform/saas/read_only.html", {"shop": shop, "message": error.message}, status=error.http_status
         )

@@ -88,6 +88,10 @@ class ApiKeySerializer(serializers.Serializer):
     created_by = serializers.EmailField(source="user.email", help_text=_("The owner it acts as."))
     created_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
+    api_version = serializers.CharField(
+        help_text=_("The API version its calls are answered in (the one current when it was made) unless a request "
+                    "sends `Pawpact-Version`; empty for a key made before keys were pinned, until its first call."),
+    )  # fmt: skip
 
     def get_mode(self, key) -> str:
         return "live" if key.livemode else "test"

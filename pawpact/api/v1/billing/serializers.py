@@ -143,6 +143,10 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
     pet_uuid = serializers.UUIDField(source="pet.uuid", read_only=True)
     plan_code = serializers.CharField(source="plan_version.plan.code", read_only=True)
     plan_version = serializers.IntegerField(source="plan_version.version", read_only=True)
+    plan_version_id = OpaqueIdField(
+        PLAN_VERSION, read_only=True,
+        help_text=_("The plan version applied for, as `POST /contracts` takes it; `plan_version` is its number."),
+    )  # fmt: skip
     payment_method = serializers.CharField(source="payment_method.label", read_only=True, allow_null=True)
     payment_method_id = OpaqueIdField(
         PAYMENT_METHOD, read_only=True, allow_null=True,
@@ -165,7 +169,7 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
         model = Contract
         fields = [
             "object",
-            "uuid", "status", "customer_uuid", "pet_uuid", "plan_code", "plan_version", "currency",
+            "uuid", "status", "customer_uuid", "pet_uuid", "plan_code", "plan_version", "plan_version_id", "currency",
             "monthly_amount_minor", "periods", "total_minor", "credit_score", "credit_source",
             "deposit_minor", "deposit_status", "agreement_sha256", "signed_at", "signed_by_name",
             "payment_method", "payment_method_id", "cooling_off_until", "activation_queued_at", "activation_starts_on",

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, contracts_for, own_customer, own_id_only
-from pawpact.api.errors import CustomerRequired, NotSigned
+from pawpact.api.errors import CustomerRequired, NotSigned, fields_as_sent
 from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import idempotent
 from pawpact.api.opaque_ids import PLAN, id_pattern
@@ -167,14 +167,15 @@ class ContractListCreateApi(ListAPIView):
         data = s.ContractCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         customer, pet, version = _applicant_pet_and_version(request, data.validated_data)
-        contract = signing.application_create(
-            customer=customer,
-            pet=pet,
-            plan_version_id=data.validated_data["plan_version_id"],
-            created_by=request.user,
-            metadata=data.validated_data.get("metadata"),
-            offered=version,
-        )
+        with fields_as_sent({"pet": "pet_uuid", "plan_version": "plan_version_id"}):
+            contract = signing.application_create(
+                customer=customer,
+                pet=pet,
+                plan_version_id=data.validated_data["plan_version_id"],
+                created_by=request.user,
+                metadata=data.validated_data.get("metadata"),
+                offered=version,
+            )
         return Response(s.ContractSerializer(contract).data, status=status.HTTP_201_CREATED)
 
 

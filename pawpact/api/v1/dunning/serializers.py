@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from pawpact.api.expand import expandable_object
 from pawpact.api.fields import ObjectField
-from pawpact.api.opaque_ids import CALL_TASK, DEFERRAL_COUPON, OpaqueIdField
+from pawpact.api.opaque_ids import CALL_TASK, DEFERRAL_COUPON, PAYMENT_METHOD, OpaqueIdField
 from pawpact.api.serializers import InputSerializer, PaymentMethodInputSerializer
 from pawpact.billing.enums import CallTaskStatus
 from pawpact.billing.models import CallTask, DebitAttempt, DebitPeriod, DeferralCoupon
@@ -66,6 +66,10 @@ class PaymentMethodReplacedSerializer(serializers.Serializer):
     object = ObjectField("payment_method_replaced")
     contract_uuid = serializers.UUIDField(source="contract.uuid")
     payment_method = serializers.CharField(source="contract.payment_method.label")
+    payment_method_id = OpaqueIdField(
+        PAYMENT_METHOD, source="contract.payment_method_id",
+        help_text=gettext_lazy("The saved payment method now charged (`/payment-methods/{id}`); `payment_method` is its display."),
+    )  # fmt: skip
     attempts = AttemptSerializer(many=True, help_text=gettext_lazy("The late periods retried at once."))
 
 

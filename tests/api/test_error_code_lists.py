@@ -1,0 +1,92 @@
+"""The codes an operation lists (`x-error-codes`) are the ones it answers: every operation
+taking an Idempotency-Key lists `idempotency_key_invalid`, every body with `metadata` lists
+`metadata_not_allowed`, only operations with `expand[]` list `unknown_expand`, and the
+server's own ledger check is listed nowhere. Each rule is also checked by sending the
+refused request and finding its code listed on that operation."""
+import pytest
+from django.core.cache import cache
+from django_tenants.utils import schema_context
+
+from pawpact.customers.models import Pet
+from tests.api.test_billing_api import api, customer_register, error, ok, pet_add
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def schema(api_client):
+    return api_client.get("/api/v1/schema.json").json()
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def _listed(operation, status) -> set[str]:
+    return set(operation["responses"].get(str(status), {}).get("x-error-codes", []))
+
+
+def _body_properties(schema, operation) -> set[str]:
+    properties = set()
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        ref = content["schema"].get("$ref", "")
+        properties |= set(schema["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}).get("properties", {}))
+    return properties
+
+
+def test_the_lists_follow_what_each_operation_takes(schema):
+    missing, extra = [], []
+    for where, operation in _operations(schema):
+        parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
+        if "Idempotency-Key" in parameters and "idempotency_key_invalid" not in _listed(operation, 400):
+            missing.append(f"{where}: idempotency_key_invalid")
+        if "metadata" in _body_properties(schema, operation) and "metadata_not_allowed" not in _listed(operation, 403):
+            missing.append(f"{where}: metadata_not_allowed")
+        if "unknown_expand" in _listed(operation, 400) and "expand[]" not in parameters:
+            extra.append(f"{where}: unknown_expand")
+        if any("unbalanced_journal" in _listed(operation, status) for status in operation["responses"]):
+            extra.append(f"{where}: unbalanced_journal")
+    assert (missing, extra) == ([], [])
+    post_contracts = schema["paths"]["/api/v1/contracts"]["post"]
+    assert "unknown_expand" not in _listed(post_contracts, 400)
+    assert "unknown_expand" in _listed(schema["paths"]["/api/v1/contracts"]["get"], 400)
+
+
+@pytest.mark.parametrize("key", ["", "k" * 256, "key with spaces", "键"])
+def test_a_bad_idempotency_key_is_refused_with_a_listed_code(shop, shop_staff, schema, key):
+    staff = api(shop, shop_staff.api_token)
+    with schema_context(shop.schema_name):
+        before = Pet.objects.count()
+    answer = error(staff.post("/api/v1/pets", {"name": "Mochi", "species": "cat"}, format="json",
+                              HTTP_IDEMPOTENCY_KEY=key), 400)  # fmt: skip
+    assert answer["code"] == "idempotency_key_invalid" and list(answer["fields"]) == ["Idempotency-Key"]
+    assert answer["code"] in _listed(schema["paths"]["/api/v1/pets"]["post"], 400)
+    with schema_context(shop.schema_name):
+        assert Pet.objects.count() == before
+
+
+def test_a_customer_sending_metadata_is_refused_with_a_listed_code(shop, schema):
+    _customer, client = customer_register(shop)
+    pet = pet_add(client)
+    answer = error(client.patch(f"/api/v1/pets/{pet['uuid']}", {"metadata": {"crm": "x"}}, format="json"), 403)
+    assert answer["code"] == "metadata_not_allowed"
+    assert answer["code"] in _listed(schema["paths"]["/api/v1/pets/{uuid}"]["patch"], 403)
+    assert ok(client.get(f"/api/v1/pets/{pet['uuid']}"))["name"] == pet["name"]
+    with schema_context(shop.schema_name):
+        assert Pet.objects.get(uuid=pet["uuid"]).metadata == {}
+
+
+def test_an_unknown_expansion_is_refused_with_a_listed_code(shop, shop_staff, schema):
+    answer = error(api(shop, shop_staff.api_token).get("/api/v1/contracts?expand[]=dragon"), 400)
+    assert answer["code"] == "unknown_expand"
+    assert answer["code"] in _listed(schema["paths"]["/api/v1/contracts"]["get"], 400)
+
+
+def test_the_declined_charge_codes_say_they_mean_the_same(schema):
+    codes = schema["info"]["description"]
+    assert "| 422 | `payment_failed` |" in codes and "`payment_declined`" in codes.split("| 422 | `payment_failed` |")[1].split("\n")[0]
