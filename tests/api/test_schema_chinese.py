@@ -20,6 +20,8 @@ PURE_CODE = frozenset({"`sk_…`", "Token", "Bearer"})
 # An enum whose values have no labels of their own lists each value as its own label.
 VALUE_AS_LABEL = re.compile(r"^\* `([^`]*)` - \1$")
 TEXT_KEYS = frozenset({"title", "description", "summary"})
+# Chinese names the English texts keep: the providers' own names for their debit agreements.
+PRODUCT_NAMES = re.compile("周期扣款|委托代扣")
 
 
 def _texts(node, path=""):
@@ -78,7 +80,7 @@ def test_the_english_schemas_hold_no_chinese(api_client, db):
     platform = _platform_client().get("/api/v1/platform/schema.json", {"lang": "en"})
     assert (shop.status_code, platform.status_code) == (200, 200)
     for schema in (shop.json(), platform.json()):
-        assert [where for where, text in _texts(schema) if CJK.search(text)] == []
+        assert [where for where, text in _texts(schema) if CJK.search(PRODUCT_NAMES.sub("", text))] == []
     assert shop.json()["info"]["title"] == "Pawpact shop API"
     assert api_client.get("/api/v1/schema.json", {"lang": "en"}).json() == shop.json()
 
@@ -98,7 +100,7 @@ def test_the_docs_page_offers_both_languages(api_client):
     chinese = api_client.get("/api/v1/docs", {"lang": "zh-hans"})
     assert chinese.status_code == 200
     script = api_client.get("/api/v1/docs", {"lang": "zh-hans", "script": ""}).content.decode()
-    assert "schema.json?lang=zh-hans" in script
+    assert "schema.json?lang\\u003Dzh\\u002Dhans" in script  # escapejs
 
 
 def test_the_walk_catches_an_english_row_beside_chinese_ones():
