@@ -26,17 +26,17 @@ class ErrorCode:
 
 # The codes DRF itself answers with (pawpact.api.errors renders them in the one shape).
 FRAMEWORK_CODES = (
-    ErrorCode(400, "invalid", gettext_noop("Some fields are invalid: `fields` says which and why.")),  # fmt: skip
-    ErrorCode(400, "parse_error", gettext_noop("The body is not valid JSON.")),  # fmt: skip
-    ErrorCode(401, "not_authenticated", gettext_noop("No `Authorization: Token …` (device) or `Bearer sk_…` (secret key) header.")),  # fmt: skip
-    ErrorCode(401, "authentication_failed", gettext_noop("The token is unknown here (revoked, or another shop's).")),  # fmt: skip
-    ErrorCode(403, "permission_denied", gettext_noop("Signed in, but this operation is for staff (or a staff role above yours).")),  # fmt: skip
-    ErrorCode(404, "not_found", gettext_noop("No such record for you at this shop (someone else's answers the same).")),  # fmt: skip
-    ErrorCode(405, "method_not_allowed", gettext_noop("This address does not take this method.")),  # fmt: skip
-    ErrorCode(406, "not_acceptable", gettext_noop("No answer in the media type the `Accept` header asks for.")),  # fmt: skip
-    ErrorCode(415, "unsupported_media_type", gettext_noop("Send `Content-Type: application/json` (multipart where a file is sent).")),  # fmt: skip
-    ErrorCode(429, "throttled", gettext_noop("Too many attempts: wait `Retry-After` seconds.")),  # fmt: skip
-)
+    ErrorCode(400, "invalid", gettext_noop("Some fields are invalid: `fields` says which and why.")),
+    ErrorCode(400, "parse_error", gettext_noop("The body is not valid JSON.")),
+    ErrorCode(401, "not_authenticated", gettext_noop("No `Authorization: Token …` (device) or `Bearer sk_…` (secret key) header.")),
+    ErrorCode(401, "authentication_failed", gettext_noop("The token is unknown here (revoked, or another shop's).")),
+    ErrorCode(403, "permission_denied", gettext_noop("Signed in, but this operation is for staff (or a staff role above yours).")),
+    ErrorCode(404, "not_found", gettext_noop("No such record for you at this shop (someone else's answers the same).")),
+    ErrorCode(405, "method_not_allowed", gettext_noop("This address does not take this method.")),
+    ErrorCode(406, "not_acceptable", gettext_noop("No answer in the media type the `Accept` header asks for.")),
+    ErrorCode(415, "unsupported_media_type", gettext_noop("Send `Content-Type: application/json` (multipart where a file is sent).")),
+    ErrorCode(429, "throttled", gettext_noop("Too many attempts: wait `Retry-After` seconds.")),
+)  # fmt: skip
 
 
 def _error_modules() -> None:
