@@ -1,5 +1,5 @@
 """The schema and its docs page in either language of the API: `?lang=zh-hans` for Chinese,
-`?lang=en` or none for English. Any other `lang` answers 400 `invalid` rather than a schema
+`?lang=en` for English (without `lang`: the request's `Accept-Language`, else English). Any other `lang` answers 400 `invalid` rather than a schema
 in a language nobody asked for (Django would fall back silently, mixing its own catalog in)."""
 from django.conf import settings
 from django.http import JsonResponse
