@@ -1,6 +1,7 @@
 """Both API schemas in Chinese for mini-program developers (`?lang=zh-hans`), English by
 default and unchanged by it; an unknown `lang` is refused (400 `invalid`), never guessed."""
 import re
+from pathlib import Path
 
 from django.conf import settings
 from rest_framework.authtoken.models import Token
@@ -107,3 +108,11 @@ def test_the_walk_catches_an_english_row_beside_chinese_ones():
     schema = {"components": {"schemas": {"Status": {"description": "* `a` - 生效中\n* `b` - Ended\n* `c` - c"}}},
               "info": {"description": "说明\n\n```\ncurl -H 'Token abc'\n```"}}  # fmt: skip
     assert untranslated(schema) == ["/components/schemas/Status/description: '* `b` - Ended'"]
+
+
+def test_the_chinese_description_keeps_every_code_of_the_english_one():
+    """pawpact/api/description.md and its translation name the same paths, headers, codes and values."""
+    folder = Path(__file__).resolve().parents[2] / "pawpact" / "api"
+    english, chinese = ((folder / name).read_text() for name in ("description.md", "description.zh-hans.md"))
+    assert sorted(CODE_SPAN.findall(chinese)) == sorted(CODE_SPAN.findall(english))
+    assert chinese.count("{catalogue}") == english.count("{catalogue}") == 1
