@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from django.utils.translation import gettext, gettext_noop
+
 import pawpact
 from pawpact.core.errors import DomainError
 
@@ -24,17 +26,17 @@ class ErrorCode:
 
 # The codes DRF itself answers with (pawpact.api.errors renders them in the one shape).
 FRAMEWORK_CODES = (
-    ErrorCode(400, "invalid", "Some fields are invalid: `fields` says which and why."),
-    ErrorCode(400, "parse_error", "The body is not valid JSON."),
-    ErrorCode(401, "not_authenticated", "No `Authorization: Token …` (device) or `Bearer sk_…` (secret key) header."),
-    ErrorCode(401, "authentication_failed", "The token is unknown here (revoked, or another shop's)."),
-    ErrorCode(403, "permission_denied", "Signed in, but this operation is for staff (or a staff role above yours)."),
-    ErrorCode(404, "not_found", "No such record for you at this shop (someone else's answers the same)."),
-    ErrorCode(405, "method_not_allowed", "This address does not take this method."),
-    ErrorCode(406, "not_acceptable", "No answer in the media type the `Accept` header asks for."),
-    ErrorCode(415, "unsupported_media_type", "Send `Content-Type: application/json` (multipart where a file is sent)."),
-    ErrorCode(429, "throttled", "Too many attempts: wait `Retry-After` seconds."),
-)
+    ErrorCode(400, "invalid", gettext_noop("Some fields are invalid: `fields` says which and why.")),
+    ErrorCode(400, "parse_error", gettext_noop("The body is not valid JSON.")),
+    ErrorCode(401, "not_authenticated", gettext_noop("No `Authorization: Token …` (device) or `Bearer sk_…` (secret key) header.")),
+    ErrorCode(401, "authentication_failed", gettext_noop("The token is unknown here (revoked, or another shop's).")),
+    ErrorCode(403, "permission_denied", gettext_noop("Signed in, but this operation is for staff (or a staff role above yours).")),
+    ErrorCode(404, "not_found", gettext_noop("No such record for you at this shop (someone else's answers the same).")),
+    ErrorCode(405, "method_not_allowed", gettext_noop("This address does not take this method.")),
+    ErrorCode(406, "not_acceptable", gettext_noop("No answer in the media type the `Accept` header asks for.")),
+    ErrorCode(415, "unsupported_media_type", gettext_noop("Send `Content-Type: application/json` (multipart where a file is sent).")),
+    ErrorCode(429, "throttled", gettext_noop("Too many attempts: wait `Retry-After` seconds.")),
+)  # fmt: skip
 
 
 def _error_modules() -> None:
@@ -91,8 +93,10 @@ def codes_for_status(status: int) -> list[str]:
     return [entry.code for entry in error_catalogue() if entry.status == status]
 
 
-def catalogue_markdown() -> str:
-    """The table in docs/api.md (a test checks the file holds exactly this)."""
-    lines = ["| status | code | meaning |", "|---|---|---|"]
-    lines += [f"| {e.status} | `{e.code}` | {e.meaning} |" for e in error_catalogue()]
+def catalogue_markdown(*, translated: bool = False) -> str:
+    """The table in docs/api.md (a test checks the file holds exactly this); `translated`: in
+    the active language, for the schema (the meanings' translations: pawpact/api/schema_texts.py)."""
+    say = gettext if translated else str
+    lines = [say("| status | code | meaning |"), "|---|---|---|"]
+    lines += [f"| {e.status} | `{e.code}` | {say(e.meaning)} |" for e in error_catalogue()]
     return "\n".join(lines)

@@ -9,7 +9,9 @@ Views load what is asked for in the same few queries, whatever the list's length
 """
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_array_type
 from drf_spectacular.utils import OpenApiParameter
@@ -24,8 +26,8 @@ def expand_parameter(*paths: str) -> OpenApiParameter:
     return OpenApiParameter(
         PARAMETER, {"type": "array", "items": {"type": "string", "enum": list(paths)}, "uniqueItems": True},
         OpenApiParameter.QUERY, required=False, explode=True,
-        description="Related records to include in the answer instead of only their ids (repeat the parameter "
-        "for several): " + ", ".join(f"`{path}`" for path in paths) + ".",
+        description=format_lazy(gettext_lazy("Related records to include in the answer instead of only their ids "
+        "(repeat the parameter for several): {paths}."), paths=", ".join(f"`{path}`" for path in paths)),
     )  # fmt: skip
 
 

@@ -62,17 +62,20 @@ METADATA_SCHEMA = {
 
 # OpenAPI 3.0 cannot bound a map's keys, so the key rule is stated in words on every metadata
 # field (the schema bounds the count and the values).
-METADATA_RULES = (
-    f"At most {MAX_KEYS} keys of 1–{MAX_KEY_LENGTH} characters; values are strings of at most "
-    f"{MAX_VALUE_LENGTH} characters (no NUL character)."
-)
+METADATA_RULES = format_lazy(
+    _("At most {keys} keys of 1–{key_length} characters; values are strings of at most "
+      "{value_length} characters (no NUL character)."),
+    keys=MAX_KEYS, key_length=MAX_KEY_LENGTH, value_length=MAX_VALUE_LENGTH,
+)  # fmt: skip
 
 
 @extend_schema_field(
     {
         **METADATA_SCHEMA,
-        "description": "Your own key-value pairs, returned as stored to staff and secret keys; a customer's "
-        "token reads `{}` (as Stripe keeps metadata from publishable keys). " + METADATA_RULES,
+        "description": format_lazy(
+            _("Your own key-value pairs, returned as stored to staff and secret keys; a customer's "
+              "token reads `{{}}` (as Stripe keeps metadata from publishable keys). {rules}"), rules=METADATA_RULES
+        ),
     }
 )
 class MetadataField(serializers.DictField):
@@ -88,9 +91,10 @@ class MetadataField(serializers.DictField):
 @extend_schema_field(
     {
         **METADATA_SCHEMA,
-        "description": METADATA_RULES
-        + ' On an update only the keys sent change; a key sent as "" is removed.'
-        + " Staff and secret keys only: a customer's token sending it answers 403 `metadata_not_allowed`.",
+        "description": format_lazy(
+            _('{rules} On an update only the keys sent change; a key sent as "" is removed. Staff and secret keys '
+              "only: a customer's token sending it answers 403 `metadata_not_allowed`."), rules=METADATA_RULES
+        ),
     }
 )
 class MetadataInputField(serializers.Field):

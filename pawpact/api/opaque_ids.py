@@ -1,6 +1,7 @@
 """The DRF field for opaque ids (the encoding and the type prefixes: pawpact.core.opaque_ids)."""
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -63,5 +64,6 @@ def id_parameter(name: str, prefix: str, what: str) -> OpenApiParameter:
     """A path parameter holding an opaque id of one type (documented with its pattern)."""
     return OpenApiParameter(
         name, {"type": "string", "pattern": id_pattern(prefix)}, OpenApiParameter.PATH,
-        description=f"The {what}'s `id` (clients of 2026-12-01 send its number).",
+        # `what` is translated too (its msgids: pawpact/api/schema_texts.py).
+        description=format_lazy(_("The {what}'s `id` (clients of 2026-12-01 send its number)."), what=_(what)),
     )  # fmt: skip

@@ -3,6 +3,9 @@ answer in the one error shape, the `Idempotency-Key` header, and input rules the
 server enforces that DRF's fields do not describe by themselves."""
 from pathlib import Path
 
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import force_instance
@@ -17,7 +20,7 @@ from pawpact.api.fields import MAX_ID, MetadataInputField, ObjectField
 from pawpact.api.opaque_ids import OpaqueIdField, id_pattern, opaque_id
 from pawpact.api.operation_errors import operation_codes
 from pawpact.api.query import EMPTY_MEANS_ABSENT
-from pawpact.api.schema_texts import description_sections, guide_line
+from pawpact.api.schema_sections import description_sections, guide_line
 from pawpact.api.serializers import ErrorSerializer, InputSerializer
 from pawpact.api.versioning import VERSIONS
 
@@ -46,12 +49,12 @@ IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 
 API_VERSION_PARAMETER = OpenApiParameter(
     "Pawpact-Version", str, OpenApiParameter.HEADER, required=False, enum=list(VERSIONS),
-    description="The dated API version to answer in; default: the one the token was signed in with, else the "
-    "latest. The answer's `Pawpact-Version` header names the version used. This schema describes the latest "
-    "version's answers; what older ones answer differently: docs/api-changelog.md.",
+    description=gettext_lazy("The dated API version to answer in; default: the one the token was signed in with, "
+    "else the latest. The answer's `Pawpact-Version` header names the version used. This schema describes the "
+    "latest version's answers; what older ones answer differently: docs/api-changelog.md."),
 )  # fmt: skip
 
-IDEMPOTENCY_KEY_DESCRIPTION = (
+IDEMPOTENCY_KEY_DESCRIPTION = gettext_lazy(
     "1–255 visible ASCII characters, new for every distinct request (a UUID serves well): a retry with the "
     "same key gets the first successful answer again, marked `Idempotent-Replayed: true`, without a second "
     "effect; the same key with a different request answers 422 `idempotency_key_reused`; while the first "
@@ -65,7 +68,9 @@ def idempotency_key(*, required: bool) -> OpenApiParameter:
         {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
         OpenApiParameter.HEADER,
         required=required,
-        description=IDEMPOTENCY_KEY_DESCRIPTION if required else "Optional. " + IDEMPOTENCY_KEY_DESCRIPTION,
+        description=IDEMPOTENCY_KEY_DESCRIPTION if required else format_lazy(
+            gettext_lazy("Optional. {description}"), description=IDEMPOTENCY_KEY_DESCRIPTION
+        ),
     )
 
 
@@ -85,6 +90,12 @@ class AutoSchema(SpectacularAutoSchema):
         if required is not None:
             parameters.append(idempotency_key(required=required))
         return parameters
+
+    def get_description(self):
+        # An operation without `description=` is described by its view's docstring, which
+        # cannot be a gettext call: pawpact/api/schema_texts.py lists those for translation.
+        description = super().get_description()
+        return _(description) if description else description
 
     def get_operation_id(self):
         # A one-page list keeps the `_list` operation id a list has (generated clients name
@@ -107,14 +118,14 @@ class AutoSchema(SpectacularAutoSchema):
                 if str(code).startswith("2"):
                     response.setdefault("headers", {})["Idempotent-Replayed"] = {
                         "schema": {"type": "string", "enum": ["true"]},
-                        "description": "Present on a replayed answer: this request was answered before with "
-                        "the same Idempotency-Key, and nothing happened again.",
+                        "description": _("Present on a replayed answer: this request was answered before with "
+                        "the same Idempotency-Key, and nothing happened again."),
                     }
         self._error_codes_add(operation)
         if getattr(self.view, "throttle_scope", None):
             responses["429"] = {
-                "description": "Too many attempts from this address or for this account: wait `Retry-After` "
-                "seconds (code `throttled`).",
+                "description": _("Too many attempts from this address or for this account: wait `Retry-After` "
+                "seconds (code `throttled`)."),
                 "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 "x-error-codes": ["throttled"],
@@ -149,6 +160,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
+        if schema.get("description"):  # the serializer's docstring, like a view's (get_description)
+            schema["description"] = _(schema["description"])
         if direction == "request" and isinstance(serializer, InputSerializer):
             schema["additionalProperties"] = False
         minimum = getattr(serializer, "min_properties", None)
@@ -164,7 +177,7 @@ class AutoSchema(SpectacularAutoSchema):
             if value is not None:
                 # Left as a default here, made a one-value enum after the enum hook has run
                 # (schema_postprocess), so no enum component is made for each resource type.
-                return {"type": "string", "readOnly": True, "default": value, "description": f"Always `{value}`."}
+                return {"type": "string", "readOnly": True, "default": value, "description": _("Always `%(value)s`.") % {"value": value}}
         if isinstance(field, OpaqueIdField):
             opaque = {"type": "string", "pattern": id_pattern(field.prefix), "example": opaque_id(field.prefix, 1)}
             flags = {"readOnly": field.read_only, "nullable": field.allow_null}
@@ -227,6 +240,8 @@ def _empty_searches_allowed(paths: dict) -> None:
 
 
 _DESCRIPTION = Path(__file__).with_name("description.md")
+# The same, translated for Chinese developers (`?lang=zh-hans`); keep both in step.
+_DESCRIPTION_ZH = Path(__file__).with_name("description.zh-hans.md")
 
 
 def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
@@ -238,7 +253,9 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
     _empty_searches_allowed(result.get("paths", {}))
     if any(path.startswith("/api/v1/platform/") for path in result.get("paths", {})):
         return result
-    description = _DESCRIPTION.read_text().replace("{catalogue}", catalogue_markdown())
+    chinese = (get_language() or "").lower().startswith("zh")
+    description = (_DESCRIPTION_ZH if chinese else _DESCRIPTION).read_text()
+    description = description.replace("{catalogue}", catalogue_markdown(translated=True))
     result["info"]["description"] = f"{guide_line()}\n\n{description}\n\n{description_sections()}"
     _shop_security(result)
     error = result.get("components", {}).get("schemas", {}).get("Error")
@@ -250,7 +267,8 @@ def schema_postprocess(result: dict, generator, request, public: bool) -> dict:
                 if str(status)[0] in "45" and str(status).isdigit():
                     listed = response.get("x-error-codes", [])
                     codes = ", ".join(f"`{code}`" for code in listed)
-                    response["description"] = f"Codes: {codes}." if codes else response.get("description", "")
+                    described = _("Codes: %(codes)s.") % {"codes": codes} if codes else None
+                    response["description"] = described or response.get("description", "")
     return result
 
 
@@ -281,8 +299,8 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <access token>` of a signed-in device (`/auth/token`, `/auth/wechat`); "
-            "it expires (401 `token_expired`): exchange the refresh token at `/auth/refresh`.",
+            "description": _("`Token <access token>` of a signed-in device (`/auth/token`, `/auth/wechat`); "
+            "it expires (401 `token_expired`): exchange the refresh token at `/auth/refresh`."),
         }
 
 
@@ -294,8 +312,8 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "`Bearer sk_test_…` or `Bearer sk_live_…`: a secret API key for your server, made by "
+            "description": _("`Bearer sk_test_…` or `Bearer sk_live_…`: a secret API key for your server, made by "
             "the shop's owner (Settings → Developers, or `POST /api-keys`). It acts with the owner's staff "
             "permissions until revoked; a key of the other mode answers 401 `api_key_wrong_mode`, an unknown "
-            "or revoked one 401 `api_key_invalid`. Never put it in a mini-program or a web page.",
+            "or revoked one 401 `api_key_invalid`. Never put it in a mini-program or a web page."),
         }

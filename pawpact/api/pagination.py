@@ -4,6 +4,7 @@ import re
 from functools import cache
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.pagination import CursorPagination as DrfCursorPagination
@@ -21,8 +22,8 @@ class CursorPagination(DrfCursorPagination):
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 200
-    page_size_query_description = "Results per page: 1–200 (default 50)."
-    cursor_query_description = "The `next` or `previous` link's cursor; opaque."
+    page_size_query_description = gettext_lazy("Results per page: 1–200 (default 50).")
+    cursor_query_description = gettext_lazy("The `next` or `previous` link's cursor; opaque.")
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -70,7 +71,7 @@ class CursorPagination(DrfCursorPagination):
         response = super().get_paginated_response_schema(schema)
         response["properties"] = {
             "object": {"type": "string", "enum": ["list"]},
-            "has_more": {"type": "boolean", "description": "Whether `next` leads to more results."},
+            "has_more": {"type": "boolean", "description": gettext_lazy("Whether `next` leads to more results.")},
             **response["properties"],
         }
         response["required"] = ["object", "has_more", "next", "previous", "results"]
@@ -97,9 +98,9 @@ def one_page_of(item: type[serializers.Serializer]) -> type[serializers.Serializ
     name = item.__name__.removesuffix("Serializer")
     fields = {
         "object": ObjectField("list"),
-        "has_more": serializers.BooleanField(help_text="Always false: the whole collection is on this page."),
-        "next": serializers.CharField(allow_null=True, help_text="Always null."),
-        "previous": serializers.CharField(allow_null=True, help_text="Always null."),
+        "has_more": serializers.BooleanField(help_text=gettext_lazy("Always false: the whole collection is on this page.")),
+        "next": serializers.CharField(allow_null=True, help_text=gettext_lazy("Always null.")),
+        "previous": serializers.CharField(allow_null=True, help_text=gettext_lazy("Always null.")),
         "results": item(many=True),
     }
     attributes = {**fields, "one_page": True, "__module__": __name__}

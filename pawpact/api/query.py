@@ -2,7 +2,9 @@
 answers 400 with the parameter named, instead of being ignored."""
 import re
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
@@ -38,8 +40,8 @@ METADATA_PARAMETER = re.compile(r"^metadata\[(.*)\]$")
 METADATA_FILTER = OpenApiParameter(
     "metadata", {"type": "object", "additionalProperties": {"type": "string"}},
     OpenApiParameter.QUERY, required=False, style="deepObject", explode=True,
-    description="Records whose metadata has these exact values: `metadata[crm_id]=C-1042` (several keys: all must "
-    "match). A key or value metadata cannot hold matches nothing: " + METADATA_RULES,
+    description=format_lazy(gettext_lazy("Records whose metadata has these exact values: `metadata[crm_id]=C-1042` "
+    "(several keys: all must match). A key or value metadata cannot hold matches nothing: {rules}"), rules=METADATA_RULES),
 )  # fmt: skip
 
 

@@ -25,12 +25,12 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ApiRootSerializer(serializers.Serializer):
-    object = serializers.CharField(default="api", help_text="Always `api`.")
-    shop = serializers.CharField(help_text="The shop whose host this is (its address).")
-    name = serializers.CharField(help_text="The shop's name.")
-    version = serializers.CharField(help_text="The latest dated API version.")
-    docs = serializers.CharField(help_text="The interactive documentation.")
-    schema = serializers.CharField(help_text="The OpenAPI schema (JSON at `schema.json`).")
+    object = serializers.CharField(default="api", help_text=_("Always `api`."))
+    shop = serializers.CharField(help_text=_("The shop whose host this is (its address)."))
+    name = serializers.CharField(help_text=_("The shop's name."))
+    version = serializers.CharField(help_text=_("The latest dated API version."))
+    docs = serializers.CharField(help_text=_("The interactive documentation."))
+    schema = serializers.CharField(help_text=_("The OpenAPI schema (JSON at `schema.json`)."))
 
 
 class HealthSerializer(serializers.Serializer):

@@ -1,8 +1,8 @@
 """Mounted under /api/v1/ on every shop's host (pawpact.config.urls_tenant); one include per domain."""
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from pawpact.api import guide, views
+from pawpact.api.schema_views import SchemaApi, SchemaDocsPage, SchemaJsonApi
 
 urlpatterns = [
     path("", views.ApiRootApi.as_view(), name="api_root"),
@@ -44,10 +44,11 @@ urlpatterns = [
     path("", include("pawpact.api.v1.storefront.urls")),
     # The developer guide (docs/api.md as a page), linked from the schema's description.
     path("guide", guide.guide, name="api_guide"),
-    path("schema", SpectacularAPIView.as_view(), name="api_schema"),
-    path("schema.json", SpectacularJSONAPIView.as_view(), name="api_schema_json"),
+    path("schema", SchemaApi.as_view(), name="api_schema"),
+    path("schema.json", SchemaJsonApi.as_view(), name="api_schema_json"),
+    # `?lang=zh-hans`: the schema and the docs page in Chinese (pawpact.api.schema_views).
     # The page's script is a separate file (?script): the CSP refuses inline scripts without a nonce.
-    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api_schema_json"), name="api_docs"),
+    path("docs", SchemaDocsPage.as_view(url_name="api_schema_json"), name="api_docs"),
     # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.
     re_path(r"^[\s\S]*$", views.NotFoundApi.as_view(), name="api_not_found"),  # newlines too
 ]

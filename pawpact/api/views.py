@@ -2,6 +2,7 @@
 from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ class ApiRootApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: ApiRootSerializer}, auth=[], summary="This shop's API: version, docs and schema")
+    @extend_schema(responses={200: ApiRootSerializer}, auth=[], summary=gettext_lazy("This shop's API: version, docs and schema"))
     def get(self, request):
         body = {"shop": request.tenant.slug, "name": request.tenant.name, "version": LATEST,
                 "docs": request.build_absolute_uri(reverse("api_docs")),
@@ -30,7 +31,7 @@ class HealthCheckApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: HealthSerializer}, auth=[], summary="Is this shop's API up?")
+    @extend_schema(responses={200: HealthSerializer}, auth=[], summary=gettext_lazy("Is this shop's API up?"))
     def get(self, request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from pawpact.api.schema_texts import GUIDE_PATH
+from pawpact.api.schema_sections import GUIDE_PATH
 from pawpact.workspace.enums import Role
 from tests.conftest import host_of
 from tests.workspace.conftest import client_for, staff_user

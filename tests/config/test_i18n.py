@@ -145,6 +145,8 @@ def test_open_for_business_and_a_persons_name_are_used_only_where_they_fit():
     catalog = _catalog()
     assert [key for key, msgstr in catalog.items() if "营业中" in msgstr] == [("shop state", "Active")]
     assert sorted(key for key, msgstr in catalog.items() if "姓名" in msgstr) == [
+        ("", "A password the shop's password policy refuses (too common, all digits, like the name or email)."),
+        ("", "Change a customer's name, phone or date of birth"),
         ("", "Enter the customer's name."),
         ("", "Name"), ("", "Name or phone"), ("", "Name, phone or pet"),
         ("", "Part of the customer's name or phone number, or of the pet's name."),

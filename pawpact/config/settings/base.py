@@ -366,10 +366,10 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = ("accept", "accept-language", "authorization", "content-type", "idempotency-key", "pawpact-version")
 CORS_EXPOSE_HEADERS = ("Pawpact-Version", "Idempotent-Replayed", "Retry-After")
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Pawpact shop API",
-    "DESCRIPTION": "REST API of one Pawpact shop. The shop is the host you call; "
+    "TITLE": _("Pawpact shop API"),
+    "DESCRIPTION": _("REST API of one Pawpact shop. The shop is the host you call; "
     "authenticate with `Authorization: Token <device token>` (apps, mini-programs) or "
-    "`Authorization: Bearer sk_…` (a secret API key, for your server).",
+    "`Authorization: Bearer sk_…` (a secret API key, for your server)."),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -71,12 +71,12 @@ class StaffSerializer(serializers.Serializer):
 class ApiOriginSerializer(serializers.Serializer):
     object = serializers.CharField(default="api_origin", help_text=_("Always `api_origin`."))
     id = serializers.UUIDField(source="uuid", read_only=True)
-    origin = serializers.CharField(help_text="`https://host[:port]`: pages there may call this shop's API.")
+    origin = serializers.CharField(help_text=_("`https://host[:port]`: pages there may call this shop's API."))
     created_at = serializers.DateTimeField(read_only=True)
 
 
 class ApiOriginInputSerializer(InputSerializer):
-    origin = serializers.CharField(max_length=255, help_text="`https://h5.example.com` (http only for localhost).")
+    origin = serializers.CharField(max_length=255, help_text=_("`https://h5.example.com` (http only for localhost)."))
 
 
 class ApiKeySerializer(serializers.Serializer):

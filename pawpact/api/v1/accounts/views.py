@@ -5,6 +5,7 @@ from allauth.account.adapter import get_adapter
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -144,7 +145,7 @@ class WeChatLinkApi(APIView):
 class TokenRevokeApi(APIView):
     """Sign out of the API on this device: its access and refresh tokens stop working."""
 
-    @extend_schema(summary="Sign out (revoke this device)", request=None, responses={204: None, **error_responses(401)})
+    @extend_schema(summary=gettext_lazy("Sign out (revoke this device)"), request=None, responses={204: None, **error_responses(401)})
     def post(self, request):
         if isinstance(request.auth, ApiDevice):
             api_device_revoke(device=request.auth)
@@ -163,7 +164,7 @@ class DeviceListApi(APIView):
 
 
 class DeviceRevokeApi(APIView):
-    @extend_schema(summary="Sign one of your devices out", responses={204: None, **error_responses(401, 404)})
+    @extend_schema(summary=gettext_lazy("Sign one of your devices out"), responses={204: None, **error_responses(401, 404)})
     def delete(self, request, device_id):
         api_device_revoke(device=get_object_or_404(api_device_list(user=request.user), uuid=device_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -199,12 +200,12 @@ class ApiOriginListApi(ListAPIView):
     def get_queryset(self):
         return api_origin_list()
 
-    @extend_schema(summary="Allowed browser origins (owner)", responses={200: s.ApiOriginSerializer(many=True),
+    @extend_schema(summary=gettext_lazy("Allowed browser origins (owner)"), responses={200: s.ApiOriginSerializer(many=True),
                    **error_responses(400, 401, 403)})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Allow a browser origin (owner)", request=s.ApiOriginInputSerializer,
+    @extend_schema(summary=gettext_lazy("Allow a browser origin (owner)"), request=s.ApiOriginInputSerializer,
                    responses={201: s.ApiOriginSerializer, **error_responses(400, 401, 403, 409, 422)})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
@@ -218,7 +219,7 @@ class ApiOriginDetailApi(APIView):
     permission_classes = [staff_may("settings")]
 
     @extend_schema(
-        summary="Stop allowing a browser origin (owner)", responses={204: None, **error_responses(401, 403, 404)}
+        summary=gettext_lazy("Stop allowing a browser origin (owner)"), responses={204: None, **error_responses(401, 403, 404)}
     )
     def delete(self, request, origin_id):
         api_origin_remove(api_origin=get_object_or_404(ApiOrigin, uuid=origin_id))
@@ -250,12 +251,12 @@ class ApiKeyListApi(KeyManagementApi):
     staff permissions until revoked. Listed with their last four characters only."""
 
     @extend_schema(
-        summary="Secret API keys (owner)", responses={200: one_page_of(s.ApiKeySerializer), **error_responses(401, 403)}
+        summary=gettext_lazy("Secret API keys (owner)"), responses={200: one_page_of(s.ApiKeySerializer), **error_responses(401, 403)}
     )
     def get(self, request):
         return one_page(s.ApiKeySerializer(api_key_list(), many=True).data)
 
-    @extend_schema(summary="Make a secret API key, shown this once (owner)", request=s.ApiKeyInputSerializer,
+    @extend_schema(summary=gettext_lazy("Make a secret API key, shown this once (owner)"), request=s.ApiKeyInputSerializer,
                    responses={201: s.ApiKeyCreatedSerializer, **error_responses(400, 401, 403, 422)})  # fmt: skip
     def post(self, request):
         data = s.ApiKeyInputSerializer(data=request.data)
@@ -266,7 +267,7 @@ class ApiKeyListApi(KeyManagementApi):
 
 
 class ApiKeyRollApi(KeyManagementApi):
-    @extend_schema(summary="Roll a secret API key: a new secret, the old one stops now (owner)", request=None,
+    @extend_schema(summary=gettext_lazy("Roll a secret API key: a new secret, the old one stops now (owner)"), request=None,
                    responses={201: s.ApiKeyCreatedSerializer, **error_responses(401, 403, 404)})  # fmt: skip
     def post(self, request, key_id):
         key = get_object_or_404(api_key_list(), uuid=key_id)
@@ -274,7 +275,7 @@ class ApiKeyRollApi(KeyManagementApi):
 
 
 class ApiKeyDetailApi(KeyManagementApi):
-    @extend_schema(summary="Revoke a secret API key (owner)", responses={204: None, **error_responses(401, 403, 404)})
+    @extend_schema(summary=gettext_lazy("Revoke a secret API key (owner)"), responses={204: None, **error_responses(401, 403, 404)})
     def delete(self, request, key_id):
         api_key_revoke(key=get_object_or_404(api_key_list(), uuid=key_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

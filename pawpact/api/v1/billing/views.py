@@ -9,6 +9,7 @@ from dataclasses import asdict
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -57,7 +58,7 @@ def _plan_get(request, plan_id: str, plans_seen) -> Plan:
 
 PLAN_ID = OpenApiParameter(
     "plan_id", {"type": "string", "pattern": id_pattern(PLAN)}, OpenApiParameter.PATH,
-    description="The plan's `id` (clients of 2026-12-01 send its `code`).",
+    description=gettext_lazy("The plan's `id` (clients of 2026-12-01 send its `code`)."),
 )  # fmt: skip
 
 
@@ -73,7 +74,7 @@ class PlanListApi(ListAPIView):
         return plans_seen.filter(code=query["code"]) if "code" in query else plans_seen
 
     @extend_schema(
-        summary="Plans on sale, each with its current terms (no token needed)",
+        summary=gettext_lazy("Plans on sale, each with its current terms (no token needed)"),
         parameters=[s.PlanQuerySerializer],
         responses={200: s.PlanSerializer(many=True), **ERRORS},
     )
@@ -85,7 +86,7 @@ class PlanDetailApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="One plan with its current terms (no token needed)",
+        summary=gettext_lazy("One plan with its current terms (no token needed)"),
         parameters=[PLAN_ID],
         responses={200: s.PlanSerializer, **ERRORS},
     )
@@ -97,7 +98,7 @@ class PlanVersionCreateApi(APIView):
     permission_classes = [IsShopStaff]
 
     @extend_schema(
-        summary="Change a plan's terms: creates a new version (signed contracts keep theirs)",
+        summary=gettext_lazy("Change a plan's terms: creates a new version (signed contracts keep theirs)"),
         request=s.PlanVersionInputSerializer,
         parameters=[PLAN_ID],
         responses={201: s.PlanVersionSerializer, **ERRORS},
@@ -150,7 +151,7 @@ class ContractListCreateApi(ListAPIView):
         return metadata_filtered(contracts, self.request)
 
     @extend_schema(
-        summary="Contracts (staff: all; customer: their own)",
+        summary=gettext_lazy("Contracts (staff: all; customer: their own)"),
         parameters=[s.ContractQuerySerializer, METADATA_FILTER, expand_parameter(*CONTRACT_EXPANDS)],
         responses={200: s.ContractSerializer(many=True), **ERRORS},
     )
@@ -158,7 +159,7 @@ class ContractListCreateApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Apply to adopt: a draft contract for a pet on a plan version",
+        summary=gettext_lazy("Apply to adopt: a draft contract for a pet on a plan version"),
         request=s.ContractCreateSerializer,
         responses={201: s.ContractSerializer, **ERRORS},
     )
@@ -223,7 +224,7 @@ class ContractDetailApi(APIView):
         return Response(s.ContractSerializer(contract, context={"expand": wanted}).data)
 
     @extend_schema(
-        summary="Change a contract's metadata (its terms never change)",
+        summary=gettext_lazy("Change a contract's metadata (its terms never change)"),
         request=s.ContractUpdateSerializer,
         responses={200: s.ContractSerializer, **ERRORS},
     )
@@ -237,7 +238,7 @@ class ContractDetailApi(APIView):
 
 class ContractCreditCheckApi(APIView):
     @extend_schema(
-        summary="Run the credit check with the shop's credit provider",
+        summary=gettext_lazy("Run the credit check with the shop's credit provider"),
         request=None,
         responses={200: s.ContractSerializer, **ERRORS},
     )
@@ -249,11 +250,11 @@ class ContractCreditCheckApi(APIView):
 
 class ContractCreditConsentApi(APIView):
     @extend_schema(
-        summary="Record the applicant's consent to the credit check",
+        summary=gettext_lazy("Record the applicant's consent to the credit check"),
         description=(
-            "The applicant agrees, on their own account (or in person, with the staff member's token), to the "
+            gettext_lazy("The applicant agrees, on their own account (or in person, with the staff member's token), to the "
             "wording returned in `text`, in the request's language. The credit check (Zhima, or the test-mode "
-            "sandbox) runs only after this, in both modes. Recording it again returns the first consent."
+            "sandbox) runs only after this, in both modes. Recording it again returns the first consent.")
         ),
         request=None, responses={200: s.CreditConsentSerializer, **ERRORS},
     )  # fmt: skip
@@ -270,7 +271,7 @@ class ContractCreditScoreRecordApi(APIView):
     permission_classes = [IsShopStaff]
 
     @extend_schema(
-        summary="Enter a credit score with evidence (staff)",
+        summary=gettext_lazy("Enter a credit score with evidence (staff)"),
         request=s.CreditScoreSerializer,
         responses={200: s.ContractSerializer, **ERRORS},
     )
@@ -286,7 +287,7 @@ class ContractCreditScoreRecordApi(APIView):
 
 class ContractAgreementDetailApi(APIView):
     @extend_schema(
-        summary="The agreement to sign, with its total cost", responses={200: s.AgreementSerializer, **ERRORS}
+        summary=gettext_lazy("The agreement to sign, with its total cost"), responses={200: s.AgreementSerializer, **ERRORS}
     )
     def get(self, request, uuid):
         contract = contract_get(request, uuid)
@@ -304,9 +305,9 @@ class ContractAgreementDetailApi(APIView):
 
 class ContractAgreementPdfDownloadApi(DocumentDownloadMixin, APIView):
     @extend_schema(
-        summary="The signed agreement as PDF",
+        summary=gettext_lazy("The signed agreement as PDF"),
         responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Text and signature record"),
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=gettext_lazy("Text and signature record")),
             **ERRORS,
         },
     )
@@ -321,7 +322,7 @@ class ContractAgreementPdfDownloadApi(DocumentDownloadMixin, APIView):
 
 class ContractSignApi(APIView):
     @extend_schema(
-        summary="Sign the agreement (the adopter only; staff send a signing link instead)",
+        summary=gettext_lazy("Sign the agreement (the adopter only; staff send a signing link instead)"),
         request=s.SignSerializer,
         responses={200: s.ContractSerializer, **ERRORS},
     )
@@ -342,7 +343,7 @@ class ContractSignApi(APIView):
 
 class ContractPaymentMethodAttachApi(APIView):
     @extend_schema(
-        summary="Attach the payment method the debits will use",
+        summary=gettext_lazy("Attach the payment method the debits will use"),
         request=PaymentMethodInputSerializer,
         responses={200: s.ContractSerializer, **ERRORS},
     )
@@ -358,11 +359,11 @@ class ContractPaymentMethodAttachApi(APIView):
 class ContractAgreementSigningApi(APIView):
     @extend_schema(
         summary="Begin signing a debit agreement (Alipay 周期扣款 or WeChat 委托代扣) for the contract",
-        description="For a draft or signed contract. Send the customer to `url` (H5), show it as a QR code, or, "
+        description=gettext_lazy("For a draft or signed contract. Send the customer to `url` (H5), show it as a QR code, or, "
         "in a WeChat mini-program, open `mini_program` with `wx.navigateToMiniProgram`. When the provider "
         "notifies the signing, the agreement becomes the contract's payment method (`payment_method_id` on the "
         "contract); then activate the contract. Requires an `Idempotency-Key` header; a retry returns the first "
-        "answer. A rail without the shop's verified credentials answers 4xx and starts nothing.",
+        "answer. A rail without the shop's verified credentials answers 4xx and starts nothing."),
         request=s.AgreementSigningInputSerializer,
         responses={201: s.AgreementSigningSerializer, **ERRORS},
     )
@@ -379,8 +380,8 @@ class ContractAgreementSigningApi(APIView):
 
 class ContractActivateApi(APIView):
     @extend_schema(
-        summary="Collect the deposit (if due) and the first period, and start the contract",
-        description="Requires an `Idempotency-Key` header; a retry returns the first answer.",
+        summary=gettext_lazy("Collect the deposit (if due) and the first period, and start the contract"),
+        description=gettext_lazy("Requires an `Idempotency-Key` header; a retry returns the first answer."),
         request=None,
         responses={200: s.ContractSerializer, **ERRORS},
     )
@@ -392,10 +393,10 @@ class ContractActivateApi(APIView):
 
 class ContractWithdrawApi(APIView):
     @extend_schema(
-        summary="Withdraw a contract that has not started (an application, or signed but not active)",
-        description="The way out when the first debit failed: the calendar is cancelled and a held deposit is "
+        summary=gettext_lazy("Withdraw a contract that has not started (an application, or signed but not active)"),
+        description=gettext_lazy("The way out when the first debit failed: the calendar is cancelled and a held deposit is "
         "refunded. An active or ended contract answers 409 `illegal_transition`. Requires an `Idempotency-Key` "
-        "header.",
+        "header."),
         request=None,
         responses={200: s.ContractSerializer, **ERRORS},
     )
@@ -407,7 +408,7 @@ class ContractWithdrawApi(APIView):
 
 class ContractCalendarListApi(APIView):
     @extend_schema(
-        summary="The debit calendar: every period's date, amount and state",
+        summary=gettext_lazy("The debit calendar: every period's date, amount and state"),
         parameters=[expand_parameter("attempts")],
         responses={200: one_page_of(s.PeriodSerializer), **ERRORS},
     )

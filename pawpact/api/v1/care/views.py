@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -60,11 +61,11 @@ class ServiceTypeListCreateApi(ListAPIView):
     def get_queryset(self):
         return _services_for(self.request)
 
-    @extend_schema(summary="Services the shop offers (no token needed; staff: inactive ones too)", responses={200: s.ServiceTypeSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Services the shop offers (no token needed; staff: inactive ones too)"), responses={200: s.ServiceTypeSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Add a service (staff)", request=s.ServiceTypeInputSerializer, responses={201: s.ServiceTypeSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Add a service (staff)"), request=s.ServiceTypeInputSerializer, responses={201: s.ServiceTypeSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request):
         if not _staff(request):
@@ -78,7 +79,7 @@ class ServiceTypeListCreateApi(ListAPIView):
 class ServiceTypeDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="One service the shop offers (no token needed)", responses={200: s.ServiceTypeSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("One service the shop offers (no token needed)"), responses={200: s.ServiceTypeSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.ServiceTypeSerializer(get_object_or_404(_services_for(request), uuid=uuid)).data)
 
@@ -88,11 +89,11 @@ class ResourceListCreateApi(ListAPIView):
     serializer_class = s.ResourceSerializer
     queryset = Resource.objects.prefetch_related("services", "hours")
 
-    @extend_schema(summary="Groomers, vets and places that perform services (staff)", responses={200: s.ResourceSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Groomers, vets and places that perform services (staff)"), responses={200: s.ResourceSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Add a resource with its working hours (staff)", request=s.ResourceInputSerializer, responses={201: s.ResourceSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Add a resource with its working hours (staff)"), request=s.ResourceInputSerializer, responses={201: s.ResourceSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request):
         data = s.ResourceInputSerializer(data=request.data)
@@ -109,7 +110,7 @@ class ResourceListCreateApi(ListAPIView):
 class ResourceDayOffApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Close a resource for a day (staff)", request=s.DayOffInputSerializer, responses={201: s.DayOffSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Close a resource for a day (staff)"), request=s.DayOffInputSerializer, responses={201: s.DayOffSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         resource = get_object_or_404(Resource, uuid=uuid)
@@ -120,7 +121,7 @@ class ResourceDayOffApi(APIView):
 
 
 class SlotListApi(APIView):
-    @extend_schema(summary="Free appointment times for a service", parameters=[s.SlotQuerySerializer], responses={200: one_page_of(s.SlotSerializer), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Free appointment times for a service"), parameters=[s.SlotQuerySerializer], responses={200: one_page_of(s.SlotSerializer), **ERRORS})
     def get(self, request):
         query = query_valid(s.SlotQuerySerializer, request)
         if not timedelta(0) <= query["date_to"] - query["date_from"] <= timedelta(days=MAX_SLOT_DAYS - 1):
@@ -147,11 +148,11 @@ class BookingListCreateApi(ListAPIView):
             return selectors.bookings_of_day(day=query["date"])
         return _bookings_for(self.request).order_by("-starts_at", "-id")
 
-    @extend_schema(summary="Bookings (staff: all; customer: their own)", parameters=[s.BookingQuerySerializer], responses={200: s.BookingSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Bookings (staff: all; customer: their own)"), parameters=[s.BookingQuerySerializer], responses={200: s.BookingSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Book a service for a pet", request=s.BookingInputSerializer, responses={201: s.BookingSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Book a service for a pet"), request=s.BookingInputSerializer, responses={201: s.BookingSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request):
         data = s.BookingInputSerializer(data=request.data)
@@ -182,13 +183,13 @@ def _found(queryset, uuid, field: str):
 
 
 class BookingDetailApi(APIView):
-    @extend_schema(summary="A booking (staff: any; customer: their own)", responses={200: s.BookingSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("A booking (staff: any; customer: their own)"), responses={200: s.BookingSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.BookingSerializer(get_object_or_404(_bookings_for(request), uuid=uuid)).data)
 
 
 class BookingRescheduleApi(APIView):
-    @extend_schema(summary="Move a booking to another time", request=s.BookingRescheduleSerializer, responses={200: s.BookingSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Move a booking to another time"), request=s.BookingRescheduleSerializer, responses={200: s.BookingSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         booking = get_object_or_404(_bookings_for(request), uuid=uuid)
@@ -204,7 +205,7 @@ class BookingRescheduleApi(APIView):
 
 
 class BookingCancelApi(APIView):
-    @extend_schema(summary="Cancel a booking", request=None, responses={200: s.BookingSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Cancel a booking"), request=None, responses={200: s.BookingSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         booking = get_object_or_404(_bookings_for(request), uuid=uuid)
@@ -215,7 +216,7 @@ class BookingCancelApi(APIView):
 class BookingCompleteApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Close a booking as served, collecting what is due (staff)", request=s.BookingCompleteSerializer, responses={200: s.BookingSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Close a booking as served, collecting what is due (staff)"), request=s.BookingCompleteSerializer, responses={200: s.BookingSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         booking = get_object_or_404(Booking, uuid=uuid)
@@ -228,7 +229,7 @@ class BookingCompleteApi(APIView):
 class BookingNoShowApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Record a no-show (staff)", request=None, responses={200: s.BookingSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Record a no-show (staff)"), request=None, responses={200: s.BookingSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         booking = get_object_or_404(Booking, uuid=uuid)
@@ -254,11 +255,11 @@ class ComplaintListCreateApi(ListAPIView):
             found = found.filter(breaches__isnull=False).distinct()
         return found
 
-    @extend_schema(summary="Complaints (staff: all, with their clocks; customer: their own)", parameters=[s.ComplaintQuerySerializer], responses={200: s.ComplaintSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Complaints (staff: all, with their clocks; customer: their own)"), parameters=[s.ComplaintQuerySerializer], responses={200: s.ComplaintSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="File a complaint (customer)", request=s.ComplaintInputSerializer, responses={201: s.ComplaintSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("File a complaint (customer)"), request=s.ComplaintInputSerializer, responses={201: s.ComplaintSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request):
         customer = own_customer(request)
@@ -271,7 +272,7 @@ class ComplaintListCreateApi(ListAPIView):
 
 
 class ComplaintDetailApi(APIView):
-    @extend_schema(summary="A complaint and its thread", responses={200: s.ComplaintSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("A complaint and its thread"), responses={200: s.ComplaintSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.ComplaintSerializer(get_object_or_404(_complaints_for(request), uuid=uuid)).data)
 
@@ -279,7 +280,7 @@ class ComplaintDetailApi(APIView):
 class ComplaintRespondApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Answer a complaint (staff)", request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Answer a complaint (staff)"), request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         complaint = get_object_or_404(Complaint, uuid=uuid)
@@ -292,7 +293,7 @@ class ComplaintRespondApi(APIView):
 class ComplaintResolveApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Resolve a complaint, saying how (staff)", request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Resolve a complaint, saying how (staff)"), request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         complaint = get_object_or_404(Complaint, uuid=uuid)
@@ -310,7 +311,7 @@ def _customers_complaint(request, uuid) -> Complaint:
 
 
 class ComplaintConfirmApi(APIView):
-    @extend_schema(summary="Accept the resolution (customer)", request=None, responses={200: s.ComplaintSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Accept the resolution (customer)"), request=None, responses={200: s.ComplaintSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         complaint = complaints.complaint_confirm(complaint=_customers_complaint(request, uuid))
@@ -318,7 +319,7 @@ class ComplaintConfirmApi(APIView):
 
 
 class ComplaintReopenApi(APIView):
-    @extend_schema(summary="Reopen a resolved complaint, saying why (customer)", request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Reopen a resolved complaint, saying why (customer)"), request=s.ComplaintTextSerializer, responses={200: s.ComplaintSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         complaint = _customers_complaint(request, uuid)

@@ -6,6 +6,7 @@ of the shop, manage templates, issue a coupon to a customer, save segments and s
 campaigns (owner and manager; a clerk reads and redeems coupons). Money is integer fen (`_minor`)."""
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -55,7 +56,7 @@ def _state_filter(rows, state: str):
 
 class CouponListApi(LoyaltyListApi):
     serializer_class = s.CouponSerializer
-    list_summary = "Coupons: a customer's own; staff: the shop's"
+    list_summary = gettext_lazy("Coupons: a customer's own; staff: the shop's")
     list_parameters = (s.CouponQuerySerializer,)
 
     def get_queryset(self):
@@ -67,14 +68,14 @@ class CouponListApi(LoyaltyListApi):
 
 
 class CouponDetailApi(LoyaltyApi):
-    @extend_schema(summary="One coupon by its code", responses={200: s.CouponSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("One coupon by its code"), responses={200: s.CouponSerializer, **ERRORS})
     def get(self, request, code: str):
         coupon = get_object_or_404(_coupons_for(request), code=code.upper())
         return Response(s.CouponSerializer(coupon).data)
 
 
 class CouponApplyApi(LoyaltyApi):
-    @extend_schema(summary="Use an amount-off, first-month-half-price or deferral coupon on a contract's next debit",
+    @extend_schema(summary=gettext_lazy("Use an amount-off, first-month-half-price or deferral coupon on a contract's next debit"),
                    request=s.CouponApplyInputSerializer, responses={200: s.CouponSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request, code: str):
@@ -88,9 +89,9 @@ class CouponTemplateListCreateApi(LoyaltyListApi):
     permission_classes = [MARKETING]
     serializer_class = s.CouponTemplateSerializer
     queryset = CouponTemplate.objects.order_by("-enabled", "name", "id")
-    list_summary = "The shop's coupon templates (staff)"
+    list_summary = gettext_lazy("The shop's coupon templates (staff)")
 
-    @extend_schema(summary="Add a coupon template (staff)", request=s.CouponTemplateInputSerializer,
+    @extend_schema(summary=gettext_lazy("Add a coupon template (staff)"), request=s.CouponTemplateInputSerializer,
                    responses={201: s.CouponTemplateSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
@@ -109,11 +110,11 @@ def _template_get(request, template_id: str) -> CouponTemplate:
 class CouponTemplateDetailApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
-    @extend_schema(summary="One coupon template (staff)", responses={200: s.CouponTemplateSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("One coupon template (staff)"), responses={200: s.CouponTemplateSerializer, **ERRORS})
     def get(self, request, template_id: str):
         return Response(s.CouponTemplateSerializer(_template_get(request, template_id)).data)
 
-    @extend_schema(summary="Change a coupon template, or enable/disable it (staff)",
+    @extend_schema(summary=gettext_lazy("Change a coupon template, or enable/disable it (staff)"),
                    request=s.CouponTemplatePatchSerializer, responses={200: s.CouponTemplateSerializer, **ERRORS})  # fmt: skip
     def patch(self, request, template_id: str):
         template = _template_get(request, template_id)
@@ -125,7 +126,7 @@ class CouponTemplateDetailApi(LoyaltyApi):
 class CouponIssueApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
-    @extend_schema(summary="Issue a coupon of this template to a customer (staff; the key makes a retry issue once)",
+    @extend_schema(summary=gettext_lazy("Issue a coupon of this template to a customer (staff; the key makes a retry issue once)"),
                    request=s.CouponIssueInputSerializer, responses={201: s.CouponSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request, template_id: str):
@@ -147,13 +148,13 @@ def _segment_data(segment: Segment) -> dict:
 class SegmentListCreateApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
-    @extend_schema(summary="Saved customer segments with their member counts (staff)",
+    @extend_schema(summary=gettext_lazy("Saved customer segments with their member counts (staff)"),
                    responses={200: one_page_of(s.SegmentSerializer), **ERRORS})  # fmt: skip
     def get(self, request):
         rows = [_segment_data(segment) for segment in Segment.objects.all()[:200]]
         return one_page(rows)
 
-    @extend_schema(summary="Save a segment (staff)", request=s.SegmentInputSerializer,
+    @extend_schema(summary=gettext_lazy("Save a segment (staff)"), request=s.SegmentInputSerializer,
                    responses={201: s.SegmentSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
@@ -164,12 +165,12 @@ class SegmentListCreateApi(LoyaltyApi):
 class CampaignListCreateApi(LoyaltyListApi):
     permission_classes = [MARKETING]
     serializer_class = s.CampaignSerializer
-    list_summary = "Campaigns with their progress and results (staff)"
+    list_summary = gettext_lazy("Campaigns with their progress and results (staff)")
 
     def get_queryset(self):
         return campaign_list().order_by("-created_at", "-id")
 
-    @extend_schema(summary="Send a coupon or a message to a segment, in the background (staff)",
+    @extend_schema(summary=gettext_lazy("Send a coupon or a message to a segment, in the background (staff)"),
                    request=s.CampaignInputSerializer, responses={202: s.CampaignSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
@@ -184,6 +185,6 @@ class CampaignListCreateApi(LoyaltyListApi):
 class CampaignDetailApi(LoyaltyApi):
     permission_classes = [MARKETING]
 
-    @extend_schema(summary="One campaign: progress and results (staff)", responses={200: s.CampaignSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("One campaign: progress and results (staff)"), responses={200: s.CampaignSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.CampaignSerializer(get_object_or_404(campaign_list(), uuid=uuid)).data)

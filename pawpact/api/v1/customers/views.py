@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
@@ -49,14 +50,14 @@ class CustomerListCreateApi(ListAPIView):
         return metadata_filtered(found, self.request)
 
     @extend_schema(
-        summary="Customers of the shop (staff)",
+        summary=gettext_lazy("Customers of the shop (staff)"),
         parameters=[s.CustomerQuerySerializer, METADATA_FILTER],
         responses={200: s.CustomerSerializer(many=True), **ERRORS},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Register a customer (staff)", request=s.CustomerInputSerializer, responses={201: s.CustomerSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Register a customer (staff)"), request=s.CustomerInputSerializer, responses={201: s.CustomerSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request):
         data = s.CustomerInputSerializer(data=request.data)
@@ -122,14 +123,14 @@ class PetListCreateApi(ListAPIView):
         return pets
 
     @extend_schema(
-        summary="Pets (staff: all; customer: their own)",
+        summary=gettext_lazy("Pets (staff: all; customer: their own)"),
         parameters=[s.PetQuerySerializer],
         responses={200: s.PetSerializer(many=True), **ERRORS},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Add a pet", request=s.PetInputSerializer, responses={201: s.PetSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Add a pet"), request=s.PetInputSerializer, responses={201: s.PetSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request):
         data = s.PetInputSerializer(data=request.data)
@@ -160,12 +161,12 @@ class CustomerDetailUpdateApi(APIView):
     """One customer: staff read and edit any customer of the shop, a customer only themself
     (anyone else's record answers 404)."""
 
-    @extend_schema(summary="A customer (staff; a customer: themself)", responses={200: s.CustomerSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("A customer (staff; a customer: themself)"), responses={200: s.CustomerSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.CustomerSerializer(get_object_or_404(_customers_for(request), uuid=uuid)).data)
 
     @extend_schema(
-        summary="Change a customer's name, phone or date of birth",
+        summary=gettext_lazy("Change a customer's name, phone or date of birth"),
         request=s.CustomerUpdateSerializer,
         responses={200: s.CustomerSerializer, **ERRORS},
     )
@@ -180,12 +181,12 @@ class CustomerDetailUpdateApi(APIView):
 class PetDetailUpdateApi(APIView):
     """One pet: staff read and edit any pet of the shop, a customer only their own."""
 
-    @extend_schema(summary="A pet (staff: any; customer: their own)", responses={200: s.PetSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("A pet (staff: any; customer: their own)"), responses={200: s.PetSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.PetSerializer(get_object_or_404(_pets_for(request), uuid=uuid)).data)
 
     @extend_schema(
-        summary="Change a pet's name, species, breed or dates",
+        summary=gettext_lazy("Change a pet's name, species, breed or dates"),
         request=s.PetUpdateSerializer,
         responses={200: s.PetSerializer, **ERRORS},
     )

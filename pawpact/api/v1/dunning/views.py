@@ -6,6 +6,7 @@ Staff see every record of their shop; a customer acts on their own contracts onl
 """
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -40,7 +41,7 @@ class CallTaskListApi(ListAPIView):
         return escalation.call_task_list(status=None if wanted == "all" else wanted)
 
     @extend_schema(
-        summary="The call queue: overdue customers to call or visit (staff)",
+        summary=gettext_lazy("The call queue: overdue customers to call or visit (staff)"),
         parameters=[s.CallTaskQuerySerializer],
         responses={200: s.CallTaskSerializer(many=True), **ERRORS},
     )
@@ -53,7 +54,7 @@ class CallTaskCloseApi(APIView):
     permission_classes = [IsShopStaff]
 
     @extend_schema(
-        summary="Record the outcome of a call or visit and close the task (staff)",
+        summary=gettext_lazy("Record the outcome of a call or visit and close the task (staff)"),
         request=s.CallTaskOutcomeSerializer,
         responses={200: s.CallTaskSerializer, **ERRORS},
     )
@@ -68,8 +69,8 @@ class CallTaskCloseApi(APIView):
 
 class ContractPaymentMethodReplaceApi(APIView):
     @extend_schema(
-        summary="Replace the payment method of an active contract; late periods are retried at once",
-        description="Requires an `Idempotency-Key` header; a retry returns the first answer.",
+        summary=gettext_lazy("Replace the payment method of an active contract; late periods are retried at once"),
+        description=gettext_lazy("Requires an `Idempotency-Key` header; a retry returns the first answer."),
         request=s.PaymentMethodReplaceSerializer,
         responses={200: s.PaymentMethodReplacedSerializer, **ERRORS},
     )
@@ -91,7 +92,7 @@ class ContractPaymentMethodReplaceApi(APIView):
 
 class DeferralCouponListIssueApi(APIView):
     @extend_schema(
-        summary="The contract's deferral coupons (used and unused)",
+        summary=gettext_lazy("The contract's deferral coupons (used and unused)"),
         responses={200: one_page_of(s.DeferralCouponSerializer), **ERRORS},
     )
     def get(self, request, uuid):
@@ -99,7 +100,7 @@ class DeferralCouponListIssueApi(APIView):
         return one_page(s.DeferralCouponSerializer(coupons, many=True).data)
 
     @extend_schema(
-        summary="Give the contract a deferral coupon (staff)",
+        summary=gettext_lazy("Give the contract a deferral coupon (staff)"),
         request=s.DeferralCouponIssueSerializer,
         responses={201: s.DeferralCouponSerializer, **ERRORS},
     )
@@ -116,7 +117,7 @@ class DeferralCouponListIssueApi(APIView):
 
 class ContractDeferralUseApi(APIView):
     @extend_schema(
-        summary="Use the contract's deferral coupon on a period: it and every later unpaid period move a month",
+        summary=gettext_lazy("Use the contract's deferral coupon on a period: it and every later unpaid period move a month"),
         request=s.DeferralUseSerializer,
         responses={200: one_page_of(s.DeferredPeriodSerializer), **ERRORS},
     )
@@ -132,7 +133,7 @@ class ContractDeferralUseApi(APIView):
 
 class CustomerStandingDetailApi(APIView):
     @extend_schema(
-        summary="A customer's standing and what it holds (staff; a customer: their own)",
+        summary=gettext_lazy("A customer's standing and what it holds (staff; a customer: their own)"),
         responses={200: s.StandingSerializer, **ERRORS},
     )
     def get(self, request, uuid):

@@ -4,6 +4,7 @@ There is no way to ask for another shop: the shop is request.tenant, and a query
 parameter naming a shop is refused (400) rather than silently obeyed or ignored.
 """
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,7 +46,7 @@ class KpiListApi(APIView):
     @extend_schema(
         parameters=[s.KpisQuerySerializer],
         responses={200: s.KpisSerializer, **INSIGHTS_ERRORS},
-        summary="This shop's monthly KPIs (staff only)",
+        summary=gettext_lazy("This shop's monthly KPIs (staff only)"),
     )
     def get(self, request):
         query = _query(s.KpisQuerySerializer, request)
@@ -71,7 +72,7 @@ class BenchmarkListApi(APIView):
     @extend_schema(
         parameters=[s.BenchmarksQuerySerializer],
         responses={200: s.BenchmarksSerializer, **INSIGHTS_ERRORS},
-        summary="This shop's standing among peers (staff only)",
+        summary=gettext_lazy("This shop's standing among peers (staff only)"),
     )
     def get(self, request):
         query = _query(s.BenchmarksQuerySerializer, request)

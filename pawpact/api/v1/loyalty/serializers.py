@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
@@ -31,7 +32,7 @@ class TierSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     name = serializers.CharField()
     display_name = serializers.CharField(
-        help_text="The name to show, in the request's language: a preset's name is translated, a shop's own as typed."
+        help_text=gettext_lazy("The name to show, in the request's language: a preset's name is translated, a shop's own as typed.")
     )
     goods_discount_percent = serializers.IntegerField()
     free_service_quota = serializers.IntegerField()
@@ -42,13 +43,13 @@ class TierSerializer(serializers.Serializer):
 
 class MissingSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["spend_minor", "paid_months", "visits"])
-    amount = serializers.IntegerField(help_text="Fen for spend_minor; months or visits otherwise.")
+    amount = serializers.IntegerField(help_text=gettext_lazy("Fen for spend_minor; months or visits otherwise."))
     window_months = serializers.IntegerField(allow_null=True)
 
 
 class ProgressSerializer(serializers.Serializer):
     next_tier = TierSerializer(allow_null=True)
-    missing = MissingSerializer(many=True, help_text="Any one of these reaches the next tier.")
+    missing = MissingSerializer(many=True, help_text=gettext_lazy("Any one of these reaches the next tier."))
     on_time_streak = serializers.IntegerField(source="streak")
     streak_lift = serializers.IntegerField()
 
@@ -65,7 +66,7 @@ class MembershipSerializer(serializers.Serializer):
     tier = TierSerializer(allow_null=True)
     tier_since = serializers.DateField(allow_null=True)
     points_balance = serializers.IntegerField()
-    points_frozen = serializers.IntegerField(help_text="Earned while overdue; released once paid.")
+    points_frozen = serializers.IntegerField(help_text=gettext_lazy("Earned while overdue; released once paid."))
     rfm_recency = serializers.IntegerField()
     rfm_frequency = serializers.IntegerField()
     rfm_monetary = serializers.IntegerField()

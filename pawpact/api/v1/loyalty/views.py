@@ -5,6 +5,7 @@ someone else's answers 404, not 403.
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -35,7 +36,7 @@ class CustomerSegmentListApi(ListAPIView):
         return segments.customer_segment_list(name=self.kwargs["name"])
 
     @extend_schema(
-        summary="Customers of one segment: normal, overdue or terminated (staff)",
+        summary=gettext_lazy("Customers of one segment: normal, overdue or terminated (staff)"),
         responses={200: s.SegmentCustomerSerializer(many=True), **ERRORS},
     )
     def get(self, request, *args, **kwargs):
@@ -44,7 +45,7 @@ class CustomerSegmentListApi(ListAPIView):
 
 class WinBackRedeemApi(APIView):
     @extend_schema(
-        summary="Use a win-back code on a new contract (half the first month, credited on the next debit)",
+        summary=gettext_lazy("Use a win-back code on a new contract (half the first month, credited on the next debit)"),
         request=s.WinBackRedeemInputSerializer,
         responses={200: s.WinBackOfferSerializer, **ERRORS},
     )
@@ -77,7 +78,7 @@ def _customer(request) -> Customer:
 
 class MyMembershipApi(APIView):
     @extend_schema(
-        summary="My tier, the way to the next tier, and my points",
+        summary=gettext_lazy("My tier, the way to the next tier, and my points"),
         responses={200: s.MembershipDetailSerializer, **ERRORS},
     )
     def get(self, request):
@@ -92,7 +93,7 @@ class MyPointsApi(ListAPIView):
         return member_points(customer=_customer(self.request))
 
     @extend_schema(
-        summary="My points movements, newest first", responses={200: s.PointsEntrySerializer(many=True), **ERRORS}
+        summary=gettext_lazy("My points movements, newest first"), responses={200: s.PointsEntrySerializer(many=True), **ERRORS}
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -107,7 +108,7 @@ class MemberListApi(ListAPIView):
         query = query_valid(s.MemberQuerySerializer, self.request)
         return member_list(query=query.get("search", ""), tier_rank=query.get("tier_rank"))
 
-    @extend_schema(summary="The shop's members (staff)", parameters=[s.MemberQuerySerializer],
+    @extend_schema(summary=gettext_lazy("The shop's members (staff)"), parameters=[s.MemberQuerySerializer],
                    responses={200: s.MembershipSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -117,7 +118,7 @@ class MemberDetailApi(APIView):
     permission_classes = [IsShopStaff]
 
     @extend_schema(
-        summary="One member: tier, progress and points (staff)", responses={200: s.MembershipDetailSerializer, **ERRORS}
+        summary=gettext_lazy("One member: tier, progress and points (staff)"), responses={200: s.MembershipDetailSerializer, **ERRORS}
     )
     def get(self, request, customer_uuid):
         return Response(_membership_body(get_object_or_404(Customer, uuid=customer_uuid)))

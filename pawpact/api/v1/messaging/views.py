@@ -3,6 +3,7 @@ a customer sees only their own delivered messages and marks them read. Someone e
 message answers 404, not 403.
 """
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -52,7 +53,7 @@ class MessageListApi(ListAPIView):
         return selectors.message_list_for_customer(customer=customer, channel=query.get("channel"))
 
     @extend_schema(
-        summary="Messages: staff see every message of the shop, a customer their own delivered ones",
+        summary=gettext_lazy("Messages: staff see every message of the shop, a customer their own delivered ones"),
         parameters=[s.MessageQuerySerializer],
         responses={200: s.MessageSerializer(many=True), **ERRORS},
     )
@@ -62,10 +63,10 @@ class MessageListApi(ListAPIView):
 
 class MessageMarkReadApi(APIView):
     @extend_schema(
-        summary="Mark one of my messages read",
+        summary=gettext_lazy("Mark one of my messages read"),
         request=None,
         parameters=[OpenApiParameter("message_id", {"type": "string", "pattern": id_pattern(MESSAGE)},
-                                     OpenApiParameter.PATH, description="The message's `id`.")],
+                                     OpenApiParameter.PATH, description=gettext_lazy("The message's `id`."))],
         responses={200: s.MessageSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)
@@ -85,7 +86,7 @@ class SandboxSmsListApi(APIView):
     permission_classes = [IsShopStaff]
 
     @extend_schema(
-        summary="Texts the sandbox sent to a number (test mode, staff)",
+        summary=gettext_lazy("Texts the sandbox sent to a number (test mode, staff)"),
         parameters=[s.SandboxSmsQuerySerializer],
         responses={200: one_page_of(s.SandboxSmsSerializer), **ERRORS},
     )

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
@@ -12,7 +13,7 @@ class PaidPlanSerializer(serializers.ModelSerializer):
     id = OpaqueIdField(PAID_PLAN, read_only=True)
     price_minor = serializers.IntegerField()
     currency = serializers.SerializerMethodField()
-    months = serializers.IntegerField(help_text="The billing period: 1, 3 or 12 months.")
+    months = serializers.IntegerField(help_text=gettext_lazy("The billing period: 1, 3 or 12 months."))
     points_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2)
 
     class Meta:
@@ -30,7 +31,7 @@ class PaidPlanSerializer(serializers.ModelSerializer):
 class PaidPlanInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=40)
     price_minor = serializers.IntegerField(min_value=1, max_value=MAX_PRICE_MINOR)
-    months = serializers.IntegerField(min_value=1, max_value=12, help_text="The billing period: 1, 3 or 12 months.")
+    months = serializers.IntegerField(min_value=1, max_value=12, help_text=gettext_lazy("The billing period: 1, 3 or 12 months."))
     goods_discount_percent = serializers.IntegerField(min_value=0, max_value=90, default=0)
     points_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2, default=1)
     free_services_per_month = serializers.IntegerField(min_value=0, max_value=31, default=0)
@@ -38,8 +39,8 @@ class PaidPlanInputSerializer(InputSerializer):
     trial_days = serializers.IntegerField(min_value=0, max_value=31, default=0)
     refund_days = serializers.IntegerField(
         min_value=0, max_value=31, default=0,
-        help_text="Cancelled within this many days of a paid period's start: that period is refunded and the membership "
-                  "ends at once. 0: no refunds (it stays to the period's end).",
+        help_text=gettext_lazy("Cancelled within this many days of a paid period's start: that period is refunded and the membership "
+                  "ends at once. 0: no refunds (it stays to the period's end)."),
     )  # fmt: skip
     active = serializers.BooleanField(default=True)
 
@@ -55,7 +56,7 @@ class PaidMembershipSerializer(serializers.ModelSerializer):
     object = serializers.SerializerMethodField()
     plan = PaidPlanSerializer()
     is_live = serializers.BooleanField(
-        help_text="The member enjoys the benefits (trial, active, or a renewal being retried)."
+        help_text=gettext_lazy("The member enjoys the benefits (trial, active, or a renewal being retried).")
     )
     payment_method_id = OpaqueIdField(
         PAYMENT_METHOD, read_only=True, help_text="The saved payment method the next renewal is charged to."
@@ -73,8 +74,8 @@ class PaidMembershipSerializer(serializers.ModelSerializer):
 
 class MembershipStatusSerializer(serializers.Serializer):
     object = ObjectField("membership_status")
-    membership = PaidMembershipSerializer(allow_null=True, help_text="The membership in force, or null.")
-    trial_available = serializers.BooleanField(help_text="A plan's free trial is still open to this customer.")
+    membership = PaidMembershipSerializer(allow_null=True, help_text=gettext_lazy("The membership in force, or null."))
+    trial_available = serializers.BooleanField(help_text=gettext_lazy("A plan's free trial is still open to this customer."))
 
 
 class MethodInputSerializer(InputSerializer):

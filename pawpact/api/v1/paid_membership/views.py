@@ -33,7 +33,7 @@ class MembershipBaseApi(LoyaltyApi):
 
 class PaidPlanListCreateApi(LoyaltyListApi):
     serializer_class = s.PaidPlanSerializer
-    list_summary = "Membership plans on sale (staff: every plan)"
+    list_summary = gettext_lazy("Membership plans on sale (staff: every plan)")
 
     def get_permissions(self):
         return [staff_may("member_rules")()] if self.request.method == "POST" else super().get_permissions()
@@ -42,7 +42,7 @@ class PaidPlanListCreateApi(LoyaltyListApi):
         plans = PaidPlan.objects.order_by("-active", "price_minor", "id")
         return plans if self.request.user.is_staff else plans.filter(active=True)
 
-    @extend_schema(summary="Add a membership plan (owner)", request=s.PaidPlanInputSerializer,
+    @extend_schema(summary=gettext_lazy("Add a membership plan (owner)"), request=s.PaidPlanInputSerializer,
                    responses={201: s.PaidPlanSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
@@ -54,7 +54,7 @@ class PaidPlanListCreateApi(LoyaltyListApi):
 class PaidPlanDetailApi(MembershipBaseApi):
     permission_classes = [staff_may("member_rules")]
 
-    @extend_schema(summary="Change a membership plan or take it off sale (owner)", request=s.PaidPlanPatchSerializer,
+    @extend_schema(summary=gettext_lazy("Change a membership plan or take it off sale (owner)"), request=s.PaidPlanPatchSerializer,
                    responses={200: s.PaidPlanSerializer, **ERRORS})  # fmt: skip
     def patch(self, request, plan_id: str):
         plan = get_object_or_404(PaidPlan, pk=path_pk(PAID_PLAN, plan_id, request) or 0)
@@ -65,7 +65,7 @@ class PaidPlanDetailApi(MembershipBaseApi):
 
 
 class MembershipApi(MembershipBaseApi):
-    @extend_schema(summary="My paid membership in force (or null) and whether a free trial is open to me",
+    @extend_schema(summary=gettext_lazy("My paid membership in force (or null) and whether a free trial is open to me"),
                    responses={200: s.MembershipStatusSerializer, **ERRORS})  # fmt: skip
     def get(self, request):
         customer = self.customer()
@@ -73,7 +73,7 @@ class MembershipApi(MembershipBaseApi):
             "membership": membership_live(customer=customer), "trial_available": trial_available(customer=customer),
         }).data)  # fmt: skip
 
-    @extend_schema(summary="Join a membership plan: the free trial if open, else the first period charged now",
+    @extend_schema(summary=gettext_lazy("Join a membership plan: the free trial if open, else the first period charged now"),
                    request=s.JoinInputSerializer, responses={201: s.PaidMembershipSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
@@ -88,7 +88,7 @@ class MembershipApi(MembershipBaseApi):
 
 
 class MembershipCancelApi(MembershipBaseApi):
-    @extend_schema(summary="Stop renewing: the membership stays until its period's end; nothing is refunded",
+    @extend_schema(summary=gettext_lazy("Stop renewing: the membership stays until its period's end; nothing is refunded"),
                    request=None, responses={200: s.PaidMembershipSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
@@ -99,8 +99,8 @@ class MembershipCancelApi(MembershipBaseApi):
 
 
 class MembershipMethodApi(MembershipBaseApi):
-    @extend_schema(summary="Change the payment method my membership renews with; a renewal waiting for its retry is "
-                           "charged to the new method at once",
+    @extend_schema(summary=gettext_lazy("Change the payment method my membership renews with; a renewal waiting for its retry is "
+                           "charged to the new method at once"),
                    request=s.MethodInputSerializer, responses={200: s.PaidMembershipSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request, uuid: str):

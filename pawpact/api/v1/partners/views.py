@@ -3,6 +3,7 @@
 customer's rating of a completed one. Another shop's booking answers 404."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -37,7 +38,7 @@ from pawpact.partners.selectors import (
 class NearbyClinicsApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Listed clinics near a point, nearest first (anyone; at most 3 km)",
+    @extend_schema(summary=gettext_lazy("Listed clinics near a point, nearest first (anyone; at most 3 km)"),
                    parameters=[s.NearbyQuerySerializer], responses={200: one_page_of(s.NearbyClinicSerializer), **ERRORS})  # fmt: skip
     def get(self, request):
         query = query_valid(s.NearbyQuerySerializer, request)
@@ -60,7 +61,7 @@ class PartnerListApi(ListAPIView):
             args = (standings_attach(args[0], now=default_clock.now()), *args[1:])
         return super().get_serializer(*args, **kwargs)
 
-    @extend_schema(summary="Partners a shop can book (staff)", parameters=[s.PartnerQuerySerializer],
+    @extend_schema(summary=gettext_lazy("Partners a shop can book (staff)"), parameters=[s.PartnerQuerySerializer],
                    responses={200: s.PartnerSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -81,12 +82,12 @@ class PartnerBookingListCreateApi(ListAPIView):
     def get_queryset(self):
         return _bookings(self.request)
 
-    @extend_schema(summary="Bookings at partners (staff: the shop's; customer: their own)",
+    @extend_schema(summary=gettext_lazy("Bookings at partners (staff: the shop's; customer: their own)"),
                    responses={200: s.PartnerBookingSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Send a booking to a partner (staff)", request=s.PartnerBookingInputSerializer,
+    @extend_schema(summary=gettext_lazy("Send a booking to a partner (staff)"), request=s.PartnerBookingInputSerializer,
                    responses={201: s.PartnerBookingSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
@@ -116,7 +117,7 @@ class PartnerBookingActApi(APIView):
     permission_classes = [IsShopStaff]
     action = ""
 
-    @extend_schema(summary="Complete or cancel a partner booking (staff); completing clears an entitlement",
+    @extend_schema(summary=gettext_lazy("Complete or cancel a partner booking (staff); completing clears an entitlement"),
                    request=None, responses={200: s.PartnerBookingSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request, booking_id: str):
@@ -127,7 +128,7 @@ class PartnerBookingActApi(APIView):
 
 @extend_schema(parameters=[BOOKING_ID])
 class PartnerRatingApi(APIView):
-    @extend_schema(summary="Rate your completed partner service, 1 to 5 stars, once (customer)",
+    @extend_schema(summary=gettext_lazy("Rate your completed partner service, 1 to 5 stars, once (customer)"),
                    request=s.RatingInputSerializer, responses={201: s.RatingSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request, booking_id: str):

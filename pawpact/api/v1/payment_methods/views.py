@@ -3,6 +3,7 @@
 (`/contracts/{uuid}/payment-method`); a method a signed or active contract debits is not
 removed (409 `payment_method_in_use`)."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -34,7 +35,7 @@ class PaymentMethodListApi(ListAPIView):
         return methods
 
     @extend_schema(
-        summary="Saved payment methods (staff: every customer's; customer: their own)",
+        summary=gettext_lazy("Saved payment methods (staff: every customer's; customer: their own)"),
         parameters=[s.PaymentMethodQuerySerializer],
         responses={200: s.PaymentMethodSerializer(many=True), **ERRORS},
     )
@@ -48,18 +49,18 @@ def _method_get(request, method_id: str) -> PaymentMethod:
 
 METHOD_ID = OpenApiParameter(
     "method_id", {"type": "string", "pattern": id_pattern(PAYMENT_METHOD)}, OpenApiParameter.PATH,
-    description="The method's `id` (clients of 2026-12-01 send its number).",
+    description=gettext_lazy("The method's `id` (clients of 2026-12-01 send its number)."),
 )  # fmt: skip
 
 
 @extend_schema(parameters=[METHOD_ID])
 class PaymentMethodDetailDetachApi(APIView):
-    @extend_schema(summary="One saved payment method", responses={200: s.PaymentMethodSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("One saved payment method"), responses={200: s.PaymentMethodSerializer, **ERRORS})
     def get(self, request, method_id: str):
         return Response(s.PaymentMethodSerializer(_method_get(request, method_id)).data)
 
     @extend_schema(
-        summary="Change a saved payment method's metadata",
+        summary=gettext_lazy("Change a saved payment method's metadata"),
         request=s.PaymentMethodUpdateSerializer,
         responses={200: s.PaymentMethodSerializer, **ERRORS},
     )
@@ -71,7 +72,7 @@ class PaymentMethodDetailDetachApi(APIView):
         return Response(s.PaymentMethodSerializer(method).data)
 
     @extend_schema(
-        summary="Remove a saved payment method (not while a contract debits it)",
+        summary=gettext_lazy("Remove a saved payment method (not while a contract debits it)"),
         responses={204: None, **ERRORS},
     )
     def delete(self, request, method_id: str):

@@ -6,6 +6,7 @@ the shop's host may read them and apply.
 """
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -40,11 +41,11 @@ def _archive(request, uuid) -> Response:
 
 
 class PetArchiveApi(APIView):
-    @extend_schema(summary="A pet's archive: profile, weights, records, photos (staff: any; customer: their own)", responses={200: s.PetArchiveSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("A pet's archive: profile, weights, records, photos (staff: any; customer: their own)"), responses={200: s.PetArchiveSerializer, **ERRORS})
     def get(self, request, uuid):
         return _archive(request, uuid)
 
-    @extend_schema(summary="Change the pet's sex, allergies, microchip or dates", request=s.PetArchiveUpdateSerializer, responses={200: s.PetArchiveSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Change the pet's sex, allergies, microchip or dates"), request=s.PetArchiveUpdateSerializer, responses={200: s.PetArchiveSerializer, **ERRORS})
     def patch(self, request, uuid):
         pet = _pet(request, uuid)
         data = s.PetArchiveUpdateSerializer(data=request.data)
@@ -54,7 +55,7 @@ class PetArchiveApi(APIView):
 
 
 class PetWeightApi(APIView):
-    @extend_schema(summary="Record a weight (grams)", request=s.WeightInputSerializer, responses={201: s.PetArchiveSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Record a weight (grams)"), request=s.WeightInputSerializer, responses={201: s.PetArchiveSerializer, **ERRORS})
     @idempotent
     def post(self, request, uuid):
         pet = _pet(request, uuid)
@@ -65,7 +66,7 @@ class PetWeightApi(APIView):
 
 
 class PetRecordApi(APIView):
-    @extend_schema(summary="Record a vaccine, deworming or check-up", request=s.HealthRecordInputSerializer, responses={201: s.HealthRecordSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Record a vaccine, deworming or check-up"), request=s.HealthRecordInputSerializer, responses={201: s.HealthRecordSerializer, **ERRORS})
     @idempotent
     def post(self, request, uuid):
         pet = _pet(request, uuid)
@@ -78,7 +79,7 @@ class PetRecordApi(APIView):
 class PetPhotoApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary="Add photos (JPEG, PNG or WebP, at most 8 MB each)", request={"multipart/form-data": s.PhotoInputSerializer}, responses={201: s.PetArchiveSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Add photos (JPEG, PNG or WebP, at most 8 MB each)"), request={"multipart/form-data": s.PhotoInputSerializer}, responses={201: s.PetArchiveSerializer, **ERRORS})
     @idempotent
     def post(self, request, uuid):
         pet = _pet(request, uuid)
@@ -93,7 +94,7 @@ class ListingListApi(ListAPIView):
     def get_queryset(self):
         return selectors.listings_public().order_by("-listed_at", "-id")
 
-    @extend_schema(summary="Pets open for adoption (anyone)", responses={200: s.ListingSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Pets open for adoption (anyone)"), responses={200: s.ListingSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -101,7 +102,7 @@ class ListingListApi(ListAPIView):
 class ListingDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="A pet open for adoption (anyone)", responses={200: s.ListingSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("A pet open for adoption (anyone)"), responses={200: s.ListingSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.ListingSerializer(get_object_or_404(selectors.listings_public(), uuid=uuid)).data)
 
@@ -109,7 +110,7 @@ class ListingDetailApi(APIView):
 class ListingApplyApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Apply to adopt a listed pet (anyone)", request=s.ApplicationInputSerializer, responses={201: s.ApplicationReceiptSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Apply to adopt a listed pet (anyone)"), request=s.ApplicationInputSerializer, responses={201: s.ApplicationReceiptSerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, uuid):
         listing = get_object_or_404(selectors.listings_all(), uuid=uuid)
@@ -128,7 +129,7 @@ class ApplicationListApi(ListAPIView):
         query = query_valid(s.ApplicationQuerySerializer, self.request)
         return selectors.applications_queue(status=query.get("status", ""))
 
-    @extend_schema(summary="Adoption applications (staff)", parameters=[s.ApplicationQuerySerializer],
+    @extend_schema(summary=gettext_lazy("Adoption applications (staff)"), parameters=[s.ApplicationQuerySerializer],
                    responses={200: s.ApplicationSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -137,7 +138,7 @@ class ApplicationListApi(ListAPIView):
 class ApplicationApproveApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Approve an application for a customer (staff); the pet is reserved for signing", request=s.ApproveInputSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Approve an application for a customer (staff); the pet is reserved for signing"), request=s.ApproveInputSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
     @idempotent
     def post(self, request, uuid):
         application = get_object_or_404(AdoptionApplication, uuid=uuid)
@@ -153,7 +154,7 @@ class ApplicationApproveApi(APIView):
 class ApplicationDeclineApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Decline an application with the reason (staff)", request=s.ReasonInputSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Decline an application with the reason (staff)"), request=s.ReasonInputSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
     @idempotent
     def post(self, request, uuid):
         application = get_object_or_404(AdoptionApplication, uuid=uuid)
@@ -174,11 +175,11 @@ class ClaimListCreateApi(ListAPIView):
     def get_queryset(self):
         return _claims(self.request)
 
-    @extend_schema(summary="Health guarantee claims (staff: all; customer: their own)", responses={200: s.ClaimSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Health guarantee claims (staff: all; customer: their own)"), responses={200: s.ClaimSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Claim the health guarantee for your pet, with the vet's evidence", request={"multipart/form-data": s.ClaimInputSerializer}, responses={201: s.ClaimSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Claim the health guarantee for your pet, with the vet's evidence"), request={"multipart/form-data": s.ClaimInputSerializer}, responses={201: s.ClaimSerializer, **ERRORS})
     @idempotent
     def post(self, request):
         data = s.ClaimInputSerializer(data=request.data)
@@ -193,7 +194,7 @@ class ClaimListCreateApi(ListAPIView):
 
 
 class ClaimDetailApi(APIView):
-    @extend_schema(summary="A guarantee claim (staff: any; customer: their own)", responses={200: s.ClaimSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("A guarantee claim (staff: any; customer: their own)"), responses={200: s.ClaimSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.ClaimSerializer(get_object_or_404(_claims(request), uuid=uuid)).data)
 
@@ -201,7 +202,7 @@ class ClaimDetailApi(APIView):
 class ClaimDecideApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Decide a claim: replacement or refund; the plan ends by the pet-loss rule (staff)", request=s.ClaimDecideSerializer, responses={200: s.ClaimSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Decide a claim: replacement or refund; the plan ends by the pet-loss rule (staff)"), request=s.ClaimDecideSerializer, responses={200: s.ClaimSerializer, **ERRORS})
     @idempotent
     def post(self, request, uuid):
         claim = get_object_or_404(GuaranteeClaim, uuid=uuid)
@@ -218,7 +219,7 @@ class ClaimDecideApi(APIView):
 class ClaimDeclineApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Decline a claim with the reason (staff)", request=s.ReasonInputSerializer, responses={200: s.ClaimSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Decline a claim with the reason (staff)"), request=s.ReasonInputSerializer, responses={200: s.ClaimSerializer, **ERRORS})
     @idempotent
     def post(self, request, uuid):
         claim = get_object_or_404(GuaranteeClaim, uuid=uuid)

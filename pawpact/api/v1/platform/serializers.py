@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -21,7 +22,7 @@ class FundingTermsSerializer(serializers.Serializer):
     fee_minor = serializers.IntegerField()
     recourse_rule = serializers.ChoiceField(choices=RecourseRule.choices)
     settlement_delay_days = serializers.IntegerField()
-    is_default = serializers.BooleanField(help_text="True when the shop has no terms of its own yet.")
+    is_default = serializers.BooleanField(help_text=_("True when the shop has no terms of its own yet."))
 
 
 # The funding service's own messages, so a value out of range reads the same here as in the console.
@@ -42,17 +43,17 @@ class FundingTermsInputSerializer(InputSerializer):
 
     advance_rate = serializers.DecimalField(
         max_digits=5, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal("1"),
-        error_messages=_range(RATE_RULE), help_text="In (0, 1]: the share of the contract value advanced.",
+        error_messages=_range(RATE_RULE), help_text=_("In (0, 1]: the share of the contract value advanced."),
     )  # fmt: skip
     # An advance is never more than the smallest plausible contract, and the fee is below it.
     fee_minor = serializers.IntegerField(
         min_value=0, max_value=SMALLEST_PLAUSIBLE_CONTRACT_MINOR - 1, error_messages={"min_value": FEE_RULE},
-        help_text="Flat fee per contract, in fen; below the smallest advance.",
+        help_text=_("Flat fee per contract, in fen; below the smallest advance."),
     )  # fmt: skip
     recourse_rule = serializers.ChoiceField(choices=RecourseRule.choices)
     settlement_delay_days = serializers.IntegerField(
         required=False, default=DEFAULT_TERMS.settlement_delay_days, min_value=0, max_value=MAX_SETTLEMENT_DELAY_DAYS,
-        error_messages=_range(DELAY_RULE), help_text="Calendar days after signing.",
+        error_messages=_range(DELAY_RULE), help_text=_("Calendar days after signing."),
     )  # fmt: skip
 
 
@@ -134,7 +135,7 @@ class RankingSerializer(serializers.Serializer):
 class RiskOverrideSerializer(InputSerializer):
     # Not required here: the service refuses a missing or blank reason itself, with its own code.
     state = serializers.CharField(required=False, allow_blank=True, default="",
-                                  help_text=_("One of: %s.") % ", ".join(ShopRiskState.values))  # fmt: skip
+                                  help_text=format_lazy(_("One of: {values}."), values=", ".join(ShopRiskState.values)))  # fmt: skip
     reason = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
 
 

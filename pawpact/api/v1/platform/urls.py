@@ -1,22 +1,25 @@
 """Mounted under /api/v1/platform/ on the public domain (pawpact.config.urls_public)."""
 from django.conf import settings
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView
+from django.utils.translation import gettext_lazy as _
 
 from pawpact.api.permissions import IsPlatformAdmin
+from pawpact.api.schema_views import SchemaJsonApi
 from pawpact.api.v1.platform import views
 
 PLATFORM_SCHEMA = {
-    "TITLE": "Pawpact platform API",
-    "DESCRIPTION": "For platform admins, on the public site: shops' funding terms, advances, payouts and "
-    "settlement statements, the KPI ranking, risk overrides. Authenticate with `Authorization: Token <key>` "
-    "of a platform admin; errors have the shop API's shape `{code, message, fields}`.",
+    "TITLE": _("Pawpact platform API"),
+    "DESCRIPTION": _(
+        "For platform admins, on the public site: shops' funding terms, advances, payouts and "
+        "settlement statements, the KPI ranking, risk overrides. Authenticate with `Authorization: Token <key>` "
+        "of a platform admin; errors have the shop API's shape `{code, message, fields}`."
+    ),
 }
 
 urlpatterns = [
     path(
         "schema.json",
-        SpectacularJSONAPIView.as_view(
+        SchemaJsonApi.as_view(
             urlconf=settings.PUBLIC_SCHEMA_URLCONF,  # its API views are the platform API
             permission_classes=[IsPlatformAdmin],
             custom_settings=PLATFORM_SCHEMA,

@@ -8,6 +8,7 @@ public user who is not platform staff (a shop owner): 403.
 from dataclasses import asdict
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import ListAPIView
@@ -51,13 +52,13 @@ def _terms_body(shop_id: int) -> dict:
 class FundingTermsDetailUpdateApi(APIView):
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(summary="A shop's funding terms (the defaults when it has none)",
+    @extend_schema(summary=gettext_lazy("A shop's funding terms (the defaults when it has none)"),
                    responses={200: s.FundingTermsSerializer, **FUNDING_ERRORS})  # fmt: skip
     def get(self, request, shop_id: int):
         shop = _shop(shop_id)
         return Response(s.FundingTermsSerializer(_terms_body(shop.pk)).data)
 
-    @extend_schema(summary="Set a shop's funding terms (for advances created from now on)",
+    @extend_schema(summary=gettext_lazy("Set a shop's funding terms (for advances created from now on)"),
                    request=s.FundingTermsInputSerializer, responses={200: s.FundingTermsSerializer, **FUNDING_ERRORS})  # fmt: skip
     def put(self, request, shop_id: int):
         shop = _shop(shop_id)
@@ -103,9 +104,9 @@ class PayoutStatementDownloadApi(APIView):
     permission_classes = [IsPlatformAdmin]
 
     @extend_schema(
-        summary="A payout's settlement statement (CSV or PDF)",
+        summary=gettext_lazy("A payout's settlement statement (CSV or PDF)"),
         responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Statement rows"),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=gettext_lazy("Statement rows")),
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Statement"),
             **FUNDING_ERRORS,
         },

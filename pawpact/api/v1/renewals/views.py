@@ -2,6 +2,7 @@
 accepts their own. Someone else's offer answers 404, not 403.
 """
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -29,17 +30,17 @@ class RenewalOfferListApi(ListAPIView):
     def get_queryset(self):
         return _offers_for(self.request).order_by("-id")
 
-    @extend_schema(summary="Renewal offers (a customer sees their own)", responses={200: s.RenewalOfferSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Renewal offers (a customer sees their own)"), responses={200: s.RenewalOfferSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
 
 class RenewalOfferAcceptApi(APIView):
     @extend_schema(
-        summary="Renew with one of the offered rewards (the new contract is created when the current one completes)",
+        summary=gettext_lazy("Renew with one of the offered rewards (the new contract is created when the current one completes)"),
         request=s.RenewalAcceptInputSerializer,
         parameters=[OpenApiParameter("offer_id", {"type": "string", "pattern": id_pattern(RENEWAL_OFFER)},
-                                     OpenApiParameter.PATH, description="The offer's `id`.")],
+                                     OpenApiParameter.PATH, description=gettext_lazy("The offer's `id`."))],
         responses={200: s.RenewalOfferSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)

@@ -45,7 +45,7 @@ class ShopProfileApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="The shop's public profile (no token needed)",
+        summary=_("The shop's public profile (no token needed)"),
         responses={200: ShopProfileSerializer, **error_responses(400)},
         auth=[],
     )

@@ -13,6 +13,7 @@ import hashlib
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -62,7 +63,7 @@ class ProductListApi(ListAPIView):
         return product_list(category=query.validated_data.get("category", ""))
 
     @extend_schema(
-        summary="Products on sale now (anonymous), newest first; filter by category",
+        summary=gettext_lazy("Products on sale now (anonymous), newest first; filter by category"),
         parameters=[s.ProductQuerySerializer], responses={200: s.ProductSerializer(many=True), **ERRORS},
     )  # fmt: skip
     def get(self, request, *args, **kwargs):
@@ -84,7 +85,7 @@ class ProductDetailApi(RetrieveAPIView):
         pk = path_pk(PRODUCT, self.kwargs["product_id"], self.request) or 0
         return get_object_or_404(self.get_queryset(), pk=pk)
 
-    @extend_schema(summary="One listed product (anonymous); in_stock says whether it can be bought now",
+    @extend_schema(summary=gettext_lazy("One listed product (anonymous); in_stock says whether it can be bought now"),
                    responses={200: s.ProductSerializer, **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -145,14 +146,14 @@ def _order_answer(request, order: Order) -> Order:
 
 
 class AddressApi(APIView):
-    @extend_schema(summary="My delivery address (404 until one is saved)", responses={200: s.AddressSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("My delivery address (404 until one is saved)"), responses={200: s.AddressSerializer, **ERRORS})
     def get(self, request):
         address = getattr(_customer(request), "shipping_address", None)
         if address is None:
             raise NotFound(_("No delivery address yet."))
         return Response(s.AddressSerializer(address).data)
 
-    @extend_schema(summary="Save my delivery address (orders already placed keep theirs)",
+    @extend_schema(summary=gettext_lazy("Save my delivery address (orders already placed keep theirs)"),
                    request=s.AddressInputSerializer, responses={200: s.AddressSerializer, **ERRORS})  # fmt: skip
     def put(self, request):
         customer = _customer(request)
@@ -162,13 +163,13 @@ class AddressApi(APIView):
 
 
 class CartApi(APIView):
-    @extend_schema(summary="My cart, with each line's stock state", responses={200: s.CartSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("My cart, with each line's stock state"), responses={200: s.CartSerializer, **ERRORS})
     def get(self, request):
         return _cart_answer(_customer(request))
 
 
 class CartLineAddApi(APIView):
-    @extend_schema(summary="Add a product to my cart (quantities add up; 99 at most)",
+    @extend_schema(summary=gettext_lazy("Add a product to my cart (quantities add up; 99 at most)"),
                    request=s.CartLineAddSerializer, responses={201: s.CartSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request):
@@ -186,7 +187,7 @@ class CartLineAddApi(APIView):
 
 @extend_schema(parameters=[PRODUCT_ID])
 class CartLineApi(APIView):
-    @extend_schema(summary="Change the quantity of a product in my cart",
+    @extend_schema(summary=gettext_lazy("Change the quantity of a product in my cart"),
                    request=s.CartLineSetSerializer, responses={200: s.CartSerializer, **ERRORS})  # fmt: skip
     def patch(self, request, product_id: str):
         customer = _customer(request)
@@ -197,7 +198,7 @@ class CartLineApi(APIView):
         cart_set(customer=customer, product=line.product, quantity=data.validated_data["quantity"])
         return _cart_answer(customer)
 
-    @extend_schema(summary="Remove a product from my cart", responses={200: s.CartSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Remove a product from my cart"), responses={200: s.CartSerializer, **ERRORS})
     def delete(self, request, product_id: str):
         customer = _customer(request)
         line = get_object_or_404(CartLine.objects.select_related("product"), customer=customer,
@@ -208,9 +209,9 @@ class CartLineApi(APIView):
 
 class CheckoutApi(APIView):
     @extend_schema(
-        summary="Check out my cart: reserve the stock, apply discounts, pay from stored value and/or a saved method",
-        description="Answers the order: `status` is `paid`, `payment_failed` (declined; the stock is released) or "
-        "`pending_payment` (the provider has not answered yet; it is asked again with the same key).",
+        summary=gettext_lazy("Check out my cart: reserve the stock, apply discounts, pay from stored value and/or a saved method"),
+        description=gettext_lazy("Answers the order: `status` is `paid`, `payment_failed` (declined; the stock is released) or "
+        "`pending_payment` (the provider has not answered yet; it is asked again with the same key)."),
         request=s.CheckoutSerializer, responses={201: s.OrderSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent
@@ -242,7 +243,7 @@ class OrderListApi(ListAPIView):
         orders = orders_for(self.request, expansions(self.request, ORDER_EXPANDS))
         return orders.filter(status=query["status"]) if "status" in query else orders
 
-    @extend_schema(summary="Orders, newest first (staff: every order of the shop; customer: their own)",
+    @extend_schema(summary=gettext_lazy("Orders, newest first (staff: every order of the shop; customer: their own)"),
                    parameters=[s.OrderQuerySerializer, expand_parameter(*ORDER_EXPANDS)],
                    responses={200: s.OrderSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
@@ -250,14 +251,14 @@ class OrderListApi(ListAPIView):
 
 
 class OrderDetailApi(APIView):
-    @extend_schema(summary="One order, with its shipment, tracking and refunds",
+    @extend_schema(summary=gettext_lazy("One order, with its shipment, tracking and refunds"),
                    parameters=[expand_parameter(*ORDER_EXPANDS)], responses={200: s.OrderSerializer, **ERRORS})  # fmt: skip
     def get(self, request, uuid):
         wanted = expansions(request, ORDER_EXPANDS)
         order = get_object_or_404(orders_for(request, wanted), uuid=uuid)
         return Response(s.OrderSerializer(order, context={"expand": wanted}).data)
 
-    @extend_schema(summary="Change an order's metadata (its lines and amounts never change)",
+    @extend_schema(summary=gettext_lazy("Change an order's metadata (its lines and amounts never change)"),
                    request=s.OrderUpdateSerializer, responses={200: s.OrderSerializer, **ERRORS})  # fmt: skip
     def patch(self, request, uuid):
         order = get_object_or_404(orders_for(request), uuid=uuid)
@@ -268,7 +269,7 @@ class OrderDetailApi(APIView):
 
 
 class OrderTrackingApi(APIView):
-    @extend_schema(summary="The order's shipment: status, carrier, tracking number and every event",
+    @extend_schema(summary=gettext_lazy("The order's shipment: status, carrier, tracking number and every event"),
                    responses={200: s.ShipmentSerializer, **ERRORS})  # fmt: skip
     def get(self, request, uuid):
         order = get_object_or_404(orders_for(request), uuid=uuid)
@@ -279,7 +280,7 @@ class OrderTrackingApi(APIView):
 
 
 class OrderCancelApi(APIView):
-    @extend_schema(summary="Cancel an order before its parcel leaves the warehouse; what was paid is refunded",
+    @extend_schema(summary=gettext_lazy("Cancel an order before its parcel leaves the warehouse; what was paid is refunded"),
                    request=None, responses={200: s.OrderSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request, uuid):
@@ -304,7 +305,7 @@ class BoxListApi(ListAPIView):
     def get_queryset(self):
         return boxes_for(self.request)
 
-    @extend_schema(summary="Plan boxes, newest first (customer: their own), with shipment and reship requests",
+    @extend_schema(summary=gettext_lazy("Plan boxes, newest first (customer: their own), with shipment and reship requests"),
                    responses={200: s.BoxSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -314,10 +315,10 @@ class BoxReshipApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        summary="Ask for a damaged or lost plan box to be sent again (within 30 days; the shop decides)",
-        description="Multipart: `reason`, `note`, and up to 6 `photos` (a photo is required for damage). The "
+        summary=gettext_lazy("Ask for a damaged or lost plan box to be sent again (within 30 days; the shop decides)"),
+        description=gettext_lazy("Multipart: `reason`, `note`, and up to 6 `photos` (a photo is required for damage). The "
         "request is `pending` until the shop approves it (the warehouse then ships within 48 h) or refuses it "
-        "with an answer in `decision_note`.",
+        "with an answer in `decision_note`."),
         request={"multipart/form-data": s.ReshipInputSerializer}, responses={201: s.BoxReshipSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)
@@ -335,8 +336,8 @@ class OrderReshipApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        summary="Ask for a missing or damaged item to be sent again (within 30 days; shipped within 48 h)",
-        description="Multipart: `reason`, `note`, and up to 6 `photos` (a photo is required for damage).",
+        summary=gettext_lazy("Ask for a missing or damaged item to be sent again (within 30 days; shipped within 48 h)"),
+        description=gettext_lazy("Multipart: `reason`, `note`, and up to 6 `photos` (a photo is required for damage)."),
         request={"multipart/form-data": s.ReshipInputSerializer}, responses={201: s.ReshipSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)

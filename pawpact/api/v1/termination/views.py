@@ -11,6 +11,7 @@ import os
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -34,12 +35,12 @@ from pawpact.billing.services import termination as service
 
 class TerminationQuoteCreateApi(APIView):
     @extend_schema(
-        summary="What ending the contract costs now (valid 24 hours)",
-        description="Inside the cooling-off period (`kind` cooling_off, until `cooling_off_until`) the quote is "
+        summary=gettext_lazy("What ending the contract costs now (valid 24 hours)"),
+        description=gettext_lazy("Inside the cooling-off period (`kind` cooling_off, until `cooling_off_until`) the quote is "
         "the free cancellation: no penalty, every paid period (`refund_minor`) and the deposit refunded; it "
         "expires when the period ends. After it (`kind` early): the remaining amount (unpaid periods × monthly "
         "amount), the penalty (the plan's rate, at most 10%, × the remaining amount) and the deposit refund. "
-        "`summary` says it in the reader's language.",
+        "`summary` says it in the reader's language."),
         request=None,
         responses={201: s.TerminationQuoteSerializer, **ERRORS},
     )
@@ -51,10 +52,10 @@ class TerminationQuoteCreateApi(APIView):
 
 class TerminationQuoteExecuteApi(APIView):
     @extend_schema(
-        summary="End the contract as quoted: free in the cooling-off period, else the penalty is charged",
+        summary=gettext_lazy("End the contract as quoted: free in the cooling-off period, else the penalty is charged"),
         request=None,
         parameters=[OpenApiParameter("quote_id", {"type": "string", "pattern": id_pattern(s.QUOTE)}, OpenApiParameter.PATH,
-                                     description="The quote's `id`.")],
+                                     description=gettext_lazy("The quote's `id`."))],
         responses={200: s.TerminationSerializer, **ERRORS},
     )
     @idempotent
@@ -72,8 +73,8 @@ class ContractPetLossTerminateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        summary="Pet death or loss: end the contract without penalty (evidence required)",
-        description="Multipart: `evidence` (a file) and/or `evidence_note` (at least 10 characters).",
+        summary=gettext_lazy("Pet death or loss: end the contract without penalty (evidence required)"),
+        description=gettext_lazy("Multipart: `evidence` (a file) and/or `evidence_note` (at least 10 characters)."),
         request={"multipart/form-data": s.PetLossInputSerializer},
         responses={200: s.TerminationSerializer, **ERRORS},
     )
@@ -93,7 +94,7 @@ class ContractPetLossTerminateApi(APIView):
 
 class ContractCoolingOffCancelApi(APIView):
     @extend_schema(
-        summary="Cancel within the cooling-off period: everything collected is refunded",
+        summary=gettext_lazy("Cancel within the cooling-off period: everything collected is refunded"),
         request=None,
         responses={200: s.TerminationSerializer, **ERRORS},
     )
@@ -112,7 +113,7 @@ def _termination(request, uuid) -> Termination:
 
 
 class ContractTerminationDetailApi(APIView):
-    @extend_schema(summary="How and when the contract ended, with every amount", responses={200: s.TerminationSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("How and when the contract ended, with every amount"), responses={200: s.TerminationSerializer, **ERRORS})
     def get(self, request, uuid):
         return Response(s.TerminationSerializer(_termination(request, uuid)).data)
 
@@ -122,7 +123,7 @@ class TerminationEvidenceDownloadApi(DocumentDownloadMixin, APIView):
     document_renderers = (OctetStreamRenderer,)
 
     @extend_schema(
-        summary="Download the pet-loss evidence (staff)",
+        summary=gettext_lazy("Download the pet-loss evidence (staff)"),
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS},
     )
     def get(self, request, uuid):

@@ -2,6 +2,7 @@
 test contracts (or a customer's), advance it, and the debits, reminders, retries and dunning
 of those contracts happen as they would at that time (pawpact.billing.services.test_clocks)."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -25,12 +26,12 @@ class TestClockListCreateApi(ListAPIView):
     def get_queryset(self):
         return TestClock.objects.order_by("-id")
 
-    @extend_schema(summary="Test clocks", responses={200: s.TestClockSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Test clocks"), responses={200: s.TestClockSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Create a test clock (test mode only)",
+        summary=gettext_lazy("Create a test clock (test mode only)"),
         request=s.TestClockInputSerializer, responses={201: s.TestClockSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)
@@ -45,11 +46,11 @@ class TestClockDetailApi(APIView):
     __test__ = False
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="One test clock", responses={200: s.TestClockSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("One test clock"), responses={200: s.TestClockSerializer, **ERRORS})
     def get(self, request, clock_id):
         return Response(s.TestClockSerializer(get_object_or_404(TestClock, uuid=clock_id)).data)
 
-    @extend_schema(summary="Delete a test clock (its contracts go back to real time)", responses={204: None, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Delete a test clock (its contracts go back to real time)"), responses={204: None, **ERRORS})
     def delete(self, request, clock_id):
         test_clocks.test_clock_delete(test_clock=get_object_or_404(TestClock, uuid=clock_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -60,7 +61,7 @@ class TestClockAttachApi(APIView):
     permission_classes = [IsShopStaff]
 
     @extend_schema(
-        summary="Attach a test contract, or a customer's test contracts, to the clock",
+        summary=gettext_lazy("Attach a test contract, or a customer's test contracts, to the clock"),
         request=s.TestClockAttachSerializer, responses={200: s.TestClockSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)
@@ -82,9 +83,9 @@ class TestClockAdvanceApi(APIView):
     permission_classes = [IsShopStaff]
 
     @extend_schema(
-        summary="Advance the clock: a number of months, to the next debit, or to an instant",
-        description="Runs, for each day passed, the billing jobs of that day at their usual times for this "
-        "clock's contracts only. Answers when done (a month takes about a second).",
+        summary=gettext_lazy("Advance the clock: a number of months, to the next debit, or to an instant"),
+        description=gettext_lazy("Runs, for each day passed, the billing jobs of that day at their usual times for this "
+        "clock's contracts only. Answers when done (a month takes about a second)."),
         request=s.TestClockAdvanceSerializer, responses={200: s.TestClockSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)

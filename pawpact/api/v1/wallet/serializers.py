@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from pawpact.api.fields import ObjectField
@@ -20,8 +21,8 @@ class ReferralSerializer(serializers.Serializer):
     object = ObjectField("referral")
     code = serializers.CharField()
     share_url = serializers.URLField()
-    referred = serializers.IntegerField(help_text="Newcomers who came with the code.")
-    converted = serializers.IntegerField(help_text="Of them, those who signed a plan.")
+    referred = serializers.IntegerField(help_text=gettext_lazy("Newcomers who came with the code."))
+    converted = serializers.IntegerField(help_text=gettext_lazy("Of them, those who signed a plan."))
     points_earned = serializers.IntegerField()
     credit_earned_minor = serializers.IntegerField()
     currency = serializers.CharField()
@@ -36,7 +37,7 @@ class ReferralClaimSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     code = serializers.CharField()
     status = serializers.CharField()
-    deposit_discount_minor = serializers.IntegerField(help_text="What comes off the deposit of the first plan.")
+    deposit_discount_minor = serializers.IntegerField(help_text=gettext_lazy("What comes off the deposit of the first plan."))
 
 
 class MallItemSerializer(serializers.ModelSerializer):
@@ -73,9 +74,9 @@ class RedemptionSerializer(serializers.ModelSerializer):
 
 
 class RefundRouteSerializer(serializers.Serializer):
-    destination = serializers.CharField(help_text="The rail the money goes back to (sandbox, stripe, alipay, wechat), "
-                                                  "or `cash` for top-ups paid at the counter.")  # fmt: skip
-    label = serializers.CharField(help_text="Where the money goes, in the reader's language (e.g. Back to Alipay).")
+    destination = serializers.CharField(help_text=gettext_lazy("The rail the money goes back to (sandbox, stripe, alipay, wechat), "
+                                                  "or `cash` for top-ups paid at the counter."))  # fmt: skip
+    label = serializers.CharField(help_text=gettext_lazy("Where the money goes, in the reader's language (e.g. Back to Alipay)."))
     amount_minor = serializers.IntegerField()
 
 
@@ -84,10 +85,10 @@ class StoredValueSerializer(serializers.Serializer):
     paid_minor = serializers.IntegerField()
     gift_minor = serializers.IntegerField()
     total_minor = serializers.IntegerField()
-    refundable_minor = serializers.IntegerField(help_text="The paid part less refunds waiting for their provider; "
-                                                          "gift value is never refunded.")  # fmt: skip
-    refund_to = RefundRouteSerializer(many=True, help_text="Where a refund of the whole refundable part would go: "
-                                                           "the newest top-ups first, each back the way it was paid.")  # fmt: skip
+    refundable_minor = serializers.IntegerField(help_text=gettext_lazy("The paid part less refunds waiting for their provider; "
+                                                          "gift value is never refunded."))  # fmt: skip
+    refund_to = RefundRouteSerializer(many=True, help_text=gettext_lazy("Where a refund of the whole refundable part would go: "
+                                                           "the newest top-ups first, each back the way it was paid."))  # fmt: skip
     currency = serializers.CharField()
 
 
@@ -118,8 +119,8 @@ class TopUpSerializer(serializers.ModelSerializer):
 
 
 class RefundLegSerializer(serializers.ModelSerializer):
-    destination = serializers.SerializerMethodField(help_text="The rail the money goes back to, or `cash`.")
-    label = serializers.CharField(source="destination", help_text="Where the money goes, in the reader's language.")
+    destination = serializers.SerializerMethodField(help_text=gettext_lazy("The rail the money goes back to, or `cash`."))
+    label = serializers.CharField(source="destination", help_text=gettext_lazy("Where the money goes, in the reader's language."))
     status = serializers.ChoiceField(choices=RefundLegStatus.choices,
                                      help_text="`pending`: the provider has not confirmed it yet; the amount stays held "
                                                "and is asked again under the same key.")  # fmt: skip
@@ -135,7 +136,7 @@ class RefundLegSerializer(serializers.ModelSerializer):
 class StoredValueRefundSerializer(serializers.ModelSerializer):
     object = ObjectField("stored_value_refund")
     customer_uuid = serializers.UUIDField(source="customer.uuid")
-    status = serializers.SerializerMethodField(help_text="`refunded` once every part is, else `pending`.")
+    status = serializers.SerializerMethodField(help_text=gettext_lazy("`refunded` once every part is, else `pending`."))
     legs = RefundLegSerializer(many=True)
     currency = serializers.SerializerMethodField()
 
@@ -157,4 +158,4 @@ class StoredValueRefundInputSerializer(InputSerializer):
 
 
 class StoredValueRefundQuerySerializer(InputSerializer):
-    customer_uuid = serializers.UUIDField(required=False, help_text="Staff: one customer's refunds.")
+    customer_uuid = serializers.UUIDField(required=False, help_text=gettext_lazy("Staff: one customer's refunds."))

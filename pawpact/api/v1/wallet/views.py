@@ -31,7 +31,7 @@ class WalletListApi(LoyaltyListApi):
 
 
 class ReferralApi(WalletApi):
-    @extend_schema(summary="My referral code, share link and rewards", responses={200: s.ReferralSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("My referral code, share link and rewards"), responses={200: s.ReferralSerializer, **ERRORS})
     def get(self, request):
         customer = self.customer()
         code = referrals.code_for(customer=customer).code
@@ -44,7 +44,7 @@ class ReferralApi(WalletApi):
 
 
 class ReferralClaimApi(WalletApi):
-    @extend_schema(summary="Come with someone's referral code (before signing the first plan: ¥200 off the deposit)",
+    @extend_schema(summary=gettext_lazy("Come with someone's referral code (before signing the first plan: ¥200 off the deposit)"),
                    request=s.ReferralClaimInputSerializer, responses={201: s.ReferralClaimSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
@@ -60,7 +60,7 @@ class MallItemListApi(WalletListApi):
     """Public: a mini-program shows the mall before anyone signs in (items carry no customer data)."""
 
     serializer_class = s.MallItemSerializer
-    list_summary = "The points mall's items on sale (no token needed)"
+    list_summary = gettext_lazy("The points mall's items on sale (no token needed)")
     permission_classes = [AllowAny]
 
     def get_queryset(self):
@@ -69,12 +69,12 @@ class MallItemListApi(WalletListApi):
 
 class RedemptionListCreateApi(WalletListApi):
     serializer_class = s.RedemptionSerializer
-    list_summary = "My redemptions"
+    list_summary = gettext_lazy("My redemptions")
 
     def get_queryset(self):
         return selectors.redemption_list(customer=self.customer())
 
-    @extend_schema(summary="Redeem an item: points deducted, stock reserved and the cash part paid at once",
+    @extend_schema(summary=gettext_lazy("Redeem an item: points deducted, stock reserved and the cash part paid at once"),
                    request=s.RedeemInputSerializer, responses={201: s.RedemptionSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
@@ -89,7 +89,7 @@ class RedemptionListCreateApi(WalletListApi):
 
 
 class StoredValueApi(WalletApi):
-    @extend_schema(summary="My stored value: paid and gift parts", responses={200: s.StoredValueSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("My stored value: paid and gift parts"), responses={200: s.StoredValueSerializer, **ERRORS})
     def get(self, request):
         customer = self.customer()
         account = selectors.stored_value_of(customer=customer)
@@ -103,14 +103,14 @@ class StoredValueApi(WalletApi):
 
 class MovementListApi(WalletListApi):
     serializer_class = s.StoredValueMovementSerializer
-    list_summary = "Every movement of my stored value"
+    list_summary = gettext_lazy("Every movement of my stored value")
 
     def get_queryset(self):
         return selectors.movements_of(customer=self.customer())
 
 
 class TopUpCreateApi(WalletApi):
-    @extend_schema(summary="Top up stored value through a saved payment method (the shop's gift rules apply)",
+    @extend_schema(summary=gettext_lazy("Top up stored value through a saved payment method (the shop's gift rules apply)"),
                    request=s.TopUpInputSerializer, responses={201: s.TopUpSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
@@ -134,14 +134,14 @@ class StoredValueRefundListCreateApi(WalletListApi):
         rows = selectors.refund_list()
         return rows.filter(customer__uuid=query["customer_uuid"]) if query.get("customer_uuid") else rows
 
-    @extend_schema(summary="Stored-value refunds and where each part went (a customer: their own; staff: the shop's)",
+    @extend_schema(summary=gettext_lazy("Stored-value refunds and where each part went (a customer: their own; staff: the shop's)"),
                    parameters=[s.StoredValueRefundQuerySerializer],
                    responses={200: s.StoredValueRefundSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="Refund a customer's paid stored value back the way it was paid: to the payment method of "
-                           "each top-up (newest first), in cash for top-ups paid at the counter (staff)",
+    @extend_schema(summary=gettext_lazy("Refund a customer's paid stored value back the way it was paid: to the payment method of "
+                           "each top-up (newest first), in cash for top-ups paid at the counter (staff)"),
                    request=s.StoredValueRefundInputSerializer, responses={201: s.StoredValueRefundSerializer, **ERRORS})  # fmt: skip
     @idempotent
     def post(self, request):
@@ -157,8 +157,8 @@ class StoredValueRefundListCreateApi(WalletListApi):
 class StoredValueRefundRetryApi(WalletApi):
     permission_classes = (staff_may("marketing"),)
 
-    @extend_schema(summary="Ask the provider again for the parts of a refund it has not confirmed (same keys; never "
-                           "paid twice) (staff)", request=None, responses={200: s.StoredValueRefundSerializer, **ERRORS})  # fmt: skip
+    @extend_schema(summary=gettext_lazy("Ask the provider again for the parts of a refund it has not confirmed (same keys; never "
+                           "paid twice) (staff)"), request=None, responses={200: s.StoredValueRefundSerializer, **ERRORS})  # fmt: skip
     @idempotent(required=False)
     def post(self, request, uuid):
         refund = StoredValueRefund.objects.filter(uuid=uuid).first()

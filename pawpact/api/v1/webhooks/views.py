@@ -2,6 +2,7 @@
 deliveries, the delivery log and a manual resend. An endpoint belongs to the shop's
 current mode and receives only that mode's events (pawpact.outbox.webhooks)."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -27,7 +28,7 @@ from pawpact.outbox.webhooks import (
 class EventTypeListApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Event types a webhook endpoint can subscribe to", responses={200: one_page_of(s.EventTypeSerializer), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Event types a webhook endpoint can subscribe to"), responses={200: one_page_of(s.EventTypeSerializer), **ERRORS})
     def get(self, request):
         types = [{"type": kind, "description": d.description, "fields": list(d.fields)} for kind, d in sorted(CATALOGUE.items())]
         return one_page(s.EventTypeSerializer(types, many=True).data)
@@ -40,12 +41,12 @@ class WebhookEndpointListCreateApi(ListAPIView):
     def get_queryset(self):
         return WebhookEndpoint.objects.order_by("-id")
 
-    @extend_schema(summary="Webhook endpoints", responses={200: s.WebhookEndpointSerializer(many=True), **ERRORS})
+    @extend_schema(summary=gettext_lazy("Webhook endpoints"), responses={200: s.WebhookEndpointSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Add a webhook endpoint (its signing secret is answered once)",
+        summary=gettext_lazy("Add a webhook endpoint (its signing secret is answered once)"),
         request=s.WebhookEndpointInputSerializer, responses={201: s.WebhookEndpointCreatedSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent(required=False)
@@ -60,18 +61,18 @@ class WebhookEndpointListCreateApi(ListAPIView):
 class WebhookEndpointDetailApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="One webhook endpoint", responses={200: s.WebhookEndpointSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("One webhook endpoint"), responses={200: s.WebhookEndpointSerializer, **ERRORS})
     def get(self, request, endpoint_id):
         return Response(s.WebhookEndpointSerializer(get_object_or_404(WebhookEndpoint, uuid=endpoint_id)).data)
 
-    @extend_schema(summary="Change a webhook endpoint", request=s.WebhookEndpointPatchSerializer, responses={200: s.WebhookEndpointSerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Change a webhook endpoint"), request=s.WebhookEndpointPatchSerializer, responses={200: s.WebhookEndpointSerializer, **ERRORS})
     def patch(self, request, endpoint_id):
         endpoint = get_object_or_404(WebhookEndpoint, uuid=endpoint_id)
         data = s.WebhookEndpointPatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(s.WebhookEndpointSerializer(webhook_endpoint_update(endpoint=endpoint, **data.validated_data)).data)
 
-    @extend_schema(summary="Remove a webhook endpoint and its delivery log", responses={204: None, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Remove a webhook endpoint and its delivery log"), responses={204: None, **ERRORS})
     def delete(self, request, endpoint_id):
         webhook_endpoint_delete(endpoint=get_object_or_404(WebhookEndpoint, uuid=endpoint_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -97,7 +98,7 @@ class WebhookDeliveryListApi(ListAPIView):
 class WebhookDeliveryResendApi(APIView):
     permission_classes = [IsShopStaff]
 
-    @extend_schema(summary="Send a delivery again now", request=None, responses={200: s.WebhookDeliverySerializer, **ERRORS})
+    @extend_schema(summary=gettext_lazy("Send a delivery again now"), request=None, responses={200: s.WebhookDeliverySerializer, **ERRORS})
     @idempotent(required=False)
     def post(self, request, endpoint_id, delivery_id):
         delivery = get_object_or_404(WebhookDelivery, endpoint__uuid=endpoint_id, uuid=delivery_id)
