@@ -111,16 +111,19 @@ def _answer(value: object) -> tuple[int, str] | None:
 def reachable_codes(function: types.FunctionType, owner: type | None = None) -> frozenset[tuple[int, str]]:
     """(status, code) of the errors a view method can reach by name."""
     found: set[tuple[int, str]] = set()
-    seen: set[int] = set()
+    # Each function is walked from the shallowest depth it is reached at: marking it seen at the
+    # first (possibly deeper) visit would cut its callees off by the depth limit or not depending
+    # on the walk's order, which follows set iteration and so changes between processes.
+    shallowest: dict[int, int] = {}
     stack = [(inspect.unwrap(function), owner, 0)]
     if owner is not None:
         hooks = (_method(owner, name) for name in _VIEW_HOOKS)
         stack += [(inspect.unwrap(hook), owner, 1) for hook in hooks if inspect.isfunction(hook) and _own(hook)]
     while stack:
         current, cls, depth = stack.pop()
-        if id(current) in seen or depth > _DEPTH:
+        if depth > _DEPTH or shallowest.get(id(current), _DEPTH + 1) <= depth:
             continue
-        seen.add(id(current))
+        shallowest[id(current)] = depth
         for value in _named(current, cls):
             answer = _answer(value)
             if answer is not None:

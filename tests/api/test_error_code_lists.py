@@ -90,3 +90,41 @@ def test_an_unknown_expansion_is_refused_with_a_listed_code(shop, shop_staff, sc
 def test_the_declined_charge_codes_say_they_mean_the_same(schema):
     codes = schema["info"]["description"]
     assert "| 422 | `payment_failed` |" in codes and "`payment_declined`" in codes.split("| 422 | `payment_failed` |")[1].split("\n")[0]
+
+
+_CODES_OF_EVERY_VIEW = """
+import django, json
+django.setup()
+from django.urls import get_resolver
+from pawpact.api.operation_errors import reachable_codes
+def views(patterns):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from views(pattern.url_patterns)
+        elif getattr(pattern.callback, "view_class", None) is not None:
+            yield pattern.callback.view_class
+out = {}
+for view in views(get_resolver("pawpact.api.urls").url_patterns):
+    for method in ("get", "post", "patch", "put", "delete"):
+        handler = getattr(view, method, None)
+        if handler is not None:
+            out[f"{view.__module__}.{view.__name__}.{method}"] = sorted(reachable_codes(handler, view))
+print(json.dumps(out, sort_keys=True))
+"""
+
+
+def test_the_codes_found_do_not_depend_on_the_walks_order():
+    """Two workers started with different hash seeds serve the same lists (the walk follows
+    set iteration order; a function's callees are searched from its shallowest call)."""
+    import os
+    import subprocess
+    import sys
+
+    answers = []
+    for seed in ("1", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "DJANGO_SETTINGS_MODULE": "pawpact.config.settings.test"}
+        run = subprocess.run([sys.executable, "-c", _CODES_OF_EVERY_VIEW], env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        answers.append(run.stdout.strip().splitlines()[-1])
+    assert len(answers[0]) > 1000
+    assert answers[0] == answers[1]
