@@ -21,7 +21,9 @@ DOCSTRINGS = (
        "once: presenting one that was already exchanged signs that device out."),
     _("Sign in from a WeChat mini-program with the code of `wx.login()`. The WeChat user must\nhave "
        "been linked to a login of this shop once (`/auth/wechat/link`), else 401\n`wechat_not_linked`. "
-       "In test mode the codes are the sandbox's (`wx_test_<anything>`)."),
+       "The shop's mini-program answers (its app id and AppSecret, verified by\nthe platform); a "
+       "test-mode shop without one takes the sandbox's codes (`wx_test_<anything>`),\nwhich live mode "
+       "refuses (422 `sandbox_in_live_mode`)."),
     _("Link the signed-in user's WeChat account (a fresh `wx.login()` code), so the mini-program\nsigns "
        "them in with `/auth/wechat` from then on."),
     _("Sign out of the API on this device: its access and refresh tokens stop working."),
@@ -204,7 +206,8 @@ ERROR_MEANINGS = (
     _("The customer has a paid membership in force already (one at a time)."),
     _("The customer holds as many coupons of the template as one customer may."),
     _("The customer's pet-loss report is with the shop already, waiting for a decision."),
-    _("The debit was declined; `fields.payment_method` says why."),
+    _("The debit was declined (a declined charge, as `payment_declined` elsewhere); `fields.payment_method` "
+       "says why."),
     _("The early-termination penalty rate is above 10%."),
     _("The email and password (or the token) do not sign anyone in at this shop."),
     _("The key was used before for a different request (another body, operation or record)."),
@@ -222,7 +225,8 @@ ERROR_MEANINGS = (
     _("The provider refused the saved credentials: check and save them again."),
     _("The provider's credentials (keys, certificates) needed for live mode are not saved yet."),
     _("The public site has no KPIs of its own."),
-    _("The rail declined the cash part of a redemption or a top-up; nothing was kept."),
+    _("The rail declined the cash part of a redemption or a top-up (a declined charge, as `payment_failed` "
+       "on a contract); nothing was kept."),
     _("The rail refused the payment method (unknown, or not the customer's)."),
     _("The rating is not 1 to 5 stars, or the service is not completed yet."),
     _("The reconciliation mismatch was resolved already; its resolution stands."),
@@ -273,6 +277,7 @@ ERROR_MEANINGS = (
 
 # drf-spectacular's own texts, which it passes through gettext.
 LIBRARY = (
+    _("| status | code | meaning |"),  # the error catalogue's table head (catalogue_markdown)
     _("No response body"),
     _("Unspecified response body"),
     _("Token-based authentication with required prefix \"%s\""),
