@@ -2,7 +2,7 @@
 from django.urls import include, path, re_path
 
 from pawpact.api import guide, views
-from pawpact.api.schema_views import SchemaApi, SchemaDocsPage, SchemaJsonApi
+from pawpact.api.views import SchemaApi, SchemaDocsApi, SchemaJsonApi
 
 urlpatterns = [
     path("", views.ApiRootApi.as_view(), name="api_root"),
@@ -46,9 +46,9 @@ urlpatterns = [
     path("guide", guide.guide, name="api_guide"),
     path("schema", SchemaApi.as_view(), name="api_schema"),
     path("schema.json", SchemaJsonApi.as_view(), name="api_schema_json"),
-    # `?lang=zh-hans`: the schema and the docs page in Chinese (pawpact.api.schema_views).
+    # `?lang=zh-hans`: the schema and the docs page in Chinese (pawpact.api.views).
     # The page's script is a separate file (?script): the CSP refuses inline scripts without a nonce.
-    path("docs", SchemaDocsPage.as_view(url_name="api_schema_json"), name="api_docs"),
+    path("docs", SchemaDocsApi.as_view(url_name="api_schema_json"), name="api_docs"),
     # Last: anything else under /api/v1/ (a malformed uuid, a typo) answers a JSON 404.
     re_path(r"^[\s\S]*$", views.NotFoundApi.as_view(), name="api_not_found"),  # newlines too
 ]

@@ -4,8 +4,8 @@ from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.api.permissions import IsPlatformAdmin
-from pawpact.api.schema_views import SchemaJsonApi
 from pawpact.api.v1.platform import views
+from pawpact.api.views import SchemaJsonApi
 
 PLATFORM_SCHEMA = {
     "TITLE": _("Pawpact platform API"),

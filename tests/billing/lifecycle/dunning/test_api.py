@@ -4,7 +4,7 @@ import pytest
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from pawpact.api.opaque_ids import CALL_TASK, opaque_id
+from pawpact.api.opaque_ids import CALL_TASK, PAYMENT_METHOD, opaque_id
 from pawpact.accounts.models import User
 from pawpact.accounts.services import api_token_issue
 from pawpact.billing.enums import CallTaskStatus, ContractStatus
@@ -126,6 +126,7 @@ def test_a_customer_replaces_the_payment_method_and_the_late_period_is_paid_at_o
         missing = answer(customer.post(url, body, format="json"), 400)
         assert missing["code"] == "idempotency_key_required"
         first = answer(customer.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pm-1"), 200)
+        method_id = first.pop("payment_method_id")
         assert first == {
             "object": "payment_method_replaced",
             "contract_uuid": str(contract.uuid),
@@ -136,7 +137,7 @@ def test_a_customer_replaces_the_payment_method_and_the_late_period_is_paid_at_o
             ],
         }  # fmt: skip
         replay = customer.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="pm-1")
-        assert (replay.json(), replay["Idempotent-Replayed"]) == (first, "true")
+        assert (replay.json(), replay["Idempotent-Replayed"]) == ({**first, "payment_method_id": method_id}, "true")
         standing = answer(customer.get(f"/api/v1/customers/{contract.customer.uuid}/standing"), 200)
         assert standing == {
             "object": "standing", "customer_uuid": str(contract.customer.uuid), "standing": "current",
@@ -146,6 +147,7 @@ def test_a_customer_replaces_the_payment_method_and_the_late_period_is_paid_at_o
     with schema_context(shop.schema_name):
         assert DebitAttempt.objects.filter(period__contract=contract, period__number=2).count() == 2
         assert CallTask.objects.get(customer=contract.customer).status == CallTaskStatus.CANCELLED
+        assert method_id == opaque_id(PAYMENT_METHOD, Contract.objects.get(pk=contract.pk).payment_method_id)
 
 
 def test_replacing_the_payment_method_is_refused_for_an_ended_contract_or_someone_else_s(shop, staff, overdue):
