@@ -39,6 +39,8 @@ class ActivationSchedule:
     debits: tuple[ScheduledDebit, ...]
     starts_on: date
     waits: bool  # the rail's notices hold the start back (False: everything is taken at once)
+    # The activation sets Contract.cooling_off_until to the start day plus the plan's days.
+    cooling_off_until: date
 
     @property
     def deposit(self) -> ScheduledDebit | None:
@@ -88,7 +90,10 @@ def activation_schedule(contract: Contract, *, rail: str = "", clock=default_clo
         noticed = period.pre_debit_noticed_at if queued and period is not None else None
         first_on = max(today, _notice_day(noticed, policy, today) + timedelta(days=days)) if days else today
     debits.append(ScheduledDebit(FIRST_PERIOD, contract.monthly_amount_minor, first_on))
-    return ActivationSchedule(rail, contract.currency, tuple(debits), first_on, waits=bool(days))
+    cooling_off_until = first_on + timedelta(days=contract.plan_version.cooling_off_days)
+    return ActivationSchedule(
+        rail, contract.currency, tuple(debits), first_on, waits=bool(days), cooling_off_until=cooling_off_until
+    )
 
 
 def waiting_schedule(contract: Contract, *, clock=default_clock) -> ActivationSchedule | None:
@@ -101,9 +106,17 @@ def _notice_day(noticed: datetime | None, policy: RailPolicy, today: date) -> da
     return noticed.astimezone(policy.timezone).date() if noticed is not None else today
 
 
-def activation_schedule_text(schedule: ActivationSchedule) -> str:
-    """"Deposit ¥500.00 debited on 2026-12-01, first month ¥399.00 on 2026-12-02; the plan
-    starts on 2026-12-02." in the reader's language (at once: what is taken now)."""
+def activation_schedule_text(schedule: ActivationSchedule, *, after_colon: bool = False) -> str:
+    """"Deposit ¥500.00 will be debited on 2026-12-01, the first month ¥399.00 on 2026-12-02;
+    the plan starts on 2026-12-02." in the reader's language (at once: what is taken now).
+
+    `after_colon`: the sentence continues a label ("Waiting for …: deposit …"), so English
+    starts it in lower case; Chinese has no case and is unchanged."""
+    text = _schedule_sentence(schedule)
+    return text[:1].lower() + text[1:] if after_colon else text
+
+
+def _schedule_sentence(schedule: ActivationSchedule) -> str:
     first = schedule.first_period
     deposit = schedule.deposit
     amounts = {
@@ -119,6 +132,6 @@ def activation_schedule_text(schedule: ActivationSchedule) -> str:
                      " the plan starts today.") % amounts
         return _("The first month of %(first)s is debited at once; the plan starts today.") % amounts
     if deposit:
-        return _("Deposit %(deposit)s debited on %(deposit_on)s, first month %(first)s on %(first_on)s;"
-                 " the plan starts on %(starts_on)s.") % amounts
-    return _("First month %(first)s debited on %(first_on)s; the plan starts on %(starts_on)s.") % amounts
+        return _("Deposit %(deposit)s will be debited on %(deposit_on)s, the first month %(first)s on"
+                 " %(first_on)s; the plan starts on %(starts_on)s.") % amounts
+    return _("The first month %(first)s will be debited on %(first_on)s; the plan starts on %(starts_on)s.") % amounts

@@ -66,8 +66,9 @@ def agreement_context(request, link: SigningLink, token: str) -> dict:
     if attached:
         method = contract.payment_method
         context["attached_label"] = RAIL_LABELS.get(method.rail, method.label)
-        context["attached_needs_notice"] = bool(policy_for(method.rail).pre_debit_notice_days)
-        context["attached_when"] = schedule_text(contract, method.rail)
+        needs_notice = bool(policy_for(method.rail).pre_debit_notice_days)
+        context["attached_needs_notice"] = needs_notice
+        context["attached_when"] = schedule_text(contract, method.rail, after_colon=needs_notice)
     elif waiting:
         context["agreement_waiting"] = {
             "label": RAIL_LABELS.get(waiting["rail"], waiting["rail"]),
@@ -79,10 +80,10 @@ def agreement_context(request, link: SigningLink, token: str) -> dict:
     return context
 
 
-def schedule_text(contract: Contract, rail: str) -> str:
+def schedule_text(contract: Contract, rail: str, *, after_colon: bool = False) -> str:
     """When the deposit and the first month are debited, and the plan starts, on that rail."""
     schedule = activation_schedule(contract, rail=rail)
-    return activation_schedule_text(schedule) if schedule is not None else ""
+    return activation_schedule_text(schedule, after_colon=after_colon) if schedule is not None else ""
 
 
 def signing_agreement_status(request, token: str):

@@ -159,9 +159,11 @@ def signing_done(request, uuid):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("my_contracts")
     has_account = contract.customer.user_id is not None
+    logged_in = has_account and request.user.is_authenticated and request.user.pk == contract.customer.user_id
     waiting = waiting_schedule(contract)
     context = {"shop": request.tenant, "contract": contract, "form": form, "has_account": has_account,
-               "schedule": waiting, "schedule_text": activation_schedule_text(waiting) if waiting else ""}  # fmt: skip
+               "logged_in": logged_in,
+               "schedule": waiting, "schedule_text": activation_schedule_text(waiting, after_colon=True) if waiting else ""}  # fmt: skip
     return render(request, "storefront/sign/done.html", context | _paid_today(contract))
 
 

@@ -49,7 +49,7 @@ class PlanView:
 
     @property
     def schedule_text(self) -> str:
-        return activation_schedule_text(self.schedule) if self.schedule else ""
+        return activation_schedule_text(self.schedule, after_colon=True) if self.schedule else ""
 
     @property
     def is_active(self) -> bool:

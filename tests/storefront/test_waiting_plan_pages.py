@@ -15,8 +15,12 @@ from tests.payments.gateways import fake_wechat  # noqa: F401  (fixture)
 from tests.workspace.conftest import client_for, owner_client  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
-EN = "Deposit ¥500.00 debited on 2026-12-02, first month ¥399.00 on 2026-12-03; the plan starts on 2026-12-03."
-ZH = "押金 ¥500.00 于 2026-12-02 扣款，首期 ¥399.00 于 2026-12-03 扣款，套餐自 2026-12-03 生效。"
+# Every page puts the sentence after a colon, so English starts it in lower case.
+EN = ("deposit ¥500.00 will be debited on 2026-12-02, the first month ¥399.00 on 2026-12-03;"
+      " the plan starts on 2026-12-03.")
+ZH = "押金 ¥500.00 将于 2026-12-02 扣款，首期 ¥399.00 将于 2026-12-03 扣款，套餐自 2026-12-03 生效。"
+COOLING_OFF_EN = "<dt>Cooling-off until</dt><dd>2026-12-10</dd>"  # the start day + the plan's 7 days
+COOLING_OFF_ZH = "<dt>冷静期至</dt><dd>2026-12-10</dd>"
 
 
 @pytest.fixture
@@ -34,7 +38,7 @@ def _page(client, path, language):
     return response.content.decode()
 
 
-def test_the_done_page_says_what_is_debited_when_and_hides_the_unknown_cooling_off_end(shop, waiting):
+def test_the_done_page_says_what_is_debited_when_and_the_cooling_off_end(shop, waiting):
     phone = client_for(shop)
     with schema_context(shop.schema_name):
         session = phone.session
@@ -45,12 +49,13 @@ def test_the_done_page_says_what_is_debited_when_and_hides_the_unknown_cooling_o
     assert "<dt>Deposit, to be debited</dt><dd>¥500.00 on 2026-12-02</dd>" in en
     assert "<dt>First month, to be debited</dt><dd>¥399.00 on 2026-12-03</dd>" in en
     assert "<dt>Plan starts on</dt><dd><strong>2026-12-03</strong></dd>" in en
-    assert "<dt>Cooling-off</dt><dd>7 days from the day the plan starts</dd>" in en
-    assert "Cooling-off until" not in en and "paid today" not in en and "taken now" not in en
+    assert COOLING_OFF_EN in en and en.count("Cooling-off until") == 1
+    assert "from the day the plan starts" not in en and "paid today" not in en and "taken now" not in en
     zh = _page(phone, f"/sign/done/{waiting.uuid}/", "zh-hans")
     assert ZH in zh and "<dt>押金（待扣）</dt><dd>¥500.00，2026-12-02 扣款</dd>" in zh
     assert "<dt>首期（待扣）</dt><dd>¥399.00，2026-12-03 扣款</dd>" in zh
-    assert "<dt>套餐生效日</dt><dd><strong>2026-12-03</strong></dd>" in zh and "冷静期至" not in zh
+    assert "<dt>套餐生效日</dt><dd><strong>2026-12-03</strong></dd>" in zh and COOLING_OFF_ZH in zh
+    assert "自套餐生效之日起" not in zh
 
 
 def test_my_plans_shows_the_deposit_to_be_debited_and_one_name_for_the_method(shop, waiting):
@@ -60,9 +65,11 @@ def test_my_plans_shows_the_deposit_to_be_debited_and_one_name_for_the_method(sh
     zh = _page(phone, "/my/plans/", "zh-hans")
     assert "<dt>押金</dt><dd>¥500.00 · 待扣（2026-12-02 扣款）</dd>" in zh
     assert "<dd>微信支付委托代扣</dd>" in zh and f"等待微信支付预扣费通知期：{ZH}届时我们会短信通知您。" in zh
+    assert COOLING_OFF_ZH in zh
     en = _page(phone, "/my/plans/", "en")
     assert "<dt>Deposit</dt><dd>¥500.00 · to be debited on 2026-12-02</dd>" in en
     assert "<dd>WeChat Pay auto-debit</dd>" in en and f"Waiting for WeChat Pay's notice period: {EN}" in en
+    assert COOLING_OFF_EN in en
 
 
 def test_the_staff_signing_page_explains_the_wait_and_offers_no_new_link(shop, waiting, owner_client):  # noqa: F811
@@ -78,9 +85,9 @@ def test_the_staff_signing_page_explains_the_wait_and_offers_no_new_link(shop, w
 def test_the_staff_contract_page_says_when_the_deposit_is_taken(shop, waiting, owner_client):  # noqa: F811
     en = _page(owner_client, f"/manage/contracts/{waiting.uuid}/", "en")
     assert f"one debit per notice: {EN}" in en and "· debited on 2026-12-02" in en
-    assert "<dd>7 days from the day the plan starts</dd>" in en
+    assert COOLING_OFF_EN in en and "from the day the plan starts" not in en
     zh = _page(owner_client, f"/manage/contracts/{waiting.uuid}/", "zh-hans")
-    assert f"每次通知只扣一笔：{ZH}" in zh and "· 2026-12-02 扣款" in zh
+    assert f"每次通知只扣一笔：{ZH}" in zh and "· 2026-12-02 扣款" in zh and COOLING_OFF_ZH in zh
 
 
 @pytest.mark.parametrize("path", ["/manage/signings/", "/manage/contracts/"])

@@ -7,7 +7,7 @@ and starting the plan debits period 1 through that rail.
 """
 import json
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -95,13 +95,22 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
     assert ("notice given the day before" in attached) == (rail == "wechat")
     assert ">Done</button>" in attached if rail == "wechat" else ">Start the plan</button>" in attached
     assert "taken now" not in attached and ("the plan starts on 2026-12-02" in attached) == (rail == "wechat")
+    # The poll that brings the signed state takes the "last step" banner off the page, and a
+    # reload no longer shows it.
+    assert 'Signed. Last step' in page
+    assert '<div id="sign-last-step" hx-swap-oob="true" hidden></div>' in attached
+    reloaded = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Last step" not in reloaded and f"{label} is signed" in reloaded
+    reloaded_zh = phone.get(f"/sign/{link.token}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "最后一步" not in reloaded_zh
     response = phone.post(f"/sign/{link.token}/", {"action": "activate"})
     assert response.status_code == 302 and response["Location"] == f"/sign/done/{contract.uuid}/"
     if rail == "wechat":  # the pre-debit notice goes out first; the plan starts by itself a day later
         done = phone.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
         amount = f"¥{contract.monthly_amount_minor // 100:,}.{contract.monthly_amount_minor % 100:02d}"
-        assert f"First month {amount} debited on 2026-12-02; the plan starts on 2026-12-02." in done
-        assert "first month is paid" not in done and "Cooling-off until" not in done
+        assert f"the first month {amount} will be debited on 2026-12-02; the plan starts on 2026-12-02." in done
+        until = (date(2026, 12, 2) + timedelta(days=contract.plan_version.cooling_off_days)).isoformat()
+        assert "first month is paid" not in done and f"<dt>Cooling-off until</dt><dd>{until}</dd>" in done
         assert list(fake_wechat.notices.values()) == [contract.monthly_amount_minor] and fake_wechat.orders == {}
         staff = owner_client.get(f"/manage/contracts/{contract.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "Waiting for WeChat Pay's notice period" in staff and "2026-12-02" in staff

@@ -151,6 +151,16 @@ def _entitlement_line(entry: dict) -> str:
     return f"{label}: {entry['item']} × {entry['quantity']} {entry['unit']}"
 
 
+# True for every rail: WeChat Pay debits the deposit on its own notice, the day before the
+# first month; the others take both at once. Signed texts are stored verbatim, so earlier
+# signatures keep the wording they signed.
+DEPOSIT_TIMING = "押金于首期扣款时或其前一日收取，生效前扣取的押金如合同未生效全额退还。"
+DEPOSIT_TIMING_EN = (
+    "The deposit is collected with the first monthly debit, or the day before it when the payment provider "
+    "requires a separate notice; refunded in full if the plan does not start."
+)
+
+
 def _deposit_line(contract: Contract) -> str:
     score = contract.credit_score
     if contract.credit_checked_at is None:
@@ -165,7 +175,7 @@ def _deposit_line(contract: Contract) -> str:
         return f"信用分{score}，免收押金。 / Credit score {score}: no deposit is required."
     deposit = Money(contract.deposit_minor, contract.currency).format()
     return (
-        f"信用分{score}（低于{DEPOSIT_WAIVER_SCORE}），需支付押金{deposit}，于合同生效时收取。 / "
-        f"Credit score {score} (below {DEPOSIT_WAIVER_SCORE}): a deposit of {deposit} is collected when the "
-        f"contract starts."
+        f"信用分{score}（低于{DEPOSIT_WAIVER_SCORE}），需支付押金{deposit}。{DEPOSIT_TIMING} / "
+        f"Credit score {score} (below {DEPOSIT_WAIVER_SCORE}): a deposit of {deposit} is required. "
+        f"{DEPOSIT_TIMING_EN}"
     )

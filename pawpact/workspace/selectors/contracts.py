@@ -11,6 +11,12 @@ OPEN_PERIOD_STATUSES = (
 )  # fmt: skip
 
 
+def next_due_subquery() -> Subquery:
+    """A contract's next open debit date, for every list that shows "Next debit"."""
+    upcoming = DebitPeriod.objects.filter(contract=OuterRef("pk"), status__in=OPEN_PERIOD_STATUSES).order_by("number")
+    return Subquery(upcoming.values("due_date")[:1])
+
+
 def contract_list(
     *, query: str = "", status: str = "", plan: str = "", standing: str = "", due_before: date | None = None,
     ending_soon_until: date | None = None,
@@ -19,9 +25,8 @@ def contract_list(
 
     The next date is a per-row lookup (the period index), not a GROUP BY over every
     period of the shop: a page computes it for its 25 rows, an export streams it."""
-    upcoming = DebitPeriod.objects.filter(contract=OuterRef("pk"), status__in=OPEN_PERIOD_STATUSES).order_by("number")
     contracts = Contract.objects.select_related("customer", "pet", "plan_version__plan", "payment_method").annotate(
-        next_due=Subquery(upcoming.values("due_date")[:1])
+        next_due=next_due_subquery()
     )
     if status:
         contracts = contracts.filter(status=status)

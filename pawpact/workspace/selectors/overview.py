@@ -11,6 +11,7 @@ from pawpact.billing.models import CallTask, Contract, DebitAttempt, DebitPeriod
 from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.enums import CustomerStanding
 from pawpact.customers.models import Customer
+from pawpact.workspace.selectors.signings import AWAITING_CUSTOMER, AWAITING_NOTICE
 
 OVERDUE_STANDINGS = (CustomerStanding.GRACE, CustomerStanding.OVERDUE, CustomerStanding.DEFAULT)
 RENEWAL_WINDOW_DAYS = 31
@@ -32,6 +33,7 @@ class Today:
 class Todo:
     calls_due: int
     awaiting_customer: int
+    awaiting_notice: int
     renewals_due: int
 
 
@@ -87,7 +89,8 @@ def overview_todo(*, clock: Clock = default_clock) -> Todo:
     today = clock.today()
     return Todo(
         calls_due=CallTask.objects.filter(status=CallTaskStatus.OPEN, due_on__lte=today).count(),
-        awaiting_customer=Contract.objects.filter(status__in=(ContractStatus.DRAFT, ContractStatus.SIGNED)).count(),
+        awaiting_customer=Contract.objects.filter(AWAITING_CUSTOMER).count(),
+        awaiting_notice=Contract.objects.filter(AWAITING_NOTICE).count(),
         renewals_due=DebitPeriod.objects.filter(
             number=F("contract__periods"),
             contract__status=ContractStatus.ACTIVE,

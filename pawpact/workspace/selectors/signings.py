@@ -10,8 +10,13 @@ from pawpact.billing.models import Contract, Plan, PlanVersion, SigningLink
 from pawpact.core.clock import Clock, default_clock
 from pawpact.customers.models import Customer, Pet
 from pawpact.customers.services import phone_normalize
+from pawpact.workspace.selectors.contracts import next_due_subquery
 
 WAITING_STATUSES = (ContractStatus.DRAFT, ContractStatus.SIGNED)
+# A signed contract whose activation is queued waits for its rail's notices, not for the
+# customer: staff must not chase a customer who has nothing left to do.
+AWAITING_NOTICE = Q(status=ContractStatus.SIGNED, activation_queued_at__isnull=False)
+AWAITING_CUSTOMER = Q(status__in=WAITING_STATUSES) & ~AWAITING_NOTICE
 
 
 def customer_search(*, query: str, limit: int = 20) -> QuerySet[Customer]:
@@ -67,7 +72,7 @@ class SigningState:
 
     @property
     def schedule_text(self) -> str:
-        return activation_schedule_text(self.schedule) if self.schedule else ""
+        return activation_schedule_text(self.schedule, after_colon=True) if self.schedule else ""
 
     @property
     def is_done(self) -> bool:
@@ -96,9 +101,13 @@ def signing_list(*, state: str = "", query: str = "") -> QuerySet[Contract]:
     """Applications and their contracts, newest first: waiting for the customer, or started."""
     contracts = Contract.objects.select_related(
         "customer", "pet", "plan_version__plan", "payment_method"
-    ).prefetch_related(Prefetch("signing_links", queryset=SigningLink.objects.order_by("-id"), to_attr="links"))
+    ).prefetch_related(
+        Prefetch("signing_links", queryset=SigningLink.objects.order_by("-id"), to_attr="links")
+    ).annotate(next_due=next_due_subquery())
     if state == "waiting":
-        contracts = contracts.filter(status__in=WAITING_STATUSES)
+        contracts = contracts.filter(AWAITING_CUSTOMER)
+    elif state == "notice":
+        contracts = contracts.filter(AWAITING_NOTICE)
     elif state == "active":
         contracts = contracts.filter(status=ContractStatus.ACTIVE)
     elif state == "withdrawn":

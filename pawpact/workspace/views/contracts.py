@@ -91,7 +91,7 @@ def _detail(request, uuid, *, error: DomainError | None = None):
     context = {
         "contract": contract,
         "schedule": schedule,
-        "schedule_text": activation_schedule_text(schedule) if schedule else "",
+        "schedule_text": activation_schedule_text(schedule, after_colon=True) if schedule else "",
         "calendar": calendar_list(contract=contract),
         "timeline": contract_timeline(contract=contract, facts=facts),
         "in_cooling_off": contract_in_cooling_off(contract),

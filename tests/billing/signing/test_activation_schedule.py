@@ -103,9 +103,11 @@ def test_without_a_deposit_period_1_is_debited_the_day_after_its_notice(shop, sh
         assert activation_starts_on(stored, clock=FixedClock(SIGNED_AT)) == date(2026, 12, 2)
     with translation.override("en"):
         assert activation_schedule_text(schedule) == (
-            "First month ¥399.00 debited on 2026-12-02; the plan starts on 2026-12-02.")
+            "The first month ¥399.00 will be debited on 2026-12-02; the plan starts on 2026-12-02.")
+        assert activation_schedule_text(schedule, after_colon=True) == (
+            "the first month ¥399.00 will be debited on 2026-12-02; the plan starts on 2026-12-02.")
     with translation.override("zh-hans"):
-        assert activation_schedule_text(schedule) == "首期 ¥399.00 于 2026-12-02 扣款，套餐自 2026-12-02 生效。"
+        assert activation_schedule_text(schedule) == "首期 ¥399.00 将于 2026-12-02 扣款，套餐自 2026-12-02 生效。"
 
 
 def test_the_schedule_reads_alike_in_both_languages(shop, shop_wechat, time_machine):  # noqa: F811
@@ -113,10 +115,17 @@ def test_the_schedule_reads_alike_in_both_languages(shop, shop_wechat, time_mach
     schedule = _schedule(shop, contract, SIGNED_AT)
     with translation.override("en"):
         assert activation_schedule_text(schedule) == (
-            "Deposit ¥500.00 debited on 2026-12-02, first month ¥399.00 on 2026-12-03; the plan starts on 2026-12-03.")
+            "Deposit ¥500.00 will be debited on 2026-12-02, the first month ¥399.00 on 2026-12-03;"
+            " the plan starts on 2026-12-03.")
+        assert activation_schedule_text(schedule, after_colon=True) == (
+            "deposit ¥500.00 will be debited on 2026-12-02, the first month ¥399.00 on 2026-12-03;"
+            " the plan starts on 2026-12-03.")
     with translation.override("zh-hans"):
         assert activation_schedule_text(schedule) == (
-            "押金 ¥500.00 于 2026-12-02 扣款，首期 ¥399.00 于 2026-12-03 扣款，套餐自 2026-12-03 生效。")
+            "押金 ¥500.00 将于 2026-12-02 扣款，首期 ¥399.00 将于 2026-12-03 扣款，套餐自 2026-12-03 生效。")
+        assert activation_schedule_text(schedule, after_colon=True) == activation_schedule_text(schedule)
+    # The cooling-off ends the plan's days after the start, as the activation will store it.
+    assert schedule.cooling_off_until == date(2026, 12, 10)
 
 
 def test_a_rail_without_notices_takes_everything_at_once_and_other_contracts_have_no_schedule(shop):

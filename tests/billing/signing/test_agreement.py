@@ -190,8 +190,10 @@ def test_changing_a_setting_changes_the_promise(basic, clock, settings):
 
     found = clauses(text)
     assert found["五、押金 / Deposit"][0] == (
-        "信用分350（低于600），需支付押金¥500.00，于合同生效时收取。 / Credit score 350 (below 600): a deposit of "
-        "¥500.00 is collected when the contract starts."
+        "信用分350（低于600），需支付押金¥500.00。押金于首期扣款时或其前一日收取，生效前扣取的押金如合同未生效全额退还。"
+        " / Credit score 350 (below 600): a deposit of ¥500.00 is required. The deposit is collected with the first"
+        " monthly debit, or the day before it when the payment provider requires a separate notice; refunded in full"
+        " if the plan does not start."
     )
     assert found["三、扣款日历 / Debit calendar"][2:] == reminder_lines(5, ["sms", "in_app"])
     for heading in ("六、冷静期 / Cooling-off period", "七、提前解约 / Early termination",
@@ -232,8 +234,10 @@ def test_the_promised_reminder_is_what_the_reminder_run_sends(shop, in_shop):
 def test_a_low_score_agreement_names_the_deposit(basic, clock):
     text = agreement_render(contract=_checked(basic, clock, "000"))
     assert (
-        "信用分350（低于600），需支付押金¥500.00，于合同生效时收取。 / Credit score 350 (below 600): "
-        "a deposit of ¥500.00 is collected when the contract starts."
+        "信用分350（低于600），需支付押金¥500.00。押金于首期扣款时或其前一日收取，生效前扣取的押金如合同未生效全额退还。"
+        " / Credit score 350 (below 600): a deposit of ¥500.00 is required. The deposit is collected with the first"
+        " monthly debit, or the day before it when the payment provider requires a separate notice; refunded in full"
+        " if the plan does not start."
     ) in text
 
 
