@@ -109,7 +109,9 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
         done = phone.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
         amount = f"¥{contract.monthly_amount_minor // 100:,}.{contract.monthly_amount_minor % 100:02d}"
         assert f"the first month {amount} will be debited on 2026-12-02; the plan starts on 2026-12-02." in done
-        until = (date(2026, 12, 2) + timedelta(days=contract.plan_version.cooling_off_days)).isoformat()
+        with schema_context(shop.schema_name):
+            days = Contract.objects.get(pk=contract.pk).plan_version.cooling_off_days
+        until = (date(2026, 12, 2) + timedelta(days=days)).isoformat()
         assert "first month is paid" not in done and f"<dt>Cooling-off until</dt><dd>{until}</dd>" in done
         assert list(fake_wechat.notices.values()) == [contract.monthly_amount_minor] and fake_wechat.orders == {}
         staff = owner_client.get(f"/manage/contracts/{contract.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
