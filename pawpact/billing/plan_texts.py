@@ -1,9 +1,9 @@
 """A plan's entitlements as a reader reads them: "Designated food 1,500 g / month", "指定宠粮 1500 克/月".
 
 The stored entry keeps what the shop typed (kind, item, quantity, unit). The item shows in the
-reader's language when the shop wrote it in both ("指定宠粮 / Designated food"); an English
-reader of an item written in Chinese alone reads the kind's label instead ("Food"), as does
-every reader of an item that only repeats its kind. Units the product knows are translated;
+reader's language when the shop wrote it in both ("指定宠粮 / Designated food"), as typed when
+in one language only (the shop's own word beats a general one), and as the kind's translated
+label when it only repeats the kind ("Food", "food"). Units the product knows are translated;
 any other shows as typed.
 """
 from django.utils import translation
@@ -11,7 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.enums import EntitlementKind
-from pawpact.core.bilingual import halves, has_chinese, in_reader_language, reader_is_chinese
+from pawpact.core.bilingual import halves, in_reader_language, reader_is_chinese
 
 UNITS = {
     "g": pgettext_lazy("unit", "g"),
@@ -37,7 +37,7 @@ def entitlement_item(entry: dict) -> str:
     both = halves(item)
     if both:
         return in_reader_language(*both)
-    if _repeats_kind(item, kind) or (has_chinese(item) and not reader_is_chinese()):
+    if _repeats_kind(item, kind):
         return kind_label(kind)
     return item
 

@@ -52,7 +52,7 @@ class PlanEntitlementSerializer(serializers.Serializer):
     unit = serializers.CharField()
     description = serializers.SerializerMethodField(
         help_text=_("The entitlement in the request's language, e.g. “Designated food 1,500 g / month”: the item in "
-                    "that language when the shop wrote both, else the kind's name for an item in the other one."),
+                    "that language when the shop wrote both, as written otherwise."),
     )  # fmt: skip
 
     def get_kind_label(self, entry: dict) -> str:
