@@ -70,10 +70,7 @@ class PlanRenameForm(forms.Form):
 
 class EntitlementRowForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EntitlementKind.choices, initial=EntitlementKind.FOOD)
-    item = forms.CharField(
-        label=_("Item"), max_length=80, required=False,
-        help_text=_("Write it as “中文 / English” to show each reader their language."),
-    )  # fmt: skip
+    item = forms.CharField(label=_("Item"), max_length=80, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
 

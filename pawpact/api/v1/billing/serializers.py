@@ -47,7 +47,7 @@ class PlanEntitlementSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(choices=EntitlementKind.choices)
     kind_label = serializers.SerializerMethodField(help_text=_("The kind's name in the request's language."))
-    item = serializers.CharField(help_text=_("As the shop wrote it (in one language, or as “中文 / English”)."))
+    item = serializers.CharField(help_text=_("As the shop wrote it: in one language, or in both as “Chinese / English”."))
     quantity = serializers.IntegerField()
     unit = serializers.CharField()
     description = serializers.SerializerMethodField(
