@@ -106,7 +106,7 @@ def test_a_hard_decline_is_not_retried_and_asks_once_for_a_new_payment_method(sh
         debit_run_on(DUE)
         dunning_on(DUE, times=2)
         assert state(contract) == (PeriodStatus.FAILED, None, None, CustomerStanding.GRACE)
-        plan = contract.plan_version.plan.name_en  # the message is in English
+        plan = contract.plan_version.plan.name
         body = (
             f"Your bank declined the debit of ¥399.00 for period 2 of 12 of your {plan} plan (due 2026-02-10). "
             "Please add a new payment method in the app: we will retry as soon as you do."

@@ -159,7 +159,7 @@ def test_the_first_overdue_issues_a_deferral_coupon_once(shop):
             dunning_on(each, times=2)
         coupon = DeferralCoupon.objects.get(contract=contract)
         assert (coupon.reason, coupon.used_on, coupon.issued_at) == ("overdue", None, at(day(11)))
-        plan = contract.plan_version.plan.name_en  # the message is in English
+        plan = contract.plan_version.plan.name
         assert messages(contract, "deferral_coupon_issued") == [
             (
                 "deferral_coupon_issued",
