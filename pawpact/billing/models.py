@@ -13,9 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from pawpact.billing.enums import (
     OPEN_CONTRACT_STATUSES,
@@ -29,6 +28,7 @@ from pawpact.billing.enums import (
     PeriodStatus,
     TerminationKind,
 )
+from pawpact.core.bilingual import in_reader_language
 from pawpact.customers.models import Customer, Pet
 from pawpact.payments.enums import DeclineType, Rail
 
@@ -41,6 +41,7 @@ class Plan(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     # A thing's name (名称), not a person's (姓名).
     name = models.CharField(pgettext_lazy("plan", "name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -49,6 +50,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: `name_en` for English when the shop gave one."""
+        return in_reader_language(self.name, self.name_en)
 
 
 class PlanVersion(models.Model):
@@ -89,7 +95,7 @@ class PlanVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.name} v{self.version}"
+        return f"{self.plan.display_name} v{self.version}"
 
     @property
     def total_minor(self) -> int:

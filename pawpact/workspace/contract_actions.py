@@ -106,7 +106,7 @@ def _payment_link(request, contract):
             customer=contract.customer, topic=PAYMENT_LINK_TOPIC, category=Category.SERVICE,
             channels=[Channel.SMS, Channel.IN_APP], subject=_("Change your payment method"),
             body=_("%(shop)s: add or change the payment method of your %(plan)s plan here: %(url)s")
-            % {"shop": request.tenant.name, "plan": contract.plan_version.plan.name, "url": url},
+            % {"shop": request.tenant.name, "plan": contract.plan_version.plan.display_name, "url": url},
             dedupe_key=f"{PAYMENT_LINK_TOPIC}:{contract.uuid}:{default_clock.today().isoformat()}",
         )  # fmt: skip
     messages.success(request, _("The customer got a link to change the payment method on their phone."))

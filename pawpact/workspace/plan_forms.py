@@ -49,13 +49,22 @@ class PlanTermsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields}
 
 
+def _name_en_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("English name"), max_length=80, required=False,
+        help_text=_("Shown to customers and staff who read English; the plan name otherwise."),
+    )  # fmt: skip
+
+
 class PlanCreateForm(PlanTermsForm):
     name = forms.CharField(label=_("Plan name"), max_length=80)
-    field_order = ["name"]
+    name_en = _name_en_field()
+    field_order = ["name", "name_en"]
 
 
 class PlanRenameForm(forms.Form):
     name = forms.CharField(label=_("Plan name"), max_length=80)
+    name_en = _name_en_field()
     is_active = forms.BooleanField(label=_("On sale (offered in new signings)"), required=False)
 
 

@@ -17,7 +17,7 @@ from tests.conftest import host_of
 ALL_ZONES = [
     ("plans", "Plan zone", "/api/v1/plans"),
     ("adoption", "Adopt a pet", "/api/v1/care/adoptions"),
-    ("goods", "Drop-ship shop", "/api/v1/shop/products"),
+    ("goods", "Pet supplies", "/api/v1/shop/products"),
     ("mall", "Points mall", "/api/v1/mall/items"),
     ("services", "Services", "/api/v1/care/services"),
 ]
@@ -74,3 +74,20 @@ def test_a_zone_leaves_when_its_last_item_does(shop):
         ServiceType.objects.update(is_active=False)
         Plan.objects.update(is_active=False)
     assert _zones(shop) == []
+
+
+def test_the_home_page_names_its_zones_and_plans_in_the_page_s_language(shop, linked):
+    sku = WarehouseSku.objects.filter(warehouse=linked, available__gt=0).order_by("sku").first()
+    with schema_context(shop.schema_name):
+        product_save(sku=sku.sku, price_minor=max(sku.cost_minor * 2, 100))
+    pages = {}
+    for language in ("en", "zh-hans"):
+        browser = Client(HTTP_HOST=host_of(shop))
+        browser.cookies["django_language"] = language
+        pages[language] = browser.get("/shop/").content.decode()
+    assert 'href="#goods">Pet supplies<small>' in pages["en"] and "Drop-ship" not in pages["en"]
+    assert 'href="#goods">宠物用品<small>' in pages["zh-hans"] and "一件代发" not in pages["zh-hans"]
+    assert "<strong>Basic</strong>" in pages["en"] and "<strong>基础款</strong>" not in pages["en"]
+    assert "<strong>基础款</strong>" in pages["zh-hans"] and "<strong>Basic</strong>" not in pages["zh-hans"]
+    zh = APIClient(HTTP_HOST=host_of(shop)).get("/api/v1/shop", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert [(zone["key"], zone["name"]) for zone in zh["zones"]] == [("plans", "套餐专区"), ("goods", "宠物用品")]

@@ -62,7 +62,8 @@ def agreement_render(*, contract: Contract) -> str:
     remaining = Money(contract.total_minor - contract.monthly_amount_minor, contract.currency)
     context = {
         "contract_uuid": str(contract.uuid),
-        "plan_name": version.plan.name,
+        # The agreement is bilingual: both names when the shop gave an English one.
+        "plan_name": " / ".join(name for name in (version.plan.name, version.plan.name_en) if name),
         "plan_version": version.version,
         "shop_name": Shop.objects.only("name").get(schema_name=connection.schema_name).name,
         "customer_name": contract.customer.name,

@@ -172,7 +172,7 @@ def _payment_method_needed_send(*, period: DebitPeriod, attempt: DebitAttempt, c
                 "amount": Money(period.amount_minor, period.currency).format(),
                 "number": period.number,
                 "periods": contract.periods,
-                "plan": contract.plan_version.plan.name,
+                "plan": contract.plan_version.plan.display_name,
                 "date": period.due_date.isoformat(),
             },
             dedupe_key=key,

@@ -168,7 +168,7 @@ def _deferral_coupon_announce(*, customer: Customer, contract: Contract, coupon_
                 "You have a one-off deferral coupon for your %(plan)s plan: use it in the app to move "
                 "one monthly debit (and every later one) a month later."
             )
-            % {"plan": contract.plan_version.plan.name},
+            % {"plan": contract.plan_version.plan.display_name},
             dedupe_key=f"{DEFERRAL_COUPON_TOPIC}:{coupon_id}",
             clock=clock,
         )

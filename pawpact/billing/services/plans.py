@@ -33,7 +33,7 @@ TERM_FIELDS = (
 _DEFAULTS: dict[str, Any] = {"currency": "CNY", "health_guarantee_days": 30, "fulfilment_rewards": []}
 
 
-def plan_create(*, code: str, name: str, is_active: bool = True, **terms: Any) -> Plan:
+def plan_create(*, code: str, name: str, name_en: str = "", is_active: bool = True, **terms: Any) -> Plan:
     """A new plan with its first version; every term without a default must be given."""
     errors: dict[str, list[str]] = {}
     code = (code or "").strip()
@@ -48,7 +48,7 @@ def plan_create(*, code: str, name: str, is_active: bool = True, **terms: Any) -
         raise ValidationFailed(_("The plan's terms are invalid."), fields=errors)
     try:
         with transaction.atomic():
-            plan = Plan.objects.create(code=code, name=name, is_active=is_active)
+            plan = Plan.objects.create(code=code, name=name, name_en=(name_en or "").strip(), is_active=is_active)
             _version_insert(plan=plan, number=1, values=values)
     except IntegrityError as error:
         raise Conflict(
@@ -76,15 +76,16 @@ def plan_version_create(*, plan: Plan, **terms: Any) -> PlanVersion:
         return _version_insert(plan=plan, number=(current.version + 1) if current else 1, values=values)
 
 
-def plan_update(*, plan: Plan, name: str, is_active: bool) -> Plan:
-    """Rename a plan or take it on/off sale; its terms change only through a new version."""
+def plan_update(*, plan: Plan, name: str, is_active: bool, name_en: str = "") -> Plan:
+    """Rename a plan (an empty English name shows the plan's name to English readers) or take
+    it on/off sale; its terms change only through a new version."""
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("The plan's terms are invalid."), fields={"name": [_("Enter a name.")]})
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
-        plan.name, plan.is_active = name, bool(is_active)
-        plan.save(update_fields=["name", "is_active"])
+        plan.name, plan.name_en, plan.is_active = name, (name_en or "").strip(), bool(is_active)
+        plan.save(update_fields=["name", "name_en", "is_active"])
     return plan
 
 

@@ -164,7 +164,8 @@ def renewal_offer_send(*, contract: Contract, clock: Clock = default_clock) -> R
                 channels=RENEWAL_CHANNELS,
                 subject=_("Renew your plan"),
                 body=renewal_offer_text(
-                    shop_name=shop_name_current(), plan_name=locked.plan_version.plan.name, last_due_date=last_due,
+                    shop_name=shop_name_current(), plan_name=locked.plan_version.plan.name,
+                    plan_name_en=locked.plan_version.plan.name_en, last_due_date=last_due,
                     options=offer.options, language=locked.customer.language,
                 ),  # fmt: skip
                 dedupe_key=renewal_offer_dedupe_key(locked),
@@ -174,10 +175,11 @@ def renewal_offer_send(*, contract: Contract, clock: Clock = default_clock) -> R
 
 
 def renewal_offer_text(
-    *, shop_name: str, plan_name: str, last_due_date: date | None, options: list[dict], language: str = ""
+    *, shop_name: str, plan_name: str, last_due_date: date | None, options: list[dict], language: str = "",
+    plan_name_en: str = "",
 ) -> str:
     """The offer, in the customer's language (both when they chose none): the last debit's date
-    and the rewards to choose from."""
+    and the rewards to choose from; the English names the plan by its English name when it has one."""
     day = last_due_date.isoformat() if last_due_date else ""
     labels = [str(option.get("label") or option.get("key")) for option in options]
     chinese_rewards = f"续约可选奖励：{'；'.join(labels)}。" if labels else "欢迎续约。"
@@ -185,7 +187,7 @@ def renewal_offer_text(
     return written_in(
         language,
         f"【{shop_name}】您的{plan_name}最后一期将于 {day} 扣款，{chinese_rewards}",
-        f"Your {plan_name} plan's last period is debited on {day}.{english_rewards}",
+        f"Your {plan_name_en or plan_name} plan's last period is debited on {day}.{english_rewards}",
     )
 
 

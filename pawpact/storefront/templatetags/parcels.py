@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.core.bilingual import in_reader_language, text_in_reader_language
 from pawpact.storefront.parcel_reasons import parcel_reason_text
 
 register = template.Library()
@@ -29,10 +30,8 @@ def carrier(name: str) -> str:
 def shown_name(line) -> str:
     """An order's or parcel's line in the reader's language: the name stored when it was made
     is the warehouse's Chinese one; an English page shows the SKU's English name when it has one."""
-    if not (get_language() or "").startswith("en"):
-        return line.name
     sku = getattr(line, "warehouse_sku", None)
-    return (sku.name_en if sku is not None else "") or line.name
+    return in_reader_language(line.name, sku.name_en if sku is not None else "")
 
 
 @register.filter
@@ -63,13 +62,6 @@ def running_late(parcel) -> bool:
 
 @register.filter
 def in_language(text: str) -> str:
-    """A bilingual "中文 / English" text (as plans' scope of use are written for the agreement)
-    shows the reader's half only; any other text shows as typed."""
-    chinese, separator, english = (text or "").partition(" / ")
-    if not separator or not _has_cjk(chinese) or not english.strip() or _has_cjk(english):
-        return text
-    return chinese.strip() if (get_language() or "").startswith("zh") else english.strip()
-
-
-def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= char <= "\u9fff" for char in text)
+    """A text written in both languages ("中文 / English", as plans' scopes of use are written for
+    the agreement) shows the reader's half only; any other text shows as typed."""
+    return text_in_reader_language(text)

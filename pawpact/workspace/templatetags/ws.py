@@ -4,7 +4,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from pawpact.billing.enums import EntitlementKind, PeriodStatus
+from pawpact.billing.enums import PeriodStatus
+from pawpact.billing.plan_texts import entitlement_text, kind_label
 from pawpact.core.opaque_ids import EVENT, opaque_id
 from pawpact.workspace.enums import Action
 from pawpact.workspace.roles import role_allows
@@ -38,19 +39,13 @@ def period_status(status: str) -> str:
     return str(PeriodStatus(status).label) if status in PeriodStatus.values else status
 
 
-@register.filter
-def kind_label(kind: str) -> str:
-    return str(EntitlementKind(kind).label) if kind in EntitlementKind.values else kind
+register.filter("kind_label", kind_label)
 
 
 @register.filter
 def entitlement(entry: dict) -> str:
-    """{"kind": "food", "item": "猫粮", "quantity": 2, "unit": "kg"} → "猫粮 2 kg / month"."""
-    return _("%(item)s %(quantity)s %(unit)s / month") % {
-        "item": entry.get("item") or kind_label(entry.get("kind", "")),
-        "quantity": entry.get("quantity"),
-        "unit": entry.get("unit", ""),
-    }
+    """{"kind": "food", "item": "猫粮", "quantity": 2, "unit": "kg"} → "猫粮 2 千克/月" in Chinese."""
+    return entitlement_text(entry)
 
 
 @register.filter

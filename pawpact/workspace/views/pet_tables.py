@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pawpact.care.pet_enums import ApplicationStatus, GuaranteeClaimStatus, Housing, ListingStatus
+from pawpact.core.bilingual import in_reader_language
 from pawpact.customers.enums import Sex, Species
 from pawpact.workspace.exports import column, local, yuan
 
@@ -29,7 +30,8 @@ LISTING_COLUMNS = [
     column(_("Headline"), "headline"),
     column(pgettext_lazy("pet", "Pet"), "pet__name"),
     column(_("Adoption fee (¥)"), "fee_minor", show=yuan),
-    column(_("Suggested plan"), "suggested_plan__name"),
+    column(_("Suggested plan"), "suggested_plan__name", "suggested_plan__name_en",
+           show=lambda name, name_en: in_reader_language(name or "", name_en or "")),
     column(_("Status"), "status", show=_label(ListingStatus)),
 ]
 

@@ -71,7 +71,7 @@ def plan_new(request):
 
         def save(terms):
             name = terms.pop("name")
-            return plan_create(code=_free_code(name), name=name, **terms)
+            return plan_create(code=_free_code(terms.get("name_en") or name), name=name, **terms)
 
         plan = _save_terms(request, form, entitlements, rewards, save)
         if plan is not None:
@@ -85,7 +85,7 @@ def plan_new(request):
 def plan_detail(request, pk: int):
     plan = get_object_or_404(_plans(), pk=pk)
     may_edit = role_allows(request.workspace_role, Action.PLAN_EDIT)
-    form = PlanRenameForm(request.POST or None, initial={"name": plan.name, "is_active": plan.is_active})
+    form = PlanRenameForm(request.POST or None, initial={"name": plan.name, "name_en": plan.name_en, "is_active": plan.is_active})
     if request.method == "POST":
         if not may_edit:
             return forbidden(request)

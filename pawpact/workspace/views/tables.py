@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pawpact.billing.enums import ContractStatus, PeriodStatus
+from pawpact.core.bilingual import in_reader_language
 from pawpact.customers.enums import CustomerStanding, IdVerification
 from pawpact.workspace.exports import column, local, yuan
 
@@ -11,11 +12,11 @@ def _label(choices):
     return lambda value: str(choices(value).label) if value in choices.values else value
 
 
-def _plan(name: str, version: int) -> str:
-    return f"{name} v{version}"
+def _plan(name: str, name_en: str, version: int) -> str:
+    return f"{in_reader_language(name, name_en)} v{version}"
 
 
-PLAN = ("plan_version__plan__name", "plan_version__version")
+PLAN = ("plan_version__plan__name", "plan_version__plan__name_en", "plan_version__version")
 
 SIGNING_COLUMNS = [
     column(_("Created"), "created_at", show=local),
@@ -69,7 +70,7 @@ LATE_CUSTOMER_COLUMNS = [
 OWED_PERIOD_COLUMNS = [
     column(_("Customer"), "contract__customer__name"),
     column(_("Phone"), "contract__customer__phone"),
-    column(_("Plan"), "contract__plan_version__plan__name", "contract__plan_version__version", show=_plan),
+    column(_("Plan"), *(f"contract__{field}" for field in PLAN), show=_plan),
     column(_("Period"), "number"),
     column(_("Debit date"), "due_date"),
     column(_("Amount (¥)"), "amount_minor", show=yuan),

@@ -17,17 +17,17 @@ from tests.billing.signing.conftest import ADULT_BIRTH_DATE, phone_ending
 from tests.conftest import SHOP_PASSWORD
 
 SEEDS = [
-    # code, name, monthly, periods, total, deposit, penalty rate
-    ("basic", "Basic 基础款", 39900, 12, 478800, 50000, Decimal("0.100")),
-    ("advanced", "Advanced 进阶款", 59900, 24, 1437600, 80000, Decimal("0.080")),
-    ("premium", "Premium 高端款", 89900, 24, 2157600, 100000, Decimal("0.050")),
+    # code, name, English name, monthly, periods, total, deposit, penalty rate
+    ("basic", "基础款", "Basic", 39900, 12, 478800, 50000, Decimal("0.100")),
+    ("advanced", "进阶款", "Advanced", 59900, 24, 1437600, 80000, Decimal("0.080")),
+    ("premium", "高端款", "Premium", 89900, 24, 2157600, 100000, Decimal("0.050")),
 ]
 REWARDS = [{"consecutive_paid": 6, "kind": "deworming", "quantity": 1}]
 
 
 def _seed_rows():
     return [
-        (v.plan.code, v.plan.name, v.monthly_price_minor, v.periods, v.total_minor, v.deposit_minor, v.penalty_rate)
+        (v.plan.code, v.plan.name, v.plan.name_en, v.monthly_price_minor, v.periods, v.total_minor, v.deposit_minor, v.penalty_rate)
         for v in PlanVersion.objects.select_related("plan").order_by("plan_id", "version")
     ]
 

@@ -8,6 +8,7 @@ from pawpact.api.opaque_ids import PAYMENT_METHOD, PLAN, PLAN_VERSION, OpaqueIdF
 from pawpact.api.serializers import InputSerializer
 from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
+from pawpact.billing.plan_texts import entitlement_text, kind_label
 from pawpact.billing.selectors import activation_starts_on
 
 
@@ -45,16 +46,31 @@ class PlanEntitlementSerializer(serializers.Serializer):
     an answer described by the input's limits fails its own schema."""
 
     kind = serializers.ChoiceField(choices=EntitlementKind.choices)
-    item = serializers.CharField()
+    kind_label = serializers.SerializerMethodField(help_text=_("The kind's name in the request's language."))
+    item = serializers.CharField(help_text=_("As the shop wrote it: in one language, or in both as “Chinese / English”."))
     quantity = serializers.IntegerField()
     unit = serializers.CharField()
+    description = serializers.SerializerMethodField(
+        help_text=_("The entitlement in the request's language, e.g. “Designated food 1,500 g / month”: the item in "
+                    "that language when the shop wrote both, as written otherwise."),
+    )  # fmt: skip
+
+    def get_kind_label(self, entry: dict) -> str:
+        return kind_label(entry["kind"])
+
+    def get_description(self, entry: dict) -> str:
+        return entitlement_text(entry)
 
 
 @extend_schema_serializer(component_name="FulfilmentReward")
 class PlanFulfilmentRewardSerializer(serializers.Serializer):
     consecutive_paid = serializers.IntegerField(help_text=_("Paid periods in a row that earn it."))
     kind = serializers.ChoiceField(choices=EntitlementKind.choices)
+    kind_label = serializers.SerializerMethodField(help_text=_("The kind's name in the request's language."))
     quantity = serializers.IntegerField()
+
+    def get_kind_label(self, entry: dict) -> str:
+        return kind_label(entry["kind"])
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
@@ -80,11 +96,16 @@ class PlanSerializer(serializers.ModelSerializer):
     code = serializers.CharField(
         read_only=True, help_text=_("The shop's own short name for the plan; `GET /plans?code=` finds it.")
     )
+    name_en = serializers.CharField(read_only=True, help_text=_("The plan's English name; empty when the shop gave none."))
+    display_name = serializers.CharField(
+        read_only=True, help_text=_("The name in the request's language (Accept-Language): `name_en` for English "
+                                    "when the shop gave one, `name` otherwise."),
+    )  # fmt: skip
     current_version = serializers.SerializerMethodField()
 
     class Meta:
         model = Plan
-        fields = ["object", "id", "code", "name", "is_active", "current_version"]
+        fields = ["object", "id", "code", "name", "name_en", "display_name", "is_active", "current_version"]
 
     @extend_schema_field(
         PlanVersionSerializer(allow_null=True, help_text=_("The plan's newest version; null before it has one."))

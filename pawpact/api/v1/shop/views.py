@@ -18,7 +18,7 @@ from pawpact.care.zones import zones_offered
 ZONES = {
     "plans": (_("Plan zone"), "api_plan_list"),
     "adoption": (_("Adopt a pet"), "api_care_adoption_list"),
-    "goods": (_("Drop-ship shop"), "api_shop_product_list"),
+    "goods": (_("Pet supplies"), "api_shop_product_list"),
     "mall": (_("Points mall"), "api_mall_items"),
     "services": (_("Services"), "api_care_service_list"),
 }

@@ -1,4 +1,3 @@
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,6 +6,7 @@ from pawpact.api.expand import ExpandableMixin
 from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
 from pawpact.api.opaque_ids import PAYMENT_METHOD, PRODUCT, OpaqueIdField
 from pawpact.api.serializers import InputSerializer
+from pawpact.core.bilingual import in_reader_language
 from pawpact.storefront.enums import (
     FulfilmentKind,
     FulfilmentStatus,
@@ -22,13 +22,8 @@ from pawpact.storefront.services.orders import MAX_QUANTITY
 from pawpact.storefront.services.refunds import CANCELLABLE
 from pawpact.warehouses.enums import SkuCategory
 
-
-def _in_request_language(chinese: str, english: str) -> str:
-    """English for an English request when the catalog has it, Chinese otherwise; either
-    falls back to the other rather than answering empty."""
-    if (get_language() or "en").startswith("zh"):
-        return chinese or english
-    return english or chinese
+LINE_DISPLAY_NAME = _("The product's name in the request's language (Accept-Language): the catalog's English name "
+                      "for English when it has one, `name` otherwise.")  # fmt: skip
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -61,10 +56,10 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_display_name(self, product: Product) -> str:
-        return _in_request_language(product.warehouse_sku.name, product.warehouse_sku.name_en)
+        return in_reader_language(product.warehouse_sku.name, product.warehouse_sku.name_en)
 
     def get_description(self, product: Product) -> str:
-        return _in_request_language(product.warehouse_sku.description, product.warehouse_sku.description_en)
+        return in_reader_language(product.warehouse_sku.description, product.warehouse_sku.description_en)
 
     def get_currency(self, product: Product) -> str:
         return "CNY"  # shop prices are in yuan whatever the warehouse bills in
@@ -105,10 +100,15 @@ class CartLineSerializer(serializers.Serializer):
     product_id = OpaqueIdField(PRODUCT, source="product.pk", read_only=True)
     sku = serializers.CharField(source="product.warehouse_sku.sku")
     name = serializers.CharField(source="product.warehouse_sku.name")
+    display_name = serializers.SerializerMethodField(help_text=LINE_DISPLAY_NAME)
     quantity = serializers.IntegerField()
     unit_price_minor = serializers.IntegerField(source="product.price_minor")
     total_minor = serializers.SerializerMethodField()
     in_stock = serializers.SerializerMethodField(help_text=_("False: sold out or delisted; checkout refuses the cart."))
+
+    def get_display_name(self, line) -> str:
+        sku = line.product.warehouse_sku
+        return in_reader_language(sku.name, sku.name_en)
 
     def get_total_minor(self, line) -> int:
         return line.product.price_minor * line.quantity
@@ -165,11 +165,15 @@ class OrderLineSerializer(ExpandableMixin, serializers.Serializer):
 
     product_id = OpaqueIdField(PRODUCT, read_only=True)
     sku = serializers.CharField(source="warehouse_sku.sku")
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=_("The product's name when the order was placed."))
+    display_name = serializers.SerializerMethodField(help_text=LINE_DISPLAY_NAME)
     quantity = serializers.IntegerField()
     unit_price_minor = serializers.IntegerField()
     total_minor = serializers.IntegerField()
     product = ProductSerializer(required=False, help_text=_("With `expand[]=lines.product` only: the product now."))
+
+    def get_display_name(self, line) -> str:
+        return in_reader_language(line.name, line.warehouse_sku.name_en)
 
 
 class TrackingEventSerializer(serializers.Serializer):
@@ -233,6 +237,10 @@ class BoxSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     contract_uuid = serializers.UUIDField(source="contract.uuid", allow_null=True)
     plan_name = serializers.CharField(source="contract.plan_version.plan.name", allow_null=True)
+    plan_display_name = serializers.CharField(
+        source="contract.plan_version.plan.display_name", allow_null=True,
+        help_text=_("The plan's name in the request's language (Accept-Language)."),
+    )  # fmt: skip
     period_number = serializers.IntegerField(allow_null=True)
     items = serializers.SerializerMethodField()
     shipment = ShipmentSerializer(source="*")
@@ -242,7 +250,8 @@ class BoxSerializer(serializers.Serializer):
         return "plan_box"
 
     def get_items(self, box) -> list[dict]:
-        return [{"sku": line.sku, "name": line.name, "quantity": line.quantity} for line in box.lines.all()]
+        return [{"sku": line.sku, "name": line.name, "display_name": in_reader_language(line.name, line.warehouse_sku.name_en),
+                 "quantity": line.quantity} for line in box.lines.all()]  # fmt: skip
 
 
 class ReshipInputSerializer(InputSerializer):

@@ -293,7 +293,7 @@ def boxes_for(request):
     """Plan boxes: a customer's own; staff read every box of the shop."""
     boxes = Fulfilment.objects.filter(kind=FulfilmentKind.PLAN_BOX).select_related(
         "contract__plan_version__plan").prefetch_related(
-        "lines", Prefetch("tracking", queryset=TrackingEvent.objects.order_by("at", "id")),
+        "lines__warehouse_sku", Prefetch("tracking", queryset=TrackingEvent.objects.order_by("at", "id")),
         Prefetch("reship_requests", queryset=ReshipRequest.objects.select_related("fulfilment", "reship")
                  .prefetch_related("photos"))).order_by("-id")  # fmt: skip
     return boxes if request.user.is_staff else boxes.filter(customer__user=request.user)

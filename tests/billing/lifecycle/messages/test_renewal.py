@@ -37,7 +37,7 @@ from tests.billing.lifecycle.messages.helpers import (
 OFFER_DAY = date(2026, 11, 10)
 OFFER_TEXT = (
     "【Alpha Pets】您的{plan}最后一期将于 2026-12-10 扣款，续约可选奖励：Gift pack worth ¥200 + 2 free groomings；"
-    "1 month free。 / Your {plan} plan's last period is debited on 2026-12-10. Renew and choose a reward: "
+    "1 month free。 / Your {plan_en} plan's last period is debited on 2026-12-10. Renew and choose a reward: "
     "Gift pack worth ¥200 + 2 free groomings; 1 month free."
 )
 
@@ -61,6 +61,9 @@ def test_one_calendar_month_before_clamps_to_the_month_end():
 def test_the_offer_goes_exactly_one_month_before_the_last_period_and_once(shop):
     with schema_context(shop.schema_name):
         contract = active_contract()
+        # The plan's English name is the English half's; the Chinese half keeps the shop's name.
+        contract.plan_version.plan.name_en = "Kitten"
+        contract.plan_version.plan.save(update_fields=["name_en"])
         # Other contracts: not active, or their last period is further away.
         active_contract(status=ContractStatus.TERMINATED_EARLY)
         later = active_contract(signed_on=date(2026, 2, 9))  # last period 2027-01-10
@@ -73,13 +76,13 @@ def test_the_offer_goes_exactly_one_month_before_the_last_period_and_once(shop):
         assert offer.contract == contract
         assert offer.options == DEFAULT_RENEWAL_REWARDS["12"]
         assert offer.sent_at == at_beijing(OFFER_DAY, 0, 0)
-        plan = contract.plan_version.plan.name
+        plan, plan_en = contract.plan_version.plan.name, "Kitten"
         messages = list(Message.objects.order_by("id"))
         assert [(m.channel, m.category, m.topic, m.status, m.subject) for m in messages] == [
             ("sms", "marketing", "renewal_offer", "sent", "Renew your plan"),
             ("in_app", "marketing", "renewal_offer", "sent", "Renew your plan"),
         ]
-        assert {m.body for m in messages} == {OFFER_TEXT.format(plan=plan)}
+        assert {m.body for m in messages} == {OFFER_TEXT.format(plan=plan, plan_en=plan_en)}
         assert {m.dedupe_key for m in messages} == {
             f"renewal_offer:{contract.uuid}#sms", f"renewal_offer:{contract.uuid}#in_app",
         }  # fmt: skip
