@@ -3,16 +3,16 @@
 A shop writes its own names (a plan's, an entitlement's item) in Chinese, and may add the
 English: in a field of its own (`name_en`), or in the one text as "中文 / English" (how plans'
 scopes of use are written for the bilingual agreement). The seed plans' items were written
-"指定宠粮 Designated food", so that form is read as two halves too. A reader never gets an
-empty text while either language has one.
+"指定宠粮 Designated food", so Chinese followed by plain English words is read as two halves
+too; English followed by Chinese is not ("Royal Canin 皇家猫粮" is one brand's name, as typed).
+A reader never gets an empty text while either language has one.
 """
 import re
 
 from django.utils.translation import get_language
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
-_CHINESE_FIRST = re.compile(rf"^([^A-Za-z]*[{_CJK}][^A-Za-z]*?)\s+([A-Za-z][^{_CJK}]*)$")
-_ENGLISH_FIRST = re.compile(rf"^([A-Za-z][^{_CJK}]*?)\s+([{_CJK}][^A-Za-z]*)$")
+_CHINESE_FIRST = re.compile(rf"^([^A-Za-z]*[{_CJK}][^A-Za-z]*?)\s+([A-Za-z][A-Za-z' -]*)$")
 
 
 def reader_is_chinese() -> bool:
@@ -39,8 +39,6 @@ def halves(text: str) -> tuple[str, str] | None:
         return chinese.strip(), english.strip()
     if match := _CHINESE_FIRST.match(text):
         return match.group(1).strip(), match.group(2).strip()
-    if match := _ENGLISH_FIRST.match(text):
-        return match.group(2).strip(), match.group(1).strip()
     return None
 
 
