@@ -11,9 +11,10 @@ from django.core.cache import cache
 from django_tenants.utils import schema_context
 
 from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
-from pawpact.billing.models import Contract, DebitPeriod, Termination
+from pawpact.billing.models import Contract, DebitPeriod, Journal, Termination
 from pawpact.billing.services.dunning import contract_payment_method_replace
 from pawpact.billing.services.payment_methods import payment_method_attach
+from pawpact.loyalty.models import TopUp
 from tests.api.test_billing_api import (
     activate,
     active,
@@ -135,3 +136,17 @@ def test_a_refused_payment_method_is_named_as_the_request_sent_it(shop, staff):
     assert (refused["code"], list(refused["fields"])) == ("invalid_payment_method", ["token"])
     _named_as_sent(staff, "post", "/api/v1/contracts/{uuid}/payment-method", refused)
     assert ok(staff.get(contract_url(uuid)))["payment_method"] is None
+
+
+def test_a_declined_top_up_names_the_payment_method_id_it_was_sent(shop):
+    with schema_context(shop.schema_name):
+        customer, token = customer_with_token()
+        declining = payment_method_attach(customer=customer, rail="sandbox", token="tok_insufficient_funds")
+    client = api(shop, token)
+    body = {"amount_minor": 10_000, "payment_method_id": opaque_id(PAYMENT_METHOD, declining.pk)}
+    refused = error(client.post("/api/v1/stored-value/top-ups", body, format="json", HTTP_IDEMPOTENCY_KEY="top-up"), 422)
+    assert (refused["code"], list(refused["fields"])) == ("payment_declined", ["payment_method_id"])
+    _named_as_sent(client, "post", "/api/v1/stored-value/top-ups", refused)
+    with schema_context(shop.schema_name):
+        assert TopUp.objects.filter(status="paid").count() == 0
+        assert not Journal.objects.filter(kind="stored_value.topup").exists()
