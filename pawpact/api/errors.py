@@ -24,7 +24,14 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from pawpact.core.errors import BusinessRuleViolation, Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from pawpact.core.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 
 
 class ShopFromHostOnly(ValidationFailed):
@@ -241,6 +248,11 @@ class UnknownPayout(NotFound):
     """No payout with this id for this shop (platform API)."""
 
     code = "unknown_payout"
+
+
+# For an operation whose request names no payment method (activation, termination): a
+# service's reason about the contract's method is about the request as a whole.
+NO_PAYMENT_METHOD_FIELD = {"payment_method": api_settings.NON_FIELD_ERRORS_KEY}
 
 
 @contextmanager

@@ -74,9 +74,10 @@ def expandable_object(name: str, serializer_class: type) -> None:
 class ExpandedField(serializers.Field):
     """A related record (or list of them) answered with its own domain's serializer."""
 
-    def __init__(self, object_name: str, *, many: bool = False, **kwargs):
+    def __init__(self, object_name: str, *, many: bool = False, required: bool = False, **kwargs):
+        # Optional where expanded on request; an answer that always holds the record says so.
         self.object_name, self.many = object_name, many
-        super().__init__(required=False, **kwargs)
+        super().__init__(required=required, **kwargs)
 
     @property
     def serializer_class(self) -> type:

@@ -206,8 +206,9 @@ ERROR_MEANINGS = (
     _("The customer has a paid membership in force already (one at a time)."),
     _("The customer holds as many coupons of the template as one customer may."),
     _("The customer's pet-loss report is with the shop already, waiting for a decision."),
-    _("The debit was declined (a declined charge, as `payment_declined` elsewhere); `fields.payment_method` "
-       "says why."),
+    _("The debit was declined (a declined charge, as `payment_declined` elsewhere); `fields` gives the reason "
+       "under the request's payment-method field (`token`), or under `non_field_errors` when the request names "
+       "none."),
     _("The early-termination penalty rate is above 10%."),
     _("The email and password (or the token) do not sign anyone in at this shop."),
     _("The key was used before for a different request (another body, operation or record)."),

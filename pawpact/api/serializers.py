@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from pawpact.api.expand import ExpandedField
 from pawpact.api.fields import ObjectField
 from pawpact.billing.services.payment_methods import ATTACHABLE_RAILS
 from pawpact.core.errors import DomainError
@@ -140,7 +141,7 @@ class PaymentMethodInputSerializer(InputSerializer):
     label = serializers.CharField(max_length=80, required=False)
 
 
-# The sign-in answers of both the accounts and the customers endpoints.
+# The one answer of every sign-in and refresh (pawpact.api.sign_in).
 DEVICE_NAME_HELP = _("What the user will recognise in their list of signed-in devices (\"iPhone 15\", \"mini-program\"); "
                      "left out, it is read from the User-Agent (\"iPhone · WeChat 8.0\", \"Chrome on Windows\").")
 
@@ -154,3 +155,7 @@ class TokenSerializer(serializers.Serializer):
     )  # fmt: skip
     refresh_expires_at = serializers.DateTimeField()
     device_id = serializers.UUIDField(help_text=_("This sign-in in `/auth/devices`."))
+    customer = ExpandedField(
+        "customer", required=True, allow_null=True, help_text=_("The customer signed in; null for a staff member.")
+    )
+    registered = serializers.BooleanField(help_text=_("True only on the sign-in that registered this customer."))

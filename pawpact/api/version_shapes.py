@@ -7,11 +7,13 @@ resource the database numbers (termination quotes, plans and their versions, sav
 methods, messages, renewal offers, products, mall items, coupon templates, segments, staff,
 partners and their bookings, call tasks, deferral coupons, membership plans, pet photos,
 points entries; on the platform API advances and payouts) from integers to opaque strings (pawpact.core.opaque_ids), in answers and in
-the `*_id` fields and paths that name them."""
+the `*_id` fields and paths that name them; every sign-in and refresh from its own object to one
+`token` object with `customer` and `registered` (pawpact.api.sign_in)."""
 from __future__ import annotations
 
 import json
 
+from pawpact.api.sign_in import CUSTOMER_REGISTERED, PHONE_SIGN_IN, TOKEN
 from pawpact.api.versioning import LAST_WITH_NUMBERED_IDS, numbers_for_ids
 from pawpact.core.opaque_ids import (
     ADVANCE,
@@ -95,7 +97,23 @@ def _renumber(value: dict, rules: dict) -> None:
                 _renumber(item, rule)
 
 
-def to_2026_12_01(data, *, one_page: bool):
+_TOKEN_PAIR = ("token", "token_expires_at", "refresh_token", "refresh_expires_at", "device_id")
+
+
+def _sign_in_as_before(data: dict, answered_as: str) -> dict:
+    """A sign-in's answer as 2026-12-01 gave it: the phone sign-in and the registration had
+    objects of their own (`created` was `registered`), the others the token pair alone."""
+    pair = {key: data[key] for key in _TOKEN_PAIR}
+    if answered_as == PHONE_SIGN_IN:
+        return {"object": PHONE_SIGN_IN, **pair, "customer": data["customer"], "created": data["registered"]}
+    if answered_as == CUSTOMER_REGISTERED:
+        return {"object": CUSTOMER_REGISTERED, "customer": data["customer"], **pair}
+    return {"object": TOKEN, **pair}
+
+
+def to_2026_12_01(data, *, one_page: bool, sign_in_answered_as: str = ""):
+    if sign_in_answered_as and isinstance(data, dict) and data.get("object") == TOKEN:
+        return _sign_in_as_before(data, sign_in_answered_as)
     data = _ids_as_numbers(data)
     return data["results"] if one_page and isinstance(data, dict) else data
 
@@ -111,7 +129,8 @@ def older_shape(response, version: str):
     if data is None or not steps or not 200 <= response.status_code < 300:
         return response
     for transform in steps:
-        data = transform(data, one_page=getattr(response, "one_page", False))
+        data = transform(data, one_page=getattr(response, "one_page", False),
+                         sign_in_answered_as=getattr(response, "sign_in_answered_as", ""))
     response.content = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     if response.has_header("Content-Length"):
         response["Content-Length"] = str(len(response.content))

@@ -51,7 +51,7 @@ class InvalidPaymentMethod(BusinessRuleViolation):
 
 
 class PaymentFailed(BusinessRuleViolation):
-    """The debit was declined (a declined charge, as `payment_declined` elsewhere); `fields.payment_method` says why."""
+    """The debit was declined (a declined charge, as `payment_declined` elsewhere); `fields` gives the reason under the request's payment-method field (`token`), or under `non_field_errors` when the request names none."""
 
     code = "payment_failed"
 

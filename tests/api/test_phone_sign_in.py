@@ -46,7 +46,7 @@ def test_a_new_number_registers_with_its_code_alone(shop):
     body = {"phone": PHONE, "code": code, "name": "Zhao Lei", "birth_date": "1990-05-05"}
     signed = client.post("/api/v1/auth/sms", body, format="json")
     assert signed.status_code == 201, signed.content
-    assert (signed.json()["created"], signed.json()["customer"]["phone"]) == (True, PHONE)
+    assert (signed.json()["registered"], signed.json()["customer"]["phone"]) == (True, PHONE)
     assert (signed.json()["customer"]["email"], signed.json()["customer"]["language"]) == ("", "en")
     assert signed["Cache-Control"] == "no-store"
     assert _counts(shop) == (1, 1, 1)
@@ -66,7 +66,7 @@ def test_a_counter_customer_gets_a_login_and_signs_in_again_later(shop):
         counter = customer_create(name="Wang Fang", phone=PHONE, birth_date=date(1988, 1, 2))
     client = APIClient(HTTP_HOST=host_of(shop))
     first = client.post("/api/v1/auth/sms", {"phone": PHONE, "code": _code(client)}, format="json")
-    assert (first.status_code, first.json()["created"]) == (200, False)
+    assert (first.status_code, first.json()["registered"]) == (200, False)
     assert first.json()["customer"]["uuid"] == str(counter.uuid)
     with schema_context(shop.schema_name):
         user_id = Customer.objects.get(pk=counter.pk).user_id

@@ -33,6 +33,7 @@ from pawpact.api.openapi import error_responses
 from pawpact.api.pagination import one_page, one_page_of
 from pawpact.api.permissions import staff_may
 from pawpact.api.serializers import ErrorSerializer, TokenSerializer
+from pawpact.api.sign_in import signed_in, signed_in_customer
 from pawpact.api.user_agent import device_name
 from pawpact.api.v1.accounts import serializers as s
 from pawpact.api.versioning import answered_version
@@ -41,15 +42,7 @@ from pawpact.tenants.modes import current_livemode
 
 
 def _tokens(issued) -> Response:
-    device = issued.device
-    response = Response(TokenSerializer({
-        "token": issued.access_token, "token_expires_at": device.access_expires_at,
-        "refresh_token": issued.refresh_token, "refresh_expires_at": device.refresh_expires_at,
-        "device_id": device.uuid,
-    }).data)  # fmt: skip
-    # Secrets: never kept by a browser's or a proxy's cache (the request itself carried none).
-    response["Cache-Control"] = "no-store"
-    return response
+    return signed_in(issued, customer=signed_in_customer(issued.device.user))
 
 
 def _device_name(request, given: str, *, fallback: str = "") -> str:

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, contracts_for, own_customer, own_id_only
-from pawpact.api.errors import CustomerRequired, NotSigned, fields_as_sent
+from pawpact.api.errors import NO_PAYMENT_METHOD_FIELD, CustomerRequired, NotSigned, fields_as_sent
 from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import idempotent
 from pawpact.api.opaque_ids import PLAN, id_pattern
@@ -352,7 +352,8 @@ class ContractPaymentMethodAttachApi(APIView):
         contract = contract_get(request, uuid)
         data = PaymentMethodInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        contract = signing.contract_payment_method_add(contract=contract, **data.validated_data)
+        with fields_as_sent({"payment_method": "token"}):
+            contract = signing.contract_payment_method_add(contract=contract, **data.validated_data)
         return Response(s.ContractSerializer(contract).data)
 
 
@@ -372,7 +373,8 @@ class ContractAgreementSigningApi(APIView):
         contract = contract_get(request, uuid)
         data = s.AgreementSigningInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        start = agreements.agreement_sign_begin(contract=contract, **data.validated_data)
+        with fields_as_sent({"payment_method": "rail"}):
+            start = agreements.agreement_sign_begin(contract=contract, **data.validated_data)
         answer = {"rail": start.rail, "url": start.url, "agreement_code": start.code,
                   "pre_entrustweb_id": start.pre_entrustweb_id, "mini_program": start.mini_program}  # fmt: skip
         return Response(s.AgreementSigningSerializer(answer).data, status=status.HTTP_201_CREATED)
@@ -387,7 +389,8 @@ class ContractActivateApi(APIView):
     )
     @idempotent
     def post(self, request, uuid):
-        contract = activation.contract_activate(contract=contract_get(request, uuid))
+        with fields_as_sent(NO_PAYMENT_METHOD_FIELD):
+            contract = activation.contract_activate(contract=contract_get(request, uuid))
         return Response(s.ContractSerializer(contract).data)
 
 

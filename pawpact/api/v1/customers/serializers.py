@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from pawpact.api.expand import expandable_object
 from pawpact.api.fields import MetadataField, MetadataInputField, ObjectField
-from pawpact.api.serializers import DEVICE_NAME_HELP, InputSerializer, TokenSerializer
+from pawpact.api.serializers import DEVICE_NAME_HELP, InputSerializer
 from pawpact.customers.enums import CustomerStanding, Species
 from pawpact.customers.models import Customer, Pet
 
@@ -101,16 +101,6 @@ class RegistrationConfirmSerializer(InputSerializer):
     device_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
 
-class CustomerRegisteredSerializer(serializers.Serializer):
-    object = ObjectField("customer_registered")
-    customer = CustomerSerializer()
-    token = serializers.CharField(help_text=_("The access token of this device, as `/auth/token` answers it."))
-    token_expires_at = serializers.DateTimeField()
-    refresh_token = serializers.CharField()
-    refresh_expires_at = serializers.DateTimeField()
-    device_id = serializers.UUIDField()
-
-
 class PetSerializer(serializers.ModelSerializer):
     object = serializers.CharField(default="pet", read_only=True, help_text=_("Always `pet`."))
     owner_uuid = serializers.UUIDField(source="owner.uuid", read_only=True, allow_null=True)
@@ -202,9 +192,3 @@ class PhoneSignInSerializer(InputSerializer):
     language = language_field(required=False)
     device_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True,
                                         help_text=DEVICE_NAME_HELP)  # fmt: skip
-
-
-class PhoneSignedInSerializer(TokenSerializer):
-    object = serializers.CharField(default="phone_sign_in", help_text=_("Always `phone_sign_in`."))
-    customer = CustomerSerializer()
-    created = serializers.BooleanField(help_text=_("True when this sign-in registered the customer."))

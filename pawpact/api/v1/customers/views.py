@@ -20,6 +20,8 @@ from pawpact.api.lockout import lockout_seconds
 from pawpact.api.openapi import ERRORS, error_responses
 from pawpact.api.permissions import IsShopStaff
 from pawpact.api.query import METADATA_FILTER, metadata_filtered, query_valid
+from pawpact.api.serializers import TokenSerializer
+from pawpact.api.sign_in import CUSTOMER_REGISTERED, PHONE_SIGN_IN, signed_in
 from pawpact.api.user_agent import device_name
 from pawpact.api.v1.customers import serializers as s
 from pawpact.api.versioning import answered_version
@@ -95,19 +97,14 @@ class CustomerRegisterConfirmApi(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "token"
 
-    @extend_schema(request=s.RegistrationConfirmSerializer, responses={201: s.CustomerRegisteredSerializer, **ERRORS}, auth=[])
+    @extend_schema(request=s.RegistrationConfirmSerializer, responses={201: TokenSerializer, **ERRORS}, auth=[])
     def post(self, request):
         data = s.RegistrationConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         values["device_name"] = device_name(values["device_name"], request.META.get("HTTP_USER_AGENT", ""))
         customer, tokens = customer_registration_confirm(**values, api_version=answered_version(request))
-        body = {
-            "customer": customer, "token": tokens.access_token,
-            "token_expires_at": tokens.device.access_expires_at, "refresh_token": tokens.refresh_token,
-            "refresh_expires_at": tokens.device.refresh_expires_at, "device_id": tokens.device.uuid,
-        }  # fmt: skip
-        return Response(s.CustomerRegisteredSerializer(body).data, status=status.HTTP_201_CREATED)
+        return signed_in(tokens, customer=customer, registered=True, answered_as=CUSTOMER_REGISTERED)
 
 
 class PetListCreateApi(ListAPIView):
@@ -226,7 +223,7 @@ class PhoneSignInApi(APIView):
     throttle_scope = "token"
 
     @extend_schema(request=s.PhoneSignInSerializer,
-                   responses={200: s.PhoneSignedInSerializer, 201: s.PhoneSignedInSerializer,
+                   responses={200: TokenSerializer, 201: TokenSerializer,
                               **error_responses(400, 422, 429)}, auth=[])  # fmt: skip
     def post(self, request):
         data = s.PhoneSignInSerializer(data=request.data)
@@ -243,16 +240,4 @@ class PhoneSignInApi(APIView):
         # A refusal (a wrong code) keeps its count toward the lockout; a success gives it back.
         signed = phone_sign_in(**values, api_version=answered_version(request))
         adapter._rollback_login_failed_rl_usage()
-        return _answer(signed)
-
-
-def _answer(signed) -> Response:
-    device = signed.tokens.device
-    body = s.PhoneSignedInSerializer({
-        "customer": signed.customer, "created": signed.created, "token": signed.tokens.access_token,
-        "token_expires_at": device.access_expires_at, "refresh_token": signed.tokens.refresh_token,
-        "refresh_expires_at": device.refresh_expires_at, "device_id": device.uuid,
-    }).data  # fmt: skip
-    response = Response(body, status=status.HTTP_201_CREATED if signed.created else status.HTTP_200_OK)
-    response["Cache-Control"] = "no-store"  # tokens: never kept by a cache
-    return response
+        return signed_in(signed.tokens, customer=signed.customer, registered=signed.created, answered_as=PHONE_SIGN_IN)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get
+from pawpact.api.errors import fields_as_sent
 from pawpact.api.idempotency import idempotent
 from pawpact.api.opaque_ids import CALL_TASK, id_parameter
 from pawpact.api.openapi import ERRORS
@@ -85,8 +86,9 @@ class ContractPaymentMethodReplaceApi(APIView):
                 _("Only an active contract's payment method can be replaced; this one is %(status)s.")
                 % {"status": ContractStatus(contract.status).label.lower()}
             )
-        method = payment_method_attach(customer=contract.customer, **data.validated_data)
-        result = dunning.contract_payment_method_replace(contract=contract, payment_method=method)
+        with fields_as_sent({"payment_method": "token"}):
+            method = payment_method_attach(customer=contract.customer, **data.validated_data)
+            result = dunning.contract_payment_method_replace(contract=contract, payment_method=method)
         return Response(s.PaymentMethodReplacedSerializer(result).data)
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from pawpact.api.errors import fields_as_sent
 from pawpact.api.idempotency import idempotent
 from pawpact.api.opaque_ids import PAID_PLAN, id_parameter
 from pawpact.api.openapi import ERRORS
@@ -83,7 +84,10 @@ class MembershipApi(MembershipBaseApi):
         plan = PaidPlan.objects.filter(pk=data["plan_id"], active=True).first()
         if plan is None:
             raise NotFound(_("Unknown membership plan."), fields={"plan_id": [_("Not on sale.")]})
-        membership = paid_membership_join(customer=customer, plan=plan, payment_method=method, request_key=self.request_key())
+        with fields_as_sent({"payment_method": "payment_method_id"}):
+            membership = paid_membership_join(
+                customer=customer, plan=plan, payment_method=method, request_key=self.request_key()
+            )
         return self.created(s.PaidMembershipSerializer(membership).data)
 
 
@@ -107,5 +111,6 @@ class MembershipMethodApi(MembershipBaseApi):
         customer = self.customer()
         membership = membership_of(customer=customer, membership_uuid=uuid)
         method = self.payment_method(customer, self.valid(s.MethodInputSerializer)["payment_method_id"])
-        changed = paid_membership_method_change(membership=membership, payment_method=method)
+        with fields_as_sent({"payment_method": "payment_method_id"}):
+            changed = paid_membership_method_change(membership=membership, payment_method=method)
         return Response(s.PaidMembershipSerializer(changed).data)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import own_customer
+from pawpact.api.errors import NO_PAYMENT_METHOD_FIELD, fields_as_sent
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import IsShopStaff
@@ -212,7 +213,8 @@ class ClaimDecideApi(APIView):
         replacement = None
         if "replacement_pet_uuid" in values:
             replacement = Pet.objects.filter(uuid=values.pop("replacement_pet_uuid")).first()
-        claim = guarantee.guarantee_claim_decide(claim=claim, staff=request.user, replacement_pet=replacement, **values)
+        with fields_as_sent(NO_PAYMENT_METHOD_FIELD):
+            claim = guarantee.guarantee_claim_decide(claim=claim, staff=request.user, replacement_pet=replacement, **values)
         return Response(s.ClaimSerializer(claim).data)
 
 

@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pawpact.api.errors import fields_as_sent
 from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import HEADER, idempotent
 from pawpact.api.opaque_ids import PRODUCT, id_parameter
@@ -226,9 +227,10 @@ class CheckoutApi(APIView):
                 raise InvalidPaymentMethod(_("Choose one of your saved payment methods."),
                                            fields={"payment_method_id": [_("Not one of yours.")]})  # fmt: skip
         digest = hashlib.sha256(request.META[HEADER].encode()).hexdigest()[:40]
-        order = checkout(customer=customer, payment_method=method, checkout_key=f"api:{customer.uuid}:{digest}",
-                         coupon_code=data.validated_data["coupon_code"],
-                         use_stored_value=data.validated_data["use_stored_value"])  # fmt: skip
+        with fields_as_sent({"payment_method": "payment_method_id"}):
+            order = checkout(customer=customer, payment_method=method, checkout_key=f"api:{customer.uuid}:{digest}",
+                             coupon_code=data.validated_data["coupon_code"],
+                             use_stored_value=data.validated_data["use_stored_value"])  # fmt: skip
         return Response(s.OrderSerializer(_order_answer(request, order)).data, status=status.HTTP_201_CREATED)
 
 

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import contract_get, contracts_for
-from pawpact.api.errors import NoEvidence, NotTerminated
+from pawpact.api.errors import NO_PAYMENT_METHOD_FIELD, NoEvidence, NotTerminated, fields_as_sent
 from pawpact.api.idempotency import idempotent
 from pawpact.api.opaque_ids import id_pattern
 from pawpact.api.openapi import ERRORS
@@ -65,7 +65,8 @@ class TerminationQuoteExecuteApi(APIView):
             pk=quote_pk(quote_id, answered_version(request)) or 0,
             contract__in=contracts_for(request),
         )
-        termination = service.termination_execute(quote=quote, requested_by=request.user)
+        with fields_as_sent(NO_PAYMENT_METHOD_FIELD):
+            termination = service.termination_execute(quote=quote, requested_by=request.user)
         return Response(s.TerminationSerializer(termination).data)
 
 
@@ -83,12 +84,13 @@ class ContractPetLossTerminateApi(APIView):
         contract = contract_get(request, uuid)
         data = s.PetLossInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        termination = service.contract_terminate_pet_loss(
-            contract=contract,
-            evidence=data.validated_data.get("evidence"),
-            evidence_note=data.validated_data.get("evidence_note", ""),
-            requested_by=request.user,
-        )
+        with fields_as_sent(NO_PAYMENT_METHOD_FIELD):
+            termination = service.contract_terminate_pet_loss(
+                contract=contract,
+                evidence=data.validated_data.get("evidence"),
+                evidence_note=data.validated_data.get("evidence_note", ""),
+                requested_by=request.user,
+            )
         return Response(s.TerminationSerializer(termination).data)
 
 
@@ -100,7 +102,8 @@ class ContractCoolingOffCancelApi(APIView):
     )
     @idempotent
     def post(self, request, uuid):
-        termination = service.contract_cancel_cooling_off(contract=contract_get(request, uuid), requested_by=request.user)
+        with fields_as_sent(NO_PAYMENT_METHOD_FIELD):
+            termination = service.contract_cancel_cooling_off(contract=contract_get(request, uuid), requested_by=request.user)
         return Response(s.TerminationSerializer(termination).data)
 
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from pawpact.api.errors import fields_as_sent
 from pawpact.api.idempotency import idempotent
 from pawpact.api.openapi import ERRORS
 from pawpact.api.permissions import staff_may
@@ -83,8 +84,9 @@ class RedemptionListCreateApi(WalletListApi):
         item = MallItem.objects.filter(pk=data["item_id"], active=True).first()
         if item is None:
             raise NotFound(_("Unknown mall item."), fields={"item_id": [_("Not on sale.")]})
-        redemption = mall.redeem(customer=customer, item=item, request_key=self.request_key(),
-                                 payment_method=self.payment_method(customer, data.get("payment_method_id")))  # fmt: skip
+        with fields_as_sent({"payment_method": "payment_method_id"}):
+            method = self.payment_method(customer, data.get("payment_method_id"))
+            redemption = mall.redeem(customer=customer, item=item, request_key=self.request_key(), payment_method=method)
         return self.created(s.RedemptionSerializer(redemption).data)
 
 
@@ -116,8 +118,10 @@ class TopUpCreateApi(WalletApi):
     def post(self, request):
         customer = self.customer()
         data = self.valid(s.TopUpInputSerializer)
-        top = stored_value.topup(customer=customer, amount_minor=data["amount_minor"], request_key=self.request_key(),
-                                 payment_method=self.payment_method(customer, data["payment_method_id"]))  # fmt: skip
+        with fields_as_sent({"payment_method": "payment_method_id"}):
+            method = self.payment_method(customer, data["payment_method_id"])
+            top = stored_value.topup(customer=customer, amount_minor=data["amount_minor"], request_key=self.request_key(),
+                                     payment_method=method)  # fmt: skip
         return self.created(s.TopUpSerializer(top).data)
 
 
