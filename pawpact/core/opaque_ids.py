@@ -36,6 +36,9 @@ MIN_LENGTH = 10
 _CHECK_BYTES = 2
 # The largest number a record's id can hold (bigint): a longer id names no record.
 MAX_PK = 2**63 - 1
+# The longest suffix an id has (MAX_PK and its check number take 16 letters), with room to spare:
+# a longer string is refused before decoding, which costs a shuffle of the alphabet per separator.
+_MAX_SUFFIX = 32
 
 # The type prefixes. A saved payment method is `paymethod_…`, not Stripe's `pm_…`: a Stripe
 # token is what a client sends to attach a method, and the two must never be mistaken.
@@ -73,7 +76,7 @@ def _key_schema(prefix: str, schema_name: str | None) -> str:
 
 
 # Building a Sqids costs about 0.7 ms and 40 KB (its constructor sorts its 560 blocked words
-# for the alphabet): one per key, kept for the 256 keys used last (about 10 MB; a process
+# out for the alphabet): one per key, kept for the 256 keys used last (about 10 MB; a process
 # serving many shops rebuilds a key it has not used for a while).
 @lru_cache(maxsize=256)
 def _codec(prefix: str, schema_name: str) -> tuple[Sqids, int]:
@@ -82,7 +85,7 @@ def _codec(prefix: str, schema_name: str) -> tuple[Sqids, int]:
     key = b"\0".join((_KEY_CONSTANT, prefix.encode(), schema_name.encode()))
     stream = hashlib.shake_256(key).digest(2 * len(_ALPHABET) + _CHECK_BYTES)
     letters = list(_ALPHABET)
-    for i in range(len(letters) - 1, 0, -1):  # Fisher–Yates
+    for i in range(len(letters) - 1, 0, -1):
         j = int.from_bytes(stream[2 * i : 2 * i + 2], "big") % (i + 1)
         letters[i], letters[j] = letters[j], letters[i]
     check = int.from_bytes(stream[-_CHECK_BYTES:], "big")
@@ -106,7 +109,7 @@ def opaque_id(prefix: str, pk: int, *, schema_name: str | None = None) -> str:
 def pk_of(prefix: str, value: object, *, schema_name: str | None = None) -> int | None:
     """The record number an id of this type and shop names, or None for anything else (only
     the one canonical spelling of an id is accepted)."""
-    if not isinstance(value, str) or not value.startswith(prefix + "_"):
+    if not isinstance(value, str) or not value.startswith(prefix + "_") or len(value) > len(prefix) + 1 + _MAX_SUFFIX:
         return None
     schema_name = _key_schema(prefix, schema_name)
     codec, check = _codec(prefix, schema_name)

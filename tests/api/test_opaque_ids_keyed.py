@@ -43,6 +43,9 @@ def test_the_same_number_is_spelled_apart_in_every_type_and_every_shop():
             assert [other for other in ("alpha", "beta", "public") if other != shop
                     and pk_of(prefix, value, schema_name=other) is not None] == []  # fmt: skip
     assert {key: opaque_id(key[0], key[2], schema_name=key[1]) for key in PINNED} == PINNED
+    longest = opaque_id(PLAN, opaque_ids.MAX_PK, schema_name="alpha")
+    assert (len(_suffix(longest)), pk_of(PLAN, longest, schema_name="alpha")) == (16, opaque_ids.MAX_PK)
+    assert pk_of(PLAN, longest + "x" * 17, schema_name="alpha") is None  # refused before decoding
 
 
 def test_an_id_from_another_shop_names_nothing_for_the_first_thousand_records():
