@@ -39,7 +39,8 @@ from pawpact.core.opaque_ids import (  # noqa: F401
 
 
 class OpaqueIdField(serializers.Field):
-    """A record's opaque id: answered from its number, read back to it (400 `invalid` otherwise).
+    """A record's opaque id: answered from its number, read back to it (400 `invalid` otherwise,
+    another shop's id included: ids are keyed by the shop whose schema is in force).
     A client pinned to a version from before the ids were opaque sends the number itself."""
 
     default_error_messages = {"invalid": _("Not an id of this kind.")}

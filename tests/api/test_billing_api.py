@@ -529,7 +529,7 @@ def test_an_unknown_plan_version_is_refused(shop, staff):
     customer = customer_add(staff)
     pet = pet_add(staff, customer["uuid"])
     with nothing_written(shop):
-        response = apply(staff, pet_uuid=pet["uuid"], plan_version_id=opaque_id(PLAN_VERSION, 999999), customer_uuid=customer["uuid"])
+        response = apply(staff, pet_uuid=pet["uuid"], plan_version_id=opaque_id(PLAN_VERSION, 999999, schema_name=shop.schema_name), customer_uuid=customer["uuid"])
         assert error(response, 404) == {
             "code": "unknown_plan_version",
             "message": "This plan is not offered.",
@@ -549,7 +549,7 @@ def test_an_unknown_pet_is_a_field_error_and_every_unknown_input_is_named_at_onc
         # Another shop's pet is unknown here too.
         assert error(apply(staff, pet_uuid=elsewhere["uuid"], plan_version_id=version,
                            customer_uuid=customer["uuid"]), 404) == UNKNOWN_PET  # fmt: skip
-        both = apply(staff, pet_uuid=elsewhere["uuid"], plan_version_id=opaque_id(PLAN_VERSION, 999999), customer_uuid=customer["uuid"])
+        both = apply(staff, pet_uuid=elsewhere["uuid"], plan_version_id=opaque_id(PLAN_VERSION, 999999, schema_name=shop.schema_name), customer_uuid=customer["uuid"])
         assert error(both, 404) == {
             "code": "unknown_pet",
             "message": "Some fields are invalid.",

@@ -114,7 +114,7 @@ def test_the_walk_sees_an_unbounded_number():
 def test_a_cart_quantity_out_of_range_is_refused_and_nothing_is_added(shop):
     _customer, client = customer_register(shop)
     for quantity in (0, -1, 100, 1001, 10**12):
-        answer = client.post("/api/v1/shop/cart/lines", {"product_id": opaque_id(PRODUCT, 1), "quantity": quantity}, format="json")
+        answer = client.post("/api/v1/shop/cart/lines", {"product_id": opaque_id(PRODUCT, 1, schema_name=shop.schema_name), "quantity": quantity}, format="json")
         assert (answer.status_code, answer.json()["code"], list(answer.json()["fields"])) == (400, "invalid", ["quantity"])
     with schema_context(shop.schema_name):
         assert CartLine.objects.count() == 0

@@ -148,7 +148,7 @@ def test_contract_and_payment_method_metadata_by_patch_only(shop, staff):
     method_id = contract["payment_method_id"]
     method = ok(staff.patch(f"/api/v1/payment-methods/{method_id}", {"metadata": {"label2": "work card"}}, format="json"))
     assert method["metadata"] == {"label2": "work card"}
-    assert _row(shop, PaymentMethod, pk=pk_of(PAYMENT_METHOD, method_id)).metadata == {"label2": "work card"}
+    assert _row(shop, PaymentMethod, pk=pk_of(PAYMENT_METHOD, method_id, schema_name=shop.schema_name)).metadata == {"label2": "work card"}
     assert staff.patch(f"/api/v1/payment-methods/{method_id}", {}, format="json").status_code == 400
 
 
@@ -209,7 +209,7 @@ def test_a_customer_token_neither_writes_nor_reads_contract_and_payment_method_m
     method_url = f"/api/v1/payment-methods/{contract['payment_method_id']}"
     assert ok(adopter.get(method_url))["metadata"] == {}
     _refused(adopter.patch(method_url, {"metadata": {"label2": "x"}}, format="json"))
-    assert _row(shop, PaymentMethod, pk=pk_of(PAYMENT_METHOD, contract["payment_method_id"])).metadata == {}
+    assert _row(shop, PaymentMethod, pk=pk_of(PAYMENT_METHOD, contract["payment_method_id"], schema_name=shop.schema_name)).metadata == {}
 
 
 def test_staff_find_a_registered_customer_by_their_whole_email(shop, staff, other_shop):

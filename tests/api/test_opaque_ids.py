@@ -32,7 +32,7 @@ def test_plans_and_their_versions_have_typed_ids_and_keep_their_code(shop):
         basic = Plan.objects.get(code="basic")
         version = basic.versions.order_by("-version").first()
     assert (plans["basic"]["id"], plans["basic"]["current_version"]["id"]) == (
-        opaque_id(PLAN, basic.pk), opaque_id(PLAN_VERSION, version.pk),
+        opaque_id(PLAN, basic.pk, schema_name=shop.schema_name), opaque_id(PLAN_VERSION, version.pk, schema_name=shop.schema_name),
     )  # fmt: skip
     assert all(re.fullmatch(r"plan_[0-9A-Za-z]{10,}", plan["id"]) for plan in plans.values())
     found = anonymous.get("/api/v1/plans?code=basic").json()["results"]
@@ -51,11 +51,11 @@ def test_a_new_version_answers_its_typed_id_and_a_contract_names_it(shop):
     assert new.status_code == 201
     assert (new.json()["object"], new.json()["version"]) == ("plan_version", 2)
     with schema_context(shop.schema_name):
-        assert PlanVersion.objects.get(pk=pk_of(PLAN_VERSION, new.json()["id"])).monthly_price_minor == 45_900
+        assert PlanVersion.objects.get(pk=pk_of(PLAN_VERSION, new.json()["id"], schema_name=shop.schema_name)).monthly_price_minor == 45_900
     customer, pet, _client_ = _customer(shop, "me@alpha.test", "13800000001")
     body = {"customer_uuid": str(customer.uuid), "pet_uuid": str(pet.uuid)}
     before = _counts(shop)
-    for wrong in (pk_of(PLAN_VERSION, new.json()["id"]), basic["id"], "planver_", True):
+    for wrong in (pk_of(PLAN_VERSION, new.json()["id"], schema_name=shop.schema_name), basic["id"], "planver_", True):
         refused = staff.post("/api/v1/contracts", {**body, "plan_version_id": wrong}, format="json")
         assert (refused.status_code, refused.json()["code"], list(refused.json()["fields"])) == (
             400, "invalid", ["plan_version_id"],
@@ -85,16 +85,16 @@ def test_saved_payment_methods_by_typed_id_and_by_number_for_2026_12_01(shop):
     me, _pet, client = _customer(shop, "me@alpha.test", "13800000001")
     other, _other_pet, _ = _customer(shop, "other@alpha.test", "13800000002")
     mine, theirs = _method(shop, me), _method(shop, other, "tok_hard_decline")
-    mine_id = opaque_id(PAYMENT_METHOD, mine.pk)
+    mine_id = opaque_id(PAYMENT_METHOD, mine.pk, schema_name=shop.schema_name)
     assert [row["id"] for row in client.get("/api/v1/payment-methods").json()["results"]] == [mine_id]
     assert client.get(f"/api/v1/payment-methods/{mine_id}").json()["id"] == mine_id
     assert client.get(f"/api/v1/payment-methods/{mine.pk}").json() == NOT_FOUND
-    assert client.get(f"/api/v1/payment-methods/{opaque_id(PLAN, mine.pk)}").json() == NOT_FOUND
+    assert client.get(f"/api/v1/payment-methods/{opaque_id(PLAN, mine.pk, schema_name=shop.schema_name)}").json() == NOT_FOUND
     assert client.get(f"/api/v1/payment-methods/{mine.pk}", **OLD).json()["id"] == mine.pk
     assert [row["id"] for row in client.get("/api/v1/payment-methods", **OLD).json()["results"]] == [mine.pk]
     # Someone else's method, in either version: not found, not removed.
     before = _counts(shop)
-    assert client.delete(f"/api/v1/payment-methods/{opaque_id(PAYMENT_METHOD, theirs.pk)}").status_code == 404
+    assert client.delete(f"/api/v1/payment-methods/{opaque_id(PAYMENT_METHOD, theirs.pk, schema_name=shop.schema_name)}").status_code == 404
     assert client.delete(f"/api/v1/payment-methods/{theirs.pk}", **OLD).status_code == 404
     assert _counts(shop) == before
     assert client.delete(f"/api/v1/payment-methods/{mine.pk}", **OLD).status_code == 204
@@ -110,9 +110,9 @@ def test_another_shop_finds_nothing_by_an_id_from_this_one(shop, other_shop):
     with schema_context(other_shop.schema_name):
         assert not Plan.objects.filter(pk=extra.pk).exists()
         assert not PaymentMethod.objects.filter(pk=method.pk).exists()
-    assert beta.get(f"/api/v1/plans/{opaque_id(PLAN, extra.pk)}").json() == NOT_FOUND
-    assert beta.get(f"/api/v1/payment-methods/{opaque_id(PAYMENT_METHOD, method.pk)}").json() == NOT_FOUND
-    assert beta.delete(f"/api/v1/payment-methods/{opaque_id(PAYMENT_METHOD, method.pk)}").status_code == 404
+    assert beta.get(f"/api/v1/plans/{opaque_id(PLAN, extra.pk, schema_name=shop.schema_name)}").json() == NOT_FOUND
+    assert beta.get(f"/api/v1/payment-methods/{opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name)}").json() == NOT_FOUND
+    assert beta.delete(f"/api/v1/payment-methods/{opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name)}").status_code == 404
     assert _row(shop, PaymentMethod, pk=method.pk).is_active is True
 
 

@@ -137,9 +137,9 @@ def test_coupon_templates_and_segments_by_typed_id(shop, coupon_manager):  # noq
     template = staff.post("/api/v1/coupon-templates", body, format="json").json()
     with schema_context(shop.schema_name):
         pk = CouponTemplate.objects.get(name="¥20 off").pk
-    assert template["id"] == opaque_id(COUPON_TEMPLATE, pk)
+    assert template["id"] == opaque_id(COUPON_TEMPLATE, pk, schema_name=shop.schema_name)
     assert staff.get(f"/api/v1/coupon-templates/{template['id']}").json() == template
-    for wrong in (str(pk), opaque_id(SEGMENT, pk), "coupontpl_x"):
+    for wrong in (str(pk), opaque_id(SEGMENT, pk, schema_name=shop.schema_name), "coupontpl_x"):
         assert staff.get(f"/api/v1/coupon-templates/{wrong}").json() == NOT_FOUND, wrong
         assert staff.patch(f"/api/v1/coupon-templates/{wrong}", {"enabled": False}, format="json").status_code == 404
     assert _row_enabled(shop, pk) is True
@@ -150,7 +150,7 @@ def test_coupon_templates_and_segments_by_typed_id(shop, coupon_manager):  # noq
                          format="json").json()  # fmt: skip
     with schema_context(shop.schema_name):
         segment_pk = Segment.objects.get(name="Late").pk
-    assert segment["id"] == opaque_id(SEGMENT, segment_pk)
+    assert segment["id"] == opaque_id(SEGMENT, segment_pk, schema_name=shop.schema_name)
     assert staff.get("/api/v1/saved-segments", **OLD).json()[0]["id"] == segment_pk
 
     campaign = {"name": "Win back", "kind": "coupon", "segment_id": segment["id"], "template_id": template["id"]}
@@ -182,7 +182,7 @@ def test_another_shop_finds_no_template_by_an_id_from_this_one(shop, other_shop,
     beta_user = staff_user(other_shop, Role.MANAGER, email="beta-manager@beta.test")
     with schema_context(other_shop.schema_name):
         beta = _client(other_shop, api_token_issue(user=beta_user))
-    typed = opaque_id(COUPON_TEMPLATE, template.pk)
+    typed = opaque_id(COUPON_TEMPLATE, template.pk, schema_name=shop.schema_name)
     assert beta.get(f"/api/v1/coupon-templates/{typed}").json() == NOT_FOUND
     assert beta.patch(f"/api/v1/coupon-templates/{typed}", {"enabled": False}, format="json").status_code == 404
     assert _row_enabled(shop, template.pk) is True
@@ -210,9 +210,9 @@ def test_membership_plans_by_typed_id_and_not_from_another_shop(shop, other_shop
     owner, beta = _owner(shop), _owner(other_shop)
     body = {"name": "Month club", "price_minor": 990, "months": 1}
     created = owner.post("/api/v1/paid-membership/plans", body, format="json").json()
-    pk = pk_of(PAID_PLAN, created["id"])
+    pk = pk_of(PAID_PLAN, created["id"], schema_name=shop.schema_name)
     assert _price(shop, pk) == 990
-    for wrong in (str(pk), opaque_id(PRODUCT, pk)):
+    for wrong in (str(pk), opaque_id(PRODUCT, pk, schema_name=shop.schema_name)):
         assert owner.patch(f"/api/v1/paid-membership/plans/{wrong}", {"price_minor": 1}, format="json").json() == NOT_FOUND
     assert beta.patch(f"/api/v1/paid-membership/plans/{created['id']}", {"price_minor": 1}, format="json").json() == (
         NOT_FOUND

@@ -43,7 +43,7 @@ def test_a_pet_for_another_customer_is_refused(shop, two_customers):
 
 def test_a_contract_for_another_customer_is_refused(shop, two_customers):
     client, _me, other, pet = two_customers
-    body = {"customer_uuid": str(other.uuid), "pet_uuid": str(pet.uuid), "plan_version_id": opaque_id(PLAN_VERSION, 1)}
+    body = {"customer_uuid": str(other.uuid), "pet_uuid": str(pet.uuid), "plan_version_id": opaque_id(PLAN_VERSION, 1, schema_name=shop.schema_name)}
     refused = client.post("/api/v1/contracts", body, format="json")
     assert refused.status_code == 403
     assert list(refused.json()["fields"]) == ["customer_uuid"]

@@ -38,7 +38,7 @@ def test_services_and_mall_items_answer_visitors_without_a_token(shop, other_sho
     assert (one["object"], one["name"], one["duration_minutes"]) == ("service_type", "Alpha bath", 60)
     assert error(visitor.get(f"/api/v1/care/services/{off.uuid}"), 404)["code"] == "not_found"
     items = ok(visitor.get("/api/v1/mall/items"))["results"]
-    assert [(row["id"], row["name"], row["points"], row["cash_minor"]) for row in items] == [(opaque_id(MALL_ITEM, item.pk), "Alpha toy", 300, 990)]
+    assert [(row["id"], row["name"], row["points"], row["cash_minor"]) for row in items] == [(opaque_id(MALL_ITEM, item.pk, schema_name=shop.schema_name), "Alpha toy", 300, 990)]
     assert set(items[0]) == {"object", "id", "name", "description", "points", "cash_minor", "currency", "stock"}
 
 

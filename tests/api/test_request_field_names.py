@@ -69,7 +69,7 @@ def test_replacing_the_payment_method_answers_its_id(shop, staff):
                            HTTP_IDEMPOTENCY_KEY="replace-1"))  # fmt: skip
     with schema_context(shop.schema_name):
         method_pk = Contract.objects.get(uuid=contract["uuid"]).payment_method_id
-    assert answer["payment_method_id"] == opaque_id(PAYMENT_METHOD, method_pk)
+    assert answer["payment_method_id"] == opaque_id(PAYMENT_METHOD, method_pk, schema_name=shop.schema_name)
     assert ok(staff.get(f"/api/v1/payment-methods/{answer['payment_method_id']}"))["id"] == answer["payment_method_id"]
 
 

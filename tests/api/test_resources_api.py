@@ -147,11 +147,11 @@ def test_plans_are_public_and_an_inactive_plan_is_for_staff_only(shop, other_sho
 
 def _plan_id(shop, code: str) -> str:
     with schema_context(shop.schema_name):
-        return opaque_id(PLAN, Plan.objects.get(code=code).pk)
+        return opaque_id(PLAN, Plan.objects.get(code=code).pk, schema_name=shop.schema_name)
 
 
-def pm(method: PaymentMethod) -> str:
-    return opaque_id(PAYMENT_METHOD, method.pk)
+def pm(method: PaymentMethod, shop) -> str:
+    return opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name)
 
 
 # --- Withdrawing a draft ---------------------------------------------------------------------
@@ -232,12 +232,12 @@ def test_a_customer_lists_and_removes_their_own_unused_payment_method(shop):
     other, _other_pet, _ = _customer(shop, "other@alpha.test", "13800000002")
     mine, theirs = _method(shop, me), _method(shop, other, "tok_hard_decline")
     listed = client.get("/api/v1/payment-methods").json()["results"]
-    assert [(row["id"], row["rail"], row["label"]) for row in listed] == [(pm(mine), "sandbox", "Sandbox · success")]
-    assert client.get(f"/api/v1/payment-methods/{pm(theirs)}").json() == NOT_FOUND
-    assert client.delete(f"/api/v1/payment-methods/{pm(theirs)}").status_code == 404
-    assert client.delete(f"/api/v1/payment-methods/{pm(mine)}").status_code == 204
+    assert [(row["id"], row["rail"], row["label"]) for row in listed] == [(pm(mine, shop), "sandbox", "Sandbox · success")]
+    assert client.get(f"/api/v1/payment-methods/{pm(theirs, shop)}").json() == NOT_FOUND
+    assert client.delete(f"/api/v1/payment-methods/{pm(theirs, shop)}").status_code == 404
+    assert client.delete(f"/api/v1/payment-methods/{pm(mine, shop)}").status_code == 204
     assert client.get("/api/v1/payment-methods").json()["results"] == []
-    assert client.delete(f"/api/v1/payment-methods/{pm(mine)}").status_code == 404
+    assert client.delete(f"/api/v1/payment-methods/{pm(mine, shop)}").status_code == 404
     assert (_row(shop, PaymentMethod, pk=mine.pk).is_active, _row(shop, PaymentMethod, pk=theirs.pk).is_active) == (
         False, True,
     )  # fmt: skip
@@ -252,7 +252,7 @@ def test_a_payment_method_a_contract_debits_is_not_removed(shop):
     contract = _draft(shop, me, pet)
     with schema_context(shop.schema_name):
         Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.SIGNED, payment_method=method)
-    response = client.delete(f"/api/v1/payment-methods/{pm(method)}")
+    response = client.delete(f"/api/v1/payment-methods/{pm(method, shop)}")
     assert (response.status_code, response.json()["code"]) == (409, "payment_method_in_use")
     assert _row(shop, PaymentMethod, pk=method.pk).is_active is True
 
@@ -263,10 +263,10 @@ def test_staff_see_every_customers_methods_and_another_shop_sees_none(shop, othe
     mine, theirs = _method(shop, me), _method(shop, other, "tok_hard_decline")
     staff = _staff(shop, "staff@alpha.test")
     ids = [row["id"] for row in staff.get("/api/v1/payment-methods").json()["results"]]
-    assert ids == [pm(theirs), pm(mine)]
+    assert ids == [pm(theirs, shop), pm(mine, shop)]
     only_mine = staff.get(f"/api/v1/payment-methods?customer_uuid={me.uuid}").json()["results"]
-    assert [row["id"] for row in only_mine] == [pm(mine)]
+    assert [row["id"] for row in only_mine] == [pm(mine, shop)]
     beta_staff = _staff(other_shop, "staff@beta.test")
-    assert beta_staff.get(f"/api/v1/payment-methods/{pm(mine)}").status_code == 404
-    assert beta_staff.delete(f"/api/v1/payment-methods/{pm(mine)}").status_code == 404
+    assert beta_staff.get(f"/api/v1/payment-methods/{pm(mine, shop)}").status_code == 404
+    assert beta_staff.delete(f"/api/v1/payment-methods/{pm(mine, shop)}").status_code == 404
     assert _row(shop, PaymentMethod, pk=mine.pk).is_active

@@ -62,7 +62,7 @@ def test_a_message_sent_is_delivered_once_per_channel_and_a_repeat_sends_none(sh
             rows = message_send(customer=customer, topic="debit_reminder", category=Category.SERVICE,
                                 channels=[Channel.IN_APP, Channel.SMS], subject="Reminder", body="Due tomorrow",
                                 dedupe_key=f"reminder-{customer.pk}")  # fmt: skip
-            sent = {row.channel: opaque_id(MESSAGE, row.pk) for row in rows}
+            sent = {row.channel: opaque_id(MESSAGE, row.pk, schema_name=shop.schema_name) for row in rows}
         assert OutboxEvent.objects.filter(kind="message.sent").count() == 2
         assert not OutboxEvent.objects.filter(kind="message.sent", published_at__isnull=True).exists()
     receiver = Receiver()

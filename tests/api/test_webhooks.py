@@ -78,7 +78,7 @@ def test_a_subscribed_event_is_delivered_signed_once(shop, shop_staff):
     assert not webhook_signature_verify(secret=created["secret"], body=body + b" ", header=headers["Pawpact-Signature"])
     assert not webhook_signature_verify(secret="whsec_other", body=body, header=headers["Pawpact-Signature"])
     payload = json.loads(body)
-    assert (payload["type"], payload["id"], payload["data"]["object"]) == ("debit.paid", opaque_id(EVENT, event.id), PAID)
+    assert (payload["type"], payload["id"], payload["data"]["object"]) == ("debit.paid", opaque_id(EVENT, event.id, schema_name=shop.schema_name), PAID)
     log = _staff_client(shop, shop_staff).get(f"/api/v1/webhook-endpoints/{created['id']}/deliveries").json()
     assert [(d["status"], d["attempts"], d["last_status_code"]) for d in log["results"]] == [("succeeded", 1, 200)]
 

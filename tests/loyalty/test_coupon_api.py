@@ -121,12 +121,12 @@ def test_issue_once_per_key_and_apply_on_a_contract(shop, shop_staff):
         customer_uuid = str(contract.customer.uuid)
     staff = api(shop, shop_staff.api_token)
     key = str(uuid.uuid4())
-    first = staff.post(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk)}/issue", {"customer_uuid": customer_uuid},
+    first = staff.post(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk, schema_name=shop.schema_name)}/issue", {"customer_uuid": customer_uuid},
                        format="json", HTTP_IDEMPOTENCY_KEY=key)  # fmt: skip
-    again = staff.post(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk)}/issue", {"customer_uuid": customer_uuid},
+    again = staff.post(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk, schema_name=shop.schema_name)}/issue", {"customer_uuid": customer_uuid},
                        format="json", HTTP_IDEMPOTENCY_KEY=key)  # fmt: skip
     assert first.status_code == 201 and again.json()["code"] == first.json()["code"]
-    error(staff.post(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk)}/issue", {"customer_uuid": str(uuid.uuid4())},
+    error(staff.post(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk, schema_name=shop.schema_name)}/issue", {"customer_uuid": str(uuid.uuid4())},
                      format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())), 404)  # fmt: skip
     with schema_context(shop.schema_name):
         assert Coupon.objects.count() == 1
@@ -155,7 +155,7 @@ def test_segments_and_a_campaign_over_the_api(shop, shop_staff, django_capture_o
     assert (listed["object"], listed["has_more"], [row["id"] for row in listed["results"]]) == ("list", False, [segment["id"]])
     with django_capture_on_commit_callbacks() as queued:
         started = staff.post("/api/v1/campaigns", {"name": "Hello", "segment_id": segment["id"], "kind": "coupon",
-                                                   "template_id": opaque_id(COUPON_TEMPLATE, template.pk)}, format="json",
+                                                   "template_id": opaque_id(COUPON_TEMPLATE, template.pk, schema_name=shop.schema_name)}, format="json",
                              HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))  # fmt: skip
     assert started.status_code == 202 and started.json()["status"] == "queued"
     with schema_context(shop.schema_name):

@@ -41,9 +41,9 @@ def test_templates_issues_segments_and_campaigns_by_role(shop, role):
     calls = [
         lambda: client.get("/api/v1/coupon-templates"),
         lambda: client.post("/api/v1/coupon-templates", TEMPLATE, format="json", HTTP_IDEMPOTENCY_KEY="t1"),
-        lambda: client.post(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk)}/issue", {"customer_uuid": customer_uuid},
+        lambda: client.post(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk, schema_name=shop.schema_name)}/issue", {"customer_uuid": customer_uuid},
                             format="json", HTTP_IDEMPOTENCY_KEY="i1"),
-        lambda: client.patch(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk)}", {"enabled": False}, format="json"),
+        lambda: client.patch(f"/api/v1/coupon-templates/{opaque_id(COUPON_TEMPLATE, template.pk, schema_name=shop.schema_name)}", {"enabled": False}, format="json"),
         lambda: client.post("/api/v1/saved-segments", {"name": "All", "filters": {}}, format="json"),
         lambda: client.get("/api/v1/campaigns"),
     ]  # fmt: skip

@@ -61,8 +61,8 @@ def test_a_customer_joins_once_per_key_reads_the_status_and_cancels(shop, other_
     client = api(shop, token)
     status = client.get("/api/v1/paid-membership").json()
     assert status == {"object": "membership_status", "membership": None, "trial_available": True}
-    error(client.post("/api/v1/paid-membership", {"plan_id": opaque_id(PAID_PLAN, monthly.pk), "payment_method_id": opaque_id(PAYMENT_METHOD, card.pk)}, format="json"), 400)
-    body = {"plan_id": opaque_id(PAID_PLAN, monthly.pk), "payment_method_id": opaque_id(PAYMENT_METHOD, card.pk)}
+    error(client.post("/api/v1/paid-membership", {"plan_id": opaque_id(PAID_PLAN, monthly.pk, schema_name=shop.schema_name), "payment_method_id": opaque_id(PAYMENT_METHOD, card.pk, schema_name=shop.schema_name)}, format="json"), 400)
+    body = {"plan_id": opaque_id(PAID_PLAN, monthly.pk, schema_name=shop.schema_name), "payment_method_id": opaque_id(PAYMENT_METHOD, card.pk, schema_name=shop.schema_name)}
     first = client.post("/api/v1/paid-membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-1")
     again = client.post("/api/v1/paid-membership", body, format="json", HTTP_IDEMPOTENCY_KEY="join-1")
     assert first.status_code == 201 and again.json()["uuid"] == first.json()["uuid"]

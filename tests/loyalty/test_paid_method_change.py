@@ -120,18 +120,18 @@ def test_the_api_changes_the_method_and_another_customers_membership_is_a_404(sh
     client = api(shop, token)
     url = f"/api/v1/paid-membership/{joined.uuid}/payment-method"
     assert "payment_method_id" in error(client.post(url, {}, format="json"), 400)["fields"]
-    assert "payment_method_id" in error(client.post(url, {"payment_method_id": opaque_id(PAYMENT_METHOD, theirs.pk)}, format="json"), 404)["fields"]
+    assert "payment_method_id" in error(client.post(url, {"payment_method_id": opaque_id(PAYMENT_METHOD, theirs.pk, schema_name=shop.schema_name)}, format="json"), 404)["fields"]
     error(client.post(f"/api/v1/paid-membership/{their_membership.uuid}/payment-method",
-                      {"payment_method_id": opaque_id(PAYMENT_METHOD, spare.pk)}, format="json"), 404)  # fmt: skip
-    error(client.post("/api/v1/paid-membership/not-a-uuid/payment-method", {"payment_method_id": opaque_id(PAYMENT_METHOD, spare.pk)},
+                      {"payment_method_id": opaque_id(PAYMENT_METHOD, spare.pk, schema_name=shop.schema_name)}, format="json"), 404)  # fmt: skip
+    error(client.post("/api/v1/paid-membership/not-a-uuid/payment-method", {"payment_method_id": opaque_id(PAYMENT_METHOD, spare.pk, schema_name=shop.schema_name)},
                       format="json"), 404)  # fmt: skip
-    error(api(shop, stranger_token).post(url, {"payment_method_id": opaque_id(PAYMENT_METHOD, theirs.pk)}, format="json"), 404)
-    assert api(other_shop, token).post(url, {"payment_method_id": opaque_id(PAYMENT_METHOD, spare.pk)}, format="json").status_code == 401
+    error(api(shop, stranger_token).post(url, {"payment_method_id": opaque_id(PAYMENT_METHOD, theirs.pk, schema_name=shop.schema_name)}, format="json"), 404)
+    assert api(other_shop, token).post(url, {"payment_method_id": opaque_id(PAYMENT_METHOD, spare.pk, schema_name=shop.schema_name)}, format="json").status_code == 401
     with schema_context(shop.schema_name):
         assert PaidMembership.objects.get(pk=joined.pk).payment_method_id == card.pk
-    changed = client.post(url, {"payment_method_id": opaque_id(PAYMENT_METHOD, spare.pk)}, format="json")
-    assert changed.status_code == 200 and changed.json()["payment_method_id"] == opaque_id(PAYMENT_METHOD, spare.pk)
-    assert client.get("/api/v1/paid-membership").json()["membership"]["payment_method_id"] == opaque_id(PAYMENT_METHOD, spare.pk)
+    changed = client.post(url, {"payment_method_id": opaque_id(PAYMENT_METHOD, spare.pk, schema_name=shop.schema_name)}, format="json")
+    assert changed.status_code == 200 and changed.json()["payment_method_id"] == opaque_id(PAYMENT_METHOD, spare.pk, schema_name=shop.schema_name)
+    assert client.get("/api/v1/paid-membership").json()["membership"]["payment_method_id"] == opaque_id(PAYMENT_METHOD, spare.pk, schema_name=shop.schema_name)
     with schema_context(shop.schema_name):
         assert PaidMembership.objects.get(pk=their_membership.pk).payment_method_id == theirs.pk
 

@@ -42,10 +42,10 @@ def customer(shop):
 def test_top_up_balance_and_movements(shop, customer):
     person, api, method = customer
     key = str(uuid.uuid4())
-    created = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)}, key)
+    created = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name)}, key)
     assert created.status_code == 201, created.json()
     assert (created.json()["amount_minor"], created.json()["gift_minor"], created.json()["status"]) == (100_000, 10_000, "paid")
-    replay = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)}, key)
+    replay = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 100_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name)}, key)
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     balance = api.get("/api/v1/stored-value").json()
     assert balance == {"object": "stored_value", "paid_minor": 100_000, "gift_minor": 10_000, "total_minor": 110_000,
@@ -61,7 +61,7 @@ def test_top_up_balance_and_movements(shop, customer):
                                   {"amount_minor": -1}, {"amount_minor": 5_000_001}])  # fmt: skip
 def test_a_bad_top_up_is_400_and_writes_nothing(shop, customer, body):
     _person, api, method = customer
-    refused = post(api, "/api/v1/stored-value/top-ups", {**body, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)})
+    refused = post(api, "/api/v1/stored-value/top-ups", {**body, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name)})
     assert refused.status_code == 400 and refused.json()["code"] == "invalid"
     assert "amount_minor" in refused.json()["fields"]
     with schema_context(shop.schema_name):
@@ -72,7 +72,7 @@ def test_someone_elses_payment_method_is_404(shop, customer):
     _person, api, _method = customer
     with schema_context(shop.schema_name):
         theirs = payment_method_attach(customer=member(), rail="sandbox", token="tok_success")
-    refused = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": opaque_id(PAYMENT_METHOD, theirs.pk)})
+    refused = post(api, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": opaque_id(PAYMENT_METHOD, theirs.pk, schema_name=shop.schema_name)})
     assert refused.status_code == 404 and refused.json()["fields"] == {"payment_method_id": ["Not one of yours."]}
     with schema_context(shop.schema_name):
         assert TopUp.objects.count() == 0
@@ -85,9 +85,9 @@ def test_redeem_and_beyond_the_balance(shop, customer):
                                               base_points=1_000, occurred_at=NOW)])  # fmt: skip
         item = MallItem.objects.create(name="Toy", points=600, stock=3)
     assert [i["name"] for i in api.get("/api/v1/mall/items").json()["results"]] == ["Toy"]
-    done = post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, item.pk)})
+    done = post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, item.pk, schema_name=shop.schema_name)})
     assert done.status_code == 201 and done.json()["status"] == "redeemed" and done.json()["points"] == 600
-    refused = post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, item.pk)})
+    refused = post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, item.pk, schema_name=shop.schema_name)})
     assert (refused.status_code, refused.json()["code"]) == (422, "insufficient_points")
     with schema_context(shop.schema_name):
         assert Membership.objects.get(customer=person).points_balance == 400
@@ -119,9 +119,9 @@ def test_nothing_crosses_shops(shop, other_shop, customer):
         their_item = MallItem.objects.create(name="Other toy", points=1, stock=5)
     refused = post(api, "/api/v1/referral/claim", {"code": their_code})
     assert (refused.status_code, refused.json()["code"]) == (422, "referral_refused")
-    assert post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, their_item.pk)}).status_code == 404
+    assert post(api, "/api/v1/mall/redemptions", {"item_id": opaque_id(MALL_ITEM, their_item.pk, schema_name=other_shop.schema_name)}).status_code == 400
     other = client(other_shop, token)
-    assert post(other, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk)}).status_code == 404
+    assert post(other, "/api/v1/stored-value/top-ups", {"amount_minor": 1_000, "payment_method_id": opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name)}).status_code == 400
     assert other.get("/api/v1/mall/items").json()["results"][0]["name"] == "Other toy"
     assert client(other_shop, "nope").get("/api/v1/stored-value").status_code == 401
     with schema_context(shop.schema_name):

@@ -92,11 +92,11 @@ def test_a_customer_sees_only_their_own_delivered_messages_and_marks_them_read(s
     assert read["read_at"] == "2026-03-07T12:00:00+08:00"
     assert ok(api(shop, token).post(f"/api/v1/messages/{first['id']}/read"))["read_at"] == read["read_at"]
     # Someone else's message, or a suppressed one of mine: 404, nothing written.
-    error(api(shop, token).post(f"/api/v1/messages/{opaque_id(MESSAGE, other[0].pk)}/read"), 404)
-    error(api(shop, token).post(f"/api/v1/messages/{opaque_id(MESSAGE, suppressed[0].pk)}/read"), 404)
+    error(api(shop, token).post(f"/api/v1/messages/{opaque_id(MESSAGE, other[0].pk, schema_name=shop.schema_name)}/read"), 404)
+    error(api(shop, token).post(f"/api/v1/messages/{opaque_id(MESSAGE, suppressed[0].pk, schema_name=shop.schema_name)}/read"), 404)
     # The number names no message from 2026-12-15; a client pinned to 2026-12-01 still sends it.
-    error(api(shop, token).post(f"/api/v1/messages/{pk_of(MESSAGE, first['id'])}/read"), 404)
-    number = pk_of(MESSAGE, first["id"])
+    error(api(shop, token).post(f"/api/v1/messages/{pk_of(MESSAGE, first['id'], schema_name=shop.schema_name)}/read"), 404)
+    number = pk_of(MESSAGE, first["id"], schema_name=shop.schema_name)
     old = api(shop, token).post(f"/api/v1/messages/{number}/read", HTTP_PAWPACT_VERSION="2026-12-01")
     assert ok(old)["id"] == number
     with schema_context(shop.schema_name):
@@ -153,17 +153,17 @@ def test_a_customer_accepts_their_own_renewal_offer(shop, staff_token):
         offer = renewal_offer_send(contract=mine, clock=clock_on(date(2026, 11, 10)))
         their_offer = renewal_offer_send(contract=theirs, clock=clock_on(date(2026, 11, 10)))
     listed = ok(api(shop, token).get("/api/v1/renewal-offers"))["results"]
-    assert [o["id"] for o in listed] == [opaque_id(RENEWAL_OFFER, offer.pk)]
+    assert [o["id"] for o in listed] == [opaque_id(RENEWAL_OFFER, offer.pk, schema_name=shop.schema_name)]
     old = ok(api(shop, token).get("/api/v1/renewal-offers", HTTP_PAWPACT_VERSION="2026-12-01"))["results"]
     assert [o["id"] for o in old] == [offer.pk]
     assert [o["key"] for o in listed[0]["options"]] == ["gift_pack_groomings", "one_month_free"]
     assert len(ok(api(shop, staff_token).get("/api/v1/renewal-offers"))["results"]) == 2
 
-    url = f"/api/v1/renewal-offers/{opaque_id(RENEWAL_OFFER, offer.pk)}/accept"
+    url = f"/api/v1/renewal-offers/{opaque_id(RENEWAL_OFFER, offer.pk, schema_name=shop.schema_name)}/accept"
     assert error(api(shop, token).post(url, {"option_key": "free_car"}, format="json"), 400)["fields"] == {
         "option_key": ["Unknown option; choose one of: gift_pack_groomings, one_month_free."]
     }
-    error(api(shop, token).post(f"/api/v1/renewal-offers/{opaque_id(RENEWAL_OFFER, their_offer.pk)}/accept", {"option_key": "one_month_free"},
+    error(api(shop, token).post(f"/api/v1/renewal-offers/{opaque_id(RENEWAL_OFFER, their_offer.pk, schema_name=shop.schema_name)}/accept", {"option_key": "one_month_free"},
                                 format="json"), 404)  # fmt: skip
     accepted = ok(api(shop, token).post(url, {"option_key": "one_month_free"}, format="json"))
     assert (accepted["accepted_option"], accepted["renewal_contract_uuid"]) == ("one_month_free", None)

@@ -36,7 +36,7 @@ def test_nearby_clinics_nearest_first_within_3_km_for_anyone(shop):
     response = api(shop).get("/api/v1/partners/clinics/nearby", {"lat": 31.2304, "lng": 121.4737})
     assert response.status_code == 200
     body = response.json()["results"]
-    assert [row["id"] for row in body] == [opaque_id(PARTNER, near.pk), opaque_id(PARTNER, far.pk)]
+    assert [row["id"] for row in body] == [opaque_id(PARTNER, near.pk, schema_name=shop.schema_name), opaque_id(PARTNER, far.pk, schema_name=shop.schema_name)]
     assert 60 <= body[0]["distance_m"] <= 80 and 1940 <= body[1]["distance_m"] <= 1980
 
 
@@ -53,7 +53,7 @@ def test_staff_book_a_partner_with_an_entitlement_and_completing_clears_it(shop,
         pet_uuid = str(contract.pet.uuid)
     staff = api(shop, shop_staff.api_token)
     when = (default_clock.now() + timedelta(days=2)).isoformat()
-    created = staff.post("/api/v1/partners/bookings", {"partner_id": opaque_id(PARTNER, partner.pk), "pet_uuid": pet_uuid,
+    created = staff.post("/api/v1/partners/bookings", {"partner_id": opaque_id(PARTNER, partner.pk, schema_name=shop.schema_name), "pet_uuid": pet_uuid,
                          "service": "grooming", "scheduled_at": when, "with_entitlement": True}, format="json")  # fmt: skip
     assert created.status_code == 201, created.content
     assert (created.json()["price_minor"], created.json()["status"]) == (9000, "requested")
@@ -71,7 +71,7 @@ def test_an_entitlement_needs_a_plan_in_force(shop, shop_staff):
         _customer, pet = customer_with_pet()
     when = (default_clock.now() + timedelta(days=2)).isoformat()
     body = error(api(shop, shop_staff.api_token).post("/api/v1/partners/bookings", {
-        "partner_id": opaque_id(PARTNER, partner.pk), "pet_uuid": str(pet.uuid), "service": "checkup", "scheduled_at": when,
+        "partner_id": opaque_id(PARTNER, partner.pk, schema_name=shop.schema_name), "pet_uuid": str(pet.uuid), "service": "checkup", "scheduled_at": when,
         "with_entitlement": True}, format="json"), 400)  # fmt: skip
     assert "with_entitlement" in body["fields"]
     assert PartnerBooking.objects.count() == 0
@@ -85,7 +85,7 @@ def test_a_booking_to_a_delisted_partner_is_a_409_and_writes_nothing(shop, shop_
         _customer, pet = customer_with_pet()
     when = (default_clock.now() + timedelta(days=2)).isoformat()
     body = error(api(shop, shop_staff.api_token).post("/api/v1/partners/bookings", {
-        "partner_id": opaque_id(PARTNER, partner.pk), "pet_uuid": str(pet.uuid), "service": "checkup", "scheduled_at": when},
+        "partner_id": opaque_id(PARTNER, partner.pk, schema_name=shop.schema_name), "pet_uuid": str(pet.uuid), "service": "checkup", "scheduled_at": when},
         format="json"), 409)  # fmt: skip
     assert body["code"] == "partner_not_available"
     assert PartnerBooking.objects.count() == 0
@@ -99,16 +99,16 @@ def test_the_customer_rates_their_completed_booking_once(shop):
     done = booking(shop, partner, customer_uuid=customer.uuid)
     client = api(shop, token)
     for stars in (0, 6):
-        assert error(client.post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, done.pk)}/rating", {"stars": stars}), 400)
-    ok = client.post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, done.pk)}/rating", {"stars": 4, "comment": "Kind vet"})
+        assert error(client.post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, done.pk, schema_name=shop.schema_name)}/rating", {"stars": stars}), 400)
+    ok = client.post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, done.pk, schema_name=shop.schema_name)}/rating", {"stars": 4, "comment": "Kind vet"})
     assert ok.status_code == 201 and ok.json()["stars"] == 4
     assert (
-        error(client.post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, done.pk)}/rating", {"stars": 5}), 409)["code"] == "already_rated"
+        error(client.post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, done.pk, schema_name=shop.schema_name)}/rating", {"stars": 5}), 409)["code"] == "already_rated"
     )
     assert list(PartnerRating.objects.values_list("stars", flat=True)) == [4]
     mine = client.get("/api/v1/partners/bookings").json()
     rows = mine["results"] if isinstance(mine, dict) else mine
-    assert [(row["id"], row["rating"]["stars"]) for row in rows] == [(opaque_id(PARTNER_BOOKING, done.pk), 4)]
+    assert [(row["id"], row["rating"]["stars"]) for row in rows] == [(opaque_id(PARTNER_BOOKING, done.pk, schema_name=shop.schema_name), 4)]
 
 
 def test_a_booking_not_completed_cannot_be_rated(shop):
@@ -117,7 +117,7 @@ def test_a_booking_not_completed_cannot_be_rated(shop):
         customer, _pet = customer_with_pet()
         token = login(customer)
     sent = booking(shop, partner, customer_uuid=customer.uuid, completed=False)
-    body = error(api(shop, token).post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, sent.pk)}/rating", {"stars": 5}), 400)
+    body = error(api(shop, token).post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, sent.pk, schema_name=shop.schema_name)}/rating", {"stars": 5}), 400)
     assert body["code"] == "rating_refused"
     assert PartnerRating.objects.count() == 0
 
@@ -134,7 +134,7 @@ def test_another_shops_staff_neither_see_nor_complete_the_booking(shop, other_sh
     theirs = api(other_shop, token)
     listing = theirs.get("/api/v1/partners/bookings").json()
     assert (listing["results"] if isinstance(listing, dict) else listing) == []
-    assert error(theirs.post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, mine.pk)}/complete"), 404)
+    assert error(theirs.post(f"/api/v1/partners/bookings/{opaque_id(PARTNER_BOOKING, mine.pk, schema_name=shop.schema_name)}/complete"), 404)
     assert PartnerBooking.objects.get(pk=mine.pk).status == "requested"
 
 
@@ -144,7 +144,7 @@ def test_a_second_redemption_in_the_period_is_a_409_and_writes_nothing(shop, sho
         pet_uuid = str(contract_with_grooming(quantity=1).pet.uuid)
     staff = api(shop, shop_staff.api_token)
     when = (default_clock.now() + timedelta(days=2)).isoformat()
-    body = {"partner_id": opaque_id(PARTNER, partner.pk), "pet_uuid": pet_uuid, "service": "grooming", "scheduled_at": when,
+    body = {"partner_id": opaque_id(PARTNER, partner.pk, schema_name=shop.schema_name), "pet_uuid": pet_uuid, "service": "grooming", "scheduled_at": when,
             "with_entitlement": True}  # fmt: skip
     assert staff.post("/api/v1/partners/bookings", body, format="json").status_code == 201
     refused = error(staff.post("/api/v1/partners/bookings", {**body, "service": "bath"}, format="json"), 409)

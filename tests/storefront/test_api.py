@@ -15,7 +15,7 @@ from tests.conftest import host_of
 def _products(shop, warehouse, count: int) -> list[str]:
     skus = WarehouseSku.objects.filter(warehouse=warehouse, available__gt=0).order_by("sku")[:count]
     with schema_context(shop.schema_name):
-        return [opaque_id(PRODUCT, product_save(sku=sku.sku, price_minor=max(sku.cost_minor * 2, 100)).pk) for sku in skus]
+        return [opaque_id(PRODUCT, product_save(sku=sku.sku, price_minor=max(sku.cost_minor * 2, 100)).pk, schema_name=shop.schema_name) for sku in skus]
 
 
 def test_anonymous_list_shows_what_is_on_sale_now(shop, other_shop, linked):

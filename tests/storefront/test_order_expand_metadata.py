@@ -41,7 +41,7 @@ def order_method(shop, order) -> str:
     from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
 
     with schema_context(shop.schema_name):
-        return opaque_id(PAYMENT_METHOD, Order.objects.get(uuid=order["uuid"]).customer.payment_methods.first().pk)
+        return opaque_id(PAYMENT_METHOD, Order.objects.get(uuid=order["uuid"]).customer.payment_methods.first().pk, schema_name=shop.schema_name)
 
 
 def test_order_metadata_by_patch_for_staff_only(shop, products):  # noqa: F811

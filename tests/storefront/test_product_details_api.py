@@ -15,7 +15,7 @@ from tests.conftest import host_of
 
 def _listed(shop, sku: WarehouseSku) -> str:
     with schema_context(shop.schema_name):
-        return opaque_id(PRODUCT, product_save(sku=sku.sku, price_minor=sku.cost_minor + 2590).pk)
+        return opaque_id(PRODUCT, product_save(sku=sku.sku, price_minor=sku.cost_minor + 2590).pk, schema_name=shop.schema_name)
 
 
 def test_the_import_carries_description_and_pictures_and_the_picture_is_served(linked, sandbox_warehouse):

@@ -44,13 +44,13 @@ def _buyer(shop, email: str, phone: str, *, token_rail="tok_success"):
         customer.user = User.objects.create_user(email, SHOP_PASSWORD)
         customer.save(update_fields=["user"])
         method = PaymentMethod.objects.create(customer=customer, rail="sandbox", token=f"{token_rail}.{uuid.uuid4().hex[:12]}")
-        return _client(shop, api_token_issue(user=customer.user)), customer, opaque_id(PAYMENT_METHOD, method.pk)
+        return _client(shop, api_token_issue(user=customer.user)), customer, opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name)
 
 
 @pytest.fixture
 def products(shop, linked):
     with schema_context(shop.schema_name):
-        return {sku: opaque_id(PRODUCT, product_save(sku=sku, price_minor=price).pk)
+        return {sku: opaque_id(PRODUCT, product_save(sku=sku, price_minor=price).pk, schema_name=shop.schema_name)
                 for sku, price in ((FOOD, 12_900), (LITTER, 19_990))}  # fmt: skip
 
 
@@ -125,11 +125,11 @@ def test_bad_input_is_refused_and_writes_nothing(shop, products):
     _other, _stranger, strangers_method = _buyer(shop, "eve@alpha.test", "13800138003")
     before = _counts(shop)
     cases = [
-        (client.post("/api/v1/shop/cart/lines", {"product_id": opaque_id(PRODUCT, 999_999)}, format="json"), 404, "not_found"),
+        (client.post("/api/v1/shop/cart/lines", {"product_id": opaque_id(PRODUCT, 999_999, schema_name=shop.schema_name)}, format="json"), 404, "not_found"),
         (client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 0}, format="json"), 400, "invalid"),
         (client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": -2}, format="json"), 400, "invalid"),
         (client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 100}, format="json"), 400, "invalid"),
-        (client.post("/api/v1/shop/cart/lines", {"product_id": pk_of(PRODUCT, products[FOOD])}, format="json"), 400, "invalid"),
+        (client.post("/api/v1/shop/cart/lines", {"product_id": pk_of(PRODUCT, products[FOOD], schema_name=shop.schema_name)}, format="json"), 400, "invalid"),
         (_checkout(client, method_id), 422, "cart_empty"),
         (client.post("/api/v1/shop/checkout", {"payment_method_id": method_id}, format="json"), 400, "idempotency_key_required"),
         (client.patch(f"/api/v1/shop/cart/lines/{products[FOOD]}", {"quantity": 2}, format="json"), 404, "not_found"),
@@ -145,7 +145,7 @@ def test_bad_input_is_refused_and_writes_nothing(shop, products):
     with schema_context(shop.schema_name):
         from pawpact.storefront.models import Product
 
-        Product.objects.filter(pk=pk_of(PRODUCT, products[FOOD])).update(is_listed=False)
+        Product.objects.filter(pk=pk_of(PRODUCT, products[FOOD], schema_name=shop.schema_name)).update(is_listed=False)
     delisted = _checkout(client, method_id, key="delisted")
     assert (delisted.status_code, delisted.json()["code"]) == (409, "not_sellable")
     again = client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD]}, format="json")

@@ -141,7 +141,7 @@ def test_without_a_method_a_short_balance_is_refused_writing_nothing(shop, linke
 @pytest.fixture
 def product_id(shop, linked):
     with schema_context(shop.schema_name):
-        return opaque_id(PRODUCT, product_save(sku=SKU, price_minor=12_900).pk)
+        return opaque_id(PRODUCT, product_save(sku=SKU, price_minor=12_900).pk, schema_name=shop.schema_name)
 
 
 def test_the_api_checks_out_with_stored_value_and_another_shop_sees_nothing(shop, other_shop, product_id):

@@ -253,4 +253,4 @@ def test_the_api_begins_the_signing_idempotently_and_the_notification_attaches_i
     detail = api_client.get(f"/api/v1/contracts/{contract.uuid}").json()
     with schema_context(shop.schema_name):
         method = PaymentMethod.objects.get(rail="wechat")
-    assert detail["payment_method_id"] == opaque_id(PAYMENT_METHOD, method.pk) and json.dumps(detail)
+    assert detail["payment_method_id"] == opaque_id(PAYMENT_METHOD, method.pk, schema_name=shop.schema_name) and json.dumps(detail)

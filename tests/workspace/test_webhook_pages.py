@@ -92,7 +92,7 @@ def test_pause_resume_log_resend_and_export(shop, owner_client, monkeypatch):
     csv = owner_client.get(page + "?export=csv", HTTP_ACCEPT_LANGUAGE="en")
     lines = b"".join(csv.streaming_content).decode("utf-8-sig").strip().splitlines()
     assert lines[0] == "Created,Event,Event type,Status,Attempts,Response code,Error,Next attempt,Delivered"
-    assert len(lines) == 2 and f"{opaque_id(EVENT, delivery.event_id)},debit.paid,Delivered,2,204," in lines[1]
+    assert len(lines) == 2 and f"{opaque_id(EVENT, delivery.event_id, schema_name=shop.schema_name)},debit.paid,Delivered,2,204," in lines[1]
     xlsx = owner_client.get(page + "?export=xlsx&status=failed")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
 

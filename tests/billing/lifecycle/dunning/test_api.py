@@ -64,7 +64,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
         assert body["next"] is None
         assert body["results"] == [
             {
-                "object": "call_task", "id": opaque_id(CALL_TASK, task.pk), "kind": "call", "status": "open", "due_on": "2026-02-13",
+                "object": "call_task", "id": opaque_id(CALL_TASK, task.pk, schema_name=shop.schema_name), "kind": "call", "status": "open", "due_on": "2026-02-13",
                 "customer_uuid": str(contract.customer.uuid), "customer_name": contract.customer.name,
                 "customer_phone": contract.customer.phone, "contract_uuid": str(contract.uuid), "period_number": 2,
                 "period_due_date": "2026-02-10", "amount_minor": 39_900, "currency": "CNY", "outcome_note": "",
@@ -72,7 +72,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
             }
         ]  # fmt: skip
 
-        url = f"/api/v1/call-tasks/{opaque_id(CALL_TASK, task.pk)}/outcome"
+        url = f"/api/v1/call-tasks/{opaque_id(CALL_TASK, task.pk, schema_name=shop.schema_name)}/outcome"
         refused = answer(staff.post(url, {"outcome_note": "   "}, format="json"), 400)
         assert refused["code"] == "invalid" and set(refused["fields"]) == {"outcome_note"}
         with schema_context(shop.schema_name):
@@ -84,7 +84,7 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
             "done", note, shop_staff.email, "2026-02-13T14:00:00+08:00",
         )  # fmt: skip
         assert answer(staff.get("/api/v1/call-tasks"), 200)["results"] == []
-        assert [t["id"] for t in answer(staff.get("/api/v1/call-tasks?status=done"), 200)["results"]] == [opaque_id(CALL_TASK, task.pk)]
+        assert [t["id"] for t in answer(staff.get("/api/v1/call-tasks?status=done"), 200)["results"]] == [opaque_id(CALL_TASK, task.pk, schema_name=shop.schema_name)]
 
         again = answer(staff.post(url, {"outcome_note": "Again"}, format="json"), 409)
         assert again == {
@@ -96,10 +96,11 @@ def test_staff_work_the_call_queue_and_record_the_outcome(shop, shop_staff, staf
             assert CallTask.objects.get(pk=task.pk).outcome_note == note
 
 
-def test_a_customer_cannot_see_the_call_queue(overdue):
+def test_a_customer_cannot_see_the_call_queue(shop, overdue):
     contract, customer = overdue
     assert answer(customer.get("/api/v1/call-tasks"), 403) == FORBIDDEN
-    assert answer(customer.post(f"/api/v1/call-tasks/{opaque_id(CALL_TASK, 1)}/outcome", {"outcome_note": "x"}, format="json"), 403) == FORBIDDEN
+    assert answer(customer.post(f"/api/v1/call-tasks/{opaque_id(CALL_TASK, 1, schema_name=shop.schema_name)}/outcome", {"outcome_note": "x"},
+                                format="json"), 403) == FORBIDDEN
 
 
 def test_another_shop_s_token_is_unknown_here(shop, other_shop, shop_staff):
@@ -147,7 +148,7 @@ def test_a_customer_replaces_the_payment_method_and_the_late_period_is_paid_at_o
     with schema_context(shop.schema_name):
         assert DebitAttempt.objects.filter(period__contract=contract, period__number=2).count() == 2
         assert CallTask.objects.get(customer=contract.customer).status == CallTaskStatus.CANCELLED
-        assert method_id == opaque_id(PAYMENT_METHOD, Contract.objects.get(pk=contract.pk).payment_method_id)
+        assert method_id == opaque_id(PAYMENT_METHOD, Contract.objects.get(pk=contract.pk).payment_method_id, schema_name=shop.schema_name)
 
 
 def test_replacing_the_payment_method_is_refused_for_an_ended_contract_or_someone_else_s(shop, staff, overdue):
