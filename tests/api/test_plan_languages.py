@@ -74,7 +74,7 @@ def test_a_name_in_one_language_falls_back_and_items_show_as_the_shop_wrote_them
     with schema_context(shop.schema_name):
         plan_update(plan=chinese_only, name="幼猫款", name_en="Kitten", is_active=True)
         assert Plan.objects.get(code="kitten").versions.get().entitlements == entitlements
-    one = ok(APIClient(HTTP_HOST=host_of(shop)).get(f"/api/v1/plans/{opaque_id(PLAN, chinese_only.pk)}",
+    one = ok(APIClient(HTTP_HOST=host_of(shop)).get(f"/api/v1/plans/{opaque_id(PLAN, chinese_only.pk, schema_name=shop.schema_name)}",
                                                     HTTP_ACCEPT_LANGUAGE="en"))  # fmt: skip
     assert (one["name"], one["name_en"], one["display_name"]) == ("幼猫款", "Kitten", "Kitten")
 

@@ -143,7 +143,7 @@ def test_a_declined_top_up_names_the_payment_method_id_it_was_sent(shop):
         customer, token = customer_with_token()
         declining = payment_method_attach(customer=customer, rail="sandbox", token="tok_insufficient_funds")
     client = api(shop, token)
-    body = {"amount_minor": 10_000, "payment_method_id": opaque_id(PAYMENT_METHOD, declining.pk)}
+    body = {"amount_minor": 10_000, "payment_method_id": opaque_id(PAYMENT_METHOD, declining.pk, schema_name=shop.schema_name)}
     refused = error(client.post("/api/v1/stored-value/top-ups", body, format="json", HTTP_IDEMPOTENCY_KEY="top-up"), 422)
     assert (refused["code"], list(refused["fields"])) == ("payment_declined", ["payment_method_id"])
     _named_as_sent(client, "post", "/api/v1/stored-value/top-ups", refused)
