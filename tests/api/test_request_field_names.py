@@ -122,7 +122,7 @@ def test_a_declined_penalty_names_no_field_as_the_execution_sends_none(shop):
         client = api(shop, token)
         quote = ok(client.post(f"/api/v1/contracts/{contract.uuid}/termination-quote"), 201)
         refused = error(client.post(f"/api/v1/termination-quotes/{quote['id']}/execute", HTTP_IDEMPOTENCY_KEY="exit"), 422)
-        assert (refused["code"], refused["fields"]) == ("payment_failed", {"non_field_errors": ["insufficient_funds"]})
+        assert (refused["code"], refused["fields"]) == ("payment_failed", {"non_field_errors": ["insufficient funds"]})
     _named_as_sent(client, "post", "/api/v1/termination-quotes/{quote_id}/execute", refused)
     with schema_context(shop.schema_name):  # the requests left the shop's schema
         assert not Termination.objects.filter(contract=contract).exists()

@@ -32,6 +32,7 @@ from pawpact.billing.models import (
     RailRefund,
 )
 from pawpact.core.money import Money
+from pawpact.payments.outcomes import decline_reason
 from pawpact.payments.registry import rail_for
 
 
@@ -87,11 +88,7 @@ def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
         metadata={"contract_uuid": str(contract.uuid), "purpose": "penalty"},
     )
     if not result.succeeded:
-        reason = (
-            _("the payment provider did not answer; nothing is charged twice if you try again")
-            if result.is_unknown
-            else result.outcome
-        )
+        reason = decline_reason(result.outcome, is_unknown=result.is_unknown)
         raise PaymentFailed(
             _("The early termination penalty of %(amount)s could not be collected (%(reason)s). "
               "The contract stays active.")
