@@ -6,9 +6,15 @@ are public dispatchers that fan out over ready shops.
 """
 from celery.schedules import crontab
 
+from pawpact.billing.activation_runs import QUEUED_ACTIVATION_HOURS, QUEUED_ACTIVATION_MINUTES
+
 
 def _every(schedule, task: str, *, expires: int) -> dict:
     return {"task": task, "schedule": schedule, "options": {"expires": expires}}
+
+
+def _listed(values) -> str:
+    return ",".join(str(value) for value in values)
 
 
 def beat_schedule() -> dict:
@@ -71,9 +77,11 @@ def _shop_jobs() -> dict:
         "billing-pre-debit-notices": _every(
             crontab(hour="7-21", minute=5), "billing.pre_debit_notice_dispatch", expires=3000
         ),
-        # signed contracts waiting for their WeChat notice to age start within the same hours
+        # signed contracts waiting for their WeChat notice to age start within the same hours;
+        # the pages' activation schedule predicts from the same run times
         "billing-queued-activations": _every(
-            crontab(hour="7-21", minute="20,50"), "billing.queued_activation_dispatch", expires=840
+            crontab(hour=_listed(QUEUED_ACTIVATION_HOURS), minute=_listed(QUEUED_ACTIVATION_MINUTES)),
+            "billing.queued_activation_dispatch", expires=840,
         ),
         "billing-reconciliation": _every(
             crontab(hour=10, minute=30), "billing.reconciliation_dispatch", expires=3600
