@@ -3,8 +3,11 @@ the done page, My plans, the staff signing and contract pages and both lists (co
 each debit's day and amount, then the start day) all say when
 the deposit and the first month are debited and when the plan starts, the same days in
 English and Chinese, and nothing pretends the money is already taken."""
-from datetime import date
+import csv
+import io
+from datetime import date, datetime
 
+import openpyxl
 import pytest
 from django_tenants.utils import schema_context
 
@@ -119,3 +122,35 @@ def test_after_the_deposit_the_lists_show_the_first_month_and_after_the_start_no
     _run(shop, _beijing(date(2026, 12, 3), 7, 20))
     page = _page(owner_client, "/manage/contracts/", "en")
     assert "notice period" not in page and "data-next-debit" not in page
+
+
+def _export(client, path, language):
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200, path
+    content = b"".join(response.streaming_content)
+    if "export=csv" in path:
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return [list(row) for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+
+
+def _cells(rows, name, *headers):
+    row = next(row for row in rows[1:] if name in row)
+    return [row[rows[0].index(header)] for header in headers]
+
+
+def test_the_exports_give_a_waiting_contract_its_state_and_next_debit_as_the_lists(shop, waiting, owner_client):  # noqa: F811
+    with schema_context(shop.schema_name):
+        name = waiting.customer.name
+    rows = _export(owner_client, "/manage/contracts/?export=csv", "en")
+    assert _cells(rows, name, "Status", "Next debit") == [
+        "Signed · Waiting for WeChat Pay's pre-debit notice period", "2026-12-02"]
+    rows = _export(owner_client, "/manage/contracts/?export=xlsx", "zh-hans")
+    assert _cells(rows, name, "状态", "下次扣款") == ["已签署 · 等待微信支付预扣费通知期", datetime(2026, 12, 2)]
+    rows = _export(owner_client, "/manage/signings/?export=csv", "zh-hans")
+    assert _cells(rows, name, "状态") == ["已签署 · 等待微信支付预扣费通知期"]
+    _run(shop, _beijing(date(2026, 12, 2), 7, 20))  # the deposit is in: the first month is next
+    rows = _export(owner_client, "/manage/contracts/?export=csv", "en")
+    assert _cells(rows, name, "Next debit") == ["2026-12-03"]
+    _run(shop, _beijing(date(2026, 12, 3), 7, 20))  # started: the calendar's next open period
+    rows = _export(owner_client, "/manage/contracts/?export=csv", "en")
+    assert _cells(rows, name, "Status", "Next debit") == ["Active", "2027-01-15"]
