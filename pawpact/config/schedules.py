@@ -13,8 +13,9 @@ def _every(schedule, task: str, *, expires: int) -> dict:
     return {"task": task, "schedule": schedule, "options": {"expires": expires}}
 
 
-def _listed(values) -> str:
-    return ",".join(str(value) for value in values)
+def _queued_activation_runs() -> crontab:
+    """The activation job's runs, from the times the pages' activation schedule predicts with."""
+    return crontab(hour=",".join(map(str, QUEUED_ACTIVATION_HOURS)), minute=",".join(map(str, QUEUED_ACTIVATION_MINUTES)))
 
 
 def beat_schedule() -> dict:
@@ -77,11 +78,9 @@ def _shop_jobs() -> dict:
         "billing-pre-debit-notices": _every(
             crontab(hour="7-21", minute=5), "billing.pre_debit_notice_dispatch", expires=3000
         ),
-        # signed contracts waiting for their WeChat notice to age start within the same hours;
-        # the pages' activation schedule predicts from the same run times
+        # signed contracts waiting for their WeChat notice to age start within the same hours
         "billing-queued-activations": _every(
-            crontab(hour=_listed(QUEUED_ACTIVATION_HOURS), minute=_listed(QUEUED_ACTIVATION_MINUTES)),
-            "billing.queued_activation_dispatch", expires=840,
+            _queued_activation_runs(), "billing.queued_activation_dispatch", expires=840
         ),
         "billing-reconciliation": _every(
             crontab(hour=10, minute=30), "billing.reconciliation_dispatch", expires=3600
