@@ -60,9 +60,11 @@ def _shot(browser, fetched, language, tmp_path):
     url, response, width, name = fetched
     page = browser.new_page(viewport={"width": width, "height": 900}, locale=language)
     serve(page, url, response)
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, (name, overflow)
     screenshot(page, tmp_path, f"{name}-{language}-{width}.png")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right
+        > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 60))""")
+    assert overflow <= 0, (name, overflow, wide)
     return page
 
 
