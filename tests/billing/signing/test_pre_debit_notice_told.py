@@ -62,10 +62,15 @@ def test_the_deposit_and_period_1_notices_are_told_once_in_the_customers_languag
                   "已发送微信支付预扣费通知：押金 ¥500.00，将于 2026-12-02 扣款"]  # fmt: skip
 
 
-def test_an_english_customer_reads_it_in_english(shop, shop_wechat, time_machine):  # noqa: F811
+def test_an_english_customer_reads_it_in_english_and_no_other_shop_hears_of_it(
+    shop, other_shop, shop_wechat, time_machine  # noqa: F811
+):
     contract = _agreement_signed(shop, shop_wechat, time_machine)
     pet = _language(shop, contract, "en")
     _run(shop, SIGNED_AT)
+    _run(other_shop, SIGNED_AT)
+    with schema_context(other_shop.schema_name):
+        assert not Message.objects.filter(topic=PRE_DEBIT_NOTICE_TOPIC).exists()
     assert _told(shop, contract) == [("in_app", "WeChat Pay's pre-debit notice", (
         f"WeChat Pay's pre-debit notice: period 1 of ¥399.00 for {pet}'s plan will be debited"
         " on 2026-12-02."))]
