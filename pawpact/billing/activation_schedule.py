@@ -10,16 +10,17 @@ are those the job will use, so the customer's and the staff's pages cannot disag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils.translation import gettext as _
 
+from pawpact.billing.activation_runs import QUEUED_ACTIVATION_HOURS, QUEUED_ACTIVATION_MINUTES
 from pawpact.billing.enums import ContractStatus, DepositStatus
 from pawpact.billing.models import Contract, DebitPeriod
 from pawpact.core.clock import default_clock
 from pawpact.core.money import Money
 from pawpact.payments.base import RailPolicy
-from pawpact.payments.policies import RAIL_POLICIES
+from pawpact.payments.policies import RAIL_POLICIES, is_within_allowed_hours
 
 DEPOSIT = "deposit"
 FIRST_PERIOD = "period"
@@ -62,6 +63,20 @@ def next_window_day(at: datetime, policy: RailPolicy) -> date:
     return local.date() if local.time() < policy.allowed_until else local.date() + timedelta(days=1)
 
 
+def next_activation_run_day(at: datetime, policy: RailPolicy) -> date:
+    """The day of the queued activation job's first run at or after `at` that the rail's hours
+    allow (a run outside them sends and debits nothing)."""
+    local = at.astimezone(policy.timezone)
+    for offset in range(3):
+        day = local.date() + timedelta(days=offset)
+        for hour in QUEUED_ACTIVATION_HOURS:
+            for minute in QUEUED_ACTIVATION_MINUTES:
+                run = datetime.combine(day, time(hour, minute), tzinfo=policy.timezone)
+                if run >= local and is_within_allowed_hours(at=run, policy=policy):
+                    return day
+    raise ValueError("the queued activation job never runs within the rail's hours")
+
+
 def activation_schedule(contract: Contract, *, rail: str = "", clock=default_clock) -> ActivationSchedule | None:
     """The debits that start `contract` and their days, from the queued activation's data.
 
@@ -77,7 +92,8 @@ def activation_schedule(contract: Contract, *, rail: str = "", clock=default_clo
     if policy is None:
         return None
     days = policy.pre_debit_notice_days or 0
-    today = next_window_day(clock.now(), policy)
+    # Without notices the page takes the money at once; with them every step is the job's.
+    today = next_activation_run_day(clock.now(), policy) if days else next_window_day(clock.now(), policy)
     debits = []
     if contract.deposit_status == DepositStatus.DUE and contract.deposit_minor > 0:
         noticed = contract.deposit_noticed_at if queued else None

@@ -6,9 +6,16 @@ are public dispatchers that fan out over ready shops.
 """
 from celery.schedules import crontab
 
+from pawpact.billing.activation_runs import QUEUED_ACTIVATION_HOURS, QUEUED_ACTIVATION_MINUTES
+
 
 def _every(schedule, task: str, *, expires: int) -> dict:
     return {"task": task, "schedule": schedule, "options": {"expires": expires}}
+
+
+def _queued_activation_runs() -> crontab:
+    """The activation job's runs, from the times the pages' activation schedule predicts with."""
+    return crontab(hour=",".join(map(str, QUEUED_ACTIVATION_HOURS)), minute=",".join(map(str, QUEUED_ACTIVATION_MINUTES)))
 
 
 def beat_schedule() -> dict:
@@ -73,7 +80,7 @@ def _shop_jobs() -> dict:
         ),
         # signed contracts waiting for their WeChat notice to age start within the same hours
         "billing-queued-activations": _every(
-            crontab(hour="7-21", minute="20,50"), "billing.queued_activation_dispatch", expires=840
+            _queued_activation_runs(), "billing.queued_activation_dispatch", expires=840
         ),
         "billing-reconciliation": _every(
             crontab(hour=10, minute=30), "billing.reconciliation_dispatch", expires=3600

@@ -47,17 +47,17 @@ def test_the_signings_filter_separates_the_notice_wait_from_the_customers(shop, 
     assert names["waiting"] not in for_customer and names["active"] not in for_customer
     notice = _plain(_page(owner_client, "/manage/signings/?state=notice", "en"))
     assert names["waiting"] in notice and names["draft"] not in notice and names["unpaid"] not in notice
-    assert '<option value="notice" selected>Waiting for WeChat Pay\'s notice</option>' in notice
+    assert '<option value="notice" selected>Waiting for WeChat Pay\'s pre-debit notice period</option>' in notice
     zh = _page(owner_client, "/manage/signings/?state=notice", "zh-hans")
-    assert '<option value="notice" selected>等待微信支付扣款通知期</option>' in zh
+    assert '<option value="notice" selected>等待微信支付预扣费通知期</option>' in zh
 
 
 def test_the_overview_counts_each_wait_apart(shop, others, owner_client):  # noqa: F811
     en = _plain(_page(owner_client, "/manage/", "en"))
     assert ('?state=waiting">Applications waiting for the customer</a><span class="count">2</span>') in en
-    assert ('?state=notice">Waiting for WeChat Pay\'s notice</a><span class="count">1</span>') in en
+    assert ('?state=notice">Waiting for WeChat Pay\'s pre-debit notice period</a><span class="count">1</span>') in en
     zh = _page(owner_client, "/manage/", "zh-hans")
-    assert '?state=notice">等待微信支付扣款通知期</a><span class="count">1</span>' in zh
+    assert '?state=notice">等待微信支付预扣费通知期</a><span class="count">1</span>' in zh
 
 
 def test_the_signings_list_shows_an_active_contracts_next_debit_as_the_contracts_list(shop, others, owner_client):  # noqa: F811

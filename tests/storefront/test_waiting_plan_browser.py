@@ -1,7 +1,8 @@
 """A WeChat plan waiting for its pre-debit notices, seen in a browser: the customer's signing
-page (agreement signed), done page and My plans at 390 px, the staff signing page, contract
-page and both lists and the console's Go live at 1366 px, in English and Chinese. Nothing
-overflows the phone's width; the signing page's button reads Done; screenshots kept."""
+page (agreement signed) and done page at 390 px, My plans, the staff contract page (its
+timeline with the pre-debit notice) and both lists at 390 and 1366 px, the staff signing page
+and the console's Go live at 1366 px, in English and Chinese. Nothing overflows the phone's
+width; the signing page's button reads Done; screenshots kept."""
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ from pawpact.billing.models import Contract
 from pawpact.billing.services.agreements import agreement_sign_begin
 from pawpact.customers.services import customer_account_create, customer_create, pet_create
 from pawpact.storefront.signing_views import SESSION_KEY
-from tests.billing.signing.test_queued_activation import SIGNED_AT, shop_wechat  # noqa: F401  (fixture)
+from tests.billing.signing.test_queued_activation import SIGNED_AT, _run, shop_wechat  # noqa: F401  (fixture)
 from tests.browser import browser_marks, chromium, screenshot
 from tests.loyalty.test_member_browser import serve
 from tests.payments.gateways import fake_wechat  # noqa: F401  (fixture)
@@ -59,22 +60,26 @@ def _shot(browser, fetched, language, tmp_path):
     url, response, width, name = fetched
     page = browser.new_page(viewport={"width": width, "height": 900}, locale=language)
     serve(page, url, response)
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, (name, overflow)
     screenshot(page, tmp_path, f"{name}-{language}-{width}.png")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right
+        > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 60))""")
+    assert overflow <= 0, (name, overflow, wide)
     return page
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_waiting_plan_on_every_page(shop, signed_on_phone, owner_client, language, tmp_path):  # noqa: F811
     contract, link, phone, customer = signed_on_phone
+    _run(shop, SIGNED_AT)  # the job's run sends the deposit's notice: on the timeline and in the messages
+    both = ((customer, "/my/plans/", "wx-my-plans"), (owner_client, "/manage/signings/", "signings"),
+            (owner_client, f"/manage/contracts/{contract.uuid}/", "staff-contract"),
+            (owner_client, "/manage/contracts/", "contracts"))  # fmt: skip
     pages = [
         _fetched(phone, f"/sign/{link.token}/", language, 390, "wx-signing-attached"),
         _fetched(phone, f"/sign/done/{contract.uuid}/", language, 390, "wx-done"),
-        _fetched(customer, "/my/plans/", language, 390, "wx-my-plans"),
-        *(_fetched(owner_client, path, language, 1366, name) for path, name in (
-            (f"/manage/signings/{contract.uuid}/", "staff-signing"), ("/manage/signings/", "signings"),
-            (f"/manage/contracts/{contract.uuid}/", "staff-contract"), ("/manage/contracts/", "contracts"))),
+        _fetched(owner_client, f"/manage/signings/{contract.uuid}/", language, 1366, "staff-signing"),
+        *(_fetched(client, path, language, width, name) for client, path, name in both for width in (390, 1366)),
     ]  # fmt: skip
     with chromium() as browser:
         signing = _shot(browser, pages[0], language, tmp_path)

@@ -1,9 +1,13 @@
 """A plan whose customer signed WeChat Pay auto-debit waits for WeChat's pre-debit notices:
-the done page, My plans, the staff signing and contract pages and both lists all say when
+the done page, My plans, the staff signing and contract pages and both lists (compactly:
+each debit's day and amount, then the start day) all say when
 the deposit and the first month are debited and when the plan starts, the same days in
 English and Chinese, and nothing pretends the money is already taken."""
-from datetime import date
+import csv
+import io
+from datetime import date, datetime
 
+import openpyxl
 import pytest
 from django_tenants.utils import schema_context
 
@@ -19,6 +23,13 @@ pytestmark = pytest.mark.django_db
 EN = ("deposit ¥500.00 will be debited on 2026-12-02, the first month ¥399.00 on 2026-12-03;"
       " the plan starts on 2026-12-03.")
 ZH = "押金 ¥500.00 将于 2026-12-02 扣款，首期 ¥399.00 将于 2026-12-03 扣款，套餐自 2026-12-03 生效。"
+# A list row's next-debit cell: every debit that starts the plan, then the start day.
+ROW_EN = ('<span class="ws-nowrap" data-next-debit="2026-12-02">2026-12-02 <span class="muted">Deposit ¥500.00</span>'
+          '</span><br><span class="ws-nowrap">2026-12-03 <span class="muted">First month ¥399.00</span></span><br>'
+          '<span class="ws-nowrap muted" data-starts-on="2026-12-03">Plan starts on 2026-12-03</span>')
+ROW_ZH = ('<span class="ws-nowrap" data-next-debit="2026-12-02">2026-12-02 <span class="muted">押金 ¥500.00</span>'
+          '</span><br><span class="ws-nowrap">2026-12-03 <span class="muted">首期 ¥399.00</span></span><br>'
+          '<span class="ws-nowrap muted" data-starts-on="2026-12-03">套餐生效日 2026-12-03</span>')
 COOLING_OFF_EN = "<dt>Cooling-off until</dt><dd>2026-12-10</dd>"  # the start day + the plan's 7 days
 COOLING_OFF_ZH = "<dt>冷静期至</dt><dd>2026-12-10</dd>"
 
@@ -64,17 +75,21 @@ def test_my_plans_shows_the_deposit_to_be_debited_and_one_name_for_the_method(sh
     phone = client_for(shop, user)
     zh = _page(phone, "/my/plans/", "zh-hans")
     assert "<dt>押金</dt><dd>¥500.00 · 待扣（2026-12-02 扣款）</dd>" in zh
+    assert "<dt>首期（待扣）</dt><dd>¥399.00，2026-12-03 扣款</dd>" in zh
+    assert '<dt>套餐生效日</dt><dd data-starts-on="2026-12-03">2026-12-03</dd>' in zh
     assert "<dd>微信支付委托代扣</dd>" in zh and f"等待微信支付预扣费通知期：{ZH}届时我们会短信通知您。" in zh
     assert COOLING_OFF_ZH in zh
     en = _page(phone, "/my/plans/", "en")
     assert "<dt>Deposit</dt><dd>¥500.00 · to be debited on 2026-12-02</dd>" in en
-    assert "<dd>WeChat Pay auto-debit</dd>" in en and f"Waiting for WeChat Pay's notice period: {EN}" in en
+    assert "<dt>First month, to be debited</dt><dd>¥399.00 on 2026-12-03</dd>" in en
+    assert '<dt>Plan starts on</dt><dd data-starts-on="2026-12-03">2026-12-03</dd>' in en
+    assert "<dd>WeChat Pay auto-debit</dd>" in en and f"Waiting for WeChat Pay's pre-debit notice period: {EN}" in en
     assert COOLING_OFF_EN in en
 
 
 def test_the_staff_signing_page_explains_the_wait_and_offers_no_new_link(shop, waiting, owner_client):  # noqa: F811
     en = _page(owner_client, f"/manage/signings/{waiting.uuid}/", "en")
-    assert f"Waiting for WeChat Pay's notice period: {EN}" in en and "Nothing more to do" in en
+    assert f"Waiting for WeChat Pay's pre-debit notice period: {EN}" in en and "Nothing more to do" in en
     assert "Replace with a new link" not in en and "Make the signing link" not in en
     assert '<li class="done" data-step="method">' in en and '<li class="waiting" data-step="paid">' in en
     assert "¥500.00 · debited on 2026-12-02" in en
@@ -91,19 +106,51 @@ def test_the_staff_contract_page_says_when_the_deposit_is_taken(shop, waiting, o
 
 
 @pytest.mark.parametrize("path", ["/manage/signings/", "/manage/contracts/"])
-def test_both_lists_show_the_wait_and_the_first_debit(shop, waiting, owner_client, path):  # noqa: F811
+def test_both_lists_show_the_wait_every_debit_and_the_start(shop, waiting, owner_client, path):  # noqa: F811
     en = _page(owner_client, path, "en")
-    assert "Waiting for WeChat Pay&#x27;s notice period" in en or "Waiting for WeChat Pay's notice period" in en
-    assert '<span data-next-debit="2026-12-02">2026-12-02</span><br><span class="muted">Deposit ¥500.00</span>' in en
+    assert "Waiting for WeChat Pay's pre-debit notice period" in en and ROW_EN in en
     zh = _page(owner_client, path, "zh-hans")
-    assert "等待微信支付预扣费通知期" in zh and '<span class="muted">押金 ¥500.00</span>' in zh
+    assert "等待微信支付预扣费通知期" in zh and ROW_ZH in zh
 
 
 def test_after_the_deposit_the_lists_show_the_first_month_and_after_the_start_no_wait(shop, waiting, owner_client):  # noqa: F811
     _run(shop, _beijing(date(2026, 12, 2), 7, 20))
     page = _page(owner_client, "/manage/contracts/", "en")
-    first = '<span data-next-debit="2026-12-03">2026-12-03</span><br><span class="muted">First month ¥399.00</span>'
-    assert first in page
+    assert ('<span class="ws-nowrap" data-next-debit="2026-12-03">2026-12-03 <span class="muted">First month ¥399.00'
+            '</span></span><br><span class="ws-nowrap muted" data-starts-on="2026-12-03">Plan starts on 2026-12-03</span>'
+            ) in page and "Deposit ¥500.00" not in page
     _run(shop, _beijing(date(2026, 12, 3), 7, 20))
     page = _page(owner_client, "/manage/contracts/", "en")
     assert "notice period" not in page and "data-next-debit" not in page
+
+
+def _export(client, path, language):
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200, path
+    content = b"".join(response.streaming_content)
+    if "export=csv" in path:
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return [list(row) for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+
+
+def _cells(rows, name, *headers):
+    row = next(row for row in rows[1:] if name in row)
+    return [row[rows[0].index(header)] for header in headers]
+
+
+def test_the_exports_give_a_waiting_contract_its_state_and_next_debit_as_the_lists(shop, waiting, owner_client):  # noqa: F811
+    with schema_context(shop.schema_name):
+        name = waiting.customer.name
+    rows = _export(owner_client, "/manage/contracts/?export=csv", "en")
+    assert _cells(rows, name, "Status", "Next debit") == [
+        "Signed · Waiting for WeChat Pay's pre-debit notice period", "2026-12-02"]
+    rows = _export(owner_client, "/manage/contracts/?export=xlsx", "zh-hans")
+    assert _cells(rows, name, "状态", "下次扣款") == ["已签署 · 等待微信支付预扣费通知期", datetime(2026, 12, 2)]
+    rows = _export(owner_client, "/manage/signings/?export=csv", "zh-hans")
+    assert _cells(rows, name, "状态") == ["已签署 · 等待微信支付预扣费通知期"]
+    _run(shop, _beijing(date(2026, 12, 2), 7, 20))  # the deposit is in: the first month is next
+    rows = _export(owner_client, "/manage/contracts/?export=csv", "en")
+    assert _cells(rows, name, "Next debit") == ["2026-12-03"]
+    _run(shop, _beijing(date(2026, 12, 3), 7, 20))  # started: the calendar's next open period
+    rows = _export(owner_client, "/manage/contracts/?export=csv", "en")
+    assert _cells(rows, name, "Status", "Next debit") == ["Active", "2027-01-15"]

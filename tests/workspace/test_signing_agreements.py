@@ -115,7 +115,7 @@ def test_the_customer_signs_the_agreement_on_their_phone_and_period_1_is_debited
         assert "first month is paid" not in done and f"<dt>Cooling-off until</dt><dd>{until}</dd>" in done
         assert list(fake_wechat.notices.values()) == [contract.monthly_amount_minor] and fake_wechat.orders == {}
         staff = owner_client.get(f"/manage/contracts/{contract.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert "Waiting for WeChat Pay's notice period" in staff and "2026-12-02" in staff
+        assert "Waiting for WeChat Pay's pre-debit notice period" in staff and "2026-12-02" in staff
         with schema_context(shop.schema_name):
             assert Contract.objects.get(pk=contract.pk).status == ContractStatus.SIGNED
             assert not DebitAttempt.objects.filter(period__contract=contract, status="succeeded").exists()

@@ -31,7 +31,12 @@ from pawpact.billing.errors import DebitNotDue, IllegalTransition, PaymentFailed
 from pawpact.billing.models import Contract, DebitPeriod
 from pawpact.billing.services.activation import contract_activate, first_period_ensure
 from pawpact.billing.services.debits import period_notice_ok
-from pawpact.billing.services.pre_debit_notices import pre_debit_notice_run
+from pawpact.billing.services.pre_debit_notices import (
+    DEPOSIT_NOTICE,
+    noticed_debit_day,
+    pre_debit_notice_run,
+    pre_debit_notice_tell,
+)
 from pawpact.core.clock import Clock, default_clock, local_date
 from pawpact.core.errors import DomainError
 from pawpact.core.money import Money
@@ -89,7 +94,7 @@ def queued_notices_send(*, clock: Clock = default_clock) -> None:
     waiting = Contract.objects.filter(
         clock_scope_q(clock, prefix=""), status=ContractStatus.SIGNED, activation_queued_at__isnull=False,
         deposit_status=DepositStatus.DUE, deposit_minor__gt=0, deposit_noticed_at__isnull=True,
-    ).select_related("payment_method")  # fmt: skip
+    ).select_related("payment_method", "customer", "pet")  # fmt: skip
     for contract in waiting:
         method = contract.payment_method
         if method is None or not is_within_allowed_hours(at=now, policy=policy_for(method.rail)):
@@ -101,7 +106,11 @@ def queued_notices_send(*, clock: Clock = default_clock) -> None:
         except DomainError as error:
             logger.warning("deposit notice of contract %s not sent: %s", contract.pk, error.message)
             continue
-        Contract.objects.filter(pk=contract.pk, deposit_noticed_at__isnull=True).update(deposit_noticed_at=now)
+        with transaction.atomic():
+            if Contract.objects.filter(pk=contract.pk, deposit_noticed_at__isnull=True).update(deposit_noticed_at=now):
+                debit_on = noticed_debit_day(noticed_at=now, rail=method.rail)
+                pre_debit_notice_tell(contract=contract, what=DEPOSIT_NOTICE, amount_minor=contract.deposit_minor,
+                                      debit_on=debit_on, clock=clock)  # fmt: skip
     pre_debit_notice_run(clock=clock)
 
 

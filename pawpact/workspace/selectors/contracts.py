@@ -3,6 +3,7 @@ from datetime import date
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
+from pawpact.billing.activation_schedule import ActivationSchedule, waiting_schedule
 from pawpact.billing.enums import PeriodStatus
 from pawpact.billing.models import Contract, DebitPeriod
 
@@ -15,6 +16,13 @@ def next_due_subquery() -> Subquery:
     """A contract's next open debit date, for every list that shows "Next debit"."""
     upcoming = DebitPeriod.objects.filter(contract=OuterRef("pk"), status__in=OPEN_PERIOD_STATUSES).order_by("number")
     return Subquery(upcoming.values("due_date")[:1])
+
+
+def waiting_schedule_of(contract_id: int) -> ActivationSchedule | None:
+    """The schedule the pages show for a contract held back by its rail's pre-debit notices
+    (exports read plain rows, so they ask per waiting row; the others need no lookup)."""
+    contract = Contract.objects.select_related("payment_method", "plan_version").filter(pk=contract_id).first()
+    return waiting_schedule(contract) if contract is not None else None
 
 
 def contract_list(

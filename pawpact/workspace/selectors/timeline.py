@@ -1,7 +1,7 @@
 """A contract's timeline: everything that happened to it, newest first, in the shop's words.
 
-Signing link and SMS code, start, every debit attempt (retries included), messages to the
-customer, calls and visits, deferrals, holds, payment methods added, write-offs, the end.
+Signing link and SMS code, start, WeChat Pay's pre-debit notices, every debit attempt
+(retries included), messages to the customer, calls and visits, deferrals, holds, payment methods added, write-offs, the end.
 Each source is one query.
 """
 from dataclasses import dataclass
@@ -15,12 +15,14 @@ from pawpact.billing.models import (
     Contract,
     ContractHold,
     DebitAttempt,
+    DebitPeriod,
     DeferralCoupon,
     Journal,
     PaymentMethod,
     SigningLink,
     Termination,
 )
+from pawpact.billing.services.pre_debit_notices import noticed_debit_day
 from pawpact.billing.services.remote_signing import SIGNING_CODE_TOPIC
 from pawpact.core.money import Money
 from pawpact.messaging.models import Message
@@ -83,6 +85,24 @@ def _debits(contract: Contract) -> list[TimelineEntry]:
     return entries
 
 
+def _notices(contract: Contract) -> list[TimelineEntry]:
+    """What each of WeChat Pay's pre-debit notices announced: the amount and its debit day."""
+    rail = contract.payment_method.rail if contract.payment_method_id else ""
+    entries = []
+    if contract.deposit_noticed_at:
+        values = {"amount": Money(contract.deposit_minor, contract.currency).format(),
+                  "date": noticed_debit_day(noticed_at=contract.deposit_noticed_at, rail=rail).isoformat()}  # fmt: skip
+        entries.append(TimelineEntry(contract.deposit_noticed_at, _(
+            "WeChat Pay's pre-debit notice sent: deposit %(amount)s, to be debited on %(date)s") % values))
+    for period in DebitPeriod.objects.filter(contract=contract, pre_debit_noticed_at__isnull=False):
+        day = noticed_debit_day(noticed_at=period.pre_debit_noticed_at, rail=rail, due_date=period.due_date)
+        values = {"n": period.number, "amount": Money(period.amount_minor, period.currency).format(),
+                  "date": day.isoformat()}  # fmt: skip
+        entries.append(TimelineEntry(period.pre_debit_noticed_at, _(
+            "WeChat Pay's pre-debit notice sent: period %(n)d %(amount)s, to be debited on %(date)s") % values))
+    return entries
+
+
 def message_text(message: Message) -> str:
     """What staff may read of a message: never a one-time signing code (staff must not sign)."""
     if message.topic == SIGNING_CODE_TOPIC:
@@ -139,5 +159,6 @@ def _end(contract: Contract) -> list[TimelineEntry]:
 def contract_timeline(*, contract: Contract, facts: ContractFacts | None = None) -> list[TimelineEntry]:
     """Everything that happened to the contract, newest first."""
     facts = facts or contract_facts(contract=contract)
-    entries = [*_signing(contract), *_debits(contract), *_contact(contract), *_changes(contract, facts), *_end(contract)]
+    entries = [*_signing(contract), *_notices(contract), *_debits(contract), *_contact(contract),
+               *_changes(contract, facts), *_end(contract)]  # fmt: skip
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -18,6 +18,7 @@ from pawpact.billing.activation_schedule import (
 from pawpact.billing.enums import AttemptStatus, ContractStatus, DepositStatus
 from pawpact.billing.models import Contract, DebitAttempt
 from pawpact.billing.selectors import activation_starts_on
+from pawpact.config.schedules import beat_schedule
 from pawpact.core.clock import FixedClock
 from tests.billing.debits.factories import contract_create
 from tests.billing.signing.test_queued_activation import MONTHLY, SIGNED_AT, _agreement_signed, _run, shop_wechat  # noqa: F401
@@ -147,3 +148,40 @@ def test_a_rail_without_notices_takes_everything_at_once_and_other_contracts_hav
             date(2026, 12, 4))
         active = contract_create(status=ContractStatus.ACTIVE)
         assert activation_schedule(active, rail="wechat") is None and activation_schedule(signed) is None
+
+
+def _job_runs(after: datetime, *, through: date):
+    """The queued activation job's runs as its beat schedule has them, from `after` to `through`."""
+    cron = beat_schedule()["billing-queued-activations"]["schedule"]
+    day = after.astimezone(BEIJING).date()
+    while day <= through:
+        for hour in sorted(cron.hour):
+            for minute in sorted(cron.minute):
+                run = _beijing(day, hour, minute)
+                if run >= after:
+                    yield run
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize(("hour", "minute", "deposit_day", "start_day"), [
+    (21, 49, 2, 3),  # the 21:50 run sends the deposit's notice tonight
+    (21, 55, 3, 4),  # after the day's last run (21:50): the notice goes tomorrow at 07:20
+    (22, 5, 3, 4),
+    (6, 30, 2, 3),  # before the day's first run: the notice goes at 07:20 the same day
+])  # fmt: skip
+def test_the_days_promised_are_those_of_the_jobs_real_runs(
+    shop, shop_wechat, time_machine, hour, minute, deposit_day, start_day  # noqa: F811
+):
+    signed_at = _beijing(date(2026, 12, 1), hour, minute)
+    contract = _agreement_signed(shop, shop_wechat, time_machine, deposit_minor=DEPOSIT_MINOR, at=signed_at)
+    deposit_on, starts_on = date(2026, 12, deposit_day), date(2026, 12, start_day)
+    assert _days(_schedule(shop, contract, signed_at)) == (
+        [(DEPOSIT, DEPOSIT_MINOR, deposit_on), (FIRST_PERIOD, MONTHLY, starts_on)], starts_on)
+    for run in _job_runs(signed_at, through=starts_on):
+        _run(shop, run)
+        day = run.astimezone(BEIJING).date()
+        taken, now = _succeeded(shop, contract)
+        assert (now.deposit_status == DepositStatus.HELD) == (day >= deposit_on), run
+        assert (now.status == ContractStatus.ACTIVE, taken) == (
+            (True, [MONTHLY]) if day >= starts_on else (False, [])), run
+    assert now.activated_at.astimezone(BEIJING).date() == starts_on

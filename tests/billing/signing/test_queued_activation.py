@@ -37,9 +37,9 @@ def shop_wechat(shop, fake_wechat):  # noqa: F811
     return fake_wechat
 
 
-def _agreement_signed(shop, gateway, time_machine, *, deposit_minor=0, behaviour="success"):
-    """A signed contract; the customer signs the WeChat agreement and never comes back."""
-    time_machine.move_to(SIGNED_AT)
+def _agreement_signed(shop, gateway, time_machine, *, deposit_minor=0, behaviour="success", at=SIGNED_AT):
+    """A signed contract; the customer signs the WeChat agreement at `at` and never comes back."""
+    time_machine.move_to(at)
     with schema_context(shop.schema_name):
         contract = contract_create(status=ContractStatus.SIGNED, with_calendar=False, deposit_minor=deposit_minor,
                                    deposit_status=DepositStatus.DUE if deposit_minor else DepositStatus.WAIVED)
@@ -49,7 +49,7 @@ def _agreement_signed(shop, gateway, time_machine, *, deposit_minor=0, behaviour
     assert _deliver(shop, gateway.customer_signs(presign_id)).status_code == 204
     with schema_context(shop.schema_name):
         contract.refresh_from_db()
-        assert contract.payment_method.rail == "wechat" and SIGNED_AT <= contract.activation_queued_at < SIGNED_AT + timedelta(minutes=5)
+        assert contract.payment_method.rail == "wechat" and at <= contract.activation_queued_at < at + timedelta(minutes=5)
         return contract
 
 

@@ -175,7 +175,7 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
     )  # fmt: skip
     activation_queued_at = serializers.DateTimeField(
         read_only=True, allow_null=True,
-        help_text=_("Set while a signed contract waits for WeChat Pay's notice period; it then starts by itself."),
+        help_text=_("Set while a signed contract waits for WeChat Pay's pre-debit notice period; it then starts by itself."),
     )  # fmt: skip
     activation_starts_on = serializers.SerializerMethodField(
         help_text=_("The day a waiting contract starts (Beijing date), with its first debit; null otherwise."),
