@@ -75,6 +75,8 @@ class LineRow:
     detail: str  # what it matched, or why not
     age_days: int | None  # a mismatch's age, from its statement's day
     mismatch: ReconciliationMismatch | None  # the console's row for it, when listed
+    customer: str  # whose money, as the books named the customer when matched ("" when unknown)
+    reference: str  # the contract's or the order's human reference, worded ("" when unknown)
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,16 @@ def line_detail(line: dict) -> str:
     return LINE_REASONS.text(code, {"record": record, "theirs": theirs, "ours": ours})
 
 
+def record_reference(line: dict) -> str:
+    """The contract a line's money belongs to, by the reference the console shows contracts
+    by (the first 8 digits of its uuid, as on the funding pages), or the order's number."""
+    if line.get("contract_uuid"):
+        return _("Contract %(ref)s") % {"ref": line["contract_uuid"].replace("-", "")[:8]}
+    if line.get("order_number"):
+        return _("Order %(number)s") % {"number": line["order_number"]}
+    return ""
+
+
 def result_label(result: str) -> str:
     if result == MATCHED:
         return _("Matched")
@@ -145,7 +157,8 @@ def import_line_rows(*, imports: list[StatementImport], filters: LineFilter, tod
             mismatch = listed.get((source.pk, result, line.get("order_no", "")))
             age = (today - source.statement_date).days if _is_mismatch(result) else None
             rows.append(LineRow(source, line, kinds.get(line.get("kind", ""), line.get("kind", "")),
-                                result_label(result), line_detail(line), age, mismatch))  # fmt: skip
+                                result_label(result), line_detail(line), age, mismatch,
+                                line.get("customer_name", ""), record_reference(line)))  # fmt: skip
     return rows
 
 
