@@ -92,7 +92,9 @@ def test_an_import_keeps_every_line_with_its_result_totals_and_exports(
     assert (totals.mismatched_statement_minor, totals.mismatched_books_minor) == (3_900, -15_000)
     assert (totals.statement_minor, totals.books_minor) == (-6_200, 24_900)
     page = response.content.decode()
-    assert "-¥90.00 on the statement, -¥100.00 in the books." in page
+    # Each amount kept on one line: a wrapped "-¥90.00" would leave a minus sign reading as a dash.
+    assert ('<span class="amount">-¥90.00</span> on the statement, <span class="amount">-¥100.00</span> in the'
+            " books.") in page  # fmt: skip
     assert "Paid in the books (Refund), but not on the statement." in page
     assert "On the statement, but the books show no payment under this number." in page
     assert "A transfer out of the account: not a payment of the shop&#x27;s books." in page
