@@ -69,7 +69,8 @@ def test_wide_console_tables_show_a_scroll_shadow_and_keep_amounts_whole(shop, t
                 for index in range(page.locator(SCROLLERS).count()):
                     table = page.locator(SCROLLERS).nth(index)
                     if not table.evaluate("t => t.scrollWidth > t.clientWidth + 1"):
-                        inner = table.evaluate("t => [...t.querySelectorAll('table')].some(x => x.scrollWidth > x.clientWidth + 1)")
+                        inner = table.evaluate(
+                            "t => [...t.querySelectorAll('table')].some(x => x.scrollWidth > x.clientWidth + 1)")
                         if not inner:  # no shadow on a box that fits (a table scrolling inside one shows its own)
                             assert min(_edges(page, index)) > 240, (path, width, index)
                         continue

@@ -125,7 +125,8 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     ):
         key = penalty_charge_key(termination.contract)
         on_day = start <= collected[termination.contract_id] < end
-        ours[out_trade_no(key)] = _Ours(termination.penalty_minor, on_day, "penalty", key, *_whose(termination.contract))
+        whose = _whose(termination.contract)
+        ours[out_trade_no(key)] = _Ours(termination.penalty_minor, on_day, "penalty", key, *whose)
     for record in _charges_of_other_apps(rail=rail, livemode=livemode, start=start, end=end):
         moved_on_day = record.moved_at is not None and start <= record.moved_at < end
         ours[out_trade_no(record.idempotency_key)] = _Ours(

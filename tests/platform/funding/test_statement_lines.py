@@ -233,19 +233,19 @@ def _line(i: int, *, customer: str, contract: str = "", order: str = "", fen: in
             "contract_uuid": contract, "order_number": order}  # fmt: skip
 
 
-def _lines_page_queries(console, url: str) -> tuple[int, object]:
+def _lines_page_queries(console, url: str) -> tuple[int, object]:  # noqa: F811
     with CaptureQueriesContext(connection) as queries:
         response = console.get(url)
     assert response.status_code == 200
     return len(queries), response
 
 
-def test_lines_name_the_shop_customer_and_contract_with_no_query_per_line(console, shop, other_shop):
+def test_lines_name_the_shop_customer_and_contract_with_no_query_per_line(console, shop, other_shop):  # noqa: F811
     contract = "3f2a9c1e-0000-4000-8000-000000000001"
-    StatementImport.objects.create(shop=other_shop, provider="alipay", statement_date=_today(), status="done",
-                                   lines=1, matched=1, line_results=[_line(0, customer="Wang Fang", order="SO26112900007")])  # fmt: skip
-    mine = StatementImport.objects.create(shop=shop, provider="alipay", statement_date=_today(), status="done",
-                                          lines=1, matched=1, line_results=[_line(1, customer="Li Lei", contract=contract)])  # fmt: skip
+    StatementImport.objects.create(shop=other_shop, provider="alipay", statement_date=_today(), status="done", lines=1,
+                                   matched=1, line_results=[_line(0, customer="Wang Fang", order="SO26112900007")])  # fmt: skip
+    mine = StatementImport.objects.create(shop=shop, provider="alipay", statement_date=_today(), status="done", lines=1,
+                                          matched=1, line_results=[_line(1, customer="Li Lei", contract=contract)])  # fmt: skip
     few, response = _lines_page_queries(console, "/console/reconciliation/lines/")
     text = _visible(response.content.decode())
     assert "Li Lei" in text and "Contract 3f2a9c1e" in text and "Wang Fang" in text and "Order SO26112900007" in text
@@ -268,7 +268,9 @@ def test_lines_name_the_shop_customer_and_contract_with_no_query_per_line(consol
     assert imported == 6
 
 
-def test_the_xlsx_export_ends_with_a_labelled_totals_row_and_the_csv_keeps_one_row_a_line(console, shop):
+def test_the_xlsx_export_ends_with_a_labelled_totals_row_and_the_csv_keeps_one_row_a_line(
+    console, shop  # noqa: F811
+):
     lines = [_line(1, customer="Li Lei", fen=39_900, books=39_900), _line(2, customer="Li Lei", fen=12_900, books=0),
              {**_line(3, customer="", fen=-9_000, books=-10_000), "kind": "refund"}]  # fmt: skip
     imported = StatementImport.objects.create(shop=shop, provider="alipay", statement_date=_today(), status="done",
