@@ -89,19 +89,20 @@ def membership_ledger_problems() -> list[str]:
 def loyalty_charges_for_reconciliation(*, rail: str, livemode: bool, start, end) -> list[ChargeRecord]:
     """Every charge loyalty sent to `rail` in one mode (any state): a paid one with its amount
     and when it was recorded, the others as sent but not moved."""
-    charges = PaidCharge.objects.filter(payment_method__rail=rail, payment_method__livemode=livemode).values_list("charge_key", "status", "amount_minor", "finished_at")
+    charges = PaidCharge.objects.filter(payment_method__rail=rail, payment_method__livemode=livemode).values_list(
+        "charge_key", "status", "amount_minor", "finished_at", "membership__customer__name")  # fmt: skip
     records = [ChargeRecord(key, amount if status == ChargeStatus.PAID else 0,
-                            finished if status == ChargeStatus.PAID else None)
-               for key, status, amount, finished in charges]  # fmt: skip
+                            finished if status == ChargeStatus.PAID else None, customer)
+               for key, status, amount, finished, customer in charges]  # fmt: skip
     topups = TopUp.objects.filter(payment_method__rail=rail, payment_method__livemode=livemode).values_list(
-        "charge_key", "status", "amount_minor", "finished_at")  # fmt: skip
+        "charge_key", "status", "amount_minor", "finished_at", "customer__name")  # fmt: skip
     records += [ChargeRecord(key, amount if status == TopUpStatus.PAID else 0,
-                             finished if status == TopUpStatus.PAID else None)
-                for key, status, amount, finished in topups]  # fmt: skip
+                             finished if status == TopUpStatus.PAID else None, customer)
+                for key, status, amount, finished, customer in topups]  # fmt: skip
     taken = (RedemptionStatus.REDEEMED, RedemptionStatus.HANDED_OVER)
     redemptions = Redemption.objects.filter(payment_method__rail=rail, payment_method__livemode=livemode,
                                             cash_minor__gt=0).exclude(charge_key="").values_list(
-        "charge_key", "status", "cash_minor", "finished_at")  # fmt: skip
-    records += [ChargeRecord(key, amount if status in taken else 0, finished if status in taken else None)
-                for key, status, amount, finished in redemptions]  # fmt: skip
+        "charge_key", "status", "cash_minor", "finished_at", "customer__name")  # fmt: skip
+    records += [ChargeRecord(key, amount if status in taken else 0, finished if status in taken else None, customer)
+                for key, status, amount, finished, customer in redemptions]  # fmt: skip
     return records

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from pawpact.core.clock import default_clock
 
@@ -15,8 +17,12 @@ def yuan_cell(amount_minor: int) -> Decimal:
     return Decimal(amount_minor).scaleb(-2).quantize(Decimal("0.01"))
 
 
-def table_response(*, fmt: str, headers: list, rows: list[list], name: str) -> HttpResponse:
-    """`fmt` "csv" (with a BOM, so Excel reads Chinese as UTF-8) or anything else for XLSX."""
+def table_response(*, fmt: str, headers: list, rows: list[list], name: str, totals: list | None = None) -> HttpResponse:
+    """`fmt` "csv" (with a BOM, so Excel reads Chinese as UTF-8) or anything else for XLSX.
+
+    `totals`, a labelled row under the table, goes in the XLSX only: a CSV is read by programs
+    (an import, a sum over a column), which would take a totals row for one more record and
+    count everything twice; every row of the CSV is a record, and its totals are a sum away."""
     headers = [str(header) for header in headers]
     stamp = default_clock.today().isoformat()
     if fmt == "csv":
@@ -29,9 +35,21 @@ def table_response(*, fmt: str, headers: list, rows: list[list], name: str) -> H
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=name[:31])
     for row in [headers, *rows]:
-        sheet.append([cell if isinstance(cell, int | float | Decimal) else str(cell) for cell in row])
+        sheet.append([_cell(cell) for cell in row])
+    if totals is not None:
+        sheet.append([_bold(sheet, _cell(cell)) for cell in totals])
     out = io.BytesIO()
     workbook.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
     return response
+
+
+def _cell(value):
+    return value if isinstance(value, int | float | Decimal) else str(value)
+
+
+def _bold(sheet, value) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = Font(bold=True)
+    return cell

@@ -7,7 +7,17 @@ from django.utils import timezone
 from pawpact.billing.services.reconciliation import ChargeRecord
 from pawpact.customers.models import Customer
 from pawpact.storefront.enums import FulfilmentStatus, PaymentStatus, ReshipStatus
-from pawpact.storefront.models import CartLine, Fulfilment, Order, OrderLine, OrderPayment, PlanBoxItem, Product, ReshipRequest
+from pawpact.storefront.models import (
+    CartLine,
+    Fulfilment,
+    Order,
+    OrderLine,
+    OrderPayment,
+    PlanBoxItem,
+    Product,
+    ReshipRequest,
+    order_number,
+)
 from pawpact.storefront.services.catalog import current_shop, linked_warehouse_id
 from pawpact.warehouses.enums import SkuCategory
 from pawpact.warehouses.models import WarehouseLink, WarehouseSku
@@ -116,12 +126,13 @@ def order_charges_for_reconciliation(*, rail: str, livemode: bool, start, end) -
     when it was recorded, the others as sent but not moved. The refunds of orders reach the
     statement check as RailRefund rows."""
     payments = OrderPayment.objects.filter(rail=rail, order__payment_method__livemode=livemode).values_list(
-        "idempotency_key", "status", "amount_minor", "finished_at"
+        "idempotency_key", "status", "amount_minor", "finished_at", "order__customer__name", "order__created_at",
+        "order_id",
     )
     return [
         ChargeRecord(key, amount if status == PaymentStatus.SUCCEEDED else 0,
-                     finished if status == PaymentStatus.SUCCEEDED else None)
-        for key, status, amount, finished in payments
+                     finished if status == PaymentStatus.SUCCEEDED else None, customer, order_number(placed, order_id))
+        for key, status, amount, finished, customer, placed, order_id in payments
     ]  # fmt: skip
 
 

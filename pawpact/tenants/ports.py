@@ -44,6 +44,11 @@ class StatementLineResult:
     result: str
     our_record: str = ""  # what the books hold under the number: debit, deposit, penalty, refund, order
     our_key: str = ""  # that record's idempotency key
+    # Whose money it is, as the books named it when matched, for the console: a statement line
+    # is read by platform admins, who know customers and contracts, not keys.
+    customer_name: str = ""
+    contract_uuid: str = ""  # the contract the money belongs to ("" for an order or a membership)
+    order_number: str = ""  # a storefront order's number (SO…)
 
 
 @dataclass(frozen=True)

@@ -64,10 +64,14 @@ def test_the_live_cart_page_offers_no_test_card_and_the_checkout_refuses_one(sho
     with schema_context(shop.schema_name):
         customer = CartLine.objects.get().customer
         PaymentMethod.objects.create(customer=customer, rail="sandbox", token="tok_success.old", label="Old test card")
-    assert "Test card (sandbox)" in client.get("/shop/cart/").content.decode()
+    test_cart = client.get("/shop/cart/").content.decode()
+    heading = "Test cards: this shop is in test mode, no real money moves"
+    assert "Test card (sandbox)" in test_cart and test_cart.count(heading) == 1
+    assert test_cart.index(heading) < test_cart.index("Test card (sandbox)")
     _go_live(shop)
     cart = client.get("/shop/cart/").content.decode()
     assert "Test card (sandbox)" not in cart and "sandbox-new" not in cart and "Old test card" not in cart
+    assert heading not in cart
     key = re.search(r'name="checkout_key" value="(\w+)"', cart).group(1)
     with schema_context(shop.schema_name):
         before = _written(linked)

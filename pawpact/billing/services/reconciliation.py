@@ -71,6 +71,8 @@ class ChargeRecord:
     idempotency_key: str
     amount_minor: int  # what our books say moved (0: sent, but not recorded as moved)
     moved_at: datetime | None  # when it was recorded as moved
+    customer_name: str = ""  # whose money: the console shows it beside the statement's line
+    order_number: str = ""  # the order's number, when the charge is an order's
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class _Ours:
     on_day: bool  # recorded as moved on the statement's day
     record: str = ""
     key: str = ""
+    customer_name: str = ""
+    contract_uuid: str = ""
+    order_number: str = ""
 
 
 def _day_bounds(day: date):
@@ -89,14 +94,18 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     start, end = _day_bounds(day)
     ours: dict[str, _Ours] = {}
     attempts = DebitAttempt.objects.filter(rail=rail, period__contract__livemode=livemode).values_list(
-        "idempotency_key", "status", "amount_minor", "finished_at"
+        "idempotency_key", "status", "amount_minor", "finished_at", "period__contract__uuid",
+        "period__contract__customer__name",
     )
-    for key, status, amount, finished in attempts:
+    for key, status, amount, finished, contract_uuid, customer in attempts:
         paid = status == AttemptStatus.SUCCEEDED
         ours[out_trade_no(key)] = _Ours(
-            amount if paid else 0, paid and finished is not None and start <= finished < end, "debit", key
+            amount if paid else 0, paid and finished is not None and start <= finished < end, "debit", key,
+            customer, str(contract_uuid),
         )
-    contracts = Contract.objects.filter(payment_method__rail=rail, livemode=livemode).select_related("payment_method")
+    contracts = Contract.objects.filter(payment_method__rail=rail, livemode=livemode).select_related(
+        "payment_method", "customer"
+    )
     held = dict(
         Journal.objects.filter(kind=JournalKind.DEPOSIT_HELD, contract__in=contracts).values_list(
             "contract_id", "created_at"
@@ -104,24 +113,32 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     )
     for contract in contracts.filter(pk__in=held):
         key = deposit_charge_key(contract, contract.payment_method)
-        ours[out_trade_no(key)] = _Ours(contract.deposit_minor, start <= held[contract.pk] < end, "deposit", key)
+        ours[out_trade_no(key)] = _Ours(contract.deposit_minor, start <= held[contract.pk] < end, "deposit", key,
+                                        *_whose(contract))  # fmt: skip
     collected = dict(
         Journal.objects.filter(kind=JournalKind.PENALTY_COLLECTED, contract__in=contracts).values_list(
             "contract_id", "created_at"
         )
     )
     for termination in Termination.objects.filter(contract_id__in=collected, penalty_minor__gt=0).select_related(
-        "contract"
+        "contract__customer"
     ):
         key = penalty_charge_key(termination.contract)
         on_day = start <= collected[termination.contract_id] < end
-        ours[out_trade_no(key)] = _Ours(termination.penalty_minor, on_day, "penalty", key)
+        whose = _whose(termination.contract)
+        ours[out_trade_no(key)] = _Ours(termination.penalty_minor, on_day, "penalty", key, *whose)
     for record in _charges_of_other_apps(rail=rail, livemode=livemode, start=start, end=end):
         moved_on_day = record.moved_at is not None and start <= record.moved_at < end
         ours[out_trade_no(record.idempotency_key)] = _Ours(
-            record.amount_minor, moved_on_day, "order", record.idempotency_key
+            record.amount_minor, moved_on_day, "order", record.idempotency_key, record.customer_name,
+            order_number=record.order_number,
         )
     return ours
+
+
+def _whose(contract: Contract | None) -> tuple[str, str]:
+    """(customer's name, contract's uuid) of a record under `contract` (select_related customer)."""
+    return (contract.customer.name, str(contract.uuid)) if contract else ("", "")
 
 
 def _charges_of_other_apps(*, rail: str, livemode: bool, start: datetime, end: datetime) -> Iterable[ChargeRecord]:
@@ -133,9 +150,10 @@ def _our_refunds(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     start, end = _day_bounds(day)
     return {
         out_trade_no(refund.idempotency_key): _Ours(
-            -refund.amount_minor, start <= refund.created_at < end, "refund", refund.idempotency_key
+            -refund.amount_minor, start <= refund.created_at < end, "refund", refund.idempotency_key,
+            *_whose(refund.contract),
         )
-        for refund in RailRefund.objects.filter(rail=rail, livemode=livemode)
+        for refund in RailRefund.objects.filter(rail=rail, livemode=livemode).select_related("contract__customer")
     }
 
 
@@ -148,14 +166,19 @@ def statement_results(*, lines: list[StatementLine], ours: dict[str, _Ours], kin
         mine = ours.get(line.order_no)
         books = mine.amount_minor if mine else 0
         result = MISSING_HERE if books == 0 else AMOUNT_DIFFERS if books != line.amount_minor else MATCHED
-        sent = {"our_record": mine.record, "our_key": mine.key} if mine else {}
+        sent = _sent(mine) if mine else {}
         results.append(StatementLineResult(kind, line.order_no, line.provider_reference[:64], line.amount_minor,
                                            books, result, **sent))  # fmt: skip
     for number, mine in ours.items():
         if mine.on_day and mine.amount_minor and number not in seen:
             results.append(StatementLineResult(kind, number, "", 0, mine.amount_minor, MISSING_AT_PROVIDER,
-                                               mine.record, mine.key))  # fmt: skip
+                                               **_sent(mine)))  # fmt: skip
     return results
+
+
+def _sent(mine: _Ours) -> dict[str, str]:
+    return {"our_record": mine.record, "our_key": mine.key, "customer_name": mine.customer_name,
+            "contract_uuid": mine.contract_uuid, "order_number": mine.order_number}  # fmt: skip
 
 
 def _mismatch(result: StatementLineResult) -> Mismatch:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Max
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
@@ -75,6 +77,9 @@ class LineRow:
     detail: str  # what it matched, or why not
     age_days: int | None  # a mismatch's age, from its statement's day
     mismatch: ReconciliationMismatch | None  # the console's row for it, when listed
+    customer: str  # whose money, as the books named the customer when matched ("" when unknown)
+    reference: str  # the contract's or the order's human reference, worded ("" when unknown)
+    detail_html: str  # `detail` for the page: escaped, each amount kept on one line
 
 
 @dataclass(frozen=True)
@@ -102,15 +107,33 @@ def _wanted(line: dict, filters: LineFilter) -> bool:
     return not filters.result or result == filters.result
 
 
-def line_detail(line: dict) -> str:
-    """What a matched line matched, or why a line did not match, in the active language."""
+def line_detail(line: dict, *, html: bool = False) -> str:
+    """What a matched line matched, or why a line did not match, in the active language.
+    `html`: escaped, each amount in a span that keeps it on one line (a wrapped "-¥90.00"
+    leaves a minus sign at a line's end that reads as a dash)."""
     record = record_labels().get(line.get("our_record", ""), line.get("our_record", ""))
     result = line.get("result", "")
     if result == MATCHED:
-        return record
+        return escape(record) if html else record
     code = "missing_here_sent" if result == MismatchKind.MISSING_HERE and record else result
     theirs, ours = (Money(int(line.get(field) or 0)).format() for field in ("amount_minor", "our_amount_minor"))
-    return LINE_REASONS.text(code, {"record": record, "theirs": theirs, "ours": ours})
+    if not html:
+        return LINE_REASONS.text(code, {"record": record, "theirs": theirs, "ours": ours})
+    # Marks no translation contains stand for the amounts while the sentence is escaped.
+    text = escape(LINE_REASONS.text(code, {"record": record, "theirs": "\x00theirs\x00", "ours": "\x00ours\x00"}))
+    for mark, amount in (("\x00theirs\x00", theirs), ("\x00ours\x00", ours)):
+        text = text.replace(mark, format_html('<span class="amount">{}</span>', amount))
+    return mark_safe(text)  # the sentence escaped above, the amounts by format_html
+
+
+def record_reference(line: dict) -> str:
+    """The contract a line's money belongs to, by the reference the console shows contracts
+    by (the first 8 digits of its uuid, as on the funding pages), or the order's number."""
+    if line.get("contract_uuid"):
+        return _("Contract %(ref)s") % {"ref": line["contract_uuid"].replace("-", "")[:8]}
+    if line.get("order_number"):
+        return _("Order %(number)s") % {"number": line["order_number"]}
+    return ""
 
 
 def result_label(result: str) -> str:
@@ -145,7 +168,9 @@ def import_line_rows(*, imports: list[StatementImport], filters: LineFilter, tod
             mismatch = listed.get((source.pk, result, line.get("order_no", "")))
             age = (today - source.statement_date).days if _is_mismatch(result) else None
             rows.append(LineRow(source, line, kinds.get(line.get("kind", ""), line.get("kind", "")),
-                                result_label(result), line_detail(line), age, mismatch))  # fmt: skip
+                                result_label(result), line_detail(line), age, mismatch,
+                                line.get("customer_name", ""), record_reference(line),
+                                line_detail(line, html=True)))  # fmt: skip
     return rows
 
 

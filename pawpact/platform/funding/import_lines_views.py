@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from pawpact.core.clock import default_clock
 from pawpact.core.decorators import staff_required
@@ -64,16 +64,22 @@ class DayLineFilterForm(LineFilterForm):
 
 def _export(fmt: str, rows: list[LineRow]):
     providers = dict(provider_choices())
-    headers = [_("Shop"), _("Provider"), _("Statement date"), _("Kind"), _("Our reference"),
-               _("Provider's number"), _("On the statement (¥)"), _("In the books (¥)"), _("Result"),
-               _("Matched to / reason"), _("Idempotency key"), _("Age (days)"), _("Mismatch state")]  # fmt: skip
+    headers = [_("Shop"), _("Provider"), _("Statement date"), _("Kind"), _("Customer"), _("Contract or order"),
+               _("Merchant order number"), _("Provider's number"), _("On the statement (¥)"), _("In the books (¥)"),
+               _("Result"), _("Matched to / reason"), _("Idempotency key"), _("Age (days)"),
+               _("Mismatch state")]  # fmt: skip
     table = [[row.source.shop.name, providers.get(row.source.provider, row.source.provider),
-              row.source.statement_date.isoformat(), row.kind, row.line.get("order_no", ""),
-              row.line.get("provider_reference", ""), yuan_cell(int(row.line.get("amount_minor") or 0)),
-              yuan_cell(int(row.line.get("our_amount_minor") or 0)), row.result, row.detail,
-              row.line.get("our_key", ""), "" if row.age_days is None else row.age_days, _state(row)]
+              row.source.statement_date.isoformat(), row.kind, row.customer, row.reference,
+              row.line.get("order_no", ""), row.line.get("provider_reference", ""),
+              yuan_cell(int(row.line.get("amount_minor") or 0)), yuan_cell(int(row.line.get("our_amount_minor") or 0)),
+              row.result, row.detail, row.line.get("our_key", ""), "" if row.age_days is None else row.age_days,
+              _state(row)]
              for row in rows]  # fmt: skip
-    return table_response(fmt=fmt, headers=headers, rows=table, name="statement-lines")
+    totals = line_totals(rows)
+    count = ngettext("%(n)s line", "%(n)s lines", totals.lines) % {"n": totals.lines}
+    footer = [_("Total"), count, "", "", "", "", "", "", yuan_cell(totals.statement_minor),
+              yuan_cell(totals.books_minor), "", "", "", "", ""]  # fmt: skip
+    return table_response(fmt=fmt, headers=headers, rows=table, name="statement-lines", totals=footer)
 
 
 def _state(row: LineRow) -> str:
