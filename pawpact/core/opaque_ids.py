@@ -4,10 +4,14 @@ and may not do arithmetic on it (docs/api.md, "Ids").
 
 The encoding is keyed per type and per shop: Sqids over an alphabet shuffled from the type
 prefix, the schema name of the shop the record lives in and a fixed constant, with a check
-number from the same key encoded beside the record number. With one alphabet for everything,
+number, a keyed hash of the record number, encoded beside it. With one alphabet for everything,
 record 7 was `quote_X` and `plan_X` and the same in every shop, so whoever saw ids of two
 types or two shops side by side could line them up and count; now each (type, shop) has its
 own spelling, and an id read with another type's or another shop's key names nothing.
+The check number is a keyed hash of the record number too, and fills the id so that Sqids
+never pads it: with one check number per key, and padding that depends only on which of 62
+rotations of the alphabet an id starts with, most letters were the same for every record of a
+type in a shop and neighbours differed in one or two (issue #9); now every letter varies.
 The key never rotates (a schema name never changes; SECRET_KEY is never part of it), so an
 id stays the same forever. Records of the public schema (advances, payouts) are keyed by the
 public schema wherever they are shown. It is still not encryption: the point is a stable,
@@ -32,8 +36,12 @@ from sqids import Sqids
 _ALPHABET = "kW3xLq9ZsN0bTgR7vYcH2mJfD5pQ8aKuE1rS6nVzB4wXhCiGoMyPjUAeFlIOdt"
 _KEY_CONSTANT = b"pawpact opaque ids, keyed per type and shop, 2026-12-15"
 MIN_LENGTH = 10
-# The check number is below 2¹⁶: read with another key, an id names a record about once in 65,536.
-_CHECK_BYTES = 2
+# Sqids writes a number in base 61 (its alphabet less the letter that opens the id).
+_BASE = len(_ALPHABET) - 1
+# The check number has at least 3 letters (223,260 values): read with another key, an id names a
+# record at most about once in 223,260 (far more rarely for short record numbers, whose check
+# number has more letters).
+_MIN_CHECK_LETTERS = 3
 # The largest number a record's id can hold (bigint): a longer id names no record.
 MAX_PK = 2**63 - 1
 # The longest suffix an id has (MAX_PK and its check number take 16 letters), with room to spare:
@@ -79,17 +87,28 @@ def _key_schema(prefix: str, schema_name: str | None) -> str:
 # out for the alphabet): one per key, kept for the 256 keys used last (about 10 MB; a process
 # serving many shops rebuilds a key it has not used for a while).
 @lru_cache(maxsize=256)
-def _codec(prefix: str, schema_name: str) -> tuple[Sqids, int]:
-    """The key's Sqids and its check number, both from a hash of the key (the same in every
-    process and Python version: no hash seed, no `random`)."""
+def _codec(prefix: str, schema_name: str) -> tuple[Sqids, bytes]:
+    """The key's Sqids and the key its check numbers are hashed with, both from a hash of the key
+    (the same in every process and Python version: no hash seed, no `random`)."""
     key = b"\0".join((_KEY_CONSTANT, prefix.encode(), schema_name.encode()))
-    stream = hashlib.shake_256(key).digest(2 * len(_ALPHABET) + _CHECK_BYTES)
+    stream = hashlib.shake_256(key).digest(2 * len(_ALPHABET) + 32)
     letters = list(_ALPHABET)
     for i in range(len(letters) - 1, 0, -1):
         j = int.from_bytes(stream[2 * i : 2 * i + 2], "big") % (i + 1)
         letters[i], letters[j] = letters[j], letters[i]
-    check = int.from_bytes(stream[-_CHECK_BYTES:], "big")
-    return Sqids(alphabet="".join(letters), min_length=MIN_LENGTH), check
+    return Sqids(alphabet="".join(letters), min_length=MIN_LENGTH), stream[-32:]
+
+
+def _check(check_key: bytes, pk: int) -> int:
+    """Record `pk`'s check number: a keyed hash of it, with exactly as many letters as fill the id
+    to MIN_LENGTH with the record number, its first letter and the separator, so that Sqids never
+    pads it."""
+    pk_letters = 1
+    while pk >= _BASE**pk_letters:
+        pk_letters += 1
+    letters = max(_MIN_CHECK_LETTERS, MIN_LENGTH - 2 - pk_letters)
+    digest = hashlib.blake2b(pk.to_bytes(8, "big"), key=check_key, digest_size=8).digest()
+    return _BASE ** (letters - 1) + int.from_bytes(digest, "big") % (_BASE**letters - _BASE ** (letters - 1))
 
 
 # Sqids shuffles its alphabet on every encode (0.02–0.1 ms): a list of 50 records with a plan,
@@ -97,8 +116,8 @@ def _codec(prefix: str, schema_name: str) -> tuple[Sqids, int]:
 # never changes, so the answers are kept (16,384 of them: a few MB per process).
 @lru_cache(maxsize=16_384)
 def _encode(prefix: str, schema_name: str, pk: int) -> str:
-    codec, check = _codec(prefix, schema_name)
-    return f"{prefix}_{codec.encode([pk, check])}"
+    codec, check_key = _codec(prefix, schema_name)
+    return f"{prefix}_{codec.encode([pk, _check(check_key, pk)])}"
 
 
 def opaque_id(prefix: str, pk: int, *, schema_name: str | None = None) -> str:
@@ -112,9 +131,9 @@ def pk_of(prefix: str, value: object, *, schema_name: str | None = None) -> int 
     if not isinstance(value, str) or not value.startswith(prefix + "_") or len(value) > len(prefix) + 1 + _MAX_SUFFIX:
         return None
     schema_name = _key_schema(prefix, schema_name)
-    codec, check = _codec(prefix, schema_name)
+    codec, check_key = _codec(prefix, schema_name)
     numbers = codec.decode(value[len(prefix) + 1 :])
-    if len(numbers) != 2 or numbers[1] != check or not 0 < numbers[0] <= MAX_PK:
+    if len(numbers) != 2 or not 0 < numbers[0] <= MAX_PK or numbers[1] != _check(check_key, numbers[0]):
         return None
     return numbers[0] if _encode(prefix, schema_name, numbers[0]) == value else None
 

