@@ -56,7 +56,8 @@ def generate(seed: int = 7) -> list[dict]:
     for kind, kind_en in TOYS:
         for colour, colour_en in COLOURS:
             for size, size_en in (("小号", "small"), ("中号", "medium"), ("大号", "large")):
-                add("T", "toys", f"{colour}{kind}（{size}）", f"{colour_en.capitalize()} {kind_en} ({size_en})", "piece", 0,
+                name_en = f"{colour_en.capitalize()} {kind_en} ({size_en})"
+                add("T", "toys", f"{colour}{kind}（{size}）", name_en, "piece", 0,
                     rng.randint(8, 120) * 100)
     return rows
 

@@ -4,8 +4,9 @@ gets a login on first use; an unknown number registers with `name` and `birth_da
 
 Asking for a code answers the same whatever the number is, so the form tells nobody who is a
 customer; only who holds the phone learns it, after the code. Sign-in texts have registration's
-limits (one a minute, `SMS_PER_DAY` a day per number), counted apart from registration's; after `MAX_ATTEMPTS` wrong codes the
-code is dropped, and the API applies allauth's failed-login lockout as on a password login.
+limits (one a minute, `SMS_PER_DAY` a day per number), counted apart from registration's, so a
+code can be asked for right after registering; after `MAX_ATTEMPTS` wrong codes the code is
+dropped, and the API applies allauth's failed-login lockout as on a password login.
 """
 from __future__ import annotations
 

@@ -109,6 +109,10 @@ def test_a_sign_in_code_follows_a_registration_text_at_once_and_is_still_limited
             "birth_date": "1995-04-01"}  # fmt: skip
     assert api_register(client, body).status_code == 201
     assert _texts(shop) == 1
+    registration_code = sandbox_sms_code(host_of(shop), PHONE)
+    refused = client.post("/api/v1/auth/sms", {"phone": PHONE, "code": registration_code}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (422, "verification_code_invalid")
+    assert _counts(shop) == (1, 1, 1)  # the registration's device only
     code = _code(client)  # within the registration text's minute
     assert _texts(shop) == 2
     signed = client.post("/api/v1/auth/sms", {"phone": PHONE, "code": code}, format="json")
@@ -123,8 +127,7 @@ def test_a_sign_in_code_follows_a_registration_text_at_once_and_is_still_limited
         traveller.shift(SMS_GAP_SECONDS + 1)
         _code(client)  # over the day's limit: the same 202, no text
         assert _texts(shop) == 1 + SMS_PER_DAY
-    with schema_context(shop.schema_name):
-        assert Customer.objects.count() == 1
+    assert _counts(shop) == (1, 1, 2)
 
 
 def test_five_wrong_codes_drop_the_code(shop):
