@@ -23,7 +23,8 @@ COLOURS = [("红色", "red"), ("蓝色", "blue"), ("灰色", "grey"), ("粉色",
 
 
 def generate(seed: int = 7) -> list[dict]:
-    """About 1,200 SKUs."""
+    """About 1,200 SKUs. A SKU's unit is what one is sold as (a bag, a pack, a can, a piece: units
+    the shop translates), never its size, which its names carry."""
     rng = random.Random(seed)
     rows: list[dict] = []
     counts: dict[str, int] = {}
@@ -40,21 +41,23 @@ def generate(seed: int = 7) -> list[dict]:
                 for grams, label in FOOD_SIZES:
                     cost = round(grams / 1000 * rng.randint(2600, 9000) / 100) * 100
                     add(f"F{animal}", "food", f"{brand} {flavour}{kind} {label}",
-                        f"{brand_en} {flavour_en} {kind_en} {label}", label, grams, cost)
+                        f"{brand_en} {kind_en}, {flavour_en}, {label}", "bag", grams, cost)
     for brand, brand_en in BRANDS:
         for kind, kind_en in LITTER:
             for grams, label in LITTER_SIZES:
-                add("L", "litter", f"{brand} {kind} {label}", f"{brand_en} {kind_en} {label}", label, grams,
+                add("L", "litter", f"{brand} {kind} {label}", f"{brand_en} {kind_en}, {label}", "bag", grams,
                     round(grams / 1000 * rng.randint(600, 1800) / 10) * 10)
     for brand, brand_en in BRANDS:
         for kind, kind_en in SNACKS:
             for grams, label in SNACK_SIZES:
-                add("S", "snacks", f"{brand} {kind} {label}", f"{brand_en} {kind_en} {label}", label, grams,
+                unit = "can" if kind == "罐头" else "pack"
+                add("S", "snacks", f"{brand} {kind} {label}", f"{brand_en} {kind_en}, {label}", unit, grams,
                     round(grams * rng.randint(8, 30) / 10) * 10)
     for kind, kind_en in TOYS:
         for colour, colour_en in COLOURS:
             for size, size_en in (("小号", "small"), ("中号", "medium"), ("大号", "large")):
-                add("T", "toys", f"{colour}{kind}（{size}）", f"{kind_en}, {colour_en}, {size_en}", size_en, 0,
+                name_en = f"{colour_en.capitalize()} {kind_en} ({size_en})"
+                add("T", "toys", f"{colour}{kind}（{size}）", name_en, "piece", 0,
                     rng.randint(8, 120) * 100)
     return rows
 

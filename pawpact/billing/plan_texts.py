@@ -7,24 +7,13 @@ label when it only repeats the kind ("Food", "food"). Units the product knows ar
 any other shows as typed.
 """
 from django.utils import translation
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pawpact.billing.enums import EntitlementKind
 from pawpact.core.bilingual import halves, in_reader_language, reader_is_chinese
+from pawpact.core.units import unit_in_reader_language
 
-UNITS = {
-    "g": pgettext_lazy("unit", "g"),
-    "kg": pgettext_lazy("unit", "kg"),
-    "bag": pgettext_lazy("unit", "bag"),
-    "pack": pgettext_lazy("unit", "pack"),
-    "box": pgettext_lazy("unit", "box"),
-    "can": pgettext_lazy("unit", "can"),
-    "dose": pgettext_lazy("unit", "dose"),
-    "visit": pgettext_lazy("unit", "visit"),
-    "session": pgettext_lazy("unit", "session"),
-    "consultation": pgettext_lazy("unit", "consultation"),
-}
 MONTHLY = _("%(item)s %(quantity)s %(unit)s / month")
 
 
@@ -51,11 +40,11 @@ def _repeats_kind(item: str, kind: str) -> bool:
 
 
 def entitlement_text(entry: dict) -> str:
-    quantity, unit = entry.get("quantity"), (entry.get("unit") or "").strip()
+    quantity = entry.get("quantity")
     if isinstance(quantity, int) and not reader_is_chinese():
         quantity = f"{quantity:,}"
     return gettext(MONTHLY) % {
         "item": entitlement_item(entry),
         "quantity": quantity,
-        "unit": str(UNITS[unit.lower()]) if unit.lower() in UNITS else unit,
+        "unit": unit_in_reader_language(entry.get("unit") or ""),
     }

@@ -3,9 +3,10 @@ email, no password). A known customer is signed in; a customer registered at the
 gets a login on first use; an unknown number registers with `name` and `birth_date`.
 
 Asking for a code answers the same whatever the number is, so the form tells nobody who is a
-customer; only who holds the phone learns it, after the code. The texts share registration's
-limits (one a minute, `SMS_PER_DAY` a day per number); after `MAX_ATTEMPTS` wrong codes the
-code is dropped, and the API applies allauth's failed-login lockout as on a password login.
+customer; only who holds the phone learns it, after the code. Sign-in texts have registration's
+limits (one a minute, `SMS_PER_DAY` a day per number), counted apart from registration's, so a
+code can be asked for right after registering; after `MAX_ATTEMPTS` wrong codes the code is
+dropped, and the API applies allauth's failed-login lockout as on a password login.
 """
 from __future__ import annotations
 
@@ -62,10 +63,10 @@ def phone_checked(phone) -> str:
 
 
 def phone_code_send(*, phone: str, shop_name: str, sms_send: SmsSend, clock: Clock = default_clock) -> None:
-    """Text a sign-in code to the number (within the texting limits; beyond them nothing is
-    sent and the code sent before still works)."""
+    """Text a sign-in code to the number (within the sign-in texting limits; beyond them nothing
+    is sent and the sign-in code sent before still works)."""
     normalized = phone_checked(phone)
-    if not _sms_allowed(normalized, clock=clock):
+    if not _sms_allowed(normalized, clock=clock, purpose="sign-in"):
         return
     code = _code()
     cache.set(_key(normalized), {"code": _code_digest(code), "attempts": 0}, CODE_MINUTES * 60)

@@ -56,11 +56,13 @@ def _code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-def _sms_allowed(phone: str, *, clock: Clock) -> bool:
-    """Counts one registration text to `phone`; False when the number had one in the last
-    minute or `SMS_PER_DAY` today."""
-    # Counted per number, however it is written (13800138000, +8613800138000…).
-    key = "registration-sms:" + hashlib.sha256((phone_normalize(phone) or phone).encode()).hexdigest()
+def _sms_allowed(phone: str, *, clock: Clock, purpose: str = "registration") -> bool:
+    """Counts one `purpose` text to `phone`; False when the number had one for that purpose in
+    the last minute or `SMS_PER_DAY` today."""
+    # Counted per number, however it is written (13800138000, +8613800138000…), and per purpose:
+    # a sign-in code asked for right after registering must still be sent, or the customer holds
+    # only a registration code that sign-in refuses.
+    key = f"{purpose}-sms:" + hashlib.sha256((phone_normalize(phone) or phone).encode()).hexdigest()
     now = clock.now().timestamp()
     sent = [at for at in cache.get(key, []) if now - at < 86400]
     if (sent and now - sent[-1] < SMS_GAP_SECONDS) or len(sent) >= SMS_PER_DAY:

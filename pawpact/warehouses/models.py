@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pawpact.core.units import unit_in_reader_language
 from pawpact.tenants.models import Shop
 from pawpact.warehouses.reasons import reason_text
 from pawpact.warehouses.enums import EventType, ImportStatus, ShipmentKind, SkuCategory, WarehouseStatus
@@ -88,6 +89,11 @@ class WarehouseSku(models.Model):
     @property
     def sellable(self) -> int:
         return max(0, self.available - self.reserved) if self.is_active else 0
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit in the reader's language when the product knows it; as the feed gave it otherwise."""
+        return unit_in_reader_language(self.unit)
 
 
 class StockReservation(models.Model):

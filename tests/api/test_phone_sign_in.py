@@ -3,15 +3,18 @@ birth), signs a known customer in (a counter customer gets a login on first use)
 is dropped after five wrong tries, counts toward allauth's lockout like a wrong password, and
 belongs to the shop that sent it."""
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import override_settings
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from pawpact.accounts.models import ApiDevice, User
 from pawpact.customers.models import Customer
+from pawpact.customers.registration import SMS_GAP_SECONDS, SMS_PER_DAY
 from pawpact.customers.services import customer_create
-from tests.conftest import host_of, sandbox_sms_code
+from tests.conftest import api_register, host_of, sandbox_sms_code
 
 PHONE = "13800000077"
 LOCKOUT = {"login_failed": "100/m/ip,3/300s/key"}
@@ -91,6 +94,40 @@ def test_asking_answers_the_same_and_texts_a_number_once_a_minute(shop):
     assert _code(client) == first  # a second ask within the minute sent nothing new
     bad = client.post("/api/v1/auth/sms/code", {"phone": "12345"}, format="json")
     assert (bad.status_code, list(bad.json()["fields"])) == (400, ["phone"])
+
+
+def _texts(shop, phone: str = PHONE) -> int:
+    from pawpact.messaging.sms import sandbox_inbox
+
+    with schema_context(shop.schema_name):
+        return len(sandbox_inbox(phone=phone))
+
+
+def test_a_sign_in_code_follows_a_registration_text_at_once_and_is_still_limited(shop):
+    client = APIClient(HTTP_HOST=host_of(shop))
+    body = {"email": "li@example.com", "password": "pawpact-li-2026", "name": "Li Na", "phone": PHONE,
+            "birth_date": "1995-04-01"}  # fmt: skip
+    assert api_register(client, body).status_code == 201
+    assert _texts(shop) == 1
+    registration_code = sandbox_sms_code(host_of(shop), PHONE)
+    refused = client.post("/api/v1/auth/sms", {"phone": PHONE, "code": registration_code}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (422, "verification_code_invalid")
+    assert _counts(shop) == (1, 1, 1)  # the registration's device only
+    code = _code(client)  # within the registration text's minute
+    assert _texts(shop) == 2
+    signed = client.post("/api/v1/auth/sms", {"phone": PHONE, "code": code}, format="json")
+    assert (signed.status_code, signed.json()["registered"]) == (200, False)
+    assert _code(client) == code  # a second ask within the minute: the same 202, no text
+    assert _texts(shop) == 2
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(SMS_PER_DAY - 1):  # the rest of the day's sign-in texts, a minute apart
+            traveller.shift(SMS_GAP_SECONDS + 1)
+            _code(client)
+        assert _texts(shop) == 1 + SMS_PER_DAY
+        traveller.shift(SMS_GAP_SECONDS + 1)
+        _code(client)  # over the day's limit: the same 202, no text
+        assert _texts(shop) == 1 + SMS_PER_DAY
+    assert _counts(shop) == (1, 1, 2)
 
 
 def test_five_wrong_codes_drop_the_code(shop):

@@ -95,3 +95,15 @@ def test_each_shop_answers_its_own_plan_names(shop, other_shop):
         plan_update(plan=Plan.objects.get(code="basic"), name="入门款", name_en="Starter", is_active=True)
     assert _plans(other_shop, "en")["basic"]["display_name"] == "Starter"
     assert (_plans(shop, "en")["basic"]["display_name"], _plans(shop, "zh-hans")["basic"]["name"]) == ("Basic", "基础款")
+
+
+def test_the_scope_of_use_is_shown_in_the_language_asked_for_and_kept_as_written(shop):
+    stored = "仅用于宠粮、猫砂、驱虫及基础体检 / food, litter, deworming and basic check-ups only"
+    english = _plans(shop, "en")["basic"]["current_version"]
+    chinese = _plans(shop, "zh-hans")["basic"]["current_version"]
+    assert (english["scope_of_use"], english["scope_of_use_display"]) == (
+        stored, "food, litter, deworming and basic check-ups only")  # fmt: skip
+    assert (chinese["scope_of_use"], chinese["scope_of_use_display"]) == (stored, "仅用于宠粮、猫砂、驱虫及基础体检")
+    with schema_context(shop.schema_name):
+        plan_create(code="kitten", name="幼猫款", entitlements=BASIC_ENTITLEMENTS, **{**TERMS, "scope_of_use": "仅限猫粮"})
+    assert _plans(shop, "en")["kitten"]["current_version"]["scope_of_use_display"] == "仅限猫粮"  # one language: as written

@@ -257,6 +257,19 @@ def test_a_payment_method_a_contract_debits_is_not_removed(shop):
     assert _row(shop, PaymentMethod, pk=method.pk).is_active is True
 
 
+def test_a_payment_method_s_label_is_in_the_reader_s_language_as_stored_in_english(shop):
+    me, pet, client = _customer(shop, "me@alpha.test", "13800000001")
+    method = _method(shop, me, "tok_hard_decline")
+    contract = _draft(shop, me, pet)
+    with schema_context(shop.schema_name):
+        Contract.objects.filter(pk=contract.pk).update(payment_method=method)
+    for language, label in (("en", "Sandbox · hard decline"), ("zh-hans", "测试卡 · 银行拒绝")):
+        [listed] = client.get("/api/v1/payment-methods", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+        shown = client.get(f"/api/v1/contracts/{contract.uuid}", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert (listed["label"], shown["payment_method"]) == (label, label)
+    assert _row(shop, PaymentMethod, pk=method.pk).label == "Sandbox · hard decline"
+
+
 def test_staff_see_every_customers_methods_and_another_shop_sees_none(shop, other_shop):
     me, _pet, _client_ = _customer(shop, "me@alpha.test", "13800000001")
     other, _other_pet, _ = _customer(shop, "other@alpha.test", "13800000002")

@@ -27,8 +27,10 @@ def test_anonymous_list_shows_what_is_on_sale_now(shop, other_shop, linked):
     sku = WarehouseSku.objects.get(warehouse=linked, sku=first["sku"])
     assert first == {"object": "product", "id": ids[0], "sku": sku.sku, "name": sku.name, "name_en": sku.name_en,
                      "display_name": sku.name_en, "description": sku.description_en, "image_urls": sku.image_urls,
-                     "category": sku.category, "unit": sku.unit, "price_minor": sku.cost_minor * 2, "currency": "CNY",
-                     "in_stock": True}  # fmt: skip
+                     "category": sku.category, "unit": "bag", "unit_display": "bag", "price_minor": sku.cost_minor * 2,
+                     "currency": "CNY", "in_stock": True}  # fmt: skip
+    chinese = client.get("/api/v1/shop/products", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"][-1]
+    assert (chinese["display_name"], chinese["unit"], chinese["unit_display"]) == (sku.name, "bag", "袋")
     stock_apply(warehouse_id=linked.pk, items=[{"sku": sku.sku, "available": 0, "stock_version": sku.stock_version + 1}])
     assert [row["id"] for row in client.get("/api/v1/shop/products").json()["results"]] == ids[:0:-1]
     assert client.get(f"/api/v1/shop/products/{ids[0]}").json()["in_stock"] is False

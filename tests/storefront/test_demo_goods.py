@@ -19,6 +19,11 @@ def test_demo_goods_are_loaded_once(shop, other_shop, sandbox_warehouse, monkeyp
     warehouse = Warehouse.objects.get(code="sandbox")
     assert (warehouse.status, warehouse.last_check_ok) == ("active", True)
     assert WarehouseSku.objects.filter(warehouse=warehouse).count() == 1470
+    # Proper English names, and units the shop translates rather than sizes.
+    toy = WarehouseSku.objects.get(warehouse=warehouse, sku="T-0008")
+    assert (toy.name, toy.name_en, toy.unit) == ("灰色逗猫棒（中号）", "Grey teaser wand (medium)", "piece")
+    units = WarehouseSku.objects.filter(warehouse=warehouse).order_by("unit").values_list("unit", flat=True).distinct()
+    assert list(units) == ["bag", "can", "pack", "piece"]
     assert list(WarehouseLink.objects.values_list("shop_id", "warehouse_id")) == [(shop.pk, warehouse.pk)]
     with schema_context(shop.schema_name):
         products = list(Product.objects.select_related("warehouse_sku"))

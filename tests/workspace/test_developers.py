@@ -77,3 +77,21 @@ def test_only_the_owner_opens_it_and_another_shop_s_key_is_not_found(shop, other
     owner = client_for(shop, staff_user(shop, Role.OWNER))
     assert owner.post(URL, {"action": "revoke", "key": str(theirs.key.uuid)}).status_code == 404
     assert _working(other_shop) == ["Theirs"]
+
+
+@pytest.mark.django_db
+def test_in_test_mode_the_page_names_the_verified_test_mini_program_app_id(shop):
+    from pawpact.tenants.credentials import credential_save, credential_verification_record
+    from pawpact.tenants.models import Shop
+
+    owner = client_for(shop, staff_user(shop, Role.OWNER))
+    app_id, secret = "wx0123456789abcdef", "0123456789abcdef0123456789abcdef"
+    credential = credential_save(shop=shop, provider="miniprogram", livemode=False, config={"appid": app_id},
+                                 secrets={"app_secret": secret}, actor=None)  # fmt: skip
+    assert app_id not in owner.get(URL).content.decode()  # not verified yet
+    credential_verification_record(credential_id=credential.pk)
+    page = owner.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'<code id="test-mini-program-app-id">{app_id}</code>' in page and "测试模式微信小程序 app id" in page
+    assert secret not in page
+    Shop.objects.filter(pk=shop.pk).update(mode="live")
+    assert app_id not in owner.get(URL).content.decode()

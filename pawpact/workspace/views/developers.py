@@ -1,6 +1,8 @@
 """Settings → Developers (owner): the shop's secret API keys for its servers. A new or rolled
 key is shown whole in the answer to the form that made it, never stored to show again; the
-list shows each key's last four characters only."""
+list shows each key's last four characters only. In test mode the page also names the
+test-mode WeChat mini-program's app id, which a developer needs for wx.login() codes and
+which otherwise only the platform console shows."""
 from uuid import UUID
 
 from django.contrib import messages
@@ -10,9 +12,20 @@ from django.utils.translation import gettext as _
 
 from pawpact.accounts.api_keys import api_key_create, api_key_list, api_key_revoke, api_key_roll
 from pawpact.core.errors import DomainError
+from pawpact.tenants.credentials import credential_get
+from pawpact.tenants.enums import Provider
+from pawpact.tenants.errors import CredentialsMissing
 from pawpact.tenants.modes import current_livemode
 from pawpact.workspace.enums import Action
 from pawpact.workspace.views.frame import workspace_view
+
+
+def _test_mini_program_app_id(shop_id: int) -> str:
+    try:
+        credentials = credential_get(shop_id=shop_id, provider=Provider.MINIPROGRAM, livemode=False)
+    except CredentialsMissing:
+        return ""
+    return credentials.config.get("appid", "")
 
 
 def _page(request, *, issued=None, error: str = "", status: int = 200):
@@ -20,6 +33,7 @@ def _page(request, *, issued=None, error: str = "", status: int = 200):
     context = {
         "tab": "developers", "keys": api_key_list(), "issued": issued, "error": error, "livemode": live,
         "api_base": request.build_absolute_uri("/api/v1/"),
+        "mini_program_app_id": "" if live else _test_mini_program_app_id(request.tenant.pk),
     }  # fmt: skip
     return render(request, "workspace/settings/developers.html", context, status=status)
 

@@ -10,6 +10,7 @@ from pawpact.billing.enums import ContractStatus, EntitlementKind
 from pawpact.billing.models import Contract, CreditConsent, Plan, PlanVersion
 from pawpact.billing.plan_texts import entitlement_text, kind_label
 from pawpact.billing.selectors import activation_starts_on
+from pawpact.core.bilingual import text_in_reader_language
 
 
 class EntitlementSerializer(InputSerializer):
@@ -79,15 +80,22 @@ class PlanVersionSerializer(serializers.ModelSerializer):
     total_minor = serializers.IntegerField(read_only=True)
     entitlements = PlanEntitlementSerializer(many=True, read_only=True)
     fulfilment_rewards = PlanFulfilmentRewardSerializer(many=True, read_only=True)
+    scope_of_use_display = serializers.SerializerMethodField(
+        help_text=_("What the monthly amount may be used for, in the request's language: the shop's text in that "
+                    "language when it wrote both (“中文 / English”), as written otherwise."),
+    )  # fmt: skip
 
     class Meta:
         model = PlanVersion
         fields = [
             "object",
             "id", "version", "monthly_price_minor", "currency", "periods", "total_minor", "debit_day",
-            "entitlements", "scope_of_use", "deposit_minor", "penalty_rate", "cooling_off_days",
+            "entitlements", "scope_of_use", "scope_of_use_display", "deposit_minor", "penalty_rate", "cooling_off_days",
             "health_guarantee_days", "fulfilment_rewards", "created_at",
         ]  # fmt: skip
+
+    def get_scope_of_use_display(self, version: PlanVersion) -> str:
+        return text_in_reader_language(version.scope_of_use)
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -168,7 +176,7 @@ class ContractSerializer(ExpandableMixin, serializers.ModelSerializer):
         PLAN_VERSION, read_only=True,
         help_text=_("The plan version applied for, as `POST /contracts` takes it; `plan_version` is its number."),
     )  # fmt: skip
-    payment_method = serializers.CharField(source="payment_method.label", read_only=True, allow_null=True)
+    payment_method = serializers.CharField(source="payment_method.shown_label", read_only=True, allow_null=True)
     payment_method_id = OpaqueIdField(
         PAYMENT_METHOD, read_only=True, allow_null=True,
         help_text=_("The saved payment method (`/payment-methods/{id}`); `payment_method` is its display."),

@@ -65,7 +65,7 @@ expandable_object("debit_attempt", AttemptSerializer)
 class PaymentMethodReplacedSerializer(serializers.Serializer):
     object = ObjectField("payment_method_replaced")
     contract_uuid = serializers.UUIDField(source="contract.uuid")
-    payment_method = serializers.CharField(source="contract.payment_method.label")
+    payment_method = serializers.CharField(source="contract.payment_method.shown_label")
     payment_method_id = OpaqueIdField(
         PAYMENT_METHOD, source="contract.payment_method_id",
         help_text=gettext_lazy("The saved payment method now charged (`/payment-methods/{id}`); `payment_method` is its display."),

@@ -11,6 +11,11 @@ class PaymentMethodSerializer(serializers.ModelSerializer):
     object = ObjectField("payment_method")
     id = OpaqueIdField(PAYMENT_METHOD, source="pk", read_only=True)
     customer_uuid = serializers.UUIDField(source="customer.uuid", read_only=True)
+    # The label as the reader's language names it: the sandbox's test cards are stored with
+    # catalogued English names, a debit agreement is named by its rail.
+    label = serializers.CharField(
+        source="shown_label", read_only=True, help_text=_("The method's name in the request's language.")
+    )
     metadata = MetadataField()
 
     class Meta:

@@ -45,14 +45,21 @@ class ProductSerializer(serializers.ModelSerializer):
         help_text=_("Absolute http(s) URLs of the product's pictures, the main one first; may be empty."),
     )  # fmt: skip
     category = serializers.ChoiceField(source="warehouse_sku.category", choices=SkuCategory.choices)
-    unit = serializers.CharField(source="warehouse_sku.unit")
+    unit = serializers.CharField(
+        source="warehouse_sku.unit", help_text=_("The sales unit as the warehouse catalog names it (`bag`, `piece`…).")
+    )
+    unit_display = serializers.CharField(
+        source="warehouse_sku.shown_unit",
+        help_text=_("The sales unit in the request's language (“bag” / “袋”); a unit the catalog names otherwise "
+                    "shows as the catalog has it."),
+    )  # fmt: skip
     currency = serializers.SerializerMethodField(help_text=_("The currency of `price_minor` (fen for CNY)."))
     in_stock = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
         fields = ["object", "id", "sku", "name", "name_en", "display_name", "description", "image_urls", "category",
-                  "unit", "price_minor", "currency", "in_stock"]  # fmt: skip
+                  "unit", "unit_display", "price_minor", "currency", "in_stock"]  # fmt: skip
         read_only_fields = fields
 
     def get_display_name(self, product: Product) -> str:
