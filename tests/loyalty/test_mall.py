@@ -14,7 +14,8 @@ from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.errors import DomainError, ValidationFailed
 from pawpact.customers.models import Customer
 from pawpact.loyalty import mall
-from pawpact.loyalty.errors import InsufficientPoints, OutOfStock, PaymentDeclined
+from pawpact.loyalty.errors import InsufficientPoints, OutOfStock
+from pawpact.payments.errors import PaymentDeclined
 from pawpact.loyalty.models import Membership, PointsEntry
 from pawpact.loyalty.points import EarnEvent, points_events_apply
 from pawpact.loyalty.wallet_models import MallItem, Redemption, RedemptionStatus

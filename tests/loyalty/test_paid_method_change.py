@@ -12,7 +12,7 @@ from pawpact.billing.enums import JournalKind
 from pawpact.billing.models import Journal
 from pawpact.core.clock import FixedClock
 from pawpact.core.errors import Conflict
-from pawpact.loyalty.errors import PaymentDeclined
+from pawpact.payments.errors import PaymentDeclined
 from pawpact.loyalty.paid_membership import paid_membership_join
 from pawpact.loyalty.paid_methods import paid_membership_method_change
 from pawpact.loyalty.paid_models import ChargeStatus, PaidCharge, PaidMembership, PaidStatus

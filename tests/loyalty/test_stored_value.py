@@ -8,7 +8,8 @@ from pawpact.billing.models import Journal, LedgerLine
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.errors import ValidationFailed
 from pawpact.loyalty import stored_value
-from pawpact.loyalty.errors import InsufficientStoredValue, PaymentDeclined
+from pawpact.loyalty.errors import InsufficientStoredValue
+from pawpact.payments.errors import PaymentDeclined
 from pawpact.loyalty.models import GiftRule, StoredValueAccount, StoredValueMovement, TopUp
 from pawpact.loyalty.wallet_models import SpendOrder, StoredValueRefund, StoredValueRules, TopUpStatus
 from pawpact.loyalty.wallet_refunds import stored_value_refund

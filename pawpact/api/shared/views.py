@@ -14,11 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import own_customer
-from pawpact.api.errors import CustomerRequired
+from pawpact.api.errors import CustomerRequired, unknown_payment_method
 from pawpact.api.idempotency import HEADER
 from pawpact.api.openapi import ERRORS
 from pawpact.billing.models import PaymentMethod
-from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer
 
 
@@ -45,12 +44,12 @@ class LoyaltyApi(APIView):
 
     @staticmethod
     def payment_method(customer: Customer, method_id: int | None) -> PaymentMethod | None:
-        """The customer's own active method (None when none was named), else 404."""
+        """The customer's own active method (None when none was named), else 404 naming the field."""
         if method_id is None:
             return None
         method = PaymentMethod.objects.filter(pk=method_id, customer=customer, is_active=True).first()
         if method is None:
-            raise NotFound(_("Unknown payment method."), fields={"payment_method_id": [_("Not one of yours.")]})
+            raise unknown_payment_method(until_2026_12_01=(404, "not_found"))
         return method
 
     @staticmethod
