@@ -210,8 +210,9 @@ class CartLineApi(APIView):
 class CheckoutApi(APIView):
     @extend_schema(
         summary=gettext_lazy("Check out my cart: reserve the stock, apply discounts, pay from stored value and/or a saved method"),
-        description=gettext_lazy("Answers the order: `status` is `paid`, `payment_failed` (declined; the stock is released) or "
-        "`pending_payment` (the provider has not answered yet; it is asked again with the same key)."),
+        description=gettext_lazy("Answers the order: `status` is `paid`, `payment_failed` (declined: `payment_error` says why; "
+        "the stock is released and the items are back in the cart) or `pending_payment` (the provider has not answered "
+        "yet; it is asked again with the same key; the items have left the cart)."),
         request=s.CheckoutSerializer, responses={201: s.OrderSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent
