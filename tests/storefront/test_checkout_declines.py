@@ -79,3 +79,16 @@ def test_someone_elses_payment_method_is_404_on_the_field_and_422_for_2026_12_01
                          HTTP_IDEMPOTENCY_KEY="S2", HTTP_PAWPACT_VERSION="2026-12-01")  # fmt: skip
     assert (before.status_code, before.json()["code"]) == (422, "invalid_payment_method")
     assert _state(shop) == ([], [], [1])
+
+
+def test_another_shops_payment_method_id_is_not_an_id_at_this_shop(shop, other_shop, products):
+    client, _customer, _good = _buyer(shop, "here@example.com", "13700000015")
+    _elsewhere, _c, theirs = _buyer(other_shop, "there@example.com", "13700000016")
+    assert client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 1}, format="json").status_code == 201
+    refused = _checkout(client, theirs, "X1")
+    assert (refused.status_code, refused.json()["code"], refused.json()["fields"]) == (
+        400, "invalid", {"payment_method_id": ["Not an id of this kind at this shop."]})
+    zh = client.post("/api/v1/shop/checkout", {"payment_method_id": theirs}, format="json", HTTP_IDEMPOTENCY_KEY="X2",
+                     HTTP_ACCEPT_LANGUAGE="zh-hans")  # fmt: skip
+    assert zh.json()["fields"] == {"payment_method_id": ["不是本门店此类记录的 id。"]}
+    assert _state(shop) == ([], [], [1]) and _state(other_shop) == ([], [], [])
