@@ -7,11 +7,15 @@ import uuid
 import pytest
 from django_tenants.utils import schema_context
 
-from pawpact.api.opaque_ids import PAID_PLAN, PAYMENT_METHOD, opaque_id
+from pawpact.api.opaque_ids import MALL_ITEM, PAID_PLAN, PAYMENT_METHOD, opaque_id
 from pawpact.billing.models import Journal
-from pawpact.loyalty.models import TopUp
+from pawpact.customers.models import Customer
+from pawpact.loyalty.models import Membership, TopUp
 from pawpact.loyalty.paid_models import PaidMembership
+from pawpact.loyalty.points import EarnEvent, points_events_apply
+from pawpact.loyalty.wallet_models import MallItem
 from pawpact.sandbox.models import SandboxCharge
+from tests.loyalty.conftest import NOW
 from tests.loyalty.paid_helpers import method, plan
 from tests.loyalty.test_coupon_api import api, login
 from tests.storefront.test_my_plans import customer_with_login
@@ -92,3 +96,28 @@ def test_a_refusal_before_any_charge_keeps_nothing_so_the_key_is_reused(shop):
     assert (fixed.status_code, fixed.json()["status"]) == (201, "paid")
     with schema_context(shop.schema_name):
         assert _charges(shop) == [(500, "succeeded")]
+
+
+@pytest.mark.usefixtures("traveller")
+def test_a_declined_mall_redemption_keeps_its_key_and_gives_points_and_stock_back(shop):
+    client, ids = _setup(shop)
+    with schema_context(shop.schema_name):
+        person = Customer.objects.latest("id")
+        points_events_apply(events=[EarnEvent(source_key="mall:1", source_event="test", customer_id=person.pk,
+                                              base_points=1_000, occurred_at=NOW)])  # fmt: skip
+        item_id = opaque_id(MALL_ITEM, MallItem.objects.create(name="Bowl", points=300, cash_minor=1_500, stock=2).pk,
+                            schema_name=shop.schema_name)  # fmt: skip
+    declined = _retry_rule(client, "/api/v1/mall/redemptions", {"item_id": item_id, "payment_method_id": ids["hard"]},
+                           {"item_id": item_id, "payment_method_id": ids["good"]})  # fmt: skip
+    assert (declined["code"], declined["decline_code"], declined["fields"]) == (
+        "payment_declined", "hard_decline", {"payment_method_id": [HARD]})
+    with schema_context(shop.schema_name):
+        assert _charges(shop) == [(1_500, "hard_decline")]
+        assert Membership.objects.get(customer=person).points_balance == 1_000
+        assert MallItem.objects.get().stock == 2
+    redeemed = client.post("/api/v1/mall/redemptions", {"item_id": item_id, "payment_method_id": ids["good"]},
+                           format="json", HTTP_IDEMPOTENCY_KEY="K2")  # fmt: skip
+    assert (redeemed.status_code, redeemed.json()["status"]) == (201, "redeemed")
+    with schema_context(shop.schema_name):
+        assert _charges(shop) == [(1_500, "hard_decline"), (1_500, "succeeded")]
+        assert Membership.objects.get(customer=person).points_balance == 700
