@@ -1,11 +1,10 @@
 """The shape the loyalty API's views share (paid membership, coupons, referrals, the points
 mall, stored value): the requesting customer or 422 `customer_required`, a body validated
-into data or 400, the customer's own active payment method or 404, the Idempotency-Key as
+into data or 400, the customer's own active payment method or 404 naming the field, the Idempotency-Key as
 the services' request key, and lists whose documented answer is stated by two class
 attributes instead of a `get` that only calls its parent."""
 import hashlib
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
