@@ -35,8 +35,9 @@ from pawpact.payments.outcomes import decline_code, decline_reason
 from pawpact.payments.registry import rail_for
 
 
-def penalty_charge_key(contract: Contract) -> str:
-    return f"penalty:{contract.uuid}"
+def penalty_charge_key(contract: Contract, payment_method: PaymentMethod) -> str:
+    """Per payment method, as the deposit's: a declined penalty can be paid with another method."""
+    return f"penalty:{contract.uuid}:{payment_method.pk}"
 
 
 def deposit_refund_key(contract: Contract) -> str:
@@ -83,7 +84,7 @@ def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
         token=payment_method.token,
         customer_ref=payment_method.rail_customer_ref,
         amount=amount,
-        idempotency_key=penalty_charge_key(contract),
+        idempotency_key=penalty_charge_key(contract, payment_method),
         metadata={"contract_uuid": str(contract.uuid), "purpose": "penalty"},
     )
     if result.is_unknown:
