@@ -132,7 +132,7 @@ def _deposit_collect(*, contract: Contract, clock: Clock) -> None:
         raise PaymentFailed(
             _(
                 "The deposit of %(amount)s could not be collected (%(reason)s). "
-                "The contract stays signed: attach another payment method and try again with a new Idempotency-Key."
+                "The contract stays signed: try again or attach another payment method."
             )
             % {"amount": deposit.format(), "reason": reason},
             decline_code=decline_code(result.outcome),
@@ -267,7 +267,7 @@ def _first_debit_failed(*, contract: Contract, attempt: DebitAttempt) -> Payment
     return PaymentFailed(
         _(
             "The first monthly debit of %(amount)s failed (%(reason)s). The contract stays signed "
-            "and is not active: attach another payment method and try again with a new Idempotency-Key."
+            "and is not active: try again or attach another payment method."
         )
         % {"amount": amount, "reason": reason},
         decline_code=decline_code(attempt.outcome),
@@ -279,8 +279,7 @@ def _pending() -> PaymentPending:
     return PaymentPending(
         _(
             "The payment provider has not answered yet, so the payment is pending; nothing is charged twice. "
-            "The contract stays signed until it is known: send the same request again to ask, or wait for the "
-            "contract.activated webhook."
+            "The contract stays signed until the outcome is known: try again later."
         ),
         fields={"payment_method": [_("The outcome of this payment is not known yet.")]},
     )

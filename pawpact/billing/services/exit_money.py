@@ -90,7 +90,7 @@ def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
     if result.is_unknown:
         raise PaymentPending(
             _("The payment provider has not answered yet, so the penalty is pending; nothing is charged twice. "
-              "The contract stays active: send the same request again to ask."),
+              "The contract stays active until the outcome is known: try again later."),
             fields={"payment_method": [_("The outcome of this payment is not known yet.")]},
         )
     if not result.succeeded:
