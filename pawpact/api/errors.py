@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from pawpact.api.versioning import answered_version
 from pawpact.core.errors import (
     BusinessRuleViolation,
     Conflict,
@@ -129,7 +130,7 @@ class IdempotencyKeyInUse(Conflict):
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(exc.as_dict(), status=exc.http_status)
+        return _domain_answer(exc, context)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -141,6 +142,17 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         response.data["retry_after"] = int(exc.wait)
     return response
+
+
+def _domain_answer(exc: DomainError, context) -> Response:
+    """The error's answer; a caller pinned to 2026-12-01 gets the status and code that version
+    answered (the transforms of pawpact.api.version_shapes reshape successful bodies only)."""
+    body, answer = exc.as_dict(), exc.http_status
+    before = getattr(exc, "until_2026_12_01", None)
+    request = (context or {}).get("request")
+    if before and request is not None and answered_version(request) <= "2026-12-01":
+        answer, body["code"] = before
+    return Response(body, status=answer)
 
 
 def _shape(exc: exceptions.APIException, context) -> dict:
@@ -236,6 +248,14 @@ class NoEvidence(NotFound):
     """The termination was recorded with a note only, no file."""
 
     code = "no_evidence"
+
+
+def unknown_payment_method(*, until_2026_12_01: tuple[int, str]) -> NotFound:
+    """The answer to a `payment_method_id` that is not the customer's (as to any unknown id in a
+    body: 404 naming the field); callers pinned to 2026-12-01 get what the operation answered then."""
+    error = NotFound(_("No such payment method of yours here."), fields={"payment_method_id": [_("Not one of yours.")]})
+    error.until_2026_12_01 = until_2026_12_01
+    return error
 
 
 class UnknownShop(NotFound):

@@ -5,9 +5,12 @@ A retry with the same key and the same request gets the first answer again (mark
 request is refused (422 `idempotency_key_reused`) rather than answered with the first
 request's result; a retry that arrives while the first is still running gets 409
 `idempotency_key_in_use`. Keys are scoped per credential and kept 24 hours in the
-cache, whose keys carry the shop's schema. Only successful answers are kept: after a
-refusal (malformed input, a declined payment, a server error) nothing happened, so a
-retry with the same key runs again, say after another payment method was attached.
+cache, whose keys carry the shop's schema. Successful answers are kept, and so is a
+decline once a payment provider was asked (`rail_called` on the error): a corrected body
+with that key is refused as another request, so one key never leads to two charges, and
+another payment method takes a new key. Any other refusal (malformed input, a rule, a
+provider that has not answered, a server error) is not kept: nothing happened, or the
+service's own key asks the provider again, so a retry with the same key runs again.
 
 The services are idempotent by their own keys already (nothing is charged twice);
 this makes the HTTP exchange idempotent too.
@@ -81,12 +84,22 @@ def _claim(cache_key: str, fingerprint: str) -> dict | None:
 def _run(view_method, view, request, args, kwargs, *, cache_key: str, fingerprint: str):
     try:
         response = view_method(view, request, *args, **kwargs)
+    except Exception as error:
+        if not getattr(error, "rail_called", False):
+            cache.delete(cache_key)
+            raise
+        response = view.handle_exception(error)
+        return _keep(response, cache_key=cache_key, fingerprint=fingerprint)
     except BaseException:
         cache.delete(cache_key)
         raise
     if response.status_code >= 300:
         cache.delete(cache_key)
         return response
+    return _keep(response, cache_key=cache_key, fingerprint=fingerprint)
+
+
+def _keep(response, *, cache_key: str, fingerprint: str):
     # Kept as plain JSON values, so a replay renders exactly what the first answer did.
     plain = json.loads(json.dumps(response.data, cls=JSONEncoder))
     cache.set(cache_key, {"fingerprint": fingerprint, "status": response.status_code, "data": plain}, TTL_SECONDS)

@@ -43,7 +43,7 @@ class OpaqueIdField(serializers.Field):
     another shop's id included: ids are keyed by the shop whose schema is in force).
     A client pinned to a version from before the ids were opaque sends the number itself."""
 
-    default_error_messages = {"invalid": _("Not an id of this kind.")}
+    default_error_messages = {"invalid": _("Not an id of this kind at this shop.")}
 
     def __init__(self, prefix: str, **kwargs):
         self.prefix = prefix

@@ -56,6 +56,13 @@ def metadata_filtered(queryset, request):
             _("Filter on metadata with a key in brackets: metadata[crm_id]=C-1042."),
             fields={name: [_("Name the metadata key in brackets.")] for name in keyless},
         )
+    nested = sorted(name for name in request.query_params if name.startswith("metadata[") and "][" in name)
+    if nested:
+        # Metadata is flat: `metadata[a][b]` would silently match nothing.
+        raise ValidationFailed(
+            _("Metadata is flat: filter on one key in brackets, metadata[crm_id]=C-1042."),
+            fields={name: [_("Nested keys are not supported.")] for name in nested},
+        )
     for name, value in request.query_params.items():
         match = METADATA_PARAMETER.match(name)
         if match is None:

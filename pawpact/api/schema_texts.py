@@ -206,9 +206,6 @@ ERROR_MEANINGS = (
     _("The customer has a paid membership in force already (one at a time)."),
     _("The customer holds as many coupons of the template as one customer may."),
     _("The customer's pet-loss report is with the shop already, waiting for a decision."),
-    _("The debit was declined (a declined charge, as `payment_declined` elsewhere); `fields` gives the reason "
-       "under the request's payment-method field (`token`), or under `non_field_errors` when the request names "
-       "none."),
     _("The early-termination penalty rate is above 10%."),
     _("The email and password (or the token) do not sign anyone in at this shop."),
     _("The key was used before for a different request (another body, operation or record)."),
@@ -216,7 +213,15 @@ ERROR_MEANINGS = (
     _("The order is not awaiting payment any more (paid, cancelled or expired)."),
     _("The parcel has left the warehouse (or the order is already closed)."),
     _("The partner does not take this now: delisted, or not in the state the action needs."),
+    _("The payment provider declined the charge: `decline_code` says why (`insufficient_funds`, `hard_decline`, "
+       "`invalid_token`, `declined`) and `message` in words; `fields` gives the reason under the payment-method "
+       "field sent (`payment_method_id`, `token`), or under `non_field_errors` when the contract's saved method "
+       "was charged. Nothing was kept. The `Idempotency-Key` keeps this answer: try another payment method with a "
+       "new key."),
     _("The payment provider did not carry out the refund: nothing was refunded; try again later."),
+    _("The payment provider has not answered, so whether the charge went through is not known yet; nothing is "
+       "charged twice. Retry the same request (the same `Idempotency-Key` is fine): it asks the provider again "
+       "and answers the outcome."),
     _("The period or its contract is in a state that cannot be charged."),
     _("The pet is already under an open contract."),
     _("The pet is no longer listed for adoption."),
@@ -226,8 +231,6 @@ ERROR_MEANINGS = (
     _("The provider refused the saved credentials: check and save them again."),
     _("The provider's credentials (keys, certificates) needed for live mode are not saved yet."),
     _("The public site has no KPIs of its own."),
-    _("The rail declined the cash part of a redemption or a top-up (a declined charge, as `payment_failed` "
-       "on a contract); nothing was kept."),
     _("The rail refused the payment method (unknown, or not the customer's)."),
     _("The rating is not 1 to 5 stars, or the service is not completed yet."),
     _("The reconciliation mismatch was resolved already; its resolution stands."),

@@ -23,6 +23,11 @@ class ErrorSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(
         required=False, help_text=_("429 only: seconds to wait before trying again (as the `Retry-After` header).")
     )
+    decline_code = serializers.CharField(
+        required=False,
+        help_text=_("`payment_declined` only: why the provider declined (`insufficient_funds`, `hard_decline`, "
+                    "`invalid_token`, `declined`)."),
+    )
 
 
 class ApiRootSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Billing's errors; each has the code the API and pages show (pawpact.core.errors)."""
 from pawpact.core.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from pawpact.payments.errors import PaymentDeclined
 
 
 class UnbalancedJournal(BusinessRuleViolation):
@@ -50,10 +51,11 @@ class InvalidPaymentMethod(BusinessRuleViolation):
         return cls(message, fields={"payment_method": [message]})
 
 
-class PaymentFailed(BusinessRuleViolation):
-    """The debit was declined (a declined charge, as `payment_declined` elsewhere); `fields` gives the reason under the request's payment-method field (`token`), or under `non_field_errors` when the request names none."""
+class PaymentFailed(PaymentDeclined):
+    """The payment provider declined the charge: `decline_code` says why (`insufficient_funds`, `hard_decline`, `invalid_token`, `declined`) and `message` in words; `fields` gives the reason under the payment-method field sent (`payment_method_id`, `token`), or under `non_field_errors` when the contract's saved method was charged. Nothing was kept. The `Idempotency-Key` keeps this answer: try another payment method with a new key."""
 
-    code = "payment_failed"
+    # Callers pinned to 2026-12-01 are answered as then (pawpact.api.errors).
+    until_2026_12_01 = (422, "payment_failed")
 
 
 class PenaltyRateTooHigh(ValidationFailed):

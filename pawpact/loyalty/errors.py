@@ -44,12 +44,6 @@ class InsufficientStoredValue(BusinessRuleViolation):
     code = "insufficient_stored_value"
 
 
-class PaymentDeclined(BusinessRuleViolation):
-    """The rail declined the cash part of a redemption or a top-up (a declined charge, as `payment_failed` on a contract); nothing was kept."""
-
-    code = "payment_declined"
-
-
 class CouponUsed(Conflict):
     """A coupon is used at most once; this one is used (or withdrawn)."""
 

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.money import Money
 from pawpact.customers.models import Customer
-from pawpact.loyalty.errors import PaymentDeclined
+from pawpact.billing.errors import InvalidPaymentMethod
 from pawpact.payments.base import ChargeResult
+from pawpact.payments.errors import PaymentDeclined
+from pawpact.payments.outcomes import decline_code, decline_reason
 from pawpact.payments.registry import rail_for
 from pawpact.tenants.modes import current_livemode, sandbox_refuse_in_live
 
@@ -22,12 +24,12 @@ logger = logging.getLogger(__name__)
 def method_check(*, customer: Customer, payment_method: PaymentMethod | None) -> PaymentMethod:
     """The customer's own active method of the current mode, or a 4xx naming the field."""
     if payment_method is None or payment_method.customer_id != customer.pk or not payment_method.is_active:
-        raise PaymentDeclined(_("Choose one of your own payment methods."), fields={"payment_method": [_("Not yours.")]})
+        raise InvalidPaymentMethod(_("Choose one of your own payment methods."), fields={"payment_method": [_("Not yours.")]})
     livemode = current_livemode()
     if payment_method.rail == "sandbox":
         sandbox_refuse_in_live(provider=_("The sandbox payment rail"), livemode=livemode)
     if payment_method.livemode != livemode:
-        raise PaymentDeclined(_("This payment method belongs to the other mode (test or live); choose another."),
+        raise InvalidPaymentMethod(_("This payment method belongs to the other mode (test or live); choose another."),
                               fields={"payment_method": [_("Not usable in this mode.")]})  # fmt: skip
     return payment_method
 
@@ -45,10 +47,6 @@ def charge(*, payment_method: PaymentMethod, amount_minor: int, key: str, metada
 
 
 def declined(outcome: str) -> PaymentDeclined:
-    reason = {
-        "insufficient_funds": _("insufficient funds"),
-        "hard_decline": _("declined by the bank; use another payment method"),
-        "invalid_token": _("the payment method is not valid"),
-    }.get(outcome, outcome or _("declined"))
+    reason = decline_reason(outcome)
     return PaymentDeclined(_("The payment failed (%(reason)s); nothing was kept.") % {"reason": reason},
-                           fields={"payment_method": [reason]})  # fmt: skip
+                           decline_code=decline_code(outcome), fields={"payment_method": [reason]})  # fmt: skip

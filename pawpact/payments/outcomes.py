@@ -1,4 +1,5 @@
-"""A rail's decline outcome in words a payer understands (the code itself is never shown)."""
+"""A rail's decline outcome in words a payer understands, and as the `decline_code` an API
+client branches on."""
 from django.utils.translation import gettext as _
 
 
@@ -10,3 +11,11 @@ def decline_reason(outcome: str, *, is_unknown: bool = False) -> str:
         "hard_decline": _("declined by the bank; use another payment method"),
         "invalid_token": _("the payment method is not valid"),
     }.get(outcome, _("declined"))
+
+
+# The decline codes the API answers (docs/api.md › Errors); a rail's other refusals are `declined`.
+DECLINE_CODES = ("insufficient_funds", "hard_decline", "invalid_token")
+
+
+def decline_code(outcome: str) -> str:
+    return outcome if outcome in DECLINE_CODES else "declined"

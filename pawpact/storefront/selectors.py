@@ -179,3 +179,9 @@ def order_refund_rows(*, order: Order) -> list[RefundRow]:
 
 def _who(user) -> str:
     return (user.name or user.email) if user is not None else ""
+
+
+def order_decline_outcome(*, order: Order) -> str:
+    """The rail's outcome of an order's last declined payment ("" if none was declined)."""
+    payment = order.payments.filter(status=PaymentStatus.FAILED).order_by("-number").first()
+    return payment.outcome if payment is not None else ""

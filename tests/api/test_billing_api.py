@@ -70,7 +70,7 @@ def error(response, status: int) -> dict:
     """The body of a refusal, checked to have the API's one error shape."""
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"code", "message", "fields"}
+    assert set(body) == {"code", "message", "fields"} | ({"decline_code"} if body.get("code") == "payment_declined" else set())
     return body
 
 
@@ -375,13 +375,17 @@ def test_a_declined_first_debit_leaves_the_contract_signed_and_is_not_replayed(s
     signed(staff, uuid)
     ok(attach(staff, uuid, token="tok_insufficient_funds"))
     refused = error(activate(staff, uuid, key="declined"), 422)
-    assert refused["code"] == "payment_failed"
+    assert (refused["code"], refused["decline_code"]) == ("payment_declined", "insufficient_funds")
     assert refused["message"].startswith("The first monthly debit of ¥399.00 failed (insufficient funds).")
+    assert refused["fields"] == {"non_field_errors": ["insufficient funds"]}
     assert ok(staff.get(contract_url(uuid)))["status"] == "signed"
 
-    # Another payment method, then the same key: the refusal was not stored, so it runs again.
+    # The rail answered, so the key keeps that answer: another method needs a new key.
     ok(attach(staff, uuid, token="tok_success"))
-    assert ok(activate(staff, uuid, key="declined"))["status"] == "active"
+    replayed = activate(staff, uuid, key="declined")
+    assert (replayed.status_code, replayed.json(), replayed["Idempotent-Replayed"]) == (422, refused, "true")
+    assert ok(staff.get(contract_url(uuid)))["status"] == "signed"
+    assert ok(activate(staff, uuid, key="declined-2"))["status"] == "active"
 
 
 # --- 2. Customer self-service ----------------------------------------------------------

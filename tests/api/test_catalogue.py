@@ -25,7 +25,8 @@ def test_the_catalogue_has_the_api_codes_with_their_statuses():
         "invalid": 400, "idempotency_key_required": 400, "bad_credentials": 401, "not_authenticated": 401,
         "permission_denied": 403, "not_found": 404, "not_signed": 404, "phone_taken": 409,
         "idempotency_key_in_use": 409, "idempotency_key_reused": 422, "customer_required": 422,
-        "impossible_date": 422, "password_too_weak": 422, "payment_failed": 422, "throttled": 429,
+        "impossible_date": 422, "password_too_weak": 422, "payment_declined": 422, "payment_pending": 409,
+        "throttled": 429,
     }  # fmt: skip
     assert {code: entries.get(code) for code in expected} == expected
     assert all(entry.meaning for entry in error_catalogue())

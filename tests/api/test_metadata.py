@@ -259,6 +259,16 @@ def test_a_metadata_filter_without_a_key_is_refused(staff, name, path):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/contracts", "/api/v1/customers"])
+def test_a_nested_metadata_filter_is_refused_naming_the_parameter(staff, path):
+    answer = staff.get(path, {"metadata[a][b]": "1"})
+    assert (answer.status_code, answer.json()) == (400, {
+        "code": "invalid",
+        "message": "Metadata is flat: filter on one key in brackets, metadata[crm_id]=C-1042.",
+        "fields": {"metadata[a][b]": ["Nested keys are not supported."]},
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["/api/v1/contracts", "/api/v1/customers"])
 def test_an_empty_search_is_no_search(staff, path):
     draft(staff)
     everything = ok(staff.get(path))["results"]

@@ -43,8 +43,11 @@ def test_an_operation_lists_the_codes_its_services_raise(schema):
         return set(schema["paths"][path][method]["responses"][status]["x-error-codes"])
 
     activate = "/api/v1/contracts/{uuid}/activate"
-    assert {"payment_failed", "idempotency_key_reused"} <= codes(activate, "post", "422")
-    assert {"idempotency_key_in_use", "illegal_transition"} <= codes(activate, "post", "409")
+    assert {"payment_declined", "idempotency_key_reused"} <= codes(activate, "post", "422")
+    assert {"idempotency_key_in_use", "illegal_transition", "payment_pending"} <= codes(activate, "post", "409")
+    assert {"payment_declined"} <= codes("/api/v1/stored-value/top-ups", "post", "422")
+    assert {"payment_declined"} <= codes("/api/v1/paid-membership", "post", "422")
+    assert codes("/api/v1/shop/checkout", "post", "404") == {"not_found"}
     assert codes(activate, "post", "404") == {"not_found"}
     assert "test_clock_live_mode" in codes("/api/v1/test-clocks", "post", "422")
     # Public: a token sent is still checked, but no token is never the problem.

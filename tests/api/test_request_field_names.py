@@ -104,7 +104,7 @@ def test_a_declined_first_debit_names_no_field_as_activation_sends_none(shop, st
         "invalid_payment_method", {"non_field_errors": ["Attach a payment method before starting the contract."]})  # fmt: skip
     ok(attach(staff, uuid, token="tok_insufficient_funds"))
     declined = error(activate(staff, uuid, key="declined"), 422)
-    assert (declined["code"], declined["fields"]) == ("payment_failed", {"non_field_errors": ["insufficient funds"]})
+    assert (declined["code"], declined["fields"]) == ("payment_declined", {"non_field_errors": ["insufficient funds"]})
     _named_as_sent(staff, "post", "/api/v1/contracts/{uuid}/activate", declined)
     assert ok(staff.get(contract_url(uuid)))["status"] == "signed"
     periods = _periods(shop, uuid)  # the declined attempt is kept; the contract does not start
@@ -122,7 +122,7 @@ def test_a_declined_penalty_names_no_field_as_the_execution_sends_none(shop):
         client = api(shop, token)
         quote = ok(client.post(f"/api/v1/contracts/{contract.uuid}/termination-quote"), 201)
         refused = error(client.post(f"/api/v1/termination-quotes/{quote['id']}/execute", HTTP_IDEMPOTENCY_KEY="exit"), 422)
-        assert (refused["code"], refused["fields"]) == ("payment_failed", {"non_field_errors": ["insufficient funds"]})
+        assert (refused["code"], refused["fields"]) == ("payment_declined", {"non_field_errors": ["insufficient funds"]})
     _named_as_sent(client, "post", "/api/v1/termination-quotes/{quote_id}/execute", refused)
     with schema_context(shop.schema_name):  # the requests left the shop's schema
         assert not Termination.objects.filter(contract=contract).exists()

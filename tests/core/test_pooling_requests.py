@@ -41,8 +41,8 @@ def deployed(django_db_setup, django_db_blocker):
     bouncer.start()
     with _direct(database) as direct:
         for schema, marker in MARKERS.items():
-            direct.execute(f'UPDATE "{schema}".billing_plan SET name = name || %s'
-                           f' WHERE id = (SELECT min(id) FROM "{schema}".billing_plan WHERE is_active)', [marker])  # fmt: skip
+            direct.execute(f'UPDATE "{schema}".billing_plan SET name = name || %s, name_en = name_en || %s'
+                           f' WHERE id = (SELECT min(id) FROM "{schema}".billing_plan WHERE is_active)', [marker, marker])  # fmt: skip
         hosts = dict(direct.execute("SELECT t.schema_name, d.domain FROM tenants_domain d JOIN tenants_shop t"
                                     " ON t.id = d.tenant_id WHERE d.is_primary AND t.schema_name = ANY(%s)",
                                     [list(SCHEMAS)]).fetchall())  # fmt: skip
@@ -53,7 +53,8 @@ def deployed(django_db_setup, django_db_blocker):
     finally:
         with _direct(database) as direct:
             for schema, marker in MARKERS.items():
-                direct.execute(f'UPDATE "{schema}".billing_plan SET name = replace(name, %s, \'\')', [marker])
+                direct.execute(f'UPDATE "{schema}".billing_plan SET name = replace(name, %s, \'\'),'
+                               f' name_en = replace(name_en, %s, \'\')', [marker, marker])  # fmt: skip
         bouncer.remove()
 
 

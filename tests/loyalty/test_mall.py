@@ -14,7 +14,9 @@ from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.errors import DomainError, ValidationFailed
 from pawpact.customers.models import Customer
 from pawpact.loyalty import mall
-from pawpact.loyalty.errors import InsufficientPoints, OutOfStock, PaymentDeclined
+from pawpact.loyalty.errors import InsufficientPoints, OutOfStock
+from pawpact.billing.errors import InvalidPaymentMethod
+from pawpact.payments.errors import PaymentDeclined
 from pawpact.loyalty.models import Membership, PointsEntry
 from pawpact.loyalty.points import EarnEvent, points_events_apply
 from pawpact.loyalty.wallet_models import MallItem, Redemption, RedemptionStatus
@@ -97,7 +99,7 @@ class TestRedeem:
         with pytest.raises(OutOfStock):
             mall.redeem(customer=customer, item=empty, request_key="b")
         cash = mall.item_save(name="Cash", points=1, cash_minor=100, stock=1)
-        with pytest.raises(PaymentDeclined):
+        with pytest.raises(InvalidPaymentMethod):
             mall.redeem(customer=customer, item=cash, request_key="c")
         assert state(item, customer) == before
 

@@ -12,7 +12,8 @@ from pawpact.billing.ledger import account_balances
 from pawpact.billing.models import Journal, PaymentMethod
 from pawpact.core.clock import FixedClock
 from pawpact.core.errors import Conflict, ValidationFailed
-from pawpact.loyalty.errors import MembershipExists, PaymentDeclined
+from pawpact.loyalty.errors import MembershipExists
+from pawpact.payments.errors import PaymentDeclined
 from pawpact.loyalty.paid_membership import paid_membership_join, paid_plan_save
 from pawpact.loyalty.paid_models import ChargeStatus, PaidCharge, PaidMembership, PaidPlan, PaidStatus
 from pawpact.loyalty.paid_refunds import paid_membership_cancel

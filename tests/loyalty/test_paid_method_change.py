@@ -12,7 +12,7 @@ from pawpact.billing.enums import JournalKind
 from pawpact.billing.models import Journal
 from pawpact.core.clock import FixedClock
 from pawpact.core.errors import Conflict
-from pawpact.loyalty.errors import PaymentDeclined
+from pawpact.billing.errors import InvalidPaymentMethod
 from pawpact.loyalty.paid_membership import paid_membership_join
 from pawpact.loyalty.paid_methods import paid_membership_method_change
 from pawpact.loyalty.paid_models import ChargeStatus, PaidCharge, PaidMembership, PaidStatus
@@ -101,7 +101,7 @@ def test_a_method_not_the_members_own_or_an_ended_membership_is_refused_and_noth
     inactive.is_active = False
     inactive.save(update_fields=["is_active"])
     for refused in (other, inactive, None):
-        with pytest.raises(PaymentDeclined):
+        with pytest.raises(InvalidPaymentMethod):
             paid_membership_method_change(membership=joined, payment_method=refused, clock=clock)
     paid_membership_cancel(membership=joined, clock=clock)  # refunded: ended at once
     with pytest.raises(Conflict):

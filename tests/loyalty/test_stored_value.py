@@ -8,7 +8,9 @@ from pawpact.billing.models import Journal, LedgerLine
 from pawpact.billing.services.payment_methods import payment_method_attach
 from pawpact.core.errors import ValidationFailed
 from pawpact.loyalty import stored_value
-from pawpact.loyalty.errors import InsufficientStoredValue, PaymentDeclined
+from pawpact.loyalty.errors import InsufficientStoredValue
+from pawpact.billing.errors import InvalidPaymentMethod
+from pawpact.payments.errors import PaymentDeclined
 from pawpact.loyalty.models import GiftRule, StoredValueAccount, StoredValueMovement, TopUp
 from pawpact.loyalty.wallet_models import SpendOrder, StoredValueRefund, StoredValueRules, TopUpStatus
 from pawpact.loyalty.wallet_refunds import stored_value_refund
@@ -99,7 +101,7 @@ def test_another_customers_method_is_refused():
     customer, _method = with_method()
     _other, theirs = with_method()
     before = snapshot()
-    with pytest.raises(PaymentDeclined):
+    with pytest.raises(InvalidPaymentMethod):
         stored_value.topup(customer=customer, amount_minor=10_000, payment_method=theirs, request_key="x")
     assert snapshot() == before
 

@@ -141,7 +141,8 @@ def test_bad_input_is_refused_and_writes_nothing(shop, products):
     client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 1}, format="json")
     before = _counts(shop)
     stolen = _checkout(client, strangers_method, key="stolen")
-    assert (stolen.status_code, stolen.json()["code"]) == (422, "invalid_payment_method")
+    assert (stolen.status_code, stolen.json()["code"], stolen.json()["fields"]) == (
+        404, "not_found", {"payment_method_id": ["Not one of yours."]})
     with schema_context(shop.schema_name):
         from pawpact.storefront.models import Product
 

@@ -1,11 +1,10 @@
 """The shape the loyalty API's views share (paid membership, coupons, referrals, the points
 mall, stored value): the requesting customer or 422 `customer_required`, a body validated
-into data or 400, the customer's own active payment method or 404, the Idempotency-Key as
+into data or 400, the customer's own active payment method or 404 naming the field, the Idempotency-Key as
 the services' request key, and lists whose documented answer is stated by two class
 attributes instead of a `get` that only calls its parent."""
 import hashlib
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -14,11 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pawpact.api.access import own_customer
-from pawpact.api.errors import CustomerRequired
+from pawpact.api.errors import CustomerRequired, unknown_payment_method
 from pawpact.api.idempotency import HEADER
 from pawpact.api.openapi import ERRORS
 from pawpact.billing.models import PaymentMethod
-from pawpact.core.errors import NotFound
 from pawpact.customers.models import Customer
 
 
@@ -45,12 +43,12 @@ class LoyaltyApi(APIView):
 
     @staticmethod
     def payment_method(customer: Customer, method_id: int | None) -> PaymentMethod | None:
-        """The customer's own active method (None when none was named), else 404."""
+        """The customer's own active method (None when none was named), else 404 naming the field."""
         if method_id is None:
             return None
         method = PaymentMethod.objects.filter(pk=method_id, customer=customer, is_active=True).first()
         if method is None:
-            raise NotFound(_("Unknown payment method."), fields={"payment_method_id": [_("Not one of yours.")]})
+            raise unknown_payment_method(until_2026_12_01=(404, "not_found"))
         return method
 
     @staticmethod

@@ -22,6 +22,8 @@ from pawpact.billing.errors import (
     InvalidPaymentMethod,
     PaymentFailed,
 )
+from pawpact.payments.errors import PaymentPending
+from pawpact.payments.outcomes import decline_code, decline_reason
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import Contract, DebitAttempt, DebitPeriod, PaymentMethod
 from pawpact.billing.services.calendar import calendar_generate
@@ -64,7 +66,7 @@ def contract_activate(*, contract: Contract, clock: Clock = default_clock, queue
     """Start a signed contract: deposit (if due), debit calendar, period 1 collected now.
 
     Only a paid period 1 activates it. If a charge fails the contract stays SIGNED
-    and PaymentFailed says why; calling this again later (e.g. after attaching
+    and PaymentFailed says why (PaymentPending while the provider has not answered); calling this again later (e.g. after attaching
     another payment method) resumes where it stopped, and rail idempotency keys
     make sure nothing is charged twice. A contract that is not SIGNED (already active,
     ended, a draft) is refused with IllegalTransition, nothing written: a client that
@@ -123,14 +125,18 @@ def _deposit_collect(*, contract: Contract, clock: Clock) -> None:
         key=deposit_charge_key(contract, payment_method),
         metadata={"contract_uuid": str(contract.uuid), "purpose": "deposit"},
     )
+    if result.is_unknown:
+        raise _pending()
     if not result.succeeded:
+        reason = decline_reason(result.outcome)
         raise PaymentFailed(
             _(
                 "The deposit of %(amount)s could not be collected (%(reason)s). "
                 "The contract stays signed: try again or attach another payment method."
             )
-            % {"amount": deposit.format(), "reason": _reason(result.outcome, is_unknown=result.is_unknown)},
-            fields={"payment_method": [_reason(result.outcome, is_unknown=result.is_unknown)]},
+            % {"amount": deposit.format(), "reason": reason},
+            decline_code=decline_code(result.outcome),
+            fields={"payment_method": [reason]},
         )
     with transaction.atomic():
         locked = Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
@@ -253,24 +259,27 @@ def contract_activated_payload(contract: Contract) -> dict:
     }
 
 
-def _first_debit_failed(*, contract: Contract, attempt: DebitAttempt) -> PaymentFailed:
+def _first_debit_failed(*, contract: Contract, attempt: DebitAttempt) -> PaymentFailed | PaymentPending:
+    if attempt.status == AttemptStatus.STARTED:
+        return _pending()
     amount = Money(attempt.amount_minor, contract.currency).format()
-    reason = _reason(attempt.outcome, is_unknown=attempt.status == AttemptStatus.STARTED)
+    reason = decline_reason(attempt.outcome)
     return PaymentFailed(
         _(
             "The first monthly debit of %(amount)s failed (%(reason)s). The contract stays signed "
             "and is not active: try again or attach another payment method."
         )
         % {"amount": amount, "reason": reason},
+        decline_code=decline_code(attempt.outcome),
         fields={"payment_method": [reason]},
     )
 
 
-def _reason(outcome: str, *, is_unknown: bool) -> str:
-    if is_unknown:
-        return _("the payment provider did not answer; nothing is charged twice if you try again")
-    return {
-        "insufficient_funds": _("insufficient funds"),
-        "hard_decline": _("declined by the bank; use another payment method"),
-        "invalid_token": _("the payment method is not valid"),
-    }.get(outcome, outcome or _("declined"))
+def _pending() -> PaymentPending:
+    return PaymentPending(
+        _(
+            "The payment provider has not answered yet, so the payment is pending; nothing is charged twice. "
+            "The contract stays signed until the outcome is known: try again later."
+        ),
+        fields={"payment_method": [_("The outcome of this payment is not known yet.")]},
+    )

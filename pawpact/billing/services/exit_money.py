@@ -20,9 +20,7 @@ from pawpact.billing.enums import (
     LedgerAccount,
     TerminationKind,
 )
-from pawpact.billing.errors import (
-    PaymentFailed,
-)
+from pawpact.billing.errors import InvalidPaymentMethod, PaymentFailed
 from pawpact.billing.ledger import Line, journal_post
 from pawpact.billing.models import (
     Contract,
@@ -32,12 +30,14 @@ from pawpact.billing.models import (
     RailRefund,
 )
 from pawpact.core.money import Money
-from pawpact.payments.outcomes import decline_reason
+from pawpact.payments.errors import PaymentPending
+from pawpact.payments.outcomes import decline_code, decline_reason
 from pawpact.payments.registry import rail_for
 
 
-def penalty_charge_key(contract: Contract) -> str:
-    return f"penalty:{contract.uuid}"
+def penalty_charge_key(contract: Contract, payment_method: PaymentMethod) -> str:
+    """Per payment method, as the deposit's: a declined penalty can be paid with another method."""
+    return f"penalty:{contract.uuid}:{payment_method.pk}"
 
 
 def deposit_refund_key(contract: Contract) -> str:
@@ -79,20 +79,27 @@ def rail_refund_record(*, payment_method: PaymentMethod, amount: Money, key: str
 def _rail_charge_penalty(*, contract: Contract, amount: Money) -> str:
     payment_method = contract.payment_method
     if payment_method is None:
-        raise PaymentFailed(_("The contract has no payment method to charge the penalty to."))
+        raise InvalidPaymentMethod(_("The contract has no payment method to charge the penalty to."))
     result = rail_for(payment_method.rail, livemode=payment_method.livemode).charge(
         token=payment_method.token,
         customer_ref=payment_method.rail_customer_ref,
         amount=amount,
-        idempotency_key=penalty_charge_key(contract),
+        idempotency_key=penalty_charge_key(contract, payment_method),
         metadata={"contract_uuid": str(contract.uuid), "purpose": "penalty"},
     )
+    if result.is_unknown:
+        raise PaymentPending(
+            _("The payment provider has not answered yet, so the penalty is pending; nothing is charged twice. "
+              "The contract stays active until the outcome is known: try again later."),
+            fields={"payment_method": [_("The outcome of this payment is not known yet.")]},
+        )
     if not result.succeeded:
-        reason = decline_reason(result.outcome, is_unknown=result.is_unknown)
+        reason = decline_reason(result.outcome)
         raise PaymentFailed(
             _("The early termination penalty of %(amount)s could not be collected (%(reason)s). "
               "The contract stays active.")
             % {"amount": amount.format(), "reason": reason},
+            decline_code=decline_code(result.outcome),
             fields={"payment_method": [reason]},
         )
     return result.reference

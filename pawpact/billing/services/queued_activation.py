@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from pawpact.billing.clock_scope import clock_scope_q
 from pawpact.billing.enums import ContractStatus, DepositStatus
 from pawpact.billing.errors import DebitNotDue, IllegalTransition, PaymentFailed
+from pawpact.payments.errors import PaymentPending
 from pawpact.billing.models import Contract, DebitPeriod
 from pawpact.billing.services.activation import contract_activate, first_period_ensure
 from pawpact.billing.services.debits import period_notice_ok
@@ -157,7 +158,7 @@ def _activate_one(*, contract: Contract, clock: Clock) -> str:
     """"started", "failed" or "waiting" (the deposit is paid and period 1 now waits for its notice)."""
     try:
         contract_activate(contract=contract, clock=clock, queued=True)
-    except PaymentFailed as failure:
+    except (PaymentFailed, PaymentPending) as failure:
         _unqueue(contract)
         _tell(contract=contract, topic=ACTIVATION_FAILED_TOPIC, clock=clock, body=_(
             "Your plan for %(pet)s has not started: %(reason)s Please contact %(shop)s."

@@ -123,7 +123,7 @@ def _our_charges(*, rail: str, livemode: bool, day: date) -> dict[str, _Ours]:
     for termination in Termination.objects.filter(contract_id__in=collected, penalty_minor__gt=0).select_related(
         "contract__customer"
     ):
-        key = penalty_charge_key(termination.contract)
+        key = penalty_charge_key(termination.contract, termination.contract.payment_method)
         on_day = start <= collected[termination.contract_id] < end
         whose = _whose(termination.contract)
         ours[out_trade_no(key)] = _Ours(termination.penalty_minor, on_day, "penalty", key, *whose)

@@ -169,6 +169,11 @@ def _order_create(*, customer, payment_method, checkout_key, coupon_code, use_st
                 stored_value().pay(customer=customer, amount_minor=from_balance, key=f"order:{order.uuid}",
                                    memo=f"order {order.number}")  # fmt: skip
             _order_rows(order=order, cart=cart, address=address, warehouse_id=warehouse_id, now=now)
+            # The items are the order's now, paid or not: a second checkout must not bill them again
+            # while this one's payment is pending (a decline offers them back).
+            in_order = [line.product_id for line in cart.lines]
+            # One DELETE: the queryset's delete() would read the rows first to collect them.
+            CartLine.objects.filter(customer=customer, product_id__in=in_order)._raw_delete(CartLine.objects.db)
             payment = None
             if order.rail_minor:
                 payment = OrderPayment.objects.create(
@@ -275,6 +280,7 @@ def payment_finish(*, payment_id: int, result: ChargeResult, clock: Clock = defa
                                    key="payment_failed")  # fmt: skip
             Fulfilment.objects.filter(order=order).update(status=FulfilmentStatus.CANCELLED, cancelled_at=now)
             reservation_release(reference=order.uuid)
+            cart_refill(customer=order.customer, order=order)
     return payment
 
 
@@ -290,9 +296,6 @@ def _order_paid(*, order: Order, now) -> None:
     # Loyalty's points and tier spend follow the commit in a task: the buyer waits for the payment only.
     outbox_emit(kind=EventKind.ORDER_PAID, aggregate_uuid=order.uuid, payload=payload, livemode=order_livemode(order),
                 react_later=True)  # fmt: skip
-    # One DELETE: the queryset's delete() would read the rows first to collect them.
-    CartLine.objects.filter(customer_id=order.customer_id, product_id__in=order.lines.values("product_id"))._raw_delete(
-        CartLine.objects.db)  # fmt: skip
     parcels.fulfilment_queue(fulfilment=order.fulfilment, now=now)
 
 

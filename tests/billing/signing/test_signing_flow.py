@@ -28,6 +28,7 @@ from pawpact.billing.services.signing import (
 )
 from pawpact.core.errors import PermissionDenied, ValidationFailed
 from pawpact.customers.services import customer_create, pet_create
+from pawpact.payments.errors import PaymentPending
 from pawpact.outbox.models import OutboxEvent
 from pawpact.payments import policies
 from pawpact.payments.base import RailPolicy
@@ -274,7 +275,7 @@ def test_a_declined_deposit_stops_before_the_calendar_and_a_retry_with_another_m
 def test_an_unknown_first_debit_outcome_is_not_retried_with_a_new_charge(basic, clock):
     contract = _signed(basic, clock, token="tok_network_error")
     for _ in range(2):
-        with pytest.raises(PaymentFailed, match="did not answer"):
+        with pytest.raises(PaymentPending, match="has not answered yet"):
             contract_activate(contract=contract, clock=clock)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED

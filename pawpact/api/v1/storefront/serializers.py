@@ -17,7 +17,9 @@ from pawpact.storefront.enums import (
     ReshipStatus,
 )
 from pawpact.storefront.models import Order, Product, ShippingAddress
-from pawpact.storefront.selectors import product_is_sellable
+from pawpact.payments.errors import PaymentDeclined
+from pawpact.payments.outcomes import decline_code, decline_reason
+from pawpact.storefront.selectors import order_decline_outcome, product_is_sellable
 from pawpact.storefront.services.orders import MAX_QUANTITY
 from pawpact.storefront.services.refunds import CANCELLABLE
 from pawpact.warehouses.enums import SkuCategory
@@ -278,6 +280,14 @@ class RefundSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
+class PaymentErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("`payment_declined`, as the error of a declined charge elsewhere."))
+    decline_code = serializers.CharField(
+        help_text=_("Why: `insufficient_funds`, `hard_decline`, `invalid_token` or `declined`.")
+    )
+    message = serializers.CharField(help_text=_("The reason in words, for the customer."))
+
+
 class OrderSerializer(serializers.Serializer):
     object = serializers.SerializerMethodField()
     uuid = serializers.UUIDField()
@@ -303,10 +313,21 @@ class OrderSerializer(serializers.Serializer):
     lines = OrderLineSerializer(many=True)
     shipment = serializers.SerializerMethodField()
     refunds = RefundSerializer(many=True)
+    payment_error = serializers.SerializerMethodField(
+        help_text=_("Why the payment was declined (`status` `payment_failed`); null otherwise.")
+    )
     metadata = MetadataField()
 
     def get_object(self, _order) -> str:
         return "order"
+
+    @extend_schema_field(PaymentErrorSerializer(allow_null=True))
+    def get_payment_error(self, order: Order) -> dict | None:
+        if order.status != OrderStatus.PAYMENT_FAILED:
+            return None
+        outcome = order_decline_outcome(order=order)
+        message = str(_("The payment failed (%(reason)s); the order was not paid.")) % {"reason": decline_reason(outcome)}
+        return {"code": PaymentDeclined.code, "decline_code": decline_code(outcome), "message": message}
 
     def get_cancellable(self, order: Order) -> bool:
         parcel = getattr(order, "fulfilment", None)

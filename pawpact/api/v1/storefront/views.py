@@ -22,7 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pawpact.api.errors import fields_as_sent
+from pawpact.api.errors import fields_as_sent, unknown_payment_method
 from pawpact.api.expand import expand_parameter, expansions
 from pawpact.api.idempotency import HEADER, idempotent
 from pawpact.api.opaque_ids import PRODUCT, id_parameter
@@ -30,7 +30,6 @@ from pawpact.api.openapi import ERRORS
 from pawpact.api.query import query_valid
 from pawpact.api.v1.storefront import serializers as s
 from pawpact.api.version_shapes import path_pk
-from pawpact.billing.errors import InvalidPaymentMethod
 from pawpact.billing.models import PaymentMethod
 from pawpact.core.errors import NotFound, PermissionDenied
 from pawpact.customers.models import Customer
@@ -211,8 +210,9 @@ class CartLineApi(APIView):
 class CheckoutApi(APIView):
     @extend_schema(
         summary=gettext_lazy("Check out my cart: reserve the stock, apply discounts, pay from stored value and/or a saved method"),
-        description=gettext_lazy("Answers the order: `status` is `paid`, `payment_failed` (declined; the stock is released) or "
-        "`pending_payment` (the provider has not answered yet; it is asked again with the same key)."),
+        description=gettext_lazy("Answers the order: `status` is `paid`, `payment_failed` (declined: `payment_error` says why; "
+        "the stock is released and the items are back in the cart) or `pending_payment` (the provider has not answered "
+        "yet; it is asked again with the same key; the items have left the cart)."),
         request=s.CheckoutSerializer, responses={201: s.OrderSerializer, **ERRORS},
     )  # fmt: skip
     @idempotent
@@ -224,8 +224,7 @@ class CheckoutApi(APIView):
         if method_id is not None or not data.validated_data["use_stored_value"]:
             method = PaymentMethod.objects.filter(pk=method_id or 0, customer=customer, is_active=True).first()
             if method is None:
-                raise InvalidPaymentMethod(_("Choose one of your saved payment methods."),
-                                           fields={"payment_method_id": [_("Not one of yours.")]})  # fmt: skip
+                raise unknown_payment_method(until_2026_12_01=(422, "invalid_payment_method"))
         digest = hashlib.sha256(request.META[HEADER].encode()).hexdigest()[:40]
         with fields_as_sent({"payment_method": "payment_method_id"}):
             order = checkout(customer=customer, payment_method=method, checkout_key=f"api:{customer.uuid}:{digest}",

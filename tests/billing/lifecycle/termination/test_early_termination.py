@@ -92,7 +92,7 @@ def test_executing_the_quote_ends_the_contract_with_exact_money(three_paid, foll
         (f"debit:{uuid}:1:1", 39900, "succeeded"),
         (f"debit:{uuid}:2:1", 39900, "succeeded"),
         (f"debit:{uuid}:3:1", 39900, "succeeded"),
-        (f"penalty:{uuid}", 35910, "succeeded"),
+        (f"penalty:{uuid}:{three_paid.payment_method_id}", 35910, "succeeded"),
         (f"deposit.refunded:{uuid}", -50000, "refunded"),
     ])  # fmt: skip
 
