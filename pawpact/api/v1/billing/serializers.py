@@ -82,7 +82,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
     fulfilment_rewards = PlanFulfilmentRewardSerializer(many=True, read_only=True)
     scope_of_use_display = serializers.SerializerMethodField(
         help_text=_("What the monthly amount may be used for, in the request's language: the shop's text in that "
-                    "language when it wrote both (“中文 / English”), as written otherwise."),
+                    "language when it wrote both (Chinese, then “ / ”, then English), as written otherwise."),
     )  # fmt: skip
 
     class Meta:

@@ -52,7 +52,7 @@ class ProductSerializer(serializers.ModelSerializer):
     )
     unit_display = serializers.CharField(
         source="warehouse_sku.shown_unit",
-        help_text=_("The sales unit in the request's language (“bag” / “袋”); a unit the catalog names otherwise "
+        help_text=_("The sales unit in the request's language (“bag” in English); a unit the catalog names otherwise "
                     "shows as the catalog has it."),
     )  # fmt: skip
     currency = serializers.SerializerMethodField(help_text=_("The currency of `price_minor` (fen for CNY)."))
