@@ -181,7 +181,16 @@ def _who(user) -> str:
     return (user.name or user.email) if user is not None else ""
 
 
+def declined_payments_prefetch() -> Prefetch:
+    """For a list of orders: their declined payments in one query, read by order_decline_outcome."""
+    declined = OrderPayment.objects.filter(status=PaymentStatus.FAILED).order_by("-number")
+    return Prefetch("payments", queryset=declined, to_attr="declined_payments")
+
+
 def order_decline_outcome(*, order: Order) -> str:
     """The rail's outcome of an order's last declined payment ("" if none was declined)."""
+    declined = getattr(order, "declined_payments", None)
+    if declined is not None:
+        return declined[0].outcome if declined else ""
     payment = order.payments.filter(status=PaymentStatus.FAILED).order_by("-number").first()
     return payment.outcome if payment is not None else ""

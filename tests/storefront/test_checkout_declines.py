@@ -5,6 +5,8 @@ cart so a second checkout cannot bill them again; someone else's method is 404 o
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from pawpact.api.opaque_ids import PAYMENT_METHOD, opaque_id
@@ -92,3 +94,21 @@ def test_another_shops_payment_method_id_is_not_an_id_at_this_shop(shop, other_s
                      HTTP_ACCEPT_LANGUAGE="zh-hans")  # fmt: skip
     assert zh.json()["fields"] == {"payment_method_id": ["不是本门店此类记录的 id。"]}
     assert _state(shop) == ([], [], [1]) and _state(other_shop) == ([], [], [])
+
+
+def test_the_order_list_reads_every_declined_payment_in_one_query(shop, products):
+    client, customer, _good = _buyer(shop, "declines@example.com", "13700000019")
+    hard = _method(shop, customer, "tok_hard_decline")
+
+    def declined_orders_listed(count: int) -> tuple[int, int]:
+        for number in range(count):
+            client.post("/api/v1/shop/cart/lines", {"product_id": products[FOOD], "quantity": 1}, format="json")
+            assert _checkout(client, hard, f"list-{count}-{number}").json()["status"] == "payment_failed"
+        with CaptureQueriesContext(connection) as queries:
+            listed = client.get("/api/v1/shop/orders").json()["results"]
+        assert {order["payment_error"]["decline_code"] for order in listed} == {"hard_decline"}
+        return len(listed), len(queries)
+
+    one, with_one = declined_orders_listed(1)
+    three, with_three = declined_orders_listed(2)
+    assert (one, three, with_three) == (1, 3, with_one)

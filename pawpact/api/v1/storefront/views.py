@@ -45,7 +45,7 @@ from pawpact.storefront.models import (
     ReshipRequest,
     TrackingEvent,
 )
-from pawpact.storefront.selectors import cart_get, product_list
+from pawpact.storefront.selectors import cart_get, declined_payments_prefetch, product_list
 from pawpact.storefront.services.addresses import address_set
 from pawpact.storefront.services.catalog import linked_warehouse_id
 from pawpact.storefront.services.orders import MAX_QUANTITY, cart_set, checkout, order_metadata_update
@@ -124,7 +124,9 @@ def _order_prefetches(expand: frozenset[str] = frozenset()) -> tuple:
 
 
 def orders_for(request, expand: frozenset[str] = frozenset()):
-    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(*_order_prefetches(expand))
+    orders = Order.objects.select_related("customer", "fulfilment").prefetch_related(
+        *_order_prefetches(expand), declined_payments_prefetch()
+    )
     return orders if request.user.is_staff else orders.filter(customer__user=request.user)
 
 
